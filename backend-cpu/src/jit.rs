@@ -1,0 +1,131 @@
+//! In-memory compilation: an IR module becomes callable entry points in this process.
+
+use crate::abi::SymbolNames;
+use crate::codegen::{compile_module, cranelift_error};
+use crate::error::panic_message;
+use crate::isa::{TargetSpec, build_isa};
+use crate::object::CpuFeatures;
+use crate::{BackendError, CompileOptions};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::default_libcall_names;
+use runtime::abi::EntryFn;
+use runtime::error::ErrorInfo;
+use runtime::math::RuntimeFn;
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// Prefix of entry trampoline symbols inside a JIT module (never visible outside it).
+const JIT_ENTRY_PREFIX: &str = "ferrojit.entry.";
+
+/// Compiled code in this process's memory, with its entry points and error table.
+///
+/// The code is freed when the artifact is dropped: an [`EntryFn`] obtained from
+/// [`JitArtifact::entry`] must not be called after that (calling it is `unsafe` for this reason,
+/// among others).
+pub struct JitArtifact {
+    #[expect(dead_code, reason = "held only to free the code when the artifact is dropped")]
+    code: CodeMemory,
+    entries: HashMap<String, (EntryFn, EntrySignature)>,
+    errors: Vec<ErrorInfo>,
+    dumps: String,
+}
+
+/// Parameter and result types of an entry point, in slot order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntrySignature {
+    pub params: Vec<ir::Ty>,
+    pub returns: Vec<ir::Ty>,
+}
+
+/// Owns the `JITModule` only to free its memory; nothing else ever touches it after
+/// finalisation.
+struct CodeMemory(Option<JITModule>);
+
+// SAFETY: after `finalize_definitions` the module is never accessed again except by `Drop`,
+// which has exclusive access; no `&JITModule` is ever handed out, so sharing a `&CodeMemory`
+// between threads shares nothing (Sync), and moving it to another thread only moves the
+// ownership of mapped pages that no thread-local state refers to (Send). The code itself is
+// immutable once finalised and may run on any number of threads at once.
+unsafe impl Send for CodeMemory {}
+// SAFETY: see above.
+unsafe impl Sync for CodeMemory {}
+
+impl Drop for CodeMemory {
+    fn drop(&mut self) {
+        if let Some(module) = self.0.take() {
+            // SAFETY: the artifact owning this memory is being dropped; its contract says entry
+            // points are not called after that.
+            unsafe { module.free_memory() };
+        }
+    }
+}
+
+impl JitArtifact {
+    /// The entry trampoline of IR function `name`, if it was requested as an entry.
+    pub fn entry(&self, name: &str) -> Option<EntryFn> {
+        self.entries.get(name).map(|(f, _)| *f)
+    }
+    /// The flattened parameter and result types of entry `name`: slot `i` of `args`/`rets`
+    /// holds the `i`-th of them.
+    pub fn entry_signature(&self, name: &str) -> Option<&EntrySignature> {
+        self.entries.get(name).map(|(_, sig)| sig)
+    }
+    /// The module's error table: error code `c` (nonzero) is `errors()[c - 1]`.
+    pub fn errors(&self) -> &[ErrorInfo] {
+        &self.errors
+    }
+    /// The error-table entry for a nonzero code returned by an entry point.
+    pub fn error_info(&self, code: u32) -> Option<&ErrorInfo> {
+        self.errors.get((code as usize).checked_sub(1)?)
+    }
+    /// The dumps requested in [`CompileOptions`] (empty if none).
+    pub fn dumps(&self) -> &str {
+        &self.dumps
+    }
+}
+
+/// Compiles every function of `module` for this machine (native CPU features) and makes an entry
+/// point for each name in `entries`.
+pub fn compile_jit(
+    module: &ir::Module,
+    entries: &[&str],
+    opts: &CompileOptions,
+) -> Result<JitArtifact, BackendError> {
+    let isa = build_isa(&TargetSpec { triple: None, cpu: CpuFeatures::Native, pic: false })?;
+    let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
+    for f in RuntimeFn::ALL {
+        let info = f.describe();
+        builder.symbol(info.symbol, info.address);
+    }
+    let mut code = CodeMemory(Some(JITModule::new(builder)));
+    let jit = code.0.as_mut().expect("just created");
+    let names = SymbolNames { entry_prefix: JIT_ENTRY_PREFIX.to_string() };
+    let compiled = compile_module(jit, module, entries, &names, opts)?;
+
+    // An unresolvable import panics inside `finalize_definitions` rather than returning an
+    // error; every runtime helper is registered above, libm's libcalls resolve by `dlsym`.
+    match catch_unwind(AssertUnwindSafe(|| jit.finalize_definitions())) {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(cranelift_error("<module>", e)),
+        Err(payload) => {
+            // The module's state is unknown: leak its memory rather than free it.
+            std::mem::forget(code);
+            let message = panic_message(&*payload);
+            return Err(BackendError::Internal { function: "<module>".into(), message, clif: String::new() });
+        }
+    }
+    let entries = compiled
+        .entries
+        .iter()
+        .map(|e| {
+            let address = jit.get_finalized_function(e.id);
+            // SAFETY: the trampoline was defined with the C signature `(ptr, ptr, ptr) -> i32`
+            // of `EntryFn` and its code is finalised (executable).
+            let f = unsafe { std::mem::transmute::<*const u8, EntryFn>(address) };
+            let func = module.function(&e.name).expect("entries name functions of the module");
+            let sig = EntrySignature { params: func.params.clone(), returns: func.returns.clone() };
+            (e.name.clone(), (f, sig))
+        })
+        .collect();
+    Ok(JitArtifact { code, entries, errors: compiled.errors, dumps: compiled.dumps })
+}

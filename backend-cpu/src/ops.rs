@@ -1,0 +1,280 @@
+//! Per-operation lowering: one IR value operation → Cranelift instructions.
+//!
+//! Every `ir::Op` that produces a single value without touching control flow is lowered here,
+//! in one exhaustive `match`, so adding an operation to the IR fails to compile until it has a
+//! lowering. Calls, terminators and stores live in `translate`, which owns control flow.
+//!
+//! Semantics worth knowing (the IR documents the rest):
+//! - Cranelift's `sdiv`/`srem`/`udiv`/`urem` trap on a zero divisor (and `sdiv` on MIN / -1);
+//!   IR lowering guards both, so the traps are never reached.
+//! - Cranelift takes shift amounts modulo the width, as the IR requires.
+//! - `fmin`/`fmax` propagate NaN; `nearest` rounds ties to even.
+//! - `FToS`/`FToU` saturate and map NaN to 0; narrow (8/16-bit) targets convert to 32 bits and
+//!   clamp, which gives the same result on every Cranelift backend.
+//! - Bools are `i8` 0/1; every operation producing a bool keeps that invariant.
+
+use crate::abi::clif_type;
+use cranelift_codegen::ir::condcodes::{FloatCC as CFloatCC, IntCC as CIntCC};
+use cranelift_codegen::entity::packed_option::ReservedValue;
+use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Type, Value, types};
+use cranelift_frontend::FunctionBuilder;
+use ir::{FloatCC, IntCC, Op, Ty};
+
+/// Memory flags of an IR load. Every IR access is to valid memory (lowering checks bounds), so
+/// all are `notrap`; `readonly` loads (array descriptors) also get `readonly` and `can_move`,
+/// which lets Cranelift's egraph merge them and hoist them out of loops.
+pub(crate) fn load_flags(readonly: bool) -> MemFlagsData {
+    let flags = MemFlagsData::new().with_notrap();
+    if readonly { flags.with_readonly().with_can_move() } else { flags }
+}
+
+/// Memory flags of an IR store.
+pub(crate) fn store_flags() -> MemFlagsData {
+    MemFlagsData::new().with_notrap()
+}
+
+/// Operands of one value operation: Cranelift values with their IR types.
+pub(crate) struct Operands<'a> {
+    pub values: &'a [Value],
+    pub types: &'a [Ty],
+}
+
+/// Lowers a single-result operation whose result has IR type `ty`. `Err` is a message for
+/// the caller to attach the function and instruction to.
+pub(crate) fn lower_value_op(
+    b: &mut FunctionBuilder,
+    op: &Op,
+    operands: Operands<'_>,
+    ty: Ty,
+    pointer: Type,
+) -> Result<Value, String> {
+    let rty = clif_type(ty, pointer);
+    let args = operands.values;
+    let want = |n: usize| {
+        if args.len() == n { Ok(()) } else { Err(format!("expects {n} operands, has {}", args.len())) }
+    };
+    let arity = operand_count(op).ok_or_else(|| "is not a value operation".to_string())?;
+    want(arity)?;
+    let from = operands.types.first().copied();
+    // The arity is checked: the padding (Cranelift's reserved value) is never used.
+    let operand = |i: usize| args.get(i).copied().unwrap_or_else(Value::reserved_value);
+    let (x, y, z) = (operand(0), operand(1), operand(2));
+
+    let v = match op {
+        Op::Iconst(imm) => {
+            let bits = match ty {
+                Ty::Bool => (*imm != 0) as i64,
+                Ty::F32 | Ty::F64 => return Err(format!("iconst cannot have type {ty}")),
+                _ if rty.bits() < 64 => imm & ((1i64 << rty.bits()) - 1),
+                _ => *imm,
+            };
+            b.ins().iconst(rty, bits)
+        }
+        Op::Fconst(value) => match ty {
+            Ty::F32 => b.ins().f32const(*value as f32),
+            Ty::F64 => b.ins().f64const(*value),
+            _ => return Err(format!("fconst cannot have type {ty}")),
+        },
+        Op::Bconst(value) => b.ins().iconst(types::I8, *value as i64),
+
+        Op::Iadd => b.ins().iadd(x, y),
+        Op::Isub => b.ins().isub(x, y),
+        Op::Imul => b.ins().imul(x, y),
+        Op::Sdiv => b.ins().sdiv(x, y),
+        Op::Udiv => b.ins().udiv(x, y),
+        Op::Srem => b.ins().srem(x, y),
+        Op::Urem => b.ins().urem(x, y),
+        Op::Ineg => b.ins().ineg(x),
+        Op::Band => b.ins().band(x, y),
+        Op::Bor => b.ins().bor(x, y),
+        Op::Bxor => b.ins().bxor(x, y),
+        // On a bool, bitwise not must stay 0/1.
+        Op::Bnot if from == Some(Ty::Bool) => b.ins().bxor_imm_u(x, 1),
+        Op::Bnot => b.ins().bnot(x),
+        Op::Ishl => b.ins().ishl(x, y),
+        Op::Sshr => b.ins().sshr(x, y),
+        Op::Ushr => b.ins().ushr(x, y),
+        Op::Smin => b.ins().smin(x, y),
+        Op::Smax => b.ins().smax(x, y),
+        Op::Umin => b.ins().umin(x, y),
+        Op::Umax => b.ins().umax(x, y),
+        Op::Icmp(cc) => b.ins().icmp(int_cc(*cc), x, y),
+
+        Op::Fadd => b.ins().fadd(x, y),
+        Op::Fsub => b.ins().fsub(x, y),
+        Op::Fmul => b.ins().fmul(x, y),
+        Op::Fdiv => b.ins().fdiv(x, y),
+        Op::Fneg => b.ins().fneg(x),
+        Op::Fabs => b.ins().fabs(x),
+        Op::Sqrt => b.ins().sqrt(x),
+        Op::Floor => b.ins().floor(x),
+        Op::Ceil => b.ins().ceil(x),
+        Op::Trunc => b.ins().trunc(x),
+        Op::Nearest => b.ins().nearest(x),
+        Op::Fmin => b.ins().fmin(x, y),
+        Op::Fmax => b.ins().fmax(x, y),
+        Op::Copysign => b.ins().fcopysign(x, y),
+        Op::Fma => b.ins().fma(x, y, z),
+        Op::Fcmp(cc) => b.ins().fcmp(float_cc(*cc), x, y),
+
+        Op::Not => b.ins().bxor_imm_u(x, 1),
+        Op::And => b.ins().band(x, y),
+        Op::Or => b.ins().bor(x, y),
+
+        Op::Sext | Op::Uext | Op::Ireduce | Op::ToBool | Op::Fpromote | Op::Fdemote => {
+            let from = from.ok_or("missing operand type")?;
+            convert(b, op, x, from, ty, pointer)?
+        }
+        Op::SToF | Op::UToF | Op::FToS | Op::FToU | Op::Bitcast => {
+            let from = from.ok_or("missing operand type")?;
+            convert(b, op, x, from, ty, pointer)?
+        }
+
+        Op::Select => b.ins().select(x, y, z),
+        Op::Load { offset, readonly } => b.ins().load(rty, load_flags(*readonly), x, *offset),
+
+        Op::Store { .. }
+        | Op::CallRuntime(_)
+        | Op::Call(_)
+        | Op::Jump
+        | Op::Brif
+        | Op::Return
+        | Op::Raise(_) => return Err("is not a value operation".to_string()),
+    };
+    Ok(v)
+}
+
+/// Number of operands of a single-result value operation; `None` for the others.
+fn operand_count(op: &Op) -> Option<usize> {
+    Some(match op {
+        Op::Iconst(_) | Op::Fconst(_) | Op::Bconst(_) => 0,
+        Op::Ineg | Op::Bnot | Op::Fneg | Op::Fabs | Op::Sqrt | Op::Floor | Op::Ceil | Op::Trunc => 1,
+        Op::Nearest | Op::Not | Op::Load { .. } => 1,
+        Op::Sext | Op::Uext | Op::Ireduce | Op::ToBool | Op::Fpromote | Op::Fdemote => 1,
+        Op::SToF | Op::UToF | Op::FToS | Op::FToU | Op::Bitcast => 1,
+        Op::Iadd | Op::Isub | Op::Imul | Op::Sdiv | Op::Udiv | Op::Srem | Op::Urem => 2,
+        Op::Band | Op::Bor | Op::Bxor | Op::Ishl | Op::Sshr | Op::Ushr => 2,
+        Op::Smin | Op::Smax | Op::Umin | Op::Umax | Op::Icmp(_) => 2,
+        Op::Fadd | Op::Fsub | Op::Fmul | Op::Fdiv | Op::Fmin | Op::Fmax | Op::Copysign => 2,
+        Op::Fcmp(_) | Op::And | Op::Or => 2,
+        Op::Fma | Op::Select => 3,
+        Op::Store { .. }
+        | Op::CallRuntime(_)
+        | Op::Call(_)
+        | Op::Jump
+        | Op::Brif
+        | Op::Return
+        | Op::Raise(_) => return None,
+    })
+}
+
+/// Conversions between IR types. Same-width pairs (`bool`→`i8`, `ptr`↔`i64`) are identities.
+fn convert(
+    b: &mut FunctionBuilder,
+    op: &Op,
+    x: Value,
+    from: Ty,
+    to: Ty,
+    pointer: Type,
+) -> Result<Value, String> {
+    let (fty, tty) = (clif_type(from, pointer), clif_type(to, pointer));
+    let bad = || Err(format!("cannot convert {from} to {to}"));
+    let v = match op {
+        Op::Sext | Op::Uext | Op::Ireduce if !from.is_int() && from != Ty::Bool => return bad(),
+        Op::Sext | Op::Uext if !to.is_int() || tty.bits() < fty.bits() => return bad(),
+        Op::Sext | Op::Uext if tty == fty => x,
+        Op::Sext => b.ins().sextend(tty, x),
+        Op::Uext => b.ins().uextend(tty, x),
+        Op::Ireduce if tty.bits() > fty.bits() || to.is_float() => return bad(),
+        Op::Ireduce => {
+            let v = if tty == fty { x } else { b.ins().ireduce(tty, x) };
+            // Truncating to a bool keeps the lowest bit.
+            if to == Ty::Bool { b.ins().band_imm_u(v, 1) } else { v }
+        }
+        Op::ToBool if from == Ty::Bool => x,
+        Op::ToBool if from.is_float() => {
+            let zero = if fty == types::F32 { b.ins().f32const(0.0) } else { b.ins().f64const(0.0) };
+            // `NotEqual` is true when unordered: `bool(nan)` is True.
+            b.ins().fcmp(CFloatCC::NotEqual, x, zero)
+        }
+        Op::ToBool => b.ins().icmp_imm_u(CIntCC::NotEqual, x, 0),
+        Op::Fpromote if from.is_float() && to.is_float() && tty.bits() >= fty.bits() => {
+            if tty == fty { x } else { b.ins().fpromote(tty, x) }
+        }
+        Op::Fdemote if from.is_float() && to.is_float() && tty.bits() <= fty.bits() => {
+            if tty == fty { x } else { b.ins().fdemote(tty, x) }
+        }
+        Op::SToF | Op::UToF if from.is_float() || !to.is_float() => return bad(),
+        Op::SToF => {
+            let wide = widen_to_32(b, x, fty, from != Ty::Bool);
+            b.ins().fcvt_from_sint(tty, wide)
+        }
+        Op::UToF => {
+            let wide = widen_to_32(b, x, fty, false);
+            b.ins().fcvt_from_uint(tty, wide)
+        }
+        Op::FToS | Op::FToU if !from.is_float() || !to.is_int() => return bad(),
+        Op::FToS if tty.bits() >= 32 => b.ins().fcvt_to_sint_sat(tty, x),
+        Op::FToU if tty.bits() >= 32 => b.ins().fcvt_to_uint_sat(tty, x),
+        Op::FToS => {
+            let wide = b.ins().fcvt_to_sint_sat(types::I32, x);
+            let bits = tty.bits();
+            let lo = b.ins().iconst(types::I32, -(1i64 << (bits - 1)) & 0xffff_ffff);
+            let hi = b.ins().iconst(types::I32, (1i64 << (bits - 1)) - 1);
+            let clamped = b.ins().smax(wide, lo);
+            let clamped = b.ins().smin(clamped, hi);
+            b.ins().ireduce(tty, clamped)
+        }
+        Op::FToU => {
+            let wide = b.ins().fcvt_to_uint_sat(types::I32, x);
+            let hi = b.ins().iconst(types::I32, (1i64 << tty.bits()) - 1);
+            let clamped = b.ins().umin(wide, hi);
+            b.ins().ireduce(tty, clamped)
+        }
+        Op::Bitcast if fty.bits() != tty.bits() || from == Ty::Bool || to == Ty::Bool => {
+            return bad();
+        }
+        Op::Bitcast if fty == tty => x,
+        Op::Bitcast => b.ins().bitcast(tty, MemFlagsData::new(), x),
+        _ => return bad(),
+    };
+    Ok(v)
+}
+
+/// Extends an 8/16-bit integer to 32 bits (signed or not) before an int→float conversion, which
+/// not every Cranelift backend accepts for narrow types.
+fn widen_to_32(b: &mut FunctionBuilder, x: Value, ty: Type, signed: bool) -> Value {
+    match (ty.bits() < 32, signed) {
+        (false, _) => x,
+        (true, true) => b.ins().sextend(types::I32, x),
+        (true, false) => b.ins().uextend(types::I32, x),
+    }
+}
+
+fn int_cc(cc: IntCC) -> CIntCC {
+    match cc {
+        IntCC::Eq => CIntCC::Equal,
+        IntCC::Ne => CIntCC::NotEqual,
+        IntCC::Slt => CIntCC::SignedLessThan,
+        IntCC::Sle => CIntCC::SignedLessThanOrEqual,
+        IntCC::Sgt => CIntCC::SignedGreaterThan,
+        IntCC::Sge => CIntCC::SignedGreaterThanOrEqual,
+        IntCC::Ult => CIntCC::UnsignedLessThan,
+        IntCC::Ule => CIntCC::UnsignedLessThanOrEqual,
+        IntCC::Ugt => CIntCC::UnsignedGreaterThan,
+        IntCC::Uge => CIntCC::UnsignedGreaterThanOrEqual,
+    }
+}
+
+/// Cranelift's `eq`/`lt`/... are ordered (false on NaN); its `ne` is unordered-or-not-equal,
+/// which is Python's `!=`.
+fn float_cc(cc: FloatCC) -> CFloatCC {
+    match cc {
+        FloatCC::Eq => CFloatCC::Equal,
+        FloatCC::Ne => CFloatCC::NotEqual,
+        FloatCC::Lt => CFloatCC::LessThan,
+        FloatCC::Le => CFloatCC::LessThanOrEqual,
+        FloatCC::Gt => CFloatCC::GreaterThan,
+        FloatCC::Ge => CFloatCC::GreaterThanOrEqual,
+    }
+}

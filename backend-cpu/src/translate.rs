@@ -1,0 +1,384 @@
+//! One IR function → one Cranelift function body, in the internal calling convention
+//! `(err: ptr, params...) -> (returns...)` (see `abi`).
+//!
+//! Blocks map one to one (an IR block parameter is a Cranelift block parameter); a prologue
+//! block receives `err` and jumps to the IR entry block, so the entry block may itself be a
+//! branch target. Blocks are filled in reverse postorder, so a value is always translated before
+//! its uses in dominated blocks; unreachable blocks are skipped. Control flow, calls, raises and
+//! stores are lowered here; every other operation goes through [`crate::ops`].
+
+use crate::BackendError;
+use crate::abi::{clif_type, runtime_result_type, runtime_signature, slot_flags, zero};
+use crate::ops::{Operands, lower_value_op, store_flags};
+use cranelift_codegen::entity::packed_option::ReservedValue;
+use cranelift_codegen::ir::{self as clif, BlockArg, FuncRef, InstBuilder, Type, Value, types};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_module::{FuncId, Linkage, Module};
+use ir::{Op, Ty};
+use runtime::error::{CODE_OFFSET, ERROR_ARGS, arg_offset};
+use runtime::math::{AbiType, RuntimeFn};
+use std::collections::HashMap;
+
+/// What translating one function needs to know about the whole module.
+pub(crate) struct ModuleContext<'a> {
+    pub ir: &'a ir::Module,
+    /// IR function name → (declared id, index in `ir.functions`).
+    pub functions: HashMap<&'a str, (FuncId, usize)>,
+    /// Runtime helpers declared as imports so far.
+    pub runtime: HashMap<RuntimeFn, FuncId>,
+    /// Per function: global index of its first error (see `abi::build_error_table`).
+    pub error_bases: Vec<u32>,
+    /// Per function: whether calling it may set the error slot (it raises, or calls a function
+    /// that may). Calls of the others skip the error check.
+    pub may_raise: Vec<bool>,
+}
+
+/// Translates `ir.functions[index]` into `clif_func`, whose signature and name are set.
+pub(crate) fn translate_function<'m, M: Module>(
+    module: &mut M,
+    mcx: &mut ModuleContext<'m>,
+    index: usize,
+    clif_func: &mut clif::Function,
+    fctx: &mut FunctionBuilderContext,
+) -> Result<(), BackendError> {
+    let ir = mcx.ir;
+    let func = &ir.functions[index];
+    let order = reverse_postorder(func)?;
+    let pointer = module.target_config().pointer_type();
+    let b = FunctionBuilder::new(clif_func, fctx);
+    let mut t = FunctionTranslator {
+        module,
+        error_base: mcx.error_bases[index],
+        mcx,
+        func,
+        b,
+        pointer,
+        values: vec![None; func.values.len()],
+        blocks: vec![None; func.blocks.len()],
+        err: Value::reserved_value(),
+        callees: HashMap::new(),
+        propagate: None,
+    };
+    t.translate(&order)?;
+    let config = t.module.target_config();
+    t.b.finalize(config);
+    Ok(())
+}
+
+struct FunctionTranslator<'a, 'm, M: Module> {
+    module: &'a mut M,
+    mcx: &'a mut ModuleContext<'m>,
+    func: &'m ir::Function,
+    b: FunctionBuilder<'a>,
+    pointer: Type,
+    error_base: u32,
+    values: Vec<Option<Value>>,
+    blocks: Vec<Option<clif::Block>>,
+    /// The error-slot pointer (first parameter).
+    err: Value,
+    /// Function references imported into this function, by callee id.
+    callees: HashMap<FuncId, FuncRef>,
+    /// The shared cold block that returns zeros after a callee raised.
+    propagate: Option<clif::Block>,
+}
+
+impl<M: Module> FunctionTranslator<'_, '_, M> {
+    fn translate(&mut self, order: &[ir::Block]) -> Result<(), BackendError> {
+        let func = self.func;
+        let entry = order[0];
+        if func.block(entry).params.iter().map(|&v| func.value_type(v)).ne(func.params.iter().copied())
+        {
+            return Err(self.invalid("the entry block's parameters differ from the signature"));
+        }
+        for &block in order {
+            let cblock = self.b.create_block();
+            for &param in &func.block(block).params {
+                self.b.append_block_param(cblock, clif_type(func.value_type(param), self.pointer));
+            }
+            if func.terminator(block).is_some_and(|t| matches!(func.inst(t).op, Op::Raise(_))) {
+                self.b.set_cold_block(cblock);
+            }
+            self.blocks[block.0 as usize] = Some(cblock);
+        }
+
+        let prologue = self.b.create_block();
+        self.b.append_block_params_for_function_params(prologue);
+        self.b.switch_to_block(prologue);
+        let params = self.b.block_params(prologue).to_vec();
+        self.err = params[0];
+        let args: Vec<BlockArg> = params[1..].iter().map(|&v| BlockArg::Value(v)).collect();
+        let centry = self.clif_block(entry).map_err(|m| self.invalid(m))?;
+        self.b.ins().jump(centry, &args);
+
+        for &block in order {
+            self.translate_block(block)?;
+        }
+        if let Some(propagate) = self.propagate {
+            self.b.switch_to_block(propagate);
+            self.return_zeros();
+        }
+        self.b.seal_all_blocks();
+        Ok(())
+    }
+
+    fn translate_block(&mut self, block: ir::Block) -> Result<(), BackendError> {
+        let func = self.func;
+        let cblock = self.clif_block(block).map_err(|m| self.invalid(m))?;
+        self.b.switch_to_block(cblock);
+        let cparams = self.b.block_params(cblock).to_vec();
+        for (&param, cparam) in func.block(block).params.iter().zip(cparams) {
+            self.values[param.0 as usize] = Some(cparam);
+        }
+        let insts = &func.block(block).insts;
+        if func.terminator(block).is_none() {
+            return Err(self.invalid(format!("{block} does not end with a terminator")));
+        }
+        for (i, &inst) in insts.iter().enumerate() {
+            if i + 1 < insts.len() && func.inst(inst).op.is_terminator() {
+                return Err(self.invalid(format!("{block} has a terminator before its end")));
+            }
+            self.translate_inst(inst).map_err(|message| {
+                let data = func.inst(inst);
+                let at = if data.line > 0 { format!(" (line {}:{})", data.line, data.col) } else { String::new() };
+                self.invalid(format!("inst{} `{:?}` in {block}{at}: {message}", inst.0, data.op))
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Lowers one instruction; `Err` is a message the caller locates.
+    fn translate_inst(&mut self, inst: ir::Inst) -> Result<(), String> {
+        let func = self.func;
+        let data = func.inst(inst);
+        let args = data.args.iter().map(|&v| self.value(v)).collect::<Result<Vec<_>, _>>()?;
+        let expect_results = |n: usize| match data.results.len() == n {
+            true => Ok(()),
+            false => Err(format!("has {} results, expected {n}", data.results.len())),
+        };
+        match &data.op {
+            Op::Jump => {
+                let [target] = data.targets.as_slice() else { return Err("needs one target".into()) };
+                let (block, block_args) = self.target(target)?;
+                self.b.ins().jump(block, &block_args);
+            }
+            Op::Brif => {
+                let ([then, els], &[cond]) = (data.targets.as_slice(), args.as_slice()) else {
+                    return Err("needs one condition and two targets".into());
+                };
+                let (then, then_args) = self.target(then)?;
+                let (els, else_args) = self.target(els)?;
+                self.b.ins().brif(cond, then, &then_args, els, &else_args);
+            }
+            Op::Return => {
+                if args.len() != self.func.returns.len() {
+                    return Err(format!("returns {} values, the signature has {}", args.len(), self.func.returns.len()));
+                }
+                self.b.ins().return_(&args);
+            }
+            Op::Raise(id) => self.raise(*id, &args, &data.args)?,
+            Op::Store { offset } => {
+                expect_results(0)?;
+                let &[ptr, value] = args.as_slice() else { return Err("needs a pointer and a value".into()) };
+                self.b.ins().store(store_flags(), value, ptr, *offset);
+            }
+            Op::Call(name) => self.call(name, &args, &data.results)?,
+            Op::CallRuntime(f) => {
+                expect_results(1)?;
+                let v = self.call_runtime(*f, &args, &data.args, data.results[0])?;
+                self.values[data.results[0].0 as usize] = Some(v);
+            }
+            op => {
+                expect_results(1)?;
+                let result = data.results[0];
+                let types: Vec<Ty> = data.args.iter().map(|&v| self.func.value_type(v)).collect();
+                let ty = self.func.value_type(result);
+                let operands = Operands { values: &args, types: &types };
+                let v = lower_value_op(&mut self.b, op, operands, ty, self.pointer)?;
+                let (got, want) = (self.b.func.dfg.value_type(v), clif_type(ty, self.pointer));
+                if got != want {
+                    return Err(format!("result is declared {ty} but the operands give {got}"));
+                }
+                self.values[result.0 as usize] = Some(v);
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores the error code and arguments into the slot and returns zeros.
+    fn raise(&mut self, id: ir::ErrorId, args: &[Value], ir_args: &[ir::Value]) -> Result<(), String> {
+        if id.0 as usize >= self.func.errors.len() {
+            return Err(format!("error id {} is not in the function's error table", id.0));
+        }
+        if args.len() > ERROR_ARGS {
+            return Err(format!("raises with {} arguments, at most {ERROR_ARGS} allowed", args.len()));
+        }
+        let code = i64::from(self.error_base + id.0 + 1);
+        let code = self.b.ins().iconst(types::I32, code);
+        self.b.ins().store(slot_flags(), code, self.err, CODE_OFFSET);
+        for i in 0..ERROR_ARGS {
+            let v = match (args.get(i), ir_args.get(i).map(|&v| self.func.value_type(v))) {
+                (Some(&v), Some(Ty::I64 | Ty::Ptr)) => v,
+                (Some(&v), Some(Ty::I8 | Ty::I16 | Ty::I32)) => self.b.ins().sextend(types::I64, v),
+                (Some(&v), Some(Ty::Bool)) => self.b.ins().uextend(types::I64, v),
+                (Some(_), Some(ty)) => return Err(format!("a raise argument must be an integer, not {ty}")),
+                _ => self.b.ins().iconst(types::I64, 0),
+            };
+            self.b.ins().store(slot_flags(), v, self.err, arg_offset(i));
+        }
+        self.return_zeros();
+        Ok(())
+    }
+
+    /// Calls a function of the module, then propagates an error it raised.
+    fn call(&mut self, name: &str, args: &[Value], results: &[ir::Value]) -> Result<(), String> {
+        let &(id, index) =
+            self.mcx.functions.get(name).ok_or_else(|| format!("calls unknown function `{name}`"))?;
+        let ir = self.mcx.ir;
+        let callee = &ir.functions[index];
+        if args.len() != callee.params.len() || results.len() != callee.returns.len() {
+            return Err(format!(
+                "calls `{name}` with {} arguments and {} results; it takes {} and returns {}",
+                args.len(),
+                results.len(),
+                callee.params.len(),
+                callee.returns.len()
+            ));
+        }
+        let fref = self.func_ref(id);
+        let mut call_args = Vec::with_capacity(args.len() + 1);
+        call_args.push(self.err);
+        call_args.extend_from_slice(args);
+        let call = self.b.ins().call(fref, &call_args);
+        for (&r, &v) in results.iter().zip(self.b.inst_results(call)) {
+            self.values[r.0 as usize] = Some(v);
+        }
+        if self.mcx.may_raise[index] {
+            let code = self.b.ins().load(types::I32, slot_flags(), self.err, CODE_OFFSET);
+            let propagate = self.propagate_block();
+            let next = self.b.create_block();
+            self.b.ins().brif(code, propagate, &[], next, &[]);
+            self.b.switch_to_block(next);
+        }
+        Ok(())
+    }
+
+    fn call_runtime(
+        &mut self,
+        f: RuntimeFn,
+        args: &[Value],
+        ir_args: &[ir::Value],
+        result: ir::Value,
+    ) -> Result<Value, String> {
+        let info = f.describe();
+        let arg_types = ir_args.iter().map(|&v| self.func.value_type(v));
+        let param_types = info.params.iter().map(|t| match t {
+            AbiType::I64 => Ty::I64,
+            AbiType::F32 => Ty::F32,
+            AbiType::F64 => Ty::F64,
+        });
+        if arg_types.ne(param_types) || self.func.value_type(result) != runtime_result_type(f) {
+            return Err(format!("operand or result types do not match `{}`", info.symbol));
+        }
+        let id = match self.mcx.runtime.get(&f) {
+            Some(&id) => id,
+            None => {
+                let sig = runtime_signature(f, self.module.isa().default_call_conv());
+                let id = self
+                    .module
+                    .declare_function(info.symbol, Linkage::Import, &sig)
+                    .map_err(|e| format!("declaring `{}`: {e}", info.symbol))?;
+                self.mcx.runtime.insert(f, id);
+                id
+            }
+        };
+        let fref = self.func_ref(id);
+        let call = self.b.ins().call(fref, args);
+        Ok(self.b.inst_results(call)[0])
+    }
+
+    fn func_ref(&mut self, id: FuncId) -> FuncRef {
+        if let Some(&fref) = self.callees.get(&id) {
+            return fref;
+        }
+        let fref = self.module.declare_func_in_func(id, self.b.func);
+        self.callees.insert(id, fref);
+        fref
+    }
+
+    fn propagate_block(&mut self) -> clif::Block {
+        *self.propagate.get_or_insert_with(|| {
+            let block = self.b.create_block();
+            self.b.set_cold_block(block);
+            block
+        })
+    }
+
+    fn return_zeros(&mut self) {
+        let zeros: Vec<Value> =
+            self.func.returns.iter().map(|&ty| zero(&mut self.b, clif_type(ty, self.pointer))).collect();
+        self.b.ins().return_(&zeros);
+    }
+
+    fn target(&self, call: &ir::BlockCall) -> Result<(clif::Block, Vec<BlockArg>), String> {
+        let block = self.clif_block(call.block)?;
+        let params = self.func.block(call.block).params.len();
+        if call.args.len() != params {
+            return Err(format!("passes {} arguments to {}, which has {params} parameters", call.args.len(), call.block));
+        }
+        let args = call.args.iter().map(|&v| self.value(v).map(BlockArg::Value)).collect::<Result<_, _>>()?;
+        Ok((block, args))
+    }
+
+    fn clif_block(&self, block: ir::Block) -> Result<clif::Block, String> {
+        self.blocks
+            .get(block.0 as usize)
+            .copied()
+            .flatten()
+            .ok_or_else(|| format!("{block} is not a reachable block of the layout"))
+    }
+
+    fn value(&self, v: ir::Value) -> Result<Value, String> {
+        self.values.get(v.0 as usize).copied().flatten().ok_or_else(|| {
+            format!("{v} is used where it is not defined (undefined, or its definition does not dominate the use)")
+        })
+    }
+
+    fn invalid(&self, message: impl Into<String>) -> BackendError {
+        BackendError::invalid(&self.func.name, message)
+    }
+}
+
+/// The blocks reachable from the entry, in reverse postorder (each block after its dominators).
+fn reverse_postorder(func: &ir::Function) -> Result<Vec<ir::Block>, BackendError> {
+    let entry = func.entry().ok_or_else(|| BackendError::invalid(&func.name, "has no blocks"))?;
+    let mut in_layout = vec![false; func.blocks.len()];
+    for &b in &func.layout {
+        match in_layout.get_mut(b.0 as usize) {
+            Some(slot) => *slot = true,
+            None => return Err(BackendError::invalid(&func.name, format!("layout names missing {b}"))),
+        }
+    }
+    let mut visited = vec![false; func.blocks.len()];
+    let mut postorder = Vec::new();
+    let mut stack = vec![(entry, 0usize)];
+    visited[entry.0 as usize] = true;
+    while let Some((block, next)) = stack.pop() {
+        let successors = func.successors(block);
+        match successors.get(next) {
+            Some(&succ) => {
+                stack.push((block, next + 1));
+                if !in_layout.get(succ.0 as usize).copied().unwrap_or(false) {
+                    let message = format!("{block} branches to {succ}, which is not in the layout");
+                    return Err(BackendError::invalid(&func.name, message));
+                }
+                if !visited[succ.0 as usize] {
+                    visited[succ.0 as usize] = true;
+                    stack.push((succ, 0));
+                }
+            }
+            None => postorder.push(block),
+        }
+    }
+    postorder.reverse();
+    Ok(postorder)
+}

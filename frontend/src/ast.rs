@@ -1,0 +1,352 @@
+//! ferrojit's own Python AST: the subset we compile, converted once from rustpython-parser's AST.
+//!
+//! Every expression carries an [`ExprId`] (dense, unique within one [`Function`]) so that later
+//! stages can keep side tables (types, resolutions) indexed by it, and a [`Span`] pointing back
+//! at the function's source text. Nothing here knows about types.
+
+use crate::span::Span;
+
+/// Index of an expression inside its [`Function`]; dense from 0 to `Function::num_exprs`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ExprId(pub u32);
+
+impl ExprId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// One Python function definition, decorators stripped.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Function {
+    pub name: String,
+    pub params: Vec<Param>,
+    pub body: Vec<Stmt>,
+    /// Span of the `def` line (name).
+    pub span: Span,
+    /// Number of expressions; every [`ExprId`] in the body is below this.
+    pub num_exprs: u32,
+    /// Inner `def`s found in the body, in source order (called locally, issue 3).
+    pub inner_functions: Vec<Function>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StmtKind {
+    /// `t1 = t2 = value`; each target is a Name, Subscript, or Tuple of targets.
+    Assign {
+        targets: Vec<Expr>,
+        value: Expr,
+    },
+    /// `target op= value`; the target is a Name or Subscript.
+    AugAssign {
+        target: Expr,
+        op: BinOp,
+        value: Expr,
+    },
+    /// `for target in iter: body` (`else` clauses are rejected by the converter).
+    For {
+        target: Expr,
+        iter: Expr,
+        body: Vec<Stmt>,
+    },
+    While {
+        test: Expr,
+        body: Vec<Stmt>,
+    },
+    If {
+        test: Expr,
+        body: Vec<Stmt>,
+        orelse: Vec<Stmt>,
+    },
+    Return(Option<Expr>),
+    /// An expression evaluated for its effect (a call).
+    Expr(Expr),
+    Break,
+    Continue,
+    Pass,
+    /// `raise Exc` or `raise Exc("msg")`.
+    Raise(Option<Expr>),
+    /// `assert test, msg`.
+    Assert {
+        test: Expr,
+        msg: Option<Expr>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub id: ExprId,
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Name(String),
+    /// Integer literal; values that do not fit i128 are rejected by the converter. `-5` is
+    /// `UnaryOp(Neg, Int(5))`, never folded; typeinfer decides which machine integer fits.
+    Int(i128),
+    Float(f64),
+    /// Imaginary literal `2.5j` (the imaginary part).
+    Imag(f64),
+    Bool(bool),
+    NoneLit,
+    Str(String),
+    BinOp {
+        op: BinOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    UnaryOp {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    /// `a < b <= c`: `ops.len() == comparators.len()`.
+    Compare {
+        left: Box<Expr>,
+        ops: Vec<CmpOp>,
+        comparators: Vec<Expr>,
+    },
+    /// `a and b and c` (at least two values).
+    BoolOp {
+        op: BoolOp,
+        values: Vec<Expr>,
+    },
+    /// `body if test else orelse`
+    IfExp {
+        test: Box<Expr>,
+        body: Box<Expr>,
+        orelse: Box<Expr>,
+    },
+    Call {
+        func: Box<Expr>,
+        args: Vec<Expr>,
+        keywords: Vec<Keyword>,
+    },
+    Attribute {
+        value: Box<Expr>,
+        attr: String,
+    },
+    /// `value[index]`; a multi-dimensional index is a `Tuple`.
+    Subscript {
+        value: Box<Expr>,
+        index: Box<Expr>,
+    },
+    Tuple(Vec<Expr>),
+    /// `lower:upper:step` inside a subscript.
+    Slice {
+        lower: Option<Box<Expr>>,
+        upper: Option<Box<Expr>>,
+        step: Option<Box<Expr>>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Keyword {
+    pub name: String,
+    pub value: Expr,
+    pub span: Span,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mult,
+    MatMult,
+    Div,
+    FloorDiv,
+    Mod,
+    Pow,
+    LShift,
+    RShift,
+    BitOr,
+    BitXor,
+    BitAnd,
+}
+
+impl BinOp {
+    /// The operator as written in Python source.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mult => "*",
+            BinOp::MatMult => "@",
+            BinOp::Div => "/",
+            BinOp::FloorDiv => "//",
+            BinOp::Mod => "%",
+            BinOp::Pow => "**",
+            BinOp::LShift => "<<",
+            BinOp::RShift => ">>",
+            BinOp::BitOr => "|",
+            BinOp::BitXor => "^",
+            BinOp::BitAnd => "&",
+        }
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    /// `-x`
+    Neg,
+    /// `+x`
+    Pos,
+    /// `not x`
+    Not,
+    /// `~x`
+    Invert,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    Eq,
+    NotEq,
+    Lt,
+    LtE,
+    Gt,
+    GtE,
+    Is,
+    IsNot,
+}
+
+impl CmpOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::NotEq => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::LtE => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::GtE => ">=",
+            CmpOp::Is => "is",
+            CmpOp::IsNot => "is not",
+        }
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum BoolOp {
+    And,
+    Or,
+}
+
+/// Visits every expression of a statement list in source order (pre-order), including nested ones.
+pub fn walk_exprs<'a>(body: &'a [Stmt], f: &mut dyn FnMut(&'a Expr)) {
+    for stmt in body {
+        walk_stmt_exprs(stmt, f);
+    }
+}
+
+fn walk_stmt_exprs<'a>(stmt: &'a Stmt, f: &mut dyn FnMut(&'a Expr)) {
+    match &stmt.kind {
+        StmtKind::Assign { targets, value } => {
+            for t in targets {
+                walk_expr(t, f);
+            }
+            walk_expr(value, f);
+        }
+        StmtKind::AugAssign { target, value, .. } => {
+            walk_expr(target, f);
+            walk_expr(value, f);
+        }
+        StmtKind::For { target, iter, body } => {
+            walk_expr(target, f);
+            walk_expr(iter, f);
+            walk_exprs(body, f);
+        }
+        StmtKind::While { test, body } => {
+            walk_expr(test, f);
+            walk_exprs(body, f);
+        }
+        StmtKind::If { test, body, orelse } => {
+            walk_expr(test, f);
+            walk_exprs(body, f);
+            walk_exprs(orelse, f);
+        }
+        StmtKind::Return(Some(e)) | StmtKind::Expr(e) | StmtKind::Raise(Some(e)) => walk_expr(e, f),
+        StmtKind::Assert { test, msg } => {
+            walk_expr(test, f);
+            if let Some(m) = msg {
+                walk_expr(m, f);
+            }
+        }
+        StmtKind::Return(None)
+        | StmtKind::Raise(None)
+        | StmtKind::Break
+        | StmtKind::Continue
+        | StmtKind::Pass => {}
+    }
+}
+
+/// Visits `expr` and every expression nested in it, pre-order.
+pub fn walk_expr<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
+    f(expr);
+    match &expr.kind {
+        ExprKind::Name(_)
+        | ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Imag(_)
+        | ExprKind::Bool(_)
+        | ExprKind::NoneLit
+        | ExprKind::Str(_) => {}
+        ExprKind::BinOp { left, right, .. } => {
+            walk_expr(left, f);
+            walk_expr(right, f);
+        }
+        ExprKind::UnaryOp { operand, .. } => walk_expr(operand, f),
+        ExprKind::Compare {
+            left, comparators, ..
+        } => {
+            walk_expr(left, f);
+            for c in comparators {
+                walk_expr(c, f);
+            }
+        }
+        ExprKind::BoolOp { values, .. } | ExprKind::Tuple(values) => {
+            for v in values {
+                walk_expr(v, f);
+            }
+        }
+        ExprKind::IfExp { test, body, orelse } => {
+            walk_expr(test, f);
+            walk_expr(body, f);
+            walk_expr(orelse, f);
+        }
+        ExprKind::Call {
+            func,
+            args,
+            keywords,
+        } => {
+            walk_expr(func, f);
+            for a in args {
+                walk_expr(a, f);
+            }
+            for k in keywords {
+                walk_expr(&k.value, f);
+            }
+        }
+        ExprKind::Attribute { value, .. } => walk_expr(value, f),
+        ExprKind::Subscript { value, index } => {
+            walk_expr(value, f);
+            walk_expr(index, f);
+        }
+        ExprKind::Slice { lower, upper, step } => {
+            for part in [lower, upper, step].into_iter().flatten() {
+                walk_expr(part, f);
+            }
+        }
+    }
+}

@@ -1,0 +1,359 @@
+//! The edge where rustpython-parser's AST becomes ours: parse one `def`, convert it at once.
+//!
+//! This module (with `expr.rs`, `locate.rs` and `nesting.rs` below it) is the only place that
+//! names rustpython-parser types. It converts the supported subset into [`ast`], assigns
+//! [`ExprId`]s in the pre-order of [`ast::walk_exprs`] (parent before children; for `IfExp`, the
+//! test first), and rejects everything else with an `Unsupported` diagnostic spanning the
+//! offending node.
+//!
+//! Nothing here panics or overflows the stack on any input: offsets are clamped in `locate.rs`;
+//! `nesting.rs` rejects code that could nest deeper than [`MAX_NESTING`] before it is parsed;
+//! and parsing, conversion and dropping the parser's AST run on a thread with a stack sized for
+//! that depth, whatever stack the caller has.
+
+mod expr;
+mod locate;
+mod nesting;
+
+use crate::ast::{self, ExprId};
+use crate::diagnostic::{Diagnostic, DiagnosticKind, Result};
+use crate::span::Span;
+use locate::Locator;
+use rustpython_parser::Parse;
+use rustpython_parser::ast::{self as py, Ranged};
+
+/// Deepest nesting of expressions plus blocks we accept (see `nesting.rs`); deeper code is
+/// rejected instead of risking the stack.
+const MAX_NESTING: u32 = 1000;
+
+/// Stack of the thread that parses and converts: enough for [`MAX_NESTING`] levels of
+/// conversion and of dropping the parser's AST in a debug build. Only touched pages are committed.
+const STACK_BYTES: usize = 64 << 20;
+
+pub(crate) fn parse_function(text: &str) -> Result<ast::Function> {
+    if u32::try_from(text.len()).is_err() {
+        let message = "function source is too large (over 4 GiB)";
+        return Err(Diagnostic::new(DiagnosticKind::Syntax, message, None));
+    }
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("ferrojit-frontend".to_string())
+            .stack_size(STACK_BYTES)
+            .spawn_scoped(scope, || parse_and_convert(text));
+        match worker {
+            Ok(handle) => handle.join().unwrap_or_else(|payload| {
+                let detail = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                Err(Diagnostic::internal(format!(
+                    "the frontend panicked (a ferrojit bug): {detail}"
+                )))
+            }),
+            Err(error) => Err(Diagnostic::internal(format!(
+                "cannot start the frontend thread: {error}"
+            ))),
+        }
+    })
+}
+
+fn parse_and_convert(text: &str) -> Result<ast::Function> {
+    let locator = Locator::new(text);
+    nesting::check_nesting(text, &locator)?;
+    let suite = py::Suite::parse(text, "<source>").map_err(|e| locator.syntax_error(&e))?;
+    let def = single_function(&suite, &locator)?;
+    convert_function(def, &locator)
+}
+
+/// The one top-level `def` of the suite; anything beside it is an error.
+fn single_function<'s>(
+    suite: &'s [py::Stmt],
+    locator: &Locator,
+) -> Result<&'s py::StmtFunctionDef> {
+    let mut found = None;
+    for stmt in suite {
+        let span = locator.span(stmt.range());
+        match stmt {
+            py::Stmt::FunctionDef(def) if found.is_none() => found = Some(def),
+            py::Stmt::FunctionDef(_) => {
+                let message = "expected exactly one top-level function definition, found another";
+                return Err(Diagnostic::unsupported(message, span));
+            }
+            py::Stmt::ClassDef(_) | py::Stmt::AsyncFunctionDef(_) => {
+                return Err(unsupported_stmt(stmt, span));
+            }
+            _ => {
+                let message =
+                    "expected only a function definition, found another top-level statement";
+                return Err(Diagnostic::unsupported(message, span));
+            }
+        }
+    }
+    found.ok_or_else(|| {
+        let message = "expected a function definition (`def`), found none";
+        Diagnostic::new(DiagnosticKind::Syntax, message, None)
+    })
+}
+
+/// Converts one `def` with its own `ExprId` numbering; inner `def`s recurse.
+fn convert_function(def: &py::StmtFunctionDef, locator: &Locator) -> Result<ast::Function> {
+    let def_range = def.range();
+    let span = locator
+        .def_name_span(def_range.start())
+        .unwrap_or_else(|| locator.span(def_range));
+    if !def.type_params.is_empty() {
+        return Err(Diagnostic::unsupported(
+            "type parameters are not supported",
+            span,
+        ));
+    }
+    let params = convert_params(&def.args, locator)?;
+    let mut converter = Converter {
+        locator,
+        next_id: 0,
+        depth: 0,
+    };
+    let mut body = Vec::new();
+    let mut inner_functions = Vec::new();
+    for stmt in without_docstring(&def.body) {
+        match stmt {
+            py::Stmt::FunctionDef(inner) => inner_functions.push(convert_function(inner, locator)?),
+            _ => body.push(converter.stmt(stmt)?),
+        }
+    }
+    let name = def.name.to_string();
+    Ok(ast::Function {
+        name,
+        params,
+        body,
+        span,
+        num_exprs: converter.next_id,
+        inner_functions,
+    })
+}
+
+fn without_docstring(body: &[py::Stmt]) -> &[py::Stmt] {
+    match body.split_first() {
+        Some((first, rest)) if is_string_statement(first) => rest,
+        _ => body,
+    }
+}
+
+fn is_string_statement(stmt: &py::Stmt) -> bool {
+    let py::Stmt::Expr(py::StmtExpr { value, .. }) = stmt else {
+        return false;
+    };
+    matches!(&**value, py::Expr::Constant(c) if matches!(c.value, py::Constant::Str(_)))
+}
+
+fn convert_params(args: &py::Arguments, locator: &Locator) -> Result<Vec<ast::Param>> {
+    let span_of = |arg: &py::Arg| locator.span(arg.range);
+    if let Some(vararg) = &args.vararg {
+        return Err(Diagnostic::unsupported(
+            "`*args` parameters are not supported",
+            span_of(vararg),
+        ));
+    }
+    if let Some(kwarg) = &args.kwarg {
+        let message = "`**kwargs` parameters are not supported";
+        return Err(Diagnostic::unsupported(message, span_of(kwarg)));
+    }
+    if let Some(kwonly) = args.kwonlyargs.first() {
+        let message = "keyword-only parameters are not supported";
+        return Err(Diagnostic::unsupported(message, span_of(&kwonly.def)));
+    }
+    let mut params = Vec::new();
+    for arg in args.posonlyargs.iter().chain(&args.args) {
+        if let Some(default) = &arg.default {
+            let message = "default parameter values are not supported";
+            return Err(
+                Diagnostic::unsupported(message, locator.span(default.range()))
+                    .with_hint("pass every argument explicitly"),
+            );
+        }
+        params.push(ast::Param {
+            name: arg.def.arg.to_string(),
+            span: span_of(&arg.def),
+        });
+    }
+    Ok(params)
+}
+
+/// Converts the statements and expressions of one function body.
+struct Converter<'a> {
+    locator: &'a Locator<'a>,
+    next_id: u32,
+    depth: u32,
+}
+
+impl Converter<'_> {
+    fn fresh_id(&mut self) -> ExprId {
+        let id = ExprId(self.next_id);
+        // Cannot overflow: every expression spans at least one byte of a text below 4 GiB.
+        self.next_id = self.next_id.saturating_add(1);
+        id
+    }
+
+    fn span(&self, node: &impl Ranged) -> Span {
+        self.locator.span(node.range())
+    }
+
+    /// Runs `f` one nesting level deeper, rejecting code nested past [`MAX_NESTING`].
+    fn nested<T>(&mut self, span: Span, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        if self.depth >= MAX_NESTING {
+            return Err(Diagnostic::unsupported("code is nested too deeply", span)
+                .with_hint("split the expression or block into smaller pieces"));
+        }
+        self.depth += 1;
+        let result = f(self);
+        self.depth -= 1;
+        result
+    }
+
+    fn block(&mut self, stmts: &[py::Stmt]) -> Result<Vec<ast::Stmt>> {
+        stmts.iter().map(|s| self.stmt(s)).collect()
+    }
+
+    fn stmt(&mut self, stmt: &py::Stmt) -> Result<ast::Stmt> {
+        let span = self.span(stmt);
+        let kind = self.nested(span, |this| this.stmt_kind(stmt, span))?;
+        Ok(ast::Stmt { kind, span })
+    }
+
+    fn stmt_kind(&mut self, stmt: &py::Stmt, span: Span) -> Result<ast::StmtKind> {
+        use ast::StmtKind as K;
+        Ok(match stmt {
+            py::Stmt::Assign(s) => {
+                let targets = s
+                    .targets
+                    .iter()
+                    .map(|t| self.target(t))
+                    .collect::<Result<_>>()?;
+                K::Assign {
+                    targets,
+                    value: self.expr(&s.value)?,
+                }
+            }
+            py::Stmt::AugAssign(s) => {
+                let target = match &*s.target {
+                    py::Expr::Name(_) | py::Expr::Subscript(_) => self.expr(&s.target)?,
+                    other => return Err(self.bad_target(other, "augmented assignment")),
+                };
+                K::AugAssign {
+                    target,
+                    op: expr::bin_op(s.op),
+                    value: self.expr(&s.value)?,
+                }
+            }
+            py::Stmt::AnnAssign(s) => match &s.value {
+                Some(value) => K::Assign {
+                    targets: vec![self.target(&s.target)?],
+                    value: self.expr(value)?,
+                },
+                None => {
+                    let message = "a bare annotation without a value is not supported";
+                    return Err(Diagnostic::unsupported(message, span)
+                        .with_hint("assign a value: `x: int = 0`"));
+                }
+            },
+            py::Stmt::For(s) => {
+                if !s.orelse.is_empty() {
+                    return Err(self.loop_else("for", s.body.last(), span));
+                }
+                let target = self.target(&s.target)?;
+                K::For {
+                    target,
+                    iter: self.expr(&s.iter)?,
+                    body: self.block(&s.body)?,
+                }
+            }
+            py::Stmt::While(s) => {
+                if !s.orelse.is_empty() {
+                    return Err(self.loop_else("while", s.body.last(), span));
+                }
+                K::While {
+                    test: self.expr(&s.test)?,
+                    body: self.block(&s.body)?,
+                }
+            }
+            py::Stmt::If(s) => K::If {
+                test: self.expr(&s.test)?,
+                body: self.block(&s.body)?,
+                orelse: self.block(&s.orelse)?,
+            },
+            py::Stmt::Return(s) => K::Return(s.value.as_deref().map(|v| self.expr(v)).transpose()?),
+            py::Stmt::Expr(s) => K::Expr(self.expr(&s.value)?),
+            py::Stmt::Break(_) => K::Break,
+            py::Stmt::Continue(_) => K::Continue,
+            py::Stmt::Pass(_) => K::Pass,
+            py::Stmt::Raise(s) => {
+                if s.cause.is_some() {
+                    return Err(Diagnostic::unsupported(
+                        "`raise ... from ...` is not supported",
+                        span,
+                    )
+                    .with_hint("raise the exception without `from`"));
+                }
+                K::Raise(s.exc.as_deref().map(|e| self.expr(e)).transpose()?)
+            }
+            py::Stmt::Assert(s) => {
+                let test = self.expr(&s.test)?;
+                K::Assert {
+                    test,
+                    msg: s.msg.as_deref().map(|m| self.expr(m)).transpose()?,
+                }
+            }
+            _ => return Err(unsupported_stmt(stmt, span)),
+        })
+    }
+
+    /// `for ... else` / `while ... else`, pointing at the `else` keyword when it can be found.
+    fn loop_else(
+        &self,
+        keyword: &str,
+        last_body_stmt: Option<&py::Stmt>,
+        span: Span,
+    ) -> Diagnostic {
+        let else_span =
+            last_body_stmt.and_then(|s| self.locator.keyword_after(s.range().end(), "else"));
+        let message = format!("`{keyword} ... else` is not supported");
+        Diagnostic::unsupported(message, else_span.unwrap_or(span))
+            .with_hint("use a flag variable set before `break`")
+    }
+}
+
+/// The diagnostic for a statement outside the subset (those `stmt_kind` does not convert).
+fn unsupported_stmt(stmt: &py::Stmt, span: Span) -> Diagnostic {
+    let (message, hint) = match stmt {
+        py::Stmt::FunctionDef(_) => (
+            "a nested `def` inside a block is not supported",
+            Some("define inner functions at the top level of the function body"),
+        ),
+        py::Stmt::AsyncFunctionDef(_) => ("async functions are not supported", None),
+        py::Stmt::ClassDef(_) => ("classes are not supported", None),
+        py::Stmt::Delete(_) => ("`del` is not supported", None),
+        py::Stmt::TypeAlias(_) => ("`type` aliases are not supported", None),
+        py::Stmt::AsyncFor(_) => ("`async for` is not supported", None),
+        py::Stmt::With(_) => ("`with` statements are not supported", None),
+        py::Stmt::AsyncWith(_) => ("`async with` is not supported", None),
+        py::Stmt::Match(_) => (
+            "`match` statements are not supported",
+            Some("use if/elif/else"),
+        ),
+        py::Stmt::Try(_) | py::Stmt::TryStar(_) => ("`try` statements are not supported", None),
+        py::Stmt::Import(_) | py::Stmt::ImportFrom(_) => (
+            "`import` inside a jitted function is not supported",
+            Some("import at module level"),
+        ),
+        py::Stmt::Global(_) | py::Stmt::Nonlocal(_) => {
+            ("`global`/`nonlocal` are not supported", None)
+        }
+        _ => ("this statement is not supported", None),
+    };
+    let diagnostic = Diagnostic::unsupported(message, span);
+    match hint {
+        Some(hint) => diagnostic.with_hint(hint),
+        None => diagnostic,
+    }
+}

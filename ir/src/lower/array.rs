@@ -1,0 +1,207 @@
+//! Array element access through descriptors: index wraparound for negative indices, optional
+//! bounds checks, stride arithmetic with a constant unit stride on contiguous layouts; and
+//! tuple indexing.
+
+use super::flatten::scalar_ir_type;
+use super::{unsupported, LResult, Lowerer, PyValue};
+use crate::function::{IntCC, Op, Ty, Value};
+use frontend::ast::{Expr, ExprKind, UnaryOp};
+use frontend::Span;
+use runtime::array::{shape_offset, stride_offset, DATA_OFFSET};
+use runtime::error::ExceptionKind;
+use typeinfer::{Layout, Scalar, Type};
+
+/// The address of one array element and its dtype.
+pub(crate) struct ElementAddress {
+    pub ptr: Value,
+    pub dtype: Scalar,
+}
+
+impl Lowerer<'_, '_> {
+    /// `shape[axis]` of the array whose descriptor is `desc`.
+    pub(crate) fn array_dim(&mut self, desc: Value, axis: u32) -> Value {
+        self.b.load(Ty::I64, desc, shape_offset(axis), true)
+    }
+
+    fn array_stride(&mut self, desc: Value, ndim: u32, axis: u32) -> Value {
+        self.b.load(Ty::I64, desc, stride_offset(ndim, axis), true)
+    }
+
+    /// The address of `array[index]` where `index` is an integer or a tuple of `ndim` integers.
+    pub(crate) fn element_address(&mut self, array: &PyValue, index: &Expr, span: Span) -> LResult<ElementAddress> {
+        let PyValue::Array(desc, Type::Array { dtype, ndim, layout }) = array else {
+            return Err(unsupported("only arrays can be indexed here", span));
+        };
+        let (desc, dtype, ndim, layout) = (*desc, *dtype, *ndim as u32, *layout);
+        let indices: Vec<&Expr> = match &index.kind {
+            ExprKind::Tuple(items) => items.iter().collect(),
+            _ => vec![index],
+        };
+        if indices.len() as u32 != ndim {
+            return Err(unsupported(
+                format!(
+                    "indexing a {ndim}-d array with {} indices (partial indexing and slicing come later)",
+                    indices.len()
+                ),
+                index.span,
+            ));
+        }
+        let itemsize = dtype.size_bytes() as i64;
+        let data = self.b.load(Ty::I64, desc, DATA_OFFSET, true);
+        let mut offset: Option<Value> = None;
+        for (axis, idx_expr) in indices.into_iter().enumerate() {
+            let axis = axis as u32;
+            let idx = self.lower_index(idx_expr)?;
+            let dim = self.array_dim(desc, axis);
+            let idx = if literal_non_negative(idx_expr) { idx } else { self.wrap_negative(idx, dim) };
+            if self.ctx.boundscheck {
+                let out_of_range = self.b.icmp(IntCC::Uge, idx, dim);
+                let axis_v = self.b.iconst(Ty::I64, axis as i64);
+                self.raise_if(
+                    out_of_range,
+                    ExceptionKind::IndexError,
+                    "index {} is out of bounds for axis {} with size {}",
+                    idx_expr.span,
+                    &[idx, axis_v, dim],
+                );
+            }
+            let unit_stride = match layout {
+                Layout::C => axis + 1 == ndim,
+                Layout::F => axis == 0,
+                Layout::A => false,
+            };
+            let term = if unit_stride {
+                if itemsize == 1 {
+                    idx
+                } else {
+                    let size = self.b.iconst(Ty::I64, itemsize);
+                    self.b.binary(Op::Imul, idx, size)
+                }
+            } else {
+                let stride = self.array_stride(desc, ndim, axis);
+                self.b.binary(Op::Imul, idx, stride)
+            };
+            offset = Some(match offset {
+                None => term,
+                Some(o) => self.b.binary(Op::Iadd, o, term),
+            });
+        }
+        let ptr = match offset {
+            Some(o) => self.b.binary(Op::Iadd, data, o),
+            None => data,
+        };
+        Ok(ElementAddress { ptr, dtype })
+    }
+
+    /// An index value converted to i64 (typeinfer guarantees an integer or bool type).
+    fn lower_index(&mut self, expr: &Expr) -> LResult<Value> {
+        let v = self.lower_expr(expr)?;
+        match v {
+            PyValue::Scalar(v, s) if s.is_int() || s.is_bool() => Ok(self.cast_real(v, s, Scalar::I64)),
+            _ => Err(unsupported(
+                format!("array index must be an integer, got {}", self.type_of(expr)?),
+                expr.span,
+            )),
+        }
+    }
+
+    /// Python's negative indices: `i < 0 ? i + dim : i`.
+    fn wrap_negative(&mut self, idx: Value, dim: Value) -> Value {
+        let zero = self.b.iconst(Ty::I64, 0);
+        let negative = self.b.icmp(IntCC::Slt, idx, zero);
+        let wrapped = self.b.binary(Op::Iadd, idx, dim);
+        self.b.select(negative, wrapped, idx)
+    }
+
+    pub(crate) fn load_element(&mut self, address: &ElementAddress) -> PyValue {
+        let s = address.dtype;
+        let ty = scalar_ir_type(s);
+        if s.is_complex() {
+            let re = self.b.load(ty, address.ptr, 0, false);
+            let im = self.b.load(ty, address.ptr, (ty.bits() / 8) as i32, false);
+            return PyValue::Complex(re, im, s);
+        }
+        PyValue::Scalar(self.b.load(ty, address.ptr, 0, false), s)
+    }
+
+    pub(crate) fn store_element(&mut self, address: &ElementAddress, value: PyValue) {
+        let value = self.coerce(value, &Type::Scalar(address.dtype));
+        let values = value.flat_values();
+        let part_bytes = scalar_ir_type(address.dtype).bits() as i32 / 8;
+        for (i, v) in values.into_iter().enumerate() {
+            self.b.store(address.ptr, v, i as i32 * part_bytes);
+        }
+    }
+
+    /// `array[i]` while iterating a 1-D array.
+    pub(crate) fn load_array_item(&mut self, desc: Value, ty: &Type, i: Value) -> PyValue {
+        let Type::Array { dtype, layout, .. } = ty else { unreachable!("array type") };
+        let itemsize = self.b.iconst(Ty::I64, dtype.size_bytes() as i64);
+        let stride = if *layout == Layout::A { self.array_stride(desc, 1, 0) } else { itemsize };
+        let data = self.b.load(Ty::I64, desc, DATA_OFFSET, true);
+        let offset = self.b.binary(Op::Imul, i, stride);
+        let ptr = self.b.binary(Op::Iadd, data, offset);
+        self.load_element(&ElementAddress { ptr, dtype: *dtype })
+    }
+
+    pub(crate) fn load_subscript(&mut self, base: &PyValue, index: &Expr, span: Span) -> LResult<PyValue> {
+        match base {
+            PyValue::Array(..) => {
+                let address = self.element_address(base, index, span)?;
+                Ok(self.load_element(&address))
+            }
+            PyValue::Tuple(items) => self.tuple_item(items, index, span),
+            _ => Err(unsupported("this value cannot be indexed", span)),
+        }
+    }
+
+    pub(crate) fn store_subscript(&mut self, base: &PyValue, index: &Expr, value: PyValue, span: Span) -> LResult<()> {
+        let address = self.element_address(base, index, span)?;
+        self.store_element(&address, value);
+        Ok(())
+    }
+
+    /// `t[k]` for a constant `k`, or a run-time index into a tuple of one scalar type.
+    fn tuple_item(&mut self, items: &[PyValue], index: &Expr, span: Span) -> LResult<PyValue> {
+        let len = items.len() as i64;
+        if let Some(k) = constant_int(index) {
+            let k = if k < 0 { k + len } else { k };
+            return items.get(k as usize).cloned().filter(|_| k >= 0).ok_or_else(|| {
+                unsupported(format!("tuple index {k} out of range for a tuple of length {len}"), index.span)
+            });
+        }
+        let scalar = items.first().and_then(PyValue::scalar_type);
+        let homogeneous = scalar.is_some()
+            && items.iter().all(|i| matches!(i, PyValue::Scalar(_, s) if Some(*s) == scalar));
+        if !homogeneous {
+            return Err(unsupported(
+                "a tuple of mixed types can only be indexed with a constant",
+                span,
+            ));
+        }
+        let idx = self.lower_index(index)?;
+        let lenv = self.b.iconst(Ty::I64, len);
+        let idx = self.wrap_negative(idx, lenv);
+        let PyValue::Scalar(mut acc, s) = items[0] else { unreachable!("homogeneous") };
+        for (k, item) in items.iter().enumerate().skip(1) {
+            let PyValue::Scalar(v, _) = item else { unreachable!("homogeneous") };
+            let kv = self.b.iconst(Ty::I64, k as i64);
+            let hit = self.b.icmp(IntCC::Eq, idx, kv);
+            acc = self.b.select(hit, *v, acc);
+        }
+        Ok(PyValue::Scalar(acc, s))
+    }
+}
+
+/// An integer literal, possibly negated.
+pub(crate) fn constant_int(expr: &Expr) -> Option<i64> {
+    match &expr.kind {
+        ExprKind::Int(v) => i64::try_from(*v).ok(),
+        ExprKind::UnaryOp { op: UnaryOp::Neg, operand } => constant_int(operand).map(|v| -v),
+        _ => None,
+    }
+}
+
+fn literal_non_negative(expr: &Expr) -> bool {
+    constant_int(expr).is_some_and(|v| v >= 0)
+}

@@ -1,0 +1,348 @@
+//! Calls: scalar casts (`int`, `float`, `complex`, `np.float32`, …), built-in and `math`
+//! functions (one arm per [`Intrinsic`]), `range`, and calls of other jitted functions.
+
+use super::flatten::ir_types;
+use super::{unsupported, LResult, Lowerer, PyValue};
+use crate::function::{FloatCC, IntCC, Op, Ty, Value};
+use frontend::ast::{BinOp, Expr, Keyword};
+use frontend::Span;
+use runtime::error::ExceptionKind;
+use runtime::math::RuntimeFn;
+use typeinfer::{Intrinsic, Resolution, Scalar, Type};
+
+impl Lowerer<'_, '_> {
+    pub(crate) fn lower_call(&mut self, expr: &Expr, _func: &Expr, args: &[Expr], keywords: &[Keyword]) -> LResult<PyValue> {
+        if let Some(k) = keywords.first() {
+            return Err(unsupported(format!("keyword argument '{}' is not supported here", k.name), k.span));
+        }
+        let resolution = self.typed.resolutions.get(&expr.id).cloned();
+        let mut values = Vec::with_capacity(args.len());
+        for a in args {
+            let ty = self.type_of(a)?;
+            values.push((self.lower_expr(a)?, ty));
+        }
+        self.set_span(expr.span);
+        match resolution {
+            Some(Resolution::Cast(to)) => self.lower_cast(values, to, expr.span),
+            Some(Resolution::Intrinsic(i)) => {
+                let result_ty = self.type_of(expr).unwrap_or(Type::NoneType);
+                self.lower_intrinsic(i, values, &result_ty, expr.span)
+            }
+            Some(Resolution::JitCall { callee, arg_types, ret }) => {
+                let symbol = (self.ctx.callee_symbol)(callee, &arg_types);
+                let mut flat = Vec::new();
+                for ((v, _), ty) in values.into_iter().zip(&arg_types) {
+                    flat.extend(self.coerce(v, ty).flat_values());
+                }
+                let results = self.b.call(&symbol, &flat, &ir_types(&ret));
+                Ok(PyValue::from_flat(&ret, &mut results.into_iter()))
+            }
+            _ => Err(unsupported("this call is not supported", expr.span)),
+        }
+    }
+
+    fn lower_cast(&mut self, values: Vec<(PyValue, Type)>, to: Scalar, span: Span) -> LResult<PyValue> {
+        let mut values = values.into_iter();
+        let Some((first, first_ty)) = values.next() else {
+            let zero = self.scalar_const(to.real_part(), 0.0);
+            return Ok(self.convert_scalar(zero, to.real_part(), to));
+        };
+        if to.is_complex() {
+            let part = Type::Scalar(to.real_part());
+            let re = self.coerce(first, &part);
+            let im = match values.next() {
+                Some((v, _)) => self.coerce(v, &part),
+                None => PyValue::Scalar(self.scalar_const(to.real_part(), 0.0), to.real_part()),
+            };
+            return match (re, im) {
+                (PyValue::Scalar(re, _), PyValue::Scalar(im, _)) => Ok(PyValue::Complex(re, im, to)),
+                _ => Err(unsupported("complex() takes real arguments", span)),
+            };
+        }
+        if to.is_bool() {
+            return Ok(PyValue::Scalar(self.truthy(&first), Scalar::Bool));
+        }
+        if let (PyValue::Scalar(v, from), true) = (&first, to.is_int()) {
+            if from.is_float() {
+                self.check_float_to_int(*v, span);
+            }
+        }
+        let _ = first_ty;
+        Ok(self.coerce(first, &Type::Scalar(to)))
+    }
+
+    /// `int(x)` of a NaN or infinite float raises, as in Python.
+    fn check_float_to_int(&mut self, v: Value, span: Span) {
+        let nan = self.is_nan(v);
+        self.raise_if(nan, ExceptionKind::ValueError, "cannot convert float NaN to integer", span, &[]);
+        let abs = self.b.unary(Op::Fabs, v);
+        let inf = self.b.fconst(self.b.ty(v), f64::INFINITY);
+        let is_inf = self.b.fcmp(FloatCC::Eq, abs, inf);
+        self.raise_if(is_inf, ExceptionKind::OverflowError, "cannot convert float infinity to integer", span, &[]);
+    }
+
+    fn lower_intrinsic(&mut self, i: Intrinsic, values: Vec<(PyValue, Type)>, result_ty: &Type, span: Span) -> LResult<PyValue> {
+        use Intrinsic::*;
+        if i == Range {
+            return self.lower_range(values, span);
+        }
+        if i == Len {
+            return match values.first() {
+                Some((PyValue::Array(desc, _), _)) => Ok(PyValue::Scalar(self.array_dim(*desc, 0), Scalar::I64)),
+                Some((PyValue::Tuple(items), _)) => {
+                    Ok(PyValue::Scalar(self.b.iconst(Ty::I64, items.len() as i64), Scalar::I64))
+                }
+                _ => Err(unsupported("len() of this value is not supported", span)),
+            };
+        }
+        if matches!(i, Pow) && values.len() == 2 {
+            let mut it = values.into_iter();
+            let (a, at) = it.next().expect("two args");
+            let (b, bt) = it.next().expect("two args");
+            return self.binary_op(BinOp::Pow, a, &at, b, &bt, span);
+        }
+        let Some(result) = result_ty.as_scalar() else {
+            return Err(unsupported(format!("{}() on these arguments is not supported", i.name()), span));
+        };
+        let v = match i {
+            Min | Max => self.lower_min_max(i == Min, values, span)?,
+            Abs => {
+                let (v, _) = values.into_iter().next().ok_or_else(|| unsupported("abs() takes one argument", span))?;
+                self.lower_abs(v)
+            }
+            Round => self.lower_round(values, result, span)?,
+            _ => self.lower_math(i, values, span)?,
+        };
+        Ok(self.coerce(v, result_ty))
+    }
+
+    fn lower_range(&mut self, values: Vec<(PyValue, Type)>, span: Span) -> LResult<PyValue> {
+        let mut ints = Vec::new();
+        for (v, _) in values {
+            match v {
+                PyValue::Scalar(x, s) if s.is_int() || s.is_bool() => ints.push(self.cast_real(x, s, Scalar::I64)),
+                _ => return Err(unsupported("range() arguments must be integers", span)),
+            }
+        }
+        let zero = self.b.iconst(Ty::I64, 0);
+        let one = self.b.iconst(Ty::I64, 1);
+        let (start, stop, step) = match ints.as_slice() {
+            [stop] => (zero, *stop, one),
+            [start, stop] => (*start, *stop, one),
+            [start, stop, step] => (*start, *stop, *step),
+            _ => return Err(unsupported("range() takes 1 to 3 arguments", span)),
+        };
+        let step_const = self.constant_value(step);
+        if step_const.is_none() {
+            let is_zero = self.b.icmp(IntCC::Eq, step, zero);
+            self.raise_if(is_zero, ExceptionKind::ValueError, "range() arg 3 must not be zero", span, &[]);
+        } else if step_const == Some(0) {
+            let t = self.b.bconst(true);
+            self.raise_if(t, ExceptionKind::ValueError, "range() arg 3 must not be zero", span, &[]);
+        }
+        Ok(PyValue::Range { start, stop, step, step_const })
+    }
+
+    /// The immediate of an `iconst`, if `v` is one (used to specialise loops on the step sign).
+    fn constant_value(&self, v: Value) -> Option<i64> {
+        let crate::function::ValueDef::Result(inst, _) = self.b.func.value_def(v) else { return None };
+        match self.b.func.inst(inst).op {
+            Op::Iconst(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    fn lower_min_max(&mut self, is_min: bool, values: Vec<(PyValue, Type)>, span: Span) -> LResult<PyValue> {
+        if values.len() < 2 {
+            return Err(unsupported("min()/max() of a single iterable is not supported yet; pass two or more numbers", span));
+        }
+        let target = values.iter().try_fold(None, |acc: Option<Scalar>, (_, t)| {
+            let s = t.as_scalar()?;
+            Some(Some(acc.map_or(s, |a| typeinfer::rules::promote(a, s))))
+        });
+        let target = target.flatten();
+        let Some(target) = target else {
+            return Err(unsupported("min()/max() arguments must be numbers", span));
+        };
+        let mut acc: Option<PyValue> = None;
+        for (v, _) in values {
+            let v = self.coerce(v, &Type::Scalar(target));
+            acc = Some(match acc {
+                None => v,
+                Some(PyValue::Scalar(a, s)) => {
+                    let PyValue::Scalar(b, _) = v else { unreachable!("same scalar type") };
+                    // Python keeps the first extreme: replace only if strictly better.
+                    let better = if s.is_float() {
+                        self.b.fcmp(if is_min { FloatCC::Lt } else { FloatCC::Gt }, b, a)
+                    } else {
+                        self.int_cmp(if is_min { IntCC::Slt } else { IntCC::Sgt }, b, a, s)
+                    };
+                    PyValue::Scalar(self.b.select(better, b, a), s)
+                }
+                Some(_) => return Err(unsupported("min()/max() of complex numbers", span)),
+            });
+        }
+        Ok(acc.expect("at least two values"))
+    }
+
+    fn lower_abs(&mut self, v: PyValue) -> PyValue {
+        match v {
+            PyValue::Complex(re, im, s) => {
+                let f64_re = self.cast_real(re, s.real_part(), Scalar::F64);
+                let f64_im = self.cast_real(im, s.real_part(), Scalar::F64);
+                let h = self.b.call_runtime(RuntimeFn::Hypot, &[f64_re, f64_im]);
+                PyValue::Scalar(h, Scalar::F64)
+            }
+            PyValue::Scalar(x, s) if s.is_float() => PyValue::Scalar(self.b.unary(Op::Fabs, x), s),
+            PyValue::Scalar(x, s) if s.is_signed_int() => {
+                let zero = self.b.iconst(self.b.ty(x), 0);
+                let negative = self.b.icmp(IntCC::Slt, x, zero);
+                let negated = self.b.unary(Op::Ineg, x);
+                PyValue::Scalar(self.b.select(negative, negated, x), s)
+            }
+            other => other,
+        }
+    }
+
+    fn lower_round(&mut self, values: Vec<(PyValue, Type)>, result: Scalar, span: Span) -> LResult<PyValue> {
+        let mut it = values.into_iter();
+        let Some((x, _)) = it.next() else { return Err(unsupported("round() needs an argument", span)) };
+        let PyValue::Scalar(x, s) = x else { return Err(unsupported("round() of this value", span)) };
+        if !s.is_float() {
+            return Ok(PyValue::Scalar(x, s));
+        }
+        match it.next() {
+            None => {
+                let r = self.b.unary(Op::Nearest, x);
+                self.check_float_to_int(r, span);
+                Ok(PyValue::Scalar(r, s))
+            }
+            Some((ndigits, _)) => {
+                // Numba's approach: scale, round half to even, scale back.
+                let PyValue::Scalar(n, ns) = ndigits else { return Err(unsupported("round() digits must be an integer", span)) };
+                let n = self.cast_real(n, ns, Scalar::I64);
+                let x64 = self.cast_real(x, s, Scalar::F64);
+                let ten = self.b.fconst(Ty::F64, 10.0);
+                let nf = self.b.convert(Op::SToF, n, Ty::F64);
+                let p = self.b.call_runtime(RuntimeFn::Pow, &[ten, nf]);
+                let scaled = self.b.binary(Op::Fmul, x64, p);
+                let r = self.b.unary(Op::Nearest, scaled);
+                let back = self.b.binary(Op::Fdiv, r, p);
+                let _ = result;
+                Ok(PyValue::Scalar(back, Scalar::F64))
+            }
+        }
+    }
+
+    /// `math` functions on real arguments.
+    fn lower_math(&mut self, i: Intrinsic, values: Vec<(PyValue, Type)>, span: Span) -> LResult<PyValue> {
+        use Intrinsic::*;
+        let mut args = Vec::new();
+        for (v, _) in &values {
+            match v {
+                PyValue::Scalar(x, s) => args.push((*x, *s)),
+                _ => return Err(unsupported(format!("math.{}() of a non-real value", i.name()), span)),
+            }
+        }
+        let Some(&(x, s)) = args.first() else {
+            return Err(unsupported(format!("{}() needs an argument", i.name()), span));
+        };
+        // Integer-valued functions of integers are the identity.
+        if matches!(i, Floor | Ceil | Trunc) && !s.is_float() {
+            return Ok(PyValue::Scalar(x, s));
+        }
+        if matches!(i, IsNan | IsInf) && !s.is_float() {
+            return Ok(PyValue::Scalar(self.b.bconst(false), Scalar::Bool));
+        }
+        if i == IsFinite && !s.is_float() {
+            return Ok(PyValue::Scalar(self.b.bconst(true), Scalar::Bool));
+        }
+        // Compute in the float type of the first argument (f32 stays f32, ints become f64).
+        let fs = if s == Scalar::F32 { Scalar::F32 } else { Scalar::F64 };
+        let fargs: Vec<Value> = args.iter().map(|&(v, s)| self.cast_real(v, s, fs)).collect();
+        let x = fargs[0];
+        let fty = self.b.ty(x);
+        let float = |v| PyValue::Scalar(v, fs);
+        let v = match i {
+            Sqrt => float(self.b.unary(Op::Sqrt, x)),
+            Fabs => float(self.b.unary(Op::Fabs, x)),
+            Floor => float(self.b.unary(Op::Floor, x)),
+            Ceil => float(self.b.unary(Op::Ceil, x)),
+            Trunc => float(self.b.unary(Op::Trunc, x)),
+            Copysign => float(self.b.binary(Op::Copysign, x, self.second(&fargs, i, span)?)),
+            IsNan => PyValue::Scalar(self.is_nan(x), Scalar::Bool),
+            IsInf | IsFinite => {
+                let abs = self.b.unary(Op::Fabs, x);
+                let inf = self.b.fconst(fty, f64::INFINITY);
+                let cc = if i == IsInf { FloatCC::Eq } else { FloatCC::Lt };
+                PyValue::Scalar(self.b.fcmp(cc, abs, inf), Scalar::Bool)
+            }
+            Degrees | Radians => {
+                // CPython: radians(x) = x * (pi/180); degrees(x) = x / (pi/180).
+                let x64 = self.cast_real(x, fs, Scalar::F64);
+                let k = self.b.fconst(Ty::F64, std::f64::consts::PI / 180.0);
+                let op = if i == Radians { Op::Fmul } else { Op::Fdiv };
+                PyValue::Scalar(self.b.binary(op, x64, k), Scalar::F64)
+            }
+            Log if fargs.len() == 2 => {
+                let x64 = self.cast_real(x, fs, Scalar::F64);
+                let base = self.cast_real(fargs[1], fs, Scalar::F64);
+                let lx = self.b.call_runtime(RuntimeFn::Log, &[x64]);
+                let lb = self.b.call_runtime(RuntimeFn::Log, &[base]);
+                PyValue::Scalar(self.b.binary(Op::Fdiv, lx, lb), Scalar::F64)
+            }
+            _ => {
+                let Some((f64_fn, f32_fn)) = runtime_math(i) else {
+                    return Err(unsupported(format!("{}() is not supported here", i.name()), span));
+                };
+                match (fs, f32_fn) {
+                    (Scalar::F32, Some(f)) => float(self.b.call_runtime(f, &fargs)),
+                    _ => {
+                        let wide: Vec<Value> = fargs.iter().map(|&a| self.cast_real(a, fs, Scalar::F64)).collect();
+                        PyValue::Scalar(self.b.call_runtime(f64_fn, &wide), Scalar::F64)
+                    }
+                }
+            }
+        };
+        Ok(v)
+    }
+
+    fn second(&self, args: &[Value], i: Intrinsic, span: Span) -> LResult<Value> {
+        args.get(1).copied().ok_or_else(|| unsupported(format!("{}() takes two arguments", i.name()), span))
+    }
+}
+
+/// The runtime functions implementing an intrinsic: the f64 one and an f32 one if it exists.
+fn runtime_math(i: Intrinsic) -> Option<(RuntimeFn, Option<RuntimeFn>)> {
+    use Intrinsic::*;
+    use RuntimeFn as R;
+    Some(match i {
+        Sin => (R::Sin, Some(R::SinF32)),
+        Cos => (R::Cos, Some(R::CosF32)),
+        Tan => (R::Tan, Some(R::TanF32)),
+        Exp => (R::Exp, Some(R::ExpF32)),
+        Log => (R::Log, Some(R::LogF32)),
+        MathPow => (R::Pow, Some(R::PowF32)),
+        Asin => (R::Asin, None),
+        Acos => (R::Acos, None),
+        Atan => (R::Atan, None),
+        Atan2 => (R::Atan2, None),
+        Sinh => (R::Sinh, None),
+        Cosh => (R::Cosh, None),
+        Tanh => (R::Tanh, None),
+        Asinh => (R::Asinh, None),
+        Acosh => (R::Acosh, None),
+        Atanh => (R::Atanh, None),
+        Expm1 => (R::Expm1, None),
+        Log1p => (R::Log1p, None),
+        Log10 => (R::Log10, None),
+        Log2 => (R::Log2, None),
+        Hypot => (R::Hypot, None),
+        Fmod => (R::Fmod, None),
+        Erf => (R::Erf, None),
+        Erfc => (R::Erfc, None),
+        Gamma => (R::Gamma, None),
+        Lgamma => (R::Lgamma, None),
+        _ => return None,
+    })
+}

@@ -1,0 +1,274 @@
+//! Statements: assignment, `if`, `while`, `for` over `range` and 1-D arrays, `break`/`continue`,
+//! `return`, `raise`, `assert`.
+
+use super::{unsupported, LResult, LoopTargets, Lowerer, PyValue};
+use crate::function::{IntCC, Op, Ty};
+use frontend::ast::{Expr, ExprKind, Stmt, StmtKind};
+use runtime::error::ExceptionKind;
+use typeinfer::{Resolution, Scalar, Type};
+
+impl Lowerer<'_, '_> {
+    pub(crate) fn lower_body(&mut self, body: &[Stmt]) -> LResult<()> {
+        for stmt in body {
+            self.lower_stmt(stmt)?;
+        }
+        Ok(())
+    }
+
+    fn lower_stmt(&mut self, stmt: &Stmt) -> LResult<()> {
+        self.set_span(stmt.span);
+        match &stmt.kind {
+            StmtKind::Assign { targets, value } => {
+                let v = self.lower_expr(value)?;
+                for target in targets {
+                    self.assign(target, v.clone())?;
+                }
+            }
+            StmtKind::AugAssign { target, op, value } => self.lower_aug_assign(target, *op, value)?,
+            StmtKind::Expr(e) => {
+                self.lower_expr(e)?;
+            }
+            StmtKind::Pass => {}
+            StmtKind::If { test, body, orelse } => self.lower_if(test, body, orelse)?,
+            StmtKind::While { test, body } => self.lower_while(test, body)?,
+            StmtKind::For { target, iter, body } => self.lower_for(target, iter, body)?,
+            StmtKind::Break | StmtKind::Continue => {
+                let Some(targets) = self.loops.last() else {
+                    return Err(unsupported("'break'/'continue' outside a loop", stmt.span));
+                };
+                let to = match stmt.kind {
+                    StmtKind::Break => targets.break_to,
+                    _ => targets.continue_to,
+                };
+                self.jump(to, &[]);
+                self.continue_in_dead_block();
+            }
+            StmtKind::Return(value) => {
+                let value = match value {
+                    Some(e) => self.lower_expr(e)?,
+                    None => PyValue::None,
+                };
+                let ret_ty = self.typed.return_type.clone();
+                let value = self.coerce(value, &ret_ty);
+                self.b.ret(&value.flat_values());
+                self.continue_in_dead_block();
+            }
+            StmtKind::Raise(exc) => self.lower_raise(exc.as_ref(), stmt)?,
+            StmtKind::Assert { test, msg } => {
+                let cond = self.lower_expr(test)?;
+                let ok = self.truthy(&cond);
+                let failed = self.b.ins(Op::Not, &[ok], Ty::Bool);
+                let message = match msg.as_ref().map(|m| &m.kind) {
+                    Some(ExprKind::Str(s)) => s.clone(),
+                    Some(_) => return Err(unsupported("assert messages must be string literals", stmt.span)),
+                    None => String::new(),
+                };
+                self.raise_if(failed, ExceptionKind::AssertionError, &message, stmt.span, &[]);
+            }
+        }
+        Ok(())
+    }
+
+    /// Binds `value` to an assignment target: a name, an array element or a tuple of targets.
+    pub(crate) fn assign(&mut self, target: &Expr, value: PyValue) -> LResult<()> {
+        match &target.kind {
+            ExprKind::Name(name) => {
+                self.write_var(name, value);
+                Ok(())
+            }
+            ExprKind::Tuple(targets) => {
+                let items = match value {
+                    PyValue::Tuple(items) if items.len() == targets.len() => items,
+                    _ => {
+                        return Err(unsupported(
+                            format!("cannot unpack this value into {} targets", targets.len()),
+                            target.span,
+                        ))
+                    }
+                };
+                for (t, v) in targets.iter().zip(items) {
+                    self.assign(t, v)?;
+                }
+                Ok(())
+            }
+            ExprKind::Subscript { value: base, index } => {
+                let array = self.lower_expr(base)?;
+                self.store_subscript(&array, index, value, target.span)
+            }
+            _ => Err(unsupported("cannot assign to this expression", target.span)),
+        }
+    }
+
+    fn lower_aug_assign(&mut self, target: &Expr, op: frontend::ast::BinOp, value: &Expr) -> LResult<()> {
+        let rhs = self.lower_expr(value)?;
+        let rhs_ty = self.type_of(value)?;
+        match &target.kind {
+            ExprKind::Name(name) => {
+                let current = self.read_var(name)?;
+                let current_ty = self.typed.var_types[name].clone();
+                let result = self.binary_op(op, current, &current_ty, rhs, &rhs_ty, target.span)?;
+                self.write_var(name, result);
+                Ok(())
+            }
+            ExprKind::Subscript { value: base, index } => {
+                let array = self.lower_expr(base)?;
+                let elem_ty = self.type_of(target)?;
+                let address = self.element_address(&array, index, target.span)?;
+                let current = self.load_element(&address);
+                let result = self.binary_op(op, current, &elem_ty, rhs, &rhs_ty, target.span)?;
+                self.store_element(&address, result);
+                Ok(())
+            }
+            _ => Err(unsupported("cannot use augmented assignment on this target", target.span)),
+        }
+    }
+
+    fn lower_if(&mut self, test: &Expr, body: &[Stmt], orelse: &[Stmt]) -> LResult<()> {
+        let cond = self.lower_expr(test)?;
+        let cond = self.truthy(&cond);
+        let then_block = self.create_block();
+        let else_block = self.create_block();
+        let merge = self.create_block();
+        self.brif(cond, then_block, else_block);
+        self.seal(then_block);
+        self.seal(else_block);
+        self.switch_to(then_block);
+        self.lower_body(body)?;
+        if !self.b.is_terminated() {
+            self.jump(merge, &[]);
+        }
+        self.switch_to(else_block);
+        self.lower_body(orelse)?;
+        if !self.b.is_terminated() {
+            self.jump(merge, &[]);
+        }
+        self.seal(merge);
+        self.switch_to(merge);
+        Ok(())
+    }
+
+    fn lower_while(&mut self, test: &Expr, body: &[Stmt]) -> LResult<()> {
+        let header = self.create_block();
+        let body_block = self.create_block();
+        let exit = self.create_block();
+        self.jump(header, &[]);
+        self.switch_to(header);
+        let cond = self.lower_expr(test)?;
+        let cond = self.truthy(&cond);
+        self.brif(cond, body_block, exit);
+        self.seal(body_block);
+        self.switch_to(body_block);
+        self.loops.push(LoopTargets { continue_to: header, break_to: exit });
+        self.lower_body(body)?;
+        self.loops.pop();
+        if !self.b.is_terminated() {
+            self.jump(header, &[]);
+        }
+        self.seal(header);
+        self.seal(exit);
+        self.switch_to(exit);
+        Ok(())
+    }
+
+    /// `for target in iter`: over a `range` (any step, evaluated once) or a 1-D array. The loop
+    /// counter is a hidden SSA variable, so assigning to the target inside the body does not
+    /// change the iteration, as in Python.
+    fn lower_for(&mut self, target: &Expr, iter: &Expr, body: &[Stmt]) -> LResult<()> {
+        let iterable = self.lower_expr(iter)?;
+        let (start, stop, step, step_const, array) = match iterable {
+            PyValue::Range { start, stop, step, step_const } => (start, stop, step, step_const, None),
+            PyValue::Array(desc, Type::Array { dtype, ndim: 1, layout }) => {
+                let zero = self.b.iconst(Ty::I64, 0);
+                let len = self.array_dim(desc, 0);
+                let one = self.b.iconst(Ty::I64, 1);
+                (zero, len, one, Some(1), Some((desc, Type::array(dtype, 1, layout))))
+            }
+            _ => {
+                return Err(unsupported(
+                    format!("cannot iterate over a value of type {}", self.type_of(iter)?),
+                    iter.span,
+                ))
+            }
+        };
+        let counter = self.ssa.declare_var(Ty::I64);
+        let entry_block = self.current_block();
+        self.ssa.def_var(counter, entry_block, start);
+
+        let header = self.create_block();
+        let body_block = self.create_block();
+        let latch = self.create_block();
+        let exit = self.create_block();
+        self.jump(header, &[]);
+        self.switch_to(header);
+        let i = self.ssa.use_var(self.b.func, counter, header);
+        let more = match step_const {
+            Some(s) if s > 0 => self.b.icmp(IntCC::Slt, i, stop),
+            Some(_) => self.b.icmp(IntCC::Sgt, i, stop),
+            None => {
+                let zero = self.b.iconst(Ty::I64, 0);
+                let up = self.b.icmp(IntCC::Sgt, step, zero);
+                let below = self.b.icmp(IntCC::Slt, i, stop);
+                let above = self.b.icmp(IntCC::Sgt, i, stop);
+                self.b.select(up, below, above)
+            }
+        };
+        self.brif(more, body_block, exit);
+        self.seal(body_block);
+        self.switch_to(body_block);
+        let item = match &array {
+            Some((desc, ty)) => self.load_array_item(*desc, ty, i),
+            None => PyValue::Scalar(i, Scalar::I64),
+        };
+        let item = match self.typed.expr_type(target.id) {
+            Some(ty) => self.coerce(item, &ty.clone()),
+            None => item,
+        };
+        self.assign(target, item)?;
+        self.loops.push(LoopTargets { continue_to: latch, break_to: exit });
+        self.lower_body(body)?;
+        self.loops.pop();
+        if !self.b.is_terminated() {
+            self.jump(latch, &[]);
+        }
+        self.seal(latch);
+        self.switch_to(latch);
+        let i = self.ssa.use_var(self.b.func, counter, latch);
+        let next = self.b.binary(Op::Iadd, i, step);
+        self.ssa.def_var(counter, latch, next);
+        self.jump(header, &[]);
+        self.seal(header);
+        self.seal(exit);
+        self.switch_to(exit);
+        Ok(())
+    }
+
+    fn lower_raise(&mut self, exc: Option<&Expr>, stmt: &Stmt) -> LResult<()> {
+        let Some(exc) = exc else {
+            return Err(unsupported("a bare 'raise' (re-raise) is not supported", stmt.span));
+        };
+        let (class_expr, args) = match &exc.kind {
+            ExprKind::Call { func, args, .. } => (func.as_ref(), args.as_slice()),
+            _ => (exc, &[][..]),
+        };
+        let class_name = match (self.typed.resolutions.get(&class_expr.id), &class_expr.kind) {
+            (Some(Resolution::ExceptionClass(name)), _) => name.clone(),
+            (_, ExprKind::Name(name)) => name.clone(),
+            _ => return Err(unsupported("can only raise built-in exception classes", exc.span)),
+        };
+        let kind = ExceptionKind::from_name(&class_name).ok_or_else(|| {
+            unsupported(format!("raising {class_name} is not supported"), class_expr.span)
+        })?;
+        let message = match args {
+            [] => String::new(),
+            [Expr { kind: ExprKind::Str(s), .. }] => s.clone(),
+            _ => {
+                return Err(unsupported(
+                    "exception arguments must be a single string literal",
+                    exc.span,
+                ))
+            }
+        };
+        self.raise(kind, message, stmt.span, &[]);
+        Ok(())
+    }
+}

@@ -1,0 +1,198 @@
+//! Expressions: literals, names, operators, comparisons, `and`/`or`, conditional expressions,
+//! attributes, tuples. Calls are in `call.rs`, subscripts in `array.rs`.
+
+use super::flatten::ir_types;
+use super::{unsupported, LResult, Lowerer, PyValue};
+use crate::function::{Op, Ty, Value};
+use frontend::ast::{BoolOp, Expr, ExprKind, UnaryOp};
+use typeinfer::{ConstValue, Resolution, Scalar, Type};
+
+impl Lowerer<'_, '_> {
+    pub(crate) fn lower_expr(&mut self, expr: &Expr) -> LResult<PyValue> {
+        self.set_span(expr.span);
+        if let Some(Resolution::Const(c)) = self.typed.resolutions.get(&expr.id) {
+            let c = c.clone();
+            return Ok(self.lower_const(&c));
+        }
+        match &expr.kind {
+            ExprKind::Int(v) => {
+                let ty = self.type_of(expr)?;
+                let s = ty.as_scalar().unwrap_or(Scalar::I64);
+                let v = self.b.iconst(Ty::I64, *v as i64);
+                Ok(self.convert_scalar(v, Scalar::I64, s))
+            }
+            ExprKind::Float(f) => Ok(PyValue::Scalar(self.b.fconst(Ty::F64, *f), Scalar::F64)),
+            ExprKind::Imag(f) => {
+                let re = self.b.fconst(Ty::F64, 0.0);
+                let im = self.b.fconst(Ty::F64, *f);
+                Ok(PyValue::Complex(re, im, Scalar::C128))
+            }
+            ExprKind::Bool(v) => Ok(PyValue::Scalar(self.b.bconst(*v), Scalar::Bool)),
+            ExprKind::NoneLit => Ok(PyValue::None),
+            ExprKind::Str(s) => Ok(PyValue::Str(s.clone())),
+            ExprKind::Name(name) => self.read_var(name),
+            ExprKind::Tuple(items) => {
+                let values = items.iter().map(|e| self.lower_expr(e)).collect::<LResult<_>>()?;
+                Ok(PyValue::Tuple(values))
+            }
+            ExprKind::BinOp { op, left, right } => {
+                let (lt, rt) = (self.type_of(left)?, self.type_of(right)?);
+                let l = self.lower_expr(left)?;
+                let r = self.lower_expr(right)?;
+                self.set_span(expr.span);
+                self.binary_op(*op, l, &lt, r, &rt, expr.span)
+            }
+            ExprKind::UnaryOp { op, operand } => {
+                let ty = self.type_of(operand)?;
+                let v = self.lower_expr(operand)?;
+                self.set_span(expr.span);
+                self.unary_op(*op, v, &ty, expr.span)
+            }
+            ExprKind::Compare { left, ops, comparators } => self.lower_compare(left, ops, comparators),
+            ExprKind::BoolOp { op, values } => self.lower_bool_op(expr, *op, values),
+            ExprKind::IfExp { test, body, orelse } => self.lower_if_exp(expr, test, body, orelse),
+            ExprKind::Call { func, args, keywords } => self.lower_call(expr, func, args, keywords),
+            ExprKind::Attribute { value, attr } => self.lower_attribute(expr, value, attr),
+            ExprKind::Subscript { value, index } => {
+                let base = self.lower_expr(value)?;
+                self.load_subscript(&base, index, expr.span)
+            }
+            ExprKind::Slice { .. } => Err(unsupported("slices are not supported yet", expr.span)),
+        }
+    }
+
+    pub(crate) fn lower_const(&mut self, c: &ConstValue) -> PyValue {
+        match c {
+            ConstValue::Bool(b) => PyValue::Scalar(self.b.bconst(*b), Scalar::Bool),
+            ConstValue::Int(i) => PyValue::Scalar(self.b.iconst(Ty::I64, *i), Scalar::I64),
+            ConstValue::Float(f) => PyValue::Scalar(self.b.fconst(Ty::F64, *f), Scalar::F64),
+            ConstValue::Complex(re, im) => {
+                let re = self.b.fconst(Ty::F64, *re);
+                let im = self.b.fconst(Ty::F64, *im);
+                PyValue::Complex(re, im, Scalar::C128)
+            }
+            ConstValue::Tuple(items) => PyValue::Tuple(items.iter().map(|i| self.lower_const(i)).collect()),
+        }
+    }
+
+    fn unary_op(&mut self, op: UnaryOp, v: PyValue, ty: &Type, span: frontend::Span) -> LResult<PyValue> {
+        if op == UnaryOp::Not {
+            let t = self.truthy(&v);
+            return Ok(PyValue::Scalar(self.b.ins(Op::Not, &[t], Ty::Bool), Scalar::Bool));
+        }
+        let Some(s) = ty.as_scalar() else {
+            return Err(unsupported(format!("bad operand type for unary operator: {ty}"), span));
+        };
+        let typing = typeinfer::rules::unaryop(op, s).map_err(|m| unsupported(m, span))?;
+        let v = self.coerce(v, &Type::Scalar(typing.operands[0]));
+        Ok(match (op, v) {
+            (UnaryOp::Pos, v) => v,
+            (UnaryOp::Neg, PyValue::Complex(re, im, s)) => {
+                let re = self.b.unary(Op::Fneg, re);
+                let im = self.b.unary(Op::Fneg, im);
+                PyValue::Complex(re, im, s)
+            }
+            (UnaryOp::Neg, PyValue::Scalar(x, s)) if s.is_float() => {
+                PyValue::Scalar(self.b.unary(Op::Fneg, x), s)
+            }
+            (UnaryOp::Neg, PyValue::Scalar(x, s)) => PyValue::Scalar(self.b.unary(Op::Ineg, x), s),
+            (UnaryOp::Invert, PyValue::Scalar(x, s)) if s.is_int() => {
+                PyValue::Scalar(self.b.unary(Op::Bnot, x), s)
+            }
+            _ => return Err(unsupported(format!("bad operand type for unary operator: {ty}"), span)),
+        })
+    }
+
+    /// `a and b`, `a or b`: Python returns the deciding operand, converted to the unified type.
+    fn lower_bool_op(&mut self, expr: &Expr, op: BoolOp, values: &[Expr]) -> LResult<PyValue> {
+        let result_ty = self.type_of(expr)?;
+        let merge = self.create_block();
+        let params: Vec<Value> =
+            ir_types(&result_ty).into_iter().map(|t| self.b.append_block_param(merge, t)).collect();
+        for (i, operand) in values.iter().enumerate() {
+            let v = self.lower_expr(operand)?;
+            let v = self.coerce(v, &result_ty);
+            let flat = v.flat_values();
+            if i + 1 == values.len() {
+                self.jump(merge, &flat);
+                break;
+            }
+            let t = self.truthy(&v);
+            let next = self.create_block();
+            let (then, els) = match op {
+                BoolOp::And => (next, merge),
+                BoolOp::Or => (merge, next),
+            };
+            let from = self.current_block();
+            let (then_args, else_args) = match op {
+                BoolOp::And => (vec![], flat),
+                BoolOp::Or => (flat, vec![]),
+            };
+            self.b.brif(t, then, &then_args, els, &else_args);
+            self.ssa.add_pred(then, from);
+            self.ssa.add_pred(els, from);
+            self.seal(next);
+            self.switch_to(next);
+        }
+        self.seal(merge);
+        self.switch_to(merge);
+        Ok(PyValue::from_flat(&result_ty, &mut params.into_iter()))
+    }
+
+    fn lower_if_exp(&mut self, expr: &Expr, test: &Expr, body: &Expr, orelse: &Expr) -> LResult<PyValue> {
+        let result_ty = self.type_of(expr)?;
+        let cond = self.lower_expr(test)?;
+        let cond = self.truthy(&cond);
+        let then_block = self.create_block();
+        let else_block = self.create_block();
+        let merge = self.create_block();
+        let params: Vec<Value> =
+            ir_types(&result_ty).into_iter().map(|t| self.b.append_block_param(merge, t)).collect();
+        self.brif(cond, then_block, else_block);
+        self.seal(then_block);
+        self.seal(else_block);
+        for (block, arm) in [(then_block, body), (else_block, orelse)] {
+            self.switch_to(block);
+            let v = self.lower_expr(arm)?;
+            let v = self.coerce(v, &result_ty);
+            self.jump(merge, &v.flat_values());
+        }
+        self.seal(merge);
+        self.switch_to(merge);
+        Ok(PyValue::from_flat(&result_ty, &mut params.into_iter()))
+    }
+
+    fn lower_attribute(&mut self, expr: &Expr, value: &Expr, attr: &str) -> LResult<PyValue> {
+        let base = self.lower_expr(value)?;
+        match (&base, attr) {
+            (PyValue::Array(desc, Type::Array { ndim, .. }), "shape") => {
+                let dims = (0..*ndim as u32)
+                    .map(|k| PyValue::Scalar(self.array_dim(*desc, k), Scalar::I64))
+                    .collect();
+                Ok(PyValue::Tuple(dims))
+            }
+            (PyValue::Array(desc, Type::Array { ndim, .. }), "size") => {
+                let mut size = self.b.iconst(Ty::I64, 1);
+                for k in 0..*ndim as u32 {
+                    let d = self.array_dim(*desc, k);
+                    size = self.b.binary(Op::Imul, size, d);
+                }
+                Ok(PyValue::Scalar(size, Scalar::I64))
+            }
+            (PyValue::Array(_, Type::Array { ndim, .. }), "ndim") => {
+                Ok(PyValue::Scalar(self.b.iconst(Ty::I64, *ndim as i64), Scalar::I64))
+            }
+            (PyValue::Complex(re, _, s), "real") => Ok(PyValue::Scalar(*re, s.real_part())),
+            (PyValue::Complex(_, im, s), "imag") => Ok(PyValue::Scalar(*im, s.real_part())),
+            (PyValue::Scalar(..), "real") => Ok(base),
+            (PyValue::Scalar(_, s), "imag") => {
+                let zero = self.scalar_const(*s, 0.0);
+                Ok(PyValue::Scalar(zero, *s))
+            }
+            _ => Err(unsupported(
+                format!("attribute '{attr}' of {} is not supported", self.type_of(value)?),
+                expr.span,
+            )),
+        }
+    }
+}

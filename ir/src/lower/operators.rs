@@ -1,0 +1,400 @@
+//! Arithmetic, bitwise and comparison operators with Python's semantics on machine types:
+//! floor division and modulo take the divisor's sign, division by zero raises, complex
+//! multiplication and division follow CPython's formulas so results match bit for bit.
+
+use super::{unsupported, LResult, Lowerer, PyValue};
+use crate::function::{FloatCC, IntCC, Op, Ty, Value};
+use frontend::ast::{BinOp, CmpOp, Expr};
+use frontend::Span;
+use runtime::error::ExceptionKind;
+use runtime::math::RuntimeFn;
+use typeinfer::{Scalar, Type};
+
+impl Lowerer<'_, '_> {
+    /// `l op r` for values of types `lt` and `rt`.
+    pub(crate) fn binary_op(
+        &mut self,
+        op: BinOp,
+        l: PyValue,
+        lt: &Type,
+        r: PyValue,
+        rt: &Type,
+        span: Span,
+    ) -> LResult<PyValue> {
+        let (Some(ls), Some(rs)) = (lt.as_scalar(), rt.as_scalar()) else {
+            return Err(unsupported(
+                format!("unsupported operand types for {}: {lt} and {rt}", op.symbol()),
+                span,
+            ));
+        };
+        let typing = typeinfer::rules::binop(op, ls, rs).map_err(|m| unsupported(m, span))?;
+        let l = self.coerce(l, &Type::Scalar(typing.operands[0]));
+        let r = self.coerce(r, &Type::Scalar(typing.operands[1]));
+        let result = typing.result;
+        let value = match (l, r) {
+            (PyValue::Complex(a, b, s), PyValue::Complex(c, d, _)) => {
+                self.complex_binop(op, (a, b), (c, d), s, span)?
+            }
+            (PyValue::Scalar(a, s), PyValue::Scalar(b, s2)) if s.is_float() && s2.is_float() => {
+                self.float_binop(op, a, b, s, span)?
+            }
+            (PyValue::Scalar(a, s), PyValue::Scalar(b, s2)) if s.is_float() && s2.is_int() => {
+                // `float ** int`: CPython computes pow(x, float(n)); so do we, for equal results.
+                let b = self.cast_real(b, s2, s);
+                self.float_binop(op, a, b, s, span)?
+            }
+            (PyValue::Scalar(a, s), PyValue::Scalar(b, _)) if s.is_bool() => self.bool_binop(op, a, b, span)?,
+            (PyValue::Scalar(a, s), PyValue::Scalar(b, _)) => self.int_binop(op, a, b, s, span)?,
+            _ => {
+                return Err(unsupported(
+                    format!("unsupported operand types for {}: {lt} and {rt}", op.symbol()),
+                    span,
+                ))
+            }
+        };
+        Ok(self.coerce(value, &Type::Scalar(result)))
+    }
+
+    fn int_binop(&mut self, op: BinOp, a: Value, b: Value, s: Scalar, span: Span) -> LResult<PyValue> {
+        let signed = s.is_signed_int();
+        let ty = self.b.ty(a);
+        let v = match op {
+            BinOp::Add => self.b.binary(Op::Iadd, a, b),
+            BinOp::Sub => self.b.binary(Op::Isub, a, b),
+            BinOp::Mult => self.b.binary(Op::Imul, a, b),
+            BinOp::BitAnd => self.b.binary(Op::Band, a, b),
+            BinOp::BitOr => self.b.binary(Op::Bor, a, b),
+            BinOp::BitXor => self.b.binary(Op::Bxor, a, b),
+            BinOp::FloorDiv | BinOp::Mod => {
+                let zero = self.b.iconst(ty, 0);
+                let is_zero = self.b.icmp(IntCC::Eq, b, zero);
+                self.raise_if(
+                    is_zero,
+                    ExceptionKind::ZeroDivisionError,
+                    "integer division or modulo by zero",
+                    span,
+                    &[],
+                );
+                let (q, r) = if signed { self.python_sdivmod(a, b) } else {
+                    (self.b.binary(Op::Udiv, a, b), self.b.binary(Op::Urem, a, b))
+                };
+                if op == BinOp::FloorDiv { q } else { r }
+            }
+            BinOp::LShift | BinOp::RShift => self.shift(op, a, b, s, span),
+            BinOp::Pow => {
+                let a64 = self.cast_real(a, s, Scalar::I64);
+                let b64 = self.cast_real(b, s, Scalar::I64);
+                if signed {
+                    let zero = self.b.iconst(Ty::I64, 0);
+                    let negative = self.b.icmp(IntCC::Slt, b64, zero);
+                    self.raise_if(
+                        negative,
+                        ExceptionKind::ValueError,
+                        "integer to a negative integer power: use a float base (ferrojit keeps int ** int an integer, like Numba)",
+                        span,
+                        &[],
+                    );
+                }
+                let p = self.b.call_runtime(RuntimeFn::IntPow, &[a64, b64]);
+                self.cast_real(p, Scalar::I64, s)
+            }
+            BinOp::Div | BinOp::MatMult => {
+                return Err(unsupported(format!("operator {} on integers", op.symbol()), span))
+            }
+        };
+        Ok(PyValue::Scalar(v, s))
+    }
+
+    /// Python's floor division and modulo on signed integers (wrapping for MIN // -1).
+    fn python_sdivmod(&mut self, a: Value, b: Value) -> (Value, Value) {
+        let ty = self.b.ty(a);
+        // x86 traps on MIN / -1; divide by 1 instead and negate, which wraps like Numba.
+        let minus_one = self.b.iconst(ty, -1);
+        let one = self.b.iconst(ty, 1);
+        let is_minus_one = self.b.icmp(IntCC::Eq, b, minus_one);
+        let safe_b = self.b.select(is_minus_one, one, b);
+        let q0 = self.b.binary(Op::Sdiv, a, safe_b);
+        let negated = self.b.unary(Op::Ineg, a);
+        let q0 = self.b.select(is_minus_one, negated, q0);
+        let r0 = self.b.binary(Op::Srem, a, safe_b);
+        let zero = self.b.iconst(ty, 0);
+        let r0 = self.b.select(is_minus_one, zero, r0);
+        // If the remainder is nonzero and its sign differs from the divisor's, adjust.
+        let r_nonzero = self.b.icmp(IntCC::Ne, r0, zero);
+        let x = self.b.binary(Op::Bxor, r0, b);
+        let signs_differ = self.b.icmp(IntCC::Slt, x, zero);
+        let adjust = self.b.ins(Op::And, &[r_nonzero, signs_differ], Ty::Bool);
+        let q_minus = self.b.binary(Op::Isub, q0, one);
+        let r_plus = self.b.binary(Op::Iadd, r0, b);
+        let q = self.b.select(adjust, q_minus, q0);
+        let r = self.b.select(adjust, r_plus, r0);
+        (q, r)
+    }
+
+    /// `<<` and `>>`: a negative count raises ValueError; counts ≥ the width give 0 (or the sign
+    /// for arithmetic right shifts) instead of the hardware's modulo behaviour.
+    fn shift(&mut self, op: BinOp, a: Value, b: Value, s: Scalar, span: Span) -> Value {
+        let ty = self.b.ty(a);
+        let zero = self.b.iconst(ty, 0);
+        if s.is_signed_int() {
+            let negative = self.b.icmp(IntCC::Slt, b, zero);
+            self.raise_if(negative, ExceptionKind::ValueError, "negative shift count", span, &[]);
+        }
+        let width = self.b.iconst(ty, ty.bits() as i64);
+        let too_far = self.b.icmp(IntCC::Uge, b, width);
+        let max_shift = self.b.iconst(ty, ty.bits() as i64 - 1);
+        match op {
+            BinOp::LShift => {
+                let shifted = self.b.binary(Op::Ishl, a, b);
+                self.b.select(too_far, zero, shifted)
+            }
+            _ if s.is_signed_int() => {
+                let count = self.b.select(too_far, max_shift, b);
+                self.b.binary(Op::Sshr, a, count)
+            }
+            _ => {
+                let shifted = self.b.binary(Op::Ushr, a, b);
+                self.b.select(too_far, zero, shifted)
+            }
+        }
+    }
+
+    fn bool_binop(&mut self, op: BinOp, a: Value, b: Value, span: Span) -> LResult<PyValue> {
+        let v = match op {
+            BinOp::BitAnd => self.b.ins(Op::And, &[a, b], Ty::Bool),
+            BinOp::BitOr => self.b.ins(Op::Or, &[a, b], Ty::Bool),
+            BinOp::BitXor => self.bool_ne(a, b),
+            _ => return Err(unsupported(format!("operator {} on booleans", op.symbol()), span)),
+        };
+        Ok(PyValue::Scalar(v, Scalar::Bool))
+    }
+
+    pub(crate) fn bool_ne(&mut self, a: Value, b: Value) -> Value {
+        let a = self.b.convert(Op::Uext, a, Ty::I8);
+        let b = self.b.convert(Op::Uext, b, Ty::I8);
+        self.b.icmp(IntCC::Ne, a, b)
+    }
+
+    fn float_binop(&mut self, op: BinOp, a: Value, b: Value, s: Scalar, span: Span) -> LResult<PyValue> {
+        let v = match op {
+            BinOp::Add => self.b.binary(Op::Fadd, a, b),
+            BinOp::Sub => self.b.binary(Op::Fsub, a, b),
+            BinOp::Mult => self.b.binary(Op::Fmul, a, b),
+            BinOp::Div => {
+                self.check_float_divisor(b, "float division by zero", span);
+                self.b.binary(Op::Fdiv, a, b)
+            }
+            BinOp::FloorDiv | BinOp::Mod => {
+                let message = if op == BinOp::Mod { "float modulo" } else { "float floor division by zero" };
+                self.check_float_divisor(b, message, span);
+                let (q, r) = self.python_float_divmod(a, b, s);
+                if op == BinOp::FloorDiv { q } else { r }
+            }
+            BinOp::Pow => {
+                let f = if s == Scalar::F32 { RuntimeFn::PowF32 } else { RuntimeFn::Pow };
+                self.b.call_runtime(f, &[a, b])
+            }
+            _ => return Err(unsupported(format!("operator {} on floats", op.symbol()), span)),
+        };
+        Ok(PyValue::Scalar(v, s))
+    }
+
+    fn check_float_divisor(&mut self, b: Value, message: &str, span: Span) {
+        if self.ctx.numpy_error_model {
+            return;
+        }
+        let zero = self.b.fconst(self.b.ty(b), 0.0);
+        let is_zero = self.b.fcmp(FloatCC::Eq, b, zero);
+        self.raise_if(is_zero, ExceptionKind::ZeroDivisionError, message, span, &[]);
+    }
+
+    /// CPython's `float_divmod`, branch-free. Computed in f64 (f32 operands are widened).
+    fn python_float_divmod(&mut self, x: Value, y: Value, s: Scalar) -> (Value, Value) {
+        let (x, y) = (self.cast_real(x, s, Scalar::F64), self.cast_real(y, s, Scalar::F64));
+        let zero = self.b.fconst(Ty::F64, 0.0);
+        let one = self.b.fconst(Ty::F64, 1.0);
+        let half = self.b.fconst(Ty::F64, 0.5);
+        let m0 = self.b.call_runtime(RuntimeFn::Fmod, &[x, y]);
+        let x_minus_m = self.b.binary(Op::Fsub, x, m0);
+        let d0 = self.b.binary(Op::Fdiv, x_minus_m, y);
+        let m_nonzero = self.b.fcmp(FloatCC::Ne, m0, zero);
+        let y_neg = self.b.fcmp(FloatCC::Lt, y, zero);
+        let m_neg = self.b.fcmp(FloatCC::Lt, m0, zero);
+        let signs_differ = self.bool_ne(y_neg, m_neg);
+        let adjust = self.b.ins(Op::And, &[m_nonzero, signs_differ], Ty::Bool);
+        let m_adj = self.b.binary(Op::Fadd, m0, y);
+        let d_adj = self.b.binary(Op::Fsub, d0, one);
+        let m1 = self.b.select(adjust, m_adj, m0);
+        let d1 = self.b.select(adjust, d_adj, d0);
+        let signed_zero_y = self.b.binary(Op::Copysign, zero, y);
+        let m = self.b.select(m_nonzero, m1, signed_zero_y);
+        let fl = self.b.unary(Op::Floor, d1);
+        let frac = self.b.binary(Op::Fsub, d1, fl);
+        let round_up = self.b.fcmp(FloatCC::Gt, frac, half);
+        let fl_up = self.b.binary(Op::Fadd, fl, one);
+        let fl = self.b.select(round_up, fl_up, fl);
+        let d_nonzero = self.b.fcmp(FloatCC::Ne, d1, zero);
+        let x_over_y = self.b.binary(Op::Fdiv, x, y);
+        let signed_zero_q = self.b.binary(Op::Copysign, zero, x_over_y);
+        let q = self.b.select(d_nonzero, fl, signed_zero_q);
+        (self.cast_real(q, Scalar::F64, s), self.cast_real(m, Scalar::F64, s))
+    }
+
+    fn complex_binop(
+        &mut self,
+        op: BinOp,
+        (a, b): (Value, Value),
+        (c, d): (Value, Value),
+        s: Scalar,
+        span: Span,
+    ) -> LResult<PyValue> {
+        let (re, im) = match op {
+            BinOp::Add => (self.b.binary(Op::Fadd, a, c), self.b.binary(Op::Fadd, b, d)),
+            BinOp::Sub => (self.b.binary(Op::Fsub, a, c), self.b.binary(Op::Fsub, b, d)),
+            BinOp::Mult => {
+                let ac = self.b.binary(Op::Fmul, a, c);
+                let bd = self.b.binary(Op::Fmul, b, d);
+                let ad = self.b.binary(Op::Fmul, a, d);
+                let bc = self.b.binary(Op::Fmul, b, c);
+                (self.b.binary(Op::Fsub, ac, bd), self.b.binary(Op::Fadd, ad, bc))
+            }
+            BinOp::Div => self.complex_div((a, b), (c, d), span),
+            _ => {
+                return Err(unsupported(
+                    format!("operator {} on complex numbers is not supported yet", op.symbol()),
+                    span,
+                ))
+            }
+        };
+        Ok(PyValue::Complex(re, im, s))
+    }
+
+    /// CPython's `_Py_c_quot` (Smith's method), branch-free.
+    fn complex_div(&mut self, (a, b): (Value, Value), (c, d): (Value, Value), span: Span) -> (Value, Value) {
+        let ty = self.b.ty(a);
+        let zero = self.b.fconst(ty, 0.0);
+        if !self.ctx.numpy_error_model {
+            let c_zero = self.b.fcmp(FloatCC::Eq, c, zero);
+            let d_zero = self.b.fcmp(FloatCC::Eq, d, zero);
+            let both = self.b.ins(Op::And, &[c_zero, d_zero], Ty::Bool);
+            self.raise_if(both, ExceptionKind::ZeroDivisionError, "complex division by zero", span, &[]);
+        }
+        let abs_c = self.b.unary(Op::Fabs, c);
+        let abs_d = self.b.unary(Op::Fabs, d);
+        // Case 1: |c| >= |d|.
+        let ratio1 = self.b.binary(Op::Fdiv, d, c);
+        let t = self.b.binary(Op::Fmul, d, ratio1);
+        let denom1 = self.b.binary(Op::Fadd, c, t);
+        let t = self.b.binary(Op::Fmul, b, ratio1);
+        let n = self.b.binary(Op::Fadd, a, t);
+        let re1 = self.b.binary(Op::Fdiv, n, denom1);
+        let t = self.b.binary(Op::Fmul, a, ratio1);
+        let n = self.b.binary(Op::Fsub, b, t);
+        let im1 = self.b.binary(Op::Fdiv, n, denom1);
+        // Case 2: |d| >= |c|.
+        let ratio2 = self.b.binary(Op::Fdiv, c, d);
+        let t = self.b.binary(Op::Fmul, c, ratio2);
+        let denom2 = self.b.binary(Op::Fadd, t, d);
+        let t = self.b.binary(Op::Fmul, a, ratio2);
+        let n = self.b.binary(Op::Fadd, t, b);
+        let re2 = self.b.binary(Op::Fdiv, n, denom2);
+        let t = self.b.binary(Op::Fmul, b, ratio2);
+        let n = self.b.binary(Op::Fsub, t, a);
+        let im2 = self.b.binary(Op::Fdiv, n, denom2);
+        // Otherwise a NaN is involved.
+        let nan = self.b.fconst(ty, f64::NAN);
+        let case1 = self.b.fcmp(FloatCC::Ge, abs_c, abs_d);
+        let case2 = self.b.fcmp(FloatCC::Ge, abs_d, abs_c);
+        let re = self.b.select(case2, re2, nan);
+        let im = self.b.select(case2, im2, nan);
+        (self.b.select(case1, re1, re), self.b.select(case1, im1, im))
+    }
+
+    /// A chain `a < b <= c`: evaluated left to right, stopping at the first false comparison.
+    pub(crate) fn lower_compare(&mut self, left: &Expr, ops: &[CmpOp], comparators: &[Expr]) -> LResult<PyValue> {
+        let mut lhs = self.lower_expr(left)?;
+        let mut lhs_ty = self.type_of(left)?;
+        if ops.len() == 1 {
+            let rhs = self.lower_expr(&comparators[0])?;
+            let rhs_ty = self.type_of(&comparators[0])?;
+            let v = self.compare(ops[0], lhs, &lhs_ty, rhs, &rhs_ty, comparators[0].span)?;
+            return Ok(PyValue::Scalar(v, Scalar::Bool));
+        }
+        let merge = self.create_block();
+        let result = self.b.append_block_param(merge, Ty::Bool);
+        for (i, (op, comparator)) in ops.iter().zip(comparators).enumerate() {
+            let rhs = self.lower_expr(comparator)?;
+            let rhs_ty = self.type_of(comparator)?;
+            let v = self.compare(*op, lhs, &lhs_ty, rhs.clone(), &rhs_ty, comparator.span)?;
+            if i + 1 == ops.len() {
+                self.jump(merge, &[v]);
+                break;
+            }
+            let next = self.create_block();
+            let from = self.current_block();
+            self.b.brif(v, next, &[], merge, &[v]);
+            self.ssa.add_pred(next, from);
+            self.ssa.add_pred(merge, from);
+            self.seal(next);
+            self.switch_to(next);
+            lhs = rhs;
+            lhs_ty = rhs_ty;
+        }
+        self.seal(merge);
+        self.switch_to(merge);
+        Ok(PyValue::Scalar(result, Scalar::Bool))
+    }
+
+    fn compare(&mut self, op: CmpOp, l: PyValue, lt: &Type, r: PyValue, rt: &Type, span: Span) -> LResult<Value> {
+        if matches!(op, CmpOp::Is | CmpOp::IsNot) {
+            let same = matches!((lt, rt), (Type::NoneType, Type::NoneType));
+            return Ok(self.b.bconst(same == (op == CmpOp::Is)));
+        }
+        let (Some(ls), Some(rs)) = (lt.as_scalar(), rt.as_scalar()) else {
+            return Err(unsupported(format!("cannot compare {lt} {} {rt}", op.symbol()), span));
+        };
+        let typing = typeinfer::rules::compare(op, ls, rs).map_err(|m| unsupported(m, span))?;
+        let l = self.coerce(l, &Type::Scalar(typing.operands[0]));
+        let r = self.coerce(r, &Type::Scalar(typing.operands[1]));
+        Ok(match (l, r) {
+            (PyValue::Complex(a, b, _), PyValue::Complex(c, d, _)) => {
+                let re = self.b.fcmp(FloatCC::Eq, a, c);
+                let im = self.b.fcmp(FloatCC::Eq, b, d);
+                let eq = self.b.ins(Op::And, &[re, im], Ty::Bool);
+                match op {
+                    CmpOp::Eq => eq,
+                    CmpOp::NotEq => self.b.ins(Op::Not, &[eq], Ty::Bool),
+                    _ => return Err(unsupported("complex numbers are not ordered", span)),
+                }
+            }
+            (PyValue::Scalar(a, s), PyValue::Scalar(b, _)) if s.is_float() => {
+                let cc = match op {
+                    CmpOp::Eq => FloatCC::Eq,
+                    CmpOp::NotEq => FloatCC::Ne,
+                    CmpOp::Lt => FloatCC::Lt,
+                    CmpOp::LtE => FloatCC::Le,
+                    CmpOp::Gt => FloatCC::Gt,
+                    _ => FloatCC::Ge,
+                };
+                self.b.fcmp(cc, a, b)
+            }
+            (PyValue::Scalar(a, s), PyValue::Scalar(b, _)) => {
+                let (a, b, s) = if s.is_bool() {
+                    (self.b.convert(Op::Uext, a, Ty::I8), self.b.convert(Op::Uext, b, Ty::I8), Scalar::U8)
+                } else {
+                    (a, b, s)
+                };
+                let cc = match op {
+                    CmpOp::Eq => IntCC::Eq,
+                    CmpOp::NotEq => IntCC::Ne,
+                    CmpOp::Lt => IntCC::Slt,
+                    CmpOp::LtE => IntCC::Sle,
+                    CmpOp::Gt => IntCC::Sgt,
+                    _ => IntCC::Sge,
+                };
+                self.int_cmp(cc, a, b, s)
+            }
+            _ => return Err(unsupported(format!("cannot compare {lt} {} {rt}", op.symbol()), span)),
+        })
+    }
+}

@@ -1,0 +1,64 @@
+//! Python-level values during lowering: a scalar, a complex pair, a tuple, an array descriptor,
+//! or a compile-time-only value (a range, a string, none).
+
+use crate::function::Value;
+use typeinfer::{Scalar, Type};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PyValue {
+    /// A non-complex scalar of the given dtype.
+    Scalar(Value, Scalar),
+    /// A complex number: (real, imaginary) of its part type; the scalar is C64 or C128.
+    Complex(Value, Value, Scalar),
+    Tuple(Vec<PyValue>),
+    /// A pointer to an array descriptor, with the array's type.
+    Array(Value, Type),
+    None,
+    /// `range(start, stop, step)` as an iterable; all three are i64.
+    Range { start: Value, stop: Value, step: Value, step_const: Option<i64> },
+    Str(String),
+}
+
+impl PyValue {
+    /// The flattened IR values, in the order of `flatten::flat_types`.
+    pub fn flat_values(&self) -> Vec<Value> {
+        let mut out = Vec::new();
+        self.push_flat(&mut out);
+        out
+    }
+    fn push_flat(&self, out: &mut Vec<Value>) {
+        match self {
+            PyValue::Scalar(v, _) | PyValue::Array(v, _) => out.push(*v),
+            PyValue::Complex(re, im, _) => {
+                out.push(*re);
+                out.push(*im);
+            }
+            PyValue::Tuple(items) => items.iter().for_each(|i| i.push_flat(out)),
+            PyValue::None | PyValue::Range { .. } | PyValue::Str(_) => {}
+        }
+    }
+
+    /// Rebuilds a value of type `ty` from flattened IR values (consumed from the front).
+    pub fn from_flat(ty: &Type, values: &mut impl Iterator<Item = Value>) -> PyValue {
+        match ty {
+            Type::Scalar(s) if s.is_complex() => {
+                let re = values.next().expect("flat value");
+                let im = values.next().expect("flat value");
+                PyValue::Complex(re, im, *s)
+            }
+            Type::Scalar(s) => PyValue::Scalar(values.next().expect("flat value"), *s),
+            Type::Array { .. } => PyValue::Array(values.next().expect("flat value"), ty.clone()),
+            Type::Tuple(items) => {
+                PyValue::Tuple(items.iter().map(|t| PyValue::from_flat(t, values)).collect())
+            }
+            Type::NoneType | Type::Range | Type::Str => PyValue::None,
+        }
+    }
+
+    pub fn scalar_type(&self) -> Option<Scalar> {
+        match self {
+            PyValue::Scalar(_, s) | PyValue::Complex(_, _, s) => Some(*s),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! Optimisation passes and the pass manager that runs them in order.
+//!
+//! Every pass is a function `fn run(&mut Function) -> bool` (true if it changed something) in
+//! its own file. [`run_pipeline`] runs a list of passes, shows the function to an observer
+//! before the first pass (as `"input"`) and after each pass (for `FERROJIT_DUMP=ir`), and, when
+//! [`PipelineOptions::verify`] is set, verifies the input and the output of every pass, so a
+//! broken pass is caught where it breaks the IR rather than in a backend.
+//!
+//! The default order ([`DEFAULT_PIPELINE`]): `constfold` (fold constants and constant
+//! branches), `simplify_cfg` (drop the dead arms, merge blocks, remove trivial block params),
+//! `gvn` (merge repeated descriptor loads and index arithmetic), `licm` (hoist what is left
+//! invariant out of loops, innermost first), `gvn` again (hoisted copies from sibling loops
+//! meet in one preheader), `dce`, `simplify_cfg`.
+
+pub mod constfold;
+pub mod dce;
+pub mod gvn;
+pub mod licm;
+pub mod simplify_cfg;
+pub mod util;
+
+use crate::function::Function;
+use crate::verify::{VerifierError, verify_function};
+
+/// The passes, by name.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Pass {
+    ConstFold,
+    Dce,
+    SimplifyCfg,
+    Licm,
+    Gvn,
+}
+
+impl Pass {
+    pub const ALL: [Pass; 5] = [Pass::ConstFold, Pass::Dce, Pass::SimplifyCfg, Pass::Licm, Pass::Gvn];
+
+    /// The name used by [`run_pass`], dumps and golden files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Pass::ConstFold => "constfold",
+            Pass::Dce => "dce",
+            Pass::SimplifyCfg => "simplify_cfg",
+            Pass::Licm => "licm",
+            Pass::Gvn => "gvn",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Pass> {
+        Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// Runs the pass; returns true if it changed the function.
+    pub fn run(self, func: &mut Function) -> bool {
+        match self {
+            Pass::ConstFold => constfold::run(func),
+            Pass::Dce => dce::run(func),
+            Pass::SimplifyCfg => simplify_cfg::run(func),
+            Pass::Licm => licm::run(func),
+            Pass::Gvn => gvn::run(func),
+        }
+    }
+}
+
+/// The passes [`PipelineOptions::default`] runs, in order.
+pub const DEFAULT_PIPELINE: [Pass; 7] = [
+    Pass::ConstFold,
+    Pass::SimplifyCfg,
+    Pass::Gvn,
+    Pass::Licm,
+    Pass::Gvn,
+    Pass::Dce,
+    Pass::SimplifyCfg,
+];
+
+/// What [`run_pipeline`] does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PipelineOptions {
+    /// The passes to run, in order (may repeat).
+    pub passes: Vec<Pass>,
+    /// Verify the input and the result of every pass (default: on in debug builds).
+    pub verify: bool,
+}
+
+impl Default for PipelineOptions {
+    fn default() -> Self {
+        PipelineOptions { passes: DEFAULT_PIPELINE.to_vec(), verify: cfg!(debug_assertions) }
+    }
+}
+
+impl PipelineOptions {
+    /// No optimisation: verification only (if `verify`).
+    pub fn none(verify: bool) -> Self {
+        PipelineOptions { passes: Vec::new(), verify }
+    }
+}
+
+/// Runs `opts.passes` over `func` in order. `observer` sees the function first as `"input"`,
+/// then after each pass under the pass's name. With `opts.verify`, a verifier failure stops the
+/// pipeline; the error names the pass that produced the invalid IR (`"input"` if it came in so).
+pub fn run_pipeline(
+    func: &mut Function,
+    opts: &PipelineOptions,
+    observer: &mut dyn FnMut(&str, &Function),
+) -> Result<(), VerifierError> {
+    let verify = |func: &Function, pass: &str| {
+        if !opts.verify {
+            return Ok(());
+        }
+        verify_function(func).map_err(|mut e| {
+            e.pass = Some(pass.to_string());
+            e
+        })
+    };
+    observer("input", func);
+    verify(func, "input")?;
+    for &pass in &opts.passes {
+        pass.run(func);
+        observer(pass.name(), func);
+        verify(func, pass.name())?;
+    }
+    Ok(())
+}
+
+/// Runs one pass by name (golden tests, tools). Errors on an unknown name.
+pub fn run_pass(name: &str, func: &mut Function) -> Result<(), String> {
+    let pass = Pass::from_name(name).ok_or_else(|| {
+        let known: Vec<&str> = Pass::ALL.iter().map(|p| p.name()).collect();
+        format!("unknown pass `{name}` (known: {})", known.join(", "))
+    })?;
+    pass.run(func);
+    Ok(())
+}

@@ -1,0 +1,188 @@
+//! Control-flow simplification, repeated until nothing changes:
+//! 1. remove blocks the entry cannot reach;
+//! 2. a `brif` whose two targets are the same block with the same arguments becomes a `jump`;
+//! 3. jump threading: an edge into a block that only forwards (`blockB(params): jump C(args)`,
+//!    its parameters used nowhere else) goes straight to `C`, with the forwarded arguments
+//!    substituted (chains are followed; cycles of forwarding blocks are left alone);
+//! 4. a block whose only predecessor edge is a `jump` from one other block is merged into it
+//!    (its parameters replaced by the jump's arguments);
+//! 5. a block parameter that receives the same value on every edge (apart from edges passing
+//!    the parameter itself) is replaced by that value and removed with its arguments.
+//!
+//! The entry block stays first and keeps its parameters. All steps keep SSA dominance: a value
+//! forwarded past a block dominated that block, hence every predecessor of it.
+
+use super::util::{
+    predecessors, remove_block_param, remove_unreachable_blocks, resolve, substitute, successors,
+    use_counts,
+};
+use crate::function::*;
+use std::collections::HashMap;
+
+pub fn run(func: &mut Function) -> bool {
+    let mut changed = false;
+    loop {
+        let mut progress = remove_unreachable_blocks(func);
+        progress |= fold_trivial_brifs(func);
+        progress |= thread_jumps(func);
+        progress |= merge_blocks(func);
+        progress |= remove_redundant_params(func);
+        if !progress {
+            return changed;
+        }
+        changed = true;
+    }
+}
+
+fn fold_trivial_brifs(func: &mut Function) -> bool {
+    let mut changed = false;
+    for block in func.layout.clone() {
+        let Some(term) = func.terminator(block) else { continue };
+        let data = func.inst_mut(term);
+        if data.op == Op::Brif && data.targets[0] == data.targets[1] {
+            data.op = Op::Jump;
+            data.args.clear();
+            data.targets.truncate(1);
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// If `block` (not the entry) is only `jump C(args)` with `C != block`, and its parameters are
+/// used only there, returns that jump's target.
+fn forwarding_target(func: &Function, uses: &[u32], block: Block) -> Option<BlockCall> {
+    if func.entry() == Some(block) || func.block(block).insts.len() != 1 {
+        return None;
+    }
+    let term = func.inst(func.terminator(block)?);
+    if term.op != Op::Jump || term.targets[0].block == block {
+        return None;
+    }
+    let target = &term.targets[0];
+    for &param in &func.block(block).params {
+        let in_jump = target.args.iter().filter(|&&a| a == param).count() as u32;
+        if uses[param.0 as usize] != in_jump {
+            return None;
+        }
+    }
+    Some(target.clone())
+}
+
+fn thread_jumps(func: &mut Function) -> bool {
+    let uses = use_counts(func);
+    let mut changed = false;
+    for block in func.layout.clone() {
+        let Some(term) = func.terminator(block) else { continue };
+        for t in 0..func.inst(term).targets.len() {
+            let mut call = func.inst(term).targets[t].clone();
+            let mut visited = vec![call.block];
+            let mut cyclic = false;
+            while let Some(next) = forwarding_target(func, &uses, call.block) {
+                if visited.contains(&next.block) {
+                    cyclic = true; // forwarding blocks in a cycle: an intentional endless loop
+                    break;
+                }
+                let params = &func.block(call.block).params;
+                let args = next
+                    .args
+                    .iter()
+                    .map(|&a| params.iter().position(|&p| p == a).map_or(a, |i| call.args[i]))
+                    .collect();
+                visited.push(next.block);
+                call = BlockCall { block: next.block, args };
+            }
+            if visited.len() > 1 && !cyclic {
+                func.inst_mut(term).targets[t] = call;
+                changed = true;
+            }
+        }
+    }
+    changed
+}
+
+fn merge_blocks(func: &mut Function) -> bool {
+    let mut preds = predecessors(func);
+    let mut aliases: HashMap<Value, Value> = HashMap::new();
+    let mut changed = false;
+    let mut i = 0;
+    while i < func.layout.len() {
+        let block = func.layout[i];
+        let Some(succ) = single_jump_successor(func, &preds, block) else {
+            i += 1;
+            continue;
+        };
+        let term = func.terminator(block).expect("a block with a jump");
+        let args = func.inst(term).targets[0].args.clone();
+        for (&param, &arg) in func.block(succ).params.iter().zip(&args) {
+            aliases.insert(param, resolve(&aliases, arg));
+        }
+        let moved = std::mem::take(&mut func.block_mut(succ).insts);
+        let insts = &mut func.block_mut(block).insts;
+        insts.pop();
+        insts.extend(moved);
+        for next in successors(func, block) {
+            for p in &mut preds[next.0 as usize] {
+                if *p == succ {
+                    *p = block;
+                }
+            }
+        }
+        func.layout.retain(|&b| b != succ);
+        changed = true;
+        // Stay on `block`: it may now end in another mergeable jump.
+    }
+    substitute(func, &aliases);
+    changed
+}
+
+/// The block `block` jumps to, if that block can be merged into it: not itself, not the entry,
+/// and with no other predecessor edge.
+fn single_jump_successor(func: &Function, preds: &[Vec<Block>], block: Block) -> Option<Block> {
+    let term = func.inst(func.terminator(block)?);
+    let succ = term.targets.first()?.block;
+    let ok = term.op == Op::Jump
+        && succ != block
+        && func.entry() != Some(succ)
+        && preds[succ.0 as usize].len() == 1;
+    ok.then_some(succ)
+}
+
+fn remove_redundant_params(func: &mut Function) -> bool {
+    let mut edges: Vec<Vec<(Inst, usize)>> = vec![Vec::new(); func.blocks.len()];
+    for &block in &func.layout {
+        let Some(term) = func.terminator(block) else { continue };
+        for (t, target) in func.inst(term).targets.iter().enumerate() {
+            edges[target.block.0 as usize].push((term, t));
+        }
+    }
+    let mut aliases: HashMap<Value, Value> = HashMap::new();
+    let mut changed = false;
+    for block in func.layout.clone() {
+        if func.entry() == Some(block) {
+            continue;
+        }
+        for index in (0..func.block(block).params.len()).rev() {
+            let param = func.block(block).params[index];
+            let mut incoming = None;
+            let mut unique = true;
+            for &(branch, t) in &edges[block.0 as usize] {
+                let v = resolve(&aliases, func.inst(branch).targets[t].args[index]);
+                if v == param || incoming == Some(v) {
+                    continue;
+                }
+                unique &= incoming.is_none();
+                incoming = Some(v);
+            }
+            let (true, Some(value)) = (unique, incoming) else { continue };
+            aliases.insert(param, value);
+            remove_block_param(func, block, index);
+            for &(branch, t) in &edges[block.0 as usize] {
+                func.inst_mut(branch).targets[t].args.remove(index);
+            }
+            changed = true;
+        }
+    }
+    substitute(func, &aliases);
+    changed
+}

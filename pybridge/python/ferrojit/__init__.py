@@ -1,0 +1,55 @@
+"""ferrojit: a JIT compiler for numeric Python, with Numba's decorators.
+
+>>> from ferrojit import jit
+>>> @jit
+... def add(a, b):
+...     return a + b
+
+The compiler is written in Rust (`ferrojit._ferrojit`); this package holds the decorators, the
+type objects for signatures and the exception classes. Importing it must stay cheap: nothing
+here imports ``inspect`` or other heavy modules until the first compilation.
+"""
+
+from . import errors, types
+from ._ferrojit import Dispatcher, __version__
+from ._ferrojit import typeof as _typeof_text
+from .decorators import jit, njit
+from .errors import (
+    CompileError,
+    FerrojitWarning,
+    InternalError,
+    SignatureError,
+    TypingError,
+    UnsupportedError,
+)
+from .types import *  # noqa: F401,F403  (f8, int32, void, ...)
+from .types import Signature, Type
+
+#: ``prange`` is ``range`` in Python; the compiler treats it as ``range`` (loops run serially).
+prange = range
+
+
+def typeof(value):
+    """The ferrojit type of a value as the dispatcher sees it, e.g. ``array(float64, 2d, C)``."""
+    text = _typeof_text(value)
+    return types.BY_TEXT.get(text) or Type(text)
+
+
+__all__ = [
+    "jit",
+    "njit",
+    "prange",
+    "typeof",
+    "Dispatcher",
+    "Type",
+    "Signature",
+    "errors",
+    "types",
+    "CompileError",
+    "TypingError",
+    "UnsupportedError",
+    "SignatureError",
+    "InternalError",
+    "FerrojitWarning",
+    "__version__",
+] + types.__all__

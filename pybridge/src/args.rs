@@ -1,0 +1,459 @@
+//! Python values ↔ compiled code: the type of an argument, its flattened slots, and the boxing of
+//! results.
+//!
+//! The slot ABI is `runtime::abi`'s: each scalar takes one `u64` (ints sign/zero-extended, `f32`
+//! bits in the low half, `f64` bits), a complex number two (real, imag), a tuple its elements in
+//! order, `None` nothing, and an array one pointer to a [`ArrayDescriptor`] built here from the
+//! NumPy array's own fields (no copy: the compiled code reads and writes the caller's memory,
+//! whatever its strides).
+//!
+//! [`type_of`] is on every call's path, so it tests exact built-in types first and reads NumPy
+//! arrays through the raw `PyArrayObject` fields rather than the numpy crate's checked views.
+
+use ferrojit::{Layout, Scalar, Type};
+use numpy::npyffi::{self, NPY_ARRAY_C_CONTIGUOUS, NPY_ARRAY_F_CONTIGUOUS, NpyTypes, PY_ARRAY_API};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyComplex, PyTuple};
+use pyo3::{IntoPyObjectExt, ffi};
+use runtime::array::{ArrayDescriptor, MAX_NDIM};
+use std::ffi::{c_int, c_long};
+use std::mem::MaybeUninit;
+
+// Descriptors hold `npy_intp` shapes and strides as `i64`.
+const _: () = assert!(size_of::<npyffi::npy_intp>() == size_of::<i64>());
+
+/// Why a value cannot be passed to compiled code; [`describe_unsupported`] words it.
+#[derive(Debug)]
+pub enum Unpassable {
+    /// A Python type compiled code does not take (`str`, `list`, ...).
+    PythonType,
+    /// A NumPy array whose dtype has no ferrojit scalar (`object`, `datetime64`, `float16`).
+    ArrayDtype,
+    /// An array whose bytes are not in this machine's order.
+    ByteOrder,
+    /// An array of more than [`MAX_NDIM`] dimensions.
+    TooManyDims,
+    /// An int that fits neither `int64` nor `uint64`.
+    IntTooLarge,
+    /// A NumPy scalar of a dtype ferrojit does not have.
+    NumpyScalar,
+}
+
+/// The ferrojit type of a Python value, as Numba's `typeof` would give it: `int` → `int64`,
+/// `float` → `float64`, `complex` → `complex128`, `bool` → `bool`, NumPy arrays and scalars by
+/// dtype, tuples element-wise, `None` → none.
+pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
+    let py = obj.py();
+    let ptr = obj.as_ptr();
+    // SAFETY: `ptr` is a live object (borrowed from `obj`) and we are attached.
+    unsafe {
+        if ffi::PyLong_CheckExact(ptr) != 0 {
+            return int_type(obj);
+        }
+        if ffi::PyFloat_CheckExact(ptr) != 0 {
+            return Ok(Type::F64);
+        }
+        if npyffi::PyArray_Check(py, ptr) != 0 {
+            return array_type(ptr.cast());
+        }
+        if ffi::PyBool_Check(ptr) != 0 {
+            return Ok(Type::BOOL);
+        }
+        if ffi::PyComplex_CheckExact(ptr) != 0 {
+            return Ok(Type::C128);
+        }
+        let generic = npyffi::get_type_object(py, NpyTypes::PyGenericArrType_Type);
+        if ffi::PyObject_TypeCheck(ptr, generic) != 0 {
+            return numpy_scalar_type(py, ptr).map(Type::Scalar);
+        }
+        if ffi::PyTuple_Check(ptr) != 0 {
+            let tuple = obj.cast::<PyTuple>().map_err(|_| Unpassable::PythonType)?;
+            return tuple.iter().map(|item| type_of(&item)).collect::<Result<_, _>>().map(Type::Tuple);
+        }
+        if obj.is_none() {
+            return Ok(Type::NoneType);
+        }
+        // Subclasses of the number types (IntEnum, float subclasses).
+        if ffi::PyLong_Check(ptr) != 0 {
+            return int_type(obj);
+        }
+        if ffi::PyFloat_Check(ptr) != 0 {
+            return Ok(Type::F64);
+        }
+        if ffi::PyComplex_Check(ptr) != 0 {
+            return Ok(Type::C128);
+        }
+    }
+    Err(Unpassable::PythonType)
+}
+
+fn int_type(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
+    if obj.extract::<i64>().is_ok() {
+        Ok(Type::I64)
+    } else if obj.extract::<u64>().is_ok() {
+        Ok(Type::Scalar(Scalar::U64))
+    } else {
+        Err(Unpassable::IntTooLarge)
+    }
+}
+
+/// # Safety
+/// `arr` is a live NumPy array and we are attached.
+unsafe fn array_type(arr: *mut npyffi::PyArrayObject) -> Result<Type, Unpassable> {
+    let fields = unsafe { &*npyffi::_PyArray_GET_ITEM_DATA(arr) };
+    let dtype = unsafe { scalar_of_descr(fields.descr) }?;
+    let ndim = usize::try_from(fields.nd).unwrap_or(usize::MAX);
+    if ndim > MAX_NDIM {
+        return Err(Unpassable::TooManyDims);
+    }
+    let layout = if fields.flags & NPY_ARRAY_C_CONTIGUOUS != 0 {
+        Layout::C
+    } else if fields.flags & NPY_ARRAY_F_CONTIGUOUS != 0 {
+        Layout::F
+    } else {
+        Layout::A
+    };
+    Ok(Type::array(dtype, ndim as u8, layout))
+}
+
+/// # Safety
+/// `descr` is a live dtype and we are attached.
+unsafe fn scalar_of_descr(descr: *mut npyffi::PyArray_Descr) -> Result<Scalar, Unpassable> {
+    let fields = unsafe { &*npyffi::_PyDataType_GET_ITEM_DATA(descr) };
+    let foreign_order = if cfg!(target_endian = "little") { b'>' } else { b'<' };
+    if fields.byteorder as u8 == foreign_order {
+        return Err(Unpassable::ByteOrder);
+    }
+    scalar_of_type_num(fields.type_num).ok_or(Unpassable::ArrayDtype)
+}
+
+/// NumPy's `NPY_TYPES` numbering; `long` is 4 or 8 bytes depending on the platform.
+fn scalar_of_type_num(type_num: c_int) -> Option<Scalar> {
+    let long_is_64 = size_of::<c_long>() == 8;
+    Some(match type_num {
+        0 => Scalar::Bool,
+        1 => Scalar::I8,
+        2 => Scalar::U8,
+        3 => Scalar::I16,
+        4 => Scalar::U16,
+        5 => Scalar::I32,
+        6 => Scalar::U32,
+        7 if long_is_64 => Scalar::I64,
+        7 => Scalar::I32,
+        8 if long_is_64 => Scalar::U64,
+        8 => Scalar::U32,
+        9 => Scalar::I64,
+        10 => Scalar::U64,
+        11 => Scalar::F32,
+        12 => Scalar::F64,
+        14 => Scalar::C64,
+        15 => Scalar::C128,
+        _ => return None,
+    })
+}
+
+/// # Safety
+/// `ptr` is a live NumPy scalar and we are attached.
+unsafe fn numpy_scalar_type(py: Python<'_>, ptr: *mut ffi::PyObject) -> Result<Scalar, Unpassable> {
+    let descr = unsafe { PY_ARRAY_API.PyArray_DescrFromScalar(py, ptr) };
+    if descr.is_null() {
+        // Clear the error NumPy set; the caller reports the value's type.
+        drop(PyErr::take(py));
+        return Err(Unpassable::NumpyScalar);
+    }
+    let scalar = unsafe { scalar_of_descr(descr) };
+    unsafe { ffi::Py_DECREF(descr.cast()) };
+    scalar.map_err(|_| Unpassable::NumpyScalar)
+}
+
+/// Words an [`Unpassable`] for an error message: `list`, `array of dtype object`, ...
+pub fn describe_unsupported(obj: &Bound<'_, PyAny>, why: &Unpassable) -> String {
+    let type_name = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+    let dtype = || obj.getattr("dtype").and_then(|d| d.str()).map(|s| s.to_string());
+    match why {
+        Unpassable::PythonType => type_name,
+        Unpassable::ArrayDtype => format!("array of dtype {}", dtype().unwrap_or(type_name)),
+        Unpassable::ByteOrder => {
+            format!("array of non-native byte order dtype {}", dtype().unwrap_or(type_name))
+        }
+        Unpassable::TooManyDims => format!("array of more than {MAX_NDIM} dimensions"),
+        Unpassable::IntTooLarge => "int too large for int64 and uint64".into(),
+        Unpassable::NumpyScalar => format!("numpy.{type_name}"),
+    }
+}
+
+/// Number of `u64` slots a value of type `ty` occupies.
+pub fn slot_count(ty: &Type) -> usize {
+    match ty {
+        Type::Scalar(s) if s.is_complex() => 2,
+        Type::Scalar(_) | Type::Array { .. } => 1,
+        Type::Tuple(items) => items.iter().map(slot_count).sum(),
+        Type::NoneType | Type::Range | Type::Str => 0,
+    }
+}
+
+/// Number of arrays (hence descriptors) in a value of type `ty`.
+pub fn array_count(ty: &Type) -> usize {
+    match ty {
+        Type::Array { .. } => 1,
+        Type::Tuple(items) => items.iter().map(array_count).sum(),
+        _ => 0,
+    }
+}
+
+/// The array descriptors of one call. They live in storage the caller provides (on its stack
+/// for the common case) and never move once written, so their addresses can be put in slots.
+pub struct Descriptors<'a> {
+    store: &'a mut [MaybeUninit<ArrayDescriptor>],
+    len: usize,
+}
+
+impl<'a> Descriptors<'a> {
+    pub fn new(store: &'a mut [MaybeUninit<ArrayDescriptor>]) -> Self {
+        Descriptors { store, len: 0 }
+    }
+
+    fn push(&mut self, descriptor: ArrayDescriptor) -> PyResult<u64> {
+        let Some(cell) = self.store.get_mut(self.len) else {
+            // Storage is sized from the specialization's types; more arrays is a bug.
+            return Err(PyTypeError::new_err("ferrojit: more arrays than the signature has"));
+        };
+        let written: &ArrayDescriptor = cell.write(descriptor);
+        self.len += 1;
+        Ok(written.as_ptr() as u64)
+    }
+
+    /// The descriptor at address `addr`, if it is one of ours.
+    fn find(&self, addr: u64) -> Option<&ArrayDescriptor> {
+        self.store[..self.len].iter().find_map(|cell| {
+            // SAFETY: the first `len` cells were written by `push`.
+            let d = unsafe { cell.assume_init_ref() };
+            (d.as_ptr() as u64 == addr).then_some(d)
+        })
+    }
+}
+
+/// A number read from Python, before conversion to the parameter's scalar type.
+#[derive(Copy, Clone)]
+enum Number {
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Complex(f64, f64),
+}
+
+impl Number {
+    fn to_i64(self) -> i64 {
+        match self {
+            Number::Bool(b) => i64::from(b),
+            Number::Int(v) => v,
+            Number::UInt(v) => v as i64,
+            // Rust's float → int `as` saturates (and maps NaN to 0): never undefined.
+            Number::Float(f) | Number::Complex(f, _) => f as i64,
+        }
+    }
+    fn to_u64(self) -> u64 {
+        match self {
+            Number::UInt(v) => v,
+            Number::Float(f) | Number::Complex(f, _) if f >= 0.0 => f as u64,
+            other => other.to_i64() as u64,
+        }
+    }
+    fn to_f64(self) -> f64 {
+        match self {
+            Number::Bool(b) => f64::from(u8::from(b)),
+            Number::Int(v) => v as f64,
+            Number::UInt(v) => v as f64,
+            Number::Float(f) | Number::Complex(f, _) => f,
+        }
+    }
+    fn imag(self) -> f64 {
+        match self {
+            Number::Complex(_, im) => im,
+            _ => 0.0,
+        }
+    }
+    fn truthy(self) -> bool {
+        match self {
+            Number::Complex(re, im) => re != 0.0 || im != 0.0,
+            Number::Bool(b) => b,
+            other => other.to_f64() != 0.0 || other.to_i64() != 0,
+        }
+    }
+}
+
+fn read_number(obj: &Bound<'_, PyAny>, actual: Scalar) -> PyResult<Number> {
+    Ok(match actual {
+        Scalar::Bool => Number::Bool(obj.is_truthy()?),
+        s if s.is_signed_int() => Number::Int(obj.extract()?),
+        s if s.is_unsigned_int() => Number::UInt(obj.extract()?),
+        s if s.is_float() => Number::Float(obj.extract()?),
+        _ => {
+            let c = match obj.cast::<PyComplex>() {
+                Ok(c) => c.clone(),
+                // NumPy's complex64 is not a `complex` subclass: convert through `complex()`.
+                Err(_) => obj.py().get_type::<PyComplex>().call1((obj,))?.cast_into()?,
+            };
+            Number::Complex(c.real(), c.imag())
+        }
+    })
+}
+
+/// Writes `value` converted to `target` into `slots` at `*pos`.
+fn write_number(value: Number, target: Scalar, slots: &mut [u64], pos: &mut usize) {
+    let mut put = |bits: u64| {
+        slots[*pos] = bits;
+        *pos += 1;
+    };
+    match target {
+        Scalar::Bool => put(u64::from(value.truthy())),
+        Scalar::I8 => put(value.to_i64() as i8 as i64 as u64),
+        Scalar::I16 => put(value.to_i64() as i16 as i64 as u64),
+        Scalar::I32 => put(value.to_i64() as i32 as i64 as u64),
+        Scalar::I64 => put(value.to_i64() as u64),
+        Scalar::U8 => put(u64::from(value.to_u64() as u8)),
+        Scalar::U16 => put(u64::from(value.to_u64() as u16)),
+        Scalar::U32 => put(u64::from(value.to_u64() as u32)),
+        Scalar::U64 => put(value.to_u64()),
+        Scalar::F32 => put(u64::from((value.to_f64() as f32).to_bits())),
+        Scalar::F64 => put(value.to_f64().to_bits()),
+        Scalar::C64 => {
+            put(u64::from((value.to_f64() as f32).to_bits()));
+            put(u64::from((value.imag() as f32).to_bits()));
+        }
+        Scalar::C128 => {
+            put(value.to_f64().to_bits());
+            put(value.imag().to_bits());
+        }
+    }
+}
+
+/// Flattens `obj`, whose type is `actual`, into `slots` as a value of the parameter type
+/// `target` (equal to `actual`, or a conversion the dispatcher accepted).
+pub fn flatten(
+    obj: &Bound<'_, PyAny>,
+    actual: &Type,
+    target: &Type,
+    slots: &mut [u64],
+    pos: &mut usize,
+    descriptors: &mut Descriptors<'_>,
+) -> PyResult<()> {
+    match (actual, target) {
+        (Type::Scalar(from), Type::Scalar(to)) => {
+            // Exact int and float are by far the commonest arguments.
+            let number = if *from == Scalar::I64 && *to == Scalar::I64 {
+                Number::Int(obj.extract()?)
+            } else {
+                read_number(obj, *from)?
+            };
+            write_number(number, *to, slots, pos);
+        }
+        (Type::Array { .. }, Type::Array { .. }) => {
+            // SAFETY: `type_of` found `obj` to be a NumPy array; `obj` outlives the call.
+            let descriptor = unsafe { descriptor_of(obj.as_ptr().cast()) };
+            slots[*pos] = descriptors.push(descriptor)?;
+            *pos += 1;
+        }
+        (Type::Tuple(from), Type::Tuple(to)) => {
+            let tuple = obj.cast::<PyTuple>()?;
+            for ((item, from), to) in tuple.iter().zip(from).zip(to) {
+                flatten(&item, from, to, slots, pos, descriptors)?;
+            }
+        }
+        (Type::NoneType, Type::NoneType) => {}
+        _ => {
+            return Err(PyTypeError::new_err(format!(
+                "ferrojit: cannot pass a {actual} as {target}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// # Safety
+/// `arr` is a live NumPy array of at most [`MAX_NDIM`] dimensions and we are attached.
+unsafe fn descriptor_of(arr: *mut npyffi::PyArrayObject) -> ArrayDescriptor {
+    let fields = unsafe { &*npyffi::_PyArray_GET_ITEM_DATA(arr) };
+    let ndim = usize::try_from(fields.nd).unwrap_or(0).min(MAX_NDIM);
+    let (shape, strides): (&[i64], &[i64]) = if ndim == 0 {
+        (&[], &[])
+    } else {
+        // SAFETY: NumPy keeps `nd` dimensions and strides behind these pointers.
+        unsafe {
+            (
+                std::slice::from_raw_parts(fields.dimensions.cast(), ndim),
+                std::slice::from_raw_parts(fields.strides.cast(), ndim),
+            )
+        }
+    };
+    let owner = arr.cast();
+    // `new` fails only for a rank above MAX_NDIM or mismatched lengths, excluded above.
+    ArrayDescriptor::new(fields.data.cast(), owner, shape, strides)
+        .unwrap_or_else(|| unreachable!("rank checked against MAX_NDIM"))
+}
+
+/// Boxes the result of type `ty` read from `slots` at `*pos`.
+pub fn unflatten(
+    py: Python<'_>,
+    ty: &Type,
+    slots: &[u64],
+    pos: &mut usize,
+    descriptors: &Descriptors<'_>,
+) -> PyResult<Py<PyAny>> {
+    let mut take = || {
+        let bits = slots.get(*pos).copied().unwrap_or(0);
+        *pos += 1;
+        bits
+    };
+    match ty {
+        Type::Scalar(s) => {
+            let bits = take();
+            match s {
+                Scalar::Bool => PyBool::new(py, bits as u8 != 0).into_py_any(py),
+                Scalar::I8 => (bits as i8).into_py_any(py),
+                Scalar::I16 => (bits as i16).into_py_any(py),
+                Scalar::I32 => (bits as i32).into_py_any(py),
+                Scalar::I64 => (bits as i64).into_py_any(py),
+                Scalar::U8 => (bits as u8).into_py_any(py),
+                Scalar::U16 => (bits as u16).into_py_any(py),
+                Scalar::U32 => (bits as u32).into_py_any(py),
+                Scalar::U64 => bits.into_py_any(py),
+                Scalar::F32 => f64::from(f32::from_bits(bits as u32)).into_py_any(py),
+                Scalar::F64 => f64::from_bits(bits).into_py_any(py),
+                Scalar::C64 => {
+                    let re = f64::from(f32::from_bits(bits as u32));
+                    let im = f64::from(f32::from_bits(take() as u32));
+                    PyComplex::from_doubles(py, re, im).into_py_any(py)
+                }
+                Scalar::C128 => {
+                    let im = f64::from_bits(take());
+                    PyComplex::from_doubles(py, f64::from_bits(bits), im).into_py_any(py)
+                }
+            }
+        }
+        Type::Tuple(items) => {
+            let values = items
+                .iter()
+                .map(|item| unflatten(py, item, slots, pos, descriptors))
+                .collect::<PyResult<Vec<_>>>()?;
+            PyTuple::new(py, values)?.into_py_any(py)
+        }
+        Type::NoneType => Ok(py.None()),
+        Type::Array { .. } => {
+            let addr = take();
+            match descriptors.find(addr) {
+                // SAFETY: `owner` is the argument array, alive in the caller's argument tuple.
+                Some(d) => Ok(unsafe { Bound::from_borrowed_ptr(py, d.owner.cast()) }.unbind()),
+                None => Err(pyo3::exceptions::PyNotImplementedError::new_err(
+                    "ferrojit: returning an array that is not one of the arguments is not \
+                     supported yet",
+                )),
+            }
+        }
+        Type::Range | Type::Str => Err(PyTypeError::new_err(format!(
+            "ferrojit: a {ty} cannot be returned to Python"
+        ))),
+    }
+}

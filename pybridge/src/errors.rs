@@ -1,0 +1,83 @@
+//! The one place where compiler diagnostics and run-time errors become Python exceptions.
+//!
+//! Compile-time [`Diagnostic`]s map by [`DiagnosticKind`] onto the classes of `ferrojit.errors`
+//! (defined in Python so that `SignatureError` can also be a `ValueError`); the message is the
+//! diagnostic's full rendering (what, `file:line:col`, the source line, a caret, a hint).
+//! Errors raised by compiled code become the built-in exception CPython would raise, with a note
+//! naming the function and line (PEP 678 `add_note` on 3.11+, appended to the message before).
+
+use ferrojit::{Diagnostic, DiagnosticKind, ExceptionKind, RuntimeError};
+use pyo3::exceptions::{
+    PyArithmeticError, PyAssertionError, PyIndexError, PyOverflowError, PyRuntimeError,
+    PyTypeError, PyValueError, PyZeroDivisionError,
+};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyType;
+
+/// A class of `ferrojit.errors`, imported once.
+fn error_class<'py>(py: Python<'py>, kind: DiagnosticKind) -> PyResult<&Bound<'py, PyType>> {
+    static COMPILE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    static TYPING: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    static UNSUPPORTED: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    static SIGNATURE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    static INTERNAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    let (cell, name) = match kind {
+        // Source that CPython accepted but our parser did not: a compile error, no subclass.
+        DiagnosticKind::Syntax => (&COMPILE, "CompileError"),
+        DiagnosticKind::Typing => (&TYPING, "TypingError"),
+        DiagnosticKind::Unsupported => (&UNSUPPORTED, "UnsupportedError"),
+        DiagnosticKind::Signature => (&SIGNATURE, "SignatureError"),
+        DiagnosticKind::Internal => (&INTERNAL, "InternalError"),
+    };
+    cell.import(py, "ferrojit.errors", name)
+}
+
+/// The Python exception for a compile-time diagnostic.
+pub fn diagnostic_to_pyerr(py: Python<'_>, diagnostic: &Diagnostic) -> PyErr {
+    let message = diagnostic.to_string();
+    match error_class(py, diagnostic.kind) {
+        Ok(class) => PyErr::from_type(class.clone(), message),
+        // `ferrojit.errors` missing means a broken install; still say what went wrong.
+        Err(import_error) => {
+            let err = PyRuntimeError::new_err(message);
+            err.set_cause(py, Some(import_error));
+            err
+        }
+    }
+}
+
+/// A compile-time error of `kind` with no source position (bad options, missing source).
+pub fn compile_error(py: Python<'_>, kind: DiagnosticKind, message: impl Into<String>) -> PyErr {
+    diagnostic_to_pyerr(py, &Diagnostic::new(kind, message, None))
+}
+
+/// The built-in exception for an error raised by compiled code.
+pub fn runtime_error_to_pyerr(py: Python<'_>, error: &RuntimeError) -> PyErr {
+    let message = error.message.clone();
+    let err = match error.kind {
+        ExceptionKind::ZeroDivisionError => PyZeroDivisionError::new_err(message),
+        ExceptionKind::IndexError => PyIndexError::new_err(message),
+        ExceptionKind::ValueError => PyValueError::new_err(message),
+        ExceptionKind::AssertionError => PyAssertionError::new_err(message),
+        ExceptionKind::RuntimeError => PyRuntimeError::new_err(message),
+        ExceptionKind::TypeError => PyTypeError::new_err(message),
+        ExceptionKind::ArithmeticError => PyArithmeticError::new_err(message),
+        ExceptionKind::OverflowError => PyOverflowError::new_err(message),
+    };
+    let note = format!("(in function {} at line {})", error.function, error.line);
+    add_note(py, err, note)
+}
+
+/// Attaches `note` to `err`: `add_note` where Python has it, else appended to the message.
+fn add_note(py: Python<'_>, err: PyErr, note: String) -> PyErr {
+    let value = err.value(py);
+    if py.version_info() >= (3, 11) && value.call_method1("add_note", (note.as_str(),)).is_ok() {
+        return err;
+    }
+    let message = match value.str() {
+        Ok(text) => format!("{text} {note}"),
+        Err(_) => note,
+    };
+    PyErr::from_type(value.get_type(), message)
+}

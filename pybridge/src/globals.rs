@@ -1,0 +1,230 @@
+//! [`PyGlobals`]: the compiler's view of a Python function's global and closure names.
+//!
+//! Names are resolved lazily, when the compiler asks, by attaching to the interpreter
+//! (`Python::attach`) — compilation itself runs with the GIL released. Values are frozen at
+//! compile time, as in Numba: numbers and tuples of numbers become constants; `math`, `cmath`,
+//! `numpy` and `ferrojit`/`numba` are modules; functions imported from `math` (and NumPy ufuncs)
+//! become intrinsics; another `@jit` function becomes a callee; exception classes, NumPy scalar
+//! types and `prange` are recognised; anything else is `Unsupported` with its type name, so the
+//! compiler can say what it found.
+//!
+//! Invariant: the resolver holds only a *weak* reference to the function, so a dispatcher, its
+//! function and the module globals form an ordinary cycle the garbage collector can free.
+
+use crate::dispatcher::Dispatcher;
+use ferrojit::{ConstValue, Global, GlobalResolver, Intrinsic, ModuleKind, Scalar};
+use pyo3::prelude::*;
+use pyo3::types::{
+    PyBool, PyComplex, PyDict, PyFloat, PyInt, PyModule, PyString, PyTuple, PyType,
+    PyWeakrefReference,
+};
+use typeinfer::GlobalValue;
+
+pub struct PyGlobals {
+    function: Py<PyWeakrefReference>,
+}
+
+impl PyGlobals {
+    pub fn new(function: &Bound<'_, PyAny>) -> PyResult<PyGlobals> {
+        Ok(PyGlobals { function: PyWeakrefReference::new(function)?.unbind() })
+    }
+}
+
+impl GlobalResolver for PyGlobals {
+    fn resolve(&self, name: &str) -> Option<Global> {
+        Python::attach(|py| {
+            let function = self.function.bind(py).upgrade()?;
+            match lookup(py, &function, name) {
+                Ok(Some(value)) => classify(py, name, &value),
+                Ok(None) => None,
+                Err(err) => Some(unsupported(format!("name that could not be read ({err})"))),
+            }
+        })
+    }
+}
+
+/// The value `name` refers to in `function`: a closure variable, a global, or a builtin
+/// exception class; `None` for other builtins (typeinfer knows those) and undefined names.
+fn lookup<'py>(
+    py: Python<'py>,
+    function: &Bound<'py, PyAny>,
+    name: &str,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let code = function.getattr("__code__")?;
+    let freevars = code.getattr("co_freevars")?.cast_into::<PyTuple>()?;
+    for (index, var) in freevars.iter().enumerate() {
+        if var.cast::<PyString>()?.to_cow()? == name {
+            let closure = function.getattr("__closure__")?.cast_into::<PyTuple>()?;
+            return Ok(Some(closure.get_item(index)?.getattr("cell_contents")?));
+        }
+    }
+    let globals = function.getattr("__globals__")?.cast_into::<PyDict>()?;
+    if let Some(value) = globals.get_item(name)? {
+        return Ok(Some(value));
+    }
+    let builtins = PyModule::import(py, "builtins")?;
+    match builtins.getattr(name) {
+        Ok(value) if is_exception_class(py, &value) => Ok(Some(value)),
+        _ => Ok(None),
+    }
+}
+
+fn is_exception_class(py: Python<'_>, value: &Bound<'_, PyAny>) -> bool {
+    value
+        .cast::<PyType>()
+        .is_ok_and(|t| t.is_subclass(&py.get_type::<pyo3::exceptions::PyBaseException>()).unwrap_or(false))
+}
+
+fn unsupported(what: impl Into<String>) -> Global {
+    Global::Value(GlobalValue::Unsupported(what.into()))
+}
+
+fn value(v: GlobalValue) -> Option<Global> {
+    Some(Global::Value(v))
+}
+
+/// What a global's value means to the compiler (see the module doc).
+fn classify(py: Python<'_>, name: &str, obj: &Bound<'_, PyAny>) -> Option<Global> {
+    if let Some(constant) = constant(obj) {
+        return match constant {
+            Ok(c) => value(GlobalValue::Const(c)),
+            Err(why) => Some(unsupported(why)),
+        };
+    }
+    if let Ok(module) = obj.cast::<PyModule>() {
+        let module_name = module.name().map(|n| n.to_string()).unwrap_or_default();
+        return match module_name.as_str() {
+            "math" => value(GlobalValue::Module(ModuleKind::Math)),
+            "cmath" => value(GlobalValue::Module(ModuleKind::Cmath)),
+            "numpy" => value(GlobalValue::Module(ModuleKind::Numpy)),
+            "ferrojit" | "numba" => value(GlobalValue::Module(ModuleKind::Ferrojit)),
+            other => Some(unsupported(format!("module '{other}'"))),
+        };
+    }
+    if let Ok(dispatcher) = obj.cast::<Dispatcher>() {
+        return Some(match dispatcher.get().function_def(py) {
+            Ok(def) => Global::Function(def),
+            Err(err) => unsupported(format!("@jit function whose source cannot be used ({err})")),
+        });
+    }
+    if is_exception_class(py, obj) {
+        let class_name = attr_string(obj, "__name__").unwrap_or_else(|| name.to_string());
+        return value(GlobalValue::ExceptionClass(class_name));
+    }
+    if let Some(scalar) = dtype_of_type(py, obj) {
+        return value(GlobalValue::Dtype(scalar));
+    }
+    if let Some(global) = callable(py, name, obj) {
+        return global;
+    }
+    Some(unsupported(type_name(obj)))
+}
+
+/// A number, bool or (nested) tuple of them as a constant; `Err` says why it cannot be one.
+fn constant(obj: &Bound<'_, PyAny>) -> Option<Result<ConstValue, String>> {
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Some(Ok(ConstValue::Bool(b.is_true())));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        return Some(obj.extract::<i64>().map(ConstValue::Int).map_err(|_| {
+            "int constant that does not fit in int64".to_string()
+        }));
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        return Some(Ok(ConstValue::Float(f.value())));
+    }
+    if let Ok(c) = obj.cast::<PyComplex>() {
+        return Some(Ok(ConstValue::Complex(c.real(), c.imag())));
+    }
+    if let Ok(tuple) = obj.cast::<PyTuple>() {
+        let items: Option<Result<Vec<_>, _>> = tuple.iter().map(|item| constant(&item)).collect();
+        return Some(match items {
+            Some(items) => items.map(ConstValue::Tuple),
+            None => Err("tuple containing a value that is not a number".into()),
+        });
+    }
+    numpy_scalar_constant(obj)
+}
+
+/// NumPy scalars (`np.float32(2.5)`, `np.int64(3)`) freeze to their value.
+fn numpy_scalar_constant(obj: &Bound<'_, PyAny>) -> Option<Result<ConstValue, String>> {
+    let py = obj.py();
+    let numpy = PyModule::import(py, "numpy").ok()?;
+    let is = |class: &str| {
+        numpy.getattr(class).is_ok_and(|c| obj.is_instance(&c).unwrap_or(false))
+    };
+    if !is("generic") {
+        return None;
+    }
+    let result = if is("bool_") {
+        obj.is_truthy().map(ConstValue::Bool).map_err(|e| e.to_string())
+    } else if is("integer") {
+        obj.extract::<i64>()
+            .map(ConstValue::Int)
+            .map_err(|_| "integer constant that does not fit in int64".to_string())
+    } else if is("floating") {
+        obj.extract::<f64>().map(ConstValue::Float).map_err(|e| e.to_string())
+    } else if is("complexfloating") {
+        py.get_type::<PyComplex>()
+            .call1((obj,))
+            .and_then(|c| Ok(c.cast_into::<PyComplex>()?))
+            .map(|c| ConstValue::Complex(c.real(), c.imag()))
+            .map_err(|e| e.to_string())
+    } else {
+        Err(format!("numpy.{}", type_name(obj)))
+    };
+    Some(result)
+}
+
+/// `np.float32`, `np.int64`, ... and ferrojit's own type objects (`f8`) used as functions.
+fn dtype_of_type(py: Python<'_>, obj: &Bound<'_, PyAny>) -> Option<Scalar> {
+    if let Ok(text) = obj.getattr("_numpy_name")
+        && let Ok(text) = text.extract::<String>()
+        && obj.get_type().module().is_ok_and(|m| m.to_string().starts_with("ferrojit"))
+    {
+        return Scalar::from_name(&text);
+    }
+    let class = obj.cast::<PyType>().ok()?;
+    let numpy = PyModule::import(py, "numpy").ok()?;
+    let generic = numpy.getattr("generic").ok()?.cast_into::<PyType>().ok()?;
+    if !class.is_subclass(&generic).unwrap_or(false) {
+        return None;
+    }
+    let dtype_name = numpy.getattr("dtype").ok()?.call1((class,)).ok()?.getattr("name").ok()?;
+    Scalar::from_name(&dtype_name.extract::<String>().ok()?)
+}
+
+/// Functions: `math`/`cmath` builtins, NumPy ufuncs, Python builtins, `prange`.
+fn callable(py: Python<'_>, name: &str, obj: &Bound<'_, PyAny>) -> Option<Option<Global>> {
+    let builtins = PyModule::import(py, "builtins").ok()?;
+    // `prange` is `range` in ferrojit, and a class named `prange` in Numba.
+    let range = builtins.getattr("range").ok()?;
+    if obj.is(&range) || (type_name(obj) == "type" && attr_string(obj, "__name__").as_deref() == Some("prange")) {
+        return Some(value(GlobalValue::Intrinsic(Intrinsic::Range)));
+    }
+    // A builtin bound under its own name (`from builtins import abs`): typeinfer handles it.
+    if builtins.getattr(name).is_ok_and(|b| b.is(obj)) {
+        return Some(None);
+    }
+    let function_name = attr_string(obj, "__name__")?;
+    let module = attr_string(obj, "__module__");
+    let (kind, label) = match module.as_deref() {
+        Some("math") => (Some(ModuleKind::Math), "math"),
+        Some("cmath") => (Some(ModuleKind::Cmath), "cmath"),
+        Some("builtins") if type_name(obj) == "builtin_function_or_method" => (None, "builtins"),
+        _ if type_name(obj) == "ufunc" => (Some(ModuleKind::Numpy), "numpy"),
+        _ => return None,
+    };
+    Some(Some(match Intrinsic::lookup(kind, &function_name) {
+        Some(intrinsic) => Global::Value(GlobalValue::Intrinsic(intrinsic)),
+        None => unsupported(format!("function {label}.{function_name}")),
+    }))
+}
+
+fn attr_string(obj: &Bound<'_, PyAny>, attr: &str) -> Option<String> {
+    obj.getattr(attr).ok()?.extract::<String>().ok()
+}
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".into())
+}

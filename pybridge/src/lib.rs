@@ -1,0 +1,58 @@
+//! `pybridge`: the `ferrojit._ferrojit` Python extension module.
+//!
+//! Its job is the edge between Python and the compiler: `@jit` builds a [`Dispatcher`] that
+//! types each call's arguments, asks the `ferrojit` driver for a specialization, calls the
+//! machine code with flattened arguments, and boxes the results; compiler [`Diagnostic`]s and
+//! run-time errors become Python exceptions here and nowhere else.
+//!
+//! Invariants:
+//! - This is the only crate that links pyo3 (and the numpy crate); nothing Python-shaped crosses
+//!   into the compiler except through the `GlobalResolver` trait ([`globals`]).
+//! - Compiled code runs with the GIL released; it receives only plain slots and descriptors,
+//!   never a Python object it could touch.
+//! - Arrays are passed in place (C, F or any strides), never copied; results that are arrays are
+//!   the caller's own array objects.
+//! - A failed compilation raises and leaves the dispatcher as it was.
+//!
+//! [`Diagnostic`]: ferrojit::Diagnostic
+
+mod args;
+mod dispatcher;
+mod errors;
+mod globals;
+mod overload;
+
+pub use dispatcher::Dispatcher;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+/// The type the dispatcher gives `value`, as text (`array(float64, 2d, C)`).
+#[pyfunction(name = "typeof")]
+fn type_of_value(value: &Bound<'_, PyAny>) -> PyResult<String> {
+    match args::type_of(value) {
+        Ok(ty) => Ok(ty.to_string()),
+        Err(why) => Err(PyValueError::new_err(format!(
+            "ferrojit cannot pass a {} to compiled code",
+            args::describe_unsupported(value, &why)
+        ))),
+    }
+}
+
+/// Checks a signature string and returns it in canonical form (`'float64(int64)'`); raises
+/// `ferrojit.SignatureError` pointing at the offending column.
+#[pyfunction]
+fn parse_signature(py: Python<'_>, text: &str) -> PyResult<String> {
+    ferrojit::parse_signature(text)
+        .map(|sig| sig.to_string())
+        .map_err(|d| errors::diagnostic_to_pyerr(py, &d))
+}
+
+#[pymodule]
+fn _ferrojit(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Dispatcher>()?;
+    m.add_function(wrap_pyfunction!(type_of_value, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_signature, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,15 @@
+//! `runtime`: what compiled code and its callers agree on at run time.
+//!
+//! - [`array`]: the `#[repr(C)]` array descriptor ABI (data pointer, owner, shape, strides).
+//! - [`error`]: the error channel through which compiled code raises Python exceptions.
+//! - [`math`]: the math and helper functions compiled code calls, by registered symbol name.
+//! - [`abi`]: the uniform entry-point calling convention used by dispatchers.
+//!
+//! Invariants: no dependency on the compiler crates, on pyo3, or on anything heavy; every layout
+//! here is `#[repr(C)]` and described by constants that code generators use, so a change of
+//! layout is a change in one place.
+
+pub mod abi;
+pub mod array;
+pub mod error;
+pub mod math;

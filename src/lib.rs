@@ -1,0 +1,72 @@
+//! `ferrojit`: the compiler driver and Rust embedding API.
+//!
+//! Its one job is to run the pipeline — `frontend` (parse) → `typeinfer` → `ir` (lower, optimise,
+//! verify) → `backend-cpu` (Cranelift) — for one function and everything it calls, and to hand
+//! back a [`CompiledFunction`] that can be called with flattened argument slots. `pybridge` and
+//! the `ferrojit` command-line tool are thin layers over this crate.
+//!
+//! Invariants:
+//! - No Python here: globals reach the compiler through the [`GlobalResolver`] trait.
+//! - Every failure is a [`Diagnostic`] rendered against the source of the function it is in.
+//! - Compiled code is immutable and `Send + Sync`; a [`CompiledFunction`] may be called from any
+//!   thread.
+
+mod driver;
+mod dump;
+
+pub use driver::{compile, CompileRequest, CompiledFunction, RuntimeError};
+pub use dump::DumpFlags;
+pub use frontend::{ast, Diagnostic, DiagnosticKind, SourceFile, Span};
+pub use ir::lower::flatten::{flat_types, FlatSlot};
+pub use runtime::error::{ErrorInfo, ExceptionKind};
+pub use typeinfer::{
+    parse_signature, parse_signatures, ConstValue, Intrinsic, Layout, ModuleKind, Scalar,
+    Signature, Type,
+};
+
+use std::sync::Arc;
+
+/// Compilation options, Numba's decorator keywords that affect code generation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Options {
+    /// Check array indices and raise `IndexError` when out of range.
+    pub boundscheck: bool,
+    /// Allow reassociation and fused multiply-add (not yet exploited beyond FMA contraction).
+    pub fastmath: bool,
+    /// `error_model='numpy'`: float division by zero gives inf/nan instead of raising.
+    pub numpy_error_model: bool,
+}
+
+/// What a global name of a function refers to.
+#[derive(Clone)]
+pub enum Global {
+    /// A constant, module, intrinsic, exception class, dtype or unsupported object.
+    Value(typeinfer::GlobalValue),
+    /// Another jitted function.
+    Function(Arc<FunctionDef>),
+}
+
+/// Resolves a function's global names (its module's globals), at compile time.
+pub trait GlobalResolver: Send + Sync {
+    fn resolve(&self, name: &str) -> Option<Global>;
+}
+
+/// A Python function as the compiler sees it: parsed source plus how to resolve its globals.
+pub struct FunctionDef {
+    pub source: SourceFile,
+    pub ast: ast::Function,
+    pub globals: Box<dyn GlobalResolver>,
+    pub options: Options,
+}
+
+impl FunctionDef {
+    /// Parses `source`; errors are rendered against it.
+    pub fn parse(
+        source: SourceFile,
+        globals: Box<dyn GlobalResolver>,
+        options: Options,
+    ) -> Result<FunctionDef, Diagnostic> {
+        let ast = frontend::parse_function(&source)?;
+        Ok(FunctionDef { source, ast, globals, options })
+    }
+}

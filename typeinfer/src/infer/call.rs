@@ -1,0 +1,164 @@
+//! Typing of calls: casts (`int(x)`, `np.float32(x)`), intrinsics, and other jitted functions.
+//!
+//! The `Call` expression gets the call's [`Resolution`]; the callee expression gets
+//! [`Resolution::Callee`] so lowering skips it.
+
+use super::expr::{describe, unsupported_global};
+use super::{Callable, Infer, R, Val, array_hint, callee_text, with_optional_hint};
+use crate::rules;
+use crate::types::{Scalar, Type};
+use crate::{Intrinsic, Resolution};
+use frontend::Diagnostic;
+use frontend::ast::{Expr, Keyword};
+
+impl Infer<'_> {
+    pub(super) fn call(
+        &mut self,
+        e: &Expr,
+        func: &Expr,
+        args: &[Expr],
+        keywords: &[Keyword],
+    ) -> R<Val> {
+        let callable = match self.expr(func)? {
+            Val::Callable(callable) => callable,
+            Val::Unsupported { name, pytype } if pytype == "function" => {
+                let message =
+                    format!("cannot call '{name}': it is a Python function, not a jitted one");
+                let d = Diagnostic::typing(message, func.span);
+                return Err(d.with_hint("decorate it with @ferrojit.jit").into());
+            }
+            Val::Unsupported { name, pytype } if pytype == "builtin_function_or_method" => {
+                let message = format!("the builtin '{name}' is not supported in jitted code");
+                return Err(Diagnostic::unsupported(message, func.span).into());
+            }
+            Val::Unsupported { name, pytype } => {
+                return Err(unsupported_global(&name, &pytype, func).into());
+            }
+            Val::ExceptionClass(class) => {
+                let message = format!("exception class '{class}' can only be used in a raise");
+                let hint = format!("write `raise {class}(\"message\")`");
+                return Err(Diagnostic::unsupported(message, e.span)
+                    .with_hint(hint)
+                    .into());
+            }
+            other => {
+                let message = format!("{} is not callable", describe(&other));
+                return Err(Diagnostic::typing(message, func.span).into());
+            }
+        };
+        self.resolve(func.id, Resolution::Callee);
+        if let Some(keyword) = keywords.first() {
+            let message = format!(
+                "keyword arguments are not supported in calls to {}()",
+                callee_text(func)
+            );
+            return Err(Diagnostic::unsupported(message, keyword.span).into());
+        }
+        let ty = match callable {
+            Callable::Cast(target) => self.cast(e, func, target, args)?,
+            Callable::Intrinsic(intrinsic) => self.intrinsic_call(e, func, intrinsic, args)?,
+            Callable::Jit(callee) => {
+                let arg_types = args.iter().map(|a| self.value(a)).collect::<R<Vec<_>>>()?;
+                let ret = self
+                    .env
+                    .callee_return_type(callee, &arg_types)
+                    .map_err(|mut d| {
+                        // A diagnostic without a span has no better place than this call.
+                        d.span = d.span.or(Some(e.span));
+                        d
+                    })?;
+                self.resolve(
+                    e.id,
+                    Resolution::JitCall {
+                        callee,
+                        arg_types,
+                        ret: ret.clone(),
+                    },
+                );
+                ret
+            }
+        };
+        Ok(Val::Value(ty))
+    }
+
+    /// `int(x)`, `float(x)`, `complex(re[, im])`, `bool(x)`, `np.float32(x)`, ….
+    fn cast(&mut self, e: &Expr, func: &Expr, target: Scalar, args: &[Expr]) -> R<Type> {
+        let name = callee_text(func);
+        let max_args = if target.is_complex() { 2 } else { 1 };
+        if args.is_empty() || args.len() > max_args {
+            let expected = if max_args == 2 {
+                "1 or 2 arguments"
+            } else {
+                "exactly 1 argument"
+            };
+            let message = format!("{name}() takes {expected} ({} given)", args.len());
+            return Err(Diagnostic::typing(message, e.span).into());
+        }
+        for arg in args {
+            let ty = self.value(arg)?;
+            let scalar = match ty.as_scalar() {
+                Some(s) => s,
+                None => {
+                    let message = format!("cannot convert {ty} with {name}()");
+                    let d = Diagnostic::typing(message, arg.span);
+                    return Err(with_optional_hint(d, array_hint(&[&ty])).into());
+                }
+            };
+            if scalar.is_complex() && (!target.is_complex() || args.len() == 2) {
+                let message = format!("cannot convert {scalar} with {name}()");
+                let d = Diagnostic::typing(message, arg.span);
+                return Err(d
+                    .with_hint("take the real part explicitly with `.real`")
+                    .into());
+            }
+        }
+        self.resolve(e.id, Resolution::Cast(target));
+        Ok(Type::Scalar(target))
+    }
+
+    fn intrinsic_call(
+        &mut self,
+        e: &Expr,
+        func: &Expr,
+        intrinsic: Intrinsic,
+        args: &[Expr],
+    ) -> R<Type> {
+        let arg_types = args.iter().map(|a| self.value(a)).collect::<R<Vec<_>>>()?;
+        let name = callee_text(func);
+        if intrinsic == Intrinsic::Len {
+            let ty = match arg_types.as_slice() {
+                [Type::Array { .. } | Type::Tuple(_) | Type::Range] => Type::I64,
+                [other] => {
+                    let message = format!("object of type '{other}' has no len()");
+                    return Err(Diagnostic::typing(message, args[0].span).into());
+                }
+                _ => {
+                    let message =
+                        format!("{name}() takes exactly 1 argument ({} given)", args.len());
+                    return Err(Diagnostic::typing(message, e.span).into());
+                }
+            };
+            self.resolve(e.id, Resolution::Intrinsic(intrinsic));
+            return Ok(ty);
+        }
+        let mut scalars = Vec::with_capacity(args.len());
+        for (arg, ty) in args.iter().zip(&arg_types) {
+            match ty.as_scalar() {
+                Some(s) => scalars.push(s),
+                None => {
+                    let message = format!("{name}() argument must be a number, got {ty}");
+                    let d = Diagnostic::typing(message, arg.span);
+                    return Err(with_optional_hint(d, array_hint(&[ty])).into());
+                }
+            }
+        }
+        let typing = rules::intrinsic(intrinsic, &scalars)
+            .map_err(|m| Diagnostic::typing(m.replacen(intrinsic.name(), &name, 1), e.span))?;
+        self.resolve(e.id, Resolution::Intrinsic(intrinsic));
+        Ok(if intrinsic == Intrinsic::Range {
+            Type::Range
+        } else {
+            Type::Scalar(typing.result)
+        })
+    }
+}

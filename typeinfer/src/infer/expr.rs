@@ -1,0 +1,406 @@
+//! Typing of expressions: names and globals, literals, operators, attributes.
+
+use super::{Callable, Infer, R, Val, array_hint, module_name, with_optional_hint};
+use crate::rules;
+use crate::types::{Scalar, Type};
+use crate::{ConstValue, GlobalValue, Intrinsic, ModuleKind, Resolution};
+use frontend::ast::{BinOp, BoolOp, CmpOp, Expr, ExprKind, UnaryOp};
+use frontend::{Diagnostic, Span};
+
+/// Python builtins that are exception classes we can raise.
+const EXCEPTION_NAMES: &[&str] = &[
+    "Exception",
+    "ValueError",
+    "ZeroDivisionError",
+    "IndexError",
+    "AssertionError",
+    "RuntimeError",
+    "TypeError",
+    "ArithmeticError",
+    "OverflowError",
+    "KeyError",
+    "NotImplementedError",
+];
+
+/// Python builtins that exist but that jitted code cannot call.
+const UNSUPPORTED_BUILTINS: &[&str] = &[
+    "print",
+    "list",
+    "dict",
+    "set",
+    "tuple",
+    "str",
+    "sum",
+    "enumerate",
+    "zip",
+    "map",
+    "filter",
+    "sorted",
+    "reversed",
+    "isinstance",
+    "any",
+    "all",
+    "open",
+    "input",
+    "iter",
+    "next",
+    "divmod",
+];
+
+impl Infer<'_> {
+    /// Types `e`, which must be a value.
+    pub(super) fn value(&mut self, e: &Expr) -> R<Type> {
+        match self.expr(e)? {
+            Val::Value(ty) => Ok(ty),
+            other => Err(not_a_value(e, &other).into()),
+        }
+    }
+
+    /// Types `e`, which must be a number or bool (a condition, an operand).
+    pub(super) fn condition(&mut self, e: &Expr) -> R<Scalar> {
+        let ty = self.value(e)?;
+        match ty.as_scalar() {
+            Some(s) => Ok(s),
+            None => {
+                let message = format!("cannot use a value of type {ty} as a condition");
+                let hint = ty
+                    .is_array()
+                    .then_some("compare explicitly, e.g. `a.size > 0`");
+                Err(with_optional_hint(Diagnostic::typing(message, e.span), hint).into())
+            }
+        }
+    }
+
+    /// Types `e`, recording the type of values.
+    pub(super) fn expr(&mut self, e: &Expr) -> R<Val> {
+        let val = self.expr_kind(e)?;
+        if let Val::Value(ty) = &val {
+            self.record(e.id, ty.clone());
+        }
+        Ok(val)
+    }
+
+    fn expr_kind(&mut self, e: &Expr) -> R<Val> {
+        let ty = match &e.kind {
+            ExprKind::Name(name) => return self.name(e, name),
+            ExprKind::Int(v) => int_literal(*v, e)?,
+            ExprKind::Float(_) => Type::F64,
+            ExprKind::Imag(_) => Type::C128,
+            ExprKind::Bool(_) => Type::BOOL,
+            ExprKind::NoneLit => Type::NoneType,
+            ExprKind::Str(_) => Type::Str,
+            ExprKind::BinOp { op, left, right } => {
+                let (l, r) = (self.value(left)?, self.value(right)?);
+                binop_type(*op, &l, &r, e.span)?
+            }
+            ExprKind::UnaryOp { op, operand } => self.unaryop(e, *op, operand)?,
+            ExprKind::Compare {
+                left,
+                ops,
+                comparators,
+            } => self.compare(left, ops, comparators)?,
+            ExprKind::BoolOp { op, values } => self.boolop(*op, values)?,
+            ExprKind::IfExp { test, body, orelse } => {
+                self.condition(test)?;
+                let (b, o) = (self.value(body)?, self.value(orelse)?);
+                rules::unify(&b, &o).ok_or_else(|| {
+                    let message = format!(
+                        "the branches of the conditional expression have incompatible types \
+                         {b} and {o}"
+                    );
+                    Diagnostic::typing(message, e.span)
+                })?
+            }
+            ExprKind::Call {
+                func,
+                args,
+                keywords,
+            } => return self.call(e, func, args, keywords),
+            ExprKind::Attribute { value, attr } => return self.attribute(e, value, attr),
+            ExprKind::Subscript { value, index } => self.subscript(value, index)?,
+            ExprKind::Tuple(items) => {
+                Type::Tuple(items.iter().map(|i| self.value(i)).collect::<R<_>>()?)
+            }
+            ExprKind::Slice { .. } => {
+                let message = "a slice is only allowed inside [...]";
+                return Err(Diagnostic::unsupported(message, e.span).into());
+            }
+        };
+        Ok(Val::Value(ty))
+    }
+
+    fn name(&mut self, e: &Expr, name: &str) -> R<Val> {
+        if self.locals.contains(name) {
+            return Ok(Val::Value(self.read_var(name, e.span)?));
+        }
+        if self.func.inner_functions.iter().any(|f| f.name == name) {
+            let message = format!("calling the inner function '{name}' is not supported yet");
+            let hint = "move it to module level and decorate it with @ferrojit.jit";
+            return Err(Diagnostic::unsupported(message, e.span)
+                .with_hint(hint)
+                .into());
+        }
+        let Some(global) = self.env.lookup_global(name) else {
+            return builtin(name).ok_or_else(|| {
+                Diagnostic::typing(format!("name '{name}' is not defined"), e.span).into()
+            });
+        };
+        Ok(match global {
+            GlobalValue::Const(c) => {
+                let ty = c.ty();
+                self.resolve(e.id, Resolution::Const(c));
+                Val::Value(ty)
+            }
+            GlobalValue::Module(m) => {
+                self.resolve(e.id, Resolution::Module(m));
+                Val::Module(m)
+            }
+            GlobalValue::Intrinsic(i) => Val::Callable(Callable::Intrinsic(i)),
+            GlobalValue::Jit(callee) => Val::Callable(Callable::Jit(callee)),
+            GlobalValue::ExceptionClass(class) => Val::ExceptionClass(class),
+            GlobalValue::Dtype(s) => Val::Callable(Callable::Cast(s)),
+            GlobalValue::Unsupported(pytype) => Val::Unsupported {
+                name: name.into(),
+                pytype,
+            },
+        })
+    }
+
+    fn unaryop(&mut self, e: &Expr, op: UnaryOp, operand: &Expr) -> R<Type> {
+        let ty = self.value(operand)?;
+        let symbol = match op {
+            UnaryOp::Neg => "-",
+            UnaryOp::Pos => "+",
+            UnaryOp::Not => "not",
+            UnaryOp::Invert => "~",
+        };
+        let result = match ty.as_scalar() {
+            Some(s) => rules::unaryop(op, s).map(|t| Type::Scalar(t.result)),
+            None => Err(format!("bad operand type for unary {symbol}: '{ty}'")),
+        };
+        result.map_err(|m| {
+            with_optional_hint(Diagnostic::typing(m, e.span), array_hint(&[&ty])).into()
+        })
+    }
+
+    fn compare(&mut self, left: &Expr, ops: &[CmpOp], comparators: &[Expr]) -> R<Type> {
+        let mut lhs = (left, self.value(left)?);
+        for (op, right) in ops.iter().zip(comparators) {
+            let rhs = (right, self.value(right)?);
+            let (lt, rt) = (&lhs.1, &rhs.1);
+            let span = lhs.0.span.to(right.span);
+            let is_identity = matches!(op, CmpOp::Is | CmpOp::IsNot);
+            let result = match (lt.as_scalar(), rt.as_scalar()) {
+                _ if is_identity && (*lt == Type::NoneType || *rt == Type::NoneType) => Ok(()),
+                (Some(a), Some(b)) => rules::compare(*op, a, b).map(|_| ()),
+                _ => Err(format!(
+                    "'{}' not supported between instances of '{lt}' and '{rt}'",
+                    op.symbol()
+                )),
+            };
+            if let Err(m) = result {
+                let hint = array_hint(&[lt, rt]);
+                return Err(with_optional_hint(Diagnostic::typing(m, span), hint).into());
+            }
+            lhs = rhs;
+        }
+        Ok(Type::BOOL)
+    }
+
+    fn boolop(&mut self, op: BoolOp, values: &[Expr]) -> R<Type> {
+        let word = match op {
+            BoolOp::And => "and",
+            BoolOp::Or => "or",
+        };
+        let mut result: Option<Type> = None;
+        for value in values {
+            let ty = Type::Scalar(self.condition(value)?);
+            result = Some(match result {
+                None => ty,
+                Some(prev) => rules::unify(&prev, &ty).ok_or_else(|| {
+                    let message =
+                        format!("operands of '{word}' have incompatible types {prev} and {ty}");
+                    Diagnostic::typing(message, value.span)
+                })?,
+            });
+        }
+        result.ok_or_else(|| Diagnostic::internal(format!("'{word}' without operands")).into())
+    }
+
+    fn attribute(&mut self, e: &Expr, base: &Expr, attr: &str) -> R<Val> {
+        match self.expr(base)? {
+            Val::Module(module) => self.module_attribute(e, module, attr),
+            Val::Value(ty) => Ok(Val::Value(self.value_attribute(e, &ty, attr)?)),
+            other => {
+                let message = format!("unknown attribute '{attr}' of {}", describe(&other));
+                Err(Diagnostic::typing(message, e.span).into())
+            }
+        }
+    }
+
+    fn module_attribute(&mut self, e: &Expr, module: ModuleKind, attr: &str) -> R<Val> {
+        let constant = match (module, attr) {
+            (ModuleKind::Math | ModuleKind::Cmath | ModuleKind::Numpy, "pi") => {
+                Some(std::f64::consts::PI)
+            }
+            (ModuleKind::Math | ModuleKind::Cmath | ModuleKind::Numpy, "e") => {
+                Some(std::f64::consts::E)
+            }
+            (ModuleKind::Math | ModuleKind::Cmath | ModuleKind::Numpy, "inf") => {
+                Some(f64::INFINITY)
+            }
+            (ModuleKind::Math | ModuleKind::Cmath | ModuleKind::Numpy, "nan") => Some(f64::NAN),
+            (ModuleKind::Math | ModuleKind::Cmath, "tau") => Some(std::f64::consts::TAU),
+            _ => None,
+        };
+        if let Some(value) = constant {
+            self.resolve(e.id, Resolution::Const(ConstValue::Float(value)));
+            return Ok(Val::Value(Type::F64));
+        }
+        if module == ModuleKind::Numpy
+            && let Some(dtype) = numpy_dtype(attr)
+        {
+            return Ok(Val::Callable(Callable::Cast(dtype)));
+        }
+        if module == ModuleKind::Ferrojit && attr == "prange" {
+            return Ok(Val::Callable(Callable::Intrinsic(Intrinsic::Range)));
+        }
+        match Intrinsic::lookup(Some(module), attr) {
+            Some(intrinsic) => Ok(Val::Callable(Callable::Intrinsic(intrinsic))),
+            None => {
+                let message = format!(
+                    "unknown attribute '{attr}' of module '{}'",
+                    module_name(module)
+                );
+                Err(Diagnostic::typing(message, e.span).into())
+            }
+        }
+    }
+
+    fn value_attribute(&mut self, e: &Expr, ty: &Type, attr: &str) -> R<Type> {
+        match (ty, attr) {
+            (Type::Array { ndim, .. }, "shape") => {
+                return Ok(Type::Tuple(vec![Type::I64; usize::from(*ndim)]));
+            }
+            (Type::Array { .. }, "size") => return Ok(Type::I64),
+            (Type::Array { ndim, .. }, "ndim") => {
+                self.resolve(e.id, Resolution::Const(ConstValue::Int(i64::from(*ndim))));
+                return Ok(Type::I64);
+            }
+            (Type::Scalar(s), "real" | "imag") => {
+                let part = if s.is_bool() {
+                    Scalar::I64
+                } else {
+                    s.real_part()
+                };
+                return Ok(Type::Scalar(part));
+            }
+            _ => {}
+        }
+        let message = format!("unknown attribute '{attr}' of {ty}");
+        Err(Diagnostic::typing(message, e.span).into())
+    }
+}
+
+/// Typing of `l op r` (also of `target op= value`), with errors at `span`.
+pub(super) fn binop_type(op: BinOp, l: &Type, r: &Type, span: Span) -> R<Type> {
+    let result = match (l.as_scalar(), r.as_scalar()) {
+        (Some(a), Some(b)) => rules::binop(op, a, b).map(|t| Type::Scalar(t.result)),
+        _ => Err(format!(
+            "unsupported operand type(s) for {}: '{l}' and '{r}'",
+            op.symbol()
+        )),
+    };
+    result.map_err(|m| with_optional_hint(Diagnostic::typing(m, span), array_hint(&[l, r])).into())
+}
+
+fn int_literal(value: i128, e: &Expr) -> Result<Type, Diagnostic> {
+    if i64::try_from(value).is_ok() {
+        Ok(Type::I64)
+    } else if u64::try_from(value).is_ok() {
+        Ok(Type::Scalar(Scalar::U64))
+    } else {
+        Err(Diagnostic::typing(
+            format!("integer literal {value} does not fit in 64 bits"),
+            e.span,
+        ))
+    }
+}
+
+/// A NumPy attribute naming a scalar type (`np.float32`, `np.int_`), not Numba's short names.
+fn numpy_dtype(attr: &str) -> Option<Scalar> {
+    let dtype = Scalar::from_name(attr)?;
+    (attr != dtype.short_name() || attr == dtype.numpy_name()).then_some(dtype)
+}
+
+/// What a Python builtin name refers to, when the environment does not define it.
+fn builtin(name: &str) -> Option<Val> {
+    if let Some(intrinsic) = Intrinsic::lookup(None, name) {
+        return Some(Val::Callable(Callable::Intrinsic(intrinsic)));
+    }
+    let cast = match name {
+        "int" => Some(Scalar::I64),
+        "float" => Some(Scalar::F64),
+        "complex" => Some(Scalar::C128),
+        "bool" => Some(Scalar::Bool),
+        _ => None,
+    };
+    if let Some(scalar) = cast {
+        return Some(Val::Callable(Callable::Cast(scalar)));
+    }
+    if EXCEPTION_NAMES.contains(&name) {
+        return Some(Val::ExceptionClass(name.to_string()));
+    }
+    UNSUPPORTED_BUILTINS
+        .contains(&name)
+        .then(|| Val::Unsupported {
+            name: name.to_string(),
+            pytype: "builtin_function_or_method".to_string(),
+        })
+}
+
+/// A phrase naming a non-value, for messages.
+pub(super) fn describe(val: &Val) -> String {
+    match val {
+        Val::Value(ty) => ty.to_string(),
+        Val::Module(m) => format!("module '{}'", module_name(*m)),
+        Val::Callable(Callable::Intrinsic(i)) => format!("function '{}'", i.name()),
+        Val::Callable(Callable::Cast(s)) => format!("type '{s}'"),
+        Val::Callable(Callable::Jit(_)) => "a jitted function".to_string(),
+        Val::ExceptionClass(class) => format!("exception class '{class}'"),
+        Val::Unsupported { name, pytype } => format!("'{name}' (a Python {pytype})"),
+    }
+}
+
+/// The error for using a non-value (`math`, `sqrt`, `ValueError`) where a value is needed.
+pub(super) fn not_a_value(e: &Expr, val: &Val) -> Diagnostic {
+    match val {
+        Val::Unsupported { name, pytype } => unsupported_global(name, pytype, e),
+        Val::ExceptionClass(class) => {
+            let message = format!("exception class '{class}' can only be used in a raise");
+            Diagnostic::typing(message, e.span)
+        }
+        Val::Callable(_) => {
+            let message = format!("{} cannot be used as a value", describe(val));
+            Diagnostic::unsupported(message, e.span).with_hint("call it; functions are not values")
+        }
+        _ => Diagnostic::typing(
+            format!("{} cannot be used as a value", describe(val)),
+            e.span,
+        ),
+    }
+}
+
+/// The error for using a global whose Python type jitted code cannot handle.
+pub(super) fn unsupported_global(name: &str, pytype: &str, e: &Expr) -> Diagnostic {
+    let message = format!("'{name}' is a Python {pytype}, which jitted code cannot use");
+    let hint = match pytype {
+        "list" => Some("lists are not supported; use a NumPy array"),
+        "dict" => Some("dicts are not supported"),
+        "str" => Some("strings are only supported as exception and assert messages"),
+        "function" => Some("decorate it with @ferrojit.jit"),
+        "NoneType" => Some("None is only supported as a return value"),
+        _ => None,
+    };
+    with_optional_hint(Diagnostic::typing(message, e.span), hint)
+}

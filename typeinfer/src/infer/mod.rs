@@ -1,0 +1,398 @@
+//! Whole-function type inference: a fixpoint over the statement list.
+//!
+//! Each pass types every statement in source order. Assigning to a variable unifies the new
+//! type into the variable's one type ([`rules::unify`]), so a pass may widen a variable that an
+//! earlier statement (or an earlier loop iteration) already read; passes repeat until no
+//! variable changes. A statement that reads a variable no pass has typed yet is skipped for now
+//! ([`Stop::Pending`]); one that is ill-typed is skipped too, and both are reported only if they
+//! persist in the final, stable pass. Types only widen in a finite lattice, so this terminates.
+//!
+//! Inference is flow-insensitive: it does not check that a variable is assigned on every path
+//! before it is read (Python raises `UnboundLocalError` at run time); only a variable that never
+//! gets a type is an error. A `Name` target records the variable's unified type, so lowering
+//! converts the assigned value to it.
+//!
+//! Submodules: [`expr`] (names, operators, attributes), [`index`] (subscripts), [`call`] (calls
+//! and casts), [`stmt`] (statements, assignment targets, returns).
+
+mod call;
+mod expr;
+mod index;
+mod stmt;
+
+use crate::rules;
+use crate::types::{Scalar, Type};
+use crate::{CalleeId, Env, Intrinsic, ModuleKind, Resolution, TypedFunction};
+use frontend::ast::{Expr, ExprId, ExprKind, Function, Stmt, StmtKind};
+use frontend::{Diagnostic, Span};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// A bound no real function reaches: each pass must widen some variable, and the lattice is
+/// shallow (a handful of widenings per variable).
+const MAX_PASSES: usize = 1000;
+
+pub(crate) fn infer_function(
+    func: &Function,
+    arg_types: &[Type],
+    declared_return: Option<&Type>,
+    env: &mut dyn Env,
+) -> Result<TypedFunction, Diagnostic> {
+    if arg_types.len() != func.params.len() {
+        let message = format!(
+            "{}() takes {} argument(s) but {} type(s) were given",
+            func.name,
+            func.params.len(),
+            arg_types.len()
+        );
+        return Err(Diagnostic::typing(message, func.span));
+    }
+    let mut infer = Infer::new(func, arg_types, env);
+    for _ in 0..MAX_PASSES {
+        infer.changed = false;
+        infer.first_error = None;
+        infer.first_pending = None;
+        infer.returns.clear();
+        infer.block(&func.body);
+        if !infer.changed {
+            return infer.finish(arg_types, declared_return);
+        }
+    }
+    Err(Diagnostic::internal(format!(
+        "type inference of {}() did not converge",
+        func.name
+    )))
+}
+
+/// Why typing a statement stopped.
+pub(super) enum Stop {
+    /// A local was read before any assignment gave it a type; a later pass may know it.
+    Pending(Diagnostic),
+    Error(Diagnostic),
+}
+
+impl From<Diagnostic> for Stop {
+    fn from(d: Diagnostic) -> Stop {
+        Stop::Error(d)
+    }
+}
+
+pub(super) type R<T> = Result<T, Stop>;
+
+/// What an expression denotes: a value, or something meaningful only as a callee, the base of
+/// an attribute, or the class of a `raise`.
+#[derive(Clone, Debug)]
+pub(super) enum Val {
+    Value(Type),
+    Module(ModuleKind),
+    Callable(Callable),
+    ExceptionClass(String),
+    /// A name bound to a Python object we cannot compile; `pytype` is its Python type name.
+    Unsupported {
+        name: String,
+        pytype: String,
+    },
+}
+
+#[derive(Copy, Clone, Debug)]
+pub(super) enum Callable {
+    Intrinsic(Intrinsic),
+    /// `int`, `float`, `complex`, `bool`, `np.float32`, …
+    Cast(Scalar),
+    Jit(CalleeId),
+}
+
+/// One `return` seen in the current pass.
+struct Return {
+    ty: Type,
+    span: Span,
+    /// The function can fall off its end (an implicit `return None`).
+    implicit: bool,
+}
+
+pub(super) struct Infer<'a> {
+    func: &'a Function,
+    env: &'a mut dyn Env,
+    /// Parameters and every name assigned anywhere in the body (Python's scoping rule).
+    locals: HashSet<String>,
+    var_types: BTreeMap<String, Type>,
+    expr_types: Vec<Option<Type>>,
+    resolutions: HashMap<ExprId, Resolution>,
+    returns: Vec<Return>,
+    changed: bool,
+    first_error: Option<Diagnostic>,
+    first_pending: Option<Diagnostic>,
+}
+
+impl<'a> Infer<'a> {
+    fn new(func: &'a Function, arg_types: &[Type], env: &'a mut dyn Env) -> Infer<'a> {
+        let mut locals: HashSet<String> = func.params.iter().map(|p| p.name.clone()).collect();
+        collect_assigned(&func.body, &mut locals);
+        let var_types = func
+            .params
+            .iter()
+            .map(|p| p.name.clone())
+            .zip(arg_types.iter().cloned())
+            .collect();
+        Infer {
+            func,
+            env,
+            locals,
+            var_types,
+            expr_types: vec![None; func.num_exprs as usize],
+            resolutions: HashMap::new(),
+            returns: Vec::new(),
+            changed: false,
+            first_error: None,
+            first_pending: None,
+        }
+    }
+
+    /// Types a statement list, setting aside statements that stop (see [`Stop`]).
+    pub(super) fn block(&mut self, stmts: &[Stmt]) {
+        for stmt in stmts {
+            self.soft(|this| this.stmt(stmt));
+        }
+    }
+
+    /// Runs `f`, recording why it stopped instead of propagating it.
+    pub(super) fn soft<T>(&mut self, f: impl FnOnce(&mut Self) -> R<T>) -> Option<T> {
+        match f(self) {
+            Ok(value) => Some(value),
+            Err(Stop::Error(d)) => {
+                self.first_error.get_or_insert(d);
+                None
+            }
+            Err(Stop::Pending(d)) => {
+                self.first_pending.get_or_insert(d);
+                None
+            }
+        }
+    }
+
+    pub(super) fn record(&mut self, id: ExprId, ty: Type) {
+        let index = id.index();
+        if index >= self.expr_types.len() {
+            self.expr_types.resize(index + 1, None);
+        }
+        self.expr_types[index] = Some(ty);
+    }
+
+    pub(super) fn resolve(&mut self, id: ExprId, resolution: Resolution) {
+        self.resolutions.insert(id, resolution);
+    }
+
+    /// Unifies `ty` into local `name`'s type.
+    pub(super) fn assign_var(&mut self, name: &str, ty: &Type, span: Span) -> R<Type> {
+        match ty {
+            Type::Range => {
+                let message = format!("cannot assign a range to variable '{name}'");
+                let hint = "use range(...) directly as the iterable of a for loop";
+                return Err(Diagnostic::unsupported(message, span)
+                    .with_hint(hint)
+                    .into());
+            }
+            Type::Str => {
+                let message = format!("cannot assign a string to variable '{name}'");
+                let hint = "strings are only supported as exception and assert messages";
+                return Err(Diagnostic::unsupported(message, span)
+                    .with_hint(hint)
+                    .into());
+            }
+            _ => {}
+        }
+        let unified = match self.var_types.get(name) {
+            None => ty.clone(),
+            Some(old) => match rules::unify(old, ty) {
+                Some(u) => u,
+                None => {
+                    let message =
+                        format!("variable '{name}' has incompatible types {old} and {ty}");
+                    let hint = "a variable keeps one type in the whole function; only numbers \
+                                widen (bool → int → float → complex)";
+                    return Err(Diagnostic::typing(message, span).with_hint(hint).into());
+                }
+            },
+        };
+        if self.var_types.get(name) != Some(&unified) {
+            self.var_types.insert(name.to_string(), unified.clone());
+            self.changed = true;
+        }
+        Ok(unified)
+    }
+
+    /// Reads local `name`, which may not have a type yet in this pass.
+    pub(super) fn read_var(&self, name: &str, span: Span) -> R<Type> {
+        match self.var_types.get(name) {
+            Some(ty) => Ok(ty.clone()),
+            None => {
+                let message = format!("local variable '{name}' is referenced before assignment");
+                Err(Stop::Pending(Diagnostic::typing(message, span)))
+            }
+        }
+    }
+
+    fn finish(
+        self,
+        arg_types: &[Type],
+        declared_return: Option<&Type>,
+    ) -> Result<TypedFunction, Diagnostic> {
+        if let Some(error) = self.first_error.or(self.first_pending) {
+            return Err(error);
+        }
+        let mut returns = self.returns;
+        if !always_returns(&self.func.body) {
+            returns.push(Return {
+                ty: Type::NoneType,
+                span: self.func.span,
+                implicit: true,
+            });
+        }
+        let return_type = match declared_return {
+            Some(declared) => check_declared_returns(&returns, declared)?,
+            None => unify_returns(&returns)?,
+        };
+        Ok(TypedFunction {
+            arg_types: arg_types.to_vec(),
+            return_type,
+            expr_types: self.expr_types,
+            var_types: self.var_types,
+            resolutions: self.resolutions,
+        })
+    }
+}
+
+const FALL_OFF_HINT: &str =
+    "the function can reach its end without a return statement, which returns None";
+
+fn unify_returns(returns: &[Return]) -> Result<Type, Diagnostic> {
+    let Some(first) = returns.first() else {
+        return Ok(Type::NoneType);
+    };
+    let mut result = first.ty.clone();
+    for ret in &returns[1..] {
+        // `None` unifies only with itself: optional values are not supported.
+        match rules::unify(&result, &ret.ty) {
+            Some(u) => result = u,
+            None => {
+                let message = format!("function returns both {result} and {}", ret.ty);
+                let diagnostic = Diagnostic::typing(message, ret.span);
+                return Err(if ret.implicit {
+                    diagnostic.with_hint(FALL_OFF_HINT)
+                } else {
+                    diagnostic
+                });
+            }
+        }
+    }
+    Ok(result)
+}
+
+fn check_declared_returns(returns: &[Return], declared: &Type) -> Result<Type, Diagnostic> {
+    for ret in returns {
+        if !rules::can_convert(&ret.ty, declared) {
+            let message = format!("function declared to return {declared} returns {}", ret.ty);
+            let diagnostic = Diagnostic::typing(message, ret.span);
+            return Err(if ret.implicit {
+                diagnostic.with_hint(FALL_OFF_HINT)
+            } else {
+                diagnostic
+            });
+        }
+    }
+    Ok(declared.clone())
+}
+
+/// Whether control never falls off the end of `body` (Python then returns None).
+fn always_returns(body: &[Stmt]) -> bool {
+    body.iter().any(|stmt| match &stmt.kind {
+        StmtKind::Return(_) | StmtKind::Raise(_) => true,
+        StmtKind::If { body, orelse, .. } => always_returns(body) && always_returns(orelse),
+        StmtKind::While { test, body } => is_always_true(test) && !breaks(body),
+        _ => false,
+    })
+}
+
+fn is_always_true(test: &Expr) -> bool {
+    match test.kind {
+        ExprKind::Bool(b) => b,
+        ExprKind::Int(i) => i != 0,
+        _ => false,
+    }
+}
+
+/// Whether a `break` in `body` leaves the loop that owns `body` (not a nested one).
+fn breaks(body: &[Stmt]) -> bool {
+    body.iter().any(|stmt| match &stmt.kind {
+        StmtKind::Break => true,
+        StmtKind::If { body, orelse, .. } => breaks(body) || breaks(orelse),
+        _ => false,
+    })
+}
+
+/// Adds every name bound by an assignment, augmented assignment or `for` target.
+fn collect_assigned(body: &[Stmt], out: &mut HashSet<String>) {
+    fn target(e: &Expr, out: &mut HashSet<String>) {
+        match &e.kind {
+            ExprKind::Name(n) => {
+                out.insert(n.clone());
+            }
+            ExprKind::Tuple(items) => items.iter().for_each(|t| target(t, out)),
+            _ => {}
+        }
+    }
+    for stmt in body {
+        match &stmt.kind {
+            StmtKind::Assign { targets, .. } => targets.iter().for_each(|t| target(t, out)),
+            StmtKind::AugAssign { target: t, .. } => target(t, out),
+            StmtKind::For {
+                target: t, body, ..
+            } => {
+                target(t, out);
+                collect_assigned(body, out);
+            }
+            StmtKind::While { body, .. } => collect_assigned(body, out),
+            StmtKind::If { body, orelse, .. } => {
+                collect_assigned(body, out);
+                collect_assigned(orelse, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The name of a module as the user imports it, for messages.
+pub(super) fn module_name(module: ModuleKind) -> &'static str {
+    match module {
+        ModuleKind::Math => "math",
+        ModuleKind::Cmath => "cmath",
+        ModuleKind::Numpy => "numpy",
+        ModuleKind::Ferrojit => "ferrojit",
+    }
+}
+
+/// How a callee is written (`sqrt`, `math.sqrt`), for messages.
+pub(super) fn callee_text(func: &Expr) -> String {
+    match &func.kind {
+        ExprKind::Name(n) => n.clone(),
+        ExprKind::Attribute { value, attr } => match &value.kind {
+            ExprKind::Name(base) => format!("{base}.{attr}"),
+            _ => attr.clone(),
+        },
+        _ => "the callee".to_string(),
+    }
+}
+
+/// A hint for operations that NumPy would broadcast over whole arrays.
+pub(super) fn array_hint(types: &[&Type]) -> Option<&'static str> {
+    types
+        .iter()
+        .any(|t| t.is_array())
+        .then_some("whole-array operations are not supported yet; write a loop over the elements")
+}
+
+pub(super) fn with_optional_hint(d: Diagnostic, hint: Option<&str>) -> Diagnostic {
+    match hint {
+        Some(h) => d.with_hint(h),
+        None => d,
+    }
+}

@@ -1,0 +1,425 @@
+//! Typing rules shared by inference and lowering: promotion, operators, intrinsics, conversions.
+//!
+//! Lowering calls these same functions to learn which type each operand is converted to before
+//! an operation, so the two stages can never disagree.
+//!
+//! Where Python, NumPy and Numba differ, the choice made here is:
+//! - Promotion of two scalars is NumPy's `np.promote_types` (`i4 + i4` stays `i4`, where
+//!   Numba widens integer arithmetic to `intp`; `i8 + u8` → `f8`; `i2 + f4` → `f4`,
+//!   `i4 + f4` → `f8`). Literals are not "weak": `u8 + 1` is `f8`, `f4 * 2` is `f8`, as in Numba.
+//! - Arithmetic on two bools is Python's: `True + True == 2` (`i8`); `&`, `|`, `^` keep `bool`.
+//! - `/` of integers is `f8`; `int ** int` is `i8` (Numba's rule, whatever the exponent's sign);
+//!   `float ** int` keeps the float type and passes the exponent as `i8`.
+//! - `~True == -2` as in Python (not NumPy's logical not).
+//! - `math` functions take floats: integer arguments become `f8`, `f4` stays `f4` (as Numba);
+//!   `math.floor/ceil/trunc` and one-argument `round` return `i8` like CPython.
+
+use crate::Intrinsic;
+use crate::types::{Scalar, Type};
+use frontend::ast::{BinOp, CmpOp, UnaryOp};
+
+/// How a scalar operation is typed: each operand is first converted to its `operands` entry,
+/// then the operation produces `result`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpTyping {
+    pub operands: Vec<Scalar>,
+    pub result: Scalar,
+}
+
+impl OpTyping {
+    fn same(operand: Scalar, count: usize, result: Scalar) -> OpTyping {
+        OpTyping {
+            operands: vec![operand; count],
+            result,
+        }
+    }
+}
+
+/// Width in bits of an integer type (bool counts as 1).
+fn int_bits(s: Scalar) -> u32 {
+    if s.is_bool() { 1 } else { s.size_bytes() * 8 }
+}
+
+fn signed_of_bits(bits: u32) -> Option<Scalar> {
+    match bits {
+        8 => Some(Scalar::I8),
+        16 => Some(Scalar::I16),
+        32 => Some(Scalar::I32),
+        64 => Some(Scalar::I64),
+        _ => None,
+    }
+}
+
+/// Rank within a kind: the wider of two same-kind types wins.
+fn wider(a: Scalar, b: Scalar) -> Scalar {
+    if a.size_bytes() >= b.size_bytes() {
+        a
+    } else {
+        b
+    }
+}
+
+/// NumPy/Numba promotion of two scalar types for arithmetic (`i4`+`f4` → `f8`,
+/// `i8`+`u8` → `f8`, `b1`+`b1` → `i8`-style rules as Numba applies them to scalars).
+///
+/// This is exactly `np.promote_types`: `promote(b1, b1)` is `b1`; the arithmetic operators
+/// ([`binop`]) turn bool arithmetic into `i8` themselves.
+pub fn promote(a: Scalar, b: Scalar) -> Scalar {
+    use Scalar::*;
+    if a == b {
+        return a;
+    }
+    if a.is_bool() {
+        return b;
+    }
+    if b.is_bool() {
+        return a;
+    }
+    // Order so that `a` is the "lower kind": int < float < complex.
+    let kind = |s: Scalar| {
+        if s.is_int() {
+            0
+        } else if s.is_float() {
+            1
+        } else {
+            2
+        }
+    };
+    let (a, b) = if kind(a) <= kind(b) { (a, b) } else { (b, a) };
+    match (kind(a), kind(b)) {
+        (0, 0) => {
+            if a.is_signed_int() == b.is_signed_int() {
+                return wider(a, b);
+            }
+            let (signed, unsigned) = if a.is_signed_int() { (a, b) } else { (b, a) };
+            if int_bits(signed) > int_bits(unsigned) {
+                signed
+            } else {
+                signed_of_bits(int_bits(unsigned) * 2).unwrap_or(F64)
+            }
+        }
+        // Integers of up to 16 bits fit exactly in f32 (and in c64's components).
+        (0, 1) => {
+            if b == F32 && int_bits(a) <= 16 {
+                F32
+            } else {
+                F64
+            }
+        }
+        (0, 2) => {
+            if b == C64 && int_bits(a) <= 16 {
+                C64
+            } else {
+                C128
+            }
+        }
+        (1, 2) => {
+            if a == F32 && b == C64 {
+                C64
+            } else {
+                C128
+            }
+        }
+        _ => wider(a, b),
+    }
+}
+
+fn operand_error(op: &str, lhs: Scalar, rhs: Scalar) -> String {
+    format!("unsupported operand type(s) for {op}: '{lhs}' and '{rhs}'")
+}
+
+/// Integer-like: ints and bool (Python's `bool` is an `int`).
+fn is_integral(s: Scalar) -> bool {
+    s.is_int() || s.is_bool()
+}
+
+/// Typing of `lhs op rhs` on scalars; `Err` explains why the operation is ill-typed.
+pub fn binop(op: BinOp, lhs: Scalar, rhs: Scalar) -> Result<OpTyping, String> {
+    let both_bool = lhs.is_bool() && rhs.is_bool();
+    let promoted = promote(lhs, rhs);
+    let err = || Err(operand_error(op.symbol(), lhs, rhs));
+    match op {
+        BinOp::Add | BinOp::Sub | BinOp::Mult => {
+            let p = if both_bool { Scalar::I64 } else { promoted };
+            Ok(OpTyping::same(p, 2, p))
+        }
+        BinOp::Div => {
+            if is_integral(promoted) {
+                Ok(OpTyping::same(Scalar::F64, 2, Scalar::F64))
+            } else {
+                Ok(OpTyping::same(promoted, 2, promoted))
+            }
+        }
+        BinOp::FloorDiv | BinOp::Mod => {
+            if promoted.is_complex() {
+                return err();
+            }
+            let p = if both_bool { Scalar::I64 } else { promoted };
+            Ok(OpTyping::same(p, 2, p))
+        }
+        BinOp::Pow => Ok(power(lhs, rhs)),
+        BinOp::LShift | BinOp::RShift => {
+            if !is_integral(lhs) || !is_integral(rhs) || !is_integral(promoted) {
+                return err();
+            }
+            let p = if both_bool { Scalar::I64 } else { promoted };
+            Ok(OpTyping::same(p, 2, p))
+        }
+        BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor => {
+            // `promoted` is a float for u64 mixed with a signed int: no common integer type.
+            if !is_integral(lhs) || !is_integral(rhs) || !is_integral(promoted) {
+                return err();
+            }
+            Ok(OpTyping::same(promoted, 2, promoted))
+        }
+        BinOp::MatMult => err(),
+    }
+}
+
+/// `lhs ** rhs` (also `pow(lhs, rhs)`).
+fn power(lhs: Scalar, rhs: Scalar) -> OpTyping {
+    if is_integral(lhs) && is_integral(rhs) {
+        return OpTyping::same(Scalar::I64, 2, Scalar::I64);
+    }
+    if lhs.is_float() && is_integral(rhs) {
+        return OpTyping {
+            operands: vec![lhs, Scalar::I64],
+            result: lhs,
+        };
+    }
+    let p = promote(lhs, rhs);
+    OpTyping::same(p, 2, p)
+}
+
+/// Typing of `op operand` on a scalar.
+pub fn unaryop(op: UnaryOp, operand: Scalar) -> Result<OpTyping, String> {
+    match op {
+        UnaryOp::Neg | UnaryOp::Pos => {
+            let t = if operand.is_bool() {
+                Scalar::I64
+            } else {
+                operand
+            };
+            Ok(OpTyping::same(t, 1, t))
+        }
+        UnaryOp::Invert => {
+            if !is_integral(operand) {
+                return Err(format!("bad operand type for unary ~: '{operand}'"));
+            }
+            let t = if operand.is_bool() {
+                Scalar::I64
+            } else {
+                operand
+            };
+            Ok(OpTyping::same(t, 1, t))
+        }
+        UnaryOp::Not => Ok(OpTyping::same(operand, 1, Scalar::Bool)),
+    }
+}
+
+/// Typing of one comparison `lhs op rhs`; the result is always `Bool`.
+pub fn compare(op: CmpOp, lhs: Scalar, rhs: Scalar) -> Result<OpTyping, String> {
+    let p = promote(lhs, rhs);
+    match op {
+        CmpOp::Eq | CmpOp::NotEq => Ok(OpTyping::same(p, 2, Scalar::Bool)),
+        CmpOp::Lt | CmpOp::LtE | CmpOp::Gt | CmpOp::GtE => {
+            if p.is_complex() {
+                let sym = op.symbol();
+                return Err(format!(
+                    "'{sym}' not supported between instances of '{lhs}' and '{rhs}'"
+                ));
+            }
+            Ok(OpTyping::same(p, 2, Scalar::Bool))
+        }
+        CmpOp::Is | CmpOp::IsNot => Err(format!(
+            "'{}' is only supported with None, not between '{lhs}' and '{rhs}'",
+            op.symbol()
+        )),
+    }
+}
+
+fn arity_error(intrinsic: Intrinsic, expected: &str, given: usize) -> String {
+    format!("{}() takes {expected} ({given} given)", intrinsic.name())
+}
+
+fn check_arity(
+    intrinsic: Intrinsic,
+    args: &[Scalar],
+    min: usize,
+    max: usize,
+) -> Result<(), String> {
+    if (min..=max).contains(&args.len()) {
+        return Ok(());
+    }
+    let plural = |n: usize| if n == 1 { "argument" } else { "arguments" };
+    let expected = if min == max {
+        format!("exactly {min} {}", plural(min))
+    } else if max == usize::MAX {
+        format!("at least {min} {}", plural(min))
+    } else {
+        format!("{min} to {max} arguments")
+    };
+    Err(arity_error(intrinsic, &expected, args.len()))
+}
+
+/// The float type a `math` function computes in for an argument: ints become `f8`.
+fn math_float(intrinsic: Intrinsic, arg: Scalar) -> Result<Scalar, String> {
+    if arg.is_complex() {
+        return Err(format!(
+            "{}() does not accept complex arguments, got '{arg}'",
+            intrinsic.name()
+        ));
+    }
+    Ok(if arg.is_float() { arg } else { Scalar::F64 })
+}
+
+/// Typing of a call of `intrinsic` with scalar arguments.
+pub fn intrinsic(intrinsic: Intrinsic, args: &[Scalar]) -> Result<OpTyping, String> {
+    use Intrinsic::*;
+    match intrinsic {
+        Sqrt | Exp | Expm1 | Log | Log1p | Log10 | Log2 | Sin | Cos | Tan | Asin | Acos | Atan
+        | Sinh | Cosh | Tanh | Asinh | Acosh | Atanh | Fabs | Degrees | Radians | Erf | Erfc
+        | Gamma | Lgamma => {
+            check_arity(intrinsic, args, 1, 1)?;
+            let f = math_float(intrinsic, args[0])?;
+            Ok(OpTyping::same(f, 1, f))
+        }
+        Atan2 | MathPow | Hypot | Copysign | Fmod => {
+            check_arity(intrinsic, args, 2, 2)?;
+            let f = promote(
+                math_float(intrinsic, args[0])?,
+                math_float(intrinsic, args[1])?,
+            );
+            Ok(OpTyping::same(f, 2, f))
+        }
+        Floor | Ceil | Trunc => {
+            check_arity(intrinsic, args, 1, 1)?;
+            let arg = args[0];
+            if arg.is_int() {
+                return Ok(OpTyping::same(arg, 1, arg));
+            }
+            let f = math_float(intrinsic, arg)?;
+            let operand = if arg.is_bool() { Scalar::I64 } else { f };
+            Ok(OpTyping {
+                operands: vec![operand],
+                result: Scalar::I64,
+            })
+        }
+        IsNan | IsInf | IsFinite => {
+            check_arity(intrinsic, args, 1, 1)?;
+            let f = math_float(intrinsic, args[0])?;
+            Ok(OpTyping::same(f, 1, Scalar::Bool))
+        }
+        Abs => {
+            check_arity(intrinsic, args, 1, 1)?;
+            let arg = args[0];
+            let operand = if arg.is_bool() { Scalar::I64 } else { arg };
+            Ok(OpTyping {
+                operands: vec![operand],
+                result: operand.real_part(),
+            })
+        }
+        Min | Max => {
+            check_arity(intrinsic, args, 2, usize::MAX)?;
+            let p = args[1..].iter().fold(args[0], |acc, &s| promote(acc, s));
+            if p.is_complex() {
+                let name = intrinsic.name();
+                return Err(format!("{name}() cannot order complex numbers ('{p}')"));
+            }
+            Ok(OpTyping::same(p, args.len(), p))
+        }
+        Round => {
+            check_arity(intrinsic, args, 1, 2)?;
+            let f = math_float(intrinsic, args[0])?;
+            if args.len() == 1 {
+                let operand = if is_integral(args[0]) { Scalar::I64 } else { f };
+                return Ok(OpTyping {
+                    operands: vec![operand],
+                    result: Scalar::I64,
+                });
+            }
+            if !is_integral(args[1]) {
+                return Err(format!(
+                    "round() ndigits must be an integer, got '{}'",
+                    args[1]
+                ));
+            }
+            Ok(OpTyping {
+                operands: vec![f, Scalar::I64],
+                result: f,
+            })
+        }
+        Pow => {
+            check_arity(intrinsic, args, 2, 2)?;
+            Ok(power(args[0], args[1]))
+        }
+        Range => {
+            check_arity(intrinsic, args, 1, 3)?;
+            if let Some(bad) = args.iter().find(|s| !is_integral(**s)) {
+                return Err(format!("range() arguments must be integers, got '{bad}'"));
+            }
+            Ok(OpTyping::same(Scalar::I64, args.len(), Scalar::I64))
+        }
+        Len => {
+            check_arity(intrinsic, args, 1, 1)?;
+            Err(format!("object of type '{}' has no len()", args[0]))
+        }
+    }
+}
+
+/// The type a variable gets when it is assigned both `a` and `b` (int then float → float);
+/// `None` if they cannot be unified.
+pub fn unify(a: &Type, b: &Type) -> Option<Type> {
+    if a == b {
+        return Some(a.clone());
+    }
+    match (a, b) {
+        (Type::Scalar(x), Type::Scalar(y)) => Some(Type::Scalar(promote(*x, *y))),
+        (
+            Type::Array {
+                dtype: d1,
+                ndim: n1,
+                ..
+            },
+            Type::Array {
+                dtype: d2,
+                ndim: n2,
+                ..
+            },
+        ) if d1 == d2 && n1 == n2 => Some(Type::array(*d1, *n1, crate::Layout::A)),
+        (Type::Tuple(xs), Type::Tuple(ys)) if xs.len() == ys.len() => xs
+            .iter()
+            .zip(ys)
+            .map(|(x, y)| unify(x, y))
+            .collect::<Option<Vec<_>>>()
+            .map(Type::Tuple),
+        _ => None,
+    }
+}
+
+/// Whether a value of type `from` may be implicitly converted to `to` (assignment to a
+/// unified variable, storing into an array element, returning under a declared signature).
+pub fn can_convert(from: &Type, to: &Type) -> bool {
+    if from == to {
+        return true;
+    }
+    match (from, to) {
+        (Type::Scalar(f), Type::Scalar(t)) => !f.is_complex() || t.is_complex(),
+        (
+            Type::Array {
+                dtype: d1,
+                ndim: n1,
+                layout: l1,
+            },
+            Type::Array {
+                dtype: d2,
+                ndim: n2,
+                layout: l2,
+            },
+        ) => d1 == d2 && n1 == n2 && (l1 == l2 || *l2 == crate::Layout::A),
+        (Type::Tuple(xs), Type::Tuple(ys)) => {
+            xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| can_convert(x, y))
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,218 @@
+//! The type lattice: NumPy scalar dtypes, arrays, tuples and none, with Numba's spellings.
+
+use std::fmt;
+
+/// A NumPy scalar dtype.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scalar {
+    Bool,
+    I8,
+    I16,
+    I32,
+    I64,
+    U8,
+    U16,
+    U32,
+    U64,
+    F32,
+    F64,
+    C64,
+    C128,
+}
+
+impl Scalar {
+    pub const ALL: [Scalar; 13] = [
+        Scalar::Bool,
+        Scalar::I8,
+        Scalar::I16,
+        Scalar::I32,
+        Scalar::I64,
+        Scalar::U8,
+        Scalar::U16,
+        Scalar::U32,
+        Scalar::U64,
+        Scalar::F32,
+        Scalar::F64,
+        Scalar::C64,
+        Scalar::C128,
+    ];
+
+    /// Size of one element in bytes, as NumPy stores it.
+    pub fn size_bytes(self) -> u32 {
+        match self {
+            Scalar::Bool | Scalar::I8 | Scalar::U8 => 1,
+            Scalar::I16 | Scalar::U16 => 2,
+            Scalar::I32 | Scalar::U32 | Scalar::F32 => 4,
+            Scalar::I64 | Scalar::U64 | Scalar::F64 | Scalar::C64 => 8,
+            Scalar::C128 => 16,
+        }
+    }
+    pub fn is_bool(self) -> bool {
+        self == Scalar::Bool
+    }
+    pub fn is_int(self) -> bool {
+        self.is_signed_int() || self.is_unsigned_int()
+    }
+    pub fn is_signed_int(self) -> bool {
+        matches!(self, Scalar::I8 | Scalar::I16 | Scalar::I32 | Scalar::I64)
+    }
+    pub fn is_unsigned_int(self) -> bool {
+        matches!(self, Scalar::U8 | Scalar::U16 | Scalar::U32 | Scalar::U64)
+    }
+    pub fn is_float(self) -> bool {
+        matches!(self, Scalar::F32 | Scalar::F64)
+    }
+    pub fn is_complex(self) -> bool {
+        matches!(self, Scalar::C64 | Scalar::C128)
+    }
+    /// The real component type of a complex type (`c16` → `f8`); other types map to themselves.
+    pub fn real_part(self) -> Scalar {
+        match self {
+            Scalar::C64 => Scalar::F32,
+            Scalar::C128 => Scalar::F64,
+            other => other,
+        }
+    }
+    /// Numba's short name (`f8`, `i4`, `c16`, `b1`).
+    pub fn short_name(self) -> &'static str {
+        match self {
+            Scalar::Bool => "b1",
+            Scalar::I8 => "i1",
+            Scalar::I16 => "i2",
+            Scalar::I32 => "i4",
+            Scalar::I64 => "i8",
+            Scalar::U8 => "u1",
+            Scalar::U16 => "u2",
+            Scalar::U32 => "u4",
+            Scalar::U64 => "u8",
+            Scalar::F32 => "f4",
+            Scalar::F64 => "f8",
+            Scalar::C64 => "c8",
+            Scalar::C128 => "c16",
+        }
+    }
+    /// NumPy's dtype name (`float64`, `int32`, `bool`).
+    pub fn numpy_name(self) -> &'static str {
+        match self {
+            Scalar::Bool => "bool",
+            Scalar::I8 => "int8",
+            Scalar::I16 => "int16",
+            Scalar::I32 => "int32",
+            Scalar::I64 => "int64",
+            Scalar::U8 => "uint8",
+            Scalar::U16 => "uint16",
+            Scalar::U32 => "uint32",
+            Scalar::U64 => "uint64",
+            Scalar::F32 => "float32",
+            Scalar::F64 => "float64",
+            Scalar::C64 => "complex64",
+            Scalar::C128 => "complex128",
+        }
+    }
+    /// Parses a NumPy dtype name or Numba short name.
+    pub fn from_name(name: &str) -> Option<Scalar> {
+        Scalar::ALL
+            .into_iter()
+            .find(|s| s.short_name() == name || s.numpy_name() == name)
+            .or(match name {
+                "boolean" | "bool_" => Some(Scalar::Bool),
+                "byte" => Some(Scalar::I8),
+                "intp" | "int_" => Some(Scalar::I64),
+                "uintp" => Some(Scalar::U64),
+                "float_" | "double" => Some(Scalar::F64),
+                "single" => Some(Scalar::F32),
+                "complex_" | "cdouble" => Some(Scalar::C128),
+                "csingle" => Some(Scalar::C64),
+                _ => None,
+            })
+    }
+}
+
+impl fmt::Display for Scalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.numpy_name())
+    }
+}
+
+/// Memory layout of an array argument, as Numba distinguishes them.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Layout {
+    /// C-contiguous: the last axis has unit stride (in elements) and strides follow the shape.
+    C,
+    /// Fortran-contiguous.
+    F,
+    /// Any strides.
+    A,
+}
+
+/// The type of a value in a compiled function.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Type {
+    Scalar(Scalar),
+    Array {
+        dtype: Scalar,
+        ndim: u8,
+        layout: Layout,
+    },
+    Tuple(Vec<Type>),
+    /// `None`, the return type of `void` functions.
+    NoneType,
+    /// A `range(...)` object (only as the iterable of a `for`, or an argument to `len`).
+    Range,
+    /// A string literal (only as an exception message or `print` argument).
+    Str,
+}
+
+impl Type {
+    pub const BOOL: Type = Type::Scalar(Scalar::Bool);
+    pub const I64: Type = Type::Scalar(Scalar::I64);
+    pub const F64: Type = Type::Scalar(Scalar::F64);
+    pub const C128: Type = Type::Scalar(Scalar::C128);
+
+    pub fn array(dtype: Scalar, ndim: u8, layout: Layout) -> Type {
+        Type::Array {
+            dtype,
+            ndim,
+            layout,
+        }
+    }
+    pub fn as_scalar(&self) -> Option<Scalar> {
+        match self {
+            Type::Scalar(s) => Some(*s),
+            _ => None,
+        }
+    }
+    pub fn is_array(&self) -> bool {
+        matches!(self, Type::Array { .. })
+    }
+}
+
+impl fmt::Display for Type {
+    /// Prints Numba's notation: `float64`, `array(float64, 2d, C)`, `UniTuple`-free `(int64, float64)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Type::Scalar(s) => write!(f, "{s}"),
+            Type::Array {
+                dtype,
+                ndim,
+                layout,
+            } => write!(f, "array({dtype}, {ndim}d, {layout:?})"),
+            Type::Tuple(items) => {
+                f.write_str("(")?;
+                for (i, t) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{t}")?;
+                }
+                if items.len() == 1 {
+                    f.write_str(",")?;
+                }
+                f.write_str(")")
+            }
+            Type::NoneType => f.write_str("none"),
+            Type::Range => f.write_str("range"),
+            Type::Str => f.write_str("str"),
+        }
+    }
+}

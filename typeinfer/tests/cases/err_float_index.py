@@ -1,0 +1,6 @@
+# sig: (f8[:], f8)
+def f(a, x):
+    return a[x]
+
+# expect:
+# error Typing 3:14-3:15: array index must be an integer, got float64

@@ -1,0 +1,7 @@
+# sig: (i8,)
+def f(n):
+    s = "a" + n
+    return n
+
+# expect:
+# error Typing 3:9-3:16: unsupported operand type(s) for +: 'str' and 'int64'
