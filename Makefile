@@ -118,7 +118,7 @@ clippy: $(STAMPS)/dev
 # Plain `cargo test` builds no bench targets, so the criterion benches neither build nor run here
 # (clippy --all-targets above still checks that they compile).
 cargo-test: $(STAMPS)/dev
-	$(EMBEDDED_PY_ENV) $(CARGO) test --workspace
+	$(EMBEDDED_PY_ENV) $(CARGO) test --workspace --no-fail-fast
 
 # pytest's exit status passes through untouched: 5 ("no tests collected") fails the build too.
 pytest: $(STAMPS)/develop-debug

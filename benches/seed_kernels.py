@@ -536,7 +536,8 @@ def cell(entry, key="time_s"):
 def ratio(a, b, suffix=""):
     if a is None or b is None or b == 0:
         return "-"
-    return f"{a / b:.{1 if a / b < 10 else 0}f}{suffix}"
+    r = a / b
+    return (f"{r:.2f}" if r < 10 else f"{r:.0f}") + suffix
 
 
 def render_table(headers, rows):

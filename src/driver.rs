@@ -128,6 +128,9 @@ struct Specialization {
     def: Arc<FunctionDef>,
     arg_types: Vec<Type>,
     symbol: String,
+    /// From an explicit signature; lets a recursive call be typed while inference of the
+    /// function itself is still in progress.
+    declared_return: Option<Type>,
     /// `None` while its inference is in progress (a recursive call sees this).
     typed: Option<TypedFunction>,
 }
@@ -153,7 +156,7 @@ impl Session {
         declared_return: Option<&Type>,
     ) -> Result<usize, Diagnostic> {
         if let Some(i) = self.find(def, arg_types) {
-            if self.specs[i].typed.is_none() {
+            if self.specs[i].typed.is_none() && self.specs[i].declared_return.is_none() {
                 return Err(Diagnostic::new(
                     frontend::DiagnosticKind::Typing,
                     format!(
@@ -168,7 +171,13 @@ impl Session {
         }
         let index = self.specs.len();
         let symbol = format!("{}__{}", sanitize(&def.ast.name), index);
-        self.specs.push(Specialization { def: def.clone(), arg_types: arg_types.to_vec(), symbol, typed: None });
+        self.specs.push(Specialization {
+            def: def.clone(),
+            arg_types: arg_types.to_vec(),
+            symbol,
+            declared_return: declared_return.cloned(),
+            typed: None,
+        });
         if def.ast.params.len() != arg_types.len() {
             return Err(Diagnostic::new(
                 frontend::DiagnosticKind::Typing,
@@ -273,7 +282,12 @@ impl Env for SessionEnv<'_> {
             Diagnostic::internal(format!("unknown callee #{}", callee.0))
         })?;
         let i = self.session.specialize(&def, args, None)?;
-        Ok(self.session.specs[i].typed.as_ref().expect("inferred").return_type.clone())
+        let spec = &self.session.specs[i];
+        match (&spec.typed, &spec.declared_return) {
+            (Some(typed), _) => Ok(typed.return_type.clone()),
+            (None, Some(declared)) => Ok(declared.clone()),
+            (None, None) => Err(Diagnostic::internal("callee inferred without a return type")),
+        }
     }
 }
 

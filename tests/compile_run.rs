@@ -136,3 +136,57 @@ fn errors_name_the_location() {
     assert!(text.contains('^'), "{text}");
     let _ = Scalar::F64;
 }
+
+/// Builds a C-contiguous 2-D f64 array descriptor over `data`.
+fn descriptor_2d(data: &mut [f64], rows: i64, cols: i64) -> runtime::array::ArrayDescriptor {
+    runtime::array::ArrayDescriptor::new(
+        data.as_mut_ptr() as *mut u8,
+        std::ptr::null_mut(),
+        &[rows, cols],
+        &[cols * 8, 8],
+    )
+    .unwrap()
+}
+
+const FILTER2D: &str = "def filter2d(image, filt, output):
+    M, N = image.shape
+    m, n = filt.shape
+    for i in range(m//2, M-m//2):
+        for j in range(n//2, N-n//2):
+            result = 0.0
+            for k in range(m):
+                for l in range(n):
+                    result += image[i+k-m//2,j+l-n//2]*filt[k, l]
+            output[i,j] = result
+";
+
+/// The seed's image filter, against a direct Rust transcription of the same loops.
+#[test]
+fn filter2d_writes_the_output_array_in_place() {
+    let (rows, cols) = (9i64, 7i64);
+    let mut image: Vec<f64> = (0..rows * cols).map(|v| (v as f64 * 0.37).sin()).collect();
+    let mut filt: Vec<f64> = (0..9).map(|v| v as f64 / 10.0).collect();
+    let mut output = vec![0.0; (rows * cols) as usize];
+    let arr = Type::array(Scalar::F64, 2, ferrojit::Layout::C);
+    let f = compile_source(FILTER2D, vec![arr.clone(), arr.clone(), arr]).unwrap();
+    let (d_image, d_filt, d_out) = (
+        descriptor_2d(&mut image, rows, cols),
+        descriptor_2d(&mut filt, 3, 3),
+        descriptor_2d(&mut output, rows, cols),
+    );
+    let args = [d_image.as_ptr() as u64, d_filt.as_ptr() as u64, d_out.as_ptr() as u64];
+    // SAFETY: three valid 2-D f64 descriptors that outlive the call.
+    unsafe { f.call(&args, &mut []) }.unwrap();
+    for i in 1..rows - 1 {
+        for j in 1..cols - 1 {
+            let mut expected = 0.0;
+            for k in 0..3 {
+                for l in 0..3 {
+                    expected += image[((i + k - 1) * cols + j + l - 1) as usize] * filt[(k * 3 + l) as usize];
+                }
+            }
+            assert_eq!(output[(i * cols + j) as usize].to_bits(), expected.to_bits(), "({i}, {j})");
+        }
+    }
+    assert_eq!(output[0], 0.0);
+}

@@ -38,11 +38,23 @@ pub(crate) fn clif_type(ty: Ty, pointer: Type) -> Type {
 }
 
 /// `(err: ptr, params...) -> (returns...)`.
-pub(crate) fn internal_signature(func: &ir::Function, pointer: Type, call_conv: CallConv) -> Signature {
+pub(crate) fn internal_signature(
+    func: &ir::Function,
+    pointer: Type,
+    call_conv: CallConv,
+) -> Signature {
     let mut sig = Signature::new(call_conv);
     sig.params.push(AbiParam::new(pointer));
-    sig.params.extend(func.params.iter().map(|&t| AbiParam::new(clif_type(t, pointer))));
-    sig.returns.extend(func.returns.iter().map(|&t| AbiParam::new(clif_type(t, pointer))));
+    sig.params.extend(
+        func.params
+            .iter()
+            .map(|&t| AbiParam::new(clif_type(t, pointer))),
+    );
+    sig.returns.extend(
+        func.returns
+            .iter()
+            .map(|&t| AbiParam::new(clif_type(t, pointer))),
+    );
     sig
 }
 
@@ -139,7 +151,11 @@ pub(crate) fn build_entry_trampoline<M: Module>(
     // The low bytes of a little-endian slot come first; of a big-endian one, last.
     let low_bytes = |slot: usize, ty: Type| {
         let base = slot as i32 * SLOT_BYTES;
-        if big_endian { base + SLOT_BYTES - ty.bytes() as i32 } else { base }
+        if big_endian {
+            base + SLOT_BYTES - ty.bytes() as i32
+        } else {
+            base
+        }
     };
 
     ctx.func.signature = entry_signature(pointer, call_conv);
@@ -158,8 +174,17 @@ pub(crate) fn build_entry_trampoline<M: Module>(
     let mut call_args = vec![err];
     for (slot, &ty) in func.params.iter().enumerate() {
         let cty = clif_type(ty, pointer);
-        let v = b.ins().load(cty, MemFlagsData::trusted().with_readonly(), args, low_bytes(slot, cty));
-        let v = if ty == Ty::Bool { b.ins().icmp_imm_u(clif::condcodes::IntCC::NotEqual, v, 0) } else { v };
+        let v = b.ins().load(
+            cty,
+            MemFlagsData::trusted().with_readonly(),
+            args,
+            low_bytes(slot, cty),
+        );
+        let v = if ty == Ty::Bool {
+            b.ins().icmp_imm_u(clif::condcodes::IntCC::NotEqual, v, 0)
+        } else {
+            v
+        };
         call_args.push(v);
     }
     let call = b.ins().call(callee, &call_args);
@@ -185,7 +210,8 @@ pub(crate) fn build_entry_trampoline<M: Module>(
             }
             Ty::I64 | Ty::F64 | Ty::Ptr => v,
         };
-        b.ins().store(slot_flags(), widened, rets, slot as i32 * SLOT_BYTES);
+        b.ins()
+            .store(slot_flags(), widened, rets, slot as i32 * SLOT_BYTES);
     }
     let zero = b.ins().iconst(types::I32, 0);
     b.ins().return_(&[zero]);

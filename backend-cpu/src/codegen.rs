@@ -42,20 +42,23 @@ pub(crate) fn compile_module<M: Module>(
 ) -> Result<CompiledModule, BackendError> {
     let pointer = module.target_config().pointer_type();
     if pointer != types::I64 {
-        return Err(BackendError::Target(format!("IR pointers are 64-bit; the target's are {pointer}")));
+        return Err(BackendError::Target(format!(
+            "IR pointers are 64-bit; the target's are {pointer}"
+        )));
     }
     let call_conv = module.isa().default_call_conv();
 
     let mut functions = HashMap::new();
     for (index, func) in ir.functions.iter().enumerate() {
+        if functions.contains_key(func.name.as_str()) {
+            return Err(BackendError::DuplicateFunction(func.name.clone()));
+        }
         let sig = abi::internal_signature(func, pointer, call_conv);
         let symbol = names.internal(&func.name);
         let id = module
             .declare_function(&symbol, Linkage::Local, &sig)
             .map_err(|e| cranelift_error(&func.name, e))?;
-        if functions.insert(func.name.as_str(), (id, index)).is_some() {
-            return Err(BackendError::DuplicateFunction(func.name.clone()));
-        }
+        functions.insert(func.name.as_str(), (id, index));
     }
     let mut entry_points: Vec<EntryPoint> = Vec::new();
     for &name in entries {
@@ -67,14 +70,28 @@ pub(crate) fn compile_module<M: Module>(
         }
         let symbol = names.entry(name);
         let id = module
-            .declare_function(&symbol, Linkage::Export, &abi::entry_signature(pointer, call_conv))
+            .declare_function(
+                &symbol,
+                Linkage::Export,
+                &abi::entry_signature(pointer, call_conv),
+            )
             .map_err(|e| cranelift_error(name, e))?;
-        entry_points.push(EntryPoint { name: name.to_string(), symbol, id });
+        entry_points.push(EntryPoint {
+            name: name.to_string(),
+            symbol,
+            id,
+        });
     }
 
     let (errors, error_bases) = abi::build_error_table(ir);
     let may_raise = may_raise(ir, &functions);
-    let mut mcx = ModuleContext { ir, functions, runtime: HashMap::new(), error_bases, may_raise };
+    let mut mcx = ModuleContext {
+        ir,
+        functions,
+        runtime: HashMap::new(),
+        error_bases,
+        may_raise,
+    };
     let mut ctx = module.make_context();
     let mut fctx = FunctionBuilderContext::new();
     let mut dumps = String::new();
@@ -93,7 +110,14 @@ pub(crate) fn compile_module<M: Module>(
         let (internal, index) = mcx.functions[entry.name.as_str()];
         let label = format!("entry trampoline of {}", entry.name);
         guarded(&label, &mut ctx, |ctx| {
-            abi::build_entry_trampoline(module, ctx, &mut fctx, &ir.functions[index], internal, entry.id)?;
+            abi::build_entry_trampoline(
+                module,
+                ctx,
+                &mut fctx,
+                &ir.functions[index],
+                internal,
+                entry.id,
+            )?;
             define(module, entry.id, ctx, &label, opts, &mut dumps)
         })?;
         module.clear_context(&mut ctx);
@@ -101,7 +125,12 @@ pub(crate) fn compile_module<M: Module>(
 
     let mut runtime_imports: Vec<_> = mcx.runtime.keys().map(|f| f.describe().symbol).collect();
     runtime_imports.sort_unstable();
-    Ok(CompiledModule { entries: entry_points, errors, dumps, runtime_imports })
+    Ok(CompiledModule {
+        entries: entry_points,
+        errors,
+        dumps,
+        runtime_imports,
+    })
 }
 
 /// Runs `body`, turning a panic (in Cranelift, or on malformed IR arenas) into [`BackendError::Internal`] with the CLIF that was
@@ -114,7 +143,8 @@ fn guarded(
     match catch_unwind(AssertUnwindSafe(|| body(&mut *ctx))) {
         Ok(result) => result,
         Err(payload) => {
-            let clif = catch_unwind(AssertUnwindSafe(|| ctx.func.display().to_string())).unwrap_or_default();
+            let clif = catch_unwind(AssertUnwindSafe(|| ctx.func.display().to_string()))
+                .unwrap_or_default();
             Err(BackendError::Internal {
                 function: function.to_string(),
                 message: panic_message(&*payload),
@@ -141,20 +171,33 @@ fn define<M: Module>(
         Ok(()) => {}
         Err(ModuleError::Compilation(CodegenError::Verifier(errors))) => {
             let report = pretty_verifier_error(&ctx.func, None, errors);
-            return Err(BackendError::Verifier { function: label.to_string(), report });
+            return Err(BackendError::Verifier {
+                function: label.to_string(),
+                report,
+            });
         }
         Err(e) => return Err(cranelift_error(label, e)),
     }
     if opts.dump_asm {
-        let _ = writeln!(dumps, ";; optimized CLIF of `{label}`\n{}", ctx.func.display());
-        let vcode = ctx.compiled_code().and_then(|code| code.vcode.as_deref()).unwrap_or("");
+        let _ = writeln!(
+            dumps,
+            ";; optimized CLIF of `{label}`\n{}",
+            ctx.func.display()
+        );
+        let vcode = ctx
+            .compiled_code()
+            .and_then(|code| code.vcode.as_deref())
+            .unwrap_or("");
         let _ = writeln!(dumps, ";; assembly of `{label}`\n{vcode}");
     }
     Ok(())
 }
 
 pub(crate) fn cranelift_error(function: &str, e: ModuleError) -> BackendError {
-    BackendError::Cranelift { function: function.to_string(), message: e.to_string() }
+    BackendError::Cranelift {
+        function: function.to_string(),
+        message: e.to_string(),
+    }
 }
 
 /// For each function: may a call of it leave an error in the slot? True if it raises or calls a
@@ -165,8 +208,14 @@ fn may_raise(ir: &ir::Module, functions: &HashMap<&str, (FuncId, usize)>) -> Vec
     let mut raises: Vec<bool> = Vec::with_capacity(ir.functions.len());
     for func in &ir.functions {
         // Tolerates malformed arenas: translation reports them.
-        let insts = func.layout.iter().filter_map(|&b| func.blocks.get(b.0 as usize));
-        let ops = insts.flat_map(|b| &b.insts).filter_map(|&i| func.insts.get(i.0 as usize)).map(|d| &d.op);
+        let insts = func
+            .layout
+            .iter()
+            .filter_map(|&b| func.blocks.get(b.0 as usize));
+        let ops = insts
+            .flat_map(|b| &b.insts)
+            .filter_map(|&i| func.insts.get(i.0 as usize))
+            .map(|d| &d.op);
         let mut direct = false;
         let mut calls = Vec::new();
         for op in ops {

@@ -27,7 +27,11 @@ pub enum BackendError {
     /// `clif` is the function being compiled when it did (empty when the panic happened while
     /// linking the module).
     #[error("function `{function}`: code generation panicked: {message}\n{clif}")]
-    Internal { function: String, message: String, clif: String },
+    Internal {
+        function: String,
+        message: String,
+        clif: String,
+    },
     /// The requested target or CPU configuration is not available.
     #[error("target: {0}")]
     Target(String),
@@ -35,7 +39,10 @@ pub enum BackendError {
 
 impl BackendError {
     pub(crate) fn invalid(function: &str, message: impl Into<String>) -> BackendError {
-        BackendError::InvalidIr { function: function.to_string(), message: message.into() }
+        BackendError::InvalidIr {
+            function: function.to_string(),
+            message: message.into(),
+        }
     }
 }
 

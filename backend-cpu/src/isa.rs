@@ -23,10 +23,16 @@ pub(crate) struct TargetSpec<'a> {
 pub(crate) fn build_isa(spec: &TargetSpec<'_>) -> Result<OwnedTargetIsa, BackendError> {
     let mut flags = settings::builder();
     let set = |flags: &mut settings::Builder, name: &str, value: &str| {
-        flags.set(name, value).map_err(|e| BackendError::Target(format!("flag {name}={value}: {e}")))
+        flags
+            .set(name, value)
+            .map_err(|e| BackendError::Target(format!("flag {name}={value}: {e}")))
     };
     set(&mut flags, "opt_level", "speed")?;
-    set(&mut flags, "is_pic", if spec.pic { "true" } else { "false" })?;
+    set(
+        &mut flags,
+        "is_pic",
+        if spec.pic { "true" } else { "false" },
+    )?;
     set(&mut flags, "enable_multi_ret_implicit_sret", "true")?;
     // The JIT may place runtime helpers anywhere in the address space: no short-range calls.
     set(&mut flags, "use_colocated_libcalls", "false")?;
@@ -37,11 +43,13 @@ pub(crate) fn build_isa(spec: &TargetSpec<'_>) -> Result<OwnedTargetIsa, Backend
         (triple, CpuFeatures::Generic) => {
             let triple = match triple {
                 None => Triple::host(),
-                Some(text) => Triple::from_str(text)
-                    .map_err(|e| BackendError::Target(format!("bad target triple `{text}`: {e}")))?,
+                Some(text) => Triple::from_str(text).map_err(|e| {
+                    BackendError::Target(format!("bad target triple `{text}`: {e}"))
+                })?,
             };
-            isa::lookup(triple.clone())
-                .map_err(|e| BackendError::Target(format!("no Cranelift backend for `{triple}`: {e}")))?
+            isa::lookup(triple.clone()).map_err(|e| {
+                BackendError::Target(format!("no Cranelift backend for `{triple}`: {e}"))
+            })?
         }
         (Some(text), CpuFeatures::Native) => {
             return Err(BackendError::Target(format!(

@@ -6,6 +6,7 @@ use crate::error::panic_message;
 use crate::isa::{TargetSpec, build_isa};
 use crate::object::CpuFeatures;
 use crate::{BackendError, CompileOptions};
+use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::default_libcall_names;
 use runtime::abi::EntryFn;
@@ -13,6 +14,7 @@ use runtime::error::ErrorInfo;
 use runtime::math::RuntimeFn;
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::OnceLock;
 
 /// Prefix of entry trampoline symbols inside a JIT module (never visible outside it).
 const JIT_ENTRY_PREFIX: &str = "ferrojit.entry.";
@@ -23,11 +25,26 @@ const JIT_ENTRY_PREFIX: &str = "ferrojit.entry.";
 /// [`JitArtifact::entry`] must not be called after that (calling it is `unsafe` for this reason,
 /// among others).
 pub struct JitArtifact {
-    #[expect(dead_code, reason = "held only to free the code when the artifact is dropped")]
+    #[expect(
+        dead_code,
+        reason = "held only to free the code when the artifact is dropped"
+    )]
     code: CodeMemory,
     entries: HashMap<String, (EntryFn, EntrySignature)>,
     errors: Vec<ErrorInfo>,
     dumps: String,
+}
+
+impl std::fmt::Debug for JitArtifact {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut entries: Vec<_> = self.entries.keys().collect();
+        entries.sort();
+        f.debug_struct("JitArtifact")
+            .field("entries", &entries)
+            .field("errors", &self.errors.len())
+            .field("dumps", &self.dumps.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Parameter and result types of an entry point, in slot order.
@@ -84,6 +101,18 @@ impl JitArtifact {
     }
 }
 
+/// The host ISA, detected once per process (detection and flag parsing cost more than
+/// compiling a small function).
+fn native_isa() -> Result<OwnedTargetIsa, BackendError> {
+    static NATIVE: OnceLock<Result<OwnedTargetIsa, BackendError>> = OnceLock::new();
+    let spec = TargetSpec {
+        triple: None,
+        cpu: CpuFeatures::Native,
+        pic: false,
+    };
+    NATIVE.get_or_init(|| build_isa(&spec)).clone()
+}
+
 /// Compiles every function of `module` for this machine (native CPU features) and makes an entry
 /// point for each name in `entries`.
 pub fn compile_jit(
@@ -91,7 +120,7 @@ pub fn compile_jit(
     entries: &[&str],
     opts: &CompileOptions,
 ) -> Result<JitArtifact, BackendError> {
-    let isa = build_isa(&TargetSpec { triple: None, cpu: CpuFeatures::Native, pic: false })?;
+    let isa = native_isa()?;
     let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
     for f in RuntimeFn::ALL {
         let info = f.describe();
@@ -99,19 +128,28 @@ pub fn compile_jit(
     }
     let mut code = CodeMemory(Some(JITModule::new(builder)));
     let jit = code.0.as_mut().expect("just created");
-    let names = SymbolNames { entry_prefix: JIT_ENTRY_PREFIX.to_string() };
+    let names = SymbolNames {
+        entry_prefix: JIT_ENTRY_PREFIX.to_string(),
+    };
     let compiled = compile_module(jit, module, entries, &names, opts)?;
 
     // An unresolvable import panics inside `finalize_definitions` rather than returning an
     // error; every runtime helper is registered above, libm's libcalls resolve by `dlsym`.
-    match catch_unwind(AssertUnwindSafe(|| jit.finalize_definitions())) {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => return Err(cranelift_error("<module>", e)),
+    let finalize = || {
+        jit.finalize_definitions()
+            .map_err(|e| cranelift_error("<module>", e))
+    };
+    match catch_unwind(AssertUnwindSafe(finalize)) {
+        Ok(result) => result?,
         Err(payload) => {
             // The module's state is unknown: leak its memory rather than free it.
             std::mem::forget(code);
             let message = panic_message(&*payload);
-            return Err(BackendError::Internal { function: "<module>".into(), message, clif: String::new() });
+            return Err(BackendError::Internal {
+                function: "<module>".into(),
+                message,
+                clif: String::new(),
+            });
         }
     }
     let entries = compiled
@@ -122,10 +160,20 @@ pub fn compile_jit(
             // SAFETY: the trampoline was defined with the C signature `(ptr, ptr, ptr) -> i32`
             // of `EntryFn` and its code is finalised (executable).
             let f = unsafe { std::mem::transmute::<*const u8, EntryFn>(address) };
-            let func = module.function(&e.name).expect("entries name functions of the module");
-            let sig = EntrySignature { params: func.params.clone(), returns: func.returns.clone() };
+            let func = module
+                .function(&e.name)
+                .expect("entries name functions of the module");
+            let sig = EntrySignature {
+                params: func.params.clone(),
+                returns: func.returns.clone(),
+            };
             (e.name.clone(), (f, sig))
         })
         .collect();
-    Ok(JitArtifact { code, entries, errors: compiled.errors, dumps: compiled.dumps })
+    Ok(JitArtifact {
+        code,
+        entries,
+        errors: compiled.errors,
+        dumps: compiled.dumps,
+    })
 }

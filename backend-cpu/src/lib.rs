@@ -3,19 +3,22 @@
 //!
 //! The same translation code (generic over `cranelift_module::Module`) drives both outputs:
 //!
-//! - [`translate`] builds one Cranelift function per IR function (one Cranelift block per IR
-//!   block, IR block parameters as Cranelift block parameters), calling [`ops`] for the
-//!   per-operation lowering;
-//! - [`abi`] holds what callers rely on: the internal calling convention, the module-wide error
+//! - `translate` builds one Cranelift function per IR function (one Cranelift block per IR
+//!   block, IR block parameters as Cranelift block parameters), calling `ops` for the
+//!   per-operation lowering and `loops` to order loop branches so that Cranelift's LICM works;
+//! - `abi` holds what callers rely on: the internal calling convention, the module-wide error
 //!   table and the entry trampolines of `runtime::abi`;
-//! - [`codegen`] declares and defines a whole module; [`jit`] and [`object`] wrap it.
+//! - `codegen` declares and defines a whole module; `jit` and `object` wrap it.
 //!
 //! Invariants and promises:
 //!
 //! - Every IR function `f(params) -> returns` becomes a Cranelift function
 //!   `(err: ptr, params...) -> (returns...)` that is private to the compiled module. `Raise`
 //!   stores `code = 1 + global index` into the `runtime::error::ErrorSlot` and returns zeros;
-//!   every `Call` checks `err.code` afterwards and propagates a nonzero code the same way.
+//!   every `Call` of a function that may raise (directly or through its callees) checks
+//!   `err.code` afterwards and propagates a nonzero code the same way.
+//! - A [`JitArtifact`] is immutable, `Send + Sync`, and frees its code when dropped; objects
+//!   from [`compile_object`] are position-independent and export only the entry trampolines.
 //! - Every requested entry gets an exported trampoline with the uniform entry ABI of
 //!   [`runtime::abi::EntryFn`]. Results are written to 8-byte slots: integers sign-extended,
 //!   bools zero-extended (0/1), `f32` as its bits zero-extended, `f64`/pointers as their bits.
@@ -31,6 +34,7 @@ mod codegen;
 mod error;
 mod isa;
 mod jit;
+mod loops;
 mod object;
 mod ops;
 mod translate;
@@ -50,8 +54,9 @@ pub const DUMP_ASM_ENV: &str = "FERROJIT_DUMP_ASM";
 pub struct CompileOptions {
     /// Record each function's CLIF as generated, before Cranelift's optimisations.
     pub dump_clif: bool,
-    /// Record each function's machine code as Cranelift's disassembly of the final VCode
-    /// (registers allocated, one instruction per line).
+    /// Record what Cranelift made of each function: its CLIF after the mid-end optimisations,
+    /// then the machine code as Cranelift's disassembly of the final VCode (registers
+    /// allocated, one instruction per line; `label`s are block starts).
     pub dump_asm: bool,
 }
 
@@ -60,6 +65,9 @@ impl CompileOptions {
     /// empty or `0` turn the dumps on.
     pub fn from_env() -> CompileOptions {
         let on = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0");
-        CompileOptions { dump_clif: on(DUMP_CLIF_ENV), dump_asm: on(DUMP_ASM_ENV) }
+        CompileOptions {
+            dump_clif: on(DUMP_CLIF_ENV),
+            dump_asm: on(DUMP_ASM_ENV),
+        }
     }
 }

@@ -73,21 +73,34 @@ pub fn compile_object(
     entries: &[&str],
     opts: &ObjectOptions,
 ) -> Result<ObjectArtifact, BackendError> {
-    let spec = TargetSpec { triple: opts.triple.as_deref(), cpu: opts.cpu, pic: true };
+    let spec = TargetSpec {
+        triple: opts.triple.as_deref(),
+        cpu: opts.cpu,
+        pic: true,
+    };
     let isa = build_isa(&spec)?;
     let builder = ObjectBuilder::new(isa, opts.object_name.as_str(), default_libcall_names())
         .map_err(|e| BackendError::Target(e.to_string()))?;
     let mut object = ObjectModule::new(builder);
-    let names = SymbolNames { entry_prefix: opts.entry_prefix.clone() };
+    let names = SymbolNames {
+        entry_prefix: opts.entry_prefix.clone(),
+    };
     let compiled = compile_module(&mut object, module, entries, &names, &opts.compile)?;
-    let bytes = object.finish().emit().map_err(|e| BackendError::Cranelift {
-        function: "<module>".to_string(),
-        message: format!("emitting the object file: {e}"),
-    })?;
+    let bytes = object
+        .finish()
+        .emit()
+        .map_err(|e| BackendError::Cranelift {
+            function: "<module>".to_string(),
+            message: format!("emitting the object file: {e}"),
+        })?;
     Ok(ObjectArtifact {
         bytes,
         errors: compiled.errors,
-        entry_symbols: compiled.entries.into_iter().map(|e| (e.name, e.symbol)).collect(),
+        entry_symbols: compiled
+            .entries
+            .into_iter()
+            .map(|e| (e.name, e.symbol))
+            .collect(),
         runtime_imports: compiled.runtime_imports,
         dumps: compiled.dumps,
     })

@@ -14,8 +14,8 @@
 //! - Bools are `i8` 0/1; every operation producing a bool keeps that invariant.
 
 use crate::abi::clif_type;
-use cranelift_codegen::ir::condcodes::{FloatCC as CFloatCC, IntCC as CIntCC};
 use cranelift_codegen::entity::packed_option::ReservedValue;
+use cranelift_codegen::ir::condcodes::{FloatCC as CFloatCC, IntCC as CIntCC};
 use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Type, Value, types};
 use cranelift_frontend::FunctionBuilder;
 use ir::{FloatCC, IntCC, Op, Ty};
@@ -25,7 +25,11 @@ use ir::{FloatCC, IntCC, Op, Ty};
 /// which lets Cranelift's egraph merge them and hoist them out of loops.
 pub(crate) fn load_flags(readonly: bool) -> MemFlagsData {
     let flags = MemFlagsData::new().with_notrap();
-    if readonly { flags.with_readonly().with_can_move() } else { flags }
+    if readonly {
+        flags.with_readonly().with_can_move()
+    } else {
+        flags
+    }
 }
 
 /// Memory flags of an IR store.
@@ -51,7 +55,11 @@ pub(crate) fn lower_value_op(
     let rty = clif_type(ty, pointer);
     let args = operands.values;
     let want = |n: usize| {
-        if args.len() == n { Ok(()) } else { Err(format!("expects {n} operands, has {}", args.len())) }
+        if args.len() == n {
+            Ok(())
+        } else {
+            Err(format!("expects {n} operands, has {}", args.len()))
+        }
     };
     let arity = operand_count(op).ok_or_else(|| "is not a value operation".to_string())?;
     want(arity)?;
@@ -148,7 +156,9 @@ pub(crate) fn lower_value_op(
 fn operand_count(op: &Op) -> Option<usize> {
     Some(match op {
         Op::Iconst(_) | Op::Fconst(_) | Op::Bconst(_) => 0,
-        Op::Ineg | Op::Bnot | Op::Fneg | Op::Fabs | Op::Sqrt | Op::Floor | Op::Ceil | Op::Trunc => 1,
+        Op::Ineg | Op::Bnot | Op::Fneg | Op::Fabs | Op::Sqrt | Op::Floor | Op::Ceil | Op::Trunc => {
+            1
+        }
         Op::Nearest | Op::Not | Op::Load { .. } => 1,
         Op::Sext | Op::Uext | Op::Ireduce | Op::ToBool | Op::Fpromote | Op::Fdemote => 1,
         Op::SToF | Op::UToF | Op::FToS | Op::FToU | Op::Bitcast => 1,
@@ -187,22 +197,42 @@ fn convert(
         Op::Uext => b.ins().uextend(tty, x),
         Op::Ireduce if tty.bits() > fty.bits() || to.is_float() => return bad(),
         Op::Ireduce => {
-            let v = if tty == fty { x } else { b.ins().ireduce(tty, x) };
+            let v = if tty == fty {
+                x
+            } else {
+                b.ins().ireduce(tty, x)
+            };
             // Truncating to a bool keeps the lowest bit.
-            if to == Ty::Bool { b.ins().band_imm_u(v, 1) } else { v }
+            if to == Ty::Bool {
+                b.ins().band_imm_u(v, 1)
+            } else {
+                v
+            }
         }
         Op::ToBool if from == Ty::Bool => x,
         Op::ToBool if from.is_float() => {
-            let zero = if fty == types::F32 { b.ins().f32const(0.0) } else { b.ins().f64const(0.0) };
+            let zero = if fty == types::F32 {
+                b.ins().f32const(0.0)
+            } else {
+                b.ins().f64const(0.0)
+            };
             // `NotEqual` is true when unordered: `bool(nan)` is True.
             b.ins().fcmp(CFloatCC::NotEqual, x, zero)
         }
         Op::ToBool => b.ins().icmp_imm_u(CIntCC::NotEqual, x, 0),
         Op::Fpromote if from.is_float() && to.is_float() && tty.bits() >= fty.bits() => {
-            if tty == fty { x } else { b.ins().fpromote(tty, x) }
+            if tty == fty {
+                x
+            } else {
+                b.ins().fpromote(tty, x)
+            }
         }
         Op::Fdemote if from.is_float() && to.is_float() && tty.bits() <= fty.bits() => {
-            if tty == fty { x } else { b.ins().fdemote(tty, x) }
+            if tty == fty {
+                x
+            } else {
+                b.ins().fdemote(tty, x)
+            }
         }
         Op::SToF | Op::UToF if from.is_float() || !to.is_float() => return bad(),
         Op::SToF => {
@@ -219,7 +249,9 @@ fn convert(
         Op::FToS => {
             let wide = b.ins().fcvt_to_sint_sat(types::I32, x);
             let bits = tty.bits();
-            let lo = b.ins().iconst(types::I32, -(1i64 << (bits - 1)) & 0xffff_ffff);
+            let lo = b
+                .ins()
+                .iconst(types::I32, -(1i64 << (bits - 1)) & 0xffff_ffff);
             let hi = b.ins().iconst(types::I32, (1i64 << (bits - 1)) - 1);
             let clamped = b.ins().smax(wide, lo);
             let clamped = b.ins().smin(clamped, hi);

@@ -9,9 +9,13 @@
 
 use crate::BackendError;
 use crate::abi::{clif_type, runtime_result_type, runtime_signature, slot_flags, zero};
+use crate::loops::Loops;
 use crate::ops::{Operands, lower_value_op, store_flags};
 use cranelift_codegen::entity::packed_option::ReservedValue;
-use cranelift_codegen::ir::{self as clif, BlockArg, FuncRef, InstBuilder, Type, Value, types};
+use cranelift_codegen::ir::condcodes::{CondCode, IntCC as CIntCC};
+use cranelift_codegen::ir::{
+    self as clif, BlockArg, FuncRef, InstBuilder, InstructionData, Type, Value, ValueDef, types,
+};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::{FuncId, Linkage, Module};
 use ir::{Op, Ty};
@@ -53,6 +57,8 @@ pub(crate) fn translate_function<'m, M: Module>(
         func,
         b,
         pointer,
+        loops: Loops::find(func, &order),
+        current: order[0],
         values: vec![None; func.values.len()],
         blocks: vec![None; func.blocks.len()],
         err: Value::reserved_value(),
@@ -72,6 +78,9 @@ struct FunctionTranslator<'a, 'm, M: Module> {
     b: FunctionBuilder<'a>,
     pointer: Type,
     error_base: u32,
+    loops: Loops,
+    /// The IR block being translated.
+    current: ir::Block,
     values: Vec<Option<Value>>,
     blocks: Vec<Option<clif::Block>>,
     /// The error-slot pointer (first parameter).
@@ -86,16 +95,25 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
     fn translate(&mut self, order: &[ir::Block]) -> Result<(), BackendError> {
         let func = self.func;
         let entry = order[0];
-        if func.block(entry).params.iter().map(|&v| func.value_type(v)).ne(func.params.iter().copied())
+        if func
+            .block(entry)
+            .params
+            .iter()
+            .map(|&v| func.value_type(v))
+            .ne(func.params.iter().copied())
         {
             return Err(self.invalid("the entry block's parameters differ from the signature"));
         }
         for &block in order {
             let cblock = self.b.create_block();
             for &param in &func.block(block).params {
-                self.b.append_block_param(cblock, clif_type(func.value_type(param), self.pointer));
+                self.b
+                    .append_block_param(cblock, clif_type(func.value_type(param), self.pointer));
             }
-            if func.terminator(block).is_some_and(|t| matches!(func.inst(t).op, Op::Raise(_))) {
+            if func
+                .terminator(block)
+                .is_some_and(|t| matches!(func.inst(t).op, Op::Raise(_)))
+            {
                 self.b.set_cold_block(cblock);
             }
             self.blocks[block.0 as usize] = Some(cblock);
@@ -124,6 +142,7 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
     fn translate_block(&mut self, block: ir::Block) -> Result<(), BackendError> {
         let func = self.func;
         let cblock = self.clif_block(block).map_err(|m| self.invalid(m))?;
+        self.current = block;
         self.b.switch_to_block(cblock);
         let cparams = self.b.block_params(cblock).to_vec();
         for (&param, cparam) in func.block(block).params.iter().zip(cparams) {
@@ -139,8 +158,15 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
             }
             self.translate_inst(inst).map_err(|message| {
                 let data = func.inst(inst);
-                let at = if data.line > 0 { format!(" (line {}:{})", data.line, data.col) } else { String::new() };
-                self.invalid(format!("inst{} `{:?}` in {block}{at}: {message}", inst.0, data.op))
+                let at = if data.line > 0 {
+                    format!(" (line {}:{})", data.line, data.col)
+                } else {
+                    String::new()
+                };
+                self.invalid(format!(
+                    "inst{} `{:?}` in {block}{at}: {message}",
+                    inst.0, data.op
+                ))
             })?;
         }
         Ok(())
@@ -150,14 +176,20 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
     fn translate_inst(&mut self, inst: ir::Inst) -> Result<(), String> {
         let func = self.func;
         let data = func.inst(inst);
-        let args = data.args.iter().map(|&v| self.value(v)).collect::<Result<Vec<_>, _>>()?;
+        let args = data
+            .args
+            .iter()
+            .map(|&v| self.value(v))
+            .collect::<Result<Vec<_>, _>>()?;
         let expect_results = |n: usize| match data.results.len() == n {
             true => Ok(()),
             false => Err(format!("has {} results, expected {n}", data.results.len())),
         };
         match &data.op {
             Op::Jump => {
-                let [target] = data.targets.as_slice() else { return Err("needs one target".into()) };
+                let [target] = data.targets.as_slice() else {
+                    return Err("needs one target".into());
+                };
                 let (block, block_args) = self.target(target)?;
                 self.b.ins().jump(block, &block_args);
             }
@@ -165,20 +197,35 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
                 let ([then, els], &[cond]) = (data.targets.as_slice(), args.as_slice()) else {
                     return Err("needs one condition and two targets".into());
                 };
+                // See `loops` for why a loop's exit must be the first target.
+                let swap = self
+                    .loops
+                    .exit_should_come_first(self.current, then.block, els.block);
+                let (then, els, cond) = if swap {
+                    (els, then, self.negate(cond))
+                } else {
+                    (then, els, cond)
+                };
                 let (then, then_args) = self.target(then)?;
                 let (els, else_args) = self.target(els)?;
                 self.b.ins().brif(cond, then, &then_args, els, &else_args);
             }
             Op::Return => {
                 if args.len() != self.func.returns.len() {
-                    return Err(format!("returns {} values, the signature has {}", args.len(), self.func.returns.len()));
+                    return Err(format!(
+                        "returns {} values, the signature has {}",
+                        args.len(),
+                        self.func.returns.len()
+                    ));
                 }
                 self.b.ins().return_(&args);
             }
             Op::Raise(id) => self.raise(*id, &args, &data.args)?,
             Op::Store { offset } => {
                 expect_results(0)?;
-                let &[ptr, value] = args.as_slice() else { return Err("needs a pointer and a value".into()) };
+                let &[ptr, value] = args.as_slice() else {
+                    return Err("needs a pointer and a value".into());
+                };
                 self.b.ins().store(store_flags(), value, ptr, *offset);
             }
             Op::Call(name) => self.call(name, &args, &data.results)?,
@@ -192,11 +239,16 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
                 let result = data.results[0];
                 let types: Vec<Ty> = data.args.iter().map(|&v| self.func.value_type(v)).collect();
                 let ty = self.func.value_type(result);
-                let operands = Operands { values: &args, types: &types };
+                let operands = Operands {
+                    values: &args,
+                    types: &types,
+                };
                 let v = lower_value_op(&mut self.b, op, operands, ty, self.pointer)?;
                 let (got, want) = (self.b.func.dfg.value_type(v), clif_type(ty, self.pointer));
                 if got != want {
-                    return Err(format!("result is declared {ty} but the operands give {got}"));
+                    return Err(format!(
+                        "result is declared {ty} but the operands give {got}"
+                    ));
                 }
                 self.values[result.0 as usize] = Some(v);
             }
@@ -205,22 +257,40 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
     }
 
     /// Stores the error code and arguments into the slot and returns zeros.
-    fn raise(&mut self, id: ir::ErrorId, args: &[Value], ir_args: &[ir::Value]) -> Result<(), String> {
+    fn raise(
+        &mut self,
+        id: ir::ErrorId,
+        args: &[Value],
+        ir_args: &[ir::Value],
+    ) -> Result<(), String> {
         if id.0 as usize >= self.func.errors.len() {
-            return Err(format!("error id {} is not in the function's error table", id.0));
+            return Err(format!(
+                "error id {} is not in the function's error table",
+                id.0
+            ));
         }
         if args.len() > ERROR_ARGS {
-            return Err(format!("raises with {} arguments, at most {ERROR_ARGS} allowed", args.len()));
+            return Err(format!(
+                "raises with {} arguments, at most {ERROR_ARGS} allowed",
+                args.len()
+            ));
         }
         let code = i64::from(self.error_base + id.0 + 1);
         let code = self.b.ins().iconst(types::I32, code);
-        self.b.ins().store(slot_flags(), code, self.err, CODE_OFFSET);
+        self.b
+            .ins()
+            .store(slot_flags(), code, self.err, CODE_OFFSET);
         for i in 0..ERROR_ARGS {
-            let v = match (args.get(i), ir_args.get(i).map(|&v| self.func.value_type(v))) {
+            let v = match (
+                args.get(i),
+                ir_args.get(i).map(|&v| self.func.value_type(v)),
+            ) {
                 (Some(&v), Some(Ty::I64 | Ty::Ptr)) => v,
                 (Some(&v), Some(Ty::I8 | Ty::I16 | Ty::I32)) => self.b.ins().sextend(types::I64, v),
                 (Some(&v), Some(Ty::Bool)) => self.b.ins().uextend(types::I64, v),
-                (Some(_), Some(ty)) => return Err(format!("a raise argument must be an integer, not {ty}")),
+                (Some(_), Some(ty)) => {
+                    return Err(format!("a raise argument must be an integer, not {ty}"));
+                }
                 _ => self.b.ins().iconst(types::I64, 0),
             };
             self.b.ins().store(slot_flags(), v, self.err, arg_offset(i));
@@ -231,8 +301,11 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
 
     /// Calls a function of the module, then propagates an error it raised.
     fn call(&mut self, name: &str, args: &[Value], results: &[ir::Value]) -> Result<(), String> {
-        let &(id, index) =
-            self.mcx.functions.get(name).ok_or_else(|| format!("calls unknown function `{name}`"))?;
+        let &(id, index) = self
+            .mcx
+            .functions
+            .get(name)
+            .ok_or_else(|| format!("calls unknown function `{name}`"))?;
         let ir = self.mcx.ir;
         let callee = &ir.functions[index];
         if args.len() != callee.params.len() || results.len() != callee.returns.len() {
@@ -253,7 +326,10 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
             self.values[r.0 as usize] = Some(v);
         }
         if self.mcx.may_raise[index] {
-            let code = self.b.ins().load(types::I32, slot_flags(), self.err, CODE_OFFSET);
+            let code = self
+                .b
+                .ins()
+                .load(types::I32, slot_flags(), self.err, CODE_OFFSET);
             let propagate = self.propagate_block();
             let next = self.b.create_block();
             self.b.ins().brif(code, propagate, &[], next, &[]);
@@ -277,7 +353,10 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
             AbiType::F64 => Ty::F64,
         });
         if arg_types.ne(param_types) || self.func.value_type(result) != runtime_result_type(f) {
-            return Err(format!("operand or result types do not match `{}`", info.symbol));
+            return Err(format!(
+                "operand or result types do not match `{}`",
+                info.symbol
+            ));
         }
         let id = match self.mcx.runtime.get(&f) {
             Some(&id) => id,
@@ -294,6 +373,31 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
         let fref = self.func_ref(id);
         let call = self.b.ins().call(fref, args);
         Ok(self.b.inst_results(call)[0])
+    }
+
+    /// `!cond`: the opposite comparison when `cond` comes from one (so the branch still lowers
+    /// to one compare-and-jump), else `cond == 0`.
+    fn negate(&mut self, cond: Value) -> Value {
+        if let ValueDef::Result(inst, 0) = self.b.func.dfg.value_def(cond) {
+            match self.b.func.dfg.insts[inst] {
+                InstructionData::IntCompare {
+                    cond: cc,
+                    args: [x, y],
+                    ..
+                } => {
+                    return self.b.ins().icmp(cc.complement(), x, y);
+                }
+                InstructionData::FloatCompare {
+                    cond: cc,
+                    args: [x, y],
+                    ..
+                } => {
+                    return self.b.ins().fcmp(cc.complement(), x, y);
+                }
+                _ => {}
+            }
+        }
+        self.b.ins().icmp_imm_u(CIntCC::Equal, cond, 0)
     }
 
     fn func_ref(&mut self, id: FuncId) -> FuncRef {
@@ -314,8 +418,12 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
     }
 
     fn return_zeros(&mut self) {
-        let zeros: Vec<Value> =
-            self.func.returns.iter().map(|&ty| zero(&mut self.b, clif_type(ty, self.pointer))).collect();
+        let zeros: Vec<Value> = self
+            .func
+            .returns
+            .iter()
+            .map(|&ty| zero(&mut self.b, clif_type(ty, self.pointer)))
+            .collect();
         self.b.ins().return_(&zeros);
     }
 
@@ -323,9 +431,17 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
         let block = self.clif_block(call.block)?;
         let params = self.func.block(call.block).params.len();
         if call.args.len() != params {
-            return Err(format!("passes {} arguments to {}, which has {params} parameters", call.args.len(), call.block));
+            return Err(format!(
+                "passes {} arguments to {}, which has {params} parameters",
+                call.args.len(),
+                call.block
+            ));
         }
-        let args = call.args.iter().map(|&v| self.value(v).map(BlockArg::Value)).collect::<Result<_, _>>()?;
+        let args = call
+            .args
+            .iter()
+            .map(|&v| self.value(v).map(BlockArg::Value))
+            .collect::<Result<_, _>>()?;
         Ok((block, args))
     }
 
@@ -350,12 +466,19 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
 
 /// The blocks reachable from the entry, in reverse postorder (each block after its dominators).
 fn reverse_postorder(func: &ir::Function) -> Result<Vec<ir::Block>, BackendError> {
-    let entry = func.entry().ok_or_else(|| BackendError::invalid(&func.name, "has no blocks"))?;
+    let entry = func
+        .entry()
+        .ok_or_else(|| BackendError::invalid(&func.name, "has no blocks"))?;
     let mut in_layout = vec![false; func.blocks.len()];
     for &b in &func.layout {
         match in_layout.get_mut(b.0 as usize) {
             Some(slot) => *slot = true,
-            None => return Err(BackendError::invalid(&func.name, format!("layout names missing {b}"))),
+            None => {
+                return Err(BackendError::invalid(
+                    &func.name,
+                    format!("layout names missing {b}"),
+                ));
+            }
         }
     }
     let mut visited = vec![false; func.blocks.len()];

@@ -3,7 +3,10 @@
 
 mod common;
 
-use backend_cpu::{BackendError, CompileOptions, CpuFeatures, JitArtifact, ObjectOptions, compile_jit, compile_object};
+use backend_cpu::{
+    BackendError, CompileOptions, CpuFeatures, JitArtifact, ObjectOptions, compile_jit,
+    compile_object,
+};
 use common::*;
 use ir::{Builder, ErrorSite, Function, IntCC, Module, Op, Ty};
 use object::{Object, ObjectSymbol};
@@ -23,29 +26,51 @@ fn small_module() -> Module {
     let (_, p) = b.create_entry_block();
     let s = b.call_runtime(RuntimeFn::Sin, &[p[0]]);
     b.ret(&[s]);
-    Module { functions: vec![axpy, uses_sin] }
+    Module {
+        functions: vec![axpy, uses_sin],
+    }
 }
 
 #[test]
 fn object_file_exports_entry_symbols() {
-    let artifact = compile_object(&small_module(), &["axpy", "uses_sin"], &ObjectOptions::default())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let artifact = compile_object(
+        &small_module(),
+        &["axpy", "uses_sin"],
+        &ObjectOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!(!artifact.bytes.is_empty());
     let want = [
         ("axpy".to_string(), "ferrojit_entry_axpy".to_string()),
-        ("uses_sin".to_string(), "ferrojit_entry_uses_sin".to_string()),
+        (
+            "uses_sin".to_string(),
+            "ferrojit_entry_uses_sin".to_string(),
+        ),
     ];
     assert_eq!(artifact.entry_symbols, want);
     assert_eq!(artifact.runtime_imports, ["ferrojit_sin"]);
 
     let file = object::File::parse(artifact.bytes.as_slice()).expect("a valid object file");
-    let defined: Vec<_> =
-        file.symbols().filter(|s| s.is_definition() && s.is_global()).filter_map(|s| s.name().ok()).collect();
+    let defined: Vec<_> = file
+        .symbols()
+        .filter(|s| s.is_definition() && s.is_global())
+        .filter_map(|s| s.name().ok())
+        .collect();
     for (_, symbol) in &artifact.entry_symbols {
-        assert!(defined.contains(&symbol.as_str()), "{symbol} not exported; exported: {defined:?}");
+        assert!(
+            defined.contains(&symbol.as_str()),
+            "{symbol} not exported; exported: {defined:?}"
+        );
     }
-    let undefined: Vec<_> = file.symbols().filter(|s| s.is_undefined()).filter_map(|s| s.name().ok()).collect();
-    assert!(undefined.contains(&"ferrojit_sin"), "runtime import missing: {undefined:?}");
+    let undefined: Vec<_> = file
+        .symbols()
+        .filter(|s| s.is_undefined())
+        .filter_map(|s| s.name().ok())
+        .collect();
+    assert!(
+        undefined.contains(&"ferrojit_sin"),
+        "runtime import missing: {undefined:?}"
+    );
     // Internal functions are local: only entries are exported.
     assert_eq!(defined.len(), 2, "exported: {defined:?}");
 }
@@ -57,13 +82,24 @@ fn object_targets_are_validated() {
         cpu: CpuFeatures::Native,
         ..ObjectOptions::default()
     };
-    let bogus = ObjectOptions { triple: Some("not-a-triple".into()), ..ObjectOptions::default() };
+    let bogus = ObjectOptions {
+        triple: Some("not-a-triple".into()),
+        ..ObjectOptions::default()
+    };
     for opts in [native_foreign, bogus] {
         let err = compile_object(&small_module(), &["axpy"], &opts).unwrap_err();
         assert!(matches!(err, BackendError::Target(_)), "{err}");
     }
-    let native = ObjectOptions { cpu: CpuFeatures::Native, ..ObjectOptions::default() };
-    assert!(!compile_object(&small_module(), &["axpy"], &native).unwrap().bytes.is_empty());
+    let native = ObjectOptions {
+        cpu: CpuFeatures::Native,
+        ..ObjectOptions::default()
+    };
+    assert!(
+        !compile_object(&small_module(), &["axpy"], &native)
+            .unwrap()
+            .bytes
+            .is_empty()
+    );
 }
 
 #[test]
@@ -100,23 +136,47 @@ fn dumps_hold_clif_and_assembly_on_request() {
     let plain = compile(&small_module(), &["axpy"]);
     assert_eq!(plain.dumps(), "");
 
-    let opts = CompileOptions { dump_clif: true, dump_asm: true };
+    let opts = CompileOptions {
+        dump_clif: true,
+        dump_asm: true,
+    };
     let artifact = compile_jit(&small_module(), &["axpy"], &opts).unwrap();
     let dumps = artifact.dumps();
-    for needle in [";; CLIF of `axpy`", ";; assembly of `axpy`", ";; CLIF of `entry trampoline of axpy`", "fadd"] {
+    for needle in [
+        ";; CLIF of `axpy`",
+        ";; assembly of `axpy`",
+        ";; CLIF of `entry trampoline of axpy`",
+        "fadd",
+    ] {
         assert!(dumps.contains(needle), "missing {needle:?} in:\n{dumps}");
     }
     let asm = dumps.split(";; assembly of `axpy`").nth(1).unwrap();
-    assert!(asm.lines().nth(1).is_some_and(|l| !l.trim().is_empty()), "empty assembly:\n{dumps}");
+    assert!(
+        asm.lines().nth(1).is_some_and(|l| !l.trim().is_empty()),
+        "empty assembly:\n{dumps}"
+    );
 
-    let object = ObjectOptions { compile: opts, ..ObjectOptions::default() };
-    assert!(compile_object(&small_module(), &["axpy"], &object).unwrap().dumps.contains(";; CLIF of `axpy`"));
+    let object = ObjectOptions {
+        compile: opts,
+        ..ObjectOptions::default()
+    };
+    assert!(
+        compile_object(&small_module(), &["axpy"], &object)
+            .unwrap()
+            .dumps
+            .contains(";; CLIF of `axpy`")
+    );
 }
 
 /// `f(x: i64) -> i64` whose entry block is built by `body`.
 fn one_function(body: impl FnOnce(&mut Builder, &[ir::Value])) -> Module {
     let mut f = Function::new("f", vec![Ty::I64], vec![Ty::I64]);
-    f.add_error(ErrorSite { kind: ExceptionKind::ValueError, message: "bad".into(), line: 1, col: 1 });
+    f.add_error(ErrorSite {
+        kind: ExceptionKind::ValueError,
+        message: "bad".into(),
+        line: 1,
+        col: 1,
+    });
     let mut b = Builder::new(&mut f);
     let (_, p) = b.create_entry_block();
     body(&mut b, &p);
@@ -134,8 +194,20 @@ fn compile_err(module: &Module, entries: &[&str]) -> BackendError {
 fn unsupported_input_is_an_error_not_a_panic() {
     let identity = one_function(|b, p| b.ret(&[p[0]]));
     let cases: Vec<(&str, Module, &[&str], &str)> = vec![
-        ("unknown entry", identity.clone(), &["g"], "no function named `g`"),
-        ("duplicate", Module { functions: vec![identity.functions[0].clone(); 2] }, &[], "more than once"),
+        (
+            "unknown entry",
+            identity.clone(),
+            &["g"],
+            "no function named `g`",
+        ),
+        (
+            "duplicate",
+            Module {
+                functions: vec![identity.functions[0].clone(); 2],
+            },
+            &[],
+            "more than once",
+        ),
         (
             "unknown callee",
             one_function(|b, p| {
@@ -215,7 +287,10 @@ fn unsupported_input_is_an_error_not_a_panic() {
     ];
     for (what, module, entries, needle) in cases {
         let message = compile_err(&module, entries).to_string();
-        assert!(message.contains(needle), "{what}: {needle:?} not in:\n{message}");
+        assert!(
+            message.contains(needle),
+            "{what}: {needle:?} not in:\n{message}"
+        );
     }
 }
 
@@ -229,7 +304,10 @@ fn verifier_errors_show_the_clif() {
     match compile_err(&module, &["f"]) {
         BackendError::Verifier { function, report } => {
             assert_eq!(function, "f");
-            assert!(report.contains("function u0:") && report.contains("iadd"), "{report}");
+            assert!(
+                report.contains("function u0:") && report.contains("iadd"),
+                "{report}"
+            );
         }
         other => panic!("expected a verifier error, got {other}"),
     }
@@ -249,15 +327,23 @@ fn object_links_into_a_callable_shared_library() {
     }
     const RTLD_NOW: c_int = 2;
 
-    if std::process::Command::new("cc").arg("--version").output().is_err() {
+    if std::process::Command::new("cc")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         eprintln!("skipped: no `cc` to link with");
         return;
     }
     let mut module = small_module();
     module.functions.retain(|f| f.name == "axpy");
     let mut floor_div = Function::new("floor_div", vec![Ty::F64, Ty::F64], vec![Ty::F64]);
-    let by_zero =
-        floor_div.add_error(ErrorSite { kind: ExceptionKind::ZeroDivisionError, message: "x".into(), line: 2, col: 3 });
+    let by_zero = floor_div.add_error(ErrorSite {
+        kind: ExceptionKind::ZeroDivisionError,
+        message: "x".into(),
+        line: 2,
+        col: 3,
+    });
     let mut b = Builder::new(&mut floor_div);
     let (_, p) = b.create_entry_block();
     let (raise, ok) = (b.create_block(), b.create_block());
@@ -271,14 +357,27 @@ fn object_links_into_a_callable_shared_library() {
     let r = b.unary(Op::Floor, q);
     b.ret(&[r]);
     module.functions.push(floor_div);
-    let artifact = compile_object(&module, &["axpy", "floor_div"], &ObjectOptions::default()).unwrap();
+    let artifact =
+        compile_object(&module, &["axpy", "floor_div"], &ObjectOptions::default()).unwrap();
 
-    let dir = std::env::temp_dir().join(format!("ferrojit-backend-cpu-link-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("ferrojit-backend-cpu-link-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (obj, lib) = (dir.join("kernels.o"), dir.join("libkernels.so"));
     std::fs::write(&obj, &artifact.bytes).unwrap();
-    let out = std::process::Command::new("cc").arg("-shared").arg(&obj).arg("-o").arg(&lib).arg("-lm").output().unwrap();
-    assert!(out.status.success(), "cc failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = std::process::Command::new("cc")
+        .arg("-shared")
+        .arg(&obj)
+        .arg("-o")
+        .arg(&lib)
+        .arg("-lm")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "cc failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let path = CString::new(lib.to_str().unwrap()).unwrap();
     // SAFETY: loading a library we just linked; it has no initialisers of its own.
@@ -298,9 +397,18 @@ fn object_links_into_a_callable_shared_library() {
         let code = unsafe { entry(name)(args.as_ptr(), rets.as_mut_ptr(), &mut err) };
         (code, rets[0])
     };
-    assert_eq!(run("ferrojit_entry_axpy", &[f64s(2.0), f64s(3.0), f64s(0.5)]), (0, f64s(6.5)));
-    assert_eq!(run("ferrojit_entry_floor_div", &[f64s(-7.0), f64s(2.0)]), (0, f64s(-4.0)));
-    assert_eq!(run("ferrojit_entry_floor_div", &[f64s(1.0), f64s(0.0)]).0, 1);
+    assert_eq!(
+        run("ferrojit_entry_axpy", &[f64s(2.0), f64s(3.0), f64s(0.5)]),
+        (0, f64s(6.5))
+    );
+    assert_eq!(
+        run("ferrojit_entry_floor_div", &[f64s(-7.0), f64s(2.0)]),
+        (0, f64s(-4.0))
+    );
+    assert_eq!(
+        run("ferrojit_entry_floor_div", &[f64s(1.0), f64s(0.0)]).0,
+        1
+    );
     // SAFETY: no function of the library is running or used afterwards.
     unsafe { dlclose(handle) };
     let _ = std::fs::remove_dir_all(&dir);

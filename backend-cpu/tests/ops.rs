@@ -3,9 +3,9 @@
 
 mod common;
 
+use Ty::*;
 use common::*;
 use ir::{FloatCC, IntCC, Op, Ty};
-use Ty::*;
 
 struct Case {
     op: Op,
@@ -20,7 +20,12 @@ fn check(cases: Vec<Case>) {
     for c in &cases {
         let got = eval(&c.op, &c.params, c.result, &c.args);
         if !same(c.result, got, c.want) {
-            let args: Vec<_> = c.args.iter().zip(&c.params).map(|(&a, &t)| show(t, a)).collect();
+            let args: Vec<_> = c
+                .args
+                .iter()
+                .zip(&c.params)
+                .map(|(&a, &t)| show(t, a))
+                .collect();
             failures.push(format!(
                 "{:?}{:?}({}) -> {}: got {}, want {}",
                 c.op,
@@ -32,33 +37,81 @@ fn check(cases: Vec<Case>) {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 fn slot(ty: Ty, v: f64) -> u64 {
     if ty == F32 { f32s(v as f32) } else { f64s(v) }
 }
 fn ibin(op: Op, ty: Ty, a: i64, b: i64, want: i64) -> Case {
-    Case { op, params: vec![ty, ty], result: ty, args: vec![int(a), int(b)], want: int(want) }
+    Case {
+        op,
+        params: vec![ty, ty],
+        result: ty,
+        args: vec![int(a), int(b)],
+        want: int(want),
+    }
 }
 fn iun(op: Op, ty: Ty, a: i64, want: i64) -> Case {
-    Case { op, params: vec![ty], result: ty, args: vec![int(a)], want: int(want) }
+    Case {
+        op,
+        params: vec![ty],
+        result: ty,
+        args: vec![int(a)],
+        want: int(want),
+    }
 }
 fn icmp(cc: IntCC, ty: Ty, a: i64, b: i64, want: bool) -> Case {
-    Case { op: Op::Icmp(cc), params: vec![ty, ty], result: Bool, args: vec![int(a), int(b)], want: want as u64 }
+    Case {
+        op: Op::Icmp(cc),
+        params: vec![ty, ty],
+        result: Bool,
+        args: vec![int(a), int(b)],
+        want: want as u64,
+    }
 }
 fn fbin(op: Op, ty: Ty, a: f64, b: f64, want: f64) -> Case {
-    Case { op, params: vec![ty, ty], result: ty, args: vec![slot(ty, a), slot(ty, b)], want: slot(ty, want) }
+    Case {
+        op,
+        params: vec![ty, ty],
+        result: ty,
+        args: vec![slot(ty, a), slot(ty, b)],
+        want: slot(ty, want),
+    }
 }
 fn fun(op: Op, ty: Ty, a: f64, want: f64) -> Case {
-    Case { op, params: vec![ty], result: ty, args: vec![slot(ty, a)], want: slot(ty, want) }
+    Case {
+        op,
+        params: vec![ty],
+        result: ty,
+        args: vec![slot(ty, a)],
+        want: slot(ty, want),
+    }
 }
 fn fcmp(cc: FloatCC, ty: Ty, a: f64, b: f64, want: bool) -> Case {
     let args = vec![slot(ty, a), slot(ty, b)];
-    Case { op: Op::Fcmp(cc), params: vec![ty, ty], result: Bool, args, want: want as u64 }
+    Case {
+        op: Op::Fcmp(cc),
+        params: vec![ty, ty],
+        result: Bool,
+        args,
+        want: want as u64,
+    }
 }
 fn conv(op: Op, from: Ty, to: Ty, arg: u64, want: u64) -> Case {
-    Case { op, params: vec![from], result: to, args: vec![arg], want }
+    Case {
+        op,
+        params: vec![from],
+        result: to,
+        args: vec![arg],
+        want,
+    }
 }
 
 #[test]
@@ -173,8 +226,16 @@ fn float_arithmetic_f64_and_f32() {
     for ty in [F64, F32] {
         let round = |v: f64| if ty == F32 { v as f32 as f64 } else { v };
         let (a, b) = (round(0.1), round(0.2));
-        let sum = if ty == F32 { (0.1f32 + 0.2f32) as f64 } else { 0.1 + 0.2 };
-        let fused = if ty == F32 { 0.1f32.mul_add(10.0, -1.0) as f64 } else { 0.1f64.mul_add(10.0, -1.0) };
+        let sum = if ty == F32 {
+            (0.1f32 + 0.2f32) as f64
+        } else {
+            0.1 + 0.2
+        };
+        let fused = if ty == F32 {
+            0.1f32.mul_add(10.0, -1.0) as f64
+        } else {
+            0.1f64.mul_add(10.0, -1.0)
+        };
         cases.extend([
             fbin(Fadd, ty, a, b, sum),
             fbin(Fsub, ty, 1.5, 2.0, -0.5),
@@ -211,7 +272,15 @@ fn float_arithmetic_f64_and_f32() {
 fn nearest_rounds_ties_to_even() {
     let mut cases = Vec::new();
     for ty in [F64, F32] {
-        for (x, want) in [(0.5, 0.0), (1.5, 2.0), (2.5, 2.0), (3.5, 4.0), (-2.5, -2.0), (-0.5, -0.0), (2.6, 3.0)] {
+        for (x, want) in [
+            (0.5, 0.0),
+            (1.5, 2.0),
+            (2.5, 2.0),
+            (3.5, 4.0),
+            (-2.5, -2.0),
+            (-0.5, -0.0),
+            (2.6, 3.0),
+        ] {
             cases.push(fun(Op::Nearest, ty, x, want));
         }
     }
@@ -286,9 +355,9 @@ fn float_conversions_saturate() {
         conv(SToF, I8, F64, int(-128), f64s(-128.0)),
         conv(SToF, I16, F32, int(-300), f32s(-300.0)),
         conv(SToF, I32, F32, int(16_777_217), f32s(16_777_216.0)),
-        conv(SToF, I64, F64, int(i64::MAX), f64s(9.223372036854775807e18)),
+        conv(SToF, I64, F64, int(i64::MAX), f64s(2f64.powi(63))),
         conv(SToF, Bool, F64, 1, f64s(1.0)),
-        conv(UToF, I64, F64, u64::MAX, f64s(18446744073709551615.0)),
+        conv(UToF, I64, F64, u64::MAX, f64s(2f64.powi(64))),
         conv(UToF, I8, F64, int(-1), f64s(255.0)),
         conv(UToF, I16, F32, int(-1), f32s(65535.0)),
         conv(UToF, I32, F64, int(-1), f64s(4294967295.0)),
@@ -325,7 +394,13 @@ fn bool_logic_select_and_constants() {
         args,
         want,
     };
-    let konst = |op: Op, ty: Ty, want: u64| Case { op, params: vec![], result: ty, args: vec![], want };
+    let konst = |op: Op, ty: Ty, want: u64| Case {
+        op,
+        params: vec![],
+        result: ty,
+        args: vec![],
+        want,
+    };
     let select = |ty: Ty, cond: bool, a: u64, b: u64, want: u64| Case {
         op: Select,
         params: vec![Bool, ty, ty],
@@ -382,6 +457,11 @@ fn narrow_arguments_are_read_from_the_low_bytes() {
     assert_eq!(add(I32, 0xFFFF_FFFF_0000_0001, 1), 2);
     let not = eval(&Op::Not, &[Bool], Bool, &[0xFF0]);
     assert_eq!(not, 0, "any nonzero low byte is true");
-    let f = eval(&Op::Fadd, &[F32, F32], F32, &[0xFFFF_FFFF_0000_0000 | f32s(1.0), f32s(2.0)]);
+    let f = eval(
+        &Op::Fadd,
+        &[F32, F32],
+        F32,
+        &[0xFFFF_FFFF_0000_0000 | f32s(1.0), f32s(2.0)],
+    );
     assert_eq!(f, f32s(3.0));
 }

@@ -38,9 +38,24 @@ fn sum_to() -> Function {
 
 #[test]
 fn loop_with_block_parameters() {
-    let artifact = compile(&Module { functions: vec![sum_to()] }, &["sum_to"]);
-    for (n, want) in [(0, 0), (1, 1), (100, 5050), (-5, 0), (100_000, 5_000_050_000)] {
-        assert_eq!(call(&artifact, "sum_to", &[int(n)]).unwrap(), [int(want)], "sum_to({n})");
+    let artifact = compile(
+        &Module {
+            functions: vec![sum_to()],
+        },
+        &["sum_to"],
+    );
+    for (n, want) in [
+        (0, 0),
+        (1, 1),
+        (100, 5050),
+        (-5, 0),
+        (100_000, 5_000_050_000),
+    ] {
+        assert_eq!(
+            call(&artifact, "sum_to", &[int(n)]).unwrap(),
+            [int(want)],
+            "sum_to({n})"
+        );
     }
 }
 
@@ -62,14 +77,26 @@ fn calls_between_functions() {
     b.ret(&[r]);
 
     // The callee comes after the caller and is not an entry itself.
-    let artifact = compile(&Module { functions: vec![hyp, square] }, &["hyp"]);
+    let artifact = compile(
+        &Module {
+            functions: vec![hyp, square],
+        },
+        &["hyp"],
+    );
     assert!(artifact.entry("square").is_none());
-    assert_eq!(call(&artifact, "hyp", &[f64s(3.0), f64s(4.0)]).unwrap(), [f64s(5.0)]);
+    assert_eq!(
+        call(&artifact, "hyp", &[f64s(3.0), f64s(4.0)]).unwrap(),
+        [f64s(5.0)]
+    );
 }
 
 /// `quad(a, b) = (a / b, a % b, a as f64 / b as f64, a < b)` and `use_quad(a, b)` that calls it.
 fn quad_module() -> Module {
-    let mut quad = Function::new("quad", vec![Ty::I64, Ty::I64], vec![Ty::I64, Ty::I64, Ty::F64, Ty::Bool]);
+    let mut quad = Function::new(
+        "quad",
+        vec![Ty::I64, Ty::I64],
+        vec![Ty::I64, Ty::I64, Ty::F64, Ty::Bool],
+    );
     let mut b = Builder::new(&mut quad);
     let (_, p) = b.create_entry_block();
     let q = b.binary(Op::Sdiv, p[0], p[1]);
@@ -83,34 +110,58 @@ fn quad_module() -> Module {
     let mut use_quad = Function::new("use_quad", vec![Ty::I64, Ty::I64], vec![Ty::I64]);
     let mut b = Builder::new(&mut use_quad);
     let (_, p) = b.create_entry_block();
-    let rs = b.call("quad", &[p[0], p[1]], &[Ty::I64, Ty::I64, Ty::F64, Ty::Bool]);
+    let rs = b.call(
+        "quad",
+        &[p[0], p[1]],
+        &[Ty::I64, Ty::I64, Ty::F64, Ty::Bool],
+    );
     let sum = b.binary(Op::Iadd, rs[0], rs[1]);
     let as_int = b.convert(Op::FToS, rs[2], Ty::I64);
     let sum = b.binary(Op::Iadd, sum, as_int);
     let flag = b.convert(Op::Uext, rs[3], Ty::I64);
     let sum = b.binary(Op::Iadd, sum, flag);
     b.ret(&[sum]);
-    Module { functions: vec![quad, use_quad] }
+    Module {
+        functions: vec![quad, use_quad],
+    }
 }
 
 #[test]
 fn four_return_values_through_entry_and_call() {
     let artifact = compile(&quad_module(), &["quad", "use_quad"]);
-    assert_eq!(call(&artifact, "quad", &[int(17), int(5)]).unwrap(), [int(3), int(2), f64s(3.4), 0]);
-    assert_eq!(call(&artifact, "quad", &[int(-7), int(2)]).unwrap(), [int(-3), int(-1), f64s(-3.5), 1]);
+    assert_eq!(
+        call(&artifact, "quad", &[int(17), int(5)]).unwrap(),
+        [int(3), int(2), f64s(3.4), 0]
+    );
+    assert_eq!(
+        call(&artifact, "quad", &[int(-7), int(2)]).unwrap(),
+        [int(-3), int(-1), f64s(-3.5), 1]
+    );
     // 3 + 2 + 3 + 0
-    assert_eq!(call(&artifact, "use_quad", &[int(17), int(5)]).unwrap(), [int(8)]);
+    assert_eq!(
+        call(&artifact, "use_quad", &[int(17), int(5)]).unwrap(),
+        [int(8)]
+    );
 }
 
 fn site(kind: ExceptionKind, message: &str, line: u32) -> ErrorSite {
-    ErrorSite { kind, message: message.to_string(), line, col: 5 }
+    ErrorSite {
+        kind,
+        message: message.to_string(),
+        line,
+        col: 5,
+    }
 }
 
 /// `outer(a, b)` raises ValueError if `a < 0`, else returns `checked_div(a, b) + 1`;
 /// `checked_div` raises ZeroDivisionError with `a` and two more arguments when `b == 0`.
 fn raising_module() -> Module {
     let mut div = Function::new("checked_div", vec![Ty::I64, Ty::I64], vec![Ty::I64]);
-    let zero_div = div.add_error(site(ExceptionKind::ZeroDivisionError, "{} / 0 ({}, {})", 12));
+    let zero_div = div.add_error(site(
+        ExceptionKind::ZeroDivisionError,
+        "{} / 0 ({}, {})",
+        12,
+    ));
     let mut b = Builder::new(&mut div);
     let (_, p) = b.create_entry_block();
     let (raise, ok) = (b.create_block(), b.create_block());
@@ -139,16 +190,25 @@ fn raising_module() -> Module {
     let one = b.iconst(Ty::I64, 1);
     let r = b.binary(Op::Iadd, q, one);
     b.ret(&[r]);
-    Module { functions: vec![outer, div] }
+    Module {
+        functions: vec![outer, div],
+    }
 }
 
 #[test]
 fn error_table_lists_every_site_in_module_order() {
     let artifact = compile(&raising_module(), &["outer"]);
-    let table: Vec<_> = artifact.errors().iter().map(|e| (e.kind, e.function.as_str(), e.line, e.col)).collect();
+    let table: Vec<_> = artifact
+        .errors()
+        .iter()
+        .map(|e| (e.kind, e.function.as_str(), e.line, e.col))
+        .collect();
     assert_eq!(
         table,
-        [(ExceptionKind::ValueError, "outer", 3, 5), (ExceptionKind::ZeroDivisionError, "checked_div", 12, 5)]
+        [
+            (ExceptionKind::ValueError, "outer", 3, 5),
+            (ExceptionKind::ZeroDivisionError, "checked_div", 12, 5)
+        ]
     );
 }
 
@@ -157,20 +217,29 @@ fn raise_sets_code_and_arguments() {
     let artifact = compile(&raising_module(), &["outer", "checked_div"]);
     let (code, slot) = call(&artifact, "checked_div", &[int(7), int(0)]).unwrap_err();
     let info = artifact.error_info(code).expect("code maps into the table");
-    assert_eq!((info.kind, info.function.as_str()), (ExceptionKind::ZeroDivisionError, "checked_div"));
+    assert_eq!(
+        (info.kind, info.function.as_str()),
+        (ExceptionKind::ZeroDivisionError, "checked_div")
+    );
     // The i32 argument is sign-extended, the bool zero-extended.
     assert_eq!(slot.args, [7, -2, 1]);
     assert_eq!(info.format(&slot.args), "7 / 0 (-2, 1)");
 
     let (code, slot) = call(&artifact, "outer", &[int(-4), int(1)]).unwrap_err();
     let info = artifact.error_info(code).unwrap();
-    assert_eq!((info.kind, info.format(&slot.args)), (ExceptionKind::ValueError, "negative: -4".to_string()));
+    assert_eq!(
+        (info.kind, info.format(&slot.args)),
+        (ExceptionKind::ValueError, "negative: -4".to_string())
+    );
 }
 
 #[test]
 fn raise_propagates_through_calls() {
     let artifact = compile(&raising_module(), &["outer"]);
-    assert_eq!(call(&artifact, "outer", &[int(9), int(2)]).unwrap(), [int(5)]);
+    assert_eq!(
+        call(&artifact, "outer", &[int(9), int(2)]).unwrap(),
+        [int(5)]
+    );
     let (code, slot) = call(&artifact, "outer", &[int(9), int(0)]).unwrap_err();
     assert_eq!(code, 2, "second entry of the table");
     assert_eq!(artifact.error_info(code).unwrap().function, "checked_div");
@@ -183,7 +252,10 @@ fn entry_clears_a_stale_error_code() {
     let f = artifact.entry("outer").unwrap();
     let args = [int(9), int(2)];
     let mut rets = [0u64; 1];
-    let mut err = ErrorSlot { code: 99, ..ErrorSlot::default() };
+    let mut err = ErrorSlot {
+        code: 99,
+        ..ErrorSlot::default()
+    };
     // SAFETY: one slot per parameter and result; the artifact is alive.
     let code = unsafe { f(args.as_ptr(), rets.as_mut_ptr(), &mut err) };
     assert_eq!((code, err.code, rets[0]), (0, 0, 5));
@@ -223,8 +295,14 @@ fn array_module() -> Module {
         let n1 = b.load(Ty::I64, a, shape_offset(1), true);
         let s0 = b.load(Ty::I64, a, stride_offset(2, 0), true);
         let s1 = b.load(Ty::I64, a, stride_offset(2, 1), true);
-        let (outer, row, inner, body, next_row, exit) =
-            (b.create_block(), b.create_block(), b.create_block(), b.create_block(), b.create_block(), b.create_block());
+        let (outer, row, inner, body, next_row, exit) = (
+            b.create_block(),
+            b.create_block(),
+            b.create_block(),
+            b.create_block(),
+            b.create_block(),
+            b.create_block(),
+        );
         let i = b.append_block_param(outer, Ty::I64);
         let acc = b.append_block_param(outer, Ty::F64);
         let j = b.append_block_param(inner, Ty::I64);
@@ -273,7 +351,11 @@ fn array_module() -> Module {
         let i2 = b.binary(Op::Iadd, i, one);
         b.jump(outer, &[i2, acc_row]);
         b.switch_to(exit);
-        b.ret(if fill { &[] } else { std::slice::from_ref(&result) });
+        b.ret(if fill {
+            &[]
+        } else {
+            std::slice::from_ref(&result)
+        });
         functions.push(f);
     }
     Module { functions }
@@ -285,7 +367,11 @@ fn loads_and_stores_through_array_descriptors() {
     let values: Vec<f64> = (0..12).map(|k| k as f64 * 0.5 - 1.0).collect();
     // A C-ordered 3x4 array and its transpose (a 4x3 view of the same memory).
     for (shape, strides) in [([3, 4], [32, 8]), ([4, 3], [8, 32])] {
-        let mut array = Array2 { data: values.clone(), shape, strides };
+        let mut array = Array2 {
+            data: values.clone(),
+            shape,
+            strides,
+        };
         let mut want = 0.0;
         for i in 0..shape[0] {
             for j in 0..shape[1] {
@@ -297,12 +383,123 @@ fn loads_and_stores_through_array_descriptors() {
         assert_eq!(as_f64(got[0]), want, "shape {shape:?} strides {strides:?}");
 
         let desc = array.descriptor();
-        assert_eq!(call(&artifact, "fill", &[desc.as_ptr() as u64]).unwrap(), Vec::<u64>::new());
+        assert_eq!(
+            call(&artifact, "fill", &[desc.as_ptr() as u64]).unwrap(),
+            Vec::<u64>::new()
+        );
         for i in 0..shape[0] {
             for j in 0..shape[1] {
-                assert_eq!(array.get(i, j), (10 * i + j) as f64, "a[{i}, {j}] for strides {strides:?}");
+                assert_eq!(
+                    array.get(i, j),
+                    (10 * i + j) as f64,
+                    "a[{i}, {j}] for strides {strides:?}"
+                );
             }
         }
+    }
+}
+
+#[test]
+fn loop_invariant_loads_and_arithmetic_leave_the_inner_loop() {
+    // Guards the branch ordering in `loops.rs`: without it Cranelift sinks invariants into loops.
+    let opts = backend_cpu::CompileOptions {
+        dump_clif: false,
+        dump_asm: true,
+    };
+    let artifact = backend_cpu::compile_jit(&array_module(), &["weighted_sum"], &opts).unwrap();
+    let dumps = artifact.dumps();
+    let optimized = dumps
+        .split(";; optimized CLIF of `weighted_sum`")
+        .nth(1)
+        .unwrap();
+    let optimized = optimized.split(";; assembly").next().unwrap();
+    // The innermost loop body is the block that loads an element.
+    let body = optimized
+        .split("\n\n")
+        .find(|block| block.contains("load.f64"))
+        .unwrap();
+    assert!(
+        !body.contains("readonly"),
+        "descriptor loads left in the loop:\n{optimized}"
+    );
+    assert_eq!(
+        body.matches("imul").count(),
+        1,
+        "row arithmetic left in the loop:\n{optimized}"
+    );
+}
+
+/// `loop_count(n)`: how often `x *= 2` runs from `x = 1` while `x < n` (a float loop condition),
+/// and `countdown(k)`: iterations of a loop whose condition is a bool block parameter.
+fn loop_condition_module() -> Module {
+    let mut doublings = Function::new("doublings", vec![Ty::F64], vec![Ty::I64]);
+    let mut b = Builder::new(&mut doublings);
+    let (_, p) = b.create_entry_block();
+    let (header, body, exit) = (b.create_block(), b.create_block(), b.create_block());
+    let x = b.append_block_param(header, Ty::F64);
+    let count = b.append_block_param(header, Ty::I64);
+    let result = b.append_block_param(exit, Ty::I64);
+    let (one, zero) = (b.fconst(Ty::F64, 1.0), b.iconst(Ty::I64, 0));
+    b.jump(header, &[one, zero]);
+    b.switch_to(header);
+    let more = b.fcmp(ir::FloatCC::Lt, x, p[0]);
+    b.brif(more, body, &[], exit, &[count]);
+    b.switch_to(body);
+    let x2 = b.binary(Op::Fadd, x, x);
+    let one = b.iconst(Ty::I64, 1);
+    let count2 = b.binary(Op::Iadd, count, one);
+    b.jump(header, &[x2, count2]);
+    b.switch_to(exit);
+    b.ret(&[result]);
+
+    let mut countdown = Function::new("countdown", vec![Ty::I64], vec![Ty::I64]);
+    let mut b = Builder::new(&mut countdown);
+    let (_, p) = b.create_entry_block();
+    let (header, body, exit) = (b.create_block(), b.create_block(), b.create_block());
+    let k = b.append_block_param(header, Ty::I64);
+    let go = b.append_block_param(header, Ty::Bool);
+    let n = b.append_block_param(header, Ty::I64);
+    let zero = b.iconst(Ty::I64, 0);
+    let start = b.icmp(IntCC::Sgt, p[0], zero);
+    b.jump(header, &[p[0], start, zero]);
+    b.switch_to(header);
+    b.brif(go, body, &[], exit, &[]);
+    b.switch_to(body);
+    let one = b.iconst(Ty::I64, 1);
+    let k2 = b.binary(Op::Isub, k, one);
+    let n2 = b.binary(Op::Iadd, n, one);
+    let zero = b.iconst(Ty::I64, 0);
+    let go2 = b.icmp(IntCC::Sgt, k2, zero);
+    b.jump(header, &[k2, go2, n2]);
+    b.switch_to(exit);
+    b.ret(&[n]);
+    Module {
+        functions: vec![doublings, countdown],
+    }
+}
+
+#[test]
+fn loop_conditions_keep_their_meaning_when_branches_are_reordered() {
+    let artifact = compile(&loop_condition_module(), &["doublings", "countdown"]);
+    for (n, want) in [
+        (10.0, 4),
+        (1.0, 0),
+        (f64::NAN, 0),
+        (f64::INFINITY, 1024),
+        (-1.0, 0),
+    ] {
+        assert_eq!(
+            call(&artifact, "doublings", &[f64s(n)]).unwrap(),
+            [int(want)],
+            "doublings({n})"
+        );
+    }
+    for (k, want) in [(5, 5), (0, 0), (-3, 0), (1, 1)] {
+        assert_eq!(
+            call(&artifact, "countdown", &[int(k)]).unwrap(),
+            [int(want)],
+            "countdown({k})"
+        );
     }
 }
 
@@ -318,12 +515,27 @@ fn runtime_helper_calls() {
     };
     let (f, i) = (Ty::F64, Ty::I64);
     assert_eq!(as_f64(rt(RuntimeFn::Sin, &[f], &[f64s(0.5)])), 0.5f64.sin());
-    assert_eq!(as_f64(rt(RuntimeFn::Pow, &[f, f], &[f64s(2.0), f64s(0.5)])), 2f64.powf(0.5));
+    assert_eq!(
+        as_f64(rt(RuntimeFn::Pow, &[f, f], &[f64s(2.0), f64s(0.5)])),
+        2f64.powf(0.5)
+    );
     assert_eq!(rt(RuntimeFn::IntPow, &[i, i], &[int(3), int(4)]), 81);
-    assert_eq!(rt(RuntimeFn::IntPow, &[i, i], &[int(-2), int(63)]), int(i64::MIN));
-    assert_eq!(as_f64(rt(RuntimeFn::PowI, &[f, i], &[f64s(1.5), int(3)])), 3.375);
-    assert_eq!(as_f64(rt(RuntimeFn::Atan2, &[f, f], &[f64s(1.0), f64s(-1.0)])), 1f64.atan2(-1.0));
-    assert_eq!(as_f32(rt(RuntimeFn::SinF32, &[Ty::F32], &[f32s(0.5)])), 0.5f32.sin());
+    assert_eq!(
+        rt(RuntimeFn::IntPow, &[i, i], &[int(-2), int(63)]),
+        int(i64::MIN)
+    );
+    assert_eq!(
+        as_f64(rt(RuntimeFn::PowI, &[f, i], &[f64s(1.5), int(3)])),
+        3.375
+    );
+    assert_eq!(
+        as_f64(rt(RuntimeFn::Atan2, &[f, f], &[f64s(1.0), f64s(-1.0)])),
+        1f64.atan2(-1.0)
+    );
+    assert_eq!(
+        as_f32(rt(RuntimeFn::SinF32, &[Ty::F32], &[f32s(0.5)])),
+        0.5f32.sin()
+    );
     assert_eq!(as_f64(rt(RuntimeFn::Gamma, &[f], &[f64s(5.0)])), 24.0);
 }
 
@@ -348,5 +560,8 @@ fn every_runtime_helper_links() {
     }
     b.ret(&[]);
     let artifact = compile(&Module { functions: vec![f] }, &["all"]);
-    assert_eq!(call(&artifact, "all", &[f64s(0.5), f32s(0.5), int(2)]).unwrap(), Vec::<u64>::new());
+    assert_eq!(
+        call(&artifact, "all", &[f64s(0.5), f32s(0.5), int(2)]).unwrap(),
+        Vec::<u64>::new()
+    );
 }

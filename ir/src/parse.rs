@@ -84,10 +84,17 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     fn new(text: &'a str) -> Self {
-        Cursor { rest: text.chars(), line: 1, col: 1 }
+        Cursor {
+            rest: text.chars(),
+            line: 1,
+            col: 1,
+        }
     }
     fn pos(&self) -> Pos {
-        Pos { line: self.line, col: self.col }
+        Pos {
+            line: self.line,
+            col: self.col,
+        }
     }
     fn peek(&self) -> Option<char> {
         self.rest.clone().next()
@@ -152,17 +159,26 @@ impl<'a> Cursor<'a> {
         }
     }
     fn expect(&mut self, c: char) -> PResult<()> {
-        if self.eat(c) { Ok(()) } else { Err(self.error(format!("expected `{c}`"))) }
+        if self.eat(c) {
+            Ok(())
+        } else {
+            Err(self.error(format!("expected `{c}`")))
+        }
     }
     /// A word: `[A-Za-z_][A-Za-z0-9_.]*` (opcodes with suffixes, `v3`, `block2`, types).
     fn word(&mut self, what: &str) -> PResult<(String, Pos)> {
         self.skip_spaces();
         let pos = self.pos();
-        if !self.peek().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') {
+        if !self
+            .peek()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        {
             return Err(self.error(format!("expected {what}")));
         }
         let mut word = String::new();
-        while let Some(c) = self.peek().filter(|&c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        while let Some(c) = self
+            .peek()
+            .filter(|&c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
         {
             word.push(c);
             self.bump();
@@ -174,8 +190,9 @@ impl<'a> Cursor<'a> {
         self.skip_spaces();
         let pos = self.pos();
         let mut token = String::new();
-        while let Some(c) =
-            self.peek().filter(|&c| !c.is_whitespace() && !matches!(c, ',' | ';' | '@' | ')'))
+        while let Some(c) = self
+            .peek()
+            .filter(|&c| !c.is_whitespace() && !matches!(c, ',' | ';' | '@' | ')'))
         {
             token.push(c);
             self.bump();
@@ -249,7 +266,11 @@ impl<'a> Cursor<'a> {
 }
 
 fn error_at(pos: Pos, message: impl Into<String>) -> ParseError {
-    ParseError { line: pos.line, col: pos.col, message: message.into() }
+    ParseError {
+        line: pos.line,
+        col: pos.col,
+        message: message.into(),
+    }
 }
 
 /// `prefix` followed by a decimal number (`v3`, `block2`, `error0`).
@@ -278,7 +299,9 @@ fn parse_float(text: &str, pos: Pos) -> PResult<f64> {
                 return if x.is_nan() { Ok(x) } else { Err(bad()) };
             }
             // Only decimal syntax: Rust's parser would also take `NaN` or `infinity`.
-            let decimal = text.bytes().all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b));
+            let decimal = text
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b));
             let x: f64 = text.parse().map_err(|_| bad())?;
             if decimal { Ok(x) } else { Err(bad()) }
         }
@@ -349,7 +372,10 @@ fn parse_types_until(cursor: &mut Cursor, end: char) -> PResult<Vec<Ty>> {
 fn parse_one_function(cursor: &mut Cursor) -> PResult<Function> {
     let (word, pos) = cursor.word("`function`")?;
     if word != "function" {
-        return Err(error_at(pos, format!("expected `function`, found `{word}`")));
+        return Err(error_at(
+            pos,
+            format!("expected `function`, found `{word}`"),
+        ));
     }
     let name = cursor.name()?;
     cursor.expect('(')?;
@@ -377,10 +403,16 @@ fn parse_one_function(cursor: &mut Cursor) -> PResult<Function> {
         let (word, pos) = cursor.word("an instruction, block header or `}`")?;
         if let Some(n) = entity_number(&word, "error") {
             if !blocks.is_empty() {
-                return Err(error_at(pos, "error table entries must come before the blocks"));
+                return Err(error_at(
+                    pos,
+                    "error table entries must come before the blocks",
+                ));
             }
             if n as usize != func.errors.len() {
-                return Err(error_at(pos, format!("expected error{}", func.errors.len())));
+                return Err(error_at(
+                    pos,
+                    format!("expected error{}", func.errors.len()),
+                ));
             }
             func.errors.push(parse_error_site(cursor)?);
         } else if let Some(number) = entity_number(&word, "block") {
@@ -389,7 +421,12 @@ fn parse_one_function(cursor: &mut Cursor) -> PResult<Function> {
             }
             let params = parse_block_params(cursor)?;
             cursor.expect(':')?;
-            blocks.push(PBlock { number, pos, params, insts: Vec::new() });
+            blocks.push(PBlock {
+                number,
+                pos,
+                params,
+                insts: Vec::new(),
+            });
         } else {
             let Some(block) = blocks.last_mut() else {
                 return Err(error_at(pos, "instruction before the first block header"));
@@ -411,7 +448,12 @@ fn parse_error_site(cursor: &mut Cursor) -> PResult<ErrorSite> {
     let line = cursor.u32("a line number")?;
     cursor.expect(':')?;
     let col = cursor.u32("a column number")?;
-    Ok(ErrorSite { kind, message, line, col })
+    Ok(ErrorSite {
+        kind,
+        message,
+        line,
+        col,
+    })
 }
 
 fn parse_block_params(cursor: &mut Cursor) -> PResult<Vec<(PValue, Ty)>> {
@@ -449,7 +491,10 @@ fn parse_inst(cursor: &mut Cursor, word: String, pos: Pos, start: Pos) -> PResul
     let suffixes: Vec<&str> = parts.collect();
     let suffix_type = |i: usize| -> PResult<Ty> {
         let word = suffixes.get(i).ok_or_else(|| {
-            error_at(op_pos, format!("`{mnemonic}` needs its result type as a suffix: `{mnemonic}.<type>`"))
+            error_at(
+                op_pos,
+                format!("`{mnemonic}` needs its result type as a suffix: `{mnemonic}.<type>`"),
+            )
         })?;
         parse_type(word, op_pos)
     };
@@ -496,12 +541,21 @@ fn parse_inst(cursor: &mut Cursor, word: String, pos: Pos, start: Pos) -> PResul
             let cc = suffixes.first().copied().unwrap_or_default();
             no_more_suffixes(1)?;
             let op = if mnemonic == "icmp" {
-                ALL_INTCC.into_iter().find(|&c| intcc_name(c) == cc).map(Op::Icmp)
+                ALL_INTCC
+                    .into_iter()
+                    .find(|&c| intcc_name(c) == cc)
+                    .map(Op::Icmp)
             } else {
-                ALL_FLOATCC.into_iter().find(|&c| floatcc_name(c) == cc).map(Op::Fcmp)
+                ALL_FLOATCC
+                    .into_iter()
+                    .find(|&c| floatcc_name(c) == cc)
+                    .map(Op::Fcmp)
             };
             inst.op = op.ok_or_else(|| {
-                error_at(op_pos, format!("`{mnemonic}` needs a condition code, not `{cc}`"))
+                error_at(
+                    op_pos,
+                    format!("`{mnemonic}` needs a condition code, not `{cc}`"),
+                )
             })?;
             parse_operands(cursor, &mut inst, false)?;
         }
@@ -547,9 +601,10 @@ fn parse_inst(cursor: &mut Cursor, word: String, pos: Pos, start: Pos) -> PResul
             }
         }
         _ => {
-            let op = SIMPLE_OPS.iter().find(|op| opcode_name(op) == mnemonic).ok_or_else(|| {
-                error_at(op_pos, format!("unknown opcode `{mnemonic}`"))
-            })?;
+            let op = SIMPLE_OPS
+                .iter()
+                .find(|op| opcode_name(op) == mnemonic)
+                .ok_or_else(|| error_at(op_pos, format!("unknown opcode `{mnemonic}`")))?;
             inst.op = op.clone();
             if result_rule(op) == ResultRule::Explicit {
                 explicit.push(suffix_type(0)?);
@@ -582,8 +637,11 @@ fn parse_operands(cursor: &mut Cursor, inst: &mut PInst, offset_allowed: bool) -
         let (word, pos) = cursor.word("an operand")?;
         if let Some(block) = entity_number(&word, "block") {
             cursor.skip_spaces();
-            let args =
-                if cursor.peek() == Some('(') { parse_values_in_parens(cursor)? } else { vec![] };
+            let args = if cursor.peek() == Some('(') {
+                parse_values_in_parens(cursor)?
+            } else {
+                vec![]
+            };
             inst.targets.push((block, pos, args));
         } else {
             if !inst.targets.is_empty() {
@@ -594,8 +652,7 @@ fn parse_operands(cursor: &mut Cursor, inst: &mut PInst, offset_allowed: bool) -
                 return Err(error_at(pos, "value number is too large"));
             }
             inst.args.push(value);
-            if offset_allowed && inst.args.len() == 1 && matches!(cursor.peek(), Some('+' | '-'))
-            {
+            if offset_allowed && inst.args.len() == 1 && matches!(cursor.peek(), Some('+' | '-')) {
                 offset = cursor.integer("an offset", i32::MIN as i128, i32::MAX as i128)? as i32;
             }
         }
@@ -611,10 +668,14 @@ fn result_types(inst: &PInst, explicit: Vec<Ty>, pos: Pos) -> PResult<Vec<Option
     let name = opcode_name(&inst.op);
     let types: Vec<Option<Ty>> = match result_rule(&inst.op) {
         ResultRule::NoResult => vec![],
-        ResultRule::Explicit | ResultRule::CallSignature => explicit.into_iter().map(Some).collect(),
+        ResultRule::Explicit | ResultRule::CallSignature => {
+            explicit.into_iter().map(Some).collect()
+        }
         ResultRule::Bool => vec![Some(Ty::Bool)],
         ResultRule::Runtime => {
-            let Op::CallRuntime(f) = inst.op else { unreachable!("rule of call_rt") };
+            let Op::CallRuntime(f) = inst.op else {
+                unreachable!("rule of call_rt")
+            };
             vec![Some(match f.describe().result {
                 AbiType::I64 => Ty::I64,
                 AbiType::F32 => Ty::F32,
@@ -623,7 +684,10 @@ fn result_types(inst: &PInst, explicit: Vec<Ty>, pos: Pos) -> PResult<Vec<Option
         }
         ResultRule::SameAsArg(i) => {
             if inst.args.len() <= i {
-                return Err(error_at(pos, format!("`{name}` needs operand {i} to type its result")));
+                return Err(error_at(
+                    pos,
+                    format!("`{name}` needs operand {i} to type its result"),
+                ));
             }
             vec![None]
         }
@@ -631,7 +695,11 @@ fn result_types(inst: &PInst, explicit: Vec<Ty>, pos: Pos) -> PResult<Vec<Option
     if types.len() != inst.results.len() {
         return Err(error_at(
             inst.pos,
-            format!("`{name}` defines {} result(s), not {}", types.len(), inst.results.len()),
+            format!(
+                "`{name}` defines {} result(s), not {}",
+                types.len(),
+                inst.results.len()
+            ),
         ));
     }
     Ok(types)
@@ -651,7 +719,10 @@ fn build_function(mut func: Function, blocks: Vec<PBlock>) -> PResult<Function> 
     let mut block_index: HashMap<u32, usize> = HashMap::new();
     for (b, block) in blocks.iter().enumerate() {
         if block_index.insert(block.number, b).is_some() {
-            return Err(error_at(block.pos, format!("block{} is defined twice", block.number)));
+            return Err(error_at(
+                block.pos,
+                format!("block{} is defined twice", block.number),
+            ));
         }
         let mut define = |(v, pos): PValue, def: PDef, ty: Option<Ty>| {
             if defs.insert(v, (def, pos)).is_some() {
@@ -719,7 +790,11 @@ fn build_function(mut func: Function, blocks: Vec<PBlock>) -> PResult<Function> 
         }
     }
     // Arenas, keeping the text's numbers.
-    let block_count = blocks.iter().map(|b| b.number as usize + 1).max().unwrap_or(0);
+    let block_count = blocks
+        .iter()
+        .map(|b| b.number as usize + 1)
+        .max()
+        .unwrap_or(0);
     func.blocks = vec![BlockData::default(); block_count];
     let value_count = defs.keys().map(|&v| v as usize + 1).max().unwrap_or(0);
     let mut values: Vec<Option<ValueData>> = vec![None; value_count];
@@ -747,7 +822,10 @@ fn build_function(mut func: Function, blocks: Vec<PBlock>) -> PResult<Function> 
                 targets: inst
                     .targets
                     .iter()
-                    .map(|t| BlockCall { block: Block(t.0), args: vals(&t.2) })
+                    .map(|t| BlockCall {
+                        block: Block(t.0),
+                        args: vals(&t.2),
+                    })
                     .collect(),
                 line: inst.line,
                 col: inst.col,
@@ -765,7 +843,10 @@ fn build_function(mut func: Function, blocks: Vec<PBlock>) -> PResult<Function> 
             data.unwrap_or_else(|| {
                 filler_results.push(Value(v as u32));
                 let index = filler_results.len() as u32 - 1;
-                ValueData { ty: Ty::I64, def: ValueDef::Result(filler, index) }
+                ValueData {
+                    ty: Ty::I64,
+                    def: ValueDef::Result(filler, index),
+                }
             })
         })
         .collect();

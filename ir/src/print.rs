@@ -208,8 +208,14 @@ pub(crate) fn floatcc_name(cc: FloatCC) -> &'static str {
     }
 }
 
-pub(crate) const ALL_FLOATCC: [FloatCC; 6] =
-    [FloatCC::Eq, FloatCC::Ne, FloatCC::Lt, FloatCC::Le, FloatCC::Gt, FloatCC::Ge];
+pub(crate) const ALL_FLOATCC: [FloatCC; 6] = [
+    FloatCC::Eq,
+    FloatCC::Ne,
+    FloatCC::Lt,
+    FloatCC::Le,
+    FloatCC::Gt,
+    FloatCC::Ge,
+];
 
 /// The text of a function.
 pub fn print_function(func: &Function) -> String {
@@ -258,7 +264,9 @@ pub fn write_function(w: &mut dyn Write, func: &Function) -> fmt::Result {
     }
     for &block in &func.layout {
         write_block_header(w, func, block)?;
-        let Some(data) = func.blocks.get(block.0 as usize) else { continue };
+        let Some(data) = func.blocks.get(block.0 as usize) else {
+            continue;
+        };
         for &inst in &data.insts {
             write!(w, "    ")?;
             write_inst(w, func, inst)?;
@@ -270,7 +278,11 @@ pub fn write_function(w: &mut dyn Write, func: &Function) -> fmt::Result {
 
 fn write_block_header(w: &mut dyn Write, func: &Function, block: Block) -> fmt::Result {
     write!(w, "{block}")?;
-    let params = func.blocks.get(block.0 as usize).map(|b| b.params.as_slice()).unwrap_or(&[]);
+    let params = func
+        .blocks
+        .get(block.0 as usize)
+        .map(|b| b.params.as_slice())
+        .unwrap_or(&[]);
     if !params.is_empty() {
         write!(w, "(")?;
         for (i, &v) in params.iter().enumerate() {
@@ -291,7 +303,11 @@ pub fn write_inst(w: &mut dyn Write, func: &Function, inst: Inst) -> fmt::Result
         write!(w, " = ")?;
     }
     write!(w, "{}", opcode_name(&data.op))?;
-    let first_result = data.results.first().map(|&v| type_name(func, v)).unwrap_or("?");
+    let first_result = data
+        .results
+        .first()
+        .map(|&v| type_name(func, v))
+        .unwrap_or("?");
     match &data.op {
         Op::Icmp(cc) => write!(w, ".{}", intcc_name(*cc))?,
         Op::Fcmp(cc) => write!(w, ".{}", floatcc_name(*cc))?,
@@ -388,7 +404,11 @@ pub fn float_text(x: f64) -> String {
             format!("nan:0x{:016x}", x.to_bits())
         }
     } else if x.is_infinite() {
-        if x > 0.0 { "inf".to_string() } else { "-inf".to_string() }
+        if x > 0.0 {
+            "inf".to_string()
+        } else {
+            "-inf".to_string()
+        }
     } else {
         format!("{x:?}")
     }

@@ -122,7 +122,11 @@ struct Verifier<'f> {
 }
 
 fn list(types: &[Ty]) -> String {
-    types.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+    types
+        .iter()
+        .map(|t| t.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Verifier<'_> {
@@ -255,7 +259,10 @@ impl Verifier<'_> {
         };
         if data.targets.len() != expected {
             let name = crate::print::opcode_name(&data.op);
-            return Err(format!("`{name}` needs {expected} target(s), has {}", data.targets.len()));
+            return Err(format!(
+                "`{name}` needs {expected} target(s), has {}",
+                data.targets.len()
+            ));
         }
         for target in &data.targets {
             let block = target.block;
@@ -310,12 +317,18 @@ impl Verifier<'_> {
             | Umin | Umax => {
                 counts(2, 1)?;
                 need(args[0].is_int(), "operands must be integers")?;
-                need(int_compatible(args[0], args[1]), "operands must have the same type")?;
+                need(
+                    int_compatible(args[0], args[1]),
+                    "operands must have the same type",
+                )?;
                 same_as_first(results[0])
             }
             Ishl | Sshr | Ushr => {
                 counts(2, 1)?;
-                need(args[0].is_int() && args[1].is_int(), "operands must be integers")?;
+                need(
+                    args[0].is_int() && args[1].is_int(),
+                    "operands must be integers",
+                )?;
                 same_as_first(results[0])
             }
             Ineg | Bnot => {
@@ -325,8 +338,14 @@ impl Verifier<'_> {
             }
             Icmp(_) => {
                 counts(2, 1)?;
-                need(args[0].is_int() || args[0] == Ty::Bool, "icmp compares integers or bools")?;
-                need(int_compatible(args[0], args[1]), "operands must have the same type")?;
+                need(
+                    args[0].is_int() || args[0] == Ty::Bool,
+                    "icmp compares integers or bools",
+                )?;
+                need(
+                    int_compatible(args[0], args[1]),
+                    "operands must have the same type",
+                )?;
                 need(results[0] == Ty::Bool, "icmp defines a bool")
             }
             Fadd | Fsub | Fmul | Fdiv | Fmin | Fmax | Copysign | Fma | Fneg | Fabs | Sqrt
@@ -338,12 +357,18 @@ impl Verifier<'_> {
                 };
                 counts(arity, 1)?;
                 need(args[0].is_float(), "operands must be floats")?;
-                need(args.iter().all(|&t| t == args[0]), "operands must have the same type")?;
+                need(
+                    args.iter().all(|&t| t == args[0]),
+                    "operands must have the same type",
+                )?;
                 same_as_first(results[0])
             }
             Fcmp(_) => {
                 counts(2, 1)?;
-                need(args[0].is_float() && args[1] == args[0], "fcmp compares two equal floats")?;
+                need(
+                    args[0].is_float() && args[1] == args[0],
+                    "fcmp compares two equal floats",
+                )?;
                 need(results[0] == Ty::Bool, "fcmp defines a bool")
             }
             Not | And | Or => {
@@ -366,11 +391,17 @@ impl Verifier<'_> {
             }
             Load { .. } => {
                 counts(1, 1)?;
-                need(matches!(args[0], Ty::Ptr | Ty::I64), "the address must be ptr or i64")
+                need(
+                    matches!(args[0], Ty::Ptr | Ty::I64),
+                    "the address must be ptr or i64",
+                )
             }
             Store { .. } => {
                 counts(2, 0)?;
-                need(matches!(args[0], Ty::Ptr | Ty::I64), "the address must be ptr or i64")
+                need(
+                    matches!(args[0], Ty::Ptr | Ty::I64),
+                    "the address must be ptr or i64",
+                )
             }
             CallRuntime(f) => {
                 let info = f.describe();
@@ -403,9 +434,15 @@ impl Verifier<'_> {
             }
             Raise(id) => {
                 need(results.is_empty(), "raise defines no results")?;
-                need((id.0 as usize) < self.func.errors.len(), "no such error in the table")?;
+                need(
+                    (id.0 as usize) < self.func.errors.len(),
+                    "no such error in the table",
+                )?;
                 need(args.len() <= ERROR_ARGS, "raise passes at most 3 arguments")?;
-                need(args.iter().all(|&t| t == Ty::I64), "raise arguments must be i64")
+                need(
+                    args.iter().all(|&t| t == Ty::I64),
+                    "raise arguments must be i64",
+                )
             }
         }
     }
@@ -424,7 +461,9 @@ impl Verifier<'_> {
             for (k, &inst) in func.block(block).insts.iter().enumerate() {
                 let mut bad = None;
                 for_each_use(func.inst(inst), |v| {
-                    let Some(def) = def_block(func, &inst_blocks, v) else { return };
+                    let Some(def) = def_block(func, &inst_blocks, v) else {
+                        return;
+                    };
                     let ok = match func.value_def(v) {
                         ValueDef::Result(d, _) if def == block => position[d.0 as usize] < k,
                         _ => domtree.dominates(def, block),
@@ -452,7 +491,9 @@ fn int_compatible(a: Ty, b: Ty) -> bool {
 fn conversion_ok(op: &Op, from: Ty, to: Ty) -> bool {
     let int = |t: Ty| t.is_int();
     match op {
-        Op::Sext | Op::Uext => int(to) && (from == Ty::Bool || (int(from) && to.bits() > from.bits())),
+        Op::Sext | Op::Uext => {
+            int(to) && (from == Ty::Bool || (int(from) && to.bits() > from.bits()))
+        }
         Op::Ireduce => int(from) && int(to) && to.bits() < from.bits(),
         Op::ToBool => to == Ty::Bool && (int(from) || from.is_float() || from == Ty::Bool),
         Op::Fpromote => from == Ty::F32 && to == Ty::F64,

@@ -36,14 +36,23 @@ fn golden_files() {
         .filter(|p| p.extension().is_some_and(|e| e == "ir"))
         .collect();
     files.sort();
-    assert!(!files.is_empty(), "no golden files in {}", golden_dir().display());
+    assert!(
+        !files.is_empty(),
+        "no golden files in {}",
+        golden_dir().display()
+    );
     let mut failures = Vec::new();
     for path in &files {
         if let Err(message) = check_file(path, bless) {
             failures.push(format!("{}: {message}", path.display()));
         }
     }
-    assert!(failures.is_empty(), "{} golden file(s) failed:\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} golden file(s) failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 /// Runs one golden file; with `bless`, rewrites its expected part instead of comparing.
@@ -56,7 +65,10 @@ fn check_file(path: &Path, bless: bool) -> Result<(), String> {
     let passes = header_passes(input)?;
     let mut module = parse_module(input).map_err(|e| format!("input: {e}"))?;
     verify_module(&module).map_err(|e| format!("input: {e}"))?;
-    let opts = PipelineOptions { passes, verify: true };
+    let opts = PipelineOptions {
+        passes,
+        verify: true,
+    };
     for func in &mut module.functions {
         run_pipeline(func, &opts, &mut |_, _| {}).map_err(|e| e.to_string())?;
     }
@@ -67,7 +79,10 @@ fn check_file(path: &Path, bless: bool) -> Result<(), String> {
         return Err(format!("output does not round-trip:\n{actual}"));
     }
     if bless {
-        let blessed = format!("{}{EXPECT_MARKER}\n{actual}", input.trim_end_matches('\n').to_owned() + "\n");
+        let blessed = format!(
+            "{}{EXPECT_MARKER}\n{actual}",
+            input.trim_end_matches('\n').to_owned() + "\n"
+        );
         if blessed != text {
             std::fs::write(path, blessed).map_err(|e| e.to_string())?;
         }
@@ -87,7 +102,10 @@ fn header_passes(input: &str) -> Result<Vec<Pass>, String> {
     let line = input
         .lines()
         .map(str::trim)
-        .find_map(|l| l.strip_prefix("; passes:").or_else(|| l.strip_prefix("; pass:")))
+        .find_map(|l| {
+            l.strip_prefix("; passes:")
+                .or_else(|| l.strip_prefix("; pass:"))
+        })
         .ok_or("missing a `; passes: ...` header line")?;
     let mut passes = Vec::new();
     for name in line.split(',').map(str::trim) {

@@ -23,12 +23,67 @@ const OP_VARIANTS: usize = 62;
 fn exhaustive(op: &Op) {
     use Op::*;
     match op {
-        Iconst(_) | Fconst(_) | Bconst(_) | Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem
-        | Ineg | Band | Bor | Bxor | Bnot | Ishl | Sshr | Ushr | Smin | Smax | Umin | Umax
-        | Icmp(_) | Fadd | Fsub | Fmul | Fdiv | Fneg | Fabs | Sqrt | Floor | Ceil | Trunc
-        | Nearest | Fmin | Fmax | Copysign | Fma | Fcmp(_) | Not | And | Or | Sext | Uext
-        | Ireduce | ToBool | Fpromote | Fdemote | SToF | UToF | FToS | FToU | Bitcast | Select
-        | Load { .. } | Store { .. } | CallRuntime(_) | Call(_) | Jump | Brif | Return
+        Iconst(_)
+        | Fconst(_)
+        | Bconst(_)
+        | Iadd
+        | Isub
+        | Imul
+        | Sdiv
+        | Udiv
+        | Srem
+        | Urem
+        | Ineg
+        | Band
+        | Bor
+        | Bxor
+        | Bnot
+        | Ishl
+        | Sshr
+        | Ushr
+        | Smin
+        | Smax
+        | Umin
+        | Umax
+        | Icmp(_)
+        | Fadd
+        | Fsub
+        | Fmul
+        | Fdiv
+        | Fneg
+        | Fabs
+        | Sqrt
+        | Floor
+        | Ceil
+        | Trunc
+        | Nearest
+        | Fmin
+        | Fmax
+        | Copysign
+        | Fma
+        | Fcmp(_)
+        | Not
+        | And
+        | Or
+        | Sext
+        | Uext
+        | Ireduce
+        | ToBool
+        | Fpromote
+        | Fdemote
+        | SToF
+        | UToF
+        | FToS
+        | FToU
+        | Bitcast
+        | Select
+        | Load { .. }
+        | Store { .. }
+        | CallRuntime(_)
+        | Call(_)
+        | Jump
+        | Brif
+        | Return
         | Raise(_) => {}
     }
 }
@@ -43,21 +98,52 @@ fn the_all_ops_file_uses_every_op_and_condition() {
     let text = golden("roundtrip_all_ops.ir");
     let input = &text[..text.find("; expect:").expect("blessed file")];
     let module = parse_module(input).expect("parses");
-    let ops: Vec<&Op> =
-        module.functions.iter().flat_map(|f| f.layout.iter().flat_map(|&b| &f.block(b).insts).map(|&i| &f.inst(i).op)).collect();
+    let ops: Vec<&Op> = module
+        .functions
+        .iter()
+        .flat_map(|f| {
+            f.layout
+                .iter()
+                .flat_map(|&b| &f.block(b).insts)
+                .map(|&i| &f.inst(i).op)
+        })
+        .collect();
     let variants: HashSet<_> = ops.iter().map(|op| discriminant(*op)).collect();
-    assert_eq!(variants.len(), OP_VARIANTS, "roundtrip_all_ops.ir must use every op");
-    let intccs: HashSet<String> =
-        ops.iter().filter_map(|op| if let Op::Icmp(cc) = op { Some(format!("{cc:?}")) } else { None }).collect();
-    let floatccs: HashSet<String> =
-        ops.iter().filter_map(|op| if let Op::Fcmp(cc) = op { Some(format!("{cc:?}")) } else { None }).collect();
+    assert_eq!(
+        variants.len(),
+        OP_VARIANTS,
+        "roundtrip_all_ops.ir must use every op"
+    );
+    let intccs: HashSet<String> = ops
+        .iter()
+        .filter_map(|op| {
+            if let Op::Icmp(cc) = op {
+                Some(format!("{cc:?}"))
+            } else {
+                None
+            }
+        })
+        .collect();
+    let floatccs: HashSet<String> = ops
+        .iter()
+        .filter_map(|op| {
+            if let Op::Fcmp(cc) = op {
+                Some(format!("{cc:?}"))
+            } else {
+                None
+            }
+        })
+        .collect();
     assert_eq!((intccs.len(), floatccs.len()), (10, 6));
 }
 
 /// Field-by-field equality, comparing instructions by position (the parser numbers them in
 /// text order) and values and blocks by number (the parser keeps those).
 fn assert_same_function(a: &Function, b: &Function) {
-    assert_eq!((&a.name, &a.params, &a.returns, &a.errors), (&b.name, &b.params, &b.returns, &b.errors));
+    assert_eq!(
+        (&a.name, &a.params, &a.returns, &a.errors),
+        (&b.name, &b.params, &b.returns, &b.errors)
+    );
     assert_eq!(a.layout, b.layout);
     for &block in &a.layout {
         let (x, y) = (a.block(block), b.block(block));
@@ -73,10 +159,16 @@ fn assert_same_function(a: &Function, b: &Function) {
                 (x, y) => x == y,
             };
             assert!(same_op, "{:?} vs {:?}", p.op, q.op);
-            assert_eq!((&p.args, &p.results, &p.targets, p.line, p.col), (&q.args, &q.results, &q.targets, q.line, q.col));
+            assert_eq!(
+                (&p.args, &p.results, &p.targets, p.line, p.col),
+                (&q.args, &q.results, &q.targets, q.line, q.col)
+            );
             for r in &p.results {
                 assert_eq!(a.value_type(*r), b.value_type(*r));
-                assert_eq!(b.value_def(*r), ValueDef::Result(j, p.results.iter().position(|x| x == r).unwrap() as u32));
+                assert_eq!(
+                    b.value_def(*r),
+                    ValueDef::Result(j, p.results.iter().position(|x| x == r).unwrap() as u32)
+                );
             }
         }
     }
@@ -138,28 +230,82 @@ fn skipped_numbers_stay_skipped() {
 fn parse_errors_have_positions() {
     let cases: &[(&str, &str)] = &[
         ("func @f() {\n}", "1:1: expected `function`"),
-        ("function @f() {\nblock0:\n    v0 = iconst.i64 x\n}", "3:21: expected an integer immediate"),
-        ("function @f() {\nblock0:\n    v0 = frob v1\n}", "3:10: unknown opcode `frob`"),
-        ("function @f() {\nblock0:\n    return v4\n}", "3:12: v4 is used but never defined"),
-        ("function @f() {\nblock0:\n    jump block3\n}", "3:10: block3 is not defined"),
-        ("function @f() {\nblock0:\n    v0 = iconst.i64 1\n    v0 = iconst.i64 2\n    return\n}", "4:5: v0 is defined twice"),
-        ("function @f() {\nblock0:\n    v0 = iconst 1\n}", "3:10: `iconst` needs its result type"),
-        ("function @f() {\nblock0:\n    v0 = iconst.i64 99999999999999999999\n}", "3:21: an integer immediate 99999999999999999999 is out of range"),
-        ("function @f() {\nblock0:\n    v0 = fconst.f64 NaN\n}", "3:21: invalid float immediate `NaN`"),
-        ("function @f() {\nblock0:\n    v0, v1 = iconst.i64 1\n}", "3:5: `iconst` defines 1 result(s), not 2"),
-        ("function @f() {\nblock0:\n    v0 = iadd v0, v0\n    return\n}", "3:5: cannot infer the type of v0"),
-        ("function @f() {\n    v0 = iconst.i64 1\n}", "2:5: instruction before the first block header"),
-        ("function @f() {\nblock0:\n    return\n", "4:1: expected `}`"),
-        ("function @f() {\n    error1 = ValueError \"x\" @1:1\n}", "2:5: expected error0"),
-        ("function @f() {\n    error0 = ValueError \"x\n}", "2:25: unterminated string"),
+        (
+            "function @f() {\nblock0:\n    v0 = iconst.i64 x\n}",
+            "3:21: expected an integer immediate",
+        ),
+        (
+            "function @f() {\nblock0:\n    v0 = frob v1\n}",
+            "3:10: unknown opcode `frob`",
+        ),
+        (
+            "function @f() {\nblock0:\n    return v4\n}",
+            "3:12: v4 is used but never defined",
+        ),
+        (
+            "function @f() {\nblock0:\n    jump block3\n}",
+            "3:10: block3 is not defined",
+        ),
+        (
+            "function @f() {\nblock0:\n    v0 = iconst.i64 1\n    v0 = iconst.i64 2\n    return\n}",
+            "4:5: v0 is defined twice",
+        ),
+        (
+            "function @f() {\nblock0:\n    v0 = iconst 1\n}",
+            "3:10: `iconst` needs its result type",
+        ),
+        (
+            "function @f() {\nblock0:\n    v0 = iconst.i64 99999999999999999999\n}",
+            "3:21: an integer immediate 99999999999999999999 is out of range",
+        ),
+        (
+            "function @f() {\nblock0:\n    v0 = fconst.f64 NaN\n}",
+            "3:21: invalid float immediate `NaN`",
+        ),
+        (
+            "function @f() {\nblock0:\n    v0, v1 = iconst.i64 1\n}",
+            "3:5: `iconst` defines 1 result(s), not 2",
+        ),
+        (
+            "function @f() {\nblock0:\n    v0 = iadd v0, v0\n    return\n}",
+            "3:5: cannot infer the type of v0",
+        ),
+        (
+            "function @f() {\n    v0 = iconst.i64 1\n}",
+            "2:5: instruction before the first block header",
+        ),
+        (
+            "function @f() {\nblock0:\n    return\n",
+            "4:1: expected `}`",
+        ),
+        (
+            "function @f() {\n    error1 = ValueError \"x\" @1:1\n}",
+            "2:5: expected error0",
+        ),
+        (
+            "function @f() {\n    error0 = ValueError \"x\n}",
+            "2:25: unterminated string",
+        ),
         ("function @f(i65) {\n}", "1:13: unknown type `i65`"),
-        ("function @f() {\nblock0:\n    return @3\n}", "3:14: expected `:`"),
-        ("function @f() {\nblock0:\n    jump block0, v1\n}", "3:18: values must come before branch targets"),
-        ("function @f() {\nblock0:\n    v1 = load.i64.bogus v0\n}", "3:10: unexpected suffix `.bogus`"),
+        (
+            "function @f() {\nblock0:\n    return @3\n}",
+            "3:14: expected `:`",
+        ),
+        (
+            "function @f() {\nblock0:\n    jump block0, v1\n}",
+            "3:18: values must come before branch targets",
+        ),
+        (
+            "function @f() {\nblock0:\n    v1 = load.i64.bogus v0\n}",
+            "3:10: unexpected suffix `.bogus`",
+        ),
     ];
     for (text, expected) in cases {
         let error = parse_module(text).expect_err(text).to_string();
-        assert!(error.starts_with(expected), "for {text:?}\n  got:      {error}\n  expected: {expected}");
+        assert!(
+            error.starts_with(expected),
+            "for {text:?}\n  got:      {error}\n  expected: {expected}"
+        );
     }
 }
 
@@ -167,7 +313,12 @@ fn parse_errors_have_positions() {
 fn function_with(name: &str, message: &str, x: f64) -> Function {
     let mut func = Function::new(name, vec![], vec![Ty::F64]);
     let kind = ExceptionKind::RuntimeError;
-    func.add_error(ErrorSite { kind, message: message.into(), line: 1, col: 2 });
+    func.add_error(ErrorSite {
+        kind,
+        message: message.into(),
+        line: 1,
+        col: 2,
+    });
     let mut b = Builder::new(&mut func);
     b.create_entry_block();
     let v = b.fconst(Ty::F64, x);

@@ -3,7 +3,7 @@
 //!
 //! The slot ABI is `runtime::abi`'s: each scalar takes one `u64` (ints sign/zero-extended, `f32`
 //! bits in the low half, `f64` bits), a complex number two (real, imag), a tuple its elements in
-//! order, `None` nothing, and an array one pointer to a [`ArrayDescriptor`] built here from the
+//! order, `None` nothing, and an array one pointer to an `ArrayDesc<N>` built here from the
 //! NumPy array's own fields (no copy: the compiled code reads and writes the caller's memory,
 //! whatever its strides).
 //!
@@ -16,9 +16,10 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyComplex, PyTuple};
 use pyo3::{IntoPyObjectExt, ffi};
-use runtime::array::{ArrayDescriptor, MAX_NDIM};
+use runtime::array::{
+    DATA_OFFSET, MAX_NDIM, OWNER_OFFSET, descriptor_size, shape_offset, stride_offset,
+};
 use std::ffi::{c_int, c_long};
-use std::mem::MaybeUninit;
 
 // Descriptors hold `npy_intp` shapes and strides as `i64`.
 const _: () = assert!(size_of::<npyffi::npy_intp>() == size_of::<i64>());
@@ -54,25 +55,31 @@ pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
         if ffi::PyFloat_CheckExact(ptr) != 0 {
             return Ok(Type::F64);
         }
-        if npyffi::PyArray_Check(py, ptr) != 0 {
-            return array_type(ptr.cast());
-        }
         if ffi::PyBool_Check(ptr) != 0 {
             return Ok(Type::BOOL);
         }
         if ffi::PyComplex_CheckExact(ptr) != 0 {
             return Ok(Type::C128);
         }
-        let generic = npyffi::get_type_object(py, NpyTypes::PyGenericArrType_Type);
-        if ffi::PyObject_TypeCheck(ptr, generic) != 0 {
-            return numpy_scalar_type(py, ptr).map(Type::Scalar);
+        if obj.is_none() {
+            return Ok(Type::NoneType);
         }
         if ffi::PyTuple_Check(ptr) != 0 {
             let tuple = obj.cast::<PyTuple>().map_err(|_| Unpassable::PythonType)?;
-            return tuple.iter().map(|item| type_of(&item)).collect::<Result<_, _>>().map(Type::Tuple);
+            return tuple
+                .iter()
+                .map(|item| type_of(&item))
+                .collect::<Result<_, _>>()
+                .map(Type::Tuple);
         }
-        if obj.is_none() {
-            return Ok(Type::NoneType);
+        // Only now touch NumPy's C API (which imports NumPy at first use): a function called
+        // with plain numbers never needs it.
+        if npyffi::PyArray_Check(py, ptr) != 0 {
+            return array_type(ptr.cast());
+        }
+        let generic = npyffi::get_type_object(py, NpyTypes::PyGenericArrType_Type);
+        if ffi::PyObject_TypeCheck(ptr, generic) != 0 {
+            return numpy_scalar_type(py, ptr).map(Type::Scalar);
         }
         // Subclasses of the number types (IntEnum, float subclasses).
         if ffi::PyLong_Check(ptr) != 0 {
@@ -121,7 +128,11 @@ unsafe fn array_type(arr: *mut npyffi::PyArrayObject) -> Result<Type, Unpassable
 /// `descr` is a live dtype and we are attached.
 unsafe fn scalar_of_descr(descr: *mut npyffi::PyArray_Descr) -> Result<Scalar, Unpassable> {
     let fields = unsafe { &*npyffi::_PyDataType_GET_ITEM_DATA(descr) };
-    let foreign_order = if cfg!(target_endian = "little") { b'>' } else { b'<' };
+    let foreign_order = if cfg!(target_endian = "little") {
+        b'>'
+    } else {
+        b'<'
+    };
     if fields.byteorder as u8 == foreign_order {
         return Err(Unpassable::ByteOrder);
     }
@@ -169,13 +180,24 @@ unsafe fn numpy_scalar_type(py: Python<'_>, ptr: *mut ffi::PyObject) -> Result<S
 
 /// Words an [`Unpassable`] for an error message: `list`, `array of dtype object`, ...
 pub fn describe_unsupported(obj: &Bound<'_, PyAny>, why: &Unpassable) -> String {
-    let type_name = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
-    let dtype = || obj.getattr("dtype").and_then(|d| d.str()).map(|s| s.to_string());
+    let type_name = obj
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into());
+    let dtype = || {
+        obj.getattr("dtype")
+            .and_then(|d| d.str())
+            .map(|s| s.to_string())
+    };
     match why {
         Unpassable::PythonType => type_name,
         Unpassable::ArrayDtype => format!("array of dtype {}", dtype().unwrap_or(type_name)),
         Unpassable::ByteOrder => {
-            format!("array of non-native byte order dtype {}", dtype().unwrap_or(type_name))
+            format!(
+                "array of non-native byte order dtype {}",
+                dtype().unwrap_or(type_name)
+            )
         }
         Unpassable::TooManyDims => format!("array of more than {MAX_NDIM} dimensions"),
         Unpassable::IntTooLarge => "int too large for int64 and uint64".into(),
@@ -193,44 +215,73 @@ pub fn slot_count(ty: &Type) -> usize {
     }
 }
 
-/// Number of arrays (hence descriptors) in a value of type `ty`.
-pub fn array_count(ty: &Type) -> usize {
+/// Words (`u64`) the descriptors of a value of type `ty` take: `ArrayDesc<N>` is data, owner,
+/// then `N` extents and `N` strides.
+pub fn descriptor_words(ty: &Type) -> usize {
     match ty {
-        Type::Array { .. } => 1,
-        Type::Tuple(items) => items.iter().map(array_count).sum(),
+        Type::Array { ndim, .. } => descriptor_size(u32::from(*ndim)) / 8,
+        Type::Tuple(items) => items.iter().map(descriptor_words).sum(),
         _ => 0,
     }
 }
 
-/// The array descriptors of one call. They live in storage the caller provides (on its stack
-/// for the common case) and never move once written, so their addresses can be put in slots.
+/// The array descriptors of one call, packed one after another in `u64` storage the caller
+/// provides (on its stack for the common case), each exactly `ArrayDesc<ndim>` of
+/// `runtime::array` (offsets from its constants). Written once, never moved, so their
+/// addresses can be put in slots.
 pub struct Descriptors<'a> {
-    store: &'a mut [MaybeUninit<ArrayDescriptor>],
-    len: usize,
+    words: &'a mut [u64],
+    used: usize,
 }
 
 impl<'a> Descriptors<'a> {
-    pub fn new(store: &'a mut [MaybeUninit<ArrayDescriptor>]) -> Self {
-        Descriptors { store, len: 0 }
+    pub fn new(words: &'a mut [u64]) -> Self {
+        Descriptors { words, used: 0 }
     }
 
-    fn push(&mut self, descriptor: ArrayDescriptor) -> PyResult<u64> {
-        let Some(cell) = self.store.get_mut(self.len) else {
+    /// Appends a descriptor; returns its address for the argument slot.
+    fn push(&mut self, data: u64, owner: u64, shape: &[i64], strides: &[i64]) -> PyResult<u64> {
+        let ndim = shape.len() as u32;
+        let len = descriptor_size(ndim) / 8;
+        let Some(desc) = self.words.get_mut(self.used..self.used + len) else {
             // Storage is sized from the specialization's types; more arrays is a bug.
-            return Err(PyTypeError::new_err("ferrojit: more arrays than the signature has"));
+            return Err(PyTypeError::new_err(
+                "ferrojit: more arrays than the signature has",
+            ));
         };
-        let written: &ArrayDescriptor = cell.write(descriptor);
-        self.len += 1;
-        Ok(written.as_ptr() as u64)
+        let word = |offset: i32| offset as usize / 8;
+        desc[word(DATA_OFFSET)] = data;
+        desc[word(OWNER_OFFSET)] = owner;
+        for (axis, (&extent, &stride)) in shape.iter().zip(strides).enumerate() {
+            desc[word(shape_offset(axis as u32))] = extent as u64;
+            desc[word(stride_offset(ndim, axis as u32))] = stride as u64;
+        }
+        self.used += len;
+        Ok(desc.as_ptr() as u64)
     }
 
-    /// The descriptor at address `addr`, if it is one of ours.
-    fn find(&self, addr: u64) -> Option<&ArrayDescriptor> {
-        self.store[..self.len].iter().find_map(|cell| {
-            // SAFETY: the first `len` cells were written by `push`.
-            let d = unsafe { cell.assume_init_ref() };
-            (d.as_ptr() as u64 == addr).then_some(d)
-        })
+    /// The owner (the argument array object) of the descriptor at `addr`, if `addr` is the
+    /// start of one of ours; `arg_types` are the types the descriptors were built from.
+    fn owner_at(&self, addr: u64, arg_types: &[Type]) -> Option<*mut ffi::PyObject> {
+        fn starts(ty: &Type, at: &mut usize, out: &mut Vec<usize>) {
+            match ty {
+                Type::Array { .. } => {
+                    out.push(*at);
+                    *at += descriptor_words(ty);
+                }
+                Type::Tuple(items) => items.iter().for_each(|item| starts(item, at, out)),
+                _ => {}
+            }
+        }
+        let (mut offsets, mut at) = (Vec::new(), 0);
+        arg_types
+            .iter()
+            .for_each(|ty| starts(ty, &mut at, &mut offsets));
+        let base = self.words.as_ptr() as u64;
+        let start = offsets
+            .into_iter()
+            .find(|&o| o < self.used && base + 8 * o as u64 == addr)?;
+        Some(self.words[start + OWNER_OFFSET as usize / 8] as *mut ffi::PyObject)
     }
 }
 
@@ -294,7 +345,11 @@ fn read_number(obj: &Bound<'_, PyAny>, actual: Scalar) -> PyResult<Number> {
             let c = match obj.cast::<PyComplex>() {
                 Ok(c) => c.clone(),
                 // NumPy's complex64 is not a `complex` subclass: convert through `complex()`.
-                Err(_) => obj.py().get_type::<PyComplex>().call1((obj,))?.cast_into()?,
+                Err(_) => obj
+                    .py()
+                    .get_type::<PyComplex>()
+                    .call1((obj,))?
+                    .cast_into()?,
             };
             Number::Complex(c.real(), c.imag())
         }
@@ -352,8 +407,7 @@ pub fn flatten(
         }
         (Type::Array { .. }, Type::Array { .. }) => {
             // SAFETY: `type_of` found `obj` to be a NumPy array; `obj` outlives the call.
-            let descriptor = unsafe { descriptor_of(obj.as_ptr().cast()) };
-            slots[*pos] = descriptors.push(descriptor)?;
+            slots[*pos] = unsafe { push_descriptor(obj.as_ptr().cast(), descriptors) }?;
             *pos += 1;
         }
         (Type::Tuple(from), Type::Tuple(to)) => {
@@ -372,9 +426,14 @@ pub fn flatten(
     Ok(())
 }
 
+/// Writes the descriptor of `arr`, returning its address.
+///
 /// # Safety
 /// `arr` is a live NumPy array of at most [`MAX_NDIM`] dimensions and we are attached.
-unsafe fn descriptor_of(arr: *mut npyffi::PyArrayObject) -> ArrayDescriptor {
+unsafe fn push_descriptor(
+    arr: *mut npyffi::PyArrayObject,
+    descriptors: &mut Descriptors<'_>,
+) -> PyResult<u64> {
     let fields = unsafe { &*npyffi::_PyArray_GET_ITEM_DATA(arr) };
     let ndim = usize::try_from(fields.nd).unwrap_or(0).min(MAX_NDIM);
     let (shape, strides): (&[i64], &[i64]) = if ndim == 0 {
@@ -388,19 +447,18 @@ unsafe fn descriptor_of(arr: *mut npyffi::PyArrayObject) -> ArrayDescriptor {
             )
         }
     };
-    let owner = arr.cast();
-    // `new` fails only for a rank above MAX_NDIM or mismatched lengths, excluded above.
-    ArrayDescriptor::new(fields.data.cast(), owner, shape, strides)
-        .unwrap_or_else(|| unreachable!("rank checked against MAX_NDIM"))
+    descriptors.push(fields.data as u64, arr as u64, shape, strides)
 }
 
-/// Boxes the result of type `ty` read from `slots` at `*pos`.
+/// Boxes the result of type `ty` read from `slots` at `*pos`; `arg_types` are the parameter
+/// types the call's descriptors were built for.
 pub fn unflatten(
     py: Python<'_>,
     ty: &Type,
     slots: &[u64],
     pos: &mut usize,
     descriptors: &Descriptors<'_>,
+    arg_types: &[Type],
 ) -> PyResult<Py<PyAny>> {
     let mut take = || {
         let bits = slots.get(*pos).copied().unwrap_or(0);
@@ -436,16 +494,16 @@ pub fn unflatten(
         Type::Tuple(items) => {
             let values = items
                 .iter()
-                .map(|item| unflatten(py, item, slots, pos, descriptors))
+                .map(|item| unflatten(py, item, slots, pos, descriptors, arg_types))
                 .collect::<PyResult<Vec<_>>>()?;
             PyTuple::new(py, values)?.into_py_any(py)
         }
         Type::NoneType => Ok(py.None()),
         Type::Array { .. } => {
             let addr = take();
-            match descriptors.find(addr) {
+            match descriptors.owner_at(addr, arg_types) {
                 // SAFETY: `owner` is the argument array, alive in the caller's argument tuple.
-                Some(d) => Ok(unsafe { Bound::from_borrowed_ptr(py, d.owner.cast()) }.unbind()),
+                Some(owner) => Ok(unsafe { Bound::from_borrowed_ptr(py, owner) }.unbind()),
                 None => Err(pyo3::exceptions::PyNotImplementedError::new_err(
                     "ferrojit: returning an array that is not one of the arguments is not \
                      supported yet",

@@ -17,25 +17,25 @@
 
 use crate::args::{self, Descriptors, Unpassable};
 use crate::errors::{compile_error, diagnostic_to_pyerr, runtime_error_to_pyerr};
-use crate::globals::PyGlobals;
+use crate::globals::{PyGlobals, SelfDef};
 use crate::overload;
 use ferrojit::{
-    CompileRequest, CompiledFunction, Diagnostic, DiagnosticKind, DumpFlags, FunctionDef,
-    Options, Signature, SourceFile, Type,
+    CompileRequest, CompiledFunction, Diagnostic, DiagnosticKind, DumpFlags, FunctionDef, Options,
+    Signature, SourceFile, Type,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple};
 use pyo3::{PyTraverseError, PyVisit};
-use runtime::array::ArrayDescriptor;
 use std::mem::MaybeUninit;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 /// Argument slots, return slots and descriptors that fit on the stack; more go to the heap.
 const INLINE_SLOTS: usize = 32;
-const INLINE_ARRAYS: usize = 4;
+/// Enough for eight 3-d arrays.
+const INLINE_DESCRIPTOR_WORDS: usize = 64;
 const INLINE_ARGS: usize = 8;
 
 /// Argument types seen at calls, each with the specialization that runs them (the compiled
@@ -52,24 +52,41 @@ struct Specialization {
     compiled: CompiledFunction,
     arg_slots: usize,
     ret_slots: usize,
-    arrays: usize,
+    /// Size of the packed array descriptors; nonzero iff there are array arguments.
+    descriptor_words: usize,
 }
 
 impl Specialization {
     fn new(compiled: CompiledFunction) -> Specialization {
         let arg_slots = compiled.arg_types.iter().map(args::slot_count).sum();
-        let arrays = compiled.arg_types.iter().map(args::array_count).sum();
+        let descriptor_words = compiled.arg_types.iter().map(args::descriptor_words).sum();
         let ret_slots = args::slot_count(&compiled.return_type);
-        Specialization { compiled, arg_slots, ret_slots, arrays }
+        Specialization {
+            compiled,
+            arg_slots,
+            ret_slots,
+            descriptor_words,
+        }
     }
 
     fn signature_text(&self) -> String {
-        let args: Vec<String> = self.compiled.arg_types.iter().map(Type::to_string).collect();
+        let args: Vec<String> = self
+            .compiled
+            .arg_types
+            .iter()
+            .map(Type::to_string)
+            .collect();
         format!("{}({})", self.compiled.return_type, args.join(", "))
     }
 }
 
-#[pyclass(frozen, dict, weakref, module = "ferrojit._ferrojit", name = "Dispatcher")]
+#[pyclass(
+    frozen,
+    dict,
+    weakref,
+    module = "ferrojit._ferrojit",
+    name = "Dispatcher"
+)]
 pub struct Dispatcher {
     py_func: Py<PyAny>,
     name: String,
@@ -115,7 +132,11 @@ impl Dispatcher {
             params: varnames.into_iter().take(argcount).collect(),
             irregular_params: kwonly > 0 || flags & (CO_VARARGS | CO_VARKEYWORDS) != 0,
             py_func: py_func.unbind(),
-            options: Options { boundscheck, fastmath, numpy_error_model },
+            options: Options {
+                boundscheck,
+                fastmath,
+                numpy_error_model,
+            },
             nogil,
             signatures,
             def: OnceLock::new(),
@@ -160,7 +181,11 @@ impl Dispatcher {
     /// Compiles the `index`-th signature given to `@jit` (the decorator calls this).
     fn _compile_signature(&self, py: Python<'_>, index: usize) -> PyResult<()> {
         let sig = self.signatures.get(index).cloned().ok_or_else(|| {
-            compile_error(py, DiagnosticKind::Internal, format!("no signature {index}"))
+            compile_error(
+                py,
+                DiagnosticKind::Internal,
+                format!("no signature {index}"),
+            )
         })?;
         self.compile_specialization(py, sig.args, sig.ret).map(drop)
     }
@@ -203,8 +228,9 @@ impl Dispatcher {
         let (filename, text, line_offset, col_offset): (String, String, u32, u32) =
             match function_source.call1((func,)) {
                 Ok(found) => found.extract()?,
-                Err(err) if err.is_instance_of::<pyo3::exceptions::PyOSError>(py)
-                    || err.is_instance_of::<PyTypeError>(py) =>
+                Err(err)
+                    if err.is_instance_of::<pyo3::exceptions::PyOSError>(py)
+                        || err.is_instance_of::<PyTypeError>(py) =>
                 {
                     let message = format!(
                         "cannot compile '{}': its source code is not available ({}); ferrojit \
@@ -218,12 +244,20 @@ impl Dispatcher {
                 }
                 Err(err) => return Err(err),
             };
-        let source = SourceFile { filename, text, line_offset, col_offset };
-        let globals = Box::new(PyGlobals::new(func)?);
+        let source = SourceFile {
+            filename,
+            text,
+            line_offset,
+            col_offset,
+        };
+        let self_def = SelfDef::default();
+        let globals = Box::new(PyGlobals::new(func, &self.name, self_def.clone())?);
         let def = FunctionDef::parse(source, globals, self.options.clone())
             .map_err(|d| diagnostic_to_pyerr(py, &d))?;
         // Another thread may have won the race; either result is the same function.
-        Ok(self.def.get_or_init(|| Arc::new(def)).clone())
+        let def = self.def.get_or_init(|| Arc::new(def)).clone();
+        let _ = self_def.set(Arc::downgrade(&def));
+        Ok(def)
     }
 
     fn read_entries(&self) -> std::sync::RwLockReadGuard<'_, Vec<Entry>> {
@@ -231,19 +265,33 @@ impl Dispatcher {
     }
 
     fn add_entry(&self, key: Vec<Type>, spec: Arc<Specialization>, converted: bool) {
-        let entry = Entry { key, spec, converted };
-        self.entries.write().unwrap_or_else(PoisonError::into_inner).push(entry);
+        let entry = Entry {
+            key,
+            spec,
+            converted,
+        };
+        self.entries
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(entry);
     }
 
     /// The specialization already chosen for exactly these argument types.
     fn find_exact(&self, types: &[Type]) -> Option<Arc<Specialization>> {
-        self.read_entries().iter().find(|e| e.key == types).map(|e| e.spec.clone())
+        self.read_entries()
+            .iter()
+            .find(|e| e.key == types)
+            .map(|e| e.spec.clone())
     }
 
     /// The compiled specializations, in compilation order.
     fn compiled(&self) -> Vec<Arc<Specialization>> {
         let entries = self.read_entries();
-        entries.iter().filter(|e| !e.converted).map(|e| e.spec.clone()).collect()
+        entries
+            .iter()
+            .filter(|e| !e.converted)
+            .map(|e| e.spec.clone())
+            .collect()
     }
 
     /// Compiles (or finds, if another thread just did) the specialization for `arg_types`.
@@ -254,9 +302,17 @@ impl Dispatcher {
         declared_return: Option<Type>,
     ) -> PyResult<Arc<Specialization>> {
         let def = self.function_def(py)?;
-        let request = CompileRequest { def, arg_types, declared_return, dump: DumpFlags::from_env() };
+        let request = CompileRequest {
+            def,
+            arg_types,
+            declared_return,
+            dump: DumpFlags::from_env(),
+        };
         let outcome = py.detach(|| {
-            let _guard = self.compile_lock.lock().unwrap_or_else(PoisonError::into_inner);
+            let _guard = self
+                .compile_lock
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             if let Some(found) = self.find_exact(&request.arg_types) {
                 return Ok(found);
             }
@@ -307,8 +363,11 @@ impl Dispatcher {
             slots[index] = Some(value);
         }
         let defaults = self.py_func.bind(py).getattr("__defaults__")?;
-        let defaults: Vec<Bound<'py, PyAny>> =
-            if defaults.is_none() { Vec::new() } else { defaults.extract()? };
+        let defaults: Vec<Bound<'py, PyAny>> = if defaults.is_none() {
+            Vec::new()
+        } else {
+            defaults.extract()?
+        };
         let first_default = count.saturating_sub(defaults.len());
         let mut missing = Vec::new();
         for (index, slot) in slots.iter_mut().enumerate() {
@@ -333,10 +392,10 @@ impl Dispatcher {
 
     /// The call proper, with exactly one argument per parameter.
     fn call_with(&self, py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
-        let mut types = TypeList::new(args.len());
+        let mut types = TypeList::with_capacity(args.len());
         for (index, arg) in args.iter().enumerate() {
             match args::type_of(&arg) {
-                Ok(ty) => types.as_mut_slice()[index] = ty,
+                Ok(ty) => types.push(ty),
                 Err(why) => return Err(self.unpassable_argument(py, index, &arg, &why)),
             }
         }
@@ -349,14 +408,9 @@ impl Dispatcher {
         let mut inline_slots = [0u64; INLINE_SLOTS];
         let mut heap_slots = Vec::new();
         let arg_slots = buffer(&mut inline_slots, &mut heap_slots, spec.arg_slots);
-        let mut inline_descs = [const { MaybeUninit::<ArrayDescriptor>::uninit() }; INLINE_ARRAYS];
+        let mut inline_descs = [0u64; INLINE_DESCRIPTOR_WORDS];
         let mut heap_descs = Vec::new();
-        let store: &mut [MaybeUninit<ArrayDescriptor>] = if spec.arrays <= INLINE_ARRAYS {
-            &mut inline_descs[..]
-        } else {
-            heap_descs.resize_with(spec.arrays, MaybeUninit::uninit);
-            &mut heap_descs[..]
-        };
+        let store = buffer(&mut inline_descs, &mut heap_descs, spec.descriptor_words);
         let mut descriptors = Descriptors::new(store);
         let mut pos = 0;
         for ((arg, actual), target) in args.iter().zip(types).zip(&spec.compiled.arg_types) {
@@ -370,9 +424,23 @@ impl Dispatcher {
         let arg_slots: &[u64] = arg_slots;
         // SAFETY: the slots follow the specialization's argument types, and every descriptor
         // they point to (and the array memory behind it) lives until after the call returns.
-        let result = py.detach(|| unsafe { compiled.call(arg_slots, rets) });
+        let mut call = || unsafe { compiled.call(arg_slots, rets) };
+        // Releasing and retaking the GIL costs about 80 ns, as much as the rest of a call:
+        // do it where threads can gain (`nogil=True`, or array arguments, i.e. real work).
+        let result = if self.nogil || spec.descriptor_words > 0 {
+            py.detach(call)
+        } else {
+            call()
+        };
         result.map_err(|e| runtime_error_to_pyerr(py, &e))?;
-        args::unflatten(py, &compiled.return_type, rets, &mut 0, &descriptors)
+        args::unflatten(
+            py,
+            &compiled.return_type,
+            rets,
+            &mut 0,
+            &descriptors,
+            &compiled.arg_types,
+        )
     }
 
     /// The specialization for argument types not seen before: compile one, or (with explicit
@@ -449,30 +517,49 @@ fn panic_diagnostic(panic: &(dyn std::any::Any + Send)) -> Diagnostic {
         .with_hint("this is a bug in ferrojit; please report it with the function that caused it")
 }
 
-/// The argument types of one call: on the stack for up to [`INLINE_ARGS`] arguments.
-enum TypeList {
-    Inline([Type; INLINE_ARGS], usize),
-    Heap(Vec<Type>),
+/// The argument types of one call: on the stack for up to [`INLINE_ARGS`] arguments (only
+/// the `len` first are initialised, and only those are dropped).
+struct TypeList {
+    inline: [MaybeUninit<Type>; INLINE_ARGS],
+    len: usize,
+    heap: Vec<Type>,
 }
 
 impl TypeList {
-    fn new(len: usize) -> TypeList {
-        if len <= INLINE_ARGS {
-            TypeList::Inline(std::array::from_fn(|_| Type::NoneType), len)
+    fn with_capacity(capacity: usize) -> TypeList {
+        let heap = if capacity > INLINE_ARGS {
+            Vec::with_capacity(capacity)
         } else {
-            TypeList::Heap(vec![Type::NoneType; len])
+            Vec::new()
+        };
+        TypeList {
+            inline: [const { MaybeUninit::uninit() }; INLINE_ARGS],
+            len: 0,
+            heap,
+        }
+    }
+    fn push(&mut self, ty: Type) {
+        if self.heap.capacity() > 0 {
+            self.heap.push(ty);
+        } else if let Some(cell) = self.inline.get_mut(self.len) {
+            cell.write(ty);
+            self.len += 1;
         }
     }
     fn as_slice(&self) -> &[Type] {
-        match self {
-            TypeList::Inline(types, len) => &types[..*len],
-            TypeList::Heap(types) => types,
+        if self.heap.capacity() > 0 {
+            return &self.heap;
         }
+        // SAFETY: the first `len` cells were written by `push`.
+        unsafe { std::slice::from_raw_parts(self.inline.as_ptr().cast::<Type>(), self.len) }
     }
-    fn as_mut_slice(&mut self) -> &mut [Type] {
-        match self {
-            TypeList::Inline(types, len) => &mut types[..*len],
-            TypeList::Heap(types) => types,
+}
+
+impl Drop for TypeList {
+    fn drop(&mut self) {
+        for cell in &mut self.inline[..self.len] {
+            // SAFETY: the first `len` cells were written by `push` and are dropped once.
+            unsafe { cell.assume_init_drop() };
         }
     }
 }

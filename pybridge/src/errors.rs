@@ -16,7 +16,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::PyType;
 
 /// A class of `ferrojit.errors`, imported once.
-fn error_class<'py>(py: Python<'py>, kind: DiagnosticKind) -> PyResult<&Bound<'py, PyType>> {
+fn error_class<'py>(py: Python<'py>, kind: DiagnosticKind) -> PyResult<&'py Bound<'py, PyType>> {
     static COMPILE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
     static TYPING: PyOnceLock<Py<PyType>> = PyOnceLock::new();
     static UNSUPPORTED: PyOnceLock<Py<PyType>> = PyOnceLock::new();

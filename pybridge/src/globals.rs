@@ -8,25 +8,42 @@
 //! types and `prange` are recognised; anything else is `Unsupported` with its type name, so the
 //! compiler can say what it found.
 //!
-//! Invariant: the resolver holds only a *weak* reference to the function, so a dispatcher, its
-//! function and the module globals form an ordinary cycle the garbage collector can free.
+//! A name that is not (yet) defined but is the function's own name refers to the function
+//! itself, so that recursion compiles at decoration time under an explicit signature.
+//!
+//! Invariant: the resolver holds only *weak* references to the function and to its own parsed
+//! definition, so a dispatcher, its function and the module globals form an ordinary cycle the
+//! garbage collector can free.
 
 use crate::dispatcher::Dispatcher;
-use ferrojit::{ConstValue, Global, GlobalResolver, Intrinsic, ModuleKind, Scalar};
+use ferrojit::{ConstValue, FunctionDef, Global, GlobalResolver, Intrinsic, ModuleKind, Scalar};
 use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyComplex, PyDict, PyFloat, PyInt, PyModule, PyString, PyTuple, PyType,
     PyWeakrefReference,
 };
+use std::sync::{Arc, OnceLock, Weak};
 use typeinfer::GlobalValue;
+
+/// The function's own parsed definition, filled in once it exists (it contains the resolver).
+pub type SelfDef = Arc<OnceLock<Weak<FunctionDef>>>;
 
 pub struct PyGlobals {
     function: Py<PyWeakrefReference>,
+    name: String,
+    /// For self-recursion under an explicit signature: `@jit('i8(i8)')` compiles while the
+    /// decorator runs, before the module binds the function's name.
+    self_def: SelfDef,
 }
 
 impl PyGlobals {
-    pub fn new(function: &Bound<'_, PyAny>) -> PyResult<PyGlobals> {
-        Ok(PyGlobals { function: PyWeakrefReference::new(function)?.unbind() })
+    pub fn new(function: &Bound<'_, PyAny>, name: &str, self_def: SelfDef) -> PyResult<Self> {
+        let function = PyWeakrefReference::new(function)?.unbind();
+        Ok(PyGlobals {
+            function,
+            name: name.to_string(),
+            self_def,
+        })
     }
 }
 
@@ -36,6 +53,11 @@ impl GlobalResolver for PyGlobals {
             let function = self.function.bind(py).upgrade()?;
             match lookup(py, &function, name) {
                 Ok(Some(value)) => classify(py, name, &value),
+                Ok(None) if name == self.name => self
+                    .self_def
+                    .get()
+                    .and_then(Weak::upgrade)
+                    .map(Global::Function),
                 Ok(None) => None,
                 Err(err) => Some(unsupported(format!("name that could not be read ({err})"))),
             }
@@ -55,7 +77,9 @@ fn lookup<'py>(
     for (index, var) in freevars.iter().enumerate() {
         if var.cast::<PyString>()?.to_cow()? == name {
             let closure = function.getattr("__closure__")?.cast_into::<PyTuple>()?;
-            return Ok(Some(closure.get_item(index)?.getattr("cell_contents")?));
+            // An empty cell is a name not bound yet, such as the function's own name while
+            // its decorator runs.
+            return Ok(closure.get_item(index)?.getattr("cell_contents").ok());
         }
     }
     let globals = function.getattr("__globals__")?.cast_into::<PyDict>()?;
@@ -70,9 +94,10 @@ fn lookup<'py>(
 }
 
 fn is_exception_class(py: Python<'_>, value: &Bound<'_, PyAny>) -> bool {
-    value
-        .cast::<PyType>()
-        .is_ok_and(|t| t.is_subclass(&py.get_type::<pyo3::exceptions::PyBaseException>()).unwrap_or(false))
+    value.cast::<PyType>().is_ok_and(|t| {
+        t.is_subclass(&py.get_type::<pyo3::exceptions::PyBaseException>())
+            .unwrap_or(false)
+    })
 }
 
 fn unsupported(what: impl Into<String>) -> Global {
@@ -126,9 +151,11 @@ fn constant(obj: &Bound<'_, PyAny>) -> Option<Result<ConstValue, String>> {
         return Some(Ok(ConstValue::Bool(b.is_true())));
     }
     if obj.is_instance_of::<PyInt>() {
-        return Some(obj.extract::<i64>().map(ConstValue::Int).map_err(|_| {
-            "int constant that does not fit in int64".to_string()
-        }));
+        return Some(
+            obj.extract::<i64>()
+                .map(ConstValue::Int)
+                .map_err(|_| "int constant that does not fit in int64".to_string()),
+        );
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         return Some(Ok(ConstValue::Float(f.value())));
@@ -151,19 +178,25 @@ fn numpy_scalar_constant(obj: &Bound<'_, PyAny>) -> Option<Result<ConstValue, St
     let py = obj.py();
     let numpy = PyModule::import(py, "numpy").ok()?;
     let is = |class: &str| {
-        numpy.getattr(class).is_ok_and(|c| obj.is_instance(&c).unwrap_or(false))
+        numpy
+            .getattr(class)
+            .is_ok_and(|c| obj.is_instance(&c).unwrap_or(false))
     };
     if !is("generic") {
         return None;
     }
     let result = if is("bool_") {
-        obj.is_truthy().map(ConstValue::Bool).map_err(|e| e.to_string())
+        obj.is_truthy()
+            .map(ConstValue::Bool)
+            .map_err(|e| e.to_string())
     } else if is("integer") {
         obj.extract::<i64>()
             .map(ConstValue::Int)
             .map_err(|_| "integer constant that does not fit in int64".to_string())
     } else if is("floating") {
-        obj.extract::<f64>().map(ConstValue::Float).map_err(|e| e.to_string())
+        obj.extract::<f64>()
+            .map(ConstValue::Float)
+            .map_err(|e| e.to_string())
     } else if is("complexfloating") {
         py.get_type::<PyComplex>()
             .call1((obj,))
@@ -180,7 +213,10 @@ fn numpy_scalar_constant(obj: &Bound<'_, PyAny>) -> Option<Result<ConstValue, St
 fn dtype_of_type(py: Python<'_>, obj: &Bound<'_, PyAny>) -> Option<Scalar> {
     if let Ok(text) = obj.getattr("_numpy_name")
         && let Ok(text) = text.extract::<String>()
-        && obj.get_type().module().is_ok_and(|m| m.to_string().starts_with("ferrojit"))
+        && obj
+            .get_type()
+            .module()
+            .is_ok_and(|m| m.to_string().starts_with("ferrojit"))
     {
         return Scalar::from_name(&text);
     }
@@ -190,7 +226,13 @@ fn dtype_of_type(py: Python<'_>, obj: &Bound<'_, PyAny>) -> Option<Scalar> {
     if !class.is_subclass(&generic).unwrap_or(false) {
         return None;
     }
-    let dtype_name = numpy.getattr("dtype").ok()?.call1((class,)).ok()?.getattr("name").ok()?;
+    let dtype_name = numpy
+        .getattr("dtype")
+        .ok()?
+        .call1((class,))
+        .ok()?
+        .getattr("name")
+        .ok()?;
     Scalar::from_name(&dtype_name.extract::<String>().ok()?)
 }
 
@@ -199,7 +241,9 @@ fn callable(py: Python<'_>, name: &str, obj: &Bound<'_, PyAny>) -> Option<Option
     let builtins = PyModule::import(py, "builtins").ok()?;
     // `prange` is `range` in ferrojit, and a class named `prange` in Numba.
     let range = builtins.getattr("range").ok()?;
-    if obj.is(&range) || (type_name(obj) == "type" && attr_string(obj, "__name__").as_deref() == Some("prange")) {
+    if obj.is(&range)
+        || (type_name(obj) == "type" && attr_string(obj, "__name__").as_deref() == Some("prange"))
+    {
         return Some(value(GlobalValue::Intrinsic(Intrinsic::Range)));
     }
     // A builtin bound under its own name (`from builtins import abs`): typeinfer handles it.
@@ -226,5 +270,8 @@ fn attr_string(obj: &Bound<'_, PyAny>, attr: &str) -> Option<String> {
 }
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".into())
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".into())
 }

@@ -24,14 +24,22 @@ pub fn conversion(from: &Type, to: &Type) -> Option<Conversion> {
     match (from, to) {
         (Type::Scalar(f), Type::Scalar(t)) => scalar_conversion(*f, *t),
         (
-            Type::Array { dtype: d1, ndim: n1, .. },
-            Type::Array { dtype: d2, ndim: n2, layout: Layout::A },
+            Type::Array {
+                dtype: d1,
+                ndim: n1,
+                ..
+            },
+            Type::Array {
+                dtype: d2,
+                ndim: n2,
+                layout: Layout::A,
+            },
         ) if d1 == d2 && n1 == n2 => Some(Conversion::Safe),
-        (Type::Tuple(xs), Type::Tuple(ys)) if xs.len() == ys.len() => {
-            xs.iter().zip(ys).map(|(x, y)| conversion(x, y)).try_fold(Conversion::Exact, |worst, c| {
-                c.map(|c| worst.max(c))
-            })
-        }
+        (Type::Tuple(xs), Type::Tuple(ys)) if xs.len() == ys.len() => xs
+            .iter()
+            .zip(ys)
+            .map(|(x, y)| conversion(x, y))
+            .try_fold(Conversion::Exact, |worst, c| c.map(|c| worst.max(c))),
         _ => None,
     }
 }
@@ -65,9 +73,12 @@ pub fn best_match<'a>(
         if params.len() != args.len() {
             continue;
         }
-        let worst = args.iter().zip(params).try_fold(Conversion::Exact, |worst, (a, p)| {
-            conversion(a, p).map(|c| worst.max(c))
-        });
+        let worst = args
+            .iter()
+            .zip(params)
+            .try_fold(Conversion::Exact, |worst, (a, p)| {
+                conversion(a, p).map(|c| worst.max(c))
+            });
         if let Some(worst) = worst
             && best.is_none_or(|(b, _)| worst < b)
         {
@@ -82,7 +93,9 @@ mod tests {
     use super::*;
 
     fn t(text: &str) -> Vec<Type> {
-        ferrojit::parse_signature(text).expect("test signature parses").args
+        ferrojit::parse_signature(text)
+            .expect("test signature parses")
+            .args
     }
 
     /// `(candidates, call argument types, expected choice)`.

@@ -12,10 +12,18 @@ pub fn compile(module: &Module, entries: &[&str]) -> JitArtifact {
 }
 
 /// Calls entry `name` with argument slots `args`; `Ok(result slots)` or `Err((code, slot))`.
-pub fn call(artifact: &JitArtifact, name: &str, args: &[u64]) -> Result<Vec<u64>, (u32, ErrorSlot)> {
-    let sig = artifact.entry_signature(name).unwrap_or_else(|| panic!("no entry `{name}`"));
+pub fn call(
+    artifact: &JitArtifact,
+    name: &str,
+    args: &[u64],
+) -> Result<Vec<u64>, (u32, ErrorSlot)> {
+    let sig = artifact
+        .entry_signature(name)
+        .unwrap_or_else(|| panic!("no entry `{name}`"));
     assert_eq!(args.len(), sig.params.len(), "argument count of `{name}`");
-    let f = artifact.entry(name).expect("entry exists when its signature does");
+    let f = artifact
+        .entry(name)
+        .expect("entry exists when its signature does");
     // Poison the result slots so that a missing store shows.
     let mut rets = vec![0xDEAD_BEEF_DEAD_BEEFu64; sig.returns.len()];
     let mut err = ErrorSlot::default();
@@ -44,7 +52,8 @@ pub fn single_op(op: Op, params: &[Ty], result: Ty) -> Module {
 /// Compiles `op` over `params` and evaluates it once.
 pub fn eval(op: &Op, params: &[Ty], result: Ty, args: &[u64]) -> u64 {
     let artifact = compile(&single_op(op.clone(), params, result), &["f"]);
-    let rets = call(&artifact, "f", args).unwrap_or_else(|(code, _)| panic!("{op:?} raised {code}"));
+    let rets =
+        call(&artifact, "f", args).unwrap_or_else(|(code, _)| panic!("{op:?} raised {code}"));
     rets[0]
 }
 
@@ -91,7 +100,9 @@ pub fn show(ty: Ty, slot: u64) -> String {
 pub fn same(ty: Ty, got: u64, want: u64) -> bool {
     match ty {
         Ty::F64 => as_f64(got).is_nan() && as_f64(want).is_nan() || got == want,
-        Ty::F32 => as_f32(got).is_nan() && as_f32(want).is_nan() || low_bits(ty, got) == low_bits(ty, want),
+        Ty::F32 => {
+            as_f32(got).is_nan() && as_f32(want).is_nan() || low_bits(ty, got) == low_bits(ty, want)
+        }
         _ => low_bits(ty, got) == low_bits(ty, want),
     }
 }

@@ -51,9 +51,9 @@ impl Lowerer<'_, '_> {
         let mut offset: Option<Value> = None;
         for (axis, idx_expr) in indices.into_iter().enumerate() {
             let axis = axis as u32;
-            let idx = self.lower_index(idx_expr)?;
+            let given = self.lower_index(idx_expr)?;
             let dim = self.array_dim(desc, axis);
-            let idx = if literal_non_negative(idx_expr) { idx } else { self.wrap_negative(idx, dim) };
+            let idx = if literal_non_negative(idx_expr) { given } else { self.wrap_negative(given, dim) };
             if self.ctx.boundscheck {
                 let out_of_range = self.b.icmp(IntCC::Uge, idx, dim);
                 let axis_v = self.b.iconst(Ty::I64, axis as i64);
@@ -62,7 +62,7 @@ impl Lowerer<'_, '_> {
                     ExceptionKind::IndexError,
                     "index {} is out of bounds for axis {} with size {}",
                     idx_expr.span,
-                    &[idx, axis_v, dim],
+                    &[given, axis_v, dim],
                 );
             }
             let unit_stride = match layout {

@@ -46,7 +46,10 @@ pub fn run(func: &mut Function) -> bool {
     for block in rpo {
         for inst in func.block(block).insts.clone() {
             let data = func.inst_mut(inst);
-            for v in data.args.iter_mut().chain(data.targets.iter_mut().flat_map(|t| &mut t.args))
+            for v in data
+                .args
+                .iter_mut()
+                .chain(data.targets.iter_mut().flat_map(|t| &mut t.args))
             {
                 *v = resolve(&aliases, *v);
             }
@@ -66,7 +69,9 @@ pub fn run(func: &mut Function) -> bool {
                 }
                 continue;
             }
-            let Some(fold) = fold(func, data, &consts) else { continue };
+            let Some(fold) = fold(func, data, &consts) else {
+                continue;
+            };
             let result = data.results[0];
             let ty = func.value_type(result);
             match fold {
@@ -110,12 +115,20 @@ fn constant_of(func: &Function, data: &InstData) -> Option<Const> {
 
 /// Sign-extends the low `bits` of `v`.
 fn sext(v: i64, bits: u32) -> i64 {
-    if bits >= 64 { v } else { (v << (64 - bits)) >> (64 - bits) }
+    if bits >= 64 {
+        v
+    } else {
+        (v << (64 - bits)) >> (64 - bits)
+    }
 }
 
 /// Zero-extends the low `bits` of `v`.
 fn zext(v: i64, bits: u32) -> u64 {
-    if bits >= 64 { v as u64 } else { (v as u64) & ((1u64 << bits) - 1) }
+    if bits >= 64 {
+        v as u64
+    } else {
+        (v as u64) & ((1u64 << bits) - 1)
+    }
 }
 
 fn fold(func: &Function, data: &InstData, consts: &HashMap<Value, Const>) -> Option<Fold> {
@@ -131,7 +144,11 @@ fn fold(func: &Function, data: &InstData, consts: &HashMap<Value, Const>) -> Opt
     let all: Vec<Const> = args.into_iter().collect::<Option<_>>()?;
     // NaN operands are only read by ops whose result does not depend on the payload.
     let reads_nan_payload = !matches!(data.op, Op::Fcmp(_) | Op::ToBool | Op::FToS | Op::FToU);
-    if reads_nan_payload && all.iter().any(|c| matches!(c, Const::Float(x) if x.is_nan())) {
+    if reads_nan_payload
+        && all
+            .iter()
+            .any(|c| matches!(c, Const::Float(x) if x.is_nan()))
+    {
         return None;
     }
     let c = evaluate(&data.op, &all, &arg_types, result_ty)?;
@@ -160,11 +177,13 @@ fn identity(op: &Op, args: &[Value], consts: &[Option<Const>], ty: Ty) -> Option
     let alias = |i: usize| Some(Fold::Alias(args[i]));
     let int_const = |n: i64| Some(Fold::Const(Const::Int(sext(n, ty.bits()))));
     let (a, b) = (int(0), int(1));
+    // Shift amounts are taken modulo the width.
+    let shift_by_width_multiple = b.is_some_and(|n| zext(n, 64).is_multiple_of(ty.bits() as u64));
     match op {
         Iadd | Bor | Bxor if b == Some(0) => alias(0),
         Iadd | Bor | Bxor if a == Some(0) => alias(1),
-        Isub | Ishl | Sshr | Ushr if b == Some(0) => alias(0),
-        Ishl | Sshr | Ushr if b.is_some_and(|n| zext(n, 64) % ty.bits() as u64 == 0) => alias(0),
+        Isub if b == Some(0) => alias(0),
+        Ishl | Sshr | Ushr if shift_by_width_multiple => alias(0),
         Imul | Sdiv | Udiv if b == Some(1) => alias(0),
         Imul if a == Some(1) => alias(1),
         Imul | Band if a == Some(0) || b == Some(0) => int_const(0),
@@ -272,8 +291,16 @@ fn evaluate(op: &Op, args: &[Const], arg_types: &[Ty], ty: Ty) -> Option<Const> 
         (Fmul, &[Float(a), Float(b)]) => float(a * b),
         (Fdiv, &[Float(a), Float(b)]) => float(a / b),
         (Fmin | Fmax, &[Float(a), Float(b)]) if a.is_nan() || b.is_nan() => None,
-        (Fmin, &[Float(a), Float(b)]) => float(if a < b || (a == b && a.is_sign_negative()) { a } else { b }),
-        (Fmax, &[Float(a), Float(b)]) => float(if a > b || (a == b && a.is_sign_positive()) { a } else { b }),
+        (Fmin, &[Float(a), Float(b)]) => float(if a < b || (a == b && a.is_sign_negative()) {
+            a
+        } else {
+            b
+        }),
+        (Fmax, &[Float(a), Float(b)]) => float(if a > b || (a == b && a.is_sign_positive()) {
+            a
+        } else {
+            b
+        }),
         (Copysign, &[Float(a), Float(b)]) => float(a.copysign(b)),
         (Fma, &[Float(a), Float(b), Float(c)]) if ty == Ty::F32 => {
             float((a as f32).mul_add(b as f32, c as f32) as f64)
@@ -309,7 +336,11 @@ fn evaluate(op: &Op, args: &[Const], arg_types: &[Ty], ty: Ty) -> Option<Const> 
         (SToF, &[Int(a)]) => float(a as f64),
         (UToF, &[Int(a)]) => {
             let u = zext(a, arg_types[0].bits());
-            float(if ty == Ty::F32 { u as f32 as f64 } else { u as f64 })
+            float(if ty == Ty::F32 {
+                u as f32 as f64
+            } else {
+                u as f64
+            })
         }
         (FToS, &[Float(a)]) => wrap(match bits {
             8 => a as i8 as i64,

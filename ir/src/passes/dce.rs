@@ -56,7 +56,9 @@ pub fn run(func: &mut Function) -> bool {
 
     for &block in &func.layout.clone() {
         let before = func.block(block).insts.len();
-        func.block_mut(block).insts.retain(|i| live.insts[i.0 as usize]);
+        func.block_mut(block)
+            .insts
+            .retain(|i| live.insts[i.0 as usize]);
         changed |= func.block(block).insts.len() != before;
         for index in (0..func.block(block).params.len()).rev() {
             if live.values[func.block(block).params[index].0 as usize] {

@@ -22,7 +22,9 @@ struct Key {
 
 pub fn run(func: &mut Function) -> bool {
     let domtree = DomTree::compute(func);
-    let Some(&entry) = domtree.rpo().first() else { return false };
+    let Some(&entry) = domtree.rpo().first() else {
+        return false;
+    };
     let children = domtree.children();
     let mut aliases: HashMap<Value, Value> = HashMap::new();
     let mut removed: HashSet<Inst> = HashSet::new();
@@ -41,7 +43,10 @@ pub fn run(func: &mut Function) -> bool {
         let mut scope = Vec::new();
         for &inst in &func.block(block).insts.clone() {
             let data = func.inst_mut(inst);
-            for v in data.args.iter_mut().chain(data.targets.iter_mut().flat_map(|t| &mut t.args))
+            for v in data
+                .args
+                .iter_mut()
+                .chain(data.targets.iter_mut().flat_map(|t| &mut t.args))
             {
                 *v = resolve(&aliases, *v);
             }

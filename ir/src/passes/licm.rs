@@ -10,11 +10,13 @@
 //! is none, one is created before the header (with the header's parameter types, receiving
 //! every edge from outside the loop), and becomes the new entry if the header was the entry.
 //!
-//! An instruction is hoisted when its op is speculatable ([`Op::is_speculatable`]: pure and
-//! unable to trap, including `load.*.readonly` of array descriptors; not integer division,
-//! ordinary loads, stores or calls) and each operand is defined outside the loop or by an
-//! instruction already hoisted. Because such ops cannot trap, hoisting them from blocks that
-//! run conditionally is safe.
+//! An instruction is hoisted when it is speculatable and each operand is defined outside the
+//! loop or by an instruction already hoisted. Speculatable means [`Op::is_speculatable`] (pure
+//! and unable to trap, including `load.*.readonly` of array descriptors; not ordinary loads,
+//! stores or calls), plus integer division and remainder by a constant that cannot trap
+//! (nonzero, and not -1 for the signed ops, read at the divisor's width) — the `n // 2` of a
+//! loop bound. Because such instructions cannot trap, hoisting them from blocks that run
+//! conditionally is safe.
 
 use super::util::{DomTree, predecessors};
 use crate::function::*;
@@ -51,7 +53,9 @@ pub fn run(func: &mut Function) -> bool {
         let preheader = ensure_preheader(func, &domtree, &lp);
         for &block in &func.layout.clone() {
             if lp.contains(block) {
-                func.block_mut(block).insts.retain(|i| !invariant.contains(i));
+                func.block_mut(block)
+                    .insts
+                    .retain(|i| !invariant.contains(i));
             }
         }
         let insts = &mut func.block_mut(preheader).insts;
@@ -75,7 +79,11 @@ fn find_loops(func: &Function, domtree: &DomTree) -> Vec<Loop> {
                 None => {
                     let mut body = vec![false; func.blocks.len()];
                     body[header.0 as usize] = true;
-                    loops.push(Loop { header, body, size: 1 });
+                    loops.push(Loop {
+                        header,
+                        body,
+                        size: 1,
+                    });
                     loops.len() - 1
                 }
             };
@@ -102,7 +110,9 @@ fn ensure_preheader(func: &mut Function, domtree: &DomTree, lp: &Loop) -> Block 
         if lp.contains(block) {
             continue;
         }
-        let Some(term) = func.terminator(block) else { continue };
+        let Some(term) = func.terminator(block) else {
+            continue;
+        };
         for (t, target) in func.inst(term).targets.iter().enumerate() {
             if target.block == header {
                 outside_edges.push((term, t));
@@ -111,15 +121,38 @@ fn ensure_preheader(func: &mut Function, domtree: &DomTree, lp: &Loop) -> Block 
     }
     if let [(term, _)] = outside_edges[..] {
         let data = func.inst(term);
-        let block = func.layout.iter().copied().find(|&b| func.terminator(b) == Some(term));
-        if data.op == Op::Jump && block.is_some_and(|b| domtree.is_reachable(b)) && func.entry() != Some(header) {
+        let block = func
+            .layout
+            .iter()
+            .copied()
+            .find(|&b| func.terminator(b) == Some(term));
+        if data.op == Op::Jump
+            && block.is_some_and(|b| domtree.is_reachable(b))
+            && func.entry() != Some(header)
+        {
             return block.expect("checked above");
         }
     }
     let preheader = func.create_block();
-    let types: Vec<Ty> = func.block(header).params.iter().map(|&v| func.value_type(v)).collect();
-    let params: Vec<Value> = types.iter().map(|&ty| func.append_block_param(preheader, ty)).collect();
-    let jump = func.create_inst(Op::Jump, vec![], &[], vec![BlockCall { block: header, args: params }]);
+    let types: Vec<Ty> = func
+        .block(header)
+        .params
+        .iter()
+        .map(|&v| func.value_type(v))
+        .collect();
+    let params: Vec<Value> = types
+        .iter()
+        .map(|&ty| func.append_block_param(preheader, ty))
+        .collect();
+    let jump = func.create_inst(
+        Op::Jump,
+        vec![],
+        &[],
+        vec![BlockCall {
+            block: header,
+            args: params,
+        }],
+    );
     func.block_mut(preheader).insts.push(jump);
     for (term, t) in outside_edges {
         func.inst_mut(term).targets[t].block = preheader;
@@ -134,26 +167,64 @@ fn ensure_preheader(func: &mut Function, domtree: &DomTree, lp: &Loop) -> Block 
 fn invariant_insts(func: &Function, domtree: &DomTree, lp: &Loop) -> Vec<Inst> {
     // Values defined inside the loop (cleared for the results of invariant instructions).
     let mut inside = vec![false; func.values.len()];
-    let blocks: Vec<Block> =
-        domtree.rpo().iter().copied().filter(|&b| lp.contains(b)).collect();
+    let blocks: Vec<Block> = domtree
+        .rpo()
+        .iter()
+        .copied()
+        .filter(|&b| lp.contains(b))
+        .collect();
     for &block in &blocks {
-        func.block(block).params.iter().for_each(|v| inside[v.0 as usize] = true);
+        func.block(block)
+            .params
+            .iter()
+            .for_each(|v| inside[v.0 as usize] = true);
         for &inst in &func.block(block).insts {
-            func.inst(inst).results.iter().for_each(|v| inside[v.0 as usize] = true);
+            func.inst(inst)
+                .results
+                .iter()
+                .for_each(|v| inside[v.0 as usize] = true);
         }
     }
     let mut invariant = Vec::new();
     for &block in &blocks {
         for &inst in &func.block(block).insts {
             let data = func.inst(inst);
-            if data.op.is_speculatable()
+            if speculatable(func, inst)
                 && !data.op.is_terminator()
                 && data.args.iter().all(|v| !inside[v.0 as usize])
             {
-                data.results.iter().for_each(|v| inside[v.0 as usize] = false);
+                data.results
+                    .iter()
+                    .for_each(|v| inside[v.0 as usize] = false);
                 invariant.push(inst);
             }
         }
     }
     invariant
+}
+
+/// Whether `inst` may run where the program would not have run it (see the module doc).
+fn speculatable(func: &Function, inst: Inst) -> bool {
+    let data = func.inst(inst);
+    let signed = match data.op {
+        Op::Sdiv | Op::Srem => true,
+        Op::Udiv | Op::Urem => false,
+        ref op => return op.is_speculatable(),
+    };
+    let Some(&divisor) = data.args.get(1) else {
+        return false;
+    };
+    let ValueDef::Result(def, _) = func.value_def(divisor) else {
+        return false;
+    };
+    let Op::Iconst(raw) = func.inst(def).op else {
+        return false;
+    };
+    let bits = func.value_type(divisor).bits();
+    let value = if bits >= 64 {
+        raw
+    } else {
+        (raw << (64 - bits)) >> (64 - bits)
+    };
+    value != 0 && !(signed && value == -1)
 }

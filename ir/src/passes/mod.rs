@@ -33,7 +33,13 @@ pub enum Pass {
 }
 
 impl Pass {
-    pub const ALL: [Pass; 5] = [Pass::ConstFold, Pass::Dce, Pass::SimplifyCfg, Pass::Licm, Pass::Gvn];
+    pub const ALL: [Pass; 5] = [
+        Pass::ConstFold,
+        Pass::Dce,
+        Pass::SimplifyCfg,
+        Pass::Licm,
+        Pass::Gvn,
+    ];
 
     /// The name used by [`run_pass`], dumps and golden files.
     pub fn name(self) -> &'static str {
@@ -84,14 +90,20 @@ pub struct PipelineOptions {
 
 impl Default for PipelineOptions {
     fn default() -> Self {
-        PipelineOptions { passes: DEFAULT_PIPELINE.to_vec(), verify: cfg!(debug_assertions) }
+        PipelineOptions {
+            passes: DEFAULT_PIPELINE.to_vec(),
+            verify: cfg!(debug_assertions),
+        }
     }
 }
 
 impl PipelineOptions {
     /// No optimisation: verification only (if `verify`).
     pub fn none(verify: bool) -> Self {
-        PipelineOptions { passes: Vec::new(), verify }
+        PipelineOptions {
+            passes: Vec::new(),
+            verify,
+        }
     }
 }
 

@@ -37,7 +37,9 @@ pub fn run(func: &mut Function) -> bool {
 fn fold_trivial_brifs(func: &mut Function) -> bool {
     let mut changed = false;
     for block in func.layout.clone() {
-        let Some(term) = func.terminator(block) else { continue };
+        let Some(term) = func.terminator(block) else {
+            continue;
+        };
         let data = func.inst_mut(term);
         if data.op == Op::Brif && data.targets[0] == data.targets[1] {
             data.op = Op::Jump;
@@ -73,7 +75,9 @@ fn thread_jumps(func: &mut Function) -> bool {
     let uses = use_counts(func);
     let mut changed = false;
     for block in func.layout.clone() {
-        let Some(term) = func.terminator(block) else { continue };
+        let Some(term) = func.terminator(block) else {
+            continue;
+        };
         for t in 0..func.inst(term).targets.len() {
             let mut call = func.inst(term).targets[t].clone();
             let mut visited = vec![call.block];
@@ -87,10 +91,18 @@ fn thread_jumps(func: &mut Function) -> bool {
                 let args = next
                     .args
                     .iter()
-                    .map(|&a| params.iter().position(|&p| p == a).map_or(a, |i| call.args[i]))
+                    .map(|&a| {
+                        params
+                            .iter()
+                            .position(|&p| p == a)
+                            .map_or(a, |i| call.args[i])
+                    })
                     .collect();
                 visited.push(next.block);
-                call = BlockCall { block: next.block, args };
+                call = BlockCall {
+                    block: next.block,
+                    args,
+                };
             }
             if visited.len() > 1 && !cyclic {
                 func.inst_mut(term).targets[t] = call;
@@ -151,7 +163,9 @@ fn single_jump_successor(func: &Function, preds: &[Vec<Block>], block: Block) ->
 fn remove_redundant_params(func: &mut Function) -> bool {
     let mut edges: Vec<Vec<(Inst, usize)>> = vec![Vec::new(); func.blocks.len()];
     for &block in &func.layout {
-        let Some(term) = func.terminator(block) else { continue };
+        let Some(term) = func.terminator(block) else {
+            continue;
+        };
         for (t, target) in func.inst(term).targets.iter().enumerate() {
             edges[target.block.0 as usize].push((term, t));
         }
@@ -174,7 +188,9 @@ fn remove_redundant_params(func: &mut Function) -> bool {
                 unique &= incoming.is_none();
                 incoming = Some(v);
             }
-            let (true, Some(value)) = (unique, incoming) else { continue };
+            let (true, Some(value)) = (unique, incoming) else {
+                continue;
+            };
             aliases.insert(param, value);
             remove_block_param(func, block, index);
             for &(branch, t) in &edges[block.0 as usize] {

@@ -10,7 +10,9 @@ use std::collections::HashMap;
 
 /// The blocks `block`'s terminator branches to, in target order (one entry per edge).
 pub fn successors(func: &Function, block: Block) -> Vec<Block> {
-    let Some(data) = func.blocks.get(block.0 as usize) else { return vec![] };
+    let Some(data) = func.blocks.get(block.0 as usize) else {
+        return vec![];
+    };
     let Some(last) = data.insts.last().and_then(|i| func.insts.get(i.0 as usize)) else {
         return vec![];
     };
@@ -108,7 +110,11 @@ impl DomTree {
                 }
             }
         }
-        DomTree { rpo, rpo_number, idom }
+        DomTree {
+            rpo,
+            rpo_number,
+            idom,
+        }
     }
 
     /// Reachable blocks in reverse postorder (the entry first).
@@ -117,7 +123,9 @@ impl DomTree {
     }
 
     pub fn is_reachable(&self, block: Block) -> bool {
-        self.rpo_number.get(block.0 as usize).is_some_and(|&n| n != u32::MAX)
+        self.rpo_number
+            .get(block.0 as usize)
+            .is_some_and(|&n| n != u32::MAX)
     }
 
     /// The immediate dominator (`None` for the entry and unreachable blocks).
@@ -173,7 +181,9 @@ fn intersect(idom: &[Option<Block>], rpo_number: &[u32], a: Block, b: Block) -> 
 pub fn inst_blocks(func: &Function) -> Vec<Option<Block>> {
     let mut blocks = vec![None; func.insts.len()];
     for &block in &func.layout {
-        let Some(data) = func.blocks.get(block.0 as usize) else { continue };
+        let Some(data) = func.blocks.get(block.0 as usize) else {
+            continue;
+        };
         for inst in &data.insts {
             if let Some(slot) = blocks.get_mut(inst.0 as usize) {
                 *slot = Some(block);
@@ -195,12 +205,20 @@ pub fn def_block(func: &Function, inst_blocks: &[Option<Block>], value: Value) -
 /// Calls `f` on every value operand of `data`: arguments, then branch arguments.
 pub fn for_each_use(data: &InstData, mut f: impl FnMut(Value)) {
     data.args.iter().copied().for_each(&mut f);
-    data.targets.iter().flat_map(|t| &t.args).copied().for_each(f);
+    data.targets
+        .iter()
+        .flat_map(|t| &t.args)
+        .copied()
+        .for_each(f);
 }
 
 /// Rewrites every operand of `data` through `f`.
 pub fn map_uses(data: &mut InstData, mut f: impl FnMut(Value) -> Value) {
-    for v in data.args.iter_mut().chain(data.targets.iter_mut().flat_map(|t| &mut t.args)) {
+    for v in data
+        .args
+        .iter_mut()
+        .chain(data.targets.iter_mut().flat_map(|t| &mut t.args))
+    {
         *v = f(*v);
     }
 }
@@ -216,7 +234,10 @@ pub fn use_counts(func: &Function) -> Vec<u32> {
 
 /// The instructions of the layout, in order.
 pub fn layout_insts(func: &Function) -> Vec<Inst> {
-    func.layout.iter().flat_map(|&b| func.block(b).insts.iter().copied()).collect()
+    func.layout
+        .iter()
+        .flat_map(|&b| func.block(b).insts.iter().copied())
+        .collect()
 }
 
 /// Replaces every use of `old` by `new` in the placed instructions.
@@ -252,7 +273,8 @@ pub fn remove_unreachable_blocks(func: &mut Function) -> bool {
         reachable[b.0 as usize] = true;
     }
     let before = func.layout.len();
-    func.layout.retain(|b| reachable.get(b.0 as usize).copied().unwrap_or(false));
+    func.layout
+        .retain(|b| reachable.get(b.0 as usize).copied().unwrap_or(false));
     func.layout.len() != before
 }
 

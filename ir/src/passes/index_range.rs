@@ -1,0 +1,198 @@
+//! `index_range`: proves loop indices non-negative so Python's negative-index wraparound
+//! (`i < 0 ? i + dim : i`, emitted by lowering for every array index) disappears from loops.
+//!
+//! A forward dataflow computes, for every integer value, a symbolic lower bound
+//! `v >= base + offset`, where `base` is another SSA value or nothing (zero). Constants,
+//! `iadd`, `isub` of a constant or of the bound's own base, `imul` of non-negatives and
+//! `select` are understood; block parameters take the meet of their incoming values, so a loop
+//! counter starting at `n // 2` and stepping by `+1` gets `>= n // 2`, and `j + l - n // 2` with
+//! `l >= 0` gets `>= 0`. Parameters start optimistic (unknown = "top") and widen to "nothing
+//! known" when their bound would decrease, which guarantees termination.
+//!
+//! Every `icmp.slt x, 0` whose `x` is proven `>= 0` becomes `bconst false`; `constfold` then
+//! removes the select. Like LLVM's `nsw` arithmetic in Numba, index arithmetic is assumed not
+//! to overflow i64.
+//!
+//! Soundness of symbolic bases: a parameter's bound may only name a base whose definition
+//! strictly dominates the parameter's block, so the base is not recomputed between the loop
+//! entry that established the bound and its uses.
+
+use super::util::{def_block, inst_blocks, DomTree};
+use crate::function::*;
+use std::collections::HashMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Bound {
+    /// Not computed yet (optimistic).
+    Top,
+    /// `value >= base + offset` (`base: None` means 0).
+    AtLeast { base: Option<Value>, offset: i64 },
+    /// Nothing known.
+    Bottom,
+}
+
+use Bound::*;
+
+fn meet(a: Bound, b: Bound) -> Bound {
+    match (a, b) {
+        (Top, x) | (x, Top) => x,
+        (AtLeast { base: b1, offset: c1 }, AtLeast { base: b2, offset: c2 }) if b1 == b2 => {
+            AtLeast { base: b1, offset: c1.min(c2) }
+        }
+        _ => Bottom,
+    }
+}
+
+fn add(a: Bound, b: Bound) -> Bound {
+    match (a, b) {
+        (Top, _) | (_, Top) => Top,
+        (AtLeast { base: ba, offset: ca }, AtLeast { base: bb, offset: cb }) => {
+            let base = match (ba, bb) {
+                (Some(_), Some(_)) => return Bottom,
+                (x, None) | (None, x) => x,
+            };
+            ca.checked_add(cb).map_or(Bottom, |offset| AtLeast { base, offset })
+        }
+        _ => Bottom,
+    }
+}
+
+pub fn run(func: &mut Function) -> bool {
+    let dom = DomTree::compute(func);
+    let blocks_of = inst_blocks(func);
+    let consts: HashMap<Value, i64> = constants(func);
+    let mut incoming: HashMap<Block, Vec<&[Value]>> = HashMap::new();
+    for &b in dom.rpo() {
+        if let Some(t) = func.terminator(b) {
+            for call in &func.inst(t).targets {
+                incoming.entry(call.block).or_default().push(&call.args);
+            }
+        }
+    }
+    let mut bounds: HashMap<Value, Bound> = HashMap::new();
+    let get = |bounds: &HashMap<Value, Bound>, v: Value| -> Bound {
+        if let Some(&c) = consts.get(&v) {
+            return AtLeast { base: None, offset: c };
+        }
+        bounds.get(&v).copied().unwrap_or(Top)
+    };
+    let mut converged = false;
+    for _ in 0..32 {
+        let mut changed = false;
+        for &b in dom.rpo() {
+            for (i, &p) in func.block(b).params.iter().enumerate() {
+                if func.value_type(p) != Ty::I64 {
+                    continue;
+                }
+                let mut new = Top;
+                for args in incoming.get(&b).map(Vec::as_slice).unwrap_or(&[]) {
+                    new = meet(new, args.get(i).map_or(Bottom, |&a| get(&bounds, a)));
+                }
+                if let AtLeast { base: Some(base), .. } = new {
+                    let strictly_dominates = def_block(func, &blocks_of, base)
+                        .is_some_and(|d| d != b && dom.dominates(d, b));
+                    if !strictly_dominates {
+                        new = Bottom;
+                    }
+                }
+                let old = get(&bounds, p);
+                // Widening: a bound that would decrease gives up.
+                if let (AtLeast { base: b0, offset: c0 }, AtLeast { base: b1, offset: c1 }) = (old, new) {
+                    if b0 != b1 || c1 < c0 {
+                        new = Bottom;
+                    }
+                }
+                if matches!(old, Bottom) {
+                    new = Bottom;
+                }
+                if new != old {
+                    bounds.insert(p, new);
+                    changed = true;
+                }
+            }
+            for &inst in &func.block(b).insts {
+                let data = func.inst(inst);
+                let [result] = data.results[..] else { continue };
+                if func.value_type(result) != Ty::I64 {
+                    continue;
+                }
+                let arg = |k: usize| get(&bounds, data.args[k]);
+                let new = match data.op {
+                    Op::Iconst(c) => AtLeast { base: None, offset: c },
+                    Op::Iadd => add(arg(0), arg(1)),
+                    Op::Isub => match (arg(0), consts.get(&data.args[1])) {
+                        (Top, _) => Top,
+                        (AtLeast { base, offset }, Some(&c)) => {
+                            offset.checked_sub(c).map_or(Bottom, |offset| AtLeast { base, offset })
+                        }
+                        (AtLeast { base: Some(base), offset }, None) if base == data.args[1] => {
+                            AtLeast { base: None, offset }
+                        }
+                        _ => Bottom,
+                    },
+                    Op::Imul => match (arg(0), arg(1)) {
+                        (Top, _) | (_, Top) => Top,
+                        (AtLeast { base: None, offset: a }, AtLeast { base: None, offset: b })
+                            if a >= 0 && b >= 0 =>
+                        {
+                            AtLeast { base: None, offset: 0 }
+                        }
+                        _ => Bottom,
+                    },
+                    Op::Select => meet(arg(1), arg(2)),
+                    _ => Bottom,
+                };
+                let new = match new {
+                    AtLeast { base: Some(v), .. } if v == result => Bottom,
+                    n => n,
+                };
+                if get(&bounds, result) != new {
+                    bounds.insert(result, new);
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            converged = true;
+            break;
+        }
+    }
+    if !converged {
+        return false;
+    }
+    // Rewrite `icmp.slt x, 0` with x proven >= 0.
+    let mut changed = false;
+    for &b in dom.rpo() {
+        for &inst in &func.block(b).insts.clone() {
+            let data = func.inst(inst);
+            if data.op != Op::Icmp(IntCC::Slt) || consts.get(&data.args[1]) != Some(&0) {
+                continue;
+            }
+            if let AtLeast { base: None, offset } = get(&bounds, data.args[0]) {
+                if offset >= 0 {
+                    let data = func.inst_mut(inst);
+                    data.op = Op::Bconst(false);
+                    data.args.clear();
+                    changed = true;
+                }
+            }
+        }
+    }
+    changed
+}
+
+/// Integer constants defined by `iconst`.
+fn constants(func: &Function) -> HashMap<Value, i64> {
+    let mut out = HashMap::new();
+    for &b in &func.layout {
+        for &inst in &func.block(b).insts {
+            let data = func.inst(inst);
+            if let (Op::Iconst(c), [r]) = (&data.op, &data.results[..]) {
+                if func.value_type(*r) == Ty::I64 {
+                    out.insert(*r, *c);
+                }
+            }
+        }
+    }
+    out
+}

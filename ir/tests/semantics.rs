@@ -1,0 +1,440 @@
+//! Differential tests: passes must not change what a function does. The function before and
+//! after a pass runs in the reference interpreter (`support/interp.rs`) on random arguments and
+//! random memory; results, raised errors and the final memory must agree.
+//!
+//! Cases: every golden file's input under every single pass and the default pipeline, and
+//! random edits of those inputs (proptest) that still verify. A run the original cannot finish
+//! (fuel, a fault such as an out-of-bounds access or division trap) is skipped; the optimised
+//! function must never fault where the original did not (a wrongly hoisted load would).
+
+#[path = "support/interp.rs"]
+mod interp;
+
+use interp::{Bits, Memory, Outcome};
+use ir::parse::parse_module;
+use ir::passes::{Pass, PipelineOptions, run_pipeline};
+use ir::verify::verify_module;
+use ir::{Builder, FloatCC, Function, IntCC, Module, Op, Ty, Value};
+use proptest::prelude::*;
+
+/// xorshift64*: deterministic random numbers without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+fn random_arg(rng: &mut Rng, ty: Ty) -> Bits {
+    const INTS: &[i64] = &[
+        -3,
+        -2,
+        -1,
+        0,
+        1,
+        2,
+        3,
+        4,
+        5,
+        7,
+        10,
+        12,
+        i64::MIN,
+        i64::MAX,
+        255,
+        1 << 31,
+    ];
+    const FLOATS: &[f64] = &[
+        0.0,
+        -0.0,
+        1.0,
+        -1.5,
+        2.5,
+        0.1,
+        3.0,
+        1e300,
+        f64::INFINITY,
+        f64::NAN,
+        7.0,
+    ];
+    match ty {
+        Ty::Bool => rng.next() & 1,
+        Ty::Ptr => rng.pick(&[0, 8, 64]),
+        Ty::F32 => interp::float_bits(rng.pick(FLOATS) as f32 as f64),
+        Ty::F64 => interp::float_bits(rng.pick(FLOATS)),
+        _ => {
+            let shift = 64 - ty.bits();
+            ((rng.pick(INTS) << shift) >> shift) as u64
+        }
+    }
+}
+
+/// 512 bytes of small 8-byte integers, so that loaded sizes, strides and pointers stay small.
+fn random_memory(rng: &mut Rng) -> Memory {
+    Memory(
+        (0..64)
+            .flat_map(|_| (rng.next() % 6).to_le_bytes())
+            .collect(),
+    )
+}
+
+/// Makes every returned float NaN the same NaN: the IR does not promise NaN payloads.
+fn same_nans(outcome: Outcome, returns: &[Ty]) -> Outcome {
+    match outcome {
+        Outcome::Return(values) => Outcome::Return(
+            values
+                .into_iter()
+                .zip(returns)
+                .map(|(v, t)| {
+                    if t.is_float() && f64::from_bits(v).is_nan() {
+                        f64::NAN.to_bits()
+                    } else {
+                        v
+                    }
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// Runs every function of `before` and `after` on `runs` random inputs and compares.
+fn assert_same_behaviour(before: &Module, after: &Module, seed: u64, runs: usize) {
+    let mut rng = Rng(seed | 1);
+    for func in &before.functions {
+        for _ in 0..runs {
+            let args: Vec<Bits> = func
+                .params
+                .iter()
+                .map(|&t| random_arg(&mut rng, t))
+                .collect();
+            let memory = random_memory(&mut rng);
+            let (mut m1, mut m2) = (memory.clone(), memory);
+            let expected = interp::run(before, &func.name, &args, &mut m1, &mut 20_000);
+            let expected = same_nans(expected, &func.returns);
+            if matches!(expected, Outcome::OutOfFuel | Outcome::Fault(_)) {
+                continue;
+            }
+            let actual = interp::run(after, &func.name, &args, &mut m2, &mut 40_000);
+            let actual = same_nans(actual, &func.returns);
+            assert!(
+                expected == actual && m1 == m2,
+                "@{} on {args:?}: {expected:?} before, {actual:?} after (memory equal: {})\nbefore:\n{}\nafter:\n{}",
+                func.name,
+                m1 == m2,
+                before.function(&func.name).unwrap(),
+                after.function(&func.name).unwrap()
+            );
+        }
+    }
+}
+
+fn optimise(module: &Module, passes: Vec<Pass>) -> Module {
+    let mut module = module.clone();
+    let opts = PipelineOptions {
+        passes,
+        verify: true,
+    };
+    for func in &mut module.functions {
+        run_pipeline(func, &opts, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    }
+    module
+}
+
+fn pipelines() -> Vec<Vec<Pass>> {
+    let mut all: Vec<Vec<Pass>> = Pass::ALL.iter().map(|&p| vec![p]).collect();
+    all.push(PipelineOptions::default().passes);
+    all
+}
+
+fn golden_inputs() -> Vec<(String, String)> {
+    let dir = format!("{}/../tests/ir", env!("CARGO_MANIFEST_DIR"));
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/ir exists")
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ir"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p).expect("readable golden file");
+            let input = text.split("\n; expect:\n").next().unwrap_or_default();
+            let code = input
+                .lines()
+                .filter(|l| !l.starts_with(';'))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            (p.display().to_string(), code)
+        })
+        .collect()
+}
+
+#[test]
+fn passes_keep_the_behaviour_of_golden_inputs() {
+    for (path, input) in golden_inputs() {
+        let module = parse_module(&input).unwrap_or_else(|e| panic!("{path}: {e}"));
+        for passes in pipelines() {
+            let after = optimise(&module, passes);
+            assert_same_behaviour(&module, &after, path.len() as u64 * 7919, 64);
+        }
+    }
+}
+
+/// Applies one edit: replace `len` characters at `at` by `token`.
+fn edit(text: &str, at: usize, len: usize, token: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let at = at % (chars.len() + 1);
+    let end = (at + len).min(chars.len());
+    chars[..at]
+        .iter()
+        .chain(token.chars().collect::<Vec<_>>().iter())
+        .chain(&chars[end..])
+        .collect()
+}
+
+const TOKENS: &[&str] = &[
+    "0", "1", "-1", "3", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "iadd", "isub", "imul", "sdiv",
+    "srem", "band", "ishl", "sshr", "umin", "smax", "fadd", "fmul", "fdiv", "fmin", "icmp.slt",
+    "icmp.ult", "icmp.eq", "fcmp.lt", "fcmp.ne", "i8", "i32", "f32", "2.5", "-0.0", "nan",
+    "select", "block1", "block2", "block3", "+8", "readonly",
+];
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(256)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    #[test]
+    fn passes_keep_the_behaviour_of_edited_inputs(
+        file in any::<prop::sample::Index>(),
+        edits in prop::collection::vec((any::<usize>(), 0..4usize, prop::sample::select(TOKENS)), 1..4),
+        seed in any::<u64>(),
+    ) {
+        let inputs = golden_inputs();
+        let mut text = file.get(&inputs).1.clone();
+        for &(at, len, token) in &edits {
+            text = edit(&text, at, len, token);
+        }
+        let Ok(module) = parse_module(&text) else { return Ok(()) };
+        if verify_module(&module).is_err() {
+            return Ok(());
+        }
+        for passes in pipelines() {
+            let after = optimise(&module, passes);
+            assert_same_behaviour(&module, &after, seed, 8);
+        }
+    }
+}
+
+/// Ops with one result and no immediates, for [`single_op_function`].
+fn value_ops() -> Vec<Op> {
+    use Op::*;
+    let mut ops = vec![
+        Iadd, Isub, Imul, Sdiv, Udiv, Srem, Urem, Ineg, Band, Bor, Bxor, Bnot, Ishl, Sshr, Ushr,
+        Smin, Smax, Umin, Umax, Fadd, Fsub, Fmul, Fdiv, Fneg, Fabs, Sqrt, Floor, Ceil, Trunc,
+        Nearest, Fmin, Fmax, Copysign, Fma, Not, And, Or, Sext, Uext, Ireduce, ToBool, Fpromote,
+        Fdemote, SToF, UToF, FToS, FToU, Bitcast, Select,
+    ];
+    use IntCC as I;
+    ops.extend(
+        [
+            I::Eq,
+            I::Ne,
+            I::Slt,
+            I::Sle,
+            I::Sgt,
+            I::Sge,
+            I::Ult,
+            I::Ule,
+            I::Ugt,
+            I::Uge,
+        ]
+        .map(Icmp),
+    );
+    use FloatCC as F;
+    ops.extend([F::Eq, F::Ne, F::Lt, F::Le, F::Gt, F::Ge].map(Fcmp));
+    ops
+}
+
+const TYPES: [Ty; 7] = [
+    Ty::Bool,
+    Ty::I8,
+    Ty::I16,
+    Ty::I32,
+    Ty::I64,
+    Ty::F32,
+    Ty::F64,
+];
+
+/// A constant of type `ty` from a pool of edge cases.
+fn edge_constant(ty: Ty, pick: usize) -> Op {
+    const INTS: &[i64] = &[
+        0,
+        1,
+        -1,
+        2,
+        -2,
+        3,
+        7,
+        8,
+        63,
+        64,
+        65,
+        127,
+        128,
+        255,
+        256,
+        32767,
+        32768,
+        65535,
+        i32::MAX as i64,
+        i32::MIN as i64,
+        u32::MAX as i64,
+        i64::MIN,
+        i64::MAX,
+        -128,
+        -32768,
+    ];
+    const FLOATS: &[f64] = &[
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        0.5,
+        1.5,
+        2.5,
+        -2.5,
+        3.0,
+        0.1,
+        1e10,
+        1e300,
+        -1e300,
+        3.4e38,
+        1e-45,
+        5e-324,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        2147483648.0,
+        9.3e18,
+        -9.3e18,
+        1.8446744073709552e19,
+        4294967295.5,
+        255.5,
+        -128.5,
+        32768.0,
+        -0.75,
+        1e-310,
+    ];
+    match ty {
+        Ty::Bool => Op::Bconst(pick % 2 == 1),
+        Ty::F32 | Ty::F64 => Op::Fconst(FLOATS[pick % FLOATS.len()]),
+        _ => Op::Iconst(INTS[pick % INTS.len()]),
+    }
+}
+
+/// `fn(x: T) -> R { op(a, b, c) }` where each operand is `x` or a constant; `None` if that
+/// combination does not verify.
+fn single_op_function(op: &Op, ty: Ty, result: Ty, operands: &[(bool, usize)]) -> Option<Function> {
+    let arity = match op {
+        Op::Fma | Op::Select => 3,
+        Op::Ineg
+        | Op::Bnot
+        | Op::Fneg
+        | Op::Fabs
+        | Op::Sqrt
+        | Op::Floor
+        | Op::Ceil
+        | Op::Trunc
+        | Op::Nearest
+        | Op::Not
+        | Op::Sext
+        | Op::Uext
+        | Op::Ireduce
+        | Op::ToBool
+        | Op::Fpromote
+        | Op::Fdemote
+        | Op::SToF
+        | Op::UToF
+        | Op::FToS
+        | Op::FToU
+        | Op::Bitcast => 1,
+        _ => 2,
+    };
+    let types: Vec<Ty> = match op {
+        Op::Select => vec![Ty::Bool, ty, ty],
+        _ => vec![ty; arity],
+    };
+    let result = match op {
+        Op::Icmp(_) | Op::Fcmp(_) | Op::ToBool => Ty::Bool,
+        Op::Select => ty,
+        _ if arity == 1
+            && !matches!(
+                op,
+                Op::Ineg
+                    | Op::Bnot
+                    | Op::Fneg
+                    | Op::Fabs
+                    | Op::Sqrt
+                    | Op::Floor
+                    | Op::Ceil
+                    | Op::Trunc
+                    | Op::Nearest
+                    | Op::Not
+            ) =>
+        {
+            result
+        }
+        _ => ty,
+    };
+    let mut func = Function::new("single", vec![ty], vec![result]);
+    let mut b = Builder::new(&mut func);
+    let (_, params) = b.create_entry_block();
+    let args: Vec<Value> = types
+        .iter()
+        .zip(operands)
+        .map(|(&t, &(is_param, pick))| {
+            if is_param && t == ty {
+                params[0]
+            } else {
+                b.ins(edge_constant(t, pick), &[], t)
+            }
+        })
+        .collect();
+    let v = b.ins(op.clone(), &args, result);
+    b.ret(&[v]);
+    ir::verify::verify_function(&func).ok()?;
+    Some(func)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases() * 16))]
+
+    /// constfold on one op with constant (or parameter) operands agrees with the interpreter.
+    #[test]
+    fn constfold_agrees_with_the_interpreter(
+        op in prop::sample::select(value_ops()),
+        ty in prop::sample::select(TYPES.to_vec()),
+        result in prop::sample::select(TYPES.to_vec()),
+        operands in prop::collection::vec((prop::bool::weighted(0.3), any::<usize>()), 3),
+        seed in any::<u64>(),
+    ) {
+        let Some(func) = single_op_function(&op, ty, result, &operands) else { return Ok(()) };
+        let before = Module { functions: vec![func] };
+        let after = optimise(&before, vec![Pass::ConstFold]);
+        assert_same_behaviour(&before, &after, seed, 6);
+    }
+}

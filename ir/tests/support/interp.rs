@@ -1,0 +1,332 @@
+//! A reference interpreter for the IR, for tests only: runs a function of a module on
+//! concrete arguments and a byte-array memory, so a pass can be checked to keep behaviour
+//! (differential testing: the function before and after the pass must agree).
+//!
+//! Written from the op docs in `function.rs`, independently of `constfold`, so that the two
+//! disagree if either misreads them. Pointers are offsets into [`Memory`]; an access outside it
+//! is a fault. Division traps are faults. Every run has fuel (instructions executed).
+
+use ir::{Block, FloatCC, Function, IntCC, Module, Op, Ty, Value};
+use runtime::math::RuntimeFn;
+
+/// Raw bits of a value: integers sign-extended from their width, bools 0/1, floats as the
+/// bits of an `f64` holding the (exactly representable, for f32) value.
+pub type Bits = u64;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    Return(Vec<Bits>),
+    Raise(u32, Vec<i64>),
+    /// Memory access out of bounds, division trap, or unsupported runtime function.
+    Fault(String),
+    OutOfFuel,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Memory(pub Vec<u8>);
+
+pub fn float_bits(x: f64) -> Bits {
+    x.to_bits()
+}
+
+fn sext(v: i64, bits: u32) -> i64 {
+    if bits >= 64 {
+        v
+    } else {
+        (v << (64 - bits)) >> (64 - bits)
+    }
+}
+
+fn zext(v: i64, bits: u32) -> u64 {
+    if bits >= 64 {
+        v as u64
+    } else {
+        v as u64 & ((1u64 << bits) - 1)
+    }
+}
+
+/// Runs `name` in `module`.
+pub fn run(
+    module: &Module,
+    name: &str,
+    args: &[Bits],
+    mem: &mut Memory,
+    fuel: &mut u64,
+) -> Outcome {
+    let Some(func) = module.function(name) else {
+        return Outcome::Fault(format!("no @{name}"));
+    };
+    match run_function(module, func, args, mem, fuel) {
+        Ok(outcome) | Err(outcome) => outcome,
+    }
+}
+
+fn run_function(
+    module: &Module,
+    func: &Function,
+    args: &[Bits],
+    mem: &mut Memory,
+    fuel: &mut u64,
+) -> Result<Outcome, Outcome> {
+    let mut env: Vec<Bits> = vec![0; func.values.len()];
+    let mut block: Block = func.entry().expect("verified");
+    let mut incoming: Vec<Bits> = args.to_vec();
+    loop {
+        for (&p, &v) in func.block(block).params.iter().zip(&incoming) {
+            env[p.0 as usize] = v;
+        }
+        let mut next = None;
+        for &inst in &func.block(block).insts {
+            if *fuel == 0 {
+                return Err(Outcome::OutOfFuel);
+            }
+            *fuel -= 1;
+            let data = func.inst(inst);
+            let args: Vec<Bits> = data.args.iter().map(|v| env[v.0 as usize]).collect();
+            let arg_tys: Vec<Ty> = data.args.iter().map(|&v| func.value_type(v)).collect();
+            match &data.op {
+                Op::Jump => next = Some(0),
+                Op::Brif => next = Some(if args[0] != 0 { 0 } else { 1 }),
+                Op::Return => return Ok(Outcome::Return(args)),
+                Op::Raise(id) => {
+                    return Ok(Outcome::Raise(
+                        id.0,
+                        args.iter().map(|&a| a as i64).collect(),
+                    ));
+                }
+                Op::Store { offset } => {
+                    let ty = arg_tys[1];
+                    let bytes = match ty {
+                        Ty::F32 => (f64::from_bits(args[1]) as f32)
+                            .to_bits()
+                            .to_le_bytes()
+                            .to_vec(),
+                        Ty::F64 => args[1].to_le_bytes().to_vec(),
+                        _ => args[1].to_le_bytes()[..ty.bits() as usize / 8].to_vec(),
+                    };
+                    let at = address(args[0], *offset, bytes.len(), mem)?;
+                    mem.0[at..at + bytes.len()].copy_from_slice(&bytes);
+                }
+                Op::Call(name) => {
+                    let callee = module.function(name).expect("verified module");
+                    match run_function(module, callee, &args, mem, fuel)? {
+                        Outcome::Return(values) => {
+                            for (&r, v) in data.results.iter().zip(values) {
+                                env[r.0 as usize] = v;
+                            }
+                        }
+                        other => return Err(other),
+                    }
+                }
+                op => {
+                    let ty = func.value_type(data.results[0]);
+                    env[data.results[0].0 as usize] = eval(op, &args, &arg_tys, ty, mem)?;
+                }
+            }
+            if let Some(t) = next {
+                let target = &data.targets[t];
+                incoming = target
+                    .args
+                    .iter()
+                    .map(|v: &Value| env[v.0 as usize])
+                    .collect();
+                block = target.block;
+                break;
+            }
+        }
+        if next.is_none() {
+            return Err(Outcome::Fault("fell off a block".into()));
+        }
+    }
+}
+
+fn address(ptr: Bits, offset: i32, len: usize, mem: &Memory) -> Result<usize, Outcome> {
+    let at = (ptr as i64).checked_add(offset as i64).filter(|&a| a >= 0);
+    match at {
+        Some(a) if (a as u64).saturating_add(len as u64) <= mem.0.len() as u64 => Ok(a as usize),
+        _ => Err(Outcome::Fault(format!(
+            "access at {ptr}{offset:+} out of bounds"
+        ))),
+    }
+}
+
+fn fault(what: &str) -> Outcome {
+    Outcome::Fault(what.to_string())
+}
+
+/// One value-producing op.
+fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, Outcome> {
+    use Op::*;
+    let w = ty.bits();
+    let int = |n: i64| Ok(sext(n, w) as u64);
+    let i = |k: usize| sext(a[k] as i64, tys[k].bits());
+    let u = |k: usize| zext(a[k] as i64, tys[k].bits());
+    let f = |k: usize| f64::from_bits(a[k]);
+    let flt = |x: f64| {
+        Ok(if ty == Ty::F32 {
+            (x as f32 as f64).to_bits()
+        } else {
+            x.to_bits()
+        })
+    };
+    // Float ops in the op's own precision.
+    let f2 = |g32: fn(f32, f32) -> f32, g64: fn(f64, f64) -> f64| {
+        if ty == Ty::F32 {
+            flt(g32(f(0) as f32, f(1) as f32) as f64)
+        } else {
+            flt(g64(f(0), f(1)))
+        }
+    };
+    let f1 = |g32: fn(f32) -> f32, g64: fn(f64) -> f64| {
+        if ty == Ty::F32 {
+            flt(g32(f(0) as f32) as f64)
+        } else {
+            flt(g64(f(0)))
+        }
+    };
+    match op {
+        Iconst(n) => int(*n),
+        Fconst(x) => flt(*x),
+        Bconst(b) => Ok(*b as u64),
+        Iadd => int(i(0).wrapping_add(i(1))),
+        Isub => int(i(0).wrapping_sub(i(1))),
+        Imul => int(i(0).wrapping_mul(i(1))),
+        Sdiv | Srem => {
+            let (x, y) = (sext(i(0), w), sext(i(1), w));
+            if y == 0 || (x == sext(i64::MIN >> (64 - w), w) && y == -1) {
+                return Err(fault("signed division trap"));
+            }
+            int(if *op == Sdiv { x / y } else { x % y })
+        }
+        Udiv | Urem => {
+            let (x, y) = (zext(i(0), w), zext(i(1), w));
+            if y == 0 {
+                return Err(fault("unsigned division by zero"));
+            }
+            int((if *op == Udiv { x / y } else { x % y }) as i64)
+        }
+        Ineg => int(i(0).wrapping_neg()),
+        Band => int(i(0) & i(1)),
+        Bor => int(i(0) | i(1)),
+        Bxor => int(i(0) ^ i(1)),
+        Bnot => int(!i(0)),
+        Ishl | Sshr | Ushr => {
+            let amount = (u(1) % w as u64) as u32;
+            int(match op {
+                Ishl => i(0).wrapping_shl(amount),
+                Sshr => sext(i(0), w) >> amount,
+                _ => (zext(i(0), w) >> amount) as i64,
+            })
+        }
+        Smin => int(i(0).min(i(1))),
+        Smax => int(i(0).max(i(1))),
+        Umin => int(u(0).min(u(1)) as i64),
+        Umax => int(u(0).max(u(1)) as i64),
+        Icmp(cc) => Ok(match cc {
+            IntCC::Eq => i(0) == i(1),
+            IntCC::Ne => i(0) != i(1),
+            IntCC::Slt => i(0) < i(1),
+            IntCC::Sle => i(0) <= i(1),
+            IntCC::Sgt => i(0) > i(1),
+            IntCC::Sge => i(0) >= i(1),
+            IntCC::Ult => u(0) < u(1),
+            IntCC::Ule => u(0) <= u(1),
+            IntCC::Ugt => u(0) > u(1),
+            IntCC::Uge => u(0) >= u(1),
+        } as u64),
+        Fadd => f2(|x, y| x + y, |x, y| x + y),
+        Fsub => f2(|x, y| x - y, |x, y| x - y),
+        Fmul => f2(|x, y| x * y, |x, y| x * y),
+        Fdiv => f2(|x, y| x / y, |x, y| x / y),
+        Fmin | Fmax => {
+            let (x, y) = (f(0), f(1));
+            if x.is_nan() || y.is_nan() {
+                return flt(f64::NAN);
+            }
+            let min = x < y || (x == y && x.is_sign_negative());
+            flt(if (*op == Fmin) == min { x } else { y })
+        }
+        Copysign => flt(f(0).copysign(f(1))),
+        Fma if ty == Ty::F32 => flt((f(0) as f32).mul_add(f(1) as f32, f(2) as f32) as f64),
+        Fma => flt(f(0).mul_add(f(1), f(2))),
+        Fneg => flt(-f(0)),
+        Fabs => flt(f(0).abs()),
+        Sqrt => f1(f32::sqrt, f64::sqrt),
+        Floor => f1(f32::floor, f64::floor),
+        Ceil => f1(f32::ceil, f64::ceil),
+        Trunc => f1(f32::trunc, f64::trunc),
+        Nearest => f1(f32::round_ties_even, f64::round_ties_even),
+        Fcmp(cc) => Ok(match cc {
+            FloatCC::Eq => f(0) == f(1),
+            FloatCC::Ne => f(0) != f(1),
+            FloatCC::Lt => f(0) < f(1),
+            FloatCC::Le => f(0) <= f(1),
+            FloatCC::Gt => f(0) > f(1),
+            FloatCC::Ge => f(0) >= f(1),
+        } as u64),
+        Not => Ok((a[0] == 0) as u64),
+        And => Ok((a[0] != 0 && a[1] != 0) as u64),
+        Or => Ok((a[0] != 0 || a[1] != 0) as u64),
+        Sext => int(i(0)),
+        Uext => int(u(0) as i64),
+        Ireduce => int(i(0)),
+        ToBool if tys[0].is_float() => Ok((f(0) != 0.0) as u64),
+        ToBool => Ok((a[0] != 0) as u64),
+        Fpromote => flt(f(0)),
+        Fdemote => flt(f(0) as f32 as f64),
+        SToF if ty == Ty::F32 => flt(i(0) as f32 as f64),
+        SToF => flt(i(0) as f64),
+        UToF if ty == Ty::F32 => flt(u(0) as f32 as f64),
+        UToF => flt(u(0) as f64),
+        FToS => int(match w {
+            8 => f(0) as i8 as i64,
+            16 => f(0) as i16 as i64,
+            32 => f(0) as i32 as i64,
+            _ => f(0) as i64,
+        }),
+        FToU => int(match w {
+            8 => f(0) as u8 as i64,
+            16 => f(0) as u16 as i64,
+            32 => f(0) as u32 as i64,
+            _ => f(0) as u64 as i64,
+        }),
+        Bitcast => match (tys[0], ty) {
+            (Ty::I32, _) => flt(f32::from_bits(a[0] as u32) as f64),
+            (Ty::I64, _) => flt(f64::from_bits(a[0])),
+            (Ty::F32, _) => int((f(0) as f32).to_bits() as i32 as i64),
+            _ => int(a[0] as i64),
+        },
+        Select => Ok(if a[0] != 0 { a[1] } else { a[2] }),
+        Load { offset, .. } => {
+            let len = (ty.bits() / 8) as usize;
+            let at = address(a[0], *offset, len, mem)?;
+            let mut raw = [0u8; 8];
+            raw[..len].copy_from_slice(&mem.0[at..at + len]);
+            let bits = u64::from_le_bytes(raw);
+            match ty {
+                Ty::F32 => flt(f32::from_bits(bits as u32) as f64),
+                Ty::F64 => Ok(bits),
+                Ty::Bool => Ok(bits & 1),
+                _ => int(bits as i64),
+            }
+        }
+        CallRuntime(rf) => match rf {
+            RuntimeFn::Sin => flt(f(0).sin()),
+            RuntimeFn::Cos => flt(f(0).cos()),
+            RuntimeFn::Exp => flt(f(0).exp()),
+            RuntimeFn::Log => flt(f(0).ln()),
+            RuntimeFn::Atan2 => flt(f(0).atan2(f(1))),
+            RuntimeFn::Hypot => flt(f(0).hypot(f(1))),
+            RuntimeFn::Pow => flt(f(0).powf(f(1))),
+            RuntimeFn::IntPow => int(runtime::math::int_pow(i(0), i(1))),
+            RuntimeFn::PowI => flt(runtime::math::f64_powi(f(0), i(1))),
+            other => Err(Outcome::Fault(format!(
+                "runtime function {} not interpreted",
+                other.ir_name()
+            ))),
+        },
+        Call(_) | Store { .. } | Jump | Brif | Return | Raise(_) => {
+            unreachable!("handled by the caller")
+        }
+    }
+}
