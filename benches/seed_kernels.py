@@ -527,10 +527,9 @@ def cell(entry, key="time_s"):
         return "-"
     if key in entry:
         return fmt_time(entry[key])
-    err = entry.get("error") or (entry.get("first_call_error") if key != "time_s" else None)
-    if err and err.startswith(MISSING):
+    if entry.get("error", "").startswith(MISSING):
         return "n/a"
-    return "error" if err else "-"
+    return "error" if entry.get("error" if key == "time_s" else "first_call_error") else "-"
 
 
 def ratio(a, b, suffix=""):

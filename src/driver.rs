@@ -215,6 +215,7 @@ impl Session {
             let boundscheck = spec.def.options.boundscheck || boundscheck_forced();
             let ctx = LowerContext {
                 symbol: spec.symbol.clone(),
+                python_name: spec.def.ast.name.clone(),
                 source: &spec.def.source,
                 callee_symbol: &callee_symbol,
                 boundscheck,
@@ -241,7 +242,7 @@ impl Session {
         let options = ir::passes::PipelineOptions { verify: cfg!(debug_assertions), ..Default::default() };
         let dump_passes = self.dump.passes;
         let mut observer = |pass: &str, f: &ir::Function| {
-            if dump_passes {
+            if dump_passes && pass != "input" {
                 eprintln!("--- IR after {pass} ---\n{}", ir::print::print_function(f));
             }
         };

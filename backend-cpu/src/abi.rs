@@ -113,7 +113,11 @@ pub(crate) fn build_error_table(module: &ir::Module) -> (Vec<ErrorInfo>, Vec<u32
         table.extend(func.errors.iter().map(|site| ErrorInfo {
             kind: site.kind,
             message: site.message.clone(),
-            function: func.name.clone(),
+            function: if site.function.is_empty() {
+                func.name.clone()
+            } else {
+                site.function.clone()
+            },
             line: site.line,
             col: site.col,
         }));

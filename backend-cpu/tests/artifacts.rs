@@ -176,6 +176,7 @@ fn one_function(body: impl FnOnce(&mut Builder, &[ir::Value])) -> Module {
         message: "bad".into(),
         line: 1,
         col: 1,
+        function: String::new(),
     });
     let mut b = Builder::new(&mut f);
     let (_, p) = b.create_entry_block();
@@ -343,6 +344,7 @@ fn object_links_into_a_callable_shared_library() {
         message: "x".into(),
         line: 2,
         col: 3,
+        function: String::new(),
     });
     let mut b = Builder::new(&mut floor_div);
     let (_, p) = b.create_entry_block();

@@ -150,6 +150,7 @@ fn site(kind: ExceptionKind, message: &str, line: u32) -> ErrorSite {
         message: message.to_string(),
         line,
         col: 5,
+        function: String::new(),
     }
 }
 

@@ -262,6 +262,9 @@ pub struct ErrorSite {
     pub message: String,
     pub line: u32,
     pub col: u32,
+    /// The Python function the raise is written in (kept when the site is inlined elsewhere);
+    /// empty when unknown.
+    pub function: String,
 }
 
 /// A branch target: a block and the arguments for its parameters.
@@ -387,25 +390,6 @@ impl Function {
         self.inst_mut(inst).results = results;
         inst
     }
-    /// Like [`Op::is_speculatable`], but also accepts integer division by a constant that
-    /// cannot trap (nonzero, and not -1 for signed division), such as the `m // 2` of a loop
-    /// bound, so that it can be hoisted.
-    pub fn inst_is_speculatable(&self, inst: Inst) -> bool {
-        let data = self.inst(inst);
-        let constant_divisor = || match data.args.get(1).map(|&d| self.value_def(d)) {
-            Some(ValueDef::Result(def, _)) => match self.inst(def).op {
-                Op::Iconst(c) => Some(c),
-                _ => None,
-            },
-            _ => None,
-        };
-        match data.op {
-            Op::Sdiv | Op::Srem => constant_divisor().is_some_and(|c| c != 0 && c != -1),
-            Op::Udiv | Op::Urem => constant_divisor().is_some_and(|c| c != 0),
-            ref op => op.is_speculatable(),
-        }
-    }
-
     /// Adds an error site and returns its id.
     pub fn add_error(&mut self, site: ErrorSite) -> ErrorId {
         if let Some(i) = self.errors.iter().position(|e| *e == site) {

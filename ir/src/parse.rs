@@ -19,8 +19,9 @@ use crate::print::{
     ALL_FLOATCC, ALL_INTCC, ResultRule, SIMPLE_OPS, floatcc_name, intcc_name, opcode_name,
     result_rule,
 };
+use crate::verify::abi_type;
 use runtime::error::ExceptionKind;
-use runtime::math::{AbiType, RuntimeFn};
+use runtime::math::RuntimeFn;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -448,11 +449,23 @@ fn parse_error_site(cursor: &mut Cursor) -> PResult<ErrorSite> {
     let line = cursor.u32("a line number")?;
     cursor.expect(':')?;
     let col = cursor.u32("a column number")?;
+    cursor.skip_spaces();
+    let function = if cursor.peek() == Some('i') {
+        let (word, pos) = cursor.word("`in`")?;
+        if word != "in" {
+            return Err(error_at(pos, format!("expected `in` or the end of the line, found `{word}`")));
+        }
+        cursor.skip_spaces();
+        cursor.string()?
+    } else {
+        String::new()
+    };
     Ok(ErrorSite {
         kind,
         message,
         line,
         col,
+        function,
     })
 }
 
@@ -672,16 +685,10 @@ fn result_types(inst: &PInst, explicit: Vec<Ty>, pos: Pos) -> PResult<Vec<Option
             explicit.into_iter().map(Some).collect()
         }
         ResultRule::Bool => vec![Some(Ty::Bool)],
-        ResultRule::Runtime => {
-            let Op::CallRuntime(f) = inst.op else {
-                unreachable!("rule of call_rt")
-            };
-            vec![Some(match f.describe().result {
-                AbiType::I64 => Ty::I64,
-                AbiType::F32 => Ty::F32,
-                AbiType::F64 => Ty::F64,
-            })]
-        }
+        ResultRule::Runtime => match inst.op {
+            Op::CallRuntime(f) => vec![Some(abi_type(f.describe().result))],
+            _ => vec![],
+        },
         ResultRule::SameAsArg(i) => {
             if inst.args.len() <= i {
                 return Err(error_at(
@@ -806,7 +813,9 @@ fn build_function(mut func: Function, blocks: Vec<PBlock>) -> PResult<Function> 
                 ValueDef::Result(Inst(index as u32), r)
             }
         };
-        values[v as usize] = Some(ValueData { ty: types[&v], def });
+        // Every definition got a type above (an explicit one, or from its operand's).
+        let ty = types.get(&v).copied().unwrap_or(Ty::I64);
+        values[v as usize] = Some(ValueData { ty, def });
     }
     for block in &blocks {
         let number = Block(block.number);

@@ -2,9 +2,9 @@
 //! tested with small golden files (`tests/ir/*.ir`) and the IR can be dumped between passes.
 //!
 //! ```text
-//! function @mandel(f64, f64, i64) -> i64 {
+//! function @example(ptr, f64, i64) -> i64 {
 //!     error0 = ZeroDivisionError "division by zero" @3:5
-//! block0(v0: f64, v1: f64, v2: i64):
+//! block0(v0: ptr, v1: f64, v2: i64):
 //!     v3 = iconst.i64 0
 //!     v4 = fconst.f64 2.0
 //!     v5 = icmp.slt v3, v2 @4:8
@@ -13,7 +13,8 @@
 //!     v7 = load.f64.readonly v0+16
 //!     store v0-8, v7
 //!     v8 = call_rt.sin v7
-//!     v9, v10 = call @other(v6, v7) -> i64, f64
+//!     v9, v10 = call @other(v6, v8) -> i64, f64
+//!     v11 = sext.i64 v5
 //!     jump block1(v9)
 //! block2:
 //!     raise error0(v2)
@@ -260,7 +261,12 @@ pub fn write_function(w: &mut dyn Write, func: &Function) -> fmt::Result {
     for (i, site) in func.errors.iter().enumerate() {
         write!(w, "    error{i} = {} ", site.kind.name())?;
         write_string(w, &site.message)?;
-        writeln!(w, " @{}:{}", site.line, site.col)?;
+        write!(w, " @{}:{}", site.line, site.col)?;
+        if !site.function.is_empty() {
+            write!(w, " in ")?;
+            write_string(w, &site.function)?;
+        }
+        writeln!(w)?;
     }
     for &block in &func.layout {
         write_block_header(w, func, block)?;

@@ -79,10 +79,7 @@ fn check_file(path: &Path, bless: bool) -> Result<(), String> {
         return Err(format!("output does not round-trip:\n{actual}"));
     }
     if bless {
-        let blessed = format!(
-            "{}{EXPECT_MARKER}\n{actual}",
-            input.trim_end_matches('\n').to_owned() + "\n"
-        );
+        let blessed = format!("{}\n\n{EXPECT_MARKER}\n{actual}", input.trim_end());
         if blessed != text {
             std::fs::write(path, blessed).map_err(|e| e.to_string())?;
         }

@@ -117,12 +117,12 @@ fn assert_same_behaviour(before: &Module, after: &Module, seed: u64, runs: usize
                 .collect();
             let memory = random_memory(&mut rng);
             let (mut m1, mut m2) = (memory.clone(), memory);
-            let expected = interp::run(before, &func.name, &args, &mut m1, &mut 20_000);
+            let expected = interp::run(before, &func.name, &args, &mut m1, &mut 4_000);
             let expected = same_nans(expected, &func.returns);
             if matches!(expected, Outcome::OutOfFuel | Outcome::Fault(_)) {
                 continue;
             }
-            let actual = interp::run(after, &func.name, &args, &mut m2, &mut 40_000);
+            let actual = interp::run(after, &func.name, &args, &mut m2, &mut 8_000);
             let actual = same_nans(actual, &func.returns);
             assert!(
                 expected == actual && m1 == m2,
@@ -183,7 +183,7 @@ fn passes_keep_the_behaviour_of_golden_inputs() {
         let module = parse_module(&input).unwrap_or_else(|e| panic!("{path}: {e}"));
         for passes in pipelines() {
             let after = optimise(&module, passes);
-            assert_same_behaviour(&module, &after, path.len() as u64 * 7919, 64);
+            assert_same_behaviour(&module, &after, path.len() as u64 * 7919, 32);
         }
     }
 }

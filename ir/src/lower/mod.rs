@@ -35,6 +35,8 @@ pub use value::PyValue;
 pub struct LowerContext<'a> {
     /// IR name of the function being lowered.
     pub symbol: String,
+    /// Its Python name, shown in the messages of exceptions raised from compiled code.
+    pub python_name: String,
     /// Source of the function, to put file positions into error messages.
     pub source: &'a SourceFile,
     /// IR symbol of a jitted callee specialised for argument types.
@@ -222,7 +224,8 @@ impl<'a, 'f> Lowerer<'a, 'f> {
     /// Emits `raise kind(message)` at `span` and continues in a dead block.
     pub(crate) fn raise(&mut self, kind: ExceptionKind, message: String, span: Span, args: &[Value]) {
         let (line, col) = self.ctx.source.file_position(span);
-        let id = self.b.func.add_error(ErrorSite { kind, message, line, col });
+        let function = self.ctx.python_name.clone();
+        let id = self.b.func.add_error(ErrorSite { kind, message, line, col, function });
         self.b.raise(id, args);
         self.continue_in_dead_block();
     }
@@ -243,7 +246,8 @@ impl<'a, 'f> Lowerer<'a, 'f> {
         self.seal(ok);
         self.switch_to(fail);
         let (line, col) = self.ctx.source.file_position(span);
-        let id = self.b.func.add_error(ErrorSite { kind, message: message.to_string(), line, col });
+        let function = self.ctx.python_name.clone();
+        let id = self.b.func.add_error(ErrorSite { kind, message: message.to_string(), line, col, function });
         self.b.raise(id, args);
         self.switch_to(ok);
     }

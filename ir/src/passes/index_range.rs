@@ -2,7 +2,8 @@
 //! (`i < 0 ? i + dim : i`, emitted by lowering for every array index) disappears from loops.
 //!
 //! A forward dataflow computes, for every integer value, a symbolic lower bound
-//! `v >= base + offset`, where `base` is another SSA value or nothing (zero). Constants,
+//! `v >= base + offset`, where `base` is another SSA value or nothing (zero); a value about
+//! which nothing else is known is bounded by itself (`v >= v + 0`). Constants,
 //! `iadd`, `isub` of a constant or of the bound's own base, `imul` of non-negatives and
 //! `select` are understood; block parameters take the meet of their incoming values, so a loop
 //! counter starting at `n // 2` and stepping by `+1` gets `>= n // 2`, and `j + l - n // 2` with
@@ -74,7 +75,13 @@ pub fn run(func: &mut Function) -> bool {
         if let Some(&c) = consts.get(&v) {
             return AtLeast { base: None, offset: c };
         }
-        bounds.get(&v).copied().unwrap_or(Top)
+        match bounds.get(&v) {
+            // Every value is at least itself: an unknown value still bounds what is computed
+            // from it (`j >= h` for a counter starting at an arbitrary `h`).
+            Some(Bottom) => AtLeast { base: Some(v), offset: 0 },
+            Some(&b) => b,
+            None => Top,
+        }
     };
     let mut converged = false;
     for _ in 0..32 {
@@ -84,8 +91,10 @@ pub fn run(func: &mut Function) -> bool {
                 if func.value_type(p) != Ty::I64 {
                     continue;
                 }
-                let mut new = Top;
-                for args in incoming.get(&b).map(Vec::as_slice).unwrap_or(&[]) {
+                // The entry's parameters (no incoming edges) are unknown.
+                let edges = incoming.get(&b).map(Vec::as_slice).unwrap_or(&[]);
+                let mut new = if edges.is_empty() { Bottom } else { Top };
+                for args in edges {
                     new = meet(new, args.get(i).map_or(Bottom, |&a| get(&bounds, a)));
                 }
                 if let AtLeast { base: Some(base), .. } = new {
@@ -95,7 +104,7 @@ pub fn run(func: &mut Function) -> bool {
                         new = Bottom;
                     }
                 }
-                let old = get(&bounds, p);
+                let old = bounds.get(&p).copied().unwrap_or(Top);
                 // Widening: a bound that would decrease gives up.
                 if let (AtLeast { base: b0, offset: c0 }, AtLeast { base: b1, offset: c1 }) = (old, new) {
                     if b0 != b1 || c1 < c0 {
@@ -142,11 +151,7 @@ pub fn run(func: &mut Function) -> bool {
                     Op::Select => meet(arg(1), arg(2)),
                     _ => Bottom,
                 };
-                let new = match new {
-                    AtLeast { base: Some(v), .. } if v == result => Bottom,
-                    n => n,
-                };
-                if get(&bounds, result) != new {
+                if bounds.get(&result).copied().unwrap_or(Top) != new {
                     bounds.insert(result, new);
                     changed = true;
                 }

@@ -8,13 +8,16 @@
 //!
 //! The default order ([`DEFAULT_PIPELINE`]): `constfold` (fold constants and constant
 //! branches), `simplify_cfg` (drop the dead arms, merge blocks, remove trivial block params),
-//! `gvn` (merge repeated descriptor loads and index arithmetic), `licm` (hoist what is left
+//! `gvn` (merge repeated descriptor loads and index arithmetic), `index_range` then
+//! `constfold` (drop negative-index wraparound of indices proven non-negative), `licm` (hoist
+//! what is left
 //! invariant out of loops, innermost first), `gvn` again (hoisted copies from sibling loops
 //! meet in one preheader), `dce`, `simplify_cfg`.
 
 pub mod constfold;
 pub mod dce;
 pub mod gvn;
+pub mod index_range;
 pub mod licm;
 pub mod simplify_cfg;
 pub mod util;
@@ -30,15 +33,17 @@ pub enum Pass {
     SimplifyCfg,
     Licm,
     Gvn,
+    IndexRange,
 }
 
 impl Pass {
-    pub const ALL: [Pass; 5] = [
+    pub const ALL: [Pass; 6] = [
         Pass::ConstFold,
         Pass::Dce,
         Pass::SimplifyCfg,
         Pass::Licm,
         Pass::Gvn,
+        Pass::IndexRange,
     ];
 
     /// The name used by [`run_pass`], dumps and golden files.
@@ -49,6 +54,7 @@ impl Pass {
             Pass::SimplifyCfg => "simplify_cfg",
             Pass::Licm => "licm",
             Pass::Gvn => "gvn",
+            Pass::IndexRange => "index_range",
         }
     }
 
@@ -64,15 +70,18 @@ impl Pass {
             Pass::SimplifyCfg => simplify_cfg::run(func),
             Pass::Licm => licm::run(func),
             Pass::Gvn => gvn::run(func),
+            Pass::IndexRange => index_range::run(func),
         }
     }
 }
 
 /// The passes [`PipelineOptions::default`] runs, in order.
-pub const DEFAULT_PIPELINE: [Pass; 7] = [
+pub const DEFAULT_PIPELINE: [Pass; 9] = [
     Pass::ConstFold,
     Pass::SimplifyCfg,
     Pass::Gvn,
+    Pass::IndexRange,
+    Pass::ConstFold,
     Pass::Licm,
     Pass::Gvn,
     Pass::Dce,
