@@ -2,7 +2,7 @@
 //! `return`, `raise`, `assert`.
 
 use super::{unsupported, LResult, LoopTargets, Lowerer, PyValue};
-use crate::function::{IntCC, Op, Ty};
+use crate::function::{IntCC, Op, Ty, Value};
 use frontend::ast::{Expr, ExprKind, Stmt, StmtKind};
 use runtime::error::ExceptionKind;
 use typeinfer::{Resolution, Scalar, Type};
@@ -194,34 +194,19 @@ impl Lowerer<'_, '_> {
         let entry_block = self.current_block();
         self.ssa.def_var(counter, entry_block, start);
 
-        let header = self.create_block();
+        // Rotated form: test once before the loop, then the body, then `i += step` and the test
+        // again at the bottom (one branch per iteration, and code hoisted out of the loop runs
+        // only when the loop runs at least once).
         let body_block = self.create_block();
         let latch = self.create_block();
         let exit = self.create_block();
-        self.jump(header, &[]);
-        self.switch_to(header);
-        let i = self.ssa.use_var(self.b.func, counter, header);
-        let more = match step_const {
-            Some(s) if s > 0 => self.b.icmp(IntCC::Slt, i, stop),
-            Some(_) => self.b.icmp(IntCC::Sgt, i, stop),
-            None => {
-                let zero = self.b.iconst(Ty::I64, 0);
-                let up = self.b.icmp(IntCC::Sgt, step, zero);
-                let below = self.b.icmp(IntCC::Slt, i, stop);
-                let above = self.b.icmp(IntCC::Sgt, i, stop);
-                self.b.select(up, below, above)
-            }
-        };
+        let more = self.range_continues(start, stop, step, step_const);
         self.brif(more, body_block, exit);
-        self.seal(body_block);
         self.switch_to(body_block);
+        let i = self.ssa.use_var(self.b.func, counter, body_block);
         let item = match &array {
             Some((desc, ty)) => self.load_array_item(*desc, ty, i),
             None => PyValue::Scalar(i, Scalar::I64),
-        };
-        let item = match self.typed.expr_type(target.id) {
-            Some(ty) => self.coerce(item, &ty.clone()),
-            None => item,
         };
         self.assign(target, item)?;
         self.loops.push(LoopTargets { continue_to: latch, break_to: exit });
@@ -235,11 +220,28 @@ impl Lowerer<'_, '_> {
         let i = self.ssa.use_var(self.b.func, counter, latch);
         let next = self.b.binary(Op::Iadd, i, step);
         self.ssa.def_var(counter, latch, next);
-        self.jump(header, &[]);
-        self.seal(header);
+        let more = self.range_continues(next, stop, step, step_const);
+        self.brif(more, body_block, exit);
+        self.seal(body_block);
         self.seal(exit);
         self.switch_to(exit);
         Ok(())
+    }
+
+    /// Whether a `range` iteration at `i` runs: `i < stop` for positive steps, `i > stop` for
+    /// negative ones (decided at run time when the step is not a constant).
+    fn range_continues(&mut self, i: Value, stop: Value, step: Value, step_const: Option<i64>) -> Value {
+        match step_const {
+            Some(s) if s > 0 => self.b.icmp(IntCC::Slt, i, stop),
+            Some(_) => self.b.icmp(IntCC::Sgt, i, stop),
+            None => {
+                let zero = self.b.iconst(Ty::I64, 0);
+                let up = self.b.icmp(IntCC::Sgt, step, zero);
+                let below = self.b.icmp(IntCC::Slt, i, stop);
+                let above = self.b.icmp(IntCC::Sgt, i, stop);
+                self.b.select(up, below, above)
+            }
+        }
     }
 
     fn lower_raise(&mut self, exc: Option<&Expr>, stmt: &Stmt) -> LResult<()> {

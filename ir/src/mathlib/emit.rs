@@ -113,6 +113,14 @@ impl<'f> E<'f> {
     pub fn copysign(&mut self, magnitude: impl Into<A>, sign: impl Into<A>) -> Value {
         self.bin(Op::Copysign, magnitude, sign)
     }
+    /// Minimum, propagating NaN.
+    pub fn fmin(&mut self, a: impl Into<A>, b: impl Into<A>) -> Value {
+        self.bin(Op::Fmin, a, b)
+    }
+    /// Maximum, propagating NaN.
+    pub fn fmax(&mut self, a: impl Into<A>, b: impl Into<A>) -> Value {
+        self.bin(Op::Fmax, a, b)
+    }
     /// `a * b + c` with one rounding.
     pub fn fma(&mut self, a: impl Into<A>, b: impl Into<A>, c: impl Into<A>) -> Value {
         let (a, b, c) = (a.into(), b.into(), c.into());
@@ -159,6 +167,10 @@ impl<'f> E<'f> {
     }
     pub fn imul(&mut self, a: impl Into<A>, b: impl Into<A>) -> Value {
         self.bin(Op::Imul, a, b)
+    }
+    /// Unsigned division; the divisor must be nonzero.
+    pub fn udiv(&mut self, a: impl Into<A>, b: impl Into<A>) -> Value {
+        self.bin(Op::Udiv, a, b)
     }
     /// Unsigned remainder; the divisor must be nonzero.
     pub fn urem(&mut self, a: impl Into<A>, b: impl Into<A>) -> Value {

@@ -148,7 +148,12 @@ pub fn run(func: &mut Function) -> bool {
                         }
                         _ => Bottom,
                     },
-                    Op::Select => meet(arg(1), arg(2)),
+                    // A symbolic bound of a select is no better than the select itself, which
+                    // later arithmetic can then cancel (`i - h` where `i` counts up from `h`).
+                    Op::Select => match meet(arg(1), arg(2)) {
+                        AtLeast { base: Some(_), .. } => Bottom,
+                        m => m,
+                    },
                     _ => Bottom,
                 };
                 if bounds.get(&result).copied().unwrap_or(Top) != new {
