@@ -6,9 +6,9 @@
 //! specialization is lowered to IR, optimised, verified, and all are compiled into one
 //! Cranelift module, so calls between them are direct.
 
-use crate::{dump::DumpFlags, FunctionDef, Global};
+use crate::{FunctionDef, Global, dump::DumpFlags};
 use frontend::Diagnostic;
-use ir::lower::{lower_function, LowerContext};
+use ir::lower::{LowerContext, lower_function};
 use runtime::error::{ErrorInfo, ErrorSlot, ExceptionKind};
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -45,7 +45,14 @@ pub struct RuntimeError {
 
 impl std::fmt::Display for RuntimeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {} (in {}, line {})", self.kind.name(), self.message, self.function, self.line)
+        write!(
+            f,
+            "{}: {} (in {}, line {})",
+            self.kind.name(),
+            self.message,
+            self.function,
+            self.line
+        )
     }
 }
 
@@ -96,27 +103,48 @@ impl CompiledFunction {
 
 /// Compiles `req.def` for `req.arg_types` and everything it calls.
 pub fn compile(req: &CompileRequest) -> Result<CompiledFunction, Diagnostic> {
-    let mut session = Session { specs: Vec::new(), callees: RefCell::default(), dump: req.dump };
+    let mut session = Session {
+        specs: Vec::new(),
+        callees: RefCell::default(),
+        dump: req.dump,
+    };
     if req.dump.ast {
-        eprintln!("--- ast of {} ---\n{}", req.def.ast.name, req.def.ast.dump());
+        eprintln!(
+            "--- ast of {} ---\n{}",
+            req.def.ast.name,
+            req.def.ast.dump()
+        );
     }
     let root = session.specialize(&req.def, &req.arg_types, req.declared_return.as_ref())?;
     let root_symbol = session.specs[root].symbol.clone();
     let module = session.lower_all(&root_symbol)?;
-    let options = backend_cpu::CompileOptions { dump_clif: req.dump.clif, dump_asm: req.dump.asm };
-    let artifact = backend_cpu::compile_jit(&module, &[root_symbol.as_str()], &options)
-        .map_err(|e| Diagnostic::internal(format!("code generation failed: {e}")).with_source(&req.def.source))?;
+    let options = backend_cpu::CompileOptions {
+        dump_clif: req.dump.clif,
+        dump_asm: req.dump.asm,
+    };
+    let artifact =
+        backend_cpu::compile_jit(&module, &[root_symbol.as_str()], &options).map_err(|e| {
+            Diagnostic::internal(format!("code generation failed: {e}"))
+                .with_source(&req.def.source)
+        })?;
     if req.dump.clif || req.dump.asm {
         eprintln!("{}", artifact.dumps());
     }
     let entry = artifact
         .entry(&root_symbol)
         .ok_or_else(|| Diagnostic::internal(format!("no entry point {root_symbol}")))?;
-    let typed = session.specs[root].typed.as_ref().expect("root was inferred");
+    let typed = session.specs[root]
+        .typed
+        .as_ref()
+        .expect("root was inferred");
     Ok(CompiledFunction {
         arg_types: typed.arg_types.clone(),
         return_type: typed.return_type.clone(),
-        arg_slots: typed.arg_types.iter().map(|t| ir::lower::flatten::flat_types(t).len()).sum(),
+        arg_slots: typed
+            .arg_types
+            .iter()
+            .map(|t| ir::lower::flatten::flat_types(t).len())
+            .sum(),
         ret_slots: ir::lower::flatten::flat_types(&typed.return_type).len(),
         entry,
         artifact: Arc::new(artifact),
@@ -145,7 +173,9 @@ struct Session {
 
 impl Session {
     fn find(&self, def: &Arc<FunctionDef>, arg_types: &[Type]) -> Option<usize> {
-        self.specs.iter().position(|s| Arc::ptr_eq(&s.def, def) && s.arg_types == arg_types)
+        self.specs
+            .iter()
+            .position(|s| Arc::ptr_eq(&s.def, def) && s.arg_types == arg_types)
     }
 
     /// Infers `def` for `arg_types` (memoised) and returns its index in `specs`.
@@ -191,7 +221,10 @@ impl Session {
             )
             .with_source(&def.source));
         }
-        let mut env = SessionEnv { session: self, def: def.clone() };
+        let mut env = SessionEnv {
+            session: self,
+            def: def.clone(),
+        };
         let typed = typeinfer::infer_function(&def.ast, arg_types, declared_return, &mut env)
             .map_err(|d| d.with_source(&def.source))?;
         if self.dump.types {
@@ -207,11 +240,16 @@ impl Session {
         let callee_symbol = |callee: CalleeId, args: &[Type]| -> String {
             let callees = self.callees.borrow();
             let def = &callees[callee.0 as usize];
-            self.find(def, args).map(|i| self.specs[i].symbol.clone()).unwrap_or_default()
+            self.find(def, args)
+                .map(|i| self.specs[i].symbol.clone())
+                .unwrap_or_default()
         };
         let mut module = ir::Module::default();
         for spec in &self.specs {
-            let typed = spec.typed.as_ref().expect("every specialization was inferred");
+            let typed = spec
+                .typed
+                .as_ref()
+                .expect("every specialization was inferred");
             let boundscheck = spec.def.options.boundscheck || boundscheck_forced();
             let ctx = LowerContext {
                 symbol: spec.symbol.clone(),
@@ -224,13 +262,21 @@ impl Session {
             let func = lower_function(&spec.def.ast, typed, &ctx)
                 .map_err(|d| d.with_source(&spec.def.source))?;
             if self.dump.ir {
-                eprintln!("--- IR of {} as lowered ---\n{}", spec.def.ast.name, ir::print::print_function(&func));
+                eprintln!(
+                    "--- IR of {} as lowered ---\n{}",
+                    spec.def.ast.name,
+                    ir::print::print_function(&func)
+                );
             }
             module.functions.push(func);
         }
         ir::inline::inline_module(&mut module, &[root], &ir::inline::InlineOptions::default());
         for func in &mut module.functions {
-            let spec = self.specs.iter().find(|s| s.symbol == func.name).expect("function of a specialization");
+            let spec = self
+                .specs
+                .iter()
+                .find(|s| s.symbol == func.name)
+                .expect("function of a specialization");
             self.optimise(func, &spec.def)?;
         }
         ir::verify::verify_module(&module)
@@ -239,17 +285,25 @@ impl Session {
     }
 
     fn optimise(&self, func: &mut ir::Function, def: &FunctionDef) -> Result<(), Diagnostic> {
-        let options = ir::passes::PipelineOptions { verify: cfg!(debug_assertions), ..Default::default() };
+        let options = ir::passes::PipelineOptions {
+            verify: cfg!(debug_assertions),
+            ..Default::default()
+        };
         let dump_passes = self.dump.passes;
         let mut observer = |pass: &str, f: &ir::Function| {
             if dump_passes && pass != "input" {
                 eprintln!("--- IR after {pass} ---\n{}", ir::print::print_function(f));
             }
         };
-        ir::passes::run_pipeline(func, &options, &mut observer)
-            .map_err(|e| Diagnostic::internal(format!("IR verifier after a pass: {e}")).with_source(&def.source))?;
+        ir::passes::run_pipeline(func, &options, &mut observer).map_err(|e| {
+            Diagnostic::internal(format!("IR verifier after a pass: {e}")).with_source(&def.source)
+        })?;
         if self.dump.ir {
-            eprintln!("--- IR of {} optimised ---\n{}", def.ast.name, ir::print::print_function(func));
+            eprintln!(
+                "--- IR of {} optimised ---\n{}",
+                def.ast.name,
+                ir::print::print_function(func)
+            );
         }
         Ok(())
     }
@@ -261,7 +315,9 @@ fn boundscheck_forced() -> bool {
 }
 
 fn sanitize(name: &str) -> String {
-    name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
 }
 
 /// typeinfer's view of the world while typing one function of a session.
@@ -279,15 +335,21 @@ impl Env for SessionEnv<'_> {
     }
 
     fn callee_return_type(&mut self, callee: CalleeId, args: &[Type]) -> Result<Type, Diagnostic> {
-        let def = self.session.callees.borrow().get(callee.0 as usize).cloned().ok_or_else(|| {
-            Diagnostic::internal(format!("unknown callee #{}", callee.0))
-        })?;
+        let def = self
+            .session
+            .callees
+            .borrow()
+            .get(callee.0 as usize)
+            .cloned()
+            .ok_or_else(|| Diagnostic::internal(format!("unknown callee #{}", callee.0)))?;
         let i = self.session.specialize(&def, args, None)?;
         let spec = &self.session.specs[i];
         match (&spec.typed, &spec.declared_return) {
             (Some(typed), _) => Ok(typed.return_type.clone()),
             (None, Some(declared)) => Ok(declared.clone()),
-            (None, None) => Err(Diagnostic::internal("callee inferred without a return type")),
+            (None, None) => Err(Diagnostic::internal(
+                "callee inferred without a return type",
+            )),
         }
     }
 }
@@ -296,10 +358,13 @@ impl Session {
     /// The `CalleeId` of a jitted function, registering it on first sight.
     fn callee_id(&self, f: &Arc<FunctionDef>) -> CalleeId {
         let mut callees = self.callees.borrow_mut();
-        let index = callees.iter().position(|c| Arc::ptr_eq(c, f)).unwrap_or_else(|| {
-            callees.push(f.clone());
-            callees.len() - 1
-        });
+        let index = callees
+            .iter()
+            .position(|c| Arc::ptr_eq(c, f))
+            .unwrap_or_else(|| {
+                callees.push(f.clone());
+                callees.len() - 1
+            });
         CalleeId(index as u32)
     }
 }

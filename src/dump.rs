@@ -17,7 +17,9 @@ pub struct DumpFlags {
 impl DumpFlags {
     /// Reads `FERROJIT_DUMP`.
     pub fn from_env() -> DumpFlags {
-        std::env::var("FERROJIT_DUMP").map(|v| DumpFlags::parse(&v)).unwrap_or_default()
+        std::env::var("FERROJIT_DUMP")
+            .map(|v| DumpFlags::parse(&v))
+            .unwrap_or_default()
     }
 
     /// Parses a comma-separated list of stage names; unknown names are ignored.
@@ -32,7 +34,14 @@ impl DumpFlags {
                 "clif" => flags.clif = true,
                 "asm" => flags.asm = true,
                 "all" | "1" => {
-                    flags = DumpFlags { ast: true, types: true, ir: true, passes: true, clif: true, asm: true }
+                    flags = DumpFlags {
+                        ast: true,
+                        types: true,
+                        ir: true,
+                        passes: true,
+                        clif: true,
+                        asm: true,
+                    }
                 }
                 _ => {}
             }

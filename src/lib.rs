@@ -14,14 +14,14 @@
 mod driver;
 mod dump;
 
-pub use driver::{compile, CompileRequest, CompiledFunction, RuntimeError};
+pub use driver::{CompileRequest, CompiledFunction, RuntimeError, compile};
 pub use dump::DumpFlags;
-pub use frontend::{ast, Diagnostic, DiagnosticKind, SourceFile, Span};
-pub use ir::lower::flatten::{flat_types, FlatSlot};
+pub use frontend::{Diagnostic, DiagnosticKind, SourceFile, Span, ast};
+pub use ir::lower::flatten::{FlatSlot, flat_types};
 pub use runtime::error::{ErrorInfo, ExceptionKind};
 pub use typeinfer::{
-    parse_signature, parse_signatures, ConstValue, Intrinsic, Layout, ModuleKind, Scalar,
-    Signature, Type,
+    ConstValue, Intrinsic, Layout, ModuleKind, Scalar, Signature, Type, parse_signature,
+    parse_signatures,
 };
 
 use std::sync::Arc;
@@ -67,6 +67,11 @@ impl FunctionDef {
         options: Options,
     ) -> Result<FunctionDef, Diagnostic> {
         let ast = frontend::parse_function(&source)?;
-        Ok(FunctionDef { source, ast, globals, options })
+        Ok(FunctionDef {
+            source,
+            ast,
+            globals,
+            options,
+        })
     }
 }

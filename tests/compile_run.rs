@@ -6,8 +6,8 @@
 //! Python.
 
 use ferrojit::{
-    compile, CompileRequest, ConstValue, DumpFlags, FunctionDef, Global, GlobalResolver,
-    ModuleKind, Options, Scalar, SourceFile, Type,
+    CompileRequest, ConstValue, DumpFlags, FunctionDef, Global, GlobalResolver, ModuleKind,
+    Options, Scalar, SourceFile, Type, compile,
 };
 use std::sync::Arc;
 use typeinfer::GlobalValue;
@@ -49,14 +49,27 @@ impl Arg {
     }
 }
 
-fn compile_source(src: &str, arg_types: Vec<Type>) -> Result<ferrojit::CompiledFunction, ferrojit::Diagnostic> {
-    let def = FunctionDef::parse(SourceFile::new("case.py", src), Box::new(TestGlobals), Options::default())?;
-    compile(&CompileRequest { def: Arc::new(def), arg_types, declared_return: None, dump: DumpFlags::from_env() })
+fn compile_source(
+    src: &str,
+    arg_types: Vec<Type>,
+) -> Result<ferrojit::CompiledFunction, ferrojit::Diagnostic> {
+    let def = FunctionDef::parse(
+        SourceFile::new("case.py", src),
+        Box::new(TestGlobals),
+        Options::default(),
+    )?;
+    compile(&CompileRequest {
+        def: Arc::new(def),
+        arg_types,
+        declared_return: None,
+        dump: DumpFlags::from_env(),
+    })
 }
 
 /// Compiles `src` for the types of `args`, calls it, and returns its flattened result slots.
 fn run(src: &str, args: &[Arg]) -> Result<Vec<u64>, String> {
-    let f = compile_source(src, args.iter().map(|a| a.ty()).collect()).map_err(|d| d.to_string())?;
+    let f =
+        compile_source(src, args.iter().map(|a| a.ty()).collect()).map_err(|d| d.to_string())?;
     let slots: Vec<u64> = args.iter().map(|a| a.slot()).collect();
     let mut rets = vec![0u64; f.ret_slots.max(1)];
     // SAFETY: scalar arguments only, laid out as the entry ABI requires.
@@ -77,21 +90,81 @@ fn check(src: &str, args: &[Arg], expected: Arg) {
 #[test]
 fn arithmetic_follows_python() {
     let cases: &[(&str, &[Arg], Arg)] = &[
-        ("def f(a, b):\n    return a + b\n", &[Arg::I(2), Arg::I(40)], Arg::I(42)),
-        ("def f(a, b):\n    return a // b\n", &[Arg::I(-7), Arg::I(2)], Arg::I(-4)),
-        ("def f(a, b):\n    return a % b\n", &[Arg::I(-7), Arg::I(2)], Arg::I(1)),
-        ("def f(a, b):\n    return a % b\n", &[Arg::I(7), Arg::I(-2)], Arg::I(-1)),
-        ("def f(a, b):\n    return a / b\n", &[Arg::I(7), Arg::I(2)], Arg::F(3.5)),
-        ("def f(a, b):\n    return a // b\n", &[Arg::F(-7.5), Arg::F(2.0)], Arg::F(-4.0)),
-        ("def f(a, b):\n    return a % b\n", &[Arg::F(-7.5), Arg::F(2.0)], Arg::F(0.5)),
-        ("def f(a, b):\n    return a ** b\n", &[Arg::I(3), Arg::I(4)], Arg::I(81)),
-        ("def f(a):\n    return -a if a < 0 else a * SCALE\n", &[Arg::F(2.0)], Arg::F(5.0)),
-        ("def f(a, b):\n    return 0 < a < b\n", &[Arg::I(1), Arg::I(2)], Arg::B(true)),
-        ("def f(a, b):\n    return 0 < a < b\n", &[Arg::I(3), Arg::I(2)], Arg::B(false)),
-        ("def f(x):\n    return math.sqrt(x) + abs(-x)\n", &[Arg::F(16.0)], Arg::F(20.0)),
-        ("def f(x):\n    return round(x)\n", &[Arg::F(2.5)], Arg::I(2)),
-        ("def f(x):\n    return int(x)\n", &[Arg::F(-2.7)], Arg::I(-2)),
-        ("def f(a, b):\n    return min(a, b) + max(a, b, 10)\n", &[Arg::I(3), Arg::I(7)], Arg::I(13)),
+        (
+            "def f(a, b):\n    return a + b\n",
+            &[Arg::I(2), Arg::I(40)],
+            Arg::I(42),
+        ),
+        (
+            "def f(a, b):\n    return a // b\n",
+            &[Arg::I(-7), Arg::I(2)],
+            Arg::I(-4),
+        ),
+        (
+            "def f(a, b):\n    return a % b\n",
+            &[Arg::I(-7), Arg::I(2)],
+            Arg::I(1),
+        ),
+        (
+            "def f(a, b):\n    return a % b\n",
+            &[Arg::I(7), Arg::I(-2)],
+            Arg::I(-1),
+        ),
+        (
+            "def f(a, b):\n    return a / b\n",
+            &[Arg::I(7), Arg::I(2)],
+            Arg::F(3.5),
+        ),
+        (
+            "def f(a, b):\n    return a // b\n",
+            &[Arg::F(-7.5), Arg::F(2.0)],
+            Arg::F(-4.0),
+        ),
+        (
+            "def f(a, b):\n    return a % b\n",
+            &[Arg::F(-7.5), Arg::F(2.0)],
+            Arg::F(0.5),
+        ),
+        (
+            "def f(a, b):\n    return a ** b\n",
+            &[Arg::I(3), Arg::I(4)],
+            Arg::I(81),
+        ),
+        (
+            "def f(a):\n    return -a if a < 0 else a * SCALE\n",
+            &[Arg::F(2.0)],
+            Arg::F(5.0),
+        ),
+        (
+            "def f(a, b):\n    return 0 < a < b\n",
+            &[Arg::I(1), Arg::I(2)],
+            Arg::B(true),
+        ),
+        (
+            "def f(a, b):\n    return 0 < a < b\n",
+            &[Arg::I(3), Arg::I(2)],
+            Arg::B(false),
+        ),
+        (
+            "def f(x):\n    return math.sqrt(x) + abs(-x)\n",
+            &[Arg::F(16.0)],
+            Arg::F(20.0),
+        ),
+        (
+            "def f(x):\n    return round(x)\n",
+            &[Arg::F(2.5)],
+            Arg::I(2),
+        ),
+        (
+            "def f(x):\n    return int(x)\n",
+            &[Arg::F(-2.7)],
+            Arg::I(-2),
+        ),
+        (
+            "def f(a, b):\n    return min(a, b) + max(a, b, 10)\n",
+            &[Arg::I(3), Arg::I(7)],
+            Arg::I(13),
+        ),
     ];
     for (src, args, expected) in cases {
         check(src, args, *expected);
@@ -102,9 +175,11 @@ fn arithmetic_follows_python() {
 fn loops_and_branches() {
     let sum_range = "def f(n):\n    s = 0\n    for i in range(n):\n        s += i\n    return s\n";
     check(sum_range, &[Arg::I(10)], Arg::I(45));
-    let negative_step = "def f(n):\n    s = 0\n    for i in range(n, 0, -2):\n        s += i\n    return s\n";
+    let negative_step =
+        "def f(n):\n    s = 0\n    for i in range(n, 0, -2):\n        s += i\n    return s\n";
     check(negative_step, &[Arg::I(10)], Arg::I(30));
-    let int_then_float = "def f(n):\n    x = 0\n    for i in range(n):\n        x = x + 0.5\n    return x\n";
+    let int_then_float =
+        "def f(n):\n    x = 0\n    for i in range(n):\n        x = x + 0.5\n    return x\n";
     check(int_then_float, &[Arg::I(3)], Arg::F(1.5));
     let gcd = "def f(a, b):\n    while b:\n        a, b = b, a % b\n    return a\n";
     check(gcd, &[Arg::I(48), Arg::I(18)], Arg::I(6));
@@ -116,21 +191,37 @@ fn loops_and_branches() {
 fn complex_escape_loop_matches_python() {
     let mandel = "def mandel(x, y, max_iters):\n    c = complex(x, y)\n    z = 0.0j\n    for i in range(max_iters):\n        z = z * z + c\n        if (z.real * z.real + z.imag * z.imag) >= 4:\n            return i\n    return 255\n";
     check(mandel, &[Arg::F(-2.0), Arg::F(1.0), Arg::I(200)], Arg::I(0));
-    check(mandel, &[Arg::F(0.0), Arg::F(0.0), Arg::I(200)], Arg::I(255));
+    check(
+        mandel,
+        &[Arg::F(0.0), Arg::F(0.0), Arg::I(200)],
+        Arg::I(255),
+    );
     check(mandel, &[Arg::F(0.3), Arg::F(0.6), Arg::I(200)], Arg::I(14));
 }
 
 #[test]
 fn division_by_zero_raises() {
     let err = run("def f(a, b):\n    return a // b\n", &[Arg::I(1), Arg::I(0)]).unwrap_err();
-    assert!(err.contains("ZeroDivisionError") && err.contains("line 2"), "{err}");
-    let err = run("def f(a, b):\n    return a / b\n", &[Arg::F(1.0), Arg::F(0.0)]).unwrap_err();
+    assert!(
+        err.contains("ZeroDivisionError") && err.contains("line 2"),
+        "{err}"
+    );
+    let err = run(
+        "def f(a, b):\n    return a / b\n",
+        &[Arg::F(1.0), Arg::F(0.0)],
+    )
+    .unwrap_err();
     assert!(err.contains("float division by zero"), "{err}");
 }
 
 #[test]
 fn errors_name_the_location() {
-    let err = compile_source("def f(a):\n    return a + undefined_name\n", vec![Type::I64]).err().unwrap();
+    let err = compile_source(
+        "def f(a):\n    return a + undefined_name\n",
+        vec![Type::I64],
+    )
+    .err()
+    .unwrap();
     let text = err.to_string();
     assert!(text.contains("case.py:2:"), "{text}");
     assert!(text.contains('^'), "{text}");
@@ -174,7 +265,11 @@ fn filter2d_writes_the_output_array_in_place() {
         descriptor_2d(&mut filt, 3, 3),
         descriptor_2d(&mut output, rows, cols),
     );
-    let args = [d_image.as_ptr() as u64, d_filt.as_ptr() as u64, d_out.as_ptr() as u64];
+    let args = [
+        d_image.as_ptr() as u64,
+        d_filt.as_ptr() as u64,
+        d_out.as_ptr() as u64,
+    ];
     // SAFETY: three valid 2-D f64 descriptors that outlive the call.
     unsafe { f.call(&args, &mut []) }.unwrap();
     for i in 1..rows - 1 {
@@ -182,10 +277,15 @@ fn filter2d_writes_the_output_array_in_place() {
             let mut expected = 0.0;
             for k in 0..3 {
                 for l in 0..3 {
-                    expected += image[((i + k - 1) * cols + j + l - 1) as usize] * filt[(k * 3 + l) as usize];
+                    expected += image[((i + k - 1) * cols + j + l - 1) as usize]
+                        * filt[(k * 3 + l) as usize];
                 }
             }
-            assert_eq!(output[(i * cols + j) as usize].to_bits(), expected.to_bits(), "({i}, {j})");
+            assert_eq!(
+                output[(i * cols + j) as usize].to_bits(),
+                expected.to_bits(),
+                "({i}, {j})"
+            );
         }
     }
     assert_eq!(output[0], 0.0);

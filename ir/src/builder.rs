@@ -14,14 +14,22 @@ pub struct Builder<'f> {
 
 impl<'f> Builder<'f> {
     pub fn new(func: &'f mut Function) -> Self {
-        Builder { func, current: None, line: 0, col: 0 }
+        Builder {
+            func,
+            current: None,
+            line: 0,
+            col: 0,
+        }
     }
 
     /// Creates the entry block with the function's parameters, places it and switches to it.
     pub fn create_entry_block(&mut self) -> (Block, Vec<Value>) {
         let block = self.create_block();
         let params: Vec<Ty> = self.func.params.clone();
-        let values = params.into_iter().map(|ty| self.func.append_block_param(block, ty)).collect();
+        let values = params
+            .into_iter()
+            .map(|ty| self.func.append_block_param(block, ty))
+            .collect();
         self.switch_to(block);
         (block, values)
     }
@@ -42,7 +50,8 @@ impl<'f> Builder<'f> {
     }
     /// True if the current block already ends with a terminator (code after it is dead).
     pub fn is_terminated(&self) -> bool {
-        self.current.is_none_or(|b| self.func.terminator(b).is_some())
+        self.current
+            .is_none_or(|b| self.func.terminator(b).is_some())
     }
     pub fn set_srcloc(&mut self, line: u32, col: u32) {
         self.line = line;
@@ -125,17 +134,38 @@ impl<'f> Builder<'f> {
         self.ins(Op::CallRuntime(f), args, ty)
     }
     pub fn call(&mut self, name: &str, args: &[Value], returns: &[Ty]) -> Vec<Value> {
-        self.ins_full(Op::Call(name.to_string()), args.to_vec(), returns, Vec::new())
+        self.ins_full(
+            Op::Call(name.to_string()),
+            args.to_vec(),
+            returns,
+            Vec::new(),
+        )
     }
 
     pub fn jump(&mut self, block: Block, args: &[Value]) {
-        let target = BlockCall { block, args: args.to_vec() };
+        let target = BlockCall {
+            block,
+            args: args.to_vec(),
+        };
         self.ins_full(Op::Jump, Vec::new(), &[], vec![target]);
     }
-    pub fn brif(&mut self, cond: Value, then: Block, then_args: &[Value], els: Block, else_args: &[Value]) {
+    pub fn brif(
+        &mut self,
+        cond: Value,
+        then: Block,
+        then_args: &[Value],
+        els: Block,
+        else_args: &[Value],
+    ) {
         let targets = vec![
-            BlockCall { block: then, args: then_args.to_vec() },
-            BlockCall { block: els, args: else_args.to_vec() },
+            BlockCall {
+                block: then,
+                args: then_args.to_vec(),
+            },
+            BlockCall {
+                block: els,
+                args: else_args.to_vec(),
+            },
         ];
         self.ins_full(Op::Brif, vec![cond], &[], targets);
     }

@@ -75,9 +75,18 @@ impl Ty {
         }
     }
     pub fn from_name(name: &str) -> Option<Ty> {
-        [Ty::Bool, Ty::I8, Ty::I16, Ty::I32, Ty::I64, Ty::F32, Ty::F64, Ty::Ptr]
-            .into_iter()
-            .find(|t| t.name() == name)
+        [
+            Ty::Bool,
+            Ty::I8,
+            Ty::I16,
+            Ty::I32,
+            Ty::I64,
+            Ty::F32,
+            Ty::F64,
+            Ty::Ptr,
+        ]
+        .into_iter()
+        .find(|t| t.name() == name)
     }
 }
 
@@ -207,9 +216,14 @@ pub enum Op {
     // Memory.
     /// Load a value of the result type from `args[0] + offset`. `readonly`: the memory does not
     /// change during the function (array descriptors), so the load may be hoisted or merged.
-    Load { offset: i32, readonly: bool },
+    Load {
+        offset: i32,
+        readonly: bool,
+    },
     /// Store `args[1]` at `args[0] + offset`.
-    Store { offset: i32 },
+    Store {
+        offset: i32,
+    },
 
     // Calls.
     /// Call a runtime function (math, helpers); pure.
@@ -320,7 +334,12 @@ pub struct Function {
 
 impl Function {
     pub fn new(name: impl Into<String>, params: Vec<Ty>, returns: Vec<Ty>) -> Function {
-        Function { name: name.into(), params, returns, ..Default::default() }
+        Function {
+            name: name.into(),
+            params,
+            returns,
+            ..Default::default()
+        }
     }
     pub fn entry(&self) -> Option<Block> {
         self.layout.first().copied()
@@ -381,7 +400,14 @@ impl Function {
         targets: Vec<BlockCall>,
     ) -> Inst {
         let inst = Inst(self.insts.len() as u32);
-        self.insts.push(InstData { op, args, results: Vec::new(), targets, line: 0, col: 0 });
+        self.insts.push(InstData {
+            op,
+            args,
+            results: Vec::new(),
+            targets,
+            line: 0,
+            col: 0,
+        });
         let results = result_types
             .iter()
             .enumerate()

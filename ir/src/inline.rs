@@ -21,7 +21,10 @@ pub struct InlineOptions {
 
 impl Default for InlineOptions {
     fn default() -> Self {
-        InlineOptions { max_callee_insts: 400, max_rounds: 3 }
+        InlineOptions {
+            max_callee_insts: 400,
+            max_rounds: 3,
+        }
     }
 }
 
@@ -47,12 +50,20 @@ fn inline_calls_in(func: &mut Function, module: &Module, opts: &InlineOptions) -
     'scan: loop {
         for b in func.layout.clone() {
             for (index, &inst) in func.block(b).insts.iter().enumerate() {
-                let Op::Call(name) = &func.inst(inst).op else { continue };
+                let Op::Call(name) = &func.inst(inst).op else {
+                    continue;
+                };
                 if *name == func.name {
                     continue;
                 }
-                let Some(callee) = module.function(name) else { continue };
-                let size: usize = callee.layout.iter().map(|&cb| callee.block(cb).insts.len()).sum();
+                let Some(callee) = module.function(name) else {
+                    continue;
+                };
+                let size: usize = callee
+                    .layout
+                    .iter()
+                    .map(|&cb| callee.block(cb).insts.len())
+                    .sum();
                 if size > opts.max_callee_insts || calls_itself(callee) {
                     continue;
                 }
@@ -67,7 +78,10 @@ fn inline_calls_in(func: &mut Function, module: &Module, opts: &InlineOptions) -
 }
 
 fn calls_itself(f: &Function) -> bool {
-    f.layout.iter().flat_map(|&b| &f.block(b).insts).any(|&i| f.inst(i).op == Op::Call(f.name.clone()))
+    f.layout
+        .iter()
+        .flat_map(|&b| &f.block(b).insts)
+        .any(|&i| f.inst(i).op == Op::Call(f.name.clone()))
 }
 
 /// Inlines the call at `func.block(block).insts[index]`.
@@ -101,7 +115,11 @@ fn inline_one(func: &mut Function, block: Block, index: usize, callee: &Function
             value_map.insert(p, np);
         }
     }
-    let error_map: Vec<ErrorId> = callee.errors.iter().map(|e| func.add_error(e.clone())).collect();
+    let error_map: Vec<ErrorId> = callee
+        .errors
+        .iter()
+        .map(|e| func.add_error(e.clone()))
+        .collect();
     // Instructions in dominance-compatible order: callee layout order defines before use in
     // the same block; values from other blocks are mapped lazily below.
     let mut pending: Vec<(Inst, Inst)> = Vec::new();
@@ -109,22 +127,33 @@ fn inline_one(func: &mut Function, block: Block, index: usize, callee: &Function
         let nb = block_map[&cb];
         for &ci in &callee.block(cb).insts {
             let data = callee.inst(ci);
-            let result_types: Vec<Ty> = data.results.iter().map(|&r| callee.value_type(r)).collect();
+            let result_types: Vec<Ty> =
+                data.results.iter().map(|&r| callee.value_type(r)).collect();
             let (op, targets) = match &data.op {
                 Op::Return => (
                     Op::Jump,
-                    vec![BlockCall { block: cont, args: data.args.clone() }],
+                    vec![BlockCall {
+                        block: cont,
+                        args: data.args.clone(),
+                    }],
                 ),
                 Op::Raise(id) => (Op::Raise(error_map[id.0 as usize]), Vec::new()),
                 op => (
                     op.clone(),
                     data.targets
                         .iter()
-                        .map(|t| BlockCall { block: block_map[&t.block], args: t.args.clone() })
+                        .map(|t| BlockCall {
+                            block: block_map[&t.block],
+                            args: t.args.clone(),
+                        })
                         .collect(),
                 ),
             };
-            let args = if data.op == Op::Return { Vec::new() } else { data.args.clone() };
+            let args = if data.op == Op::Return {
+                Vec::new()
+            } else {
+                data.args.clone()
+            };
             let ni = func.create_inst(op, args, &result_types, targets);
             func.inst_mut(ni).line = data.line;
             func.inst_mut(ni).col = data.col;
@@ -150,13 +179,25 @@ fn inline_one(func: &mut Function, block: Block, index: usize, callee: &Function
 
     // The call site jumps into the copied entry block.
     let entry = block_map[&callee.layout[0]];
-    let jump = func.create_inst(Op::Jump, Vec::new(), &[], vec![BlockCall { block: entry, args: call_args }]);
+    let jump = func.create_inst(
+        Op::Jump,
+        Vec::new(),
+        &[],
+        vec![BlockCall {
+            block: entry,
+            args: call_args,
+        }],
+    );
     func.inst_mut(jump).line = line;
     func.inst_mut(jump).col = col;
     func.block_mut(block).insts.push(jump);
 
     // Layout: block, callee copy, continuation, then what followed `block`.
-    let pos = func.layout.iter().position(|&b| b == block).expect("block in layout");
+    let pos = func
+        .layout
+        .iter()
+        .position(|&b| b == block)
+        .expect("block in layout");
     let mut inserted: Vec<Block> = callee.layout.iter().map(|cb| block_map[cb]).collect();
     inserted.push(cont);
     func.layout.splice(pos + 1..pos + 1, inserted);
@@ -172,10 +213,10 @@ fn remove_unreachable_functions(module: &mut Module, roots: &[&str]) {
         if let Some(f) = module.function(&reachable[i]) {
             for &b in &f.layout {
                 for &inst in &f.block(b).insts {
-                    if let Op::Call(name) = &f.inst(inst).op {
-                        if !reachable.contains(name) {
-                            reachable.push(name.clone());
-                        }
+                    if let Op::Call(name) = &f.inst(inst).op
+                        && !reachable.contains(name)
+                    {
+                        reachable.push(name.clone());
                     }
                 }
             }

@@ -453,7 +453,10 @@ fn parse_error_site(cursor: &mut Cursor) -> PResult<ErrorSite> {
     let function = if cursor.peek() == Some('i') {
         let (word, pos) = cursor.word("`in`")?;
         if word != "in" {
-            return Err(error_at(pos, format!("expected `in` or the end of the line, found `{word}`")));
+            return Err(error_at(
+                pos,
+                format!("expected `in` or the end of the line, found `{word}`"),
+            ));
         }
         cursor.skip_spaces();
         cursor.string()?

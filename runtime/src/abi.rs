@@ -14,4 +14,5 @@
 use crate::error::ErrorSlot;
 
 /// Signature of every compiled entry point.
-pub type EntryFn = unsafe extern "C" fn(args: *const u64, rets: *mut u64, err: *mut ErrorSlot) -> u32;
+pub type EntryFn =
+    unsafe extern "C" fn(args: *const u64, rets: *mut u64, err: *mut ErrorSlot) -> u32;

@@ -62,7 +62,12 @@ impl ArrayDescriptor {
         let mut dims = [0i64; 2 * MAX_NDIM];
         dims[..ndim].copy_from_slice(shape);
         dims[ndim..2 * ndim].copy_from_slice(strides);
-        Some(ArrayDescriptor { data, owner, dims, ndim: ndim as u32 })
+        Some(ArrayDescriptor {
+            data,
+            owner,
+            dims,
+            ndim: ndim as u32,
+        })
     }
     pub fn ndim(&self) -> usize {
         self.ndim as usize

@@ -112,6 +112,9 @@ mod tests {
             line: 3,
             col: 5,
         };
-        assert_eq!(info.format(&[7, 0, 5]), "index 7 is out of bounds for axis 0 with size 5");
+        assert_eq!(
+            info.format(&[7, 0, 5]),
+            "index 7 is out of bounds for axis 0 with size 5"
+        );
     }
 }

@@ -119,7 +119,12 @@ impl RuntimeFn {
             IntPow => ("ferrojit_ipow", &[I64, I64], I64, int_pow as *const u8),
             PowI => ("ferrojit_powi", &[F64, I64], F64, f64_powi as *const u8),
         };
-        RuntimeFnInfo { symbol, params, result, address }
+        RuntimeFnInfo {
+            symbol,
+            params,
+            result,
+            address,
+        }
     }
 
     /// Name used in the IR text form (`call_rt sin`).

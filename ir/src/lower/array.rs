@@ -3,11 +3,11 @@
 //! tuple indexing.
 
 use super::flatten::scalar_ir_type;
-use super::{unsupported, LResult, Lowerer, PyValue};
+use super::{LResult, Lowerer, PyValue, unsupported};
 use crate::function::{IntCC, Op, Ty, Value};
-use frontend::ast::{Expr, ExprKind, UnaryOp};
 use frontend::Span;
-use runtime::array::{shape_offset, stride_offset, DATA_OFFSET};
+use frontend::ast::{Expr, ExprKind, UnaryOp};
+use runtime::array::{DATA_OFFSET, shape_offset, stride_offset};
 use runtime::error::ExceptionKind;
 use typeinfer::{Layout, Scalar, Type};
 
@@ -28,8 +28,21 @@ impl Lowerer<'_, '_> {
     }
 
     /// The address of `array[index]` where `index` is an integer or a tuple of `ndim` integers.
-    pub(crate) fn element_address(&mut self, array: &PyValue, index: &Expr, span: Span) -> LResult<ElementAddress> {
-        let PyValue::Array(desc, Type::Array { dtype, ndim, layout }) = array else {
+    pub(crate) fn element_address(
+        &mut self,
+        array: &PyValue,
+        index: &Expr,
+        span: Span,
+    ) -> LResult<ElementAddress> {
+        let PyValue::Array(
+            desc,
+            Type::Array {
+                dtype,
+                ndim,
+                layout,
+            },
+        ) = array
+        else {
             return Err(unsupported("only arrays can be indexed here", span));
         };
         let (desc, dtype, ndim, layout) = (*desc, *dtype, *ndim as u32, *layout);
@@ -53,7 +66,11 @@ impl Lowerer<'_, '_> {
             let axis = axis as u32;
             let given = self.lower_index(idx_expr)?;
             let dim = self.array_dim(desc, axis);
-            let idx = if literal_non_negative(idx_expr) { given } else { self.wrap_negative(given, dim) };
+            let idx = if literal_non_negative(idx_expr) {
+                given
+            } else {
+                self.wrap_negative(given, dim)
+            };
             if self.ctx.boundscheck {
                 let out_of_range = self.b.icmp(IntCC::Uge, idx, dim);
                 let axis_v = self.b.iconst(Ty::I64, axis as i64);
@@ -97,9 +114,14 @@ impl Lowerer<'_, '_> {
     fn lower_index(&mut self, expr: &Expr) -> LResult<Value> {
         let v = self.lower_expr(expr)?;
         match v {
-            PyValue::Scalar(v, s) if s.is_int() || s.is_bool() => Ok(self.cast_real(v, s, Scalar::I64)),
+            PyValue::Scalar(v, s) if s.is_int() || s.is_bool() => {
+                Ok(self.cast_real(v, s, Scalar::I64))
+            }
             _ => Err(unsupported(
-                format!("array index must be an integer, got {}", self.type_of(expr)?),
+                format!(
+                    "array index must be an integer, got {}",
+                    self.type_of(expr)?
+                ),
                 expr.span,
             )),
         }
@@ -135,16 +157,27 @@ impl Lowerer<'_, '_> {
 
     /// `array[i]` while iterating a 1-D array.
     pub(crate) fn load_array_item(&mut self, desc: Value, ty: &Type, i: Value) -> PyValue {
-        let Type::Array { dtype, layout, .. } = ty else { unreachable!("array type") };
+        let Type::Array { dtype, layout, .. } = ty else {
+            unreachable!("array type")
+        };
         let itemsize = self.b.iconst(Ty::I64, dtype.size_bytes() as i64);
-        let stride = if *layout == Layout::A { self.array_stride(desc, 1, 0) } else { itemsize };
+        let stride = if *layout == Layout::A {
+            self.array_stride(desc, 1, 0)
+        } else {
+            itemsize
+        };
         let data = self.b.load(Ty::I64, desc, DATA_OFFSET, true);
         let offset = self.b.binary(Op::Imul, i, stride);
         let ptr = self.b.binary(Op::Iadd, data, offset);
         self.load_element(&ElementAddress { ptr, dtype: *dtype })
     }
 
-    pub(crate) fn load_subscript(&mut self, base: &PyValue, index: &Expr, span: Span) -> LResult<PyValue> {
+    pub(crate) fn load_subscript(
+        &mut self,
+        base: &PyValue,
+        index: &Expr,
+        span: Span,
+    ) -> LResult<PyValue> {
         match base {
             PyValue::Array(..) => {
                 let address = self.element_address(base, index, span)?;
@@ -155,7 +188,13 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    pub(crate) fn store_subscript(&mut self, base: &PyValue, index: &Expr, value: PyValue, span: Span) -> LResult<()> {
+    pub(crate) fn store_subscript(
+        &mut self,
+        base: &PyValue,
+        index: &Expr,
+        value: PyValue,
+        span: Span,
+    ) -> LResult<()> {
         let address = self.element_address(base, index, span)?;
         self.store_element(&address, value);
         Ok(())
@@ -166,13 +205,22 @@ impl Lowerer<'_, '_> {
         let len = items.len() as i64;
         if let Some(k) = constant_int(index) {
             let k = if k < 0 { k + len } else { k };
-            return items.get(k as usize).cloned().filter(|_| k >= 0).ok_or_else(|| {
-                unsupported(format!("tuple index {k} out of range for a tuple of length {len}"), index.span)
-            });
+            return items
+                .get(k as usize)
+                .cloned()
+                .filter(|_| k >= 0)
+                .ok_or_else(|| {
+                    unsupported(
+                        format!("tuple index {k} out of range for a tuple of length {len}"),
+                        index.span,
+                    )
+                });
         }
         let scalar = items.first().and_then(PyValue::scalar_type);
         let homogeneous = scalar.is_some()
-            && items.iter().all(|i| matches!(i, PyValue::Scalar(_, s) if Some(*s) == scalar));
+            && items
+                .iter()
+                .all(|i| matches!(i, PyValue::Scalar(_, s) if Some(*s) == scalar));
         if !homogeneous {
             return Err(unsupported(
                 "a tuple of mixed types can only be indexed with a constant",
@@ -182,9 +230,13 @@ impl Lowerer<'_, '_> {
         let idx = self.lower_index(index)?;
         let lenv = self.b.iconst(Ty::I64, len);
         let idx = self.wrap_negative(idx, lenv);
-        let PyValue::Scalar(mut acc, s) = items[0] else { unreachable!("homogeneous") };
+        let PyValue::Scalar(mut acc, s) = items[0] else {
+            unreachable!("homogeneous")
+        };
         for (k, item) in items.iter().enumerate().skip(1) {
-            let PyValue::Scalar(v, _) = item else { unreachable!("homogeneous") };
+            let PyValue::Scalar(v, _) = item else {
+                unreachable!("homogeneous")
+            };
             let kv = self.b.iconst(Ty::I64, k as i64);
             let hit = self.b.icmp(IntCC::Eq, idx, kv);
             acc = self.b.select(hit, *v, acc);
@@ -197,7 +249,10 @@ impl Lowerer<'_, '_> {
 pub(crate) fn constant_int(expr: &Expr) -> Option<i64> {
     match &expr.kind {
         ExprKind::Int(v) => i64::try_from(*v).ok(),
-        ExprKind::UnaryOp { op: UnaryOp::Neg, operand } => constant_int(operand).map(|v| -v),
+        ExprKind::UnaryOp {
+            op: UnaryOp::Neg,
+            operand,
+        } => constant_int(operand).map(|v| -v),
         _ => None,
     }
 }

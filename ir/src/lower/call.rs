@@ -2,18 +2,27 @@
 //! functions (one arm per [`Intrinsic`]), `range`, and calls of other jitted functions.
 
 use super::flatten::ir_types;
-use super::{unsupported, LResult, Lowerer, PyValue};
+use super::{LResult, Lowerer, PyValue, unsupported};
 use crate::function::{FloatCC, IntCC, Op, Ty, Value};
-use frontend::ast::{BinOp, Expr, Keyword};
 use frontend::Span;
+use frontend::ast::{BinOp, Expr, Keyword};
 use runtime::error::ExceptionKind;
 use runtime::math::RuntimeFn;
 use typeinfer::{Intrinsic, Resolution, Scalar, Type};
 
 impl Lowerer<'_, '_> {
-    pub(crate) fn lower_call(&mut self, expr: &Expr, _func: &Expr, args: &[Expr], keywords: &[Keyword]) -> LResult<PyValue> {
+    pub(crate) fn lower_call(
+        &mut self,
+        expr: &Expr,
+        _func: &Expr,
+        args: &[Expr],
+        keywords: &[Keyword],
+    ) -> LResult<PyValue> {
         if let Some(k) = keywords.first() {
-            return Err(unsupported(format!("keyword argument '{}' is not supported here", k.name), k.span));
+            return Err(unsupported(
+                format!("keyword argument '{}' is not supported here", k.name),
+                k.span,
+            ));
         }
         let resolution = self.typed.resolutions.get(&expr.id).cloned();
         let mut values = Vec::with_capacity(args.len());
@@ -28,7 +37,11 @@ impl Lowerer<'_, '_> {
                 let result_ty = self.type_of(expr).unwrap_or(Type::NoneType);
                 self.lower_intrinsic(i, values, &result_ty, expr.span)
             }
-            Some(Resolution::JitCall { callee, arg_types, ret }) => {
+            Some(Resolution::JitCall {
+                callee,
+                arg_types,
+                ret,
+            }) => {
                 let symbol = (self.ctx.callee_symbol)(callee, &arg_types);
                 let mut flat = Vec::new();
                 for ((v, _), ty) in values.into_iter().zip(&arg_types) {
@@ -41,7 +54,12 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    fn lower_cast(&mut self, values: Vec<(PyValue, Type)>, to: Scalar, span: Span) -> LResult<PyValue> {
+    fn lower_cast(
+        &mut self,
+        values: Vec<(PyValue, Type)>,
+        to: Scalar,
+        span: Span,
+    ) -> LResult<PyValue> {
         let mut values = values.into_iter();
         let Some((first, first_ty)) = values.next() else {
             let zero = self.scalar_const(to.real_part(), 0.0);
@@ -55,17 +73,19 @@ impl Lowerer<'_, '_> {
                 None => PyValue::Scalar(self.scalar_const(to.real_part(), 0.0), to.real_part()),
             };
             return match (re, im) {
-                (PyValue::Scalar(re, _), PyValue::Scalar(im, _)) => Ok(PyValue::Complex(re, im, to)),
+                (PyValue::Scalar(re, _), PyValue::Scalar(im, _)) => {
+                    Ok(PyValue::Complex(re, im, to))
+                }
                 _ => Err(unsupported("complex() takes real arguments", span)),
             };
         }
         if to.is_bool() {
             return Ok(PyValue::Scalar(self.truthy(&first), Scalar::Bool));
         }
-        if let (PyValue::Scalar(v, from), true) = (&first, to.is_int()) {
-            if from.is_float() {
-                self.check_float_to_int(*v, span);
-            }
+        if let (PyValue::Scalar(v, from), true) = (&first, to.is_int())
+            && from.is_float()
+        {
+            self.check_float_to_int(*v, span);
         }
         let _ = first_ty;
         Ok(self.coerce(first, &Type::Scalar(to)))
@@ -74,24 +94,45 @@ impl Lowerer<'_, '_> {
     /// `int(x)` of a NaN or infinite float raises, as in Python.
     fn check_float_to_int(&mut self, v: Value, span: Span) {
         let nan = self.is_nan(v);
-        self.raise_if(nan, ExceptionKind::ValueError, "cannot convert float NaN to integer", span, &[]);
+        self.raise_if(
+            nan,
+            ExceptionKind::ValueError,
+            "cannot convert float NaN to integer",
+            span,
+            &[],
+        );
         let abs = self.b.unary(Op::Fabs, v);
         let inf = self.b.fconst(self.b.ty(v), f64::INFINITY);
         let is_inf = self.b.fcmp(FloatCC::Eq, abs, inf);
-        self.raise_if(is_inf, ExceptionKind::OverflowError, "cannot convert float infinity to integer", span, &[]);
+        self.raise_if(
+            is_inf,
+            ExceptionKind::OverflowError,
+            "cannot convert float infinity to integer",
+            span,
+            &[],
+        );
     }
 
-    fn lower_intrinsic(&mut self, i: Intrinsic, values: Vec<(PyValue, Type)>, result_ty: &Type, span: Span) -> LResult<PyValue> {
+    fn lower_intrinsic(
+        &mut self,
+        i: Intrinsic,
+        values: Vec<(PyValue, Type)>,
+        result_ty: &Type,
+        span: Span,
+    ) -> LResult<PyValue> {
         use Intrinsic::*;
         if i == Range {
             return self.lower_range(values, span);
         }
         if i == Len {
             return match values.first() {
-                Some((PyValue::Array(desc, _), _)) => Ok(PyValue::Scalar(self.array_dim(*desc, 0), Scalar::I64)),
-                Some((PyValue::Tuple(items), _)) => {
-                    Ok(PyValue::Scalar(self.b.iconst(Ty::I64, items.len() as i64), Scalar::I64))
+                Some((PyValue::Array(desc, _), _)) => {
+                    Ok(PyValue::Scalar(self.array_dim(*desc, 0), Scalar::I64))
                 }
+                Some((PyValue::Tuple(items), _)) => Ok(PyValue::Scalar(
+                    self.b.iconst(Ty::I64, items.len() as i64),
+                    Scalar::I64,
+                )),
                 _ => Err(unsupported("len() of this value is not supported", span)),
             };
         }
@@ -102,12 +143,18 @@ impl Lowerer<'_, '_> {
             return self.binary_op(BinOp::Pow, a, &at, b, &bt, span);
         }
         let Some(result) = result_ty.as_scalar() else {
-            return Err(unsupported(format!("{}() on these arguments is not supported", i.name()), span));
+            return Err(unsupported(
+                format!("{}() on these arguments is not supported", i.name()),
+                span,
+            ));
         };
         let v = match i {
             Min | Max => self.lower_min_max(i == Min, values, span)?,
             Abs => {
-                let (v, _) = values.into_iter().next().ok_or_else(|| unsupported("abs() takes one argument", span))?;
+                let (v, _) = values
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| unsupported("abs() takes one argument", span))?;
                 self.lower_abs(v)
             }
             Round => self.lower_round(values, result, span)?,
@@ -120,7 +167,9 @@ impl Lowerer<'_, '_> {
         let mut ints = Vec::new();
         for (v, _) in values {
             match v {
-                PyValue::Scalar(x, s) if s.is_int() || s.is_bool() => ints.push(self.cast_real(x, s, Scalar::I64)),
+                PyValue::Scalar(x, s) if s.is_int() || s.is_bool() => {
+                    ints.push(self.cast_real(x, s, Scalar::I64))
+                }
                 _ => return Err(unsupported("range() arguments must be integers", span)),
             }
         }
@@ -135,26 +184,53 @@ impl Lowerer<'_, '_> {
         let step_const = self.constant_value(step);
         if step_const.is_none() {
             let is_zero = self.b.icmp(IntCC::Eq, step, zero);
-            self.raise_if(is_zero, ExceptionKind::ValueError, "range() arg 3 must not be zero", span, &[]);
+            self.raise_if(
+                is_zero,
+                ExceptionKind::ValueError,
+                "range() arg 3 must not be zero",
+                span,
+                &[],
+            );
         } else if step_const == Some(0) {
             let t = self.b.bconst(true);
-            self.raise_if(t, ExceptionKind::ValueError, "range() arg 3 must not be zero", span, &[]);
+            self.raise_if(
+                t,
+                ExceptionKind::ValueError,
+                "range() arg 3 must not be zero",
+                span,
+                &[],
+            );
         }
-        Ok(PyValue::Range { start, stop, step, step_const })
+        Ok(PyValue::Range {
+            start,
+            stop,
+            step,
+            step_const,
+        })
     }
 
     /// The immediate of an `iconst`, if `v` is one (used to specialise loops on the step sign).
     fn constant_value(&self, v: Value) -> Option<i64> {
-        let crate::function::ValueDef::Result(inst, _) = self.b.func.value_def(v) else { return None };
+        let crate::function::ValueDef::Result(inst, _) = self.b.func.value_def(v) else {
+            return None;
+        };
         match self.b.func.inst(inst).op {
             Op::Iconst(c) => Some(c),
             _ => None,
         }
     }
 
-    fn lower_min_max(&mut self, is_min: bool, values: Vec<(PyValue, Type)>, span: Span) -> LResult<PyValue> {
+    fn lower_min_max(
+        &mut self,
+        is_min: bool,
+        values: Vec<(PyValue, Type)>,
+        span: Span,
+    ) -> LResult<PyValue> {
         if values.len() < 2 {
-            return Err(unsupported("min()/max() of a single iterable is not supported yet; pass two or more numbers", span));
+            return Err(unsupported(
+                "min()/max() of a single iterable is not supported yet; pass two or more numbers",
+                span,
+            ));
         }
         let target = values.iter().try_fold(None, |acc: Option<Scalar>, (_, t)| {
             let s = t.as_scalar()?;
@@ -170,10 +246,13 @@ impl Lowerer<'_, '_> {
             acc = Some(match acc {
                 None => v,
                 Some(PyValue::Scalar(a, s)) => {
-                    let PyValue::Scalar(b, _) = v else { unreachable!("same scalar type") };
+                    let PyValue::Scalar(b, _) = v else {
+                        unreachable!("same scalar type")
+                    };
                     // Python keeps the first extreme: replace only if strictly better.
                     let better = if s.is_float() {
-                        self.b.fcmp(if is_min { FloatCC::Lt } else { FloatCC::Gt }, b, a)
+                        self.b
+                            .fcmp(if is_min { FloatCC::Lt } else { FloatCC::Gt }, b, a)
                     } else {
                         self.int_cmp(if is_min { IntCC::Slt } else { IntCC::Sgt }, b, a, s)
                     };
@@ -204,10 +283,19 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    fn lower_round(&mut self, values: Vec<(PyValue, Type)>, result: Scalar, span: Span) -> LResult<PyValue> {
+    fn lower_round(
+        &mut self,
+        values: Vec<(PyValue, Type)>,
+        result: Scalar,
+        span: Span,
+    ) -> LResult<PyValue> {
         let mut it = values.into_iter();
-        let Some((x, _)) = it.next() else { return Err(unsupported("round() needs an argument", span)) };
-        let PyValue::Scalar(x, s) = x else { return Err(unsupported("round() of this value", span)) };
+        let Some((x, _)) = it.next() else {
+            return Err(unsupported("round() needs an argument", span));
+        };
+        let PyValue::Scalar(x, s) = x else {
+            return Err(unsupported("round() of this value", span));
+        };
         if !s.is_float() {
             return Ok(PyValue::Scalar(x, s));
         }
@@ -219,7 +307,9 @@ impl Lowerer<'_, '_> {
             }
             Some((ndigits, _)) => {
                 // Numba's approach: scale, round half to even, scale back.
-                let PyValue::Scalar(n, ns) = ndigits else { return Err(unsupported("round() digits must be an integer", span)) };
+                let PyValue::Scalar(n, ns) = ndigits else {
+                    return Err(unsupported("round() digits must be an integer", span));
+                };
                 let n = self.cast_real(n, ns, Scalar::I64);
                 let x64 = self.cast_real(x, s, Scalar::F64);
                 let ten = self.b.fconst(Ty::F64, 10.0);
@@ -235,17 +325,30 @@ impl Lowerer<'_, '_> {
     }
 
     /// `math` functions on real arguments.
-    fn lower_math(&mut self, i: Intrinsic, values: Vec<(PyValue, Type)>, span: Span) -> LResult<PyValue> {
+    fn lower_math(
+        &mut self,
+        i: Intrinsic,
+        values: Vec<(PyValue, Type)>,
+        span: Span,
+    ) -> LResult<PyValue> {
         use Intrinsic::*;
         let mut args = Vec::new();
         for (v, _) in &values {
             match v {
                 PyValue::Scalar(x, s) => args.push((*x, *s)),
-                _ => return Err(unsupported(format!("math.{}() of a non-real value", i.name()), span)),
+                _ => {
+                    return Err(unsupported(
+                        format!("math.{}() of a non-real value", i.name()),
+                        span,
+                    ));
+                }
             }
         }
         let Some(&(x, s)) = args.first() else {
-            return Err(unsupported(format!("{}() needs an argument", i.name()), span));
+            return Err(unsupported(
+                format!("{}() needs an argument", i.name()),
+                span,
+            ));
         };
         // Integer-valued functions of integers are the identity.
         if matches!(i, Floor | Ceil | Trunc) && !s.is_float() {
@@ -258,8 +361,15 @@ impl Lowerer<'_, '_> {
             return Ok(PyValue::Scalar(self.b.bconst(true), Scalar::Bool));
         }
         // Compute in the float type of the first argument (f32 stays f32, ints become f64).
-        let fs = if s == Scalar::F32 { Scalar::F32 } else { Scalar::F64 };
-        let fargs: Vec<Value> = args.iter().map(|&(v, s)| self.cast_real(v, s, fs)).collect();
+        let fs = if s == Scalar::F32 {
+            Scalar::F32
+        } else {
+            Scalar::F64
+        };
+        let fargs: Vec<Value> = args
+            .iter()
+            .map(|&(v, s)| self.cast_real(v, s, fs))
+            .collect();
         let x = fargs[0];
         let fty = self.b.ty(x);
         let float = |v| PyValue::Scalar(v, fs);
@@ -269,7 +379,10 @@ impl Lowerer<'_, '_> {
             Floor => float(self.b.unary(Op::Floor, x)),
             Ceil => float(self.b.unary(Op::Ceil, x)),
             Trunc => float(self.b.unary(Op::Trunc, x)),
-            Copysign => float(self.b.binary(Op::Copysign, x, self.second(&fargs, i, span)?)),
+            Copysign => float(
+                self.b
+                    .binary(Op::Copysign, x, self.second(&fargs, i, span)?),
+            ),
             IsNan => PyValue::Scalar(self.is_nan(x), Scalar::Bool),
             IsInf | IsFinite => {
                 let abs = self.b.unary(Op::Fabs, x);
@@ -293,12 +406,18 @@ impl Lowerer<'_, '_> {
             }
             _ => {
                 let Some((f64_fn, f32_fn)) = runtime_math(i) else {
-                    return Err(unsupported(format!("{}() is not supported here", i.name()), span));
+                    return Err(unsupported(
+                        format!("{}() is not supported here", i.name()),
+                        span,
+                    ));
                 };
                 match (fs, f32_fn) {
                     (Scalar::F32, Some(f)) => float(self.b.call_runtime(f, &fargs)),
                     _ => {
-                        let wide: Vec<Value> = fargs.iter().map(|&a| self.cast_real(a, fs, Scalar::F64)).collect();
+                        let wide: Vec<Value> = fargs
+                            .iter()
+                            .map(|&a| self.cast_real(a, fs, Scalar::F64))
+                            .collect();
                         PyValue::Scalar(self.b.call_runtime(f64_fn, &wide), Scalar::F64)
                     }
                 }
@@ -308,7 +427,9 @@ impl Lowerer<'_, '_> {
     }
 
     fn second(&self, args: &[Value], i: Intrinsic, span: Span) -> LResult<Value> {
-        args.get(1).copied().ok_or_else(|| unsupported(format!("{}() takes two arguments", i.name()), span))
+        args.get(1)
+            .copied()
+            .ok_or_else(|| unsupported(format!("{}() takes two arguments", i.name()), span))
     }
 }
 

@@ -1,7 +1,7 @@
 //! Statements: assignment, `if`, `while`, `for` over `range` and 1-D arrays, `break`/`continue`,
 //! `return`, `raise`, `assert`.
 
-use super::{unsupported, LResult, LoopTargets, Lowerer, PyValue};
+use super::{LResult, LoopTargets, Lowerer, PyValue, unsupported};
 use crate::function::{IntCC, Op, Ty, Value};
 use frontend::ast::{Expr, ExprKind, Stmt, StmtKind};
 use runtime::error::ExceptionKind;
@@ -24,7 +24,9 @@ impl Lowerer<'_, '_> {
                     self.assign(target, v.clone())?;
                 }
             }
-            StmtKind::AugAssign { target, op, value } => self.lower_aug_assign(target, *op, value)?,
+            StmtKind::AugAssign { target, op, value } => {
+                self.lower_aug_assign(target, *op, value)?
+            }
             StmtKind::Expr(e) => {
                 self.lower_expr(e)?;
             }
@@ -60,10 +62,21 @@ impl Lowerer<'_, '_> {
                 let failed = self.b.ins(Op::Not, &[ok], Ty::Bool);
                 let message = match msg.as_ref().map(|m| &m.kind) {
                     Some(ExprKind::Str(s)) => s.clone(),
-                    Some(_) => return Err(unsupported("assert messages must be string literals", stmt.span)),
+                    Some(_) => {
+                        return Err(unsupported(
+                            "assert messages must be string literals",
+                            stmt.span,
+                        ));
+                    }
                     None => String::new(),
                 };
-                self.raise_if(failed, ExceptionKind::AssertionError, &message, stmt.span, &[]);
+                self.raise_if(
+                    failed,
+                    ExceptionKind::AssertionError,
+                    &message,
+                    stmt.span,
+                    &[],
+                );
             }
         }
         Ok(())
@@ -83,7 +96,7 @@ impl Lowerer<'_, '_> {
                         return Err(unsupported(
                             format!("cannot unpack this value into {} targets", targets.len()),
                             target.span,
-                        ))
+                        ));
                     }
                 };
                 for (t, v) in targets.iter().zip(items) {
@@ -99,7 +112,12 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    fn lower_aug_assign(&mut self, target: &Expr, op: frontend::ast::BinOp, value: &Expr) -> LResult<()> {
+    fn lower_aug_assign(
+        &mut self,
+        target: &Expr,
+        op: frontend::ast::BinOp,
+        value: &Expr,
+    ) -> LResult<()> {
         let rhs = self.lower_expr(value)?;
         let rhs_ty = self.type_of(value)?;
         match &target.kind {
@@ -119,7 +137,10 @@ impl Lowerer<'_, '_> {
                 self.store_element(&address, result);
                 Ok(())
             }
-            _ => Err(unsupported("cannot use augmented assignment on this target", target.span)),
+            _ => Err(unsupported(
+                "cannot use augmented assignment on this target",
+                target.span,
+            )),
         }
     }
 
@@ -158,7 +179,10 @@ impl Lowerer<'_, '_> {
         self.brif(cond, body_block, exit);
         self.seal(body_block);
         self.switch_to(body_block);
-        self.loops.push(LoopTargets { continue_to: header, break_to: exit });
+        self.loops.push(LoopTargets {
+            continue_to: header,
+            break_to: exit,
+        });
         self.lower_body(body)?;
         self.loops.pop();
         if !self.b.is_terminated() {
@@ -176,18 +200,39 @@ impl Lowerer<'_, '_> {
     fn lower_for(&mut self, target: &Expr, iter: &Expr, body: &[Stmt]) -> LResult<()> {
         let iterable = self.lower_expr(iter)?;
         let (start, stop, step, step_const, array) = match iterable {
-            PyValue::Range { start, stop, step, step_const } => (start, stop, step, step_const, None),
-            PyValue::Array(desc, Type::Array { dtype, ndim: 1, layout }) => {
+            PyValue::Range {
+                start,
+                stop,
+                step,
+                step_const,
+            } => (start, stop, step, step_const, None),
+            PyValue::Array(
+                desc,
+                Type::Array {
+                    dtype,
+                    ndim: 1,
+                    layout,
+                },
+            ) => {
                 let zero = self.b.iconst(Ty::I64, 0);
                 let len = self.array_dim(desc, 0);
                 let one = self.b.iconst(Ty::I64, 1);
-                (zero, len, one, Some(1), Some((desc, Type::array(dtype, 1, layout))))
+                (
+                    zero,
+                    len,
+                    one,
+                    Some(1),
+                    Some((desc, Type::array(dtype, 1, layout))),
+                )
             }
             _ => {
                 return Err(unsupported(
-                    format!("cannot iterate over a value of type {}", self.type_of(iter)?),
+                    format!(
+                        "cannot iterate over a value of type {}",
+                        self.type_of(iter)?
+                    ),
                     iter.span,
-                ))
+                ));
             }
         };
         let counter = self.ssa.declare_var(Ty::I64);
@@ -209,7 +254,10 @@ impl Lowerer<'_, '_> {
             None => PyValue::Scalar(i, Scalar::I64),
         };
         self.assign(target, item)?;
-        self.loops.push(LoopTargets { continue_to: latch, break_to: exit });
+        self.loops.push(LoopTargets {
+            continue_to: latch,
+            break_to: exit,
+        });
         self.lower_body(body)?;
         self.loops.pop();
         if !self.b.is_terminated() {
@@ -230,7 +278,13 @@ impl Lowerer<'_, '_> {
 
     /// Whether a `range` iteration at `i` runs: `i < stop` for positive steps, `i > stop` for
     /// negative ones (decided at run time when the step is not a constant).
-    fn range_continues(&mut self, i: Value, stop: Value, step: Value, step_const: Option<i64>) -> Value {
+    fn range_continues(
+        &mut self,
+        i: Value,
+        stop: Value,
+        step: Value,
+        step_const: Option<i64>,
+    ) -> Value {
         match step_const {
             Some(s) if s > 0 => self.b.icmp(IntCC::Slt, i, stop),
             Some(_) => self.b.icmp(IntCC::Sgt, i, stop),
@@ -246,7 +300,10 @@ impl Lowerer<'_, '_> {
 
     fn lower_raise(&mut self, exc: Option<&Expr>, stmt: &Stmt) -> LResult<()> {
         let Some(exc) = exc else {
-            return Err(unsupported("a bare 'raise' (re-raise) is not supported", stmt.span));
+            return Err(unsupported(
+                "a bare 'raise' (re-raise) is not supported",
+                stmt.span,
+            ));
         };
         let (class_expr, args) = match &exc.kind {
             ExprKind::Call { func, args, .. } => (func.as_ref(), args.as_slice()),
@@ -255,19 +312,32 @@ impl Lowerer<'_, '_> {
         let class_name = match (self.typed.resolutions.get(&class_expr.id), &class_expr.kind) {
             (Some(Resolution::ExceptionClass(name)), _) => name.clone(),
             (_, ExprKind::Name(name)) => name.clone(),
-            _ => return Err(unsupported("can only raise built-in exception classes", exc.span)),
+            _ => {
+                return Err(unsupported(
+                    "can only raise built-in exception classes",
+                    exc.span,
+                ));
+            }
         };
         let kind = ExceptionKind::from_name(&class_name).ok_or_else(|| {
-            unsupported(format!("raising {class_name} is not supported"), class_expr.span)
+            unsupported(
+                format!("raising {class_name} is not supported"),
+                class_expr.span,
+            )
         })?;
         let message = match args {
             [] => String::new(),
-            [Expr { kind: ExprKind::Str(s), .. }] => s.clone(),
+            [
+                Expr {
+                    kind: ExprKind::Str(s),
+                    ..
+                },
+            ] => s.clone(),
             _ => {
                 return Err(unsupported(
                     "exception arguments must be a single string literal",
                     exc.span,
-                ))
+                ));
             }
         };
         self.raise(kind, message, stmt.span, &[]);

@@ -15,7 +15,13 @@ impl Lowerer<'_, '_> {
                 self.convert_complex(re, im, from, *s)
             }
             (PyValue::Tuple(items), Type::Tuple(types)) if items.len() == types.len() => {
-                PyValue::Tuple(items.into_iter().zip(types).map(|(i, t)| self.coerce(i, t)).collect())
+                PyValue::Tuple(
+                    items
+                        .into_iter()
+                        .zip(types)
+                        .map(|(i, t)| self.coerce(i, t))
+                        .collect(),
+                )
             }
             (PyValue::Array(v, _), ty @ Type::Array { .. }) => PyValue::Array(v, ty.clone()),
             (value, _) => value,
@@ -68,21 +74,37 @@ impl Lowerer<'_, '_> {
         }
         match (from.is_float(), to.is_float()) {
             (true, true) => {
-                let op = if to_ty.bits() > from_ty.bits() { Op::Fpromote } else { Op::Fdemote };
+                let op = if to_ty.bits() > from_ty.bits() {
+                    Op::Fpromote
+                } else {
+                    Op::Fdemote
+                };
                 self.b.convert(op, v, to_ty)
             }
             (false, true) => {
-                let op = if from.is_unsigned_int() { Op::UToF } else { Op::SToF };
+                let op = if from.is_unsigned_int() {
+                    Op::UToF
+                } else {
+                    Op::SToF
+                };
                 self.b.convert(op, v, to_ty)
             }
             (true, false) => {
-                let op = if to.is_unsigned_int() { Op::FToU } else { Op::FToS };
+                let op = if to.is_unsigned_int() {
+                    Op::FToU
+                } else {
+                    Op::FToS
+                };
                 self.b.convert(op, v, to_ty)
             }
             (false, false) => {
                 let (fb, tb) = (from_ty.bits(), to_ty.bits());
                 if tb > fb {
-                    let op = if from.is_unsigned_int() { Op::Uext } else { Op::Sext };
+                    let op = if from.is_unsigned_int() {
+                        Op::Uext
+                    } else {
+                        Op::Sext
+                    };
                     self.b.convert(op, v, to_ty)
                 } else if tb < fb {
                     self.b.convert(Op::Ireduce, v, to_ty)

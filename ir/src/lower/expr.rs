@@ -2,7 +2,7 @@
 //! attributes, tuples. Calls are in `call.rs`, subscripts in `array.rs`.
 
 use super::flatten::ir_types;
-use super::{unsupported, LResult, Lowerer, PyValue};
+use super::{LResult, Lowerer, PyValue, unsupported};
 use crate::function::{Op, Ty, Value};
 use frontend::ast::{BoolOp, Expr, ExprKind, UnaryOp};
 use typeinfer::{ConstValue, Resolution, Scalar, Type};
@@ -32,7 +32,10 @@ impl Lowerer<'_, '_> {
             ExprKind::Str(s) => Ok(PyValue::Str(s.clone())),
             ExprKind::Name(name) => self.read_var(name),
             ExprKind::Tuple(items) => {
-                let values = items.iter().map(|e| self.lower_expr(e)).collect::<LResult<_>>()?;
+                let values = items
+                    .iter()
+                    .map(|e| self.lower_expr(e))
+                    .collect::<LResult<_>>()?;
                 Ok(PyValue::Tuple(values))
             }
             ExprKind::BinOp { op, left, right } => {
@@ -48,10 +51,18 @@ impl Lowerer<'_, '_> {
                 self.set_span(expr.span);
                 self.unary_op(*op, v, &ty, expr.span)
             }
-            ExprKind::Compare { left, ops, comparators } => self.lower_compare(left, ops, comparators),
+            ExprKind::Compare {
+                left,
+                ops,
+                comparators,
+            } => self.lower_compare(left, ops, comparators),
             ExprKind::BoolOp { op, values } => self.lower_bool_op(expr, *op, values),
             ExprKind::IfExp { test, body, orelse } => self.lower_if_exp(expr, test, body, orelse),
-            ExprKind::Call { func, args, keywords } => self.lower_call(expr, func, args, keywords),
+            ExprKind::Call {
+                func,
+                args,
+                keywords,
+            } => self.lower_call(expr, func, args, keywords),
             ExprKind::Attribute { value, attr } => self.lower_attribute(expr, value, attr),
             ExprKind::Subscript { value, index } => {
                 let base = self.lower_expr(value)?;
@@ -71,17 +82,31 @@ impl Lowerer<'_, '_> {
                 let im = self.b.fconst(Ty::F64, *im);
                 PyValue::Complex(re, im, Scalar::C128)
             }
-            ConstValue::Tuple(items) => PyValue::Tuple(items.iter().map(|i| self.lower_const(i)).collect()),
+            ConstValue::Tuple(items) => {
+                PyValue::Tuple(items.iter().map(|i| self.lower_const(i)).collect())
+            }
         }
     }
 
-    fn unary_op(&mut self, op: UnaryOp, v: PyValue, ty: &Type, span: frontend::Span) -> LResult<PyValue> {
+    fn unary_op(
+        &mut self,
+        op: UnaryOp,
+        v: PyValue,
+        ty: &Type,
+        span: frontend::Span,
+    ) -> LResult<PyValue> {
         if op == UnaryOp::Not {
             let t = self.truthy(&v);
-            return Ok(PyValue::Scalar(self.b.ins(Op::Not, &[t], Ty::Bool), Scalar::Bool));
+            return Ok(PyValue::Scalar(
+                self.b.ins(Op::Not, &[t], Ty::Bool),
+                Scalar::Bool,
+            ));
         }
         let Some(s) = ty.as_scalar() else {
-            return Err(unsupported(format!("bad operand type for unary operator: {ty}"), span));
+            return Err(unsupported(
+                format!("bad operand type for unary operator: {ty}"),
+                span,
+            ));
         };
         let typing = typeinfer::rules::unaryop(op, s).map_err(|m| unsupported(m, span))?;
         let v = self.coerce(v, &Type::Scalar(typing.operands[0]));
@@ -99,7 +124,12 @@ impl Lowerer<'_, '_> {
             (UnaryOp::Invert, PyValue::Scalar(x, s)) if s.is_int() => {
                 PyValue::Scalar(self.b.unary(Op::Bnot, x), s)
             }
-            _ => return Err(unsupported(format!("bad operand type for unary operator: {ty}"), span)),
+            _ => {
+                return Err(unsupported(
+                    format!("bad operand type for unary operator: {ty}"),
+                    span,
+                ));
+            }
         })
     }
 
@@ -107,8 +137,10 @@ impl Lowerer<'_, '_> {
     fn lower_bool_op(&mut self, expr: &Expr, op: BoolOp, values: &[Expr]) -> LResult<PyValue> {
         let result_ty = self.type_of(expr)?;
         let merge = self.create_block();
-        let params: Vec<Value> =
-            ir_types(&result_ty).into_iter().map(|t| self.b.append_block_param(merge, t)).collect();
+        let params: Vec<Value> = ir_types(&result_ty)
+            .into_iter()
+            .map(|t| self.b.append_block_param(merge, t))
+            .collect();
         for (i, operand) in values.iter().enumerate() {
             let v = self.lower_expr(operand)?;
             let v = self.coerce(v, &result_ty);
@@ -139,15 +171,23 @@ impl Lowerer<'_, '_> {
         Ok(PyValue::from_flat(&result_ty, &mut params.into_iter()))
     }
 
-    fn lower_if_exp(&mut self, expr: &Expr, test: &Expr, body: &Expr, orelse: &Expr) -> LResult<PyValue> {
+    fn lower_if_exp(
+        &mut self,
+        expr: &Expr,
+        test: &Expr,
+        body: &Expr,
+        orelse: &Expr,
+    ) -> LResult<PyValue> {
         let result_ty = self.type_of(expr)?;
         let cond = self.lower_expr(test)?;
         let cond = self.truthy(&cond);
         let then_block = self.create_block();
         let else_block = self.create_block();
         let merge = self.create_block();
-        let params: Vec<Value> =
-            ir_types(&result_ty).into_iter().map(|t| self.b.append_block_param(merge, t)).collect();
+        let params: Vec<Value> = ir_types(&result_ty)
+            .into_iter()
+            .map(|t| self.b.append_block_param(merge, t))
+            .collect();
         self.brif(cond, then_block, else_block);
         self.seal(then_block);
         self.seal(else_block);
@@ -179,9 +219,10 @@ impl Lowerer<'_, '_> {
                 }
                 Ok(PyValue::Scalar(size, Scalar::I64))
             }
-            (PyValue::Array(_, Type::Array { ndim, .. }), "ndim") => {
-                Ok(PyValue::Scalar(self.b.iconst(Ty::I64, *ndim as i64), Scalar::I64))
-            }
+            (PyValue::Array(_, Type::Array { ndim, .. }), "ndim") => Ok(PyValue::Scalar(
+                self.b.iconst(Ty::I64, *ndim as i64),
+                Scalar::I64,
+            )),
             (PyValue::Complex(re, _, s), "real") => Ok(PyValue::Scalar(*re, s.real_part())),
             (PyValue::Complex(_, im, s), "imag") => Ok(PyValue::Scalar(*im, s.real_part())),
             (PyValue::Scalar(..), "real") => Ok(base),
@@ -190,7 +231,10 @@ impl Lowerer<'_, '_> {
                 Ok(PyValue::Scalar(zero, *s))
             }
             _ => Err(unsupported(
-                format!("attribute '{attr}' of {} is not supported", self.type_of(value)?),
+                format!(
+                    "attribute '{attr}' of {} is not supported",
+                    self.type_of(value)?
+                ),
                 expr.span,
             )),
         }

@@ -54,7 +54,10 @@ fn push_flat(ty: &Type, out: &mut Vec<FlatSlot>) {
             out.push(FlatSlot::Scalar(s.real_part()));
         }
         Type::Scalar(s) => out.push(FlatSlot::Scalar(*s)),
-        Type::Array { dtype, ndim, .. } => out.push(FlatSlot::Array { dtype: *dtype, ndim: *ndim }),
+        Type::Array { dtype, ndim, .. } => out.push(FlatSlot::Array {
+            dtype: *dtype,
+            ndim: *ndim,
+        }),
         Type::Tuple(items) => items.iter().for_each(|t| push_flat(t, out)),
         Type::NoneType | Type::Range | Type::Str => {}
     }

@@ -81,11 +81,8 @@ pub fn lower_function(
 /// a terminator are dropped here (dead blocks that do end in a terminator are left to the
 /// passes).
 fn remove_unterminated_dead_blocks(ir: &mut Function) -> Result<(), Diagnostic> {
-    let targets: std::collections::HashSet<Block> = ir
-        .layout
-        .iter()
-        .flat_map(|&b| ir.successors(b))
-        .collect();
+    let targets: std::collections::HashSet<Block> =
+        ir.layout.iter().flat_map(|&b| ir.successors(b)).collect();
     let entry = ir.entry();
     let mut keep = Vec::with_capacity(ir.layout.len());
     for &b in &ir.layout {
@@ -162,14 +159,19 @@ impl<'a, 'f> Lowerer<'a, 'f> {
         let ty = self.typed.var_types.get(name).cloned().ok_or_else(|| {
             Diagnostic::internal(format!("no type recorded for variable '{name}'"))
         })?;
-        let ids = flatten::ir_types(&ty).into_iter().map(|t| self.ssa.declare_var(t)).collect();
+        let ids = flatten::ir_types(&ty)
+            .into_iter()
+            .map(|t| self.ssa.declare_var(t))
+            .collect();
         self.vars.insert(name.to_string(), (ty.clone(), ids));
         Ok(self.vars[name].clone())
     }
 
     /// Assigns `value` to local `name`, converting it to the variable's unified type.
     fn write_var(&mut self, name: &str, value: PyValue) {
-        let Ok((ty, ids)) = self.var_slots(name) else { return };
+        let Ok((ty, ids)) = self.var_slots(name) else {
+            return;
+        };
         let value = self.coerce(value, &ty);
         let block = self.current_block();
         for (id, v) in ids.iter().zip(value.flat_values()) {
@@ -180,13 +182,17 @@ impl<'a, 'f> Lowerer<'a, 'f> {
     fn read_var(&mut self, name: &str) -> LResult<PyValue> {
         let (ty, ids) = self.var_slots(name)?;
         let block = self.current_block();
-        let values: Vec<Value> =
-            ids.iter().map(|id| self.ssa.use_var(self.b.func, *id, block)).collect();
+        let values: Vec<Value> = ids
+            .iter()
+            .map(|id| self.ssa.use_var(self.b.func, *id, block))
+            .collect();
         Ok(PyValue::from_flat(&ty, &mut values.into_iter()))
     }
 
     fn current_block(&self) -> Block {
-        self.b.current_block().expect("lowering always has a current block")
+        self.b
+            .current_block()
+            .expect("lowering always has a current block")
     }
 
     // Control-flow helpers that keep the SSA builder informed of predecessors.
@@ -222,10 +228,22 @@ impl<'a, 'f> Lowerer<'a, 'f> {
     }
 
     /// Emits `raise kind(message)` at `span` and continues in a dead block.
-    pub(crate) fn raise(&mut self, kind: ExceptionKind, message: String, span: Span, args: &[Value]) {
+    pub(crate) fn raise(
+        &mut self,
+        kind: ExceptionKind,
+        message: String,
+        span: Span,
+        args: &[Value],
+    ) {
         let (line, col) = self.ctx.source.file_position(span);
         let function = self.ctx.python_name.clone();
-        let id = self.b.func.add_error(ErrorSite { kind, message, line, col, function });
+        let id = self.b.func.add_error(ErrorSite {
+            kind,
+            message,
+            line,
+            col,
+            function,
+        });
         self.b.raise(id, args);
         self.continue_in_dead_block();
     }
@@ -247,7 +265,13 @@ impl<'a, 'f> Lowerer<'a, 'f> {
         self.switch_to(fail);
         let (line, col) = self.ctx.source.file_position(span);
         let function = self.ctx.python_name.clone();
-        let id = self.b.func.add_error(ErrorSite { kind, message: message.to_string(), line, col, function });
+        let id = self.b.func.add_error(ErrorSite {
+            kind,
+            message: message.to_string(),
+            line,
+            col,
+            function,
+        });
         self.b.raise(id, args);
         self.switch_to(ok);
     }

@@ -2,10 +2,10 @@
 //! floor division and modulo take the divisor's sign, division by zero raises, complex
 //! multiplication and division follow CPython's formulas so results match bit for bit.
 
-use super::{unsupported, LResult, Lowerer, PyValue};
+use super::{LResult, Lowerer, PyValue, unsupported};
 use crate::function::{FloatCC, IntCC, Op, Ty, Value};
-use frontend::ast::{BinOp, CmpOp, Expr};
 use frontend::Span;
+use frontend::ast::{BinOp, CmpOp, Expr};
 use runtime::error::ExceptionKind;
 use runtime::math::RuntimeFn;
 use typeinfer::{Scalar, Type};
@@ -23,7 +23,10 @@ impl Lowerer<'_, '_> {
     ) -> LResult<PyValue> {
         let (Some(ls), Some(rs)) = (lt.as_scalar(), rt.as_scalar()) else {
             return Err(unsupported(
-                format!("unsupported operand types for {}: {lt} and {rt}", op.symbol()),
+                format!(
+                    "unsupported operand types for {}: {lt} and {rt}",
+                    op.symbol()
+                ),
                 span,
             ));
         };
@@ -43,19 +46,31 @@ impl Lowerer<'_, '_> {
                 let b = self.cast_real(b, s2, s);
                 self.float_binop(op, a, b, s, span)?
             }
-            (PyValue::Scalar(a, s), PyValue::Scalar(b, _)) if s.is_bool() => self.bool_binop(op, a, b, span)?,
+            (PyValue::Scalar(a, s), PyValue::Scalar(b, _)) if s.is_bool() => {
+                self.bool_binop(op, a, b, span)?
+            }
             (PyValue::Scalar(a, s), PyValue::Scalar(b, _)) => self.int_binop(op, a, b, s, span)?,
             _ => {
                 return Err(unsupported(
-                    format!("unsupported operand types for {}: {lt} and {rt}", op.symbol()),
+                    format!(
+                        "unsupported operand types for {}: {lt} and {rt}",
+                        op.symbol()
+                    ),
                     span,
-                ))
+                ));
             }
         };
         Ok(self.coerce(value, &Type::Scalar(result)))
     }
 
-    fn int_binop(&mut self, op: BinOp, a: Value, b: Value, s: Scalar, span: Span) -> LResult<PyValue> {
+    fn int_binop(
+        &mut self,
+        op: BinOp,
+        a: Value,
+        b: Value,
+        s: Scalar,
+        span: Span,
+    ) -> LResult<PyValue> {
         let signed = s.is_signed_int();
         let ty = self.b.ty(a);
         let v = match op {
@@ -75,7 +90,9 @@ impl Lowerer<'_, '_> {
                     span,
                     &[],
                 );
-                let (q, r) = if signed { self.python_sdivmod(a, b) } else {
+                let (q, r) = if signed {
+                    self.python_sdivmod(a, b)
+                } else {
                     (self.b.binary(Op::Udiv, a, b), self.b.binary(Op::Urem, a, b))
                 };
                 if op == BinOp::FloorDiv { q } else { r }
@@ -99,7 +116,10 @@ impl Lowerer<'_, '_> {
                 self.cast_real(p, Scalar::I64, s)
             }
             BinOp::Div | BinOp::MatMult => {
-                return Err(unsupported(format!("operator {} on integers", op.symbol()), span))
+                return Err(unsupported(
+                    format!("operator {} on integers", op.symbol()),
+                    span,
+                ));
             }
         };
         Ok(PyValue::Scalar(v, s))
@@ -138,7 +158,13 @@ impl Lowerer<'_, '_> {
         let zero = self.b.iconst(ty, 0);
         if s.is_signed_int() {
             let negative = self.b.icmp(IntCC::Slt, b, zero);
-            self.raise_if(negative, ExceptionKind::ValueError, "negative shift count", span, &[]);
+            self.raise_if(
+                negative,
+                ExceptionKind::ValueError,
+                "negative shift count",
+                span,
+                &[],
+            );
         }
         let width = self.b.iconst(ty, ty.bits() as i64);
         let too_far = self.b.icmp(IntCC::Uge, b, width);
@@ -164,7 +190,12 @@ impl Lowerer<'_, '_> {
             BinOp::BitAnd => self.b.ins(Op::And, &[a, b], Ty::Bool),
             BinOp::BitOr => self.b.ins(Op::Or, &[a, b], Ty::Bool),
             BinOp::BitXor => self.bool_ne(a, b),
-            _ => return Err(unsupported(format!("operator {} on booleans", op.symbol()), span)),
+            _ => {
+                return Err(unsupported(
+                    format!("operator {} on booleans", op.symbol()),
+                    span,
+                ));
+            }
         };
         Ok(PyValue::Scalar(v, Scalar::Bool))
     }
@@ -175,7 +206,14 @@ impl Lowerer<'_, '_> {
         self.b.icmp(IntCC::Ne, a, b)
     }
 
-    fn float_binop(&mut self, op: BinOp, a: Value, b: Value, s: Scalar, span: Span) -> LResult<PyValue> {
+    fn float_binop(
+        &mut self,
+        op: BinOp,
+        a: Value,
+        b: Value,
+        s: Scalar,
+        span: Span,
+    ) -> LResult<PyValue> {
         let v = match op {
             BinOp::Add => self.b.binary(Op::Fadd, a, b),
             BinOp::Sub => self.b.binary(Op::Fsub, a, b),
@@ -185,16 +223,29 @@ impl Lowerer<'_, '_> {
                 self.b.binary(Op::Fdiv, a, b)
             }
             BinOp::FloorDiv | BinOp::Mod => {
-                let message = if op == BinOp::Mod { "float modulo" } else { "float floor division by zero" };
+                let message = if op == BinOp::Mod {
+                    "float modulo"
+                } else {
+                    "float floor division by zero"
+                };
                 self.check_float_divisor(b, message, span);
                 let (q, r) = self.python_float_divmod(a, b, s);
                 if op == BinOp::FloorDiv { q } else { r }
             }
             BinOp::Pow => {
-                let f = if s == Scalar::F32 { RuntimeFn::PowF32 } else { RuntimeFn::Pow };
+                let f = if s == Scalar::F32 {
+                    RuntimeFn::PowF32
+                } else {
+                    RuntimeFn::Pow
+                };
                 self.b.call_runtime(f, &[a, b])
             }
-            _ => return Err(unsupported(format!("operator {} on floats", op.symbol()), span)),
+            _ => {
+                return Err(unsupported(
+                    format!("operator {} on floats", op.symbol()),
+                    span,
+                ));
+            }
         };
         Ok(PyValue::Scalar(v, s))
     }
@@ -205,12 +256,21 @@ impl Lowerer<'_, '_> {
         }
         let zero = self.b.fconst(self.b.ty(b), 0.0);
         let is_zero = self.b.fcmp(FloatCC::Eq, b, zero);
-        self.raise_if(is_zero, ExceptionKind::ZeroDivisionError, message, span, &[]);
+        self.raise_if(
+            is_zero,
+            ExceptionKind::ZeroDivisionError,
+            message,
+            span,
+            &[],
+        );
     }
 
     /// CPython's `float_divmod`, branch-free. Computed in f64 (f32 operands are widened).
     fn python_float_divmod(&mut self, x: Value, y: Value, s: Scalar) -> (Value, Value) {
-        let (x, y) = (self.cast_real(x, s, Scalar::F64), self.cast_real(y, s, Scalar::F64));
+        let (x, y) = (
+            self.cast_real(x, s, Scalar::F64),
+            self.cast_real(y, s, Scalar::F64),
+        );
         let zero = self.b.fconst(Ty::F64, 0.0);
         let one = self.b.fconst(Ty::F64, 1.0);
         let half = self.b.fconst(Ty::F64, 0.5);
@@ -237,7 +297,10 @@ impl Lowerer<'_, '_> {
         let x_over_y = self.b.binary(Op::Fdiv, x, y);
         let signed_zero_q = self.b.binary(Op::Copysign, zero, x_over_y);
         let q = self.b.select(d_nonzero, fl, signed_zero_q);
-        (self.cast_real(q, Scalar::F64, s), self.cast_real(m, Scalar::F64, s))
+        (
+            self.cast_real(q, Scalar::F64, s),
+            self.cast_real(m, Scalar::F64, s),
+        )
     }
 
     fn complex_binop(
@@ -256,28 +319,45 @@ impl Lowerer<'_, '_> {
                 let bd = self.b.binary(Op::Fmul, b, d);
                 let ad = self.b.binary(Op::Fmul, a, d);
                 let bc = self.b.binary(Op::Fmul, b, c);
-                (self.b.binary(Op::Fsub, ac, bd), self.b.binary(Op::Fadd, ad, bc))
+                (
+                    self.b.binary(Op::Fsub, ac, bd),
+                    self.b.binary(Op::Fadd, ad, bc),
+                )
             }
             BinOp::Div => self.complex_div((a, b), (c, d), span),
             _ => {
                 return Err(unsupported(
-                    format!("operator {} on complex numbers is not supported yet", op.symbol()),
+                    format!(
+                        "operator {} on complex numbers is not supported yet",
+                        op.symbol()
+                    ),
                     span,
-                ))
+                ));
             }
         };
         Ok(PyValue::Complex(re, im, s))
     }
 
     /// CPython's `_Py_c_quot` (Smith's method), branch-free.
-    fn complex_div(&mut self, (a, b): (Value, Value), (c, d): (Value, Value), span: Span) -> (Value, Value) {
+    fn complex_div(
+        &mut self,
+        (a, b): (Value, Value),
+        (c, d): (Value, Value),
+        span: Span,
+    ) -> (Value, Value) {
         let ty = self.b.ty(a);
         let zero = self.b.fconst(ty, 0.0);
         if !self.ctx.numpy_error_model {
             let c_zero = self.b.fcmp(FloatCC::Eq, c, zero);
             let d_zero = self.b.fcmp(FloatCC::Eq, d, zero);
             let both = self.b.ins(Op::And, &[c_zero, d_zero], Ty::Bool);
-            self.raise_if(both, ExceptionKind::ZeroDivisionError, "complex division by zero", span, &[]);
+            self.raise_if(
+                both,
+                ExceptionKind::ZeroDivisionError,
+                "complex division by zero",
+                span,
+                &[],
+            );
         }
         let abs_c = self.b.unary(Op::Fabs, c);
         let abs_d = self.b.unary(Op::Fabs, d);
@@ -311,7 +391,12 @@ impl Lowerer<'_, '_> {
     }
 
     /// A chain `a < b <= c`: evaluated left to right, stopping at the first false comparison.
-    pub(crate) fn lower_compare(&mut self, left: &Expr, ops: &[CmpOp], comparators: &[Expr]) -> LResult<PyValue> {
+    pub(crate) fn lower_compare(
+        &mut self,
+        left: &Expr,
+        ops: &[CmpOp],
+        comparators: &[Expr],
+    ) -> LResult<PyValue> {
         let mut lhs = self.lower_expr(left)?;
         let mut lhs_ty = self.type_of(left)?;
         if ops.len() == 1 {
@@ -345,13 +430,24 @@ impl Lowerer<'_, '_> {
         Ok(PyValue::Scalar(result, Scalar::Bool))
     }
 
-    fn compare(&mut self, op: CmpOp, l: PyValue, lt: &Type, r: PyValue, rt: &Type, span: Span) -> LResult<Value> {
+    fn compare(
+        &mut self,
+        op: CmpOp,
+        l: PyValue,
+        lt: &Type,
+        r: PyValue,
+        rt: &Type,
+        span: Span,
+    ) -> LResult<Value> {
         if matches!(op, CmpOp::Is | CmpOp::IsNot) {
             let same = matches!((lt, rt), (Type::NoneType, Type::NoneType));
             return Ok(self.b.bconst(same == (op == CmpOp::Is)));
         }
         let (Some(ls), Some(rs)) = (lt.as_scalar(), rt.as_scalar()) else {
-            return Err(unsupported(format!("cannot compare {lt} {} {rt}", op.symbol()), span));
+            return Err(unsupported(
+                format!("cannot compare {lt} {} {rt}", op.symbol()),
+                span,
+            ));
         };
         let typing = typeinfer::rules::compare(op, ls, rs).map_err(|m| unsupported(m, span))?;
         let l = self.coerce(l, &Type::Scalar(typing.operands[0]));
@@ -380,7 +476,11 @@ impl Lowerer<'_, '_> {
             }
             (PyValue::Scalar(a, s), PyValue::Scalar(b, _)) => {
                 let (a, b, s) = if s.is_bool() {
-                    (self.b.convert(Op::Uext, a, Ty::I8), self.b.convert(Op::Uext, b, Ty::I8), Scalar::U8)
+                    (
+                        self.b.convert(Op::Uext, a, Ty::I8),
+                        self.b.convert(Op::Uext, b, Ty::I8),
+                        Scalar::U8,
+                    )
                 } else {
                     (a, b, s)
                 };
@@ -394,7 +494,12 @@ impl Lowerer<'_, '_> {
                 };
                 self.int_cmp(cc, a, b, s)
             }
-            _ => return Err(unsupported(format!("cannot compare {lt} {} {rt}", op.symbol()), span)),
+            _ => {
+                return Err(unsupported(
+                    format!("cannot compare {lt} {} {rt}", op.symbol()),
+                    span,
+                ));
+            }
         })
     }
 }

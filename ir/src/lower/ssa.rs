@@ -28,7 +28,10 @@ pub struct SsaBuilder {
 
 impl SsaBuilder {
     pub fn new(entry: Block) -> Self {
-        SsaBuilder { entry: Some(entry), ..Default::default() }
+        SsaBuilder {
+            entry: Some(entry),
+            ..Default::default()
+        }
     }
 
     pub fn declare_var(&mut self, ty: Ty) -> VarId {
@@ -98,10 +101,18 @@ impl SsaBuilder {
     /// Appends, for each predecessor, the variable's value there to the branch arguments that
     /// target `block`. Parameters are appended in the same order as operands, so the i-th
     /// parameter matches the i-th argument.
-    fn add_param_operands(&mut self, func: &mut Function, var: VarId, block: Block, preds: &[Block]) {
+    fn add_param_operands(
+        &mut self,
+        func: &mut Function,
+        var: VarId,
+        block: Block,
+        preds: &[Block],
+    ) {
         for &pred in preds {
             let value = self.use_var(func, var, pred);
-            let term = func.terminator(pred).expect("predecessor without terminator");
+            let term = func
+                .terminator(pred)
+                .expect("predecessor without terminator");
             for call in func.inst_mut(term).targets.iter_mut() {
                 if call.block == block {
                     call.args.push(value);

@@ -15,7 +15,12 @@ pub enum PyValue {
     Array(Value, Type),
     None,
     /// `range(start, stop, step)` as an iterable; all three are i64.
-    Range { start: Value, stop: Value, step: Value, step_const: Option<i64> },
+    Range {
+        start: Value,
+        stop: Value,
+        step: Value,
+        step_const: Option<i64>,
+    },
     Str(String),
 }
 
@@ -48,9 +53,12 @@ impl PyValue {
             }
             Type::Scalar(s) => PyValue::Scalar(values.next().expect("flat value"), *s),
             Type::Array { .. } => PyValue::Array(values.next().expect("flat value"), ty.clone()),
-            Type::Tuple(items) => {
-                PyValue::Tuple(items.iter().map(|t| PyValue::from_flat(t, values)).collect())
-            }
+            Type::Tuple(items) => PyValue::Tuple(
+                items
+                    .iter()
+                    .map(|t| PyValue::from_flat(t, values))
+                    .collect(),
+            ),
             Type::NoneType | Type::Range | Type::Str => PyValue::None,
         }
     }

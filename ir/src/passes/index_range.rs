@@ -18,7 +18,7 @@
 //! strictly dominates the parameter's block, so the base is not recomputed between the loop
 //! entry that established the bound and its uses.
 
-use super::util::{def_block, inst_blocks, DomTree};
+use super::util::{DomTree, def_block, inst_blocks};
 use crate::function::*;
 use std::collections::HashMap;
 
@@ -37,9 +37,19 @@ use Bound::*;
 fn meet(a: Bound, b: Bound) -> Bound {
     match (a, b) {
         (Top, x) | (x, Top) => x,
-        (AtLeast { base: b1, offset: c1 }, AtLeast { base: b2, offset: c2 }) if b1 == b2 => {
-            AtLeast { base: b1, offset: c1.min(c2) }
-        }
+        (
+            AtLeast {
+                base: b1,
+                offset: c1,
+            },
+            AtLeast {
+                base: b2,
+                offset: c2,
+            },
+        ) if b1 == b2 => AtLeast {
+            base: b1,
+            offset: c1.min(c2),
+        },
         _ => Bottom,
     }
 }
@@ -47,12 +57,22 @@ fn meet(a: Bound, b: Bound) -> Bound {
 fn add(a: Bound, b: Bound) -> Bound {
     match (a, b) {
         (Top, _) | (_, Top) => Top,
-        (AtLeast { base: ba, offset: ca }, AtLeast { base: bb, offset: cb }) => {
+        (
+            AtLeast {
+                base: ba,
+                offset: ca,
+            },
+            AtLeast {
+                base: bb,
+                offset: cb,
+            },
+        ) => {
             let base = match (ba, bb) {
                 (Some(_), Some(_)) => return Bottom,
                 (x, None) | (None, x) => x,
             };
-            ca.checked_add(cb).map_or(Bottom, |offset| AtLeast { base, offset })
+            ca.checked_add(cb)
+                .map_or(Bottom, |offset| AtLeast { base, offset })
         }
         _ => Bottom,
     }
@@ -73,12 +93,18 @@ pub fn run(func: &mut Function) -> bool {
     let mut bounds: HashMap<Value, Bound> = HashMap::new();
     let get = |bounds: &HashMap<Value, Bound>, v: Value| -> Bound {
         if let Some(&c) = consts.get(&v) {
-            return AtLeast { base: None, offset: c };
+            return AtLeast {
+                base: None,
+                offset: c,
+            };
         }
         match bounds.get(&v) {
             // Every value is at least itself: an unknown value still bounds what is computed
             // from it (`j >= h` for a counter starting at an arbitrary `h`).
-            Some(Bottom) => AtLeast { base: Some(v), offset: 0 },
+            Some(Bottom) => AtLeast {
+                base: Some(v),
+                offset: 0,
+            },
             Some(&b) => b,
             None => Top,
         }
@@ -97,7 +123,10 @@ pub fn run(func: &mut Function) -> bool {
                 for args in edges {
                     new = meet(new, args.get(i).map_or(Bottom, |&a| get(&bounds, a)));
                 }
-                if let AtLeast { base: Some(base), .. } = new {
+                if let AtLeast {
+                    base: Some(base), ..
+                } = new
+                {
                     let strictly_dominates = def_block(func, &blocks_of, base)
                         .is_some_and(|d| d != b && dom.dominates(d, b));
                     if !strictly_dominates {
@@ -106,10 +135,19 @@ pub fn run(func: &mut Function) -> bool {
                 }
                 let old = bounds.get(&p).copied().unwrap_or(Top);
                 // Widening: a bound that would decrease gives up.
-                if let (AtLeast { base: b0, offset: c0 }, AtLeast { base: b1, offset: c1 }) = (old, new) {
-                    if b0 != b1 || c1 < c0 {
-                        new = Bottom;
-                    }
+                if let (
+                    AtLeast {
+                        base: b0,
+                        offset: c0,
+                    },
+                    AtLeast {
+                        base: b1,
+                        offset: c1,
+                    },
+                ) = (old, new)
+                    && (b0 != b1 || c1 < c0)
+                {
+                    new = Bottom;
                 }
                 if matches!(old, Bottom) {
                     new = Bottom;
@@ -127,25 +165,40 @@ pub fn run(func: &mut Function) -> bool {
                 }
                 let arg = |k: usize| get(&bounds, data.args[k]);
                 let new = match data.op {
-                    Op::Iconst(c) => AtLeast { base: None, offset: c },
+                    Op::Iconst(c) => AtLeast {
+                        base: None,
+                        offset: c,
+                    },
                     Op::Iadd => add(arg(0), arg(1)),
                     Op::Isub => match (arg(0), consts.get(&data.args[1])) {
                         (Top, _) => Top,
-                        (AtLeast { base, offset }, Some(&c)) => {
-                            offset.checked_sub(c).map_or(Bottom, |offset| AtLeast { base, offset })
-                        }
-                        (AtLeast { base: Some(base), offset }, None) if base == data.args[1] => {
-                            AtLeast { base: None, offset }
-                        }
+                        (AtLeast { base, offset }, Some(&c)) => offset
+                            .checked_sub(c)
+                            .map_or(Bottom, |offset| AtLeast { base, offset }),
+                        (
+                            AtLeast {
+                                base: Some(base),
+                                offset,
+                            },
+                            None,
+                        ) if base == data.args[1] => AtLeast { base: None, offset },
                         _ => Bottom,
                     },
                     Op::Imul => match (arg(0), arg(1)) {
                         (Top, _) | (_, Top) => Top,
-                        (AtLeast { base: None, offset: a }, AtLeast { base: None, offset: b })
-                            if a >= 0 && b >= 0 =>
-                        {
-                            AtLeast { base: None, offset: 0 }
-                        }
+                        (
+                            AtLeast {
+                                base: None,
+                                offset: a,
+                            },
+                            AtLeast {
+                                base: None,
+                                offset: b,
+                            },
+                        ) if a >= 0 && b >= 0 => AtLeast {
+                            base: None,
+                            offset: 0,
+                        },
                         _ => Bottom,
                     },
                     // A symbolic bound of a select is no better than the select itself, which
@@ -178,13 +231,13 @@ pub fn run(func: &mut Function) -> bool {
             if data.op != Op::Icmp(IntCC::Slt) || consts.get(&data.args[1]) != Some(&0) {
                 continue;
             }
-            if let AtLeast { base: None, offset } = get(&bounds, data.args[0]) {
-                if offset >= 0 {
-                    let data = func.inst_mut(inst);
-                    data.op = Op::Bconst(false);
-                    data.args.clear();
-                    changed = true;
-                }
+            if let AtLeast { base: None, offset } = get(&bounds, data.args[0])
+                && offset >= 0
+            {
+                let data = func.inst_mut(inst);
+                data.op = Op::Bconst(false);
+                data.args.clear();
+                changed = true;
             }
         }
     }
@@ -197,10 +250,10 @@ fn constants(func: &Function) -> HashMap<Value, i64> {
     for &b in &func.layout {
         for &inst in &func.block(b).insts {
             let data = func.inst(inst);
-            if let (Op::Iconst(c), [r]) = (&data.op, &data.results[..]) {
-                if func.value_type(*r) == Ty::I64 {
-                    out.insert(*r, *c);
-                }
+            if let (Op::Iconst(c), [r]) = (&data.op, &data.results[..])
+                && func.value_type(*r) == Ty::I64
+            {
+                out.insert(*r, *c);
             }
         }
     }
