@@ -17,8 +17,8 @@ use crate::function::Value;
 
 const LN2: f64 = std::f64::consts::LN_2;
 /// `k·ln2` for `k = 2043`: `exp(x - k·ln2)·2^1021·2^1021` does not overflow too early.
-const K_LN2: f64 = 1416.098_761_273_979_5; // bits 0x40962066151add8b
-const TWO_1021: f64 = 2.247_116_418_577_894_9e307; // 2^1021
+const K_LN2: f64 = f64::from_bits(0x4096_2066_151a_dd8b);
+const TWO_1021: f64 = f64::from_bits(0x7fc0_0000_0000_0000); // 2^1021
 
 /// `exp(x - k·ln2)·2^(k-1)` for large `x`, avoiding overflow of the intermediate.
 fn expo2(e: &mut E, ax: Value) -> Value {
