@@ -101,8 +101,28 @@ impl CompiledFunction {
     }
 }
 
-/// Compiles `req.def` for `req.arg_types` and everything it calls.
-pub fn compile(req: &CompileRequest) -> Result<CompiledFunction, Diagnostic> {
+/// A compiled program in IR form: the entry function (or the wrapper around it) and everything
+/// it calls, optimised and verified — what the backends consume.
+pub struct LoweredModule {
+    pub module: ir::Module,
+    /// The IR name of the function to call (the root, or the wrapper if one was added).
+    pub entry_symbol: String,
+    /// The IR name of the compiled Python function itself.
+    pub root_symbol: String,
+    pub arg_types: Vec<Type>,
+    pub return_type: Type,
+}
+
+/// Builds an extra IR function around the compiled root (a ufunc loop, a C-ABI shim, ...):
+/// given the root's IR name and its types, returns the wrapper, which may call the root.
+pub type WrapperBuilder<'a> = &'a dyn Fn(&str, &TypedFunction) -> ir::Function;
+
+/// Runs the pipeline up to verified, optimised IR: infers `req.def` for its argument types and
+/// every jitted function it calls, lowers them, adds `wrapper` if given, inlines and optimises.
+pub fn lower_to_ir(
+    req: &CompileRequest,
+    wrapper: Option<WrapperBuilder>,
+) -> Result<LoweredModule, Diagnostic> {
     let mut session = Session {
         specs: Vec::new(),
         callees: RefCell::default(),
@@ -117,13 +137,48 @@ pub fn compile(req: &CompileRequest) -> Result<CompiledFunction, Diagnostic> {
     }
     let root = session.specialize(&req.def, &req.arg_types, req.declared_return.as_ref())?;
     let root_symbol = session.specs[root].symbol.clone();
-    let module = session.lower_all(&root_symbol)?;
+    let typed = session.specs[root]
+        .typed
+        .clone()
+        .expect("the root was inferred");
+    let extra = wrapper.map(|build| build(&root_symbol, &typed));
+    let entry_symbol = extra
+        .as_ref()
+        .map_or_else(|| root_symbol.clone(), |w| w.name.clone());
+    let module = session.lower_all(&entry_symbol, extra)?;
+    Ok(LoweredModule {
+        module,
+        entry_symbol,
+        root_symbol,
+        arg_types: typed.arg_types,
+        return_type: typed.return_type,
+    })
+}
+
+/// Compiles `req.def` for `req.arg_types` and everything it calls, to machine code in memory.
+pub fn compile(req: &CompileRequest) -> Result<CompiledFunction, Diagnostic> {
+    compile_lowered(req, lower_to_ir(req, None)?)
+}
+
+/// Like [`compile`], with an extra wrapper function as the entry point (see [`WrapperBuilder`]).
+pub fn compile_wrapped(
+    req: &CompileRequest,
+    wrapper: WrapperBuilder,
+) -> Result<CompiledFunction, Diagnostic> {
+    compile_lowered(req, lower_to_ir(req, Some(wrapper))?)
+}
+
+fn compile_lowered(
+    req: &CompileRequest,
+    lowered: LoweredModule,
+) -> Result<CompiledFunction, Diagnostic> {
     let options = backend_cpu::CompileOptions {
         dump_clif: req.dump.clif,
         dump_asm: req.dump.asm,
     };
+    let entry_symbol = lowered.entry_symbol.as_str();
     let artifact =
-        backend_cpu::compile_jit(&module, &[root_symbol.as_str()], &options).map_err(|e| {
+        backend_cpu::compile_jit(&lowered.module, &[entry_symbol], &options).map_err(|e| {
             Diagnostic::internal(format!("code generation failed: {e}"))
                 .with_source(&req.def.source)
         })?;
@@ -131,21 +186,16 @@ pub fn compile(req: &CompileRequest) -> Result<CompiledFunction, Diagnostic> {
         eprintln!("{}", artifact.dumps());
     }
     let entry = artifact
-        .entry(&root_symbol)
-        .ok_or_else(|| Diagnostic::internal(format!("no entry point {root_symbol}")))?;
-    let typed = session.specs[root]
-        .typed
-        .as_ref()
-        .expect("root was inferred");
+        .entry(entry_symbol)
+        .ok_or_else(|| Diagnostic::internal(format!("no entry point {entry_symbol}")))?;
+    let signature = artifact
+        .entry_signature(entry_symbol)
+        .ok_or_else(|| Diagnostic::internal(format!("no entry signature for {entry_symbol}")))?;
     Ok(CompiledFunction {
-        arg_types: typed.arg_types.clone(),
-        return_type: typed.return_type.clone(),
-        arg_slots: typed
-            .arg_types
-            .iter()
-            .map(|t| ir::lower::flatten::flat_types(t).len())
-            .sum(),
-        ret_slots: ir::lower::flatten::flat_types(&typed.return_type).len(),
+        arg_slots: signature.params.len(),
+        ret_slots: signature.returns.len(),
+        arg_types: lowered.arg_types,
+        return_type: lowered.return_type,
         entry,
         artifact: Arc::new(artifact),
     })
@@ -234,9 +284,9 @@ impl Session {
         Ok(index)
     }
 
-    /// Lowers every specialization, inlines small callees into their callers, optimises what
-    /// remains reachable from `root`, and verifies the module.
-    fn lower_all(&self, root: &str) -> Result<ir::Module, Diagnostic> {
+    /// Lowers every specialization (plus `extra`, a wrapper), inlines small callees into their
+    /// callers, optimises what remains reachable from `root`, and verifies the module.
+    fn lower_all(&self, root: &str, extra: Option<ir::Function>) -> Result<ir::Module, Diagnostic> {
         let callee_symbol = |callee: CalleeId, args: &[Type]| -> String {
             let callees = self.callees.borrow();
             let def = &callees[callee.0 as usize];
@@ -270,14 +320,16 @@ impl Session {
             }
             module.functions.push(func);
         }
+        module.functions.extend(extra);
         ir::inline::inline_module(&mut module, &[root], &ir::inline::InlineOptions::default());
         for func in &mut module.functions {
-            let spec = self
+            // A wrapper is reported against the root function's source.
+            let def = self
                 .specs
                 .iter()
                 .find(|s| s.symbol == func.name)
-                .expect("function of a specialization");
-            self.optimise(func, &spec.def)?;
+                .map_or(&self.specs[0].def, |s| &s.def);
+            self.optimise(func, def)?;
         }
         ir::verify::verify_module(&module)
             .map_err(|e| Diagnostic::internal(format!("IR verifier: {e}")))?;

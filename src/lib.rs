@@ -14,7 +14,10 @@
 mod driver;
 mod dump;
 
-pub use driver::{CompileRequest, CompiledFunction, RuntimeError, compile};
+pub use driver::{
+    CompileRequest, CompiledFunction, LoweredModule, RuntimeError, WrapperBuilder, compile,
+    compile_wrapped, lower_to_ir,
+};
 pub use dump::DumpFlags;
 pub use frontend::{Diagnostic, DiagnosticKind, SourceFile, Span, ast};
 pub use ir::lower::flatten::{FlatSlot, flat_types};
