@@ -38,6 +38,8 @@ pub struct Options {
     pub fastmath: bool,
     /// `error_model='numpy'`: float division by zero gives inf/nan instead of raising.
     pub numpy_error_model: bool,
+    /// `parallel=True`: `prange` loops are split over the runtime's threads.
+    pub parallel: bool,
 }
 
 /// What a global name of a function refers to.

@@ -89,6 +89,7 @@ pub(crate) fn compile_module<M: Module>(
         ir,
         functions,
         runtime: HashMap::new(),
+        parallel_for: None,
         error_bases,
         may_raise,
     };
@@ -221,7 +222,9 @@ fn may_raise(ir: &ir::Module, functions: &HashMap<&str, (FuncId, usize)>) -> Vec
         for op in ops {
             match op {
                 Op::Raise(_) => direct = true,
-                Op::Call(name) => calls.push(functions.get(name.as_str()).map(|&(_, index)| index)),
+                Op::Call(name) | Op::ParallelFor(name) => {
+                    calls.push(functions.get(name.as_str()).map(|&(_, index)| index))
+                }
                 _ => {}
             }
         }

@@ -126,6 +126,10 @@ pub fn compile_jit(
         let info = f.describe();
         builder.symbol(info.symbol, info.address);
     }
+    builder.symbol(
+        crate::translate::PARALLEL_FOR_SYMBOL,
+        runtime::parallel::ferrojit_parallel_for as *const u8,
+    );
     let mut code = CodeMemory(Some(JITModule::new(builder)));
     let jit = code.0.as_mut().expect("just created");
     let names = SymbolNames {

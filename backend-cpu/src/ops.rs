@@ -144,6 +144,8 @@ pub(crate) fn lower_value_op(
         Op::Store { .. }
         | Op::CallRuntime(_)
         | Op::Call(_)
+        | Op::StackSlot(_)
+        | Op::ParallelFor(_)
         | Op::Jump
         | Op::Brif
         | Op::Return
@@ -171,6 +173,8 @@ fn operand_count(op: &Op) -> Option<usize> {
         Op::Store { .. }
         | Op::CallRuntime(_)
         | Op::Call(_)
+        | Op::StackSlot(_)
+        | Op::ParallelFor(_)
         | Op::Jump
         | Op::Brif
         | Op::Return

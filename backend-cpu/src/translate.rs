@@ -14,7 +14,8 @@ use crate::ops::{Operands, lower_value_op, store_flags};
 use cranelift_codegen::entity::packed_option::ReservedValue;
 use cranelift_codegen::ir::condcodes::{CondCode, IntCC as CIntCC};
 use cranelift_codegen::ir::{
-    self as clif, BlockArg, FuncRef, InstBuilder, InstructionData, Type, Value, ValueDef, types,
+    self as clif, BlockArg, FuncRef, InstBuilder, InstructionData, StackSlotData, StackSlotKind,
+    Type, Value, ValueDef, types,
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::{FuncId, Linkage, Module};
@@ -23,6 +24,9 @@ use runtime::error::{CODE_OFFSET, ERROR_ARGS, arg_offset};
 use runtime::math::{AbiType, RuntimeFn};
 use std::collections::HashMap;
 
+/// The runtime's parallel loop driver (`runtime::parallel`).
+pub(crate) const PARALLEL_FOR_SYMBOL: &str = "ferrojit_parallel_for";
+
 /// What translating one function needs to know about the whole module.
 pub(crate) struct ModuleContext<'a> {
     pub ir: &'a ir::Module,
@@ -30,6 +34,8 @@ pub(crate) struct ModuleContext<'a> {
     pub functions: HashMap<&'a str, (FuncId, usize)>,
     /// Runtime helpers declared as imports so far.
     pub runtime: HashMap<RuntimeFn, FuncId>,
+    /// `ferrojit_parallel_for`, once declared.
+    pub parallel_for: Option<FuncId>,
     /// Per function: global index of its first error (see `abi::build_error_table`).
     pub error_bases: Vec<u32>,
     /// Per function: whether calling it may set the error slot (it raises, or calls a function
@@ -229,6 +235,21 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
                 self.b.ins().store(store_flags(), value, ptr, *offset);
             }
             Op::Call(name) => self.call(name, &args, &data.results)?,
+            Op::StackSlot(size) => {
+                expect_results(1)?;
+                let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+                    StackSlotKind::ExplicitSlot,
+                    *size,
+                    3,
+                ));
+                let v = self.b.ins().stack_addr(self.pointer, slot, 0);
+                self.values[data.results[0].0 as usize] = Some(v);
+            }
+            Op::ParallelFor(name) => {
+                expect_results(1)?;
+                let v = self.parallel_for(name, &args)?;
+                self.values[data.results[0].0 as usize] = Some(v);
+            }
             Op::CallRuntime(f) => {
                 expect_results(1)?;
                 let v = self.call_runtime(*f, &args, &data.args, data.results[0])?;
@@ -336,6 +357,57 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
             self.b.switch_to_block(next);
         }
         Ok(())
+    }
+
+    /// `parallel_for @body(env, count, out, stride)`: passes the chunk function's address to
+    /// `runtime::parallel::ferrojit_parallel_for` and propagates an error from any chunk.
+    fn parallel_for(&mut self, name: &str, args: &[Value]) -> Result<Value, String> {
+        let &[env, count, out, stride] = args else {
+            return Err("parallel_for takes (env, count, out, stride)".into());
+        };
+        let &(body_id, index) = self
+            .mcx
+            .functions
+            .get(name)
+            .ok_or_else(|| format!("parallel_for of unknown function `{name}`"))?;
+        let chunk = &self.mcx.ir.functions[index];
+        if chunk.params != [Ty::Ptr, Ty::I64, Ty::I64, Ty::Ptr] || !chunk.returns.is_empty() {
+            return Err(format!("`{name}` is not a chunk function (ptr, i64, i64, ptr) -> ()"));
+        }
+        let driver = match self.mcx.parallel_for {
+            Some(id) => id,
+            None => {
+                let p = self.pointer;
+                let mut sig = cranelift_codegen::ir::Signature::new(self.module.isa().default_call_conv());
+                for ty in [p, p, p, types::I64, p, types::I64] {
+                    sig.params.push(cranelift_codegen::ir::AbiParam::new(ty));
+                }
+                sig.returns.push(cranelift_codegen::ir::AbiParam::new(types::I64));
+                let id = self
+                    .module
+                    .declare_function(PARALLEL_FOR_SYMBOL, Linkage::Import, &sig)
+                    .map_err(|e| format!("declaring `{PARALLEL_FOR_SYMBOL}`: {e}"))?;
+                self.mcx.parallel_for = Some(id);
+                id
+            }
+        };
+        let body_ref = self.func_ref(body_id);
+        let body_addr = self.b.ins().func_addr(self.pointer, body_ref);
+        let driver_ref = self.func_ref(driver);
+        let call = self
+            .b
+            .ins()
+            .call(driver_ref, &[body_addr, self.err, env, count, out, stride]);
+        let chunks = self.b.inst_results(call)[0];
+        let code = self
+            .b
+            .ins()
+            .load(types::I32, slot_flags(), self.err, CODE_OFFSET);
+        let propagate = self.propagate_block();
+        let next = self.b.create_block();
+        self.b.ins().brif(code, propagate, &[], next, &[]);
+        self.b.switch_to_block(next);
+        Ok(chunks)
     }
 
     fn call_runtime(

@@ -21,6 +21,9 @@ pub enum GpuError {
     /// The arguments of a launch do not fit the kernel (count, types, buffer sizes).
     #[error("launch of `{kernel}`: {message}")]
     InvalidLaunch { kernel: String, message: String },
+    /// A host-side argument is wrong (a buffer of the wrong size, …).
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
     /// No usable CUDA driver or device; the text says why.
     #[error("no CUDA device available: {0}")]
     Unavailable(String),

@@ -232,6 +232,17 @@ pub enum Op {
     /// propagates an error set by the callee).
     Call(String),
 
+    // Stack memory and parallel loops.
+    /// The address (`ptr`) of a fresh stack area of this many bytes, 8-byte aligned, live until
+    /// the function returns. Each execution of the instruction yields the same area.
+    StackSlot(u32),
+    /// Runs the chunk function named here over iterations `0..args[1]` on the runtime's
+    /// threads (`runtime::parallel`): `args` = `[env: ptr, count: i64, out: ptr, out_stride:
+    /// i64]`; the result (i64) is the number of chunks, each of which wrote its partial results
+    /// at `out + chunk * out_stride`. The chunk function takes `(env: ptr, lo: i64, hi: i64,
+    /// out: ptr)` and returns nothing. May raise (an error in any chunk propagates).
+    ParallelFor(String),
+
     // Terminators.
     /// Unconditional jump to `targets[0]`.
     Jump,
@@ -252,7 +263,7 @@ impl Op {
     /// no control effects, no possible error).
     pub fn is_pure(&self) -> bool {
         match self {
-            Op::Store { .. } | Op::Call(_) => false,
+            Op::Store { .. } | Op::Call(_) | Op::StackSlot(_) | Op::ParallelFor(_) => false,
             Op::Load { readonly, .. } => *readonly,
             op => !op.is_terminator(),
         }

@@ -7,6 +7,9 @@
 //! - [`verify`]: the verifier; its module doc lists every invariant it checks.
 //! - [`passes`]: optimisation passes (constant folding, DCE, CFG simplification, LICM, …).
 //! - [`inline`]: inlining of calls between the functions of a module.
+//! - [`kernels`]: IR builders for loops NumPy drives around a compiled kernel (ufunc inner loops).
+//! - [`mathlib`]: `sin`, `exp`, `pow`, … written once as IR functions (no runtime calls), for
+//!   backends without a libm such as the GPU's.
 //! - [`lower`]: typed AST (`frontend` + `typeinfer`) → IR, where Python semantics are expanded
 //!   into machine-level operations.
 //!
@@ -16,7 +19,9 @@
 pub mod builder;
 pub mod function;
 pub mod inline;
+pub mod kernels;
 pub mod lower;
+pub mod mathlib;
 pub mod parse;
 pub mod passes;
 pub mod print;

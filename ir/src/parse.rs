@@ -595,6 +595,19 @@ fn parse_inst(cursor: &mut Cursor, word: String, pos: Pos, start: Pos) -> PResul
             inst.op = Op::CallRuntime(f);
             parse_operands(cursor, &mut inst, false)?;
         }
+        "stack_slot" => {
+            explicit.push(suffix_type(0)?);
+            no_more_suffixes(1)?;
+            let n = cursor.integer("a size in bytes", 0, u32::MAX as i128)?;
+            inst.op = Op::StackSlot(n as u32);
+        }
+        "parallel_for" => {
+            explicit.push(suffix_type(0)?);
+            no_more_suffixes(1)?;
+            cursor.skip_spaces();
+            inst.op = Op::ParallelFor(cursor.name()?);
+            inst.args = parse_values_in_parens(cursor)?;
+        }
         "call" => {
             no_more_suffixes(0)?;
             cursor.skip_spaces();

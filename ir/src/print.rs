@@ -73,7 +73,7 @@ pub(crate) enum ResultRule {
 pub(crate) fn result_rule(op: &Op) -> ResultRule {
     use Op::*;
     match op {
-        Iconst(_) | Fconst(_) | Load { .. } => ResultRule::Explicit,
+        Iconst(_) | Fconst(_) | Load { .. } | StackSlot(_) | ParallelFor(_) => ResultRule::Explicit,
         Sext | Uext | Ireduce | Fpromote | Fdemote | SToF | UToF | FToS | FToU | Bitcast => {
             ResultRule::Explicit
         }
@@ -95,6 +95,8 @@ pub(crate) fn opcode_name(op: &Op) -> &'static str {
     use Op::*;
     match op {
         Iconst(_) => "iconst",
+        StackSlot(_) => "stack_slot",
+        ParallelFor(_) => "parallel_for",
         Fconst(_) => "fconst",
         Bconst(_) => "bconst",
         Iadd => "iadd",
@@ -331,6 +333,12 @@ pub fn write_inst(w: &mut dyn Write, func: &Function, inst: Inst) -> fmt::Result
         Op::Iconst(imm) => write!(w, " {imm}")?,
         Op::Fconst(imm) => write!(w, " {}", float_text(*imm))?,
         Op::Bconst(imm) => write!(w, " {imm}")?,
+        Op::StackSlot(size) => write!(w, " {size}")?,
+        Op::ParallelFor(name) => {
+            write!(w, " @{}(", quote_name(name))?;
+            write_values(w, &data.args)?;
+            write!(w, ")")?;
+        }
         Op::Call(name) => {
             write!(w, " @{}(", quote_name(name))?;
             write_values(w, &data.args)?;

@@ -38,7 +38,8 @@
 //!     [`crate::passes::util::DomTree`]). Unreachable blocks are only checked for 1–13.
 //!
 //! **Modules** ([`verify_module`]): function names are unique, every function verifies, and
-//! every `call` names a function of the module with matching argument and result types.
+//! every `call` names a function of the module with matching argument and result types, and
+//! every `parallel_for` names a chunk function `(ptr, i64, i64, ptr) -> ()` of the module.
 
 use crate::function::*;
 use crate::passes::util::{DomTree, def_block, for_each_use, inst_blocks};
@@ -95,12 +96,15 @@ pub fn verify_module(module: &Module) -> Result<(), VerifierError> {
         for &block in &func.layout {
             for &inst in &func.block(block).insts {
                 let data = func.inst(inst);
-                let Op::Call(name) = &data.op else { continue };
+                let (name, args, results) = match &data.op {
+                    Op::Call(name) => (name, v.types(&data.args), v.types(&data.results)),
+                    // A chunk function: (env, lo, hi, out) -> ().
+                    Op::ParallelFor(name) => (name, vec![Ty::Ptr, Ty::I64, Ty::I64, Ty::Ptr], vec![]),
+                    _ => continue,
+                };
                 let Some(callee) = module.function(name) else {
                     return Err(v.error(Some(block), Some(inst), format!("no function @{name}")));
                 };
-                let args = v.types(&data.args);
-                let results = v.types(&data.results);
                 if args != callee.params || results != callee.returns {
                     let message = format!(
                         "@{name} takes ({}) and returns ({}); called with ({}) for ({})",
@@ -417,6 +421,21 @@ impl Verifier<'_> {
                 Ok(())
             }
             Call(_) => Ok(()),
+            StackSlot(_) => {
+                counts(0, 1)?;
+                need(results[0] == Ty::Ptr, "stack_slot defines a ptr")
+            }
+            ParallelFor(_) => {
+                counts(4, 1)?;
+                need(
+                    args[0] == Ty::Ptr
+                        && args[1] == Ty::I64
+                        && args[2] == Ty::Ptr
+                        && args[3] == Ty::I64
+                        && results[0] == Ty::I64,
+                    "parallel_for takes (ptr, i64, ptr, i64) and defines an i64",
+                )
+            }
             Jump => counts(0, 0),
             Brif => {
                 counts(1, 0)?;

@@ -106,7 +106,7 @@ pub struct Dispatcher {
 #[pymethods]
 impl Dispatcher {
     #[new]
-    #[pyo3(signature = (py_func, signatures, *, boundscheck=false, fastmath=false, numpy_error_model=false, nogil=false))]
+    #[pyo3(signature = (py_func, signatures, *, boundscheck=false, fastmath=false, numpy_error_model=false, nogil=false, parallel=false))]
     fn new(
         py: Python<'_>,
         py_func: Bound<'_, PyAny>,
@@ -115,6 +115,7 @@ impl Dispatcher {
         fastmath: bool,
         numpy_error_model: bool,
         nogil: bool,
+        parallel: bool,
     ) -> PyResult<Dispatcher> {
         let signatures = signatures
             .iter()
@@ -136,6 +137,7 @@ impl Dispatcher {
                 boundscheck,
                 fastmath,
                 numpy_error_model,
+                parallel,
             },
             nogil,
             signatures,

@@ -239,12 +239,13 @@ fn dtype_of_type(py: Python<'_>, obj: &Bound<'_, PyAny>) -> Option<Scalar> {
 /// Functions: `math`/`cmath` builtins, NumPy ufuncs, Python builtins, `prange`.
 fn callable(py: Python<'_>, name: &str, obj: &Bound<'_, PyAny>) -> Option<Option<Global>> {
     let builtins = PyModule::import(py, "builtins").ok()?;
-    // `prange` is `range` in ferrojit, and a class named `prange` in Numba.
+    // `prange` is a class named `prange`, in ferrojit as in Numba.
     let range = builtins.getattr("range").ok()?;
-    if obj.is(&range)
-        || (type_name(obj) == "type" && attr_string(obj, "__name__").as_deref() == Some("prange"))
-    {
+    if obj.is(&range) {
         return Some(value(GlobalValue::Intrinsic(Intrinsic::Range)));
+    }
+    if type_name(obj) == "type" && attr_string(obj, "__name__").as_deref() == Some("prange") {
+        return Some(value(GlobalValue::Intrinsic(Intrinsic::Prange)));
     }
     // A builtin bound under its own name (`from builtins import abs`): typeinfer handles it.
     if builtins.getattr(name).is_ok_and(|b| b.is(obj)) {

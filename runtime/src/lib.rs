@@ -4,8 +4,10 @@
 //! - [`error`]: the error channel through which compiled code raises Python exceptions.
 //! - [`math`]: the math and helper functions compiled code calls, by registered symbol name.
 //! - [`abi`]: the uniform entry-point calling convention used by dispatchers.
+//! - [`parallel`]: the parallel loop driver behind `prange` (a rayon thread pool).
 //!
-//! Invariants: no dependency on the compiler crates, on pyo3, or on anything heavy; every layout
+//! Invariants: no dependency on the compiler crates, on pyo3, or on anything heavy (rayon is
+//! the one dependency, for the thread pool); every layout
 //! here is `#[repr(C)]` and described by constants that code generators use, so a change of
 //! layout is a change in one place.
 
@@ -13,3 +15,4 @@ pub mod abi;
 pub mod array;
 pub mod error;
 pub mod math;
+pub mod parallel;

@@ -14,6 +14,8 @@ pub enum Intrinsic {
     Max,
     Len,
     Range,
+    /// `prange`: a `range` whose iterations may run in parallel (`parallel=True`).
+    Prange,
     Round,
     Pow,
     // `math` (one float argument unless noted).
@@ -137,7 +139,8 @@ impl Intrinsic {
                 "floor" | "ceil" | "trunc" | "pow" => None,
                 _ => math,
             },
-            Some(ModuleKind::Cmath | ModuleKind::Ferrojit) => None,
+            Some(ModuleKind::Ferrojit) => (name == "prange").then_some(Prange),
+            Some(ModuleKind::Cmath) => None,
         }
     }
 
@@ -150,6 +153,7 @@ impl Intrinsic {
             Max => "max",
             Len => "len",
             Range => "range",
+            Prange => "prange",
             Round => "round",
             Pow => "pow",
             Sqrt => "sqrt",

@@ -353,7 +353,7 @@ pub fn intrinsic(intrinsic: Intrinsic, args: &[Scalar]) -> Result<OpTyping, Stri
             check_arity(intrinsic, args, 2, 2)?;
             Ok(power(args[0], args[1]))
         }
-        Range => {
+        Range | Prange => {
             check_arity(intrinsic, args, 1, 3)?;
             if let Some(bad) = args.iter().find(|s| !is_integral(**s)) {
                 return Err(format!("range() arguments must be integers, got '{bad}'"));

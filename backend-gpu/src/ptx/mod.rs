@@ -100,7 +100,8 @@ impl PtxOptions {
     }
 }
 
-/// The lowest PTX ISA version that knows `sm_XY`, for the targets we know of.
+/// The lowest PTX ISA version that knows `sm_XY`; `None` for what is not `sm_XY` with XY ≥ 70
+/// (older GPUs lack what the generated code assumes, and ptxas 12.9 dropped most of them).
 fn min_version(target: &str) -> Option<(u32, u32)> {
     let arch: u32 = target
         .strip_prefix("sm_")?
@@ -108,7 +109,8 @@ fn min_version(target: &str) -> Option<(u32, u32)> {
         .parse()
         .ok()?;
     Some(match arch {
-        ..=70 => (6, 0),
+        ..=69 => return None,
+        70 => (6, 0),
         71..=72 => (6, 1),
         73..=75 => (6, 3),
         76..=80 => (7, 0),
@@ -222,18 +224,10 @@ fn check_options(opts: &PtxOptions) -> Result<(), GpuError> {
     }
     let Some(min) = min_version(&opts.target) else {
         return Err(GpuError::Unsupported(format!(
-            "target `{}` (expected `sm_XY`, 70 or newer)",
+            "target `{}` (expected `sm_XY` with XY at least 70)",
             opts.target
         )));
     };
-    if opts.target.trim_start_matches("sm_").starts_with(['1', '2', '3', '4', '5', '6'])
-        && opts.target.len() == 5
-    {
-        return Err(GpuError::Unsupported(format!(
-            "target `{}` (ferrojit needs sm_70 or newer)",
-            opts.target
-        )));
-    }
     if opts.version < min {
         return Err(GpuError::Unsupported(format!(
             "target `{}` with PTX {}.{}: it needs PTX {}.{} or newer",
@@ -260,6 +254,11 @@ pub(crate) struct ModuleCx<'a> {
     pub may_raise: Vec<bool>,
     /// Per unit: global index of its first error.
     pub error_bases: Vec<u32>,
+    /// Per unit: can it call itself (directly or through others)?
+    pub recursive: Vec<bool>,
+    /// Some function has a stack slot: IR pointers may address local memory, so loads and
+    /// stores use generic addressing instead of `.global`.
+    pub generic_memory: bool,
     pub errors: Vec<ErrorInfo>,
 }
 
@@ -307,50 +306,52 @@ impl<'a> ModuleCx<'a> {
                 col: site.col,
             }));
         }
+        let generic_memory = units
+            .iter()
+            .any(|u| ops_of(u.func).any(|op| matches!(op, Op::StackSlot(_))));
         let mut cx = ModuleCx {
             units,
             by_name,
             math: impls,
             may_raise: Vec::new(),
             error_bases,
+            recursive: Vec::new(),
+            generic_memory,
             errors,
         };
-        cx.may_raise = cx.compute_may_raise();
+        let callees = cx.callees();
+        cx.may_raise = cx.compute_may_raise(&callees);
+        cx.recursive = (0..cx.units.len())
+            .map(|start| reaches(&callees, start, start))
+            .collect();
         Ok(cx)
+    }
+
+    /// Per unit, the units it calls (`None`: an unknown name, reported when emitted).
+    fn callees(&self) -> Vec<Vec<Option<usize>>> {
+        let callee = |op: &Op| match op {
+            Op::Call(name) => Some(self.by_name.get(name.as_str()).copied()),
+            Op::CallRuntime(f) => match self.math.get(f) {
+                Some(MathImpl::Function(i)) => Some(Some(*i)),
+                _ => None,
+            },
+            _ => None,
+        };
+        self.units
+            .iter()
+            .map(|u| ops_of(u.func).filter_map(callee).collect())
+            .collect()
     }
 
     /// A fixpoint over the call graph: a function may raise if it raises or calls (or uses a
     /// math function implemented by) a function that may. Unknown callees count as raising;
     /// emission reports them.
-    fn compute_may_raise(&self) -> Vec<bool> {
-        let mut raises = Vec::with_capacity(self.units.len());
-        let mut callees: Vec<Vec<Option<usize>>> = Vec::with_capacity(self.units.len());
-        for unit in &self.units {
-            let func = unit.func;
-            let mut direct = false;
-            let mut calls = Vec::new();
-            let ops = func
-                .layout
-                .iter()
-                .filter_map(|&b| func.blocks.get(b.0 as usize))
-                .flat_map(|b| &b.insts)
-                .filter_map(|&i| func.insts.get(i.0 as usize))
-                .map(|d| &d.op);
-            for op in ops {
-                match op {
-                    Op::Raise(_) => direct = true,
-                    Op::Call(name) => calls.push(self.by_name.get(name.as_str()).copied()),
-                    Op::CallRuntime(f) => {
-                        if let Some(MathImpl::Function(i)) = self.math.get(f) {
-                            calls.push(Some(*i));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            raises.push(direct);
-            callees.push(calls);
-        }
+    fn compute_may_raise(&self, callees: &[Vec<Option<usize>>]) -> Vec<bool> {
+        let mut raises: Vec<bool> = self
+            .units
+            .iter()
+            .map(|u| ops_of(u.func).any(|op| matches!(op, Op::Raise(_))))
+            .collect();
         let mut changed = true;
         while changed {
             changed = false;
@@ -363,4 +364,30 @@ impl<'a> ModuleCx<'a> {
         }
         raises
     }
+}
+
+/// The ops of `func`'s placed instructions (tolerating malformed arenas: emission reports
+/// them).
+fn ops_of(func: &ir::Function) -> impl Iterator<Item = &Op> {
+    func.layout
+        .iter()
+        .filter_map(|&b| func.blocks.get(b.0 as usize))
+        .flat_map(|b| &b.insts)
+        .filter_map(|&i| func.insts.get(i.0 as usize))
+        .map(|d| &d.op)
+}
+
+/// Whether `to` is reachable from `from` by at least one call.
+fn reaches(callees: &[Vec<Option<usize>>], from: usize, to: usize) -> bool {
+    let mut seen = vec![false; callees.len()];
+    let mut stack: Vec<usize> = callees[from].iter().flatten().copied().collect();
+    while let Some(u) = stack.pop() {
+        if u == to {
+            return true;
+        }
+        if !std::mem::replace(&mut seen[u], true) {
+            stack.extend(callees[u].iter().flatten().copied());
+        }
+    }
+    false
 }

@@ -141,9 +141,6 @@ impl<'f> E<'f> {
     pub fn floor(&mut self, a: impl Into<A>) -> Value {
         self.un(Op::Floor, a)
     }
-    pub fn trunc(&mut self, a: impl Into<A>) -> Value {
-        self.un(Op::Trunc, a)
-    }
     /// Round to nearest, ties to even.
     pub fn nearest(&mut self, a: impl Into<A>) -> Value {
         self.un(Op::Nearest, a)
@@ -299,6 +296,10 @@ impl<'f> E<'f> {
     pub fn stof(&mut self, i: Value) -> Value {
         self.b.convert(Op::SToF, i, Ty::F64)
     }
+    /// Unsigned integer → `f64`.
+    pub fn utof(&mut self, i: Value) -> Value {
+        self.b.convert(Op::UToF, i, Ty::F64)
+    }
     /// `f64` → `i64`, truncating (saturating, NaN → 0).
     pub fn ftos(&mut self, x: Value) -> Value {
         self.b.convert(Op::FToS, x, Ty::I64)
@@ -345,7 +346,11 @@ impl<'f> E<'f> {
         } else if self.ret_ty == Ty::F32 {
             self.b.convert(Op::Fdemote, v, Ty::F32)
         } else {
-            panic!("mathlib kernel returns {} from a {} function", self.ty(v), self.ret_ty)
+            panic!(
+                "mathlib kernel returns {} from a {} function",
+                self.ty(v),
+                self.ret_ty
+            )
         };
         self.b.ret(&[v]);
     }
@@ -369,9 +374,18 @@ impl<'f> E<'f> {
     ) -> Vec<Value> {
         let (then_block, else_block) = (self.b.create_block(), self.b.create_block());
         let join = self.b.create_block();
-        let results: Vec<Value> = tys.iter().map(|&t| self.b.append_block_param(join, t)).collect();
+        let results: Vec<Value> = tys
+            .iter()
+            .map(|&t| self.b.append_block_param(join, t))
+            .collect();
         self.b.brif(cond, then_block, &[], else_block, &[]);
-        for (block, arm) in [(then_block, Box::new(then) as Box<dyn FnOnce(&mut Self) -> Vec<Value>>), (else_block, Box::new(els))] {
+        for (block, arm) in [
+            (
+                then_block,
+                Box::new(then) as Box<dyn FnOnce(&mut Self) -> Vec<Value>>,
+            ),
+            (else_block, Box::new(els)),
+        ] {
             self.b.switch_to(block);
             let values = arm(self);
             if !self.b.is_terminated() {
@@ -388,10 +402,18 @@ impl<'f> E<'f> {
         cond: impl FnOnce(&mut Self, &[Value]) -> Value,
         body: impl FnOnce(&mut Self, &[Value]) -> Vec<Value>,
     ) -> Vec<Value> {
-        let (header, body_block, exit) =
-            (self.b.create_block(), self.b.create_block(), self.b.create_block());
-        let vars: Vec<Value> =
-            init.iter().map(|&v| { let t = self.ty(v); self.b.append_block_param(header, t) }).collect();
+        let (header, body_block, exit) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
+        let vars: Vec<Value> = init
+            .iter()
+            .map(|&v| {
+                let t = self.ty(v);
+                self.b.append_block_param(header, t)
+            })
+            .collect();
         self.b.jump(header, init);
         self.b.switch_to(header);
         let c = cond(self, &vars);

@@ -12,7 +12,7 @@
 
 use super::emit::E;
 use super::exp::{exp_value, expm1_full};
-use super::log::{log1p_value, log_value};
+use super::log::{log_value, log1p_value};
 use crate::function::Value;
 
 const LN2: f64 = std::f64::consts::LN_2;

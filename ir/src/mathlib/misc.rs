@@ -102,7 +102,7 @@ pub(super) fn fmod(e: &mut E, x: Value, y: Value) {
     );
     // r·2^(ey - 1075), exact: r < my has at most 53 bits.
     let r = done[0];
-    let rf = e.b.convert(crate::function::Op::UToF, r, crate::function::Ty::F64);
+    let rf = e.utof(r);
     let k = e.isub(ey, 1075);
     let scaled = e.scale(rf, k);
     let r = e.copysign(scaled, x);

@@ -20,7 +20,6 @@ use crate::function::{Ty, Value};
 
 const INV_PIO2: f64 = 6.366_197_723_675_813_824_33e-1;
 const PIO2_1: f64 = 1.570_796_326_734_125_614_17; // first 33 bits of π/2
-const PIO2_1T: f64 = 6.077_100_506_506_192_249_32e-11; // π/2 - PIO2_1
 const PIO2_2: f64 = 6.077_100_506_303_965_976_60e-11; // second 33 bits of π/2
 const PIO2_2T: f64 = 2.022_266_248_795_950_631_54e-21; // π/2 - (PIO2_1 + PIO2_2)
 const PIO2_3: f64 = 2.022_266_248_711_166_455_80e-21; // third 33 bits of π/2
@@ -32,12 +31,12 @@ const PIO2_LO: f64 = 6.123_233_995_736_766_036e-17;
 /// The bits of 2/π, 24 at a time (fdlibm's `ipio2`), preceded by two zero chunks so that the
 /// index of the first useful chunk is never negative.
 const TWO_OVER_PI: [i64; 52] = [
-    0, 0, 0xA2F983, 0x6E4E44, 0x1529FC, 0x2757D1, 0xF534DD, 0xC0DB62, 0x95993C, 0x439041,
-    0xFE5163, 0xABDEBB, 0xC561B7, 0x246E3A, 0x424DD2, 0xE00649, 0x2EEA09, 0xD1921C, 0xFE1DEB,
-    0x1CB129, 0xA73EE8, 0x8235F5, 0x2EBB44, 0x84E99C, 0x7026B4, 0x5F7E41, 0x3991D6, 0x398353,
-    0x39F49C, 0x845F8B, 0xBDF928, 0x3B1FF8, 0x97FFDE, 0x05980F, 0xEF2F11, 0x8B5A0A, 0x6D1F6D,
-    0x367ECF, 0x27CB09, 0xB74F46, 0x3F669E, 0x5FEA2D, 0x7527BA, 0xC7EBE5, 0xF17B3D, 0x0739F7,
-    0x8A5292, 0xEA6BFB, 0x5FB11F, 0x8D5D08, 0x560330, 0x46FC7B,
+    0, 0, 0xA2F983, 0x6E4E44, 0x1529FC, 0x2757D1, 0xF534DD, 0xC0DB62, 0x95993C, 0x439041, 0xFE5163,
+    0xABDEBB, 0xC561B7, 0x246E3A, 0x424DD2, 0xE00649, 0x2EEA09, 0xD1921C, 0xFE1DEB, 0x1CB129,
+    0xA73EE8, 0x8235F5, 0x2EBB44, 0x84E99C, 0x7026B4, 0x5F7E41, 0x3991D6, 0x398353, 0x39F49C,
+    0x845F8B, 0xBDF928, 0x3B1FF8, 0x97FFDE, 0x05980F, 0xEF2F11, 0x8B5A0A, 0x6D1F6D, 0x367ECF,
+    0x27CB09, 0xB74F46, 0x3F669E, 0x5FEA2D, 0x7527BA, 0xC7EBE5, 0xF17B3D, 0x0739F7, 0x8A5292,
+    0xEA6BFB, 0x5FB11F, 0x8D5D08, 0x560330, 0x46FC7B,
 ];
 /// Chunks of 2/π used per reduction (the products of the later ones are below 2^-140).
 const CHUNKS: usize = 10;
@@ -93,7 +92,10 @@ fn lookup(e: &mut E, bits: &[Value], table: &[i64]) -> Value {
         .map(|i| e.v(table.get(i).copied().unwrap_or(0)))
         .collect();
     for &bit in bits {
-        level = level.chunks(2).map(|pair| e.sel(bit, pair[1], pair[0])).collect();
+        level = level
+            .chunks(2)
+            .map(|pair| e.sel(bit, pair[1], pair[0]))
+            .collect();
     }
     level[0]
 }

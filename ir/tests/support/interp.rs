@@ -325,6 +325,8 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
                 other.ir_name()
             ))),
         },
+        // Stack memory and parallel loops are not modelled by the interpreter.
+        StackSlot(_) | ParallelFor(_) => Err(Outcome::Fault(format!("{op:?} is not interpreted"))),
         Call(_) | Store { .. } | Jump | Brif | Return | Raise(_) => {
             unreachable!("handled by the caller")
         }

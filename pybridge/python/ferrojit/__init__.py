@@ -25,8 +25,15 @@ from .errors import (
 from .types import *  # noqa: F401,F403  (f8, int32, void, ...)
 from .types import Signature, Type
 
-#: ``prange`` is ``range`` in Python; the compiler treats it as ``range`` (loops run serially).
-prange = range
+
+
+class prange:
+    """``range`` whose iterations may run in parallel: under ``@jit(parallel=True)`` the loop is
+    split over the runtime's threads (see docs/parallel.md); in Python it is just ``range``."""
+
+    def __new__(cls, *args):
+        return range(*args)
+
 
 
 def typeof(value):

@@ -69,12 +69,6 @@ def _check_options(options):
             FerrojitWarning,
             stacklevel=3,
         )
-    if options.get("parallel"):
-        warnings.warn(
-            "parallel=True runs serially for now (prange is compiled as range)",
-            FerrojitWarning,
-            stacklevel=3,
-        )
     error_model = options.get("error_model", "python")
     if error_model not in ("python", "numpy"):
         raise ValueError(f"error_model must be 'python' or 'numpy', got {error_model!r}")
@@ -83,6 +77,7 @@ def _check_options(options):
         "fastmath": bool(options.get("fastmath") or False),
         "numpy_error_model": error_model == "numpy",
         "nogil": bool(options.get("nogil") or False),
+        "parallel": bool(options.get("parallel") or False),
     }
 
 
@@ -107,8 +102,8 @@ def jit(signature_or_function=None, **options):
 
     Forms: ``@jit``, ``@jit()``, ``@jit('f8(f8, i8)')``, ``@jit(f8(f8, i8))``,
     ``@jit(['f8(f8)', 'f4(f4)'])``, each with keywords ``nopython``, ``nogil``, ``boundscheck``,
-    ``fastmath``, ``error_model`` ('python' or 'numpy'), ``cache`` and ``parallel`` (accepted
-    with a warning: not implemented yet). With signatures, the function is compiled at once and
+    ``fastmath``, ``error_model`` ('python' or 'numpy'), ``parallel`` (``prange`` loops run on
+    all cores) and ``cache`` (accepted with a warning: not implemented yet). With signatures, the function is compiled at once and
     calls must match one of them (after safe conversions such as int to float); without, it is
     compiled at the first call for each new combination of argument types.
     """

@@ -155,7 +155,7 @@ impl Infer<'_> {
         let typing = rules::intrinsic(intrinsic, &scalars)
             .map_err(|m| Diagnostic::typing(m.replacen(intrinsic.name(), &name, 1), e.span))?;
         self.resolve(e.id, Resolution::Intrinsic(intrinsic));
-        Ok(if intrinsic == Intrinsic::Range {
+        Ok(if matches!(intrinsic, Intrinsic::Range | Intrinsic::Prange) {
             Type::Range
         } else {
             Type::Scalar(typing.result)

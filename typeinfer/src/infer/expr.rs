@@ -262,9 +262,6 @@ impl Infer<'_> {
         {
             return Ok(Val::Callable(Callable::Cast(dtype)));
         }
-        if module == ModuleKind::Ferrojit && attr == "prange" {
-            return Ok(Val::Callable(Callable::Intrinsic(Intrinsic::Range)));
-        }
         match Intrinsic::lookup(Some(module), attr) {
             Some(intrinsic) => Ok(Val::Callable(Callable::Intrinsic(intrinsic))),
             None => {
