@@ -308,26 +308,32 @@ impl Session {
                 callee_symbol: &callee_symbol,
                 boundscheck,
                 numpy_error_model: spec.def.options.numpy_error_model,
+                parallel: spec.def.options.parallel,
             };
-            let func = lower_function(&spec.def.ast, typed, &ctx)
+            let functions = lower_function(&spec.def.ast, typed, &ctx)
                 .map_err(|d| d.with_source(&spec.def.source))?;
-            if self.dump.ir {
-                eprintln!(
-                    "--- IR of {} as lowered ---\n{}",
-                    spec.def.ast.name,
-                    ir::print::print_function(&func)
-                );
+            for func in functions {
+                if self.dump.ir {
+                    eprintln!(
+                        "--- IR of {} as lowered ---\n{}",
+                        func.name,
+                        ir::print::print_function(&func)
+                    );
+                }
+                module.functions.push(func);
             }
-            module.functions.push(func);
         }
         module.functions.extend(extra);
         ir::inline::inline_module(&mut module, &[root], &ir::inline::InlineOptions::default());
         for func in &mut module.functions {
-            // A wrapper is reported against the root function's source.
+            // A wrapper is reported against the root function's source, a chunk function
+            // (`<symbol>__prangeN`) against its parent's.
             let def = self
                 .specs
                 .iter()
-                .find(|s| s.symbol == func.name)
+                .find(|s| {
+                    func.name == s.symbol || func.name.starts_with(&format!("{}__prange", s.symbol))
+                })
                 .map_or(&self.specs[0].def, |s| &s.def);
             self.optimise(func, def)?;
         }

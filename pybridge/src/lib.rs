@@ -21,6 +21,7 @@ mod dispatcher;
 mod errors;
 mod globals;
 mod overload;
+mod ufunc;
 
 pub use dispatcher::Dispatcher;
 
@@ -48,11 +49,26 @@ fn parse_signature(py: Python<'_>, text: &str) -> PyResult<String> {
         .map_err(|d| errors::diagnostic_to_pyerr(py, &d))
 }
 
+/// Limits `prange` loops to `n` threads (1 ..= the pool size, `FERROJIT_NUM_THREADS`).
+#[pyfunction]
+fn set_num_threads(n: usize) -> PyResult<()> {
+    runtime::parallel::set_num_threads(n).map_err(PyValueError::new_err)
+}
+
+/// The number of threads `prange` loops use now.
+#[pyfunction]
+fn get_num_threads() -> usize {
+    runtime::parallel::get_num_threads()
+}
+
 #[pymodule]
 fn _ferrojit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Dispatcher>()?;
     m.add_function(wrap_pyfunction!(type_of_value, m)?)?;
     m.add_function(wrap_pyfunction!(parse_signature, m)?)?;
+    m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
+    ufunc::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

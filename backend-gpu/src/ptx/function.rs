@@ -13,7 +13,7 @@ use crate::GpuError;
 use crate::ptx::copy::sequentialize;
 use crate::ptx::math::{self, MathImpl, abi_ty};
 use crate::ptx::regs::{Class, param_suffix, param_type};
-use crate::ptx::{ModuleCx, PtxOptions, ops};
+use crate::ptx::{ModuleCx, ops};
 use ir::{Block, BlockCall, Function, Inst, Op, Ty, Value};
 use runtime::error::{CODE_OFFSET, ERROR_ARGS, arg_offset};
 use std::fmt::{Arguments, Write as _};
@@ -49,14 +49,13 @@ pub(crate) fn result_slot(name: &str, index: usize, count: usize) -> String {
 }
 
 /// Emits the definition of unit `index` of `cx`.
-pub(crate) fn emit(cx: &ModuleCx, index: usize, opts: &PtxOptions) -> Result<String, GpuError> {
+pub(crate) fn emit(cx: &ModuleCx, index: usize) -> Result<String, GpuError> {
     let unit = &cx.units[index];
     let mut e = Emitter {
         cx,
         func: unit.func,
         symbol: &unit.symbol,
         error_base: cx.error_bases[index],
-        opts,
         body: String::new(),
         temps: [0; 5],
         temps_max: [0; 5],
@@ -106,7 +105,6 @@ pub(crate) struct Emitter<'a> {
     func: &'a Function,
     symbol: &'a str,
     error_base: u32,
-    pub opts: &'a PtxOptions,
     body: String,
     /// Temporaries handed out for the current instruction, per class.
     temps: [u32; 5],
@@ -131,6 +129,12 @@ pub(crate) enum Fail {
 impl From<String> for Fail {
     fn from(message: String) -> Fail {
         Fail::Invalid(message)
+    }
+}
+
+impl From<&str> for Fail {
+    fn from(message: &str) -> Fail {
+        Fail::Invalid(message.to_string())
     }
 }
 

@@ -62,7 +62,7 @@ pub type MathLibrary = fn(RuntimeFn, Ty) -> Option<ir::Function>;
 pub const MAX_PTX_VERSION: (u32, u32) = (8, 8);
 
 /// What PTX to write.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct PtxOptions {
     /// The `.version` directive. The default, 7.0, is read by every driver since CUDA 11.0.
     pub version: (u32, u32),
@@ -72,8 +72,8 @@ pub struct PtxOptions {
     /// Allow the approximate hardware math instructions (`sin.approx.f32`, `ex2.approx.f32`,
     /// …) for `f32` math functions. Arithmetic stays exact.
     pub fastmath: bool,
-    /// Where to find IR implementations of math functions the GPU lacks. `None` (for now the
-    /// default): only the functions with a native lowering are available.
+    /// Where to find IR implementations of math functions the GPU lacks; by default
+    /// `ir::mathlib::build`. `None`: only the functions with a native lowering are available.
     pub math_library: Option<MathLibrary>,
 }
 
@@ -83,7 +83,7 @@ impl Default for PtxOptions {
             version: (7, 0),
             target: "sm_70".to_string(),
             fastmath: false,
-            math_library: None,
+            math_library: Some(ir::mathlib::build),
         }
     }
 }
@@ -190,7 +190,7 @@ pub fn compile_ptx(
     for index in 0..cx.units.len() {
         text.push('\n');
         let name = &cx.units[index].func.name;
-        let body = catch_unwind(AssertUnwindSafe(|| function::emit(&cx, index, opts)))
+        let body = catch_unwind(AssertUnwindSafe(|| function::emit(&cx, index)))
             .map_err(|payload| {
                 GpuError::Internal(format!(
                     "emitting `{name}` panicked: {}",

@@ -121,8 +121,8 @@ impl Lowerer<'_, '_> {
         span: Span,
     ) -> LResult<PyValue> {
         use Intrinsic::*;
-        if i == Range {
-            return self.lower_range(values, span);
+        if matches!(i, Range | Prange) {
+            return self.lower_range(values, i == Prange, span);
         }
         if i == Len {
             return match values.first() {
@@ -163,7 +163,12 @@ impl Lowerer<'_, '_> {
         Ok(self.coerce(v, result_ty))
     }
 
-    fn lower_range(&mut self, values: Vec<(PyValue, Type)>, span: Span) -> LResult<PyValue> {
+    fn lower_range(
+        &mut self,
+        values: Vec<(PyValue, Type)>,
+        parallel: bool,
+        span: Span,
+    ) -> LResult<PyValue> {
         let mut ints = Vec::new();
         for (v, _) in values {
             match v {
@@ -206,11 +211,12 @@ impl Lowerer<'_, '_> {
             stop,
             step,
             step_const,
+            parallel,
         })
     }
 
     /// The immediate of an `iconst`, if `v` is one (used to specialise loops on the step sign).
-    fn constant_value(&self, v: Value) -> Option<i64> {
+    pub(crate) fn constant_value(&self, v: Value) -> Option<i64> {
         let crate::function::ValueDef::Result(inst, _) = self.b.func.value_def(v) else {
             return None;
         };

@@ -205,7 +205,14 @@ impl Lowerer<'_, '_> {
                 stop,
                 step,
                 step_const,
-            } => (start, stop, step, step_const, None),
+                parallel,
+            } => {
+                if parallel && self.ctx.parallel && !self.in_parallel_body {
+                    let range = (start, stop, step, step_const);
+                    return self.lower_parallel_for(target, range, body);
+                }
+                (start, stop, step, step_const, None)
+            }
             PyValue::Array(
                 desc,
                 Type::Array {

@@ -18,6 +18,7 @@ mod convert;
 mod expr;
 pub mod flatten;
 mod operators;
+mod parallel;
 mod ssa;
 mod value;
 
@@ -45,35 +46,33 @@ pub struct LowerContext<'a> {
     pub boundscheck: bool,
     /// `error_model='numpy'`: float division by zero yields inf/nan instead of raising.
     pub numpy_error_model: bool,
+    /// `parallel=True`: `prange` loops are outlined and run on the runtime's threads.
+    pub parallel: bool,
 }
 
 /// Lowers `func` (typed as `typed`) to an IR function named `ctx.symbol` whose parameters are
-/// the flattened argument types and whose returns are the flattened return type.
+/// the flattened argument types and whose returns are the flattened return type. It comes
+/// first in the result; the chunk functions outlined from its `prange` loops follow.
 pub fn lower_function(
     func: &ast::Function,
     typed: &TypedFunction,
     ctx: &LowerContext,
-) -> Result<Function, Diagnostic> {
+) -> Result<Vec<Function>, Diagnostic> {
     let params = typed.arg_types.iter().flat_map(flatten::ir_types).collect();
     let returns = flatten::ir_types(&typed.return_type);
     let mut ir = Function::new(ctx.symbol.clone(), params, returns);
     let mut builder = Builder::new(&mut ir);
     let (entry, param_values) = builder.create_entry_block();
-    let mut lowerer = Lowerer {
-        b: builder,
-        ssa: SsaBuilder::new(entry),
-        typed,
-        ctx,
-        vars: HashMap::new(),
-        loops: Vec::new(),
-    };
-    lowerer.ssa.seal_block(lowerer.b.func, entry);
+    let mut lowerer = Lowerer::new(builder, entry, typed, ctx, false);
     lowerer.bind_params(func, param_values);
     lowerer.lower_body(&func.body)?;
     lowerer.finish_function(func)?;
+    let outlined = std::mem::take(&mut lowerer.outlined);
     drop(lowerer);
     remove_unterminated_dead_blocks(&mut ir)?;
-    Ok(ir)
+    let mut functions = vec![ir];
+    functions.extend(outlined);
+    Ok(functions)
 }
 
 /// Lowering continues in a fresh block after every `return`, `raise`, `break` and `continue` so
@@ -113,11 +112,37 @@ pub(crate) struct Lowerer<'a, 'f> {
     /// Python local → its type and the SSA variables of its flattened components.
     vars: HashMap<String, (Type, Vec<VarId>)>,
     loops: Vec<LoopTargets>,
+    /// Chunk functions outlined from `prange` loops so far.
+    outlined: Vec<Function>,
+    /// True while lowering a chunk function: a nested `prange` runs serially.
+    in_parallel_body: bool,
 }
 
 type LResult<T> = Result<T, Diagnostic>;
 
 impl<'a, 'f> Lowerer<'a, 'f> {
+    /// A lowerer appending to `builder`, whose entry block `entry` is current and sealed.
+    fn new(
+        builder: Builder<'f>,
+        entry: Block,
+        typed: &'a TypedFunction,
+        ctx: &'a LowerContext<'a>,
+        in_parallel_body: bool,
+    ) -> Self {
+        let mut lowerer = Lowerer {
+            b: builder,
+            ssa: SsaBuilder::new(entry),
+            typed,
+            ctx,
+            vars: HashMap::new(),
+            loops: Vec::new(),
+            outlined: Vec::new(),
+            in_parallel_body,
+        };
+        lowerer.ssa.seal_block(lowerer.b.func, entry);
+        lowerer
+    }
+
     fn bind_params(&mut self, func: &ast::Function, values: Vec<Value>) {
         let mut values = values.into_iter();
         for (param, ty) in func.params.iter().zip(&self.typed.arg_types) {

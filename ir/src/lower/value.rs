@@ -20,6 +20,8 @@ pub enum PyValue {
         stop: Value,
         step: Value,
         step_const: Option<i64>,
+        /// From `prange`: the iterations may run in parallel.
+        parallel: bool,
     },
     Str(String),
 }

@@ -4,8 +4,8 @@
 //! A forward dataflow computes, for every integer value, a symbolic lower bound
 //! `v >= base + offset`, where `base` is another SSA value or nothing (zero); a value about
 //! which nothing else is known is bounded by itself (`v >= v + 0`). Constants,
-//! `iadd`, `isub` of a constant or of the bound's own base, `imul` of non-negatives and
-//! `select` are understood; block parameters take the meet of their incoming values, so a loop
+//! `iadd`, `isub` of a constant or of the bound's own base, `imul` of non-negatives, `smax`
+//! and `select` are understood; block parameters take the meet of their incoming values, so a loop
 //! counter starting at `n // 2` and stepping by `+1` gets `>= n // 2`, and `j + l - n // 2` with
 //! `l >= 0` gets `>= 0`. Parameters start optimistic (unknown = "top") and widen to "nothing
 //! known" when their bound would decrease, which guarantees termination.
@@ -203,6 +203,26 @@ pub fn run(func: &mut Function) -> bool {
                     },
                     // A symbolic bound of a select is no better than the select itself, which
                     // later arithmetic can then cancel (`i - h` where `i` counts up from `h`).
+                    // smax(a, b) is at least each of them: keep a constant bound if either has one.
+                    Op::Smax => match (arg(0), arg(1)) {
+                        (Top, _) | (_, Top) => Top,
+                        (
+                            AtLeast {
+                                base: None,
+                                offset: a,
+                            },
+                            AtLeast {
+                                base: None,
+                                offset: b,
+                            },
+                        ) => AtLeast {
+                            base: None,
+                            offset: a.max(b),
+                        },
+                        (AtLeast { base: None, offset }, _)
+                        | (_, AtLeast { base: None, offset }) => AtLeast { base: None, offset },
+                        _ => Bottom,
+                    },
                     Op::Select => match meet(arg(1), arg(2)) {
                         AtLeast { base: Some(_), .. } => Bottom,
                         m => m,

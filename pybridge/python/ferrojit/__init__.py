@@ -24,7 +24,7 @@ from .errors import (
 )
 from .types import *  # noqa: F401,F403  (f8, int32, void, ...)
 from .types import Signature, Type
-
+from ._ferrojit import get_num_threads, set_num_threads
 
 
 class prange:
@@ -33,7 +33,6 @@ class prange:
 
     def __new__(cls, *args):
         return range(*args)
-
 
 
 def typeof(value):
@@ -46,6 +45,8 @@ __all__ = [
     "jit",
     "njit",
     "prange",
+    "set_num_threads",
+    "get_num_threads",
     "typeof",
     "Dispatcher",
     "Type",

@@ -1,0 +1,478 @@
+//! `prange` loops under `parallel=True`: the loop body is outlined into a *chunk function* that
+//! the runtime's threads run over slices of the iteration space (`runtime::parallel`).
+//!
+//! The parent function stores the loop's live-in values into an environment on its stack
+//! (`stack_slot`), calls `parallel_for @chunk(env, count, partials, stride)`, then combines the
+//! partial results of the scalar reductions chunk by chunk. The chunk function
+//! `(env, lo, hi, out) -> ()` reloads the live-ins, starts each reduction variable at its
+//! identity (0 for `+=`/`-=`, 1 for `*=`, ±inf or the integer extremes for `x = min(x, …)` /
+//! `max`), runs iterations `lo..hi` serially, and stores the reductions' partial values at `out`.
+//!
+//! Variables assigned in the body that are not reductions are private to each iteration; their
+//! values after the loop are those from before it (Numba leaves them undefined). Updating one
+//! array element from every iteration (`out[0] += a[i]`, an index that does not depend on the
+//! loop variable) is a data race and is rejected; other races are the user's responsibility.
+
+use super::flatten::{flat_types, ir_types};
+use super::{LResult, LoopTargets, Lowerer, PyValue, unsupported};
+use crate::builder::Builder;
+use crate::function::{Function, IntCC, Op, Ty, Value};
+use frontend::ast::{self, BinOp, Expr, ExprKind, Stmt, StmtKind};
+use runtime::parallel::MAX_CHUNKS;
+use std::collections::BTreeMap;
+use typeinfer::{Intrinsic, Resolution, Scalar, Type};
+
+/// How a reduction variable combines its per-iteration updates.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Reduction {
+    /// `+=` and `-=` (partials of `-=` hold negated sums, so both combine by addition).
+    Sum,
+    Product,
+    Min,
+    Max,
+}
+
+/// What the body of a `prange` loop reads and reduces.
+struct BodyAnalysis {
+    /// Locals read in the body (besides the loop variable), in a stable order.
+    live_ins: Vec<String>,
+    reductions: BTreeMap<String, Reduction>,
+}
+
+impl Lowerer<'_, '_> {
+    /// `for target in prange(...)` with `parallel=True`.
+    pub(crate) fn lower_parallel_for(
+        &mut self,
+        target: &Expr,
+        (start, stop, step, step_const): (Value, Value, Value, Option<i64>),
+        body: &[Stmt],
+    ) -> LResult<()> {
+        let ExprKind::Name(target_name) = &target.kind else {
+            return Err(unsupported(
+                "a prange loop needs a plain loop variable",
+                target.span,
+            ));
+        };
+        let analysis = analyze(body, target_name, self.typed)?;
+        let live_ins: Vec<(String, Type)> = analysis
+            .live_ins
+            .iter()
+            .filter(|n| !analysis.reductions.contains_key(*n))
+            .map(|n| (n.clone(), self.typed.var_types[n].clone()))
+            .collect();
+        let reductions: Vec<(String, Type, Reduction)> = analysis
+            .reductions
+            .iter()
+            .map(|(n, r)| (n.clone(), self.typed.var_types[n].clone(), *r))
+            .collect();
+
+        // The environment: start, step, then every live-in's flattened values, 8 bytes each.
+        let env_slots = 2 + live_ins
+            .iter()
+            .map(|(_, t)| flat_types(t).len())
+            .sum::<usize>();
+        let env = self
+            .b
+            .ins(Op::StackSlot(8 * env_slots as u32), &[], Ty::Ptr);
+        self.b.store(env, start, 0);
+        self.b.store(env, step, 8);
+        let mut offset = 16;
+        for (name, _) in &live_ins {
+            let value = self.read_var(name)?;
+            for v in value.flat_values() {
+                self.b.store(env, v, offset);
+                offset += 8;
+            }
+        }
+        let stride_bytes = 8 * reductions
+            .iter()
+            .map(|(_, t, _)| flat_types(t).len())
+            .sum::<usize>()
+            .max(1);
+        let out = self.b.ins(
+            Op::StackSlot((stride_bytes * MAX_CHUNKS) as u32),
+            &[],
+            Ty::Ptr,
+        );
+
+        let chunk_name = format!("{}__prange{}", self.ctx.symbol, self.outlined.len());
+        let constants = (self.constant_value(start), step_const);
+        let chunk = self.build_chunk(
+            &chunk_name,
+            target_name,
+            body,
+            &live_ins,
+            &reductions,
+            constants,
+        )?;
+        self.outlined.push(chunk);
+
+        let count = self.trip_count(start, stop, step, step_const);
+        let stride = self.b.iconst(Ty::I64, stride_bytes as i64);
+        let chunks = self.b.ins(
+            Op::ParallelFor(chunk_name),
+            &[env, count, out, stride],
+            Ty::I64,
+        );
+
+        // Combine the partial results, chunk by chunk, into the variables' values from before.
+        if !reductions.is_empty() {
+            let zero = self.b.iconst(Ty::I64, 0);
+            self.emit_counted_loop(zero, chunks, &mut |this, c| {
+                let base = this.b.binary(Op::Imul, c, stride);
+                let base = this.b.binary(Op::Iadd, out, base);
+                let mut offset = 0;
+                for (name, ty, reduction) in &reductions {
+                    let values: Vec<Value> = ir_types(ty)
+                        .into_iter()
+                        .map(|t| {
+                            let v = this.b.load(t, base, offset, false);
+                            offset += 8;
+                            v
+                        })
+                        .collect();
+                    let partial = PyValue::from_flat(ty, &mut values.into_iter());
+                    let current = this.read_var(name)?;
+                    let combined = this.combine(*reduction, current, partial, ty, target.span)?;
+                    this.write_var(name, combined);
+                }
+                Ok(())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Builds the chunk function `(env, lo, hi, out) -> ()` running iterations `lo..hi`.
+    fn build_chunk(
+        &mut self,
+        name: &str,
+        target: &str,
+        body: &[Stmt],
+        live_ins: &[(String, Type)],
+        reductions: &[(String, Type, Reduction)],
+        (start_const, step_const): (Option<i64>, Option<i64>),
+    ) -> LResult<Function> {
+        let mut chunk = Function::new(name, vec![Ty::Ptr, Ty::I64, Ty::I64, Ty::Ptr], vec![]);
+        let mut builder = Builder::new(&mut chunk);
+        builder.set_srcloc(self.b.srcloc().0, self.b.srcloc().1);
+        let (entry, params) = builder.create_entry_block();
+        let &[env, lo, hi, out] = params.as_slice() else {
+            unreachable!("four parameters")
+        };
+        let mut child = Lowerer::new(builder, entry, self.typed, self.ctx, true);
+        // Constants stay constants, so index analysis still sees `i = idx` for `prange(n)`.
+        let start = match start_const {
+            Some(c) => child.b.iconst(Ty::I64, c),
+            None => child.b.load(Ty::I64, env, 0, true),
+        };
+        let step = match step_const {
+            Some(c) => child.b.iconst(Ty::I64, c),
+            None => child.b.load(Ty::I64, env, 8, true),
+        };
+        let mut offset = 16;
+        for (name, ty) in live_ins {
+            let values: Vec<Value> = ir_types(ty)
+                .into_iter()
+                .map(|t| {
+                    let v = child.b.load(t, env, offset, true);
+                    offset += 8;
+                    v
+                })
+                .collect();
+            child.write_var(name, PyValue::from_flat(ty, &mut values.into_iter()));
+        }
+        for (name, ty, reduction) in reductions {
+            let identity = child.identity(*reduction, ty);
+            child.write_var(name, identity);
+        }
+        // The runtime hands out non-negative slices; saying so lets `index_range` prove the
+        // indices derived from them non-negative.
+        let zero = child.b.iconst(Ty::I64, 0);
+        let lo = child.b.binary(Op::Smax, lo, zero);
+        child.emit_counted_loop(lo, hi, &mut |this, idx| {
+            let scaled = this.b.binary(Op::Imul, idx, step);
+            let i = this.b.binary(Op::Iadd, start, scaled);
+            this.write_var(target, PyValue::Scalar(i, Scalar::I64));
+            this.lower_body(body)
+        })?;
+        let mut offset = 0;
+        for (name, _, _) in reductions {
+            for v in child.read_var(name)?.flat_values() {
+                child.b.store(out, v, offset);
+                offset += 8;
+            }
+        }
+        child.b.ret(&[]);
+        drop(child);
+        super::remove_unterminated_dead_blocks(&mut chunk)?;
+        Ok(chunk)
+    }
+
+    /// Emits `for idx in lo..hi: body(idx)` (step 1) in rotated form; `continue` in the body
+    /// goes to the increment, `break` leaves the loop.
+    fn emit_counted_loop(
+        &mut self,
+        lo: Value,
+        hi: Value,
+        body: &mut dyn FnMut(&mut Self, Value) -> LResult<()>,
+    ) -> LResult<()> {
+        let counter = self.ssa.declare_var(Ty::I64);
+        let before = self.current_block();
+        self.ssa.def_var(counter, before, lo);
+        let body_block = self.create_block();
+        let latch = self.create_block();
+        let exit = self.create_block();
+        let more = self.b.icmp(IntCC::Slt, lo, hi);
+        self.brif(more, body_block, exit);
+        self.switch_to(body_block);
+        let idx = self.ssa.use_var(self.b.func, counter, body_block);
+        self.loops.push(LoopTargets {
+            continue_to: latch,
+            break_to: exit,
+        });
+        body(self, idx)?;
+        self.loops.pop();
+        if !self.b.is_terminated() {
+            self.jump(latch, &[]);
+        }
+        self.seal(latch);
+        self.switch_to(latch);
+        let idx = self.ssa.use_var(self.b.func, counter, latch);
+        let one = self.b.iconst(Ty::I64, 1);
+        let next = self.b.binary(Op::Iadd, idx, one);
+        self.ssa.def_var(counter, latch, next);
+        let more = self.b.icmp(IntCC::Slt, next, hi);
+        self.brif(more, body_block, exit);
+        self.seal(body_block);
+        self.seal(exit);
+        self.switch_to(exit);
+        Ok(())
+    }
+
+    /// Number of iterations of `range(start, stop, step)` (0 if empty).
+    fn trip_count(
+        &mut self,
+        start: Value,
+        stop: Value,
+        step: Value,
+        step_const: Option<i64>,
+    ) -> Value {
+        // count = max(0, (stop - start + step - sign(step)) / step)
+        let zero = self.b.iconst(Ty::I64, 0);
+        let one = self.b.iconst(Ty::I64, 1);
+        let span = self.b.binary(Op::Isub, stop, start);
+        let sign = match step_const {
+            Some(s) if s > 0 => one,
+            Some(_) => self.b.iconst(Ty::I64, -1),
+            None => {
+                let positive = self.b.icmp(IntCC::Sgt, step, zero);
+                let minus_one = self.b.iconst(Ty::I64, -1);
+                self.b.select(positive, one, minus_one)
+            }
+        };
+        let adjust = self.b.binary(Op::Isub, step, sign);
+        let numerator = self.b.binary(Op::Iadd, span, adjust);
+        // `step` is nonzero: `range` raised already if it was zero.
+        let count = self.b.binary(Op::Sdiv, numerator, step);
+        self.b.binary(Op::Smax, count, zero)
+    }
+
+    /// The identity of a reduction for a variable of type `ty`.
+    fn identity(&mut self, reduction: Reduction, ty: &Type) -> PyValue {
+        let s = ty.as_scalar().unwrap_or(Scalar::F64);
+        let part = s.real_part();
+        let value = match (reduction, part.is_float()) {
+            (Reduction::Sum, _) => 0.0,
+            (Reduction::Product, _) => 1.0,
+            (Reduction::Min, true) => f64::INFINITY,
+            (Reduction::Max, true) => f64::NEG_INFINITY,
+            (Reduction::Min, false) => return self.int_extreme(part, true),
+            (Reduction::Max, false) => return self.int_extreme(part, false),
+        };
+        let v = self.scalar_const(part, value);
+        self.convert_scalar(v, part, s)
+    }
+
+    fn int_extreme(&mut self, s: Scalar, max: bool) -> PyValue {
+        let bits = s.size_bytes() * 8;
+        let value: i64 = match (s.is_unsigned_int(), max) {
+            (true, true) => -1, // all ones
+            (true, false) => 0,
+            (false, true) => ((1u64 << (bits - 1)) - 1) as i64,
+            (false, false) => -(1i64 << (bits - 1).min(63)),
+        };
+        let ty = super::flatten::scalar_ir_type(s);
+        PyValue::Scalar(self.b.iconst(ty, value), s)
+    }
+
+    fn combine(
+        &mut self,
+        reduction: Reduction,
+        current: PyValue,
+        partial: PyValue,
+        ty: &Type,
+        span: frontend::Span,
+    ) -> LResult<PyValue> {
+        match reduction {
+            Reduction::Sum => self.binary_op(BinOp::Add, current, ty, partial, ty, span),
+            Reduction::Product => self.binary_op(BinOp::Mult, current, ty, partial, ty, span),
+            Reduction::Min | Reduction::Max => {
+                let (PyValue::Scalar(a, s), PyValue::Scalar(b, _)) = (&current, &partial) else {
+                    return Err(unsupported("min/max reductions need real numbers", span));
+                };
+                let is_min = reduction == Reduction::Min;
+                let better = if s.is_float() {
+                    let cc = if is_min {
+                        crate::function::FloatCC::Lt
+                    } else {
+                        crate::function::FloatCC::Gt
+                    };
+                    self.b.fcmp(cc, *b, *a)
+                } else {
+                    self.int_cmp(if is_min { IntCC::Slt } else { IntCC::Sgt }, *b, *a, *s)
+                };
+                Ok(PyValue::Scalar(self.b.select(better, *b, *a), *s))
+            }
+        }
+    }
+}
+
+/// Finds the locals the body reads and its reductions; rejects what cannot run in parallel.
+fn analyze(body: &[Stmt], target: &str, typed: &typeinfer::TypedFunction) -> LResult<BodyAnalysis> {
+    let mut read = Vec::new();
+    ast::walk_exprs(body, &mut |e| {
+        if let ExprKind::Name(n) = &e.kind
+            && n != target
+            && typed.var_types.contains_key(n)
+            && !read.contains(n)
+        {
+            read.push(n.clone());
+        }
+    });
+    let mut reductions: BTreeMap<String, Reduction> = BTreeMap::new();
+    let mut assigned: Vec<String> = Vec::new();
+    collect_updates(body, target, typed, &mut reductions, &mut assigned)?;
+    for name in reductions.keys() {
+        if assigned.contains(name) {
+            return Err(unsupported(
+                format!("'{name}' is both reduced and assigned in this prange loop"),
+                body[0].span,
+            )
+            .with_hint("use only `+=`, `-=`, `*=` or `x = min(x, ...)` / `max` on a reduction"));
+        }
+    }
+    Ok(BodyAnalysis {
+        live_ins: read,
+        reductions,
+    })
+}
+
+fn collect_updates(
+    body: &[Stmt],
+    target: &str,
+    typed: &typeinfer::TypedFunction,
+    reductions: &mut BTreeMap<String, Reduction>,
+    assigned: &mut Vec<String>,
+) -> LResult<()> {
+    for stmt in body {
+        match &stmt.kind {
+            StmtKind::AugAssign { target: t, op, .. } => match &t.kind {
+                ExprKind::Name(name) => {
+                    let kind = match op {
+                        BinOp::Add | BinOp::Sub => Reduction::Sum,
+                        BinOp::Mult => Reduction::Product,
+                        _ => {
+                            return Err(unsupported(
+                                format!("`{}=` cannot be a parallel reduction", op.symbol()),
+                                stmt.span,
+                            ));
+                        }
+                    };
+                    note_reduction(reductions, name, kind, stmt)?;
+                }
+                ExprKind::Subscript { index, .. } if !mentions(index, target) => {
+                    return Err(unsupported(
+                        "every iteration of this prange loop updates the same array element (a data race)",
+                        t.span,
+                    )
+                    .with_hint("accumulate into a scalar variable (`s += ...`) and store it after the loop"));
+                }
+                _ => {}
+            },
+            StmtKind::Assign { targets, value } => {
+                for t in targets {
+                    let ExprKind::Name(name) = &t.kind else {
+                        continue;
+                    };
+                    match min_max_update(value, name, typed) {
+                        Some(kind) => note_reduction(reductions, name, kind, stmt)?,
+                        None => assigned.push(name.clone()),
+                    }
+                }
+            }
+            StmtKind::If { body, orelse, .. } => {
+                collect_updates(body, target, typed, reductions, assigned)?;
+                collect_updates(orelse, target, typed, reductions, assigned)?;
+            }
+            StmtKind::For {
+                body, target: t, ..
+            } => {
+                if let ExprKind::Name(n) = &t.kind {
+                    assigned.push(n.clone());
+                }
+                collect_updates(body, target, typed, reductions, assigned)?;
+            }
+            StmtKind::While { body, .. } => {
+                collect_updates(body, target, typed, reductions, assigned)?
+            }
+            StmtKind::Break | StmtKind::Return(_) => {
+                return Err(unsupported(
+                    "`break` and `return` cannot leave a prange loop",
+                    stmt.span,
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn note_reduction(
+    reductions: &mut BTreeMap<String, Reduction>,
+    name: &str,
+    kind: Reduction,
+    stmt: &Stmt,
+) -> LResult<()> {
+    match reductions.insert(name.to_string(), kind) {
+        Some(previous) if previous != kind => Err(unsupported(
+            format!("'{name}' is reduced in two different ways in this prange loop"),
+            stmt.span,
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `name = min(name, ...)` or `max`: a min/max reduction.
+fn min_max_update(value: &Expr, name: &str, typed: &typeinfer::TypedFunction) -> Option<Reduction> {
+    let ExprKind::Call { args, .. } = &value.kind else {
+        return None;
+    };
+    let kind = match typed.resolutions.get(&value.id) {
+        Some(Resolution::Intrinsic(Intrinsic::Min)) => Reduction::Min,
+        Some(Resolution::Intrinsic(Intrinsic::Max)) => Reduction::Max,
+        _ => return None,
+    };
+    args.iter()
+        .any(|a| matches!(&a.kind, ExprKind::Name(n) if n == name))
+        .then_some(kind)
+}
+
+fn mentions(expr: &Expr, name: &str) -> bool {
+    let mut found = false;
+    ast::walk_expr(expr, &mut |e| {
+        if matches!(&e.kind, ExprKind::Name(n) if n == name) {
+            found = true;
+        }
+    });
+    found
+}
