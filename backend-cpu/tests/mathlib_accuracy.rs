@@ -423,7 +423,11 @@ fn accuracy_against_libm() {
         let m32 = measure(f, arity, Ty::F32, &cases, false);
         let show = |m: &Measure| {
             let (a, b, got, want) = m.worst;
-            let args = if arity == 2 { format!("{a:e}, {b:e}") } else { format!("{a:e}") };
+            let args = if arity == 2 {
+                format!("{a:e}, {b:e}")
+            } else {
+                format!("{a:e}")
+            };
             format!("({args}) = {got:e} vs {want:e}")
         };
         table.push_str(&format!(

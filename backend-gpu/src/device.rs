@@ -149,8 +149,10 @@ impl DeviceBuffer {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
-    fn device_address(&self, stream: &CudaStream) -> u64 {
-        let (address, _record) = self.slice.device_ptr(stream);
+    /// The buffer's device address, for building structures that point into it (such as
+    /// array descriptors in device memory).
+    pub fn address(&self) -> u64 {
+        let (address, _record) = self.slice.device_ptr(self.slice.stream());
         address
     }
 }
@@ -281,7 +283,7 @@ impl GpuModule {
                             b.len
                         )));
                     }
-                    Word::W64(b.device_address(&dev.stream))
+                    Word::W64(b.address())
                 }
                 (KernelArg::Scalar { ty }, value) => scalar_word(ty, value)
                     .ok_or_else(|| invalid(format!("argument {i}: expected a {ty} value")))?,
@@ -292,7 +294,7 @@ impl GpuModule {
             words.push(word);
         }
         let slot = DeviceBuffer::alloc(std::mem::size_of::<ErrorSlot>())?;
-        words.push(Word::W64(slot.device_address(&dev.stream)));
+        words.push(Word::W64(slot.address()));
         if n == 0 {
             return Ok(());
         }

@@ -1,9 +1,9 @@
 mod common;
 #[test]
 fn dump() {
-    let (module, cases) = common::coverage::module();
-    let specs: Vec<_> = cases.into_iter().map(|c| c.spec).collect();
-    let ptx = backend_gpu::emit_module(&module, &specs, &Default::default()).unwrap();
-    std::fs::write("/tmp/ptxdump/all.ptx", &ptx).unwrap();
-    eprintln!("{} functions, {} bytes", module.functions.len(), ptx.len());
+    for file in common::case_files() {
+        let specs: Vec<_> = file.cases.iter().map(|c| c.spec.clone()).collect();
+        let ptx = backend_gpu::emit_module(&file.module, &specs, &Default::default()).unwrap();
+        std::fs::write(format!("/tmp/ptxdump/{}.ptx", file.name), &ptx).unwrap();
+    }
 }

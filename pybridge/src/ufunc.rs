@@ -100,22 +100,24 @@ fn compile_gufunc_loop(
     Ok(GufuncLoop::new(compiled, layout, operands))
 }
 
-/// A `numpy.ufunc` named `name` with one inner loop per entry of `loops` (all with the same
-/// number of inputs), `identity` one of NumPy's `PyUFunc_Zero` (0), `One` (1), `None` (-1),
+/// A `numpy.ufunc` named `name` with `nin` inputs, one output and one inner loop per entry of
+/// `loops` (possibly none yet), `identity` one of NumPy's `PyUFunc_Zero` (0), `One` (1), `None` (-1),
 /// `ReorderableNone` (-2). `recipe` is kept with it for pickling ([`ufunc_recipe`]).
 #[pyfunction]
-#[pyo3(signature = (name, doc, loops, identity, parallel, recipe))]
+#[pyo3(signature = (name, doc, nin, loops, identity, parallel, recipe))]
+#[allow(clippy::too_many_arguments)]
 fn build_ufunc(
     py: Python<'_>,
     name: &str,
     doc: &str,
+    nin: usize,
     loops: Vec<PyRef<'_, UfuncLoop>>,
     identity: i32,
     parallel: bool,
     recipe: Py<PyAny>,
 ) -> PyResult<Py<PyAny>> {
     let kernels: Vec<Arc<scalar::ScalarLoop>> = loops.iter().map(|l| l.kernel()).collect();
-    scalar::build(py, name, doc, &kernels, identity, parallel, recipe)
+    scalar::build(py, name, doc, nin, &kernels, identity, parallel, recipe)
 }
 
 /// A generalized `numpy.ufunc` with the gufunc `layout` and one inner loop per entry of `loops`.

@@ -272,7 +272,7 @@ impl<'f> E<'f> {
         self.b.convert(Op::Bitcast, x, Ty::I64)
     }
     /// The `f64` whose bits are the `i64` `i`.
-    pub fn from_bits(&mut self, i: impl Into<A>) -> Value {
+    pub fn float_from_bits(&mut self, i: impl Into<A>) -> Value {
         let i = self.v(i);
         self.b.convert(Op::Bitcast, i, Ty::F64)
     }
@@ -290,7 +290,7 @@ impl<'f> E<'f> {
     pub fn clear_low_word(&mut self, x: Value) -> Value {
         let bits = self.bits(x);
         let high = self.iand(bits, -1i64 << 32);
-        self.from_bits(high)
+        self.float_from_bits(high)
     }
     /// Signed integer → `f64`.
     pub fn stof(&mut self, i: Value) -> Value {
@@ -308,7 +308,7 @@ impl<'f> E<'f> {
     pub fn pow2(&mut self, k: Value) -> Value {
         let biased = self.iadd(k, 1023);
         let bits = self.shl(biased, 52);
-        self.from_bits(bits)
+        self.float_from_bits(bits)
     }
     /// `y * 2^k` for `k` in `[-2044, 2046]` (C's `scalbn` for the exponents kernels produce),
     /// with a single rounding even when the result is subnormal, provided `y` is normal.

@@ -54,7 +54,7 @@ fn reduce_bits(e: &mut E, x: Value, k_adjust: Value) -> (Value, Value) {
     let hx = e.shl(hx, 32);
     let lo = e.iand(bits, 0xffff_ffff_i64);
     let m = e.ior(hx, lo);
-    let m = e.from_bits(m);
+    let m = e.float_from_bits(m);
     (k, m)
 }
 

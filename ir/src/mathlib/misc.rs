@@ -139,7 +139,7 @@ pub(super) fn cbrt(e: &mut E, x: Value) {
     let xbits = e.bits(x);
     let sign = e.iand(xbits, i64::MIN);
     let t = e.ior(hi, sign);
-    let t = e.from_bits(t);
+    let t = e.float_from_bits(t);
     // Refine to 23 bits: t *= P(r), r = t³/x.
     let tt = e.mul(t, t);
     let tx = e.div(t, x);
@@ -154,7 +154,7 @@ pub(super) fn cbrt(e: &mut E, x: Value) {
     let tb = e.bits(t);
     let tb = e.iadd(tb, 0x8000_0000_i64);
     let tb = e.iand(tb, 0xffff_ffff_c000_0000_u64 as i64);
-    let t = e.from_bits(tb);
+    let t = e.float_from_bits(tb);
     // One Newton step: t += t·(x/t² - t)/(2t + x/t²).
     let s = e.mul(t, t);
     let r = e.div(x, s);

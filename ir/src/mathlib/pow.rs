@@ -4,7 +4,8 @@
 //!   double-double `t1 + t2` with about 2^-64 relative error: `|x| = 2^n·(1 + f)` reduced
 //!   against 1 or 1.5, `s = (x-b)/(x+b)` split into 21-bit halves, a degree-12 polynomial in
 //!   `s²`, and `2/(3·ln2)` split likewise; or, for `|x|` within 2^-20 of 1 and `|y| > 2^31`,
-//!   the series of `log(1 + t)`. `y·log2(x)` is formed from `y`'s 21-bit halves, checked
+//!   the series of `log(1 + t)` (with the rounding error of `t/ln2_hi` kept, which fdlibm
+//!   wrongly assumes exact: it loses ~100 ULP there). `y·log2(x)` is formed from `y`'s 21-bit halves, checked
 //!   against the overflow/underflow thresholds (to the last bit, with the low part), split
 //!   into an integer `n` and a fraction in [-0.5, 0.5], and `2^fraction` is evaluated as in
 //!   `exp`; `2^n` is applied exactly. Error below 1 ULP (fdlibm: "nearly rounded"); integer
@@ -107,7 +108,7 @@ fn log2_dd(e: &mut E, ax: Value) -> (Value, Value) {
     let low = e.iand(bits, 0xffff_ffff_i64);
     let high = e.shl(ix, 32);
     let m = e.ior(high, low);
-    let ax = e.from_bits(m);
+    let ax = e.float_from_bits(m);
 
     // s = u/v = (m - bp)/(m + bp), as s_h + s_l with s_h of 21 bits.
     let u = e.sub(ax, bp);
@@ -122,7 +123,7 @@ fn log2_dd(e: &mut E, ax: Value) -> (Value, Value) {
     let k18 = e.shl(k, 18);
     let th = e.iadd(th, k18);
     let th = e.shl(th, 32);
-    let t_h = e.from_bits(th);
+    let t_h = e.float_from_bits(th);
     let thb = e.sub(t_h, bp);
     let t_l = e.sub(ax, thb);
     // s_l = v*((u - s_h*t_h) - s_h*t_l)
@@ -325,7 +326,7 @@ pub(super) fn pow(e: &mut E, x: Value, y: Value) {
     let th = e.iand(nn, keep);
     let th = e.iand(th, 0xffff_ffff_i64);
     let th = e.shl(th, 32);
-    let t = e.from_bits(th);
+    let t = e.float_from_bits(th);
     let nm = e.iand(nn, 0x000f_ffff);
     let nm = e.ior(nm, 0x0010_0000);
     let sh = e.isub(20, k);

@@ -41,6 +41,8 @@ const TWO_OVER_PI: [i64; 52] = [
 /// Chunks of 2/π used per reduction (the products of the later ones are below 2^-140).
 const CHUNKS: usize = 10;
 const MASK24: i64 = 0xff_ffff;
+/// The largest first-chunk index: `(971 + 46)/24` for the largest exponent (`x = M·2^971`).
+const MAX_BASE: usize = 42;
 
 /// `(n, y0, y1)` for finite `x`: `n` is an `i64` whose low two bits give the quadrant.
 pub(super) fn rem_pio2(e: &mut E, x: Value) -> (Value, Value, Value) {
@@ -86,18 +88,24 @@ fn cody_waite_round(e: &mut E, t: Value, fn_: Value, part: f64, tail: f64) -> (V
     (r, e.sub(tail, lost))
 }
 
-/// Reads `table[index]` (`index` an `i64` in range) with a tree of selects on its bits.
+/// Reads `table[index]` (`index` an `i64` below `table.len()`, given by its bits, lowest
+/// first) with a tree of selects; entries past the table's end are never read, so their
+/// subtrees are pruned.
 fn lookup(e: &mut E, bits: &[Value], table: &[i64]) -> Value {
-    let mut level: Vec<Value> = (0..1usize << bits.len())
-        .map(|i| e.v(table.get(i).copied().unwrap_or(0)))
+    let mut level: Vec<Option<Value>> = (0..1usize << bits.len())
+        .map(|i| table.get(i).map(|&c| e.v(c)))
         .collect();
     for &bit in bits {
         level = level
             .chunks(2)
-            .map(|pair| e.sel(bit, pair[1], pair[0]))
+            .map(|pair| match (pair[0], pair[1]) {
+                (Some(even), Some(odd)) => Some(e.sel(bit, odd, even)),
+                (only, None) => only,
+                (None, Some(_)) => unreachable!("tables are filled from index 0"),
+            })
             .collect();
     }
-    level[0]
+    level[0].expect("a non-empty table")
 }
 
 fn payne_hanek(e: &mut E, x: Value) -> (Value, Value, Value) {
@@ -125,11 +133,8 @@ fn payne_hanek(e: &mut E, x: Value) -> (Value, Value, Value) {
         .collect();
     let mut t = Vec::with_capacity(CHUNKS);
     for pair in 0..CHUNKS / 2 {
-        let packed: Vec<i64> = (0..64)
-            .map(|i| {
-                let at = |k: usize| TWO_OVER_PI.get(k).copied().unwrap_or(0);
-                (at(i + 2 * pair) << 24) | at(i + 2 * pair + 1)
-            })
+        let packed: Vec<i64> = (0..=MAX_BASE)
+            .map(|i| (TWO_OVER_PI[i + 2 * pair] << 24) | TWO_OVER_PI[i + 2 * pair + 1])
             .collect();
         let w = lookup(e, &index_bits, &packed);
         let hi = e.ushr(w, 24);

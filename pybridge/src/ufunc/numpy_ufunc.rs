@@ -51,7 +51,7 @@ pub struct UfuncSpec<'a> {
 /// Owns everything a ferrojit ufunc's C-level tables point to; lives in the ufunc's `obj`.
 #[pyclass(frozen, module = "ferrojit._ferrojit", name = "UfuncKeepAlive")]
 pub struct UfuncKeepAlive {
-    tables: Tables,
+    _tables: Tables,
     /// The compiled loops `data` points to.
     _loops: Vec<Arc<dyn Any + Send + Sync>>,
     recipe: Py<PyAny>,
@@ -153,7 +153,7 @@ pub fn create(
     let keep_alive = Py::new(
         py,
         UfuncKeepAlive {
-            tables: owned,
+            _tables: owned,
             _loops: loops,
             recipe,
         },

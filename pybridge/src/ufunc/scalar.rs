@@ -155,16 +155,18 @@ pub fn build(
     py: Python<'_>,
     name: &str,
     doc: &str,
+    nin: usize,
     kernels: &[Arc<ScalarLoop>],
     identity: i32,
     parallel: bool,
     recipe: Py<PyAny>,
 ) -> PyResult<Py<PyAny>> {
-    let nin = kernels.first().map_or(0, |k| k.inputs.len());
-    if kernels.is_empty() || kernels.iter().any(|k| k.inputs.len() != nin) {
-        return Err(pyo3::exceptions::PyValueError::new_err(
-            "a ufunc needs at least one loop, all with the same number of inputs",
-        ));
+    if let Some(k) = kernels.iter().find(|k| k.inputs.len() != nin) {
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "every loop of a ufunc with {nin} inputs must take {nin} arguments; {} takes {}",
+            types_text(k),
+            k.inputs.len()
+        )));
     }
     let function: numpy_ufunc::LoopFn = if parallel {
         parallel_loop
@@ -255,7 +257,7 @@ unsafe extern "C" fn parallel_loop(
     };
     let mut slot = ErrorSlot::default();
     let mut no_results = [0u8; 1];
-    let blocks = (n + MIN_CHUNK - 1) / MIN_CHUNK;
+    let blocks = (n as u64).div_ceil(MIN_CHUNK as u64) as i64;
     // SAFETY: `run_chunk` reads `call` (alive for the whole call) and writes no results.
     unsafe {
         runtime::parallel::ferrojit_parallel_for(
