@@ -101,4 +101,3 @@ fn text_form_round_trips() {
     let parsed = ir::parse::parse_module(&text).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(ir::print::print_module(&parsed), text);
 }
-

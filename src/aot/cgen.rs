@@ -49,6 +49,17 @@ pub fn c_identifier(text: &str) -> String {
     out
 }
 
+/// The C name of a Python parameter in a typed wrapper: never `err`, `result...` or `fj_...`,
+/// which the wrapper uses itself.
+fn param_c_name(name: &str) -> String {
+    let name = c_identifier(name);
+    if name == "err" || name.starts_with("result") || name.starts_with("fj_") {
+        format!("{name}_")
+    } else {
+        name
+    }
+}
+
 /// The C type of a scalar in the typed wrappers.
 pub fn scalar_c_type(s: Scalar) -> &'static str {
     match s {
@@ -174,7 +185,7 @@ fn typed_prototype(module: &str, export: &CompiledExport, variant: &CompiledVari
     let mut params = Vec::new();
     for (name, ty) in export.params.iter().zip(&variant.arg_types) {
         let mut ls = Vec::new();
-        leaves(&c_identifier(name), ty, &mut ls);
+        leaves(&param_c_name(name), ty, &mut ls);
         for leaf in ls {
             params.push(format!("{} {}", leaf_c_type(&leaf.ty).trim_end(), leaf.name).replace("* ", "*"));
         }
@@ -315,42 +326,42 @@ fn pack_leaf(expr: &str, ty: &Type, k: &mut usize, out: &mut String) {
     };
     match ty {
         Type::Scalar(Scalar::F64) => {
-            put(format!("memcpy(&slots[{k}], &{expr}, 8);"));
+            put(format!("memcpy(&fj_slots[{k}], &{expr}, 8);"));
             *k += 1;
         }
         Type::Scalar(Scalar::F32) => {
             put(format!(
-                "{{ uint32_t b; memcpy(&b, &{expr}, 4); slots[{k}] = b; }}"
+                "{{ uint32_t b; memcpy(&b, &{expr}, 4); fj_slots[{k}] = b; }}"
             ));
             *k += 1;
         }
         Type::Scalar(Scalar::C128) => {
-            put(format!("memcpy(&slots[{k}], &{expr}.real, 8);"));
-            put(format!("memcpy(&slots[{}], &{expr}.imag, 8);", *k + 1));
+            put(format!("memcpy(&fj_slots[{k}], &{expr}.real, 8);"));
+            put(format!("memcpy(&fj_slots[{}], &{expr}.imag, 8);", *k + 1));
             *k += 2;
         }
         Type::Scalar(Scalar::C64) => {
             put(format!(
-                "{{ uint32_t b; memcpy(&b, &{expr}.real, 4); slots[{k}] = b; \
-                 memcpy(&b, &{expr}.imag, 4); slots[{}] = b; }}",
+                "{{ uint32_t b; memcpy(&b, &{expr}.real, 4); fj_slots[{k}] = b; \
+                 memcpy(&b, &{expr}.imag, 4); fj_slots[{}] = b; }}",
                 *k + 1
             ));
             *k += 2;
         }
         Type::Scalar(Scalar::Bool) => {
-            put(format!("slots[{k}] = {expr} ? 1u : 0u;"));
+            put(format!("fj_slots[{k}] = {expr} ? 1u : 0u;"));
             *k += 1;
         }
         Type::Scalar(s) if s.is_signed_int() => {
-            put(format!("slots[{k}] = (uint64_t)(int64_t){expr};"));
+            put(format!("fj_slots[{k}] = (uint64_t)(int64_t){expr};"));
             *k += 1;
         }
         Type::Scalar(_) => {
-            put(format!("slots[{k}] = (uint64_t){expr};"));
+            put(format!("fj_slots[{k}] = (uint64_t){expr};"));
             *k += 1;
         }
         Type::Array { .. } => {
-            put(format!("slots[{k}] = (uint64_t)(uintptr_t){expr};"));
+            put(format!("fj_slots[{k}] = (uint64_t)(uintptr_t){expr};"));
             *k += 1;
         }
         _ => {}
@@ -363,27 +374,27 @@ fn unpack_leaf(ptr: &str, ty: &Type, k: &mut usize, out: &mut String) {
         out.push_str(&format!("    {code}\n"));
     };
     match ty {
-        Type::Scalar(Scalar::F64) => put(format!("memcpy({ptr}, &rets[{k}], 8);")),
+        Type::Scalar(Scalar::F64) => put(format!("memcpy({ptr}, &fj_rets[{k}], 8);")),
         Type::Scalar(Scalar::F32) => put(format!(
-            "{{ uint32_t b = (uint32_t)rets[{k}]; memcpy({ptr}, &b, 4); }}"
+            "{{ uint32_t b = (uint32_t)fj_rets[{k}]; memcpy({ptr}, &b, 4); }}"
         )),
         Type::Scalar(Scalar::C128) => {
-            put(format!("memcpy(&{ptr}->real, &rets[{k}], 8);"));
-            put(format!("memcpy(&{ptr}->imag, &rets[{}], 8);", *k + 1));
+            put(format!("memcpy(&{ptr}->real, &fj_rets[{k}], 8);"));
+            put(format!("memcpy(&{ptr}->imag, &fj_rets[{}], 8);", *k + 1));
             *k += 1;
         }
         Type::Scalar(Scalar::C64) => {
             put(format!(
-                "{{ uint32_t b = (uint32_t)rets[{k}]; memcpy(&{ptr}->real, &b, 4); \
-                 b = (uint32_t)rets[{}]; memcpy(&{ptr}->imag, &b, 4); }}",
+                "{{ uint32_t b = (uint32_t)fj_rets[{k}]; memcpy(&{ptr}->real, &b, 4); \
+                 b = (uint32_t)fj_rets[{}]; memcpy(&{ptr}->imag, &b, 4); }}",
                 *k + 1
             ));
             *k += 1;
         }
-        Type::Scalar(Scalar::Bool) => put(format!("*{ptr} = (rets[{k}] & 1u) != 0;")),
-        Type::Scalar(s) => put(format!("*{ptr} = ({})rets[{k}];", scalar_c_type(*s))),
+        Type::Scalar(Scalar::Bool) => put(format!("*{ptr} = (fj_rets[{k}] & 1u) != 0;")),
+        Type::Scalar(s) => put(format!("*{ptr} = ({})fj_rets[{k}];", scalar_c_type(*s))),
         Type::Array { ndim, .. } => put(format!(
-            "*{ptr} = (const ferrojit_array{ndim} *)(uintptr_t)rets[{k}];"
+            "*{ptr} = (const ferrojit_array{ndim} *)(uintptr_t)fj_rets[{k}];"
         )),
         _ => return,
     }
@@ -434,7 +445,8 @@ FJ_API size_t {module}_format_error(const ferrojit_error_info *info,
         return (size_t)snprintf(buf, size,
             "RuntimeError: compiled code reported unknown error code %u", err ? err->code : 0u);
     }}
-    {module}_format_message(info->message, err->args, message, sizeof message);
+    static const int64_t no_args[3] = {{0, 0, 0}};
+    {module}_format_message(info->message, err ? err->args : no_args, message, sizeof message);
     return (size_t)snprintf(buf, size, "%s: %s (in function %s at line %u of %s)",
         info->exception, message, info->function, info->line, info->file);
 }}
@@ -479,7 +491,7 @@ FJ_API size_t {module}_format_error(const ferrojit_error_info *info,
             let ret_slots = slot_count(&variant.return_type);
             c.push_str(&format!("{} {{\n", typed_prototype(module, export, variant)));
             c.push_str(&format!(
-                "    uint64_t slots[{}];\n    uint64_t rets[{}];\n    \
+                "    uint64_t slots[{}];\n    uint64_t fj_rets[{}];\n    \
                  ferrojit_error_slot local;\n    (void)slots; (void)rets;\n    \
                  if (!err) err = &local;\n",
                 arg_slots.max(1),
@@ -488,13 +500,14 @@ FJ_API size_t {module}_format_error(const ferrojit_error_info *info,
             let mut k = 0;
             for (p, ty) in export.params.iter().zip(&variant.arg_types) {
                 let mut ls = Vec::new();
-                leaves(&c_identifier(p), ty, &mut ls);
+                leaves(&param_c_name(p), ty, &mut ls);
                 for leaf in ls {
                     pack_leaf(&leaf.name, &leaf.ty, &mut k, &mut c);
                 }
             }
             c.push_str(&format!(
-                "    uint32_t code = {}(slots, rets, err);\n    if (code) return (int32_t)code;\n",
+                "    uint32_t fj_code = {}(fj_slots, fj_rets, err);\n    \
+                 if (fj_code) return (int32_t)fj_code;\n",
                 variant.entry_symbol
             ));
             let mut results = Vec::new();

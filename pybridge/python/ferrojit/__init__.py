@@ -24,6 +24,7 @@ from .errors import (
 )
 from .types import *  # noqa: F401,F403  (f8, int32, void, ...)
 from .types import Signature, Type
+from .ufunc import DUFunc, GUFunc, guvectorize, vectorize
 from ._ferrojit import get_num_threads, set_num_threads
 
 
@@ -44,6 +45,10 @@ def typeof(value):
 __all__ = [
     "jit",
     "njit",
+    "vectorize",
+    "guvectorize",
+    "DUFunc",
+    "GUFunc",
     "prange",
     "set_num_threads",
     "get_num_threads",

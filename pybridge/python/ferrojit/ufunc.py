@@ -81,11 +81,11 @@ def _check_options(kind, options):
             raise NotImplementedError(f"{kind}(target='cuda') is not supported yet")
         raise ValueError(f"{kind}() target must be 'cpu' or 'parallel', got {target!r}")
     identity = options.get("identity")
-    if not any(identity is k or (k is not None and identity == k and type(identity) is not bool)
-               for k in _IDENTITIES) and identity != "reorderable":
-        raise ValueError(
-            f"identity must be 0, 1, None or 'reorderable', got {identity!r}"
-        )
+    valid = identity is None or identity == "reorderable" or (
+        type(identity) is int and identity in (0, 1)
+    )
+    if not valid:
+        raise ValueError(f"identity must be 0, 1, None or 'reorderable', got {identity!r}")
     error_model = options.get("error_model", "numpy")
     if error_model not in ("python", "numpy"):
         raise ValueError(f"error_model must be 'python' or 'numpy', got {error_model!r}")
