@@ -118,11 +118,11 @@ clippy: $(STAMPS)/dev
 # Plain `cargo test` builds no bench targets, so the criterion benches neither build nor run here
 # (clippy --all-targets above still checks that they compile).
 cargo-test: $(STAMPS)/dev
-	$(EMBEDDED_PY_ENV) $(CARGO) test --workspace --no-fail-fast
+	FERROJIT_REQUIRE_PTXAS=1 $(EMBEDDED_PY_ENV) $(CARGO) test --workspace --no-fail-fast
 
 # pytest's exit status passes through untouched: 5 ("no tests collected") fails the build too.
 pytest: $(STAMPS)/develop-debug
-	$(VENV_PYTHON) -m pytest tests/python $(PYTEST_ARGS)
+	FERROJIT_REQUIRE_PTXAS=1 $(VENV_PYTHON) -m pytest tests/python $(PYTEST_ARGS)
 
 # --- extras ---------------------------------------------------------------------------------
 

@@ -212,7 +212,9 @@ impl GpuModule {
         let dev = device()?;
         // cudarc turns names and text into C strings and panics on interior NULs.
         if ptx.text.contains('\0') {
-            return Err(GpuError::InvalidArgument("the PTX text contains a NUL".into()));
+            return Err(GpuError::InvalidArgument(
+                "the PTX text contains a NUL".into(),
+            ));
         }
         let module = dev
             .ctx
@@ -293,11 +295,11 @@ impl GpuModule {
             };
             words.push(word);
         }
-        let slot = DeviceBuffer::alloc(std::mem::size_of::<ErrorSlot>())?;
-        words.push(Word::W64(slot.address()));
         if n == 0 {
             return Ok(());
         }
+        let slot = DeviceBuffer::alloc(std::mem::size_of::<ErrorSlot>())?;
+        words.push(Word::W64(slot.address()));
 
         let blocks = n
             .div_ceil(BLOCK_SIZE.into())
@@ -343,11 +345,9 @@ impl GpuModule {
             return Ok(());
         }
         let args: [i64; ERROR_ARGS] = std::array::from_fn(|i| word(arg_offset(i) as usize));
-        let info = self
-            .errors
-            .get(code as usize - 1)
-            .cloned()
-            .ok_or_else(|| GpuError::Internal(format!("the kernel reported unknown error code {code}")))?;
+        let info = self.errors.get(code as usize - 1).cloned().ok_or_else(|| {
+            GpuError::Internal(format!("the kernel reported unknown error code {code}"))
+        })?;
         Err(GpuError::Raised { code, info, args })
     }
 }

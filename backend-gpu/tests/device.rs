@@ -3,8 +3,8 @@
 //! `GpuError::Unavailable` instead of panicking.
 
 use backend_gpu::{
-    DeviceBuffer, GpuError, GpuModule, KernelArg, KernelSpec, PtxModule, PtxOptions,
-    is_available, unavailable_reason,
+    DeviceBuffer, GpuError, GpuModule, KernelArg, KernelSpec, PtxModule, PtxOptions, is_available,
+    unavailable_reason,
 };
 use ir::Ty;
 
@@ -27,12 +27,14 @@ fn without_a_device_every_entry_point_is_unavailable() {
     assert!(!reason.is_empty());
 
     unavailable("DeviceBuffer::alloc", DeviceBuffer::alloc(16));
-    unavailable("DeviceBuffer::from_host", DeviceBuffer::from_host(&[1, 2, 3]));
+    unavailable(
+        "DeviceBuffer::from_host",
+        DeviceBuffer::from_host(&[1, 2, 3]),
+    );
     unavailable("DeviceBuffer::alloc(0)", DeviceBuffer::alloc(0));
-    let module = ir::parse::parse_module(
-        "function @id(f64) -> f64 {\nblock0(v0: f64):\n    return v0\n}\n",
-    )
-    .unwrap();
+    let module =
+        ir::parse::parse_module("function @id(f64) -> f64 {\nblock0(v0: f64):\n    return v0\n}\n")
+            .unwrap();
     let spec = KernelSpec {
         name: "id".into(),
         scalar_fn: "id".into(),
@@ -57,4 +59,13 @@ fn without_a_device_every_entry_point_is_unavailable() {
     // The answer is cached and stays the same.
     assert!(!is_available());
     assert_eq!(unavailable_reason(), Some(reason));
+}
+
+#[test]
+fn device_handles_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<DeviceBuffer>();
+    check::<GpuModule>();
+    check::<GpuError>();
+    check::<PtxModule>();
 }

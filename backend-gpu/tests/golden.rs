@@ -29,7 +29,11 @@ fn golden_ptx() {
         let specs: Vec<_> = text
             .lines()
             .filter_map(|l| l.trim().strip_prefix("; kernel:"))
-            .map(|l| parse_kernel(l).unwrap_or_else(|e| panic!("{name}: {e}")).spec)
+            .map(|l| {
+                parse_kernel(l)
+                    .unwrap_or_else(|e| panic!("{name}: {e}"))
+                    .spec
+            })
             .collect();
         let ptx = emit_module(&module, &specs, &PtxOptions::default())
             .unwrap_or_else(|e| panic!("{name}: {e}"));

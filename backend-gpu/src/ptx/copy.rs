@@ -40,8 +40,10 @@ mod tests {
     /// Runs `moves` in parallel and `sequence` in order on the same registers; both must agree
     /// on every destination.
     fn check(moves: &[(&str, &str)]) {
-        let moves: Vec<(String, String)> =
-            moves.iter().map(|(d, s)| (d.to_string(), s.to_string())).collect();
+        let moves: Vec<(String, String)> = moves
+            .iter()
+            .map(|(d, s)| (d.to_string(), s.to_string()))
+            .collect();
         let mut n = 0;
         let seq = sequentialize(&moves, |_| {
             n += 1;
@@ -51,8 +53,10 @@ mod tests {
         let read = |regs: &HashMap<String, String>, r: &str| {
             regs.get(r).cloned().unwrap_or_else(|| format!("init:{r}"))
         };
-        let expected: Vec<(String, String)> =
-            moves.iter().map(|(d, s)| (d.clone(), read(&regs, s))).collect();
+        let expected: Vec<(String, String)> = moves
+            .iter()
+            .map(|(d, s)| (d.clone(), read(&regs, s)))
+            .collect();
         for (d, s) in &seq {
             let v = read(&regs, s);
             regs.insert(d.clone(), v);

@@ -186,12 +186,18 @@ impl Emitter<'_> {
         let params = &func.blocks[entry.0 as usize].params;
         let param_types: Result<Vec<Ty>, String> = params.iter().map(|&v| self.ty(v)).collect();
         if param_types.map_err(|m| self.invalid(None, m))? != func.params {
-            return Err(self.invalid(None, "the entry block's parameters differ from the signature"));
+            return Err(self.invalid(
+                None,
+                "the entry block's parameters differ from the signature",
+            ));
         }
         let symbol = self.symbol;
         self.ins(format_args!("ld.param.u64 %err, [{symbol}_err]"));
         for (i, &v) in params.iter().enumerate() {
-            let (reg, ty) = (self.reg(v).map_err(|m| self.invalid(None, m))?, func.params[i]);
+            let (reg, ty) = (
+                self.reg(v).map_err(|m| self.invalid(None, m))?,
+                func.params[i],
+            );
             self.load_param(&reg, ty, &format!("[{symbol}_p{i}]"));
         }
         for (pos, &block) in order.iter().enumerate() {
@@ -203,12 +209,13 @@ impl Emitter<'_> {
                 };
                 self.temps = [0; 5];
                 let _ = writeln!(self.body, "\t// {}", ir::print::print_inst(func, inst));
-                self.emit_inst(inst, data, next).map_err(|fail| match fail {
-                    Fail::Invalid(m) => self.invalid(Some(inst), m),
-                    Fail::Unsupported(m) => {
-                        GpuError::Unsupported(format!("{m} (in `{}`)", self.func.name))
-                    }
-                })?;
+                self.emit_inst(inst, data, next)
+                    .map_err(|fail| match fail {
+                        Fail::Invalid(m) => self.invalid(Some(inst), m),
+                        Fail::Unsupported(m) => {
+                            GpuError::Unsupported(format!("{m} (in `{}`)", self.func.name))
+                        }
+                    })?;
             }
         }
         if self.uses_fail {
@@ -284,11 +291,10 @@ impl Emitter<'_> {
             }
             Op::Raise(id) => Ok(self.raise(id.0, &data.args)?),
             Op::Call(name) => {
-                let &callee = self
-                    .cx
-                    .by_name
-                    .get(name.as_str())
-                    .ok_or_else(|| format!("calls `{name}`, which the module does not define"))?;
+                let &callee =
+                    self.cx.by_name.get(name.as_str()).ok_or_else(|| {
+                        format!("calls `{name}`, which the module does not define")
+                    })?;
                 Ok(self.call(callee, &data.args, &data.results)?)
             }
             Op::CallRuntime(f) => match self.cx.math.get(f).copied() {
@@ -399,7 +405,11 @@ impl Emitter<'_> {
     /// The state space of IR loads and stores: `.global`, or generic in a module whose
     /// pointers may also address stack slots.
     pub fn memory_space(&self) -> &'static str {
-        if self.cx.generic_memory { "" } else { ".global" }
+        if self.cx.generic_memory {
+            ""
+        } else {
+            ".global"
+        }
     }
 
     fn raise(&mut self, id: u32, args: &[Value]) -> Result<(), String> {
@@ -472,14 +482,24 @@ impl Emitter<'_> {
 
     /// Checks that `values` have the register classes of `types` (and as many).
     fn check_types(&self, values: &[Value], types: &[Ty], what: &str) -> Result<(), String> {
-        let have: Vec<Ty> = values.iter().map(|&v| self.ty(v)).collect::<Result<_, _>>()?;
+        let have: Vec<Ty> = values
+            .iter()
+            .map(|&v| self.ty(v))
+            .collect::<Result<_, _>>()?;
         let fits = have.len() == types.len()
-            && have.iter().zip(types).all(|(&a, &b)| Class::of(a) == Class::of(b));
+            && have
+                .iter()
+                .zip(types)
+                .all(|(&a, &b)| Class::of(a) == Class::of(b));
         if fits {
             Ok(())
         } else {
             let list = |t: &[Ty]| t.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ");
-            Err(format!("{what} ({}) do not match ({})", list(&have), list(types)))
+            Err(format!(
+                "{what} ({}) do not match ({})",
+                list(&have),
+                list(types)
+            ))
         }
     }
 }

@@ -50,7 +50,10 @@ fn check(cx: &ModuleCx, spec: &KernelSpec) -> Result<usize, GpuError> {
         ));
     }
     let &unit = cx.by_name.get(spec.scalar_fn.as_str()).ok_or_else(|| {
-        GpuError::kernel(name, format!("no function `{}` in the module", spec.scalar_fn))
+        GpuError::kernel(
+            name,
+            format!("no function `{}` in the module", spec.scalar_fn),
+        )
     })?;
     let func = cx.units[unit].func;
     let inputs: Vec<Ty> = spec.inputs.iter().map(|a| a.ty()).collect();
@@ -80,7 +83,11 @@ fn check(cx: &ModuleCx, spec: &KernelSpec) -> Result<usize, GpuError> {
 }
 
 fn type_list(types: &[Ty]) -> String {
-    types.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+    types
+        .iter()
+        .map(|t| t.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// PTX text being written: instructions (indented, `;` added) and labels.
@@ -113,7 +120,10 @@ pub(crate) fn emit(cx: &ModuleCx, spec: &KernelSpec) -> Result<String, GpuError>
     }
     params.push(format!(".param .u64 {k}_out"));
     params.push(format!(".param .u64 {k}_err"));
-    o.raw(format_args!(".visible .entry {k}(\n\t{}\n)\n{{", params.join(",\n\t")));
+    o.raw(format_args!(
+        ".visible .entry {k}(\n\t{}\n)\n{{",
+        params.join(",\n\t")
+    ));
     o.raw("\t.local .align 8 .b8 __ferrojit_err[32];");
     o.raw("\t.reg .pred %k_stop;");
     o.raw("\t.reg .b32 %k_code, %k_old, %k_ctaid, %k_ntid, %k_tid, %k_nctaid;");
@@ -135,7 +145,10 @@ pub(crate) fn emit(cx: &ModuleCx, spec: &KernelSpec) -> Result<String, GpuError>
                 o.ins(format_args!("cvta.to.global.u64 %k_in{j}, %k_in{j}"));
             }
             KernelArg::Scalar { ty } => {
-                o.ins(format_args!("ld.param{} %k_x{j}, [{k}_in{j}]", scalar_param(ty)));
+                o.ins(format_args!(
+                    "ld.param{} %k_x{j}, [{k}_in{j}]",
+                    scalar_param(ty)
+                ));
                 match ty {
                     Ty::I8 => o.ins(format_args!("bfe.s32 %k_x{j}, %k_x{j}, 0, 8")),
                     Ty::I16 => o.ins(format_args!("bfe.s32 %k_x{j}, %k_x{j}, 0, 16")),
@@ -153,10 +166,15 @@ pub(crate) fn emit(cx: &ModuleCx, spec: &KernelSpec) -> Result<String, GpuError>
     o.ins(format_args!("ld.param.u64 %k_errg, [{k}_err]"));
     o.ins("cvta.to.global.u64 %k_errg, %k_errg");
     o.ins("mov.u32 %k_code, 0");
-    o.ins(format_args!("st.local.u32 [__ferrojit_err+{CODE_OFFSET}], %k_code"));
+    o.ins(format_args!(
+        "st.local.u32 [__ferrojit_err+{CODE_OFFSET}], %k_code"
+    ));
     o.ins("mov.u64 %k_tmp, 0");
     for i in 0..ERROR_ARGS {
-        o.ins(format_args!("st.local.u64 [__ferrojit_err+{}], %k_tmp", arg_offset(i)));
+        o.ins(format_args!(
+            "st.local.u64 [__ferrojit_err+{}], %k_tmp",
+            arg_offset(i)
+        ));
     }
     o.ins("mov.u64 %k_errl, __ferrojit_err");
     o.ins("cvta.local.u64 %k_errl, %k_errl");
@@ -178,7 +196,10 @@ pub(crate) fn emit(cx: &ModuleCx, spec: &KernelSpec) -> Result<String, GpuError>
             let size = memory_size(ty);
             o.ins(format_args!("mad.lo.s64 %k_addr, %k_i, {size}, %k_in{j}"));
             // A bool stays the raw byte: the callee reads any nonzero value as true.
-            o.ins(format_args!("ld.global.{} %k_x{j}, [%k_addr]", memory_suffix(ty, true)));
+            o.ins(format_args!(
+                "ld.global.{} %k_x{j}, [%k_addr]",
+                memory_suffix(ty, true)
+            ));
         }
     }
     o.raw("\t{");
@@ -194,24 +215,37 @@ pub(crate) fn emit(cx: &ModuleCx, spec: &KernelSpec) -> Result<String, GpuError>
     }
     let rt = param_type(spec.output);
     o.ins(format_args!(".param {rt} retval0"));
-    o.ins(format_args!("call (retval0), {symbol}, ({})", names.join(", ")));
-    o.ins(format_args!("ld.param{rt} %k_y, {}", result_slot("retval0", 0, 1)));
+    o.ins(format_args!(
+        "call (retval0), {symbol}, ({})",
+        names.join(", ")
+    ));
+    o.ins(format_args!(
+        "ld.param{rt} %k_y, {}",
+        result_slot("retval0", 0, 1)
+    ));
     o.raw("\t}");
     let may_raise = cx.may_raise[unit];
     if may_raise {
-        o.ins(format_args!("ld.local.u32 %k_code, [__ferrojit_err+{CODE_OFFSET}]"));
+        o.ins(format_args!(
+            "ld.local.u32 %k_code, [__ferrojit_err+{CODE_OFFSET}]"
+        ));
         o.ins("setp.ne.u32 %k_stop, %k_code, 0");
         o.ins("@%k_stop bra $Lraised");
     }
     // A bool result crosses the call as 0/1 in a `.b32`: its low byte is the stored value.
     let size = memory_size(spec.output);
     o.ins(format_args!("mad.lo.s64 %k_addr, %k_i, {size}, %k_out"));
-    o.ins(format_args!("st.global.{} [%k_addr], %k_y", memory_suffix(spec.output, false)));
+    o.ins(format_args!(
+        "st.global.{} [%k_addr], %k_y",
+        memory_suffix(spec.output, false)
+    ));
     o.ins("add.s64 %k_i, %k_i, %k_stride");
     o.ins("bra $Lloop");
     if may_raise {
         o.raw("$Lraised:");
-        o.ins(format_args!("atom.global.cas.b32 %k_old, [%k_errg+{CODE_OFFSET}], 0, %k_code"));
+        o.ins(format_args!(
+            "atom.global.cas.b32 %k_old, [%k_errg+{CODE_OFFSET}], 0, %k_code"
+        ));
         o.ins("setp.ne.u32 %k_stop, %k_old, 0");
         o.ins("@%k_stop bra $Ldone");
         for i in 0..ERROR_ARGS {

@@ -19,28 +19,28 @@ use ir::{Op, Ty};
 use runtime::math::{AbiType, RuntimeFn};
 use std::collections::HashMap;
 
-/// A math function lowered to hardware instructions.
+/// A math function lowered to the approximate hardware instructions (fastmath only).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) enum NativeMath {
-    SinApprox,
-    CosApprox,
-    TanApprox,
-    ExpApprox,
-    LogApprox,
+pub(crate) enum ApproxMath {
+    Sin,
+    Cos,
+    Tan,
+    Exp,
+    Log,
 }
 
 /// How a resolved runtime function is lowered, with the index of library functions in
 /// [`Resolved::functions`].
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Lowering {
-    Native(NativeMath),
+    Native(ApproxMath),
     Library(usize),
 }
 
 /// The same, with library functions as unit indices of the module being emitted.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum MathImpl {
-    Native(NativeMath),
+    Native(ApproxMath),
     Function(usize),
 }
 
@@ -61,16 +61,16 @@ pub(crate) fn abi_ty(t: AbiType) -> Ty {
     }
 }
 
-fn native(f: RuntimeFn, fastmath: bool) -> Option<NativeMath> {
+fn native(f: RuntimeFn, fastmath: bool) -> Option<ApproxMath> {
     if !fastmath {
         return None;
     }
     Some(match f {
-        RuntimeFn::SinF32 => NativeMath::SinApprox,
-        RuntimeFn::CosF32 => NativeMath::CosApprox,
-        RuntimeFn::TanF32 => NativeMath::TanApprox,
-        RuntimeFn::ExpF32 => NativeMath::ExpApprox,
-        RuntimeFn::LogF32 => NativeMath::LogApprox,
+        RuntimeFn::SinF32 => ApproxMath::Sin,
+        RuntimeFn::CosF32 => ApproxMath::Cos,
+        RuntimeFn::TanF32 => ApproxMath::Tan,
+        RuntimeFn::ExpF32 => ApproxMath::Exp,
+        RuntimeFn::LogF32 => ApproxMath::Log,
         _ => return None,
     })
 }
@@ -133,23 +133,23 @@ const LOG2_E: f64 = std::f64::consts::LOG2_E;
 const LN_2: f64 = std::f64::consts::LN_2;
 
 /// Emits `dst = f(src)` for a native math function (all are `f32 → f32`).
-pub(crate) fn emit_native(e: &mut Emitter, m: NativeMath, dst: &str, src: &str) {
+pub(crate) fn emit_native(e: &mut Emitter, m: ApproxMath, dst: &str, src: &str) {
     match m {
-        NativeMath::SinApprox => e.ins(format_args!("sin.approx.f32 {dst}, {src}")),
-        NativeMath::CosApprox => e.ins(format_args!("cos.approx.f32 {dst}, {src}")),
-        NativeMath::TanApprox => {
+        ApproxMath::Sin => e.ins(format_args!("sin.approx.f32 {dst}, {src}")),
+        ApproxMath::Cos => e.ins(format_args!("cos.approx.f32 {dst}, {src}")),
+        ApproxMath::Tan => {
             let (s, c) = (e.temp(Class::F32), e.temp(Class::F32));
             e.ins(format_args!("sin.approx.f32 {s}, {src}"));
             e.ins(format_args!("cos.approx.f32 {c}, {src}"));
             e.ins(format_args!("div.approx.f32 {dst}, {s}, {c}"));
         }
-        NativeMath::ExpApprox => {
+        ApproxMath::Exp => {
             let t = e.temp(Class::F32);
             let k = float_literal(LOG2_E, Ty::F32);
             e.ins(format_args!("mul.rn.f32 {t}, {src}, {k}"));
             e.ins(format_args!("ex2.approx.f32 {dst}, {t}"));
         }
-        NativeMath::LogApprox => {
+        ApproxMath::Log => {
             let t = e.temp(Class::F32);
             let k = float_literal(LN_2, Ty::F32);
             e.ins(format_args!("lg2.approx.f32 {t}, {src}"));

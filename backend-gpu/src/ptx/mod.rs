@@ -14,8 +14,8 @@
 //!
 //! **Calling convention** (between `.func`s): `fj_<name>(.param .b64 err, params...)`, where
 //! `err` is a *generic* address of a `runtime::error::ErrorSlot` (u32 code at 0, three i64
-//! arguments at 8, 16, 24). Parameters and results use the `.param` types of
-//! [`regs`](self::regs) (`bool` as `.b32` 0/1; `i8`/`i16` as canonical `.b32`). One result is
+//! arguments at 8, 16, 24). Parameters and results use the `.param` types of `regs.rs`
+//! (`bool` as `.b32` 0/1; `i8`/`i16` as canonical `.b32`). One result is
 //! a scalar return parameter; several are an 8-byte-aligned byte array with result `i` at
 //! offset `8 * i` (ptxas accepts only one return parameter outside the `.reg` space). Names
 //! are mangled (`fj_` + the IR name with other characters than `[A-Za-z0-9_]` escaped as
@@ -53,9 +53,9 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-/// A source of IR implementations of runtime math functions (`ir::mathlib::build` once it
-/// exists): given a function and its result type, an IR function with the runtime function's
-/// signature, built from basic operations only.
+/// A source of IR implementations of runtime math functions (by default `ir::mathlib::build`):
+/// given a function and its result type, an IR function with the runtime function's signature,
+/// built from basic operations only.
 pub type MathLibrary = fn(RuntimeFn, Ty) -> Option<ir::Function>;
 
 /// Newest PTX ISA version accepted (what the `ptxas` of CUDA 12.9 reads).
@@ -190,13 +190,14 @@ pub fn compile_ptx(
     for index in 0..cx.units.len() {
         text.push('\n');
         let name = &cx.units[index].func.name;
-        let body = catch_unwind(AssertUnwindSafe(|| function::emit(&cx, index)))
-            .map_err(|payload| {
+        let body = catch_unwind(AssertUnwindSafe(|| function::emit(&cx, index))).map_err(
+            |payload| {
                 GpuError::Internal(format!(
                     "emitting `{name}` panicked: {}",
                     panic_message(&*payload)
                 ))
-            })??;
+            },
+        )??;
         text.push_str(&body);
     }
     let mut symbols: Vec<&str> = cx.units.iter().map(|u| u.symbol.as_str()).collect();
@@ -282,9 +283,7 @@ impl<'a> ModuleCx<'a> {
         for (f, imp) in &math.impls {
             let imp = match imp {
                 math::Lowering::Native(n) => MathImpl::Native(*n),
-                math::Lowering::Library(i) => {
-                    MathImpl::Function(module.functions.len() + i)
-                }
+                math::Lowering::Library(i) => MathImpl::Function(module.functions.len() + i),
             };
             impls.insert(*f, imp);
         }

@@ -18,9 +18,7 @@
 //!   module with stack slots, whose addresses are local); `bool` is one byte 0/1.
 
 use crate::ptx::function::Emitter;
-use crate::ptx::regs::{
-    Class, float_literal, int_literal, memory_suffix, narrow_bits,
-};
+use crate::ptx::regs::{Class, float_literal, int_literal, memory_suffix, narrow_bits};
 use ir::{FloatCC, InstData, IntCC, Op, Ty, Value};
 
 /// Number of operands of a single-result value operation; `None` for the others.
@@ -51,7 +49,11 @@ fn operand_count(op: &Op) -> Option<usize> {
 
 /// `32` or `64`: the width of the registers of an integer type.
 fn width(ty: Ty) -> &'static str {
-    if Class::of(ty) == Class::B64 { "64" } else { "32" }
+    if Class::of(ty) == Class::B64 {
+        "64"
+    } else {
+        "32"
+    }
 }
 
 /// Width in bits of an integer type (what shift amounts are taken modulo).
@@ -110,7 +112,10 @@ pub(crate) fn lower_store(e: &mut Emitter, offset: i32, args: &[Value]) -> Resul
         v = t;
     }
     let space = e.memory_space();
-    e.ins(format_args!("st{space}.{} {a}, {v}", memory_suffix(ty, false)));
+    e.ins(format_args!(
+        "st{space}.{} {a}, {v}",
+        memory_suffix(ty, false)
+    ));
     Ok(())
 }
 
@@ -126,8 +131,16 @@ pub(crate) fn lower_value_op(e: &mut Emitter, data: &InstData) -> Result<(), Str
     }
     let ty = e.ty(*result)?;
     let d = e.reg(*result)?;
-    let regs: Vec<String> = data.args.iter().map(|&v| e.reg(v)).collect::<Result<_, _>>()?;
-    let tys: Vec<Ty> = data.args.iter().map(|&v| e.ty(v)).collect::<Result<_, _>>()?;
+    let regs: Vec<String> = data
+        .args
+        .iter()
+        .map(|&v| e.reg(v))
+        .collect::<Result<_, _>>()?;
+    let tys: Vec<Ty> = data
+        .args
+        .iter()
+        .map(|&v| e.ty(v))
+        .collect::<Result<_, _>>()?;
     let arg = |i: usize| regs.get(i).map_or("", String::as_str);
     let (a, b, c) = (arg(0), arg(1), arg(2));
     let from = tys.first().copied().unwrap_or(ty);
@@ -143,7 +156,11 @@ pub(crate) fn lower_value_op(e: &mut Emitter, data: &InstData) -> Result<(), Str
         }
         Op::Fconst(value) => {
             need(ty.is_float(), "fconst defines a float")?;
-            e.ins(format_args!("mov.{} {d}, {}", fsuf(ty), float_literal(*value, ty)));
+            e.ins(format_args!(
+                "mov.{} {d}, {}",
+                fsuf(ty),
+                float_literal(*value, ty)
+            ));
         }
         Op::Bconst(value) => {
             need(ty == Ty::Bool, "bconst defines a bool")?;
@@ -223,7 +240,10 @@ pub(crate) fn lower_value_op(e: &mut Emitter, data: &InstData) -> Result<(), Str
         Op::Icmp(cc) => {
             need(ty == Ty::Bool, "icmp defines a bool")?;
             let (ta, tb) = (tys[0], tys[1]);
-            need(Class::of(ta) == Class::of(tb), "operands must have the same type")?;
+            need(
+                Class::of(ta) == Class::of(tb),
+                "operands must have the same type",
+            )?;
             let (signed, cmp) = int_cc(*cc);
             if ta == Ty::Bool {
                 // Bools compare as the integers 0 and 1.
@@ -240,7 +260,10 @@ pub(crate) fn lower_value_op(e: &mut Emitter, data: &InstData) -> Result<(), Str
 
         Op::Fadd | Op::Fsub | Op::Fmul | Op::Fdiv | Op::Copysign | Op::Fma => {
             float_result()?;
-            need(tys.iter().all(|&t| t == ty), "operands must have the result's type")?;
+            need(
+                tys.iter().all(|&t| t == ty),
+                "operands must have the result's type",
+            )?;
             let f = fsuf(ty);
             match op {
                 Op::Fadd => e.ins(format_args!("add.rn.{f} {d}, {a}, {b}")),
@@ -254,7 +277,11 @@ pub(crate) fn lower_value_op(e: &mut Emitter, data: &InstData) -> Result<(), Str
         }
         Op::Fneg | Op::Fabs => {
             float_result()?;
-            let (bits, fw) = if ty == Ty::F32 { (Class::B32, "32") } else { (Class::B64, "64") };
+            let (bits, fw) = if ty == Ty::F32 {
+                (Class::B32, "32")
+            } else {
+                (Class::B64, "64")
+            };
             let t = e.temp(bits);
             let (m, mask) = match (op, ty) {
                 (Op::Fneg, Ty::F32) => ("xor", "0x80000000"),
@@ -285,8 +312,16 @@ pub(crate) fn lower_value_op(e: &mut Emitter, data: &InstData) -> Result<(), Str
             float_result()?;
             need(tys[1] == ty, "operands must have the same type")?;
             let f = fsuf(ty);
-            let (bits, fw) = if ty == Ty::F32 { (Class::B32, "32") } else { (Class::B64, "64") };
-            let (m, combine) = if *op == Op::Fmin { ("min", "or") } else { ("max", "and") };
+            let (bits, fw) = if ty == Ty::F32 {
+                (Class::B32, "32")
+            } else {
+                (Class::B64, "64")
+            };
+            let (m, combine) = if *op == Op::Fmin {
+                ("min", "or")
+            } else {
+                ("max", "and")
+            };
             let fclass = Class::of(ty);
             let (r, nan, zero) = (e.temp(fclass), e.temp(fclass), e.temp(fclass));
             let (is_nan, is_eq) = (e.temp(Class::Pred), e.temp(Class::Pred));
@@ -307,7 +342,10 @@ pub(crate) fn lower_value_op(e: &mut Emitter, data: &InstData) -> Result<(), Str
         }
         Op::Fcmp(cc) => {
             need(ty == Ty::Bool, "fcmp defines a bool")?;
-            need(from.is_float() && tys[1] == from, "fcmp compares two equal floats")?;
+            need(
+                from.is_float() && tys[1] == from,
+                "fcmp compares two equal floats",
+            )?;
             // Ordered comparisons, except `ne`, which is true when unordered (Python's `!=`).
             let cmp = match cc {
                 FloatCC::Eq => "eq",
@@ -341,26 +379,38 @@ pub(crate) fn lower_value_op(e: &mut Emitter, data: &InstData) -> Result<(), Str
 
         Op::Select => {
             need(tys[0] == Ty::Bool, "the condition must be a bool")?;
-            need(tys[1] == ty && tys[2] == ty, "both arms must have the result's type")?;
+            need(
+                tys[1] == ty && tys[2] == ty,
+                "both arms must have the result's type",
+            )?;
             match Class::of(ty) {
                 Class::Pred => {
                     e.ins(format_args!("@{a} mov.pred {d}, {b}"));
                     e.ins(format_args!("@!{a} mov.pred {d}, {c}"));
                 }
-                class => e.ins(format_args!("selp.{} {d}, {b}, {c}, {a}", class.move_suffix())),
+                class => e.ins(format_args!(
+                    "selp.{} {d}, {b}, {c}, {a}",
+                    class.move_suffix()
+                )),
             }
         }
         Op::Load { offset, .. } => {
             // `readonly` would allow `ld.global.nc`, but only memory that no thread writes
             // during the whole kernel may use the non-coherent path; keep the plain load.
-            need(Class::of(from) == Class::B64, "the address must be ptr or i64")?;
+            need(
+                Class::of(from) == Class::B64,
+                "the address must be ptr or i64",
+            )?;
             let (at, space) = (address(a, *offset), e.memory_space());
             if ty == Ty::Bool {
                 let t = e.temp(Class::B32);
                 e.ins(format_args!("ld{space}.u8 {t}, {at}"));
                 e.ins(format_args!("setp.ne.u32 {d}, {t}, 0"));
             } else {
-                e.ins(format_args!("ld{space}.{} {d}, {at}", memory_suffix(ty, true)));
+                e.ins(format_args!(
+                    "ld{space}.{} {d}, {at}",
+                    memory_suffix(ty, true)
+                ));
             }
         }
 
@@ -441,11 +491,19 @@ fn convert(e: &mut Emitter, op: &Op, d: &str, a: &str, from: Ty, to: Ty) -> Resu
         }
         Op::SToF | Op::UToF if !from.is_int() || !to.is_float() => return bad(),
         Op::SToF => {
-            e.ins(format_args!("cvt.rn.{}.s{} {d}, {a}", fsuf(to), width(from)));
+            e.ins(format_args!(
+                "cvt.rn.{}.s{} {d}, {a}",
+                fsuf(to),
+                width(from)
+            ));
         }
         Op::UToF => {
             let z = zero_extended(e, a, from);
-            e.ins(format_args!("cvt.rn.{}.u{} {d}, {z}", fsuf(to), width(from)));
+            e.ins(format_args!(
+                "cvt.rn.{}.u{} {d}, {z}",
+                fsuf(to),
+                width(from)
+            ));
         }
         Op::FToS | Op::FToU if !from.is_float() || !to.is_int() => return bad(),
         Op::FToS | Op::FToU => {

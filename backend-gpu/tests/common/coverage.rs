@@ -87,7 +87,11 @@ fn guarded_division(op: Op, ty: Ty) -> Function {
 
 /// `store v at p+off, then return the load of p+off` for one type and offset.
 fn memory(ty: Ty, offset: i32) -> Function {
-    let name = format!("mem_{}_{}", ty.name(), if offset < 0 { "neg" } else { "pos" });
+    let name = format!(
+        "mem_{}_{}",
+        ty.name(),
+        if offset < 0 { "neg" } else { "pos" }
+    );
     let mut f = Function::new(name, vec![Ty::Ptr, ty], vec![ty]);
     let mut b = Builder::new(&mut f);
     let (_, args) = b.create_entry_block();
@@ -135,7 +139,14 @@ fn functions() -> Vec<Function> {
             for op in [Op::Sext, Op::Uext, Op::Ireduce, Op::ToBool, Op::Fpromote] {
                 add(single(op, &[t], u));
             }
-            for op in [Op::Fdemote, Op::SToF, Op::UToF, Op::FToS, Op::FToU, Op::Bitcast] {
+            for op in [
+                Op::Fdemote,
+                Op::SToF,
+                Op::UToF,
+                Op::FToS,
+                Op::FToU,
+                Op::Bitcast,
+            ] {
                 add(single(op, &[t], u));
             }
         }
@@ -194,7 +205,16 @@ pub fn module() -> (Module, Vec<Case>) {
 fn constants() -> Vec<Function> {
     let mut functions = Vec::new();
     let ints: [i64; 6] = [0, 1, -1, i64::MIN, i64::MAX, 0x1234_5678_9abc_def0];
-    let floats = [0.0, -0.0, 1.5, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 5e-324, 1e300];
+    let floats = [
+        0.0,
+        -0.0,
+        1.5,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        5e-324,
+        1e300,
+    ];
     for &ty in &ALL_TYPES {
         let mut f = Function::new(format!("const_{ty}"), vec![Ty::I64], vec![ty]);
         let mut b = Builder::new(&mut f);

@@ -147,15 +147,18 @@ pub fn case_files() -> Vec<CaseFile> {
         .map(|path| {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             let text = std::fs::read_to_string(path).unwrap();
-            let module =
-                ir::parse::parse_module(&text).unwrap_or_else(|e| panic!("{name}:{e}"));
+            let module = ir::parse::parse_module(&text).unwrap_or_else(|e| panic!("{name}:{e}"));
             ir::verify::verify_module(&module).unwrap_or_else(|e| panic!("{name}: {e}"));
             let cases = text
                 .lines()
                 .filter_map(|l| l.trim().strip_prefix("; kernel:"))
                 .map(|l| parse_kernel(l).unwrap_or_else(|e| panic!("{name}: `{l}`: {e}")))
                 .collect();
-            CaseFile { name, module, cases }
+            CaseFile {
+                name,
+                module,
+                cases,
+            }
         })
         .collect()
 }
@@ -167,7 +170,11 @@ pub fn parse_kernel(line: &str) -> Result<Case, String> {
     let rest = rest.trim().strip_prefix('@').ok_or("expected `@FUNC`")?;
     let (func, rest) = rest.split_once('(').ok_or("expected `(`")?;
     let (args, output) = rest.rsplit_once(')').ok_or("expected `)`")?;
-    let output = output.trim().strip_prefix("->").ok_or("expected `-> TY`")?.trim();
+    let output = output
+        .trim()
+        .strip_prefix("->")
+        .ok_or("expected `-> TY`")?
+        .trim();
     let ty = |s: &str| Ty::from_name(s.trim()).ok_or(format!("unknown type `{s}`"));
     let number = |s: &str| s.trim().parse::<f64>().map_err(|e| format!("`{s}`: {e}"));
     let mut inputs = Vec::new();
