@@ -372,17 +372,21 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
             .ok_or_else(|| format!("parallel_for of unknown function `{name}`"))?;
         let chunk = &self.mcx.ir.functions[index];
         if chunk.params != [Ty::Ptr, Ty::I64, Ty::I64, Ty::Ptr] || !chunk.returns.is_empty() {
-            return Err(format!("`{name}` is not a chunk function (ptr, i64, i64, ptr) -> ()"));
+            return Err(format!(
+                "`{name}` is not a chunk function (ptr, i64, i64, ptr) -> ()"
+            ));
         }
         let driver = match self.mcx.parallel_for {
             Some(id) => id,
             None => {
                 let p = self.pointer;
-                let mut sig = cranelift_codegen::ir::Signature::new(self.module.isa().default_call_conv());
+                let mut sig =
+                    cranelift_codegen::ir::Signature::new(self.module.isa().default_call_conv());
                 for ty in [p, p, p, types::I64, p, types::I64] {
                     sig.params.push(cranelift_codegen::ir::AbiParam::new(ty));
                 }
-                sig.returns.push(cranelift_codegen::ir::AbiParam::new(types::I64));
+                sig.returns
+                    .push(cranelift_codegen::ir::AbiParam::new(types::I64));
                 let id = self
                     .module
                     .declare_function(PARALLEL_FOR_SYMBOL, Linkage::Import, &sig)

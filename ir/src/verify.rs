@@ -99,7 +99,9 @@ pub fn verify_module(module: &Module) -> Result<(), VerifierError> {
                 let (name, args, results) = match &data.op {
                     Op::Call(name) => (name, v.types(&data.args), v.types(&data.results)),
                     // A chunk function: (env, lo, hi, out) -> ().
-                    Op::ParallelFor(name) => (name, vec![Ty::Ptr, Ty::I64, Ty::I64, Ty::Ptr], vec![]),
+                    Op::ParallelFor(name) => {
+                        (name, vec![Ty::Ptr, Ty::I64, Ty::I64, Ty::Ptr], vec![])
+                    }
                     _ => continue,
                 };
                 let Some(callee) = module.function(name) else {

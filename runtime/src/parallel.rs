@@ -53,7 +53,9 @@ pub fn get_num_threads() -> usize {
 pub fn set_num_threads(n: usize) -> Result<(), String> {
     let max = max_threads();
     if n == 0 || n > max {
-        return Err(format!("the number of threads must be between 1 and {max}, got {n}"));
+        return Err(format!(
+            "the number of threads must be between 1 and {max}, got {n}"
+        ));
     }
     ACTIVE_THREADS.store(n, Ordering::Relaxed);
     Ok(())
@@ -100,9 +102,15 @@ pub unsafe extern "C" fn ferrojit_parallel_for(
     if count <= 0 {
         return 0;
     }
-    let chunks = (get_num_threads() as i64).min(count).clamp(1, MAX_CHUNKS as i64);
+    let chunks = (get_num_threads() as i64)
+        .min(count)
+        .clamp(1, MAX_CHUNKS as i64);
     let mut errors = vec![ErrorSlot::default(); chunks as usize];
-    let shared = Shared { env, out, errors: errors.as_mut_ptr() };
+    let shared = Shared {
+        env,
+        out,
+        errors: errors.as_mut_ptr(),
+    };
     let run = move |c: i64| {
         let shared = shared;
         let lo = count * c / chunks;
@@ -140,7 +148,13 @@ mod tests {
     use super::*;
 
     /// Sums `lo..hi` into its chunk's slot, and raises (code 7) if it sees iteration 13.
-    unsafe extern "C" fn sum_chunk(err: *mut ErrorSlot, env: *const u8, lo: i64, hi: i64, out: *mut u8) {
+    unsafe extern "C" fn sum_chunk(
+        err: *mut ErrorSlot,
+        env: *const u8,
+        lo: i64,
+        hi: i64,
+        out: *mut u8,
+    ) {
         let fail_at = unsafe { *(env as *const i64) };
         let mut s = 0i64;
         for i in lo..hi {

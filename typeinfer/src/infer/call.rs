@@ -155,10 +155,12 @@ impl Infer<'_> {
         let typing = rules::intrinsic(intrinsic, &scalars)
             .map_err(|m| Diagnostic::typing(m.replacen(intrinsic.name(), &name, 1), e.span))?;
         self.resolve(e.id, Resolution::Intrinsic(intrinsic));
-        Ok(if matches!(intrinsic, Intrinsic::Range | Intrinsic::Prange) {
-            Type::Range
-        } else {
-            Type::Scalar(typing.result)
-        })
+        Ok(
+            if matches!(intrinsic, Intrinsic::Range | Intrinsic::Prange) {
+                Type::Range
+            } else {
+                Type::Scalar(typing.result)
+            },
+        )
     }
 }
