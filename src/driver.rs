@@ -30,7 +30,20 @@ pub struct CompiledFunction {
     pub arg_slots: usize,
     pub ret_slots: usize,
     entry: runtime::abi::EntryFn,
-    artifact: Arc<backend_cpu::JitArtifact>,
+    code: Arc<dyn CompiledCode>,
+}
+
+/// What keeps a compiled function's machine code alive, and knows its error table: the JIT's
+/// artifact, or a shared library loaded from the on-disk cache (`crate::cache`).
+pub trait CompiledCode: Send + Sync {
+    /// Error code `c` (nonzero) is `errors()[c - 1]`.
+    fn errors(&self) -> &[ErrorInfo];
+}
+
+impl CompiledCode for backend_cpu::JitArtifact {
+    fn errors(&self) -> &[ErrorInfo] {
+        backend_cpu::JitArtifact::errors(self)
+    }
 }
 
 /// An exception raised by compiled code.
@@ -77,7 +90,7 @@ impl CompiledFunction {
     }
 
     fn runtime_error(&self, slot: &ErrorSlot) -> RuntimeError {
-        match self.artifact.errors().get(slot.code as usize - 1) {
+        match self.code.errors().get(slot.code as usize - 1) {
             Some(info) => RuntimeError {
                 kind: info.kind,
                 message: info.format(&slot.args),
@@ -97,7 +110,31 @@ impl CompiledFunction {
 
     /// The error table of the compiled module (for ahead-of-time artefacts and tests).
     pub fn errors(&self) -> &[ErrorInfo] {
-        self.artifact.errors()
+        self.code.errors()
+    }
+
+    /// A compiled function whose machine code `code` keeps alive (a loaded library).
+    ///
+    /// # Safety
+    /// `entry` must follow `runtime::abi::EntryFn` for `arg_types`/`return_type` (with
+    /// `arg_slots`/`ret_slots` slots) and stay callable, from any thread, while `code` lives;
+    /// its error codes index `code.errors()`.
+    pub unsafe fn from_entry(
+        arg_types: Vec<Type>,
+        return_type: Type,
+        arg_slots: usize,
+        ret_slots: usize,
+        entry: runtime::abi::EntryFn,
+        code: Arc<dyn CompiledCode>,
+    ) -> CompiledFunction {
+        CompiledFunction {
+            arg_types,
+            return_type,
+            arg_slots,
+            ret_slots,
+            entry,
+            code,
+        }
     }
 }
 
@@ -197,7 +234,7 @@ fn compile_lowered(
         arg_types: lowered.arg_types,
         return_type: lowered.return_type,
         entry,
-        artifact: Arc::new(artifact),
+        code: Arc::new(artifact),
     })
 }
 

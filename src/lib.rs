@@ -5,20 +5,28 @@
 //! back a [`CompiledFunction`] that can be called with flattened argument slots. `pybridge` and
 //! the `ferrojit` command-line tool are thin layers over this crate.
 //!
+//! Around the driver: [`embed`] (compile Python from Rust and call it with Rust values),
+//! [`aot`] (`ferrojit build`: C libraries and CPython extensions ahead of time) and [`cache`]
+//! (compiled specializations persisted on disk for `cache=True`).
+//!
 //! Invariants:
 //! - No Python here: globals reach the compiler through the [`GlobalResolver`] trait.
 //! - Every failure is a [`Diagnostic`] rendered against the source of the function it is in.
 //! - Compiled code is immutable and `Send + Sync`; a [`CompiledFunction`] may be called from any
 //!   thread.
 
+pub mod aot;
+pub mod cache;
 mod driver;
 mod dump;
+pub mod embed;
 
 pub use driver::{
-    CompileRequest, CompiledFunction, LoweredModule, RuntimeError, WrapperBuilder, compile,
-    compile_wrapped, lower_to_ir,
+    CompileRequest, CompiledCode, CompiledFunction, LoweredModule, RuntimeError, WrapperBuilder,
+    compile, compile_wrapped, lower_to_ir,
 };
 pub use dump::DumpFlags;
+pub use embed::{Error, Function, Jit, Module};
 pub use frontend::{Diagnostic, DiagnosticKind, SourceFile, Span, ast};
 pub use ir::lower::flatten::{FlatSlot, flat_types};
 pub use runtime::error::{ErrorInfo, ExceptionKind};

@@ -96,6 +96,8 @@ pub struct Dispatcher {
     irregular_params: bool,
     options: Options,
     nogil: bool,
+    /// `cache=True`: specializations persist on disk (`crate::cache`).
+    cache: bool,
     /// Explicit signatures; when non-empty, calls never compile new specializations.
     signatures: Vec<Signature>,
     def: OnceLock<Arc<FunctionDef>>,
@@ -106,7 +108,11 @@ pub struct Dispatcher {
 #[pymethods]
 impl Dispatcher {
     #[new]
-    #[pyo3(signature = (py_func, signatures, *, boundscheck=false, fastmath=false, numpy_error_model=false, nogil=false, parallel=false))]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one parameter per keyword of @jit"
+    )]
+    #[pyo3(signature = (py_func, signatures, *, boundscheck=false, fastmath=false, numpy_error_model=false, nogil=false, parallel=false, cache=false))]
     fn new(
         py: Python<'_>,
         py_func: Bound<'_, PyAny>,
@@ -116,6 +122,7 @@ impl Dispatcher {
         numpy_error_model: bool,
         nogil: bool,
         parallel: bool,
+        cache: bool,
     ) -> PyResult<Dispatcher> {
         let signatures = signatures
             .iter()
@@ -140,6 +147,7 @@ impl Dispatcher {
                 parallel,
             },
             nogil,
+            cache,
             signatures,
             def: OnceLock::new(),
             entries: RwLock::new(Vec::new()),
@@ -310,6 +318,7 @@ impl Dispatcher {
             declared_return,
             dump: DumpFlags::from_env(),
         };
+        let mut cache_warnings = Vec::new();
         let outcome = py.detach(|| {
             let _guard = self
                 .compile_lock
@@ -318,12 +327,14 @@ impl Dispatcher {
             if let Some(found) = self.find_exact(&request.arg_types) {
                 return Ok(found);
             }
-            let compiled = catch_unwind(AssertUnwindSafe(|| ferrojit::compile(&request)))
+            let compile = || crate::cache::compile(&request, self.cache, &mut cache_warnings);
+            let compiled = catch_unwind(AssertUnwindSafe(compile))
                 .unwrap_or_else(|panic| Err(panic_diagnostic(panic.as_ref())))?;
             let spec = Arc::new(Specialization::new(compiled));
             self.add_entry(request.arg_types.clone(), spec.clone(), false);
             Ok(spec)
         });
+        crate::cache::warn(py, cache_warnings)?;
         outcome.map_err(|d: Diagnostic| diagnostic_to_pyerr(py, &d))
     }
 

@@ -16,10 +16,13 @@
 //!
 //! [`Diagnostic`]: ferrojit::Diagnostic
 
+mod aot;
 mod args;
+mod cache;
 mod dispatcher;
 mod errors;
 mod globals;
+mod gpu;
 mod overload;
 mod ufunc;
 
@@ -69,6 +72,9 @@ fn _ferrojit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
     ufunc::register(m)?;
+    gpu::register(m)?;
+    cache::register(m)?;
+    aot::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

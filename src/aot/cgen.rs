@@ -187,14 +187,24 @@ fn typed_prototype(module: &str, export: &CompiledExport, variant: &CompiledVari
         let mut ls = Vec::new();
         leaves(&param_c_name(name), ty, &mut ls);
         for leaf in ls {
-            params.push(format!("{} {}", leaf_c_type(&leaf.ty).trim_end(), leaf.name).replace("* ", "*"));
+            params.push(
+                format!("{} {}", leaf_c_type(&leaf.ty).trim_end(), leaf.name).replace("* ", "*"),
+            );
         }
     }
     let mut results = Vec::new();
     leaves("result", &variant.return_type, &mut results);
     for leaf in results {
         let ty = leaf_c_type(&leaf.ty);
-        params.push(format!("{}*{}", if ty.ends_with('*') { ty } else { format!("{ty} ") }, leaf.name));
+        params.push(format!(
+            "{}*{}",
+            if ty.ends_with('*') {
+                ty
+            } else {
+                format!("{ty} ")
+            },
+            leaf.name
+        ));
     }
     params.push("ferrojit_error_slot *err".to_string());
     format!(
@@ -489,11 +499,14 @@ FJ_API size_t {module}_format_error(const ferrojit_error_info *info,
             // The typed wrapper.
             let arg_slots: usize = variant.arg_types.iter().map(slot_count).sum();
             let ret_slots = slot_count(&variant.return_type);
-            c.push_str(&format!("{} {{\n", typed_prototype(module, export, variant)));
             c.push_str(&format!(
-                "    uint64_t slots[{}];\n    uint64_t fj_rets[{}];\n    \
-                 ferrojit_error_slot local;\n    (void)slots; (void)rets;\n    \
-                 if (!err) err = &local;\n",
+                "{} {{\n",
+                typed_prototype(module, export, variant)
+            ));
+            c.push_str(&format!(
+                "    uint64_t fj_slots[{}];\n    uint64_t fj_rets[{}];\n    \
+                 ferrojit_error_slot fj_local;\n    (void)fj_slots; (void)fj_rets;\n    \
+                 if (!err) err = &fj_local;\n",
                 arg_slots.max(1),
                 ret_slots.max(1)
             ));

@@ -94,8 +94,8 @@ pub fn compile_exports(
             };
             counter += 1;
             let entry = lowered.entry_symbol.as_str();
-            let artifact =
-                backend_cpu::compile_object(&lowered.module, &[entry], &options).map_err(|e| {
+            let artifact = backend_cpu::compile_object(&lowered.module, &[entry], &options)
+                .map_err(|e| {
                     Diagnostic::internal(format!("code generation failed: {e}"))
                         .with_source(&def.source)
                 })?;
@@ -201,6 +201,9 @@ mod tests {
             "f8_f8a_i8_f4a2c_t_i8_i8_"
         );
         let sig = crate::parse_signature("void(f8[::1, :])").unwrap();
-        assert_eq!(signature_tag(sig.ret.as_ref().unwrap(), &sig.args), "v_f8a2f");
+        assert_eq!(
+            signature_tag(sig.ret.as_ref().unwrap(), &sig.args),
+            "v_f8a2f"
+        );
     }
 }

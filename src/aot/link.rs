@@ -13,7 +13,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Why a native build step failed.
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
-    #[error("no C compiler: `{command}` could not be run ({reason}); install gcc or clang, or set CC")]
+    #[error(
+        "no C compiler: `{command}` could not be run ({reason}); install gcc or clang, or set CC"
+    )]
     NoCompiler { command: String, reason: String },
     #[error("`{command}` failed:\n{output}")]
     Failed { command: String, output: String },
@@ -69,6 +71,14 @@ pub fn c_compiler_available() -> Result<(), LinkError> {
         })
 }
 
+/// Linker flag refusing undefined symbols in a shared library (so that a missing runtime
+/// helper fails the build, not the load); empty where the linker has no such flag.
+pub const NO_UNDEFINED: &str = if cfg!(target_os = "linux") {
+    "-Wl,--no-undefined"
+} else {
+    ""
+};
+
 /// What to compile and link into one shared library.
 #[derive(Default)]
 pub struct SharedLibrary<'a> {
@@ -89,11 +99,11 @@ pub fn link_shared(lib: &SharedLibrary<'_>, output: &Path) -> Result<(), LinkErr
     let cc = c_compiler();
     let mut command = Command::new(&cc[0]);
     command.args(&cc[1..]);
-    command.args(["-shared", "-fPIC", "-O2", "-std=c99"]);
+    command.args(["-shared", "-fPIC", "-O2", "-std=c99", "-ffp-contract=off"]);
     if cfg!(target_os = "macos") {
         command.args(["-undefined", "dynamic_lookup"]);
     }
-    command.args(&lib.flags);
+    command.args(lib.flags.iter().filter(|f| !f.is_empty()));
     for dir in &lib.include_dirs {
         command.arg("-I").arg(dir);
     }
@@ -179,14 +189,16 @@ impl ScratchDir {
         std::fs::create_dir_all(parent)
             .map_err(LinkError::io(format!("creating {}", parent.display())))?;
         let path = unique_temp_path(parent, Path::new("ferrojit-build"));
-        std::fs::create_dir(&path).map_err(LinkError::io(format!("creating {}", path.display())))?;
+        std::fs::create_dir(&path)
+            .map_err(LinkError::io(format!("creating {}", path.display())))?;
         Ok(ScratchDir { path })
     }
 
     /// Writes `bytes` to `name` inside the directory and returns its path.
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, LinkError> {
         let path = self.path.join(name);
-        std::fs::write(&path, bytes).map_err(LinkError::io(format!("writing {}", path.display())))?;
+        std::fs::write(&path, bytes)
+            .map_err(LinkError::io(format!("writing {}", path.display())))?;
         Ok(path)
     }
 }

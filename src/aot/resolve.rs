@@ -104,7 +104,7 @@ impl ModuleTable {
             fastmath: self.options.fastmath || flag("fastmath"),
             numpy_error_model: self.options.numpy_error_model
                 || f.decorator_keyword("error_model").as_deref() == Some("numpy"),
-            ..self.options.clone()
+            parallel: self.options.parallel || flag("parallel"),
         }
     }
 
@@ -127,7 +127,13 @@ impl ModuleTable {
     }
 
     /// Evaluates a constant expression seeing the bindings before `before` (and `extra`).
-    fn evaluate(&self, expr: &str, line: u32, before: usize, extra: Option<(&str, Global)>) -> Global {
+    fn evaluate(
+        &self,
+        expr: &str,
+        line: u32,
+        before: usize,
+        extra: Option<(&str, Global)>,
+    ) -> Global {
         if let Some(value) = literal(expr) {
             return Global::Value(GlobalValue::Const(value));
         }
@@ -351,7 +357,11 @@ fn literal(text: &str) -> Option<ConstValue> {
         None
     };
     if let Some(value) = int {
-        return Some(ConstValue::Int(if negative { value.checked_neg()? } else { value }));
+        return Some(ConstValue::Int(if negative {
+            value.checked_neg()?
+        } else {
+            value
+        }));
     }
     let float_syntax = clean
         .bytes()
@@ -413,12 +423,21 @@ def user(x):
     fn names_resolve_like_the_live_module() {
         assert_eq!(constant("N"), Some(ConstValue::Int(10)));
         assert_eq!(constant("HALF"), Some(ConstValue::Int(5)));
-        assert_eq!(constant("TAU"), Some(ConstValue::Float(std::f64::consts::TAU)));
-        assert_eq!(constant("pi"), Some(ConstValue::Float(std::f64::consts::PI)));
+        assert_eq!(
+            constant("TAU"),
+            Some(ConstValue::Float(std::f64::consts::TAU))
+        );
+        assert_eq!(
+            constant("pi"),
+            Some(ConstValue::Float(std::f64::consts::PI))
+        );
         assert_eq!(constant("NEG"), Some(ConstValue::Float(-0.35)));
         assert_eq!(
             constant("PAIR"),
-            Some(ConstValue::Tuple(vec![ConstValue::Int(1), ConstValue::Float(2.5)]))
+            Some(ConstValue::Tuple(vec![
+                ConstValue::Int(1),
+                ConstValue::Float(2.5)
+            ]))
         );
         assert!(matches!(
             resolve("np"),

@@ -51,10 +51,15 @@ pub fn runtime_symbols() -> Vec<RuntimeSymbol> {
     out.push(RuntimeSymbol {
         name: "ferrojit_parallel_for",
         params: vec![
-            "void *", "void *", "const void *", "int64_t", "void *", "int64_t",
+            "void *",
+            "void *",
+            "const void *",
+            "int64_t",
+            "void *",
+            "int64_t",
         ],
         result: "int64_t",
-        address: runtime::parallel::ferrojit_parallel_for as usize,
+        address: runtime::parallel::ferrojit_parallel_for as *const () as usize,
     });
     out
 }

@@ -204,9 +204,8 @@ impl ScannedModule {
                     .map(|l| l.last)
                     .max()
                     .unwrap_or(line.last);
-                let body: Vec<&str> = lines
-                    [(first - 1) as usize..(last as usize).min(lines.len())]
-                    .to_vec();
+                let body: Vec<&str> =
+                    lines[(first - 1) as usize..(last as usize).min(lines.len())].to_vec();
                 let mut source = SourceFile::new(filename, body.join("\n") + "\n");
                 source.line_offset = first - 1;
                 module.bindings.push(Binding {
@@ -222,7 +221,8 @@ impl ScannedModule {
             } else if let Some(rest) = stmt.strip_prefix("import ") {
                 for item in rest.split(',') {
                     let (module_name, alias) = split_alias(item);
-                    let bound = alias.unwrap_or_else(|| module_name.split('.').next().unwrap_or(""));
+                    let bound =
+                        alias.unwrap_or_else(|| module_name.split('.').next().unwrap_or(""));
                     if is_identifier(bound) {
                         let module_name = if alias.is_some() {
                             module_name
@@ -284,7 +284,9 @@ fn assignment(stmt: &str, line: u32) -> Option<(&str, BindingKind)> {
         Some(annotated) => &annotated[annotated.find('=')?..],
         None => rest,
     };
-    let augmented = ["+=", "-=", "*=", "/=", "//=", "%=", "**=", "<<=", ">>=", "&=", "|=", "^="];
+    let augmented = [
+        "+=", "-=", "*=", "/=", "//=", "%=", "**=", "<<=", ">>=", "&=", "|=", "^=",
+    ];
     if augmented.iter().any(|op| rest.starts_with(op)) {
         return Some((name, BindingKind::Opaque { line }));
     }
@@ -497,8 +499,14 @@ if __name__ == "__main__":
         assert!(total.source.text.starts_with("@export("));
         assert!(total.source.text.trim_end().ends_with("return s"));
         let helper = &m.functions[1];
-        assert_eq!(helper.decorator_keyword("boundscheck").as_deref(), Some("True"));
-        assert_eq!(helper.decorator_keyword("error_model").as_deref(), Some("numpy"));
+        assert_eq!(
+            helper.decorator_keyword("boundscheck").as_deref(),
+            Some("True")
+        );
+        assert_eq!(
+            helper.decorator_keyword("error_model").as_deref(),
+            Some("numpy")
+        );
         assert!(helper.export_signatures().is_empty());
         assert!(helper.source.text.trim_end().ends_with("1"));
 
@@ -529,8 +537,12 @@ if __name__ == "__main__":
             })
         );
         assert!(matches!(find("jit"), Some(BindingKind::FromImport { .. })));
-        assert!(matches!(find("N"), Some(BindingKind::Assign { ref expr, line: 10 }) if expr == "10"));
-        assert!(matches!(find("SCALE"), Some(BindingKind::Assign { ref expr, .. }) if expr == "2.5"));
+        assert!(
+            matches!(find("N"), Some(BindingKind::Assign { ref expr, line: 10 }) if expr == "10")
+        );
+        assert!(
+            matches!(find("SCALE"), Some(BindingKind::Assign { ref expr, .. }) if expr == "2.5")
+        );
         assert!(matches!(find("TAU"), Some(BindingKind::Assign { .. })));
         assert!(matches!(find("COUNT"), Some(BindingKind::Opaque { .. })));
         assert!(matches!(find("X"), Some(BindingKind::Opaque { .. })));

@@ -14,6 +14,7 @@ from . import errors, types
 from ._ferrojit import Dispatcher, __version__
 from ._ferrojit import typeof as _typeof_text
 from .decorators import jit, njit
+from .export import export
 from .errors import (
     CompileError,
     FerrojitWarning,
@@ -36,6 +37,17 @@ class prange:
         return range(*args)
 
 
+def __getattr__(name):
+    # `ferrojit.cuda` (GPU ufuncs, device arrays) is imported at first use: CPU code never
+    # pays for it.
+    if name in ("cuda", "CudaUnavailable"):
+        import importlib
+
+        cuda = importlib.import_module(__name__ + ".cuda")
+        return cuda if name == "cuda" else cuda.CudaUnavailable
+    raise AttributeError(f"module 'ferrojit' has no attribute {name!r}")
+
+
 def typeof(value):
     """The ferrojit type of a value as the dispatcher sees it, e.g. ``array(float64, 2d, C)``."""
     text = _typeof_text(value)
@@ -43,6 +55,7 @@ def typeof(value):
 
 
 __all__ = [
+    "export",
     "jit",
     "njit",
     "vectorize",
@@ -50,6 +63,8 @@ __all__ = [
     "DUFunc",
     "GUFunc",
     "prange",
+    "cuda",
+    "CudaUnavailable",
     "set_num_threads",
     "get_num_threads",
     "typeof",

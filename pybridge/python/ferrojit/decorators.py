@@ -63,12 +63,6 @@ def _check_options(options):
             FerrojitWarning,
             stacklevel=3,
         )
-    if options.get("cache"):
-        warnings.warn(
-            "cache=True is not implemented yet: functions are recompiled in every process",
-            FerrojitWarning,
-            stacklevel=3,
-        )
     error_model = options.get("error_model", "python")
     if error_model not in ("python", "numpy"):
         raise ValueError(f"error_model must be 'python' or 'numpy', got {error_model!r}")
@@ -78,6 +72,7 @@ def _check_options(options):
         "numpy_error_model": error_model == "numpy",
         "nogil": bool(options.get("nogil") or False),
         "parallel": bool(options.get("parallel") or False),
+        "cache": bool(options.get("cache") or False),
     }
 
 
@@ -103,7 +98,8 @@ def jit(signature_or_function=None, **options):
     Forms: ``@jit``, ``@jit()``, ``@jit('f8(f8, i8)')``, ``@jit(f8(f8, i8))``,
     ``@jit(['f8(f8)', 'f4(f4)'])``, each with keywords ``nopython``, ``nogil``, ``boundscheck``,
     ``fastmath``, ``error_model`` ('python' or 'numpy'), ``parallel`` (``prange`` loops run on
-    all cores) and ``cache`` (accepted with a warning: not implemented yet). With signatures, the function is compiled at once and
+    all cores) and ``cache`` (compiled code persists in ``__pycache__`` beside the source, or
+    in ``$FERROJIT_CACHE_DIR``; needs a C compiler). With signatures, the function is compiled at once and
     calls must match one of them (after safe conversions such as int to float); without, it is
     compiled at the first call for each new combination of argument types.
     """

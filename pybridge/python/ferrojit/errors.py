@@ -28,7 +28,7 @@ class InternalError(CompileError):
 
 
 class FerrojitWarning(UserWarning):
-    """An option was accepted but has no effect yet (``cache=True``, ``parallel=True``)."""
+    """An option has no effect here, or the on-disk cache (``cache=True``) had trouble."""
 
 
 __all__ = [
