@@ -142,7 +142,9 @@ mod tests {
     }
 
     /// `(inputs, output, flattened kernel params, flattened kernel returns)`.
-    fn cases() -> Vec<(Vec<Type>, Type, Vec<Ty>, Vec<Ty>)> {
+    type Case = (Vec<Type>, Type, Vec<Ty>, Vec<Ty>);
+
+    fn cases() -> Vec<Case> {
         vec![
             (
                 vec![Type::F64, Type::F64],

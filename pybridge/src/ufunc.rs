@@ -25,6 +25,7 @@
 mod gufunc;
 mod numpy_ufunc;
 mod scalar;
+mod split;
 
 use crate::dispatcher::Dispatcher;
 use crate::errors::{compile_error, diagnostic_to_pyerr};
@@ -117,7 +118,15 @@ fn build_ufunc(
     recipe: Py<PyAny>,
 ) -> PyResult<Py<PyAny>> {
     let kernels: Vec<Arc<scalar::ScalarLoop>> = loops.iter().map(|l| l.kernel()).collect();
-    scalar::build(py, name, doc, nin, &kernels, identity, parallel, recipe)
+    let spec = numpy_ufunc::UfuncSpec {
+        name,
+        doc,
+        nin,
+        nout: 1,
+        identity,
+        signature: None,
+    };
+    scalar::build(py, spec, &kernels, parallel, recipe)
 }
 
 /// A generalized `numpy.ufunc` with the gufunc `layout` and one inner loop per entry of `loops`.

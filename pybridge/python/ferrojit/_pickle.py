@@ -212,6 +212,9 @@ def _rebuild_dispatcher(state):
 
     dispatcher = jit(rebuild_function(state["function"]))
     for signature in state["signatures"]:
+        if signature.startswith("none("):
+            # `Dispatcher.signatures` prints a None result as `none`; the grammar says `void`.
+            signature = "void" + signature[len("none") :]
         # Warm-up only: a signature that does not compile here is compiled at the first call
         # that needs it (or reports its error then).
         try:

@@ -77,8 +77,8 @@ def _check_options(kind, options):
         )
     target = options.get("target", "cpu")
     if target not in ("cpu", "parallel"):
-        if target == "cuda":
-            raise NotImplementedError(f"{kind}(target='cuda') is not supported yet")
+        if target in ("gpu", "cuda"):
+            raise NotImplementedError(f"{kind}(target={target!r}) is not supported yet")
         raise ValueError(f"{kind}() target must be 'cpu' or 'parallel', got {target!r}")
     identity = options.get("identity")
     valid = identity is None or identity == "reorderable" or (
@@ -189,8 +189,11 @@ def vectorize(ftylist_or_function=(), **options):
     Forms: ``@vectorize``, ``@vectorize()``, ``@vectorize(['f8(f8, f8)', ...])``,
     ``@vectorize('f8(f8)')``, with keywords ``identity`` (0, 1, None or 'reorderable', for
     ``reduce``), ``target`` ('cpu' or 'parallel'), ``nopython``, ``cache``, ``boundscheck``,
-    ``fastmath`` and ``error_model`` (default 'numpy').
+    ``fastmath`` and ``error_model`` (default 'numpy'). ``target='gpu'`` (or 'cuda') hands the
+    kernel to ``ferrojit.cuda.vectorize``.
     """
+    if options.get("target") in ("gpu", "cuda"):
+        return _gpu_vectorize(ftylist_or_function, options)
     if callable(ftylist_or_function) and not isinstance(ftylist_or_function, (Type, Signature)):
         checked = _check_options("vectorize", options)
         return DUFunc(ftylist_or_function, **checked)
@@ -203,6 +206,16 @@ def vectorize(ftylist_or_function=(), **options):
         return _build(_Recipe("vectorize", func, signatures, checked))
 
     return decorate
+
+
+def _gpu_vectorize(ftylist_or_function, options):
+    try:
+        from . import cuda
+    except ImportError as exc:  # pragma: no cover - a build without the GPU package
+        raise NotImplementedError(
+            f"vectorize(target={options['target']!r}) needs ferrojit.cuda ({exc})"
+        ) from exc
+    return cuda.vectorize(ftylist_or_function, **options)
 
 
 def guvectorize(*args, **options):
@@ -305,7 +318,10 @@ class DUFunc:
 
     def _rebuild(self):
         _pickle.install_ufunc_reducer()
-        loops = list(self._loops.values())
+        # NumPy takes the first loop its inputs cast to safely when none matches exactly (Python
+        # scalars): order loops as NumPy orders its own, narrowest types first, so that is the
+        # loop compiled for them.
+        loops = sorted(self._loops.values(), key=_loop_order)
         recipe = _Recipe("vectorize", self.py_func, [l.signature for l in loops], self._options)
         self._ufunc = build_ufunc(
             self.py_func.__name__,
@@ -423,7 +439,7 @@ class DUFunc:
         return f"<ferrojit.DUFunc '{self.__name__}'>"
 
     def __reduce__(self):
-        return _pickle.reduce_lazy(self, _rebuild_dufunc, self._state())
+        return _pickle.reduce_lazy(self, _rebuild_dufunc, self._state)
 
     def _state(self):
         return {
@@ -431,6 +447,13 @@ class DUFunc:
             "options": self._options,
             "signatures": [l.signature for l in self._loops.values()],
         }
+
+
+def _loop_order(loop):
+    """Sort key putting loops in NumPy's order: by the type numbers of their operands."""
+    import numpy as np
+
+    return [np.dtype(c).num for c in loop.types.replace("->", "")]
 
 
 def _dtype_name(short):
@@ -492,7 +515,7 @@ class GUFunc:
 
     def _rebuild(self):
         _pickle.install_ufunc_reducer()
-        entries = list(self._loops.values())
+        entries = sorted(self._loops.values(), key=lambda e: _loop_order(e[1]))
         recipe = _Recipe("guvectorize", self.py_func, [s for s, _ in entries], self._options,
                          self.layout)
         self._ufunc = build_gufunc(
@@ -547,7 +570,7 @@ class GUFunc:
         return f"<ferrojit.GUFunc '{self.__name__}' {self.layout}>"
 
     def __reduce__(self):
-        return _pickle.reduce_lazy(self, _rebuild_gufunc, self._state())
+        return _pickle.reduce_lazy(self, _rebuild_gufunc, self._state)
 
     def _state(self):
         return {

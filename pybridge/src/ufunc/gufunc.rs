@@ -10,6 +10,7 @@
 //! their data pointers change between outer indices.
 
 use super::numpy_ufunc::{self, LoopTables};
+use super::split::CostEstimate;
 use super::{npy_type_num, type_char};
 use ferrojit::{CompiledFunction, Layout as ArrayLayout, RuntimeError, Scalar, Signature, Type};
 use numpy::npyffi::npy_intp;
@@ -54,7 +55,10 @@ impl Layout {
                     dims.split(',').map(str::to_string).collect()
                 };
                 for d in &dims {
-                    let valid = d.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+                    let valid = d
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_alphabetic() || c == '_')
                         && d.chars().all(|c| c.is_alphanumeric() || c == '_');
                     if !valid {
                         return Err(format!(
@@ -189,6 +193,8 @@ pub struct GufuncKernel {
     operands: Vec<Operand>,
     nin: usize,
     layout_text: String,
+    /// For `target='parallel'`: when splitting the outer loop pays.
+    cost: CostEstimate,
 }
 
 impl GufuncKernel {
@@ -328,6 +334,7 @@ impl GufuncLoop {
                 nin: layout.inputs.len(),
                 layout_text: format!("{}->{}", side(&layout.inputs), side(&layout.outputs)),
                 operands,
+                cost: CostEstimate::default(),
             }),
         }
     }
@@ -386,11 +393,7 @@ pub fn build(
             "all loops of a gufunc must have the same layout",
         ));
     }
-    let function: numpy_ufunc::LoopFn = if parallel {
-        parallel_loop
-    } else {
-        serial_loop
-    };
+    let function: numpy_ufunc::LoopFn = if parallel { parallel_loop } else { serial_loop };
     let mut tables = LoopTables::default();
     for kernel in kernels {
         tables.push(
@@ -445,7 +448,7 @@ struct ParallelCall<'a> {
 }
 
 /// The gufunc inner loop of `target='parallel'`: the outer dimension in chunks on the runtime's
-/// threads, when every output moves with the outer index (else serially).
+/// threads, when that pays ([`super::split`]) and every output moves with the outer index.
 ///
 /// # Safety
 /// As [`serial_loop`].
@@ -462,9 +465,12 @@ unsafe extern "C" fn parallel_loop(
     // SAFETY: one outer step per operand.
     let outer = unsafe { std::slice::from_raw_parts(steps, nargs) };
     let outputs_move = outer[kernel.nin..].iter().all(|&s| s != 0);
-    if n < 2 || runtime::parallel::get_num_threads() < 2 || !outputs_move {
+    let threads = runtime::parallel::get_num_threads();
+    if !kernel.cost.worth_splitting(n, threads) || !outputs_move {
         // SAFETY: as above.
-        return unsafe { serial_loop(args, dims, steps, data) };
+        return kernel
+            .cost
+            .measure(n, || unsafe { serial_loop(args, dims, steps, data) });
     }
     let call = ParallelCall {
         kernel,
@@ -486,7 +492,10 @@ unsafe extern "C" fn parallel_loop(
             0,
         );
     }
-    let error = call.error.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let error = call
+        .error
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
     if let Some((_, error)) = error {
         numpy_ufunc::raise(&error);
     }
@@ -522,7 +531,15 @@ mod tests {
         assert_eq!(l.outputs, vec![vec!["m", "p"]]);
         let l = Layout::parse("(n),()->(n)").unwrap();
         assert_eq!(l.inputs, vec![vec!["n".to_string()], vec![]]);
-        for bad in ["(n)", "(n)->", "(3)->(n)", "(n?)->(n)", "(n),->(n)", "n->n", "(n),->()"] {
+        for bad in [
+            "(n)",
+            "(n)->",
+            "(3)->(n)",
+            "(n?)->(n)",
+            "(n),->(n)",
+            "n->n",
+            "(n),->()",
+        ] {
             assert!(Layout::parse(bad).is_err(), "{bad} should not parse");
         }
     }

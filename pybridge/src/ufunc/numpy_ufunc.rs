@@ -54,7 +54,9 @@ pub struct UfuncKeepAlive {
     _tables: Tables,
     /// The compiled loops `data` points to.
     _loops: Vec<Arc<dyn Any + Send + Sync>>,
-    recipe: Py<PyAny>,
+    /// An `Option` so that the all-zero state the garbage collector may traverse before the
+    /// object is initialised is valid (`None`).
+    recipe: Option<Py<PyAny>>,
 }
 
 /// The tables in their final, never-moved heap blocks.
@@ -75,8 +77,8 @@ unsafe impl Sync for Tables {}
 #[pymethods]
 impl UfuncKeepAlive {
     #[getter]
-    fn recipe(&self, py: Python<'_>) -> Py<PyAny> {
-        self.recipe.clone_ref(py)
+    fn recipe(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.recipe.as_ref().map(|r| r.clone_ref(py))
     }
 
     fn __traverse__(&self, visit: pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
@@ -104,7 +106,10 @@ pub fn create(
         _types: tables.types.into_boxed_slice(),
         _name: cstring(spec.name, "name")?,
         _doc: cstring(spec.doc, "docstring")?,
-        _signature: spec.signature.map(|s| cstring(s, "signature")).transpose()?,
+        _signature: spec
+            .signature
+            .map(|s| cstring(s, "signature"))
+            .transpose()?,
     };
     let (nin, nout) = (spec.nin as c_int, spec.nout as c_int);
     // SAFETY: the tables have `ntypes` loops of `nin + nout` types each and outlive the ufunc
@@ -155,7 +160,7 @@ pub fn create(
         UfuncKeepAlive {
             _tables: owned,
             _loops: loops,
-            recipe,
+            recipe: Some(recipe),
         },
     )?;
     // SAFETY: `ufunc` is a fresh `PyUFuncObject` whose `obj` NumPy set to NULL; NumPy owns the
@@ -185,7 +190,7 @@ pub fn recipe_of(obj: &Bound<'_, PyAny>) -> PyResult<Option<Py<PyAny>>> {
     Ok(stored
         .cast::<UfuncKeepAlive>()
         .ok()
-        .map(|k| k.get().recipe.clone_ref(py)))
+        .and_then(|k| k.get().recipe(py)))
 }
 
 /// Sets the Python exception for an error raised by a kernel inside an inner loop, which may

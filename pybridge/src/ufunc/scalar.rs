@@ -5,9 +5,11 @@
 //! inner loop is one call into machine code. The parallel one splits `0..n` into contiguous
 //! chunks on the runtime's thread pool (`runtime::parallel`, shared with `prange`), each chunk
 //! calling the same entry with its operands' pointers advanced to the chunk's start and its own
-//! length in `dims[0]`.
+//! length in `dims[0]` — when the call is big enough for the kernel's measured cost
+//! ([`super::split`]) and its elements are independent.
 
 use super::numpy_ufunc::{self, LoopTables};
+use super::split::CostEstimate;
 use super::{npy_type_num, type_char};
 use ferrojit::{CompileRequest, CompiledFunction, Diagnostic, RuntimeError, Scalar, Type};
 use numpy::npyffi::npy_intp;
@@ -17,14 +19,13 @@ use std::cell::Cell;
 use std::ffi::{c_char, c_void};
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// Fewest elements worth a chunk of their own on another thread.
-const MIN_CHUNK: i64 = 4096;
-
 /// One compiled inner loop: the entry `(args, dims, steps)` and the operand types.
 pub struct ScalarLoop {
     compiled: CompiledFunction,
     inputs: Vec<Scalar>,
     output: Scalar,
+    /// For `target='parallel'`: when splitting a call pays.
+    cost: CostEstimate,
 }
 
 impl ScalarLoop {
@@ -64,33 +65,41 @@ impl ScalarLoop {
 /// Compiles `req` with the ufunc loop as its entry. Operand types that are not scalars (the
 /// inferred output may be anything) are a `TypingError`.
 pub fn compile(req: &CompileRequest) -> Result<ScalarLoop, Diagnostic> {
-    let bad_output: Cell<Option<Type>> = Cell::new(None);
+    let not_scalar: Cell<Option<String>> = Cell::new(None);
     let wrapper = |root: &str, typed: &typeinfer::TypedFunction| {
         let name = format!("{root}__ufunc_loop");
-        if ir::kernels::ufunc_scalar(&typed.return_type).is_none() {
-            bad_output.set(Some(typed.return_type.clone()));
+        let operands = typed.arg_types.iter().chain([&typed.return_type]);
+        if operands
+            .clone()
+            .any(|t| ir::kernels::ufunc_scalar(t).is_none())
+        {
+            let args: Vec<String> = typed.arg_types.iter().map(Type::to_string).collect();
+            let signature = format!("{}({})", typed.return_type, args.join(", "));
+            not_scalar.set(Some(signature));
             return placeholder_loop(&name);
         }
         ir::kernels::ufunc_loop(&name, root, &typed.arg_types, &typed.return_type)
     };
     let compiled = ferrojit::compile_wrapped(req, &wrapper)?;
-    if let Some(ty) = bad_output.take() {
+    if let Some(signature) = not_scalar.take() {
         return Err(Diagnostic::new(
             ferrojit::DiagnosticKind::Typing,
             format!(
-                "a @vectorize kernel must return one scalar (bool, integer, float or complex), \
-                 but {}() returns {ty}",
+                "a @vectorize kernel takes and returns single scalars (bool, integer, float or \
+                 complex), but {}() is {signature}",
                 req.def.ast.name
             ),
             Some(req.def.ast.span),
         )
-        .with_source(&req.def.source));
+        .with_source(&req.def.source)
+        .with_hint("use @guvectorize for kernels over arrays"));
     }
-    let scalar = |ty: &Type| ir::kernels::ufunc_scalar(ty).expect("checked by the caller");
+    let scalar = |ty: &Type| ir::kernels::ufunc_scalar(ty).expect("checked by the wrapper");
     Ok(ScalarLoop {
         inputs: compiled.arg_types.iter().map(scalar).collect(),
         output: scalar(&compiled.return_type),
         compiled,
+        cost: CostEstimate::default(),
     })
 }
 
@@ -150,17 +159,15 @@ impl UfuncLoop {
     }
 }
 
-/// Builds the `numpy.ufunc` over `kernels`.
+/// Builds the `numpy.ufunc` described by `spec` (one output, no layout) over `kernels`.
 pub fn build(
     py: Python<'_>,
-    name: &str,
-    doc: &str,
-    nin: usize,
+    spec: numpy_ufunc::UfuncSpec<'_>,
     kernels: &[Arc<ScalarLoop>],
-    identity: i32,
     parallel: bool,
     recipe: Py<PyAny>,
 ) -> PyResult<Py<PyAny>> {
+    let nin = spec.nin;
     if let Some(k) = kernels.iter().find(|k| k.inputs.len() != nin) {
         return Err(pyo3::exceptions::PyTypeError::new_err(format!(
             "every loop of a ufunc with {nin} inputs must take {nin} arguments; {} takes {}",
@@ -168,11 +175,7 @@ pub fn build(
             k.inputs.len()
         )));
     }
-    let function: numpy_ufunc::LoopFn = if parallel {
-        parallel_loop
-    } else {
-        serial_loop
-    };
+    let function: numpy_ufunc::LoopFn = if parallel { parallel_loop } else { serial_loop };
     let mut tables = LoopTables::default();
     for kernel in kernels {
         let data = Arc::as_ptr(kernel) as *mut c_void;
@@ -182,14 +185,6 @@ pub fn build(
         .iter()
         .map(|k| k.clone() as Arc<dyn std::any::Any + Send + Sync>)
         .collect();
-    let spec = numpy_ufunc::UfuncSpec {
-        name,
-        doc,
-        nin,
-        nout: 1,
-        identity,
-        signature: None,
-    };
     numpy_ufunc::create(py, spec, tables, owned, recipe)
 }
 
@@ -217,7 +212,6 @@ struct ParallelCall<'a> {
     kernel: &'a ScalarLoop,
     args: &'a [*mut c_char],
     steps: *const npy_intp,
-    n: i64,
     /// The error of the earliest failing chunk, by start index.
     error: Mutex<Option<(i64, RuntimeError)>>,
 }
@@ -243,50 +237,52 @@ unsafe extern "C" fn parallel_loop(
             std::slice::from_raw_parts(steps as *const npy_intp, kernel.operands()),
         )
     };
-    let threads = runtime::parallel::get_num_threads() as i64;
-    if threads < 2 || n < 2 * MIN_CHUNK || !independent(kernel, n, args_slice, steps_slice) {
+    let threads = runtime::parallel::get_num_threads();
+    if !kernel.cost.worth_splitting(n, threads) || !independent(kernel, n, args_slice, steps_slice)
+    {
         // SAFETY: as for the serial loop.
-        return unsafe { serial_loop(args, dims, steps, data) };
+        return kernel
+            .cost
+            .measure(n, || unsafe { serial_loop(args, dims, steps, data) });
     }
     let call = ParallelCall {
         kernel,
         args: args_slice,
         steps,
-        n,
         error: Mutex::new(None),
     };
     let mut slot = ErrorSlot::default();
     let mut no_results = [0u8; 1];
-    let blocks = (n as u64).div_ceil(MIN_CHUNK as u64) as i64;
     // SAFETY: `run_chunk` reads `call` (alive for the whole call) and writes no results.
     unsafe {
         runtime::parallel::ferrojit_parallel_for(
             run_chunk,
             &mut slot,
             &call as *const ParallelCall as *const u8,
-            blocks,
+            n,
             no_results.as_mut_ptr(),
             0,
         );
     }
-    let error = call.error.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let error = call
+        .error
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
     if let Some((_, error)) = error {
         numpy_ufunc::raise(&error);
     }
 }
 
-/// Runs blocks `lo..hi` (of [`MIN_CHUNK`] elements) of a [`ParallelCall`].
+/// Runs elements `start..end` of a [`ParallelCall`].
 unsafe extern "C" fn run_chunk(
     _err: *mut ErrorSlot,
     env: *const u8,
-    lo: i64,
-    hi: i64,
+    start: i64,
+    end: i64,
     _out: *mut u8,
 ) {
     // SAFETY: `env` is the `ParallelCall` of `parallel_loop`, alive until all chunks finish.
     let call = unsafe { &*(env as *const ParallelCall) };
-    let start = lo * MIN_CHUNK;
-    let end = (hi * MIN_CHUNK).min(call.n);
     if start >= end {
         return;
     }
@@ -296,7 +292,7 @@ unsafe extern "C" fn run_chunk(
         .args
         .iter()
         .zip(steps)
-        .map(|(&p, &s)| p.wrapping_offset(start as isize * s as isize))
+        .map(|(&p, &s)| p.wrapping_offset(start as isize * s))
         .collect();
     let len = [(end - start) as npy_intp];
     // SAFETY: the chunk's pointers stay inside the operands (start < n) and its length ends
@@ -328,4 +324,159 @@ fn independent(kernel: &ScalarLoop, n: i64, args: &[*mut c_char], steps: &[npy_i
         let disjoint = hi <= out_lo || out_hi <= lo;
         disjoint || (args[k] == args[out] && steps[k] == steps[out])
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! `ir::kernels::ufunc_loop` end to end: through the driver's `compile_wrapped` (the kernel
+    //! inlined into the loop, optimised, compiled) and called with NumPy-shaped arguments.
+
+    use super::*;
+    use ferrojit::{ExceptionKind, FunctionDef, Global, GlobalResolver, Options, SourceFile};
+
+    struct NoGlobals;
+    impl GlobalResolver for NoGlobals {
+        fn resolve(&self, _name: &str) -> Option<Global> {
+            None
+        }
+    }
+
+    fn compile_loop(source: &str, signature: &str) -> ScalarLoop {
+        let def = FunctionDef::parse(
+            SourceFile::new("<test>", source),
+            Box::new(NoGlobals),
+            Options::default(),
+        )
+        .expect("test kernel parses");
+        let sig = ferrojit::parse_signature(signature).expect("test signature parses");
+        let request = CompileRequest {
+            def: Arc::new(def),
+            arg_types: sig.args,
+            declared_return: sig.ret,
+            dump: Default::default(),
+        };
+        compile(&request).unwrap_or_else(|d| panic!("{d}"))
+    }
+
+    /// Runs `kernel` over NumPy-style operands (`bytes` per operand, `steps` in bytes).
+    fn run(
+        kernel: &ScalarLoop,
+        n: i64,
+        operands: &mut [Vec<u8>],
+        steps: &[i64],
+    ) -> Result<(), RuntimeError> {
+        let args: Vec<*mut c_char> = operands.iter_mut().map(|o| o.as_mut_ptr().cast()).collect();
+        let dims = [n as npy_intp];
+        let steps: Vec<npy_intp> = steps.iter().map(|&s| s as npy_intp).collect();
+        // SAFETY: each operand holds `n` elements at its step.
+        unsafe { kernel.run(args.as_ptr(), dims.as_ptr(), steps.as_ptr()) }
+    }
+
+    fn f64_bytes(values: &[f64]) -> Vec<u8> {
+        values.iter().flat_map(|v| v.to_ne_bytes()).collect()
+    }
+
+    fn f64_values(bytes: &[u8]) -> Vec<f64> {
+        bytes
+            .chunks(8)
+            .map(|c| f64::from_ne_bytes(c.try_into().unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn a_binary_float_loop_runs_with_strides_and_broadcasting() {
+        let kernel = compile_loop("def k(a, b):\n    return a * b + 1.0\n", "f8(f8, f8)");
+        let a = f64_bytes(&[1.0, 2.0, 3.0, 4.0]);
+        // `b` is a broadcast scalar (step 0).
+        let b = f64_bytes(&[10.0]);
+        let mut operands = vec![a, b, vec![0u8; 32]];
+        run(&kernel, 4, &mut operands, &[8, 0, 8]).unwrap();
+        assert_eq!(f64_values(&operands[2]), vec![11.0, 21.0, 31.0, 41.0]);
+        // Every other element of `a`, into a reversed-looking but positive-step output.
+        let mut operands = vec![
+            f64_bytes(&[1.0, 0.0, 2.0, 0.0]),
+            f64_bytes(&[3.0, 4.0]),
+            vec![0u8; 16],
+        ];
+        run(&kernel, 2, &mut operands, &[16, 8, 8]).unwrap();
+        assert_eq!(f64_values(&operands[2]), vec![4.0, 9.0]);
+        // An empty loop touches nothing.
+        run(&kernel, 0, &mut [vec![], vec![], vec![]], &[8, 8, 8]).unwrap();
+    }
+
+    #[test]
+    fn complex_operands_are_two_parts() {
+        let kernel = compile_loop("def k(z, w):\n    return z * w\n", "c16(c16, c16)");
+        let z = f64_bytes(&[1.0, 2.0, 0.0, 1.0]);
+        let w = f64_bytes(&[3.0, -1.0, 0.0, 1.0]);
+        let mut operands = vec![z, w, vec![0u8; 32]];
+        run(&kernel, 2, &mut operands, &[16, 16, 16]).unwrap();
+        // (1+2j)(3-1j) = 5+5j; 1j*1j = -1.
+        assert_eq!(f64_values(&operands[2]), vec![5.0, 5.0, -1.0, 0.0]);
+        assert_eq!(kernel.type_nums(), vec![15, 15, 15]);
+    }
+
+    #[test]
+    fn a_kernel_error_stops_the_loop_and_is_reported() {
+        let kernel = compile_loop("def k(a, b):\n    return a // b\n", "i8(i8, i8)");
+        let ints = |v: &[i64]| v.iter().flat_map(|x| x.to_ne_bytes()).collect::<Vec<u8>>();
+        let mut operands = vec![ints(&[7, 8, 9]), ints(&[2, 0, 3]), vec![0u8; 24]];
+        let err = run(&kernel, 3, &mut operands, &[8, 8, 8]).unwrap_err();
+        assert_eq!(err.kind, ExceptionKind::ZeroDivisionError);
+        assert_eq!(&operands[2][..8], &3i64.to_ne_bytes());
+    }
+
+    #[test]
+    fn bool_inputs_read_any_nonzero_byte_as_true() {
+        let kernel = compile_loop("def k(a):\n    return not a\n", "b1(b1)");
+        let mut operands = vec![vec![0u8, 1, 2, 255], vec![7u8; 4]];
+        run(&kernel, 4, &mut operands, &[1, 1]).unwrap();
+        assert_eq!(operands[1], vec![1, 0, 0, 0]);
+    }
+
+    #[test]
+    fn a_kernel_that_is_no_scalar_function_is_a_typing_error() {
+        let def = FunctionDef::parse(
+            SourceFile::new("<test>", "def k(a):\n    return (a, a)\n"),
+            Box::new(NoGlobals),
+            Options::default(),
+        )
+        .unwrap();
+        let request = CompileRequest {
+            def: Arc::new(def),
+            arg_types: vec![Type::F64],
+            declared_return: None,
+            dump: Default::default(),
+        };
+        let err = compile(&request)
+            .err()
+            .expect("a tuple result is no ufunc output");
+        assert_eq!(err.kind, ferrojit::DiagnosticKind::Typing);
+        assert!(
+            err.to_string().contains("takes and returns single scalars"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn independence_rules_out_reductions_and_accumulations() {
+        let kernel = compile_loop("def k(a, b):\n    return a + b\n", "f8(f8, f8)");
+        let mut buf = vec![0u8; 800];
+        let base = buf.as_mut_ptr() as *mut c_char;
+        let other = base.wrapping_add(400);
+        // Element-wise in place: out is a, same step.
+        assert!(independent(&kernel, 10, &[base, other, base], &[8, 8, 8]));
+        // Reduction: out step 0.
+        assert!(!independent(&kernel, 10, &[base, other, base], &[0, 8, 0]));
+        // Accumulation: input 0 is the output shifted by one element.
+        let shifted = base.wrapping_add(8);
+        assert!(!independent(
+            &kernel,
+            10,
+            &[base, other, shifted],
+            &[8, 8, 8]
+        ));
+        // Disjoint operands.
+        assert!(independent(&kernel, 10, &[base, base, other], &[8, 8, 8]));
+    }
 }
