@@ -10,8 +10,9 @@
 //!   into the compiler except through the `GlobalResolver` trait ([`globals`]).
 //! - Compiled code runs with the GIL released; it receives only plain slots and descriptors,
 //!   never a Python object it could touch.
-//! - Arrays are passed in place (C, F or any strides), never copied; results that are arrays are
-//!   the caller's own array objects.
+//! - Arrays are passed to CPU code in place (C, F or any strides), never copied; results that
+//!   are arrays are the caller's own array objects. (GPU ufuncs copy host arrays to the device
+//!   and back once per call; device arrays stay on the device.)
 //! - A failed compilation raises and leaves the dispatcher as it was.
 //!
 //! [`Diagnostic`]: ferrojit::Diagnostic
