@@ -88,7 +88,10 @@ impl Specialization {
     name = "Dispatcher"
 )]
 pub struct Dispatcher {
-    py_func: Py<PyAny>,
+    /// The decorated function. An `Option` only because the garbage collector may traverse a
+    /// dispatcher whose memory is allocated (zeroed: `None`) but not yet initialised, while
+    /// `__new__` builds its instance dict.
+    py_func: Option<Py<PyAny>>,
     name: String,
     /// Positional-or-keyword parameter names, for binding keyword arguments.
     params: Vec<String>,
@@ -139,7 +142,7 @@ impl Dispatcher {
             name: py_func.getattr("__name__")?.extract()?,
             params: varnames.into_iter().take(argcount).collect(),
             irregular_params: kwonly > 0 || flags & (CO_VARARGS | CO_VARKEYWORDS) != 0,
-            py_func: py_func.unbind(),
+            py_func: Some(py_func.unbind()),
             options: Options {
                 boundscheck,
                 fastmath,
@@ -173,7 +176,7 @@ impl Dispatcher {
     /// The original Python function.
     #[getter]
     fn py_func(&self, py: Python<'_>) -> Py<PyAny> {
-        self.py_func.clone_ref(py)
+        self.func().clone_ref(py)
     }
 
     /// The compiled specializations, as `return(args)` signature strings.
@@ -221,11 +224,21 @@ impl Dispatcher {
     }
 
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
-        visit.call(&self.py_func)
+        match &self.py_func {
+            Some(f) => visit.call(f),
+            None => Ok(()),
+        }
     }
 }
 
 impl Dispatcher {
+    /// The decorated function (always set once `__new__` has returned).
+    fn func(&self) -> &Py<PyAny> {
+        self.py_func
+            .as_ref()
+            .expect("a dispatcher is initialised by __new__")
+    }
+
     /// The parsed function, built at first use: source from `ferrojit._source`, parsed by the
     /// frontend, globals resolved through [`PyGlobals`].
     pub fn function_def(&self, py: Python<'_>) -> PyResult<Arc<FunctionDef>> {
@@ -234,7 +247,7 @@ impl Dispatcher {
         }
         static FUNCTION_SOURCE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
         let function_source = FUNCTION_SOURCE.import(py, "ferrojit._source", "function_source")?;
-        let func = self.py_func.bind(py);
+        let func = self.func().bind(py);
         let (filename, text, line_offset, col_offset): (String, String, u32, u32) =
             match function_source.call1((func,)) {
                 Ok(found) => found.extract()?,
@@ -375,7 +388,7 @@ impl Dispatcher {
             }
             slots[index] = Some(value);
         }
-        let defaults = self.py_func.bind(py).getattr("__defaults__")?;
+        let defaults = self.func().bind(py).getattr("__defaults__")?;
         let defaults: Vec<Bound<'py, PyAny>> = if defaults.is_none() {
             Vec::new()
         } else {

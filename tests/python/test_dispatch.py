@@ -383,3 +383,23 @@ def test_two_threads_call_the_same_dispatcher():
     for k in (1, 2, 3):
         assert results[k] == [work.py_func(a, float(k))] * 200
     assert work.signatures == ["float64(array(float64, 1d, C), float64)"]
+
+
+def test_garbage_collection_while_creating_dispatchers_does_not_crash():
+    """The collector may traverse a dispatcher between its allocation and its initialisation
+    (while its instance dict is built); that once read an uninitialised field."""
+    import gc
+
+    from ferrojit import Dispatcher
+
+    def f(x):
+        return x
+
+    old = gc.get_threshold()
+    gc.set_threshold(1, 1, 1)
+    try:
+        for _ in range(200):
+            _garbage = [{} for _ in range(100)]
+            Dispatcher(f, [])
+    finally:
+        gc.set_threshold(*old)
