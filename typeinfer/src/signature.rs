@@ -212,7 +212,8 @@ impl Parser {
             self.expect_end("end of signature after ')'")?;
             return Ok(Signature { args, ret: None });
         }
-        let is_void = self.peek().tok == Tok::Ident("void".into());
+        // `none` is how types print (`Dispatcher.signatures`), `void` how Numba spells it.
+        let is_void = matches!(&self.peek().tok, Tok::Ident(name) if name == "void" || name == "none");
         let first = if is_void {
             self.bump();
             Type::NoneType

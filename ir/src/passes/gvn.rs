@@ -100,6 +100,11 @@ fn key(func: &Function, inst: Inst) -> Option<Key> {
             | Op::And
             | Op::Or
             | Op::Icmp(IntCC::Eq | IntCC::Ne)
+            // IEEE addition and multiplication are commutative (only the payload of a NaN
+            // made from two NaNs may depend on the order, which Python cannot observe).
+            | Op::Fadd
+            | Op::Fmul
+            | Op::Fcmp(FloatCC::Eq | FloatCC::Ne)
     );
     if commutative {
         args.sort();

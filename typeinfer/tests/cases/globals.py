@@ -42,6 +42,6 @@ def f(x):
 #   7:9 float32 => Callee
 #   8:9 first(x, 1) => JitCall { callee: CalleeId(1), arg_types: [Scalar(F64), Scalar(I64)], ret: Scalar(F64) }
 #   8:9 first => Callee
-#   9:14 ferrojit.prange(a) => Intrinsic(Range)
+#   9:14 ferrojit.prange(a) => Intrinsic(Prange)
 #   9:14 ferrojit.prange => Callee
 #   9:14 ferrojit => Module(Ferrojit)
