@@ -16,7 +16,7 @@
 //! - Descriptors live on this call's stack and outlive the compiled call that reads them.
 
 use crate::args::{self, Descriptors, Unpassable};
-use crate::errors::{compile_error, diagnostic_to_pyerr, runtime_error_to_pyerr};
+use crate::errors::{compile_error, diagnostic_to_pyerr, panic_diagnostic, runtime_error_to_pyerr};
 use crate::globals::{PyGlobals, SelfDef};
 use crate::overload;
 use ferrojit::{
@@ -531,16 +531,6 @@ fn buffer<'a>(inline: &'a mut [u64], heap: &'a mut Vec<u64>, len: usize) -> &'a 
         heap.resize(len, 0);
         heap
     }
-}
-
-fn panic_diagnostic(panic: &(dyn std::any::Any + Send)) -> Diagnostic {
-    let what = panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into());
-    Diagnostic::internal(format!("the compiler panicked: {what}"))
-        .with_hint("this is a bug in ferrojit; please report it with the function that caused it")
 }
 
 /// The argument types of one call: on the stack for up to [`INLINE_ARGS`] arguments (only

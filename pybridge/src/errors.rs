@@ -81,3 +81,21 @@ fn add_note(py: Python<'_>, err: PyErr, note: String) -> PyErr {
     };
     PyErr::from_type(value.get_type(), message)
 }
+
+/// What to report when the compiler panicked (a bug in ferrojit, never the user's fault).
+pub(crate) fn panic_diagnostic(panic: &(dyn std::any::Any + Send)) -> Diagnostic {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    Diagnostic::internal(format!("the compiler panicked: {what}"))
+        .with_hint("this is a bug in ferrojit; please report it with the function that caused it")
+}
+
+/// Runs `work` with the GIL released; a panic becomes an `InternalError` instead of unwinding
+/// into the interpreter.
+pub(crate) fn detached<T: Send>(py: Python<'_>, work: impl FnOnce() -> T + Send) -> PyResult<T> {
+    py.detach(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)))
+        .map_err(|panic| diagnostic_to_pyerr(py, &panic_diagnostic(panic.as_ref())))
+}

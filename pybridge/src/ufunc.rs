@@ -31,7 +31,6 @@ use crate::dispatcher::Dispatcher;
 use crate::errors::{compile_error, diagnostic_to_pyerr};
 use ferrojit::{CompileRequest, Diagnostic, DiagnosticKind, DumpFlags, Scalar, Signature, Type};
 use pyo3::prelude::*;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 pub use gufunc::GufuncLoop;
@@ -175,21 +174,7 @@ fn compile_detached<T: Send>(
     py: Python<'_>,
     compile: impl FnOnce() -> Result<T, Diagnostic> + Send,
 ) -> PyResult<T> {
-    let outcome = py.detach(|| {
-        catch_unwind(AssertUnwindSafe(compile)).unwrap_or_else(|panic| {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(
-                Diagnostic::internal(format!("the compiler panicked: {what}")).with_hint(
-                    "this is a bug in ferrojit; please report it with the kernel that caused it",
-                ),
-            )
-        })
-    });
-    outcome.map_err(|d| diagnostic_to_pyerr(py, &d))
+    crate::errors::detached(py, compile)?.map_err(|d| diagnostic_to_pyerr(py, &d))
 }
 
 /// NumPy's type number for a scalar (`NPY_TYPES`), as ufunc type tables hold them. `int64` is

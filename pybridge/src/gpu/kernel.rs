@@ -11,17 +11,16 @@
 use super::memory::DeviceMemory;
 use super::{dump_ptx, gpu_error_to_pyerr};
 use crate::dispatcher::Dispatcher;
-use crate::errors::{compile_error, diagnostic_to_pyerr};
+use crate::errors::{compile_error, detached, diagnostic_to_pyerr};
 use backend_gpu::{
     GpuError, GpuModule, KernelArg, KernelArgValue, KernelSpec, PtxModule, PtxOptions,
 };
-use ferrojit::{CompileRequest, Diagnostic, DiagnosticKind, DumpFlags, Scalar, Type};
+use ferrojit::{CompileRequest, DiagnosticKind, DumpFlags, Scalar, Type};
 use ir::lower::flatten::scalar_ir_type;
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyInt;
 use std::collections::HashMap;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// Compiles the GPU ufunc kernel `kernel` for `signature` (`'f8(f8, f8)'`, or argument types
@@ -98,21 +97,6 @@ fn operand_scalar(py: Python<'_>, ty: &Type, role: &str) -> PyResult<Scalar> {
             format!("a GPU ufunc {role} must be a scalar type (bool, integer or float), got {ty}"),
         )),
     }
-}
-
-/// Runs `work` with the GIL released, turning a panic into an `InternalError`.
-fn detached<T: Send>(py: Python<'_>, work: impl FnOnce() -> T + Send) -> PyResult<T> {
-    py.detach(|| catch_unwind(AssertUnwindSafe(work)))
-        .map_err(|panic| {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            let diagnostic = Diagnostic::internal(format!("the GPU compiler panicked: {what}"))
-                .with_hint("this is a bug in ferrojit; please report it with the kernel");
-            diagnostic_to_pyerr(py, &diagnostic)
-        })
 }
 
 /// Which PTX to make: the pattern (true: array input) and the `sm_XY` target (`None`: the
