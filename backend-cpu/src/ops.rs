@@ -61,7 +61,9 @@ pub(crate) fn lower_value_op(
             Err(format!("expects {n} operands, has {}", args.len()))
         }
     };
-    let arity = operand_count(op).ok_or_else(|| "is not a value operation".to_string())?;
+    let arity = op
+        .value_operand_count()
+        .ok_or_else(|| "is not a value operation".to_string())?;
     want(arity)?;
     let from = operands.types.first().copied();
     // The arity is checked: the padding (Cranelift's reserved value) is never used.
@@ -152,34 +154,6 @@ pub(crate) fn lower_value_op(
         | Op::Raise(_) => return Err("is not a value operation".to_string()),
     };
     Ok(v)
-}
-
-/// Number of operands of a single-result value operation; `None` for the others.
-fn operand_count(op: &Op) -> Option<usize> {
-    Some(match op {
-        Op::Iconst(_) | Op::Fconst(_) | Op::Bconst(_) => 0,
-        Op::Ineg | Op::Bnot | Op::Fneg | Op::Fabs | Op::Sqrt | Op::Floor | Op::Ceil | Op::Trunc => {
-            1
-        }
-        Op::Nearest | Op::Not | Op::Load { .. } => 1,
-        Op::Sext | Op::Uext | Op::Ireduce | Op::ToBool | Op::Fpromote | Op::Fdemote => 1,
-        Op::SToF | Op::UToF | Op::FToS | Op::FToU | Op::Bitcast => 1,
-        Op::Iadd | Op::Isub | Op::Imul | Op::Sdiv | Op::Udiv | Op::Srem | Op::Urem => 2,
-        Op::Band | Op::Bor | Op::Bxor | Op::Ishl | Op::Sshr | Op::Ushr => 2,
-        Op::Smin | Op::Smax | Op::Umin | Op::Umax | Op::Icmp(_) => 2,
-        Op::Fadd | Op::Fsub | Op::Fmul | Op::Fdiv | Op::Fmin | Op::Fmax | Op::Copysign => 2,
-        Op::Fcmp(_) | Op::And | Op::Or => 2,
-        Op::Fma | Op::Select => 3,
-        Op::Store { .. }
-        | Op::CallRuntime(_)
-        | Op::Call(_)
-        | Op::StackSlot(_)
-        | Op::ParallelFor(_)
-        | Op::Jump
-        | Op::Brif
-        | Op::Return
-        | Op::Raise(_) => return None,
-    })
 }
 
 /// Conversions between IR types. Same-width pairs (`bool`→`i8`, `ptr`↔`i64`) are identities.

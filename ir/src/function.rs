@@ -256,6 +256,32 @@ pub enum Op {
 }
 
 impl Op {
+    /// The number of operands of a *value operation* — one result computed from its operands
+    /// alone, which backends lower one to one; `None` for memory writes, calls, stack slots,
+    /// parallel loops and terminators, which need special handling.
+    pub fn value_operand_count(&self) -> Option<usize> {
+        use Op::*;
+        Some(match self {
+            Iconst(_) | Fconst(_) | Bconst(_) => 0,
+            Ineg | Bnot | Fneg | Fabs | Sqrt | Floor | Ceil | Trunc | Nearest | Not => 1,
+            Load { .. } | Sext | Uext | Ireduce | ToBool | Fpromote | Fdemote => 1,
+            SToF | UToF | FToS | FToU | Bitcast => 1,
+            Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Band | Bor | Bxor | Ishl | Sshr
+            | Ushr | Smin | Smax | Umin | Umax | Icmp(_) => 2,
+            Fadd | Fsub | Fmul | Fdiv | Fmin | Fmax | Copysign | Fcmp(_) | And | Or => 2,
+            Fma | Select => 3,
+            Store { .. }
+            | CallRuntime(_)
+            | Call(_)
+            | StackSlot(_)
+            | ParallelFor(_)
+            | Jump
+            | Brif
+            | Return
+            | Raise(_) => return None,
+        })
+    }
+
     pub fn is_terminator(&self) -> bool {
         matches!(self, Op::Jump | Op::Brif | Op::Return | Op::Raise(_))
     }

@@ -21,32 +21,6 @@ use crate::ptx::function::Emitter;
 use crate::ptx::regs::{Class, float_literal, int_literal, memory_suffix, narrow_bits};
 use ir::{FloatCC, InstData, IntCC, Op, Ty, Value};
 
-/// Number of operands of a single-result value operation; `None` for the others.
-fn operand_count(op: &Op) -> Option<usize> {
-    Some(match op {
-        Op::Iconst(_) | Op::Fconst(_) | Op::Bconst(_) => 0,
-        Op::Ineg | Op::Bnot | Op::Fneg | Op::Fabs | Op::Sqrt | Op::Floor | Op::Ceil => 1,
-        Op::Trunc | Op::Nearest | Op::Not | Op::Load { .. } => 1,
-        Op::Sext | Op::Uext | Op::Ireduce | Op::ToBool | Op::Fpromote | Op::Fdemote => 1,
-        Op::SToF | Op::UToF | Op::FToS | Op::FToU | Op::Bitcast => 1,
-        Op::Iadd | Op::Isub | Op::Imul | Op::Sdiv | Op::Udiv | Op::Srem | Op::Urem => 2,
-        Op::Band | Op::Bor | Op::Bxor | Op::Ishl | Op::Sshr | Op::Ushr => 2,
-        Op::Smin | Op::Smax | Op::Umin | Op::Umax | Op::Icmp(_) => 2,
-        Op::Fadd | Op::Fsub | Op::Fmul | Op::Fdiv | Op::Fmin | Op::Fmax | Op::Copysign => 2,
-        Op::Fcmp(_) | Op::And | Op::Or => 2,
-        Op::Fma | Op::Select => 3,
-        Op::Store { .. }
-        | Op::CallRuntime(_)
-        | Op::Call(_)
-        | Op::StackSlot(_)
-        | Op::ParallelFor(_)
-        | Op::Jump
-        | Op::Brif
-        | Op::Return
-        | Op::Raise(_) => return None,
-    })
-}
-
 /// `32` or `64`: the width of the registers of an integer type.
 fn width(ty: Ty) -> &'static str {
     if Class::of(ty) == Class::B64 {
@@ -122,7 +96,7 @@ pub(crate) fn lower_store(e: &mut Emitter, offset: i32, args: &[Value]) -> Resul
 /// Lowers a single-result value operation.
 pub(crate) fn lower_value_op(e: &mut Emitter, data: &InstData) -> Result<(), String> {
     let op = &data.op;
-    let arity = operand_count(op).ok_or("is not a value operation")?;
+    let arity = op.value_operand_count().ok_or("is not a value operation")?;
     let [result] = data.results.as_slice() else {
         return Err(format!("expects one result, has {}", data.results.len()));
     };
