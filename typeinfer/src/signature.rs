@@ -213,7 +213,8 @@ impl Parser {
             return Ok(Signature { args, ret: None });
         }
         // `none` is how types print (`Dispatcher.signatures`), `void` how Numba spells it.
-        let is_void = matches!(&self.peek().tok, Tok::Ident(name) if name == "void" || name == "none");
+        let is_void =
+            matches!(&self.peek().tok, Tok::Ident(name) if name == "void" || name == "none");
         let first = if is_void {
             self.bump();
             Type::NoneType
