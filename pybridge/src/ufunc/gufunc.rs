@@ -10,7 +10,7 @@
 //! their data pointers change between outer indices.
 
 use super::numpy_ufunc::{self, LoopTables};
-use super::split::CostEstimate;
+use super::split::{CostEstimate, FirstError, run_chunks};
 use super::{npy_type_num, type_char};
 use ferrojit::{CompiledFunction, Layout as ArrayLayout, RuntimeError, Scalar, Signature, Type};
 use numpy::npyffi::npy_intp;
@@ -18,7 +18,7 @@ use pyo3::prelude::*;
 use runtime::array::{DATA_OFFSET, descriptor_size, shape_offset, stride_offset};
 use runtime::error::ErrorSlot;
 use std::ffi::{c_char, c_void};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 /// A parsed gufunc layout: the core dimension names of each input and output.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -444,7 +444,7 @@ struct ParallelCall<'a> {
     args: *const *mut c_char,
     dims: *const npy_intp,
     steps: *const npy_intp,
-    error: Mutex<Option<(i64, RuntimeError)>>,
+    error: FirstError,
 }
 
 /// The gufunc inner loop of `target='parallel'`: the outer dimension in chunks on the runtime's
@@ -477,26 +477,11 @@ unsafe extern "C" fn parallel_loop(
         args,
         dims,
         steps,
-        error: Mutex::new(None),
+        error: FirstError::default(),
     };
-    let mut slot = ErrorSlot::default();
-    let mut no_results = [0u8; 1];
     // SAFETY: `run_chunk` reads `call`, alive until every chunk has finished.
-    unsafe {
-        runtime::parallel::ferrojit_parallel_for(
-            run_chunk,
-            &mut slot,
-            &call as *const ParallelCall as *const u8,
-            n,
-            no_results.as_mut_ptr(),
-            0,
-        );
-    }
-    let error = call
-        .error
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner);
-    if let Some((_, error)) = error {
+    unsafe { run_chunks(run_chunk, &call as *const ParallelCall as *const u8, n) };
+    if let Some(error) = call.error.into_error() {
         numpy_ufunc::raise(&error);
     }
 }
@@ -512,10 +497,7 @@ unsafe extern "C" fn run_chunk(
     let call = unsafe { &*(env as *const ParallelCall) };
     // SAFETY: `lo..hi` is a sub-range of the outer dimension.
     if let Err(e) = unsafe { call.kernel.run(call.args, call.dims, call.steps, lo, hi) } {
-        let mut first = call.error.lock().unwrap_or_else(PoisonError::into_inner);
-        if first.as_ref().is_none_or(|(at, _)| lo < *at) {
-            *first = Some((lo, e));
-        }
+        call.error.record(lo, e);
     }
 }
 

@@ -9,7 +9,7 @@
 //! ([`super::split`]) and its elements are independent.
 
 use super::numpy_ufunc::{self, LoopTables};
-use super::split::CostEstimate;
+use super::split::{CostEstimate, FirstError, run_chunks};
 use super::{npy_type_num, type_char};
 use ferrojit::{CompileRequest, CompiledFunction, Diagnostic, RuntimeError, Scalar, Type};
 use numpy::npyffi::npy_intp;
@@ -17,7 +17,7 @@ use pyo3::prelude::*;
 use runtime::error::ErrorSlot;
 use std::cell::Cell;
 use std::ffi::{c_char, c_void};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 /// One compiled inner loop: the entry `(args, dims, steps)` and the operand types.
 pub struct ScalarLoop {
@@ -212,8 +212,7 @@ struct ParallelCall<'a> {
     kernel: &'a ScalarLoop,
     args: &'a [*mut c_char],
     steps: *const npy_intp,
-    /// The error of the earliest failing chunk, by start index.
-    error: Mutex<Option<(i64, RuntimeError)>>,
+    error: FirstError,
 }
 
 /// The inner loop of `target='parallel'`: chunks of `0..n` on the runtime's threads when they
@@ -249,26 +248,11 @@ unsafe extern "C" fn parallel_loop(
         kernel,
         args: args_slice,
         steps,
-        error: Mutex::new(None),
+        error: FirstError::default(),
     };
-    let mut slot = ErrorSlot::default();
-    let mut no_results = [0u8; 1];
     // SAFETY: `run_chunk` reads `call` (alive for the whole call) and writes no results.
-    unsafe {
-        runtime::parallel::ferrojit_parallel_for(
-            run_chunk,
-            &mut slot,
-            &call as *const ParallelCall as *const u8,
-            n,
-            no_results.as_mut_ptr(),
-            0,
-        );
-    }
-    let error = call
-        .error
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner);
-    if let Some((_, error)) = error {
+    unsafe { run_chunks(run_chunk, &call as *const ParallelCall as *const u8, n) };
+    if let Some(error) = call.error.into_error() {
         numpy_ufunc::raise(&error);
     }
 }
@@ -298,10 +282,7 @@ unsafe extern "C" fn run_chunk(
     // SAFETY: the chunk's pointers stay inside the operands (start < n) and its length ends
     // at or before n.
     if let Err(e) = unsafe { call.kernel.run(local.as_ptr(), len.as_ptr(), call.steps) } {
-        let mut first = call.error.lock().unwrap_or_else(PoisonError::into_inner);
-        if first.as_ref().is_none_or(|(at, _)| start < *at) {
-            *first = Some((start, e));
-        }
+        call.error.record(start, e);
     }
 }
 

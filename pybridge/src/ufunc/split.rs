@@ -8,8 +8,55 @@
 //! [`MIN_PARALLEL_WORK_NS`], or, before anything is measured, when it has at least
 //! [`UNMEASURED_MIN_ITEMS`] elements.
 
+use ferrojit::RuntimeError;
+use runtime::error::ErrorSlot;
+use runtime::parallel::ChunkFn;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
+
+/// Runs `chunk` over iterations `0..n` on the runtime's threads with `env` as its environment
+/// (chunks write no results; they report errors through a [`FirstError`] in `env`).
+///
+/// # Safety
+/// `chunk` must read `env` as the environment it was written for, which must outlive the call.
+pub unsafe fn run_chunks(chunk: ChunkFn, env: *const u8, n: i64) {
+    let mut slot = ErrorSlot::default();
+    let mut no_results = [0u8; 1];
+    // SAFETY: per the contract; no chunk writes results, so one byte of `out` is enough.
+    unsafe {
+        runtime::parallel::ferrojit_parallel_for(
+            chunk,
+            &mut slot,
+            env,
+            n,
+            no_results.as_mut_ptr(),
+            0,
+        );
+    }
+}
+
+/// The error of the earliest failing chunk of one parallel call, by its first iteration, so a
+/// parallel call raises what the serial loop would have raised.
+#[derive(Default)]
+pub struct FirstError(Mutex<Option<(i64, RuntimeError)>>);
+
+impl FirstError {
+    /// Records `error` from the chunk starting at iteration `start`.
+    pub fn record(&self, start: i64, error: RuntimeError) {
+        let mut first = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if first.as_ref().is_none_or(|(at, _)| start < *at) {
+            *first = Some((start, error));
+        }
+    }
+
+    pub fn into_error(self) -> Option<RuntimeError> {
+        self.0
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+            .map(|(_, e)| e)
+    }
+}
 
 /// Serial work (estimated) below which a call runs on the calling thread.
 pub const MIN_PARALLEL_WORK_NS: f64 = 50_000.0;
