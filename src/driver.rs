@@ -9,6 +9,7 @@
 use crate::{FunctionDef, Global, dump::DumpFlags};
 use frontend::Diagnostic;
 use ir::lower::{LowerContext, lower_function};
+use runtime::alloc::Arena;
 use runtime::error::{ErrorInfo, ErrorSlot, ExceptionKind};
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -78,13 +79,17 @@ impl CompiledFunction {
     /// `args` must hold `arg_slots` values laid out as `runtime::abi` describes for
     /// `arg_types`, array slots pointing to valid descriptors of the declared dtype and rank
     /// whose memory stays valid for the call; `rets` must have room for `ret_slots` values.
-    pub unsafe fn call(&self, args: &[u64], rets: &mut [u64]) -> Result<(), RuntimeError> {
+    ///
+    /// On success, returns the call's [`Arena`]: the memory of arrays the call created,
+    /// returned ones included, which stays valid until the arena is dropped (a caller that
+    /// returns arrays takes their buffers out of it first, see `Arena::take`).
+    pub unsafe fn call(&self, args: &[u64], rets: &mut [u64]) -> Result<Arena, RuntimeError> {
         debug_assert!(args.len() >= self.arg_slots && rets.len() >= self.ret_slots);
         let mut slot = ErrorSlot::default();
         // SAFETY: the caller upholds the ABI contract above; `slot` outlives the call.
         let code = unsafe { (self.entry)(args.as_ptr(), rets.as_mut_ptr(), &mut slot) };
         if code == 0 {
-            return Ok(());
+            return Ok(slot.take_arena());
         }
         Err(self.runtime_error(&slot))
     }

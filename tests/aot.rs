@@ -280,7 +280,9 @@ fn c_runtime_helpers_match_the_rust_runtime() {
     }
     use ferrojit::aot::runtime::runtime_symbols;
     for symbol in runtime_symbols() {
-        if symbol.name == "ferrojit_parallel_for" {
+        if symbol.name == "ferrojit_parallel_for"
+            || ferrojit::aot::runtime::is_arena_symbol(symbol.name)
+        {
             continue;
         }
         // SAFETY: each symbol has the C signature the table gives; both sides are called with it.

@@ -69,12 +69,15 @@ pub(crate) fn entry_signature(pointer: Type, call_conv: CallConv) -> Signature {
 /// The C signature of a runtime function.
 pub(crate) fn runtime_signature(f: RuntimeFn, call_conv: CallConv) -> Signature {
     let abi = |t: AbiType| match t {
-        AbiType::I64 => AbiParam::new(types::I64),
+        AbiType::I64 | AbiType::Ptr => AbiParam::new(types::I64),
         AbiType::F32 => AbiParam::new(types::F32),
         AbiType::F64 => AbiParam::new(types::F64),
     };
     let info = f.describe();
     let mut sig = Signature::new(call_conv);
+    if info.takes_slot {
+        sig.params.push(AbiParam::new(types::I64));
+    }
     sig.params.extend(info.params.iter().map(|&t| abi(t)));
     sig.returns.push(abi(info.result));
     sig
@@ -84,6 +87,7 @@ pub(crate) fn runtime_signature(f: RuntimeFn, call_conv: CallConv) -> Signature 
 pub(crate) fn runtime_result_type(f: RuntimeFn) -> Ty {
     match f.describe().result {
         AbiType::I64 => Ty::I64,
+        AbiType::Ptr => Ty::Ptr,
         AbiType::F32 => Ty::F32,
         AbiType::F64 => Ty::F64,
     }

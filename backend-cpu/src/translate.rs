@@ -425,10 +425,16 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
         let arg_types = ir_args.iter().map(|&v| self.func.value_type(v));
         let param_types = info.params.iter().map(|t| match t {
             AbiType::I64 => Ty::I64,
+            AbiType::Ptr => Ty::Ptr,
             AbiType::F32 => Ty::F32,
             AbiType::F64 => Ty::F64,
         });
-        if arg_types.ne(param_types) || self.func.value_type(result) != runtime_result_type(f) {
+        // Addresses (`ptr`) pass as `i64`, which is what they are on every target we support.
+        let same =
+            |a: Ty, p: Ty| a == p || matches!((a, p), (Ty::Ptr, Ty::I64) | (Ty::I64, Ty::Ptr));
+        let args_match = arg_types.len() == param_types.len()
+            && arg_types.zip(param_types).all(|(a, p)| same(a, p));
+        if !args_match || self.func.value_type(result) != runtime_result_type(f) {
             return Err(format!(
                 "operand or result types do not match `{}`",
                 info.symbol
@@ -447,7 +453,14 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
             }
         };
         let fref = self.func_ref(id);
-        let call = self.b.ins().call(fref, args);
+        let call = if info.takes_slot {
+            let mut with_slot = Vec::with_capacity(args.len() + 1);
+            with_slot.push(self.err);
+            with_slot.extend_from_slice(args);
+            self.b.ins().call(fref, &with_slot)
+        } else {
+            self.b.ins().call(fref, args)
+        };
         Ok(self.b.inst_results(call)[0])
     }
 

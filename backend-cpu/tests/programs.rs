@@ -509,6 +509,7 @@ fn runtime_helper_calls() {
     let rt = |f: RuntimeFn, params: &[Ty], args: &[u64]| {
         let result = match f.describe().result {
             runtime::math::AbiType::I64 => Ty::I64,
+            runtime::math::AbiType::Ptr => Ty::Ptr,
             runtime::math::AbiType::F32 => Ty::F32,
             runtime::math::AbiType::F64 => Ty::F64,
         };
@@ -546,6 +547,13 @@ fn every_runtime_helper_links() {
     let mut f = Function::new("all", vec![Ty::F64, Ty::F32, Ty::I64], vec![]);
     let mut b = Builder::new(&mut f);
     let (_, p) = b.create_entry_block();
+    // Memory helpers read through their pointer arguments: give them 64 zeroed bytes (an
+    // all-zero shape, a descriptor of zero extents).
+    let zeroed = b.ins(Op::StackSlot(64), &[], Ty::Ptr);
+    let zero = b.iconst(Ty::I64, 0);
+    for offset in (0..64).step_by(8) {
+        b.store(zeroed, zero, offset);
+    }
     for rf in RuntimeFn::ALL {
         let args: Vec<_> = rf
             .describe()
@@ -555,6 +563,7 @@ fn every_runtime_helper_links() {
                 runtime::math::AbiType::F64 => p[0],
                 runtime::math::AbiType::F32 => p[1],
                 runtime::math::AbiType::I64 => p[2],
+                runtime::math::AbiType::Ptr => zeroed,
             })
             .collect();
         b.call_runtime(rf, &args);

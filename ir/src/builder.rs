@@ -128,6 +128,7 @@ impl<'f> Builder<'f> {
     pub fn call_runtime(&mut self, f: RuntimeFn, args: &[Value]) -> Value {
         let ty = match f.describe().result {
             AbiType::I64 => Ty::I64,
+            AbiType::Ptr => Ty::Ptr,
             AbiType::F32 => Ty::F32,
             AbiType::F64 => Ty::F64,
         };

@@ -412,7 +412,12 @@ impl Verifier<'_> {
             CallRuntime(f) => {
                 let info = f.describe();
                 let params: Vec<Ty> = info.params.iter().map(|&t| abi_type(t)).collect();
-                if args != params || results != [abi_type(info.result)] {
+                let args_match = args.len() == params.len()
+                    && args
+                        .iter()
+                        .zip(&params)
+                        .all(|(&a, &p)| int_compatible(a, p));
+                if !args_match || results != [abi_type(info.result)] {
                     return Err(format!(
                         "`{}` takes ({}) and returns {}",
                         f.ir_name(),
@@ -533,6 +538,7 @@ fn conversion_ok(op: &Op, from: Ty, to: Ty) -> bool {
 pub fn abi_type(t: AbiType) -> Ty {
     match t {
         AbiType::I64 => Ty::I64,
+        AbiType::Ptr => Ty::Ptr,
         AbiType::F32 => Ty::F32,
         AbiType::F64 => Ty::F64,
     }

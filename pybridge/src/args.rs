@@ -10,6 +10,7 @@
 //! [`type_of`] is on every call's path, so it tests exact built-in types first and reads NumPy
 //! arrays through the raw `PyArrayObject` fields rather than the numpy crate's checked views.
 
+use crate::returned::ReturnContext;
 use ferrojit::{Layout, Scalar, Type};
 use numpy::npyffi::{self, NPY_ARRAY_C_CONTIGUOUS, NPY_ARRAY_F_CONTIGUOUS, NpyTypes, PY_ARRAY_API};
 use pyo3::exceptions::PyTypeError;
@@ -260,28 +261,43 @@ impl<'a> Descriptors<'a> {
         Ok(desc.as_ptr() as u64)
     }
 
-    /// The owner (the argument array object) of the descriptor at `addr`, if `addr` is the
-    /// start of one of ours; `arg_types` are the types the descriptors were built from.
-    fn owner_at(&self, addr: u64, arg_types: &[Type]) -> Option<*mut ffi::PyObject> {
-        fn starts(ty: &Type, at: &mut usize, out: &mut Vec<usize>) {
+    /// The word offsets of the argument descriptors, in argument order.
+    fn starts(&self, arg_types: &[Type]) -> Vec<usize> {
+        fn walk(ty: &Type, at: &mut usize, out: &mut Vec<usize>) {
             match ty {
                 Type::Array { .. } => {
                     out.push(*at);
                     *at += descriptor_words(ty);
                 }
-                Type::Tuple(items) => items.iter().for_each(|item| starts(item, at, out)),
+                Type::Tuple(items) => items.iter().for_each(|item| walk(item, at, out)),
                 _ => {}
             }
         }
         let (mut offsets, mut at) = (Vec::new(), 0);
         arg_types
             .iter()
-            .for_each(|ty| starts(ty, &mut at, &mut offsets));
+            .for_each(|ty| walk(ty, &mut at, &mut offsets));
+        offsets.retain(|&o| o < self.used);
+        offsets
+    }
+
+    /// The owner (the argument array object) of the descriptor at `addr`, if `addr` is the
+    /// start of one of ours; `arg_types` are the types the descriptors were built from.
+    fn owner_at(&self, addr: u64, arg_types: &[Type]) -> Option<*mut ffi::PyObject> {
         let base = self.words.as_ptr() as u64;
-        let start = offsets
+        let start = self
+            .starts(arg_types)
             .into_iter()
-            .find(|&o| o < self.used && base + 8 * o as u64 == addr)?;
+            .find(|&o| base + 8 * o as u64 == addr)?;
         Some(self.words[start + OWNER_OFFSET as usize / 8] as *mut ffi::PyObject)
+    }
+
+    /// The argument array objects (the owners of every argument descriptor).
+    pub fn owners(&self, arg_types: &[Type]) -> Vec<*mut ffi::PyObject> {
+        self.starts(arg_types)
+            .into_iter()
+            .map(|start| self.words[start + OWNER_OFFSET as usize / 8] as *mut ffi::PyObject)
+            .collect()
     }
 }
 
@@ -451,7 +467,8 @@ unsafe fn push_descriptor(
 }
 
 /// Boxes the result of type `ty` read from `slots` at `*pos`; `arg_types` are the parameter
-/// types the call's descriptors were built for.
+/// types the call's descriptors were built for; `returned` makes arrays that are not
+/// arguments.
 pub fn unflatten(
     py: Python<'_>,
     ty: &Type,
@@ -459,6 +476,7 @@ pub fn unflatten(
     pos: &mut usize,
     descriptors: &Descriptors<'_>,
     arg_types: &[Type],
+    returned: &mut ReturnContext,
 ) -> PyResult<Py<PyAny>> {
     let mut take = || {
         let bits = slots.get(*pos).copied().unwrap_or(0);
@@ -494,7 +512,7 @@ pub fn unflatten(
         Type::Tuple(items) => {
             let values = items
                 .iter()
-                .map(|item| unflatten(py, item, slots, pos, descriptors, arg_types))
+                .map(|item| unflatten(py, item, slots, pos, descriptors, arg_types, returned))
                 .collect::<PyResult<Vec<_>>>()?;
             PyTuple::new(py, values)?.into_py_any(py)
         }
@@ -504,10 +522,9 @@ pub fn unflatten(
             match descriptors.owner_at(addr, arg_types) {
                 // SAFETY: `owner` is the argument array, alive in the caller's argument tuple.
                 Some(owner) => Ok(unsafe { Bound::from_borrowed_ptr(py, owner) }.unbind()),
-                None => Err(pyo3::exceptions::PyNotImplementedError::new_err(
-                    "ferrojit: returning an array that is not one of the arguments is not \
-                     supported yet",
-                )),
+                // SAFETY: compiled code returned a descriptor of this type, in its arena or
+                // among the argument descriptors, both alive until `returned` is dropped.
+                None => unsafe { returned.array(py, addr, ty) },
             }
         }
         Type::Range | Type::Str => Err(PyTypeError::new_err(format!(

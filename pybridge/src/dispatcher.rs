@@ -19,6 +19,7 @@ use crate::args::{self, Descriptors, Unpassable};
 use crate::errors::{compile_error, diagnostic_to_pyerr, panic_diagnostic, runtime_error_to_pyerr};
 use crate::globals::{PyGlobals, SelfDef};
 use crate::overload;
+use crate::returned::ReturnContext;
 use ferrojit::{
     CompileRequest, CompiledFunction, Diagnostic, DiagnosticKind, DumpFlags, FunctionDef, Options,
     Signature, SourceFile, Type,
@@ -458,7 +459,13 @@ impl Dispatcher {
         } else {
             call()
         };
-        result.map_err(|e| runtime_error_to_pyerr(py, &e))?;
+        let arena = result.map_err(|e| runtime_error_to_pyerr(py, &e))?;
+        let owners = if arena.is_empty() {
+            Vec::new()
+        } else {
+            descriptors.owners(&compiled.arg_types)
+        };
+        let mut returned = ReturnContext::new(arena, owners);
         args::unflatten(
             py,
             &compiled.return_type,
@@ -466,6 +473,7 @@ impl Dispatcher {
             &mut 0,
             &descriptors,
             &compiled.arg_types,
+            &mut returned,
         )
     }
 

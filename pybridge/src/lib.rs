@@ -25,6 +25,7 @@ mod errors;
 mod globals;
 mod gpu;
 mod overload;
+mod returned;
 mod ufunc;
 
 pub use dispatcher::Dispatcher;

@@ -17,13 +17,45 @@ pub const fn arg_offset(i: usize) -> i32 {
     8 + 8 * i as i32
 }
 
+/// Byte offset of `arena`.
+pub const ARENA_OFFSET: i32 = 8 + 8 * ERROR_ARGS as i32;
+
+/// The per-call context every compiled function receives: the error channel, and the
+/// [`crate::alloc::Arena`] that owns the arrays the call creates (null until the first
+/// allocation; freed when the slot is dropped unless taken with `take_arena`).
 #[repr(C)]
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct ErrorSlot {
     /// 0: no error; otherwise 1 + index into the module's error table.
     pub code: u32,
     pub _pad: u32,
     pub args: [i64; ERROR_ARGS],
+    pub arena: *mut crate::alloc::Arena,
+}
+
+impl Default for ErrorSlot {
+    fn default() -> Self {
+        ErrorSlot {
+            code: 0,
+            _pad: 0,
+            args: [0; ERROR_ARGS],
+            arena: std::ptr::null_mut(),
+        }
+    }
+}
+
+impl ErrorSlot {
+    /// Copies the error (code and arguments) of `other`, not its arena.
+    pub fn set_error_from(&mut self, other: &ErrorSlot) {
+        self.code = other.code;
+        self.args = other.args;
+    }
+}
+
+impl Drop for ErrorSlot {
+    fn drop(&mut self) {
+        drop(self.take_arena());
+    }
 }
 
 /// Built-in Python exception classes compiled code can raise.
@@ -37,10 +69,11 @@ pub enum ExceptionKind {
     TypeError,
     ArithmeticError,
     OverflowError,
+    MemoryError,
 }
 
 impl ExceptionKind {
-    pub const ALL: [ExceptionKind; 8] = [
+    pub const ALL: [ExceptionKind; 9] = [
         ExceptionKind::ZeroDivisionError,
         ExceptionKind::IndexError,
         ExceptionKind::ValueError,
@@ -49,6 +82,7 @@ impl ExceptionKind {
         ExceptionKind::TypeError,
         ExceptionKind::ArithmeticError,
         ExceptionKind::OverflowError,
+        ExceptionKind::MemoryError,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -60,6 +94,7 @@ impl ExceptionKind {
             ExceptionKind::TypeError => "TypeError",
             ExceptionKind::ArithmeticError => "ArithmeticError",
             ExceptionKind::OverflowError => "OverflowError",
+            ExceptionKind::MemoryError => "MemoryError",
         }
     }
     pub fn from_name(name: &str) -> Option<ExceptionKind> {

@@ -2,6 +2,7 @@
 //!
 //! - [`array`]: the `#[repr(C)]` array descriptor ABI (data pointer, owner, shape, strides).
 //! - [`error`]: the error channel through which compiled code raises Python exceptions.
+//! - [`alloc`]: memory for arrays created by compiled code, owned by the call's arena.
 //! - [`math`]: the math and helper functions compiled code calls, by registered symbol name.
 //! - [`abi`]: the uniform entry-point calling convention used by dispatchers.
 //! - [`parallel`]: the parallel loop driver behind `prange` (a rayon thread pool).
@@ -12,6 +13,7 @@
 //! layout is a change in one place.
 
 pub mod abi;
+pub mod alloc;
 pub mod array;
 pub mod error;
 pub mod math;

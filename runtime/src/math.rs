@@ -9,6 +9,8 @@
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum AbiType {
     I64,
+    /// An address (`i64` in the native ABI; `ptr` in the IR).
+    Ptr,
     F32,
     F64,
 }
@@ -52,6 +54,16 @@ pub enum RuntimeFn {
     IntPow,
     /// `float ** int` by repeated squaring (Numba's `powi`).
     PowI,
+    // Memory helpers (`crate::alloc`); they take the call's error slot as a hidden first
+    // argument and are not pure.
+    /// `(ndim, itemsize, shape_ptr, zeroed) -> descriptor` of a new C-contiguous array, or 0.
+    AllocArray,
+    /// `(src_descriptor, ndim) -> descriptor` copied into the call's arena, or 0.
+    CopyDescriptor,
+    /// `() -> mark` for `ArenaRelease`.
+    ArenaMark,
+    /// `(mark) -> 0`: frees what was allocated since `mark`.
+    ArenaRelease,
 }
 
 /// Description of a runtime function: symbol, parameter and result kinds, address.
@@ -61,9 +73,13 @@ pub struct RuntimeFnInfo {
     pub params: &'static [AbiType],
     pub result: AbiType,
     pub address: *const u8,
+    /// The function takes the call's `*mut ErrorSlot` as a hidden first argument, which the
+    /// backend supplies; `params` lists the visible ones.
+    pub takes_slot: bool,
 }
 
-use AbiType::{F32, F64, I64};
+use crate::alloc;
+use AbiType::{F32, F64, I64, Ptr};
 
 const F64_1: &[AbiType] = &[F64];
 const F64_2: &[AbiType] = &[F64, F64];
@@ -71,12 +87,48 @@ const F32_1: &[AbiType] = &[F32];
 const F32_2: &[AbiType] = &[F32, F32];
 
 impl RuntimeFn {
-    pub const ALL: [RuntimeFn; 35] = {
+    pub const ALL: [RuntimeFn; 39] = {
         use RuntimeFn::*;
         [
-            Sin, Cos, Tan, Asin, Acos, Atan, Atan2, Sinh, Cosh, Tanh, Asinh, Acosh, Atanh, Exp,
-            Expm1, Log, Log1p, Log10, Log2, Pow, Hypot, Fmod, Erf, Erfc, Gamma, Lgamma, Cbrt,
-            SinF32, CosF32, TanF32, ExpF32, LogF32, PowF32, IntPow, PowI,
+            Sin,
+            Cos,
+            Tan,
+            Asin,
+            Acos,
+            Atan,
+            Atan2,
+            Sinh,
+            Cosh,
+            Tanh,
+            Asinh,
+            Acosh,
+            Atanh,
+            Exp,
+            Expm1,
+            Log,
+            Log1p,
+            Log10,
+            Log2,
+            Pow,
+            Hypot,
+            Fmod,
+            Erf,
+            Erfc,
+            Gamma,
+            Lgamma,
+            Cbrt,
+            SinF32,
+            CosF32,
+            TanF32,
+            ExpF32,
+            LogF32,
+            PowF32,
+            IntPow,
+            PowI,
+            AllocArray,
+            CopyDescriptor,
+            ArenaMark,
+            ArenaRelease,
         ]
     };
 
@@ -118,13 +170,45 @@ impl RuntimeFn {
             PowF32 => ("ferrojit_powf", F32_2, F32, f32_pow as *const u8),
             IntPow => ("ferrojit_ipow", &[I64, I64], I64, int_pow as *const u8),
             PowI => ("ferrojit_powi", &[F64, I64], F64, f64_powi as *const u8),
+            AllocArray => (
+                "ferrojit_alloc_array",
+                &[I64, I64, Ptr, I64],
+                Ptr,
+                alloc::ferrojit_alloc_array as *const u8,
+            ),
+            CopyDescriptor => (
+                "ferrojit_copy_descriptor",
+                &[Ptr, I64],
+                Ptr,
+                alloc::ferrojit_copy_descriptor as *const u8,
+            ),
+            ArenaMark => (
+                "ferrojit_arena_mark",
+                &[],
+                I64,
+                alloc::ferrojit_arena_mark as *const u8,
+            ),
+            ArenaRelease => (
+                "ferrojit_arena_release",
+                &[I64],
+                I64,
+                alloc::ferrojit_arena_release as *const u8,
+            ),
         };
         RuntimeFnInfo {
             symbol,
             params,
             result,
             address,
+            takes_slot: self.uses_arena(),
         }
+    }
+
+    /// True for the memory helpers, which use the call's arena: they take the error slot,
+    /// have effects (two calls are two allocations), and exist only on the CPU.
+    pub fn uses_arena(self) -> bool {
+        use RuntimeFn::*;
+        matches!(self, AllocArray | CopyDescriptor | ArenaMark | ArenaRelease)
     }
 
     /// Name used in the IR text form (`call_rt sin`).

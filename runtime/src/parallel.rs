@@ -105,7 +105,9 @@ pub unsafe extern "C" fn ferrojit_parallel_for(
     let chunks = (get_num_threads() as i64)
         .min(count)
         .clamp(1, MAX_CHUNKS as i64);
-    let mut errors = vec![ErrorSlot::default(); chunks as usize];
+    // Each chunk has its own slot, hence its own arena: what a chunk allocates is freed when
+    // the loop ends (nothing allocated in a `prange` body can outlive it).
+    let mut errors: Vec<ErrorSlot> = (0..chunks).map(|_| ErrorSlot::default()).collect();
     let shared = Shared {
         env,
         out,
@@ -138,7 +140,7 @@ pub unsafe extern "C" fn ferrojit_parallel_for(
     }
     if let Some(first) = errors.iter().find(|e| e.code != 0) {
         // SAFETY: `err` is valid per the contract.
-        unsafe { *err = first.clone() };
+        unsafe { (*err).set_error_from(first) };
     }
     chunks
 }

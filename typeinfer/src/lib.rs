@@ -14,13 +14,16 @@
 //! - Errors are [`Diagnostic`]s of kind `Typing` or `Unsupported` with the span of the exact
 //!   sub-expression and the types involved.
 
+pub mod elementwise;
 mod infer;
 pub mod intrinsics;
+pub mod numpy;
 pub mod rules;
 pub mod signature;
 pub mod types;
 
 pub use intrinsics::Intrinsic;
+pub use numpy::ArrayFn;
 pub use signature::{Signature, parse_signature, parse_signatures, parse_type};
 pub use types::{Layout, Scalar, Type};
 
@@ -109,6 +112,9 @@ pub enum Resolution {
         arg_types: Vec<Type>,
         ret: Type,
     },
+    /// A call of a NumPy array function or method; recorded on the `Call` expression. The
+    /// arguments bind by `ArrayFn::bind`; a method's array is the callee's attribute base.
+    ArrayCall(ArrayFn),
     /// An exception class in `raise X(...)`; recorded on the class expression.
     ExceptionClass(String),
     /// The name of an intrinsic/dtype/jitted function before it is called; recorded on the

@@ -56,6 +56,7 @@ pub(crate) struct Resolved {
 pub(crate) fn abi_ty(t: AbiType) -> Ty {
     match t {
         AbiType::I64 => Ty::I64,
+        AbiType::Ptr => Ty::Ptr,
         AbiType::F32 => Ty::F32,
         AbiType::F64 => Ty::F64,
     }

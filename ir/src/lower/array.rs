@@ -195,6 +195,17 @@ impl Lowerer<'_, '_> {
         value: PyValue,
         span: Span,
     ) -> LResult<()> {
+        if let Some(array) = super::array_fns::ArrayRef::of(base)
+            && (self.index_count(index) < array.ndim as usize || super::views::has_slice(index))
+        {
+            let view = self.view_for_store(&array, index, span)?;
+            let value_ty = match &value {
+                PyValue::Scalar(_, s) | PyValue::Complex(_, _, s) => Type::Scalar(*s),
+                PyValue::Array(_, ty) => ty.clone(),
+                _ => Type::NoneType,
+            };
+            return self.assign_to_view(&view, value, &value_ty, span);
+        }
         let address = self.element_address(base, index, span)?;
         self.store_element(&address, value);
         Ok(())

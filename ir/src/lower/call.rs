@@ -18,6 +18,9 @@ impl Lowerer<'_, '_> {
         args: &[Expr],
         keywords: &[Keyword],
     ) -> LResult<PyValue> {
+        if let Some(Resolution::ArrayCall(f)) = self.typed.resolutions.get(&expr.id) {
+            return self.lower_array_call(expr, _func, *f, args, keywords);
+        }
         if let Some(k) = keywords.first() {
             return Err(unsupported(
                 format!("keyword argument '{}' is not supported here", k.name),
@@ -113,7 +116,7 @@ impl Lowerer<'_, '_> {
         );
     }
 
-    fn lower_intrinsic(
+    pub(crate) fn lower_intrinsic(
         &mut self,
         i: Intrinsic,
         values: Vec<(PyValue, Type)>,

@@ -52,6 +52,7 @@ impl Lowerer<'_, '_> {
                 };
                 let ret_ty = self.typed.return_type.clone();
                 let value = self.coerce(value, &ret_ty);
+                let value = self.escape_arrays(value);
                 self.b.ret(&value.flat_values());
                 self.continue_in_dead_block();
             }
@@ -123,6 +124,9 @@ impl Lowerer<'_, '_> {
         match &target.kind {
             ExprKind::Name(name) => {
                 let current = self.read_var(name)?;
+                if let Some(array) = super::array_fns::ArrayRef::of(&current) {
+                    return self.array_in_place(&array, op, rhs, &rhs_ty, target.span);
+                }
                 let current_ty = self.typed.var_types[name].clone();
                 let result = self.binary_op(op, current, &current_ty, rhs, &rhs_ty, target.span)?;
                 self.write_var(name, result);
@@ -130,6 +134,12 @@ impl Lowerer<'_, '_> {
             }
             ExprKind::Subscript { value: base, index } => {
                 let array = self.lower_expr(base)?;
+                if let Some(a) = super::array_fns::ArrayRef::of(&array)
+                    && (self.index_count(index) < a.ndim as usize || super::views::has_slice(index))
+                {
+                    let view = self.view_for_store(&a, index, target.span)?;
+                    return self.array_in_place(&view, op, rhs, &rhs_ty, target.span);
+                }
                 let elem_ty = self.type_of(target)?;
                 let address = self.element_address(&array, index, target.span)?;
                 let current = self.load_element(&address);

@@ -14,6 +14,9 @@ impl Lowerer<'_, '_> {
             let c = c.clone();
             return Ok(self.lower_const(&c));
         }
+        if self.is_array_expression(expr) {
+            return self.lower_array_expression(expr);
+        }
         match &expr.kind {
             ExprKind::Int(v) => {
                 let ty = self.type_of(expr)?;
@@ -43,6 +46,10 @@ impl Lowerer<'_, '_> {
                 let l = self.lower_expr(left)?;
                 let r = self.lower_expr(right)?;
                 self.set_span(expr.span);
+                if *op == frontend::ast::BinOp::MatMult {
+                    let result_ty = self.type_of(expr)?;
+                    return self.lower_dot(l, &lt, r, &rt, &result_ty, expr.span);
+                }
                 self.binary_op(*op, l, &lt, r, &rt, expr.span)
             }
             ExprKind::UnaryOp { op, operand } => {
@@ -66,6 +73,12 @@ impl Lowerer<'_, '_> {
             ExprKind::Attribute { value, attr } => self.lower_attribute(expr, value, attr),
             ExprKind::Subscript { value, index } => {
                 let base = self.lower_expr(value)?;
+                let result_ty = self.type_of(expr)?;
+                if let (Some(array), Type::Array { .. }) =
+                    (super::array_fns::ArrayRef::of(&base), &result_ty)
+                {
+                    return self.lower_view(&array, index, &result_ty, expr.span);
+                }
                 self.load_subscript(&base, index, expr.span)
             }
             ExprKind::Slice { .. } => Err(unsupported("slices are not supported yet", expr.span)),
@@ -88,7 +101,7 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    fn unary_op(
+    pub(crate) fn unary_op(
         &mut self,
         op: UnaryOp,
         v: PyValue,
@@ -223,6 +236,14 @@ impl Lowerer<'_, '_> {
                 self.b.iconst(Ty::I64, *ndim as i64),
                 Scalar::I64,
             )),
+            (PyValue::Array(..), "T" | "real" | "imag") => {
+                let array = super::array_fns::ArrayRef::of(&base).expect("array");
+                let result_ty = self.type_of(expr)?;
+                Ok(match attr {
+                    "T" => self.transpose_view(&array, &result_ty),
+                    _ => self.part_view(&array, attr == "imag", &result_ty, expr.span),
+                })
+            }
             (PyValue::Complex(re, _, s), "real") => Ok(PyValue::Scalar(*re, s.real_part())),
             (PyValue::Complex(_, im, s), "imag") => Ok(PyValue::Scalar(*im, s.real_part())),
             (PyValue::Scalar(..), "real") => Ok(base),

@@ -12,6 +12,8 @@
 //! node's span. The output is verifier-clean before any pass runs.
 
 mod array;
+mod array_expr;
+mod array_fns;
 mod call;
 mod control;
 mod convert;
@@ -21,6 +23,7 @@ mod operators;
 mod parallel;
 mod ssa;
 mod value;
+mod views;
 
 use crate::builder::Builder;
 use crate::function::{Block, ErrorSite, Function, Value};
@@ -116,6 +119,9 @@ pub(crate) struct Lowerer<'a, 'f> {
     outlined: Vec<Function>,
     /// True while lowering a chunk function: a nested `prange` runs serially.
     in_parallel_body: bool,
+    /// True while lowering the element loop of an array expression: float division by zero
+    /// gives inf/nan as in NumPy, whatever the error model.
+    in_array_expression: bool,
 }
 
 type LResult<T> = Result<T, Diagnostic>;
@@ -138,6 +144,7 @@ impl<'a, 'f> Lowerer<'a, 'f> {
             loops: Vec::new(),
             outlined: Vec::new(),
             in_parallel_body,
+            in_array_expression: false,
         };
         lowerer.ssa.seal_block(lowerer.b.func, entry);
         lowerer

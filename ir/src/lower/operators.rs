@@ -251,7 +251,7 @@ impl Lowerer<'_, '_> {
     }
 
     fn check_float_divisor(&mut self, b: Value, message: &str, span: Span) {
-        if self.ctx.numpy_error_model {
+        if self.ctx.numpy_error_model || self.in_array_expression {
             return;
         }
         let zero = self.b.fconst(self.b.ty(b), 0.0);
@@ -347,7 +347,7 @@ impl Lowerer<'_, '_> {
     ) -> (Value, Value) {
         let ty = self.b.ty(a);
         let zero = self.b.fconst(ty, 0.0);
-        if !self.ctx.numpy_error_model {
+        if !(self.ctx.numpy_error_model || self.in_array_expression) {
             let c_zero = self.b.fcmp(FloatCC::Eq, c, zero);
             let d_zero = self.b.fcmp(FloatCC::Eq, d, zero);
             let both = self.b.ins(Op::And, &[c_zero, d_zero], Ty::Bool);
@@ -430,7 +430,7 @@ impl Lowerer<'_, '_> {
         Ok(PyValue::Scalar(result, Scalar::Bool))
     }
 
-    fn compare(
+    pub(crate) fn compare(
         &mut self,
         op: CmpOp,
         l: PyValue,

@@ -101,6 +101,26 @@ pub fn run(func: &mut Function) -> bool {
     changed
 }
 
+/// `copy_descriptor d` (lowering's "this array may be returned") is `d` itself when `d`
+/// already outlives the frame: a parameter of the function (the caller's descriptor) or a
+/// descriptor the arena made. Lowering sees block parameters that only later prove to be the
+/// entry's, so the decision is made here, after the trivial parameters are gone.
+fn redundant_descriptor_copy(func: &Function, data: &InstData) -> Option<Fold> {
+    use runtime::math::RuntimeFn;
+    if data.op != Op::CallRuntime(RuntimeFn::CopyDescriptor) {
+        return None;
+    }
+    let source = data.args[0];
+    let outlives_frame = match func.value_def(source) {
+        ValueDef::Param(block, _) => Some(block) == func.entry(),
+        ValueDef::Result(inst, _) => matches!(
+            func.inst(inst).op,
+            Op::CallRuntime(RuntimeFn::AllocArray | RuntimeFn::CopyDescriptor)
+        ),
+    };
+    outlives_frame.then_some(Fold::Alias(source))
+}
+
 /// The value of a constant instruction.
 fn constant_of(func: &Function, data: &InstData) -> Option<Const> {
     let ty = func.value_type(*data.results.first()?);
@@ -132,6 +152,9 @@ fn zext(v: i64, bits: u32) -> u64 {
 }
 
 fn fold(func: &Function, data: &InstData, consts: &HashMap<Value, Const>) -> Option<Fold> {
+    if let Some(fold) = redundant_descriptor_copy(func, data) {
+        return Some(fold);
+    }
     if data.results.len() != 1 || !data.op.is_pure() {
         return None;
     }

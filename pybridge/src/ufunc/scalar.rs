@@ -41,7 +41,7 @@ impl ScalarLoop {
     ) -> Result<(), RuntimeError> {
         let slots = [args as u64, dims as u64, steps as u64];
         // SAFETY: the entry reads exactly these three pointer slots, as the caller guarantees.
-        unsafe { self.compiled.call(&slots, &mut []) }
+        unsafe { self.compiled.call(&slots, &mut []) }.map(drop)
     }
 
     fn operands(&self) -> usize {

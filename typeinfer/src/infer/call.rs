@@ -47,6 +47,16 @@ impl Infer<'_> {
             }
         };
         self.resolve(func.id, Resolution::Callee);
+        if let Callable::Array(f) | Callable::Method(f) = callable {
+            let receiver = match (&func.kind, callable) {
+                (frontend::ast::ExprKind::Attribute { value, .. }, Callable::Method(_)) => {
+                    Some(&**value)
+                }
+                _ => None,
+            };
+            let ty = self.numpy_call(e, f, receiver, args, keywords)?;
+            return Ok(Val::Value(ty));
+        }
         if let Some(keyword) = keywords.first() {
             let message = format!(
                 "keyword arguments are not supported in calls to {}()",
@@ -77,6 +87,7 @@ impl Infer<'_> {
                 );
                 ret
             }
+            Callable::Array(_) | Callable::Method(_) => unreachable!("handled above"),
         };
         Ok(Val::Value(ty))
     }
@@ -140,6 +151,30 @@ impl Infer<'_> {
             };
             self.resolve(e.id, Resolution::Intrinsic(intrinsic));
             return Ok(ty);
+        }
+        let reduction = matches!(intrinsic, Intrinsic::Min | Intrinsic::Max) && args.len() == 1;
+        // NumPy's functions (and `abs`) map over arrays; `math`'s take numbers only.
+        let maps_over_arrays = match &func.kind {
+            frontend::ast::ExprKind::Attribute { value, .. } => matches!(
+                self.resolutions.get(&value.id),
+                Some(Resolution::Module(crate::ModuleKind::Numpy))
+            ),
+            _ => intrinsic == Intrinsic::Abs,
+        };
+        if crate::elementwise::any_array(&arg_types)
+            && maps_over_arrays
+            && !reduction
+            && !matches!(intrinsic, Intrinsic::Range | Intrinsic::Prange)
+        {
+            // `np.sqrt(a)`, `np.maximum(a, 0.0)`, `abs(a)`: element-wise over arrays.
+            let scalars = crate::elementwise::operand_scalars(&arg_types).ok_or_else(|| {
+                let message = format!("{name}() of these arguments is not supported");
+                Diagnostic::typing(message, e.span)
+            })?;
+            let typing = rules::intrinsic(intrinsic, &scalars)
+                .map_err(|m| Diagnostic::typing(m.replacen(intrinsic.name(), &name, 1), e.span))?;
+            self.resolve(e.id, Resolution::Intrinsic(intrinsic));
+            return Ok(crate::elementwise::result_type(typing.result, &arg_types));
         }
         let mut scalars = Vec::with_capacity(args.len());
         for (arg, ty) in args.iter().zip(&arg_types) {

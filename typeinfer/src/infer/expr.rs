@@ -2,7 +2,7 @@
 
 use super::{Callable, Infer, R, Val, array_hint, module_name, with_optional_hint};
 use crate::rules;
-use crate::types::{Scalar, Type};
+use crate::types::{Layout, Scalar, Type};
 use crate::{ConstValue, GlobalValue, Intrinsic, ModuleKind, Resolution};
 use frontend::ast::{BinOp, BoolOp, CmpOp, Expr, ExprKind, UnaryOp};
 use frontend::{Diagnostic, Span};
@@ -174,9 +174,11 @@ impl Infer<'_> {
             UnaryOp::Not => "not",
             UnaryOp::Invert => "~",
         };
-        let result = match ty.as_scalar() {
-            Some(s) => rules::unaryop(op, s).map(|t| Type::Scalar(t.result)),
-            None => Err(format!("bad operand type for unary {symbol}: '{ty}'")),
+        let result = match (ty.as_scalar(), &ty) {
+            (None, Type::Array { dtype, .. }) => rules::unaryop(op, *dtype)
+                .map(|t| crate::elementwise::result_type(t.result, std::slice::from_ref(&ty))),
+            (Some(s), _) => rules::unaryop(op, s).map(|t| Type::Scalar(t.result)),
+            (None, _) => Err(format!("bad operand type for unary {symbol}: '{ty}'")),
         };
         result.map_err(|m| {
             with_optional_hint(Diagnostic::typing(m, e.span), array_hint(&[&ty])).into()
@@ -185,6 +187,29 @@ impl Infer<'_> {
 
     fn compare(&mut self, left: &Expr, ops: &[CmpOp], comparators: &[Expr]) -> R<Type> {
         let mut lhs = (left, self.value(left)?);
+        if let ([op], [right]) = (ops, comparators) {
+            let rt = self.value(right)?;
+            let operands = [lhs.1.clone(), rt];
+            if crate::elementwise::any_array(&operands) {
+                let span = left.span.to(right.span);
+                return match crate::elementwise::operand_scalars(&operands).as_deref() {
+                    Some([a, b]) if !matches!(op, CmpOp::Is | CmpOp::IsNot) => {
+                        rules::compare(*op, *a, *b)
+                            .map(|_| crate::elementwise::result_type(Scalar::Bool, &operands))
+                            .map_err(|m| Diagnostic::typing(m, span).into())
+                    }
+                    _ => {
+                        let message = format!(
+                            "'{}' not supported between instances of '{}' and '{}'",
+                            op.symbol(),
+                            operands[0],
+                            operands[1]
+                        );
+                        Err(Diagnostic::typing(message, span).into())
+                    }
+                };
+            }
+        }
         for (op, right) in ops.iter().zip(comparators) {
             let rhs = (right, self.value(right)?);
             let (lt, rt) = (&lhs.1, &rhs.1);
@@ -230,6 +255,13 @@ impl Infer<'_> {
     fn attribute(&mut self, e: &Expr, base: &Expr, attr: &str) -> R<Val> {
         match self.expr(base)? {
             Val::Module(module) => self.module_attribute(e, module, attr),
+            Val::Value(Type::Array { .. }) if crate::ArrayFn::method(attr).is_some() => {
+                let f = crate::ArrayFn::method(attr).expect("checked");
+                Ok(Val::Callable(Callable::Method(f)))
+            }
+            Val::Value(Type::Array { dtype, .. }) if attr == "dtype" => {
+                Ok(Val::Callable(Callable::Cast(dtype)))
+            }
             Val::Value(ty) => Ok(Val::Value(self.value_attribute(e, &ty, attr)?)),
             other => {
                 let message = format!("unknown attribute '{attr}' of {}", describe(&other));
@@ -262,6 +294,11 @@ impl Infer<'_> {
         {
             return Ok(Val::Callable(Callable::Cast(dtype)));
         }
+        if module == ModuleKind::Numpy
+            && let Some(f) = crate::ArrayFn::function(attr)
+        {
+            return Ok(Val::Callable(Callable::Array(f)));
+        }
         match Intrinsic::lookup(Some(module), attr) {
             Some(intrinsic) => Ok(Val::Callable(Callable::Intrinsic(intrinsic))),
             None => {
@@ -280,6 +317,43 @@ impl Infer<'_> {
                 return Ok(Type::Tuple(vec![Type::I64; usize::from(*ndim)]));
             }
             (Type::Array { .. }, "size") => return Ok(Type::I64),
+            (
+                Type::Array {
+                    dtype,
+                    ndim,
+                    layout,
+                },
+                "T",
+            ) => {
+                let layout = match layout {
+                    Layout::C if *ndim > 1 => Layout::F,
+                    Layout::F if *ndim > 1 => Layout::C,
+                    other => *other,
+                };
+                return Ok(Type::array(*dtype, *ndim, layout));
+            }
+            (
+                Type::Array {
+                    dtype,
+                    ndim,
+                    layout,
+                },
+                "real" | "imag",
+            ) => {
+                // A complex array's parts are strided views; a real array's `.real` is itself
+                // and its `.imag` a new array of zeros.
+                let layout = if dtype.is_complex() {
+                    Layout::A
+                } else {
+                    *layout
+                };
+                let layout = if attr == "imag" && !dtype.is_complex() {
+                    Layout::C
+                } else {
+                    layout
+                };
+                return Ok(Type::array(dtype.real_part(), *ndim, layout));
+            }
             (Type::Array { ndim, .. }, "ndim") => {
                 self.resolve(e.id, Resolution::Const(ConstValue::Int(i64::from(*ndim))));
                 return Ok(Type::I64);
@@ -301,6 +375,21 @@ impl Infer<'_> {
 
 /// Typing of `l op r` (also of `target op= value`), with errors at `span`.
 pub(super) fn binop_type(op: BinOp, l: &Type, r: &Type, span: Span) -> R<Type> {
+    if op == BinOp::MatMult {
+        return super::numpy_call::dot_type(l, r).map_err(|m| Diagnostic::typing(m, span).into());
+    }
+    let operands = [l.clone(), r.clone()];
+    if crate::elementwise::any_array(&operands) {
+        let result = match crate::elementwise::operand_scalars(&operands).as_deref() {
+            Some([a, b]) => rules::binop(op, *a, *b)
+                .map(|t| crate::elementwise::result_type(t.result, &operands)),
+            _ => Err(format!(
+                "unsupported operand type(s) for {}: '{l}' and '{r}'",
+                op.symbol()
+            )),
+        };
+        return result.map_err(|m| Diagnostic::typing(m, span).into());
+    }
     let result = match (l.as_scalar(), r.as_scalar()) {
         (Some(a), Some(b)) => rules::binop(op, a, b).map(|t| Type::Scalar(t.result)),
         _ => Err(format!(
@@ -364,6 +453,8 @@ pub(super) fn describe(val: &Val) -> String {
         Val::Callable(Callable::Intrinsic(i)) => format!("function '{}'", i.name()),
         Val::Callable(Callable::Cast(s)) => format!("type '{s}'"),
         Val::Callable(Callable::Jit(_)) => "a jitted function".to_string(),
+        Val::Callable(Callable::Array(f)) => format!("function 'numpy.{}'", f.name()),
+        Val::Callable(Callable::Method(f)) => format!("method '{}' of an array", f.name()),
         Val::ExceptionClass(class) => format!("exception class '{class}'"),
         Val::Unsupported { name, pytype } => format!("'{name}' (a Python {pytype})"),
     }

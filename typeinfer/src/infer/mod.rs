@@ -18,6 +18,7 @@
 mod call;
 mod expr;
 mod index;
+mod numpy_call;
 mod stmt;
 
 use crate::rules;
@@ -99,6 +100,10 @@ pub(super) enum Callable {
     /// `int`, `float`, `complex`, `bool`, `np.float32`, …
     Cast(Scalar),
     Jit(CalleeId),
+    /// `np.zeros`, `np.sum`, …
+    Array(crate::numpy::ArrayFn),
+    /// `a.sum`, `a.copy`, …: the array is the attribute's base.
+    Method(crate::numpy::ArrayFn),
 }
 
 /// One `return` seen in the current pass.
@@ -387,7 +392,7 @@ pub(super) fn array_hint(types: &[&Type]) -> Option<&'static str> {
     types
         .iter()
         .any(|t| t.is_array())
-        .then_some("whole-array operations are not supported yet; write a loop over the elements")
+        .then_some("this takes numbers; for arrays use the NumPy function (e.g. np.sqrt(a)) or index the elements")
 }
 
 pub(super) fn with_optional_hint(d: Diagnostic, hint: Option<&str>) -> Diagnostic {

@@ -4,4 +4,4 @@ def f(a):
 
 # expect:
 # error Typing 3:22-3:23: math.sqrt() argument must be a number, got array(float64, 1d, A)
-# hint: whole-array operations are not supported yet; write a loop over the elements
+# hint: this takes numbers; for arrays use the NumPy function (e.g. np.sqrt(a)) or index the elements

@@ -1,0 +1,1017 @@
+//! NumPy array functions and methods ([`ArrayFn`]): creation (`np.empty`, `np.zeros`,
+//! `np.arange`, `a.copy()`, …), reductions (`sum`, `min`, `argmax`, `std`, `cumsum`, …),
+//! `np.dot`, `reshape`/`ravel`/`fill`; plus the loop and allocation helpers they share with
+//! array expressions.
+//!
+//! New arrays come from the runtime's arena (`RuntimeFn::AllocArray`), C-contiguous. Every
+//! loop here is an ordinary counted IR loop, so the passes (LICM, index ranges) treat it like
+//! user code.
+
+use super::ssa::VarId;
+use super::{LResult, Lowerer, PyValue, unsupported};
+use crate::function::{FloatCC, IntCC, Op, Ty, Value};
+use frontend::Span;
+use frontend::ast::{BinOp, Expr, Keyword};
+use runtime::array::{DATA_OFFSET, shape_offset, stride_offset};
+use runtime::error::ExceptionKind;
+use runtime::math::RuntimeFn;
+use typeinfer::{ArrayFn, Layout, Scalar, Type};
+
+/// An array operand: its descriptor, dtype, rank and layout.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ArrayRef {
+    pub desc: Value,
+    pub dtype: Scalar,
+    pub ndim: u32,
+    pub layout: Layout,
+}
+
+impl ArrayRef {
+    pub(crate) fn of(value: &PyValue) -> Option<ArrayRef> {
+        match value {
+            PyValue::Array(
+                desc,
+                Type::Array {
+                    dtype,
+                    ndim,
+                    layout,
+                },
+            ) => Some(ArrayRef {
+                desc: *desc,
+                dtype: *dtype,
+                ndim: u32::from(*ndim),
+                layout: *layout,
+            }),
+            _ => None,
+        }
+    }
+    pub(crate) fn ty(&self) -> Type {
+        Type::array(self.dtype, self.ndim as u8, self.layout)
+    }
+    pub(crate) fn value(&self) -> PyValue {
+        PyValue::Array(self.desc, self.ty())
+    }
+}
+
+impl Lowerer<'_, '_> {
+    /// Runs `body(i)` for `i` in `0..count` (a rotated loop: nothing runs when `count <= 0`).
+    /// The body may read and write SSA variables declared outside.
+    pub(crate) fn counted_loop(
+        &mut self,
+        count: Value,
+        body: &mut dyn FnMut(&mut Self, Value) -> LResult<()>,
+    ) -> LResult<()> {
+        let counter = self.ssa.declare_var(Ty::I64);
+        let zero = self.b.iconst(Ty::I64, 0);
+        let entry = self.current_block();
+        self.ssa.def_var(counter, entry, zero);
+        let body_block = self.create_block();
+        let exit = self.create_block();
+        let more = self.b.icmp(IntCC::Slt, zero, count);
+        self.brif(more, body_block, exit);
+        self.switch_to(body_block);
+        let i = self.ssa.use_var(self.b.func, counter, body_block);
+        body(self, i)?;
+        let latch = self.current_block();
+        let one = self.b.iconst(Ty::I64, 1);
+        let next = self.b.binary(Op::Iadd, i, one);
+        self.ssa.def_var(counter, latch, next);
+        let more = self.b.icmp(IntCC::Slt, next, count);
+        self.brif(more, body_block, exit);
+        self.seal(body_block);
+        self.seal(exit);
+        self.switch_to(exit);
+        Ok(())
+    }
+
+    /// Runs `body(indices)` over every index of `shape`, last axis fastest (C order).
+    pub(crate) fn for_each_index(
+        &mut self,
+        shape: &[Value],
+        body: &mut dyn FnMut(&mut Self, &[Value]) -> LResult<()>,
+    ) -> LResult<()> {
+        fn nest<'x, 'y>(
+            this: &mut Lowerer<'x, 'y>,
+            shape: &[Value],
+            prefix: &mut Vec<Value>,
+            body: &mut dyn FnMut(&mut Lowerer<'x, 'y>, &[Value]) -> LResult<()>,
+        ) -> LResult<()> {
+            let Some((&extent, rest)) = shape.split_first() else {
+                return body(this, prefix);
+            };
+            this.counted_loop(extent, &mut |this, i| {
+                prefix.push(i);
+                let result = nest(this, rest, prefix, body);
+                prefix.pop();
+                result
+            })
+        }
+        nest(self, shape, &mut Vec::new(), body)
+    }
+
+    /// The extents of `array`.
+    pub(crate) fn shape_of(&mut self, array: &ArrayRef) -> Vec<Value> {
+        (0..array.ndim)
+            .map(|axis| self.array_dim(array.desc, axis))
+            .collect()
+    }
+
+    /// The byte strides of `array`; constant where the layout makes them known from the shape
+    /// of the contiguous axis.
+    pub(crate) fn strides_of(&mut self, array: &ArrayRef) -> Vec<Value> {
+        (0..array.ndim)
+            .map(|axis| {
+                let unit = match array.layout {
+                    Layout::C => axis + 1 == array.ndim,
+                    Layout::F => axis == 0,
+                    Layout::A => false,
+                };
+                if unit {
+                    self.b.iconst(Ty::I64, array.dtype.size_bytes() as i64)
+                } else {
+                    self.b
+                        .load(Ty::I64, array.desc, stride_offset(array.ndim, axis), true)
+                }
+            })
+            .collect()
+    }
+
+    /// The address of the element at `indices` (in range, non-negative) given the strides.
+    pub(crate) fn address_at(
+        &mut self,
+        data: Value,
+        strides: &[Value],
+        indices: &[Value],
+    ) -> Value {
+        let mut ptr = data;
+        for (&i, &stride) in indices.iter().zip(strides) {
+            let offset = self.b.binary(Op::Imul, i, stride);
+            ptr = self.b.binary(Op::Iadd, ptr, offset);
+        }
+        ptr
+    }
+
+    pub(crate) fn data_of(&mut self, desc: Value) -> Value {
+        self.b.load(Ty::I64, desc, DATA_OFFSET, true)
+    }
+
+    /// A new C-contiguous array of `dtype` and `shape` (zero-filled if `zeroed`). Raises
+    /// `ValueError` for a negative extent and `MemoryError` if the allocation fails.
+    pub(crate) fn new_array(
+        &mut self,
+        dtype: Scalar,
+        shape: &[Value],
+        zeroed: bool,
+        span: Span,
+    ) -> ArrayRef {
+        let ndim = shape.len() as u32;
+        let slot = self.b.ins(Op::StackSlot(8 * ndim.max(1)), &[], Ty::Ptr);
+        let zero = self.b.iconst(Ty::I64, 0);
+        for (axis, &extent) in shape.iter().enumerate() {
+            let negative = self.b.icmp(IntCC::Slt, extent, zero);
+            self.raise_if(
+                negative,
+                ExceptionKind::ValueError,
+                "negative dimensions are not allowed",
+                span,
+                &[],
+            );
+            self.b.store(slot, extent, 8 * axis as i32);
+        }
+        let ndim_v = self.b.iconst(Ty::I64, i64::from(ndim));
+        let itemsize = self.b.iconst(Ty::I64, dtype.size_bytes() as i64);
+        let zeroed = self.b.iconst(Ty::I64, i64::from(zeroed));
+        let desc = self
+            .b
+            .call_runtime(RuntimeFn::AllocArray, &[ndim_v, itemsize, slot, zeroed]);
+        let failed = self.b.icmp(IntCC::Eq, desc, zero);
+        self.raise_if(
+            failed,
+            ExceptionKind::MemoryError,
+            "cannot allocate the array",
+            span,
+            &[],
+        );
+        ArrayRef {
+            desc,
+            dtype,
+            ndim,
+            layout: Layout::C,
+        }
+    }
+
+    /// Stores `value` (converted to the element type) at every element of `array`.
+    pub(crate) fn fill_array(&mut self, array: &ArrayRef, value: PyValue) -> LResult<()> {
+        let value = self.coerce(value, &Type::Scalar(array.dtype));
+        let shape = self.shape_of(array);
+        let strides = self.strides_of(array);
+        let data = self.data_of(array.desc);
+        let dtype = array.dtype;
+        self.for_each_index(&shape, &mut |this, idx| {
+            let ptr = this.address_at(data, &strides, idx);
+            this.store_scalar(ptr, dtype, value.clone());
+            Ok(())
+        })
+    }
+
+    /// Loads the element of `dtype` at `ptr`.
+    pub(crate) fn load_scalar(&mut self, ptr: Value, dtype: Scalar) -> PyValue {
+        self.load_element(&super::array::ElementAddress { ptr, dtype })
+    }
+    pub(crate) fn store_scalar(&mut self, ptr: Value, dtype: Scalar, value: PyValue) {
+        self.store_element(&super::array::ElementAddress { ptr, dtype }, value)
+    }
+
+    /// A C-contiguous copy of `src` with elements converted to `dtype`.
+    pub(crate) fn copy_array(&mut self, src: &ArrayRef, dtype: Scalar, span: Span) -> ArrayRef {
+        let shape = self.shape_of(src);
+        let dst = self.new_array(dtype, &shape, false, span);
+        self.copy_elements(src, &dst, &shape);
+        dst
+    }
+
+    /// `dst[idx] = src[idx]` over `shape` (both arrays have that shape).
+    pub(crate) fn copy_elements(&mut self, src: &ArrayRef, dst: &ArrayRef, shape: &[Value]) {
+        let src_strides = self.strides_of(src);
+        let dst_strides = self.strides_of(dst);
+        let (src_data, dst_data) = (self.data_of(src.desc), self.data_of(dst.desc));
+        let (sd, dd) = (src.dtype, dst.dtype);
+        let _ = self.for_each_index(shape, &mut |this, idx| {
+            let from = this.address_at(src_data, &src_strides, idx);
+            let v = this.load_scalar(from, sd);
+            let to = this.address_at(dst_data, &dst_strides, idx);
+            this.store_scalar(to, dd, v);
+            Ok(())
+        });
+    }
+
+    /// A call of a NumPy array function or method.
+    pub(crate) fn lower_array_call(
+        &mut self,
+        expr: &Expr,
+        func: &Expr,
+        f: ArrayFn,
+        args: &[Expr],
+        keywords: &[Keyword],
+    ) -> LResult<PyValue> {
+        let receiver = match &func.kind {
+            frontend::ast::ExprKind::Attribute { value, .. }
+                if !matches!(
+                    self.typed.resolutions.get(&value.id),
+                    Some(typeinfer::Resolution::Module(_))
+                ) =>
+            {
+                Some(&**value)
+            }
+            _ => None,
+        };
+        let bound = f.bind(receiver, args, keywords, expr.span)?;
+        let names: Vec<&str> = f.params().iter().copied().filter(|p| *p != "*").collect();
+        let mut values: Vec<Option<(PyValue, Type)>> = Vec::with_capacity(bound.len());
+        for (name, arg) in names.iter().zip(&bound) {
+            values.push(match arg {
+                Some(e) if *name != "dtype" => Some((self.lower_expr(e)?, self.type_of(e)?)),
+                _ => None,
+            });
+        }
+        let arg = |name: &str| -> Option<(PyValue, Type)> {
+            names
+                .iter()
+                .position(|n| *n == name)
+                .and_then(|i| values[i].clone())
+        };
+        let result_ty = self.type_of(expr)?;
+        self.set_span(expr.span);
+        let span = expr.span;
+        let array_arg = |name: &str| arg(name).and_then(|(v, _)| ArrayRef::of(&v));
+        let result_array = |ty: &Type| match ty {
+            Type::Array { dtype, ndim, .. } => (*dtype, u32::from(*ndim)),
+            _ => (Scalar::F64, 0),
+        };
+        use ArrayFn::*;
+        let value = match f {
+            Empty | Zeros | Ones | Full => {
+                let (dtype, _) = result_array(&result_ty);
+                let (shape_value, _) = arg("shape").expect("bound");
+                let shape = self.shape_values(&shape_value);
+                let out = self.new_array(dtype, &shape, f == Zeros, span);
+                match f {
+                    Ones => {
+                        let one = PyValue::Scalar(self.b.iconst(Ty::I64, 1), Scalar::I64);
+                        self.fill_array(&out, one)?;
+                    }
+                    Full => {
+                        let (v, _) = arg("fill_value").expect("bound");
+                        self.fill_array(&out, v)?;
+                    }
+                    _ => {}
+                }
+                out.value()
+            }
+            EmptyLike | ZerosLike | OnesLike | FullLike => {
+                let (dtype, _) = result_array(&result_ty);
+                let like = array_arg("a").expect("typed as an array");
+                let shape = self.shape_of(&like);
+                let out = self.new_array(dtype, &shape, f == ZerosLike, span);
+                match f {
+                    OnesLike => {
+                        let one = PyValue::Scalar(self.b.iconst(Ty::I64, 1), Scalar::I64);
+                        self.fill_array(&out, one)?;
+                    }
+                    FullLike => {
+                        let (v, _) = arg("fill_value").expect("bound");
+                        self.fill_array(&out, v)?;
+                    }
+                    _ => {}
+                }
+                out.value()
+            }
+            Arange => {
+                self.lower_arange(&result_ty, arg("start"), arg("stop"), arg("step"), span)?
+            }
+            Linspace => {
+                let num = arg("num");
+                let endpoint = arg("endpoint");
+                self.lower_linspace(
+                    &result_ty,
+                    arg("start").expect("bound"),
+                    arg("stop").expect("bound"),
+                    num,
+                    endpoint,
+                    span,
+                )?
+            }
+            Copy => {
+                let src = array_arg("a").expect("typed as an array");
+                self.copy_array(&src, src.dtype, span).value()
+            }
+            Ravel | Reshape => {
+                let src = array_arg("a").expect("typed as an array");
+                let varargs = f.shape_varargs(receiver, args);
+                let shape = match arg("shape") {
+                    _ if varargs => {
+                        let mut extents = Vec::new();
+                        for e in args {
+                            extents.push(self.lower_expr(e)?);
+                        }
+                        self.shape_values(&PyValue::Tuple(extents))
+                    }
+                    Some((s, _)) => self.shape_values(&s),
+                    None => {
+                        let dims = self.shape_of(&src);
+                        vec![self.product(&dims)]
+                    }
+                };
+                self.lower_reshape(&src, &shape, f == Reshape, span)
+            }
+            Fill => {
+                let a = array_arg("a").expect("typed as an array");
+                let (v, _) = arg("value").expect("bound");
+                self.fill_array(&a, v)?;
+                PyValue::None
+            }
+            Sum | Prod | Min | Max | Mean | Std | Var | Argmin | Argmax | Cumsum | Cumprod => {
+                let a = array_arg("a").expect("typed as an array");
+                let ddof = arg("ddof");
+                self.lower_reduction(f, &a, ddof, &result_ty, span)?
+            }
+            Dot => {
+                let (a, at) = arg("a").expect("bound");
+                let (b, bt) = arg("b").expect("bound");
+                self.lower_dot(a, &at, b, &bt, &result_ty, span)?
+            }
+            Where => {
+                return Err(unsupported(
+                    "np.where is lowered as an array expression",
+                    span,
+                ));
+            }
+        };
+        Ok(value)
+    }
+
+    /// The extents of a shape value (an integer or a tuple of integers), as i64.
+    pub(crate) fn shape_values(&mut self, shape: &PyValue) -> Vec<Value> {
+        let items = match shape {
+            PyValue::Tuple(items) => items.clone(),
+            other => vec![other.clone()],
+        };
+        items
+            .into_iter()
+            .map(|item| match item {
+                PyValue::Scalar(v, s) => self.cast_real(v, s, Scalar::I64),
+                _ => self.b.iconst(Ty::I64, 0),
+            })
+            .collect()
+    }
+
+    pub(crate) fn product(&mut self, values: &[Value]) -> Value {
+        let mut p = self.b.iconst(Ty::I64, 1);
+        for &v in values {
+            p = self.b.binary(Op::Imul, p, v);
+        }
+        p
+    }
+
+    fn lower_arange(
+        &mut self,
+        result_ty: &Type,
+        start: Option<(PyValue, Type)>,
+        stop: Option<(PyValue, Type)>,
+        step: Option<(PyValue, Type)>,
+        span: Span,
+    ) -> LResult<PyValue> {
+        let Type::Array { dtype, .. } = *result_ty else {
+            return Err(unsupported("arange() result", span));
+        };
+        // `arange(stop)` has one argument; it binds to `start`.
+        let (start, stop) = match (start, stop) {
+            (Some(s), None) => (None, Some(s)),
+            (a, b) => (a, b),
+        };
+        let float = [&start, &stop, &step].iter().any(|a| {
+            a.as_ref()
+                .is_some_and(|(_, t)| t.as_scalar().is_some_and(|s| s.is_float()))
+        });
+        let work = if float { Scalar::F64 } else { Scalar::I64 };
+        let as_work = |this: &mut Self, a: Option<(PyValue, Type)>, default: f64| match a {
+            Some((v, _)) => match this.coerce(v, &Type::Scalar(work)) {
+                PyValue::Scalar(v, _) => v,
+                _ => this.scalar_const(work, default),
+            },
+            None => this.scalar_const(work, default),
+        };
+        let start = as_work(self, start, 0.0);
+        let stop = as_work(self, stop, 0.0);
+        let step = as_work(self, step, 1.0);
+        // NumPy: len = ceil((stop - start) / step), at least 0; values start + i * step.
+        let len = if float {
+            let diff = self.b.binary(Op::Fsub, stop, start);
+            let q = self.b.binary(Op::Fdiv, diff, step);
+            let c = self.b.unary(Op::Ceil, q);
+            let zero = self.b.fconst(Ty::F64, 0.0);
+            let c = self.b.binary(Op::Fmax, c, zero);
+            self.b.convert(Op::FToS, c, Ty::I64)
+        } else {
+            let zero = self.b.iconst(Ty::I64, 0);
+            let is_zero = self.b.icmp(IntCC::Eq, step, zero);
+            self.raise_if(
+                is_zero,
+                ExceptionKind::ZeroDivisionError,
+                "arange() step must not be zero",
+                span,
+                &[],
+            );
+            // ceil((stop - start) / step) with integer arithmetic: (d + step - sign) / step.
+            let diff = self.b.binary(Op::Isub, stop, start);
+            let positive = self.b.icmp(IntCC::Sgt, step, zero);
+            let one = self.b.iconst(Ty::I64, 1);
+            let minus_one = self.b.iconst(Ty::I64, -1);
+            let sign = self.b.select(positive, one, minus_one);
+            let adj = self.b.binary(Op::Isub, step, sign);
+            let num = self.b.binary(Op::Iadd, diff, adj);
+            let q = self.b.binary(Op::Sdiv, num, step);
+            self.b.binary(Op::Smax, q, zero)
+        };
+        let out = self.new_array(dtype, &[len], false, span);
+        let data = self.data_of(out.desc);
+        let itemsize = self.b.iconst(Ty::I64, dtype.size_bytes() as i64);
+        self.counted_loop(len, &mut |this, i| {
+            let v = if float {
+                let fi = this.b.convert(Op::SToF, i, Ty::F64);
+                let scaled = this.b.binary(Op::Fmul, fi, step);
+                this.b.binary(Op::Fadd, start, scaled)
+            } else {
+                let scaled = this.b.binary(Op::Imul, i, step);
+                this.b.binary(Op::Iadd, start, scaled)
+            };
+            let offset = this.b.binary(Op::Imul, i, itemsize);
+            let ptr = this.b.binary(Op::Iadd, data, offset);
+            this.store_scalar(ptr, dtype, PyValue::Scalar(v, work));
+            Ok(())
+        })?;
+        Ok(out.value())
+    }
+
+    fn lower_linspace(
+        &mut self,
+        result_ty: &Type,
+        start: (PyValue, Type),
+        stop: (PyValue, Type),
+        num: Option<(PyValue, Type)>,
+        endpoint: Option<(PyValue, Type)>,
+        span: Span,
+    ) -> LResult<PyValue> {
+        let Type::Array { dtype, .. } = *result_ty else {
+            return Err(unsupported("linspace() result", span));
+        };
+        let f64_of = |this: &mut Self, v: PyValue| match this.coerce(v, &Type::F64) {
+            PyValue::Scalar(v, _) => v,
+            _ => this.b.fconst(Ty::F64, 0.0),
+        };
+        let start = f64_of(self, start.0);
+        let stop = f64_of(self, stop.0);
+        let num = match num {
+            Some((PyValue::Scalar(v, s), _)) => self.cast_real(v, s, Scalar::I64),
+            _ => self.b.iconst(Ty::I64, 50),
+        };
+        let endpoint = match endpoint {
+            Some((v, _)) => self.truthy(&v),
+            None => self.b.bconst(true),
+        };
+        let zero = self.b.iconst(Ty::I64, 0);
+        let negative = self.b.icmp(IntCC::Slt, num, zero);
+        self.raise_if(
+            negative,
+            ExceptionKind::ValueError,
+            "Number of samples, {}, must be non-negative.",
+            span,
+            &[num],
+        );
+        // NumPy: div = num - 1 if endpoint else num; step = (stop - start) / div;
+        // y[i] = i * step + start; with the endpoint, y[num - 1] = stop exactly.
+        let one = self.b.iconst(Ty::I64, 1);
+        let num_minus_one = self.b.binary(Op::Isub, num, one);
+        let div = self.b.select(endpoint, num_minus_one, num);
+        let div_f = self.b.convert(Op::SToF, div, Ty::F64);
+        let delta = self.b.binary(Op::Fsub, stop, start);
+        let step = self.b.binary(Op::Fdiv, delta, div_f);
+        let out = self.new_array(dtype, &[num], false, span);
+        let data = self.data_of(out.desc);
+        let itemsize = self.b.iconst(Ty::I64, dtype.size_bytes() as i64);
+        // With div == 0 (num == 1 and the endpoint), NumPy computes y = i * delta + start.
+        let div_zero = self.b.icmp(IntCC::Eq, div, zero);
+        let scale = self.b.select(div_zero, delta, step);
+        self.counted_loop(num, &mut |this, i| {
+            let fi = this.b.convert(Op::SToF, i, Ty::F64);
+            let scaled = this.b.binary(Op::Fmul, fi, scale);
+            let y = this.b.binary(Op::Fadd, scaled, start);
+            let last = this.b.icmp(IntCC::Eq, i, num_minus_one);
+            let at_end = this.b.ins(Op::And, &[last, endpoint], Ty::Bool);
+            let more_than_one = this.b.icmp(IntCC::Sgt, num, one);
+            let fix = this.b.ins(Op::And, &[at_end, more_than_one], Ty::Bool);
+            let y = this.b.select(fix, stop, y);
+            let offset = this.b.binary(Op::Imul, i, itemsize);
+            let ptr = this.b.binary(Op::Iadd, data, offset);
+            this.store_scalar(ptr, dtype, PyValue::Scalar(y, Scalar::F64));
+            Ok(())
+        })?;
+        Ok(out.value())
+    }
+
+    /// `a.reshape(shape)` / `a.ravel()`: a view when `a` is C-contiguous (NumPy's result), a
+    /// copy in C order otherwise (ravel only; reshaping a non-contiguous array is refused by
+    /// typing as in Numba). Raises `ValueError` if the sizes differ.
+    fn lower_reshape(
+        &mut self,
+        src: &ArrayRef,
+        shape: &[Value],
+        is_reshape: bool,
+        span: Span,
+    ) -> PyValue {
+        let dims = self.shape_of(src);
+        let size = self.product(&dims);
+        let new_size = self.product(shape);
+        let differ = self.b.icmp(IntCC::Ne, size, new_size);
+        self.raise_if(
+            differ,
+            ExceptionKind::ValueError,
+            "cannot reshape array of size {} into an array of size {}",
+            span,
+            &[size, new_size],
+        );
+        let _ = is_reshape;
+        let src = if src.layout == Layout::C || src.ndim <= 1 && src.layout != Layout::A {
+            *src
+        } else {
+            self.copy_array(src, src.dtype, span)
+        };
+        let ndim = shape.len() as u32;
+        let data = self.data_of(src.desc);
+        let owner = self
+            .b
+            .load(Ty::I64, src.desc, runtime::array::OWNER_OFFSET, true);
+        let mut stride = self.b.iconst(Ty::I64, src.dtype.size_bytes() as i64);
+        let mut strides = vec![stride; shape.len()];
+        for axis in (0..shape.len()).rev() {
+            strides[axis] = stride;
+            stride = self.b.binary(Op::Imul, stride, shape[axis]);
+        }
+        let desc = self.make_descriptor(data, owner, shape, &strides);
+        PyValue::Array(desc, Type::array(src.dtype, ndim as u8, Layout::C))
+    }
+
+    /// A descriptor on the stack (a view); `return` copies it into the arena.
+    pub(crate) fn make_descriptor(
+        &mut self,
+        data: Value,
+        owner: Value,
+        shape: &[Value],
+        strides: &[Value],
+    ) -> Value {
+        let ndim = shape.len() as u32;
+        let size = runtime::array::descriptor_size(ndim) as u32;
+        let desc = self.b.ins(Op::StackSlot(size), &[], Ty::Ptr);
+        self.b.store(desc, data, DATA_OFFSET);
+        self.b.store(desc, owner, runtime::array::OWNER_OFFSET);
+        for axis in 0..ndim {
+            self.b.store(desc, shape[axis as usize], shape_offset(axis));
+            self.b
+                .store(desc, strides[axis as usize], stride_offset(ndim, axis));
+        }
+        desc
+    }
+
+    fn lower_reduction(
+        &mut self,
+        f: ArrayFn,
+        a: &ArrayRef,
+        ddof: Option<(PyValue, Type)>,
+        result_ty: &Type,
+        span: Span,
+    ) -> LResult<PyValue> {
+        use ArrayFn::*;
+        let shape = self.shape_of(a);
+        let strides = self.strides_of(a);
+        let data = self.data_of(a.desc);
+        let size = self.product(&shape);
+        let dtype = a.dtype;
+        match f {
+            Sum | Prod | Cumsum | Cumprod => {
+                let acc_ty = match result_ty {
+                    Type::Array { dtype, .. } => *dtype,
+                    other => other.as_scalar().unwrap_or(dtype),
+                };
+                let op = if matches!(f, Sum | Cumsum) {
+                    BinOp::Add
+                } else {
+                    BinOp::Mult
+                };
+                let identity = if op == BinOp::Add { 0.0 } else { 1.0 };
+                let init = self.scalar_const(acc_ty.real_part(), identity);
+                let init = self.convert_scalar(init, acc_ty.real_part(), acc_ty);
+                let acc = self.declare_value_var(&init);
+                let cumulative = matches!(f, Cumsum | Cumprod);
+                let out = cumulative.then(|| self.new_array(acc_ty, &[size], false, span));
+                let out_data = out.map(|o| self.data_of(o.desc));
+                let counter = self.ssa.declare_var(Ty::I64);
+                let zero = self.b.iconst(Ty::I64, 0);
+                let entry = self.current_block();
+                self.ssa.def_var(counter, entry, zero);
+                let acc_t = Type::Scalar(acc_ty);
+                let item_t = Type::Scalar(dtype);
+                let itemsize = self.b.iconst(Ty::I64, acc_ty.size_bytes() as i64);
+                self.for_each_index(&shape, &mut |this, idx| {
+                    let ptr = this.address_at(data, &strides, idx);
+                    let x = this.load_scalar(ptr, dtype);
+                    let current = this.use_value_var(&acc);
+                    let next = this.binary_op(op, current, &acc_t, x, &item_t, span)?;
+                    let next = this.coerce(next, &acc_t);
+                    this.def_value_var(&acc, &next);
+                    if let Some(out_data) = out_data {
+                        let block = this.current_block();
+                        let k = this.ssa.use_var(this.b.func, counter, block);
+                        let offset = this.b.binary(Op::Imul, k, itemsize);
+                        let to = this.b.binary(Op::Iadd, out_data, offset);
+                        this.store_scalar(to, acc_ty, next);
+                        let one = this.b.iconst(Ty::I64, 1);
+                        let k1 = this.b.binary(Op::Iadd, k, one);
+                        this.ssa.def_var(counter, block, k1);
+                    }
+                    Ok(())
+                })?;
+                Ok(match out {
+                    Some(out) => out.value(),
+                    None => self.use_value_var(&acc),
+                })
+            }
+            Min | Max | Argmin | Argmax => {
+                if dtype.is_complex() {
+                    return Err(unsupported(
+                        format!("{}() of a complex array is not supported", f.name()),
+                        span,
+                    ));
+                }
+                let zero = self.b.iconst(Ty::I64, 0);
+                let empty = self.b.icmp(IntCC::Eq, size, zero);
+                let message = match f {
+                    Min => "zero-size array to reduction operation minimum which has no identity",
+                    Max => "zero-size array to reduction operation maximum which has no identity",
+                    Argmin => "attempt to get argmin of an empty sequence",
+                    _ => "attempt to get argmax of an empty sequence",
+                };
+                self.raise_if(empty, ExceptionKind::ValueError, message, span, &[]);
+                let first_idx = vec![zero; shape.len()];
+                let first_ptr = self.address_at(data, &strides, &first_idx);
+                let first = self.load_scalar(first_ptr, dtype);
+                let best = self.declare_value_var(&first);
+                let best_at = self.ssa.declare_var(Ty::I64);
+                let entry = self.current_block();
+                self.ssa.def_var(best_at, entry, zero);
+                let counter = self.ssa.declare_var(Ty::I64);
+                self.ssa.def_var(counter, entry, zero);
+                let want_min = matches!(f, Min | Argmin);
+                self.for_each_index(&shape, &mut |this, idx| {
+                    let ptr = this.address_at(data, &strides, idx);
+                    let x = this.load_scalar(ptr, dtype);
+                    let current = this.use_value_var(&best);
+                    let (PyValue::Scalar(xv, _), PyValue::Scalar(cv, _)) = (&x, &current) else {
+                        unreachable!("real scalars")
+                    };
+                    // NaN wins and sticks (NumPy propagates it; argmin/argmax point at the
+                    // first NaN): take x when it is better, or NaN while best is not.
+                    let better = if dtype.is_float() {
+                        let cc = if want_min { FloatCC::Lt } else { FloatCC::Gt };
+                        let better = this.b.fcmp(cc, *xv, *cv);
+                        let x_nan = this.is_nan(*xv);
+                        let c_nan = this.is_nan(*cv);
+                        let c_ok = this.b.ins(Op::Not, &[c_nan], Ty::Bool);
+                        let nan_first = this.b.ins(Op::And, &[x_nan, c_ok], Ty::Bool);
+                        this.b.ins(Op::Or, &[better, nan_first], Ty::Bool)
+                    } else {
+                        let cc = match (want_min, dtype.is_unsigned_int()) {
+                            (true, false) => IntCC::Slt,
+                            (true, true) => IntCC::Ult,
+                            (false, false) => IntCC::Sgt,
+                            (false, true) => IntCC::Ugt,
+                        };
+                        let (xv, cv) = (*xv, *cv);
+                        if dtype.is_bool() {
+                            let xi = this.b.convert(Op::Uext, xv, Ty::I64);
+                            let ci = this.b.convert(Op::Uext, cv, Ty::I64);
+                            this.b.icmp(cc, xi, ci)
+                        } else {
+                            this.b.icmp(cc, xv, cv)
+                        }
+                    };
+                    let (PyValue::Scalar(xv, s), PyValue::Scalar(cv, _)) = (x, current) else {
+                        unreachable!("real scalars")
+                    };
+                    let chosen = this.b.select(better, xv, cv);
+                    this.def_value_var(&best, &PyValue::Scalar(chosen, s));
+                    let block = this.current_block();
+                    let k = this.ssa.use_var(this.b.func, counter, block);
+                    let at = this.ssa.use_var(this.b.func, best_at, block);
+                    let new_at = this.b.select(better, k, at);
+                    this.ssa.def_var(best_at, block, new_at);
+                    let one = this.b.iconst(Ty::I64, 1);
+                    let k1 = this.b.binary(Op::Iadd, k, one);
+                    this.ssa.def_var(counter, block, k1);
+                    Ok(())
+                })?;
+                Ok(if matches!(f, Argmin | Argmax) {
+                    let block = self.current_block();
+                    PyValue::Scalar(self.ssa.use_var(self.b.func, best_at, block), Scalar::I64)
+                } else {
+                    self.use_value_var(&best)
+                })
+            }
+            Mean | Var | Std => {
+                let mean_ty = if dtype.is_float() || dtype.is_complex() {
+                    dtype
+                } else {
+                    Scalar::F64
+                };
+                let sum = self.lower_reduction(Sum, a, None, &Type::Scalar(mean_ty), span)?;
+                let n = self.b.convert(Op::SToF, size, scalar_float_ty(mean_ty));
+                let n_v = PyValue::Scalar(n, mean_ty.real_part());
+                let n_t = Type::Scalar(mean_ty.real_part());
+                let mean_t = Type::Scalar(mean_ty);
+                let mean = self.mean_of(sum, &mean_t, n_v.clone(), &n_t, span)?;
+                if f == Mean {
+                    return Ok(mean);
+                }
+                // var = sum(|x - mean|^2) / (n - ddof), as NumPy computes it.
+                let real = mean_ty.real_part();
+                let real_t = Type::Scalar(real);
+                let zero = self.scalar_const(real, 0.0);
+                let acc = self.declare_value_var(&PyValue::Scalar(zero, real));
+                let item_t = Type::Scalar(dtype);
+                self.for_each_index(&shape, &mut |this, idx| {
+                    let ptr = this.address_at(data, &strides, idx);
+                    let x = this.load_scalar(ptr, dtype);
+                    let x = this.coerce(x, &mean_t);
+                    let d = this.binary_op(BinOp::Sub, x, &mean_t, mean.clone(), &mean_t, span)?;
+                    let sq = match d {
+                        PyValue::Complex(re, im, _) => {
+                            let rr = this.b.binary(Op::Fmul, re, re);
+                            let ii = this.b.binary(Op::Fmul, im, im);
+                            PyValue::Scalar(this.b.binary(Op::Fadd, rr, ii), real)
+                        }
+                        PyValue::Scalar(v, s) => PyValue::Scalar(this.b.binary(Op::Fmul, v, v), s),
+                        other => other,
+                    };
+                    let current = this.use_value_var(&acc);
+                    let next = this.binary_op(BinOp::Add, current, &real_t, sq, &real_t, span)?;
+                    this.def_value_var(&acc, &next);
+                    Ok(())
+                })?;
+                let _ = item_t;
+                let total = self.use_value_var(&acc);
+                let ddof = match ddof {
+                    Some((PyValue::Scalar(v, s), _)) => self.cast_real(v, s, Scalar::I64),
+                    _ => self.b.iconst(Ty::I64, 0),
+                };
+                let dof = self.b.binary(Op::Isub, size, ddof);
+                let zero_i = self.b.iconst(Ty::I64, 0);
+                let dof = self.b.binary(Op::Smax, dof, zero_i);
+                let dof_f = self.b.convert(Op::SToF, dof, scalar_float_ty(real));
+                let PyValue::Scalar(total, _) = total else {
+                    unreachable!("real")
+                };
+                // Division by zero degrees of freedom gives inf/nan, as NumPy (with a warning).
+                let var = self.b.binary(Op::Fdiv, total, dof_f);
+                let out = if f == Std {
+                    self.b.unary(Op::Sqrt, var)
+                } else {
+                    var
+                };
+                Ok(PyValue::Scalar(out, real))
+            }
+            _ => Err(unsupported(format!("{}() here", f.name()), span)),
+        }
+    }
+
+    /// `sum / n` without a zero-division check (an empty mean is NaN in NumPy).
+    fn mean_of(
+        &mut self,
+        sum: PyValue,
+        sum_t: &Type,
+        n: PyValue,
+        n_t: &Type,
+        span: Span,
+    ) -> LResult<PyValue> {
+        let _ = (sum_t, n_t, span);
+        Ok(match (sum, n) {
+            (PyValue::Scalar(s, ty), PyValue::Scalar(n, _)) => {
+                PyValue::Scalar(self.b.binary(Op::Fdiv, s, n), ty)
+            }
+            (PyValue::Complex(re, im, ty), PyValue::Scalar(n, _)) => PyValue::Complex(
+                self.b.binary(Op::Fdiv, re, n),
+                self.b.binary(Op::Fdiv, im, n),
+                ty,
+            ),
+            (other, _) => other,
+        })
+    }
+
+    pub(crate) fn lower_dot(
+        &mut self,
+        a: PyValue,
+        at: &Type,
+        b: PyValue,
+        bt: &Type,
+        result_ty: &Type,
+        span: Span,
+    ) -> LResult<PyValue> {
+        let (Some(a), Some(b)) = (ArrayRef::of(&a), ArrayRef::of(&b)) else {
+            return Err(unsupported(format!("dot of {at} and {bt}"), span));
+        };
+        let dtype = match result_ty {
+            Type::Array { dtype, .. } => *dtype,
+            other => other.as_scalar().unwrap_or(Scalar::F64),
+        };
+        let dt = Type::Scalar(dtype);
+        let (a_shape, b_shape) = (self.shape_of(&a), self.shape_of(&b));
+        let (a_strides, b_strides) = (self.strides_of(&a), self.strides_of(&b));
+        let (a_data, b_data) = (self.data_of(a.desc), self.data_of(b.desc));
+        // The contracted extents: a's last axis, b's first (or only) axis.
+        let k_a = *a_shape.last().expect("rank >= 1");
+        let k_b = b_shape[0];
+        let mismatch = self.b.icmp(IntCC::Ne, k_a, k_b);
+        self.raise_if(
+            mismatch,
+            ExceptionKind::ValueError,
+            "shapes not aligned: {} (dim of a) != {} (dim of b)",
+            span,
+            &[k_a, k_b],
+        );
+        let (ad, bd) = (a.dtype, b.dtype);
+        // sum_k a[i.., k] * b[k, j..] into a variable, for given outer indices.
+        let inner = |this: &mut Self, a_outer: &[Value], b_outer: &[Value]| -> LResult<PyValue> {
+            let zero = this.scalar_const(dtype.real_part(), 0.0);
+            let zero = this.convert_scalar(zero, dtype.real_part(), dtype);
+            let acc = this.declare_value_var(&zero);
+            this.counted_loop(k_a, &mut |this, k| {
+                let mut ai = a_outer.to_vec();
+                ai.push(k);
+                let mut bi = vec![k];
+                bi.extend_from_slice(b_outer);
+                let pa = this.address_at(a_data, &a_strides, &ai);
+                let pb = this.address_at(b_data, &b_strides, &bi);
+                let x = this.load_scalar(pa, ad);
+                let y = this.load_scalar(pb, bd);
+                let x = this.coerce(x, &dt);
+                let y = this.coerce(y, &dt);
+                let p = this.binary_op(BinOp::Mult, x, &dt, y, &dt, span)?;
+                let current = this.use_value_var(&acc);
+                let next = this.binary_op(BinOp::Add, current, &dt, p, &dt, span)?;
+                let next = this.coerce(next, &dt);
+                this.def_value_var(&acc, &next);
+                Ok(())
+            })?;
+            Ok(this.use_value_var(&acc))
+        };
+        match (a.ndim, b.ndim) {
+            (1, 1) => inner(self, &[], &[]),
+            _ => {
+                let out_shape: Vec<Value> = match (a.ndim, b.ndim) {
+                    (2, 1) => vec![a_shape[0]],
+                    (1, 2) => vec![b_shape[1]],
+                    _ => vec![a_shape[0], b_shape[1]],
+                };
+                let out = self.new_array(dtype, &out_shape, false, span);
+                let out_strides = self.strides_of(&out);
+                let out_data = self.data_of(out.desc);
+                let (an, bn) = (a.ndim, b.ndim);
+                self.for_each_index(&out_shape.clone(), &mut |this, idx| {
+                    let (a_outer, b_outer): (Vec<Value>, Vec<Value>) = match (an, bn) {
+                        (2, 1) => (vec![idx[0]], vec![]),
+                        (1, 2) => (vec![], vec![idx[0]]),
+                        _ => (vec![idx[0]], vec![idx[1]]),
+                    };
+                    let v = inner(this, &a_outer, &b_outer)?;
+                    let to = this.address_at(out_data, &out_strides, idx);
+                    this.store_scalar(to, dtype, v);
+                    Ok(())
+                })?;
+                Ok(out.value())
+            }
+        }
+    }
+
+    /// `value` made safe to return: each array's descriptor is copied into the call's arena,
+    /// since it may be a view built in this frame. The copy of a descriptor that already
+    /// outlives the frame (a parameter's, an arena one) is removed again by `constfold`.
+    pub(crate) fn escape_arrays(&mut self, value: PyValue) -> PyValue {
+        match value {
+            PyValue::Array(desc, ty) => {
+                let Type::Array { ndim, .. } = ty else {
+                    unreachable!("array type")
+                };
+                let ndim_v = self.b.iconst(Ty::I64, i64::from(ndim));
+                let copy = self
+                    .b
+                    .call_runtime(RuntimeFn::CopyDescriptor, &[desc, ndim_v]);
+                PyValue::Array(copy, ty)
+            }
+            PyValue::Tuple(items) => {
+                PyValue::Tuple(items.into_iter().map(|i| self.escape_arrays(i)).collect())
+            }
+            other => other,
+        }
+    }
+
+    // Python-level values kept in SSA variables across internal loops.
+
+    pub(crate) fn declare_value_var(&mut self, init: &PyValue) -> (Vec<VarId>, PyValue) {
+        let flat = init.flat_values();
+        let block = self.current_block();
+        let ids: Vec<_> = flat
+            .iter()
+            .map(|&v| {
+                let ty = self.b.ty(v);
+                let id = self.ssa.declare_var(ty);
+                self.ssa.def_var(id, block, v);
+                id
+            })
+            .collect();
+        (ids, init.clone())
+    }
+    pub(crate) fn use_value_var(&mut self, var: &(Vec<VarId>, PyValue)) -> PyValue {
+        let block = self.current_block();
+        let values: Vec<Value> = var
+            .0
+            .iter()
+            .map(|&id| self.ssa.use_var(self.b.func, id, block))
+            .collect();
+        rebuild(&var.1, &mut values.into_iter())
+    }
+    pub(crate) fn def_value_var(&mut self, var: &(Vec<VarId>, PyValue), value: &PyValue) {
+        let block = self.current_block();
+        for (&id, v) in var.0.iter().zip(value.flat_values()) {
+            self.ssa.def_var(id, block, v);
+        }
+    }
+}
+
+/// `template` with its flat values replaced by `values`.
+fn rebuild(template: &PyValue, values: &mut impl Iterator<Item = Value>) -> PyValue {
+    match template {
+        PyValue::Scalar(_, s) => PyValue::Scalar(values.next().expect("value"), *s),
+        PyValue::Complex(_, _, s) => {
+            let re = values.next().expect("value");
+            PyValue::Complex(re, values.next().expect("value"), *s)
+        }
+        PyValue::Array(_, ty) => PyValue::Array(values.next().expect("value"), ty.clone()),
+        PyValue::Tuple(items) => PyValue::Tuple(items.iter().map(|i| rebuild(i, values)).collect()),
+        other => other.clone(),
+    }
+}
+
+fn scalar_float_ty(s: Scalar) -> Ty {
+    match s.real_part() {
+        Scalar::F32 => Ty::F32,
+        _ => Ty::F64,
+    }
+}

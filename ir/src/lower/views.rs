@@ -1,0 +1,405 @@
+//! Array views: basic slicing (`a[1:-1]`, `a[i, :]`, `a[:, j]`, `a[::2]`, `a[::-1]`), `.T`,
+//! `.real`/`.imag` of complex arrays, and assignment through a view (`a[1:-1] = b`,
+//! `a[:, 0] = 0.0`).
+//!
+//! A view is a new descriptor (on the stack, see `make_descriptor`) over the same memory and
+//! with the same owner; nothing is copied. Slice bounds follow CPython's
+//! `PySlice_AdjustIndices`, so out-of-range bounds clip instead of raising.
+
+use super::array_fns::ArrayRef;
+use super::{LResult, Lowerer, PyValue, unsupported};
+use crate::function::{IntCC, Op, Ty, Value};
+use frontend::Span;
+use frontend::ast::{Expr, ExprKind};
+use runtime::array::OWNER_OFFSET;
+use runtime::error::ExceptionKind;
+use typeinfer::{Scalar, Type};
+
+impl Lowerer<'_, '_> {
+    /// `base[index]` where typing found a view (fewer integer indices than axes, or slices).
+    pub(crate) fn lower_view(
+        &mut self,
+        base: &ArrayRef,
+        index: &Expr,
+        result_ty: &Type,
+        _span: Span,
+    ) -> LResult<PyValue> {
+        let items: Vec<&Expr> = match &index.kind {
+            ExprKind::Tuple(items) => items.iter().collect(),
+            _ => vec![index],
+        };
+        let mut data = self.data_of(base.desc);
+        let shape = self.shape_of(base);
+        let strides = self.strides_of(base);
+        let (mut view_shape, mut view_strides) = (Vec::new(), Vec::new());
+        let mut axis = 0usize;
+        for item in items {
+            if axis >= shape.len() {
+                return Err(unsupported("too many indices for this array", item.span));
+            }
+            let (extent, stride) = (shape[axis], strides[axis]);
+            match &item.kind {
+                ExprKind::Slice { lower, upper, step } => {
+                    let (start, len, step) = self.slice_bounds(
+                        extent,
+                        lower.as_deref(),
+                        upper.as_deref(),
+                        step.as_deref(),
+                        item.span,
+                    )?;
+                    let offset = self.b.binary(Op::Imul, start, stride);
+                    data = self.b.binary(Op::Iadd, data, offset);
+                    view_shape.push(len);
+                    view_strides.push(self.b.binary(Op::Imul, stride, step));
+                }
+                _ => {
+                    let i = self.lower_expr(item)?;
+                    let PyValue::Scalar(i, s) = i else {
+                        return Err(unsupported("array index must be an integer", item.span));
+                    };
+                    let i = self.cast_real(i, s, Scalar::I64);
+                    let i = self.checked_index(i, extent, axis as u32, item.span);
+                    let offset = self.b.binary(Op::Imul, i, stride);
+                    data = self.b.binary(Op::Iadd, data, offset);
+                }
+            }
+            axis += 1;
+        }
+        for rest in axis..shape.len() {
+            view_shape.push(shape[rest]);
+            view_strides.push(strides[rest]);
+        }
+        let owner = self.b.load(Ty::I64, base.desc, OWNER_OFFSET, true);
+        let desc = self.make_descriptor(data, owner, &view_shape, &view_strides);
+        Ok(PyValue::Array(desc, result_ty.clone()))
+    }
+
+    /// The number of axes `index` indexes (a tuple-typed item counts its length).
+    pub(crate) fn index_count(&self, index: &Expr) -> usize {
+        let items: Vec<&Expr> = match &index.kind {
+            ExprKind::Tuple(items) => items.iter().collect(),
+            _ => vec![index],
+        };
+        items
+            .iter()
+            .map(|i| match self.typed.expr_type(i.id) {
+                Some(Type::Tuple(t)) => t.len(),
+                _ => 1,
+            })
+            .sum()
+    }
+
+    /// The view `base[index]` as an assignment target.
+    pub(crate) fn view_for_store(
+        &mut self,
+        base: &ArrayRef,
+        index: &Expr,
+        span: Span,
+    ) -> LResult<ArrayRef> {
+        let items: Vec<&Expr> = match &index.kind {
+            ExprKind::Tuple(items) => items.iter().collect(),
+            _ => vec![index],
+        };
+        let ints = items
+            .iter()
+            .filter(|i| !matches!(i.kind, ExprKind::Slice { .. }))
+            .count();
+        let ndim = (base.ndim as usize).saturating_sub(ints) as u8;
+        let ty = Type::array(base.dtype, ndim, typeinfer::Layout::A);
+        let view = self.lower_view(base, index, &ty, span)?;
+        Ok(ArrayRef::of(&view).expect("a view"))
+    }
+
+    /// A non-negative in-range index from a Python index `i` into an axis of `extent`:
+    /// negative indices count from the end; with bounds checking, out of range raises.
+    pub(crate) fn checked_index(
+        &mut self,
+        i: Value,
+        extent: Value,
+        axis: u32,
+        span: Span,
+    ) -> Value {
+        let zero = self.b.iconst(Ty::I64, 0);
+        let negative = self.b.icmp(IntCC::Slt, i, zero);
+        let wrapped = self.b.binary(Op::Iadd, i, extent);
+        let idx = self.b.select(negative, wrapped, i);
+        if self.ctx.boundscheck {
+            let out = self.b.icmp(IntCC::Uge, idx, extent);
+            let axis_v = self.b.iconst(Ty::I64, i64::from(axis));
+            self.raise_if(
+                out,
+                ExceptionKind::IndexError,
+                "index {} is out of bounds for axis {} with size {}",
+                span,
+                &[i, axis_v, extent],
+            );
+        }
+        idx
+    }
+
+    /// `(start, length, step)` of `lower:upper:step` over an axis of `extent`, as CPython's
+    /// `PySlice_AdjustIndices` computes them.
+    fn slice_bounds(
+        &mut self,
+        extent: Value,
+        lower: Option<&Expr>,
+        upper: Option<&Expr>,
+        step: Option<&Expr>,
+        span: Span,
+    ) -> LResult<(Value, Value, Value)> {
+        let zero = self.b.iconst(Ty::I64, 0);
+        let one = self.b.iconst(Ty::I64, 1);
+        let minus_one = self.b.iconst(Ty::I64, -1);
+        let int = |this: &mut Self, e: Option<&Expr>| -> LResult<Option<Value>> {
+            match e {
+                None => Ok(None),
+                Some(e) => match this.lower_expr(e)? {
+                    PyValue::Scalar(v, s) => Ok(Some(this.cast_real(v, s, Scalar::I64))),
+                    _ => Err(unsupported("slice indices must be integers", e.span)),
+                },
+            }
+        };
+        let step_v = int(self, step)?.unwrap_or(one);
+        let lower_v = int(self, lower)?;
+        let upper_v = int(self, upper)?;
+        let step_is_zero = self.b.icmp(IntCC::Eq, step_v, zero);
+        self.raise_if(
+            step_is_zero,
+            ExceptionKind::ValueError,
+            "slice step cannot be zero",
+            span,
+            &[],
+        );
+        let positive = self.b.icmp(IntCC::Sgt, step_v, zero);
+        let last = self.b.binary(Op::Isub, extent, one);
+        // Clamp an explicit bound: negative counts from the end; then clip to
+        // [0, extent] for positive steps, [-1, extent - 1] for negative ones.
+        let adjust = |this: &mut Self, v: Value| -> Value {
+            let neg = this.b.icmp(IntCC::Slt, v, zero);
+            let plus = this.b.binary(Op::Iadd, v, extent);
+            let v = this.b.select(neg, plus, v);
+            let low = this.b.select(positive, zero, minus_one);
+            let high = this.b.select(positive, extent, last);
+            let v = this.b.binary(Op::Smax, v, low);
+            this.b.binary(Op::Smin, v, high)
+        };
+        let start = match lower_v {
+            Some(v) => adjust(self, v),
+            None => self.b.select(positive, zero, last),
+        };
+        let stop = match upper_v {
+            Some(v) => adjust(self, v),
+            None => self.b.select(positive, extent, minus_one),
+        };
+        // length = step > 0 ? (stop > start ? (stop - start - 1) / step + 1 : 0)
+        //                   : (start > stop ? (start - stop - 1) / -step + 1 : 0)
+        let up_span = self.b.binary(Op::Isub, stop, start);
+        let down_span = self.b.binary(Op::Isub, start, stop);
+        let span_v = self.b.select(positive, up_span, down_span);
+        let neg_step = self.b.unary(Op::Ineg, step_v);
+        let abs_step = self.b.select(positive, step_v, neg_step);
+        let span_minus = self.b.binary(Op::Isub, span_v, one);
+        let q = self.b.binary(Op::Sdiv, span_minus, abs_step);
+        let len = self.b.binary(Op::Iadd, q, one);
+        let nonempty = self.b.icmp(IntCC::Sgt, span_v, zero);
+        let len = self.b.select(nonempty, len, zero);
+        Ok((start, len, step_v))
+    }
+
+    /// `a.T`: the axes reversed.
+    pub(crate) fn transpose_view(&mut self, a: &ArrayRef, result_ty: &Type) -> PyValue {
+        let mut shape = self.shape_of(a);
+        let mut strides = self.strides_of(a);
+        shape.reverse();
+        strides.reverse();
+        let data = self.data_of(a.desc);
+        let owner = self.b.load(Ty::I64, a.desc, OWNER_OFFSET, true);
+        let desc = self.make_descriptor(data, owner, &shape, &strides);
+        PyValue::Array(desc, result_ty.clone())
+    }
+
+    /// `a.real` / `a.imag`: a strided view of one part of a complex array; for a real array,
+    /// `.real` is the array itself and `.imag` a new array of zeros (as NumPy's read-only
+    /// zeros, but writable here).
+    pub(crate) fn part_view(
+        &mut self,
+        a: &ArrayRef,
+        imag: bool,
+        result_ty: &Type,
+        span: Span,
+    ) -> PyValue {
+        if !a.dtype.is_complex() {
+            if !imag {
+                return a.value();
+            }
+            let shape = self.shape_of(a);
+            return self.new_array(a.dtype, &shape, true, span).value();
+        }
+        let shape = self.shape_of(a);
+        let strides = self.strides_of(a);
+        let mut data = self.data_of(a.desc);
+        if imag {
+            let half = self
+                .b
+                .iconst(Ty::I64, i64::from(a.dtype.real_part().size_bytes()));
+            data = self.b.binary(Op::Iadd, data, half);
+        }
+        let owner = self.b.load(Ty::I64, a.desc, OWNER_OFFSET, true);
+        let desc = self.make_descriptor(data, owner, &shape, &strides);
+        PyValue::Array(desc, result_ty.clone())
+    }
+
+    /// `target[...] = value` where `target` is a view: every element gets `value` (a scalar,
+    /// or an array broadcast to the view's shape).
+    pub(crate) fn assign_to_view(
+        &mut self,
+        target: &ArrayRef,
+        value: PyValue,
+        value_ty: &Type,
+        span: Span,
+    ) -> LResult<()> {
+        match value {
+            PyValue::Array(..) => {
+                let source = ArrayRef::of(&value).expect("array");
+                self.broadcast_copy(&source, target, span)
+            }
+            other if value_ty.as_scalar().is_some() => self.fill_array(target, other),
+            _ => Err(unsupported(
+                format!("cannot assign a {value_ty} to an array slice"),
+                span,
+            )),
+        }
+    }
+
+    /// `dst[...] = src` with `src` broadcast to `dst`'s shape (NumPy's rules: trailing axes
+    /// align; an extent of 1 stretches). Copies through a temporary when `src` and `dst` may
+    /// overlap in memory (`a[1:] = a[:-1]`), so the result is NumPy's.
+    pub(crate) fn broadcast_copy(
+        &mut self,
+        src: &ArrayRef,
+        dst: &ArrayRef,
+        span: Span,
+    ) -> LResult<()> {
+        let dst_shape = self.shape_of(dst);
+        let src_strides = self.broadcast_strides(src, &dst_shape, span)?;
+        let dst_strides = self.strides_of(dst);
+        let src_data = self.data_of(src.desc);
+        let dst_data = self.data_of(dst.desc);
+        // Overlap: compare the owners; the same owner means possibly the same memory.
+        let src_owner = self.b.load(Ty::I64, src.desc, OWNER_OFFSET, true);
+        let dst_owner = self.b.load(Ty::I64, dst.desc, OWNER_OFFSET, true);
+        let same = self.b.icmp(IntCC::Eq, src_owner, dst_owner);
+        let staged = self.create_block();
+        let direct = self.create_block();
+        let join = self.create_block();
+        self.brif(same, staged, direct);
+        self.seal(staged);
+        self.seal(direct);
+        // Through a temporary: a contiguous copy of the broadcast source.
+        self.switch_to(staged);
+        {
+            let tmp = self.new_array(src.dtype, &dst_shape, false, span);
+            let tmp_strides = self.strides_of(&tmp);
+            let tmp_data = self.data_of(tmp.desc);
+            let sd = src.dtype;
+            self.for_each_index(&dst_shape, &mut |this, idx| {
+                let from = this.address_at(src_data, &src_strides, idx);
+                let v = this.load_scalar(from, sd);
+                let to = this.address_at(tmp_data, &tmp_strides, idx);
+                this.store_scalar(to, sd, v);
+                Ok(())
+            })?;
+            self.copy_strided(
+                tmp_data,
+                &tmp_strides,
+                sd,
+                dst_data,
+                &dst_strides,
+                dst.dtype,
+                &dst_shape,
+            )?;
+            self.jump(join, &[]);
+        }
+        self.switch_to(direct);
+        self.copy_strided(
+            src_data,
+            &src_strides,
+            src.dtype,
+            dst_data,
+            &dst_strides,
+            dst.dtype,
+            &dst_shape,
+        )?;
+        self.jump(join, &[]);
+        self.seal(join);
+        self.switch_to(join);
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn copy_strided(
+        &mut self,
+        src_data: Value,
+        src_strides: &[Value],
+        src_dtype: Scalar,
+        dst_data: Value,
+        dst_strides: &[Value],
+        dst_dtype: Scalar,
+        shape: &[Value],
+    ) -> LResult<()> {
+        self.for_each_index(shape, &mut |this, idx| {
+            let from = this.address_at(src_data, src_strides, idx);
+            let v = this.load_scalar(from, src_dtype);
+            let to = this.address_at(dst_data, dst_strides, idx);
+            this.store_scalar(to, dst_dtype, v);
+            Ok(())
+        })
+    }
+
+    /// The strides with which to read `src` at the indices of an array of shape `out_shape`
+    /// (rank at least `src`'s): 0 on stretched and missing leading axes. Raises `ValueError`
+    /// when the shapes do not broadcast.
+    pub(crate) fn broadcast_strides(
+        &mut self,
+        src: &ArrayRef,
+        out_shape: &[Value],
+        span: Span,
+    ) -> LResult<Vec<Value>> {
+        let src_shape = self.shape_of(src);
+        let src_strides = self.strides_of(src);
+        let lead = out_shape
+            .len()
+            .checked_sub(src_shape.len())
+            .ok_or_else(|| unsupported("cannot broadcast an array to a lower rank", span))?;
+        let zero = self.b.iconst(Ty::I64, 0);
+        let one = self.b.iconst(Ty::I64, 1);
+        let mut out = vec![zero; lead];
+        for (k, (&extent, &stride)) in src_shape.iter().zip(&src_strides).enumerate() {
+            let target = out_shape[lead + k];
+            let equal = self.b.icmp(IntCC::Eq, extent, target);
+            let stretch = self.b.icmp(IntCC::Eq, extent, one);
+            let ok = self.b.ins(Op::Or, &[equal, stretch], Ty::Bool);
+            let bad = self.b.ins(Op::Not, &[ok], Ty::Bool);
+            self.raise_if(
+                bad,
+                ExceptionKind::ValueError,
+                "could not broadcast an array of extent {} into extent {}",
+                span,
+                &[extent, target],
+            );
+            out.push(self.b.select(equal, stride, zero));
+        }
+        Ok(out)
+    }
+}
+
+/// True if `index` contains a slice.
+pub(crate) fn has_slice(index: &Expr) -> bool {
+    match &index.kind {
+        ExprKind::Tuple(items) => items
+            .iter()
+            .any(|i| matches!(i.kind, ExprKind::Slice { .. })),
+        ExprKind::Slice { .. } => true,
+        _ => false,
+    }
+}

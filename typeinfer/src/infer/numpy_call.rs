@@ -1,0 +1,296 @@
+//! Typing of NumPy array functions and methods ([`ArrayFn`]): creation (`np.zeros`, …),
+//! reductions, `np.dot`, `np.where`, reshaping.
+//!
+//! The call gets [`Resolution::ArrayCall`]; arguments that are compile-time only (a `dtype=`)
+//! get [`Resolution::Callee`] so lowering skips them. NumPy's result dtypes are followed:
+//! `np.sum` of a small integer type gives `int64`, `np.mean` of integers `float64`.
+
+use super::{Callable, Infer, R, Val};
+use crate::Resolution;
+use crate::numpy::ArrayFn;
+use crate::rules;
+use crate::types::{Layout, Scalar, Type};
+use frontend::Diagnostic;
+use frontend::ast::{Expr, ExprKind, Keyword};
+
+impl Infer<'_> {
+    pub(super) fn numpy_call(
+        &mut self,
+        e: &Expr,
+        f: ArrayFn,
+        receiver: Option<&Expr>,
+        args: &[Expr],
+        keywords: &[Keyword],
+    ) -> R<Type> {
+        use ArrayFn::*;
+        let bound = f.bind(receiver, args, keywords, e.span)?;
+        let names: Vec<&str> = f.params().iter().copied().filter(|p| *p != "*").collect();
+        let arg = |name: &str| names.iter().position(|n| *n == name).and_then(|i| bound[i]);
+        let dtype = match arg("dtype") {
+            Some(d) => Some(self.dtype_arg(d)?),
+            None => None,
+        };
+        let ty = match f {
+            Empty | Zeros | Ones | Full => {
+                let shape = arg("shape").expect("required");
+                let ndim = self.shape_arg(shape)?;
+                let default = match arg("fill_value") {
+                    Some(v) => self.scalar_arg(f, v)?,
+                    None => Scalar::F64,
+                };
+                Type::array(dtype.unwrap_or(default), ndim, Layout::C)
+            }
+            EmptyLike | ZerosLike | OnesLike | FullLike => {
+                let (dt, ndim) = self.array_arg(f, arg("a").expect("required"))?;
+                if let Some(v) = arg("fill_value") {
+                    self.scalar_arg(f, v)?;
+                }
+                Type::array(dtype.unwrap_or(dt), ndim, Layout::C)
+            }
+            Arange => {
+                let mut widest = Scalar::I64;
+                for name in ["start", "stop", "step"] {
+                    if let Some(v) = arg(name) {
+                        let s = self.scalar_arg(f, v)?;
+                        if s.is_complex() {
+                            let message = "arange() of complex numbers is not supported";
+                            return Err(Diagnostic::unsupported(message, v.span).into());
+                        }
+                        if s.is_float() {
+                            widest = Scalar::F64;
+                        }
+                    }
+                }
+                Type::array(dtype.unwrap_or(widest), 1, Layout::C)
+            }
+            Linspace => {
+                for name in ["start", "stop"] {
+                    let v = arg(name).expect("required");
+                    let s = self.scalar_arg(f, v)?;
+                    if s.is_complex() {
+                        let message = "linspace() of complex numbers is not supported";
+                        return Err(Diagnostic::unsupported(message, v.span).into());
+                    }
+                }
+                if let Some(num) = arg("num") {
+                    self.int_arg(f, num)?;
+                }
+                if let Some(endpoint) = arg("endpoint") {
+                    self.condition(endpoint)?;
+                }
+                Type::array(dtype.unwrap_or(Scalar::F64), 1, Layout::C)
+            }
+            Copy => {
+                let (dt, ndim) = self.array_arg(f, arg("a").expect("required"))?;
+                Type::array(dt, ndim, Layout::C)
+            }
+            Ravel => {
+                let (dt, _) = self.array_arg(f, arg("a").expect("required"))?;
+                Type::array(dt, 1, Layout::C)
+            }
+            Reshape => {
+                let a = arg("a").expect("required");
+                let (dt, _) = self.array_arg(f, a)?;
+                let ndim = if f.shape_varargs(receiver, args) {
+                    for extent in args {
+                        self.int_arg(f, extent)?;
+                    }
+                    args.len() as u8
+                } else {
+                    self.shape_arg(arg("shape").expect("required"))?
+                };
+                Type::array(dt, ndim, Layout::C)
+            }
+            Fill => {
+                self.array_arg(f, arg("a").expect("required"))?;
+                self.scalar_arg(f, arg("value").expect("required"))?;
+                Type::NoneType
+            }
+            Sum | Prod | Cumsum | Cumprod => {
+                let (dt, _) = self.array_arg(f, arg("a").expect("required"))?;
+                let acc = accumulator(dt);
+                if matches!(f, Cumsum | Cumprod) {
+                    Type::array(acc, 1, Layout::C)
+                } else {
+                    Type::Scalar(acc)
+                }
+            }
+            Min | Max => {
+                let (dt, _) = self.array_arg(f, arg("a").expect("required"))?;
+                Type::Scalar(dt)
+            }
+            Argmin | Argmax => {
+                self.array_arg(f, arg("a").expect("required"))?;
+                Type::I64
+            }
+            Mean | Std | Var => {
+                let (dt, _) = self.array_arg(f, arg("a").expect("required"))?;
+                if let Some(ddof) = arg("ddof") {
+                    self.int_arg(f, ddof)?;
+                }
+                let mean = match dt {
+                    s if s.is_float() || s.is_complex() => s,
+                    _ => Scalar::F64,
+                };
+                if f == Mean {
+                    Type::Scalar(mean)
+                } else {
+                    Type::Scalar(mean.real_part())
+                }
+            }
+            Dot => {
+                let a = arg("a").expect("required");
+                let b = arg("b").expect("required");
+                let (at, bt) = (self.value(a)?, self.value(b)?);
+                dot_type(&at, &bt).map_err(|m| Diagnostic::typing(m, e.span))?
+            }
+            Where => {
+                let mut types = Vec::new();
+                for name in ["condition", "x", "y"] {
+                    types.push(self.value(arg(name).expect("required"))?);
+                }
+                let values = crate::elementwise::operand_scalars(&types[1..]);
+                match values.as_deref() {
+                    Some([x, y]) => crate::elementwise::result_type(rules::promote(*x, *y), &types),
+                    _ => elementwise_type(&types[1..], &types)
+                        .map_err(|m| Diagnostic::typing(format!("where(): {m}"), e.span))?,
+                }
+            }
+        };
+        self.resolve(e.id, Resolution::ArrayCall(f));
+        Ok(ty)
+    }
+
+    /// A `dtype=` argument: `np.float32`, `float`, `a.dtype`, `'f8'`, `"float32"`.
+    fn dtype_arg(&mut self, d: &Expr) -> R<Scalar> {
+        if let ExprKind::Str(name) = &d.kind {
+            self.resolve(d.id, Resolution::Callee);
+            return Scalar::from_name(name).ok_or_else(|| {
+                let message = format!("unknown dtype '{name}'");
+                Diagnostic::typing(message, d.span).into()
+            });
+        }
+        match self.expr(d)? {
+            Val::Callable(Callable::Cast(s)) => {
+                self.resolve(d.id, Resolution::Callee);
+                Ok(s)
+            }
+            _ => {
+                let message = "dtype must be a NumPy type such as np.float64, a builtin type \
+                               (float, int, complex, bool), a.dtype or a dtype name";
+                Err(Diagnostic::typing(message, d.span).into())
+            }
+        }
+    }
+
+    /// A shape: an integer or a tuple of integers; returns the rank.
+    fn shape_arg(&mut self, shape: &Expr) -> R<u8> {
+        let ty = self.value(shape)?;
+        let is_int = |t: &Type| t.as_scalar().is_some_and(|s| s.is_int());
+        match &ty {
+            t if is_int(t) => Ok(1),
+            Type::Tuple(items) if items.iter().all(is_int) && !items.is_empty() => {
+                Ok(items.len() as u8)
+            }
+            _ => {
+                let message =
+                    format!("a shape must be an integer or a tuple of integers, got {ty}");
+                Err(Diagnostic::typing(message, shape.span).into())
+            }
+        }
+    }
+
+    fn scalar_arg(&mut self, f: ArrayFn, v: &Expr) -> R<Scalar> {
+        let ty = self.value(v)?;
+        ty.as_scalar().ok_or_else(|| {
+            let message = format!("{}() expects a number here, got {ty}", f.name());
+            Diagnostic::typing(message, v.span).into()
+        })
+    }
+
+    fn int_arg(&mut self, f: ArrayFn, v: &Expr) -> R<()> {
+        match self.scalar_arg(f, v)? {
+            s if s.is_int() || s.is_bool() => Ok(()),
+            s => {
+                let message = format!("{}() expects an integer here, got {s}", f.name());
+                Err(Diagnostic::typing(message, v.span).into())
+            }
+        }
+    }
+
+    fn array_arg(&mut self, f: ArrayFn, a: &Expr) -> R<(Scalar, u8)> {
+        match self.value(a)? {
+            Type::Array { dtype, ndim, .. } => Ok((dtype, ndim)),
+            other => {
+                let message = format!("{}() expects an array, got {other}", f.name());
+                Err(Diagnostic::typing(message, a.span).into())
+            }
+        }
+    }
+}
+
+/// NumPy's accumulator type for `sum`/`prod`: small integers widen to the machine integer.
+pub fn accumulator(dt: Scalar) -> Scalar {
+    match dt {
+        Scalar::Bool | Scalar::I8 | Scalar::I16 | Scalar::I32 => Scalar::I64,
+        Scalar::U8 | Scalar::U16 | Scalar::U32 => Scalar::U64,
+        other => other,
+    }
+}
+
+/// The type of `np.dot(a, b)` / `a @ b`.
+pub fn dot_type(a: &Type, b: &Type) -> Result<Type, String> {
+    let (
+        Type::Array {
+            dtype: da,
+            ndim: na,
+            ..
+        },
+        Type::Array {
+            dtype: db,
+            ndim: nb,
+            ..
+        },
+    ) = (a, b)
+    else {
+        return Err(format!("dot of {a} and {b}: both operands must be arrays"));
+    };
+    let dtype = rules::promote(*da, *db);
+    match (na, nb) {
+        (1, 1) => Ok(Type::Scalar(dtype)),
+        (2, 1) | (1, 2) => Ok(Type::array(dtype, 1, Layout::C)),
+        (2, 2) => Ok(Type::array(dtype, 2, Layout::C)),
+        _ => Err(format!(
+            "dot of {a} and {b} is not supported (only 1-d and 2-d operands)"
+        )),
+    }
+}
+
+/// The type of an element-wise operation over `operands` (arrays broadcast against each other
+/// and against scalars) whose element type comes from `value_operands`: an array of the
+/// highest rank.
+pub fn elementwise_type(value_operands: &[Type], operands: &[Type]) -> Result<Type, String> {
+    let mut dtype: Option<Scalar> = None;
+    for t in value_operands {
+        let s = match t {
+            Type::Scalar(s) => *s,
+            Type::Array { dtype, .. } => *dtype,
+            other => return Err(format!("{other} is not a number or an array")),
+        };
+        dtype = Some(dtype.map_or(s, |d| rules::promote(d, s)));
+    }
+    let ndim = operands
+        .iter()
+        .map(|t| match t {
+            Type::Array { ndim, .. } => *ndim,
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0);
+    let dtype = dtype.unwrap_or(Scalar::F64);
+    Ok(if ndim == 0 {
+        Type::Scalar(dtype)
+    } else {
+        Type::array(dtype, ndim, Layout::C)
+    })
+}

@@ -1,0 +1,244 @@
+//! NumPy's array functions and array methods that kernels may call: the table of names, each
+//! function's parameter list (so positional and keyword arguments bind the same way in typing
+//! and lowering), and the binding itself.
+//!
+//! Adding a function means: a variant here with its names and parameters, its typing in
+//! `infer/numpy_call.rs`, and its lowering in `ir/src/lower/array_fns.rs`.
+
+use frontend::Diagnostic;
+use frontend::ast::{Expr, Keyword};
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ArrayFn {
+    // Creation.
+    Empty,
+    Zeros,
+    Ones,
+    Full,
+    EmptyLike,
+    ZerosLike,
+    OnesLike,
+    FullLike,
+    Arange,
+    Linspace,
+    /// `np.copy(a)` and `a.copy()`.
+    Copy,
+    // Reductions (functions and methods).
+    Sum,
+    Prod,
+    Min,
+    Max,
+    Mean,
+    Std,
+    Var,
+    Argmin,
+    Argmax,
+    Cumsum,
+    Cumprod,
+    // Linear algebra.
+    Dot,
+    // Element-wise selection.
+    Where,
+    // Shape.
+    Reshape,
+    Ravel,
+    Fill,
+}
+
+impl ArrayFn {
+    /// The `np.<name>` function, if any.
+    pub fn function(name: &str) -> Option<ArrayFn> {
+        use ArrayFn::*;
+        Some(match name {
+            "empty" => Empty,
+            "zeros" => Zeros,
+            "ones" => Ones,
+            "full" => Full,
+            "empty_like" => EmptyLike,
+            "zeros_like" => ZerosLike,
+            "ones_like" => OnesLike,
+            "full_like" => FullLike,
+            "arange" => Arange,
+            "linspace" => Linspace,
+            "copy" => Copy,
+            "sum" => Sum,
+            "prod" => Prod,
+            "min" | "amin" => Min,
+            "max" | "amax" => Max,
+            "mean" => Mean,
+            "std" => Std,
+            "var" => Var,
+            "argmin" => Argmin,
+            "argmax" => Argmax,
+            "cumsum" => Cumsum,
+            "cumprod" => Cumprod,
+            "dot" => Dot,
+            "where" => Where,
+            "reshape" => Reshape,
+            "ravel" => Ravel,
+            _ => return None,
+        })
+    }
+
+    /// The array method `a.<name>(...)`, if any; the array is the first parameter.
+    pub fn method(name: &str) -> Option<ArrayFn> {
+        use ArrayFn::*;
+        Some(match name {
+            "copy" => Copy,
+            "sum" => Sum,
+            "prod" => Prod,
+            "min" => Min,
+            "max" => Max,
+            "mean" => Mean,
+            "std" => Std,
+            "var" => Var,
+            "argmin" => Argmin,
+            "argmax" => Argmax,
+            "cumsum" => Cumsum,
+            "cumprod" => Cumprod,
+            "dot" => Dot,
+            "reshape" => Reshape,
+            "ravel" | "flatten" => Ravel,
+            "fill" => Fill,
+            _ => return None,
+        })
+    }
+
+    /// Parameter names in positional order; `*` marks where keyword-only parameters start.
+    pub fn params(self) -> &'static [&'static str] {
+        use ArrayFn::*;
+        match self {
+            Empty | Zeros | Ones => &["shape", "dtype"],
+            Full => &["shape", "fill_value", "dtype"],
+            EmptyLike | ZerosLike | OnesLike => &["a", "dtype"],
+            FullLike => &["a", "fill_value", "dtype"],
+            Arange => &["start", "stop", "step", "dtype"],
+            Linspace => &["start", "stop", "num", "endpoint", "*", "dtype"],
+            Copy | Ravel => &["a"],
+            Sum | Prod | Min | Max | Mean | Argmin | Argmax | Cumsum | Cumprod => &["a"],
+            Std | Var => &["a", "*", "ddof"],
+            Dot => &["a", "b"],
+            Where => &["condition", "x", "y"],
+            Reshape => &["a", "shape"],
+            Fill => &["a", "value"],
+        }
+    }
+
+    /// Parameters that must be given.
+    pub fn required(self) -> usize {
+        use ArrayFn::*;
+        match self {
+            Full | FullLike | Linspace | Dot | Reshape | Fill => 2,
+            Where => 3,
+            _ => 1,
+        }
+    }
+
+    /// True for `a.reshape(d0, d1, ...)`, whose extents are the call's positional arguments
+    /// rather than one shape argument ([`bind`](Self::bind) leaves `shape` unbound then).
+    pub fn shape_varargs(self, receiver: Option<&Expr>, args: &[Expr]) -> bool {
+        self == ArrayFn::Reshape && receiver.is_some() && args.len() > 1
+    }
+
+    /// The name shown in messages.
+    pub fn name(self) -> &'static str {
+        use ArrayFn::*;
+        match self {
+            Empty => "empty",
+            Zeros => "zeros",
+            Ones => "ones",
+            Full => "full",
+            EmptyLike => "empty_like",
+            ZerosLike => "zeros_like",
+            OnesLike => "ones_like",
+            FullLike => "full_like",
+            Arange => "arange",
+            Linspace => "linspace",
+            Copy => "copy",
+            Sum => "sum",
+            Prod => "prod",
+            Min => "min",
+            Max => "max",
+            Mean => "mean",
+            Std => "std",
+            Var => "var",
+            Argmin => "argmin",
+            Argmax => "argmax",
+            Cumsum => "cumsum",
+            Cumprod => "cumprod",
+            Dot => "dot",
+            Where => "where",
+            Reshape => "reshape",
+            Ravel => "ravel",
+            Fill => "fill",
+        }
+    }
+
+    /// Binds a call's arguments to [`params`](Self::params) (without the `*` marker): one
+    /// entry per parameter, `None` where it was not given. `receiver` is the array of a method
+    /// call, bound to the first parameter.
+    pub fn bind<'e>(
+        self,
+        receiver: Option<&'e Expr>,
+        args: &'e [Expr],
+        keywords: &'e [Keyword],
+        call_span: frontend::Span,
+    ) -> Result<Vec<Option<&'e Expr>>, Diagnostic> {
+        let all = self.params();
+        let keyword_only_from = all.iter().position(|p| *p == "*").unwrap_or(all.len());
+        let names: Vec<&str> = all.iter().copied().filter(|p| *p != "*").collect();
+        let mut bound: Vec<Option<&Expr>> = vec![None; names.len()];
+        if self == ArrayFn::Reshape && receiver.is_some() && args.len() > 1 {
+            // `a.reshape(2, 3)`: the extents are the positional arguments (see
+            // `shape_varargs`); `bind` only checks that no keyword is given.
+            if let Some(k) = keywords.first() {
+                let message = format!("reshape() got an unexpected keyword argument '{}'", k.name);
+                return Err(Diagnostic::typing(message, k.span));
+            }
+            return Ok(vec![receiver, None]);
+        }
+        let positional: Vec<&Expr> = receiver.into_iter().chain(args).collect();
+        if positional.len() > keyword_only_from {
+            let given = positional.len() - usize::from(receiver.is_some());
+            let takes = keyword_only_from - usize::from(receiver.is_some());
+            let message = format!(
+                "{}() takes at most {takes} positional argument{} ({given} given)",
+                self.name(),
+                if takes == 1 { "" } else { "s" }
+            );
+            return Err(Diagnostic::typing(message, call_span));
+        }
+        for (slot, arg) in bound.iter_mut().zip(positional) {
+            *slot = Some(arg);
+        }
+        for keyword in keywords {
+            let Some(at) = names.iter().position(|n| *n == keyword.name) else {
+                let message = format!(
+                    "{}() got an unexpected keyword argument '{}'",
+                    self.name(),
+                    keyword.name
+                );
+                let hint = format!("its parameters are: {}", names.join(", "));
+                return Err(Diagnostic::typing(message, keyword.span).with_hint(hint));
+            };
+            if bound[at].is_some() {
+                let message = format!(
+                    "{}() got multiple values for argument '{}'",
+                    self.name(),
+                    keyword.name
+                );
+                return Err(Diagnostic::typing(message, keyword.span));
+            }
+            bound[at] = Some(&keyword.value);
+        }
+        if let Some(missing) = (0..self.required()).find(|&i| bound[i].is_none()) {
+            let message = format!(
+                "{}() missing required argument '{}'",
+                self.name(),
+                names[missing]
+            );
+            return Err(Diagnostic::typing(message, call_span));
+        }
+        Ok(bound)
+    }
+}
