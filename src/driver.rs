@@ -561,9 +561,16 @@ impl Env for SessionEnv<'_> {
         Some(callees.get(callee.0 as usize)?.ast.params.len())
     }
 
-    fn inner_function(&self, name: &str) -> Option<CalleeId> {
-        let inner = self.session.inner_def(&self.def, name)?;
-        Some(self.session.callee_id(&inner))
+    fn inner_function(&self, name: &str) -> Option<(CalleeId, Vec<String>)> {
+        // An inner function of this one, or (in an inner function) itself or a sibling.
+        let outer = match self.def.ast.inner_functions.iter().any(|f| f.name == name) {
+            true => self.def.clone(),
+            false => self.session.outer_of(&self.def)?,
+        };
+        let inner = self.session.inner_def(&outer, name)?;
+        let ast = outer.ast.inner_functions.iter().find(|f| f.name == name)?;
+        let captures = typeinfer::inner_captures(&outer.ast, ast);
+        Some((self.session.callee_id(&inner), captures))
     }
 }
 
@@ -581,6 +588,13 @@ impl Session {
             }
         }
         arrays
+    }
+
+    /// The function whose inner function `def` is, if it is one.
+    fn outer_of(&self, def: &Arc<FunctionDef>) -> Option<Arc<FunctionDef>> {
+        let made = self.inner_defs.borrow();
+        let (outer, ..) = made.iter().find(|(.., inner)| Arc::ptr_eq(inner, def))?;
+        Some(outer.clone())
     }
 
     /// The jitted function made of `outer`'s inner `def` named `name` (made once per session):

@@ -46,13 +46,21 @@ pub enum ConstValue {
 
 /// The elements of a frozen global array: a C-contiguous copy in memory that never moves, so
 /// compiled code may refer to it by address for as long as the compiled function holds it.
-#[derive(PartialEq)]
 pub struct ConstArray {
     pub dtype: Scalar,
     pub shape: Vec<i64>,
     /// The elements in C order, in 8-byte aligned storage; `nbytes` of it are used.
     words: Box<[u64]>,
     nbytes: usize,
+    /// The array descriptor compiled code reads, laid out by the code generator on first use
+    /// (typeinfer does not know the ABI) and never changed afterwards.
+    descriptor: std::sync::OnceLock<Box<[u64]>>,
+}
+
+impl PartialEq for ConstArray {
+    fn eq(&self, other: &ConstArray) -> bool {
+        self.dtype == other.dtype && self.shape == other.shape && self.bytes() == other.bytes()
+    }
 }
 
 impl ConstArray {
@@ -69,7 +77,17 @@ impl ConstArray {
             shape,
             words,
             nbytes: bytes.len(),
+            descriptor: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Address of the array's descriptor, made by `layout` on first use: the same for every
+    /// use, stable and unchanging while `self` lives.
+    pub fn descriptor_address(&self, layout: impl FnOnce(&ConstArray) -> Vec<u64>) -> usize {
+        let words = self
+            .descriptor
+            .get_or_init(|| layout(self).into_boxed_slice());
+        words.as_ptr() as usize
     }
 
     pub fn ty(&self) -> Type {
@@ -169,10 +187,11 @@ pub trait Env {
         callee: CalleeId,
         args: &[Type],
     ) -> Result<Option<Type>, Diagnostic>;
-    /// The jitted function behind the inner `def` named `name` of the function being typed
-    /// (called locally, with its captured variables as extra arguments, see
-    /// [`inner_captures`]); `None` where inner functions are not supported.
-    fn inner_function(&self, name: &str) -> Option<CalleeId> {
+    /// The jitted function behind the inner function `name` visible in the function being
+    /// typed (one of its inner `def`s, or, in an inner function, itself or a sibling), with
+    /// the variables passed after the written arguments (see [`inner_captures`]); `None`
+    /// where there is none or inner functions are not supported.
+    fn inner_function(&self, name: &str) -> Option<(CalleeId, Vec<String>)> {
         let _ = name;
         None
     }

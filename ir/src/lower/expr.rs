@@ -86,25 +86,19 @@ impl Lowerer<'_, '_> {
                 PyValue::Tuple(items.iter().map(|i| self.lower_const(i)).collect())
             }
             ConstValue::Array(array) => {
-                // A descriptor on the stack around the frozen elements, which the compiled
-                // function keeps alive (the driver collects them); no owner: never freed.
-                let ndim = array.shape.len() as u32;
-                let size = runtime::array::descriptor_size(ndim) as u32;
-                let desc = self.b.ins(Op::StackSlot(size), &[], Ty::Ptr);
-                let data = self.b.iconst(Ty::I64, array.data_address() as i64);
-                self.b.store(desc, data, runtime::array::DATA_OFFSET);
-                let null = self.b.iconst(Ty::I64, 0);
-                self.b.store(desc, null, runtime::array::OWNER_OFFSET);
-                for (axis, (&extent, stride)) in array.shape.iter().zip(array.strides()).enumerate()
-                {
-                    let axis = axis as u32;
-                    let extent = self.b.iconst(Ty::I64, extent);
-                    self.b
-                        .store(desc, extent, runtime::array::shape_offset(axis));
-                    let stride = self.b.iconst(Ty::I64, stride);
-                    self.b
-                        .store(desc, stride, runtime::array::stride_offset(ndim, axis));
-                }
+                // The frozen array's own descriptor, which never changes: the compiled
+                // function keeps the array alive (the driver collects them); no owner.
+                let address = array.descriptor_address(|array| {
+                    let mut words = vec![array.data_address() as u64, 0];
+                    words.extend(array.shape.iter().map(|&extent| extent as u64));
+                    words.extend(array.strides().into_iter().map(|stride| stride as u64));
+                    // `runtime::array`'s layout: data, owner, shape[n], strides[n].
+                    let ndim = array.shape.len() as u32;
+                    debug_assert_eq!(words.len() * 8, runtime::array::descriptor_size(ndim));
+                    debug_assert_eq!(runtime::array::stride_offset(ndim, 0), 16 + 8 * ndim as i32);
+                    words
+                });
+                let desc = self.b.iconst(Ty::Ptr, address as i64);
                 PyValue::Array(desc, array.ty())
             }
         }

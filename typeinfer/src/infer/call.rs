@@ -61,11 +61,7 @@ impl Infer<'_> {
             Callable::Cast(target) => self.cast(e, func, target, args)?,
             Callable::Intrinsic(intrinsic) => self.intrinsic_call(e, func, intrinsic, args)?,
             Callable::Jit(callee) => self.jit_call(e, func, callee, args, Vec::new())?,
-            Callable::Inner(callee, index) => {
-                let inner = &self.func.inner_functions[index];
-                let captures = crate::inner_captures(self.func, inner);
-                self.jit_call(e, func, callee, args, captures)?
-            }
+            Callable::Inner(callee, captures) => self.jit_call(e, func, callee, args, captures)?,
         };
         Ok(Val::Value(ty))
     }

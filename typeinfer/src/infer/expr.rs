@@ -133,20 +133,15 @@ impl Infer<'_> {
         if self.locals.contains(name) {
             return Ok(Val::Value(self.read_var(name, e.span)?));
         }
-        if let Some(index) = self
-            .func
-            .inner_functions
-            .iter()
-            .position(|f| f.name == name)
-        {
-            let Some(callee) = self.env.inner_function(name) else {
-                let message = format!("calling the inner function '{name}' is not supported here");
-                let hint = "move it to module level and decorate it with @ferrojit.jit";
-                return Err(Diagnostic::unsupported(message, e.span)
-                    .with_hint(hint)
-                    .into());
-            };
-            return Ok(Val::Callable(Callable::Inner(callee, index)));
+        if let Some((callee, captures)) = self.env.inner_function(name) {
+            return Ok(Val::Callable(Callable::Inner(callee, captures)));
+        }
+        if self.func.inner_functions.iter().any(|f| f.name == name) {
+            let message = format!("calling the inner function '{name}' is not supported here");
+            let hint = "move it to module level and decorate it with @ferrojit.jit";
+            return Err(Diagnostic::unsupported(message, e.span)
+                .with_hint(hint)
+                .into());
         }
         let Some(global) = self.env.lookup_global(name) else {
             return builtin(name).ok_or_else(|| {

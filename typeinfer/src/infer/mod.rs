@@ -98,15 +98,15 @@ pub(super) enum Val {
     UnknownNumpy(String),
 }
 
-#[derive(Copy, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub(super) enum Callable {
     Intrinsic(Intrinsic),
     /// `int`, `float`, `complex`, `bool`, `np.float32`, …
     Cast(Scalar),
     Jit(CalleeId),
-    /// An inner `def` of the function being typed: its callee and index in
-    /// `Function::inner_functions`.
-    Inner(CalleeId, usize),
+    /// An inner function (of the function being typed, or a sibling of it when it is itself
+    /// an inner function): its callee and the variables passed after the written arguments.
+    Inner(CalleeId, Vec<String>),
 }
 
 /// One `return` seen in the current pass.
@@ -447,14 +447,52 @@ pub(super) fn with_optional_hint(d: Diagnostic, hint: Option<&str>) -> Diagnosti
     }
 }
 
-/// See [`crate::inner_captures`]: in order of first use.
+/// See [`crate::inner_captures`]: in order of first use. Transitive: an inner function that
+/// calls a sibling (or itself) also captures what the sibling captures, to pass it on.
 pub(crate) fn inner_captures(outer: &Function, inner: &Function) -> Vec<String> {
     let mut outer_locals: HashSet<String> = outer.params.iter().map(|p| p.name.clone()).collect();
     collect_assigned(&outer.body, &mut outer_locals);
-    let mut captures = Vec::new();
-    free_names(inner, &mut captures);
-    captures.retain(|name| outer_locals.contains(name));
-    captures
+    let siblings = &outer.inner_functions;
+    let free: Vec<Vec<String>> = siblings
+        .iter()
+        .map(|f| {
+            let mut names = Vec::new();
+            free_names(f, &mut names);
+            names
+        })
+        .collect();
+    let mut captures: Vec<Vec<String>> = free
+        .iter()
+        .map(|names| {
+            let mut names = names.clone();
+            names.retain(|n| outer_locals.contains(n));
+            names
+        })
+        .collect();
+    loop {
+        let mut changed = false;
+        for (i, names) in free.iter().enumerate() {
+            for (j, sibling) in siblings.iter().enumerate() {
+                if !names.contains(&sibling.name) || outer_locals.contains(&sibling.name) {
+                    continue;
+                }
+                for name in captures[j].clone() {
+                    if !captures[i].contains(&name) {
+                        captures[i].push(name);
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    siblings
+        .iter()
+        .position(|f| std::ptr::eq(f, inner) || f.name == inner.name)
+        .map(|i| captures.swap_remove(i))
+        .unwrap_or_default()
 }
 
 /// Names `func` (or a function nested in it) reads without binding them, in order of first use.
