@@ -2,7 +2,9 @@
 //!
 //! A [`Session`] infers types for the entry specialization; each call of another jitted
 //! function asks the session (through typeinfer's `Env`) for that callee's specialization,
-//! which is inferred on demand and memoised by (function, argument types). Then every
+//! which is inferred on demand and memoised by (function, argument types); recursive calls are
+//! typed by assuming the type of the non-recursive returns ([`Session::specialize`]), and inner
+//! `def`s become callees whose captured variables are extra parameters. Then every
 //! specialization is lowered to IR, optimised, verified, and all are compiled into one
 //! Cranelift module, so calls between them are direct.
 
