@@ -126,6 +126,10 @@ impl DiskCache {
             return in_memory(req, warnings);
         }
         let lowered = lower_to_ir(req, None)?;
+        if !lowered.frozen_arrays.is_empty() {
+            // The code refers to the frozen arrays by address: it cannot outlive this process.
+            return in_memory(req, warnings);
+        }
         match self.store(req, &lowered, &base, &key_text, &meta_path) {
             Ok(()) => match load(&self.dir, &meta_path, &key_text) {
                 Ok(compiled) => Ok(Cached {

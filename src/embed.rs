@@ -62,6 +62,7 @@
 //! opt-in) removes the checks.
 
 mod readonly;
+pub(crate) use readonly::possible_write;
 
 use crate::aot::ModuleTable;
 use crate::cache::DiskCache;

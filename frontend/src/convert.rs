@@ -119,6 +119,12 @@ fn convert_function(def: &py::StmtFunctionDef, locator: &Locator) -> Result<ast:
     for stmt in without_docstring(&def.body) {
         match stmt {
             py::Stmt::FunctionDef(inner) => inner_functions.push(convert_function(inner, locator)?),
+            py::Stmt::Assign(assign) if named_lambda(assign).is_some() => {
+                if let Some((name, lambda)) = named_lambda(assign) {
+                    let span = locator.span(assign.targets[0].range());
+                    inner_functions.push(convert_lambda(name, lambda, span, locator)?);
+                }
+            }
             _ => body.push(converter.stmt(stmt)?),
         }
     }
@@ -130,6 +136,42 @@ fn convert_function(def: &py::StmtFunctionDef, locator: &Locator) -> Result<ast:
         span,
         num_exprs: converter.next_id,
         inner_functions,
+    })
+}
+
+/// `name = lambda ...:` at the top level of a function body, which is an inner function.
+fn named_lambda(assign: &py::StmtAssign) -> Option<(&str, &py::ExprLambda)> {
+    match (assign.targets.as_slice(), &*assign.value) {
+        ([py::Expr::Name(target)], py::Expr::Lambda(lambda)) => Some((target.id.as_str(), lambda)),
+        _ => None,
+    }
+}
+
+/// A lambda bound to `name`, as the inner function `def name(params): return body`.
+fn convert_lambda(
+    name: &str,
+    lambda: &py::ExprLambda,
+    span: Span,
+    locator: &Locator,
+) -> Result<ast::Function> {
+    let params = convert_params(&lambda.args, locator)?;
+    let mut converter = Converter {
+        locator,
+        next_id: 0,
+        depth: 0,
+    };
+    let value = converter.expr(&lambda.body)?;
+    let body = vec![ast::Stmt {
+        span: value.span,
+        kind: ast::StmtKind::Return(Some(value)),
+    }];
+    Ok(ast::Function {
+        name: name.to_string(),
+        params,
+        body,
+        span,
+        num_exprs: converter.next_id,
+        inner_functions: Vec::new(),
     })
 }
 

@@ -28,6 +28,16 @@ pub struct Diagnostic {
     pub hint: Option<String>,
     /// Rendered source location, filled in by [`Diagnostic::with_source`].
     pub rendered: Option<String>,
+    /// Other places that explain the error ("the other return is here"), in the same source.
+    pub notes: Vec<Note>,
+}
+
+/// A secondary location of a [`Diagnostic`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Note {
+    pub message: String,
+    pub span: Span,
+    pub rendered: Option<String>,
 }
 
 impl Diagnostic {
@@ -38,6 +48,7 @@ impl Diagnostic {
             span,
             hint: None,
             rendered: None,
+            notes: Vec::new(),
         }
     }
     pub fn unsupported(message: impl Into<String>, span: Span) -> Self {
@@ -54,37 +65,50 @@ impl Diagnostic {
         self
     }
 
+    /// Adds a secondary location, rendered with the source like the main one.
+    pub fn with_note(mut self, message: impl Into<String>, span: Span) -> Self {
+        self.notes.push(Note {
+            message: message.into(),
+            span,
+            rendered: None,
+        });
+        self
+    }
+
     /// Attaches the file position and source excerpt; idempotent (the first source wins, so a
     /// diagnostic raised inside a called function keeps pointing into that function).
     pub fn with_source(mut self, source: &SourceFile) -> Self {
         if self.rendered.is_none() {
-            self.rendered = Some(self.render_location(source));
+            self.rendered = Some(render_location(self.span, source));
+            for note in &mut self.notes {
+                note.rendered = Some(render_location(Some(note.span), source));
+            }
         }
         self
     }
+}
 
-    fn render_location(&self, source: &SourceFile) -> String {
-        let Some(span) = self.span else {
-            return format!("{}:", source.filename);
+fn render_location(span: Option<Span>, source: &SourceFile) -> String {
+    let Some(span) = span else {
+        return format!("{}:", source.filename);
+    };
+    let (line, col) = source.file_position(span);
+    let mut out = format!("{}:{}:{}", source.filename, line, col);
+    if let Some(text) = source.line_text(span.line) {
+        let indent = " ".repeat(source.col_offset as usize);
+        let lead = span.col.saturating_sub(1) as usize;
+        let width = if span.end_line == span.line && span.end_col > span.col {
+            (span.end_col - span.col) as usize
+        } else {
+            text.chars().count().saturating_sub(lead).max(1)
         };
-        let (line, col) = source.file_position(span);
-        let mut out = format!("{}:{}:{}", source.filename, line, col);
-        if let Some(text) = source.line_text(span.line) {
-            let indent = " ".repeat(source.col_offset as usize);
-            let lead = span.col.saturating_sub(1) as usize;
-            let width = if span.end_line == span.line && span.end_col > span.col {
-                (span.end_col - span.col) as usize
-            } else {
-                text.chars().count().saturating_sub(lead).max(1)
-            };
-            out.push_str(&format!(
-                "\n    {indent}{text}\n    {indent}{}{}",
-                " ".repeat(lead),
-                "^".repeat(width.max(1))
-            ));
-        }
-        out
+        out.push_str(&format!(
+            "\n    {indent}{text}\n    {indent}{}{}",
+            " ".repeat(lead),
+            "^".repeat(width.max(1))
+        ));
     }
+    out
 }
 
 impl fmt::Display for Diagnostic {
@@ -94,6 +118,13 @@ impl fmt::Display for Diagnostic {
             write!(f, "\n  at {rendered}")?;
         } else if let Some(span) = self.span {
             write!(f, " (line {}, column {})", span.line, span.col)?;
+        }
+        for note in &self.notes {
+            write!(f, "\n  note: {}", note.message)?;
+            match &note.rendered {
+                Some(rendered) => write!(f, "\n  at {rendered}")?,
+                None => write!(f, " (line {}, column {})", note.span.line, note.span.col)?,
+            }
         }
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {hint}")?;

@@ -60,11 +60,11 @@ const BODY_CASES: &[(&str, DiagnosticKind, u32, u32, &str)] = &[
         "generator expressions are not supported",
     ),
     (
-        "g = lambda y: y",
+        "g = (lambda y: y)(a)",
         UNSUPPORTED,
         2,
-        9,
-        "lambda is not supported",
+        10,
+        "lambda is only supported assigned to a name",
     ),
     (
         "s = f'{a}'",
@@ -418,7 +418,14 @@ fn rejected_constructs() {
 #[test]
 fn hints() {
     let cases = [
-        ("    x = [1]", "use np.empty(n) or a tuple"),
+        (
+            "    x = [1]",
+            "lists are not supported; use np.empty(n) for an array, or a tuple",
+        ),
+        (
+            "    x = {1: 2}",
+            "dicts are not supported; use arrays indexed by integers, or separate variables",
+        ),
         ("    x = [i for i in a]", "write a loop"),
         ("    import math", "import at module level"),
     ];

@@ -2,7 +2,8 @@
 //!
 //! Names are resolved lazily, when the compiler asks, by attaching to the interpreter
 //! (`Python::attach`) — compilation itself runs with the GIL released. Values are frozen at
-//! compile time, as in Numba: numbers and tuples of numbers become constants; `math`, `cmath`,
+//! compile time, as in Numba: numbers, tuples of numbers and NumPy arrays (copied, read-only)
+//! become constants; `math`, `cmath`,
 //! `numpy` and `ferrojit`/`numba` are modules; functions imported from `math` (and NumPy ufuncs)
 //! become intrinsics; another `@jit` function becomes a callee; exception classes, NumPy scalar
 //! types and `prange` are recognised; anything else is `Unsupported` with its type name, so the
@@ -23,7 +24,7 @@ use pyo3::types::{
     PyWeakrefReference,
 };
 use std::sync::{Arc, OnceLock, Weak};
-use typeinfer::GlobalValue;
+use typeinfer::{ConstArray, GlobalValue};
 
 /// The function's own parsed definition, filled in once it exists (it contains the resolver).
 pub type SelfDef = Arc<OnceLock<Weak<FunctionDef>>>;
@@ -116,6 +117,12 @@ fn classify(py: Python<'_>, name: &str, obj: &Bound<'_, PyAny>) -> Option<Global
             Err(why) => Some(unsupported(why)),
         };
     }
+    if let Some(array) = array_constant(py, obj) {
+        return match array {
+            Ok(c) => value(GlobalValue::Const(c)),
+            Err(why) => Some(unsupported(why)),
+        };
+    }
     if let Ok(module) = obj.cast::<PyModule>() {
         let module_name = module.name().map(|n| n.to_string()).unwrap_or_default();
         return match module_name.as_str() {
@@ -171,6 +178,30 @@ fn constant(obj: &Bound<'_, PyAny>) -> Option<Result<ConstValue, String>> {
         });
     }
     numpy_scalar_constant(obj)
+}
+
+/// A NumPy array, frozen: a C-contiguous copy of its elements taken now (read-only in
+/// compiled code, like Numba's global arrays); `Err` says why it cannot be one.
+fn array_constant(py: Python<'_>, obj: &Bound<'_, PyAny>) -> Option<Result<ConstValue, String>> {
+    let numpy = PyModule::import(py, "numpy").ok()?;
+    let ndarray = numpy.getattr("ndarray").ok()?;
+    if !obj.is_instance(&ndarray).unwrap_or(false) {
+        return None;
+    }
+    let freeze = || -> PyResult<Result<ConstValue, String>> {
+        let dtype = obj.getattr("dtype")?;
+        let name: String = dtype.getattr("name")?.extract()?;
+        let native: bool = dtype.getattr("isnative")?.extract()?;
+        let Some(scalar) = Scalar::from_name(&name).filter(|_| native) else {
+            return Ok(Err(format!("array of dtype {name}")));
+        };
+        let shape: Vec<i64> = obj.getattr("shape")?.extract()?;
+        let contiguous = numpy.getattr("ascontiguousarray")?.call1((obj,))?;
+        let bytes: Vec<u8> = contiguous.call_method0("tobytes")?.extract()?;
+        let array = ConstArray::new(scalar, shape, &bytes);
+        Ok(Ok(ConstValue::Array(Arc::new(array))))
+    };
+    Some(freeze().unwrap_or_else(|err| Err(format!("array that could not be read ({err})"))))
 }
 
 /// NumPy scalars (`np.float32(2.5)`, `np.int64(3)`) freeze to their value.

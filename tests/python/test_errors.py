@@ -1,6 +1,7 @@
 """Error messages: every compile error names file, line and column and shows the source with a
 caret; run-time errors are the built-in exceptions CPython raises, with a note saying where."""
 
+import math
 import sys
 
 import numpy as np
@@ -261,3 +262,205 @@ def test_runtime_error_leaves_the_dispatcher_usable():
     with pytest.raises(ZeroDivisionError):
         int_div(1, 0)
     assert int_div(7, 2) == 3
+
+
+# --- the ten common mistakes: exact messages --------------------------------------------------
+
+
+def compile_error(fn, *args, kind=ferrojit.CompileError):
+    with pytest.raises(kind) as info:
+        fn(*args)
+    return info.value
+
+
+def test_mistake_list_and_dict_literals():
+    @jit
+    def uses_list(n):
+        xs = [0.0, 1.0]  # list-literal
+        return n
+
+    @jit
+    def uses_dict(n):
+        d = {"a": 1}  # dict-literal
+        return n
+
+    error = compile_error(uses_list, 1, kind=ferrojit.UnsupportedError)
+    assert str(error).startswith("list literals are not supported")
+    assert "hint: lists are not supported; use np.empty(n) for an array, or a tuple" in str(error)
+    assert_points_at(error, "list-literal", "[0.0, 1.0]")
+    error = compile_error(uses_dict, 1, kind=ferrojit.UnsupportedError)
+    assert str(error).startswith("dict literals are not supported")
+    assert "hint: dicts are not supported" in str(error)
+    assert_points_at(error, "dict-literal", '{"a": 1}')
+
+
+def test_mistake_incompatible_types_across_branches():
+    @jit
+    def mixed(flag, a):
+        if flag:
+            x = a  # array-branch
+        else:
+            x = 1.0  # float-branch
+        return x
+
+    error = compile_error(mixed, True, np.ones(3), kind=ferrojit.TypingError)
+    message = str(error)
+    assert message.startswith(
+        "variable 'x' has incompatible types array(float64, 1d, C) and float64"
+    ), message
+    assert_points_at(error, "float-branch", "x = 1.0")
+    line, col = location("array-branch", "x = a")
+    assert f"note: 'x' is given type array(float64, 1d, C) here\n  at {HERE}:{line}:{col}" in message
+
+
+def test_mistake_calling_a_plain_python_function():
+    def plain(x):
+        return x + 1
+
+    @jit
+    def calls_plain(x):
+        return plain(x)  # plain-python
+
+    error = compile_error(calls_plain, 1, kind=ferrojit.TypingError)
+    assert str(error).startswith("cannot call 'plain': it is a Python function, not a jitted one")
+    assert "hint: decorate it with @ferrojit.jit" in str(error)
+    assert_points_at(error, "plain-python", "plain(x)")
+
+
+@jit
+def takes_two(a, b):
+    return a + b
+
+
+def test_mistake_wrong_number_of_arguments():
+    @jit
+    def too_few(x):
+        return takes_two(x)  # jit-arity
+
+    @jit
+    def builtin_arity(x):
+        return abs(x, 1)  # builtin-arity
+
+    error = compile_error(too_few, 1, kind=ferrojit.TypingError)
+    assert str(error).startswith("takes_two() takes 2 arguments but 1 was given"), str(error)
+    assert_points_at(error, "jit-arity", "takes_two(x)")
+    error = compile_error(builtin_arity, 1.0, kind=ferrojit.TypingError)
+    assert str(error).startswith("abs() takes exactly 1 argument (2 given)"), str(error)
+    assert_points_at(error, "builtin-arity", "abs(x, 1)")
+
+
+def test_mistake_unknown_attribute_with_a_suggestion():
+    @jit
+    def typo(a):
+        return a.shap[0]  # attr-typo
+
+    @jit
+    def module_typo(x):
+        return math.sqr(x)  # module-typo
+
+    error = compile_error(typo, np.ones(2), kind=ferrojit.TypingError)
+    assert str(error).startswith("unknown attribute 'shap' of array(float64, 1d, C)")
+    assert "hint: did you mean '.shape'?" in str(error)
+    assert_points_at(error, "attr-typo", "a.shap")
+    error = compile_error(module_typo, 2.0, kind=ferrojit.TypingError)
+    assert str(error).startswith("unknown attribute 'sqr' of module 'math'")
+    assert "hint: did you mean 'math.sqrt'?" in str(error)
+
+
+def test_mistake_variable_used_before_assignment():
+    @jit
+    def one_branch(n):
+        if n > 0:
+            y = 1
+        return y  # maybe-unassigned
+
+    @jit
+    def after_loop(n):
+        for i in range(n):
+            last = i
+        return last  # loop-unassigned
+
+    @jit
+    def fine(a):
+        s = 0.0
+        for i in range(a.shape[0]):
+            s += a[i]
+        if s > 0:
+            sign = 1
+        else:
+            sign = -1
+        return s * sign
+
+    error = compile_error(one_branch, 1, kind=ferrojit.TypingError)
+    assert str(error).startswith("variable 'y' may be used before it is assigned")
+    assert_points_at(error, "maybe-unassigned", "y")
+    error = compile_error(after_loop, 3, kind=ferrojit.TypingError)
+    assert str(error).startswith("variable 'last' may be used before it is assigned")
+    assert_points_at(error, "loop-unassigned", "last")
+    assert fine(np.array([1.0, -3.0])) == 2.0
+
+
+def test_mistake_unsupported_numpy_function():
+    @jit
+    def spectrum(a):
+        return np.fft.fft(a)  # np-fft
+
+    @jit
+    def decompose(a):
+        return np.linalg.svd(a)  # np-svd
+
+    error = compile_error(spectrum, np.ones(4), kind=ferrojit.UnsupportedError)
+    assert str(error).startswith("numpy.fft.fft is not supported by ferrojit")
+    assert_points_at(error, "np-fft", "np.fft.fft")
+    error = compile_error(decompose, np.ones((2, 2)), kind=ferrojit.UnsupportedError)
+    assert str(error).startswith("numpy.linalg.svd is not supported by ferrojit")
+
+
+def test_mistake_returns_of_different_types():
+    @jit
+    def two_returns(n, a):
+        if n > 0:
+            return 1.0  # first-return
+        return a  # second-return
+
+    error = compile_error(two_returns, 1, np.ones(2), kind=ferrojit.TypingError)
+    message = str(error)
+    assert message.startswith("function returns both float64 and array(float64, 1d, C)")
+    assert_points_at(error, "second-return", "a  #")
+    line, col = location("first-return", "1.0")
+    assert f"note: float64 is returned here\n  at {HERE}:{line}:{col}" in message
+
+
+def test_mistake_float_index():
+    @jit
+    def at(a, x):
+        return a[x]  # float-index
+
+    error = compile_error(at, np.ones(3), 1.0, kind=ferrojit.TypingError)
+    assert str(error).startswith("array index must be an integer, got float64")
+    assert "hint: convert it with int(...), e.g. a[int(x)]" in str(error)
+    assert_points_at(error, "float-index", "x]")
+
+
+def test_mistake_string_arithmetic():
+    @jit
+    def concat(n):
+        return "a" + n  # str-arith
+
+    error = compile_error(concat, 1, kind=ferrojit.TypingError)
+    assert str(error).startswith("unsupported operand type(s) for +: 'str' and 'int64'")
+    assert "hint: strings are only supported as exception and assert messages" in str(error)
+    assert_points_at(error, "str-arith", '"a" + n')
+
+
+def test_failed_compile_leaves_the_dispatcher_usable():
+    @jit
+    def first_item(x):
+        return x[0]
+
+    with pytest.raises(ferrojit.TypingError):
+        first_item(1.5)
+    assert first_item(np.array([4.0, 5.0])) == 4.0
+    with pytest.raises(ferrojit.TypingError):
+        first_item(2.5)
+    assert first_item(np.array([7, 8])) == 7

@@ -43,6 +43,98 @@ pub enum ConstValue {
     Float(f64),
     Complex(f64, f64),
     Tuple(Vec<ConstValue>),
+    /// A module-level NumPy array, frozen (copied) at compile time and read-only.
+    Array(std::sync::Arc<ConstArray>),
+}
+
+/// The elements of a frozen global array: a C-contiguous copy in memory that never moves, so
+/// compiled code may refer to it by address for as long as the compiled function holds it.
+pub struct ConstArray {
+    pub dtype: Scalar,
+    pub shape: Vec<i64>,
+    /// The elements in C order, in 8-byte aligned storage; `nbytes` of it are used.
+    words: Box<[u64]>,
+    nbytes: usize,
+    /// The array descriptor compiled code reads, laid out by the code generator on first use
+    /// (typeinfer does not know the ABI) and never changed afterwards.
+    descriptor: std::sync::OnceLock<Box<[u64]>>,
+}
+
+impl PartialEq for ConstArray {
+    fn eq(&self, other: &ConstArray) -> bool {
+        self.dtype == other.dtype && self.shape == other.shape && self.bytes() == other.bytes()
+    }
+}
+
+impl ConstArray {
+    /// Copies `bytes` (the elements in C order, native byte order) of an array of `shape`.
+    pub fn new(dtype: Scalar, shape: Vec<i64>, bytes: &[u8]) -> ConstArray {
+        let mut words = vec![0u64; bytes.len().div_ceil(8)].into_boxed_slice();
+        for (word, chunk) in words.iter_mut().zip(bytes.chunks(8)) {
+            let mut buf = [0u8; 8];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            *word = u64::from_ne_bytes(buf);
+        }
+        ConstArray {
+            dtype,
+            shape,
+            words,
+            nbytes: bytes.len(),
+            descriptor: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Address of the array's descriptor, made by `layout` on first use: the same for every
+    /// use, stable and unchanging while `self` lives.
+    pub fn descriptor_address(&self, layout: impl FnOnce(&ConstArray) -> Vec<u64>) -> usize {
+        let words = self
+            .descriptor
+            .get_or_init(|| layout(self).into_boxed_slice());
+        words.as_ptr() as usize
+    }
+
+    pub fn ty(&self) -> Type {
+        Type::array(self.dtype, self.shape.len() as u8, Layout::C)
+    }
+
+    /// The elements' bytes.
+    pub fn bytes(&self) -> &[u8] {
+        let all: &[u8] = as_bytes(&self.words);
+        &all[..self.nbytes]
+    }
+
+    /// Address of the first element (stable while `self` lives).
+    pub fn data_address(&self) -> usize {
+        self.words.as_ptr() as usize
+    }
+
+    /// Byte strides of the C-contiguous layout.
+    pub fn strides(&self) -> Vec<i64> {
+        let mut strides = vec![0; self.shape.len()];
+        let mut step = self.dtype.size_bytes() as i64;
+        for (stride, extent) in strides.iter_mut().zip(&self.shape).rev() {
+            *stride = step;
+            step *= (*extent).max(1);
+        }
+        strides
+    }
+}
+
+/// The bytes of `words`, in memory order.
+fn as_bytes(words: &[u64]) -> &[u8] {
+    // Reading `u64`s as bytes is always valid: every bit pattern is a valid `u8`.
+    // SAFETY: the slice covers exactly the words' memory, which `u8` needs no alignment for.
+    unsafe { std::slice::from_raw_parts(words.as_ptr().cast::<u8>(), std::mem::size_of_val(words)) }
+}
+
+impl std::fmt::Debug for ConstArray {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "array({}, shape {:?}, {} bytes)",
+            self.dtype, self.shape, self.nbytes
+        )
+    }
 }
 
 impl ConstValue {
@@ -53,6 +145,7 @@ impl ConstValue {
             ConstValue::Float(_) => Type::F64,
             ConstValue::Complex(..) => Type::C128,
             ConstValue::Tuple(items) => Type::Tuple(items.iter().map(ConstValue::ty).collect()),
+            ConstValue::Array(array) => array.ty(),
         }
     }
 }
@@ -89,8 +182,27 @@ pub trait Env {
     /// The value of a global (module-level) name, or `None` if undefined.
     /// Builtins (`range`, `abs`, …) are resolved by typeinfer itself when this returns `None`.
     fn lookup_global(&self, name: &str) -> Option<GlobalValue>;
-    /// Infers the return type of jitted function `callee` called with `args`.
-    fn callee_return_type(&mut self, callee: CalleeId, args: &[Type]) -> Result<Type, Diagnostic>;
+    /// Infers the return type of jitted function `callee` called with `args`; `Ok(None)` when
+    /// it is not known yet because `callee` is being inferred further up the call chain (a
+    /// recursive call). The call's statement then waits ([`Inference::Recursive`]).
+    fn callee_return_type(
+        &mut self,
+        callee: CalleeId,
+        args: &[Type],
+    ) -> Result<Option<Type>, Diagnostic>;
+    /// The jitted function behind the inner function `name` visible in the function being
+    /// typed (one of its inner `def`s, or, in an inner function, itself or a sibling), with
+    /// the variables passed after the written arguments (see [`inner_captures`]); `None`
+    /// where there is none or inner functions are not supported.
+    fn inner_function(&self, name: &str) -> Option<(CalleeId, Vec<String>)> {
+        let _ = name;
+        None
+    }
+    /// The number of parameters of jitted function `callee`, to check calls against.
+    fn callee_arity(&self, callee: CalleeId) -> Option<usize> {
+        let _ = callee;
+        None
+    }
 }
 
 /// What a name, attribute or call expression refers to, when it is not an ordinary value.
@@ -111,6 +223,9 @@ pub enum Resolution {
         callee: CalleeId,
         arg_types: Vec<Type>,
         ret: Type,
+        /// For an inner function: the caller's variables passed after the written arguments
+        /// (see [`inner_captures`]); `arg_types` covers them too.
+        captures: Vec<String>,
     },
     /// A call of a NumPy array function or method; recorded on the `Call` expression. The
     /// arguments bind by `ArrayFn::bind`; a method's array is the callee's attribute base.
@@ -150,7 +265,43 @@ pub fn infer_function(
     declared_return: Option<&Type>,
     env: &mut dyn Env,
 ) -> Result<TypedFunction, Diagnostic> {
+    match infer_recursive(func, arg_types, declared_return, env)? {
+        Inference::Typed(typed) => Ok(typed),
+        Inference::Recursive { waiting, .. } => Err(waiting),
+    }
+}
+
+/// The outcome of typing a function that may be part of a recursion.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Inference {
+    Typed(TypedFunction),
+    /// Some call's result is not known yet ([`Env::callee_return_type`] said `None`): the
+    /// caller (the driver) should assume a return type for the function being inferred and
+    /// type it again — Numba's approach to recursion. `known_return` unifies the returns that
+    /// do not depend on the unknown call (`None` if there are none); `waiting` says where the
+    /// unknown call is, for the error when no assumption can be made.
+    Recursive {
+        known_return: Option<Type>,
+        waiting: Diagnostic,
+    },
+}
+
+/// Like [`infer_function`], but reports a pending recursive call as [`Inference::Recursive`].
+pub fn infer_recursive(
+    func: &Function,
+    arg_types: &[Type],
+    declared_return: Option<&Type>,
+    env: &mut dyn Env,
+) -> Result<Inference, Diagnostic> {
     infer::infer_function(func, arg_types, declared_return, env)
+}
+
+/// The variables of `outer` that its inner function `inner` reads (Python's closure
+/// variables): names `inner` reads but does not bind, bound in `outer`. Capture is read-only
+/// and by value at the time of the call: they are passed as extra arguments after the
+/// declared ones.
+pub fn inner_captures(outer: &Function, inner: &Function) -> Vec<String> {
+    infer::inner_captures(outer, inner)
 }
 
 /// Renders the typed function for `FERROJIT_DUMP=types`: one line per variable and the return.

@@ -41,7 +41,7 @@ impl TestEnv {
             ),
             ("sqrt", GlobalValue::Intrinsic(Intrinsic::Sqrt)),
             ("float32", GlobalValue::Dtype(Scalar::F32)),
-            // `helper(...)` returns float64 for scalar arguments; `first(x, ...)` returns x.
+            // `helper(...)` returns float64 for scalar arguments; `first(x, y)` returns x.
             ("helper", GlobalValue::Jit(CalleeId(0))),
             ("first", GlobalValue::Jit(CalleeId(1))),
             ("MyError", GlobalValue::ExceptionClass("MyError".into())),
@@ -57,10 +57,20 @@ impl Env for TestEnv {
         self.globals.get(name).cloned()
     }
 
-    fn callee_return_type(&mut self, callee: CalleeId, args: &[Type]) -> Result<Type, Diagnostic> {
+    fn callee_arity(&self, callee: CalleeId) -> Option<usize> {
+        (callee == CalleeId(1)).then_some(2)
+    }
+
+    fn callee_return_type(
+        &mut self,
+        callee: CalleeId,
+        args: &[Type],
+    ) -> Result<Option<Type>, Diagnostic> {
         match (callee, args) {
-            (CalleeId(0), args) if args.iter().all(|a| a.as_scalar().is_some()) => Ok(Type::F64),
-            (CalleeId(1), [first, ..]) => Ok(first.clone()),
+            (CalleeId(0), args) if args.iter().all(|a| a.as_scalar().is_some()) => {
+                Ok(Some(Type::F64))
+            }
+            (CalleeId(1), [first, ..]) => Ok(Some(first.clone())),
             _ => Err(Diagnostic::typing(
                 format!("helper() cannot take {args:?}"),
                 Span::default(),
@@ -93,6 +103,13 @@ fn show_span(span: Span) -> String {
 fn show_error(d: &Diagnostic) -> String {
     let span = d.span.map_or("?".to_string(), show_span);
     let mut out = format!("error {:?} {span}: {}\n", d.kind, d.message);
+    for note in &d.notes {
+        out.push_str(&format!(
+            "note {}: {}\n",
+            show_span(note.span),
+            note.message
+        ));
+    }
     if let Some(hint) = &d.hint {
         out.push_str(&format!("hint: {hint}\n"));
     }

@@ -232,17 +232,22 @@ fn unsupported_expr(expr: &py::Expr, span: Span) -> Diagnostic {
     let (message, hint) = match expr {
         py::Expr::List(_) => (
             "list literals are not supported",
-            Some("use np.empty(n) or a tuple"),
+            Some("lists are not supported; use np.empty(n) for an array, or a tuple"),
         ),
-        py::Expr::Dict(_) => ("dict literals are not supported", None),
+        py::Expr::Dict(_) => (
+            "dict literals are not supported",
+            Some("dicts are not supported; use arrays indexed by integers, or separate variables"),
+        ),
         py::Expr::Set(_) => ("set literals are not supported", None),
         py::Expr::ListComp(_) => ("list comprehensions are not supported", loop_hint),
         py::Expr::SetComp(_) => ("set comprehensions are not supported", loop_hint),
         py::Expr::DictComp(_) => ("dict comprehensions are not supported", loop_hint),
         py::Expr::GeneratorExp(_) => ("generator expressions are not supported", loop_hint),
         py::Expr::Lambda(_) => (
-            "lambda is not supported",
-            Some("define an inner function with `def`"),
+            "lambda is only supported assigned to a name at the top level of the function body",
+            Some(
+                "write `f = lambda x: ...` and call `f(...)`, or define an inner function with `def`",
+            ),
         ),
         py::Expr::NamedExpr(_) => (
             "walrus `:=` is not supported",

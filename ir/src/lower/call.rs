@@ -44,8 +44,13 @@ impl Lowerer<'_, '_> {
                 callee,
                 arg_types,
                 ret,
+                captures,
             }) => {
                 let symbol = (self.ctx.callee_symbol)(callee, &arg_types);
+                for name in &captures {
+                    let ty = self.typed.var_types.get(name).cloned();
+                    values.push((self.read_var(name)?, ty.unwrap_or(Type::NoneType)));
+                }
                 let mut flat = Vec::new();
                 for ((v, _), ty) in values.into_iter().zip(&arg_types) {
                     flat.extend(self.coerce(v, ty).flat_values());

@@ -98,6 +98,22 @@ impl Lowerer<'_, '_> {
             ConstValue::Tuple(items) => {
                 PyValue::Tuple(items.iter().map(|i| self.lower_const(i)).collect())
             }
+            ConstValue::Array(array) => {
+                // The frozen array's own descriptor, which never changes: the compiled
+                // function keeps the array alive (the driver collects them); no owner.
+                let address = array.descriptor_address(|array| {
+                    let mut words = vec![array.data_address() as u64, 0];
+                    words.extend(array.shape.iter().map(|&extent| extent as u64));
+                    words.extend(array.strides().into_iter().map(|stride| stride as u64));
+                    // `runtime::array`'s layout: data, owner, shape[n], strides[n].
+                    let ndim = array.shape.len() as u32;
+                    debug_assert_eq!(words.len() * 8, runtime::array::descriptor_size(ndim));
+                    debug_assert_eq!(runtime::array::stride_offset(ndim, 0), 16 + 8 * ndim as i32);
+                    words
+                });
+                let desc = self.b.iconst(Ty::Ptr, address as i64);
+                PyValue::Array(desc, array.ty())
+            }
         }
     }
 

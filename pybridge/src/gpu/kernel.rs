@@ -51,6 +51,13 @@ pub fn compile_gpu_kernel(
     };
     let lowered = detached(py, || ferrojit::lower_to_ir(&request, None))?
         .map_err(|d| diagnostic_to_pyerr(py, &d))?;
+    if !lowered.frozen_arrays.is_empty() {
+        let message = format!(
+            "{name}() reads a global array, which GPU kernels do not support yet; pass it as an \
+             argument"
+        );
+        return Err(compile_error(py, DiagnosticKind::Unsupported, message));
+    }
     let inputs = lowered
         .arg_types
         .iter()

@@ -4,10 +4,10 @@
 //! [`Resolution::Callee`] so lowering skips it.
 
 use super::expr::{describe, unsupported_global};
-use super::{Callable, Infer, R, Val, array_hint, callee_text, with_optional_hint};
+use super::{Callable, Infer, R, Stop, Val, array_hint, callee_text, with_optional_hint};
 use crate::rules;
 use crate::types::{Scalar, Type};
-use crate::{Intrinsic, Resolution};
+use crate::{CalleeId, Intrinsic, Resolution};
 use frontend::Diagnostic;
 use frontend::ast::{Expr, Keyword};
 
@@ -33,6 +33,9 @@ impl Infer<'_> {
             }
             Val::Unsupported { name, pytype } => {
                 return Err(unsupported_global(&name, &pytype, func).into());
+            }
+            Val::UnknownNumpy(path) => {
+                return Err(super::expr::unknown_numpy(&path, func.span).into());
             }
             Val::ExceptionClass(class) => {
                 let message = format!("exception class '{class}' can only be used in a raise");
@@ -67,29 +70,70 @@ impl Infer<'_> {
         let ty = match callable {
             Callable::Cast(target) => self.cast(e, func, target, args)?,
             Callable::Intrinsic(intrinsic) => self.intrinsic_call(e, func, intrinsic, args)?,
-            Callable::Jit(callee) => {
-                let arg_types = args.iter().map(|a| self.value(a)).collect::<R<Vec<_>>>()?;
-                let ret = self
-                    .env
-                    .callee_return_type(callee, &arg_types)
-                    .map_err(|mut d| {
-                        // A diagnostic without a span has no better place than this call.
-                        d.span = d.span.or(Some(e.span));
-                        d
-                    })?;
-                self.resolve(
-                    e.id,
-                    Resolution::JitCall {
-                        callee,
-                        arg_types,
-                        ret: ret.clone(),
-                    },
-                );
-                ret
-            }
+            Callable::Jit(callee) => self.jit_call(e, func, callee, args, Vec::new())?,
+            Callable::Inner(callee, captures) => self.jit_call(e, func, callee, args, captures)?,
             Callable::Array(_) | Callable::Method(_) => unreachable!("handled above"),
         };
         Ok(Val::Value(ty))
+    }
+
+    /// A call of another jitted function (or of an inner function, with the variables it
+    /// `captures` passed after the declared arguments).
+    fn jit_call(
+        &mut self,
+        e: &Expr,
+        func: &Expr,
+        callee: CalleeId,
+        args: &[Expr],
+        captures: Vec<String>,
+    ) -> R<Type> {
+        if let Some(arity) = self.env.callee_arity(callee)
+            && arity != args.len() + captures.len()
+        {
+            let expected = arity.saturating_sub(captures.len());
+            let plural = if expected == 1 { "" } else { "s" };
+            let message = format!(
+                "{}() takes {expected} argument{plural} but {} {} given",
+                callee_text(func),
+                args.len(),
+                if args.len() == 1 { "was" } else { "were" }
+            );
+            return Err(Diagnostic::typing(message, e.span).into());
+        }
+        let mut arg_types = args.iter().map(|a| self.value(a)).collect::<R<Vec<_>>>()?;
+        for name in &captures {
+            arg_types.push(self.read_var(name, e.span)?);
+        }
+        let ret = self
+            .env
+            .callee_return_type(callee, &arg_types)
+            .map_err(|mut d| {
+                // A diagnostic without a span has no better place than this call.
+                d.span = d.span.or(Some(e.span));
+                d
+            })?;
+        let Some(ret) = ret else {
+            let message = format!(
+                "cannot infer the return type of the recursive call of {}(): every return \
+                 statement depends on it",
+                callee_text(func)
+            );
+            let hint = "add a return that does not recurse (a base case), or give the function \
+                        an explicit signature such as @jit('int64(int64)')";
+            let waiting = Diagnostic::typing(message, e.span).with_hint(hint);
+            self.waiting.get_or_insert(waiting.clone());
+            return Err(Stop::Pending(waiting));
+        };
+        self.resolve(
+            e.id,
+            Resolution::JitCall {
+                callee,
+                arg_types,
+                ret: ret.clone(),
+                captures,
+            },
+        );
+        Ok(ret)
     }
 
     /// `int(x)`, `float(x)`, `complex(re[, im])`, `bool(x)`, `np.float32(x)`, ….

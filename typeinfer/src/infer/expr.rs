@@ -133,8 +133,11 @@ impl Infer<'_> {
         if self.locals.contains(name) {
             return Ok(Val::Value(self.read_var(name, e.span)?));
         }
+        if let Some((callee, captures)) = self.env.inner_function(name) {
+            return Ok(Val::Callable(Callable::Inner(callee, captures)));
+        }
         if self.func.inner_functions.iter().any(|f| f.name == name) {
-            let message = format!("calling the inner function '{name}' is not supported yet");
+            let message = format!("calling the inner function '{name}' is not supported here");
             let hint = "move it to module level and decorate it with @ferrojit.jit";
             return Err(Diagnostic::unsupported(message, e.span)
                 .with_hint(hint)
@@ -263,6 +266,7 @@ impl Infer<'_> {
                 Ok(Val::Callable(Callable::Cast(dtype)))
             }
             Val::Value(ty) => Ok(Val::Value(self.value_attribute(e, &ty, attr)?)),
+            Val::UnknownNumpy(path) => Ok(Val::UnknownNumpy(format!("{path}.{attr}"))),
             other => {
                 let message = format!("unknown attribute '{attr}' of {}", describe(&other));
                 Err(Diagnostic::typing(message, e.span).into())
@@ -301,12 +305,18 @@ impl Infer<'_> {
         }
         match Intrinsic::lookup(Some(module), attr) {
             Some(intrinsic) => Ok(Val::Callable(Callable::Intrinsic(intrinsic))),
+            // Reported where it is used, with the whole dotted name (`numpy.linalg.svd`).
+            None if module == ModuleKind::Numpy => Ok(Val::UnknownNumpy(format!("numpy.{attr}"))),
             None => {
                 let message = format!(
                     "unknown attribute '{attr}' of module '{}'",
                     module_name(module)
                 );
-                Err(Diagnostic::typing(message, e.span).into())
+                let known = |name: &str| module_knows(module, name);
+                let hint = did_you_mean(attr, known)
+                    .map(|name| format!("did you mean '{}.{name}'?", module_name(module)));
+                let d = Diagnostic::typing(message, e.span);
+                Err(with_optional_hint(d, hint.as_deref()).into())
             }
         }
     }
@@ -369,8 +379,53 @@ impl Infer<'_> {
             _ => {}
         }
         let message = format!("unknown attribute '{attr}' of {ty}");
-        Err(Diagnostic::typing(message, e.span).into())
+        let known = |name: &str| VALUE_ATTRIBUTES.contains(&name);
+        let hint = did_you_mean(attr, known).map(|name| format!("did you mean '.{name}'?"));
+        let d = Diagnostic::typing(message, e.span);
+        Err(with_optional_hint(d, hint.as_deref()).into())
     }
+}
+
+/// Attributes of values that some type supports, for "did you mean" hints.
+const VALUE_ATTRIBUTES: &[&str] = &[
+    "shape", "size", "ndim", "real", "imag", "dtype", "T", "sum", "copy", "fill", "reshape",
+    "prod", "min", "max", "mean", "std", "var", "argmin", "argmax", "cumsum", "cumprod", "dot",
+    "ravel", "flatten",
+];
+
+/// Whether `module.name` means something to the typer (a constant, dtype or function).
+fn module_knows(module: ModuleKind, name: &str) -> bool {
+    matches!(name, "pi" | "e" | "inf" | "nan" | "tau")
+        || Intrinsic::lookup(Some(module), name).is_some()
+        || (module == ModuleKind::Numpy && numpy_dtype(name).is_some())
+        || (module == ModuleKind::Numpy && crate::ArrayFn::function(name).is_some())
+}
+
+/// A known name one edit (insertion, deletion, substitution, transposition, or case) away
+/// from `word`, for "did you mean" hints.
+pub(super) fn did_you_mean(word: &str, known: impl Fn(&str) -> bool) -> Option<String> {
+    const LETTERS: &str = "abcdefghijklmnopqrstuvwxyz0123456789_";
+    let chars: Vec<char> = word.chars().collect();
+    let mut candidates = vec![word.to_lowercase()];
+    for i in 0..=chars.len() {
+        let (head, tail) = (&chars[..i], &chars[i..]);
+        let text = |parts: &[&[char]]| parts.concat().into_iter().collect::<String>();
+        if !tail.is_empty() {
+            candidates.push(text(&[head, &tail[1..]]));
+        }
+        if tail.len() >= 2 {
+            candidates.push(text(&[head, &[tail[1], tail[0]], &tail[2..]]));
+        }
+        for c in LETTERS.chars() {
+            candidates.push(text(&[head, &[c], tail]));
+            if !tail.is_empty() {
+                candidates.push(text(&[head, &[c], &tail[1..]]));
+            }
+        }
+    }
+    candidates
+        .into_iter()
+        .find(|candidate| candidate != word && known(candidate))
 }
 
 /// Typing of `l op r` (also of `target op= value`), with errors at `span`.
@@ -397,7 +452,13 @@ pub(super) fn binop_type(op: BinOp, l: &Type, r: &Type, span: Span) -> R<Type> {
             op.symbol()
         )),
     };
-    result.map_err(|m| with_optional_hint(Diagnostic::typing(m, span), array_hint(&[l, r])).into())
+    let hint = match (l, r) {
+        (Type::Str, _) | (_, Type::Str) => {
+            Some("strings are only supported as exception and assert messages")
+        }
+        _ => array_hint(&[l, r]),
+    };
+    result.map_err(|m| with_optional_hint(Diagnostic::typing(m, span), hint).into())
 }
 
 fn int_literal(value: i128, e: &Expr) -> Result<Type, Diagnostic> {
@@ -455,14 +516,26 @@ pub(super) fn describe(val: &Val) -> String {
         Val::Callable(Callable::Jit(_)) => "a jitted function".to_string(),
         Val::Callable(Callable::Array(f)) => format!("function 'numpy.{}'", f.name()),
         Val::Callable(Callable::Method(f)) => format!("method '{}' of an array", f.name()),
+        Val::Callable(Callable::Inner(..)) => "an inner function".to_string(),
         Val::ExceptionClass(class) => format!("exception class '{class}'"),
         Val::Unsupported { name, pytype } => format!("'{name}' (a Python {pytype})"),
+        Val::UnknownNumpy(path) => path.clone(),
     }
+}
+
+/// The error for using a NumPy function or attribute the typer does not know.
+pub(super) fn unknown_numpy(path: &str, span: frontend::Span) -> Diagnostic {
+    let message = format!("{path} is not supported by ferrojit");
+    let attr = path.strip_prefix("numpy.").unwrap_or(path);
+    let hint = did_you_mean(attr, |name| module_knows(ModuleKind::Numpy, name))
+        .map(|name| format!("did you mean 'np.{name}'?"));
+    with_optional_hint(Diagnostic::unsupported(message, span), hint.as_deref())
 }
 
 /// The error for using a non-value (`math`, `sqrt`, `ValueError`) where a value is needed.
 pub(super) fn not_a_value(e: &Expr, val: &Val) -> Diagnostic {
     match val {
+        Val::UnknownNumpy(path) => unknown_numpy(path, e.span),
         Val::Unsupported { name, pytype } => unsupported_global(name, pytype, e),
         Val::ExceptionClass(class) => {
             let message = format!("exception class '{class}' can only be used in a raise");

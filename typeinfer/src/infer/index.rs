@@ -109,7 +109,12 @@ impl Infer<'_> {
             }
             _ => {
                 let message = format!("array index must be an integer, got {ty}");
-                return Err(Diagnostic::typing(message, item.span).into());
+                let hint = ty
+                    .as_scalar()
+                    .is_some_and(|s| s.is_float())
+                    .then_some("convert it with int(...), e.g. a[int(x)]");
+                let d = Diagnostic::typing(message, item.span);
+                return Err(super::with_optional_hint(d, hint).into());
             }
         }
         Ok(())

@@ -7,14 +7,14 @@
 //! ([`Stop::Pending`]); one that is ill-typed is skipped too, and both are reported only if they
 //! persist in the final, stable pass. Types only widen in a finite lattice, so this terminates.
 //!
-//! Inference is flow-insensitive: it does not check that a variable is assigned on every path
-//! before it is read (Python raises `UnboundLocalError` at run time); only a variable that never
-//! gets a type is an error. A `Name` target records the variable's unified type, so lowering
+//! Inference is flow-insensitive; that a variable is assigned on every path before it is read
+//! is checked first, by [`assigned`] (Python would raise `UnboundLocalError`). A `Name` target records the variable's unified type, so lowering
 //! converts the assigned value to it.
 //!
 //! Submodules: [`expr`] (names, operators, attributes), [`index`] (subscripts), [`call`] (calls
 //! and casts), [`stmt`] (statements, assignment targets, returns).
 
+mod assigned;
 mod call;
 mod expr;
 mod index;
@@ -23,7 +23,7 @@ mod stmt;
 
 use crate::rules;
 use crate::types::{Scalar, Type};
-use crate::{CalleeId, Env, Intrinsic, ModuleKind, Resolution, TypedFunction};
+use crate::{CalleeId, Env, Inference, Intrinsic, ModuleKind, Resolution, TypedFunction};
 use frontend::ast::{Expr, ExprId, ExprKind, Function, Stmt, StmtKind};
 use frontend::{Diagnostic, Span};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -37,7 +37,7 @@ pub(crate) fn infer_function(
     arg_types: &[Type],
     declared_return: Option<&Type>,
     env: &mut dyn Env,
-) -> Result<TypedFunction, Diagnostic> {
+) -> Result<Inference, Diagnostic> {
     if arg_types.len() != func.params.len() {
         let message = format!(
             "{}() takes {} argument(s) but {} type(s) were given",
@@ -48,10 +48,13 @@ pub(crate) fn infer_function(
         return Err(Diagnostic::typing(message, func.span));
     }
     let mut infer = Infer::new(func, arg_types, env);
+    let params = func.params.iter().map(|p| p.name.clone());
+    assigned::check(params, &func.body, &infer.locals)?;
     for _ in 0..MAX_PASSES {
         infer.changed = false;
         infer.first_error = None;
         infer.first_pending = None;
+        infer.waiting = None;
         infer.returns.clear();
         infer.block(&func.body);
         if !infer.changed {
@@ -92,9 +95,11 @@ pub(super) enum Val {
         name: String,
         pytype: String,
     },
+    /// `numpy.<path>` that the typer does not know (`numpy.linalg.svd`); an error where used.
+    UnknownNumpy(String),
 }
 
-#[derive(Copy, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub(super) enum Callable {
     Intrinsic(Intrinsic),
     /// `int`, `float`, `complex`, `bool`, `np.float32`, …
@@ -104,6 +109,9 @@ pub(super) enum Callable {
     Array(crate::numpy::ArrayFn),
     /// `a.sum`, `a.copy`, …: the array is the attribute's base.
     Method(crate::numpy::ArrayFn),
+    /// An inner function (of the function being typed, or a sibling of it when it is itself
+    /// an inner function): its callee and the variables passed after the written arguments.
+    Inner(CalleeId, Vec<String>),
 }
 
 /// One `return` seen in the current pass.
@@ -120,12 +128,16 @@ pub(super) struct Infer<'a> {
     /// Parameters and every name assigned anywhere in the body (Python's scoping rule).
     locals: HashSet<String>,
     var_types: BTreeMap<String, Type>,
+    /// Where each variable last got a wider type, for messages.
+    var_origins: HashMap<String, Span>,
     expr_types: Vec<Option<Type>>,
     resolutions: HashMap<ExprId, Resolution>,
     returns: Vec<Return>,
     changed: bool,
     first_error: Option<Diagnostic>,
     first_pending: Option<Diagnostic>,
+    /// The first call in this pass whose callee's return type is not known yet (recursion).
+    waiting: Option<Diagnostic>,
 }
 
 impl<'a> Infer<'a> {
@@ -143,12 +155,14 @@ impl<'a> Infer<'a> {
             env,
             locals,
             var_types,
+            var_origins: HashMap::new(),
             expr_types: vec![None; func.num_exprs as usize],
             resolutions: HashMap::new(),
             returns: Vec::new(),
             changed: false,
             first_error: None,
             first_pending: None,
+            waiting: None,
         }
     }
 
@@ -214,12 +228,19 @@ impl<'a> Infer<'a> {
                         format!("variable '{name}' has incompatible types {old} and {ty}");
                     let hint = "a variable keeps one type in the whole function; only numbers \
                                 widen (bool → int → float → complex)";
-                    return Err(Diagnostic::typing(message, span).with_hint(hint).into());
+                    let mut d = Diagnostic::typing(message, span).with_hint(hint);
+                    if let Some(&origin) = self.var_origins.get(name)
+                        && origin != span
+                    {
+                        d = d.with_note(format!("'{name}' is given type {old} here"), origin);
+                    }
+                    return Err(d.into());
                 }
             },
         };
         if self.var_types.get(name) != Some(&unified) {
             self.var_types.insert(name.to_string(), unified.clone());
+            self.var_origins.insert(name.to_string(), span);
             self.changed = true;
         }
         Ok(unified)
@@ -240,10 +261,7 @@ impl<'a> Infer<'a> {
         self,
         arg_types: &[Type],
         declared_return: Option<&Type>,
-    ) -> Result<TypedFunction, Diagnostic> {
-        if let Some(error) = self.first_error.or(self.first_pending) {
-            return Err(error);
-        }
+    ) -> Result<Inference, Diagnostic> {
         let mut returns = self.returns;
         if !always_returns(&self.func.body) {
             returns.push(Return {
@@ -252,17 +270,38 @@ impl<'a> Infer<'a> {
                 implicit: true,
             });
         }
+        if let Some(waiting) = self.waiting {
+            // Statements that depend on a recursive call were skipped; the returns seen come
+            // from the other paths. Errors may stem from the missing types, so they are
+            // reported only when no assumption about the return type can be made.
+            let known_return = match returns.is_empty() {
+                true => None,
+                false => Some(unify_returns(&returns)?),
+            };
+            if known_return.is_none()
+                && let Some(error) = self.first_error
+            {
+                return Err(error);
+            }
+            return Ok(Inference::Recursive {
+                known_return,
+                waiting,
+            });
+        }
+        if let Some(error) = self.first_error.or(self.first_pending) {
+            return Err(error);
+        }
         let return_type = match declared_return {
             Some(declared) => check_declared_returns(&returns, declared)?,
             None => unify_returns(&returns)?,
         };
-        Ok(TypedFunction {
+        Ok(Inference::Typed(TypedFunction {
             arg_types: arg_types.to_vec(),
             return_type,
             expr_types: self.expr_types,
             var_types: self.var_types,
             resolutions: self.resolutions,
-        })
+        }))
     }
 }
 
@@ -274,13 +313,24 @@ fn unify_returns(returns: &[Return]) -> Result<Type, Diagnostic> {
         return Ok(Type::NoneType);
     };
     let mut result = first.ty.clone();
+    // The return that gave `result` its type, for the note.
+    let mut origin = first;
     for ret in &returns[1..] {
         // `None` unifies only with itself: optional values are not supported.
         match rules::unify(&result, &ret.ty) {
-            Some(u) => result = u,
+            Some(u) => {
+                if u != result {
+                    origin = ret;
+                }
+                result = u;
+            }
             None => {
                 let message = format!("function returns both {result} and {}", ret.ty);
-                let diagnostic = Diagnostic::typing(message, ret.span);
+                let note = match origin.implicit {
+                    true => format!("falling off the end of the function returns {result}"),
+                    false => format!("{result} is returned here"),
+                };
+                let diagnostic = Diagnostic::typing(message, ret.span).with_note(note, origin.span);
                 return Err(if ret.implicit {
                     diagnostic.with_hint(FALL_OFF_HINT)
                 } else {
@@ -399,5 +449,73 @@ pub(super) fn with_optional_hint(d: Diagnostic, hint: Option<&str>) -> Diagnosti
     match hint {
         Some(h) => d.with_hint(h),
         None => d,
+    }
+}
+
+/// See [`crate::inner_captures`]: in order of first use. Transitive: an inner function that
+/// calls a sibling (or itself) also captures what the sibling captures, to pass it on.
+pub(crate) fn inner_captures(outer: &Function, inner: &Function) -> Vec<String> {
+    let mut outer_locals: HashSet<String> = outer.params.iter().map(|p| p.name.clone()).collect();
+    collect_assigned(&outer.body, &mut outer_locals);
+    let siblings = &outer.inner_functions;
+    let free: Vec<Vec<String>> = siblings
+        .iter()
+        .map(|f| {
+            let mut names = Vec::new();
+            free_names(f, &mut names);
+            names
+        })
+        .collect();
+    let mut captures: Vec<Vec<String>> = free
+        .iter()
+        .map(|names| {
+            let mut names = names.clone();
+            names.retain(|n| outer_locals.contains(n));
+            names
+        })
+        .collect();
+    loop {
+        let mut changed = false;
+        for (i, names) in free.iter().enumerate() {
+            for (j, sibling) in siblings.iter().enumerate() {
+                if !names.contains(&sibling.name) || outer_locals.contains(&sibling.name) {
+                    continue;
+                }
+                for name in captures[j].clone() {
+                    if !captures[i].contains(&name) {
+                        captures[i].push(name);
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    siblings
+        .iter()
+        .position(|f| std::ptr::eq(f, inner) || f.name == inner.name)
+        .map(|i| captures.swap_remove(i))
+        .unwrap_or_default()
+}
+
+/// Names `func` (or a function nested in it) reads without binding them, in order of first use.
+fn free_names(func: &Function, out: &mut Vec<String>) {
+    let mut bound: HashSet<String> = func.params.iter().map(|p| p.name.clone()).collect();
+    collect_assigned(&func.body, &mut bound);
+    let mut names = Vec::new();
+    frontend::ast::walk_exprs(&func.body, &mut |e| {
+        if let ExprKind::Name(name) = &e.kind {
+            names.push(name.clone());
+        }
+    });
+    for inner in &func.inner_functions {
+        free_names(inner, &mut names);
+    }
+    for name in names {
+        if !bound.contains(&name) && !out.contains(&name) {
+            out.push(name);
+        }
     }
 }

@@ -5,4 +5,5 @@ def f(n):
     return n
 
 # expect:
-# error Typing 4:9-4:14: local variable 'total' is referenced before assignment
+# error Typing 4:9-4:14: variable 'total' may be used before it is assigned
+# hint: assign it on every path that reaches this point, e.g. give it an initial value before the `if` or loop (Python would raise UnboundLocalError)

@@ -6,3 +6,4 @@ def f(x):
 
 # expect:
 # error Typing 5:12-5:13: function returns both none and float64
+# note 4:9-4:15: none is returned here
