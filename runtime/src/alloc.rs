@@ -5,10 +5,10 @@
 //! through that call's [`ErrorSlot`] (created lazily on the first allocation). When the call
 //! returns, the caller takes the [`Buffer`]s of the arrays it returns out of the arena (the
 //! dispatcher hands them to NumPy as the arrays' base objects) and drops the arena, which frees
-//! everything else. Compiled code never frees memory itself; a loop that allocates a temporary
-//! on every iteration releases it at the end of the iteration through [`ferrojit_arena_mark`] /
-//! [`ferrojit_arena_release`] when lowering proves that nothing allocated in the iteration
-//! outlives it.
+//! everything else. Compiled code never frees memory one array at a time; what it allocates in a
+//! loop stays until the call ends. [`ferrojit_arena_mark`] / [`ferrojit_arena_release`] free
+//! everything allocated after a mark, for lowering to call around a loop iteration whose
+//! allocations provably do not outlive it (not used by lowering yet).
 //!
 //! A created array's descriptor `owner` field points at its [`Buffer`], which is how a caller
 //! recognises arena memory among returned arrays (argument arrays carry their `PyObject*`).
