@@ -226,7 +226,8 @@ pub enum Op {
     },
 
     // Calls.
-    /// Call a runtime function (math, helpers); pure.
+    /// Call a runtime function (math, helpers); pure unless it writes output
+    /// ([`RuntimeFn::is_pure`]).
     CallRuntime(RuntimeFn),
     /// Call another compiled function of the same module by name; may raise (the backend
     /// propagates an error set by the callee).
@@ -290,6 +291,7 @@ impl Op {
     pub fn is_pure(&self) -> bool {
         match self {
             Op::Store { .. } | Op::Call(_) | Op::StackSlot(_) | Op::ParallelFor(_) => false,
+            Op::CallRuntime(f) => f.is_pure(),
             Op::Load { readonly, .. } => *readonly,
             op => !op.is_terminator(),
         }

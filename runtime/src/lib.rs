@@ -13,6 +13,8 @@
 
 pub mod abi;
 pub mod array;
+pub mod cmath;
 pub mod error;
 pub mod math;
 pub mod parallel;
+pub mod print;

@@ -17,6 +17,7 @@ mod control;
 mod convert;
 mod expr;
 pub mod flatten;
+mod library;
 mod operators;
 mod parallel;
 mod ssa;
