@@ -226,8 +226,8 @@ pub enum Op {
     },
 
     // Calls.
-    /// Call a runtime function: math (pure) or a memory helper (`RuntimeFn::uses_arena`:
-    /// effects, never removed, merged or moved).
+    /// Call a runtime function: math (pure), output or memory helpers (effects; see
+    /// [`RuntimeFn::is_pure`]).
     CallRuntime(RuntimeFn),
     /// Call another compiled function of the same module by name; may raise (the backend
     /// propagates an error set by the callee).
@@ -291,7 +291,7 @@ impl Op {
     pub fn is_pure(&self) -> bool {
         match self {
             Op::Store { .. } | Op::Call(_) | Op::StackSlot(_) | Op::ParallelFor(_) => false,
-            Op::CallRuntime(f) => !f.uses_arena(),
+            Op::CallRuntime(f) => f.is_pure(),
             Op::Load { readonly, .. } => *readonly,
             op => !op.is_terminator(),
         }

@@ -15,6 +15,8 @@
 pub mod abi;
 pub mod alloc;
 pub mod array;
+pub mod cmath;
 pub mod error;
 pub mod math;
 pub mod parallel;
+pub mod print;

@@ -5,6 +5,8 @@
 //! emits an import for ahead-of-time objects); the GPU backend maps the same variants to its own
 //! implementations. Adding a function = a variant, its row in `describe`, its `extern "C" fn`.
 
+use crate::{cmath, print};
+
 /// Scalar kinds in runtime-function signatures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum AbiType {
@@ -64,6 +66,96 @@ pub enum RuntimeFn {
     ArenaMark,
     /// `(mark) -> 0`: frees what was allocated since `mark`.
     ArenaRelease,
+    /// `2 ** x`.
+    Exp2,
+    Nextafter,
+    /// `math.ldexp(x, i)`.
+    Ldexp,
+    /// The mantissa of `math.frexp(x)`.
+    FrexpMantissa,
+    /// The exponent of `math.frexp(x)`.
+    FrexpExponent,
+    /// IEEE 754 remainder (`math.remainder`).
+    Remainder,
+    /// `math.gcd` of two integers (non-negative result, wrapping for `i64::MIN`).
+    Gcd,
+    /// Real part of `cmath.acos` of `(re, im)` (see [`crate::cmath`]).
+    CAcosRe,
+    /// Imaginary part of `cmath.acos`.
+    CAcosIm,
+    /// Real part of `cmath.acosh` of `(re, im)` (see [`crate::cmath`]).
+    CAcoshRe,
+    /// Imaginary part of `cmath.acosh`.
+    CAcoshIm,
+    /// Real part of `cmath.asin` of `(re, im)` (see [`crate::cmath`]).
+    CAsinRe,
+    /// Imaginary part of `cmath.asin`.
+    CAsinIm,
+    /// Real part of `cmath.asinh` of `(re, im)` (see [`crate::cmath`]).
+    CAsinhRe,
+    /// Imaginary part of `cmath.asinh`.
+    CAsinhIm,
+    /// Real part of `cmath.atan` of `(re, im)` (see [`crate::cmath`]).
+    CAtanRe,
+    /// Imaginary part of `cmath.atan`.
+    CAtanIm,
+    /// Real part of `cmath.atanh` of `(re, im)` (see [`crate::cmath`]).
+    CAtanhRe,
+    /// Imaginary part of `cmath.atanh`.
+    CAtanhIm,
+    /// Real part of `cmath.cos` of `(re, im)` (see [`crate::cmath`]).
+    CCosRe,
+    /// Imaginary part of `cmath.cos`.
+    CCosIm,
+    /// Real part of `cmath.cosh` of `(re, im)` (see [`crate::cmath`]).
+    CCoshRe,
+    /// Imaginary part of `cmath.cosh`.
+    CCoshIm,
+    /// Real part of `cmath.exp` of `(re, im)` (see [`crate::cmath`]).
+    CExpRe,
+    /// Imaginary part of `cmath.exp`.
+    CExpIm,
+    /// Real part of `cmath.log` of `(re, im)` (see [`crate::cmath`]).
+    CLogRe,
+    /// Imaginary part of `cmath.log`.
+    CLogIm,
+    /// Real part of `cmath.log10` of `(re, im)` (see [`crate::cmath`]).
+    CLog10Re,
+    /// Imaginary part of `cmath.log10`.
+    CLog10Im,
+    /// Real part of `cmath.sin` of `(re, im)` (see [`crate::cmath`]).
+    CSinRe,
+    /// Imaginary part of `cmath.sin`.
+    CSinIm,
+    /// Real part of `cmath.sinh` of `(re, im)` (see [`crate::cmath`]).
+    CSinhRe,
+    /// Imaginary part of `cmath.sinh`.
+    CSinhIm,
+    /// Real part of `cmath.sqrt` of `(re, im)` (see [`crate::cmath`]).
+    CSqrtRe,
+    /// Imaginary part of `cmath.sqrt`.
+    CSqrtIm,
+    /// Real part of `cmath.tan` of `(re, im)` (see [`crate::cmath`]).
+    CTanRe,
+    /// Imaginary part of `cmath.tan`.
+    CTanIm,
+    /// Real part of `cmath.tanh` of `(re, im)` (see [`crate::cmath`]).
+    CTanhRe,
+    /// Imaginary part of `cmath.tanh`.
+    CTanhIm,
+    /// `print` pieces (see [`crate::print`]); these write, so they are not pure.
+    PrintI64,
+    PrintU64,
+    /// A bool passed as 0 or 1.
+    PrintBool,
+    PrintF64,
+    PrintF32,
+    PrintC128,
+    PrintC64,
+    /// Up to 8 bytes of a string literal packed into an integer, and their count.
+    PrintBytes,
+    /// Ends the line and writes it.
+    PrintEnd,
 }
 
 /// Description of a runtime function: symbol, parameter and result kinds, address.
@@ -87,7 +179,7 @@ const F32_1: &[AbiType] = &[F32];
 const F32_2: &[AbiType] = &[F32, F32];
 
 impl RuntimeFn {
-    pub const ALL: [RuntimeFn; 39] = {
+    pub const ALL: [RuntimeFn; 87] = {
         use RuntimeFn::*;
         [
             Sin,
@@ -129,6 +221,54 @@ impl RuntimeFn {
             CopyDescriptor,
             ArenaMark,
             ArenaRelease,
+            Exp2,
+            Nextafter,
+            Ldexp,
+            FrexpMantissa,
+            FrexpExponent,
+            Remainder,
+            Gcd,
+            CAcosRe,
+            CAcosIm,
+            CAcoshRe,
+            CAcoshIm,
+            CAsinRe,
+            CAsinIm,
+            CAsinhRe,
+            CAsinhIm,
+            CAtanRe,
+            CAtanIm,
+            CAtanhRe,
+            CAtanhIm,
+            CCosRe,
+            CCosIm,
+            CCoshRe,
+            CCoshIm,
+            CExpRe,
+            CExpIm,
+            CLogRe,
+            CLogIm,
+            CLog10Re,
+            CLog10Im,
+            CSinRe,
+            CSinIm,
+            CSinhRe,
+            CSinhIm,
+            CSqrtRe,
+            CSqrtIm,
+            CTanRe,
+            CTanIm,
+            CTanhRe,
+            CTanhIm,
+            PrintI64,
+            PrintU64,
+            PrintBool,
+            PrintF64,
+            PrintF32,
+            PrintC128,
+            PrintC64,
+            PrintBytes,
+            PrintEnd,
         ]
     };
 
@@ -194,6 +334,149 @@ impl RuntimeFn {
                 I64,
                 alloc::ferrojit_arena_release as *const u8,
             ),
+            Exp2 => ("ferrojit_exp2", F64_1, F64, f64_exp2 as *const u8),
+            Nextafter => ("ferrojit_nextafter", F64_2, F64, f64_nextafter as *const u8),
+            Ldexp => ("ferrojit_ldexp", &[F64, I64], F64, f64_ldexp as *const u8),
+            FrexpMantissa => (
+                "ferrojit_frexp_mantissa",
+                F64_1,
+                F64,
+                f64_frexp_mantissa as *const u8,
+            ),
+            FrexpExponent => (
+                "ferrojit_frexp_exponent",
+                F64_1,
+                I64,
+                f64_frexp_exponent as *const u8,
+            ),
+            Remainder => ("ferrojit_remainder", F64_2, F64, f64_remainder as *const u8),
+            Gcd => ("ferrojit_gcd", &[I64, I64], I64, int_gcd as *const u8),
+            CAcosRe => ("ferrojit_cacos_re", F64_2, F64, cmath::acos_re as *const u8),
+            CAcosIm => ("ferrojit_cacos_im", F64_2, F64, cmath::acos_im as *const u8),
+            CAcoshRe => (
+                "ferrojit_cacosh_re",
+                F64_2,
+                F64,
+                cmath::acosh_re as *const u8,
+            ),
+            CAcoshIm => (
+                "ferrojit_cacosh_im",
+                F64_2,
+                F64,
+                cmath::acosh_im as *const u8,
+            ),
+            CAsinRe => ("ferrojit_casin_re", F64_2, F64, cmath::asin_re as *const u8),
+            CAsinIm => ("ferrojit_casin_im", F64_2, F64, cmath::asin_im as *const u8),
+            CAsinhRe => (
+                "ferrojit_casinh_re",
+                F64_2,
+                F64,
+                cmath::asinh_re as *const u8,
+            ),
+            CAsinhIm => (
+                "ferrojit_casinh_im",
+                F64_2,
+                F64,
+                cmath::asinh_im as *const u8,
+            ),
+            CAtanRe => ("ferrojit_catan_re", F64_2, F64, cmath::atan_re as *const u8),
+            CAtanIm => ("ferrojit_catan_im", F64_2, F64, cmath::atan_im as *const u8),
+            CAtanhRe => (
+                "ferrojit_catanh_re",
+                F64_2,
+                F64,
+                cmath::atanh_re as *const u8,
+            ),
+            CAtanhIm => (
+                "ferrojit_catanh_im",
+                F64_2,
+                F64,
+                cmath::atanh_im as *const u8,
+            ),
+            CCosRe => ("ferrojit_ccos_re", F64_2, F64, cmath::cos_re as *const u8),
+            CCosIm => ("ferrojit_ccos_im", F64_2, F64, cmath::cos_im as *const u8),
+            CCoshRe => ("ferrojit_ccosh_re", F64_2, F64, cmath::cosh_re as *const u8),
+            CCoshIm => ("ferrojit_ccosh_im", F64_2, F64, cmath::cosh_im as *const u8),
+            CExpRe => ("ferrojit_cexp_re", F64_2, F64, cmath::exp_re as *const u8),
+            CExpIm => ("ferrojit_cexp_im", F64_2, F64, cmath::exp_im as *const u8),
+            CLogRe => ("ferrojit_clog_re", F64_2, F64, cmath::log_re as *const u8),
+            CLogIm => ("ferrojit_clog_im", F64_2, F64, cmath::log_im as *const u8),
+            CLog10Re => (
+                "ferrojit_clog10_re",
+                F64_2,
+                F64,
+                cmath::log10_re as *const u8,
+            ),
+            CLog10Im => (
+                "ferrojit_clog10_im",
+                F64_2,
+                F64,
+                cmath::log10_im as *const u8,
+            ),
+            CSinRe => ("ferrojit_csin_re", F64_2, F64, cmath::sin_re as *const u8),
+            CSinIm => ("ferrojit_csin_im", F64_2, F64, cmath::sin_im as *const u8),
+            CSinhRe => ("ferrojit_csinh_re", F64_2, F64, cmath::sinh_re as *const u8),
+            CSinhIm => ("ferrojit_csinh_im", F64_2, F64, cmath::sinh_im as *const u8),
+            CSqrtRe => ("ferrojit_csqrt_re", F64_2, F64, cmath::sqrt_re as *const u8),
+            CSqrtIm => ("ferrojit_csqrt_im", F64_2, F64, cmath::sqrt_im as *const u8),
+            CTanRe => ("ferrojit_ctan_re", F64_2, F64, cmath::tan_re as *const u8),
+            CTanIm => ("ferrojit_ctan_im", F64_2, F64, cmath::tan_im as *const u8),
+            CTanhRe => ("ferrojit_ctanh_re", F64_2, F64, cmath::tanh_re as *const u8),
+            CTanhIm => ("ferrojit_ctanh_im", F64_2, F64, cmath::tanh_im as *const u8),
+            PrintI64 => (
+                "ferrojit_print_i64",
+                &[I64],
+                I64,
+                print::print_i64 as *const u8,
+            ),
+            PrintU64 => (
+                "ferrojit_print_u64",
+                &[I64],
+                I64,
+                print::print_u64 as *const u8,
+            ),
+            PrintBool => (
+                "ferrojit_print_bool",
+                &[I64],
+                I64,
+                print::print_bool as *const u8,
+            ),
+            PrintF64 => (
+                "ferrojit_print_f64",
+                F64_1,
+                I64,
+                print::print_f64 as *const u8,
+            ),
+            PrintF32 => (
+                "ferrojit_print_f32",
+                F32_1,
+                I64,
+                print::print_f32 as *const u8,
+            ),
+            PrintC128 => (
+                "ferrojit_print_c128",
+                F64_2,
+                I64,
+                print::print_c128 as *const u8,
+            ),
+            PrintC64 => (
+                "ferrojit_print_c64",
+                F32_2,
+                I64,
+                print::print_c64 as *const u8,
+            ),
+            PrintBytes => (
+                "ferrojit_print_bytes",
+                &[I64, I64],
+                I64,
+                print::print_bytes as *const u8,
+            ),
+            PrintEnd => (
+                "ferrojit_print_end",
+                &[],
+                I64,
+                print::print_end as *const u8,
+            ),
         };
         RuntimeFnInfo {
             symbol,
@@ -209,6 +492,24 @@ impl RuntimeFn {
     pub fn uses_arena(self) -> bool {
         use RuntimeFn::*;
         matches!(self, AllocArray | CopyDescriptor | ArenaMark | ArenaRelease)
+    }
+
+    /// False for the functions that write output (`print`) or use the arena: they may not be
+    /// removed, merged or moved.
+    pub fn is_pure(self) -> bool {
+        use RuntimeFn::*;
+        !matches!(
+            self,
+            PrintI64
+                | PrintU64
+                | PrintBool
+                | PrintF64
+                | PrintF32
+                | PrintC128
+                | PrintC64
+                | PrintBytes
+                | PrintEnd
+        ) && !self.uses_arena()
     }
 
     /// Name used in the IR text form (`call_rt sin`).
@@ -236,7 +537,7 @@ unary_f64! {
     f64_sin => sin, f64_cos => cos, f64_tan => tan, f64_asin => asin, f64_acos => acos,
     f64_atan => atan, f64_sinh => sinh, f64_cosh => cosh, f64_tanh => tanh, f64_asinh => asinh,
     f64_acosh => acosh, f64_atanh => atanh, f64_exp => exp, f64_expm1 => exp_m1, f64_log => ln,
-    f64_log1p => ln_1p, f64_log10 => log10, f64_log2 => log2, f64_cbrt => cbrt,
+    f64_log1p => ln_1p, f64_log10 => log10, f64_log2 => log2,
 }
 unary_f32! { f32_sin => sin, f32_cos => cos, f32_tan => tan, f32_exp => exp, f32_log => ln }
 
@@ -257,6 +558,16 @@ extern "C" fn f64_fmod(x: f64, y: f64) -> f64 {
 }
 
 unsafe extern "C" {
+    fn dlopen(name: *const std::ffi::c_char, flags: std::ffi::c_int) -> *mut std::ffi::c_void;
+    fn dlsym(
+        handle: *mut std::ffi::c_void,
+        symbol: *const std::ffi::c_char,
+    ) -> *mut std::ffi::c_void;
+    fn exp2(x: f64) -> f64;
+    fn nextafter(x: f64, y: f64) -> f64;
+    fn ldexp(x: f64, e: i32) -> f64;
+    fn frexp(x: f64, e: *mut i32) -> f64;
+    fn remainder(x: f64, y: f64) -> f64;
     fn erf(x: f64) -> f64;
     fn erfc(x: f64) -> f64;
     fn tgamma(x: f64) -> f64;
@@ -278,6 +589,76 @@ extern "C" fn f64_gamma(x: f64) -> f64 {
 extern "C" fn f64_lgamma(x: f64) -> f64 {
     // SAFETY: as above (glibc's lgamma writes the sign to `signgam`; we do not read it).
     unsafe { lgamma(x) }
+}
+
+/// The C library's cube root, as CPython's `math.cbrt` calls it. Rust's standard library
+/// defines its own `cbrt` symbol (CORE-MATH's correctly rounded one, which differs from glibc's
+/// in the last bit for some inputs) and the static linker binds the name to it, so the C
+/// library's is looked up in `libm.so.6` at run time, once (falling back to Rust's where there is
+/// no such library).
+extern "C" fn f64_cbrt(x: f64) -> f64 {
+    static LIBC_CBRT: std::sync::OnceLock<Option<extern "C" fn(f64) -> f64>> =
+        std::sync::OnceLock::new();
+    let libc_cbrt = LIBC_CBRT.get_or_init(|| {
+        const RTLD_LAZY: std::ffi::c_int = 1;
+        // SAFETY: dlopen/dlsym with NUL-terminated names; a non-null result of dlsym on the C
+        // math library is its `double cbrt(double)`. The library stays loaded (never closed).
+        let address = unsafe {
+            let libm = dlopen(c"libm.so.6".as_ptr(), RTLD_LAZY);
+            if libm.is_null() {
+                return None;
+            }
+            dlsym(libm, c"cbrt".as_ptr())
+        };
+        (!address.is_null()).then(|| {
+            // SAFETY: as above.
+            unsafe {
+                std::mem::transmute::<*mut std::ffi::c_void, extern "C" fn(f64) -> f64>(address)
+            }
+        })
+    });
+    match libc_cbrt {
+        Some(f) => f(x),
+        None => x.cbrt(),
+    }
+}
+extern "C" fn f64_exp2(x: f64) -> f64 {
+    // SAFETY: as above.
+    unsafe { exp2(x) }
+}
+extern "C" fn f64_nextafter(x: f64, y: f64) -> f64 {
+    // SAFETY: as above.
+    unsafe { nextafter(x, y) }
+}
+extern "C" fn f64_remainder(x: f64, y: f64) -> f64 {
+    // SAFETY: as above.
+    unsafe { remainder(x, y) }
+}
+/// `math.ldexp`: exponents beyond `int` saturate, which over- or underflows just the same.
+extern "C" fn f64_ldexp(x: f64, e: i64) -> f64 {
+    let e = e.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+    // SAFETY: as above.
+    unsafe { ldexp(x, e) }
+}
+extern "C" fn f64_frexp_mantissa(x: f64) -> f64 {
+    let mut e = 0;
+    // SAFETY: frexp writes the exponent through a valid pointer.
+    unsafe { frexp(x, &mut e) }
+}
+extern "C" fn f64_frexp_exponent(x: f64) -> i64 {
+    let mut e = 0;
+    // SAFETY: as above.
+    unsafe { frexp(x, &mut e) };
+    // C leaves the exponent unspecified for inf and NaN; Python gives 0.
+    if x.is_finite() { i64::from(e) } else { 0 }
+}
+/// `math.gcd`: the non-negative greatest common divisor (`gcd(0, 0) == 0`).
+pub extern "C" fn int_gcd(a: i64, b: i64) -> i64 {
+    let (mut a, mut b) = (a.unsigned_abs(), b.unsigned_abs());
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a as i64
 }
 
 /// `base ** exp` for `exp >= 0`, wrapping on overflow like Numba's integer power.
@@ -311,6 +692,13 @@ mod tests {
         for f in RuntimeFn::ALL {
             assert_eq!(RuntimeFn::from_ir_name(f.ir_name()), Some(f));
         }
+    }
+
+    #[test]
+    fn cbrt_is_the_c_librarys() {
+        // glibc's cbrt(1.5) is one ULP below the correctly rounded result Rust's gives.
+        assert_eq!(f64_cbrt(1.5), 1.1447142425533317);
+        assert_eq!(f64_cbrt(8.0), 2.0);
     }
 
     #[test]

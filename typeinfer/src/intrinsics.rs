@@ -64,6 +64,107 @@ pub enum Intrinsic {
     Erfc,
     Gamma,
     Lgamma,
+    Exp2,
+    Cbrt,
+    /// Two arguments.
+    Nextafter,
+    /// Two arguments: a float and an integer exponent.
+    Ldexp,
+    /// Returns a tuple `(mantissa, exponent)`.
+    Frexp,
+    /// Returns a tuple `(fractional part, integer part)`.
+    Modf,
+    /// Two integers.
+    Gcd,
+    /// Two arguments (default tolerances; keyword arguments are not supported).
+    IsClose,
+    /// Two arguments.
+    Remainder,
+    /// A `cmath` function.
+    Cmath(CmathFn),
+    // More builtins.
+    /// `divmod(a, b)`: a tuple `(a // b, a % b)`.
+    DivMod,
+    /// `sum(iterable[, start])`.
+    Sum,
+    /// `enumerate(iterable[, start])`, only as the iterable of a `for`.
+    Enumerate,
+    /// `zip(a, b, ...)`, only as the iterable of a `for`.
+    Zip,
+    /// `print(...)` of numbers and string literals.
+    Print,
+    /// `x.conjugate()`: the receiver is the one argument.
+    Conjugate,
+}
+
+/// The functions of `cmath`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CmathFn {
+    Acos,
+    Acosh,
+    Asin,
+    Asinh,
+    Atan,
+    Atanh,
+    Cos,
+    Cosh,
+    Exp,
+    /// One or two arguments.
+    Log,
+    Log10,
+    Sin,
+    Sinh,
+    Sqrt,
+    Tan,
+    Tanh,
+    IsFinite,
+    IsInf,
+    IsNan,
+    /// The argument of a complex number (a float).
+    Phase,
+    /// `(abs(z), phase(z))`.
+    Polar,
+    /// `rect(r, phi)`: two real arguments, a complex result.
+    Rect,
+}
+
+impl CmathFn {
+    pub const ALL: [CmathFn; 22] = {
+        use CmathFn::*;
+        [
+            Acos, Acosh, Asin, Asinh, Atan, Atanh, Cos, Cosh, Exp, Log, Log10, Sin, Sinh, Sqrt,
+            Tan, Tanh, IsFinite, IsInf, IsNan, Phase, Polar, Rect,
+        ]
+    };
+
+    /// The name after `cmath.`.
+    pub fn name(self) -> &'static str {
+        use CmathFn::*;
+        match self {
+            Acos => "acos",
+            Acosh => "acosh",
+            Asin => "asin",
+            Asinh => "asinh",
+            Atan => "atan",
+            Atanh => "atanh",
+            Cos => "cos",
+            Cosh => "cosh",
+            Exp => "exp",
+            Log => "log",
+            Log10 => "log10",
+            Sin => "sin",
+            Sinh => "sinh",
+            Sqrt => "sqrt",
+            Tan => "tan",
+            Tanh => "tanh",
+            IsFinite => "isfinite",
+            IsInf => "isinf",
+            IsNan => "isnan",
+            Phase => "phase",
+            Polar => "polar",
+            Rect => "rect",
+        }
+    }
 }
 
 impl Intrinsic {
@@ -78,6 +179,11 @@ impl Intrinsic {
             "range" => Some(Range),
             "round" => Some(Round),
             "pow" => Some(Pow),
+            "divmod" => Some(DivMod),
+            "sum" => Some(Sum),
+            "enumerate" => Some(Enumerate),
+            "zip" => Some(Zip),
+            "print" => Some(Print),
             _ => None,
         };
         let math = match name {
@@ -118,6 +224,15 @@ impl Intrinsic {
             "erfc" => Some(Erfc),
             "gamma" => Some(Gamma),
             "lgamma" => Some(Lgamma),
+            "exp2" => Some(Exp2),
+            "cbrt" => Some(Cbrt),
+            "nextafter" => Some(Nextafter),
+            "ldexp" => Some(Ldexp),
+            "frexp" => Some(Frexp),
+            "modf" => Some(Modf),
+            "gcd" => Some(Gcd),
+            "isclose" => Some(IsClose),
+            "remainder" => Some(Remainder),
             _ => None,
         };
         match module {
@@ -136,11 +251,15 @@ impl Intrinsic {
                 "arcsinh" => Some(Asinh),
                 "arccosh" => Some(Acosh),
                 "arctanh" => Some(Atanh),
-                "floor" | "ceil" | "trunc" | "pow" => None,
+                // NumPy's `remainder` is Python's `%`; its `isclose` has other tolerances.
+                "floor" | "ceil" | "trunc" | "pow" | "remainder" | "isclose" => None,
                 _ => math,
             },
             Some(ModuleKind::Ferrojit) => (name == "prange").then_some(Prange),
-            Some(ModuleKind::Cmath) => None,
+            Some(ModuleKind::Cmath) => CmathFn::ALL
+                .into_iter()
+                .find(|f| f.name() == name)
+                .map(Cmath),
         }
     }
 
@@ -193,6 +312,22 @@ impl Intrinsic {
             Erfc => "erfc",
             Gamma => "gamma",
             Lgamma => "lgamma",
+            Exp2 => "exp2",
+            Cbrt => "cbrt",
+            Nextafter => "nextafter",
+            Ldexp => "ldexp",
+            Frexp => "frexp",
+            Modf => "modf",
+            Gcd => "gcd",
+            IsClose => "isclose",
+            Remainder => "remainder",
+            Cmath(f) => f.name(),
+            DivMod => "divmod",
+            Sum => "sum",
+            Enumerate => "enumerate",
+            Zip => "zip",
+            Print => "print",
+            Conjugate => "conjugate",
         }
     }
 }

@@ -22,7 +22,7 @@ pub mod rules;
 pub mod signature;
 pub mod types;
 
-pub use intrinsics::Intrinsic;
+pub use intrinsics::{CmathFn, Intrinsic};
 pub use numpy::ArrayFn;
 pub use signature::{Signature, parse_signature, parse_signatures, parse_type};
 pub use types::{Layout, Scalar, Type};
@@ -235,6 +235,9 @@ pub enum Resolution {
     /// The name of an intrinsic/dtype/jitted function before it is called; recorded on the
     /// callee expression so lowering can skip it.
     Callee,
+    /// A method call `x.name(args)` on a value (`z.conjugate()`); recorded on the `Call`
+    /// expression. The receiver `x` is the intrinsic's first argument.
+    Method(Intrinsic),
 }
 
 /// The result of type inference for one function specialization.

@@ -279,12 +279,12 @@ pub fn intrinsic(intrinsic: Intrinsic, args: &[Scalar]) -> Result<OpTyping, Stri
     match intrinsic {
         Sqrt | Exp | Expm1 | Log | Log1p | Log10 | Log2 | Sin | Cos | Tan | Asin | Acos | Atan
         | Sinh | Cosh | Tanh | Asinh | Acosh | Atanh | Fabs | Degrees | Radians | Erf | Erfc
-        | Gamma | Lgamma => {
+        | Gamma | Lgamma | Exp2 | Cbrt | Frexp | Modf => {
             check_arity(intrinsic, args, 1, 1)?;
             let f = math_float(intrinsic, args[0])?;
             Ok(OpTyping::same(f, 1, f))
         }
-        Atan2 | MathPow | Hypot | Copysign | Fmod => {
+        Atan2 | MathPow | Hypot | Copysign | Fmod | Nextafter | Remainder => {
             check_arity(intrinsic, args, 2, 2)?;
             let f = promote(
                 math_float(intrinsic, args[0])?,
@@ -364,6 +364,103 @@ pub fn intrinsic(intrinsic: Intrinsic, args: &[Scalar]) -> Result<OpTyping, Stri
             check_arity(intrinsic, args, 1, 1)?;
             Err(format!("object of type '{}' has no len()", args[0]))
         }
+        Ldexp => {
+            check_arity(intrinsic, args, 2, 2)?;
+            let f = math_float(intrinsic, args[0])?;
+            if !is_integral(args[1]) {
+                return Err(format!(
+                    "ldexp() second argument must be an integer, got '{}'",
+                    args[1]
+                ));
+            }
+            Ok(OpTyping {
+                operands: vec![f, Scalar::I64],
+                result: f,
+            })
+        }
+        IsClose => {
+            check_arity(intrinsic, args, 2, 2)?;
+            let f = promote(
+                math_float(intrinsic, args[0])?,
+                math_float(intrinsic, args[1])?,
+            );
+            Ok(OpTyping::same(f, 2, Scalar::Bool))
+        }
+        Gcd => {
+            check_arity(intrinsic, args, 2, 2)?;
+            if let Some(bad) = args.iter().find(|s| !is_integral(**s)) {
+                return Err(format!("gcd() arguments must be integers, got '{bad}'"));
+            }
+            Ok(OpTyping::same(Scalar::I64, 2, Scalar::I64))
+        }
+        DivMod => {
+            check_arity(intrinsic, args, 2, 2)?;
+            binop(BinOp::FloorDiv, args[0], args[1])
+                .map_err(|_| operand_error("divmod()", args[0], args[1]))
+        }
+        Conjugate => {
+            check_arity(intrinsic, args, 1, 1)?;
+            let t = if args[0].is_bool() {
+                Scalar::I64
+            } else {
+                args[0]
+            };
+            Ok(OpTyping::same(t, 1, t))
+        }
+        Cmath(f) => cmath(f, args),
+        Sum | Enumerate | Zip | Print => Err(format!(
+            "{}() is not supported on these arguments",
+            intrinsic.name()
+        )),
+    }
+}
+
+/// Typing of a `cmath` function: arguments become complex (`complex64` stays, as `float32`
+/// does for `math`); the result is complex, a bool (`isnan`…), a float (`phase`) or the part
+/// type of `polar`'s tuple.
+fn cmath(f: crate::CmathFn, args: &[Scalar]) -> Result<OpTyping, String> {
+    use crate::CmathFn::*;
+    let complex_of = |s: Scalar| {
+        if matches!(s, Scalar::C64 | Scalar::F32) {
+            Scalar::C64
+        } else {
+            Scalar::C128
+        }
+    };
+    let intrinsic = Intrinsic::Cmath(f);
+    if f == Rect {
+        check_arity(intrinsic, args, 2, 2)?;
+        let r = math_float(intrinsic, args[0])?;
+        let phi = math_float(intrinsic, args[1])?;
+        return Ok(OpTyping {
+            operands: vec![Scalar::F64, Scalar::F64],
+            result: complex_of(promote(r, phi)),
+        });
+    }
+    let max = if f == Log { 2 } else { 1 };
+    check_arity(intrinsic, args, 1, max)?;
+    let c = args[1..]
+        .iter()
+        .fold(complex_of(args[0]), |acc, &s| promote(acc, complex_of(s)));
+    let result = match f {
+        IsFinite | IsInf | IsNan => Scalar::Bool,
+        Phase | Polar => c.real_part(),
+        _ => c,
+    };
+    Ok(OpTyping::same(c, args.len(), result))
+}
+
+/// The Python-level type of a call of `intrinsic` whose scalar typing is `typing`: most return
+/// `typing.result`; `frexp`, `modf`, `divmod` and `cmath.polar` return tuples.
+pub fn intrinsic_result_type(intrinsic: Intrinsic, typing: &OpTyping) -> Type {
+    let r = Type::Scalar(typing.result);
+    match intrinsic {
+        Intrinsic::Range | Intrinsic::Prange => Type::Range,
+        Intrinsic::Frexp => Type::Tuple(vec![Type::F64, Type::I64]),
+        Intrinsic::Modf | Intrinsic::DivMod | Intrinsic::Cmath(crate::CmathFn::Polar) => {
+            Type::Tuple(vec![r.clone(), r])
+        }
+        _ => r,
     }
 }
 

@@ -201,7 +201,14 @@ fn check_invariants(source: &str, func: &Function, typed: &TypedFunction) {
             ExprKind::Tuple(items) => items
                 .iter()
                 .any(|i| matches!(i.kind, ExprKind::Slice { .. })),
-            ExprKind::Call { func, .. } => is_class(func),
+            // `enumerate(...)`/`zip(...)` as a loop's iterable: the target has the item type.
+            ExprKind::Call { func, .. } => {
+                is_class(func)
+                    || matches!(
+                        typed.resolutions.get(&e.id),
+                        Some(Resolution::Intrinsic(Intrinsic::Enumerate | Intrinsic::Zip))
+                    )
+            }
             _ => matches!(
                 typed.resolutions.get(&e.id),
                 Some(Resolution::Callee | Resolution::Module(_) | Resolution::ExceptionClass(_))

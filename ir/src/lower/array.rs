@@ -227,32 +227,12 @@ impl Lowerer<'_, '_> {
                     )
                 });
         }
-        let scalar = items.first().and_then(PyValue::scalar_type);
-        let homogeneous = scalar.is_some()
-            && items
-                .iter()
-                .all(|i| matches!(i, PyValue::Scalar(_, s) if Some(*s) == scalar));
-        if !homogeneous {
-            return Err(unsupported(
-                "a tuple of mixed types can only be indexed with a constant",
-                span,
-            ));
+        // typeinfer allows a run-time index only into a tuple of one type.
+        if items.is_empty() {
+            return Err(unsupported("indexing an empty tuple", span));
         }
         let idx = self.lower_index(index)?;
-        let lenv = self.b.iconst(Ty::I64, len);
-        let idx = self.wrap_negative(idx, lenv);
-        let PyValue::Scalar(mut acc, s) = items[0] else {
-            unreachable!("homogeneous")
-        };
-        for (k, item) in items.iter().enumerate().skip(1) {
-            let PyValue::Scalar(v, _) = item else {
-                unreachable!("homogeneous")
-            };
-            let kv = self.b.iconst(Ty::I64, k as i64);
-            let hit = self.b.icmp(IntCC::Eq, idx, kv);
-            acc = self.b.select(hit, *v, acc);
-        }
-        Ok(PyValue::Scalar(acc, s))
+        Ok(self.tuple_runtime_item(items, idx, span))
     }
 }
 

@@ -5,7 +5,7 @@ use super::flatten::ir_types;
 use super::{LResult, Lowerer, PyValue, unsupported};
 use crate::function::{FloatCC, IntCC, Op, Ty, Value};
 use frontend::Span;
-use frontend::ast::{BinOp, Expr, Keyword};
+use frontend::ast::{BinOp, Expr, ExprKind, Keyword};
 use runtime::error::ExceptionKind;
 use runtime::math::RuntimeFn;
 use typeinfer::{Intrinsic, Resolution, Scalar, Type};
@@ -14,12 +14,12 @@ impl Lowerer<'_, '_> {
     pub(crate) fn lower_call(
         &mut self,
         expr: &Expr,
-        _func: &Expr,
+        func: &Expr,
         args: &[Expr],
         keywords: &[Keyword],
     ) -> LResult<PyValue> {
         if let Some(Resolution::ArrayCall(f)) = self.typed.resolutions.get(&expr.id) {
-            return self.lower_array_call(expr, _func, *f, args, keywords);
+            return self.lower_array_call(expr, func, *f, args, keywords);
         }
         if let Some(k) = keywords.first() {
             return Err(unsupported(
@@ -28,7 +28,12 @@ impl Lowerer<'_, '_> {
             ));
         }
         let resolution = self.typed.resolutions.get(&expr.id).cloned();
-        let mut values = Vec::with_capacity(args.len());
+        let mut values = Vec::with_capacity(args.len() + 1);
+        if let (Some(Resolution::Method(_)), ExprKind::Attribute { value, .. }) =
+            (&resolution, &func.kind)
+        {
+            values.push((self.lower_expr(value)?, self.type_of(value)?));
+        }
         for a in args {
             let ty = self.type_of(a)?;
             values.push((self.lower_expr(a)?, ty));
@@ -36,7 +41,7 @@ impl Lowerer<'_, '_> {
         self.set_span(expr.span);
         match resolution {
             Some(Resolution::Cast(to)) => self.lower_cast(values, to, expr.span),
-            Some(Resolution::Intrinsic(i)) => {
+            Some(Resolution::Intrinsic(i) | Resolution::Method(i)) => {
                 let result_ty = self.type_of(expr).unwrap_or(Type::NoneType);
                 self.lower_intrinsic(i, values, &result_ty, expr.span)
             }
@@ -73,6 +78,9 @@ impl Lowerer<'_, '_> {
             let zero = self.scalar_const(to.real_part(), 0.0);
             return Ok(self.convert_scalar(zero, to.real_part(), to));
         };
+        if to.is_complex() && matches!(first, PyValue::Complex(..)) {
+            return Ok(self.coerce(first, &Type::Scalar(to)));
+        }
         if to.is_complex() {
             let part = Type::Scalar(to.real_part());
             let re = self.coerce(first, &part);
@@ -143,6 +151,9 @@ impl Lowerer<'_, '_> {
                 )),
                 _ => Err(unsupported("len() of this value is not supported", span)),
             };
+        }
+        if let Some(v) = self.lower_library_intrinsic(i, &values, result_ty, span)? {
+            return Ok(v);
         }
         if matches!(i, Pow) && values.len() == 2 {
             let mut it = values.into_iter();
@@ -478,6 +489,10 @@ fn runtime_math(i: Intrinsic) -> Option<(RuntimeFn, Option<RuntimeFn>)> {
         Erfc => (R::Erfc, None),
         Gamma => (R::Gamma, None),
         Lgamma => (R::Lgamma, None),
+        Exp2 => (R::Exp2, None),
+        Cbrt => (R::Cbrt, None),
+        Nextafter => (R::Nextafter, None),
+        Remainder => (R::Remainder, None),
         _ => return None,
     })
 }

@@ -5,7 +5,7 @@ use super::{LResult, LoopTargets, Lowerer, PyValue, unsupported};
 use crate::function::{IntCC, Op, Ty, Value};
 use frontend::ast::{Expr, ExprKind, Stmt, StmtKind};
 use runtime::error::ExceptionKind;
-use typeinfer::{Resolution, Scalar, Type};
+use typeinfer::{Intrinsic, Resolution, Scalar, Type};
 
 impl Lowerer<'_, '_> {
     pub(crate) fn lower_body(&mut self, body: &[Stmt]) -> LResult<()> {
@@ -208,6 +208,14 @@ impl Lowerer<'_, '_> {
     /// counter is a hidden SSA variable, so assigning to the target inside the body does not
     /// change the iteration, as in Python.
     fn lower_for(&mut self, target: &Expr, iter: &Expr, body: &[Stmt]) -> LResult<()> {
+        let zip_like = matches!(
+            self.typed.resolutions.get(&iter.id),
+            Some(Resolution::Intrinsic(Intrinsic::Enumerate | Intrinsic::Zip))
+        );
+        if zip_like || matches!(self.typed.expr_type(iter.id), Some(Type::Tuple(_))) {
+            let seq = self.lower_seq(iter)?;
+            return self.lower_seq_for(target, seq, body);
+        }
         let iterable = self.lower_expr(iter)?;
         let (start, stop, step, step_const, array) = match iterable {
             PyValue::Range {

@@ -19,6 +19,7 @@ mod control;
 mod convert;
 mod expr;
 pub mod flatten;
+mod library;
 mod operators;
 mod parallel;
 mod ssa;

@@ -21,6 +21,9 @@ impl Lowerer<'_, '_> {
         rt: &Type,
         span: Span,
     ) -> LResult<PyValue> {
+        if let (BinOp::Add, PyValue::Tuple(a), PyValue::Tuple(b)) = (op, &l, &r) {
+            return Ok(PyValue::Tuple(a.iter().chain(b).cloned().collect()));
+        }
         let (Some(ls), Some(rs)) = (lt.as_scalar(), rt.as_scalar()) else {
             return Err(unsupported(
                 format!(
@@ -442,6 +445,11 @@ impl Lowerer<'_, '_> {
         if matches!(op, CmpOp::Is | CmpOp::IsNot) {
             let same = matches!((lt, rt), (Type::NoneType, Type::NoneType));
             return Ok(self.b.bconst(same == (op == CmpOp::Is)));
+        }
+        if let (PyValue::Tuple(a), Type::Tuple(at), PyValue::Tuple(b), Type::Tuple(bt)) =
+            (&l, lt, &r, rt)
+        {
+            return self.compare_tuples(op, (a, at), (b, bt), span);
         }
         let (Some(ls), Some(rs)) = (lt.as_scalar(), rt.as_scalar()) else {
             return Err(unsupported(

@@ -72,3 +72,23 @@ impl PyValue {
         }
     }
 }
+
+impl PyValue {
+    /// A value of the same shape as `self` (same types, tuple structure, array types) made of
+    /// other flattened IR values, consumed from the front.
+    pub fn with_flat(&self, values: &mut impl Iterator<Item = Value>) -> PyValue {
+        let mut next = || values.next().expect("flat value");
+        match self {
+            PyValue::Scalar(_, s) => PyValue::Scalar(next(), *s),
+            PyValue::Complex(_, _, s) => {
+                let re = next();
+                PyValue::Complex(re, next(), *s)
+            }
+            PyValue::Array(_, ty) => PyValue::Array(next(), ty.clone()),
+            PyValue::Tuple(items) => {
+                PyValue::Tuple(items.iter().map(|i| i.with_flat(values)).collect())
+            }
+            other => other.clone(),
+        }
+    }
+}

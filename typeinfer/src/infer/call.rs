@@ -9,7 +9,7 @@ use crate::rules;
 use crate::types::{Scalar, Type};
 use crate::{CalleeId, Intrinsic, Resolution};
 use frontend::Diagnostic;
-use frontend::ast::{Expr, Keyword};
+use frontend::ast::{Expr, ExprKind, Keyword};
 
 impl Infer<'_> {
     pub(super) fn call(
@@ -19,6 +19,13 @@ impl Infer<'_> {
         args: &[Expr],
         keywords: &[Keyword],
     ) -> R<Val> {
+        if let ExprKind::Attribute { value, attr } = &func.kind
+            && attr == "conjugate"
+            && let Val::Value(receiver) = self.expr(value)?
+        {
+            self.resolve(func.id, Resolution::Callee);
+            return self.method_call(e, attr, &receiver, args);
+        }
         let callable = match self.expr(func)? {
             Val::Callable(callable) => callable,
             Val::Unsupported { name, pytype } if pytype == "function" => {
@@ -159,7 +166,8 @@ impl Infer<'_> {
                     return Err(with_optional_hint(d, array_hint(&[&ty])).into());
                 }
             };
-            if scalar.is_complex() && (!target.is_complex() || args.len() == 2) {
+            let complex_ok = target.is_complex() && args.len() == 1 || target.is_bool();
+            if scalar.is_complex() && !complex_ok {
                 let message = format!("cannot convert {scalar} with {name}()");
                 let d = Diagnostic::typing(message, arg.span);
                 return Err(d
@@ -169,6 +177,105 @@ impl Infer<'_> {
         }
         self.resolve(e.id, Resolution::Cast(target));
         Ok(Type::Scalar(target))
+    }
+
+    /// `x.conjugate()` on a number.
+    fn method_call(&mut self, e: &Expr, attr: &str, receiver: &Type, args: &[Expr]) -> R<Val> {
+        let scalar = match receiver.as_scalar() {
+            Some(s) if args.is_empty() => s,
+            Some(_) => {
+                let message = format!("{attr}() takes no arguments ({} given)", args.len());
+                return Err(Diagnostic::typing(message, e.span).into());
+            }
+            None => {
+                let message = format!("'{receiver}' has no method '{attr}'");
+                return Err(Diagnostic::typing(message, e.span).into());
+            }
+        };
+        let typing = rules::intrinsic(Intrinsic::Conjugate, &[scalar])
+            .map_err(|m| Diagnostic::typing(m, e.span))?;
+        self.resolve(e.id, Resolution::Method(Intrinsic::Conjugate));
+        Ok(Val::Value(Type::Scalar(typing.result)))
+    }
+
+    /// Calls whose arguments are not all numbers: `print`, `sum`, and `min`/`max` of one
+    /// iterable. `None` for the others.
+    fn iterable_call(
+        &mut self,
+        e: &Expr,
+        name: &str,
+        intrinsic: Intrinsic,
+        args: &[Expr],
+        arg_types: &[Type],
+    ) -> Option<R<Type>> {
+        let numeric_element = |this: &mut Self| -> R<Scalar> {
+            let element = this.element_of(&arg_types[0], &args[0])?;
+            match element.as_scalar() {
+                Some(s) => Ok(s),
+                None => {
+                    let message =
+                        format!("{name}() of elements of type {element} is not supported");
+                    Err(Diagnostic::typing(message, args[0].span).into())
+                }
+            }
+        };
+        let result = match intrinsic {
+            Intrinsic::Print => (|| {
+                for (arg, ty) in args.iter().zip(arg_types) {
+                    if !matches!(ty, Type::Scalar(_) | Type::Str) {
+                        let message = format!("print() of a value of type {ty} is not supported");
+                        let hint = "print numbers, bools and string literals";
+                        return Err(Diagnostic::unsupported(message, arg.span)
+                            .with_hint(hint)
+                            .into());
+                    }
+                }
+                Ok(Type::NoneType)
+            })(),
+            Intrinsic::Enumerate | Intrinsic::Zip => {
+                let message = format!("{name}() is only supported as the iterable of a for loop");
+                Err(Diagnostic::unsupported(message, e.span).into())
+            }
+            Intrinsic::Sum if (1..=2).contains(&args.len()) => (|| {
+                let element = numeric_element(self)?;
+                let start = match arg_types.get(1) {
+                    None => Scalar::I64,
+                    Some(Type::Scalar(s)) => *s,
+                    Some(other) => {
+                        let message = format!("sum() start must be a number, got {other}");
+                        return Err(Diagnostic::typing(message, args[1].span).into());
+                    }
+                };
+                // The accumulator's type: `start + element`, widened until it is stable.
+                let mut acc = start;
+                loop {
+                    let next = rules::binop(frontend::ast::BinOp::Add, acc, element)
+                        .map_err(|m| Diagnostic::typing(m, e.span))?
+                        .result;
+                    if next == acc {
+                        return Ok(Type::Scalar(acc));
+                    }
+                    acc = next;
+                }
+            })(),
+            Intrinsic::Sum => {
+                let message = format!("{name}() takes 1 or 2 arguments ({} given)", args.len());
+                Err(Diagnostic::typing(message, e.span).into())
+            }
+            Intrinsic::Min | Intrinsic::Max if args.len() == 1 => (|| {
+                let element = numeric_element(self)?;
+                if element.is_complex() {
+                    let message = format!("{name}() cannot order complex numbers ('{element}')");
+                    return Err(Diagnostic::typing(message, e.span).into());
+                }
+                Ok(Type::Scalar(element))
+            })(),
+            _ => return None,
+        };
+        if result.is_ok() {
+            self.resolve(e.id, Resolution::Intrinsic(intrinsic));
+        }
+        Some(result)
     }
 
     fn intrinsic_call(
@@ -220,6 +327,9 @@ impl Infer<'_> {
             self.resolve(e.id, Resolution::Intrinsic(intrinsic));
             return Ok(crate::elementwise::result_type(typing.result, &arg_types));
         }
+        if let Some(result) = self.iterable_call(e, &name, intrinsic, args, &arg_types) {
+            return result;
+        }
         let mut scalars = Vec::with_capacity(args.len());
         for (arg, ty) in args.iter().zip(&arg_types) {
             match ty.as_scalar() {
@@ -234,12 +344,6 @@ impl Infer<'_> {
         let typing = rules::intrinsic(intrinsic, &scalars)
             .map_err(|m| Diagnostic::typing(m.replacen(intrinsic.name(), &name, 1), e.span))?;
         self.resolve(e.id, Resolution::Intrinsic(intrinsic));
-        Ok(
-            if matches!(intrinsic, Intrinsic::Range | Intrinsic::Prange) {
-                Type::Range
-            } else {
-                Type::Scalar(typing.result)
-            },
-        )
+        Ok(rules::intrinsic_result_type(intrinsic, &typing))
     }
 }

@@ -24,15 +24,11 @@ const EXCEPTION_NAMES: &[&str] = &[
 
 /// Python builtins that exist but that jitted code cannot call.
 const UNSUPPORTED_BUILTINS: &[&str] = &[
-    "print",
     "list",
     "dict",
     "set",
     "tuple",
     "str",
-    "sum",
-    "enumerate",
-    "zip",
     "map",
     "filter",
     "sorted",
@@ -44,7 +40,6 @@ const UNSUPPORTED_BUILTINS: &[&str] = &[
     "input",
     "iter",
     "next",
-    "divmod",
 ];
 
 impl Infer<'_> {
@@ -221,6 +216,9 @@ impl Infer<'_> {
             let result = match (lt.as_scalar(), rt.as_scalar()) {
                 _ if is_identity && (*lt == Type::NoneType || *rt == Type::NoneType) => Ok(()),
                 (Some(a), Some(b)) => rules::compare(*op, a, b).map(|_| ()),
+                _ if !is_identity && let (Type::Tuple(a), Type::Tuple(b)) = (lt, rt) => {
+                    compare_tuples(*op, a, b)
+                }
                 _ => Err(format!(
                     "'{}' not supported between instances of '{lt}' and '{rt}'",
                     op.symbol()
@@ -428,6 +426,26 @@ pub(super) fn did_you_mean(word: &str, known: impl Fn(&str) -> bool) -> Option<S
         .find(|candidate| candidate != word && known(candidate))
 }
 
+/// Tuples compare element by element (lexicographically for orderings); each pair of elements
+/// that may be compared must support the operator.
+fn compare_tuples(op: CmpOp, a: &[Type], b: &[Type]) -> Result<(), String> {
+    for (x, y) in a.iter().zip(b) {
+        match (x, y) {
+            (Type::Scalar(x), Type::Scalar(y)) => {
+                rules::compare(op, *x, *y)?;
+            }
+            (Type::Tuple(x), Type::Tuple(y)) => compare_tuples(op, x, y)?,
+            _ => {
+                return Err(format!(
+                    "'{}' not supported between tuple elements of types '{x}' and '{y}'",
+                    op.symbol()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Typing of `l op r` (also of `target op= value`), with errors at `span`.
 pub(super) fn binop_type(op: BinOp, l: &Type, r: &Type, span: Span) -> R<Type> {
     if op == BinOp::MatMult {
@@ -444,6 +462,9 @@ pub(super) fn binop_type(op: BinOp, l: &Type, r: &Type, span: Span) -> R<Type> {
             )),
         };
         return result.map_err(|m| Diagnostic::typing(m, span).into());
+    }
+    if let (BinOp::Add, Type::Tuple(a), Type::Tuple(b)) = (op, l, r) {
+        return Ok(Type::Tuple(a.iter().chain(b).cloned().collect()));
     }
     let result = match (l.as_scalar(), r.as_scalar()) {
         (Some(a), Some(b)) => rules::binop(op, a, b).map(|t| Type::Scalar(t.result)),

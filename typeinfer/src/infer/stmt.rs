@@ -1,10 +1,10 @@
 //! Typing of statements: assignments and their targets, loops, conditions, returns, raises.
 
 use super::expr::binop_type;
-use super::{Infer, R, Return, Val};
-use crate::Resolution;
+use super::{Callable, Infer, R, Return, Val};
 use crate::rules;
 use crate::types::{Layout, Type};
+use crate::{Intrinsic, Resolution};
 use frontend::ast::{BinOp, Expr, ExprKind, Stmt, StmtKind};
 use frontend::{Diagnostic, Span};
 
@@ -140,10 +140,66 @@ impl Infer<'_> {
         Ok(())
     }
 
-    /// The type of the loop variable of `for ... in iter`.
+    /// The type of the loop variable of `for ... in iter`: an element of a range, array or
+    /// tuple, or a tuple for `enumerate(...)` and `zip(...)`.
     fn iter_element(&mut self, iter: &Expr) -> R<Type> {
+        if let ExprKind::Call {
+            func,
+            args,
+            keywords,
+        } = &iter.kind
+            && keywords.is_empty()
+            && let Ok(Val::Callable(Callable::Intrinsic(
+                intrinsic @ (Intrinsic::Enumerate | Intrinsic::Zip),
+            ))) = self.expr(func)
+        {
+            self.resolve(func.id, Resolution::Callee);
+            return self.enumerate_or_zip(iter, intrinsic, args);
+        }
         let ty = self.value(iter)?;
-        match &ty {
+        self.element_of(&ty, iter)
+    }
+
+    fn enumerate_or_zip(&mut self, call: &Expr, intrinsic: Intrinsic, args: &[Expr]) -> R<Type> {
+        let name = intrinsic.name();
+        let element = match (intrinsic, args) {
+            (Intrinsic::Enumerate, [iterable]) => {
+                Type::Tuple(vec![Type::I64, self.iter_element(iterable)?])
+            }
+            (Intrinsic::Enumerate, [iterable, start]) => {
+                let element = self.iter_element(iterable)?;
+                let start_ty = self.value(start)?;
+                if !start_ty
+                    .as_scalar()
+                    .is_some_and(|s| s.is_int() || s.is_bool())
+                {
+                    let message = format!("enumerate() start must be an integer, got {start_ty}");
+                    return Err(Diagnostic::typing(message, start.span).into());
+                }
+                Type::Tuple(vec![Type::I64, element])
+            }
+            (Intrinsic::Zip, [_, ..]) => Type::Tuple(
+                args.iter()
+                    .map(|a| self.iter_element(a))
+                    .collect::<R<_>>()?,
+            ),
+            _ => {
+                let expected = if intrinsic == Intrinsic::Zip {
+                    "at least 1 argument"
+                } else {
+                    "1 or 2 arguments"
+                };
+                let message = format!("{name}() takes {expected} ({} given)", args.len());
+                return Err(Diagnostic::typing(message, call.span).into());
+            }
+        };
+        self.resolve(call.id, Resolution::Intrinsic(intrinsic));
+        Ok(element)
+    }
+
+    /// The type of the elements of an iterable of type `ty` (the expression `iter`).
+    pub(super) fn element_of(&mut self, ty: &Type, iter: &Expr) -> R<Type> {
+        match ty {
             Type::Range => Ok(Type::I64),
             Type::Array { dtype, ndim: 1, .. } => Ok(Type::Scalar(*dtype)),
             Type::Array {
@@ -158,11 +214,19 @@ impl Infer<'_> {
                 };
                 Ok(Type::array(*dtype, ndim - 1, row_layout))
             }
-            Type::Tuple(items) => match items.first() {
-                Some(first) if items.iter().all(|i| i == first) => Ok(first.clone()),
+            // A tuple of different number types is iterated as its unified type (`(1, 2.5)`
+            // gives floats).
+            Type::Tuple(items) => match items
+                .iter()
+                .skip(1)
+                .try_fold(items.first().cloned(), |acc, t| {
+                    acc.and_then(|a| rules::unify(&a, t)).map(Some)
+                }) {
+                Some(Some(element)) => Ok(element),
                 _ => {
                     let message = format!("iterating over the tuple {ty} is not supported");
-                    let hint = "only tuples whose elements all have one type can be iterated";
+                    let hint =
+                        "the elements of an iterated tuple must have one type, or be numbers";
                     Err(Diagnostic::unsupported(message, iter.span)
                         .with_hint(hint)
                         .into())
