@@ -535,9 +535,8 @@ macro_rules! unary_f32 {
 
 unary_f64! {
     f64_sin => sin, f64_cos => cos, f64_tan => tan, f64_asin => asin, f64_acos => acos,
-    f64_atan => atan, f64_sinh => sinh, f64_cosh => cosh, f64_tanh => tanh, f64_asinh => asinh,
-    f64_acosh => acosh, f64_atanh => atanh, f64_exp => exp, f64_expm1 => exp_m1, f64_log => ln,
-    f64_log1p => ln_1p, f64_log10 => log10, f64_log2 => log2,
+    f64_atan => atan, f64_sinh => sinh, f64_cosh => cosh, f64_tanh => tanh, f64_exp => exp,
+    f64_expm1 => exp_m1, f64_log => ln, f64_log1p => ln_1p, f64_log10 => log10, f64_log2 => log2,
 }
 unary_f32! { f32_sin => sin, f32_cos => cos, f32_tan => tan, f32_exp => exp, f32_log => ln }
 
@@ -557,6 +556,8 @@ extern "C" fn f64_fmod(x: f64, y: f64) -> f64 {
     x % y
 }
 
+// The C library's functions, as CPython's `math` calls them: Rust's own `asinh`/`acosh`/`atanh`
+// are different formulas (a few ULPs apart for large arguments).
 unsafe extern "C" {
     fn dlopen(name: *const std::ffi::c_char, flags: std::ffi::c_int) -> *mut std::ffi::c_void;
     fn dlsym(
@@ -568,12 +569,27 @@ unsafe extern "C" {
     fn ldexp(x: f64, e: i32) -> f64;
     fn frexp(x: f64, e: *mut i32) -> f64;
     fn remainder(x: f64, y: f64) -> f64;
+    fn asinh(x: f64) -> f64;
+    fn acosh(x: f64) -> f64;
+    fn atanh(x: f64) -> f64;
     fn erf(x: f64) -> f64;
     fn erfc(x: f64) -> f64;
     fn tgamma(x: f64) -> f64;
     fn lgamma(x: f64) -> f64;
 }
 
+extern "C" fn f64_asinh(x: f64) -> f64 {
+    // SAFETY: libm's asinh is a pure function of a double.
+    unsafe { asinh(x) }
+}
+extern "C" fn f64_acosh(x: f64) -> f64 {
+    // SAFETY: as above.
+    unsafe { acosh(x) }
+}
+extern "C" fn f64_atanh(x: f64) -> f64 {
+    // SAFETY: as above.
+    unsafe { atanh(x) }
+}
 extern "C" fn f64_erf(x: f64) -> f64 {
     // SAFETY: libm's erf is a pure function of a double.
     unsafe { erf(x) }

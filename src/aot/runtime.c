@@ -4,7 +4,7 @@
  * runtime/src/parallel.rs) by their `ferrojit_*` symbols. A library built by `ferrojit build`
  * runs without the Rust runtime, so this file defines each of them with the same semantics:
  * where Rust's standard library calls libm, so does this file; where it computes its own
- * result (asinh, acosh, atanh, powi, gcd, cmath, print's formatting),
+ * result (powi, gcd, cmath, print's formatting),
  * this file repeats its algorithm operation by operation, so results are bit-identical to the
  * JIT's (checked by tests/aot.rs over many inputs).
  *
@@ -32,19 +32,10 @@ FJ_RT double ferrojit_sinh(double x) { return sinh(x); }
 FJ_RT double ferrojit_cosh(double x) { return cosh(x); }
 FJ_RT double ferrojit_tanh(double x) { return tanh(x); }
 
-/* Rust's f64::asinh, acosh and atanh (library/std/src/num/f64.rs). */
-FJ_RT double ferrojit_asinh(double x) {
-    double ax = fabs(x);
-    double ix = 1.0 / ax;
-    return copysign(log1p(ax + (ax / (hypot(1.0, ix) + ix))), x);
-}
-FJ_RT double ferrojit_acosh(double x) {
-    if (x < 1.0) {
-        return NAN;
-    }
-    return log(x + (sqrt(x - 1.0) * sqrt(x + 1.0)));
-}
-FJ_RT double ferrojit_atanh(double x) { return 0.5 * log1p((2.0 * x) / (1.0 - x)); }
+/* The C library's, as CPython's math module (and the Rust runtime) call them. */
+FJ_RT double ferrojit_asinh(double x) { return asinh(x); }
+FJ_RT double ferrojit_acosh(double x) { return acosh(x); }
+FJ_RT double ferrojit_atanh(double x) { return atanh(x); }
 
 FJ_RT double ferrojit_exp(double x) { return exp(x); }
 FJ_RT double ferrojit_expm1(double x) { return expm1(x); }

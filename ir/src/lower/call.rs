@@ -78,7 +78,8 @@ impl Lowerer<'_, '_> {
             let zero = self.scalar_const(to.real_part(), 0.0);
             return Ok(self.convert_scalar(zero, to.real_part(), to));
         };
-        if to.is_complex() && matches!(first, PyValue::Complex(..)) {
+        if to.is_complex() && first_ty.as_scalar().is_some_and(|s| s.is_complex()) {
+            // `complex(z)` of a complex `z` (typing allows it only alone): a precision change.
             return Ok(self.coerce(first, &Type::Scalar(to)));
         }
         if to.is_complex() {
@@ -103,7 +104,6 @@ impl Lowerer<'_, '_> {
         {
             self.check_float_to_int(*v, span);
         }
-        let _ = first_ty;
         Ok(self.coerce(first, &Type::Scalar(to)))
     }
 
@@ -416,11 +416,16 @@ impl Lowerer<'_, '_> {
                 PyValue::Scalar(self.b.fcmp(cc, abs, inf), Scalar::Bool)
             }
             Degrees | Radians => {
-                // CPython: radians(x) = x * (pi/180); degrees(x) = x / (pi/180).
+                // CPython: radians(x) = x * (pi/180); degrees(x) = x * (180/pi), one rounding
+                // of a constant each (dividing by pi/180 differs in the last bit).
                 let x64 = self.cast_real(x, fs, Scalar::F64);
-                let k = self.b.fconst(Ty::F64, std::f64::consts::PI / 180.0);
-                let op = if i == Radians { Op::Fmul } else { Op::Fdiv };
-                PyValue::Scalar(self.b.binary(op, x64, k), Scalar::F64)
+                let k = if i == Radians {
+                    std::f64::consts::PI / 180.0
+                } else {
+                    180.0 / std::f64::consts::PI
+                };
+                let k = self.b.fconst(Ty::F64, k);
+                PyValue::Scalar(self.b.binary(Op::Fmul, x64, k), Scalar::F64)
             }
             Log if fargs.len() == 2 => {
                 let x64 = self.cast_real(x, fs, Scalar::F64);

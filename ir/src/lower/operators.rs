@@ -458,6 +458,9 @@ impl Lowerer<'_, '_> {
             ));
         };
         let typing = typeinfer::rules::compare(op, ls, rs).map_err(|m| unsupported(m, span))?;
+        if ls.is_int() && rs.is_int() && typing.operands[0].is_float() {
+            return Ok(self.compare_mixed_sign(op, l, ls, r, rs));
+        }
         let l = self.coerce(l, &Type::Scalar(typing.operands[0]));
         let r = self.coerce(r, &Type::Scalar(typing.operands[1]));
         Ok(match (l, r) {
@@ -509,5 +512,58 @@ impl Lowerer<'_, '_> {
                 ));
             }
         })
+    }
+
+    /// An exact comparison of a signed and an unsigned integer that have no common integer
+    /// type (`u64` with a signed one): they promote to `f8`, which would round both, but
+    /// Python and NumPy compare the exact values. A negative signed operand is below every
+    /// unsigned one; otherwise both compare as `u64`.
+    fn compare_mixed_sign(
+        &mut self,
+        op: CmpOp,
+        l: PyValue,
+        ls: Scalar,
+        r: PyValue,
+        rs: Scalar,
+    ) -> Value {
+        let wide = |s: Scalar| {
+            if s.is_signed_int() {
+                Scalar::I64
+            } else {
+                Scalar::U64
+            }
+        };
+        let l = self.coerce(l, &Type::Scalar(wide(ls)));
+        let r = self.coerce(r, &Type::Scalar(wide(rs)));
+        let (PyValue::Scalar(a, _), PyValue::Scalar(b, _)) = (l, r) else {
+            unreachable!("integers lower to scalars")
+        };
+        let signed = if ls.is_signed_int() { a } else { b };
+        let zero = self.b.iconst(Ty::I64, 0);
+        let negative = self.b.icmp(IntCC::Slt, signed, zero);
+        let lhs_signed = ls.is_signed_int();
+        let unsigned = match op {
+            CmpOp::Eq => IntCC::Eq,
+            CmpOp::NotEq => IntCC::Ne,
+            CmpOp::Lt => IntCC::Ult,
+            CmpOp::LtE => IntCC::Ule,
+            CmpOp::Gt => IntCC::Ugt,
+            _ => IntCC::Uge,
+        };
+        let as_unsigned = self.b.icmp(unsigned, a, b);
+        // Whether a negative signed operand makes the comparison true: `s < u`, `s <= u`,
+        // `u > s`, `u >= s` and `!=` are.
+        let negative_true = match op {
+            CmpOp::NotEq => true,
+            CmpOp::Eq => false,
+            CmpOp::Lt | CmpOp::LtE => lhs_signed,
+            _ => !lhs_signed,
+        };
+        if negative_true {
+            self.b.ins(Op::Or, &[negative, as_unsigned], Ty::Bool)
+        } else {
+            let non_negative = self.b.ins(Op::Not, &[negative], Ty::Bool);
+            self.b.ins(Op::And, &[non_negative, as_unsigned], Ty::Bool)
+        }
     }
 }

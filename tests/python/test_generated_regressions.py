@@ -1,0 +1,64 @@
+"""Regression tests for compiler bugs found by the program generator (test_generated.py), each
+reduced to a small differential check against CPython."""
+
+import math
+
+import numpy as np
+
+from diff import check
+from ferrojit import jit
+
+
+@jit
+def complex_of_complex(z):
+    return np.complex128(z), np.complex64(z), complex(z)
+
+
+def test_complex_conversion_keeps_the_imaginary_part():
+    # Converting a complex to another complex type used to drop the imaginary part.
+    check(complex_of_complex, np.complex64(1 + 2j))
+    check(complex_of_complex, 3.5 - 0.25j)
+    check(complex_of_complex, np.complex128(complex(1e30, math.inf)))
+
+
+@jit
+def degrees(x):
+    return math.degrees(x), math.radians(x)
+
+
+def test_degrees_is_one_multiplication_like_cpython():
+    # CPython multiplies by 180/pi; dividing by pi/180 differs in the last bit.
+    for x in [63916.0, -1620.0, 1.0, 0.1, 1e300, -0.0]:
+        check(degrees, x)
+
+
+@jit
+def inverse_hyperbolic(x, y, z):
+    return math.asinh(x), math.acosh(y), math.atanh(z)
+
+
+def test_inverse_hyperbolic_functions_match_cpython_bit_for_bit():
+    # Rust's own asinh/acosh/atanh are other formulas than the C library's that CPython calls.
+    check(inverse_hyperbolic, 1e10, 1.4977642135332946e19, 0.999)
+    check(inverse_hyperbolic, -3.7, 1.0000001, -0.5)
+    check(inverse_hyperbolic, 1e-300, 1e300, 1e-9)
+
+
+@jit
+def compare_all(x, y):
+    return x == y, x != y, x < y, x <= y, x > y, x >= y
+
+
+def test_uint64_and_signed_compare_exactly():
+    # u64 with a signed integer promotes to f8, which rounded both operands before comparing.
+    pairs = [
+        (np.uint64(2**63), np.int64(2**63 - 1)),
+        (np.uint64(2**64 - 1), np.int64(-1)),
+        (np.uint64(2**63 + 1), np.int64(2**63 - 1)),
+        (np.uint64(0), np.int8(-1)),
+        (np.uint64(5), np.int32(5)),
+        (np.uint64(2**53 + 1), np.int64(2**53)),
+    ]
+    for x, y in pairs:
+        check(compare_all, x, y)
+        check(compare_all, y, x)
