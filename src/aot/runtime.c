@@ -398,25 +398,38 @@ static fj_complex fj_ccos(fj_complex z) { return fj_ccosh(fj_times_i(z)); }
 static fj_complex fj_csin(fj_complex z) { return fj_times_minus_i(fj_csinh(fj_times_i(z))); }
 static fj_complex fj_ctan(fj_complex z) { return fj_times_minus_i(fj_ctanh(fj_times_i(z))); }
 
-#define FJ_CMATH(name)                                                                     \
-    FJ_RT double ferrojit_c##name##_re(double re, double im) { return fj_c##name(fj_c(re, im)).re; } \
-    FJ_RT double ferrojit_c##name##_im(double re, double im) { return fj_c##name(fj_c(re, im)).im; }
-FJ_CMATH(acos)
-FJ_CMATH(acosh)
-FJ_CMATH(asin)
-FJ_CMATH(asinh)
-FJ_CMATH(atan)
-FJ_CMATH(atanh)
-FJ_CMATH(cos)
-FJ_CMATH(cosh)
-FJ_CMATH(exp)
-FJ_CMATH(log)
-FJ_CMATH(log10)
-FJ_CMATH(sin)
-FJ_CMATH(sinh)
-FJ_CMATH(sqrt)
-FJ_CMATH(tan)
-FJ_CMATH(tanh)
+FJ_RT double ferrojit_cacos_re(double re, double im) { return fj_cacos(fj_c(re, im)).re; }
+FJ_RT double ferrojit_cacos_im(double re, double im) { return fj_cacos(fj_c(re, im)).im; }
+FJ_RT double ferrojit_cacosh_re(double re, double im) { return fj_cacosh(fj_c(re, im)).re; }
+FJ_RT double ferrojit_cacosh_im(double re, double im) { return fj_cacosh(fj_c(re, im)).im; }
+FJ_RT double ferrojit_casin_re(double re, double im) { return fj_casin(fj_c(re, im)).re; }
+FJ_RT double ferrojit_casin_im(double re, double im) { return fj_casin(fj_c(re, im)).im; }
+FJ_RT double ferrojit_casinh_re(double re, double im) { return fj_casinh(fj_c(re, im)).re; }
+FJ_RT double ferrojit_casinh_im(double re, double im) { return fj_casinh(fj_c(re, im)).im; }
+FJ_RT double ferrojit_catan_re(double re, double im) { return fj_catan(fj_c(re, im)).re; }
+FJ_RT double ferrojit_catan_im(double re, double im) { return fj_catan(fj_c(re, im)).im; }
+FJ_RT double ferrojit_catanh_re(double re, double im) { return fj_catanh(fj_c(re, im)).re; }
+FJ_RT double ferrojit_catanh_im(double re, double im) { return fj_catanh(fj_c(re, im)).im; }
+FJ_RT double ferrojit_ccos_re(double re, double im) { return fj_ccos(fj_c(re, im)).re; }
+FJ_RT double ferrojit_ccos_im(double re, double im) { return fj_ccos(fj_c(re, im)).im; }
+FJ_RT double ferrojit_ccosh_re(double re, double im) { return fj_ccosh(fj_c(re, im)).re; }
+FJ_RT double ferrojit_ccosh_im(double re, double im) { return fj_ccosh(fj_c(re, im)).im; }
+FJ_RT double ferrojit_cexp_re(double re, double im) { return fj_cexp(fj_c(re, im)).re; }
+FJ_RT double ferrojit_cexp_im(double re, double im) { return fj_cexp(fj_c(re, im)).im; }
+FJ_RT double ferrojit_clog_re(double re, double im) { return fj_clog(fj_c(re, im)).re; }
+FJ_RT double ferrojit_clog_im(double re, double im) { return fj_clog(fj_c(re, im)).im; }
+FJ_RT double ferrojit_clog10_re(double re, double im) { return fj_clog10(fj_c(re, im)).re; }
+FJ_RT double ferrojit_clog10_im(double re, double im) { return fj_clog10(fj_c(re, im)).im; }
+FJ_RT double ferrojit_csin_re(double re, double im) { return fj_csin(fj_c(re, im)).re; }
+FJ_RT double ferrojit_csin_im(double re, double im) { return fj_csin(fj_c(re, im)).im; }
+FJ_RT double ferrojit_csinh_re(double re, double im) { return fj_csinh(fj_c(re, im)).re; }
+FJ_RT double ferrojit_csinh_im(double re, double im) { return fj_csinh(fj_c(re, im)).im; }
+FJ_RT double ferrojit_csqrt_re(double re, double im) { return fj_csqrt(fj_c(re, im)).re; }
+FJ_RT double ferrojit_csqrt_im(double re, double im) { return fj_csqrt(fj_c(re, im)).im; }
+FJ_RT double ferrojit_ctan_re(double re, double im) { return fj_ctan(fj_c(re, im)).re; }
+FJ_RT double ferrojit_ctan_im(double re, double im) { return fj_ctan(fj_c(re, im)).im; }
+FJ_RT double ferrojit_ctanh_re(double re, double im) { return fj_ctanh(fj_c(re, im)).re; }
+FJ_RT double ferrojit_ctanh_im(double re, double im) { return fj_ctanh(fj_c(re, im)).im; }
 
 /* print: runtime/src/print.rs, formatting as CPython's str (NumPy's for float32). */
 static char fj_line[4096];

@@ -345,7 +345,8 @@ CONSTRUCTORS = ["bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "
 
 
 @pytest.mark.parametrize("name", CONSTRUCTORS)
-@pytest.mark.parametrize("x", [3, -1, 300, 70000, 2.75, -2.75, True])
+@pytest.mark.parametrize("x", [3, -1, 300, 70000, 2.75, -2.75, True, np.int64(300),
+                               np.int64(-1), np.int32(70000)])
 def test_numpy_scalar_constructors(name, x, tmp_path):
     import importlib.util
     path = tmp_path / f"ctor_{name}.py"
@@ -377,6 +378,17 @@ def rounding(x):
 @pytest.mark.parametrize("x", [2.5, 3.5, -2.5, 0.25, 1.25, np.float32(2.5)])
 def test_round(x):
     check(rounding, x)
+
+
+@jit
+def round_int(x, n):
+    return round(x, n), round(True), abs(False)
+
+
+@pytest.mark.parametrize("x", [1234, -1250, 1350, 15, -15, 25, 0, 2**62])
+@pytest.mark.parametrize("n", [2, 0, -1, -2, -3, -19, -30])
+def test_round_of_integers(x, n):
+    check(round_int, x, n)
 
 
 # ---------------------------------------------------------------------------------------------

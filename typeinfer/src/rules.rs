@@ -344,6 +344,10 @@ pub fn intrinsic(intrinsic: Intrinsic, args: &[Scalar]) -> Result<OpTyping, Stri
                     args[1]
                 ));
             }
+            if is_integral(args[0]) {
+                // `round(int, n)` is an int, as in Python.
+                return Ok(OpTyping::same(Scalar::I64, 2, Scalar::I64));
+            }
             Ok(OpTyping {
                 operands: vec![f, Scalar::I64],
                 result: f,

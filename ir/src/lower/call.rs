@@ -322,7 +322,14 @@ impl Lowerer<'_, '_> {
             return Err(unsupported("round() of this value", span));
         };
         if !s.is_float() {
-            return Ok(PyValue::Scalar(x, s));
+            return Ok(match it.next() {
+                Some((PyValue::Scalar(n, ns), _)) => {
+                    let x = self.cast_real(x, s, Scalar::I64);
+                    let n = self.cast_real(n, ns, Scalar::I64);
+                    PyValue::Scalar(self.round_int(x, n), Scalar::I64)
+                }
+                _ => PyValue::Scalar(x, s),
+            });
         }
         match it.next() {
             None => {

@@ -679,6 +679,34 @@ impl Lowerer<'_, '_> {
         PyValue::Scalar(self.b.select(better, *b, *a), *s)
     }
 
+    /// `round(x, n)` of an int: `x` for `n >= 0`, else the nearest multiple of `10**-n`, ties
+    /// to even (0 once `10**-n` exceeds every int64).
+    pub(crate) fn round_int(&mut self, x: Value, n: Value) -> Value {
+        let zero = self.b.iconst(Ty::I64, 0);
+        let one = self.b.iconst(Ty::I64, 1);
+        let ten = self.b.iconst(Ty::I64, 10);
+        let max_exp = self.b.iconst(Ty::I64, 18);
+        let exp = self.b.unary(Op::Ineg, n);
+        let exp = self.b.binary(Op::Smax, exp, zero);
+        let huge = self.b.icmp(IntCC::Sgt, exp, max_exp);
+        let exp = self.b.binary(Op::Smin, exp, max_exp);
+        let p = self.b.call_runtime(RuntimeFn::IntPow, &[ten, exp]);
+        let (q, r) = self.python_sdivmod(x, p);
+        let twice_r = self.b.binary(Op::Iadd, r, r);
+        let above = self.b.icmp(IntCC::Sgt, twice_r, p);
+        let tie = self.b.icmp(IntCC::Eq, twice_r, p);
+        let odd = self.b.binary(Op::Band, q, one);
+        let odd = self.b.icmp(IntCC::Ne, odd, zero);
+        let tie_up = self.b.ins(Op::And, &[tie, odd], Ty::Bool);
+        let up = self.b.ins(Op::Or, &[above, tie_up], Ty::Bool);
+        let q_up = self.b.binary(Op::Iadd, q, one);
+        let q = self.b.select(up, q_up, q);
+        let rounded = self.b.binary(Op::Imul, q, p);
+        let rounded = self.b.select(huge, zero, rounded);
+        let keep = self.b.icmp(IntCC::Sge, n, zero);
+        self.b.select(keep, x, rounded)
+    }
+
     /// `t[i]` for a run-time index into a tuple of one type: negative indices count from the
     /// end; out of range raises `IndexError` under `boundscheck`.
     pub(crate) fn tuple_runtime_item(

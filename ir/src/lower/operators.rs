@@ -129,7 +129,7 @@ impl Lowerer<'_, '_> {
     }
 
     /// Python's floor division and modulo on signed integers (wrapping for MIN // -1).
-    fn python_sdivmod(&mut self, a: Value, b: Value) -> (Value, Value) {
+    pub(crate) fn python_sdivmod(&mut self, a: Value, b: Value) -> (Value, Value) {
         let ty = self.b.ty(a);
         // x86 traps on MIN / -1; divide by 1 instead and negate, which wraps like Numba.
         let minus_one = self.b.iconst(ty, -1);
