@@ -6,6 +6,9 @@ use frontend::ast::{self, Function};
 use frontend::{DiagnosticKind, SourceFile};
 use proptest::prelude::*;
 
+mod mutate;
+use mutate::{apply, edit};
+
 const SEEDS: &[&str] = &[
     include_str!("ast/filter.py"),
     include_str!("ast/mandel.py"),
@@ -13,112 +16,6 @@ const SEEDS: &[&str] = &[
     include_str!("ast/subset.py"),
     include_str!("ast/unicode.py"),
 ];
-
-/// Fragments spliced into seeds: tokens, keywords, brackets, indentation, odd characters.
-const SNIPPETS: &[&str] = &[
-    "(",
-    ")",
-    "[",
-    "]",
-    "{",
-    "}",
-    ":",
-    ",",
-    ".",
-    "=",
-    "+=",
-    "-",
-    "**",
-    "//",
-    "@",
-    "~",
-    "not ",
-    " and ",
-    " if ",
-    " else ",
-    "lambda x: ",
-    "yield ",
-    "await ",
-    "*",
-    "**",
-    ":=",
-    "\n",
-    "\n    ",
-    "    ",
-    "\t",
-    "\\\n",
-    "#",
-    "'",
-    "\"",
-    "\"\"\"",
-    "f'{",
-    "}",
-    "b'",
-    "0x",
-    "1e",
-    "j",
-    "_",
-    "ü",
-    "\u{feff}",
-    "\r",
-    "def g(",
-    "return",
-    "elif x:",
-    "else:",
-    "for i in ",
-    "while ",
-    "class ",
-    "async ",
-    "...",
-    "0",
-    "99999999999999999999999999999999999999999999",
-    "\0",
-];
-
-#[derive(Clone, Debug)]
-enum Edit {
-    Truncate(usize),
-    Delete(usize, usize),
-    Insert(usize, usize),
-    DuplicateLine(usize),
-}
-
-fn edit() -> impl Strategy<Value = Edit> {
-    prop_oneof![
-        any::<usize>().prop_map(Edit::Truncate),
-        (any::<usize>(), 0usize..12).prop_map(|(at, len)| Edit::Delete(at, len)),
-        (any::<usize>(), 0..SNIPPETS.len()).prop_map(|(at, snippet)| Edit::Insert(at, snippet)),
-        any::<usize>().prop_map(Edit::DuplicateLine),
-    ]
-}
-
-/// The char boundary at or before `at % (len + 1)`.
-fn boundary(text: &str, at: usize) -> usize {
-    let mut at = at % (text.len() + 1);
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
-}
-
-fn apply(text: &mut String, edit: &Edit) {
-    match *edit {
-        Edit::Truncate(at) => text.truncate(boundary(text, at)),
-        Edit::Delete(at, len) => {
-            let start = boundary(text, at);
-            let end = boundary(text, start + len).max(start);
-            text.replace_range(start..end, "");
-        }
-        Edit::Insert(at, snippet) => text.insert_str(boundary(text, at), SNIPPETS[snippet]),
-        Edit::DuplicateLine(at) => {
-            let lines: Vec<&str> = text.split_inclusive('\n').collect();
-            if !lines.is_empty() {
-                let line = lines[at % lines.len()].to_string();
-                text.insert_str(boundary(text, at), &line);
-            }
-        }
-    }
-}
 
 fn check_never_panics(text: &str) -> Result<(), TestCaseError> {
     match frontend::parse_function(&SourceFile::new("<fuzz>", text)) {

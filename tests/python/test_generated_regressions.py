@@ -62,3 +62,16 @@ def test_uint64_and_signed_compare_exactly():
     for x, y in pairs:
         check(compare_all, x, y)
         check(compare_all, y, x)
+
+
+@jit
+def bare_names(a):
+    np
+    bool
+    math.sqrt
+    return a + 1
+
+
+def test_a_bare_module_or_function_name_is_a_statement_without_effect():
+    # Found by test_fuzz.py: lowering asked for the type of `np` as if it were a variable.
+    check(bare_names, 41)

@@ -27,6 +27,9 @@ impl Lowerer<'_, '_> {
             StmtKind::AugAssign { target, op, value } => {
                 self.lower_aug_assign(target, *op, value)?
             }
+            // A bare module, function or type name (`np`, `math.sqrt`) is no value and has no
+            // effect: typeinfer records no type for it, and there is nothing to evaluate.
+            StmtKind::Expr(e) if self.typed.expr_type(e.id).is_none() => {}
             StmtKind::Expr(e) => {
                 self.lower_expr(e)?;
             }
