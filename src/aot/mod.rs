@@ -237,13 +237,6 @@ pub fn link_outputs(
                     variant.signature
                 )));
             }
-            if runtime::missing_in_c_runtime(import) {
-                return Err(BuildError::Usage(format!(
-                    "`{}` calls `{import}` (a cmath function), which the C runtime of \
-                     `ferrojit build` does not provide yet; the JIT and `cache=True` do",
-                    variant.signature
-                )));
-            }
             if !runtime::runtime_symbols().iter().any(|s| s.name == import) {
                 return Err(BuildError::Usage(format!(
                     "compiled code imports `{import}`, which the C runtime does not provide \

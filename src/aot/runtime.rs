@@ -76,17 +76,6 @@ pub fn is_arena_symbol(name: &str) -> bool {
         .any(|f| f.uses_arena() && f.describe().symbol == name)
 }
 
-/// True for the real/imaginary halves of the `cmath` helpers (`ferrojit_csqrt_re`).
-pub fn is_cmath_part(name: &str) -> bool {
-    name.starts_with("ferrojit_c") && (name.ends_with("_re") || name.ends_with("_im"))
-}
-
-/// True for helpers that [`RUNTIME_C`] does not implement yet (the memory helpers, `cmath`):
-/// `ferrojit build` refuses code that imports them.
-pub fn missing_in_c_runtime(name: &str) -> bool {
-    is_arena_symbol(name) || !RUNTIME_C.contains(&format!(" {name}("))
-}
-
 /// The addresses of `imports` in this process, in order; `Err` names an unknown symbol.
 pub fn addresses(imports: &[String]) -> Result<Vec<usize>, String> {
     let table = runtime_symbols();
@@ -155,7 +144,7 @@ mod tests {
         // The memory helpers are the exception: `ferrojit build` refuses code that allocates.
         for symbol in runtime_symbols()
             .into_iter()
-            .filter(|s| !is_arena_symbol(s.name) && !is_cmath_part(s.name))
+            .filter(|s| !is_arena_symbol(s.name))
         {
             let definition = format!(" {}(", symbol.name);
             assert!(
