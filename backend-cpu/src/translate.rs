@@ -255,6 +255,23 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
                 let v = self.call_runtime(*f, &args, &data.args, data.results[0])?;
                 self.values[data.results[0].0 as usize] = Some(v);
             }
+            Op::Load {
+                offset,
+                readonly: true,
+            } if self.is_stack_slot(data.args[0]) => {
+                // A descriptor this function builds on its stack (a view) is written before it
+                // is read: Cranelift must not move such a load above the stores, which its
+                // `readonly`/`can_move` flags would allow. The IR passes have already merged
+                // and hoisted these loads as far as is sound.
+                expect_results(1)?;
+                let result = data.results[0];
+                let ty = clif_type(self.func.value_type(result), self.pointer);
+                let v = self
+                    .b
+                    .ins()
+                    .load(ty, crate::ops::load_flags(false), args[0], *offset);
+                self.values[result.0 as usize] = Some(v);
+            }
             op => {
                 expect_results(1)?;
                 let result = data.results[0];
@@ -412,6 +429,14 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
         self.b.ins().brif(code, propagate, &[], next, &[]);
         self.b.switch_to_block(next);
         Ok(chunks)
+    }
+
+    /// True if `v` is the address of one of this function's stack slots.
+    fn is_stack_slot(&self, v: ir::Value) -> bool {
+        matches!(
+            self.func.value_def(v),
+            ir::ValueDef::Result(inst, _) if matches!(self.func.inst(inst).op, Op::StackSlot(_))
+        )
     }
 
     fn call_runtime(

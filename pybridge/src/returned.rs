@@ -56,6 +56,12 @@ impl ReturnContext {
         let base = if let Some(&arg) = self.arg_owners.iter().find(|&&a| a as u64 == owner) {
             // SAFETY: an argument array, alive in the caller's argument tuple.
             unsafe { Bound::from_borrowed_ptr(py, arg) }.unbind()
+        } else if owner == 0 {
+            // Frozen global arrays (copied into the compiled function) have no owner object.
+            return Err(pyo3::exceptions::PyTypeError::new_err(
+                "ferrojit: cannot return a module-level array or a view of one: its contents \
+                 are frozen into the compiled function; return a copy (g.copy()) instead",
+            ));
         } else if let Some(buffer) = self.arena.take(owner as *const u8) {
             ArrayMemory { buffer }.into_py_any(py)?
         } else {

@@ -230,7 +230,7 @@ pub fn link_outputs(
     let mut objects = Vec::new();
     for (i, variant) in compiled.iter().flat_map(|e| &e.variants).enumerate() {
         for import in &variant.runtime_imports {
-            if runtime::is_arena_symbol(import) {
+            if runtime::needs_allocator(import) {
                 return Err(BuildError::Usage(format!(
                     "`{}` creates arrays inside compiled code, which `ferrojit build` does not \
                      support yet (its C runtime has no allocator); the JIT and `cache=True` do",

@@ -463,3 +463,18 @@ def sibling_with_capture(x, k):
 def test_inner_recursion_and_siblings_pass_captures_on():
     check(inner_recursion_with_capture, 10, 3)
     check(sibling_with_capture, 1.5, 2)
+
+
+def test_global_arrays_in_array_expressions_and_returning_one():
+    @jit
+    def scaled(k):
+        return WEIGHTS * k, WEIGHTS.sum(), WEIGHTS[1:].copy()
+
+    check(scaled, 2.0)
+
+    @jit
+    def leak_global():
+        return WEIGHTS[::2]
+
+    with pytest.raises(TypeError, match="module-level array"):
+        leak_global()

@@ -156,10 +156,31 @@ impl Lowerer<'_, '_> {
     }
 
     /// `array[i]` while iterating a 1-D array.
+    /// Item `i` of an array being iterated: an element of a 1-D array, a row (a view) of a
+    /// higher-rank one.
     pub(crate) fn load_array_item(&mut self, desc: Value, ty: &Type, i: Value) -> PyValue {
-        let Type::Array { dtype, layout, .. } = ty else {
+        let Type::Array {
+            dtype,
+            layout,
+            ndim,
+        } = ty
+        else {
             unreachable!("array type")
         };
+        if *ndim > 1 {
+            let array =
+                super::array_fns::ArrayRef::of(&PyValue::Array(desc, ty.clone())).expect("array");
+            let shape = self.shape_of(&array);
+            let strides = self.strides_of(&array);
+            let data = self.data_of(desc);
+            let offset = self.b.binary(Op::Imul, i, strides[0]);
+            let row = self.b.binary(Op::Iadd, data, offset);
+            let owner = self
+                .b
+                .load(Ty::I64, desc, runtime::array::OWNER_OFFSET, true);
+            let view = self.make_descriptor(row, owner, &shape[1..], &strides[1..]);
+            return PyValue::Array(view, row_type(*dtype, *ndim, *layout));
+        }
         let itemsize = self.b.iconst(Ty::I64, dtype.size_bytes() as i64);
         let stride = if *layout == Layout::A {
             self.array_stride(desc, 1, 0)
@@ -234,6 +255,17 @@ impl Lowerer<'_, '_> {
         let idx = self.lower_index(index)?;
         Ok(self.tuple_runtime_item(items, idx, span))
     }
+}
+
+/// The type of one row of an array of rank `ndim` > 1 (what iterating it yields), as
+/// typeinfer gives it.
+pub(crate) fn row_type(dtype: Scalar, ndim: u8, layout: Layout) -> Type {
+    let layout = if layout == Layout::C {
+        Layout::C
+    } else {
+        Layout::A
+    };
+    Type::array(dtype, ndim - 1, layout)
 }
 
 /// An integer literal, possibly negated.

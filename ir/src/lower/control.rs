@@ -192,6 +192,9 @@ impl Lowerer<'_, '_> {
         self.brif(cond, body_block, exit);
         self.seal(body_block);
         self.switch_to(body_block);
+        let mark = self
+            .iteration_scoped_allocations(None, body)
+            .then(|| self.begin_scoped_iteration());
         self.loops.push(LoopTargets {
             continue_to: header,
             break_to: exit,
@@ -199,6 +202,9 @@ impl Lowerer<'_, '_> {
         self.lower_body(body)?;
         self.loops.pop();
         if !self.b.is_terminated() {
+            if let Some(mark) = mark {
+                self.end_scoped_iteration(mark);
+            }
             self.jump(header, &[]);
         }
         self.seal(header);
@@ -234,24 +240,11 @@ impl Lowerer<'_, '_> {
                 }
                 (start, stop, step, step_const, None)
             }
-            PyValue::Array(
-                desc,
-                Type::Array {
-                    dtype,
-                    ndim: 1,
-                    layout,
-                },
-            ) => {
+            PyValue::Array(desc, ref ty @ Type::Array { .. }) => {
                 let zero = self.b.iconst(Ty::I64, 0);
                 let len = self.array_dim(desc, 0);
                 let one = self.b.iconst(Ty::I64, 1);
-                (
-                    zero,
-                    len,
-                    one,
-                    Some(1),
-                    Some((desc, Type::array(dtype, 1, layout))),
-                )
+                (zero, len, one, Some(1), Some((desc, ty.clone())))
             }
             _ => {
                 return Err(unsupported(
@@ -276,6 +269,9 @@ impl Lowerer<'_, '_> {
         let more = self.range_continues(start, stop, step, step_const);
         self.brif(more, body_block, exit);
         self.switch_to(body_block);
+        let mark = self
+            .iteration_scoped_allocations(Some(target), body)
+            .then(|| self.begin_scoped_iteration());
         let i = self.ssa.use_var(self.b.func, counter, body_block);
         let item = match &array {
             Some((desc, ty)) => self.load_array_item(*desc, ty, i),
@@ -293,6 +289,9 @@ impl Lowerer<'_, '_> {
         }
         self.seal(latch);
         self.switch_to(latch);
+        if let Some(mark) = mark {
+            self.end_scoped_iteration(mark);
+        }
         let i = self.ssa.use_var(self.b.func, counter, latch);
         let next = self.b.binary(Op::Iadd, i, step);
         self.ssa.def_var(counter, latch, next);

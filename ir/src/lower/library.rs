@@ -43,6 +43,11 @@ fn element_type(ty: &Type) -> Option<Type> {
     match ty {
         Type::Range => Some(Type::I64),
         Type::Array { dtype, ndim: 1, .. } => Some(Type::Scalar(*dtype)),
+        Type::Array {
+            dtype,
+            ndim,
+            layout,
+        } => Some(super::array::row_type(*dtype, *ndim, *layout)),
         Type::Tuple(items) => {
             let mut items = items.iter();
             let first = items.next()?.clone();
@@ -100,7 +105,7 @@ impl Lowerer<'_, '_> {
                 let len = self.range_len(start, stop, step, step_const);
                 Ok(Seq::Range { start, step, len })
             }
-            PyValue::Array(desc, ty @ Type::Array { ndim: 1, .. }) => Ok(Seq::Array { desc, ty }),
+            PyValue::Array(desc, ty @ Type::Array { .. }) => Ok(Seq::Array { desc, ty }),
             PyValue::Tuple(items) => {
                 let element = element_type(ty)
                     .ok_or_else(|| unsupported("cannot iterate over this tuple", span))?;

@@ -11,6 +11,7 @@
 //! panics on a construct it does not handle — it returns an `Unsupported` diagnostic with the
 //! node's span. The output is verifier-clean before any pass runs.
 
+mod arena;
 mod array;
 mod array_expr;
 mod array_fns;
@@ -68,6 +69,7 @@ pub fn lower_function(
     let mut builder = Builder::new(&mut ir);
     let (entry, param_values) = builder.create_entry_block();
     let mut lowerer = Lowerer::new(builder, entry, typed, ctx, false);
+    lowerer.name_refs = arena::count_names(&func.body, None);
     lowerer.bind_params(func, param_values);
     lowerer.lower_body(&func.body)?;
     lowerer.finish_function(func)?;
@@ -123,6 +125,8 @@ pub(crate) struct Lowerer<'a, 'f> {
     /// True while lowering the element loop of an array expression: float division by zero
     /// gives inf/nan as in NumPy, whatever the error model.
     in_array_expression: bool,
+    /// How often each name appears in the whole function (see `arena.rs`).
+    name_refs: HashMap<String, usize>,
 }
 
 type LResult<T> = Result<T, Diagnostic>;
@@ -146,6 +150,7 @@ impl<'a, 'f> Lowerer<'a, 'f> {
             outlined: Vec::new(),
             in_parallel_body,
             in_array_expression: false,
+            name_refs: HashMap::new(),
         };
         lowerer.ssa.seal_block(lowerer.b.func, entry);
         lowerer

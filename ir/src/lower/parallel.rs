@@ -160,6 +160,7 @@ impl Lowerer<'_, '_> {
             unreachable!("four parameters")
         };
         let mut child = Lowerer::new(builder, entry, self.typed, self.ctx, true);
+        child.name_refs = self.name_refs.clone();
         // Constants stay constants, so index analysis still sees `i = idx` for `prange(n)`.
         let start = match start_const {
             Some(c) => child.b.iconst(Ty::I64, c),

@@ -1,0 +1,167 @@
+//! Freeing a loop iteration's temporaries: when nothing an iteration allocates can outlive it,
+//! the iteration takes an arena mark when it starts (`RuntimeFn::ArenaMark`) and releases
+//! everything allocated since at its end (`RuntimeFn::ArenaRelease`), so a loop that creates a
+//! temporary array per iteration runs in constant memory.
+//!
+//! "Cannot outlive it" is decided on the source, conservatively: the body may allocate (an
+//! array-producing call or operation), and every variable the
+//! body assigns that may hold an array is used nowhere outside the body and is written before
+//! it is read in each iteration (its first mention, in source order, is a plain assignment at
+//! the body's top level, or it is the loop's target). A `break` or `return` skips the release;
+//! what that iteration allocated is freed with the call.
+
+use super::Lowerer;
+use crate::function::Value;
+use frontend::ast::{Expr, ExprKind, Stmt, StmtKind, walk_expr, walk_exprs};
+use runtime::math::RuntimeFn;
+use std::collections::HashMap;
+use typeinfer::Type;
+
+/// How often each name appears in `body` (reads and writes).
+pub(crate) fn count_names(body: &[Stmt], extra: Option<&Expr>) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    let mut count = |e: &Expr| {
+        if let ExprKind::Name(n) = &e.kind {
+            *counts.entry(n.clone()).or_insert(0) += 1;
+        }
+    };
+    if let Some(e) = extra {
+        walk_expr(e, &mut count);
+    }
+    walk_exprs(body, &mut count);
+    counts
+}
+
+fn holds_array(ty: &Type) -> bool {
+    match ty {
+        Type::Array { .. } => true,
+        Type::Tuple(items) => items.iter().any(holds_array),
+        _ => false,
+    }
+}
+
+fn mentions(e: &Expr, name: &str) -> bool {
+    let mut found = false;
+    walk_expr(e, &mut |x| {
+        if matches!(&x.kind, ExprKind::Name(n) if n == name) {
+            found = true;
+        }
+    });
+    found
+}
+
+fn binds(target: &Expr, name: &str) -> bool {
+    match &target.kind {
+        ExprKind::Name(n) => n == name,
+        ExprKind::Tuple(items) => items.iter().any(|t| binds(t, name)),
+        _ => false,
+    }
+}
+
+/// True if the first mention of `name` in `body` is a top-level `name = value` (with `value`
+/// not mentioning it).
+fn written_first(body: &[Stmt], name: &str) -> bool {
+    for stmt in body {
+        if let StmtKind::Assign { targets, value } = &stmt.kind
+            && targets.iter().any(|t| binds(t, name))
+            && !mentions(value, name)
+        {
+            return true;
+        }
+        let mut mentioned = false;
+        walk_exprs(std::slice::from_ref(stmt), &mut |x| {
+            if matches!(&x.kind, ExprKind::Name(n) if n == name) {
+                mentioned = true;
+            }
+        });
+        if mentioned {
+            return false;
+        }
+    }
+    false
+}
+
+/// Names (re)bound in `body`: assignment and `for` targets, nested statements included.
+/// Augmented assignments of arrays update in place and do not rebind.
+fn bound_names(body: &[Stmt], out: &mut Vec<String>) {
+    fn collect(target: &Expr, out: &mut Vec<String>) {
+        match &target.kind {
+            ExprKind::Name(n) => out.push(n.clone()),
+            ExprKind::Tuple(items) => items.iter().for_each(|t| collect(t, out)),
+            _ => {}
+        }
+    }
+    for stmt in body {
+        match &stmt.kind {
+            StmtKind::Assign { targets, .. } => targets.iter().for_each(|t| collect(t, out)),
+            StmtKind::AugAssign { target, .. } => collect(target, out),
+            StmtKind::For { target, body, .. } => {
+                collect(target, out);
+                bound_names(body, out);
+            }
+            StmtKind::While { body, .. } => bound_names(body, out),
+            StmtKind::If { body, orelse, .. } => {
+                bound_names(body, out);
+                bound_names(orelse, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Lowerer<'_, '_> {
+    /// Whether an iteration of the loop `for target in ...: body` (or `while ...: body`,
+    /// `target` `None`) may free what it allocated when it ends (see the module doc).
+    pub(crate) fn iteration_scoped_allocations(
+        &self,
+        target: Option<&Expr>,
+        body: &[Stmt],
+    ) -> bool {
+        let mut allocates = false;
+        walk_exprs(body, &mut |e| allocates |= self.may_allocate(e));
+        if !allocates {
+            return false;
+        }
+        let inside = count_names(body, target);
+        let mut names = Vec::new();
+        bound_names(body, &mut names);
+        names.into_iter().all(|name| {
+            let Some(ty) = self.typed.var_types.get(&name) else {
+                return true;
+            };
+            if !holds_array(ty) {
+                return true;
+            }
+            let everywhere = self.name_refs.get(&name).copied().unwrap_or(0);
+            inside.get(&name).copied().unwrap_or(0) == everywhere
+                && (target.is_some_and(|t| binds(t, &name)) || written_first(body, &name))
+        })
+    }
+
+    /// True if evaluating `e` (itself, not its operands) may allocate arena memory: an
+    /// operation or call producing an array. (A jitted callee that allocates temporaries but
+    /// returns numbers is not counted: marking every iteration of every loop that calls a
+    /// jitted function would tax loops that allocate nothing; its temporaries are freed with
+    /// the call.)
+    fn may_allocate(&self, e: &Expr) -> bool {
+        let array_result = matches!(self.typed.expr_type(e.id), Some(t) if holds_array(t));
+        match &e.kind {
+            ExprKind::Call { .. }
+            | ExprKind::BinOp { .. }
+            | ExprKind::UnaryOp { .. }
+            | ExprKind::Compare { .. } => array_result,
+            ExprKind::Attribute { attr, .. } => array_result && attr == "imag",
+            _ => false,
+        }
+    }
+
+    /// Starts an iteration whose allocations are freed at its end: the arena mark.
+    pub(crate) fn begin_scoped_iteration(&mut self) -> Value {
+        self.b.call_runtime(RuntimeFn::ArenaMark, &[])
+    }
+
+    /// Ends such an iteration: frees what was allocated since `mark`.
+    pub(crate) fn end_scoped_iteration(&mut self, mark: Value) {
+        self.b.call_runtime(RuntimeFn::ArenaRelease, &[mark]);
+    }
+}
