@@ -311,3 +311,13 @@ def test_arrays_kept_across_iterations_stay_valid():
         return acc, prev
 
     check(keep, 5)
+
+
+def test_where_of_numbers():
+    @jit
+    def pick(c, x, y):
+        return np.where(c > 0, x, y)
+
+    # NumPy gives a 0-d array here; ferrojit a number (documented).
+    assert pick(1, 2.5, 3) == pick.py_func(1, 2.5, 3) == 2.5
+    assert pick(-1, 2.5, 3) == pick.py_func(-1, 2.5, 3) == 3.0

@@ -362,7 +362,7 @@ impl Lowerer<'_, '_> {
                         vec![self.product(&dims)]
                     }
                 };
-                self.lower_reshape(&src, &shape, f == Reshape, span)
+                self.lower_reshape(&src, &shape, span)
             }
             Fill => {
                 let a = array_arg("a").expect("typed as an array");
@@ -381,10 +381,25 @@ impl Lowerer<'_, '_> {
                 self.lower_dot(a, &at, b, &bt, &result_ty, span)?
             }
             Where => {
-                return Err(unsupported(
-                    "np.where is lowered as an array expression",
-                    span,
-                ));
+                // With array operands this is an array expression (`array_expr.rs`); here all
+                // three are numbers.
+                let (c, _) = arg("condition").expect("bound");
+                let (x, _) = arg("x").expect("bound");
+                let (y, _) = arg("y").expect("bound");
+                let cond = self.truthy(&c);
+                let x = self.coerce(x, &result_ty);
+                let y = self.coerce(y, &result_ty);
+                match (x, y) {
+                    (PyValue::Scalar(a, s), PyValue::Scalar(b, _)) => {
+                        PyValue::Scalar(self.b.select(cond, a, b), s)
+                    }
+                    (PyValue::Complex(ar, ai, s), PyValue::Complex(br, bi, _)) => {
+                        let re = self.b.select(cond, ar, br);
+                        let im = self.b.select(cond, ai, bi);
+                        PyValue::Complex(re, im, s)
+                    }
+                    _ => return Err(unsupported("where() of these values", span)),
+                }
             }
         };
         Ok(value)
@@ -559,16 +574,10 @@ impl Lowerer<'_, '_> {
         Ok(out.value())
     }
 
-    /// `a.reshape(shape)` / `a.ravel()`: a view when `a` is C-contiguous (NumPy's result), a
-    /// copy in C order otherwise (ravel only; reshaping a non-contiguous array is refused by
-    /// typing as in Numba). Raises `ValueError` if the sizes differ.
-    fn lower_reshape(
-        &mut self,
-        src: &ArrayRef,
-        shape: &[Value],
-        is_reshape: bool,
-        span: Span,
-    ) -> PyValue {
+    /// `a.reshape(shape)` / `a.ravel()`: a view when `a` is C-contiguous (or 1-D and
+    /// contiguous), else a view of a C-ordered copy (what NumPy returns when it cannot make a
+    /// view). Raises `ValueError` if the sizes differ.
+    fn lower_reshape(&mut self, src: &ArrayRef, shape: &[Value], span: Span) -> PyValue {
         let dims = self.shape_of(src);
         let size = self.product(&dims);
         let new_size = self.product(shape);
@@ -580,7 +589,6 @@ impl Lowerer<'_, '_> {
             span,
             &[size, new_size],
         );
-        let _ = is_reshape;
         let src = if src.layout == Layout::C || src.ndim <= 1 && src.layout != Layout::A {
             *src
         } else {
@@ -774,10 +782,8 @@ impl Lowerer<'_, '_> {
                 };
                 let sum = self.lower_reduction(Sum, a, None, &Type::Scalar(mean_ty), span)?;
                 let n = self.b.convert(Op::SToF, size, scalar_float_ty(mean_ty));
-                let n_v = PyValue::Scalar(n, mean_ty.real_part());
-                let n_t = Type::Scalar(mean_ty.real_part());
                 let mean_t = Type::Scalar(mean_ty);
-                let mean = self.mean_of(sum, &mean_t, n_v.clone(), &n_t, span)?;
+                let mean = self.mean_of(sum, n);
                 if f == Mean {
                     return Ok(mean);
                 }
@@ -786,7 +792,6 @@ impl Lowerer<'_, '_> {
                 let real_t = Type::Scalar(real);
                 let zero = self.scalar_const(real, 0.0);
                 let acc = self.declare_value_var(&PyValue::Scalar(zero, real));
-                let item_t = Type::Scalar(dtype);
                 self.for_each_index(&shape, &mut |this, idx| {
                     let ptr = this.address_at(data, &strides, idx);
                     let x = this.load_scalar(ptr, dtype);
@@ -806,7 +811,6 @@ impl Lowerer<'_, '_> {
                     this.def_value_var(&acc, &next);
                     Ok(())
                 })?;
-                let _ = item_t;
                 let total = self.use_value_var(&acc);
                 let ddof = match ddof {
                     Some((PyValue::Scalar(v, s), _)) => self.cast_real(v, s, Scalar::I64),
@@ -832,27 +836,18 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    /// `sum / n` without a zero-division check (an empty mean is NaN in NumPy).
-    fn mean_of(
-        &mut self,
-        sum: PyValue,
-        sum_t: &Type,
-        n: PyValue,
-        n_t: &Type,
-        span: Span,
-    ) -> LResult<PyValue> {
-        let _ = (sum_t, n_t, span);
-        Ok(match (sum, n) {
-            (PyValue::Scalar(s, ty), PyValue::Scalar(n, _)) => {
-                PyValue::Scalar(self.b.binary(Op::Fdiv, s, n), ty)
-            }
-            (PyValue::Complex(re, im, ty), PyValue::Scalar(n, _)) => PyValue::Complex(
+    /// `sum / n` (`n` a float of the sum's part type) without a zero-division check: an empty
+    /// mean is NaN in NumPy.
+    fn mean_of(&mut self, sum: PyValue, n: Value) -> PyValue {
+        match sum {
+            PyValue::Scalar(s, ty) => PyValue::Scalar(self.b.binary(Op::Fdiv, s, n), ty),
+            PyValue::Complex(re, im, ty) => PyValue::Complex(
                 self.b.binary(Op::Fdiv, re, n),
                 self.b.binary(Op::Fdiv, im, n),
                 ty,
             ),
-            (other, _) => other,
-        })
+            other => other,
+        }
     }
 
     pub(crate) fn lower_dot(
