@@ -321,3 +321,27 @@ def test_where_of_numbers():
     # NumPy gives a 0-d array here; ferrojit a number (documented).
     assert pick(1, 2.5, 3) == pick.py_func(1, 2.5, 3) == 2.5
     assert pick(-1, 2.5, 3) == pick.py_func(-1, 2.5, 3) == 3.0
+
+
+def test_numpy_rounding_sign_square_clip_astype():
+    @jit
+    def funcs(a, i):
+        return (
+            np.floor(a),
+            np.ceil(a),
+            np.trunc(a),
+            np.rint(a),
+            np.square(a),
+            np.sign(a),
+            np.clip(a, -1.0, 1.5),
+            np.square(i),
+            np.sign(i),
+            np.clip(i, 0, 2),
+            a[:-1].astype(np.int32),  # NaN to int is undefined in NumPy
+            i.astype(np.float32),
+            np.floor(2.5),
+            np.sign(-3),
+        )
+
+    a = np.array([-2.5, -0.5, 0.0, 0.5, 1.5, 2.5, np.nan])
+    check(funcs, a, np.array([-3, 0, 1, 5], dtype=np.int64))

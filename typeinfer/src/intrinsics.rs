@@ -95,6 +95,19 @@ pub enum Intrinsic {
     Print,
     /// `x.conjugate()`: the receiver is the one argument.
     Conjugate,
+    // NumPy's element-wise functions that differ from `math`'s.
+    /// `np.floor`: a float of the argument's float type (`math.floor` gives an int).
+    NpFloor,
+    NpCeil,
+    NpTrunc,
+    /// `np.rint` / `np.round` with no decimals: round half to even, a float.
+    Rint,
+    /// `np.square`: `x * x` in the argument's type.
+    Square,
+    /// `np.sign`: -1, 0 or 1 in the argument's type (NaN for NaN).
+    Sign,
+    /// `np.clip(x, lo, hi)`: `min(max(x, lo), hi)`, NaN propagating.
+    Clip,
 }
 
 /// The functions of `cmath`.
@@ -251,8 +264,15 @@ impl Intrinsic {
                 "arcsinh" => Some(Asinh),
                 "arccosh" => Some(Acosh),
                 "arctanh" => Some(Atanh),
+                "floor" => Some(NpFloor),
+                "ceil" => Some(NpCeil),
+                "trunc" | "fix" => Some(NpTrunc),
+                "rint" => Some(Rint),
+                "square" => Some(Square),
+                "sign" => Some(Sign),
+                "clip" => Some(Clip),
                 // NumPy's `remainder` is Python's `%`; its `isclose` has other tolerances.
-                "floor" | "ceil" | "trunc" | "pow" | "remainder" | "isclose" => None,
+                "pow" | "remainder" | "isclose" => None,
                 _ => math,
             },
             Some(ModuleKind::Ferrojit) => (name == "prange").then_some(Prange),
@@ -318,6 +338,13 @@ impl Intrinsic {
             Ldexp => "ldexp",
             Frexp => "frexp",
             Modf => "modf",
+            NpFloor => "floor",
+            NpCeil => "ceil",
+            NpTrunc => "trunc",
+            Rint => "rint",
+            Square => "square",
+            Sign => "sign",
+            Clip => "clip",
             Gcd => "gcd",
             IsClose => "isclose",
             Remainder => "remainder",

@@ -23,6 +23,8 @@ pub enum ArrayFn {
     Linspace,
     /// `np.copy(a)` and `a.copy()`.
     Copy,
+    /// `a.astype(dtype)`: a converted copy.
+    Astype,
     // Reductions (functions and methods).
     Sum,
     Prod,
@@ -85,6 +87,7 @@ impl ArrayFn {
         use ArrayFn::*;
         Some(match name {
             "copy" => Copy,
+            "astype" => Astype,
             "sum" => Sum,
             "prod" => Prod,
             "min" => Min,
@@ -115,6 +118,7 @@ impl ArrayFn {
             Arange => &["start", "stop", "step", "dtype"],
             Linspace => &["start", "stop", "num", "endpoint", "*", "dtype"],
             Copy | Ravel => &["a"],
+            Astype => &["a", "dtype"],
             Sum | Prod | Min | Max | Mean | Argmin | Argmax | Cumsum | Cumprod => &["a"],
             Std | Var => &["a", "*", "ddof"],
             Dot => &["a", "b"],
@@ -128,7 +132,7 @@ impl ArrayFn {
     pub fn required(self) -> usize {
         use ArrayFn::*;
         match self {
-            Full | FullLike | Linspace | Dot | Reshape | Fill => 2,
+            Full | FullLike | Linspace | Dot | Reshape | Fill | Astype => 2,
             Where => 3,
             _ => 1,
         }
@@ -155,6 +159,7 @@ impl ArrayFn {
             Arange => "arange",
             Linspace => "linspace",
             Copy => "copy",
+            Astype => "astype",
             Sum => "sum",
             Prod => "prod",
             Min => "min",

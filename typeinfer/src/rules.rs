@@ -279,7 +279,7 @@ pub fn intrinsic(intrinsic: Intrinsic, args: &[Scalar]) -> Result<OpTyping, Stri
     match intrinsic {
         Sqrt | Exp | Expm1 | Log | Log1p | Log10 | Log2 | Sin | Cos | Tan | Asin | Acos | Atan
         | Sinh | Cosh | Tanh | Asinh | Acosh | Atanh | Fabs | Degrees | Radians | Erf | Erfc
-        | Gamma | Lgamma | Exp2 | Cbrt | Frexp | Modf => {
+        | Gamma | Lgamma | Exp2 | Cbrt | Frexp | Modf | NpFloor | NpCeil | NpTrunc | Rint => {
             check_arity(intrinsic, args, 1, 1)?;
             let f = math_float(intrinsic, args[0])?;
             Ok(OpTyping::same(f, 1, f))
@@ -309,6 +309,27 @@ pub fn intrinsic(intrinsic: Intrinsic, args: &[Scalar]) -> Result<OpTyping, Stri
             check_arity(intrinsic, args, 1, 1)?;
             let f = math_float(intrinsic, args[0])?;
             Ok(OpTyping::same(f, 1, Scalar::Bool))
+        }
+        Square | Sign => {
+            check_arity(intrinsic, args, 1, 1)?;
+            // NumPy keeps the type; bools compute as int64 (`np.square(True)` is 1).
+            let arg = if args[0].is_bool() {
+                Scalar::I64
+            } else {
+                args[0]
+            };
+            if intrinsic == Sign && arg.is_complex() {
+                return Err("sign() of a complex number is not supported".into());
+            }
+            Ok(OpTyping::same(arg, 1, arg))
+        }
+        Clip => {
+            check_arity(intrinsic, args, 3, 3)?;
+            let p = args[1..].iter().fold(args[0], |acc, &s| promote(acc, s));
+            if p.is_complex() {
+                return Err(format!("clip() cannot order complex numbers ('{p}')"));
+            }
+            Ok(OpTyping::same(p, 3, p))
         }
         Abs => {
             check_arity(intrinsic, args, 1, 1)?;

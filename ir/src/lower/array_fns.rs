@@ -341,9 +341,10 @@ impl Lowerer<'_, '_> {
                     span,
                 )?
             }
-            Copy => {
+            Copy | Astype => {
                 let src = array_arg("a").expect("typed as an array");
-                self.copy_array(&src, src.dtype, span).value()
+                let (dtype, _) = result_array(&result_ty);
+                self.copy_array(&src, dtype, span).value()
             }
             Ravel | Reshape => {
                 let src = array_arg("a").expect("typed as an array");

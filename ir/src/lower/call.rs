@@ -107,6 +107,75 @@ impl Lowerer<'_, '_> {
         Ok(self.coerce(first, &Type::Scalar(to)))
     }
 
+    /// NumPy's `square`, `sign` and `clip`, computed in the result type (integers stay
+    /// integers).
+    fn lower_numpy_typed(
+        &mut self,
+        i: Intrinsic,
+        values: Vec<(PyValue, Type)>,
+        result: Scalar,
+        span: Span,
+    ) -> LResult<PyValue> {
+        let rt = Type::Scalar(result);
+        let mut xs = Vec::new();
+        for (v, _) in values {
+            xs.push(self.coerce(v, &rt));
+        }
+        if i == Intrinsic::Square {
+            let x = xs.into_iter().next().expect("one argument");
+            return self.binary_op(BinOp::Mult, x.clone(), &rt, x, &rt, span);
+        }
+        let reals: Vec<Value> = xs
+            .iter()
+            .map(|v| match v {
+                PyValue::Scalar(x, _) => Ok(*x),
+                _ => Err(unsupported(
+                    format!("{}() of complex numbers", i.name()),
+                    span,
+                )),
+            })
+            .collect::<LResult<_>>()?;
+        let x = reals[0];
+        let v = if i == Intrinsic::Sign {
+            let zero = self.scalar_const(result, 0.0);
+            let one = self.scalar_const(result, 1.0);
+            if result.is_float() {
+                let minus_one = self.scalar_const(result, -1.0);
+                let pos = self.b.fcmp(FloatCC::Gt, x, zero);
+                let neg = self.b.fcmp(FloatCC::Lt, x, zero);
+                let is_zero = self.b.fcmp(FloatCC::Eq, x, zero);
+                // Zeros (either sign) give +0.0; NaN gives itself.
+                let v = self.b.select(is_zero, zero, x);
+                let v = self.b.select(neg, minus_one, v);
+                self.b.select(pos, one, v)
+            } else {
+                let pos = self.int_cmp(IntCC::Sgt, x, zero, result);
+                let v = if result.is_unsigned_int() {
+                    zero
+                } else {
+                    let minus_one = self.b.iconst(self.b.ty(x), -1);
+                    let neg = self.int_cmp(IntCC::Slt, x, zero, result);
+                    self.b.select(neg, minus_one, zero)
+                };
+                self.b.select(pos, one, v)
+            }
+        } else {
+            // clip: min(max(x, lo), hi), NaN propagating as NumPy's.
+            let (lo, hi) = (reals[1], reals[2]);
+            if result.is_float() {
+                let m = self.b.binary(Op::Fmax, x, lo);
+                self.b.binary(Op::Fmin, m, hi)
+            } else if result.is_unsigned_int() {
+                let m = self.b.binary(Op::Umax, x, lo);
+                self.b.binary(Op::Umin, m, hi)
+            } else {
+                let m = self.b.binary(Op::Smax, x, lo);
+                self.b.binary(Op::Smin, m, hi)
+            }
+        };
+        Ok(PyValue::Scalar(v, result))
+    }
+
     /// `int(x)` of a NaN or infinite float raises, as in Python.
     fn check_float_to_int(&mut self, v: Value, span: Span) {
         let nan = self.is_nan(v);
@@ -177,6 +246,7 @@ impl Lowerer<'_, '_> {
                 self.lower_abs(v)
             }
             Round => self.lower_round(values, result, span)?,
+            Square | Sign | Clip => self.lower_numpy_typed(i, values, result, span)?,
             _ => self.lower_math(i, values, span)?,
         };
         Ok(self.coerce(v, result_ty))
@@ -408,7 +478,10 @@ impl Lowerer<'_, '_> {
         let v = match i {
             Sqrt => float(self.b.unary(Op::Sqrt, x)),
             Fabs => float(self.b.unary(Op::Fabs, x)),
-            Floor => float(self.b.unary(Op::Floor, x)),
+            Floor | NpFloor => float(self.b.unary(Op::Floor, x)),
+            NpCeil => float(self.b.unary(Op::Ceil, x)),
+            NpTrunc => float(self.b.unary(Op::Trunc, x)),
+            Rint => float(self.b.unary(Op::Nearest, x)),
             Ceil => float(self.b.unary(Op::Ceil, x)),
             Trunc => float(self.b.unary(Op::Trunc, x)),
             Copysign => float(

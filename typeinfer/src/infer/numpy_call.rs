@@ -84,6 +84,10 @@ impl Infer<'_> {
                 let (dt, ndim) = self.array_arg(f, arg("a").expect("required"))?;
                 Type::array(dt, ndim, Layout::C)
             }
+            Astype => {
+                let (_, ndim) = self.array_arg(f, arg("a").expect("required"))?;
+                Type::array(dtype.expect("required"), ndim, Layout::C)
+            }
             Ravel => {
                 let (dt, _) = self.array_arg(f, arg("a").expect("required"))?;
                 Type::array(dt, 1, Layout::C)
