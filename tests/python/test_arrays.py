@@ -345,3 +345,32 @@ def test_numpy_rounding_sign_square_clip_astype():
 
     a = np.array([-2.5, -0.5, 0.0, 0.5, 1.5, 2.5, np.nan])
     check(funcs, a, np.array([-3, 0, 1, 5], dtype=np.int64))
+
+
+def test_reductions_along_an_axis():
+    @jit
+    def along(m, c):
+        return (
+            m.sum(axis=0),
+            np.sum(m, axis=1),
+            m.mean(axis=0),
+            m.min(axis=-1),
+            np.max(m, 0),
+            np.prod(c, axis=1),
+            c.sum(axis=2),
+            m.sum(axis=None),
+        )
+
+    m = np.array([[3.0, 1.0, np.nan], [2.0, 5.0, 4.0]])
+    c = np.arange(24, dtype=np.int32).reshape(2, 3, 4)
+    check(along, m, c, rtol=CLOSE)
+    check(along, np.arange(12.0).reshape(3, 4).T, c, rtol=CLOSE)
+
+
+def test_axis_out_of_range_is_a_typing_error():
+    @jit
+    def bad(m):
+        return m.sum(axis=2)
+
+    with pytest.raises(ferrojit.errors.TypingError, match="axis 2 is out of bounds"):
+        bad(np.ones((2, 2)))

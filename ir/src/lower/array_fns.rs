@@ -373,8 +373,25 @@ impl Lowerer<'_, '_> {
             }
             Sum | Prod | Min | Max | Mean | Std | Var | Argmin | Argmax | Cumsum | Cumprod => {
                 let a = array_arg("a").expect("typed as an array");
-                let ddof = arg("ddof");
-                self.lower_reduction(f, &a, ddof, &result_ty, span)?
+                let axis = names
+                    .iter()
+                    .position(|n| *n == "axis")
+                    .and_then(|i| bound[i])
+                    .and_then(super::array::constant_int);
+                match axis {
+                    Some(axis) if a.ndim > 1 => {
+                        let axis = if axis < 0 {
+                            axis + i64::from(a.ndim)
+                        } else {
+                            axis
+                        };
+                        self.lower_axis_reduction(f, &a, axis as usize, &result_ty, span)?
+                    }
+                    _ => {
+                        let ddof = arg("ddof");
+                        self.lower_reduction(f, &a, ddof, &result_ty, span)?
+                    }
+                }
             }
             Dot => {
                 let (a, at) = arg("a").expect("bound");
@@ -727,32 +744,7 @@ impl Lowerer<'_, '_> {
                     let (PyValue::Scalar(xv, _), PyValue::Scalar(cv, _)) = (&x, &current) else {
                         unreachable!("real scalars")
                     };
-                    // NaN wins and sticks (NumPy propagates it; argmin/argmax point at the
-                    // first NaN): take x when it is better, or NaN while best is not.
-                    let better = if dtype.is_float() {
-                        let cc = if want_min { FloatCC::Lt } else { FloatCC::Gt };
-                        let better = this.b.fcmp(cc, *xv, *cv);
-                        let x_nan = this.is_nan(*xv);
-                        let c_nan = this.is_nan(*cv);
-                        let c_ok = this.b.ins(Op::Not, &[c_nan], Ty::Bool);
-                        let nan_first = this.b.ins(Op::And, &[x_nan, c_ok], Ty::Bool);
-                        this.b.ins(Op::Or, &[better, nan_first], Ty::Bool)
-                    } else {
-                        let cc = match (want_min, dtype.is_unsigned_int()) {
-                            (true, false) => IntCC::Slt,
-                            (true, true) => IntCC::Ult,
-                            (false, false) => IntCC::Sgt,
-                            (false, true) => IntCC::Ugt,
-                        };
-                        let (xv, cv) = (*xv, *cv);
-                        if dtype.is_bool() {
-                            let xi = this.b.convert(Op::Uext, xv, Ty::I64);
-                            let ci = this.b.convert(Op::Uext, cv, Ty::I64);
-                            this.b.icmp(cc, xi, ci)
-                        } else {
-                            this.b.icmp(cc, xv, cv)
-                        }
-                    };
+                    let better = this.replaces_extreme(want_min, dtype, *xv, *cv);
                     let (PyValue::Scalar(xv, s), PyValue::Scalar(cv, _)) = (x, current) else {
                         unreachable!("real scalars")
                     };
@@ -835,6 +827,135 @@ impl Lowerer<'_, '_> {
             }
             _ => Err(unsupported(format!("{}() here", f.name()), span)),
         }
+    }
+
+    /// Whether element `x` replaces the running minimum (`want_min`) or maximum `current`:
+    /// when it is strictly better, or when it is NaN and `current` is not (NumPy propagates
+    /// NaN, and `argmin`/`argmax` point at the first one).
+    fn replaces_extreme(
+        &mut self,
+        want_min: bool,
+        dtype: Scalar,
+        x: Value,
+        current: Value,
+    ) -> Value {
+        if dtype.is_float() {
+            let cc = if want_min { FloatCC::Lt } else { FloatCC::Gt };
+            let better = self.b.fcmp(cc, x, current);
+            let x_nan = self.is_nan(x);
+            let c_nan = self.is_nan(current);
+            let c_ok = self.b.ins(Op::Not, &[c_nan], Ty::Bool);
+            let nan_first = self.b.ins(Op::And, &[x_nan, c_ok], Ty::Bool);
+            return self.b.ins(Op::Or, &[better, nan_first], Ty::Bool);
+        }
+        let cc = match (want_min, dtype.is_unsigned_int()) {
+            (true, false) => IntCC::Slt,
+            (true, true) => IntCC::Ult,
+            (false, false) => IntCC::Sgt,
+            (false, true) => IntCC::Ugt,
+        };
+        if dtype.is_bool() {
+            let xi = self.b.convert(Op::Uext, x, Ty::I64);
+            let ci = self.b.convert(Op::Uext, current, Ty::I64);
+            self.b.icmp(cc, xi, ci)
+        } else {
+            self.b.icmp(cc, x, current)
+        }
+    }
+
+    /// `sum`, `prod`, `min`, `max` or `mean` along `axis` of an array of rank > 1: an array of
+    /// the other axes.
+    fn lower_axis_reduction(
+        &mut self,
+        f: ArrayFn,
+        a: &ArrayRef,
+        axis: usize,
+        result_ty: &Type,
+        span: Span,
+    ) -> LResult<PyValue> {
+        use ArrayFn::*;
+        let Type::Array {
+            dtype: out_dtype, ..
+        } = *result_ty
+        else {
+            return Err(unsupported("axis reduction result", span));
+        };
+        let shape = self.shape_of(a);
+        let strides = self.strides_of(a);
+        let data = self.data_of(a.desc);
+        let extent = shape[axis];
+        let mut out_shape = shape.clone();
+        out_shape.remove(axis);
+        if matches!(f, Min | Max) {
+            let zero = self.b.iconst(Ty::I64, 0);
+            let empty = self.b.icmp(IntCC::Eq, extent, zero);
+            let message = if f == Min {
+                "zero-size array to reduction operation minimum which has no identity"
+            } else {
+                "zero-size array to reduction operation maximum which has no identity"
+            };
+            self.raise_if(empty, ExceptionKind::ValueError, message, span, &[]);
+        }
+        let out = self.new_array(out_dtype, &out_shape, false, span);
+        let out_strides = self.strides_of(&out);
+        let out_data = self.data_of(out.desc);
+        let dtype = a.dtype;
+        // Sums accumulate in the result type (`mean` of integers in float64).
+        let acc_ty = if matches!(f, Min | Max) {
+            dtype
+        } else {
+            out_dtype
+        };
+        let acc_t = Type::Scalar(acc_ty);
+        let item_t = Type::Scalar(dtype);
+        self.for_each_index(&out_shape, &mut |this, idx| {
+            let at = |this: &mut Self, k: Value| {
+                let mut full = idx.to_vec();
+                full.insert(axis, k);
+                this.address_at(data, &strides, &full)
+            };
+            let init = if matches!(f, Min | Max) {
+                let zero = this.b.iconst(Ty::I64, 0);
+                let first = at(this, zero);
+                this.load_scalar(first, dtype)
+            } else {
+                let identity = if f == Prod { 1.0 } else { 0.0 };
+                let v = this.scalar_const(acc_ty.real_part(), identity);
+                this.convert_scalar(v, acc_ty.real_part(), acc_ty)
+            };
+            let acc = this.declare_value_var(&init);
+            this.counted_loop(extent, &mut |this, k| {
+                let ptr = at(this, k);
+                let x = this.load_scalar(ptr, dtype);
+                let current = this.use_value_var(&acc);
+                let next = match f {
+                    Min | Max => {
+                        let (PyValue::Scalar(xv, s), PyValue::Scalar(cv, _)) = (&x, &current)
+                        else {
+                            return Err(unsupported("min/max of complex numbers", span));
+                        };
+                        let better = this.replaces_extreme(f == Min, dtype, *xv, *cv);
+                        PyValue::Scalar(this.b.select(better, *xv, *cv), *s)
+                    }
+                    _ => {
+                        let op = if f == Prod { BinOp::Mult } else { BinOp::Add };
+                        let v = this.binary_op(op, current, &acc_t, x, &item_t, span)?;
+                        this.coerce(v, &acc_t)
+                    }
+                };
+                this.def_value_var(&acc, &next);
+                Ok(())
+            })?;
+            let mut value = this.use_value_var(&acc);
+            if f == Mean {
+                let n = this.b.convert(Op::SToF, extent, scalar_float_ty(acc_ty));
+                value = this.mean_of(value, n);
+            }
+            let to = this.address_at(out_data, &out_strides, idx);
+            this.store_scalar(to, out_dtype, value);
+            Ok(())
+        })?;
+        Ok(out.value())
     }
 
     /// `sum / n` (`n` a float of the sum's part type) without a zero-division check: an empty

@@ -30,6 +30,28 @@ impl Infer<'_> {
             Some(d) => Some(self.dtype_arg(d)?),
             None => None,
         };
+        // `axis=k` (a literal) of sum/prod/min/max/mean: the result loses that axis.
+        let axis = match arg("axis") {
+            None => None,
+            Some(a) if matches!(a.kind, ExprKind::NoneLit) => {
+                self.value(a)?;
+                None
+            }
+            Some(a) => {
+                let (_, ndim) = self.array_arg(f, arg("a").expect("required"))?;
+                let k = literal_int(a).ok_or_else(|| {
+                    Diagnostic::unsupported("axis must be an integer literal", a.span)
+                })?;
+                let normalized = if k < 0 { k + i64::from(ndim) } else { k };
+                if !(0..i64::from(ndim)).contains(&normalized) {
+                    let message =
+                        format!("axis {k} is out of bounds for an array of dimension {ndim}");
+                    return Err(Diagnostic::typing(message, a.span).into());
+                }
+                self.value(a)?;
+                Some(ndim)
+            }
+        };
         let ty = match f {
             Empty | Zeros | Ones | Full => {
                 let shape = arg("shape").expect("required");
@@ -161,6 +183,10 @@ impl Infer<'_> {
                 }
             }
         };
+        let ty = match (axis, ty) {
+            (Some(ndim), Type::Scalar(s)) if ndim > 1 => Type::array(s, ndim - 1, Layout::C),
+            (_, ty) => ty,
+        };
         self.resolve(e.id, Resolution::ArrayCall(f));
         Ok(ty)
     }
@@ -230,6 +256,18 @@ impl Infer<'_> {
                 Err(Diagnostic::typing(message, a.span).into())
             }
         }
+    }
+}
+
+/// The value of an integer literal, possibly negated.
+fn literal_int(e: &Expr) -> Option<i64> {
+    match &e.kind {
+        ExprKind::Int(v) => i64::try_from(*v).ok(),
+        ExprKind::UnaryOp {
+            op: frontend::ast::UnaryOp::Neg,
+            operand,
+        } => literal_int(operand).map(|v| -v),
+        _ => None,
     }
 }
 
