@@ -374,3 +374,22 @@ def test_axis_out_of_range_is_a_typing_error():
 
     with pytest.raises(ferrojit.errors.TypingError, match="axis 2 is out of bounds"):
         bad(np.ones((2, 2)))
+
+
+def test_boolean_mask_indexing():
+    @jit
+    def masked(a, m):
+        pos = a[a > 0]
+        a[a < 0] = 0.0
+        big = m[m > 4]
+        m[m % 2 == 0] = -1
+        return pos, big, a, m, a[a > 100].size
+
+    check(masked, np.array([1.5, -2.0, 3.0, -0.5]), np.arange(9).reshape(3, 3))
+
+    @jit
+    def wrong_shape(a, mask):
+        return a[mask]
+
+    with pytest.raises(IndexError, match="boolean index did not match"):
+        wrong_shape(np.ones(3), np.ones(4, dtype=np.bool_))

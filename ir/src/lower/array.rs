@@ -217,6 +217,13 @@ impl Lowerer<'_, '_> {
         span: Span,
     ) -> LResult<()> {
         if let Some(array) = super::array_fns::ArrayRef::of(base)
+            && self.is_mask_index(index)
+        {
+            let mask = self.lower_expr(index)?;
+            let mask = super::array_fns::ArrayRef::of(&mask).expect("a mask array");
+            return self.lower_mask_store(&array, &mask, value, span);
+        }
+        if let Some(array) = super::array_fns::ArrayRef::of(base)
             && (self.index_count(index) < array.ndim as usize || super::views::has_slice(index))
         {
             let view = self.view_for_store(&array, index, span)?;

@@ -74,6 +74,13 @@ impl Lowerer<'_, '_> {
             ExprKind::Subscript { value, index } => {
                 let base = self.lower_expr(value)?;
                 let result_ty = self.type_of(expr)?;
+                if self.is_mask_index(index)
+                    && let Some(array) = super::array_fns::ArrayRef::of(&base)
+                {
+                    let mask = self.lower_expr(index)?;
+                    let mask = super::array_fns::ArrayRef::of(&mask).expect("a mask array");
+                    return self.lower_mask_select(&array, &mask, expr.span);
+                }
                 if let (Some(array), Type::Array { .. }) =
                     (super::array_fns::ArrayRef::of(&base), &result_ty)
                 {

@@ -393,6 +393,147 @@ impl Lowerer<'_, '_> {
     }
 }
 
+impl Lowerer<'_, '_> {
+    /// True if `index` is a boolean array (a mask) rather than integers and slices.
+    pub(crate) fn is_mask_index(&self, index: &Expr) -> bool {
+        !matches!(index.kind, ExprKind::Tuple(_) | ExprKind::Slice { .. })
+            && matches!(
+                self.typed.expr_type(index.id),
+                Some(Type::Array {
+                    dtype: Scalar::Bool,
+                    ..
+                })
+            )
+    }
+
+    /// The mask's address data after checking that its shape is `shape`.
+    fn checked_mask(
+        &mut self,
+        mask: &ArrayRef,
+        shape: &[Value],
+        span: Span,
+    ) -> (Value, Vec<Value>) {
+        let mask_shape = self.shape_of(mask);
+        for (axis, (&m, &n)) in mask_shape.iter().zip(shape).enumerate() {
+            let differ = self.b.icmp(IntCC::Ne, m, n);
+            let axis_v = self.b.iconst(Ty::I64, axis as i64);
+            self.raise_if(
+                differ,
+                ExceptionKind::IndexError,
+                "boolean index did not match indexed array along axis {}; size of axis is {} \
+                 but size of corresponding boolean axis is {}",
+                span,
+                &[axis_v, n, m],
+            );
+        }
+        let strides = self.strides_of(mask);
+        (self.data_of(mask.desc), strides)
+    }
+
+    /// `a[mask]`: a new 1-D array of the elements where `mask` is true, in C order.
+    pub(crate) fn lower_mask_select(
+        &mut self,
+        base: &ArrayRef,
+        mask: &ArrayRef,
+        span: Span,
+    ) -> LResult<PyValue> {
+        let shape = self.shape_of(base);
+        let strides = self.strides_of(base);
+        let data = self.data_of(base.desc);
+        let (mask_data, mask_strides) = self.checked_mask(mask, &shape, span);
+        // First pass: count; second: copy.
+        let zero = self.b.iconst(Ty::I64, 0);
+        let count = self.declare_value_var(&PyValue::Scalar(zero, Scalar::I64));
+        self.for_each_index(&shape, &mut |this, idx| {
+            let m = this.address_at(mask_data, &mask_strides, idx);
+            let PyValue::Scalar(bit, _) = this.load_scalar(m, Scalar::Bool) else {
+                unreachable!("bool")
+            };
+            let one = this.b.convert(Op::Uext, bit, Ty::I64);
+            let PyValue::Scalar(c, _) = this.use_value_var(&count) else {
+                unreachable!("i64")
+            };
+            let c = this.b.binary(Op::Iadd, c, one);
+            this.def_value_var(&count, &PyValue::Scalar(c, Scalar::I64));
+            Ok(())
+        })?;
+        let PyValue::Scalar(n, _) = self.use_value_var(&count) else {
+            unreachable!("i64")
+        };
+        let out = self.new_array(base.dtype, &[n], false, span);
+        let out_data = self.data_of(out.desc);
+        let itemsize = self.b.iconst(Ty::I64, base.dtype.size_bytes() as i64);
+        let at = self.declare_value_var(&PyValue::Scalar(zero, Scalar::I64));
+        let dtype = base.dtype;
+        self.for_each_index(&shape, &mut |this, idx| {
+            let m = this.address_at(mask_data, &mask_strides, idx);
+            let PyValue::Scalar(bit, _) = this.load_scalar(m, Scalar::Bool) else {
+                unreachable!("bool")
+            };
+            let take = this.create_block();
+            let next = this.create_block();
+            this.brif(bit, take, next);
+            this.seal(take);
+            this.switch_to(take);
+            let from = this.address_at(data, &strides, idx);
+            let v = this.load_scalar(from, dtype);
+            let PyValue::Scalar(k, _) = this.use_value_var(&at) else {
+                unreachable!("i64")
+            };
+            let offset = this.b.binary(Op::Imul, k, itemsize);
+            let to = this.b.binary(Op::Iadd, out_data, offset);
+            this.store_scalar(to, dtype, v);
+            let one = this.b.iconst(Ty::I64, 1);
+            let k1 = this.b.binary(Op::Iadd, k, one);
+            this.def_value_var(&at, &PyValue::Scalar(k1, Scalar::I64));
+            this.jump(next, &[]);
+            this.seal(next);
+            this.switch_to(next);
+            Ok(())
+        })?;
+        Ok(out.value())
+    }
+
+    /// `a[mask] = value`: `value` (a number) stored where `mask` is true.
+    pub(crate) fn lower_mask_store(
+        &mut self,
+        base: &ArrayRef,
+        mask: &ArrayRef,
+        value: PyValue,
+        span: Span,
+    ) -> LResult<()> {
+        if value.scalar_type().is_none() {
+            return Err(unsupported(
+                "only a number can be assigned through a boolean mask",
+                span,
+            ));
+        }
+        let value = self.coerce(value, &Type::Scalar(base.dtype));
+        let shape = self.shape_of(base);
+        let strides = self.strides_of(base);
+        let data = self.data_of(base.desc);
+        let (mask_data, mask_strides) = self.checked_mask(mask, &shape, span);
+        let dtype = base.dtype;
+        self.for_each_index(&shape, &mut |this, idx| {
+            let m = this.address_at(mask_data, &mask_strides, idx);
+            let PyValue::Scalar(bit, _) = this.load_scalar(m, Scalar::Bool) else {
+                unreachable!("bool")
+            };
+            let take = this.create_block();
+            let next = this.create_block();
+            this.brif(bit, take, next);
+            this.seal(take);
+            this.switch_to(take);
+            let to = this.address_at(data, &strides, idx);
+            this.store_scalar(to, dtype, value.clone());
+            this.jump(next, &[]);
+            this.seal(next);
+            this.switch_to(next);
+            Ok(())
+        })
+    }
+}
+
 /// True if `index` contains a slice.
 pub(crate) fn has_slice(index: &Expr) -> bool {
     match &index.kind {

@@ -1,7 +1,7 @@
 //! Typing of subscripts: array elements and views (with the view's layout), tuple items.
 
 use super::{Infer, R};
-use crate::types::{Layout, Type};
+use crate::types::{Layout, Scalar, Type};
 use crate::{ConstValue, Resolution};
 use frontend::Diagnostic;
 use frontend::ast::{Expr, ExprKind, UnaryOp};
@@ -42,6 +42,22 @@ impl Infer<'_> {
         else {
             return Err(Diagnostic::internal(format!("array_index on {array}")).into());
         };
+        // `a[mask]` with a boolean array of `a`'s rank: the selected elements, in C order.
+        if !matches!(index.kind, ExprKind::Tuple(_) | ExprKind::Slice { .. })
+            && let Type::Array {
+                dtype: Scalar::Bool,
+                ndim: mask_ndim,
+                ..
+            } = self.value(index)?
+        {
+            if mask_ndim != ndim {
+                let message = format!(
+                    "a boolean mask must have the array's rank: {mask_ndim}-d mask for {array}"
+                );
+                return Err(Diagnostic::unsupported(message, index.span).into());
+            }
+            return Ok(Type::array(dtype, 1, Layout::C));
+        }
         let mut axes = Vec::new();
         match &index.kind {
             ExprKind::Tuple(items) => {
