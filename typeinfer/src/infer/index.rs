@@ -118,7 +118,7 @@ impl Infer<'_> {
             }
             Type::Array { .. } => {
                 let message = format!("indexing an array with {ty} is not supported");
-                let hint = "fancy and boolean-mask indexing are not supported; write a loop";
+                let hint = "indexing with an integer array (fancy indexing) is not supported; write a loop, or use a boolean mask of the array's shape";
                 return Err(Diagnostic::unsupported(message, item.span)
                     .with_hint(hint)
                     .into());
