@@ -748,7 +748,9 @@ ARRAY_DTYPES = REAL_ARRAY_DTYPES + COMPLEXES
 
 
 def _kind_rank(dtype: str) -> int:
-    return "biufc".index(kind(dtype))
+    """NumPy's kinds as ferrojit orders them for weak scalars: signed and unsigned integers
+    are one kind."""
+    return {"b": 0, "i": 1, "u": 1, "f": 2, "c": 3}[kind(dtype)]
 
 
 def _scalar_ok(scalar: str, array: str) -> bool:
@@ -858,9 +860,9 @@ class ArrayGenerator(Generator):
                 cands.append(n)
             elif len(s) == 2 and len(shape) == 2 and s[::-1] == shape:
                 cands.append(f"{n}.T")
-            elif len(s) == 2 and len(shape) == 1 and s[1] == shape[0] and rng.random() < 0.3:
+            elif len(s) == 2 and len(shape) == 1 and s[0] > 0 and s[1] == shape[0] and rng.random() < 0.3:
                 cands.append(f"{n}[{rng.randint(-s[0], s[0] - 1)}, :]")
-            elif len(s) == 2 and len(shape) == 1 and s[0] == shape[0] and rng.random() < 0.3:
+            elif len(s) == 2 and len(shape) == 1 and s[1] > 0 and s[0] == shape[0] and rng.random() < 0.3:
                 cands.append(f"{n}[:, {rng.randint(-s[1], s[1] - 1)}]")
             elif len(s) == 1 and len(shape) == 1 and s[0] > shape[0] and rng.random() < 0.5:
                 extra = s[0] - shape[0]
@@ -1087,7 +1089,7 @@ class ArrayGenerator(Generator):
             args.append(random_array(rng, dtype, shape))
             self.samples[name] = np.ones(shape, dtype)
         body = []
-        for _ in range(rng.randint(2, self.size)):
+        for _ in range(rng.randint(2, self.size - 1)):
             body += self.array_statement()
         # Return arrays (new ones or views) and scalars.
         rets = []
