@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 import random
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -717,6 +718,396 @@ class Generator:
         return Program(self.name, params, body, args, self.return_dtypes, self.inexact)
 
 
+# --- array programs ---------------------------------------------------------------------------
+#
+# A share of the programs (ARRAY_SHARE) create arrays, take slicing views, compute element-wise
+# expressions, assign into views, update in place, reduce and return arrays. The generator
+# knows every array's shape and dtype: it evaluates each expression's text on sample arrays
+# (`np.ones` of the right shape) with NumPy, so the types need no model of their own. The rules
+# that keep CPython's result equal to ferrojit's documented one:
+#
+# - Scalar operands of array expressions are Python literals (weak in NumPy 2 and in ferrojit;
+#   ints in 0..100, so they fit every integer dtype), or NumPy scalars whose dtype does not
+#   change NumPy's promotion (the array's own dtype or a narrower one of the same kind, or a
+#   higher kind): NumPy scalars are strong, ferrojit treats every scalar operand as weak.
+# - No arithmetic on two bool arrays, no `-`/`abs` of bool arrays (NumPy keeps bool, ferrojit
+#   follows Python's bool arithmetic); no integer `//`/`%` of arrays (ferrojit raises
+#   ZeroDivisionError on a zero divisor, NumPy gives 0); no complex division; `np.sqrt` only of
+#   float arrays (NumPy gives float16 for small integers); no `np.abs` of complex64 arrays
+#   (NumPy's SIMD loop is not correctly rounded, ferrojit's hypot is).
+# - Floating-point sums and products are not generated (ferrojit sums left to right, NumPy
+#   pairwise): `sum`/`prod`/`cumsum` reduce integer and bool arrays, `min`/`max`/`argmin`/
+#   `argmax` any real non-empty array.
+# - Assignments into arrays convert only within a kind or to a higher kind (float-to-int
+#   conversions of NaN are undefined); in-place operators only where NumPy's `same_kind`
+#   casting allows (it refuses the rest).
+
+ARRAY_SHARE = 0.28
+REAL_ARRAY_DTYPES = ["bool"] + INTS + FLOATS
+ARRAY_DTYPES = REAL_ARRAY_DTYPES + COMPLEXES
+
+
+def _kind_rank(dtype: str) -> int:
+    """NumPy's kinds as ferrojit orders them for weak scalars: signed and unsigned integers
+    are one kind."""
+    return {"b": 0, "i": 1, "u": 1, "f": 2, "c": 3}[kind(dtype)]
+
+
+def _scalar_ok(scalar: str, array: str) -> bool:
+    """True if NumPy (strong scalar) and ferrojit (weak scalar) agree on `array op scalar`."""
+    if _kind_rank(scalar) > _kind_rank(array):
+        return True
+    return np.promote_types(scalar, array) == np.dtype(array)
+
+
+class ArrayGenerator(Generator):
+    """Builds a function whose body works on whole arrays (see the rules above)."""
+
+    def __init__(self, rng: random.Random, name: str, size: int = 6):
+        super().__init__(rng, name, size)
+        # Name -> sample array (np.ones of the array's shape and dtype) or NumPy scalar.
+        self.samples: dict[str, object] = {}
+        self.array_locals: list[str] = []
+
+    def evaluate(self, text: str):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return eval(text, {"np": np, "math": math}, dict(self.samples))  # noqa: S307
+
+    def shape_of(self, name: str) -> tuple[int, ...]:
+        return self.samples[name].shape
+
+    def dtype_of(self, name: str) -> str:
+        return self.samples[name].dtype.name
+
+    def all_arrays(self) -> list[str]:
+        return [n for n, v in self.samples.items() if isinstance(v, np.ndarray)]
+
+    def add_array(self, name: str, text: str):
+        self.samples[name] = np.ones(self.evaluate(text).shape, self.evaluate(text).dtype)
+        self.array_locals.append(name)
+
+    # --- array-valued expressions ---------------------------------------------------------
+
+    def shape_text(self, shape: tuple[int, ...]) -> str:
+        """Source of `shape`: a constant, or read from an array of that shape."""
+        rng = self.rng
+        same = [n for n in self.all_arrays() if self.shape_of(n) == shape]
+        if same and rng.random() < 0.5:
+            n = rng.choice(same)
+            return f"{n}.shape" if len(shape) > 1 or rng.random() < 0.5 else f"len({n})"
+        if len(shape) == 1 and rng.random() < 0.5:
+            return str(shape[0])
+        return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+    def creation(self, shape: tuple[int, ...], dtype: str) -> str:
+        rng = self.rng
+        r = rng.random()
+        same = [n for n in self.all_arrays() if self.shape_of(n) == shape and self.dtype_of(n) == dtype]
+        if r < 0.15 and same:
+            n = rng.choice(same)
+            return rng.choice([f"np.zeros_like({n})", f"np.ones_like({n})", f"{n}.copy()", f"np.copy({n})"])
+        if r < 0.3 and len(shape) == 1 and kind(dtype) in "iuf":
+            n = shape[0]
+            if kind(dtype) == "f" and dtype == "float64" and rng.random() < 0.5:
+                lo = rng.choice([0.0, -1.0, 0.1, 2.5])
+                hi = lo + rng.choice([1.0, 3.7, -2.25, 10.0])
+                return f"np.linspace({lo!r}, {hi!r}, {n})"
+            start = rng.randint(-3, 3)
+            return f"np.arange({start}, {start + n}, dtype=np.{dtype})" if kind(dtype) != "u" or start >= 0 else f"np.arange({n}, dtype=np.{dtype})"
+        fn = rng.choice(["zeros", "ones", "full"])
+        shape_src = self.shape_text(shape)
+        if fn == "full":
+            value = rng.choice(["3", "0", "1"]) if kind(dtype) in "biu" else rng.choice(["2.5", "-1.0", "0.125"])
+            if dtype == "bool":
+                value = rng.choice(["True", "False"])
+            return f"np.full({shape_src}, {value}, dtype=np.{dtype})"
+        return f"np.{fn}({shape_src}, dtype=np.{dtype})"
+
+    def slice_text(self, length: int) -> str:
+        """A random slice, bounds possibly out of range, negative or reversed."""
+        rng = self.rng
+        parts = []
+        for _ in range(2):
+            parts.append("" if rng.random() < 0.35 else str(rng.randint(-length - 2, length + 2)))
+        step = rng.choice(["", "", "2", "-1", "-2", "3"])
+        text = f"{parts[0]}:{parts[1]}"
+        return text + (f":{step}" if step else "")
+
+    def view_text(self, name: str) -> str:
+        rng = self.rng
+        shape = self.shape_of(name)
+        if len(shape) == 1:
+            return f"{name}[{self.slice_text(shape[0])}]"
+        r = rng.random()
+        if 0 in shape:
+            r = 1.0
+        if r < 0.2:
+            return f"{name}.T"
+        if r < 0.4:
+            return f"{name}[{rng.randint(-shape[0], shape[0] - 1)}, :]"
+        if r < 0.6:
+            return f"{name}[:, {rng.randint(-shape[1], shape[1] - 1)}]"
+        return f"{name}[{self.slice_text(shape[0])}, {self.slice_text(shape[1])}]"
+
+    def operand(self, shape: tuple[int, ...], want: str | None) -> str:
+        """An array (or view) broadcastable to `shape`, or a scalar; of kind `want` if given."""
+        rng = self.rng
+        cands = []
+        for n in self.all_arrays():
+            s = self.shape_of(n)
+            if s == shape or (len(shape) == 2 and s == shape[1:]):
+                cands.append(n)
+            elif len(s) == 2 and len(shape) == 2 and s[::-1] == shape:
+                cands.append(f"{n}.T")
+            elif len(s) == 2 and len(shape) == 1 and s[0] > 0 and s[1] == shape[0] and rng.random() < 0.3:
+                cands.append(f"{n}[{rng.randint(-s[0], s[0] - 1)}, :]")
+            elif len(s) == 2 and len(shape) == 1 and s[1] > 0 and s[0] == shape[0] and rng.random() < 0.3:
+                cands.append(f"{n}[:, {rng.randint(-s[1], s[1] - 1)}]")
+            elif len(s) == 1 and len(shape) == 1 and s[0] > shape[0] and rng.random() < 0.5:
+                extra = s[0] - shape[0]
+                k = rng.randint(0, extra)
+                cands.append(f"{n}[{k}:{k + shape[0]}]" if rng.random() < 0.5 else f"{n}[{s[0] - 1 - k}:{s[0] - 1 - k - shape[0] if s[0] - 1 - k - shape[0] >= 0 else ''}:-1]")
+        if want is not None:
+            cands = [c for c in cands if kind(self.evaluate(c).dtype.name) in want]
+        if cands and rng.random() < 0.8:
+            return rng.choice(cands)
+        return None
+
+    def scalar_operand(self, array_dtype: str) -> str:
+        rng = self.rng
+        ok = [v for v in self.vars if v.dtype in DTYPES and _scalar_ok(v.dtype, array_dtype)]
+        if ok and rng.random() < 0.4:
+            return rng.choice(ok).read()
+        k = kind(array_dtype)
+        if k in "bi" or (k == "u" and rng.random() < 0.7):
+            return str(rng.randint(0, 100))
+        return rng.choice(["0.5", "2.0", "1.5", "-3.25", "0.1", "1e30"])
+
+    def arr_expr(self, shape: tuple[int, ...], depth: int, want: str | None = None) -> str:
+        """Source of an element-wise array expression of broadcast shape `shape`."""
+        rng = self.rng
+        if depth <= 0 or rng.random() < 0.25:
+            op = self.operand(shape, want)
+            if op is not None:
+                return op
+            return self.creation(shape, rng.choice({"b": ["bool"], "iu": INTS, "f": FLOATS}.get(want, REAL_ARRAY_DTYPES if want else ARRAY_DTYPES)))
+        r = rng.random()
+        if r < 0.45:
+            lhs = self.arr_expr(shape, depth - 1, want)
+            ldt = self.evaluate(lhs).dtype.name
+            lk = kind(ldt)
+            ops = {"b": ["&", "|", "^"], "i": ARITH + ["&", "|", "^"], "u": ARITH + ["&", "|", "^"], "f": ARITH + ["/"], "c": ARITH}[lk]
+            op = rng.choice(ops)
+            if rng.random() < 0.3:
+                rhs = self.scalar_operand(ldt)
+                if lk == "b" or (op in "&|^" and "." in rhs) or (op in "&|^" and not rhs.isdigit() and kind(self.dtype_of_scalar(rhs)) not in "biu"):
+                    rhs = self.arr_expr(shape, depth - 1, lk if lk != "c" else None)
+            else:
+                rhs_want = {"b": "b", "i": "iu", "u": "iu"}.get(lk) if op in "&|^" else ("iufc" if lk != "b" else "b")
+                rhs = self.arr_expr(shape, depth - 1, rhs_want)
+            text = f"({lhs} {op} {rhs})"
+            if not self.valid(text, op):
+                return lhs
+            return text
+        if r < 0.55:
+            return f"({rng.choice(self.compare_ops(shape, depth))})"
+        if r < 0.65:
+            inner = self.arr_expr(shape, depth - 1, want)
+            k = kind(self.evaluate(inner).dtype.name)
+            if k == "b":
+                return inner
+            if k == "f" and rng.random() < 0.4:
+                return f"np.sqrt({inner})"
+            if self.evaluate(inner).dtype == np.complex64:
+                return f"(-{inner})"  # NumPy's SIMD abs of complex64 is not correctly rounded
+            return f"(-{inner})" if rng.random() < 0.5 and k != "u" else f"np.abs({inner})"
+        if r < 0.8:
+            fn = rng.choice(["np.minimum", "np.maximum"])
+            a = self.arr_expr(shape, depth - 1, "iuf" if want is None else want)
+            b = self.arr_expr(shape, depth - 1, "iuf" if want is None else want)
+            text = f"{fn}({a}, {b})"
+            return text if self.valid(text, "minmax", (a, b)) else self.creation(shape, "int32")
+        cond = self.compare_ops(shape, depth)[0]
+        a = self.arr_expr(shape, depth - 1, want)
+        dt = self.evaluate(a).dtype.name
+        b = self.scalar_operand(dt) if rng.random() < 0.4 and kind(dt) != "b" else self.arr_expr(shape, depth - 1, want)
+        text = f"np.where({cond}, {a}, {b})"
+        return text if self.valid(text, "where") else a
+
+    def dtype_of_scalar(self, text: str) -> str:
+        return np.asarray(self.evaluate(text)).dtype.name
+
+    def compare_ops(self, shape, depth) -> list[str]:
+        a = self.arr_expr(shape, depth - 1, "iuf")
+        dt = self.evaluate(a).dtype.name
+        b = self.scalar_operand(dt) if self.rng.random() < 0.5 else self.arr_expr(shape, depth - 1, "iuf")
+        text = f"{a} {self.rng.choice(COMPARE)} {b}"
+        if not self.valid(text, "cmp", (a, b)):
+            text = f"{self.creation(shape, 'int16')} > 3"
+        return [text]
+
+    def valid(self, text: str, op: str, operands: tuple[str, ...] = ()) -> bool:
+        """False for the operations whose semantics differ (see the rules above); `operands`
+        are ordered (compared, min/max), so none may be complex."""
+        try:
+            value = self.evaluate(text)
+            kinds = [np.asarray(self.evaluate(o)).dtype.kind for o in operands]
+        except Exception:  # noqa: BLE001 - NumPy refuses it: not generated
+            return False
+        if not isinstance(value, np.ndarray) or "c" in kinds:
+            return False
+        return kind(value.dtype.name) != "c" or op != "/"
+
+    # --- statements -----------------------------------------------------------------------
+
+    def array_statement(self, in_loop: bool = False) -> list[Stmt]:
+        rng = self.rng
+        arrays = self.all_arrays()
+        r = rng.random()
+        if r < 0.2 or not arrays:
+            shape = rng.choice([self.shape_of(n) for n in arrays] + [(rng.randint(1, 5),), (2, 3)])
+            name = self.fresh("c")
+            text = self.creation(shape, rng.choice(ARRAY_DTYPES))
+            self.add_array(name, text)
+            return [Stmt(f"{name} = {text}", removable=False)]
+        if r < 0.35:
+            name = self.fresh("s")
+            text = self.view_text(rng.choice(arrays))
+            self.add_array(name, text)
+            return [Stmt(f"{name} = {text}", removable=False)]
+        if r < 0.55:
+            shape = self.shape_of(rng.choice(arrays))
+            name = self.fresh("e")
+            text = self.arr_expr(shape, 2)
+            self.add_array(name, text)
+            return [Stmt(f"{name} = {text}", removable=False)]
+        if r < 0.75:
+            return [self.store_stmt(rng.choice(arrays))]
+        if r < 0.9:
+            return [self.reduce_stmt(rng.choice(arrays))]
+        return [self.loop_stmt()]
+
+    def store_stmt(self, name: str) -> Stmt:
+        rng = self.rng
+        target = name if rng.random() < 0.3 else self.view_text(name)
+        tv = self.evaluate(target)
+        tdt = tv.dtype.name
+        if tv.size == 0 and rng.random() < 0.5:
+            return Stmt("pass")
+        augment = rng.random() < 0.5
+        if rng.random() < 0.3:
+            value = self.scalar_operand(tdt)
+        else:
+            value = self.arr_expr(tv.shape, 2)
+        if augment:
+            ops = {"b": ["&", "|"], "i": ARITH + ["&"], "u": ARITH + ["|"], "f": ARITH, "c": ARITH}[kind(tdt)]
+            op = rng.choice(ops)
+            try:
+                res = self.evaluate(f"({target}) {op} ({value})")
+            except Exception:  # noqa: BLE001
+                return Stmt("pass")
+            if not isinstance(res, np.ndarray) or not np.can_cast(res.dtype, tdt, "same_kind") or res.shape != tv.shape:
+                return Stmt("pass")
+            if not target.endswith("]") and target != name:
+                target += "[:]" if len(tv.shape) == 1 else "[:, :]"
+            return Stmt(f"{target} {op}= {value}")
+        vd = np.asarray(self.evaluate(value)).dtype.name
+        if not self.assignable(vd, tdt):
+            return Stmt("pass")
+        if not target.endswith("]"):
+            target += "[:]" if len(tv.shape) == 1 else "[:, :]"
+        return Stmt(f"{target} = {value}")
+
+    @staticmethod
+    def assignable(src: str, dst: str) -> bool:
+        return _kind_rank(src) <= _kind_rank(dst) and not (kind(src) == "c" and kind(dst) != "c")
+
+    def reduce_stmt(self, name: str) -> Stmt:
+        rng = self.rng
+        view = name if rng.random() < 0.6 else self.view_text(name)
+        value = self.evaluate(view)
+        k = kind(value.dtype.name)
+        fns = []
+        if k in "biu":
+            fns += ["sum", "prod"]
+        if k in "biuf" and value.size > 0:
+            fns += ["min", "max", "argmin", "argmax"]
+        if not fns:
+            return Stmt("pass")
+        fn = rng.choice(fns)
+        text = f"np.{fn}({view})" if rng.random() < 0.5 else f"{view}.{fn}()"
+        if "." not in view.split("[")[0] and "[" in view and text.startswith(view):
+            text = f"({view}).{fn}()"
+        result = self.evaluate(text)
+        vname = self.fresh("r")
+        v = Var(vname, result.dtype.name)
+        self.vars.append(v)
+        self.samples[vname] = result
+        return Stmt(f"{vname} = {text}", removable=False)
+
+    def loop_stmt(self) -> Stmt:
+        """A loop whose body allocates temporaries and folds them into an accumulator."""
+        rng = self.rng
+        arrays = self.all_arrays()
+        rows = [n for n in arrays if len(self.shape_of(n)) == 2]
+        acc = rng.choice(arrays)
+        shape = self.shape_of(acc)
+        dt = self.dtype_of(acc)
+        saved = dict(self.samples)
+        var = self.fresh("i")
+        if rows and rng.random() < 0.4:
+            m = rng.choice(rows)
+            header = f"for {var} in {m}:"
+            self.samples[var] = np.ones(self.shape_of(m)[1:], self.dtype_of(m))
+        else:
+            header = f"for {var} in range({rng.randint(0, 4)}):"
+        tmp = self.fresh("t")
+        text = self.arr_expr(shape, 2)
+        body = [Stmt(f"{tmp} = {text}", removable=False)]
+        self.samples[tmp] = np.ones(shape, self.evaluate(text).dtype)
+        store = self.store_stmt(acc)
+        body.append(store)
+        self.samples = saved
+        return Stmt(header, body)
+
+    def program(self) -> Program:
+        rng = self.rng
+        params, args = [], []
+        for _ in range(rng.randint(0, 2)):
+            dtype = rng.choice(DTYPES)
+            name = self.fresh("p")
+            params.append(name)
+            args.append(random_value(rng, dtype))
+            self.vars.append(Var(name, dtype))
+            self.samples[name] = _sample(dtype)
+        for _ in range(rng.choice([1, 1, 2, 2, 3])):
+            dtype = rng.choice(ARRAY_DTYPES)
+            shape = (rng.randint(1, 6),) if rng.random() < 0.6 else (rng.randint(1, 4), rng.randint(1, 4))
+            name = self.fresh("a")
+            params.append(name)
+            args.append(random_array(rng, dtype, shape))
+            self.samples[name] = np.ones(shape, dtype)
+        body = []
+        for _ in range(rng.randint(2, self.size - 1)):
+            body += self.array_statement()
+        # Return arrays (new ones or views) and scalars.
+        rets = []
+        for _ in range(rng.choice([1, 1, 2, 3])):
+            if self.vars and rng.random() < 0.3:
+                v = rng.choice(self.vars)
+                rets.append(v.read())
+                continue
+            name = rng.choice(self.all_arrays())
+            rets.append(name if rng.random() < 0.6 else self.view_text(name))
+        text = rets[0] if len(rets) == 1 else "(" + ", ".join(rets) + ")"
+        body.append(Stmt(f"return {text}", removable=False))
+        return Program(self.name, params, body, args, [], [])
+
+
 def generate(rng: random.Random, name: str, size: int = 6) -> Program:
-    """A random well-typed function named `name` with arguments to call it with."""
+    """A random well-typed function named `name` with arguments to call it with: a scalar
+    program, or (ARRAY_SHARE of them) an array program."""
+    if rng.random() < ARRAY_SHARE:
+        return ArrayGenerator(rng, name, size).program()
     return Generator(rng, name, size).program()

@@ -109,6 +109,34 @@ def test_slicing_views():
     check(rows_and_columns, np.asfortranarray(np.arange(12.0).reshape(3, 4)))
 
 
+def test_assigning_a_lower_rank_array_into_a_view_broadcasts():
+    # Found by the generated programs: `m[:, :] = row` was refused at typing although the
+    # store broadcasts (NumPy's rules) like every array expression.
+    @jit
+    def fill_rows(m, row, col):
+        m[:, :] = row
+        m.T[1:, :] = col[1:]
+        m[1:, 1:] = row[0:1]
+        return m
+
+    check(fill_rows, np.zeros((3, 4), np.int32), np.arange(4, dtype=np.int16), np.arange(4.0))
+    check(fill_rows, np.zeros((3, 4)), np.arange(4.0), np.full(4, 7, np.int64))
+
+
+def test_in_place_operator_on_a_name_keeps_the_arrays_dtype():
+    # Found by the generated programs: `a *= b` with a wider result dtype (complex64 *=
+    # complex128) was typed as rebinding `a` to the wider array, a typing error.
+    @jit
+    def scale(a, b):
+        a *= b
+        a += 0.5
+        a -= np.ones(len(a))
+        return a
+
+    check(scale, np.arange(4, dtype=np.complex64), np.full(4, 0.1 + 1j))
+    check(scale, np.arange(4, dtype=np.float32), np.full(4, 1.1))
+
+
 def test_views_write_through_and_pass_to_other_functions():
     @jit
     def scale(v, k):

@@ -65,11 +65,37 @@ def _dtype_name(value):
     return {bool: "bool", int: "int64", float: "float64", complex: "complex128"}[type(value)]
 
 
+def _split_top(text):
+    """`text` split at the commas outside parentheses."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return parts
+
+
 def _return_types(signature):
-    """The return types of a `ret(args)` signature text, as a list of dtype names."""
-    if not signature.startswith("("):
-        return [signature[: signature.index("(")]]
-    return [t.strip() for t in signature[1 : signature.index(")")].split(",")]
+    """The return types of a `ret(args)` signature text: dtype names for scalars, and
+    `array(dtype, Nd)` for arrays (the layout left out)."""
+    depth = 0
+    for at in range(len(signature) - 1, -1, -1):
+        depth += signature[at] == ")"
+        depth -= signature[at] == "("
+        if depth == 0:
+            break
+    ret = signature[:at]
+    types = _split_top(ret[1:-1]) if ret.startswith("(") else [ret]
+    return [t.rsplit(",", 1)[0] + ")" if t.startswith("array(") else t for t in types]
+
+
+def _type_name(value):
+    if isinstance(value, np.ndarray):
+        return f"array({value.dtype.name}, {value.ndim}d)"
+    return _dtype_name(value)
 
 
 def _ulps(a, b, dtype):
@@ -112,6 +138,8 @@ def _same_scalar(got, expected, tolerance=(0, 0.0)):
 
 
 def _same_array(got, expected):
+    if not isinstance(got, np.ndarray):
+        return False
     if got.dtype != expected.dtype or got.shape != expected.shape:
         return False
     return all(_same_scalar(g.item(), e) for g, e in zip(got.flat, expected.flat, strict=True))
@@ -133,10 +161,11 @@ def compare(fn, prog):
     have = list(got) if isinstance(got, tuple) else [got]
     types = _return_types(fn.signatures[-1])
     problems = []
-    if types != [_dtype_name(v) for v in want]:
-        problems.append(f"return types: compiled {types}, CPython {[_dtype_name(v) for v in want]}")
+    if types != [_type_name(v) for v in want]:
+        problems.append(f"return types: compiled {types}, CPython {[_type_name(v) for v in want]}")
     elif not all(
-        _same_scalar(g, e, prog.tolerance(i)) for i, (g, e) in enumerate(zip(have, want, strict=True))
+        _same_array(g, e) if isinstance(e, np.ndarray) else _same_scalar(g, e, prog.tolerance(i))
+        for i, (g, e) in enumerate(zip(have, want, strict=True))
     ):
         problems.append("results differ")
     for i, (g, e) in enumerate(zip(jit_args, py_args, strict=True)):

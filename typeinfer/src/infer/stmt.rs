@@ -122,8 +122,15 @@ impl Infer<'_> {
                 let current = self.value(target)?;
                 let value_ty = self.value(value)?;
                 let result = binop_type(op, &current, &value_ty, stmt.span)?;
-                let unified = self.assign_var(name, &result, target.span)?;
-                self.record(target.id, unified);
+                if current.is_array() {
+                    // In place (NumPy's `a += b`): the array keeps its type, the result is
+                    // converted to its dtype (`float32_array += float64_array`).
+                    check_store(&current, &result, target.span)?;
+                    self.record(target.id, current);
+                } else {
+                    let unified = self.assign_var(name, &result, target.span)?;
+                    self.record(target.id, unified);
+                }
             }
             ExprKind::Subscript { value: base, index } => {
                 let slot = self.store_slot(base, index)?;
@@ -288,7 +295,7 @@ impl Infer<'_> {
 }
 
 /// Checks that a value of type `ty` may be stored into `slot` (an element type, or a view that
-/// receives a scalar or an array of the same rank).
+/// receives a scalar or an array of at most its rank, broadcast as in NumPy).
 fn check_store(slot: &Type, ty: &Type, span: Span) -> Result<(), Diagnostic> {
     let ok = match (slot, ty) {
         (Type::Scalar(_), _) => rules::can_convert(ty, slot),
@@ -306,13 +313,18 @@ fn check_store(slot: &Type, ty: &Type, span: Span) -> Result<(), Diagnostic> {
                 ndim: n2,
                 ..
             },
-        ) => n1 == n2 && rules::can_convert(&Type::Scalar(*d2), &Type::Scalar(*d1)),
+        ) => n2 <= n1 && rules::can_convert(&Type::Scalar(*d2), &Type::Scalar(*d1)),
         _ => false,
     };
     if ok {
         return Ok(());
     }
-    let message = format!("cannot store {ty} into an element of type {slot}");
+    let what = if slot.is_array() {
+        "a view of type"
+    } else {
+        "an element of type"
+    };
+    let message = format!("cannot store {ty} into {what} {slot}");
     let hint = ty
         .as_scalar()
         .is_some_and(|s| s.is_complex())
