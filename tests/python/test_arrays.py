@@ -421,3 +421,24 @@ def test_boolean_mask_indexing():
 
     with pytest.raises(IndexError, match="boolean index did not match"):
         wrong_shape(np.ones(3), np.ones(4, dtype=np.bool_))
+
+
+def test_overlapping_arguments_copy_like_numpy():
+    @jit
+    def shift(dst, src):
+        dst[:] = src
+        return dst
+
+    @jit
+    def accumulate(dst, src):
+        dst += src
+        return dst
+
+    # `check` copies each argument separately, which would undo the overlap: compare by hand.
+    for fn in (shift, accumulate):
+        for dst, src in ((slice(1, None), slice(None, -1)), (slice(None, -1), slice(1, None))):
+            expected, got = np.arange(8.0), np.arange(8.0)
+            fn.py_func(expected[dst], expected[src])
+            fn(got[dst], got[src])
+            np.testing.assert_array_equal(got, expected)
+    check(accumulate, np.arange(4.0), np.ones(4))

@@ -265,11 +265,37 @@ impl Lowerer<'_, '_> {
         let data = self.data_of(target.desc);
         let rhs_access = match ArrayRef::of(&rhs) {
             Some(array) => {
-                // Always read from a private copy when the memory may be shared: the copy is
-                // cheap next to a wrong answer, and NumPy does the same for overlapping views.
+                // When `rhs` shares memory with `target` (`a[1:] += a[:-1]`), read it from a
+                // private copy, as NumPy does; otherwise read it in place.
+                let overlap = self.may_overlap(&array, target);
+                let source = self.declare_value_var(&array.value());
+                let copy = self.create_block();
+                let join = self.create_block();
+                self.brif(overlap, copy, join);
+                self.seal(copy);
+                self.switch_to(copy);
                 let private = self.copy_array(&array, array.dtype, span);
-                let strides = self.broadcast_strides(&private, &shape, span)?;
-                let data = self.data_of(private.desc);
+                self.def_value_var(&source, &private.value());
+                self.jump(join, &[]);
+                self.seal(join);
+                self.switch_to(join);
+                let PyValue::Array(desc, _) = self.use_value_var(&source) else {
+                    unreachable!("an array")
+                };
+                // The copy is C-contiguous; the original may not be: read strides from the
+                // descriptor unless both are C.
+                let layout = if array.layout == typeinfer::Layout::C {
+                    typeinfer::Layout::C
+                } else {
+                    typeinfer::Layout::A
+                };
+                let source = ArrayRef {
+                    desc,
+                    layout,
+                    ..array
+                };
+                let strides = self.broadcast_strides(&source, &shape, span)?;
+                let data = self.data_of(source.desc);
                 Some((data, strides, array.dtype))
             }
             None => None,

@@ -285,10 +285,7 @@ impl Lowerer<'_, '_> {
         let dst_strides = self.strides_of(dst);
         let src_data = self.data_of(src.desc);
         let dst_data = self.data_of(dst.desc);
-        // Overlap: compare the owners; the same owner means possibly the same memory.
-        let src_owner = self.b.load(Ty::I64, src.desc, OWNER_OFFSET, true);
-        let dst_owner = self.b.load(Ty::I64, dst.desc, OWNER_OFFSET, true);
-        let same = self.b.icmp(IntCC::Eq, src_owner, dst_owner);
+        let same = self.may_overlap(src, dst);
         let staged = self.create_block();
         let direct = self.create_block();
         let join = self.create_block();
@@ -334,6 +331,45 @@ impl Lowerer<'_, '_> {
         self.seal(join);
         self.switch_to(join);
         Ok(())
+    }
+
+    /// The lowest and highest byte addresses the elements of `a` occupy (`lo > hi` when it is
+    /// empty).
+    fn memory_span(&mut self, a: &ArrayRef) -> (Value, Value) {
+        let shape = self.shape_of(a);
+        let strides = self.strides_of(a);
+        let data = self.data_of(a.desc);
+        let zero = self.b.iconst(Ty::I64, 0);
+        let one = self.b.iconst(Ty::I64, 1);
+        let (mut lo, mut hi) = (data, data);
+        let mut empty = self.b.bconst(false);
+        for (&extent, &stride) in shape.iter().zip(&strides) {
+            let none = self.b.icmp(IntCC::Sle, extent, zero);
+            empty = self.b.ins(Op::Or, &[empty, none], Ty::Bool);
+            let last = self.b.binary(Op::Isub, extent, one);
+            let reach = self.b.binary(Op::Imul, last, stride);
+            let down = self.b.binary(Op::Smin, reach, zero);
+            let up = self.b.binary(Op::Smax, reach, zero);
+            lo = self.b.binary(Op::Iadd, lo, down);
+            hi = self.b.binary(Op::Iadd, hi, up);
+        }
+        let item = self.b.iconst(Ty::I64, a.dtype.size_bytes() as i64 - 1);
+        let hi = self.b.binary(Op::Iadd, hi, item);
+        // An empty array occupies nothing: make the span empty.
+        let nothing = self.b.iconst(Ty::I64, -1);
+        let hi = self.b.select(empty, nothing, hi);
+        let lo = self.b.select(empty, zero, lo);
+        (lo, hi)
+    }
+
+    /// Whether the memory of `a` and `b` may overlap (their byte spans intersect), decided at
+    /// run time: reading `a` while writing `b` element by element then needs a copy of `a`.
+    pub(crate) fn may_overlap(&mut self, a: &ArrayRef, b: &ArrayRef) -> Value {
+        let (a_lo, a_hi) = self.memory_span(a);
+        let (b_lo, b_hi) = self.memory_span(b);
+        let x = self.b.icmp(IntCC::Ule, a_lo, b_hi);
+        let y = self.b.icmp(IntCC::Ule, b_lo, a_hi);
+        self.b.ins(Op::And, &[x, y], Ty::Bool)
     }
 
     #[allow(clippy::too_many_arguments)]
