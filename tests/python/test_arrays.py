@@ -317,12 +317,23 @@ def test_loop_temporaries_are_freed_each_iteration():
             k += 1
         return total
 
+    @jit
+    def accumulate(n, size):
+        acc = np.zeros(size)
+        for i in range(n):
+            tmp = np.arange(size) * 0.5
+            acc += tmp
+        return acc
+
     check(churn, 10, 5)
+    check(accumulate, 4, 3)
+    accumulate(10, 1000)
     churn(10, 1000)
     gc.collect()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    # 20,000 iterations of 80 kB temporaries: 1.6 GB if they were kept until the call ends.
+    # 40,000 iterations of 80 kB temporaries: 3.2 GB if they were kept until the call ends.
     churn(10_000, 10_000)
+    accumulate(20_000, 10_000)
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert after - before < 100_000, (before, after)
 

@@ -94,7 +94,6 @@ fn bound_names(body: &[Stmt], out: &mut Vec<String>) {
     for stmt in body {
         match &stmt.kind {
             StmtKind::Assign { targets, .. } => targets.iter().for_each(|t| collect(t, out)),
-            StmtKind::AugAssign { target, .. } => collect(target, out),
             StmtKind::For { target, body, .. } => {
                 collect(target, out);
                 bound_names(body, out);
