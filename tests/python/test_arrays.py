@@ -453,3 +453,12 @@ def test_overlapping_arguments_copy_like_numpy():
             fn(got[dst], got[src])
             np.testing.assert_array_equal(got, expected)
     check(accumulate, np.arange(4.0), np.ones(4))
+
+
+def test_any_and_all():
+    @jit
+    def truth(a, m):
+        return np.any(a), np.all(a), (a > 1).any(), (m != 0).all(), np.any(a[:0]), np.all(a[:0])
+
+    check(truth, np.array([0.0, 2.0, np.nan]), np.arange(1, 7).reshape(2, 3))
+    check(truth, np.zeros(3), np.zeros((2, 2), dtype=np.int8))

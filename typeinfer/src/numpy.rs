@@ -37,6 +37,10 @@ pub enum ArrayFn {
     Argmax,
     Cumsum,
     Cumprod,
+    /// `np.any(a)`: true if some element is nonzero.
+    Any,
+    /// `np.all(a)`: true if every element is nonzero.
+    All,
     // Linear algebra.
     Dot,
     // Element-wise selection.
@@ -74,6 +78,8 @@ impl ArrayFn {
             "argmax" => Argmax,
             "cumsum" => Cumsum,
             "cumprod" => Cumprod,
+            "any" => Any,
+            "all" => All,
             "dot" => Dot,
             "where" => Where,
             "reshape" => Reshape,
@@ -99,6 +105,8 @@ impl ArrayFn {
             "argmax" => Argmax,
             "cumsum" => Cumsum,
             "cumprod" => Cumprod,
+            "any" => Any,
+            "all" => All,
             "dot" => Dot,
             "reshape" => Reshape,
             "ravel" | "flatten" => Ravel,
@@ -120,7 +128,7 @@ impl ArrayFn {
             Copy | Ravel => &["a"],
             Astype => &["a", "dtype"],
             Sum | Prod | Min | Max | Mean => &["a", "axis"],
-            Argmin | Argmax | Cumsum | Cumprod => &["a"],
+            Argmin | Argmax | Cumsum | Cumprod | Any | All => &["a"],
             Std | Var => &["a", "*", "ddof"],
             Dot => &["a", "b"],
             Where => &["condition", "x", "y"],
@@ -172,6 +180,8 @@ impl ArrayFn {
             Argmax => "argmax",
             Cumsum => "cumsum",
             Cumprod => "cumprod",
+            Any => "any",
+            All => "all",
             Dot => "dot",
             Where => "where",
             Reshape => "reshape",

@@ -371,6 +371,10 @@ impl Lowerer<'_, '_> {
                 self.fill_array(&a, v)?;
                 PyValue::None
             }
+            Any | All => {
+                let a = array_arg("a").expect("typed as an array");
+                self.lower_any_all(f == All, &a)?
+            }
             Sum | Prod | Min | Max | Mean | Std | Var | Argmin | Argmax | Cumsum | Cumprod => {
                 let a = array_arg("a").expect("typed as an array");
                 let axis = names
@@ -827,6 +831,29 @@ impl Lowerer<'_, '_> {
             }
             _ => Err(unsupported(format!("{}() here", f.name()), span)),
         }
+    }
+
+    /// `np.all(a)` (`all`) or `np.any(a)`: every element, or some element, is truthy (NaN is).
+    fn lower_any_all(&mut self, all: bool, a: &ArrayRef) -> LResult<PyValue> {
+        let shape = self.shape_of(a);
+        let strides = self.strides_of(a);
+        let data = self.data_of(a.desc);
+        let init = self.b.bconst(all);
+        let acc = self.declare_value_var(&PyValue::Scalar(init, Scalar::Bool));
+        let dtype = a.dtype;
+        self.for_each_index(&shape, &mut |this, idx| {
+            let ptr = this.address_at(data, &strides, idx);
+            let x = this.load_scalar(ptr, dtype);
+            let t = this.truthy(&x);
+            let PyValue::Scalar(cur, _) = this.use_value_var(&acc) else {
+                unreachable!("bool")
+            };
+            let op = if all { Op::And } else { Op::Or };
+            let next = this.b.ins(op, &[cur, t], Ty::Bool);
+            this.def_value_var(&acc, &PyValue::Scalar(next, Scalar::Bool));
+            Ok(())
+        })?;
+        Ok(self.use_value_var(&acc))
     }
 
     /// Whether element `x` replaces the running minimum (`want_min`) or maximum `current`:

@@ -149,6 +149,10 @@ impl Infer<'_> {
                 self.array_arg(f, arg("a").expect("required"))?;
                 Type::I64
             }
+            Any | All => {
+                self.array_arg(f, arg("a").expect("required"))?;
+                Type::BOOL
+            }
             Mean | Std | Var => {
                 let (dt, _) = self.array_arg(f, arg("a").expect("required"))?;
                 if let Some(ddof) = arg("ddof") {
