@@ -462,3 +462,18 @@ def test_any_and_all():
 
     check(truth, np.array([0.0, 2.0, np.nan]), np.arange(1, 7).reshape(2, 3))
     check(truth, np.zeros(3), np.zeros((2, 2), dtype=np.int8))
+
+
+def test_concatenate():
+    @jit
+    def join(a, b, m):
+        return np.concatenate((a, b)), np.concatenate((m, m[::-1], m[:1]), axis=0), np.concatenate((a, b[::2].astype(np.int32)))
+
+    check(join, np.arange(3.0), np.arange(5.0), np.arange(6).reshape(2, 3))
+
+    @jit
+    def bad(m, n):
+        return np.concatenate((m, n))
+
+    with pytest.raises(ValueError, match="must match exactly"):
+        bad(np.ones((2, 3)), np.ones((2, 4)))

@@ -41,6 +41,8 @@ pub enum ArrayFn {
     Any,
     /// `np.all(a)`: true if every element is nonzero.
     All,
+    /// `np.concatenate((a, b, ...))` along the first axis.
+    Concatenate,
     // Linear algebra.
     Dot,
     // Element-wise selection.
@@ -81,6 +83,7 @@ impl ArrayFn {
             "any" => Any,
             "all" => All,
             "dot" => Dot,
+            "concatenate" => Concatenate,
             "where" => Where,
             "reshape" => Reshape,
             "ravel" => Ravel,
@@ -131,6 +134,7 @@ impl ArrayFn {
             Argmin | Argmax | Cumsum | Cumprod | Any | All => &["a"],
             Std | Var => &["a", "*", "ddof"],
             Dot => &["a", "b"],
+            Concatenate => &["arrays", "axis"],
             Where => &["condition", "x", "y"],
             Reshape => &["a", "shape"],
             Fill => &["a", "value"],
@@ -183,6 +187,7 @@ impl ArrayFn {
             Any => "any",
             All => "all",
             Dot => "dot",
+            Concatenate => "concatenate",
             Where => "where",
             Reshape => "reshape",
             Ravel => "ravel",

@@ -397,6 +397,10 @@ impl Lowerer<'_, '_> {
                     }
                 }
             }
+            Concatenate => {
+                let (parts, _) = arg("arrays").expect("bound");
+                self.lower_concatenate(&parts, &result_ty, span)?
+            }
             Dot => {
                 let (a, at) = arg("a").expect("bound");
                 let (b, bt) = arg("b").expect("bound");
@@ -831,6 +835,67 @@ impl Lowerer<'_, '_> {
             }
             _ => Err(unsupported(format!("{}() here", f.name()), span)),
         }
+    }
+
+    /// `np.concatenate(parts)` along axis 0: the other extents must agree.
+    fn lower_concatenate(
+        &mut self,
+        parts: &PyValue,
+        result_ty: &Type,
+        span: Span,
+    ) -> LResult<PyValue> {
+        let Type::Array { dtype, ndim, .. } = *result_ty else {
+            return Err(unsupported("concatenate() result", span));
+        };
+        let PyValue::Tuple(items) = parts else {
+            return Err(unsupported("concatenate() of this value", span));
+        };
+        let arrays: Vec<ArrayRef> = items.iter().filter_map(ArrayRef::of).collect();
+        let first_shape = self.shape_of(&arrays[0]);
+        let mut total = self.b.iconst(Ty::I64, 0);
+        for a in &arrays {
+            let shape = self.shape_of(a);
+            for axis in 1..shape.len() {
+                let differ = self.b.icmp(IntCC::Ne, shape[axis], first_shape[axis]);
+                let axis_v = self.b.iconst(Ty::I64, axis as i64);
+                self.raise_if(
+                    differ,
+                    ExceptionKind::ValueError,
+                    "all the input array dimensions except for the concatenation axis must \
+                     match exactly, but along dimension {} the arrays have sizes {} and {}",
+                    span,
+                    &[axis_v, first_shape[axis], shape[axis]],
+                );
+            }
+            total = self.b.binary(Op::Iadd, total, shape[0]);
+        }
+        let mut out_shape = first_shape.clone();
+        out_shape[0] = total;
+        let out = self.new_array(dtype, &out_shape, false, span);
+        let out_strides = self.strides_of(&out);
+        let out_data = self.data_of(out.desc);
+        let owner = self
+            .b
+            .load(Ty::I64, out.desc, runtime::array::OWNER_OFFSET, true);
+        let mut row = self.b.iconst(Ty::I64, 0);
+        for a in &arrays {
+            let shape = self.shape_of(a);
+            // The destination rows of this part, as a view of `out`.
+            let offset = self.b.binary(Op::Imul, row, out_strides[0]);
+            let data = self.b.binary(Op::Iadd, out_data, offset);
+            let mut part_shape = out_shape.clone();
+            part_shape[0] = shape[0];
+            let desc = self.make_descriptor(data, owner, &part_shape, &out_strides);
+            let dst = ArrayRef {
+                desc,
+                dtype,
+                ndim: u32::from(ndim),
+                layout: Layout::C,
+            };
+            self.copy_elements(a, &dst, &shape);
+            row = self.b.binary(Op::Iadd, row, shape[0]);
+        }
+        Ok(out.value())
     }
 
     /// `np.all(a)` (`all`) or `np.any(a)`: every element, or some element, is truthy (NaN is).

@@ -31,7 +31,8 @@ impl Infer<'_> {
             None => None,
         };
         // `axis=k` (a literal) of sum/prod/min/max/mean: the result loses that axis.
-        let axis = match arg("axis") {
+        let reduces_along_axis = matches!(f, Sum | Prod | Min | Max | Mean);
+        let axis = match arg("axis").filter(|_| reduces_along_axis) {
             None => None,
             Some(a) if matches!(a.kind, ExprKind::NoneLit) => {
                 self.value(a)?;
@@ -167,6 +168,44 @@ impl Infer<'_> {
                 } else {
                     Type::Scalar(mean.real_part())
                 }
+            }
+            Concatenate => {
+                let parts = arg("arrays").expect("required");
+                if let Some(axis) = arg("axis")
+                    && literal_int(axis) != Some(0)
+                {
+                    let message = "concatenate() is supported along axis 0 only";
+                    return Err(Diagnostic::unsupported(message, axis.span).into());
+                }
+                if let Some(axis) = arg("axis") {
+                    self.value(axis)?;
+                }
+                let ty = self.value(parts)?;
+                let Type::Tuple(items) = &ty else {
+                    let message = format!("concatenate() takes a tuple of arrays, got {ty}");
+                    return Err(Diagnostic::typing(message, parts.span).into());
+                };
+                let mut result: Option<(Scalar, u8)> = None;
+                for item in items {
+                    let Type::Array { dtype, ndim, .. } = item else {
+                        let message = format!("concatenate() takes arrays, got {item}");
+                        return Err(Diagnostic::typing(message, parts.span).into());
+                    };
+                    result = Some(match result {
+                        None => (*dtype, *ndim),
+                        Some((d, n)) if n == *ndim => (rules::promote(d, *dtype), n),
+                        Some((_, n)) => {
+                            let message = format!(
+                                "concatenate() of arrays of different ranks ({n} and {ndim})"
+                            );
+                            return Err(Diagnostic::typing(message, parts.span).into());
+                        }
+                    });
+                }
+                let (dtype, ndim) = result.ok_or_else(|| {
+                    Diagnostic::typing("concatenate() needs at least one array", parts.span)
+                })?;
+                Type::array(dtype, ndim, Layout::C)
             }
             Dot => {
                 let a = arg("a").expect("required");
