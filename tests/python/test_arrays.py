@@ -477,3 +477,26 @@ def test_concatenate():
 
     with pytest.raises(ValueError, match="must match exactly"):
         bad(np.ones((2, 3)), np.ones((2, 4)))
+
+
+def test_creation_errors_match_numpy():
+    @jit
+    def ar(step):
+        return np.arange(0.0, 1.0, step)
+
+    @jit
+    def ai(step):
+        return np.arange(0, 5, step)
+
+    for fn, step in ((ar, 0.0), (ai, 0)):
+        with pytest.raises(ZeroDivisionError):
+            fn(step)
+    check(ar, 0.25)
+    check(ai, -1)
+
+    @jit
+    def huge(n):
+        return np.empty((n, n, n))
+
+    with pytest.raises(MemoryError):
+        huge(10**7)

@@ -487,6 +487,15 @@ impl Lowerer<'_, '_> {
         let step = as_work(self, step, 1.0);
         // NumPy: len = ceil((stop - start) / step), at least 0; values start + i * step.
         let len = if float {
+            let zero = self.b.fconst(Ty::F64, 0.0);
+            let is_zero = self.b.fcmp(FloatCC::Eq, step, zero);
+            self.raise_if(
+                is_zero,
+                ExceptionKind::ZeroDivisionError,
+                "arange() step must not be zero",
+                span,
+                &[],
+            );
             let diff = self.b.binary(Op::Fsub, stop, start);
             let q = self.b.binary(Op::Fdiv, diff, step);
             let c = self.b.unary(Op::Ceil, q);
