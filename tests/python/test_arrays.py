@@ -500,3 +500,29 @@ def test_creation_errors_match_numpy():
 
     with pytest.raises(MemoryError):
         huge(10**7)
+
+
+def test_a_view_kept_from_the_previous_iteration_keeps_its_row():
+    @jit
+    def diffs(m):
+        out = np.zeros(m.shape[0])
+        prev = m[0, :]
+        for i in range(1, m.shape[0]):
+            cur = m[i, :]
+            out[i] = (cur - prev).sum()
+            prev = cur
+        return out, prev
+
+    @jit
+    def rows_kept(m):
+        first = m[0]
+        last = m[0]
+        k = 0
+        while k < m.shape[0]:
+            last = m[k, 1:]
+            k += 1
+        return first, last
+
+    m = np.arange(12.0).reshape(4, 3) ** 2
+    check(diffs, m)
+    check(rows_kept, m)

@@ -118,9 +118,16 @@ impl Lowerer<'_, '_> {
     ) -> bool {
         let mut allocates = false;
         walk_exprs(body, &mut |e| allocates |= self.may_allocate(e));
-        if !allocates {
-            return false;
-        }
+        allocates && self.arrays_stay_in_iteration(target, body)
+    }
+
+    /// Whether no array value made in one iteration of the loop can be used after it: every
+    /// variable the body assigns that may hold an array is used only inside the body and is
+    /// written before it is read. Then a view built in the loop may reuse one stack
+    /// descriptor per site; otherwise each view gets its own descriptor in the arena (a view
+    /// kept from the previous iteration, `prev = row`, must not change when the site runs
+    /// again).
+    pub(crate) fn arrays_stay_in_iteration(&self, target: Option<&Expr>, body: &[Stmt]) -> bool {
         let inside = count_names(body, target);
         let mut names = Vec::new();
         bound_names(body, &mut names);

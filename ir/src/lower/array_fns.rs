@@ -644,7 +644,9 @@ impl Lowerer<'_, '_> {
         PyValue::Array(desc, Type::array(src.dtype, ndim as u8, Layout::C))
     }
 
-    /// A descriptor on the stack (a view); `return` copies it into the arena.
+    /// The descriptor of a view: in a stack slot of this site (a later execution of the site
+    /// reuses it; `return` copies it into the arena), or, in a loop where a view may be kept
+    /// from one iteration to the next, a fresh one in the arena.
     pub(crate) fn make_descriptor(
         &mut self,
         data: Value,
@@ -654,7 +656,16 @@ impl Lowerer<'_, '_> {
     ) -> Value {
         let ndim = shape.len() as u32;
         let size = runtime::array::descriptor_size(ndim) as u32;
-        let desc = self.b.ins(Op::StackSlot(size), &[], Ty::Ptr);
+        let desc = if self.views_on_stack {
+            self.b.ins(Op::StackSlot(size), &[], Ty::Ptr)
+        } else {
+            // `copy_descriptor` of a scratch slot gives arena memory of the right size; the
+            // fields are then written in place.
+            let scratch = self.b.ins(Op::StackSlot(size), &[], Ty::Ptr);
+            let ndim_v = self.b.iconst(Ty::I64, i64::from(ndim));
+            self.b
+                .call_runtime(RuntimeFn::CopyDescriptor, &[scratch, ndim_v])
+        };
         self.b.store(desc, data, DATA_OFFSET);
         self.b.store(desc, owner, runtime::array::OWNER_OFFSET);
         for axis in 0..ndim {

@@ -195,12 +195,15 @@ impl Lowerer<'_, '_> {
         let mark = self
             .iteration_scoped_allocations(None, body)
             .then(|| self.begin_scoped_iteration());
+        let views_on_stack = self.arrays_stay_in_iteration(None, body);
+        let outer_views = std::mem::replace(&mut self.views_on_stack, views_on_stack);
         self.loops.push(LoopTargets {
             continue_to: header,
             break_to: exit,
         });
         self.lower_body(body)?;
         self.loops.pop();
+        self.views_on_stack = outer_views;
         if !self.b.is_terminated() {
             if let Some(mark) = mark {
                 self.end_scoped_iteration(mark);
@@ -278,12 +281,15 @@ impl Lowerer<'_, '_> {
             None => PyValue::Scalar(i, Scalar::I64),
         };
         self.assign(target, item)?;
+        let views_on_stack = self.arrays_stay_in_iteration(Some(target), body);
+        let outer_views = std::mem::replace(&mut self.views_on_stack, views_on_stack);
         self.loops.push(LoopTargets {
             continue_to: latch,
             break_to: exit,
         });
         self.lower_body(body)?;
         self.loops.pop();
+        self.views_on_stack = outer_views;
         if !self.b.is_terminated() {
             self.jump(latch, &[]);
         }

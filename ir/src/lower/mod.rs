@@ -127,6 +127,9 @@ pub(crate) struct Lowerer<'a, 'f> {
     in_array_expression: bool,
     /// How often each name appears in the whole function (see `arena.rs`).
     name_refs: HashMap<String, usize>,
+    /// Where views' descriptors go: one stack slot per site (outside loops, or in a loop
+    /// whose arrays do not outlive an iteration), or the arena (see `make_descriptor`).
+    views_on_stack: bool,
 }
 
 type LResult<T> = Result<T, Diagnostic>;
@@ -151,6 +154,7 @@ impl<'a, 'f> Lowerer<'a, 'f> {
             in_parallel_body,
             in_array_expression: false,
             name_refs: HashMap::new(),
+            views_on_stack: true,
         };
         lowerer.ssa.seal_block(lowerer.b.func, entry);
         lowerer

@@ -161,6 +161,9 @@ impl Lowerer<'_, '_> {
         };
         let mut child = Lowerer::new(builder, entry, self.typed, self.ctx, true);
         child.name_refs = self.name_refs.clone();
+        // The body runs as a loop in the chunk: views kept across iterations need their own
+        // descriptors (the loop variable is an integer, so it needs no special case).
+        child.views_on_stack = child.arrays_stay_in_iteration(None, body);
         // Constants stay constants, so index analysis still sees `i = idx` for `prange(n)`.
         let start = match start_const {
             Some(c) => child.b.iconst(Ty::I64, c),
