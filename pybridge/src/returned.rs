@@ -92,6 +92,19 @@ impl ReturnContext {
             .map(|a| read(stride_offset(ndim, a)) as _)
             .collect();
         let base = self.base(py, owner)?;
+        // A view of a read-only argument stays read-only.
+        let writeable = match self.arg_owners.iter().find(|&&a| a as u64 == owner) {
+            // SAFETY: an argument array, alive in the caller's argument tuple.
+            Some(&arg) => unsafe {
+                (*npyffi::_PyArray_GET_ITEM_DATA(arg.cast())).flags & NPY_ARRAY_WRITEABLE != 0
+            },
+            None => true,
+        };
+        let flags = if writeable {
+            NPY_ARRAY_WRITEABLE | NPY_ARRAY_ALIGNED
+        } else {
+            NPY_ARRAY_ALIGNED
+        };
         unsafe {
             let descr = PY_ARRAY_API.PyArray_DescrFromType(py, type_num(*dtype));
             let array_type = npyffi::get_type_object(py, NpyTypes::PyArray_Type);
@@ -104,7 +117,7 @@ impl ReturnContext {
                 shape.as_mut_ptr(),
                 strides.as_mut_ptr(),
                 data as *mut std::ffi::c_void,
-                NPY_ARRAY_WRITEABLE | NPY_ARRAY_ALIGNED,
+                flags,
                 std::ptr::null_mut(),
             );
             if array.is_null() {

@@ -526,3 +526,14 @@ def test_a_view_kept_from_the_previous_iteration_keeps_its_row():
     m = np.arange(12.0).reshape(4, 3) ** 2
     check(diffs, m)
     check(rows_kept, m)
+
+
+def test_a_view_of_a_read_only_argument_is_read_only():
+    @jit
+    def tail(a):
+        return a[1:]
+
+    a = np.arange(4.0)
+    a.flags.writeable = False
+    t = tail(a)
+    assert list(t) == [1.0, 2.0, 3.0] and not t.flags.writeable and t.base is a
