@@ -6,14 +6,15 @@
 //! is an [`ArrayMemory`] that owns the buffer and frees it when NumPy lets go). Several arrays
 //! of one result sharing a buffer (`return a, a[::-1]`) share one base object.
 
-use ferrojit::{Scalar, Type};
+use crate::ufunc::npy_type_num;
+use ferrojit::Type;
 use numpy::npyffi::{self, NPY_ARRAY_ALIGNED, NPY_ARRAY_WRITEABLE, NpyTypes, PY_ARRAY_API};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::{IntoPyObjectExt, ffi};
 use runtime::alloc::{Arena, Buffer};
 use runtime::array::{DATA_OFFSET, OWNER_OFFSET, shape_offset, stride_offset};
-use std::ffi::{c_int, c_long};
+use std::ffi::c_int;
 
 /// The memory of an array created by compiled code, kept alive as the array's `base`.
 #[pyclass(module = "ferrojit._ferrojit", frozen)]
@@ -106,7 +107,7 @@ impl ReturnContext {
             NPY_ARRAY_ALIGNED
         };
         unsafe {
-            let descr = PY_ARRAY_API.PyArray_DescrFromType(py, type_num(*dtype));
+            let descr = PY_ARRAY_API.PyArray_DescrFromType(py, c_int::from(npy_type_num(*dtype)));
             let array_type = npyffi::get_type_object(py, NpyTypes::PyArray_Type);
             // Steals `descr`; computes the contiguity flags from shape and strides.
             let array = PY_ARRAY_API.PyArray_NewFromDescr(
@@ -130,27 +131,5 @@ impl ReturnContext {
             }
             Ok(Bound::from_owned_ptr(py, array).unbind())
         }
-    }
-}
-
-/// NumPy's `NPY_TYPES` number of `dtype` (the inverse of `args::scalar_of_type_num`).
-fn type_num(dtype: Scalar) -> c_int {
-    let long_is_64 = size_of::<c_long>() == 8;
-    match dtype {
-        Scalar::Bool => 0,
-        Scalar::I8 => 1,
-        Scalar::U8 => 2,
-        Scalar::I16 => 3,
-        Scalar::U16 => 4,
-        Scalar::I32 => 5,
-        Scalar::U32 => 6,
-        Scalar::I64 if long_is_64 => 7,
-        Scalar::I64 => 9,
-        Scalar::U64 if long_is_64 => 8,
-        Scalar::U64 => 10,
-        Scalar::F32 => 11,
-        Scalar::F64 => 12,
-        Scalar::C64 => 14,
-        Scalar::C128 => 15,
     }
 }

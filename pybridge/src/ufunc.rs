@@ -179,7 +179,7 @@ fn compile_detached<T: Send>(
 
 /// NumPy's type number for a scalar (`NPY_TYPES`), as ufunc type tables hold them. `int64` is
 /// `NPY_LONG` where C `long` has 64 bits (NumPy's own `int64` there), else `NPY_LONGLONG`.
-fn npy_type_num(s: Scalar) -> std::ffi::c_char {
+pub(crate) fn npy_type_num(s: Scalar) -> std::ffi::c_char {
     let long_is_64 = size_of::<std::ffi::c_long>() == 8;
     (match s {
         Scalar::Bool => 0,

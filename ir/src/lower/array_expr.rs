@@ -228,23 +228,9 @@ impl Lowerer<'_, '_> {
             }
             Node::Where(c, x, y, result) => {
                 let (cv, _) = self.eval_child(c, idx, leaves)?;
-                let cond = self.truthy(&cv);
                 let (xv, _) = self.eval_child(x, idx, leaves)?;
                 let (yv, _) = self.eval_child(y, idx, leaves)?;
-                let rt = Type::Scalar(*result);
-                let xv = self.coerce(xv, &rt);
-                let yv = self.coerce(yv, &rt);
-                match (xv, yv) {
-                    (PyValue::Scalar(a, s), PyValue::Scalar(b, _)) => {
-                        PyValue::Scalar(self.b.select(cond, a, b), s)
-                    }
-                    (PyValue::Complex(ar, ai, s), PyValue::Complex(br, bi, _)) => {
-                        let re = self.b.select(cond, ar, br);
-                        let im = self.b.select(cond, ai, bi);
-                        PyValue::Complex(re, im, s)
-                    }
-                    _ => return Err(unsupported("where() of these values", Span::default())),
-                }
+                self.select_number(&cv, xv, yv, *result, Span::default())?
             }
         })
     }

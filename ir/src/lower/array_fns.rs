@@ -54,29 +54,53 @@ impl ArrayRef {
 }
 
 impl Lowerer<'_, '_> {
-    /// Runs `body(i)` for `i` in `0..count` (a rotated loop: nothing runs when `count <= 0`).
-    /// The body may read and write SSA variables declared outside.
+    /// Runs `body(i)` for `i` in `0..count`.
     pub(crate) fn counted_loop(
         &mut self,
         count: Value,
         body: &mut dyn FnMut(&mut Self, Value) -> LResult<()>,
     ) -> LResult<()> {
-        let counter = self.ssa.declare_var(Ty::I64);
         let zero = self.b.iconst(Ty::I64, 0);
-        let entry = self.current_block();
-        self.ssa.def_var(counter, entry, zero);
+        self.counted_loop_between(zero, count, body)
+    }
+
+    /// Runs `body(i)` for `i` in `lo..hi`: a rotated loop (nothing runs when `lo >= hi`) that
+    /// `break` and `continue` in `body` leave and advance. The body may read and write SSA
+    /// variables declared outside. The one counted loop of lowering: array loops, `prange`
+    /// chunks and loops over sequences all use it.
+    pub(crate) fn counted_loop_between(
+        &mut self,
+        lo: Value,
+        hi: Value,
+        body: &mut dyn FnMut(&mut Self, Value) -> LResult<()>,
+    ) -> LResult<()> {
+        let counter = self.ssa.declare_var(Ty::I64);
+        let before = self.current_block();
+        self.ssa.def_var(counter, before, lo);
         let body_block = self.create_block();
+        let latch = self.create_block();
         let exit = self.create_block();
-        let more = self.b.icmp(IntCC::Slt, zero, count);
+        let more = self.b.icmp(IntCC::Slt, lo, hi);
         self.brif(more, body_block, exit);
         self.switch_to(body_block);
         let i = self.ssa.use_var(self.b.func, counter, body_block);
-        body(self, i)?;
-        let latch = self.current_block();
+        self.loops.push(super::LoopTargets {
+            continue_to: latch,
+            break_to: exit,
+        });
+        let result = body(self, i);
+        self.loops.pop();
+        result?;
+        if !self.b.is_terminated() {
+            self.jump(latch, &[]);
+        }
+        self.seal(latch);
+        self.switch_to(latch);
+        let i = self.ssa.use_var(self.b.func, counter, latch);
         let one = self.b.iconst(Ty::I64, 1);
         let next = self.b.binary(Op::Iadd, i, one);
         self.ssa.def_var(counter, latch, next);
-        let more = self.b.icmp(IntCC::Slt, next, count);
+        let more = self.b.icmp(IntCC::Slt, next, hi);
         self.brif(more, body_block, exit);
         self.seal(body_block);
         self.seal(exit);
@@ -290,39 +314,25 @@ impl Lowerer<'_, '_> {
         };
         use ArrayFn::*;
         let value = match f {
-            Empty | Zeros | Ones | Full => {
+            Empty | Zeros | Ones | Full | EmptyLike | ZerosLike | OnesLike | FullLike => {
                 let (dtype, _) = result_array(&result_ty);
-                let (shape_value, _) = arg("shape").expect("bound");
-                let shape = self.shape_values(&shape_value);
-                let out = self.new_array(dtype, &shape, f == Zeros, span);
-                match f {
-                    Ones => {
-                        let one = PyValue::Scalar(self.b.iconst(Ty::I64, 1), Scalar::I64);
-                        self.fill_array(&out, one)?;
+                let shape = match array_arg("a") {
+                    Some(like) => self.shape_of(&like),
+                    None => {
+                        let (shape_value, _) = arg("shape").expect("bound");
+                        self.shape_values(&shape_value)
                     }
-                    Full => {
-                        let (v, _) = arg("fill_value").expect("bound");
-                        self.fill_array(&out, v)?;
+                };
+                let out = self.new_array(dtype, &shape, matches!(f, Zeros | ZerosLike), span);
+                let fill = match f {
+                    Ones | OnesLike => {
+                        Some(PyValue::Scalar(self.b.iconst(Ty::I64, 1), Scalar::I64))
                     }
-                    _ => {}
-                }
-                out.value()
-            }
-            EmptyLike | ZerosLike | OnesLike | FullLike => {
-                let (dtype, _) = result_array(&result_ty);
-                let like = array_arg("a").expect("typed as an array");
-                let shape = self.shape_of(&like);
-                let out = self.new_array(dtype, &shape, f == ZerosLike, span);
-                match f {
-                    OnesLike => {
-                        let one = PyValue::Scalar(self.b.iconst(Ty::I64, 1), Scalar::I64);
-                        self.fill_array(&out, one)?;
-                    }
-                    FullLike => {
-                        let (v, _) = arg("fill_value").expect("bound");
-                        self.fill_array(&out, v)?;
-                    }
-                    _ => {}
+                    Full | FullLike => arg("fill_value").map(|(v, _)| v),
+                    _ => None,
+                };
+                if let Some(value) = fill {
+                    self.fill_array(&out, value)?;
                 }
                 out.value()
             }
@@ -412,23 +422,36 @@ impl Lowerer<'_, '_> {
                 let (c, _) = arg("condition").expect("bound");
                 let (x, _) = arg("x").expect("bound");
                 let (y, _) = arg("y").expect("bound");
-                let cond = self.truthy(&c);
-                let x = self.coerce(x, &result_ty);
-                let y = self.coerce(y, &result_ty);
-                match (x, y) {
-                    (PyValue::Scalar(a, s), PyValue::Scalar(b, _)) => {
-                        PyValue::Scalar(self.b.select(cond, a, b), s)
-                    }
-                    (PyValue::Complex(ar, ai, s), PyValue::Complex(br, bi, _)) => {
-                        let re = self.b.select(cond, ar, br);
-                        let im = self.b.select(cond, ai, bi);
-                        PyValue::Complex(re, im, s)
-                    }
-                    _ => return Err(unsupported("where() of these values", span)),
-                }
+                let result = result_ty.as_scalar().unwrap_or(Scalar::F64);
+                self.select_number(&c, x, y, result, span)?
             }
         };
         Ok(value)
+    }
+
+    /// `x if cond else y` for numbers, both converted to `result` first, without branching
+    /// (`np.where` of numbers, and of each element of arrays).
+    pub(crate) fn select_number(
+        &mut self,
+        cond: &PyValue,
+        x: PyValue,
+        y: PyValue,
+        result: Scalar,
+        span: Span,
+    ) -> LResult<PyValue> {
+        let cond = self.truthy(cond);
+        let rt = Type::Scalar(result);
+        Ok(match (self.coerce(x, &rt), self.coerce(y, &rt)) {
+            (PyValue::Scalar(a, s), PyValue::Scalar(b, _)) => {
+                PyValue::Scalar(self.b.select(cond, a, b), s)
+            }
+            (PyValue::Complex(ar, ai, s), PyValue::Complex(br, bi, _)) => {
+                let re = self.b.select(cond, ar, br);
+                let im = self.b.select(cond, ai, bi);
+                PyValue::Complex(re, im, s)
+            }
+            _ => return Err(unsupported("where() of these values", span)),
+        })
     }
 
     /// The extents of a shape value (an integer or a tuple of integers), as i64.

@@ -8,7 +8,7 @@
 //! `control.rs`, which steps the range directly.
 
 use super::ssa::VarId;
-use super::{LResult, LoopTargets, Lowerer, PyValue, unsupported};
+use super::{LResult, Lowerer, PyValue, unsupported};
 use crate::function::{FloatCC, IntCC, Op, Ty, Value};
 use frontend::Span;
 use frontend::ast::{BinOp, CmpOp, Expr, ExprKind};
@@ -210,39 +210,7 @@ impl Lowerer<'_, '_> {
         n: Value,
         mut body: impl FnMut(&mut Self, Value) -> LResult<()>,
     ) -> LResult<()> {
-        let counter = self.ssa.declare_var(Ty::I64);
-        let zero = self.b.iconst(Ty::I64, 0);
-        let entry = self.current_block();
-        self.ssa.def_var(counter, entry, zero);
-        let body_block = self.create_block();
-        let latch = self.create_block();
-        let exit = self.create_block();
-        let more = self.b.icmp(IntCC::Slt, zero, n);
-        self.brif(more, body_block, exit);
-        self.switch_to(body_block);
-        let i = self.ssa.use_var(self.b.func, counter, body_block);
-        self.loops.push(LoopTargets {
-            continue_to: latch,
-            break_to: exit,
-        });
-        let result = body(self, i);
-        self.loops.pop();
-        result?;
-        if !self.b.is_terminated() {
-            self.jump(latch, &[]);
-        }
-        self.seal(latch);
-        self.switch_to(latch);
-        let i = self.ssa.use_var(self.b.func, counter, latch);
-        let one = self.b.iconst(Ty::I64, 1);
-        let next = self.b.binary(Op::Iadd, i, one);
-        self.ssa.def_var(counter, latch, next);
-        let more = self.b.icmp(IntCC::Slt, next, n);
-        self.brif(more, body_block, exit);
-        self.seal(body_block);
-        self.seal(exit);
-        self.switch_to(exit);
-        Ok(())
+        self.counted_loop(n, &mut body)
     }
 
     /// `for target in seq: body`.

@@ -14,7 +14,7 @@
 //! loop variable) is a data race and is rejected; other races are the user's responsibility.
 
 use super::flatten::{flat_types, ir_types};
-use super::{LResult, LoopTargets, Lowerer, PyValue, unsupported};
+use super::{LResult, Lowerer, PyValue, unsupported};
 use crate::builder::Builder;
 use crate::function::{Function, IntCC, Op, Ty, Value};
 use frontend::ast::{self, BinOp, Expr, ExprKind, Stmt, StmtKind};
@@ -118,7 +118,7 @@ impl Lowerer<'_, '_> {
         // Combine the partial results, chunk by chunk, into the variables' values from before.
         if !reductions.is_empty() {
             let zero = self.b.iconst(Ty::I64, 0);
-            self.emit_counted_loop(zero, chunks, &mut |this, c| {
+            self.counted_loop_between(zero, chunks, &mut |this, c| {
                 let base = this.b.binary(Op::Imul, c, stride);
                 let base = this.b.binary(Op::Iadd, out, base);
                 let mut offset = 0;
@@ -193,7 +193,7 @@ impl Lowerer<'_, '_> {
         // indices derived from them non-negative.
         let zero = child.b.iconst(Ty::I64, 0);
         let lo = child.b.binary(Op::Smax, lo, zero);
-        child.emit_counted_loop(lo, hi, &mut |this, idx| {
+        child.counted_loop_between(lo, hi, &mut |this, idx| {
             let scaled = this.b.binary(Op::Imul, idx, step);
             let i = this.b.binary(Op::Iadd, start, scaled);
             this.write_var(target, PyValue::Scalar(i, Scalar::I64));
@@ -210,47 +210,6 @@ impl Lowerer<'_, '_> {
         drop(child);
         super::remove_unterminated_dead_blocks(&mut chunk)?;
         Ok(chunk)
-    }
-
-    /// Emits `for idx in lo..hi: body(idx)` (step 1) in rotated form; `continue` in the body
-    /// goes to the increment, `break` leaves the loop.
-    fn emit_counted_loop(
-        &mut self,
-        lo: Value,
-        hi: Value,
-        body: &mut dyn FnMut(&mut Self, Value) -> LResult<()>,
-    ) -> LResult<()> {
-        let counter = self.ssa.declare_var(Ty::I64);
-        let before = self.current_block();
-        self.ssa.def_var(counter, before, lo);
-        let body_block = self.create_block();
-        let latch = self.create_block();
-        let exit = self.create_block();
-        let more = self.b.icmp(IntCC::Slt, lo, hi);
-        self.brif(more, body_block, exit);
-        self.switch_to(body_block);
-        let idx = self.ssa.use_var(self.b.func, counter, body_block);
-        self.loops.push(LoopTargets {
-            continue_to: latch,
-            break_to: exit,
-        });
-        body(self, idx)?;
-        self.loops.pop();
-        if !self.b.is_terminated() {
-            self.jump(latch, &[]);
-        }
-        self.seal(latch);
-        self.switch_to(latch);
-        let idx = self.ssa.use_var(self.b.func, counter, latch);
-        let one = self.b.iconst(Ty::I64, 1);
-        let next = self.b.binary(Op::Iadd, idx, one);
-        self.ssa.def_var(counter, latch, next);
-        let more = self.b.icmp(IntCC::Slt, next, hi);
-        self.brif(more, body_block, exit);
-        self.seal(body_block);
-        self.seal(exit);
-        self.switch_to(exit);
-        Ok(())
     }
 
     /// Number of iterations of `range(start, stop, step)` (0 if empty).

@@ -501,16 +501,7 @@ impl Lowerer<'_, '_> {
         let itemsize = self.b.iconst(Ty::I64, base.dtype.size_bytes() as i64);
         let at = self.declare_value_var(&PyValue::Scalar(zero, Scalar::I64));
         let dtype = base.dtype;
-        self.for_each_index(&shape, &mut |this, idx| {
-            let m = this.address_at(mask_data, &mask_strides, idx);
-            let PyValue::Scalar(bit, _) = this.load_scalar(m, Scalar::Bool) else {
-                unreachable!("bool")
-            };
-            let take = this.create_block();
-            let next = this.create_block();
-            this.brif(bit, take, next);
-            this.seal(take);
-            this.switch_to(take);
+        self.for_each_masked(&shape, mask_data, &mask_strides, &mut |this, idx| {
             let from = this.address_at(data, &strides, idx);
             let v = this.load_scalar(from, dtype);
             let PyValue::Scalar(k, _) = this.use_value_var(&at) else {
@@ -522,10 +513,6 @@ impl Lowerer<'_, '_> {
             let one = this.b.iconst(Ty::I64, 1);
             let k1 = this.b.binary(Op::Iadd, k, one);
             this.def_value_var(&at, &PyValue::Scalar(k1, Scalar::I64));
-            this.jump(next, &[]);
-            this.seal(next);
-            this.switch_to(next);
-            Ok(())
         })?;
         Ok(out.value())
     }
@@ -550,8 +537,22 @@ impl Lowerer<'_, '_> {
         let data = self.data_of(base.desc);
         let (mask_data, mask_strides) = self.checked_mask(mask, &shape, span);
         let dtype = base.dtype;
-        self.for_each_index(&shape, &mut |this, idx| {
-            let m = this.address_at(mask_data, &mask_strides, idx);
+        self.for_each_masked(&shape, mask_data, &mask_strides, &mut |this, idx| {
+            let to = this.address_at(data, &strides, idx);
+            this.store_scalar(to, dtype, value.clone());
+        })
+    }
+
+    /// Runs `body(indices)` over the indices of `shape` (C order) where the mask is true.
+    fn for_each_masked(
+        &mut self,
+        shape: &[Value],
+        mask_data: Value,
+        mask_strides: &[Value],
+        body: &mut dyn FnMut(&mut Self, &[Value]),
+    ) -> LResult<()> {
+        self.for_each_index(shape, &mut |this, idx| {
+            let m = this.address_at(mask_data, mask_strides, idx);
             let PyValue::Scalar(bit, _) = this.load_scalar(m, Scalar::Bool) else {
                 unreachable!("bool")
             };
@@ -560,8 +561,7 @@ impl Lowerer<'_, '_> {
             this.brif(bit, take, next);
             this.seal(take);
             this.switch_to(take);
-            let to = this.address_at(data, &strides, idx);
-            this.store_scalar(to, dtype, value.clone());
+            body(this, idx);
             this.jump(next, &[]);
             this.seal(next);
             this.switch_to(next);
