@@ -279,3 +279,30 @@ def test_parallel_kernels_are_cached_and_run_on_the_thread_pool(tmp_path):
         runs.append(json.loads(result.stdout))
     assert runs[0] == [4999950000.0, {"hits": 0, "compiled": 1}]
     assert runs[1] == [4999950000.0, {"hits": 1, "compiled": 0}]
+
+
+def test_kernels_that_create_arrays_are_cached(tmp_path):
+    (tmp_path / "amod.py").write_text(
+        "import numpy as np\nfrom ferrojit import jit\n\n\n"
+        "@jit(cache=True)\n"
+        "def make(n):\n"
+        "    a = np.arange(n) * 2.0\n"
+        "    for i in range(3):\n"
+        "        t = a + i\n"
+        "        a[0] += t.sum()\n"
+        "    return a, a[::-1]\n"
+    )
+    code = (
+        f"import sys, json; sys.path.insert(0, {str(tmp_path)!r})\n"
+        "import amod, ferrojit._ferrojit as fj\n"
+        "a, r = amod.make(4)\n"
+        "print(json.dumps([a.tolist(), r.tolist(), r.base is a.base, fj._cache_stats()]))\n"
+    )
+    runs = []
+    for _ in range(2):
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert result.returncode == 0 and result.stderr == "", result.stdout + result.stderr
+        runs.append(json.loads(result.stdout))
+    values = [[100.0, 2.0, 4.0, 6.0], [6.0, 4.0, 2.0, 100.0], True]
+    assert runs[0] == values + [{"hits": 0, "compiled": 1}]
+    assert runs[1] == values + [{"hits": 1, "compiled": 0}]
