@@ -94,28 +94,31 @@ impl ArrayFn {
     /// The array method `a.<name>(...)`, if any; the array is the first parameter.
     pub fn method(name: &str) -> Option<ArrayFn> {
         use ArrayFn::*;
-        Some(match name {
-            "copy" => Copy,
-            "astype" => Astype,
-            "sum" => Sum,
-            "prod" => Prod,
-            "min" => Min,
-            "max" => Max,
-            "mean" => Mean,
-            "std" => Std,
-            "var" => Var,
-            "argmin" => Argmin,
-            "argmax" => Argmax,
-            "cumsum" => Cumsum,
-            "cumprod" => Cumprod,
-            "any" => Any,
-            "all" => All,
-            "dot" => Dot,
-            "reshape" => Reshape,
-            "ravel" | "flatten" => Ravel,
-            "fill" => Fill,
-            _ => return None,
-        })
+        match name {
+            "astype" => Some(Astype),
+            "fill" => Some(Fill),
+            "flatten" => Some(Ravel),
+            // NumPy's aliases of functions only.
+            "amin" | "amax" => None,
+            // The other methods are the functions of the same name that take the array first.
+            _ => ArrayFn::function(name).filter(|f| {
+                !matches!(
+                    f,
+                    Empty
+                        | Zeros
+                        | Ones
+                        | Full
+                        | EmptyLike
+                        | ZerosLike
+                        | OnesLike
+                        | FullLike
+                        | Arange
+                        | Linspace
+                        | Concatenate
+                        | Where
+                )
+            }),
+        }
     }
 
     /// Parameter names in positional order; `*` marks where keyword-only parameters start.

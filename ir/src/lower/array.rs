@@ -175,10 +175,7 @@ impl Lowerer<'_, '_> {
             let data = self.data_of(desc);
             let offset = self.b.binary(Op::Imul, i, strides[0]);
             let row = self.b.binary(Op::Iadd, data, offset);
-            let owner = self
-                .b
-                .load(Ty::I64, desc, runtime::array::OWNER_OFFSET, true);
-            let view = self.make_descriptor(row, owner, &shape[1..], &strides[1..]);
+            let view = self.make_descriptor(desc, row, &shape[1..], &strides[1..]);
             return PyValue::Array(view, row_type(*dtype, *ndim, *layout));
         }
         let itemsize = self.b.iconst(Ty::I64, dtype.size_bytes() as i64);

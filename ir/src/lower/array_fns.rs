@@ -508,43 +508,30 @@ impl Lowerer<'_, '_> {
         let start = as_work(self, start, 0.0);
         let stop = as_work(self, stop, 0.0);
         let step = as_work(self, step, 1.0);
-        // NumPy: len = ceil((stop - start) / step), at least 0; values start + i * step.
+        // NumPy: len = ceil((stop - start) / step), at least 0 (for integers, `range`'s
+        // length); values start + i * step.
+        let zero = self.scalar_const(work, 0.0);
+        let step_is_zero = if float {
+            self.b.fcmp(FloatCC::Eq, step, zero)
+        } else {
+            self.b.icmp(IntCC::Eq, step, zero)
+        };
+        self.raise_if(
+            step_is_zero,
+            ExceptionKind::ZeroDivisionError,
+            "arange() step must not be zero",
+            span,
+            &[],
+        );
         let len = if float {
-            let zero = self.b.fconst(Ty::F64, 0.0);
-            let is_zero = self.b.fcmp(FloatCC::Eq, step, zero);
-            self.raise_if(
-                is_zero,
-                ExceptionKind::ZeroDivisionError,
-                "arange() step must not be zero",
-                span,
-                &[],
-            );
             let diff = self.b.binary(Op::Fsub, stop, start);
             let q = self.b.binary(Op::Fdiv, diff, step);
             let c = self.b.unary(Op::Ceil, q);
-            let zero = self.b.fconst(Ty::F64, 0.0);
             let c = self.b.binary(Op::Fmax, c, zero);
             self.b.convert(Op::FToS, c, Ty::I64)
         } else {
-            let zero = self.b.iconst(Ty::I64, 0);
-            let is_zero = self.b.icmp(IntCC::Eq, step, zero);
-            self.raise_if(
-                is_zero,
-                ExceptionKind::ZeroDivisionError,
-                "arange() step must not be zero",
-                span,
-                &[],
-            );
-            // ceil((stop - start) / step) with integer arithmetic: (d + step - sign) / step.
-            let diff = self.b.binary(Op::Isub, stop, start);
-            let positive = self.b.icmp(IntCC::Sgt, step, zero);
-            let one = self.b.iconst(Ty::I64, 1);
-            let minus_one = self.b.iconst(Ty::I64, -1);
-            let sign = self.b.select(positive, one, minus_one);
-            let adj = self.b.binary(Op::Isub, step, sign);
-            let num = self.b.binary(Op::Iadd, diff, adj);
-            let q = self.b.binary(Op::Sdiv, num, step);
-            self.b.binary(Op::Smax, q, zero)
+            let step_const = self.constant_value(step);
+            self.range_len(start, stop, step, step_const)
         };
         let out = self.new_array(dtype, &[len], false, span);
         let data = self.data_of(out.desc);
@@ -654,26 +641,24 @@ impl Lowerer<'_, '_> {
         };
         let ndim = shape.len() as u32;
         let data = self.data_of(src.desc);
-        let owner = self
-            .b
-            .load(Ty::I64, src.desc, runtime::array::OWNER_OFFSET, true);
         let mut stride = self.b.iconst(Ty::I64, src.dtype.size_bytes() as i64);
         let mut strides = vec![stride; shape.len()];
         for axis in (0..shape.len()).rev() {
             strides[axis] = stride;
             stride = self.b.binary(Op::Imul, stride, shape[axis]);
         }
-        let desc = self.make_descriptor(data, owner, shape, &strides);
+        let desc = self.make_descriptor(src.desc, data, shape, &strides);
         PyValue::Array(desc, Type::array(src.dtype, ndim as u8, Layout::C))
     }
 
-    /// The descriptor of a view: in a stack slot of this site (a later execution of the site
-    /// reuses it; `return` copies it into the arena), or, in a loop where a view may be kept
-    /// from one iteration to the next, a fresh one in the arena.
+    /// The descriptor of a view of the array described by `base` (whose owner it shares) with
+    /// the given data pointer, shape and strides: in a stack slot of this site (a later
+    /// execution of the site reuses it; `return` copies it into the arena), or, in a loop where
+    /// a view may be kept from one iteration to the next, a fresh one in the arena.
     pub(crate) fn make_descriptor(
         &mut self,
+        base: Value,
         data: Value,
-        owner: Value,
         shape: &[Value],
         strides: &[Value],
     ) -> Value {
@@ -690,6 +675,9 @@ impl Lowerer<'_, '_> {
                 .call_runtime(RuntimeFn::CopyDescriptor, &[scratch, ndim_v])
         };
         self.b.store(desc, data, DATA_OFFSET);
+        let owner = self
+            .b
+            .load(Ty::I64, base, runtime::array::OWNER_OFFSET, true);
         self.b.store(desc, owner, runtime::array::OWNER_OFFSET);
         for axis in 0..ndim {
             self.b.store(desc, shape[axis as usize], shape_offset(axis));
@@ -917,9 +905,6 @@ impl Lowerer<'_, '_> {
         let out = self.new_array(dtype, &out_shape, false, span);
         let out_strides = self.strides_of(&out);
         let out_data = self.data_of(out.desc);
-        let owner = self
-            .b
-            .load(Ty::I64, out.desc, runtime::array::OWNER_OFFSET, true);
         let mut row = self.b.iconst(Ty::I64, 0);
         for a in &arrays {
             let shape = self.shape_of(a);
@@ -928,7 +913,7 @@ impl Lowerer<'_, '_> {
             let data = self.b.binary(Op::Iadd, out_data, offset);
             let mut part_shape = out_shape.clone();
             part_shape[0] = shape[0];
-            let desc = self.make_descriptor(data, owner, &part_shape, &out_strides);
+            let desc = self.make_descriptor(out.desc, data, &part_shape, &out_strides);
             let dst = ArrayRef {
                 desc,
                 dtype,

@@ -123,7 +123,7 @@ impl Lowerer<'_, '_> {
     }
 
     /// `len(range(start, stop, step))`, computed without overflow.
-    fn range_len(
+    pub(crate) fn range_len(
         &mut self,
         start: Value,
         stop: Value,

@@ -107,7 +107,7 @@ impl Lowerer<'_, '_> {
         )?;
         self.outlined.push(chunk);
 
-        let count = self.trip_count(start, stop, step, step_const);
+        let count = self.range_len(start, stop, step, step_const);
         let stride = self.b.iconst(Ty::I64, stride_bytes as i64);
         let chunks = self.b.ins(
             Op::ParallelFor(chunk_name),
@@ -210,34 +210,6 @@ impl Lowerer<'_, '_> {
         drop(child);
         super::remove_unterminated_dead_blocks(&mut chunk)?;
         Ok(chunk)
-    }
-
-    /// Number of iterations of `range(start, stop, step)` (0 if empty).
-    fn trip_count(
-        &mut self,
-        start: Value,
-        stop: Value,
-        step: Value,
-        step_const: Option<i64>,
-    ) -> Value {
-        // count = max(0, (stop - start + step - sign(step)) / step)
-        let zero = self.b.iconst(Ty::I64, 0);
-        let one = self.b.iconst(Ty::I64, 1);
-        let span = self.b.binary(Op::Isub, stop, start);
-        let sign = match step_const {
-            Some(s) if s > 0 => one,
-            Some(_) => self.b.iconst(Ty::I64, -1),
-            None => {
-                let positive = self.b.icmp(IntCC::Sgt, step, zero);
-                let minus_one = self.b.iconst(Ty::I64, -1);
-                self.b.select(positive, one, minus_one)
-            }
-        };
-        let adjust = self.b.binary(Op::Isub, step, sign);
-        let numerator = self.b.binary(Op::Iadd, span, adjust);
-        // `step` is nonzero: `range` raised already if it was zero.
-        let count = self.b.binary(Op::Sdiv, numerator, step);
-        self.b.binary(Op::Smax, count, zero)
     }
 
     /// The identity of a reduction for a variable of type `ty`.

@@ -11,7 +11,6 @@ use super::{LResult, Lowerer, PyValue, unsupported};
 use crate::function::{IntCC, Op, Ty, Value};
 use frontend::Span;
 use frontend::ast::{Expr, ExprKind};
-use runtime::array::OWNER_OFFSET;
 use runtime::error::ExceptionKind;
 use typeinfer::{Scalar, Type};
 
@@ -69,8 +68,7 @@ impl Lowerer<'_, '_> {
             view_shape.push(shape[rest]);
             view_strides.push(strides[rest]);
         }
-        let owner = self.b.load(Ty::I64, base.desc, OWNER_OFFSET, true);
-        let desc = self.make_descriptor(data, owner, &view_shape, &view_strides);
+        let desc = self.make_descriptor(base.desc, data, &view_shape, &view_strides);
         Ok(PyValue::Array(desc, result_ty.clone()))
     }
 
@@ -213,8 +211,7 @@ impl Lowerer<'_, '_> {
         shape.reverse();
         strides.reverse();
         let data = self.data_of(a.desc);
-        let owner = self.b.load(Ty::I64, a.desc, OWNER_OFFSET, true);
-        let desc = self.make_descriptor(data, owner, &shape, &strides);
+        let desc = self.make_descriptor(a.desc, data, &shape, &strides);
         PyValue::Array(desc, result_ty.clone())
     }
 
@@ -244,8 +241,7 @@ impl Lowerer<'_, '_> {
                 .iconst(Ty::I64, i64::from(a.dtype.real_part().size_bytes()));
             data = self.b.binary(Op::Iadd, data, half);
         }
-        let owner = self.b.load(Ty::I64, a.desc, OWNER_OFFSET, true);
-        let desc = self.make_descriptor(data, owner, &shape, &strides);
+        let desc = self.make_descriptor(a.desc, data, &shape, &strides);
         PyValue::Array(desc, result_ty.clone())
     }
 
