@@ -23,7 +23,7 @@ import functools
 import threading
 import warnings
 
-from . import _pickle
+from . import _pickle, config
 from ._ferrojit import (
     Dispatcher,
     build_gufunc,
@@ -192,6 +192,8 @@ def vectorize(ftylist_or_function=(), **options):
     ``fastmath`` and ``error_model`` (default 'numpy'). ``target='gpu'`` (or 'cuda') hands the
     kernel to ``ferrojit.cuda.vectorize``.
     """
+    if config.DISABLE_JIT:
+        return _disabled_vectorize(ftylist_or_function, options)
     if options.get("target") in ("gpu", "cuda"):
         return _gpu_vectorize(ftylist_or_function, options)
     if callable(ftylist_or_function) and not isinstance(ftylist_or_function, (Type, Signature)):
@@ -206,6 +208,16 @@ def vectorize(ftylist_or_function=(), **options):
         return _build(_Recipe("vectorize", func, signatures, checked))
 
     return decorate
+
+
+def _disabled_vectorize(ftylist_or_function, options):
+    """``@vectorize`` under ``config.DISABLE_JIT``: NumPy-vectorized Python."""
+    from ._disabled import PyUFunc
+
+    if callable(ftylist_or_function) and not isinstance(ftylist_or_function, (Type, Signature)):
+        return PyUFunc(ftylist_or_function, [], options.get("identity"))
+    signatures = _signature_texts(ftylist_or_function)
+    return lambda func: PyUFunc(func, signatures, options.get("identity"))
 
 
 def _gpu_vectorize(ftylist_or_function, options):
@@ -237,6 +249,10 @@ def guvectorize(*args, **options):
         )
     if not isinstance(layout, str):
         raise TypeError(f"the gufunc layout must be a string, got {type(layout).__name__}")
+    if config.DISABLE_JIT:
+        from ._disabled import PyGUFunc
+
+        return lambda func: PyGUFunc(func, signatures, layout)
     checked = _check_options("guvectorize", options)
 
     def decorate(func):
