@@ -8,7 +8,8 @@
 //! specialization is lowered to IR, optimised, verified, and all are compiled into one
 //! Cranelift module, so calls between them are direct.
 
-use crate::{FunctionDef, Global, dump::DumpFlags};
+use crate::dump::{self, DumpFlags, Stage};
+use crate::{FunctionDef, Global};
 use frontend::Diagnostic;
 use ir::lower::{LowerContext, lower_function};
 use runtime::alloc::Arena;
@@ -117,6 +118,11 @@ impl CompiledFunction {
         }
     }
 
+    /// The address of the entry trampoline (`runtime::abi::EntryFn`), for inspection.
+    pub fn entry_address(&self) -> usize {
+        self.entry as usize
+    }
+
     /// The error table of the compiled module (for ahead-of-time artefacts and tests).
     pub fn errors(&self) -> &[ErrorInfo] {
         self.code.errors()
@@ -182,10 +188,12 @@ pub fn lower_to_ir(
         dump: req.dump,
     };
     if req.dump.ast {
-        eprintln!(
-            "--- ast of {} ---\n{}",
-            req.def.ast.name,
-            req.def.ast.dump()
+        let name = &req.def.ast.name;
+        dump::emit(
+            Stage::Ast,
+            name,
+            format!("ast of {name}"),
+            req.def.ast.dump(),
         );
     }
     let root = session
@@ -239,7 +247,7 @@ fn compile_lowered(
                 .with_source(&req.def.source)
         })?;
     if req.dump.clif || req.dump.asm {
-        eprintln!("{}", artifact.dumps());
+        dump::emit_backend_dumps(artifact.dumps());
     }
     let entry = artifact
         .entry(entry_symbol)
@@ -385,7 +393,19 @@ impl Session {
                     }
                     check_global_arrays_unwritten(def, &typed)?;
                     if self.dump.types {
-                        eprintln!("--- {}", typeinfer::dump_types(&def.ast, &typed));
+                        let name = &def.ast.name;
+                        let text = crate::inspect::annotate_types(def, &typed);
+                        dump::emit(Stage::Types, name, format!("types of {name}"), text);
+                    }
+                    if self.dump.parallel && def.options.parallel {
+                        let name = &self.specs[index].symbol;
+                        let text = crate::inspect::describe_parallel(def, &typed);
+                        dump::emit(
+                            Stage::Parallel,
+                            name,
+                            format!("parallel loops of {name}"),
+                            text,
+                        );
                     }
                     self.specs[index].typed = Some(typed);
                     return Ok(Some(index));
@@ -446,11 +466,9 @@ impl Session {
                 .map_err(|d| d.with_source(&spec.def.source))?;
             for func in functions {
                 if self.dump.ir {
-                    eprintln!(
-                        "--- IR of {} as lowered ---\n{}",
-                        func.name,
-                        ir::print::print_function(&func)
-                    );
+                    let title = format!("IR of {} as lowered", func.name);
+                    let text = ir::print::print_function(&func);
+                    dump::emit(Stage::LoweredIr, &func.name, title, text);
                 }
                 module.functions.push(func);
             }
@@ -480,22 +498,92 @@ impl Session {
             ..Default::default()
         };
         let dump_passes = self.dump.passes;
+        // Hoisting out of a prange chunk's loops is part of the parallel report.
+        let mut hoisting =
+            (self.dump.parallel && def.options.parallel && func.name.contains("__prange"))
+                .then(HoistingLog::default);
         let mut observer = |pass: &str, f: &ir::Function| {
             if dump_passes && pass != "input" {
-                eprintln!("--- IR after {pass} ---\n{}", ir::print::print_function(f));
+                let title = format!("IR of {} after {pass}", f.name);
+                dump::emit(Stage::Pass, &f.name, title, ir::print::print_function(f));
+            }
+            if let Some(log) = hoisting.as_mut() {
+                log.observe(pass, f);
             }
         };
         ir::passes::run_pipeline(func, &options, &mut observer).map_err(|e| {
             Diagnostic::internal(format!("IR verifier after a pass: {e}")).with_source(&def.source)
         })?;
+        if let Some(log) = hoisting {
+            let title = format!("hoisting in {}", func.name);
+            dump::emit(
+                Stage::Parallel,
+                &func.name,
+                title,
+                log.report(&func.name, def),
+            );
+        }
         if self.dump.ir {
-            eprintln!(
-                "--- IR of {} optimised ---\n{}",
-                def.ast.name,
-                ir::print::print_function(func)
+            let title = format!("IR of {} ({}) optimised", def.ast.name, func.name);
+            dump::emit(
+                Stage::OptimisedIr,
+                &func.name,
+                title,
+                ir::print::print_function(func),
             );
         }
         Ok(())
+    }
+}
+
+/// The instructions loop-invariant code motion moved out of loops: the block of every
+/// instruction before `licm` is compared with its block after.
+#[derive(Default)]
+struct HoistingLog {
+    blocks_before: std::collections::HashMap<ir::Inst, ir::Block>,
+    hoisted: Vec<(u32, String)>,
+}
+
+impl HoistingLog {
+    fn observe(&mut self, pass: &str, f: &ir::Function) {
+        let now: std::collections::HashMap<ir::Inst, ir::Block> = f
+            .layout
+            .iter()
+            .flat_map(|&b| f.block(b).insts.iter().map(move |&i| (i, b)))
+            .collect();
+        if pass == "licm" {
+            for &block in &f.layout {
+                for &inst in &f.block(block).insts {
+                    if self
+                        .blocks_before
+                        .get(&inst)
+                        .is_some_and(|&old| old != block)
+                    {
+                        let text = ir::print::print_inst(f, inst);
+                        // The source position is shown as a line number already.
+                        let text = text.trim().split(" @").next().unwrap_or_default();
+                        self.hoisted.push((f.inst(inst).line, text.to_string()));
+                    }
+                }
+            }
+        }
+        self.blocks_before = now;
+    }
+
+    fn report(&self, chunk: &str, def: &FunctionDef) -> String {
+        let mut out =
+            format!("Hoisted out of the loops of {chunk} (loop-invariant code motion):\n");
+        if self.hoisted.is_empty() {
+            out.push_str("  nothing\n");
+        }
+        for (line, text) in &self.hoisted {
+            let line = match *line {
+                0 => String::from("no source line"),
+                n => format!("line {}", n + def.source.line_offset),
+            };
+            out.push_str(&format!("  {line}: {text}\n"));
+        }
+        out
     }
 }
 

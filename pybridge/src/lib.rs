@@ -24,6 +24,7 @@ mod dispatcher;
 mod errors;
 mod globals;
 mod gpu;
+mod inspection;
 mod overload;
 mod returned;
 mod ufunc;

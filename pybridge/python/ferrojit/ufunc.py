@@ -299,7 +299,34 @@ def _type_text(np, dtype, name):
     return f"{dtype.kind}{dtype.itemsize}"
 
 
-class DUFunc:
+class _KernelInspection:
+    """``inspect_types``, ``inspect_ir``, ``inspect_asm``, ``inspect_cfg`` of a lazy ufunc: those
+    of its kernel compiled for each loop signature so far (the loops wrap these kernels)."""
+
+    def _kernel_for_inspection(self):
+        for signature in self._kernel_signatures():
+            # A signature compiled before is found, not compiled again.
+            self._kernel.compile(signature)
+        return self._kernel
+
+    def inspect_types(self, *args, **kwargs):
+        return self._kernel_for_inspection().inspect_types(*args, **kwargs)
+
+    def inspect_ir(self, *args, **kwargs):
+        return self._kernel_for_inspection().inspect_ir(*args, **kwargs)
+
+    def inspect_asm(self, *args, **kwargs):
+        return self._kernel_for_inspection().inspect_asm(*args, **kwargs)
+
+    def inspect_cfg(self, *args, **kwargs):
+        return self._kernel_for_inspection().inspect_cfg(*args, **kwargs)
+
+    @property
+    def stats(self):
+        return self._kernel.stats
+
+
+class DUFunc(_KernelInspection):
     """A ufunc that compiles a loop for each new combination of input dtypes (Numba's DUFunc).
 
     Calls, ``reduce``, ``accumulate``, ``reduceat``, ``outer`` and ``at`` go to :attr:`ufunc`, a
@@ -358,6 +385,9 @@ class DUFunc:
                 self._loops[key] = loop
                 self._rebuild()
         return loop
+
+    def _kernel_signatures(self):
+        return [loop.signature for loop in self._loops.values()]
 
     def _ensure(self, type_texts):
         import numpy as np
@@ -485,7 +515,7 @@ def _rebuild_dufunc(state):
     return dufunc
 
 
-class GUFunc:
+class GUFunc(_KernelInspection):
     """A generalized ufunc that compiles a loop for the dtypes and ranks of each new call.
 
     Every operand, outputs included, must be passed (the output dtypes choose the loop).
@@ -528,6 +558,9 @@ class GUFunc:
                 self._loops[key] = (str(signature), loop)
                 self._rebuild()
         return loop
+
+    def _kernel_signatures(self):
+        return [signature for signature, _ in self._loops.values()]
 
     def _rebuild(self):
         _pickle.install_ufunc_reducer()
