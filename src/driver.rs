@@ -221,7 +221,36 @@ pub fn lower_to_ir(
 
 /// Compiles `req.def` for `req.arg_types` and everything it calls, to machine code in memory.
 pub fn compile(req: &CompileRequest) -> Result<CompiledFunction, Diagnostic> {
-    compile_lowered(req, lower_to_ir(req, None)?)
+    compile_lowered(req, lower_to_ir(req, None)?, false).map(|(f, _)| f)
+}
+
+/// A function compiled with a C-callable entry as well (`@cfunc`): the function's own flattened
+/// parameters and results in the platform's C calling convention.
+pub struct CCallable {
+    /// The function through the usual entry; also keeps the machine code alive.
+    pub function: CompiledFunction,
+    /// Address of the C-callable entry.
+    pub address: usize,
+    /// Its C parameters and results.
+    pub params: Vec<ir::Ty>,
+    pub returns: Vec<ir::Ty>,
+}
+
+/// Compiles like [`compile`], adding a C-callable entry for the function (see [`CCallable`]).
+pub fn compile_c_callable(req: &CompileRequest) -> Result<CCallable, Diagnostic> {
+    let lowered = lower_to_ir(req, None)?;
+    let root = lowered
+        .module
+        .function(&lowered.root_symbol)
+        .ok_or_else(|| Diagnostic::internal("the compiled function is missing"))?;
+    let (params, returns) = (root.params.clone(), root.returns.clone());
+    let (function, address) = compile_lowered(req, lowered, true)?;
+    Ok(CCallable {
+        function,
+        address: address.ok_or_else(|| Diagnostic::internal("no C entry was made"))?,
+        params,
+        returns,
+    })
 }
 
 /// Like [`compile`], with an extra wrapper function as the entry point (see [`WrapperBuilder`]).
@@ -229,23 +258,35 @@ pub fn compile_wrapped(
     req: &CompileRequest,
     wrapper: WrapperBuilder,
 ) -> Result<CompiledFunction, Diagnostic> {
-    compile_lowered(req, lower_to_ir(req, Some(wrapper))?)
+    compile_lowered(req, lower_to_ir(req, Some(wrapper))?, false).map(|(f, _)| f)
 }
 
+/// Machine code for `lowered`, and the address of the root's C entry when `c_entry` is set.
 fn compile_lowered(
     req: &CompileRequest,
     lowered: LoweredModule,
-) -> Result<CompiledFunction, Diagnostic> {
+    c_entry: bool,
+) -> Result<(CompiledFunction, Option<usize>), Diagnostic> {
     let options = backend_cpu::CompileOptions {
         dump_clif: req.dump.clif,
         dump_asm: req.dump.asm,
     };
     let entry_symbol = lowered.entry_symbol.as_str();
-    let artifact =
-        backend_cpu::compile_jit(&lowered.module, &[entry_symbol], &options).map_err(|e| {
-            Diagnostic::internal(format!("code generation failed: {e}"))
-                .with_source(&req.def.source)
-        })?;
+    let root_symbol = lowered.root_symbol.as_str();
+    let c_entries: &[&str] = if c_entry { &[root_symbol] } else { &[] };
+    let artifact = backend_cpu::compile_jit_with_c_entries(
+        &lowered.module,
+        &[entry_symbol],
+        c_entries,
+        &options,
+    )
+    .map_err(|e| {
+        Diagnostic::internal(format!("code generation failed: {e}")).with_source(&req.def.source)
+    })?;
+    let c_address = c_entry
+        .then(|| artifact.c_entry(root_symbol))
+        .flatten()
+        .map(|a| a as usize);
     if req.dump.clif || req.dump.asm {
         dump::emit_backend_dumps(artifact.dumps());
     }
@@ -255,7 +296,7 @@ fn compile_lowered(
     let signature = artifact
         .entry_signature(entry_symbol)
         .ok_or_else(|| Diagnostic::internal(format!("no entry signature for {entry_symbol}")))?;
-    Ok(CompiledFunction {
+    let function = CompiledFunction {
         arg_slots: signature.params.len(),
         ret_slots: signature.returns.len(),
         arg_types: lowered.arg_types,
@@ -265,7 +306,8 @@ fn compile_lowered(
             artifact,
             _frozen_arrays: lowered.frozen_arrays,
         }),
-    })
+    };
+    Ok((function, c_address))
 }
 
 /// Machine code in memory, with the global arrays it refers to by address.

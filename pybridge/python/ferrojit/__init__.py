@@ -13,6 +13,7 @@ here imports ``inspect`` or other heavy modules until the first compilation.
 from . import config, errors, types
 from ._ferrojit import Dispatcher, __version__
 from ._ferrojit import typeof as _typeof_text
+from .cfunc import CFunc, cfunc
 from .decorators import jit, njit
 from .export import export
 from .errors import (
@@ -64,6 +65,8 @@ __all__ = [
     "export",
     "jit",
     "njit",
+    "cfunc",
+    "CFunc",
     "vectorize",
     "guvectorize",
     "DUFunc",
