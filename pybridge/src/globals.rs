@@ -139,6 +139,9 @@ fn classify(py: Python<'_>, name: &str, obj: &Bound<'_, PyAny>) -> Option<Global
             Err(err) => unsupported(format!("@jit function whose source cannot be used ({err})")),
         });
     }
+    if let Some(global) = crate::extending::classify(py, obj) {
+        return Some(global);
+    }
     if is_exception_class(py, obj) {
         let class_name = attr_string(obj, "__name__").unwrap_or_else(|| name.to_string());
         return value(GlobalValue::ExceptionClass(class_name));
