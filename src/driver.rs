@@ -383,7 +383,6 @@ impl Session {
                         );
                         continue;
                     }
-                    check_global_arrays_unwritten(def, &typed)?;
                     if self.dump.types {
                         eprintln!("--- {}", typeinfer::dump_types(&def.ast, &typed));
                     }
@@ -694,43 +693,4 @@ impl crate::GlobalResolver for InnerGlobals {
         }
         outer.globals.resolve(name)
     }
-}
-
-/// Global arrays are frozen copies: code that might write into one (directly, through another
-/// name, or in a function it is passed to) is rejected, with the conservative check the
-/// embedding API uses for shared slices.
-fn check_global_arrays_unwritten(
-    def: &FunctionDef,
-    typed: &TypedFunction,
-) -> Result<(), Diagnostic> {
-    let mut checked: Vec<&str> = Vec::new();
-    let mut result = Ok(());
-    frontend::ast::walk_exprs(&def.ast.body, &mut |e| {
-        let frontend::ast::ExprKind::Name(name) = &e.kind else {
-            return;
-        };
-        let Some(Resolution::Const(ConstValue::Array(array))) = typed.resolutions.get(&e.id) else {
-            return;
-        };
-        if result.is_err() || checked.contains(&name.as_str()) {
-            return;
-        }
-        checked.push(name);
-        let ndim = array.shape.len() as u8;
-        if let Some((why, span)) = crate::embed::possible_write(def, name, ndim) {
-            let message = format!("global arrays are read-only: {why}");
-            let hint = format!(
-                "'{name}' is a copy frozen when the function was compiled; copy it into a local \
-                 array to modify it, or pass the array as an argument"
-            );
-            result = Err(Diagnostic::new(
-                frontend::DiagnosticKind::Typing,
-                message,
-                span.or(Some(e.span)),
-            )
-            .with_hint(hint)
-            .with_source(&def.source));
-        }
-    });
-    result
 }

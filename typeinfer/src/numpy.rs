@@ -50,7 +50,24 @@ pub enum ArrayFn {
     // Shape.
     Reshape,
     Ravel,
+    /// `a.flatten()`: always a copy (unlike `ravel`, which is a view when it can be).
+    Flatten,
     Fill,
+}
+
+/// What an array function does to its array parameter `a`: the one table of array-method
+/// effects. Typing derives read-only-ness from it (a view of a read-only array is read-only; a
+/// writing call on one is a compile error), and so does every entry point that must know
+/// whether a kernel may write into an argument (the embedding API's shared slices, the
+/// `ferrojit build` extension's check of writeable arrays).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ArrayEffect {
+    /// Reads `a`; the result (if an array) is new memory.
+    Reads,
+    /// The result may be a view of `a` (shares its memory).
+    ViewOf,
+    /// Writes into `a`.
+    WritesInto,
 }
 
 impl ArrayFn {
@@ -97,7 +114,7 @@ impl ArrayFn {
         match name {
             "astype" => Some(Astype),
             "fill" => Some(Fill),
-            "flatten" => Some(Ravel),
+            "flatten" => Some(Flatten),
             // NumPy's aliases of functions only.
             "amin" | "amax" => None,
             // The other methods are the functions of the same name that take the array first.
@@ -131,7 +148,7 @@ impl ArrayFn {
             FullLike => &["a", "fill_value", "dtype"],
             Arange => &["start", "stop", "step", "dtype"],
             Linspace => &["start", "stop", "num", "endpoint", "*", "dtype"],
-            Copy | Ravel => &["a"],
+            Copy | Ravel | Flatten => &["a"],
             Astype => &["a", "dtype"],
             Sum | Prod | Min | Max | Mean => &["a", "axis"],
             Argmin | Argmax | Cumsum | Cumprod | Any | All => &["a"],
@@ -194,7 +211,22 @@ impl ArrayFn {
             Where => "where",
             Reshape => "reshape",
             Ravel => "ravel",
+            Flatten => "flatten",
             Fill => "fill",
+        }
+    }
+
+    /// What the call does to its array parameter `a` (see [`ArrayEffect`]).
+    pub fn effect(self) -> ArrayEffect {
+        use ArrayFn::*;
+        match self {
+            Reshape | Ravel => ArrayEffect::ViewOf,
+            Fill => ArrayEffect::WritesInto,
+            Empty | Zeros | Ones | Full | EmptyLike | ZerosLike | OnesLike | FullLike | Arange
+            | Linspace | Copy | Astype | Sum | Prod | Min | Max | Mean | Std | Var | Argmin
+            | Argmax | Cumsum | Cumprod | Any | All | Concatenate | Dot | Where | Flatten => {
+                ArrayEffect::Reads
+            }
         }
     }
 
