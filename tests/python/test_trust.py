@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import ferrojit
+import ferrojit.build
 from diff import check
 
 # --- read-only arrays ---------------------------------------------------------------------------
@@ -154,3 +155,89 @@ def test_built_extension_refuses_readonly_array_where_the_function_writes(tmp_pa
     w = np.array([1.0, 2.0])
     module.scale(w, 3.0)
     assert list(w) == [3.0, 6.0]
+
+
+# --- hangs --------------------------------------------------------------------------------------
+
+
+@ferrojit.jit
+def count_range(start, stop, step):
+    c = 0
+    last = 0
+    for i in range(start, stop, step):
+        c += 1
+        last = i
+    return c, last
+
+
+@pytest.mark.parametrize(
+    "start, stop, step",
+    [
+        (2**63 - 10, 2**63 - 1, 5),
+        (0, 2**63 - 1, 2**62),
+        (-(2**63), 2**63 - 1, 2**62),
+        (-(2**63) + 10, -(2**63), -3),
+        (2**63 - 1, -(2**63), -(2**63)),
+        (2**63 - 2, 2**63 - 1, 1),
+        (-(2**63) + 1, -(2**63), -1),
+        (0, 10, 3),
+    ],
+)
+def test_range_near_int64_limits_ends(start, stop, step):
+    check(count_range, start, stop, step)
+
+
+def test_range_with_literal_bounds_near_the_limit():
+    @ferrojit.jit
+    def literal():
+        c = 0
+        for i in range(2**63 - 10, 2**63 - 1, 5):
+            c += 1
+        return c
+
+    assert literal() == 2
+
+
+@ferrojit.jit
+def grow(x, n):
+    if n == 0:
+        return 0
+    return grow((x, x), n - 1)
+
+
+def test_argument_types_growing_with_recursion_are_a_clear_compile_error():
+    with pytest.raises(ferrojit.TypingError, match="maximum recursion depth exceeded while specializing grow"):
+        grow(1.0, 3)
+
+
+FORK_CHILD = """
+import os, sys
+import numpy as np
+import ferrojit
+import ferrojit.build
+
+@ferrojit.jit(parallel=True)
+def psum(a):
+    s = 0.0
+    for i in ferrojit.prange(a.shape[0]):
+        s += a[i]
+    return s
+
+a = np.arange(100000.0)
+assert psum(a) == a.sum()
+pid = os.fork()
+if pid == 0:
+    os._exit(0 if psum(a) == a.sum() else 3)
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def test_parallel_function_runs_in_a_forked_child(tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "fork_child.py"
+    script.write_text(FORK_CHILD)
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
