@@ -341,6 +341,24 @@ struct Specialization {
 /// widens it, and the lattice is shallow).
 const MAX_RECURSION_ROUNDS: usize = 16;
 
+/// Specializations of one function whose inference may be in progress at once (a recursive
+/// function called with new argument types from inside itself), and of all functions together
+/// (the depth of the chain of callees being inferred). Beyond them the argument types are
+/// taken to grow without end (see [`Session::check_specialization_growth`]).
+const MAX_SPECIALIZATIONS_IN_PROGRESS_PER_FUNCTION: usize = 24;
+const MAX_SPECIALIZATIONS_IN_PROGRESS: usize = 200;
+/// The most type nodes the arguments of a recursive specialization may have: a type doubling
+/// at each level (`(x, x)`) reaches it after a dozen levels, long before memory runs out.
+const MAX_RECURSIVE_ARGUMENT_TYPE_SIZE: usize = 4096;
+
+/// The number of nodes of `ty` (a tuple counts itself and its items).
+fn type_size(ty: &Type) -> usize {
+    match ty {
+        Type::Tuple(items) => 1 + items.iter().map(type_size).sum::<usize>(),
+        _ => 1,
+    }
+}
+
 struct Session {
     specs: Vec<Specialization>,
     /// Jitted functions referenced by globals, indexed by `CalleeId`. A `RefCell` because
@@ -365,6 +383,53 @@ impl Session {
             .position(|s| Arc::ptr_eq(&s.def, def) && s.arg_types == arg_types)
     }
 
+    /// Refuses a specialization that would make the chain of specializations in progress too
+    /// long: a function whose recursive calls change their argument types at every level
+    /// (`grow((x, x), n - 1)`) would otherwise be specialized without end, eating memory and
+    /// the native stack. Numba raises `RecursionError` there; this is its compile-time twin.
+    fn check_specialization_growth(
+        &self,
+        def: &Arc<FunctionDef>,
+        arg_types: &[Type],
+    ) -> Result<(), Diagnostic> {
+        let in_progress = self.specs.iter().filter(|s| s.typed.is_none());
+        let same_function = in_progress
+            .clone()
+            .filter(|s| Arc::ptr_eq(&s.def, def))
+            .count();
+        let size: usize = arg_types.iter().map(type_size).sum();
+        if same_function < MAX_SPECIALIZATIONS_IN_PROGRESS_PER_FUNCTION
+            && in_progress.count() < MAX_SPECIALIZATIONS_IN_PROGRESS
+            && (same_function == 0 || size <= MAX_RECURSIVE_ARGUMENT_TYPE_SIZE)
+        {
+            return Ok(());
+        }
+        let types = arg_types
+            .iter()
+            .map(Type::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let shown = if types.len() > 200 {
+            format!("{}...", &types[..types.floor_char_boundary(200)])
+        } else {
+            types
+        };
+        let message = format!(
+            "maximum recursion depth exceeded while specializing {}(): its recursive calls \
+             change their argument types at every level (now {shown})",
+            def.ast.name
+        );
+        let hint = "make the recursive calls pass arguments of the same types (a value whose \
+                    type grows with the depth, such as (x, x), cannot be compiled)";
+        Err(Diagnostic::new(
+            frontend::DiagnosticKind::Typing,
+            message,
+            Some(def.ast.span),
+        )
+        .with_hint(hint)
+        .with_source(&def.source))
+    }
+
     /// Infers `def` for `arg_types` (memoised) and returns its index in `specs`; `None` when
     /// its type depends on a function still being inferred further up (mutual recursion): the
     /// specialization is then dropped, to be inferred again once that one's type is assumed.
@@ -381,6 +446,7 @@ impl Session {
         if let Some(i) = self.find(def, arg_types) {
             return Ok(Some(i));
         }
+        self.check_specialization_growth(def, arg_types)?;
         let index = self.specs.len();
         let symbol = format!("{}__{}", sanitize(&def.ast.name), self.next_symbol);
         self.next_symbol += 1;
@@ -433,7 +499,6 @@ impl Session {
                         );
                         continue;
                     }
-                    check_global_arrays_unwritten(def, &typed)?;
                     if self.dump.types {
                         let name = &def.ast.name;
                         let text = crate::inspect::annotate_types(def, &typed);
@@ -877,43 +942,4 @@ impl crate::GlobalResolver for InnerGlobals {
         }
         outer.globals.resolve(name)
     }
-}
-
-/// Global arrays are frozen copies: code that might write into one (directly, through another
-/// name, or in a function it is passed to) is rejected, with the conservative check the
-/// embedding API uses for shared slices.
-fn check_global_arrays_unwritten(
-    def: &FunctionDef,
-    typed: &TypedFunction,
-) -> Result<(), Diagnostic> {
-    let mut checked: Vec<&str> = Vec::new();
-    let mut result = Ok(());
-    frontend::ast::walk_exprs(&def.ast.body, &mut |e| {
-        let frontend::ast::ExprKind::Name(name) = &e.kind else {
-            return;
-        };
-        let Some(Resolution::Const(ConstValue::Array(array))) = typed.resolutions.get(&e.id) else {
-            return;
-        };
-        if result.is_err() || checked.contains(&name.as_str()) {
-            return;
-        }
-        checked.push(name);
-        let ndim = array.shape.len() as u8;
-        if let Some((why, span)) = crate::embed::possible_write(def, name, ndim) {
-            let message = format!("global arrays are read-only: {why}");
-            let hint = format!(
-                "'{name}' is a copy frozen when the function was compiled; copy it into a local \
-                 array to modify it, or pass the array as an argument"
-            );
-            result = Err(Diagnostic::new(
-                frontend::DiagnosticKind::Typing,
-                message,
-                span.or(Some(e.span)),
-            )
-            .with_hint(hint)
-            .with_source(&def.source));
-        }
-    });
-    result
 }
