@@ -754,6 +754,11 @@ impl Env for SessionEnv<'_> {
         }
     }
 
+    fn method_overload(&self, receiver: &Type, name: &str) -> Option<CalleeId> {
+        let resolver = self.def.globals.resolve_method(receiver, name)?;
+        Some(self.session.overload_id(&resolver))
+    }
+
     fn callee_arity(&self, callee: CalleeId) -> Option<usize> {
         let callees = self.session.callees.borrow();
         match callees.get(callee.0 as usize)? {
@@ -941,5 +946,13 @@ impl crate::GlobalResolver for InnerGlobals {
             return Some(Global::Function(sibling));
         }
         outer.globals.resolve(name)
+    }
+
+    fn resolve_method(
+        &self,
+        receiver: &Type,
+        name: &str,
+    ) -> Option<Arc<dyn crate::OverloadResolver>> {
+        self.outer.upgrade()?.globals.resolve_method(receiver, name)
     }
 }

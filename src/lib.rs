@@ -76,6 +76,11 @@ pub trait OverloadResolver: Send + Sync {
 /// Resolves a function's global names (its module's globals), at compile time.
 pub trait GlobalResolver: Send + Sync {
     fn resolve(&self, name: &str) -> Option<Global>;
+    /// A method `name` the extension API gave values of type `receiver` (`@overload_method`).
+    fn resolve_method(&self, receiver: &Type, name: &str) -> Option<Arc<dyn OverloadResolver>> {
+        let _ = (receiver, name);
+        None
+    }
 }
 
 /// A Python function as the compiler sees it: parsed source plus how to resolve its globals.

@@ -37,6 +37,22 @@ pub fn classify(py: Python<'_>, obj: &Bound<'_, PyAny>) -> Option<Global> {
     })))
 }
 
+/// The `@overload_method` implementation chooser for method `name` of `receiver`, if any.
+pub fn method(py: Python<'_>, receiver: &Type, name: &str) -> Option<Arc<dyn OverloadResolver>> {
+    static REGISTERED: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let registered = REGISTERED
+        .import(py, "ferrojit.extending", "_registered_method")
+        .ok()?;
+    let found = registered.call1((receiver.to_string(), name)).ok()?;
+    if found.is_none() {
+        return None;
+    }
+    Some(Arc::new(PyOverload {
+        chooser: found.unbind(),
+        name: format!("{receiver}.{name}"),
+    }))
+}
+
 /// An `@overload`ed function: `chooser(type texts)` returns the dispatcher of the
 /// implementation for those argument types, or raises a `TypingError` saying why there is none.
 struct PyOverload {

@@ -64,6 +64,14 @@ impl GlobalResolver for PyGlobals {
             }
         })
     }
+
+    fn resolve_method(
+        &self,
+        receiver: &ferrojit::Type,
+        name: &str,
+    ) -> Option<Arc<dyn ferrojit::OverloadResolver>> {
+        Python::attach(|py| crate::extending::method(py, receiver, name))
+    }
 }
 
 /// The value `name` refers to in `function`: a closure variable, a global, or a builtin

@@ -95,9 +95,51 @@ def test_no_implementation_is_a_typing_error_at_the_call():
     assert "return rms(x)" in str(info.value)
 
 
-def test_overload_method_says_it_is_not_supported():
-    with pytest.raises(NotImplementedError, match="overload_method"):
-        overload_method(object, "norm")
+@overload_method("array", "sumsq")
+def sumsq_typer(a):
+    def impl(a):
+        s = 0.0
+        for x in a.ravel():
+            s += x * x
+        return s
+
+    return impl
+
+
+@overload_method(float64[:], "shifted")
+def shifted_typer(a, k):
+    if k in (float64, int64):
+        def impl(a, k):
+            return a + k
+
+        return impl
+    return None
+
+
+@njit
+def use_methods(a, k):
+    return a.sumsq() + a.shifted(k).sum() + a.sum()
+
+
+@njit
+def use_sumsq(m):
+    return m.sumsq()
+
+
+def use_methods_by_hand(a, k):
+    return float((a * a).sum() + (a + k).sum() + a.sum())
+
+
+def test_overload_method_on_arrays():
+    a = np.array([1.0, -2.0, 3.5])
+    assert use_methods(a, 2.0) == use_methods_by_hand(a, 2.0)
+    assert use_methods(a, 3) == use_methods_by_hand(a, 3)
+    assert use_sumsq(np.arange(6.0).reshape(2, 3)) == 55.0
+    # float64[:] restricts the method to 1-d float64 arrays.
+    with pytest.raises(TypingError, match="shifted"):
+        use_methods(np.arange(3), 1.0)
+    with pytest.raises(TypeError, match="array type"):
+        overload_method(float64, "nope")
 
 
 def test_python_callers_keep_the_original():

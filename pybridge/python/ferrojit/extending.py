@@ -10,6 +10,9 @@ module that ferrojit cannot compile — typed implementations for compiled code.
 function with the same parameters that ferrojit compiles, or ``None`` when it does not apply;
 typing functions are tried in registration order. Python callers keep calling ``func`` itself.
 
+``@overload_method(types.Array, 'name')`` does the same for a method of arrays: the typing
+function receives the receiver's type first.
+
 Calls must name the function directly (``from scipy.special import erf`` then ``erf(x)``);
 attribute calls ``module.func(x)`` resolve only for ``math``, ``numpy`` and ``ferrojit``.
 """
@@ -105,14 +108,56 @@ def overload(func, jit_options=None, strict=True, inline="never", prefer_literal
     return decorate
 
 
-def overload_method(typ, attr, **kwargs):
-    """Numba's ``@overload_method(types.Array, 'name')``: methods on ferrojit types are not
-    extensible yet (a method call needs the compiler's method table); raises at once, so that
-    a script says where it stops rather than failing later inside a compilation."""
-    raise NotImplementedError(
-        f"overload_method({typ!r}, {attr!r}) is not supported yet: write a function taking the "
-        "object as its first argument and give it @overload or @register_jitable"
-    )
+# (receiver kind, method name) → its _Overload.
+_METHODS = {}
+
+
+def _receiver_kind(typ):
+    """``types.Array`` (or the text ``'array'``) stands for every array type; a concrete type
+    object (``float64[:]``, ``typeof(a)``) for arrays of its dtype and rank."""
+    from . import types
+
+    array_class = getattr(types, "Array", None)
+    if typ is array_class or (isinstance(typ, str) and typ.lower() == "array"):
+        return "array"
+    text = str(typ)
+    if text.startswith("array("):
+        return text.rsplit(",", 1)[0]  # 'array(float64, 2d' — any layout
+    if "[" in text:
+        dtype, axes = text.split("[", 1)
+        return f"array({dtype.strip()}, {axes.count(':')}d"
+    raise TypeError(f"overload_method takes types.Array or an array type, got {typ!r}")
+
+
+def overload_method(typ, attr, jit_options=None, **kwargs):
+    """``@overload_method(types.Array, 'name')`` decorates a typing function for the method
+    ``a.name(...)`` of arrays: it receives the receiver's type then the arguments' types and
+    returns an implementation whose first parameter is the receiver (or None). Built-in array
+    methods (``sum``, ``reshape``, ...) keep their meaning."""
+    kind = _receiver_kind(typ)
+    options = dict(jit_options or {})
+
+    def decorate(typer):
+        entry = _METHODS.get((kind, attr))
+        if entry is None:
+            entry = _METHODS[(kind, attr)] = _Overload(_MethodName(kind, attr))
+        entry.typers.append((typer, options))
+        return typer
+
+    return decorate
+
+
+class _MethodName:
+    """Names an overloaded method in messages."""
+
+    def __init__(self, kind, attr):
+        self.__qualname__ = f"{kind}{')' if kind != 'array' else ''}.{attr}"
+
+
+def _registered_method(receiver_text, name):
+    """The ``_Overload`` of method ``name`` for a receiver of type ``receiver_text``, or None."""
+    specific = _METHODS.get((receiver_text.rsplit(",", 1)[0], name))
+    return specific if specific is not None else _METHODS.get(("array", name))
 
 
 def _registered(obj):
