@@ -14,7 +14,6 @@ called from Python (calling one from inside a ``@jit`` function is not supported
 
 import ast
 import functools
-import inspect
 import itertools
 import textwrap
 
@@ -96,6 +95,8 @@ class _ReturnToStore(ast.NodeTransformer):
 
 def _loop_source(func, neighborhood):
     """The source of ``__stencil_<name>(__out, args...)`` and the neighbourhood it uses."""
+    import inspect  # not at module level: `import ferrojit` stays cheap
+
     tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
     fdef = tree.body[0]
     params = [a.arg for a in fdef.args.args]
