@@ -285,6 +285,9 @@ struct Specialization {
     assumed_return: Option<Type>,
     /// `None` while its inference is in progress (a recursive call sees this).
     typed: Option<TypedFunction>,
+    /// A call reached this specialization while its inference was in progress: it is on a
+    /// cycle of calls, and its prologue checks the stack depth (every cycle passes one).
+    recursive: bool,
 }
 
 /// Attempts at typing a recursive function before its return type must have settled (each
@@ -407,6 +410,7 @@ impl Session {
             declared_return: declared_return.cloned(),
             assumed_return: None,
             typed: None,
+            recursive: false,
         });
         if def.ast.params.len() != arg_types.len() {
             return Err(Diagnostic::new(
@@ -506,6 +510,7 @@ impl Session {
                 boundscheck,
                 numpy_error_model: spec.def.options.numpy_error_model,
                 parallel: spec.def.options.parallel,
+                recursive: spec.recursive,
             };
             let functions = lower_function(&spec.def.ast, typed, &ctx)
                 .map_err(|d| d.with_source(&spec.def.source))?;
@@ -613,6 +618,9 @@ impl Env for SessionEnv<'_> {
         let Some(i) = self.session.specialize(&def, args, None)? else {
             return Ok(None);
         };
+        if self.session.specs[i].typed.is_none() {
+            self.session.specs[i].recursive = true;
+        }
         let spec = &self.session.specs[i];
         let known = spec.typed.as_ref().map(|t| &t.return_type);
         match known

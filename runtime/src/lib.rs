@@ -20,3 +20,4 @@ pub mod error;
 pub mod math;
 pub mod parallel;
 pub mod print;
+pub mod stack;

@@ -156,6 +156,9 @@ pub enum RuntimeFn {
     PrintBytes,
     /// Ends the line and writes it.
     PrintEnd,
+    /// `() -> 1` when the calling thread's stack is nearly used up (see [`crate::stack`]), else
+    /// 0: the prologue of a recursive function raises `RecursionError` then.
+    StackCheck,
 }
 
 /// Description of a runtime function: symbol, parameter and result kinds, address.
@@ -179,7 +182,7 @@ const F32_1: &[AbiType] = &[F32];
 const F32_2: &[AbiType] = &[F32, F32];
 
 impl RuntimeFn {
-    pub const ALL: [RuntimeFn; 87] = {
+    pub const ALL: [RuntimeFn; 88] = {
         use RuntimeFn::*;
         [
             Sin,
@@ -269,6 +272,7 @@ impl RuntimeFn {
             PrintC64,
             PrintBytes,
             PrintEnd,
+            StackCheck,
         ]
     };
 
@@ -477,6 +481,12 @@ impl RuntimeFn {
                 I64,
                 print::print_end as *const u8,
             ),
+            StackCheck => (
+                "ferrojit_stack_check",
+                &[],
+                I64,
+                crate::stack::ferrojit_stack_check as *const u8,
+            ),
         };
         RuntimeFnInfo {
             symbol,
@@ -509,6 +519,7 @@ impl RuntimeFn {
                 | PrintC64
                 | PrintBytes
                 | PrintEnd
+                | StackCheck
         ) && !self.uses_arena()
     }
 

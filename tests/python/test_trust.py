@@ -241,3 +241,93 @@ def test_parallel_function_runs_in_a_forked_child(tmp_path):
     script.write_text(FORK_CHILD)
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- crashes ------------------------------------------------------------------------------------
+
+
+@ferrojit.jit("i8(i8)")
+def runaway(n):
+    return runaway(n + 1) + 1
+
+
+@ferrojit.jit
+def is_even(n):
+    if n == 0:
+        return True
+    return is_odd(n - 1)
+
+
+@ferrojit.jit
+def is_odd(n):
+    if n == 0:
+        return False
+    return is_even(n - 1)
+
+
+def test_unbounded_recursion_raises_recursion_error():
+    with pytest.raises(RecursionError, match="maximum recursion depth exceeded"):
+        runaway(0)
+    with pytest.raises(RecursionError):
+        is_even(10**9)
+    # Recursion that ends still works, and deeper than CPython's default limit.
+    assert is_even(5000) is True
+
+
+def test_unbounded_recursion_in_a_thread_with_a_small_stack():
+    import threading
+
+    seen = []
+
+    def run():
+        try:
+            runaway(0)
+        except RecursionError:
+            seen.append("RecursionError")
+
+    old = threading.stack_size(512 * 1024)
+    try:
+        t = threading.Thread(target=run)
+        t.start()
+        t.join()
+    finally:
+        threading.stack_size(old)
+    assert seen == ["RecursionError"]
+
+
+def _nested(depth):
+    t = 1.0
+    for _ in range(depth):
+        t = (t,)
+    return t
+
+
+@ferrojit.jit
+def takes_anything(x):
+    return 1
+
+
+def test_deeply_nested_tuple_is_a_clear_error_not_a_crash():
+    deep = _nested(50_000)
+    with pytest.raises(ValueError, match="nested more than 32 levels"):
+        ferrojit.typeof(deep)
+    with pytest.raises(ferrojit.TypingError, match="nested more than 32 levels"):
+        takes_anything(deep)
+    assert takes_anything(_nested(30)) == 1
+
+
+def test_built_extension_raises_recursion_error(tmp_path):
+    import importlib
+    import sys
+
+    source = tmp_path / "trust_rec.py"
+    source.write_text("def down(n):\n    if n == 0:\n        return 0\n    return down(n - 1) + 1\n")
+    ferrojit.build.build(source, exports=["down:i8(i8)"], out_dir=tmp_path, c_library=False)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        module = importlib.import_module("trust_rec")
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert module.down(1000) == 1000
+    with pytest.raises(RecursionError):
+        module.down(10**9)
