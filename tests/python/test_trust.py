@@ -331,3 +331,33 @@ def test_built_extension_raises_recursion_error(tmp_path):
     assert module.down(1000) == 1000
     with pytest.raises(RecursionError):
         module.down(10**9)
+
+
+# --- leak ---------------------------------------------------------------------------------------
+
+
+@ferrojit.jit
+def temporaries_then_number(a):
+    t1 = a * 2.0
+    t2 = t1 + 1.0
+    return t2.sum()
+
+
+@ferrojit.jit
+def calls_helper_many_times(a, n):
+    s = 0.0
+    for i in range(n):
+        s += temporaries_then_number(a)
+    return s
+
+
+def test_temporaries_of_a_callee_returning_a_number_are_freed_when_it_returns():
+    import resource
+
+    a = np.ones(10_000)  # two 80 KB temporaries per call
+    calls_helper_many_times(a, 2)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert calls_helper_many_times(a, 5000) == 5000 * 30_000.0
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 200, f"peak memory grew by {grown_mb:.0f} MB (all calls' temporaries kept)"
+    check(calls_helper_many_times, np.arange(5.0), 3)
