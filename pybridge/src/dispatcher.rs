@@ -174,6 +174,20 @@ impl Dispatcher {
         this.call_with(py, args)
     }
 
+    /// The options given to `@jit` (Numba's `Dispatcher.targetoptions`), as keywords of
+    /// `Dispatcher(...)`: what a by-value pickle needs to make the same dispatcher again.
+    #[getter]
+    fn targetoptions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let options = PyDict::new(py);
+        options.set_item("boundscheck", self.options.boundscheck)?;
+        options.set_item("fastmath", self.options.fastmath)?;
+        options.set_item("numpy_error_model", self.options.numpy_error_model)?;
+        options.set_item("nogil", self.nogil)?;
+        options.set_item("parallel", self.options.parallel)?;
+        options.set_item("cache", self.cache)?;
+        Ok(options)
+    }
+
     /// The original Python function.
     #[getter]
     fn py_func(&self, py: Python<'_>) -> Py<PyAny> {

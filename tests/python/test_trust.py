@@ -361,3 +361,82 @@ def test_temporaries_of_a_callee_returning_a_number_are_freed_when_it_returns():
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert grown_mb < 200, f"peak memory grew by {grown_mb:.0f} MB (all calls' temporaries kept)"
     check(calls_helper_many_times, np.arange(5.0), 3)
+
+
+# --- smaller wrong results ----------------------------------------------------------------------
+
+
+@ferrojit.jit(boundscheck=True)
+def at_index(a, i):
+    return a[i]
+
+
+def test_boundscheck_with_a_huge_unsigned_index_raises():
+    a = np.arange(5.0)
+    with pytest.raises(IndexError):
+        at_index(a, np.uint64(2**64 - 1))
+    with pytest.raises(IndexError):
+        at_index(a, np.uint64(5))
+    assert at_index(a, np.uint64(4)) == 4.0
+    assert at_index(a, -1) == 4.0
+
+
+@ferrojit.jit
+def power(x, y):
+    return x**y
+
+
+@ferrojit.jit(error_model="numpy")
+def power_numpy_model(x, y):
+    return x**y
+
+
+def test_zero_to_a_negative_power_raises_zero_division_error():
+    check(power, 0.0, -1.0)
+    check(power, 0.0, -0.5)
+    check(power, -0.0, -2.0)
+    check(power, 0.0, 2.0)
+    check(power, 2.0, -1.0)
+    with pytest.raises(ZeroDivisionError, match="0.0 cannot be raised to a negative power"):
+        power(0.0, -1.0)
+    assert power_numpy_model(0.0, -1.0) == np.inf
+
+
+def _make_closure_over_array():
+    w = np.array([1.0, 2.0, 3.0])
+
+    @ferrojit.jit
+    def weighted(a):
+        return (a * w).sum()
+
+    return weighted
+
+
+def test_pickled_closure_keeps_its_captured_array():
+    import pickle
+
+    weighted = _make_closure_over_array()
+    a = np.array([1.0, 1.0, 1.0])
+    assert weighted(a) == 6.0
+    again = pickle.loads(pickle.dumps(weighted))
+    assert again(a) == 6.0
+
+
+def _make_bounds_checked():
+    @ferrojit.jit(boundscheck=True, error_model="numpy")
+    def get(a, i):
+        return a[i] / 0.0
+
+    return get
+
+
+def test_pickled_dispatcher_keeps_its_options():
+    import pickle
+
+    get = _make_bounds_checked()
+    again = pickle.loads(pickle.dumps(get))
+    assert again.targetoptions["boundscheck"] is True
+    assert again.targetoptions["numpy_error_model"] is True
+    with pytest.raises(IndexError):
+        again(np.arange(3.0), 10)
+    assert again(np.arange(3.0), 1) == np.inf

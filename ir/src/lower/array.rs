@@ -67,7 +67,13 @@ impl Lowerer<'_, '_> {
             let axis = axis as u32;
             let given = self.lower_index(idx_expr)?;
             let dim = self.array_dim(desc, axis);
-            let idx = if literal_non_negative(idx_expr) {
+            // An unsigned index is never negative: 2**64 - 1 is out of range, not the last
+            // element (its i64 bits are -1).
+            let unsigned = matches!(
+                self.type_of(idx_expr),
+                Ok(Type::Scalar(s)) if s.is_unsigned_int()
+            );
+            let idx = if unsigned || literal_non_negative(idx_expr) {
                 given
             } else {
                 self.wrap_negative(given, dim)
