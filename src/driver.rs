@@ -164,11 +164,56 @@ pub struct LoweredModule {
 
 /// Builds an extra IR function around the compiled root (a ufunc loop, a C-ABI shim, ...):
 /// given the root's IR name and its types, returns the wrapper, which may call the root.
-pub type WrapperBuilder<'a> = &'a dyn Fn(&str, &TypedFunction) -> ir::Function;
+pub type WrapperBuilder<'a> = &'a (dyn Fn(&str, &TypedFunction) -> ir::Function + Sync);
+
+/// Stack of the thread that types and lowers: typing and lowering walk expressions
+/// recursively, and a flat sum of thousands of terms is a tree that deep (the frontend accepts
+/// trees up to `frontend`'s nesting limit). Only the touched pages are committed.
+const COMPILE_STACK_BYTES: usize = 512 << 20;
+
+thread_local! {
+    /// True on a thread started by [`on_compile_stack`] (nested compilations stay on it).
+    static ON_COMPILE_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` on a thread with [`COMPILE_STACK_BYTES`] of stack (the calling thread if it is
+/// one already), so that deep but valid code is compiled instead of overflowing the stack.
+/// A panic in `f` continues in the caller.
+fn on_compile_stack<T: Send>(
+    f: impl FnOnce() -> Result<T, Diagnostic> + Send,
+) -> Result<T, Diagnostic> {
+    if ON_COMPILE_STACK.with(std::cell::Cell::get) {
+        return f();
+    }
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("ferrojit-compile".to_string())
+            .stack_size(COMPILE_STACK_BYTES)
+            .spawn_scoped(scope, || {
+                ON_COMPILE_STACK.with(|on| on.set(true));
+                f()
+            });
+        match worker {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(error) => Err(Diagnostic::internal(format!(
+                "cannot start the compile thread: {error}"
+            ))),
+        }
+    })
+}
 
 /// Runs the pipeline up to verified, optimised IR: infers `req.def` for its argument types and
 /// every jitted function it calls, lowers them, adds `wrapper` if given, inlines and optimises.
 pub fn lower_to_ir(
+    req: &CompileRequest,
+    wrapper: Option<WrapperBuilder>,
+) -> Result<LoweredModule, Diagnostic> {
+    on_compile_stack(|| lower_to_ir_here(req, wrapper))
+}
+
+fn lower_to_ir_here(
     req: &CompileRequest,
     wrapper: Option<WrapperBuilder>,
 ) -> Result<LoweredModule, Diagnostic> {

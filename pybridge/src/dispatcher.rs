@@ -527,6 +527,18 @@ impl Dispatcher {
         why: &Unpassable,
     ) -> PyErr {
         let param = self.params.get(index).map(String::as_str).unwrap_or("?");
+        if !self.signatures.is_empty() {
+            // Compilation is closed: like any other mismatch with the explicit signatures (and
+            // as Numba), a `TypeError`, whatever the argument is.
+            let known: Vec<String> = self.compiled().iter().map(|s| s.signature_text()).collect();
+            return PyTypeError::new_err(format!(
+                "No matching definition for argument type(s) {} (argument '{param}') in {}(); \
+                 compiled signatures: {}",
+                args::describe_unsupported(arg, why),
+                self.name,
+                known.join("; ")
+            ));
+        }
         let message = format!(
             "argument '{param}' of {}() has type {}, which compiled code cannot take",
             self.name,

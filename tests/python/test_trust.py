@@ -440,3 +440,47 @@ def test_pickled_dispatcher_keeps_its_options():
     with pytest.raises(IndexError):
         again(np.arange(3.0), 10)
     assert again(np.arange(3.0), 1) == np.inf
+
+
+# --- clearer errors -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [-1, 0, 2**64, 10**6])
+def test_set_num_threads_out_of_range_says_what_is_valid(bad):
+    with pytest.raises(ValueError, match=r"must be between 1 and \d+"):
+        ferrojit.set_num_threads(bad)
+
+
+def test_set_num_threads_takes_integers_only():
+    with pytest.raises(TypeError):
+        ferrojit.set_num_threads(1.5)
+    n = ferrojit.get_num_threads()
+    ferrojit.set_num_threads(1)
+    assert ferrojit.get_num_threads() == 1
+    ferrojit.set_num_threads(n)
+
+
+def test_flat_sum_of_2500_terms_compiles(tmp_path):
+    import importlib
+    import sys
+
+    terms = " + ".join(f"x * {i}.0" for i in range(2500))
+    (tmp_path / "trust_bigsum.py").write_text(f"def big(x):\n    return {terms}\n")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        module = importlib.import_module("trust_bigsum")
+    finally:
+        sys.path.remove(str(tmp_path))
+    big = ferrojit.jit(module.big)
+    assert big(1.0) == module.big(1.0)
+
+
+def test_str_argument_to_an_explicit_signature_is_a_type_error():
+    @ferrojit.jit("f8(f8)")
+    def double(x):
+        return 2 * x
+
+    with pytest.raises(TypeError, match="No matching definition for argument type.*str"):
+        double("a")
+    with pytest.raises(TypeError, match="No matching definition"):
+        double(np.arange(3.0))
