@@ -81,13 +81,24 @@ impl Lowerer<'_, '_> {
             if self.ctx.boundscheck {
                 let out_of_range = self.b.icmp(IntCC::Uge, idx, dim);
                 let axis_v = self.b.iconst(Ty::I64, axis as i64);
-                self.raise_if(
-                    out_of_range,
-                    ExceptionKind::IndexError,
-                    "index {} is out of bounds for axis {} with size {}",
-                    idx_expr.span,
-                    &[given, axis_v, dim],
-                );
+                if unsigned {
+                    // The message's integers print signed: leave a huge index out of it.
+                    self.raise_if(
+                        out_of_range,
+                        ExceptionKind::IndexError,
+                        "unsigned index is out of bounds for axis {} with size {}",
+                        idx_expr.span,
+                        &[axis_v, dim],
+                    );
+                } else {
+                    self.raise_if(
+                        out_of_range,
+                        ExceptionKind::IndexError,
+                        "index {} is out of bounds for axis {} with size {}",
+                        idx_expr.span,
+                        &[given, axis_v, dim],
+                    );
+                }
             }
             let unit_stride = match layout {
                 Layout::C => axis + 1 == ndim,
