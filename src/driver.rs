@@ -170,11 +170,56 @@ pub struct LoweredModule {
 
 /// Builds an extra IR function around the compiled root (a ufunc loop, a C-ABI shim, ...):
 /// given the root's IR name and its types, returns the wrapper, which may call the root.
-pub type WrapperBuilder<'a> = &'a dyn Fn(&str, &TypedFunction) -> ir::Function;
+pub type WrapperBuilder<'a> = &'a (dyn Fn(&str, &TypedFunction) -> ir::Function + Sync);
+
+/// Stack of the thread that types and lowers: typing and lowering walk expressions
+/// recursively, and a flat sum of thousands of terms is a tree that deep (the frontend accepts
+/// trees up to `frontend`'s nesting limit). Only the touched pages are committed.
+const COMPILE_STACK_BYTES: usize = 512 << 20;
+
+thread_local! {
+    /// True on a thread started by [`on_compile_stack`] (nested compilations stay on it).
+    static ON_COMPILE_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` on a thread with [`COMPILE_STACK_BYTES`] of stack (the calling thread if it is
+/// one already), so that deep but valid code is compiled instead of overflowing the stack.
+/// A panic in `f` continues in the caller.
+fn on_compile_stack<T: Send>(
+    f: impl FnOnce() -> Result<T, Diagnostic> + Send,
+) -> Result<T, Diagnostic> {
+    if ON_COMPILE_STACK.with(std::cell::Cell::get) {
+        return f();
+    }
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("ferrojit-compile".to_string())
+            .stack_size(COMPILE_STACK_BYTES)
+            .spawn_scoped(scope, || {
+                ON_COMPILE_STACK.with(|on| on.set(true));
+                f()
+            });
+        match worker {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(error) => Err(Diagnostic::internal(format!(
+                "cannot start the compile thread: {error}"
+            ))),
+        }
+    })
+}
 
 /// Runs the pipeline up to verified, optimised IR: infers `req.def` for its argument types and
 /// every jitted function it calls, lowers them, adds `wrapper` if given, inlines and optimises.
 pub fn lower_to_ir(
+    req: &CompileRequest,
+    wrapper: Option<WrapperBuilder>,
+) -> Result<LoweredModule, Diagnostic> {
+    on_compile_stack(|| lower_to_ir_here(req, wrapper))
+}
+
+fn lower_to_ir_here(
     req: &CompileRequest,
     wrapper: Option<WrapperBuilder>,
 ) -> Result<LoweredModule, Diagnostic> {
@@ -335,6 +380,9 @@ struct Specialization {
     assumed_return: Option<Type>,
     /// `None` while its inference is in progress (a recursive call sees this).
     typed: Option<TypedFunction>,
+    /// A call reached this specialization while its inference was in progress: it is on a
+    /// cycle of calls, and its prologue checks the stack depth (every cycle passes one).
+    recursive: bool,
 }
 
 /// Attempts at typing a recursive function before its return type must have settled (each
@@ -457,6 +505,7 @@ impl Session {
             declared_return: declared_return.cloned(),
             assumed_return: None,
             typed: None,
+            recursive: false,
         });
         if def.ast.params.len() != arg_types.len() {
             return Err(Diagnostic::new(
@@ -569,6 +618,7 @@ impl Session {
                 boundscheck,
                 numpy_error_model: spec.def.options.numpy_error_model,
                 parallel: spec.def.options.parallel,
+                recursive: spec.recursive,
             };
             let functions = lower_function(&spec.def.ast, typed, &ctx)
                 .map_err(|d| d.with_source(&spec.def.source))?;
@@ -739,6 +789,9 @@ impl Env for SessionEnv<'_> {
         let Some(i) = self.session.specialize(&def, args, None)? else {
             return Ok(None);
         };
+        if self.session.specs[i].typed.is_none() {
+            self.session.specs[i].recursive = true;
+        }
         let spec = &self.session.specs[i];
         let known = spec.typed.as_ref().map(|t| &t.return_type);
         match known

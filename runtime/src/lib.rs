@@ -22,3 +22,4 @@ pub mod math;
 pub mod parallel;
 pub mod print;
 pub mod sorting;
+pub mod stack;
