@@ -191,18 +191,28 @@ fn on_compile_stack<T: Send>(
     if ON_COMPILE_STACK.with(std::cell::Cell::get) {
         return f();
     }
+    // Dumps captured for the inspection API are captured on the worker and handed back.
+    let capturing = dump::is_capturing();
     std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("ferrojit-compile".to_string())
             .stack_size(COMPILE_STACK_BYTES)
-            .spawn_scoped(scope, || {
+            .spawn_scoped(scope, move || {
                 ON_COMPILE_STACK.with(|on| on.set(true));
-                f()
+                if capturing {
+                    dump::capture(f)
+                } else {
+                    (f(), Vec::new())
+                }
             });
         match worker {
-            Ok(handle) => handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Ok(handle) => {
+                let (result, sections) = handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                dump::extend_captured(sections);
+                result
+            }
             Err(error) => Err(Diagnostic::internal(format!(
                 "cannot start the compile thread: {error}"
             ))),

@@ -110,6 +110,21 @@ pub fn capture<R>(f: impl FnOnce() -> R) -> (R, Vec<DumpSection>) {
     (result, sections)
 }
 
+/// Whether this thread is inside [`capture`] (a compilation moved to another thread captures
+/// there too, and hands its sections back with [`extend_captured`]).
+pub(crate) fn is_capturing() -> bool {
+    CAPTURED.with(|c| c.borrow().is_some())
+}
+
+/// Adds sections captured on another thread to this thread's capture.
+pub(crate) fn extend_captured(sections: Vec<DumpSection>) {
+    CAPTURED.with(|c| {
+        if let Some(mine) = c.borrow_mut().as_mut() {
+            mine.extend(sections);
+        }
+    });
+}
+
 /// Prints one dumped text to stderr, or records it when inside [`capture`].
 pub(crate) fn emit(stage: Stage, function: &str, title: String, text: String) {
     let section = DumpSection {
