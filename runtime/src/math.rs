@@ -168,6 +168,8 @@ pub enum RuntimeFn {
     Argpartition,
     /// `(data, n, kind) -> count`: sorts a buffer and moves its distinct values to the front.
     Unique,
+    /// `(data, n, kind, q, median) -> f64`: a quantile (or the median) of a buffer it reorders.
+    Quantile,
 }
 
 /// Description of a runtime function: symbol, parameter and result kinds, address.
@@ -191,7 +193,7 @@ const F32_1: &[AbiType] = &[F32];
 const F32_2: &[AbiType] = &[F32, F32];
 
 impl RuntimeFn {
-    pub const ALL: [RuntimeFn; 92] = {
+    pub const ALL: [RuntimeFn; 93] = {
         use RuntimeFn::*;
         [
             Sin,
@@ -286,6 +288,7 @@ impl RuntimeFn {
             Partition,
             Argpartition,
             Unique,
+            Quantile,
         ]
     };
 
@@ -524,6 +527,12 @@ impl RuntimeFn {
                 I64,
                 sorting::ferrojit_unique as *const u8,
             ),
+            Quantile => (
+                "ferrojit_quantile",
+                &[I64, I64, I64, F64, I64],
+                F64,
+                sorting::ferrojit_quantile as *const u8,
+            ),
         };
         RuntimeFnInfo {
             symbol,
@@ -565,7 +574,10 @@ impl RuntimeFn {
     /// C-runtime version).
     pub fn is_library(self) -> bool {
         use RuntimeFn::*;
-        matches!(self, Sort | Argsort | Partition | Argpartition | Unique)
+        matches!(
+            self,
+            Sort | Argsort | Partition | Argpartition | Unique | Quantile
+        )
     }
 
     /// Name used in the IR text form (`call_rt sin`).

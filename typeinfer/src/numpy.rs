@@ -69,6 +69,23 @@ pub enum ArrayFn {
     Flatnonzero,
     Argwhere,
     Isin,
+    // Statistics (typed in `infer/numpy_statistics.rs`, lowered in `lower/statistics.rs`).
+    Median,
+    Percentile,
+    Quantile,
+    Nansum,
+    Nanmean,
+    Nanstd,
+    Nanvar,
+    Nanmin,
+    Nanmax,
+    Nanargmin,
+    Nanargmax,
+    Ptp,
+    Average,
+    Cov,
+    Corrcoef,
+    Histogram,
 }
 
 impl ArrayFn {
@@ -117,6 +134,22 @@ impl ArrayFn {
             "flatnonzero" => Flatnonzero,
             "argwhere" => Argwhere,
             "isin" => Isin,
+            "median" => Median,
+            "percentile" => Percentile,
+            "quantile" => Quantile,
+            "nansum" => Nansum,
+            "nanmean" => Nanmean,
+            "nanstd" => Nanstd,
+            "nanvar" => Nanvar,
+            "nanmin" => Nanmin,
+            "nanmax" => Nanmax,
+            "nanargmin" => Nanargmin,
+            "nanargmax" => Nanargmax,
+            "ptp" => Ptp,
+            "average" => Average,
+            "cov" => Cov,
+            "corrcoef" => Corrcoef,
+            "histogram" => Histogram,
             _ => return None,
         })
     }
@@ -153,7 +186,7 @@ impl ArrayFn {
                         | Flatnonzero
                         | Argwhere
                         | Isin
-                )
+                ) && !f.is_statistic()
             }),
         }
     }
@@ -186,6 +219,13 @@ impl ArrayFn {
             Bincount => &["x", "weights", "minlength"],
             Nonzero | Flatnonzero | Argwhere => &["a"],
             Isin => &["element", "test_elements", "assume_unique", "invert"],
+            Median | Nansum | Nanmean | Nanmin | Nanmax | Nanargmin | Nanargmax | Ptp => &["a"],
+            Percentile | Quantile => &["a", "q"],
+            Nanstd | Nanvar => &["a", "*", "ddof"],
+            Average => &["a", "axis", "weights"],
+            Cov => &["m", "y", "*", "ddof"],
+            Corrcoef => &["x", "y"],
+            Histogram => &["a", "bins", "range"],
         }
     }
 
@@ -195,10 +235,36 @@ impl ArrayFn {
         match self {
             Full | FullLike | Linspace | Dot | Reshape | Fill | Astype => 2,
             Partition | Argpartition | Searchsorted | Digitize | Isin => 2,
+            Percentile | Quantile => 2,
             // `np.where(condition)` is `np.nonzero(condition)`.
             Where => 1,
             _ => 1,
         }
+    }
+
+    /// The statistics functions (`np.median`, `np.nanmean`, `np.histogram`, …): functions
+    /// only, not array methods.
+    pub fn is_statistic(self) -> bool {
+        use ArrayFn::*;
+        matches!(
+            self,
+            Median
+                | Percentile
+                | Quantile
+                | Nansum
+                | Nanmean
+                | Nanstd
+                | Nanvar
+                | Nanmin
+                | Nanmax
+                | Nanargmin
+                | Nanargmax
+                | Ptp
+                | Average
+                | Cov
+                | Corrcoef
+                | Histogram
+        )
     }
 
     /// Parameters whose argument is known at compile time and never lowered as a value: a
@@ -260,6 +326,22 @@ impl ArrayFn {
             Flatnonzero => "flatnonzero",
             Argwhere => "argwhere",
             Isin => "isin",
+            Median => "median",
+            Percentile => "percentile",
+            Quantile => "quantile",
+            Nansum => "nansum",
+            Nanmean => "nanmean",
+            Nanstd => "nanstd",
+            Nanvar => "nanvar",
+            Nanmin => "nanmin",
+            Nanmax => "nanmax",
+            Nanargmin => "nanargmin",
+            Nanargmax => "nanargmax",
+            Ptp => "ptp",
+            Average => "average",
+            Cov => "cov",
+            Corrcoef => "corrcoef",
+            Histogram => "histogram",
         }
     }
 

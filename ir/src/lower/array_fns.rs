@@ -424,6 +424,10 @@ impl Lowerer<'_, '_> {
                     |name: &str| names.iter().position(|n| *n == name).and_then(|i| bound[i]);
                 self.lower_sorting_call(f, &arg, &expr_arg, &result_ty, span)?
             }
+            Median | Percentile | Quantile | Nansum | Nanmean | Nanstd | Nanvar | Nanmin
+            | Nanmax | Nanargmin | Nanargmax | Ptp | Average | Cov | Corrcoef | Histogram => {
+                self.lower_statistics_call(f, &arg, &result_ty, span)?
+            }
             Where => {
                 // With array operands this is an array expression (`array_expr.rs`); here all
                 // three are numbers.
@@ -695,7 +699,7 @@ impl Lowerer<'_, '_> {
         desc
     }
 
-    fn lower_reduction(
+    pub(crate) fn lower_reduction(
         &mut self,
         f: ArrayFn,
         a: &ArrayRef,

@@ -25,6 +25,7 @@ mod operators;
 mod parallel;
 mod sorting;
 mod ssa;
+mod statistics;
 mod value;
 mod views;
 

@@ -20,6 +20,7 @@ mod expr;
 mod index;
 mod numpy_call;
 mod numpy_sorting;
+mod numpy_statistics;
 mod stmt;
 
 use crate::rules;

@@ -227,6 +227,10 @@ impl Infer<'_> {
             | Digitize | Bincount | Nonzero | Flatnonzero | Argwhere | Isin => {
                 self.sorting_type(f, &arg)?
             }
+            Median | Percentile | Quantile | Nansum | Nanmean | Nanstd | Nanvar | Nanmin
+            | Nanmax | Nanargmin | Nanargmax | Ptp | Average | Cov | Corrcoef | Histogram => {
+                self.statistics_type(f, &arg)?
+            }
             Where => {
                 let mut types = Vec::new();
                 for name in ["condition", "x", "y"] {
