@@ -22,6 +22,7 @@ pub mod rules;
 pub mod signature;
 pub mod types;
 
+pub use infer::numpy_shape::transpose_axes;
 pub use intrinsics::{CmathFn, Intrinsic};
 pub use numpy::ArrayFn;
 pub use signature::{Signature, parse_signature, parse_signatures, parse_type};

@@ -86,6 +86,28 @@ pub enum ArrayFn {
     Cov,
     Corrcoef,
     Histogram,
+    // Construction and shape (typed in `infer/numpy_shape.rs`, lowered in
+    // `lower/construction.rs`).
+    /// `np.array(x)`: a new array from a tuple (nested for more axes), array or number.
+    Array,
+    /// `np.asarray(x)`: `x` itself when it is an array (of the asked dtype).
+    Asarray,
+    Ascontiguousarray,
+    Stack,
+    Vstack,
+    Hstack,
+    ColumnStack,
+    Diff,
+    Roll,
+    Outer,
+    Cross,
+    Interp,
+    ExpandDims,
+    Transpose,
+    ArrayEqual,
+    Allclose,
+    /// `a.item()`: the only element of a one-element array.
+    Item,
 }
 
 impl ArrayFn {
@@ -150,6 +172,22 @@ impl ArrayFn {
             "cov" => Cov,
             "corrcoef" => Corrcoef,
             "histogram" => Histogram,
+            "array" => Array,
+            "asarray" => Asarray,
+            "ascontiguousarray" => Ascontiguousarray,
+            "stack" => Stack,
+            "vstack" => Vstack,
+            "hstack" => Hstack,
+            "column_stack" => ColumnStack,
+            "diff" => Diff,
+            "roll" => Roll,
+            "outer" => Outer,
+            "cross" => Cross,
+            "interp" => Interp,
+            "expand_dims" => ExpandDims,
+            "transpose" => Transpose,
+            "array_equal" => ArrayEqual,
+            "allclose" => Allclose,
             _ => return None,
         })
     }
@@ -162,6 +200,8 @@ impl ArrayFn {
             "fill" => Some(Fill),
             "flatten" => Some(Ravel),
             "sort" => Some(SortInPlace),
+            "item" => Some(Item),
+            "transpose" => Some(Transpose),
             // NumPy's aliases of functions only; `a.partition(kth)` (in place) is not supported.
             "amin" | "amax" | "partition" => None,
             // The other methods are the functions of the same name that take the array first.
@@ -186,6 +226,21 @@ impl ArrayFn {
                         | Flatnonzero
                         | Argwhere
                         | Isin
+                        | Array
+                        | Asarray
+                        | Ascontiguousarray
+                        | Stack
+                        | Vstack
+                        | Hstack
+                        | ColumnStack
+                        | Diff
+                        | Roll
+                        | Outer
+                        | Cross
+                        | Interp
+                        | ExpandDims
+                        | ArrayEqual
+                        | Allclose
                 ) && !f.is_statistic()
             }),
         }
@@ -226,6 +281,20 @@ impl ArrayFn {
             Cov => &["m", "y", "*", "ddof"],
             Corrcoef => &["x", "y"],
             Histogram => &["a", "bins", "range"],
+            Array | Asarray => &["object", "dtype"],
+            Ascontiguousarray => &["a", "dtype"],
+            Stack => &["arrays", "axis"],
+            Vstack | Hstack | ColumnStack => &["tup"],
+            Diff => &["a", "n"],
+            Roll => &["a", "shift"],
+            Outer => &["a", "b"],
+            Cross => &["a", "b"],
+            Interp => &["x", "xp", "fp", "left", "right"],
+            ExpandDims => &["a", "axis"],
+            Transpose => &["a", "axes"],
+            ArrayEqual => &["a1", "a2"],
+            Allclose => &["a", "b", "rtol", "atol", "equal_nan"],
+            Item => &["a"],
         }
     }
 
@@ -236,6 +305,8 @@ impl ArrayFn {
             Full | FullLike | Linspace | Dot | Reshape | Fill | Astype => 2,
             Partition | Argpartition | Searchsorted | Digitize | Isin => 2,
             Percentile | Quantile => 2,
+            Outer | Cross | ArrayEqual | Allclose | Roll | ExpandDims => 2,
+            Interp => 3,
             // `np.where(condition)` is `np.nonzero(condition)`.
             Where => 1,
             _ => 1,
@@ -276,7 +347,9 @@ impl ArrayFn {
     /// True for `a.reshape(d0, d1, ...)`, whose extents are the call's positional arguments
     /// rather than one shape argument ([`bind`](Self::bind) leaves `shape` unbound then).
     pub fn shape_varargs(self, receiver: Option<&Expr>, args: &[Expr]) -> bool {
-        self == ArrayFn::Reshape && receiver.is_some() && args.len() > 1
+        matches!(self, ArrayFn::Reshape | ArrayFn::Transpose)
+            && receiver.is_some()
+            && args.len() > 1
     }
 
     /// The name shown in messages.
@@ -342,6 +415,23 @@ impl ArrayFn {
             Cov => "cov",
             Corrcoef => "corrcoef",
             Histogram => "histogram",
+            Array => "array",
+            Asarray => "asarray",
+            Ascontiguousarray => "ascontiguousarray",
+            Stack => "stack",
+            Vstack => "vstack",
+            Hstack => "hstack",
+            ColumnStack => "column_stack",
+            Diff => "diff",
+            Roll => "roll",
+            Outer => "outer",
+            Cross => "cross",
+            Interp => "interp",
+            ExpandDims => "expand_dims",
+            Transpose => "transpose",
+            ArrayEqual => "array_equal",
+            Allclose => "allclose",
+            Item => "item",
         }
     }
 
@@ -359,11 +449,15 @@ impl ArrayFn {
         let keyword_only_from = all.iter().position(|p| *p == "*").unwrap_or(all.len());
         let names: Vec<&str> = all.iter().copied().filter(|p| *p != "*").collect();
         let mut bound: Vec<Option<&Expr>> = vec![None; names.len()];
-        if self == ArrayFn::Reshape && receiver.is_some() && args.len() > 1 {
+        if self.shape_varargs(receiver, args) {
             // `a.reshape(2, 3)`: the extents are the positional arguments (see
             // `shape_varargs`); `bind` only checks that no keyword is given.
             if let Some(k) = keywords.first() {
-                let message = format!("reshape() got an unexpected keyword argument '{}'", k.name);
+                let message = format!(
+                    "{}() got an unexpected keyword argument '{}'",
+                    self.name(),
+                    k.name
+                );
                 return Err(Diagnostic::typing(message, k.span));
             }
             return Ok(vec![receiver, None]);

@@ -409,6 +409,19 @@ impl Lowerer<'_, '_> {
                     }
                 }
             }
+            Concatenate
+                if names
+                    .iter()
+                    .position(|n| *n == "axis")
+                    .and_then(|i| bound[i])
+                    .and_then(super::array::constant_int)
+                    .is_some_and(|k| k != 0) =>
+            {
+                // Any other axis: `construction.rs`.
+                let expr_arg =
+                    |name: &str| names.iter().position(|n| *n == name).and_then(|i| bound[i]);
+                self.lower_shape_call(f, &arg, &expr_arg, None, &result_ty, span)?
+            }
             Concatenate => {
                 let (parts, _) = arg("arrays").expect("bound");
                 self.lower_concatenate(&parts, &result_ty, span)?
@@ -427,6 +440,14 @@ impl Lowerer<'_, '_> {
             Median | Percentile | Quantile | Nansum | Nanmean | Nanstd | Nanvar | Nanmin
             | Nanmax | Nanargmin | Nanargmax | Ptp | Average | Cov | Corrcoef | Histogram => {
                 self.lower_statistics_call(f, &arg, &result_ty, span)?
+            }
+            Array | Asarray | Ascontiguousarray | Stack | Vstack | Hstack | ColumnStack | Diff
+            | Roll | Outer | Cross | Interp | ExpandDims | Transpose | ArrayEqual | Allclose
+            | Item => {
+                let expr_arg =
+                    |name: &str| names.iter().position(|n| *n == name).and_then(|i| bound[i]);
+                let varargs = f.shape_varargs(receiver, args).then_some(args);
+                self.lower_shape_call(f, &arg, &expr_arg, varargs, &result_ty, span)?
             }
             Where => {
                 // With array operands this is an array expression (`array_expr.rs`); here all

@@ -340,7 +340,7 @@ impl Lowerer<'_, '_> {
     }
 
     /// The element `i` of the 1-d `a` (or of `a` reversed, where `reversed`), as `common`.
-    fn element_as(
+    pub(crate) fn element_as(
         &mut self,
         a: &ArrayRef,
         n: Value,

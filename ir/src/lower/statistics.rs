@@ -727,7 +727,7 @@ impl Lowerer<'_, '_> {
         let bad = self.b.ins(Op::Or, &[lo_bad, hi_bad], Ty::Bool);
         self.raise_if(bad, ExceptionKind::ValueError, message, span, &[]);
     }
-    fn not_finite(&mut self, v: Value) -> Value {
+    pub(crate) fn not_finite(&mut self, v: Value) -> Value {
         let magnitude = self.b.unary(Op::Fabs, v);
         let inf = self.b.fconst(Ty::F64, f64::INFINITY);
         // False for NaN too, hence the negation of `< inf`.

@@ -19,6 +19,7 @@ mod call;
 mod expr;
 mod index;
 mod numpy_call;
+pub(crate) mod numpy_shape;
 mod numpy_sorting;
 mod numpy_statistics;
 mod stmt;

@@ -171,15 +171,6 @@ impl Infer<'_> {
             }
             Concatenate => {
                 let parts = arg("arrays").expect("required");
-                if let Some(axis) = arg("axis")
-                    && literal_int(axis) != Some(0)
-                {
-                    let message = "concatenate() is supported along axis 0 only";
-                    return Err(Diagnostic::unsupported(message, axis.span).into());
-                }
-                if let Some(axis) = arg("axis") {
-                    self.value(axis)?;
-                }
                 let ty = self.value(parts)?;
                 let Type::Tuple(items) = &ty else {
                     let message = format!("concatenate() takes a tuple of arrays, got {ty}");
@@ -205,6 +196,10 @@ impl Infer<'_> {
                 let (dtype, ndim) = result.ok_or_else(|| {
                     Diagnostic::typing("concatenate() needs at least one array", parts.span)
                 })?;
+                if let Some(axis) = arg("axis") {
+                    // Any literal axis (lowering: `lower/construction.rs` beyond axis 0).
+                    self.concatenate_axis(axis, ndim)?;
+                }
                 Type::array(dtype, ndim, Layout::C)
             }
             Dot => {
@@ -230,6 +225,12 @@ impl Infer<'_> {
             Median | Percentile | Quantile | Nansum | Nanmean | Nanstd | Nanvar | Nanmin
             | Nanmax | Nanargmin | Nanargmax | Ptp | Average | Cov | Corrcoef | Histogram => {
                 self.statistics_type(f, &arg)?
+            }
+            Array | Asarray | Ascontiguousarray | Stack | Vstack | Hstack | ColumnStack | Diff
+            | Roll | Outer | Cross | Interp | ExpandDims | Transpose | ArrayEqual | Allclose
+            | Item => {
+                let varargs = f.shape_varargs(receiver, args).then_some(args);
+                self.shape_type(f, &arg, dtype, varargs)?
             }
             Where => {
                 let mut types = Vec::new();
