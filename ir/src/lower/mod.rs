@@ -24,6 +24,7 @@ pub mod flatten;
 mod library;
 mod operators;
 mod parallel;
+pub mod parallel_report;
 mod sorting;
 mod ssa;
 mod statistics;
