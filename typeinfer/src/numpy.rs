@@ -458,12 +458,21 @@ impl ArrayFn {
         use ArrayFn::*;
         match self {
             Reshape | Ravel => ArrayEffect::ViewOf,
+            // `np.ascontiguousarray(a)` is `a` itself when it is C-contiguous already.
+            ExpandDims | Transpose | Ascontiguousarray => ArrayEffect::ViewOf,
             Fill | SortInPlace => ArrayEffect::WritesInto,
             Empty | Zeros | Ones | Full | EmptyLike | ZerosLike | OnesLike | FullLike | Arange
             | Linspace | Copy | Astype | Sum | Prod | Min | Max | Mean | Std | Var | Argmin
             | Argmax | Cumsum | Cumprod | Any | All | Concatenate | Dot | Where | Flatten
             | Sort | Argsort | Partition | Argpartition | Searchsorted | Unique | Digitize
             | Bincount | Nonzero | Flatnonzero | Argwhere | Isin => ArrayEffect::Reads,
+            Median | Percentile | Quantile | Nansum | Nanmean | Nanstd | Nanvar | Nanmin
+            | Nanmax | Nanargmin | Nanargmax | Ptp | Average | Cov | Corrcoef | Histogram => {
+                ArrayEffect::Reads
+            }
+            // `np.asarray(a)` may be `a` itself: its typing keeps `a`'s read-only mark.
+            Array | Asarray | Stack | Vstack | Hstack | ColumnStack | Diff | Roll | Outer
+            | Cross | Interp | ArrayEqual | Allclose | Item => ArrayEffect::Reads,
         }
     }
 

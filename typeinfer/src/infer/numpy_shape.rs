@@ -72,6 +72,7 @@ impl Infer<'_> {
                     dtype,
                     ndim,
                     layout,
+                    ..
                 } => Ok((dtype, ndim, layout)),
                 other => {
                     let message = format!("{}() expects an array, got {other}", f.name());
