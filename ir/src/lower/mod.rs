@@ -20,6 +20,7 @@ mod construction;
 mod control;
 mod convert;
 mod expr;
+mod fancy;
 pub mod flatten;
 mod library;
 mod operators;
