@@ -5,7 +5,7 @@
 //! emits an import for ahead-of-time objects); the GPU backend maps the same variants to its own
 //! implementations. Adding a function = a variant, its row in `describe`, its `extern "C" fn`.
 
-use crate::{cmath, print, sorting};
+use crate::{cmath, print, random, sorting};
 
 /// Scalar kinds in runtime-function signatures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -170,6 +170,26 @@ pub enum RuntimeFn {
     Unique,
     /// `(data, n, kind, q, median) -> f64`: a quantile (or the median) of a buffer it reorders.
     Quantile,
+    // Random numbers (`crate::random`): they advance the thread's generator, so they are not
+    // pure. `which` is 0 for `np.random`, 1 for Python's `random`.
+    /// `(which, seed) -> 0`.
+    RandomSeed,
+    /// `(which) -> f64` in [0, 1).
+    RandomDouble,
+    /// `(which) -> f64`, a standard normal deviate.
+    RandomGauss,
+    /// `(low, high) -> i64` in `low..high` (NumPy).
+    RandomRandint,
+    /// `(a, b) -> i64` in `a..=b` (Python's `random.randint`).
+    RandomPyRandint,
+    /// `(max) -> i64` in `0..=max` (NumPy's shuffles).
+    RandomInterval,
+    /// `() -> f64`, a standard exponential deviate.
+    RandomExponential,
+    /// `(lam) -> i64`.
+    RandomPoisson,
+    /// `(n, p) -> i64`.
+    RandomBinomial,
 }
 
 /// Description of a runtime function: symbol, parameter and result kinds, address.
@@ -193,7 +213,7 @@ const F32_1: &[AbiType] = &[F32];
 const F32_2: &[AbiType] = &[F32, F32];
 
 impl RuntimeFn {
-    pub const ALL: [RuntimeFn; 93] = {
+    pub const ALL: [RuntimeFn; 102] = {
         use RuntimeFn::*;
         [
             Sin,
@@ -289,6 +309,15 @@ impl RuntimeFn {
             Argpartition,
             Unique,
             Quantile,
+            RandomSeed,
+            RandomDouble,
+            RandomGauss,
+            RandomRandint,
+            RandomPyRandint,
+            RandomInterval,
+            RandomExponential,
+            RandomPoisson,
+            RandomBinomial,
         ]
     };
 
@@ -533,6 +562,60 @@ impl RuntimeFn {
                 F64,
                 sorting::ferrojit_quantile as *const u8,
             ),
+            RandomSeed => (
+                "ferrojit_random_seed",
+                &[I64, I64],
+                I64,
+                random::ferrojit_random_seed as *const u8,
+            ),
+            RandomDouble => (
+                "ferrojit_random_double",
+                &[I64],
+                F64,
+                random::ferrojit_random_double as *const u8,
+            ),
+            RandomGauss => (
+                "ferrojit_random_gauss",
+                &[I64],
+                F64,
+                random::ferrojit_random_gauss as *const u8,
+            ),
+            RandomRandint => (
+                "ferrojit_random_randint",
+                &[I64, I64],
+                I64,
+                random::ferrojit_random_randint as *const u8,
+            ),
+            RandomPyRandint => (
+                "ferrojit_random_py_randint",
+                &[I64, I64],
+                I64,
+                random::ferrojit_random_py_randint as *const u8,
+            ),
+            RandomInterval => (
+                "ferrojit_random_interval",
+                &[I64],
+                I64,
+                random::ferrojit_random_interval as *const u8,
+            ),
+            RandomExponential => (
+                "ferrojit_random_exponential",
+                &[],
+                F64,
+                random::ferrojit_random_exponential as *const u8,
+            ),
+            RandomPoisson => (
+                "ferrojit_random_poisson",
+                F64_1,
+                I64,
+                random::ferrojit_random_poisson as *const u8,
+            ),
+            RandomBinomial => (
+                "ferrojit_random_binomial",
+                &[I64, F64],
+                I64,
+                random::ferrojit_random_binomial as *const u8,
+            ),
         };
         RuntimeFnInfo {
             symbol,
@@ -576,7 +659,20 @@ impl RuntimeFn {
         use RuntimeFn::*;
         matches!(
             self,
-            Sort | Argsort | Partition | Argpartition | Unique | Quantile
+            Sort | Argsort
+                | Partition
+                | Argpartition
+                | Unique
+                | Quantile
+                | RandomSeed
+                | RandomDouble
+                | RandomGauss
+                | RandomRandint
+                | RandomPyRandint
+                | RandomInterval
+                | RandomExponential
+                | RandomPoisson
+                | RandomBinomial
         )
     }
 

@@ -160,6 +160,8 @@ pub enum ModuleKind {
     Numpy,
     /// `ferrojit` itself (for `ferrojit.prange`) — also `numba`, so unchanged kernels compile.
     Ferrojit,
+    /// Python's `random` module.
+    Random,
 }
 
 /// What a global name of the function refers to, as the [`Env`] reports it.

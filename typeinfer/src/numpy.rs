@@ -110,6 +110,30 @@ pub enum ArrayFn {
     Allclose,
     /// `a.item()`: the only element of a one-element array.
     Item,
+    // Random numbers (typed in `infer/numpy_random.rs`, lowered in `lower/random.rs`):
+    // `np.random.<name>` ...
+    RandomSeed,
+    /// `np.random.random(size)`, `random_sample`, `sample`, `ranf`.
+    RandomRandom,
+    /// `np.random.rand(d0, d1, ...)`.
+    RandomRand,
+    RandomRandn,
+    RandomRandint,
+    RandomUniform,
+    RandomNormal,
+    RandomStandardNormal,
+    RandomExponential,
+    RandomPoisson,
+    RandomBinomial,
+    RandomChoice,
+    RandomShuffle,
+    RandomPermutation,
+    // ... and Python's `random.<name>`.
+    PySeed,
+    PyRandom,
+    PyRandint,
+    PyUniform,
+    PyGauss,
 }
 
 /// What an array function does to its array parameter `a`: the one table of array-method
@@ -207,6 +231,68 @@ impl ArrayFn {
             "allclose" => Allclose,
             _ => return None,
         })
+    }
+
+    /// The `np.random.<name>` function, if any.
+    pub fn random_function(name: &str) -> Option<ArrayFn> {
+        use ArrayFn::*;
+        Some(match name {
+            "seed" => RandomSeed,
+            "random" | "random_sample" | "sample" | "ranf" => RandomRandom,
+            "rand" => RandomRand,
+            "randn" => RandomRandn,
+            "randint" => RandomRandint,
+            "uniform" => RandomUniform,
+            "normal" => RandomNormal,
+            "standard_normal" => RandomStandardNormal,
+            "exponential" => RandomExponential,
+            "poisson" => RandomPoisson,
+            "binomial" => RandomBinomial,
+            "choice" => RandomChoice,
+            "shuffle" => RandomShuffle,
+            "permutation" => RandomPermutation,
+            _ => return None,
+        })
+    }
+
+    /// The function `random.<name>` of Python's `random` module, if any.
+    pub fn python_random_function(name: &str) -> Option<ArrayFn> {
+        use ArrayFn::*;
+        Some(match name {
+            "seed" => PySeed,
+            "random" => PyRandom,
+            "randint" => PyRandint,
+            "uniform" => PyUniform,
+            "gauss" | "normalvariate" => PyGauss,
+            _ => return None,
+        })
+    }
+
+    /// True for the random-number functions (module functions, never array methods).
+    pub fn is_random(self) -> bool {
+        use ArrayFn::*;
+        matches!(
+            self,
+            RandomSeed
+                | RandomRandom
+                | RandomRand
+                | RandomRandn
+                | RandomRandint
+                | RandomUniform
+                | RandomNormal
+                | RandomStandardNormal
+                | RandomExponential
+                | RandomPoisson
+                | RandomBinomial
+                | RandomChoice
+                | RandomShuffle
+                | RandomPermutation
+                | PySeed
+                | PyRandom
+                | PyRandint
+                | PyUniform
+                | PyGauss
+        )
     }
 
     /// The array method `a.<name>(...)`, if any; the array is the first parameter.
@@ -312,6 +398,21 @@ impl ArrayFn {
             ArrayEqual => &["a1", "a2"],
             Allclose => &["a", "b", "rtol", "atol", "equal_nan"],
             Item => &["a"],
+            RandomSeed => &["seed"],
+            RandomRandom | RandomStandardNormal => &["size"],
+            RandomRand | RandomRandn => &["d0", "d1", "d2", "d3"],
+            RandomRandint => &["low", "high", "size"],
+            RandomUniform => &["low", "high", "size"],
+            RandomNormal => &["loc", "scale", "size"],
+            RandomExponential => &["scale", "size"],
+            RandomPoisson => &["lam", "size"],
+            RandomBinomial => &["n", "p", "size"],
+            RandomChoice => &["a", "size", "replace", "p"],
+            RandomShuffle | RandomPermutation => &["x"],
+            PySeed => &["a"],
+            PyRandom => &[],
+            PyRandint | PyUniform => &["a", "b"],
+            PyGauss => &["mu", "sigma"],
         }
     }
 
@@ -323,6 +424,9 @@ impl ArrayFn {
             Partition | Argpartition | Searchsorted | Digitize | Isin => 2,
             Percentile | Quantile => 2,
             Outer | Cross | ArrayEqual | Allclose | Roll | ExpandDims => 2,
+            RandomBinomial | PyRandint | PyUniform => 2,
+            RandomRandom | RandomStandardNormal | RandomRand | RandomRandn | RandomUniform
+            | RandomNormal | RandomExponential | RandomPoisson | PyRandom | PyGauss => 0,
             Interp => 3,
             // `np.where(condition)` is `np.nonzero(condition)`.
             Where => 1,
@@ -450,6 +554,21 @@ impl ArrayFn {
             ArrayEqual => "array_equal",
             Allclose => "allclose",
             Item => "item",
+            RandomSeed | PySeed => "seed",
+            RandomRandom | PyRandom => "random",
+            RandomRand => "rand",
+            RandomRandn => "randn",
+            RandomRandint | PyRandint => "randint",
+            RandomUniform | PyUniform => "uniform",
+            RandomNormal => "normal",
+            RandomStandardNormal => "standard_normal",
+            RandomExponential => "exponential",
+            RandomPoisson => "poisson",
+            RandomBinomial => "binomial",
+            RandomChoice => "choice",
+            RandomShuffle => "shuffle",
+            RandomPermutation => "permutation",
+            PyGauss => "gauss",
         }
     }
 
@@ -473,6 +592,11 @@ impl ArrayFn {
             // `np.asarray(a)` may be `a` itself: its typing keeps `a`'s read-only mark.
             Array | Asarray | Stack | Vstack | Hstack | ColumnStack | Diff | Roll | Outer
             | Cross | Interp | ArrayEqual | Allclose | Item => ArrayEffect::Reads,
+            RandomShuffle => ArrayEffect::WritesInto,
+            RandomSeed | RandomRandom | RandomRand | RandomRandn | RandomRandint
+            | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
+            | RandomPoisson | RandomBinomial | RandomChoice | RandomPermutation | PySeed
+            | PyRandom | PyRandint | PyUniform | PyGauss => ArrayEffect::Reads,
         }
     }
 

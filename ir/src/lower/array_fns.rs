@@ -280,11 +280,13 @@ impl Lowerer<'_, '_> {
         keywords: &[Keyword],
     ) -> LResult<PyValue> {
         let receiver = match &func.kind {
+            // (`np.random.seed`'s base is a module path, not an array.)
             frontend::ast::ExprKind::Attribute { value, .. }
-                if !matches!(
-                    self.typed.resolutions.get(&value.id),
-                    Some(typeinfer::Resolution::Module(_))
-                ) =>
+                if !f.is_random()
+                    && !matches!(
+                        self.typed.resolutions.get(&value.id),
+                        Some(typeinfer::Resolution::Module(_))
+                    ) =>
             {
                 Some(&**value)
             }
@@ -456,6 +458,12 @@ impl Lowerer<'_, '_> {
                     |name: &str| names.iter().position(|n| *n == name).and_then(|i| bound[i]);
                 let varargs = f.shape_varargs(receiver, args).then_some(args);
                 self.lower_shape_call(f, &arg, &expr_arg, varargs, &result_ty, span)?
+            }
+            RandomSeed | RandomRandom | RandomRand | RandomRandn | RandomRandint
+            | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
+            | RandomPoisson | RandomBinomial | RandomChoice | RandomShuffle | RandomPermutation
+            | PySeed | PyRandom | PyRandint | PyUniform | PyGauss => {
+                self.lower_random_call(f, &arg, &result_ty, span)?
             }
             Where => {
                 // With array operands this is an array expression (`array_expr.rs`); here all

@@ -26,6 +26,7 @@ mod library;
 mod operators;
 mod parallel;
 pub mod parallel_report;
+mod random;
 mod sorting;
 mod ssa;
 mod statistics;

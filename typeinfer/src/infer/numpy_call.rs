@@ -232,6 +232,10 @@ impl Infer<'_> {
                 let varargs = f.shape_varargs(receiver, args).then_some(args);
                 self.shape_type(f, &arg, dtype, varargs)?
             }
+            RandomSeed | RandomRandom | RandomRand | RandomRandn | RandomRandint
+            | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
+            | RandomPoisson | RandomBinomial | RandomChoice | RandomShuffle | RandomPermutation
+            | PySeed | PyRandom | PyRandint | PyUniform | PyGauss => self.random_type(f, &arg)?,
             Where => {
                 let mut types = Vec::new();
                 for name in ["condition", "x", "y"] {
