@@ -226,3 +226,45 @@ def test_clear_errors():
 
     with pytest.raises(ferrojit.errors.TypingError, match="inhomogeneous"):
         ragged()
+
+
+@jit
+def reshaped(a):
+    return a.reshape(-1), a.reshape(2, -1), a.reshape((-1, 3)), np.reshape(a, (3, -1))
+
+
+def test_reshape_with_an_unknown_extent():
+    check(reshaped, np.arange(12.0))
+    check(reshaped, np.arange(12).reshape(3, 4).T)
+
+
+def test_reshape_errors():
+    @jit
+    def two_unknowns(a):
+        return a.reshape(-1, -1)
+
+    check(two_unknowns, np.arange(4.0))
+    check(reshaped, np.arange(10.0))
+
+
+@jit
+def cumulative(m):
+    return (np.cumsum(m, axis=0), np.cumsum(m, axis=1), np.cumprod(m, axis=-1), m.cumsum(axis=0),
+            np.cumsum(m))
+
+
+def test_cumsum_cumprod_along_an_axis():
+    check(cumulative, np.arange(1.0, 13.0).reshape(3, 4))
+    check(cumulative, np.arange(1, 7, dtype=np.int32).reshape(2, 3))
+
+
+@jit
+def limits():
+    return (np.iinfo(np.int32).max, np.iinfo(np.int8).min, np.iinfo(np.uint16).max,
+            np.iinfo(np.int64).bits, np.finfo(np.float64).eps, np.finfo(np.float64).max,
+            np.finfo(np.float64).tiny, np.finfo(np.float32).eps, np.finfo(np.float64).resolution,
+            np.finfo(np.float32).bits, np.finfo(np.float64).min)
+
+
+def test_iinfo_finfo_attributes():
+    check(limits)

@@ -385,6 +385,7 @@ impl Lowerer<'_, '_> {
                         vec![self.product(&dims)]
                     }
                 };
+                let shape = self.unknown_extent(&src, &shape, span);
                 self.lower_reshape(&src, &shape, span)
             }
             Fill => {
@@ -396,6 +397,25 @@ impl Lowerer<'_, '_> {
             Any | All => {
                 let a = array_arg("a").expect("typed as an array");
                 self.lower_any_all(f == All, &a)?
+            }
+            Cumsum | Cumprod
+                if names
+                    .iter()
+                    .position(|n| *n == "axis")
+                    .and_then(|i| bound[i])
+                    .and_then(super::array::constant_int)
+                    .is_some() =>
+            {
+                let a = array_arg("a").expect("typed as an array");
+                let k = names
+                    .iter()
+                    .position(|n| *n == "axis")
+                    .and_then(|i| bound[i])
+                    .and_then(super::array::constant_int)
+                    .expect("checked");
+                let axis = if k < 0 { k + i64::from(a.ndim) } else { k } as usize;
+                let (acc, _) = result_array(&result_ty);
+                self.lower_cumulative_axis(f == Cumprod, &a, axis, acc, span)?
             }
             Sum | Prod | Min | Max | Mean | Std | Var | Argmin | Argmax | Cumsum | Cumprod => {
                 let a = array_arg("a").expect("typed as an array");

@@ -836,4 +836,90 @@ impl Lowerer<'_, '_> {
             self.b.icmp(IntCC::Eq, x, y)
         }
     }
+
+    /// `shape` with a negative extent (`-1`: "whatever is left") replaced by the size of `a`
+    /// over the product of the others; `ValueError` for more than one. A size that does not
+    /// divide is caught by the reshape's size check.
+    pub(crate) fn unknown_extent(
+        &mut self,
+        a: &ArrayRef,
+        shape: &[Value],
+        span: Span,
+    ) -> Vec<Value> {
+        let zero = self.b.iconst(Ty::I64, 0);
+        let one = self.b.iconst(Ty::I64, 1);
+        let dims = self.shape_of(a);
+        let size = self.product(&dims);
+        let mut known = one;
+        let mut unknowns = zero;
+        let negative: Vec<Value> = shape
+            .iter()
+            .map(|&e| self.b.icmp(IntCC::Slt, e, zero))
+            .collect();
+        for (&e, &neg) in shape.iter().zip(&negative) {
+            let factor = self.b.select(neg, one, e);
+            known = self.b.binary(Op::Imul, known, factor);
+            let count = self.b.convert(Op::Uext, neg, Ty::I64);
+            unknowns = self.b.binary(Op::Iadd, unknowns, count);
+        }
+        let several = self.b.icmp(IntCC::Sgt, unknowns, one);
+        self.raise_if(
+            several,
+            ExceptionKind::ValueError,
+            "can only specify one unknown dimension",
+            span,
+            &[],
+        );
+        let divisor = self.b.binary(Op::Smax, known, one);
+        let rest = self.b.binary(Op::Sdiv, size, divisor);
+        shape
+            .iter()
+            .zip(&negative)
+            .map(|(&e, &neg)| self.b.select(neg, rest, e))
+            .collect()
+    }
+
+    /// `np.cumsum(a, axis=k)` / `np.cumprod(a, axis=k)`: running sums (products) along one
+    /// axis, in an array of `a`'s shape and the accumulator dtype.
+    pub(crate) fn lower_cumulative_axis(
+        &mut self,
+        product: bool,
+        a: &ArrayRef,
+        axis: usize,
+        acc: Scalar,
+        span: Span,
+    ) -> LResult<PyValue> {
+        let shape = self.shape_of(a);
+        let strides = self.strides_of(a);
+        let data = self.data_of(a.desc);
+        let out = self.new_array(acc, &shape, false, span);
+        let out_strides = self.strides_of(&out);
+        let out_data = self.data_of(out.desc);
+        let mut outer = shape.clone();
+        let extent = outer.remove(axis);
+        let acc_t = Type::Scalar(acc);
+        let item_t = Type::Scalar(a.dtype);
+        let dtype = a.dtype;
+        let op = if product { BinOp::Mult } else { BinOp::Add };
+        self.for_each_index(&outer, &mut |this, idx| {
+            let identity = this.scalar_const(acc.real_part(), if product { 1.0 } else { 0.0 });
+            let init = this.convert_scalar(identity, acc.real_part(), acc);
+            let running = this.declare_value_var(&init);
+            let idx = idx.to_vec();
+            this.counted_loop(extent, &mut |this, k| {
+                let mut at = idx.clone();
+                at.insert(axis, k);
+                let p = this.address_at(data, &strides, &at);
+                let x = this.load_scalar(p, dtype);
+                let current = this.use_value_var(&running);
+                let next = this.binary_op(op, current, &acc_t, x, &item_t, span)?;
+                let next = this.coerce(next, &acc_t);
+                this.def_value_var(&running, &next);
+                let to = this.address_at(out_data, &out_strides, &at);
+                this.store_scalar(to, acc, next);
+                Ok(())
+            })
+        })?;
+        Ok(out.value())
+    }
 }

@@ -254,6 +254,10 @@ impl Infer<'_> {
     }
 
     fn attribute(&mut self, e: &Expr, base: &Expr, attr: &str) -> R<Val> {
+        // `np.iinfo(t).max`, `np.finfo(t).eps`: constants (`numpy_shape.rs`).
+        if let Some(ty) = self.machine_limit(e, base, attr)? {
+            return Ok(Val::Value(ty));
+        }
         match self.expr(base)? {
             Val::Module(module) => self.module_attribute(e, module, attr),
             Val::Value(Type::Array { .. }) if crate::ArrayFn::method(attr).is_some() => {

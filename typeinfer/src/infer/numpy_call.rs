@@ -134,9 +134,23 @@ impl Infer<'_> {
                 Type::NoneType
             }
             Sum | Prod | Cumsum | Cumprod => {
-                let (dt, _) = self.array_arg(f, arg("a").expect("required"))?;
+                let (dt, ndim) = self.array_arg(f, arg("a").expect("required"))?;
                 let acc = accumulator(dt);
-                if matches!(f, Cumsum | Cumprod) {
+                let along_axis = match arg("axis").filter(|_| matches!(f, Cumsum | Cumprod)) {
+                    Some(axis) if !matches!(axis.kind, ExprKind::NoneLit) => {
+                        // A literal axis keeps the shape (lowered in `construction.rs`).
+                        self.concatenate_axis(axis, ndim)?;
+                        true
+                    }
+                    Some(none) => {
+                        self.value(none)?;
+                        false
+                    }
+                    None => false,
+                };
+                if along_axis {
+                    Type::array(acc, ndim, Layout::C)
+                } else if matches!(f, Cumsum | Cumprod) {
                     Type::array(acc, 1, Layout::C)
                 } else {
                     Type::Scalar(acc)
@@ -272,7 +286,7 @@ impl Infer<'_> {
     }
 
     /// A `dtype=` argument: `np.float32`, `float`, `a.dtype`, `'f8'`, `"float32"`.
-    fn dtype_arg(&mut self, d: &Expr) -> R<Scalar> {
+    pub(super) fn dtype_arg(&mut self, d: &Expr) -> R<Scalar> {
         if let ExprKind::Str(name) = &d.kind {
             self.resolve(d.id, Resolution::Callee);
             return Scalar::from_name(name).ok_or_else(|| {

@@ -13,6 +13,7 @@ use super::{Infer, R};
 use crate::numpy::ArrayFn;
 use crate::rules;
 use crate::types::{Layout, Scalar, Type};
+use crate::{ConstValue, Resolution};
 use frontend::Diagnostic;
 use frontend::ast::{Expr, ExprKind};
 
@@ -288,6 +289,97 @@ impl Infer<'_> {
                 return Err(Diagnostic::internal(message).into());
             }
         })
+    }
+
+    /// `np.iinfo(t).<attr>` or `np.finfo(t).<attr>` as the constant NumPy gives (`e` is the
+    /// attribute expression); `None` when `base` is not such a call.
+    pub(super) fn machine_limit(&mut self, e: &Expr, base: &Expr, attr: &str) -> R<Option<Type>> {
+        let ExprKind::Call { func, args, .. } = &base.kind else {
+            return Ok(None);
+        };
+        let ExprKind::Attribute { attr: which, .. } = &func.kind else {
+            return Ok(None);
+        };
+        if !matches!(which.as_str(), "iinfo" | "finfo") || args.len() != 1 {
+            return Ok(None);
+        }
+        match self.expr(func)? {
+            super::Val::UnknownNumpy(path) if path == "numpy.iinfo" || path == "numpy.finfo" => {}
+            _ => return Ok(None),
+        }
+        self.resolve(func.id, Resolution::Callee);
+        let dtype = self.dtype_arg(&args[0])?;
+        let value = if which == "iinfo" {
+            let (min, max): (i128, i128) = match dtype {
+                Scalar::I8 => (i8::MIN.into(), i8::MAX.into()),
+                Scalar::I16 => (i16::MIN.into(), i16::MAX.into()),
+                Scalar::I32 => (i32::MIN.into(), i32::MAX.into()),
+                Scalar::I64 => (i64::MIN.into(), i64::MAX.into()),
+                Scalar::U8 => (0, u8::MAX.into()),
+                Scalar::U16 => (0, u16::MAX.into()),
+                Scalar::U32 => (0, u32::MAX.into()),
+                Scalar::U64 => (0, u64::MAX.into()),
+                other => {
+                    let message = format!("iinfo() of {other}: not an integer type");
+                    return Err(Diagnostic::typing(message, args[0].span).into());
+                }
+            };
+            let v = match attr {
+                "min" => min,
+                "max" => max,
+                "bits" => i128::from(dtype.size_bytes() * 8),
+                _ => {
+                    let message = format!("unknown attribute '{attr}' of iinfo (min, max, bits)");
+                    return Err(Diagnostic::typing(message, e.span).into());
+                }
+            };
+            let v = i64::try_from(v).map_err(|_| {
+                Diagnostic::unsupported("iinfo(uint64).max does not fit an int64", e.span)
+            })?;
+            ConstValue::Int(v)
+        } else {
+            let single = match dtype.real_part() {
+                Scalar::F32 => true,
+                Scalar::F64 => false,
+                other => {
+                    let message = format!("finfo() of {other}: not a float type");
+                    return Err(Diagnostic::typing(message, args[0].span).into());
+                }
+            };
+            let (eps, max, tiny, precision, bits) = if single {
+                (
+                    f64::from(f32::EPSILON),
+                    f64::from(f32::MAX),
+                    f64::from(f32::MIN_POSITIVE),
+                    6,
+                    32,
+                )
+            } else {
+                (f64::EPSILON, f64::MAX, f64::MIN_POSITIVE, 15, 64)
+            };
+            match attr {
+                "eps" => ConstValue::Float(eps),
+                "max" => ConstValue::Float(max),
+                "min" => ConstValue::Float(-max),
+                "tiny" | "smallest_normal" => ConstValue::Float(tiny),
+                "resolution" => ConstValue::Float(10f64.powi(-precision)),
+                "precision" => ConstValue::Int(i64::from(precision)),
+                "bits" => ConstValue::Int(bits),
+                _ => {
+                    let message = format!(
+                        "unknown attribute '{attr}' of finfo (eps, max, min, tiny, \
+                         smallest_normal, resolution, precision, bits)"
+                    );
+                    return Err(Diagnostic::typing(message, e.span).into());
+                }
+            }
+        };
+        let ty = match value {
+            ConstValue::Int(_) => Type::I64,
+            _ => Type::F64,
+        };
+        self.resolve(e.id, Resolution::Const(value));
+        Ok(Some(ty))
     }
 
     /// `np.concatenate`'s `axis=`: a literal in `-ndim..ndim`.
