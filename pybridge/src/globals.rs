@@ -130,6 +130,7 @@ fn classify(py: Python<'_>, name: &str, obj: &Bound<'_, PyAny>) -> Option<Global
             "cmath" => value(GlobalValue::Module(ModuleKind::Cmath)),
             "numpy" => value(GlobalValue::Module(ModuleKind::Numpy)),
             "ferrojit" | "numba" => value(GlobalValue::Module(ModuleKind::Ferrojit)),
+            "random" => value(GlobalValue::Module(ModuleKind::Random)),
             other => Some(unsupported(format!("module '{other}'"))),
         };
     }

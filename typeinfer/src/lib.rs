@@ -22,6 +22,7 @@ pub mod rules;
 pub mod signature;
 pub mod types;
 
+pub use infer::numpy_shape::transpose_axes;
 pub use intrinsics::{CmathFn, Intrinsic};
 pub use numpy::{ArrayEffect, ArrayFn};
 pub use signature::{Signature, parse_signature, parse_signatures, parse_type};
@@ -159,6 +160,8 @@ pub enum ModuleKind {
     Numpy,
     /// `ferrojit` itself (for `ferrojit.prange`) — also `numba`, so unchanged kernels compile.
     Ferrojit,
+    /// Python's `random` module.
+    Random,
 }
 
 /// What a global name of the function refers to, as the [`Env`] reports it.

@@ -233,6 +233,11 @@ impl Lowerer<'_, '_> {
         span: Span,
     ) -> LResult<()> {
         if let Some(array) = super::array_fns::ArrayRef::of(base)
+            && self.is_fancy_index(index)
+        {
+            return self.lower_fancy_store(&array, index, value, span);
+        }
+        if let Some(array) = super::array_fns::ArrayRef::of(base)
             && self.is_mask_index(index)
         {
             let mask = self.lower_expr(index)?;
