@@ -377,7 +377,13 @@ fn unsupported_stmt(stmt: &py::Stmt, span: Span) -> Diagnostic {
         py::Stmt::Delete(_) => ("`del` is not supported", None),
         py::Stmt::TypeAlias(_) => ("`type` aliases are not supported", None),
         py::Stmt::AsyncFor(_) => ("`async for` is not supported", None),
-        py::Stmt::With(_) => ("`with` statements are not supported", None),
+        py::Stmt::With(_) => (
+            "`with` statements are not supported (Numba's `with objmode(...)` blocks included)",
+            Some(
+                "move the code that needs the Python interpreter into a plain Python function \
+                 called before or after the jitted one",
+            ),
+        ),
         py::Stmt::AsyncWith(_) => ("`async with` is not supported", None),
         py::Stmt::Match(_) => (
             "`match` statements are not supported",

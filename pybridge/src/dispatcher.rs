@@ -358,12 +358,7 @@ impl Dispatcher {
                     if err.is_instance_of::<pyo3::exceptions::PyOSError>(py)
                         || err.is_instance_of::<PyTypeError>(py) =>
                 {
-                    let message = format!(
-                        "cannot compile '{}': its source code is not available ({}); ferrojit \
-                         compiles functions defined in files",
-                        self.name,
-                        err.value(py)
-                    );
+                    let message = format!("cannot compile '{}': {}", self.name, err.value(py));
                     let compile_err = compile_error(py, DiagnosticKind::Syntax, message);
                     compile_err.set_cause(py, Some(err));
                     return Err(compile_err);

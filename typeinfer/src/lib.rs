@@ -203,6 +203,13 @@ pub trait Env {
         None
     }
     /// The number of parameters of jitted function `callee`, to check calls against.
+    /// A method `name` the extension API gave values of type `receiver`
+    /// (`@overload_method`): a callee taking the receiver as its first argument. Asked only
+    /// for names that are not built-in methods.
+    fn method_overload(&self, receiver: &Type, name: &str) -> Option<CalleeId> {
+        let _ = (receiver, name);
+        None
+    }
     fn callee_arity(&self, callee: CalleeId) -> Option<usize> {
         let _ = callee;
         None
