@@ -176,8 +176,10 @@ pub fn lower_to_ir(
         specs: Vec::new(),
         callees: RefCell::default(),
         inner_defs: RefCell::default(),
+        with_defaults: RefCell::default(),
         globals: RefCell::default(),
         waiting_on: Vec::new(),
+        failures: Vec::new(),
         next_symbol: 0,
         dump: req.dump,
     };
@@ -298,9 +300,14 @@ struct Session {
     callees: RefCell<Vec<Arc<FunctionDef>>>,
     /// The jitted functions made of inner `def`s: (outer function, index of the inner one).
     inner_defs: RefCell<Vec<InnerDef>>,
+    /// Functions called with some parameters omitted (see [`crate::defaults`]): (function,
+    /// omitted parameters, the function with their defaults in the body).
+    with_defaults: RefCell<Vec<crate::defaults::WithDefaults>>,
     /// Specializations in progress whose return type a recursive call asked for and did not
     /// get (see [`Session::specialize`]).
     waiting_on: Vec<usize>,
+    /// Specializations whose inference failed, with the error, reported again if asked for.
+    failures: Vec<(Arc<FunctionDef>, Vec<Type>, Diagnostic)>,
     /// Globals resolved so far, by (function address, name).
     globals: RefCell<std::collections::HashMap<(usize, String), Option<GlobalValue>>>,
     /// Numbers symbols uniquely although specializations may be dropped and made again.
@@ -331,7 +338,33 @@ impl Session {
         if let Some(i) = self.find(def, arg_types) {
             return Ok(Some(i));
         }
+        if let Some((.., error)) = self
+            .failures
+            .iter()
+            .find(|(d, args, _)| Arc::ptr_eq(d, def) && args == arg_types)
+        {
+            return Err(error.clone());
+        }
         let index = self.specs.len();
+        let outcome = self.infer_specialization(def, arg_types, declared_return, index);
+        if let Err(error) = &outcome {
+            // A failed specialization must not stay behind as one "in progress": a later
+            // call would take it for a recursive call and hide the real error.
+            self.specs.truncate(index);
+            self.failures
+                .push((def.clone(), arg_types.to_vec(), error.clone()));
+        }
+        outcome
+    }
+
+    /// [`Session::specialize`] for a specialization not made yet, to be at `index`.
+    fn infer_specialization(
+        &mut self,
+        def: &Arc<FunctionDef>,
+        arg_types: &[Type],
+        declared_return: Option<&Type>,
+        index: usize,
+    ) -> Result<Option<usize>, Diagnostic> {
         let symbol = format!("{}__{}", sanitize(&def.ast.name), self.next_symbol);
         self.next_symbol += 1;
         self.specs.push(Specialization {
@@ -545,7 +578,12 @@ impl Env for SessionEnv<'_> {
             .get(callee.0 as usize)
             .cloned()
             .ok_or_else(|| Diagnostic::internal(format!("unknown callee #{}", callee.0)))?;
-        let Some(i) = self.session.specialize(&def, args, None)? else {
+        let declared = def
+            .signatures
+            .iter()
+            .find(|s| s.args == args)
+            .and_then(|s| s.ret.clone());
+        let Some(i) = self.session.specialize(&def, args, declared.as_ref())? else {
             return Ok(None);
         };
         let spec = &self.session.specs[i];
@@ -566,6 +604,30 @@ impl Env for SessionEnv<'_> {
     fn callee_arity(&self, callee: CalleeId) -> Option<usize> {
         let callees = self.session.callees.borrow();
         Some(callees.get(callee.0 as usize)?.ast.params.len())
+    }
+
+    fn callee_params(&self, callee: CalleeId) -> Option<Vec<frontend::ast::Param>> {
+        let callees = self.session.callees.borrow();
+        Some(callees.get(callee.0 as usize)?.ast.params.clone())
+    }
+
+    fn callee_with_defaults(&mut self, callee: CalleeId, omitted: &[bool]) -> Option<CalleeId> {
+        let def = self
+            .session
+            .callees
+            .borrow()
+            .get(callee.0 as usize)?
+            .clone();
+        let made = crate::defaults::with_defaults(&self.session.with_defaults, &def, omitted)?;
+        Some(self.session.callee_id(&made))
+    }
+
+    fn callee_arg_types(&mut self, callee: CalleeId, args: &[Type]) -> Result<Vec<Type>, String> {
+        let callees = self.session.callees.borrow();
+        let Some(def) = callees.get(callee.0 as usize) else {
+            return Ok(args.to_vec());
+        };
+        crate::defaults::declared_arg_types(def, args)
     }
 
     fn inner_function(&self, name: &str) -> Option<(CalleeId, Vec<String>)> {
@@ -629,10 +691,8 @@ impl Session {
                 let mut ast = inner.clone();
                 for captured in typeinfer::inner_captures(&outer.ast, inner) {
                     let span = ast.span;
-                    ast.params.push(frontend::ast::Param {
-                        name: captured,
-                        span,
-                    });
+                    ast.params
+                        .push(frontend::ast::Param::positional(captured, span));
                 }
                 Arc::new(FunctionDef {
                     source: outer.source.clone(),
@@ -642,6 +702,7 @@ impl Session {
                         family: family.clone(),
                     }),
                     options: outer.options.clone(),
+                    signatures: Vec::new(),
                 })
             })
             .collect();

@@ -17,6 +17,7 @@
 
 pub mod aot;
 pub mod cache;
+mod defaults;
 mod driver;
 mod dump;
 pub mod embed;
@@ -70,6 +71,9 @@ pub struct FunctionDef {
     pub ast: ast::Function,
     pub globals: Box<dyn GlobalResolver>,
     pub options: Options,
+    /// Explicit signatures (`@jit('i4(i8)')`): the function's contract wherever it is called,
+    /// from Python or from other jitted functions. Empty when types are inferred per call.
+    pub signatures: Vec<Signature>,
 }
 
 impl FunctionDef {
@@ -85,6 +89,7 @@ impl FunctionDef {
             ast,
             globals,
             options,
+            signatures: Vec::new(),
         })
     }
 }

@@ -30,10 +30,38 @@ pub struct Function {
     pub inner_functions: Vec<Function>,
 }
 
+/// A parameter. `Function::params` lists the positional ones first, then the `*args` one (if
+/// any), then the keyword-only ones: the order the compiled function takes its arguments in.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Param {
     pub name: String,
     pub span: Span,
+    /// The default value (`p=2.0`); its ids follow the body's (see [`walk_function_exprs`]).
+    pub default: Option<Expr>,
+    pub kind: ParamKind,
+}
+
+impl Param {
+    /// A positional parameter without a default.
+    pub fn positional(name: impl Into<String>, span: Span) -> Param {
+        Param {
+            name: name.into(),
+            span,
+            default: None,
+            kind: ParamKind::Positional,
+        }
+    }
+}
+
+/// How an argument reaches a parameter.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ParamKind {
+    /// By position or by keyword.
+    Positional,
+    /// `*args`: the extra positional arguments, as a tuple.
+    VarArgs,
+    /// After `*` or `*args`: by keyword only.
+    KeywordOnly,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -241,6 +269,17 @@ impl CmpOp {
 pub enum BoolOp {
     And,
     Or,
+}
+
+/// Visits every expression of `func` in id order: the body (pre-order), then the parameters'
+/// default values.
+pub fn walk_function_exprs<'a>(func: &'a Function, f: &mut dyn FnMut(&'a Expr)) {
+    walk_exprs(&func.body, f);
+    for param in &func.params {
+        if let Some(default) = &param.default {
+            walk_expr(default, f);
+        }
+    }
 }
 
 /// Visits every expression of a statement list in source order (pre-order), including nested ones.

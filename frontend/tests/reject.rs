@@ -224,20 +224,6 @@ const BODY_CASES: &[(&str, DiagnosticKind, u32, u32, &str)] = &[
         "nested `def` inside a block",
     ),
     (
-        "for i in a:\n    pass\nelse:\n    pass",
-        UNSUPPORTED,
-        4,
-        5,
-        "`for ... else` is not supported",
-    ),
-    (
-        "while a:\n    break\n# else: not here\nelse:\n    pass",
-        UNSUPPORTED,
-        5,
-        5,
-        "`while ... else` is not supported",
-    ),
-    (
         "raise ValueError from a",
         UNSUPPORTED,
         2,
@@ -286,32 +272,11 @@ const BODY_CASES: &[(&str, DiagnosticKind, u32, u32, &str)] = &[
 /// `(whole source, kind, line, col, message fragment)`; line 0 means "no span".
 const SOURCE_CASES: &[(&str, DiagnosticKind, u32, u32, &str)] = &[
     (
-        "def f(a=1):\n    pass",
-        UNSUPPORTED,
-        1,
-        9,
-        "default parameter values are not supported",
-    ),
-    (
-        "def f(*args):\n    pass",
-        UNSUPPORTED,
-        1,
-        8,
-        "`*args` parameters are not supported",
-    ),
-    (
         "def f(a, **kw):\n    pass",
         UNSUPPORTED,
         1,
         12,
         "`**kwargs` parameters are not supported",
-    ),
-    (
-        "def f(a, *, b):\n    pass",
-        UNSUPPORTED,
-        1,
-        13,
-        "keyword-only parameters are not supported",
     ),
     (
         "async def f():\n    pass",

@@ -106,6 +106,7 @@ impl Lowerer<'_, '_> {
                 Ok(Seq::Range { start, step, len })
             }
             PyValue::Array(desc, ty @ Type::Array { .. }) => Ok(Seq::Array { desc, ty }),
+            PyValue::Tuple(items) if items.is_empty() => Ok(Seq::Tuple(Vec::new())),
             PyValue::Tuple(items) => {
                 let element = element_type(ty)
                     .ok_or_else(|| unsupported("cannot iterate over this tuple", span))?;
@@ -192,6 +193,10 @@ impl Lowerer<'_, '_> {
 
     /// `items[i]` for items of one type and `0 <= i < len`: a chain of selects.
     pub(crate) fn select_item(&mut self, items: &[PyValue], i: Value) -> PyValue {
+        if items.is_empty() {
+            // The loop over an empty tuple never runs; typing gave its variable int64.
+            return PyValue::Scalar(self.b.iconst(Ty::I64, 0), Scalar::I64);
+        }
         let mut acc = items[0].flat_values();
         for (k, item) in items.iter().enumerate().skip(1) {
             let kv = self.b.iconst(Ty::I64, k as i64);

@@ -15,6 +15,7 @@
 //! and casts), [`stmt`] (statements, assignment targets, returns).
 
 mod assigned;
+mod bind;
 mod call;
 mod expr;
 mod index;

@@ -221,6 +221,8 @@ impl Infer<'_> {
                 };
                 Ok(Type::array(*dtype, ndim - 1, row_layout))
             }
+            // The body never runs: its variable gets some type so that it can be typed.
+            Type::Tuple(items) if items.is_empty() => Ok(Type::I64),
             // A tuple of different number types is iterated as its unified type (`(1, 2.5)`
             // gives floats).
             Type::Tuple(items) => match items

@@ -1,0 +1,251 @@
+"""Python language features of issue 10: a declared signature as the contract at jitted call
+sites, callee errors surfacing, default parameter values, keyword arguments, keyword-only
+parameters, `*args`, and `for ... else` / `while ... else`. Results are compared with CPython
+running the same source (``check``)."""
+
+import numpy as np
+import pytest
+
+import ferrojit
+from ferrojit import jit
+
+from diff import assert_same, check
+
+# --- a declared signature is the contract at every call site ---------------------------------
+
+
+@jit("i4(i8)")
+def to_i4(v):
+    return v
+
+
+@jit
+def calls_to_i4(v):
+    return to_i4(v)
+
+
+@jit("f4(f8)")
+def to_f4(v):
+    return v
+
+
+@jit
+def calls_to_f4(v):
+    return to_f4(v)
+
+
+@jit("u1(i8)")
+def to_u1(v):
+    return v
+
+
+@jit
+def calls_to_u1(v):
+    return to_u1(v)
+
+
+@jit("b1(i8)")
+def to_b1(v):
+    return v
+
+
+@jit
+def calls_to_b1(v):
+    return to_b1(v)
+
+
+@jit("f8(f8)")
+def takes_f8(v):
+    return v * 0.5
+
+
+@jit
+def calls_takes_f8_with_int(v):
+    # The int argument converts to the declared float64 parameter.
+    return takes_f8(v)
+
+
+def test_declared_return_type_applies_in_jitted_callers():
+    assert calls_to_i4(2450055554) == to_i4(2450055554) == -1844911742
+    assert calls_to_f4(0.1) == to_f4(0.1) == float(np.float32(0.1))
+    assert calls_to_u1(300) == to_u1(300) == 44
+    got = calls_to_b1(2)
+    assert got is True or got == np.True_
+    assert calls_takes_f8_with_int(3) == 1.5
+
+
+# --- a callee's own compile error is what the caller reports --------------------------------
+
+
+@jit
+def failing_helper(a):
+    return np.sort(a)  # not supported: the error must point here
+
+
+@jit
+def uses_failing_helper_in_loop(a, n):
+    total = 0.0
+    for i in range(n):
+        s = failing_helper(a)
+        total += s[0]
+    return total
+
+
+def test_callee_error_is_not_masked_as_recursion():
+    with pytest.raises(ferrojit.CompileError) as info:
+        uses_failing_helper_in_loop(np.ones(3), 2)
+    text = str(info.value)
+    assert "recursive" not in text
+    assert "np.sort" in text or "sort" in text
+    assert "failing_helper" in text or "return np.sort(a)" in text
+
+
+# --- default parameter values and keyword arguments ------------------------------------------
+
+SCALE = 3.0
+
+
+@jit
+def dist(x, y, p=2.0, eps=1e-8):
+    return (abs(x - y) ** p + eps) ** (1.0 / p)
+
+
+@jit
+def scaled(x, factor=SCALE, shift=-1):
+    return x * factor + shift
+
+
+@jit
+def defaults_caller(x, y):
+    a = dist(x, y)
+    b = dist(x, y, 1.0)
+    c = dist(x, y, eps=0.5)
+    d = dist(y=x, x=y, p=3.0)
+    e = scaled(x)
+    f = scaled(x, shift=2)
+    return a + b + c + d + e + f
+
+
+def test_defaults_and_keywords_between_jitted_functions():
+    check(defaults_caller, 1.5, -2.0)
+    check(defaults_caller, 4, 7)
+
+
+def test_defaults_and_keywords_from_python():
+    assert_same(dist(1.0, 4.0), dist.py_func(1.0, 4.0))
+    assert_same(dist(1.0, 4.0, p=1.0), dist.py_func(1.0, 4.0, p=1.0))
+    assert_same(dist(y=1.0, x=4.0, eps=0.0), dist.py_func(y=1.0, x=4.0, eps=0.0))
+    assert_same(scaled(2), scaled.py_func(2))
+
+
+@jit("f8(f8, f8)")
+def weighted(x, w=2.0):
+    return x * w
+
+
+def test_keywords_to_a_function_with_an_explicit_signature():
+    assert weighted(x=1.5, w=3.0) == 4.5
+    assert weighted(1.5) == 3.0
+
+
+@jit
+def kwonly(a, *, axis=0, scale=1.0):
+    return a * scale + axis
+
+
+@jit
+def calls_kwonly(a):
+    return kwonly(a) + kwonly(a, axis=2) + kwonly(a, scale=0.5, axis=1)
+
+
+def test_keyword_only_parameters():
+    check(calls_kwonly, 3.0)
+    assert_same(kwonly(2.0, axis=3), kwonly.py_func(2.0, axis=3))
+    with pytest.raises(TypeError):
+        kwonly(2.0, 3)
+
+
+@jit
+def total(first, *rest):
+    s = first
+    for v in rest:
+        s += v
+    return s, len(rest)
+
+
+@jit
+def calls_total(a, b):
+    return total(a), total(a, b), total(a, b, a * b, 1.5)
+
+
+def test_star_args_is_a_tuple():
+    check(calls_total, 2, 3)
+    assert_same(total(1, 2, 3), total.py_func(1, 2, 3))
+    assert_same(total(1.5), total.py_func(1.5))
+
+
+@jit
+def wrong_keyword(x):
+    return dist(x, x, q=1.0)
+
+
+@jit
+def missing_argument(x):
+    return dist(x)
+
+
+def test_binding_errors_read_like_python():
+    with pytest.raises(ferrojit.CompileError, match="unexpected keyword argument 'q'"):
+        wrong_keyword(1.0)
+    with pytest.raises(ferrojit.CompileError, match="missing 1 required positional argument: 'y'"):
+        missing_argument(1.0)
+
+
+# --- for ... else / while ... else -----------------------------------------------------------
+
+
+@jit
+def find_first(a, value):
+    for i in range(a.shape[0]):
+        if a[i] == value:
+            break
+    else:
+        return -1
+    return i
+
+
+@jit
+def is_prime(n):
+    k = 2
+    while k * k <= n:
+        if n % k == 0:
+            break
+        k += 1
+    else:
+        return n >= 2
+    return False
+
+
+@jit
+def nested_break(n):
+    hits = 0
+    for i in range(n):
+        for j in range(n):
+            if j == i:
+                break  # the inner loop's break does not skip the outer else
+        else:
+            hits += 100
+        hits += 1
+    else:
+        hits += 1000
+    return hits
+
+
+def test_loop_else():
+    a = np.array([3.0, 1.0, 4.0, 1.0, 5.0])
+    check(find_first, a, 4.0)
+    check(find_first, a, 9.0)
+    for n in [0, 1, 2, 9, 15, 97]:
+        check(is_prime, n)
+    check(nested_break, 4)
+    check(nested_break, 0)
