@@ -51,6 +51,24 @@ pub enum ArrayFn {
     Reshape,
     Ravel,
     Fill,
+    // Sorting and searching (typed in `infer/numpy_sorting.rs`, lowered in
+    // `lower/sorting.rs`).
+    /// `np.sort(a)`: a sorted copy.
+    Sort,
+    /// `a.sort()`: sorts in place.
+    SortInPlace,
+    Argsort,
+    Partition,
+    Argpartition,
+    Searchsorted,
+    Unique,
+    Digitize,
+    Bincount,
+    /// `np.nonzero(a)`, `a.nonzero()` and `np.where(condition)`.
+    Nonzero,
+    Flatnonzero,
+    Argwhere,
+    Isin,
 }
 
 impl ArrayFn {
@@ -87,6 +105,18 @@ impl ArrayFn {
             "where" => Where,
             "reshape" => Reshape,
             "ravel" => Ravel,
+            "sort" => Sort,
+            "argsort" => Argsort,
+            "partition" => Partition,
+            "argpartition" => Argpartition,
+            "searchsorted" => Searchsorted,
+            "unique" => Unique,
+            "digitize" => Digitize,
+            "bincount" => Bincount,
+            "nonzero" => Nonzero,
+            "flatnonzero" => Flatnonzero,
+            "argwhere" => Argwhere,
+            "isin" => Isin,
             _ => return None,
         })
     }
@@ -98,8 +128,9 @@ impl ArrayFn {
             "astype" => Some(Astype),
             "fill" => Some(Fill),
             "flatten" => Some(Ravel),
-            // NumPy's aliases of functions only.
-            "amin" | "amax" => None,
+            "sort" => Some(SortInPlace),
+            // NumPy's aliases of functions only; `a.partition(kth)` (in place) is not supported.
+            "amin" | "amax" | "partition" => None,
             // The other methods are the functions of the same name that take the array first.
             _ => ArrayFn::function(name).filter(|f| {
                 !matches!(
@@ -116,6 +147,12 @@ impl ArrayFn {
                         | Linspace
                         | Concatenate
                         | Where
+                        | Unique
+                        | Digitize
+                        | Bincount
+                        | Flatnonzero
+                        | Argwhere
+                        | Isin
                 )
             }),
         }
@@ -141,6 +178,14 @@ impl ArrayFn {
             Where => &["condition", "x", "y"],
             Reshape => &["a", "shape"],
             Fill => &["a", "value"],
+            Sort | SortInPlace | Argsort => &["a", "axis", "kind"],
+            Partition | Argpartition => &["a", "kth", "axis"],
+            Searchsorted => &["a", "v", "side"],
+            Unique => &["ar"],
+            Digitize => &["x", "bins", "right"],
+            Bincount => &["x", "weights", "minlength"],
+            Nonzero | Flatnonzero | Argwhere => &["a"],
+            Isin => &["element", "test_elements", "assume_unique", "invert"],
         }
     }
 
@@ -149,9 +194,17 @@ impl ArrayFn {
         use ArrayFn::*;
         match self {
             Full | FullLike | Linspace | Dot | Reshape | Fill | Astype => 2,
-            Where => 3,
+            Partition | Argpartition | Searchsorted | Digitize | Isin => 2,
+            // `np.where(condition)` is `np.nonzero(condition)`.
+            Where => 1,
             _ => 1,
         }
+    }
+
+    /// Parameters whose argument is known at compile time and never lowered as a value: a
+    /// `dtype`, or a string option (`kind='stable'`, `side='right'`).
+    pub fn compile_time_param(name: &str) -> bool {
+        matches!(name, "dtype" | "kind" | "side")
     }
 
     /// True for `a.reshape(d0, d1, ...)`, whose extents are the call's positional arguments
@@ -195,6 +248,18 @@ impl ArrayFn {
             Reshape => "reshape",
             Ravel => "ravel",
             Fill => "fill",
+            Sort | SortInPlace => "sort",
+            Argsort => "argsort",
+            Partition => "partition",
+            Argpartition => "argpartition",
+            Searchsorted => "searchsorted",
+            Unique => "unique",
+            Digitize => "digitize",
+            Bincount => "bincount",
+            Nonzero => "nonzero",
+            Flatnonzero => "flatnonzero",
+            Argwhere => "argwhere",
+            Isin => "isin",
         }
     }
 

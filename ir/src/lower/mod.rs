@@ -23,6 +23,7 @@ pub mod flatten;
 mod library;
 mod operators;
 mod parallel;
+mod sorting;
 mod ssa;
 mod value;
 mod views;
