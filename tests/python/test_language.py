@@ -251,3 +251,43 @@ def test_loop_else():
         check(is_prime, n)
     check(nested_break, 4)
     check(nested_break, 0)
+
+
+# --- ferrojit.types: Numba's type objects in signatures -------------------------------------
+
+from ferrojit import types  # noqa: E402
+
+
+@jit(types.float64(types.Array(types.float64, 1, "C"), types.UniTuple(types.int64, 2)))
+def typed_pair_sum(a, t):
+    return a[t[0]] + a[t[1]]
+
+
+@jit(types.Tuple((types.float64, types.int32))(types.float32[:, ::1]))
+def typed_corner(a):
+    return a[0, 0] * 2.0, np.int32(a.shape[1])
+
+
+@jit("f8(Tuple((f8, i8)), UniTuple(i4, 2))")
+def tuple_signature_text(t, u):
+    return t[0] + t[1] + u[0] * u[1]
+
+
+@ferrojit.guvectorize([(types.float64[:], types.float64, types.float64[:])], "(n),()->(n)")
+def scaled_rows(a, s, out):
+    for i in range(a.shape[0]):
+        out[i] = a[i] * s
+
+
+def test_type_objects_in_signatures():
+    assert str(types.Array(types.float64, 2, "C")) == "float64[:, ::1]"
+    assert str(types.Array(types.int32, 2, "F")) == "int32[::1, :]"
+    assert str(types.Array(types.float32, 3)) == "float32[:, :, :]"
+    assert str(types.UniTuple(types.int64, 2)) == "UniTuple(int64, 2)"
+    assert types.intp == types.int64 and types.boolean == types.b1
+    assert typed_pair_sum(np.arange(4.0), (1, 3)) == 4.0
+    assert typed_corner(np.ones((2, 3), np.float32)) == (2.0, 3)
+    assert tuple_signature_text((1.5, 2), (3, 4)) == 15.5
+    np.testing.assert_array_equal(scaled_rows(np.arange(3.0), 2.0), [0.0, 2.0, 4.0])
+    with pytest.raises(ferrojit.CompileError):
+        jit(types.float64(types.Optional(types.float64)))(lambda x: x)
