@@ -248,6 +248,9 @@ pub enum CmpOp {
     GtE,
     Is,
     IsNot,
+    /// `x in container` (membership; the container is the right operand).
+    In,
+    NotIn,
 }
 
 impl CmpOp {
@@ -261,6 +264,8 @@ impl CmpOp {
             CmpOp::GtE => ">=",
             CmpOp::Is => "is",
             CmpOp::IsNot => "is not",
+            CmpOp::In => "in",
+            CmpOp::NotIn => "not in",
         }
     }
 }

@@ -132,20 +132,6 @@ const BODY_CASES: &[(&str, DiagnosticKind, u32, u32, &str)] = &[
         "`...` (Ellipsis) is not supported",
     ),
     (
-        "x = 1 in a",
-        UNSUPPORTED,
-        2,
-        9,
-        "`in` / `not in` comparisons are not supported",
-    ),
-    (
-        "x = a not in b",
-        UNSUPPORTED,
-        2,
-        9,
-        "`in` / `not in` comparisons are not supported",
-    ),
-    (
         "x = 170141183460469231731687303715884105728",
         UNSUPPORTED,
         2,

@@ -291,3 +291,55 @@ def test_type_objects_in_signatures():
     np.testing.assert_array_equal(scaled_rows(np.arange(3.0), 2.0), [0.0, 2.0, 4.0])
     with pytest.raises(ferrojit.CompileError):
         jit(types.float64(types.Optional(types.float64)))(lambda x: x)
+
+
+# --- unpacking arrays, storing tuples into slices, `in` on tuples ----------------------------
+
+
+@jit
+def unpack_array(arr):
+    a, b, c = arr
+    return a + b * c
+
+
+@jit
+def unpack_rows(m):
+    top, bottom = m
+    return top.sum() - bottom.sum()
+
+
+@jit
+def store_pair(out, x, y):
+    out[0:2] = (x, y)
+    out[-2:] = (y, 1)
+    return out
+
+
+@jit
+def store_wrong_length(out, x):
+    out[0:3] = (x, x)
+    return out
+
+
+@jit
+def membership(x, t):
+    return x in (1, 2.5, 3), x not in t, (x, 1) in ((0, 1), (x, 1)), x in ((1, 2), 3.0)
+
+
+def test_unpack_an_array():
+    check(unpack_array, np.array([1.0, 2.0, 3.0]))
+    check(unpack_array, np.arange(3, dtype=np.int32))
+    check(unpack_array, np.arange(4.0))  # ValueError: too many values
+    check(unpack_array, np.arange(2.0))  # ValueError: not enough values
+    check(unpack_rows, np.arange(6.0).reshape(2, 3))
+
+
+def test_store_a_tuple_into_a_slice():
+    check(store_pair, np.zeros(5), 1.5, -2.0)
+    check(store_pair, np.zeros(4, dtype=np.int64), 3, 4)
+    check(store_wrong_length, np.zeros(5), 1.0)
+
+
+def test_in_on_tuples():
+    for x in [0, 1, 2.5, 3.0, 7]:
+        check(membership, x, (7, 8))

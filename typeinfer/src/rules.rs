@@ -235,6 +235,7 @@ pub fn compare(op: CmpOp, lhs: Scalar, rhs: Scalar) -> Result<OpTyping, String> 
             "'{}' is only supported with None, not between '{lhs}' and '{rhs}'",
             op.symbol()
         )),
+        CmpOp::In | CmpOp::NotIn => Err(format!("argument of type '{rhs}' is not iterable")),
     }
 }
 

@@ -49,11 +49,7 @@ impl Converter<'_> {
                 operand: self.boxed(&e.operand)?,
             },
             py::Expr::Compare(e) => {
-                let ops = e
-                    .ops
-                    .iter()
-                    .map(|&op| cmp_op(op, span))
-                    .collect::<Result<_>>()?;
+                let ops = e.ops.iter().map(|&op| cmp_op(op)).collect();
                 let left = self.boxed(&e.left)?;
                 ExprKind::Compare {
                     left,
@@ -295,8 +291,8 @@ fn unary_op(op: py::UnaryOp) -> ast::UnaryOp {
     }
 }
 
-fn cmp_op(op: py::CmpOp, span: Span) -> Result<ast::CmpOp> {
-    Ok(match op {
+fn cmp_op(op: py::CmpOp) -> ast::CmpOp {
+    match op {
         py::CmpOp::Eq => ast::CmpOp::Eq,
         py::CmpOp::NotEq => ast::CmpOp::NotEq,
         py::CmpOp::Lt => ast::CmpOp::Lt,
@@ -305,11 +301,7 @@ fn cmp_op(op: py::CmpOp, span: Span) -> Result<ast::CmpOp> {
         py::CmpOp::GtE => ast::CmpOp::GtE,
         py::CmpOp::Is => ast::CmpOp::Is,
         py::CmpOp::IsNot => ast::CmpOp::IsNot,
-        py::CmpOp::In | py::CmpOp::NotIn => {
-            return Err(Diagnostic::unsupported(
-                "`in` / `not in` comparisons are not supported",
-                span,
-            ));
-        }
-    })
+        py::CmpOp::In => ast::CmpOp::In,
+        py::CmpOp::NotIn => ast::CmpOp::NotIn,
+    }
 }

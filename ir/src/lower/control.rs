@@ -3,6 +3,7 @@
 
 use super::{LResult, LoopTargets, Lowerer, PyValue, unsupported};
 use crate::function::{IntCC, Op, Ty, Value};
+use frontend::Span;
 use frontend::ast::{Expr, ExprKind, Stmt, StmtKind};
 use runtime::error::ExceptionKind;
 use typeinfer::{Intrinsic, Resolution, Scalar, Type};
@@ -93,6 +94,9 @@ impl Lowerer<'_, '_> {
                 self.write_var(name, value);
                 Ok(())
             }
+            ExprKind::Tuple(targets) if matches!(value, PyValue::Array(..)) => {
+                self.unpack_array(targets, value, target.span)
+            }
             ExprKind::Tuple(targets) => {
                 let items = match value {
                     PyValue::Tuple(items) if items.len() == targets.len() => items,
@@ -114,6 +118,37 @@ impl Lowerer<'_, '_> {
             }
             _ => Err(unsupported("cannot assign to this expression", target.span)),
         }
+    }
+
+    /// `a, b, c = arr`: raises `ValueError` as CPython does unless `arr` has exactly as many
+    /// items as there are targets, then assigns the items in order.
+    fn unpack_array(&mut self, targets: &[Expr], array: PyValue, span: Span) -> LResult<()> {
+        let PyValue::Array(_, ty) = &array else {
+            return Err(unsupported("cannot unpack this value", span));
+        };
+        let ty = ty.clone();
+        let seq = self.seq_of(array, &ty, span)?;
+        let len = self.seq_len(&seq);
+        let expected = self.b.iconst(Ty::I64, targets.len() as i64);
+        let too_few = self.b.icmp(IntCC::Slt, len, expected);
+        let message = format!(
+            "not enough values to unpack (expected {}, got {{}})",
+            targets.len()
+        );
+        self.raise_if(too_few, ExceptionKind::ValueError, &message, span, &[len]);
+        let too_many = self.b.icmp(IntCC::Sgt, len, expected);
+        let message = format!("too many values to unpack (expected {})", targets.len());
+        self.raise_if(too_many, ExceptionKind::ValueError, &message, span, &[]);
+        let items: Vec<PyValue> = (0..targets.len())
+            .map(|i| {
+                let index = self.b.iconst(Ty::I64, i as i64);
+                self.seq_item(&seq, index)
+            })
+            .collect();
+        for (t, v) in targets.iter().zip(items) {
+            self.assign(t, v)?;
+        }
+        Ok(())
     }
 
     fn lower_aug_assign(

@@ -760,6 +760,41 @@ impl Lowerer<'_, '_> {
         }
     }
 
+    /// `x in t` / `x not in t` for a tuple `t`: `x == item` for the items typing found
+    /// comparable, or-ed together (an item of another kind never equals `x`).
+    pub(crate) fn membership(
+        &mut self,
+        op: CmpOp,
+        x: PyValue,
+        xt: &Type,
+        container: PyValue,
+        ct: &Type,
+        span: Span,
+    ) -> LResult<Value> {
+        let (PyValue::Tuple(items), Type::Tuple(item_types)) = (container, ct) else {
+            return Err(unsupported(
+                format!("'in' is not supported for a container of type '{ct}'"),
+                span,
+            ));
+        };
+        let mut found = self.b.bconst(false);
+        for (item, it) in items.iter().zip(item_types) {
+            let comparable = matches!(
+                (xt, it),
+                (Type::Scalar(_), Type::Scalar(_)) | (Type::Tuple(_), Type::Tuple(_))
+            );
+            if !comparable {
+                continue;
+            }
+            let eq = self.compare_values(CmpOp::Eq, &x, xt, item, it, span)?;
+            found = self.b.ins(Op::Or, &[found, eq], Ty::Bool);
+        }
+        Ok(match op {
+            CmpOp::In => found,
+            _ => self.b.ins(Op::Not, &[found], Ty::Bool),
+        })
+    }
+
     fn compare_values(
         &mut self,
         op: CmpOp,

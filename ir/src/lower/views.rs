@@ -259,12 +259,44 @@ impl Lowerer<'_, '_> {
                 let source = ArrayRef::of(&value).expect("array");
                 self.broadcast_copy(&source, target, span)
             }
+            PyValue::Tuple(items) if target.ndim == 1 => self.store_tuple(target, items, span),
             other if value_ty.as_scalar().is_some() => self.fill_array(target, other),
             _ => Err(unsupported(
                 format!("cannot assign a {value_ty} to an array slice"),
                 span,
             )),
         }
+    }
+
+    /// `out[0:2] = (x, y)`: a tuple of numbers stored into a 1-D view of its length (NumPy
+    /// raises `ValueError` for another length).
+    fn store_tuple(&mut self, target: &ArrayRef, items: Vec<PyValue>, span: Span) -> LResult<()> {
+        let shape = self.shape_of(target);
+        let expected = self.b.iconst(Ty::I64, items.len() as i64);
+        let differs = self.b.icmp(IntCC::Ne, shape[0], expected);
+        let message = format!(
+            "could not broadcast input array from shape ({},) into shape ({{}},)",
+            items.len()
+        );
+        self.raise_if(
+            differs,
+            ExceptionKind::ValueError,
+            &message,
+            span,
+            &[shape[0]],
+        );
+        let strides = self.strides_of(target);
+        let data = self.data_of(target.desc);
+        for (i, item) in items.into_iter().enumerate() {
+            let index = self.b.iconst(Ty::I64, i as i64);
+            let ptr = self.address_at(data, &strides, &[index]);
+            let address = super::array::ElementAddress {
+                ptr,
+                dtype: target.dtype,
+            };
+            self.store_element(&address, item);
+        }
+        Ok(())
     }
 
     /// `dst[...] = src` with `src` broadcast to `dst`'s shape (NumPy's rules: trailing axes

@@ -214,6 +214,7 @@ impl Infer<'_> {
             let span = lhs.0.span.to(right.span);
             let is_identity = matches!(op, CmpOp::Is | CmpOp::IsNot);
             let result = match (lt.as_scalar(), rt.as_scalar()) {
+                _ if matches!(op, CmpOp::In | CmpOp::NotIn) => membership(lt, rt),
                 _ if is_identity && (*lt == Type::NoneType || *rt == Type::NoneType) => Ok(()),
                 (Some(a), Some(b)) => rules::compare(*op, a, b).map(|_| ()),
                 _ if !is_identity && let (Type::Tuple(a), Type::Tuple(b)) = (lt, rt) => {
@@ -454,6 +455,31 @@ pub(super) fn did_you_mean(word: &str, known: impl Fn(&str) -> bool) -> Option<S
 
 /// Tuples compare element by element (lexicographically for orderings); each pair of elements
 /// that may be compared must support the operator.
+/// `x in container` / `x not in container`: a tuple is searched item by item with `==`; an
+/// item that cannot equal `x` (a tuple where `x` is a number) counts as different.
+fn membership(item: &Type, container: &Type) -> Result<(), String> {
+    let Type::Tuple(items) = container else {
+        return Err(format!(
+            "'in' is not supported for a container of type '{container}'"
+        ));
+    };
+    for candidate in items {
+        match (item, candidate) {
+            (Type::Scalar(a), Type::Scalar(b)) => {
+                rules::compare(CmpOp::Eq, *a, *b)?;
+            }
+            (Type::Tuple(a), Type::Tuple(b)) => compare_tuples(CmpOp::Eq, a, b)?,
+            (Type::Scalar(_) | Type::Tuple(_), Type::Scalar(_) | Type::Tuple(_)) => {}
+            _ => {
+                return Err(format!(
+                    "'in' cannot compare '{item}' with an item of type '{candidate}'"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn compare_tuples(op: CmpOp, a: &[Type], b: &[Type]) -> Result<(), String> {
     for (x, y) in a.iter().zip(b) {
         match (x, y) {

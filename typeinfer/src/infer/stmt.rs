@@ -76,6 +76,15 @@ impl Infer<'_> {
                 let unified = self.assign_var(name, ty, target.span)?;
                 self.record(target.id, unified);
             }
+            ExprKind::Tuple(targets) if ty.is_array() => {
+                // `a, b, c = arr`: the array's items (numbers, or rows of a 2-D array); its
+                // length is checked when the function runs.
+                let element = self.element_of(ty, target)?;
+                for t in targets {
+                    self.assign(t, &element)?;
+                }
+                self.record(target.id, ty.clone());
+            }
             ExprKind::Tuple(targets) => {
                 let items = match ty {
                     Type::Tuple(items) if items.len() == targets.len() => items,
@@ -304,6 +313,10 @@ fn check_store(slot: &Type, ty: &Type, span: Span) -> Result<(), Diagnostic> {
         (Type::Array { dtype, .. }, Type::Scalar(_)) => {
             rules::can_convert(ty, &Type::Scalar(*dtype))
         }
+        // `out[0:2] = (x, y)`: numbers into a 1-D view (its length is checked at run time).
+        (Type::Array { dtype, ndim: 1, .. }, Type::Tuple(items)) => items
+            .iter()
+            .all(|t| t.as_scalar().is_some() && rules::can_convert(t, &Type::Scalar(*dtype))),
         (
             Type::Array {
                 dtype: d1,
