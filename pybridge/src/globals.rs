@@ -52,6 +52,14 @@ impl GlobalResolver for PyGlobals {
     fn resolve(&self, name: &str) -> Option<Global> {
         Python::attach(|py| {
             let function = self.function.bind(py).upgrade()?;
+            if let Some((module, path)) = name.split_once('.') {
+                // An attribute of a module global (`config.THRESHOLD`), frozen like a global.
+                let mut value = lookup(py, &function, module).ok()??;
+                for part in path.split('.') {
+                    value = value.getattr(part).ok()?;
+                }
+                return classify(py, name, &value);
+            }
             match lookup(py, &function, name) {
                 Ok(Some(value)) => classify(py, name, &value),
                 Ok(None) if name == self.name => self
@@ -130,7 +138,7 @@ fn classify(py: Python<'_>, name: &str, obj: &Bound<'_, PyAny>) -> Option<Global
             "cmath" => value(GlobalValue::Module(ModuleKind::Cmath)),
             "numpy" => value(GlobalValue::Module(ModuleKind::Numpy)),
             "ferrojit" | "numba" => value(GlobalValue::Module(ModuleKind::Ferrojit)),
-            other => Some(unsupported(format!("module '{other}'"))),
+            _ => value(GlobalValue::PyModule(name.to_string())),
         };
     }
     if let Ok(dispatcher) = obj.cast::<Dispatcher>() {

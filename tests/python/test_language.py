@@ -343,3 +343,27 @@ def test_store_a_tuple_into_a_slice():
 def test_in_on_tuples():
     for x in [0, 1, 2.5, 3.0, 7]:
         check(membership, x, (7, 8))
+
+
+# --- attributes of imported modules ----------------------------------------------------------
+
+import lang_config as config  # noqa: E402
+
+
+@jit
+def module_attributes(x):
+    hi = config.LIMITS[1]
+    w = config.WEIGHTS[0] + config.WEIGHTS.sum()
+    return x > config.THRESHOLD, min(x, hi), w, config.clamp(x - 5.0), np.float32(config.THRESHOLD)
+
+
+@jit
+def missing_module_attribute(x):
+    return config.NOT_THERE + x
+
+
+def test_module_attributes_are_frozen_globals():
+    check(module_attributes, 3.0)
+    check(module_attributes, 12)
+    with pytest.raises(ferrojit.CompileError, match="has no attribute 'NOT_THERE'"):
+        missing_module_attribute(1.0)

@@ -173,6 +173,10 @@ pub enum GlobalValue {
     ExceptionClass(String),
     /// A NumPy scalar type used as a function or dtype (`np.float32`).
     Dtype(Scalar),
+    /// Another Python module (a user's `config`), by the name it is reached through: its
+    /// attributes are globals too, looked up as `"config.THRESHOLD"` by
+    /// [`Env::lookup_global`] and frozen at compile time like other globals.
+    PyModule(String),
     /// Anything else; the string names its Python type for the error message.
     Unsupported(String),
 }

@@ -143,7 +143,12 @@ impl Infer<'_> {
                 Diagnostic::typing(format!("name '{name}' is not defined"), e.span).into()
             });
         };
-        Ok(match global {
+        Ok(self.global_val(e, name, global))
+    }
+
+    /// What global `name` (maybe dotted: `config.THRESHOLD`), read by `e`, denotes.
+    fn global_val(&mut self, e: &Expr, name: &str, global: GlobalValue) -> Val {
+        match global {
             GlobalValue::Const(c) => {
                 let ty = c.ty();
                 self.resolve(e.id, Resolution::Const(c));
@@ -161,7 +166,8 @@ impl Infer<'_> {
                 name: name.into(),
                 pytype,
             },
-        })
+            GlobalValue::PyModule(path) => Val::PyModule(path),
+        }
     }
 
     fn unaryop(&mut self, e: &Expr, op: UnaryOp, operand: &Expr) -> R<Type> {
@@ -257,6 +263,16 @@ impl Infer<'_> {
     fn attribute(&mut self, e: &Expr, base: &Expr, attr: &str) -> R<Val> {
         match self.expr(base)? {
             Val::Module(module) => self.module_attribute(e, module, attr),
+            Val::PyModule(path) => {
+                let full = format!("{path}.{attr}");
+                match self.env.lookup_global(&full) {
+                    Some(global) => Ok(self.global_val(e, &full, global)),
+                    None => {
+                        let message = format!("module '{path}' has no attribute '{attr}'");
+                        Err(Diagnostic::typing(message, e.span).into())
+                    }
+                }
+            }
             Val::Value(Type::Array { .. }) if crate::ArrayFn::method(attr).is_some() => {
                 let f = crate::ArrayFn::method(attr).expect("checked");
                 Ok(Val::Callable(Callable::Method(f)))
@@ -264,13 +280,34 @@ impl Infer<'_> {
             Val::Value(Type::Array { dtype, .. }) if attr == "dtype" => {
                 Ok(Val::Callable(Callable::Cast(dtype)))
             }
-            Val::Value(ty) => Ok(Val::Value(self.value_attribute(e, &ty, attr)?)),
+            Val::Value(ty) => match self.value_attribute(e, &ty, attr) {
+                Ok(ty) => Ok(Val::Value(ty)),
+                // `sys.float_info.epsilon`: a path into a module whose objects along the way
+                // are not values with that attribute here; the whole path is a global.
+                Err(error) => match self.module_path_global(e) {
+                    Some(val) => Ok(val),
+                    None => Err(error),
+                },
+            },
             Val::UnknownNumpy(path) => Ok(Val::UnknownNumpy(format!("{path}.{attr}"))),
             other => {
                 let message = format!("unknown attribute '{attr}' of {}", describe(&other));
                 Err(Diagnostic::typing(message, e.span).into())
             }
         }
+    }
+
+    /// `e` (`a.b.c`) looked up whole when `a` is a module global.
+    fn module_path_global(&mut self, e: &Expr) -> Option<Val> {
+        let path = dotted_path(e)?;
+        let root = path.split('.').next()?;
+        if self.locals.contains(root)
+            || !matches!(self.env.lookup_global(root), Some(GlobalValue::PyModule(_)))
+        {
+            return None;
+        }
+        let global = self.env.lookup_global(&path)?;
+        Some(self.global_val(e, &path, global))
     }
 
     fn module_attribute(&mut self, e: &Expr, module: ModuleKind, attr: &str) -> R<Val> {
@@ -579,11 +616,21 @@ fn builtin(name: &str) -> Option<Val> {
         })
 }
 
+/// `a.b.c` for a chain of attributes on a name.
+fn dotted_path(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Name(name) => Some(name.clone()),
+        ExprKind::Attribute { value, attr } => Some(format!("{}.{attr}", dotted_path(value)?)),
+        _ => None,
+    }
+}
+
 /// A phrase naming a non-value, for messages.
 pub(super) fn describe(val: &Val) -> String {
     match val {
         Val::Value(ty) => ty.to_string(),
         Val::Module(m) => format!("module '{}'", module_name(*m)),
+        Val::PyModule(path) => format!("module '{path}'"),
         Val::Callable(Callable::Intrinsic(i)) => format!("function '{}'", i.name()),
         Val::Callable(Callable::Cast(s)) => format!("type '{s}'"),
         Val::Callable(Callable::Jit(_)) => "a jitted function".to_string(),

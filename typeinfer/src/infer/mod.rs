@@ -90,6 +90,9 @@ pub(super) type R<T> = Result<T, Stop>;
 pub(super) enum Val {
     Value(Type),
     Module(ModuleKind),
+    /// A Python module other than the known ones, by its dotted name (see
+    /// [`crate::GlobalValue::PyModule`]).
+    PyModule(String),
     Callable(Callable),
     ExceptionClass(String),
     /// A name bound to a Python object we cannot compile; `pytype` is its Python type name.
