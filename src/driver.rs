@@ -63,13 +63,13 @@ pub struct RuntimeError {
 
 impl std::fmt::Display for RuntimeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A user-defined exception class travels in front of the message.
+        let (class, message) = runtime::error::split_user_class(&self.message);
+        let class = class.map_or(self.kind.name(), |(_, qualname)| qualname);
         write!(
             f,
-            "{}: {} (in {}, line {})",
-            self.kind.name(),
-            self.message,
-            self.function,
-            self.line
+            "{class}: {message} (in {}, line {})",
+            self.function, self.line
         )
     }
 }

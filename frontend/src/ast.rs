@@ -132,6 +132,8 @@ pub enum ExprKind {
     Bool(bool),
     NoneLit,
     Str(String),
+    /// An f-string `f"bad {n}"`: literal text and formatted values, in order.
+    FString(Vec<FStringPart>),
     BinOp {
         op: BinOp,
         left: Box<Expr>,
@@ -178,6 +180,18 @@ pub enum ExprKind {
         lower: Option<Box<Expr>>,
         upper: Option<Box<Expr>>,
         step: Option<Box<Expr>>,
+    },
+}
+
+/// One piece of an f-string.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FStringPart {
+    Text(String),
+    /// `{value}` or `{value:spec}` (the spec's text, e.g. `.3f`); `!r`/`!s` are dropped (they
+    /// print numbers alike).
+    Value {
+        value: Expr,
+        spec: Option<String>,
     },
 }
 
@@ -362,6 +376,13 @@ pub fn walk_expr<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
         ExprKind::BoolOp { values, .. } | ExprKind::Tuple(values) => {
             for v in values {
                 walk_expr(v, f);
+            }
+        }
+        ExprKind::FString(parts) => {
+            for part in parts {
+                if let FStringPart::Value { value, .. } = part {
+                    walk_expr(value, f);
+                }
             }
         }
         ExprKind::IfExp { test, body, orelse } => {

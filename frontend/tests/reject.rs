@@ -67,11 +67,11 @@ const BODY_CASES: &[(&str, DiagnosticKind, u32, u32, &str)] = &[
         "lambda is only supported assigned to a name",
     ),
     (
-        "s = f'{a}'",
+        "s = f'{a:{b}}'",
         UNSUPPORTED,
         2,
         9,
-        "f-strings are not supported",
+        "nested replacement fields in an f-string",
     ),
     ("yield a", UNSUPPORTED, 2, 5, "`yield` is not supported"),
     (

@@ -367,3 +367,37 @@ def test_module_attributes_are_frozen_globals():
     check(module_attributes, 12)
     with pytest.raises(ferrojit.CompileError, match="has no attribute 'NOT_THERE'"):
         missing_module_attribute(1.0)
+
+
+# --- exceptions: f-string messages, user-defined classes ------------------------------------
+
+
+class LocalError(Exception):
+    pass
+
+
+@jit
+def raise_formatted(n, x, flag):
+    if n < 0:
+        raise ValueError(f"bad n={n}, x={x}, flag={flag}")
+    if n == 0:
+        raise config.ShapeError(f"shape {x:.3f} does not fit")
+    if n == 1:
+        raise LocalError("local")
+    assert n < 100, f"n too large: {n}"
+    return n
+
+
+def test_fstring_messages_and_user_exception_classes():
+    with pytest.raises(ValueError, match=r"^bad n=-3, x=0.1, flag=True\n"):
+        raise_formatted(-3, 0.1, True)
+    with pytest.raises(ValueError, match=r"bad n=-1, x=1e\+20, flag=False"):
+        raise_formatted(-1, 1e20, False)
+    with pytest.raises(config.ShapeError, match=r"^shape 2.500 does not fit\n"):
+        raise_formatted(0, 2.5, True)
+    with pytest.raises(LocalError, match="^local\n"):
+        raise_formatted(1, 2.5, True)
+    with pytest.raises(AssertionError, match="n too large: 150"):
+        raise_formatted(150, 2.5, True)
+    check(raise_formatted, 5, 1.5, False)
+    check(raise_formatted, -7, np.float32(0.25), False)

@@ -20,6 +20,60 @@ impl Converter<'_> {
         })
     }
 
+    /// The parts of an f-string; a format spec must be plain text (`{x:.3f}`).
+    fn fstring(&mut self, values: &[py::Expr], span: Span) -> Result<ExprKind> {
+        let mut parts = Vec::new();
+        for value in values {
+            match value {
+                py::Expr::Constant(c) => match &c.value {
+                    py::Constant::Str(s) => parts.push(ast::FStringPart::Text(s.clone())),
+                    _ => {
+                        return Err(Diagnostic::unsupported(
+                            "this f-string is not supported",
+                            span,
+                        ));
+                    }
+                },
+                py::Expr::FormattedValue(v) => {
+                    let spec = match v.format_spec.as_deref() {
+                        None => None,
+                        Some(py::Expr::JoinedStr(j)) => {
+                            let mut text = String::new();
+                            for piece in &j.values {
+                                match piece {
+                                    py::Expr::Constant(py::ExprConstant {
+                                        value: py::Constant::Str(s),
+                                        ..
+                                    }) => text.push_str(s),
+                                    _ => {
+                                        let message = "nested replacement fields in an f-string \
+                                                       format spec are not supported";
+                                        return Err(Diagnostic::unsupported(
+                                            message,
+                                            self.span(piece),
+                                        ));
+                                    }
+                                }
+                            }
+                            Some(text)
+                        }
+                        Some(other) => {
+                            let message = "this f-string format spec is not supported";
+                            return Err(Diagnostic::unsupported(message, self.span(other)));
+                        }
+                    };
+                    let value = self.expr(&v.value)?;
+                    parts.push(ast::FStringPart::Value { value, spec });
+                }
+                other => {
+                    let message = "this f-string part is not supported";
+                    return Err(Diagnostic::unsupported(message, self.span(other)));
+                }
+            }
+        }
+        Ok(ExprKind::FString(parts))
+    }
+
     fn boxed(&mut self, expr: &py::Expr) -> Result<Box<ast::Expr>> {
         self.expr(expr).map(Box::new)
     }
@@ -36,6 +90,7 @@ impl Converter<'_> {
         Ok(match expr {
             py::Expr::Name(e) => ExprKind::Name(e.id.to_string()),
             py::Expr::Constant(e) => constant(&e.value, span)?,
+            py::Expr::JoinedStr(e) => self.fstring(&e.values, span)?,
             py::Expr::BinOp(e) => {
                 let left = self.boxed(&e.left)?;
                 ExprKind::BinOp {
@@ -251,9 +306,7 @@ fn unsupported_expr(expr: &py::Expr, span: Span) -> Diagnostic {
         ),
         py::Expr::Await(_) => ("`await` is not supported", None),
         py::Expr::Yield(_) | py::Expr::YieldFrom(_) => ("`yield` is not supported", None),
-        py::Expr::JoinedStr(_) | py::Expr::FormattedValue(_) => {
-            ("f-strings are not supported", None)
-        }
+        py::Expr::FormattedValue(_) => ("this f-string is not supported", None),
         py::Expr::Starred(_) => ("star-expressions are not supported", None),
         _ => ("this expression is not supported", None),
     };

@@ -65,22 +65,16 @@ impl Lowerer<'_, '_> {
                 let cond = self.lower_expr(test)?;
                 let ok = self.truthy(&cond);
                 let failed = self.b.ins(Op::Not, &[ok], Ty::Bool);
-                let message = match msg.as_ref().map(|m| &m.kind) {
-                    Some(ExprKind::Str(s)) => s.clone(),
-                    Some(_) => {
-                        return Err(unsupported(
-                            "assert messages must be string literals",
-                            stmt.span,
-                        ));
-                    }
-                    None => String::new(),
+                let (message, args) = match msg {
+                    Some(msg) => self.message_template(msg)?,
+                    None => (String::new(), Vec::new()),
                 };
                 self.raise_if(
                     failed,
                     ExceptionKind::AssertionError,
                     &message,
                     stmt.span,
-                    &[],
+                    &args,
                 );
             }
         }
@@ -387,28 +381,19 @@ impl Lowerer<'_, '_> {
                 ));
             }
         };
-        let kind = ExceptionKind::from_name(&class_name).ok_or_else(|| {
-            unsupported(
-                format!("raising {class_name} is not supported"),
-                class_expr.span,
-            )
-        })?;
-        let message = match args {
-            [] => String::new(),
-            [
-                Expr {
-                    kind: ExprKind::Str(s),
-                    ..
-                },
-            ] => s.clone(),
+        let (kind, mark) = self.exception_kind(&class_name, class_expr.span)?;
+        let (message, message_args) = match args {
+            [] => (String::new(), Vec::new()),
+            [msg] => self.message_template(msg)?,
             _ => {
                 return Err(unsupported(
-                    "exception arguments must be a single string literal",
+                    "exception arguments must be a single string literal or f-string",
                     exc.span,
                 ));
             }
         };
-        self.raise(kind, message, stmt.span, &[]);
+        let message = mark + &message;
+        self.raise(kind, message, stmt.span, &message_args);
         Ok(())
     }
 }

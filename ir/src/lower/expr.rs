@@ -33,6 +33,10 @@ impl Lowerer<'_, '_> {
             ExprKind::Bool(v) => Ok(PyValue::Scalar(self.b.bconst(*v), Scalar::Bool)),
             ExprKind::NoneLit => Ok(PyValue::None),
             ExprKind::Str(s) => Ok(PyValue::Str(s.clone())),
+            ExprKind::FString(_) => Err(unsupported(
+                "f-strings are only supported as exception and assert messages",
+                expr.span,
+            )),
             ExprKind::Name(name) => self.read_var(name),
             ExprKind::Tuple(items) => {
                 let values = items

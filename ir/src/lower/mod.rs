@@ -21,6 +21,7 @@ mod convert;
 mod expr;
 pub mod flatten;
 mod library;
+mod messages;
 mod operators;
 mod parallel;
 mod sorting;

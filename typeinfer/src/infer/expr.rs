@@ -84,6 +84,10 @@ impl Infer<'_> {
             ExprKind::Bool(_) => Type::BOOL,
             ExprKind::NoneLit => Type::NoneType,
             ExprKind::Str(_) => Type::Str,
+            ExprKind::FString(parts) => {
+                self.fstring(parts)?;
+                Type::Str
+            }
             ExprKind::BinOp { op, left, right } => {
                 let (l, r) = (self.value(left)?, self.value(right)?);
                 binop_type(*op, &l, &r, e.span)?
@@ -295,6 +299,37 @@ impl Infer<'_> {
                 Err(Diagnostic::typing(message, e.span).into())
             }
         }
+    }
+
+    /// The values of an f-string: numbers and bools (not complex), formatted as `str()` does
+    /// or with a `.Nf` / `d` spec.
+    fn fstring(&mut self, parts: &[frontend::ast::FStringPart]) -> R<()> {
+        for part in parts {
+            let frontend::ast::FStringPart::Value { value, spec } = part else {
+                continue;
+            };
+            let ty = self.value(value)?;
+            let ok = match ty.as_scalar() {
+                Some(s) if s.is_complex() => false,
+                Some(s) => match spec.as_deref() {
+                    None | Some("") => true,
+                    Some("d") => s.is_int() || s.is_bool(),
+                    Some(spec) => rules::fixed_precision(spec).is_some() && !s.is_bool(),
+                },
+                None => false,
+            };
+            if !ok {
+                let shown = spec
+                    .as_deref()
+                    .map_or(String::new(), |s| format!(" with spec '{s}'"));
+                let message = format!("an f-string value of type {ty}{shown} is not supported");
+                let hint = "f-strings format numbers and bools, with no spec, `d` or `.Nf`";
+                return Err(Diagnostic::unsupported(message, value.span)
+                    .with_hint(hint)
+                    .into());
+            }
+        }
+        Ok(())
     }
 
     /// `e` (`a.b.c`) looked up whole when `a` is a module global.

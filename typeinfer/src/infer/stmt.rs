@@ -296,6 +296,10 @@ impl Infer<'_> {
 
     /// The message of an exception or assert: a string literal.
     fn message(&mut self, msg: &Expr, what: &str) -> R<()> {
+        if let ExprKind::FString(_) = msg.kind {
+            self.value(msg)?;
+            return Ok(());
+        }
         if !matches!(msg.kind, ExprKind::Str(_)) {
             let message = format!("{what} messages must be string literals");
             return Err(Diagnostic::unsupported(message, msg.span).into());
