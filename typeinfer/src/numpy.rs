@@ -50,6 +50,8 @@ pub enum ArrayFn {
     // Shape.
     Reshape,
     Ravel,
+    /// `a.flatten()`: always a copy (unlike `ravel`, which is a view when it can be).
+    Flatten,
     Fill,
     // Sorting and searching (typed in `infer/numpy_sorting.rs`, lowered in
     // `lower/sorting.rs`).
@@ -69,6 +71,21 @@ pub enum ArrayFn {
     Flatnonzero,
     Argwhere,
     Isin,
+}
+
+/// What an array function does to its array parameter `a`: the one table of array-method
+/// effects. Typing derives read-only-ness from it (a view of a read-only array is read-only; a
+/// writing call on one is a compile error), and so does every entry point that must know
+/// whether a kernel may write into an argument (the embedding API's shared slices, the
+/// `ferrojit build` extension's check of writeable arrays).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ArrayEffect {
+    /// Reads `a`; the result (if an array) is new memory.
+    Reads,
+    /// The result may be a view of `a` (shares its memory).
+    ViewOf,
+    /// Writes into `a`.
+    WritesInto,
 }
 
 impl ArrayFn {
@@ -127,7 +144,7 @@ impl ArrayFn {
         match name {
             "astype" => Some(Astype),
             "fill" => Some(Fill),
-            "flatten" => Some(Ravel),
+            "flatten" => Some(Flatten),
             "sort" => Some(SortInPlace),
             // NumPy's aliases of functions only; `a.partition(kth)` (in place) is not supported.
             "amin" | "amax" | "partition" => None,
@@ -168,7 +185,7 @@ impl ArrayFn {
             FullLike => &["a", "fill_value", "dtype"],
             Arange => &["start", "stop", "step", "dtype"],
             Linspace => &["start", "stop", "num", "endpoint", "*", "dtype"],
-            Copy | Ravel => &["a"],
+            Copy | Ravel | Flatten => &["a"],
             Astype => &["a", "dtype"],
             Sum | Prod | Min | Max | Mean => &["a", "axis"],
             Argmin | Argmax | Cumsum | Cumprod | Any | All => &["a"],
@@ -247,6 +264,7 @@ impl ArrayFn {
             Where => "where",
             Reshape => "reshape",
             Ravel => "ravel",
+            Flatten => "flatten",
             Fill => "fill",
             Sort | SortInPlace => "sort",
             Argsort => "argsort",
@@ -260,6 +278,20 @@ impl ArrayFn {
             Flatnonzero => "flatnonzero",
             Argwhere => "argwhere",
             Isin => "isin",
+        }
+    }
+
+    /// What the call does to its array parameter `a` (see [`ArrayEffect`]).
+    pub fn effect(self) -> ArrayEffect {
+        use ArrayFn::*;
+        match self {
+            Reshape | Ravel => ArrayEffect::ViewOf,
+            Fill | SortInPlace => ArrayEffect::WritesInto,
+            Empty | Zeros | Ones | Full | EmptyLike | ZerosLike | OnesLike | FullLike | Arange
+            | Linspace | Copy | Astype | Sum | Prod | Min | Max | Mean | Std | Var | Argmin
+            | Argmax | Cumsum | Cumprod | Any | All | Concatenate | Dot | Where | Flatten
+            | Sort | Argsort | Partition | Argpartition | Searchsorted | Unique | Digitize
+            | Bincount | Nonzero | Flatnonzero | Argwhere | Isin => ArrayEffect::Reads,
         }
     }
 

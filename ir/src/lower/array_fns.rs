@@ -35,6 +35,7 @@ impl ArrayRef {
                     dtype,
                     ndim,
                     layout,
+                    ..
                 },
             ) => Some(ArrayRef {
                 desc: *desc,
@@ -357,6 +358,13 @@ impl Lowerer<'_, '_> {
                 let src = array_arg("a").expect("typed as an array");
                 let (dtype, _) = result_array(&result_ty);
                 self.copy_array(&src, dtype, span).value()
+            }
+            Flatten => {
+                let src = array_arg("a").expect("typed as an array");
+                let copy = self.copy_array(&src, src.dtype, span);
+                let dims = self.shape_of(&copy);
+                let size = vec![self.product(&dims)];
+                self.lower_reshape(&copy, &size, span)
             }
             Ravel | Reshape => {
                 let src = array_arg("a").expect("typed as an array");

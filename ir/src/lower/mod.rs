@@ -24,6 +24,7 @@ mod library;
 mod messages;
 mod operators;
 mod parallel;
+pub mod parallel_report;
 mod sorting;
 mod ssa;
 mod value;

@@ -403,6 +403,7 @@ impl Infer<'_> {
                     dtype,
                     ndim,
                     layout,
+                    readonly,
                 },
                 "T",
             ) => {
@@ -411,13 +412,14 @@ impl Infer<'_> {
                     Layout::F if *ndim > 1 => Layout::C,
                     other => *other,
                 };
-                return Ok(Type::array(*dtype, *ndim, layout));
+                return Ok(Type::array(*dtype, *ndim, layout).with_readonly(*readonly));
             }
             (
                 Type::Array {
                     dtype,
                     ndim,
                     layout,
+                    readonly,
                 },
                 "real" | "imag",
             ) => {
@@ -433,7 +435,10 @@ impl Infer<'_> {
                 } else {
                     layout
                 };
-                return Ok(Type::array(dtype.real_part(), *ndim, layout));
+                // Views keep the read-only mark; a real array's `.imag` is new memory.
+                let view = dtype.is_complex() || attr == "real";
+                let part = Type::array(dtype.real_part(), *ndim, layout);
+                return Ok(part.with_readonly(*readonly && view));
             }
             (Type::Array { ndim, .. }, "ndim") => {
                 self.resolve(e.id, Resolution::Const(ConstValue::Int(i64::from(*ndim))));
