@@ -817,6 +817,21 @@ impl Env for SessionEnv<'_> {
         Some(self.session.callee_id(&made))
     }
 
+    fn function_value(&mut self, id: u64) -> Option<CalleeId> {
+        let def = crate::values::function_of(id)?;
+        Some(self.session.callee_id(&def))
+    }
+
+    fn function_identity(&mut self, callee: CalleeId) -> Option<(u64, String)> {
+        let def = self
+            .session
+            .callees
+            .borrow()
+            .get(callee.0 as usize)?
+            .clone();
+        Some((crate::values::function_id(&def), def.ast.name.clone()))
+    }
+
     fn callee_arg_types(&mut self, callee: CalleeId, args: &[Type]) -> Result<Vec<Type>, String> {
         let callees = self.session.callees.borrow();
         let Some(def) = callees.get(callee.0 as usize) else {

@@ -300,7 +300,7 @@ fn numpy_scalar_constant(obj: &Bound<'_, PyAny>) -> Option<Result<ConstValue, St
 }
 
 /// `np.float32`, `np.int64`, ... and ferrojit's own type objects (`f8`) used as functions.
-fn dtype_of_type(py: Python<'_>, obj: &Bound<'_, PyAny>) -> Option<Scalar> {
+pub(crate) fn dtype_of_type(py: Python<'_>, obj: &Bound<'_, PyAny>) -> Option<Scalar> {
     if let Ok(text) = obj.getattr("_numpy_name")
         && let Ok(text) = text.extract::<String>()
         && obj

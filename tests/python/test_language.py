@@ -401,3 +401,75 @@ def test_fstring_messages_and_user_exception_classes():
         raise_formatted(150, 2.5, True)
     check(raise_formatted, 5, 1.5, False)
     check(raise_formatted, -7, np.float32(0.25), False)
+
+
+# --- first-class functions and types as values -----------------------------------------------
+
+
+@jit
+def square(x):
+    return x * x - 2.0
+
+
+@jit
+def square_prime(x):
+    return 2.0 * x
+
+
+@jit
+def cube(x):
+    return x * x * x
+
+
+@jit
+def newton(f, fprime, x0, tol=1e-12, maxiter=50):
+    x = x0
+    for _ in range(maxiter):
+        step = f(x) / fprime(x)
+        x -= step
+        if abs(step) < tol:
+            break
+    return x
+
+
+@jit
+def apply_all(fs, x):
+    return fs[0](x) + fs[1](x)
+
+
+@jit
+def root_of_square(x0):
+    # A global jitted function passed on as a value.
+    return newton(square, square_prime, x0)
+
+
+def test_functions_as_arguments():
+    check(newton, square, square_prime, 1.0)
+    check(root_of_square, 3.0)
+    check(apply_all, (square, cube), 1.5)
+    check(apply_all, (cube, cube), 2)
+
+
+@jit
+def zeros_of(n, dtype):
+    out = np.zeros(n, dtype=dtype)
+    out[0] = dtype(3.7) if n > 0 else 0
+    return out
+
+
+@jit
+def ones_of(n, dtype):
+    return np.ones(n, dtype=dtype)
+
+
+@jit
+def make_typed(n):
+    return zeros_of(n, np.int32), zeros_of(n, np.float32)
+
+
+def test_dtypes_as_arguments():
+    check(zeros_of, 3, np.float32)
+    check(zeros_of, 2, np.int16)
+    check(ones_of, 2, np.dtype("float64"))
+    check(ones_of, 2, np.dtype("i4"))
+    check(make_typed, 2)

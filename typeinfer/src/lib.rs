@@ -222,6 +222,16 @@ pub trait Env {
         let _ = (callee, omitted);
         None
     }
+    /// The jitted function behind a function value of identity `id` (`Type::Function`).
+    fn function_value(&mut self, id: u64) -> Option<CalleeId> {
+        let _ = id;
+        None
+    }
+    /// Jitted function `callee` as a value: its identity and name (for `Type::Function`).
+    fn function_identity(&mut self, callee: CalleeId) -> Option<(u64, String)> {
+        let _ = callee;
+        None
+    }
     /// The argument types `callee` is compiled for when called with `args`: its declared
     /// signature's when it has explicit signatures (the caller converts to them), else `args`.
     fn callee_arg_types(&mut self, callee: CalleeId, args: &[Type]) -> Result<Vec<Type>, String> {

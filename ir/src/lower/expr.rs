@@ -14,6 +14,10 @@ impl Lowerer<'_, '_> {
             let c = c.clone();
             return Ok(self.lower_const(&c));
         }
+        if let Some(Type::Function { .. } | Type::DType(_)) = self.typed.expr_type(expr.id) {
+            // Function and type values have no run-time content (their type says it all).
+            return Ok(PyValue::None);
+        }
         if self.is_array_expression(expr) {
             return self.lower_array_expression(expr);
         }

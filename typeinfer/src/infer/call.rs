@@ -28,6 +28,16 @@ impl Infer<'_> {
         }
         let callable = match self.expr(func)? {
             Val::Callable(callable) => callable,
+            // Calling a function value (a jitted function passed as an argument).
+            Val::Value(Type::Function { id, name }) => match self.env.function_value(id) {
+                Some(callee) => Callable::Jit(callee),
+                None => {
+                    let message = format!("the function '{name}' passed here is gone");
+                    return Err(Diagnostic::typing(message, func.span).into());
+                }
+            },
+            // A NumPy type passed as a value, called to convert (`dtype(x)`).
+            Val::Value(Type::DType(s)) => Callable::Cast(s),
             Val::Unsupported { name, pytype } if pytype == "function" => {
                 let message =
                     format!("cannot call '{name}': it is a Python function, not a jitted one");

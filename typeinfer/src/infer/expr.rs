@@ -47,6 +47,21 @@ impl Infer<'_> {
     pub(super) fn value(&mut self, e: &Expr) -> R<Type> {
         match self.expr(e)? {
             Val::Value(ty) => Ok(ty),
+            // A jitted function or a NumPy type used as a value (passed to a function, put in
+            // a tuple): a value with no run-time content, typed by what it is.
+            Val::Callable(Callable::Jit(callee)) => match self.env.function_identity(callee) {
+                Some((id, name)) => {
+                    let ty = Type::Function { id, name };
+                    self.record(e.id, ty.clone());
+                    Ok(ty)
+                }
+                None => Err(not_a_value(e, &Val::Callable(Callable::Jit(callee))).into()),
+            },
+            Val::Callable(Callable::Cast(s)) if !matches!(e.kind, ExprKind::Call { .. }) => {
+                let ty = Type::DType(s);
+                self.record(e.id, ty.clone());
+                Ok(ty)
+            }
             other => Err(not_a_value(e, &other).into()),
         }
     }
