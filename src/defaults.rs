@@ -33,12 +33,18 @@ pub(crate) fn with_defaults(
     let mut ast = def.ast.clone();
     let mut prologue = Vec::new();
     let mut params = Vec::new();
+    let mut none_defaults = Vec::new();
     for (param, &omit) in def.ast.params.iter().zip(omitted) {
         if !omit {
             params.push(param.clone());
             continue;
         }
         let value = param.default.clone()?;
+        if matches!(value.kind, ExprKind::NoneLit) {
+            // `out=None` omitted: `if out is None:` is decided below (see `none_args`).
+            none_defaults.push(param.name.clone());
+            continue;
+        }
         let target = Expr {
             id: ExprId(ast.num_exprs),
             kind: ExprKind::Name(param.name.clone()),
@@ -56,6 +62,9 @@ pub(crate) fn with_defaults(
     ast.params = params;
     prologue.append(&mut ast.body);
     ast.body = prologue;
+    for name in none_defaults {
+        ast.body = crate::none_args::narrow_name(std::mem::take(&mut ast.body), &name);
+    }
     let derived = Arc::new(FunctionDef {
         source: def.source.clone(),
         ast,

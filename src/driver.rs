@@ -327,6 +327,9 @@ impl CompiledCode for JitCode {
 /// One function specialised for argument types.
 struct Specialization {
     def: Arc<FunctionDef>,
+    /// What is inferred and lowered: `def.ast`, or a copy narrowed for `None` arguments
+    /// (see [`crate::none_args`]).
+    ast: Arc<frontend::ast::Function>,
     arg_types: Vec<Type>,
     symbol: String,
     /// From an explicit signature; lets a recursive call be typed while inference of the
@@ -483,8 +486,13 @@ impl Session {
     ) -> Result<Option<usize>, Diagnostic> {
         let symbol = format!("{}__{}", sanitize(&def.ast.name), self.next_symbol);
         self.next_symbol += 1;
+        let ast = match crate::none_args::narrow_none_params(&def.ast, arg_types) {
+            Some(narrowed) => Arc::new(narrowed),
+            None => Arc::new(def.ast.clone()),
+        };
         self.specs.push(Specialization {
             def: def.clone(),
+            ast: ast.clone(),
             arg_types: arg_types.to_vec(),
             symbol,
             declared_return: declared_return.cloned(),
@@ -509,9 +517,8 @@ impl Session {
                 session: self,
                 def: def.clone(),
             };
-            let outcome =
-                typeinfer::infer_recursive(&def.ast, arg_types, declared_return, &mut env)
-                    .map_err(|d| d.with_source(&def.source))?;
+            let outcome = typeinfer::infer_recursive(&ast, arg_types, declared_return, &mut env)
+                .map_err(|d| d.with_source(&def.source))?;
             let waits_on_outer = self.waiting_on.iter().any(|&w| w < index);
             self.waiting_on.retain(|&w| w < index);
             if !matches!(outcome, typeinfer::Inference::Typed(_)) || waits_on_outer {
@@ -602,7 +609,7 @@ impl Session {
                 numpy_error_model: spec.def.options.numpy_error_model,
                 parallel: spec.def.options.parallel,
             };
-            let functions = lower_function(&spec.def.ast, typed, &ctx)
+            let functions = lower_function(&spec.ast, typed, &ctx)
                 .map_err(|d| d.with_source(&spec.def.source))?;
             for func in functions {
                 if self.dump.ir {

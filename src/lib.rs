@@ -22,6 +22,7 @@ mod driver;
 mod dump;
 pub mod embed;
 mod inspect;
+mod none_args;
 pub mod values;
 
 pub use backend_cpu::{CEntryError, take_c_entry_error};

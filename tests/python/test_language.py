@@ -473,3 +473,39 @@ def test_dtypes_as_arguments():
     check(ones_of, 2, np.dtype("float64"))
     check(ones_of, 2, np.dtype("i4"))
     check(make_typed, 2)
+
+
+# --- None arguments: `if out is None:` decided when compiling --------------------------------
+
+
+@jit
+def scaled_copy(x, factor=2.0, out=None):
+    if out is None:
+        out = np.empty_like(x)
+    for i in range(x.shape[0]):
+        out[i] = x[i] * factor
+    return out
+
+
+@jit
+def maybe_offset(x, offset=None):
+    if offset is not None:
+        return x + offset
+    return x * 1.0
+
+
+@jit
+def calls_with_and_without_out(x):
+    a = scaled_copy(x)
+    b = scaled_copy(x, 3.0, np.zeros(x.shape[0]))
+    return a.sum() + b.sum() + maybe_offset(1.5) + maybe_offset(1.5, 2)
+
+
+def test_none_defaults_and_is_none():
+    x = np.arange(4.0)
+    check(scaled_copy, x)
+    check(scaled_copy, x, 0.5, np.ones(4))
+    check(scaled_copy, x, 0.5, None)
+    check(maybe_offset, 2.0)
+    check(maybe_offset, 2.0, 1)
+    check(calls_with_and_without_out, x)

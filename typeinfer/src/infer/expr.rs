@@ -213,7 +213,8 @@ impl Infer<'_> {
         if let ([op], [right]) = (ops, comparators) {
             let rt = self.value(right)?;
             let operands = [lhs.1.clone(), rt];
-            if crate::elementwise::any_array(&operands) {
+            let identity = matches!(op, CmpOp::Is | CmpOp::IsNot);
+            if crate::elementwise::any_array(&operands) && !identity {
                 let span = left.span.to(right.span);
                 return match crate::elementwise::operand_scalars(&operands).as_deref() {
                     Some([a, b]) if !matches!(op, CmpOp::Is | CmpOp::IsNot) => {
