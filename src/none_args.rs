@@ -178,6 +178,7 @@ fn replace_reads(expr: &mut Expr, name: &str) {
         | ExprKind::Imag(_)
         | ExprKind::Bool(_)
         | ExprKind::NoneLit
+        | ExprKind::Ellipsis
         | ExprKind::Str(_) => {}
         ExprKind::FString(parts) => {
             for part in parts {

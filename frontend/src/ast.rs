@@ -131,6 +131,8 @@ pub enum ExprKind {
     Imag(f64),
     Bool(bool),
     NoneLit,
+    /// `...` (only meaningful as part of an array index: the axes not indexed otherwise).
+    Ellipsis,
     Str(String),
     /// An f-string `f"bad {n}"`: literal text and formatted values, in order.
     FString(Vec<FStringPart>),
@@ -359,6 +361,7 @@ pub fn walk_expr<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
         | ExprKind::Imag(_)
         | ExprKind::Bool(_)
         | ExprKind::NoneLit
+        | ExprKind::Ellipsis
         | ExprKind::Str(_) => {}
         ExprKind::BinOp { left, right, .. } => {
             walk_expr(left, f);

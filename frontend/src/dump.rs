@@ -127,6 +127,7 @@ fn write_expr(out: &mut String, expr: &Expr) {
         }
         ExprKind::Bool(value) => out.push_str(if *value { "True" } else { "False" }),
         ExprKind::NoneLit => out.push_str("None"),
+        ExprKind::Ellipsis => out.push_str("..."),
         ExprKind::Str(value) => {
             let _ = write!(out, "{value:?}");
         }

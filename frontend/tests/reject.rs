@@ -125,13 +125,6 @@ const BODY_CASES: &[(&str, DiagnosticKind, u32, u32, &str)] = &[
         "bytes literals are not supported",
     ),
     (
-        "x = ...",
-        UNSUPPORTED,
-        2,
-        9,
-        "`...` (Ellipsis) is not supported",
-    ),
-    (
         "x = 170141183460469231731687303715884105728",
         UNSUPPORTED,
         2,

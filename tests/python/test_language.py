@@ -509,3 +509,44 @@ def test_none_defaults_and_is_none():
     check(maybe_offset, 2.0)
     check(maybe_offset, 2.0, 1)
     check(calls_with_and_without_out, x)
+
+
+# --- Ellipsis indexing ------------------------------------------------------------------------
+
+
+@jit
+def last_column_sum(a, i):
+    return a[..., i].sum()
+
+
+@jit
+def ellipsis_forms(a, v):
+    b = a[...]
+    b[..., 0] = v
+    c = a[0, ...]
+    return a[..., 1], c.sum(), b.shape[0]
+
+
+@jit
+def ellipsis_1d(x, i):
+    x[..., i] = 7.0
+    return x[..., i] + x[...].sum()
+
+
+def test_ellipsis_indexing():
+    check(last_column_sum, np.arange(12.0).reshape(3, 4), 2)
+    check(last_column_sum, np.arange(24.0).reshape(2, 3, 4), -1)
+    check(ellipsis_forms, np.arange(6.0).reshape(2, 3), -1.0)
+    check(ellipsis_forms, np.asfortranarray(np.arange(6.0).reshape(3, 2)), 5.0)
+    check(ellipsis_1d, np.arange(4.0), 1)
+
+
+@jit
+def ellipsis_as_value(x):
+    y = ...
+    return x
+
+
+def test_ellipsis_outside_an_index_is_a_clear_error():
+    with pytest.raises(ferrojit.UnsupportedError, match="only supported in an array index"):
+        ellipsis_as_value(1.0)

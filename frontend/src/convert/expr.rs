@@ -262,12 +262,7 @@ fn constant(value: &py::Constant, span: Span) -> Result<ExprKind> {
                 span,
             ));
         }
-        py::Constant::Ellipsis => {
-            return Err(Diagnostic::unsupported(
-                "`...` (Ellipsis) is not supported",
-                span,
-            ));
-        }
+        py::Constant::Ellipsis => ExprKind::Ellipsis,
         py::Constant::Tuple(_) => {
             return Err(Diagnostic::unsupported(
                 "constant tuples are not supported",

@@ -37,6 +37,10 @@ impl Lowerer<'_, '_> {
             ExprKind::Bool(v) => Ok(PyValue::Scalar(self.b.bconst(*v), Scalar::Bool)),
             ExprKind::NoneLit => Ok(PyValue::None),
             ExprKind::Str(s) => Ok(PyValue::Str(s.clone())),
+            ExprKind::Ellipsis => Err(unsupported(
+                "`...` is only supported in an array index",
+                expr.span,
+            )),
             ExprKind::FString(_) => Err(unsupported(
                 "f-strings are only supported as exception and assert messages",
                 expr.span,

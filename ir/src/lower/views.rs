@@ -23,10 +23,7 @@ impl Lowerer<'_, '_> {
         result_ty: &Type,
         _span: Span,
     ) -> LResult<PyValue> {
-        let items: Vec<&Expr> = match &index.kind {
-            ExprKind::Tuple(items) => items.iter().collect(),
-            _ => vec![index],
-        };
+        let items = index_items(index, base.ndim as usize);
         let mut data = self.data_of(base.desc);
         let shape = self.shape_of(base);
         let strides = self.strides_of(base);
@@ -34,9 +31,16 @@ impl Lowerer<'_, '_> {
         let mut axis = 0usize;
         for item in items {
             if axis >= shape.len() {
-                return Err(unsupported("too many indices for this array", item.span));
+                return Err(unsupported("too many indices for this array", index.span));
             }
             let (extent, stride) = (shape[axis], strides[axis]);
+            let Some(item) = item else {
+                // An axis `...` stands for: kept whole.
+                view_shape.push(extent);
+                view_strides.push(stride);
+                axis += 1;
+                continue;
+            };
             match &item.kind {
                 ExprKind::Slice { lower, upper, step } => {
                     let (start, len, step) = self.slice_bounds(
@@ -80,8 +84,9 @@ impl Lowerer<'_, '_> {
         };
         items
             .iter()
-            .map(|i| match self.typed.expr_type(i.id) {
-                Some(Type::Tuple(t)) => t.len(),
+            .map(|i| match (&i.kind, self.typed.expr_type(i.id)) {
+                (ExprKind::Ellipsis, _) => 0,
+                (_, Some(Type::Tuple(t))) => t.len(),
                 _ => 1,
             })
             .sum()
@@ -94,13 +99,9 @@ impl Lowerer<'_, '_> {
         index: &Expr,
         span: Span,
     ) -> LResult<ArrayRef> {
-        let items: Vec<&Expr> = match &index.kind {
-            ExprKind::Tuple(items) => items.iter().collect(),
-            _ => vec![index],
-        };
-        let ints = items
+        let ints = index_items(index, base.ndim as usize)
             .iter()
-            .filter(|i| !matches!(i.kind, ExprKind::Slice { .. }))
+            .filter(|i| i.is_some_and(|i| !matches!(i.kind, ExprKind::Slice { .. })))
             .count();
         let ndim = (base.ndim as usize).saturating_sub(ints) as u8;
         let ty = Type::array(base.dtype, ndim, typeinfer::Layout::A);
@@ -604,7 +605,30 @@ pub(crate) fn has_slice(index: &Expr) -> bool {
         ExprKind::Tuple(items) => items
             .iter()
             .any(|i| matches!(i.kind, ExprKind::Slice { .. })),
-        ExprKind::Slice { .. } => true,
+        ExprKind::Slice { .. } | ExprKind::Ellipsis => true,
         _ => false,
     }
+}
+
+/// The items of an index into an array of `ndim` axes, one per axis they index, with `...`
+/// expanded: `None` for each axis it stands for (kept whole).
+pub(crate) fn index_items(index: &Expr, ndim: usize) -> Vec<Option<&Expr>> {
+    let items: Vec<&Expr> = match &index.kind {
+        ExprKind::Tuple(items) => items.iter().collect(),
+        _ => vec![index],
+    };
+    let others = items
+        .iter()
+        .filter(|i| !matches!(i.kind, ExprKind::Ellipsis))
+        .count();
+    let mut out = Vec::with_capacity(ndim.max(items.len()));
+    for item in items {
+        match item.kind {
+            ExprKind::Ellipsis => {
+                out.extend(std::iter::repeat_n(None, ndim.saturating_sub(others)))
+            }
+            _ => out.push(Some(item)),
+        }
+    }
+    out
 }

@@ -98,6 +98,10 @@ impl Infer<'_> {
             ExprKind::Imag(_) => Type::C128,
             ExprKind::Bool(_) => Type::BOOL,
             ExprKind::NoneLit => Type::NoneType,
+            ExprKind::Ellipsis => {
+                let message = "`...` is only supported in an array index (`a[..., i]`)";
+                return Err(Diagnostic::unsupported(message, e.span).into());
+            }
             ExprKind::Str(_) => Type::Str,
             ExprKind::FString(parts) => {
                 self.fstring(parts)?;
