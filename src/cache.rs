@@ -488,6 +488,9 @@ fn encode_type(ty: &Type) -> String {
         Type::NoneType => "none".into(),
         Type::Range => "range".into(),
         Type::Str => "str".into(),
+        // Function identities do not outlive the process: such entries never match later.
+        Type::Function { id, name } => format!("function#{id}#{name}"),
+        Type::DType(s) => format!("dtype:{}", s.numpy_name()),
     }
 }
 
@@ -533,6 +536,7 @@ fn decode_type(text: &str) -> Option<Type> {
         "none" => Type::NoneType,
         "range" => Type::Range,
         "str" => Type::Str,
+        _ if text.starts_with("dtype:") => Type::DType(Scalar::from_name(&text[6..])?),
         scalar => Type::Scalar(Scalar::from_name(scalar)?),
     })
 }
