@@ -175,8 +175,17 @@ def unrolled(t):
     return s
 
 
+@numba.njit
+def unrolled_by_attribute(t):
+    s = 0
+    for v in numba.literal_unroll(t):
+        s += v
+    return s
+
+
 def test_literal_unroll_is_the_identity():
     check(unrolled, (1, 2.5, 3))
+    check(unrolled_by_attribute, (1, 2, 3))
     assert numba.literal_unroll((1, "a")) == (1, "a")
 
 
