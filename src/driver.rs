@@ -8,7 +8,8 @@
 //! specialization is lowered to IR, optimised, verified, and all are compiled into one
 //! Cranelift module, so calls between them are direct.
 
-use crate::{FunctionDef, Global, dump::DumpFlags};
+use crate::dump::{self, DumpFlags, Stage};
+use crate::{FunctionDef, Global};
 use frontend::Diagnostic;
 use ir::lower::{LowerContext, lower_function};
 use runtime::alloc::Arena;
@@ -117,6 +118,11 @@ impl CompiledFunction {
         }
     }
 
+    /// The address of the entry trampoline (`runtime::abi::EntryFn`), for inspection.
+    pub fn entry_address(&self) -> usize {
+        self.entry as usize
+    }
+
     /// The error table of the compiled module (for ahead-of-time artefacts and tests).
     pub fn errors(&self) -> &[ErrorInfo] {
         self.code.errors()
@@ -185,23 +191,30 @@ fn on_compile_stack<T: Send>(
     if ON_COMPILE_STACK.with(std::cell::Cell::get) {
         return f();
     }
-    std::thread::scope(|scope| {
+    // Dumps being captured on this thread (`dump::capture`) are captured there too.
+    let captured = crate::dump::take_capture();
+    let outcome = std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("ferrojit-compile".to_string())
             .stack_size(COMPILE_STACK_BYTES)
             .spawn_scoped(scope, || {
                 ON_COMPILE_STACK.with(|on| on.set(true));
-                f()
+                crate::dump::restore_capture(captured);
+                let result = f();
+                (result, crate::dump::take_capture())
             });
-        match worker {
-            Ok(handle) => handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(error) => Err(Diagnostic::internal(format!(
-                "cannot start the compile thread: {error}"
-            ))),
+        worker.map(|handle| handle.join())
+    });
+    match outcome {
+        Ok(Ok((result, captured))) => {
+            crate::dump::restore_capture(captured);
+            result
         }
-    })
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Err(error) => Err(Diagnostic::internal(format!(
+            "cannot start the compile thread: {error}"
+        ))),
+    }
 }
 
 /// Runs the pipeline up to verified, optimised IR: infers `req.def` for its argument types and
@@ -227,10 +240,12 @@ fn lower_to_ir_here(
         dump: req.dump,
     };
     if req.dump.ast {
-        eprintln!(
-            "--- ast of {} ---\n{}",
-            req.def.ast.name,
-            req.def.ast.dump()
+        let name = &req.def.ast.name;
+        dump::emit(
+            Stage::Ast,
+            name,
+            format!("ast of {name}"),
+            req.def.ast.dump(),
         );
     }
     let root = session
@@ -258,7 +273,36 @@ fn lower_to_ir_here(
 
 /// Compiles `req.def` for `req.arg_types` and everything it calls, to machine code in memory.
 pub fn compile(req: &CompileRequest) -> Result<CompiledFunction, Diagnostic> {
-    compile_lowered(req, lower_to_ir(req, None)?)
+    compile_lowered(req, lower_to_ir(req, None)?, false).map(|(f, _)| f)
+}
+
+/// A function compiled with a C-callable entry as well (`@cfunc`): the function's own flattened
+/// parameters and results in the platform's C calling convention.
+pub struct CCallable {
+    /// The function through the usual entry; also keeps the machine code alive.
+    pub function: CompiledFunction,
+    /// Address of the C-callable entry.
+    pub address: usize,
+    /// Its C parameters and results.
+    pub params: Vec<ir::Ty>,
+    pub returns: Vec<ir::Ty>,
+}
+
+/// Compiles like [`compile`], adding a C-callable entry for the function (see [`CCallable`]).
+pub fn compile_c_callable(req: &CompileRequest) -> Result<CCallable, Diagnostic> {
+    let lowered = lower_to_ir(req, None)?;
+    let root = lowered
+        .module
+        .function(&lowered.root_symbol)
+        .ok_or_else(|| Diagnostic::internal("the compiled function is missing"))?;
+    let (params, returns) = (root.params.clone(), root.returns.clone());
+    let (function, address) = compile_lowered(req, lowered, true)?;
+    Ok(CCallable {
+        function,
+        address: address.ok_or_else(|| Diagnostic::internal("no C entry was made"))?,
+        params,
+        returns,
+    })
 }
 
 /// Like [`compile`], with an extra wrapper function as the entry point (see [`WrapperBuilder`]).
@@ -266,25 +310,37 @@ pub fn compile_wrapped(
     req: &CompileRequest,
     wrapper: WrapperBuilder,
 ) -> Result<CompiledFunction, Diagnostic> {
-    compile_lowered(req, lower_to_ir(req, Some(wrapper))?)
+    compile_lowered(req, lower_to_ir(req, Some(wrapper))?, false).map(|(f, _)| f)
 }
 
+/// Machine code for `lowered`, and the address of the root's C entry when `c_entry` is set.
 fn compile_lowered(
     req: &CompileRequest,
     lowered: LoweredModule,
-) -> Result<CompiledFunction, Diagnostic> {
+    c_entry: bool,
+) -> Result<(CompiledFunction, Option<usize>), Diagnostic> {
     let options = backend_cpu::CompileOptions {
         dump_clif: req.dump.clif,
         dump_asm: req.dump.asm,
     };
     let entry_symbol = lowered.entry_symbol.as_str();
-    let artifact =
-        backend_cpu::compile_jit(&lowered.module, &[entry_symbol], &options).map_err(|e| {
-            Diagnostic::internal(format!("code generation failed: {e}"))
-                .with_source(&req.def.source)
-        })?;
+    let root_symbol = lowered.root_symbol.as_str();
+    let c_entries: &[&str] = if c_entry { &[root_symbol] } else { &[] };
+    let artifact = backend_cpu::compile_jit_with_c_entries(
+        &lowered.module,
+        &[entry_symbol],
+        c_entries,
+        &options,
+    )
+    .map_err(|e| {
+        Diagnostic::internal(format!("code generation failed: {e}")).with_source(&req.def.source)
+    })?;
+    let c_address = c_entry
+        .then(|| artifact.c_entry(root_symbol))
+        .flatten()
+        .map(|a| a as usize);
     if req.dump.clif || req.dump.asm {
-        eprintln!("{}", artifact.dumps());
+        dump::emit_backend_dumps(artifact.dumps());
     }
     let entry = artifact
         .entry(entry_symbol)
@@ -292,7 +348,7 @@ fn compile_lowered(
     let signature = artifact
         .entry_signature(entry_symbol)
         .ok_or_else(|| Diagnostic::internal(format!("no entry signature for {entry_symbol}")))?;
-    Ok(CompiledFunction {
+    let function = CompiledFunction {
         arg_slots: signature.params.len(),
         ret_slots: signature.returns.len(),
         arg_types: lowered.arg_types,
@@ -302,7 +358,8 @@ fn compile_lowered(
             artifact,
             _frozen_arrays: lowered.frozen_arrays,
         }),
-    })
+    };
+    Ok((function, c_address))
 }
 
 /// Machine code in memory, with the global arrays it refers to by address.
@@ -499,7 +556,19 @@ impl Session {
                         continue;
                     }
                     if self.dump.types {
-                        eprintln!("--- {}", typeinfer::dump_types(&def.ast, &typed));
+                        let name = &def.ast.name;
+                        let text = crate::inspect::annotate_types(def, &typed);
+                        dump::emit(Stage::Types, name, format!("types of {name}"), text);
+                    }
+                    if self.dump.parallel && def.options.parallel {
+                        let name = &self.specs[index].symbol;
+                        let text = crate::inspect::describe_parallel(def, &typed);
+                        dump::emit(
+                            Stage::Parallel,
+                            name,
+                            format!("parallel loops of {name}"),
+                            text,
+                        );
                     }
                     self.specs[index].typed = Some(typed);
                     return Ok(Some(index));
@@ -561,11 +630,9 @@ impl Session {
                 .map_err(|d| d.with_source(&spec.def.source))?;
             for func in functions {
                 if self.dump.ir {
-                    eprintln!(
-                        "--- IR of {} as lowered ---\n{}",
-                        func.name,
-                        ir::print::print_function(&func)
-                    );
+                    let title = format!("IR of {} as lowered", func.name);
+                    let text = ir::print::print_function(&func);
+                    dump::emit(Stage::LoweredIr, &func.name, title, text);
                 }
                 module.functions.push(func);
             }
@@ -595,22 +662,92 @@ impl Session {
             ..Default::default()
         };
         let dump_passes = self.dump.passes;
+        // Hoisting out of a prange chunk's loops is part of the parallel report.
+        let mut hoisting =
+            (self.dump.parallel && def.options.parallel && func.name.contains("__prange"))
+                .then(HoistingLog::default);
         let mut observer = |pass: &str, f: &ir::Function| {
             if dump_passes && pass != "input" {
-                eprintln!("--- IR after {pass} ---\n{}", ir::print::print_function(f));
+                let title = format!("IR of {} after {pass}", f.name);
+                dump::emit(Stage::Pass, &f.name, title, ir::print::print_function(f));
+            }
+            if let Some(log) = hoisting.as_mut() {
+                log.observe(pass, f);
             }
         };
         ir::passes::run_pipeline(func, &options, &mut observer).map_err(|e| {
             Diagnostic::internal(format!("IR verifier after a pass: {e}")).with_source(&def.source)
         })?;
+        if let Some(log) = hoisting {
+            let title = format!("hoisting in {}", func.name);
+            dump::emit(
+                Stage::Parallel,
+                &func.name,
+                title,
+                log.report(&func.name, def),
+            );
+        }
         if self.dump.ir {
-            eprintln!(
-                "--- IR of {} optimised ---\n{}",
-                def.ast.name,
-                ir::print::print_function(func)
+            let title = format!("IR of {} ({}) optimised", def.ast.name, func.name);
+            dump::emit(
+                Stage::OptimisedIr,
+                &func.name,
+                title,
+                ir::print::print_function(func),
             );
         }
         Ok(())
+    }
+}
+
+/// The instructions loop-invariant code motion moved out of loops: the block of every
+/// instruction before `licm` is compared with its block after.
+#[derive(Default)]
+struct HoistingLog {
+    blocks_before: std::collections::HashMap<ir::Inst, ir::Block>,
+    hoisted: Vec<(u32, String)>,
+}
+
+impl HoistingLog {
+    fn observe(&mut self, pass: &str, f: &ir::Function) {
+        let now: std::collections::HashMap<ir::Inst, ir::Block> = f
+            .layout
+            .iter()
+            .flat_map(|&b| f.block(b).insts.iter().map(move |&i| (i, b)))
+            .collect();
+        if pass == "licm" {
+            for &block in &f.layout {
+                for &inst in &f.block(block).insts {
+                    if self
+                        .blocks_before
+                        .get(&inst)
+                        .is_some_and(|&old| old != block)
+                    {
+                        let text = ir::print::print_inst(f, inst);
+                        // The source position is shown as a line number already.
+                        let text = text.trim().split(" @").next().unwrap_or_default();
+                        self.hoisted.push((f.inst(inst).line, text.to_string()));
+                    }
+                }
+            }
+        }
+        self.blocks_before = now;
+    }
+
+    fn report(&self, chunk: &str, def: &FunctionDef) -> String {
+        let mut out =
+            format!("Hoisted out of the loops of {chunk} (loop-invariant code motion):\n");
+        if self.hoisted.is_empty() {
+            out.push_str("  nothing\n");
+        }
+        for (line, text) in &self.hoisted {
+            let line = match *line {
+                0 => String::from("no source line"),
+                n => format!("line {}", n + def.source.line_offset),
+            };
+            out.push_str(&format!("  {line}: {text}\n"));
+        }
+        out
     }
 }
 

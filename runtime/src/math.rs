@@ -3,9 +3,10 @@
 //! [`RuntimeFn`] is the one table, declared once (`runtime_functions!`): each variant has a
 //! symbol name, a scalar signature and the address of its implementation here. The CPU
 //! backend registers every entry with the JIT (or emits an import for ahead-of-time objects);
-//! the GPU backend maps the same variants to its own implementations. Adding a function = one line in the declaration, its `extern "C" fn`.
+//! the GPU backend maps the same variants to its own implementations. Adding a function = one
+//! line in the declaration and its `extern "C" fn`.
 
-use crate::{cmath, print};
+use crate::{cmath, print, sorting};
 
 /// Scalar kinds in runtime-function signatures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -38,8 +39,8 @@ const F32_1: &[AbiType] = &[F32];
 const F32_2: &[AbiType] = &[F32, F32];
 
 /// The one declaration of the runtime functions: each line gives a variant, its symbol, its
-/// parameter kinds, its result kind and its implementation. [`runtime_functions!`] turns it into
-/// the enum, [`RuntimeFn::ALL`] and [`RuntimeFn::describe`], so the three cannot disagree.
+/// parameter kinds, its result kind and its implementation. The macro turns it into the enum,
+/// [`RuntimeFn::ALL`] and [`RuntimeFn::describe`], so the three cannot disagree.
 macro_rules! runtime_functions {
     ($($(#[$doc:meta])* $name:ident => ($symbol:literal, $params:expr, $result:expr, $address:expr),)*) => {
         #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -207,6 +208,18 @@ runtime_functions! {
     PrintBytes => ("ferrojit_print_bytes", &[I64, I64], I64, print::print_bytes),
     /// Ends the line and writes it.
     PrintEnd => ("ferrojit_print_end", &[], I64, print::print_end),
+    // The NumPy library's sorting (`crate::sorting`): they reorder or write array buffers, so
+    // they are not pure.
+    /// `(data, n, kind, stable) -> 0`: sorts a contiguous buffer in place.
+    Sort => ("ferrojit_sort", &[I64, I64, I64, I64], I64, sorting::ferrojit_sort),
+    /// `(data, n, kind, out) -> 0`: the sorting indices of a buffer into an `i64` buffer.
+    Argsort => ("ferrojit_argsort", &[I64, I64, I64, I64], I64, sorting::ferrojit_argsort),
+    /// `(data, n, kind, kth) -> 0`: partitions a buffer in place around `kth`.
+    Partition => ("ferrojit_partition", &[I64, I64, I64, I64], I64, sorting::ferrojit_partition),
+    /// `(data, n, kind, kth, out) -> 0`: the partitioning indices into an `i64` buffer.
+    Argpartition => ("ferrojit_argpartition", &[I64, I64, I64, I64, I64], I64, sorting::ferrojit_argpartition),
+    /// `(data, n, kind) -> count`: sorts a buffer and moves its distinct values to the front.
+    Unique => ("ferrojit_unique", &[I64, I64, I64], I64, sorting::ferrojit_unique),
     /// `() -> 1` when the calling thread's stack is nearly used up (see [`crate::stack`]), else
     /// 0: the prologue of a recursive function raises `RecursionError` then.
     StackCheck => ("ferrojit_stack_check", &[], I64, crate::stack::ferrojit_stack_check),
@@ -237,6 +250,15 @@ impl RuntimeFn {
                 | PrintEnd
                 | StackCheck
         ) && !self.uses_arena()
+            && !self.is_library()
+    }
+
+    /// True for the NumPy library routines written in Rust (sorting, …): they read and write
+    /// array memory through their pointer arguments and exist only in this runtime (no GPU or
+    /// C-runtime version).
+    pub fn is_library(self) -> bool {
+        use RuntimeFn::*;
+        matches!(self, Sort | Argsort | Partition | Argpartition | Unique)
     }
 
     /// Name used in the IR text form (`call_rt sin`).

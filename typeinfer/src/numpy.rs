@@ -53,6 +53,24 @@ pub enum ArrayFn {
     /// `a.flatten()`: always a copy (unlike `ravel`, which is a view when it can be).
     Flatten,
     Fill,
+    // Sorting and searching (typed in `infer/numpy_sorting.rs`, lowered in
+    // `lower/sorting.rs`).
+    /// `np.sort(a)`: a sorted copy.
+    Sort,
+    /// `a.sort()`: sorts in place.
+    SortInPlace,
+    Argsort,
+    Partition,
+    Argpartition,
+    Searchsorted,
+    Unique,
+    Digitize,
+    Bincount,
+    /// `np.nonzero(a)`, `a.nonzero()` and `np.where(condition)`.
+    Nonzero,
+    Flatnonzero,
+    Argwhere,
+    Isin,
 }
 
 /// What an array function does to its array parameter `a`: the one table of array-method
@@ -104,6 +122,18 @@ impl ArrayFn {
             "where" => Where,
             "reshape" => Reshape,
             "ravel" => Ravel,
+            "sort" => Sort,
+            "argsort" => Argsort,
+            "partition" => Partition,
+            "argpartition" => Argpartition,
+            "searchsorted" => Searchsorted,
+            "unique" => Unique,
+            "digitize" => Digitize,
+            "bincount" => Bincount,
+            "nonzero" => Nonzero,
+            "flatnonzero" => Flatnonzero,
+            "argwhere" => Argwhere,
+            "isin" => Isin,
             _ => return None,
         })
     }
@@ -115,8 +145,9 @@ impl ArrayFn {
             "astype" => Some(Astype),
             "fill" => Some(Fill),
             "flatten" => Some(Flatten),
-            // NumPy's aliases of functions only.
-            "amin" | "amax" => None,
+            "sort" => Some(SortInPlace),
+            // NumPy's aliases of functions only; `a.partition(kth)` (in place) is not supported.
+            "amin" | "amax" | "partition" => None,
             // The other methods are the functions of the same name that take the array first.
             _ => ArrayFn::function(name).filter(|f| {
                 !matches!(
@@ -133,6 +164,12 @@ impl ArrayFn {
                         | Linspace
                         | Concatenate
                         | Where
+                        | Unique
+                        | Digitize
+                        | Bincount
+                        | Flatnonzero
+                        | Argwhere
+                        | Isin
                 )
             }),
         }
@@ -158,6 +195,14 @@ impl ArrayFn {
             Where => &["condition", "x", "y"],
             Reshape => &["a", "shape"],
             Fill => &["a", "value"],
+            Sort | SortInPlace | Argsort => &["a", "axis", "kind"],
+            Partition | Argpartition => &["a", "kth", "axis"],
+            Searchsorted => &["a", "v", "side"],
+            Unique => &["ar"],
+            Digitize => &["x", "bins", "right"],
+            Bincount => &["x", "weights", "minlength"],
+            Nonzero | Flatnonzero | Argwhere => &["a"],
+            Isin => &["element", "test_elements", "assume_unique", "invert"],
         }
     }
 
@@ -166,9 +211,17 @@ impl ArrayFn {
         use ArrayFn::*;
         match self {
             Full | FullLike | Linspace | Dot | Reshape | Fill | Astype => 2,
-            Where => 3,
+            Partition | Argpartition | Searchsorted | Digitize | Isin => 2,
+            // `np.where(condition)` is `np.nonzero(condition)`.
+            Where => 1,
             _ => 1,
         }
+    }
+
+    /// Parameters whose argument is known at compile time and never lowered as a value: a
+    /// `dtype`, or a string option (`kind='stable'`, `side='right'`).
+    pub fn compile_time_param(name: &str) -> bool {
+        matches!(name, "dtype" | "kind" | "side")
     }
 
     /// True for `a.reshape(d0, d1, ...)`, whose extents are the call's positional arguments
@@ -213,6 +266,18 @@ impl ArrayFn {
             Ravel => "ravel",
             Flatten => "flatten",
             Fill => "fill",
+            Sort | SortInPlace => "sort",
+            Argsort => "argsort",
+            Partition => "partition",
+            Argpartition => "argpartition",
+            Searchsorted => "searchsorted",
+            Unique => "unique",
+            Digitize => "digitize",
+            Bincount => "bincount",
+            Nonzero => "nonzero",
+            Flatnonzero => "flatnonzero",
+            Argwhere => "argwhere",
+            Isin => "isin",
         }
     }
 
@@ -221,12 +286,12 @@ impl ArrayFn {
         use ArrayFn::*;
         match self {
             Reshape | Ravel => ArrayEffect::ViewOf,
-            Fill => ArrayEffect::WritesInto,
+            Fill | SortInPlace => ArrayEffect::WritesInto,
             Empty | Zeros | Ones | Full | EmptyLike | ZerosLike | OnesLike | FullLike | Arange
             | Linspace | Copy | Astype | Sum | Prod | Min | Max | Mean | Std | Var | Argmin
-            | Argmax | Cumsum | Cumprod | Any | All | Concatenate | Dot | Where | Flatten => {
-                ArrayEffect::Reads
-            }
+            | Argmax | Cumsum | Cumprod | Any | All | Concatenate | Dot | Where | Flatten
+            | Sort | Argsort | Partition | Argpartition | Searchsorted | Unique | Digitize
+            | Bincount | Nonzero | Flatnonzero | Argwhere | Isin => ArrayEffect::Reads,
         }
     }
 

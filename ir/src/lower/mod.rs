@@ -23,6 +23,8 @@ pub mod flatten;
 mod library;
 mod operators;
 mod parallel;
+pub mod parallel_report;
+mod sorting;
 mod ssa;
 mod value;
 mod views;

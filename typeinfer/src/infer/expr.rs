@@ -391,9 +391,35 @@ impl Infer<'_> {
 
 /// Attributes of values that some type supports, for "did you mean" hints.
 const VALUE_ATTRIBUTES: &[&str] = &[
-    "shape", "size", "ndim", "real", "imag", "dtype", "T", "sum", "copy", "fill", "reshape",
-    "prod", "min", "max", "mean", "std", "var", "argmin", "argmax", "cumsum", "cumprod", "dot",
-    "ravel", "flatten",
+    "shape",
+    "size",
+    "ndim",
+    "real",
+    "imag",
+    "dtype",
+    "T",
+    "sum",
+    "copy",
+    "fill",
+    "reshape",
+    "prod",
+    "min",
+    "max",
+    "mean",
+    "std",
+    "var",
+    "argmin",
+    "argmax",
+    "cumsum",
+    "cumprod",
+    "dot",
+    "ravel",
+    "flatten",
+    "sort",
+    "argsort",
+    "argpartition",
+    "searchsorted",
+    "nonzero",
 ];
 
 /// Whether `module.name` means something to the typer (a constant, dtype or function).

@@ -19,6 +19,7 @@ mod call;
 mod expr;
 mod index;
 mod numpy_call;
+mod numpy_sorting;
 mod stmt;
 
 use crate::rules;

@@ -213,6 +213,20 @@ impl Infer<'_> {
                 let (at, bt) = (self.value(a)?, self.value(b)?);
                 dot_type(&at, &bt).map_err(|m| Diagnostic::typing(m, e.span))?
             }
+            Where if arg("x").is_none() && arg("y").is_none() => {
+                // `np.where(condition)` is `np.nonzero(condition)`.
+                let ty = self.nonzero_type(arg("condition").expect("required"))?;
+                self.resolve(e.id, Resolution::ArrayCall(Nonzero));
+                return Ok(ty);
+            }
+            Where if arg("x").is_none() || arg("y").is_none() => {
+                let message = "where() takes either one argument or three (condition, x, y)";
+                return Err(Diagnostic::typing(message, e.span).into());
+            }
+            Sort | SortInPlace | Argsort | Partition | Argpartition | Searchsorted | Unique
+            | Digitize | Bincount | Nonzero | Flatnonzero | Argwhere | Isin => {
+                self.sorting_type(f, &arg)?
+            }
             Where => {
                 let mut types = Vec::new();
                 for name in ["condition", "x", "y"] {
@@ -317,7 +331,7 @@ impl Infer<'_> {
 }
 
 /// The value of an integer literal, possibly negated.
-fn literal_int(e: &Expr) -> Option<i64> {
+pub(super) fn literal_int(e: &Expr) -> Option<i64> {
     match &e.kind {
         ExprKind::Int(v) => i64::try_from(*v).ok(),
         ExprKind::UnaryOp {
