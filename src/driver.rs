@@ -751,9 +751,10 @@ impl HoistingLog {
     }
 }
 
-/// `FERROJIT_BOUNDSCHECK=1` turns bounds checking on for every function.
+/// `FERROJIT_BOUNDSCHECK` (read once by `runtime::config`) turns bounds checking on for every
+/// function.
 fn boundscheck_forced() -> bool {
-    std::env::var("FERROJIT_BOUNDSCHECK").is_ok_and(|v| v == "1")
+    runtime::config::env().boundscheck
 }
 
 fn sanitize(name: &str) -> String {

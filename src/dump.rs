@@ -25,11 +25,9 @@ pub struct DumpFlags {
 }
 
 impl DumpFlags {
-    /// Reads `FERROJIT_DUMP`.
+    /// `FERROJIT_DUMP`, as read once by `runtime::config`.
     pub fn from_env() -> DumpFlags {
-        std::env::var("FERROJIT_DUMP")
-            .map(|v| DumpFlags::parse(&v))
-            .unwrap_or_default()
+        DumpFlags::parse(&runtime::config::env().dump)
     }
 
     /// Every stage (what [`capture`] callers ask for).
