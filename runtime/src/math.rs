@@ -3,10 +3,9 @@
 //! [`RuntimeFn`] is the one table, declared once (`runtime_functions!`): each variant has a
 //! symbol name, a scalar signature and the address of its implementation here. The CPU
 //! backend registers every entry with the JIT (or emits an import for ahead-of-time objects);
-//! the GPU backend maps the same variants to its own implementations. Adding a function = one
-//! line in the declaration and its `extern "C" fn`.
+//! the GPU backend maps the same variants to its own implementations. Adding a function = one line in the declaration, its `extern "C" fn`.
 
-use crate::{cmath, print, sorting};
+use crate::{cmath, print, random, sorting};
 
 /// Scalar kinds in runtime-function signatures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -39,8 +38,8 @@ const F32_1: &[AbiType] = &[F32];
 const F32_2: &[AbiType] = &[F32, F32];
 
 /// The one declaration of the runtime functions: each line gives a variant, its symbol, its
-/// parameter kinds, its result kind and its implementation. The macro turns it into the enum,
-/// [`RuntimeFn::ALL`] and [`RuntimeFn::describe`], so the three cannot disagree.
+/// parameter kinds, its result kind and its implementation. [`runtime_functions!`] turns it into
+/// the enum, [`RuntimeFn::ALL`] and [`RuntimeFn::describe`], so the three cannot disagree.
 macro_rules! runtime_functions {
     ($($(#[$doc:meta])* $name:ident => ($symbol:literal, $params:expr, $result:expr, $address:expr),)*) => {
         #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -208,6 +207,9 @@ runtime_functions! {
     PrintBytes => ("ferrojit_print_bytes", &[I64, I64], I64, print::print_bytes),
     /// Ends the line and writes it.
     PrintEnd => ("ferrojit_print_end", &[], I64, print::print_end),
+    /// `() -> 1` when the calling thread's stack is nearly used up (see [`crate::stack`]), else
+    /// 0: the prologue of a recursive function raises `RecursionError` then.
+    StackCheck => ("ferrojit_stack_check", &[], I64, crate::stack::ferrojit_stack_check),
     // The NumPy library's sorting (`crate::sorting`): they reorder or write array buffers, so
     // they are not pure.
     /// `(data, n, kind, stable) -> 0`: sorts a contiguous buffer in place.
@@ -217,12 +219,46 @@ runtime_functions! {
     /// `(data, n, kind, kth) -> 0`: partitions a buffer in place around `kth`.
     Partition => ("ferrojit_partition", &[I64, I64, I64, I64], I64, sorting::ferrojit_partition),
     /// `(data, n, kind, kth, out) -> 0`: the partitioning indices into an `i64` buffer.
-    Argpartition => ("ferrojit_argpartition", &[I64, I64, I64, I64, I64], I64, sorting::ferrojit_argpartition),
+    Argpartition => (
+        "ferrojit_argpartition",
+        &[I64, I64, I64, I64, I64],
+        I64,
+        sorting::ferrojit_argpartition
+    ),
     /// `(data, n, kind) -> count`: sorts a buffer and moves its distinct values to the front.
     Unique => ("ferrojit_unique", &[I64, I64, I64], I64, sorting::ferrojit_unique),
-    /// `() -> 1` when the calling thread's stack is nearly used up (see [`crate::stack`]), else
-    /// 0: the prologue of a recursive function raises `RecursionError` then.
-    StackCheck => ("ferrojit_stack_check", &[], I64, crate::stack::ferrojit_stack_check),
+    /// `(data, n, kind, q, median) -> f64`: a quantile (or the median) of a buffer it reorders.
+    Quantile => ("ferrojit_quantile", &[I64, I64, I64, F64, I64], F64, sorting::ferrojit_quantile),
+    // Random numbers (`crate::random`): they advance the thread's generator, so they are not
+    // pure. `which` is 0 for `np.random`, 1 for Python's `random`.
+    /// `(which, seed) -> 0`.
+    RandomSeed => ("ferrojit_random_seed", &[I64, I64], I64, random::ferrojit_random_seed),
+    /// `(which) -> f64` in [0, 1).
+    RandomDouble => ("ferrojit_random_double", &[I64], F64, random::ferrojit_random_double),
+    /// `(which) -> f64`, a standard normal deviate.
+    RandomGauss => ("ferrojit_random_gauss", &[I64], F64, random::ferrojit_random_gauss),
+    /// `(low, high) -> i64` in `low..high` (NumPy).
+    RandomRandint => ("ferrojit_random_randint", &[I64, I64], I64, random::ferrojit_random_randint),
+    /// `(a, b) -> i64` in `a..=b` (Python's `random.randint`).
+    RandomPyRandint => (
+        "ferrojit_random_py_randint",
+        &[I64, I64],
+        I64,
+        random::ferrojit_random_py_randint
+    ),
+    /// `(max) -> i64` in `0..=max` (NumPy's shuffles).
+    RandomInterval => ("ferrojit_random_interval", &[I64], I64, random::ferrojit_random_interval),
+    /// `() -> f64`, a standard exponential deviate.
+    RandomExponential => (
+        "ferrojit_random_exponential",
+        &[],
+        F64,
+        random::ferrojit_random_exponential
+    ),
+    /// `(lam) -> i64`.
+    RandomPoisson => ("ferrojit_random_poisson", F64_1, I64, random::ferrojit_random_poisson),
+    /// `(n, p) -> i64`.
+    RandomBinomial => ("ferrojit_random_binomial", &[I64, F64], I64, random::ferrojit_random_binomial),
 }
 
 impl RuntimeFn {
@@ -258,7 +294,23 @@ impl RuntimeFn {
     /// C-runtime version).
     pub fn is_library(self) -> bool {
         use RuntimeFn::*;
-        matches!(self, Sort | Argsort | Partition | Argpartition | Unique)
+        matches!(
+            self,
+            Sort | Argsort
+                | Partition
+                | Argpartition
+                | Unique
+                | Quantile
+                | RandomSeed
+                | RandomDouble
+                | RandomGauss
+                | RandomRandint
+                | RandomPyRandint
+                | RandomInterval
+                | RandomExponential
+                | RandomPoisson
+                | RandomBinomial
+        )
     }
 
     /// Name used in the IR text form (`call_rt sin`).

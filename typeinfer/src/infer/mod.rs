@@ -15,11 +15,15 @@
 //! and casts), [`stmt`] (statements, assignment targets, returns).
 
 mod assigned;
+mod bind;
 mod call;
 mod expr;
 mod index;
 mod numpy_call;
+mod numpy_random;
+pub(crate) mod numpy_shape;
 mod numpy_sorting;
+mod numpy_statistics;
 mod stmt;
 
 use crate::rules;
@@ -89,6 +93,9 @@ pub(super) type R<T> = Result<T, Stop>;
 pub(super) enum Val {
     Value(Type),
     Module(ModuleKind),
+    /// A Python module other than the known ones, by its dotted name (see
+    /// [`crate::GlobalValue::PyModule`]).
+    PyModule(String),
     Callable(Callable),
     ExceptionClass(String),
     /// A name bound to a Python object we cannot compile; `pytype` is its Python type name.
@@ -423,6 +430,7 @@ pub(super) fn module_name(module: ModuleKind) -> &'static str {
         ModuleKind::Cmath => "cmath",
         ModuleKind::Numpy => "numpy",
         ModuleKind::Ferrojit => "ferrojit",
+        ModuleKind::Random => "random",
     }
 }
 
