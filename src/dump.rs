@@ -25,11 +25,9 @@ pub struct DumpFlags {
 }
 
 impl DumpFlags {
-    /// Reads `FERROJIT_DUMP`.
+    /// `FERROJIT_DUMP`, as read once by `runtime::config`.
     pub fn from_env() -> DumpFlags {
-        std::env::var("FERROJIT_DUMP")
-            .map(|v| DumpFlags::parse(&v))
-            .unwrap_or_default()
+        DumpFlags::parse(&runtime::config::env().dump)
     }
 
     /// Every stage (what [`capture`] callers ask for).
@@ -110,19 +108,15 @@ pub fn capture<R>(f: impl FnOnce() -> R) -> (R, Vec<DumpSection>) {
     (result, sections)
 }
 
-/// Whether this thread is inside [`capture`] (a compilation moved to another thread captures
-/// there too, and hands its sections back with [`extend_captured`]).
-pub(crate) fn is_capturing() -> bool {
-    CAPTURED.with(|c| c.borrow().is_some())
+/// Moves this thread's capture state out (leaving none): the driver carries it to the thread
+/// it compiles on, and back with [`restore_capture`].
+pub(crate) fn take_capture() -> Option<Vec<DumpSection>> {
+    CAPTURED.with(|c| c.replace(None))
 }
 
-/// Adds sections captured on another thread to this thread's capture.
-pub(crate) fn extend_captured(sections: Vec<DumpSection>) {
-    CAPTURED.with(|c| {
-        if let Some(mine) = c.borrow_mut().as_mut() {
-            mine.extend(sections);
-        }
-    });
+/// Installs a capture state taken with [`take_capture`] on this thread.
+pub(crate) fn restore_capture(state: Option<Vec<DumpSection>>) {
+    CAPTURED.with(|c| *c.borrow_mut() = state);
 }
 
 /// Prints one dumped text to stderr, or records it when inside [`capture`].

@@ -18,6 +18,7 @@ pub mod abi;
 pub mod alloc;
 pub mod array;
 pub mod cmath;
+pub mod config;
 pub mod error;
 pub mod math;
 pub mod parallel;
