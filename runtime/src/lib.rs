@@ -5,6 +5,7 @@
 //! - [`alloc`]: memory for arrays created by compiled code, owned by the call's arena.
 //! - [`math`]: the math and helper functions compiled code calls, by registered symbol name.
 //! - [`abi`]: the uniform entry-point calling convention used by dispatchers.
+//! - [`random`]: per-thread Mersenne Twister streams for `np.random` and `random`.
 //! - [`sorting`]: NumPy's sorting and selection (`np.sort`, `argsort`, `partition`, `unique`).
 //! - [`parallel`]: the parallel loop driver behind `prange` (a rayon thread pool).
 //!
@@ -21,4 +22,6 @@ pub mod error;
 pub mod math;
 pub mod parallel;
 pub mod print;
+pub mod random;
 pub mod sorting;
+pub mod stack;

@@ -20,7 +20,10 @@ mod call;
 mod expr;
 mod index;
 mod numpy_call;
+mod numpy_random;
+pub(crate) mod numpy_shape;
 mod numpy_sorting;
+mod numpy_statistics;
 mod stmt;
 
 use crate::rules;
@@ -442,6 +445,7 @@ pub(super) fn module_name(module: ModuleKind) -> &'static str {
         ModuleKind::Cmath => "cmath",
         ModuleKind::Numpy => "numpy",
         ModuleKind::Ferrojit => "ferrojit",
+        ModuleKind::Random => "random",
     }
 }
 
