@@ -145,9 +145,21 @@ def weighted(x, w=2.0):
     return x * w
 
 
+@jit("i4(i8, i8)")
+def wrapped_sum(x, y=2450055554):
+    return x + y
+
+
+@jit
+def calls_signature_with_default(x):
+    return weighted(x), wrapped_sum(x), wrapped_sum(y=1, x=x)
+
+
 def test_keywords_to_a_function_with_an_explicit_signature():
     assert weighted(x=1.5, w=3.0) == 4.5
     assert weighted(1.5) == 3.0
+    # The declared return type applies with the default omitted, from Python and jitted code.
+    assert calls_signature_with_default(1) == (2.0, wrapped_sum(1), 2) == (2.0, -1844911741, 2)
 
 
 @jit
