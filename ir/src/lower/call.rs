@@ -80,6 +80,7 @@ impl Lowerer<'_, '_> {
         else {
             return Err(unsupported("this call is not supported", expr.span));
         };
+        self.check_not_in_try("a call of another jitted function", expr.span)?;
         let positional = args
             .iter()
             .map(|a| self.lower_expr(a))
