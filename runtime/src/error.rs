@@ -70,10 +70,12 @@ pub enum ExceptionKind {
     ArithmeticError,
     OverflowError,
     MemoryError,
+    /// `numpy.linalg.LinAlgError` (a singular matrix).
+    LinAlgError,
 }
 
 impl ExceptionKind {
-    pub const ALL: [ExceptionKind; 9] = [
+    pub const ALL: [ExceptionKind; 10] = [
         ExceptionKind::ZeroDivisionError,
         ExceptionKind::IndexError,
         ExceptionKind::ValueError,
@@ -83,6 +85,7 @@ impl ExceptionKind {
         ExceptionKind::ArithmeticError,
         ExceptionKind::OverflowError,
         ExceptionKind::MemoryError,
+        ExceptionKind::LinAlgError,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -95,6 +98,7 @@ impl ExceptionKind {
             ExceptionKind::ArithmeticError => "ArithmeticError",
             ExceptionKind::OverflowError => "OverflowError",
             ExceptionKind::MemoryError => "MemoryError",
+            ExceptionKind::LinAlgError => "LinAlgError",
         }
     }
     pub fn from_name(name: &str) -> Option<ExceptionKind> {

@@ -5,7 +5,7 @@
 //! emits an import for ahead-of-time objects); the GPU backend maps the same variants to its own
 //! implementations. Adding a function = a variant, its row in `describe`, its `extern "C" fn`.
 
-use crate::{cmath, print, random, sorting};
+use crate::{cmath, linalg, print, random, sorting};
 
 /// Scalar kinds in runtime-function signatures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -190,6 +190,15 @@ pub enum RuntimeFn {
     RandomPoisson,
     /// `(n, p) -> i64`.
     RandomBinomial,
+    // Dense linear algebra (`crate::linalg`, on faer): they write their result buffers.
+    /// `(a, b, c, m, k, n) -> 0`: `c = a @ b` of C-contiguous float64 matrices.
+    Matmul,
+    /// `(a, b, x, n, nrhs) -> status`: solves `a x = b`; 1 when `a` is singular.
+    Solve,
+    /// `(a, out, n) -> status`: the inverse; 1 when `a` is singular.
+    Inv,
+    /// `(a, n) -> f64`: the determinant.
+    Det,
 }
 
 /// Description of a runtime function: symbol, parameter and result kinds, address.
@@ -213,7 +222,7 @@ const F32_1: &[AbiType] = &[F32];
 const F32_2: &[AbiType] = &[F32, F32];
 
 impl RuntimeFn {
-    pub const ALL: [RuntimeFn; 102] = {
+    pub const ALL: [RuntimeFn; 106] = {
         use RuntimeFn::*;
         [
             Sin,
@@ -318,6 +327,10 @@ impl RuntimeFn {
             RandomExponential,
             RandomPoisson,
             RandomBinomial,
+            Matmul,
+            Solve,
+            Inv,
+            Det,
         ]
     };
 
@@ -616,6 +629,30 @@ impl RuntimeFn {
                 I64,
                 random::ferrojit_random_binomial as *const u8,
             ),
+            Matmul => (
+                "ferrojit_matmul",
+                &[I64, I64, I64, I64, I64, I64],
+                I64,
+                linalg::ferrojit_matmul as *const u8,
+            ),
+            Solve => (
+                "ferrojit_solve",
+                &[I64, I64, I64, I64, I64],
+                I64,
+                linalg::ferrojit_solve as *const u8,
+            ),
+            Inv => (
+                "ferrojit_inv",
+                &[I64, I64, I64],
+                I64,
+                linalg::ferrojit_inv as *const u8,
+            ),
+            Det => (
+                "ferrojit_det",
+                &[I64, I64],
+                F64,
+                linalg::ferrojit_det as *const u8,
+            ),
         };
         RuntimeFnInfo {
             symbol,
@@ -673,6 +710,10 @@ impl RuntimeFn {
                 | RandomExponential
                 | RandomPoisson
                 | RandomBinomial
+                | Matmul
+                | Solve
+                | Inv
+                | Det
         )
     }
 

@@ -23,6 +23,7 @@ mod expr;
 mod fancy;
 pub mod flatten;
 mod library;
+mod linalg;
 mod operators;
 mod parallel;
 pub mod parallel_report;

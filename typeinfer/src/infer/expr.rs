@@ -268,6 +268,12 @@ impl Infer<'_> {
                 Ok(Val::Callable(Callable::Cast(dtype)))
             }
             Val::Value(ty) => Ok(Val::Value(self.value_attribute(e, &ty, attr)?)),
+            Val::UnknownNumpy(path) if path == "numpy.linalg" => {
+                match crate::ArrayFn::linalg_function(attr) {
+                    Some(f) => Ok(Val::Callable(Callable::Array(f))),
+                    None => Ok(Val::UnknownNumpy(format!("{path}.{attr}"))),
+                }
+            }
             Val::UnknownNumpy(path) if path == "numpy.random" => {
                 match crate::ArrayFn::random_function(attr) {
                     Some(f) => Ok(Val::Callable(Callable::Array(f))),
