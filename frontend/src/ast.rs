@@ -30,16 +30,66 @@ pub struct Function {
     pub inner_functions: Vec<Function>,
 }
 
+/// A parameter. `Function::params` lists the positional ones first, then the `*args` one (if
+/// any), then the keyword-only ones: the order the compiled function takes its arguments in.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Param {
     pub name: String,
     pub span: Span,
+    /// The default value (`p=2.0`); its ids follow the body's (see [`walk_function_exprs`]).
+    pub default: Option<Expr>,
+    pub kind: ParamKind,
+}
+
+impl Param {
+    /// A positional parameter without a default.
+    pub fn positional(name: impl Into<String>, span: Span) -> Param {
+        Param {
+            name: name.into(),
+            span,
+            default: None,
+            kind: ParamKind::Positional,
+        }
+    }
+}
+
+/// How an argument reaches a parameter.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ParamKind {
+    /// By position or by keyword.
+    Positional,
+    /// `*args`: the extra positional arguments, as a tuple.
+    VarArgs,
+    /// After `*` or `*args`: by keyword only.
+    KeywordOnly,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stmt {
     pub kind: StmtKind,
     pub span: Span,
+}
+
+/// Like expressions, nested statements (an `elif` chain is an `If` in the previous `orelse`)
+/// are dropped without native recursion.
+impl Drop for Stmt {
+    fn drop(&mut self) {
+        fn take_blocks(kind: &mut StmtKind, out: &mut Vec<Stmt>) {
+            match kind {
+                StmtKind::For { body, .. } | StmtKind::While { body, .. } => out.append(body),
+                StmtKind::If { body, orelse, .. } => {
+                    out.append(body);
+                    out.append(orelse);
+                }
+                _ => {}
+            }
+        }
+        let mut pending = Vec::new();
+        take_blocks(&mut self.kind, &mut pending);
+        while let Some(mut s) = pending.pop() {
+            take_blocks(&mut s.kind, &mut pending);
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -92,6 +142,85 @@ pub struct Expr {
     pub span: Span,
 }
 
+/// Dropping an expression tree takes no native stack per level: a flat sum of thousands of
+/// terms is a tree that deep, and it may be dropped on any thread (the compile threads have
+/// large stacks, the caller's may not). Children are moved onto a heap stack and dropped
+/// one by one, each after its own children were moved out.
+impl Drop for Expr {
+    fn drop(&mut self) {
+        let mut pending = Vec::new();
+        take_children(&mut self.kind, &mut pending);
+        while let Some(mut e) = pending.pop() {
+            take_children(&mut e.kind, &mut pending);
+        }
+    }
+}
+
+/// Moves the sub-expressions of `kind` into `out`, leaving leaves in their place.
+fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
+    fn take(e: &mut Expr) -> Expr {
+        let leaf = Expr {
+            id: e.id,
+            kind: ExprKind::NoneLit,
+            span: e.span,
+        };
+        std::mem::replace(e, leaf)
+    }
+    match kind {
+        ExprKind::Name(_)
+        | ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Imag(_)
+        | ExprKind::Bool(_)
+        | ExprKind::NoneLit
+        | ExprKind::Ellipsis
+        | ExprKind::Str(_) => {}
+        ExprKind::FString(parts) => {
+            for part in parts {
+                if let FStringPart::Value { value, .. } = part {
+                    out.push(take(value));
+                }
+            }
+        }
+        ExprKind::BinOp { left, right, .. } => {
+            out.push(take(left));
+            out.push(take(right));
+        }
+        ExprKind::UnaryOp { operand, .. } => out.push(take(operand)),
+        ExprKind::Compare {
+            left, comparators, ..
+        } => {
+            out.push(take(left));
+            out.append(comparators);
+        }
+        ExprKind::BoolOp { values, .. } | ExprKind::Tuple(values) => out.append(values),
+        ExprKind::IfExp { test, body, orelse } => {
+            out.push(take(test));
+            out.push(take(body));
+            out.push(take(orelse));
+        }
+        ExprKind::Call {
+            func,
+            args,
+            keywords,
+        } => {
+            out.push(take(func));
+            out.append(args);
+            out.extend(keywords.iter_mut().map(|k| take(&mut k.value)));
+        }
+        ExprKind::Attribute { value, .. } => out.push(take(value)),
+        ExprKind::Subscript { value, index } => {
+            out.push(take(value));
+            out.push(take(index));
+        }
+        ExprKind::Slice { lower, upper, step } => {
+            for part in [lower, upper, step].into_iter().flatten() {
+                out.push(take(part));
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExprKind {
     Name(String),
@@ -103,7 +232,11 @@ pub enum ExprKind {
     Imag(f64),
     Bool(bool),
     NoneLit,
+    /// `...` (only meaningful as part of an array index: the axes not indexed otherwise).
+    Ellipsis,
     Str(String),
+    /// An f-string `f"bad {n}"`: literal text and formatted values, in order.
+    FString(Vec<FStringPart>),
     BinOp {
         op: BinOp,
         left: Box<Expr>,
@@ -150,6 +283,18 @@ pub enum ExprKind {
         lower: Option<Box<Expr>>,
         upper: Option<Box<Expr>>,
         step: Option<Box<Expr>>,
+    },
+}
+
+/// One piece of an f-string.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FStringPart {
+    Text(String),
+    /// `{value}` or `{value:spec}` (the spec's text, e.g. `.3f`); `!r`/`!s` are dropped (they
+    /// print numbers alike).
+    Value {
+        value: Expr,
+        spec: Option<String>,
     },
 }
 
@@ -220,6 +365,9 @@ pub enum CmpOp {
     GtE,
     Is,
     IsNot,
+    /// `x in container` (membership; the container is the right operand).
+    In,
+    NotIn,
 }
 
 impl CmpOp {
@@ -233,6 +381,8 @@ impl CmpOp {
             CmpOp::GtE => ">=",
             CmpOp::Is => "is",
             CmpOp::IsNot => "is not",
+            CmpOp::In => "in",
+            CmpOp::NotIn => "not in",
         }
     }
 }
@@ -241,6 +391,17 @@ impl CmpOp {
 pub enum BoolOp {
     And,
     Or,
+}
+
+/// Visits every expression of `func` in id order: the body (pre-order), then the parameters'
+/// default values.
+pub fn walk_function_exprs<'a>(func: &'a Function, f: &mut dyn FnMut(&'a Expr)) {
+    walk_exprs(&func.body, f);
+    for param in &func.params {
+        if let Some(default) = &param.default {
+            walk_expr(default, f);
+        }
+    }
 }
 
 /// Visits every expression of a statement list in source order (pre-order), including nested ones.
@@ -301,6 +462,7 @@ pub fn walk_expr<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
         | ExprKind::Imag(_)
         | ExprKind::Bool(_)
         | ExprKind::NoneLit
+        | ExprKind::Ellipsis
         | ExprKind::Str(_) => {}
         ExprKind::BinOp { left, right, .. } => {
             walk_expr(left, f);
@@ -318,6 +480,13 @@ pub fn walk_expr<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
         ExprKind::BoolOp { values, .. } | ExprKind::Tuple(values) => {
             for v in values {
                 walk_expr(v, f);
+            }
+        }
+        ExprKind::FString(parts) => {
+            for part in parts {
+                if let FStringPart::Value { value, .. } = part {
+                    walk_expr(value, f);
+                }
             }
         }
         ExprKind::IfExp { test, body, orelse } => {

@@ -67,11 +67,11 @@ const BODY_CASES: &[(&str, DiagnosticKind, u32, u32, &str)] = &[
         "lambda is only supported assigned to a name",
     ),
     (
-        "s = f'{a}'",
+        "s = f'{a:{b}}'",
         UNSUPPORTED,
         2,
         9,
-        "f-strings are not supported",
+        "nested replacement fields in an f-string",
     ),
     ("yield a", UNSUPPORTED, 2, 5, "`yield` is not supported"),
     (
@@ -123,27 +123,6 @@ const BODY_CASES: &[(&str, DiagnosticKind, u32, u32, &str)] = &[
         2,
         9,
         "bytes literals are not supported",
-    ),
-    (
-        "x = ...",
-        UNSUPPORTED,
-        2,
-        9,
-        "`...` (Ellipsis) is not supported",
-    ),
-    (
-        "x = 1 in a",
-        UNSUPPORTED,
-        2,
-        9,
-        "`in` / `not in` comparisons are not supported",
-    ),
-    (
-        "x = a not in b",
-        UNSUPPORTED,
-        2,
-        9,
-        "`in` / `not in` comparisons are not supported",
     ),
     (
         "x = 170141183460469231731687303715884105728",
@@ -224,20 +203,6 @@ const BODY_CASES: &[(&str, DiagnosticKind, u32, u32, &str)] = &[
         "nested `def` inside a block",
     ),
     (
-        "for i in a:\n    pass\nelse:\n    pass",
-        UNSUPPORTED,
-        4,
-        5,
-        "`for ... else` is not supported",
-    ),
-    (
-        "while a:\n    break\n# else: not here\nelse:\n    pass",
-        UNSUPPORTED,
-        5,
-        5,
-        "`while ... else` is not supported",
-    ),
-    (
         "raise ValueError from a",
         UNSUPPORTED,
         2,
@@ -286,32 +251,11 @@ const BODY_CASES: &[(&str, DiagnosticKind, u32, u32, &str)] = &[
 /// `(whole source, kind, line, col, message fragment)`; line 0 means "no span".
 const SOURCE_CASES: &[(&str, DiagnosticKind, u32, u32, &str)] = &[
     (
-        "def f(a=1):\n    pass",
-        UNSUPPORTED,
-        1,
-        9,
-        "default parameter values are not supported",
-    ),
-    (
-        "def f(*args):\n    pass",
-        UNSUPPORTED,
-        1,
-        8,
-        "`*args` parameters are not supported",
-    ),
-    (
         "def f(a, **kw):\n    pass",
         UNSUPPORTED,
         1,
         12,
         "`**kwargs` parameters are not supported",
-    ),
-    (
-        "def f(a, *, b):\n    pass",
-        UNSUPPORTED,
-        1,
-        13,
-        "keyword-only parameters are not supported",
     ),
     (
         "async def f():\n    pass",
@@ -457,11 +401,11 @@ fn elif_chain(count: usize) -> String {
 #[test]
 fn nesting_limits() {
     let accepted = [
-        deep("a", " + a", 900, ""),
+        deep("a", " + a", 5_900, ""),
         deep("", "-", 900, "a"),
-        deep("", "f(", 900, &")".repeat(900)),
+        deep("", "f(", 2_900, &")".repeat(2_900)),
         deep("", "(", 400, &")".repeat(400)),
-        elif_chain(900),
+        elif_chain(2_000),
     ];
     for source in &accepted {
         let result = frontend::parse_function(&SourceFile::new("<test>", source.as_str()));
@@ -473,14 +417,14 @@ fn nesting_limits() {
         );
     }
     let rejected = [
-        deep("a", " + a", 5_000, ""),
+        deep("a", " + a", 20_000, ""),
         deep("", "-", 200_000, "a"),
         deep("", "not ", 100_000, "a"),
         deep("", "(", 100_000, ""),
-        deep("", "f(", 3_000, &")".repeat(3_000)),
+        deep("", "f(", 20_000, &")".repeat(20_000)),
         deep("", "[", 50_000, &"]".repeat(50_000)),
         deep("f'{", "-", 100_000, "a}'"),
-        elif_chain(2_000),
+        elif_chain(11_000),
     ];
     for source in &rejected {
         let source = SourceFile::new("<test>", source.as_str());

@@ -40,12 +40,23 @@ pub enum Unpassable {
     IntTooLarge,
     /// A NumPy scalar of a dtype ferrojit does not have.
     NumpyScalar,
+    /// Tuples nested more than [`MAX_TUPLE_DEPTH`] levels deep.
+    TooDeep,
 }
+
+/// How deeply tuples may nest in an argument. Every later stage walks types recursively; a
+/// limit here keeps a 50,000-deep tuple from overflowing the native stack (a clear error
+/// instead of a crash).
+pub const MAX_TUPLE_DEPTH: usize = 32;
 
 /// The ferrojit type of a Python value, as Numba's `typeof` would give it: `int` → `int64`,
 /// `float` → `float64`, `complex` → `complex128`, `bool` → `bool`, NumPy arrays and scalars by
 /// dtype, tuples element-wise, `None` → none.
 pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
+    type_at_depth(obj, 0)
+}
+
+fn type_at_depth(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Type, Unpassable> {
     let py = obj.py();
     let ptr = obj.as_ptr();
     // SAFETY: `ptr` is a live object (borrowed from `obj`) and we are attached.
@@ -66,10 +77,13 @@ pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
             return Ok(Type::NoneType);
         }
         if ffi::PyTuple_Check(ptr) != 0 {
+            if depth >= MAX_TUPLE_DEPTH {
+                return Err(Unpassable::TooDeep);
+            }
             let tuple = obj.cast::<PyTuple>().map_err(|_| Unpassable::PythonType)?;
             return tuple
                 .iter()
-                .map(|item| type_of(&item))
+                .map(|item| type_at_depth(&item, depth + 1))
                 .collect::<Result<_, _>>()
                 .map(Type::Tuple);
         }
@@ -93,7 +107,31 @@ pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
             return Ok(Type::C128);
         }
     }
-    Err(Unpassable::PythonType)
+    value_type(py, obj).ok_or(Unpassable::PythonType)
+}
+
+/// Values with no run-time content, typed by what they are: a jitted function (its
+/// identity, see `ferrojit::values`), a NumPy scalar type or a dtype (`np.float32`,
+/// `np.dtype('i4')`).
+fn value_type(py: Python<'_>, obj: &Bound<'_, PyAny>) -> Option<Type> {
+    if let Ok(dispatcher) = obj.cast::<crate::dispatcher::Dispatcher>() {
+        let def = dispatcher.get().function_def(py).ok()?;
+        let id = ferrojit::values::function_id(&def);
+        return Some(Type::Function {
+            id,
+            name: def.ast.name.clone(),
+        });
+    }
+    if let Some(scalar) = crate::globals::dtype_of_type(py, obj) {
+        return Some(Type::DType(scalar));
+    }
+    let numpy = py.import("numpy").ok()?;
+    let dtype_class = numpy.getattr("dtype").ok()?;
+    if obj.is_instance(&dtype_class).ok()? {
+        let name: String = obj.getattr("name").ok()?.extract().ok()?;
+        return Scalar::from_name(&name).map(Type::DType);
+    }
+    None
 }
 
 fn int_type(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
@@ -206,6 +244,7 @@ pub fn describe_unsupported(obj: &Bound<'_, PyAny>, why: &Unpassable) -> String 
         Unpassable::TooManyDims => format!("array of more than {MAX_NDIM} dimensions"),
         Unpassable::IntTooLarge => "int too large for int64 and uint64".into(),
         Unpassable::NumpyScalar => format!("numpy.{type_name}"),
+        Unpassable::TooDeep => format!("tuple nested more than {MAX_TUPLE_DEPTH} levels deep"),
     }
 }
 
@@ -215,7 +254,7 @@ pub fn slot_count(ty: &Type) -> usize {
         Type::Scalar(s) if s.is_complex() => 2,
         Type::Scalar(_) | Type::Array { .. } => 1,
         Type::Tuple(items) => items.iter().map(slot_count).sum(),
-        Type::NoneType | Type::Range | Type::Str => 0,
+        Type::NoneType | Type::Range | Type::Str | Type::Function { .. } | Type::DType(_) => 0,
     }
 }
 
@@ -436,6 +475,7 @@ pub fn flatten(
             }
         }
         (Type::NoneType, Type::NoneType) => {}
+        (Type::Function { .. }, Type::Function { .. }) | (Type::DType(_), Type::DType(_)) => {}
         _ => {
             return Err(PyTypeError::new_err(format!(
                 "ferrojit: cannot pass a {actual} as {target}"
@@ -530,7 +570,11 @@ pub fn unflatten(
                 None => unsafe { returned.array(py, addr, ty) },
             }
         }
-        Type::Range | Type::Str => Err(PyTypeError::new_err(format!(
+        Type::DType(s) => {
+            let numpy = py.import("numpy")?;
+            Ok(numpy.getattr(s.numpy_name())?.unbind())
+        }
+        Type::Range | Type::Str | Type::Function { .. } => Err(PyTypeError::new_err(format!(
             "ferrojit: a {ty} cannot be returned to Python"
         ))),
     }

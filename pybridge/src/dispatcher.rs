@@ -170,11 +170,28 @@ impl Dispatcher {
     ) -> PyResult<Py<PyAny>> {
         let this = slf.get();
         let py = slf.py();
-        if kwargs.is_some_and(|k| !k.is_empty()) || args.len() != this.params.len() {
+        if kwargs.is_some_and(|k| !k.is_empty())
+            || args.len() != this.params.len()
+            || this.irregular_params
+        {
             let bound = this.bind_arguments(py, args, kwargs)?;
             return this.call_with(py, &bound);
         }
         this.call_with(py, args)
+    }
+
+    /// The options given to `@jit` (Numba's `Dispatcher.targetoptions`), as keywords of
+    /// `Dispatcher(...)`: what a by-value pickle needs to make the same dispatcher again.
+    #[getter]
+    fn targetoptions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let options = PyDict::new(py);
+        options.set_item("boundscheck", self.options.boundscheck)?;
+        options.set_item("fastmath", self.options.fastmath)?;
+        options.set_item("numpy_error_model", self.options.numpy_error_model)?;
+        options.set_item("nogil", self.nogil)?;
+        options.set_item("parallel", self.options.parallel)?;
+        options.set_item("cache", self.cache)?;
+        Ok(options)
     }
 
     /// The original Python function.
@@ -344,12 +361,7 @@ impl Dispatcher {
                     if err.is_instance_of::<pyo3::exceptions::PyOSError>(py)
                         || err.is_instance_of::<PyTypeError>(py) =>
                 {
-                    let message = format!(
-                        "cannot compile '{}': its source code is not available ({}); ferrojit \
-                         compiles functions defined in files",
-                        self.name,
-                        err.value(py)
-                    );
+                    let message = format!("cannot compile '{}': {}", self.name, err.value(py));
                     let compile_err = compile_error(py, DiagnosticKind::Syntax, message);
                     compile_err.set_cause(py, Some(err));
                     return Err(compile_err);
@@ -364,8 +376,9 @@ impl Dispatcher {
         };
         let self_def = SelfDef::default();
         let globals = Box::new(PyGlobals::new(func, &self.name, self_def.clone())?);
-        let def = FunctionDef::parse(source, globals, self.options.clone())
+        let mut def = FunctionDef::parse(source, globals, self.options.clone())
             .map_err(|d| diagnostic_to_pyerr(py, &d))?;
+        def.signatures = self.signatures.clone();
         // Another thread may have won the race; either result is the same function.
         let def = self.def.get_or_init(|| Arc::new(def)).clone();
         let _ = self_def.set(Arc::downgrade(&def));
@@ -454,6 +467,17 @@ impl Dispatcher {
         if self.irregular_params {
             // Let the compiler explain what it does not support about the parameters.
             self.function_def(py)?;
+            // `*args` and keyword-only parameters: CPython binds them, in the order the
+            // compiled function takes them (positional, the `*args` tuple, keyword-only).
+            static SIGNATURE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+            let signature = SIGNATURE.import(py, "inspect", "signature")?;
+            let bound = signature
+                .call1((self.func().bind(py),))?
+                .call_method("bind", args, kwargs)?;
+            bound.call_method0("apply_defaults")?;
+            let values = bound.getattr("arguments")?.call_method0("values")?;
+            let values: Vec<Bound<'py, PyAny>> = values.try_iter()?.collect::<PyResult<_>>()?;
+            return PyTuple::new(py, values);
         }
         let name = &self.name;
         let count = self.params.len();
@@ -645,6 +669,18 @@ impl Dispatcher {
         why: &Unpassable,
     ) -> PyErr {
         let param = self.params.get(index).map(String::as_str).unwrap_or("?");
+        if !self.signatures.is_empty() {
+            // Compilation is closed: like any other mismatch with the explicit signatures (and
+            // as Numba), a `TypeError`, whatever the argument is.
+            let known: Vec<String> = self.compiled().iter().map(|s| s.signature_text()).collect();
+            return PyTypeError::new_err(format!(
+                "No matching definition for argument type(s) {} (argument '{param}') in {}(); \
+                 compiled signatures: {}",
+                args::describe_unsupported(arg, why),
+                self.name,
+                known.join("; ")
+            ));
+        }
         let message = format!(
             "argument '{param}' of {}() has type {}, which compiled code cannot take",
             self.name,

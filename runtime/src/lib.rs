@@ -26,3 +26,4 @@ pub mod parallel;
 pub mod print;
 pub mod random;
 pub mod sorting;
+pub mod stack;

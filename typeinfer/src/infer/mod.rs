@@ -15,6 +15,7 @@
 //! and casts), [`stmt`] (statements, assignment targets, returns).
 
 mod assigned;
+mod bind;
 mod call;
 mod expr;
 mod index;
@@ -92,6 +93,9 @@ pub(super) type R<T> = Result<T, Stop>;
 pub(super) enum Val {
     Value(Type),
     Module(ModuleKind),
+    /// A Python module other than the known ones, by its dotted name (see
+    /// [`crate::GlobalValue::PyModule`]).
+    PyModule(String),
     Callable(Callable),
     ExceptionClass(String),
     /// A name bound to a Python object we cannot compile; `pytype` is its Python type name.
