@@ -5,7 +5,7 @@
 //! backend registers every entry with the JIT (or emits an import for ahead-of-time objects);
 //! the GPU backend maps the same variants to its own implementations. Adding a function = one line in the declaration, its `extern "C" fn`.
 
-use crate::{cmath, print, random, sorting};
+use crate::{cmath, linalg, print, random, sorting};
 
 /// Scalar kinds in runtime-function signatures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -259,6 +259,15 @@ runtime_functions! {
     RandomPoisson => ("ferrojit_random_poisson", F64_1, I64, random::ferrojit_random_poisson),
     /// `(n, p) -> i64`.
     RandomBinomial => ("ferrojit_random_binomial", &[I64, F64], I64, random::ferrojit_random_binomial),
+    // Dense linear algebra (`crate::linalg`, on faer): they write their result buffers.
+    /// `(a, b, c, m, k, n) -> 0`: `c = a @ b` of C-contiguous float64 matrices.
+    Matmul => ("ferrojit_matmul", &[I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_matmul),
+    /// `(a, b, x, n, nrhs) -> status`: solves `a x = b`; 1 when `a` is singular.
+    Solve => ("ferrojit_solve", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_solve),
+    /// `(a, out, n) -> status`: the inverse; 1 when `a` is singular.
+    Inv => ("ferrojit_inv", &[I64, I64, I64], I64, linalg::ferrojit_inv),
+    /// `(a, n) -> f64`: the determinant.
+    Det => ("ferrojit_det", &[I64, I64], F64, linalg::ferrojit_det),
 }
 
 impl RuntimeFn {
@@ -310,6 +319,10 @@ impl RuntimeFn {
                 | RandomExponential
                 | RandomPoisson
                 | RandomBinomial
+                | Matmul
+                | Solve
+                | Inv
+                | Det
         )
     }
 

@@ -24,6 +24,7 @@ mod expr;
 mod fancy;
 pub mod flatten;
 mod library;
+mod linalg;
 mod messages;
 mod operators;
 mod parallel;

@@ -317,6 +317,12 @@ impl Infer<'_> {
                     None => Err(error),
                 },
             },
+            Val::UnknownNumpy(path) if path == "numpy.linalg" => {
+                match crate::ArrayFn::linalg_function(attr) {
+                    Some(f) => Ok(Val::Callable(Callable::Array(f))),
+                    None => Ok(Val::UnknownNumpy(format!("{path}.{attr}"))),
+                }
+            }
             Val::UnknownNumpy(path) if path == "numpy.random" => {
                 match crate::ArrayFn::random_function(attr) {
                     Some(f) => Ok(Val::Callable(Callable::Array(f))),
