@@ -6,6 +6,7 @@
 //! - [`math`]: the math and helper functions compiled code calls, by registered symbol name.
 //! - [`abi`]: the uniform entry-point calling convention used by dispatchers.
 //! - [`parallel`]: the parallel loop driver behind `prange` (a rayon thread pool).
+//! - [`reduce`]: whole-array sums and dot products that compiled reduction loops call.
 //!
 //! Invariants: no dependency on the compiler crates, on pyo3, or on anything heavy (rayon is
 //! the one dependency, for the thread pool); every layout
@@ -20,3 +21,4 @@ pub mod error;
 pub mod math;
 pub mod parallel;
 pub mod print;
+pub mod reduce;

@@ -5,7 +5,7 @@
 //! emits an import for ahead-of-time objects); the GPU backend maps the same variants to its own
 //! implementations. Adding a function = a variant, its row in `describe`, its `extern "C" fn`.
 
-use crate::{cmath, print};
+use crate::{cmath, print, reduce};
 
 /// Scalar kinds in runtime-function signatures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -156,6 +156,12 @@ pub enum RuntimeFn {
     PrintBytes,
     /// Ends the line and writes it.
     PrintEnd,
+    SumF64,
+    SumF32,
+    SumSquaresF64,
+    DotF64,
+    SumI64,
+    SumI32,
 }
 
 /// Description of a runtime function: symbol, parameter and result kinds, address.
@@ -179,7 +185,7 @@ const F32_1: &[AbiType] = &[F32];
 const F32_2: &[AbiType] = &[F32, F32];
 
 impl RuntimeFn {
-    pub const ALL: [RuntimeFn; 87] = {
+    pub const ALL: [RuntimeFn; 93] = {
         use RuntimeFn::*;
         [
             Sin,
@@ -269,6 +275,12 @@ impl RuntimeFn {
             PrintC64,
             PrintBytes,
             PrintEnd,
+            SumF64,
+            SumF32,
+            SumSquaresF64,
+            DotF64,
+            SumI64,
+            SumI32,
         ]
     };
 
@@ -477,6 +489,42 @@ impl RuntimeFn {
                 I64,
                 print::print_end as *const u8,
             ),
+            SumF64 => (
+                "ferrojit_sum_f64",
+                &[Ptr, I64],
+                F64,
+                reduce::ferrojit_sum_f64 as *const u8,
+            ),
+            SumF32 => (
+                "ferrojit_sum_f32",
+                &[Ptr, I64],
+                F32,
+                reduce::ferrojit_sum_f32 as *const u8,
+            ),
+            SumSquaresF64 => (
+                "ferrojit_sum_squares_f64",
+                &[Ptr, I64],
+                F64,
+                reduce::ferrojit_sum_squares_f64 as *const u8,
+            ),
+            DotF64 => (
+                "ferrojit_dot_f64",
+                &[Ptr, Ptr, I64],
+                F64,
+                reduce::ferrojit_dot_f64 as *const u8,
+            ),
+            SumI64 => (
+                "ferrojit_sum_i64",
+                &[Ptr, I64],
+                I64,
+                reduce::ferrojit_sum_i64 as *const u8,
+            ),
+            SumI32 => (
+                "ferrojit_sum_i32",
+                &[Ptr, I64],
+                I64,
+                reduce::ferrojit_sum_i32 as *const u8,
+            ),
         };
         RuntimeFnInfo {
             symbol,
@@ -492,6 +540,16 @@ impl RuntimeFn {
     pub fn uses_arena(self) -> bool {
         use RuntimeFn::*;
         matches!(self, AllocArray | CopyDescriptor | ArenaMark | ArenaRelease)
+    }
+
+    /// True for the reductions over array memory (`runtime::reduce`): like a load, a call may
+    /// not be merged with another or moved across stores.
+    pub fn reads_memory(self) -> bool {
+        use RuntimeFn::*;
+        matches!(
+            self,
+            SumF64 | SumF32 | SumSquaresF64 | DotF64 | SumI64 | SumI32
+        )
     }
 
     /// False for the functions that write output (`print`) or use the arena: they may not be
@@ -510,6 +568,7 @@ impl RuntimeFn {
                 | PrintBytes
                 | PrintEnd
         ) && !self.uses_arena()
+            && !self.reads_memory()
     }
 
     /// Name used in the IR text form (`call_rt sin`).
