@@ -40,12 +40,23 @@ pub enum Unpassable {
     IntTooLarge,
     /// A NumPy scalar of a dtype ferrojit does not have.
     NumpyScalar,
+    /// Tuples nested more than [`MAX_TUPLE_DEPTH`] levels deep.
+    TooDeep,
 }
+
+/// How deeply tuples may nest in an argument. Every later stage walks types recursively; a
+/// limit here keeps a 50,000-deep tuple from overflowing the native stack (a clear error
+/// instead of a crash).
+pub const MAX_TUPLE_DEPTH: usize = 32;
 
 /// The ferrojit type of a Python value, as Numba's `typeof` would give it: `int` → `int64`,
 /// `float` → `float64`, `complex` → `complex128`, `bool` → `bool`, NumPy arrays and scalars by
 /// dtype, tuples element-wise, `None` → none.
 pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
+    type_at_depth(obj, 0)
+}
+
+fn type_at_depth(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Type, Unpassable> {
     let py = obj.py();
     let ptr = obj.as_ptr();
     // SAFETY: `ptr` is a live object (borrowed from `obj`) and we are attached.
@@ -66,10 +77,13 @@ pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
             return Ok(Type::NoneType);
         }
         if ffi::PyTuple_Check(ptr) != 0 {
+            if depth >= MAX_TUPLE_DEPTH {
+                return Err(Unpassable::TooDeep);
+            }
             let tuple = obj.cast::<PyTuple>().map_err(|_| Unpassable::PythonType)?;
             return tuple
                 .iter()
-                .map(|item| type_of(&item))
+                .map(|item| type_at_depth(&item, depth + 1))
                 .collect::<Result<_, _>>()
                 .map(Type::Tuple);
         }
@@ -122,7 +136,10 @@ unsafe fn array_type(arr: *mut npyffi::PyArrayObject) -> Result<Type, Unpassable
     } else {
         Layout::A
     };
-    Ok(Type::array(dtype, ndim as u8, layout))
+    // A non-writeable array (`flags.writeable = False`, `np.broadcast_to`, a read-only
+    // buffer) is Numba's `readonly array`: writing into it is a compile error.
+    let readonly = fields.flags & npyffi::NPY_ARRAY_WRITEABLE == 0;
+    Ok(Type::array(dtype, ndim as u8, layout).with_readonly(readonly))
 }
 
 /// # Safety
@@ -203,6 +220,7 @@ pub fn describe_unsupported(obj: &Bound<'_, PyAny>, why: &Unpassable) -> String 
         Unpassable::TooManyDims => format!("array of more than {MAX_NDIM} dimensions"),
         Unpassable::IntTooLarge => "int too large for int64 and uint64".into(),
         Unpassable::NumpyScalar => format!("numpy.{type_name}"),
+        Unpassable::TooDeep => format!("tuple nested more than {MAX_TUPLE_DEPTH} levels deep"),
     }
 }
 

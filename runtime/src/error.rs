@@ -70,10 +70,12 @@ pub enum ExceptionKind {
     ArithmeticError,
     OverflowError,
     MemoryError,
+    /// Raised by the prologue of a recursive function when the native stack is nearly used up.
+    RecursionError,
 }
 
 impl ExceptionKind {
-    pub const ALL: [ExceptionKind; 9] = [
+    pub const ALL: [ExceptionKind; 10] = [
         ExceptionKind::ZeroDivisionError,
         ExceptionKind::IndexError,
         ExceptionKind::ValueError,
@@ -83,6 +85,7 @@ impl ExceptionKind {
         ExceptionKind::ArithmeticError,
         ExceptionKind::OverflowError,
         ExceptionKind::MemoryError,
+        ExceptionKind::RecursionError,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -95,6 +98,7 @@ impl ExceptionKind {
             ExceptionKind::ArithmeticError => "ArithmeticError",
             ExceptionKind::OverflowError => "OverflowError",
             ExceptionKind::MemoryError => "MemoryError",
+            ExceptionKind::RecursionError => "RecursionError",
         }
     }
     pub fn from_name(name: &str) -> Option<ExceptionKind> {

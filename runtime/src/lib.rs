@@ -5,6 +5,7 @@
 //! - [`alloc`]: memory for arrays created by compiled code, owned by the call's arena.
 //! - [`math`]: the math and helper functions compiled code calls, by registered symbol name.
 //! - [`abi`]: the uniform entry-point calling convention used by dispatchers.
+//! - [`sorting`]: NumPy's sorting and selection (`np.sort`, `argsort`, `partition`, `unique`).
 //! - [`parallel`]: the parallel loop driver behind `prange` (a rayon thread pool).
 //! - [`reduce`]: whole-array sums and dot products that compiled reduction loops call.
 //!
@@ -22,3 +23,5 @@ pub mod math;
 pub mod parallel;
 pub mod print;
 pub mod reduce;
+pub mod sorting;
+pub mod stack;

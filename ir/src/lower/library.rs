@@ -47,6 +47,7 @@ fn element_type(ty: &Type) -> Option<Type> {
             dtype,
             ndim,
             layout,
+            ..
         } => Some(super::array::row_type(*dtype, *ndim, *layout)),
         Type::Tuple(items) => {
             let mut items = items.iter();
