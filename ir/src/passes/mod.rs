@@ -13,9 +13,9 @@
 //! what is left
 //! invariant out of loops, innermost first), `gvn` again (hoisted copies from sibling loops
 //! meet in one preheader), `if_convert` (small `if`s that only compute values become
-//! `select`s), `idioms` (population-count loops become `popcnt`), `reductions` (loops summing
-//! contiguous arrays call the runtime's vectorised sums; floats only under fastmath), `dce`,
-//! `simplify_cfg`.
+//! `select`s), `idioms` (population-count loops become `popcnt`), `dce`, `reductions` (loops
+//! summing contiguous arrays call the runtime's vectorised sums; floats only under fastmath:
+//! after `dce`, as it wants loops with nothing else in them), `simplify_cfg`.
 
 pub mod constfold;
 pub mod dce;
@@ -111,8 +111,8 @@ pub const DEFAULT_PIPELINE: [Pass; 12] = [
     Pass::Gvn,
     Pass::IfConvert,
     Pass::Idioms,
-    Pass::Reductions,
     Pass::Dce,
+    Pass::Reductions,
     Pass::SimplifyCfg,
 ];
 
