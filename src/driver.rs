@@ -197,7 +197,7 @@ fn on_compile_stack<T: Send>(
         let worker = std::thread::Builder::new()
             .name("ferrojit-compile".to_string())
             .stack_size(COMPILE_STACK_BYTES)
-            .spawn_scoped(scope, || {
+            .spawn_scoped(scope, move || {
                 ON_COMPILE_STACK.with(|on| on.set(true));
                 crate::dump::restore_capture(captured);
                 let result = f();
@@ -700,6 +700,7 @@ impl Session {
     fn optimise(&self, func: &mut ir::Function, def: &FunctionDef) -> Result<(), Diagnostic> {
         let options = ir::passes::PipelineOptions {
             verify: cfg!(debug_assertions),
+            fastmath: def.options.fastmath,
             ..Default::default()
         };
         let dump_passes = self.dump.passes;

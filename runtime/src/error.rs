@@ -70,12 +70,14 @@ pub enum ExceptionKind {
     ArithmeticError,
     OverflowError,
     MemoryError,
+    /// `numpy.linalg.LinAlgError` (a singular matrix).
+    LinAlgError,
     /// Raised by the prologue of a recursive function when the native stack is nearly used up.
     RecursionError,
 }
 
 impl ExceptionKind {
-    pub const ALL: [ExceptionKind; 10] = [
+    pub const ALL: [ExceptionKind; 11] = [
         ExceptionKind::ZeroDivisionError,
         ExceptionKind::IndexError,
         ExceptionKind::ValueError,
@@ -85,6 +87,7 @@ impl ExceptionKind {
         ExceptionKind::ArithmeticError,
         ExceptionKind::OverflowError,
         ExceptionKind::MemoryError,
+        ExceptionKind::LinAlgError,
         ExceptionKind::RecursionError,
     ];
     pub fn name(self) -> &'static str {
@@ -98,6 +101,7 @@ impl ExceptionKind {
             ExceptionKind::ArithmeticError => "ArithmeticError",
             ExceptionKind::OverflowError => "OverflowError",
             ExceptionKind::MemoryError => "MemoryError",
+            ExceptionKind::LinAlgError => "LinAlgError",
             ExceptionKind::RecursionError => "RecursionError",
         }
     }
