@@ -9,6 +9,7 @@
 //! - [`random`]: per-thread Mersenne Twister streams for `np.random` and `random`.
 //! - [`sorting`]: NumPy's sorting and selection (`np.sort`, `argsort`, `partition`, `unique`).
 //! - [`parallel`]: the parallel loop driver behind `prange` (a rayon thread pool).
+//! - [`reduce`]: whole-array sums and dot products that compiled reduction loops call.
 //!
 //! Invariants: no dependency on the compiler crates, on pyo3, or on anything heavy (rayon for
 //! the thread pool, faer for dense linear algebra); every layout
@@ -19,11 +20,13 @@ pub mod abi;
 pub mod alloc;
 pub mod array;
 pub mod cmath;
+pub mod config;
 pub mod error;
 pub mod linalg;
 pub mod math;
 pub mod parallel;
 pub mod print;
 pub mod random;
+pub mod reduce;
 pub mod sorting;
 pub mod stack;

@@ -47,6 +47,7 @@ impl Lowerer<'_, '_> {
         (start, stop, step, step_const): (Value, Value, Value, Option<i64>),
         body: &[Stmt],
     ) -> LResult<()> {
+        self.check_not_in_try("a prange loop", target.span)?;
         let ExprKind::Name(target_name) = &target.kind else {
             return Err(unsupported(
                 "a prange loop needs a plain loop variable",
@@ -291,6 +292,9 @@ pub(super) fn analyze(
     let mut reductions: BTreeMap<String, Reduction> = BTreeMap::new();
     let mut assigned: Vec<String> = Vec::new();
     collect_updates(body, target, typed, &mut reductions, &mut assigned)?;
+    // Numba's rule: a variable that each iteration assigns before anything else reads it
+    // (`acc = 0.0` then `acc += ...`) is private to the iteration, not a reduction.
+    reductions.retain(|name, _| !private_to_iteration(body, name));
     for name in reductions.keys() {
         if assigned.contains(name) {
             return Err(unsupported(
@@ -364,6 +368,11 @@ fn collect_updates(
             StmtKind::While { body, .. } => {
                 collect_updates(body, target, typed, reductions, assigned)?
             }
+            StmtKind::Try { .. } => {
+                for block in stmt.kind.blocks() {
+                    collect_updates(block, target, typed, reductions, assigned)?;
+                }
+            }
             StmtKind::Break | StmtKind::Return(_) => {
                 return Err(unsupported(
                     "`break` and `return` cannot leave a prange loop",
@@ -404,6 +413,30 @@ fn min_max_update(value: &Expr, name: &str, typed: &typeinfer::TypedFunction) ->
     args.iter()
         .any(|a| matches!(&a.kind, ExprKind::Name(n) if n == name))
         .then_some(kind)
+}
+
+/// True if the first top-level statement of `body` that mentions `name` is a plain `name =
+/// value` whose value does not read it: every iteration then starts the variable afresh.
+fn private_to_iteration(body: &[Stmt], name: &str) -> bool {
+    for stmt in body {
+        let mut seen = false;
+        ast::walk_exprs(std::slice::from_ref(stmt), &mut |e| {
+            seen |= matches!(&e.kind, ExprKind::Name(n) if n == name);
+        });
+        if !seen {
+            continue;
+        }
+        return match &stmt.kind {
+            StmtKind::Assign { targets, value } => {
+                targets
+                    .iter()
+                    .any(|t| matches!(&t.kind, ExprKind::Name(n) if n == name))
+                    && !mentions(value, name)
+            }
+            _ => false,
+        };
+    }
+    false
 }
 
 fn mentions(expr: &Expr, name: &str) -> bool {
