@@ -1,5 +1,6 @@
 //! Dense linear algebra for compiled code's `np.dot`/`@` of matrices and `np.linalg.solve`,
-//! `inv` and `det`, on the `faer` crate (pure Rust: no BLAS, LAPACK or SciPy).
+//! `inv`, `det`, `slogdet`, `cholesky` and `eigvalsh`, on the `faer` crate (pure Rust: no
+//! BLAS, LAPACK or SciPy).
 //!
 //! Lowering passes C-contiguous `float64` buffers (copies where the operands are not) and
 //! allocates the results. Singularity is NumPy's: LAPACK's `getrf` reports an exactly zero
@@ -105,6 +106,88 @@ pub extern "C" fn ferrojit_det(a: i64, n: i64) -> f64 {
     unsafe { view(a, n, n) }.determinant()
 }
 
+/// `np.linalg.slogdet`: returns the sign of the determinant of the `n x n` matrix at `a`
+/// (0 when it is singular) and writes `log |det|` (`-inf` then) to `log_abs`.
+pub extern "C" fn ferrojit_slogdet(a: i64, n: i64, log_abs: i64) -> f64 {
+    // SAFETY: `log_abs` is a stack slot of one double that lowering passes.
+    let out = |v: f64| unsafe { *(log_abs as *mut f64) = v };
+    if n <= 0 {
+        out(0.0);
+        return 1.0;
+    }
+    // SAFETY: lowering passes an `n x n` buffer.
+    let m = unsafe { view(a, n, n) };
+    let lu = m.partial_piv_lu();
+    let u = lu.U();
+    let (mut sign, mut total) = (1.0f64, 0.0f64);
+    for i in 0..n as usize {
+        let d = u[(i, i)];
+        if d == 0.0 {
+            out(f64::NEG_INFINITY);
+            return 0.0;
+        }
+        if d < 0.0 {
+            sign = -sign;
+        }
+        total += d.abs().ln();
+    }
+    // The row permutation's parity.
+    let perm = lu.P().arrays().0;
+    let mut seen = vec![false; perm.len()];
+    for start in 0..perm.len() {
+        let mut at = start;
+        let mut length = 0usize;
+        while !seen[at] {
+            seen[at] = true;
+            at = perm[at];
+            length += 1;
+        }
+        if length > 0 && length.is_multiple_of(2) {
+            sign = -sign;
+        }
+    }
+    out(total);
+    sign
+}
+
+/// Writes the lower Cholesky factor of the `n x n` matrix at `a` (its lower triangle is
+/// read) to `out`, zeros above the diagonal; returns 1 when it is not positive definite.
+pub extern "C" fn ferrojit_cholesky(a: i64, out: i64, n: i64) -> i64 {
+    if n <= 0 {
+        return 0;
+    }
+    // SAFETY: lowering passes an `n x n` buffer and a fresh `n x n` result.
+    let (m, mut dst) = unsafe { (view(a, n, n), view_mut(out, n, n)) };
+    let Ok(llt) = m.llt(faer::Side::Lower) else {
+        return 1;
+    };
+    let l = llt.L();
+    for i in 0..n as usize {
+        for j in 0..n as usize {
+            dst[(i, j)] = if j <= i { l[(i, j)] } else { 0.0 };
+        }
+    }
+    0
+}
+
+/// Writes the eigenvalues (ascending) of the symmetric `n x n` matrix at `a` (its lower
+/// triangle is read) to `out`; returns 1 when the iteration does not converge.
+pub extern "C" fn ferrojit_eigvalsh(a: i64, out: i64, n: i64) -> i64 {
+    if n <= 0 {
+        return 0;
+    }
+    // SAFETY: lowering passes an `n x n` buffer and a fresh buffer of `n` doubles.
+    let m = unsafe { view(a, n, n) };
+    let Ok(mut values) = m.self_adjoint_eigenvalues(faer::Side::Lower) else {
+        return 1;
+    };
+    values.sort_by(f64::total_cmp);
+    // SAFETY: as above.
+    let dst = unsafe { std::slice::from_raw_parts_mut(out as *mut f64, n as usize) };
+    dst.copy_from_slice(&values);
+    0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +204,22 @@ mod tests {
         let mut c = [0.0; 4];
         ferrojit_matmul(p(&a), p(&a), c.as_mut_ptr() as i64, 2, 2, 2);
         assert_eq!(c, [5.0, 5.0, 5.0, 10.0]);
+        let mut log_abs = 0.0f64;
+        let sign = ferrojit_slogdet(p(&[0.0, 1.0, 1.0, 0.0]), 2, &mut log_abs as *mut f64 as i64);
+        assert_eq!((sign, log_abs), (-1.0, 0.0));
+        let mut l = [0.0; 4];
+        assert_eq!(
+            ferrojit_cholesky(p(&[4.0, 2.0, 2.0, 3.0]), l.as_mut_ptr() as i64, 2),
+            0
+        );
+        assert_eq!(&l[..3], &[2.0, 0.0, 1.0]);
+        assert!((l[3] - 2f64.sqrt()).abs() < 1e-12);
+        let mut w = [0.0f64; 2];
+        assert_eq!(
+            ferrojit_eigvalsh(p(&[2.0, 1.0, 1.0, 2.0]), w.as_mut_ptr() as i64, 2),
+            0
+        );
+        assert!((w[0] - 1.0).abs() < 1e-12 && (w[1] - 3.0).abs() < 1e-12);
         let singular = [1.0, 2.0, 2.0, 4.0];
         assert_eq!(ferrojit_inv(p(&singular), c.as_mut_ptr() as i64, 2), 1);
     }

@@ -268,6 +268,12 @@ runtime_functions! {
     Inv => ("ferrojit_inv", &[I64, I64, I64], I64, linalg::ferrojit_inv),
     /// `(a, n) -> f64`: the determinant.
     Det => ("ferrojit_det", &[I64, I64], F64, linalg::ferrojit_det),
+    /// `(a, n, log_abs_slot) -> sign`: `np.linalg.slogdet`.
+    Slogdet => ("ferrojit_slogdet", &[I64, I64, Ptr], F64, linalg::ferrojit_slogdet),
+    /// `(a, out, n) -> status`: the lower Cholesky factor; 1 when not positive definite.
+    Cholesky => ("ferrojit_cholesky", &[I64, I64, I64], I64, linalg::ferrojit_cholesky),
+    /// `(a, out, n) -> status`: the eigenvalues of a symmetric matrix, ascending.
+    Eigvalsh => ("ferrojit_eigvalsh", &[I64, I64, I64], I64, linalg::ferrojit_eigvalsh),
     // Whole-array reductions of contiguous elements (`crate::reduce`, vectorised): `(data, n)`
     // or `(data, data, n)`. They read array memory, so they are not pure.
     /// Sum of `f64` elements in any order (fastmath only).
@@ -348,6 +354,9 @@ impl RuntimeFn {
                 | Solve
                 | Inv
                 | Det
+                | Slogdet
+                | Cholesky
+                | Eigvalsh
         )
     }
 

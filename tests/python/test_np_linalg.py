@@ -75,3 +75,44 @@ def det_only(a):
 
 def test_det_of_singular_is_zero():
     check(det_only, np.array([[1.0, 2.0], [2.0, 4.0]]), rtol=1e-12)
+
+
+@jit
+def factorizations(a, spd):
+    return (np.linalg.slogdet(a), np.linalg.cholesky(spd), np.linalg.eigvalsh(spd),
+            np.linalg.matrix_power(a, 3), np.linalg.matrix_power(a, 0), np.linalg.matrix_power(a, -2))
+
+
+@pytest.mark.parametrize("n", [1, 3, 6])
+def test_factorizations(n):
+    a = rng.standard_normal((n, n)) + 2 * np.eye(n)
+    check(factorizations, a, a @ a.T + 3.0 * np.eye(n), rtol=1e-8)
+
+
+def test_factorization_errors():
+    @jit
+    def chol(a):
+        return np.linalg.cholesky(a)
+
+    check(chol, np.array([[1.0, 2.0], [2.0, 1.0]]))
+    check(factorizations, np.array([[1.0, 2.0], [2.0, 4.0]]), np.eye(2))
+
+
+@jit
+def slogdet_of(a):
+    return np.linalg.slogdet(a)
+
+
+def test_slogdet_signs():
+    check(slogdet_of, np.array([[0.0, 1.0], [1.0, 0.0]]), rtol=1e-12)
+    check(slogdet_of, np.array([[1.0, 2.0], [2.0, 4.0]]), rtol=1e-12)
+    check(slogdet_of, -np.eye(3) * 2.0, rtol=1e-12)
+
+
+@jit
+def krons(a, b, u, v):
+    return np.kron(a, b), np.kron(u, v)
+
+
+def test_kron():
+    check(krons, np.arange(4.0).reshape(2, 2), np.array([[1, -1, 2]]), np.arange(3), np.array([1.0, 10.0]))

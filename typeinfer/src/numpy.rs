@@ -141,6 +141,11 @@ pub enum ArrayFn {
     LinalgInv,
     LinalgDet,
     LinalgNorm,
+    LinalgSlogdet,
+    LinalgCholesky,
+    LinalgEigvalsh,
+    LinalgMatrixPower,
+    Kron,
 }
 
 /// What an array function does to its array parameter `a`: the one table of array-method
@@ -237,6 +242,7 @@ impl ArrayFn {
             "array_equal" => ArrayEqual,
             "allclose" => Allclose,
             "trace" => Trace,
+            "kron" => Kron,
             _ => return None,
         })
     }
@@ -284,6 +290,10 @@ impl ArrayFn {
             "inv" => LinalgInv,
             "det" => LinalgDet,
             "norm" => LinalgNorm,
+            "slogdet" => LinalgSlogdet,
+            "cholesky" => LinalgCholesky,
+            "eigvalsh" => LinalgEigvalsh,
+            "matrix_power" => LinalgMatrixPower,
             _ => return None,
         })
     }
@@ -316,6 +326,10 @@ impl ArrayFn {
                 | LinalgInv
                 | LinalgDet
                 | LinalgNorm
+                | LinalgSlogdet
+                | LinalgCholesky
+                | LinalgEigvalsh
+                | LinalgMatrixPower
         )
     }
 
@@ -368,6 +382,7 @@ impl ArrayFn {
                         | ExpandDims
                         | ArrayEqual
                         | Allclose
+                        | Kron
                 ) && !f.is_statistic()
             }),
         }
@@ -440,7 +455,9 @@ impl ArrayFn {
             PyGauss => &["mu", "sigma"],
             Trace => &["a"],
             LinalgSolve => &["a", "b"],
-            LinalgInv | LinalgDet => &["a"],
+            LinalgInv | LinalgDet | LinalgSlogdet | LinalgCholesky | LinalgEigvalsh => &["a"],
+            LinalgMatrixPower => &["a", "n"],
+            Kron => &["a", "b"],
             LinalgNorm => &["x", "ord"],
         }
     }
@@ -453,7 +470,7 @@ impl ArrayFn {
             Partition | Argpartition | Searchsorted | Digitize | Isin => 2,
             Percentile | Quantile => 2,
             Outer | Cross | ArrayEqual | Allclose | Roll | ExpandDims => 2,
-            RandomBinomial | PyRandint | PyUniform | LinalgSolve => 2,
+            RandomBinomial | PyRandint | PyUniform | LinalgSolve | LinalgMatrixPower | Kron => 2,
             RandomRandom | RandomStandardNormal | RandomRand | RandomRandn | RandomUniform
             | RandomNormal | RandomExponential | RandomPoisson | PyRandom | PyGauss => 0,
             Interp => 3,
@@ -603,6 +620,11 @@ impl ArrayFn {
             LinalgInv => "inv",
             LinalgDet => "det",
             LinalgNorm => "norm",
+            LinalgSlogdet => "slogdet",
+            LinalgCholesky => "cholesky",
+            LinalgEigvalsh => "eigvalsh",
+            LinalgMatrixPower => "matrix_power",
+            Kron => "kron",
         }
     }
 
@@ -631,7 +653,8 @@ impl ArrayFn {
             | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
             | RandomPoisson | RandomBinomial | RandomChoice | RandomPermutation | PySeed
             | PyRandom | PyRandint | PyUniform | PyGauss => ArrayEffect::Reads,
-            Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm => ArrayEffect::Reads,
+            Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
+            | LinalgCholesky | LinalgEigvalsh | LinalgMatrixPower | Kron => ArrayEffect::Reads,
         }
     }
 

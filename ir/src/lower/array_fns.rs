@@ -485,7 +485,8 @@ impl Lowerer<'_, '_> {
             | PySeed | PyRandom | PyRandint | PyUniform | PyGauss => {
                 self.lower_random_call(f, &arg, &result_ty, span)?
             }
-            Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm => {
+            Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
+            | LinalgCholesky | LinalgEigvalsh | LinalgMatrixPower | Kron => {
                 self.lower_linalg_call(f, &arg, &result_ty, span)?
             }
             Where => {

@@ -25,6 +25,14 @@ impl Lowerer<'_, '_> {
     ) -> LResult<PyValue> {
         use ArrayFn::*;
         let operand = if f == LinalgNorm { "x" } else { "a" };
+        if f == Kron {
+            let a = arg("a").and_then(|(v, _)| ArrayRef::of(&v));
+            let b = arg("b").and_then(|(v, _)| ArrayRef::of(&v));
+            let (Some(a), Some(b)) = (a, b) else {
+                return Err(unsupported("kron() of these values", span));
+            };
+            return self.lower_kron(&a, &b, result_ty, span);
+        }
         let a = arg(operand)
             .and_then(|(v, _)| ArrayRef::of(&v))
             .ok_or_else(|| unsupported(format!("{}() of this value", f.name()), span))?;
@@ -82,7 +90,17 @@ impl Lowerer<'_, '_> {
                 let norm = self.b.unary(Op::Sqrt, total);
                 PyValue::Scalar(self.cast_real(norm, Scalar::F64, float), float)
             }
-            LinalgDet | LinalgInv | LinalgSolve => {
+            LinalgMatrixPower => {
+                let Some((PyValue::Scalar(n, s), _)) = arg("n") else {
+                    return Err(unsupported("matrix_power() n", span));
+                };
+                let n = self.cast_real(n, s, Scalar::I64);
+                let m = self.float64_c(&a, span);
+                let out = self.lower_matrix_power(&m, n, span)?;
+                self.converted(out, float, span).value()
+            }
+            LinalgDet | LinalgInv | LinalgSolve | LinalgSlogdet | LinalgCholesky
+            | LinalgEigvalsh => {
                 let m = self.float64_c(&a, span);
                 let n = self.square_extent(&m, span);
                 let data = self.data_of(m.desc);
@@ -90,6 +108,35 @@ impl Lowerer<'_, '_> {
                     LinalgDet => {
                         let det = self.b.call_runtime(RuntimeFn::Det, &[data, n]);
                         PyValue::Scalar(self.cast_real(det, Scalar::F64, float), float)
+                    }
+                    LinalgSlogdet => {
+                        let slot = self.b.ins(crate::function::Op::StackSlot(8), &[], Ty::Ptr);
+                        let sign = self.b.call_runtime(RuntimeFn::Slogdet, &[data, n, slot]);
+                        let log_abs = self.b.load(Ty::F64, slot, 0, false);
+                        let sign = self.cast_real(sign, Scalar::F64, float);
+                        let log_abs = self.cast_real(log_abs, Scalar::F64, float);
+                        PyValue::Tuple(vec![
+                            PyValue::Scalar(sign, float),
+                            PyValue::Scalar(log_abs, float),
+                        ])
+                    }
+                    LinalgCholesky | LinalgEigvalsh => {
+                        let (shape, op, message) = if f == LinalgCholesky {
+                            (
+                                vec![n, n],
+                                RuntimeFn::Cholesky,
+                                "Matrix is not positive definite",
+                            )
+                        } else {
+                            (vec![n], RuntimeFn::Eigvalsh, "Eigenvalues did not converge")
+                        };
+                        let out = self.new_array(Scalar::F64, &shape, false, span);
+                        let out_data = self.data_of(out.desc);
+                        let status = self.b.call_runtime(op, &[data, out_data, n]);
+                        let zero = self.b.iconst(Ty::I64, 0);
+                        let failed = self.b.icmp(IntCC::Ne, status, zero);
+                        self.raise_if(failed, ExceptionKind::LinAlgError, message, span, &[]);
+                        self.converted(out, float, span).value()
                     }
                     LinalgInv => {
                         let out = self.new_array(Scalar::F64, &[n, n], false, span);
@@ -191,5 +238,139 @@ impl Lowerer<'_, '_> {
         self.b
             .call_runtime(RuntimeFn::Matmul, &[a_data, b_data, out_data, m, k, n]);
         out.value()
+    }
+
+    /// `np.linalg.matrix_power(m, n)` of a float64 matrix: binary powering (the inverse first
+    /// for `n < 0`), the identity for `n == 0`.
+    fn lower_matrix_power(&mut self, m: &ArrayRef, n: Value, span: Span) -> LResult<ArrayRef> {
+        let size = self.square_extent(m, span);
+        let zero = self.b.iconst(Ty::I64, 0);
+        let one = self.b.iconst(Ty::I64, 1);
+        let negative = self.b.icmp(IntCC::Slt, n, zero);
+        // The base: m, or its inverse for a negative power.
+        let inverse = self.new_array(Scalar::F64, &[size, size], false, span);
+        let (m_data, inv_data) = (self.data_of(m.desc), self.data_of(inverse.desc));
+        let m_desc = m.desc;
+        let base = self.declare_value_var(&PyValue::Scalar(m_desc, Scalar::I64));
+        self.when_true(negative, &mut |this| {
+            let status = this
+                .b
+                .call_runtime(RuntimeFn::Inv, &[m_data, inv_data, size]);
+            this.raise_singular(status, span);
+            this.def_value_var(&base, &PyValue::Scalar(inverse.desc, Scalar::I64));
+            Ok(())
+        })?;
+        let minus = self.b.binary(Op::Isub, zero, n);
+        let power = self.b.select(negative, minus, n);
+        // result = identity; while power: if power & 1: result = result @ base; base @= base.
+        let identity = self.new_array(Scalar::F64, &[size, size], true, span);
+        let id_data = self.data_of(identity.desc);
+        // Element (i, i) is 8 * (size + 1) * i bytes in.
+        let eight = self.b.iconst(Ty::I64, 8);
+        let row = self.b.binary(Op::Imul, eight, size);
+        let diagonal_step = self.b.binary(Op::Iadd, row, eight);
+        let unit = self.b.fconst(Ty::F64, 1.0);
+        self.counted_loop(size, &mut |this, i| {
+            let offset = this.b.binary(Op::Imul, i, diagonal_step);
+            let p = this.b.binary(Op::Iadd, id_data, offset);
+            this.b.store(p, unit, 0);
+            Ok(())
+        })?;
+        let result = self.declare_value_var(&PyValue::Scalar(identity.desc, Scalar::I64));
+        let bits = self.b.iconst(Ty::I64, 63);
+        let remaining = self.declare_value_var(&PyValue::Scalar(power, Scalar::I64));
+        let as_matrix = |desc: Value| ArrayRef {
+            desc,
+            dtype: Scalar::F64,
+            ndim: 2,
+            layout: Layout::C,
+        };
+        self.counted_loop(bits, &mut |this, _| {
+            let PyValue::Scalar(p, _) = this.use_value_var(&remaining) else {
+                unreachable!("integer")
+            };
+            let more = this.b.icmp(IntCC::Sgt, p, zero);
+            this.when_true(more, &mut |this| {
+                let low = this.b.binary(Op::Band, p, one);
+                let odd = this.b.icmp(IntCC::Ne, low, zero);
+                this.when_true(odd, &mut |this| {
+                    let PyValue::Scalar(r, _) = this.use_value_var(&result) else {
+                        unreachable!("descriptor")
+                    };
+                    let PyValue::Scalar(bd, _) = this.use_value_var(&base) else {
+                        unreachable!("descriptor")
+                    };
+                    let product = this.matmul_float64(&as_matrix(r), &as_matrix(bd), span);
+                    let product = ArrayRef::of(&product).expect("an array");
+                    this.def_value_var(&result, &PyValue::Scalar(product.desc, Scalar::I64));
+                    Ok(())
+                })?;
+                let PyValue::Scalar(bd, _) = this.use_value_var(&base) else {
+                    unreachable!("descriptor")
+                };
+                let squared = this.matmul_float64(&as_matrix(bd), &as_matrix(bd), span);
+                let squared = ArrayRef::of(&squared).expect("an array");
+                this.def_value_var(&base, &PyValue::Scalar(squared.desc, Scalar::I64));
+                let half = this.b.binary(Op::Sshr, p, one);
+                this.def_value_var(&remaining, &PyValue::Scalar(half, Scalar::I64));
+                Ok(())
+            })
+        })?;
+        let PyValue::Scalar(r, _) = self.use_value_var(&result) else {
+            unreachable!("descriptor")
+        };
+        Ok(as_matrix(r))
+    }
+
+    /// `np.kron(a, b)` of two 1-d or two 2-d arrays.
+    fn lower_kron(
+        &mut self,
+        a: &ArrayRef,
+        b: &ArrayRef,
+        result_ty: &Type,
+        span: Span,
+    ) -> LResult<PyValue> {
+        let Type::Array { dtype, .. } = *result_ty else {
+            return Err(unsupported("kron() result", span));
+        };
+        let (a_shape, b_shape) = (self.shape_of(a), self.shape_of(b));
+        let out_shape: Vec<Value> = a_shape
+            .iter()
+            .zip(&b_shape)
+            .map(|(&x, &y)| self.b.binary(Op::Imul, x, y))
+            .collect();
+        let out = self.new_array(dtype, &out_shape, false, span);
+        let out_strides = self.strides_of(&out);
+        let out_data = self.data_of(out.desc);
+        let (a_strides, a_data) = (self.strides_of(a), self.data_of(a.desc));
+        let (b_strides, b_data) = (self.strides_of(b), self.data_of(b.desc));
+        let t = Type::Scalar(dtype);
+        let (ad, bd) = (a.dtype, b.dtype);
+        self.for_each_index(&a_shape, &mut |this, i| {
+            let pa = this.address_at(a_data, &a_strides, i);
+            let x = this.load_scalar(pa, ad);
+            let x = this.coerce(x, &t);
+            let i = i.to_vec();
+            let b_shape = b_shape.clone();
+            this.for_each_index(&b_shape, &mut |this, k| {
+                let pb = this.address_at(b_data, &b_strides, k);
+                let y = this.load_scalar(pb, bd);
+                let y = this.coerce(y, &t);
+                let p = this.binary_op(BinOp::Mult, x.clone(), &t, y, &t, span)?;
+                let at: Vec<Value> = i
+                    .iter()
+                    .zip(k)
+                    .zip(&b_shape)
+                    .map(|((&ia, &kb), &nb)| {
+                        let scaled = this.b.binary(Op::Imul, ia, nb);
+                        this.b.binary(Op::Iadd, scaled, kb)
+                    })
+                    .collect();
+                let to = this.address_at(out_data, &out_strides, &at);
+                this.store_scalar(to, dtype, p);
+                Ok(())
+            })
+        })?;
+        Ok(out.value())
     }
 }

@@ -250,7 +250,8 @@ impl Infer<'_> {
             | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
             | RandomPoisson | RandomBinomial | RandomChoice | RandomShuffle | RandomPermutation
             | PySeed | PyRandom | PyRandint | PyUniform | PyGauss => self.random_type(f, &arg)?,
-            Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm => {
+            Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
+            | LinalgCholesky | LinalgEigvalsh | LinalgMatrixPower | Kron => {
                 self.linalg_type(f, &arg)?
             }
             Where => {

@@ -399,6 +399,21 @@ impl Infer<'_> {
                 return Err(Diagnostic::unsupported(message, a.span).into());
             }
         };
+        if f == Kron {
+            let b = arg("b").expect("required");
+            let (db, nb) = match self.value(b)? {
+                Type::Array { dtype, ndim, .. } if !dtype.is_complex() => (dtype, ndim),
+                other => {
+                    let message = format!("kron() of {other} is not supported");
+                    return Err(Diagnostic::unsupported(message, b.span).into());
+                }
+            };
+            if ndim != nb || ndim > 2 {
+                let message = "kron() is supported for two 1-d or two 2-d arrays";
+                return Err(Diagnostic::unsupported(message, b.span).into());
+            }
+            return Ok(Type::array(crate::rules::promote(dt, db), ndim, Layout::C));
+        }
         if f != LinalgNorm && ndim != 2 {
             let message = format!("{}() needs a 2-d array, got a {ndim}-d one", f.name());
             return Err(Diagnostic::typing(message, a.span).into());
@@ -407,7 +422,25 @@ impl Infer<'_> {
         Ok(match f {
             Trace => Type::Scalar(super::numpy_call::accumulator(dt)),
             LinalgDet => Type::Scalar(float),
-            LinalgInv => Type::array(float, 2, Layout::C),
+            LinalgInv | LinalgCholesky => Type::array(float, 2, Layout::C),
+            LinalgEigvalsh => Type::array(float, 1, Layout::C),
+            LinalgSlogdet => Type::Tuple(vec![Type::Scalar(float), Type::Scalar(float)]),
+            LinalgMatrixPower => {
+                let n = arg("n").expect("required");
+                match self.value(n)? {
+                    Type::Scalar(s) if s.is_int() => {}
+                    other => {
+                        let message = format!("matrix_power(): n must be an integer, got {other}");
+                        return Err(Diagnostic::typing(message, n.span).into());
+                    }
+                }
+                if !dt.is_float() {
+                    let message = "matrix_power() of an integer matrix is not supported (NumPy \
+                                   keeps integers; ferrojit's product is float64)";
+                    return Err(Diagnostic::unsupported(message, a.span).into());
+                }
+                Type::array(float, 2, Layout::C)
+            }
             LinalgSolve => {
                 let b = arg("b").expect("required");
                 match self.value(b)? {
