@@ -68,7 +68,7 @@ impl DiskCache {
 
     /// `$FERROJIT_CACHE_DIR` if set, else the `__pycache__` directory beside `source_file`.
     pub fn for_source(source_file: &str) -> DiskCache {
-        if let Some(dir) = std::env::var_os(CACHE_DIR_ENV).filter(|d| !d.is_empty()) {
+        if let Some(dir) = &runtime::config::env().cache_dir {
             return DiskCache::new(dir);
         }
         let parent = Path::new(source_file)
@@ -488,6 +488,9 @@ fn encode_type(ty: &Type) -> String {
         Type::NoneType => "none".into(),
         Type::Range => "range".into(),
         Type::Str => "str".into(),
+        // Function identities do not outlive the process: such entries never match later.
+        Type::Function { id, name } => format!("function#{id}#{name}"),
+        Type::DType(s) => format!("dtype:{}", s.numpy_name()),
     }
 }
 
@@ -533,6 +536,7 @@ fn decode_type(text: &str) -> Option<Type> {
         "none" => Type::NoneType,
         "range" => Type::Range,
         "str" => Type::Str,
+        _ if text.starts_with("dtype:") => Type::DType(Scalar::from_name(&text[6..])?),
         scalar => Type::Scalar(Scalar::from_name(scalar)?),
     })
 }
@@ -572,7 +576,7 @@ pub fn cache_key(req: &CompileRequest) -> String {
     );
     key.push_str(&format!(
         "boundscheck-env {}\n",
-        std::env::var("FERROJIT_BOUNDSCHECK").unwrap_or_default()
+        runtime::config::env().boundscheck
     ));
     let args: Vec<String> = req.arg_types.iter().map(Type::to_string).collect();
     key.push_str(&format!("args ({})\n", args.join(", ")));
@@ -629,9 +633,23 @@ fn describe_function(
                 };
                 format!("function #{at}")
             }
+            // The implementations are chosen by Python code at compile time: a key that no
+            // other process reproduces, so such functions are compiled again (never stale).
+            Some(Global::Overload(o)) => format!("overload {} #{}", o.name(), process_nonce()),
         };
         key.push_str(&format!("global {name} = {value}\n"));
     }
+}
+
+/// A number that differs between processes (the process id and its start time).
+fn process_nonce() -> u128 {
+    static NONCE: std::sync::OnceLock<u128> = std::sync::OnceLock::new();
+    *NONCE.get_or_init(|| {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        now ^ (u128::from(std::process::id()) << 96)
+    })
 }
 
 fn collect_names(function: &frontend::ast::Function, out: &mut Vec<String>) {

@@ -64,13 +64,13 @@ pub struct RuntimeError {
 
 impl std::fmt::Display for RuntimeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A user-defined exception class travels in front of the message.
+        let (class, message) = runtime::error::split_user_class(&self.message);
+        let class = class.map_or(self.kind.name(), |(_, qualname)| qualname);
         write!(
             f,
-            "{}: {} (in {}, line {})",
-            self.kind.name(),
-            self.message,
-            self.function,
-            self.line
+            "{class}: {message} (in {}, line {})",
+            self.function, self.line
         )
     }
 }
@@ -191,23 +191,30 @@ fn on_compile_stack<T: Send>(
     if ON_COMPILE_STACK.with(std::cell::Cell::get) {
         return f();
     }
-    std::thread::scope(|scope| {
+    // Dumps being captured on this thread (`dump::capture`) are captured there too.
+    let captured = crate::dump::take_capture();
+    let outcome = std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("ferrojit-compile".to_string())
             .stack_size(COMPILE_STACK_BYTES)
-            .spawn_scoped(scope, || {
+            .spawn_scoped(scope, move || {
                 ON_COMPILE_STACK.with(|on| on.set(true));
-                f()
+                crate::dump::restore_capture(captured);
+                let result = f();
+                (result, crate::dump::take_capture())
             });
-        match worker {
-            Ok(handle) => handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(error) => Err(Diagnostic::internal(format!(
-                "cannot start the compile thread: {error}"
-            ))),
+        worker.map(|handle| handle.join())
+    });
+    match outcome {
+        Ok(Ok((result, captured))) => {
+            crate::dump::restore_capture(captured);
+            result
         }
-    })
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Err(error) => Err(Diagnostic::internal(format!(
+            "cannot start the compile thread: {error}"
+        ))),
+    }
 }
 
 /// Runs the pipeline up to verified, optimised IR: infers `req.def` for its argument types and
@@ -227,8 +234,10 @@ fn lower_to_ir_here(
         specs: Vec::new(),
         callees: RefCell::default(),
         inner_defs: RefCell::default(),
+        with_defaults: RefCell::default(),
         globals: RefCell::default(),
         waiting_on: Vec::new(),
+        failures: Vec::new(),
         next_symbol: 0,
         dump: req.dump,
     };
@@ -370,6 +379,9 @@ impl CompiledCode for JitCode {
 /// One function specialised for argument types.
 struct Specialization {
     def: Arc<FunctionDef>,
+    /// What is inferred and lowered: `def.ast`, or a copy narrowed for `None` arguments
+    /// (see [`crate::none_args`]).
+    ast: Arc<frontend::ast::Function>,
     arg_types: Vec<Type>,
     symbol: String,
     /// From an explicit signature; lets a recursive call be typed while inference of the
@@ -411,12 +423,17 @@ struct Session {
     specs: Vec<Specialization>,
     /// Jitted functions referenced by globals, indexed by `CalleeId`. A `RefCell` because
     /// typeinfer's `Env::lookup_global` takes `&self`.
-    callees: RefCell<Vec<Arc<FunctionDef>>>,
+    callees: RefCell<Vec<Callee>>,
     /// The jitted functions made of inner `def`s: (outer function, index of the inner one).
     inner_defs: RefCell<Vec<InnerDef>>,
+    /// Functions called with some parameters omitted (see [`crate::defaults`]): (function,
+    /// omitted parameters, the function with their defaults in the body).
+    with_defaults: RefCell<Vec<crate::defaults::WithDefaults>>,
     /// Specializations in progress whose return type a recursive call asked for and did not
     /// get (see [`Session::specialize`]).
     waiting_on: Vec<usize>,
+    /// Specializations whose inference failed, with the error, reported again if asked for.
+    failures: Vec<(Arc<FunctionDef>, Vec<Type>, Diagnostic)>,
     /// Globals resolved so far, by (function address, name).
     globals: RefCell<std::collections::HashMap<(usize, String), Option<GlobalValue>>>,
     /// Numbers symbols uniquely although specializations may be dropped and made again.
@@ -494,12 +511,43 @@ impl Session {
         if let Some(i) = self.find(def, arg_types) {
             return Ok(Some(i));
         }
+        if let Some((.., error)) = self
+            .failures
+            .iter()
+            .find(|(d, args, _)| Arc::ptr_eq(d, def) && args == arg_types)
+        {
+            return Err(error.clone());
+        }
         self.check_specialization_growth(def, arg_types)?;
         let index = self.specs.len();
+        let outcome = self.infer_specialization(def, arg_types, declared_return, index);
+        if let Err(error) = &outcome {
+            // A failed specialization must not stay behind as one "in progress": a later
+            // call would take it for a recursive call and hide the real error.
+            self.specs.truncate(index);
+            self.failures
+                .push((def.clone(), arg_types.to_vec(), error.clone()));
+        }
+        outcome
+    }
+
+    /// [`Session::specialize`] for a specialization not made yet, to be at `index`.
+    fn infer_specialization(
+        &mut self,
+        def: &Arc<FunctionDef>,
+        arg_types: &[Type],
+        declared_return: Option<&Type>,
+        index: usize,
+    ) -> Result<Option<usize>, Diagnostic> {
         let symbol = format!("{}__{}", sanitize(&def.ast.name), self.next_symbol);
         self.next_symbol += 1;
+        let ast = match crate::none_args::narrow_none_params(&def.ast, arg_types) {
+            Some(narrowed) => Arc::new(narrowed),
+            None => Arc::new(def.ast.clone()),
+        };
         self.specs.push(Specialization {
             def: def.clone(),
+            ast: ast.clone(),
             arg_types: arg_types.to_vec(),
             symbol,
             declared_return: declared_return.cloned(),
@@ -525,9 +573,8 @@ impl Session {
                 session: self,
                 def: def.clone(),
             };
-            let outcome =
-                typeinfer::infer_recursive(&def.ast, arg_types, declared_return, &mut env)
-                    .map_err(|d| d.with_source(&def.source))?;
+            let outcome = typeinfer::infer_recursive(&ast, arg_types, declared_return, &mut env)
+                .map_err(|d| d.with_source(&def.source))?;
             let waits_on_outer = self.waiting_on.iter().any(|&w| w < index);
             self.waiting_on.retain(|&w| w < index);
             if !matches!(outcome, typeinfer::Inference::Typed(_)) || waits_on_outer {
@@ -596,9 +643,10 @@ impl Session {
     /// callers, optimises what remains reachable from `root`, and verifies the module.
     fn lower_all(&self, root: &str, extra: Option<ir::Function>) -> Result<ir::Module, Diagnostic> {
         let callee_symbol = |callee: CalleeId, args: &[Type]| -> String {
-            let callees = self.callees.borrow();
-            let def = &callees[callee.0 as usize];
-            self.find(def, args)
+            let Ok(def) = self.callee_def(callee, args) else {
+                return String::new();
+            };
+            self.find(&def, args)
                 .map(|i| self.specs[i].symbol.clone())
                 .unwrap_or_default()
         };
@@ -619,7 +667,7 @@ impl Session {
                 parallel: spec.def.options.parallel,
                 recursive: spec.recursive,
             };
-            let functions = lower_function(&spec.def.ast, typed, &ctx)
+            let functions = lower_function(&spec.ast, typed, &ctx)
                 .map_err(|d| d.with_source(&spec.def.source))?;
             for func in functions {
                 if self.dump.ir {
@@ -745,9 +793,10 @@ impl HoistingLog {
     }
 }
 
-/// `FERROJIT_BOUNDSCHECK=1` turns bounds checking on for every function.
+/// `FERROJIT_BOUNDSCHECK` (read once by `runtime::config`) turns bounds checking on for every
+/// function.
 fn boundscheck_forced() -> bool {
-    std::env::var("FERROJIT_BOUNDSCHECK").is_ok_and(|v| v == "1")
+    runtime::config::env().boundscheck
 }
 
 fn sanitize(name: &str) -> String {
@@ -762,6 +811,17 @@ struct SessionEnv<'s> {
     def: Arc<FunctionDef>,
 }
 
+impl SessionEnv<'_> {
+    /// The jitted function behind `callee`, unless it is an `@overload` (whose implementation
+    /// depends on the argument types, so it has no one parameter list or identity).
+    fn plain_callee(&self, callee: CalleeId) -> Option<Arc<FunctionDef>> {
+        match self.session.callees.borrow().get(callee.0 as usize)? {
+            Callee::Def(def) => Some(def.clone()),
+            Callee::Overload { .. } => None,
+        }
+    }
+}
+
 impl Env for SessionEnv<'_> {
     fn lookup_global(&self, name: &str) -> Option<GlobalValue> {
         // Memoised for the session: inference asks again on every pass, and a global array
@@ -774,6 +834,7 @@ impl Env for SessionEnv<'_> {
             None => None,
             Some(Global::Value(v)) => Some(v),
             Some(Global::Function(f)) => Some(GlobalValue::Jit(self.session.callee_id(&f))),
+            Some(Global::Overload(o)) => Some(GlobalValue::Jit(self.session.overload_id(&o))),
         };
         self.session.globals.borrow_mut().insert(key, value.clone());
         value
@@ -784,14 +845,13 @@ impl Env for SessionEnv<'_> {
         callee: CalleeId,
         args: &[Type],
     ) -> Result<Option<Type>, Diagnostic> {
-        let def = self
-            .session
-            .callees
-            .borrow()
-            .get(callee.0 as usize)
-            .cloned()
-            .ok_or_else(|| Diagnostic::internal(format!("unknown callee #{}", callee.0)))?;
-        let Some(i) = self.session.specialize(&def, args, None)? else {
+        let def = self.session.callee_def(callee, args)?;
+        let declared = def
+            .signatures
+            .iter()
+            .find(|s| s.args == args)
+            .and_then(|s| s.ret.clone());
+        let Some(i) = self.session.specialize(&def, args, declared.as_ref())? else {
             return Ok(None);
         };
         if self.session.specs[i].typed.is_none() {
@@ -812,9 +872,45 @@ impl Env for SessionEnv<'_> {
         }
     }
 
+    fn method_overload(&self, receiver: &Type, name: &str) -> Option<CalleeId> {
+        let resolver = self.def.globals.resolve_method(receiver, name)?;
+        Some(self.session.overload_id(&resolver))
+    }
+
     fn callee_arity(&self, callee: CalleeId) -> Option<usize> {
         let callees = self.session.callees.borrow();
-        Some(callees.get(callee.0 as usize)?.ast.params.len())
+        match callees.get(callee.0 as usize)? {
+            Callee::Def(def) => Some(def.ast.params.len()),
+            // Each implementation says for itself.
+            Callee::Overload { .. } => None,
+        }
+    }
+
+    fn callee_params(&self, callee: CalleeId) -> Option<Vec<frontend::ast::Param>> {
+        Some(self.plain_callee(callee)?.ast.params.clone())
+    }
+
+    fn callee_with_defaults(&mut self, callee: CalleeId, omitted: &[bool]) -> Option<CalleeId> {
+        let def = self.plain_callee(callee)?;
+        let made = crate::defaults::with_defaults(&self.session.with_defaults, &def, omitted)?;
+        Some(self.session.callee_id(&made))
+    }
+
+    fn function_value(&mut self, id: u64) -> Option<CalleeId> {
+        let def = crate::values::function_of(id)?;
+        Some(self.session.callee_id(&def))
+    }
+
+    fn function_identity(&mut self, callee: CalleeId) -> Option<(u64, String)> {
+        let def = self.plain_callee(callee)?;
+        Some((crate::values::function_id(&def), def.ast.name.clone()))
+    }
+
+    fn callee_arg_types(&mut self, callee: CalleeId, args: &[Type]) -> Result<Vec<Type>, String> {
+        match self.plain_callee(callee) {
+            Some(def) => crate::defaults::declared_arg_types(&def, args),
+            None => Ok(args.to_vec()),
+        }
     }
 
     fn inner_function(&self, name: &str) -> Option<(CalleeId, Vec<String>)> {
@@ -878,10 +974,8 @@ impl Session {
                 let mut ast = inner.clone();
                 for captured in typeinfer::inner_captures(&outer.ast, inner) {
                     let span = ast.span;
-                    ast.params.push(frontend::ast::Param {
-                        name: captured,
-                        span,
-                    });
+                    ast.params
+                        .push(frontend::ast::Param::positional(captured, span));
                 }
                 Arc::new(FunctionDef {
                     source: outer.source.clone(),
@@ -891,6 +985,7 @@ impl Session {
                         family: family.clone(),
                     }),
                     options: outer.options.clone(),
+                    signatures: Vec::new(),
                 })
             })
             .collect();
@@ -906,13 +1001,67 @@ impl Session {
         let mut callees = self.callees.borrow_mut();
         let index = callees
             .iter()
-            .position(|c| Arc::ptr_eq(c, f))
+            .position(|c| matches!(c, Callee::Def(d) if Arc::ptr_eq(d, f)))
             .unwrap_or_else(|| {
-                callees.push(f.clone());
+                callees.push(Callee::Def(f.clone()));
                 callees.len() - 1
             });
         CalleeId(index as u32)
     }
+
+    /// The `CalleeId` of an overloaded function (`@overload`), registering it on first sight.
+    fn overload_id(&self, o: &Arc<dyn crate::OverloadResolver>) -> CalleeId {
+        let mut callees = self.callees.borrow_mut();
+        let index = callees
+            .iter()
+            .position(
+                |c| matches!(c, Callee::Overload { resolver, .. } if Arc::ptr_eq(resolver, o)),
+            )
+            .unwrap_or_else(|| {
+                callees.push(Callee::Overload {
+                    resolver: o.clone(),
+                    chosen: Vec::new(),
+                });
+                callees.len() - 1
+            });
+        CalleeId(index as u32)
+    }
+
+    /// The function a call of `callee` with `args` runs: the jitted function itself, or the
+    /// implementation an overload chooses for these argument types (asked once per types).
+    fn callee_def(&self, callee: CalleeId, args: &[Type]) -> Result<Arc<FunctionDef>, Diagnostic> {
+        let unknown = || Diagnostic::internal(format!("unknown callee #{}", callee.0));
+        let resolver = {
+            let callees = self.callees.borrow();
+            match callees.get(callee.0 as usize).ok_or_else(unknown)? {
+                Callee::Def(def) => return Ok(def.clone()),
+                Callee::Overload { resolver, chosen } => {
+                    if let Some((_, def)) = chosen.iter().find(|(types, _)| types == args) {
+                        return Ok(def.clone());
+                    }
+                    resolver.clone()
+                }
+            }
+        };
+        let def = resolver.implementation(args)?;
+        if let Some(Callee::Overload { chosen, .. }) =
+            self.callees.borrow_mut().get_mut(callee.0 as usize)
+        {
+            chosen.push((args.to_vec(), def.clone()));
+        }
+        Ok(def)
+    }
+}
+
+/// A function called from compiled code, by `CalleeId`.
+enum Callee {
+    /// A jitted function (its keyword binding, defaults and identity are known).
+    Def(Arc<FunctionDef>),
+    /// An `@overload`ed function, with the implementation chosen for each argument types.
+    Overload {
+        resolver: Arc<dyn crate::OverloadResolver>,
+        chosen: Vec<(Vec<Type>, Arc<FunctionDef>)>,
+    },
 }
 
 /// (outer function, index of its inner `def`, the jitted function made of it).
@@ -942,5 +1091,13 @@ impl crate::GlobalResolver for InnerGlobals {
             return Some(Global::Function(sibling));
         }
         outer.globals.resolve(name)
+    }
+
+    fn resolve_method(
+        &self,
+        receiver: &Type,
+        name: &str,
+    ) -> Option<Arc<dyn crate::OverloadResolver>> {
+        self.outer.upgrade()?.globals.resolve_method(receiver, name)
     }
 }

@@ -17,10 +17,13 @@
 
 pub mod aot;
 pub mod cache;
+mod defaults;
 mod driver;
 mod dump;
 pub mod embed;
 mod inspect;
+mod none_args;
+pub mod values;
 
 pub use backend_cpu::{CEntryError, take_c_entry_error};
 pub use driver::{
@@ -60,11 +63,27 @@ pub enum Global {
     Value(typeinfer::GlobalValue),
     /// Another jitted function.
     Function(Arc<FunctionDef>),
+    /// A function with typed implementations chosen by argument types (`@overload`).
+    Overload(Arc<dyn OverloadResolver>),
+}
+
+/// Chooses the implementation of an overloaded function for the argument types of a call
+/// (`ferrojit.extending.overload`: the user's typing function returns it).
+pub trait OverloadResolver: Send + Sync {
+    /// The overloaded function's name, for messages and cache keys.
+    fn name(&self) -> String;
+    /// The implementation for `args`, or a typing error saying there is none.
+    fn implementation(&self, args: &[Type]) -> Result<Arc<FunctionDef>, Diagnostic>;
 }
 
 /// Resolves a function's global names (its module's globals), at compile time.
 pub trait GlobalResolver: Send + Sync {
     fn resolve(&self, name: &str) -> Option<Global>;
+    /// A method `name` the extension API gave values of type `receiver` (`@overload_method`).
+    fn resolve_method(&self, receiver: &Type, name: &str) -> Option<Arc<dyn OverloadResolver>> {
+        let _ = (receiver, name);
+        None
+    }
 }
 
 /// A Python function as the compiler sees it: parsed source plus how to resolve its globals.
@@ -73,6 +92,9 @@ pub struct FunctionDef {
     pub ast: ast::Function,
     pub globals: Box<dyn GlobalResolver>,
     pub options: Options,
+    /// Explicit signatures (`@jit('i4(i8)')`): the function's contract wherever it is called,
+    /// from Python or from other jitted functions. Empty when types are inferred per call.
+    pub signatures: Vec<Signature>,
 }
 
 impl FunctionDef {
@@ -88,6 +110,7 @@ impl FunctionDef {
             ast,
             globals,
             options,
+            signatures: Vec::new(),
         })
     }
 }

@@ -30,10 +30,38 @@ pub struct Function {
     pub inner_functions: Vec<Function>,
 }
 
+/// A parameter. `Function::params` lists the positional ones first, then the `*args` one (if
+/// any), then the keyword-only ones: the order the compiled function takes its arguments in.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Param {
     pub name: String,
     pub span: Span,
+    /// The default value (`p=2.0`); its ids follow the body's (see [`walk_function_exprs`]).
+    pub default: Option<Expr>,
+    pub kind: ParamKind,
+}
+
+impl Param {
+    /// A positional parameter without a default.
+    pub fn positional(name: impl Into<String>, span: Span) -> Param {
+        Param {
+            name: name.into(),
+            span,
+            default: None,
+            kind: ParamKind::Positional,
+        }
+    }
+}
+
+/// How an argument reaches a parameter.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ParamKind {
+    /// By position or by keyword.
+    Positional,
+    /// `*args`: the extra positional arguments, as a tuple.
+    VarArgs,
+    /// After `*` or `*args`: by keyword only.
+    KeywordOnly,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -105,6 +133,48 @@ pub enum StmtKind {
         test: Expr,
         msg: Option<Expr>,
     },
+    /// `try: body / except ...: / else: orelse / finally: finalbody`.
+    Try {
+        body: Vec<Stmt>,
+        handlers: Vec<ExceptHandler>,
+        orelse: Vec<Stmt>,
+        finalbody: Vec<Stmt>,
+    },
+}
+
+/// One `except` clause.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExceptHandler {
+    /// The class (or tuple of classes) caught; `None` for a bare `except:`.
+    pub class: Option<Expr>,
+    /// `as name`.
+    pub name: Option<String>,
+    pub body: Vec<Stmt>,
+    pub span: Span,
+}
+
+impl StmtKind {
+    /// The statement lists nested directly in this statement (loop and branch bodies, the
+    /// parts of a `try`), for walkers that look into every block.
+    pub fn blocks(&self) -> Vec<&[Stmt]> {
+        match self {
+            StmtKind::For { body, .. } | StmtKind::While { body, .. } => vec![body],
+            StmtKind::If { body, orelse, .. } => vec![body, orelse],
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
+                let mut blocks: Vec<&[Stmt]> = vec![body];
+                blocks.extend(handlers.iter().map(|h| h.body.as_slice()));
+                blocks.push(orelse);
+                blocks.push(finalbody);
+                blocks
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -145,7 +215,15 @@ fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
         | ExprKind::Imag(_)
         | ExprKind::Bool(_)
         | ExprKind::NoneLit
+        | ExprKind::Ellipsis
         | ExprKind::Str(_) => {}
+        ExprKind::FString(parts) => {
+            for part in parts {
+                if let FStringPart::Value { value, .. } = part {
+                    out.push(take(value));
+                }
+            }
+        }
         ExprKind::BinOp { left, right, .. } => {
             out.push(take(left));
             out.push(take(right));
@@ -196,7 +274,11 @@ pub enum ExprKind {
     Imag(f64),
     Bool(bool),
     NoneLit,
+    /// `...` (only meaningful as part of an array index: the axes not indexed otherwise).
+    Ellipsis,
     Str(String),
+    /// An f-string `f"bad {n}"`: literal text and formatted values, in order.
+    FString(Vec<FStringPart>),
     BinOp {
         op: BinOp,
         left: Box<Expr>,
@@ -243,6 +325,18 @@ pub enum ExprKind {
         lower: Option<Box<Expr>>,
         upper: Option<Box<Expr>>,
         step: Option<Box<Expr>>,
+    },
+}
+
+/// One piece of an f-string.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FStringPart {
+    Text(String),
+    /// `{value}` or `{value:spec}` (the spec's text, e.g. `.3f`); `!r`/`!s` are dropped (they
+    /// print numbers alike).
+    Value {
+        value: Expr,
+        spec: Option<String>,
     },
 }
 
@@ -313,6 +407,9 @@ pub enum CmpOp {
     GtE,
     Is,
     IsNot,
+    /// `x in container` (membership; the container is the right operand).
+    In,
+    NotIn,
 }
 
 impl CmpOp {
@@ -326,6 +423,8 @@ impl CmpOp {
             CmpOp::GtE => ">=",
             CmpOp::Is => "is",
             CmpOp::IsNot => "is not",
+            CmpOp::In => "in",
+            CmpOp::NotIn => "not in",
         }
     }
 }
@@ -334,6 +433,17 @@ impl CmpOp {
 pub enum BoolOp {
     And,
     Or,
+}
+
+/// Visits every expression of `func` in id order: the body (pre-order), then the parameters'
+/// default values.
+pub fn walk_function_exprs<'a>(func: &'a Function, f: &mut dyn FnMut(&'a Expr)) {
+    walk_exprs(&func.body, f);
+    for param in &func.params {
+        if let Some(default) = &param.default {
+            walk_expr(default, f);
+        }
+    }
 }
 
 /// Visits every expression of a statement list in source order (pre-order), including nested ones.
@@ -376,6 +486,22 @@ fn walk_stmt_exprs<'a>(stmt: &'a Stmt, f: &mut dyn FnMut(&'a Expr)) {
                 walk_expr(m, f);
             }
         }
+        StmtKind::Try {
+            body,
+            handlers,
+            orelse,
+            finalbody,
+        } => {
+            walk_exprs(body, f);
+            for handler in handlers {
+                if let Some(class) = &handler.class {
+                    walk_expr(class, f);
+                }
+                walk_exprs(&handler.body, f);
+            }
+            walk_exprs(orelse, f);
+            walk_exprs(finalbody, f);
+        }
         StmtKind::Return(None)
         | StmtKind::Raise(None)
         | StmtKind::Break
@@ -394,6 +520,7 @@ pub fn walk_expr<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
         | ExprKind::Imag(_)
         | ExprKind::Bool(_)
         | ExprKind::NoneLit
+        | ExprKind::Ellipsis
         | ExprKind::Str(_) => {}
         ExprKind::BinOp { left, right, .. } => {
             walk_expr(left, f);
@@ -411,6 +538,13 @@ pub fn walk_expr<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
         ExprKind::BoolOp { values, .. } | ExprKind::Tuple(values) => {
             for v in values {
                 walk_expr(v, f);
+            }
+        }
+        ExprKind::FString(parts) => {
+            for part in parts {
+                if let FStringPart::Value { value, .. } = part {
+                    walk_expr(value, f);
+                }
             }
         }
         ExprKind::IfExp { test, body, orelse } => {

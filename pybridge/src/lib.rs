@@ -23,6 +23,7 @@ mod cache;
 mod cfunc;
 mod dispatcher;
 mod errors;
+mod extending;
 mod globals;
 mod gpu;
 mod inspection;

@@ -5,12 +5,14 @@
 //! - [`alloc`]: memory for arrays created by compiled code, owned by the call's arena.
 //! - [`math`]: the math and helper functions compiled code calls, by registered symbol name.
 //! - [`abi`]: the uniform entry-point calling convention used by dispatchers.
+//! - [`linalg`]: matrix products, `solve`, `inv`, `det` on the `faer` crate.
+//! - [`random`]: per-thread Mersenne Twister streams for `np.random` and `random`.
 //! - [`sorting`]: NumPy's sorting and selection (`np.sort`, `argsort`, `partition`, `unique`).
 //! - [`parallel`]: the parallel loop driver behind `prange` (a rayon thread pool).
 //! - [`reduce`]: whole-array sums and dot products that compiled reduction loops call.
 //!
-//! Invariants: no dependency on the compiler crates, on pyo3, or on anything heavy (rayon is
-//! the one dependency, for the thread pool); every layout
+//! Invariants: no dependency on the compiler crates, on pyo3, or on anything heavy (rayon for
+//! the thread pool, faer for dense linear algebra); every layout
 //! here is `#[repr(C)]` and described by constants that code generators use, so a change of
 //! layout is a change in one place.
 
@@ -18,10 +20,13 @@ pub mod abi;
 pub mod alloc;
 pub mod array;
 pub mod cmath;
+pub mod config;
 pub mod error;
+pub mod linalg;
 pub mod math;
 pub mod parallel;
 pub mod print;
+pub mod random;
 pub mod reduce;
 pub mod sorting;
 pub mod stack;

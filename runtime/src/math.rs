@@ -5,7 +5,7 @@
 //! backend registers every entry with the JIT (or emits an import for ahead-of-time objects);
 //! the GPU backend maps the same variants to its own implementations. Adding a function = one line in the declaration, its `extern "C" fn`.
 
-use crate::{cmath, print, reduce, sorting};
+use crate::{cmath, linalg, print, random, reduce, sorting};
 
 /// Scalar kinds in runtime-function signatures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -227,6 +227,47 @@ runtime_functions! {
     ),
     /// `(data, n, kind) -> count`: sorts a buffer and moves its distinct values to the front.
     Unique => ("ferrojit_unique", &[I64, I64, I64], I64, sorting::ferrojit_unique),
+    /// `(data, n, kind, q, median) -> f64`: a quantile (or the median) of a buffer it reorders.
+    Quantile => ("ferrojit_quantile", &[I64, I64, I64, F64, I64], F64, sorting::ferrojit_quantile),
+    // Random numbers (`crate::random`): they advance the thread's generator, so they are not
+    // pure. `which` is 0 for `np.random`, 1 for Python's `random`.
+    /// `(which, seed) -> 0`.
+    RandomSeed => ("ferrojit_random_seed", &[I64, I64], I64, random::ferrojit_random_seed),
+    /// `(which) -> f64` in [0, 1).
+    RandomDouble => ("ferrojit_random_double", &[I64], F64, random::ferrojit_random_double),
+    /// `(which) -> f64`, a standard normal deviate.
+    RandomGauss => ("ferrojit_random_gauss", &[I64], F64, random::ferrojit_random_gauss),
+    /// `(low, high) -> i64` in `low..high` (NumPy).
+    RandomRandint => ("ferrojit_random_randint", &[I64, I64], I64, random::ferrojit_random_randint),
+    /// `(a, b) -> i64` in `a..=b` (Python's `random.randint`).
+    RandomPyRandint => (
+        "ferrojit_random_py_randint",
+        &[I64, I64],
+        I64,
+        random::ferrojit_random_py_randint
+    ),
+    /// `(max) -> i64` in `0..=max` (NumPy's shuffles).
+    RandomInterval => ("ferrojit_random_interval", &[I64], I64, random::ferrojit_random_interval),
+    /// `() -> f64`, a standard exponential deviate.
+    RandomExponential => (
+        "ferrojit_random_exponential",
+        &[],
+        F64,
+        random::ferrojit_random_exponential
+    ),
+    /// `(lam) -> i64`.
+    RandomPoisson => ("ferrojit_random_poisson", F64_1, I64, random::ferrojit_random_poisson),
+    /// `(n, p) -> i64`.
+    RandomBinomial => ("ferrojit_random_binomial", &[I64, F64], I64, random::ferrojit_random_binomial),
+    // Dense linear algebra (`crate::linalg`, on faer): they write their result buffers.
+    /// `(a, b, c, m, k, n) -> 0`: `c = a @ b` of C-contiguous float64 matrices.
+    Matmul => ("ferrojit_matmul", &[I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_matmul),
+    /// `(a, b, x, n, nrhs) -> status`: solves `a x = b`; 1 when `a` is singular.
+    Solve => ("ferrojit_solve", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_solve),
+    /// `(a, out, n) -> status`: the inverse; 1 when `a` is singular.
+    Inv => ("ferrojit_inv", &[I64, I64, I64], I64, linalg::ferrojit_inv),
+    /// `(a, n) -> f64`: the determinant.
+    Det => ("ferrojit_det", &[I64, I64], F64, linalg::ferrojit_det),
     // Whole-array reductions of contiguous elements (`crate::reduce`, vectorised): `(data, n)`
     // or `(data, data, n)`. They read array memory, so they are not pure.
     /// Sum of `f64` elements in any order (fastmath only).
@@ -291,7 +332,27 @@ impl RuntimeFn {
     /// C-runtime version).
     pub fn is_library(self) -> bool {
         use RuntimeFn::*;
-        matches!(self, Sort | Argsort | Partition | Argpartition | Unique)
+        matches!(
+            self,
+            Sort | Argsort
+                | Partition
+                | Argpartition
+                | Unique
+                | Quantile
+                | RandomSeed
+                | RandomDouble
+                | RandomGauss
+                | RandomRandint
+                | RandomPyRandint
+                | RandomInterval
+                | RandomExponential
+                | RandomPoisson
+                | RandomBinomial
+                | Matmul
+                | Solve
+                | Inv
+                | Det
+        )
     }
 
     /// Name used in the IR text form (`call_rt sin`).

@@ -92,7 +92,7 @@ fn leaves(name: &str, ty: &Type, out: &mut Vec<Leaf>) {
                 leaves(&format!("{name}_{i}"), item, out);
             }
         }
-        Type::NoneType | Type::Range | Type::Str => {}
+        Type::NoneType | Type::Range | Type::Str | Type::Function { .. } | Type::DType(_) => {}
         _ => out.push(Leaf {
             name: name.to_string(),
             ty: ty.clone(),
@@ -114,7 +114,7 @@ pub fn slot_count(ty: &Type) -> usize {
         Type::Scalar(s) if s.is_complex() => 2,
         Type::Scalar(_) | Type::Array { .. } => 1,
         Type::Tuple(items) => items.iter().map(slot_count).sum(),
-        Type::NoneType | Type::Range | Type::Str => 0,
+        Type::NoneType | Type::Range | Type::Str | Type::Function { .. } | Type::DType(_) => 0,
     }
 }
 
@@ -148,7 +148,7 @@ fn slot_layout(name: &str, ty: &Type, slot: &mut usize, out: &mut Vec<String>) {
                 slot_layout(&format!("{name}[{i}]"), item, slot, out);
             }
         }
-        Type::NoneType | Type::Range | Type::Str => {}
+        Type::NoneType | Type::Range | Type::Str | Type::Function { .. } | Type::DType(_) => {}
     }
 }
 

@@ -218,6 +218,8 @@ pub fn type_tag(ty: &Type) -> String {
         Type::NoneType => "v".to_string(),
         Type::Range => "range".to_string(),
         Type::Str => "str".to_string(),
+        Type::Function { name, .. } => format!("fn_{name}"),
+        Type::DType(s) => format!("dtype_{}", s.short_name()),
     }
 }
 

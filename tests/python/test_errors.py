@@ -41,15 +41,14 @@ def assert_points_at(error, marker, snippet):
 def test_unsupported_syntax():
     @jit
     def guarded(x):
-        try:  # try-stmt
-            return x
-        except ValueError:
-            return 0
+        y = x
+        del y  # del-stmt
+        return x
 
     with pytest.raises(ferrojit.UnsupportedError) as info:
         guarded(1)
-    assert "try" in str(info.value)
-    assert_points_at(info.value, "try-stmt", "try:")
+    assert "del" in str(info.value)
+    assert_points_at(info.value, "del-stmt", "del y")
 
 
 def test_unsupported_expression():
@@ -342,7 +341,7 @@ def test_mistake_wrong_number_of_arguments():
         return abs(x, 1)  # builtin-arity
 
     error = compile_error(too_few, 1, kind=ferrojit.TypingError)
-    assert str(error).startswith("takes_two() takes 2 arguments but 1 was given"), str(error)
+    assert str(error).startswith("takes_two() missing 1 required positional argument: 'b'"), str(error)
     assert_points_at(error, "jit-arity", "takes_two(x)")
     error = compile_error(builtin_arity, 1.0, kind=ferrojit.TypingError)
     assert str(error).startswith("abs() takes exactly 1 argument (2 given)"), str(error)

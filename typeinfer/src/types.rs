@@ -166,6 +166,16 @@ pub enum Type {
     Range,
     /// A string literal (only as an exception message or `print` argument).
     Str,
+    /// A jitted function passed as a value (Numba's dispatcher type), specialised per
+    /// function: `id` names it to the [`crate::Env`] (see `Env::function_value`); calling the
+    /// value calls that function. Takes no room at run time.
+    Function {
+        id: u64,
+        name: String,
+    },
+    /// A NumPy scalar type or dtype passed as a value (`np.float32`, `np.dtype('i4')`), usable
+    /// as `dtype=`. Takes no room at run time.
+    DType(Scalar),
 }
 
 impl Type {
@@ -257,6 +267,8 @@ impl fmt::Display for Type {
             Type::NoneType => f.write_str("none"),
             Type::Range => f.write_str("range"),
             Type::Str => f.write_str("str"),
+            Type::Function { name, .. } => write!(f, "function({name})"),
+            Type::DType(s) => write!(f, "dtype({s})"),
         }
     }
 }

@@ -20,6 +20,60 @@ impl Converter<'_> {
         })
     }
 
+    /// The parts of an f-string; a format spec must be plain text (`{x:.3f}`).
+    fn fstring(&mut self, values: &[py::Expr], span: Span) -> Result<ExprKind> {
+        let mut parts = Vec::new();
+        for value in values {
+            match value {
+                py::Expr::Constant(c) => match &c.value {
+                    py::Constant::Str(s) => parts.push(ast::FStringPart::Text(s.clone())),
+                    _ => {
+                        return Err(Diagnostic::unsupported(
+                            "this f-string is not supported",
+                            span,
+                        ));
+                    }
+                },
+                py::Expr::FormattedValue(v) => {
+                    let spec = match v.format_spec.as_deref() {
+                        None => None,
+                        Some(py::Expr::JoinedStr(j)) => {
+                            let mut text = String::new();
+                            for piece in &j.values {
+                                match piece {
+                                    py::Expr::Constant(py::ExprConstant {
+                                        value: py::Constant::Str(s),
+                                        ..
+                                    }) => text.push_str(s),
+                                    _ => {
+                                        let message = "nested replacement fields in an f-string \
+                                                       format spec are not supported";
+                                        return Err(Diagnostic::unsupported(
+                                            message,
+                                            self.span(piece),
+                                        ));
+                                    }
+                                }
+                            }
+                            Some(text)
+                        }
+                        Some(other) => {
+                            let message = "this f-string format spec is not supported";
+                            return Err(Diagnostic::unsupported(message, self.span(other)));
+                        }
+                    };
+                    let value = self.expr(&v.value)?;
+                    parts.push(ast::FStringPart::Value { value, spec });
+                }
+                other => {
+                    let message = "this f-string part is not supported";
+                    return Err(Diagnostic::unsupported(message, self.span(other)));
+                }
+            }
+        }
+        Ok(ExprKind::FString(parts))
+    }
+
     fn boxed(&mut self, expr: &py::Expr) -> Result<Box<ast::Expr>> {
         self.expr(expr).map(Box::new)
     }
@@ -36,6 +90,7 @@ impl Converter<'_> {
         Ok(match expr {
             py::Expr::Name(e) => ExprKind::Name(e.id.to_string()),
             py::Expr::Constant(e) => constant(&e.value, span)?,
+            py::Expr::JoinedStr(e) => self.fstring(&e.values, span)?,
             py::Expr::BinOp(e) => {
                 let left = self.boxed(&e.left)?;
                 ExprKind::BinOp {
@@ -49,11 +104,7 @@ impl Converter<'_> {
                 operand: self.boxed(&e.operand)?,
             },
             py::Expr::Compare(e) => {
-                let ops = e
-                    .ops
-                    .iter()
-                    .map(|&op| cmp_op(op, span))
-                    .collect::<Result<_>>()?;
+                let ops = e.ops.iter().map(|&op| cmp_op(op)).collect();
                 let left = self.boxed(&e.left)?;
                 ExprKind::Compare {
                     left,
@@ -211,12 +262,7 @@ fn constant(value: &py::Constant, span: Span) -> Result<ExprKind> {
                 span,
             ));
         }
-        py::Constant::Ellipsis => {
-            return Err(Diagnostic::unsupported(
-                "`...` (Ellipsis) is not supported",
-                span,
-            ));
-        }
+        py::Constant::Ellipsis => ExprKind::Ellipsis,
         py::Constant::Tuple(_) => {
             return Err(Diagnostic::unsupported(
                 "constant tuples are not supported",
@@ -255,9 +301,7 @@ fn unsupported_expr(expr: &py::Expr, span: Span) -> Diagnostic {
         ),
         py::Expr::Await(_) => ("`await` is not supported", None),
         py::Expr::Yield(_) | py::Expr::YieldFrom(_) => ("`yield` is not supported", None),
-        py::Expr::JoinedStr(_) | py::Expr::FormattedValue(_) => {
-            ("f-strings are not supported", None)
-        }
+        py::Expr::FormattedValue(_) => ("this f-string is not supported", None),
         py::Expr::Starred(_) => ("star-expressions are not supported", None),
         _ => ("this expression is not supported", None),
     };
@@ -295,8 +339,8 @@ fn unary_op(op: py::UnaryOp) -> ast::UnaryOp {
     }
 }
 
-fn cmp_op(op: py::CmpOp, span: Span) -> Result<ast::CmpOp> {
-    Ok(match op {
+fn cmp_op(op: py::CmpOp) -> ast::CmpOp {
+    match op {
         py::CmpOp::Eq => ast::CmpOp::Eq,
         py::CmpOp::NotEq => ast::CmpOp::NotEq,
         py::CmpOp::Lt => ast::CmpOp::Lt,
@@ -305,11 +349,7 @@ fn cmp_op(op: py::CmpOp, span: Span) -> Result<ast::CmpOp> {
         py::CmpOp::GtE => ast::CmpOp::GtE,
         py::CmpOp::Is => ast::CmpOp::Is,
         py::CmpOp::IsNot => ast::CmpOp::IsNot,
-        py::CmpOp::In | py::CmpOp::NotIn => {
-            return Err(Diagnostic::unsupported(
-                "`in` / `not in` comparisons are not supported",
-                span,
-            ));
-        }
-    })
+        py::CmpOp::In => ast::CmpOp::In,
+        py::CmpOp::NotIn => ast::CmpOp::NotIn,
+    }
 }

@@ -59,7 +59,7 @@ fn push_flat(ty: &Type, out: &mut Vec<FlatSlot>) {
             ndim: *ndim,
         }),
         Type::Tuple(items) => items.iter().for_each(|t| push_flat(t, out)),
-        Type::NoneType | Type::Range | Type::Str => {}
+        Type::NoneType | Type::Range | Type::Str | Type::Function { .. } | Type::DType(_) => {}
     }
 }
 

@@ -489,6 +489,9 @@ impl Lowerer<'_, '_> {
         rt: &Type,
         span: Span,
     ) -> LResult<Value> {
+        if matches!(op, CmpOp::In | CmpOp::NotIn) {
+            return self.membership(op, l, lt, r, rt, span);
+        }
         if matches!(op, CmpOp::Is | CmpOp::IsNot) {
             let same = matches!((lt, rt), (Type::NoneType, Type::NoneType));
             return Ok(self.b.bconst(same == (op == CmpOp::Is)));

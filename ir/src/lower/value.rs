@@ -61,7 +61,9 @@ impl PyValue {
                     .map(|t| PyValue::from_flat(t, values))
                     .collect(),
             ),
-            Type::NoneType | Type::Range | Type::Str => PyValue::None,
+            Type::NoneType | Type::Range | Type::Str | Type::Function { .. } | Type::DType(_) => {
+                PyValue::None
+            }
         }
     }
 

@@ -120,6 +120,10 @@ def _signature_texts(sigs):
     for sig in sigs:
         if isinstance(sig, (str, Signature, Type)):
             texts.append(str(sig))
+        elif isinstance(sig, tuple) and all(isinstance(t, (str, Type)) for t in sig):
+            # Numba's `@guvectorize([(float64[:], float64, float64[:])], ...)`: argument
+            # types of a kernel that returns nothing.
+            texts.append(f"void({', '.join(map(str, sig))})")
         else:
             raise TypeError(
                 "ufunc signatures are strings such as 'f8(f8, f8)' or ferrojit signature "

@@ -7,6 +7,7 @@
 //! a loop body, a variable the body assigns counts as assigned, since an earlier iteration may
 //! have assigned it (`if i > 0: use(prev)` ... `prev = x`); ferrojit does not track iterations,
 //! so a read on the first iteration gives an unspecified value where Python would raise.
+//! A `for` loop's target counts as assigned after the loop (see `StmtKind::For` below).
 //! `while True` loops run at least once: after them, what every `break` had assigned is. Code after
 //! `return`, `raise`, `break` or `continue` is unreachable and not checked.
 
@@ -124,7 +125,10 @@ impl Check<'_> {
                 let mut inside = state.clone();
                 bind(&mut inside, target);
                 self.loop_body(body, inside, false)?;
-                // The body may run zero times.
+                // The body may run zero times, but its target stays readable after the loop
+                // (`for its in range(n): ...` then `return its`), as real kernels do; after a
+                // loop that ran zero times it reads as zero where Python would raise.
+                bind(&mut state, target);
             }
             StmtKind::While { test, body } => {
                 self.reads(test, &state)?;
@@ -167,6 +171,32 @@ impl Check<'_> {
             }
             StmtKind::Continue => state = None,
             StmtKind::Pass => {}
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
+                // A handler may run after any part of the body: it can count only on what was
+                // assigned before the `try`.
+                let entry = state.clone();
+                let after_body = self.block(body, state)?;
+                let mut merged = self.block(orelse, after_body)?;
+                for handler in handlers {
+                    if let Some(class) = &handler.class {
+                        self.reads(class, &entry)?;
+                    }
+                    let after = self.block(&handler.body, entry.clone())?;
+                    merged = meet(merged, after);
+                }
+                // `finally` also runs when an exception leaves the `try`.
+                let checking = self.checking;
+                self.block(finalbody, meet(merged.clone(), entry))?;
+                self.checking = false;
+                let after = self.block(finalbody, merged);
+                self.checking = checking;
+                state = after?;
+            }
         }
         Ok(state)
     }
@@ -220,13 +250,8 @@ fn bound_in(body: &[Stmt], out: &mut HashSet<String>) {
             _ => {}
         }
         *out = state.unwrap_or_default();
-        match &stmt.kind {
-            StmtKind::For { body, .. } | StmtKind::While { body, .. } => bound_in(body, out),
-            StmtKind::If { body, orelse, .. } => {
-                bound_in(body, out);
-                bound_in(orelse, out);
-            }
-            _ => {}
+        for block in stmt.kind.blocks() {
+            bound_in(block, out);
         }
     }
 }

@@ -16,6 +16,8 @@ enum Axis {
     Partial,
     /// A slice with a step.
     Strided,
+    /// An integer array of this rank (fancy indexing; lowered in `lower/fancy.rs`).
+    Fancy(u8),
 }
 
 impl Infer<'_> {
@@ -43,26 +45,39 @@ impl Infer<'_> {
         else {
             return Err(Diagnostic::internal(format!("array_index on {array}")).into());
         };
-        // `a[mask]` with a boolean array of `a`'s rank: the selected elements, in C order.
-        if !matches!(index.kind, ExprKind::Tuple(_) | ExprKind::Slice { .. })
-            && let Type::Array {
-                dtype: Scalar::Bool,
-                ndim: mask_ndim,
-                ..
-            } = self.value(index)?
+        // `a[mask]` with a boolean array of `a`'s leading axes: the selected elements (or
+        // sub-arrays), in C order.
+        if !matches!(
+            index.kind,
+            ExprKind::Tuple(_) | ExprKind::Slice { .. } | ExprKind::Ellipsis
+        ) && let Type::Array {
+            dtype: Scalar::Bool,
+            ndim: mask_ndim,
+            ..
+        } = self.value(index)?
         {
-            if mask_ndim != ndim {
-                let message = format!(
-                    "a boolean mask must have the array's rank: {mask_ndim}-d mask for {array}"
-                );
-                return Err(Diagnostic::unsupported(message, index.span).into());
+            if mask_ndim > ndim {
+                let message = format!("too many indices: a {mask_ndim}-d boolean mask for {array}");
+                return Err(Diagnostic::typing(message, index.span).into());
             }
-            return Ok(Type::array(dtype, 1, Layout::C));
+            // A mask of the leading axes selects sub-arrays of the others.
+            return Ok(Type::array(dtype, 1 + ndim - mask_ndim, Layout::C));
         }
         let mut axes = Vec::new();
+        // Where `...` stands, if anywhere: the axes no other item indexes (full slices).
+        let mut ellipsis = None;
         match &index.kind {
+            ExprKind::Ellipsis => ellipsis = Some(0),
             ExprKind::Tuple(items) => {
                 for item in items {
+                    if matches!(item.kind, ExprKind::Ellipsis) {
+                        if ellipsis.is_some() {
+                            let message = "an index can only have a single ellipsis ('...')";
+                            return Err(Diagnostic::typing(message, item.span).into());
+                        }
+                        ellipsis = Some(axes.len());
+                        continue;
+                    }
                     self.index_axes(item, &mut axes)?;
                 }
                 // Without slices the index tuple is an ordinary value too.
@@ -77,7 +92,15 @@ impl Infer<'_> {
             let message = format!("too many indices for {array}: {} given", axes.len());
             return Err(Diagnostic::typing(message, index.span).into());
         }
+        if let Some(at) = ellipsis {
+            let width = usize::from(ndim) - axes.len();
+            axes.splice(at..at, std::iter::repeat_n(Axis::Full, width));
+        }
         axes.resize(usize::from(ndim), Axis::Full);
+        if let Some(fancy) = fancy_result(&axes, index)? {
+            // A new array (a copy), NumPy's result of one integer-array index.
+            return Ok(Type::array(dtype, fancy, Layout::C));
+        }
         let view_ndim = axes.iter().filter(|a| **a != Axis::Int).count();
         if view_ndim == 0 {
             return Ok(Type::Scalar(dtype));
@@ -118,9 +141,11 @@ impl Infer<'_> {
             Type::Tuple(items) if items.iter().all(is_integer) => {
                 axes.extend(items.iter().map(|_| Axis::Int));
             }
+            Type::Array { dtype, ndim, .. } if dtype.is_int() => axes.push(Axis::Fancy(*ndim)),
             Type::Array { .. } => {
                 let message = format!("indexing an array with {ty} is not supported");
-                let hint = "indexing with an integer array (fancy indexing) is not supported; write a loop, or use a boolean mask of the array's shape";
+                let hint = "index with an integer array (one per access), or with one boolean \
+                            mask of the array's shape";
                 return Err(Diagnostic::unsupported(message, item.span)
                     .with_hint(hint)
                     .into());
@@ -169,6 +194,37 @@ impl Infer<'_> {
             }
         }
     }
+}
+
+/// The rank of `array[index]` when `axes` has an integer-array (fancy) index: its axes take
+/// that index's place among the axes that slices keep, as in NumPy. `None` without one; an
+/// error for forms ferrojit does not compile (several integer arrays, partial slices beside
+/// one).
+fn fancy_result(axes: &[Axis], index: &Expr) -> Result<Option<u8>, Diagnostic> {
+    let fancy: Vec<u8> = axes
+        .iter()
+        .filter_map(|a| match a {
+            Axis::Fancy(n) => Some(*n),
+            _ => None,
+        })
+        .collect();
+    let Some(&rank) = fancy.first() else {
+        return Ok(None);
+    };
+    if fancy.len() > 1 {
+        let message = "only one integer-array index per access is supported (as in Numba)";
+        return Err(Diagnostic::unsupported(message, index.span));
+    }
+    if axes
+        .iter()
+        .any(|a| matches!(a, Axis::Partial | Axis::Strided))
+    {
+        let message = "an integer-array index can be combined with integers and whole axes \
+                       (`:`) only";
+        return Err(Diagnostic::unsupported(message, index.span));
+    }
+    let kept = axes.iter().filter(|a| **a == Axis::Full).count();
+    Ok(Some(rank + kept as u8))
 }
 
 /// The value of an integer literal, possibly negated (`2`, `-1`).

@@ -15,11 +15,15 @@
 //! and casts), [`stmt`] (statements, assignment targets, returns).
 
 mod assigned;
+mod bind;
 mod call;
 mod expr;
 mod index;
 mod numpy_call;
+mod numpy_random;
+pub(crate) mod numpy_shape;
 mod numpy_sorting;
+mod numpy_statistics;
 mod stmt;
 
 use crate::rules;
@@ -89,6 +93,9 @@ pub(super) type R<T> = Result<T, Stop>;
 pub(super) enum Val {
     Value(Type),
     Module(ModuleKind),
+    /// A Python module other than the known ones, by its dotted name (see
+    /// [`crate::GlobalValue::PyModule`]).
+    PyModule(String),
     Callable(Callable),
     ExceptionClass(String),
     /// A name bound to a Python object we cannot compile; `pytype` is its Python type name.
@@ -364,6 +371,15 @@ fn always_returns(body: &[Stmt]) -> bool {
         StmtKind::Return(_) | StmtKind::Raise(_) => true,
         StmtKind::If { body, orelse, .. } => always_returns(body) && always_returns(orelse),
         StmtKind::While { test, body } => is_always_true(test) && !breaks(body),
+        StmtKind::Try {
+            body,
+            handlers,
+            finalbody,
+            ..
+        } => {
+            always_returns(finalbody)
+                || (always_returns(body) && handlers.iter().all(|h| always_returns(&h.body)))
+        }
         _ => false,
     })
 }
@@ -381,6 +397,7 @@ fn breaks(body: &[Stmt]) -> bool {
     body.iter().any(|stmt| match &stmt.kind {
         StmtKind::Break => true,
         StmtKind::If { body, orelse, .. } => breaks(body) || breaks(orelse),
+        StmtKind::Try { .. } => stmt.kind.blocks().into_iter().any(breaks),
         _ => false,
     })
 }
@@ -411,6 +428,11 @@ fn collect_assigned(body: &[Stmt], out: &mut HashSet<String>) {
                 collect_assigned(body, out);
                 collect_assigned(orelse, out);
             }
+            StmtKind::Try { .. } => {
+                for block in stmt.kind.blocks() {
+                    collect_assigned(block, out);
+                }
+            }
             _ => {}
         }
     }
@@ -423,6 +445,7 @@ pub(super) fn module_name(module: ModuleKind) -> &'static str {
         ModuleKind::Cmath => "cmath",
         ModuleKind::Numpy => "numpy",
         ModuleKind::Ferrojit => "ferrojit",
+        ModuleKind::Random => "random",
     }
 }
 

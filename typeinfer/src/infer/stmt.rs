@@ -35,6 +35,30 @@ impl Infer<'_> {
                 self.block(body);
                 self.block(orelse);
             }
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
+                self.block(body);
+                for handler in handlers {
+                    if let Some(class) = &handler.class {
+                        self.soft(|this| this.except_classes(class));
+                    }
+                    if let Some(name) = &handler.name
+                        && reads_name(&handler.body, name)
+                    {
+                        let message =
+                            format!("using the exception bound by `as {name}` is not supported");
+                        let d = Diagnostic::unsupported(message, handler.span);
+                        self.soft(|_| Err::<(), _>(d.into()));
+                    }
+                    self.block(&handler.body);
+                }
+                self.block(orelse);
+                self.block(finalbody);
+            }
             StmtKind::Return(value) => {
                 let (ty, span) = match value {
                     Some(v) => (self.value(v)?, v.span),
@@ -75,6 +99,15 @@ impl Infer<'_> {
             ExprKind::Name(name) => {
                 let unified = self.assign_var(name, ty, target.span)?;
                 self.record(target.id, unified);
+            }
+            ExprKind::Tuple(targets) if ty.is_array() => {
+                // `a, b, c = arr`: the array's items (numbers, or rows of a 2-D array); its
+                // length is checked when the function runs.
+                let element = self.element_of(ty, target)?;
+                for t in targets {
+                    self.assign(t, &element)?;
+                }
+                self.record(target.id, ty.clone());
             }
             ExprKind::Tuple(targets) => {
                 let items = match ty {
@@ -224,6 +257,8 @@ impl Infer<'_> {
                 };
                 Ok(Type::array(*dtype, ndim - 1, row_layout).with_readonly(*readonly))
             }
+            // The body never runs: its variable gets some type so that it can be typed.
+            Type::Tuple(items) if items.is_empty() => Ok(Type::I64),
             // A tuple of different number types is iterated as its unified type (`(1, 2.5)`
             // gives floats).
             Type::Tuple(items) => match items
@@ -245,6 +280,26 @@ impl Infer<'_> {
             _ => {
                 let message = format!("'{ty}' object is not iterable");
                 Err(Diagnostic::typing(message, iter.span).into())
+            }
+        }
+    }
+
+    /// The class (or tuple of classes) of an `except` clause.
+    fn except_classes(&mut self, class: &Expr) -> R<()> {
+        if let ExprKind::Tuple(items) = &class.kind {
+            return items.iter().try_for_each(|item| self.except_classes(item));
+        }
+        match self.expr(class)? {
+            Val::ExceptionClass(name) => {
+                self.resolve(class.id, Resolution::ExceptionClass(name));
+                Ok(())
+            }
+            other => {
+                let message = format!(
+                    "an except clause takes exception classes, got {}",
+                    super::expr::describe(&other)
+                );
+                Err(Diagnostic::typing(message, class.span).into())
             }
         }
     }
@@ -288,6 +343,10 @@ impl Infer<'_> {
 
     /// The message of an exception or assert: a string literal.
     fn message(&mut self, msg: &Expr, what: &str) -> R<()> {
+        if let ExprKind::FString(_) = msg.kind {
+            self.value(msg)?;
+            return Ok(());
+        }
         if !matches!(msg.kind, ExprKind::Str(_)) {
             let message = format!("{what} messages must be string literals");
             return Err(Diagnostic::unsupported(message, msg.span).into());
@@ -295,6 +354,15 @@ impl Infer<'_> {
         self.record(msg.id, Type::Str);
         Ok(())
     }
+}
+
+/// Whether a statement of `body` reads variable `name`.
+fn reads_name(body: &[Stmt], name: &str) -> bool {
+    let mut found = false;
+    frontend::ast::walk_exprs(body, &mut |e| {
+        found |= matches!(&e.kind, ExprKind::Name(n) if n == name);
+    });
+    found
 }
 
 /// Checks that a value of type `ty` may be stored into `slot` (an element type, or a view that
@@ -305,6 +373,10 @@ fn check_store(slot: &Type, ty: &Type, span: Span) -> Result<(), Diagnostic> {
         (Type::Array { dtype, .. }, Type::Scalar(_)) => {
             rules::can_convert(ty, &Type::Scalar(*dtype))
         }
+        // `out[0:2] = (x, y)`: numbers into a 1-D view (its length is checked at run time).
+        (Type::Array { dtype, ndim: 1, .. }, Type::Tuple(items)) => items
+            .iter()
+            .all(|t| t.as_scalar().is_some() && rules::can_convert(t, &Type::Scalar(*dtype))),
         (
             Type::Array {
                 dtype: d1,
