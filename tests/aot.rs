@@ -398,10 +398,11 @@ fn c_runtime_helpers_match_the_rust_runtime() {
                     let n = xs.len() as i64;
                     let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * (1.0 + b.abs());
                     match symbol.name {
-                        "ferrojit_sum_i64" | "ferrojit_sum_i32" => {
+                        "ferrojit_sum_i64" | "ferrojit_sum_i32" | "ferrojit_min_i64"
+                        | "ferrojit_max_i64" => {
                             type F = extern "C" fn(*const (), i64) -> i64;
                             let (a, b): (F, F) = (as_fn(ours), as_fn(theirs));
-                            let p = if symbol.name.ends_with("i64") {
+                            let p = if !symbol.name.ends_with("i32") {
                                 ints.as_ptr() as *const ()
                             } else {
                                 i32s.as_ptr() as *const ()

@@ -288,6 +288,10 @@ runtime_functions! {
     SumI64 => ("ferrojit_sum_i64", &[Ptr, I64], I64, reduce::ferrojit_sum_i64),
     /// Wrapping sum of `i32` elements widened to `i64` (exact in any order).
     SumI32 => ("ferrojit_sum_i32", &[Ptr, I64], I64, reduce::ferrojit_sum_i32),
+    /// Smallest of `n >= 1` `i64` elements.
+    MinI64 => ("ferrojit_min_i64", &[Ptr, I64], I64, reduce::ferrojit_min_i64),
+    /// Largest of `n >= 1` `i64` elements.
+    MaxI64 => ("ferrojit_max_i64", &[Ptr, I64], I64, reduce::ferrojit_max_i64),
 }
 
 impl RuntimeFn {
@@ -325,7 +329,7 @@ impl RuntimeFn {
         use RuntimeFn::*;
         matches!(
             self,
-            SumF64 | SumF32 | SumSquaresF64 | DotF64 | SumI64 | SumI32
+            SumF64 | SumF32 | SumSquaresF64 | DotF64 | SumI64 | SumI32 | MinI64 | MaxI64
         )
     }
 

@@ -1,5 +1,6 @@
 //! Whole-array reductions that compiled loops hand over (`ir::passes::reductions`): sums of
-//! contiguous `i64`/`i32` elements (exact in any order, wrapping like the loop), and — only for
+//! contiguous `i64`/`i32` elements (exact in any order, wrapping like the loop), the minimum and
+//! maximum of `i64` elements, and — only for
 //! loops compiled with `fastmath=True`, which allows reassociation — sums, sums of squares and
 //! dot products of `f64`/`f32` elements.
 //!
@@ -110,12 +111,26 @@ unsafe fn sum_i32_generic(p: *const i32, n: i64) -> i64 {
     xs.iter().fold(0i64, |a, &b| a.wrapping_add(i64::from(b)))
 }
 
+#[inline(always)]
+unsafe fn min_i64_generic(p: *const i64, n: i64) -> i64 {
+    let xs = unsafe { elements(p, n) };
+    xs.iter().copied().fold(i64::MAX, i64::min)
+}
+
+#[inline(always)]
+unsafe fn max_i64_generic(p: *const i64, n: i64) -> i64 {
+    let xs = unsafe { elements(p, n) };
+    xs.iter().copied().fold(i64::MIN, i64::max)
+}
+
 dispatch!(ferrojit_sum_f64, sum_f64_generic, (p: *const f64, n: i64) -> f64);
 dispatch!(ferrojit_sum_f32, sum_f32_generic, (p: *const f32, n: i64) -> f32);
 dispatch!(ferrojit_sum_squares_f64, sum_squares_f64_generic, (p: *const f64, n: i64) -> f64);
 dispatch!(ferrojit_dot_f64, dot_f64_generic, (p: *const f64, q: *const f64, n: i64) -> f64);
 dispatch!(ferrojit_sum_i64, sum_i64_generic, (p: *const i64, n: i64) -> i64);
 dispatch!(ferrojit_sum_i32, sum_i32_generic, (p: *const i32, n: i64) -> i64);
+dispatch!(ferrojit_min_i64, min_i64_generic, (p: *const i64, n: i64) -> i64);
+dispatch!(ferrojit_max_i64, max_i64_generic, (p: *const i64, n: i64) -> i64);
 
 #[cfg(test)]
 mod tests {

@@ -645,6 +645,20 @@ FJ_RT int64_t ferrojit_sum_i64(void *vp, int64_t n) {
     return (int64_t)s;
 }
 
+FJ_RT int64_t ferrojit_min_i64(void *vp, int64_t n) {
+    const int64_t *p = vp;
+    int64_t m = INT64_MAX;
+    for (int64_t i = 0; i < n; i++) m = p[i] < m ? p[i] : m;
+    return m;
+}
+
+FJ_RT int64_t ferrojit_max_i64(void *vp, int64_t n) {
+    const int64_t *p = vp;
+    int64_t m = INT64_MIN;
+    for (int64_t i = 0; i < n; i++) m = p[i] > m ? p[i] : m;
+    return m;
+}
+
 FJ_RT int64_t ferrojit_sum_i32(void *vp, int64_t n) {
     const int32_t *p = vp;
     uint64_t s = 0;

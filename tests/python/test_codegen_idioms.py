@@ -253,3 +253,25 @@ def branchy(a, out):
 
 def test_if_converted_branches():
     check(branchy, np.concatenate([SPECIAL, np.random.default_rng(2).random(50)]), np.zeros(62))
+
+
+@jit
+def int_extremes(a):
+    lo = a[0]
+    hi = a[0]
+    for i in range(1, a.shape[0]):
+        lo = min(lo, a[i])
+    for i in range(a.shape[0]):
+        hi = max(a[i], hi)
+    m = a[0]
+    for i in range(a.shape[0]):
+        if a[i] < m:
+            m = a[i]
+    return lo, hi, m
+
+
+def test_integer_min_max_loops():
+    check(int_extremes, INTS)
+    check(int_extremes, INTS[::-1].copy())
+    check(int_extremes, INTS[:1].copy())
+    check(int_extremes, INTS[::3])

@@ -12,13 +12,14 @@
 //! | `s += a[i]`, `f64` / `f32` | `sum_f64` / `sum_f32` | `fastmath` (reassociation) |
 //! | `s += a[i] * a[i]`, `f64` | `sum_squares_f64` | `fastmath` |
 //! | `s += a[i] * b[i]`, `f64` | `dot_f64` | `fastmath` |
+//! | `s = min(s, a[i])` / `max`, `i64` | `min_i64` / `max_i64` | always (exact) |
 //!
 //! The loop must be one block `L(.., i, .., s, ..)` ending in `brif (i + 1 < n), L(..), X(..)`,
 //! with `n` defined outside it, every other parameter passed through unchanged, and nothing
 //! else in it: the element addresses are `base + i * size` with `base` defined outside `L` and
 //! `size` the element's size (so the elements are contiguous), the loads plain loads. `L` then
-//! becomes straight-line code: `s2 = s + routine(&a[i], .., k)` with `k = max(n - i, 1)` (the
-//! body runs once before its first test) and a jump to `X`, where `i + 1` becomes `i + k` (the
+//! becomes straight-line code: `s2 = s + routine(&a[i], .., k)` with `k = n - i` if `i < n`,
+//! else 1 (the body runs once before its first test) and a jump to `X`, where `i + 1` becomes `i + k` (the
 //! value it has when the loop ends).
 
 use crate::function::{Block, Function, Inst, IntCC, Op, Ty, Value, ValueDef};
@@ -121,15 +122,47 @@ fn match_loop(func: &Function, l: Block, fastmath: bool) -> Option<Reduction> {
     }
     let (s, s2) = carried?;
     let update = def_inst(func, s2)?;
-    let op = func.inst(update).op.clone();
-    if !matches!(op, Op::Fadd | Op::Iadd) || !block.insts.contains(&update) {
+    let mut op = func.inst(update).op.clone();
+    if !matches!(op, Op::Fadd | Op::Iadd | Op::Select) || !block.insts.contains(&update) {
         return None;
     }
-    let term_value = other(func, update, s)?;
+    // `select(x < s, x, s)` and its mirror images: an integer min or max (ties are equal
+    // integers, so the order of the elements does not matter).
+    let mut extra_used = Vec::new();
+    let term_value = if op == Op::Select {
+        let sel = func.inst(update).args.clone();
+        let cmp_inst = def_inst(func, sel[0])?;
+        let (cc, a) = match &func.inst(cmp_inst).op {
+            Op::Icmp(cc) => (*cc, func.inst(cmp_inst).args.clone()),
+            _ => return None,
+        };
+        let x = if sel[1] == s { sel[2] } else { sel[1] };
+        let same_pair = |p: &[Value]| (p[0] == x && p[1] == s) || (p[0] == s && p[1] == x);
+        if !same_pair(&sel[1..]) || !same_pair(&a) || !block.insts.contains(&cmp_inst) {
+            return None;
+        }
+        let less = match cc {
+            IntCC::Slt | IntCC::Sle => true,
+            IntCC::Sgt | IntCC::Sge => false,
+            _ => return None,
+        };
+        // True result when the condition holds: sel[1]; it is the smaller one iff it is the
+        // left operand of a `<`.
+        op = if (sel[1] == a[0]) == less {
+            Op::Smin
+        } else {
+            Op::Smax
+        };
+        extra_used.push(cmp_inst);
+        x
+    } else {
+        other(func, update, s)?
+    };
     let s_ty = func.value_type(s);
 
     let mut kept = Vec::new();
     let mut used = vec![cmp, inc, update, term];
+    used.extend(extra_used);
     // `base + i * size` → the address, with its instructions noted.
     let mut element = |v: Value, used: &mut Vec<Inst>| -> Option<(Value, Ty)> {
         let load = def_inst(func, v)?;
@@ -175,6 +208,18 @@ fn match_loop(func: &Function, l: Block, fastmath: bool) -> Option<Reduction> {
         Some((addr, ty))
     };
     let (routine, addresses) = match op {
+        Op::Smin | Op::Smax if s_ty == Ty::I64 => {
+            let (addr, ty) = element(term_value, &mut used)?;
+            if ty != Ty::I64 {
+                return None;
+            }
+            let routine = if op == Op::Smin {
+                RuntimeFn::MinI64
+            } else {
+                RuntimeFn::MaxI64
+            };
+            (routine, vec![addr])
+        }
         Op::Iadd if s_ty == Ty::I64 => {
             let (x, widened) = match func.inst(def_inst(func, term_value)?).op {
                 Op::Sext => (func.inst(def_inst(func, term_value)?).args[0], true),
@@ -269,10 +314,23 @@ fn match_loop(func: &Function, l: Block, fastmath: bool) -> Option<Reduction> {
 }
 
 fn rewrite(func: &mut Function, l: Block, m: Reduction) {
-    // The loop body runs once before its first test: max(n - i, 1) iterations.
+    // The loop body runs once before its first test: n - i iterations if i < n, else 1 (no
+    // wrapping subtraction decides it).
     let diff = func.create_inst(Op::Isub, vec![m.n, m.i], &[Ty::I64], Vec::new());
     let diff_v = func.inst(diff).results[0];
-    let len = func.create_inst(Op::Smax, vec![diff_v, m.one], &[Ty::I64], Vec::new());
+    let more = func.create_inst(
+        Op::Icmp(IntCC::Slt),
+        vec![m.i, m.n],
+        &[Ty::Bool],
+        Vec::new(),
+    );
+    let more_v = func.inst(more).results[0];
+    let len = func.create_inst(
+        Op::Select,
+        vec![more_v, diff_v, m.one],
+        &[Ty::I64],
+        Vec::new(),
+    );
     let len_v = func.inst(len).results[0];
     let mut end = None;
     let mut exit_args = m.exit_args.clone();
@@ -294,7 +352,13 @@ fn rewrite(func: &mut Function, l: Block, m: Reduction) {
     };
     let call = func.create_inst(Op::CallRuntime(m.routine), args, &[result_ty], Vec::new());
     let total = func.inst(call).results[0];
-    func.inst_mut(m.update).args = vec![m.s, total];
+    let update = func.inst_mut(m.update);
+    update.args = vec![m.s, total];
+    update.op = match m.routine {
+        RuntimeFn::MinI64 => Op::Smin,
+        RuntimeFn::MaxI64 => Op::Smax,
+        _ => update.op.clone(),
+    };
     let jump = func.create_inst(
         Op::Jump,
         Vec::new(),
@@ -306,13 +370,13 @@ fn rewrite(func: &mut Function, l: Block, m: Reduction) {
     );
     let term = func.terminator(l).expect("the loop block is terminated");
     let (line, col) = (func.inst(term).line, func.inst(term).col);
-    for inst in [diff, len, call, jump].into_iter().chain(end) {
+    for inst in [diff, more, len, call, jump].into_iter().chain(end) {
         let d = func.inst_mut(inst);
         d.line = line;
         d.col = col;
     }
     let mut insts = m.kept.clone();
-    insts.extend([diff, len, call, m.update]);
+    insts.extend([diff, more, len, call, m.update]);
     insts.extend(end);
     insts.push(jump);
     func.block_mut(l).insts = insts;

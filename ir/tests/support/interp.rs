@@ -322,14 +322,22 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
             RuntimeFn::IntPow => int(runtime::math::int_pow(i(0), i(1))),
             RuntimeFn::PowI => flt(runtime::math::f64_powi(f(0), i(1))),
             // The reductions, in order (the float ones are reassociated only on the CPU).
-            RuntimeFn::SumI64 | RuntimeFn::SumI32 | RuntimeFn::SumF64 | RuntimeFn::SumF32 => {
+            RuntimeFn::SumI64
+            | RuntimeFn::SumI32
+            | RuntimeFn::SumF64
+            | RuntimeFn::SumF32
+            | RuntimeFn::MinI64
+            | RuntimeFn::MaxI64 => {
                 let size = if matches!(rf, RuntimeFn::SumI32 | RuntimeFn::SumF32) {
                     4
                 } else {
                     8
                 };
                 let n = i(1).max(0) as usize;
-                let at = address(a[0], 0, n * size, mem)?;
+                let bytes = n
+                    .checked_mul(size)
+                    .ok_or_else(|| fault("reduction longer than memory"))?;
+                let at = address(a[0], 0, bytes, mem)?;
                 let item = |k: usize| {
                     let mut raw = [0u8; 8];
                     raw[..size].copy_from_slice(&mem.0[at + k * size..at + (k + 1) * size]);
@@ -343,6 +351,12 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
                         s.wrapping_add(i64::from(item(k) as u32 as i32))
                     })),
                     RuntimeFn::SumF64 => flt((0..n).map(|k| f64::from_bits(item(k))).sum()),
+                    RuntimeFn::MinI64 => {
+                        int((0..n).map(|k| item(k) as i64).min().unwrap_or(i64::MAX))
+                    }
+                    RuntimeFn::MaxI64 => {
+                        int((0..n).map(|k| item(k) as i64).max().unwrap_or(i64::MIN))
+                    }
                     _ => flt((0..n).map(|k| f32::from_bits(item(k) as u32)).sum::<f32>() as f64),
                 }
             }
