@@ -484,10 +484,22 @@ fn encode_type(ty: &Type) -> String {
         Type::NoneType => "none".into(),
         Type::Range => "range".into(),
         Type::Str => "str".into(),
+        Type::List { item, typed } => {
+            format!("{}({})", if *typed { "TL" } else { "L" }, encode_type(item))
+        }
+        Type::Unknown => "unknown".into(),
     }
 }
 
 fn decode_type(text: &str) -> Option<Type> {
+    for (prefix, typed) in [("L(", false), ("TL(", true)] {
+        if let Some(inner) = text.strip_prefix(prefix).and_then(|t| t.strip_suffix(')')) {
+            return Some(Type::List {
+                item: Box::new(decode_type(inner)?),
+                typed,
+            });
+        }
+    }
     if let Some(inner) = text.strip_prefix("T(").and_then(|t| t.strip_suffix(')')) {
         // Split at top-level commas.
         let mut items = Vec::new();
@@ -524,6 +536,7 @@ fn decode_type(text: &str) -> Option<Type> {
         "none" => Type::NoneType,
         "range" => Type::Range,
         "str" => Type::Str,
+        "unknown" => Type::Unknown,
         scalar => Type::Scalar(Scalar::from_name(scalar)?),
     })
 }

@@ -145,12 +145,28 @@ pub enum ExprKind {
         index: Box<Expr>,
     },
     Tuple(Vec<Expr>),
+    /// `[a, b, c]`.
+    List(Vec<Expr>),
+    /// `[elt for target in iter if cond ...]`, generators in source order (the first is the
+    /// outermost loop).
+    ListComp {
+        elt: Box<Expr>,
+        generators: Vec<Comprehension>,
+    },
     /// `lower:upper:step` inside a subscript.
     Slice {
         lower: Option<Box<Expr>>,
         upper: Option<Box<Expr>>,
         step: Option<Box<Expr>>,
     },
+}
+
+/// One `for target in iter if cond ...` clause of a comprehension.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comprehension {
+    pub target: Expr,
+    pub iter: Expr,
+    pub ifs: Vec<Expr>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -220,6 +236,8 @@ pub enum CmpOp {
     GtE,
     Is,
     IsNot,
+    In,
+    NotIn,
 }
 
 impl CmpOp {
@@ -233,6 +251,8 @@ impl CmpOp {
             CmpOp::GtE => ">=",
             CmpOp::Is => "is",
             CmpOp::IsNot => "is not",
+            CmpOp::In => "in",
+            CmpOp::NotIn => "not in",
         }
     }
 }
@@ -315,7 +335,7 @@ pub fn walk_expr<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
                 walk_expr(c, f);
             }
         }
-        ExprKind::BoolOp { values, .. } | ExprKind::Tuple(values) => {
+        ExprKind::BoolOp { values, .. } | ExprKind::Tuple(values) | ExprKind::List(values) => {
             for v in values {
                 walk_expr(v, f);
             }
@@ -336,6 +356,16 @@ pub fn walk_expr<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
             }
             for k in keywords {
                 walk_expr(&k.value, f);
+            }
+        }
+        ExprKind::ListComp { elt, generators } => {
+            walk_expr(elt, f);
+            for g in generators {
+                walk_expr(&g.target, f);
+                walk_expr(&g.iter, f);
+                for cond in &g.ifs {
+                    walk_expr(cond, f);
+                }
             }
         }
         ExprKind::Attribute { value, .. } => walk_expr(value, f),

@@ -191,6 +191,24 @@ fn write_expr(out: &mut String, expr: &Expr) {
         }
         ExprKind::Subscript { value, index } => write_form(out, "index", [&**value, &**index]),
         ExprKind::Tuple(elts) => write_form(out, "tuple", elts),
+        ExprKind::List(elts) => write_form(out, "list", elts),
+        ExprKind::ListComp { elt, generators } => {
+            out.push_str("(listcomp ");
+            write_expr(out, elt);
+            for g in generators {
+                out.push_str(" (for ");
+                write_expr(out, &g.target);
+                out.push(' ');
+                write_expr(out, &g.iter);
+                for cond in &g.ifs {
+                    out.push_str(" (if ");
+                    write_expr(out, cond);
+                    out.push(')');
+                }
+                out.push(')');
+            }
+            out.push(')');
+        }
         ExprKind::Slice { lower, upper, step } => {
             out.push_str("(slice");
             for part in [lower, upper, step] {

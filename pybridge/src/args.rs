@@ -40,6 +40,10 @@ pub enum Unpassable {
     IntTooLarge,
     /// A NumPy scalar of a dtype ferrojit does not have.
     NumpyScalar,
+    /// An empty list without a declared item type (`List.empty_list(t)` declares one).
+    EmptyList,
+    /// A list whose items are not numbers or tuples of numbers of one type.
+    ListItems,
 }
 
 /// The ferrojit type of a Python value, as Numba's `typeof` would give it: `int` → `int64`,
@@ -72,6 +76,9 @@ pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
                 .map(|item| type_of(&item))
                 .collect::<Result<_, _>>()
                 .map(Type::Tuple);
+        }
+        if ffi::PyList_Check(ptr) != 0 {
+            return crate::lists::list_type(obj);
         }
         // Only now touch NumPy's C API (which imports NumPy at first use): a function called
         // with plain numbers never needs it.
@@ -203,6 +210,12 @@ pub fn describe_unsupported(obj: &Bound<'_, PyAny>, why: &Unpassable) -> String 
         Unpassable::TooManyDims => format!("array of more than {MAX_NDIM} dimensions"),
         Unpassable::IntTooLarge => "int too large for int64 and uint64".into(),
         Unpassable::NumpyScalar => format!("numpy.{type_name}"),
+        Unpassable::EmptyList => {
+            format!("empty {type_name} (its item type is unknown; use List.empty_list(item_type))")
+        }
+        Unpassable::ListItems => {
+            format!("{type_name} whose items are not numbers or tuples of numbers of one type")
+        }
     }
 }
 
@@ -210,9 +223,9 @@ pub fn describe_unsupported(obj: &Bound<'_, PyAny>, why: &Unpassable) -> String 
 pub fn slot_count(ty: &Type) -> usize {
     match ty {
         Type::Scalar(s) if s.is_complex() => 2,
-        Type::Scalar(_) | Type::Array { .. } => 1,
+        Type::Scalar(_) | Type::Array { .. } | Type::List { .. } => 1,
         Type::Tuple(items) => items.iter().map(slot_count).sum(),
-        Type::NoneType | Type::Range | Type::Str => 0,
+        Type::NoneType | Type::Range | Type::Str | Type::Unknown => 0,
     }
 }
 
@@ -233,11 +246,17 @@ pub fn descriptor_words(ty: &Type) -> usize {
 pub struct Descriptors<'a> {
     words: &'a mut [u64],
     used: usize,
+    /// The list arguments, copied into typed lists (see `crate::lists`).
+    pub lists: crate::lists::ArgLists,
 }
 
 impl<'a> Descriptors<'a> {
     pub fn new(words: &'a mut [u64]) -> Self {
-        Descriptors { words, used: 0 }
+        Descriptors {
+            words,
+            used: 0,
+            lists: Default::default(),
+        }
     }
 
     /// Appends a descriptor; returns its address for the argument slot.
@@ -433,6 +452,10 @@ pub fn flatten(
             }
         }
         (Type::NoneType, Type::NoneType) => {}
+        (Type::List { .. }, Type::List { item, .. }) => {
+            slots[*pos] = crate::lists::pass_list(obj, item, descriptors)?;
+            *pos += 1;
+        }
         _ => {
             return Err(PyTypeError::new_err(format!(
                 "ferrojit: cannot pass a {actual} as {target}"
@@ -527,7 +550,11 @@ pub fn unflatten(
                 None => unsafe { returned.array(py, addr, ty) },
             }
         }
-        Type::Range | Type::Str => Err(PyTypeError::new_err(format!(
+        Type::List { .. } => {
+            let addr = take();
+            crate::lists::return_list(py, addr, ty, descriptors, arg_types, returned)
+        }
+        Type::Range | Type::Str | Type::Unknown => Err(PyTypeError::new_err(format!(
             "ferrojit: a {ty} cannot be returned to Python"
         ))),
     }

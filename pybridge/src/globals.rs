@@ -94,6 +94,14 @@ fn lookup<'py>(
     }
 }
 
+/// `ferrojit.typed.List` (or `numba.typed.List`, so unchanged kernels compile).
+fn is_typed_list_class(value: &Bound<'_, PyAny>) -> bool {
+    value.cast::<PyType>().is_ok()
+        && attr_string(value, "__name__").as_deref() == Some("List")
+        && attr_string(value, "__module__")
+            .is_some_and(|m| m == "ferrojit.typed" || m.starts_with("numba.typed"))
+}
+
 fn is_exception_class(py: Python<'_>, value: &Bound<'_, PyAny>) -> bool {
     value.cast::<PyType>().is_ok_and(|t| {
         t.is_subclass(&py.get_type::<pyo3::exceptions::PyBaseException>())
@@ -145,6 +153,9 @@ fn classify(py: Python<'_>, name: &str, obj: &Bound<'_, PyAny>) -> Option<Global
     }
     if let Some(scalar) = dtype_of_type(py, obj) {
         return value(GlobalValue::Dtype(scalar));
+    }
+    if is_typed_list_class(obj) {
+        return value(GlobalValue::TypedList);
     }
     if let Some(global) = callable(py, name, obj) {
         return global;

@@ -24,6 +24,7 @@ mod dispatcher;
 mod errors;
 mod globals;
 mod gpu;
+mod lists;
 mod overload;
 mod returned;
 mod ufunc;

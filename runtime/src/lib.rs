@@ -3,6 +3,7 @@
 //! - [`array`]: the `#[repr(C)]` array descriptor ABI (data pointer, owner, shape, strides).
 //! - [`error`]: the error channel through which compiled code raises Python exceptions.
 //! - [`alloc`]: memory for arrays created by compiled code, owned by the call's arena.
+//! - [`list`]: the typed, growable list header and the helpers that resize it.
 //! - [`math`]: the math and helper functions compiled code calls, by registered symbol name.
 //! - [`abi`]: the uniform entry-point calling convention used by dispatchers.
 //! - [`parallel`]: the parallel loop driver behind `prange` (a rayon thread pool).
@@ -17,6 +18,7 @@ pub mod alloc;
 pub mod array;
 pub mod cmath;
 pub mod error;
+pub mod list;
 pub mod math;
 pub mod parallel;
 pub mod print;

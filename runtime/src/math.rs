@@ -5,7 +5,7 @@
 //! emits an import for ahead-of-time objects); the GPU backend maps the same variants to its own
 //! implementations. Adding a function = a variant, its row in `describe`, its `extern "C" fn`.
 
-use crate::{cmath, print};
+use crate::{cmath, list, print};
 
 /// Scalar kinds in runtime-function signatures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -156,6 +156,23 @@ pub enum RuntimeFn {
     PrintBytes,
     /// Ends the line and writes it.
     PrintEnd,
+    // List helpers (`crate::list`); like the memory helpers they take the error slot.
+    /// `(itemsize, len) -> list` of `len` zeroed items, or 0.
+    ListNew,
+    /// `(list, itemsize) -> address` of a new last item, or 0.
+    ListPush,
+    /// `(list, itemsize, index) -> address` of a new item inserted before `index`, or 0.
+    ListInsert,
+    /// `(list, itemsize, index) -> 0`: removes the item at `index` (in range).
+    ListRemove,
+    /// `(list, itemsize, other) -> 1`, or 0 if memory is exhausted.
+    ListExtend,
+    /// `(list, itemsize, start, stop, step) -> list` (`i64::MIN`: omitted bound), or 0.
+    ListSlice,
+    /// `(list, itemsize) -> 0`: reverses in place.
+    ListReverse,
+    /// `(list, kind, reverse) -> 0`: sorts numbers in place (`list::sort_kind`).
+    ListSort,
 }
 
 /// Description of a runtime function: symbol, parameter and result kinds, address.
@@ -179,7 +196,7 @@ const F32_1: &[AbiType] = &[F32];
 const F32_2: &[AbiType] = &[F32, F32];
 
 impl RuntimeFn {
-    pub const ALL: [RuntimeFn; 87] = {
+    pub const ALL: [RuntimeFn; 95] = {
         use RuntimeFn::*;
         [
             Sin,
@@ -269,6 +286,14 @@ impl RuntimeFn {
             PrintC64,
             PrintBytes,
             PrintEnd,
+            ListNew,
+            ListPush,
+            ListInsert,
+            ListRemove,
+            ListExtend,
+            ListSlice,
+            ListReverse,
+            ListSort,
         ]
     };
 
@@ -477,6 +502,54 @@ impl RuntimeFn {
                 I64,
                 print::print_end as *const u8,
             ),
+            ListNew => (
+                "ferrojit_list_new",
+                &[I64, I64],
+                Ptr,
+                list::ferrojit_list_new as *const u8,
+            ),
+            ListPush => (
+                "ferrojit_list_push",
+                &[Ptr, I64],
+                Ptr,
+                list::ferrojit_list_push as *const u8,
+            ),
+            ListInsert => (
+                "ferrojit_list_insert",
+                &[Ptr, I64, I64],
+                Ptr,
+                list::ferrojit_list_insert as *const u8,
+            ),
+            ListRemove => (
+                "ferrojit_list_remove",
+                &[Ptr, I64, I64],
+                I64,
+                list::ferrojit_list_remove as *const u8,
+            ),
+            ListExtend => (
+                "ferrojit_list_extend",
+                &[Ptr, I64, Ptr],
+                I64,
+                list::ferrojit_list_extend as *const u8,
+            ),
+            ListSlice => (
+                "ferrojit_list_slice",
+                &[Ptr, I64, I64, I64, I64],
+                Ptr,
+                list::ferrojit_list_slice as *const u8,
+            ),
+            ListReverse => (
+                "ferrojit_list_reverse",
+                &[Ptr, I64],
+                I64,
+                list::ferrojit_list_reverse as *const u8,
+            ),
+            ListSort => (
+                "ferrojit_list_sort",
+                &[Ptr, I64, I64],
+                I64,
+                list::ferrojit_list_sort as *const u8,
+            ),
         };
         RuntimeFnInfo {
             symbol,
@@ -491,7 +564,21 @@ impl RuntimeFn {
     /// have effects (two calls are two allocations), and exist only on the CPU.
     pub fn uses_arena(self) -> bool {
         use RuntimeFn::*;
-        matches!(self, AllocArray | CopyDescriptor | ArenaMark | ArenaRelease)
+        matches!(
+            self,
+            AllocArray
+                | CopyDescriptor
+                | ArenaMark
+                | ArenaRelease
+                | ListNew
+                | ListPush
+                | ListInsert
+                | ListRemove
+                | ListExtend
+                | ListSlice
+                | ListReverse
+                | ListSort
+        )
     }
 
     /// False for the functions that write output (`print`) or use the arena: they may not be

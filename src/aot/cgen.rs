@@ -92,7 +92,7 @@ fn leaves(name: &str, ty: &Type, out: &mut Vec<Leaf>) {
                 leaves(&format!("{name}_{i}"), item, out);
             }
         }
-        Type::NoneType | Type::Range | Type::Str => {}
+        Type::NoneType | Type::Range | Type::Str | Type::Unknown => {}
         _ => out.push(Leaf {
             name: name.to_string(),
             ty: ty.clone(),
@@ -112,9 +112,9 @@ fn leaf_c_type(ty: &Type) -> String {
 pub fn slot_count(ty: &Type) -> usize {
     match ty {
         Type::Scalar(s) if s.is_complex() => 2,
-        Type::Scalar(_) | Type::Array { .. } => 1,
+        Type::Scalar(_) | Type::Array { .. } | Type::List { .. } => 1,
         Type::Tuple(items) => items.iter().map(slot_count).sum(),
-        Type::NoneType | Type::Range | Type::Str => 0,
+        Type::NoneType | Type::Range | Type::Str | Type::Unknown => 0,
     }
 }
 
@@ -143,12 +143,13 @@ fn slot_layout(name: &str, ty: &Type, slot: &mut usize, out: &mut Vec<String>) {
         Type::Array { ndim, .. } => {
             push(format!("{name}: {ty} (pointer to a ferrojit_array{ndim})"));
         }
+        Type::List { .. } => push(format!("{name}: {ty} (pointer to a list)")),
         Type::Tuple(items) => {
             for (i, item) in items.iter().enumerate() {
                 slot_layout(&format!("{name}[{i}]"), item, slot, out);
             }
         }
-        Type::NoneType | Type::Range | Type::Str => {}
+        Type::NoneType | Type::Range | Type::Str | Type::Unknown => {}
     }
 }
 

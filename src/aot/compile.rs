@@ -86,6 +86,17 @@ pub fn compile_exports(
                 },
                 None,
             )?;
+            if contains_list(&lowered.return_type) || signature.args.iter().any(contains_list) {
+                return Err(Diagnostic::new(
+                    DiagnosticKind::Unsupported,
+                    format!(
+                        "export '{}': lists cannot cross an ahead-of-time library's boundary; \
+                         pass and return arrays",
+                        request.function
+                    ),
+                    None,
+                ));
+            }
             let options = ObjectOptions {
                 cpu,
                 entry_prefix: format!("__ferrojit_{module}_{counter}_"),
@@ -148,6 +159,15 @@ pub fn compile_exports(
     Ok(out)
 }
 
+/// Whether a list occurs in `ty`.
+fn contains_list(ty: &Type) -> bool {
+    match ty {
+        Type::List { .. } => true,
+        Type::Tuple(items) => items.iter().any(contains_list),
+        _ => false,
+    }
+}
+
 /// A short name for a type: `f8`, `f8a` (1-d, any layout), `f8a2c` (2-d, C order), `v` (none),
 /// `t_i8_f8_` (a tuple).
 pub fn type_tag(ty: &Type) -> String {
@@ -177,6 +197,10 @@ pub fn type_tag(ty: &Type) -> String {
         Type::NoneType => "v".to_string(),
         Type::Range => "range".to_string(),
         Type::Str => "str".to_string(),
+        Type::List { item, typed } => {
+            format!("{}_{}_", if *typed { "tl" } else { "l" }, type_tag(item))
+        }
+        Type::Unknown => "u".to_string(),
     }
 }
 

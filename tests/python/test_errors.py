@@ -55,11 +55,11 @@ def test_unsupported_syntax():
 def test_unsupported_expression():
     @jit
     def squares(n):
-        return [i * i for i in range(n)]  # list-comp
+        return sum(i * i for i in range(n))  # generator
 
     with pytest.raises(ferrojit.UnsupportedError) as info:
         squares(3)
-    assert_points_at(info.value, "list-comp", "[i * i")
+    assert_points_at(info.value, "generator", "i * i for")
 
 
 def test_type_error():
@@ -91,7 +91,7 @@ def test_argument_of_unsupported_python_type():
         return items
 
     with pytest.raises(ferrojit.TypingError) as info:
-        length([1, 2, 3])
+        length([])
     assert "list" in str(info.value) and "'items'" in str(info.value)
     assert_points_at(info.value, "list-param", "items")
 
@@ -273,21 +273,12 @@ def compile_error(fn, *args, kind=ferrojit.CompileError):
     return info.value
 
 
-def test_mistake_list_and_dict_literals():
-    @jit
-    def uses_list(n):
-        xs = [0.0, 1.0]  # list-literal
-        return n
-
+def test_mistake_dict_literals():
     @jit
     def uses_dict(n):
         d = {"a": 1}  # dict-literal
         return n
 
-    error = compile_error(uses_list, 1, kind=ferrojit.UnsupportedError)
-    assert str(error).startswith("list literals are not supported")
-    assert "hint: lists are not supported; use np.empty(n) for an array, or a tuple" in str(error)
-    assert_points_at(error, "list-literal", "[0.0, 1.0]")
     error = compile_error(uses_dict, 1, kind=ferrojit.UnsupportedError)
     assert str(error).startswith("dict literals are not supported")
     assert "hint: dicts are not supported" in str(error)

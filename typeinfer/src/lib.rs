@@ -173,6 +173,8 @@ pub enum GlobalValue {
     ExceptionClass(String),
     /// A NumPy scalar type used as a function or dtype (`np.float32`).
     Dtype(Scalar),
+    /// `ferrojit.typed.List` (or `numba.typed.List`): the typed list class.
+    TypedList,
     /// Anything else; the string names its Python type for the error message.
     Unsupported(String),
 }
@@ -238,6 +240,11 @@ pub enum Resolution {
     /// A method call `x.name(args)` on a value (`z.conjugate()`); recorded on the `Call`
     /// expression. The receiver `x` is the intrinsic's first argument.
     Method(Intrinsic),
+    /// A new list: `list(...)`, `List(...)`, `List.empty_list(t)`; recorded on the `Call`
+    /// expression, whose type is the list's. The optional argument is an iterable to copy.
+    NewList,
+    /// A list method `x.name(args)` (`append`, `pop`, ...); recorded on the `Call` expression.
+    ListMethod(String),
 }
 
 /// The result of type inference for one function specialization.

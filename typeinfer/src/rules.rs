@@ -231,6 +231,10 @@ pub fn compare(op: CmpOp, lhs: Scalar, rhs: Scalar) -> Result<OpTyping, String> 
             }
             Ok(OpTyping::same(p, 2, Scalar::Bool))
         }
+        CmpOp::In | CmpOp::NotIn => Err(format!(
+            "argument of type '{rhs}' is not iterable (`{}`)",
+            op.symbol()
+        )),
         CmpOp::Is | CmpOp::IsNot => Err(format!(
             "'{}' is only supported with None, not between '{lhs}' and '{rhs}'",
             op.symbol()
@@ -515,6 +519,16 @@ pub fn unify(a: &Type, b: &Type) -> Option<Type> {
             .map(|(x, y)| unify(x, y))
             .collect::<Option<Vec<_>>>()
             .map(Type::Tuple),
+        (Type::List { item: x, typed: tx }, Type::List { item: y, typed: ty }) if tx == ty => {
+            let item = match (&**x, &**y) {
+                (Type::Unknown, other) | (other, Type::Unknown) => other.clone(),
+                (x, y) => unify(x, y)?,
+            };
+            Some(Type::List {
+                item: Box::new(item),
+                typed: *tx,
+            })
+        }
         _ => None,
     }
 }
@@ -542,6 +556,7 @@ pub fn can_convert(from: &Type, to: &Type) -> bool {
         (Type::Tuple(xs), Type::Tuple(ys)) => {
             xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| can_convert(x, y))
         }
+        (Type::List { .. }, Type::List { .. }) => unify(from, to).as_ref() == Some(to),
         _ => false,
     }
 }

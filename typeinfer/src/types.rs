@@ -161,6 +161,15 @@ pub enum Type {
     Range,
     /// A string literal (only as an exception message or `print` argument).
     Str,
+    /// A typed, growable list of `item`s: a Python list (Numba's reflected list: changes are
+    /// written back to the caller's list) or, with `typed`, a `ferrojit.typed.List`.
+    List {
+        item: Box<Type>,
+        typed: bool,
+    },
+    /// The item type of an empty list (`[]`, `List()`) that nothing has been added to yet;
+    /// only inside a `List`, and never left once inference succeeds.
+    Unknown,
 }
 
 impl Type {
@@ -184,6 +193,29 @@ impl Type {
     }
     pub fn is_array(&self) -> bool {
         matches!(self, Type::Array { .. })
+    }
+    /// A list of `item`s (a Python list, not a `typed.List`).
+    pub fn list(item: Type) -> Type {
+        Type::List {
+            item: Box::new(item),
+            typed: false,
+        }
+    }
+    /// The item type of a list.
+    pub fn list_item(&self) -> Option<&Type> {
+        match self {
+            Type::List { item, .. } => Some(item),
+            _ => None,
+        }
+    }
+    /// Whether `Unknown` occurs in the type (an empty list's item type not found yet).
+    pub fn has_unknown(&self) -> bool {
+        match self {
+            Type::Unknown => true,
+            Type::List { item, .. } => item.has_unknown(),
+            Type::Tuple(items) => items.iter().any(Type::has_unknown),
+            _ => false,
+        }
     }
 }
 
@@ -213,6 +245,9 @@ impl fmt::Display for Type {
             Type::NoneType => f.write_str("none"),
             Type::Range => f.write_str("range"),
             Type::Str => f.write_str("str"),
+            Type::List { item, typed: false } => write!(f, "list({item})"),
+            Type::List { item, typed: true } => write!(f, "ListType[{item}]"),
+            Type::Unknown => f.write_str("undefined"),
         }
     }
 }

@@ -93,6 +93,25 @@ impl Converter<'_> {
                 }
             }
             py::Expr::Tuple(e) => ExprKind::Tuple(self.exprs(&e.elts)?),
+            py::Expr::List(e) => ExprKind::List(self.exprs(&e.elts)?),
+            py::Expr::ListComp(e) => {
+                let elt = self.boxed(&e.elt)?;
+                let mut generators = Vec::with_capacity(e.generators.len());
+                for g in &e.generators {
+                    if g.is_async {
+                        let message = "async comprehensions are not supported";
+                        return Err(Diagnostic::unsupported(message, span));
+                    }
+                    let target = self.target(&g.target)?;
+                    let iter = self.expr(&g.iter)?;
+                    generators.push(ast::Comprehension {
+                        target,
+                        iter,
+                        ifs: self.exprs(&g.ifs)?,
+                    });
+                }
+                ExprKind::ListComp { elt, generators }
+            }
             py::Expr::Slice(e) => {
                 let lower = self.optional(&e.lower)?;
                 let upper = self.optional(&e.upper)?;
@@ -230,16 +249,11 @@ fn constant(value: &py::Constant, span: Span) -> Result<ExprKind> {
 fn unsupported_expr(expr: &py::Expr, span: Span) -> Diagnostic {
     let loop_hint = Some("write a loop");
     let (message, hint) = match expr {
-        py::Expr::List(_) => (
-            "list literals are not supported",
-            Some("lists are not supported; use np.empty(n) for an array, or a tuple"),
-        ),
         py::Expr::Dict(_) => (
             "dict literals are not supported",
             Some("dicts are not supported; use arrays indexed by integers, or separate variables"),
         ),
         py::Expr::Set(_) => ("set literals are not supported", None),
-        py::Expr::ListComp(_) => ("list comprehensions are not supported", loop_hint),
         py::Expr::SetComp(_) => ("set comprehensions are not supported", loop_hint),
         py::Expr::DictComp(_) => ("dict comprehensions are not supported", loop_hint),
         py::Expr::GeneratorExp(_) => ("generator expressions are not supported", loop_hint),
@@ -295,7 +309,7 @@ fn unary_op(op: py::UnaryOp) -> ast::UnaryOp {
     }
 }
 
-fn cmp_op(op: py::CmpOp, span: Span) -> Result<ast::CmpOp> {
+fn cmp_op(op: py::CmpOp, _span: Span) -> Result<ast::CmpOp> {
     Ok(match op {
         py::CmpOp::Eq => ast::CmpOp::Eq,
         py::CmpOp::NotEq => ast::CmpOp::NotEq,
@@ -305,11 +319,7 @@ fn cmp_op(op: py::CmpOp, span: Span) -> Result<ast::CmpOp> {
         py::CmpOp::GtE => ast::CmpOp::GtE,
         py::CmpOp::Is => ast::CmpOp::Is,
         py::CmpOp::IsNot => ast::CmpOp::IsNot,
-        py::CmpOp::In | py::CmpOp::NotIn => {
-            return Err(Diagnostic::unsupported(
-                "`in` / `not in` comparisons are not supported",
-                span,
-            ));
-        }
+        py::CmpOp::In => ast::CmpOp::In,
+        py::CmpOp::NotIn => ast::CmpOp::NotIn,
     })
 }

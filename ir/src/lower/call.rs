@@ -21,6 +21,14 @@ impl Lowerer<'_, '_> {
         if let Some(Resolution::ArrayCall(f)) = self.typed.resolutions.get(&expr.id) {
             return self.lower_array_call(expr, func, *f, args, keywords);
         }
+        match (self.typed.resolutions.get(&expr.id), &func.kind) {
+            (Some(Resolution::NewList), _) => return self.lower_new_list(expr, args),
+            (Some(Resolution::ListMethod(method)), ExprKind::Attribute { value, .. }) => {
+                let method = method.clone();
+                return self.lower_list_method(expr, value, &method, args);
+            }
+            _ => {}
+        }
         if let Some(k) = keywords.first() {
             return Err(unsupported(
                 format!("keyword argument '{}' is not supported here", k.name),
@@ -213,6 +221,9 @@ impl Lowerer<'_, '_> {
             return match values.first() {
                 Some((PyValue::Array(desc, _), _)) => {
                     Ok(PyValue::Scalar(self.array_dim(*desc, 0), Scalar::I64))
+                }
+                Some((PyValue::List(list, _), _)) => {
+                    Ok(PyValue::Scalar(self.list_len(*list), Scalar::I64))
                 }
                 Some((PyValue::Tuple(items), _)) => Ok(PyValue::Scalar(
                     self.b.iconst(Ty::I64, items.len() as i64),

@@ -110,6 +110,9 @@ impl Lowerer<'_, '_> {
             }
             ExprKind::Subscript { value: base, index } => {
                 let array = self.lower_expr(base)?;
+                if let PyValue::List(list, ty) = &array {
+                    return self.store_list_item(*list, ty, index, value, target.span);
+                }
                 self.store_subscript(&array, index, value, target.span)
             }
             _ => Err(unsupported("cannot assign to this expression", target.span)),
@@ -137,6 +140,15 @@ impl Lowerer<'_, '_> {
             }
             ExprKind::Subscript { value: base, index } => {
                 let array = self.lower_expr(base)?;
+                if let PyValue::List(list, list_ty) = &array {
+                    let elem_ty = self.type_of(target)?;
+                    let (ptr, item) = self.list_item_ptr(*list, list_ty, index, target.span)?;
+                    let current = self.load_item_at(ptr, &item);
+                    let result =
+                        self.binary_op(op, current, &elem_ty, rhs, &rhs_ty, target.span)?;
+                    self.store_item_at(ptr, &item, result);
+                    return Ok(());
+                }
                 if let Some(a) = super::array_fns::ArrayRef::of(&array)
                     && (self.index_count(index) < a.ndim as usize || super::views::has_slice(index))
                 {
@@ -224,7 +236,12 @@ impl Lowerer<'_, '_> {
             self.typed.resolutions.get(&iter.id),
             Some(Resolution::Intrinsic(Intrinsic::Enumerate | Intrinsic::Zip))
         );
-        if zip_like || matches!(self.typed.expr_type(iter.id), Some(Type::Tuple(_))) {
+        if zip_like
+            || matches!(
+                self.typed.expr_type(iter.id),
+                Some(Type::Tuple(_) | Type::List { .. })
+            )
+        {
             let seq = self.lower_seq(iter)?;
             return self.lower_seq_for(target, seq, body);
         }

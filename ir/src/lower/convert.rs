@@ -24,6 +24,7 @@ impl Lowerer<'_, '_> {
                 )
             }
             (PyValue::Array(v, _), ty @ Type::Array { .. }) => PyValue::Array(v, ty.clone()),
+            (PyValue::List(v, from), to @ Type::List { .. }) => self.coerce_list(v, &from, to),
             (value, _) => value,
         }
     }
@@ -128,6 +129,11 @@ impl Lowerer<'_, '_> {
             PyValue::Tuple(items) => self.b.bconst(!items.is_empty()),
             PyValue::None => self.b.bconst(false),
             PyValue::Array(..) | PyValue::Range { .. } | PyValue::Str(_) => self.b.bconst(true),
+            PyValue::List(list, _) => {
+                let len = self.list_len(*list);
+                let zero = self.b.iconst(Ty::I64, 0);
+                self.b.icmp(IntCC::Ne, len, zero)
+            }
         }
     }
 

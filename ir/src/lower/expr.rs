@@ -71,8 +71,13 @@ impl Lowerer<'_, '_> {
                 keywords,
             } => self.lower_call(expr, func, args, keywords),
             ExprKind::Attribute { value, attr } => self.lower_attribute(expr, value, attr),
+            ExprKind::List(items) => self.lower_list_literal(expr, items),
+            ExprKind::ListComp { elt, generators } => self.lower_list_comp(expr, elt, generators),
             ExprKind::Subscript { value, index } => {
                 let base = self.lower_expr(value)?;
+                if let PyValue::List(list, ty) = &base {
+                    return self.lower_list_subscript(*list, ty, index, expr.span);
+                }
                 let result_ty = self.type_of(expr)?;
                 if self.is_mask_index(index)
                     && let Some(array) = super::array_fns::ArrayRef::of(&base)

@@ -3,7 +3,7 @@
 //!
 //! A bool, integer or float is one value; a complex number is two floats (real, imaginary); a
 //! tuple is its elements' values in order; `None` is no value; an array is one pointer to its
-//! descriptor (`runtime::array`). Unsigned integers use the signless type of their width.
+//! descriptor (`runtime::array`); a list is one pointer to its header (`runtime::list`). Unsigned integers use the signless type of their width.
 
 use crate::function::Ty;
 use typeinfer::{Scalar, Type};
@@ -15,13 +15,15 @@ pub enum FlatSlot {
     Scalar(Scalar),
     /// A pointer to an array descriptor of this rank.
     Array { dtype: Scalar, ndim: u8 },
+    /// A pointer to a list header (`runtime::list`).
+    List,
 }
 
 impl FlatSlot {
     pub fn ir_type(&self) -> Ty {
         match self {
             FlatSlot::Scalar(s) => scalar_ir_type(*s),
-            FlatSlot::Array { .. } => Ty::Ptr,
+            FlatSlot::Array { .. } | FlatSlot::List => Ty::Ptr,
         }
     }
 }
@@ -59,7 +61,8 @@ fn push_flat(ty: &Type, out: &mut Vec<FlatSlot>) {
             ndim: *ndim,
         }),
         Type::Tuple(items) => items.iter().for_each(|t| push_flat(t, out)),
-        Type::NoneType | Type::Range | Type::Str => {}
+        Type::List { .. } => out.push(FlatSlot::List),
+        Type::NoneType | Type::Range | Type::Str | Type::Unknown => {}
     }
 }
 

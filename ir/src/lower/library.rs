@@ -36,6 +36,11 @@ pub(crate) enum Seq {
         inner: Box<Seq>,
     },
     Zip(Vec<Seq>),
+    /// A list (its length is read when the loop starts).
+    List {
+        list: Value,
+        item: Type,
+    },
 }
 
 /// The element type of an iterable of type `ty` (typeinfer has checked it is iterable).
@@ -48,6 +53,7 @@ fn element_type(ty: &Type) -> Option<Type> {
             ndim,
             layout,
         } => Some(super::array::row_type(*dtype, *ndim, *layout)),
+        Type::List { item, .. } => Some((**item).clone()),
         Type::Tuple(items) => {
             let mut items = items.iter();
             let first = items.next()?.clone();
@@ -106,6 +112,10 @@ impl Lowerer<'_, '_> {
                 Ok(Seq::Range { start, step, len })
             }
             PyValue::Array(desc, ty @ Type::Array { .. }) => Ok(Seq::Array { desc, ty }),
+            PyValue::List(list, ty) => Ok(Seq::List {
+                list,
+                item: ty.list_item().cloned().unwrap_or(Type::Unknown),
+            }),
             PyValue::Tuple(items) => {
                 let element = element_type(ty)
                     .ok_or_else(|| unsupported("cannot iterate over this tuple", span))?;
@@ -163,6 +173,7 @@ impl Lowerer<'_, '_> {
             Seq::Range { len, .. } => *len,
             Seq::Array { desc, .. } => self.array_dim(*desc, 0),
             Seq::Tuple(items) => self.b.iconst(Ty::I64, items.len() as i64),
+            Seq::List { list, .. } => self.list_len(*list),
             Seq::Enumerate { inner, .. } => self.seq_len(inner),
             Seq::Zip(seqs) => {
                 let mut lens = seqs.iter().map(|s| self.seq_len(s)).collect::<Vec<_>>();
@@ -182,6 +193,7 @@ impl Lowerer<'_, '_> {
             }
             Seq::Array { desc, ty } => self.load_array_item(*desc, ty, i),
             Seq::Tuple(items) => self.select_item(items, i),
+            Seq::List { list, item } => self.load_list_item(*list, item, i),
             Seq::Enumerate { start, inner } => {
                 let count = PyValue::Scalar(self.b.binary(Op::Iadd, *start, i), Scalar::I64);
                 PyValue::Tuple(vec![count, self.seq_item(inner, i)])

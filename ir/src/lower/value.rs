@@ -13,6 +13,8 @@ pub enum PyValue {
     Tuple(Vec<PyValue>),
     /// A pointer to an array descriptor, with the array's type.
     Array(Value, Type),
+    /// A pointer to a list header (`runtime::list`), with the list's type.
+    List(Value, Type),
     None,
     /// `range(start, stop, step)` as an iterable; all three are i64.
     Range {
@@ -35,7 +37,7 @@ impl PyValue {
     }
     fn push_flat(&self, out: &mut Vec<Value>) {
         match self {
-            PyValue::Scalar(v, _) | PyValue::Array(v, _) => out.push(*v),
+            PyValue::Scalar(v, _) | PyValue::Array(v, _) | PyValue::List(v, _) => out.push(*v),
             PyValue::Complex(re, im, _) => {
                 out.push(*re);
                 out.push(*im);
@@ -61,7 +63,8 @@ impl PyValue {
                     .map(|t| PyValue::from_flat(t, values))
                     .collect(),
             ),
-            Type::NoneType | Type::Range | Type::Str => PyValue::None,
+            Type::List { .. } => PyValue::List(values.next().expect("flat value"), ty.clone()),
+            Type::NoneType | Type::Range | Type::Str | Type::Unknown => PyValue::None,
         }
     }
 
@@ -85,6 +88,7 @@ impl PyValue {
                 PyValue::Complex(re, next(), *s)
             }
             PyValue::Array(_, ty) => PyValue::Array(next(), ty.clone()),
+            PyValue::List(_, ty) => PyValue::List(next(), ty.clone()),
             PyValue::Tuple(items) => {
                 PyValue::Tuple(items.iter().map(|i| i.with_flat(values)).collect())
             }

@@ -26,6 +26,12 @@ impl Infer<'_> {
             self.resolve(func.id, Resolution::Callee);
             return self.method_call(e, attr, &receiver, args);
         }
+        if let ExprKind::Attribute { value, attr } = &func.kind
+            && let Some(ty) = self.list_attribute_call(e, value, attr, args)?
+        {
+            self.resolve(func.id, Resolution::Callee);
+            return Ok(Val::Value(ty));
+        }
         let callable = match self.expr(func)? {
             Val::Callable(callable) => callable,
             Val::Unsupported { name, pytype } if pytype == "function" => {
@@ -75,6 +81,10 @@ impl Infer<'_> {
             return Err(Diagnostic::unsupported(message, keyword.span).into());
         }
         let ty = match callable {
+            Callable::ListClass { typed } => {
+                self.resolve(e.id, Resolution::NewList);
+                self.list_constructor(e, args, typed)?
+            }
             Callable::Cast(target) => self.cast(e, func, target, args)?,
             Callable::Intrinsic(intrinsic) => self.intrinsic_call(e, func, intrinsic, args)?,
             Callable::Jit(callee) => self.jit_call(e, func, callee, args, Vec::new())?,
@@ -289,7 +299,9 @@ impl Infer<'_> {
         let name = callee_text(func);
         if intrinsic == Intrinsic::Len {
             let ty = match arg_types.as_slice() {
-                [Type::Array { .. } | Type::Tuple(_) | Type::Range] => Type::I64,
+                [Type::Array { .. } | Type::Tuple(_) | Type::Range | Type::List { .. }] => {
+                    Type::I64
+                }
                 [other] => {
                     let message = format!("object of type '{other}' has no len()");
                     return Err(Diagnostic::typing(message, args[0].span).into());

@@ -24,7 +24,6 @@ const EXCEPTION_NAMES: &[&str] = &[
 
 /// Python builtins that exist but that jitted code cannot call.
 const UNSUPPORTED_BUILTINS: &[&str] = &[
-    "list",
     "dict",
     "set",
     "tuple",
@@ -116,6 +115,8 @@ impl Infer<'_> {
             ExprKind::Tuple(items) => {
                 Type::Tuple(items.iter().map(|i| self.value(i)).collect::<R<_>>()?)
             }
+            ExprKind::List(items) => self.list_literal(items)?,
+            ExprKind::ListComp { elt, generators } => self.list_comp(elt, generators)?,
             ExprKind::Slice { .. } => {
                 let message = "a slice is only allowed inside [...]";
                 return Err(Diagnostic::unsupported(message, e.span).into());
@@ -157,6 +158,7 @@ impl Infer<'_> {
             GlobalValue::Jit(callee) => Val::Callable(Callable::Jit(callee)),
             GlobalValue::ExceptionClass(class) => Val::ExceptionClass(class),
             GlobalValue::Dtype(s) => Val::Callable(Callable::Cast(s)),
+            GlobalValue::TypedList => Val::Callable(Callable::ListClass { typed: true }),
             GlobalValue::Unsupported(pytype) => Val::Unsupported {
                 name: name.into(),
                 pytype,
@@ -185,6 +187,15 @@ impl Infer<'_> {
 
     fn compare(&mut self, left: &Expr, ops: &[CmpOp], comparators: &[Expr]) -> R<Type> {
         let mut lhs = (left, self.value(left)?);
+        if ops.iter().any(|op| matches!(op, CmpOp::In | CmpOp::NotIn)) {
+            let ([_], [right]) = (ops, comparators) else {
+                let message = "`in` / `not in` in a chained comparison is not supported";
+                return Err(Diagnostic::unsupported(message, left.span).into());
+            };
+            let haystack = self.value(right)?;
+            self.membership(&lhs.1, &haystack, right)?;
+            return Ok(Type::BOOL);
+        }
         if let ([op], [right]) = (ops, comparators) {
             let rt = self.value(right)?;
             let operands = [lhs.1.clone(), rt];
@@ -451,6 +462,9 @@ pub(super) fn binop_type(op: BinOp, l: &Type, r: &Type, span: Span) -> R<Type> {
     if op == BinOp::MatMult {
         return super::numpy_call::dot_type(l, r).map_err(|m| Diagnostic::typing(m, span).into());
     }
+    if let Some(ty) = super::lists::list_binop_type(op, l, r, span)? {
+        return Ok(ty);
+    }
     let operands = [l.clone(), r.clone()];
     if crate::elementwise::any_array(&operands) {
         let result = match crate::elementwise::operand_scalars(&operands).as_deref() {
@@ -519,6 +533,9 @@ fn builtin(name: &str) -> Option<Val> {
     if EXCEPTION_NAMES.contains(&name) {
         return Some(Val::ExceptionClass(name.to_string()));
     }
+    if name == "list" {
+        return Some(Val::Callable(Callable::ListClass { typed: false }));
+    }
     UNSUPPORTED_BUILTINS
         .contains(&name)
         .then(|| Val::Unsupported {
@@ -538,6 +555,8 @@ pub(super) fn describe(val: &Val) -> String {
         Val::Callable(Callable::Array(f)) => format!("function 'numpy.{}'", f.name()),
         Val::Callable(Callable::Method(f)) => format!("method '{}' of an array", f.name()),
         Val::Callable(Callable::Inner(..)) => "an inner function".to_string(),
+        Val::Callable(Callable::ListClass { typed: false }) => "type 'list'".to_string(),
+        Val::Callable(Callable::ListClass { typed: true }) => "class 'List'".to_string(),
         Val::ExceptionClass(class) => format!("exception class '{class}'"),
         Val::Unsupported { name, pytype } => format!("'{name}' (a Python {pytype})"),
         Val::UnknownNumpy(path) => path.clone(),

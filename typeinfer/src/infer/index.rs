@@ -24,6 +24,7 @@ impl Infer<'_> {
         match &ty {
             Type::Array { .. } => self.array_index(&ty, index),
             Type::Tuple(items) => self.tuple_index(&ty, items, index),
+            Type::List { .. } => self.list_index(&ty, index),
             _ => {
                 let message = format!("'{ty}' object is not subscriptable");
                 Err(Diagnostic::typing(message, base.span).into())

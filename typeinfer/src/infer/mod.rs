@@ -18,6 +18,7 @@ mod assigned;
 mod call;
 mod expr;
 mod index;
+mod lists;
 mod numpy_call;
 mod stmt;
 
@@ -112,6 +113,10 @@ pub(super) enum Callable {
     /// An inner function (of the function being typed, or a sibling of it when it is itself
     /// an inner function): its callee and the variables passed after the written arguments.
     Inner(CalleeId, Vec<String>),
+    /// `list` (`typed: false`) or `ferrojit.typed.List` (`typed: true`).
+    ListClass {
+        typed: bool,
+    },
 }
 
 /// One `return` seen in the current pass.
@@ -291,6 +296,17 @@ impl<'a> Infer<'a> {
         if let Some(error) = self.first_error.or(self.first_pending) {
             return Err(error);
         }
+        if let Some((name, _)) = self.var_types.iter().find(|(_, t)| t.has_unknown()) {
+            let message = format!("cannot infer the item type of the empty list '{name}'");
+            let hint = "add an item to it in this function, or create it with \
+                        List.empty_list(item_type)";
+            let span = self
+                .var_origins
+                .get(name)
+                .copied()
+                .unwrap_or(self.func.span);
+            return Err(Diagnostic::typing(message, span).with_hint(hint));
+        }
         let return_type = match declared_return {
             Some(declared) => check_declared_returns(&returns, declared)?,
             None => unify_returns(&returns)?,
@@ -395,6 +411,13 @@ fn collect_assigned(body: &[Stmt], out: &mut HashSet<String>) {
             _ => {}
         }
     }
+    // Comprehension variables are locals of the function here (Python gives them their own
+    // scope; a name used both ways keeps one type).
+    frontend::ast::walk_exprs(body, &mut |e| {
+        if let ExprKind::ListComp { generators, .. } = &e.kind {
+            generators.iter().for_each(|g| target(&g.target, out));
+        }
+    });
     for stmt in body {
         match &stmt.kind {
             StmtKind::Assign { targets, .. } => targets.iter().for_each(|t| target(t, out)),

@@ -112,6 +112,13 @@ impl Infer<'_> {
         if base_ty.is_array() {
             return self.array_index(&base_ty, index);
         }
+        if let Type::List { .. } = base_ty {
+            if matches!(index.kind, ExprKind::Slice { .. }) {
+                let message = "assigning to a slice of a list is not supported";
+                return Err(Diagnostic::unsupported(message, index.span).into());
+            }
+            return self.list_index(&base_ty, index);
+        }
         let message = format!("'{base_ty}' object does not support item assignment");
         Err(Diagnostic::typing(message, base.span).into())
     }
@@ -149,7 +156,7 @@ impl Infer<'_> {
 
     /// The type of the loop variable of `for ... in iter`: an element of a range, array or
     /// tuple, or a tuple for `enumerate(...)` and `zip(...)`.
-    fn iter_element(&mut self, iter: &Expr) -> R<Type> {
+    pub(super) fn iter_element(&mut self, iter: &Expr) -> R<Type> {
         if let ExprKind::Call {
             func,
             args,
@@ -208,6 +215,11 @@ impl Infer<'_> {
     pub(super) fn element_of(&mut self, ty: &Type, iter: &Expr) -> R<Type> {
         match ty {
             Type::Range => Ok(Type::I64),
+            Type::List { item, .. } if **item == Type::Unknown => {
+                let message = "the item type of this empty list is not known yet";
+                Err(super::Stop::Pending(Diagnostic::typing(message, iter.span)))
+            }
+            Type::List { item, .. } => Ok((**item).clone()),
             Type::Array { dtype, ndim: 1, .. } => Ok(Type::Scalar(*dtype)),
             Type::Array {
                 dtype,

@@ -1,0 +1,235 @@
+//! Lists between Python and compiled code (Numba's reflected lists and `typed.List`).
+//!
+//! A Python `list` (or `ferrojit.typed.List`) argument is copied into a typed
+//! `runtime::list::List` owned by the call; when the call returns, its items are written back
+//! into the same Python list (`lst[:] = items`), so appends, pops and element changes made by
+//! compiled code are visible to the caller, as Numba's reflected lists are. A list returned by
+//! compiled code becomes a new Python list (a `typed.List` for `ListType`), or the argument
+//! list itself when that is what was returned. Items are packed as
+//! `ir::lower::list_item_layout` says.
+
+use crate::args::{self, Descriptors, Unpassable};
+use crate::returned::ReturnContext;
+use ferrojit::{Scalar, Type};
+use pyo3::exceptions::PyMemoryError;
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyString};
+use pyo3::{IntoPyObjectExt, ffi};
+use runtime::list::List;
+
+/// The list arguments of one call, kept until their items are written back.
+#[derive(Default)]
+pub struct ArgLists {
+    entries: Vec<ArgList>,
+}
+
+struct ArgList {
+    list: Box<List>,
+    /// The caller's list object (alive in the call's argument tuple).
+    object: *mut ffi::PyObject,
+    item: Type,
+}
+
+/// The type of a Python list argument: its items' unified type, or a `typed.List`'s declared
+/// item type.
+pub fn list_type(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
+    // SAFETY: `obj` is a live object.
+    let exact = unsafe { ffi::PyList_CheckExact(obj.as_ptr()) } != 0;
+    let typed = !exact && obj.hasattr("_item_type").unwrap_or(false);
+    let declared = match typed {
+        true => obj
+            .getattr("_item_type")
+            .ok()
+            .filter(|t| !t.is_none())
+            .and_then(|t| t.extract::<String>().ok())
+            .and_then(|name| Scalar::from_name(&name)),
+        false => None,
+    };
+    let list = obj.cast::<PyList>().map_err(|_| Unpassable::PythonType)?;
+    let item = match declared {
+        Some(s) => Type::Scalar(s),
+        None => {
+            let mut item: Option<Type> = None;
+            for value in list.iter() {
+                let ty = args::type_of(&value).map_err(|_| Unpassable::ListItems)?;
+                if !numbers_only(&ty) {
+                    return Err(Unpassable::ListItems);
+                }
+                item = Some(match item {
+                    None => ty,
+                    Some(prev) => {
+                        typeinfer::rules::unify(&prev, &ty).ok_or(Unpassable::ListItems)?
+                    }
+                });
+            }
+            item.ok_or(Unpassable::EmptyList)?
+        }
+    };
+    Ok(Type::List {
+        item: Box::new(item),
+        typed,
+    })
+}
+
+/// Numbers and (nested) tuples of numbers: what a list argument may hold.
+fn numbers_only(ty: &Type) -> bool {
+    match ty {
+        Type::Scalar(_) => true,
+        Type::Tuple(items) => items.iter().all(numbers_only),
+        _ => false,
+    }
+}
+
+/// Byte offset and width of each flattened value of an item.
+fn item_fields(item: &Type) -> (usize, Vec<(usize, usize)>) {
+    let (size, offsets) = ir::lower::list_item_layout(item);
+    let width = match item {
+        Type::Scalar(s) => (s.real_part().size_bytes() as usize).max(1),
+        _ => 8,
+    };
+    let fields = offsets.iter().map(|&o| (o as usize, width)).collect();
+    (size as usize, fields)
+}
+
+/// Copies the list `obj` into a typed list of `item`s for the call; returns its address.
+pub fn pass_list(
+    obj: &Bound<'_, PyAny>,
+    item: &Type,
+    descriptors: &mut Descriptors<'_>,
+) -> PyResult<u64> {
+    let list = obj.cast::<PyList>()?;
+    let (size, fields) = item_fields(item);
+    let typed = List::with_len(size, list.len())
+        .ok_or_else(|| PyMemoryError::new_err("cannot allocate the list argument"))?;
+    let mut slots = vec![0u64; args::slot_count(item)];
+    for (k, value) in list.iter().enumerate() {
+        let actual = args::type_of(&value).map_err(|why| {
+            pyo3::exceptions::PyTypeError::new_err(format!(
+                "ferrojit: cannot pass a list item of type {} as {item}",
+                args::describe_unsupported(&value, &why)
+            ))
+        })?;
+        let mut pos = 0;
+        let mut no_descriptors = Descriptors::new(&mut []);
+        args::flatten(
+            &value,
+            &actual,
+            item,
+            &mut slots,
+            &mut pos,
+            &mut no_descriptors,
+        )?;
+        for (&bits, &(offset, width)) in slots.iter().zip(&fields) {
+            let bytes = bits.to_le_bytes();
+            // SAFETY: item `k` of the list has `size` bytes; fields lie within it.
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    bytes.as_ptr(),
+                    typed.data.add(k * size + offset),
+                    width,
+                );
+            }
+        }
+    }
+    let mut boxed = Box::new(typed);
+    let addr = &mut *boxed as *mut List as u64;
+    descriptors.lists.entries.push(ArgList {
+        list: boxed,
+        object: obj.as_ptr(),
+        item: item.clone(),
+    });
+    Ok(addr)
+}
+
+/// The Python objects for the items of the list at `addr`.
+///
+/// # Safety
+/// `addr` is a live list of `item`s.
+unsafe fn items(
+    py: Python<'_>,
+    addr: u64,
+    item: &Type,
+    descriptors: &Descriptors<'_>,
+    arg_types: &[Type],
+    returned: &mut ReturnContext,
+) -> PyResult<Vec<Py<PyAny>>> {
+    let list = unsafe { &*(addr as *const List) };
+    let (size, fields) = item_fields(item);
+    let bytes = list.bytes_of(size);
+    let mut out = Vec::with_capacity(list.len.max(0) as usize);
+    let mut slots = vec![0u64; fields.len()];
+    for k in 0..list.len.max(0) as usize {
+        for (slot, &(offset, width)) in slots.iter_mut().zip(&fields) {
+            let mut word = [0u8; 8];
+            let at = k * size + offset;
+            word[..width].copy_from_slice(&bytes[at..at + width]);
+            *slot = u64::from_le_bytes(word);
+        }
+        out.push(args::unflatten(
+            py,
+            item,
+            &slots,
+            &mut 0,
+            descriptors,
+            arg_types,
+            returned,
+        )?);
+    }
+    Ok(out)
+}
+
+/// Writes the items of every list argument back into the caller's list.
+pub fn reflect(
+    py: Python<'_>,
+    descriptors: &Descriptors<'_>,
+    arg_types: &[Type],
+    returned: &mut ReturnContext,
+) -> PyResult<()> {
+    for entry in &descriptors.lists.entries {
+        let addr = &*entry.list as *const List as u64;
+        // SAFETY: the list is ours and alive.
+        let values = unsafe { items(py, addr, &entry.item, descriptors, arg_types, returned) }?;
+        let fresh = PyList::new(py, values)?;
+        // SAFETY: `object` is the caller's list, alive in the argument tuple; `fresh` a list.
+        let status =
+            unsafe { ffi::PyList_SetSlice(entry.object, 0, ffi::PY_SSIZE_T_MAX, fresh.as_ptr()) };
+        if status < 0 {
+            return Err(PyErr::fetch(py));
+        }
+    }
+    Ok(())
+}
+
+/// The Python object for a returned list at `addr` of type `ty`.
+pub fn return_list(
+    py: Python<'_>,
+    addr: u64,
+    ty: &Type,
+    descriptors: &Descriptors<'_>,
+    arg_types: &[Type],
+    returned: &mut ReturnContext,
+) -> PyResult<Py<PyAny>> {
+    if let Some(entry) = descriptors
+        .lists
+        .entries
+        .iter()
+        .find(|e| &*e.list as *const List as u64 == addr)
+    {
+        // SAFETY: the caller's list, alive in the argument tuple.
+        return Ok(unsafe { Bound::from_borrowed_ptr(py, entry.object) }.unbind());
+    }
+    let Type::List { item, typed } = ty else {
+        unreachable!("return_list of a non-list")
+    };
+    // SAFETY: compiled code returned a list of this type, alive in `returned`'s arena.
+    let values = unsafe { items(py, addr, item, descriptors, arg_types, returned) }?;
+    if !typed {
+        return PyList::new(py, values)?.into_py_any(py);
+    }
+    let class = py.import("ferrojit.typed")?.getattr("List")?;
+    let out = class.call1((values,))?;
+    if let Type::Scalar(s) = **item {
+        out.setattr("_item_type", PyString::new(py, s.numpy_name()))?;
+    }
+    Ok(out.unbind())
+}
