@@ -476,7 +476,11 @@ fn encode_type(ty: &Type) -> String {
             dtype,
             ndim,
             layout,
-        } => format!("A:{}:{ndim}:{layout:?}", dtype.numpy_name()),
+            readonly,
+        } => {
+            let mark = if *readonly { ":R" } else { "" };
+            format!("A:{}:{ndim}:{layout:?}{mark}", dtype.numpy_name())
+        }
         Type::Tuple(items) => {
             let inner: Vec<String> = items.iter().map(encode_type).collect();
             format!("T({})", inner.join(","))
@@ -530,7 +534,12 @@ fn decode_type(text: &str) -> Option<Type> {
             "A" => Layout::A,
             _ => return None,
         };
-        return Some(Type::array(dtype, ndim, layout));
+        let readonly = match parts.next() {
+            None => false,
+            Some("R") => true,
+            Some(_) => return None,
+        };
+        return Some(Type::array(dtype, ndim, layout).with_readonly(readonly));
     }
     Some(match text {
         "none" => Type::NoneType,

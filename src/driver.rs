@@ -8,7 +8,8 @@
 //! specialization is lowered to IR, optimised, verified, and all are compiled into one
 //! Cranelift module, so calls between them are direct.
 
-use crate::{FunctionDef, Global, dump::DumpFlags};
+use crate::dump::{self, DumpFlags, Stage};
+use crate::{FunctionDef, Global};
 use frontend::Diagnostic;
 use ir::lower::{LowerContext, lower_function};
 use runtime::alloc::Arena;
@@ -117,6 +118,11 @@ impl CompiledFunction {
         }
     }
 
+    /// The address of the entry trampoline (`runtime::abi::EntryFn`), for inspection.
+    pub fn entry_address(&self) -> usize {
+        self.entry as usize
+    }
+
     /// The error table of the compiled module (for ahead-of-time artefacts and tests).
     pub fn errors(&self) -> &[ErrorInfo] {
         self.code.errors()
@@ -182,10 +188,12 @@ pub fn lower_to_ir(
         dump: req.dump,
     };
     if req.dump.ast {
-        eprintln!(
-            "--- ast of {} ---\n{}",
-            req.def.ast.name,
-            req.def.ast.dump()
+        let name = &req.def.ast.name;
+        dump::emit(
+            Stage::Ast,
+            name,
+            format!("ast of {name}"),
+            req.def.ast.dump(),
         );
     }
     let root = session
@@ -213,7 +221,36 @@ pub fn lower_to_ir(
 
 /// Compiles `req.def` for `req.arg_types` and everything it calls, to machine code in memory.
 pub fn compile(req: &CompileRequest) -> Result<CompiledFunction, Diagnostic> {
-    compile_lowered(req, lower_to_ir(req, None)?)
+    compile_lowered(req, lower_to_ir(req, None)?, false).map(|(f, _)| f)
+}
+
+/// A function compiled with a C-callable entry as well (`@cfunc`): the function's own flattened
+/// parameters and results in the platform's C calling convention.
+pub struct CCallable {
+    /// The function through the usual entry; also keeps the machine code alive.
+    pub function: CompiledFunction,
+    /// Address of the C-callable entry.
+    pub address: usize,
+    /// Its C parameters and results.
+    pub params: Vec<ir::Ty>,
+    pub returns: Vec<ir::Ty>,
+}
+
+/// Compiles like [`compile`], adding a C-callable entry for the function (see [`CCallable`]).
+pub fn compile_c_callable(req: &CompileRequest) -> Result<CCallable, Diagnostic> {
+    let lowered = lower_to_ir(req, None)?;
+    let root = lowered
+        .module
+        .function(&lowered.root_symbol)
+        .ok_or_else(|| Diagnostic::internal("the compiled function is missing"))?;
+    let (params, returns) = (root.params.clone(), root.returns.clone());
+    let (function, address) = compile_lowered(req, lowered, true)?;
+    Ok(CCallable {
+        function,
+        address: address.ok_or_else(|| Diagnostic::internal("no C entry was made"))?,
+        params,
+        returns,
+    })
 }
 
 /// Like [`compile`], with an extra wrapper function as the entry point (see [`WrapperBuilder`]).
@@ -221,25 +258,37 @@ pub fn compile_wrapped(
     req: &CompileRequest,
     wrapper: WrapperBuilder,
 ) -> Result<CompiledFunction, Diagnostic> {
-    compile_lowered(req, lower_to_ir(req, Some(wrapper))?)
+    compile_lowered(req, lower_to_ir(req, Some(wrapper))?, false).map(|(f, _)| f)
 }
 
+/// Machine code for `lowered`, and the address of the root's C entry when `c_entry` is set.
 fn compile_lowered(
     req: &CompileRequest,
     lowered: LoweredModule,
-) -> Result<CompiledFunction, Diagnostic> {
+    c_entry: bool,
+) -> Result<(CompiledFunction, Option<usize>), Diagnostic> {
     let options = backend_cpu::CompileOptions {
         dump_clif: req.dump.clif,
         dump_asm: req.dump.asm,
     };
     let entry_symbol = lowered.entry_symbol.as_str();
-    let artifact =
-        backend_cpu::compile_jit(&lowered.module, &[entry_symbol], &options).map_err(|e| {
-            Diagnostic::internal(format!("code generation failed: {e}"))
-                .with_source(&req.def.source)
-        })?;
+    let root_symbol = lowered.root_symbol.as_str();
+    let c_entries: &[&str] = if c_entry { &[root_symbol] } else { &[] };
+    let artifact = backend_cpu::compile_jit_with_c_entries(
+        &lowered.module,
+        &[entry_symbol],
+        c_entries,
+        &options,
+    )
+    .map_err(|e| {
+        Diagnostic::internal(format!("code generation failed: {e}")).with_source(&req.def.source)
+    })?;
+    let c_address = c_entry
+        .then(|| artifact.c_entry(root_symbol))
+        .flatten()
+        .map(|a| a as usize);
     if req.dump.clif || req.dump.asm {
-        eprintln!("{}", artifact.dumps());
+        dump::emit_backend_dumps(artifact.dumps());
     }
     let entry = artifact
         .entry(entry_symbol)
@@ -247,7 +296,7 @@ fn compile_lowered(
     let signature = artifact
         .entry_signature(entry_symbol)
         .ok_or_else(|| Diagnostic::internal(format!("no entry signature for {entry_symbol}")))?;
-    Ok(CompiledFunction {
+    let function = CompiledFunction {
         arg_slots: signature.params.len(),
         ret_slots: signature.returns.len(),
         arg_types: lowered.arg_types,
@@ -257,7 +306,8 @@ fn compile_lowered(
             artifact,
             _frozen_arrays: lowered.frozen_arrays,
         }),
-    })
+    };
+    Ok((function, c_address))
 }
 
 /// Machine code in memory, with the global arrays it refers to by address.
@@ -291,6 +341,24 @@ struct Specialization {
 /// widens it, and the lattice is shallow).
 const MAX_RECURSION_ROUNDS: usize = 16;
 
+/// Specializations of one function whose inference may be in progress at once (a recursive
+/// function called with new argument types from inside itself), and of all functions together
+/// (the depth of the chain of callees being inferred). Beyond them the argument types are
+/// taken to grow without end (see [`Session::check_specialization_growth`]).
+const MAX_SPECIALIZATIONS_IN_PROGRESS_PER_FUNCTION: usize = 24;
+const MAX_SPECIALIZATIONS_IN_PROGRESS: usize = 200;
+/// The most type nodes the arguments of a recursive specialization may have: a type doubling
+/// at each level (`(x, x)`) reaches it after a dozen levels, long before memory runs out.
+const MAX_RECURSIVE_ARGUMENT_TYPE_SIZE: usize = 4096;
+
+/// The number of nodes of `ty` (a tuple counts itself and its items).
+fn type_size(ty: &Type) -> usize {
+    match ty {
+        Type::Tuple(items) => 1 + items.iter().map(type_size).sum::<usize>(),
+        _ => 1,
+    }
+}
+
 struct Session {
     specs: Vec<Specialization>,
     /// Jitted functions referenced by globals, indexed by `CalleeId`. A `RefCell` because
@@ -315,6 +383,53 @@ impl Session {
             .position(|s| Arc::ptr_eq(&s.def, def) && s.arg_types == arg_types)
     }
 
+    /// Refuses a specialization that would make the chain of specializations in progress too
+    /// long: a function whose recursive calls change their argument types at every level
+    /// (`grow((x, x), n - 1)`) would otherwise be specialized without end, eating memory and
+    /// the native stack. Numba raises `RecursionError` there; this is its compile-time twin.
+    fn check_specialization_growth(
+        &self,
+        def: &Arc<FunctionDef>,
+        arg_types: &[Type],
+    ) -> Result<(), Diagnostic> {
+        let in_progress = self.specs.iter().filter(|s| s.typed.is_none());
+        let same_function = in_progress
+            .clone()
+            .filter(|s| Arc::ptr_eq(&s.def, def))
+            .count();
+        let size: usize = arg_types.iter().map(type_size).sum();
+        if same_function < MAX_SPECIALIZATIONS_IN_PROGRESS_PER_FUNCTION
+            && in_progress.count() < MAX_SPECIALIZATIONS_IN_PROGRESS
+            && (same_function == 0 || size <= MAX_RECURSIVE_ARGUMENT_TYPE_SIZE)
+        {
+            return Ok(());
+        }
+        let types = arg_types
+            .iter()
+            .map(Type::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let shown = if types.len() > 200 {
+            format!("{}...", &types[..types.floor_char_boundary(200)])
+        } else {
+            types
+        };
+        let message = format!(
+            "maximum recursion depth exceeded while specializing {}(): its recursive calls \
+             change their argument types at every level (now {shown})",
+            def.ast.name
+        );
+        let hint = "make the recursive calls pass arguments of the same types (a value whose \
+                    type grows with the depth, such as (x, x), cannot be compiled)";
+        Err(Diagnostic::new(
+            frontend::DiagnosticKind::Typing,
+            message,
+            Some(def.ast.span),
+        )
+        .with_hint(hint)
+        .with_source(&def.source))
+    }
+
     /// Infers `def` for `arg_types` (memoised) and returns its index in `specs`; `None` when
     /// its type depends on a function still being inferred further up (mutual recursion): the
     /// specialization is then dropped, to be inferred again once that one's type is assumed.
@@ -331,6 +446,7 @@ impl Session {
         if let Some(i) = self.find(def, arg_types) {
             return Ok(Some(i));
         }
+        self.check_specialization_growth(def, arg_types)?;
         let index = self.specs.len();
         let symbol = format!("{}__{}", sanitize(&def.ast.name), self.next_symbol);
         self.next_symbol += 1;
@@ -383,9 +499,20 @@ impl Session {
                         );
                         continue;
                     }
-                    check_global_arrays_unwritten(def, &typed)?;
                     if self.dump.types {
-                        eprintln!("--- {}", typeinfer::dump_types(&def.ast, &typed));
+                        let name = &def.ast.name;
+                        let text = crate::inspect::annotate_types(def, &typed);
+                        dump::emit(Stage::Types, name, format!("types of {name}"), text);
+                    }
+                    if self.dump.parallel && def.options.parallel {
+                        let name = &self.specs[index].symbol;
+                        let text = crate::inspect::describe_parallel(def, &typed);
+                        dump::emit(
+                            Stage::Parallel,
+                            name,
+                            format!("parallel loops of {name}"),
+                            text,
+                        );
                     }
                     self.specs[index].typed = Some(typed);
                     return Ok(Some(index));
@@ -446,11 +573,9 @@ impl Session {
                 .map_err(|d| d.with_source(&spec.def.source))?;
             for func in functions {
                 if self.dump.ir {
-                    eprintln!(
-                        "--- IR of {} as lowered ---\n{}",
-                        func.name,
-                        ir::print::print_function(&func)
-                    );
+                    let title = format!("IR of {} as lowered", func.name);
+                    let text = ir::print::print_function(&func);
+                    dump::emit(Stage::LoweredIr, &func.name, title, text);
                 }
                 module.functions.push(func);
             }
@@ -480,22 +605,92 @@ impl Session {
             ..Default::default()
         };
         let dump_passes = self.dump.passes;
+        // Hoisting out of a prange chunk's loops is part of the parallel report.
+        let mut hoisting =
+            (self.dump.parallel && def.options.parallel && func.name.contains("__prange"))
+                .then(HoistingLog::default);
         let mut observer = |pass: &str, f: &ir::Function| {
             if dump_passes && pass != "input" {
-                eprintln!("--- IR after {pass} ---\n{}", ir::print::print_function(f));
+                let title = format!("IR of {} after {pass}", f.name);
+                dump::emit(Stage::Pass, &f.name, title, ir::print::print_function(f));
+            }
+            if let Some(log) = hoisting.as_mut() {
+                log.observe(pass, f);
             }
         };
         ir::passes::run_pipeline(func, &options, &mut observer).map_err(|e| {
             Diagnostic::internal(format!("IR verifier after a pass: {e}")).with_source(&def.source)
         })?;
+        if let Some(log) = hoisting {
+            let title = format!("hoisting in {}", func.name);
+            dump::emit(
+                Stage::Parallel,
+                &func.name,
+                title,
+                log.report(&func.name, def),
+            );
+        }
         if self.dump.ir {
-            eprintln!(
-                "--- IR of {} optimised ---\n{}",
-                def.ast.name,
-                ir::print::print_function(func)
+            let title = format!("IR of {} ({}) optimised", def.ast.name, func.name);
+            dump::emit(
+                Stage::OptimisedIr,
+                &func.name,
+                title,
+                ir::print::print_function(func),
             );
         }
         Ok(())
+    }
+}
+
+/// The instructions loop-invariant code motion moved out of loops: the block of every
+/// instruction before `licm` is compared with its block after.
+#[derive(Default)]
+struct HoistingLog {
+    blocks_before: std::collections::HashMap<ir::Inst, ir::Block>,
+    hoisted: Vec<(u32, String)>,
+}
+
+impl HoistingLog {
+    fn observe(&mut self, pass: &str, f: &ir::Function) {
+        let now: std::collections::HashMap<ir::Inst, ir::Block> = f
+            .layout
+            .iter()
+            .flat_map(|&b| f.block(b).insts.iter().map(move |&i| (i, b)))
+            .collect();
+        if pass == "licm" {
+            for &block in &f.layout {
+                for &inst in &f.block(block).insts {
+                    if self
+                        .blocks_before
+                        .get(&inst)
+                        .is_some_and(|&old| old != block)
+                    {
+                        let text = ir::print::print_inst(f, inst);
+                        // The source position is shown as a line number already.
+                        let text = text.trim().split(" @").next().unwrap_or_default();
+                        self.hoisted.push((f.inst(inst).line, text.to_string()));
+                    }
+                }
+            }
+        }
+        self.blocks_before = now;
+    }
+
+    fn report(&self, chunk: &str, def: &FunctionDef) -> String {
+        let mut out =
+            format!("Hoisted out of the loops of {chunk} (loop-invariant code motion):\n");
+        if self.hoisted.is_empty() {
+            out.push_str("  nothing\n");
+        }
+        for (line, text) in &self.hoisted {
+            let line = match *line {
+                0 => String::from("no source line"),
+                n => format!("line {}", n + def.source.line_offset),
+            };
+            out.push_str(&format!("  {line}: {text}\n"));
+        }
+        out
     }
 }
 
@@ -694,43 +889,4 @@ impl crate::GlobalResolver for InnerGlobals {
         }
         outer.globals.resolve(name)
     }
-}
-
-/// Global arrays are frozen copies: code that might write into one (directly, through another
-/// name, or in a function it is passed to) is rejected, with the conservative check the
-/// embedding API uses for shared slices.
-fn check_global_arrays_unwritten(
-    def: &FunctionDef,
-    typed: &TypedFunction,
-) -> Result<(), Diagnostic> {
-    let mut checked: Vec<&str> = Vec::new();
-    let mut result = Ok(());
-    frontend::ast::walk_exprs(&def.ast.body, &mut |e| {
-        let frontend::ast::ExprKind::Name(name) = &e.kind else {
-            return;
-        };
-        let Some(Resolution::Const(ConstValue::Array(array))) = typed.resolutions.get(&e.id) else {
-            return;
-        };
-        if result.is_err() || checked.contains(&name.as_str()) {
-            return;
-        }
-        checked.push(name);
-        let ndim = array.shape.len() as u8;
-        if let Some((why, span)) = crate::embed::possible_write(def, name, ndim) {
-            let message = format!("global arrays are read-only: {why}");
-            let hint = format!(
-                "'{name}' is a copy frozen when the function was compiled; copy it into a local \
-                 array to modify it, or pass the array as an argument"
-            );
-            result = Err(Diagnostic::new(
-                frontend::DiagnosticKind::Typing,
-                message,
-                span.or(Some(e.span)),
-            )
-            .with_hint(hint)
-            .with_source(&def.source));
-        }
-    });
-    result
 }

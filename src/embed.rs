@@ -12,8 +12,9 @@
 //!
 //! Arrays are passed in place: a slice is a 1-d C-contiguous array, an [`ArrayView`] or
 //! [`ArrayViewMut`] any strided N-d array. Compiled code may write only into what it receives
-//! mutably; a function that might store into an array passed as a shared slice is rejected at
-//! compile time (a conservative syntactic check, see `embed/readonly.rs`):
+//! mutably: an array passed as a shared slice is typed as a read-only array, so a function that
+//! stores into it (or into a view of it, or passes it to a callee that does) is rejected at
+//! compile time:
 //!
 //! ```
 //! # let jit = ferrojit::Jit::new();
@@ -60,9 +61,6 @@
 //! `Arc`). Array indices are bounds-checked by default, since an out-of-range access would be
 //! undefined behaviour reachable from safe Rust; [`Jit::without_boundscheck`] (an `unsafe`
 //! opt-in) removes the checks.
-
-mod readonly;
-pub(crate) use readonly::possible_write;
 
 use crate::aot::ModuleTable;
 use crate::cache::DiskCache;
@@ -262,21 +260,14 @@ impl Module {
                 arg_types.len()
             )));
         }
-        for ((param, ty), writable) in def.ast.params.iter().zip(&arg_types).zip(A::writable()) {
-            if let (Type::Array { ndim, .. }, false) = (ty, writable)
-                && let Some((why, span)) = readonly::possible_write(&def, &param.name, *ndim)
-            {
-                let message = format!(
-                    "{name}() may write into '{}', which is passed as a shared (read-only) \
-                     reference: {why}",
-                    param.name
-                );
-                let diagnostic = Diagnostic::new(frontend::DiagnosticKind::Typing, message, span)
-                    .with_source(&def.source)
-                    .with_hint("pass the array as `&mut [T]` or an `ArrayViewMut`");
-                return Err(diagnostic.into());
-            }
-        }
+        // An array received by shared reference is typed read-only: typeinfer then refuses
+        // every store, in-place operation or writing call on it (and on its views, and in the
+        // callees it is passed to), from its one table of array effects.
+        let arg_types: Vec<Type> = arg_types
+            .into_iter()
+            .zip(A::writable())
+            .map(|(ty, writable)| if writable { ty } else { ty.with_readonly(true) })
+            .collect();
         let request = CompileRequest {
             def,
             arg_types,
@@ -315,11 +306,13 @@ fn passes_as(given: &Type, declared: &Type) -> bool {
                 dtype: d1,
                 ndim: n1,
                 layout: l1,
+                ..
             },
             Type::Array {
                 dtype: d2,
                 ndim: n2,
                 layout: l2,
+                ..
             },
         ) => d1 == d2 && n1 == n2 && (l1 == l2 || *l2 == Layout::A || *l1 == Layout::A),
         (Type::Tuple(a), Type::Tuple(b)) => {

@@ -20,14 +20,17 @@ pub mod cache;
 mod driver;
 mod dump;
 pub mod embed;
+mod inspect;
 
+pub use backend_cpu::{CEntryError, take_c_entry_error};
 pub use driver::{
-    CompileRequest, CompiledCode, CompiledFunction, LoweredModule, RuntimeError, WrapperBuilder,
-    compile, compile_wrapped, lower_to_ir,
+    CCallable, CompileRequest, CompiledCode, CompiledFunction, LoweredModule, RuntimeError,
+    WrapperBuilder, compile, compile_c_callable, compile_wrapped, lower_to_ir,
 };
-pub use dump::DumpFlags;
+pub use dump::{DumpFlags, DumpSection, Stage as DumpStage, capture as capture_dumps};
 pub use embed::{Error, Function, Jit, Module};
 pub use frontend::{Diagnostic, DiagnosticKind, SourceFile, Span, ast};
+pub use inspect::annotate_types;
 pub use ir::lower::flatten::{FlatSlot, flat_types};
 pub use runtime::error::{ErrorInfo, ExceptionKind};
 pub use typeinfer::{

@@ -121,7 +121,7 @@ fn slices_are_arrays_written_in_place_when_mutable() {
         .unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, Error::Compile(_)), "{text}");
-    assert!(text.contains("may write into 'a'"), "{text}");
+    assert!(text.contains("read-only array"), "{text}");
     assert!(text.contains("a[i] /= n"), "{text}");
 }
 
@@ -334,4 +334,34 @@ fn the_disk_cache_serves_compiled_code_and_is_faster() {
     );
     let entries = std::fs::read_dir(dir.path()).unwrap().count();
     assert_eq!(entries, 2, "one library and one metadata file");
+}
+
+#[test]
+fn shared_slices_are_read_only_arrays_and_flatten_is_a_copy() {
+    let jit = Jit::new();
+    // `flatten` copies: writing into the copy leaves the caller's shared slice alone.
+    let source = "
+def first_of_copy(a):
+    b = a.flatten()
+    b[0] = 99.0
+    return b[0] + a[0]
+";
+    let f = jit.compile::<(&[f64],), f64>(source, "f8(f8[:])").unwrap();
+    let data = vec![1.0, 2.0];
+    assert_eq!(f.call((&data,)).unwrap(), 100.0);
+    assert_eq!(data, [1.0, 2.0]);
+    // `ravel` is a view: writing into it is writing into the slice, refused at compile time.
+    let source = "
+def through_view(a):
+    b = a.ravel()
+    b[0] = 99.0
+";
+    let err = jit
+        .compile::<(&[f64],), ()>(source, "void(f8[:])")
+        .unwrap_err();
+    assert!(err.to_string().contains("read-only array"), "{err}");
+    assert!(
+        jit.compile::<(&mut [f64],), ()>(source, "void(f8[:])")
+            .is_ok()
+    );
 }

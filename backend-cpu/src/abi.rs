@@ -133,6 +133,8 @@ pub(crate) fn build_error_table(module: &ir::Module) -> (Vec<ErrorInfo>, Vec<u32
 /// contain a `.`, so they cannot collide with C symbols (runtime helpers, libm libcalls).
 pub(crate) struct SymbolNames {
     pub entry_prefix: String,
+    /// IR functions that also get a C-callable trampoline (`crate::c_entry`), JIT only.
+    pub c_entries: Vec<String>,
 }
 
 impl SymbolNames {
@@ -141,6 +143,9 @@ impl SymbolNames {
     }
     pub fn entry(&self, name: &str) -> String {
         format!("{}{name}", self.entry_prefix)
+    }
+    pub fn c_entry(&self, name: &str) -> String {
+        format!("{}c.{name}", self.entry_prefix)
     }
 }
 

@@ -27,6 +27,8 @@ pub(crate) struct EntryPoint {
 /// What compiling a module produced besides the code held by the `Module`.
 pub(crate) struct CompiledModule {
     pub entries: Vec<EntryPoint>,
+    /// C-callable trampolines, one per name in `SymbolNames::c_entries`.
+    pub c_entries: Vec<EntryPoint>,
     pub errors: Vec<ErrorInfo>,
     pub dumps: String,
     /// Symbols of the runtime helpers the code calls.
@@ -83,6 +85,23 @@ pub(crate) fn compile_module<M: Module>(
         });
     }
 
+    let mut c_entries: Vec<EntryPoint> = Vec::new();
+    for name in &names.c_entries {
+        let Some(&(_, index)) = functions.get(name.as_str()) else {
+            return Err(BackendError::UnknownEntry(name.clone()));
+        };
+        let symbol = names.c_entry(name);
+        let sig = crate::c_entry::c_signature(&ir.functions[index], pointer, call_conv);
+        let id = module
+            .declare_function(&symbol, Linkage::Export, &sig)
+            .map_err(|e| cranelift_error(name, e))?;
+        c_entries.push(EntryPoint {
+            name: name.clone(),
+            symbol,
+            id,
+        });
+    }
+
     let (errors, error_bases) = abi::build_error_table(ir);
     let may_raise = may_raise(ir, &functions);
     let mut mcx = ModuleContext {
@@ -124,10 +143,29 @@ pub(crate) fn compile_module<M: Module>(
         module.clear_context(&mut ctx);
     }
 
+    for entry in &c_entries {
+        let (internal, index) = mcx.functions[entry.name.as_str()];
+        let label = format!("C entry of {}", entry.name);
+        guarded(&label, &mut ctx, |ctx| {
+            crate::c_entry::build_c_trampoline(
+                module,
+                ctx,
+                &mut fctx,
+                &ir.functions[index],
+                internal,
+                entry.id,
+                &errors,
+            )?;
+            define(module, entry.id, ctx, &label, opts, &mut dumps)
+        })?;
+        module.clear_context(&mut ctx);
+    }
+
     let mut runtime_imports: Vec<_> = mcx.runtime.keys().map(|f| f.describe().symbol).collect();
     runtime_imports.sort_unstable();
     Ok(CompiledModule {
         entries: entry_points,
+        c_entries,
         errors,
         dumps,
         runtime_imports,

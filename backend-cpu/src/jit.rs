@@ -31,6 +31,9 @@ pub struct JitArtifact {
     )]
     code: CodeMemory,
     entries: HashMap<String, (EntryFn, EntrySignature)>,
+    /// C-callable trampolines by IR function name (`crate::c_entry`).
+    c_entries: HashMap<String, usize>,
+    /// The C trampolines point into this table's buffer: it is never modified.
     errors: Vec<ErrorInfo>,
     dumps: String,
 }
@@ -87,6 +90,12 @@ impl JitArtifact {
     pub fn entry_signature(&self, name: &str) -> Option<&EntrySignature> {
         self.entries.get(name).map(|(_, sig)| sig)
     }
+    /// The address of the C-callable trampoline of IR function `name`, if one was requested
+    /// ([`compile_jit_with_c_entries`]): a function with `name`'s own parameters and results
+    /// in the C calling convention, valid while the artifact lives.
+    pub fn c_entry(&self, name: &str) -> Option<*const u8> {
+        self.c_entries.get(name).map(|&a| a as *const u8)
+    }
     /// The module's error table: error code `c` (nonzero) is `errors()[c - 1]`.
     pub fn errors(&self) -> &[ErrorInfo] {
         &self.errors
@@ -120,6 +129,17 @@ pub fn compile_jit(
     entries: &[&str],
     opts: &CompileOptions,
 ) -> Result<JitArtifact, BackendError> {
+    compile_jit_with_c_entries(module, entries, &[], opts)
+}
+
+/// [`compile_jit`], plus a C-callable trampoline for each name in `c_entries` (see
+/// [`JitArtifact::c_entry`]).
+pub fn compile_jit_with_c_entries(
+    module: &ir::Module,
+    entries: &[&str],
+    c_entries: &[&str],
+    opts: &CompileOptions,
+) -> Result<JitArtifact, BackendError> {
     let isa = native_isa()?;
     let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
     for f in RuntimeFn::ALL {
@@ -134,6 +154,7 @@ pub fn compile_jit(
     let jit = code.0.as_mut().expect("just created");
     let names = SymbolNames {
         entry_prefix: JIT_ENTRY_PREFIX.to_string(),
+        c_entries: c_entries.iter().map(|s| s.to_string()).collect(),
     };
     let compiled = compile_module(jit, module, entries, &names, opts)?;
 
@@ -174,9 +195,15 @@ pub fn compile_jit(
             (e.name.clone(), (f, sig))
         })
         .collect();
+    let c_entries = compiled
+        .c_entries
+        .iter()
+        .map(|e| (e.name.clone(), jit.get_finalized_function(e.id) as usize))
+        .collect();
     Ok(JitArtifact {
         code,
         entries,
+        c_entries,
         errors: compiled.errors,
         dumps: compiled.dumps,
     })

@@ -30,6 +30,7 @@
 //! - The backend knows nothing about Python or the front end: it sees only IR and `runtime`.
 
 mod abi;
+mod c_entry;
 mod codegen;
 mod error;
 mod isa;
@@ -39,8 +40,9 @@ mod object;
 mod ops;
 mod translate;
 
+pub use c_entry::{CEntryError, take_c_entry_error};
 pub use error::BackendError;
-pub use jit::{EntrySignature, JitArtifact, compile_jit};
+pub use jit::{EntrySignature, JitArtifact, compile_jit, compile_jit_with_c_entries};
 pub use object::{CpuFeatures, ObjectArtifact, ObjectOptions, compile_object};
 
 /// Environment variable that turns on the CLIF dump in [`CompileOptions::from_env`].

@@ -84,6 +84,7 @@ pub fn compile_object(
     let mut object = ObjectModule::new(builder);
     let names = SymbolNames {
         entry_prefix: opts.entry_prefix.clone(),
+        c_entries: Vec::new(),
     };
     let compiled = compile_module(&mut object, module, entries, &names, &opts.compile)?;
     let bytes = object

@@ -129,7 +129,10 @@ unsafe fn array_type(arr: *mut npyffi::PyArrayObject) -> Result<Type, Unpassable
     } else {
         Layout::A
     };
-    Ok(Type::array(dtype, ndim as u8, layout))
+    // A non-writeable array (`flags.writeable = False`, `np.broadcast_to`, a read-only
+    // buffer) is Numba's `readonly array`: writing into it is a compile error.
+    let readonly = fields.flags & npyffi::NPY_ARRAY_WRITEABLE == 0;
+    Ok(Type::array(dtype, ndim as u8, layout).with_readonly(readonly))
 }
 
 /// # Safety

@@ -16,17 +16,20 @@ static HITS: AtomicU64 = AtomicU64::new(0);
 static MISSES: AtomicU64 = AtomicU64::new(0);
 
 /// Compiles `request`, through the on-disk cache when `cache` is set; cache warnings are
-/// appended to `warnings` (emit them with [`warn`] once attached to Python again).
+/// appended to `warnings` (emit them with [`warn`] once attached to Python again), and
+/// `disk_hit` says whether the cache had it (`None` without the cache).
 pub fn compile(
     request: &CompileRequest,
     cache: bool,
     warnings: &mut Vec<String>,
+    disk_hit: &mut Option<bool>,
 ) -> Result<CompiledFunction, Diagnostic> {
     if !cache {
         return ferrojit::compile(request);
     }
     let disk = DiskCache::for_source(&request.def.source.filename);
     let cached = disk.compile(request)?;
+    *disk_hit = Some(cached.hit);
     let counter = if cached.hit { &HITS } else { &MISSES };
     counter.fetch_add(1, Ordering::Relaxed);
     warnings.extend(cached.warnings);

@@ -49,8 +49,8 @@ struct Entry {
 }
 
 /// One compiled version of the function, for fixed argument types.
-struct Specialization {
-    compiled: CompiledFunction,
+pub(crate) struct Specialization {
+    pub(crate) compiled: CompiledFunction,
     arg_slots: usize,
     ret_slots: usize,
     /// Size of the packed array descriptors; nonzero iff there are array arguments.
@@ -70,7 +70,7 @@ impl Specialization {
         }
     }
 
-    fn signature_text(&self) -> String {
+    pub(crate) fn signature_text(&self) -> String {
         let args: Vec<String> = self
             .compiled
             .arg_types
@@ -107,6 +107,8 @@ pub struct Dispatcher {
     def: OnceLock<Arc<FunctionDef>>,
     entries: RwLock<Vec<Entry>>,
     compile_lock: Mutex<()>,
+    /// One record per compilation, for `stats` (see `crate::inspection`).
+    pub(crate) compile_log: Mutex<Vec<crate::inspection::CompileRecord>>,
 }
 
 #[pymethods]
@@ -156,6 +158,7 @@ impl Dispatcher {
             def: OnceLock::new(),
             entries: RwLock::new(Vec::new()),
             compile_lock: Mutex::new(()),
+            compile_log: Mutex::new(Vec::new()),
         })
     }
 
@@ -224,6 +227,91 @@ impl Dispatcher {
         format!("<ferrojit.Dispatcher {}>", self.name)
     }
 
+    // Inspection (Numba's `inspect_types`, `overloads`, `stats`, ...): the public methods are
+    // written in Python (`ferrojit._inspection`), over the three `_` methods below.
+
+    /// What `FERROJIT_DUMP=all` would print for the `index`-th compiled specialization, as
+    /// `(stage, function, title, text)` tuples; compiled again with the dumps captured.
+    fn _dumps(&self, py: Python<'_>, index: usize) -> PyResult<Vec<crate::inspection::Section>> {
+        crate::inspection::dumps(self, py, index)
+    }
+
+    /// `(signature, seconds, disk cache hit or None)` for every compilation so far.
+    fn _compile_log(&self) -> Vec<(String, f64, Option<bool>)> {
+        crate::inspection::compile_log(self)
+    }
+
+    /// `(argument types, return type, entry address)` of every compiled specialization.
+    fn _overload_info(&self) -> Vec<(Vec<String>, String, usize)> {
+        crate::inspection::overload_info(self)
+    }
+
+    #[pyo3(signature = (*args, **kwargs))]
+    fn inspect_types(
+        slf: &Bound<'_, Self>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        crate::inspection::delegate(slf, "inspect_types", args, kwargs)
+    }
+
+    #[pyo3(signature = (*args, **kwargs))]
+    fn inspect_ir(
+        slf: &Bound<'_, Self>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        crate::inspection::delegate(slf, "inspect_ir", args, kwargs)
+    }
+
+    #[pyo3(signature = (*args, **kwargs))]
+    fn inspect_asm(
+        slf: &Bound<'_, Self>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        crate::inspection::delegate(slf, "inspect_asm", args, kwargs)
+    }
+
+    #[pyo3(signature = (*args, **kwargs))]
+    fn inspect_cfg(
+        slf: &Bound<'_, Self>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        crate::inspection::delegate(slf, "inspect_cfg", args, kwargs)
+    }
+
+    #[pyo3(signature = (*args, **kwargs))]
+    fn inspect_llvm(
+        slf: &Bound<'_, Self>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        crate::inspection::delegate(slf, "inspect_llvm", args, kwargs)
+    }
+
+    #[pyo3(signature = (*args, **kwargs))]
+    fn parallel_diagnostics(
+        slf: &Bound<'_, Self>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        crate::inspection::delegate(slf, "parallel_diagnostics", args, kwargs)
+    }
+
+    /// The compiled specializations: argument types → compile result (Numba's `overloads`).
+    #[getter]
+    fn overloads(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        crate::inspection::delegate(slf, "overloads", &PyTuple::empty(slf.py()), None)
+    }
+
+    /// Compilations, their times, and `cache=True` hits and misses (Numba's `stats`).
+    #[getter]
+    fn stats(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        crate::inspection::delegate(slf, "stats", &PyTuple::empty(slf.py()), None)
+    }
+
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
         match &self.py_func {
             Some(f) => visit.call(f),
@@ -234,7 +322,7 @@ impl Dispatcher {
 
 impl Dispatcher {
     /// The decorated function (always set once `__new__` has returned).
-    fn func(&self) -> &Py<PyAny> {
+    pub(crate) fn func(&self) -> &Py<PyAny> {
         self.py_func
             .as_ref()
             .expect("a dispatcher is initialised by __new__")
@@ -309,7 +397,7 @@ impl Dispatcher {
     }
 
     /// The compiled specializations, in compilation order.
-    fn compiled(&self) -> Vec<Arc<Specialization>> {
+    pub(crate) fn compiled(&self) -> Vec<Arc<Specialization>> {
         let entries = self.read_entries();
         entries
             .iter()
@@ -341,10 +429,14 @@ impl Dispatcher {
             if let Some(found) = self.find_exact(&request.arg_types) {
                 return Ok(found);
             }
-            let compile = || crate::cache::compile(&request, self.cache, &mut cache_warnings);
+            let mut disk_hit = None;
+            let started = std::time::Instant::now();
+            let compile =
+                || crate::cache::compile(&request, self.cache, &mut cache_warnings, &mut disk_hit);
             let compiled = catch_unwind(AssertUnwindSafe(compile))
                 .unwrap_or_else(|panic| Err(panic_diagnostic(panic.as_ref())))?;
             let spec = Arc::new(Specialization::new(compiled));
+            self.log_compilation(spec.signature_text(), started.elapsed(), disk_hit);
             self.add_entry(request.arg_types.clone(), spec.clone(), false);
             Ok(spec)
         });
@@ -503,6 +595,46 @@ impl Dispatcher {
                 )))
             }
         }
+    }
+
+    fn log_compilation(&self, signature: String, took: std::time::Duration, disk: Option<bool>) {
+        let record = crate::inspection::CompileRecord {
+            signature,
+            seconds: took.as_secs_f64(),
+            disk_hit: disk,
+        };
+        self.compile_log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(record);
+    }
+
+    /// A request to compile the `index`-th compiled specialization again, with `dump`.
+    pub(crate) fn recompile_request(
+        &self,
+        py: Python<'_>,
+        index: usize,
+        dump: DumpFlags,
+    ) -> PyResult<CompileRequest> {
+        let specs = self.compiled();
+        let spec = specs.get(index).ok_or_else(|| {
+            pyo3::exceptions::PyIndexError::new_err(format!(
+                "{}() has {} compiled signatures, no signature #{index}",
+                self.name,
+                specs.len()
+            ))
+        })?;
+        let declared_return = self
+            .signatures
+            .iter()
+            .find(|s| s.args == spec.compiled.arg_types)
+            .and_then(|s| s.ret.clone());
+        Ok(CompileRequest {
+            def: self.function_def(py)?,
+            arg_types: spec.compiled.arg_types.clone(),
+            declared_return,
+            dump,
+        })
     }
 
     /// A `TypingError` for an argument compiled code cannot take, pointing at its parameter.

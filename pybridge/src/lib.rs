@@ -20,10 +20,12 @@
 mod aot;
 mod args;
 mod cache;
+mod cfunc;
 mod dispatcher;
 mod errors;
 mod globals;
 mod gpu;
+mod inspection;
 mod lists;
 mod overload;
 mod returned;
@@ -77,6 +79,7 @@ fn _ferrojit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ufunc::register(m)?;
     gpu::register(m)?;
     cache::register(m)?;
+    cfunc::register(m)?;
     aot::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -2,8 +2,8 @@
 //! call, the way Numba's dispatcher does once compilation is closed: an exact match first, then
 //! the signature whose conversions are mildest — a widening ("promotion", `f4` → `f8`), then a
 //! safe conversion (`int` → `float`, `float` → `complex`, C array → any-layout array), then an
-//! unsafe one (`float` → `int`, narrowing). Complex never converts to real, and arrays keep their
-//! dtype and rank. Ties go to the signature given first.
+//! unsafe one (`float` → `int`, narrowing). Complex never converts to real, arrays keep their
+//! dtype and rank, and a read-only array matches no writeable array parameter. Ties go to the signature given first.
 
 use ferrojit::{Layout, Scalar, Type};
 
@@ -23,18 +23,24 @@ pub fn conversion(from: &Type, to: &Type) -> Option<Conversion> {
     }
     match (from, to) {
         (Type::Scalar(f), Type::Scalar(t)) => scalar_conversion(*f, *t),
+        // A read-only array never converts to a writeable parameter (the compiled code may
+        // write into it), as in Numba; a writeable one converts to a read-only parameter.
         (
             Type::Array {
                 dtype: d1,
                 ndim: n1,
-                ..
+                layout: l1,
+                readonly: r1,
             },
             Type::Array {
                 dtype: d2,
                 ndim: n2,
-                layout: Layout::A,
+                layout: l2,
+                readonly: r2,
             },
-        ) if d1 == d2 && n1 == n2 => Some(Conversion::Safe),
+        ) if d1 == d2 && n1 == n2 && (l1 == l2 || *l2 == Layout::A) && (*r2 || !*r1) => {
+            Some(Conversion::Safe)
+        }
         (Type::Tuple(xs), Type::Tuple(ys)) if xs.len() == ys.len() => xs
             .iter()
             .zip(ys)

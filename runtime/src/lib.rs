@@ -6,6 +6,7 @@
 //! - [`list`]: the typed, growable list header and the helpers that resize it.
 //! - [`math`]: the math and helper functions compiled code calls, by registered symbol name.
 //! - [`abi`]: the uniform entry-point calling convention used by dispatchers.
+//! - [`sorting`]: NumPy's sorting and selection (`np.sort`, `argsort`, `partition`, `unique`).
 //! - [`parallel`]: the parallel loop driver behind `prange` (a rayon thread pool).
 //!
 //! Invariants: no dependency on the compiler crates, on pyo3, or on anything heavy (rayon is
@@ -22,3 +23,4 @@ pub mod list;
 pub mod math;
 pub mod parallel;
 pub mod print;
+pub mod sorting;

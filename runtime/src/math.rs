@@ -5,7 +5,7 @@
 //! emits an import for ahead-of-time objects); the GPU backend maps the same variants to its own
 //! implementations. Adding a function = a variant, its row in `describe`, its `extern "C" fn`.
 
-use crate::{cmath, list, print};
+use crate::{cmath, list, print, sorting};
 
 /// Scalar kinds in runtime-function signatures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -156,6 +156,18 @@ pub enum RuntimeFn {
     PrintBytes,
     /// Ends the line and writes it.
     PrintEnd,
+    // The NumPy library's sorting (`crate::sorting`): they reorder or write array buffers, so
+    // they are not pure.
+    /// `(data, n, kind, stable) -> 0`: sorts a contiguous buffer in place.
+    Sort,
+    /// `(data, n, kind, out) -> 0`: the sorting indices of a buffer into an `i64` buffer.
+    Argsort,
+    /// `(data, n, kind, kth) -> 0`: partitions a buffer in place around `kth`.
+    Partition,
+    /// `(data, n, kind, kth, out) -> 0`: the partitioning indices into an `i64` buffer.
+    Argpartition,
+    /// `(data, n, kind) -> count`: sorts a buffer and moves its distinct values to the front.
+    Unique,
     // List helpers (`crate::list`); like the memory helpers they take the error slot.
     /// `(itemsize, len) -> list` of `len` zeroed items, or 0.
     ListNew,
@@ -196,7 +208,7 @@ const F32_1: &[AbiType] = &[F32];
 const F32_2: &[AbiType] = &[F32, F32];
 
 impl RuntimeFn {
-    pub const ALL: [RuntimeFn; 95] = {
+    pub const ALL: [RuntimeFn; 100] = {
         use RuntimeFn::*;
         [
             Sin,
@@ -286,6 +298,11 @@ impl RuntimeFn {
             PrintC64,
             PrintBytes,
             PrintEnd,
+            Sort,
+            Argsort,
+            Partition,
+            Argpartition,
+            Unique,
             ListNew,
             ListPush,
             ListInsert,
@@ -502,6 +519,36 @@ impl RuntimeFn {
                 I64,
                 print::print_end as *const u8,
             ),
+            Sort => (
+                "ferrojit_sort",
+                &[I64, I64, I64, I64],
+                I64,
+                sorting::ferrojit_sort as *const u8,
+            ),
+            Argsort => (
+                "ferrojit_argsort",
+                &[I64, I64, I64, I64],
+                I64,
+                sorting::ferrojit_argsort as *const u8,
+            ),
+            Partition => (
+                "ferrojit_partition",
+                &[I64, I64, I64, I64],
+                I64,
+                sorting::ferrojit_partition as *const u8,
+            ),
+            Argpartition => (
+                "ferrojit_argpartition",
+                &[I64, I64, I64, I64, I64],
+                I64,
+                sorting::ferrojit_argpartition as *const u8,
+            ),
+            Unique => (
+                "ferrojit_unique",
+                &[I64, I64, I64],
+                I64,
+                sorting::ferrojit_unique as *const u8,
+            ),
             ListNew => (
                 "ferrojit_list_new",
                 &[I64, I64],
@@ -597,6 +644,15 @@ impl RuntimeFn {
                 | PrintBytes
                 | PrintEnd
         ) && !self.uses_arena()
+            && !self.is_library()
+    }
+
+    /// True for the NumPy library routines written in Rust (sorting, …): they read and write
+    /// array memory through their pointer arguments and exist only in this runtime (no GPU or
+    /// C-runtime version).
+    pub fn is_library(self) -> bool {
+        use RuntimeFn::*;
+        matches!(self, Sort | Argsort | Partition | Argpartition | Unique)
     }
 
     /// Name used in the IR text form (`call_rt sin`).

@@ -9,11 +9,12 @@
 //!
 //! Threads: the pool is created on first use with `FERROJIT_NUM_THREADS` threads (default: the
 //! number of CPUs). [`set_num_threads`] limits how many of them a loop uses, like Numba's
-//! function of the same name.
+//! function of the same name. After `fork()` the child has none of the pool's threads: its
+//! parallel loops run their chunks serially (same results), instead of waiting forever.
 
 use crate::error::ErrorSlot;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 /// Most chunks one loop is split into; compiled code reserves room for this many partial
 /// results.
@@ -61,14 +62,25 @@ pub fn set_num_threads(n: usize) -> Result<(), String> {
     Ok(())
 }
 
-fn pool() -> &'static rayon::ThreadPool {
-    POOL.get_or_init(|| {
+/// The process that started the pool. A child made by `fork()` inherits the pool's memory
+/// but none of its threads: a loop handed to that pool would wait forever.
+static POOL_PID: AtomicU32 = AtomicU32::new(0);
+
+/// The pool, or `None` in a forked child of the process that started it (loops there run
+/// their chunks one after the other on the calling thread, with the same results).
+fn pool() -> Option<&'static rayon::ThreadPool> {
+    let pid = std::process::id();
+    if POOL.get().is_some() && POOL_PID.load(Ordering::Relaxed) != pid {
+        return None;
+    }
+    Some(POOL.get_or_init(|| {
+        POOL_PID.store(pid, Ordering::Relaxed);
         rayon::ThreadPoolBuilder::new()
             .num_threads(max_threads())
             .thread_name(|i| format!("ferrojit-{i}"))
             .build()
             .expect("the parallel runtime could not start its threads")
-    })
+    }))
 }
 
 /// Raw pointers handed to pool threads; each chunk writes only its own `out` slice and its own
@@ -115,8 +127,9 @@ pub unsafe extern "C" fn ferrojit_parallel_for(
     };
     let run = move |c: i64| {
         let shared = shared;
-        let lo = count * c / chunks;
-        let hi = count * (c + 1) / chunks;
+        // In 128 bits: `count * c` overflows i64 for trip counts above i64::MAX / MAX_CHUNKS.
+        let split = |c: i64| (i128::from(count) * i128::from(c) / i128::from(chunks)) as i64;
+        let (lo, hi) = (split(c), split(c + 1));
         // SAFETY: per the contract above; chunk `c` owns `errors[c]` and its `out` slice.
         unsafe {
             body(
@@ -128,15 +141,15 @@ pub unsafe extern "C" fn ferrojit_parallel_for(
             )
         };
     };
-    if chunks == 1 {
-        run(0);
-    } else {
-        pool().scope(|s| {
+    match pool() {
+        Some(pool) if chunks > 1 => pool.scope(|s| {
             for c in 1..chunks {
                 s.spawn(move |_| run(c));
             }
             run(0);
-        });
+        }),
+        // One chunk, or a forked child without the pool's threads.
+        _ => (0..chunks).for_each(run),
     }
     if let Some(first) = errors.iter().find(|e| e.code != 0) {
         // SAFETY: `err` is valid per the contract.

@@ -5,10 +5,11 @@
 //! trampolines get a prefix unique within the module (`__ferrojit_<module>_<n>_`).
 
 use super::resolve::ModuleTable;
-use crate::{CompileRequest, DumpFlags, lower_to_ir};
+use crate::{CompileRequest, DumpFlags, FunctionDef, lower_to_ir};
 use backend_cpu::{CpuFeatures, ObjectOptions};
 use frontend::{Diagnostic, DiagnosticKind};
 use runtime::error::ErrorInfo;
+use std::sync::Arc;
 use typeinfer::{Layout, Type};
 
 /// A function of the module to export, with its signatures (Numba's grammar).
@@ -77,22 +78,20 @@ pub fn compile_exports(
                 d.message = format!("export '{}': {}", request.function, d.message);
                 d
             })?;
-            let lowered = lower_to_ir(
-                &CompileRequest {
-                    def: def.clone(),
-                    arg_types: signature.args.clone(),
-                    declared_return: signature.ret.clone(),
-                    dump: DumpFlags::from_env(),
-                },
-                None,
-            )?;
+            let request = CompileRequest {
+                def: def.clone(),
+                arg_types: readonly_where_unwritten(&def, &signature.args, &signature.ret),
+                declared_return: signature.ret.clone(),
+                dump: DumpFlags::from_env(),
+            };
+            let lowered = lower_to_ir(&request, None)?;
             if contains_list(&lowered.return_type) || signature.args.iter().any(contains_list) {
                 return Err(Diagnostic::new(
                     DiagnosticKind::Unsupported,
                     format!(
                         "export '{}': lists cannot cross an ahead-of-time library's boundary; \
                          pass and return arrays",
-                        request.function
+                        def.ast.name
                     ),
                     None,
                 ));
@@ -116,17 +115,19 @@ pub fn compile_exports(
                 .find(|(name, _)| name == entry)
                 .map(|(_, symbol)| symbol.clone())
                 .ok_or_else(|| Diagnostic::internal(format!("no entry symbol for {entry}")))?;
+            // Names and signatures show the declared types; the read-only marks only decide
+            // which arrays the extension accepts.
             let full_signature = format!(
                 "{}({})",
                 lowered.return_type,
-                lowered
-                    .arg_types
+                signature
+                    .args
                     .iter()
                     .map(Type::to_string)
                     .collect::<Vec<_>>()
                     .join(", ")
             );
-            let mut tag = signature_tag(&lowered.return_type, &lowered.arg_types);
+            let mut tag = signature_tag(&lowered.return_type, &signature.args);
             if variants.iter().any(|v| v.tag == tag) {
                 tag = format!("{tag}_{}", variants.len());
             }
@@ -168,6 +169,44 @@ fn contains_list(ty: &Type) -> bool {
     }
 }
 
+/// The export's argument types with every array parameter the function never writes into
+/// marked read-only, so that the extension accepts read-only NumPy arrays there and refuses them
+/// where the function writes. Typing decides (a probe compile with the parameter read-only), so
+/// what counts as a write is typeinfer's one table of array effects, not a list kept here.
+fn readonly_where_unwritten(
+    def: &Arc<FunctionDef>,
+    args: &[Type],
+    declared_return: &Option<Type>,
+) -> Vec<Type> {
+    let mut types = args.to_vec();
+    let probe = |types: &[Type]| {
+        let request = CompileRequest {
+            def: def.clone(),
+            arg_types: types.to_vec(),
+            declared_return: declared_return.clone(),
+            dump: DumpFlags::default(),
+        };
+        lower_to_ir(&request, None).is_ok()
+    };
+    let all: Vec<Type> = types
+        .iter()
+        .map(|t| t.clone().with_readonly(true))
+        .collect();
+    if probe(&all) {
+        return all;
+    }
+    for i in 0..types.len() {
+        if types[i].is_array() {
+            let mut trial = types.clone();
+            trial[i] = trial[i].clone().with_readonly(true);
+            if probe(&trial) {
+                types = trial;
+            }
+        }
+    }
+    types
+}
+
 /// A short name for a type: `f8`, `f8a` (1-d, any layout), `f8a2c` (2-d, C order), `v` (none),
 /// `t_i8_f8_` (a tuple).
 pub fn type_tag(ty: &Type) -> String {
@@ -177,6 +216,7 @@ pub fn type_tag(ty: &Type) -> String {
             dtype,
             ndim,
             layout,
+            readonly,
         } => {
             let rank = if *ndim == 1 {
                 String::new()
@@ -188,7 +228,8 @@ pub fn type_tag(ty: &Type) -> String {
                 Layout::C => "c",
                 Layout::F => "f",
             };
-            format!("{}a{rank}{layout}", dtype.short_name())
+            let mark = if *readonly { "r" } else { "" };
+            format!("{}a{rank}{layout}{mark}", dtype.short_name())
         }
         Type::Tuple(items) => {
             let inner: Vec<String> = items.iter().map(type_tag).collect();

@@ -232,8 +232,9 @@ pub fn link_outputs(
         for import in &variant.runtime_imports {
             if runtime::needs_allocator(import) {
                 return Err(BuildError::Usage(format!(
-                    "`{}` creates arrays inside compiled code, which `ferrojit build` does not \
-                     support yet (its C runtime has no allocator); the JIT and `cache=True` do",
+                    "`{}` creates arrays or sorts inside compiled code, which `ferrojit build` \
+                     does not support yet (its C runtime has no allocator and no NumPy library); \
+                     the JIT and `cache=True` do",
                     variant.signature
                 )));
             }

@@ -109,11 +109,14 @@ impl TypeFunctions {
                 dtype,
                 ndim,
                 layout,
+                readonly,
             } => {
                 let code = scalar_code(*dtype);
                 let layout = layout_char(*layout);
+                // A parameter the function writes into takes writeable arrays only.
+                let writeable = i32::from(!*readonly);
                 c.push_str(&format!(
-                    "static int fj_rank_{id}(PyObject *o) {{ return fj_rank_array(o, {code}, {ndim}, '{layout}'); }}\n\
+                    "static int fj_rank_{id}(PyObject *o) {{ return fj_rank_array(o, {code}, {ndim}, '{layout}', {writeable}); }}\n\
                      static int fj_flat_{id}(PyObject *o, uint64_t *slots, size_t *pos, fj_descs *ds) {{\n    \
                      slots[(*pos)++] = fj_push_array(o, ds); return 0;\n}}\n\
                      static PyObject *fj_box_{id}(const uint64_t *rets, size_t *pos, const fj_descs *ds) {{\n    \

@@ -60,11 +60,13 @@ static int fj_scalar_kind(PyObject *o) {
 }
 
 /* How an array argument matches a parameter: 0 exact, 2 safe (C/F to any layout), -1 not. */
-static int fj_rank_array(PyObject *o, int dtype, int ndim, char layout) {
+static int fj_rank_array(PyObject *o, int dtype, int ndim, char layout, int writeable) {
     PyArrayObject *a;
     char have;
     if (!PyArray_Check(o)) return -1;
     a = (PyArrayObject *)o;
+    /* The function writes into this parameter: a read-only array does not match. */
+    if (writeable && !PyArray_ISWRITEABLE(a)) return -1;
     if (PyArray_NDIM(a) != ndim || !PyArray_ISNOTSWAPPED(a)) return -1;
     if (fj_scalar_of_descr(PyArray_DESCR(a)) != dtype) return -1;
     have = PyArray_IS_C_CONTIGUOUS(a) ? 'C' : PyArray_IS_F_CONTIGUOUS(a) ? 'F' : 'A';
@@ -278,7 +280,8 @@ static PyObject *fj_describe(PyObject *o) {
             Py_XDECREF(r);
             return out;
         }
-        return PyUnicode_FromFormat("array(%s, %dd, %c)", fj_scalar_names[dtype], PyArray_NDIM(a), layout);
+        return PyUnicode_FromFormat("%sarray(%s, %dd, %c)", PyArray_ISWRITEABLE(a) ? "" : "readonly ",
+                                    fj_scalar_names[dtype], PyArray_NDIM(a), layout);
     }
     if (o == Py_None) return PyUnicode_FromString("none");
     if (PyTuple_Check(o)) {

@@ -263,7 +263,7 @@ def test_writing_a_global_array_is_an_error():
     def write():
         WEIGHTS[0] = 1.0  # global-write
 
-    with pytest.raises(ferrojit.TypingError, match="global arrays are read-only"):
+    with pytest.raises(ferrojit.TypingError, match="read-only array"):
         write()
     assert WEIGHTS[0] == 0.5
 
@@ -279,8 +279,8 @@ def test_writing_a_global_array_through_a_callee_is_an_error():
 
     with pytest.raises(ferrojit.TypingError) as info:
         passes_global()
-    assert "global arrays are read-only" in str(info.value)
-    assert "fill()" in str(info.value)
+    assert "read-only array" in str(info.value)
+    assert "a[0] = 0.0" in str(info.value)
 
 
 CACHE_MODULE = """\

@@ -23,7 +23,7 @@ pub mod signature;
 pub mod types;
 
 pub use intrinsics::{CmathFn, Intrinsic};
-pub use numpy::ArrayFn;
+pub use numpy::{ArrayEffect, ArrayFn};
 pub use signature::{Signature, parse_signature, parse_signatures, parse_type};
 pub use types::{Layout, Scalar, Type};
 
@@ -93,8 +93,9 @@ impl ConstArray {
         words.as_ptr() as usize
     }
 
+    /// Global arrays are frozen copies: read-only in compiled code, as in Numba.
     pub fn ty(&self) -> Type {
-        Type::array(self.dtype, self.shape.len() as u8, Layout::C)
+        Type::readonly_array(self.dtype, self.shape.len() as u8, Layout::C)
     }
 
     /// The elements' bytes.

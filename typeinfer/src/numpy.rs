@@ -50,7 +50,42 @@ pub enum ArrayFn {
     // Shape.
     Reshape,
     Ravel,
+    /// `a.flatten()`: always a copy (unlike `ravel`, which is a view when it can be).
+    Flatten,
     Fill,
+    // Sorting and searching (typed in `infer/numpy_sorting.rs`, lowered in
+    // `lower/sorting.rs`).
+    /// `np.sort(a)`: a sorted copy.
+    Sort,
+    /// `a.sort()`: sorts in place.
+    SortInPlace,
+    Argsort,
+    Partition,
+    Argpartition,
+    Searchsorted,
+    Unique,
+    Digitize,
+    Bincount,
+    /// `np.nonzero(a)`, `a.nonzero()` and `np.where(condition)`.
+    Nonzero,
+    Flatnonzero,
+    Argwhere,
+    Isin,
+}
+
+/// What an array function does to its array parameter `a`: the one table of array-method
+/// effects. Typing derives read-only-ness from it (a view of a read-only array is read-only; a
+/// writing call on one is a compile error), and so does every entry point that must know
+/// whether a kernel may write into an argument (the embedding API's shared slices, the
+/// `ferrojit build` extension's check of writeable arrays).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ArrayEffect {
+    /// Reads `a`; the result (if an array) is new memory.
+    Reads,
+    /// The result may be a view of `a` (shares its memory).
+    ViewOf,
+    /// Writes into `a`.
+    WritesInto,
 }
 
 impl ArrayFn {
@@ -87,6 +122,18 @@ impl ArrayFn {
             "where" => Where,
             "reshape" => Reshape,
             "ravel" => Ravel,
+            "sort" => Sort,
+            "argsort" => Argsort,
+            "partition" => Partition,
+            "argpartition" => Argpartition,
+            "searchsorted" => Searchsorted,
+            "unique" => Unique,
+            "digitize" => Digitize,
+            "bincount" => Bincount,
+            "nonzero" => Nonzero,
+            "flatnonzero" => Flatnonzero,
+            "argwhere" => Argwhere,
+            "isin" => Isin,
             _ => return None,
         })
     }
@@ -97,9 +144,10 @@ impl ArrayFn {
         match name {
             "astype" => Some(Astype),
             "fill" => Some(Fill),
-            "flatten" => Some(Ravel),
-            // NumPy's aliases of functions only.
-            "amin" | "amax" => None,
+            "flatten" => Some(Flatten),
+            "sort" => Some(SortInPlace),
+            // NumPy's aliases of functions only; `a.partition(kth)` (in place) is not supported.
+            "amin" | "amax" | "partition" => None,
             // The other methods are the functions of the same name that take the array first.
             _ => ArrayFn::function(name).filter(|f| {
                 !matches!(
@@ -116,6 +164,12 @@ impl ArrayFn {
                         | Linspace
                         | Concatenate
                         | Where
+                        | Unique
+                        | Digitize
+                        | Bincount
+                        | Flatnonzero
+                        | Argwhere
+                        | Isin
                 )
             }),
         }
@@ -131,7 +185,7 @@ impl ArrayFn {
             FullLike => &["a", "fill_value", "dtype"],
             Arange => &["start", "stop", "step", "dtype"],
             Linspace => &["start", "stop", "num", "endpoint", "*", "dtype"],
-            Copy | Ravel => &["a"],
+            Copy | Ravel | Flatten => &["a"],
             Astype => &["a", "dtype"],
             Sum | Prod | Min | Max | Mean => &["a", "axis"],
             Argmin | Argmax | Cumsum | Cumprod | Any | All => &["a"],
@@ -141,6 +195,14 @@ impl ArrayFn {
             Where => &["condition", "x", "y"],
             Reshape => &["a", "shape"],
             Fill => &["a", "value"],
+            Sort | SortInPlace | Argsort => &["a", "axis", "kind"],
+            Partition | Argpartition => &["a", "kth", "axis"],
+            Searchsorted => &["a", "v", "side"],
+            Unique => &["ar"],
+            Digitize => &["x", "bins", "right"],
+            Bincount => &["x", "weights", "minlength"],
+            Nonzero | Flatnonzero | Argwhere => &["a"],
+            Isin => &["element", "test_elements", "assume_unique", "invert"],
         }
     }
 
@@ -149,9 +211,17 @@ impl ArrayFn {
         use ArrayFn::*;
         match self {
             Full | FullLike | Linspace | Dot | Reshape | Fill | Astype => 2,
-            Where => 3,
+            Partition | Argpartition | Searchsorted | Digitize | Isin => 2,
+            // `np.where(condition)` is `np.nonzero(condition)`.
+            Where => 1,
             _ => 1,
         }
+    }
+
+    /// Parameters whose argument is known at compile time and never lowered as a value: a
+    /// `dtype`, or a string option (`kind='stable'`, `side='right'`).
+    pub fn compile_time_param(name: &str) -> bool {
+        matches!(name, "dtype" | "kind" | "side")
     }
 
     /// True for `a.reshape(d0, d1, ...)`, whose extents are the call's positional arguments
@@ -194,7 +264,34 @@ impl ArrayFn {
             Where => "where",
             Reshape => "reshape",
             Ravel => "ravel",
+            Flatten => "flatten",
             Fill => "fill",
+            Sort | SortInPlace => "sort",
+            Argsort => "argsort",
+            Partition => "partition",
+            Argpartition => "argpartition",
+            Searchsorted => "searchsorted",
+            Unique => "unique",
+            Digitize => "digitize",
+            Bincount => "bincount",
+            Nonzero => "nonzero",
+            Flatnonzero => "flatnonzero",
+            Argwhere => "argwhere",
+            Isin => "isin",
+        }
+    }
+
+    /// What the call does to its array parameter `a` (see [`ArrayEffect`]).
+    pub fn effect(self) -> ArrayEffect {
+        use ArrayFn::*;
+        match self {
+            Reshape | Ravel => ArrayEffect::ViewOf,
+            Fill | SortInPlace => ArrayEffect::WritesInto,
+            Empty | Zeros | Ones | Full | EmptyLike | ZerosLike | OnesLike | FullLike | Arange
+            | Linspace | Copy | Astype | Sum | Prod | Min | Max | Mean | Std | Var | Argmin
+            | Argmax | Cumsum | Cumprod | Any | All | Concatenate | Dot | Where | Flatten
+            | Sort | Argsort | Partition | Argpartition | Searchsorted | Unique | Digitize
+            | Bincount | Nonzero | Flatnonzero | Argwhere | Isin => ArrayEffect::Reads,
         }
     }
 

@@ -505,14 +505,20 @@ pub fn unify(a: &Type, b: &Type) -> Option<Type> {
             Type::Array {
                 dtype: d1,
                 ndim: n1,
-                ..
+                layout: l1,
+                readonly: r1,
             },
             Type::Array {
                 dtype: d2,
                 ndim: n2,
-                ..
+                layout: l2,
+                readonly: r2,
             },
-        ) if d1 == d2 && n1 == n2 => Some(Type::array(*d1, *n1, crate::Layout::A)),
+        ) if d1 == d2 && n1 == n2 => {
+            // A variable that may hold a read-only array is read-only.
+            let layout = if l1 == l2 { *l1 } else { crate::Layout::A };
+            Some(Type::array(*d1, *n1, layout).with_readonly(*r1 || *r2))
+        }
         (Type::Tuple(xs), Type::Tuple(ys)) if xs.len() == ys.len() => xs
             .iter()
             .zip(ys)
@@ -546,13 +552,18 @@ pub fn can_convert(from: &Type, to: &Type) -> bool {
                 dtype: d1,
                 ndim: n1,
                 layout: l1,
+                readonly: r1,
             },
             Type::Array {
                 dtype: d2,
                 ndim: n2,
                 layout: l2,
+                readonly: r2,
             },
-        ) => d1 == d2 && n1 == n2 && (l1 == l2 || *l2 == crate::Layout::A),
+        ) => {
+            // Writeable converts to read-only, never the reverse.
+            d1 == d2 && n1 == n2 && (l1 == l2 || *l2 == crate::Layout::A) && (*r2 || !*r1)
+        }
         (Type::Tuple(xs), Type::Tuple(ys)) => {
             xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| can_convert(x, y))
         }

@@ -153,6 +153,11 @@ pub enum Type {
         dtype: Scalar,
         ndim: u8,
         layout: Layout,
+        /// The array may not be written (a NumPy array whose `flags.writeable` is false, a
+        /// broadcast view, a shared slice of the embedding API, or a view of such an array):
+        /// Numba's `readonly array`. Stores, in-place operations and mutating methods on it
+        /// are compile errors.
+        readonly: bool,
     },
     Tuple(Vec<Type>),
     /// `None`, the return type of `void` functions.
@@ -178,11 +183,44 @@ impl Type {
     pub const F64: Type = Type::Scalar(Scalar::F64);
     pub const C128: Type = Type::Scalar(Scalar::C128);
 
+    /// A writeable array type.
     pub fn array(dtype: Scalar, ndim: u8, layout: Layout) -> Type {
         Type::Array {
             dtype,
             ndim,
             layout,
+            readonly: false,
+        }
+    }
+    /// A read-only array type (Numba's `readonly array`).
+    pub fn readonly_array(dtype: Scalar, ndim: u8, layout: Layout) -> Type {
+        Type::Array {
+            dtype,
+            ndim,
+            layout,
+            readonly: true,
+        }
+    }
+    /// True for a read-only array.
+    pub fn is_readonly(&self) -> bool {
+        matches!(self, Type::Array { readonly: true, .. })
+    }
+    /// This type with its read-only mark set to `readonly` when it is an array (a view keeps
+    /// the mark of the array it views); other types are returned unchanged.
+    pub fn with_readonly(self, readonly: bool) -> Type {
+        match self {
+            Type::Array {
+                dtype,
+                ndim,
+                layout,
+                ..
+            } => Type::Array {
+                dtype,
+                ndim,
+                layout,
+                readonly,
+            },
+            other => other,
         }
     }
     pub fn as_scalar(&self) -> Option<Scalar> {
@@ -228,7 +266,13 @@ impl fmt::Display for Type {
                 dtype,
                 ndim,
                 layout,
-            } => write!(f, "array({dtype}, {ndim}d, {layout:?})"),
+                readonly,
+            } => {
+                if *readonly {
+                    f.write_str("readonly ")?;
+                }
+                write!(f, "array({dtype}, {ndim}d, {layout:?})")
+            }
             Type::Tuple(items) => {
                 f.write_str("(")?;
                 for (i, t) in items.iter().enumerate() {

@@ -40,6 +40,7 @@ impl Lowerer<'_, '_> {
                 dtype,
                 ndim,
                 layout,
+                ..
             },
         ) = array
         else {
@@ -163,6 +164,7 @@ impl Lowerer<'_, '_> {
             dtype,
             layout,
             ndim,
+            ..
         } = ty
         else {
             unreachable!("array type")

@@ -35,6 +35,7 @@ impl ArrayRef {
                     dtype,
                     ndim,
                     layout,
+                    ..
                 },
             ) => Some(ArrayRef {
                 desc: *desc,
@@ -294,7 +295,9 @@ impl Lowerer<'_, '_> {
         let mut values: Vec<Option<(PyValue, Type)>> = Vec::with_capacity(bound.len());
         for (name, arg) in names.iter().zip(&bound) {
             values.push(match arg {
-                Some(e) if *name != "dtype" => Some((self.lower_expr(e)?, self.type_of(e)?)),
+                Some(e) if !ArrayFn::compile_time_param(name) => {
+                    Some((self.lower_expr(e)?, self.type_of(e)?))
+                }
                 _ => None,
             });
         }
@@ -356,6 +359,13 @@ impl Lowerer<'_, '_> {
                 let (dtype, _) = result_array(&result_ty);
                 self.copy_array(&src, dtype, span).value()
             }
+            Flatten => {
+                let src = array_arg("a").expect("typed as an array");
+                let copy = self.copy_array(&src, src.dtype, span);
+                let dims = self.shape_of(&copy);
+                let size = vec![self.product(&dims)];
+                self.lower_reshape(&copy, &size, span)
+            }
             Ravel | Reshape => {
                 let src = array_arg("a").expect("typed as an array");
                 let varargs = f.shape_varargs(receiver, args);
@@ -415,6 +425,12 @@ impl Lowerer<'_, '_> {
                 let (a, at) = arg("a").expect("bound");
                 let (b, bt) = arg("b").expect("bound");
                 self.lower_dot(a, &at, b, &bt, &result_ty, span)?
+            }
+            Sort | SortInPlace | Argsort | Partition | Argpartition | Searchsorted | Unique
+            | Digitize | Bincount | Nonzero | Flatnonzero | Argwhere | Isin => {
+                let expr_arg =
+                    |name: &str| names.iter().position(|n| *n == name).and_then(|i| bound[i]);
+                self.lower_sorting_call(f, &arg, &expr_arg, &result_ty, span)?
             }
             Where => {
                 // With array operands this is an array expression (`array_expr.rs`); here all
@@ -622,7 +638,7 @@ impl Lowerer<'_, '_> {
     /// `a.reshape(shape)` / `a.ravel()`: a view when `a` is C-contiguous (or 1-D and
     /// contiguous), else a view of a C-ordered copy (what NumPy returns when it cannot make a
     /// view). Raises `ValueError` if the sizes differ.
-    fn lower_reshape(&mut self, src: &ArrayRef, shape: &[Value], span: Span) -> PyValue {
+    pub(crate) fn lower_reshape(&mut self, src: &ArrayRef, shape: &[Value], span: Span) -> PyValue {
         let dims = self.shape_of(src);
         let size = self.product(&dims);
         let new_size = self.product(shape);

@@ -318,12 +318,49 @@ impl Lowerer<'_, '_> {
         let i = self.ssa.use_var(self.b.func, counter, latch);
         let next = self.b.binary(Op::Iadd, i, step);
         self.ssa.def_var(counter, latch, next);
-        let more = self.range_continues(next, stop, step, step_const);
+        let more = match step_const {
+            // `i + 1 < stop` cannot overflow inside the loop (i < stop <= i64::MAX).
+            Some(1 | -1) => self.range_continues(next, stop, step, step_const),
+            // `i + step` may wrap near the ends of int64 (`range(2**63 - 10, 2**63 - 1, 5)`):
+            // compare the remaining distance instead.
+            _ => self.range_has_next(i, stop, step, step_const),
+        };
         self.brif(more, body_block, exit);
         self.seal(body_block);
         self.seal(exit);
         self.switch_to(exit);
         Ok(())
+    }
+
+    /// Whether the iteration after `i` (which ran, so `i` is before `stop`) runs, without
+    /// computing `i + step`: the unsigned distance left to `stop` exceeds the step's size.
+    fn range_has_next(
+        &mut self,
+        i: Value,
+        stop: Value,
+        step: Value,
+        step_const: Option<i64>,
+    ) -> Value {
+        let up = |this: &mut Self| {
+            let left = this.b.binary(Op::Isub, stop, i);
+            this.b.icmp(IntCC::Ugt, left, step)
+        };
+        let down = |this: &mut Self| {
+            let left = this.b.binary(Op::Isub, i, stop);
+            let size = this.b.unary(Op::Ineg, step);
+            this.b.icmp(IntCC::Ugt, left, size)
+        };
+        match step_const {
+            Some(s) if s > 0 => up(self),
+            Some(_) => down(self),
+            None => {
+                let zero = self.b.iconst(Ty::I64, 0);
+                let is_up = self.b.icmp(IntCC::Sgt, step, zero);
+                let more_up = up(self);
+                let more_down = down(self);
+                self.b.select(is_up, more_up, more_down)
+            }
+        }
     }
 
     /// Whether a `range` iteration at `i` runs: `i < stop` for positive steps, `i > stop` for

@@ -52,6 +52,7 @@ fn element_type(ty: &Type) -> Option<Type> {
             dtype,
             ndim,
             layout,
+            ..
         } => Some(super::array::row_type(*dtype, *ndim, *layout)),
         Type::List { item, .. } => Some((**item).clone()),
         Type::Tuple(items) => {

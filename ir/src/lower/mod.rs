@@ -24,6 +24,8 @@ mod library;
 mod lists;
 mod operators;
 mod parallel;
+pub mod parallel_report;
+mod sorting;
 mod ssa;
 mod value;
 mod views;

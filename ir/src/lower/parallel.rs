@@ -24,7 +24,7 @@ use typeinfer::{Intrinsic, Resolution, Scalar, Type};
 
 /// How a reduction variable combines its per-iteration updates.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Reduction {
+pub(super) enum Reduction {
     /// `+=` and `-=` (partials of `-=` hold negated sums, so both combine by addition).
     Sum,
     Product,
@@ -33,10 +33,10 @@ enum Reduction {
 }
 
 /// What the body of a `prange` loop reads and reduces.
-struct BodyAnalysis {
+pub(super) struct BodyAnalysis {
     /// Locals read in the body (besides the loop variable), in a stable order.
-    live_ins: Vec<String>,
-    reductions: BTreeMap<String, Reduction>,
+    pub(super) live_ins: Vec<String>,
+    pub(super) reductions: BTreeMap<String, Reduction>,
 }
 
 impl Lowerer<'_, '_> {
@@ -273,7 +273,11 @@ impl Lowerer<'_, '_> {
 }
 
 /// Finds the locals the body reads and its reductions; rejects what cannot run in parallel.
-fn analyze(body: &[Stmt], target: &str, typed: &typeinfer::TypedFunction) -> LResult<BodyAnalysis> {
+pub(super) fn analyze(
+    body: &[Stmt],
+    target: &str,
+    typed: &typeinfer::TypedFunction,
+) -> LResult<BodyAnalysis> {
     let mut read = Vec::new();
     ast::walk_exprs(body, &mut |e| {
         if let ExprKind::Name(n) = &e.kind

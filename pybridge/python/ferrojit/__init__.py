@@ -10,9 +10,10 @@ type objects for signatures and the exception classes. Importing it must stay ch
 here imports ``inspect`` or other heavy modules until the first compilation.
 """
 
-from . import errors, types
+from . import config, errors, types
 from ._ferrojit import Dispatcher, __version__
 from ._ferrojit import typeof as _typeof_text
+from .cfunc import CFunc, cfunc
 from .decorators import jit, njit
 from .export import export
 from .errors import (
@@ -27,6 +28,12 @@ from .types import *  # noqa: F401,F403  (f8, int32, void, ...)
 from .types import Signature, Type
 from .ufunc import DUFunc, GUFunc, guvectorize, vectorize
 from ._ferrojit import get_num_threads, set_num_threads
+
+
+def get_thread_id():
+    """The index of the calling thread in the pool (Numba's ``get_thread_id``); 0 outside a
+    parallel region, which is everywhere Python code runs."""
+    return 0
 
 
 class prange:
@@ -58,6 +65,8 @@ __all__ = [
     "export",
     "jit",
     "njit",
+    "cfunc",
+    "CFunc",
     "vectorize",
     "guvectorize",
     "DUFunc",
@@ -66,6 +75,8 @@ __all__ = [
     "cuda",
     "CudaUnavailable",
     "set_num_threads",
+    "get_thread_id",
+    "config",
     "get_num_threads",
     "typeof",
     "Dispatcher",

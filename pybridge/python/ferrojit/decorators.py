@@ -2,6 +2,7 @@
 
 import warnings
 
+from . import config
 from ._ferrojit import Dispatcher
 from .errors import FerrojitWarning
 from .types import Signature, Type
@@ -104,6 +105,13 @@ def jit(signature_or_function=None, **options):
     compiled at the first call for each new combination of argument types.
     """
     checked = _check_options(options)
+    if config.DISABLE_JIT:
+        # The plain Python function, for pdb, coverage and profilers (Numba's NUMBA_DISABLE_JIT).
+        if callable(signature_or_function) and not isinstance(
+            signature_or_function, (Type, Signature)
+        ):
+            return signature_or_function
+        return lambda func: func
     if signature_or_function is None:
         signatures = []
     elif callable(signature_or_function) and not isinstance(signature_or_function, (Type, Signature)):

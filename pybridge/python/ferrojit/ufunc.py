@@ -23,7 +23,7 @@ import functools
 import threading
 import warnings
 
-from . import _pickle
+from . import _pickle, config
 from ._ferrojit import (
     Dispatcher,
     build_gufunc,
@@ -192,6 +192,8 @@ def vectorize(ftylist_or_function=(), **options):
     ``fastmath`` and ``error_model`` (default 'numpy'). ``target='gpu'`` (or 'cuda') hands the
     kernel to ``ferrojit.cuda.vectorize``.
     """
+    if config.DISABLE_JIT:
+        return _disabled_vectorize(ftylist_or_function, options)
     if options.get("target") in ("gpu", "cuda"):
         return _gpu_vectorize(ftylist_or_function, options)
     if callable(ftylist_or_function) and not isinstance(ftylist_or_function, (Type, Signature)):
@@ -206,6 +208,16 @@ def vectorize(ftylist_or_function=(), **options):
         return _build(_Recipe("vectorize", func, signatures, checked))
 
     return decorate
+
+
+def _disabled_vectorize(ftylist_or_function, options):
+    """``@vectorize`` under ``config.DISABLE_JIT``: NumPy-vectorized Python."""
+    from ._disabled import PyUFunc
+
+    if callable(ftylist_or_function) and not isinstance(ftylist_or_function, (Type, Signature)):
+        return PyUFunc(ftylist_or_function, [], options.get("identity"))
+    signatures = _signature_texts(ftylist_or_function)
+    return lambda func: PyUFunc(func, signatures, options.get("identity"))
 
 
 def _gpu_vectorize(ftylist_or_function, options):
@@ -237,6 +249,10 @@ def guvectorize(*args, **options):
         )
     if not isinstance(layout, str):
         raise TypeError(f"the gufunc layout must be a string, got {type(layout).__name__}")
+    if config.DISABLE_JIT:
+        from ._disabled import PyGUFunc
+
+        return lambda func: PyGUFunc(func, signatures, layout)
     checked = _check_options("guvectorize", options)
 
     def decorate(func):
@@ -283,7 +299,34 @@ def _type_text(np, dtype, name):
     return f"{dtype.kind}{dtype.itemsize}"
 
 
-class DUFunc:
+class _KernelInspection:
+    """``inspect_types``, ``inspect_ir``, ``inspect_asm``, ``inspect_cfg`` of a lazy ufunc: those
+    of its kernel compiled for each loop signature so far (the loops wrap these kernels)."""
+
+    def _kernel_for_inspection(self):
+        for signature in self._kernel_signatures():
+            # A signature compiled before is found, not compiled again.
+            self._kernel.compile(signature)
+        return self._kernel
+
+    def inspect_types(self, *args, **kwargs):
+        return self._kernel_for_inspection().inspect_types(*args, **kwargs)
+
+    def inspect_ir(self, *args, **kwargs):
+        return self._kernel_for_inspection().inspect_ir(*args, **kwargs)
+
+    def inspect_asm(self, *args, **kwargs):
+        return self._kernel_for_inspection().inspect_asm(*args, **kwargs)
+
+    def inspect_cfg(self, *args, **kwargs):
+        return self._kernel_for_inspection().inspect_cfg(*args, **kwargs)
+
+    @property
+    def stats(self):
+        return self._kernel.stats
+
+
+class DUFunc(_KernelInspection):
     """A ufunc that compiles a loop for each new combination of input dtypes (Numba's DUFunc).
 
     Calls, ``reduce``, ``accumulate``, ``reduceat``, ``outer`` and ``at`` go to :attr:`ufunc`, a
@@ -342,6 +385,9 @@ class DUFunc:
                 self._loops[key] = loop
                 self._rebuild()
         return loop
+
+    def _kernel_signatures(self):
+        return [loop.signature for loop in self._loops.values()]
 
     def _ensure(self, type_texts):
         import numpy as np
@@ -469,7 +515,7 @@ def _rebuild_dufunc(state):
     return dufunc
 
 
-class GUFunc:
+class GUFunc(_KernelInspection):
     """A generalized ufunc that compiles a loop for the dtypes and ranks of each new call.
 
     Every operand, outputs included, must be passed (the output dtypes choose the loop).
@@ -512,6 +558,9 @@ class GUFunc:
                 self._loops[key] = (str(signature), loop)
                 self._rebuild()
         return loop
+
+    def _kernel_signatures(self):
+        return [signature for signature, _ in self._loops.values()]
 
     def _rebuild(self):
         _pickle.install_ufunc_reducer()

@@ -341,6 +341,7 @@ impl Infer<'_> {
                     dtype,
                     ndim,
                     layout,
+                    readonly,
                 },
                 "T",
             ) => {
@@ -349,13 +350,14 @@ impl Infer<'_> {
                     Layout::F if *ndim > 1 => Layout::C,
                     other => *other,
                 };
-                return Ok(Type::array(*dtype, *ndim, layout));
+                return Ok(Type::array(*dtype, *ndim, layout).with_readonly(*readonly));
             }
             (
                 Type::Array {
                     dtype,
                     ndim,
                     layout,
+                    readonly,
                 },
                 "real" | "imag",
             ) => {
@@ -371,7 +373,10 @@ impl Infer<'_> {
                 } else {
                     layout
                 };
-                return Ok(Type::array(dtype.real_part(), *ndim, layout));
+                // Views keep the read-only mark; a real array's `.imag` is new memory.
+                let view = dtype.is_complex() || attr == "real";
+                let part = Type::array(dtype.real_part(), *ndim, layout);
+                return Ok(part.with_readonly(*readonly && view));
             }
             (Type::Array { ndim, .. }, "ndim") => {
                 self.resolve(e.id, Resolution::Const(ConstValue::Int(i64::from(*ndim))));
@@ -397,9 +402,35 @@ impl Infer<'_> {
 
 /// Attributes of values that some type supports, for "did you mean" hints.
 const VALUE_ATTRIBUTES: &[&str] = &[
-    "shape", "size", "ndim", "real", "imag", "dtype", "T", "sum", "copy", "fill", "reshape",
-    "prod", "min", "max", "mean", "std", "var", "argmin", "argmax", "cumsum", "cumprod", "dot",
-    "ravel", "flatten",
+    "shape",
+    "size",
+    "ndim",
+    "real",
+    "imag",
+    "dtype",
+    "T",
+    "sum",
+    "copy",
+    "fill",
+    "reshape",
+    "prod",
+    "min",
+    "max",
+    "mean",
+    "std",
+    "var",
+    "argmin",
+    "argmax",
+    "cumsum",
+    "cumprod",
+    "dot",
+    "ravel",
+    "flatten",
+    "sort",
+    "argsort",
+    "argpartition",
+    "searchsorted",
+    "nonzero",
 ];
 
 /// Whether `module.name` means something to the typer (a constant, dtype or function).

@@ -39,6 +39,7 @@ impl Infer<'_> {
             dtype,
             ndim,
             layout,
+            readonly,
         } = *array
         else {
             return Err(Diagnostic::internal(format!("array_index on {array}")).into());
@@ -83,7 +84,8 @@ impl Infer<'_> {
             return Ok(Type::Scalar(dtype));
         }
         let layout = view_layout(layout, &axes, view_ndim);
-        Ok(Type::array(dtype, view_ndim as u8, layout))
+        // A view shares the array's memory, and so its read-only mark.
+        Ok(Type::array(dtype, view_ndim as u8, layout).with_readonly(readonly))
     }
 
     fn type_of(&self, e: &Expr) -> Option<Type> {

@@ -20,6 +20,7 @@ mod expr;
 mod index;
 mod lists;
 mod numpy_call;
+mod numpy_sorting;
 mod stmt;
 
 use crate::rules;
@@ -466,6 +467,19 @@ pub(super) fn array_hint(types: &[&Type]) -> Option<&'static str> {
         .iter()
         .any(|t| t.is_array())
         .then_some("this takes numbers; for arrays use the NumPy function (e.g. np.sqrt(a)) or index the elements")
+}
+
+/// Refuses `action` (a store, an in-place operation, a writing call) on a read-only array:
+/// Numba's "Cannot modify readonly array", as a typing error at the place of the write.
+pub(super) fn check_writeable(ty: &Type, span: Span, action: &str) -> Result<(), Diagnostic> {
+    if !ty.is_readonly() {
+        return Ok(());
+    }
+    let message = format!("cannot modify a read-only array ({action} on {ty})");
+    let hint = "the array is not writeable (flags.writeable is False, a broadcast view, a \
+                global array frozen at compile time, or a Rust shared slice); pass a writeable \
+                array, or write into a copy (a.copy())";
+    Err(Diagnostic::typing(message, span).with_hint(hint))
 }
 
 pub(super) fn with_optional_hint(d: Diagnostic, hint: Option<&str>) -> Diagnostic {

@@ -7,7 +7,7 @@
 
 use super::{Callable, Infer, R, Val};
 use crate::Resolution;
-use crate::numpy::ArrayFn;
+use crate::numpy::{ArrayEffect, ArrayFn};
 use crate::rules;
 use crate::types::{Layout, Scalar, Type};
 use frontend::Diagnostic;
@@ -111,7 +111,7 @@ impl Infer<'_> {
                 let (_, ndim) = self.array_arg(f, arg("a").expect("required"))?;
                 Type::array(dtype.expect("required"), ndim, Layout::C)
             }
-            Ravel => {
+            Ravel | Flatten => {
                 let (dt, _) = self.array_arg(f, arg("a").expect("required"))?;
                 Type::array(dt, 1, Layout::C)
             }
@@ -213,6 +213,20 @@ impl Infer<'_> {
                 let (at, bt) = (self.value(a)?, self.value(b)?);
                 dot_type(&at, &bt).map_err(|m| Diagnostic::typing(m, e.span))?
             }
+            Where if arg("x").is_none() && arg("y").is_none() => {
+                // `np.where(condition)` is `np.nonzero(condition)`.
+                let ty = self.nonzero_type(arg("condition").expect("required"))?;
+                self.resolve(e.id, Resolution::ArrayCall(Nonzero));
+                return Ok(ty);
+            }
+            Where if arg("x").is_none() || arg("y").is_none() => {
+                let message = "where() takes either one argument or three (condition, x, y)";
+                return Err(Diagnostic::typing(message, e.span).into());
+            }
+            Sort | SortInPlace | Argsort | Partition | Argpartition | Searchsorted | Unique
+            | Digitize | Bincount | Nonzero | Flatnonzero | Argwhere | Isin => {
+                self.sorting_type(f, &arg)?
+            }
             Where => {
                 let mut types = Vec::new();
                 for name in ["condition", "x", "y"] {
@@ -229,6 +243,20 @@ impl Infer<'_> {
         let ty = match (axis, ty) {
             (Some(ndim), Type::Scalar(s)) if ndim > 1 => Type::array(s, ndim - 1, Layout::C),
             (_, ty) => ty,
+        };
+        // Read-only-ness follows the table of effects: a view of a read-only array is
+        // read-only, and a call that writes into one is refused.
+        let ty = match (f.effect(), arg("a")) {
+            (ArrayEffect::ViewOf, Some(a)) => {
+                let readonly = self.value(a)?.is_readonly();
+                ty.with_readonly(readonly)
+            }
+            (ArrayEffect::WritesInto, Some(a)) => {
+                let a_ty = self.value(a)?;
+                super::check_writeable(&a_ty, a.span, &format!("{}()", f.name()))?;
+                ty
+            }
+            _ => ty,
         };
         self.resolve(e.id, Resolution::ArrayCall(f));
         Ok(ty)
@@ -303,7 +331,7 @@ impl Infer<'_> {
 }
 
 /// The value of an integer literal, possibly negated.
-fn literal_int(e: &Expr) -> Option<i64> {
+pub(super) fn literal_int(e: &Expr) -> Option<i64> {
     match &e.kind {
         ExprKind::Int(v) => i64::try_from(*v).ok(),
         ExprKind::UnaryOp {

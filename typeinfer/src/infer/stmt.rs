@@ -110,6 +110,7 @@ impl Infer<'_> {
     fn store_slot(&mut self, base: &Expr, index: &Expr) -> R<Type> {
         let base_ty = self.value(base)?;
         if base_ty.is_array() {
+            super::check_writeable(&base_ty, base.span, "item assignment")?;
             return self.array_index(&base_ty, index);
         }
         if let Type::List { .. } = base_ty {
@@ -132,6 +133,7 @@ impl Infer<'_> {
                 if current.is_array() {
                     // In place (NumPy's `a += b`): the array keeps its type, the result is
                     // converted to its dtype (`float32_array += float64_array`).
+                    super::check_writeable(&current, target.span, "in-place operation")?;
                     check_store(&current, &result, target.span)?;
                     self.record(target.id, current);
                 } else {
@@ -225,13 +227,14 @@ impl Infer<'_> {
                 dtype,
                 ndim,
                 layout,
+                readonly,
             } => {
                 let row_layout = if *layout == Layout::C {
                     Layout::C
                 } else {
                     Layout::A
                 };
-                Ok(Type::array(*dtype, ndim - 1, row_layout))
+                Ok(Type::array(*dtype, ndim - 1, row_layout).with_readonly(*readonly))
             }
             // A tuple of different number types is iterated as its unified type (`(1, 2.5)`
             // gives floats).

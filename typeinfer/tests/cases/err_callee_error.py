@@ -3,4 +3,4 @@ def f(a):
     return helper(a)
 
 # expect:
-# error Typing 0:0-0:0: helper() cannot take [Array { dtype: F64, ndim: 1, layout: A }]
+# error Typing 0:0-0:0: helper() cannot take [Array { dtype: F64, ndim: 1, layout: A, readonly: false }]

@@ -1,0 +1,298 @@
+//! Sorting and selection over contiguous element buffers, for compiled code's `np.sort`,
+//! `a.sort()`, `np.argsort`, `np.partition`, `np.argpartition` and `np.unique`.
+//!
+//! Lowering hands these functions a C-contiguous buffer (a copy where the operand is not one)
+//! plus an [`ElementKind`] code, one call per row. The order is NumPy's: numbers ascending, NaN
+//! after every number. Values sort with pattern-defeating quicksort (`sort_unstable_by`) or,
+//! for `kind='stable'`/`'mergesort'`, with the standard library's stable sort. Index results
+//! (`argsort`, `argpartition`) break ties by index, so they are those of a stable sort whatever
+//! `kind` says: NumPy's own order of equal keys under `quicksort` is unspecified, so this is
+//! one of the answers it may give and the only one that `stable` may give.
+
+use std::cmp::Ordering;
+
+/// The element type of a buffer, as lowering encodes it in an `i64` argument.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[repr(i64)]
+pub enum ElementKind {
+    Bool = 0,
+    I8 = 1,
+    I16 = 2,
+    I32 = 3,
+    I64 = 4,
+    U8 = 5,
+    U16 = 6,
+    U32 = 7,
+    U64 = 8,
+    F32 = 9,
+    F64 = 10,
+}
+
+impl ElementKind {
+    pub const ALL: [ElementKind; 11] = [
+        ElementKind::Bool,
+        ElementKind::I8,
+        ElementKind::I16,
+        ElementKind::I32,
+        ElementKind::I64,
+        ElementKind::U8,
+        ElementKind::U16,
+        ElementKind::U32,
+        ElementKind::U64,
+        ElementKind::F32,
+        ElementKind::F64,
+    ];
+    pub fn from_code(code: i64) -> Option<ElementKind> {
+        Self::ALL.into_iter().find(|k| *k as i64 == code)
+    }
+}
+
+/// An element type with NumPy's sort order.
+trait SortKey: Copy {
+    /// Total order with NaN last (NaNs equal to each other).
+    fn order(a: Self, b: Self) -> Ordering;
+    /// True for NaN.
+    fn is_nan(self) -> bool {
+        false
+    }
+}
+
+macro_rules! int_keys {
+    ($($t:ty),*) => {$(
+        impl SortKey for $t {
+            #[inline]
+            fn order(a: Self, b: Self) -> Ordering {
+                a.cmp(&b)
+            }
+        }
+    )*};
+}
+int_keys!(u8, i8, i16, i32, i64, u16, u32, u64);
+
+macro_rules! float_keys {
+    ($($t:ty),*) => {$(
+        impl SortKey for $t {
+            #[inline]
+            fn order(a: Self, b: Self) -> Ordering {
+                match a.partial_cmp(&b) {
+                    Some(o) => o,
+                    None => a.is_nan().cmp(&b.is_nan()),
+                }
+            }
+            #[inline]
+            fn is_nan(self) -> bool {
+                self.is_nan()
+            }
+        }
+    )*};
+}
+float_keys!(f32, f64);
+
+/// Calls `$f::<T>($args)` with `T` the Rust type of `$kind` (bool is a byte, 0 or 1).
+macro_rules! dispatch {
+    ($kind:expr, $f:ident($($arg:expr),*)) => {
+        match ElementKind::from_code($kind) {
+            Some(ElementKind::Bool | ElementKind::U8) => $f::<u8>($($arg),*),
+            Some(ElementKind::I8) => $f::<i8>($($arg),*),
+            Some(ElementKind::I16) => $f::<i16>($($arg),*),
+            Some(ElementKind::I32) => $f::<i32>($($arg),*),
+            Some(ElementKind::I64) => $f::<i64>($($arg),*),
+            Some(ElementKind::U16) => $f::<u16>($($arg),*),
+            Some(ElementKind::U32) => $f::<u32>($($arg),*),
+            Some(ElementKind::U64) => $f::<u64>($($arg),*),
+            Some(ElementKind::F32) => $f::<f32>($($arg),*),
+            Some(ElementKind::F64) => $f::<f64>($($arg),*),
+            None => -1,
+        }
+    };
+}
+
+/// The buffer at `data` as a slice of `n` elements.
+///
+/// # Safety
+/// `data` addresses `n` initialised, aligned elements of `T` that nothing else accesses for the
+/// slice's lifetime (or `n <= 0`).
+unsafe fn slice_mut<'a, T>(data: i64, n: i64) -> &'a mut [T] {
+    if n <= 0 {
+        return &mut [];
+    }
+    // SAFETY: the caller's contract.
+    unsafe { std::slice::from_raw_parts_mut(data as *mut T, n as usize) }
+}
+
+/// Moves the NaNs of `values` to its end (keeping the numbers' relative order) and returns how
+/// many numbers precede them.
+fn nans_last<T: SortKey>(values: &mut [T]) -> usize {
+    let mut numbers = 0;
+    for i in 0..values.len() {
+        if !values[i].is_nan() {
+            values.swap(numbers, i);
+            numbers += 1;
+        }
+    }
+    numbers
+}
+
+fn sort_values<T: SortKey>(data: i64, n: i64, stable: i64) -> i64 {
+    // SAFETY: lowering passes a contiguous buffer of `n` elements of this kind that it owns.
+    let values = unsafe { slice_mut::<T>(data, n) };
+    // NaNs first go to the end, so that the comparison of the rest is a plain `<`.
+    let numbers = nans_last(values);
+    let head = &mut values[..numbers];
+    if stable != 0 {
+        head.sort_by(|a, b| T::order(*a, *b));
+    } else {
+        head.sort_unstable_by(|a, b| T::order(*a, *b));
+    }
+    0
+}
+
+/// The indices `0..n` ordered by the elements at `data`, ties by index.
+fn ordered_indices<T: SortKey>(data: i64, n: i64) -> Vec<(T, i64)> {
+    // SAFETY: as in `sort_values`; only read.
+    let values = unsafe { slice_mut::<T>(data, n) };
+    let mut pairs: Vec<(T, i64)> = values.iter().copied().zip(0..).collect();
+    pairs.sort_unstable_by(|a, b| T::order(a.0, b.0).then(a.1.cmp(&b.1)));
+    pairs
+}
+
+fn argsort_values<T: SortKey>(data: i64, n: i64, out: i64) -> i64 {
+    let pairs = ordered_indices::<T>(data, n);
+    // SAFETY: `out` is an `i64` buffer of `n` elements that lowering allocated.
+    let out = unsafe { slice_mut::<i64>(out, n) };
+    for (slot, (_, index)) in out.iter_mut().zip(pairs) {
+        *slot = index;
+    }
+    0
+}
+
+fn partition_values<T: SortKey>(data: i64, n: i64, kth: i64) -> i64 {
+    // SAFETY: as in `sort_values`.
+    let values = unsafe { slice_mut::<T>(data, n) };
+    if (0..n).contains(&kth) {
+        values.select_nth_unstable_by(kth as usize, |a, b| T::order(*a, *b));
+    }
+    0
+}
+
+fn argpartition_values<T: SortKey>(data: i64, n: i64, kth: i64, out: i64) -> i64 {
+    // SAFETY: as in `sort_values`; only read.
+    let values = unsafe { slice_mut::<T>(data, n) };
+    let mut pairs: Vec<(T, i64)> = values.iter().copied().zip(0..).collect();
+    if (0..n).contains(&kth) {
+        pairs.select_nth_unstable_by(kth as usize, |a, b| T::order(a.0, b.0).then(a.1.cmp(&b.1)));
+    }
+    // SAFETY: as in `argsort_values`.
+    let out = unsafe { slice_mut::<i64>(out, n) };
+    for (slot, (_, index)) in out.iter_mut().zip(pairs) {
+        *slot = index;
+    }
+    0
+}
+
+fn unique_values<T: SortKey>(data: i64, n: i64) -> i64 {
+    sort_values::<T>(data, n, 0);
+    // SAFETY: as in `sort_values`.
+    let values = unsafe { slice_mut::<T>(data, n) };
+    // NumPy 2 (`equal_nan=True`): the NaNs at the end count as one value.
+    let mut kept = 0usize;
+    for i in 0..values.len() {
+        if kept == 0 || T::order(values[kept - 1], values[i]) != Ordering::Equal {
+            values[kept] = values[i];
+            kept += 1;
+        }
+    }
+    kept as i64
+}
+
+/// Sorts the `n` elements of kind `kind` at `data` in place (stably if `stable != 0`).
+/// Returns 0, or -1 for an unknown kind.
+pub extern "C" fn ferrojit_sort(data: i64, n: i64, kind: i64, stable: i64) -> i64 {
+    dispatch!(kind, sort_values(data, n, stable))
+}
+
+/// Writes to the `i64` buffer `out` the indices that sort the `n` elements at `data`.
+pub extern "C" fn ferrojit_argsort(data: i64, n: i64, kind: i64, out: i64) -> i64 {
+    dispatch!(kind, argsort_values(data, n, out))
+}
+
+/// Reorders the `n` elements at `data` so that element `kth` is the one a sort would put
+/// there, with none greater before it and none smaller after it.
+pub extern "C" fn ferrojit_partition(data: i64, n: i64, kind: i64, kth: i64) -> i64 {
+    dispatch!(kind, partition_values(data, n, kth))
+}
+
+/// Writes to `out` the indices that partition the `n` elements at `data` around `kth`.
+pub extern "C" fn ferrojit_argpartition(data: i64, n: i64, kind: i64, kth: i64, out: i64) -> i64 {
+    dispatch!(kind, argpartition_values(data, n, kth, out))
+}
+
+/// Sorts the `n` elements at `data` and moves the distinct ones to the front (NaNs count as
+/// one); returns how many there are.
+pub extern "C" fn ferrojit_unique(data: i64, n: i64, kind: i64) -> i64 {
+    dispatch!(kind, unique_values(data, n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sorted(mut v: Vec<f64>, stable: bool) -> Vec<f64> {
+        let n = v.len() as i64;
+        ferrojit_sort(
+            v.as_mut_ptr() as i64,
+            n,
+            ElementKind::F64 as i64,
+            i64::from(stable),
+        );
+        v
+    }
+
+    #[test]
+    fn nan_sorts_last() {
+        for stable in [false, true] {
+            let s = sorted(vec![3.0, f64::NAN, -1.0, 2.0, f64::NAN, 0.5], stable);
+            assert_eq!(&s[..4], &[-1.0, 0.5, 2.0, 3.0]);
+            assert!(s[4].is_nan() && s[5].is_nan());
+        }
+    }
+
+    #[test]
+    fn argsort_breaks_ties_by_index() {
+        let v = [2i32, 1, 2, 0, 1];
+        let mut out = [0i64; 5];
+        ferrojit_argsort(
+            v.as_ptr() as i64,
+            5,
+            ElementKind::I32 as i64,
+            out.as_mut_ptr() as i64,
+        );
+        assert_eq!(out, [3, 1, 4, 0, 2]);
+        let f = [1.0f64, f64::NAN, 0.0, 1.0];
+        ferrojit_argsort(
+            f.as_ptr() as i64,
+            4,
+            ElementKind::F64 as i64,
+            out.as_mut_ptr() as i64,
+        );
+        assert_eq!(&out[..4], &[2, 0, 3, 1]);
+    }
+
+    #[test]
+    fn unique_collapses_nans() {
+        let mut v = vec![2.0, f64::NAN, 1.0, 2.0, f64::NAN];
+        let k = ferrojit_unique(v.as_mut_ptr() as i64, 5, ElementKind::F64 as i64);
+        assert_eq!(k, 3);
+        assert_eq!(&v[..2], &[1.0, 2.0]);
+        assert!(v[2].is_nan());
+    }
+
+    #[test]
+    fn partition_places_kth() {
+        let mut v: Vec<i64> = vec![9, 3, 7, 1, 5];
+        ferrojit_partition(v.as_mut_ptr() as i64, 5, ElementKind::I64 as i64, 2);
+        assert_eq!(v[2], 5);
+        assert!(v[..2].iter().all(|&x| x <= 5) && v[3..].iter().all(|&x| x >= 5));
+        assert_eq!(ferrojit_sort(0, 0, 99, 0), -1);
+    }
+}
