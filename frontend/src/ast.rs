@@ -147,6 +147,9 @@ pub enum ExprKind {
     Tuple(Vec<Expr>),
     /// `[a, b, c]`.
     List(Vec<Expr>),
+    /// An f-string `f"a{x}b"`: its pieces in order, string literals and the values to format
+    /// (`{x}` and `{x!s}`; format specs and `!r`/`!a` are rejected by the converter).
+    FString(Vec<Expr>),
     /// `[elt for target in iter if cond ...]`, generators in source order (the first is the
     /// outermost loop).
     ListComp {
@@ -335,7 +338,10 @@ pub fn walk_expr<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
                 walk_expr(c, f);
             }
         }
-        ExprKind::BoolOp { values, .. } | ExprKind::Tuple(values) | ExprKind::List(values) => {
+        ExprKind::BoolOp { values, .. }
+        | ExprKind::Tuple(values)
+        | ExprKind::List(values)
+        | ExprKind::FString(values) => {
             for v in values {
                 walk_expr(v, f);
             }

@@ -192,6 +192,7 @@ fn write_expr(out: &mut String, expr: &Expr) {
         ExprKind::Subscript { value, index } => write_form(out, "index", [&**value, &**index]),
         ExprKind::Tuple(elts) => write_form(out, "tuple", elts),
         ExprKind::List(elts) => write_form(out, "list", elts),
+        ExprKind::FString(parts) => write_form(out, "fstring", parts),
         ExprKind::ListComp { elt, generators } => {
             out.push_str("(listcomp ");
             write_expr(out, elt);

@@ -53,11 +53,11 @@ const BODY_CASES: &[(&str, DiagnosticKind, u32, u32, &str)] = &[
         "lambda is only supported assigned to a name",
     ),
     (
-        "s = f'{a}'",
+        "s = f'{a:.3f}'",
         UNSUPPORTED,
         2,
-        9,
-        "f-strings are not supported",
+        11,
+        "format specifications in f-strings",
     ),
     ("yield a", UNSUPPORTED, 2, 5, "`yield` is not supported"),
     (

@@ -42,7 +42,7 @@ pub enum Unpassable {
     NumpyScalar,
     /// An empty list without a declared item type (`List.empty_list(t)` declares one).
     EmptyList,
-    /// A list whose items are not numbers or tuples of numbers of one type.
+    /// A list whose items are not numbers, strings or tuples of them, of one type.
     ListItems,
 }
 
@@ -79,6 +79,9 @@ pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
         }
         if ffi::PyList_Check(ptr) != 0 {
             return crate::lists::list_type(obj);
+        }
+        if ffi::PyUnicode_Check(ptr) != 0 {
+            return Ok(Type::Str);
         }
         // Only now touch NumPy's C API (which imports NumPy at first use): a function called
         // with plain numbers never needs it.
@@ -217,7 +220,9 @@ pub fn describe_unsupported(obj: &Bound<'_, PyAny>, why: &Unpassable) -> String 
             format!("empty {type_name} (its item type is unknown; use List.empty_list(item_type))")
         }
         Unpassable::ListItems => {
-            format!("{type_name} whose items are not numbers or tuples of numbers of one type")
+            format!(
+                "{type_name} whose items are not numbers, strings or tuples of them, of one type"
+            )
         }
     }
 }
@@ -226,9 +231,9 @@ pub fn describe_unsupported(obj: &Bound<'_, PyAny>, why: &Unpassable) -> String 
 pub fn slot_count(ty: &Type) -> usize {
     match ty {
         Type::Scalar(s) if s.is_complex() => 2,
-        Type::Scalar(_) | Type::Array { .. } | Type::List { .. } => 1,
+        Type::Scalar(_) | Type::Array { .. } | Type::List { .. } | Type::Str => 1,
         Type::Tuple(items) => items.iter().map(slot_count).sum(),
-        Type::NoneType | Type::Range | Type::Str | Type::Unknown => 0,
+        Type::NoneType | Type::Range | Type::Unknown => 0,
     }
 }
 
@@ -455,6 +460,10 @@ pub fn flatten(
             }
         }
         (Type::NoneType, Type::NoneType) => {}
+        (Type::Str, Type::Str) => {
+            slots[*pos] = crate::lists::pass_str(obj, descriptors)?;
+            *pos += 1;
+        }
         (Type::List { .. }, Type::List { item, .. }) => {
             slots[*pos] = crate::lists::pass_list(obj, item, descriptors)?;
             *pos += 1;
@@ -553,11 +562,18 @@ pub fn unflatten(
                 None => unsafe { returned.array(py, addr, ty) },
             }
         }
+        Type::Str => {
+            let addr = take();
+            // SAFETY: compiled code returned a string, alive in the arena, the argument
+            // strings or the interned literals.
+            let text = unsafe { runtime::text::to_string(addr as i64) };
+            text.into_py_any(py)
+        }
         Type::List { .. } => {
             let addr = take();
             crate::lists::return_list(py, addr, ty, descriptors, arg_types, returned)
         }
-        Type::Range | Type::Str | Type::Unknown => Err(PyTypeError::new_err(format!(
+        Type::Range | Type::Unknown => Err(PyTypeError::new_err(format!(
             "ferrojit: a {ty} cannot be returned to Python"
         ))),
     }

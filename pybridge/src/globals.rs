@@ -181,6 +181,13 @@ fn constant(obj: &Bound<'_, PyAny>) -> Option<Result<ConstValue, String>> {
     if let Ok(c) = obj.cast::<PyComplex>() {
         return Some(Ok(ConstValue::Complex(c.real(), c.imag())));
     }
+    if let Ok(s) = obj.cast::<pyo3::types::PyString>() {
+        return Some(
+            s.to_cow()
+                .map(|s| ConstValue::Str(s.to_string()))
+                .map_err(|_| "str constant that is not valid Unicode".to_string()),
+        );
+    }
     if let Ok(tuple) = obj.cast::<PyTuple>() {
         let items: Option<Result<Vec<_>, _>> = tuple.iter().map(|item| constant(&item)).collect();
         return Some(match items {

@@ -25,6 +25,8 @@ pub struct ArgLists {
 
 struct ArgList {
     list: Box<List>,
+    /// Written back after the call (lists); strings are not.
+    reflect: bool,
     /// The caller's list object (alive in the call's argument tuple).
     object: *mut ffi::PyObject,
     item: Type,
@@ -71,10 +73,10 @@ pub fn list_type(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
     })
 }
 
-/// Numbers and (nested) tuples of numbers: what a list argument may hold.
+/// Numbers, strings and (nested) tuples of them: what a list argument may hold.
 fn numbers_only(ty: &Type) -> bool {
     match ty {
-        Type::Scalar(_) => true,
+        Type::Scalar(_) | Type::Str => true,
         Type::Tuple(items) => items.iter().all(numbers_only),
         _ => false,
     }
@@ -110,15 +112,8 @@ pub fn pass_list(
             ))
         })?;
         let mut pos = 0;
-        let mut no_descriptors = Descriptors::new(&mut []);
-        args::flatten(
-            &value,
-            &actual,
-            item,
-            &mut slots,
-            &mut pos,
-            &mut no_descriptors,
-        )?;
+        // Strings among the items are kept with the call's other argument strings.
+        args::flatten(&value, &actual, item, &mut slots, &mut pos, descriptors)?;
         for (&bits, &(offset, width)) in slots.iter().zip(&fields) {
             let bytes = bits.to_le_bytes();
             // SAFETY: item `k` of the list has `size` bytes; fields lie within it.
@@ -135,8 +130,25 @@ pub fn pass_list(
     let addr = &mut *boxed as *mut List as u64;
     descriptors.lists.entries.push(ArgList {
         list: boxed,
+        reflect: true,
         object: obj.as_ptr(),
         item: item.clone(),
+    });
+    Ok(addr)
+}
+
+/// Copies the string `obj` into a run-time string for the call; returns its address.
+pub fn pass_str(obj: &Bound<'_, PyAny>, descriptors: &mut Descriptors<'_>) -> PyResult<u64> {
+    let text = obj.cast::<PyString>()?.to_cow()?;
+    let list = runtime::text::new_str(&text)
+        .ok_or_else(|| PyMemoryError::new_err("cannot allocate the string argument"))?;
+    let mut boxed = Box::new(list);
+    let addr = &mut *boxed as *mut List as u64;
+    descriptors.lists.entries.push(ArgList {
+        list: boxed,
+        reflect: false,
+        object: obj.as_ptr(),
+        item: Type::Str,
     });
     Ok(addr)
 }
@@ -185,7 +197,7 @@ pub fn reflect(
     arg_types: &[Type],
     returned: &mut ReturnContext,
 ) -> PyResult<()> {
-    for entry in &descriptors.lists.entries {
+    for entry in descriptors.lists.entries.iter().filter(|e| e.reflect) {
         let addr = &*entry.list as *const List as u64;
         // SAFETY: the list is ours and alive.
         let values = unsafe { items(py, addr, &entry.item, descriptors, arg_types, returned) }?;
@@ -213,7 +225,7 @@ pub fn return_list(
         .lists
         .entries
         .iter()
-        .find(|e| &*e.list as *const List as u64 == addr)
+        .find(|e| e.reflect && &*e.list as *const List as u64 == addr)
     {
         // SAFETY: the caller's list, alive in the argument tuple.
         return Ok(unsafe { Bound::from_borrowed_ptr(py, entry.object) }.unbind());

@@ -4,6 +4,7 @@
 //! - [`error`]: the error channel through which compiled code raises Python exceptions.
 //! - [`alloc`]: memory for arrays created by compiled code, owned by the call's arena.
 //! - [`list`]: the typed, growable list header and the helpers that resize it.
+//! - [`text`]: strings (lists of code points): literals, comparison, joining, formatting.
 //! - [`math`]: the math and helper functions compiled code calls, by registered symbol name.
 //! - [`abi`]: the uniform entry-point calling convention used by dispatchers.
 //! - [`sorting`]: NumPy's sorting and selection (`np.sort`, `argsort`, `partition`, `unique`).
@@ -24,3 +25,4 @@ pub mod math;
 pub mod parallel;
 pub mod print;
 pub mod sorting;
+pub mod text;

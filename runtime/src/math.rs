@@ -5,7 +5,7 @@
 //! emits an import for ahead-of-time objects); the GPU backend maps the same variants to its own
 //! implementations. Adding a function = a variant, its row in `describe`, its `extern "C" fn`.
 
-use crate::{cmath, list, print, sorting};
+use crate::{cmath, list, print, sorting, text};
 
 /// Scalar kinds in runtime-function signatures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -185,6 +185,27 @@ pub enum RuntimeFn {
     ListReverse,
     /// `(list, kind, reverse) -> 0`: sorts numbers in place (`list::sort_kind`).
     ListSort,
+    // String helpers (`crate::text`); they take the error slot like the list helpers.
+    /// `(utf8_bytes, nbytes) -> str`: an interned literal.
+    StrIntern,
+    /// `(a, b) -> 1 / 0`: `a == b`.
+    StrEq,
+    /// `(a, b) -> -1 / 0 / 1`.
+    StrCmp,
+    /// `(hay, needle) -> 1 / 0`: `needle in hay`.
+    StrContains,
+    /// `(a, b) -> str`: `a + b`, or 0.
+    StrConcat,
+    /// `(v, unsigned) -> str`: `str(int)`, or 0.
+    StrFromInt,
+    /// `(v, is_f32) -> str`: `str(float)`, or 0.
+    StrFromFloat,
+    /// `(s, i) -> str`: the one-character string `s[i]` (`i` in range).
+    StrChar,
+    /// `(s) -> hash`.
+    StrHash,
+    /// `(s) -> 0`: `print` of a string.
+    PrintStr,
 }
 
 /// Description of a runtime function: symbol, parameter and result kinds, address.
@@ -208,7 +229,7 @@ const F32_1: &[AbiType] = &[F32];
 const F32_2: &[AbiType] = &[F32, F32];
 
 impl RuntimeFn {
-    pub const ALL: [RuntimeFn; 100] = {
+    pub const ALL: [RuntimeFn; 110] = {
         use RuntimeFn::*;
         [
             Sin,
@@ -311,6 +332,16 @@ impl RuntimeFn {
             ListSlice,
             ListReverse,
             ListSort,
+            StrIntern,
+            StrEq,
+            StrCmp,
+            StrContains,
+            StrConcat,
+            StrFromInt,
+            StrFromFloat,
+            StrChar,
+            StrHash,
+            PrintStr,
         ]
     };
 
@@ -597,6 +628,66 @@ impl RuntimeFn {
                 I64,
                 list::ferrojit_list_sort as *const u8,
             ),
+            StrIntern => (
+                "ferrojit_str_intern",
+                &[Ptr, I64],
+                Ptr,
+                text::ferrojit_str_intern as *const u8,
+            ),
+            StrEq => (
+                "ferrojit_str_eq",
+                &[Ptr, Ptr],
+                I64,
+                text::ferrojit_str_eq as *const u8,
+            ),
+            StrCmp => (
+                "ferrojit_str_cmp",
+                &[Ptr, Ptr],
+                I64,
+                text::ferrojit_str_cmp as *const u8,
+            ),
+            StrContains => (
+                "ferrojit_str_contains",
+                &[Ptr, Ptr],
+                I64,
+                text::ferrojit_str_contains as *const u8,
+            ),
+            StrConcat => (
+                "ferrojit_str_concat",
+                &[Ptr, Ptr],
+                Ptr,
+                text::ferrojit_str_concat as *const u8,
+            ),
+            StrFromInt => (
+                "ferrojit_str_from_int",
+                &[I64, I64],
+                Ptr,
+                text::ferrojit_str_from_int as *const u8,
+            ),
+            StrFromFloat => (
+                "ferrojit_str_from_float",
+                &[F64, I64],
+                Ptr,
+                text::ferrojit_str_from_float as *const u8,
+            ),
+            StrChar => (
+                "ferrojit_str_char",
+                &[Ptr, I64],
+                Ptr,
+                text::ferrojit_str_char as *const u8,
+            ),
+            StrHash => (
+                "ferrojit_str_hash",
+                &[Ptr],
+                I64,
+                text::ferrojit_str_hash as *const u8,
+            ),
+            PrintStr => (
+                "ferrojit_print_str",
+                &[Ptr],
+                I64,
+                text::ferrojit_print_str as *const u8,
+            ),
         };
         RuntimeFnInfo {
             symbol,
@@ -625,6 +716,16 @@ impl RuntimeFn {
                 | ListSlice
                 | ListReverse
                 | ListSort
+                | StrIntern
+                | StrEq
+                | StrCmp
+                | StrContains
+                | StrConcat
+                | StrFromInt
+                | StrFromFloat
+                | StrChar
+                | StrHash
+                | PrintStr
         )
     }
 

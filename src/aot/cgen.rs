@@ -112,9 +112,9 @@ fn leaf_c_type(ty: &Type) -> String {
 pub fn slot_count(ty: &Type) -> usize {
     match ty {
         Type::Scalar(s) if s.is_complex() => 2,
-        Type::Scalar(_) | Type::Array { .. } | Type::List { .. } => 1,
+        Type::Scalar(_) | Type::Array { .. } | Type::List { .. } | Type::Str => 1,
         Type::Tuple(items) => items.iter().map(slot_count).sum(),
-        Type::NoneType | Type::Range | Type::Str | Type::Unknown => 0,
+        Type::NoneType | Type::Range | Type::Unknown => 0,
     }
 }
 

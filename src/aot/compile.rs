@@ -89,8 +89,8 @@ pub fn compile_exports(
                 return Err(Diagnostic::new(
                     DiagnosticKind::Unsupported,
                     format!(
-                        "export '{}': lists cannot cross an ahead-of-time library's boundary; \
-                         pass and return arrays",
+                        "export '{}': lists and strings cannot cross an ahead-of-time library's \
+                         boundary; pass and return arrays and numbers",
                         def.ast.name
                     ),
                     None,
@@ -160,10 +160,10 @@ pub fn compile_exports(
     Ok(out)
 }
 
-/// Whether a list occurs in `ty`.
+/// Whether a list or a string occurs in `ty`.
 fn contains_list(ty: &Type) -> bool {
     match ty {
-        Type::List { .. } => true,
+        Type::List { .. } | Type::Str => true,
         Type::Tuple(items) => items.iter().any(contains_list),
         _ => false,
     }

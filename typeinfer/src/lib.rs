@@ -45,6 +45,8 @@ pub enum ConstValue {
     Tuple(Vec<ConstValue>),
     /// A module-level NumPy array, frozen (copied) at compile time and read-only.
     Array(std::sync::Arc<ConstArray>),
+    /// A string: a module-level `str`, or a dtype's `kind`/`name`.
+    Str(String),
 }
 
 /// The elements of a frozen global array: a C-contiguous copy in memory that never moves, so
@@ -147,6 +149,7 @@ impl ConstValue {
             ConstValue::Complex(..) => Type::C128,
             ConstValue::Tuple(items) => Type::Tuple(items.iter().map(ConstValue::ty).collect()),
             ConstValue::Array(array) => array.ty(),
+            ConstValue::Str(_) => Type::Str,
         }
     }
 }
@@ -246,6 +249,8 @@ pub enum Resolution {
     NewList,
     /// A list method `x.name(args)` (`append`, `pop`, ...); recorded on the `Call` expression.
     ListMethod(String),
+    /// `str()` / `str(x)`; recorded on the `Call` expression.
+    StrOf,
 }
 
 /// The result of type inference for one function specialization.

@@ -94,6 +94,31 @@ impl Converter<'_> {
             }
             py::Expr::Tuple(e) => ExprKind::Tuple(self.exprs(&e.elts)?),
             py::Expr::List(e) => ExprKind::List(self.exprs(&e.elts)?),
+            py::Expr::JoinedStr(e) => {
+                let mut parts = Vec::with_capacity(e.values.len());
+                for value in &e.values {
+                    match value {
+                        py::Expr::FormattedValue(f) => {
+                            if f.format_spec.is_some() {
+                                let message = "format specifications in f-strings (`{x:.3f}`) \
+                                               are not supported";
+                                return Err(Diagnostic::unsupported(message, self.span(value))
+                                    .with_hint("write `{x}`, or `{round(x, 3)}`"));
+                            }
+                            if !matches!(
+                                f.conversion,
+                                py::ConversionFlag::None | py::ConversionFlag::Str
+                            ) {
+                                let message = "`!r` and `!a` in f-strings are not supported";
+                                return Err(Diagnostic::unsupported(message, self.span(value)));
+                            }
+                            parts.push(self.expr(&f.value)?);
+                        }
+                        other => parts.push(self.expr(other)?),
+                    }
+                }
+                ExprKind::FString(parts)
+            }
             py::Expr::ListComp(e) => {
                 let elt = self.boxed(&e.elt)?;
                 let mut generators = Vec::with_capacity(e.generators.len());
@@ -269,9 +294,7 @@ fn unsupported_expr(expr: &py::Expr, span: Span) -> Diagnostic {
         ),
         py::Expr::Await(_) => ("`await` is not supported", None),
         py::Expr::Yield(_) | py::Expr::YieldFrom(_) => ("`yield` is not supported", None),
-        py::Expr::JoinedStr(_) | py::Expr::FormattedValue(_) => {
-            ("f-strings are not supported", None)
-        }
+        py::Expr::FormattedValue(_) => ("this f-string part is not supported", None),
         py::Expr::Starred(_) => ("star-expressions are not supported", None),
         _ => ("this expression is not supported", None),
     };

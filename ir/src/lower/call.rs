@@ -23,6 +23,7 @@ impl Lowerer<'_, '_> {
         }
         match (self.typed.resolutions.get(&expr.id), &func.kind) {
             (Some(Resolution::NewList), _) => return self.lower_new_list(expr, args),
+            (Some(Resolution::StrOf), _) => return self.lower_str_call(expr, args),
             (Some(Resolution::ListMethod(method)), ExprKind::Attribute { value, .. }) => {
                 let method = method.clone();
                 return self.lower_list_method(expr, value, &method, args);
@@ -224,6 +225,10 @@ impl Lowerer<'_, '_> {
                 }
                 Some((PyValue::List(list, _), _)) => {
                     Ok(PyValue::Scalar(self.list_len(*list), Scalar::I64))
+                }
+                Some((v @ (PyValue::Text(_) | PyValue::Str(_)), _)) => {
+                    let v = v.clone();
+                    Ok(PyValue::Scalar(self.str_len(&v), Scalar::I64))
                 }
                 Some((PyValue::Tuple(items), _)) => Ok(PyValue::Scalar(
                     self.b.iconst(Ty::I64, items.len() as i64),

@@ -239,7 +239,7 @@ impl Lowerer<'_, '_> {
         if zip_like
             || matches!(
                 self.typed.expr_type(iter.id),
-                Some(Type::Tuple(_) | Type::List { .. })
+                Some(Type::Tuple(_) | Type::List { .. } | Type::Str)
             )
         {
             let seq = self.lower_seq(iter)?;

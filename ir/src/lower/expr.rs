@@ -72,11 +72,15 @@ impl Lowerer<'_, '_> {
             } => self.lower_call(expr, func, args, keywords),
             ExprKind::Attribute { value, attr } => self.lower_attribute(expr, value, attr),
             ExprKind::List(items) => self.lower_list_literal(expr, items),
+            ExprKind::FString(parts) => self.lower_fstring(expr, parts),
             ExprKind::ListComp { elt, generators } => self.lower_list_comp(expr, elt, generators),
             ExprKind::Subscript { value, index } => {
                 let base = self.lower_expr(value)?;
                 if let PyValue::List(list, ty) = &base {
                     return self.lower_list_subscript(*list, ty, index, expr.span);
+                }
+                if let PyValue::Text(_) | PyValue::Str(_) = &base {
+                    return self.lower_str_subscript(&base, index, expr.span);
                 }
                 let result_ty = self.type_of(expr)?;
                 if self.is_mask_index(index)
@@ -107,6 +111,7 @@ impl Lowerer<'_, '_> {
                 let im = self.b.fconst(Ty::F64, *im);
                 PyValue::Complex(re, im, Scalar::C128)
             }
+            ConstValue::Str(text) => PyValue::Str(text.clone()),
             ConstValue::Tuple(items) => {
                 PyValue::Tuple(items.iter().map(|i| self.lower_const(i)).collect())
             }

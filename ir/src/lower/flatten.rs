@@ -17,13 +17,15 @@ pub enum FlatSlot {
     Array { dtype: Scalar, ndim: u8 },
     /// A pointer to a list header (`runtime::list`).
     List,
+    /// A pointer to a string (`runtime::text`).
+    Str,
 }
 
 impl FlatSlot {
     pub fn ir_type(&self) -> Ty {
         match self {
             FlatSlot::Scalar(s) => scalar_ir_type(*s),
-            FlatSlot::Array { .. } | FlatSlot::List => Ty::Ptr,
+            FlatSlot::Array { .. } | FlatSlot::List | FlatSlot::Str => Ty::Ptr,
         }
     }
 }
@@ -41,8 +43,8 @@ pub fn scalar_ir_type(s: Scalar) -> Ty {
     }
 }
 
-/// The flattened slots of a value of type `ty`, in order. `Range` and `Str` values exist only at
-/// compile time and have no slots.
+/// The flattened slots of a value of type `ty`, in order. `Range` values exist only at compile
+/// time and have no slots; a string is one pointer.
 pub fn flat_types(ty: &Type) -> Vec<FlatSlot> {
     let mut out = Vec::new();
     push_flat(ty, &mut out);
@@ -62,7 +64,8 @@ fn push_flat(ty: &Type, out: &mut Vec<FlatSlot>) {
         }),
         Type::Tuple(items) => items.iter().for_each(|t| push_flat(t, out)),
         Type::List { .. } => out.push(FlatSlot::List),
-        Type::NoneType | Type::Range | Type::Str | Type::Unknown => {}
+        Type::Str => out.push(FlatSlot::Str),
+        Type::NoneType | Type::Range | Type::Unknown => {}
     }
 }
 

@@ -41,6 +41,10 @@ pub(crate) enum Seq {
         list: Value,
         item: Type,
     },
+    /// The characters of a string.
+    Str {
+        s: Value,
+    },
 }
 
 /// The element type of an iterable of type `ty` (typeinfer has checked it is iterable).
@@ -55,6 +59,7 @@ fn element_type(ty: &Type) -> Option<Type> {
             ..
         } => Some(super::array::row_type(*dtype, *ndim, *layout)),
         Type::List { item, .. } => Some((**item).clone()),
+        Type::Str => Some(Type::Str),
         Type::Tuple(items) => {
             let mut items = items.iter();
             let first = items.next()?.clone();
@@ -113,6 +118,7 @@ impl Lowerer<'_, '_> {
                 Ok(Seq::Range { start, step, len })
             }
             PyValue::Array(desc, ty @ Type::Array { .. }) => Ok(Seq::Array { desc, ty }),
+            v @ (PyValue::Text(_) | PyValue::Str(_)) => self.str_seq(&v, span),
             PyValue::List(list, ty) => Ok(Seq::List {
                 list,
                 item: ty.list_item().cloned().unwrap_or(Type::Unknown),
@@ -175,6 +181,7 @@ impl Lowerer<'_, '_> {
             Seq::Array { desc, .. } => self.array_dim(*desc, 0),
             Seq::Tuple(items) => self.b.iconst(Ty::I64, items.len() as i64),
             Seq::List { list, .. } => self.list_len(*list),
+            Seq::Str { s } => self.str_len(&PyValue::Text(*s)),
             Seq::Enumerate { inner, .. } => self.seq_len(inner),
             Seq::Zip(seqs) => {
                 let mut lens = seqs.iter().map(|s| self.seq_len(s)).collect::<Vec<_>>();
@@ -195,6 +202,7 @@ impl Lowerer<'_, '_> {
             Seq::Array { desc, ty } => self.load_array_item(*desc, ty, i),
             Seq::Tuple(items) => self.select_item(items, i),
             Seq::List { list, item } => self.load_list_item(*list, item, i),
+            Seq::Str { s } => self.str_char(*s, i),
             Seq::Enumerate { start, inner } => {
                 let count = PyValue::Scalar(self.b.binary(Op::Iadd, *start, i), Scalar::I64);
                 PyValue::Tuple(vec![count, self.seq_item(inner, i)])
@@ -523,6 +531,7 @@ impl Lowerer<'_, '_> {
             }
             match value {
                 PyValue::Str(text) => self.print_text(text),
+                PyValue::Text(s) => self.print_runtime_str(*s),
                 PyValue::Scalar(v, s) => {
                     let (f, arg) = match s {
                         Scalar::Bool => (RuntimeFn::PrintBool, self.cast_real(*v, *s, Scalar::I64)),

@@ -27,6 +27,7 @@ mod parallel;
 pub mod parallel_report;
 mod sorting;
 mod ssa;
+mod strings;
 mod value;
 mod views;
 

@@ -24,6 +24,9 @@ impl Lowerer<'_, '_> {
         if let (BinOp::Add, PyValue::Tuple(a), PyValue::Tuple(b)) = (op, &l, &r) {
             return Ok(PyValue::Tuple(a.iter().chain(b).cloned().collect()));
         }
+        if *lt == Type::Str && *rt == Type::Str {
+            return self.concat_strings(&l, &r, span);
+        }
         if matches!(l, PyValue::List(..)) || matches!(r, PyValue::List(..)) {
             return self.list_binary_op(op, l, lt, r, rt, span);
         }
@@ -445,6 +448,9 @@ impl Lowerer<'_, '_> {
         rt: &Type,
         span: Span,
     ) -> LResult<Value> {
+        if *lt == Type::Str && *rt == Type::Str {
+            return self.compare_strings(op, &l, &r, span);
+        }
         if matches!(op, CmpOp::In | CmpOp::NotIn) {
             let found = self.lower_membership(l, lt, r, rt, span)?;
             return Ok(match op {

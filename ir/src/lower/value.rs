@@ -15,6 +15,8 @@ pub enum PyValue {
     Array(Value, Type),
     /// A pointer to a list header (`runtime::list`), with the list's type.
     List(Value, Type),
+    /// A run-time string (`runtime::text`); `Str` is a compile-time literal.
+    Text(Value),
     None,
     /// `range(start, stop, step)` as an iterable; all three are i64.
     Range {
@@ -37,7 +39,10 @@ impl PyValue {
     }
     fn push_flat(&self, out: &mut Vec<Value>) {
         match self {
-            PyValue::Scalar(v, _) | PyValue::Array(v, _) | PyValue::List(v, _) => out.push(*v),
+            PyValue::Scalar(v, _)
+            | PyValue::Array(v, _)
+            | PyValue::List(v, _)
+            | PyValue::Text(v) => out.push(*v),
             PyValue::Complex(re, im, _) => {
                 out.push(*re);
                 out.push(*im);
@@ -64,7 +69,8 @@ impl PyValue {
                     .collect(),
             ),
             Type::List { .. } => PyValue::List(values.next().expect("flat value"), ty.clone()),
-            Type::NoneType | Type::Range | Type::Str | Type::Unknown => PyValue::None,
+            Type::Str => PyValue::Text(values.next().expect("flat value")),
+            Type::NoneType | Type::Range | Type::Unknown => PyValue::None,
         }
     }
 
@@ -89,6 +95,7 @@ impl PyValue {
             }
             PyValue::Array(_, ty) => PyValue::Array(next(), ty.clone()),
             PyValue::List(_, ty) => PyValue::List(next(), ty.clone()),
+            PyValue::Text(_) => PyValue::Text(next()),
             PyValue::Tuple(items) => {
                 PyValue::Tuple(items.iter().map(|i| i.with_flat(values)).collect())
             }

@@ -81,6 +81,10 @@ impl Infer<'_> {
             return Err(Diagnostic::unsupported(message, keyword.span).into());
         }
         let ty = match callable {
+            Callable::StrClass => {
+                self.resolve(e.id, Resolution::StrOf);
+                self.str_call(e, args)?
+            }
             Callable::ListClass { typed } => {
                 self.resolve(e.id, Resolution::NewList);
                 self.list_constructor(e, args, typed)?
@@ -299,9 +303,13 @@ impl Infer<'_> {
         let name = callee_text(func);
         if intrinsic == Intrinsic::Len {
             let ty = match arg_types.as_slice() {
-                [Type::Array { .. } | Type::Tuple(_) | Type::Range | Type::List { .. }] => {
-                    Type::I64
-                }
+                [
+                    Type::Array { .. }
+                    | Type::Tuple(_)
+                    | Type::Range
+                    | Type::List { .. }
+                    | Type::Str,
+                ] => Type::I64,
                 [other] => {
                     let message = format!("object of type '{other}' has no len()");
                     return Err(Diagnostic::typing(message, args[0].span).into());

@@ -27,7 +27,6 @@ const UNSUPPORTED_BUILTINS: &[&str] = &[
     "dict",
     "set",
     "tuple",
-    "str",
     "map",
     "filter",
     "sorted",
@@ -116,6 +115,7 @@ impl Infer<'_> {
                 Type::Tuple(items.iter().map(|i| self.value(i)).collect::<R<_>>()?)
             }
             ExprKind::List(items) => self.list_literal(items)?,
+            ExprKind::FString(parts) => self.fstring(parts)?,
             ExprKind::ListComp { elt, generators } => self.list_comp(elt, generators)?,
             ExprKind::Slice { .. } => {
                 let message = "a slice is only allowed inside [...]";
@@ -226,6 +226,7 @@ impl Infer<'_> {
             let is_identity = matches!(op, CmpOp::Is | CmpOp::IsNot);
             let result = match (lt.as_scalar(), rt.as_scalar()) {
                 _ if is_identity && (*lt == Type::NoneType || *rt == Type::NoneType) => Ok(()),
+                _ if !is_identity && *lt == Type::Str && *rt == Type::Str => Ok(()),
                 (Some(a), Some(b)) => rules::compare(*op, a, b).map(|_| ()),
                 _ if !is_identity && let (Type::Tuple(a), Type::Tuple(b)) = (lt, rt) => {
                     compare_tuples(*op, a, b)
@@ -273,6 +274,11 @@ impl Infer<'_> {
             }
             Val::Value(Type::Array { dtype, .. }) if attr == "dtype" => {
                 Ok(Val::Callable(Callable::Cast(dtype)))
+            }
+            Val::Callable(Callable::Cast(dtype))
+                if matches!(attr, "kind" | "name" | "itemsize") =>
+            {
+                Ok(Val::Value(self.dtype_attribute(e, dtype, attr)?))
             }
             Val::Value(ty) => Ok(Val::Value(self.value_attribute(e, &ty, attr)?)),
             Val::UnknownNumpy(path) => Ok(Val::UnknownNumpy(format!("{path}.{attr}"))),
@@ -496,6 +502,9 @@ pub(super) fn binop_type(op: BinOp, l: &Type, r: &Type, span: Span) -> R<Type> {
     if let Some(ty) = super::lists::list_binop_type(op, l, r, span)? {
         return Ok(ty);
     }
+    if let (BinOp::Add, Type::Str, Type::Str) = (op, l, r) {
+        return Ok(Type::Str);
+    }
     let operands = [l.clone(), r.clone()];
     if crate::elementwise::any_array(&operands) {
         let result = match crate::elementwise::operand_scalars(&operands).as_deref() {
@@ -520,7 +529,7 @@ pub(super) fn binop_type(op: BinOp, l: &Type, r: &Type, span: Span) -> R<Type> {
     };
     let hint = match (l, r) {
         (Type::Str, _) | (_, Type::Str) => {
-            Some("strings are only supported as exception and assert messages")
+            Some("strings join only with strings: convert numbers with str(x), or use an f-string")
         }
         _ => array_hint(&[l, r]),
     };
@@ -567,6 +576,9 @@ fn builtin(name: &str) -> Option<Val> {
     if name == "list" {
         return Some(Val::Callable(Callable::ListClass { typed: false }));
     }
+    if name == "str" {
+        return Some(Val::Callable(Callable::StrClass));
+    }
     UNSUPPORTED_BUILTINS
         .contains(&name)
         .then(|| Val::Unsupported {
@@ -588,6 +600,7 @@ pub(super) fn describe(val: &Val) -> String {
         Val::Callable(Callable::Inner(..)) => "an inner function".to_string(),
         Val::Callable(Callable::ListClass { typed: false }) => "type 'list'".to_string(),
         Val::Callable(Callable::ListClass { typed: true }) => "class 'List'".to_string(),
+        Val::Callable(Callable::StrClass) => "type 'str'".to_string(),
         Val::ExceptionClass(class) => format!("exception class '{class}'"),
         Val::Unsupported { name, pytype } => format!("'{name}' (a Python {pytype})"),
         Val::UnknownNumpy(path) => path.clone(),
@@ -627,9 +640,11 @@ pub(super) fn not_a_value(e: &Expr, val: &Val) -> Diagnostic {
 pub(super) fn unsupported_global(name: &str, pytype: &str, e: &Expr) -> Diagnostic {
     let message = format!("'{name}' is a Python {pytype}, which jitted code cannot use");
     let hint = match pytype {
-        "list" => Some("lists are not supported; use a NumPy array"),
+        "list" => Some(
+            "a module-level list is not frozen into compiled code; pass it as an argument, or use a tuple or a NumPy array",
+        ),
         "dict" => Some("dicts are not supported"),
-        "str" => Some("strings are only supported as exception and assert messages"),
+        "str" => Some("a str that is not valid Unicode cannot be used"),
         "function" => Some("decorate it with @ferrojit.jit"),
         "NoneType" => Some("None is only supported as a return value"),
         _ => None,

@@ -25,6 +25,7 @@ impl Infer<'_> {
             Type::Array { .. } => self.array_index(&ty, index),
             Type::Tuple(items) => self.tuple_index(&ty, items, index),
             Type::List { .. } => self.list_index(&ty, index),
+            Type::Str => self.str_index(index),
             _ => {
                 let message = format!("'{ty}' object is not subscriptable");
                 Err(Diagnostic::typing(message, base.span).into())

@@ -269,6 +269,12 @@ impl Infer<'_> {
     /// `==` to the needle.
     pub(super) fn membership(&mut self, needle: &Type, haystack: &Type, at: &Expr) -> R<()> {
         match haystack {
+            Type::Str if *needle == Type::Str => Ok(()),
+            Type::Str => {
+                let message =
+                    format!("'in <string>' requires string as left operand, not {needle}");
+                Err(Diagnostic::typing(message, at.span).into())
+            }
             Type::List { item, .. } if **item == Type::Unknown => Ok(()),
             Type::List { item, .. } => self.check_equality(needle, item, at),
             Type::Tuple(items) => items
@@ -284,7 +290,7 @@ impl Infer<'_> {
     /// That `a == b` is defined (numbers with numbers, tuples item-wise).
     fn check_equality(&self, a: &Type, b: &Type, at: &Expr) -> R<()> {
         let ok = match (a, b) {
-            (Type::Scalar(_), Type::Scalar(_)) => true,
+            (Type::Scalar(_), Type::Scalar(_)) | (Type::Str, Type::Str) => true,
             (Type::Tuple(x), Type::Tuple(y)) => {
                 x.len() == y.len()
                     && x.iter()
@@ -327,7 +333,9 @@ pub(super) fn list_binop_type(op: BinOp, l: &Type, r: &Type, span: Span) -> R<Op
 /// The types a list may hold: numbers, tuples of them, arrays and lists.
 fn check_item(ty: &Type, at: &Expr) -> R<()> {
     let ok = match ty {
-        Type::Scalar(_) | Type::Array { .. } | Type::List { .. } | Type::Unknown => true,
+        Type::Scalar(_) | Type::Array { .. } | Type::List { .. } | Type::Unknown | Type::Str => {
+            true
+        }
         Type::Tuple(items) => items.iter().all(|t| check_item(t, at).is_ok()),
         _ => false,
     };

@@ -22,6 +22,7 @@ mod lists;
 mod numpy_call;
 mod numpy_sorting;
 mod stmt;
+mod strings;
 
 use crate::rules;
 use crate::types::{Scalar, Type};
@@ -118,6 +119,8 @@ pub(super) enum Callable {
     ListClass {
         typed: bool,
     },
+    /// `str`.
+    StrClass,
 }
 
 /// One `return` seen in the current pass.
@@ -208,22 +211,12 @@ impl<'a> Infer<'a> {
 
     /// Unifies `ty` into local `name`'s type.
     pub(super) fn assign_var(&mut self, name: &str, ty: &Type, span: Span) -> R<Type> {
-        match ty {
-            Type::Range => {
-                let message = format!("cannot assign a range to variable '{name}'");
-                let hint = "use range(...) directly as the iterable of a for loop";
-                return Err(Diagnostic::unsupported(message, span)
-                    .with_hint(hint)
-                    .into());
-            }
-            Type::Str => {
-                let message = format!("cannot assign a string to variable '{name}'");
-                let hint = "strings are only supported as exception and assert messages";
-                return Err(Diagnostic::unsupported(message, span)
-                    .with_hint(hint)
-                    .into());
-            }
-            _ => {}
+        if *ty == Type::Range {
+            let message = format!("cannot assign a range to variable '{name}'");
+            let hint = "use range(...) directly as the iterable of a for loop";
+            return Err(Diagnostic::unsupported(message, span)
+                .with_hint(hint)
+                .into());
         }
         let unified = match self.var_types.get(name) {
             None => ty.clone(),

@@ -40,7 +40,7 @@ impl Infer<'_> {
                     Some(v) => (self.value(v)?, v.span),
                     None => (Type::NoneType, stmt.span),
                 };
-                if matches!(ty, Type::Range | Type::Str) {
+                if matches!(ty, Type::Range) {
                     let message = format!("cannot return a {ty}");
                     return Err(Diagnostic::unsupported(message, span).into());
                 }
@@ -222,6 +222,7 @@ impl Infer<'_> {
                 Err(super::Stop::Pending(Diagnostic::typing(message, iter.span)))
             }
             Type::List { item, .. } => Ok((**item).clone()),
+            Type::Str => Ok(Type::Str),
             Type::Array { dtype, ndim: 1, .. } => Ok(Type::Scalar(*dtype)),
             Type::Array {
                 dtype,
