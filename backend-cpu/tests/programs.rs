@@ -554,7 +554,9 @@ fn every_runtime_helper_links() {
     for offset in (0..64).step_by(8) {
         b.store(zeroed, zero, offset);
     }
-    for rf in RuntimeFn::ALL {
+    // The NumPy library routines (sorting, …) dereference the data pointers of real arrays;
+    // they are linked and run by the Python tests instead.
+    for rf in RuntimeFn::ALL.into_iter().filter(|rf| !rf.is_library()) {
         let args: Vec<_> = rf
             .describe()
             .params
