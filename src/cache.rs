@@ -491,11 +491,35 @@ fn encode_type(ty: &Type) -> String {
         Type::List { item, typed } => {
             format!("{}({})", if *typed { "TL" } else { "L" }, encode_type(item))
         }
+        Type::Dict { key, value, typed } => format!(
+            "{}({},{})",
+            if *typed { "TD" } else { "D" },
+            encode_type(key),
+            encode_type(value)
+        ),
+        Type::Set { item } => format!("S({})", encode_type(item)),
         Type::Unknown => "unknown".into(),
     }
 }
 
 fn decode_type(text: &str) -> Option<Type> {
+    if let Some(inner) = text.strip_prefix("S(").and_then(|t| t.strip_suffix(')')) {
+        return Some(Type::Set {
+            item: Box::new(decode_type(inner)?),
+        });
+    }
+    for (prefix, typed) in [("D(", false), ("TD(", true)] {
+        if let Some(inner) = text.strip_prefix(prefix).and_then(|t| t.strip_suffix(')'))
+            && let Type::Tuple(kv) = decode_type(&format!("T({inner})"))?
+            && let [key, value] = kv.as_slice()
+        {
+            return Some(Type::Dict {
+                key: Box::new(key.clone()),
+                value: Box::new(value.clone()),
+                typed,
+            });
+        }
+    }
     for (prefix, typed) in [("L(", false), ("TL(", true)] {
         if let Some(inner) = text.strip_prefix(prefix).and_then(|t| t.strip_suffix(')')) {
             return Some(Type::List {

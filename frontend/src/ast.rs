@@ -147,14 +147,24 @@ pub enum ExprKind {
     Tuple(Vec<Expr>),
     /// `[a, b, c]`.
     List(Vec<Expr>),
+    /// `{k1: v1, k2: v2}` (`**` unpacking is rejected by the converter).
+    Dict {
+        keys: Vec<Expr>,
+        values: Vec<Expr>,
+    },
+    /// `{a, b, c}`.
+    Set(Vec<Expr>),
     /// An f-string `f"a{x}b"`: its pieces in order, string literals and the values to format
     /// (`{x}` and `{x!s}`; format specs and `!r`/`!a` are rejected by the converter).
     FString(Vec<Expr>),
     /// `[elt for target in iter if cond ...]`, generators in source order (the first is the
     /// outermost loop).
+    /// Also `{elt for ...}` (`kind` Set) and `{elt: value for ...}` (`kind` Dict, with `value`).
     ListComp {
         elt: Box<Expr>,
         generators: Vec<Comprehension>,
+        kind: CompKind,
+        value: Option<Box<Expr>>,
     },
     /// `lower:upper:step` inside a subscript.
     Slice {
@@ -162,6 +172,14 @@ pub enum ExprKind {
         upper: Option<Box<Expr>>,
         step: Option<Box<Expr>>,
     },
+}
+
+/// What a comprehension builds.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum CompKind {
+    List,
+    Set,
+    Dict,
 }
 
 /// One `for target in iter if cond ...` clause of a comprehension.
@@ -341,6 +359,7 @@ pub fn walk_expr<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
         ExprKind::BoolOp { values, .. }
         | ExprKind::Tuple(values)
         | ExprKind::List(values)
+        | ExprKind::Set(values)
         | ExprKind::FString(values) => {
             for v in values {
                 walk_expr(v, f);
@@ -364,8 +383,22 @@ pub fn walk_expr<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
                 walk_expr(&k.value, f);
             }
         }
-        ExprKind::ListComp { elt, generators } => {
+        ExprKind::Dict { keys, values } => {
+            for (k, v) in keys.iter().zip(values) {
+                walk_expr(k, f);
+                walk_expr(v, f);
+            }
+        }
+        ExprKind::ListComp {
+            elt,
+            generators,
+            value,
+            ..
+        } => {
             walk_expr(elt, f);
+            if let Some(v) = value {
+                walk_expr(v, f);
+            }
             for g in generators {
                 walk_expr(&g.target, f);
                 walk_expr(&g.iter, f);

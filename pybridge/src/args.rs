@@ -231,7 +231,12 @@ pub fn describe_unsupported(obj: &Bound<'_, PyAny>, why: &Unpassable) -> String 
 pub fn slot_count(ty: &Type) -> usize {
     match ty {
         Type::Scalar(s) if s.is_complex() => 2,
-        Type::Scalar(_) | Type::Array { .. } | Type::List { .. } | Type::Str => 1,
+        Type::Scalar(_)
+        | Type::Array { .. }
+        | Type::List { .. }
+        | Type::Str
+        | Type::Dict { .. }
+        | Type::Set { .. } => 1,
         Type::Tuple(items) => items.iter().map(slot_count).sum(),
         Type::NoneType | Type::Range | Type::Unknown => 0,
     }
@@ -568,6 +573,10 @@ pub fn unflatten(
             // strings or the interned literals.
             let text = unsafe { runtime::text::to_string(addr as i64) };
             text.into_py_any(py)
+        }
+        Type::Dict { .. } | Type::Set { .. } => {
+            let addr = take();
+            crate::lists::return_dict(py, addr, ty, descriptors, arg_types, returned)
         }
         Type::List { .. } => {
             let addr = take();

@@ -94,10 +94,11 @@ fn lookup<'py>(
     }
 }
 
-/// `ferrojit.typed.List` (or `numba.typed.List`, so unchanged kernels compile).
-fn is_typed_list_class(value: &Bound<'_, PyAny>) -> bool {
+/// `ferrojit.typed.List` / `Dict` (or `numba.typed.List` / `Dict`, so unchanged kernels
+/// compile).
+fn is_typed_container_class(value: &Bound<'_, PyAny>, name: &str) -> bool {
     value.cast::<PyType>().is_ok()
-        && attr_string(value, "__name__").as_deref() == Some("List")
+        && attr_string(value, "__name__").as_deref() == Some(name)
         && attr_string(value, "__module__")
             .is_some_and(|m| m == "ferrojit.typed" || m.starts_with("numba.typed"))
 }
@@ -154,8 +155,11 @@ fn classify(py: Python<'_>, name: &str, obj: &Bound<'_, PyAny>) -> Option<Global
     if let Some(scalar) = dtype_of_type(py, obj) {
         return value(GlobalValue::Dtype(scalar));
     }
-    if is_typed_list_class(obj) {
+    if is_typed_container_class(obj, "List") {
         return value(GlobalValue::TypedList);
+    }
+    if is_typed_container_class(obj, "Dict") {
+        return value(GlobalValue::TypedDict);
     }
     if let Some(global) = callable(py, name, obj) {
         return global;

@@ -245,3 +245,82 @@ pub fn return_list(
     }
     Ok(out.unbind())
 }
+
+/// The Python `dict` (a `typed.Dict` for `DictType`) or `set` for a table at `addr` of type `ty`.
+pub fn return_dict(
+    py: Python<'_>,
+    addr: u64,
+    ty: &Type,
+    descriptors: &Descriptors<'_>,
+    arg_types: &[Type],
+    returned: &mut ReturnContext,
+) -> PyResult<Py<PyAny>> {
+    let (key, value, typed) = match ty {
+        Type::Dict { key, value, typed } => ((**key).clone(), Some((**value).clone()), *typed),
+        Type::Set { item } => ((**item).clone(), None, false),
+        _ => unreachable!("return_dict of {ty}"),
+    };
+    // SAFETY: compiled code returned a table of this type, alive in `returned`'s arena.
+    let dict = unsafe { &mut *(addr as *mut runtime::dict::Dict) };
+    let key_words = ir::lower::flatten::ir_types(&key).len().max(1);
+    let key_bytes = runtime::dict::padded(8 * key_words);
+    let entry_size = dict.entry_size();
+    let entries = dict.entries().to_vec();
+    let (_, value_fields) = value.as_ref().map(item_fields).unwrap_or((0, Vec::new()));
+    let mut keys = Vec::new();
+    let mut values = Vec::new();
+    for entry in entries
+        .chunks(entry_size.max(1))
+        .take(dict.len.max(0) as usize)
+    {
+        let slots: Vec<u64> = (0..key_words)
+            .map(|w| u64::from_le_bytes(entry[8 * w..8 * w + 8].try_into().expect("8 bytes")))
+            .collect();
+        keys.push(args::unflatten(
+            py,
+            &key,
+            &slots,
+            &mut 0,
+            descriptors,
+            arg_types,
+            returned,
+        )?);
+        if let Some(value) = &value {
+            let mut slots = vec![0u64; value_fields.len()];
+            for (slot, &(offset, width)) in slots.iter_mut().zip(&value_fields) {
+                let mut word = [0u8; 8];
+                let at = key_bytes + offset;
+                word[..width].copy_from_slice(&entry[at..at + width]);
+                *slot = u64::from_le_bytes(word);
+            }
+            values.push(args::unflatten(
+                py,
+                value,
+                &slots,
+                &mut 0,
+                descriptors,
+                arg_types,
+                returned,
+            )?);
+        }
+    }
+    if value.is_none() {
+        return pyo3::types::PySet::new(py, keys)?.into_py_any(py);
+    }
+    let out = if typed {
+        let out = py.import("ferrojit.typed")?.getattr("Dict")?.call0()?;
+        let name = |t: &Type| match t {
+            Type::Scalar(s) => s.numpy_name().to_string(),
+            other => other.to_string(),
+        };
+        out.setattr("_key_type", name(&key))?;
+        out.setattr("_value_type", name(value.as_ref().expect("a dict")))?;
+        out
+    } else {
+        pyo3::types::PyDict::new(py).into_any()
+    };
+    for (k, v) in keys.into_iter().zip(values) {
+        out.set_item(k, v)?;
+    }
+    Ok(out.unbind())
+}

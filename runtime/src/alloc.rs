@@ -14,6 +14,7 @@
 //! recognises arena memory among returned arrays (argument arrays carry their `PyObject*`).
 
 use crate::array::{descriptor_size, shape_offset, stride_offset};
+use crate::dict::Dict;
 use crate::error::ErrorSlot;
 use crate::list::List;
 use std::alloc::{Layout, alloc, alloc_zeroed, dealloc};
@@ -76,6 +77,9 @@ pub struct Arena {
     /// iteration that made it.
     #[allow(clippy::vec_box, reason = "the box's address is the list's identity")]
     lists: Vec<Box<List>>,
+    /// Dicts and sets made by compiled code (`crate::dict`), freed with the arena.
+    #[allow(clippy::vec_box, reason = "the box's address is the dict's identity")]
+    dicts: Vec<Box<Dict>>,
 }
 
 impl Arena {
@@ -93,6 +97,13 @@ impl Arena {
         let mut boxed = Box::new(list);
         let at: *mut List = &mut *boxed;
         self.lists.push(boxed);
+        at
+    }
+    /// Keeps `dict` until the arena is dropped; returns its address.
+    pub fn push_dict(&mut self, dict: Dict) -> *mut Dict {
+        let mut boxed = Box::new(dict);
+        let at: *mut Dict = &mut *boxed;
+        self.dicts.push(boxed);
         at
     }
     /// Number of live allocations.

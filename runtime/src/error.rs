@@ -70,10 +70,11 @@ pub enum ExceptionKind {
     ArithmeticError,
     OverflowError,
     MemoryError,
+    KeyError,
 }
 
 impl ExceptionKind {
-    pub const ALL: [ExceptionKind; 9] = [
+    pub const ALL: [ExceptionKind; 10] = [
         ExceptionKind::ZeroDivisionError,
         ExceptionKind::IndexError,
         ExceptionKind::ValueError,
@@ -83,6 +84,7 @@ impl ExceptionKind {
         ExceptionKind::ArithmeticError,
         ExceptionKind::OverflowError,
         ExceptionKind::MemoryError,
+        ExceptionKind::KeyError,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -95,6 +97,7 @@ impl ExceptionKind {
             ExceptionKind::ArithmeticError => "ArithmeticError",
             ExceptionKind::OverflowError => "OverflowError",
             ExceptionKind::MemoryError => "MemoryError",
+            ExceptionKind::KeyError => "KeyError",
         }
     }
     pub fn from_name(name: &str) -> Option<ExceptionKind> {

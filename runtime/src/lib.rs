@@ -5,6 +5,7 @@
 //! - [`alloc`]: memory for arrays created by compiled code, owned by the call's arena.
 //! - [`list`]: the typed, growable list header and the helpers that resize it.
 //! - [`text`]: strings (lists of code points): literals, comparison, joining, formatting.
+//! - [`dict`]: hash tables for dicts and sets.
 //! - [`math`]: the math and helper functions compiled code calls, by registered symbol name.
 //! - [`abi`]: the uniform entry-point calling convention used by dispatchers.
 //! - [`sorting`]: NumPy's sorting and selection (`np.sort`, `argsort`, `partition`, `unique`).
@@ -19,6 +20,7 @@ pub mod abi;
 pub mod alloc;
 pub mod array;
 pub mod cmath;
+pub mod dict;
 pub mod error;
 pub mod list;
 pub mod math;

@@ -5,7 +5,7 @@
 //! emits an import for ahead-of-time objects); the GPU backend maps the same variants to its own
 //! implementations. Adding a function = a variant, its row in `describe`, its `extern "C" fn`.
 
-use crate::{cmath, list, print, sorting, text};
+use crate::{cmath, dict, list, print, sorting, text};
 
 /// Scalar kinds in runtime-function signatures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -206,6 +206,19 @@ pub enum RuntimeFn {
     StrHash,
     /// `(s) -> 0`: `print` of a string.
     PrintStr,
+    // Dict and set helpers (`crate::dict`), taking the error slot.
+    /// `(key_size, value_size, str_keys) -> dict`.
+    DictNew,
+    /// `(dict, key_ptr) -> value address`, or 0 if absent.
+    DictFind,
+    /// `(dict, key_ptr) -> value address`, inserting the key if absent.
+    DictInsert,
+    /// `(dict, key_ptr, out) -> 1 / 0`: removes the key, its value copied to `out`.
+    DictRemove,
+    /// `(dict) -> 0`: squeezes out removed entries before iterating.
+    DictCompact,
+    /// `(dict) -> 0`: removes every entry.
+    DictClear,
 }
 
 /// Description of a runtime function: symbol, parameter and result kinds, address.
@@ -229,7 +242,7 @@ const F32_1: &[AbiType] = &[F32];
 const F32_2: &[AbiType] = &[F32, F32];
 
 impl RuntimeFn {
-    pub const ALL: [RuntimeFn; 110] = {
+    pub const ALL: [RuntimeFn; 116] = {
         use RuntimeFn::*;
         [
             Sin,
@@ -342,6 +355,12 @@ impl RuntimeFn {
             StrChar,
             StrHash,
             PrintStr,
+            DictNew,
+            DictFind,
+            DictInsert,
+            DictRemove,
+            DictCompact,
+            DictClear,
         ]
     };
 
@@ -688,6 +707,42 @@ impl RuntimeFn {
                 I64,
                 text::ferrojit_print_str as *const u8,
             ),
+            DictNew => (
+                "ferrojit_dict_new",
+                &[I64, I64, I64],
+                Ptr,
+                dict::ferrojit_dict_new as *const u8,
+            ),
+            DictFind => (
+                "ferrojit_dict_find",
+                &[Ptr, Ptr],
+                Ptr,
+                dict::ferrojit_dict_find as *const u8,
+            ),
+            DictInsert => (
+                "ferrojit_dict_insert",
+                &[Ptr, Ptr],
+                Ptr,
+                dict::ferrojit_dict_insert as *const u8,
+            ),
+            DictRemove => (
+                "ferrojit_dict_remove",
+                &[Ptr, Ptr, Ptr],
+                I64,
+                dict::ferrojit_dict_remove as *const u8,
+            ),
+            DictCompact => (
+                "ferrojit_dict_compact",
+                &[Ptr],
+                I64,
+                dict::ferrojit_dict_compact as *const u8,
+            ),
+            DictClear => (
+                "ferrojit_dict_clear",
+                &[Ptr],
+                I64,
+                dict::ferrojit_dict_clear as *const u8,
+            ),
         };
         RuntimeFnInfo {
             symbol,
@@ -726,6 +781,12 @@ impl RuntimeFn {
                 | StrChar
                 | StrHash
                 | PrintStr
+                | DictNew
+                | DictFind
+                | DictInsert
+                | DictRemove
+                | DictCompact
+                | DictClear
         )
     }
 

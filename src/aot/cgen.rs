@@ -112,7 +112,12 @@ fn leaf_c_type(ty: &Type) -> String {
 pub fn slot_count(ty: &Type) -> usize {
     match ty {
         Type::Scalar(s) if s.is_complex() => 2,
-        Type::Scalar(_) | Type::Array { .. } | Type::List { .. } | Type::Str => 1,
+        Type::Scalar(_)
+        | Type::Array { .. }
+        | Type::List { .. }
+        | Type::Str
+        | Type::Dict { .. }
+        | Type::Set { .. } => 1,
         Type::Tuple(items) => items.iter().map(slot_count).sum(),
         Type::NoneType | Type::Range | Type::Unknown => 0,
     }
@@ -143,13 +148,15 @@ fn slot_layout(name: &str, ty: &Type, slot: &mut usize, out: &mut Vec<String>) {
         Type::Array { ndim, .. } => {
             push(format!("{name}: {ty} (pointer to a ferrojit_array{ndim})"));
         }
-        Type::List { .. } => push(format!("{name}: {ty} (pointer to a list)")),
+        Type::List { .. } | Type::Dict { .. } | Type::Set { .. } | Type::Str => {
+            push(format!("{name}: {ty} (pointer)"))
+        }
         Type::Tuple(items) => {
             for (i, item) in items.iter().enumerate() {
                 slot_layout(&format!("{name}[{i}]"), item, slot, out);
             }
         }
-        Type::NoneType | Type::Range | Type::Str | Type::Unknown => {}
+        Type::NoneType | Type::Range | Type::Unknown => {}
     }
 }
 

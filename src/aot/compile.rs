@@ -163,7 +163,7 @@ pub fn compile_exports(
 /// Whether a list or a string occurs in `ty`.
 fn contains_list(ty: &Type) -> bool {
     match ty {
-        Type::List { .. } | Type::Str => true,
+        Type::List { .. } | Type::Str | Type::Dict { .. } | Type::Set { .. } => true,
         Type::Tuple(items) => items.iter().any(contains_list),
         _ => false,
     }
@@ -241,6 +241,8 @@ pub fn type_tag(ty: &Type) -> String {
         Type::List { item, typed } => {
             format!("{}_{}_", if *typed { "tl" } else { "l" }, type_tag(item))
         }
+        Type::Dict { key, value, .. } => format!("d_{}_{}_", type_tag(key), type_tag(value)),
+        Type::Set { item } => format!("s_{}_", type_tag(item)),
         Type::Unknown => "u".to_string(),
     }
 }

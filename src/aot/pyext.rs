@@ -158,7 +158,13 @@ impl TypeFunctions {
                 }
                 c.push_str("    (void)rets; (void)pos; (void)ds;\n    return t;\n}\n");
             }
-            Type::NoneType | Type::Range | Type::Str | Type::List { .. } | Type::Unknown => {
+            Type::NoneType
+            | Type::Range
+            | Type::Str
+            | Type::List { .. }
+            | Type::Dict { .. }
+            | Type::Set { .. }
+            | Type::Unknown => {
                 // Lists never reach here (`compile_exports` refuses them).
                 c.push_str(&format!(
                     "static int fj_rank_{id}(PyObject *o) {{ return o == Py_None ? 0 : -1; }}\n\

@@ -273,16 +273,16 @@ def compile_error(fn, *args, kind=ferrojit.CompileError):
     return info.value
 
 
-def test_mistake_dict_literals():
+def test_mistake_empty_container():
     @jit
     def uses_dict(n):
-        d = {"a": 1}  # dict-literal
-        return n
+        d = {}  # empty-dict
+        return len(d) + n
 
-    error = compile_error(uses_dict, 1, kind=ferrojit.UnsupportedError)
-    assert str(error).startswith("dict literals are not supported")
-    assert "hint: dicts are not supported" in str(error)
-    assert_points_at(error, "dict-literal", '{"a": 1}')
+    error = compile_error(uses_dict, 1, kind=ferrojit.TypingError)
+    assert str(error).startswith("cannot infer the item type of the empty container 'd'")
+    assert "hint: add an item to it in this function" in str(error)
+    assert_points_at(error, "empty-dict", "d = {}")
 
 
 def test_mistake_incompatible_types_across_branches():

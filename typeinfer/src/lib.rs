@@ -179,6 +179,8 @@ pub enum GlobalValue {
     Dtype(Scalar),
     /// `ferrojit.typed.List` (or `numba.typed.List`): the typed list class.
     TypedList,
+    /// `ferrojit.typed.Dict` (or `numba.typed.Dict`): the typed dict class.
+    TypedDict,
     /// Anything else; the string names its Python type for the error message.
     Unsupported(String),
 }
@@ -247,8 +249,12 @@ pub enum Resolution {
     /// A new list: `list(...)`, `List(...)`, `List.empty_list(t)`; recorded on the `Call`
     /// expression, whose type is the list's. The optional argument is an iterable to copy.
     NewList,
-    /// A list method `x.name(args)` (`append`, `pop`, ...); recorded on the `Call` expression.
+    /// A method `x.name(args)` of a list, dict or set (`append`, `get`, `add`, ...); recorded
+    /// on the `Call` expression.
     ListMethod(String),
+    /// A new dict or set: `dict()`, `Dict()`, `Dict.empty(...)`, `set()`, `set(iterable)`;
+    /// recorded on the `Call` expression, whose type says which.
+    NewDict,
     /// `str()` / `str(x)`; recorded on the `Call` expression.
     StrOf,
 }

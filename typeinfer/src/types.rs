@@ -172,6 +172,16 @@ pub enum Type {
         item: Box<Type>,
         typed: bool,
     },
+    /// A dict from `key`s to `value`s (a Python dict; with `typed`, a `ferrojit.typed.Dict`).
+    Dict {
+        key: Box<Type>,
+        value: Box<Type>,
+        typed: bool,
+    },
+    /// A set of `item`s.
+    Set {
+        item: Box<Type>,
+    },
     /// The item type of an empty list (`[]`, `List()`) that nothing has been added to yet;
     /// only inside a `List`, and never left once inference succeeds.
     Unknown,
@@ -250,7 +260,8 @@ impl Type {
     pub fn has_unknown(&self) -> bool {
         match self {
             Type::Unknown => true,
-            Type::List { item, .. } => item.has_unknown(),
+            Type::List { item, .. } | Type::Set { item } => item.has_unknown(),
+            Type::Dict { key, value, .. } => key.has_unknown() || value.has_unknown(),
             Type::Tuple(items) => items.iter().any(Type::has_unknown),
             _ => false,
         }
@@ -291,6 +302,17 @@ impl fmt::Display for Type {
             Type::Str => f.write_str("str"),
             Type::List { item, typed: false } => write!(f, "list({item})"),
             Type::List { item, typed: true } => write!(f, "ListType[{item}]"),
+            Type::Dict {
+                key,
+                value,
+                typed: false,
+            } => write!(f, "dict({key}, {value})"),
+            Type::Dict {
+                key,
+                value,
+                typed: true,
+            } => write!(f, "DictType[{key},{value}]"),
+            Type::Set { item } => write!(f, "set({item})"),
             Type::Unknown => f.write_str("undefined"),
         }
     }

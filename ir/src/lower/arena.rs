@@ -37,6 +37,7 @@ fn holds_array(ty: &Type) -> bool {
         Type::Array { .. } => true,
         Type::Tuple(items) => items.iter().any(holds_array),
         Type::List { item, .. } => holds_array(item),
+        Type::Dict { value, .. } => holds_array(value),
         _ => false,
     }
 }
@@ -134,7 +135,7 @@ impl Lowerer<'_, '_> {
         walk_exprs(body, &mut |e| {
             touches_array_list |= matches!(
                 self.typed.expr_type(e.id),
-                Some(ty @ Type::List { .. }) if holds_array(ty)
+                Some(ty @ (Type::List { .. } | Type::Dict { .. })) if holds_array(ty)
             );
         });
         if touches_array_list {

@@ -26,8 +26,15 @@ impl Lowerer<'_, '_> {
             (Some(Resolution::StrOf), _) => return self.lower_str_call(expr, args),
             (Some(Resolution::ListMethod(method)), ExprKind::Attribute { value, .. }) => {
                 let method = method.clone();
+                if matches!(
+                    self.typed.expr_type(value.id),
+                    Some(Type::Dict { .. } | Type::Set { .. })
+                ) {
+                    return self.lower_dict_method(expr, value, &method, args);
+                }
                 return self.lower_list_method(expr, value, &method, args);
             }
+            (Some(Resolution::NewDict), _) => return self.lower_new_dict(expr, args),
             _ => {}
         }
         if let Some(k) = keywords.first() {
@@ -225,6 +232,9 @@ impl Lowerer<'_, '_> {
                 }
                 Some((PyValue::List(list, _), _)) => {
                     Ok(PyValue::Scalar(self.list_len(*list), Scalar::I64))
+                }
+                Some((PyValue::Dict(d, _), _)) => {
+                    Ok(PyValue::Scalar(self.dict_len(*d), Scalar::I64))
                 }
                 Some((v @ (PyValue::Text(_) | PyValue::Str(_)), _)) => {
                     let v = v.clone();

@@ -113,6 +113,11 @@ impl Lowerer<'_, '_> {
                 if let PyValue::List(list, ty) = &array {
                     return self.store_list_item(*list, ty, index, value, target.span);
                 }
+                if let PyValue::Dict(d, ty) = &array {
+                    let (ptr, value_ty) = self.dict_value_ptr(*d, ty, index, target.span)?;
+                    self.store_item_at(ptr, &value_ty, value);
+                    return Ok(());
+                }
                 self.store_subscript(&array, index, value, target.span)
             }
             _ => Err(unsupported("cannot assign to this expression", target.span)),
@@ -140,9 +145,18 @@ impl Lowerer<'_, '_> {
             }
             ExprKind::Subscript { value: base, index } => {
                 let array = self.lower_expr(base)?;
-                if let PyValue::List(list, list_ty) = &array {
+                let container = match &array {
+                    PyValue::List(list, list_ty) => Some((true, *list, list_ty.clone())),
+                    PyValue::Dict(d, ty) => Some((false, *d, ty.clone())),
+                    _ => None,
+                };
+                if let Some((is_list, base, base_ty)) = container {
                     let elem_ty = self.type_of(target)?;
-                    let (ptr, item) = self.list_item_ptr(*list, list_ty, index, target.span)?;
+                    let (ptr, item) = if is_list {
+                        self.list_item_ptr(base, &base_ty, index, target.span)?
+                    } else {
+                        self.dict_existing_value_ptr(base, &base_ty, index, target.span)?
+                    };
                     let current = self.load_item_at(ptr, &item);
                     let result =
                         self.binary_op(op, current, &elem_ty, rhs, &rhs_ty, target.span)?;
@@ -239,7 +253,13 @@ impl Lowerer<'_, '_> {
         if zip_like
             || matches!(
                 self.typed.expr_type(iter.id),
-                Some(Type::Tuple(_) | Type::List { .. } | Type::Str)
+                Some(
+                    Type::Tuple(_)
+                        | Type::List { .. }
+                        | Type::Str
+                        | Type::Dict { .. }
+                        | Type::Set { .. }
+                )
             )
         {
             let seq = self.lower_seq(iter)?;

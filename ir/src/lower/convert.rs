@@ -25,6 +25,9 @@ impl Lowerer<'_, '_> {
             }
             (PyValue::Array(v, _), ty @ Type::Array { .. }) => PyValue::Array(v, ty.clone()),
             (PyValue::List(v, from), to @ Type::List { .. }) => self.coerce_list(v, &from, to),
+            (PyValue::Dict(v, from), to @ (Type::Dict { .. } | Type::Set { .. })) => {
+                self.coerce_dict(v, &from, to)
+            }
             (v @ PyValue::Str(_), Type::Str) => match self.text_of(&v, frontend::Span::default()) {
                 Ok(s) => PyValue::Text(s),
                 Err(_) => v,
@@ -136,6 +139,11 @@ impl Lowerer<'_, '_> {
             PyValue::Array(..) | PyValue::Range { .. } => self.b.bconst(true),
             PyValue::Text(s) => {
                 let len = self.str_len(&PyValue::Text(*s));
+                let zero = self.b.iconst(Ty::I64, 0);
+                self.b.icmp(IntCC::Ne, len, zero)
+            }
+            PyValue::Dict(d, _) => {
+                let len = self.dict_len(*d);
                 let zero = self.b.iconst(Ty::I64, 0);
                 self.b.icmp(IntCC::Ne, len, zero)
             }

@@ -72,12 +72,22 @@ impl Lowerer<'_, '_> {
             } => self.lower_call(expr, func, args, keywords),
             ExprKind::Attribute { value, attr } => self.lower_attribute(expr, value, attr),
             ExprKind::List(items) => self.lower_list_literal(expr, items),
+            ExprKind::Dict { keys, values } => self.lower_dict_literal(expr, keys, Some(values)),
+            ExprKind::Set(items) => self.lower_dict_literal(expr, items, None),
             ExprKind::FString(parts) => self.lower_fstring(expr, parts),
-            ExprKind::ListComp { elt, generators } => self.lower_list_comp(expr, elt, generators),
+            ExprKind::ListComp {
+                elt,
+                generators,
+                value,
+                ..
+            } => self.lower_list_comp(expr, elt, value.as_deref(), generators),
             ExprKind::Subscript { value, index } => {
                 let base = self.lower_expr(value)?;
                 if let PyValue::List(list, ty) = &base {
                     return self.lower_list_subscript(*list, ty, index, expr.span);
+                }
+                if let PyValue::Dict(d, ty) = &base {
+                    return self.lower_dict_subscript(*d, ty, index, expr.span);
                 }
                 if let PyValue::Text(_) | PyValue::Str(_) = &base {
                     return self.lower_str_subscript(&base, index, expr.span);

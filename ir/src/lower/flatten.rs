@@ -19,13 +19,15 @@ pub enum FlatSlot {
     List,
     /// A pointer to a string (`runtime::text`).
     Str,
+    /// A pointer to a dict or set table (`runtime::dict`).
+    Dict,
 }
 
 impl FlatSlot {
     pub fn ir_type(&self) -> Ty {
         match self {
             FlatSlot::Scalar(s) => scalar_ir_type(*s),
-            FlatSlot::Array { .. } | FlatSlot::List | FlatSlot::Str => Ty::Ptr,
+            FlatSlot::Array { .. } | FlatSlot::List | FlatSlot::Str | FlatSlot::Dict => Ty::Ptr,
         }
     }
 }
@@ -65,6 +67,7 @@ fn push_flat(ty: &Type, out: &mut Vec<FlatSlot>) {
         Type::Tuple(items) => items.iter().for_each(|t| push_flat(t, out)),
         Type::List { .. } => out.push(FlatSlot::List),
         Type::Str => out.push(FlatSlot::Str),
+        Type::Dict { .. } | Type::Set { .. } => out.push(FlatSlot::Dict),
         Type::NoneType | Type::Range | Type::Unknown => {}
     }
 }

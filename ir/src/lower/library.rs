@@ -45,6 +45,13 @@ pub(crate) enum Seq {
     Str {
         s: Value,
     },
+    /// The keys of a dict (or items of a set), compacted when the loop starts.
+    Dict {
+        d: Value,
+        key: Type,
+        value: Type,
+        what: super::dicts::DictPart,
+    },
 }
 
 /// The element type of an iterable of type `ty` (typeinfer has checked it is iterable).
@@ -60,6 +67,7 @@ fn element_type(ty: &Type) -> Option<Type> {
         } => Some(super::array::row_type(*dtype, *ndim, *layout)),
         Type::List { item, .. } => Some((**item).clone()),
         Type::Str => Some(Type::Str),
+        Type::Dict { key, .. } | Type::Set { item: key } => Some((**key).clone()),
         Type::Tuple(items) => {
             let mut items = items.iter();
             let first = items.next()?.clone();
@@ -119,6 +127,7 @@ impl Lowerer<'_, '_> {
             }
             PyValue::Array(desc, ty @ Type::Array { .. }) => Ok(Seq::Array { desc, ty }),
             v @ (PyValue::Text(_) | PyValue::Str(_)) => self.str_seq(&v, span),
+            PyValue::Dict(d, ty) => Ok(self.dict_seq(d, &ty)),
             PyValue::List(list, ty) => Ok(Seq::List {
                 list,
                 item: ty.list_item().cloned().unwrap_or(Type::Unknown),
@@ -182,6 +191,7 @@ impl Lowerer<'_, '_> {
             Seq::Tuple(items) => self.b.iconst(Ty::I64, items.len() as i64),
             Seq::List { list, .. } => self.list_len(*list),
             Seq::Str { s } => self.str_len(&PyValue::Text(*s)),
+            Seq::Dict { d, .. } => self.dict_len(*d),
             Seq::Enumerate { inner, .. } => self.seq_len(inner),
             Seq::Zip(seqs) => {
                 let mut lens = seqs.iter().map(|s| self.seq_len(s)).collect::<Vec<_>>();
@@ -203,6 +213,12 @@ impl Lowerer<'_, '_> {
             Seq::Tuple(items) => self.select_item(items, i),
             Seq::List { list, item } => self.load_list_item(*list, item, i),
             Seq::Str { s } => self.str_char(*s, i),
+            Seq::Dict {
+                d,
+                key,
+                value,
+                what,
+            } => self.dict_entry(*d, key, value, *what, i),
             Seq::Enumerate { start, inner } => {
                 let count = PyValue::Scalar(self.b.binary(Op::Iadd, *start, i), Scalar::I64);
                 PyValue::Tuple(vec![count, self.seq_item(inner, i)])

@@ -117,7 +117,7 @@ impl Lowerer<'_, '_> {
     }
 
     /// `list.append(value)`.
-    fn push_item(&mut self, list: Value, item: &Type, value: PyValue, span: Span) {
+    pub(crate) fn push_item(&mut self, list: Value, item: &Type, value: PyValue, span: Span) {
         let size = self.b.iconst(Ty::I64, layout(item).size);
         let slot = self.b.call_runtime(RuntimeFn::ListPush, &[list, size]);
         self.check_allocated(slot, span);
@@ -173,34 +173,48 @@ impl Lowerer<'_, '_> {
         &mut self,
         expr: &Expr,
         elt: &Expr,
+        value: Option<&Expr>,
         generators: &[Comprehension],
     ) -> LResult<PyValue> {
         let ty = self.type_of(expr)?;
-        let item = item_of(&ty);
-        let zero = self.b.iconst(Ty::I64, 0);
-        let list = self.new_list(&item, zero, expr.span);
-        self.comprehension_loops(list, &item, elt, generators, expr.span)?;
-        Ok(PyValue::List(list, ty))
+        let target = match &ty {
+            Type::List { .. } => {
+                let item = item_of(&ty);
+                let zero = self.b.iconst(Ty::I64, 0);
+                let list = self.new_list(&item, zero, expr.span);
+                PyValue::List(list, ty.clone())
+            }
+            _ => PyValue::Dict(self.new_dict(&ty, expr.span), ty.clone()),
+        };
+        self.comprehension_loops(&target, elt, value, generators, expr.span)?;
+        Ok(target)
     }
 
     fn comprehension_loops(
         &mut self,
-        list: Value,
-        item: &Type,
+        target: &PyValue,
         elt: &Expr,
+        value: Option<&Expr>,
         generators: &[Comprehension],
         span: Span,
     ) -> LResult<()> {
         let Some((first, rest)) = generators.split_first() else {
-            let value = self.lower_expr(elt)?;
-            self.push_item(list, item, value, span);
+            let item = self.lower_expr(elt)?;
+            match target {
+                PyValue::List(list, ty) => self.push_item(*list, &item_of(ty), item, span),
+                PyValue::Dict(d, ty) => {
+                    let v = value.map(|v| self.lower_expr(v)).transpose()?;
+                    self.dict_add(*d, ty, item, v, span);
+                }
+                _ => return Err(unsupported("this comprehension is not supported", span)),
+            }
             return Ok(());
         };
         let seq = self.lower_seq(&first.iter)?;
         let n = self.seq_len(&seq);
         self.index_loop(n, |this, i| {
-            let value = this.seq_item(&seq, i);
-            this.assign(&first.target, value)?;
+            let next = this.seq_item(&seq, i);
+            this.assign(&first.target, next)?;
             for cond in &first.ifs {
                 let c = this.lower_expr(cond)?;
                 let c = this.truthy(&c);
@@ -210,7 +224,7 @@ impl Lowerer<'_, '_> {
                 this.seal(then);
                 this.switch_to(then);
             }
-            this.comprehension_loops(list, item, elt, rest, span)
+            this.comprehension_loops(target, elt, value, rest, span)
         })
     }
 
@@ -537,6 +551,7 @@ impl Lowerer<'_, '_> {
                 }
                 Ok(found)
             }
+            (PyValue::Dict(d, _), ty) => Ok(self.dict_contains(d, ty, needle)),
             (PyValue::List(list, _), ty) => {
                 let item = item_of(ty);
                 if item == Type::Unknown {

@@ -18,6 +18,7 @@ mod array_fns;
 mod call;
 mod control;
 mod convert;
+mod dicts;
 mod expr;
 pub mod flatten;
 mod library;

@@ -17,6 +17,8 @@ pub enum PyValue {
     List(Value, Type),
     /// A run-time string (`runtime::text`); `Str` is a compile-time literal.
     Text(Value),
+    /// A pointer to a dict or set table (`runtime::dict`), with its type.
+    Dict(Value, Type),
     None,
     /// `range(start, stop, step)` as an iterable; all three are i64.
     Range {
@@ -42,7 +44,8 @@ impl PyValue {
             PyValue::Scalar(v, _)
             | PyValue::Array(v, _)
             | PyValue::List(v, _)
-            | PyValue::Text(v) => out.push(*v),
+            | PyValue::Text(v)
+            | PyValue::Dict(v, _) => out.push(*v),
             PyValue::Complex(re, im, _) => {
                 out.push(*re);
                 out.push(*im);
@@ -70,6 +73,9 @@ impl PyValue {
             ),
             Type::List { .. } => PyValue::List(values.next().expect("flat value"), ty.clone()),
             Type::Str => PyValue::Text(values.next().expect("flat value")),
+            Type::Dict { .. } | Type::Set { .. } => {
+                PyValue::Dict(values.next().expect("flat value"), ty.clone())
+            }
             Type::NoneType | Type::Range | Type::Unknown => PyValue::None,
         }
     }
@@ -96,6 +102,7 @@ impl PyValue {
             PyValue::Array(_, ty) => PyValue::Array(next(), ty.clone()),
             PyValue::List(_, ty) => PyValue::List(next(), ty.clone()),
             PyValue::Text(_) => PyValue::Text(next()),
+            PyValue::Dict(_, ty) => PyValue::Dict(next(), ty.clone()),
             PyValue::Tuple(items) => {
                 PyValue::Tuple(items.iter().map(|i| i.with_flat(values)).collect())
             }

@@ -7,7 +7,7 @@ the changes it makes are written back into the same ``List`` when the call retur
 ordinary list argument; a ``List`` made in compiled code comes back as a ``List``.
 """
 
-__all__ = ["List"]
+__all__ = ["List", "Dict"]
 
 
 def _item_type_name(item_type):
@@ -57,3 +57,29 @@ class List(list):
 
     def __repr__(self):
         return f"ListType[{self._item_type or 'undefined'}]({list.__repr__(self)})"
+
+
+class Dict(dict):
+    """A dict with one key type and one value type (Numba's ``numba.typed.Dict``).
+
+    ``Dict.empty(key_type=int64, value_type=float64)`` makes one; in compiled code it is built
+    with ``Dict.empty(...)`` or ``Dict()`` and comes back to Python as a ``Dict``.
+    """
+
+    __slots__ = ("_key_type", "_value_type")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._key_type = None
+        self._value_type = None
+
+    @classmethod
+    def empty(cls, key_type, value_type, n_keys=0):
+        """An empty dict whose keys and values will be of these types."""
+        d = cls()
+        d._key_type = key_type if key_type is str else _item_type_name(key_type)
+        d._value_type = value_type if value_type is str else _item_type_name(value_type)
+        return d
+
+    def __repr__(self):
+        return f"DictType[{self._key_type},{self._value_type}]({dict.__repr__(self)})"

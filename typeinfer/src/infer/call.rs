@@ -27,7 +27,7 @@ impl Infer<'_> {
             return self.method_call(e, attr, &receiver, args);
         }
         if let ExprKind::Attribute { value, attr } = &func.kind
-            && let Some(ty) = self.list_attribute_call(e, value, attr, args)?
+            && let Some(ty) = self.list_attribute_call(e, value, attr, args, keywords)?
         {
             self.resolve(func.id, Resolution::Callee);
             return Ok(Val::Value(ty));
@@ -81,6 +81,10 @@ impl Infer<'_> {
             return Err(Diagnostic::unsupported(message, keyword.span).into());
         }
         let ty = match callable {
+            Callable::DictClass { .. } | Callable::SetClass => {
+                self.resolve(e.id, Resolution::NewDict);
+                self.dict_or_set_constructor(e, &callable, args)?
+            }
             Callable::StrClass => {
                 self.resolve(e.id, Resolution::StrOf);
                 self.str_call(e, args)?
@@ -308,6 +312,8 @@ impl Infer<'_> {
                     | Type::Tuple(_)
                     | Type::Range
                     | Type::List { .. }
+                    | Type::Dict { .. }
+                    | Type::Set { .. }
                     | Type::Str,
                 ] => Type::I64,
                 [other] => {

@@ -24,8 +24,6 @@ const EXCEPTION_NAMES: &[&str] = &[
 
 /// Python builtins that exist but that jitted code cannot call.
 const UNSUPPORTED_BUILTINS: &[&str] = &[
-    "dict",
-    "set",
     "tuple",
     "map",
     "filter",
@@ -115,8 +113,15 @@ impl Infer<'_> {
                 Type::Tuple(items.iter().map(|i| self.value(i)).collect::<R<_>>()?)
             }
             ExprKind::List(items) => self.list_literal(items)?,
+            ExprKind::Dict { keys, values } => self.dict_literal(keys, values)?,
+            ExprKind::Set(items) => self.set_literal(items)?,
             ExprKind::FString(parts) => self.fstring(parts)?,
-            ExprKind::ListComp { elt, generators } => self.list_comp(elt, generators)?,
+            ExprKind::ListComp {
+                elt,
+                generators,
+                kind,
+                value,
+            } => self.list_comp(elt, generators, *kind, value.as_deref())?,
             ExprKind::Slice { .. } => {
                 let message = "a slice is only allowed inside [...]";
                 return Err(Diagnostic::unsupported(message, e.span).into());
@@ -159,6 +164,7 @@ impl Infer<'_> {
             GlobalValue::ExceptionClass(class) => Val::ExceptionClass(class),
             GlobalValue::Dtype(s) => Val::Callable(Callable::Cast(s)),
             GlobalValue::TypedList => Val::Callable(Callable::ListClass { typed: true }),
+            GlobalValue::TypedDict => Val::Callable(Callable::DictClass { typed: true }),
             GlobalValue::Unsupported(pytype) => Val::Unsupported {
                 name: name.into(),
                 pytype,
@@ -579,6 +585,12 @@ fn builtin(name: &str) -> Option<Val> {
     if name == "str" {
         return Some(Val::Callable(Callable::StrClass));
     }
+    if name == "dict" {
+        return Some(Val::Callable(Callable::DictClass { typed: false }));
+    }
+    if name == "set" {
+        return Some(Val::Callable(Callable::SetClass));
+    }
     UNSUPPORTED_BUILTINS
         .contains(&name)
         .then(|| Val::Unsupported {
@@ -601,6 +613,9 @@ pub(super) fn describe(val: &Val) -> String {
         Val::Callable(Callable::ListClass { typed: false }) => "type 'list'".to_string(),
         Val::Callable(Callable::ListClass { typed: true }) => "class 'List'".to_string(),
         Val::Callable(Callable::StrClass) => "type 'str'".to_string(),
+        Val::Callable(Callable::DictClass { typed: false }) => "type 'dict'".to_string(),
+        Val::Callable(Callable::DictClass { typed: true }) => "class 'Dict'".to_string(),
+        Val::Callable(Callable::SetClass) => "type 'set'".to_string(),
         Val::ExceptionClass(class) => format!("exception class '{class}'"),
         Val::Unsupported { name, pytype } => format!("'{name}' (a Python {pytype})"),
         Val::UnknownNumpy(path) => path.clone(),

@@ -26,6 +26,7 @@ impl Infer<'_> {
             Type::Tuple(items) => self.tuple_index(&ty, items, index),
             Type::List { .. } => self.list_index(&ty, index),
             Type::Str => self.str_index(index),
+            Type::Dict { .. } => self.dict_index(&ty, index),
             _ => {
                 let message = format!("'{ty}' object is not subscriptable");
                 Err(Diagnostic::typing(message, base.span).into())

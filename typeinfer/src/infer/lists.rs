@@ -44,7 +44,13 @@ impl Infer<'_> {
     }
 
     /// `[elt for target in iter if cond ...]`.
-    pub(super) fn list_comp(&mut self, elt: &Expr, generators: &[Comprehension]) -> R<Type> {
+    pub(super) fn list_comp(
+        &mut self,
+        elt: &Expr,
+        generators: &[Comprehension],
+        kind: frontend::ast::CompKind,
+        value: Option<&Expr>,
+    ) -> R<Type> {
         for g in generators {
             let element = self.iter_element(&g.iter)?;
             self.assign(&g.target, &element)?;
@@ -53,8 +59,19 @@ impl Infer<'_> {
             }
         }
         let item = self.value(elt)?;
-        check_item(&item, elt)?;
-        Ok(Type::list(item))
+        match (kind, value) {
+            (frontend::ast::CompKind::List, _) => {
+                check_item(&item, elt)?;
+                Ok(Type::list(item))
+            }
+            (frontend::ast::CompKind::Set, _) => self.set_literal(std::slice::from_ref(elt)),
+            (frontend::ast::CompKind::Dict, Some(v)) => {
+                self.dict_literal(std::slice::from_ref(elt), std::slice::from_ref(v))
+            }
+            (frontend::ast::CompKind::Dict, None) => {
+                Err(Diagnostic::internal("a dict comprehension without values").into())
+            }
+        }
     }
 
     /// `list()`, `list(iterable)`; `typed` for `List()` / `List(iterable)`.
@@ -85,11 +102,28 @@ impl Infer<'_> {
         value: &Expr,
         attr: &str,
         args: &[Expr],
+        keywords: &[frontend::ast::Keyword],
     ) -> R<Option<Type>> {
         let Ok(val) = self.expr(value) else {
             return Ok(None);
         };
+        if let (Val::Value(Type::List { .. } | Type::Dict { .. } | Type::Set { .. }), Some(k)) =
+            (&val, keywords.first())
+        {
+            let message = format!("keyword argument '{}' is not supported here", k.name);
+            return Err(Diagnostic::unsupported(message, k.span).into());
+        }
         match val {
+            Val::Value(container @ (Type::Dict { .. } | Type::Set { .. })) => {
+                let ty = self.dict_or_set_method(e, value, &container, attr, args)?;
+                self.resolve_container_method(e, attr);
+                Ok(Some(ty))
+            }
+            Val::Callable(Callable::DictClass { typed: true }) if attr == "empty" => {
+                let ty = self.typed_dict_empty(e, args, keywords)?;
+                self.resolve(e.id, Resolution::NewDict);
+                Ok(Some(ty))
+            }
             Val::Value(list @ Type::List { .. }) => {
                 let ty = self.list_method(e, value, &list, attr, args)?;
                 self.resolve(e.id, Resolution::ListMethod(attr.to_string()));
@@ -269,6 +303,7 @@ impl Infer<'_> {
     /// `==` to the needle.
     pub(super) fn membership(&mut self, needle: &Type, haystack: &Type, at: &Expr) -> R<()> {
         match haystack {
+            Type::Dict { .. } | Type::Set { .. } => self.dict_membership(needle, haystack, at),
             Type::Str if *needle == Type::Str => Ok(()),
             Type::Str => {
                 let message =

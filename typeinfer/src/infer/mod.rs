@@ -16,6 +16,7 @@
 
 mod assigned;
 mod call;
+mod dicts;
 mod expr;
 mod index;
 mod lists;
@@ -121,6 +122,12 @@ pub(super) enum Callable {
     },
     /// `str`.
     StrClass,
+    /// `dict` (`typed: false`) or `ferrojit.typed.Dict` (`typed: true`).
+    DictClass {
+        typed: bool,
+    },
+    /// `set`.
+    SetClass,
 }
 
 /// One `return` seen in the current pass.
@@ -291,7 +298,7 @@ impl<'a> Infer<'a> {
             return Err(error);
         }
         if let Some((name, _)) = self.var_types.iter().find(|(_, t)| t.has_unknown()) {
-            let message = format!("cannot infer the item type of the empty list '{name}'");
+            let message = format!("cannot infer the item type of the empty container '{name}'");
             let hint = "add an item to it in this function, or create it with \
                         List.empty_list(item_type)";
             let span = self

@@ -94,6 +94,14 @@ impl Infer<'_> {
                 self.record(target.id, ty.clone());
             }
             ExprKind::Subscript { value, index } => {
+                if let dict @ Type::Dict { .. } = self.value(value)? {
+                    self.dict_store(value, &dict, index)?;
+                    self.dict_store_value(value, ty, target)?;
+                    if let Type::Dict { value: v, .. } = self.value(value)? {
+                        self.record(target.id, *v);
+                    }
+                    return Ok(());
+                }
                 let slot = self.store_slot(value, index)?;
                 check_store(&slot, ty, target.span)?;
                 self.record(target.id, slot);
@@ -112,6 +120,9 @@ impl Infer<'_> {
         if base_ty.is_array() {
             super::check_writeable(&base_ty, base.span, "item assignment")?;
             return self.array_index(&base_ty, index);
+        }
+        if let Type::Dict { .. } = base_ty {
+            return self.dict_index(&base_ty, index);
         }
         if let Type::List { .. } = base_ty {
             if matches!(index.kind, ExprKind::Slice { .. }) {
@@ -223,6 +234,11 @@ impl Infer<'_> {
             }
             Type::List { item, .. } => Ok((**item).clone()),
             Type::Str => Ok(Type::Str),
+            Type::Dict { key, .. } | Type::Set { item: key } if **key == Type::Unknown => {
+                let message = "the key type of this empty dict or set is not known yet";
+                Err(super::Stop::Pending(Diagnostic::typing(message, iter.span)))
+            }
+            Type::Dict { key, .. } | Type::Set { item: key } => Ok((**key).clone()),
             Type::Array { dtype, ndim: 1, .. } => Ok(Type::Scalar(*dtype)),
             Type::Array {
                 dtype,
