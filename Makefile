@@ -2,6 +2,7 @@
 #
 #   make demo    venv + `maturin develop --release` + numba, then the seed-kernel benchmark table
 #   make test    venv + fmt + clippy + cargo test (debug) + `maturin develop` (debug) + pytest
+#   make wheel   the release abi3 manylinux wheel in dist/ (sdist: the source distribution)
 #
 # Everything Python lives in $(VENV), created from requirements-*.txt on first use. Stamp files
 # under $(VENV)/.stamps make reruns incremental: pip runs again only when a requirements file
@@ -53,13 +54,15 @@ PYTEST_ARGS ?= -q
 DEMO_ARGS ?=
 
 .PHONY: help venv bench-deps develop develop-release demo test fmt-check clippy cargo-test \
-	pytest bench smoke fmt clean distclean
+	pytest bench smoke fmt clean distclean wheel wheel-debug wheel-smoke sdist
 
 help:
 	@echo "make demo             build ferrojit (release) and print the seed-kernel benchmark table"
 	@echo "make test             fmt check, clippy, cargo test, maturin develop, pytest (what CI runs)"
 	@echo "make venv             create $(VENV) with requirements-dev.txt"
 	@echo "make develop          build the Python package into the venv (debug); develop-release: release"
+	@echo "make wheel            release abi3 manylinux wheel into dist/ (sdist: source distribution)"
+	@echo "make wheel-smoke      debug wheel installed into clean venvs (WHEEL_PYTHONS), outside the tree"
 	@echo "make bench            criterion benchmarks (cargo bench --benches), e.g. compile time"
 	@echo "make smoke            benches/seed_kernels.py --quick --strict against the debug build"
 	@echo "make fmt              cargo fmt --all"
@@ -99,8 +102,10 @@ develop-release: $(STAMPS)/develop-release
 
 # --- the two README commands ----------------------------------------------------------------
 
+# Also draws the table as docs/img/seed_kernels.svg (shown in docs/benchmarks.md).
+DEMO_CHART ?= docs/img/seed_kernels.svg
 demo: $(STAMPS)/develop-release $(STAMPS)/bench
-	$(VENV_PYTHON) benches/seed_kernels.py $(DEMO_ARGS)
+	$(VENV_PYTHON) benches/seed_kernels.py --chart $(DEMO_CHART) $(DEMO_ARGS)
 
 # Sequential on purpose: the cheap checks fail first, and one cargo build runs at a time.
 test: $(STAMPS)/dev
@@ -124,6 +129,30 @@ cargo-test: $(STAMPS)/dev
 pytest: $(STAMPS)/develop-debug
 	FERROJIT_REQUIRE_PTXAS=1 $(VENV_PYTHON) -m pytest tests/python $(PYTEST_ARGS)
 
+# --- distribution ---------------------------------------------------------------------------
+
+DIST ?= $(CURDIR)/dist
+# Interpreters the wheel smoke test installs into (those missing on the machine are skipped).
+WHEEL_PYTHONS ?= python3.11 python3.12 python3.13
+
+# One abi3 wheel serves every CPython >= 3.9; maturin tags it manylinux after checking the
+# glibc symbols it uses.
+wheel: $(STAMPS)/dev
+	cd pybridge && $(MATURIN) build --release --out $(DIST)
+
+# The same wheel with the debug build CI already has from `maturin develop` (seconds, not
+# minutes): what the smoke test installs.
+wheel-debug: $(STAMPS)/dev
+	rm -rf $(DIST)/debug
+	cd pybridge && $(MATURIN) build --out $(DIST)/debug
+
+wheel-smoke: wheel-debug
+	tests/wheel/smoke.sh $(DIST)/debug/ferrojit-*.whl $(WHEEL_PYTHONS)
+
+# Builds with `pip install ferrojit-*.tar.gz` wherever Rust (cargo) is installed.
+sdist: $(STAMPS)/dev
+	cd pybridge && $(MATURIN) sdist --out $(DIST)
+
 # --- extras ---------------------------------------------------------------------------------
 
 bench:
@@ -136,7 +165,7 @@ fmt:
 	$(CARGO) fmt --all
 
 clean:
-	rm -rf $(STAMPS)
+	rm -rf $(STAMPS) $(DIST)
 	rm -f pybridge/python/ferrojit/*.so
 
 distclean: clean

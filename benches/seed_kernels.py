@@ -649,6 +649,8 @@ def parse_args(argv):
     p.add_argument("--quick", action="store_true",
                    help="small sizes (seconds in all; for CI smoke tests)")
     p.add_argument("--json", metavar="FILE", help="also write every measurement to FILE")
+    p.add_argument("--chart", metavar="FILE",
+                   help="also draw the steady-state times relative to Numba as an SVG chart")
     p.add_argument("--repeat", type=int, default=None,
                    help="timed calls per steady-state measurement (default 5; 3 with --quick)")
     p.add_argument("--cpython-repeat", type=int, default=1,
@@ -692,6 +694,12 @@ def main(argv=None):
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
         print(f"\n(wrote {args.json})")
+    if args.chart:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from chart import write_svg
+
+        write_svg(report, args.chart)
+        print(f"\n(wrote {args.chart})")
     if args.strict:
         failures = strict_failures(report)
         if "ferrojit" not in args.frameworks:

@@ -666,9 +666,23 @@ fn describe_function(
                 };
                 format!("function #{at}")
             }
+            // The implementations are chosen by Python code at compile time: a key that no
+            // other process reproduces, so such functions are compiled again (never stale).
+            Some(Global::Overload(o)) => format!("overload {} #{}", o.name(), process_nonce()),
         };
         key.push_str(&format!("global {name} = {value}\n"));
     }
+}
+
+/// A number that differs between processes (the process id and its start time).
+fn process_nonce() -> u128 {
+    static NONCE: std::sync::OnceLock<u128> = std::sync::OnceLock::new();
+    *NONCE.get_or_init(|| {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        now ^ (u128::from(std::process::id()) << 96)
+    })
 }
 
 fn collect_names(function: &frontend::ast::Function, out: &mut Vec<String>) {

@@ -170,11 +170,56 @@ pub struct LoweredModule {
 
 /// Builds an extra IR function around the compiled root (a ufunc loop, a C-ABI shim, ...):
 /// given the root's IR name and its types, returns the wrapper, which may call the root.
-pub type WrapperBuilder<'a> = &'a dyn Fn(&str, &TypedFunction) -> ir::Function;
+pub type WrapperBuilder<'a> = &'a (dyn Fn(&str, &TypedFunction) -> ir::Function + Sync);
+
+/// Stack of the thread that types and lowers: typing and lowering walk expressions
+/// recursively, and a flat sum of thousands of terms is a tree that deep (the frontend accepts
+/// trees up to `frontend`'s nesting limit). Only the touched pages are committed.
+const COMPILE_STACK_BYTES: usize = 512 << 20;
+
+thread_local! {
+    /// True on a thread started by [`on_compile_stack`] (nested compilations stay on it).
+    static ON_COMPILE_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` on a thread with [`COMPILE_STACK_BYTES`] of stack (the calling thread if it is
+/// one already), so that deep but valid code is compiled instead of overflowing the stack.
+/// A panic in `f` continues in the caller.
+fn on_compile_stack<T: Send>(
+    f: impl FnOnce() -> Result<T, Diagnostic> + Send,
+) -> Result<T, Diagnostic> {
+    if ON_COMPILE_STACK.with(std::cell::Cell::get) {
+        return f();
+    }
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("ferrojit-compile".to_string())
+            .stack_size(COMPILE_STACK_BYTES)
+            .spawn_scoped(scope, || {
+                ON_COMPILE_STACK.with(|on| on.set(true));
+                f()
+            });
+        match worker {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(error) => Err(Diagnostic::internal(format!(
+                "cannot start the compile thread: {error}"
+            ))),
+        }
+    })
+}
 
 /// Runs the pipeline up to verified, optimised IR: infers `req.def` for its argument types and
 /// every jitted function it calls, lowers them, adds `wrapper` if given, inlines and optimises.
 pub fn lower_to_ir(
+    req: &CompileRequest,
+    wrapper: Option<WrapperBuilder>,
+) -> Result<LoweredModule, Diagnostic> {
+    on_compile_stack(|| lower_to_ir_here(req, wrapper))
+}
+
+fn lower_to_ir_here(
     req: &CompileRequest,
     wrapper: Option<WrapperBuilder>,
 ) -> Result<LoweredModule, Diagnostic> {
@@ -335,6 +380,9 @@ struct Specialization {
     assumed_return: Option<Type>,
     /// `None` while its inference is in progress (a recursive call sees this).
     typed: Option<TypedFunction>,
+    /// A call reached this specialization while its inference was in progress: it is on a
+    /// cycle of calls, and its prologue checks the stack depth (every cycle passes one).
+    recursive: bool,
 }
 
 /// Attempts at typing a recursive function before its return type must have settled (each
@@ -363,7 +411,7 @@ struct Session {
     specs: Vec<Specialization>,
     /// Jitted functions referenced by globals, indexed by `CalleeId`. A `RefCell` because
     /// typeinfer's `Env::lookup_global` takes `&self`.
-    callees: RefCell<Vec<Arc<FunctionDef>>>,
+    callees: RefCell<Vec<Callee>>,
     /// The jitted functions made of inner `def`s: (outer function, index of the inner one).
     inner_defs: RefCell<Vec<InnerDef>>,
     /// Specializations in progress whose return type a recursive call asked for and did not
@@ -457,6 +505,7 @@ impl Session {
             declared_return: declared_return.cloned(),
             assumed_return: None,
             typed: None,
+            recursive: false,
         });
         if def.ast.params.len() != arg_types.len() {
             return Err(Diagnostic::new(
@@ -547,9 +596,10 @@ impl Session {
     /// callers, optimises what remains reachable from `root`, and verifies the module.
     fn lower_all(&self, root: &str, extra: Option<ir::Function>) -> Result<ir::Module, Diagnostic> {
         let callee_symbol = |callee: CalleeId, args: &[Type]| -> String {
-            let callees = self.callees.borrow();
-            let def = &callees[callee.0 as usize];
-            self.find(def, args)
+            let Ok(def) = self.callee_def(callee, args) else {
+                return String::new();
+            };
+            self.find(&def, args)
                 .map(|i| self.specs[i].symbol.clone())
                 .unwrap_or_default()
         };
@@ -568,6 +618,7 @@ impl Session {
                 boundscheck,
                 numpy_error_model: spec.def.options.numpy_error_model,
                 parallel: spec.def.options.parallel,
+                recursive: spec.recursive,
             };
             let functions = lower_function(&spec.def.ast, typed, &ctx)
                 .map_err(|d| d.with_source(&spec.def.source))?;
@@ -723,6 +774,7 @@ impl Env for SessionEnv<'_> {
             None => None,
             Some(Global::Value(v)) => Some(v),
             Some(Global::Function(f)) => Some(GlobalValue::Jit(self.session.callee_id(&f))),
+            Some(Global::Overload(o)) => Some(GlobalValue::Jit(self.session.overload_id(&o))),
         };
         self.session.globals.borrow_mut().insert(key, value.clone());
         value
@@ -733,16 +785,13 @@ impl Env for SessionEnv<'_> {
         callee: CalleeId,
         args: &[Type],
     ) -> Result<Option<Type>, Diagnostic> {
-        let def = self
-            .session
-            .callees
-            .borrow()
-            .get(callee.0 as usize)
-            .cloned()
-            .ok_or_else(|| Diagnostic::internal(format!("unknown callee #{}", callee.0)))?;
+        let def = self.session.callee_def(callee, args)?;
         let Some(i) = self.session.specialize(&def, args, None)? else {
             return Ok(None);
         };
+        if self.session.specs[i].typed.is_none() {
+            self.session.specs[i].recursive = true;
+        }
         let spec = &self.session.specs[i];
         let known = spec.typed.as_ref().map(|t| &t.return_type);
         match known
@@ -758,9 +807,18 @@ impl Env for SessionEnv<'_> {
         }
     }
 
+    fn method_overload(&self, receiver: &Type, name: &str) -> Option<CalleeId> {
+        let resolver = self.def.globals.resolve_method(receiver, name)?;
+        Some(self.session.overload_id(&resolver))
+    }
+
     fn callee_arity(&self, callee: CalleeId) -> Option<usize> {
         let callees = self.session.callees.borrow();
-        Some(callees.get(callee.0 as usize)?.ast.params.len())
+        match callees.get(callee.0 as usize)? {
+            Callee::Def(def) => Some(def.ast.params.len()),
+            // Each implementation says for itself.
+            Callee::Overload { .. } => None,
+        }
     }
 
     fn inner_function(&self, name: &str) -> Option<(CalleeId, Vec<String>)> {
@@ -852,13 +910,66 @@ impl Session {
         let mut callees = self.callees.borrow_mut();
         let index = callees
             .iter()
-            .position(|c| Arc::ptr_eq(c, f))
+            .position(|c| matches!(c, Callee::Def(d) if Arc::ptr_eq(d, f)))
             .unwrap_or_else(|| {
-                callees.push(f.clone());
+                callees.push(Callee::Def(f.clone()));
                 callees.len() - 1
             });
         CalleeId(index as u32)
     }
+
+    /// The `CalleeId` of an overloaded function (`@overload`), registering it on first sight.
+    fn overload_id(&self, o: &Arc<dyn crate::OverloadResolver>) -> CalleeId {
+        let mut callees = self.callees.borrow_mut();
+        let index = callees
+            .iter()
+            .position(
+                |c| matches!(c, Callee::Overload { resolver, .. } if Arc::ptr_eq(resolver, o)),
+            )
+            .unwrap_or_else(|| {
+                callees.push(Callee::Overload {
+                    resolver: o.clone(),
+                    chosen: Vec::new(),
+                });
+                callees.len() - 1
+            });
+        CalleeId(index as u32)
+    }
+
+    /// The function a call of `callee` with `args` runs: the jitted function itself, or the
+    /// implementation an overload chooses for these argument types (asked once per types).
+    fn callee_def(&self, callee: CalleeId, args: &[Type]) -> Result<Arc<FunctionDef>, Diagnostic> {
+        let unknown = || Diagnostic::internal(format!("unknown callee #{}", callee.0));
+        let resolver = {
+            let callees = self.callees.borrow();
+            match callees.get(callee.0 as usize).ok_or_else(unknown)? {
+                Callee::Def(def) => return Ok(def.clone()),
+                Callee::Overload { resolver, chosen } => {
+                    if let Some((_, def)) = chosen.iter().find(|(types, _)| types == args) {
+                        return Ok(def.clone());
+                    }
+                    resolver.clone()
+                }
+            }
+        };
+        let def = resolver.implementation(args)?;
+        if let Some(Callee::Overload { chosen, .. }) =
+            self.callees.borrow_mut().get_mut(callee.0 as usize)
+        {
+            chosen.push((args.to_vec(), def.clone()));
+        }
+        Ok(def)
+    }
+}
+
+/// A function called from compiled code, by `CalleeId`.
+enum Callee {
+    Def(Arc<FunctionDef>),
+    /// An `@overload`ed function, with the implementation chosen for each argument types.
+    Overload {
+        resolver: Arc<dyn crate::OverloadResolver>,
+        chosen: Vec<(Vec<Type>, Arc<FunctionDef>)>,
+    },
 }
 
 /// (outer function, index of its inner `def`, the jitted function made of it).
@@ -888,5 +999,13 @@ impl crate::GlobalResolver for InnerGlobals {
             return Some(Global::Function(sibling));
         }
         outer.globals.resolve(name)
+    }
+
+    fn resolve_method(
+        &self,
+        receiver: &Type,
+        name: &str,
+    ) -> Option<Arc<dyn crate::OverloadResolver>> {
+        self.outer.upgrade()?.globals.resolve_method(receiver, name)
     }
 }

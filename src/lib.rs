@@ -60,11 +60,27 @@ pub enum Global {
     Value(typeinfer::GlobalValue),
     /// Another jitted function.
     Function(Arc<FunctionDef>),
+    /// A function with typed implementations chosen by argument types (`@overload`).
+    Overload(Arc<dyn OverloadResolver>),
+}
+
+/// Chooses the implementation of an overloaded function for the argument types of a call
+/// (`ferrojit.extending.overload`: the user's typing function returns it).
+pub trait OverloadResolver: Send + Sync {
+    /// The overloaded function's name, for messages and cache keys.
+    fn name(&self) -> String;
+    /// The implementation for `args`, or a typing error saying there is none.
+    fn implementation(&self, args: &[Type]) -> Result<Arc<FunctionDef>, Diagnostic>;
 }
 
 /// Resolves a function's global names (its module's globals), at compile time.
 pub trait GlobalResolver: Send + Sync {
     fn resolve(&self, name: &str) -> Option<Global>;
+    /// A method `name` the extension API gave values of type `receiver` (`@overload_method`).
+    fn resolve_method(&self, receiver: &Type, name: &str) -> Option<Arc<dyn OverloadResolver>> {
+        let _ = (receiver, name);
+        None
+    }
 }
 
 /// A Python function as the compiler sees it: parsed source plus how to resolve its globals.

@@ -365,3 +365,19 @@ def through_view(a):
             .is_ok()
     );
 }
+
+#[test]
+fn a_flat_sum_of_thousands_of_terms_compiles() {
+    // A sum of 2,900 products (5,800 operators): typing and lowering run on the compile thread's
+    // large stack (the frontend refuses beyond its nesting limit, never overflows).
+    let terms: Vec<String> = (0..2_900).map(|i| format!("x * {i}.0")).collect();
+    let source = format!("def big(x):\n    return {}\n", terms.join(" + "));
+    let jit = Jit::new();
+    let big = jit.compile::<(f64,), f64>(&source, "f8(f8)").unwrap();
+    let expected: f64 = (0..2_900).map(f64::from).sum();
+    assert_eq!(big.call((1.0,)).unwrap(), expected);
+    // Near the frontend's limit: 5,900 levels.
+    let source = format!("def deep(x):\n    return x{}\n", " + x".repeat(5_900));
+    let deep = jit.compile::<(f64,), f64>(&source, "f8(f8)").unwrap();
+    assert_eq!(deep.call((1.0,)).unwrap(), 5_901.0);
+}

@@ -42,6 +42,28 @@ pub struct Stmt {
     pub span: Span,
 }
 
+/// Like expressions, nested statements (an `elif` chain is an `If` in the previous `orelse`)
+/// are dropped without native recursion.
+impl Drop for Stmt {
+    fn drop(&mut self) {
+        fn take_blocks(kind: &mut StmtKind, out: &mut Vec<Stmt>) {
+            match kind {
+                StmtKind::For { body, .. } | StmtKind::While { body, .. } => out.append(body),
+                StmtKind::If { body, orelse, .. } => {
+                    out.append(body);
+                    out.append(orelse);
+                }
+                _ => {}
+            }
+        }
+        let mut pending = Vec::new();
+        take_blocks(&mut self.kind, &mut pending);
+        while let Some(mut s) = pending.pop() {
+            take_blocks(&mut s.kind, &mut pending);
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum StmtKind {
     /// `t1 = t2 = value`; each target is a Name, Subscript, or Tuple of targets.
@@ -90,6 +112,101 @@ pub struct Expr {
     pub id: ExprId,
     pub kind: ExprKind,
     pub span: Span,
+}
+
+/// Dropping an expression tree takes no native stack per level: a flat sum of thousands of
+/// terms is a tree that deep, and it may be dropped on any thread (the compile threads have
+/// large stacks, the caller's may not). Children are moved onto a heap stack and dropped
+/// one by one, each after its own children were moved out.
+impl Drop for Expr {
+    fn drop(&mut self) {
+        let mut pending = Vec::new();
+        take_children(&mut self.kind, &mut pending);
+        while let Some(mut e) = pending.pop() {
+            take_children(&mut e.kind, &mut pending);
+        }
+    }
+}
+
+/// Moves the sub-expressions of `kind` into `out`, leaving leaves in their place.
+fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
+    fn take(e: &mut Expr) -> Expr {
+        let leaf = Expr {
+            id: e.id,
+            kind: ExprKind::NoneLit,
+            span: e.span,
+        };
+        std::mem::replace(e, leaf)
+    }
+    match kind {
+        ExprKind::Name(_)
+        | ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Imag(_)
+        | ExprKind::Bool(_)
+        | ExprKind::NoneLit
+        | ExprKind::Str(_) => {}
+        ExprKind::BinOp { left, right, .. } => {
+            out.push(take(left));
+            out.push(take(right));
+        }
+        ExprKind::UnaryOp { operand, .. } => out.push(take(operand)),
+        ExprKind::Compare {
+            left, comparators, ..
+        } => {
+            out.push(take(left));
+            out.append(comparators);
+        }
+        ExprKind::BoolOp { values, .. }
+        | ExprKind::Tuple(values)
+        | ExprKind::List(values)
+        | ExprKind::Set(values)
+        | ExprKind::FString(values) => out.append(values),
+        ExprKind::Dict { keys, values } => {
+            out.append(keys);
+            out.append(values);
+        }
+        ExprKind::ListComp {
+            elt,
+            generators,
+            value,
+            ..
+        } => {
+            out.push(take(elt));
+            if let Some(v) = value {
+                out.push(take(v));
+            }
+            for g in generators.iter_mut() {
+                out.push(take(&mut g.target));
+                out.push(take(&mut g.iter));
+                out.append(&mut g.ifs);
+            }
+        }
+        ExprKind::IfExp { test, body, orelse } => {
+            out.push(take(test));
+            out.push(take(body));
+            out.push(take(orelse));
+        }
+        ExprKind::Call {
+            func,
+            args,
+            keywords,
+        } => {
+            out.push(take(func));
+            out.append(args);
+            out.extend(keywords.iter_mut().map(|k| take(&mut k.value)));
+        }
+        ExprKind::Attribute { value, .. } => out.push(take(value)),
+        ExprKind::Subscript { value, index } => {
+            out.push(take(value));
+            out.push(take(index));
+        }
+        ExprKind::Slice { lower, upper, step } => {
+            for part in [lower, upper, step].into_iter().flatten() {
+                out.push(take(part));
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -24,11 +24,11 @@ use rustpython_parser::ast::{self as py, Ranged};
 
 /// Deepest nesting of expressions plus blocks we accept (see `nesting.rs`); deeper code is
 /// rejected instead of risking the stack.
-const MAX_NESTING: u32 = 1000;
+const MAX_NESTING: u32 = 6_000;
 
 /// Stack of the thread that parses and converts: enough for [`MAX_NESTING`] levels of
 /// conversion and of dropping the parser's AST in a debug build. Only touched pages are committed.
-const STACK_BYTES: usize = 64 << 20;
+const STACK_BYTES: usize = 512 << 20;
 
 pub(crate) fn parse_function(text: &str) -> Result<ast::Function> {
     if u32::try_from(text.len()).is_err() {
@@ -377,7 +377,13 @@ fn unsupported_stmt(stmt: &py::Stmt, span: Span) -> Diagnostic {
         py::Stmt::Delete(_) => ("`del` is not supported", None),
         py::Stmt::TypeAlias(_) => ("`type` aliases are not supported", None),
         py::Stmt::AsyncFor(_) => ("`async for` is not supported", None),
-        py::Stmt::With(_) => ("`with` statements are not supported", None),
+        py::Stmt::With(_) => (
+            "`with` statements are not supported (Numba's `with objmode(...)` blocks included)",
+            Some(
+                "move the code that needs the Python interpreter into a plain Python function \
+                 called before or after the jitted one",
+            ),
+        ),
         py::Stmt::AsyncWith(_) => ("`async with` is not supported", None),
         py::Stmt::Match(_) => (
             "`match` statements are not supported",

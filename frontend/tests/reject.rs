@@ -400,11 +400,11 @@ fn elif_chain(count: usize) -> String {
 #[test]
 fn nesting_limits() {
     let accepted = [
-        deep("a", " + a", 900, ""),
+        deep("a", " + a", 5_900, ""),
         deep("", "-", 900, "a"),
-        deep("", "f(", 900, &")".repeat(900)),
+        deep("", "f(", 2_900, &")".repeat(2_900)),
         deep("", "(", 400, &")".repeat(400)),
-        elif_chain(900),
+        elif_chain(2_000),
     ];
     for source in &accepted {
         let result = frontend::parse_function(&SourceFile::new("<test>", source.as_str()));
@@ -416,14 +416,14 @@ fn nesting_limits() {
         );
     }
     let rejected = [
-        deep("a", " + a", 5_000, ""),
+        deep("a", " + a", 20_000, ""),
         deep("", "-", 200_000, "a"),
         deep("", "not ", 100_000, "a"),
         deep("", "(", 100_000, ""),
-        deep("", "f(", 3_000, &")".repeat(3_000)),
+        deep("", "f(", 20_000, &")".repeat(20_000)),
         deep("", "[", 50_000, &"]".repeat(50_000)),
         deep("f'{", "-", 100_000, "a}'"),
-        elif_chain(2_000),
+        elif_chain(11_000),
     ];
     for source in &rejected {
         let source = SourceFile::new("<test>", source.as_str());

@@ -44,12 +44,23 @@ pub enum Unpassable {
     EmptyList,
     /// A list whose items are not numbers, strings or tuples of them, of one type.
     ListItems,
+    /// Tuples nested more than [`MAX_TUPLE_DEPTH`] levels deep.
+    TooDeep,
 }
+
+/// How deeply tuples may nest in an argument. Every later stage walks types recursively; a
+/// limit here keeps a 50,000-deep tuple from overflowing the native stack (a clear error
+/// instead of a crash).
+pub const MAX_TUPLE_DEPTH: usize = 32;
 
 /// The ferrojit type of a Python value, as Numba's `typeof` would give it: `int` → `int64`,
 /// `float` → `float64`, `complex` → `complex128`, `bool` → `bool`, NumPy arrays and scalars by
 /// dtype, tuples element-wise, `None` → none.
 pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
+    type_at_depth(obj, 0)
+}
+
+fn type_at_depth(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Type, Unpassable> {
     let py = obj.py();
     let ptr = obj.as_ptr();
     // SAFETY: `ptr` is a live object (borrowed from `obj`) and we are attached.
@@ -70,10 +81,13 @@ pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
             return Ok(Type::NoneType);
         }
         if ffi::PyTuple_Check(ptr) != 0 {
+            if depth >= MAX_TUPLE_DEPTH {
+                return Err(Unpassable::TooDeep);
+            }
             let tuple = obj.cast::<PyTuple>().map_err(|_| Unpassable::PythonType)?;
             return tuple
                 .iter()
-                .map(|item| type_of(&item))
+                .map(|item| type_at_depth(&item, depth + 1))
                 .collect::<Result<_, _>>()
                 .map(Type::Tuple);
         }
@@ -224,6 +238,7 @@ pub fn describe_unsupported(obj: &Bound<'_, PyAny>, why: &Unpassable) -> String 
                 "{type_name} whose items are not numbers, strings or tuples of them, of one type"
             )
         }
+        Unpassable::TooDeep => format!("tuple nested more than {MAX_TUPLE_DEPTH} levels deep"),
     }
 }
 

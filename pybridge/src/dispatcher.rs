@@ -177,6 +177,20 @@ impl Dispatcher {
         this.call_with(py, args)
     }
 
+    /// The options given to `@jit` (Numba's `Dispatcher.targetoptions`), as keywords of
+    /// `Dispatcher(...)`: what a by-value pickle needs to make the same dispatcher again.
+    #[getter]
+    fn targetoptions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let options = PyDict::new(py);
+        options.set_item("boundscheck", self.options.boundscheck)?;
+        options.set_item("fastmath", self.options.fastmath)?;
+        options.set_item("numpy_error_model", self.options.numpy_error_model)?;
+        options.set_item("nogil", self.nogil)?;
+        options.set_item("parallel", self.options.parallel)?;
+        options.set_item("cache", self.cache)?;
+        Ok(options)
+    }
+
     /// The original Python function.
     #[getter]
     fn py_func(&self, py: Python<'_>) -> Py<PyAny> {
@@ -344,12 +358,7 @@ impl Dispatcher {
                     if err.is_instance_of::<pyo3::exceptions::PyOSError>(py)
                         || err.is_instance_of::<PyTypeError>(py) =>
                 {
-                    let message = format!(
-                        "cannot compile '{}': its source code is not available ({}); ferrojit \
-                         compiles functions defined in files",
-                        self.name,
-                        err.value(py)
-                    );
+                    let message = format!("cannot compile '{}': {}", self.name, err.value(py));
                     let compile_err = compile_error(py, DiagnosticKind::Syntax, message);
                     compile_err.set_cause(py, Some(err));
                     return Err(compile_err);
@@ -646,6 +655,18 @@ impl Dispatcher {
         why: &Unpassable,
     ) -> PyErr {
         let param = self.params.get(index).map(String::as_str).unwrap_or("?");
+        if !self.signatures.is_empty() {
+            // Compilation is closed: like any other mismatch with the explicit signatures (and
+            // as Numba), a `TypeError`, whatever the argument is.
+            let known: Vec<String> = self.compiled().iter().map(|s| s.signature_text()).collect();
+            return PyTypeError::new_err(format!(
+                "No matching definition for argument type(s) {} (argument '{param}') in {}(); \
+                 compiled signatures: {}",
+                args::describe_unsupported(arg, why),
+                self.name,
+                known.join("; ")
+            ));
+        }
         let message = format!(
             "argument '{param}' of {}() has type {}, which compiled code cannot take",
             self.name,

@@ -65,6 +65,7 @@ pub fn runtime_error_to_pyerr(py: Python<'_>, error: &RuntimeError) -> PyErr {
         ExceptionKind::ArithmeticError => PyArithmeticError::new_err(message),
         ExceptionKind::OverflowError => PyOverflowError::new_err(message),
         ExceptionKind::MemoryError => pyo3::exceptions::PyMemoryError::new_err(message),
+        ExceptionKind::RecursionError => pyo3::exceptions::PyRecursionError::new_err(message),
         ExceptionKind::KeyError => pyo3::exceptions::PyKeyError::new_err(message),
     };
     let note = format!("(in function {} at line {})", error.function, error.line);

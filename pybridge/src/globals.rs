@@ -64,6 +64,14 @@ impl GlobalResolver for PyGlobals {
             }
         })
     }
+
+    fn resolve_method(
+        &self,
+        receiver: &ferrojit::Type,
+        name: &str,
+    ) -> Option<Arc<dyn ferrojit::OverloadResolver>> {
+        Python::attach(|py| crate::extending::method(py, receiver, name))
+    }
 }
 
 /// The value `name` refers to in `function`: a closure variable, a global, or a builtin
@@ -139,6 +147,7 @@ fn classify(py: Python<'_>, name: &str, obj: &Bound<'_, PyAny>) -> Option<Global
             "cmath" => value(GlobalValue::Module(ModuleKind::Cmath)),
             "numpy" => value(GlobalValue::Module(ModuleKind::Numpy)),
             "ferrojit" | "numba" => value(GlobalValue::Module(ModuleKind::Ferrojit)),
+            "random" => value(GlobalValue::Module(ModuleKind::Random)),
             other => Some(unsupported(format!("module '{other}'"))),
         };
     }
@@ -147,6 +156,9 @@ fn classify(py: Python<'_>, name: &str, obj: &Bound<'_, PyAny>) -> Option<Global
             Ok(def) => Global::Function(def),
             Err(err) => unsupported(format!("@jit function whose source cannot be used ({err})")),
         });
+    }
+    if let Some(global) = crate::extending::classify(py, obj) {
+        return Some(global);
     }
     if is_exception_class(py, obj) {
         let class_name = attr_string(obj, "__name__").unwrap_or_else(|| name.to_string());

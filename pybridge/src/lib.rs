@@ -23,6 +23,7 @@ mod cache;
 mod cfunc;
 mod dispatcher;
 mod errors;
+mod extending;
 mod globals;
 mod gpu;
 mod inspection;
@@ -58,9 +59,31 @@ fn parse_signature(py: Python<'_>, text: &str) -> PyResult<String> {
 }
 
 /// Limits `prange` loops to `n` threads (1 ..= the pool size, `FERROJIT_NUM_THREADS`).
+/// Any Python int is taken: one out of range (`-1`, `2**64`) is a `ValueError` saying what is
+/// valid, not an `OverflowError` from the conversion.
 #[pyfunction]
-fn set_num_threads(n: usize) -> PyResult<()> {
-    runtime::parallel::set_num_threads(n).map_err(PyValueError::new_err)
+fn set_num_threads(n: &Bound<'_, PyAny>) -> PyResult<()> {
+    let index = n.call_method0("__index__").map_err(|_| {
+        let name = n
+            .get_type()
+            .name()
+            .map(|t| t.to_string())
+            .unwrap_or_default();
+        pyo3::exceptions::PyTypeError::new_err(format!(
+            "set_num_threads() takes an integer, got {name}"
+        ))
+    })?;
+    let max = runtime::parallel::max_threads();
+    match index
+        .extract::<i64>()
+        .ok()
+        .and_then(|v| usize::try_from(v).ok())
+    {
+        Some(v) => runtime::parallel::set_num_threads(v).map_err(PyValueError::new_err),
+        None => Err(PyValueError::new_err(format!(
+            "the number of threads must be between 1 and {max}, got {index}"
+        ))),
+    }
 }
 
 /// The number of threads `prange` loops use now.

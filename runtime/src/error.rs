@@ -70,11 +70,13 @@ pub enum ExceptionKind {
     ArithmeticError,
     OverflowError,
     MemoryError,
+    /// Raised by the prologue of a recursive function when the native stack is nearly used up.
+    RecursionError,
     KeyError,
 }
 
 impl ExceptionKind {
-    pub const ALL: [ExceptionKind; 10] = [
+    pub const ALL: [ExceptionKind; 11] = [
         ExceptionKind::ZeroDivisionError,
         ExceptionKind::IndexError,
         ExceptionKind::ValueError,
@@ -84,6 +86,7 @@ impl ExceptionKind {
         ExceptionKind::ArithmeticError,
         ExceptionKind::OverflowError,
         ExceptionKind::MemoryError,
+        ExceptionKind::RecursionError,
         ExceptionKind::KeyError,
     ];
     pub fn name(self) -> &'static str {
@@ -97,6 +100,7 @@ impl ExceptionKind {
             ExceptionKind::ArithmeticError => "ArithmeticError",
             ExceptionKind::OverflowError => "OverflowError",
             ExceptionKind::MemoryError => "MemoryError",
+            ExceptionKind::RecursionError => "RecursionError",
             ExceptionKind::KeyError => "KeyError",
         }
     }

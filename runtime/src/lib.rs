@@ -8,6 +8,7 @@
 //! - [`dict`]: hash tables for dicts and sets.
 //! - [`math`]: the math and helper functions compiled code calls, by registered symbol name.
 //! - [`abi`]: the uniform entry-point calling convention used by dispatchers.
+//! - [`random`]: per-thread Mersenne Twister streams for `np.random` and `random`.
 //! - [`sorting`]: NumPy's sorting and selection (`np.sort`, `argsort`, `partition`, `unique`).
 //! - [`parallel`]: the parallel loop driver behind `prange` (a rayon thread pool).
 //!
@@ -26,5 +27,7 @@ pub mod list;
 pub mod math;
 pub mod parallel;
 pub mod print;
+pub mod random;
 pub mod sorting;
+pub mod stack;
 pub mod text;

@@ -1,11 +1,11 @@
 //! Functions compiled code calls by symbol: libm-style math and Python-semantics helpers.
 //!
-//! [`RuntimeFn`] is the one table: each variant has a symbol name, a scalar signature and the
-//! address of its implementation here. The CPU backend registers every entry with the JIT (or
-//! emits an import for ahead-of-time objects); the GPU backend maps the same variants to its own
-//! implementations. Adding a function = a variant, its row in `describe`, its `extern "C" fn`.
+//! [`RuntimeFn`] is the one table, declared once (`runtime_functions!`): each variant has a
+//! symbol name, a scalar signature and the address of its implementation here. The CPU
+//! backend registers every entry with the JIT (or emits an import for ahead-of-time objects);
+//! the GPU backend maps the same variants to its own implementations. Adding a function = one line in the declaration, its `extern "C" fn`.
 
-use crate::{cmath, dict, list, print, sorting, text};
+use crate::{cmath, dict, list, print, random, sorting, text};
 
 /// Scalar kinds in runtime-function signatures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -15,210 +15,6 @@ pub enum AbiType {
     Ptr,
     F32,
     F64,
-}
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum RuntimeFn {
-    Sin,
-    Cos,
-    Tan,
-    Asin,
-    Acos,
-    Atan,
-    Atan2,
-    Sinh,
-    Cosh,
-    Tanh,
-    Asinh,
-    Acosh,
-    Atanh,
-    Exp,
-    Expm1,
-    Log,
-    Log1p,
-    Log10,
-    Log2,
-    Pow,
-    Hypot,
-    Fmod,
-    Erf,
-    Erfc,
-    Gamma,
-    Lgamma,
-    Cbrt,
-    SinF32,
-    CosF32,
-    TanF32,
-    ExpF32,
-    LogF32,
-    PowF32,
-    /// Python's `int ** int` for non-negative exponents (wrapping, like Numba).
-    IntPow,
-    /// `float ** int` by repeated squaring (Numba's `powi`).
-    PowI,
-    // Memory helpers (`crate::alloc`); they take the call's error slot as a hidden first
-    // argument and are not pure.
-    /// `(ndim, itemsize, shape_ptr, zeroed) -> descriptor` of a new C-contiguous array, or 0.
-    AllocArray,
-    /// `(src_descriptor, ndim) -> descriptor` copied into the call's arena, or 0.
-    CopyDescriptor,
-    /// `() -> mark` for `ArenaRelease`.
-    ArenaMark,
-    /// `(mark) -> 0`: frees what was allocated since `mark`.
-    ArenaRelease,
-    /// `2 ** x`.
-    Exp2,
-    Nextafter,
-    /// `math.ldexp(x, i)`.
-    Ldexp,
-    /// The mantissa of `math.frexp(x)`.
-    FrexpMantissa,
-    /// The exponent of `math.frexp(x)`.
-    FrexpExponent,
-    /// IEEE 754 remainder (`math.remainder`).
-    Remainder,
-    /// `math.gcd` of two integers (non-negative result, wrapping for `i64::MIN`).
-    Gcd,
-    /// Real part of `cmath.acos` of `(re, im)` (see [`crate::cmath`]).
-    CAcosRe,
-    /// Imaginary part of `cmath.acos`.
-    CAcosIm,
-    /// Real part of `cmath.acosh` of `(re, im)` (see [`crate::cmath`]).
-    CAcoshRe,
-    /// Imaginary part of `cmath.acosh`.
-    CAcoshIm,
-    /// Real part of `cmath.asin` of `(re, im)` (see [`crate::cmath`]).
-    CAsinRe,
-    /// Imaginary part of `cmath.asin`.
-    CAsinIm,
-    /// Real part of `cmath.asinh` of `(re, im)` (see [`crate::cmath`]).
-    CAsinhRe,
-    /// Imaginary part of `cmath.asinh`.
-    CAsinhIm,
-    /// Real part of `cmath.atan` of `(re, im)` (see [`crate::cmath`]).
-    CAtanRe,
-    /// Imaginary part of `cmath.atan`.
-    CAtanIm,
-    /// Real part of `cmath.atanh` of `(re, im)` (see [`crate::cmath`]).
-    CAtanhRe,
-    /// Imaginary part of `cmath.atanh`.
-    CAtanhIm,
-    /// Real part of `cmath.cos` of `(re, im)` (see [`crate::cmath`]).
-    CCosRe,
-    /// Imaginary part of `cmath.cos`.
-    CCosIm,
-    /// Real part of `cmath.cosh` of `(re, im)` (see [`crate::cmath`]).
-    CCoshRe,
-    /// Imaginary part of `cmath.cosh`.
-    CCoshIm,
-    /// Real part of `cmath.exp` of `(re, im)` (see [`crate::cmath`]).
-    CExpRe,
-    /// Imaginary part of `cmath.exp`.
-    CExpIm,
-    /// Real part of `cmath.log` of `(re, im)` (see [`crate::cmath`]).
-    CLogRe,
-    /// Imaginary part of `cmath.log`.
-    CLogIm,
-    /// Real part of `cmath.log10` of `(re, im)` (see [`crate::cmath`]).
-    CLog10Re,
-    /// Imaginary part of `cmath.log10`.
-    CLog10Im,
-    /// Real part of `cmath.sin` of `(re, im)` (see [`crate::cmath`]).
-    CSinRe,
-    /// Imaginary part of `cmath.sin`.
-    CSinIm,
-    /// Real part of `cmath.sinh` of `(re, im)` (see [`crate::cmath`]).
-    CSinhRe,
-    /// Imaginary part of `cmath.sinh`.
-    CSinhIm,
-    /// Real part of `cmath.sqrt` of `(re, im)` (see [`crate::cmath`]).
-    CSqrtRe,
-    /// Imaginary part of `cmath.sqrt`.
-    CSqrtIm,
-    /// Real part of `cmath.tan` of `(re, im)` (see [`crate::cmath`]).
-    CTanRe,
-    /// Imaginary part of `cmath.tan`.
-    CTanIm,
-    /// Real part of `cmath.tanh` of `(re, im)` (see [`crate::cmath`]).
-    CTanhRe,
-    /// Imaginary part of `cmath.tanh`.
-    CTanhIm,
-    /// `print` pieces (see [`crate::print`]); these write, so they are not pure.
-    PrintI64,
-    PrintU64,
-    /// A bool passed as 0 or 1.
-    PrintBool,
-    PrintF64,
-    PrintF32,
-    PrintC128,
-    PrintC64,
-    /// Up to 8 bytes of a string literal packed into an integer, and their count.
-    PrintBytes,
-    /// Ends the line and writes it.
-    PrintEnd,
-    // The NumPy library's sorting (`crate::sorting`): they reorder or write array buffers, so
-    // they are not pure.
-    /// `(data, n, kind, stable) -> 0`: sorts a contiguous buffer in place.
-    Sort,
-    /// `(data, n, kind, out) -> 0`: the sorting indices of a buffer into an `i64` buffer.
-    Argsort,
-    /// `(data, n, kind, kth) -> 0`: partitions a buffer in place around `kth`.
-    Partition,
-    /// `(data, n, kind, kth, out) -> 0`: the partitioning indices into an `i64` buffer.
-    Argpartition,
-    /// `(data, n, kind) -> count`: sorts a buffer and moves its distinct values to the front.
-    Unique,
-    // List helpers (`crate::list`); like the memory helpers they take the error slot.
-    /// `(itemsize, len) -> list` of `len` zeroed items, or 0.
-    ListNew,
-    /// `(list, itemsize) -> address` of a new last item, or 0.
-    ListPush,
-    /// `(list, itemsize, index) -> address` of a new item inserted before `index`, or 0.
-    ListInsert,
-    /// `(list, itemsize, index) -> 0`: removes the item at `index` (in range).
-    ListRemove,
-    /// `(list, itemsize, other) -> 1`, or 0 if memory is exhausted.
-    ListExtend,
-    /// `(list, itemsize, start, stop, step) -> list` (`i64::MIN`: omitted bound), or 0.
-    ListSlice,
-    /// `(list, itemsize) -> 0`: reverses in place.
-    ListReverse,
-    /// `(list, kind, reverse) -> 0`: sorts numbers in place (`list::sort_kind`).
-    ListSort,
-    // String helpers (`crate::text`); they take the error slot like the list helpers.
-    /// `(utf8_bytes, nbytes) -> str`: an interned literal.
-    StrIntern,
-    /// `(a, b) -> 1 / 0`: `a == b`.
-    StrEq,
-    /// `(a, b) -> -1 / 0 / 1`.
-    StrCmp,
-    /// `(hay, needle) -> 1 / 0`: `needle in hay`.
-    StrContains,
-    /// `(a, b) -> str`: `a + b`, or 0.
-    StrConcat,
-    /// `(v, unsigned) -> str`: `str(int)`, or 0.
-    StrFromInt,
-    /// `(v, is_f32) -> str`: `str(float)`, or 0.
-    StrFromFloat,
-    /// `(s, i) -> str`: the one-character string `s[i]` (`i` in range).
-    StrChar,
-    /// `(s) -> hash`.
-    StrHash,
-    /// `(s) -> 0`: `print` of a string.
-    PrintStr,
-    // Dict and set helpers (`crate::dict`), taking the error slot.
-    /// `(key_size, value_size, str_keys) -> dict`.
-    DictNew,
-    /// `(dict, key_ptr) -> value address`, or 0 if absent.
-    DictFind,
-    /// `(dict, key_ptr) -> value address`, inserting the key if absent.
-    DictInsert,
-    /// `(dict, key_ptr, out) -> 1 / 0`: removes the key, its value copied to `out`.
-    DictRemove,
-    /// `(dict) -> 0`: squeezes out removed entries before iterating.
-    DictCompact,
-    /// `(dict) -> 0`: removes every entry.
-    DictClear,
 }
 
 /// Description of a runtime function: symbol, parameter and result kinds, address.
@@ -241,518 +37,287 @@ const F64_2: &[AbiType] = &[F64, F64];
 const F32_1: &[AbiType] = &[F32];
 const F32_2: &[AbiType] = &[F32, F32];
 
-impl RuntimeFn {
-    pub const ALL: [RuntimeFn; 116] = {
-        use RuntimeFn::*;
-        [
-            Sin,
-            Cos,
-            Tan,
-            Asin,
-            Acos,
-            Atan,
-            Atan2,
-            Sinh,
-            Cosh,
-            Tanh,
-            Asinh,
-            Acosh,
-            Atanh,
-            Exp,
-            Expm1,
-            Log,
-            Log1p,
-            Log10,
-            Log2,
-            Pow,
-            Hypot,
-            Fmod,
-            Erf,
-            Erfc,
-            Gamma,
-            Lgamma,
-            Cbrt,
-            SinF32,
-            CosF32,
-            TanF32,
-            ExpF32,
-            LogF32,
-            PowF32,
-            IntPow,
-            PowI,
-            AllocArray,
-            CopyDescriptor,
-            ArenaMark,
-            ArenaRelease,
-            Exp2,
-            Nextafter,
-            Ldexp,
-            FrexpMantissa,
-            FrexpExponent,
-            Remainder,
-            Gcd,
-            CAcosRe,
-            CAcosIm,
-            CAcoshRe,
-            CAcoshIm,
-            CAsinRe,
-            CAsinIm,
-            CAsinhRe,
-            CAsinhIm,
-            CAtanRe,
-            CAtanIm,
-            CAtanhRe,
-            CAtanhIm,
-            CCosRe,
-            CCosIm,
-            CCoshRe,
-            CCoshIm,
-            CExpRe,
-            CExpIm,
-            CLogRe,
-            CLogIm,
-            CLog10Re,
-            CLog10Im,
-            CSinRe,
-            CSinIm,
-            CSinhRe,
-            CSinhIm,
-            CSqrtRe,
-            CSqrtIm,
-            CTanRe,
-            CTanIm,
-            CTanhRe,
-            CTanhIm,
-            PrintI64,
-            PrintU64,
-            PrintBool,
-            PrintF64,
-            PrintF32,
-            PrintC128,
-            PrintC64,
-            PrintBytes,
-            PrintEnd,
-            Sort,
-            Argsort,
-            Partition,
-            Argpartition,
-            Unique,
-            ListNew,
-            ListPush,
-            ListInsert,
-            ListRemove,
-            ListExtend,
-            ListSlice,
-            ListReverse,
-            ListSort,
-            StrIntern,
-            StrEq,
-            StrCmp,
-            StrContains,
-            StrConcat,
-            StrFromInt,
-            StrFromFloat,
-            StrChar,
-            StrHash,
-            PrintStr,
-            DictNew,
-            DictFind,
-            DictInsert,
-            DictRemove,
-            DictCompact,
-            DictClear,
-        ]
-    };
-
-    pub fn describe(self) -> RuntimeFnInfo {
-        use RuntimeFn::*;
-        let (symbol, params, result, address): (&str, &[AbiType], AbiType, *const u8) = match self {
-            Sin => ("ferrojit_sin", F64_1, F64, f64_sin as *const u8),
-            Cos => ("ferrojit_cos", F64_1, F64, f64_cos as *const u8),
-            Tan => ("ferrojit_tan", F64_1, F64, f64_tan as *const u8),
-            Asin => ("ferrojit_asin", F64_1, F64, f64_asin as *const u8),
-            Acos => ("ferrojit_acos", F64_1, F64, f64_acos as *const u8),
-            Atan => ("ferrojit_atan", F64_1, F64, f64_atan as *const u8),
-            Atan2 => ("ferrojit_atan2", F64_2, F64, f64_atan2 as *const u8),
-            Sinh => ("ferrojit_sinh", F64_1, F64, f64_sinh as *const u8),
-            Cosh => ("ferrojit_cosh", F64_1, F64, f64_cosh as *const u8),
-            Tanh => ("ferrojit_tanh", F64_1, F64, f64_tanh as *const u8),
-            Asinh => ("ferrojit_asinh", F64_1, F64, f64_asinh as *const u8),
-            Acosh => ("ferrojit_acosh", F64_1, F64, f64_acosh as *const u8),
-            Atanh => ("ferrojit_atanh", F64_1, F64, f64_atanh as *const u8),
-            Exp => ("ferrojit_exp", F64_1, F64, f64_exp as *const u8),
-            Expm1 => ("ferrojit_expm1", F64_1, F64, f64_expm1 as *const u8),
-            Log => ("ferrojit_log", F64_1, F64, f64_log as *const u8),
-            Log1p => ("ferrojit_log1p", F64_1, F64, f64_log1p as *const u8),
-            Log10 => ("ferrojit_log10", F64_1, F64, f64_log10 as *const u8),
-            Log2 => ("ferrojit_log2", F64_1, F64, f64_log2 as *const u8),
-            Pow => ("ferrojit_pow", F64_2, F64, f64_pow as *const u8),
-            Hypot => ("ferrojit_hypot", F64_2, F64, f64_hypot as *const u8),
-            Fmod => ("ferrojit_fmod", F64_2, F64, f64_fmod as *const u8),
-            Erf => ("ferrojit_erf", F64_1, F64, f64_erf as *const u8),
-            Erfc => ("ferrojit_erfc", F64_1, F64, f64_erfc as *const u8),
-            Gamma => ("ferrojit_gamma", F64_1, F64, f64_gamma as *const u8),
-            Lgamma => ("ferrojit_lgamma", F64_1, F64, f64_lgamma as *const u8),
-            Cbrt => ("ferrojit_cbrt", F64_1, F64, f64_cbrt as *const u8),
-            SinF32 => ("ferrojit_sinf", F32_1, F32, f32_sin as *const u8),
-            CosF32 => ("ferrojit_cosf", F32_1, F32, f32_cos as *const u8),
-            TanF32 => ("ferrojit_tanf", F32_1, F32, f32_tan as *const u8),
-            ExpF32 => ("ferrojit_expf", F32_1, F32, f32_exp as *const u8),
-            LogF32 => ("ferrojit_logf", F32_1, F32, f32_log as *const u8),
-            PowF32 => ("ferrojit_powf", F32_2, F32, f32_pow as *const u8),
-            IntPow => ("ferrojit_ipow", &[I64, I64], I64, int_pow as *const u8),
-            PowI => ("ferrojit_powi", &[F64, I64], F64, f64_powi as *const u8),
-            AllocArray => (
-                "ferrojit_alloc_array",
-                &[I64, I64, Ptr, I64],
-                Ptr,
-                alloc::ferrojit_alloc_array as *const u8,
-            ),
-            CopyDescriptor => (
-                "ferrojit_copy_descriptor",
-                &[Ptr, I64],
-                Ptr,
-                alloc::ferrojit_copy_descriptor as *const u8,
-            ),
-            ArenaMark => (
-                "ferrojit_arena_mark",
-                &[],
-                I64,
-                alloc::ferrojit_arena_mark as *const u8,
-            ),
-            ArenaRelease => (
-                "ferrojit_arena_release",
-                &[I64],
-                I64,
-                alloc::ferrojit_arena_release as *const u8,
-            ),
-            Exp2 => ("ferrojit_exp2", F64_1, F64, f64_exp2 as *const u8),
-            Nextafter => ("ferrojit_nextafter", F64_2, F64, f64_nextafter as *const u8),
-            Ldexp => ("ferrojit_ldexp", &[F64, I64], F64, f64_ldexp as *const u8),
-            FrexpMantissa => (
-                "ferrojit_frexp_mantissa",
-                F64_1,
-                F64,
-                f64_frexp_mantissa as *const u8,
-            ),
-            FrexpExponent => (
-                "ferrojit_frexp_exponent",
-                F64_1,
-                I64,
-                f64_frexp_exponent as *const u8,
-            ),
-            Remainder => ("ferrojit_remainder", F64_2, F64, f64_remainder as *const u8),
-            Gcd => ("ferrojit_gcd", &[I64, I64], I64, int_gcd as *const u8),
-            CAcosRe => ("ferrojit_cacos_re", F64_2, F64, cmath::acos_re as *const u8),
-            CAcosIm => ("ferrojit_cacos_im", F64_2, F64, cmath::acos_im as *const u8),
-            CAcoshRe => (
-                "ferrojit_cacosh_re",
-                F64_2,
-                F64,
-                cmath::acosh_re as *const u8,
-            ),
-            CAcoshIm => (
-                "ferrojit_cacosh_im",
-                F64_2,
-                F64,
-                cmath::acosh_im as *const u8,
-            ),
-            CAsinRe => ("ferrojit_casin_re", F64_2, F64, cmath::asin_re as *const u8),
-            CAsinIm => ("ferrojit_casin_im", F64_2, F64, cmath::asin_im as *const u8),
-            CAsinhRe => (
-                "ferrojit_casinh_re",
-                F64_2,
-                F64,
-                cmath::asinh_re as *const u8,
-            ),
-            CAsinhIm => (
-                "ferrojit_casinh_im",
-                F64_2,
-                F64,
-                cmath::asinh_im as *const u8,
-            ),
-            CAtanRe => ("ferrojit_catan_re", F64_2, F64, cmath::atan_re as *const u8),
-            CAtanIm => ("ferrojit_catan_im", F64_2, F64, cmath::atan_im as *const u8),
-            CAtanhRe => (
-                "ferrojit_catanh_re",
-                F64_2,
-                F64,
-                cmath::atanh_re as *const u8,
-            ),
-            CAtanhIm => (
-                "ferrojit_catanh_im",
-                F64_2,
-                F64,
-                cmath::atanh_im as *const u8,
-            ),
-            CCosRe => ("ferrojit_ccos_re", F64_2, F64, cmath::cos_re as *const u8),
-            CCosIm => ("ferrojit_ccos_im", F64_2, F64, cmath::cos_im as *const u8),
-            CCoshRe => ("ferrojit_ccosh_re", F64_2, F64, cmath::cosh_re as *const u8),
-            CCoshIm => ("ferrojit_ccosh_im", F64_2, F64, cmath::cosh_im as *const u8),
-            CExpRe => ("ferrojit_cexp_re", F64_2, F64, cmath::exp_re as *const u8),
-            CExpIm => ("ferrojit_cexp_im", F64_2, F64, cmath::exp_im as *const u8),
-            CLogRe => ("ferrojit_clog_re", F64_2, F64, cmath::log_re as *const u8),
-            CLogIm => ("ferrojit_clog_im", F64_2, F64, cmath::log_im as *const u8),
-            CLog10Re => (
-                "ferrojit_clog10_re",
-                F64_2,
-                F64,
-                cmath::log10_re as *const u8,
-            ),
-            CLog10Im => (
-                "ferrojit_clog10_im",
-                F64_2,
-                F64,
-                cmath::log10_im as *const u8,
-            ),
-            CSinRe => ("ferrojit_csin_re", F64_2, F64, cmath::sin_re as *const u8),
-            CSinIm => ("ferrojit_csin_im", F64_2, F64, cmath::sin_im as *const u8),
-            CSinhRe => ("ferrojit_csinh_re", F64_2, F64, cmath::sinh_re as *const u8),
-            CSinhIm => ("ferrojit_csinh_im", F64_2, F64, cmath::sinh_im as *const u8),
-            CSqrtRe => ("ferrojit_csqrt_re", F64_2, F64, cmath::sqrt_re as *const u8),
-            CSqrtIm => ("ferrojit_csqrt_im", F64_2, F64, cmath::sqrt_im as *const u8),
-            CTanRe => ("ferrojit_ctan_re", F64_2, F64, cmath::tan_re as *const u8),
-            CTanIm => ("ferrojit_ctan_im", F64_2, F64, cmath::tan_im as *const u8),
-            CTanhRe => ("ferrojit_ctanh_re", F64_2, F64, cmath::tanh_re as *const u8),
-            CTanhIm => ("ferrojit_ctanh_im", F64_2, F64, cmath::tanh_im as *const u8),
-            PrintI64 => (
-                "ferrojit_print_i64",
-                &[I64],
-                I64,
-                print::print_i64 as *const u8,
-            ),
-            PrintU64 => (
-                "ferrojit_print_u64",
-                &[I64],
-                I64,
-                print::print_u64 as *const u8,
-            ),
-            PrintBool => (
-                "ferrojit_print_bool",
-                &[I64],
-                I64,
-                print::print_bool as *const u8,
-            ),
-            PrintF64 => (
-                "ferrojit_print_f64",
-                F64_1,
-                I64,
-                print::print_f64 as *const u8,
-            ),
-            PrintF32 => (
-                "ferrojit_print_f32",
-                F32_1,
-                I64,
-                print::print_f32 as *const u8,
-            ),
-            PrintC128 => (
-                "ferrojit_print_c128",
-                F64_2,
-                I64,
-                print::print_c128 as *const u8,
-            ),
-            PrintC64 => (
-                "ferrojit_print_c64",
-                F32_2,
-                I64,
-                print::print_c64 as *const u8,
-            ),
-            PrintBytes => (
-                "ferrojit_print_bytes",
-                &[I64, I64],
-                I64,
-                print::print_bytes as *const u8,
-            ),
-            PrintEnd => (
-                "ferrojit_print_end",
-                &[],
-                I64,
-                print::print_end as *const u8,
-            ),
-            Sort => (
-                "ferrojit_sort",
-                &[I64, I64, I64, I64],
-                I64,
-                sorting::ferrojit_sort as *const u8,
-            ),
-            Argsort => (
-                "ferrojit_argsort",
-                &[I64, I64, I64, I64],
-                I64,
-                sorting::ferrojit_argsort as *const u8,
-            ),
-            Partition => (
-                "ferrojit_partition",
-                &[I64, I64, I64, I64],
-                I64,
-                sorting::ferrojit_partition as *const u8,
-            ),
-            Argpartition => (
-                "ferrojit_argpartition",
-                &[I64, I64, I64, I64, I64],
-                I64,
-                sorting::ferrojit_argpartition as *const u8,
-            ),
-            Unique => (
-                "ferrojit_unique",
-                &[I64, I64, I64],
-                I64,
-                sorting::ferrojit_unique as *const u8,
-            ),
-            ListNew => (
-                "ferrojit_list_new",
-                &[I64, I64],
-                Ptr,
-                list::ferrojit_list_new as *const u8,
-            ),
-            ListPush => (
-                "ferrojit_list_push",
-                &[Ptr, I64],
-                Ptr,
-                list::ferrojit_list_push as *const u8,
-            ),
-            ListInsert => (
-                "ferrojit_list_insert",
-                &[Ptr, I64, I64],
-                Ptr,
-                list::ferrojit_list_insert as *const u8,
-            ),
-            ListRemove => (
-                "ferrojit_list_remove",
-                &[Ptr, I64, I64],
-                I64,
-                list::ferrojit_list_remove as *const u8,
-            ),
-            ListExtend => (
-                "ferrojit_list_extend",
-                &[Ptr, I64, Ptr],
-                I64,
-                list::ferrojit_list_extend as *const u8,
-            ),
-            ListSlice => (
-                "ferrojit_list_slice",
-                &[Ptr, I64, I64, I64, I64],
-                Ptr,
-                list::ferrojit_list_slice as *const u8,
-            ),
-            ListReverse => (
-                "ferrojit_list_reverse",
-                &[Ptr, I64],
-                I64,
-                list::ferrojit_list_reverse as *const u8,
-            ),
-            ListSort => (
-                "ferrojit_list_sort",
-                &[Ptr, I64, I64],
-                I64,
-                list::ferrojit_list_sort as *const u8,
-            ),
-            StrIntern => (
-                "ferrojit_str_intern",
-                &[Ptr, I64],
-                Ptr,
-                text::ferrojit_str_intern as *const u8,
-            ),
-            StrEq => (
-                "ferrojit_str_eq",
-                &[Ptr, Ptr],
-                I64,
-                text::ferrojit_str_eq as *const u8,
-            ),
-            StrCmp => (
-                "ferrojit_str_cmp",
-                &[Ptr, Ptr],
-                I64,
-                text::ferrojit_str_cmp as *const u8,
-            ),
-            StrContains => (
-                "ferrojit_str_contains",
-                &[Ptr, Ptr],
-                I64,
-                text::ferrojit_str_contains as *const u8,
-            ),
-            StrConcat => (
-                "ferrojit_str_concat",
-                &[Ptr, Ptr],
-                Ptr,
-                text::ferrojit_str_concat as *const u8,
-            ),
-            StrFromInt => (
-                "ferrojit_str_from_int",
-                &[I64, I64],
-                Ptr,
-                text::ferrojit_str_from_int as *const u8,
-            ),
-            StrFromFloat => (
-                "ferrojit_str_from_float",
-                &[F64, I64],
-                Ptr,
-                text::ferrojit_str_from_float as *const u8,
-            ),
-            StrChar => (
-                "ferrojit_str_char",
-                &[Ptr, I64],
-                Ptr,
-                text::ferrojit_str_char as *const u8,
-            ),
-            StrHash => (
-                "ferrojit_str_hash",
-                &[Ptr],
-                I64,
-                text::ferrojit_str_hash as *const u8,
-            ),
-            PrintStr => (
-                "ferrojit_print_str",
-                &[Ptr],
-                I64,
-                text::ferrojit_print_str as *const u8,
-            ),
-            DictNew => (
-                "ferrojit_dict_new",
-                &[I64, I64, I64],
-                Ptr,
-                dict::ferrojit_dict_new as *const u8,
-            ),
-            DictFind => (
-                "ferrojit_dict_find",
-                &[Ptr, Ptr],
-                Ptr,
-                dict::ferrojit_dict_find as *const u8,
-            ),
-            DictInsert => (
-                "ferrojit_dict_insert",
-                &[Ptr, Ptr],
-                Ptr,
-                dict::ferrojit_dict_insert as *const u8,
-            ),
-            DictRemove => (
-                "ferrojit_dict_remove",
-                &[Ptr, Ptr, Ptr],
-                I64,
-                dict::ferrojit_dict_remove as *const u8,
-            ),
-            DictCompact => (
-                "ferrojit_dict_compact",
-                &[Ptr],
-                I64,
-                dict::ferrojit_dict_compact as *const u8,
-            ),
-            DictClear => (
-                "ferrojit_dict_clear",
-                &[Ptr],
-                I64,
-                dict::ferrojit_dict_clear as *const u8,
-            ),
-        };
-        RuntimeFnInfo {
-            symbol,
-            params,
-            result,
-            address,
-            takes_slot: self.uses_arena(),
+/// The one declaration of the runtime functions: each line gives a variant, its symbol, its
+/// parameter kinds, its result kind and its implementation. [`runtime_functions!`] turns it into
+/// the enum, [`RuntimeFn::ALL`] and [`RuntimeFn::describe`], so the three cannot disagree.
+macro_rules! runtime_functions {
+    ($($(#[$doc:meta])* $name:ident => ($symbol:literal, $params:expr, $result:expr, $address:expr),)*) => {
+        #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum RuntimeFn {
+            $($(#[$doc])* $name,)*
         }
-    }
 
+        impl RuntimeFn {
+            /// Every runtime function, in declaration order.
+            pub const ALL: [RuntimeFn; [$(stringify!($name)),*].len()] = [$(RuntimeFn::$name),*];
+
+            /// Symbol, signature and address of the function.
+            pub fn describe(self) -> RuntimeFnInfo {
+                let (symbol, params, result, address): (&str, &[AbiType], AbiType, *const u8) =
+                    match self {
+                        $(RuntimeFn::$name => ($symbol, $params, $result, $address as *const u8),)*
+                    };
+                RuntimeFnInfo {
+                    symbol,
+                    params,
+                    result,
+                    address,
+                    takes_slot: self.uses_arena(),
+                }
+            }
+        }
+    };
+}
+
+runtime_functions! {
+    Sin => ("ferrojit_sin", F64_1, F64, f64_sin),
+    Cos => ("ferrojit_cos", F64_1, F64, f64_cos),
+    Tan => ("ferrojit_tan", F64_1, F64, f64_tan),
+    Asin => ("ferrojit_asin", F64_1, F64, f64_asin),
+    Acos => ("ferrojit_acos", F64_1, F64, f64_acos),
+    Atan => ("ferrojit_atan", F64_1, F64, f64_atan),
+    Atan2 => ("ferrojit_atan2", F64_2, F64, f64_atan2),
+    Sinh => ("ferrojit_sinh", F64_1, F64, f64_sinh),
+    Cosh => ("ferrojit_cosh", F64_1, F64, f64_cosh),
+    Tanh => ("ferrojit_tanh", F64_1, F64, f64_tanh),
+    Asinh => ("ferrojit_asinh", F64_1, F64, f64_asinh),
+    Acosh => ("ferrojit_acosh", F64_1, F64, f64_acosh),
+    Atanh => ("ferrojit_atanh", F64_1, F64, f64_atanh),
+    Exp => ("ferrojit_exp", F64_1, F64, f64_exp),
+    Expm1 => ("ferrojit_expm1", F64_1, F64, f64_expm1),
+    Log => ("ferrojit_log", F64_1, F64, f64_log),
+    Log1p => ("ferrojit_log1p", F64_1, F64, f64_log1p),
+    Log10 => ("ferrojit_log10", F64_1, F64, f64_log10),
+    Log2 => ("ferrojit_log2", F64_1, F64, f64_log2),
+    Pow => ("ferrojit_pow", F64_2, F64, f64_pow),
+    Hypot => ("ferrojit_hypot", F64_2, F64, f64_hypot),
+    Fmod => ("ferrojit_fmod", F64_2, F64, f64_fmod),
+    Erf => ("ferrojit_erf", F64_1, F64, f64_erf),
+    Erfc => ("ferrojit_erfc", F64_1, F64, f64_erfc),
+    Gamma => ("ferrojit_gamma", F64_1, F64, f64_gamma),
+    Lgamma => ("ferrojit_lgamma", F64_1, F64, f64_lgamma),
+    Cbrt => ("ferrojit_cbrt", F64_1, F64, f64_cbrt),
+    SinF32 => ("ferrojit_sinf", F32_1, F32, f32_sin),
+    CosF32 => ("ferrojit_cosf", F32_1, F32, f32_cos),
+    TanF32 => ("ferrojit_tanf", F32_1, F32, f32_tan),
+    ExpF32 => ("ferrojit_expf", F32_1, F32, f32_exp),
+    LogF32 => ("ferrojit_logf", F32_1, F32, f32_log),
+    PowF32 => ("ferrojit_powf", F32_2, F32, f32_pow),
+    /// Python's `int ** int` for non-negative exponents (wrapping, like Numba).
+    IntPow => ("ferrojit_ipow", &[I64, I64], I64, int_pow),
+    /// `float ** int` by repeated squaring (Numba's `powi`).
+    PowI => ("ferrojit_powi", &[F64, I64], F64, f64_powi),
+    // Memory helpers (`crate::alloc`); they take the call's error slot as a hidden first
+    // argument and are not pure.
+    /// `(ndim, itemsize, shape_ptr, zeroed) -> descriptor` of a new C-contiguous array, or 0.
+    AllocArray => ("ferrojit_alloc_array", &[I64, I64, Ptr, I64], Ptr, alloc::ferrojit_alloc_array),
+    /// `(src_descriptor, ndim) -> descriptor` copied into the call's arena, or 0.
+    CopyDescriptor => ("ferrojit_copy_descriptor", &[Ptr, I64], Ptr, alloc::ferrojit_copy_descriptor),
+    /// `() -> mark` for `ArenaRelease`.
+    ArenaMark => ("ferrojit_arena_mark", &[], I64, alloc::ferrojit_arena_mark),
+    /// `(mark) -> 0`: frees what was allocated since `mark`.
+    ArenaRelease => ("ferrojit_arena_release", &[I64], I64, alloc::ferrojit_arena_release),
+    /// `2 ** x`.
+    Exp2 => ("ferrojit_exp2", F64_1, F64, f64_exp2),
+    Nextafter => ("ferrojit_nextafter", F64_2, F64, f64_nextafter),
+    /// `math.ldexp(x, i)`.
+    Ldexp => ("ferrojit_ldexp", &[F64, I64], F64, f64_ldexp),
+    /// The mantissa of `math.frexp(x)`.
+    FrexpMantissa => ("ferrojit_frexp_mantissa", F64_1, F64, f64_frexp_mantissa),
+    /// The exponent of `math.frexp(x)`.
+    FrexpExponent => ("ferrojit_frexp_exponent", F64_1, I64, f64_frexp_exponent),
+    /// IEEE 754 remainder (`math.remainder`).
+    Remainder => ("ferrojit_remainder", F64_2, F64, f64_remainder),
+    /// `math.gcd` of two integers (non-negative result, wrapping for `i64::MIN`).
+    Gcd => ("ferrojit_gcd", &[I64, I64], I64, int_gcd),
+    /// Real part of `cmath.acos` of `(re, im)` (see [`crate::cmath`]).
+    CAcosRe => ("ferrojit_cacos_re", F64_2, F64, cmath::acos_re),
+    /// Imaginary part of `cmath.acos`.
+    CAcosIm => ("ferrojit_cacos_im", F64_2, F64, cmath::acos_im),
+    /// Real part of `cmath.acosh` of `(re, im)` (see [`crate::cmath`]).
+    CAcoshRe => ("ferrojit_cacosh_re", F64_2, F64, cmath::acosh_re),
+    /// Imaginary part of `cmath.acosh`.
+    CAcoshIm => ("ferrojit_cacosh_im", F64_2, F64, cmath::acosh_im),
+    /// Real part of `cmath.asin` of `(re, im)` (see [`crate::cmath`]).
+    CAsinRe => ("ferrojit_casin_re", F64_2, F64, cmath::asin_re),
+    /// Imaginary part of `cmath.asin`.
+    CAsinIm => ("ferrojit_casin_im", F64_2, F64, cmath::asin_im),
+    /// Real part of `cmath.asinh` of `(re, im)` (see [`crate::cmath`]).
+    CAsinhRe => ("ferrojit_casinh_re", F64_2, F64, cmath::asinh_re),
+    /// Imaginary part of `cmath.asinh`.
+    CAsinhIm => ("ferrojit_casinh_im", F64_2, F64, cmath::asinh_im),
+    /// Real part of `cmath.atan` of `(re, im)` (see [`crate::cmath`]).
+    CAtanRe => ("ferrojit_catan_re", F64_2, F64, cmath::atan_re),
+    /// Imaginary part of `cmath.atan`.
+    CAtanIm => ("ferrojit_catan_im", F64_2, F64, cmath::atan_im),
+    /// Real part of `cmath.atanh` of `(re, im)` (see [`crate::cmath`]).
+    CAtanhRe => ("ferrojit_catanh_re", F64_2, F64, cmath::atanh_re),
+    /// Imaginary part of `cmath.atanh`.
+    CAtanhIm => ("ferrojit_catanh_im", F64_2, F64, cmath::atanh_im),
+    /// Real part of `cmath.cos` of `(re, im)` (see [`crate::cmath`]).
+    CCosRe => ("ferrojit_ccos_re", F64_2, F64, cmath::cos_re),
+    /// Imaginary part of `cmath.cos`.
+    CCosIm => ("ferrojit_ccos_im", F64_2, F64, cmath::cos_im),
+    /// Real part of `cmath.cosh` of `(re, im)` (see [`crate::cmath`]).
+    CCoshRe => ("ferrojit_ccosh_re", F64_2, F64, cmath::cosh_re),
+    /// Imaginary part of `cmath.cosh`.
+    CCoshIm => ("ferrojit_ccosh_im", F64_2, F64, cmath::cosh_im),
+    /// Real part of `cmath.exp` of `(re, im)` (see [`crate::cmath`]).
+    CExpRe => ("ferrojit_cexp_re", F64_2, F64, cmath::exp_re),
+    /// Imaginary part of `cmath.exp`.
+    CExpIm => ("ferrojit_cexp_im", F64_2, F64, cmath::exp_im),
+    /// Real part of `cmath.log` of `(re, im)` (see [`crate::cmath`]).
+    CLogRe => ("ferrojit_clog_re", F64_2, F64, cmath::log_re),
+    /// Imaginary part of `cmath.log`.
+    CLogIm => ("ferrojit_clog_im", F64_2, F64, cmath::log_im),
+    /// Real part of `cmath.log10` of `(re, im)` (see [`crate::cmath`]).
+    CLog10Re => ("ferrojit_clog10_re", F64_2, F64, cmath::log10_re),
+    /// Imaginary part of `cmath.log10`.
+    CLog10Im => ("ferrojit_clog10_im", F64_2, F64, cmath::log10_im),
+    /// Real part of `cmath.sin` of `(re, im)` (see [`crate::cmath`]).
+    CSinRe => ("ferrojit_csin_re", F64_2, F64, cmath::sin_re),
+    /// Imaginary part of `cmath.sin`.
+    CSinIm => ("ferrojit_csin_im", F64_2, F64, cmath::sin_im),
+    /// Real part of `cmath.sinh` of `(re, im)` (see [`crate::cmath`]).
+    CSinhRe => ("ferrojit_csinh_re", F64_2, F64, cmath::sinh_re),
+    /// Imaginary part of `cmath.sinh`.
+    CSinhIm => ("ferrojit_csinh_im", F64_2, F64, cmath::sinh_im),
+    /// Real part of `cmath.sqrt` of `(re, im)` (see [`crate::cmath`]).
+    CSqrtRe => ("ferrojit_csqrt_re", F64_2, F64, cmath::sqrt_re),
+    /// Imaginary part of `cmath.sqrt`.
+    CSqrtIm => ("ferrojit_csqrt_im", F64_2, F64, cmath::sqrt_im),
+    /// Real part of `cmath.tan` of `(re, im)` (see [`crate::cmath`]).
+    CTanRe => ("ferrojit_ctan_re", F64_2, F64, cmath::tan_re),
+    /// Imaginary part of `cmath.tan`.
+    CTanIm => ("ferrojit_ctan_im", F64_2, F64, cmath::tan_im),
+    /// Real part of `cmath.tanh` of `(re, im)` (see [`crate::cmath`]).
+    CTanhRe => ("ferrojit_ctanh_re", F64_2, F64, cmath::tanh_re),
+    /// Imaginary part of `cmath.tanh`.
+    CTanhIm => ("ferrojit_ctanh_im", F64_2, F64, cmath::tanh_im),
+    /// `print` pieces (see [`crate::print`]); these write, so they are not pure.
+    PrintI64 => ("ferrojit_print_i64", &[I64], I64, print::print_i64),
+    PrintU64 => ("ferrojit_print_u64", &[I64], I64, print::print_u64),
+    /// A bool passed as 0 or 1.
+    PrintBool => ("ferrojit_print_bool", &[I64], I64, print::print_bool),
+    PrintF64 => ("ferrojit_print_f64", F64_1, I64, print::print_f64),
+    PrintF32 => ("ferrojit_print_f32", F32_1, I64, print::print_f32),
+    PrintC128 => ("ferrojit_print_c128", F64_2, I64, print::print_c128),
+    PrintC64 => ("ferrojit_print_c64", F32_2, I64, print::print_c64),
+    /// Up to 8 bytes of a string literal packed into an integer, and their count.
+    PrintBytes => ("ferrojit_print_bytes", &[I64, I64], I64, print::print_bytes),
+    /// Ends the line and writes it.
+    PrintEnd => ("ferrojit_print_end", &[], I64, print::print_end),
+    /// `() -> 1` when the calling thread's stack is nearly used up (see [`crate::stack`]), else
+    /// 0: the prologue of a recursive function raises `RecursionError` then.
+    StackCheck => ("ferrojit_stack_check", &[], I64, crate::stack::ferrojit_stack_check),
+    // The NumPy library's sorting (`crate::sorting`): they reorder or write array buffers, so
+    // they are not pure.
+    /// `(data, n, kind, stable) -> 0`: sorts a contiguous buffer in place.
+    Sort => ("ferrojit_sort", &[I64, I64, I64, I64], I64, sorting::ferrojit_sort),
+    /// `(data, n, kind, out) -> 0`: the sorting indices of a buffer into an `i64` buffer.
+    Argsort => ("ferrojit_argsort", &[I64, I64, I64, I64], I64, sorting::ferrojit_argsort),
+    /// `(data, n, kind, kth) -> 0`: partitions a buffer in place around `kth`.
+    Partition => ("ferrojit_partition", &[I64, I64, I64, I64], I64, sorting::ferrojit_partition),
+    /// `(data, n, kind, kth, out) -> 0`: the partitioning indices into an `i64` buffer.
+    Argpartition => (
+        "ferrojit_argpartition",
+        &[I64, I64, I64, I64, I64],
+        I64,
+        sorting::ferrojit_argpartition
+    ),
+    /// `(data, n, kind) -> count`: sorts a buffer and moves its distinct values to the front.
+    Unique => ("ferrojit_unique", &[I64, I64, I64], I64, sorting::ferrojit_unique),
+    /// `(data, n, kind, q, median) -> f64`: a quantile (or the median) of a buffer it reorders.
+    Quantile => ("ferrojit_quantile", &[I64, I64, I64, F64, I64], F64, sorting::ferrojit_quantile),
+    // Random numbers (`crate::random`): they advance the thread's generator, so they are not
+    // pure. `which` is 0 for `np.random`, 1 for Python's `random`.
+    /// `(which, seed) -> 0`.
+    RandomSeed => ("ferrojit_random_seed", &[I64, I64], I64, random::ferrojit_random_seed),
+    /// `(which) -> f64` in [0, 1).
+    RandomDouble => ("ferrojit_random_double", &[I64], F64, random::ferrojit_random_double),
+    /// `(which) -> f64`, a standard normal deviate.
+    RandomGauss => ("ferrojit_random_gauss", &[I64], F64, random::ferrojit_random_gauss),
+    /// `(low, high) -> i64` in `low..high` (NumPy).
+    RandomRandint => ("ferrojit_random_randint", &[I64, I64], I64, random::ferrojit_random_randint),
+    /// `(a, b) -> i64` in `a..=b` (Python's `random.randint`).
+    RandomPyRandint => (
+        "ferrojit_random_py_randint",
+        &[I64, I64],
+        I64,
+        random::ferrojit_random_py_randint
+    ),
+    /// `(max) -> i64` in `0..=max` (NumPy's shuffles).
+    RandomInterval => ("ferrojit_random_interval", &[I64], I64, random::ferrojit_random_interval),
+    /// `() -> f64`, a standard exponential deviate.
+    RandomExponential => (
+        "ferrojit_random_exponential",
+        &[],
+        F64,
+        random::ferrojit_random_exponential
+    ),
+    /// `(lam) -> i64`.
+    RandomPoisson => ("ferrojit_random_poisson", F64_1, I64, random::ferrojit_random_poisson),
+    /// `(n, p) -> i64`.
+    RandomBinomial => ("ferrojit_random_binomial", &[I64, F64], I64, random::ferrojit_random_binomial),
+    // List helpers (`crate::list`); like the memory helpers they take the error slot.
+    /// `(itemsize, len) -> list` of `len` zeroed items, or 0.
+    ListNew => ("ferrojit_list_new", &[I64, I64], Ptr, list::ferrojit_list_new),
+    /// `(list, itemsize) -> address` of a new last item, or 0.
+    ListPush => ("ferrojit_list_push", &[Ptr, I64], Ptr, list::ferrojit_list_push),
+    /// `(list, itemsize, index) -> address` of a new item inserted before `index`, or 0.
+    ListInsert => ("ferrojit_list_insert", &[Ptr, I64, I64], Ptr, list::ferrojit_list_insert),
+    /// `(list, itemsize, index) -> 0`: removes the item at `index` (in range).
+    ListRemove => ("ferrojit_list_remove", &[Ptr, I64, I64], I64, list::ferrojit_list_remove),
+    /// `(list, itemsize, other) -> 1`, or 0 if memory is exhausted.
+    ListExtend => ("ferrojit_list_extend", &[Ptr, I64, Ptr], I64, list::ferrojit_list_extend),
+    /// `(list, itemsize, start, stop, step) -> list` (`i64::MIN`: omitted bound), or 0.
+    ListSlice => (
+        "ferrojit_list_slice",
+        &[Ptr, I64, I64, I64, I64],
+        Ptr,
+        list::ferrojit_list_slice
+    ),
+    /// `(list, itemsize) -> 0`: reverses in place.
+    ListReverse => ("ferrojit_list_reverse", &[Ptr, I64], I64, list::ferrojit_list_reverse),
+    /// `(list, kind, reverse) -> 0`: sorts numbers in place (`list::sort_kind`).
+    ListSort => ("ferrojit_list_sort", &[Ptr, I64, I64], I64, list::ferrojit_list_sort),
+    // String helpers (`crate::text`), taking the error slot like the list helpers.
+    /// `(utf8_bytes, nbytes) -> str`: an interned literal.
+    StrIntern => ("ferrojit_str_intern", &[Ptr, I64], Ptr, text::ferrojit_str_intern),
+    /// `(a, b) -> 1 / 0`: `a == b`.
+    StrEq => ("ferrojit_str_eq", &[Ptr, Ptr], I64, text::ferrojit_str_eq),
+    /// `(a, b) -> -1 / 0 / 1`.
+    StrCmp => ("ferrojit_str_cmp", &[Ptr, Ptr], I64, text::ferrojit_str_cmp),
+    /// `(hay, needle) -> 1 / 0`: `needle in hay`.
+    StrContains => ("ferrojit_str_contains", &[Ptr, Ptr], I64, text::ferrojit_str_contains),
+    /// `(a, b) -> str`: `a + b`, or 0.
+    StrConcat => ("ferrojit_str_concat", &[Ptr, Ptr], Ptr, text::ferrojit_str_concat),
+    /// `(v, unsigned) -> str`: `str(int)`, or 0.
+    StrFromInt => ("ferrojit_str_from_int", &[I64, I64], Ptr, text::ferrojit_str_from_int),
+    /// `(v, is_f32) -> str`: `str(float)`, or 0.
+    StrFromFloat => ("ferrojit_str_from_float", &[F64, I64], Ptr, text::ferrojit_str_from_float),
+    /// `(s, i) -> str`: the one-character string `s[i]` (`i` in range).
+    StrChar => ("ferrojit_str_char", &[Ptr, I64], Ptr, text::ferrojit_str_char),
+    /// `(s) -> hash`.
+    StrHash => ("ferrojit_str_hash", &[Ptr], I64, text::ferrojit_str_hash),
+    /// `(s) -> 0`: `print` of a string.
+    PrintStr => ("ferrojit_print_str", &[Ptr], I64, text::ferrojit_print_str),
+    // Dict and set helpers (`crate::dict`), taking the error slot.
+    /// `(key_size, value_size, str_keys) -> dict`.
+    DictNew => ("ferrojit_dict_new", &[I64, I64, I64], Ptr, dict::ferrojit_dict_new),
+    /// `(dict, key_ptr) -> value address`, or 0 if absent.
+    DictFind => ("ferrojit_dict_find", &[Ptr, Ptr], Ptr, dict::ferrojit_dict_find),
+    /// `(dict, key_ptr) -> value address`, inserting the key if absent.
+    DictInsert => ("ferrojit_dict_insert", &[Ptr, Ptr], Ptr, dict::ferrojit_dict_insert),
+    /// `(dict, key_ptr, out) -> 1 / 0`: removes the key, its value copied to `out`.
+    DictRemove => ("ferrojit_dict_remove", &[Ptr, Ptr, Ptr], I64, dict::ferrojit_dict_remove),
+    /// `(dict) -> 0`: squeezes out removed entries before iterating.
+    DictCompact => ("ferrojit_dict_compact", &[Ptr], I64, dict::ferrojit_dict_compact),
+    /// `(dict) -> 0`: removes every entry.
+    DictClear => ("ferrojit_dict_clear", &[Ptr], I64, dict::ferrojit_dict_clear),
+}
+
+impl RuntimeFn {
     /// True for the memory helpers, which use the call's arena: they take the error slot,
     /// have effects (two calls are two allocations), and exist only on the CPU.
     pub fn uses_arena(self) -> bool {
@@ -805,6 +370,7 @@ impl RuntimeFn {
                 | PrintC64
                 | PrintBytes
                 | PrintEnd
+                | StackCheck
         ) && !self.uses_arena()
             && !self.is_library()
     }
@@ -814,7 +380,23 @@ impl RuntimeFn {
     /// C-runtime version).
     pub fn is_library(self) -> bool {
         use RuntimeFn::*;
-        matches!(self, Sort | Argsort | Partition | Argpartition | Unique)
+        matches!(
+            self,
+            Sort | Argsort
+                | Partition
+                | Argpartition
+                | Unique
+                | Quantile
+                | RandomSeed
+                | RandomDouble
+                | RandomGauss
+                | RandomRandint
+                | RandomPyRandint
+                | RandomInterval
+                | RandomExponential
+                | RandomPoisson
+                | RandomBinomial
+        )
     }
 
     /// Name used in the IR text form (`call_rt sin`).

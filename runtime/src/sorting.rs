@@ -1,5 +1,6 @@
 //! Sorting and selection over contiguous element buffers, for compiled code's `np.sort`,
-//! `a.sort()`, `np.argsort`, `np.partition`, `np.argpartition` and `np.unique`.
+//! `a.sort()`, `np.argsort`, `np.partition`, `np.argpartition`, `np.unique`, and the order
+//! statistics `np.median`, `np.percentile` and `np.quantile`.
 //!
 //! Lowering hands these functions a C-contiguous buffer (a copy where the operand is not one)
 //! plus an [`ElementKind`] code, one call per row. The order is NumPy's: numbers ascending, NaN
@@ -55,6 +56,8 @@ trait SortKey: Copy {
     fn is_nan(self) -> bool {
         false
     }
+    /// The value as a double (for interpolating between order statistics).
+    fn to_f64(self) -> f64;
 }
 
 macro_rules! int_keys {
@@ -63,6 +66,10 @@ macro_rules! int_keys {
             #[inline]
             fn order(a: Self, b: Self) -> Ordering {
                 a.cmp(&b)
+            }
+            #[inline]
+            fn to_f64(self) -> f64 {
+                self as f64
             }
         }
     )*};
@@ -82,6 +89,10 @@ macro_rules! float_keys {
             #[inline]
             fn is_nan(self) -> bool {
                 self.is_nan()
+            }
+            #[inline]
+            fn to_f64(self) -> f64 {
+                f64::from(self)
             }
         }
     )*};
@@ -205,6 +216,67 @@ fn unique_values<T: SortKey>(data: i64, n: i64) -> i64 {
     kept as i64
 }
 
+/// The `q`-quantile of the `n` elements at `data` (which it reorders) by NumPy's `linear`
+/// method, or their median where `median != 0`; NaN if there is a NaN or no element.
+fn quantile_values<T: SortKey>(data: i64, n: i64, q: f64, median: i64) -> f64 {
+    if n <= 0 {
+        return f64::NAN;
+    }
+    // SAFETY: as in `sort_values`.
+    let values = unsafe { slice_mut::<T>(data, n) };
+    if values.iter().any(|v| v.is_nan()) {
+        return f64::NAN;
+    }
+    let last = (n - 1) as usize;
+    // NumPy: virtual index (n - 1) * q, interpolated between its neighbours.
+    let index = (n - 1) as f64 * q;
+    let below = index.floor();
+    let gamma = index - below;
+    let lo = (below as usize).min(last);
+    let hi = (lo + 1).min(last);
+    values.select_nth_unstable_by(lo, |a, b| T::order(*a, *b));
+    let a = values[lo].to_f64();
+    // After the selection everything from `lo + 1` on is at least `values[lo]`: the next
+    // order statistic is their minimum.
+    let b = if hi == lo {
+        a
+    } else {
+        values[hi..]
+            .iter()
+            .copied()
+            .min_by(|x, y| T::order(*x, *y))
+            .map_or(a, T::to_f64)
+    };
+    if median != 0 {
+        return if n % 2 == 1 { a } else { (a + b) / 2.0 };
+    }
+    // NumPy's `_lerp`: from below for gamma < 0.5, from above otherwise.
+    let diff = b - a;
+    if gamma >= 0.5 {
+        b - diff * (1.0 - gamma)
+    } else {
+        a + diff * gamma
+    }
+}
+
+/// The `q`-quantile (linear interpolation) of the `n` elements at `data`, or (`median != 0`)
+/// their median; reorders them. NaN for a NaN among them or none at all.
+pub extern "C" fn ferrojit_quantile(data: i64, n: i64, kind: i64, q: f64, median: i64) -> f64 {
+    match ElementKind::from_code(kind) {
+        Some(ElementKind::Bool | ElementKind::U8) => quantile_values::<u8>(data, n, q, median),
+        Some(ElementKind::I8) => quantile_values::<i8>(data, n, q, median),
+        Some(ElementKind::I16) => quantile_values::<i16>(data, n, q, median),
+        Some(ElementKind::I32) => quantile_values::<i32>(data, n, q, median),
+        Some(ElementKind::I64) => quantile_values::<i64>(data, n, q, median),
+        Some(ElementKind::U16) => quantile_values::<u16>(data, n, q, median),
+        Some(ElementKind::U32) => quantile_values::<u32>(data, n, q, median),
+        Some(ElementKind::U64) => quantile_values::<u64>(data, n, q, median),
+        Some(ElementKind::F32) => quantile_values::<f32>(data, n, q, median),
+        Some(ElementKind::F64) => quantile_values::<f64>(data, n, q, median),
+        None => f64::NAN,
+    }
+}
+
 /// Sorts the `n` elements of kind `kind` at `data` in place (stably if `stable != 0`).
 /// Returns 0, or -1 for an unknown kind.
 pub extern "C" fn ferrojit_sort(data: i64, n: i64, kind: i64, stable: i64) -> i64 {
@@ -285,6 +357,19 @@ mod tests {
         assert_eq!(k, 3);
         assert_eq!(&v[..2], &[1.0, 2.0]);
         assert!(v[2].is_nan());
+    }
+
+    #[test]
+    fn quantiles_interpolate_like_numpy() {
+        let q = |v: &mut Vec<f64>, q: f64, median: i64| {
+            ferrojit_quantile(v.as_mut_ptr() as i64, v.len() as i64, 10, q, median)
+        };
+        assert_eq!(q(&mut vec![4.0, 1.0, 3.0, 2.0], 0.5, 1), 2.5);
+        assert_eq!(q(&mut vec![4.0, 1.0, 3.0], 0.5, 1), 3.0);
+        assert_eq!(q(&mut vec![4.0, 1.0, 3.0, 2.0], 0.25, 0), 1.75);
+        assert_eq!(q(&mut vec![4.0, 1.0, 3.0, 2.0], 1.0, 0), 4.0);
+        assert!(q(&mut vec![4.0, f64::NAN], 0.5, 0).is_nan());
+        assert!(q(&mut vec![], 0.5, 1).is_nan());
     }
 
     #[test]

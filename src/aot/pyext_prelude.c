@@ -337,6 +337,7 @@ static PyObject *fj_exception_class(const char *name) {
     if (!strcmp(name, "TypeError")) return PyExc_TypeError;
     if (!strcmp(name, "ArithmeticError")) return PyExc_ArithmeticError;
     if (!strcmp(name, "OverflowError")) return PyExc_OverflowError;
+    if (!strcmp(name, "RecursionError")) return PyExc_RecursionError;
     return PyExc_RuntimeError;
 }
 

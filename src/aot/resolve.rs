@@ -243,6 +243,7 @@ fn module_kind(module: &str) -> Option<ModuleKind> {
         "cmath" => ModuleKind::Cmath,
         "numpy" => ModuleKind::Numpy,
         "ferrojit" | "numba" => ModuleKind::Ferrojit,
+        "random" => ModuleKind::Random,
         _ => return None,
     })
 }

@@ -12,12 +12,18 @@
  * FMA either. The parallel loop driver runs the whole range as one chunk, serially (see the
  * limits in src/aot/mod.rs); cached libraries (src/cache.rs) use the Rust runtime's instead.
  */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE /* pthread_getattr_np */
+#endif
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__linux__)
+#include <pthread.h>
+#endif
 
 #define FJ_RT __attribute__((visibility("hidden")))
 
@@ -593,6 +599,30 @@ FJ_RT int64_t ferrojit_arena_release(void *err, int64_t mark) {
     (void)err;
     (void)mark;
     return 0;
+}
+
+/* The stack check in the prologue of recursive functions (runtime/src/stack.rs): 1 when the
+ * calling thread's stack is within 256 KiB of its lowest address (cached per thread). */
+FJ_RT int64_t ferrojit_stack_check(void) {
+    static __thread uintptr_t limit;
+    char marker;
+    uintptr_t here = (uintptr_t)&marker;
+    if (!limit) {
+#if defined(__linux__) && defined(__GLIBC__)
+        pthread_attr_t attr;
+        void *addr = NULL;
+        size_t size = 0;
+        if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+            if (pthread_attr_getstack(&attr, &addr, &size) != 0) addr = NULL;
+            pthread_attr_destroy(&attr);
+        }
+        if (addr && (uintptr_t)addr < here)
+            limit = (uintptr_t)addr + 256 * 1024 < here ? (uintptr_t)addr + 256 * 1024 : here;
+        else
+#endif
+            limit = here > 1024 * 1024 ? here - 1024 * 1024 : 1;
+    }
+    return here < limit;
 }
 
 /* The parallel loop driver, serially: one chunk covering the whole range. */

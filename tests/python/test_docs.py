@@ -1,4 +1,4 @@
-"""Every ```python block of docs/language.md runs: compiled, with each check() comparing the
+"""Every ```python block of docs/language.md (and docs/safety.md) runs: compiled, with each check() comparing the
 compiled result against CPython's (see diff.py).
 
 Each block becomes a module file (ferrojit reads function source with inspect, so the code must
@@ -14,6 +14,7 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "language.md"
+DOCS = [DOC, ROOT / "docs" / "safety.md"]
 PREAMBLE = (
     "import math\n"
     "import numpy as np\n"
@@ -22,16 +23,17 @@ PREAMBLE = (
 )
 
 
-def blocks():
-    text = DOC.read_text()
+def blocks(docs=(DOC,)):
     found = []
-    for match in re.finditer(r"```python\n(.*?)```", text, re.S):
-        line = text[: match.start()].count("\n") + 2
-        found.append(pytest.param(match.group(1), id=f"language.md:{line}"))
+    for doc in docs:
+        text = doc.read_text()
+        for match in re.finditer(r"```python\n(.*?)```", text, re.S):
+            line = text[: match.start()].count("\n") + 2
+            found.append(pytest.param(match.group(1), id=f"{doc.name}:{line}"))
     return found
 
 
-@pytest.mark.parametrize("code", blocks())
+@pytest.mark.parametrize("code", blocks(DOCS))
 def test_language_reference_example(code, tmp_path):
     sys.path.insert(0, str(pathlib.Path(__file__).parent))
     try:

@@ -148,3 +148,21 @@ def test_dump_environment_prints_the_same_annotation(tmp_path):
     done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True)
     assert "--- types of f ---" in done.stderr
     assert "    y = x + 1\n    #   y: int64\n    #   x: int64" in done.stderr
+
+
+def test_stats_count_disk_cache_hits_and_misses(tmp_path):
+    module = tmp_path / "cached_kernel.py"
+    module.write_text(
+        "from ferrojit import njit\n"
+        "@njit(cache=True)\n"
+        "def inc(x):\n"
+        "    return x + 1\n"
+        "inc(1)\n"
+        "s = inc.stats\n"
+        "print(dict(s.cache_hits), dict(s.cache_misses))\n"
+    )
+    env = dict(os.environ, FERROJIT_CACHE_DIR=str(tmp_path / "cache"))
+    first = subprocess.run([sys.executable, str(module)], env=env, capture_output=True, text=True)
+    second = subprocess.run([sys.executable, str(module)], env=env, capture_output=True, text=True)
+    assert first.stdout.strip() == "{} {'int64(int64)': 1}", first.stderr
+    assert second.stdout.strip() == "{'int64(int64)': 1} {}", second.stderr

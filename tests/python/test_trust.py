@@ -241,3 +241,246 @@ def test_parallel_function_runs_in_a_forked_child(tmp_path):
     script.write_text(FORK_CHILD)
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- crashes ------------------------------------------------------------------------------------
+
+
+@ferrojit.jit("i8(i8)")
+def runaway(n):
+    return runaway(n + 1) + 1
+
+
+@ferrojit.jit
+def is_even(n):
+    if n == 0:
+        return True
+    return is_odd(n - 1)
+
+
+@ferrojit.jit
+def is_odd(n):
+    if n == 0:
+        return False
+    return is_even(n - 1)
+
+
+def test_unbounded_recursion_raises_recursion_error():
+    with pytest.raises(RecursionError, match="maximum recursion depth exceeded"):
+        runaway(0)
+    with pytest.raises(RecursionError):
+        is_even(10**9)
+    # Recursion that ends still works, and deeper than CPython's default limit.
+    assert is_even(5000) is True
+
+
+def test_unbounded_recursion_in_a_thread_with_a_small_stack():
+    import threading
+
+    seen = []
+
+    def run():
+        try:
+            runaway(0)
+        except RecursionError:
+            seen.append("RecursionError")
+
+    old = threading.stack_size(512 * 1024)
+    try:
+        t = threading.Thread(target=run)
+        t.start()
+        t.join()
+    finally:
+        threading.stack_size(old)
+    assert seen == ["RecursionError"]
+
+
+def _nested(depth):
+    t = 1.0
+    for _ in range(depth):
+        t = (t,)
+    return t
+
+
+@ferrojit.jit
+def takes_anything(x):
+    return 1
+
+
+def test_deeply_nested_tuple_is_a_clear_error_not_a_crash():
+    deep = _nested(50_000)
+    with pytest.raises(ValueError, match="nested more than 32 levels"):
+        ferrojit.typeof(deep)
+    with pytest.raises(ferrojit.TypingError, match="nested more than 32 levels"):
+        takes_anything(deep)
+    assert takes_anything(_nested(30)) == 1
+
+
+def test_built_extension_raises_recursion_error(tmp_path):
+    import importlib
+    import sys
+
+    source = tmp_path / "trust_rec.py"
+    source.write_text("def down(n):\n    if n == 0:\n        return 0\n    return down(n - 1) + 1\n")
+    ferrojit.build.build(source, exports=["down:i8(i8)"], out_dir=tmp_path, c_library=False)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        module = importlib.import_module("trust_rec")
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert module.down(1000) == 1000
+    with pytest.raises(RecursionError):
+        module.down(10**9)
+
+
+# --- leak ---------------------------------------------------------------------------------------
+
+
+@ferrojit.jit
+def temporaries_then_number(a):
+    t1 = a * 2.0
+    t2 = t1 + 1.0
+    return t2.sum()
+
+
+@ferrojit.jit
+def calls_helper_many_times(a, n):
+    s = 0.0
+    for i in range(n):
+        s += temporaries_then_number(a)
+    return s
+
+
+def test_temporaries_of_a_callee_returning_a_number_are_freed_when_it_returns():
+    import resource
+
+    a = np.ones(10_000)  # two 80 KB temporaries per call
+    calls_helper_many_times(a, 2)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert calls_helper_many_times(a, 5000) == 5000 * 30_000.0
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 200, f"peak memory grew by {grown_mb:.0f} MB (all calls' temporaries kept)"
+    check(calls_helper_many_times, np.arange(5.0), 3)
+
+
+# --- smaller wrong results ----------------------------------------------------------------------
+
+
+@ferrojit.jit(boundscheck=True)
+def at_index(a, i):
+    return a[i]
+
+
+def test_boundscheck_with_a_huge_unsigned_index_raises():
+    a = np.arange(5.0)
+    with pytest.raises(IndexError):
+        at_index(a, np.uint64(2**64 - 1))
+    with pytest.raises(IndexError):
+        at_index(a, np.uint64(5))
+    assert at_index(a, np.uint64(4)) == 4.0
+    assert at_index(a, -1) == 4.0
+
+
+@ferrojit.jit
+def power(x, y):
+    return x**y
+
+
+@ferrojit.jit(error_model="numpy")
+def power_numpy_model(x, y):
+    return x**y
+
+
+def test_zero_to_a_negative_power_raises_zero_division_error():
+    check(power, 0.0, -1.0)
+    check(power, 0.0, -0.5)
+    check(power, -0.0, -2.0)
+    check(power, 0.0, 2.0)
+    check(power, 2.0, -1.0)
+    with pytest.raises(ZeroDivisionError, match="0.0 cannot be raised to a negative power"):
+        power(0.0, -1.0)
+    assert power_numpy_model(0.0, -1.0) == np.inf
+
+
+def _make_closure_over_array():
+    w = np.array([1.0, 2.0, 3.0])
+
+    @ferrojit.jit
+    def weighted(a):
+        return (a * w).sum()
+
+    return weighted
+
+
+def test_pickled_closure_keeps_its_captured_array():
+    import pickle
+
+    weighted = _make_closure_over_array()
+    a = np.array([1.0, 1.0, 1.0])
+    assert weighted(a) == 6.0
+    again = pickle.loads(pickle.dumps(weighted))
+    assert again(a) == 6.0
+
+
+def _make_bounds_checked():
+    @ferrojit.jit(boundscheck=True, error_model="numpy")
+    def get(a, i):
+        return a[i] / 0.0
+
+    return get
+
+
+def test_pickled_dispatcher_keeps_its_options():
+    import pickle
+
+    get = _make_bounds_checked()
+    again = pickle.loads(pickle.dumps(get))
+    assert again.targetoptions["boundscheck"] is True
+    assert again.targetoptions["numpy_error_model"] is True
+    with pytest.raises(IndexError):
+        again(np.arange(3.0), 10)
+    assert again(np.arange(3.0), 1) == np.inf
+
+
+# --- clearer errors -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [-1, 0, 2**64, 10**6])
+def test_set_num_threads_out_of_range_says_what_is_valid(bad):
+    with pytest.raises(ValueError, match=r"must be between 1 and \d+"):
+        ferrojit.set_num_threads(bad)
+
+
+def test_set_num_threads_takes_integers_only():
+    with pytest.raises(TypeError):
+        ferrojit.set_num_threads(1.5)
+    n = ferrojit.get_num_threads()
+    ferrojit.set_num_threads(1)
+    assert ferrojit.get_num_threads() == 1
+    ferrojit.set_num_threads(n)
+
+
+def test_flat_sum_of_2500_terms_compiles(tmp_path):
+    import importlib
+    import sys
+
+    terms = " + ".join(f"x * {i}.0" for i in range(2500))
+    (tmp_path / "trust_bigsum.py").write_text(f"def big(x):\n    return {terms}\n")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        module = importlib.import_module("trust_bigsum")
+    finally:
+        sys.path.remove(str(tmp_path))
+    big = ferrojit.jit(module.big)
+    assert big(1.0) == module.big(1.0)
+
+
+def test_str_argument_to_an_explicit_signature_is_a_type_error():
+    @ferrojit.jit("f8(f8)")
+    def double(x):
+        return 2 * x
+
+    with pytest.raises(TypeError, match="No matching definition for argument type.*str"):
+        double("a")
+    with pytest.raises(TypeError, match="No matching definition"):
+        double(np.arange(3.0))

@@ -276,6 +276,8 @@ impl Intrinsic {
                 _ => math,
             },
             Some(ModuleKind::Ferrojit) => (name == "prange").then_some(Prange),
+            // `random.<name>` is an array function (`ArrayFn::python_random_function`).
+            Some(ModuleKind::Random) => None,
             Some(ModuleKind::Cmath) => CmathFn::ALL
                 .into_iter()
                 .find(|f| f.name() == name)

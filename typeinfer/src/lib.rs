@@ -22,6 +22,7 @@ pub mod rules;
 pub mod signature;
 pub mod types;
 
+pub use infer::numpy_shape::transpose_axes;
 pub use intrinsics::{CmathFn, Intrinsic};
 pub use numpy::{ArrayEffect, ArrayFn};
 pub use signature::{Signature, parse_signature, parse_signatures, parse_type};
@@ -162,6 +163,8 @@ pub enum ModuleKind {
     Numpy,
     /// `ferrojit` itself (for `ferrojit.prange`) — also `numba`, so unchanged kernels compile.
     Ferrojit,
+    /// Python's `random` module.
+    Random,
 }
 
 /// What a global name of the function refers to, as the [`Env`] reports it.
@@ -207,6 +210,13 @@ pub trait Env {
         None
     }
     /// The number of parameters of jitted function `callee`, to check calls against.
+    /// A method `name` the extension API gave values of type `receiver`
+    /// (`@overload_method`): a callee taking the receiver as its first argument. Asked only
+    /// for names that are not built-in methods.
+    fn method_overload(&self, receiver: &Type, name: &str) -> Option<CalleeId> {
+        let _ = (receiver, name);
+        None
+    }
     fn callee_arity(&self, callee: CalleeId) -> Option<usize> {
         let _ = callee;
         None

@@ -71,6 +71,69 @@ pub enum ArrayFn {
     Flatnonzero,
     Argwhere,
     Isin,
+    // Statistics (typed in `infer/numpy_statistics.rs`, lowered in `lower/statistics.rs`).
+    Median,
+    Percentile,
+    Quantile,
+    Nansum,
+    Nanmean,
+    Nanstd,
+    Nanvar,
+    Nanmin,
+    Nanmax,
+    Nanargmin,
+    Nanargmax,
+    Ptp,
+    Average,
+    Cov,
+    Corrcoef,
+    Histogram,
+    // Construction and shape (typed in `infer/numpy_shape.rs`, lowered in
+    // `lower/construction.rs`).
+    /// `np.array(x)`: a new array from a tuple (nested for more axes), array or number.
+    Array,
+    /// `np.asarray(x)`: `x` itself when it is an array (of the asked dtype).
+    Asarray,
+    Ascontiguousarray,
+    Stack,
+    Vstack,
+    Hstack,
+    ColumnStack,
+    Diff,
+    Roll,
+    Outer,
+    Cross,
+    Interp,
+    ExpandDims,
+    Transpose,
+    ArrayEqual,
+    Allclose,
+    /// `a.item()`: the only element of a one-element array.
+    Item,
+    // Random numbers (typed in `infer/numpy_random.rs`, lowered in `lower/random.rs`):
+    // `np.random.<name>` ...
+    RandomSeed,
+    /// `np.random.random(size)`, `random_sample`, `sample`, `ranf`.
+    RandomRandom,
+    /// `np.random.rand(d0, d1, ...)`.
+    RandomRand,
+    RandomRandn,
+    RandomRandint,
+    RandomUniform,
+    RandomNormal,
+    RandomStandardNormal,
+    RandomExponential,
+    RandomPoisson,
+    RandomBinomial,
+    RandomChoice,
+    RandomShuffle,
+    RandomPermutation,
+    // ... and Python's `random.<name>`.
+    PySeed,
+    PyRandom,
+    PyRandint,
+    PyUniform,
+    PyGauss,
 }
 
 /// What an array function does to its array parameter `a`: the one table of array-method
@@ -134,8 +197,102 @@ impl ArrayFn {
             "flatnonzero" => Flatnonzero,
             "argwhere" => Argwhere,
             "isin" => Isin,
+            "median" => Median,
+            "percentile" => Percentile,
+            "quantile" => Quantile,
+            "nansum" => Nansum,
+            "nanmean" => Nanmean,
+            "nanstd" => Nanstd,
+            "nanvar" => Nanvar,
+            "nanmin" => Nanmin,
+            "nanmax" => Nanmax,
+            "nanargmin" => Nanargmin,
+            "nanargmax" => Nanargmax,
+            "ptp" => Ptp,
+            "average" => Average,
+            "cov" => Cov,
+            "corrcoef" => Corrcoef,
+            "histogram" => Histogram,
+            "array" => Array,
+            "asarray" => Asarray,
+            "ascontiguousarray" => Ascontiguousarray,
+            "stack" => Stack,
+            "vstack" => Vstack,
+            "hstack" => Hstack,
+            "column_stack" => ColumnStack,
+            "diff" => Diff,
+            "roll" => Roll,
+            "outer" => Outer,
+            "cross" => Cross,
+            "interp" => Interp,
+            "expand_dims" => ExpandDims,
+            "transpose" => Transpose,
+            "array_equal" => ArrayEqual,
+            "allclose" => Allclose,
             _ => return None,
         })
+    }
+
+    /// The `np.random.<name>` function, if any.
+    pub fn random_function(name: &str) -> Option<ArrayFn> {
+        use ArrayFn::*;
+        Some(match name {
+            "seed" => RandomSeed,
+            "random" | "random_sample" | "sample" | "ranf" => RandomRandom,
+            "rand" => RandomRand,
+            "randn" => RandomRandn,
+            "randint" => RandomRandint,
+            "uniform" => RandomUniform,
+            "normal" => RandomNormal,
+            "standard_normal" => RandomStandardNormal,
+            "exponential" => RandomExponential,
+            "poisson" => RandomPoisson,
+            "binomial" => RandomBinomial,
+            "choice" => RandomChoice,
+            "shuffle" => RandomShuffle,
+            "permutation" => RandomPermutation,
+            _ => return None,
+        })
+    }
+
+    /// The function `random.<name>` of Python's `random` module, if any.
+    pub fn python_random_function(name: &str) -> Option<ArrayFn> {
+        use ArrayFn::*;
+        Some(match name {
+            "seed" => PySeed,
+            "random" => PyRandom,
+            "randint" => PyRandint,
+            "uniform" => PyUniform,
+            "gauss" | "normalvariate" => PyGauss,
+            _ => return None,
+        })
+    }
+
+    /// True for the random-number functions (module functions, never array methods).
+    pub fn is_random(self) -> bool {
+        use ArrayFn::*;
+        matches!(
+            self,
+            RandomSeed
+                | RandomRandom
+                | RandomRand
+                | RandomRandn
+                | RandomRandint
+                | RandomUniform
+                | RandomNormal
+                | RandomStandardNormal
+                | RandomExponential
+                | RandomPoisson
+                | RandomBinomial
+                | RandomChoice
+                | RandomShuffle
+                | RandomPermutation
+                | PySeed
+                | PyRandom
+                | PyRandint
+                | PyUniform
+                | PyGauss
+        )
     }
 
     /// The array method `a.<name>(...)`, if any; the array is the first parameter.
@@ -146,6 +303,8 @@ impl ArrayFn {
             "fill" => Some(Fill),
             "flatten" => Some(Flatten),
             "sort" => Some(SortInPlace),
+            "item" => Some(Item),
+            "transpose" => Some(Transpose),
             // NumPy's aliases of functions only; `a.partition(kth)` (in place) is not supported.
             "amin" | "amax" | "partition" => None,
             // The other methods are the functions of the same name that take the array first.
@@ -170,7 +329,22 @@ impl ArrayFn {
                         | Flatnonzero
                         | Argwhere
                         | Isin
-                )
+                        | Array
+                        | Asarray
+                        | Ascontiguousarray
+                        | Stack
+                        | Vstack
+                        | Hstack
+                        | ColumnStack
+                        | Diff
+                        | Roll
+                        | Outer
+                        | Cross
+                        | Interp
+                        | ExpandDims
+                        | ArrayEqual
+                        | Allclose
+                ) && !f.is_statistic()
             }),
         }
     }
@@ -188,7 +362,8 @@ impl ArrayFn {
             Copy | Ravel | Flatten => &["a"],
             Astype => &["a", "dtype"],
             Sum | Prod | Min | Max | Mean => &["a", "axis"],
-            Argmin | Argmax | Cumsum | Cumprod | Any | All => &["a"],
+            Argmin | Argmax | Any | All => &["a"],
+            Cumsum | Cumprod => &["a", "axis"],
             Std | Var => &["a", "*", "ddof"],
             Dot => &["a", "b"],
             Concatenate => &["arrays", "axis"],
@@ -203,6 +378,42 @@ impl ArrayFn {
             Bincount => &["x", "weights", "minlength"],
             Nonzero | Flatnonzero | Argwhere => &["a"],
             Isin => &["element", "test_elements", "assume_unique", "invert"],
+            Median | Nansum | Nanmean | Nanmin | Nanmax | Nanargmin | Nanargmax | Ptp => &["a"],
+            Percentile | Quantile => &["a", "q"],
+            Nanstd | Nanvar => &["a", "*", "ddof"],
+            Average => &["a", "axis", "weights"],
+            Cov => &["m", "y", "*", "ddof"],
+            Corrcoef => &["x", "y"],
+            Histogram => &["a", "bins", "range"],
+            Array | Asarray => &["object", "dtype"],
+            Ascontiguousarray => &["a", "dtype"],
+            Stack => &["arrays", "axis"],
+            Vstack | Hstack | ColumnStack => &["tup"],
+            Diff => &["a", "n"],
+            Roll => &["a", "shift"],
+            Outer => &["a", "b"],
+            Cross => &["a", "b"],
+            Interp => &["x", "xp", "fp", "left", "right"],
+            ExpandDims => &["a", "axis"],
+            Transpose => &["a", "axes"],
+            ArrayEqual => &["a1", "a2"],
+            Allclose => &["a", "b", "rtol", "atol", "equal_nan"],
+            Item => &["a"],
+            RandomSeed => &["seed"],
+            RandomRandom | RandomStandardNormal => &["size"],
+            RandomRand | RandomRandn => &["d0", "d1", "d2", "d3"],
+            RandomRandint => &["low", "high", "size"],
+            RandomUniform => &["low", "high", "size"],
+            RandomNormal => &["loc", "scale", "size"],
+            RandomExponential => &["scale", "size"],
+            RandomPoisson => &["lam", "size"],
+            RandomBinomial => &["n", "p", "size"],
+            RandomChoice => &["a", "size", "replace", "p"],
+            RandomShuffle | RandomPermutation => &["x"],
+            PySeed => &["a"],
+            PyRandom => &[],
+            PyRandint | PyUniform => &["a", "b"],
+            PyGauss => &["mu", "sigma"],
         }
     }
 
@@ -212,10 +423,41 @@ impl ArrayFn {
         match self {
             Full | FullLike | Linspace | Dot | Reshape | Fill | Astype => 2,
             Partition | Argpartition | Searchsorted | Digitize | Isin => 2,
+            Percentile | Quantile => 2,
+            Outer | Cross | ArrayEqual | Allclose | Roll | ExpandDims => 2,
+            RandomBinomial | PyRandint | PyUniform => 2,
+            RandomRandom | RandomStandardNormal | RandomRand | RandomRandn | RandomUniform
+            | RandomNormal | RandomExponential | RandomPoisson | PyRandom | PyGauss => 0,
+            Interp => 3,
             // `np.where(condition)` is `np.nonzero(condition)`.
             Where => 1,
             _ => 1,
         }
+    }
+
+    /// The statistics functions (`np.median`, `np.nanmean`, `np.histogram`, …): functions
+    /// only, not array methods.
+    pub fn is_statistic(self) -> bool {
+        use ArrayFn::*;
+        matches!(
+            self,
+            Median
+                | Percentile
+                | Quantile
+                | Nansum
+                | Nanmean
+                | Nanstd
+                | Nanvar
+                | Nanmin
+                | Nanmax
+                | Nanargmin
+                | Nanargmax
+                | Ptp
+                | Average
+                | Cov
+                | Corrcoef
+                | Histogram
+        )
     }
 
     /// Parameters whose argument is known at compile time and never lowered as a value: a
@@ -227,7 +469,9 @@ impl ArrayFn {
     /// True for `a.reshape(d0, d1, ...)`, whose extents are the call's positional arguments
     /// rather than one shape argument ([`bind`](Self::bind) leaves `shape` unbound then).
     pub fn shape_varargs(self, receiver: Option<&Expr>, args: &[Expr]) -> bool {
-        self == ArrayFn::Reshape && receiver.is_some() && args.len() > 1
+        matches!(self, ArrayFn::Reshape | ArrayFn::Transpose)
+            && receiver.is_some()
+            && args.len() > 1
     }
 
     /// The name shown in messages.
@@ -278,6 +522,54 @@ impl ArrayFn {
             Flatnonzero => "flatnonzero",
             Argwhere => "argwhere",
             Isin => "isin",
+            Median => "median",
+            Percentile => "percentile",
+            Quantile => "quantile",
+            Nansum => "nansum",
+            Nanmean => "nanmean",
+            Nanstd => "nanstd",
+            Nanvar => "nanvar",
+            Nanmin => "nanmin",
+            Nanmax => "nanmax",
+            Nanargmin => "nanargmin",
+            Nanargmax => "nanargmax",
+            Ptp => "ptp",
+            Average => "average",
+            Cov => "cov",
+            Corrcoef => "corrcoef",
+            Histogram => "histogram",
+            Array => "array",
+            Asarray => "asarray",
+            Ascontiguousarray => "ascontiguousarray",
+            Stack => "stack",
+            Vstack => "vstack",
+            Hstack => "hstack",
+            ColumnStack => "column_stack",
+            Diff => "diff",
+            Roll => "roll",
+            Outer => "outer",
+            Cross => "cross",
+            Interp => "interp",
+            ExpandDims => "expand_dims",
+            Transpose => "transpose",
+            ArrayEqual => "array_equal",
+            Allclose => "allclose",
+            Item => "item",
+            RandomSeed | PySeed => "seed",
+            RandomRandom | PyRandom => "random",
+            RandomRand => "rand",
+            RandomRandn => "randn",
+            RandomRandint | PyRandint => "randint",
+            RandomUniform | PyUniform => "uniform",
+            RandomNormal => "normal",
+            RandomStandardNormal => "standard_normal",
+            RandomExponential => "exponential",
+            RandomPoisson => "poisson",
+            RandomBinomial => "binomial",
+            RandomChoice => "choice",
+            RandomShuffle => "shuffle",
+            RandomPermutation => "permutation",
+            PyGauss => "gauss",
         }
     }
 
@@ -286,12 +578,26 @@ impl ArrayFn {
         use ArrayFn::*;
         match self {
             Reshape | Ravel => ArrayEffect::ViewOf,
+            // `np.ascontiguousarray(a)` is `a` itself when it is C-contiguous already.
+            ExpandDims | Transpose | Ascontiguousarray => ArrayEffect::ViewOf,
             Fill | SortInPlace => ArrayEffect::WritesInto,
             Empty | Zeros | Ones | Full | EmptyLike | ZerosLike | OnesLike | FullLike | Arange
             | Linspace | Copy | Astype | Sum | Prod | Min | Max | Mean | Std | Var | Argmin
             | Argmax | Cumsum | Cumprod | Any | All | Concatenate | Dot | Where | Flatten
             | Sort | Argsort | Partition | Argpartition | Searchsorted | Unique | Digitize
             | Bincount | Nonzero | Flatnonzero | Argwhere | Isin => ArrayEffect::Reads,
+            Median | Percentile | Quantile | Nansum | Nanmean | Nanstd | Nanvar | Nanmin
+            | Nanmax | Nanargmin | Nanargmax | Ptp | Average | Cov | Corrcoef | Histogram => {
+                ArrayEffect::Reads
+            }
+            // `np.asarray(a)` may be `a` itself: its typing keeps `a`'s read-only mark.
+            Array | Asarray | Stack | Vstack | Hstack | ColumnStack | Diff | Roll | Outer
+            | Cross | Interp | ArrayEqual | Allclose | Item => ArrayEffect::Reads,
+            RandomShuffle => ArrayEffect::WritesInto,
+            RandomSeed | RandomRandom | RandomRand | RandomRandn | RandomRandint
+            | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
+            | RandomPoisson | RandomBinomial | RandomChoice | RandomPermutation | PySeed
+            | PyRandom | PyRandint | PyUniform | PyGauss => ArrayEffect::Reads,
         }
     }
 
@@ -309,11 +615,15 @@ impl ArrayFn {
         let keyword_only_from = all.iter().position(|p| *p == "*").unwrap_or(all.len());
         let names: Vec<&str> = all.iter().copied().filter(|p| *p != "*").collect();
         let mut bound: Vec<Option<&Expr>> = vec![None; names.len()];
-        if self == ArrayFn::Reshape && receiver.is_some() && args.len() > 1 {
+        if self.shape_varargs(receiver, args) {
             // `a.reshape(2, 3)`: the extents are the positional arguments (see
             // `shape_varargs`); `bind` only checks that no keyword is given.
             if let Some(k) = keywords.first() {
-                let message = format!("reshape() got an unexpected keyword argument '{}'", k.name);
+                let message = format!(
+                    "{}() got an unexpected keyword argument '{}'",
+                    self.name(),
+                    k.name
+                );
                 return Err(Diagnostic::typing(message, k.span));
             }
             return Ok(vec![receiver, None]);

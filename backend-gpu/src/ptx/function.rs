@@ -16,6 +16,7 @@ use crate::ptx::regs::{Class, param_suffix, param_type};
 use crate::ptx::{ModuleCx, ops};
 use ir::{Block, BlockCall, Function, Inst, Op, Ty, Value};
 use runtime::error::{CODE_OFFSET, ERROR_ARGS, arg_offset};
+use runtime::math::RuntimeFn;
 use std::fmt::{Arguments, Write as _};
 
 /// The `.func` header of `func` named `symbol` (without body or `;`).
@@ -296,6 +297,13 @@ impl Emitter<'_> {
                         format!("calls `{name}`, which the module does not define")
                     })?;
                 Ok(self.call(callee, &data.args, &data.results)?)
+            }
+            // A GPU function allocates no arrays: its arena mark is 0 and a release frees
+            // nothing (lowering marks every function that calls another and returns numbers).
+            Op::CallRuntime(RuntimeFn::ArenaMark | RuntimeFn::ArenaRelease) => {
+                let d = self.reg(data.results[0])?;
+                self.ins(format_args!("mov.b64 {d}, 0"));
+                Ok(())
             }
             Op::CallRuntime(f) => match self.cx.math.get(f).copied() {
                 Some(MathImpl::Function(unit)) => Ok(self.call(unit, &data.args, &data.results)?),

@@ -123,6 +123,8 @@ fn runtime_calls(func: &ir::Function) -> Vec<RuntimeFn> {
         .flat_map(|b| &b.insts)
         .filter_map(|&i| func.insts.get(i.0 as usize))
         .filter_map(|d| match d.op {
+            // Emitted inline as constants (see `function.rs`): no implementation needed.
+            Op::CallRuntime(RuntimeFn::ArenaMark | RuntimeFn::ArenaRelease) => None,
             Op::CallRuntime(f) => Some(f),
             _ => None,
         })

@@ -9,9 +9,13 @@
 //! it is read in each iteration, and the body uses no list that may hold arrays (its first mention, in source order, is a plain assignment at
 //! the body's top level, or it is the loop's target). A `break` or `return` skips the release;
 //! what that iteration allocated is freed with the call.
+//!
+//! Likewise a function that returns no array frees its temporaries when it returns
+//! ([`release_temporaries_at_return`]): a helper called 5,000 times that makes two temporary
+//! arrays per call runs in the memory of one call, not of all of them.
 
 use super::Lowerer;
-use crate::function::Value;
+use crate::function::{Function, Op, Ty, Value};
 use frontend::ast::{Expr, ExprKind, Stmt, StmtKind, walk_expr, walk_exprs};
 use runtime::math::RuntimeFn;
 use std::collections::HashMap;
@@ -160,8 +164,8 @@ impl Lowerer<'_, '_> {
     /// True if evaluating `e` (itself, not its operands) may allocate arena memory: an
     /// operation or call producing an array. (A jitted callee that allocates temporaries but
     /// returns numbers is not counted: marking every iteration of every loop that calls a
-    /// jitted function would tax loops that allocate nothing; its temporaries are freed with
-    /// the call.)
+    /// jitted function would tax loops that allocate nothing; its temporaries are freed when
+    /// it returns, see [`release_temporaries_at_return`].)
     fn may_allocate(&self, e: &Expr) -> bool {
         let array_result = matches!(self.typed.expr_type(e.id), Some(t) if holds_array(t));
         match &e.kind {
@@ -182,5 +186,61 @@ impl Lowerer<'_, '_> {
     /// Ends such an iteration: frees what was allocated since `mark`.
     pub(crate) fn end_scoped_iteration(&mut self, mark: Value) {
         self.b.call_runtime(RuntimeFn::ArenaRelease, &[mark]);
+    }
+}
+
+/// When `func` (lowered from a function returning `return_type`) returns no array and may
+/// allocate (creates arrays or descriptors, or calls another compiled function), takes an
+/// arena mark on entry and releases it before every `return`: nothing it allocated can be
+/// reached by its caller, so its temporaries are freed with the call instead of staying until
+/// the outermost call returns. A raise skips the release; the caller propagates the error and
+/// the outermost call frees everything.
+pub(crate) fn release_temporaries_at_return(func: &mut Function, return_type: &Type) {
+    if holds_array(return_type) {
+        return;
+    }
+    let allocates = func.layout.iter().any(|&b| {
+        func.block(b).insts.iter().any(|&i| {
+            matches!(
+                func.inst(i).op,
+                Op::Call(_) | Op::CallRuntime(RuntimeFn::AllocArray | RuntimeFn::CopyDescriptor)
+            )
+        })
+    });
+    let Some(entry) = func.entry() else {
+        return;
+    };
+    if !allocates {
+        return;
+    }
+    let mark_inst = func.create_inst(
+        Op::CallRuntime(RuntimeFn::ArenaMark),
+        Vec::new(),
+        &[Ty::I64],
+        Vec::new(),
+    );
+    let mark = func.inst(mark_inst).results[0];
+    func.block_mut(entry).insts.insert(0, mark_inst);
+    let layout = func.layout.clone();
+    for b in layout {
+        let Some(term) = func.terminator(b) else {
+            continue;
+        };
+        if func.inst(term).op != Op::Return {
+            continue;
+        }
+        let (line, col) = (func.inst(term).line, func.inst(term).col);
+        let release = func.create_inst(
+            Op::CallRuntime(RuntimeFn::ArenaRelease),
+            vec![mark],
+            &[Ty::I64],
+            Vec::new(),
+        );
+        let data = func.inst_mut(release);
+        data.line = line;
+        data.col = col;
+        let insts = &mut func.block_mut(b).insts;
+        let at = insts.len() - 1;
+        insts.insert(at, release);
     }
 }

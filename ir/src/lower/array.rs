@@ -67,7 +67,13 @@ impl Lowerer<'_, '_> {
             let axis = axis as u32;
             let given = self.lower_index(idx_expr)?;
             let dim = self.array_dim(desc, axis);
-            let idx = if literal_non_negative(idx_expr) {
+            // An unsigned index is never negative: 2**64 - 1 is out of range, not the last
+            // element (its i64 bits are -1).
+            let unsigned = matches!(
+                self.type_of(idx_expr),
+                Ok(Type::Scalar(s)) if s.is_unsigned_int()
+            );
+            let idx = if unsigned || literal_non_negative(idx_expr) {
                 given
             } else {
                 self.wrap_negative(given, dim)
@@ -75,13 +81,24 @@ impl Lowerer<'_, '_> {
             if self.ctx.boundscheck {
                 let out_of_range = self.b.icmp(IntCC::Uge, idx, dim);
                 let axis_v = self.b.iconst(Ty::I64, axis as i64);
-                self.raise_if(
-                    out_of_range,
-                    ExceptionKind::IndexError,
-                    "index {} is out of bounds for axis {} with size {}",
-                    idx_expr.span,
-                    &[given, axis_v, dim],
-                );
+                if unsigned {
+                    // The message's integers print signed: leave a huge index out of it.
+                    self.raise_if(
+                        out_of_range,
+                        ExceptionKind::IndexError,
+                        "unsigned index is out of bounds for axis {} with size {}",
+                        idx_expr.span,
+                        &[axis_v, dim],
+                    );
+                } else {
+                    self.raise_if(
+                        out_of_range,
+                        ExceptionKind::IndexError,
+                        "index {} is out of bounds for axis {} with size {}",
+                        idx_expr.span,
+                        &[given, axis_v, dim],
+                    );
+                }
             }
             let unit_stride = match layout {
                 Layout::C => axis + 1 == ndim,
@@ -215,6 +232,11 @@ impl Lowerer<'_, '_> {
         value: PyValue,
         span: Span,
     ) -> LResult<()> {
+        if let Some(array) = super::array_fns::ArrayRef::of(base)
+            && self.is_fancy_index(index)
+        {
+            return self.lower_fancy_store(&array, index, value, span);
+        }
         if let Some(array) = super::array_fns::ArrayRef::of(base)
             && self.is_mask_index(index)
         {

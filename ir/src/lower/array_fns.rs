@@ -280,11 +280,13 @@ impl Lowerer<'_, '_> {
         keywords: &[Keyword],
     ) -> LResult<PyValue> {
         let receiver = match &func.kind {
+            // (`np.random.seed`'s base is a module path, not an array.)
             frontend::ast::ExprKind::Attribute { value, .. }
-                if !matches!(
-                    self.typed.resolutions.get(&value.id),
-                    Some(typeinfer::Resolution::Module(_))
-                ) =>
+                if !f.is_random()
+                    && !matches!(
+                        self.typed.resolutions.get(&value.id),
+                        Some(typeinfer::Resolution::Module(_))
+                    ) =>
             {
                 Some(&**value)
             }
@@ -383,6 +385,7 @@ impl Lowerer<'_, '_> {
                         vec![self.product(&dims)]
                     }
                 };
+                let shape = self.unknown_extent(&src, &shape, span);
                 self.lower_reshape(&src, &shape, span)
             }
             Fill => {
@@ -394,6 +397,25 @@ impl Lowerer<'_, '_> {
             Any | All => {
                 let a = array_arg("a").expect("typed as an array");
                 self.lower_any_all(f == All, &a)?
+            }
+            Cumsum | Cumprod
+                if names
+                    .iter()
+                    .position(|n| *n == "axis")
+                    .and_then(|i| bound[i])
+                    .and_then(super::array::constant_int)
+                    .is_some() =>
+            {
+                let a = array_arg("a").expect("typed as an array");
+                let k = names
+                    .iter()
+                    .position(|n| *n == "axis")
+                    .and_then(|i| bound[i])
+                    .and_then(super::array::constant_int)
+                    .expect("checked");
+                let axis = if k < 0 { k + i64::from(a.ndim) } else { k } as usize;
+                let (acc, _) = result_array(&result_ty);
+                self.lower_cumulative_axis(f == Cumprod, &a, axis, acc, span)?
             }
             Sum | Prod | Min | Max | Mean | Std | Var | Argmin | Argmax | Cumsum | Cumprod => {
                 let a = array_arg("a").expect("typed as an array");
@@ -417,6 +439,19 @@ impl Lowerer<'_, '_> {
                     }
                 }
             }
+            Concatenate
+                if names
+                    .iter()
+                    .position(|n| *n == "axis")
+                    .and_then(|i| bound[i])
+                    .and_then(super::array::constant_int)
+                    .is_some_and(|k| k != 0) =>
+            {
+                // Any other axis: `construction.rs`.
+                let expr_arg =
+                    |name: &str| names.iter().position(|n| *n == name).and_then(|i| bound[i]);
+                self.lower_shape_call(f, &arg, &expr_arg, None, &result_ty, span)?
+            }
             Concatenate => {
                 let (parts, _) = arg("arrays").expect("bound");
                 self.lower_concatenate(&parts, &result_ty, span)?
@@ -431,6 +466,24 @@ impl Lowerer<'_, '_> {
                 let expr_arg =
                     |name: &str| names.iter().position(|n| *n == name).and_then(|i| bound[i]);
                 self.lower_sorting_call(f, &arg, &expr_arg, &result_ty, span)?
+            }
+            Median | Percentile | Quantile | Nansum | Nanmean | Nanstd | Nanvar | Nanmin
+            | Nanmax | Nanargmin | Nanargmax | Ptp | Average | Cov | Corrcoef | Histogram => {
+                self.lower_statistics_call(f, &arg, &result_ty, span)?
+            }
+            Array | Asarray | Ascontiguousarray | Stack | Vstack | Hstack | ColumnStack | Diff
+            | Roll | Outer | Cross | Interp | ExpandDims | Transpose | ArrayEqual | Allclose
+            | Item => {
+                let expr_arg =
+                    |name: &str| names.iter().position(|n| *n == name).and_then(|i| bound[i]);
+                let varargs = f.shape_varargs(receiver, args).then_some(args);
+                self.lower_shape_call(f, &arg, &expr_arg, varargs, &result_ty, span)?
+            }
+            RandomSeed | RandomRandom | RandomRand | RandomRandn | RandomRandint
+            | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
+            | RandomPoisson | RandomBinomial | RandomChoice | RandomShuffle | RandomPermutation
+            | PySeed | PyRandom | PyRandint | PyUniform | PyGauss => {
+                self.lower_random_call(f, &arg, &result_ty, span)?
             }
             Where => {
                 // With array operands this is an array expression (`array_expr.rs`); here all
@@ -703,7 +756,7 @@ impl Lowerer<'_, '_> {
         desc
     }
 
-    fn lower_reduction(
+    pub(crate) fn lower_reduction(
         &mut self,
         f: ArrayFn,
         a: &ArrayRef,

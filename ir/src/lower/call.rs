@@ -45,8 +45,12 @@ impl Lowerer<'_, '_> {
         }
         let resolution = self.typed.resolutions.get(&expr.id).cloned();
         let mut values = Vec::with_capacity(args.len() + 1);
-        if let (Some(Resolution::Method(_)), ExprKind::Attribute { value, .. }) =
-            (&resolution, &func.kind)
+        // A method's receiver is its first argument: built-in methods, and `@overload_method`
+        // ones (the only jitted calls whose callee is an attribute).
+        if let (
+            Some(Resolution::Method(_) | Resolution::JitCall { .. }),
+            ExprKind::Attribute { value, .. },
+        ) = (&resolution, &func.kind)
         {
             values.push((self.lower_expr(value)?, self.type_of(value)?));
         }

@@ -164,6 +164,11 @@ impl Lowerer<'_, '_> {
                     return Ok(());
                 }
                 if let Some(a) = super::array_fns::ArrayRef::of(&array)
+                    && self.is_fancy_index(index)
+                {
+                    return self.lower_fancy_aug_assign(&a, index, op, rhs, &rhs_ty, target.span);
+                }
+                if let Some(a) = super::array_fns::ArrayRef::of(&array)
                     && (self.index_count(index) < a.ndim as usize || super::views::has_slice(index))
                 {
                     let view = self.view_for_store(&a, index, target.span)?;

@@ -100,6 +100,11 @@ impl Lowerer<'_, '_> {
                     let mask = super::array_fns::ArrayRef::of(&mask).expect("a mask array");
                     return self.lower_mask_select(&array, &mask, expr.span);
                 }
+                if let Some(array) = super::array_fns::ArrayRef::of(&base)
+                    && self.is_fancy_index(index)
+                {
+                    return self.lower_fancy_select(&array, index, expr.span);
+                }
                 if let (Some(array), Type::Array { .. }) =
                     (super::array_fns::ArrayRef::of(&base), &result_ty)
                 {

@@ -16,18 +16,22 @@ mod array;
 mod array_expr;
 mod array_fns;
 mod call;
+mod construction;
 mod control;
 mod convert;
 mod dicts;
 mod expr;
+mod fancy;
 pub mod flatten;
 mod library;
 mod lists;
 mod operators;
 mod parallel;
 pub mod parallel_report;
+mod random;
 mod sorting;
 mod ssa;
+mod statistics;
 mod strings;
 mod value;
 mod views;
@@ -59,6 +63,9 @@ pub struct LowerContext<'a> {
     pub numpy_error_model: bool,
     /// `parallel=True`: `prange` loops are outlined and run on the runtime's threads.
     pub parallel: bool,
+    /// The function is on a cycle of calls (it may recurse without bound): its prologue
+    /// checks the native stack and raises `RecursionError` when it is nearly used up.
+    pub recursive: bool,
 }
 
 /// Lowers `func` (typed as `typed`) to an IR function named `ctx.symbol` whose parameters are
@@ -76,12 +83,16 @@ pub fn lower_function(
     let (entry, param_values) = builder.create_entry_block();
     let mut lowerer = Lowerer::new(builder, entry, typed, ctx, false);
     lowerer.name_refs = arena::count_names(&func.body, None);
+    if ctx.recursive {
+        lowerer.check_recursion_depth(func.span);
+    }
     lowerer.bind_params(func, param_values);
     lowerer.lower_body(&func.body)?;
     lowerer.finish_function(func)?;
     let outlined = std::mem::take(&mut lowerer.outlined);
     drop(lowerer);
     remove_unterminated_dead_blocks(&mut ir)?;
+    arena::release_temporaries_at_return(&mut ir, &typed.return_type);
     let mut functions = vec![ir];
     functions.extend(outlined);
     Ok(functions)
@@ -297,6 +308,23 @@ impl<'a, 'f> Lowerer<'a, 'f> {
     }
 
     /// Branches on `failed`: if true, raise `kind(message)`; continues on the success path.
+    /// The prologue of a recursive function: `RecursionError` instead of a native stack
+    /// overflow (see `runtime::stack`).
+    fn check_recursion_depth(&mut self, span: Span) {
+        let exhausted = self
+            .b
+            .call_runtime(runtime::math::RuntimeFn::StackCheck, &[]);
+        let zero = self.b.iconst(crate::function::Ty::I64, 0);
+        let failed = self.b.icmp(crate::function::IntCC::Ne, exhausted, zero);
+        self.raise_if(
+            failed,
+            ExceptionKind::RecursionError,
+            "maximum recursion depth exceeded",
+            span,
+            &[],
+        );
+    }
+
     pub(crate) fn raise_if(
         &mut self,
         failed: Value,

@@ -242,6 +242,21 @@ impl Lowerer<'_, '_> {
                 if op == BinOp::FloorDiv { q } else { r }
             }
             BinOp::Pow => {
+                if !self.ctx.numpy_error_model && !self.in_array_expression {
+                    // Python: `0.0 ** -1.0` raises; C's pow (and NumPy) give inf.
+                    let zero = self.b.fconst(self.b.ty(b), 0.0);
+                    let zero_base = self.b.fcmp(FloatCC::Eq, a, zero);
+                    let negative = self.b.fcmp(FloatCC::Lt, b, zero);
+                    let no = self.b.bconst(false);
+                    let both = self.b.select(zero_base, negative, no);
+                    self.raise_if(
+                        both,
+                        ExceptionKind::ZeroDivisionError,
+                        "0.0 cannot be raised to a negative power",
+                        span,
+                        &[],
+                    );
+                }
                 let f = if s == Scalar::F32 {
                     RuntimeFn::PowF32
                 } else {

@@ -24,7 +24,7 @@ use typeinfer::{ArrayFn, Layout, Scalar, Type, rules};
 pub(crate) type LoweredArg = Option<(PyValue, Type)>;
 
 /// The runtime's code for the element type `s` (real types only; typing rejects complex).
-fn element_kind(s: Scalar) -> i64 {
+pub(crate) fn element_kind(s: Scalar) -> i64 {
     let kind = match s {
         Scalar::Bool => ElementKind::Bool,
         Scalar::I8 => ElementKind::I8,
@@ -340,7 +340,7 @@ impl Lowerer<'_, '_> {
     }
 
     /// The element `i` of the 1-d `a` (or of `a` reversed, where `reversed`), as `common`.
-    fn element_as(
+    pub(crate) fn element_as(
         &mut self,
         a: &ArrayRef,
         n: Value,
@@ -365,7 +365,7 @@ impl Lowerer<'_, '_> {
     /// The index at which `x` (of dtype `xs`) would be inserted into the sorted 1-d `a` of
     /// length `n` (read backwards where `reversed`): before equal elements, or after them
     /// where `right`.
-    fn search_sorted(
+    pub(crate) fn search_sorted(
         &mut self,
         a: &ArrayRef,
         n: Value,
@@ -432,7 +432,11 @@ impl Lowerer<'_, '_> {
     }
 
     /// Runs `body` only where `cond` holds.
-    fn when(&mut self, cond: Value, body: &mut dyn FnMut(&mut Self) -> LResult<()>) -> LResult<()> {
+    pub(crate) fn when_true(
+        &mut self,
+        cond: Value,
+        body: &mut dyn FnMut(&mut Self) -> LResult<()>,
+    ) -> LResult<()> {
         let then = self.create_block();
         let merge = self.create_block();
         self.brif(cond, then, merge);
@@ -472,7 +476,7 @@ impl Lowerer<'_, '_> {
         self.ssa.def_var(decreasing_var, entry, no);
         let dtype = bins.dtype;
         let nonempty = self.b.icmp(IntCC::Sgt, n, zero);
-        self.when(nonempty, &mut |this| {
+        self.when_true(nonempty, &mut |this| {
             let last = this.b.binary(Op::Isub, n, one);
             let first_v = this.element_as(&bins, n, no, zero, dtype);
             let last_v = this.element_as(&bins, n, no, last, dtype);
@@ -661,7 +665,7 @@ impl Lowerer<'_, '_> {
             let x = this.load_scalar(ptr, dtype);
             let t = this.truthy(&x);
             let idx = idx.to_vec();
-            this.when(t, &mut |this| {
+            this.when_true(t, &mut |this| {
                 let PyValue::Scalar(kv, _) = this.use_value_var(&k) else {
                     unreachable!("integer")
                 };
@@ -762,7 +766,7 @@ impl Lowerer<'_, '_> {
                     this.ssa.def_var(found_var, block, no);
                     let inside = this.b.icmp(IntCC::Slt, pos, m);
                     let t = *t;
-                    this.when(inside, &mut |this| {
+                    this.when_true(inside, &mut |this| {
                         let y = this.element_as(&t, m, no, pos, common);
                         let equal = this.scalars_equal(x, y, common);
                         let block = this.current_block();

@@ -462,16 +462,20 @@ impl Lowerer<'_, '_> {
         (self.data_of(mask.desc), strides)
     }
 
-    /// `a[mask]`: a new 1-D array of the elements where `mask` is true, in C order.
+    /// `a[mask]`: a new array of the elements (or, for a mask of the leading axes only, the
+    /// sub-arrays) where `mask` is true, in C order.
     pub(crate) fn lower_mask_select(
         &mut self,
         base: &ArrayRef,
         mask: &ArrayRef,
         span: Span,
     ) -> LResult<PyValue> {
-        let shape = self.shape_of(base);
+        let full_shape = self.shape_of(base);
         let strides = self.strides_of(base);
         let data = self.data_of(base.desc);
+        // The mask covers the leading axes; the others are copied whole.
+        let (shape, rest) = full_shape.split_at(mask.ndim as usize);
+        let (shape, rest) = (shape.to_vec(), rest.to_vec());
         let (mask_data, mask_strides) = self.checked_mask(mask, &shape, span);
         // First pass: count; second: copy.
         let zero = self.b.iconst(Ty::I64, 0);
@@ -492,20 +496,29 @@ impl Lowerer<'_, '_> {
         let PyValue::Scalar(n, _) = self.use_value_var(&count) else {
             unreachable!("i64")
         };
-        let out = self.new_array(base.dtype, &[n], false, span);
+        let mut out_shape = vec![n];
+        out_shape.extend_from_slice(&rest);
+        let out = self.new_array(base.dtype, &out_shape, false, span);
         let out_data = self.data_of(out.desc);
-        let itemsize = self.b.iconst(Ty::I64, base.dtype.size_bytes() as i64);
+        let out_strides = self.strides_of(&out);
         let at = self.declare_value_var(&PyValue::Scalar(zero, Scalar::I64));
         let dtype = base.dtype;
         self.for_each_masked(&shape, mask_data, &mask_strides, &mut |this, idx| {
-            let from = this.address_at(data, &strides, idx);
-            let v = this.load_scalar(from, dtype);
             let PyValue::Scalar(k, _) = this.use_value_var(&at) else {
                 unreachable!("i64")
             };
-            let offset = this.b.binary(Op::Imul, k, itemsize);
-            let to = this.b.binary(Op::Iadd, out_data, offset);
-            this.store_scalar(to, dtype, v);
+            let idx = idx.to_vec();
+            let _ = this.for_each_index(&rest, &mut |this, inner| {
+                let mut src = idx.clone();
+                src.extend_from_slice(inner);
+                let from = this.address_at(data, &strides, &src);
+                let v = this.load_scalar(from, dtype);
+                let mut dst = vec![k];
+                dst.extend_from_slice(inner);
+                let to = this.address_at(out_data, &out_strides, &dst);
+                this.store_scalar(to, dtype, v);
+                Ok(())
+            });
             let one = this.b.iconst(Ty::I64, 1);
             let k1 = this.b.binary(Op::Iadd, k, one);
             this.def_value_var(&at, &PyValue::Scalar(k1, Scalar::I64));
@@ -528,14 +541,22 @@ impl Lowerer<'_, '_> {
             ));
         }
         let value = self.coerce(value, &Type::Scalar(base.dtype));
-        let shape = self.shape_of(base);
+        let full_shape = self.shape_of(base);
         let strides = self.strides_of(base);
         let data = self.data_of(base.desc);
+        let (shape, rest) = full_shape.split_at(mask.ndim as usize);
+        let (shape, rest) = (shape.to_vec(), rest.to_vec());
         let (mask_data, mask_strides) = self.checked_mask(mask, &shape, span);
         let dtype = base.dtype;
         self.for_each_masked(&shape, mask_data, &mask_strides, &mut |this, idx| {
-            let to = this.address_at(data, &strides, idx);
-            this.store_scalar(to, dtype, value.clone());
+            let idx = idx.to_vec();
+            let _ = this.for_each_index(&rest, &mut |this, inner| {
+                let mut at = idx.clone();
+                at.extend_from_slice(inner);
+                let to = this.address_at(data, &strides, &at);
+                this.store_scalar(to, dtype, value.clone());
+                Ok(())
+            });
         })
     }
 

@@ -10,16 +10,18 @@ type objects for signatures and the exception classes. Importing it must stay ch
 here imports ``inspect`` or other heavy modules until the first compilation.
 """
 
-from . import config, errors, types
+from . import config, errors, extending, types
 from ._ferrojit import Dispatcher, __version__
 from ._ferrojit import typeof as _typeof_text
-from .cfunc import CFunc, cfunc
+from ._cfunc import CFunc, cfunc
 from .decorators import jit, njit
 from .export import export
 from .errors import (
     CompileError,
     FerrojitWarning,
     InternalError,
+    NumbaError,
+    NumbaWarning,
     SignatureError,
     TypingError,
     UnsupportedError,
@@ -27,6 +29,8 @@ from .errors import (
 from .types import *  # noqa: F401,F403  (f8, int32, void, ...)
 from .types import Signature, Type
 from .ufunc import DUFunc, GUFunc, guvectorize, vectorize
+from ._stencil import Stencil, stencil
+from ._numba_names import from_dtype, literal_unroll, objmode
 from ._ferrojit import get_num_threads, set_num_threads
 
 
@@ -67,6 +71,11 @@ __all__ = [
     "njit",
     "cfunc",
     "CFunc",
+    "stencil",
+    "Stencil",
+    "literal_unroll",
+    "objmode",
+    "from_dtype",
     "vectorize",
     "guvectorize",
     "DUFunc",
@@ -83,6 +92,7 @@ __all__ = [
     "Type",
     "Signature",
     "errors",
+    "extending",
     "types",
     "CompileError",
     "TypingError",
@@ -90,5 +100,7 @@ __all__ = [
     "SignatureError",
     "InternalError",
     "FerrojitWarning",
+    "NumbaError",
+    "NumbaWarning",
     "__version__",
 ] + types.__all__

@@ -5,8 +5,9 @@ name leads back to it, so the receiving process imports the module and gets the 
 Otherwise -- objects defined inside functions, in ``__main__`` (whose module a Dask worker
 does not have), or in modules registered with ``cloudpickle.register_pickle_by_value`` -- it
 pickles *by value*: the kernel's source text, its signatures and options, and the module-level
-globals it uses that the compiler can use (numbers and tuples of them, modules by name, other
-jitted functions and ufuncs, NumPy types and functions). Unpickling re-creates the Python
+globals and closure variables it uses that the compiler can use (numbers and tuples of them,
+NumPy arrays of numbers, modules by name, other jitted functions and ufuncs, NumPy types and
+functions). Unpickling re-creates the Python
 function from its source (registered with ``linecache`` so that error messages still show the
 code and its original line numbers) and compiles it again.
 
@@ -90,6 +91,9 @@ def _capturable(value):
     if isinstance(value, pytypes.BuiltinFunctionType):
         return True  # math.sqrt and friends pickle by name
     numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(value, numpy.ndarray):
+        # A global or captured array (frozen into the compiled code); pickles with its data.
+        return value.dtype.kind in "biufc"
     if isinstance(value, type):
         # Exception classes and NumPy scalar types, by name.
         bases = (BaseException,) if numpy is None else (BaseException, numpy.generic)
@@ -203,14 +207,19 @@ def _reduce_dispatcher(dispatcher):
     state = {
         "function": function_state(dispatcher.py_func),
         "signatures": list(dispatcher.signatures),
+        "options": dict(dispatcher.targetoptions),
     }
     return _rebuild_dispatcher, (state,)
 
 
 def _rebuild_dispatcher(state):
-    from .decorators import jit
+    from .decorators import _make_dispatcher
 
-    dispatcher = jit(rebuild_function(state["function"]))
+    # The same options as the pickled dispatcher (boundscheck, parallel, error model, ...);
+    # the signatures compiled there are warm-ups here, not a closed set.
+    # (`cache` is left off: the rebuilt function has no source file to cache beside.)
+    options = dict(state.get("options", {}), cache=False)
+    dispatcher = _make_dispatcher(rebuild_function(state["function"]), [], options)
     for signature in state["signatures"]:
         if signature.startswith("none("):
             # `Dispatcher.signatures` prints a None result as `none`; the grammar says `void`.

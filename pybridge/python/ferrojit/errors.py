@@ -31,6 +31,23 @@ class FerrojitWarning(UserWarning):
     """An option has no effect here, or the on-disk cache (``cache=True``) had trouble."""
 
 
+class FerrojitPerformanceWarning(FerrojitWarning):
+    """Code compiles but will run slowly (Numba's ``NumbaPerformanceWarning``)."""
+
+
+class FerrojitDeprecationWarning(FerrojitWarning, DeprecationWarning):
+    """A feature will go away (Numba's ``NumbaDeprecationWarning``)."""
+
+
+# Numba's names, for `from numba.core.errors import ...`-style code run with ferrojit.
+NumbaError = CompileError
+LoweringError = InternalError
+UnsupportedFeatureError = UnsupportedError
+NumbaWarning = FerrojitWarning
+NumbaPerformanceWarning = FerrojitPerformanceWarning
+NumbaDeprecationWarning = FerrojitDeprecationWarning
+
+
 __all__ = [
     "CompileError",
     "TypingError",
@@ -38,4 +55,12 @@ __all__ = [
     "SignatureError",
     "InternalError",
     "FerrojitWarning",
+    "FerrojitPerformanceWarning",
+    "FerrojitDeprecationWarning",
+    "NumbaError",
+    "LoweringError",
+    "UnsupportedFeatureError",
+    "NumbaWarning",
+    "NumbaPerformanceWarning",
+    "NumbaDeprecationWarning",
 ]

@@ -15,7 +15,6 @@ use ferrojit::{CompileRequest, CompiledFunction, Diagnostic, RuntimeError, Scala
 use numpy::npyffi::npy_intp;
 use pyo3::prelude::*;
 use runtime::error::ErrorSlot;
-use std::cell::Cell;
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
@@ -65,7 +64,8 @@ impl ScalarLoop {
 /// Compiles `req` with the ufunc loop as its entry. Operand types that are not scalars (the
 /// inferred output may be anything) are a `TypingError`.
 pub fn compile(req: &CompileRequest) -> Result<ScalarLoop, Diagnostic> {
-    let not_scalar: Cell<Option<String>> = Cell::new(None);
+    // A mutex, not a cell: the wrapper runs on the driver's compile thread.
+    let not_scalar: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
     let wrapper = |root: &str, typed: &typeinfer::TypedFunction| {
         let name = format!("{root}__ufunc_loop");
         let operands = typed.arg_types.iter().chain([&typed.return_type]);
@@ -75,13 +75,14 @@ pub fn compile(req: &CompileRequest) -> Result<ScalarLoop, Diagnostic> {
         {
             let args: Vec<String> = typed.arg_types.iter().map(Type::to_string).collect();
             let signature = format!("{}({})", typed.return_type, args.join(", "));
-            not_scalar.set(Some(signature));
+            *not_scalar.lock().unwrap_or_else(|e| e.into_inner()) = Some(signature);
             return placeholder_loop(&name);
         }
         ir::kernels::ufunc_loop(&name, root, &typed.arg_types, &typed.return_type)
     };
     let compiled = ferrojit::compile_wrapped(req, &wrapper)?;
-    if let Some(signature) = not_scalar.take() {
+    let not_scalar = not_scalar.into_inner().unwrap_or_else(|e| e.into_inner());
+    if let Some(signature) = not_scalar {
         return Err(Diagnostic::new(
             ferrojit::DiagnosticKind::Typing,
             format!(

@@ -32,6 +32,19 @@ impl Infer<'_> {
             self.resolve(func.id, Resolution::Callee);
             return Ok(Val::Value(ty));
         }
+        if let ExprKind::Attribute { value, attr } = &func.kind
+            && crate::ArrayFn::method(attr).is_none()
+            && keywords.is_empty()
+            && let Val::Value(receiver @ Type::Array { .. }) = self.expr(value)?
+            && let Some(callee) = self.env.method_overload(&receiver, attr)
+        {
+            // An `@overload_method`: a jitted call with the receiver as first argument.
+            self.resolve(func.id, Resolution::Callee);
+            let mut with_receiver = vec![(**value).clone()];
+            with_receiver.extend(args.iter().cloned());
+            let ty = self.jit_call(e, func, callee, &with_receiver, Vec::new())?;
+            return Ok(Val::Value(ty));
+        }
         let callable = match self.expr(func)? {
             Val::Callable(callable) => callable,
             Val::Unsupported { name, pytype } if pytype == "function" => {

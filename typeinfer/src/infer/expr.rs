@@ -272,6 +272,10 @@ impl Infer<'_> {
     }
 
     fn attribute(&mut self, e: &Expr, base: &Expr, attr: &str) -> R<Val> {
+        // `np.iinfo(t).max`, `np.finfo(t).eps`: constants (`numpy_shape.rs`).
+        if let Some(ty) = self.machine_limit(e, base, attr)? {
+            return Ok(Val::Value(ty));
+        }
         match self.expr(base)? {
             Val::Module(module) => self.module_attribute(e, module, attr),
             Val::Value(Type::Array { .. }) if crate::ArrayFn::method(attr).is_some() => {
@@ -287,6 +291,12 @@ impl Infer<'_> {
                 Ok(Val::Value(self.dtype_attribute(e, dtype, attr)?))
             }
             Val::Value(ty) => Ok(Val::Value(self.value_attribute(e, &ty, attr)?)),
+            Val::UnknownNumpy(path) if path == "numpy.random" => {
+                match crate::ArrayFn::random_function(attr) {
+                    Some(f) => Ok(Val::Callable(Callable::Array(f))),
+                    None => Ok(Val::UnknownNumpy(format!("{path}.{attr}"))),
+                }
+            }
             Val::UnknownNumpy(path) => Ok(Val::UnknownNumpy(format!("{path}.{attr}"))),
             other => {
                 let message = format!("unknown attribute '{attr}' of {}", describe(&other));
@@ -321,6 +331,11 @@ impl Infer<'_> {
         }
         if module == ModuleKind::Numpy
             && let Some(f) = crate::ArrayFn::function(attr)
+        {
+            return Ok(Val::Callable(Callable::Array(f)));
+        }
+        if module == ModuleKind::Random
+            && let Some(f) = crate::ArrayFn::python_random_function(attr)
         {
             return Ok(Val::Callable(Callable::Array(f)));
         }
@@ -451,6 +466,7 @@ fn module_knows(module: ModuleKind, name: &str) -> bool {
         || Intrinsic::lookup(Some(module), name).is_some()
         || (module == ModuleKind::Numpy && numpy_dtype(name).is_some())
         || (module == ModuleKind::Numpy && crate::ArrayFn::function(name).is_some())
+        || (module == ModuleKind::Random && crate::ArrayFn::python_random_function(name).is_some())
 }
 
 /// A known name one edit (insertion, deletion, substitution, transposition, or case) away

@@ -16,6 +16,8 @@ enum Axis {
     Partial,
     /// A slice with a step.
     Strided,
+    /// An integer array of this rank (fancy indexing; lowered in `lower/fancy.rs`).
+    Fancy(u8),
 }
 
 impl Infer<'_> {
@@ -46,7 +48,8 @@ impl Infer<'_> {
         else {
             return Err(Diagnostic::internal(format!("array_index on {array}")).into());
         };
-        // `a[mask]` with a boolean array of `a`'s rank: the selected elements, in C order.
+        // `a[mask]` with a boolean array of `a`'s leading axes: the selected elements (or
+        // sub-arrays), in C order.
         if !matches!(index.kind, ExprKind::Tuple(_) | ExprKind::Slice { .. })
             && let Type::Array {
                 dtype: Scalar::Bool,
@@ -54,13 +57,12 @@ impl Infer<'_> {
                 ..
             } = self.value(index)?
         {
-            if mask_ndim != ndim {
-                let message = format!(
-                    "a boolean mask must have the array's rank: {mask_ndim}-d mask for {array}"
-                );
-                return Err(Diagnostic::unsupported(message, index.span).into());
+            if mask_ndim > ndim {
+                let message = format!("too many indices: a {mask_ndim}-d boolean mask for {array}");
+                return Err(Diagnostic::typing(message, index.span).into());
             }
-            return Ok(Type::array(dtype, 1, Layout::C));
+            // A mask of the leading axes selects sub-arrays of the others.
+            return Ok(Type::array(dtype, 1 + ndim - mask_ndim, Layout::C));
         }
         let mut axes = Vec::new();
         match &index.kind {
@@ -81,6 +83,10 @@ impl Infer<'_> {
             return Err(Diagnostic::typing(message, index.span).into());
         }
         axes.resize(usize::from(ndim), Axis::Full);
+        if let Some(fancy) = fancy_result(&axes, index)? {
+            // A new array (a copy), NumPy's result of one integer-array index.
+            return Ok(Type::array(dtype, fancy, Layout::C));
+        }
         let view_ndim = axes.iter().filter(|a| **a != Axis::Int).count();
         if view_ndim == 0 {
             return Ok(Type::Scalar(dtype));
@@ -121,9 +127,11 @@ impl Infer<'_> {
             Type::Tuple(items) if items.iter().all(is_integer) => {
                 axes.extend(items.iter().map(|_| Axis::Int));
             }
+            Type::Array { dtype, ndim, .. } if dtype.is_int() => axes.push(Axis::Fancy(*ndim)),
             Type::Array { .. } => {
                 let message = format!("indexing an array with {ty} is not supported");
-                let hint = "indexing with an integer array (fancy indexing) is not supported; write a loop, or use a boolean mask of the array's shape";
+                let hint = "index with an integer array (one per access), or with one boolean \
+                            mask of the array's shape";
                 return Err(Diagnostic::unsupported(message, item.span)
                     .with_hint(hint)
                     .into());
@@ -172,6 +180,37 @@ impl Infer<'_> {
             }
         }
     }
+}
+
+/// The rank of `array[index]` when `axes` has an integer-array (fancy) index: its axes take
+/// that index's place among the axes that slices keep, as in NumPy. `None` without one; an
+/// error for forms ferrojit does not compile (several integer arrays, partial slices beside
+/// one).
+fn fancy_result(axes: &[Axis], index: &Expr) -> Result<Option<u8>, Diagnostic> {
+    let fancy: Vec<u8> = axes
+        .iter()
+        .filter_map(|a| match a {
+            Axis::Fancy(n) => Some(*n),
+            _ => None,
+        })
+        .collect();
+    let Some(&rank) = fancy.first() else {
+        return Ok(None);
+    };
+    if fancy.len() > 1 {
+        let message = "only one integer-array index per access is supported (as in Numba)";
+        return Err(Diagnostic::unsupported(message, index.span));
+    }
+    if axes
+        .iter()
+        .any(|a| matches!(a, Axis::Partial | Axis::Strided))
+    {
+        let message = "an integer-array index can be combined with integers and whole axes \
+                       (`:`) only";
+        return Err(Diagnostic::unsupported(message, index.span));
+    }
+    let kept = axes.iter().filter(|a| **a == Axis::Full).count();
+    Ok(Some(rank + kept as u8))
 }
 
 /// The value of an integer literal, possibly negated (`2`, `-1`).

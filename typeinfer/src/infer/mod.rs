@@ -21,7 +21,10 @@ mod expr;
 mod index;
 mod lists;
 mod numpy_call;
+mod numpy_random;
+pub(crate) mod numpy_shape;
 mod numpy_sorting;
+mod numpy_statistics;
 mod stmt;
 mod strings;
 
@@ -446,6 +449,7 @@ pub(super) fn module_name(module: ModuleKind) -> &'static str {
         ModuleKind::Cmath => "cmath",
         ModuleKind::Numpy => "numpy",
         ModuleKind::Ferrojit => "ferrojit",
+        ModuleKind::Random => "random",
     }
 }
 

@@ -134,9 +134,23 @@ impl Infer<'_> {
                 Type::NoneType
             }
             Sum | Prod | Cumsum | Cumprod => {
-                let (dt, _) = self.array_arg(f, arg("a").expect("required"))?;
+                let (dt, ndim) = self.array_arg(f, arg("a").expect("required"))?;
                 let acc = accumulator(dt);
-                if matches!(f, Cumsum | Cumprod) {
+                let along_axis = match arg("axis").filter(|_| matches!(f, Cumsum | Cumprod)) {
+                    Some(axis) if !matches!(axis.kind, ExprKind::NoneLit) => {
+                        // A literal axis keeps the shape (lowered in `construction.rs`).
+                        self.concatenate_axis(axis, ndim)?;
+                        true
+                    }
+                    Some(none) => {
+                        self.value(none)?;
+                        false
+                    }
+                    None => false,
+                };
+                if along_axis {
+                    Type::array(acc, ndim, Layout::C)
+                } else if matches!(f, Cumsum | Cumprod) {
                     Type::array(acc, 1, Layout::C)
                 } else {
                     Type::Scalar(acc)
@@ -171,15 +185,6 @@ impl Infer<'_> {
             }
             Concatenate => {
                 let parts = arg("arrays").expect("required");
-                if let Some(axis) = arg("axis")
-                    && literal_int(axis) != Some(0)
-                {
-                    let message = "concatenate() is supported along axis 0 only";
-                    return Err(Diagnostic::unsupported(message, axis.span).into());
-                }
-                if let Some(axis) = arg("axis") {
-                    self.value(axis)?;
-                }
                 let ty = self.value(parts)?;
                 let Type::Tuple(items) = &ty else {
                     let message = format!("concatenate() takes a tuple of arrays, got {ty}");
@@ -205,6 +210,10 @@ impl Infer<'_> {
                 let (dtype, ndim) = result.ok_or_else(|| {
                     Diagnostic::typing("concatenate() needs at least one array", parts.span)
                 })?;
+                if let Some(axis) = arg("axis") {
+                    // Any literal axis (lowering: `lower/construction.rs` beyond axis 0).
+                    self.concatenate_axis(axis, ndim)?;
+                }
                 Type::array(dtype, ndim, Layout::C)
             }
             Dot => {
@@ -227,6 +236,20 @@ impl Infer<'_> {
             | Digitize | Bincount | Nonzero | Flatnonzero | Argwhere | Isin => {
                 self.sorting_type(f, &arg)?
             }
+            Median | Percentile | Quantile | Nansum | Nanmean | Nanstd | Nanvar | Nanmin
+            | Nanmax | Nanargmin | Nanargmax | Ptp | Average | Cov | Corrcoef | Histogram => {
+                self.statistics_type(f, &arg)?
+            }
+            Array | Asarray | Ascontiguousarray | Stack | Vstack | Hstack | ColumnStack | Diff
+            | Roll | Outer | Cross | Interp | ExpandDims | Transpose | ArrayEqual | Allclose
+            | Item => {
+                let varargs = f.shape_varargs(receiver, args).then_some(args);
+                self.shape_type(f, &arg, dtype, varargs)?
+            }
+            RandomSeed | RandomRandom | RandomRand | RandomRandn | RandomRandint
+            | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
+            | RandomPoisson | RandomBinomial | RandomChoice | RandomShuffle | RandomPermutation
+            | PySeed | PyRandom | PyRandint | PyUniform | PyGauss => self.random_type(f, &arg)?,
             Where => {
                 let mut types = Vec::new();
                 for name in ["condition", "x", "y"] {
@@ -263,7 +286,7 @@ impl Infer<'_> {
     }
 
     /// A `dtype=` argument: `np.float32`, `float`, `a.dtype`, `'f8'`, `"float32"`.
-    fn dtype_arg(&mut self, d: &Expr) -> R<Scalar> {
+    pub(super) fn dtype_arg(&mut self, d: &Expr) -> R<Scalar> {
         if let ExprKind::Str(name) = &d.kind {
             self.resolve(d.id, Resolution::Callee);
             return Scalar::from_name(name).ok_or_else(|| {

@@ -1,0 +1,161 @@
+//! Typing of random numbers: `np.random.seed`, `random`/`random_sample`, `rand`, `randn`,
+//! `randint`, `uniform`, `normal`, `standard_normal`, `exponential`, `poisson`, `binomial`,
+//! `choice`, `shuffle`, `permutation`, and Python's `random.seed`, `random`, `randint`,
+//! `uniform`, `gauss` (lowered in `ir/src/lower/random.rs`).
+//!
+//! A draw without `size` is a number; with `size` (an integer or a tuple of integers) an array
+//! of that shape.
+
+use super::{Infer, R};
+use crate::numpy::ArrayFn;
+use crate::types::{Layout, Scalar, Type};
+use frontend::Diagnostic;
+use frontend::ast::{Expr, ExprKind};
+
+impl Infer<'_> {
+    /// The result type of the random call `f`; `arg` looks up a bound parameter.
+    pub(super) fn random_type<'e>(
+        &mut self,
+        f: ArrayFn,
+        arg: &dyn Fn(&str) -> Option<&'e Expr>,
+    ) -> R<Type> {
+        use ArrayFn::*;
+        // Every number argument is a real number; integer ones are checked below.
+        let numbers: &[&str] = match f {
+            RandomSeed => &["seed"],
+            RandomRandint => &["low", "high"],
+            RandomUniform => &["low", "high"],
+            RandomNormal => &["loc", "scale"],
+            RandomExponential => &["scale"],
+            RandomPoisson => &["lam"],
+            RandomBinomial => &["n", "p"],
+            RandomRand | RandomRandn => &["d0", "d1", "d2", "d3"],
+            PySeed => &["a"],
+            PyRandint | PyUniform => &["a", "b"],
+            PyGauss => &["mu", "sigma"],
+            _ => &[],
+        };
+        let integers = matches!(
+            f,
+            RandomSeed | RandomRandint | RandomRand | RandomRandn | PySeed | PyRandint
+        );
+        for name in numbers {
+            let Some(v) = arg(name) else { continue };
+            let ty = self.value(v)?;
+            let ok = match ty.as_scalar() {
+                Some(s) if integers || (f == RandomBinomial && *name == "n") => {
+                    s.is_int() || s.is_bool()
+                }
+                Some(s) => !s.is_complex(),
+                None => false,
+            };
+            if !ok {
+                let what = if integers {
+                    "an integer"
+                } else {
+                    "a real number"
+                };
+                let message = format!("{}(): {name} must be {what}, got {ty}", f.name());
+                return Err(Diagnostic::typing(message, v.span).into());
+            }
+        }
+        let shape = match arg("size").filter(|s| !matches!(s.kind, ExprKind::NoneLit)) {
+            Some(size) => Some(self.size_rank(f, size)?),
+            None => {
+                if let Some(none) = arg("size") {
+                    self.value(none)?;
+                }
+                None
+            }
+        };
+        let drawn = |element: Scalar| match shape {
+            Some(ndim) => Type::array(element, ndim, Layout::C),
+            None => Type::Scalar(element),
+        };
+        Ok(match f {
+            RandomSeed | PySeed => Type::NoneType,
+            RandomRandom | RandomUniform | RandomNormal | RandomStandardNormal
+            | RandomExponential => drawn(Scalar::F64),
+            RandomRand | RandomRandn => {
+                let dims = ["d0", "d1", "d2", "d3"]
+                    .iter()
+                    .filter(|d| arg(d).is_some())
+                    .count();
+                if dims == 0 {
+                    Type::F64
+                } else {
+                    Type::array(Scalar::F64, dims as u8, Layout::C)
+                }
+            }
+            RandomRandint | RandomPoisson | RandomBinomial => drawn(Scalar::I64),
+            RandomChoice => {
+                if let Some(p) = arg("p").filter(|p| !matches!(p.kind, ExprKind::NoneLit)) {
+                    let message = "choice() with probabilities (p=) is not supported";
+                    return Err(Diagnostic::unsupported(message, p.span).into());
+                }
+                if let Some(replace) = arg("replace") {
+                    self.condition(replace)?;
+                }
+                let a = arg("a").expect("required");
+                let element = match self.value(a)? {
+                    Type::Scalar(s) if s.is_int() => Scalar::I64,
+                    Type::Array { dtype, ndim: 1, .. } => dtype,
+                    other => {
+                        let message =
+                            format!("choice() takes an integer or a 1-d array, got {other}");
+                        return Err(Diagnostic::typing(message, a.span).into());
+                    }
+                };
+                drawn(element)
+            }
+            RandomShuffle => {
+                let x = arg("x").expect("required");
+                match self.value(x)? {
+                    Type::Array { .. } => {}
+                    other => {
+                        let message = format!("shuffle() takes an array, got {other}");
+                        return Err(Diagnostic::typing(message, x.span).into());
+                    }
+                }
+                Type::NoneType
+            }
+            RandomPermutation => {
+                let x = arg("x").expect("required");
+                match self.value(x)? {
+                    Type::Scalar(s) if s.is_int() => Type::array(Scalar::I64, 1, Layout::C),
+                    Type::Array { dtype, ndim, .. } => Type::array(dtype, ndim, Layout::C),
+                    other => {
+                        let message =
+                            format!("permutation() takes an integer or an array, got {other}");
+                        return Err(Diagnostic::typing(message, x.span).into());
+                    }
+                }
+            }
+            PyRandom | PyUniform | PyGauss => Type::F64,
+            PyRandint => Type::I64,
+            other => {
+                let message = format!("{}() is not a random function", other.name());
+                return Err(Diagnostic::internal(message).into());
+            }
+        })
+    }
+
+    /// A `size=`: an integer or a tuple of integers; returns the rank.
+    fn size_rank(&mut self, f: ArrayFn, size: &Expr) -> R<u8> {
+        let ty = self.value(size)?;
+        let is_int = |t: &Type| t.as_scalar().is_some_and(|s| s.is_int());
+        match &ty {
+            t if is_int(t) => Ok(1),
+            Type::Tuple(items) if !items.is_empty() && items.iter().all(is_int) => {
+                Ok(items.len() as u8)
+            }
+            _ => {
+                let message = format!(
+                    "{}(): size must be an integer or a tuple of integers, got {ty}",
+                    f.name()
+                );
+                Err(Diagnostic::typing(message, size.span).into())
+            }
+        }
+    }
+}

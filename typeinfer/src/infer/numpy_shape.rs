@@ -1,0 +1,432 @@
+//! Typing of NumPy's construction and shape functions: `np.array`/`np.asarray` of tuples
+//! (nested for more axes), arrays and mixes of them, `np.ascontiguousarray`, `np.stack`,
+//! `np.vstack`, `np.hstack`, `np.column_stack`, `np.diff`, `np.roll`, `np.outer`,
+//! `np.cross`, `np.interp`, `np.expand_dims`, `np.transpose`/`a.transpose(...)`,
+//! `np.array_equal`, `np.allclose` and `a.item()` (lowered in `ir/src/lower/construction.rs`).
+//!
+//! What lowering relies on: axes (`stack`'s, `expand_dims`', `transpose`'s) are literals,
+//! checked here; the operands of `np.array` have one rank and, where it is known at compile
+//! time (tuples), one length per axis.
+
+use super::numpy_call::literal_int;
+use super::{Infer, R};
+use crate::numpy::ArrayFn;
+use crate::rules;
+use crate::types::{Layout, Scalar, Type};
+use crate::{ConstValue, Resolution};
+use frontend::Diagnostic;
+use frontend::ast::{Expr, ExprKind};
+
+/// The element type and rank of a value given to `np.array`: a number, an array, or a tuple
+/// of such values of one rank.
+pub fn nested_element(ty: &Type) -> Result<(Scalar, u8), String> {
+    match ty {
+        Type::Scalar(s) => Ok((*s, 0)),
+        Type::Array { dtype, ndim, .. } => Ok((*dtype, *ndim)),
+        Type::Tuple(items) if !items.is_empty() => {
+            let mut result: Option<(Scalar, u8)> = None;
+            let mut length: Option<usize> = None;
+            for item in items {
+                let (s, n) = nested_element(item)?;
+                if let Type::Tuple(inner) = item {
+                    if length.is_some_and(|l| l != inner.len()) {
+                        return Err("the nested tuples have different lengths (an \
+                                    inhomogeneous shape)"
+                            .into());
+                    }
+                    length = Some(inner.len());
+                }
+                result = Some(match result {
+                    None => (s, n),
+                    Some((d, m)) if m == n => (rules::promote(d, s), n),
+                    Some(_) => {
+                        return Err(
+                            "the items have different ranks (an inhomogeneous shape)".into()
+                        );
+                    }
+                });
+            }
+            let (s, n) = result.expect("non-empty");
+            Ok((s, n + 1))
+        }
+        other => Err(format!("cannot make an array of {other}")),
+    }
+}
+
+impl Infer<'_> {
+    /// The result type of the construction or shape call `f`; `arg` looks up a bound
+    /// parameter, `dtype` is the `dtype=` argument if any, `varargs` the positional axes of
+    /// `a.transpose(1, 0)`.
+    pub(super) fn shape_type<'e>(
+        &mut self,
+        f: ArrayFn,
+        arg: &dyn Fn(&str) -> Option<&'e Expr>,
+        dtype: Option<Scalar>,
+        varargs: Option<&[Expr]>,
+    ) -> R<Type> {
+        use ArrayFn::*;
+        let required = |name: &str| arg(name).expect("bound by `ArrayFn::bind`");
+        let array = |this: &mut Self, name: &str| -> R<(Scalar, u8, Layout)> {
+            let a = required(name);
+            match this.value(a)? {
+                Type::Array {
+                    dtype,
+                    ndim,
+                    layout,
+                    ..
+                } => Ok((dtype, ndim, layout)),
+                other => {
+                    let message = format!("{}() expects an array, got {other}", f.name());
+                    Err(Diagnostic::typing(message, a.span).into())
+                }
+            }
+        };
+        Ok(match f {
+            Array | Asarray => {
+                let object = required("object");
+                let ty = self.value(object)?;
+                let (s, ndim) = nested_element(&ty)
+                    .map_err(|m| Diagnostic::typing(format!("{}(): {m}", f.name()), object.span))?;
+                if ndim == 0 {
+                    let message =
+                        format!("{}() of a number (a 0-d array) is not supported", f.name());
+                    return Err(Diagnostic::unsupported(message, object.span).into());
+                }
+                match (&ty, f) {
+                    (Type::Array { dtype: d, .. }, Asarray) if dtype.is_none_or(|t| t == *d) => {
+                        ty.clone()
+                    }
+                    _ => Type::array(dtype.unwrap_or(s), ndim, Layout::C),
+                }
+            }
+            Ascontiguousarray => {
+                let (dt, ndim, _) = array(self, "a")?;
+                Type::array(dtype.unwrap_or(dt), ndim, Layout::C)
+            }
+            Stack | Vstack | Hstack | ColumnStack => {
+                let name = if f == Stack { "arrays" } else { "tup" };
+                let parts = required(name);
+                let ty = self.value(parts)?;
+                let Type::Tuple(items) = &ty else {
+                    let message = format!("{}() takes a tuple of arrays, got {ty}", f.name());
+                    return Err(Diagnostic::typing(message, parts.span).into());
+                };
+                let mut dt: Option<Scalar> = None;
+                let mut ranks = Vec::new();
+                for item in items {
+                    let Type::Array { dtype, ndim, .. } = item else {
+                        let message = format!("{}() takes arrays, got {item}", f.name());
+                        return Err(Diagnostic::typing(message, parts.span).into());
+                    };
+                    dt = Some(dt.map_or(*dtype, |d| rules::promote(d, *dtype)));
+                    ranks.push(*ndim);
+                }
+                let Some(dt) = dt else {
+                    let message = format!("{}() needs at least one array", f.name());
+                    return Err(Diagnostic::typing(message, parts.span).into());
+                };
+                let ndim = ranks[0];
+                if ranks.iter().any(|&r| r != ndim) {
+                    let message = format!(
+                        "{}() of arrays of different ranks is not supported",
+                        f.name()
+                    );
+                    return Err(Diagnostic::unsupported(message, parts.span).into());
+                }
+                let out_ndim = match f {
+                    Stack => {
+                        if let Some(axis) = arg("axis") {
+                            self.literal_axis(f, axis, ndim + 1)?;
+                        }
+                        ndim + 1
+                    }
+                    Hstack => ndim,
+                    _ if ndim > 2 => {
+                        let message = format!("{}() of arrays of rank > 2", f.name());
+                        return Err(Diagnostic::unsupported(message, parts.span).into());
+                    }
+                    _ => 2,
+                };
+                Type::array(dt, out_ndim, Layout::C)
+            }
+            Diff => {
+                let (dt, ndim, _) = array(self, "a")?;
+                if let Some(n) = arg("n") {
+                    self.integer_value(f, n)?;
+                }
+                Type::array(dt, ndim, Layout::C)
+            }
+            Roll => {
+                let (dt, ndim, _) = array(self, "a")?;
+                self.integer_value(f, required("shift"))?;
+                Type::array(dt, ndim, Layout::C)
+            }
+            Outer | Cross => {
+                let (da, na, _) = array(self, "a")?;
+                let (db, nb, _) = array(self, "b")?;
+                if f == Cross && (na != 1 || nb != 1) {
+                    let message = "cross() is supported for two 1-d vectors of 3 elements";
+                    return Err(Diagnostic::unsupported(message, required("a").span).into());
+                }
+                let ndim = if f == Outer { 2 } else { 1 };
+                Type::array(rules::promote(da, db), ndim, Layout::C)
+            }
+            Interp => {
+                for name in ["xp", "fp"] {
+                    let (dt, ndim, _) = array(self, name)?;
+                    if ndim != 1 || dt.is_complex() {
+                        let message = format!("interp(): {name} must be a 1-d real array");
+                        return Err(Diagnostic::typing(message, required(name).span).into());
+                    }
+                }
+                for name in ["left", "right"] {
+                    if let Some(v) = arg(name) {
+                        match self.value(v)? {
+                            Type::Scalar(s) if !s.is_complex() => {}
+                            other => {
+                                let message =
+                                    format!("interp(): {name} must be a real number, got {other}");
+                                return Err(Diagnostic::typing(message, v.span).into());
+                            }
+                        }
+                    }
+                }
+                let x = required("x");
+                match self.value(x)? {
+                    Type::Scalar(s) if !s.is_complex() => Type::F64,
+                    Type::Array { dtype, ndim, .. } if !dtype.is_complex() => {
+                        Type::array(Scalar::F64, ndim, Layout::C)
+                    }
+                    other => {
+                        let message = format!("interp(): x of type {other}");
+                        return Err(Diagnostic::typing(message, x.span).into());
+                    }
+                }
+            }
+            ExpandDims => {
+                let (dt, ndim, _) = array(self, "a")?;
+                self.literal_axis(f, required("axis"), ndim + 1)?;
+                Type::array(dt, ndim + 1, Layout::A)
+            }
+            Transpose => {
+                let (dt, ndim, layout) = array(self, "a")?;
+                let axes = match (varargs, arg("axes")) {
+                    (Some(exprs), _) => Some(exprs.to_vec()),
+                    (None, Some(e)) if matches!(e.kind, ExprKind::NoneLit) => {
+                        self.value(e)?;
+                        None
+                    }
+                    (None, Some(e)) => match &e.kind {
+                        ExprKind::Tuple(items) => {
+                            self.value(e)?;
+                            Some(items.clone())
+                        }
+                        _ => {
+                            let message = "transpose() axes must be a tuple of integer literals";
+                            return Err(Diagnostic::unsupported(message, e.span).into());
+                        }
+                    },
+                    (None, None) => None,
+                };
+                match axes {
+                    None => {
+                        let layout = match layout {
+                            Layout::C if ndim > 1 => Layout::F,
+                            Layout::F if ndim > 1 => Layout::C,
+                            other => other,
+                        };
+                        Type::array(dt, ndim, layout)
+                    }
+                    Some(exprs) => {
+                        for e in &exprs {
+                            self.value(e)?;
+                        }
+                        let perm = transpose_axes(&exprs, ndim).map_err(|m| {
+                            let span = exprs.first().map_or(required("a").span, |e| e.span);
+                            Diagnostic::typing(format!("transpose(): {m}"), span)
+                        })?;
+                        let identity = perm.iter().enumerate().all(|(i, &p)| i == p);
+                        let layout = if identity { layout } else { Layout::A };
+                        Type::array(dt, ndim, layout)
+                    }
+                }
+            }
+            ArrayEqual | Allclose => {
+                let names = if f == ArrayEqual {
+                    ["a1", "a2"]
+                } else {
+                    ["a", "b"]
+                };
+                for name in names {
+                    let v = required(name);
+                    match self.value(v)? {
+                        Type::Array { .. } | Type::Scalar(_) => {}
+                        other => {
+                            let message = format!("{}() of {other}", f.name());
+                            return Err(Diagnostic::typing(message, v.span).into());
+                        }
+                    }
+                }
+                for name in ["rtol", "atol"] {
+                    if let Some(v) = arg(name) {
+                        match self.value(v)? {
+                            Type::Scalar(s) if !s.is_complex() => {}
+                            other => {
+                                let message = format!("allclose(): {name} of type {other}");
+                                return Err(Diagnostic::typing(message, v.span).into());
+                            }
+                        }
+                    }
+                }
+                if let Some(v) = arg("equal_nan") {
+                    self.condition(v)?;
+                }
+                Type::BOOL
+            }
+            Item => Type::Scalar(array(self, "a")?.0),
+            other => {
+                let message = format!("{}() is not a shape function", other.name());
+                return Err(Diagnostic::internal(message).into());
+            }
+        })
+    }
+
+    /// `np.iinfo(t).<attr>` or `np.finfo(t).<attr>` as the constant NumPy gives (`e` is the
+    /// attribute expression); `None` when `base` is not such a call.
+    pub(super) fn machine_limit(&mut self, e: &Expr, base: &Expr, attr: &str) -> R<Option<Type>> {
+        let ExprKind::Call { func, args, .. } = &base.kind else {
+            return Ok(None);
+        };
+        let ExprKind::Attribute { attr: which, .. } = &func.kind else {
+            return Ok(None);
+        };
+        if !matches!(which.as_str(), "iinfo" | "finfo") || args.len() != 1 {
+            return Ok(None);
+        }
+        match self.expr(func)? {
+            super::Val::UnknownNumpy(path) if path == "numpy.iinfo" || path == "numpy.finfo" => {}
+            _ => return Ok(None),
+        }
+        self.resolve(func.id, Resolution::Callee);
+        let dtype = self.dtype_arg(&args[0])?;
+        let value = if which == "iinfo" {
+            let (min, max): (i128, i128) = match dtype {
+                Scalar::I8 => (i8::MIN.into(), i8::MAX.into()),
+                Scalar::I16 => (i16::MIN.into(), i16::MAX.into()),
+                Scalar::I32 => (i32::MIN.into(), i32::MAX.into()),
+                Scalar::I64 => (i64::MIN.into(), i64::MAX.into()),
+                Scalar::U8 => (0, u8::MAX.into()),
+                Scalar::U16 => (0, u16::MAX.into()),
+                Scalar::U32 => (0, u32::MAX.into()),
+                Scalar::U64 => (0, u64::MAX.into()),
+                other => {
+                    let message = format!("iinfo() of {other}: not an integer type");
+                    return Err(Diagnostic::typing(message, args[0].span).into());
+                }
+            };
+            let v = match attr {
+                "min" => min,
+                "max" => max,
+                "bits" => i128::from(dtype.size_bytes() * 8),
+                _ => {
+                    let message = format!("unknown attribute '{attr}' of iinfo (min, max, bits)");
+                    return Err(Diagnostic::typing(message, e.span).into());
+                }
+            };
+            let v = i64::try_from(v).map_err(|_| {
+                Diagnostic::unsupported("iinfo(uint64).max does not fit an int64", e.span)
+            })?;
+            ConstValue::Int(v)
+        } else {
+            let single = match dtype.real_part() {
+                Scalar::F32 => true,
+                Scalar::F64 => false,
+                other => {
+                    let message = format!("finfo() of {other}: not a float type");
+                    return Err(Diagnostic::typing(message, args[0].span).into());
+                }
+            };
+            let (eps, max, tiny, precision, bits) = if single {
+                (
+                    f64::from(f32::EPSILON),
+                    f64::from(f32::MAX),
+                    f64::from(f32::MIN_POSITIVE),
+                    6,
+                    32,
+                )
+            } else {
+                (f64::EPSILON, f64::MAX, f64::MIN_POSITIVE, 15, 64)
+            };
+            match attr {
+                "eps" => ConstValue::Float(eps),
+                "max" => ConstValue::Float(max),
+                "min" => ConstValue::Float(-max),
+                "tiny" | "smallest_normal" => ConstValue::Float(tiny),
+                "resolution" => ConstValue::Float(10f64.powi(-precision)),
+                "precision" => ConstValue::Int(i64::from(precision)),
+                "bits" => ConstValue::Int(bits),
+                _ => {
+                    let message = format!(
+                        "unknown attribute '{attr}' of finfo (eps, max, min, tiny, \
+                         smallest_normal, resolution, precision, bits)"
+                    );
+                    return Err(Diagnostic::typing(message, e.span).into());
+                }
+            }
+        };
+        let ty = match value {
+            ConstValue::Int(_) => Type::I64,
+            _ => Type::F64,
+        };
+        self.resolve(e.id, Resolution::Const(value));
+        Ok(Some(ty))
+    }
+
+    /// `np.concatenate`'s `axis=`: a literal in `-ndim..ndim`.
+    pub(super) fn concatenate_axis(&mut self, axis: &Expr, ndim: u8) -> R<usize> {
+        self.literal_axis(ArrayFn::Concatenate, axis, ndim)
+    }
+
+    /// Checks a literal `axis` in `-ndim..ndim`.
+    fn literal_axis(&mut self, f: ArrayFn, axis: &Expr, ndim: u8) -> R<usize> {
+        let Some(k) = literal_int(axis) else {
+            let message = format!("{}() axis must be an integer literal", f.name());
+            return Err(Diagnostic::unsupported(message, axis.span).into());
+        };
+        let normalized = if k < 0 { k + i64::from(ndim) } else { k };
+        if !(0..i64::from(ndim)).contains(&normalized) {
+            let message = format!("axis {k} is out of bounds for an array of dimension {ndim}");
+            return Err(Diagnostic::typing(message, axis.span).into());
+        }
+        self.value(axis)?;
+        Ok(normalized as usize)
+    }
+
+    fn integer_value(&mut self, f: ArrayFn, v: &Expr) -> R<()> {
+        match self.value(v)? {
+            Type::Scalar(s) if s.is_int() || s.is_bool() => Ok(()),
+            other => {
+                let message = format!("{}() expects an integer here, got {other}", f.name());
+                Err(Diagnostic::typing(message, v.span).into())
+            }
+        }
+    }
+}
+
+/// The permutation given by `transpose`'s axes (integer literals, a permutation of
+/// `0..ndim`, negative ones counted from the end).
+pub fn transpose_axes(exprs: &[Expr], ndim: u8) -> Result<Vec<usize>, String> {
+    if exprs.len() != usize::from(ndim) {
+        return Err(format!("axes don't match array (rank {ndim})"));
+    }
+    let mut perm = Vec::new();
+    for e in exprs {
+        let k = literal_int(e).ok_or("axes must be integer literals")?;
+        let k = if k < 0 { k + i64::from(ndim) } else { k };
+        if !(0..i64::from(ndim)).contains(&k) || perm.contains(&(k as usize)) {
+            return Err("axes are not a permutation of the array's axes".into());
+        }
+        perm.push(k as usize);
+    }
+    Ok(perm)
+}
