@@ -97,6 +97,9 @@ fn type_at_depth(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Type, Unpassabl
         if ffi::PyUnicode_Check(ptr) != 0 {
             return Ok(Type::Str);
         }
+        if ffi::PyDict_Check(ptr) != 0 || ffi::PyAnySet_Check(ptr) != 0 {
+            return crate::lists::dict_type(obj);
+        }
         // Only now touch NumPy's C API (which imports NumPy at first use): a function called
         // with plain numbers never needs it.
         if npyffi::PyArray_Check(py, ptr) != 0 {
@@ -230,9 +233,10 @@ pub fn describe_unsupported(obj: &Bound<'_, PyAny>, why: &Unpassable) -> String 
         Unpassable::TooManyDims => format!("array of more than {MAX_NDIM} dimensions"),
         Unpassable::IntTooLarge => "int too large for int64 and uint64".into(),
         Unpassable::NumpyScalar => format!("numpy.{type_name}"),
-        Unpassable::EmptyList => {
-            format!("empty {type_name} (its item type is unknown; use List.empty_list(item_type))")
-        }
+        Unpassable::EmptyList => format!(
+            "empty {type_name} (its item type is unknown; use List.empty_list(item_type) or \
+             Dict.empty(key_type, value_type))"
+        ),
         Unpassable::ListItems => {
             format!(
                 "{type_name} whose items are not numbers, strings or tuples of them, of one type"
@@ -482,6 +486,10 @@ pub fn flatten(
         (Type::NoneType, Type::NoneType) => {}
         (Type::Str, Type::Str) => {
             slots[*pos] = crate::lists::pass_str(obj, descriptors)?;
+            *pos += 1;
+        }
+        (Type::Dict { .. }, Type::Dict { .. }) | (Type::Set { .. }, Type::Set { .. }) => {
+            slots[*pos] = crate::lists::pass_dict(obj, target, descriptors)?;
             *pos += 1;
         }
         (Type::List { .. }, Type::List { item, .. }) => {

@@ -21,6 +21,14 @@ use runtime::list::List;
 #[derive(Default)]
 pub struct ArgLists {
     entries: Vec<ArgList>,
+    dicts: Vec<ArgDict>,
+}
+
+/// A dict or set argument, copied into a table for the call and written back after it.
+struct ArgDict {
+    dict: Box<runtime::dict::Dict>,
+    object: *mut ffi::PyObject,
+    ty: Type,
 }
 
 struct ArgList {
@@ -190,6 +198,141 @@ unsafe fn items(
     Ok(out)
 }
 
+/// The type of a Python dict or set argument (a `typed.Dict`'s declared types, else its
+/// items' unified types).
+pub fn dict_type(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
+    let declared = |attr: &str| -> Option<Type> {
+        let t = obj.getattr(attr).ok().filter(|t| !t.is_none())?;
+        if t.is(obj.py().get_type::<PyString>()) {
+            return Some(Type::Str);
+        }
+        Scalar::from_name(&t.extract::<String>().ok()?).map(Type::Scalar)
+    };
+    let unify_all =
+        |values: &mut dyn Iterator<Item = Bound<'_, PyAny>>| -> Result<Option<Type>, Unpassable> {
+            let mut acc: Option<Type> = None;
+            for value in values {
+                let ty = args::type_of(&value).map_err(|_| Unpassable::ListItems)?;
+                if !numbers_only(&ty) {
+                    return Err(Unpassable::ListItems);
+                }
+                acc = Some(match acc {
+                    None => ty,
+                    Some(prev) => {
+                        typeinfer::rules::unify(&prev, &ty).ok_or(Unpassable::ListItems)?
+                    }
+                });
+            }
+            Ok(acc)
+        };
+    if let Ok(dict) = obj.cast::<pyo3::types::PyDict>() {
+        let typed = obj.hasattr("_key_type").unwrap_or(false);
+        let key = match declared("_key_type") {
+            Some(t) => t,
+            None => unify_all(&mut dict.keys().iter())?.ok_or(Unpassable::EmptyList)?,
+        };
+        let value = match declared("_value_type") {
+            Some(t) => t,
+            None => unify_all(&mut dict.values().iter())?.ok_or(Unpassable::EmptyList)?,
+        };
+        return Ok(Type::Dict {
+            key: Box::new(key),
+            value: Box::new(value),
+            typed,
+        });
+    }
+    let item = unify_all(
+        &mut obj
+            .try_iter()
+            .map_err(|_| Unpassable::PythonType)?
+            .flatten(),
+    )?
+    .ok_or(Unpassable::EmptyList)?;
+    Ok(Type::Set {
+        item: Box::new(item),
+    })
+}
+
+/// Copies the dict or set `obj` into a table of type `ty` for the call; returns its address.
+pub fn pass_dict(
+    obj: &Bound<'_, PyAny>,
+    ty: &Type,
+    descriptors: &mut Descriptors<'_>,
+) -> PyResult<u64> {
+    let (key, value) = match ty {
+        Type::Dict { key, value, .. } => ((**key).clone(), Some((**value).clone())),
+        Type::Set { item } => ((**item).clone(), None),
+        _ => unreachable!("pass_dict of {ty}"),
+    };
+    let key_words = ir::lower::flatten::ir_types(&key).len().max(1);
+    let (value_size, value_fields) = value.as_ref().map(item_fields).unwrap_or((0, Vec::new()));
+    let mut table = Box::new(runtime::dict::Dict::new(
+        8 * key_words,
+        value_size,
+        key == Type::Str,
+    ));
+    let table_addr = &mut *table as *mut runtime::dict::Dict as i64;
+    let pairs: Vec<(Bound<'_, PyAny>, Option<Bound<'_, PyAny>>)> =
+        match obj.cast::<pyo3::types::PyDict>() {
+            Ok(dict) => dict.iter().map(|(k, v)| (k, Some(v))).collect(),
+            Err(_) => obj
+                .try_iter()?
+                .map(|k| k.map(|k| (k, None)))
+                .collect::<PyResult<_>>()?,
+        };
+    let key_is_float = key.as_scalar().is_some_and(|s| s.is_float());
+    for (k, v) in pairs {
+        let mut slots = vec![0u64; args::slot_count(&key)];
+        let actual = args::type_of(&k).map_err(|_| {
+            pyo3::exceptions::PyTypeError::new_err(format!(
+                "ferrojit: a key cannot be passed as {key}"
+            ))
+        })?;
+        args::flatten(&k, &actual, &key, &mut slots, &mut 0, descriptors)?;
+        if key_is_float && slots[0] == (-0.0f64).to_bits() {
+            slots[0] = 0;
+        }
+        let mut buffer = vec![0u8; 8 * key_words];
+        for (w, bits) in slots.iter().enumerate() {
+            buffer[8 * w..8 * w + 8].copy_from_slice(&bits.to_le_bytes());
+        }
+        // SAFETY: the table is live and the buffer holds a key of its key size.
+        let at = unsafe {
+            runtime::dict::ferrojit_dict_insert(
+                std::ptr::null_mut(),
+                table_addr,
+                buffer.as_ptr() as i64,
+            )
+        };
+        if let (Some(value), Some(v)) = (&value, v) {
+            let mut vslots = vec![0u64; args::slot_count(value)];
+            let actual = args::type_of(&v).map_err(|_| {
+                pyo3::exceptions::PyTypeError::new_err(format!(
+                    "ferrojit: a value cannot be passed as {value}"
+                ))
+            })?;
+            args::flatten(&v, &actual, value, &mut vslots, &mut 0, descriptors)?;
+            for (bits, &(offset, width)) in vslots.iter().zip(&value_fields) {
+                // SAFETY: the entry's value bytes have room for every field.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(
+                        bits.to_le_bytes().as_ptr(),
+                        (at as *mut u8).add(offset),
+                        width,
+                    )
+                };
+            }
+        }
+    }
+    let addr = table_addr as u64;
+    descriptors.lists.dicts.push(ArgDict {
+        dict: table,
+        object: obj.as_ptr(),
+        ty: ty.clone(),
+    });
+    Ok(addr)
+}
+
 /// Writes the items of every list argument back into the caller's list.
 pub fn reflect(
     py: Python<'_>,
@@ -207,6 +350,25 @@ pub fn reflect(
             unsafe { ffi::PyList_SetSlice(entry.object, 0, ffi::PY_SSIZE_T_MAX, fresh.as_ptr()) };
         if status < 0 {
             return Err(PyErr::fetch(py));
+        }
+    }
+    for entry in &descriptors.lists.dicts {
+        let addr = &*entry.dict as *const runtime::dict::Dict as u64;
+        let (keys, values) = dict_items(py, addr, &entry.ty, descriptors, arg_types, returned)?;
+        // SAFETY: the caller's dict or set, alive in the argument tuple.
+        let object = unsafe { Bound::from_borrowed_ptr(py, entry.object) };
+        object.call_method0("clear")?;
+        match values {
+            Some(values) => {
+                for (k, v) in keys.into_iter().zip(values) {
+                    object.set_item(k, v)?;
+                }
+            }
+            None => {
+                for k in keys {
+                    object.call_method1("add", (k,))?;
+                }
+            }
         }
     }
     Ok(())
@@ -246,33 +408,34 @@ pub fn return_list(
     Ok(out.unbind())
 }
 
-/// The Python `dict` (a `typed.Dict` for `DictType`) or `set` for a table at `addr` of type `ty`.
-pub fn return_dict(
+/// The keys and (for a dict) the values of a table, as Python objects.
+type TableItems = (Vec<Py<PyAny>>, Option<Vec<Py<PyAny>>>);
+
+/// The keys (and values, for a dict) of the table at `addr` of type `ty`, as Python objects.
+fn dict_items(
     py: Python<'_>,
     addr: u64,
     ty: &Type,
     descriptors: &Descriptors<'_>,
     arg_types: &[Type],
     returned: &mut ReturnContext,
-) -> PyResult<Py<PyAny>> {
-    let (key, value, typed) = match ty {
-        Type::Dict { key, value, typed } => ((**key).clone(), Some((**value).clone()), *typed),
-        Type::Set { item } => ((**item).clone(), None, false),
-        _ => unreachable!("return_dict of {ty}"),
+) -> PyResult<TableItems> {
+    let (key, value) = match ty {
+        Type::Dict { key, value, .. } => ((**key).clone(), Some((**value).clone())),
+        Type::Set { item } => ((**item).clone(), None),
+        _ => unreachable!("dict_items of {ty}"),
     };
-    // SAFETY: compiled code returned a table of this type, alive in `returned`'s arena.
+    // SAFETY: a live table of this type (an argument's, or in `returned`'s arena).
     let dict = unsafe { &mut *(addr as *mut runtime::dict::Dict) };
     let key_words = ir::lower::flatten::ir_types(&key).len().max(1);
     let key_bytes = runtime::dict::padded(8 * key_words);
     let entry_size = dict.entry_size();
+    let len = dict.len.max(0) as usize;
     let entries = dict.entries().to_vec();
     let (_, value_fields) = value.as_ref().map(item_fields).unwrap_or((0, Vec::new()));
-    let mut keys = Vec::new();
-    let mut values = Vec::new();
-    for entry in entries
-        .chunks(entry_size.max(1))
-        .take(dict.len.max(0) as usize)
-    {
+    let mut keys = Vec::with_capacity(len);
+    let mut values = Vec::with_capacity(len);
+    for entry in entries.chunks(entry_size.max(1)).take(len) {
         let slots: Vec<u64> = (0..key_words)
             .map(|w| u64::from_le_bytes(entry[8 * w..8 * w + 8].try_into().expect("8 bytes")))
             .collect();
@@ -304,17 +467,43 @@ pub fn return_dict(
             )?);
         }
     }
-    if value.is_none() {
-        return pyo3::types::PySet::new(py, keys)?.into_py_any(py);
+    Ok((keys, value.map(|_| values)))
+}
+
+/// The Python `dict` (a `typed.Dict` for `DictType`) or `set` for a table at `addr` of type
+/// `ty`, or the argument object itself when the table is an argument's.
+pub fn return_dict(
+    py: Python<'_>,
+    addr: u64,
+    ty: &Type,
+    descriptors: &Descriptors<'_>,
+    arg_types: &[Type],
+    returned: &mut ReturnContext,
+) -> PyResult<Py<PyAny>> {
+    if let Some(entry) = descriptors
+        .lists
+        .dicts
+        .iter()
+        .find(|e| &*e.dict as *const runtime::dict::Dict as u64 == addr)
+    {
+        // SAFETY: the caller's object, alive in the argument tuple.
+        return Ok(unsafe { Bound::from_borrowed_ptr(py, entry.object) }.unbind());
     }
-    let out = if typed {
+    let (keys, values) = dict_items(py, addr, ty, descriptors, arg_types, returned)?;
+    let Some(values) = values else {
+        return pyo3::types::PySet::new(py, keys)?.into_py_any(py);
+    };
+    let Type::Dict { key, value, typed } = ty else {
+        unreachable!("a dict")
+    };
+    let out = if *typed {
         let out = py.import("ferrojit.typed")?.getattr("Dict")?.call0()?;
         let name = |t: &Type| match t {
             Type::Scalar(s) => s.numpy_name().to_string(),
             other => other.to_string(),
         };
-        out.setattr("_key_type", name(&key))?;
-        out.setattr("_value_type", name(value.as_ref().expect("a dict")))?;
+        out.setattr("_key_type", name(key))?;
+        out.setattr("_value_type", name(value))?;
         out
     } else {
         pyo3::types::PyDict::new(py).into_any()

@@ -179,3 +179,37 @@ def test_dict_kernels_do_not_leak():
     gc.collect()
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert after - before < 50_000, (before, after)
+
+
+def test_dict_and_set_arguments_are_reflected():
+    @jit
+    def bump(d, k):
+        d[k] = d.get(k, 0.0) + 1.0
+        return len(d)
+
+    check(bump, {1: 0.5, 2: 1.5}, 2)
+    check(bump, {1: 0.5}, 7)
+
+    @jit
+    def words(d, s):
+        total = 0
+        for w in d:
+            if w in s:
+                total += d[w]
+        s.add("new")
+        return total
+
+    check(words, {"a": 1, "b": 2}, {"a", "c"})
+
+    @jit
+    def fill(d, n):
+        for i in range(n):
+            d[i] = i * 2.0
+        return d
+
+    typed = Dict.empty(key_type=np.int64, value_type=np.float64)
+    out = fill(typed, 3)
+    assert out is typed and typed == {0: 0.0, 1: 2.0, 2: 4.0}
+
+    with pytest.raises(ferrojit.TypingError, match="empty dict"):
+        bump({}, 1)

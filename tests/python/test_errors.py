@@ -103,8 +103,9 @@ def test_argument_of_unsupported_python_type():
         (np.zeros(3, dtype=">f8"), "byte order"),
         (np.zeros(3, dtype=np.float16), "float16"),
         (2**70, "too large"),
-        ({1, 2}, "set"),
-        ({1: 2}, "dict"),
+        (set(), "empty set"),
+        ({}, "empty dict"),
+        (object(), "object"),
     ],
 )
 def test_unpassable_values_are_named(value, words):
