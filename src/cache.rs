@@ -499,6 +499,9 @@ fn encode_type(ty: &Type) -> String {
         ),
         Type::Set { item } => format!("S({})", encode_type(item)),
         Type::Unknown => "unknown".into(),
+        // Function identities do not outlive the process: such entries never match later.
+        Type::Function { id, name } => format!("function#{id}#{name}"),
+        Type::DType(s) => format!("dtype:{}", s.numpy_name()),
     }
 }
 
@@ -570,6 +573,7 @@ fn decode_type(text: &str) -> Option<Type> {
         "range" => Type::Range,
         "str" => Type::Str,
         "unknown" => Type::Unknown,
+        _ if text.starts_with("dtype:") => Type::DType(Scalar::from_name(&text[6..])?),
         scalar => Type::Scalar(Scalar::from_name(scalar)?),
     })
 }

@@ -64,13 +64,13 @@ pub struct RuntimeError {
 
 impl std::fmt::Display for RuntimeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A user-defined exception class travels in front of the message.
+        let (class, message) = runtime::error::split_user_class(&self.message);
+        let class = class.map_or(self.kind.name(), |(_, qualname)| qualname);
         write!(
             f,
-            "{}: {} (in {}, line {})",
-            self.kind.name(),
-            self.message,
-            self.function,
-            self.line
+            "{class}: {message} (in {}, line {})",
+            self.function, self.line
         )
     }
 }
@@ -227,8 +227,10 @@ fn lower_to_ir_here(
         specs: Vec::new(),
         callees: RefCell::default(),
         inner_defs: RefCell::default(),
+        with_defaults: RefCell::default(),
         globals: RefCell::default(),
         waiting_on: Vec::new(),
+        failures: Vec::new(),
         next_symbol: 0,
         dump: req.dump,
     };
@@ -370,6 +372,9 @@ impl CompiledCode for JitCode {
 /// One function specialised for argument types.
 struct Specialization {
     def: Arc<FunctionDef>,
+    /// What is inferred and lowered: `def.ast`, or a copy narrowed for `None` arguments
+    /// (see [`crate::none_args`]).
+    ast: Arc<frontend::ast::Function>,
     arg_types: Vec<Type>,
     symbol: String,
     /// From an explicit signature; lets a recursive call be typed while inference of the
@@ -414,9 +419,14 @@ struct Session {
     callees: RefCell<Vec<Callee>>,
     /// The jitted functions made of inner `def`s: (outer function, index of the inner one).
     inner_defs: RefCell<Vec<InnerDef>>,
+    /// Functions called with some parameters omitted (see [`crate::defaults`]): (function,
+    /// omitted parameters, the function with their defaults in the body).
+    with_defaults: RefCell<Vec<crate::defaults::WithDefaults>>,
     /// Specializations in progress whose return type a recursive call asked for and did not
     /// get (see [`Session::specialize`]).
     waiting_on: Vec<usize>,
+    /// Specializations whose inference failed, with the error, reported again if asked for.
+    failures: Vec<(Arc<FunctionDef>, Vec<Type>, Diagnostic)>,
     /// Globals resolved so far, by (function address, name).
     globals: RefCell<std::collections::HashMap<(usize, String), Option<GlobalValue>>>,
     /// Numbers symbols uniquely although specializations may be dropped and made again.
@@ -494,12 +504,43 @@ impl Session {
         if let Some(i) = self.find(def, arg_types) {
             return Ok(Some(i));
         }
+        if let Some((.., error)) = self
+            .failures
+            .iter()
+            .find(|(d, args, _)| Arc::ptr_eq(d, def) && args == arg_types)
+        {
+            return Err(error.clone());
+        }
         self.check_specialization_growth(def, arg_types)?;
         let index = self.specs.len();
+        let outcome = self.infer_specialization(def, arg_types, declared_return, index);
+        if let Err(error) = &outcome {
+            // A failed specialization must not stay behind as one "in progress": a later
+            // call would take it for a recursive call and hide the real error.
+            self.specs.truncate(index);
+            self.failures
+                .push((def.clone(), arg_types.to_vec(), error.clone()));
+        }
+        outcome
+    }
+
+    /// [`Session::specialize`] for a specialization not made yet, to be at `index`.
+    fn infer_specialization(
+        &mut self,
+        def: &Arc<FunctionDef>,
+        arg_types: &[Type],
+        declared_return: Option<&Type>,
+        index: usize,
+    ) -> Result<Option<usize>, Diagnostic> {
         let symbol = format!("{}__{}", sanitize(&def.ast.name), self.next_symbol);
         self.next_symbol += 1;
+        let ast = match crate::none_args::narrow_none_params(&def.ast, arg_types) {
+            Some(narrowed) => Arc::new(narrowed),
+            None => Arc::new(def.ast.clone()),
+        };
         self.specs.push(Specialization {
             def: def.clone(),
+            ast: ast.clone(),
             arg_types: arg_types.to_vec(),
             symbol,
             declared_return: declared_return.cloned(),
@@ -525,9 +566,8 @@ impl Session {
                 session: self,
                 def: def.clone(),
             };
-            let outcome =
-                typeinfer::infer_recursive(&def.ast, arg_types, declared_return, &mut env)
-                    .map_err(|d| d.with_source(&def.source))?;
+            let outcome = typeinfer::infer_recursive(&ast, arg_types, declared_return, &mut env)
+                .map_err(|d| d.with_source(&def.source))?;
             let waits_on_outer = self.waiting_on.iter().any(|&w| w < index);
             self.waiting_on.retain(|&w| w < index);
             if !matches!(outcome, typeinfer::Inference::Typed(_)) || waits_on_outer {
@@ -620,7 +660,7 @@ impl Session {
                 parallel: spec.def.options.parallel,
                 recursive: spec.recursive,
             };
-            let functions = lower_function(&spec.def.ast, typed, &ctx)
+            let functions = lower_function(&spec.ast, typed, &ctx)
                 .map_err(|d| d.with_source(&spec.def.source))?;
             for func in functions {
                 if self.dump.ir {
@@ -762,6 +802,17 @@ struct SessionEnv<'s> {
     def: Arc<FunctionDef>,
 }
 
+impl SessionEnv<'_> {
+    /// The jitted function behind `callee`, unless it is an `@overload` (whose implementation
+    /// depends on the argument types, so it has no one parameter list or identity).
+    fn plain_callee(&self, callee: CalleeId) -> Option<Arc<FunctionDef>> {
+        match self.session.callees.borrow().get(callee.0 as usize)? {
+            Callee::Def(def) => Some(def.clone()),
+            Callee::Overload { .. } => None,
+        }
+    }
+}
+
 impl Env for SessionEnv<'_> {
     fn lookup_global(&self, name: &str) -> Option<GlobalValue> {
         // Memoised for the session: inference asks again on every pass, and a global array
@@ -786,7 +837,12 @@ impl Env for SessionEnv<'_> {
         args: &[Type],
     ) -> Result<Option<Type>, Diagnostic> {
         let def = self.session.callee_def(callee, args)?;
-        let Some(i) = self.session.specialize(&def, args, None)? else {
+        let declared = def
+            .signatures
+            .iter()
+            .find(|s| s.args == args)
+            .and_then(|s| s.ret.clone());
+        let Some(i) = self.session.specialize(&def, args, declared.as_ref())? else {
             return Ok(None);
         };
         if self.session.specs[i].typed.is_none() {
@@ -818,6 +874,33 @@ impl Env for SessionEnv<'_> {
             Callee::Def(def) => Some(def.ast.params.len()),
             // Each implementation says for itself.
             Callee::Overload { .. } => None,
+        }
+    }
+
+    fn callee_params(&self, callee: CalleeId) -> Option<Vec<frontend::ast::Param>> {
+        Some(self.plain_callee(callee)?.ast.params.clone())
+    }
+
+    fn callee_with_defaults(&mut self, callee: CalleeId, omitted: &[bool]) -> Option<CalleeId> {
+        let def = self.plain_callee(callee)?;
+        let made = crate::defaults::with_defaults(&self.session.with_defaults, &def, omitted)?;
+        Some(self.session.callee_id(&made))
+    }
+
+    fn function_value(&mut self, id: u64) -> Option<CalleeId> {
+        let def = crate::values::function_of(id)?;
+        Some(self.session.callee_id(&def))
+    }
+
+    fn function_identity(&mut self, callee: CalleeId) -> Option<(u64, String)> {
+        let def = self.plain_callee(callee)?;
+        Some((crate::values::function_id(&def), def.ast.name.clone()))
+    }
+
+    fn callee_arg_types(&mut self, callee: CalleeId, args: &[Type]) -> Result<Vec<Type>, String> {
+        match self.plain_callee(callee) {
+            Some(def) => crate::defaults::declared_arg_types(&def, args),
+            None => Ok(args.to_vec()),
         }
     }
 
@@ -882,10 +965,8 @@ impl Session {
                 let mut ast = inner.clone();
                 for captured in typeinfer::inner_captures(&outer.ast, inner) {
                     let span = ast.span;
-                    ast.params.push(frontend::ast::Param {
-                        name: captured,
-                        span,
-                    });
+                    ast.params
+                        .push(frontend::ast::Param::positional(captured, span));
                 }
                 Arc::new(FunctionDef {
                     source: outer.source.clone(),
@@ -895,6 +976,7 @@ impl Session {
                         family: family.clone(),
                     }),
                     options: outer.options.clone(),
+                    signatures: Vec::new(),
                 })
             })
             .collect();
@@ -964,6 +1046,7 @@ impl Session {
 
 /// A function called from compiled code, by `CalleeId`.
 enum Callee {
+    /// A jitted function (its keyword binding, defaults and identity are known).
     Def(Arc<FunctionDef>),
     /// An `@overload`ed function, with the implementation chosen for each argument types.
     Overload {

@@ -17,10 +17,13 @@
 
 pub mod aot;
 pub mod cache;
+mod defaults;
 mod driver;
 mod dump;
 pub mod embed;
 mod inspect;
+mod none_args;
+pub mod values;
 
 pub use backend_cpu::{CEntryError, take_c_entry_error};
 pub use driver::{
@@ -89,6 +92,9 @@ pub struct FunctionDef {
     pub ast: ast::Function,
     pub globals: Box<dyn GlobalResolver>,
     pub options: Options,
+    /// Explicit signatures (`@jit('i4(i8)')`): the function's contract wherever it is called,
+    /// from Python or from other jitted functions. Empty when types are inferred per call.
+    pub signatures: Vec<Signature>,
 }
 
 impl FunctionDef {
@@ -104,6 +110,7 @@ impl FunctionDef {
             ast,
             globals,
             options,
+            signatures: Vec::new(),
         })
     }
 }

@@ -30,10 +30,38 @@ pub struct Function {
     pub inner_functions: Vec<Function>,
 }
 
+/// A parameter. `Function::params` lists the positional ones first, then the `*args` one (if
+/// any), then the keyword-only ones: the order the compiled function takes its arguments in.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Param {
     pub name: String,
     pub span: Span,
+    /// The default value (`p=2.0`); its ids follow the body's (see [`walk_function_exprs`]).
+    pub default: Option<Expr>,
+    pub kind: ParamKind,
+}
+
+impl Param {
+    /// A positional parameter without a default.
+    pub fn positional(name: impl Into<String>, span: Span) -> Param {
+        Param {
+            name: name.into(),
+            span,
+            default: None,
+            kind: ParamKind::Positional,
+        }
+    }
+}
+
+/// How an argument reaches a parameter.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ParamKind {
+    /// By position or by keyword.
+    Positional,
+    /// `*args`: the extra positional arguments, as a tuple.
+    VarArgs,
+    /// After `*` or `*args`: by keyword only.
+    KeywordOnly,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -145,7 +173,15 @@ fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
         | ExprKind::Imag(_)
         | ExprKind::Bool(_)
         | ExprKind::NoneLit
+        | ExprKind::Ellipsis
         | ExprKind::Str(_) => {}
+        ExprKind::FString(parts) => {
+            for part in parts {
+                if let FStringPart::Value { value, .. } = part {
+                    out.push(take(value));
+                }
+            }
+        }
         ExprKind::BinOp { left, right, .. } => {
             out.push(take(left));
             out.push(take(right));
@@ -160,8 +196,7 @@ fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
         ExprKind::BoolOp { values, .. }
         | ExprKind::Tuple(values)
         | ExprKind::List(values)
-        | ExprKind::Set(values)
-        | ExprKind::FString(values) => out.append(values),
+        | ExprKind::Set(values) => out.append(values),
         ExprKind::Dict { keys, values } => {
             out.append(keys);
             out.append(values);
@@ -220,7 +255,11 @@ pub enum ExprKind {
     Imag(f64),
     Bool(bool),
     NoneLit,
+    /// `...` (only meaningful as part of an array index: the axes not indexed otherwise).
+    Ellipsis,
     Str(String),
+    /// An f-string `f"bad {n}"`: literal text and formatted values, in order.
+    FString(Vec<FStringPart>),
     BinOp {
         op: BinOp,
         left: Box<Expr>,
@@ -271,9 +310,6 @@ pub enum ExprKind {
     },
     /// `{a, b, c}`.
     Set(Vec<Expr>),
-    /// An f-string `f"a{x}b"`: its pieces in order, string literals and the values to format
-    /// (`{x}` and `{x!s}`; format specs and `!r`/`!a` are rejected by the converter).
-    FString(Vec<Expr>),
     /// `[elt for target in iter if cond ...]`, generators in source order (the first is the
     /// outermost loop).
     /// Also `{elt for ...}` (`kind` Set) and `{elt: value for ...}` (`kind` Dict, with `value`).
@@ -305,6 +341,18 @@ pub struct Comprehension {
     pub target: Expr,
     pub iter: Expr,
     pub ifs: Vec<Expr>,
+}
+
+/// One piece of an f-string.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FStringPart {
+    Text(String),
+    /// `{value}` or `{value:spec}` (the spec's text, e.g. `.3f`); `!r`/`!s` are dropped (they
+    /// print numbers alike).
+    Value {
+        value: Expr,
+        spec: Option<String>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -374,6 +422,7 @@ pub enum CmpOp {
     GtE,
     Is,
     IsNot,
+    /// `x in container` (membership; the container is the right operand).
     In,
     NotIn,
 }
@@ -399,6 +448,17 @@ impl CmpOp {
 pub enum BoolOp {
     And,
     Or,
+}
+
+/// Visits every expression of `func` in id order: the body (pre-order), then the parameters'
+/// default values.
+pub fn walk_function_exprs<'a>(func: &'a Function, f: &mut dyn FnMut(&'a Expr)) {
+    walk_exprs(&func.body, f);
+    for param in &func.params {
+        if let Some(default) = &param.default {
+            walk_expr(default, f);
+        }
+    }
 }
 
 /// Visits every expression of a statement list in source order (pre-order), including nested ones.
@@ -459,6 +519,7 @@ pub fn walk_expr<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
         | ExprKind::Imag(_)
         | ExprKind::Bool(_)
         | ExprKind::NoneLit
+        | ExprKind::Ellipsis
         | ExprKind::Str(_) => {}
         ExprKind::BinOp { left, right, .. } => {
             walk_expr(left, f);
@@ -476,10 +537,16 @@ pub fn walk_expr<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
         ExprKind::BoolOp { values, .. }
         | ExprKind::Tuple(values)
         | ExprKind::List(values)
-        | ExprKind::Set(values)
-        | ExprKind::FString(values) => {
+        | ExprKind::Set(values) => {
             for v in values {
                 walk_expr(v, f);
+            }
+        }
+        ExprKind::FString(parts) => {
+            for part in parts {
+                if let FStringPart::Value { value, .. } = part {
+                    walk_expr(value, f);
+                }
             }
         }
         ExprKind::IfExp { test, body, orelse } => {

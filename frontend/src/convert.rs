@@ -13,6 +13,7 @@
 
 mod expr;
 mod locate;
+mod loop_else;
 mod nesting;
 
 use crate::ast::{self, ExprId};
@@ -108,11 +109,12 @@ fn convert_function(def: &py::StmtFunctionDef, locator: &Locator) -> Result<ast:
             span,
         ));
     }
-    let params = convert_params(&def.args, locator)?;
     let mut converter = Converter {
         locator,
         next_id: 0,
         depth: 0,
+        loop_flags: Vec::new(),
+        else_loops: 0,
     };
     let mut body = Vec::new();
     let mut inner_functions = Vec::new();
@@ -125,9 +127,10 @@ fn convert_function(def: &py::StmtFunctionDef, locator: &Locator) -> Result<ast:
                     inner_functions.push(convert_lambda(name, lambda, span, locator)?);
                 }
             }
-            _ => body.push(converter.stmt(stmt)?),
+            _ => converter.stmt_into(stmt, &mut body)?,
         }
     }
+    let params = convert_params(&def.args, locator, &mut converter)?;
     let name = def.name.to_string();
     Ok(ast::Function {
         name,
@@ -154,13 +157,15 @@ fn convert_lambda(
     span: Span,
     locator: &Locator,
 ) -> Result<ast::Function> {
-    let params = convert_params(&lambda.args, locator)?;
     let mut converter = Converter {
         locator,
         next_id: 0,
         depth: 0,
+        loop_flags: Vec::new(),
+        else_loops: 0,
     };
     let value = converter.expr(&lambda.body)?;
+    let params = convert_params(&lambda.args, locator, &mut converter)?;
     let body = vec![ast::Stmt {
         span: value.span,
         kind: ast::StmtKind::Return(Some(value)),
@@ -189,35 +194,46 @@ fn is_string_statement(stmt: &py::Stmt) -> bool {
     matches!(&**value, py::Expr::Constant(c) if matches!(c.value, py::Constant::Str(_)))
 }
 
-fn convert_params(args: &py::Arguments, locator: &Locator) -> Result<Vec<ast::Param>> {
+/// The parameters, in the order of [`ast::Param`]; default values are converted by
+/// `converter` (after the body, so that their ids follow the body's).
+fn convert_params(
+    args: &py::Arguments,
+    locator: &Locator,
+    converter: &mut Converter,
+) -> Result<Vec<ast::Param>> {
     let span_of = |arg: &py::Arg| locator.span(arg.range);
-    if let Some(vararg) = &args.vararg {
-        return Err(Diagnostic::unsupported(
-            "`*args` parameters are not supported",
-            span_of(vararg),
-        ));
-    }
     if let Some(kwarg) = &args.kwarg {
         let message = "`**kwargs` parameters are not supported";
-        return Err(Diagnostic::unsupported(message, span_of(kwarg)));
-    }
-    if let Some(kwonly) = args.kwonlyargs.first() {
-        let message = "keyword-only parameters are not supported";
-        return Err(Diagnostic::unsupported(message, span_of(&kwonly.def)));
+        return Err(Diagnostic::unsupported(message, span_of(kwarg))
+            .with_hint("name the keyword parameters (`def f(a, *, axis=0)`)"));
     }
     let mut params = Vec::new();
-    for arg in args.posonlyargs.iter().chain(&args.args) {
-        if let Some(default) = &arg.default {
-            let message = "default parameter values are not supported";
-            return Err(
-                Diagnostic::unsupported(message, locator.span(default.range()))
-                    .with_hint("pass every argument explicitly"),
-            );
-        }
-        params.push(ast::Param {
+    let param = |arg: &py::ArgWithDefault, kind, converter: &mut Converter| {
+        let default = arg
+            .default
+            .as_deref()
+            .map(|d| converter.expr(d))
+            .transpose()?;
+        Ok::<_, Diagnostic>(ast::Param {
             name: arg.def.arg.to_string(),
             span: span_of(&arg.def),
+            default,
+            kind,
+        })
+    };
+    for arg in args.posonlyargs.iter().chain(&args.args) {
+        params.push(param(arg, ast::ParamKind::Positional, converter)?);
+    }
+    if let Some(vararg) = &args.vararg {
+        params.push(ast::Param {
+            name: vararg.arg.to_string(),
+            span: span_of(vararg),
+            default: None,
+            kind: ast::ParamKind::VarArgs,
         });
+    }
+    for arg in &args.kwonlyargs {
+        params.push(param(arg, ast::ParamKind::KeywordOnly, converter)?);
     }
     Ok(params)
 }
@@ -227,6 +243,11 @@ struct Converter<'a> {
     locator: &'a Locator<'a>,
     next_id: u32,
     depth: u32,
+    /// One entry per enclosing loop, innermost last: the flag a `break` sets when the loop has
+    /// an `else` clause (see `loop_else.rs`).
+    loop_flags: Vec<Option<String>>,
+    /// Loops with an `else` clause converted so far, to name their flags.
+    else_loops: u32,
 }
 
 impl Converter<'_> {
@@ -254,7 +275,34 @@ impl Converter<'_> {
     }
 
     fn block(&mut self, stmts: &[py::Stmt]) -> Result<Vec<ast::Stmt>> {
-        stmts.iter().map(|s| self.stmt(s)).collect()
+        let mut out = Vec::with_capacity(stmts.len());
+        for stmt in stmts {
+            self.stmt_into(stmt, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    /// Converts `stmt` onto `out`: one statement, or several for a loop with an `else` clause.
+    fn stmt_into(&mut self, stmt: &py::Stmt, out: &mut Vec<ast::Stmt>) -> Result<()> {
+        match stmt {
+            py::Stmt::For(py::StmtFor { orelse, body, .. })
+            | py::Stmt::While(py::StmtWhile { orelse, body, .. })
+                if !orelse.is_empty() =>
+            {
+                let span = self.span(stmt);
+                self.nested(span, |this| {
+                    this.loop_with_else(stmt, body, orelse, span, out)
+                })
+            }
+            py::Stmt::Break(_) if matches!(self.loop_flags.last(), Some(Some(_))) => {
+                self.flagged_break(stmt, out);
+                Ok(())
+            }
+            _ => {
+                out.push(self.stmt(stmt)?);
+                Ok(())
+            }
+        }
     }
 
     fn stmt(&mut self, stmt: &py::Stmt) -> Result<ast::Stmt> {
@@ -300,25 +348,17 @@ impl Converter<'_> {
                 }
             },
             py::Stmt::For(s) => {
-                if !s.orelse.is_empty() {
-                    return Err(self.loop_else("for", s.body.last(), span));
-                }
                 let target = self.target(&s.target)?;
                 K::For {
                     target,
                     iter: self.expr(&s.iter)?,
-                    body: self.block(&s.body)?,
+                    body: self.loop_body(&s.body, None)?,
                 }
             }
-            py::Stmt::While(s) => {
-                if !s.orelse.is_empty() {
-                    return Err(self.loop_else("while", s.body.last(), span));
-                }
-                K::While {
-                    test: self.expr(&s.test)?,
-                    body: self.block(&s.body)?,
-                }
-            }
+            py::Stmt::While(s) => K::While {
+                test: self.expr(&s.test)?,
+                body: self.loop_body(&s.body, None)?,
+            },
             py::Stmt::If(s) => K::If {
                 test: self.expr(&s.test)?,
                 body: self.block(&s.body)?,
@@ -348,20 +388,6 @@ impl Converter<'_> {
             }
             _ => return Err(unsupported_stmt(stmt, span)),
         })
-    }
-
-    /// `for ... else` / `while ... else`, pointing at the `else` keyword when it can be found.
-    fn loop_else(
-        &self,
-        keyword: &str,
-        last_body_stmt: Option<&py::Stmt>,
-        span: Span,
-    ) -> Diagnostic {
-        let else_span =
-            last_body_stmt.and_then(|s| self.locator.keyword_after(s.range().end(), "else"));
-        let message = format!("`{keyword} ... else` is not supported");
-        Diagnostic::unsupported(message, else_span.unwrap_or(span))
-            .with_hint("use a flag variable set before `break`")
     }
 }
 

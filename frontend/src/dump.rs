@@ -127,8 +127,29 @@ fn write_expr(out: &mut String, expr: &Expr) {
         }
         ExprKind::Bool(value) => out.push_str(if *value { "True" } else { "False" }),
         ExprKind::NoneLit => out.push_str("None"),
+        ExprKind::Ellipsis => out.push_str("..."),
         ExprKind::Str(value) => {
             let _ = write!(out, "{value:?}");
+        }
+        ExprKind::FString(parts) => {
+            out.push_str("(fstring");
+            for part in parts {
+                out.push(' ');
+                match part {
+                    ast::FStringPart::Text(text) => {
+                        let _ = write!(out, "{text:?}");
+                    }
+                    ast::FStringPart::Value { value, spec } => {
+                        out.push('{');
+                        write_expr(out, value);
+                        if let Some(spec) = spec {
+                            let _ = write!(out, ":{spec}");
+                        }
+                        out.push('}');
+                    }
+                }
+            }
+            out.push(')');
         }
         ExprKind::BinOp { op, left, right } => write_form(out, op.symbol(), [&**left, &**right]),
         ExprKind::UnaryOp { op, operand } => {
@@ -203,7 +224,6 @@ fn write_expr(out: &mut String, expr: &Expr) {
             }
             out.push(')');
         }
-        ExprKind::FString(parts) => write_form(out, "fstring", parts),
         ExprKind::ListComp {
             elt,
             generators,

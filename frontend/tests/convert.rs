@@ -59,7 +59,7 @@ fn golden_dumps() {
 fn check_invariants(name: &str, text: &str, function: &Function) -> Vec<String> {
     let mut failures = Vec::new();
     let mut next = 0;
-    ast::walk_exprs(&function.body, &mut |expr| {
+    ast::walk_function_exprs(function, &mut |expr| {
         if expr.id.0 != next {
             failures.push(format!(
                 "{name}: id {} where pre-order expects {next}",

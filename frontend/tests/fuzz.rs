@@ -36,7 +36,7 @@ fn check_never_panics(text: &str) -> Result<(), TestCaseError> {
 
 fn check_ids(function: &Function) -> Result<(), TestCaseError> {
     let mut ids = Vec::new();
-    ast::walk_exprs(&function.body, &mut |expr| ids.push(expr.id.0));
+    ast::walk_function_exprs(function, &mut |expr| ids.push(expr.id.0));
     prop_assert!(
         ids.iter().copied().eq(0..function.num_exprs),
         "ids {:?}",

@@ -120,7 +120,31 @@ fn type_at_depth(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Type, Unpassabl
             return Ok(Type::C128);
         }
     }
-    Err(Unpassable::PythonType)
+    value_type(py, obj).ok_or(Unpassable::PythonType)
+}
+
+/// Values with no run-time content, typed by what they are: a jitted function (its
+/// identity, see `ferrojit::values`), a NumPy scalar type or a dtype (`np.float32`,
+/// `np.dtype('i4')`).
+fn value_type(py: Python<'_>, obj: &Bound<'_, PyAny>) -> Option<Type> {
+    if let Ok(dispatcher) = obj.cast::<crate::dispatcher::Dispatcher>() {
+        let def = dispatcher.get().function_def(py).ok()?;
+        let id = ferrojit::values::function_id(&def);
+        return Some(Type::Function {
+            id,
+            name: def.ast.name.clone(),
+        });
+    }
+    if let Some(scalar) = crate::globals::dtype_of_type(py, obj) {
+        return Some(Type::DType(scalar));
+    }
+    let numpy = py.import("numpy").ok()?;
+    let dtype_class = numpy.getattr("dtype").ok()?;
+    if obj.is_instance(&dtype_class).ok()? {
+        let name: String = obj.getattr("name").ok()?.extract().ok()?;
+        return Scalar::from_name(&name).map(Type::DType);
+    }
+    None
 }
 
 fn int_type(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
@@ -257,7 +281,7 @@ pub fn slot_count(ty: &Type) -> usize {
         | Type::Dict { .. }
         | Type::Set { .. } => 1,
         Type::Tuple(items) => items.iter().map(slot_count).sum(),
-        Type::NoneType | Type::Range | Type::Unknown => 0,
+        Type::NoneType | Type::Range | Type::Unknown | Type::Function { .. } | Type::DType(_) => 0,
     }
 }
 
@@ -496,6 +520,7 @@ pub fn flatten(
             slots[*pos] = crate::lists::pass_list(obj, item, descriptors)?;
             *pos += 1;
         }
+        (Type::Function { .. }, Type::Function { .. }) | (Type::DType(_), Type::DType(_)) => {}
         _ => {
             return Err(PyTypeError::new_err(format!(
                 "ferrojit: cannot pass a {actual} as {target}"
@@ -605,7 +630,11 @@ pub fn unflatten(
             let addr = take();
             crate::lists::return_list(py, addr, ty, descriptors, arg_types, returned)
         }
-        Type::Range | Type::Unknown => Err(PyTypeError::new_err(format!(
+        Type::DType(s) => {
+            let numpy = py.import("numpy")?;
+            Ok(numpy.getattr(s.numpy_name())?.unbind())
+        }
+        Type::Range | Type::Unknown | Type::Function { .. } => Err(PyTypeError::new_err(format!(
             "ferrojit: a {ty} cannot be returned to Python"
         ))),
     }

@@ -170,7 +170,10 @@ impl Dispatcher {
     ) -> PyResult<Py<PyAny>> {
         let this = slf.get();
         let py = slf.py();
-        if kwargs.is_some_and(|k| !k.is_empty()) || args.len() != this.params.len() {
+        if kwargs.is_some_and(|k| !k.is_empty())
+            || args.len() != this.params.len()
+            || this.irregular_params
+        {
             let bound = this.bind_arguments(py, args, kwargs)?;
             return this.call_with(py, &bound);
         }
@@ -373,8 +376,9 @@ impl Dispatcher {
         };
         let self_def = SelfDef::default();
         let globals = Box::new(PyGlobals::new(func, &self.name, self_def.clone())?);
-        let def = FunctionDef::parse(source, globals, self.options.clone())
+        let mut def = FunctionDef::parse(source, globals, self.options.clone())
             .map_err(|d| diagnostic_to_pyerr(py, &d))?;
+        def.signatures = self.signatures.clone();
         // Another thread may have won the race; either result is the same function.
         let def = self.def.get_or_init(|| Arc::new(def)).clone();
         let _ = self_def.set(Arc::downgrade(&def));
@@ -463,6 +467,17 @@ impl Dispatcher {
         if self.irregular_params {
             // Let the compiler explain what it does not support about the parameters.
             self.function_def(py)?;
+            // `*args` and keyword-only parameters: CPython binds them, in the order the
+            // compiled function takes them (positional, the `*args` tuple, keyword-only).
+            static SIGNATURE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+            let signature = SIGNATURE.import(py, "inspect", "signature")?;
+            let bound = signature
+                .call1((self.func().bind(py),))?
+                .call_method("bind", args, kwargs)?;
+            bound.call_method0("apply_defaults")?;
+            let values = bound.getattr("arguments")?.call_method0("values")?;
+            let values: Vec<Bound<'py, PyAny>> = values.try_iter()?.collect::<PyResult<_>>()?;
+            return PyTuple::new(py, values);
         }
         let name = &self.name;
         let count = self.params.len();

@@ -54,8 +54,24 @@ pub fn compile_error(py: Python<'_>, kind: DiagnosticKind, message: impl Into<St
 
 /// The built-in exception for an error raised by compiled code.
 pub fn runtime_error_to_pyerr(py: Python<'_>, error: &RuntimeError) -> PyErr {
-    let message = error.message.clone();
+    let (user_class, message) = runtime::error::split_user_class(&error.message);
+    let message = message.to_string();
+    let user_err = user_class.and_then(|(module, qualname)| {
+        // A user-defined exception class (see `runtime::error::USER_CLASS_MARK`): the one met
+        // while compiling, or (code loaded from the cache) imported by name.
+        let path = format!("{module}:{qualname}");
+        if let Some(class) = crate::globals::user_exception(py, &path) {
+            return Some(PyErr::from_type(class.into_bound(py), message.clone()));
+        }
+        let mut class = py.import(module).ok()?.into_any();
+        for part in qualname.split('.') {
+            class = class.getattr(part).ok()?;
+        }
+        let class = class.cast_into::<pyo3::types::PyType>().ok()?;
+        Some(PyErr::from_type(class, message.clone()))
+    });
     let err = match error.kind {
+        _ if user_err.is_some() => user_err.expect("checked"),
         ExceptionKind::ZeroDivisionError => PyZeroDivisionError::new_err(message),
         ExceptionKind::IndexError => PyIndexError::new_err(message),
         ExceptionKind::ValueError => PyValueError::new_err(message),

@@ -52,6 +52,14 @@ impl GlobalResolver for PyGlobals {
     fn resolve(&self, name: &str) -> Option<Global> {
         Python::attach(|py| {
             let function = self.function.bind(py).upgrade()?;
+            if let Some((module, path)) = name.split_once('.') {
+                // An attribute of a module global (`config.THRESHOLD`), frozen like a global.
+                let mut value = lookup(py, &function, module).ok()??;
+                for part in path.split('.') {
+                    value = value.getattr(part).ok()?;
+                }
+                return classify(py, name, &value);
+            }
             match lookup(py, &function, name) {
                 Ok(Some(value)) => classify(py, name, &value),
                 Ok(None) if name == self.name => self
@@ -118,6 +126,49 @@ fn is_exception_class(py: Python<'_>, value: &Bound<'_, PyAny>) -> bool {
     })
 }
 
+/// A user-defined exception class as typeinfer names it: `module:qualname(Base)`, `Base` the
+/// nearest built-in class compiled code can raise (`RuntimeError` for direct subclasses of
+/// `Exception`), which is the error's kind while the Python bridge raises the class itself.
+fn user_exception_class(class: &Bound<'_, PyAny>, module: &str) -> String {
+    let qualname = attr_string(class, "__qualname__").unwrap_or_default();
+    let base = class
+        .getattr("__mro__")
+        .ok()
+        .and_then(|mro| mro.cast_into::<PyTuple>().ok())
+        .and_then(|mro| {
+            mro.iter().find_map(|base| {
+                let builtin = attr_string(&base, "__module__").as_deref() == Some("builtins");
+                let name = attr_string(&base, "__name__")?;
+                (builtin && ferrojit::ExceptionKind::from_name(&name).is_some()).then_some(name)
+            })
+        })
+        .unwrap_or_else(|| "RuntimeError".to_string());
+    format!("{module}:{qualname}({base})")
+}
+
+/// User-defined exception classes met while compiling, by `module:qualname` (their module
+/// need not be importable by name: a file loaded by path). Classes live as long as their
+/// module, so holding them costs nothing.
+static USER_EXCEPTIONS: std::sync::Mutex<Vec<(String, Py<PyType>)>> =
+    std::sync::Mutex::new(Vec::new());
+
+fn register_user_exception(name: &str, class: &Bound<'_, PyType>) {
+    let path = name.split_once('(').map_or(name, |(path, _)| path);
+    let mut known = USER_EXCEPTIONS.lock().unwrap_or_else(|e| e.into_inner());
+    if !known.iter().any(|(p, _)| p == path) {
+        known.push((path.to_string(), class.clone().unbind()));
+    }
+}
+
+/// The user-defined exception class `module:qualname` registered while compiling.
+pub(crate) fn user_exception(py: Python<'_>, path: &str) -> Option<Py<PyType>> {
+    let known = USER_EXCEPTIONS.lock().unwrap_or_else(|e| e.into_inner());
+    known
+        .iter()
+        .find(|(p, _)| p == path)
+        .map(|(_, class)| class.clone_ref(py))
+}
+
 fn unsupported(what: impl Into<String>) -> Global {
     Global::Value(GlobalValue::Unsupported(what.into()))
 }
@@ -148,7 +199,7 @@ fn classify(py: Python<'_>, name: &str, obj: &Bound<'_, PyAny>) -> Option<Global
             "numpy" => value(GlobalValue::Module(ModuleKind::Numpy)),
             "ferrojit" | "numba" => value(GlobalValue::Module(ModuleKind::Ferrojit)),
             "random" => value(GlobalValue::Module(ModuleKind::Random)),
-            other => Some(unsupported(format!("module '{other}'"))),
+            _ => value(GlobalValue::PyModule(name.to_string())),
         };
     }
     if let Ok(dispatcher) = obj.cast::<Dispatcher>() {
@@ -162,7 +213,15 @@ fn classify(py: Python<'_>, name: &str, obj: &Bound<'_, PyAny>) -> Option<Global
     }
     if is_exception_class(py, obj) {
         let class_name = attr_string(obj, "__name__").unwrap_or_else(|| name.to_string());
-        return value(GlobalValue::ExceptionClass(class_name));
+        let module = attr_string(obj, "__module__").unwrap_or_default();
+        if module == "builtins" {
+            return value(GlobalValue::ExceptionClass(class_name));
+        }
+        let name = user_exception_class(obj, &module);
+        if let Ok(class) = obj.cast::<PyType>() {
+            register_user_exception(&name, class);
+        }
+        return value(GlobalValue::ExceptionClass(name));
     }
     if let Some(scalar) = dtype_of_type(py, obj) {
         return value(GlobalValue::Dtype(scalar));
@@ -275,7 +334,7 @@ fn numpy_scalar_constant(obj: &Bound<'_, PyAny>) -> Option<Result<ConstValue, St
 }
 
 /// `np.float32`, `np.int64`, ... and ferrojit's own type objects (`f8`) used as functions.
-fn dtype_of_type(py: Python<'_>, obj: &Bound<'_, PyAny>) -> Option<Scalar> {
+pub(crate) fn dtype_of_type(py: Python<'_>, obj: &Bound<'_, PyAny>) -> Option<Scalar> {
     if let Ok(text) = obj.getattr("_numpy_name")
         && let Ok(text) = text.extract::<String>()
         && obj

@@ -122,23 +122,102 @@ pub struct ErrorInfo {
 }
 
 impl ErrorInfo {
-    /// The message with the slot's arguments substituted.
+    /// The message with the slot's arguments substituted: `{}` an integer, `{b}` a bool,
+    /// `{f}` a float given by its bits (printed as Python's `str()` does), `{.Nf}` a float with
+    /// N decimals. An unknown or unfilled placeholder stays as written.
     pub fn format(&self, args: &[i64; ERROR_ARGS]) -> String {
         let mut out = String::new();
-        let mut parts = self.message.split("{}");
+        let mut rest = self.message.as_str();
         let mut next_arg = args.iter();
-        if let Some(first) = parts.next() {
-            out.push_str(first);
-        }
-        for part in parts {
-            match next_arg.next() {
-                Some(a) => out.push_str(&a.to_string()),
-                None => out.push_str("{}"),
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open..];
+            let Some(close) = after.find('}') else {
+                out.push_str(after);
+                return out;
+            };
+            let placeholder = &after[..=close];
+            match (format_arg(placeholder), next_arg.clone().next()) {
+                (Some(format), Some(&arg)) => {
+                    next_arg.next();
+                    out.push_str(&format(arg));
+                }
+                _ => out.push_str(placeholder),
             }
-            out.push_str(part);
+            rest = &after[close + 1..];
         }
+        out.push_str(rest);
         out
     }
+}
+
+/// How placeholder `text` (braces included) prints its argument, if it is one.
+fn format_arg(text: &str) -> Option<Box<dyn Fn(i64) -> String>> {
+    match text {
+        "{}" => Some(Box::new(|a| a.to_string())),
+        "{b}" => Some(Box::new(|a| {
+            if a != 0 { "True" } else { "False" }.to_string()
+        })),
+        "{f}" => Some(Box::new(|a| python_float_str(f64::from_bits(a as u64)))),
+        _ => {
+            let digits: usize = text.strip_prefix("{.")?.strip_suffix("f}")?.parse().ok()?;
+            Some(Box::new(move |a| {
+                let x = f64::from_bits(a as u64);
+                match x.is_finite() {
+                    true => format!("{x:.digits$}"),
+                    false => python_float_str(x),
+                }
+            }))
+        }
+    }
+}
+
+/// `str(x)` of a Python float: the shortest round-tripping digits, `1e+16` style exponents
+/// from 1e16 up and below 1e-4, `inf`/`nan`.
+pub fn python_float_str(x: f64) -> String {
+    if x.is_nan() {
+        return "nan".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf" } else { "-inf" }.into();
+    }
+    let magnitude = x.abs();
+    if magnitude == 0.0 || (1e-4..1e16).contains(&magnitude) {
+        let text = format!("{x}");
+        return match text.contains('.') {
+            true => text,
+            false => format!("{text}.0"),
+        };
+    }
+    let text = format!("{x:e}");
+    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+    let (sign, digits) = match exponent.strip_prefix('-') {
+        Some(d) => ('-', d),
+        None => ('+', exponent),
+    };
+    format!("{mantissa}e{sign}{digits:0>2}")
+}
+
+/// Prefix of the message of an exception of a user-defined class: `\u{1}module:qualname\u{1}`.
+/// The error's kind is the built-in class it derives from; the Python bridge raises the class
+/// itself.
+pub const USER_CLASS_MARK: char = '\u{1}';
+
+/// The mark naming user class `path` (`module:qualname`) at the front of a message.
+pub fn user_class_mark(path: &str) -> String {
+    format!("{USER_CLASS_MARK}{path}{USER_CLASS_MARK}")
+}
+
+/// Splits a formatted message into the user-defined class it names, if any (`module`,
+/// `qualname`), and the message proper.
+pub fn split_user_class(message: &str) -> (Option<(&str, &str)>, &str) {
+    let Some(rest) = message.strip_prefix(USER_CLASS_MARK) else {
+        return (None, message);
+    };
+    let Some((path, text)) = rest.split_once(USER_CLASS_MARK) else {
+        return (None, message);
+    };
+    (path.split_once(':'), text)
 }
 
 #[cfg(test)]
@@ -158,5 +237,43 @@ mod tests {
             info.format(&[7, 0, 5]),
             "index 7 is out of bounds for axis 0 with size 5"
         );
+    }
+
+    #[test]
+    fn floats_and_bools_print_as_python_does() {
+        let info = ErrorInfo {
+            kind: ExceptionKind::ValueError,
+            message: "{f} {f} {.2f}|{b}".into(),
+            function: "f".into(),
+            line: 1,
+            col: 1,
+        };
+        let bits = |x: f64| x.to_bits() as i64;
+        assert_eq!(
+            info.format(&[bits(1.0), bits(0.1), bits(2.345)]),
+            "1.0 0.1 2.35|{b}"
+        );
+        for (x, text) in [
+            (1e16, "1e+16"),
+            (1.5e-5, "1.5e-05"),
+            (-2.5e300, "-2.5e+300"),
+            (123456.75, "123456.75"),
+            (0.0001, "0.0001"),
+            (-0.0, "-0.0"),
+            (f64::NAN, "nan"),
+            (f64::NEG_INFINITY, "-inf"),
+        ] {
+            assert_eq!(python_float_str(x), text);
+        }
+    }
+
+    #[test]
+    fn user_classes_travel_in_front_of_the_message() {
+        let message = user_class_mark("pkg.mod:Outer.Error") + "bad 3";
+        assert_eq!(
+            split_user_class(&message),
+            (Some(("pkg.mod", "Outer.Error")), "bad 3")
+        );
+        assert_eq!(split_user_class("plain"), (None, "plain"));
     }
 }

@@ -92,7 +92,12 @@ fn leaves(name: &str, ty: &Type, out: &mut Vec<Leaf>) {
                 leaves(&format!("{name}_{i}"), item, out);
             }
         }
-        Type::NoneType | Type::Range | Type::Str | Type::Unknown => {}
+        Type::NoneType
+        | Type::Range
+        | Type::Str
+        | Type::Unknown
+        | Type::Function { .. }
+        | Type::DType(_) => {}
         _ => out.push(Leaf {
             name: name.to_string(),
             ty: ty.clone(),
@@ -119,7 +124,7 @@ pub fn slot_count(ty: &Type) -> usize {
         | Type::Dict { .. }
         | Type::Set { .. } => 1,
         Type::Tuple(items) => items.iter().map(slot_count).sum(),
-        Type::NoneType | Type::Range | Type::Unknown => 0,
+        Type::NoneType | Type::Range | Type::Unknown | Type::Function { .. } | Type::DType(_) => 0,
     }
 }
 
@@ -156,7 +161,7 @@ fn slot_layout(name: &str, ty: &Type, slot: &mut usize, out: &mut Vec<String>) {
                 slot_layout(&format!("{name}[{i}]"), item, slot, out);
             }
         }
-        Type::NoneType | Type::Range | Type::Unknown => {}
+        Type::NoneType | Type::Range | Type::Unknown | Type::Function { .. } | Type::DType(_) => {}
     }
 }
 

@@ -244,6 +244,8 @@ pub fn type_tag(ty: &Type) -> String {
         Type::Dict { key, value, .. } => format!("d_{}_{}_", type_tag(key), type_tag(value)),
         Type::Set { item } => format!("s_{}_", type_tag(item)),
         Type::Unknown => "u".to_string(),
+        Type::Function { name, .. } => format!("fn_{name}"),
+        Type::DType(s) => format!("dtype_{}", s.short_name()),
     }
 }
 

@@ -164,7 +164,9 @@ impl TypeFunctions {
             | Type::List { .. }
             | Type::Dict { .. }
             | Type::Set { .. }
-            | Type::Unknown => {
+            | Type::Unknown
+            | Type::Function { .. }
+            | Type::DType(_) => {
                 // Lists never reach here (`compile_exports` refuses them).
                 c.push_str(&format!(
                     "static int fj_rank_{id}(PyObject *o) {{ return o == Py_None ? 0 : -1; }}\n\

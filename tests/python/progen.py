@@ -273,12 +273,15 @@ class Program:
     return_dtypes: list[str] = field(default_factory=list)
     # Per returned value: the MATH_INEXACT function computing it, or None (compared exactly).
     inexact: list[str | None] = field(default_factory=list)
+    # Jitted helper functions the body calls, whole sources with their `@jit` line.
+    helpers: list[str] = field(default_factory=list)
 
     @property
     def source(self) -> str:
+        """The function (first, undecorated: callers add `@jit`), then its jitted helpers."""
         lines = [f"def {self.name}({', '.join(self.params)}):"]
         lines += _block_lines(self.body, "    ")
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines) + "\n" + "".join("\n" + h for h in self.helpers)
 
     def statements(self):
         """Every statement, nested ones too, with the list that holds it (for minimising)."""
@@ -312,6 +315,10 @@ class Generator:
         self.loop_depth = 0
         # Loop variables ranging over an array's first axis: (variable, array) pairs.
         self.axis_vars: list[tuple[str, Array]] = []
+        # Jitted helpers with default values and a keyword-only parameter: (name, dtype of
+        # `w` and `alt`, which is what the helper returns), and their sources.
+        self.pickers: list[tuple[str, str]] = []
+        self.helpers: list[str] = []
 
     def fresh(self, prefix: str) -> str:
         self.counter += 1
@@ -562,6 +569,8 @@ class Generator:
 
     def statement(self, depth: int) -> tuple[Stmt, int]:
         rng = self.rng
+        if self.pickers and self.locals and rng.random() < 0.2:
+            return self.picker_call(), 1
         r = rng.random()
         nested = depth < 2
         if r < 0.3 and self.locals:
@@ -594,6 +603,45 @@ class Generator:
             v = rng.choice(self.locals)
             return Stmt(f"{v.name} = {self.expr(v.dtype)}"), 1
         return Stmt("pass"), 1
+
+    def add_picker(self):
+        """A jitted helper `pick(x, w=<default>, *, alt=<default>)` returning `w if x else alt`
+        (so its type is the defaults' dtype): calls to it exercise default values, keyword
+        arguments and keyword-only parameters between jitted functions."""
+        dtype = self.rng.choice(DTYPES)
+        name = self.fresh(f"{self.name}_pick")
+        w = literal(dtype, random_value(self.rng, dtype))
+        alt = literal(dtype, random_value(self.rng, dtype))
+        self.pickers.append((name, dtype))
+        self.helpers.append(
+            f"@jit\ndef {name}(x, w={w}, *, alt={alt}):\n    return w if x else alt\n"
+        )
+
+    def picker_call(self) -> Stmt:
+        """`v = pick(...)` for a local `v` of the picker's dtype, in one of the call forms."""
+        rng = self.rng
+        name, dtype = rng.choice(self.pickers)
+        targets = [v for v in self.locals if v.dtype == dtype]
+        if not targets:
+            v = rng.choice(self.locals)
+            return Stmt(f"{v.name} = {self.expr(v.dtype)}")
+        v = rng.choice(targets)
+        x = self.expr(rng.choice(DTYPES), 2)
+        w = self.expr(dtype, 2)
+        alt = self.expr(dtype, 2)
+        call = rng.choice(
+            [
+                f"{name}({x})",
+                f"{name}({x}, {w})",
+                f"{name}({x}, alt={alt})",
+                f"{name}(w={w}, x={x})",
+                f"{name}({x}, {w}, alt={alt})",
+                f"{name}(alt={alt}, x={x})",
+            ]
+        )
+        # CPython calls the dispatcher, which returns a Python number: convert it back.
+        cast = "np.bool_" if dtype == "bool" else f"np.{dtype}"
+        return Stmt(f"{v.name} = {cast}({call})")
 
     def if_stmt(self, depth: int) -> Stmt:
         rng = self.rng
@@ -713,9 +761,13 @@ class Generator:
             rng.choice(list(MATH_INEXACT)) if d == "float64" and rng.random() < 0.3 else None
             for d in self.return_dtypes
         ]
+        for _ in range(rng.choice([0, 0, 1, 2])):
+            self.add_picker()
         body += self.block(self.size, 0)
         body.append(Stmt(f"return {self.return_expr()}", removable=False))
-        return Program(self.name, params, body, args, self.return_dtypes, self.inexact)
+        return Program(
+            self.name, params, body, args, self.return_dtypes, self.inexact, self.helpers
+        )
 
 
 # --- array programs ---------------------------------------------------------------------------

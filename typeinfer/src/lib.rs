@@ -184,6 +184,10 @@ pub enum GlobalValue {
     TypedList,
     /// `ferrojit.typed.Dict` (or `numba.typed.Dict`): the typed dict class.
     TypedDict,
+    /// Another Python module (a user's `config`), by the name it is reached through: its
+    /// attributes are globals too, looked up as `"config.THRESHOLD"` by
+    /// [`Env::lookup_global`] and frozen at compile time like other globals.
+    PyModule(String),
     /// Anything else; the string names its Python type for the error message.
     Unsupported(String),
 }
@@ -221,6 +225,47 @@ pub trait Env {
         let _ = callee;
         None
     }
+    /// The parameters of jitted function `callee` (names, kinds, defaults), to bind a call's
+    /// keyword arguments, defaults and `*args` against; `None` when unknown (then calls pass
+    /// exactly one positional argument per parameter).
+    fn callee_params(&self, callee: CalleeId) -> Option<Vec<frontend::ast::Param>> {
+        let _ = callee;
+        None
+    }
+    /// `callee` with the parameters marked in `omitted` (one flag per parameter) taking their
+    /// default values instead of arguments: another jitted function, whose parameters are the
+    /// others. `None` when that cannot be made.
+    fn callee_with_defaults(&mut self, callee: CalleeId, omitted: &[bool]) -> Option<CalleeId> {
+        let _ = (callee, omitted);
+        None
+    }
+    /// The jitted function behind a function value of identity `id` (`Type::Function`).
+    fn function_value(&mut self, id: u64) -> Option<CalleeId> {
+        let _ = id;
+        None
+    }
+    /// Jitted function `callee` as a value: its identity and name (for `Type::Function`).
+    fn function_identity(&mut self, callee: CalleeId) -> Option<(u64, String)> {
+        let _ = callee;
+        None
+    }
+    /// The argument types `callee` is compiled for when called with `args`: its declared
+    /// signature's when it has explicit signatures (the caller converts to them), else `args`.
+    fn callee_arg_types(&mut self, callee: CalleeId, args: &[Type]) -> Result<Vec<Type>, String> {
+        let _ = callee;
+        Ok(args.to_vec())
+    }
+}
+
+/// Where the value of one parameter of a called jitted function comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArgSource {
+    /// The `i`-th positional argument written at the call.
+    Positional(usize),
+    /// The `i`-th keyword argument written at the call.
+    Keyword(usize),
+    /// `*args`: a tuple of these positional arguments.
+    Packed(Vec<usize>),
 }
 
 /// What a name, attribute or call expression refers to, when it is not an ordinary value.
@@ -244,6 +289,9 @@ pub enum Resolution {
         /// For an inner function: the caller's variables passed after the written arguments
         /// (see [`inner_captures`]); `arg_types` covers them too.
         captures: Vec<String>,
+        /// Where each parameter's value comes from (before the captures); parameters that take
+        /// their defaults are not parameters of `callee` (see [`Env::callee_with_defaults`]).
+        binding: Vec<ArgSource>,
     },
     /// A call of a NumPy array function or method; recorded on the `Call` expression. The
     /// arguments bind by `ArrayFn::bind`; a method's array is the callee's attribute base.

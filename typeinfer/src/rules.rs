@@ -217,6 +217,12 @@ pub fn unaryop(op: UnaryOp, operand: Scalar) -> Result<OpTyping, String> {
     }
 }
 
+/// The digits of an f-string's `.Nf` format spec (`.3f` → 3), up to 20.
+pub fn fixed_precision(spec: &str) -> Option<u8> {
+    let digits = spec.strip_prefix('.')?.strip_suffix('f')?;
+    digits.parse::<u8>().ok().filter(|&n| n <= 20)
+}
+
 /// Typing of one comparison `lhs op rhs`; the result is always `Bool`.
 pub fn compare(op: CmpOp, lhs: Scalar, rhs: Scalar) -> Result<OpTyping, String> {
     let p = promote(lhs, rhs);

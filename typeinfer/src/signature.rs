@@ -7,7 +7,7 @@
 //! types     := type (',' type)* ','?
 //! type      := scalar ('[' axis (',' axis)* ']')?
 //!            | 'UniTuple' '(' type ',' integer ')'
-//!            | 'Tuple' '(' types? ')'
+//!            | 'Tuple' '(' types? ')' | 'Tuple' '(' '(' types? ')' ')'
 //!            | 'array' '(' scalar ',' integer 'd' ',' ('C' | 'F' | 'A') ')'   (as printed)
 //! axis      := ':' | '::1'                `::1` on the last axis is C order, on the first F
 //! ```
@@ -275,6 +275,12 @@ impl Parser {
             "Tuple" => {
                 self.bump();
                 self.expect_punct('(', "after 'Tuple'")?;
+                // Numba's spelling takes one sequence of types: `Tuple((f8, i8))`.
+                if self.eat_punct('(') {
+                    let items = self.types_until_close("in Tuple((...))")?;
+                    self.expect_punct(')', "after the types of Tuple((...))")?;
+                    return Ok(Type::Tuple(items));
+                }
                 return Ok(Type::Tuple(self.types_until_close("in Tuple(...)")?));
             }
             "array" => return self.array_printed(),

@@ -185,6 +185,16 @@ pub enum Type {
     /// The item type of an empty list (`[]`, `List()`) that nothing has been added to yet;
     /// only inside a `List`, and never left once inference succeeds.
     Unknown,
+    /// A jitted function passed as a value (Numba's dispatcher type), specialised per
+    /// function: `id` names it to the [`crate::Env`] (see `Env::function_value`); calling the
+    /// value calls that function. Takes no room at run time.
+    Function {
+        id: u64,
+        name: String,
+    },
+    /// A NumPy scalar type or dtype passed as a value (`np.float32`, `np.dtype('i4')`), usable
+    /// as `dtype=`. Takes no room at run time.
+    DType(Scalar),
 }
 
 impl Type {
@@ -314,6 +324,8 @@ impl fmt::Display for Type {
             } => write!(f, "DictType[{key},{value}]"),
             Type::Set { item } => write!(f, "set({item})"),
             Type::Unknown => f.write_str("undefined"),
+            Type::Function { name, .. } => write!(f, "function({name})"),
+            Type::DType(s) => write!(f, "dtype({s})"),
         }
     }
 }

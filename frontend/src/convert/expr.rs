@@ -20,6 +20,60 @@ impl Converter<'_> {
         })
     }
 
+    /// The parts of an f-string; a format spec must be plain text (`{x:.3f}`).
+    fn fstring(&mut self, values: &[py::Expr], span: Span) -> Result<ExprKind> {
+        let mut parts = Vec::new();
+        for value in values {
+            match value {
+                py::Expr::Constant(c) => match &c.value {
+                    py::Constant::Str(s) => parts.push(ast::FStringPart::Text(s.clone())),
+                    _ => {
+                        return Err(Diagnostic::unsupported(
+                            "this f-string is not supported",
+                            span,
+                        ));
+                    }
+                },
+                py::Expr::FormattedValue(v) => {
+                    let spec = match v.format_spec.as_deref() {
+                        None => None,
+                        Some(py::Expr::JoinedStr(j)) => {
+                            let mut text = String::new();
+                            for piece in &j.values {
+                                match piece {
+                                    py::Expr::Constant(py::ExprConstant {
+                                        value: py::Constant::Str(s),
+                                        ..
+                                    }) => text.push_str(s),
+                                    _ => {
+                                        let message = "nested replacement fields in an f-string \
+                                                       format spec are not supported";
+                                        return Err(Diagnostic::unsupported(
+                                            message,
+                                            self.span(piece),
+                                        ));
+                                    }
+                                }
+                            }
+                            Some(text)
+                        }
+                        Some(other) => {
+                            let message = "this f-string format spec is not supported";
+                            return Err(Diagnostic::unsupported(message, self.span(other)));
+                        }
+                    };
+                    let value = self.expr(&v.value)?;
+                    parts.push(ast::FStringPart::Value { value, spec });
+                }
+                other => {
+                    let message = "this f-string part is not supported";
+                    return Err(Diagnostic::unsupported(message, self.span(other)));
+                }
+            }
+        }
+        Ok(ExprKind::FString(parts))
+    }
+
     fn boxed(&mut self, expr: &py::Expr) -> Result<Box<ast::Expr>> {
         self.expr(expr).map(Box::new)
     }
@@ -36,6 +90,7 @@ impl Converter<'_> {
         Ok(match expr {
             py::Expr::Name(e) => ExprKind::Name(e.id.to_string()),
             py::Expr::Constant(e) => constant(&e.value, span)?,
+            py::Expr::JoinedStr(e) => self.fstring(&e.values, span)?,
             py::Expr::BinOp(e) => {
                 let left = self.boxed(&e.left)?;
                 ExprKind::BinOp {
@@ -49,11 +104,7 @@ impl Converter<'_> {
                 operand: self.boxed(&e.operand)?,
             },
             py::Expr::Compare(e) => {
-                let ops = e
-                    .ops
-                    .iter()
-                    .map(|&op| cmp_op(op, span))
-                    .collect::<Result<_>>()?;
+                let ops = e.ops.iter().map(|&op| cmp_op(op)).collect();
                 let left = self.boxed(&e.left)?;
                 ExprKind::Compare {
                     left,
@@ -107,31 +158,6 @@ impl Converter<'_> {
                     values.push(self.expr(v)?);
                 }
                 ExprKind::Dict { keys, values }
-            }
-            py::Expr::JoinedStr(e) => {
-                let mut parts = Vec::with_capacity(e.values.len());
-                for value in &e.values {
-                    match value {
-                        py::Expr::FormattedValue(f) => {
-                            if f.format_spec.is_some() {
-                                let message = "format specifications in f-strings (`{x:.3f}`) \
-                                               are not supported";
-                                return Err(Diagnostic::unsupported(message, self.span(value))
-                                    .with_hint("write `{x}`, or `{round(x, 3)}`"));
-                            }
-                            if !matches!(
-                                f.conversion,
-                                py::ConversionFlag::None | py::ConversionFlag::Str
-                            ) {
-                                let message = "`!r` and `!a` in f-strings are not supported";
-                                return Err(Diagnostic::unsupported(message, self.span(value)));
-                            }
-                            parts.push(self.expr(&f.value)?);
-                        }
-                        other => parts.push(self.expr(other)?),
-                    }
-                }
-                ExprKind::FString(parts)
             }
             py::Expr::ListComp(e) => {
                 self.comprehension(&e.elt, None, &e.generators, ast::CompKind::List, span)?
@@ -296,12 +322,7 @@ fn constant(value: &py::Constant, span: Span) -> Result<ExprKind> {
                 span,
             ));
         }
-        py::Constant::Ellipsis => {
-            return Err(Diagnostic::unsupported(
-                "`...` (Ellipsis) is not supported",
-                span,
-            ));
-        }
+        py::Constant::Ellipsis => ExprKind::Ellipsis,
         py::Constant::Tuple(_) => {
             return Err(Diagnostic::unsupported(
                 "constant tuples are not supported",
@@ -328,7 +349,7 @@ fn unsupported_expr(expr: &py::Expr, span: Span) -> Diagnostic {
         ),
         py::Expr::Await(_) => ("`await` is not supported", None),
         py::Expr::Yield(_) | py::Expr::YieldFrom(_) => ("`yield` is not supported", None),
-        py::Expr::FormattedValue(_) => ("this f-string part is not supported", None),
+        py::Expr::FormattedValue(_) => ("this f-string is not supported", None),
         py::Expr::Starred(_) => ("star-expressions are not supported", None),
         _ => ("this expression is not supported", None),
     };
@@ -366,8 +387,8 @@ fn unary_op(op: py::UnaryOp) -> ast::UnaryOp {
     }
 }
 
-fn cmp_op(op: py::CmpOp, _span: Span) -> Result<ast::CmpOp> {
-    Ok(match op {
+fn cmp_op(op: py::CmpOp) -> ast::CmpOp {
+    match op {
         py::CmpOp::Eq => ast::CmpOp::Eq,
         py::CmpOp::NotEq => ast::CmpOp::NotEq,
         py::CmpOp::Lt => ast::CmpOp::Lt,
@@ -378,5 +399,5 @@ fn cmp_op(op: py::CmpOp, _span: Span) -> Result<ast::CmpOp> {
         py::CmpOp::IsNot => ast::CmpOp::IsNot,
         py::CmpOp::In => ast::CmpOp::In,
         py::CmpOp::NotIn => ast::CmpOp::NotIn,
-    })
+    }
 }

@@ -57,18 +57,6 @@ impl<'a> Locator<'a> {
         Diagnostic::new(DiagnosticKind::Syntax, message, Some(span))
     }
 
-    /// The span of `keyword` if it is the first token at or after `from`, skipping whitespace,
-    /// comments and line continuations.
-    pub(super) fn keyword_after(&self, from: TextSize, keyword: &str) -> Option<Span> {
-        let start = self.skip_trivia(from.into())?;
-        let rest = &self.text[start..];
-        let after = rest.strip_prefix(keyword)?;
-        if after.chars().next().is_some_and(is_identifier_char) {
-            return None;
-        }
-        Some(self.span_of_bytes(start, start + keyword.len()))
-    }
-
     /// The span from the `def` keyword at `def_start` to the end of the function's name.
     pub(super) fn def_name_span(&self, def_start: TextSize) -> Option<Span> {
         let start: usize = def_start.into();

@@ -51,6 +51,11 @@ impl Lowerer<'_, '_> {
             ExprKind::Tuple(items) => items.iter().collect(),
             _ => vec![index],
         };
+        // `a[..., i]` of a 1-D array: `...` stands for no axis here.
+        let indices: Vec<&Expr> = indices
+            .into_iter()
+            .filter(|i| !matches!(i.kind, ExprKind::Ellipsis))
+            .collect();
         if indices.len() as u32 != ndim {
             return Err(unsupported(
                 format!(

@@ -8,7 +8,7 @@ use frontend::Span;
 use frontend::ast::{BinOp, Expr, ExprKind, Keyword};
 use runtime::error::ExceptionKind;
 use runtime::math::RuntimeFn;
-use typeinfer::{Intrinsic, Resolution, Scalar, Type};
+use typeinfer::{ArgSource, Intrinsic, Resolution, Scalar, Type};
 
 impl Lowerer<'_, '_> {
     pub(crate) fn lower_call(
@@ -37,13 +37,16 @@ impl Lowerer<'_, '_> {
             (Some(Resolution::NewDict), _) => return self.lower_new_dict(expr, args),
             _ => {}
         }
+        let resolution = self.typed.resolutions.get(&expr.id).cloned();
+        if let Some(Resolution::JitCall { .. }) = &resolution {
+            return self.lower_jit_call(expr, args, keywords);
+        }
         if let Some(k) = keywords.first() {
             return Err(unsupported(
                 format!("keyword argument '{}' is not supported here", k.name),
                 k.span,
             ));
         }
-        let resolution = self.typed.resolutions.get(&expr.id).cloned();
         let mut values = Vec::with_capacity(args.len() + 1);
         // A method's receiver is its first argument: built-in methods, and `@overload_method`
         // ones (the only jitted calls whose callee is an attribute).
@@ -65,26 +68,58 @@ impl Lowerer<'_, '_> {
                 let result_ty = self.type_of(expr).unwrap_or(Type::NoneType);
                 self.lower_intrinsic(i, values, &result_ty, expr.span)
             }
-            Some(Resolution::JitCall {
-                callee,
-                arg_types,
-                ret,
-                captures,
-            }) => {
-                let symbol = (self.ctx.callee_symbol)(callee, &arg_types);
-                for name in &captures {
-                    let ty = self.typed.var_types.get(name).cloned();
-                    values.push((self.read_var(name)?, ty.unwrap_or(Type::NoneType)));
-                }
-                let mut flat = Vec::new();
-                for ((v, _), ty) in values.into_iter().zip(&arg_types) {
-                    flat.extend(self.coerce(v, ty).flat_values());
-                }
-                let results = self.b.call(&symbol, &flat, &ir_types(&ret));
-                Ok(PyValue::from_flat(&ret, &mut results.into_iter()))
-            }
             _ => Err(unsupported("this call is not supported", expr.span)),
         }
+    }
+
+    /// A call of another jitted function: the written arguments are evaluated in order, then
+    /// arranged by the call's binding (keywords, `*args` packed into a tuple), converted to the
+    /// callee's parameter types, and followed by the captured variables of an inner function.
+    fn lower_jit_call(
+        &mut self,
+        expr: &Expr,
+        args: &[Expr],
+        keywords: &[Keyword],
+    ) -> LResult<PyValue> {
+        let Some(Resolution::JitCall {
+            callee,
+            arg_types,
+            ret,
+            captures,
+            binding,
+        }) = self.typed.resolutions.get(&expr.id).cloned()
+        else {
+            return Err(unsupported("this call is not supported", expr.span));
+        };
+        let positional = args
+            .iter()
+            .map(|a| self.lower_expr(a))
+            .collect::<LResult<Vec<_>>>()?;
+        let by_keyword = keywords
+            .iter()
+            .map(|k| self.lower_expr(&k.value))
+            .collect::<LResult<Vec<_>>>()?;
+        self.set_span(expr.span);
+        let mut values: Vec<PyValue> = binding
+            .iter()
+            .map(|source| match source {
+                ArgSource::Positional(i) => positional[*i].clone(),
+                ArgSource::Keyword(k) => by_keyword[*k].clone(),
+                ArgSource::Packed(items) => {
+                    PyValue::Tuple(items.iter().map(|&i| positional[i].clone()).collect())
+                }
+            })
+            .collect();
+        for name in &captures {
+            values.push(self.read_var(name)?);
+        }
+        let symbol = (self.ctx.callee_symbol)(callee, &arg_types);
+        let mut flat = Vec::new();
+        for (v, ty) in values.into_iter().zip(&arg_types) {
+            flat.extend(self.coerce(v, ty).flat_values());
+        }
+        let results = self.b.call(&symbol, &flat, &ir_types(&ret));
+        Ok(PyValue::from_flat(&ret, &mut results.into_iter()))
     }
 
     fn lower_cast(

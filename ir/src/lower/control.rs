@@ -3,6 +3,7 @@
 
 use super::{LResult, LoopTargets, Lowerer, PyValue, unsupported};
 use crate::function::{IntCC, Op, Ty, Value};
+use frontend::Span;
 use frontend::ast::{Expr, ExprKind, Stmt, StmtKind};
 use runtime::error::ExceptionKind;
 use typeinfer::{Intrinsic, Resolution, Scalar, Type};
@@ -64,22 +65,16 @@ impl Lowerer<'_, '_> {
                 let cond = self.lower_expr(test)?;
                 let ok = self.truthy(&cond);
                 let failed = self.b.ins(Op::Not, &[ok], Ty::Bool);
-                let message = match msg.as_ref().map(|m| &m.kind) {
-                    Some(ExprKind::Str(s)) => s.clone(),
-                    Some(_) => {
-                        return Err(unsupported(
-                            "assert messages must be string literals",
-                            stmt.span,
-                        ));
-                    }
-                    None => String::new(),
+                let (message, args) = match msg {
+                    Some(msg) => self.message_template(msg)?,
+                    None => (String::new(), Vec::new()),
                 };
                 self.raise_if(
                     failed,
                     ExceptionKind::AssertionError,
                     &message,
                     stmt.span,
-                    &[],
+                    &args,
                 );
             }
         }
@@ -92,6 +87,9 @@ impl Lowerer<'_, '_> {
             ExprKind::Name(name) => {
                 self.write_var(name, value);
                 Ok(())
+            }
+            ExprKind::Tuple(targets) if matches!(value, PyValue::Array(..)) => {
+                self.unpack_array(targets, value, target.span)
             }
             ExprKind::Tuple(targets) => {
                 let items = match value {
@@ -122,6 +120,37 @@ impl Lowerer<'_, '_> {
             }
             _ => Err(unsupported("cannot assign to this expression", target.span)),
         }
+    }
+
+    /// `a, b, c = arr`: raises `ValueError` as CPython does unless `arr` has exactly as many
+    /// items as there are targets, then assigns the items in order.
+    fn unpack_array(&mut self, targets: &[Expr], array: PyValue, span: Span) -> LResult<()> {
+        let PyValue::Array(_, ty) = &array else {
+            return Err(unsupported("cannot unpack this value", span));
+        };
+        let ty = ty.clone();
+        let seq = self.seq_of(array, &ty, span)?;
+        let len = self.seq_len(&seq);
+        let expected = self.b.iconst(Ty::I64, targets.len() as i64);
+        let too_few = self.b.icmp(IntCC::Slt, len, expected);
+        let message = format!(
+            "not enough values to unpack (expected {}, got {{}})",
+            targets.len()
+        );
+        self.raise_if(too_few, ExceptionKind::ValueError, &message, span, &[len]);
+        let too_many = self.b.icmp(IntCC::Sgt, len, expected);
+        let message = format!("too many values to unpack (expected {})", targets.len());
+        self.raise_if(too_many, ExceptionKind::ValueError, &message, span, &[]);
+        let items: Vec<PyValue> = (0..targets.len())
+            .map(|i| {
+                let index = self.b.iconst(Ty::I64, i as i64);
+                self.seq_item(&seq, index)
+            })
+            .collect();
+        for (t, v) in targets.iter().zip(items) {
+            self.assign(t, v)?;
+        }
+        Ok(())
     }
 
     fn lower_aug_assign(
@@ -431,28 +460,19 @@ impl Lowerer<'_, '_> {
                 ));
             }
         };
-        let kind = ExceptionKind::from_name(&class_name).ok_or_else(|| {
-            unsupported(
-                format!("raising {class_name} is not supported"),
-                class_expr.span,
-            )
-        })?;
-        let message = match args {
-            [] => String::new(),
-            [
-                Expr {
-                    kind: ExprKind::Str(s),
-                    ..
-                },
-            ] => s.clone(),
+        let (kind, mark) = self.exception_kind(&class_name, class_expr.span)?;
+        let (message, message_args) = match args {
+            [] => (String::new(), Vec::new()),
+            [msg] => self.message_template(msg)?,
             _ => {
                 return Err(unsupported(
-                    "exception arguments must be a single string literal",
+                    "exception arguments must be a single string literal or f-string",
                     exc.span,
                 ));
             }
         };
-        self.raise(kind, message, stmt.span, &[]);
+        let message = mark + &message;
+        self.raise(kind, message, stmt.span, &message_args);
         Ok(())
     }
 }

@@ -14,6 +14,10 @@ impl Lowerer<'_, '_> {
             let c = c.clone();
             return Ok(self.lower_const(&c));
         }
+        if let Some(Type::Function { .. } | Type::DType(_)) = self.typed.expr_type(expr.id) {
+            // Function and type values have no run-time content (their type says it all).
+            return Ok(PyValue::None);
+        }
         if self.is_array_expression(expr) {
             return self.lower_array_expression(expr);
         }
@@ -33,6 +37,10 @@ impl Lowerer<'_, '_> {
             ExprKind::Bool(v) => Ok(PyValue::Scalar(self.b.bconst(*v), Scalar::Bool)),
             ExprKind::NoneLit => Ok(PyValue::None),
             ExprKind::Str(s) => Ok(PyValue::Str(s.clone())),
+            ExprKind::Ellipsis => Err(unsupported(
+                "`...` is only supported in an array index",
+                expr.span,
+            )),
             ExprKind::Name(name) => self.read_var(name),
             ExprKind::Tuple(items) => {
                 let values = items

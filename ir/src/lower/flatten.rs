@@ -68,7 +68,7 @@ fn push_flat(ty: &Type, out: &mut Vec<FlatSlot>) {
         Type::List { .. } => out.push(FlatSlot::List),
         Type::Str => out.push(FlatSlot::Str),
         Type::Dict { .. } | Type::Set { .. } => out.push(FlatSlot::Dict),
-        Type::NoneType | Type::Range | Type::Unknown => {}
+        Type::NoneType | Type::Range | Type::Unknown | Type::Function { .. } | Type::DType(_) => {}
     }
 }
 

@@ -126,6 +126,7 @@ impl Lowerer<'_, '_> {
                 Ok(Seq::Range { start, step, len })
             }
             PyValue::Array(desc, ty @ Type::Array { .. }) => Ok(Seq::Array { desc, ty }),
+            PyValue::Tuple(items) if items.is_empty() => Ok(Seq::Tuple(Vec::new())),
             v @ (PyValue::Text(_) | PyValue::Str(_)) => self.str_seq(&v, span),
             PyValue::Dict(d, ty) => Ok(self.dict_seq(d, &ty)),
             PyValue::List(list, ty) => Ok(Seq::List {
@@ -229,6 +230,10 @@ impl Lowerer<'_, '_> {
 
     /// `items[i]` for items of one type and `0 <= i < len`: a chain of selects.
     pub(crate) fn select_item(&mut self, items: &[PyValue], i: Value) -> PyValue {
+        if items.is_empty() {
+            // The loop over an empty tuple never runs; typing gave its variable int64.
+            return PyValue::Scalar(self.b.iconst(Ty::I64, 0), Scalar::I64);
+        }
         let mut acc = items[0].flat_values();
         for (k, item) in items.iter().enumerate().skip(1) {
             let kv = self.b.iconst(Ty::I64, k as i64);
@@ -791,6 +796,41 @@ impl Lowerer<'_, '_> {
                 Ok(result)
             }
         }
+    }
+
+    /// `x in t` / `x not in t` for a tuple `t`: `x == item` for the items typing found
+    /// comparable, or-ed together (an item of another kind never equals `x`).
+    pub(crate) fn membership(
+        &mut self,
+        op: CmpOp,
+        x: PyValue,
+        xt: &Type,
+        container: PyValue,
+        ct: &Type,
+        span: Span,
+    ) -> LResult<Value> {
+        let (PyValue::Tuple(items), Type::Tuple(item_types)) = (container, ct) else {
+            return Err(unsupported(
+                format!("'in' is not supported for a container of type '{ct}'"),
+                span,
+            ));
+        };
+        let mut found = self.b.bconst(false);
+        for (item, it) in items.iter().zip(item_types) {
+            let comparable = matches!(
+                (xt, it),
+                (Type::Scalar(_), Type::Scalar(_)) | (Type::Tuple(_), Type::Tuple(_))
+            );
+            if !comparable {
+                continue;
+            }
+            let eq = self.compare_values(CmpOp::Eq, &x, xt, item, it, span)?;
+            found = self.b.ins(Op::Or, &[found, eq], Ty::Bool);
+        }
+        Ok(match op {
+            CmpOp::In => found,
+            _ => self.b.ins(Op::Not, &[found], Ty::Bool),
+        })
     }
 
     fn compare_values(

@@ -25,6 +25,7 @@ mod fancy;
 pub mod flatten;
 mod library;
 mod lists;
+mod messages;
 mod operators;
 mod parallel;
 pub mod parallel_report;

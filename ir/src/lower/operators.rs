@@ -466,6 +466,12 @@ impl Lowerer<'_, '_> {
         if *lt == Type::Str && *rt == Type::Str {
             return self.compare_strings(op, &l, &r, span);
         }
+        if matches!(op, CmpOp::In | CmpOp::NotIn)
+            && matches!(r, PyValue::Tuple(_))
+            && *lt != Type::Str
+        {
+            return self.membership(op, l, lt, r, rt, span);
+        }
         if matches!(op, CmpOp::In | CmpOp::NotIn) {
             let found = self.lower_membership(l, lt, r, rt, span)?;
             return Ok(match op {

@@ -9,7 +9,7 @@ use super::library::Seq;
 use super::{LResult, Lowerer, PyValue, unsupported};
 use crate::function::{IntCC, Op, Ty, Value};
 use frontend::Span;
-use frontend::ast::{CmpOp, Expr, ExprKind};
+use frontend::ast::{CmpOp, Expr, ExprKind, FStringPart};
 use runtime::error::ExceptionKind;
 use runtime::list::LIST_LEN_OFFSET;
 use runtime::math::RuntimeFn;
@@ -74,11 +74,26 @@ impl Lowerer<'_, '_> {
         })
     }
 
-    /// `f"..."`: the pieces' `str`, joined.
-    pub(crate) fn lower_fstring(&mut self, expr: &Expr, parts: &[Expr]) -> LResult<PyValue> {
+    /// `f"..."` as a value: the pieces' `str`, joined (format specs are only supported in
+    /// exception messages, `messages.rs`).
+    pub(crate) fn lower_fstring(&mut self, expr: &Expr, parts: &[FStringPart]) -> LResult<PyValue> {
         let mut values = Vec::with_capacity(parts.len());
         for part in parts {
-            values.push(self.lower_expr(part)?);
+            values.push(match part {
+                FStringPart::Text(text) => PyValue::Str(text.clone()),
+                FStringPart::Value { value, spec: None } => self.lower_expr(value)?,
+                FStringPart::Value {
+                    value,
+                    spec: Some(s),
+                } if s.is_empty() => self.lower_expr(value)?,
+                FStringPart::Value { value, .. } => {
+                    return Err(unsupported(
+                        "format specifications in f-strings are only supported in exception \
+                         messages",
+                        value.span,
+                    ));
+                }
+            });
         }
         self.set_span(expr.span);
         // Adjacent literals (and a string made only of literals) stay compile-time text.

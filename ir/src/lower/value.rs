@@ -76,7 +76,11 @@ impl PyValue {
             Type::Dict { .. } | Type::Set { .. } => {
                 PyValue::Dict(values.next().expect("flat value"), ty.clone())
             }
-            Type::NoneType | Type::Range | Type::Unknown => PyValue::None,
+            Type::NoneType
+            | Type::Range
+            | Type::Unknown
+            | Type::Function { .. }
+            | Type::DType(_) => PyValue::None,
         }
     }
 

@@ -23,10 +23,7 @@ impl Lowerer<'_, '_> {
         result_ty: &Type,
         _span: Span,
     ) -> LResult<PyValue> {
-        let items: Vec<&Expr> = match &index.kind {
-            ExprKind::Tuple(items) => items.iter().collect(),
-            _ => vec![index],
-        };
+        let items = index_items(index, base.ndim as usize);
         let mut data = self.data_of(base.desc);
         let shape = self.shape_of(base);
         let strides = self.strides_of(base);
@@ -34,9 +31,16 @@ impl Lowerer<'_, '_> {
         let mut axis = 0usize;
         for item in items {
             if axis >= shape.len() {
-                return Err(unsupported("too many indices for this array", item.span));
+                return Err(unsupported("too many indices for this array", index.span));
             }
             let (extent, stride) = (shape[axis], strides[axis]);
+            let Some(item) = item else {
+                // An axis `...` stands for: kept whole.
+                view_shape.push(extent);
+                view_strides.push(stride);
+                axis += 1;
+                continue;
+            };
             match &item.kind {
                 ExprKind::Slice { lower, upper, step } => {
                     let (start, len, step) = self.slice_bounds(
@@ -80,8 +84,9 @@ impl Lowerer<'_, '_> {
         };
         items
             .iter()
-            .map(|i| match self.typed.expr_type(i.id) {
-                Some(Type::Tuple(t)) => t.len(),
+            .map(|i| match (&i.kind, self.typed.expr_type(i.id)) {
+                (ExprKind::Ellipsis, _) => 0,
+                (_, Some(Type::Tuple(t))) => t.len(),
                 _ => 1,
             })
             .sum()
@@ -94,13 +99,9 @@ impl Lowerer<'_, '_> {
         index: &Expr,
         span: Span,
     ) -> LResult<ArrayRef> {
-        let items: Vec<&Expr> = match &index.kind {
-            ExprKind::Tuple(items) => items.iter().collect(),
-            _ => vec![index],
-        };
-        let ints = items
+        let ints = index_items(index, base.ndim as usize)
             .iter()
-            .filter(|i| !matches!(i.kind, ExprKind::Slice { .. }))
+            .filter(|i| i.is_some_and(|i| !matches!(i.kind, ExprKind::Slice { .. })))
             .count();
         let ndim = (base.ndim as usize).saturating_sub(ints) as u8;
         let ty = Type::array(base.dtype, ndim, typeinfer::Layout::A);
@@ -259,12 +260,44 @@ impl Lowerer<'_, '_> {
                 let source = ArrayRef::of(&value).expect("array");
                 self.broadcast_copy(&source, target, span)
             }
+            PyValue::Tuple(items) if target.ndim == 1 => self.store_tuple(target, items, span),
             other if value_ty.as_scalar().is_some() => self.fill_array(target, other),
             _ => Err(unsupported(
                 format!("cannot assign a {value_ty} to an array slice"),
                 span,
             )),
         }
+    }
+
+    /// `out[0:2] = (x, y)`: a tuple of numbers stored into a 1-D view of its length (NumPy
+    /// raises `ValueError` for another length).
+    fn store_tuple(&mut self, target: &ArrayRef, items: Vec<PyValue>, span: Span) -> LResult<()> {
+        let shape = self.shape_of(target);
+        let expected = self.b.iconst(Ty::I64, items.len() as i64);
+        let differs = self.b.icmp(IntCC::Ne, shape[0], expected);
+        let message = format!(
+            "could not broadcast input array from shape ({},) into shape ({{}},)",
+            items.len()
+        );
+        self.raise_if(
+            differs,
+            ExceptionKind::ValueError,
+            &message,
+            span,
+            &[shape[0]],
+        );
+        let strides = self.strides_of(target);
+        let data = self.data_of(target.desc);
+        for (i, item) in items.into_iter().enumerate() {
+            let index = self.b.iconst(Ty::I64, i as i64);
+            let ptr = self.address_at(data, &strides, &[index]);
+            let address = super::array::ElementAddress {
+                ptr,
+                dtype: target.dtype,
+            };
+            self.store_element(&address, item);
+        }
+        Ok(())
     }
 
     /// `dst[...] = src` with `src` broadcast to `dst`'s shape (NumPy's rules: trailing axes
@@ -593,7 +626,30 @@ pub(crate) fn has_slice(index: &Expr) -> bool {
         ExprKind::Tuple(items) => items
             .iter()
             .any(|i| matches!(i.kind, ExprKind::Slice { .. })),
-        ExprKind::Slice { .. } => true,
+        ExprKind::Slice { .. } | ExprKind::Ellipsis => true,
         _ => false,
     }
+}
+
+/// The items of an index into an array of `ndim` axes, one per axis they index, with `...`
+/// expanded: `None` for each axis it stands for (kept whole).
+pub(crate) fn index_items(index: &Expr, ndim: usize) -> Vec<Option<&Expr>> {
+    let items: Vec<&Expr> = match &index.kind {
+        ExprKind::Tuple(items) => items.iter().collect(),
+        _ => vec![index],
+    };
+    let others = items
+        .iter()
+        .filter(|i| !matches!(i.kind, ExprKind::Ellipsis))
+        .count();
+    let mut out = Vec::with_capacity(ndim.max(items.len()));
+    for item in items {
+        match item.kind {
+            ExprKind::Ellipsis => {
+                out.extend(std::iter::repeat_n(None, ndim.saturating_sub(others)))
+            }
+            _ => out.push(Some(item)),
+        }
+    }
+    out
 }

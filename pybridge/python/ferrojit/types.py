@@ -107,3 +107,53 @@ SCALAR_NAMES = (
 ).split()
 
 __all__ += SCALAR_NAMES + ["void", "none"]
+
+
+# --- type constructors with numba.types' names -----------------------------------------------
+
+
+def Array(dtype, ndim, layout="A", readonly=False):
+    """``Array(float64, 2, 'C')``: the same type as ``float64[:, ::1]``."""
+    if not isinstance(dtype, Type) or dtype._numpy_name is None:
+        raise TypeError(f"Array() takes a scalar type, got {dtype!r}")
+    if not isinstance(ndim, int) or ndim < 1:
+        raise TypeError(f"Array() takes a positive number of dimensions, got {ndim!r}")
+    axes = [":"] * ndim
+    if layout == "C":
+        axes[-1] = "::1"
+    elif layout == "F":
+        axes[0] = "::1"
+    elif layout != "A":
+        raise TypeError(f"Array() layout is 'C', 'F' or 'A', got {layout!r}")
+    return Type(f"{dtype}[{', '.join(axes)}]")
+
+
+def UniTuple(dtype, count):
+    """``UniTuple(int64, 2)``: a tuple of ``count`` items of one type."""
+    return Type(f"UniTuple({dtype}, {int(count)})")
+
+
+def Tuple(types):
+    """``Tuple((float64, int64))``: a tuple of items of these types."""
+    return Type(f"Tuple({', '.join(map(str, types))})")
+
+
+def Optional(typ):
+    """``Optional(float64)``: the type or None. Its text is accepted where the compiler supports
+    optional values and rejected with a clear error elsewhere."""
+    return Type(f"Optional({typ})")
+
+
+# Names of container types (their meaning belongs to the typed containers).
+unicode_type = Type("unicode_type")
+
+
+def ListType(item):
+    return Type(f"ListType({item})")
+
+
+def DictType(key, value):
+    return Type(f"DictType({key}, {value})")
+
+
+__all__ += ["Array", "UniTuple", "Tuple", "Optional", "unicode_type", "ListType", "DictType"]

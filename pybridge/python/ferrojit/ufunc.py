@@ -121,8 +121,9 @@ def _signature_texts(sigs):
         if isinstance(sig, (str, Signature, Type)):
             texts.append(str(sig))
         elif isinstance(sig, tuple) and all(isinstance(t, (str, Type)) for t in sig):
-            # Argument types only (Numba's `[(float64[:], float64[:])]` for guvectorize).
-            texts.append("(" + ", ".join(map(str, sig)) + ("," if len(sig) == 1 else "") + ")")
+            # Numba's `@guvectorize([(float64[:], float64, float64[:])], ...)`: argument
+            # types of a kernel that returns nothing.
+            texts.append(f"void({', '.join(map(str, sig))})")
         else:
             raise TypeError(
                 "ufunc signatures are strings such as 'f8(f8, f8)' or ferrojit signature "

@@ -7,6 +7,7 @@
 //! a loop body, a variable the body assigns counts as assigned, since an earlier iteration may
 //! have assigned it (`if i > 0: use(prev)` ... `prev = x`); ferrojit does not track iterations,
 //! so a read on the first iteration gives an unspecified value where Python would raise.
+//! A `for` loop's target counts as assigned after the loop (see `StmtKind::For` below).
 //! `while True` loops run at least once: after them, what every `break` had assigned is. Code after
 //! `return`, `raise`, `break` or `continue` is unreachable and not checked.
 
@@ -136,7 +137,10 @@ impl Check<'_> {
                 let mut inside = state.clone();
                 bind(&mut inside, target);
                 self.loop_body(body, inside)?;
-                // The body may run zero times.
+                // The body may run zero times, but its target stays readable after the loop
+                // (`for its in range(n): ...` then `return its`), as real kernels do; after a
+                // loop that ran zero times it reads as zero where Python would raise.
+                bind(&mut state, target);
             }
             StmtKind::While { test, body } => {
                 self.reads(test, &state)?;

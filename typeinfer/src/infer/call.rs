@@ -7,7 +7,7 @@ use super::expr::{describe, unsupported_global};
 use super::{Callable, Infer, R, Stop, Val, array_hint, callee_text, with_optional_hint};
 use crate::rules;
 use crate::types::{Scalar, Type};
-use crate::{CalleeId, Intrinsic, Resolution};
+use crate::{ArgSource, CalleeId, Intrinsic, Resolution};
 use frontend::Diagnostic;
 use frontend::ast::{Expr, ExprKind, Keyword};
 
@@ -42,11 +42,21 @@ impl Infer<'_> {
             self.resolve(func.id, Resolution::Callee);
             let mut with_receiver = vec![(**value).clone()];
             with_receiver.extend(args.iter().cloned());
-            let ty = self.jit_call(e, func, callee, &with_receiver, Vec::new())?;
+            let ty = self.jit_call(e, func, callee, &with_receiver, &[], Vec::new())?;
             return Ok(Val::Value(ty));
         }
         let callable = match self.expr(func)? {
             Val::Callable(callable) => callable,
+            // Calling a function value (a jitted function passed as an argument).
+            Val::Value(Type::Function { id, name }) => match self.env.function_value(id) {
+                Some(callee) => Callable::Jit(callee),
+                None => {
+                    let message = format!("the function '{name}' passed here is gone");
+                    return Err(Diagnostic::typing(message, func.span).into());
+                }
+            },
+            // A NumPy type passed as a value, called to convert (`dtype(x)`).
+            Val::Value(Type::DType(s)) => Callable::Cast(s),
             Val::Unsupported { name, pytype } if pytype == "function" => {
                 let message =
                     format!("cannot call '{name}': it is a Python function, not a jitted one");
@@ -86,6 +96,14 @@ impl Infer<'_> {
             let ty = self.numpy_call(e, f, receiver, args, keywords)?;
             return Ok(Val::Value(ty));
         }
+        if let Callable::Jit(callee) | Callable::Inner(callee, _) = &callable {
+            let captures = match &callable {
+                Callable::Inner(_, captures) => captures.clone(),
+                _ => Vec::new(),
+            };
+            let ty = self.jit_call(e, func, *callee, args, keywords, captures)?;
+            return Ok(Val::Value(ty));
+        }
         if let Some(keyword) = keywords.first() {
             let message = format!(
                 "keyword arguments are not supported in calls to {}()",
@@ -108,40 +126,95 @@ impl Infer<'_> {
             }
             Callable::Cast(target) => self.cast(e, func, target, args)?,
             Callable::Intrinsic(intrinsic) => self.intrinsic_call(e, func, intrinsic, args)?,
-            Callable::Jit(callee) => self.jit_call(e, func, callee, args, Vec::new())?,
-            Callable::Inner(callee, captures) => self.jit_call(e, func, callee, args, captures)?,
-            Callable::Array(_) | Callable::Method(_) => unreachable!("handled above"),
+            Callable::Array(_) | Callable::Method(_) | Callable::Jit(_) | Callable::Inner(..) => {
+                unreachable!("handled above")
+            }
         };
         Ok(Val::Value(ty))
     }
 
     /// A call of another jitted function (or of an inner function, with the variables it
-    /// `captures` passed after the declared arguments).
+    /// `captures` passed after the declared arguments). Arguments bind to its parameters as in
+    /// CPython ([`super::bind`]); omitted ones take the callee's default values.
     fn jit_call(
         &mut self,
         e: &Expr,
         func: &Expr,
         callee: CalleeId,
         args: &[Expr],
+        keywords: &[Keyword],
         captures: Vec<String>,
     ) -> R<Type> {
-        if let Some(arity) = self.env.callee_arity(callee)
-            && arity != args.len() + captures.len()
-        {
-            let expected = arity.saturating_sub(captures.len());
-            let plural = if expected == 1 { "" } else { "s" };
-            let message = format!(
-                "{}() takes {expected} argument{plural} but {} {} given",
-                callee_text(func),
-                args.len(),
-                if args.len() == 1 { "was" } else { "were" }
-            );
-            return Err(Diagnostic::typing(message, e.span).into());
-        }
-        let mut arg_types = args.iter().map(|a| self.value(a)).collect::<R<Vec<_>>>()?;
+        let positional_types = args.iter().map(|a| self.value(a)).collect::<R<Vec<_>>>()?;
+        let keyword_types = keywords
+            .iter()
+            .map(|k| self.value(&k.value))
+            .collect::<R<Vec<_>>>()?;
+        let typing_error = |message: String| Stop::Error(Diagnostic::typing(message, e.span));
+        let (callee, binding) = match self.env.callee_params(callee) {
+            Some(mut params) => {
+                params.truncate(params.len().saturating_sub(captures.len()));
+                let names: Vec<&str> = keywords.iter().map(|k| k.name.as_str()).collect();
+                let binding = super::bind::bind(&callee_text(func), &params, args.len(), &names)
+                    .map_err(typing_error)?;
+                let mut omitted: Vec<bool> = binding.iter().map(Option::is_none).collect();
+                let callee = match omitted.iter().any(|&o| o) {
+                    false => callee,
+                    true => {
+                        omitted.resize(omitted.len() + captures.len(), false);
+                        self.env
+                            .callee_with_defaults(callee, &omitted)
+                            .ok_or_else(|| {
+                                typing_error(format!(
+                                    "{}() cannot take its default values here",
+                                    callee_text(func)
+                                ))
+                            })?
+                    }
+                };
+                (callee, binding.into_iter().flatten().collect::<Vec<_>>())
+            }
+            None => {
+                if let Some(keyword) = keywords.first() {
+                    let message = format!(
+                        "keyword arguments are not supported in calls to {}()",
+                        callee_text(func)
+                    );
+                    return Err(Diagnostic::unsupported(message, keyword.span).into());
+                }
+                if let Some(arity) = self.env.callee_arity(callee)
+                    && arity != args.len() + captures.len()
+                {
+                    let expected = arity.saturating_sub(captures.len());
+                    let plural = if expected == 1 { "" } else { "s" };
+                    let message = format!(
+                        "{}() takes {expected} argument{plural} but {} {} given",
+                        callee_text(func),
+                        args.len(),
+                        if args.len() == 1 { "was" } else { "were" }
+                    );
+                    return Err(Diagnostic::typing(message, e.span).into());
+                }
+                (callee, (0..args.len()).map(ArgSource::Positional).collect())
+            }
+        };
+        let mut arg_types: Vec<Type> = binding
+            .iter()
+            .map(|source| match source {
+                ArgSource::Positional(i) => positional_types[*i].clone(),
+                ArgSource::Keyword(k) => keyword_types[*k].clone(),
+                ArgSource::Packed(items) => {
+                    Type::Tuple(items.iter().map(|&i| positional_types[i].clone()).collect())
+                }
+            })
+            .collect();
         for name in &captures {
             arg_types.push(self.read_var(name, e.span)?);
         }
+        let arg_types = self
+            .env
+            .callee_arg_types(callee, &arg_types)
+            .map_err(typing_error)?;
         let ret = self
             .env
             .callee_return_type(callee, &arg_types)
@@ -169,6 +242,7 @@ impl Infer<'_> {
                 arg_types,
                 ret: ret.clone(),
                 captures,
+                binding,
             },
         );
         Ok(ret)

@@ -43,6 +43,21 @@ impl Infer<'_> {
     pub(super) fn value(&mut self, e: &Expr) -> R<Type> {
         match self.expr(e)? {
             Val::Value(ty) => Ok(ty),
+            // A jitted function or a NumPy type used as a value (passed to a function, put in
+            // a tuple): a value with no run-time content, typed by what it is.
+            Val::Callable(Callable::Jit(callee)) => match self.env.function_identity(callee) {
+                Some((id, name)) => {
+                    let ty = Type::Function { id, name };
+                    self.record(e.id, ty.clone());
+                    Ok(ty)
+                }
+                None => Err(not_a_value(e, &Val::Callable(Callable::Jit(callee))).into()),
+            },
+            Val::Callable(Callable::Cast(s)) if !matches!(e.kind, ExprKind::Call { .. }) => {
+                let ty = Type::DType(s);
+                self.record(e.id, ty.clone());
+                Ok(ty)
+            }
             other => Err(not_a_value(e, &other).into()),
         }
     }
@@ -79,7 +94,15 @@ impl Infer<'_> {
             ExprKind::Imag(_) => Type::C128,
             ExprKind::Bool(_) => Type::BOOL,
             ExprKind::NoneLit => Type::NoneType,
+            ExprKind::Ellipsis => {
+                let message = "`...` is only supported in an array index (`a[..., i]`)";
+                return Err(Diagnostic::unsupported(message, e.span).into());
+            }
             ExprKind::Str(_) => Type::Str,
+            ExprKind::FString(parts) => {
+                self.fstring(parts)?;
+                Type::Str
+            }
             ExprKind::BinOp { op, left, right } => {
                 let (l, r) = (self.value(left)?, self.value(right)?);
                 binop_type(*op, &l, &r, e.span)?
@@ -115,7 +138,6 @@ impl Infer<'_> {
             ExprKind::List(items) => self.list_literal(items)?,
             ExprKind::Dict { keys, values } => self.dict_literal(keys, values)?,
             ExprKind::Set(items) => self.set_literal(items)?,
-            ExprKind::FString(parts) => self.fstring(parts)?,
             ExprKind::ListComp {
                 elt,
                 generators,
@@ -149,7 +171,12 @@ impl Infer<'_> {
                 Diagnostic::typing(format!("name '{name}' is not defined"), e.span).into()
             });
         };
-        Ok(match global {
+        Ok(self.global_val(e, name, global))
+    }
+
+    /// What global `name` (maybe dotted: `config.THRESHOLD`), read by `e`, denotes.
+    fn global_val(&mut self, e: &Expr, name: &str, global: GlobalValue) -> Val {
+        match global {
             GlobalValue::Const(c) => {
                 let ty = c.ty();
                 self.resolve(e.id, Resolution::Const(c));
@@ -169,7 +196,8 @@ impl Infer<'_> {
                 name: name.into(),
                 pytype,
             },
-        })
+            GlobalValue::PyModule(path) => Val::PyModule(path),
+        }
     }
 
     fn unaryop(&mut self, e: &Expr, op: UnaryOp, operand: &Expr) -> R<Type> {
@@ -205,7 +233,8 @@ impl Infer<'_> {
         if let ([op], [right]) = (ops, comparators) {
             let rt = self.value(right)?;
             let operands = [lhs.1.clone(), rt];
-            if crate::elementwise::any_array(&operands) {
+            let identity = matches!(op, CmpOp::Is | CmpOp::IsNot);
+            if crate::elementwise::any_array(&operands) && !identity {
                 let span = left.span.to(right.span);
                 return match crate::elementwise::operand_scalars(&operands).as_deref() {
                     Some([a, b]) if !matches!(op, CmpOp::Is | CmpOp::IsNot) => {
@@ -231,6 +260,7 @@ impl Infer<'_> {
             let span = lhs.0.span.to(right.span);
             let is_identity = matches!(op, CmpOp::Is | CmpOp::IsNot);
             let result = match (lt.as_scalar(), rt.as_scalar()) {
+                _ if matches!(op, CmpOp::In | CmpOp::NotIn) => membership(lt, rt),
                 _ if is_identity && (*lt == Type::NoneType || *rt == Type::NoneType) => Ok(()),
                 _ if !is_identity && *lt == Type::Str && *rt == Type::Str => Ok(()),
                 (Some(a), Some(b)) => rules::compare(*op, a, b).map(|_| ()),
@@ -278,6 +308,16 @@ impl Infer<'_> {
         }
         match self.expr(base)? {
             Val::Module(module) => self.module_attribute(e, module, attr),
+            Val::PyModule(path) => {
+                let full = format!("{path}.{attr}");
+                match self.env.lookup_global(&full) {
+                    Some(global) => Ok(self.global_val(e, &full, global)),
+                    None => {
+                        let message = format!("module '{path}' has no attribute '{attr}'");
+                        Err(Diagnostic::typing(message, e.span).into())
+                    }
+                }
+            }
             Val::Value(Type::Array { .. }) if crate::ArrayFn::method(attr).is_some() => {
                 let f = crate::ArrayFn::method(attr).expect("checked");
                 Ok(Val::Callable(Callable::Method(f)))
@@ -290,7 +330,15 @@ impl Infer<'_> {
             {
                 Ok(Val::Value(self.dtype_attribute(e, dtype, attr)?))
             }
-            Val::Value(ty) => Ok(Val::Value(self.value_attribute(e, &ty, attr)?)),
+            Val::Value(ty) => match self.value_attribute(e, &ty, attr) {
+                Ok(ty) => Ok(Val::Value(ty)),
+                // `sys.float_info.epsilon`: a path into a module whose objects along the way
+                // are not values with that attribute here; the whole path is a global.
+                Err(error) => match self.module_path_global(e) {
+                    Some(val) => Ok(val),
+                    None => Err(error),
+                },
+            },
             Val::UnknownNumpy(path) if path == "numpy.random" => {
                 match crate::ArrayFn::random_function(attr) {
                     Some(f) => Ok(Val::Callable(Callable::Array(f))),
@@ -303,6 +351,52 @@ impl Infer<'_> {
                 Err(Diagnostic::typing(message, e.span).into())
             }
         }
+    }
+
+    /// The values of an f-string: numbers and bools (not complex), formatted as `str()` does
+    /// or with a `.Nf` / `d` spec.
+    fn fstring(&mut self, parts: &[frontend::ast::FStringPart]) -> R<()> {
+        for part in parts {
+            let frontend::ast::FStringPart::Value { value, spec } = part else {
+                continue;
+            };
+            let ty = self.value(value)?;
+            let ok = match ty.as_scalar() {
+                Some(s) if s.is_complex() => false,
+                Some(s) => match spec.as_deref() {
+                    None | Some("") => true,
+                    Some("d") => s.is_int() || s.is_bool(),
+                    Some(spec) => rules::fixed_precision(spec).is_some() && !s.is_bool(),
+                },
+                // Strings too (`f"{name}"`), without a spec.
+                None => ty == Type::Str && spec.as_deref().is_none_or(str::is_empty),
+            };
+            if !ok {
+                let shown = spec
+                    .as_deref()
+                    .map_or(String::new(), |s| format!(" with spec '{s}'"));
+                let message = format!("an f-string value of type {ty}{shown} is not supported");
+                let hint = "f-strings format numbers and bools (with no spec, `d` or `.Nf`) \
+                            and strings";
+                return Err(Diagnostic::unsupported(message, value.span)
+                    .with_hint(hint)
+                    .into());
+            }
+        }
+        Ok(())
+    }
+
+    /// `e` (`a.b.c`) looked up whole when `a` is a module global.
+    fn module_path_global(&mut self, e: &Expr) -> Option<Val> {
+        let path = dotted_path(e)?;
+        let root = path.split('.').next()?;
+        if self.locals.contains(root)
+            || !matches!(self.env.lookup_global(root), Some(GlobalValue::PyModule(_)))
+        {
+            return None;
+        }
+        let global = self.env.lookup_global(&path)?;
+        Some(self.global_val(e, &path, global))
     }
 
     fn module_attribute(&mut self, e: &Expr, module: ModuleKind, attr: &str) -> R<Val> {
@@ -498,6 +592,31 @@ pub(super) fn did_you_mean(word: &str, known: impl Fn(&str) -> bool) -> Option<S
 
 /// Tuples compare element by element (lexicographically for orderings); each pair of elements
 /// that may be compared must support the operator.
+/// `x in container` / `x not in container`: a tuple is searched item by item with `==`; an
+/// item that cannot equal `x` (a tuple where `x` is a number) counts as different.
+fn membership(item: &Type, container: &Type) -> Result<(), String> {
+    let Type::Tuple(items) = container else {
+        return Err(format!(
+            "'in' is not supported for a container of type '{container}'"
+        ));
+    };
+    for candidate in items {
+        match (item, candidate) {
+            (Type::Scalar(a), Type::Scalar(b)) => {
+                rules::compare(CmpOp::Eq, *a, *b)?;
+            }
+            (Type::Tuple(a), Type::Tuple(b)) => compare_tuples(CmpOp::Eq, a, b)?,
+            (Type::Scalar(_) | Type::Tuple(_), Type::Scalar(_) | Type::Tuple(_)) => {}
+            _ => {
+                return Err(format!(
+                    "'in' cannot compare '{item}' with an item of type '{candidate}'"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn compare_tuples(op: CmpOp, a: &[Type], b: &[Type]) -> Result<(), String> {
     for (x, y) in a.iter().zip(b) {
         match (x, y) {
@@ -615,11 +734,21 @@ fn builtin(name: &str) -> Option<Val> {
         })
 }
 
+/// `a.b.c` for a chain of attributes on a name.
+fn dotted_path(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Name(name) => Some(name.clone()),
+        ExprKind::Attribute { value, attr } => Some(format!("{}.{attr}", dotted_path(value)?)),
+        _ => None,
+    }
+}
+
 /// A phrase naming a non-value, for messages.
 pub(super) fn describe(val: &Val) -> String {
     match val {
         Val::Value(ty) => ty.to_string(),
         Val::Module(m) => format!("module '{}'", module_name(*m)),
+        Val::PyModule(path) => format!("module '{path}'"),
         Val::Callable(Callable::Intrinsic(i)) => format!("function '{}'", i.name()),
         Val::Callable(Callable::Cast(s)) => format!("type '{s}'"),
         Val::Callable(Callable::Jit(_)) => "a jitted function".to_string(),

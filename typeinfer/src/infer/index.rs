@@ -50,12 +50,14 @@ impl Infer<'_> {
         };
         // `a[mask]` with a boolean array of `a`'s leading axes: the selected elements (or
         // sub-arrays), in C order.
-        if !matches!(index.kind, ExprKind::Tuple(_) | ExprKind::Slice { .. })
-            && let Type::Array {
-                dtype: Scalar::Bool,
-                ndim: mask_ndim,
-                ..
-            } = self.value(index)?
+        if !matches!(
+            index.kind,
+            ExprKind::Tuple(_) | ExprKind::Slice { .. } | ExprKind::Ellipsis
+        ) && let Type::Array {
+            dtype: Scalar::Bool,
+            ndim: mask_ndim,
+            ..
+        } = self.value(index)?
         {
             if mask_ndim > ndim {
                 let message = format!("too many indices: a {mask_ndim}-d boolean mask for {array}");
@@ -65,9 +67,20 @@ impl Infer<'_> {
             return Ok(Type::array(dtype, 1 + ndim - mask_ndim, Layout::C));
         }
         let mut axes = Vec::new();
+        // Where `...` stands, if anywhere: the axes no other item indexes (full slices).
+        let mut ellipsis = None;
         match &index.kind {
+            ExprKind::Ellipsis => ellipsis = Some(0),
             ExprKind::Tuple(items) => {
                 for item in items {
+                    if matches!(item.kind, ExprKind::Ellipsis) {
+                        if ellipsis.is_some() {
+                            let message = "an index can only have a single ellipsis ('...')";
+                            return Err(Diagnostic::typing(message, item.span).into());
+                        }
+                        ellipsis = Some(axes.len());
+                        continue;
+                    }
                     self.index_axes(item, &mut axes)?;
                 }
                 // Without slices the index tuple is an ordinary value too.
@@ -81,6 +94,10 @@ impl Infer<'_> {
         if axes.len() > usize::from(ndim) {
             let message = format!("too many indices for {array}: {} given", axes.len());
             return Err(Diagnostic::typing(message, index.span).into());
+        }
+        if let Some(at) = ellipsis {
+            let width = usize::from(ndim) - axes.len();
+            axes.splice(at..at, std::iter::repeat_n(Axis::Full, width));
         }
         axes.resize(usize::from(ndim), Axis::Full);
         if let Some(fancy) = fancy_result(&axes, index)? {

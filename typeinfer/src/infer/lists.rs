@@ -312,9 +312,8 @@ impl Infer<'_> {
             }
             Type::List { item, .. } if **item == Type::Unknown => Ok(()),
             Type::List { item, .. } => self.check_equality(needle, item, at),
-            Type::Tuple(items) => items
-                .iter()
-                .try_for_each(|item| self.check_equality(needle, item, at)),
+            // Tuples search item by item; an item of another kind never matches.
+            Type::Tuple(_) => Ok(()),
             other => {
                 let message = format!("argument of type '{other}' is not iterable");
                 Err(Diagnostic::typing(message, at.span).into())

@@ -15,6 +15,7 @@
 //! and casts), [`stmt`] (statements, assignment targets, returns).
 
 mod assigned;
+mod bind;
 mod call;
 mod dicts;
 mod expr;
@@ -95,6 +96,9 @@ pub(super) type R<T> = Result<T, Stop>;
 pub(super) enum Val {
     Value(Type),
     Module(ModuleKind),
+    /// A Python module other than the known ones, by its dotted name (see
+    /// [`crate::GlobalValue::PyModule`]).
+    PyModule(String),
     Callable(Callable),
     ExceptionClass(String),
     /// A name bound to a Python object we cannot compile; `pytype` is its Python type name.

@@ -299,6 +299,11 @@ impl Infer<'_> {
                 self.resolve(d.id, Resolution::Callee);
                 Ok(s)
             }
+            // A dtype passed as an argument (`np.empty(n, dtype=result_dtype)`).
+            Val::Value(Type::DType(s)) => {
+                self.resolve(d.id, Resolution::Callee);
+                Ok(s)
+            }
             _ => {
                 let message = "dtype must be a NumPy type such as np.float64, a builtin type \
                                (float, int, complex, bool), a.dtype or a dtype name";

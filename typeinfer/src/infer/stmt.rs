@@ -76,6 +76,15 @@ impl Infer<'_> {
                 let unified = self.assign_var(name, ty, target.span)?;
                 self.record(target.id, unified);
             }
+            ExprKind::Tuple(targets) if ty.is_array() => {
+                // `a, b, c = arr`: the array's items (numbers, or rows of a 2-D array); its
+                // length is checked when the function runs.
+                let element = self.element_of(ty, target)?;
+                for t in targets {
+                    self.assign(t, &element)?;
+                }
+                self.record(target.id, ty.clone());
+            }
             ExprKind::Tuple(targets) => {
                 let items = match ty {
                     Type::Tuple(items) if items.len() == targets.len() => items,
@@ -253,6 +262,8 @@ impl Infer<'_> {
                 };
                 Ok(Type::array(*dtype, ndim - 1, row_layout).with_readonly(*readonly))
             }
+            // The body never runs: its variable gets some type so that it can be typed.
+            Type::Tuple(items) if items.is_empty() => Ok(Type::I64),
             // A tuple of different number types is iterated as its unified type (`(1, 2.5)`
             // gives floats).
             Type::Tuple(items) => match items
@@ -317,6 +328,10 @@ impl Infer<'_> {
 
     /// The message of an exception or assert: a string literal.
     fn message(&mut self, msg: &Expr, what: &str) -> R<()> {
+        if let ExprKind::FString(_) = msg.kind {
+            self.value(msg)?;
+            return Ok(());
+        }
         if !matches!(msg.kind, ExprKind::Str(_)) {
             let message = format!("{what} messages must be string literals");
             return Err(Diagnostic::unsupported(message, msg.span).into());
@@ -334,6 +349,10 @@ fn check_store(slot: &Type, ty: &Type, span: Span) -> Result<(), Diagnostic> {
         (Type::Array { dtype, .. }, Type::Scalar(_)) => {
             rules::can_convert(ty, &Type::Scalar(*dtype))
         }
+        // `out[0:2] = (x, y)`: numbers into a 1-D view (its length is checked at run time).
+        (Type::Array { dtype, ndim: 1, .. }, Type::Tuple(items)) => items
+            .iter()
+            .all(|t| t.as_scalar().is_some() && rules::can_convert(t, &Type::Scalar(*dtype))),
         (
             Type::Array {
                 dtype: d1,

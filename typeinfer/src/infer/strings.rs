@@ -18,21 +18,6 @@ fn formattable(ty: &Type) -> bool {
 }
 
 impl Infer<'_> {
-    /// `f"a{x}b{y}"`.
-    pub(super) fn fstring(&mut self, parts: &[Expr]) -> R<Type> {
-        for part in parts {
-            let ty = self.value(part)?;
-            if !formattable(&ty) {
-                let message = format!("formatting a {ty} in an f-string is not supported");
-                let hint = "f-strings format numbers, bools and strings";
-                return Err(Diagnostic::unsupported(message, part.span)
-                    .with_hint(hint)
-                    .into());
-            }
-        }
-        Ok(Type::Str)
-    }
-
     /// `str()`, `str(x)`.
     pub(super) fn str_call(&mut self, e: &Expr, args: &[Expr]) -> R<Type> {
         match args {

@@ -34,13 +34,13 @@ def f(x):
 #   4:27 np => Module(Numpy)
 #   4:36 math.tau => Const(Float(6.283185307179586))
 #   4:36 math => Module(Math)
-#   5:9 helper(x, a) => JitCall { callee: CalleeId(0), arg_types: [Scalar(F64), Scalar(I64)], ret: Scalar(F64), captures: [] }
+#   5:9 helper(x, a) => JitCall { callee: CalleeId(0), arg_types: [Scalar(F64), Scalar(I64)], ret: Scalar(F64), captures: [], binding: [Positional(0), Positional(1)] }
 #   5:9 helper => Callee
 #   6:9 sqrt(x) => Intrinsic(Sqrt)
 #   6:9 sqrt => Callee
 #   7:9 float32(x) => Cast(F32)
 #   7:9 float32 => Callee
-#   8:9 first(x, 1) => JitCall { callee: CalleeId(1), arg_types: [Scalar(F64), Scalar(I64)], ret: Scalar(F64), captures: [] }
+#   8:9 first(x, 1) => JitCall { callee: CalleeId(1), arg_types: [Scalar(F64), Scalar(I64)], ret: Scalar(F64), captures: [], binding: [Positional(0), Positional(1)] }
 #   8:9 first => Callee
 #   9:14 ferrojit.prange(a) => Intrinsic(Prange)
 #   9:14 ferrojit.prange => Callee

@@ -15,7 +15,7 @@ def f(x):
 #   x: float64
 #   return: float64
 # resolutions:
-#   3:9 first(x, 2) => JitCall { callee: CalleeId(1), arg_types: [Scalar(F64), Scalar(I64)], ret: Scalar(F64), captures: [] }
+#   3:9 first(x, 2) => JitCall { callee: CalleeId(1), arg_types: [Scalar(F64), Scalar(I64)], ret: Scalar(F64), captures: [], binding: [Positional(0), Positional(1)] }
 #   3:9 first => Callee
-#   4:17 first((x, (1, r)), 0) => JitCall { callee: CalleeId(1), arg_types: [Tuple([Scalar(F64), Tuple([Scalar(I64), Scalar(F64)])]), Scalar(I64)], ret: Tuple([Scalar(F64), Tuple([Scalar(I64), Scalar(F64)])]), captures: [] }
+#   4:17 first((x, (1, r)), 0) => JitCall { callee: CalleeId(1), arg_types: [Tuple([Scalar(F64), Tuple([Scalar(I64), Scalar(F64)])]), Scalar(I64)], ret: Tuple([Scalar(F64), Tuple([Scalar(I64), Scalar(F64)])]), captures: [], binding: [Positional(0), Positional(1)] }
 #   4:17 first => Callee

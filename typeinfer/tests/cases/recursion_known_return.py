@@ -11,7 +11,7 @@ def f(n):
 #   n: int64
 #   return: int64
 # resolutions:
-#   7:12 first(n - 1, 0) => JitCall { callee: CalleeId(1), arg_types: [Scalar(I64), Scalar(I64)], ret: Scalar(I64), captures: [] }
+#   7:12 first(n - 1, 0) => JitCall { callee: CalleeId(1), arg_types: [Scalar(I64), Scalar(I64)], ret: Scalar(I64), captures: [], binding: [Positional(0), Positional(1)] }
 #   7:12 first => Callee
-#   7:30 first(n - 2, 0) => JitCall { callee: CalleeId(1), arg_types: [Scalar(I64), Scalar(I64)], ret: Scalar(I64), captures: [] }
+#   7:30 first(n - 2, 0) => JitCall { callee: CalleeId(1), arg_types: [Scalar(I64), Scalar(I64)], ret: Scalar(I64), captures: [], binding: [Positional(0), Positional(1)] }
 #   7:30 first => Callee
