@@ -68,7 +68,7 @@ impl DiskCache {
 
     /// `$FERROJIT_CACHE_DIR` if set, else the `__pycache__` directory beside `source_file`.
     pub fn for_source(source_file: &str) -> DiskCache {
-        if let Some(dir) = std::env::var_os(CACHE_DIR_ENV).filter(|d| !d.is_empty()) {
+        if let Some(dir) = &runtime::config::env().cache_dir {
             return DiskCache::new(dir);
         }
         let parent = Path::new(source_file)
@@ -613,7 +613,7 @@ pub fn cache_key(req: &CompileRequest) -> String {
     );
     key.push_str(&format!(
         "boundscheck-env {}\n",
-        std::env::var("FERROJIT_BOUNDSCHECK").unwrap_or_default()
+        runtime::config::env().boundscheck
     ));
     let args: Vec<String> = req.arg_types.iter().map(Type::to_string).collect();
     key.push_str(&format!("args ({})\n", args.join(", ")));

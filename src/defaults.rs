@@ -65,12 +65,25 @@ pub(crate) fn with_defaults(
     for name in none_defaults {
         ast.body = crate::none_args::narrow_name(std::mem::take(&mut ast.body), &name);
     }
+    // An explicit signature stays the contract, for the parameters still passed.
+    let signatures = def
+        .signatures
+        .iter()
+        .filter(|s| s.args.len() == omitted.len())
+        .map(|s| typeinfer::Signature {
+            args: (s.args.iter().zip(omitted))
+                .filter(|(_, omit)| !**omit)
+                .map(|(t, _)| t.clone())
+                .collect(),
+            ret: s.ret.clone(),
+        })
+        .collect();
     let derived = Arc::new(FunctionDef {
         source: def.source.clone(),
         ast,
         globals: Box::new(SameGlobals(def.clone())),
         options: def.options.clone(),
-        signatures: Vec::new(),
+        signatures,
     });
     made.borrow_mut()
         .push((def.clone(), omitted.to_vec(), derived.clone()));

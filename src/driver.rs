@@ -191,23 +191,30 @@ fn on_compile_stack<T: Send>(
     if ON_COMPILE_STACK.with(std::cell::Cell::get) {
         return f();
     }
-    std::thread::scope(|scope| {
+    // Dumps being captured on this thread (`dump::capture`) are captured there too.
+    let captured = crate::dump::take_capture();
+    let outcome = std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("ferrojit-compile".to_string())
             .stack_size(COMPILE_STACK_BYTES)
-            .spawn_scoped(scope, || {
+            .spawn_scoped(scope, move || {
                 ON_COMPILE_STACK.with(|on| on.set(true));
-                f()
+                crate::dump::restore_capture(captured);
+                let result = f();
+                (result, crate::dump::take_capture())
             });
-        match worker {
-            Ok(handle) => handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(error) => Err(Diagnostic::internal(format!(
-                "cannot start the compile thread: {error}"
-            ))),
+        worker.map(|handle| handle.join())
+    });
+    match outcome {
+        Ok(Ok((result, captured))) => {
+            crate::dump::restore_capture(captured);
+            result
         }
-    })
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Err(error) => Err(Diagnostic::internal(format!(
+            "cannot start the compile thread: {error}"
+        ))),
+    }
 }
 
 /// Runs the pipeline up to verified, optimised IR: infers `req.def` for its argument types and
@@ -785,9 +792,10 @@ impl HoistingLog {
     }
 }
 
-/// `FERROJIT_BOUNDSCHECK=1` turns bounds checking on for every function.
+/// `FERROJIT_BOUNDSCHECK` (read once by `runtime::config`) turns bounds checking on for every
+/// function.
 fn boundscheck_forced() -> bool {
-    std::env::var("FERROJIT_BOUNDSCHECK").is_ok_and(|v| v == "1")
+    runtime::config::env().boundscheck
 }
 
 fn sanitize(name: &str) -> String {

@@ -25,11 +25,9 @@ pub struct DumpFlags {
 }
 
 impl DumpFlags {
-    /// Reads `FERROJIT_DUMP`.
+    /// `FERROJIT_DUMP`, as read once by `runtime::config`.
     pub fn from_env() -> DumpFlags {
-        std::env::var("FERROJIT_DUMP")
-            .map(|v| DumpFlags::parse(&v))
-            .unwrap_or_default()
+        DumpFlags::parse(&runtime::config::env().dump)
     }
 
     /// Every stage (what [`capture`] callers ask for).
@@ -108,6 +106,17 @@ pub fn capture<R>(f: impl FnOnce() -> R) -> (R, Vec<DumpSection>) {
     let result = f();
     let sections = CAPTURED.with(|c| c.replace(outer)).unwrap_or_default();
     (result, sections)
+}
+
+/// Moves this thread's capture state out (leaving none): the driver carries it to the thread
+/// it compiles on, and back with [`restore_capture`].
+pub(crate) fn take_capture() -> Option<Vec<DumpSection>> {
+    CAPTURED.with(|c| c.replace(None))
+}
+
+/// Installs a capture state taken with [`take_capture`] on this thread.
+pub(crate) fn restore_capture(state: Option<Vec<DumpSection>>) {
+    CAPTURED.with(|c| *c.borrow_mut() = state);
 }
 
 /// Prints one dumped text to stderr, or records it when inside [`capture`].

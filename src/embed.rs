@@ -10,6 +10,9 @@
 //! # Ok::<(), ferrojit::Error>(())
 //! ```
 //!
+//! A function may return arrays: [`Array<T>`] is an owned copy (C order, with its shape) of
+//! what it returned, alone or in a tuple.
+//!
 //! Arrays are passed in place: a slice is a 1-d C-contiguous array, an [`ArrayView`] or
 //! [`ArrayViewMut`] any strided N-d array. Compiled code may write only into what it receives
 //! mutably: an array passed as a shared slice is typed as a read-only array, so a function that
@@ -375,8 +378,12 @@ impl<A: Args, R: Ret> Function<A, R> {
         // was compiled (`Module::get`), `flatten` wrote each value in its slot form, array
         // descriptors describe memory borrowed by `args` (mutably where the code may write),
         // which lives until this call returns, and `rets` has a slot for every result.
-        unsafe { compiled.call(arg_slots, &mut rets) }?;
-        Ok(R::from_slots(&rets, &mut 0))
+        let arena = unsafe { compiled.call(arg_slots, &mut rets) }?;
+        // Returned arrays are copied out while the memory they live in (the call's arena, or
+        // an argument) is still alive.
+        let result = R::from_slots(&compiled.return_type, &rets, &mut 0);
+        drop(arena);
+        Ok(result)
     }
 }
 
@@ -452,8 +459,9 @@ pub trait Args {
 pub trait Ret: Sized {
     /// Whether a result of ferrojit type `ty` can be read as `Self`.
     fn matches(ty: &Type) -> bool;
-    /// Reads the value from result slots at `*pos`.
-    fn from_slots(slots: &[u64], pos: &mut usize) -> Self;
+    /// Reads the value of type `ty` (one [`matches`](Self::matches) accepted) from result
+    /// slots at `*pos`. Arrays are read while the call's memory is still alive.
+    fn from_slots(ty: &Type, slots: &[u64], pos: &mut usize) -> Self;
 }
 
 /// A complex number, laid out as NumPy's complex64/complex128 (real part first).
@@ -602,8 +610,23 @@ macro_rules! scalar_args {
             fn matches(ty: &Type) -> bool {
                 *ty == Type::Scalar(<$t as ScalarValue>::SCALAR)
             }
-            fn from_slots(slots: &[u64], pos: &mut usize) -> Self {
+            fn from_slots(_: &Type, slots: &[u64], pos: &mut usize) -> Self {
                 <$t as ScalarValue>::read_slots(slots, pos)
+            }
+        }
+        /// An array of this element type returned by compiled code.
+        impl Ret for Array<$t> {
+            fn matches(ty: &Type) -> bool {
+                matches!(ty, Type::Array { dtype, .. } if *dtype == <$t as ScalarValue>::SCALAR)
+            }
+            fn from_slots(ty: &Type, slots: &[u64], pos: &mut usize) -> Self {
+                let Type::Array { ndim, .. } = ty else {
+                    unreachable!("`matches` accepted only arrays")
+                };
+                let desc = take(slots, pos) as *const u8;
+                // SAFETY: compiled code returned a descriptor of `ndim` axes for an array of
+                // `$t`, alive until the call's arena is dropped (after this read).
+                unsafe { Array::read(desc, u32::from(*ndim)) }
             }
         }
     )*};
@@ -624,12 +647,57 @@ scalar_args!(
     Complex<f64>
 );
 
+/// An array returned by compiled code (Python's `return np.zeros(n)`, a view of an argument,
+/// ...): an owned copy of its elements in C order, with its shape.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Array<T> {
+    pub shape: Vec<usize>,
+    pub data: Vec<T>,
+}
+
+impl<T: Copy> Array<T> {
+    /// Copies the array described by `desc` (`ndim` axes, elements of type `T`).
+    ///
+    /// # Safety
+    /// `desc` is a live descriptor of that rank whose data holds `T`s at its strides.
+    unsafe fn read(desc: *const u8, ndim: u32) -> Array<T> {
+        use runtime::array::{DATA_OFFSET, shape_offset, stride_offset};
+        // SAFETY: per the contract, every field read lies inside the descriptor.
+        let field = |offset: i32| unsafe { desc.add(offset as usize).cast::<i64>().read() };
+        let data = field(DATA_OFFSET) as *const u8;
+        let shape: Vec<usize> = (0..ndim)
+            .map(|a| usize::try_from(field(shape_offset(a))).unwrap_or(0))
+            .collect();
+        let strides: Vec<i64> = (0..ndim).map(|a| field(stride_offset(ndim, a))).collect();
+        let count: usize = shape.iter().product();
+        let mut out = Vec::with_capacity(count);
+        let mut index = vec![0usize; ndim as usize];
+        for _ in 0..count {
+            let offset: i64 = index
+                .iter()
+                .zip(&strides)
+                .map(|(&i, &s)| i as i64 * s)
+                .sum();
+            // SAFETY: the index is inside the shape, so the element is inside the array.
+            out.push(unsafe { data.offset(offset as isize).cast::<T>().read_unaligned() });
+            for axis in (0..index.len()).rev() {
+                index[axis] += 1;
+                if index[axis] < shape[axis] {
+                    break;
+                }
+                index[axis] = 0;
+            }
+        }
+        Array { shape, data: out }
+    }
+}
+
 /// `None`: the result of a function that returns nothing.
 impl Ret for () {
     fn matches(ty: &Type) -> bool {
         *ty == Type::NoneType
     }
-    fn from_slots(_: &[u64], _: &mut usize) -> Self {}
+    fn from_slots(_: &Type, _: &[u64], _: &mut usize) -> Self {}
 }
 
 fn contiguous_strides<T>(shape: &[usize], fortran: bool) -> Vec<isize> {
@@ -897,8 +965,11 @@ macro_rules! tuples {
                     _ => false,
                 }
             }
-            fn from_slots(slots: &[u64], pos: &mut usize) -> Self {
-                ($($name::from_slots(slots, pos),)+)
+            fn from_slots(ty: &Type, slots: &[u64], pos: &mut usize) -> Self {
+                let Type::Tuple(items) = ty else {
+                    unreachable!("`matches` accepted only tuples")
+                };
+                ($($name::from_slots(&items[$index], slots, pos),)+)
             }
         }
     )*};

@@ -111,6 +111,8 @@ fn narrow_block(body: Vec<Stmt>, name: &str, bound: &mut bool) -> Vec<Stmt> {
                     replace_reads(m, name);
                 }
             }
+            // Conservatively, nothing is replaced from a `try` on: later reads are ordinary.
+            StmtKind::Try { .. } => *bound = true,
             StmtKind::Return(None)
             | StmtKind::Raise(None)
             | StmtKind::Break
@@ -164,6 +166,7 @@ fn assigns(body: &[Stmt], name: &str) -> bool {
         StmtKind::For { target, body, .. } => binds(target, name) || assigns(body, name),
         StmtKind::While { body, .. } => assigns(body, name),
         StmtKind::If { body, orelse, .. } => assigns(body, name) || assigns(orelse, name),
+        StmtKind::Try { .. } => stmt.kind.blocks().into_iter().any(|b| assigns(b, name)),
         _ => false,
     })
 }

@@ -2,7 +2,7 @@
 //! views, modules with helpers and constants, compile and run-time errors, threads, and the
 //! on-disk cache.
 
-use ferrojit::embed::{ArrayView2, ArrayViewMut2, Complex};
+use ferrojit::embed::{Array, ArrayView2, ArrayViewMut2, Complex};
 use ferrojit::{Error, ExceptionKind, Jit};
 use std::sync::Arc;
 
@@ -380,4 +380,39 @@ fn a_flat_sum_of_thousands_of_terms_compiles() {
     let source = format!("def deep(x):\n    return x{}\n", " + x".repeat(5_900));
     let deep = jit.compile::<(f64,), f64>(&source, "f8(f8)").unwrap();
     assert_eq!(deep.call((1.0,)).unwrap(), 5_901.0);
+}
+
+#[test]
+fn functions_return_owned_arrays_with_their_shape() {
+    let jit = Jit::new();
+    let source = "
+import numpy as np
+
+def grid(n, m):
+    out = np.zeros((n, m))
+    for i in range(n):
+        for j in range(m):
+            out[i, j] = 10.0 * i + j
+    return out
+";
+    let grid = jit
+        .compile::<(i64, i64), Array<f64>>(source, "f8[:, :](i8, i8)")
+        .unwrap();
+    let a = grid.call((2, 3)).unwrap();
+    assert_eq!(a.shape, [2, 3]);
+    assert_eq!(a.data, [0.0, 1.0, 2.0, 10.0, 11.0, 12.0]);
+    // A strided view of an argument comes back as a copy in C order; tuples of arrays too.
+    let source = "
+def evens_and_sum(a):
+    return a[::2], a.sum()
+";
+    let f = jit
+        .module(source)
+        .get_inferred::<(&[i64],), (Array<i64>, i64)>("evens_and_sum")
+        .unwrap();
+    let (evens, total) = f.call((&[1, 2, 3, 4, 5][..],)).unwrap();
+    assert_eq!(
+        (evens.shape, evens.data, total),
+        (vec![3], vec![1, 3, 5], 15)
+    );
 }

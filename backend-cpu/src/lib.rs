@@ -66,10 +66,10 @@ impl CompileOptions {
     /// Options from the environment: [`DUMP_CLIF_ENV`] and [`DUMP_ASM_ENV`] set to anything but
     /// empty or `0` turn the dumps on.
     pub fn from_env() -> CompileOptions {
-        let on = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0");
+        let config = runtime::config::env();
         CompileOptions {
-            dump_clif: on(DUMP_CLIF_ENV),
-            dump_asm: on(DUMP_ASM_ENV),
+            dump_clif: config.dump_clif,
+            dump_asm: config.dump_asm,
         }
     }
 }

@@ -5,6 +5,9 @@
 
 mod common;
 
+#[path = "../../tests/support/bless.rs"]
+mod bless;
+
 use backend_gpu::{PtxOptions, emit_module};
 use common::*;
 use std::path::Path;
@@ -19,7 +22,7 @@ fn golden_ptx() {
         .collect();
     inputs.sort();
     assert!(!inputs.is_empty(), "no .ir files in {}", dir.display());
-    let bless = std::env::var(BLESS_ENV).is_ok_and(|v| v == "1");
+    let bless = bless::bless();
     let mut failures = Vec::new();
     for input in &inputs {
         let text = std::fs::read_to_string(input).unwrap();

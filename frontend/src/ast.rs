@@ -133,6 +133,48 @@ pub enum StmtKind {
         test: Expr,
         msg: Option<Expr>,
     },
+    /// `try: body / except ...: / else: orelse / finally: finalbody`.
+    Try {
+        body: Vec<Stmt>,
+        handlers: Vec<ExceptHandler>,
+        orelse: Vec<Stmt>,
+        finalbody: Vec<Stmt>,
+    },
+}
+
+/// One `except` clause.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExceptHandler {
+    /// The class (or tuple of classes) caught; `None` for a bare `except:`.
+    pub class: Option<Expr>,
+    /// `as name`.
+    pub name: Option<String>,
+    pub body: Vec<Stmt>,
+    pub span: Span,
+}
+
+impl StmtKind {
+    /// The statement lists nested directly in this statement (loop and branch bodies, the
+    /// parts of a `try`), for walkers that look into every block.
+    pub fn blocks(&self) -> Vec<&[Stmt]> {
+        match self {
+            StmtKind::For { body, .. } | StmtKind::While { body, .. } => vec![body],
+            StmtKind::If { body, orelse, .. } => vec![body, orelse],
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
+                let mut blocks: Vec<&[Stmt]> = vec![body];
+                blocks.extend(handlers.iter().map(|h| h.body.as_slice()));
+                blocks.push(orelse);
+                blocks.push(finalbody);
+                blocks
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -500,6 +542,22 @@ fn walk_stmt_exprs<'a>(stmt: &'a Stmt, f: &mut dyn FnMut(&'a Expr)) {
             if let Some(m) = msg {
                 walk_expr(m, f);
             }
+        }
+        StmtKind::Try {
+            body,
+            handlers,
+            orelse,
+            finalbody,
+        } => {
+            walk_exprs(body, f);
+            for handler in handlers {
+                if let Some(class) = &handler.class {
+                    walk_expr(class, f);
+                }
+                walk_exprs(&handler.body, f);
+            }
+            walk_exprs(orelse, f);
+            walk_exprs(finalbody, f);
         }
         StmtKind::Return(None)
         | StmtKind::Raise(None)

@@ -379,6 +379,26 @@ impl Converter<'_> {
                 }
                 K::Raise(s.exc.as_deref().map(|e| self.expr(e)).transpose()?)
             }
+            py::Stmt::Try(s) => {
+                let body = self.block(&s.body)?;
+                let mut handlers = Vec::new();
+                for handler in &s.handlers {
+                    let py::ExceptHandler::ExceptHandler(h) = handler;
+                    let class = h.type_.as_deref().map(|c| self.expr(c)).transpose()?;
+                    handlers.push(ast::ExceptHandler {
+                        class,
+                        name: h.name.as_ref().map(|n| n.to_string()),
+                        body: self.block(&h.body)?,
+                        span: self.span(h),
+                    });
+                }
+                K::Try {
+                    body,
+                    handlers,
+                    orelse: self.block(&s.orelse)?,
+                    finalbody: self.block(&s.finalbody)?,
+                }
+            }
             py::Stmt::Assert(s) => {
                 let test = self.expr(&s.test)?;
                 K::Assert {
@@ -415,7 +435,7 @@ fn unsupported_stmt(stmt: &py::Stmt, span: Span) -> Diagnostic {
             "`match` statements are not supported",
             Some("use if/elif/else"),
         ),
-        py::Stmt::Try(_) | py::Stmt::TryStar(_) => ("`try` statements are not supported", None),
+        py::Stmt::TryStar(_) => ("`try ... except*` is not supported", None),
         py::Stmt::Import(_) | py::Stmt::ImportFrom(_) => (
             "`import` inside a jitted function is not supported",
             Some("import at module level"),

@@ -92,6 +92,32 @@ fn write_stmt(out: &mut String, stmt: &Stmt, depth: usize) {
             write_optional(out, "(assert", Some(test));
             write_optional(out, "", msg.as_ref());
         }
+        StmtKind::Try {
+            body,
+            handlers,
+            orelse,
+            finalbody,
+        } => {
+            out.push_str("(try");
+            write_block(out, body, depth + 1);
+            for handler in handlers {
+                new_line(out, depth + 1);
+                write_optional(out, "(except", handler.class.as_ref());
+                if let Some(name) = &handler.name {
+                    let _ = write!(out, " as {name}");
+                }
+                write_block(out, &handler.body, depth + 2);
+                out.push(')');
+            }
+            for (head, block) in [("(else", orelse), ("(finally", finalbody)] {
+                if !block.is_empty() {
+                    new_line(out, depth + 1);
+                    out.push_str(head);
+                    write_block(out, block, depth + 2);
+                    out.push(')');
+                }
+            }
+        }
     }
     out.push(')');
 }

@@ -3,6 +3,9 @@
 //!
 //! Golden files are regenerated with `FERROJIT_BLESS=1 cargo test -p frontend --test convert`.
 
+#[path = "../../tests/support/bless.rs"]
+mod bless;
+
 use frontend::ast::{self, Expr, Function, Stmt};
 use frontend::{SourceFile, Span};
 use std::path::{Path, PathBuf};
@@ -23,7 +26,7 @@ fn parse(name: &str) -> (String, Function) {
 /// Every `tests/ast/*.py` converts, dumps to its `.ast` file, and keeps the invariants.
 #[test]
 fn golden_dumps() {
-    let bless = std::env::var_os("FERROJIT_BLESS").is_some();
+    let bless = bless::bless();
     let mut cases: Vec<PathBuf> = std::fs::read_dir(case_dir())
         .expect("tests/ast exists")
         .map(|entry| entry.expect("readable entry").path())

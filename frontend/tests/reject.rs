@@ -104,13 +104,6 @@ const BODY_CASES: &[(&str, DiagnosticKind, u32, u32, &str)] = &[
         "`with` statements are not supported",
     ),
     (
-        "try:\n    pass\nexcept Exception:\n    pass",
-        UNSUPPORTED,
-        2,
-        5,
-        "`try` statements are not supported",
-    ),
-    (
         "global a",
         UNSUPPORTED,
         2,

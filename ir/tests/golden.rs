@@ -12,8 +12,11 @@
 //! ```
 //! The input must pass the verifier, the passes run through [`run_pipeline`] with verification
 //! after every pass, and the expected text must itself parse back to the same text.
-//! `BLESS=1 cargo test -p ir --test golden` rewrites everything after `; expect:` with the
+//! `FERROJIT_BLESS=1 cargo test -p ir --test golden` rewrites everything after `; expect:` with the
 //! actual output (review the diff before committing).
+
+#[path = "../../tests/support/bless.rs"]
+mod bless;
 
 use ir::parse::parse_module;
 use ir::passes::{DEFAULT_PIPELINE, Pass, PipelineOptions, run_pipeline};
@@ -29,7 +32,7 @@ fn golden_dir() -> PathBuf {
 
 #[test]
 fn golden_files() {
-    let bless = std::env::var_os("BLESS").is_some_and(|v| v != "0");
+    let bless = bless::bless();
     let mut files: Vec<PathBuf> = std::fs::read_dir(golden_dir())
         .expect("tests/ir exists")
         .map(|e| e.expect("readable directory entry").path())
@@ -88,9 +91,11 @@ fn check_file(path: &Path, bless: bool) -> Result<(), String> {
     match expected {
         Some(expected) if expected.trim_end() == actual.trim_end() => Ok(()),
         Some(expected) => Err(format!(
-            "output differs (BLESS=1 to accept)\n--- expected\n{expected}\n--- actual\n{actual}"
+            "output differs (FERROJIT_BLESS=1 to accept)\n--- expected\n{expected}\n--- actual\n{actual}"
         )),
-        None => Err(format!("no `{EXPECT_MARKER}` section (BLESS=1 to create)")),
+        None => Err(format!(
+            "no `{EXPECT_MARKER}` section (FERROJIT_BLESS=1 to create)"
+        )),
     }
 }
 

@@ -81,11 +81,24 @@ pub fn runtime_error_to_pyerr(py: Python<'_>, error: &RuntimeError) -> PyErr {
         ExceptionKind::ArithmeticError => PyArithmeticError::new_err(message),
         ExceptionKind::OverflowError => PyOverflowError::new_err(message),
         ExceptionKind::MemoryError => pyo3::exceptions::PyMemoryError::new_err(message),
+        ExceptionKind::LinAlgError => linalg_error(py, message),
         ExceptionKind::RecursionError => pyo3::exceptions::PyRecursionError::new_err(message),
         ExceptionKind::KeyError => pyo3::exceptions::PyKeyError::new_err(message),
     };
     let note = format!("(in function {} at line {})", error.function, error.line);
     add_note(py, err, note)
+}
+
+/// `numpy.linalg.LinAlgError(message)` (a `ValueError` if NumPy cannot be imported).
+fn linalg_error(py: Python<'_>, message: String) -> PyErr {
+    match py
+        .import("numpy.linalg")
+        .and_then(|m| m.getattr("LinAlgError"))
+        .and_then(|c| c.cast_into::<pyo3::types::PyType>().map_err(Into::into))
+    {
+        Ok(class) => PyErr::from_type(class, message),
+        Err(_) => PyValueError::new_err(message),
+    }
 }
 
 /// Attaches `note` to `err`: `add_note` where Python has it, else appended to the message.

@@ -127,9 +127,9 @@ pub fn gpu_error_to_pyerr(py: Python<'_>, error: &GpuError) -> PyErr {
 
 /// `FERROJIT_DUMP` names `ptx` (or `all`): print PTX as it is generated.
 fn dump_ptx() -> bool {
-    std::env::var("FERROJIT_DUMP").is_ok_and(|spec| {
-        spec.split(',')
-            .map(str::trim)
-            .any(|w| matches!(w, "ptx" | "all" | "1"))
-    })
+    runtime::config::env()
+        .dump
+        .split(',')
+        .map(str::trim)
+        .any(|w| matches!(w, "ptx" | "all" | "1"))
 }

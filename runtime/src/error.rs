@@ -70,13 +70,15 @@ pub enum ExceptionKind {
     ArithmeticError,
     OverflowError,
     MemoryError,
+    /// `numpy.linalg.LinAlgError` (a singular matrix).
+    LinAlgError,
     /// Raised by the prologue of a recursive function when the native stack is nearly used up.
     RecursionError,
     KeyError,
 }
 
 impl ExceptionKind {
-    pub const ALL: [ExceptionKind; 11] = [
+    pub const ALL: [ExceptionKind; 12] = [
         ExceptionKind::ZeroDivisionError,
         ExceptionKind::IndexError,
         ExceptionKind::ValueError,
@@ -86,6 +88,7 @@ impl ExceptionKind {
         ExceptionKind::ArithmeticError,
         ExceptionKind::OverflowError,
         ExceptionKind::MemoryError,
+        ExceptionKind::LinAlgError,
         ExceptionKind::RecursionError,
         ExceptionKind::KeyError,
     ];
@@ -100,6 +103,7 @@ impl ExceptionKind {
             ExceptionKind::ArithmeticError => "ArithmeticError",
             ExceptionKind::OverflowError => "OverflowError",
             ExceptionKind::MemoryError => "MemoryError",
+            ExceptionKind::LinAlgError => "LinAlgError",
             ExceptionKind::RecursionError => "RecursionError",
             ExceptionKind::KeyError => "KeyError",
         }

@@ -8,12 +8,13 @@
 //! - [`dict`]: hash tables for dicts and sets.
 //! - [`math`]: the math and helper functions compiled code calls, by registered symbol name.
 //! - [`abi`]: the uniform entry-point calling convention used by dispatchers.
+//! - [`linalg`]: matrix products, `solve`, `inv`, `det` on the `faer` crate.
 //! - [`random`]: per-thread Mersenne Twister streams for `np.random` and `random`.
 //! - [`sorting`]: NumPy's sorting and selection (`np.sort`, `argsort`, `partition`, `unique`).
 //! - [`parallel`]: the parallel loop driver behind `prange` (a rayon thread pool).
 //!
-//! Invariants: no dependency on the compiler crates, on pyo3, or on anything heavy (rayon is
-//! the one dependency, for the thread pool); every layout
+//! Invariants: no dependency on the compiler crates, on pyo3, or on anything heavy (rayon for
+//! the thread pool, faer for dense linear algebra); every layout
 //! here is `#[repr(C)]` and described by constants that code generators use, so a change of
 //! layout is a change in one place.
 
@@ -21,8 +22,10 @@ pub mod abi;
 pub mod alloc;
 pub mod array;
 pub mod cmath;
+pub mod config;
 pub mod dict;
 pub mod error;
+pub mod linalg;
 pub mod list;
 pub mod math;
 pub mod parallel;

@@ -5,7 +5,7 @@
 //! backend registers every entry with the JIT (or emits an import for ahead-of-time objects);
 //! the GPU backend maps the same variants to its own implementations. Adding a function = one line in the declaration, its `extern "C" fn`.
 
-use crate::{cmath, dict, list, print, random, sorting, text};
+use crate::{cmath, dict, linalg, list, print, random, sorting, text};
 
 /// Scalar kinds in runtime-function signatures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -315,6 +315,15 @@ runtime_functions! {
     DictCompact => ("ferrojit_dict_compact", &[Ptr], I64, dict::ferrojit_dict_compact),
     /// `(dict) -> 0`: removes every entry.
     DictClear => ("ferrojit_dict_clear", &[Ptr], I64, dict::ferrojit_dict_clear),
+    // Dense linear algebra (`crate::linalg`, on faer): they write their result buffers.
+    /// `(a, b, c, m, k, n) -> 0`: `c = a @ b` of C-contiguous float64 matrices.
+    Matmul => ("ferrojit_matmul", &[I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_matmul),
+    /// `(a, b, x, n, nrhs) -> status`: solves `a x = b`; 1 when `a` is singular.
+    Solve => ("ferrojit_solve", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_solve),
+    /// `(a, out, n) -> status`: the inverse; 1 when `a` is singular.
+    Inv => ("ferrojit_inv", &[I64, I64, I64], I64, linalg::ferrojit_inv),
+    /// `(a, n) -> f64`: the determinant.
+    Det => ("ferrojit_det", &[I64, I64], F64, linalg::ferrojit_det),
 }
 
 impl RuntimeFn {
@@ -396,6 +405,10 @@ impl RuntimeFn {
                 | RandomExponential
                 | RandomPoisson
                 | RandomBinomial
+                | Matmul
+                | Solve
+                | Inv
+                | Det
         )
     }
 

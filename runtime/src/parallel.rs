@@ -33,10 +33,8 @@ static ACTIVE_THREADS: AtomicUsize = AtomicUsize::new(0);
 pub fn max_threads() -> usize {
     static MAX: OnceLock<usize> = OnceLock::new();
     *MAX.get_or_init(|| {
-        std::env::var("FERROJIT_NUM_THREADS")
-            .ok()
-            .and_then(|v| v.trim().parse::<usize>().ok())
-            .filter(|&n| n > 0)
+        crate::config::env()
+            .num_threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
             .min(MAX_CHUNKS)
     })

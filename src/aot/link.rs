@@ -205,7 +205,7 @@ impl ScratchDir {
 
 impl Drop for ScratchDir {
     fn drop(&mut self) {
-        if std::env::var_os("FERROJIT_KEEP_BUILD").is_none() {
+        if !runtime::config::env().keep_build {
             let _ = std::fs::remove_dir_all(&self.path);
         }
     }

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from diff import check
-from ferrojit import float64, int64, njit
+from ferrojit import float64, int64, njit, types
 from ferrojit.errors import TypingError
 from ferrojit.extending import overload, overload_method, register_jitable
 
@@ -106,6 +106,19 @@ def sumsq_typer(a):
     return impl
 
 
+@overload_method(types.Array, "first")
+def first_typer(a):
+    def impl(a):
+        return a.ravel()[0]
+
+    return impl
+
+
+@njit
+def use_first(a):
+    return a.first()
+
+
 @overload_method(float64[:], "shifted")
 def shifted_typer(a, k):
     if k in (float64, int64):
@@ -135,6 +148,7 @@ def test_overload_method_on_arrays():
     assert use_methods(a, 2.0) == use_methods_by_hand(a, 2.0)
     assert use_methods(a, 3) == use_methods_by_hand(a, 3)
     assert use_sumsq(np.arange(6.0).reshape(2, 3)) == 55.0
+    assert use_first(np.array([[7, 8], [9, 10]])) == 7
     # float64[:] restricts the method to 1-d float64 arrays.
     with pytest.raises(TypingError, match="shifted"):
         use_methods(np.arange(3), 1.0)

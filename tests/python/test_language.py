@@ -145,9 +145,21 @@ def weighted(x, w=2.0):
     return x * w
 
 
+@jit("i4(i8, i8)")
+def wrapped_sum(x, y=2450055554):
+    return x + y
+
+
+@jit
+def calls_signature_with_default(x):
+    return weighted(x), wrapped_sum(x), wrapped_sum(y=1, x=x)
+
+
 def test_keywords_to_a_function_with_an_explicit_signature():
     assert weighted(x=1.5, w=3.0) == 4.5
     assert weighted(1.5) == 3.0
+    # The declared return type applies with the default omitted, from Python and jitted code.
+    assert calls_signature_with_default(1) == (2.0, wrapped_sum(1), 2) == (2.0, -1844911741, 2)
 
 
 @jit
@@ -550,3 +562,129 @@ def ellipsis_as_value(x):
 def test_ellipsis_outside_an_index_is_a_clear_error():
     with pytest.raises(ferrojit.UnsupportedError, match="only supported in an array index"):
         ellipsis_as_value(1.0)
+
+
+# --- try / except / else / finally -----------------------------------------------------------
+
+
+@jit(boundscheck=True)
+def safe_get(a, i):
+    try:
+        v = a[i]
+    except IndexError:
+        v = -1.0
+    return v
+
+
+@jit
+def safe_ratio(x, y):
+    log = 0
+    try:
+        r = x // y
+        log += 1
+    except ZeroDivisionError:
+        r = 0
+        log += 10
+    else:
+        log += 100
+    finally:
+        log += 1000
+    return r, log
+
+
+@jit
+def classify(n):
+    try:
+        if n < 0:
+            raise ValueError("negative")
+        if n == 0:
+            raise config.ShapeError(f"zero {n}")
+        if n > 100:
+            raise OverflowError("big")
+        out = n
+    except config.ShapeError:
+        out = -2
+    except ValueError:
+        out = -1
+    except ArithmeticError:
+        out = -3
+    return out
+
+
+@jit
+def nested(n):
+    total = 0
+    try:
+        try:
+            if n > 1:
+                raise IndexError("inner")
+            total += 1
+        finally:
+            total += 10
+    except Exception:
+        total += 100
+    try:
+        assert n < 5, "too big"
+    except:  # noqa: E722
+        total += 1000
+    return total
+
+
+@jit
+def uncaught_runs_finally(n, out):
+    try:
+        if n > 0:
+            raise ValueError("escapes")
+    except IndexError:
+        out[0] = 1.0
+    finally:
+        out[1] = 2.0
+    return out
+
+
+def test_try_except():
+    check(safe_get, np.arange(3.0), 1)
+    check(safe_get, np.arange(3.0), 7)
+    for x, y in [(7, 2), (7, 0)]:
+        check(safe_ratio, x, y)
+    for n in [-5, 0, 5, 500]:
+        check(classify, n)
+    for n in [0, 3, 9]:
+        check(nested, n)
+    check(uncaught_runs_finally, 1, np.zeros(2))
+    check(uncaught_runs_finally, 0, np.zeros(2))
+
+
+@jit
+def try_around_call(x):
+    try:
+        y = square(x)
+    except Exception:
+        y = 0.0
+    return y
+
+
+def test_try_around_a_jitted_call_is_refused_clearly():
+    with pytest.raises(ferrojit.UnsupportedError, match="inside a `try` body is not supported"):
+        try_around_call(1.0)
+
+
+@jit(boundscheck=True)
+def count_valid(a, idx):
+    hits = 0
+    for k in range(idx.shape[0]):
+        try:
+            v = a[idx[k]]
+            if v < 0:
+                raise ValueError("negative")
+        except IndexError:
+            continue
+        except ValueError:
+            break
+        hits += 1
+    return hits
+
+
+def test_try_inside_loops():
+    check(count_valid, np.array([1.0, 2.0, -1.0]), np.array([0, 5, 1, 2, 0]))
+    check(count_valid, np.array([1.0, 2.0]), np.array([9, 9]))

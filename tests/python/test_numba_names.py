@@ -146,6 +146,26 @@ def test_stencil_errors():
         def variable(a, k):
             return a[k]
 
+    with pytest.raises(ValueError, match="inside a loop"):
+        @numba.stencil(neighborhood=((-2, 0),))
+        def early(a):
+            for j in range(-2, 1):
+                if a[j] > 0:
+                    return a[j]
+            return 0
+
+
+@numba.stencil
+def branchy(a):
+    if a[0] > a[-1]:
+        return a[0] - a[-1]
+    return 0.0
+
+
+def test_stencil_with_several_returns():
+    a = np.array([1.0, 3.0, 2.0, 5.0, 4.0])
+    assert list(branchy(a)) == [0.0, 2.0, 0.0, 3.0, 0.0]
+
 
 @numba.njit
 def unrolled(t):
@@ -155,8 +175,17 @@ def unrolled(t):
     return s
 
 
+@numba.njit
+def unrolled_by_attribute(t):
+    s = 0
+    for v in numba.literal_unroll(t):
+        s += v
+    return s
+
+
 def test_literal_unroll_is_the_identity():
     check(unrolled, (1, 2.5, 3))
+    check(unrolled_by_attribute, (1, 2, 3))
     assert numba.literal_unroll((1, "a")) == (1, "a")
 
 

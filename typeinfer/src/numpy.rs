@@ -134,6 +134,13 @@ pub enum ArrayFn {
     PyRandint,
     PyUniform,
     PyGauss,
+    // Linear algebra (typed in `infer/numpy_shape.rs`, lowered in `lower/linalg.rs`).
+    Trace,
+    /// `np.linalg.solve(a, b)`.
+    LinalgSolve,
+    LinalgInv,
+    LinalgDet,
+    LinalgNorm,
 }
 
 /// What an array function does to its array parameter `a`: the one table of array-method
@@ -229,6 +236,7 @@ impl ArrayFn {
             "transpose" => Transpose,
             "array_equal" => ArrayEqual,
             "allclose" => Allclose,
+            "trace" => Trace,
             _ => return None,
         })
     }
@@ -268,6 +276,18 @@ impl ArrayFn {
         })
     }
 
+    /// The `np.linalg.<name>` function, if any.
+    pub fn linalg_function(name: &str) -> Option<ArrayFn> {
+        use ArrayFn::*;
+        Some(match name {
+            "solve" => LinalgSolve,
+            "inv" => LinalgInv,
+            "det" => LinalgDet,
+            "norm" => LinalgNorm,
+            _ => return None,
+        })
+    }
+
     /// True for the random-number functions (module functions, never array methods).
     pub fn is_random(self) -> bool {
         use ArrayFn::*;
@@ -292,6 +312,10 @@ impl ArrayFn {
                 | PyRandint
                 | PyUniform
                 | PyGauss
+                | LinalgSolve
+                | LinalgInv
+                | LinalgDet
+                | LinalgNorm
         )
     }
 
@@ -414,6 +438,10 @@ impl ArrayFn {
             PyRandom => &[],
             PyRandint | PyUniform => &["a", "b"],
             PyGauss => &["mu", "sigma"],
+            Trace => &["a"],
+            LinalgSolve => &["a", "b"],
+            LinalgInv | LinalgDet => &["a"],
+            LinalgNorm => &["x", "ord"],
         }
     }
 
@@ -425,7 +453,7 @@ impl ArrayFn {
             Partition | Argpartition | Searchsorted | Digitize | Isin => 2,
             Percentile | Quantile => 2,
             Outer | Cross | ArrayEqual | Allclose | Roll | ExpandDims => 2,
-            RandomBinomial | PyRandint | PyUniform => 2,
+            RandomBinomial | PyRandint | PyUniform | LinalgSolve => 2,
             RandomRandom | RandomStandardNormal | RandomRand | RandomRandn | RandomUniform
             | RandomNormal | RandomExponential | RandomPoisson | PyRandom | PyGauss => 0,
             Interp => 3,
@@ -570,6 +598,11 @@ impl ArrayFn {
             RandomShuffle => "shuffle",
             RandomPermutation => "permutation",
             PyGauss => "gauss",
+            Trace => "trace",
+            LinalgSolve => "solve",
+            LinalgInv => "inv",
+            LinalgDet => "det",
+            LinalgNorm => "norm",
         }
     }
 
@@ -598,6 +631,7 @@ impl ArrayFn {
             | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
             | RandomPoisson | RandomBinomial | RandomChoice | RandomPermutation | PySeed
             | PyRandom | PyRandint | PyUniform | PyGauss => ArrayEffect::Reads,
+            Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm => ArrayEffect::Reads,
         }
     }
 

@@ -16,8 +16,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub const PTXAS_ENV: &str = "FERROJIT_PTXAS";
 /// Env: `1` makes a missing `ptxas` a test failure instead of a skip (CI sets it).
 pub const REQUIRE_PTXAS_ENV: &str = "FERROJIT_REQUIRE_PTXAS";
-/// Env: `1` rewrites the golden `.ptx` files instead of comparing.
-pub const BLESS_ENV: &str = "FERROJIT_BLESS";
 
 /// The targets every generated module must assemble for, with the PTX version used for each.
 pub const TARGETS: [&str; 3] = ["sm_70", "sm_80", "sm_90"];

@@ -109,6 +109,11 @@ fn bound_names(body: &[Stmt], out: &mut Vec<String>) {
                 bound_names(body, out);
                 bound_names(orelse, out);
             }
+            StmtKind::Try { .. } => {
+                for block in stmt.kind.blocks() {
+                    bound_names(block, out);
+                }
+            }
             _ => {}
         }
     }

@@ -485,6 +485,9 @@ impl Lowerer<'_, '_> {
             | PySeed | PyRandom | PyRandint | PyUniform | PyGauss => {
                 self.lower_random_call(f, &arg, &result_ty, span)?
             }
+            Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm => {
+                self.lower_linalg_call(f, &arg, &result_ty, span)?
+            }
             Where => {
                 // With array operands this is an array expression (`array_expr.rs`); here all
                 // three are numbers.
@@ -1178,6 +1181,19 @@ impl Lowerer<'_, '_> {
             other => other.as_scalar().unwrap_or(Scalar::F64),
         };
         let dt = Type::Scalar(dtype);
+        if (a.ndim, b.ndim) == (2, 2) && dtype == Scalar::F64 {
+            // Matrices of float64: the runtime's blocked product (`lower/linalg.rs`).
+            let (k_a, k_b) = (self.array_dim(a.desc, 1), self.array_dim(b.desc, 0));
+            let mismatch = self.b.icmp(IntCC::Ne, k_a, k_b);
+            self.raise_if(
+                mismatch,
+                ExceptionKind::ValueError,
+                "shapes not aligned: {} (dim of a) != {} (dim of b)",
+                span,
+                &[k_a, k_b],
+            );
+            return Ok(self.matmul_float64(&a, &b, span));
+        }
         let (a_shape, b_shape) = (self.shape_of(&a), self.shape_of(&b));
         let (a_strides, b_strides) = (self.strides_of(&a), self.strides_of(&b));
         let (a_data, b_data) = (self.data_of(a.desc), self.data_of(b.desc));

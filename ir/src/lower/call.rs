@@ -39,6 +39,15 @@ impl Lowerer<'_, '_> {
         }
         let resolution = self.typed.resolutions.get(&expr.id).cloned();
         if let Some(Resolution::JitCall { .. }) = &resolution {
+            // An `@overload_method` call `a.name(...)`: the receiver (an array value, where a
+            // module attribute's base is not a value) is the first argument.
+            if let ExprKind::Attribute { value, .. } = &func.kind
+                && let Some(Type::Array { .. }) = self.typed.expr_type(value.id)
+            {
+                let mut with_receiver = vec![(**value).clone()];
+                with_receiver.extend(args.iter().cloned());
+                return self.lower_jit_call(expr, &with_receiver, keywords);
+            }
             return self.lower_jit_call(expr, args, keywords);
         }
         if let Some(k) = keywords.first() {
@@ -48,12 +57,8 @@ impl Lowerer<'_, '_> {
             ));
         }
         let mut values = Vec::with_capacity(args.len() + 1);
-        // A method's receiver is its first argument: built-in methods, and `@overload_method`
-        // ones (the only jitted calls whose callee is an attribute).
-        if let (
-            Some(Resolution::Method(_) | Resolution::JitCall { .. }),
-            ExprKind::Attribute { value, .. },
-        ) = (&resolution, &func.kind)
+        if let (Some(Resolution::Method(_)), ExprKind::Attribute { value, .. }) =
+            (&resolution, &func.kind)
         {
             values.push((self.lower_expr(value)?, self.type_of(value)?));
         }
@@ -91,6 +96,7 @@ impl Lowerer<'_, '_> {
         else {
             return Err(unsupported("this call is not supported", expr.span));
         };
+        self.check_not_in_try("a call of another jitted function", expr.span)?;
         let positional = args
             .iter()
             .map(|a| self.lower_expr(a))

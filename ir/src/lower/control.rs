@@ -36,6 +36,12 @@ impl Lowerer<'_, '_> {
             }
             StmtKind::Pass => {}
             StmtKind::If { test, body, orelse } => self.lower_if(test, body, orelse)?,
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => self.lower_try(body, handlers, orelse, finalbody, stmt.span)?,
             StmtKind::While { test, body } => self.lower_while(test, body)?,
             StmtKind::For { target, iter, body } => self.lower_for(target, iter, body)?,
             StmtKind::Break | StmtKind::Continue => {

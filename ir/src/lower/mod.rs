@@ -20,10 +20,12 @@ mod construction;
 mod control;
 mod convert;
 mod dicts;
+mod exceptions;
 mod expr;
 mod fancy;
 pub mod flatten;
 mod library;
+mod linalg;
 mod lists;
 mod messages;
 mod operators;
@@ -148,6 +150,10 @@ pub(crate) struct Lowerer<'a, 'f> {
     /// Where views' descriptors go: one stack slot per site (outside loops, or in a loop
     /// whose arrays do not outlive an iteration), or the arena (see `make_descriptor`).
     views_on_stack: bool,
+    /// The `try` statements whose body is being lowered, innermost last (`exceptions.rs`).
+    try_scopes: Vec<exceptions::TryScope>,
+    /// An error met while lowering a `finally` body at a raise site, reported after the `try`.
+    deferred_error: Option<Diagnostic>,
 }
 
 type LResult<T> = Result<T, Diagnostic>;
@@ -173,6 +179,8 @@ impl<'a, 'f> Lowerer<'a, 'f> {
             in_array_expression: false,
             name_refs: HashMap::new(),
             views_on_stack: true,
+            try_scopes: Vec::new(),
+            deferred_error: None,
         };
         lowerer.ssa.seal_block(lowerer.b.func, entry);
         lowerer
@@ -295,6 +303,11 @@ impl<'a, 'f> Lowerer<'a, 'f> {
         span: Span,
         args: &[Value],
     ) {
+        if let Some(handler) = self.raise_target(kind, &message) {
+            self.jump(handler, &[]);
+            self.continue_in_dead_block();
+            return;
+        }
         let (line, col) = self.ctx.source.file_position(span);
         let function = self.ctx.python_name.clone();
         let id = self.b.func.add_error(ErrorSite {
@@ -340,6 +353,11 @@ impl<'a, 'f> Lowerer<'a, 'f> {
         self.seal(fail);
         self.seal(ok);
         self.switch_to(fail);
+        if let Some(handler) = self.raise_target(kind, message) {
+            self.jump(handler, &[]);
+            self.switch_to(ok);
+            return;
+        }
         let (line, col) = self.ctx.source.file_position(span);
         let function = self.ctx.python_name.clone();
         let id = self.b.func.add_error(ErrorSite {

@@ -47,6 +47,7 @@ impl Lowerer<'_, '_> {
         (start, stop, step, step_const): (Value, Value, Value, Option<i64>),
         body: &[Stmt],
     ) -> LResult<()> {
+        self.check_not_in_try("a prange loop", target.span)?;
         let ExprKind::Name(target_name) = &target.kind else {
             return Err(unsupported(
                 "a prange loop needs a plain loop variable",
@@ -363,6 +364,11 @@ fn collect_updates(
             }
             StmtKind::While { body, .. } => {
                 collect_updates(body, target, typed, reductions, assigned)?
+            }
+            StmtKind::Try { .. } => {
+                for block in stmt.kind.blocks() {
+                    collect_updates(block, target, typed, reductions, assigned)?;
+                }
             }
             StmtKind::Break | StmtKind::Return(_) => {
                 return Err(unsupported(

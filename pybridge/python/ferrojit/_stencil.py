@@ -79,8 +79,22 @@ class _ReturnToStore(ast.NodeTransformer):
 
     def __init__(self, ndim):
         self.ndim = ndim
+        self.loop_depth = 0
+
+    def _loop(self, node):
+        self.loop_depth += 1
+        self.generic_visit(node)
+        self.loop_depth -= 1
+        return node
+
+    visit_For = visit_While = _loop
 
     def visit_Return(self, node):
+        if self.loop_depth:
+            raise ValueError(
+                f"line {node.lineno}: a stencil kernel returns its value outside loops (a "
+                "`return` inside a loop of the kernel is not supported: set a variable and break)"
+            )
         index = [ast.Name(id=f"__i{d}", ctx=ast.Load()) for d in range(self.ndim)]
         target = ast.Subscript(
             value=ast.Name(id="__out", ctx=ast.Load()),

@@ -182,6 +182,32 @@ impl Check<'_> {
             }
             StmtKind::Continue => state = None,
             StmtKind::Pass => {}
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
+                // A handler may run after any part of the body: it can count only on what was
+                // assigned before the `try`.
+                let entry = state.clone();
+                let after_body = self.block(body, state)?;
+                let mut merged = self.block(orelse, after_body)?;
+                for handler in handlers {
+                    if let Some(class) = &handler.class {
+                        self.reads(class, &entry)?;
+                    }
+                    let after = self.block(&handler.body, entry.clone())?;
+                    merged = meet(merged, after);
+                }
+                // `finally` also runs when an exception leaves the `try`.
+                let checking = self.checking;
+                self.block(finalbody, meet(merged.clone(), entry))?;
+                self.checking = false;
+                let after = self.block(finalbody, merged);
+                self.checking = checking;
+                state = after?;
+            }
         }
         Ok(state)
     }
@@ -219,13 +245,8 @@ fn bound_in(body: &[Stmt], out: &mut HashSet<String>) {
             _ => {}
         }
         *out = state.unwrap_or_default();
-        match &stmt.kind {
-            StmtKind::For { body, .. } | StmtKind::While { body, .. } => bound_in(body, out),
-            StmtKind::If { body, orelse, .. } => {
-                bound_in(body, out);
-                bound_in(orelse, out);
-            }
-            _ => {}
+        for block in stmt.kind.blocks() {
+            bound_in(block, out);
         }
     }
 }

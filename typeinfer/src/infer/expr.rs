@@ -339,6 +339,12 @@ impl Infer<'_> {
                     None => Err(error),
                 },
             },
+            Val::UnknownNumpy(path) if path == "numpy.linalg" => {
+                match crate::ArrayFn::linalg_function(attr) {
+                    Some(f) => Ok(Val::Callable(Callable::Array(f))),
+                    None => Ok(Val::UnknownNumpy(format!("{path}.{attr}"))),
+                }
+            }
             Val::UnknownNumpy(path) if path == "numpy.random" => {
                 match crate::ArrayFn::random_function(attr) {
                     Some(f) => Ok(Val::Callable(Callable::Array(f))),
@@ -437,6 +443,14 @@ impl Infer<'_> {
             Some(intrinsic) => Ok(Val::Callable(Callable::Intrinsic(intrinsic))),
             // Reported where it is used, with the whole dotted name (`numpy.linalg.svd`).
             None if module == ModuleKind::Numpy => Ok(Val::UnknownNumpy(format!("numpy.{attr}"))),
+            // `numba.literal_unroll`, `ferrojit.extending`'s jitable functions: what the
+            // module's attribute is in Python (`numba.literal_unroll` is a jitable function).
+            None if module == ModuleKind::Ferrojit
+                && let Some(path) = dotted_path(e)
+                && let Some(global) = self.env.lookup_global(&path) =>
+            {
+                Ok(self.global_val(e, &path, global))
+            }
             None => {
                 let message = format!(
                     "unknown attribute '{attr}' of module '{}'",

@@ -387,6 +387,15 @@ fn always_returns(body: &[Stmt]) -> bool {
         StmtKind::Return(_) | StmtKind::Raise(_) => true,
         StmtKind::If { body, orelse, .. } => always_returns(body) && always_returns(orelse),
         StmtKind::While { test, body } => is_always_true(test) && !breaks(body),
+        StmtKind::Try {
+            body,
+            handlers,
+            finalbody,
+            ..
+        } => {
+            always_returns(finalbody)
+                || (always_returns(body) && handlers.iter().all(|h| always_returns(&h.body)))
+        }
         _ => false,
     })
 }
@@ -404,6 +413,7 @@ fn breaks(body: &[Stmt]) -> bool {
     body.iter().any(|stmt| match &stmt.kind {
         StmtKind::Break => true,
         StmtKind::If { body, orelse, .. } => breaks(body) || breaks(orelse),
+        StmtKind::Try { .. } => stmt.kind.blocks().into_iter().any(breaks),
         _ => false,
     })
 }
@@ -440,6 +450,11 @@ fn collect_assigned(body: &[Stmt], out: &mut HashSet<String>) {
             StmtKind::If { body, orelse, .. } => {
                 collect_assigned(body, out);
                 collect_assigned(orelse, out);
+            }
+            StmtKind::Try { .. } => {
+                for block in stmt.kind.blocks() {
+                    collect_assigned(block, out);
+                }
             }
             _ => {}
         }

@@ -250,6 +250,9 @@ impl Infer<'_> {
             | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
             | RandomPoisson | RandomBinomial | RandomChoice | RandomShuffle | RandomPermutation
             | PySeed | PyRandom | PyRandint | PyUniform | PyGauss => self.random_type(f, &arg)?,
+            Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm => {
+                self.linalg_type(f, &arg)?
+            }
             Where => {
                 let mut types = Vec::new();
                 for name in ["condition", "x", "y"] {

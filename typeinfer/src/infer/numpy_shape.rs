@@ -382,6 +382,62 @@ impl Infer<'_> {
         Ok(Some(ty))
     }
 
+    /// The result type of `np.trace` or an `np.linalg` function: real operands, square
+    /// matrices; `float32` stays `float32`, other types compute in `float64`.
+    pub(super) fn linalg_type<'e>(
+        &mut self,
+        f: ArrayFn,
+        arg: &dyn Fn(&str) -> Option<&'e Expr>,
+    ) -> R<Type> {
+        use ArrayFn::*;
+        let operand = if f == LinalgNorm { "x" } else { "a" };
+        let a = arg(operand).expect("required");
+        let (dt, ndim) = match self.value(a)? {
+            Type::Array { dtype, ndim, .. } if !dtype.is_complex() => (dtype, ndim),
+            other => {
+                let message = format!("{}() of {other} is not supported", f.name());
+                return Err(Diagnostic::unsupported(message, a.span).into());
+            }
+        };
+        if f != LinalgNorm && ndim != 2 {
+            let message = format!("{}() needs a 2-d array, got a {ndim}-d one", f.name());
+            return Err(Diagnostic::typing(message, a.span).into());
+        }
+        let float = if dt == Scalar::F32 { dt } else { Scalar::F64 };
+        Ok(match f {
+            Trace => Type::Scalar(super::numpy_call::accumulator(dt)),
+            LinalgDet => Type::Scalar(float),
+            LinalgInv => Type::array(float, 2, Layout::C),
+            LinalgSolve => {
+                let b = arg("b").expect("required");
+                match self.value(b)? {
+                    Type::Array { dtype, ndim, .. } if !dtype.is_complex() && ndim <= 2 => {
+                        Type::array(
+                            crate::rules::promote(float, dtype.max(Scalar::F32)),
+                            ndim,
+                            Layout::C,
+                        )
+                    }
+                    other => {
+                        let message = format!("solve(): b of type {other}");
+                        return Err(Diagnostic::typing(message, b.span).into());
+                    }
+                }
+            }
+            _ => {
+                if let Some(ord) = arg("ord").filter(|o| !matches!(o.kind, ExprKind::NoneLit)) {
+                    let message = "norm() is supported with ord=None (the 2-norm of a vector, \
+                                   the Frobenius norm of a matrix) only";
+                    return Err(Diagnostic::unsupported(message, ord.span).into());
+                }
+                if let Some(none) = arg("ord") {
+                    self.value(none)?;
+                }
+                Type::Scalar(float)
+            }
+        })
+    }
+
     /// `np.concatenate`'s `axis=`: a literal in `-ndim..ndim`.
     pub(super) fn concatenate_axis(&mut self, axis: &Expr, ndim: u8) -> R<usize> {
         self.literal_axis(ArrayFn::Concatenate, axis, ndim)

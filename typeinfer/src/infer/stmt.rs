@@ -35,6 +35,30 @@ impl Infer<'_> {
                 self.block(body);
                 self.block(orelse);
             }
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
+                self.block(body);
+                for handler in handlers {
+                    if let Some(class) = &handler.class {
+                        self.soft(|this| this.except_classes(class));
+                    }
+                    if let Some(name) = &handler.name
+                        && reads_name(&handler.body, name)
+                    {
+                        let message =
+                            format!("using the exception bound by `as {name}` is not supported");
+                        let d = Diagnostic::unsupported(message, handler.span);
+                        self.soft(|_| Err::<(), _>(d.into()));
+                    }
+                    self.block(&handler.body);
+                }
+                self.block(orelse);
+                self.block(finalbody);
+            }
             StmtKind::Return(value) => {
                 let (ty, span) = match value {
                     Some(v) => (self.value(v)?, v.span),
@@ -289,6 +313,26 @@ impl Infer<'_> {
         }
     }
 
+    /// The class (or tuple of classes) of an `except` clause.
+    fn except_classes(&mut self, class: &Expr) -> R<()> {
+        if let ExprKind::Tuple(items) = &class.kind {
+            return items.iter().try_for_each(|item| self.except_classes(item));
+        }
+        match self.expr(class)? {
+            Val::ExceptionClass(name) => {
+                self.resolve(class.id, Resolution::ExceptionClass(name));
+                Ok(())
+            }
+            other => {
+                let message = format!(
+                    "an except clause takes exception classes, got {}",
+                    super::expr::describe(&other)
+                );
+                Err(Diagnostic::typing(message, class.span).into())
+            }
+        }
+    }
+
     /// `raise Class` or `raise Class("message")`.
     fn raise(&mut self, exc: &Expr) -> R<()> {
         let (class_expr, args) = match &exc.kind {
@@ -339,6 +383,15 @@ impl Infer<'_> {
         self.record(msg.id, Type::Str);
         Ok(())
     }
+}
+
+/// Whether a statement of `body` reads variable `name`.
+fn reads_name(body: &[Stmt], name: &str) -> bool {
+    let mut found = false;
+    frontend::ast::walk_exprs(body, &mut |e| {
+        found |= matches!(&e.kind, ExprKind::Name(n) if n == name);
+    });
+    found
 }
 
 /// Checks that a value of type `ty` may be stored into `slot` (an element type, or a view that

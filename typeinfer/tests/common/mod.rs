@@ -5,10 +5,13 @@
 
 #![allow(dead_code)] // Each test crate uses a different subset.
 
+#[path = "../../../tests/support/bless.rs"]
+mod bless_switch;
+
 use std::path::{Path, PathBuf};
 
 pub fn bless() -> bool {
-    std::env::var_os("FERROJIT_BLESS").is_some_and(|v| v != "0")
+    bless_switch::bless()
 }
 
 pub fn data_path(relative: &str) -> PathBuf {

@@ -1,0 +1,77 @@
+"""Linear algebra inside compiled code, against NumPy's LAPACK (see diff.py): `np.dot`/`@` of
+float64 matrices through faer's blocked product, `np.linalg.solve`, `inv`, `det`, `norm`
+(ord=None) and `np.trace`; singular matrices raise `np.linalg.LinAlgError` as in NumPy.
+Floating-point results agree to 1e-10 relative (different summation orders).
+"""
+
+import numpy as np
+import pytest
+
+from diff import check
+from ferrojit import jit
+
+rng = np.random.default_rng(15)
+
+
+@jit
+def products(a, b):
+    return a @ b, np.dot(a, b), np.dot(a.T, a)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [(rng.standard_normal((5, 7)), rng.standard_normal((7, 3))),
+     (rng.standard_normal((40, 33)), rng.standard_normal((33, 50))),
+     (np.asfortranarray(rng.standard_normal((6, 6))), rng.standard_normal((6, 6))[::-1]),
+     (np.arange(6.0).reshape(2, 3), np.arange(6).reshape(3, 2)),
+     (np.zeros((3, 0)), np.zeros((0, 4)))],
+)
+def test_matrix_products(a, b):
+    check(products, a, b, rtol=1e-10)
+
+
+def test_product_shape_mismatch():
+    check(products, np.ones((2, 3)), np.ones((2, 3)))
+
+
+@jit
+def solve_inv_det(a, b):
+    return np.linalg.solve(a, b), np.linalg.inv(a), np.linalg.det(a), np.trace(a), a.trace()
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [(rng.standard_normal((4, 4)) + 4 * np.eye(4), rng.standard_normal(4)),
+     (rng.standard_normal((6, 6)), rng.standard_normal((6, 2))),
+     (np.array([[2, 1], [1, 3]]), np.array([3, 5])),
+     (rng.standard_normal((5, 5)).T, rng.standard_normal(5))],
+)
+def test_solve_inv_det(a, b):
+    check(solve_inv_det, a, b, rtol=1e-10)
+
+
+def test_singular_matrix_raises_linalg_error():
+    with pytest.raises(np.linalg.LinAlgError, match="Singular matrix"):
+        solve_inv_det(np.array([[1.0, 2.0], [2.0, 4.0]]), np.ones(2))
+    check(solve_inv_det, np.array([[1.0, 2.0], [2.0, 4.0]]), np.ones(2))
+    check(solve_inv_det, np.ones((2, 3)), np.ones(2))
+
+
+@jit
+def norms(x):
+    return np.linalg.norm(x), np.linalg.norm(x, None)
+
+
+def test_norm():
+    check(norms, rng.standard_normal(10), rtol=1e-12)
+    check(norms, rng.standard_normal((3, 4)), rtol=1e-12)
+    check(norms, np.arange(5), rtol=1e-12)
+
+
+@jit
+def det_only(a):
+    return np.linalg.det(a)
+
+
+def test_det_of_singular_is_zero():
+    check(det_only, np.array([[1.0, 2.0], [2.0, 4.0]]), rtol=1e-12)
