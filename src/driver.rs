@@ -700,6 +700,7 @@ impl Session {
     fn optimise(&self, func: &mut ir::Function, def: &FunctionDef) -> Result<(), Diagnostic> {
         let options = ir::passes::PipelineOptions {
             verify: cfg!(debug_assertions),
+            fastmath: def.options.fastmath,
             ..Default::default()
         };
         let dump_passes = self.dump.passes;

@@ -384,6 +384,50 @@ fn c_runtime_helpers_match_the_rust_runtime() {
                         }
                     }
                 }
+                // The whole-array reductions: integer sums exactly, float ones (reassociated
+                // differently on each side) to rounding.
+                (["void *", ..], _) => {
+                    let xs: Vec<f64> = inputs
+                        .iter()
+                        .copied()
+                        .filter(|v| v.is_finite() && v.abs() < 1e6)
+                        .collect();
+                    let ints: Vec<i64> = xs.iter().map(|&v| (v * 1e12) as i64).collect();
+                    let i32s: Vec<i32> = xs.iter().map(|&v| (v * 1e3) as i32).collect();
+                    let f32s: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
+                    let n = xs.len() as i64;
+                    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * (1.0 + b.abs());
+                    match symbol.name {
+                        "ferrojit_sum_i64" | "ferrojit_sum_i32" => {
+                            type F = extern "C" fn(*const (), i64) -> i64;
+                            let (a, b): (F, F) = (as_fn(ours), as_fn(theirs));
+                            let p = if symbol.name.ends_with("i64") {
+                                ints.as_ptr() as *const ()
+                            } else {
+                                i32s.as_ptr() as *const ()
+                            };
+                            assert_eq!(a(p, n), b(p, n), "{}", symbol.name);
+                        }
+                        "ferrojit_sum_f32" => {
+                            type F = extern "C" fn(*const (), i64) -> f32;
+                            let (a, b): (F, F) = (as_fn(ours), as_fn(theirs));
+                            let p = f32s.as_ptr() as *const ();
+                            assert!((a(p, n) - b(p, n)).abs() < 1e-2, "{}", symbol.name);
+                        }
+                        "ferrojit_dot_f64" => {
+                            type F = extern "C" fn(*const (), *const (), i64) -> f64;
+                            let (a, b): (F, F) = (as_fn(ours), as_fn(theirs));
+                            let p = xs.as_ptr() as *const ();
+                            assert!(close(a(p, p, n), b(p, p, n)), "{}", symbol.name);
+                        }
+                        _ => {
+                            type F = extern "C" fn(*const (), i64) -> f64;
+                            let (a, b): (F, F) = (as_fn(ours), as_fn(theirs));
+                            let p = xs.as_ptr() as *const ();
+                            assert!(close(a(p, n), b(p, n)), "{}", symbol.name);
+                        }
+                    }
+                }
                 other => panic!(
                     "no comparison for the signature {other:?} of {}",
                     symbol.name

@@ -101,6 +101,7 @@ pub(crate) fn lower_value_op(
         // On a bool, bitwise not must stay 0/1.
         Op::Bnot if from == Some(Ty::Bool) => b.ins().bxor_imm_u(x, 1),
         Op::Bnot => b.ins().bnot(x),
+        Op::Popcnt => b.ins().popcnt(x),
         Op::Ishl => b.ins().ishl(x, y),
         Op::Sshr => b.ins().sshr(x, y),
         Op::Ushr => b.ins().ushr(x, y),
@@ -116,7 +117,19 @@ pub(crate) fn lower_value_op(
         Op::Fdiv => b.ins().fdiv(x, y),
         Op::Fneg => b.ins().fneg(x),
         Op::Fabs => b.ins().fabs(x),
-        Op::Sqrt => b.ins().sqrt(x),
+        // Scalar `sqrtsd` merges into its destination's upper half, a false dependency on the
+        // previous square root that serialises independent ones (5 ns each in a map loop);
+        // the packed form on a splatted operand has no such input.
+        Op::Sqrt => {
+            let vty = if ty == Ty::F32 {
+                types::F32X4
+            } else {
+                types::F64X2
+            };
+            let v = b.ins().splat(vty, x);
+            let r = b.ins().sqrt(v);
+            b.ins().extractlane(r, 0)
+        }
         Op::Floor => b.ins().floor(x),
         Op::Ceil => b.ins().ceil(x),
         Op::Trunc => b.ins().trunc(x),
@@ -125,6 +138,11 @@ pub(crate) fn lower_value_op(
         Op::Fmax => b.ins().fmax(x, y),
         Op::Copysign => b.ins().fcopysign(x, y),
         Op::Fma => b.ins().fma(x, y, z),
+        // `a > b` is emitted as `b < a` (and `>=` as `<=`), the same ordered comparison: only
+        // the `lt` form of `select(fcmp ..)` becomes `minsd`/`maxsd` in Cranelift's x64 rules,
+        // so Python's `max` (`select(b > a, b, a)`) is branch-free this way.
+        Op::Fcmp(FloatCC::Gt) => b.ins().fcmp(CFloatCC::LessThan, y, x),
+        Op::Fcmp(FloatCC::Ge) => b.ins().fcmp(CFloatCC::LessThanOrEqual, y, x),
         Op::Fcmp(cc) => b.ins().fcmp(float_cc(*cc), x, y),
 
         Op::Not => b.ins().bxor_imm_u(x, 1),
@@ -140,6 +158,7 @@ pub(crate) fn lower_value_op(
             convert(b, op, x, from, ty, pointer)?
         }
 
+        Op::Select if ty.is_float() => float_select(b, x, y, z),
         Op::Select => b.ins().select(x, y, z),
         Op::Load { offset, readonly } => b.ins().load(rty, load_flags(*readonly), x, *offset),
 
@@ -154,6 +173,56 @@ pub(crate) fn lower_value_op(
         | Op::Raise(_) => return Err("is not a value operation".to_string()),
     };
     Ok(v)
+}
+
+/// `cond ? t : f` for floats without a branch. Cranelift lowers a scalar float `select` to a
+/// conditional jump, which mispredicts on data-dependent conditions (`np.where`, `x if c else
+/// y`). The `select(fcmp lt ..)` shapes that are a `minsd`/`maxsd` stay as they are; when the
+/// condition is another comparison of floats of the same type, the comparison is redone on
+/// 128-bit vectors (lane 0 holds the scalar) and its lane mask blends the two values; any
+/// other condition becomes an all-ones/all-zeros mask (`bmask`) moved into a vector register.
+fn float_select(b: &mut FunctionBuilder, cond: Value, t: Value, f: Value) -> Value {
+    use cranelift_codegen::ir::{InstructionData, ValueDef};
+    let fty = b.func.dfg.value_type(t);
+    let vty = if fty == types::F32 {
+        types::F32X4
+    } else {
+        types::F64X2
+    };
+    let ity = vty.as_int();
+    let compare = match b.func.dfg.value_def(cond) {
+        ValueDef::Result(inst, 0) => match b.func.dfg.insts[inst] {
+            InstructionData::FloatCompare { cond: cc, args, .. } => Some((cc, args[0], args[1])),
+            _ => None,
+        },
+        _ => None,
+    };
+    let mask = match compare {
+        Some((CFloatCC::LessThan, p, q)) if (p, q) == (t, f) || (q, p) == (t, f) => {
+            return b.ins().select(cond, t, f);
+        }
+        Some((cc, p, q)) if b.func.dfg.value_type(p) == fty => {
+            let vp = b.ins().scalar_to_vector(vty, p);
+            let vq = b.ins().scalar_to_vector(vty, q);
+            let lanes = b.ins().fcmp(cc, vp, vq);
+            b.ins().bitcast(vty, MemFlagsData::new(), lanes)
+        }
+        _ => {
+            let wide = b.ins().uextend(types::I64, cond);
+            let neg = b.ins().ineg(wide);
+            let lane = if fty == types::F32 {
+                b.ins().ireduce(types::I32, neg)
+            } else {
+                neg
+            };
+            let lanes = b.ins().splat(ity, lane);
+            b.ins().bitcast(vty, MemFlagsData::new(), lanes)
+        }
+    };
+    let vt = b.ins().scalar_to_vector(vty, t);
+    let vf = b.ins().scalar_to_vector(vty, f);
+    let chosen = b.ins().bitselect(mask, vt, vf);
+    b.ins().extractlane(chosen, 0)
 }
 
 /// Conversions between IR types. Same-width pairs (`bool`→`i8`, `ptr`↔`i64`) are identities.

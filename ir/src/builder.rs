@@ -86,6 +86,17 @@ impl<'f> Builder<'f> {
     pub fn ty(&self, v: Value) -> Ty {
         self.func.value_type(v)
     }
+    /// The value of `v` if an integer constant defines it (decisions made while lowering, such
+    /// as division by a constant without the hardware divider).
+    pub fn const_int(&self, v: Value) -> Option<i64> {
+        match self.func.value_def(v) {
+            ValueDef::Result(inst, 0) => match self.func.inst(inst).op {
+                Op::Iconst(c) => Some(c),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
     pub fn iconst(&mut self, ty: Ty, value: i64) -> Value {
         self.ins(Op::Iconst(value), &[], ty)
     }

@@ -150,6 +150,8 @@ pub enum Op {
     Bor,
     Bxor,
     Bnot,
+    /// The number of one bits (population count); the result has the operand's type.
+    Popcnt,
     /// Shift amounts are taken modulo the width (lowering guards Python semantics).
     Ishl,
     Sshr,
@@ -264,7 +266,7 @@ impl Op {
         use Op::*;
         Some(match self {
             Iconst(_) | Fconst(_) | Bconst(_) => 0,
-            Ineg | Bnot | Fneg | Fabs | Sqrt | Floor | Ceil | Trunc | Nearest | Not => 1,
+            Ineg | Bnot | Popcnt | Fneg | Fabs | Sqrt | Floor | Ceil | Trunc | Nearest | Not => 1,
             Load { .. } | Sext | Uext | Ireduce | ToBool | Fpromote | Fdemote => 1,
             SToF | UToF | FToS | FToU | Bitcast => 1,
             Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Band | Bor | Bxor | Ishl | Sshr

@@ -82,11 +82,10 @@ pub(crate) fn result_rule(op: &Op) -> ResultRule {
         CallRuntime(_) => ResultRule::Runtime,
         Call(_) => ResultRule::CallSignature,
         Store { .. } | Jump | Brif | Return | Raise(_) => ResultRule::NoResult,
-        Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Ineg | Band | Bor | Bxor | Bnot | Ishl
-        | Sshr | Ushr | Smin | Smax | Umin | Umax | Fadd | Fsub | Fmul | Fdiv | Fneg | Fabs
-        | Sqrt | Floor | Ceil | Trunc | Nearest | Fmin | Fmax | Copysign | Fma | Not | And | Or => {
-            ResultRule::SameAsArg(0)
-        }
+        Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Ineg | Band | Bor | Bxor | Bnot
+        | Popcnt | Ishl | Sshr | Ushr | Smin | Smax | Umin | Umax | Fadd | Fsub | Fmul | Fdiv
+        | Fneg | Fabs | Sqrt | Floor | Ceil | Trunc | Nearest | Fmin | Fmax | Copysign | Fma
+        | Not | And | Or => ResultRule::SameAsArg(0),
     }
 }
 
@@ -111,6 +110,7 @@ pub(crate) fn opcode_name(op: &Op) -> &'static str {
         Bor => "bor",
         Bxor => "bxor",
         Bnot => "bnot",
+        Popcnt => "popcnt",
         Ishl => "ishl",
         Sshr => "sshr",
         Ushr => "ushr",
@@ -165,8 +165,8 @@ pub(crate) fn opcode_name(op: &Op) -> &'static str {
 pub(crate) const SIMPLE_OPS: &[Op] = {
     use Op::*;
     &[
-        Iadd, Isub, Imul, Sdiv, Udiv, Srem, Urem, Ineg, Band, Bor, Bxor, Bnot, Ishl, Sshr, Ushr,
-        Smin, Smax, Umin, Umax, Fadd, Fsub, Fmul, Fdiv, Fneg, Fabs, Sqrt, Floor, Ceil, Trunc,
+        Iadd, Isub, Imul, Sdiv, Udiv, Srem, Urem, Ineg, Band, Bor, Bxor, Bnot, Popcnt, Ishl, Sshr,
+        Ushr, Smin, Smax, Umin, Umax, Fadd, Fsub, Fmul, Fdiv, Fneg, Fabs, Sqrt, Floor, Ceil, Trunc,
         Nearest, Fmin, Fmax, Copysign, Fma, Not, And, Or, Sext, Uext, Ireduce, ToBool, Fpromote,
         Fdemote, SToF, UToF, FToS, FToU, Bitcast, Select, Jump, Brif, Return,
     ]

@@ -337,7 +337,7 @@ impl Verifier<'_> {
                 )?;
                 same_as_first(results[0])
             }
-            Ineg | Bnot => {
+            Ineg | Bnot | Popcnt => {
                 counts(1, 1)?;
                 need(args[0].is_int(), "the operand must be an integer")?;
                 same_as_first(results[0])

@@ -132,6 +132,7 @@ fn check_parsed(module: &Module) -> bool {
         let opts = PipelineOptions {
             passes,
             verify: true,
+            fastmath: true,
         };
         let mut module = module.clone();
         for func in &mut module.functions {

@@ -68,9 +68,12 @@ fn check_file(path: &Path, bless: bool) -> Result<(), String> {
     let passes = header_passes(input)?;
     let mut module = parse_module(input).map_err(|e| format!("input: {e}"))?;
     verify_module(&module).map_err(|e| format!("input: {e}"))?;
+    // A `; fastmath` line in the header runs the passes as for `fastmath=True`.
+    let fastmath = input.lines().any(|l| l.trim() == "; fastmath");
     let opts = PipelineOptions {
         passes,
         verify: true,
+        fastmath,
     };
     for func in &mut module.functions {
         run_pipeline(func, &opts, &mut |_, _| {}).map_err(|e| e.to_string())?;

@@ -141,6 +141,7 @@ fn optimise(module: &Module, passes: Vec<Pass>) -> Module {
     let opts = PipelineOptions {
         passes,
         verify: true,
+        fastmath: false,
     };
     for func in &mut module.functions {
         run_pipeline(func, &opts, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
@@ -243,8 +244,8 @@ proptest! {
 fn value_ops() -> Vec<Op> {
     use Op::*;
     let mut ops = vec![
-        Iadd, Isub, Imul, Sdiv, Udiv, Srem, Urem, Ineg, Band, Bor, Bxor, Bnot, Ishl, Sshr, Ushr,
-        Smin, Smax, Umin, Umax, Fadd, Fsub, Fmul, Fdiv, Fneg, Fabs, Sqrt, Floor, Ceil, Trunc,
+        Iadd, Isub, Imul, Sdiv, Udiv, Srem, Urem, Ineg, Band, Bor, Bxor, Bnot, Popcnt, Ishl, Sshr,
+        Ushr, Smin, Smax, Umin, Umax, Fadd, Fsub, Fmul, Fdiv, Fneg, Fabs, Sqrt, Floor, Ceil, Trunc,
         Nearest, Fmin, Fmax, Copysign, Fma, Not, And, Or, Sext, Uext, Ireduce, ToBool, Fpromote,
         Fdemote, SToF, UToF, FToS, FToU, Bitcast, Select,
     ];
@@ -353,6 +354,7 @@ fn single_op_function(op: &Op, ty: Ty, result: Ty, operands: &[(bool, usize)]) -
         Op::Fma | Op::Select => 3,
         Op::Ineg
         | Op::Bnot
+        | Op::Popcnt
         | Op::Fneg
         | Op::Fabs
         | Op::Sqrt
@@ -386,6 +388,7 @@ fn single_op_function(op: &Op, ty: Ty, result: Ty, operands: &[(bool, usize)]) -
                 op,
                 Op::Ineg
                     | Op::Bnot
+                    | Op::Popcnt
                     | Op::Fneg
                     | Op::Fabs
                     | Op::Sqrt

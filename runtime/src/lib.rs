@@ -12,6 +12,7 @@
 //! - [`random`]: per-thread Mersenne Twister streams for `np.random` and `random`.
 //! - [`sorting`]: NumPy's sorting and selection (`np.sort`, `argsort`, `partition`, `unique`).
 //! - [`parallel`]: the parallel loop driver behind `prange` (a rayon thread pool).
+//! - [`reduce`]: whole-array sums and dot products that compiled reduction loops call.
 //!
 //! Invariants: no dependency on the compiler crates, on pyo3, or on anything heavy (rayon for
 //! the thread pool, faer for dense linear algebra); every layout
@@ -31,6 +32,7 @@ pub mod math;
 pub mod parallel;
 pub mod print;
 pub mod random;
+pub mod reduce;
 pub mod sorting;
 pub mod stack;
 pub mod text;

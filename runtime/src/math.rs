@@ -5,7 +5,7 @@
 //! backend registers every entry with the JIT (or emits an import for ahead-of-time objects);
 //! the GPU backend maps the same variants to its own implementations. Adding a function = one line in the declaration, its `extern "C" fn`.
 
-use crate::{cmath, dict, linalg, list, print, random, sorting, text};
+use crate::{cmath, dict, linalg, list, print, random, reduce, sorting, text};
 
 /// Scalar kinds in runtime-function signatures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -324,6 +324,20 @@ runtime_functions! {
     Inv => ("ferrojit_inv", &[I64, I64, I64], I64, linalg::ferrojit_inv),
     /// `(a, n) -> f64`: the determinant.
     Det => ("ferrojit_det", &[I64, I64], F64, linalg::ferrojit_det),
+    // Whole-array reductions of contiguous elements (`crate::reduce`, vectorised): `(data, n)`
+    // or `(data, data, n)`. They read array memory, so they are not pure.
+    /// Sum of `f64` elements in any order (fastmath only).
+    SumF64 => ("ferrojit_sum_f64", &[Ptr, I64], F64, reduce::ferrojit_sum_f64),
+    /// Sum of `f32` elements in any order (fastmath only).
+    SumF32 => ("ferrojit_sum_f32", &[Ptr, I64], F32, reduce::ferrojit_sum_f32),
+    /// Sum of the squares of `f64` elements in any order (fastmath only).
+    SumSquaresF64 => ("ferrojit_sum_squares_f64", &[Ptr, I64], F64, reduce::ferrojit_sum_squares_f64),
+    /// Dot product of two `f64` buffers in any order (fastmath only).
+    DotF64 => ("ferrojit_dot_f64", &[Ptr, Ptr, I64], F64, reduce::ferrojit_dot_f64),
+    /// Wrapping sum of `i64` elements (exact in any order).
+    SumI64 => ("ferrojit_sum_i64", &[Ptr, I64], I64, reduce::ferrojit_sum_i64),
+    /// Wrapping sum of `i32` elements widened to `i64` (exact in any order).
+    SumI32 => ("ferrojit_sum_i32", &[Ptr, I64], I64, reduce::ferrojit_sum_i32),
 }
 
 impl RuntimeFn {
@@ -382,6 +396,17 @@ impl RuntimeFn {
                 | StackCheck
         ) && !self.uses_arena()
             && !self.is_library()
+            && !self.reads_memory()
+    }
+
+    /// True for the reductions over array memory (`crate::reduce`): like a load, a call may
+    /// not be merged with another or moved across stores.
+    pub fn reads_memory(self) -> bool {
+        use RuntimeFn::*;
+        matches!(
+            self,
+            SumF64 | SumF32 | SumSquaresF64 | DotF64 | SumI64 | SumI32
+        )
     }
 
     /// True for the NumPy library routines written in Rust (sorting, …): they read and write

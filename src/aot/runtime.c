@@ -588,6 +588,70 @@ FJ_RT int64_t ferrojit_print_end(void) {
     return 0;
 }
 
+/* Whole-array reductions of loops compiled with reassociation allowed (runtime/src/reduce.rs):
+ * integer sums are exact in any order; float ones are only used under fastmath. */
+FJ_RT double ferrojit_sum_f64(void *vp, int64_t n) {
+    const double *p = vp;
+    double acc[8] = {0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++) acc[k] += p[i + k];
+    double s = 0;
+    for (int k = 0; k < 8; k++) s += acc[k];
+    for (; i < n; i++) s += p[i];
+    return s;
+}
+
+FJ_RT float ferrojit_sum_f32(void *vp, int64_t n) {
+    const float *p = vp;
+    float acc[8] = {0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++) acc[k] += p[i + k];
+    float s = 0;
+    for (int k = 0; k < 8; k++) s += acc[k];
+    for (; i < n; i++) s += p[i];
+    return s;
+}
+
+FJ_RT double ferrojit_sum_squares_f64(void *vp, int64_t n) {
+    const double *p = vp;
+    double acc[8] = {0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++) acc[k] += p[i + k] * p[i + k];
+    double s = 0;
+    for (int k = 0; k < 8; k++) s += acc[k];
+    for (; i < n; i++) s += p[i] * p[i];
+    return s;
+}
+
+FJ_RT double ferrojit_dot_f64(void *vp, void *vq, int64_t n) {
+    const double *p = vp, *q = vq;
+    double acc[8] = {0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++) acc[k] += p[i + k] * q[i + k];
+    double s = 0;
+    for (int k = 0; k < 8; k++) s += acc[k];
+    for (; i < n; i++) s += p[i] * q[i];
+    return s;
+}
+
+FJ_RT int64_t ferrojit_sum_i64(void *vp, int64_t n) {
+    const int64_t *p = vp;
+    uint64_t s = 0;
+    for (int64_t i = 0; i < n; i++) s += (uint64_t)p[i];
+    return (int64_t)s;
+}
+
+FJ_RT int64_t ferrojit_sum_i32(void *vp, int64_t n) {
+    const int32_t *p = vp;
+    uint64_t s = 0;
+    for (int64_t i = 0; i < n; i++) s += (uint64_t)(int64_t)p[i];
+    return (int64_t)s;
+}
+
 /* The arena of run-time allocations (runtime/src/alloc.rs): code that allocates is refused by
  * `ferrojit build`, so nothing is ever allocated here and a loop iteration's mark and release
  * have nothing to count or free. */

@@ -23,8 +23,8 @@ say (docs/language.md), which needs care because the two differ in deliberate wa
   CPython computes in ``float64``: the argument is converted first), ``min``/``max`` of
   different types (CPython returns an operand unconverted: the result is converted).
 - Operations where NumPy scalars and CPython/ferrojit disagree about errors are guarded:
-  divisors are replaced by one when zero (NumPy returns 0 or inf, ferrojit raises
-  ``ZeroDivisionError``), float-to-integer conversions only see values inside the target's
+  divisors, and the bases of negative powers, are replaced by one when zero (NumPy returns 0
+  or inf, ferrojit raises ``ZeroDivisionError``), float-to-integer conversions only see values inside the target's
   range (NumPy's out-of-range casts are undefined; ferrojit saturates), ``math`` functions only
   see arguments inside their domain (CPython raises ``ValueError``/``OverflowError``, ferrojit
   returns NaN or inf, as Numba), shift counts are below the operand's width, integer powers
@@ -522,7 +522,13 @@ class Generator:
     def float_power_expr(self, dtype: str, depth: int) -> str:
         base = self.expr("float64", depth - 1)
         if self.rng.random() < 0.5:
-            return f"({base} ** {literal('int64', self.rng.randint(-3, 4))})"
+            exponent = self.rng.randint(-3, 4)
+            if exponent < 0:
+                # Zero to a negative power: NumPy's scalars give inf, CPython and ferrojit
+                # raise ZeroDivisionError.
+                zero = literal("float64", 0.0)
+                base = f"({base} if {base} != {zero} else {literal('float64', 1.0)})"
+            return f"({base} ** {literal('int64', exponent)})"
         base = f"(abs({base}) + {literal('float64', 0.5)})"
         exp = self.bounded(self.expr("float64", GUARDED_DEPTH), -20.0, 20.0, 2.0)
         return f"({base} ** {exp})"

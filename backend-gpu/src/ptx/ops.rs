@@ -186,6 +186,18 @@ pub(crate) fn lower_value_op(e: &mut Emitter, data: &InstData) -> Result<(), Str
             int_result()?;
             e.ins(format_args!("not.b{w} {d}, {a}"));
         }
+        Op::Popcnt => {
+            int_result()?;
+            // `popc` counts into a 32-bit register; narrow operands count their own bits only.
+            if Class::of(ty) == Class::B64 {
+                let t = e.temp(Class::B32);
+                e.ins(format_args!("popc.b64 {t}, {a}"));
+                e.ins(format_args!("cvt.u64.u32 {d}, {t}"));
+            } else {
+                let za = zero_extended(e, a, ty);
+                e.ins(format_args!("popc.b32 {d}, {za}"));
+            }
+        }
         Op::Ishl | Op::Sshr | Op::Ushr => {
             int_result()?;
             let amount_ty = tys[1];

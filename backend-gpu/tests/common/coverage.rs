@@ -112,7 +112,7 @@ fn functions() -> Vec<Function> {
         for op in [Op::Smin, Op::Smax, Op::Umin, Op::Umax] {
             add(single(op, &[t, t], t));
         }
-        for op in [Op::Ineg, Op::Bnot, Op::Fneg, Op::Fabs, Op::Sqrt] {
+        for op in [Op::Ineg, Op::Bnot, Op::Popcnt, Op::Fneg, Op::Fabs, Op::Sqrt] {
             add(single(op, &[t], t));
         }
         for op in [Op::Floor, Op::Ceil, Op::Trunc, Op::Nearest, Op::Not] {

@@ -1100,6 +1100,66 @@ impl Lowerer<'_, '_> {
         };
         let acc_t = Type::Scalar(acc_ty);
         let item_t = Type::Scalar(dtype);
+        if axis + 1 < shape.len() && acc_ty == out_dtype {
+            // Not the innermost axis: walking down it for each output element would stride
+            // through memory (a column of a C array), so walk the array in memory order instead
+            // and keep the accumulators in the output. Each output element still sees its
+            // items in increasing index order, so the result is bitwise the same.
+            let start = |this: &mut Self, idx: &[Value]| -> PyValue {
+                if matches!(f, Min | Max) {
+                    let mut full = idx.to_vec();
+                    full.insert(axis, this.b.iconst(Ty::I64, 0));
+                    let first = this.address_at(data, &strides, &full);
+                    this.load_scalar(first, dtype)
+                } else {
+                    let identity = if f == Prod { 1.0 } else { 0.0 };
+                    let v = this.scalar_const(acc_ty.real_part(), identity);
+                    this.convert_scalar(v, acc_ty.real_part(), acc_ty)
+                }
+            };
+            self.for_each_index(&out_shape, &mut |this, idx| {
+                let init = start(this, idx);
+                let to = this.address_at(out_data, &out_strides, idx);
+                this.store_scalar(to, out_dtype, init);
+                Ok(())
+            })?;
+            self.for_each_index(&shape, &mut |this, full| {
+                let mut idx = full.to_vec();
+                idx.remove(axis);
+                let to = this.address_at(out_data, &out_strides, &idx);
+                let current = this.load_scalar(to, out_dtype);
+                let from = this.address_at(data, &strides, full);
+                let x = this.load_scalar(from, dtype);
+                let next = match f {
+                    Min | Max => {
+                        let (PyValue::Scalar(xv, s), PyValue::Scalar(cv, _)) = (&x, &current)
+                        else {
+                            return Err(unsupported("min/max of complex numbers", span));
+                        };
+                        let better = this.replaces_extreme(f == Min, dtype, *xv, *cv);
+                        PyValue::Scalar(this.b.select(better, *xv, *cv), *s)
+                    }
+                    _ => {
+                        let op = if f == Prod { BinOp::Mult } else { BinOp::Add };
+                        let v = this.binary_op(op, current, &acc_t, x, &item_t, span)?;
+                        this.coerce(v, &acc_t)
+                    }
+                };
+                this.store_scalar(to, out_dtype, next);
+                Ok(())
+            })?;
+            if f == Mean {
+                self.for_each_index(&out_shape, &mut |this, idx| {
+                    let to = this.address_at(out_data, &out_strides, idx);
+                    let sum = this.load_scalar(to, out_dtype);
+                    let n = this.b.convert(Op::SToF, extent, scalar_float_ty(acc_ty));
+                    let value = this.mean_of(sum, n);
+                    this.store_scalar(to, out_dtype, value);
+                    Ok(())
+                })?;
+            }
+            return Ok(out.value());
+        }
         self.for_each_index(&out_shape, &mut |this, idx| {
             let at = |this: &mut Self, k: Value| {
                 let mut full = idx.to_vec();

@@ -137,6 +137,10 @@ impl Lowerer<'_, '_> {
     /// Python's floor division and modulo on signed integers (wrapping for MIN // -1).
     pub(crate) fn python_sdivmod(&mut self, a: Value, b: Value) -> (Value, Value) {
         let ty = self.b.ty(a);
+        let in_range = |c: i64| c > 0 && (ty.bits() == 64 || c < 1i64 << (ty.bits() - 1));
+        if let Some(c) = self.b.const_int(b).filter(|&c| in_range(c)) {
+            return self.python_sdivmod_by_constant(a, b, c);
+        }
         // x86 traps on MIN / -1; divide by 1 instead and negate, which wraps like Numba.
         let minus_one = self.b.iconst(ty, -1);
         let one = self.b.iconst(ty, 1);
@@ -157,6 +161,34 @@ impl Lowerer<'_, '_> {
         let r_plus = self.b.binary(Op::Iadd, r0, b);
         let q = self.b.select(adjust, q_minus, q0);
         let r = self.b.select(adjust, r_plus, r0);
+        (q, r)
+    }
+
+    /// Floor division and modulo by a positive constant `c` (the value `b`). A power of two is
+    /// an arithmetic shift (which rounds toward minus infinity, as `//` does) and a mask (two's
+    /// complement makes `a & (c - 1)` the non-negative remainder); other constants divide
+    /// truncating (which the backend does by multiplication) and fix up a negative remainder:
+    /// no check for -1, no zero test, no branch.
+    fn python_sdivmod_by_constant(&mut self, a: Value, b: Value, c: i64) -> (Value, Value) {
+        let ty = self.b.ty(a);
+        let width = ty.bits();
+        if c.count_ones() == 1 && c.trailing_zeros() < width - 1 {
+            let k = self.b.iconst(ty, c.trailing_zeros() as i64);
+            let q = self.b.binary(Op::Sshr, a, k);
+            let mask = self.b.iconst(ty, c - 1);
+            let r = self.b.binary(Op::Band, a, mask);
+            return (q, r);
+        }
+        let zero = self.b.iconst(ty, 0);
+        let one = self.b.iconst(ty, 1);
+        let q0 = self.b.binary(Op::Sdiv, a, b);
+        let back = self.b.binary(Op::Imul, q0, b);
+        let r0 = self.b.binary(Op::Isub, a, back);
+        let negative = self.b.icmp(IntCC::Slt, r0, zero);
+        let q_minus = self.b.binary(Op::Isub, q0, one);
+        let r_plus = self.b.binary(Op::Iadd, r0, b);
+        let q = self.b.select(negative, q_minus, q0);
+        let r = self.b.select(negative, r_plus, r0);
         (q, r)
     }
 

@@ -292,6 +292,9 @@ pub(super) fn analyze(
     let mut reductions: BTreeMap<String, Reduction> = BTreeMap::new();
     let mut assigned: Vec<String> = Vec::new();
     collect_updates(body, target, typed, &mut reductions, &mut assigned)?;
+    // Numba's rule: a variable that each iteration assigns before anything else reads it
+    // (`acc = 0.0` then `acc += ...`) is private to the iteration, not a reduction.
+    reductions.retain(|name, _| !private_to_iteration(body, name));
     for name in reductions.keys() {
         if assigned.contains(name) {
             return Err(unsupported(
@@ -410,6 +413,30 @@ fn min_max_update(value: &Expr, name: &str, typed: &typeinfer::TypedFunction) ->
     args.iter()
         .any(|a| matches!(&a.kind, ExprKind::Name(n) if n == name))
         .then_some(kind)
+}
+
+/// True if the first top-level statement of `body` that mentions `name` is a plain `name =
+/// value` whose value does not read it: every iteration then starts the variable afresh.
+fn private_to_iteration(body: &[Stmt], name: &str) -> bool {
+    for stmt in body {
+        let mut seen = false;
+        ast::walk_exprs(std::slice::from_ref(stmt), &mut |e| {
+            seen |= matches!(&e.kind, ExprKind::Name(n) if n == name);
+        });
+        if !seen {
+            continue;
+        }
+        return match &stmt.kind {
+            StmtKind::Assign { targets, value } => {
+                targets
+                    .iter()
+                    .any(|t| matches!(&t.kind, ExprKind::Name(n) if n == name))
+                    && !mentions(value, name)
+            }
+            _ => false,
+        };
+    }
+    false
 }
 
 fn mentions(expr: &Expr, name: &str) -> bool {

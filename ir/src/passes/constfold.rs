@@ -287,6 +287,7 @@ fn evaluate(op: &Op, args: &[Const], arg_types: &[Ty], ty: Ty) -> Option<Const> 
         }
         (Ineg, &[Int(a)]) => wrap(a.wrapping_neg()),
         (Bnot, &[Int(a)]) => wrap(!a),
+        (Popcnt, &[Int(a)]) => wrap(i64::from(zext(a, arg_types[0].bits()).count_ones())),
         (Icmp(cc), &[a, b]) => {
             let as_int = |c: Const| match c {
                 Int(n) => Some(n),

@@ -12,13 +12,19 @@
 //! `constfold` (drop negative-index wraparound of indices proven non-negative), `licm` (hoist
 //! what is left
 //! invariant out of loops, innermost first), `gvn` again (hoisted copies from sibling loops
-//! meet in one preheader), `dce`, `simplify_cfg`.
+//! meet in one preheader), `if_convert` (small `if`s that only compute values become
+//! `select`s), `idioms` (population-count loops become `popcnt`), `dce`, `reductions` (loops
+//! summing contiguous arrays call the runtime's vectorised sums; floats only under fastmath:
+//! after `dce`, as it wants loops with nothing else in them), `simplify_cfg`.
 
 pub mod constfold;
 pub mod dce;
 pub mod gvn;
+pub mod idioms;
+pub mod if_convert;
 pub mod index_range;
 pub mod licm;
+pub mod reductions;
 pub mod simplify_cfg;
 pub mod util;
 
@@ -34,16 +40,23 @@ pub enum Pass {
     Licm,
     Gvn,
     IndexRange,
+    Idioms,
+    IfConvert,
+    /// Needs [`PipelineOptions::fastmath`] for float sums (see [`Pass::run_with`]).
+    Reductions,
 }
 
 impl Pass {
-    pub const ALL: [Pass; 6] = [
+    pub const ALL: [Pass; 9] = [
         Pass::ConstFold,
         Pass::Dce,
         Pass::SimplifyCfg,
         Pass::Licm,
         Pass::Gvn,
         Pass::IndexRange,
+        Pass::Idioms,
+        Pass::IfConvert,
+        Pass::Reductions,
     ];
 
     /// The name used by [`run_pass`], dumps and golden files.
@@ -55,6 +68,9 @@ impl Pass {
             Pass::Licm => "licm",
             Pass::Gvn => "gvn",
             Pass::IndexRange => "index_range",
+            Pass::Idioms => "idioms",
+            Pass::IfConvert => "if_convert",
+            Pass::Reductions => "reductions",
         }
     }
 
@@ -62,8 +78,14 @@ impl Pass {
         Self::ALL.into_iter().find(|p| p.name() == name)
     }
 
-    /// Runs the pass; returns true if it changed the function.
+    /// Runs the pass; returns true if it changed the function. Float reassociation is not
+    /// allowed (as without `fastmath`).
     pub fn run(self, func: &mut Function) -> bool {
+        self.run_with(func, false)
+    }
+
+    /// Runs the pass; `fastmath` allows the passes that reassociate float arithmetic to.
+    pub fn run_with(self, func: &mut Function, fastmath: bool) -> bool {
         match self {
             Pass::ConstFold => constfold::run(func),
             Pass::Dce => dce::run(func),
@@ -71,12 +93,15 @@ impl Pass {
             Pass::Licm => licm::run(func),
             Pass::Gvn => gvn::run(func),
             Pass::IndexRange => index_range::run(func),
+            Pass::Idioms => idioms::run(func),
+            Pass::IfConvert => if_convert::run(func),
+            Pass::Reductions => reductions::run(func, fastmath),
         }
     }
 }
 
 /// The passes [`PipelineOptions::default`] runs, in order.
-pub const DEFAULT_PIPELINE: [Pass; 9] = [
+pub const DEFAULT_PIPELINE: [Pass; 12] = [
     Pass::ConstFold,
     Pass::SimplifyCfg,
     Pass::Gvn,
@@ -84,7 +109,10 @@ pub const DEFAULT_PIPELINE: [Pass; 9] = [
     Pass::ConstFold,
     Pass::Licm,
     Pass::Gvn,
+    Pass::IfConvert,
+    Pass::Idioms,
     Pass::Dce,
+    Pass::Reductions,
     Pass::SimplifyCfg,
 ];
 
@@ -95,6 +123,9 @@ pub struct PipelineOptions {
     pub passes: Vec<Pass>,
     /// Verify the input and the result of every pass (default: on in debug builds).
     pub verify: bool,
+    /// `fastmath=True`: float additions may be reassociated (reductions with several
+    /// accumulators).
+    pub fastmath: bool,
 }
 
 impl Default for PipelineOptions {
@@ -102,6 +133,7 @@ impl Default for PipelineOptions {
         PipelineOptions {
             passes: DEFAULT_PIPELINE.to_vec(),
             verify: cfg!(debug_assertions),
+            fastmath: false,
         }
     }
 }
@@ -112,6 +144,7 @@ impl PipelineOptions {
         PipelineOptions {
             passes: Vec::new(),
             verify,
+            fastmath: false,
         }
     }
 }
@@ -136,7 +169,7 @@ pub fn run_pipeline(
     observer("input", func);
     verify(func, "input")?;
     for &pass in &opts.passes {
-        pass.run(func);
+        pass.run_with(func, opts.fastmath);
         observer(pass.name(), func);
         verify(func, pass.name())?;
     }

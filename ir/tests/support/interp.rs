@@ -210,6 +210,7 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
         Bor => int(i(0) | i(1)),
         Bxor => int(i(0) ^ i(1)),
         Bnot => int(!i(0)),
+        Popcnt => int(i64::from(u(0).count_ones())),
         Ishl | Sshr | Ushr => {
             let amount = (u(1) % w as u64) as u32;
             int(match op {
@@ -320,6 +321,31 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
             RuntimeFn::Pow => flt(f(0).powf(f(1))),
             RuntimeFn::IntPow => int(runtime::math::int_pow(i(0), i(1))),
             RuntimeFn::PowI => flt(runtime::math::f64_powi(f(0), i(1))),
+            // The reductions, in order (the float ones are reassociated only on the CPU).
+            RuntimeFn::SumI64 | RuntimeFn::SumI32 | RuntimeFn::SumF64 | RuntimeFn::SumF32 => {
+                let size = if matches!(rf, RuntimeFn::SumI32 | RuntimeFn::SumF32) {
+                    4
+                } else {
+                    8
+                };
+                let n = i(1).max(0) as usize;
+                let at = address(a[0], 0, n * size, mem)?;
+                let item = |k: usize| {
+                    let mut raw = [0u8; 8];
+                    raw[..size].copy_from_slice(&mem.0[at + k * size..at + (k + 1) * size]);
+                    u64::from_le_bytes(raw)
+                };
+                match rf {
+                    RuntimeFn::SumI64 => {
+                        int((0..n).fold(0i64, |s, k| s.wrapping_add(item(k) as i64)))
+                    }
+                    RuntimeFn::SumI32 => int((0..n).fold(0i64, |s, k| {
+                        s.wrapping_add(i64::from(item(k) as u32 as i32))
+                    })),
+                    RuntimeFn::SumF64 => flt((0..n).map(|k| f64::from_bits(item(k))).sum()),
+                    _ => flt((0..n).map(|k| f32::from_bits(item(k) as u32)).sum::<f32>() as f64),
+                }
+            }
             other => Err(Outcome::Fault(format!(
                 "runtime function {} not interpreted",
                 other.ir_name()

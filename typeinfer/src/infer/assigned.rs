@@ -136,7 +136,7 @@ impl Check<'_> {
                 self.reads(iter, &state)?;
                 let mut inside = state.clone();
                 bind(&mut inside, target);
-                self.loop_body(body, inside)?;
+                self.loop_body(body, inside, false)?;
                 // The body may run zero times, but its target stays readable after the loop
                 // (`for its in range(n): ...` then `return its`), as real kernels do; after a
                 // loop that ran zero times it reads as zero where Python would raise.
@@ -144,8 +144,9 @@ impl Check<'_> {
             }
             StmtKind::While { test, body } => {
                 self.reads(test, &state)?;
-                let breaks = self.loop_body(body, state.clone())?;
-                if super::is_always_true(test) {
+                let always = super::is_always_true(test);
+                let breaks = self.loop_body(body, state.clone(), always)?;
+                if always {
                     state = breaks.into_iter().fold(None, meet);
                 }
             }
@@ -212,17 +213,33 @@ impl Check<'_> {
         Ok(state)
     }
 
-    /// Checks a loop body entered with `state`; returns the states at its `break`s.
-    fn loop_body(&mut self, body: &[Stmt], state: State) -> Result<Vec<State>, Diagnostic> {
-        // Reads: a variable the body assigns may hold the value of an earlier iteration.
-        let mut seeded = state.clone();
-        if let Some(set) = &mut seeded {
-            bound_in(body, set);
+    /// Checks a loop body entered with `state`; returns the states at its `break`s when
+    /// `want_breaks` (only `while True` needs them).
+    ///
+    /// The reads are checked in one walk with the body's own assignments seeded; the `break`
+    /// states need a second walk without them, which is done only when asked for and never
+    /// nested inside another unchecked walk, so the work stays linear in the loop depth (two
+    /// walks per level made 20 nested loops take seconds to compile).
+    fn loop_body(
+        &mut self,
+        body: &[Stmt],
+        state: State,
+        want_breaks: bool,
+    ) -> Result<Vec<State>, Diagnostic> {
+        if self.checking {
+            // Reads: a variable the body assigns may hold the value of an earlier iteration.
+            let mut seeded = state.clone();
+            if let Some(set) = &mut seeded {
+                bound_in(body, set);
+            }
+            self.breaks.push(Vec::new());
+            let checked = self.block(body, seeded);
+            self.breaks.pop();
+            checked?;
         }
-        self.breaks.push(Vec::new());
-        let checked = self.block(body, seeded);
-        self.breaks.pop();
-        checked?;
+        if !want_breaks {
+            return Ok(Vec::new());
+        }
         // What is assigned at each `break`: only what this iteration (or the code before the
         // loop) assigned, so the body runs again without checking reads.
         let checking = std::mem::replace(&mut self.checking, false);

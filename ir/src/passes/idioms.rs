@@ -1,0 +1,224 @@
+//! Idiom recognition: loops that compute what one instruction computes.
+//!
+//! The population-count loop (Kernighan's `while x != 0: x &= x - 1; n += 1`) runs once per set
+//! bit, with a data-dependent exit that mispredicts; its result is `n + popcnt(x)` and `x` ends
+//! at zero. The pass recognises the loop in its lowered shape:
+//!
+//! ```text
+//! H(.., x, .., n, ..):  c = icmp.ne x, 0      brif c, B, exit(..)
+//! B:                    d = isub x, 1  (or iadd x, -1)
+//!                       x2 = band x, d  (either order)
+//!                       n2 = iadd n, 1  (any number of such counters, either order)
+//!                       jump H(.., x2, .., n2, ..)   (every other argument passed through)
+//! ```
+//!
+//! and rewrites `H` into straight-line code, `p = popcnt x; n2 = iadd n, p` and a jump to the
+//! exit, where (and after which) `x` is 0 and each `n` is `n2`: the values the loop leaves with.
+//! `B` must have `H` as its only predecessor and contain nothing else, so nothing observes the
+//! skipped iterations; it is removed.
+
+use super::util::map_uses;
+use crate::function::{Block, Function, Inst, IntCC, Op, Value, ValueDef};
+use std::collections::HashMap;
+
+/// Runs the pass; true if a loop was rewritten.
+pub fn run(func: &mut Function) -> bool {
+    let mut predecessors: HashMap<Block, usize> = HashMap::new();
+    for &b in &func.layout {
+        for s in func.successors(b) {
+            *predecessors.entry(s).or_default() += 1;
+        }
+    }
+    let mut changed = false;
+    for h in func.layout.clone() {
+        if let Some(m) = match_popcount_loop(func, h)
+            && predecessors.get(&m.body) == Some(&1)
+        {
+            rewrite(func, &m);
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// A recognised population-count loop.
+struct PopcountLoop {
+    header: Block,
+    body: Block,
+    /// The constant 0 the header compares `x` with.
+    zero: Value,
+    /// `x`, the header parameter whose bits are counted.
+    x: Value,
+    /// `d = x - 1` (`x2 = x & d` disappears with the body).
+    minus_one: Inst,
+    /// `n2 = n + 1` for each counter, with its parameter `n`.
+    counters: Vec<(Inst, Value)>,
+}
+
+fn const_of(func: &Function, v: Value) -> Option<i64> {
+    match func.value_def(v) {
+        ValueDef::Result(inst, 0) => match func.inst(inst).op {
+            Op::Iconst(c) => Some(c),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn def_inst(func: &Function, v: Value) -> Option<Inst> {
+    match func.value_def(v) {
+        ValueDef::Result(inst, 0) => Some(inst),
+        _ => None,
+    }
+}
+
+fn match_popcount_loop(func: &Function, h: Block) -> Option<PopcountLoop> {
+    let header = func.block(h);
+    let [cmp, term] = header.insts.as_slice() else {
+        return None;
+    };
+    let (cmp, term) = (func.inst(*cmp), func.inst(*term));
+    if term.op != Op::Brif || term.args.first() != cmp.results.first() {
+        return None;
+    }
+    if cmp.op != Op::Icmp(IntCC::Ne) {
+        return None;
+    }
+    let (x, zero) = match (const_of(func, cmp.args[0]), const_of(func, cmp.args[1])) {
+        (None, Some(0)) => (cmp.args[0], cmp.args[1]),
+        (Some(0), None) => (cmp.args[1], cmp.args[0]),
+        _ => return None,
+    };
+    let x_index = header.params.iter().position(|&p| p == x)?;
+    let then = &term.targets[0];
+    if !then.args.is_empty() || then.block == h {
+        return None;
+    }
+    let body_block = then.block;
+    let body = func.block(body_block);
+    let (&jump, rest) = body.insts.split_last()?;
+    let jump = func.inst(jump);
+    if jump.op != Op::Jump || jump.targets[0].block != h {
+        return None;
+    }
+    let args = &jump.targets[0].args;
+    // x2 = band x, d with d = x - 1.
+    let and = def_inst(func, args[x_index])?;
+    let and_data = func.inst(and);
+    if and_data.op != Op::Band {
+        return None;
+    }
+    let d = match (and_data.args[0] == x, and_data.args[1] == x) {
+        (true, false) => and_data.args[1],
+        (false, true) => and_data.args[0],
+        _ => return None,
+    };
+    let minus_one = def_inst(func, d)?;
+    let m = func.inst(minus_one);
+    let decrements = match m.op {
+        Op::Isub => m.args[0] == x && const_of(func, m.args[1]) == Some(1),
+        Op::Iadd => {
+            (m.args[0] == x && const_of(func, m.args[1]) == Some(-1))
+                || (m.args[1] == x && const_of(func, m.args[0]) == Some(-1))
+        }
+        _ => false,
+    };
+    if !decrements {
+        return None;
+    }
+    // Every other argument: passed through, or a counter `n + 1` of its own parameter.
+    let mut counters = Vec::new();
+    for (k, (&arg, &param)) in args.iter().zip(&header.params).enumerate() {
+        if k == x_index || arg == param {
+            continue;
+        }
+        let inc = def_inst(func, arg)?;
+        let data = func.inst(inc);
+        let ok = data.op == Op::Iadd
+            && ((data.args[0] == param && const_of(func, data.args[1]) == Some(1))
+                || (data.args[1] == param && const_of(func, data.args[0]) == Some(1)));
+        if !ok || !rest.contains(&inc) || counters.iter().any(|&(i, _)| i == inc) {
+            return None;
+        }
+        counters.push((inc, param));
+    }
+    // Nothing else in the body, and its values are used only by the jump and each other.
+    let ours = |i: &Inst| *i == minus_one || *i == and || counters.iter().any(|&(c, _)| c == *i);
+    if !rest.iter().all(ours) || rest.len() != 2 + counters.len() {
+        return None;
+    }
+    let d_uses = rest
+        .iter()
+        .filter(|&&i| func.inst(i).args.contains(&d))
+        .count();
+    if d_uses != 1 || args.contains(&d) {
+        return None;
+    }
+    Some(PopcountLoop {
+        header: h,
+        body: body_block,
+        zero,
+        x,
+        minus_one,
+        counters,
+    })
+}
+
+fn rewrite(func: &mut Function, m: &PopcountLoop) {
+    let x_ty = func.value_type(m.x);
+    // d becomes popcnt(x), computed in the header.
+    let d = func.inst(m.minus_one).results[0];
+    {
+        let data = func.inst_mut(m.minus_one);
+        data.op = Op::Popcnt;
+        data.args = vec![m.x];
+    }
+    let mut insts = vec![m.minus_one];
+    // What the header's parameters hold when the loop is left: x = 0, each n = n + popcnt(x).
+    let mut final_values: HashMap<Value, Value> = HashMap::from([(m.x, m.zero)]);
+    for &(c, param) in &m.counters {
+        let counter_ty = func.value_type(func.inst(c).results[0]);
+        let count = if counter_ty == x_ty {
+            d
+        } else {
+            let op = if counter_ty.bits() > x_ty.bits() {
+                Op::Uext
+            } else {
+                Op::Ireduce
+            };
+            let conv = func.create_inst(op, vec![d], &[counter_ty], Vec::new());
+            insts.push(conv);
+            func.inst(conv).results[0]
+        };
+        func.inst_mut(c).args = vec![param, count];
+        insts.push(c);
+        final_values.insert(param, func.inst(c).results[0]);
+    }
+    // The header jumps straight to the exit; the body is gone.
+    let term = func
+        .terminator(m.header)
+        .expect("the header ends with its branch");
+    let exit = func.inst(term).targets[1].clone();
+    let (line, col) = (func.inst(term).line, func.inst(term).col);
+    let jump = func.create_inst(Op::Jump, Vec::new(), &[], vec![exit]);
+    {
+        let data = func.inst_mut(jump);
+        data.line = line;
+        data.col = col;
+    }
+    insts.push(jump);
+    func.block_mut(m.header).insts = insts;
+    func.block_mut(m.body).insts.clear();
+    func.layout.retain(|&b| b != m.body);
+    // Code after the loop reads the parameters' final values.
+    let after: Vec<Inst> = func
+        .layout
+        .iter()
+        .filter(|&&b| b != m.header)
+        .flat_map(|&b| func.block(b).insts.clone())
+        .chain([jump])
+        .collect();
+    for inst in after {
+        map_uses(func.inst_mut(inst), |v| *final_values.get(&v).unwrap_or(&v));
+    }
+}

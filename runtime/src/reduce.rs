@@ -1,0 +1,169 @@
+//! Whole-array reductions that compiled loops hand over (`ir::passes::reductions`): sums of
+//! contiguous `i64`/`i32` elements (exact in any order, wrapping like the loop), and — only for
+//! loops compiled with `fastmath=True`, which allows reassociation — sums, sums of squares and
+//! dot products of `f64`/`f32` elements.
+//!
+//! Cranelift has 128-bit vectors only and no vectoriser; these are compiled by rustc for the
+//! baseline and again for AVX2 and AVX-512, chosen at run time by the CPU's features. The float
+//! ones keep sixteen independent accumulators (lanes of two or four vector registers), so
+//! additions overlap instead of waiting on one another; LLVM vectorises the integer ones itself.
+
+/// Calls `$body` through the widest instruction set the CPU has.
+macro_rules! dispatch {
+    ($name:ident, $generic:ident, ($($arg:ident: $ty:ty),*) -> $ret:ty) => {
+        /// # Safety
+        /// The pointers address `n` contiguous readable elements (`n >= 0`).
+        pub unsafe extern "C" fn $name($($arg: $ty),*) -> $ret {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f")]
+                unsafe fn wide($($arg: $ty),*) -> $ret {
+                    unsafe { $generic($($arg),*) }
+                }
+                #[target_feature(enable = "avx2,fma")]
+                unsafe fn avx2($($arg: $ty),*) -> $ret {
+                    unsafe { $generic($($arg),*) }
+                }
+                if std::arch::is_x86_feature_detected!("avx512f") {
+                    return unsafe { wide($($arg),*) };
+                }
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    return unsafe { avx2($($arg),*) };
+                }
+            }
+            unsafe { $generic($($arg),*) }
+        }
+    };
+}
+
+const LANES: usize = 16;
+
+/// A slice of `n` elements at `p` (empty for `n <= 0`).
+///
+/// # Safety
+/// As for the dispatching functions.
+#[inline(always)]
+unsafe fn elements<'a, T>(p: *const T, n: i64) -> &'a [T] {
+    if n <= 0 || p.is_null() {
+        &[]
+    } else {
+        unsafe { std::slice::from_raw_parts(p, n as usize) }
+    }
+}
+
+macro_rules! float_sum {
+    ($generic:ident, $t:ty, |$x:ident| $term:expr) => {
+        #[inline(always)]
+        unsafe fn $generic(p: *const $t, n: i64) -> $t {
+            let xs = unsafe { elements(p, n) };
+            let mut acc = [0.0 as $t; LANES];
+            let chunks = xs.chunks_exact(LANES);
+            let rest = chunks.remainder();
+            for c in chunks {
+                for k in 0..LANES {
+                    let $x = c[k];
+                    acc[k] += $term;
+                }
+            }
+            let mut s = acc.iter().sum::<$t>();
+            for &$x in rest {
+                s += $term;
+            }
+            s
+        }
+    };
+}
+
+float_sum!(sum_f64_generic, f64, |x| x);
+float_sum!(sum_f32_generic, f32, |x| x);
+float_sum!(sum_squares_f64_generic, f64, |x| x * x);
+
+#[inline(always)]
+unsafe fn dot_f64_generic(p: *const f64, q: *const f64, n: i64) -> f64 {
+    let (xs, ys) = unsafe { (elements(p, n), elements(q, n)) };
+    let mut acc = [0.0f64; LANES];
+    let mut xc = xs.chunks_exact(LANES);
+    let mut yc = ys.chunks_exact(LANES);
+    for (x, y) in (&mut xc).zip(&mut yc) {
+        for k in 0..LANES {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    let mut s = acc.iter().sum::<f64>();
+    for (x, y) in xc.remainder().iter().zip(yc.remainder()) {
+        s += x * y;
+    }
+    s
+}
+
+// Integer sums: LLVM vectorises a plain wrapping fold itself (integer addition reassociates);
+// spelling out sixteen accumulators made it gather across chunks, ten times slower.
+#[inline(always)]
+unsafe fn sum_i64_generic(p: *const i64, n: i64) -> i64 {
+    let xs = unsafe { elements(p, n) };
+    xs.iter().fold(0i64, |a, &b| a.wrapping_add(b))
+}
+
+#[inline(always)]
+unsafe fn sum_i32_generic(p: *const i32, n: i64) -> i64 {
+    let xs = unsafe { elements(p, n) };
+    xs.iter().fold(0i64, |a, &b| a.wrapping_add(i64::from(b)))
+}
+
+dispatch!(ferrojit_sum_f64, sum_f64_generic, (p: *const f64, n: i64) -> f64);
+dispatch!(ferrojit_sum_f32, sum_f32_generic, (p: *const f32, n: i64) -> f32);
+dispatch!(ferrojit_sum_squares_f64, sum_squares_f64_generic, (p: *const f64, n: i64) -> f64);
+dispatch!(ferrojit_dot_f64, dot_f64_generic, (p: *const f64, q: *const f64, n: i64) -> f64);
+dispatch!(ferrojit_sum_i64, sum_i64_generic, (p: *const i64, n: i64) -> i64);
+dispatch!(ferrojit_sum_i32, sum_i32_generic, (p: *const i32, n: i64) -> i64);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_sums_are_exact_and_wrap() {
+        let xs: Vec<i64> = (0..1000)
+            .map(|k| k * 7919 - 3_000_000 + i64::MAX / 999 * (k % 3))
+            .collect();
+        let want = xs.iter().fold(0i64, |a, &b| a.wrapping_add(b));
+        assert_eq!(
+            unsafe { ferrojit_sum_i64(xs.as_ptr(), xs.len() as i64) },
+            want
+        );
+        let ys: Vec<i32> = (0..1001i64)
+            .map(|k| (k * 104_729 % 2_000_001 - 1_000_000) as i32)
+            .collect();
+        let want: i64 = ys.iter().map(|&y| i64::from(y)).sum();
+        assert_eq!(
+            unsafe { ferrojit_sum_i32(ys.as_ptr(), ys.len() as i64) },
+            want
+        );
+        assert_eq!(unsafe { ferrojit_sum_i64(xs.as_ptr(), 0) }, 0);
+    }
+
+    #[test]
+    fn float_sums_agree_to_rounding() {
+        let xs: Vec<f64> = (0..1003).map(|k| (k as f64).sin()).collect();
+        let ys: Vec<f64> = (0..1003).map(|k| (k as f64 * 0.5).cos()).collect();
+        let n = xs.len() as i64;
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * (1.0 + b.abs());
+        assert!(close(
+            unsafe { ferrojit_sum_f64(xs.as_ptr(), n) },
+            xs.iter().sum()
+        ));
+        let sq: f64 = xs.iter().map(|x| x * x).sum();
+        assert!(close(
+            unsafe { ferrojit_sum_squares_f64(xs.as_ptr(), n) },
+            sq
+        ));
+        let dot: f64 = xs.iter().zip(&ys).map(|(x, y)| x * y).sum();
+        assert!(close(
+            unsafe { ferrojit_dot_f64(xs.as_ptr(), ys.as_ptr(), n) },
+            dot
+        ));
+        let fs: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
+        let s32: f32 = fs.iter().sum();
+        assert!((unsafe { ferrojit_sum_f32(fs.as_ptr(), n) } - s32).abs() < 1e-3);
+    }
+}

@@ -1,0 +1,255 @@
+"""Scalar code-quality rewrites keep Python's semantics exactly (issue 12): floor division and
+modulo by constants, branch-free `min`/`max` and float selects with NaN, signed zeros and ties,
+and the reduction loops that may be reassociated (integers, min/max; floats only under
+fastmath)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from diff import check
+from ferrojit import jit, prange
+
+SPECIAL = np.array([0.0, -0.0, 1.5, -2.5, np.nan, np.inf, -np.inf, 3.0, np.nan, -7.25, 0.5, 2.0])
+INTS = np.array([0, 1, -1, 7, -7, 8, -8, 9, -9, 1023, -1024, 2**62, -(2**62), 2**63 - 1, -(2**63)])
+
+
+@jit
+def divmod_constants(a):
+    out = np.zeros((a.shape[0], 10), dtype=np.int64)
+    for i in range(a.shape[0]):
+        x = a[i]
+        out[i, 0] = x // 2
+        out[i, 1] = x % 2
+        out[i, 2] = x // 8
+        out[i, 3] = x % 8
+        out[i, 4] = x // 10
+        out[i, 5] = x % 10
+        out[i, 6] = x // 1
+        out[i, 7] = x % 1
+        out[i, 8] = x // 7
+        out[i, 9] = x % 4611686018427387904
+    return out
+
+
+@jit
+def divmod_narrow(a):
+    out = np.zeros(a.shape[0] * 4, dtype=np.int32)
+    for i in range(a.shape[0]):
+        x = np.int32(a[i] % 100000)
+        out[4 * i] = x // np.int32(4)
+        out[4 * i + 1] = x % np.int32(4)
+        out[4 * i + 2] = x // np.int32(3)
+        out[4 * i + 3] = x % np.int32(3)
+    return out
+
+
+def test_floor_division_and_modulo_by_constants():
+    check(divmod_constants, INTS)
+    check(divmod_narrow, INTS)
+
+
+@jit
+def collatz_total(n):
+    total = 0
+    for start in range(1, n):
+        x = start
+        while x != 1:
+            x = x // 2 if x % 2 == 0 else 3 * x + 1
+            total += 1
+    return total
+
+
+def test_collatz():
+    check(collatz_total, 200)
+
+
+@jit
+def pairwise_min_max(a, b):
+    lo = np.zeros(a.shape[0])
+    hi = np.zeros(a.shape[0])
+    for i in range(a.shape[0]):
+        lo[i] = min(a[i], b[i])
+        hi[i] = max(a[i], b[i])
+    return lo, hi
+
+
+@jit
+def selects(a, b):
+    out = np.zeros((a.shape[0], 6))
+    for i in range(a.shape[0]):
+        x = a[i]
+        y = b[i]
+        out[i, 0] = x if x > y else y
+        out[i, 1] = x if x >= 0.5 else y
+        out[i, 2] = y if x < y else x
+        out[i, 3] = x if x != y else 9.0
+        out[i, 4] = x if (x > 0.0) == (y > 0.0) else y
+        out[i, 5] = np.float32(x) if x <= y else np.float32(y)
+    return out
+
+
+@jit
+def reductions(a):
+    lo = a[0]
+    hi = a[0]
+    for i in range(a.shape[0]):
+        lo = min(lo, a[i])
+        hi = max(hi, a[i])
+    return lo, hi
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_min_max_and_selects_keep_nan_and_signed_zero(seed):
+    rng = np.random.default_rng(seed)
+    a = rng.permutation(SPECIAL)
+    b = rng.permutation(SPECIAL)
+    check(pairwise_min_max, a, b)
+    check(selects, a, b)
+    check(reductions, a)
+    check(reductions, a[::-1].copy())
+
+
+@jit(parallel=True)
+def row_norms(m):
+    out = np.zeros(m.shape[0])
+    total = 0.0
+    for i in prange(m.shape[0]):
+        acc = 0.0
+        for j in range(m.shape[1]):
+            acc += m[i, j] * m[i, j]
+        out[i] = math.sqrt(acc)
+        total += acc
+    return out, total
+
+
+@jit(parallel=True)
+def reduced_then_assigned(a):
+    acc = 0.0
+    for i in prange(a.shape[0]):
+        acc += a[i]
+        acc = 1.0
+    return acc
+
+
+def test_prange_accumulator_reset_per_iteration_is_private():
+    m = np.arange(40.0).reshape(8, 5)
+    check(row_norms, m, rtol=1e-12)
+
+
+def test_prange_reduced_before_assigned_is_still_refused():
+    with pytest.raises(Exception, match="both reduced and assigned"):
+        reduced_then_assigned(np.arange(4.0))
+
+
+@jit
+def column_sums(m):
+    return m.sum(axis=0), m.min(axis=0), m.max(axis=1), m.mean(axis=0), m.prod(axis=0)
+
+
+@jit
+def cube_sums(c):
+    return c.sum(axis=0), c.sum(axis=1), c.max(axis=1), c.min(axis=0)
+
+
+def test_axis_reductions_in_memory_order():
+    m = np.random.default_rng(3).random((7, 5))
+    m[2, 3] = np.nan
+    check(column_sums, m)
+    check(column_sums, np.asfortranarray(m))
+    check(column_sums, m[::2, ::-1])
+    c = np.arange(60, dtype=np.int64).reshape(3, 4, 5) - 30
+    check(cube_sums, c)
+
+
+@jit
+def int_sums(a, b):
+    s = 0
+    for i in range(a.shape[0]):
+        s += a[i]
+    t = 0
+    for i in range(2, b.shape[0]):
+        t += b[i]
+    return s, t
+
+
+@jit(fastmath=True)
+def fast_sums(x, y, x32):
+    s = 0.0
+    for i in range(x.shape[0]):
+        s += x[i]
+    q = 0.0
+    for i in range(x.shape[0]):
+        q += x[i] * x[i]
+    d = 0.0
+    for i in range(x.shape[0]):
+        d += x[i] * y[i]
+    h = np.float32(0.0)
+    for i in range(x32.shape[0]):
+        h += x32[i]
+    return s, q, d, h
+
+
+@jit
+def strict_sum(x):
+    s = 0.0
+    for i in range(x.shape[0]):
+        s += x[i]
+    return s
+
+
+def test_reduction_loops():
+    rng = np.random.default_rng(5)
+    big = np.array([2**62, 2**62, 2**62, -5, 7] * 7, dtype=np.int64)  # wraps like the loop
+    check(int_sums, big, rng.integers(-1000, 1000, 101).astype(np.int32))
+    check(int_sums, big[::2], rng.integers(-9, 9, 3).astype(np.int32)[::-1])
+    check(int_sums, big[:0], np.zeros(0, dtype=np.int32))
+    x = rng.random(1001)
+    check(fast_sums, x, rng.random(1001), x.astype(np.float32), rtol=1e-5)
+    check(fast_sums, x[:3], x[3:6], x[:0].astype(np.float32), rtol=1e-12)
+    check(strict_sum, x)  # no fastmath: Python's order, bitwise
+
+
+@jit
+def bitcount(a):
+    total = 0
+    for i in range(a.shape[0]):
+        x = a[i]
+        while x != 0:
+            x &= x - 1
+            total += 1
+    return total
+
+
+@jit
+def bits_and_rest(x):
+    n = 0
+    while x != 0:
+        x &= x - 1
+        n += 1
+    return n, x
+
+
+def test_population_count_loop():
+    check(bitcount, INTS)
+    for v in [0, 1, 255, 2**63 - 1, 12345678901]:  # CPython ints never reach 0 from below
+        check(bits_and_rest, v)
+
+
+@jit
+def branchy(a, out):
+    c = 0
+    for i in range(a.shape[0]):
+        x = a[i]
+        if x > 0.5:
+            out[i] = x
+        else:
+            out[i] = 0.01 * x
+        if x < 0.25:
+            c += 1
+    return c
+
+
+def test_if_converted_branches():
+    check(branchy, np.concatenate([SPECIAL, np.random.default_rng(2).random(50)]), np.zeros(62))
