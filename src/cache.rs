@@ -488,6 +488,17 @@ fn encode_type(ty: &Type) -> String {
         Type::NoneType => "none".into(),
         Type::Range => "range".into(),
         Type::Str => "str".into(),
+        Type::List { item, typed } => {
+            format!("{}({})", if *typed { "TL" } else { "L" }, encode_type(item))
+        }
+        Type::Dict { key, value, typed } => format!(
+            "{}({},{})",
+            if *typed { "TD" } else { "D" },
+            encode_type(key),
+            encode_type(value)
+        ),
+        Type::Set { item } => format!("S({})", encode_type(item)),
+        Type::Unknown => "unknown".into(),
         // Function identities do not outlive the process: such entries never match later.
         Type::Function { id, name } => format!("function#{id}#{name}"),
         Type::DType(s) => format!("dtype:{}", s.numpy_name()),
@@ -495,6 +506,31 @@ fn encode_type(ty: &Type) -> String {
 }
 
 fn decode_type(text: &str) -> Option<Type> {
+    if let Some(inner) = text.strip_prefix("S(").and_then(|t| t.strip_suffix(')')) {
+        return Some(Type::Set {
+            item: Box::new(decode_type(inner)?),
+        });
+    }
+    for (prefix, typed) in [("D(", false), ("TD(", true)] {
+        if let Some(inner) = text.strip_prefix(prefix).and_then(|t| t.strip_suffix(')'))
+            && let Type::Tuple(kv) = decode_type(&format!("T({inner})"))?
+            && let [key, value] = kv.as_slice()
+        {
+            return Some(Type::Dict {
+                key: Box::new(key.clone()),
+                value: Box::new(value.clone()),
+                typed,
+            });
+        }
+    }
+    for (prefix, typed) in [("L(", false), ("TL(", true)] {
+        if let Some(inner) = text.strip_prefix(prefix).and_then(|t| t.strip_suffix(')')) {
+            return Some(Type::List {
+                item: Box::new(decode_type(inner)?),
+                typed,
+            });
+        }
+    }
     if let Some(inner) = text.strip_prefix("T(").and_then(|t| t.strip_suffix(')')) {
         // Split at top-level commas.
         let mut items = Vec::new();
@@ -536,6 +572,7 @@ fn decode_type(text: &str) -> Option<Type> {
         "none" => Type::NoneType,
         "range" => Type::Range,
         "str" => Type::Str,
+        "unknown" => Type::Unknown,
         _ if text.starts_with("dtype:") => Type::DType(Scalar::from_name(&text[6..])?),
         scalar => Type::Scalar(Scalar::from_name(scalar)?),
     })

@@ -201,8 +201,37 @@ fn replace_reads(expr: &mut Expr, name: &str) {
             replace_reads(left, name);
             comparators.iter_mut().for_each(|c| replace_reads(c, name));
         }
-        ExprKind::BoolOp { values, .. } | ExprKind::Tuple(values) => {
+        ExprKind::BoolOp { values, .. }
+        | ExprKind::Tuple(values)
+        | ExprKind::List(values)
+        | ExprKind::Set(values) => {
             values.iter_mut().for_each(|v| replace_reads(v, name));
+        }
+        ExprKind::Dict { keys, values } => {
+            keys.iter_mut()
+                .chain(values.iter_mut())
+                .for_each(|v| replace_reads(v, name));
+        }
+        ExprKind::ListComp {
+            elt,
+            generators,
+            value,
+            ..
+        } => {
+            // A comprehension that binds `name` itself reads its own variable.
+            let shadowed = generators.iter().any(|g| binds(&g.target, name));
+            for g in generators.iter_mut() {
+                replace_reads(&mut g.iter, name);
+                if !shadowed {
+                    g.ifs.iter_mut().for_each(|c| replace_reads(c, name));
+                }
+            }
+            if !shadowed {
+                replace_reads(elt, name);
+                if let Some(v) = value {
+                    replace_reads(v, name);
+                }
+            }
         }
         ExprKind::IfExp { test, body, orelse } => {
             replace_reads(test, name);

@@ -235,7 +235,30 @@ fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
             out.push(take(left));
             out.append(comparators);
         }
-        ExprKind::BoolOp { values, .. } | ExprKind::Tuple(values) => out.append(values),
+        ExprKind::BoolOp { values, .. }
+        | ExprKind::Tuple(values)
+        | ExprKind::List(values)
+        | ExprKind::Set(values) => out.append(values),
+        ExprKind::Dict { keys, values } => {
+            out.append(keys);
+            out.append(values);
+        }
+        ExprKind::ListComp {
+            elt,
+            generators,
+            value,
+            ..
+        } => {
+            out.push(take(elt));
+            if let Some(v) = value {
+                out.push(take(v));
+            }
+            for g in generators.iter_mut() {
+                out.push(take(&mut g.target));
+                out.push(take(&mut g.iter));
+                out.append(&mut g.ifs);
+            }
+        }
         ExprKind::IfExp { test, body, orelse } => {
             out.push(take(test));
             out.push(take(body));
@@ -320,12 +343,46 @@ pub enum ExprKind {
         index: Box<Expr>,
     },
     Tuple(Vec<Expr>),
+    /// `[a, b, c]`.
+    List(Vec<Expr>),
+    /// `{k1: v1, k2: v2}` (`**` unpacking is rejected by the converter).
+    Dict {
+        keys: Vec<Expr>,
+        values: Vec<Expr>,
+    },
+    /// `{a, b, c}`.
+    Set(Vec<Expr>),
+    /// `[elt for target in iter if cond ...]`, generators in source order (the first is the
+    /// outermost loop).
+    /// Also `{elt for ...}` (`kind` Set) and `{elt: value for ...}` (`kind` Dict, with `value`).
+    ListComp {
+        elt: Box<Expr>,
+        generators: Vec<Comprehension>,
+        kind: CompKind,
+        value: Option<Box<Expr>>,
+    },
     /// `lower:upper:step` inside a subscript.
     Slice {
         lower: Option<Box<Expr>>,
         upper: Option<Box<Expr>>,
         step: Option<Box<Expr>>,
     },
+}
+
+/// What a comprehension builds.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum CompKind {
+    List,
+    Set,
+    Dict,
+}
+
+/// One `for target in iter if cond ...` clause of a comprehension.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comprehension {
+    pub target: Expr,
+    pub iter: Expr,
+    pub ifs: Vec<Expr>,
 }
 
 /// One piece of an f-string.
@@ -535,7 +592,10 @@ pub fn walk_expr<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
                 walk_expr(c, f);
             }
         }
-        ExprKind::BoolOp { values, .. } | ExprKind::Tuple(values) => {
+        ExprKind::BoolOp { values, .. }
+        | ExprKind::Tuple(values)
+        | ExprKind::List(values)
+        | ExprKind::Set(values) => {
             for v in values {
                 walk_expr(v, f);
             }
@@ -563,6 +623,30 @@ pub fn walk_expr<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
             }
             for k in keywords {
                 walk_expr(&k.value, f);
+            }
+        }
+        ExprKind::Dict { keys, values } => {
+            for (k, v) in keys.iter().zip(values) {
+                walk_expr(k, f);
+                walk_expr(v, f);
+            }
+        }
+        ExprKind::ListComp {
+            elt,
+            generators,
+            value,
+            ..
+        } => {
+            walk_expr(elt, f);
+            if let Some(v) = value {
+                walk_expr(v, f);
+            }
+            for g in generators {
+                walk_expr(&g.target, f);
+                walk_expr(&g.iter, f);
+                for cond in &g.ifs {
+                    walk_expr(cond, f);
+                }
             }
         }
         ExprKind::Attribute { value, .. } => walk_expr(value, f),

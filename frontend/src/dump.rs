@@ -238,6 +238,44 @@ fn write_expr(out: &mut String, expr: &Expr) {
         }
         ExprKind::Subscript { value, index } => write_form(out, "index", [&**value, &**index]),
         ExprKind::Tuple(elts) => write_form(out, "tuple", elts),
+        ExprKind::List(elts) => write_form(out, "list", elts),
+        ExprKind::Set(elts) => write_form(out, "set", elts),
+        ExprKind::Dict { keys, values } => {
+            out.push_str("(dict");
+            for (k, v) in keys.iter().zip(values) {
+                out.push(' ');
+                write_expr(out, k);
+                out.push_str(": ");
+                write_expr(out, v);
+            }
+            out.push(')');
+        }
+        ExprKind::ListComp {
+            elt,
+            generators,
+            kind,
+            value,
+        } => {
+            let _ = write!(out, "({kind:?}comp ");
+            write_expr(out, elt);
+            if let Some(v) = value {
+                out.push_str(": ");
+                write_expr(out, v);
+            }
+            for g in generators {
+                out.push_str(" (for ");
+                write_expr(out, &g.target);
+                out.push(' ');
+                write_expr(out, &g.iter);
+                for cond in &g.ifs {
+                    out.push_str(" (if ");
+                    write_expr(out, cond);
+                    out.push(')');
+                }
+                out.push(')');
+            }
+            out.push(')');
+        }
         ExprKind::Slice { lower, upper, step } => {
             out.push_str("(slice");
             for part in [lower, upper, step] {

@@ -40,6 +40,10 @@ pub enum Unpassable {
     IntTooLarge,
     /// A NumPy scalar of a dtype ferrojit does not have.
     NumpyScalar,
+    /// An empty list without a declared item type (`List.empty_list(t)` declares one).
+    EmptyList,
+    /// A list whose items are not numbers, strings or tuples of them, of one type.
+    ListItems,
     /// Tuples nested more than [`MAX_TUPLE_DEPTH`] levels deep.
     TooDeep,
 }
@@ -86,6 +90,15 @@ fn type_at_depth(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Type, Unpassabl
                 .map(|item| type_at_depth(&item, depth + 1))
                 .collect::<Result<_, _>>()
                 .map(Type::Tuple);
+        }
+        if ffi::PyList_Check(ptr) != 0 {
+            return crate::lists::list_type(obj);
+        }
+        if ffi::PyUnicode_Check(ptr) != 0 {
+            return Ok(Type::Str);
+        }
+        if ffi::PyDict_Check(ptr) != 0 || ffi::PyAnySet_Check(ptr) != 0 {
+            return crate::lists::dict_type(obj);
         }
         // Only now touch NumPy's C API (which imports NumPy at first use): a function called
         // with plain numbers never needs it.
@@ -244,6 +257,15 @@ pub fn describe_unsupported(obj: &Bound<'_, PyAny>, why: &Unpassable) -> String 
         Unpassable::TooManyDims => format!("array of more than {MAX_NDIM} dimensions"),
         Unpassable::IntTooLarge => "int too large for int64 and uint64".into(),
         Unpassable::NumpyScalar => format!("numpy.{type_name}"),
+        Unpassable::EmptyList => format!(
+            "empty {type_name} (its item type is unknown; use List.empty_list(item_type) or \
+             Dict.empty(key_type, value_type))"
+        ),
+        Unpassable::ListItems => {
+            format!(
+                "{type_name} whose items are not numbers, strings or tuples of them, of one type"
+            )
+        }
         Unpassable::TooDeep => format!("tuple nested more than {MAX_TUPLE_DEPTH} levels deep"),
     }
 }
@@ -252,9 +274,14 @@ pub fn describe_unsupported(obj: &Bound<'_, PyAny>, why: &Unpassable) -> String 
 pub fn slot_count(ty: &Type) -> usize {
     match ty {
         Type::Scalar(s) if s.is_complex() => 2,
-        Type::Scalar(_) | Type::Array { .. } => 1,
+        Type::Scalar(_)
+        | Type::Array { .. }
+        | Type::List { .. }
+        | Type::Str
+        | Type::Dict { .. }
+        | Type::Set { .. } => 1,
         Type::Tuple(items) => items.iter().map(slot_count).sum(),
-        Type::NoneType | Type::Range | Type::Str | Type::Function { .. } | Type::DType(_) => 0,
+        Type::NoneType | Type::Range | Type::Unknown | Type::Function { .. } | Type::DType(_) => 0,
     }
 }
 
@@ -275,11 +302,17 @@ pub fn descriptor_words(ty: &Type) -> usize {
 pub struct Descriptors<'a> {
     words: &'a mut [u64],
     used: usize,
+    /// The list arguments, copied into typed lists (see `crate::lists`).
+    pub lists: crate::lists::ArgLists,
 }
 
 impl<'a> Descriptors<'a> {
     pub fn new(words: &'a mut [u64]) -> Self {
-        Descriptors { words, used: 0 }
+        Descriptors {
+            words,
+            used: 0,
+            lists: Default::default(),
+        }
     }
 
     /// Appends a descriptor; returns its address for the argument slot.
@@ -475,6 +508,18 @@ pub fn flatten(
             }
         }
         (Type::NoneType, Type::NoneType) => {}
+        (Type::Str, Type::Str) => {
+            slots[*pos] = crate::lists::pass_str(obj, descriptors)?;
+            *pos += 1;
+        }
+        (Type::Dict { .. }, Type::Dict { .. }) | (Type::Set { .. }, Type::Set { .. }) => {
+            slots[*pos] = crate::lists::pass_dict(obj, target, descriptors)?;
+            *pos += 1;
+        }
+        (Type::List { .. }, Type::List { item, .. }) => {
+            slots[*pos] = crate::lists::pass_list(obj, item, descriptors)?;
+            *pos += 1;
+        }
         (Type::Function { .. }, Type::Function { .. }) | (Type::DType(_), Type::DType(_)) => {}
         _ => {
             return Err(PyTypeError::new_err(format!(
@@ -570,11 +615,26 @@ pub fn unflatten(
                 None => unsafe { returned.array(py, addr, ty) },
             }
         }
+        Type::Str => {
+            let addr = take();
+            // SAFETY: compiled code returned a string, alive in the arena, the argument
+            // strings or the interned literals.
+            let text = unsafe { runtime::text::to_string(addr as i64) };
+            text.into_py_any(py)
+        }
+        Type::Dict { .. } | Type::Set { .. } => {
+            let addr = take();
+            crate::lists::return_dict(py, addr, ty, descriptors, arg_types, returned)
+        }
+        Type::List { .. } => {
+            let addr = take();
+            crate::lists::return_list(py, addr, ty, descriptors, arg_types, returned)
+        }
         Type::DType(s) => {
             let numpy = py.import("numpy")?;
             Ok(numpy.getattr(s.numpy_name())?.unbind())
         }
-        Type::Range | Type::Str | Type::Function { .. } => Err(PyTypeError::new_err(format!(
+        Type::Range | Type::Unknown | Type::Function { .. } => Err(PyTypeError::new_err(format!(
             "ferrojit: a {ty} cannot be returned to Python"
         ))),
     }

@@ -582,6 +582,7 @@ impl Dispatcher {
             descriptors.owners(&compiled.arg_types)
         };
         let mut returned = ReturnContext::new(arena, owners);
+        crate::lists::reflect(py, &descriptors, &compiled.arg_types, &mut returned)?;
         args::unflatten(
             py,
             &compiled.return_type,

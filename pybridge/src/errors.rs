@@ -83,6 +83,7 @@ pub fn runtime_error_to_pyerr(py: Python<'_>, error: &RuntimeError) -> PyErr {
         ExceptionKind::MemoryError => pyo3::exceptions::PyMemoryError::new_err(message),
         ExceptionKind::LinAlgError => linalg_error(py, message),
         ExceptionKind::RecursionError => pyo3::exceptions::PyRecursionError::new_err(message),
+        ExceptionKind::KeyError => pyo3::exceptions::PyKeyError::new_err(message),
     };
     let note = format!("(in function {} at line {})", error.function, error.line);
     add_note(py, err, note)

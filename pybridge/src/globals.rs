@@ -110,6 +110,15 @@ fn lookup<'py>(
     }
 }
 
+/// `ferrojit.typed.List` / `Dict` (or `numba.typed.List` / `Dict`, so unchanged kernels
+/// compile).
+fn is_typed_container_class(value: &Bound<'_, PyAny>, name: &str) -> bool {
+    value.cast::<PyType>().is_ok()
+        && attr_string(value, "__name__").as_deref() == Some(name)
+        && attr_string(value, "__module__")
+            .is_some_and(|m| m == "ferrojit.typed" || m.starts_with("numba.typed"))
+}
+
 fn is_exception_class(py: Python<'_>, value: &Bound<'_, PyAny>) -> bool {
     value.cast::<PyType>().is_ok_and(|t| {
         t.is_subclass(&py.get_type::<pyo3::exceptions::PyBaseException>())
@@ -217,6 +226,12 @@ fn classify(py: Python<'_>, name: &str, obj: &Bound<'_, PyAny>) -> Option<Global
     if let Some(scalar) = dtype_of_type(py, obj) {
         return value(GlobalValue::Dtype(scalar));
     }
+    if is_typed_container_class(obj, "List") {
+        return value(GlobalValue::TypedList);
+    }
+    if is_typed_container_class(obj, "Dict") {
+        return value(GlobalValue::TypedDict);
+    }
     if let Some(global) = callable(py, name, obj) {
         return global;
     }
@@ -240,6 +255,13 @@ fn constant(obj: &Bound<'_, PyAny>) -> Option<Result<ConstValue, String>> {
     }
     if let Ok(c) = obj.cast::<PyComplex>() {
         return Some(Ok(ConstValue::Complex(c.real(), c.imag())));
+    }
+    if let Ok(s) = obj.cast::<pyo3::types::PyString>() {
+        return Some(
+            s.to_cow()
+                .map(|s| ConstValue::Str(s.to_string()))
+                .map_err(|_| "str constant that is not valid Unicode".to_string()),
+        );
     }
     if let Ok(tuple) = obj.cast::<PyTuple>() {
         let items: Option<Result<Vec<_>, _>> = tuple.iter().map(|item| constant(&item)).collect();

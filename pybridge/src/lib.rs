@@ -27,6 +27,7 @@ mod extending;
 mod globals;
 mod gpu;
 mod inspection;
+mod lists;
 mod overload;
 mod returned;
 mod ufunc;

@@ -14,7 +14,9 @@
 //! recognises arena memory among returned arrays (argument arrays carry their `PyObject*`).
 
 use crate::array::{descriptor_size, shape_offset, stride_offset};
+use crate::dict::Dict;
 use crate::error::ErrorSlot;
+use crate::list::List;
 use std::alloc::{Layout, alloc, alloc_zeroed, dealloc};
 use std::ptr::NonNull;
 
@@ -70,6 +72,14 @@ pub struct Arena {
     /// Boxed so that a buffer's address (a descriptor's `owner`) stays put as the list grows.
     #[allow(clippy::vec_box, reason = "the box's address is the buffer's identity")]
     buffers: Vec<Box<Buffer>>,
+    /// Lists made by compiled code (`crate::list`), boxed so that their headers stay put. They
+    /// are freed with the arena, not by [`ferrojit_arena_release`]: a list may outlive the loop
+    /// iteration that made it.
+    #[allow(clippy::vec_box, reason = "the box's address is the list's identity")]
+    lists: Vec<Box<List>>,
+    /// Dicts and sets made by compiled code (`crate::dict`), freed with the arena.
+    #[allow(clippy::vec_box, reason = "the box's address is the dict's identity")]
+    dicts: Vec<Box<Dict>>,
 }
 
 impl Arena {
@@ -81,6 +91,20 @@ impl Arena {
         let owner: *mut Buffer = &mut *boxed;
         self.buffers.push(boxed);
         owner
+    }
+    /// Keeps `list` until the arena is dropped; returns the address of its header.
+    pub fn push_list(&mut self, list: List) -> *mut List {
+        let mut boxed = Box::new(list);
+        let at: *mut List = &mut *boxed;
+        self.lists.push(boxed);
+        at
+    }
+    /// Keeps `dict` until the arena is dropped; returns its address.
+    pub fn push_dict(&mut self, dict: Dict) -> *mut Dict {
+        let mut boxed = Box::new(dict);
+        let at: *mut Dict = &mut *boxed;
+        self.dicts.push(boxed);
+        at
     }
     /// Number of live allocations.
     pub fn len(&self) -> usize {

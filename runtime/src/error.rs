@@ -74,10 +74,11 @@ pub enum ExceptionKind {
     LinAlgError,
     /// Raised by the prologue of a recursive function when the native stack is nearly used up.
     RecursionError,
+    KeyError,
 }
 
 impl ExceptionKind {
-    pub const ALL: [ExceptionKind; 11] = [
+    pub const ALL: [ExceptionKind; 12] = [
         ExceptionKind::ZeroDivisionError,
         ExceptionKind::IndexError,
         ExceptionKind::ValueError,
@@ -89,6 +90,7 @@ impl ExceptionKind {
         ExceptionKind::MemoryError,
         ExceptionKind::LinAlgError,
         ExceptionKind::RecursionError,
+        ExceptionKind::KeyError,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -103,6 +105,7 @@ impl ExceptionKind {
             ExceptionKind::MemoryError => "MemoryError",
             ExceptionKind::LinAlgError => "LinAlgError",
             ExceptionKind::RecursionError => "RecursionError",
+            ExceptionKind::KeyError => "KeyError",
         }
     }
     pub fn from_name(name: &str) -> Option<ExceptionKind> {

@@ -3,6 +3,9 @@
 //! - [`array`]: the `#[repr(C)]` array descriptor ABI (data pointer, owner, shape, strides).
 //! - [`error`]: the error channel through which compiled code raises Python exceptions.
 //! - [`alloc`]: memory for arrays created by compiled code, owned by the call's arena.
+//! - [`list`]: the typed, growable list header and the helpers that resize it.
+//! - [`text`]: strings (lists of code points): literals, comparison, joining, formatting.
+//! - [`dict`]: hash tables for dicts and sets.
 //! - [`math`]: the math and helper functions compiled code calls, by registered symbol name.
 //! - [`abi`]: the uniform entry-point calling convention used by dispatchers.
 //! - [`linalg`]: matrix products, `solve`, `inv`, `det` on the `faer` crate.
@@ -21,8 +24,10 @@ pub mod alloc;
 pub mod array;
 pub mod cmath;
 pub mod config;
+pub mod dict;
 pub mod error;
 pub mod linalg;
+pub mod list;
 pub mod math;
 pub mod parallel;
 pub mod print;
@@ -30,3 +35,4 @@ pub mod random;
 pub mod reduce;
 pub mod sorting;
 pub mod stack;
+pub mod text;

@@ -5,7 +5,7 @@
 //! backend registers every entry with the JIT (or emits an import for ahead-of-time objects);
 //! the GPU backend maps the same variants to its own implementations. Adding a function = one line in the declaration, its `extern "C" fn`.
 
-use crate::{cmath, linalg, print, random, reduce, sorting};
+use crate::{cmath, dict, linalg, list, print, random, reduce, sorting, text};
 
 /// Scalar kinds in runtime-function signatures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -259,6 +259,62 @@ runtime_functions! {
     RandomPoisson => ("ferrojit_random_poisson", F64_1, I64, random::ferrojit_random_poisson),
     /// `(n, p) -> i64`.
     RandomBinomial => ("ferrojit_random_binomial", &[I64, F64], I64, random::ferrojit_random_binomial),
+    // List helpers (`crate::list`); like the memory helpers they take the error slot.
+    /// `(itemsize, len) -> list` of `len` zeroed items, or 0.
+    ListNew => ("ferrojit_list_new", &[I64, I64], Ptr, list::ferrojit_list_new),
+    /// `(list, itemsize) -> address` of a new last item, or 0.
+    ListPush => ("ferrojit_list_push", &[Ptr, I64], Ptr, list::ferrojit_list_push),
+    /// `(list, itemsize, index) -> address` of a new item inserted before `index`, or 0.
+    ListInsert => ("ferrojit_list_insert", &[Ptr, I64, I64], Ptr, list::ferrojit_list_insert),
+    /// `(list, itemsize, index) -> 0`: removes the item at `index` (in range).
+    ListRemove => ("ferrojit_list_remove", &[Ptr, I64, I64], I64, list::ferrojit_list_remove),
+    /// `(list, itemsize, other) -> 1`, or 0 if memory is exhausted.
+    ListExtend => ("ferrojit_list_extend", &[Ptr, I64, Ptr], I64, list::ferrojit_list_extend),
+    /// `(list, itemsize, start, stop, step) -> list` (`i64::MIN`: omitted bound), or 0.
+    ListSlice => (
+        "ferrojit_list_slice",
+        &[Ptr, I64, I64, I64, I64],
+        Ptr,
+        list::ferrojit_list_slice
+    ),
+    /// `(list, itemsize) -> 0`: reverses in place.
+    ListReverse => ("ferrojit_list_reverse", &[Ptr, I64], I64, list::ferrojit_list_reverse),
+    /// `(list, kind, reverse) -> 0`: sorts numbers in place (`list::sort_kind`).
+    ListSort => ("ferrojit_list_sort", &[Ptr, I64, I64], I64, list::ferrojit_list_sort),
+    // String helpers (`crate::text`), taking the error slot like the list helpers.
+    /// `(utf8_bytes, nbytes) -> str`: an interned literal.
+    StrIntern => ("ferrojit_str_intern", &[Ptr, I64], Ptr, text::ferrojit_str_intern),
+    /// `(a, b) -> 1 / 0`: `a == b`.
+    StrEq => ("ferrojit_str_eq", &[Ptr, Ptr], I64, text::ferrojit_str_eq),
+    /// `(a, b) -> -1 / 0 / 1`.
+    StrCmp => ("ferrojit_str_cmp", &[Ptr, Ptr], I64, text::ferrojit_str_cmp),
+    /// `(hay, needle) -> 1 / 0`: `needle in hay`.
+    StrContains => ("ferrojit_str_contains", &[Ptr, Ptr], I64, text::ferrojit_str_contains),
+    /// `(a, b) -> str`: `a + b`, or 0.
+    StrConcat => ("ferrojit_str_concat", &[Ptr, Ptr], Ptr, text::ferrojit_str_concat),
+    /// `(v, unsigned) -> str`: `str(int)`, or 0.
+    StrFromInt => ("ferrojit_str_from_int", &[I64, I64], Ptr, text::ferrojit_str_from_int),
+    /// `(v, is_f32) -> str`: `str(float)`, or 0.
+    StrFromFloat => ("ferrojit_str_from_float", &[F64, I64], Ptr, text::ferrojit_str_from_float),
+    /// `(s, i) -> str`: the one-character string `s[i]` (`i` in range).
+    StrChar => ("ferrojit_str_char", &[Ptr, I64], Ptr, text::ferrojit_str_char),
+    /// `(s) -> hash`.
+    StrHash => ("ferrojit_str_hash", &[Ptr], I64, text::ferrojit_str_hash),
+    /// `(s) -> 0`: `print` of a string.
+    PrintStr => ("ferrojit_print_str", &[Ptr], I64, text::ferrojit_print_str),
+    // Dict and set helpers (`crate::dict`), taking the error slot.
+    /// `(key_size, value_size, str_keys) -> dict`.
+    DictNew => ("ferrojit_dict_new", &[I64, I64, I64], Ptr, dict::ferrojit_dict_new),
+    /// `(dict, key_ptr) -> value address`, or 0 if absent.
+    DictFind => ("ferrojit_dict_find", &[Ptr, Ptr], Ptr, dict::ferrojit_dict_find),
+    /// `(dict, key_ptr) -> value address`, inserting the key if absent.
+    DictInsert => ("ferrojit_dict_insert", &[Ptr, Ptr], Ptr, dict::ferrojit_dict_insert),
+    /// `(dict, key_ptr, out) -> 1 / 0`: removes the key, its value copied to `out`.
+    DictRemove => ("ferrojit_dict_remove", &[Ptr, Ptr, Ptr], I64, dict::ferrojit_dict_remove),
+    /// `(dict) -> 0`: squeezes out removed entries before iterating.
+    DictCompact => ("ferrojit_dict_compact", &[Ptr], I64, dict::ferrojit_dict_compact),
+    /// `(dict) -> 0`: removes every entry.
+    DictClear => ("ferrojit_dict_clear", &[Ptr], I64, dict::ferrojit_dict_clear),
     // Dense linear algebra (`crate::linalg`, on faer): they write their result buffers.
     /// `(a, b, c, m, k, n) -> 0`: `c = a @ b` of C-contiguous float64 matrices.
     Matmul => ("ferrojit_matmul", &[I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_matmul),
@@ -299,7 +355,37 @@ impl RuntimeFn {
     /// have effects (two calls are two allocations), and exist only on the CPU.
     pub fn uses_arena(self) -> bool {
         use RuntimeFn::*;
-        matches!(self, AllocArray | CopyDescriptor | ArenaMark | ArenaRelease)
+        matches!(
+            self,
+            AllocArray
+                | CopyDescriptor
+                | ArenaMark
+                | ArenaRelease
+                | ListNew
+                | ListPush
+                | ListInsert
+                | ListRemove
+                | ListExtend
+                | ListSlice
+                | ListReverse
+                | ListSort
+                | StrIntern
+                | StrEq
+                | StrCmp
+                | StrContains
+                | StrConcat
+                | StrFromInt
+                | StrFromFloat
+                | StrChar
+                | StrHash
+                | PrintStr
+                | DictNew
+                | DictFind
+                | DictInsert
+                | DictRemove
+                | DictCompact
+                | DictClear
+        )
     }
 
     /// False for the functions that write output (`print`) or use the arena: they may not be

@@ -14,7 +14,7 @@ thread_local! {
     static LINE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-fn append(text: &[u8]) {
+pub(crate) fn append(text: &[u8]) {
     LINE.with(|line| line.borrow_mut().extend_from_slice(text));
 }
 

@@ -92,7 +92,12 @@ fn leaves(name: &str, ty: &Type, out: &mut Vec<Leaf>) {
                 leaves(&format!("{name}_{i}"), item, out);
             }
         }
-        Type::NoneType | Type::Range | Type::Str | Type::Function { .. } | Type::DType(_) => {}
+        Type::NoneType
+        | Type::Range
+        | Type::Str
+        | Type::Unknown
+        | Type::Function { .. }
+        | Type::DType(_) => {}
         _ => out.push(Leaf {
             name: name.to_string(),
             ty: ty.clone(),
@@ -112,9 +117,14 @@ fn leaf_c_type(ty: &Type) -> String {
 pub fn slot_count(ty: &Type) -> usize {
     match ty {
         Type::Scalar(s) if s.is_complex() => 2,
-        Type::Scalar(_) | Type::Array { .. } => 1,
+        Type::Scalar(_)
+        | Type::Array { .. }
+        | Type::List { .. }
+        | Type::Str
+        | Type::Dict { .. }
+        | Type::Set { .. } => 1,
         Type::Tuple(items) => items.iter().map(slot_count).sum(),
-        Type::NoneType | Type::Range | Type::Str | Type::Function { .. } | Type::DType(_) => 0,
+        Type::NoneType | Type::Range | Type::Unknown | Type::Function { .. } | Type::DType(_) => 0,
     }
 }
 
@@ -143,12 +153,15 @@ fn slot_layout(name: &str, ty: &Type, slot: &mut usize, out: &mut Vec<String>) {
         Type::Array { ndim, .. } => {
             push(format!("{name}: {ty} (pointer to a ferrojit_array{ndim})"));
         }
+        Type::List { .. } | Type::Dict { .. } | Type::Set { .. } | Type::Str => {
+            push(format!("{name}: {ty} (pointer)"))
+        }
         Type::Tuple(items) => {
             for (i, item) in items.iter().enumerate() {
                 slot_layout(&format!("{name}[{i}]"), item, slot, out);
             }
         }
-        Type::NoneType | Type::Range | Type::Str | Type::Function { .. } | Type::DType(_) => {}
+        Type::NoneType | Type::Range | Type::Unknown | Type::Function { .. } | Type::DType(_) => {}
     }
 }
 

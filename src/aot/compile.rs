@@ -85,6 +85,17 @@ pub fn compile_exports(
                 dump: DumpFlags::from_env(),
             };
             let lowered = lower_to_ir(&request, None)?;
+            if contains_list(&lowered.return_type) || signature.args.iter().any(contains_list) {
+                return Err(Diagnostic::new(
+                    DiagnosticKind::Unsupported,
+                    format!(
+                        "export '{}': lists and strings cannot cross an ahead-of-time library's \
+                         boundary; pass and return arrays and numbers",
+                        def.ast.name
+                    ),
+                    None,
+                ));
+            }
             let options = ObjectOptions {
                 cpu,
                 entry_prefix: format!("__ferrojit_{module}_{counter}_"),
@@ -147,6 +158,15 @@ pub fn compile_exports(
         });
     }
     Ok(out)
+}
+
+/// Whether a list or a string occurs in `ty`.
+fn contains_list(ty: &Type) -> bool {
+    match ty {
+        Type::List { .. } | Type::Str | Type::Dict { .. } | Type::Set { .. } => true,
+        Type::Tuple(items) => items.iter().any(contains_list),
+        _ => false,
+    }
 }
 
 /// The export's argument types with every array parameter the function never writes into
@@ -218,6 +238,12 @@ pub fn type_tag(ty: &Type) -> String {
         Type::NoneType => "v".to_string(),
         Type::Range => "range".to_string(),
         Type::Str => "str".to_string(),
+        Type::List { item, typed } => {
+            format!("{}_{}_", if *typed { "tl" } else { "l" }, type_tag(item))
+        }
+        Type::Dict { key, value, .. } => format!("d_{}_{}_", type_tag(key), type_tag(value)),
+        Type::Set { item } => format!("s_{}_", type_tag(item)),
+        Type::Unknown => "u".to_string(),
         Type::Function { name, .. } => format!("fn_{name}"),
         Type::DType(s) => format!("dtype_{}", s.short_name()),
     }

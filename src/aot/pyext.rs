@@ -158,7 +158,16 @@ impl TypeFunctions {
                 }
                 c.push_str("    (void)rets; (void)pos; (void)ds;\n    return t;\n}\n");
             }
-            Type::NoneType | Type::Range | Type::Str | Type::Function { .. } | Type::DType(_) => {
+            Type::NoneType
+            | Type::Range
+            | Type::Str
+            | Type::List { .. }
+            | Type::Dict { .. }
+            | Type::Set { .. }
+            | Type::Unknown
+            | Type::Function { .. }
+            | Type::DType(_) => {
+                // Lists never reach here (`compile_exports` refuses them).
                 c.push_str(&format!(
                     "static int fj_rank_{id}(PyObject *o) {{ return o == Py_None ? 0 : -1; }}\n\
                      static int fj_flat_{id}(PyObject *o, uint64_t *slots, size_t *pos, fj_descs *ds) {{\n    \

@@ -69,13 +69,14 @@ pub fn runtime_symbols() -> Vec<RuntimeSymbol> {
     out
 }
 
-/// True for the helpers that allocate (`ferrojit_alloc_array`, `ferrojit_copy_descriptor`)
-/// and the NumPy library routines (`RuntimeFn::is_library`), which the C runtime lacks:
-/// `ferrojit build` refuses code that imports them. (The C runtime's arena mark and release do
-/// nothing, as nothing is ever allocated there.)
+/// True for the helpers that allocate (`ferrojit_alloc_array`, `ferrojit_copy_descriptor`, the
+/// list helpers) and the NumPy library routines (`RuntimeFn::is_library`), which the C runtime
+/// lacks: `ferrojit build` refuses code that imports them. (The C runtime's arena mark and
+/// release do nothing, as nothing is ever allocated there.)
 pub fn needs_allocator(name: &str) -> bool {
     RuntimeFn::ALL.iter().any(|f| {
-        (matches!(f, RuntimeFn::AllocArray | RuntimeFn::CopyDescriptor) || f.is_library())
+        ((f.uses_arena() && !matches!(f, RuntimeFn::ArenaMark | RuntimeFn::ArenaRelease))
+            || f.is_library())
             && f.describe().symbol == name
     })
 }

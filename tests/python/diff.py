@@ -3,7 +3,7 @@
 ``check(fn, *args)`` runs ``fn.py_func`` in CPython and ``fn`` compiled, each on its own deep
 copy of the arguments (arrays keep their layout, strides included), and asserts that both
 return the same thing — same kind of value (bool / int / float / complex / None / tuple /
-array of the same dtype), same value (NaN equals NaN; ``rtol`` for float tolerance, default
+list item by item / array of the same dtype), same value (NaN equals NaN; ``rtol`` for float tolerance, default
 exact) — or raise the same exception class, and that both leave the arguments mutated the same
 way. It returns the compiled result.
 """
@@ -23,6 +23,11 @@ def clone(value):
         return _clone_array(value)
     if isinstance(value, tuple):
         return tuple(clone(v) for v in value)
+    if isinstance(value, list) and type(value) is not list:
+        # A `ferrojit.typed.List`: keep its class and declared item type.
+        out = copy.copy(value)
+        out[:] = [clone(v) for v in value]
+        return out
     return copy.deepcopy(value)
 
 
@@ -69,6 +74,12 @@ def assert_same(got, expected, rtol=None, where="result"):
         else:
             ok = np.allclose(got, expected, rtol=rtol, atol=rtol, equal_nan=True)
         assert ok, f"{where}: arrays differ\ncompiled: {got}\nCPython:  {expected}"
+        return
+    if isinstance(expected, list):
+        assert type(got) is type(expected), f"{where}: expected a {type(expected).__name__}, got {got!r}"
+        assert len(got) == len(expected), f"{where}: list length {len(got)} != {len(expected)}\ncompiled: {got}\nCPython:  {expected}"
+        for i, (g, e) in enumerate(zip(got, expected)):
+            assert_same(g, e, rtol, f"{where}[{i}]")
         return
     if isinstance(expected, tuple):
         assert isinstance(got, tuple), f"{where}: expected a tuple, got {got!r}"
@@ -121,6 +132,6 @@ def check(fn, *args, rtol=None):
         assert_same(got, expected, rtol)
         _assert_same_identity(got, expected, py_args, jit_args)
     for i, (g, e) in enumerate(zip(jit_args, py_args)):
-        if isinstance(e, np.ndarray):
+        if isinstance(e, (np.ndarray, list)):
             assert_same(g, e, rtol, f"argument {i} after the call")
     return got

@@ -602,6 +602,8 @@ class Generator:
             return self.for_stmt(depth), 4
         if r < 0.92 and nested:
             return self.while_stmt(depth), 4
+        if self.locals and rng.random() < 0.3:
+            return self.container_stmt(), 2
         if self.loop_depth and rng.random() < 0.5:
             word = rng.choice(["break", "continue"])
             return Stmt(f"if {self.expr('bool', 2)}:", [Stmt(word)]), 1
@@ -609,6 +611,42 @@ class Generator:
             v = rng.choice(self.locals)
             return Stmt(f"{v.name} = {self.expr(v.dtype)}"), 1
         return Stmt("pass"), 1
+
+    def container_stmt(self) -> Stmt:
+        """A list, dict or string built from expressions of a local's dtype and read back into
+        that local (`v = lst[-1]`, `v = d.get(k, e)`, or `len(s)` for an int64 local): lists,
+        dicts and strings in compiled code against CPython's own."""
+        rng = self.rng
+        v = rng.choice(self.locals)
+        dtype = v.dtype
+        name = self.fresh("c")
+        items = [self.expr(dtype, 2) for _ in range(rng.randint(1, 3))]
+        r = rng.random()
+        if r < 0.4:
+            body = [
+                Stmt(f"{name} = [{', '.join(items)}]", removable=False),
+                Stmt(f"{name}.append({self.expr(dtype, 2)})", removable=False),
+                Stmt(f"{v.name} = {name}[{rng.choice([0, -1, -2])}]", removable=False),
+            ]
+        elif r < 0.75:
+            pairs = ", ".join(f"np.int64({k}): {e}" for k, e in enumerate(items))
+            key = rng.randint(0, len(items) + 1)
+            body = [
+                Stmt(f"{name} = {{{pairs}}}", removable=False),
+                Stmt(f"{v.name} = {name}.get(np.int64({key}), {self.expr(dtype, 2)})", removable=False),
+            ]
+        elif dtype == "int64":
+            parts = " + ".join(f"str({e})" for e in items)
+            body = [
+                Stmt(f"{name} = {parts} + \"x\"", removable=False),
+                Stmt(f"{v.name} = np.int64(len({name}))", removable=False),
+            ]
+        else:
+            body = [
+                Stmt(f"{name} = [{items[0]} for {name}_i in range(2)]", removable=False),
+                Stmt(f"{v.name} = {name}[-1]", removable=False),
+            ]
+        return Stmt("if True:", body)
 
     def add_picker(self):
         """A jitted helper `pick(x, w=<default>, *, alt=<default>)` returning `w if x else alt`

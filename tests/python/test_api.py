@@ -224,8 +224,11 @@ def test_typeof():
     assert str(ferrojit.typeof(np.zeros(3, np.int32))) == "array(int32, 1d, C)"
     assert str(ferrojit.typeof((1, 2.0))) == "(int64, float64)"
     assert ferrojit.typeof(1.0) is f8
-    with pytest.raises(ValueError, match="str"):
-        ferrojit.typeof("text")
+    assert str(ferrojit.typeof("text")) == "str"
+    assert str(ferrojit.typeof([1, 2.5])) == "list(float64)"
+    assert str(ferrojit.typeof({"a": 1})) == "dict(str, int64)"
+    with pytest.raises(ValueError, match="object"):
+        ferrojit.typeof(object())
 
 
 # --- signatures -----------------------------------------------------------------------------

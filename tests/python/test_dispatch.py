@@ -215,7 +215,7 @@ def test_failed_compile_leaves_the_dispatcher_usable():
 
 def test_unsupported_argument_type_leaves_the_dispatcher_usable():
     with pytest.raises(ferrojit.TypingError, match="list"):
-        identity([1, 2])
+        identity([])
     assert identity(3) == 3
 
 

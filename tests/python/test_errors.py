@@ -54,11 +54,11 @@ def test_unsupported_syntax():
 def test_unsupported_expression():
     @jit
     def squares(n):
-        return [i * i for i in range(n)]  # list-comp
+        return sum(i * i for i in range(n))  # generator
 
     with pytest.raises(ferrojit.UnsupportedError) as info:
         squares(3)
-    assert_points_at(info.value, "list-comp", "[i * i")
+    assert_points_at(info.value, "generator", "i * i for")
 
 
 def test_type_error():
@@ -90,7 +90,7 @@ def test_argument_of_unsupported_python_type():
         return items
 
     with pytest.raises(ferrojit.TypingError) as info:
-        length([1, 2, 3])
+        length([])
     assert "list" in str(info.value) and "'items'" in str(info.value)
     assert_points_at(info.value, "list-param", "items")
 
@@ -102,8 +102,9 @@ def test_argument_of_unsupported_python_type():
         (np.zeros(3, dtype=">f8"), "byte order"),
         (np.zeros(3, dtype=np.float16), "float16"),
         (2**70, "too large"),
-        ("text", "str"),
-        ({1: 2}, "dict"),
+        (set(), "empty set"),
+        ({}, "empty dict"),
+        (object(), "object"),
     ],
 )
 def test_unpassable_values_are_named(value, words):
@@ -272,25 +273,16 @@ def compile_error(fn, *args, kind=ferrojit.CompileError):
     return info.value
 
 
-def test_mistake_list_and_dict_literals():
-    @jit
-    def uses_list(n):
-        xs = [0.0, 1.0]  # list-literal
-        return n
-
+def test_mistake_empty_container():
     @jit
     def uses_dict(n):
-        d = {"a": 1}  # dict-literal
-        return n
+        d = {}  # empty-dict
+        return len(d) + n
 
-    error = compile_error(uses_list, 1, kind=ferrojit.UnsupportedError)
-    assert str(error).startswith("list literals are not supported")
-    assert "hint: lists are not supported; use np.empty(n) for an array, or a tuple" in str(error)
-    assert_points_at(error, "list-literal", "[0.0, 1.0]")
-    error = compile_error(uses_dict, 1, kind=ferrojit.UnsupportedError)
-    assert str(error).startswith("dict literals are not supported")
-    assert "hint: dicts are not supported" in str(error)
-    assert_points_at(error, "dict-literal", '{"a": 1}')
+    error = compile_error(uses_dict, 1, kind=ferrojit.TypingError)
+    assert str(error).startswith("cannot infer the item type of the empty container 'd'")
+    assert "hint: add an item to it in this function" in str(error)
+    assert_points_at(error, "empty-dict", "d = {}")
 
 
 def test_mistake_incompatible_types_across_branches():
@@ -448,7 +440,7 @@ def test_mistake_string_arithmetic():
 
     error = compile_error(concat, 1, kind=ferrojit.TypingError)
     assert str(error).startswith("unsupported operand type(s) for +: 'str' and 'int64'")
-    assert "hint: strings are only supported as exception and assert messages" in str(error)
+    assert "hint: strings join only with strings: convert numbers with str(x), or use an f-string" in str(error)
     assert_points_at(error, "str-arith", '"a" + n')
 
 

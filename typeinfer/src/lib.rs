@@ -46,6 +46,8 @@ pub enum ConstValue {
     Tuple(Vec<ConstValue>),
     /// A module-level NumPy array, frozen (copied) at compile time and read-only.
     Array(std::sync::Arc<ConstArray>),
+    /// A string: a module-level `str`, or a dtype's `kind`/`name`.
+    Str(String),
 }
 
 /// The elements of a frozen global array: a C-contiguous copy in memory that never moves, so
@@ -148,6 +150,7 @@ impl ConstValue {
             ConstValue::Complex(..) => Type::C128,
             ConstValue::Tuple(items) => Type::Tuple(items.iter().map(ConstValue::ty).collect()),
             ConstValue::Array(array) => array.ty(),
+            ConstValue::Str(_) => Type::Str,
         }
     }
 }
@@ -177,6 +180,10 @@ pub enum GlobalValue {
     ExceptionClass(String),
     /// A NumPy scalar type used as a function or dtype (`np.float32`).
     Dtype(Scalar),
+    /// `ferrojit.typed.List` (or `numba.typed.List`): the typed list class.
+    TypedList,
+    /// `ferrojit.typed.Dict` (or `numba.typed.Dict`): the typed dict class.
+    TypedDict,
     /// Another Python module (a user's `config`), by the name it is reached through: its
     /// attributes are globals too, looked up as `"config.THRESHOLD"` by
     /// [`Env::lookup_global`] and frozen at compile time like other globals.
@@ -297,6 +304,17 @@ pub enum Resolution {
     /// A method call `x.name(args)` on a value (`z.conjugate()`); recorded on the `Call`
     /// expression. The receiver `x` is the intrinsic's first argument.
     Method(Intrinsic),
+    /// A new list: `list(...)`, `List(...)`, `List.empty_list(t)`; recorded on the `Call`
+    /// expression, whose type is the list's. The optional argument is an iterable to copy.
+    NewList,
+    /// A method `x.name(args)` of a list, dict or set (`append`, `get`, `add`, ...); recorded
+    /// on the `Call` expression.
+    ListMethod(String),
+    /// A new dict or set: `dict()`, `Dict()`, `Dict.empty(...)`, `set()`, `set(iterable)`;
+    /// recorded on the `Call` expression, whose type says which.
+    NewDict,
+    /// `str()` / `str(x)`; recorded on the `Call` expression.
+    StrOf,
 }
 
 /// The result of type inference for one function specialization.

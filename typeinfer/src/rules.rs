@@ -237,11 +237,14 @@ pub fn compare(op: CmpOp, lhs: Scalar, rhs: Scalar) -> Result<OpTyping, String> 
             }
             Ok(OpTyping::same(p, 2, Scalar::Bool))
         }
+        CmpOp::In | CmpOp::NotIn => Err(format!(
+            "argument of type '{rhs}' is not iterable (`{}`)",
+            op.symbol()
+        )),
         CmpOp::Is | CmpOp::IsNot => Err(format!(
             "'{}' is only supported with None, not between '{lhs}' and '{rhs}'",
             op.symbol()
         )),
-        CmpOp::In | CmpOp::NotIn => Err(format!("argument of type '{rhs}' is not iterable")),
     }
 }
 
@@ -528,7 +531,44 @@ pub fn unify(a: &Type, b: &Type) -> Option<Type> {
             .map(|(x, y)| unify(x, y))
             .collect::<Option<Vec<_>>>()
             .map(Type::Tuple),
+        (
+            Type::Dict {
+                key: k1,
+                value: v1,
+                typed: t1,
+            },
+            Type::Dict {
+                key: k2,
+                value: v2,
+                typed: t2,
+            },
+        ) if t1 == t2 => Some(Type::Dict {
+            key: Box::new(unify_known(k1, k2)?),
+            value: Box::new(unify_known(v1, v2)?),
+            typed: *t1,
+        }),
+        (Type::Set { item: x }, Type::Set { item: y }) => Some(Type::Set {
+            item: Box::new(unify_known(x, y)?),
+        }),
+        (Type::List { item: x, typed: tx }, Type::List { item: y, typed: ty }) if tx == ty => {
+            let item = match (&**x, &**y) {
+                (Type::Unknown, other) | (other, Type::Unknown) => other.clone(),
+                (x, y) => unify(x, y)?,
+            };
+            Some(Type::List {
+                item: Box::new(item),
+                typed: *tx,
+            })
+        }
         _ => None,
+    }
+}
+
+/// Unifies two item types of which either may still be unknown.
+fn unify_known(a: &Type, b: &Type) -> Option<Type> {
+    match (a, b) {
+        (Type::Unknown, other) | (other, Type::Unknown) => Some(other.clone()),
+        _ => unify(a, b),
     }
 }
 
@@ -560,6 +600,9 @@ pub fn can_convert(from: &Type, to: &Type) -> bool {
         (Type::Tuple(xs), Type::Tuple(ys)) => {
             xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| can_convert(x, y))
         }
+        (Type::List { .. }, Type::List { .. })
+        | (Type::Dict { .. }, Type::Dict { .. })
+        | (Type::Set { .. }, Type::Set { .. }) => unify(from, to).as_ref() == Some(to),
         _ => false,
     }
 }

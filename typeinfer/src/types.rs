@@ -166,6 +166,25 @@ pub enum Type {
     Range,
     /// A string literal (only as an exception message or `print` argument).
     Str,
+    /// A typed, growable list of `item`s: a Python list (Numba's reflected list: changes are
+    /// written back to the caller's list) or, with `typed`, a `ferrojit.typed.List`.
+    List {
+        item: Box<Type>,
+        typed: bool,
+    },
+    /// A dict from `key`s to `value`s (a Python dict; with `typed`, a `ferrojit.typed.Dict`).
+    Dict {
+        key: Box<Type>,
+        value: Box<Type>,
+        typed: bool,
+    },
+    /// A set of `item`s.
+    Set {
+        item: Box<Type>,
+    },
+    /// The item type of an empty list (`[]`, `List()`) that nothing has been added to yet;
+    /// only inside a `List`, and never left once inference succeeds.
+    Unknown,
     /// A jitted function passed as a value (Numba's dispatcher type), specialised per
     /// function: `id` names it to the [`crate::Env`] (see `Env::function_value`); calling the
     /// value calls that function. Takes no room at run time.
@@ -233,6 +252,30 @@ impl Type {
     pub fn is_array(&self) -> bool {
         matches!(self, Type::Array { .. })
     }
+    /// A list of `item`s (a Python list, not a `typed.List`).
+    pub fn list(item: Type) -> Type {
+        Type::List {
+            item: Box::new(item),
+            typed: false,
+        }
+    }
+    /// The item type of a list.
+    pub fn list_item(&self) -> Option<&Type> {
+        match self {
+            Type::List { item, .. } => Some(item),
+            _ => None,
+        }
+    }
+    /// Whether `Unknown` occurs in the type (an empty list's item type not found yet).
+    pub fn has_unknown(&self) -> bool {
+        match self {
+            Type::Unknown => true,
+            Type::List { item, .. } | Type::Set { item } => item.has_unknown(),
+            Type::Dict { key, value, .. } => key.has_unknown() || value.has_unknown(),
+            Type::Tuple(items) => items.iter().any(Type::has_unknown),
+            _ => false,
+        }
+    }
 }
 
 impl fmt::Display for Type {
@@ -267,6 +310,20 @@ impl fmt::Display for Type {
             Type::NoneType => f.write_str("none"),
             Type::Range => f.write_str("range"),
             Type::Str => f.write_str("str"),
+            Type::List { item, typed: false } => write!(f, "list({item})"),
+            Type::List { item, typed: true } => write!(f, "ListType[{item}]"),
+            Type::Dict {
+                key,
+                value,
+                typed: false,
+            } => write!(f, "dict({key}, {value})"),
+            Type::Dict {
+                key,
+                value,
+                typed: true,
+            } => write!(f, "DictType[{key},{value}]"),
+            Type::Set { item } => write!(f, "set({item})"),
+            Type::Unknown => f.write_str("undefined"),
             Type::Function { name, .. } => write!(f, "function({name})"),
             Type::DType(s) => write!(f, "dtype({s})"),
         }

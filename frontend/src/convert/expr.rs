@@ -144,6 +144,34 @@ impl Converter<'_> {
                 }
             }
             py::Expr::Tuple(e) => ExprKind::Tuple(self.exprs(&e.elts)?),
+            py::Expr::List(e) => ExprKind::List(self.exprs(&e.elts)?),
+            py::Expr::Set(e) => ExprKind::Set(self.exprs(&e.elts)?),
+            py::Expr::Dict(e) => {
+                let mut keys = Vec::with_capacity(e.keys.len());
+                let mut values = Vec::with_capacity(e.values.len());
+                for (k, v) in e.keys.iter().zip(&e.values) {
+                    let Some(k) = k else {
+                        let message = "`**` unpacking in dict literals is not supported";
+                        return Err(Diagnostic::unsupported(message, self.span(v)));
+                    };
+                    keys.push(self.expr(k)?);
+                    values.push(self.expr(v)?);
+                }
+                ExprKind::Dict { keys, values }
+            }
+            py::Expr::ListComp(e) => {
+                self.comprehension(&e.elt, None, &e.generators, ast::CompKind::List, span)?
+            }
+            py::Expr::SetComp(e) => {
+                self.comprehension(&e.elt, None, &e.generators, ast::CompKind::Set, span)?
+            }
+            py::Expr::DictComp(e) => self.comprehension(
+                &e.key,
+                Some(&e.value),
+                &e.generators,
+                ast::CompKind::Dict,
+                span,
+            )?,
             py::Expr::Slice(e) => {
                 let lower = self.optional(&e.lower)?;
                 let upper = self.optional(&e.upper)?;
@@ -154,6 +182,38 @@ impl Converter<'_> {
                 }
             }
             _ => return Err(unsupported_expr(expr, span)),
+        })
+    }
+
+    fn comprehension(
+        &mut self,
+        elt: &py::Expr,
+        value: Option<&py::Expr>,
+        gens: &[py::Comprehension],
+        kind: ast::CompKind,
+        span: Span,
+    ) -> Result<ExprKind> {
+        let elt = self.boxed(elt)?;
+        let value = value.map(|v| self.boxed(v)).transpose()?;
+        let mut generators = Vec::with_capacity(gens.len());
+        for g in gens {
+            if g.is_async {
+                let message = "async comprehensions are not supported";
+                return Err(Diagnostic::unsupported(message, span));
+            }
+            let target = self.target(&g.target)?;
+            let iter = self.expr(&g.iter)?;
+            generators.push(ast::Comprehension {
+                target,
+                iter,
+                ifs: self.exprs(&g.ifs)?,
+            });
+        }
+        Ok(ExprKind::ListComp {
+            elt,
+            generators,
+            kind,
+            value,
         })
     }
 
@@ -276,18 +336,6 @@ fn constant(value: &py::Constant, span: Span) -> Result<ExprKind> {
 fn unsupported_expr(expr: &py::Expr, span: Span) -> Diagnostic {
     let loop_hint = Some("write a loop");
     let (message, hint) = match expr {
-        py::Expr::List(_) => (
-            "list literals are not supported",
-            Some("lists are not supported; use np.empty(n) for an array, or a tuple"),
-        ),
-        py::Expr::Dict(_) => (
-            "dict literals are not supported",
-            Some("dicts are not supported; use arrays indexed by integers, or separate variables"),
-        ),
-        py::Expr::Set(_) => ("set literals are not supported", None),
-        py::Expr::ListComp(_) => ("list comprehensions are not supported", loop_hint),
-        py::Expr::SetComp(_) => ("set comprehensions are not supported", loop_hint),
-        py::Expr::DictComp(_) => ("dict comprehensions are not supported", loop_hint),
         py::Expr::GeneratorExp(_) => ("generator expressions are not supported", loop_hint),
         py::Expr::Lambda(_) => (
             "lambda is only supported assigned to a name at the top level of the function body",

@@ -6,7 +6,7 @@
 //! "Cannot outlive it" is decided on the source, conservatively: the body may allocate (an
 //! array-producing call or operation), and every variable the
 //! body assigns that may hold an array is used nowhere outside the body and is written before
-//! it is read in each iteration (its first mention, in source order, is a plain assignment at
+//! it is read in each iteration, and the body uses no list that may hold arrays (its first mention, in source order, is a plain assignment at
 //! the body's top level, or it is the loop's target). A `break` or `return` skips the release;
 //! what that iteration allocated is freed with the call.
 //!
@@ -40,6 +40,8 @@ fn holds_array(ty: &Type) -> bool {
     match ty {
         Type::Array { .. } => true,
         Type::Tuple(items) => items.iter().any(holds_array),
+        Type::List { item, .. } => holds_array(item),
+        Type::Dict { value, .. } => holds_array(value),
         _ => false,
     }
 }
@@ -137,6 +139,17 @@ impl Lowerer<'_, '_> {
     /// kept from the previous iteration, `prev = row`, must not change when the site runs
     /// again).
     pub(crate) fn arrays_stay_in_iteration(&self, target: Option<&Expr>, body: &[Stmt]) -> bool {
+        // A list that may hold arrays, used in the body, may receive one made there.
+        let mut touches_array_list = false;
+        walk_exprs(body, &mut |e| {
+            touches_array_list |= matches!(
+                self.typed.expr_type(e.id),
+                Some(ty @ (Type::List { .. } | Type::Dict { .. })) if holds_array(ty)
+            );
+        });
+        if touches_array_list {
+            return false;
+        }
         let inside = count_names(body, target);
         let mut names = Vec::new();
         bound_names(body, &mut names);

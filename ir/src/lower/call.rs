@@ -21,6 +21,22 @@ impl Lowerer<'_, '_> {
         if let Some(Resolution::ArrayCall(f)) = self.typed.resolutions.get(&expr.id) {
             return self.lower_array_call(expr, func, *f, args, keywords);
         }
+        match (self.typed.resolutions.get(&expr.id), &func.kind) {
+            (Some(Resolution::NewList), _) => return self.lower_new_list(expr, args),
+            (Some(Resolution::StrOf), _) => return self.lower_str_call(expr, args),
+            (Some(Resolution::ListMethod(method)), ExprKind::Attribute { value, .. }) => {
+                let method = method.clone();
+                if matches!(
+                    self.typed.expr_type(value.id),
+                    Some(Type::Dict { .. } | Type::Set { .. })
+                ) {
+                    return self.lower_dict_method(expr, value, &method, args);
+                }
+                return self.lower_list_method(expr, value, &method, args);
+            }
+            (Some(Resolution::NewDict), _) => return self.lower_new_dict(expr, args),
+            _ => {}
+        }
         let resolution = self.typed.resolutions.get(&expr.id).cloned();
         if let Some(Resolution::JitCall { .. }) = &resolution {
             // An `@overload_method` call `a.name(...)`: the receiver (an array value, where a
@@ -258,6 +274,16 @@ impl Lowerer<'_, '_> {
             return match values.first() {
                 Some((PyValue::Array(desc, _), _)) => {
                     Ok(PyValue::Scalar(self.array_dim(*desc, 0), Scalar::I64))
+                }
+                Some((PyValue::List(list, _), _)) => {
+                    Ok(PyValue::Scalar(self.list_len(*list), Scalar::I64))
+                }
+                Some((PyValue::Dict(d, _), _)) => {
+                    Ok(PyValue::Scalar(self.dict_len(*d), Scalar::I64))
+                }
+                Some((v @ (PyValue::Text(_) | PyValue::Str(_)), _)) => {
+                    let v = v.clone();
+                    Ok(PyValue::Scalar(self.str_len(&v), Scalar::I64))
                 }
                 Some((PyValue::Tuple(items), _)) => Ok(PyValue::Scalar(
                     self.b.iconst(Ty::I64, items.len() as i64),

@@ -114,6 +114,14 @@ impl Lowerer<'_, '_> {
             }
             ExprKind::Subscript { value: base, index } => {
                 let array = self.lower_expr(base)?;
+                if let PyValue::List(list, ty) = &array {
+                    return self.store_list_item(*list, ty, index, value, target.span);
+                }
+                if let PyValue::Dict(d, ty) = &array {
+                    let (ptr, value_ty) = self.dict_value_ptr(*d, ty, index, target.span)?;
+                    self.store_item_at(ptr, &value_ty, value);
+                    return Ok(());
+                }
                 self.store_subscript(&array, index, value, target.span)
             }
             _ => Err(unsupported("cannot assign to this expression", target.span)),
@@ -172,6 +180,24 @@ impl Lowerer<'_, '_> {
             }
             ExprKind::Subscript { value: base, index } => {
                 let array = self.lower_expr(base)?;
+                let container = match &array {
+                    PyValue::List(list, list_ty) => Some((true, *list, list_ty.clone())),
+                    PyValue::Dict(d, ty) => Some((false, *d, ty.clone())),
+                    _ => None,
+                };
+                if let Some((is_list, base, base_ty)) = container {
+                    let elem_ty = self.type_of(target)?;
+                    let (ptr, item) = if is_list {
+                        self.list_item_ptr(base, &base_ty, index, target.span)?
+                    } else {
+                        self.dict_existing_value_ptr(base, &base_ty, index, target.span)?
+                    };
+                    let current = self.load_item_at(ptr, &item);
+                    let result =
+                        self.binary_op(op, current, &elem_ty, rhs, &rhs_ty, target.span)?;
+                    self.store_item_at(ptr, &item, result);
+                    return Ok(());
+                }
                 if let Some(a) = super::array_fns::ArrayRef::of(&array)
                     && self.is_fancy_index(index)
                 {
@@ -264,7 +290,18 @@ impl Lowerer<'_, '_> {
             self.typed.resolutions.get(&iter.id),
             Some(Resolution::Intrinsic(Intrinsic::Enumerate | Intrinsic::Zip))
         );
-        if zip_like || matches!(self.typed.expr_type(iter.id), Some(Type::Tuple(_))) {
+        if zip_like
+            || matches!(
+                self.typed.expr_type(iter.id),
+                Some(
+                    Type::Tuple(_)
+                        | Type::List { .. }
+                        | Type::Str
+                        | Type::Dict { .. }
+                        | Type::Set { .. }
+                )
+            )
+        {
             let seq = self.lower_seq(iter)?;
             return self.lower_seq_for(target, seq, body);
         }

@@ -24,6 +24,14 @@ impl Lowerer<'_, '_> {
                 )
             }
             (PyValue::Array(v, _), ty @ Type::Array { .. }) => PyValue::Array(v, ty.clone()),
+            (PyValue::List(v, from), to @ Type::List { .. }) => self.coerce_list(v, &from, to),
+            (PyValue::Dict(v, from), to @ (Type::Dict { .. } | Type::Set { .. })) => {
+                self.coerce_dict(v, &from, to)
+            }
+            (v @ PyValue::Str(_), Type::Str) => match self.text_of(&v, frontend::Span::default()) {
+                Ok(s) => PyValue::Text(s),
+                Err(_) => v,
+            },
             (value, _) => value,
         }
     }
@@ -127,7 +135,23 @@ impl Lowerer<'_, '_> {
             }
             PyValue::Tuple(items) => self.b.bconst(!items.is_empty()),
             PyValue::None => self.b.bconst(false),
-            PyValue::Array(..) | PyValue::Range { .. } | PyValue::Str(_) => self.b.bconst(true),
+            PyValue::Str(text) => self.b.bconst(!text.is_empty()),
+            PyValue::Array(..) | PyValue::Range { .. } => self.b.bconst(true),
+            PyValue::Text(s) => {
+                let len = self.str_len(&PyValue::Text(*s));
+                let zero = self.b.iconst(Ty::I64, 0);
+                self.b.icmp(IntCC::Ne, len, zero)
+            }
+            PyValue::Dict(d, _) => {
+                let len = self.dict_len(*d);
+                let zero = self.b.iconst(Ty::I64, 0);
+                self.b.icmp(IntCC::Ne, len, zero)
+            }
+            PyValue::List(list, _) => {
+                let len = self.list_len(*list);
+                let zero = self.b.iconst(Ty::I64, 0);
+                self.b.icmp(IntCC::Ne, len, zero)
+            }
         }
     }
 

@@ -41,10 +41,6 @@ impl Lowerer<'_, '_> {
                 "`...` is only supported in an array index",
                 expr.span,
             )),
-            ExprKind::FString(_) => Err(unsupported(
-                "f-strings are only supported as exception and assert messages",
-                expr.span,
-            )),
             ExprKind::Name(name) => self.read_var(name),
             ExprKind::Tuple(items) => {
                 let values = items
@@ -83,8 +79,27 @@ impl Lowerer<'_, '_> {
                 keywords,
             } => self.lower_call(expr, func, args, keywords),
             ExprKind::Attribute { value, attr } => self.lower_attribute(expr, value, attr),
+            ExprKind::List(items) => self.lower_list_literal(expr, items),
+            ExprKind::Dict { keys, values } => self.lower_dict_literal(expr, keys, Some(values)),
+            ExprKind::Set(items) => self.lower_dict_literal(expr, items, None),
+            ExprKind::FString(parts) => self.lower_fstring(expr, parts),
+            ExprKind::ListComp {
+                elt,
+                generators,
+                value,
+                ..
+            } => self.lower_list_comp(expr, elt, value.as_deref(), generators),
             ExprKind::Subscript { value, index } => {
                 let base = self.lower_expr(value)?;
+                if let PyValue::List(list, ty) = &base {
+                    return self.lower_list_subscript(*list, ty, index, expr.span);
+                }
+                if let PyValue::Dict(d, ty) = &base {
+                    return self.lower_dict_subscript(*d, ty, index, expr.span);
+                }
+                if let PyValue::Text(_) | PyValue::Str(_) = &base {
+                    return self.lower_str_subscript(&base, index, expr.span);
+                }
                 let result_ty = self.type_of(expr)?;
                 if self.is_mask_index(index)
                     && let Some(array) = super::array_fns::ArrayRef::of(&base)
@@ -119,6 +134,7 @@ impl Lowerer<'_, '_> {
                 let im = self.b.fconst(Ty::F64, *im);
                 PyValue::Complex(re, im, Scalar::C128)
             }
+            ConstValue::Str(text) => PyValue::Str(text.clone()),
             ConstValue::Tuple(items) => {
                 PyValue::Tuple(items.iter().map(|i| self.lower_const(i)).collect())
             }

@@ -3,7 +3,7 @@
 //!
 //! A bool, integer or float is one value; a complex number is two floats (real, imaginary); a
 //! tuple is its elements' values in order; `None` is no value; an array is one pointer to its
-//! descriptor (`runtime::array`). Unsigned integers use the signless type of their width.
+//! descriptor (`runtime::array`); a list is one pointer to its header (`runtime::list`). Unsigned integers use the signless type of their width.
 
 use crate::function::Ty;
 use typeinfer::{Scalar, Type};
@@ -15,13 +15,19 @@ pub enum FlatSlot {
     Scalar(Scalar),
     /// A pointer to an array descriptor of this rank.
     Array { dtype: Scalar, ndim: u8 },
+    /// A pointer to a list header (`runtime::list`).
+    List,
+    /// A pointer to a string (`runtime::text`).
+    Str,
+    /// A pointer to a dict or set table (`runtime::dict`).
+    Dict,
 }
 
 impl FlatSlot {
     pub fn ir_type(&self) -> Ty {
         match self {
             FlatSlot::Scalar(s) => scalar_ir_type(*s),
-            FlatSlot::Array { .. } => Ty::Ptr,
+            FlatSlot::Array { .. } | FlatSlot::List | FlatSlot::Str | FlatSlot::Dict => Ty::Ptr,
         }
     }
 }
@@ -39,8 +45,8 @@ pub fn scalar_ir_type(s: Scalar) -> Ty {
     }
 }
 
-/// The flattened slots of a value of type `ty`, in order. `Range` and `Str` values exist only at
-/// compile time and have no slots.
+/// The flattened slots of a value of type `ty`, in order. `Range` values exist only at compile
+/// time and have no slots; a string is one pointer.
 pub fn flat_types(ty: &Type) -> Vec<FlatSlot> {
     let mut out = Vec::new();
     push_flat(ty, &mut out);
@@ -59,7 +65,10 @@ fn push_flat(ty: &Type, out: &mut Vec<FlatSlot>) {
             ndim: *ndim,
         }),
         Type::Tuple(items) => items.iter().for_each(|t| push_flat(t, out)),
-        Type::NoneType | Type::Range | Type::Str | Type::Function { .. } | Type::DType(_) => {}
+        Type::List { .. } => out.push(FlatSlot::List),
+        Type::Str => out.push(FlatSlot::Str),
+        Type::Dict { .. } | Type::Set { .. } => out.push(FlatSlot::Dict),
+        Type::NoneType | Type::Range | Type::Unknown | Type::Function { .. } | Type::DType(_) => {}
     }
 }
 

@@ -36,6 +36,22 @@ pub(crate) enum Seq {
         inner: Box<Seq>,
     },
     Zip(Vec<Seq>),
+    /// A list (its length is read when the loop starts).
+    List {
+        list: Value,
+        item: Type,
+    },
+    /// The characters of a string.
+    Str {
+        s: Value,
+    },
+    /// The keys of a dict (or items of a set), compacted when the loop starts.
+    Dict {
+        d: Value,
+        key: Type,
+        value: Type,
+        what: super::dicts::DictPart,
+    },
 }
 
 /// The element type of an iterable of type `ty` (typeinfer has checked it is iterable).
@@ -49,6 +65,9 @@ fn element_type(ty: &Type) -> Option<Type> {
             layout,
             ..
         } => Some(super::array::row_type(*dtype, *ndim, *layout)),
+        Type::List { item, .. } => Some((**item).clone()),
+        Type::Str => Some(Type::Str),
+        Type::Dict { key, .. } | Type::Set { item: key } => Some((**key).clone()),
         Type::Tuple(items) => {
             let mut items = items.iter();
             let first = items.next()?.clone();
@@ -108,6 +127,12 @@ impl Lowerer<'_, '_> {
             }
             PyValue::Array(desc, ty @ Type::Array { .. }) => Ok(Seq::Array { desc, ty }),
             PyValue::Tuple(items) if items.is_empty() => Ok(Seq::Tuple(Vec::new())),
+            v @ (PyValue::Text(_) | PyValue::Str(_)) => self.str_seq(&v, span),
+            PyValue::Dict(d, ty) => Ok(self.dict_seq(d, &ty)),
+            PyValue::List(list, ty) => Ok(Seq::List {
+                list,
+                item: ty.list_item().cloned().unwrap_or(Type::Unknown),
+            }),
             PyValue::Tuple(items) => {
                 let element = element_type(ty)
                     .ok_or_else(|| unsupported("cannot iterate over this tuple", span))?;
@@ -165,6 +190,9 @@ impl Lowerer<'_, '_> {
             Seq::Range { len, .. } => *len,
             Seq::Array { desc, .. } => self.array_dim(*desc, 0),
             Seq::Tuple(items) => self.b.iconst(Ty::I64, items.len() as i64),
+            Seq::List { list, .. } => self.list_len(*list),
+            Seq::Str { s } => self.str_len(&PyValue::Text(*s)),
+            Seq::Dict { d, .. } => self.dict_len(*d),
             Seq::Enumerate { inner, .. } => self.seq_len(inner),
             Seq::Zip(seqs) => {
                 let mut lens = seqs.iter().map(|s| self.seq_len(s)).collect::<Vec<_>>();
@@ -184,6 +212,14 @@ impl Lowerer<'_, '_> {
             }
             Seq::Array { desc, ty } => self.load_array_item(*desc, ty, i),
             Seq::Tuple(items) => self.select_item(items, i),
+            Seq::List { list, item } => self.load_list_item(*list, item, i),
+            Seq::Str { s } => self.str_char(*s, i),
+            Seq::Dict {
+                d,
+                key,
+                value,
+                what,
+            } => self.dict_entry(*d, key, value, *what, i),
             Seq::Enumerate { start, inner } => {
                 let count = PyValue::Scalar(self.b.binary(Op::Iadd, *start, i), Scalar::I64);
                 PyValue::Tuple(vec![count, self.seq_item(inner, i)])
@@ -516,6 +552,7 @@ impl Lowerer<'_, '_> {
             }
             match value {
                 PyValue::Str(text) => self.print_text(text),
+                PyValue::Text(s) => self.print_runtime_str(*s),
                 PyValue::Scalar(v, s) => {
                     let (f, arg) = match s {
                         Scalar::Bool => (RuntimeFn::PrintBool, self.cast_real(*v, *s, Scalar::I64)),

@@ -24,6 +24,12 @@ impl Lowerer<'_, '_> {
         if let (BinOp::Add, PyValue::Tuple(a), PyValue::Tuple(b)) = (op, &l, &r) {
             return Ok(PyValue::Tuple(a.iter().chain(b).cloned().collect()));
         }
+        if *lt == Type::Str && *rt == Type::Str {
+            return self.concat_strings(&l, &r, span);
+        }
+        if matches!(l, PyValue::List(..)) || matches!(r, PyValue::List(..)) {
+            return self.list_binary_op(op, l, lt, r, rt, span);
+        }
         let (Some(ls), Some(rs)) = (lt.as_scalar(), rt.as_scalar()) else {
             return Err(unsupported(
                 format!(
@@ -489,8 +495,21 @@ impl Lowerer<'_, '_> {
         rt: &Type,
         span: Span,
     ) -> LResult<Value> {
-        if matches!(op, CmpOp::In | CmpOp::NotIn) {
+        if *lt == Type::Str && *rt == Type::Str {
+            return self.compare_strings(op, &l, &r, span);
+        }
+        if matches!(op, CmpOp::In | CmpOp::NotIn)
+            && matches!(r, PyValue::Tuple(_))
+            && *lt != Type::Str
+        {
             return self.membership(op, l, lt, r, rt, span);
+        }
+        if matches!(op, CmpOp::In | CmpOp::NotIn) {
+            let found = self.lower_membership(l, lt, r, rt, span)?;
+            return Ok(match op {
+                CmpOp::In => found,
+                _ => self.b.ins(Op::Not, &[found], Ty::Bool),
+            });
         }
         if matches!(op, CmpOp::Is | CmpOp::IsNot) {
             let same = matches!((lt, rt), (Type::NoneType, Type::NoneType));

@@ -13,6 +13,12 @@ pub enum PyValue {
     Tuple(Vec<PyValue>),
     /// A pointer to an array descriptor, with the array's type.
     Array(Value, Type),
+    /// A pointer to a list header (`runtime::list`), with the list's type.
+    List(Value, Type),
+    /// A run-time string (`runtime::text`); `Str` is a compile-time literal.
+    Text(Value),
+    /// A pointer to a dict or set table (`runtime::dict`), with its type.
+    Dict(Value, Type),
     None,
     /// `range(start, stop, step)` as an iterable; all three are i64.
     Range {
@@ -35,7 +41,11 @@ impl PyValue {
     }
     fn push_flat(&self, out: &mut Vec<Value>) {
         match self {
-            PyValue::Scalar(v, _) | PyValue::Array(v, _) => out.push(*v),
+            PyValue::Scalar(v, _)
+            | PyValue::Array(v, _)
+            | PyValue::List(v, _)
+            | PyValue::Text(v)
+            | PyValue::Dict(v, _) => out.push(*v),
             PyValue::Complex(re, im, _) => {
                 out.push(*re);
                 out.push(*im);
@@ -61,9 +71,16 @@ impl PyValue {
                     .map(|t| PyValue::from_flat(t, values))
                     .collect(),
             ),
-            Type::NoneType | Type::Range | Type::Str | Type::Function { .. } | Type::DType(_) => {
-                PyValue::None
+            Type::List { .. } => PyValue::List(values.next().expect("flat value"), ty.clone()),
+            Type::Str => PyValue::Text(values.next().expect("flat value")),
+            Type::Dict { .. } | Type::Set { .. } => {
+                PyValue::Dict(values.next().expect("flat value"), ty.clone())
             }
+            Type::NoneType
+            | Type::Range
+            | Type::Unknown
+            | Type::Function { .. }
+            | Type::DType(_) => PyValue::None,
         }
     }
 
@@ -87,6 +104,9 @@ impl PyValue {
                 PyValue::Complex(re, next(), *s)
             }
             PyValue::Array(_, ty) => PyValue::Array(next(), ty.clone()),
+            PyValue::List(_, ty) => PyValue::List(next(), ty.clone()),
+            PyValue::Text(_) => PyValue::Text(next()),
+            PyValue::Dict(_, ty) => PyValue::Dict(next(), ty.clone()),
             PyValue::Tuple(items) => {
                 PyValue::Tuple(items.iter().map(|i| i.with_flat(values)).collect())
             }

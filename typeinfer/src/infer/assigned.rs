@@ -76,12 +76,24 @@ impl Check<'_> {
         let Some(assigned) = state.as_ref().filter(|_| self.checking) else {
             return Ok(());
         };
+        // A comprehension's loop variables are bound by the comprehension itself.
+        let mut comprehension_bound = HashSet::new();
+        walk_expr(e, &mut |sub| {
+            if let ExprKind::ListComp { generators, .. } = &sub.kind {
+                for g in generators {
+                    let mut bound = Some(HashSet::new());
+                    bind(&mut bound, &g.target);
+                    comprehension_bound.extend(bound.unwrap_or_default());
+                }
+            }
+        });
         let mut unassigned = None;
         walk_expr(e, &mut |sub| {
             if let ExprKind::Name(name) = &sub.kind
                 && unassigned.is_none()
                 && self.locals.contains(name)
                 && !assigned.contains(name)
+                && !comprehension_bound.contains(name)
             {
                 unassigned = Some((name.clone(), sub.span));
             }

@@ -27,6 +27,12 @@ impl Infer<'_> {
             return self.method_call(e, attr, &receiver, args);
         }
         if let ExprKind::Attribute { value, attr } = &func.kind
+            && let Some(ty) = self.list_attribute_call(e, value, attr, args, keywords)?
+        {
+            self.resolve(func.id, Resolution::Callee);
+            return Ok(Val::Value(ty));
+        }
+        if let ExprKind::Attribute { value, attr } = &func.kind
             && crate::ArrayFn::method(attr).is_none()
             && keywords.is_empty()
             && let Val::Value(receiver @ Type::Array { .. }) = self.expr(value)?
@@ -106,6 +112,18 @@ impl Infer<'_> {
             return Err(Diagnostic::unsupported(message, keyword.span).into());
         }
         let ty = match callable {
+            Callable::DictClass { .. } | Callable::SetClass => {
+                self.resolve(e.id, Resolution::NewDict);
+                self.dict_or_set_constructor(e, &callable, args)?
+            }
+            Callable::StrClass => {
+                self.resolve(e.id, Resolution::StrOf);
+                self.str_call(e, args)?
+            }
+            Callable::ListClass { typed } => {
+                self.resolve(e.id, Resolution::NewList);
+                self.list_constructor(e, args, typed)?
+            }
             Callable::Cast(target) => self.cast(e, func, target, args)?,
             Callable::Intrinsic(intrinsic) => self.intrinsic_call(e, func, intrinsic, args)?,
             Callable::Array(_) | Callable::Method(_) | Callable::Jit(_) | Callable::Inner(..) => {
@@ -376,7 +394,15 @@ impl Infer<'_> {
         let name = callee_text(func);
         if intrinsic == Intrinsic::Len {
             let ty = match arg_types.as_slice() {
-                [Type::Array { .. } | Type::Tuple(_) | Type::Range] => Type::I64,
+                [
+                    Type::Array { .. }
+                    | Type::Tuple(_)
+                    | Type::Range
+                    | Type::List { .. }
+                    | Type::Dict { .. }
+                    | Type::Set { .. }
+                    | Type::Str,
+                ] => Type::I64,
                 [other] => {
                     let message = format!("object of type '{other}' has no len()");
                     return Err(Diagnostic::typing(message, args[0].span).into());

@@ -24,11 +24,7 @@ const EXCEPTION_NAMES: &[&str] = &[
 
 /// Python builtins that exist but that jitted code cannot call.
 const UNSUPPORTED_BUILTINS: &[&str] = &[
-    "list",
-    "dict",
-    "set",
     "tuple",
-    "str",
     "map",
     "filter",
     "sorted",
@@ -139,6 +135,15 @@ impl Infer<'_> {
             ExprKind::Tuple(items) => {
                 Type::Tuple(items.iter().map(|i| self.value(i)).collect::<R<_>>()?)
             }
+            ExprKind::List(items) => self.list_literal(items)?,
+            ExprKind::Dict { keys, values } => self.dict_literal(keys, values)?,
+            ExprKind::Set(items) => self.set_literal(items)?,
+            ExprKind::ListComp {
+                elt,
+                generators,
+                kind,
+                value,
+            } => self.list_comp(elt, generators, *kind, value.as_deref())?,
             ExprKind::Slice { .. } => {
                 let message = "a slice is only allowed inside [...]";
                 return Err(Diagnostic::unsupported(message, e.span).into());
@@ -185,6 +190,8 @@ impl Infer<'_> {
             GlobalValue::Jit(callee) => Val::Callable(Callable::Jit(callee)),
             GlobalValue::ExceptionClass(class) => Val::ExceptionClass(class),
             GlobalValue::Dtype(s) => Val::Callable(Callable::Cast(s)),
+            GlobalValue::TypedList => Val::Callable(Callable::ListClass { typed: true }),
+            GlobalValue::TypedDict => Val::Callable(Callable::DictClass { typed: true }),
             GlobalValue::Unsupported(pytype) => Val::Unsupported {
                 name: name.into(),
                 pytype,
@@ -214,6 +221,15 @@ impl Infer<'_> {
 
     fn compare(&mut self, left: &Expr, ops: &[CmpOp], comparators: &[Expr]) -> R<Type> {
         let mut lhs = (left, self.value(left)?);
+        if ops.iter().any(|op| matches!(op, CmpOp::In | CmpOp::NotIn)) {
+            let ([_], [right]) = (ops, comparators) else {
+                let message = "`in` / `not in` in a chained comparison is not supported";
+                return Err(Diagnostic::unsupported(message, left.span).into());
+            };
+            let haystack = self.value(right)?;
+            self.membership(&lhs.1, &haystack, right)?;
+            return Ok(Type::BOOL);
+        }
         if let ([op], [right]) = (ops, comparators) {
             let rt = self.value(right)?;
             let operands = [lhs.1.clone(), rt];
@@ -246,6 +262,7 @@ impl Infer<'_> {
             let result = match (lt.as_scalar(), rt.as_scalar()) {
                 _ if matches!(op, CmpOp::In | CmpOp::NotIn) => membership(lt, rt),
                 _ if is_identity && (*lt == Type::NoneType || *rt == Type::NoneType) => Ok(()),
+                _ if !is_identity && *lt == Type::Str && *rt == Type::Str => Ok(()),
                 (Some(a), Some(b)) => rules::compare(*op, a, b).map(|_| ()),
                 _ if !is_identity && let (Type::Tuple(a), Type::Tuple(b)) = (lt, rt) => {
                     compare_tuples(*op, a, b)
@@ -308,6 +325,11 @@ impl Infer<'_> {
             Val::Value(Type::Array { dtype, .. }) if attr == "dtype" => {
                 Ok(Val::Callable(Callable::Cast(dtype)))
             }
+            Val::Callable(Callable::Cast(dtype))
+                if matches!(attr, "kind" | "name" | "itemsize") =>
+            {
+                Ok(Val::Value(self.dtype_attribute(e, dtype, attr)?))
+            }
             Val::Value(ty) => match self.value_attribute(e, &ty, attr) {
                 Ok(ty) => Ok(Val::Value(ty)),
                 // `sys.float_info.epsilon`: a path into a module whose objects along the way
@@ -352,14 +374,16 @@ impl Infer<'_> {
                     Some("d") => s.is_int() || s.is_bool(),
                     Some(spec) => rules::fixed_precision(spec).is_some() && !s.is_bool(),
                 },
-                None => false,
+                // Strings too (`f"{name}"`), without a spec.
+                None => ty == Type::Str && spec.as_deref().is_none_or(str::is_empty),
             };
             if !ok {
                 let shown = spec
                     .as_deref()
                     .map_or(String::new(), |s| format!(" with spec '{s}'"));
                 let message = format!("an f-string value of type {ty}{shown} is not supported");
-                let hint = "f-strings format numbers and bools, with no spec, `d` or `.Nf`";
+                let hint = "f-strings format numbers and bools (with no spec, `d` or `.Nf`) \
+                            and strings";
                 return Err(Diagnostic::unsupported(message, value.span)
                     .with_hint(hint)
                     .into());
@@ -630,6 +654,12 @@ pub(super) fn binop_type(op: BinOp, l: &Type, r: &Type, span: Span) -> R<Type> {
     if op == BinOp::MatMult {
         return super::numpy_call::dot_type(l, r).map_err(|m| Diagnostic::typing(m, span).into());
     }
+    if let Some(ty) = super::lists::list_binop_type(op, l, r, span)? {
+        return Ok(ty);
+    }
+    if let (BinOp::Add, Type::Str, Type::Str) = (op, l, r) {
+        return Ok(Type::Str);
+    }
     let operands = [l.clone(), r.clone()];
     if crate::elementwise::any_array(&operands) {
         let result = match crate::elementwise::operand_scalars(&operands).as_deref() {
@@ -654,7 +684,7 @@ pub(super) fn binop_type(op: BinOp, l: &Type, r: &Type, span: Span) -> R<Type> {
     };
     let hint = match (l, r) {
         (Type::Str, _) | (_, Type::Str) => {
-            Some("strings are only supported as exception and assert messages")
+            Some("strings join only with strings: convert numbers with str(x), or use an f-string")
         }
         _ => array_hint(&[l, r]),
     };
@@ -698,6 +728,18 @@ fn builtin(name: &str) -> Option<Val> {
     if EXCEPTION_NAMES.contains(&name) {
         return Some(Val::ExceptionClass(name.to_string()));
     }
+    if name == "list" {
+        return Some(Val::Callable(Callable::ListClass { typed: false }));
+    }
+    if name == "str" {
+        return Some(Val::Callable(Callable::StrClass));
+    }
+    if name == "dict" {
+        return Some(Val::Callable(Callable::DictClass { typed: false }));
+    }
+    if name == "set" {
+        return Some(Val::Callable(Callable::SetClass));
+    }
     UNSUPPORTED_BUILTINS
         .contains(&name)
         .then(|| Val::Unsupported {
@@ -727,6 +769,12 @@ pub(super) fn describe(val: &Val) -> String {
         Val::Callable(Callable::Array(f)) => format!("function 'numpy.{}'", f.name()),
         Val::Callable(Callable::Method(f)) => format!("method '{}' of an array", f.name()),
         Val::Callable(Callable::Inner(..)) => "an inner function".to_string(),
+        Val::Callable(Callable::ListClass { typed: false }) => "type 'list'".to_string(),
+        Val::Callable(Callable::ListClass { typed: true }) => "class 'List'".to_string(),
+        Val::Callable(Callable::StrClass) => "type 'str'".to_string(),
+        Val::Callable(Callable::DictClass { typed: false }) => "type 'dict'".to_string(),
+        Val::Callable(Callable::DictClass { typed: true }) => "class 'Dict'".to_string(),
+        Val::Callable(Callable::SetClass) => "type 'set'".to_string(),
         Val::ExceptionClass(class) => format!("exception class '{class}'"),
         Val::Unsupported { name, pytype } => format!("'{name}' (a Python {pytype})"),
         Val::UnknownNumpy(path) => path.clone(),
@@ -766,9 +814,11 @@ pub(super) fn not_a_value(e: &Expr, val: &Val) -> Diagnostic {
 pub(super) fn unsupported_global(name: &str, pytype: &str, e: &Expr) -> Diagnostic {
     let message = format!("'{name}' is a Python {pytype}, which jitted code cannot use");
     let hint = match pytype {
-        "list" => Some("lists are not supported; use a NumPy array"),
+        "list" => Some(
+            "a module-level list is not frozen into compiled code; pass it as an argument, or use a tuple or a NumPy array",
+        ),
         "dict" => Some("dicts are not supported"),
-        "str" => Some("strings are only supported as exception and assert messages"),
+        "str" => Some("a str that is not valid Unicode cannot be used"),
         "function" => Some("decorate it with @ferrojit.jit"),
         "NoneType" => Some("None is only supported as a return value"),
         _ => None,

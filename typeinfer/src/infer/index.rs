@@ -26,6 +26,9 @@ impl Infer<'_> {
         match &ty {
             Type::Array { .. } => self.array_index(&ty, index),
             Type::Tuple(items) => self.tuple_index(&ty, items, index),
+            Type::List { .. } => self.list_index(&ty, index),
+            Type::Str => self.str_index(index),
+            Type::Dict { .. } => self.dict_index(&ty, index),
             _ => {
                 let message = format!("'{ty}' object is not subscriptable");
                 Err(Diagnostic::typing(message, base.span).into())

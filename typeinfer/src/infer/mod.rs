@@ -17,14 +17,17 @@
 mod assigned;
 mod bind;
 mod call;
+mod dicts;
 mod expr;
 mod index;
+mod lists;
 mod numpy_call;
 mod numpy_random;
 pub(crate) mod numpy_shape;
 mod numpy_sorting;
 mod numpy_statistics;
 mod stmt;
+mod strings;
 
 use crate::rules;
 use crate::types::{Scalar, Type};
@@ -120,6 +123,18 @@ pub(super) enum Callable {
     /// An inner function (of the function being typed, or a sibling of it when it is itself
     /// an inner function): its callee and the variables passed after the written arguments.
     Inner(CalleeId, Vec<String>),
+    /// `list` (`typed: false`) or `ferrojit.typed.List` (`typed: true`).
+    ListClass {
+        typed: bool,
+    },
+    /// `str`.
+    StrClass,
+    /// `dict` (`typed: false`) or `ferrojit.typed.Dict` (`typed: true`).
+    DictClass {
+        typed: bool,
+    },
+    /// `set`.
+    SetClass,
 }
 
 /// One `return` seen in the current pass.
@@ -210,22 +225,12 @@ impl<'a> Infer<'a> {
 
     /// Unifies `ty` into local `name`'s type.
     pub(super) fn assign_var(&mut self, name: &str, ty: &Type, span: Span) -> R<Type> {
-        match ty {
-            Type::Range => {
-                let message = format!("cannot assign a range to variable '{name}'");
-                let hint = "use range(...) directly as the iterable of a for loop";
-                return Err(Diagnostic::unsupported(message, span)
-                    .with_hint(hint)
-                    .into());
-            }
-            Type::Str => {
-                let message = format!("cannot assign a string to variable '{name}'");
-                let hint = "strings are only supported as exception and assert messages";
-                return Err(Diagnostic::unsupported(message, span)
-                    .with_hint(hint)
-                    .into());
-            }
-            _ => {}
+        if *ty == Type::Range {
+            let message = format!("cannot assign a range to variable '{name}'");
+            let hint = "use range(...) directly as the iterable of a for loop";
+            return Err(Diagnostic::unsupported(message, span)
+                .with_hint(hint)
+                .into());
         }
         let unified = match self.var_types.get(name) {
             None => ty.clone(),
@@ -298,6 +303,17 @@ impl<'a> Infer<'a> {
         }
         if let Some(error) = self.first_error.or(self.first_pending) {
             return Err(error);
+        }
+        if let Some((name, _)) = self.var_types.iter().find(|(_, t)| t.has_unknown()) {
+            let message = format!("cannot infer the item type of the empty container '{name}'");
+            let hint = "add an item to it in this function, or create it with \
+                        List.empty_list(item_type)";
+            let span = self
+                .var_origins
+                .get(name)
+                .copied()
+                .unwrap_or(self.func.span);
+            return Err(Diagnostic::typing(message, span).with_hint(hint));
         }
         let return_type = match declared_return {
             Some(declared) => check_declared_returns(&returns, declared)?,
@@ -413,6 +429,13 @@ fn collect_assigned(body: &[Stmt], out: &mut HashSet<String>) {
             _ => {}
         }
     }
+    // Comprehension variables are locals of the function here (Python gives them their own
+    // scope; a name used both ways keeps one type).
+    frontend::ast::walk_exprs(body, &mut |e| {
+        if let ExprKind::ListComp { generators, .. } = &e.kind {
+            generators.iter().for_each(|g| target(&g.target, out));
+        }
+    });
     for stmt in body {
         match &stmt.kind {
             StmtKind::Assign { targets, .. } => targets.iter().for_each(|t| target(t, out)),

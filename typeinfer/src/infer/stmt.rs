@@ -64,7 +64,7 @@ impl Infer<'_> {
                     Some(v) => (self.value(v)?, v.span),
                     None => (Type::NoneType, stmt.span),
                 };
-                if matches!(ty, Type::Range | Type::Str) {
+                if matches!(ty, Type::Range) {
                     let message = format!("cannot return a {ty}");
                     return Err(Diagnostic::unsupported(message, span).into());
                 }
@@ -127,6 +127,14 @@ impl Infer<'_> {
                 self.record(target.id, ty.clone());
             }
             ExprKind::Subscript { value, index } => {
+                if let dict @ Type::Dict { .. } = self.value(value)? {
+                    self.dict_store(value, &dict, index)?;
+                    self.dict_store_value(value, ty, target)?;
+                    if let Type::Dict { value: v, .. } = self.value(value)? {
+                        self.record(target.id, *v);
+                    }
+                    return Ok(());
+                }
                 let slot = self.store_slot(value, index)?;
                 check_store(&slot, ty, target.span)?;
                 self.record(target.id, slot);
@@ -145,6 +153,16 @@ impl Infer<'_> {
         if base_ty.is_array() {
             super::check_writeable(&base_ty, base.span, "item assignment")?;
             return self.array_index(&base_ty, index);
+        }
+        if let Type::Dict { .. } = base_ty {
+            return self.dict_index(&base_ty, index);
+        }
+        if let Type::List { .. } = base_ty {
+            if matches!(index.kind, ExprKind::Slice { .. }) {
+                let message = "assigning to a slice of a list is not supported";
+                return Err(Diagnostic::unsupported(message, index.span).into());
+            }
+            return self.list_index(&base_ty, index);
         }
         let message = format!("'{base_ty}' object does not support item assignment");
         Err(Diagnostic::typing(message, base.span).into())
@@ -184,7 +202,7 @@ impl Infer<'_> {
 
     /// The type of the loop variable of `for ... in iter`: an element of a range, array or
     /// tuple, or a tuple for `enumerate(...)` and `zip(...)`.
-    fn iter_element(&mut self, iter: &Expr) -> R<Type> {
+    pub(super) fn iter_element(&mut self, iter: &Expr) -> R<Type> {
         if let ExprKind::Call {
             func,
             args,
@@ -243,6 +261,17 @@ impl Infer<'_> {
     pub(super) fn element_of(&mut self, ty: &Type, iter: &Expr) -> R<Type> {
         match ty {
             Type::Range => Ok(Type::I64),
+            Type::List { item, .. } if **item == Type::Unknown => {
+                let message = "the item type of this empty list is not known yet";
+                Err(super::Stop::Pending(Diagnostic::typing(message, iter.span)))
+            }
+            Type::List { item, .. } => Ok((**item).clone()),
+            Type::Str => Ok(Type::Str),
+            Type::Dict { key, .. } | Type::Set { item: key } if **key == Type::Unknown => {
+                let message = "the key type of this empty dict or set is not known yet";
+                Err(super::Stop::Pending(Diagnostic::typing(message, iter.span)))
+            }
+            Type::Dict { key, .. } | Type::Set { item: key } => Ok((**key).clone()),
             Type::Array { dtype, ndim: 1, .. } => Ok(Type::Scalar(*dtype)),
             Type::Array {
                 dtype,

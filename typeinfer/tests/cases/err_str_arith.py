@@ -5,4 +5,4 @@ def f(n):
 
 # expect:
 # error Typing 3:9-3:16: unsupported operand type(s) for +: 'str' and 'int64'
-# hint: strings are only supported as exception and assert messages
+# hint: strings join only with strings: convert numbers with str(x), or use an f-string

@@ -1,0 +1,87 @@
+//! Typing of strings: literals and `str` arguments are values of type `str`; `==`/`!=`/`<`...,
+//! `in`, `len`, indexing and slicing, iteration, `+`, `str(x)` of numbers, f-strings, and the
+//! compile-time strings of a dtype (`a.dtype.kind`, `a.dtype.name`).
+
+use super::{Infer, R};
+use crate::types::{Scalar, Type};
+use crate::{ConstValue, Resolution};
+use frontend::Diagnostic;
+use frontend::ast::{Expr, ExprKind};
+
+/// Whether `str(x)` / `f"{x}"` of a value of type `ty` is supported.
+fn formattable(ty: &Type) -> bool {
+    match ty {
+        Type::Str => true,
+        Type::Scalar(s) => !s.is_complex(),
+        _ => false,
+    }
+}
+
+impl Infer<'_> {
+    /// `str()`, `str(x)`.
+    pub(super) fn str_call(&mut self, e: &Expr, args: &[Expr]) -> R<Type> {
+        match args {
+            [] => Ok(Type::Str),
+            [x] => {
+                let ty = self.value(x)?;
+                if !formattable(&ty) {
+                    let message = format!("str() of a {ty} is not supported");
+                    return Err(Diagnostic::unsupported(message, x.span).into());
+                }
+                Ok(Type::Str)
+            }
+            _ => {
+                let message = format!("str() takes at most 1 argument ({} given)", args.len());
+                Err(Diagnostic::typing(message, e.span).into())
+            }
+        }
+    }
+
+    /// `s[i]` and `s[a:b:c]`: strings.
+    pub(super) fn str_index(&mut self, index: &Expr) -> R<Type> {
+        let parts: Vec<&Expr> = match &index.kind {
+            ExprKind::Slice { lower, upper, step } => [lower, upper, step]
+                .into_iter()
+                .flatten()
+                .map(|b| &**b)
+                .collect(),
+            _ => vec![index],
+        };
+        for part in parts {
+            let ty = self.value(part)?;
+            if !ty.as_scalar().is_some_and(|s| s.is_int() || s.is_bool()) {
+                let message = format!("string indices must be integers, not {ty}");
+                return Err(Diagnostic::typing(message, part.span).into());
+            }
+        }
+        Ok(Type::Str)
+    }
+
+    /// `dtype.kind`, `dtype.name`, `dtype.char`, `dtype.itemsize` of a known dtype: constants.
+    pub(super) fn dtype_attribute(&mut self, e: &Expr, dtype: Scalar, attr: &str) -> R<Type> {
+        let value = match attr {
+            "kind" => ConstValue::Str(dtype_kind(dtype).to_string()),
+            "name" => ConstValue::Str(dtype.numpy_name().to_string()),
+            "itemsize" => ConstValue::Int(i64::from(dtype.size_bytes())),
+            _ => {
+                let message = format!("unknown attribute '{attr}' of dtype {dtype}");
+                let hint = "dtypes have kind, name and itemsize";
+                return Err(Diagnostic::typing(message, e.span).with_hint(hint).into());
+            }
+        };
+        let ty = value.ty();
+        self.resolve(e.id, Resolution::Const(value));
+        Ok(ty)
+    }
+}
+
+/// NumPy's `dtype.kind`.
+fn dtype_kind(dtype: Scalar) -> &'static str {
+    match dtype {
+        Scalar::Bool => "b",
+        s if s.is_signed_int() => "i",
+        s if s.is_unsigned_int() => "u",
+        s if s.is_float() => "f",
+        _ => "c",
+    }
+}
