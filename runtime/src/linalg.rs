@@ -1,5 +1,5 @@
 //! Dense linear algebra for compiled code's `np.dot`/`@` of matrices and `np.linalg.solve`,
-//! `inv`, `det`, `slogdet`, `cholesky` and `eigvalsh`, on the `faer` crate (pure Rust: no
+//! `inv`, `det`, `slogdet`, `cholesky`, `eigvalsh` and `eigh`, on the `faer` crate (pure Rust: no
 //! BLAS, LAPACK or SciPy).
 //!
 //! Lowering passes C-contiguous `float64` buffers (copies where the operands are not) and
@@ -188,6 +188,30 @@ pub extern "C" fn ferrojit_eigvalsh(a: i64, out: i64, n: i64) -> i64 {
     0
 }
 
+/// `np.linalg.eigh`: writes the eigenvalues (ascending) of the symmetric `n x n` matrix at
+/// `a` (its lower triangle is read) to `w` and the matching unit eigenvectors, as the columns
+/// of an `n x n` matrix, to `v`; returns 1 when the iteration does not converge.
+pub extern "C" fn ferrojit_eigh(a: i64, w: i64, v: i64, n: i64) -> i64 {
+    if n <= 0 {
+        return 0;
+    }
+    // SAFETY: lowering passes an `n x n` buffer, a fresh buffer of `n` doubles and a fresh
+    // `n x n` result.
+    let (m, mut vectors) = unsafe { (view(a, n, n), view_mut(v, n, n)) };
+    let Ok(evd) = m.self_adjoint_eigen(faer::Side::Lower) else {
+        return 1;
+    };
+    // faer sorts the eigenvalues in nondecreasing order, as LAPACK's `syevd` does.
+    let values = evd.S().column_vector();
+    // SAFETY: as above.
+    let dst = unsafe { std::slice::from_raw_parts_mut(w as *mut f64, n as usize) };
+    for (i, x) in dst.iter_mut().enumerate() {
+        *x = values[i];
+    }
+    vectors.copy_from(evd.U());
+    0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +244,12 @@ mod tests {
             0
         );
         assert!((w[0] - 1.0).abs() < 1e-12 && (w[1] - 3.0).abs() < 1e-12);
+        let (mut w, mut v) = ([0.0f64; 2], [0.0f64; 4]);
+        let (wp, vp) = (w.as_mut_ptr() as i64, v.as_mut_ptr() as i64);
+        assert_eq!(ferrojit_eigh(p(&[2.0, 1.0, 1.0, 2.0]), wp, vp, 2), 0);
+        assert!((w[0] - 1.0).abs() < 1e-12 && (w[1] - 3.0).abs() < 1e-12);
+        // The first eigenvector is +-(1, -1) / sqrt(2), stored as column 0.
+        assert!((v[0] + v[2]).abs() < 1e-12 && (v[0].abs() - 0.5f64.sqrt()).abs() < 1e-12);
         let singular = [1.0, 2.0, 2.0, 4.0];
         assert_eq!(ferrojit_inv(p(&singular), c.as_mut_ptr() as i64, 2), 1);
     }

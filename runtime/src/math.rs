@@ -330,6 +330,8 @@ runtime_functions! {
     Cholesky => ("ferrojit_cholesky", &[I64, I64, I64], I64, linalg::ferrojit_cholesky),
     /// `(a, out, n) -> status`: the eigenvalues of a symmetric matrix, ascending.
     Eigvalsh => ("ferrojit_eigvalsh", &[I64, I64, I64], I64, linalg::ferrojit_eigvalsh),
+    /// `(a, w, v, n) -> status`: eigenvalues (ascending) and eigenvectors (columns of `v`).
+    Eigh => ("ferrojit_eigh", &[I64, I64, I64, I64], I64, linalg::ferrojit_eigh),
     // Whole-array reductions of contiguous elements (`crate::reduce`, vectorised): `(data, n)`
     // or `(data, data, n)`. They read array memory, so they are not pure.
     /// Sum of `f64` elements in any order (fastmath only).
@@ -447,6 +449,7 @@ impl RuntimeFn {
                 | Slogdet
                 | Cholesky
                 | Eigvalsh
+                | Eigh
         )
     }
 

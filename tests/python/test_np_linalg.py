@@ -116,3 +116,26 @@ def krons(a, b, u, v):
 
 def test_kron():
     check(krons, np.arange(4.0).reshape(2, 2), np.array([[1, -1, 2]]), np.arange(3), np.array([1.0, 10.0]))
+
+
+@jit
+def eigh_reconstructed(a):
+    w, v = np.linalg.eigh(a)
+    # Eigenvectors are unique up to sign: compare A = V diag(w) V^T and V^T V = I instead.
+    return w, (v * w) @ v.T, v.T @ v
+
+
+@pytest.mark.parametrize("n", [1, 3, 6])
+def test_eigh(n):
+    m = rng.standard_normal((n, n))
+    check(eigh_reconstructed, m + m.T, rtol=1e-8)
+    k = np.arange(n * n).reshape(n, n) % 3
+    check(eigh_reconstructed, k + k.T, rtol=1e-8)
+
+
+def test_eigh_errors():
+    @jit
+    def eigh_of(a):
+        return np.linalg.eigh(a)
+
+    check(eigh_of, np.ones((2, 3)))

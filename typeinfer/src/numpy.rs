@@ -144,6 +144,7 @@ pub enum ArrayFn {
     LinalgSlogdet,
     LinalgCholesky,
     LinalgEigvalsh,
+    LinalgEigh,
     LinalgMatrixPower,
     Kron,
 }
@@ -293,6 +294,7 @@ impl ArrayFn {
             "slogdet" => LinalgSlogdet,
             "cholesky" => LinalgCholesky,
             "eigvalsh" => LinalgEigvalsh,
+            "eigh" => LinalgEigh,
             "matrix_power" => LinalgMatrixPower,
             _ => return None,
         })
@@ -329,6 +331,7 @@ impl ArrayFn {
                 | LinalgSlogdet
                 | LinalgCholesky
                 | LinalgEigvalsh
+                | LinalgEigh
                 | LinalgMatrixPower
         )
     }
@@ -456,6 +459,7 @@ impl ArrayFn {
             Trace => &["a"],
             LinalgSolve => &["a", "b"],
             LinalgInv | LinalgDet | LinalgSlogdet | LinalgCholesky | LinalgEigvalsh => &["a"],
+            LinalgEigh => &["a"],
             LinalgMatrixPower => &["a", "n"],
             Kron => &["a", "b"],
             LinalgNorm => &["x", "ord"],
@@ -623,6 +627,7 @@ impl ArrayFn {
             LinalgSlogdet => "slogdet",
             LinalgCholesky => "cholesky",
             LinalgEigvalsh => "eigvalsh",
+            LinalgEigh => "eigh",
             LinalgMatrixPower => "matrix_power",
             Kron => "kron",
         }
@@ -654,7 +659,9 @@ impl ArrayFn {
             | RandomPoisson | RandomBinomial | RandomChoice | RandomPermutation | PySeed
             | PyRandom | PyRandint | PyUniform | PyGauss => ArrayEffect::Reads,
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
-            | LinalgCholesky | LinalgEigvalsh | LinalgMatrixPower | Kron => ArrayEffect::Reads,
+            | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgMatrixPower | Kron => {
+                ArrayEffect::Reads
+            }
         }
     }
 

@@ -486,7 +486,7 @@ impl Lowerer<'_, '_> {
                 self.lower_random_call(f, &arg, &result_ty, span)?
             }
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
-            | LinalgCholesky | LinalgEigvalsh | LinalgMatrixPower | Kron => {
+            | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgMatrixPower | Kron => {
                 self.lower_linalg_call(f, &arg, &result_ty, span)?
             }
             Where => {

@@ -1,6 +1,6 @@
 //! Lowering of linear algebra (typed in `typeinfer/src/infer/numpy_shape.rs`): `np.trace`
 //! and the 2-norm / Frobenius norm as IR loops; the matrix product behind `np.dot`/`@` of two
-//! `float64` matrices and `np.linalg.solve`/`inv`/`det` as calls of the runtime's faer-based
+//! `float64` matrices and `np.linalg.solve`/`inv`/`det`/`eigh` (and the other factorizations) as calls of the runtime's faer-based
 //! routines (`runtime::linalg`) on C-contiguous `float64` copies, a singular matrix raising
 //! `np.linalg.LinAlgError` as NumPy does.
 
@@ -100,7 +100,7 @@ impl Lowerer<'_, '_> {
                 self.converted(out, float, span).value()
             }
             LinalgDet | LinalgInv | LinalgSolve | LinalgSlogdet | LinalgCholesky
-            | LinalgEigvalsh => {
+            | LinalgEigvalsh | LinalgEigh => {
                 let m = self.float64_c(&a, span);
                 let n = self.square_extent(&m, span);
                 let data = self.data_of(m.desc);
@@ -137,6 +137,21 @@ impl Lowerer<'_, '_> {
                         let failed = self.b.icmp(IntCC::Ne, status, zero);
                         self.raise_if(failed, ExceptionKind::LinAlgError, message, span, &[]);
                         self.converted(out, float, span).value()
+                    }
+                    LinalgEigh => {
+                        let w = self.new_array(Scalar::F64, &[n], false, span);
+                        let v = self.new_array(Scalar::F64, &[n, n], false, span);
+                        let (w_data, v_data) = (self.data_of(w.desc), self.data_of(v.desc));
+                        let status = self
+                            .b
+                            .call_runtime(RuntimeFn::Eigh, &[data, w_data, v_data, n]);
+                        let zero = self.b.iconst(Ty::I64, 0);
+                        let failed = self.b.icmp(IntCC::Ne, status, zero);
+                        let message = "Eigenvalues did not converge";
+                        self.raise_if(failed, ExceptionKind::LinAlgError, message, span, &[]);
+                        let w = self.converted(w, float, span).value();
+                        let v = self.converted(v, float, span).value();
+                        PyValue::Tuple(vec![w, v])
                     }
                     LinalgInv => {
                         let out = self.new_array(Scalar::F64, &[n, n], false, span);

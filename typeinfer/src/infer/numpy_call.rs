@@ -251,7 +251,7 @@ impl Infer<'_> {
             | RandomPoisson | RandomBinomial | RandomChoice | RandomShuffle | RandomPermutation
             | PySeed | PyRandom | PyRandint | PyUniform | PyGauss => self.random_type(f, &arg)?,
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
-            | LinalgCholesky | LinalgEigvalsh | LinalgMatrixPower | Kron => {
+            | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgMatrixPower | Kron => {
                 self.linalg_type(f, &arg)?
             }
             Where => {

@@ -424,6 +424,10 @@ impl Infer<'_> {
             LinalgDet => Type::Scalar(float),
             LinalgInv | LinalgCholesky => Type::array(float, 2, Layout::C),
             LinalgEigvalsh => Type::array(float, 1, Layout::C),
+            LinalgEigh => Type::Tuple(vec![
+                Type::array(float, 1, Layout::C),
+                Type::array(float, 2, Layout::C),
+            ]),
             LinalgSlogdet => Type::Tuple(vec![Type::Scalar(float), Type::Scalar(float)]),
             LinalgMatrixPower => {
                 let n = arg("n").expect("required");
