@@ -1,5 +1,5 @@
 //! Dense linear algebra for compiled code's `np.dot`/`@` of matrices and `np.linalg.solve`,
-//! `inv`, `det`, `slogdet`, `cholesky`, `eigvalsh` and `eigh`, on the `faer` crate (pure Rust: no
+//! `inv`, `det`, `slogdet`, `cholesky`, `eigvalsh`, `eigh`, `svd`, `matrix_rank` and `pinv`, on the `faer` crate (pure Rust: no
 //! BLAS, LAPACK or SciPy).
 //!
 //! Lowering passes C-contiguous `float64` buffers (copies where the operands are not) and
@@ -212,6 +212,108 @@ pub extern "C" fn ferrojit_eigh(a: i64, w: i64, v: i64, n: i64) -> i64 {
     0
 }
 
+/// `np.linalg.svd` of the `m x n` matrix at `a`, `k = min(m, n)`: writes the singular values
+/// (nonincreasing) to `s`; with `compute_uv`, also `U` to `u` (`m x m` when `full`, else
+/// `m x k`) and `V^T` to `vt` (`n x n` when `full`, else `k x n`). Returns 1 when the
+/// iteration does not converge.
+pub extern "C" fn ferrojit_svd(
+    a: i64,
+    m: i64,
+    n: i64,
+    s: i64,
+    u: i64,
+    vt: i64,
+    compute_uv: i64,
+    full: i64,
+) -> i64 {
+    let k = m.min(n);
+    if k <= 0 {
+        // NumPy's `U`/`V^T` of an empty matrix with full_matrices are identities.
+        if compute_uv != 0 && full != 0 {
+            // SAFETY: fresh `m x m` and `n x n` results.
+            let (mut u, mut vt) = unsafe { (view_mut(u, m, m), view_mut(vt, n, n)) };
+            u.copy_from(Mat::<f64>::identity(m.max(0) as usize, m.max(0) as usize));
+            vt.copy_from(Mat::<f64>::identity(n.max(0) as usize, n.max(0) as usize));
+        }
+        return 0;
+    }
+    // SAFETY: lowering passes an `m x n` buffer and a fresh buffer of `k` doubles.
+    let matrix = unsafe { view(a, m, n) };
+    let values = unsafe { std::slice::from_raw_parts_mut(s as *mut f64, k as usize) };
+    if compute_uv == 0 {
+        let Ok(sv) = matrix.singular_values() else {
+            return 1;
+        };
+        values.copy_from_slice(&sv);
+        return 0;
+    }
+    let decomposition = if full != 0 {
+        matrix.svd()
+    } else {
+        matrix.thin_svd()
+    };
+    let Ok(svd) = decomposition else { return 1 };
+    let diagonal = svd.S().column_vector();
+    for (i, x) in values.iter_mut().enumerate() {
+        *x = diagonal[i];
+    }
+    let (u_cols, vt_rows) = if full != 0 { (m, n) } else { (k, k) };
+    // SAFETY: fresh results of these shapes.
+    let (mut u_out, mut vt_out) = unsafe { (view_mut(u, m, u_cols), view_mut(vt, vt_rows, n)) };
+    u_out.copy_from(svd.U());
+    vt_out.copy_from(svd.V().transpose());
+    0
+}
+
+/// `np.linalg.matrix_rank` of the `m x n` matrix at `a`: the singular values above
+/// `max(s) * max(m, n) * eps`, as NumPy; -1 when the SVD does not converge.
+pub extern "C" fn ferrojit_matrix_rank(a: i64, m: i64, n: i64) -> i64 {
+    if m.min(n) <= 0 {
+        return 0;
+    }
+    // SAFETY: lowering passes an `m x n` buffer.
+    let Ok(values) = unsafe { view(a, m, n) }.singular_values() else {
+        return -1;
+    };
+    let largest = values.iter().copied().fold(0.0, f64::max);
+    let tolerance = largest * m.max(n) as f64 * f64::EPSILON;
+    values.iter().filter(|&&x| x > tolerance).count() as i64
+}
+
+/// `np.linalg.pinv` of the `m x n` matrix at `a` into the `n x m` result at `out`: singular
+/// values up to `1e-15 * max(s)` count as zero (NumPy's default `rcond`); returns 1 when the
+/// SVD does not converge.
+pub extern "C" fn ferrojit_pinv(a: i64, out: i64, m: i64, n: i64) -> i64 {
+    if m.min(n) <= 0 {
+        // SAFETY: a fresh `n x m` result (possibly empty).
+        unsafe { view_mut(out, n, m) }.fill(0.0);
+        return 0;
+    }
+    // SAFETY: lowering passes an `m x n` buffer and a fresh `n x m` result.
+    let (matrix, mut dst) = unsafe { (view(a, m, n), view_mut(out, n, m)) };
+    let Ok(svd) = matrix.thin_svd() else { return 1 };
+    let s = svd.S().column_vector();
+    let k = m.min(n) as usize;
+    let cutoff = 1e-15 * (0..k).map(|i| s[i]).fold(0.0, f64::max);
+    // pinv = V diag(1/s) U^T over the singular values above the cutoff.
+    let mut scaled_v = svd.V().to_owned();
+    for j in 0..k {
+        let factor = if s[j] > cutoff { 1.0 / s[j] } else { 0.0 };
+        for i in 0..n as usize {
+            scaled_v[(i, j)] *= factor;
+        }
+    }
+    faer::linalg::matmul::matmul(
+        dst.rb_mut(),
+        Accum::Replace,
+        scaled_v.as_ref(),
+        svd.U().transpose(),
+        1.0,
+        Par::Seq,
+    );
+    0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,6 +352,25 @@ mod tests {
         assert!((w[0] - 1.0).abs() < 1e-12 && (w[1] - 3.0).abs() < 1e-12);
         // The first eigenvector is +-(1, -1) / sqrt(2), stored as column 0.
         assert!((v[0] + v[2]).abs() < 1e-12 && (v[0].abs() - 0.5f64.sqrt()).abs() < 1e-12);
+        let (mut s, mut u, mut vt) = ([0.0f64; 2], [0.0f64; 4], [0.0f64; 4]);
+        let (sp, up, vtp) = (
+            s.as_mut_ptr() as i64,
+            u.as_mut_ptr() as i64,
+            vt.as_mut_ptr() as i64,
+        );
+        assert_eq!(
+            ferrojit_svd(p(&[3.0, 0.0, 0.0, -2.0]), 2, 2, sp, up, vtp, 1, 0),
+            0
+        );
+        assert_eq!(s, [3.0, 2.0]);
+        let rank_one = [1.0, 2.0, 2.0, 4.0];
+        assert_eq!(ferrojit_matrix_rank(p(&rank_one), 2, 2), 1);
+        let mut pinv = [0.0f64; 2];
+        assert_eq!(
+            ferrojit_pinv(p(&[2.0, 0.0]), pinv.as_mut_ptr() as i64, 1, 2),
+            0
+        );
+        assert!((pinv[0] - 0.5).abs() < 1e-12 && pinv[1].abs() < 1e-12);
         let singular = [1.0, 2.0, 2.0, 4.0];
         assert_eq!(ferrojit_inv(p(&singular), c.as_mut_ptr() as i64, 2), 1);
     }

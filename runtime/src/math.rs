@@ -332,6 +332,12 @@ runtime_functions! {
     Eigvalsh => ("ferrojit_eigvalsh", &[I64, I64, I64], I64, linalg::ferrojit_eigvalsh),
     /// `(a, w, v, n) -> status`: eigenvalues (ascending) and eigenvectors (columns of `v`).
     Eigh => ("ferrojit_eigh", &[I64, I64, I64, I64], I64, linalg::ferrojit_eigh),
+    /// `(a, m, n, s, u, vt, compute_uv, full) -> status`: `np.linalg.svd`.
+    Svd => ("ferrojit_svd", &[I64, I64, I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_svd),
+    /// `(a, m, n) -> rank`: `np.linalg.matrix_rank`; -1 when the SVD does not converge.
+    MatrixRank => ("ferrojit_matrix_rank", &[I64, I64, I64], I64, linalg::ferrojit_matrix_rank),
+    /// `(a, out, m, n) -> status`: `np.linalg.pinv` (`out` is `n x m`).
+    Pinv => ("ferrojit_pinv", &[I64, I64, I64, I64], I64, linalg::ferrojit_pinv),
     // Whole-array reductions of contiguous elements (`crate::reduce`, vectorised): `(data, n)`
     // or `(data, data, n)`. They read array memory, so they are not pure.
     /// Sum of `f64` elements in any order (fastmath only).
@@ -450,6 +456,9 @@ impl RuntimeFn {
                 | Cholesky
                 | Eigvalsh
                 | Eigh
+                | Svd
+                | MatrixRank
+                | Pinv
         )
     }
 

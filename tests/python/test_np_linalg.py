@@ -139,3 +139,35 @@ def test_eigh_errors():
         return np.linalg.eigh(a)
 
     check(eigh_of, np.ones((2, 3)))
+
+
+@jit
+def svd_parts(a):
+    u, s, vh = np.linalg.svd(a)
+    ur, sr, vhr = np.linalg.svd(a, full_matrices=False)
+    # Singular vectors are unique up to sign: compare the reconstruction and orthogonality.
+    return (s, np.linalg.svd(a, compute_uv=False), u.shape, vh.shape, (ur * sr) @ vhr,
+            u.T @ u, vh @ vh.T, ur.T @ ur, np.linalg.matrix_rank(a), np.linalg.pinv(a))
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 3), (5, 3), (3, 6)])
+def test_svd_rank_pinv(shape):
+    check(svd_parts, rng.standard_normal(shape), rtol=1e-8)
+
+
+def test_svd_rank_deficient():
+    a = np.outer(np.arange(1.0, 5.0), np.array([1.0, -2.0, 0.5]))
+    check(svd_parts, a, rtol=1e-8)
+    check(svd_parts, np.arange(12).reshape(4, 3), rtol=1e-8)
+    check(svd_parts, np.zeros((2, 3)), rtol=1e-8)
+
+
+def test_svd_compute_uv_must_be_literal():
+    import ferrojit
+
+    @jit
+    def svd_flag(a, flag):
+        return np.linalg.svd(a, compute_uv=flag)
+
+    with pytest.raises(ferrojit.UnsupportedError, match="compute_uv must be the literal"):
+        svd_flag(np.eye(2), False)

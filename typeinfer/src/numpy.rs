@@ -145,6 +145,9 @@ pub enum ArrayFn {
     LinalgCholesky,
     LinalgEigvalsh,
     LinalgEigh,
+    LinalgSvd,
+    LinalgMatrixRank,
+    LinalgPinv,
     LinalgMatrixPower,
     Kron,
 }
@@ -295,6 +298,9 @@ impl ArrayFn {
             "cholesky" => LinalgCholesky,
             "eigvalsh" => LinalgEigvalsh,
             "eigh" => LinalgEigh,
+            "svd" => LinalgSvd,
+            "matrix_rank" => LinalgMatrixRank,
+            "pinv" => LinalgPinv,
             "matrix_power" => LinalgMatrixPower,
             _ => return None,
         })
@@ -332,6 +338,9 @@ impl ArrayFn {
                 | LinalgCholesky
                 | LinalgEigvalsh
                 | LinalgEigh
+                | LinalgSvd
+                | LinalgMatrixRank
+                | LinalgPinv
                 | LinalgMatrixPower
         )
     }
@@ -459,7 +468,8 @@ impl ArrayFn {
             Trace => &["a"],
             LinalgSolve => &["a", "b"],
             LinalgInv | LinalgDet | LinalgSlogdet | LinalgCholesky | LinalgEigvalsh => &["a"],
-            LinalgEigh => &["a"],
+            LinalgEigh | LinalgMatrixRank | LinalgPinv => &["a"],
+            LinalgSvd => &["a", "full_matrices", "compute_uv"],
             LinalgMatrixPower => &["a", "n"],
             Kron => &["a", "b"],
             LinalgNorm => &["x", "ord"],
@@ -628,6 +638,9 @@ impl ArrayFn {
             LinalgCholesky => "cholesky",
             LinalgEigvalsh => "eigvalsh",
             LinalgEigh => "eigh",
+            LinalgSvd => "svd",
+            LinalgMatrixRank => "matrix_rank",
+            LinalgPinv => "pinv",
             LinalgMatrixPower => "matrix_power",
             Kron => "kron",
         }
@@ -659,9 +672,8 @@ impl ArrayFn {
             | RandomPoisson | RandomBinomial | RandomChoice | RandomPermutation | PySeed
             | PyRandom | PyRandint | PyUniform | PyGauss => ArrayEffect::Reads,
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
-            | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgMatrixPower | Kron => {
-                ArrayEffect::Reads
-            }
+            | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
+            | LinalgPinv | LinalgMatrixPower | Kron => ArrayEffect::Reads,
         }
     }
 

@@ -486,7 +486,8 @@ impl Lowerer<'_, '_> {
                 self.lower_random_call(f, &arg, &result_ty, span)?
             }
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
-            | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgMatrixPower | Kron => {
+            | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
+            | LinalgPinv | LinalgMatrixPower | Kron => {
                 self.lower_linalg_call(f, &arg, &result_ty, span)?
             }
             Where => {

@@ -99,6 +99,36 @@ impl Lowerer<'_, '_> {
                 let out = self.lower_matrix_power(&m, n, span)?;
                 self.converted(out, float, span).value()
             }
+            LinalgSvd | LinalgMatrixRank | LinalgPinv => {
+                let m = self.float64_c(&a, span);
+                let shape = self.shape_of(&m);
+                let (rows, cols) = (shape[0], shape[1]);
+                let data = self.data_of(m.desc);
+                let zero = self.b.iconst(Ty::I64, 0);
+                match f {
+                    LinalgMatrixRank => {
+                        let rank = self
+                            .b
+                            .call_runtime(RuntimeFn::MatrixRank, &[data, rows, cols]);
+                        let failed = self.b.icmp(IntCC::Slt, rank, zero);
+                        let message = "SVD did not converge";
+                        self.raise_if(failed, ExceptionKind::LinAlgError, message, span, &[]);
+                        PyValue::Scalar(rank, Scalar::I64)
+                    }
+                    LinalgPinv => {
+                        let out = self.new_array(Scalar::F64, &[cols, rows], false, span);
+                        let out_data = self.data_of(out.desc);
+                        let status = self
+                            .b
+                            .call_runtime(RuntimeFn::Pinv, &[data, out_data, rows, cols]);
+                        let failed = self.b.icmp(IntCC::Ne, status, zero);
+                        let message = "SVD did not converge";
+                        self.raise_if(failed, ExceptionKind::LinAlgError, message, span, &[]);
+                        self.converted(out, float, span).value()
+                    }
+                    _ => self.lower_svd(arg, rows, cols, data, result_ty, float, span),
+                }
+            }
             LinalgDet | LinalgInv | LinalgSolve | LinalgSlogdet | LinalgCholesky
             | LinalgEigvalsh | LinalgEigh => {
                 let m = self.float64_c(&a, span);
@@ -193,6 +223,59 @@ impl Lowerer<'_, '_> {
             }
             other => return Err(unsupported(format!("{}() here", other.name()), span)),
         })
+    }
+
+    /// `np.linalg.svd` of the `rows x cols` float64 matrix at `data`: `(U, S, Vh)`, or `S`
+    /// alone when `result_ty` (from the literal `compute_uv`) is an array.
+    #[allow(clippy::too_many_arguments)]
+    fn lower_svd(
+        &mut self,
+        arg: &dyn Fn(&str) -> LoweredArg,
+        rows: Value,
+        cols: Value,
+        data: Value,
+        result_ty: &Type,
+        float: Scalar,
+        span: Span,
+    ) -> PyValue {
+        let compute_uv = matches!(result_ty, Type::Tuple(_));
+        let one = self.b.iconst(Ty::I64, 1);
+        let full = match arg("full_matrices") {
+            Some((PyValue::Scalar(v, s), _)) => self.cast_real(v, s, Scalar::I64),
+            _ => one,
+        };
+        let k = self.b.binary(Op::Smin, rows, cols);
+        let s = self.new_array(Scalar::F64, &[k], false, span);
+        let s_data = self.data_of(s.desc);
+        let zero = self.b.iconst(Ty::I64, 0);
+        let is_full = self.b.icmp(IntCC::Ne, full, zero);
+        let (u, vt, u_data, vt_data) = if compute_uv {
+            let u_cols = self.b.select(is_full, rows, k);
+            let vt_rows = self.b.select(is_full, cols, k);
+            let u = self.new_array(Scalar::F64, &[rows, u_cols], false, span);
+            let vt = self.new_array(Scalar::F64, &[vt_rows, cols], false, span);
+            let (u_data, vt_data) = (self.data_of(u.desc), self.data_of(vt.desc));
+            (Some(u), Some(vt), u_data, vt_data)
+        } else {
+            (None, None, zero, zero)
+        };
+        let flag = if compute_uv { one } else { zero };
+        let status = self.b.call_runtime(
+            RuntimeFn::Svd,
+            &[data, rows, cols, s_data, u_data, vt_data, flag, full],
+        );
+        let failed = self.b.icmp(IntCC::Ne, status, zero);
+        let message = "SVD did not converge";
+        self.raise_if(failed, ExceptionKind::LinAlgError, message, span, &[]);
+        let s = self.converted(s, float, span).value();
+        match (u, vt) {
+            (Some(u), Some(vt)) => {
+                let u = self.converted(u, float, span).value();
+                let vt = self.converted(vt, float, span).value();
+                PyValue::Tuple(vec![u, s, vt])
+            }
+            _ => s,
+        }
     }
 
     /// `a` as a C-contiguous float64 array (a converted copy unless it is one).

@@ -251,9 +251,8 @@ impl Infer<'_> {
             | RandomPoisson | RandomBinomial | RandomChoice | RandomShuffle | RandomPermutation
             | PySeed | PyRandom | PyRandint | PyUniform | PyGauss => self.random_type(f, &arg)?,
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
-            | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgMatrixPower | Kron => {
-                self.linalg_type(f, &arg)?
-            }
+            | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
+            | LinalgPinv | LinalgMatrixPower | Kron => self.linalg_type(f, &arg)?,
             Where => {
                 let mut types = Vec::new();
                 for name in ["condition", "x", "y"] {

@@ -424,6 +424,39 @@ impl Infer<'_> {
             LinalgDet => Type::Scalar(float),
             LinalgInv | LinalgCholesky => Type::array(float, 2, Layout::C),
             LinalgEigvalsh => Type::array(float, 1, Layout::C),
+            LinalgMatrixRank => Type::Scalar(Scalar::I64),
+            LinalgPinv => Type::array(float, 2, Layout::C),
+            LinalgSvd => {
+                if let Some(full) = arg("full_matrices") {
+                    match self.value(full)? {
+                        Type::Scalar(s) if s == Scalar::Bool || s.is_int() => {}
+                        other => {
+                            let message =
+                                format!("svd(): full_matrices must be a bool, got {other}");
+                            return Err(Diagnostic::typing(message, full.span).into());
+                        }
+                    }
+                }
+                // compute_uv decides the result's type, so it must be a literal.
+                if let Some(flag) = arg("compute_uv") {
+                    self.value(flag)?;
+                }
+                let compute_uv = match arg("compute_uv").map(|e| (&e.kind, e.span)) {
+                    None => true,
+                    Some((ExprKind::Bool(b), _)) => *b,
+                    Some((_, span)) => {
+                        let message = "svd(): compute_uv must be the literal True or False";
+                        return Err(Diagnostic::unsupported(message, span).into());
+                    }
+                };
+                let s = Type::array(float, 1, Layout::C);
+                if compute_uv {
+                    let matrix = Type::array(float, 2, Layout::C);
+                    Type::Tuple(vec![matrix.clone(), s, matrix])
+                } else {
+                    s
+                }
+            }
             LinalgEigh => Type::Tuple(vec![
                 Type::array(float, 1, Layout::C),
                 Type::array(float, 2, Layout::C),
