@@ -1,5 +1,5 @@
 //! Dense linear algebra for compiled code's `np.dot`/`@` of matrices and `np.linalg.solve`,
-//! `inv`, `det`, `slogdet`, `cholesky`, `eigvalsh`, `eigh`, `svd`, `matrix_rank` and `pinv`, on the `faer` crate (pure Rust: no
+//! `inv`, `det`, `slogdet`, `cholesky`, `eigvalsh`, `eigh`, `svd`, `matrix_rank`, `pinv` and `qr`, on the `faer` crate (pure Rust: no
 //! BLAS, LAPACK or SciPy).
 //!
 //! Lowering passes C-contiguous `float64` buffers (copies where the operands are not) and
@@ -314,6 +314,30 @@ pub extern "C" fn ferrojit_pinv(a: i64, out: i64, m: i64, n: i64) -> i64 {
     0
 }
 
+/// `np.linalg.qr` (mode `'reduced'`) of the `m x n` matrix at `a`, `k = min(m, n)`: writes the
+/// orthonormal `m x k` factor to `q` and the upper-trapezoidal `k x n` factor to `r`
+/// (Householder reflections, as LAPACK's `geqrf`).
+pub extern "C" fn ferrojit_qr(a: i64, q: i64, r: i64, m: i64, n: i64) -> i64 {
+    let k = m.min(n);
+    if k <= 0 {
+        // SAFETY: a fresh `k x n` result (empty or not).
+        unsafe { view_mut(r, k.max(0), n.max(0)) }.fill(0.0);
+        return 0;
+    }
+    // SAFETY: lowering passes an `m x n` buffer and fresh `m x k` and `k x n` results.
+    let (matrix, mut q_out, mut r_out) =
+        unsafe { (view(a, m, n), view_mut(q, m, k), view_mut(r, k, n)) };
+    let qr = matrix.qr();
+    q_out.copy_from(qr.compute_thin_Q());
+    let upper = qr.thin_R();
+    for i in 0..k as usize {
+        for j in 0..n as usize {
+            r_out[(i, j)] = if j >= i { upper[(i, j)] } else { 0.0 };
+        }
+    }
+    0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,6 +395,10 @@ mod tests {
             0
         );
         assert!((pinv[0] - 0.5).abs() < 1e-12 && pinv[1].abs() < 1e-12);
+        let (mut q, mut r) = ([0.0f64; 2], [0.0f64; 1]);
+        let (qp, rp) = (q.as_mut_ptr() as i64, r.as_mut_ptr() as i64);
+        assert_eq!(ferrojit_qr(p(&[3.0, 4.0]), qp, rp, 2, 1), 0);
+        assert!((r[0].abs() - 5.0).abs() < 1e-12 && (q[0] * r[0] - 3.0).abs() < 1e-12);
         let singular = [1.0, 2.0, 2.0, 4.0];
         assert_eq!(ferrojit_inv(p(&singular), c.as_mut_ptr() as i64, 2), 1);
     }

@@ -338,6 +338,8 @@ runtime_functions! {
     MatrixRank => ("ferrojit_matrix_rank", &[I64, I64, I64], I64, linalg::ferrojit_matrix_rank),
     /// `(a, out, m, n) -> status`: `np.linalg.pinv` (`out` is `n x m`).
     Pinv => ("ferrojit_pinv", &[I64, I64, I64, I64], I64, linalg::ferrojit_pinv),
+    /// `(a, q, r, m, n) -> 0`: `np.linalg.qr`, mode `'reduced'`.
+    Qr => ("ferrojit_qr", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_qr),
     // Whole-array reductions of contiguous elements (`crate::reduce`, vectorised): `(data, n)`
     // or `(data, data, n)`. They read array memory, so they are not pure.
     /// Sum of `f64` elements in any order (fastmath only).
@@ -459,6 +461,7 @@ impl RuntimeFn {
                 | Svd
                 | MatrixRank
                 | Pinv
+                | Qr
         )
     }
 

@@ -171,3 +171,18 @@ def test_svd_compute_uv_must_be_literal():
 
     with pytest.raises(ferrojit.UnsupportedError, match="compute_uv must be the literal"):
         svd_flag(np.eye(2), False)
+
+
+@jit
+def qr_parts(a):
+    q, r = np.linalg.qr(a)
+    # Q and R are unique up to the signs of R's rows (Q's columns): compare sign-free values.
+    return q.shape, r.shape, q @ r, q.T @ q, np.abs(r)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (4, 4), (6, 3), (3, 5)])
+def test_qr(shape):
+    check(qr_parts, rng.standard_normal(shape), rtol=1e-8)
+    # Full column (row) rank: a rank-deficient matrix's R is not unique up to signs alone.
+    k = np.arange(shape[0] * shape[1]).reshape(shape) % 4 + 5 * np.eye(*shape, dtype=np.int64)
+    check(qr_parts, k, rtol=1e-8)

@@ -148,6 +148,7 @@ pub enum ArrayFn {
     LinalgSvd,
     LinalgMatrixRank,
     LinalgPinv,
+    LinalgQr,
     LinalgMatrixPower,
     Kron,
 }
@@ -301,6 +302,7 @@ impl ArrayFn {
             "svd" => LinalgSvd,
             "matrix_rank" => LinalgMatrixRank,
             "pinv" => LinalgPinv,
+            "qr" => LinalgQr,
             "matrix_power" => LinalgMatrixPower,
             _ => return None,
         })
@@ -341,6 +343,7 @@ impl ArrayFn {
                 | LinalgSvd
                 | LinalgMatrixRank
                 | LinalgPinv
+                | LinalgQr
                 | LinalgMatrixPower
         )
     }
@@ -468,7 +471,7 @@ impl ArrayFn {
             Trace => &["a"],
             LinalgSolve => &["a", "b"],
             LinalgInv | LinalgDet | LinalgSlogdet | LinalgCholesky | LinalgEigvalsh => &["a"],
-            LinalgEigh | LinalgMatrixRank | LinalgPinv => &["a"],
+            LinalgEigh | LinalgMatrixRank | LinalgPinv | LinalgQr => &["a"],
             LinalgSvd => &["a", "full_matrices", "compute_uv"],
             LinalgMatrixPower => &["a", "n"],
             Kron => &["a", "b"],
@@ -641,6 +644,7 @@ impl ArrayFn {
             LinalgSvd => "svd",
             LinalgMatrixRank => "matrix_rank",
             LinalgPinv => "pinv",
+            LinalgQr => "qr",
             LinalgMatrixPower => "matrix_power",
             Kron => "kron",
         }
@@ -673,7 +677,7 @@ impl ArrayFn {
             | PyRandom | PyRandint | PyUniform | PyGauss => ArrayEffect::Reads,
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
-            | LinalgPinv | LinalgMatrixPower | Kron => ArrayEffect::Reads,
+            | LinalgPinv | LinalgQr | LinalgMatrixPower | Kron => ArrayEffect::Reads,
         }
     }
 

@@ -99,7 +99,7 @@ impl Lowerer<'_, '_> {
                 let out = self.lower_matrix_power(&m, n, span)?;
                 self.converted(out, float, span).value()
             }
-            LinalgSvd | LinalgMatrixRank | LinalgPinv => {
+            LinalgSvd | LinalgMatrixRank | LinalgPinv | LinalgQr => {
                 let m = self.float64_c(&a, span);
                 let shape = self.shape_of(&m);
                 let (rows, cols) = (shape[0], shape[1]);
@@ -125,6 +125,17 @@ impl Lowerer<'_, '_> {
                         let message = "SVD did not converge";
                         self.raise_if(failed, ExceptionKind::LinAlgError, message, span, &[]);
                         self.converted(out, float, span).value()
+                    }
+                    LinalgQr => {
+                        let k = self.b.binary(Op::Smin, rows, cols);
+                        let q = self.new_array(Scalar::F64, &[rows, k], false, span);
+                        let r = self.new_array(Scalar::F64, &[k, cols], false, span);
+                        let (q_data, r_data) = (self.data_of(q.desc), self.data_of(r.desc));
+                        self.b
+                            .call_runtime(RuntimeFn::Qr, &[data, q_data, r_data, rows, cols]);
+                        let q = self.converted(q, float, span).value();
+                        let r = self.converted(r, float, span).value();
+                        PyValue::Tuple(vec![q, r])
                     }
                     _ => self.lower_svd(arg, rows, cols, data, result_ty, float, span),
                 }

@@ -426,6 +426,10 @@ impl Infer<'_> {
             LinalgEigvalsh => Type::array(float, 1, Layout::C),
             LinalgMatrixRank => Type::Scalar(Scalar::I64),
             LinalgPinv => Type::array(float, 2, Layout::C),
+            LinalgQr => Type::Tuple(vec![
+                Type::array(float, 2, Layout::C),
+                Type::array(float, 2, Layout::C),
+            ]),
             LinalgSvd => {
                 if let Some(full) = arg("full_matrices") {
                     match self.value(full)? {
