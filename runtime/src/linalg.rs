@@ -1,5 +1,5 @@
 //! Dense linear algebra for compiled code's `np.dot`/`@` of matrices and `np.linalg.solve`,
-//! `inv`, `det`, `slogdet`, `cholesky`, `eigvalsh`, `eigh`, `svd`, `matrix_rank`, `pinv` and `qr`, on the `faer` crate (pure Rust: no
+//! `inv`, `det`, `slogdet`, `cholesky`, `eigvalsh`, `eigh`, `svd`, `matrix_rank`, `pinv`, `qr` and `lstsq`, on the `faer` crate (pure Rust: no
 //! BLAS, LAPACK or SciPy).
 //!
 //! Lowering passes C-contiguous `float64` buffers (copies where the operands are not) and
@@ -336,6 +336,89 @@ pub extern "C" fn ferrojit_qr(a: i64, q: i64, r: i64, m: i64, n: i64) -> i64 {
         }
     }
     0
+}
+
+/// `np.linalg.lstsq(a, b, rcond=None)` of the `m x n` matrix at `a` and the `m x nrhs`
+/// right-hand sides at `b`: writes the minimum-norm least-squares solution (`n x nrhs`) to
+/// `x`, the singular values (`min(m, n)`, nonincreasing) to `s` and the squared residual norm
+/// of each column of `b` to `residuals` (`nrhs` doubles); returns the rank (singular values
+/// above `eps * max(m, n) * max(s)`, NumPy's default `rcond`), or -1 when the SVD does not
+/// converge. Like LAPACK's `gelsd`, it solves through the SVD.
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn ferrojit_lstsq(
+    a: i64,
+    b: i64,
+    x: i64,
+    s: i64,
+    residuals: i64,
+    m: i64,
+    n: i64,
+    nrhs: i64,
+) -> i64 {
+    let k = m.min(n);
+    // SAFETY: lowering passes buffers of these shapes; `x`, `s` and `residuals` are fresh.
+    let (matrix, rhs, mut solution) =
+        unsafe { (view(a, m, n), view(b, m, nrhs), view_mut(x, n, nrhs)) };
+    let squared =
+        unsafe { std::slice::from_raw_parts_mut(residuals as *mut f64, nrhs.max(0) as usize) };
+    solution.fill(0.0);
+    if k <= 0 {
+        for (j, out) in squared.iter_mut().enumerate() {
+            *out = (0..m.max(0) as usize)
+                .map(|i| rhs[(i, j)] * rhs[(i, j)])
+                .sum();
+        }
+        return 0;
+    }
+    let Ok(svd) = matrix.thin_svd() else {
+        return -1;
+    };
+    let values = svd.S().column_vector();
+    let singular = unsafe { std::slice::from_raw_parts_mut(s as *mut f64, k as usize) };
+    for (i, out) in singular.iter_mut().enumerate() {
+        *out = values[i];
+    }
+    let cutoff = f64::EPSILON * m.max(n) as f64 * singular[0];
+    let rank = singular.iter().filter(|&&v| v > cutoff).count();
+    // x = V[:, :rank] diag(1 / s[:rank]) U[:, :rank]^T b.
+    let mut projected = Mat::<f64>::zeros(rank, nrhs as usize);
+    faer::linalg::matmul::matmul(
+        projected.as_mut(),
+        Accum::Replace,
+        svd.U().get(.., ..rank).transpose(),
+        rhs,
+        1.0,
+        Par::Seq,
+    );
+    for i in 0..rank {
+        for j in 0..nrhs as usize {
+            projected[(i, j)] /= singular[i];
+        }
+    }
+    faer::linalg::matmul::matmul(
+        solution.rb_mut(),
+        Accum::Replace,
+        svd.V().get(.., ..rank),
+        projected.as_ref(),
+        1.0,
+        Par::Seq,
+    );
+    // The residuals b - a x, column by column.
+    let mut fitted = Mat::<f64>::zeros(m as usize, nrhs as usize);
+    faer::linalg::matmul::matmul(
+        fitted.as_mut(),
+        Accum::Replace,
+        matrix,
+        solution.rb(),
+        1.0,
+        Par::Seq,
+    );
+    for (j, out) in squared.iter_mut().enumerate() {
+        *out = (0..m as usize)
+            .map(|i| (rhs[(i, j)] - fitted[(i, j)]).powi(2))
+            .sum();
+    }
+    rank as i64
 }
 
 #[cfg(test)]

@@ -340,6 +340,8 @@ runtime_functions! {
     Pinv => ("ferrojit_pinv", &[I64, I64, I64, I64], I64, linalg::ferrojit_pinv),
     /// `(a, q, r, m, n) -> 0`: `np.linalg.qr`, mode `'reduced'`.
     Qr => ("ferrojit_qr", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_qr),
+    /// `(a, b, x, s, residuals, m, n, nrhs) -> rank`: `np.linalg.lstsq`; -1 on failure.
+    Lstsq => ("ferrojit_lstsq", &[I64, I64, I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_lstsq),
     // Whole-array reductions of contiguous elements (`crate::reduce`, vectorised): `(data, n)`
     // or `(data, data, n)`. They read array memory, so they are not pure.
     /// Sum of `f64` elements in any order (fastmath only).
@@ -462,6 +464,7 @@ impl RuntimeFn {
                 | MatrixRank
                 | Pinv
                 | Qr
+                | Lstsq
         )
     }
 

@@ -1,6 +1,8 @@
 """Linear algebra inside compiled code, against NumPy's LAPACK (see diff.py): `np.dot`/`@` of
 float64 matrices through faer's blocked product, `np.linalg.solve`, `inv`, `det`, `norm`
-(ord=None) and `np.trace`; singular matrices raise `np.linalg.LinAlgError` as in NumPy.
+(ord=None) and `np.trace`, the factorizations (`eigh`, `svd`, `qr`, `lstsq`, `pinv`, ...; their
+factors are compared through sign-free quantities such as reconstructions); singular matrices
+raise `np.linalg.LinAlgError` as in NumPy.
 Floating-point results agree to 1e-10 relative (different summation orders).
 """
 
@@ -186,3 +188,22 @@ def test_qr(shape):
     # Full column (row) rank: a rank-deficient matrix's R is not unique up to signs alone.
     k = np.arange(shape[0] * shape[1]).reshape(shape) % 4 + 5 * np.eye(*shape, dtype=np.int64)
     check(qr_parts, k, rtol=1e-8)
+
+
+@jit
+def least_squares(a, b):
+    return np.linalg.lstsq(a, b), np.linalg.lstsq(a, b, rcond=None)
+
+
+@pytest.mark.parametrize("shape", [(6, 3), (3, 3), (3, 5), (1, 1)])
+def test_lstsq(shape):
+    a = rng.standard_normal(shape)
+    check(least_squares, a, rng.standard_normal(shape[0]), rtol=1e-8)
+    check(least_squares, a, rng.standard_normal((shape[0], 2)), rtol=1e-8)
+
+
+def test_lstsq_rank_deficient_and_errors():
+    a = np.outer(np.arange(1.0, 6.0), np.array([1.0, 2.0]))
+    check(least_squares, a, np.arange(5.0), rtol=1e-8)
+    check(least_squares, np.arange(12).reshape(4, 3), np.arange(4), rtol=1e-8)
+    check(least_squares, np.eye(3), np.ones(2))

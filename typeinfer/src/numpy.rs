@@ -149,6 +149,7 @@ pub enum ArrayFn {
     LinalgMatrixRank,
     LinalgPinv,
     LinalgQr,
+    LinalgLstsq,
     LinalgMatrixPower,
     Kron,
 }
@@ -303,6 +304,7 @@ impl ArrayFn {
             "matrix_rank" => LinalgMatrixRank,
             "pinv" => LinalgPinv,
             "qr" => LinalgQr,
+            "lstsq" => LinalgLstsq,
             "matrix_power" => LinalgMatrixPower,
             _ => return None,
         })
@@ -344,6 +346,7 @@ impl ArrayFn {
                 | LinalgMatrixRank
                 | LinalgPinv
                 | LinalgQr
+                | LinalgLstsq
                 | LinalgMatrixPower
         )
     }
@@ -472,6 +475,7 @@ impl ArrayFn {
             LinalgSolve => &["a", "b"],
             LinalgInv | LinalgDet | LinalgSlogdet | LinalgCholesky | LinalgEigvalsh => &["a"],
             LinalgEigh | LinalgMatrixRank | LinalgPinv | LinalgQr => &["a"],
+            LinalgLstsq => &["a", "b", "rcond"],
             LinalgSvd => &["a", "full_matrices", "compute_uv"],
             LinalgMatrixPower => &["a", "n"],
             Kron => &["a", "b"],
@@ -488,6 +492,7 @@ impl ArrayFn {
             Percentile | Quantile => 2,
             Outer | Cross | ArrayEqual | Allclose | Roll | ExpandDims => 2,
             RandomBinomial | PyRandint | PyUniform | LinalgSolve | LinalgMatrixPower | Kron => 2,
+            LinalgLstsq => 2,
             RandomRandom | RandomStandardNormal | RandomRand | RandomRandn | RandomUniform
             | RandomNormal | RandomExponential | RandomPoisson | PyRandom | PyGauss => 0,
             Interp => 3,
@@ -645,6 +650,7 @@ impl ArrayFn {
             LinalgMatrixRank => "matrix_rank",
             LinalgPinv => "pinv",
             LinalgQr => "qr",
+            LinalgLstsq => "lstsq",
             LinalgMatrixPower => "matrix_power",
             Kron => "kron",
         }
@@ -677,7 +683,7 @@ impl ArrayFn {
             | PyRandom | PyRandint | PyUniform | PyGauss => ArrayEffect::Reads,
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
-            | LinalgPinv | LinalgQr | LinalgMatrixPower | Kron => ArrayEffect::Reads,
+            | LinalgPinv | LinalgQr | LinalgLstsq | LinalgMatrixPower | Kron => ArrayEffect::Reads,
         }
     }
 

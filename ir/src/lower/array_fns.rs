@@ -487,7 +487,7 @@ impl Lowerer<'_, '_> {
             }
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
-            | LinalgPinv | LinalgQr | LinalgMatrixPower | Kron => {
+            | LinalgPinv | LinalgQr | LinalgLstsq | LinalgMatrixPower | Kron => {
                 self.lower_linalg_call(f, &arg, &result_ty, span)?
             }
             Where => {

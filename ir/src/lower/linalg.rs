@@ -99,6 +99,7 @@ impl Lowerer<'_, '_> {
                 let out = self.lower_matrix_power(&m, n, span)?;
                 self.converted(out, float, span).value()
             }
+            LinalgLstsq => self.lower_lstsq(&a, arg, result_ty, float, span)?,
             LinalgSvd | LinalgMatrixRank | LinalgPinv | LinalgQr => {
                 let m = self.float64_c(&a, span);
                 let shape = self.shape_of(&m);
@@ -287,6 +288,94 @@ impl Lowerer<'_, '_> {
             }
             _ => s,
         }
+    }
+
+    /// `np.linalg.lstsq(a, b)`: `(x, residuals, rank, s)` as NumPy; `residuals` is empty
+    /// unless `a` has full column rank and more rows than columns.
+    fn lower_lstsq(
+        &mut self,
+        a: &ArrayRef,
+        arg: &dyn Fn(&str) -> LoweredArg,
+        result_ty: &Type,
+        float: Scalar,
+        span: Span,
+    ) -> LResult<PyValue> {
+        let x_dtype = match result_ty {
+            Type::Tuple(items) => match items[0] {
+                Type::Array { dtype, .. } => dtype,
+                _ => float,
+            },
+            _ => float,
+        };
+        let b = arg("b")
+            .and_then(|(v, _)| ArrayRef::of(&v))
+            .ok_or_else(|| unsupported("lstsq() b", span))?;
+        let m = self.float64_c(a, span);
+        let rhs = self.float64_c(&b, span);
+        let shape = self.shape_of(&m);
+        let (rows, cols) = (shape[0], shape[1]);
+        let b_rows = self.array_dim(rhs.desc, 0);
+        let differ = self.b.icmp(IntCC::Ne, b_rows, rows);
+        self.raise_if(
+            differ,
+            ExceptionKind::LinAlgError,
+            "Incompatible dimensions",
+            span,
+            &[],
+        );
+        let nrhs = if b.ndim == 2 {
+            self.array_dim(rhs.desc, 1)
+        } else {
+            self.b.iconst(Ty::I64, 1)
+        };
+        let x_shape = if b.ndim == 2 {
+            vec![cols, nrhs]
+        } else {
+            vec![cols]
+        };
+        let x = self.new_array(Scalar::F64, &x_shape, false, span);
+        let k = self.b.binary(Op::Smin, rows, cols);
+        let s = self.new_array(Scalar::F64, &[k], false, span);
+        let squared = self.new_array(Scalar::F64, &[nrhs], false, span);
+        let (a_data, b_data) = (self.data_of(m.desc), self.data_of(rhs.desc));
+        let (x_data, s_data, sq_data) = (
+            self.data_of(x.desc),
+            self.data_of(s.desc),
+            self.data_of(squared.desc),
+        );
+        let rank = self.b.call_runtime(
+            RuntimeFn::Lstsq,
+            &[a_data, b_data, x_data, s_data, sq_data, rows, cols, nrhs],
+        );
+        let zero = self.b.iconst(Ty::I64, 0);
+        let failed = self.b.icmp(IntCC::Slt, rank, zero);
+        let message = "SVD did not converge in Linear Least Squares";
+        self.raise_if(failed, ExceptionKind::LinAlgError, message, span, &[]);
+        // NumPy reports residuals only for a full-rank, overdetermined system.
+        let full_rank = self.b.icmp(IntCC::Eq, rank, cols);
+        let tall = self.b.icmp(IntCC::Sgt, rows, cols);
+        let if_full = self.b.select(full_rank, nrhs, zero);
+        let count = self.b.select(tall, if_full, zero);
+        let residuals = self.new_array(Scalar::F64, &[count], false, span);
+        let res_data = self.data_of(residuals.desc);
+        let eight = self.b.iconst(Ty::I64, 8);
+        self.counted_loop(count, &mut |this, i| {
+            let offset = this.b.binary(Op::Imul, i, eight);
+            let from = this.b.binary(Op::Iadd, sq_data, offset);
+            let to = this.b.binary(Op::Iadd, res_data, offset);
+            let v = this.b.load(Ty::F64, from, 0, false);
+            this.b.store(to, v, 0);
+            Ok(())
+        })?;
+        let x = self.converted(x, x_dtype, span).value();
+        let residuals = self.converted(residuals, x_dtype, span).value();
+        let s = self.converted(s, float, span).value();
+        Ok(PyValue::Tuple(vec![
+            x,
+            residuals,
+            PyValue::Scalar(rank, Scalar::I64),
+            s,
+        ]))
     }
 
     /// `a` as a C-contiguous float64 array (a converted copy unless it is one).

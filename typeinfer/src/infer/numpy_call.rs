@@ -252,7 +252,9 @@ impl Infer<'_> {
             | PySeed | PyRandom | PyRandint | PyUniform | PyGauss => self.random_type(f, &arg)?,
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
-            | LinalgPinv | LinalgQr | LinalgMatrixPower | Kron => self.linalg_type(f, &arg)?,
+            | LinalgPinv | LinalgQr | LinalgLstsq | LinalgMatrixPower | Kron => {
+                self.linalg_type(f, &arg)?
+            }
             Where => {
                 let mut types = Vec::new();
                 for name in ["condition", "x", "y"] {

@@ -426,6 +426,31 @@ impl Infer<'_> {
             LinalgEigvalsh => Type::array(float, 1, Layout::C),
             LinalgMatrixRank => Type::Scalar(Scalar::I64),
             LinalgPinv => Type::array(float, 2, Layout::C),
+            LinalgLstsq => {
+                if let Some(rcond) = arg("rcond") {
+                    self.value(rcond)?;
+                    if !matches!(rcond.kind, ExprKind::NoneLit) {
+                        let message = "lstsq(): only rcond=None (NumPy's default) is supported";
+                        return Err(Diagnostic::unsupported(message, rcond.span).into());
+                    }
+                }
+                let b = arg("b").expect("required");
+                let (x, x_ndim) = match self.value(b)? {
+                    Type::Array { dtype, ndim, .. } if !dtype.is_complex() && ndim <= 2 => {
+                        (crate::rules::promote(float, dtype.max(Scalar::F32)), ndim)
+                    }
+                    other => {
+                        let message = format!("lstsq(): b of type {other}");
+                        return Err(Diagnostic::typing(message, b.span).into());
+                    }
+                };
+                Type::Tuple(vec![
+                    Type::array(x, x_ndim, Layout::C),
+                    Type::array(x, 1, Layout::C),
+                    Type::Scalar(Scalar::I64),
+                    Type::array(float, 1, Layout::C),
+                ])
+            }
             LinalgQr => Type::Tuple(vec![
                 Type::array(float, 2, Layout::C),
                 Type::array(float, 2, Layout::C),
