@@ -502,6 +502,8 @@ fn encode_type(ty: &Type) -> String {
         // Function identities do not outlive the process: such entries never match later.
         Type::Function { id, name } => format!("function#{id}#{name}"),
         Type::DType(s) => format!("dtype:{}", s.numpy_name()),
+        Type::CPointer(Some(s)) => format!("ptr:{}", s.numpy_name()),
+        Type::CPointer(None) => "voidptr".into(),
     }
 }
 
@@ -574,6 +576,8 @@ fn decode_type(text: &str) -> Option<Type> {
         "str" => Type::Str,
         "unknown" => Type::Unknown,
         _ if text.starts_with("dtype:") => Type::DType(Scalar::from_name(&text[6..])?),
+        "voidptr" => Type::CPointer(None),
+        _ if text.starts_with("ptr:") => Type::CPointer(Some(Scalar::from_name(&text[4..])?)),
         scalar => Type::Scalar(Scalar::from_name(scalar)?),
     })
 }
