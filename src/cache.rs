@@ -822,6 +822,8 @@ mod tests {
             Type::Tuple(vec![Type::I64, Type::Tuple(vec![Type::C128, Type::BOOL])]),
             Type::Tuple(vec![]),
             Type::NoneType,
+            Type::CPointer(Some(Scalar::I32)),
+            Type::CPointer(None),
         ];
         for ty in types {
             assert_eq!(decode_type(&encode_type(&ty)), Some(ty.clone()), "{ty}");
