@@ -502,6 +502,8 @@ fn encode_type(ty: &Type) -> String {
         // Function identities do not outlive the process: such entries never match later.
         Type::Function { id, name } => format!("function#{id}#{name}"),
         Type::DType(s) => format!("dtype:{}", s.numpy_name()),
+        Type::CPointer(Some(s)) => format!("ptr:{}", s.numpy_name()),
+        Type::CPointer(None) => "voidptr".into(),
     }
 }
 
@@ -574,6 +576,8 @@ fn decode_type(text: &str) -> Option<Type> {
         "str" => Type::Str,
         "unknown" => Type::Unknown,
         _ if text.starts_with("dtype:") => Type::DType(Scalar::from_name(&text[6..])?),
+        "voidptr" => Type::CPointer(None),
+        _ if text.starts_with("ptr:") => Type::CPointer(Some(Scalar::from_name(&text[4..])?)),
         scalar => Type::Scalar(Scalar::from_name(scalar)?),
     })
 }
@@ -818,6 +822,8 @@ mod tests {
             Type::Tuple(vec![Type::I64, Type::Tuple(vec![Type::C128, Type::BOOL])]),
             Type::Tuple(vec![]),
             Type::NoneType,
+            Type::CPointer(Some(Scalar::I32)),
+            Type::CPointer(None),
         ];
         for ty in types {
             assert_eq!(decode_type(&encode_type(&ty)), Some(ty.clone()), "{ty}");

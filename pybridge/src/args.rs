@@ -279,7 +279,8 @@ pub fn slot_count(ty: &Type) -> usize {
         | Type::List { .. }
         | Type::Str
         | Type::Dict { .. }
-        | Type::Set { .. } => 1,
+        | Type::Set { .. }
+        | Type::CPointer(_) => 1,
         Type::Tuple(items) => items.iter().map(slot_count).sum(),
         Type::NoneType | Type::Range | Type::Unknown | Type::Function { .. } | Type::DType(_) => 0,
     }
@@ -634,6 +635,8 @@ pub fn unflatten(
             let numpy = py.import("numpy")?;
             Ok(numpy.getattr(s.numpy_name())?.unbind())
         }
+        // A C pointer comes back as its address (an int), as `ctypes` gives a `void *`.
+        Type::CPointer(_) => take().into_py_any(py),
         Type::Range | Type::Unknown | Type::Function { .. } => Err(PyTypeError::new_err(format!(
             "ferrojit: a {ty} cannot be returned to Python"
         ))),

@@ -49,26 +49,27 @@ impl CFuncCode {
     }
 }
 
-/// A C type for one parameter or result: numbers and bools (complex numbers, arrays and tuples
-/// have no single C type).
+/// A C type for one parameter or result: numbers, bools and C pointers (`CPointer(float64)`,
+/// `voidptr`); complex numbers, arrays and tuples have no single C type.
 fn check_c_type(py: Python<'_>, ty: &Type, role: &str) -> PyResult<()> {
     match ty {
-        Type::Scalar(Scalar::C64 | Scalar::C128) | Type::Array { .. } | Type::Tuple(_) => {
-            Err(compile_error(
-                py,
-                DiagnosticKind::Typing,
-                format!(
-                    "a @cfunc {role} must be a number or bool (a C type), not {ty}; pass arrays \
-                     as a pointer and a length to a @jit function instead"
-                ),
-            ))
-        }
+        Type::Scalar(Scalar::C64 | Scalar::C128)
+        | Type::CPointer(Some(Scalar::C64 | Scalar::C128))
+        | Type::Array { .. }
+        | Type::Tuple(_) => Err(compile_error(
+            py,
+            DiagnosticKind::Typing,
+            format!(
+                "a @cfunc {role} must be a number or bool (a C type) or a C pointer, not {ty}; \
+                     pass an array as CPointer(dtype) and a length"
+            ),
+        )),
         Type::NoneType if role == "return type" => Ok(()),
-        Type::Scalar(_) => Ok(()),
+        Type::Scalar(_) | Type::CPointer(_) => Ok(()),
         _ => Err(compile_error(
             py,
             DiagnosticKind::Typing,
-            format!("a @cfunc {role} must be a number or bool (a C type), not {ty}"),
+            format!("a @cfunc {role} must be a number or bool (a C type) or a C pointer, not {ty}"),
         )),
     }
 }

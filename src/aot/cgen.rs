@@ -122,7 +122,8 @@ pub fn slot_count(ty: &Type) -> usize {
         | Type::List { .. }
         | Type::Str
         | Type::Dict { .. }
-        | Type::Set { .. } => 1,
+        | Type::Set { .. }
+        | Type::CPointer(_) => 1,
         Type::Tuple(items) => items.iter().map(slot_count).sum(),
         Type::NoneType | Type::Range | Type::Unknown | Type::Function { .. } | Type::DType(_) => 0,
     }
@@ -153,9 +154,11 @@ fn slot_layout(name: &str, ty: &Type, slot: &mut usize, out: &mut Vec<String>) {
         Type::Array { ndim, .. } => {
             push(format!("{name}: {ty} (pointer to a ferrojit_array{ndim})"));
         }
-        Type::List { .. } | Type::Dict { .. } | Type::Set { .. } | Type::Str => {
-            push(format!("{name}: {ty} (pointer)"))
-        }
+        Type::List { .. }
+        | Type::Dict { .. }
+        | Type::Set { .. }
+        | Type::Str
+        | Type::CPointer(_) => push(format!("{name}: {ty} (pointer)")),
         Type::Tuple(items) => {
             for (i, item) in items.iter().enumerate() {
                 slot_layout(&format!("{name}[{i}]"), item, slot, out);

@@ -89,8 +89,8 @@ pub fn compile_exports(
                 return Err(Diagnostic::new(
                     DiagnosticKind::Unsupported,
                     format!(
-                        "export '{}': lists and strings cannot cross an ahead-of-time library's \
-                         boundary; pass and return arrays and numbers",
+                        "export '{}': lists, strings and C pointers cannot cross an ahead-of-time \
+                         library's boundary; pass and return arrays and numbers",
                         def.ast.name
                     ),
                     None,
@@ -160,10 +160,14 @@ pub fn compile_exports(
     Ok(out)
 }
 
-/// Whether a list or a string occurs in `ty`.
+/// Whether a list, a string or a C pointer (a `@cfunc` parameter type) occurs in `ty`.
 fn contains_list(ty: &Type) -> bool {
     match ty {
-        Type::List { .. } | Type::Str | Type::Dict { .. } | Type::Set { .. } => true,
+        Type::List { .. }
+        | Type::Str
+        | Type::Dict { .. }
+        | Type::Set { .. }
+        | Type::CPointer(_) => true,
         Type::Tuple(items) => items.iter().any(contains_list),
         _ => false,
     }
@@ -246,6 +250,8 @@ pub fn type_tag(ty: &Type) -> String {
         Type::Unknown => "u".to_string(),
         Type::Function { name, .. } => format!("fn_{name}"),
         Type::DType(s) => format!("dtype_{}", s.short_name()),
+        Type::CPointer(Some(s)) => format!("p_{}", s.short_name()),
+        Type::CPointer(None) => "voidptr".to_string(),
     }
 }
 

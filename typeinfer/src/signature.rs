@@ -9,6 +9,7 @@
 //!            | 'UniTuple' '(' type ',' integer ')'
 //!            | 'Tuple' '(' types? ')' | 'Tuple' '(' '(' types? ')' ')'
 //!            | 'array' '(' scalar ',' integer 'd' ',' ('C' | 'F' | 'A') ')'   (as printed)
+//!            | 'CPointer' '(' scalar ')' | 'voidptr'   C pointers (`@cfunc` parameters)
 //! axis      := ':' | '::1'                `::1` on the last axis is C order, on the first F
 //! ```
 //!
@@ -284,6 +285,17 @@ impl Parser {
                 return Ok(Type::Tuple(self.types_until_close("in Tuple(...)")?));
             }
             "array" => return self.array_printed(),
+            "voidptr" => {
+                self.bump();
+                return Ok(Type::CPointer(None));
+            }
+            "CPointer" => {
+                self.bump();
+                self.expect_punct('(', "after 'CPointer'")?;
+                let dtype = self.scalar()?;
+                self.expect_punct(')', "after the type of CPointer(...)")?;
+                return Ok(Type::CPointer(Some(dtype)));
+            }
             "void" | "none" => {
                 let message = format!("'{name}' may only be used as a return type");
                 return Err(Self::error_at(token, message));

@@ -195,6 +195,10 @@ pub enum Type {
     /// A NumPy scalar type or dtype passed as a value (`np.float32`, `np.dtype('i4')`), usable
     /// as `dtype=`. Takes no room at run time.
     DType(Scalar),
+    /// A raw C pointer (Numba's `CPointer(dtype)`, or `voidptr` when `None`), only as a
+    /// `@cfunc` parameter: a plain address; `p[i]` loads and `p[i] = x` stores elements of
+    /// `dtype` without a bounds check.
+    CPointer(Option<Scalar>),
 }
 
 impl Type {
@@ -326,6 +330,8 @@ impl fmt::Display for Type {
             Type::Unknown => f.write_str("undefined"),
             Type::Function { name, .. } => write!(f, "function({name})"),
             Type::DType(s) => write!(f, "dtype({s})"),
+            Type::CPointer(Some(s)) => write!(f, "CPointer({s})"),
+            Type::CPointer(None) => f.write_str("voidptr"),
         }
     }
 }

@@ -117,6 +117,9 @@ impl Lowerer<'_, '_> {
                 if let PyValue::List(list, ty) = &array {
                     return self.store_list_item(*list, ty, index, value, target.span);
                 }
+                if let PyValue::Pointer(p, ty) = &array {
+                    return self.store_pointer_item(*p, ty, index, value, target.span);
+                }
                 if let PyValue::Dict(d, ty) = &array {
                     let (ptr, value_ty) = self.dict_value_ptr(*d, ty, index, target.span)?;
                     self.store_item_at(ptr, &value_ty, value);
@@ -180,6 +183,15 @@ impl Lowerer<'_, '_> {
             }
             ExprKind::Subscript { value: base, index } => {
                 let array = self.lower_expr(base)?;
+                if let PyValue::Pointer(p, ty) = &array {
+                    let elem_ty = self.type_of(target)?;
+                    let (ptr, item) = self.pointer_element(*p, ty, index, target.span)?;
+                    let current = self.load_item_at(ptr, &item);
+                    let result =
+                        self.binary_op(op, current, &elem_ty, rhs, &rhs_ty, target.span)?;
+                    self.store_item_at(ptr, &item, result);
+                    return Ok(());
+                }
                 let container = match &array {
                     PyValue::List(list, list_ty) => Some((true, *list, list_ty.clone())),
                     PyValue::Dict(d, ty) => Some((false, *d, ty.clone())),

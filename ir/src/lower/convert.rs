@@ -147,6 +147,11 @@ impl Lowerer<'_, '_> {
                 let zero = self.b.iconst(Ty::I64, 0);
                 self.b.icmp(IntCC::Ne, len, zero)
             }
+            // A C pointer is true unless it is null, as in C.
+            PyValue::Pointer(p, _) => {
+                let null = self.b.iconst(Ty::I64, 0);
+                self.b.icmp(IntCC::Ne, *p, null)
+            }
             PyValue::List(list, _) => {
                 let len = self.list_len(*list);
                 let zero = self.b.iconst(Ty::I64, 0);

@@ -97,6 +97,9 @@ impl Lowerer<'_, '_> {
                 if let PyValue::Dict(d, ty) = &base {
                     return self.lower_dict_subscript(*d, ty, index, expr.span);
                 }
+                if let PyValue::Pointer(p, ty) = &base {
+                    return self.lower_pointer_load(*p, ty, index, expr.span);
+                }
                 if let PyValue::Text(_) | PyValue::Str(_) = &base {
                     return self.lower_str_subscript(&base, index, expr.span);
                 }

@@ -21,13 +21,19 @@ pub enum FlatSlot {
     Str,
     /// A pointer to a dict or set table (`runtime::dict`).
     Dict,
+    /// A raw C pointer (`CPointer(dtype)`, `voidptr`): a plain address.
+    Pointer,
 }
 
 impl FlatSlot {
     pub fn ir_type(&self) -> Ty {
         match self {
             FlatSlot::Scalar(s) => scalar_ir_type(*s),
-            FlatSlot::Array { .. } | FlatSlot::List | FlatSlot::Str | FlatSlot::Dict => Ty::Ptr,
+            FlatSlot::Array { .. }
+            | FlatSlot::List
+            | FlatSlot::Str
+            | FlatSlot::Dict
+            | FlatSlot::Pointer => Ty::Ptr,
         }
     }
 }
@@ -68,6 +74,7 @@ fn push_flat(ty: &Type, out: &mut Vec<FlatSlot>) {
         Type::List { .. } => out.push(FlatSlot::List),
         Type::Str => out.push(FlatSlot::Str),
         Type::Dict { .. } | Type::Set { .. } => out.push(FlatSlot::Dict),
+        Type::CPointer(_) => out.push(FlatSlot::Pointer),
         Type::NoneType | Type::Range | Type::Unknown | Type::Function { .. } | Type::DType(_) => {}
     }
 }

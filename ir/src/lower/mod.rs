@@ -31,6 +31,7 @@ mod messages;
 mod operators;
 mod parallel;
 pub mod parallel_report;
+pub(crate) mod pointers;
 mod random;
 mod sorting;
 mod ssa;

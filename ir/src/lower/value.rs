@@ -19,6 +19,8 @@ pub enum PyValue {
     Text(Value),
     /// A pointer to a dict or set table (`runtime::dict`), with its type.
     Dict(Value, Type),
+    /// A raw C pointer (an address), with its `CPointer` type.
+    Pointer(Value, Type),
     None,
     /// `range(start, stop, step)` as an iterable; all three are i64.
     Range {
@@ -45,7 +47,8 @@ impl PyValue {
             | PyValue::Array(v, _)
             | PyValue::List(v, _)
             | PyValue::Text(v)
-            | PyValue::Dict(v, _) => out.push(*v),
+            | PyValue::Dict(v, _)
+            | PyValue::Pointer(v, _) => out.push(*v),
             PyValue::Complex(re, im, _) => {
                 out.push(*re);
                 out.push(*im);
@@ -76,6 +79,7 @@ impl PyValue {
             Type::Dict { .. } | Type::Set { .. } => {
                 PyValue::Dict(values.next().expect("flat value"), ty.clone())
             }
+            Type::CPointer(_) => PyValue::Pointer(values.next().expect("flat value"), ty.clone()),
             Type::NoneType
             | Type::Range
             | Type::Unknown
@@ -107,6 +111,7 @@ impl PyValue {
             PyValue::List(_, ty) => PyValue::List(next(), ty.clone()),
             PyValue::Text(_) => PyValue::Text(next()),
             PyValue::Dict(_, ty) => PyValue::Dict(next(), ty.clone()),
+            PyValue::Pointer(_, ty) => PyValue::Pointer(next(), ty.clone()),
             PyValue::Tuple(items) => {
                 PyValue::Tuple(items.iter().map(|i| i.with_flat(values)).collect())
             }

@@ -3,7 +3,8 @@
 ``f.address`` is the C function's address, ``f.ctypes`` a ``ctypes`` function object for it (what
 ``scipy.LowLevelCallable(f.ctypes)`` takes), ``f.native_name`` its symbol name, and
 ``f.cffi``-free calls from Python go through ``ctypes`` (``f(x)``). Parameters and the result
-are numbers or bools. An exception raised inside cannot reach a C caller: as in Numba, it is
+are numbers, bools or C pointers (``CPointer(float64)``, ``voidptr``: ``p[i]`` loads and
+``p[i] = x`` stores, unchecked). An exception raised inside cannot reach a C caller: as in Numba, it is
 printed to stderr and the function returns zero; a call from Python (``f(x)``) raises it.
 """
 
@@ -35,6 +36,10 @@ _CTYPES = {
 def _ctype(text):
     import ctypes
 
+    if text == "voidptr":
+        return ctypes.c_void_p
+    if text.startswith("CPointer(") and text.endswith(")"):
+        return ctypes.POINTER(_ctype(text[len("CPointer(") : -1]))
     name = _CTYPES[text]
     return None if name is None else getattr(ctypes, name)
 

@@ -157,3 +157,20 @@ def DictType(key, value):
 
 
 __all__ += ["Array", "UniTuple", "Tuple", "Optional", "unicode_type", "ListType", "DictType"]
+
+
+# --- C pointers (``@cfunc`` parameters) -------------------------------------------------------
+
+#: An untyped C pointer (``void *``): it can be passed on but not indexed.
+voidptr = Type("voidptr")
+
+
+def CPointer(dtype):
+    """``CPointer(float64)``: a C pointer to ``dtype`` elements (``double *``), a ``@cfunc``
+    parameter type; ``p[i]`` loads and ``p[i] = x`` stores without a bounds check."""
+    if not isinstance(dtype, Type) or dtype._numpy_name is None:
+        raise TypeError(f"CPointer() takes a scalar type, got {dtype!r}")
+    return Type(f"CPointer({dtype})")
+
+
+__all__ += ["voidptr", "CPointer"]

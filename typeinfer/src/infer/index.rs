@@ -29,9 +29,26 @@ impl Infer<'_> {
             Type::List { .. } => self.list_index(&ty, index),
             Type::Str => self.str_index(index),
             Type::Dict { .. } => self.dict_index(&ty, index),
+            Type::CPointer(_) => self.pointer_index(&ty, base, index),
             _ => {
                 let message = format!("'{ty}' object is not subscriptable");
                 Err(Diagnostic::typing(message, base.span).into())
+            }
+        }
+    }
+
+    /// The type of `pointer[index]` (a load or a store): an element of the pointer's dtype;
+    /// the index is one integer (no bounds check, no negative-index wrap-around: C's `p[i]`).
+    pub(super) fn pointer_index(&mut self, pointer: &Type, base: &Expr, index: &Expr) -> R<Type> {
+        let Type::CPointer(Some(dtype)) = *pointer else {
+            let message = "a voidptr cannot be indexed; declare the parameter as CPointer(dtype)";
+            return Err(Diagnostic::typing(message, base.span).into());
+        };
+        match self.value(index)? {
+            Type::Scalar(s) if s.is_int() => Ok(Type::Scalar(dtype)),
+            other => {
+                let message = format!("a pointer index must be an integer, not {other}");
+                Err(Diagnostic::typing(message, index.span).into())
             }
         }
     }

@@ -157,6 +157,9 @@ impl Infer<'_> {
         if let Type::Dict { .. } = base_ty {
             return self.dict_index(&base_ty, index);
         }
+        if let Type::CPointer(_) = base_ty {
+            return self.pointer_index(&base_ty, base, index);
+        }
         if let Type::List { .. } = base_ty {
             if matches!(index.kind, ExprKind::Slice { .. }) {
                 let message = "assigning to a slice of a list is not supported";
