@@ -1,5 +1,5 @@
 //! Dense linear algebra for compiled code's `np.dot`/`@` of matrices and `np.linalg.solve`,
-//! `inv`, `det`, `slogdet`, `cholesky`, `eigvalsh`, `eigh`, `svd`, `matrix_rank`, `pinv`, `qr` and `lstsq`, on the `faer` crate (pure Rust: no
+//! `inv`, `det`, `slogdet`, `cholesky`, `eigvalsh`, `eigh`, `svd`, `matrix_rank`, `pinv`, `qr`, `lstsq` and `norm` with `ord`, on the `faer` crate (pure Rust: no
 //! BLAS, LAPACK or SciPy).
 //!
 //! Lowering passes C-contiguous `float64` buffers (copies where the operands are not) and
@@ -419,6 +419,66 @@ pub extern "C" fn ferrojit_lstsq(
             .sum();
     }
     rank as i64
+}
+
+/// `np.linalg.norm(x, ord)` of a number `ord`, for the C-contiguous vector (`rows` doubles,
+/// `matrix == 0`) or `rows x cols` matrix at `x`. Writes 1 to `invalid` (and returns 0) for
+/// an order NumPy rejects for matrices.
+pub extern "C" fn ferrojit_norm(
+    x: i64,
+    rows: i64,
+    cols: i64,
+    matrix: i64,
+    ord: f64,
+    invalid: i64,
+) -> f64 {
+    // SAFETY: `invalid` is a stack slot of one i64 that lowering passes.
+    let flag = |v: i64| unsafe { *(invalid as *mut i64) = v };
+    flag(0);
+    if matrix == 0 {
+        // SAFETY: lowering passes `rows` doubles.
+        let v = unsafe { std::slice::from_raw_parts(x as *const f64, rows.max(0) as usize) };
+        let abs = v.iter().map(|e| e.abs());
+        return if ord == f64::INFINITY {
+            abs.fold(f64::NEG_INFINITY, f64::max)
+        } else if ord == f64::NEG_INFINITY {
+            abs.fold(f64::INFINITY, f64::min)
+        } else if ord == 0.0 {
+            v.iter().filter(|&&e| e != 0.0).count() as f64
+        } else if ord == 1.0 {
+            abs.sum()
+        } else if ord == 2.0 {
+            v.iter().map(|e| e * e).sum::<f64>().sqrt()
+        } else {
+            abs.map(|e| e.powf(ord)).sum::<f64>().powf(1.0 / ord)
+        };
+    }
+    let (r, c) = (rows.max(0) as usize, cols.max(0) as usize);
+    // SAFETY: lowering passes a `rows x cols` buffer.
+    let m = unsafe { view(x, rows.max(0), cols.max(0)) };
+    let column_sums = || (0..c).map(move |j| (0..r).map(|i| m[(i, j)].abs()).sum::<f64>());
+    let row_sums = || (0..r).map(move |i| (0..c).map(|j| m[(i, j)].abs()).sum::<f64>());
+    if ord == 1.0 {
+        column_sums().fold(f64::NEG_INFINITY, f64::max)
+    } else if ord == -1.0 {
+        column_sums().fold(f64::INFINITY, f64::min)
+    } else if ord == f64::INFINITY {
+        row_sums().fold(f64::NEG_INFINITY, f64::max)
+    } else if ord == f64::NEG_INFINITY {
+        row_sums().fold(f64::INFINITY, f64::min)
+    } else if ord == 2.0 || ord == -2.0 {
+        let Ok(values) = m.singular_values() else {
+            return f64::NAN;
+        };
+        if ord == 2.0 {
+            values.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+        } else {
+            values.iter().copied().fold(f64::INFINITY, f64::min)
+        }
+    } else {
+        flag(1);
+        0.0
+    }
 }
 
 #[cfg(test)]

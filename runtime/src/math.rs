@@ -341,6 +341,8 @@ runtime_functions! {
     /// `(a, q, r, m, n) -> 0`: `np.linalg.qr`, mode `'reduced'`.
     Qr => ("ferrojit_qr", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_qr),
     /// `(a, b, x, s, residuals, m, n, nrhs) -> rank`: `np.linalg.lstsq`; -1 on failure.
+    /// `(x, rows, cols, matrix, ord, invalid_slot) -> f64`: `np.linalg.norm` with a number `ord`.
+    Norm => ("ferrojit_norm", &[I64, I64, I64, I64, F64, Ptr], F64, linalg::ferrojit_norm),
     Lstsq => ("ferrojit_lstsq", &[I64, I64, I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_lstsq),
     // Whole-array reductions of contiguous elements (`crate::reduce`, vectorised): `(data, n)`
     // or `(data, data, n)`. They read array memory, so they are not pure.
@@ -465,6 +467,7 @@ impl RuntimeFn {
                 | Pinv
                 | Qr
                 | Lstsq
+                | Norm
         )
     }
 

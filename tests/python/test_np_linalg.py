@@ -207,3 +207,23 @@ def test_lstsq_rank_deficient_and_errors():
     check(least_squares, a, np.arange(5.0), rtol=1e-8)
     check(least_squares, np.arange(12).reshape(4, 3), np.arange(4), rtol=1e-8)
     check(least_squares, np.eye(3), np.ones(2))
+
+
+@jit
+def norm_orders(v, m):
+    return (np.linalg.norm(v, 1), np.linalg.norm(v, 2), np.linalg.norm(v, np.inf),
+            np.linalg.norm(v, -np.inf), np.linalg.norm(v, 3), np.linalg.norm(v, 0),
+            np.linalg.norm(m, 'fro'), np.linalg.norm(m, 1), np.linalg.norm(m, -1),
+            np.linalg.norm(m, 2), np.linalg.norm(m, -2), np.linalg.norm(m, np.inf),
+            np.linalg.norm(m, -np.inf), np.linalg.norm(m, None))
+
+
+def test_norm_orders():
+    check(norm_orders, rng.standard_normal(7), rng.standard_normal((4, 3)), rtol=1e-10)
+    check(norm_orders, np.array([0, -3, 4]), np.arange(6).reshape(2, 3), rtol=1e-10)
+
+    @jit
+    def matrix_norm(m, p):
+        return np.linalg.norm(m, p)
+
+    check(matrix_norm, np.eye(2), 3)

@@ -63,6 +63,31 @@ impl Lowerer<'_, '_> {
                 })?;
                 self.use_value_var(&sum)
             }
+            LinalgNorm if matches!(arg("ord"), Some((PyValue::Scalar(..), _))) => {
+                let Some((PyValue::Scalar(ord, s), _)) = arg("ord") else {
+                    unreachable!("matched above")
+                };
+                let ord = self.cast_real(ord, s, Scalar::F64);
+                let m = self.float64_c(&a, span);
+                let shape = self.shape_of(&m);
+                let one = self.b.iconst(Ty::I64, 1);
+                let (cols, matrix) = if a.ndim == 2 {
+                    (shape[1], one)
+                } else {
+                    (one, self.b.iconst(Ty::I64, 0))
+                };
+                let data = self.data_of(m.desc);
+                let slot = self.b.ins(crate::function::Op::StackSlot(8), &[], Ty::Ptr);
+                let norm = self
+                    .b
+                    .call_runtime(RuntimeFn::Norm, &[data, shape[0], cols, matrix, ord, slot]);
+                let invalid = self.b.load(Ty::I64, slot, 0, false);
+                let zero = self.b.iconst(Ty::I64, 0);
+                let bad = self.b.icmp(IntCC::Ne, invalid, zero);
+                let message = "Invalid norm order for matrices.";
+                self.raise_if(bad, ExceptionKind::ValueError, message, span, &[]);
+                PyValue::Scalar(self.cast_real(norm, Scalar::F64, float), float)
+            }
             LinalgNorm => {
                 let shape = self.shape_of(&a);
                 let strides = self.strides_of(&a);

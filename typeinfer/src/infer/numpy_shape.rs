@@ -524,13 +524,20 @@ impl Infer<'_> {
                 }
             }
             _ => {
-                if let Some(ord) = arg("ord").filter(|o| !matches!(o.kind, ExprKind::NoneLit)) {
-                    let message = "norm() is supported with ord=None (the 2-norm of a vector, \
-                                   the Frobenius norm of a matrix) only";
-                    return Err(Diagnostic::unsupported(message, ord.span).into());
-                }
-                if let Some(none) = arg("ord") {
-                    self.value(none)?;
+                if let Some(ord) = arg("ord") {
+                    let ord_ty = self.value(ord)?;
+                    let supported = match (&ord.kind, &ord_ty) {
+                        (ExprKind::NoneLit, _) => true,
+                        (ExprKind::Str(s), _) => s == "fro" && ndim == 2,
+                        (_, Type::Scalar(s)) => (s.is_int() || s.is_float()) && ndim <= 2,
+                        _ => false,
+                    };
+                    if !supported {
+                        let message = "norm() is supported with ord=None, a number (1, 2, \
+                                       np.inf, -np.inf, ...) for a vector or a matrix, or 'fro' \
+                                       for a matrix";
+                        return Err(Diagnostic::unsupported(message, ord.span).into());
+                    }
                 }
                 Type::Scalar(float)
             }
