@@ -164,6 +164,8 @@ pub fn compile_exports(
 fn contains_list(ty: &Type) -> bool {
     match ty {
         Type::List { .. } | Type::Str | Type::Dict { .. } | Type::Set { .. } => true,
+        // Optional returns are boxed by the JIT only.
+        Type::Optional(_) => true,
         Type::Tuple(items) => items.iter().any(contains_list),
         _ => false,
     }
@@ -236,6 +238,7 @@ pub fn type_tag(ty: &Type) -> String {
             format!("t_{}_", inner.join("_"))
         }
         Type::NoneType => "v".to_string(),
+        Type::Optional(inner) => format!("o_{}_", type_tag(inner)),
         Type::Range => "range".to_string(),
         Type::Str => "str".to_string(),
         Type::List { item, typed } => {

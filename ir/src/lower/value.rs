@@ -20,6 +20,8 @@ pub enum PyValue {
     /// A pointer to a dict or set table (`runtime::dict`), with its type.
     Dict(Value, Type),
     None,
+    /// An optional number: its present flag (bool) and the number (zeros when absent).
+    Optional(Value, Box<PyValue>),
     /// `range(start, stop, step)` as an iterable; all three are i64.
     Range {
         start: Value,
@@ -51,6 +53,10 @@ impl PyValue {
                 out.push(*im);
             }
             PyValue::Tuple(items) => items.iter().for_each(|i| i.push_flat(out)),
+            PyValue::Optional(flag, inner) => {
+                out.push(*flag);
+                inner.push_flat(out);
+            }
             PyValue::None | PyValue::Range { .. } | PyValue::Str(_) => {}
         }
     }
@@ -75,6 +81,10 @@ impl PyValue {
             Type::Str => PyValue::Text(values.next().expect("flat value")),
             Type::Dict { .. } | Type::Set { .. } => {
                 PyValue::Dict(values.next().expect("flat value"), ty.clone())
+            }
+            Type::Optional(inner) => {
+                let flag = values.next().expect("flat value");
+                PyValue::Optional(flag, Box::new(PyValue::from_flat(inner, values)))
             }
             Type::NoneType
             | Type::Range
@@ -109,6 +119,10 @@ impl PyValue {
             PyValue::Dict(_, ty) => PyValue::Dict(next(), ty.clone()),
             PyValue::Tuple(items) => {
                 PyValue::Tuple(items.iter().map(|i| i.with_flat(values)).collect())
+            }
+            PyValue::Optional(_, inner) => {
+                let flag = next();
+                PyValue::Optional(flag, Box::new(inner.with_flat(values)))
             }
             other => other.clone(),
         }
