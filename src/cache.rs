@@ -822,6 +822,8 @@ mod tests {
             Type::Tuple(vec![Type::I64, Type::Tuple(vec![Type::C128, Type::BOOL])]),
             Type::Tuple(vec![]),
             Type::NoneType,
+            Type::Optional(Box::new(Type::F64)),
+            Type::Tuple(vec![Type::Optional(Box::new(Type::BOOL)), Type::I64]),
         ];
         for ty in types {
             assert_eq!(decode_type(&encode_type(&ty)), Some(ty.clone()), "{ty}");
