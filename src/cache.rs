@@ -486,6 +486,7 @@ fn encode_type(ty: &Type) -> String {
             format!("T({})", inner.join(","))
         }
         Type::NoneType => "none".into(),
+        Type::Optional(inner) => format!("O({})", encode_type(inner)),
         Type::Range => "range".into(),
         Type::Str => "str".into(),
         Type::List { item, typed } => {
@@ -508,6 +509,9 @@ fn encode_type(ty: &Type) -> String {
 }
 
 fn decode_type(text: &str) -> Option<Type> {
+    if let Some(inner) = text.strip_prefix("O(").and_then(|t| t.strip_suffix(')')) {
+        return Some(Type::Optional(Box::new(decode_type(inner)?)));
+    }
     if let Some(inner) = text.strip_prefix("S(").and_then(|t| t.strip_suffix(')')) {
         return Some(Type::Set {
             item: Box::new(decode_type(inner)?),
@@ -824,6 +828,8 @@ mod tests {
             Type::NoneType,
             Type::CPointer(Some(Scalar::I32)),
             Type::CPointer(None),
+            Type::Optional(Box::new(Type::F64)),
+            Type::Tuple(vec![Type::Optional(Box::new(Type::BOOL)), Type::I64]),
         ];
         for ty in types {
             assert_eq!(decode_type(&encode_type(&ty)), Some(ty.clone()), "{ty}");

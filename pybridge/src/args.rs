@@ -282,6 +282,7 @@ pub fn slot_count(ty: &Type) -> usize {
         | Type::Set { .. }
         | Type::CPointer(_) => 1,
         Type::Tuple(items) => items.iter().map(slot_count).sum(),
+        Type::Optional(inner) => 1 + slot_count(inner),
         Type::NoneType | Type::Range | Type::Unknown | Type::Function { .. } | Type::DType(_) => 0,
     }
 }
@@ -606,6 +607,13 @@ pub fn unflatten(
             PyTuple::new(py, values)?.into_py_any(py)
         }
         Type::NoneType => Ok(py.None()),
+        Type::Optional(inner) => {
+            if take() as u8 == 0 {
+                *pos += slot_count(inner);
+                return Ok(py.None());
+            }
+            unflatten(py, inner, slots, pos, descriptors, arg_types, returned)
+        }
         Type::Array { .. } => {
             let addr = take();
             match descriptors.owner_at(addr, arg_types) {

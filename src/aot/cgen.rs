@@ -125,6 +125,7 @@ pub fn slot_count(ty: &Type) -> usize {
         | Type::Set { .. }
         | Type::CPointer(_) => 1,
         Type::Tuple(items) => items.iter().map(slot_count).sum(),
+        Type::Optional(inner) => 1 + slot_count(inner),
         Type::NoneType | Type::Range | Type::Unknown | Type::Function { .. } | Type::DType(_) => 0,
     }
 }
@@ -163,6 +164,10 @@ fn slot_layout(name: &str, ty: &Type, slot: &mut usize, out: &mut Vec<String>) {
             for (i, item) in items.iter().enumerate() {
                 slot_layout(&format!("{name}[{i}]"), item, slot, out);
             }
+        }
+        Type::Optional(inner) => {
+            push(format!("{name}: present flag (0 when None)"));
+            slot_layout(name, inner, slot, out);
         }
         Type::NoneType | Type::Range | Type::Unknown | Type::Function { .. } | Type::DType(_) => {}
     }

@@ -168,6 +168,8 @@ fn contains_list(ty: &Type) -> bool {
         | Type::Dict { .. }
         | Type::Set { .. }
         | Type::CPointer(_) => true,
+        // Optional returns are boxed by the JIT only.
+        Type::Optional(_) => true,
         Type::Tuple(items) => items.iter().any(contains_list),
         _ => false,
     }
@@ -240,6 +242,7 @@ pub fn type_tag(ty: &Type) -> String {
             format!("t_{}_", inner.join("_"))
         }
         Type::NoneType => "v".to_string(),
+        Type::Optional(inner) => format!("o_{}_", type_tag(inner)),
         Type::Range => "range".to_string(),
         Type::Str => "str".to_string(),
         Type::List { item, typed } => {

@@ -159,6 +159,7 @@ impl TypeFunctions {
                 c.push_str("    (void)rets; (void)pos; (void)ds;\n    return t;\n}\n");
             }
             Type::NoneType
+            | Type::Optional(_)
             | Type::Range
             | Type::Str
             | Type::List { .. }

@@ -564,6 +564,27 @@ pub fn unify(a: &Type, b: &Type) -> Option<Type> {
     }
 }
 
+/// Like [`unify`], and a number unifies with `None` into an optional number (a variable
+/// assigned both, a function returning both), as Numba's `OptionalType`.
+pub fn unify_optional(a: &Type, b: &Type) -> Option<Type> {
+    let number = |t: &Type| matches!(t, Type::Scalar(_));
+    match (a, b) {
+        (Type::NoneType, t) | (t, Type::NoneType) if number(t) => {
+            Some(Type::Optional(Box::new(t.clone())))
+        }
+        (o @ Type::Optional(_), Type::NoneType) | (Type::NoneType, o @ Type::Optional(_)) => {
+            Some(o.clone())
+        }
+        (Type::Optional(x), Type::Optional(y)) => {
+            Some(Type::Optional(Box::new(unify_optional(x, y)?)))
+        }
+        (Type::Optional(x), t) | (t, Type::Optional(x)) if number(t) => {
+            Some(Type::Optional(Box::new(unify(x, t)?)))
+        }
+        _ => unify(a, b),
+    }
+}
+
 /// Unifies two item types of which either may still be unknown.
 fn unify_known(a: &Type, b: &Type) -> Option<Type> {
     match (a, b) {
@@ -603,6 +624,9 @@ pub fn can_convert(from: &Type, to: &Type) -> bool {
         (Type::List { .. }, Type::List { .. })
         | (Type::Dict { .. }, Type::Dict { .. })
         | (Type::Set { .. }, Type::Set { .. }) => unify(from, to).as_ref() == Some(to),
+        (Type::NoneType, Type::Optional(_)) => true,
+        (Type::Optional(f), Type::Optional(t)) => can_convert(f, t),
+        (f, Type::Optional(t)) => can_convert(f, t),
         _ => false,
     }
 }

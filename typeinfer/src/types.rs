@@ -162,6 +162,10 @@ pub enum Type {
     Tuple(Vec<Type>),
     /// `None`, the return type of `void` functions.
     NoneType,
+    /// A number that may be `None` (Numba's `OptionalType`): a variable assigned both, or a
+    /// function returning both. Held as a present flag and the value (see `optional.rs` in
+    /// the lowering); only numbers may be optional.
+    Optional(Box<Type>),
     /// A `range(...)` object (only as the iterable of a `for`, or an argument to `len`).
     Range,
     /// A string literal (only as an exception message or `print` argument).
@@ -312,6 +316,7 @@ impl fmt::Display for Type {
                 f.write_str(")")
             }
             Type::NoneType => f.write_str("none"),
+            Type::Optional(inner) => write!(f, "OptionalType({inner})"),
             Type::Range => f.write_str("range"),
             Type::Str => f.write_str("str"),
             Type::List { item, typed: false } => write!(f, "list({item})"),

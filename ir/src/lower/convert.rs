@@ -23,6 +23,7 @@ impl Lowerer<'_, '_> {
                         .collect(),
                 )
             }
+            (value, Type::Optional(inner)) => self.as_optional_value(value, inner),
             (PyValue::Array(v, _), ty @ Type::Array { .. }) => PyValue::Array(v, ty.clone()),
             (PyValue::List(v, from), to @ Type::List { .. }) => self.coerce_list(v, &from, to),
             (PyValue::Dict(v, from), to @ (Type::Dict { .. } | Type::Set { .. })) => {
@@ -135,6 +136,10 @@ impl Lowerer<'_, '_> {
             }
             PyValue::Tuple(items) => self.b.bconst(!items.is_empty()),
             PyValue::None => self.b.bconst(false),
+            PyValue::Optional(flag, inner) => {
+                let inner = self.truthy(inner);
+                self.b.ins(Op::And, &[*flag, inner], Ty::Bool)
+            }
             PyValue::Str(text) => self.b.bconst(!text.is_empty()),
             PyValue::Array(..) | PyValue::Range { .. } => self.b.bconst(true),
             PyValue::Text(s) => {

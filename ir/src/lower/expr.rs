@@ -41,7 +41,15 @@ impl Lowerer<'_, '_> {
                 "`...` is only supported in an array index",
                 expr.span,
             )),
-            ExprKind::Name(name) => self.read_var(name),
+            ExprKind::Name(name) => {
+                let value = self.read_var(name)?;
+                // Typeinfer reads an optional variable as its number except where the optional
+                // itself is used (`is None`, returns, copies).
+                match matches!(self.type_of(expr)?, Type::Optional(_)) {
+                    true => Ok(value),
+                    false => Ok(self.unwrap_optional(value, expr.span)),
+                }
+            }
             ExprKind::Tuple(items) => {
                 let values = items
                     .iter()

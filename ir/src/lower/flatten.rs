@@ -71,6 +71,10 @@ fn push_flat(ty: &Type, out: &mut Vec<FlatSlot>) {
             ndim: *ndim,
         }),
         Type::Tuple(items) => items.iter().for_each(|t| push_flat(t, out)),
+        Type::Optional(inner) => {
+            out.push(FlatSlot::Scalar(Scalar::Bool));
+            push_flat(inner, out);
+        }
         Type::List { .. } => out.push(FlatSlot::List),
         Type::Str => out.push(FlatSlot::Str),
         Type::Dict { .. } | Type::Set { .. } => out.push(FlatSlot::Dict),

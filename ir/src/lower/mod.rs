@@ -29,6 +29,7 @@ mod linalg;
 mod lists;
 mod messages;
 mod operators;
+mod optional;
 mod parallel;
 pub mod parallel_report;
 pub(crate) mod pointers;
@@ -203,6 +204,11 @@ impl<'a, 'f> Lowerer<'a, 'f> {
         }
         if self.typed.return_type == Type::NoneType {
             self.b.ret(&[]);
+        } else if let Type::Optional(inner) = &self.typed.return_type {
+            // Falling off the end returns None.
+            let inner = (**inner).clone();
+            let none = self.as_optional_value(PyValue::None, &inner);
+            self.b.ret(&none.flat_values());
         } else {
             let message = format!(
                 "function '{}' reached its end without returning a {}",

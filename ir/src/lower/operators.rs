@@ -511,6 +511,14 @@ impl Lowerer<'_, '_> {
                 _ => self.b.ins(Op::Not, &[found], Ty::Bool),
             });
         }
+        if matches!(op, CmpOp::Is | CmpOp::IsNot)
+            && let Some(is) = self.optional_identity(&l, &r)
+        {
+            return Ok(match op {
+                CmpOp::Is => is,
+                _ => self.b.ins(Op::Not, &[is], Ty::Bool),
+            });
+        }
         if matches!(op, CmpOp::Is | CmpOp::IsNot) {
             let same = matches!((lt, rt), (Type::NoneType, Type::NoneType));
             return Ok(self.b.bconst(same == (op == CmpOp::Is)));

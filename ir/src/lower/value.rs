@@ -22,6 +22,8 @@ pub enum PyValue {
     /// A raw C pointer (an address), with its `CPointer` type.
     Pointer(Value, Type),
     None,
+    /// An optional number: its present flag (bool) and the number (zeros when absent).
+    Optional(Value, Box<PyValue>),
     /// `range(start, stop, step)` as an iterable; all three are i64.
     Range {
         start: Value,
@@ -54,6 +56,10 @@ impl PyValue {
                 out.push(*im);
             }
             PyValue::Tuple(items) => items.iter().for_each(|i| i.push_flat(out)),
+            PyValue::Optional(flag, inner) => {
+                out.push(*flag);
+                inner.push_flat(out);
+            }
             PyValue::None | PyValue::Range { .. } | PyValue::Str(_) => {}
         }
     }
@@ -80,6 +86,10 @@ impl PyValue {
                 PyValue::Dict(values.next().expect("flat value"), ty.clone())
             }
             Type::CPointer(_) => PyValue::Pointer(values.next().expect("flat value"), ty.clone()),
+            Type::Optional(inner) => {
+                let flag = values.next().expect("flat value");
+                PyValue::Optional(flag, Box::new(PyValue::from_flat(inner, values)))
+            }
             Type::NoneType
             | Type::Range
             | Type::Unknown
@@ -114,6 +124,10 @@ impl PyValue {
             PyValue::Pointer(_, ty) => PyValue::Pointer(next(), ty.clone()),
             PyValue::Tuple(items) => {
                 PyValue::Tuple(items.iter().map(|i| i.with_flat(values)).collect())
+            }
+            PyValue::Optional(_, inner) => {
+                let flag = next();
+                PyValue::Optional(flag, Box::new(inner.with_flat(values)))
             }
             other => other.clone(),
         }

@@ -145,10 +145,14 @@ impl Infer<'_> {
         keywords: &[Keyword],
         captures: Vec<String>,
     ) -> R<Type> {
-        let positional_types = args.iter().map(|a| self.value(a)).collect::<R<Vec<_>>>()?;
+        // An optional variable passes as an optional (the callee is compiled for it).
+        let positional_types = args
+            .iter()
+            .map(|a| self.optional_value(a))
+            .collect::<R<Vec<_>>>()?;
         let keyword_types = keywords
             .iter()
-            .map(|k| self.value(&k.value))
+            .map(|k| self.optional_value(&k.value))
             .collect::<R<Vec<_>>>()?;
         let typing_error = |message: String| Stop::Error(Diagnostic::typing(message, e.span));
         let (callee, binding) = match self.env.callee_params(callee) {

@@ -62,6 +62,29 @@ impl Infer<'_> {
         }
     }
 
+    /// Types `e` like [`Self::value`], except that a local optional variable keeps its
+    /// optional type (the operand of `is None`, a returned or copied value, also as an item
+    /// of a tuple there).
+    pub(super) fn optional_value(&mut self, e: &Expr) -> R<Type> {
+        if let ExprKind::Name(name) = &e.kind
+            && self.locals.contains(name.as_str())
+            && let Some(ty @ Type::Optional(_)) = self.var_types.get(name.as_str()).cloned()
+        {
+            self.record(e.id, ty.clone());
+            return Ok(ty);
+        }
+        if let ExprKind::Tuple(items) = &e.kind {
+            let items = items
+                .iter()
+                .map(|item| self.optional_value(item))
+                .collect::<R<Vec<_>>>()?;
+            let ty = Type::Tuple(items);
+            self.record(e.id, ty.clone());
+            return Ok(ty);
+        }
+        self.value(e)
+    }
+
     /// Types `e`, which must be a number or bool (a condition, an operand).
     pub(super) fn condition(&mut self, e: &Expr) -> R<Scalar> {
         let ty = self.value(e)?;
@@ -154,7 +177,13 @@ impl Infer<'_> {
 
     fn name(&mut self, e: &Expr, name: &str) -> R<Val> {
         if self.locals.contains(name) {
-            return Ok(Val::Value(self.read_var(name, e.span)?));
+            // An optional variable read as a value is its number (the lowering checks at run
+            // time that it is not None); `is None` tests, returns and plain copies read the
+            // optional itself (`optional_value`).
+            return Ok(Val::Value(match self.read_var(name, e.span)? {
+                Type::Optional(inner) => *inner,
+                ty => ty,
+            }));
         }
         if let Some((callee, captures)) = self.env.inner_function(name) {
             return Ok(Val::Callable(Callable::Inner(callee, captures)));
@@ -220,7 +249,12 @@ impl Infer<'_> {
     }
 
     fn compare(&mut self, left: &Expr, ops: &[CmpOp], comparators: &[Expr]) -> R<Type> {
-        let mut lhs = (left, self.value(left)?);
+        let identity = |op: &CmpOp| matches!(op, CmpOp::Is | CmpOp::IsNot);
+        let left_ty = match ops.first().is_some_and(identity) {
+            true => self.optional_value(left)?,
+            false => self.value(left)?,
+        };
+        let mut lhs = (left, left_ty);
         if ops.iter().any(|op| matches!(op, CmpOp::In | CmpOp::NotIn)) {
             let ([_], [right]) = (ops, comparators) else {
                 let message = "`in` / `not in` in a chained comparison is not supported";
@@ -255,7 +289,11 @@ impl Infer<'_> {
             }
         }
         for (op, right) in ops.iter().zip(comparators) {
-            let rhs = (right, self.value(right)?);
+            let right_ty = match identity(op) {
+                true => self.optional_value(right)?,
+                false => self.value(right)?,
+            };
+            let rhs = (right, right_ty);
             let (lt, rt) = (&lhs.1, &rhs.1);
             let span = lhs.0.span.to(right.span);
             let is_identity = matches!(op, CmpOp::Is | CmpOp::IsNot);

@@ -234,7 +234,7 @@ impl<'a> Infer<'a> {
         }
         let unified = match self.var_types.get(name) {
             None => ty.clone(),
-            Some(old) => match rules::unify(old, ty) {
+            Some(old) => match rules::unify_optional(old, ty) {
                 Some(u) => u,
                 None => {
                     let message =
@@ -332,6 +332,8 @@ impl<'a> Infer<'a> {
 const FALL_OFF_HINT: &str =
     "the function can reach its end without a return statement, which returns None";
 
+const OPTIONAL_HINT: &str = "only a number may be None on some paths (an optional number)";
+
 fn unify_returns(returns: &[Return]) -> Result<Type, Diagnostic> {
     let Some(first) = returns.first() else {
         return Ok(Type::NoneType);
@@ -340,8 +342,8 @@ fn unify_returns(returns: &[Return]) -> Result<Type, Diagnostic> {
     // The return that gave `result` its type, for the note.
     let mut origin = first;
     for ret in &returns[1..] {
-        // `None` unifies only with itself: optional values are not supported.
-        match rules::unify(&result, &ret.ty) {
+        // `None` and a number unify into an optional number.
+        match rules::unify_optional(&result, &ret.ty) {
             Some(u) => {
                 if u != result {
                     origin = ret;
@@ -355,8 +357,13 @@ fn unify_returns(returns: &[Return]) -> Result<Type, Diagnostic> {
                     false => format!("{result} is returned here"),
                 };
                 let diagnostic = Diagnostic::typing(message, ret.span).with_note(note, origin.span);
+                let with_none = [&result, &ret.ty]
+                    .iter()
+                    .any(|t| matches!(t, Type::NoneType | Type::Optional(_)));
                 return Err(if ret.implicit {
                     diagnostic.with_hint(FALL_OFF_HINT)
+                } else if with_none {
+                    diagnostic.with_hint(OPTIONAL_HINT)
                 } else {
                     diagnostic
                 });

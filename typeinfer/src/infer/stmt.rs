@@ -12,7 +12,11 @@ impl Infer<'_> {
     pub(super) fn stmt(&mut self, stmt: &Stmt) -> R<()> {
         match &stmt.kind {
             StmtKind::Assign { targets, value } => {
-                let ty = self.value(value)?;
+                let plain_copy = targets.iter().all(|t| matches!(t.kind, ExprKind::Name(_)));
+                let ty = match plain_copy {
+                    true => self.optional_value(value)?,
+                    false => self.value(value)?,
+                };
                 for target in targets {
                     self.assign(target, &ty)?;
                 }
@@ -61,7 +65,7 @@ impl Infer<'_> {
             }
             StmtKind::Return(value) => {
                 let (ty, span) = match value {
-                    Some(v) => (self.value(v)?, v.span),
+                    Some(v) => (self.optional_value(v)?, v.span),
                     None => (Type::NoneType, stmt.span),
                 };
                 if matches!(ty, Type::Range) {
