@@ -1,6 +1,6 @@
 # sig: (f8[:],)
 def f(a):
-    return np.linalg.svd(a)
+    return np.linalg.eig(a)
 
 # expect:
-# error Unsupported 3:12-3:25: numpy.linalg.svd is not supported by ferrojit
+# error Unsupported 3:12-3:25: numpy.linalg.eig is not supported by ferrojit
