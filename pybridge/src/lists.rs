@@ -177,14 +177,8 @@ unsafe fn items(
     let (size, fields) = item_fields(item);
     let bytes = list.bytes_of(size);
     let mut out = Vec::with_capacity(list.len.max(0) as usize);
-    let mut slots = vec![0u64; fields.len()];
     for k in 0..list.len.max(0) as usize {
-        for (slot, &(offset, width)) in slots.iter_mut().zip(&fields) {
-            let mut word = [0u8; 8];
-            let at = k * size + offset;
-            word[..width].copy_from_slice(&bytes[at..at + width]);
-            *slot = u64::from_le_bytes(word);
-        }
+        let slots = read_fields(&bytes[k * size..], &fields);
         out.push(args::unflatten(
             py,
             item,
@@ -449,13 +443,7 @@ fn dict_items(
             returned,
         )?);
         if let Some(value) = &value {
-            let mut slots = vec![0u64; value_fields.len()];
-            for (slot, &(offset, width)) in slots.iter_mut().zip(&value_fields) {
-                let mut word = [0u8; 8];
-                let at = key_bytes + offset;
-                word[..width].copy_from_slice(&entry[at..at + width]);
-                *slot = u64::from_le_bytes(word);
-            }
+            let slots = read_fields(&entry[key_bytes..], &value_fields);
             values.push(args::unflatten(
                 py,
                 value,
@@ -512,4 +500,17 @@ pub fn return_dict(
         out.set_item(k, v)?;
     }
     Ok(out.unbind())
+}
+
+/// The slots of one packed item: each `(offset, width)` field of `item` zero-extended to a word
+/// (the inverse of how compiled code packs list items and dict values).
+fn read_fields(item: &[u8], fields: &[(usize, usize)]) -> Vec<u64> {
+    fields
+        .iter()
+        .map(|&(offset, width)| {
+            let mut word = [0u8; 8];
+            word[..width].copy_from_slice(&item[offset..offset + width]);
+            u64::from_le_bytes(word)
+        })
+        .collect()
 }
