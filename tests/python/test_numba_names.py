@@ -207,3 +207,17 @@ def test_warning_names():
         warnings.simplefilter("always")
         warnings.warn("slow", numba.errors.NumbaPerformanceWarning)
     assert issubclass(caught[0].category, numba.FerrojitWarning)
+
+
+def test_typed_and_extending_are_attributes_of_the_package():
+    # Numba scripts write `numba.typed.List()` after `import numba`, without importing the
+    # submodule themselves.
+    import ferrojit as numba
+
+    items = numba.typed.List()
+    items.append(1.5)
+    assert len(items) == 1 and items[0] == 1.5
+    table = numba.typed.Dict.empty(key_type=numba.types.int64, value_type=numba.types.float64)
+    table[3] = 2.5
+    assert dict(table) == {3: 2.5}
+    assert callable(numba.extending.register_jitable)

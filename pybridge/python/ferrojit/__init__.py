@@ -56,6 +56,12 @@ def __getattr__(name):
 
         cuda = importlib.import_module(__name__ + ".cuda")
         return cuda if name == "cuda" else cuda.CudaUnavailable
+    # `numba.typed.List` / `numba.extending.overload` spelled as attributes, as Numba scripts
+    # do after `import ferrojit as numba`; imported at first use like `cuda`.
+    if name in ("typed", "extending"):
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'ferrojit' has no attribute {name!r}")
 
 
