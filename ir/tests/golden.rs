@@ -32,30 +32,7 @@ fn golden_dir() -> PathBuf {
 
 #[test]
 fn golden_files() {
-    let bless = bless::bless();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(golden_dir())
-        .expect("tests/ir exists")
-        .map(|e| e.expect("readable directory entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "ir"))
-        .collect();
-    files.sort();
-    assert!(
-        !files.is_empty(),
-        "no golden files in {}",
-        golden_dir().display()
-    );
-    let mut failures = Vec::new();
-    for path in &files {
-        if let Err(message) = check_file(path, bless) {
-            failures.push(format!("{}: {message}", path.display()));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} golden file(s) failed:\n\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    bless::check_golden_dir(&golden_dir(), "ir", check_file);
 }
 
 /// Runs one golden file; with `bless`, rewrites its expected part instead of comparing.

@@ -57,32 +57,7 @@ fn golden_dir() -> PathBuf {
 
 #[test]
 fn lowering_golden_files() {
-    let bless = bless::bless();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(golden_dir())
-        .expect("tests/lower exists")
-        .map(|e| e.expect("readable directory entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "lower"))
-        .collect();
-    files.sort();
-    assert!(
-        !files.is_empty(),
-        "no golden files in {}",
-        golden_dir().display()
-    );
-    let failures: Vec<String> = files
-        .iter()
-        .filter_map(|path| {
-            check_file(path, bless)
-                .err()
-                .map(|m| format!("{}: {m}", path.display()))
-        })
-        .collect();
-    assert!(
-        failures.is_empty(),
-        "{} lowering golden file(s) failed:\n\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    bless::check_golden_dir(&golden_dir(), "lower", check_file);
 }
 
 /// Lowers one golden file; with `bless`, rewrites its expected part instead of comparing.
