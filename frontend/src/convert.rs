@@ -15,6 +15,7 @@ mod expr;
 mod locate;
 mod loop_else;
 mod nesting;
+mod objmode;
 
 use crate::ast::{self, ExprId};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Result};
@@ -399,6 +400,7 @@ impl Converter<'_> {
                     finalbody: self.block(&s.finalbody)?,
                 }
             }
+            py::Stmt::With(s) if objmode::is_objmode(s) => self.objmode(s)?,
             py::Stmt::Assert(s) => {
                 let test = self.expr(&s.test)?;
                 K::Assert {

@@ -28,6 +28,7 @@ mod globals;
 mod gpu;
 mod inspection;
 mod lists;
+mod objmode;
 mod overload;
 mod returned;
 mod ufunc;
@@ -104,6 +105,7 @@ fn _ferrojit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     cache::register(m)?;
     cfunc::register(m)?;
     aot::register(m)?;
+    objmode::install();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -29,6 +29,7 @@ pub mod error;
 pub mod linalg;
 pub mod list;
 pub mod math;
+pub mod objmode;
 pub mod parallel;
 pub mod print;
 pub mod random;

@@ -5,7 +5,7 @@
 //! backend registers every entry with the JIT (or emits an import for ahead-of-time objects);
 //! the GPU backend maps the same variants to its own implementations. Adding a function = one line in the declaration, its `extern "C" fn`.
 
-use crate::{cmath, dict, linalg, list, print, random, reduce, sorting, text};
+use crate::{cmath, dict, linalg, list, objmode, print, random, reduce, sorting, text};
 
 /// Scalar kinds in runtime-function signatures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -315,6 +315,8 @@ runtime_functions! {
     DictCompact => ("ferrojit_dict_compact", &[Ptr], I64, dict::ferrojit_dict_compact),
     /// `(dict) -> 0`: removes every entry.
     DictClear => ("ferrojit_dict_clear", &[Ptr], I64, dict::ferrojit_dict_clear),
+    /// `(block, inputs, outputs) -> status`: runs a `with objmode` block in the interpreter.
+    ObjModeCall => ("ferrojit_objmode_call", &[I64, Ptr, Ptr], I64, objmode::ferrojit_objmode_call),
     // Dense linear algebra (`crate::linalg`, on faer): they write their result buffers.
     /// `(a, b, c, m, k, n) -> 0`: `c = a @ b` of C-contiguous float64 matrices.
     Matmul => ("ferrojit_matmul", &[I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_matmul),
@@ -399,6 +401,7 @@ impl RuntimeFn {
                 | DictRemove
                 | DictCompact
                 | DictClear
+                | ObjModeCall
         )
     }
 

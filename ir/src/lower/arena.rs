@@ -119,6 +119,15 @@ fn bound_names(body: &[Stmt], out: &mut Vec<String>) {
     }
 }
 
+/// True if `body` (nested blocks too) has an objmode block: its outputs are assigned without
+/// an assignment statement, so the loop's arrays are not known to stay in an iteration.
+fn contains_objmode(body: &[Stmt]) -> bool {
+    body.iter().any(|stmt| {
+        matches!(stmt.kind, StmtKind::ObjMode(_))
+            || stmt.kind.blocks().into_iter().any(contains_objmode)
+    })
+}
+
 impl Lowerer<'_, '_> {
     /// Whether an iteration of the loop `for target in ...: body` (or `while ...: body`,
     /// `target` `None`) may free what it allocated when it ends (see the module doc).
@@ -147,7 +156,7 @@ impl Lowerer<'_, '_> {
                 Some(ty @ (Type::List { .. } | Type::Dict { .. })) if holds_array(ty)
             );
         });
-        if touches_array_list {
+        if touches_array_list || contains_objmode(body) {
             return false;
         }
         let inside = count_names(body, target);

@@ -35,6 +35,7 @@ impl Lowerer<'_, '_> {
                 self.lower_expr(e)?;
             }
             StmtKind::Pass => {}
+            StmtKind::ObjMode(block) => self.lower_objmode(stmt, block)?,
             StmtKind::If { test, body, orelse } => self.lower_if(test, body, orelse)?,
             StmtKind::Try {
                 body,

@@ -28,6 +28,7 @@ mod library;
 mod linalg;
 mod lists;
 mod messages;
+mod objmode;
 mod operators;
 mod optional;
 mod parallel;
@@ -46,11 +47,15 @@ use crate::function::{Block, ErrorSite, Function, Value};
 use frontend::ast;
 use frontend::{Diagnostic, SourceFile, Span};
 pub use lists::item_layout as list_item_layout;
+pub use objmode::ObjModeRequest;
 use runtime::error::ExceptionKind;
 use ssa::{SsaBuilder, VarId};
 use std::collections::HashMap;
 use typeinfer::{CalleeId, Type, TypedFunction};
 pub use value::PyValue;
+
+/// Registers an objmode block, giving its id (see [`LowerContext::objmode`]).
+pub type RegisterObjMode<'a> = dyn Fn(&ObjModeRequest) -> Result<u64, String> + 'a;
 
 /// What lowering needs to know beyond the function itself.
 pub struct LowerContext<'a> {
@@ -71,6 +76,9 @@ pub struct LowerContext<'a> {
     /// The function is on a cycle of calls (it may recurse without bound): its prologue
     /// checks the native stack and raises `RecursionError` when it is nearly used up.
     pub recursive: bool,
+    /// Registers an objmode block with the interpreter and returns its id (`None`, or an
+    /// error saying why, where there is no interpreter: ahead-of-time builds).
+    pub objmode: Option<&'a RegisterObjMode<'a>>,
 }
 
 /// Lowers `func` (typed as `typed`) to an IR function named `ctx.symbol` whose parameters are

@@ -26,6 +26,8 @@ mod numpy_random;
 pub(crate) mod numpy_shape;
 mod numpy_sorting;
 mod numpy_statistics;
+pub(crate) mod objmode;
+pub use objmode::objmode_key;
 mod stmt;
 mod strings;
 
@@ -271,10 +273,13 @@ impl<'a> Infer<'a> {
     }
 
     fn finish(
-        self,
+        mut self,
         arg_types: &[Type],
         declared_return: Option<&Type>,
     ) -> Result<Inference, Diagnostic> {
+        let mut objmode = HashMap::new();
+        let body = self.func.body.as_slice();
+        let objmode = self.objmode_typings(body, &mut objmode).map(|()| objmode);
         let mut returns = self.returns;
         if !always_returns(&self.func.body) {
             returns.push(Return {
@@ -319,12 +324,14 @@ impl<'a> Infer<'a> {
             Some(declared) => check_declared_returns(&returns, declared)?,
             None => unify_returns(&returns)?,
         };
+        let objmode = objmode?;
         Ok(Inference::Typed(TypedFunction {
             arg_types: arg_types.to_vec(),
             return_type,
             expr_types: self.expr_types,
             var_types: self.var_types,
             resolutions: self.resolutions,
+            objmode,
         }))
     }
 }
@@ -463,6 +470,7 @@ fn collect_assigned(body: &[Stmt], out: &mut HashSet<String>) {
                     collect_assigned(block, out);
                 }
             }
+            StmtKind::ObjMode(block) => out.extend(block.outputs.iter().map(|o| o.name.clone())),
             _ => {}
         }
     }

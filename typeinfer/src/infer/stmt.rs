@@ -82,6 +82,7 @@ impl Infer<'_> {
                 self.expr(e)?;
             }
             StmtKind::Break | StmtKind::Continue | StmtKind::Pass => {}
+            StmtKind::ObjMode(block) => self.objmode_stmt(block)?,
             StmtKind::Raise(None) => {
                 let message = "a bare `raise` (re-raising) is not supported";
                 return Err(Diagnostic::unsupported(message, stmt.span).into());
