@@ -116,6 +116,7 @@ fn convert_function(def: &py::StmtFunctionDef, locator: &Locator) -> Result<ast:
         depth: 0,
         loop_flags: Vec::new(),
         else_loops: 0,
+        caught_names: Vec::new(),
     };
     let mut body = Vec::new();
     let mut inner_functions = Vec::new();
@@ -164,6 +165,7 @@ fn convert_lambda(
         depth: 0,
         loop_flags: Vec::new(),
         else_loops: 0,
+        caught_names: Vec::new(),
     };
     let value = converter.expr(&lambda.body)?;
     let params = convert_params(&lambda.args, locator, &mut converter)?;
@@ -249,6 +251,8 @@ struct Converter<'a> {
     loop_flags: Vec<Option<String>>,
     /// Loops with an `else` clause converted so far, to name their flags.
     else_loops: u32,
+    /// The names bound by the `except ... as name` clauses being converted.
+    caught_names: Vec<String>,
 }
 
 impl Converter<'_> {
@@ -378,7 +382,15 @@ impl Converter<'_> {
                     )
                     .with_hint("raise the exception without `from`"));
                 }
-                K::Raise(s.exc.as_deref().map(|e| self.expr(e)).transpose()?)
+                match s.exc.as_deref() {
+                    // `raise e` in `except ... as e`: re-raising what the clause caught.
+                    Some(py::Expr::Name(n))
+                        if self.caught_names.iter().any(|c| *c == n.id.as_str()) =>
+                    {
+                        K::Raise(None)
+                    }
+                    exc => K::Raise(exc.map(|e| self.expr(e)).transpose()?),
+                }
             }
             py::Stmt::Try(s) => {
                 let body = self.block(&s.body)?;
@@ -386,10 +398,16 @@ impl Converter<'_> {
                 for handler in &s.handlers {
                     let py::ExceptHandler::ExceptHandler(h) = handler;
                     let class = h.type_.as_deref().map(|c| self.expr(c)).transpose()?;
+                    let name = h.name.as_ref().map(|n| n.to_string());
+                    self.caught_names.extend(name.clone());
+                    let body = self.block(&h.body);
+                    if name.is_some() {
+                        self.caught_names.pop();
+                    }
                     handlers.push(ast::ExceptHandler {
                         class,
-                        name: h.name.as_ref().map(|n| n.to_string()),
-                        body: self.block(&h.body)?,
+                        name,
+                        body: body?,
                         span: self.span(h),
                     });
                 }

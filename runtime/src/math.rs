@@ -5,7 +5,7 @@
 //! backend registers every entry with the JIT (or emits an import for ahead-of-time objects);
 //! the GPU backend maps the same variants to its own implementations. Adding a function = one line in the declaration, its `extern "C" fn`.
 
-use crate::{cmath, dict, linalg, list, objmode, print, random, reduce, sorting, text};
+use crate::{cmath, dict, error, linalg, list, objmode, print, random, reduce, sorting, text};
 
 /// Scalar kinds in runtime-function signatures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -315,6 +315,13 @@ runtime_functions! {
     DictCompact => ("ferrojit_dict_compact", &[Ptr], I64, dict::ferrojit_dict_compact),
     /// `(dict) -> 0`: removes every entry.
     DictClear => ("ferrojit_dict_clear", &[Ptr], I64, dict::ferrojit_dict_clear),
+    // The error slot, for `except` clauses around calls of jitted functions (`crate::error`).
+    /// `() -> 0, or 1 << 32 | tag` of the pending error.
+    ErrorTag => ("ferrojit_error_tag", &[], I64, error::ferrojit_error_tag),
+    /// `(saved) -> 0`: moves the pending error into `saved` and clears the slot.
+    TakeError => ("ferrojit_take_error", &[Ptr], I64, error::ferrojit_take_error),
+    /// `(saved) -> 0`: puts a saved error back (a bare `raise`).
+    RestoreError => ("ferrojit_restore_error", &[Ptr], I64, error::ferrojit_restore_error),
     /// `(block, inputs, outputs) -> status`: runs a `with objmode` block in the interpreter.
     ObjModeCall => ("ferrojit_objmode_call", &[I64, Ptr, Ptr], I64, objmode::ferrojit_objmode_call),
     // Dense linear algebra (`crate::linalg`, on faer): they write their result buffers.
@@ -402,6 +409,9 @@ impl RuntimeFn {
                 | DictCompact
                 | DictClear
                 | ObjModeCall
+                | ErrorTag
+                | TakeError
+                | RestoreError
         )
     }
 

@@ -11,6 +11,11 @@
 use crate::error::ErrorSlot;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// The message of the error compiled code raises when a block raised: the Python exception is
+/// what the caller sees. Its class tag is 0 ([`crate::error::error_tag`]), so no compiled
+/// `except` clause catches it on the way.
+pub const RAISED_IN_BLOCK: &str = "an exception was raised in an objmode block";
+
 /// `(err, block, inputs, outputs) -> status` (0 on success), installed by the extension.
 pub type ObjModeHook =
     unsafe extern "C" fn(err: *mut ErrorSlot, block: i64, inputs: i64, outputs: i64) -> i64;

@@ -242,7 +242,7 @@ const HEADER_TYPES: &str = r#"#ifndef FERROJIT_ABI_TYPES
  * error table. `args` hold the integers substituted into the message's `{}` placeholders. */
 typedef struct ferrojit_error_slot {
     uint32_t code;
-    uint32_t _pad;
+    uint32_t tag;
     int64_t args[3];
 } ferrojit_error_slot;
 

@@ -96,7 +96,6 @@ impl Lowerer<'_, '_> {
         else {
             return Err(unsupported("this call is not supported", expr.span));
         };
-        self.check_not_in_try("a call of another jitted function", expr.span)?;
         let positional = args
             .iter()
             .map(|a| self.lower_expr(a))
@@ -124,7 +123,15 @@ impl Lowerer<'_, '_> {
         for (v, ty) in values.into_iter().zip(&arg_types) {
             flat.extend(self.coerce(v, ty).flat_values());
         }
-        let results = self.b.call(&symbol, &flat, &ir_types(&ret));
+        let results = match self.try_scopes.is_empty() {
+            true => self.b.call(&symbol, &flat, &ir_types(&ret)),
+            // Its exceptions may be caught here: examined after the call.
+            false => {
+                let results = self.b.call_catching(&symbol, &flat, &ir_types(&ret));
+                self.catch_from_slot();
+                results
+            }
+        };
         Ok(PyValue::from_flat(&ret, &mut results.into_iter()))
     }
 

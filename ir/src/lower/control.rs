@@ -460,10 +460,7 @@ impl Lowerer<'_, '_> {
 
     fn lower_raise(&mut self, exc: Option<&Expr>, stmt: &Stmt) -> LResult<()> {
         let Some(exc) = exc else {
-            return Err(unsupported(
-                "a bare 'raise' (re-raise) is not supported",
-                stmt.span,
-            ));
+            return self.reraise(stmt.span);
         };
         let (class_expr, args) = match &exc.kind {
             ExprKind::Call { func, args, .. } => (func.as_ref(), args.as_slice()),

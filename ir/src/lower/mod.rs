@@ -164,6 +164,9 @@ pub(crate) struct Lowerer<'a, 'f> {
     try_scopes: Vec<exceptions::TryScope>,
     /// An error met while lowering a `finally` body at a raise site, reported after the `try`.
     deferred_error: Option<Diagnostic>,
+    /// The exceptions caught by the `except` clauses being lowered, innermost last (for a
+    /// bare `raise`).
+    caught: Vec<exceptions::Caught>,
 }
 
 type LResult<T> = Result<T, Diagnostic>;
@@ -191,6 +194,7 @@ impl<'a, 'f> Lowerer<'a, 'f> {
             views_on_stack: true,
             try_scopes: Vec::new(),
             deferred_error: None,
+            caught: Vec::new(),
         };
         lowerer.ssa.seal_block(lowerer.b.func, entry);
         lowerer
@@ -318,7 +322,7 @@ impl<'a, 'f> Lowerer<'a, 'f> {
         span: Span,
         args: &[Value],
     ) {
-        if let Some(handler) = self.raise_target(kind, &message) {
+        if let Some(handler) = self.raise_target(kind, &message, args) {
             self.jump(handler, &[]);
             self.continue_in_dead_block();
             return;
@@ -368,7 +372,7 @@ impl<'a, 'f> Lowerer<'a, 'f> {
         self.seal(fail);
         self.seal(ok);
         self.switch_to(fail);
-        if let Some(handler) = self.raise_target(kind, message) {
+        if let Some(handler) = self.raise_target(kind, message, args) {
             self.jump(handler, &[]);
             self.switch_to(ok);
             return;

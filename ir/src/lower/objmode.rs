@@ -83,7 +83,7 @@ impl Lowerer<'_, '_> {
             .call_runtime(RuntimeFn::ObjModeCall, &[id, input_buffer, output_buffer]);
         let zero = self.b.iconst(Ty::I64, 0);
         let failed = self.b.icmp(IntCC::Ne, status, zero);
-        let message = "an exception was raised in an objmode block";
+        let message = runtime::objmode::RAISED_IN_BLOCK;
         self.raise_if(failed, ExceptionKind::RuntimeError, message, stmt.span, &[]);
 
         let mut loaded = output_types

@@ -83,10 +83,8 @@ impl Infer<'_> {
             }
             StmtKind::Break | StmtKind::Continue | StmtKind::Pass => {}
             StmtKind::ObjMode(block) => self.objmode_stmt(block)?,
-            StmtKind::Raise(None) => {
-                let message = "a bare `raise` (re-raising) is not supported";
-                return Err(Diagnostic::unsupported(message, stmt.span).into());
-            }
+            // Re-raising what an `except` clause caught (checked where it is lowered).
+            StmtKind::Raise(None) => {}
             StmtKind::Raise(Some(exc)) => self.raise(exc)?,
             StmtKind::Assert { test, msg } => {
                 self.condition(test)?;
