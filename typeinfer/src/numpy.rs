@@ -128,6 +128,9 @@ pub enum ArrayFn {
     RandomChoice,
     RandomShuffle,
     RandomPermutation,
+    /// The other legacy distributions (`np.random.gamma`, `beta`, ...): one table in
+    /// `random_dists.rs`.
+    RandomDist(crate::random_dists::RandomDist),
     // ... and Python's `random.<name>`.
     PySeed,
     PyRandom,
@@ -271,7 +274,7 @@ impl ArrayFn {
             "choice" => RandomChoice,
             "shuffle" => RandomShuffle,
             "permutation" => RandomPermutation,
-            _ => return None,
+            _ => return crate::random_dists::RandomDist::from_name(name).map(RandomDist),
         })
     }
 
@@ -329,6 +332,7 @@ impl ArrayFn {
                 | RandomChoice
                 | RandomShuffle
                 | RandomPermutation
+                | RandomDist(_)
                 | PySeed
                 | PyRandom
                 | PyRandint
@@ -467,6 +471,7 @@ impl ArrayFn {
             RandomBinomial => &["n", "p", "size"],
             RandomChoice => &["a", "size", "replace", "p"],
             RandomShuffle | RandomPermutation => &["x"],
+            RandomDist(d) => d.params(),
             PySeed => &["a"],
             PyRandom => &[],
             PyRandint | PyUniform => &["a", "b"],
@@ -496,6 +501,7 @@ impl ArrayFn {
             RandomRandom | RandomStandardNormal | RandomRand | RandomRandn | RandomUniform
             | RandomNormal | RandomExponential | RandomPoisson | PyRandom | PyGauss => 0,
             Interp => 3,
+            RandomDist(d) => d.required(),
             // `np.where(condition)` is `np.nonzero(condition)`.
             Where => 1,
             _ => 1,
@@ -636,6 +642,7 @@ impl ArrayFn {
             RandomChoice => "choice",
             RandomShuffle => "shuffle",
             RandomPermutation => "permutation",
+            RandomDist(d) => d.name(),
             PyGauss => "gauss",
             Trace => "trace",
             LinalgSolve => "solve",
@@ -679,8 +686,8 @@ impl ArrayFn {
             RandomShuffle => ArrayEffect::WritesInto,
             RandomSeed | RandomRandom | RandomRand | RandomRandn | RandomRandint
             | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
-            | RandomPoisson | RandomBinomial | RandomChoice | RandomPermutation | PySeed
-            | PyRandom | PyRandint | PyUniform | PyGauss => ArrayEffect::Reads,
+            | RandomPoisson | RandomBinomial | RandomChoice | RandomPermutation | RandomDist(_)
+            | PySeed | PyRandom | PyRandint | PyUniform | PyGauss => ArrayEffect::Reads,
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
             | LinalgPinv | LinalgQr | LinalgLstsq | LinalgMatrixPower | Kron => ArrayEffect::Reads,

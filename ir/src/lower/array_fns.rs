@@ -482,7 +482,7 @@ impl Lowerer<'_, '_> {
             RandomSeed | RandomRandom | RandomRand | RandomRandn | RandomRandint
             | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
             | RandomPoisson | RandomBinomial | RandomChoice | RandomShuffle | RandomPermutation
-            | PySeed | PyRandom | PyRandint | PyUniform | PyGauss => {
+            | RandomDist(_) | PySeed | PyRandom | PyRandint | PyUniform | PyGauss => {
                 self.lower_random_call(f, &arg, &result_ty, span)?
             }
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet

@@ -34,6 +34,7 @@ mod parallel;
 pub mod parallel_report;
 pub(crate) mod pointers;
 mod random;
+mod random_dists;
 mod sorting;
 mod ssa;
 mod statistics;

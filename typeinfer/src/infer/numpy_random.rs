@@ -1,6 +1,7 @@
 //! Typing of random numbers: `np.random.seed`, `random`/`random_sample`, `rand`, `randn`,
 //! `randint`, `uniform`, `normal`, `standard_normal`, `exponential`, `poisson`, `binomial`,
-//! `choice`, `shuffle`, `permutation`, and Python's `random.seed`, `random`, `randint`,
+//! `choice` (with probabilities `p=`), `shuffle`, `permutation`, the other legacy
+//! distributions of `random_dists.rs` (`gamma`, `beta`, ...), and Python's `random.seed`, `random`, `randint`,
 //! `uniform`, `gauss` (lowered in `ir/src/lower/random.rs`).
 //!
 //! A draw without `size` is a number; with `size` (an integer or a tuple of integers) an array
@@ -33,12 +34,13 @@ impl Infer<'_> {
             PySeed => &["a"],
             PyRandint | PyUniform => &["a", "b"],
             PyGauss => &["mu", "sigma"],
+            RandomDist(d) => d.number_params(),
             _ => &[],
         };
         let integers = matches!(
             f,
             RandomSeed | RandomRandint | RandomRand | RandomRandn | PySeed | PyRandint
-        );
+        ) || matches!(f, RandomDist(d) if d.integer_params());
         for name in numbers {
             let Some(v) = arg(name) else { continue };
             let ty = self.value(v)?;
@@ -88,10 +90,20 @@ impl Infer<'_> {
                 }
             }
             RandomRandint | RandomPoisson | RandomBinomial => drawn(Scalar::I64),
+            RandomDist(d) if d.draws_integers() => drawn(Scalar::I64),
+            RandomDist(_) => drawn(Scalar::F64),
             RandomChoice => {
-                if let Some(p) = arg("p").filter(|p| !matches!(p.kind, ExprKind::NoneLit)) {
-                    let message = "choice() with probabilities (p=) is not supported";
-                    return Err(Diagnostic::unsupported(message, p.span).into());
+                if let Some(p) = arg("p") {
+                    match self.value(p)? {
+                        Type::NoneType => {}
+                        Type::Array { dtype, ndim: 1, .. } if !dtype.is_complex() => {}
+                        other => {
+                            let message = format!(
+                                "choice(): p must be a 1-d array of probabilities, got {other}"
+                            );
+                            return Err(Diagnostic::typing(message, p.span).into());
+                        }
+                    }
                 }
                 if let Some(replace) = arg("replace") {
                     self.condition(replace)?;
