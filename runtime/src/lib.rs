@@ -32,6 +32,7 @@ pub mod math;
 pub mod parallel;
 pub mod print;
 pub mod random;
+pub mod random_gen;
 pub mod random_legacy;
 pub mod reduce;
 pub mod sorting;

@@ -5,7 +5,9 @@
 //! backend registers every entry with the JIT (or emits an import for ahead-of-time objects);
 //! the GPU backend maps the same variants to its own implementations. Adding a function = one line in the declaration, its `extern "C" fn`.
 
-use crate::{cmath, dict, linalg, list, print, random, random_legacy, reduce, sorting, text};
+use crate::{
+    cmath, dict, linalg, list, print, random, random_gen, random_legacy, reduce, sorting, text,
+};
 
 /// Scalar kinds in runtime-function signatures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -281,6 +283,23 @@ runtime_functions! {
         I64,
         random_legacy::ferrojit_random_hypergeometric
     ),
+    // `np.random.Generator` draws (`crate::random_gen`): the first argument is the address of
+    // the generator's PCG64 state.
+    /// `(generator) -> f64` in [0, 1).
+    GenDouble => ("ferrojit_gen_double", &[I64], F64, random_gen::ferrojit_gen_double),
+    /// `(generator) -> f64`, a standard normal deviate (ziggurat).
+    GenNormal => ("ferrojit_gen_normal", &[I64], F64, random_gen::ferrojit_gen_normal),
+    /// `(generator) -> f64`, a standard exponential deviate (ziggurat).
+    GenExponential => (
+        "ferrojit_gen_exponential",
+        &[I64],
+        F64,
+        random_gen::ferrojit_gen_exponential
+    ),
+    /// `(generator, off, rng) -> i64` in `off..=off + rng`.
+    GenInteger => ("ferrojit_gen_integer", &[I64, I64, I64], I64, random_gen::ferrojit_gen_integer),
+    /// `(generator, max) -> i64` in `0..=max`.
+    GenInterval => ("ferrojit_gen_interval", &[I64, I64], I64, random_gen::ferrojit_gen_interval),
     /// `(p, p_len, n, count, flags, out) -> status`: `choice(n, count, replace, p)`'s indices
     /// into `out` (`random_legacy::CHOICE_*`).
     RandomChoiceP => (
@@ -488,6 +507,11 @@ impl RuntimeFn {
                 | RandomLegacyInt
                 | RandomHypergeometric
                 | RandomChoiceP
+                | GenDouble
+                | GenNormal
+                | GenExponential
+                | GenInteger
+                | GenInterval
                 | Matmul
                 | Solve
                 | Inv

@@ -131,6 +131,9 @@ pub enum ArrayFn {
     /// The other legacy distributions (`np.random.gamma`, `beta`, ...): one table in
     /// `random_dists.rs`.
     RandomDist(crate::random_dists::RandomDist),
+    /// A method of an `np.random.Generator` argument (`rng.normal(...)`), the generator bound
+    /// to the first parameter (`random_generator.rs`).
+    Generator(crate::random_generator::GenMethod),
     // ... and Python's `random.<name>`.
     PySeed,
     PyRandom,
@@ -472,6 +475,7 @@ impl ArrayFn {
             RandomChoice => &["a", "size", "replace", "p"],
             RandomShuffle | RandomPermutation => &["x"],
             RandomDist(d) => d.params(),
+            Generator(m) => m.params(),
             PySeed => &["a"],
             PyRandom => &[],
             PyRandint | PyUniform => &["a", "b"],
@@ -502,6 +506,7 @@ impl ArrayFn {
             | RandomNormal | RandomExponential | RandomPoisson | PyRandom | PyGauss => 0,
             Interp => 3,
             RandomDist(d) => d.required(),
+            Generator(m) => m.required(),
             // `np.where(condition)` is `np.nonzero(condition)`.
             Where => 1,
             _ => 1,
@@ -643,6 +648,7 @@ impl ArrayFn {
             RandomShuffle => "shuffle",
             RandomPermutation => "permutation",
             RandomDist(d) => d.name(),
+            Generator(m) => m.name(),
             PyGauss => "gauss",
             Trace => "trace",
             LinalgSolve => "solve",
@@ -687,7 +693,9 @@ impl ArrayFn {
             RandomSeed | RandomRandom | RandomRand | RandomRandn | RandomRandint
             | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
             | RandomPoisson | RandomBinomial | RandomChoice | RandomPermutation | RandomDist(_)
-            | PySeed | PyRandom | PyRandint | PyUniform | PyGauss => ArrayEffect::Reads,
+            | Generator(_) | PySeed | PyRandom | PyRandint | PyUniform | PyGauss => {
+                ArrayEffect::Reads
+            }
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
             | LinalgPinv | LinalgQr | LinalgLstsq | LinalgMatrixPower | Kron => ArrayEffect::Reads,

@@ -35,6 +35,7 @@ pub mod parallel_report;
 pub(crate) mod pointers;
 mod random;
 mod random_dists;
+mod random_gen;
 mod sorting;
 mod ssa;
 mod statistics;

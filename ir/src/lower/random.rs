@@ -165,7 +165,7 @@ impl Lowerer<'_, '_> {
             RandomShuffle => {
                 let (x, _) = arg("x").expect("required");
                 let x = ArrayRef::of(&x).ok_or_else(|| unsupported("shuffle()", span))?;
-                self.shuffle_rows(&x)?;
+                self.shuffle_rows(&x, None)?;
                 PyValue::None
             }
             RandomPermutation => {
@@ -178,7 +178,7 @@ impl Lowerer<'_, '_> {
                     }
                     _ => return Err(unsupported("permutation()", span)),
                 };
-                self.shuffle_rows(&out)?;
+                self.shuffle_rows(&out, None)?;
                 out.value()
             }
             PyRandom => PyValue::Scalar(
@@ -217,6 +217,7 @@ impl Lowerer<'_, '_> {
                 PyValue::Scalar(self.b.binary(Op::Fadd, mu, scaled), Scalar::F64)
             }
             RandomDist(d) => self.lower_random_dist(d, arg, size, span)?,
+            Generator(m) => self.lower_generator_call(m, arg, size, span)?,
             other => return Err(unsupported(format!("{}() here", other.name()), span)),
         })
     }
@@ -266,7 +267,7 @@ impl Lowerer<'_, '_> {
     }
 
     /// `np.arange(n)` as int64.
-    fn arange_i64(&mut self, n: Value, span: Span) -> ArrayRef {
+    pub(super) fn arange_i64(&mut self, n: Value, span: Span) -> ArrayRef {
         let out = self.new_array(Scalar::I64, &[n], false, span);
         let data = self.data_of(out.desc);
         let eight = self.b.iconst(Ty::I64, 8);
@@ -279,9 +280,10 @@ impl Lowerer<'_, '_> {
         out
     }
 
-    /// NumPy's legacy shuffle along the first axis: for `i` from `n - 1` down to 1, swap row
-    /// `i` with row `random_interval(i)`.
-    fn shuffle_rows(&mut self, x: &ArrayRef) -> LResult<()> {
+    /// NumPy's shuffle along the first axis: for `i` from `n - 1` down to 1, swap row `i`
+    /// with row `random_interval(i)`, drawn from the `np.random` stream or (given its state's
+    /// address) a `Generator`'s.
+    pub(super) fn shuffle_rows(&mut self, x: &ArrayRef, generator: Option<Value>) -> LResult<()> {
         let shape = self.shape_of(x);
         let strides = self.strides_of(x);
         let data = self.data_of(x.desc);
@@ -294,7 +296,10 @@ impl Lowerer<'_, '_> {
             // i = n - 1 - k
             let last = this.b.binary(Op::Isub, n, one);
             let i = this.b.binary(Op::Isub, last, k);
-            let j = this.b.call_runtime(RuntimeFn::RandomInterval, &[i]);
+            let j = match generator {
+                Some(g) => this.b.call_runtime(RuntimeFn::GenInterval, &[g, i]),
+                None => this.b.call_runtime(RuntimeFn::RandomInterval, &[i]),
+            };
             let strides = strides.clone();
             this.for_each_index(&rest, &mut |this, inner| {
                 let mut at_i = vec![i];
@@ -423,7 +428,7 @@ impl Lowerer<'_, '_> {
                 &[],
             );
             let perm = this.arange_i64(n, span);
-            this.shuffle_rows(&perm)?;
+            this.shuffle_rows(&perm, None)?;
             let perm_data = this.data_of(perm.desc);
             this.counted_loop(count, &mut |this, i| {
                 let offset = this.b.binary(Op::Imul, i, eight);

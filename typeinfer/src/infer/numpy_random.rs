@@ -9,6 +9,7 @@
 
 use super::{Infer, R};
 use crate::numpy::ArrayFn;
+use crate::random_generator::GenMethod;
 use crate::types::{Layout, Scalar, Type};
 use frontend::Diagnostic;
 use frontend::ast::{Expr, ExprKind};
@@ -21,6 +22,9 @@ impl Infer<'_> {
         arg: &dyn Fn(&str) -> Option<&'e Expr>,
     ) -> R<Type> {
         use ArrayFn::*;
+        if let Generator(m) = f {
+            return self.generator_type(m, arg);
+        }
         // Every number argument is a real number; integer ones are checked below.
         let numbers: &[&str] = match f {
             RandomSeed => &["seed"],
@@ -169,5 +173,80 @@ impl Infer<'_> {
                 Err(Diagnostic::typing(message, size.span).into())
             }
         }
+    }
+
+    /// The result type of the `Generator` method `m` (`rng` bound to the generator).
+    fn generator_type<'e>(
+        &mut self,
+        m: GenMethod,
+        arg: &dyn Fn(&str) -> Option<&'e Expr>,
+    ) -> R<Type> {
+        let name = format!("Generator.{}", m.name());
+        let integers = m == GenMethod::Integers;
+        for param in ["low", "high", "loc", "scale"] {
+            let Some(v) = arg(param) else { continue };
+            let ty = self.value(v)?;
+            let ok = match ty.as_scalar() {
+                Some(s) if integers => s.is_int() || s.is_bool(),
+                Some(s) => !s.is_complex(),
+                None => integers && param == "high" && ty == Type::NoneType,
+            };
+            if !ok {
+                let what = if integers {
+                    "an integer"
+                } else {
+                    "a real number"
+                };
+                let message = format!("{name}(): {param} must be {what}, got {ty}");
+                return Err(Diagnostic::typing(message, v.span).into());
+            }
+        }
+        if let Some(endpoint) = arg("endpoint") {
+            self.condition(endpoint)?;
+        }
+        let element = if integers { Scalar::I64 } else { Scalar::F64 };
+        if let Some(d) = arg("dtype") {
+            let dtype = self.dtype_arg(d)?;
+            if dtype != element {
+                let message = format!("{name}(): only dtype={} is supported", element);
+                return Err(Diagnostic::unsupported(message, d.span).into());
+            }
+        }
+        let shape = match arg("size").filter(|s| !matches!(s.kind, ExprKind::NoneLit)) {
+            Some(size) => Some(self.size_rank(ArrayFn::Generator(m), size)?),
+            None => {
+                if let Some(none) = arg("size") {
+                    self.value(none)?;
+                }
+                None
+            }
+        };
+        Ok(match m {
+            GenMethod::Permutation => {
+                let x = arg("x").expect("required");
+                match self.value(x)? {
+                    Type::Scalar(s) if s.is_int() => Type::array(Scalar::I64, 1, Layout::C),
+                    Type::Array { dtype, ndim, .. } => Type::array(dtype, ndim, Layout::C),
+                    other => {
+                        let message = format!("{name}() takes an integer or an array, got {other}");
+                        return Err(Diagnostic::typing(message, x.span).into());
+                    }
+                }
+            }
+            GenMethod::Shuffle => {
+                let x = arg("x").expect("required");
+                let ty = self.value(x)?;
+                if !matches!(ty, Type::Array { .. }) {
+                    let message = format!("{name}() takes an array, got {ty}");
+                    return Err(Diagnostic::typing(message, x.span).into());
+                }
+                super::check_writeable(&ty, x.span, &format!("{name}()"))?;
+                Type::NoneType
+            }
+            _ => match shape {
+                Some(ndim) => Type::array(element, ndim, Layout::C),
+                None => Type::Scalar(element),
+            },
+        })
     }
 }
