@@ -68,6 +68,15 @@ macro_rules! runtime_functions {
                 }
             }
         }
+
+        // For libraries linked with the runtime's static archive (`ferrojit build`): each
+        // function's address under the unmangled name `<symbol>_address`, which their C
+        // forwarding functions call through (`crate::exports`).
+        $(const _: () = {
+            #[unsafe(export_name = concat!($symbol, "_address"))]
+            pub static ADDRESS: crate::exports::RuntimeAddress =
+                crate::exports::RuntimeAddress($address as *const ());
+        };)*
     };
 }
 
