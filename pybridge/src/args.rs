@@ -300,6 +300,7 @@ pub fn descriptor_words(ty: &Type) -> usize {
     match ty {
         Type::Array { ndim, .. } => descriptor_size(u32::from(*ndim)) / 8,
         Type::Tuple(items) => items.iter().map(descriptor_words).sum(),
+        Type::Optional(inner) => descriptor_words(inner),
         _ => 0,
     }
 }
@@ -357,6 +358,7 @@ impl<'a> Descriptors<'a> {
                     *at += descriptor_words(ty);
                 }
                 Type::Tuple(items) => items.iter().for_each(|item| walk(item, at, out)),
+                Type::Optional(inner) => walk(inner, at, out),
                 _ => {}
             }
         }
@@ -384,6 +386,8 @@ impl<'a> Descriptors<'a> {
         self.starts(arg_types)
             .into_iter()
             .map(|start| self.words[start + OWNER_OFFSET as usize / 8] as *mut ffi::PyObject)
+            // (The room kept for an optional array passed as None has no owner.)
+            .filter(|owner| !owner.is_null())
             .collect()
     }
 }
@@ -520,6 +524,17 @@ pub fn flatten(
             }
         }
         (Type::NoneType, Type::NoneType) => {}
+        // An optional parameter: the present flag, then the value (zeros for None).
+        (Type::NoneType, Type::Optional(inner)) => {
+            slots[*pos] = 0;
+            *pos += 1;
+            absent(inner, slots, pos, descriptors)?;
+        }
+        (actual, Type::Optional(inner)) => {
+            slots[*pos] = 1;
+            *pos += 1;
+            flatten(obj, actual, inner, slots, pos, descriptors)?;
+        }
         (Type::Str, Type::Str) => {
             slots[*pos] = crate::lists::pass_str(obj, descriptors)?;
             *pos += 1;
@@ -541,6 +556,39 @@ pub fn flatten(
             return Err(PyTypeError::new_err(format!(
                 "ferrojit: cannot pass a {actual} as {target}"
             )));
+        }
+    }
+    Ok(())
+}
+
+/// The content of an optional argument passed as None: zeros, and for arrays and strings an
+/// empty value (a zeroed descriptor, the empty string), never null: compiled code may read a
+/// descriptor before testing the optional (see `ir::lower::optional`).
+fn absent(
+    ty: &Type,
+    slots: &mut [u64],
+    pos: &mut usize,
+    descriptors: &mut Descriptors<'_>,
+) -> PyResult<()> {
+    match ty {
+        Type::Tuple(items) => {
+            for item in items {
+                absent(item, slots, pos, descriptors)?;
+            }
+        }
+        Type::Array { ndim, .. } => {
+            let zeros = vec![0; usize::from(*ndim)];
+            slots[*pos] = descriptors.push(0, 0, &zeros, &zeros)?;
+            *pos += 1;
+        }
+        Type::Str => {
+            slots[*pos] = runtime::text::intern("") as u64;
+            *pos += 1;
+        }
+        _ => {
+            let end = *pos + slot_count(ty);
+            slots[*pos..end].fill(0);
+            *pos = end;
         }
     }
     Ok(())

@@ -42,6 +42,7 @@ fn holds_array(ty: &Type) -> bool {
         Type::Tuple(items) => items.iter().any(holds_array),
         Type::List { item, .. } => holds_array(item),
         Type::Dict { value, .. } => holds_array(value),
+        Type::Optional(inner) => holds_array(inner),
         _ => false,
     }
 }

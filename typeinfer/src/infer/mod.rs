@@ -339,7 +339,8 @@ impl<'a> Infer<'a> {
 const FALL_OFF_HINT: &str =
     "the function can reach its end without a return statement, which returns None";
 
-const OPTIONAL_HINT: &str = "only a number may be None on some paths (an optional number)";
+const OPTIONAL_HINT: &str =
+    "only a number, array, tuple or string may be None on some paths (an optional value)";
 
 fn unify_returns(returns: &[Return]) -> Result<Type, Diagnostic> {
     let Some(first) = returns.first() else {
