@@ -40,4 +40,5 @@ pub mod random_legacy;
 pub mod reduce;
 pub mod sorting;
 pub mod stack;
+pub mod str_methods;
 pub mod text;

@@ -7,7 +7,7 @@
 
 use crate::{
     cmath, dict, error, linalg, list, objmode, print, random, random_gen, random_legacy, reduce,
-    sorting, text,
+    sorting, str_methods, text,
 };
 
 /// Scalar kinds in runtime-function signatures.
@@ -351,6 +351,11 @@ runtime_functions! {
     StrContains => ("ferrojit_str_contains", &[Ptr, Ptr], I64, text::ferrojit_str_contains),
     /// `(a, b) -> str`: `a + b`, or 0.
     StrConcat => ("ferrojit_str_concat", &[Ptr, Ptr], Ptr, text::ferrojit_str_concat),
+    /// `(op, s, a, b, n, failed) -> number`: a string method giving a number or bool
+    /// (`crate::str_methods`).
+    StrMethodInt => ("ferrojit_str_method_int", &[I64, Ptr, Ptr, Ptr, I64, Ptr], I64, str_methods::ferrojit_str_method_int),
+    /// `(op, s, a, b, n, failed) -> str or list`: a string method giving strings.
+    StrMethodPtr => ("ferrojit_str_method_ptr", &[I64, Ptr, Ptr, Ptr, I64, Ptr], Ptr, str_methods::ferrojit_str_method_ptr),
     /// `(v, unsigned) -> str`: `str(int)`, or 0.
     StrFromInt => ("ferrojit_str_from_int", &[I64, I64], Ptr, text::ferrojit_str_from_int),
     /// `(v, is_f32) -> str`: `str(float)`, or 0.
@@ -468,6 +473,8 @@ impl RuntimeFn {
                 | DictCompact
                 | DictClear
                 | ObjModeCall
+                | StrMethodInt
+                | StrMethodPtr
                 | ErrorTag
                 | TakeError
                 | RestoreError

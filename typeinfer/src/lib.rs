@@ -318,6 +318,8 @@ pub enum Resolution {
     NewDict,
     /// `str()` / `str(x)`; recorded on the `Call` expression.
     StrOf,
+    /// `ord(c)` or `chr(n)` (by name); recorded on the `Call` expression.
+    CharCode(String),
 }
 
 /// The result of type inference for one function specialization.

@@ -24,8 +24,22 @@ impl Lowerer<'_, '_> {
         match (self.typed.resolutions.get(&expr.id), &func.kind) {
             (Some(Resolution::NewList), _) => return self.lower_new_list(expr, args),
             (Some(Resolution::StrOf), _) => return self.lower_str_call(expr, args),
+            (Some(Resolution::CharCode(which)), _) => {
+                let which = which.clone();
+                let [arg] = args else {
+                    return Err(unsupported("expected one argument", expr.span));
+                };
+                let value = self.lower_expr(arg)?;
+                return match which.as_str() {
+                    "ord" => self.lower_ord(&value, expr.span),
+                    _ => self.lower_chr(value, expr.span),
+                };
+            }
             (Some(Resolution::ListMethod(method)), ExprKind::Attribute { value, .. }) => {
                 let method = method.clone();
+                if let Some(Type::Str) = self.typed.expr_type(value.id) {
+                    return self.lower_str_method(expr, value, &method, args);
+                }
                 if matches!(
                     self.typed.expr_type(value.id),
                     Some(Type::Dict { .. } | Type::Set { .. })
@@ -141,6 +155,9 @@ impl Lowerer<'_, '_> {
         to: Scalar,
         span: Span,
     ) -> LResult<PyValue> {
+        if let [(text, Type::Str)] = values.as_slice() {
+            return self.parse_str(text, to, span);
+        }
         let mut values = values.into_iter();
         let Some((first, first_ty)) = values.next() else {
             let zero = self.scalar_const(to.real_part(), 0.0);

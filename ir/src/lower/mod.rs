@@ -40,6 +40,7 @@ mod random_gen;
 mod sorting;
 mod ssa;
 mod statistics;
+mod str_methods;
 mod strings;
 mod value;
 mod views;

@@ -131,6 +131,8 @@ pub(super) enum Callable {
     },
     /// `str`.
     StrClass,
+    /// `ord` or `chr`.
+    CharCode(&'static str),
     /// `dict` (`typed: false`) or `ferrojit.typed.Dict` (`typed: true`).
     DictClass {
         typed: bool,

@@ -37,6 +37,88 @@ impl Infer<'_> {
         }
     }
 
+    /// `s.attr(args)`: the string methods compiled code has (`ir::lower::strings`).
+    pub(super) fn str_method(&mut self, e: &Expr, attr: &str, args: &[Expr]) -> R<Type> {
+        // Per method: the kinds of its arguments (`s` a string, `i` an integer), how many may
+        // be left out, and its result.
+        let (params, optional, result): (&str, usize, Type) = match attr {
+            "startswith" | "endswith" => ("s", 0, Type::BOOL),
+            "find" | "rfind" | "count" | "index" | "rindex" => ("s", 0, Type::I64),
+            "isdigit" | "isalpha" | "isspace" | "isalnum" | "isupper" | "islower" => {
+                ("", 0, Type::BOOL)
+            }
+            "strip" | "lstrip" | "rstrip" => ("s", 1, Type::Str),
+            "lower" | "upper" | "capitalize" | "title" => ("", 0, Type::Str),
+            "replace" => ("ss", 0, Type::Str),
+            "zfill" => ("i", 0, Type::Str),
+            "split" => ("s", 1, Type::list(Type::Str)),
+            "join" => ("l", 0, Type::Str),
+            _ => {
+                let message = format!("unknown or unsupported string method '{attr}'");
+                let hint = "strings have startswith, endswith, find, rfind, index, count, split, \
+                            join, strip, lstrip, rstrip, lower, upper, capitalize, title, \
+                            replace, zfill and the is... tests";
+                return Err(Diagnostic::unsupported(message, e.span)
+                    .with_hint(hint)
+                    .into());
+            }
+        };
+        let required = params.len() - optional;
+        if args.len() < required || args.len() > params.len() {
+            let message = match required == params.len() {
+                true => format!(
+                    "str.{attr}() takes {} argument(s) ({} given)",
+                    params.len(),
+                    args.len()
+                ),
+                false => format!(
+                    "str.{attr}() takes {required} to {} argument(s) ({} given)",
+                    params.len(),
+                    args.len()
+                ),
+            };
+            return Err(Diagnostic::typing(message, e.span).into());
+        }
+        for (arg, kind) in args.iter().zip(params.chars()) {
+            let ty = self.value(arg)?;
+            let ok = match kind {
+                's' => ty == Type::Str,
+                'i' => ty.as_scalar().is_some_and(|s| s.is_int() || s.is_bool()),
+                _ => matches!(&ty, Type::List { item, .. } if **item == Type::Str),
+            };
+            if !ok {
+                let wanted = match kind {
+                    's' => "a str",
+                    'i' => "an integer",
+                    _ => "a list of str",
+                };
+                let message = format!("str.{attr}() takes {wanted}, got {ty}");
+                return Err(Diagnostic::typing(message, arg.span).into());
+            }
+        }
+        Ok(result)
+    }
+
+    /// `ord(c)` (a str) or `chr(n)` (an integer).
+    pub(super) fn char_code_call(&mut self, e: &Expr, which: &str, args: &[Expr]) -> R<Type> {
+        let [arg] = args else {
+            let message = format!(
+                "{which}() takes exactly one argument ({} given)",
+                args.len()
+            );
+            return Err(Diagnostic::typing(message, e.span).into());
+        };
+        let ty = self.value(arg)?;
+        match which {
+            "ord" if ty == Type::Str => Ok(Type::I64),
+            "chr" if ty.as_scalar().is_some_and(|s| s.is_int() || s.is_bool()) => Ok(Type::Str),
+            _ => {
+                let message = format!("{which}() of a {ty} is not supported");
+                Err(Diagnostic::typing(message, arg.span).into())
+            }
+        }
+    }
+
     /// `s[i]` and `s[a:b:c]`: strings.
     pub(super) fn str_index(&mut self, index: &Expr) -> R<Type> {
         let parts: Vec<&Expr> = match &index.kind {
