@@ -419,6 +419,7 @@ impl Converter<'_> {
                 }
             }
             py::Stmt::With(s) if objmode::is_objmode(s) => self.objmode(s)?,
+            py::Stmt::Delete(s) => self.delete(s, span)?,
             py::Stmt::Assert(s) => {
                 let test = self.expr(&s.test)?;
                 K::Assert {
@@ -428,6 +429,46 @@ impl Converter<'_> {
             }
             _ => return Err(unsupported_stmt(stmt, span)),
         })
+    }
+}
+
+impl Converter<'_> {
+    /// `del d[k]` / `del xs[i]`: the same as the expression statement `d.pop(k)` (`KeyError`
+    /// or `IndexError` when absent, as `del` raises). Other targets stay unsupported.
+    fn delete(&mut self, s: &py::StmtDelete, span: Span) -> Result<ast::StmtKind> {
+        let target = match s.targets.as_slice() {
+            [py::Expr::Subscript(sub)] if !matches!(&*sub.slice, py::Expr::Slice(_)) => sub,
+            [py::Expr::Subscript(sub)] => {
+                let message = "`del` of a slice is not supported";
+                return Err(Diagnostic::unsupported(message, self.span(&*sub.slice)));
+            }
+            _ => {
+                let message = "`del` is supported only for one item of a dict or list (`del d[k]`)";
+                return Err(Diagnostic::unsupported(message, span));
+            }
+        };
+        let call_id = self.fresh_id();
+        let attribute_id = self.fresh_id();
+        let value = self.expr(&target.value)?;
+        let key = self.expr(&target.slice)?;
+        let target_span = self.span(target);
+        let func = ast::Expr {
+            id: attribute_id,
+            kind: ast::ExprKind::Attribute {
+                value: Box::new(value),
+                attr: "pop".to_string(),
+            },
+            span: target_span,
+        };
+        Ok(ast::StmtKind::Expr(ast::Expr {
+            id: call_id,
+            kind: ast::ExprKind::Call {
+                func: Box::new(func),
+                args: vec![key],
+                keywords: Vec::new(),
+            },
+            span: target_span,
+        }))
     }
 }
 

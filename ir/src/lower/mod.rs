@@ -37,6 +37,7 @@ pub(crate) mod pointers;
 mod random;
 mod random_dists;
 mod random_gen;
+mod set_algebra;
 mod sorting;
 mod ssa;
 mod statistics;

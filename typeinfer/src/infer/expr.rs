@@ -714,6 +714,9 @@ pub(super) fn binop_type(op: BinOp, l: &Type, r: &Type, span: Span) -> R<Type> {
     if let Some(ty) = super::lists::list_binop_type(op, l, r, span)? {
         return Ok(ty);
     }
+    if let Some(ty) = super::dicts::set_binop_type(op, l, r, span)? {
+        return Ok(ty);
+    }
     if let (BinOp::Add, Type::Str, Type::Str) = (op, l, r) {
         return Ok(Type::Str);
     }
