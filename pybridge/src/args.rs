@@ -316,6 +316,8 @@ pub struct Descriptors<'a> {
     pub lists: crate::lists::ArgLists,
     /// The `np.random.Generator` arguments' states (see `crate::generators`).
     pub generators: crate::generators::ArgGenerators,
+    /// Descriptors of arrays held in list arguments (their number is not in the signature).
+    extra: Vec<Box<[u64]>>,
 }
 
 impl<'a> Descriptors<'a> {
@@ -325,6 +327,7 @@ impl<'a> Descriptors<'a> {
             used: 0,
             lists: Default::default(),
             generators: Default::default(),
+            extra: Vec::new(),
         }
     }
 
@@ -332,11 +335,17 @@ impl<'a> Descriptors<'a> {
     fn push(&mut self, data: u64, owner: u64, shape: &[i64], strides: &[i64]) -> PyResult<u64> {
         let ndim = shape.len() as u32;
         let len = descriptor_size(ndim) / 8;
-        let Some(desc) = self.words.get_mut(self.used..self.used + len) else {
-            // Storage is sized from the specialization's types; more arrays is a bug.
-            return Err(PyTypeError::new_err(
-                "ferrojit: more arrays than the signature has",
-            ));
+        let desc = match self.words.get_mut(self.used..self.used + len) {
+            Some(desc) => {
+                self.used += len;
+                desc
+            }
+            // Storage is sized from the specialization's types: an array beyond it is an item
+            // of a list argument, whose descriptor gets its own box.
+            None => {
+                self.extra.push(vec![0u64; len].into_boxed_slice());
+                self.extra.last_mut().expect("just pushed")
+            }
         };
         let word = |offset: i32| offset as usize / 8;
         desc[word(DATA_OFFSET)] = data;
@@ -345,7 +354,6 @@ impl<'a> Descriptors<'a> {
             desc[word(shape_offset(axis as u32))] = extent as u64;
             desc[word(stride_offset(ndim, axis as u32))] = stride as u64;
         }
-        self.used += len;
         Ok(desc.as_ptr() as u64)
     }
 
@@ -373,6 +381,9 @@ impl<'a> Descriptors<'a> {
     /// The owner (the argument array object) of the descriptor at `addr`, if `addr` is the
     /// start of one of ours; `arg_types` are the types the descriptors were built from.
     fn owner_at(&self, addr: u64, arg_types: &[Type]) -> Option<*mut ffi::PyObject> {
+        if let Some(desc) = self.extra.iter().find(|d| d.as_ptr() as u64 == addr) {
+            return Some(desc[OWNER_OFFSET as usize / 8] as *mut ffi::PyObject);
+        }
         let base = self.words.as_ptr() as u64;
         let start = self
             .starts(arg_types)
@@ -386,7 +397,12 @@ impl<'a> Descriptors<'a> {
         self.starts(arg_types)
             .into_iter()
             .map(|start| self.words[start + OWNER_OFFSET as usize / 8] as *mut ffi::PyObject)
-            // (The room kept for an optional array passed as None has no owner.)
+            .chain(
+                self.extra
+                    .iter()
+                    .map(|desc| desc[OWNER_OFFSET as usize / 8] as *mut ffi::PyObject),
+            )
+            // (An optional array passed as None has a descriptor with no owner.)
             .filter(|owner| !owner.is_null())
             .collect()
     }

@@ -210,8 +210,16 @@ impl Lowerer<'_, '_> {
 /// reached by its caller, so its temporaries are freed with the call instead of staying until
 /// the outermost call returns. A raise skips the release; the caller propagates the error and
 /// the outermost call frees everything.
-pub(crate) fn release_temporaries_at_return(func: &mut Function, return_type: &Type) {
-    if holds_array(return_type) {
+pub(crate) fn release_temporaries_at_return(
+    func: &mut Function,
+    return_type: &Type,
+    arg_types: &[Type],
+) {
+    // (An array may also leave through a list or dict argument: `rows.append(np.zeros(n))`.)
+    let through_argument = arg_types
+        .iter()
+        .any(|t| matches!(t, Type::List { .. } | Type::Dict { .. }) && holds_array(t));
+    if holds_array(return_type) || through_argument {
         return;
     }
     let allocates = func.layout.iter().any(|&b| {

@@ -109,7 +109,7 @@ pub fn lower_function(
     let outlined = std::mem::take(&mut lowerer.outlined);
     drop(lowerer);
     remove_unterminated_dead_blocks(&mut ir)?;
-    arena::release_temporaries_at_return(&mut ir, &typed.return_type);
+    arena::release_temporaries_at_return(&mut ir, &typed.return_type, &typed.arg_types);
     let mut functions = vec![ir];
     functions.extend(outlined);
     Ok(functions)
