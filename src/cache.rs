@@ -505,6 +505,7 @@ fn encode_type(ty: &Type) -> String {
         Type::DType(s) => format!("dtype:{}", s.numpy_name()),
         Type::CPointer(Some(s)) => format!("ptr:{}", s.numpy_name()),
         Type::CPointer(None) => "voidptr".into(),
+        Type::Generator => "generator".into(),
     }
 }
 
@@ -581,6 +582,7 @@ fn decode_type(text: &str) -> Option<Type> {
         "unknown" => Type::Unknown,
         _ if text.starts_with("dtype:") => Type::DType(Scalar::from_name(&text[6..])?),
         "voidptr" => Type::CPointer(None),
+        "generator" => Type::Generator,
         _ if text.starts_with("ptr:") => Type::CPointer(Some(Scalar::from_name(&text[4..])?)),
         scalar => Type::Scalar(Scalar::from_name(scalar)?),
     })

@@ -34,6 +34,8 @@ pub mod math;
 pub mod parallel;
 pub mod print;
 pub mod random;
+pub mod random_gen;
+pub mod random_legacy;
 pub mod reduce;
 pub mod sorting;
 pub mod stack;

@@ -141,7 +141,8 @@ fn slot_layout(name: &str, ty: &Type, slot: &mut usize, out: &mut Vec<String>) {
         | Type::Dict { .. }
         | Type::Set { .. }
         | Type::Str
-        | Type::CPointer(_) => push(format!("{name}: {ty} (pointer)")),
+        | Type::CPointer(_)
+        | Type::Generator => push(format!("{name}: {ty} (pointer)")),
         Type::Tuple(items) => {
             for (i, item) in items.iter().enumerate() {
                 slot_layout(&format!("{name}[{i}]"), item, slot, out);

@@ -160,7 +160,8 @@ impl TypeFunctions {
             | Type::Unknown
             | Type::Function { .. }
             | Type::DType(_)
-            | Type::CPointer(_) => {
+            | Type::CPointer(_)
+            | Type::Generator => {
                 // Lists and C pointers never reach here (`compile_exports` refuses them).
                 c.push_str(&format!(
                     "static int fj_rank_{id}(PyObject *o) {{ return o == Py_None ? 0 : -1; }}\n\
