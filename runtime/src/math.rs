@@ -332,6 +332,9 @@ runtime_functions! {
     Eigvalsh => ("ferrojit_eigvalsh", &[I64, I64, I64], I64, linalg::ferrojit_eigvalsh),
     /// `(a, w, v, n) -> status`: eigenvalues (ascending) and eigenvectors (columns of `v`).
     Eigh => ("ferrojit_eigh", &[I64, I64, I64, I64], I64, linalg::ferrojit_eigh),
+    /// `(a, w, v, n, vectors) -> status`: `np.linalg.eig`/`eigvals` of a general matrix
+    /// (complex results); 1 when not converged, 2 for infinities or NaN.
+    Eig => ("ferrojit_eig", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_eig),
     /// `(a, m, n, s, u, vt, compute_uv, full) -> status`: `np.linalg.svd`.
     Svd => ("ferrojit_svd", &[I64, I64, I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_svd),
     /// `(a, m, n) -> rank`: `np.linalg.matrix_rank`; -1 when the SVD does not converge.
@@ -462,6 +465,7 @@ impl RuntimeFn {
                 | Cholesky
                 | Eigvalsh
                 | Eigh
+                | Eig
                 | Svd
                 | MatrixRank
                 | Pinv
