@@ -390,6 +390,8 @@ runtime_functions! {
     Eigvalsh => ("ferrojit_eigvalsh", &[I64, I64, I64], I64, linalg::ferrojit_eigvalsh),
     /// `(a, w, v, n) -> status`: eigenvalues (ascending) and eigenvectors (columns of `v`).
     Eigh => ("ferrojit_eigh", &[I64, I64, I64, I64], I64, linalg::ferrojit_eigh),
+    /// `(count) -> chunks`: how many chunks a `prange` loop of `count` iterations runs in.
+    ParallelChunks => ("ferrojit_parallel_chunks", &[I64], I64, crate::parallel::ferrojit_parallel_chunks),
     /// `(a, w, v, n, vectors) -> status`: `np.linalg.eig`/`eigvals` of a general matrix
     /// (complex results); 1 when not converged, 2 for infinities or NaN.
     Eig => ("ferrojit_eig", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_eig),
@@ -533,6 +535,7 @@ impl RuntimeFn {
                 | Eigvalsh
                 | Eigh
                 | Eig
+                | ParallelChunks
                 | Svd
                 | MatrixRank
                 | Pinv
