@@ -390,6 +390,11 @@ runtime_functions! {
     Eigvalsh => ("ferrojit_eigvalsh", &[I64, I64, I64], I64, linalg::ferrojit_eigvalsh),
     /// `(a, w, v, n) -> status`: eigenvalues (ascending) and eigenvectors (columns of `v`).
     Eigh => ("ferrojit_eigh", &[I64, I64, I64, I64], I64, linalg::ferrojit_eigh),
+    /// `(count) -> chunks`: how many chunks a `prange` loop of `count` iterations runs in.
+    ParallelChunks => ("ferrojit_parallel_chunks", &[I64], I64, crate::parallel::ferrojit_parallel_chunks),
+    /// `(a, w, v, n, vectors) -> status`: `np.linalg.eig`/`eigvals` of a general matrix
+    /// (complex results); 1 when not converged, 2 for infinities or NaN.
+    Eig => ("ferrojit_eig", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_eig),
     /// `(a, m, n, s, u, vt, compute_uv, full) -> status`: `np.linalg.svd`.
     Svd => ("ferrojit_svd", &[I64, I64, I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_svd),
     /// `(a, m, n) -> rank`: `np.linalg.matrix_rank`; -1 when the SVD does not converge.
@@ -529,6 +534,8 @@ impl RuntimeFn {
                 | Cholesky
                 | Eigvalsh
                 | Eigh
+                | Eig
+                | ParallelChunks
                 | Svd
                 | MatrixRank
                 | Pinv

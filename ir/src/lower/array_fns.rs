@@ -318,6 +318,21 @@ impl Lowerer<'_, '_> {
             _ => (Scalar::F64, 0),
         };
         use ArrayFn::*;
+        // `axis=k` of a reduction or statistic without an axis lowering of its own: per lane.
+        let literal_axis = names
+            .iter()
+            .position(|n| *n == "axis")
+            .and_then(|i| bound[i])
+            .and_then(super::array::constant_int);
+        let operand = if f == LinalgNorm { "x" } else { "a" };
+        if let (Some(k), Some(a)) = (literal_axis, array_arg(operand))
+            && (f.reduces_along_axis() || f == LinalgNorm)
+            && !matches!(f, Sum | Prod | Min | Max | Mean)
+            && a.ndim > 1
+        {
+            let axis = if k < 0 { k + i64::from(a.ndim) } else { k } as usize;
+            return self.lower_along_axis(f, operand, &a, axis, &arg, &result_ty, span);
+        }
         let value = match f {
             Empty | Zeros | Ones | Full | EmptyLike | ZerosLike | OnesLike | FullLike => {
                 let (dtype, _) = result_array(&result_ty);
@@ -486,8 +501,10 @@ impl Lowerer<'_, '_> {
             | PyGauss => self.lower_random_call(f, &arg, &result_ty, span)?,
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
-            | LinalgPinv | LinalgQr | LinalgLstsq | LinalgMatrixPower | Kron => {
-                self.lower_linalg_call(f, &arg, &result_ty, span)?
+            | LinalgPinv | LinalgQr | LinalgLstsq | LinalgMatrixPower | LinalgEig
+            | LinalgEigvals | Kron => self.lower_linalg_call(f, &arg, &result_ty, span)?,
+            Eye | Identity | Round | Isclose => {
+                self.lower_library_call(f, &arg, &result_ty, span)?
             }
             Where => {
                 // With array operands this is an array expression (`array_expr.rs`); here all
