@@ -467,6 +467,23 @@ fn complex_lu(a: i64, n: i64) -> Option<faer::linalg::solvers::PartialPivLu<faer
         .then_some(lu)
 }
 
+/// [`ferrojit_matmul`] of `complex128` matrices.
+pub extern "C" fn ferrojit_complex_matmul(a: i64, b: i64, c: i64, m: i64, k: i64, n: i64) -> i64 {
+    if m <= 0 || n <= 0 {
+        return 0;
+    }
+    // SAFETY: lowering passes buffers of these shapes; `c` is a fresh result.
+    let mut out = unsafe { complex_view_mut(c, m, n) };
+    if k <= 0 {
+        out.fill(faer::c64::new(0.0, 0.0));
+        return 0;
+    }
+    let (lhs, rhs) = unsafe { (complex_view(a, m, k), complex_view(b, k, n)) };
+    let one = faer::c64::new(1.0, 0.0);
+    faer::linalg::matmul::matmul(out, Accum::Replace, lhs, rhs, one, Par::Seq);
+    0
+}
+
 /// [`ferrojit_solve`] of `complex128` matrices.
 pub extern "C" fn ferrojit_complex_solve(a: i64, b: i64, x: i64, n: i64, nrhs: i64) -> i64 {
     if n <= 0 || nrhs <= 0 {

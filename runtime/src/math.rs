@@ -390,6 +390,8 @@ runtime_functions! {
     Eigvalsh => ("ferrojit_eigvalsh", &[I64, I64, I64], I64, linalg::ferrojit_eigvalsh),
     /// `(a, w, v, n) -> status`: eigenvalues (ascending) and eigenvectors (columns of `v`).
     Eigh => ("ferrojit_eigh", &[I64, I64, I64, I64], I64, linalg::ferrojit_eigh),
+    /// `(a, b, c, m, k, n) -> 0`: [`RuntimeFn::Matmul`] of complex128 matrices.
+    ComplexMatmul => ("ferrojit_complex_matmul", &[I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_complex_matmul),
     /// `(a, b, x, n, nrhs) -> status`: [`RuntimeFn::Solve`] of complex128 matrices.
     ComplexSolve => ("ferrojit_complex_solve", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_complex_solve),
     /// `(a, out, n) -> status`: the inverse of a complex128 matrix; 1 when singular.
@@ -541,6 +543,7 @@ impl RuntimeFn {
                 | Eigvalsh
                 | Eigh
                 | Eig
+                | ComplexMatmul
                 | ComplexSolve
                 | ComplexInv
                 | ComplexDet

@@ -140,3 +140,15 @@ def test_singular_complex_matrix_raises():
     a = np.array([[1 + 1j, 2 + 2j], [1 + 1j, 2 + 2j]])
     with pytest.raises(np.linalg.LinAlgError, match="Singular matrix"):
         complex_systems(a, a)
+
+
+@jit
+def complex_products(a, b, r):
+    return a @ b, np.dot(a, r), r @ a, a @ a.T
+
+
+def test_complex_matrix_products():
+    a, b = complex_matrix(7), complex_matrix(7)[:, :3]
+    check(complex_products, a, b, rng.standard_normal((7, 7)), rtol=1e-12)
+    check(complex_products, np.asfortranarray(a), b, rng.standard_normal((7, 7)), rtol=1e-12)
+    check(complex_products, np.zeros((0, 0), complex), np.zeros((0, 2), complex), np.zeros((0, 0)))

@@ -1,4 +1,5 @@
-//! Lowering of `np.linalg.solve`, `np.linalg.inv` and `np.linalg.det` of complex matrices (typed
+//! Lowering of `np.dot`/`@` of complex128 matrices and of `np.linalg.solve`, `np.linalg.inv`
+//! and `np.linalg.det` of complex matrices (typed
 //! in `typeinfer/src/infer/numpy_shape.rs`): the operands as C-contiguous `complex128`, faer's
 //! partially pivoted LU in the runtime (`RuntimeFn::ComplexSolve`, `ComplexInv`, `ComplexDet`),
 //! singular matrices raising `LinAlgError` as NumPy does, results converted to `complex64` when
@@ -87,6 +88,25 @@ impl Lowerer<'_, '_> {
             }
             other => return Err(unsupported(format!("{}() of complex", other.name()), span)),
         })
+    }
+
+    /// `a @ b` of two complex128 matrices (or one complex128 and one real) through the
+    /// runtime's blocked product (faer).
+    pub(crate) fn matmul_complex128(&mut self, a: &ArrayRef, b: &ArrayRef, span: Span) -> PyValue {
+        let (a, b) = (self.complex128_c(a, span), self.complex128_c(b, span));
+        let (a_shape, b_shape) = (self.shape_of(&a), self.shape_of(&b));
+        let (m, k, n) = (a_shape[0], a_shape[1], b_shape[1]);
+        let out = self.new_array(Scalar::C128, &[m, n], false, span);
+        let (a_data, b_data, out_data) = (
+            self.data_of(a.desc),
+            self.data_of(b.desc),
+            self.data_of(out.desc),
+        );
+        self.b.call_runtime(
+            RuntimeFn::ComplexMatmul,
+            &[a_data, b_data, out_data, m, k, n],
+        );
+        out.value()
     }
 
     /// `a` as a C-contiguous `complex128` array (itself when it is one).
