@@ -137,3 +137,14 @@ def test_axis_out_of_bounds_is_a_compile_error():
 
     with pytest.raises(ferrojit.TypingError, match="out of bounds"):
         f(np.ones((2, 3)))
+
+
+@jit
+def any_all(a):
+    return np.any(a, axis=0), np.all(a, axis=1), a.any(axis=-1), (a > 0).all(axis=0)
+
+
+@pytest.mark.parametrize("a", [rng.integers(0, 2, (4, 5)), rng.standard_normal((3, 4)),
+                               rng.integers(0, 2, (2, 3, 4)).astype(np.bool_)])
+def test_any_all_along_an_axis(a):
+    check(any_all, a)

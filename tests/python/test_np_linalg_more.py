@@ -102,3 +102,53 @@ def test_eig_errors():
         eigen(np.array([[1.0, np.nan], [0.0, 1.0]]))
     with pytest.raises(np.linalg.LinAlgError):
         eigen(np.ones((2, 3)))
+
+
+@jit
+def complex_systems(a, b):
+    return np.linalg.solve(a, b), np.linalg.inv(a), np.linalg.det(a), a @ b, np.dot(a, a)
+
+
+def complex_matrix(n, dtype=np.complex128):
+    return (rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n)) + 3 * np.eye(n)).astype(dtype)
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_complex_solve_inv_det(n):
+    a = complex_matrix(n)
+    check(complex_systems, a, rng.standard_normal(n) + 1j, rtol=1e-10)
+    check(complex_systems, a, complex_matrix(n)[:, :2] if n >= 2 else a, rtol=1e-10)
+    check(complex_systems, np.asfortranarray(a), a.T.copy(), rtol=1e-10)
+
+
+@jit
+def mixed(a, b):
+    return np.linalg.solve(a, b)
+
+
+def test_real_matrix_complex_right_hand_side():
+    a = rng.standard_normal((3, 3)) + 3 * np.eye(3)
+    check(mixed, a, rng.standard_normal(3) + 2j, rtol=1e-10)
+
+
+def test_complex64_stays_complex64():
+    a = complex_matrix(3, np.complex64)
+    check(complex_systems, a, a[:, 0].copy(), rtol=1e-4)
+
+
+def test_singular_complex_matrix_raises():
+    a = np.array([[1 + 1j, 2 + 2j], [1 + 1j, 2 + 2j]])
+    with pytest.raises(np.linalg.LinAlgError, match="Singular matrix"):
+        complex_systems(a, a)
+
+
+@jit
+def complex_products(a, b, r):
+    return a @ b, np.dot(a, r), r @ a, a @ a.T
+
+
+def test_complex_matrix_products():
+    a, b = complex_matrix(7), complex_matrix(7)[:, :3]
+    check(complex_products, a, b, rng.standard_normal((7, 7)), rtol=1e-12)
+    check(complex_products, np.asfortranarray(a), b, rng.standard_normal((7, 7)), rtol=1e-12)
+    check(complex_products, np.zeros((0, 0), complex), np.zeros((0, 2), complex), np.zeros((0, 0)))

@@ -451,8 +451,7 @@ impl ArrayFn {
             Copy | Ravel | Flatten => &["a"],
             Astype => &["a", "dtype"],
             Sum | Prod | Min | Max | Mean => &["a", "axis"],
-            Argmin | Argmax => &["a", "axis"],
-            Any | All => &["a"],
+            Argmin | Argmax | Any | All => &["a", "axis"],
             Cumsum | Cumprod => &["a", "axis"],
             Std | Var => &["a", "axis", "*", "ddof"],
             Dot => &["a", "b"],
@@ -560,6 +559,8 @@ impl ArrayFn {
                 | Var
                 | Argmin
                 | Argmax
+                | Any
+                | All
                 | Median
                 | Percentile
                 | Quantile

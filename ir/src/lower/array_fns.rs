@@ -1017,7 +1017,7 @@ impl Lowerer<'_, '_> {
     }
 
     /// `np.all(a)` (`all`) or `np.any(a)`: every element, or some element, is truthy (NaN is).
-    fn lower_any_all(&mut self, all: bool, a: &ArrayRef) -> LResult<PyValue> {
+    pub(crate) fn lower_any_all(&mut self, all: bool, a: &ArrayRef) -> LResult<PyValue> {
         let shape = self.shape_of(a);
         let strides = self.strides_of(a);
         let data = self.data_of(a.desc);
@@ -1259,8 +1259,9 @@ impl Lowerer<'_, '_> {
             other => other.as_scalar().unwrap_or(Scalar::F64),
         };
         let dt = Type::Scalar(dtype);
-        if (a.ndim, b.ndim) == (2, 2) && dtype == Scalar::F64 {
-            // Matrices of float64: the runtime's blocked product (`lower/linalg.rs`).
+        if (a.ndim, b.ndim) == (2, 2) && matches!(dtype, Scalar::F64 | Scalar::C128) {
+            // Matrices of float64 or complex128: the runtime's blocked product
+            // (`lower/linalg.rs`, `lower/complex_linalg.rs`).
             let (k_a, k_b) = (self.array_dim(a.desc, 1), self.array_dim(b.desc, 0));
             let mismatch = self.b.icmp(IntCC::Ne, k_a, k_b);
             self.raise_if(
@@ -1270,7 +1271,11 @@ impl Lowerer<'_, '_> {
                 span,
                 &[k_a, k_b],
             );
-            return Ok(self.matmul_float64(&a, &b, span));
+            return Ok(if dtype == Scalar::F64 {
+                self.matmul_float64(&a, &b, span)
+            } else {
+                self.matmul_complex128(&a, &b, span)
+            });
         }
         let (a_shape, b_shape) = (self.shape_of(&a), self.shape_of(&b));
         let (a_strides, b_strides) = (self.strides_of(&a), self.strides_of(&b));

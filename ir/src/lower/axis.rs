@@ -1,11 +1,11 @@
 //! `axis=` for the NumPy functions whose whole-array or last-axis lowering exists elsewhere.
 //!
 //! Two tools: a *lane* (a 1-d view along one axis, made for each position of the other axes)
-//! lets every whole-array reduction and statistic (`std`, `var`, `argmin`, `argmax`,
-//! `median`, `percentile`, `quantile`, the `nan*` functions, `ptp`, and `np.linalg.norm`'s
-//! vector norms) run once per lane and
-//! fill an array of the other axes, in NumPy's order; and a view with an
-//! axis swapped with the last lets the last-axis lowerings (`sort`, `argsort`, `diff`) work
+//! lets every whole-array reduction and statistic (`std`, `var`, `argmin`, `argmax`, `any`,
+//! `all`, `median`, `percentile`, `quantile`, the `nan*` functions, `ptp`, and
+//! `np.linalg.norm`'s vector norms) run once per lane and fill an array of the other axes, in
+//! NumPy's order; and a view with an axis swapped with the last lets the last-axis lowerings
+//! (`sort`, `argsort`, `diff`) work
 //! along any axis. `np.roll(a, shift, axis)` moves elements along one axis directly.
 
 use super::array_fns::ArrayRef;
@@ -69,6 +69,8 @@ impl Lowerer<'_, '_> {
             };
             let v = if f.is_statistic() {
                 this.lower_statistics_call(f, &lane_arg, &scalar_ty, span)?
+            } else if matches!(f, ArrayFn::Any | ArrayFn::All) {
+                this.lower_any_all(f == ArrayFn::All, &lane)?
             } else if f == ArrayFn::LinalgNorm {
                 this.lower_linalg_call(f, &lane_arg, &scalar_ty, span)?
             } else {

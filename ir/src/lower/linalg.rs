@@ -40,6 +40,9 @@ impl Lowerer<'_, '_> {
             Type::Array { dtype, .. } => *dtype,
             other => other.as_scalar().unwrap_or(Scalar::F64),
         };
+        if float.is_complex() && matches!(f, LinalgSolve | LinalgInv | LinalgDet) {
+            return self.lower_complex_linalg(f, &a, arg, result_ty, span);
+        }
         Ok(match f {
             Trace => {
                 let shape = self.shape_of(&a);
@@ -472,7 +475,7 @@ impl Lowerer<'_, '_> {
         shape[0]
     }
 
-    fn raise_singular(&mut self, status: Value, span: Span) {
+    pub(crate) fn raise_singular(&mut self, status: Value, span: Span) {
         let zero = self.b.iconst(Ty::I64, 0);
         let singular = self.b.icmp(IntCC::Ne, status, zero);
         self.raise_if(

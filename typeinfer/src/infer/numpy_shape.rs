@@ -410,13 +410,51 @@ impl Infer<'_> {
         use ArrayFn::*;
         let operand = if f == LinalgNorm { "x" } else { "a" };
         let a = arg(operand).expect("required");
+        let complex_allowed = matches!(f, LinalgSolve | LinalgInv | LinalgDet);
         let (dt, ndim) = match self.value(a)? {
-            Type::Array { dtype, ndim, .. } if !dtype.is_complex() => (dtype, ndim),
+            Type::Array { dtype, ndim, .. } if !dtype.is_complex() || complex_allowed => {
+                (dtype, ndim)
+            }
             other => {
                 let message = format!("{}() of {other} is not supported", f.name());
                 return Err(Diagnostic::unsupported(message, a.span).into());
             }
         };
+        if complex_allowed {
+            // Complex matrices (or a complex right-hand side): complex128, complex64 when
+            // every operand is complex64 or float32 (lowered in `lower/complex_linalg.rs`).
+            let b_dtype = match arg("b") {
+                Some(b) => match self.value(b)? {
+                    Type::Array { dtype, ndim, .. } if ndim <= 2 => Some(dtype),
+                    other => {
+                        let message = format!("solve(): b of type {other}");
+                        return Err(Diagnostic::typing(message, b.span).into());
+                    }
+                },
+                None => None,
+            };
+            if dt.is_complex() || b_dtype.is_some_and(|d| d.is_complex()) {
+                if ndim != 2 {
+                    let message = format!("{}() needs a 2-d array, got a {ndim}-d one", f.name());
+                    return Err(Diagnostic::typing(message, a.span).into());
+                }
+                let narrow = |d: Scalar| matches!(d, Scalar::C64 | Scalar::F32);
+                let complex = if narrow(dt) && b_dtype.is_none_or(narrow) {
+                    Scalar::C64
+                } else {
+                    Scalar::C128
+                };
+                let b_ndim = match arg("b").map(|b| self.value(b)) {
+                    Some(Ok(Type::Array { ndim, .. })) => ndim,
+                    _ => 2,
+                };
+                return Ok(match f {
+                    LinalgDet => Type::Scalar(complex),
+                    LinalgInv => Type::array(complex, 2, Layout::C),
+                    _ => Type::array(complex, b_ndim, Layout::C),
+                });
+            }
+        }
         if f == Kron {
             let b = arg("b").expect("required");
             let (db, nb) = match self.value(b)? {
