@@ -44,6 +44,11 @@ def conversions(s, f, c):
 
 
 @jit
+def formatted(n, x, s):
+    return "{} items of {}: {}".format(n, s, x), "{1}-{0}-{1} {{ok}}".format(n, s)
+
+
+@jit
 def parse_int(s):
     return int(s)
 
@@ -101,6 +106,11 @@ def test_conversions():
     check(parse_float, "abc")  # ValueError in both
     with pytest.raises(ValueError, match="invalid literal for int"):
         parse_int("x")
+
+
+def test_format_of_a_literal_template():
+    check(formatted, 3, 2.5, "ab")
+    check(formatted, -1, 1e20, "")
 
 
 def test_a_small_parser():

@@ -28,6 +28,7 @@ pub mod types;
 pub use conversion::{Conversion, conversion};
 pub use infer::numpy_shape::transpose_axes;
 pub use infer::objmode_key;
+pub use infer::strings::format_pieces;
 pub use intrinsics::{CmathFn, Intrinsic};
 pub use numpy::{ArrayEffect, ArrayFn};
 pub use signature::{Signature, parse_signature, parse_signatures, parse_type};

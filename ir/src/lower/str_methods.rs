@@ -22,6 +22,9 @@ impl Lowerer<'_, '_> {
         method: &str,
         args: &[Expr],
     ) -> LResult<PyValue> {
+        if method == "format" {
+            return self.lower_str_format(expr, value, args);
+        }
         let receiver = self.lower_expr(value)?;
         let s = self.text_of(&receiver, value.span)?;
         let mut strings = Vec::new();
@@ -91,6 +94,35 @@ impl Lowerer<'_, '_> {
             ),
             _ => PyValue::Text(self.check_text_allocated(result, expr.span)),
         })
+    }
+
+    /// `"...".format(args)`: the f-string its template stands for.
+    fn lower_str_format(
+        &mut self,
+        expr: &Expr,
+        template: &Expr,
+        args: &[Expr],
+    ) -> LResult<PyValue> {
+        let frontend::ast::ExprKind::Str(text) = &template.kind else {
+            return Err(unsupported("str.format() of a non-literal", expr.span));
+        };
+        let Some(pieces) = typeinfer::format_pieces(text, args.len()) else {
+            return Err(unsupported(
+                "this format string is not supported",
+                expr.span,
+            ));
+        };
+        let parts: Vec<frontend::ast::FStringPart> = pieces
+            .into_iter()
+            .map(|piece| match piece {
+                Ok(text) => frontend::ast::FStringPart::Text(text),
+                Err(index) => frontend::ast::FStringPart::Value {
+                    value: args[index].clone(),
+                    spec: None,
+                },
+            })
+            .collect();
+        self.lower_fstring(expr, &parts)
     }
 
     /// Calls the runtime for `op`: a number (`StrMethodInt`) or a pointer (`StrMethodPtr`).

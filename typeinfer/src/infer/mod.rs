@@ -30,7 +30,7 @@ mod numpy_statistics;
 pub(crate) mod objmode;
 pub use objmode::objmode_key;
 mod stmt;
-mod strings;
+pub(crate) mod strings;
 
 use crate::rules;
 use crate::types::{Scalar, Type};

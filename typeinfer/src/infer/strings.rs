@@ -53,6 +53,7 @@ impl Infer<'_> {
             "zfill" => ("i", 0, Type::Str),
             "split" => ("s", 1, Type::list(Type::Str)),
             "join" => ("l", 0, Type::Str),
+            "format" => return self.str_format(e, args),
             _ => {
                 let message = format!("unknown or unsupported string method '{attr}'");
                 let hint = "strings have startswith, endswith, find, rfind, index, count, split, \
@@ -97,6 +98,40 @@ impl Infer<'_> {
             }
         }
         Ok(result)
+    }
+
+    /// `"...".format(args)` of a literal template with `{}` / `{0}` fields (no format specs):
+    /// typed like the f-string it becomes (`format_pieces`).
+    fn str_format(&mut self, e: &Expr, args: &[Expr]) -> R<Type> {
+        let template = match &e.kind {
+            ExprKind::Call { func, .. } => match &func.kind {
+                ExprKind::Attribute { value, .. } => match &value.kind {
+                    ExprKind::Str(text) => Some(text.clone()),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some(template) = template else {
+            let message = "str.format() is supported on a string literal only";
+            return Err(Diagnostic::unsupported(message, e.span)
+                .with_hint("use an f-string, or str(x) and +")
+                .into());
+        };
+        if format_pieces(&template, args.len()).is_none() {
+            let message = "this format string is not supported: only `{}` and `{N}` fields \
+                           (no format specifications), with an argument for each";
+            return Err(Diagnostic::unsupported(message, e.span).into());
+        }
+        for arg in args {
+            let ty = self.value(arg)?;
+            if !formattable(&ty) {
+                let message = format!("formatting a {ty} is not supported");
+                return Err(Diagnostic::unsupported(message, arg.span).into());
+            }
+        }
+        Ok(Type::Str)
     }
 
     /// `ord(c)` (a str) or `chr(n)` (an integer).
@@ -166,4 +201,51 @@ fn dtype_kind(dtype: Scalar) -> &'static str {
         s if s.is_float() => "f",
         _ => "c",
     }
+}
+
+/// The pieces of a `str.format` template with `count` arguments: literal text, or the index of
+/// the argument a field takes (`{}` in turn, `{N}` by number; `{{`/`}}` are braces); `None`
+/// for what is not supported (format specifications, names, fields without an argument).
+pub fn format_pieces(template: &str, count: usize) -> Option<Vec<Result<String, usize>>> {
+    let mut pieces = Vec::new();
+    let mut text = String::new();
+    let mut next = 0;
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                text.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                text.push('}');
+            }
+            '{' => {
+                let mut field = String::new();
+                loop {
+                    match chars.next()? {
+                        '}' => break,
+                        c => field.push(c),
+                    }
+                }
+                let index = match field.as_str() {
+                    "" => {
+                        next += 1;
+                        next - 1
+                    }
+                    digits => digits.parse().ok()?,
+                };
+                if index >= count {
+                    return None;
+                }
+                pieces.push(Ok(std::mem::take(&mut text)));
+                pieces.push(Err(index));
+            }
+            '}' => return None,
+            c => text.push(c),
+        }
+    }
+    pieces.push(Ok(text));
+    Some(pieces)
 }
