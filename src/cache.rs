@@ -28,7 +28,7 @@
 //! process and compiles in memory.
 
 use crate::aot::link::{self, LinkError, ScratchDir};
-use crate::aot::runtime::{BIND_SYMBOL, addresses, runtime_symbols, trampolines_c};
+use crate::aot::runtime::{BIND_SYMBOL, Binding, addresses, runtime_symbols, trampolines_c};
 use crate::{CompileRequest, CompiledCode, CompiledFunction, FunctionDef, Global, lower_to_ir};
 use backend_cpu::{CpuFeatures, ObjectOptions};
 use frontend::Diagnostic;
@@ -193,7 +193,7 @@ impl DiskCache {
             .iter()
             .map(|s| s.name.to_string())
             .collect();
-        let shim = trampolines_c(&imports).map_err(StoreError::Io)?;
+        let shim = trampolines_c(&imports, Binding::Table).map_err(StoreError::Io)?;
         let scratch = ScratchDir::new_in(&self.dir)?;
         let object_path = scratch.write("entry.o", &object.bytes)?;
         let shim_path = scratch.write("runtime_imports.c", shim.as_bytes())?;

@@ -14,6 +14,7 @@
 //! - Errors are [`Diagnostic`]s of kind `Typing` or `Unsupported` with the span of the exact
 //!   sub-expression and the types involved.
 
+pub mod conversion;
 pub mod elementwise;
 mod infer;
 pub mod intrinsics;
@@ -24,6 +25,7 @@ pub mod rules;
 pub mod signature;
 pub mod types;
 
+pub use conversion::{Conversion, conversion};
 pub use infer::numpy_shape::transpose_axes;
 pub use intrinsics::{CmathFn, Intrinsic};
 pub use numpy::{ArrayEffect, ArrayFn};
