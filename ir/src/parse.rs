@@ -705,7 +705,12 @@ fn result_types(inst: &PInst, explicit: Vec<Ty>, pos: Pos) -> PResult<Vec<Option
             Op::CallRuntime(f) => vec![Some(abi_type(f.describe().result))],
             _ => vec![],
         },
-        ResultRule::SameAsArg(i) => {
+        rule @ (ResultRule::SameAsArg(_) | ResultRule::CompareOfArg) => {
+            let i = if let ResultRule::SameAsArg(i) = rule {
+                i
+            } else {
+                0
+            };
             if inst.args.len() <= i {
                 return Err(error_at(
                     pos,
@@ -784,17 +789,20 @@ fn build_function(mut func: Function, blocks: Vec<PBlock>) -> PResult<Function> 
         let mut progress = false;
         let mut unresolved = None;
         for inst in blocks.iter().flat_map(|b| &b.insts) {
-            let (ResultRule::SameAsArg(i), Some(&(result, _))) =
-                (result_rule(&inst.op), inst.results.first())
-            else {
+            let (rule, Some(&(result, _))) = (result_rule(&inst.op), inst.results.first()) else {
                 continue;
+            };
+            let (i, compare) = match rule {
+                ResultRule::SameAsArg(i) => (i, false),
+                ResultRule::CompareOfArg => (0, true),
+                _ => continue,
             };
             if types.contains_key(&result) {
                 continue;
             }
             match types.get(&inst.args[i].0) {
                 Some(&ty) => {
-                    types.insert(result, ty);
+                    types.insert(result, if compare { ty.compare_result() } else { ty });
                     progress = true;
                 }
                 None => unresolved = Some(inst),

@@ -33,7 +33,8 @@
 //!   position is printed when the instruction has one (line or column nonzero).
 //! - Result types: constants (`iconst.i32`, `fconst.f64`), loads (`load.f64`) and every
 //!   conversion (`sext.i64`, `fpromote.f64`, `bitcast.f64`, …) name their result type;
-//!   comparisons, `bconst` and `tobool` produce `bool`; `call_rt.NAME` produces its runtime
+//!   `splat.f64x2` names its vector; comparisons produce `bool` (a mask, `m64x2`/`m32x4`, when
+//!   they compare vectors), `bconst` and `tobool` `bool`; `call_rt.NAME` produces its runtime
 //!   function's result type; `call @f(...) -> tys` lists its result types; `select` has the type
 //!   of its second operand and every other op the type of its first operand.
 //! - Operands are comma-separated values then branch targets `blockN(args)`. `load`/`store`
@@ -64,6 +65,9 @@ pub(crate) enum ResultRule {
     Bool,
     /// The type of the operand at this index.
     SameAsArg(usize),
+    /// What comparing two values of the first operand's type defines (`bool`, or a mask for
+    /// vectors: [`Ty::compare_result`]).
+    CompareOfArg,
     /// The runtime function's result type.
     Runtime,
     /// Listed after `->`.
@@ -74,10 +78,10 @@ pub(crate) fn result_rule(op: &Op) -> ResultRule {
     use Op::*;
     match op {
         Iconst(_) | Fconst(_) | Load { .. } | StackSlot(_) | ParallelFor(_) => ResultRule::Explicit,
-        Sext | Uext | Ireduce | Fpromote | Fdemote | SToF | UToF | FToS | FToU | Bitcast => {
-            ResultRule::Explicit
-        }
-        Bconst(_) | Icmp(_) | Fcmp(_) | ToBool => ResultRule::Bool,
+        Sext | Uext | Ireduce | Fpromote | Fdemote | SToF | UToF | FToS | FToU | Bitcast
+        | Splat => ResultRule::Explicit,
+        Bconst(_) | ToBool => ResultRule::Bool,
+        Icmp(_) | Fcmp(_) => ResultRule::CompareOfArg,
         Select => ResultRule::SameAsArg(1),
         CallRuntime(_) => ResultRule::Runtime,
         Call(_) => ResultRule::CallSignature,
@@ -150,6 +154,7 @@ pub(crate) fn opcode_name(op: &Op) -> &'static str {
         FToU => "ftou",
         Bitcast => "bitcast",
         Select => "select",
+        Splat => "splat",
         Load { .. } => "load",
         Store { .. } => "store",
         CallRuntime(_) => "call_rt",
@@ -168,7 +173,7 @@ pub(crate) const SIMPLE_OPS: &[Op] = {
         Iadd, Isub, Imul, Sdiv, Udiv, Srem, Urem, Ineg, Band, Bor, Bxor, Bnot, Popcnt, Ishl, Sshr,
         Ushr, Smin, Smax, Umin, Umax, Fadd, Fsub, Fmul, Fdiv, Fneg, Fabs, Sqrt, Floor, Ceil, Trunc,
         Nearest, Fmin, Fmax, Copysign, Fma, Not, And, Or, Sext, Uext, Ireduce, ToBool, Fpromote,
-        Fdemote, SToF, UToF, FToS, FToU, Bitcast, Select, Jump, Brif, Return,
+        Fdemote, SToF, UToF, FToS, FToU, Bitcast, Select, Splat, Jump, Brif, Return,
     ]
 };
 
