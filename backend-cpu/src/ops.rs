@@ -164,6 +164,13 @@ pub(crate) fn lower_value_op(
         Op::Select if ty.is_vector() => vector_select(b, x, from == Some(Ty::Bool), y, z, rty),
         Op::Select if ty.is_float() => float_select(b, x, y, z),
         Op::Splat => b.ins().splat(rty, x),
+        // A mask lane is all ones or zeros in the backend; as a bool it is 0/1.
+        Op::ExtractLane(lane) if ty == Ty::Bool => {
+            let wide = b.ins().extractlane(x, *lane);
+            let bit = b.ins().band_imm_u(wide, 1);
+            b.ins().ireduce(types::I8, bit)
+        }
+        Op::ExtractLane(lane) => b.ins().extractlane(x, *lane),
         Op::Select => b.ins().select(x, y, z),
         Op::Load { offset, readonly } => b.ins().load(rty, load_flags(*readonly), x, *offset),
 

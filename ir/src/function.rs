@@ -287,6 +287,8 @@ pub enum Op {
     Select,
     /// A vector (the result type) with every lane equal to the scalar operand.
     Splat,
+    /// Lane `n` of a vector operand (a scalar of its lane type; a mask's lane is a bool).
+    ExtractLane(u8),
 
     // Memory.
     /// Load a value of the result type from `args[0] + offset`. `readonly`: the memory does not
@@ -341,6 +343,7 @@ impl Op {
             Iconst(_) | Fconst(_) | Bconst(_) => 0,
             Ineg | Bnot | Popcnt | Fneg | Fabs | Sqrt | Floor | Ceil | Trunc | Nearest | Not => 1,
             Load { .. } | Sext | Uext | Ireduce | ToBool | Fpromote | Fdemote | Splat => 1,
+            ExtractLane(_) => 1,
             SToF | UToF | FToS | FToU | Bitcast => 1,
             Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Band | Bor | Bxor | Ishl | Sshr
             | Ushr | Smin | Smax | Umin | Umax | Icmp(_) => 2,

@@ -33,7 +33,7 @@
 //!   position is printed when the instruction has one (line or column nonzero).
 //! - Result types: constants (`iconst.i32`, `fconst.f64`), loads (`load.f64`) and every
 //!   conversion (`sext.i64`, `fpromote.f64`, `bitcast.f64`, …) name their result type;
-//!   `splat.f64x2` names its vector; comparisons produce `bool` (a mask, `m64x2`/`m32x4`, when
+//!   `splat.f64x2` names its vector, `extractlane.N` (lane N) defines the operand's lane type; comparisons produce `bool` (a mask, `m64x2`/`m32x4`, when
 //!   they compare vectors), `bconst` and `tobool` `bool`; `call_rt.NAME` produces its runtime
 //!   function's result type; `call @f(...) -> tys` lists its result types; `select` has the type
 //!   of its second operand and every other op the type of its first operand.
@@ -68,6 +68,8 @@ pub(crate) enum ResultRule {
     /// What comparing two values of the first operand's type defines (`bool`, or a mask for
     /// vectors: [`Ty::compare_result`]).
     CompareOfArg,
+    /// The lane type of the first operand (`extractlane`).
+    LaneOfArg,
     /// The runtime function's result type.
     Runtime,
     /// Listed after `->`.
@@ -82,6 +84,7 @@ pub(crate) fn result_rule(op: &Op) -> ResultRule {
         | Splat => ResultRule::Explicit,
         Bconst(_) | ToBool => ResultRule::Bool,
         Icmp(_) | Fcmp(_) => ResultRule::CompareOfArg,
+        ExtractLane(_) => ResultRule::LaneOfArg,
         Select => ResultRule::SameAsArg(1),
         CallRuntime(_) => ResultRule::Runtime,
         Call(_) => ResultRule::CallSignature,
@@ -155,6 +158,7 @@ pub(crate) fn opcode_name(op: &Op) -> &'static str {
         Bitcast => "bitcast",
         Select => "select",
         Splat => "splat",
+        ExtractLane(_) => "extractlane",
         Load { .. } => "load",
         Store { .. } => "store",
         CallRuntime(_) => "call_rt",
@@ -325,6 +329,7 @@ pub fn write_inst(w: &mut dyn Write, func: &Function, inst: Inst) -> fmt::Result
         Op::Icmp(cc) => write!(w, ".{}", intcc_name(*cc))?,
         Op::Fcmp(cc) => write!(w, ".{}", floatcc_name(*cc))?,
         Op::CallRuntime(f) => write!(w, ".{}", f.ir_name())?,
+        Op::ExtractLane(lane) => write!(w, ".{lane}")?,
         Op::Load { readonly, .. } => {
             write!(w, ".{first_result}")?;
             if *readonly {

@@ -35,7 +35,8 @@
 //!     in lane-wise operations: integer arithmetic/bitwise/min/max on integer vectors, float
 //!     arithmetic on float vectors, comparisons of two equal vectors defining their mask,
 //!     `not`/`and`/`or` on masks, `select` by a mask (or a bool) between vectors, `stof`
-//!     i64x2→f64x2 and i32x4→f32x4, `splat` of a scalar to its vector, `load`/`store` of
+//!     i64x2→f64x2 and i32x4→f32x4, `splat` of a scalar to its vector, `extractlane` of a
+//!     lane in range (its lane type), `load`/`store` of
 //!     vectors; never in calls, branches or returns. `splat` always defines a vector.
 //!
 //! **SSA**
@@ -318,6 +319,7 @@ impl Verifier<'_> {
         }
         match &data.op {
             Splat => Err("`splat` defines a vector".to_string()),
+            ExtractLane(_) => Err("`extractlane` takes a vector".to_string()),
             Iconst(_) => {
                 counts(0, 1)?;
                 need(results[0].is_int(), "iconst defines an integer")
@@ -585,6 +587,11 @@ fn check_vector_types(op: &Op, args: &[Ty], results: &[Ty], name: &str) -> Resul
                 ok && args.len() == 1,
                 "stof converts i64x2 → f64x2 or i32x4 → f32x4",
             )
+        }
+        ExtractLane(lane) => {
+            let ok = args.len() == 1 && (*lane as u32) < first.lanes();
+            need(ok, "extractlane takes a lane of its vector operand")?;
+            one_result(first.lane())
         }
         Splat => {
             let ok = args.len() == 1 && results.len() == 1 && first.vector() == Some(results[0]);

@@ -66,7 +66,7 @@ fn check_file(path: &Path, bless: bool) -> Result<(), String> {
     if input.lines().any(|l| l.trim() == "; explain: vectorize") {
         let original = parse_module(input).map_err(|e| format!("input: {e}"))?;
         for func in &original.functions {
-            for (block, decision) in ir::passes::vectorize::explain(func) {
+            for (block, decision) in ir::passes::vectorize::explain(func, fastmath) {
                 let text = match decision {
                     Ok(lanes) => format!("vectorized, {lanes} lanes"),
                     Err(why) => format!("refused: {why}"),

@@ -492,9 +492,15 @@ fn vectorized_loops_agree_with_the_scalar_loop() {
                         func.name,
                         m1 == m2
                     );
+                    let stores = func.insts.iter().any(|d| matches!(d.op, Op::Store { .. }));
                     if vector_insts > 0 {
                         vector_runs += 1;
-                        assert_eq!(layout[1], 128, "@{}: overlapping arrays", func.name);
+                        // Overlapping arrays must take the scalar loop.
+                        assert!(
+                            !stores || layout[1] == 128,
+                            "@{}: overlapping arrays",
+                            func.name
+                        );
                     }
                 }
             }

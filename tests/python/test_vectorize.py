@@ -179,3 +179,58 @@ def test_overlapping_arrays_keep_their_order():
         same_bits(shift_back_in_place, data(n))
         same_bits(scale_in_place, data(n), -1.5)
         same_bits(axpy_into_own_row, data(2 * n).reshape(2, n))
+
+
+@jit
+def count_above(a, t):
+    c = 0
+    for i in range(a.shape[0]):
+        if a[i] > t:
+            c += 1
+    return c
+
+
+@jit
+def max_i32(a):
+    m = a[0]
+    for i in range(a.shape[0]):
+        if a[i] > m:
+            m = a[i]
+    return m
+
+
+@jit
+def sum_i32_wrapping(a):
+    s = np.int32(0)
+    for i in range(a.shape[0]):
+        s += a[i] * np.int32(3)
+    return s
+
+
+@jit(fastmath=True)
+def mean_abs_dev(a):
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += abs(a[i] - 0.5)
+    return s / a.shape[0]
+
+
+@jit(fastmath=True)
+def min_fast(a):
+    m = a[0]
+    for i in range(a.shape[0]):
+        m = min(m, a[i])
+    return m
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 8, 9, 31, 100])
+def test_reductions_exact_and_fastmath(n):
+    a = data(n)
+    check(count_above, a, 0.3)
+    check(count_above, a, np.nan)
+    ints = (np.nan_to_num(data(n), posinf=9.0, neginf=-9.0) * 1e8).astype(np.int32)
+    check(max_i32, ints)
+    check(sum_i32_wrapping, ints)
+    finite = np.nan_to_num(a, nan=1.0, posinf=5.0, neginf=-5.0)
+    check(mean_abs_dev, finite, rtol=1e-12)
+    check(min_fast, finite)

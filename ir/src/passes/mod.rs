@@ -104,7 +104,7 @@ impl Pass {
             Pass::Idioms => idioms::run(func),
             Pass::IfConvert => if_convert::run(func),
             Pass::Reductions => reductions::run(func, fastmath),
-            Pass::Vectorize => vectorize::run(func),
+            Pass::Vectorize => vectorize::run(func, fastmath),
         }
     }
 }

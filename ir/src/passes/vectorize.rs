@@ -14,8 +14,14 @@
 //! | affine | lane 0's address; each next lane is `s` bytes further (`s` uniform) | `index * s`, `u + affine`, `affine ± u` |
 //! | vector | one value per lane | loads at affine addresses, lane-wise operations on vectors |
 //!
+//! A value carried around the loop is allowed when its order may change ([`find_reduction`]):
+//! integer sums (also `select(c, s + t, s)`: counts) and integer min/max always, float ones
+//! under `fastmath`. Each copy of the body keeps a vector accumulator (lanes start at the
+//! identity for sums, the incoming value for min/max); after the vector loop the lanes are
+//! folded into the incoming value in order (block R) and the scalar loop continues from there.
+//!
 //! It **refuses** (and the loop stays as it was) when: the loop has another carried value (a
-//! reduction or a recurrence: `reductions` handles the ones that may be reordered), the index
+//! recurrence such as a prefix sum, or a float sum without `fastmath`), the index
 //! is used as a number, a store writes one address in every iteration (a value carried through
 //! memory), an address depends on memory loaded in the loop, the body calls a function or has
 //! an operation without a lane-wise form (integer division, conversions other than `stof`,
@@ -51,10 +57,10 @@ const UNROLL: i64 = 2;
 const MAX_STREAMS: usize = 12;
 
 /// Runs the pass. True if a loop was vectorized.
-pub fn run(func: &mut Function) -> bool {
+pub fn run(func: &mut Function, fastmath: bool) -> bool {
     let mut changed = false;
     for l in func.layout.clone() {
-        if let Ok(plan) = analyze(func, l) {
+        if let Ok(plan) = analyze(func, l, fastmath) {
             rewrite(func, l, plan);
             changed = true;
         }
@@ -64,11 +70,11 @@ pub fn run(func: &mut Function) -> bool {
 
 /// For every loop-shaped block (a block branching to itself), whether the pass vectorizes it
 /// (`Ok(lanes)`) or why not. For golden tests and dumps.
-pub fn explain(func: &Function) -> Vec<(Block, Result<u32, String>)> {
+pub fn explain(func: &Function, fastmath: bool) -> Vec<(Block, Result<u32, String>)> {
     func.layout
         .iter()
         .filter(|&&b| func.successors(b).contains(&b))
-        .map(|&b| (b, analyze(func, b).map(|p| p.lanes)))
+        .map(|&b| (b, analyze(func, b, fastmath).map(|p| p.lanes)))
         .collect()
 }
 
@@ -103,6 +109,7 @@ struct Plan {
     /// Loads of one address in every iteration: (address, offset, size).
     uniform_loads: Vec<(Value, i32, i64)>,
     term: Inst,
+    reductions: Vec<Reduction>,
 }
 
 fn def_inst(func: &Function, v: Value) -> Option<Inst> {
@@ -135,7 +142,134 @@ fn has_vector_form(op: &Op, lane: Ty) -> bool {
     }
 }
 
-fn analyze(func: &Function, l: Block) -> Result<Plan, String> {
+/// How a carried value combines the iterations' terms (see [`find_reduction`]).
+#[derive(Clone, Debug, PartialEq)]
+enum Combine {
+    /// `s + t`, possibly inside `select(c, s + t, s)`: integers, or floats under fastmath.
+    /// Lanes start at 0 (`-0.0`) and are added to the incoming value at the end.
+    Sum(Op),
+    /// `s = select(cmp(x, s), x, s)` and mirror images: integer min/max (floats under
+    /// fastmath). Lanes start at the incoming value and are folded into it by the same two
+    /// instructions.
+    Extreme { cmp: Inst, select: Inst, x: Value },
+}
+
+/// A value carried around the loop that may be computed per lane and combined at the end.
+struct Reduction {
+    /// Its position among the loop's parameters.
+    index: usize,
+    s: Value,
+    /// The value passed back.
+    next: Value,
+    ty: Ty,
+    combine: Combine,
+}
+
+/// Whether the carried parameter `s` (passed back as `next`) is a reduction whose order may
+/// change: integer sums and min/max always (exact), float ones only under `fastmath`.
+fn find_reduction(
+    func: &Function,
+    l: Block,
+    index: usize,
+    next: Value,
+    fastmath: bool,
+) -> Result<Reduction, String> {
+    let block = func.block(l);
+    let s = block.params[index];
+    let ty = func.value_type(s);
+    let refuse = || format!("{s} is carried from one iteration to the next (a recurrence)");
+    if ty.vector().is_none() || (ty.is_float() && !fastmath) {
+        let why = if ty.is_float() {
+            "a float reduction (reordering it needs fastmath)"
+        } else {
+            "a recurrence"
+        };
+        return Err(format!(
+            "{s} is carried from one iteration to the next ({why})"
+        ));
+    }
+    // The instructions that depend on `s`.
+    let mut dep = vec![s];
+    let mut chain = Vec::new();
+    for &inst in &block.insts {
+        let d = func.inst(inst);
+        if d.op.is_terminator() {
+            continue;
+        }
+        if d.args.iter().any(|a| dep.contains(a)) {
+            chain.push(inst);
+            dep.extend(d.results.iter().copied());
+        }
+    }
+    if !dep.contains(&next) {
+        return Err(refuse());
+    }
+    let in_dep = |v: &Value| dep.contains(v);
+    // The terminator passes a chain value back only in `s`'s place (exits may read any).
+    let term = func.terminator(l).expect("checked");
+    let back = &func.inst(term).targets[0].args;
+    if back
+        .iter()
+        .enumerate()
+        .any(|(k, a)| k != index && in_dep(a))
+    {
+        return Err(refuse());
+    }
+    let add = if ty.is_float() { Op::Fadd } else { Op::Iadd };
+    let sum = chain.iter().all(|&inst| {
+        let d = func.inst(inst);
+        match &d.op {
+            op if *op == add => d.args.iter().filter(|a| in_dep(a)).count() == 1,
+            Op::Select => !in_dep(&d.args[0]) && in_dep(&d.args[1]) && in_dep(&d.args[2]),
+            _ => false,
+        }
+    });
+    if sum {
+        return Ok(Reduction {
+            index,
+            s,
+            next,
+            ty,
+            combine: Combine::Sum(add),
+        });
+    }
+    // select(cmp(x, s), x, s) in any arrangement of the operands.
+    if let [cmp, select] = chain[..] {
+        let (c, sel) = (func.inst(cmp), func.inst(select));
+        let compare = matches!(c.op, Op::Icmp(_) | Op::Fcmp(_));
+        let x = if c.args[0] == s { c.args[1] } else { c.args[0] };
+        let pair = |a: Value, b: Value| (a == x && b == s) || (a == s && b == x);
+        if compare
+            && x != s
+            && pair(c.args[0], c.args[1])
+            && sel.op == Op::Select
+            && sel.args[0] == c.results[0]
+            && pair(sel.args[1], sel.args[2])
+            && sel.results[0] == next
+        {
+            let ordered = match c.op {
+                Op::Icmp(cc) => !matches!(cc, IntCC::Eq | IntCC::Ne),
+                Op::Fcmp(cc) => !matches!(
+                    cc,
+                    crate::function::FloatCC::Eq | crate::function::FloatCC::Ne
+                ),
+                _ => false,
+            };
+            if ordered {
+                return Ok(Reduction {
+                    index,
+                    s,
+                    next,
+                    ty,
+                    combine: Combine::Extreme { cmp, select, x },
+                });
+            }
+        }
+    }
+    Err(refuse())
+}
+
+fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
     let block = func.block(l);
     let term = func.terminator(l).ok_or("the block is not terminated")?;
     let t = func.inst(term);
@@ -170,15 +304,17 @@ fn analyze(func: &Function, l: Block) -> Result<Plan, String> {
     if !step_one || func.value_type(i) != Ty::I64 {
         return Err("the index does not step by 1".into());
     }
+    let mut reductions = Vec::new();
     for (k, (&arg, &param)) in back.args.iter().zip(&block.params).enumerate() {
         if k != i_index && arg != param {
-            return Err(format!(
-                "{param} is carried from one iteration to the next (a reduction or recurrence)"
-            ));
+            reductions.push(find_reduction(func, l, k, arg, fastmath)?);
         }
     }
 
     let mut kinds: HashMap<Value, Kind> = HashMap::new();
+    for r in &reductions {
+        kinds.insert(r.s, Kind::Vector);
+    }
     let kind = |kinds: &HashMap<Value, Kind>, v: Value| -> Kind {
         if v == i {
             Kind::Index
@@ -349,8 +485,11 @@ fn analyze(func: &Function, l: Block) -> Result<Plan, String> {
             }
         }
     }
+    for r in &reductions {
+        use_lanes(r.ty)?;
+    }
     let lanes = lanes.ok_or("nothing is loaded or stored at addresses that advance with i")?;
-    if !streams.iter().any(|s| s.store) {
+    if !streams.iter().any(|s| s.store) && reductions.is_empty() {
         return Err("nothing is stored at addresses that advance with the index".into());
     }
     if streams.len() > MAX_STREAMS {
@@ -378,6 +517,7 @@ fn analyze(func: &Function, l: Block) -> Result<Plan, String> {
         streams,
         uniform_loads,
         term,
+        reductions,
     })
 }
 
@@ -443,6 +583,16 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         .expect("L is placed");
     func.layout.splice(pos..pos, [p, p2, v]);
     let vi = func.append_block_param(v, Ty::I64);
+    // One vector accumulator per reduction and copy of the body.
+    let mut accs: Vec<Vec<Value>> = Vec::new();
+    for r in &plan.reductions {
+        let vty = r.ty.vector().expect("checked lanes");
+        accs.push(
+            (0..UNROLL)
+                .map(|_| func.append_block_param(v, vty))
+                .collect(),
+        );
+    }
     let i0 = p_params[plan.i_index];
     let to_l = |index: Value| {
         let mut args = p_params.clone();
@@ -563,7 +713,8 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             let is_address = matches!(d.op, Op::Store { .. } | Op::Load { .. }) && k == 0;
             let is_condition = d.op == Op::Select && k == 0;
             let uniform_outside = !in_loop(b.func, l, a) || outside(b.func, l, a, &p_params) != a;
-            if is_address || is_condition || !uniform_outside || splats.contains_key(&a) {
+            let vector = plan.kinds.get(&a) == Some(&Kind::Vector);
+            if is_address || is_condition || vector || !uniform_outside || splats.contains_key(&a) {
                 continue;
             }
             let mapped = outside(b.func, l, a, &p_params);
@@ -576,6 +727,18 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         Some(ok) => ok,
         None => b.bconst(true),
     };
+    // Accumulators start at the identity (sums) or the incoming value (min/max).
+    let mut v_entry = vec![i0];
+    for r in &plan.reductions {
+        let vty = r.ty.vector().expect("checked lanes");
+        let start = match r.combine {
+            Combine::Sum(_) if r.ty.is_float() => b.fconst(r.ty, -0.0),
+            Combine::Sum(_) => b.iconst(r.ty, 0),
+            Combine::Extreme { .. } => p_params[r.index],
+        };
+        let init = b.ins(Op::Splat, &[start], vty);
+        v_entry.extend((0..UNROLL).map(|_| init));
+    }
     b.ins_full(
         Op::Brif,
         vec![ok],
@@ -583,7 +746,7 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         vec![
             BlockCall {
                 block: v,
-                args: vec![i0],
+                args: v_entry,
             },
             to_l(i0),
         ],
@@ -592,12 +755,16 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
     // V: the body, UNROLL times.
     b.switch_to(v);
     let mut uniform_map: HashMap<Value, Value> = HashMap::new();
-    for offset in lane_offsets {
+    let mut new_accs: Vec<Vec<Value>> = vec![Vec::new(); plan.reductions.len()];
+    for (part, offset) in lane_offsets.into_iter().enumerate() {
         let index = match offset {
             Some(o) => b.binary(Op::Iadd, vi, o),
             None => vi,
         };
         let mut map: HashMap<Value, Value> = HashMap::new();
+        for (r, red) in plan.reductions.iter().enumerate() {
+            map.insert(red.s, accs[r][part]);
+        }
         for &inst in &plan.body {
             let d = b.func.inst(inst).clone();
             let kind = d.results.first().and_then(|r| plan.kinds.get(r)).copied();
@@ -662,10 +829,27 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
                 }
             }
         }
+        for (r, red) in plan.reductions.iter().enumerate() {
+            new_accs[r].push(map[&red.next]);
+        }
     }
     let next = b.binary(Op::Iadd, vi, w);
     let rest = b.binary(Op::Isub, plan.n, next);
     let again = b.icmp(IntCC::Sgt, rest, w);
+    let mut back = vec![next];
+    back.extend(new_accs.iter().flatten().copied());
+    let done = if plan.reductions.is_empty() {
+        to_l(next)
+    } else {
+        let r = b.func.create_block();
+        let pos = b.func.layout.iter().position(|&x| x == l).expect("placed");
+        b.func.layout.insert(pos, r);
+        BlockCall {
+            block: r,
+            args: vec![],
+        }
+    };
+    let r_block = done.block;
     b.ins_full(
         Op::Brif,
         vec![again],
@@ -673,10 +857,54 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         vec![
             BlockCall {
                 block: v,
-                args: vec![next],
+                args: back,
             },
-            to_l(next),
+            done,
         ],
+    );
+    if plan.reductions.is_empty() {
+        return;
+    }
+    // R: every lane folded into the incoming value, in lane order; then the scalar loop.
+    b.switch_to(r_block);
+    let mut l_args = p_params.clone();
+    l_args[plan.i_index] = next;
+    for (r, red) in plan.reductions.iter().enumerate() {
+        let mut total = p_params[red.index];
+        for &acc in &new_accs[r] {
+            for lane in 0..plan.lanes {
+                let y = b.ins(Op::ExtractLane(lane as u8), &[acc], red.ty);
+                total = match &red.combine {
+                    Combine::Sum(add) => b.binary(add.clone(), total, y),
+                    Combine::Extreme { cmp, select, x } => {
+                        let swap = |v: Value| {
+                            if v == red.s {
+                                total
+                            } else if v == *x {
+                                y
+                            } else {
+                                v
+                            }
+                        };
+                        let c = b.func.inst(*cmp).clone();
+                        let c_args: Vec<Value> = c.args.iter().map(|&a| swap(a)).collect();
+                        let cond = b.ins(c.op.clone(), &c_args, Ty::Bool);
+                        let sel = b.func.inst(*select).args.clone();
+                        b.select(cond, swap(sel[1]), swap(sel[2]))
+                    }
+                };
+            }
+        }
+        l_args[red.index] = total;
+    }
+    b.ins_full(
+        Op::Jump,
+        vec![],
+        &[],
+        vec![BlockCall {
+            block: l,
+            args: l_args,
+        }],
     );
 }
 

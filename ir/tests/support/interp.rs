@@ -78,9 +78,16 @@ fn run_function(
     let mut lanes: std::collections::HashMap<Value, Vec<Bits>> = Default::default();
     let mut block: Block = func.entry().expect("verified");
     let mut incoming: Vec<Bits> = args.to_vec();
+    // Lanes of vector arguments of the branch taken, by parameter position.
+    let mut incoming_lanes: Vec<Option<Vec<Bits>>> = Vec::new();
     loop {
         for (&p, &v) in func.block(block).params.iter().zip(&incoming) {
             env[p.0 as usize] = v;
+        }
+        for (&p, ls) in func.block(block).params.iter().zip(&incoming_lanes) {
+            if let Some(ls) = ls {
+                lanes.insert(p, ls.clone());
+            }
         }
         let mut next = None;
         for &inst in &func.block(block).insts {
@@ -96,6 +103,11 @@ fn run_function(
                 .iter()
                 .chain(&data.results)
                 .any(|&v| func.value_type(v).is_vector());
+            if let Op::ExtractLane(lane) = data.op {
+                let value = lanes.get(&data.args[0]).map_or(0, |ls| ls[lane as usize]);
+                env[data.results[0].0 as usize] = value;
+                continue;
+            }
             if vector {
                 eval_lanes(func, data, &env, &mut lanes, mem)?;
                 continue;
@@ -146,6 +158,7 @@ fn run_function(
                     .iter()
                     .map(|v: &Value| env[v.0 as usize])
                     .collect();
+                incoming_lanes = target.args.iter().map(|v| lanes.get(v).cloned()).collect();
                 block = target.block;
                 break;
             }
@@ -393,6 +406,7 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
         },
         Select => Ok(if a[0] != 0 { a[1] } else { a[2] }),
         Splat => Ok(a[0]),
+        ExtractLane(_) => unreachable!("takes a vector (eval_lanes)"),
         Load { offset, readonly } => {
             let len = (ty.bits() / 8) as usize;
             // `readonly` loads cannot trap (`Op::is_speculatable`: LICM hoists them out of
