@@ -56,6 +56,11 @@ def hypot_expr(a, b):
 
 
 @jit
+def np_clip(a):
+    return np.clip(a, -0.0, 1.0)
+
+
+@jit
 def conditional(a, out):
     for i in range(a.shape[0]):
         x = a[i]
@@ -69,6 +74,7 @@ def test_float_maps_every_length(n):
     same_bits(clip, a, -0.0, 1.0, np.empty(n))
     same_bits(clip, a, 0.0, 0.0, np.empty(n))
     same_bits(where_positive, a)
+    same_bits(np_clip, a)
     same_bits(hypot_expr, a, data(n, seed=1))
     same_bits(conditional, a, np.empty(n))
 
@@ -80,6 +86,8 @@ def test_f32_and_int_lanes(n):
     finite = np.nan_to_num(data(n), posinf=9.0, neginf=-9.0)
     same_bits(int_select, (finite * 1000).astype(np.int32), np.int32(7), np.empty(n, np.int32))
     same_bits(int_add, (finite * 1e6).astype(np.int64), np.empty(n, np.int64))
+    wide = (finite * 1e17).astype(np.int64)  # products wrap around
+    same_bits(int_multiply, wide, np.empty(n, np.int64))
     same_bits(int_to_float, (finite * 1e6).astype(np.int64), np.empty(n))
 
 
@@ -94,6 +102,12 @@ def int_select(a, k, out):
 def int_add(a, out):
     for i in range(a.shape[0]):
         out[i] = a[i] + 3 - (a[i] ^ 5)
+
+
+@jit
+def int_multiply(a, out):
+    for i in range(a.shape[0]):
+        out[i] = a[i] * 3 + 7 - a[i] * a[i]
 
 
 @jit

@@ -135,8 +135,10 @@ fn has_vector_form(op: &Op, lane: Ty) -> bool {
         Fadd | Fsub | Fmul | Fdiv | Fneg | Fabs | Sqrt | Floor | Ceil | Trunc | Nearest => float,
         Fcmp(_) => float,
         Iadd | Isub | Band | Bor | Bxor | Icmp(_) => int,
-        // 64-bit lanes have no packed multiply or min/max below AVX-512.
-        Imul | Smin | Smax | Umin | Umax | Ineg | Bnot => lane == Ty::I32,
+        // 64-bit lanes have no packed min/max below AVX-512 (Cranelift builds the 64-bit
+        // multiply from 32-bit halves, which still beats two scalar multiplies).
+        Imul | Ineg | Bnot => int,
+        Smin | Smax | Umin | Umax => lane == Ty::I32,
         Not | And | Or | Select => true,
         _ => false,
     }
