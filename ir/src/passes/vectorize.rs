@@ -1,4 +1,4 @@
-//! The loop vectorizer: innermost counted loops over contiguous elements run two 128-bit
+//! The loop vectorizer: innermost counted loops over contiguous elements run several 128-bit
 //! vectors (`f64x2`, `f32x4`, `i64x2`, `i32x4`) per iteration, then the scalar loop finishes.
 //!
 //! Cranelift has 128-bit SIMD but no auto-vectorizer, so element-wise loops (`np.sqrt(a*a +
@@ -29,14 +29,15 @@
 //! other than the element size, or nothing is loaded and stored at affine addresses. [`explain`]
 //! says which for each loop (golden tests check the reasons).
 //!
-//! The result, for `W` = 2 × lanes elements per vector iteration:
+//! The result, for `W` = `U` × lanes elements per vector iteration (`U` copies of the body: 2
+//! for maps, 4 when accumulators are carried):
 //!
 //! ```text
 //! P(params of L):   i0 < n and n - i0 > W ?  → P2  else → L (the scalar loop, as before)
 //! P2:               every stride == the element size, stored ranges disjoint from the other
 //!                   ranges and uniform loads (unless the same address) ?  → V(i0)  else → L
 //!                   splats of the uniform operands
-//! V(vi):            the body twice, for lanes vi.. and vi + lanes..; vi' = vi + W;
+//! V(vi):            the body U times, for lanes vi.., vi + lanes.., …; vi' = vi + W;
 //!                   n - vi' > W ? → V(vi')  else → L(vi')
 //! ```
 //!
@@ -51,8 +52,11 @@ use crate::builder::Builder;
 use crate::function::{Block, BlockCall, Function, Inst, IntCC, Op, Ty, Value, ValueDef};
 use std::collections::HashMap;
 
-/// Vectors per iteration of the vector loop (independent chains that overlap their latencies).
-const UNROLL: i64 = 2;
+/// Vectors per iteration of the vector loop (independent chains that overlap their latencies):
+/// maps are limited by loads and stores, reductions by the latency of their accumulators,
+/// which more of them hide.
+const UNROLL_MAP: i64 = 2;
+const UNROLL_REDUCTION: i64 = 4;
 /// At most this many address streams (run-time checks grow with their square).
 const MAX_STREAMS: usize = 12;
 
@@ -562,7 +566,12 @@ fn materialize(
 }
 
 fn rewrite(func: &mut Function, l: Block, plan: Plan) {
-    let width = i64::from(plan.lanes) * UNROLL;
+    let unroll = if plan.reductions.is_empty() {
+        UNROLL_MAP
+    } else {
+        UNROLL_REDUCTION
+    };
+    let width = i64::from(plan.lanes) * unroll;
     let (line, col) = (func.inst(plan.term).line, func.inst(plan.term).col);
     let l_params = func.block(l).params.clone();
 
@@ -590,7 +599,7 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
     for r in &plan.reductions {
         let vty = r.ty.vector().expect("checked lanes");
         accs.push(
-            (0..UNROLL)
+            (0..unroll)
                 .map(|_| func.append_block_param(v, vty))
                 .collect(),
         );
@@ -701,7 +710,7 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
     // Splats of the uniform operands of vector operations, made once.
     let mut splats: HashMap<Value, Value> = HashMap::new();
     let mut lane_offsets = vec![None];
-    for u in 1..UNROLL {
+    for u in 1..unroll {
         lane_offsets.push(Some(b.iconst(Ty::I64, u * i64::from(plan.lanes))));
     }
     for &inst in &plan.body {
@@ -739,7 +748,7 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             Combine::Extreme { .. } => p_params[r.index],
         };
         let init = b.ins(Op::Splat, &[start], vty);
-        v_entry.extend((0..UNROLL).map(|_| init));
+        v_entry.extend((0..unroll).map(|_| init));
     }
     b.ins_full(
         Op::Brif,
@@ -754,7 +763,7 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         ],
     );
 
-    // V: the body, UNROLL times.
+    // V: the body, unroll times.
     b.switch_to(v);
     let mut uniform_map: HashMap<Value, Value> = HashMap::new();
     let mut new_accs: Vec<Vec<Value>> = vec![Vec::new(); plan.reductions.len()];
