@@ -33,7 +33,7 @@
 //!
 //! 15. Vectors (`f64x2`, `f32x4`, `i64x2`, `i32x4`) and masks (`m64x2`, `m32x4`) appear only
 //!     in lane-wise operations: integer arithmetic/bitwise/min/max on integer vectors, float
-//!     arithmetic on float vectors, comparisons of two equal vectors defining their mask,
+//!     arithmetic on float vectors, shifts of integer vectors by a scalar amount, comparisons of two equal vectors defining their mask,
 //!     `not`/`and`/`or` on masks, `select` by a mask (or a bool) between vectors, `stof`
 //!     i64x2→f64x2 and i32x4→f32x4, `splat` of a scalar to its vector, `extractlane` of a
 //!     lane in range (its lane type), `load`/`store` of
@@ -544,6 +544,14 @@ fn check_vector_types(op: &Op, args: &[Ty], results: &[Ty], name: &str) -> Resul
                 "operands must be integer vectors",
             )?;
             all_same()?;
+            one_result(first)
+        }
+        Ishl | Sshr | Ushr => {
+            let ok = matches!(first, Ty::I64X2 | Ty::I32X4) && args.len() == 2;
+            need(
+                ok && args[1].is_int(),
+                "shifts an integer vector by a scalar amount",
+            )?;
             one_result(first)
         }
         Fadd | Fsub | Fmul | Fdiv | Fmin | Fmax | Fma | Fneg | Fabs | Sqrt | Floor | Ceil

@@ -88,6 +88,7 @@ def test_f32_and_int_lanes(n):
     same_bits(int_add, (finite * 1e6).astype(np.int64), np.empty(n, np.int64))
     wide = (finite * 1e17).astype(np.int64)  # products wrap around
     same_bits(int_multiply, wide, np.empty(n, np.int64))
+    check(mod_pow2_sum, wide)
     same_bits(int_to_float, (finite * 1e6).astype(np.int64), np.empty(n))
 
 
@@ -108,6 +109,14 @@ def int_add(a, out):
 def int_multiply(a, out):
     for i in range(a.shape[0]):
         out[i] = a[i] * 3 + 7 - a[i] * a[i]
+
+
+@jit
+def mod_pow2_sum(a):
+    s = 0
+    for i in range(a.shape[0]):
+        s += a[i] % 8 + a[i] // 4 - (a[i] << 3) + (a[i] >> 60)
+    return s
 
 
 @jit

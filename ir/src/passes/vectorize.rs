@@ -142,6 +142,8 @@ fn has_vector_form(op: &Op, lane: Ty) -> bool {
         // 64-bit lanes have no packed min/max below AVX-512 (Cranelift builds the 64-bit
         // multiply from 32-bit halves, which still beats two scalar multiplies).
         Imul | Ineg | Bnot => int,
+        // By a uniform amount (checked by the caller), which stays a scalar.
+        Ishl | Sshr | Ushr => int,
         Smin | Smax | Umin | Umax => lane == Ty::I32,
         Not | And | Or | Select => true,
         _ => false,
@@ -477,6 +479,10 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
                 if *op == Op::Select && func.value_type(d.args[1]) == Ty::Bool {
                     return Err("`select` of bools has no lane-wise form".into());
                 }
+                let shift = matches!(op, Op::Ishl | Op::Sshr | Op::Ushr);
+                if shift && arg_kinds[1] != Kind::Uniform {
+                    return Err("a shift amount differs between lanes".into());
+                }
                 let logic = matches!(op, Op::Not | Op::And | Op::Or);
                 if logic && arg_kinds.iter().any(|k| *k != Kind::Vector) {
                     return Err("a lane mask is combined with a single bool".into());
@@ -722,7 +728,8 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         }
         for (k, &a) in d.args.iter().enumerate() {
             let is_address = matches!(d.op, Op::Store { .. } | Op::Load { .. }) && k == 0;
-            let is_condition = d.op == Op::Select && k == 0;
+            let is_condition = (d.op == Op::Select && k == 0)
+                || (matches!(d.op, Op::Ishl | Op::Sshr | Op::Ushr) && k == 1);
             let uniform_outside = !in_loop(b.func, l, a) || outside(b.func, l, a, &p_params) != a;
             let vector = plan.kinds.get(&a) == Some(&Kind::Vector);
             if is_address || is_condition || vector || !uniform_outside || splats.contains_key(&a) {
@@ -816,7 +823,8 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
                         let is_vector = plan.kinds.get(a) == Some(&Kind::Vector);
                         let is_address = matches!(op, Op::Load { .. });
                         let bool_condition = *op == Op::Select && k == 0;
-                        if !is_vector && !is_address && !bool_condition {
+                        let amount = matches!(op, Op::Ishl | Op::Sshr | Op::Ushr) && k == 1;
+                        if !is_vector && !is_address && !bool_condition && !amount {
                             args[k] = splat_of(&mut b, &mut splats, *a, args[k]);
                         }
                     }
