@@ -64,6 +64,9 @@ const MAX_STREAMS: usize = 12;
 pub fn run(func: &mut Function, fastmath: bool) -> bool {
     let mut changed = false;
     for l in func.layout.clone() {
+        if func.successors(l).contains(&l) {
+            changed |= narrow_compares(func, l);
+        }
         if let Ok(plan) = analyze(func, l, fastmath) {
             rewrite(func, l, plan);
             changed = true;
@@ -75,11 +78,76 @@ pub fn run(func: &mut Function, fastmath: bool) -> bool {
 /// For every loop-shaped block (a block branching to itself), whether the pass vectorizes it
 /// (`Ok(lanes)`) or why not. For golden tests and dumps.
 pub fn explain(func: &Function, fastmath: bool) -> Vec<(Block, Result<u32, String>)> {
-    func.layout
+    let mut func = func.clone();
+    let loops: Vec<Block> = func
+        .layout
         .iter()
-        .filter(|&&b| func.successors(b).contains(&b))
-        .map(|&b| (b, analyze(func, b, fastmath).map(|p| p.lanes)))
+        .copied()
+        .filter(|&b| func.successors(b).contains(&b))
+        .collect();
+    loops
+        .into_iter()
+        .map(|b| {
+            narrow_compares(&mut func, b);
+            (b, analyze(&func, b, fastmath).map(|p| p.lanes))
+        })
         .collect()
+}
+
+/// `icmp cc (sext.i64 x), c` with `x` an `i32` and `c` a constant that fits in `i32` becomes
+/// `icmp cc x, c'` (sign extension keeps signed and unsigned order), in the loop `l`; the
+/// extension goes when nothing else uses it. Python compares an `int32` element with an `int`
+/// after widening it, which would mix 32- and 64-bit lanes. True if something changed.
+fn narrow_compares(func: &mut Function, l: Block) -> bool {
+    let mut changed = false;
+    let insts = func.block(l).insts.clone();
+    let mut new_insts = Vec::with_capacity(insts.len());
+    for inst in insts {
+        let d = func.inst(inst).clone();
+        if let (Op::Icmp(_), [a, c]) = (&d.op, &d.args[..]) {
+            let wide = def_inst(func, *a).filter(|&w| func.inst(w).op == Op::Sext);
+            let narrow = wide.map(|w| func.inst(w).args[0]);
+            let constant = const_of(func, *c).filter(|&k| i32::try_from(k).is_ok());
+            if let (Some(x), Some(k)) = (narrow, constant)
+                && func.value_type(x) == Ty::I32
+                && func.value_type(*a) == Ty::I64
+            {
+                let k32 = func.create_inst(Op::Iconst(k), vec![], &[Ty::I32], vec![]);
+                let (line, col) = (d.line, d.col);
+                let kd = func.inst_mut(k32);
+                (kd.line, kd.col) = (line, col);
+                let k32 = func.inst(k32).results[0];
+                func.inst_mut(inst).args = vec![x, k32];
+                if let ValueDef::Result(ci, _) = func.value_def(k32) {
+                    new_insts.push(ci);
+                }
+                changed = true;
+            }
+        }
+        new_insts.push(inst);
+    }
+    if changed {
+        // Extensions nothing uses any more.
+        let used: std::collections::HashSet<Value> = func
+            .layout
+            .iter()
+            .flat_map(|&b| func.block(b).insts.iter())
+            .flat_map(|&i| {
+                let d = func.inst(i);
+                d.args
+                    .iter()
+                    .chain(d.targets.iter().flat_map(|t| &t.args))
+                    .copied()
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        new_insts.retain(|&i| {
+            let d = func.inst(i);
+            !(d.op == Op::Sext && d.results.iter().all(|r| !used.contains(r)))
+        });
+        func.block_mut(l).insts = new_insts;
+    }
+    changed
 }
 
 #[derive(Copy, Clone, Debug, PartialEq)]
