@@ -16,6 +16,7 @@
 //! | `FERROJIT_CACHE_DIR` | `cache_dir` | where `cache=True` stores compiled code |
 //! | `FERROJIT_KEEP_BUILD` | `keep_build` | keep the scratch directory of `ferrojit build` |
 //! | `FERROJIT_NO_VECTORIZE` | `no_vectorize` | skip the loop vectorizer (scalar loops; for comparisons) |
+//! | `FERROJIT_RUNTIME_LIB` | `runtime_lib` | the runtime archive `ferrojit build` links (default: found, see `src/aot/archive.rs`) |
 
 use std::ffi::OsString;
 use std::sync::OnceLock;
@@ -31,6 +32,7 @@ pub struct EnvConfig {
     pub cache_dir: Option<OsString>,
     pub keep_build: bool,
     pub no_vectorize: bool,
+    pub runtime_lib: Option<OsString>,
 }
 
 impl EnvConfig {
@@ -49,6 +51,7 @@ impl EnvConfig {
             cache_dir: lookup("FERROJIT_CACHE_DIR").filter(|d| !d.is_empty()),
             keep_build: flag("FERROJIT_KEEP_BUILD"),
             no_vectorize: flag("FERROJIT_NO_VECTORIZE"),
+            runtime_lib: lookup("FERROJIT_RUNTIME_LIB").filter(|p| !p.is_empty()),
         }
     }
 }

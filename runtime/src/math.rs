@@ -5,7 +5,9 @@
 //! backend registers every entry with the JIT (or emits an import for ahead-of-time objects);
 //! the GPU backend maps the same variants to its own implementations. Adding a function = one line in the declaration, its `extern "C" fn`.
 
-use crate::{cmath, dict, linalg, list, print, random, reduce, sorting, text};
+use crate::{
+    cmath, dict, linalg, list, print, random, random_gen, random_legacy, reduce, sorting, text,
+};
 
 /// Scalar kinds in runtime-function signatures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -66,6 +68,15 @@ macro_rules! runtime_functions {
                 }
             }
         }
+
+        // For libraries linked with the runtime's static archive (`ferrojit build`): each
+        // function's address under the unmangled name `<symbol>_address`, which their C
+        // forwarding functions call through (`crate::exports`).
+        $(const _: () = {
+            #[unsafe(export_name = concat!($symbol, "_address"))]
+            pub static ADDRESS: crate::exports::RuntimeAddress =
+                crate::exports::RuntimeAddress($address as *const ());
+        };)*
     };
 }
 
@@ -259,6 +270,53 @@ runtime_functions! {
     RandomPoisson => ("ferrojit_random_poisson", F64_1, I64, random::ferrojit_random_poisson),
     /// `(n, p) -> i64`.
     RandomBinomial => ("ferrojit_random_binomial", &[I64, F64], I64, random::ferrojit_random_binomial),
+    /// `(kind, a, b, c) -> f64`: a draw of the legacy distribution `kind`
+    /// (`random_legacy::LegacyDist`).
+    RandomLegacy => (
+        "ferrojit_random_legacy",
+        &[I64, F64, F64, F64],
+        F64,
+        random_legacy::ferrojit_random_legacy
+    ),
+    /// `(kind, a, b) -> i64`: a draw of an integer legacy distribution.
+    RandomLegacyInt => (
+        "ferrojit_random_legacy_int",
+        &[I64, F64, F64],
+        I64,
+        random_legacy::ferrojit_random_legacy_int
+    ),
+    /// `(ngood, nbad, nsample) -> i64`.
+    RandomHypergeometric => (
+        "ferrojit_random_hypergeometric",
+        &[I64, I64, I64],
+        I64,
+        random_legacy::ferrojit_random_hypergeometric
+    ),
+    // `np.random.Generator` draws (`crate::random_gen`): the first argument is the address of
+    // the generator's PCG64 state.
+    /// `(generator) -> f64` in [0, 1).
+    GenDouble => ("ferrojit_gen_double", &[I64], F64, random_gen::ferrojit_gen_double),
+    /// `(generator) -> f64`, a standard normal deviate (ziggurat).
+    GenNormal => ("ferrojit_gen_normal", &[I64], F64, random_gen::ferrojit_gen_normal),
+    /// `(generator) -> f64`, a standard exponential deviate (ziggurat).
+    GenExponential => (
+        "ferrojit_gen_exponential",
+        &[I64],
+        F64,
+        random_gen::ferrojit_gen_exponential
+    ),
+    /// `(generator, off, rng) -> i64` in `off..=off + rng`.
+    GenInteger => ("ferrojit_gen_integer", &[I64, I64, I64], I64, random_gen::ferrojit_gen_integer),
+    /// `(generator, max) -> i64` in `0..=max`.
+    GenInterval => ("ferrojit_gen_interval", &[I64, I64], I64, random_gen::ferrojit_gen_interval),
+    /// `(p, p_len, n, count, flags, out) -> status`: `choice(n, count, replace, p)`'s indices
+    /// into `out` (`random_legacy::CHOICE_*`).
+    RandomChoiceP => (
+        "ferrojit_random_choice_p",
+        &[I64, I64, I64, I64, I64, I64],
+        I64,
+        random_legacy::ferrojit_random_choice_p
+    ),
     // List helpers (`crate::list`); like the memory helpers they take the error slot.
     /// `(itemsize, len) -> list` of `len` zeroed items, or 0.
     ListNew => ("ferrojit_list_new", &[I64, I64], Ptr, list::ferrojit_list_new),
@@ -332,6 +390,19 @@ runtime_functions! {
     Eigvalsh => ("ferrojit_eigvalsh", &[I64, I64, I64], I64, linalg::ferrojit_eigvalsh),
     /// `(a, w, v, n) -> status`: eigenvalues (ascending) and eigenvectors (columns of `v`).
     Eigh => ("ferrojit_eigh", &[I64, I64, I64, I64], I64, linalg::ferrojit_eigh),
+    /// `(a, b, c, m, k, n) -> 0`: [`RuntimeFn::Matmul`] of complex128 matrices.
+    ComplexMatmul => ("ferrojit_complex_matmul", &[I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_complex_matmul),
+    /// `(a, b, x, n, nrhs) -> status`: [`RuntimeFn::Solve`] of complex128 matrices.
+    ComplexSolve => ("ferrojit_complex_solve", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_complex_solve),
+    /// `(a, out, n) -> status`: the inverse of a complex128 matrix; 1 when singular.
+    ComplexInv => ("ferrojit_complex_inv", &[I64, I64, I64], I64, linalg::ferrojit_complex_inv),
+    /// `(a, n, out) -> 0`: the determinant of a complex128 matrix, written to `out`.
+    ComplexDet => ("ferrojit_complex_det", &[I64, I64, Ptr], I64, linalg::ferrojit_complex_det),
+    /// `(count) -> chunks`: how many chunks a `prange` loop of `count` iterations runs in.
+    ParallelChunks => ("ferrojit_parallel_chunks", &[I64], I64, crate::parallel::ferrojit_parallel_chunks),
+    /// `(a, w, v, n, vectors) -> status`: `np.linalg.eig`/`eigvals` of a general matrix
+    /// (complex results); 1 when not converged, 2 for infinities or NaN.
+    Eig => ("ferrojit_eig", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_eig),
     /// `(a, m, n, s, u, vt, compute_uv, full) -> status`: `np.linalg.svd`.
     Svd => ("ferrojit_svd", &[I64, I64, I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_svd),
     /// `(a, m, n) -> rank`: `np.linalg.matrix_rank`; -1 when the SVD does not converge.
@@ -454,6 +525,15 @@ impl RuntimeFn {
                 | RandomExponential
                 | RandomPoisson
                 | RandomBinomial
+                | RandomLegacy
+                | RandomLegacyInt
+                | RandomHypergeometric
+                | RandomChoiceP
+                | GenDouble
+                | GenNormal
+                | GenExponential
+                | GenInteger
+                | GenInterval
                 | Matmul
                 | Solve
                 | Inv
@@ -462,6 +542,12 @@ impl RuntimeFn {
                 | Cholesky
                 | Eigvalsh
                 | Eigh
+                | Eig
+                | ComplexMatmul
+                | ComplexSolve
+                | ComplexInv
+                | ComplexDet
+                | ParallelChunks
                 | Svd
                 | MatrixRank
                 | Pinv

@@ -14,35 +14,27 @@
 //! C stack (arrays are passed in place, never copied), the entry runs with the GIL released when
 //! arrays are involved, an error code becomes the built-in exception compiled code raised (its
 //! message from the error table, plus the note `(in function f at line N)` that the JIT adds),
-//! and the result is boxed: numbers, tuples, `None`, or an argument array returned as itself.
+//! and the result is boxed: numbers, tuples, `None`, an argument array returned as itself, a
+//! view of an argument (its base), or an array the call created: its buffer is taken out of the
+//! call's memory (`runtime::exports`) and becomes the NumPy array's base (a capsule that frees
+//! it). The rest of the call's memory is freed when the call returns or raises.
 
 use super::cgen::{c_identifier, c_string, slot_count, variant_name};
 use super::compile::{CompiledExport, CompiledVariant};
 use std::collections::HashMap;
-use typeinfer::{Layout, Scalar, Type};
+use typeinfer::{Conversion, Layout, Scalar, Type};
 
-/// How far a value of scalar type `from` is from a parameter of type `to` (pybridge's
-/// `overload::scalar_conversion`): 0 exact, 1 promotion, 2 safe, 3 unsafe, -1 not allowed.
+/// The rank of converting a number of type `from` to a parameter of type `to` in the generated
+/// C table: typeinfer's one table of conversions (0 exact, 1 promotion, 2 safe, 3 unsafe), -1
+/// where it allows none.
 fn scalar_conversion(from: Scalar, to: Scalar) -> i8 {
-    let (fsize, tsize) = (from.size_bytes(), to.size_bytes());
-    if from == to {
-        return 0;
-    }
-    if from.is_complex() && !to.is_complex() {
-        return -1;
-    }
-    match (from, to) {
-        (Scalar::Bool, _) => 2,
-        (_, Scalar::Bool) => 3,
-        (f, t) if f.is_signed_int() && t.is_signed_int() && tsize > fsize => 1,
-        (f, t) if f.is_unsigned_int() && t.is_unsigned_int() && tsize > fsize => 1,
-        (f, t) if f.is_unsigned_int() && t.is_signed_int() && tsize > fsize => 2,
-        (f, t) if f.is_int() && (t.is_float() || t.is_complex()) => 2,
-        (Scalar::F32, Scalar::F64) | (Scalar::C64, Scalar::C128) => 1,
-        (f, t) if f.is_float() && t.is_complex() && t.real_part().size_bytes() >= fsize => 2,
-        _ => 3,
-    }
+    typeinfer::conversion::scalar_conversion(from, to).map_or(-1, Conversion::rank)
 }
+
+/// The rank of an array conversion that is not exact (a C/F array for an any-layout
+/// parameter), as `typeinfer::conversion` ranks it and the C prelude's `fj_rank_array` returns
+/// it.
+const ARRAY_CONVERSION: Conversion = Conversion::Safe;
 
 fn scalar_code(s: Scalar) -> &'static str {
     match s {
@@ -73,6 +65,25 @@ fn layout_char(layout: Layout) -> char {
 /// Helpers every extension shares (scalar typing, conversions, descriptors, errors).
 const PRELUDE: &str = include_str!("pyext_prelude.c");
 
+/// The entry ABI's slot encoding of integers (`ir::lower::flatten::SlotEncoding`), as the C
+/// table `fj_slot_bits` the prelude's `fj_encode_integer` reads: per scalar in `Scalar::ALL`
+/// order, the width in bits, negative for a signed integer, 0 for anything else.
+fn slot_encoding_table() -> String {
+    use ir::lower::flatten::SlotEncoding;
+    let widths: Vec<String> = Scalar::ALL
+        .iter()
+        .map(|&s| match SlotEncoding::of(s) {
+            SlotEncoding::Signed(bits) => format!("-{bits}"),
+            SlotEncoding::Unsigned(bits) => bits.to_string(),
+            _ => "0".to_string(),
+        })
+        .collect();
+    format!(
+        "static const signed char fj_slot_bits[13] = {{{}}};\n",
+        widths.join(", ")
+    )
+}
+
 /// Per-type C functions, generated once per distinct type.
 #[derive(Default)]
 struct TypeFunctions {
@@ -101,7 +112,7 @@ impl TypeFunctions {
                     "static int fj_rank_{id}(PyObject *o) {{ return fj_rank_scalar(o, {code}); }}\n\
                      static int fj_flat_{id}(PyObject *o, uint64_t *slots, size_t *pos, fj_descs *ds) {{\n    \
                      (void)ds; return fj_put_scalar(o, {code}, slots, pos);\n}}\n\
-                     static PyObject *fj_box_{id}(const uint64_t *rets, size_t *pos, const fj_descs *ds) {{\n    \
+                     static PyObject *fj_box_{id}(const uint64_t *rets, size_t *pos, fj_descs *ds) {{\n    \
                      (void)ds; return fj_box_scalar({code}, rets, pos);\n}}\n"
                 ));
             }
@@ -119,8 +130,8 @@ impl TypeFunctions {
                     "static int fj_rank_{id}(PyObject *o) {{ return fj_rank_array(o, {code}, {ndim}, '{layout}', {writeable}); }}\n\
                      static int fj_flat_{id}(PyObject *o, uint64_t *slots, size_t *pos, fj_descs *ds) {{\n    \
                      slots[(*pos)++] = fj_push_array(o, ds); return 0;\n}}\n\
-                     static PyObject *fj_box_{id}(const uint64_t *rets, size_t *pos, const fj_descs *ds) {{\n    \
-                     return fj_box_array(rets[(*pos)++], ds);\n}}\n"
+                     static PyObject *fj_box_{id}(const uint64_t *rets, size_t *pos, fj_descs *ds) {{\n    \
+                     return fj_box_array(rets[(*pos)++], {code}, {ndim}, ds);\n}}\n"
                 ));
             }
             Type::Tuple(_) => {
@@ -146,7 +157,7 @@ impl TypeFunctions {
                 }
                 c.push_str("    (void)o; (void)slots; (void)pos; (void)ds;\n    return 0;\n}\n");
                 c.push_str(&format!(
-                    "static PyObject *fj_box_{id}(const uint64_t *rets, size_t *pos, const fj_descs *ds) {{\n    \
+                    "static PyObject *fj_box_{id}(const uint64_t *rets, size_t *pos, fj_descs *ds) {{\n    \
                      PyObject *t = PyTuple_New({n});\n    if (!t) return NULL;\n"
                 ));
                 for (i, child) in children.iter().enumerate() {
@@ -168,13 +179,14 @@ impl TypeFunctions {
             | Type::Unknown
             | Type::Function { .. }
             | Type::DType(_)
-            | Type::CPointer(_) => {
+            | Type::CPointer(_)
+            | Type::Generator => {
                 // Lists and C pointers never reach here (`compile_exports` refuses them).
                 c.push_str(&format!(
                     "static int fj_rank_{id}(PyObject *o) {{ return o == Py_None ? 0 : -1; }}\n\
                      static int fj_flat_{id}(PyObject *o, uint64_t *slots, size_t *pos, fj_descs *ds) {{\n    \
                      (void)o; (void)slots; (void)pos; (void)ds; return 0;\n}}\n\
-                     static PyObject *fj_box_{id}(const uint64_t *rets, size_t *pos, const fj_descs *ds) {{\n    \
+                     static PyObject *fj_box_{id}(const uint64_t *rets, size_t *pos, fj_descs *ds) {{\n    \
                      (void)rets; (void)pos; (void)ds; Py_RETURN_NONE;\n}}\n"
                 ));
             }
@@ -208,6 +220,11 @@ pub fn extension_source(module: &str, exports: &[CompiledExport], header_name: &
          #include \"{header_name}\"\n",
         version = env!("CARGO_PKG_VERSION")
     );
+    c.push_str(&format!(
+        "#define FJ_ARRAY_CONVERSION_RANK {}\n",
+        ARRAY_CONVERSION.rank()
+    ));
+    c.push_str(&slot_encoding_table());
     c.push_str(PRELUDE);
     c.push_str("\nstatic const signed char fj_conversion[13][13] = {\n");
     for from in Scalar::ALL {
@@ -353,6 +370,7 @@ fn variant_functions(
     let ret_slots = slot_count(&variant.return_type);
     let arrays: usize = variant.arg_types.iter().map(array_count).sum();
     let words: usize = variant.arg_types.iter().map(descriptor_words).sum();
+    let returned_arrays = array_count(&variant.return_type);
     let mut c = format!(
         "\n/* {}{} */\nstatic int fj_match_{id}(PyObject *const *args) {{\n    int worst = 0, r;\n    (void)args; (void)r;\n",
         export.name, variant.signature
@@ -366,13 +384,15 @@ fn variant_functions(
     c.push_str(&format!(
         "static PyObject *fj_call_{id}(PyObject *const *args) {{\n    \
          uint64_t slots[{}], rets[{}], words[{}];\n    size_t starts[{}];\n    \
-         fj_descs ds = {{words, 0, starts, 0}};\n    size_t pos = 0;\n    \
-         ferrojit_error_slot err;\n    uint32_t code;\n    (void)args;\n    \
+         fj_taken taken[{}];\n    ferrojit_error_slot err;\n    \
+         fj_descs ds = {{words, 0, starts, 0, &err, taken, 0}};\n    size_t pos = 0;\n    \
+         uint32_t code;\n    PyObject *result;\n    (void)args;\n    \
          memset(&err, 0, sizeof err);\n",
         arg_slots.max(1),
         ret_slots.max(1),
         words.max(1),
         arrays.max(1),
+        returned_arrays.max(1),
     ));
     for (i, t) in arg_ids.iter().enumerate() {
         c.push_str(&format!(
@@ -386,9 +406,14 @@ fn variant_functions(
     } else {
         c.push_str(&format!("    code = {name}_entry(slots, rets, &err);\n"));
     }
+    // The call's memory is freed once the result is boxed (returned arrays took their
+    // buffers out of it) or the exception raised.
     c.push_str(&format!(
-        "    if (code) return fj_raise({name}_error_info(code), &err, code, {module}_format_message);\n    \
-         pos = 0;\n    return fj_box_{ret_id}(rets, &pos, &ds);\n}}\n"
+        "    if (code) {{\n        \
+         fj_raise({name}_error_info(code), &err, code, {module}_format_message);\n        \
+         ferrojit_aot_release(&err);\n        return NULL;\n    }}\n    \
+         pos = 0;\n    result = fj_box_{ret_id}(rets, &pos, &ds);\n    \
+         ferrojit_aot_release(&err);\n    return result;\n}}\n"
     ));
     c
 }
@@ -400,6 +425,19 @@ mod tests {
     #[test]
     fn conversions_follow_the_dispatcher() {
         use Scalar::*;
+        // The generated table is typeinfer's, rank for rank.
+        for from in Scalar::ALL {
+            for to in Scalar::ALL {
+                let shared =
+                    typeinfer::conversion::conversion(&Type::Scalar(from), &Type::Scalar(to));
+                assert_eq!(scalar_conversion(from, to), shared.map_or(-1, |c| c.rank()));
+            }
+        }
+        let array = |layout| Type::array(F64, 1, layout);
+        assert_eq!(
+            typeinfer::conversion::conversion(&array(Layout::C), &array(Layout::A)),
+            Some(ARRAY_CONVERSION)
+        );
         assert_eq!(scalar_conversion(I64, F64), 2);
         assert_eq!(scalar_conversion(F32, F64), 1);
         assert_eq!(scalar_conversion(F64, I64), 3);

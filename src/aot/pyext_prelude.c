@@ -59,7 +59,8 @@ static int fj_scalar_kind(PyObject *o) {
     return -1;
 }
 
-/* How an array argument matches a parameter: 0 exact, 2 safe (C/F to any layout), -1 not. */
+/* How an array argument matches a parameter (typeinfer::conversion): 0 exact,
+ * FJ_ARRAY_CONVERSION_RANK for C/F given to an any-layout parameter, -1 not. */
 static int fj_rank_array(PyObject *o, int dtype, int ndim, char layout, int writeable) {
     PyArrayObject *a;
     char have;
@@ -70,8 +71,10 @@ static int fj_rank_array(PyObject *o, int dtype, int ndim, char layout, int writ
     if (PyArray_NDIM(a) != ndim || !PyArray_ISNOTSWAPPED(a)) return -1;
     if (fj_scalar_of_descr(PyArray_DESCR(a)) != dtype) return -1;
     have = PyArray_IS_C_CONTIGUOUS(a) ? 'C' : PyArray_IS_F_CONTIGUOUS(a) ? 'F' : 'A';
+    /* Read-only-ness of a parameter comes from what the function does, not from its
+     * signature: as the dispatcher ranks against the signature, it does not lower the rank. */
     if (have == layout) return 0;
-    return layout == 'A' ? 2 : -1;
+    return layout == 'A' ? FJ_ARRAY_CONVERSION_RANK : -1;
 }
 
 /* A number read from Python before conversion (pybridge's `Number`). */
@@ -131,6 +134,16 @@ static double fj_to_f64(const fj_number *n) {
     return n->kind == 0 ? (double)n->i : n->kind == 1 ? (double)n->u : n->re;
 }
 
+/* An integer's slot (its two's-complement bits `v`) for scalar `s`: truncated to the width,
+ * then sign- or zero-extended, as the generated `fj_slot_bits` (the entry ABI's one encoding,
+ * ir::lower::flatten::SlotEncoding) says. */
+static uint64_t fj_encode_integer(int s, uint64_t v) {
+    int bits = fj_slot_bits[s], shift = 64 - (bits < 0 ? -bits : bits);
+    if (shift == 0) return v;
+    if (bits < 0) return (uint64_t)((int64_t)(v << shift) >> shift);
+    return v & ((UINT64_C(1) << (64 - shift)) - 1);
+}
+
 /* Writes Python number `o` converted to scalar `to` into slots[*pos] (two slots if complex). */
 static int fj_put_scalar(PyObject *o, int to, uint64_t *slots, size_t *pos) {
     fj_number n;
@@ -143,14 +156,10 @@ static int fj_put_scalar(PyObject *o, int to, uint64_t *slots, size_t *pos) {
         slots[(*pos)++] = n.kind == 3 ? (n.re != 0.0 || n.im != 0.0)
                         : n.kind == 1 ? n.u != 0 : n.kind == 2 ? n.re != 0.0 : n.i != 0;
         break;
-    case FJ_I1: slots[(*pos)++] = (uint64_t)(int64_t)(int8_t)fj_to_i64(&n); break;
-    case FJ_I2: slots[(*pos)++] = (uint64_t)(int64_t)(int16_t)fj_to_i64(&n); break;
-    case FJ_I4: slots[(*pos)++] = (uint64_t)(int64_t)(int32_t)fj_to_i64(&n); break;
-    case FJ_I8: slots[(*pos)++] = (uint64_t)fj_to_i64(&n); break;
-    case FJ_U1: slots[(*pos)++] = (uint8_t)fj_to_u64(&n); break;
-    case FJ_U2: slots[(*pos)++] = (uint16_t)fj_to_u64(&n); break;
-    case FJ_U4: slots[(*pos)++] = (uint32_t)fj_to_u64(&n); break;
-    case FJ_U8: slots[(*pos)++] = fj_to_u64(&n); break;
+    case FJ_I1: case FJ_I2: case FJ_I4: case FJ_I8:
+        slots[(*pos)++] = fj_encode_integer(to, (uint64_t)fj_to_i64(&n)); break;
+    case FJ_U1: case FJ_U2: case FJ_U4: case FJ_U8:
+        slots[(*pos)++] = fj_encode_integer(to, fj_to_u64(&n)); break;
     case FJ_F4:
         f = (float)fj_to_f64(&n); memcpy(&bits, &f, 4); slots[(*pos)++] = bits; break;
     case FJ_F8:
@@ -197,8 +206,28 @@ static PyObject *fj_box_scalar(int s, const uint64_t *rets, size_t *pos) {
     }
 }
 
-/* The descriptors of one call, packed in words on the caller's stack (runtime/src/array.rs). */
-typedef struct { uint64_t *words; size_t used; size_t *starts; size_t count; } fj_descs;
+/* The runtime archive's helpers (runtime/src/exports.rs). */
+void *ferrojit_aot_take_buffer(ferrojit_error_slot *, void *);
+void ferrojit_aot_free_buffer(void *);
+void ferrojit_aot_release(ferrojit_error_slot *);
+
+/* A buffer of the call's memory handed to NumPy: the base object of the arrays over it. */
+typedef struct { void *owner; PyObject *capsule; } fj_taken;
+
+/* One call: the argument descriptors, packed in words on the caller's stack
+ * (runtime/src/array.rs), its error slot, and the buffers its result took. */
+typedef struct {
+    uint64_t *words; size_t used; size_t *starts; size_t count;
+    ferrojit_error_slot *err; fj_taken *taken; size_t ntaken;
+} fj_descs;
+
+static const int fj_npy_types[] = {
+    NPY_BOOL, NPY_INT8, NPY_INT16, NPY_INT32, NPY_INT64, NPY_UINT8, NPY_UINT16, NPY_UINT32,
+    NPY_UINT64, NPY_FLOAT32, NPY_FLOAT64, NPY_COMPLEX64, NPY_COMPLEX128};
+
+static void fj_free_buffer(PyObject *capsule) {
+    ferrojit_aot_free_buffer(PyCapsule_GetPointer(capsule, "ferrojit.buffer"));
+}
 
 static uint64_t fj_push_array(PyObject *o, fj_descs *ds) {
     PyArrayObject *a = (PyArrayObject *)o;
@@ -215,20 +244,67 @@ static uint64_t fj_push_array(PyObject *o, fj_descs *ds) {
     return (uint64_t)(uintptr_t)d;
 }
 
-/* An array result: one of the argument arrays, returned as itself. */
-static PyObject *fj_box_array(uint64_t addr, const fj_descs *ds) {
-    size_t i;
-    for (i = 0; i < ds->count; i++) {
-        const uint64_t *d = ds->words + ds->starts[i];
-        if ((uint64_t)(uintptr_t)d == addr) {
-            PyObject *owner = (PyObject *)(uintptr_t)d[1];
-            Py_INCREF(owner);
-            return owner;
+/* An array result: an argument returned as itself; a view of an argument (whose base it
+ * becomes); or memory the call allocated, whose buffer leaves the call's memory for a capsule
+ * that frees it when the last array over it goes. */
+static PyObject *fj_box_array(uint64_t addr, int dtype, int ndim, fj_descs *ds) {
+    const uint64_t *d = (const uint64_t *)(uintptr_t)addr;
+    void *owner = (void *)(uintptr_t)d[1];
+    PyObject *base = NULL, *array;
+    PyArray_Descr *descr;
+    npy_intp dims[NPY_MAXDIMS], strides[NPY_MAXDIMS];
+    int writeable = 1, i;
+    size_t k;
+    for (k = 0; k < ds->count; k++) {
+        if (ds->words + ds->starts[k] == d) {
+            Py_INCREF((PyObject *)owner);
+            return (PyObject *)owner;
         }
     }
-    PyErr_SetString(PyExc_NotImplementedError,
-        "returning an array that is not one of the arguments is not supported yet");
-    return NULL;
+    for (k = 0; k < ds->count && !base; k++) {
+        if ((void *)(uintptr_t)ds->words[ds->starts[k] + 1] == owner) {
+            base = (PyObject *)owner;
+            writeable = PyArray_ISWRITEABLE((PyArrayObject *)base);
+            Py_INCREF(base);
+        }
+    }
+    for (k = 0; k < ds->ntaken && !base; k++) {
+        if (ds->taken[k].owner == owner) {
+            base = ds->taken[k].capsule;
+            Py_INCREF(base);
+        }
+    }
+    if (!base) {
+        void *buffer = ferrojit_aot_take_buffer(ds->err, owner);
+        if (!buffer) {
+            PyErr_SetString(PyExc_RuntimeError,
+                "compiled code returned an array whose memory it does not own");
+            return NULL;
+        }
+        base = PyCapsule_New(buffer, "ferrojit.buffer", fj_free_buffer);
+        if (!base) {
+            ferrojit_aot_free_buffer(buffer);
+            return NULL;
+        }
+        /* Borrowed: the array made below keeps the capsule alive while the result is boxed. */
+        ds->taken[ds->ntaken].owner = owner;
+        ds->taken[ds->ntaken].capsule = base;
+        ds->ntaken++;
+    }
+    for (i = 0; i < ndim; i++) {
+        dims[i] = (npy_intp)d[2 + i];
+        strides[i] = (npy_intp)d[2 + ndim + i];
+    }
+    descr = PyArray_DescrFromType(fj_npy_types[dtype]);
+    if (!descr) { Py_DECREF(base); return NULL; }
+    array = PyArray_NewFromDescr(&PyArray_Type, descr, ndim, dims, strides,
+                                 (void *)(uintptr_t)d[0], writeable ? NPY_ARRAY_WRITEABLE : 0, NULL);
+    if (!array) { Py_DECREF(base); return NULL; }
+    if (PyArray_SetBaseObject((PyArrayObject *)array, base) < 0) {
+        Py_DECREF(array);
+        return NULL;
+    }
+    return array;
 }
 
 /* Binds positional and keyword arguments to the parameter names (no defaults). */

@@ -14,14 +14,18 @@
 //! - Errors are [`Diagnostic`]s of kind `Typing` or `Unsupported` with the span of the exact
 //!   sub-expression and the types involved.
 
+pub mod conversion;
 pub mod elementwise;
 mod infer;
 pub mod intrinsics;
 pub mod numpy;
+pub mod random_dists;
+pub mod random_generator;
 pub mod rules;
 pub mod signature;
 pub mod types;
 
+pub use conversion::{Conversion, conversion};
 pub use infer::numpy_shape::transpose_axes;
 pub use intrinsics::{CmathFn, Intrinsic};
 pub use numpy::{ArrayEffect, ArrayFn};
