@@ -505,6 +505,8 @@ fn encode_type(ty: &Type) -> String {
         Type::DType(s) => format!("dtype:{}", s.numpy_name()),
         Type::CPointer(Some(s)) => format!("ptr:{}", s.numpy_name()),
         Type::CPointer(None) => "voidptr".into(),
+        // Class ids do not outlive the process either.
+        Type::Instance { class, name } => format!("instance#{class}#{name}"),
     }
 }
 

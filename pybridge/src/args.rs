@@ -120,6 +120,9 @@ fn type_at_depth(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Type, Unpassabl
             return Ok(Type::C128);
         }
     }
+    if let Some(ty) = crate::jitclass::type_of(obj) {
+        return Ok(ty);
+    }
     value_type(py, obj).ok_or(Unpassable::PythonType)
 }
 
@@ -280,7 +283,8 @@ pub fn slot_count(ty: &Type) -> usize {
         | Type::Str
         | Type::Dict { .. }
         | Type::Set { .. }
-        | Type::CPointer(_) => 1,
+        | Type::CPointer(_)
+        | Type::Instance { .. } => 1,
         Type::Tuple(items) => items.iter().map(slot_count).sum(),
         Type::Optional(inner) => 1 + slot_count(inner),
         Type::NoneType | Type::Range | Type::Unknown | Type::Function { .. } | Type::DType(_) => 0,
@@ -523,6 +527,10 @@ pub fn flatten(
             *pos += 1;
         }
         (Type::Function { .. }, Type::Function { .. }) | (Type::DType(_), Type::DType(_)) => {}
+        (Type::Instance { class: a, .. }, Type::Instance { class: b, .. }) if a == b => {
+            slots[*pos] = crate::jitclass::address(obj)?;
+            *pos += 1;
+        }
         _ => {
             return Err(PyTypeError::new_err(format!(
                 "ferrojit: cannot pass a {actual} as {target}"
@@ -645,6 +653,7 @@ pub fn unflatten(
         }
         // A C pointer comes back as its address (an int), as `ctypes` gives a `void *`.
         Type::CPointer(_) => take().into_py_any(py),
+        Type::Instance { class, .. } => crate::jitclass::box_object(py, take(), *class),
         Type::Range | Type::Unknown | Type::Function { .. } => Err(PyTypeError::new_err(format!(
             "ferrojit: a {ty} cannot be returned to Python"
         ))),

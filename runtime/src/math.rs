@@ -5,7 +5,7 @@
 //! backend registers every entry with the JIT (or emits an import for ahead-of-time objects);
 //! the GPU backend maps the same variants to its own implementations. Adding a function = one line in the declaration, its `extern "C" fn`.
 
-use crate::{cmath, dict, linalg, list, print, random, reduce, sorting, text};
+use crate::{cmath, dict, linalg, list, object, print, random, reduce, sorting, text};
 
 /// Scalar kinds in runtime-function signatures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -259,6 +259,23 @@ runtime_functions! {
     RandomPoisson => ("ferrojit_random_poisson", F64_1, I64, random::ferrojit_random_poisson),
     /// `(n, p) -> i64`.
     RandomBinomial => ("ferrojit_random_binomial", &[I64, F64], I64, random::ferrojit_random_binomial),
+    // `@jitclass` objects (`crate::object`); like the memory helpers they take the error slot.
+    /// `(class, size) -> object` with zeroed fields, or 0.
+    ObjectNew => ("ferrojit_object_new", &[I64, I64], Ptr, object::ferrojit_object_new),
+    /// `(object, offset, descriptor, ndim) -> 1` (0 if memory is exhausted).
+    ObjectSetArray => (
+        "ferrojit_object_set_array",
+        &[Ptr, I64, Ptr, I64],
+        I64,
+        object::ferrojit_object_set_array
+    ),
+    /// `(object, offset, value) -> 1`.
+    ObjectSetObject => (
+        "ferrojit_object_set_object",
+        &[Ptr, I64, Ptr],
+        I64,
+        object::ferrojit_object_set_object
+    ),
     // List helpers (`crate::list`); like the memory helpers they take the error slot.
     /// `(itemsize, len) -> list` of `len` zeroed items, or 0.
     ListNew => ("ferrojit_list_new", &[I64, I64], Ptr, list::ferrojit_list_new),
@@ -375,6 +392,9 @@ impl RuntimeFn {
                 | CopyDescriptor
                 | ArenaMark
                 | ArenaRelease
+                | ObjectNew
+                | ObjectSetArray
+                | ObjectSetObject
                 | ListNew
                 | ListPush
                 | ListInsert

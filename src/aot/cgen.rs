@@ -123,7 +123,8 @@ pub fn slot_count(ty: &Type) -> usize {
         | Type::Str
         | Type::Dict { .. }
         | Type::Set { .. }
-        | Type::CPointer(_) => 1,
+        | Type::CPointer(_)
+        | Type::Instance { .. } => 1,
         Type::Tuple(items) => items.iter().map(slot_count).sum(),
         Type::Optional(inner) => 1 + slot_count(inner),
         Type::NoneType | Type::Range | Type::Unknown | Type::Function { .. } | Type::DType(_) => 0,
@@ -159,7 +160,8 @@ fn slot_layout(name: &str, ty: &Type, slot: &mut usize, out: &mut Vec<String>) {
         | Type::Dict { .. }
         | Type::Set { .. }
         | Type::Str
-        | Type::CPointer(_) => push(format!("{name}: {ty} (pointer)")),
+        | Type::CPointer(_)
+        | Type::Instance { .. } => push(format!("{name}: {ty} (pointer)")),
         Type::Tuple(items) => {
             for (i, item) in items.iter().enumerate() {
                 slot_layout(&format!("{name}[{i}]"), item, slot, out);

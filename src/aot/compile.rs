@@ -167,7 +167,8 @@ fn contains_list(ty: &Type) -> bool {
         | Type::Str
         | Type::Dict { .. }
         | Type::Set { .. }
-        | Type::CPointer(_) => true,
+        | Type::CPointer(_)
+        | Type::Instance { .. } => true,
         // Optional returns are boxed by the JIT only.
         Type::Optional(_) => true,
         Type::Tuple(items) => items.iter().any(contains_list),
@@ -255,6 +256,7 @@ pub fn type_tag(ty: &Type) -> String {
         Type::DType(s) => format!("dtype_{}", s.short_name()),
         Type::CPointer(Some(s)) => format!("p_{}", s.short_name()),
         Type::CPointer(None) => "voidptr".to_string(),
+        Type::Instance { name, .. } => format!("obj_{name}"),
     }
 }
 

@@ -168,8 +168,9 @@ impl TypeFunctions {
             | Type::Unknown
             | Type::Function { .. }
             | Type::DType(_)
-            | Type::CPointer(_) => {
-                // Lists and C pointers never reach here (`compile_exports` refuses them).
+            | Type::CPointer(_)
+            | Type::Instance { .. } => {
+                // Lists, C pointers and jitclass instances never reach here (`compile_exports` refuses them).
                 c.push_str(&format!(
                     "static int fj_rank_{id}(PyObject *o) {{ return o == Py_None ? 0 : -1; }}\n\
                      static int fj_flat_{id}(PyObject *o, uint64_t *slots, size_t *pos, fj_descs *ds) {{\n    \

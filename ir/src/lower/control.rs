@@ -127,6 +127,7 @@ impl Lowerer<'_, '_> {
                 }
                 self.store_subscript(&array, index, value, target.span)
             }
+            ExprKind::Attribute { value: base, .. } => self.assign_attribute(target, base, value),
             _ => Err(unsupported("cannot assign to this expression", target.span)),
         }
     }
@@ -227,6 +228,9 @@ impl Lowerer<'_, '_> {
                 let result = self.binary_op(op, current, &elem_ty, rhs, &rhs_ty, target.span)?;
                 self.store_element(&address, result);
                 Ok(())
+            }
+            ExprKind::Attribute { value: base, .. } => {
+                self.aug_assign_attribute(target, base, op, rhs, &rhs_ty)
             }
             _ => Err(unsupported(
                 "cannot use augmented assignment on this target",

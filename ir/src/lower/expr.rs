@@ -283,6 +283,9 @@ impl Lowerer<'_, '_> {
     }
 
     fn lower_attribute(&mut self, expr: &Expr, value: &Expr, attr: &str) -> LResult<PyValue> {
+        if let Some(field) = self.lower_instance_attribute(expr, value, attr)? {
+            return Ok(field);
+        }
         let base = self.lower_expr(value)?;
         match (&base, attr) {
             (PyValue::Array(desc, Type::Array { ndim, .. }), "shape") => {

@@ -16,6 +16,7 @@ mod array;
 mod array_expr;
 mod array_fns;
 mod call;
+mod classes;
 mod construction;
 mod control;
 mod convert;

@@ -85,7 +85,9 @@ impl PyValue {
             Type::Dict { .. } | Type::Set { .. } => {
                 PyValue::Dict(values.next().expect("flat value"), ty.clone())
             }
-            Type::CPointer(_) => PyValue::Pointer(values.next().expect("flat value"), ty.clone()),
+            Type::CPointer(_) | Type::Instance { .. } => {
+                PyValue::Pointer(values.next().expect("flat value"), ty.clone())
+            }
             Type::Optional(inner) => {
                 let flag = values.next().expect("flat value");
                 PyValue::Optional(flag, Box::new(PyValue::from_flat(inner, values)))

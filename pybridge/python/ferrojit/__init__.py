@@ -31,6 +31,7 @@ from .types import Signature, Type
 from .ufunc import DUFunc, GUFunc, guvectorize, vectorize
 from ._stencil import Stencil, stencil
 from ._numba_names import from_dtype, literal_unroll, objmode
+from .experimental import jitclass
 from ._ferrojit import get_num_threads, set_num_threads
 
 
@@ -58,7 +59,7 @@ def __getattr__(name):
         return cuda if name == "cuda" else cuda.CudaUnavailable
     # `numba.typed.List` / `numba.extending.overload` spelled as attributes, as Numba scripts
     # do after `import ferrojit as numba`; imported at first use like `cuda`.
-    if name in ("typed", "extending"):
+    if name in ("typed", "extending", "experimental"):
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")
@@ -81,6 +82,7 @@ __all__ = [
     "Stencil",
     "literal_unroll",
     "objmode",
+    "jitclass",
     "from_dtype",
     "vectorize",
     "guvectorize",

@@ -226,6 +226,10 @@ impl Infer<'_> {
                 pytype,
             },
             GlobalValue::PyModule(path) => Val::PyModule(path),
+            GlobalValue::JitClass { class, name } => Val::Class { class, name },
+            GlobalValue::NewObject { class, name } => {
+                Val::Callable(Callable::NewObject { class, name })
+            }
         }
     }
 
@@ -368,6 +372,10 @@ impl Infer<'_> {
             {
                 Ok(Val::Value(self.dtype_attribute(e, dtype, attr)?))
             }
+            Val::Value(Type::Instance { class, name }) => {
+                self.instance_attribute(e, base, class, &name, attr)
+            }
+            Val::Class { class, name } => self.class_attribute(e, class, &name, attr),
             Val::Value(ty) => match self.value_attribute(e, &ty, attr) {
                 Ok(ty) => Ok(Val::Value(ty)),
                 // `sys.float_info.epsilon`: a path into a module whose objects along the way
@@ -816,6 +824,8 @@ pub(super) fn describe(val: &Val) -> String {
         Val::ExceptionClass(class) => format!("exception class '{class}'"),
         Val::Unsupported { name, pytype } => format!("'{name}' (a Python {pytype})"),
         Val::UnknownNumpy(path) => path.clone(),
+        Val::Class { name, .. } => format!("jitclass '{name}'"),
+        Val::Callable(Callable::NewObject { name, .. }) => format!("the allocator of '{name}'"),
     }
 }
 
