@@ -1,0 +1,222 @@
+"""`@jitclass` (Numba's compiled classes): the same class with and without the decorator must
+behave the same in CPython; instances pass to and from jitted functions, fields are shared with
+Python, array fields keep their memory alive, and objects are freed with their last reference.
+"""
+
+import gc
+import resource
+
+import numpy as np
+import pytest
+
+import ferrojit
+from ferrojit import float64, int64, jit, types
+from ferrojit._ferrojit import jitclass_live_objects
+from ferrojit.errors import CompileError, TypingError, UnsupportedError
+from ferrojit.experimental import jitclass
+from diff import assert_same
+
+
+def _load_cases(decorate):
+    """``jitclass_cases.py`` as a fresh module, its classes decorated when ``decorate``."""
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).with_name("jitclass_cases.py")
+    name = "jitclass_cases_compiled" if decorate else "jitclass_cases_plain"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if decorate:
+        module.Point = jitclass([("x", float64), ("y", float64)])(module.Point)
+        module.Buffer = jitclass([("n", int64), ("data", float64[:])])(module.Buffer)
+        buffer_type = module.Buffer.class_type.instance_type
+        module.Node = jitclass([("value", float64), ("buffer", buffer_type)])(module.Node)
+    return module
+
+
+plain = _load_cases(False)
+compiled = _load_cases(True)
+Point, Buffer, Node = compiled.Point, compiled.Buffer, compiled.Node
+
+
+def test_the_class_behaves_as_in_cpython():
+    assert_same(compiled.point_scenario(), plain.point_scenario())
+    assert isinstance(Point(1.0), Point)
+    assert type(Point(1.0)).__name__ == "Point"
+
+
+def test_instances_passed_to_jitted_functions_are_mutated_in_place():
+    p, q = Point(1.0, 2.0), plain.Point(1.0, 2.0)
+    assert_same(jit(compiled.mutate_and_make)(p, 3.0), plain.mutate_and_make(q, 3.0))
+    assert (p.x, p.y) == (q.x, q.y)
+
+
+def test_instances_made_in_jitted_code_are_returned():
+    assert_same(jit(compiled.make_points)(4), plain.make_points(4))
+
+    @jit
+    def made(n):
+        return Point(float(n), 1.0)
+
+    p = made(3)
+    assert (p.x, p.y, p._ferrojit_refcount) == (3.0, 1.0, 1)
+
+
+def test_spec_forms_dict_annotations_and_numba_names():
+    import ferrojit as numba
+
+    @numba.experimental.jitclass({"n": int64, "w": "float64"})
+    class A:
+        def __init__(self, n):
+            self.n = n
+            self.w = n / 2
+
+    @ferrojit.jitclass
+    class B:
+        count: int64
+        values: types.float64[:, :]
+
+        def __init__(self, rows):
+            self.count = rows
+            self.values = np.ones((rows, 2))
+
+        def total(self):
+            return self.values.sum() + self.count
+
+    a = A(3)
+    assert (a.n, a.w) == (3, 1.5)
+    assert B(3).total() == 9.0
+    assert B(2).values.shape == (2, 2)
+
+
+def test_array_fields_share_memory_with_python():
+    assert_same(compiled.buffer_scenario(), plain.buffer_scenario())
+
+
+def test_array_fields_outlive_the_call_and_the_object():
+    @jit
+    def filled(n):
+        b = Buffer(n)
+        for i in range(n):
+            b.put(i, i * 1.5)
+        return b
+
+    b = filled(4)
+    data = b.data
+    del b
+    gc.collect()
+    assert data.tolist() == [0.0, 1.5, 3.0, 4.5]
+    arr = np.ones(3)
+    count = __import__("sys").getrefcount(arr)
+    c = Buffer(1)
+    c.data = arr
+    assert __import__("sys").getrefcount(arr) == count + 1
+    del c
+    gc.collect()
+    assert __import__("sys").getrefcount(arr) == count
+
+
+def test_instance_fields_and_methods_on_them():
+    assert_same(jit(compiled.node_scenario)(2.0), plain.node_scenario(2.0))
+
+    @jit
+    def holder():
+        return Node(1.0, Buffer(2))
+
+    node = holder()
+    node.buffer.put(1, 5.0)
+    assert node.buffer.data.tolist() == [0.0, 5.0]
+    node.buffer = Buffer(5)
+    assert node.weight() == 1.0
+
+
+def test_lists_of_instances_in_compiled_code_and_returned():
+    assert_same(jit(compiled.list_of_points)(3), plain.list_of_points(3))
+
+    @jit
+    def points(n):
+        return [Point(float(i), 0.0) for i in range(n)]
+
+    assert [p.x for p in points(3)] == [0.0, 1.0, 2.0]
+
+
+def test_no_leak_across_many_calls():
+    @jit
+    def churn(k):
+        s = 0.0
+        for i in range(k):
+            b = Buffer(8)
+            b.put(0, 1.0)
+            n = Node(1.0, b)
+            s += n.weight()
+        return s, Point(s, 1.0)
+
+    gc.collect()
+    live_before = jitclass_live_objects()
+    churn(2)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for _ in range(100_000):
+        s, p = churn(2)
+    del p
+    gc.collect()
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert s == 4.0
+    assert jitclass_live_objects() == live_before
+    # 100,000 calls × 5 objects and 2 arrays would be well over 100 MB if anything leaked.
+    assert after - before < 30_000
+
+
+def test_reading_an_unassigned_field_raises():
+    @jitclass([("x", float64), ("b", Buffer.class_type.instance_type)])
+    class Lazy:
+        def __init__(self):
+            self.x = 1.0
+
+        def peek(self):
+            return self.b.n
+
+    with pytest.raises(ValueError, match="field 'b' was read before it was assigned"):
+        Lazy().peek()
+
+
+def test_unsupported_class_features_are_clear_errors():
+    class Base:
+        pass
+
+    with pytest.raises(UnsupportedError, match=r"test_jitclass.py:\d+: inheritance"):
+
+        @jitclass([("x", float64)])
+        class Derived(Base):
+            pass
+
+    with pytest.raises(UnsupportedError, match=r"test_jitclass.py:\d+: the special method '__add__'"):
+
+        @jitclass([("x", float64)])
+        class Adds:
+            def __add__(self, other):
+                return self.x + other.x
+
+
+def test_typing_errors_name_the_line():
+    @jit
+    def unknown(p):
+        return p.z
+
+    with pytest.raises(TypingError, match="jitclass 'Point' has no attribute 'z'") as info:
+        unknown(Point(1.0))
+    assert "return p.z" in str(info.value)
+
+    @jit
+    def wrong(p, a):
+        p.x = a
+
+    with pytest.raises(TypingError, match="cannot store array.* in field 'x'"):
+        wrong(Point(1.0), np.ones(2))
+
+    @jit
+    def not_an_instance(a):
+        a.shape = (2,)
+
+    with pytest.raises(CompileError, match="cannot assign to attribute 'shape'"):
+        not_an_instance(np.ones(2))
