@@ -76,6 +76,39 @@ class Node:
         return mine.total()
 
 
+class Ring:
+    """Container protocol: `len(r)`, `r[i]`, `r[i] = v`."""
+
+    def __init__(self, n):
+        self.items = np.zeros(n)
+        self.start = 0
+
+    def __len__(self):
+        return self.items.shape[0]
+
+    def __getitem__(self, i):
+        return self.items[(self.start + i) % self.items.shape[0]]
+
+    def __setitem__(self, i, value):
+        self.items[(self.start + i) % self.items.shape[0]] = value
+
+    def rotate(self, k):
+        self.start = (self.start + k) % len(self)
+
+
+def ring_scenario(n):
+    """Jitted in the compiled copy too: the protocol from compiled code."""
+    r = Ring(n)
+    for i in range(len(r)):
+        r[i] = i * 1.5
+    r.rotate(2)
+    r[0] = -1.0
+    total = 0.0
+    for i in range(len(r)):
+        total += r[i] * (i + 1)
+    return total, r[1], len(r)
+
+
 def point_scenario():
     """What a Python user does with the class."""
     p = Point(3.0, 4.0)

@@ -32,6 +32,7 @@ def _load_cases(decorate):
         module.Buffer = jitclass([("n", int64), ("data", float64[:])])(module.Buffer)
         buffer_type = module.Buffer.class_type.instance_type
         module.Node = jitclass([("value", float64), ("buffer", buffer_type)])(module.Node)
+        module.Ring = jitclass([("items", float64[:]), ("start", int64)])(module.Ring)
     return module
 
 
@@ -129,6 +130,18 @@ def test_instance_fields_and_methods_on_them():
     assert node.buffer.data.tolist() == [0.0, 5.0]
     node.buffer = Buffer(5)
     assert node.weight() == 1.0
+
+
+def test_len_getitem_setitem():
+    assert_same(compiled.ring_scenario(5), plain.ring_scenario(5))
+    assert_same(jit(compiled.ring_scenario)(5), plain.ring_scenario(5))
+
+    @jit
+    def no_len(p):
+        return len(p)
+
+    with pytest.raises(TypingError, match="jitclass 'Point' has no len"):
+        no_len(compiled.Point(1.0))
 
 
 def test_lists_of_instances_in_compiled_code_and_returned():

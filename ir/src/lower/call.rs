@@ -86,7 +86,7 @@ impl Lowerer<'_, '_> {
     /// A call of another jitted function: the written arguments are evaluated in order, then
     /// arranged by the call's binding (keywords, `*args` packed into a tuple), converted to the
     /// callee's parameter types, and followed by the captured variables of an inner function.
-    fn lower_jit_call(
+    pub(crate) fn lower_jit_call(
         &mut self,
         expr: &Expr,
         args: &[Expr],

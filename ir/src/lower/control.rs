@@ -113,6 +113,20 @@ impl Lowerer<'_, '_> {
                 Ok(())
             }
             ExprKind::Subscript { value: base, index } => {
+                if let Some(typeinfer::Resolution::JitCall {
+                    callee,
+                    arg_types,
+                    ret,
+                    ..
+                }) = self.typed.resolutions.get(&target.id).cloned()
+                {
+                    // A jitclass's `__setitem__`.
+                    let receiver = self.lower_expr(base)?;
+                    let key = self.lower_expr(index)?;
+                    self.set_span(target.span);
+                    self.call_jitted(callee, &arg_types, &ret, vec![receiver, key, value]);
+                    return Ok(());
+                }
                 let array = self.lower_expr(base)?;
                 if let PyValue::List(list, ty) = &array {
                     return self.store_list_item(*list, ty, index, value, target.span);

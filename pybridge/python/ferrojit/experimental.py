@@ -23,7 +23,7 @@ import linecache
 
 __all__ = ["jitclass"]
 
-_DUNDER_ALLOWED = {"__init__"}
+_DUNDER_ALLOWED = {"__init__", "__len__", "__getitem__", "__setitem__"}
 _IGNORED = {"__module__", "__qualname__", "__doc__", "__dict__", "__weakref__", "__annotations__"}
 
 

@@ -401,6 +401,12 @@ impl Infer<'_> {
         intrinsic: Intrinsic,
         args: &[Expr],
     ) -> R<Type> {
+        if intrinsic == Intrinsic::Len
+            && args.len() == 1
+            && let Some(ty) = self.special_method_call(e, func, "__len__", args)?
+        {
+            return Ok(ty);
+        }
         let arg_types = args.iter().map(|a| self.value(a)).collect::<R<Vec<_>>>()?;
         let name = callee_text(func);
         if intrinsic == Intrinsic::Len {

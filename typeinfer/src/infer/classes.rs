@@ -114,6 +114,68 @@ impl Infer<'_> {
         }
     }
 
+    /// `len(obj)` / `obj[key]` of an instance: its `__len__` / `__getitem__` called with
+    /// `args` (the instance first); `None` when `args[0]` is not an instance.
+    pub(super) fn special_method_call(
+        &mut self,
+        e: &Expr,
+        func: &Expr,
+        method: &str,
+        args: &[Expr],
+    ) -> R<Option<Type>> {
+        let Some(Val::Value(Type::Instance { class, name })) =
+            args.first().map(|a| self.expr(a)).transpose()?
+        else {
+            return Ok(None);
+        };
+        match self.env.class_member(class, method) {
+            Some(ClassMember::Method(callee)) => {
+                let ty = self.jit_call(e, func, callee, args, &[], Vec::new())?;
+                Ok(Some(ty))
+            }
+            _ => {
+                let what = match method {
+                    "__len__" => "has no len()",
+                    _ => "is not subscriptable",
+                };
+                let message = format!("jitclass '{name}' {what} (it defines no {method})");
+                Err(Diagnostic::typing(message, e.span).into())
+            }
+        }
+    }
+
+    /// `obj[key] = <value of type ty>` of an instance: its `__setitem__`; false when `base`
+    /// is not an instance.
+    pub(super) fn instance_setitem(
+        &mut self,
+        target: &Expr,
+        base: &Expr,
+        key: &Expr,
+        ty: &Type,
+    ) -> R<bool> {
+        let Val::Value(receiver @ Type::Instance { .. }) = self.expr(base)? else {
+            return Ok(false);
+        };
+        let Type::Instance { class, name } = &receiver else {
+            unreachable!("matched above")
+        };
+        let Some(ClassMember::Method(callee)) = self.env.class_member(*class, "__setitem__") else {
+            let message = format!(
+                "jitclass '{name}' does not support item assignment (it defines no __setitem__)"
+            );
+            return Err(Diagnostic::typing(message, target.span).into());
+        };
+        let key_ty = self.value(key)?;
+        self.jit_call_typed(
+            target,
+            callee,
+            vec![receiver, key_ty, ty.clone()],
+            "__setitem__",
+        )?;
+        self.record(target.id, ty.clone());
+        Ok(true)
+    }
+
     /// `Class(args)`: the class's constructor.
     pub(super) fn constructor(
         &mut self,

@@ -154,7 +154,13 @@ impl Infer<'_> {
                 keywords,
             } => return self.call(e, func, args, keywords),
             ExprKind::Attribute { value, attr } => return self.attribute(e, value, attr),
-            ExprKind::Subscript { value, index } => self.subscript(value, index)?,
+            ExprKind::Subscript { value, index } => {
+                let args = [(**value).clone(), (**index).clone()];
+                match self.special_method_call(e, value, "__getitem__", &args)? {
+                    Some(ty) => ty,
+                    None => self.subscript(value, index)?,
+                }
+            }
             ExprKind::Tuple(items) => {
                 Type::Tuple(items.iter().map(|i| self.value(i)).collect::<R<_>>()?)
             }

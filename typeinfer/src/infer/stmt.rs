@@ -131,6 +131,9 @@ impl Infer<'_> {
                 self.record(target.id, ty.clone());
             }
             ExprKind::Subscript { value, index } => {
+                if self.instance_setitem(target, value, index, ty)? {
+                    return Ok(());
+                }
                 if let dict @ Type::Dict { .. } = self.value(value)? {
                     self.dict_store(value, &dict, index)?;
                     self.dict_store_value(value, ty, target)?;
