@@ -164,9 +164,9 @@ impl Lowerer<'_, '_> {
 
     fn store_field(&mut self, obj: Value, offset: i32, ty: &Type, value: PyValue, span: Span) {
         let value = self.coerce(value, ty);
-        let at = self.b.iconst(Ty::I64, i64::from(offset));
         match (ty, &value) {
             (Type::Array { ndim, .. }, PyValue::Array(desc, _)) => {
+                let at = self.b.iconst(Ty::I64, i64::from(offset));
                 let ndim = self.b.iconst(Ty::I64, i64::from(*ndim));
                 let ok = self
                     .b
@@ -177,6 +177,7 @@ impl Lowerer<'_, '_> {
                 self.raise_if(failed, ExceptionKind::MemoryError, message, span, &[]);
             }
             (Type::Instance { .. }, PyValue::Pointer(other, _)) => {
+                let at = self.b.iconst(Ty::I64, i64::from(offset));
                 self.b
                     .call_runtime(RuntimeFn::ObjectSetObject, &[obj, at, *other]);
             }

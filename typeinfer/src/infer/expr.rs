@@ -232,7 +232,11 @@ impl Infer<'_> {
                 pytype,
             },
             GlobalValue::PyModule(path) => Val::PyModule(path),
-            GlobalValue::JitClass { class, name } => Val::Class { class, name },
+            GlobalValue::JitClass { class, name } => {
+                // Not a value: the callee of a constructor, or the base of a static method.
+                self.resolve(e.id, Resolution::Callee);
+                Val::Class { class, name }
+            }
             GlobalValue::NewObject { class, name } => {
                 Val::Callable(Callable::NewObject { class, name })
             }
