@@ -233,3 +233,30 @@ def test_typing_errors_name_the_line():
 
     with pytest.raises(CompileError, match="cannot assign to attribute 'shape'"):
         not_an_instance(np.ones(2))
+
+
+def test_views_of_field_arrays_returned_with_the_object():
+    @jitclass([("a", float64[:]), ("b", float64[:])])
+    class Two:
+        def __init__(self, n):
+            self.a = np.arange(n * 1.0)
+            self.b = self.a[::2]
+
+    @jit
+    def make(n):
+        t = Two(n)
+        for i in range(3):
+            t.b = np.ones(2) * i  # replaced fields are released when the call ends
+        return t, t.a, t.a[1:]
+
+    gc.collect()
+    live = jitclass_live_objects()
+    t, a, view = make(6)
+    assert (t.a.tolist(), t.b.tolist(), view.tolist()) == ([0, 1, 2, 3, 4, 5], [2, 2], [1, 2, 3, 4, 5])
+    del t
+    gc.collect()
+    a[1] = 7.0  # the memory outlives the object; the view shares it
+    assert view[0] == 7.0
+    del a, view
+    gc.collect()
+    assert jitclass_live_objects() == live
