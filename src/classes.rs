@@ -69,7 +69,7 @@ pub fn register(
     for ((_, ty), &offset) in fields.iter().zip(&offsets) {
         match ty {
             Type::Array { ndim, .. } => layout.arrays.push((offset as usize, u32::from(*ndim))),
-            Type::Instance { .. } => layout.objects.push(offset as usize),
+            Type::Instance { .. } | Type::Optional(_) => layout.objects.push(offset as usize),
             _ => {}
         }
     }

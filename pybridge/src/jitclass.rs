@@ -81,11 +81,23 @@ fn python_classes() -> &'static Mutex<HashMap<u64, Py<PyType>>> {
     CLASSES.get_or_init(Default::default)
 }
 
-/// A field type from the spec: a type's text (`'float64[:]'`), or `(class id, name)` for
-/// another jitclass's instances.
-fn field_type(spec: &Bound<'_, PyAny>) -> PyResult<Type> {
+/// A field type from the spec: a type's text (`'float64[:]'`), `(class id, name)` for
+/// another jitclass's instances, `(class id, name, True)` for those or None, or
+/// `("self", optional)` for the class being registered (`own`; a `deferred_type`).
+fn field_type(spec: &Bound<'_, PyAny>, own: &Type) -> PyResult<Type> {
+    if let Ok((marker, optional)) = spec.extract::<(String, bool)>()
+        && marker == "self"
+    {
+        return Ok(match optional {
+            true => Type::Optional(Box::new(own.clone())),
+            false => own.clone(),
+        });
+    }
     if let Ok((class, name)) = spec.extract::<(u64, String)>() {
         return Ok(Type::Instance { class, name });
+    }
+    if let Ok((class, name, _optional)) = spec.extract::<(u64, String, bool)>() {
+        return Ok(Type::Optional(Box::new(Type::Instance { class, name })));
     }
     let text: String = spec.str()?.extract()?;
     typeinfer::parse_type(&text).map_err(|d| {
@@ -116,9 +128,14 @@ fn register_jitclass(
     statics: HashMap<String, Bound<'_, PyAny>>,
 ) -> PyResult<(u64, Py<Allocator>)> {
     install_hooks();
+    let id = ferrojit::classes::next_class_id();
+    let own = Type::Instance {
+        class: id,
+        name: name.clone(),
+    };
     let fields = fields
         .iter()
-        .map(|(n, t)| Ok((n.clone(), field_type(t)?)))
+        .map(|(n, t)| Ok((n.clone(), field_type(t, &own)?)))
         .collect::<PyResult<Vec<_>>>()?;
     let methods = methods
         .iter()
@@ -135,7 +152,6 @@ fn register_jitclass(
         .iter()
         .map(|(n, d)| Ok((n.clone(), def_of(py, d)?)))
         .collect::<PyResult<HashMap<_, _>>>()?;
-    let id = ferrojit::classes::next_class_id();
     ferrojit::classes::register(id, name.clone(), fields, methods, properties, statics)
         .map_err(|why| PyTypeError::new_err(format!("jitclass {name}: {why}")))?;
     python_classes()

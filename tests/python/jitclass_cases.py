@@ -109,6 +109,37 @@ def ring_scenario(n):
     return total, r[1], len(r)
 
 
+class Link:
+    """A linked list: `next` is another Link or None (Numba's `optional(deferred_type)`)."""
+
+    def __init__(self, value, next):
+        self.value = value
+        self.next = next
+
+    def length(self):
+        count = 0
+        node = self
+        while node is not None:
+            count += 1
+            node = node.next
+        return count
+
+
+def link_scenario(n):
+    """Jitted in the compiled copy too."""
+    head = Link(0, None)
+    for i in range(1, n):
+        head = Link(i, head)
+    total = 0
+    node = head
+    while node is not None:
+        total += node.value
+        node = node.next
+    length = head.length()
+    head.next.next = None
+    return total, length, head.length(), head.next.next is None
+
+
 def point_scenario():
     """What a Python user does with the class."""
     p = Point(3.0, 4.0)

@@ -33,6 +33,11 @@ def _load_cases(decorate):
         buffer_type = module.Buffer.class_type.instance_type
         module.Node = jitclass([("value", float64), ("buffer", buffer_type)])(module.Node)
         module.Ring = jitclass([("items", float64[:]), ("start", int64)])(module.Ring)
+        link_type = ferrojit.deferred_type()
+        module.Link = jitclass([("value", int64), ("next", ferrojit.optional(link_type))])(
+            module.Link
+        )
+        link_type.define(module.Link.class_type.instance_type)
     return module
 
 
@@ -142,6 +147,40 @@ def test_len_getitem_setitem():
 
     with pytest.raises(TypingError, match="jitclass 'Point' has no len"):
         no_len(compiled.Point(1.0))
+
+
+def test_linked_structures_with_optional_deferred_fields():
+    assert_same(compiled.link_scenario(6), plain.link_scenario(6))
+    assert_same(jit(compiled.link_scenario)(6), plain.link_scenario(6))
+
+    @jit
+    def chain(n):
+        head = compiled.Link(0, None)
+        for i in range(1, n):
+            head = compiled.Link(i, head)
+        return head
+
+    gc.collect()
+    live = jitclass_live_objects()
+    head = chain(4)
+    assert (head.value, head.next.value, head.length()) == (3, 2, 4)
+    assert head.next.next.next.next is None
+    head.next = None  # the rest of the chain is freed
+    gc.collect()
+    assert jitclass_live_objects()[0] == live[0] + 1
+    del head
+    gc.collect()
+    assert jitclass_live_objects() == live
+
+    other = ferrojit.deferred_type()
+    compiled_point = compiled.Point
+    with pytest.raises(TypeError, match="may only refer to the class whose spec uses it"):
+
+        @jitclass([("next", ferrojit.optional(other))])
+        class Self:
+            pass
+
+        other.define(compiled_point.class_type.instance_type)
 
 
 def test_lists_of_instances_in_compiled_code_and_returned():

@@ -35,6 +35,8 @@ pub fn field_size(ty: &Type) -> Option<i32> {
     match ty {
         Type::Scalar(s) if s.is_complex() => Some(16),
         Type::Scalar(_) | Type::Array { .. } | Type::Instance { .. } => Some(8),
+        // None is a null pointer.
+        Type::Optional(inner) if matches!(**inner, Type::Instance { .. }) => Some(8),
         _ => None,
     }
 }
@@ -48,7 +50,7 @@ pub fn field_layout(fields: &[(String, Type)]) -> Result<(Vec<i32>, i64), String
         let size = field_size(ty).ok_or_else(|| {
             format!(
                 "field '{name}' has type {ty}: jitclass fields may be numbers, arrays or \
-                 instances of other jitclasses"
+                 instances of jitclasses (optionally None)"
             )
         })?;
         offsets.push(at);

@@ -133,7 +133,10 @@ impl Lowerer<'_, '_> {
     }
 
     fn instance_pointer(&mut self, base: &Expr) -> LResult<Value> {
-        match self.lower_expr(base)? {
+        let value = self.lower_expr(base)?;
+        // An instance that may be None (`node.next.value`) is checked first, as Numba does.
+        let value = self.unwrap_optional(value, base.span);
+        match value {
             PyValue::Pointer(obj, Type::Instance { .. }) => Ok(obj),
             _ => Err(super::unsupported(
                 "this attribute's base is not a jitclass instance",
@@ -150,6 +153,14 @@ impl Lowerer<'_, '_> {
         attr: &str,
         span: Span,
     ) -> PyValue {
+        if let Type::Optional(inner) = ty {
+            // An instance or None (a null pointer).
+            let ptr = self.b.load(Ty::Ptr, obj, offset, false);
+            let zero = self.b.iconst(Ty::Ptr, 0);
+            let present = self.b.icmp(IntCC::Ne, ptr, zero);
+            let value = PyValue::from_flat(inner, &mut std::iter::once(ptr));
+            return PyValue::Optional(present, Box::new(value));
+        }
         if let Type::Array { .. } | Type::Instance { .. } = ty {
             let ptr = self.b.load(Ty::Ptr, obj, offset, false);
             let zero = self.b.iconst(Ty::Ptr, 0);
@@ -175,6 +186,15 @@ impl Lowerer<'_, '_> {
                 let failed = self.b.icmp(IntCC::Eq, ok, zero);
                 let message = "cannot allocate the field's array descriptor";
                 self.raise_if(failed, ExceptionKind::MemoryError, message, span, &[]);
+            }
+            (Type::Optional(_), PyValue::Optional(_, inner)) => {
+                // An absent optional holds a null pointer: store it as it is.
+                let PyValue::Pointer(other, _) = **inner else {
+                    unreachable!("an optional instance")
+                };
+                let at = self.b.iconst(Ty::I64, i64::from(offset));
+                self.b
+                    .call_runtime(RuntimeFn::ObjectSetObject, &[obj, at, other]);
             }
             (Type::Instance { .. }, PyValue::Pointer(other, _)) => {
                 let at = self.b.iconst(Ty::I64, i64::from(offset));

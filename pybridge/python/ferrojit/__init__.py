@@ -31,7 +31,8 @@ from .types import Signature, Type
 from .ufunc import DUFunc, GUFunc, guvectorize, vectorize
 from ._stencil import Stencil, stencil
 from ._numba_names import from_dtype, literal_unroll, objmode
-from .experimental import jitclass
+from .experimental import deferred_type, jitclass
+from .types import Optional as optional
 from ._ferrojit import get_num_threads, set_num_threads
 
 
@@ -83,6 +84,8 @@ __all__ = [
     "literal_unroll",
     "objmode",
     "jitclass",
+    "deferred_type",
+    "optional",
     "from_dtype",
     "vectorize",
     "guvectorize",

@@ -21,7 +21,7 @@ passed to and returned from jitted functions, which read, write and call them na
 
 import linecache
 
-__all__ = ["jitclass"]
+__all__ = ["jitclass", "deferred_type"]
 
 _DUNDER_ALLOWED = {"__init__", "__len__", "__getitem__", "__setitem__"}
 _IGNORED = {"__module__", "__qualname__", "__doc__", "__dict__", "__weakref__", "__annotations__"}
@@ -54,7 +54,44 @@ class InstanceType:
     def __repr__(self):
         return f"instance.jitclass.{self._name}"
 
-    __str__ = __repr__
+    def __str__(self):
+        # The id makes `types.Optional(instance_type)` (a type's text) name this class.
+        return f"instance.jitclass.{self._name}#{self._class_id}"
+
+
+class DeferredType:
+    """Numba's ``deferred_type()``: a field type given before its class exists, for a class
+    whose instances refer to others of the same class (``optional(node_type)``); ``define``
+    it with the class's ``class_type.instance_type`` after decorating the class."""
+
+    def __init__(self):
+        self._defined = None
+        self._assumed_by = None  # the class that took it to mean itself
+        _DEFERRED[id(self)] = self
+
+    def define(self, instance_type):
+        if not isinstance(instance_type, InstanceType):
+            raise TypeError(f"deferred_type.define() takes a jitclass instance type, got {instance_type!r}")
+        if self._assumed_by is not None and self._assumed_by._class_id != instance_type._class_id:
+            raise TypeError(
+                f"this deferred_type was used in the spec of {self._assumed_by._name}, so it must "
+                f"be that class's instance type, not {instance_type!r} (a deferred type may only "
+                "refer to the class whose spec uses it)"
+            )
+        self._defined = instance_type
+
+    def __str__(self):
+        return f"deferred#{id(self)}"
+
+    __repr__ = __str__
+
+
+_DEFERRED = {}
+
+
+def deferred_type():
+    """A field type defined later (see ``DeferredType``)."""
+    return DeferredType()
 
 
 class ClassType:
@@ -100,8 +137,25 @@ def _field_list(cls, spec):
     return fields
 
 
-def _field_type(ty):
-    """What the registration takes: a type's text, or ``(class id, name)`` for instances."""
+def _field_type(ty, pending):
+    """What the registration takes: a type's text, ``(class id, name[, True])`` for instances
+    (or None), ``("self", optional)`` for a deferred type not defined yet (taken to be the
+    class being decorated; ``pending`` collects them to check when they are defined)."""
+    import re
+
+    text = str(ty)
+    optional = re.fullmatch(r"Optional\((.*)\)", text)
+    inner = optional.group(1) if optional else text
+    deferred = re.fullmatch(r"deferred#(\d+)", inner)
+    if deferred:
+        target = _DEFERRED[int(deferred.group(1))]
+        if target._defined is None:
+            pending.append(target)
+            return ("self", bool(optional))
+        ty, inner = target._defined, str(target._defined)
+    instance = re.fullmatch(r"instance\.jitclass\.(\w+)#(\d+)", inner)
+    if instance:
+        return (int(instance.group(2)), instance.group(1)) + ((True,) if optional else ())
     if isinstance(ty, InstanceType):
         return (ty._class_id, ty._name)
     if isinstance(ty, type) and hasattr(ty, "_ferrojit_class_id"):
@@ -173,7 +227,8 @@ def _build(cls, spec):
     if cls.__bases__ != (object,):
         raise _unsupported(f"inheritance (class {cls.__name__} derives from "
                            f"{', '.join(b.__name__ for b in cls.__bases__)})", _where(cls))
-    fields = [(name, _field_type(ty)) for name, ty in _field_list(cls, spec)]
+    pending = []
+    fields = [(name, _field_type(ty, pending)) for name, ty in _field_list(cls, spec)]
     init = None
     methods, properties, statics = {}, {}, {}
     for name, member in cls.__dict__.items():
@@ -240,6 +295,8 @@ def _build(cls, spec):
     class_id, allocator = register_jitclass(new, cls.__name__, fields, methods, properties, statics)
     new._ferrojit_class_id = class_id
     new.class_type = ClassType(InstanceType(class_id, cls.__name__))
+    for deferred in pending:
+        deferred._assumed_by = new.class_type.instance_type
     text, scope = _constructor_source(cls, cls.__dict__.get("__init__"))
     scope.update({"_fj_alloc": allocator, "_fj_init": init})
     filename = f"<jitclass {cls.__qualname__} constructor>"

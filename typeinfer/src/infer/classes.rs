@@ -13,6 +13,16 @@ use crate::{ArgSource, CalleeId, Resolution};
 use frontend::Diagnostic;
 use frontend::ast::{Expr, Keyword};
 
+/// The class of an instance, or of an instance that may be None (`node.next`: its uses check
+/// at run time that it is not None, as Numba unwraps optionals).
+pub(super) fn instance_of(ty: &Type) -> Option<(u64, String)> {
+    match ty {
+        Type::Instance { class, name } => Some((*class, name.clone())),
+        Type::Optional(inner) => instance_of(inner),
+        _ => None,
+    }
+}
+
 impl Infer<'_> {
     fn member(
         &mut self,
@@ -94,7 +104,10 @@ impl Infer<'_> {
         args: &[Expr],
         keywords: &[Keyword],
     ) -> R<Option<Type>> {
-        let Val::Value(Type::Instance { class, name }) = self.expr(value)? else {
+        let Val::Value(receiver) = self.expr(value)? else {
+            return Ok(None);
+        };
+        let Some((class, name)) = instance_of(&receiver) else {
             return Ok(None);
         };
         match self.member(class, &name, attr, func.span)? {
@@ -214,7 +227,7 @@ impl Infer<'_> {
         attr: &str,
         ty: &Type,
     ) -> R<()> {
-        let Type::Instance { class, name } = self.value(base)? else {
+        let Some((class, name)) = instance_of(&self.value(base)?) else {
             let message = format!("cannot assign to attribute '{attr}' of this value");
             return Err(Diagnostic::unsupported(message, target.span).into());
         };
@@ -311,6 +324,9 @@ fn field_accepts(field: &Type, ty: &Type) -> bool {
             },
         ) => d1 == d2 && n1 == n2 && !readonly,
         (Type::Instance { class: a, .. }, Type::Instance { class: b, .. }) => a == b,
+        (Type::Optional(inner), Type::NoneType) => matches!(**inner, Type::Instance { .. }),
+        (Type::Optional(inner), Type::Optional(other)) => field_accepts(inner, other),
+        (Type::Optional(inner), other) => field_accepts(inner, other),
         _ => false,
     }
 }

@@ -382,7 +382,8 @@ impl Infer<'_> {
             {
                 Ok(Val::Value(self.dtype_attribute(e, dtype, attr)?))
             }
-            Val::Value(Type::Instance { class, name }) => {
+            Val::Value(ty) if super::classes::instance_of(&ty).is_some() => {
+                let (class, name) = super::classes::instance_of(&ty).expect("checked");
                 self.instance_attribute(e, base, class, &name, attr)
             }
             Val::Class { class, name } => self.class_attribute(e, class, &name, attr),
