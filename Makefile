@@ -135,15 +135,31 @@ DIST ?= $(CURDIR)/dist
 # Interpreters the wheel smoke test installs into (those missing on the machine are skipped).
 WHEEL_PYTHONS ?= python3.11 python3.12 python3.13
 
+# The wheel carries the runtime's static archive, which `ferrojit build` links into the
+# libraries it makes (ferrojit/libferrojit_runtime.a; src/aot/archive.rs finds it). Cargo
+# builds it with the extension (the `runtime` crate is also a `staticlib`); maturin packs the
+# package directory after its cargo build, so the archive is copied in (debug information
+# stripped) and maturin runs once more, which only repacks: nothing is compiled twice.
+RUNTIME_ARCHIVE := pybridge/python/ferrojit/libferrojit_runtime.a
+define copy_runtime_archive
+	archive=$$(ls -t target/$(1)/deps/libruntime-*.a | head -n 1) && \
+	  cp "$$archive" $(RUNTIME_ARCHIVE) && chmod u+w $(RUNTIME_ARCHIVE) && \
+	  { strip --strip-debug $(RUNTIME_ARCHIVE) 2>/dev/null || true; }
+endef
+
 # One abi3 wheel serves every CPython >= 3.9; maturin tags it manylinux after checking the
 # glibc symbols it uses.
 wheel: $(STAMPS)/dev
+	cd pybridge && $(MATURIN) build --release --out $(DIST)
+	$(call copy_runtime_archive,release)
 	cd pybridge && $(MATURIN) build --release --out $(DIST)
 
 # The same wheel with the debug build CI already has from `maturin develop` (seconds, not
 # minutes): what the smoke test installs.
 wheel-debug: $(STAMPS)/dev
 	rm -rf $(DIST)/debug
+	cd pybridge && $(MATURIN) build --out $(DIST)/debug
+	$(call copy_runtime_archive,debug)
 	cd pybridge && $(MATURIN) build --out $(DIST)/debug
 
 wheel-smoke: wheel-debug
@@ -166,7 +182,7 @@ fmt:
 
 clean:
 	rm -rf $(STAMPS) $(DIST)
-	rm -f pybridge/python/ferrojit/*.so
+	rm -f pybridge/python/ferrojit/*.so $(RUNTIME_ARCHIVE)
 
 distclean: clean
 	rm -rf $(VENV)

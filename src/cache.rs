@@ -28,7 +28,7 @@
 //! process and compiles in memory.
 
 use crate::aot::link::{self, LinkError, ScratchDir};
-use crate::aot::runtime::{BIND_SYMBOL, addresses, runtime_symbols, trampolines_c};
+use crate::aot::runtime::{BIND_SYMBOL, Binding, addresses, runtime_symbols, trampolines_c};
 use crate::{CompileRequest, CompiledCode, CompiledFunction, FunctionDef, Global, lower_to_ir};
 use backend_cpu::{CpuFeatures, ObjectOptions};
 use frontend::Diagnostic;
@@ -194,7 +194,7 @@ impl DiskCache {
             .iter()
             .map(|s| s.name.to_string())
             .collect();
-        let shim = trampolines_c(&imports).map_err(StoreError::Io)?;
+        let shim = trampolines_c(&imports, Binding::Table).map_err(StoreError::Io)?;
         let scratch = ScratchDir::new_in(&self.dir)?;
         let object_path = scratch.write("entry.o", &object.bytes)?;
         let shim_path = scratch.write("runtime_imports.c", shim.as_bytes())?;
@@ -508,6 +508,7 @@ fn encode_type(ty: &Type) -> String {
         Type::CPointer(None) => "voidptr".into(),
         // Class ids do not outlive the process either.
         Type::Instance { class, name } => format!("instance#{class}#{name}"),
+        Type::Generator => "generator".into(),
     }
 }
 
@@ -584,6 +585,7 @@ fn decode_type(text: &str) -> Option<Type> {
         "unknown" => Type::Unknown,
         _ if text.starts_with("dtype:") => Type::DType(Scalar::from_name(&text[6..])?),
         "voidptr" => Type::CPointer(None),
+        "generator" => Type::Generator,
         _ if text.starts_with("ptr:") => Type::CPointer(Some(Scalar::from_name(&text[4..])?)),
         scalar => Type::Scalar(Scalar::from_name(scalar)?),
     })

@@ -123,7 +123,13 @@ fn type_at_depth(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Type, Unpassabl
     if let Some(ty) = crate::jitclass::type_of(obj) {
         return Ok(ty);
     }
-    value_type(py, obj).ok_or(Unpassable::PythonType)
+    if let Some(ty) = value_type(py, obj) {
+        return Ok(ty);
+    }
+    if crate::generators::is_generator(obj) {
+        return Ok(Type::Generator);
+    }
+    Err(Unpassable::PythonType)
 }
 
 /// Values with no run-time content, typed by what they are: a jitted function (its
@@ -284,7 +290,8 @@ pub fn slot_count(ty: &Type) -> usize {
         | Type::Dict { .. }
         | Type::Set { .. }
         | Type::CPointer(_)
-        | Type::Instance { .. } => 1,
+        | Type::Instance { .. }
+        | Type::Generator => 1,
         Type::Tuple(items) => items.iter().map(slot_count).sum(),
         Type::Optional(inner) => 1 + slot_count(inner),
         Type::NoneType | Type::Range | Type::Unknown | Type::Function { .. } | Type::DType(_) => 0,
@@ -310,6 +317,8 @@ pub struct Descriptors<'a> {
     used: usize,
     /// The list arguments, copied into typed lists (see `crate::lists`).
     pub lists: crate::lists::ArgLists,
+    /// The `np.random.Generator` arguments' states (see `crate::generators`).
+    pub generators: crate::generators::ArgGenerators,
 }
 
 impl<'a> Descriptors<'a> {
@@ -318,6 +327,7 @@ impl<'a> Descriptors<'a> {
             words,
             used: 0,
             lists: Default::default(),
+            generators: Default::default(),
         }
     }
 
@@ -531,6 +541,10 @@ pub fn flatten(
             slots[*pos] = crate::jitclass::address(obj)?;
             *pos += 1;
         }
+        (Type::Generator, Type::Generator) => {
+            slots[*pos] = crate::generators::pass_generator(obj, &mut descriptors.generators)?;
+            *pos += 1;
+        }
         _ => {
             return Err(PyTypeError::new_err(format!(
                 "ferrojit: cannot pass a {actual} as {target}"
@@ -654,8 +668,8 @@ pub fn unflatten(
         // A C pointer comes back as its address (an int), as `ctypes` gives a `void *`.
         Type::CPointer(_) => take().into_py_any(py),
         Type::Instance { class, .. } => crate::jitclass::box_object(py, take(), *class),
-        Type::Range | Type::Unknown | Type::Function { .. } => Err(PyTypeError::new_err(format!(
-            "ferrojit: a {ty} cannot be returned to Python"
-        ))),
+        Type::Range | Type::Unknown | Type::Function { .. } | Type::Generator => Err(
+            PyTypeError::new_err(format!("ferrojit: a {ty} cannot be returned to Python")),
+        ),
     }
 }

@@ -575,6 +575,7 @@ impl Dispatcher {
         } else {
             call()
         };
+        crate::generators::write_back(py, &descriptors.generators)?;
         let arena = result.map_err(|e| runtime_error_to_pyerr(py, &e))?;
         let owners = if arena.is_empty() {
             Vec::new()

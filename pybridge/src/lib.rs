@@ -24,6 +24,7 @@ mod cfunc;
 mod dispatcher;
 mod errors;
 mod extending;
+mod generators;
 mod globals;
 mod gpu;
 mod inspection;

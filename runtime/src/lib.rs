@@ -14,6 +14,7 @@
 //! - [`sorting`]: NumPy's sorting and selection (`np.sort`, `argsort`, `partition`, `unique`).
 //! - [`parallel`]: the parallel loop driver behind `prange` (a rayon thread pool).
 //! - [`reduce`]: whole-array sums and dot products that compiled reduction loops call.
+//! - [`exports`]: the unmangled symbols of the static archive that `ferrojit build` links.
 //!
 //! Invariants: no dependency on the compiler crates, on pyo3, or on anything heavy (rayon for
 //! the thread pool, faer for dense linear algebra); every layout
@@ -27,6 +28,7 @@ pub mod cmath;
 pub mod config;
 pub mod dict;
 pub mod error;
+pub mod exports;
 pub mod linalg;
 pub mod list;
 pub mod math;
@@ -34,6 +36,8 @@ pub mod object;
 pub mod parallel;
 pub mod print;
 pub mod random;
+pub mod random_gen;
+pub mod random_legacy;
 pub mod reduce;
 pub mod sorting;
 pub mod stack;

@@ -5,7 +5,10 @@
 //! backend registers every entry with the JIT (or emits an import for ahead-of-time objects);
 //! the GPU backend maps the same variants to its own implementations. Adding a function = one line in the declaration, its `extern "C" fn`.
 
-use crate::{cmath, dict, linalg, list, object, print, random, reduce, sorting, text};
+use crate::{
+    cmath, dict, linalg, list, object, print, random, random_gen, random_legacy, reduce, sorting,
+    text,
+};
 
 /// Scalar kinds in runtime-function signatures.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -66,6 +69,15 @@ macro_rules! runtime_functions {
                 }
             }
         }
+
+        // For libraries linked with the runtime's static archive (`ferrojit build`): each
+        // function's address under the unmangled name `<symbol>_address`, which their C
+        // forwarding functions call through (`crate::exports`).
+        $(const _: () = {
+            #[unsafe(export_name = concat!($symbol, "_address"))]
+            pub static ADDRESS: crate::exports::RuntimeAddress =
+                crate::exports::RuntimeAddress($address as *const ());
+        };)*
     };
 }
 
@@ -276,6 +288,53 @@ runtime_functions! {
         I64,
         object::ferrojit_object_set_object
     ),
+    /// `(kind, a, b, c) -> f64`: a draw of the legacy distribution `kind`
+    /// (`random_legacy::LegacyDist`).
+    RandomLegacy => (
+        "ferrojit_random_legacy",
+        &[I64, F64, F64, F64],
+        F64,
+        random_legacy::ferrojit_random_legacy
+    ),
+    /// `(kind, a, b) -> i64`: a draw of an integer legacy distribution.
+    RandomLegacyInt => (
+        "ferrojit_random_legacy_int",
+        &[I64, F64, F64],
+        I64,
+        random_legacy::ferrojit_random_legacy_int
+    ),
+    /// `(ngood, nbad, nsample) -> i64`.
+    RandomHypergeometric => (
+        "ferrojit_random_hypergeometric",
+        &[I64, I64, I64],
+        I64,
+        random_legacy::ferrojit_random_hypergeometric
+    ),
+    // `np.random.Generator` draws (`crate::random_gen`): the first argument is the address of
+    // the generator's PCG64 state.
+    /// `(generator) -> f64` in [0, 1).
+    GenDouble => ("ferrojit_gen_double", &[I64], F64, random_gen::ferrojit_gen_double),
+    /// `(generator) -> f64`, a standard normal deviate (ziggurat).
+    GenNormal => ("ferrojit_gen_normal", &[I64], F64, random_gen::ferrojit_gen_normal),
+    /// `(generator) -> f64`, a standard exponential deviate (ziggurat).
+    GenExponential => (
+        "ferrojit_gen_exponential",
+        &[I64],
+        F64,
+        random_gen::ferrojit_gen_exponential
+    ),
+    /// `(generator, off, rng) -> i64` in `off..=off + rng`.
+    GenInteger => ("ferrojit_gen_integer", &[I64, I64, I64], I64, random_gen::ferrojit_gen_integer),
+    /// `(generator, max) -> i64` in `0..=max`.
+    GenInterval => ("ferrojit_gen_interval", &[I64, I64], I64, random_gen::ferrojit_gen_interval),
+    /// `(p, p_len, n, count, flags, out) -> status`: `choice(n, count, replace, p)`'s indices
+    /// into `out` (`random_legacy::CHOICE_*`).
+    RandomChoiceP => (
+        "ferrojit_random_choice_p",
+        &[I64, I64, I64, I64, I64, I64],
+        I64,
+        random_legacy::ferrojit_random_choice_p
+    ),
     // List helpers (`crate::list`); like the memory helpers they take the error slot.
     /// `(itemsize, len) -> list` of `len` zeroed items, or 0.
     ListNew => ("ferrojit_list_new", &[I64, I64], Ptr, list::ferrojit_list_new),
@@ -474,6 +533,15 @@ impl RuntimeFn {
                 | RandomExponential
                 | RandomPoisson
                 | RandomBinomial
+                | RandomLegacy
+                | RandomLegacyInt
+                | RandomHypergeometric
+                | RandomChoiceP
+                | GenDouble
+                | GenNormal
+                | GenExponential
+                | GenInteger
+                | GenInterval
                 | Matmul
                 | Solve
                 | Inv

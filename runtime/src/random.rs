@@ -17,7 +17,7 @@ const N: usize = 624;
 const M: usize = 397;
 
 /// One MT19937 generator with the extra state its users cache.
-struct Mt19937 {
+pub(crate) struct Mt19937 {
     key: [u32; N],
     pos: usize,
     /// A cached normal deviate (NumPy's and CPython's `gauss`).
@@ -100,7 +100,7 @@ impl Mt19937 {
         self.pos = 0;
     }
 
-    fn next_u32(&mut self) -> u32 {
+    pub(crate) fn next_u32(&mut self) -> u32 {
         if self.pos >= N {
             self.generate();
         }
@@ -112,20 +112,20 @@ impl Mt19937 {
         y ^ (y >> 18)
     }
 
-    fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         let hi = u64::from(self.next_u32());
         (hi << 32) | u64::from(self.next_u32())
     }
 
     /// A double in [0, 1) from 53 random bits.
-    fn next_double(&mut self) -> f64 {
+    pub(crate) fn next_double(&mut self) -> f64 {
         let a = f64::from(self.next_u32() >> 5);
         let b = f64::from(self.next_u32() >> 6);
         (a * 67108864.0 + b) / 9007199254740992.0
     }
 
     /// NumPy's `random_interval`: uniform in `0..=max` by masked rejection.
-    fn interval(&mut self, max: u64) -> u64 {
+    pub(crate) fn interval(&mut self, max: u64) -> u64 {
         if max == 0 {
             return 0;
         }
@@ -176,7 +176,7 @@ impl Mt19937 {
     }
 
     /// NumPy's `legacy_gauss` (polar method, the second value kept for the next call).
-    fn legacy_gauss(&mut self) -> f64 {
+    pub(crate) fn legacy_gauss(&mut self) -> f64 {
         if let Some(g) = self.gauss.take() {
             return g;
         }
@@ -213,7 +213,7 @@ impl Mt19937 {
         (high << 32) | low
     }
 
-    fn poisson(&mut self, lam: f64) -> i64 {
+    pub(crate) fn poisson(&mut self, lam: f64) -> i64 {
         if lam >= 10.0 {
             return self.poisson_ptrs(lam);
         }
@@ -323,7 +323,7 @@ fn mask_for(max: u64) -> u64 {
 }
 
 /// NumPy's `random_loggam`: log(gamma(x)) by Stirling's series.
-fn loggam(x: f64) -> f64 {
+pub(crate) fn loggam(x: f64) -> f64 {
     #[allow(
         clippy::excessive_precision,
         reason = "NumPy's constants, as written there"
@@ -378,7 +378,7 @@ thread_local! {
 }
 
 /// Which stream a call uses: `np.random` (0) or Python's `random` (1).
-fn with_state<R>(which: i64, f: impl FnOnce(&mut Mt19937) -> R) -> R {
+pub(crate) fn with_state<R>(which: i64, f: impl FnOnce(&mut Mt19937) -> R) -> R {
     STATES.with(|states| {
         let mut states = states.borrow_mut();
         let slot = &mut states[usize::from(which != 0)];

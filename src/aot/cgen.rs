@@ -124,7 +124,8 @@ pub fn slot_count(ty: &Type) -> usize {
         | Type::Dict { .. }
         | Type::Set { .. }
         | Type::CPointer(_)
-        | Type::Instance { .. } => 1,
+        | Type::Instance { .. }
+        | Type::Generator => 1,
         Type::Tuple(items) => items.iter().map(slot_count).sum(),
         Type::Optional(inner) => 1 + slot_count(inner),
         Type::NoneType | Type::Range | Type::Unknown | Type::Function { .. } | Type::DType(_) => 0,
@@ -161,7 +162,8 @@ fn slot_layout(name: &str, ty: &Type, slot: &mut usize, out: &mut Vec<String>) {
         | Type::Set { .. }
         | Type::Str
         | Type::CPointer(_)
-        | Type::Instance { .. } => push(format!("{name}: {ty} (pointer)")),
+        | Type::Instance { .. }
+        | Type::Generator => push(format!("{name}: {ty} (pointer)")),
         Type::Tuple(items) => {
             for (i, item) in items.iter().enumerate() {
                 slot_layout(&format!("{name}[{i}]"), item, slot, out);
@@ -246,6 +248,10 @@ typedef struct ferrojit_error_slot {
     uint32_t code;
     uint32_t _pad;
     int64_t args[3];
+    /* The memory calls made with this slot allocated (arrays they return, temporaries),
+     * owned by the runtime: start with a zeroed slot (`ferrojit_error_slot err = {0};`) and
+     * free it with <module>_release(&err) once done with the returned arrays. */
+    void *arena;
 } ferrojit_error_slot;
 
 /* An error table row: where and what compiled code raised. */
@@ -262,7 +268,10 @@ typedef struct ferrojit_error_info {
  * `data` points at element [0, 0, ...]; `owner` is whatever keeps the memory alive (a
  * PyObject* for NumPy arrays; compiled code only copies it); `shape` counts elements;
  * `strides` are in BYTES and may be negative or zero. Compiled code reads and writes the
- * elements in place, whatever the strides. */
+ * elements in place, whatever the strides. An array a function returns is either one of its
+ * arguments (or a view of one: `owner` is the argument's) or memory the call allocated
+ * (C-contiguous, 64-byte aligned, `owner` names the runtime's buffer): its descriptor and data
+ * stay valid until <module>_release() frees the slot's memory. */
 #define FERROJIT_ARRAY_DESCRIPTOR(N) \
     struct { void *data; void *owner; int64_t shape[N]; int64_t strides[N]; }
 
@@ -302,9 +311,13 @@ pub fn header(module: &str, exports: &[CompiledExport]) -> String {
          * snprintf). `info` may be NULL (unknown code). */\n\
          FJ_API size_t {module}_format_error(const ferrojit_error_info *info,\n    \
          const ferrojit_error_slot *err, char *buf, size_t size);\n\
-         /* Substitutes `args` into a message template's `{{}}` placeholders. */\n\
+         /* Substitutes `args` into a message template's placeholders (`{{}}` an integer, `{{f}}`\n \
+         * a float given by its bits, `{{b}}` a bool), as the JIT does. */\n\
          FJ_API size_t {module}_format_message(const char *message, const int64_t *args,\n    \
-         char *buf, size_t size);\n"
+         char *buf, size_t size);\n\
+         /* Frees the memory of every call made with `err` (arrays they returned included) and\n \
+         * leaves the slot ready for more calls. `err` may be NULL. */\n\
+         FJ_API void {module}_release(ferrojit_error_slot *err);\n"
     ));
     for export in exports {
         h.push_str(&format!(
@@ -338,13 +351,22 @@ pub fn header(module: &str, exports: &[CompiledExport]) -> String {
                 "\n/* {sig}\n * args slots:{args}\n * rets slots:{rets}\n */\n\
                  FJ_API uint32_t {name}_entry(const uint64_t *args, uint64_t *rets, \
                  ferrojit_error_slot *err);\n\
-                 /* Typed form of the entry above; returns its error code (0: success). */\n\
+                 /* Typed form of the entry above; returns its error code (0: success){null}. */\n\
                  {proto};\n\
                  FJ_API const ferrojit_error_info *{name}_error_info(uint32_t code);\n",
                 sig = variant.signature,
                 args = list(&arg_slots),
                 rets = list(&ret_slots),
                 proto = typed_prototype(module, export, variant),
+                null = if array_results(&variant.return_type) {
+                    format!(
+                        ", or -1\n * without calling when `err` is NULL: the arrays returned live in \
+                         err's memory (free it\n * with {module}_release(err))"
+                    )
+                } else {
+                    "; `err`\n * may be NULL (the call's memory is then freed before returning)"
+                        .to_string()
+                },
             ));
         }
     }
@@ -434,6 +456,15 @@ fn unpack_leaf(ptr: &str, ty: &Type, k: &mut usize, out: &mut String) {
     *k += 1;
 }
 
+/// True if a value of `ty` holds an array (whose memory a caller must keep).
+fn array_results(ty: &Type) -> bool {
+    match ty {
+        Type::Array { .. } => true,
+        Type::Tuple(items) => items.iter().any(array_results),
+        _ => false,
+    }
+}
+
 /// The glue compiled into the library (and the extension): entries, wrappers, error tables.
 pub fn glue(module: &str, exports: &[CompiledExport], header_name: &str) -> String {
     let mut c = format!(
@@ -448,27 +479,17 @@ pub fn glue(module: &str, exports: &[CompiledExport], header_name: &str) -> Stri
         version = env!("CARGO_PKG_VERSION"),
     );
     c.push_str(&format!(
-        r#"FJ_API size_t {module}_format_message(const char *message, const int64_t *args,
+        r#"/* The runtime archive's helpers (runtime/src/exports.rs), hidden in the library. */
+size_t ferrojit_aot_format_message(const char *, const int64_t *, char *, size_t);
+void ferrojit_aot_release(ferrojit_error_slot *);
+
+FJ_API size_t {module}_format_message(const char *message, const int64_t *args,
     char *buf, size_t size) {{
-    size_t n = 0;
-    int next = 0;
-    char number[32];
-    for (const char *p = message; *p; p++) {{
-        const char *piece = NULL;
-        size_t len = 1;
-        if (p[0] == '{{' && p[1] == '}}' && next < 3) {{
-            len = (size_t)snprintf(number, sizeof number, "%lld", (long long)args[next++]);
-            piece = number;
-            p++;
-        }} else {{
-            piece = p;
-        }}
-        for (size_t i = 0; i < len; i++, n++) {{
-            if (n + 1 < size) buf[n] = piece[i];
-        }}
-    }}
-    if (size > 0) buf[n < size ? n : size - 1] = 0;
-    return n;
+    return ferrojit_aot_format_message(message, args, buf, size);
+}}
+
+FJ_API void {module}_release(ferrojit_error_slot *err) {{
+    ferrojit_aot_release(err);
 }}
 
 FJ_API size_t {module}_format_error(const ferrojit_error_info *info,
@@ -526,13 +547,20 @@ FJ_API size_t {module}_format_error(const ferrojit_error_info *info,
                 "{} {{\n",
                 typed_prototype(module, export, variant)
             ));
+            let returns_arrays = array_results(&variant.return_type);
             c.push_str(&format!(
                 "    uint64_t fj_slots[{}];\n    uint64_t fj_rets[{}];\n    \
-                 ferrojit_error_slot fj_local;\n    (void)fj_slots; (void)fj_rets;\n    \
-                 if (!err) err = &fj_local;\n",
+                 ferrojit_error_slot fj_local = {{0}};\n    ferrojit_error_slot *fj_given = err;\n    \
+                 (void)fj_slots; (void)fj_rets;\n",
                 arg_slots.max(1),
                 ret_slots.max(1)
             ));
+            if returns_arrays {
+                // The arrays returned live in the slot's memory: the caller must hold it.
+                c.push_str("    if (!err) return -1;\n");
+            } else {
+                c.push_str("    if (!err) err = &fj_local;\n");
+            }
             let mut k = 0;
             for (p, ty) in export.params.iter().zip(&variant.arg_types) {
                 let mut ls = Vec::new();
@@ -543,6 +571,7 @@ FJ_API size_t {module}_format_error(const ferrojit_error_info *info,
             }
             c.push_str(&format!(
                 "    uint32_t fj_code = {}(fj_slots, fj_rets, err);\n    \
+                 if (!fj_given) ferrojit_aot_release(err);\n    \
                  if (fj_code) return (int32_t)fj_code;\n",
                 variant.entry_symbol
             ));

@@ -137,6 +137,16 @@ pub fn parse_build_args(
 /// to stdout, errors to stderr. `default_python` is the interpreter to build extensions for
 /// when `--python` is not given (`python -m ferrojit` passes its own).
 pub fn main(args: &[String], default_python: Option<&str>) -> i32 {
+    main_with_runtime(args, default_python, &[])
+}
+
+/// [`main`], looking for the runtime archive in `runtime_search` first (the Python package
+/// passes its own directory, where the wheel carries the archive; see `super::archive`).
+pub fn main_with_runtime(
+    args: &[String],
+    default_python: Option<&str>,
+    runtime_search: &[PathBuf],
+) -> i32 {
     match args.first().map(String::as_str) {
         None | Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
@@ -151,13 +161,14 @@ pub fn main(args: &[String], default_python: Option<&str>) -> i32 {
                 print!("{USAGE}");
                 return 0;
             }
-            let command = match parse_build_args(&args[1..], default_python) {
+            let mut command = match parse_build_args(&args[1..], default_python) {
                 Ok(c) => c,
                 Err(message) => {
                     eprintln!("ferrojit build: {message}\n\n{USAGE}");
                     return 2;
                 }
             };
+            command.options.runtime_search = runtime_search.to_vec();
             match build(&command.module, &command.exports, &command.options) {
                 Ok(report) => {
                     for (name, signatures) in &report.exports {

@@ -168,7 +168,8 @@ fn contains_list(ty: &Type) -> bool {
         | Type::Dict { .. }
         | Type::Set { .. }
         | Type::CPointer(_)
-        | Type::Instance { .. } => true,
+        | Type::Instance { .. }
+        | Type::Generator => true,
         // Optional returns are boxed by the JIT only.
         Type::Optional(_) => true,
         Type::Tuple(items) => items.iter().any(contains_list),
@@ -257,6 +258,7 @@ pub fn type_tag(ty: &Type) -> String {
         Type::CPointer(Some(s)) => format!("p_{}", s.short_name()),
         Type::CPointer(None) => "voidptr".to_string(),
         Type::Instance { name, .. } => format!("obj_{name}"),
+        Type::Generator => "rng".to_string(),
     }
 }
 

@@ -89,6 +89,9 @@ pub struct SharedLibrary<'a> {
     pub flags: Vec<&'a str>,
     /// Extra libraries (`m` for libm is always linked).
     pub libraries: Vec<&'a str>,
+    /// The runtime's static archive (see `super::archive`): linked after the inputs, with its
+    /// symbols hidden in the output and unreferenced code dropped.
+    pub runtime_archive: Option<PathBuf>,
 }
 
 /// Compiles and links `lib` into `output` (written to a temporary file, then renamed).
@@ -107,8 +110,31 @@ pub fn link_shared(lib: &SharedLibrary<'_>, output: &Path) -> Result<(), LinkErr
     for dir in &lib.include_dirs {
         command.arg("-I").arg(dir);
     }
+    if lib.runtime_archive.is_some() {
+        // One section per C function, so that the linker drops forwarding functions (and the
+        // runtime code behind them) that no compiled code calls.
+        command.args(["-ffunction-sections", "-fdata-sections"]);
+    }
     command.args(&lib.inputs);
     command.arg("-o").arg(&temp);
+    if let Some(archive) = &lib.runtime_archive {
+        if cfg!(target_os = "macos") {
+            command.arg("-Wl,-dead_strip");
+        } else {
+            // The runtime's symbols stay inside the library: two libraries in one process keep
+            // their own runtimes, and only the library's API is exported.
+            // Debug information of the runtime (tens of MB in a debug build) is not shipped.
+            command.args([
+                "-Wl,--gc-sections",
+                "-Wl,--exclude-libs,ALL",
+                "-Wl,--strip-debug",
+            ]);
+        }
+        command.arg(archive);
+        for l in super::archive::NATIVE_LIBRARIES {
+            command.arg(format!("-l{l}"));
+        }
+    }
     for l in &lib.libraries {
         command.arg(format!("-l{l}"));
     }

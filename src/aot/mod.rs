@@ -12,15 +12,19 @@
 //!    with its slot layout, typed wrappers) and the C glue (entries, wrappers, error tables);
 //!    [`pyext`] writes the extension's C source (argument checks, dispatch between signatures,
 //!    conversions, exceptions, boxing);
-//! 4. [`link`] runs the system C compiler: objects + glue + [`runtime`]'s C helpers →
-//!    `lib<name>.so`; the same + the extension source, against Python's and NumPy's headers →
-//!    `<name><EXT_SUFFIX>`.
+//! 4. [`link`] runs the system C compiler: objects + glue + [`runtime`]'s forwarding functions
+//!    + the Rust runtime's static archive ([`archive`] finds it) → `lib<name>.so`; the same +
+//!    the extension source, against Python's and NumPy's headers → `<name><EXT_SUFFIX>`.
 //!
-//! Limits: exported functions take numbers, tuples and arrays (returning an array works only
-//! for one of the arguments); parameters have no defaults; `parallel=True` loops run serially
-//! in AOT libraries (the C runtime has no thread pool); globals are understood as [`resolve`]
-//! describes — anything else must be passed as an argument.
+//! Libraries run the JIT's own runtime (the archive's code, hidden inside each library), so
+//! exported code may create and return arrays (the C caller frees them with
+//! `<name>_release`), run `prange` loops on the runtime's thread pool, and call the NumPy
+//! library (sorting, statistics, `np.linalg`, `np.random`). Limits: exported functions take
+//! numbers, tuples and arrays, and return those or `None`; parameters have no defaults;
+//! globals are understood as [`resolve`] describes — anything else must be passed as an
+//! argument.
 
+pub mod archive;
 pub mod cgen;
 pub mod cli;
 pub mod compile;
@@ -70,6 +74,8 @@ pub struct BuildOptions {
     pub python: String,
     /// Compilation options for every function (decorator keywords add to them).
     pub options: Options,
+    /// Where to look first for the runtime archive (see [`archive`]).
+    pub runtime_search: Vec<PathBuf>,
 }
 
 impl Default for BuildOptions {
@@ -81,6 +87,7 @@ impl Default for BuildOptions {
             outputs: Outputs::default(),
             python: std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string()),
             options: Options::default(),
+            runtime_search: Vec::new(),
         }
     }
 }
@@ -226,24 +233,29 @@ pub fn link_outputs(
         &format!("{name}_glue.c"),
         cgen::glue(name, compiled, &header_name).as_bytes(),
     )?;
-    let runtime_c = scratch.write("ferrojit_runtime.c", runtime::RUNTIME_C.as_bytes())?;
+    // Every runtime function gets a forwarding function (compiled with one section each, so the
+    // linker keeps only those the objects call, and only the runtime code they reach).
+    let imports: Vec<String> = runtime::runtime_symbols()
+        .iter()
+        .map(|s| s.name.to_string())
+        .collect();
+    let runtime_c = scratch.write(
+        "ferrojit_runtime_imports.c",
+        runtime::trampolines_c(&imports, runtime::Binding::Archive)
+            .map_err(BuildError::Usage)?
+            .as_bytes(),
+    )?;
+    let archive = archive::find_runtime_archive(&opts.runtime_search)?;
     let mut objects = Vec::new();
     for (i, variant) in compiled.iter().flat_map(|e| &e.variants).enumerate() {
-        for import in &variant.runtime_imports {
-            if runtime::needs_allocator(import) {
-                return Err(BuildError::Usage(format!(
-                    "`{}` creates arrays or sorts inside compiled code, which `ferrojit build` \
-                     does not support yet (its C runtime has no allocator and no NumPy library); \
-                     the JIT and `cache=True` do",
-                    variant.signature
-                )));
-            }
-            if !runtime::runtime_symbols().iter().any(|s| s.name == import) {
-                return Err(BuildError::Usage(format!(
-                    "compiled code imports `{import}`, which the C runtime does not provide \
-                     (src/aot/runtime.c needs it)"
-                )));
-            }
+        if let Some(unknown) = variant
+            .runtime_imports
+            .iter()
+            .find(|import| !imports.contains(import))
+        {
+            return Err(BuildError::Usage(format!(
+                "compiled code imports `{unknown}`, which the runtime does not provide"
+            )));
         }
         objects.push(scratch.write(&format!("{name}_{i}.o"), &variant.object)?);
     }
@@ -257,6 +269,7 @@ pub fn link_outputs(
                 inputs,
                 include_dirs: vec![scratch.path.clone()],
                 flags: vec![link::NO_UNDEFINED],
+                runtime_archive: Some(archive.clone()),
                 ..Default::default()
             },
             &library,
@@ -284,6 +297,7 @@ pub fn link_outputs(
                     config.numpy_include_dir.clone(),
                 ],
                 flags: vec!["-DFERROJIT_PYTHON_EXTENSION", "-fvisibility=hidden"],
+                runtime_archive: Some(archive.clone()),
                 ..Default::default()
             },
             &extension,

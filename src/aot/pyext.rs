@@ -14,7 +14,10 @@
 //! C stack (arrays are passed in place, never copied), the entry runs with the GIL released when
 //! arrays are involved, an error code becomes the built-in exception compiled code raised (its
 //! message from the error table, plus the note `(in function f at line N)` that the JIT adds),
-//! and the result is boxed: numbers, tuples, `None`, or an argument array returned as itself.
+//! and the result is boxed: numbers, tuples, `None`, an argument array returned as itself, a
+//! view of an argument (its base), or an array the call created: its buffer is taken out of the
+//! call's memory (`runtime::exports`) and becomes the NumPy array's base (a capsule that frees
+//! it). The rest of the call's memory is freed when the call returns or raises.
 
 use super::cgen::{c_identifier, c_string, slot_count, variant_name};
 use super::compile::{CompiledExport, CompiledVariant};
@@ -101,7 +104,7 @@ impl TypeFunctions {
                     "static int fj_rank_{id}(PyObject *o) {{ return fj_rank_scalar(o, {code}); }}\n\
                      static int fj_flat_{id}(PyObject *o, uint64_t *slots, size_t *pos, fj_descs *ds) {{\n    \
                      (void)ds; return fj_put_scalar(o, {code}, slots, pos);\n}}\n\
-                     static PyObject *fj_box_{id}(const uint64_t *rets, size_t *pos, const fj_descs *ds) {{\n    \
+                     static PyObject *fj_box_{id}(const uint64_t *rets, size_t *pos, fj_descs *ds) {{\n    \
                      (void)ds; return fj_box_scalar({code}, rets, pos);\n}}\n"
                 ));
             }
@@ -119,8 +122,8 @@ impl TypeFunctions {
                     "static int fj_rank_{id}(PyObject *o) {{ return fj_rank_array(o, {code}, {ndim}, '{layout}', {writeable}); }}\n\
                      static int fj_flat_{id}(PyObject *o, uint64_t *slots, size_t *pos, fj_descs *ds) {{\n    \
                      slots[(*pos)++] = fj_push_array(o, ds); return 0;\n}}\n\
-                     static PyObject *fj_box_{id}(const uint64_t *rets, size_t *pos, const fj_descs *ds) {{\n    \
-                     return fj_box_array(rets[(*pos)++], ds);\n}}\n"
+                     static PyObject *fj_box_{id}(const uint64_t *rets, size_t *pos, fj_descs *ds) {{\n    \
+                     return fj_box_array(rets[(*pos)++], {code}, {ndim}, ds);\n}}\n"
                 ));
             }
             Type::Tuple(_) => {
@@ -146,7 +149,7 @@ impl TypeFunctions {
                 }
                 c.push_str("    (void)o; (void)slots; (void)pos; (void)ds;\n    return 0;\n}\n");
                 c.push_str(&format!(
-                    "static PyObject *fj_box_{id}(const uint64_t *rets, size_t *pos, const fj_descs *ds) {{\n    \
+                    "static PyObject *fj_box_{id}(const uint64_t *rets, size_t *pos, fj_descs *ds) {{\n    \
                      PyObject *t = PyTuple_New({n});\n    if (!t) return NULL;\n"
                 ));
                 for (i, child) in children.iter().enumerate() {
@@ -169,13 +172,14 @@ impl TypeFunctions {
             | Type::Function { .. }
             | Type::DType(_)
             | Type::CPointer(_)
-            | Type::Instance { .. } => {
-                // Lists, C pointers and jitclass instances never reach here (`compile_exports` refuses them).
+            | Type::Instance { .. }
+            | Type::Generator => {
+                // Lists, C pointers, generators and jitclass instances never reach here (`compile_exports` refuses them).
                 c.push_str(&format!(
                     "static int fj_rank_{id}(PyObject *o) {{ return o == Py_None ? 0 : -1; }}\n\
                      static int fj_flat_{id}(PyObject *o, uint64_t *slots, size_t *pos, fj_descs *ds) {{\n    \
                      (void)o; (void)slots; (void)pos; (void)ds; return 0;\n}}\n\
-                     static PyObject *fj_box_{id}(const uint64_t *rets, size_t *pos, const fj_descs *ds) {{\n    \
+                     static PyObject *fj_box_{id}(const uint64_t *rets, size_t *pos, fj_descs *ds) {{\n    \
                      (void)rets; (void)pos; (void)ds; Py_RETURN_NONE;\n}}\n"
                 ));
             }
@@ -354,6 +358,7 @@ fn variant_functions(
     let ret_slots = slot_count(&variant.return_type);
     let arrays: usize = variant.arg_types.iter().map(array_count).sum();
     let words: usize = variant.arg_types.iter().map(descriptor_words).sum();
+    let returned_arrays = array_count(&variant.return_type);
     let mut c = format!(
         "\n/* {}{} */\nstatic int fj_match_{id}(PyObject *const *args) {{\n    int worst = 0, r;\n    (void)args; (void)r;\n",
         export.name, variant.signature
@@ -367,13 +372,15 @@ fn variant_functions(
     c.push_str(&format!(
         "static PyObject *fj_call_{id}(PyObject *const *args) {{\n    \
          uint64_t slots[{}], rets[{}], words[{}];\n    size_t starts[{}];\n    \
-         fj_descs ds = {{words, 0, starts, 0}};\n    size_t pos = 0;\n    \
-         ferrojit_error_slot err;\n    uint32_t code;\n    (void)args;\n    \
+         fj_taken taken[{}];\n    ferrojit_error_slot err;\n    \
+         fj_descs ds = {{words, 0, starts, 0, &err, taken, 0}};\n    size_t pos = 0;\n    \
+         uint32_t code;\n    PyObject *result;\n    (void)args;\n    \
          memset(&err, 0, sizeof err);\n",
         arg_slots.max(1),
         ret_slots.max(1),
         words.max(1),
         arrays.max(1),
+        returned_arrays.max(1),
     ));
     for (i, t) in arg_ids.iter().enumerate() {
         c.push_str(&format!(
@@ -387,9 +394,14 @@ fn variant_functions(
     } else {
         c.push_str(&format!("    code = {name}_entry(slots, rets, &err);\n"));
     }
+    // The call's memory is freed once the result is boxed (returned arrays took their
+    // buffers out of it) or the exception raised.
     c.push_str(&format!(
-        "    if (code) return fj_raise({name}_error_info(code), &err, code, {module}_format_message);\n    \
-         pos = 0;\n    return fj_box_{ret_id}(rets, &pos, &ds);\n}}\n"
+        "    if (code) {{\n        \
+         fj_raise({name}_error_info(code), &err, code, {module}_format_message);\n        \
+         ferrojit_aot_release(&err);\n        return NULL;\n    }}\n    \
+         pos = 0;\n    result = fj_box_{ret_id}(rets, &pos, &ds);\n    \
+         ferrojit_aot_release(&err);\n    return result;\n}}\n"
     ));
     c
 }

@@ -197,8 +197,28 @@ static PyObject *fj_box_scalar(int s, const uint64_t *rets, size_t *pos) {
     }
 }
 
-/* The descriptors of one call, packed in words on the caller's stack (runtime/src/array.rs). */
-typedef struct { uint64_t *words; size_t used; size_t *starts; size_t count; } fj_descs;
+/* The runtime archive's helpers (runtime/src/exports.rs). */
+void *ferrojit_aot_take_buffer(ferrojit_error_slot *, void *);
+void ferrojit_aot_free_buffer(void *);
+void ferrojit_aot_release(ferrojit_error_slot *);
+
+/* A buffer of the call's memory handed to NumPy: the base object of the arrays over it. */
+typedef struct { void *owner; PyObject *capsule; } fj_taken;
+
+/* One call: the argument descriptors, packed in words on the caller's stack
+ * (runtime/src/array.rs), its error slot, and the buffers its result took. */
+typedef struct {
+    uint64_t *words; size_t used; size_t *starts; size_t count;
+    ferrojit_error_slot *err; fj_taken *taken; size_t ntaken;
+} fj_descs;
+
+static const int fj_npy_types[] = {
+    NPY_BOOL, NPY_INT8, NPY_INT16, NPY_INT32, NPY_INT64, NPY_UINT8, NPY_UINT16, NPY_UINT32,
+    NPY_UINT64, NPY_FLOAT32, NPY_FLOAT64, NPY_COMPLEX64, NPY_COMPLEX128};
+
+static void fj_free_buffer(PyObject *capsule) {
+    ferrojit_aot_free_buffer(PyCapsule_GetPointer(capsule, "ferrojit.buffer"));
+}
 
 static uint64_t fj_push_array(PyObject *o, fj_descs *ds) {
     PyArrayObject *a = (PyArrayObject *)o;
@@ -215,20 +235,67 @@ static uint64_t fj_push_array(PyObject *o, fj_descs *ds) {
     return (uint64_t)(uintptr_t)d;
 }
 
-/* An array result: one of the argument arrays, returned as itself. */
-static PyObject *fj_box_array(uint64_t addr, const fj_descs *ds) {
-    size_t i;
-    for (i = 0; i < ds->count; i++) {
-        const uint64_t *d = ds->words + ds->starts[i];
-        if ((uint64_t)(uintptr_t)d == addr) {
-            PyObject *owner = (PyObject *)(uintptr_t)d[1];
-            Py_INCREF(owner);
-            return owner;
+/* An array result: an argument returned as itself; a view of an argument (whose base it
+ * becomes); or memory the call allocated, whose buffer leaves the call's memory for a capsule
+ * that frees it when the last array over it goes. */
+static PyObject *fj_box_array(uint64_t addr, int dtype, int ndim, fj_descs *ds) {
+    const uint64_t *d = (const uint64_t *)(uintptr_t)addr;
+    void *owner = (void *)(uintptr_t)d[1];
+    PyObject *base = NULL, *array;
+    PyArray_Descr *descr;
+    npy_intp dims[NPY_MAXDIMS], strides[NPY_MAXDIMS];
+    int writeable = 1, i;
+    size_t k;
+    for (k = 0; k < ds->count; k++) {
+        if (ds->words + ds->starts[k] == d) {
+            Py_INCREF((PyObject *)owner);
+            return (PyObject *)owner;
         }
     }
-    PyErr_SetString(PyExc_NotImplementedError,
-        "returning an array that is not one of the arguments is not supported yet");
-    return NULL;
+    for (k = 0; k < ds->count && !base; k++) {
+        if ((void *)(uintptr_t)ds->words[ds->starts[k] + 1] == owner) {
+            base = (PyObject *)owner;
+            writeable = PyArray_ISWRITEABLE((PyArrayObject *)base);
+            Py_INCREF(base);
+        }
+    }
+    for (k = 0; k < ds->ntaken && !base; k++) {
+        if (ds->taken[k].owner == owner) {
+            base = ds->taken[k].capsule;
+            Py_INCREF(base);
+        }
+    }
+    if (!base) {
+        void *buffer = ferrojit_aot_take_buffer(ds->err, owner);
+        if (!buffer) {
+            PyErr_SetString(PyExc_RuntimeError,
+                "compiled code returned an array whose memory it does not own");
+            return NULL;
+        }
+        base = PyCapsule_New(buffer, "ferrojit.buffer", fj_free_buffer);
+        if (!base) {
+            ferrojit_aot_free_buffer(buffer);
+            return NULL;
+        }
+        /* Borrowed: the array made below keeps the capsule alive while the result is boxed. */
+        ds->taken[ds->ntaken].owner = owner;
+        ds->taken[ds->ntaken].capsule = base;
+        ds->ntaken++;
+    }
+    for (i = 0; i < ndim; i++) {
+        dims[i] = (npy_intp)d[2 + i];
+        strides[i] = (npy_intp)d[2 + ndim + i];
+    }
+    descr = PyArray_DescrFromType(fj_npy_types[dtype]);
+    if (!descr) { Py_DECREF(base); return NULL; }
+    array = PyArray_NewFromDescr(&PyArray_Type, descr, ndim, dims, strides,
+                                 (void *)(uintptr_t)d[0], writeable ? NPY_ARRAY_WRITEABLE : 0, NULL);
+    if (!array) { Py_DECREF(base); return NULL; }
+    if (PyArray_SetBaseObject((PyArrayObject *)array, base) < 0) {
+        Py_DECREF(array);
+        return NULL;
+    }
+    return array;
 }
 
 /* Binds positional and keyword arguments to the parameter names (no defaults). */

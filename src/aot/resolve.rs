@@ -5,7 +5,7 @@
 //!
 //! - `import math` / `cmath` / `numpy` (any alias) / `ferrojit` / `numba` → the module;
 //! - `from math import sqrt` → the intrinsic; `from math import pi` → the constant;
-//!   `from numpy import float32` → the dtype; `from ferrojit import prange` → `range`;
+//!   `from numpy import float32` → the dtype; `from ferrojit import prange` → `prange`;
 //! - another top-level `def` → a callee (every top-level function is compilable, decorated or
 //!   not), so exported functions can call helpers, and recursion works;
 //! - `NAME = expression` → the constant it evaluates to. Literals are read directly; anything
@@ -259,8 +259,9 @@ fn module_global(module: &str) -> Global {
 fn from_import(table: &ModuleTable, module: &str, name: &str, index: usize) -> Global {
     let kind = module_kind(module);
     match kind {
+        // `prange` runs on the runtime's thread pool under `parallel=True` (else as `range`).
         Some(ModuleKind::Ferrojit) if name == "prange" => {
-            Global::Value(GlobalValue::Intrinsic(Intrinsic::Range))
+            Global::Value(GlobalValue::Intrinsic(Intrinsic::Prange))
         }
         Some(ModuleKind::Ferrojit) => unsupported(format!("function {module}.{name}")),
         Some(kind) => {

@@ -19,6 +19,8 @@ pub mod elementwise;
 mod infer;
 pub mod intrinsics;
 pub mod numpy;
+pub mod random_dists;
+pub mod random_generator;
 pub mod rules;
 pub mod signature;
 pub mod types;

@@ -128,6 +128,12 @@ pub enum ArrayFn {
     RandomChoice,
     RandomShuffle,
     RandomPermutation,
+    /// The other legacy distributions (`np.random.gamma`, `beta`, ...): one table in
+    /// `random_dists.rs`.
+    RandomDist(crate::random_dists::RandomDist),
+    /// A method of an `np.random.Generator` argument (`rng.normal(...)`), the generator bound
+    /// to the first parameter (`random_generator.rs`).
+    Generator(crate::random_generator::GenMethod),
     // ... and Python's `random.<name>`.
     PySeed,
     PyRandom,
@@ -271,7 +277,7 @@ impl ArrayFn {
             "choice" => RandomChoice,
             "shuffle" => RandomShuffle,
             "permutation" => RandomPermutation,
-            _ => return None,
+            _ => return crate::random_dists::RandomDist::from_name(name).map(RandomDist),
         })
     }
 
@@ -329,6 +335,7 @@ impl ArrayFn {
                 | RandomChoice
                 | RandomShuffle
                 | RandomPermutation
+                | RandomDist(_)
                 | PySeed
                 | PyRandom
                 | PyRandint
@@ -467,6 +474,8 @@ impl ArrayFn {
             RandomBinomial => &["n", "p", "size"],
             RandomChoice => &["a", "size", "replace", "p"],
             RandomShuffle | RandomPermutation => &["x"],
+            RandomDist(d) => d.params(),
+            Generator(m) => m.params(),
             PySeed => &["a"],
             PyRandom => &[],
             PyRandint | PyUniform => &["a", "b"],
@@ -496,6 +505,8 @@ impl ArrayFn {
             RandomRandom | RandomStandardNormal | RandomRand | RandomRandn | RandomUniform
             | RandomNormal | RandomExponential | RandomPoisson | PyRandom | PyGauss => 0,
             Interp => 3,
+            RandomDist(d) => d.required(),
+            Generator(m) => m.required(),
             // `np.where(condition)` is `np.nonzero(condition)`.
             Where => 1,
             _ => 1,
@@ -636,6 +647,8 @@ impl ArrayFn {
             RandomChoice => "choice",
             RandomShuffle => "shuffle",
             RandomPermutation => "permutation",
+            RandomDist(d) => d.name(),
+            Generator(m) => m.name(),
             PyGauss => "gauss",
             Trace => "trace",
             LinalgSolve => "solve",
@@ -679,8 +692,10 @@ impl ArrayFn {
             RandomShuffle => ArrayEffect::WritesInto,
             RandomSeed | RandomRandom | RandomRand | RandomRandn | RandomRandint
             | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
-            | RandomPoisson | RandomBinomial | RandomChoice | RandomPermutation | PySeed
-            | PyRandom | PyRandint | PyUniform | PyGauss => ArrayEffect::Reads,
+            | RandomPoisson | RandomBinomial | RandomChoice | RandomPermutation | RandomDist(_)
+            | Generator(_) | PySeed | PyRandom | PyRandint | PyUniform | PyGauss => {
+                ArrayEffect::Reads
+            }
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
             | LinalgPinv | LinalgQr | LinalgLstsq | LinalgMatrixPower | Kron => ArrayEffect::Reads,

@@ -209,6 +209,10 @@ pub enum Type {
         class: u64,
         name: String,
     },
+    /// A NumPy `np.random.Generator` (PCG64) passed in from Python: at run time the address
+    /// of its PCG64 state, copied in for the call and written back to the Python object after
+    /// it (see `runtime::random_gen`). Only an argument, never returned or stored.
+    Generator,
 }
 
 impl Type {
@@ -344,6 +348,7 @@ impl fmt::Display for Type {
             Type::CPointer(Some(s)) => write!(f, "CPointer({s})"),
             Type::CPointer(None) => f.write_str("voidptr"),
             Type::Instance { name, .. } => write!(f, "instance.jitclass.{name}"),
+            Type::Generator => f.write_str("NumPyRandomGeneratorType"),
         }
     }
 }

@@ -482,9 +482,8 @@ impl Lowerer<'_, '_> {
             RandomSeed | RandomRandom | RandomRand | RandomRandn | RandomRandint
             | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
             | RandomPoisson | RandomBinomial | RandomChoice | RandomShuffle | RandomPermutation
-            | PySeed | PyRandom | PyRandint | PyUniform | PyGauss => {
-                self.lower_random_call(f, &arg, &result_ty, span)?
-            }
+            | RandomDist(_) | Generator(_) | PySeed | PyRandom | PyRandint | PyUniform
+            | PyGauss => self.lower_random_call(f, &arg, &result_ty, span)?,
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
             | LinalgPinv | LinalgQr | LinalgLstsq | LinalgMatrixPower | Kron => {

@@ -35,6 +35,8 @@ mod parallel;
 pub mod parallel_report;
 pub(crate) mod pointers;
 mod random;
+mod random_dists;
+mod random_gen;
 mod sorting;
 mod ssa;
 mod statistics;

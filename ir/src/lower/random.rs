@@ -159,12 +159,13 @@ impl Lowerer<'_, '_> {
             RandomChoice => {
                 let (a, _) = arg("a").expect("required");
                 let replace = arg("replace").map(|(v, _)| v);
-                self.lower_choice(a, size, replace, result_ty, span)?
+                let p = arg("p").and_then(|(v, _)| ArrayRef::of(&v));
+                self.lower_choice(a, size, replace, p, result_ty, span)?
             }
             RandomShuffle => {
                 let (x, _) = arg("x").expect("required");
                 let x = ArrayRef::of(&x).ok_or_else(|| unsupported("shuffle()", span))?;
-                self.shuffle_rows(&x)?;
+                self.shuffle_rows(&x, None)?;
                 PyValue::None
             }
             RandomPermutation => {
@@ -177,7 +178,7 @@ impl Lowerer<'_, '_> {
                     }
                     _ => return Err(unsupported("permutation()", span)),
                 };
-                self.shuffle_rows(&out)?;
+                self.shuffle_rows(&out, None)?;
                 out.value()
             }
             PyRandom => PyValue::Scalar(
@@ -215,6 +216,8 @@ impl Lowerer<'_, '_> {
                 let scaled = self.b.binary(Op::Fmul, g, sigma);
                 PyValue::Scalar(self.b.binary(Op::Fadd, mu, scaled), Scalar::F64)
             }
+            RandomDist(d) => self.lower_random_dist(d, arg, size, span)?,
+            Generator(m) => self.lower_generator_call(m, arg, size, span)?,
             other => return Err(unsupported(format!("{}() here", other.name()), span)),
         })
     }
@@ -226,7 +229,7 @@ impl Lowerer<'_, '_> {
     }
 
     /// One draw as a number, or (with `size`) an array of that shape filled with draws.
-    fn draws(
+    pub(super) fn draws(
         &mut self,
         size: LoweredArg,
         element: Scalar,
@@ -264,7 +267,7 @@ impl Lowerer<'_, '_> {
     }
 
     /// `np.arange(n)` as int64.
-    fn arange_i64(&mut self, n: Value, span: Span) -> ArrayRef {
+    pub(super) fn arange_i64(&mut self, n: Value, span: Span) -> ArrayRef {
         let out = self.new_array(Scalar::I64, &[n], false, span);
         let data = self.data_of(out.desc);
         let eight = self.b.iconst(Ty::I64, 8);
@@ -277,9 +280,10 @@ impl Lowerer<'_, '_> {
         out
     }
 
-    /// NumPy's legacy shuffle along the first axis: for `i` from `n - 1` down to 1, swap row
-    /// `i` with row `random_interval(i)`.
-    fn shuffle_rows(&mut self, x: &ArrayRef) -> LResult<()> {
+    /// NumPy's shuffle along the first axis: for `i` from `n - 1` down to 1, swap row `i`
+    /// with row `random_interval(i)`, drawn from the `np.random` stream or (given its state's
+    /// address) a `Generator`'s.
+    pub(super) fn shuffle_rows(&mut self, x: &ArrayRef, generator: Option<Value>) -> LResult<()> {
         let shape = self.shape_of(x);
         let strides = self.strides_of(x);
         let data = self.data_of(x.desc);
@@ -292,7 +296,10 @@ impl Lowerer<'_, '_> {
             // i = n - 1 - k
             let last = this.b.binary(Op::Isub, n, one);
             let i = this.b.binary(Op::Isub, last, k);
-            let j = this.b.call_runtime(RuntimeFn::RandomInterval, &[i]);
+            let j = match generator {
+                Some(g) => this.b.call_runtime(RuntimeFn::GenInterval, &[g, i]),
+                None => this.b.call_runtime(RuntimeFn::RandomInterval, &[i]),
+            };
             let strides = strides.clone();
             this.for_each_index(&rest, &mut |this, inner| {
                 let mut at_i = vec![i];
@@ -310,13 +317,16 @@ impl Lowerer<'_, '_> {
         })
     }
 
-    /// `np.random.choice(a, size=None, replace=True)` (NumPy's legacy draws: `randint(0, n)`
-    /// per element with replacement, the head of a permutation without).
+    /// `np.random.choice(a, size=None, replace=True, p=None)` (NumPy's legacy draws:
+    /// `randint(0, n)` per element with replacement, the head of a permutation without; with
+    /// `p`, the runtime's `choice_p`, which searches the cumulative probabilities as NumPy
+    /// does).
     fn lower_choice(
         &mut self,
         a: PyValue,
         size: LoweredArg,
         replace: Option<PyValue>,
+        p: Option<ArrayRef>,
         result_ty: &Type,
         span: Span,
     ) -> LResult<PyValue> {
@@ -347,37 +357,11 @@ impl Lowerer<'_, '_> {
         let indices = self.new_array(Scalar::I64, &[count], false, span);
         let idx_data = self.data_of(indices.desc);
         let eight = self.b.iconst(Ty::I64, 8);
-        let without = self.b.ins(Op::Not, &[replace], Ty::Bool);
-        self.when_true(replace, &mut |this| {
-            this.counted_loop(count, &mut |this, i| {
-                let j = this.b.call_runtime(RuntimeFn::RandomRandint, &[zero, n]);
-                let offset = this.b.binary(Op::Imul, i, eight);
-                let to = this.b.binary(Op::Iadd, idx_data, offset);
-                this.b.store(to, j, 0);
-                Ok(())
-            })
-        })?;
-        self.when_true(without, &mut |this| {
-            let too_many = this.b.icmp(IntCC::Sgt, count, n);
-            this.raise_if(
-                too_many,
-                ExceptionKind::ValueError,
-                "Cannot take a larger sample than population when 'replace=False'",
-                span,
-                &[],
-            );
-            let perm = this.arange_i64(n, span);
-            this.shuffle_rows(&perm)?;
-            let perm_data = this.data_of(perm.desc);
-            this.counted_loop(count, &mut |this, i| {
-                let offset = this.b.binary(Op::Imul, i, eight);
-                let from = this.b.binary(Op::Iadd, perm_data, offset);
-                let to = this.b.binary(Op::Iadd, idx_data, offset);
-                let v = this.b.load(Ty::I64, from, 0, false);
-                this.b.store(to, v, 0);
-                Ok(())
-            })
-        })?;
+        if let Some(p) = p {
+            self.choice_with_p(&p, n, count, replace, idx_data, span);
+        } else {
+            self.choice_uniform(n, count, replace, idx_data, span)?;
+        }
         let element = match result_ty {
             Type::Array { dtype, .. } => *dtype,
             other => other.as_scalar().unwrap_or(Scalar::I64),
@@ -410,5 +394,97 @@ impl Lowerer<'_, '_> {
             Ok(())
         })?;
         Ok(out.value())
+    }
+
+    /// `choice` without `p`: `randint(0, n)` per index with replacement, the head of a
+    /// permutation of `0..n` without.
+    fn choice_uniform(
+        &mut self,
+        n: Value,
+        count: Value,
+        replace: Value,
+        idx_data: Value,
+        span: Span,
+    ) -> LResult<()> {
+        let zero = self.b.iconst(Ty::I64, 0);
+        let eight = self.b.iconst(Ty::I64, 8);
+        let without = self.b.ins(Op::Not, &[replace], Ty::Bool);
+        self.when_true(replace, &mut |this| {
+            this.counted_loop(count, &mut |this, i| {
+                let j = this.b.call_runtime(RuntimeFn::RandomRandint, &[zero, n]);
+                let offset = this.b.binary(Op::Imul, i, eight);
+                let to = this.b.binary(Op::Iadd, idx_data, offset);
+                this.b.store(to, j, 0);
+                Ok(())
+            })
+        })?;
+        self.when_true(without, &mut |this| {
+            let too_many = this.b.icmp(IntCC::Sgt, count, n);
+            this.raise_if(
+                too_many,
+                ExceptionKind::ValueError,
+                "Cannot take a larger sample than population when 'replace=False'",
+                span,
+                &[],
+            );
+            let perm = this.arange_i64(n, span);
+            this.shuffle_rows(&perm, None)?;
+            let perm_data = this.data_of(perm.desc);
+            this.counted_loop(count, &mut |this, i| {
+                let offset = this.b.binary(Op::Imul, i, eight);
+                let from = this.b.binary(Op::Iadd, perm_data, offset);
+                let to = this.b.binary(Op::Iadd, idx_data, offset);
+                let v = this.b.load(Ty::I64, from, 0, false);
+                this.b.store(to, v, 0);
+                Ok(())
+            })
+        })?;
+        Ok(())
+    }
+
+    /// `choice` with probabilities: the runtime checks `p` and writes the indices; its status
+    /// names NumPy's `ValueError`.
+    fn choice_with_p(
+        &mut self,
+        p: &ArrayRef,
+        n: Value,
+        count: Value,
+        replace: Value,
+        idx_data: Value,
+        span: Span,
+    ) {
+        use runtime::random_legacy as rl;
+        let p_len = self.array_dim(p.desc, 0);
+        let p64 = self.copy_array(p, Scalar::F64, span);
+        let p_data = self.data_of(p64.desc);
+        let one = self.b.iconst(Ty::I64, 1);
+        let zero = self.b.iconst(Ty::I64, 0);
+        let with = self.b.select(replace, one, zero);
+        let float32 = self
+            .b
+            .iconst(Ty::I64, if p.dtype == Scalar::F32 { 2 } else { 0 });
+        let flags = self.b.binary(Op::Iadd, with, float32);
+        let status = self.b.call_runtime(
+            RuntimeFn::RandomChoiceP,
+            &[p_data, p_len, n, count, flags, idx_data],
+        );
+        for (code, message) in [
+            (rl::CHOICE_SIZE_MISMATCH, "'a' and 'p' must have same size"),
+            (rl::CHOICE_NAN, "probabilities contain NaN"),
+            (rl::CHOICE_NEGATIVE, "probabilities are not non-negative"),
+            (rl::CHOICE_NOT_ONE, "probabilities do not sum to 1"),
+            (
+                rl::CHOICE_TOO_MANY,
+                "Cannot take a larger sample than population when 'replace=False'",
+            ),
+            (
+                rl::CHOICE_FEW_NONZERO,
+                "Fewer non-zero entries in p than size",
+            ),
+        ] {
+            let code = self.b.iconst(Ty::I64, code);
+            let failed = self.b.icmp(IntCC::Eq, status, code);
+            self.raise_if(failed, ExceptionKind::ValueError, message, span, &[]);
+        }
     }
 }

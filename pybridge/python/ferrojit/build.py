@@ -8,6 +8,7 @@ Extension modules are built for the running interpreter unless ``--python`` says
 Run ``python -m ferrojit build --help`` for the options.
 """
 
+import os
 import sys
 
 from . import _ferrojit
@@ -22,7 +23,8 @@ def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     sys.stdout.flush()
     sys.stderr.flush()
-    return _ferrojit._main(argv, sys.executable)
+    # The wheel carries the runtime archive that built libraries link next to this file.
+    return _ferrojit._main(argv, sys.executable, os.path.dirname(os.path.abspath(__file__)))
 
 
 def build(module, exports=(), out_dir=".", name=None, cpu="generic", c_library=True,

@@ -387,6 +387,25 @@ impl Infer<'_> {
                 self.instance_attribute(e, base, class, &name, attr)
             }
             Val::Class { class, name } => self.class_attribute(e, class, &name, attr),
+            Val::Value(Type::Generator) => {
+                match crate::random_generator::GenMethod::from_name(attr) {
+                    Some(m) => Ok(Val::Callable(Callable::Method(crate::ArrayFn::Generator(
+                        m,
+                    )))),
+                    None => {
+                        let supported: Vec<&str> = crate::random_generator::GenMethod::ALL
+                            .iter()
+                            .map(|m| m.name())
+                            .collect();
+                        let message = format!(
+                            "np.random.Generator.{attr}() is not supported in compiled code \
+                             (supported: {})",
+                            supported.join(", ")
+                        );
+                        Err(Diagnostic::unsupported(message, e.span).into())
+                    }
+                }
+            }
             Val::Value(ty) => match self.value_attribute(e, &ty, attr) {
                 Ok(ty) => Ok(Val::Value(ty)),
                 // `sys.float_info.epsilon`: a path into a module whose objects along the way

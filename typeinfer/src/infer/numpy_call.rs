@@ -249,7 +249,8 @@ impl Infer<'_> {
             RandomSeed | RandomRandom | RandomRand | RandomRandn | RandomRandint
             | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
             | RandomPoisson | RandomBinomial | RandomChoice | RandomShuffle | RandomPermutation
-            | PySeed | PyRandom | PyRandint | PyUniform | PyGauss => self.random_type(f, &arg)?,
+            | RandomDist(_) | Generator(_) | PySeed | PyRandom | PyRandint | PyUniform
+            | PyGauss => self.random_type(f, &arg)?,
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
             | LinalgPinv | LinalgQr | LinalgLstsq | LinalgMatrixPower | Kron => {

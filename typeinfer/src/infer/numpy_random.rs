@@ -1,6 +1,7 @@
 //! Typing of random numbers: `np.random.seed`, `random`/`random_sample`, `rand`, `randn`,
 //! `randint`, `uniform`, `normal`, `standard_normal`, `exponential`, `poisson`, `binomial`,
-//! `choice`, `shuffle`, `permutation`, and Python's `random.seed`, `random`, `randint`,
+//! `choice` (with probabilities `p=`), `shuffle`, `permutation`, the other legacy
+//! distributions of `random_dists.rs` (`gamma`, `beta`, ...), and Python's `random.seed`, `random`, `randint`,
 //! `uniform`, `gauss` (lowered in `ir/src/lower/random.rs`).
 //!
 //! A draw without `size` is a number; with `size` (an integer or a tuple of integers) an array
@@ -8,6 +9,7 @@
 
 use super::{Infer, R};
 use crate::numpy::ArrayFn;
+use crate::random_generator::GenMethod;
 use crate::types::{Layout, Scalar, Type};
 use frontend::Diagnostic;
 use frontend::ast::{Expr, ExprKind};
@@ -20,6 +22,9 @@ impl Infer<'_> {
         arg: &dyn Fn(&str) -> Option<&'e Expr>,
     ) -> R<Type> {
         use ArrayFn::*;
+        if let Generator(m) = f {
+            return self.generator_type(m, arg);
+        }
         // Every number argument is a real number; integer ones are checked below.
         let numbers: &[&str] = match f {
             RandomSeed => &["seed"],
@@ -33,12 +38,13 @@ impl Infer<'_> {
             PySeed => &["a"],
             PyRandint | PyUniform => &["a", "b"],
             PyGauss => &["mu", "sigma"],
+            RandomDist(d) => d.number_params(),
             _ => &[],
         };
         let integers = matches!(
             f,
             RandomSeed | RandomRandint | RandomRand | RandomRandn | PySeed | PyRandint
-        );
+        ) || matches!(f, RandomDist(d) if d.integer_params());
         for name in numbers {
             let Some(v) = arg(name) else { continue };
             let ty = self.value(v)?;
@@ -88,10 +94,20 @@ impl Infer<'_> {
                 }
             }
             RandomRandint | RandomPoisson | RandomBinomial => drawn(Scalar::I64),
+            RandomDist(d) if d.draws_integers() => drawn(Scalar::I64),
+            RandomDist(_) => drawn(Scalar::F64),
             RandomChoice => {
-                if let Some(p) = arg("p").filter(|p| !matches!(p.kind, ExprKind::NoneLit)) {
-                    let message = "choice() with probabilities (p=) is not supported";
-                    return Err(Diagnostic::unsupported(message, p.span).into());
+                if let Some(p) = arg("p") {
+                    match self.value(p)? {
+                        Type::NoneType => {}
+                        Type::Array { dtype, ndim: 1, .. } if !dtype.is_complex() => {}
+                        other => {
+                            let message = format!(
+                                "choice(): p must be a 1-d array of probabilities, got {other}"
+                            );
+                            return Err(Diagnostic::typing(message, p.span).into());
+                        }
+                    }
                 }
                 if let Some(replace) = arg("replace") {
                     self.condition(replace)?;
@@ -157,5 +173,80 @@ impl Infer<'_> {
                 Err(Diagnostic::typing(message, size.span).into())
             }
         }
+    }
+
+    /// The result type of the `Generator` method `m` (`rng` bound to the generator).
+    fn generator_type<'e>(
+        &mut self,
+        m: GenMethod,
+        arg: &dyn Fn(&str) -> Option<&'e Expr>,
+    ) -> R<Type> {
+        let name = format!("Generator.{}", m.name());
+        let integers = m == GenMethod::Integers;
+        for param in ["low", "high", "loc", "scale"] {
+            let Some(v) = arg(param) else { continue };
+            let ty = self.value(v)?;
+            let ok = match ty.as_scalar() {
+                Some(s) if integers => s.is_int() || s.is_bool(),
+                Some(s) => !s.is_complex(),
+                None => integers && param == "high" && ty == Type::NoneType,
+            };
+            if !ok {
+                let what = if integers {
+                    "an integer"
+                } else {
+                    "a real number"
+                };
+                let message = format!("{name}(): {param} must be {what}, got {ty}");
+                return Err(Diagnostic::typing(message, v.span).into());
+            }
+        }
+        if let Some(endpoint) = arg("endpoint") {
+            self.condition(endpoint)?;
+        }
+        let element = if integers { Scalar::I64 } else { Scalar::F64 };
+        if let Some(d) = arg("dtype") {
+            let dtype = self.dtype_arg(d)?;
+            if dtype != element {
+                let message = format!("{name}(): only dtype={} is supported", element);
+                return Err(Diagnostic::unsupported(message, d.span).into());
+            }
+        }
+        let shape = match arg("size").filter(|s| !matches!(s.kind, ExprKind::NoneLit)) {
+            Some(size) => Some(self.size_rank(ArrayFn::Generator(m), size)?),
+            None => {
+                if let Some(none) = arg("size") {
+                    self.value(none)?;
+                }
+                None
+            }
+        };
+        Ok(match m {
+            GenMethod::Permutation => {
+                let x = arg("x").expect("required");
+                match self.value(x)? {
+                    Type::Scalar(s) if s.is_int() => Type::array(Scalar::I64, 1, Layout::C),
+                    Type::Array { dtype, ndim, .. } => Type::array(dtype, ndim, Layout::C),
+                    other => {
+                        let message = format!("{name}() takes an integer or an array, got {other}");
+                        return Err(Diagnostic::typing(message, x.span).into());
+                    }
+                }
+            }
+            GenMethod::Shuffle => {
+                let x = arg("x").expect("required");
+                let ty = self.value(x)?;
+                if !matches!(ty, Type::Array { .. }) {
+                    let message = format!("{name}() takes an array, got {ty}");
+                    return Err(Diagnostic::typing(message, x.span).into());
+                }
+                super::check_writeable(&ty, x.span, &format!("{name}()"))?;
+                Type::NoneType
+            }
+            _ => match shape {
+                Some(ndim) => Type::array(element, ndim, Layout::C),
+                None => Type::Scalar(element),
+            },
+        })
     }
 }

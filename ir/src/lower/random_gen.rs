@@ -1,0 +1,167 @@
+//! Lowering of `np.random.Generator` methods (typed in `typeinfer/src/infer/numpy_random.rs`):
+//! the generator is the address of its PCG64 state (`runtime::random_gen`); each draw is one
+//! runtime call on it, transformed as NumPy's Generator does (`loc + scale * z`,
+//! `low + (high - low) * u`, Lemire-bounded integers), with NumPy's argument errors.
+
+use super::array_fns::ArrayRef;
+use super::sorting::LoweredArg;
+use super::{LResult, Lowerer, PyValue, unsupported};
+use crate::function::{FloatCC, IntCC, Op, Ty, Value};
+use frontend::Span;
+use runtime::error::ExceptionKind;
+use runtime::math::RuntimeFn;
+use typeinfer::Scalar;
+use typeinfer::random_generator::GenMethod;
+
+impl Lowerer<'_, '_> {
+    /// `rng.<m>(...)`; `arg("rng")` is the generator.
+    pub(crate) fn lower_generator_call(
+        &mut self,
+        m: GenMethod,
+        arg: &dyn Fn(&str) -> LoweredArg,
+        size: LoweredArg,
+        span: Span,
+    ) -> LResult<PyValue> {
+        let g = match arg("rng") {
+            Some((PyValue::Pointer(g, _), _)) => g,
+            _ => return Err(unsupported(format!("Generator.{}() here", m.name()), span)),
+        };
+        let float = |this: &mut Self, name: &str, default: f64| match arg(name) {
+            Some((PyValue::Scalar(v, s), _)) => this.cast_real(v, s, Scalar::F64),
+            _ => this.b.fconst(Ty::F64, default),
+        };
+        let call = |this: &mut Self, f: RuntimeFn| this.b.call_runtime(f, &[g]);
+        Ok(match m {
+            GenMethod::Random => self.draws(size, Scalar::F64, span, &mut |this| {
+                call(this, RuntimeFn::GenDouble)
+            })?,
+            GenMethod::StandardNormal => self.draws(size, Scalar::F64, span, &mut |this| {
+                call(this, RuntimeFn::GenNormal)
+            })?,
+            GenMethod::StandardExponential => self.draws(size, Scalar::F64, span, &mut |this| {
+                call(this, RuntimeFn::GenExponential)
+            })?,
+            GenMethod::Normal => {
+                let loc = float(self, "loc", 0.0);
+                let scale = float(self, "scale", 1.0);
+                self.refuse_sign_bit(scale, "scale < 0", span);
+                self.draws(size, Scalar::F64, span, &mut |this| {
+                    let z = call(this, RuntimeFn::GenNormal);
+                    let scaled = this.b.binary(Op::Fmul, scale, z);
+                    this.b.binary(Op::Fadd, loc, scaled)
+                })?
+            }
+            GenMethod::Exponential => {
+                let scale = float(self, "scale", 1.0);
+                self.refuse_sign_bit(scale, "scale < 0", span);
+                self.draws(size, Scalar::F64, span, &mut |this| {
+                    let e = call(this, RuntimeFn::GenExponential);
+                    this.b.binary(Op::Fmul, scale, e)
+                })?
+            }
+            GenMethod::Uniform => {
+                let low = float(self, "low", 0.0);
+                let high = float(self, "high", 1.0);
+                let range = self.b.binary(Op::Fsub, high, low);
+                // `range - range` is 0 for a finite range and NaN otherwise.
+                let diff = self.b.binary(Op::Fsub, range, range);
+                let finite = self.b.fcmp(FloatCC::Eq, diff, diff);
+                let overflow = self.b.ins(Op::Not, &[finite], Ty::Bool);
+                let message = "high - low range exceeds valid bounds";
+                self.raise_if(overflow, ExceptionKind::OverflowError, message, span, &[]);
+                self.refuse_sign_bit(range, "high - low < 0", span);
+                self.draws(size, Scalar::F64, span, &mut |this| {
+                    let u = call(this, RuntimeFn::GenDouble);
+                    let scaled = this.b.binary(Op::Fmul, range, u);
+                    this.b.binary(Op::Fadd, low, scaled)
+                })?
+            }
+            GenMethod::Integers => self.generator_integers(g, arg, size, span)?,
+            GenMethod::Permutation => {
+                let (x, _) = arg("x").expect("required");
+                let out = match (&x, ArrayRef::of(&x)) {
+                    (_, Some(a)) => self.copy_array(&a, a.dtype, span),
+                    (PyValue::Scalar(n, s), None) => {
+                        let n = self.cast_real(*n, *s, Scalar::I64);
+                        self.arange_i64(n, span)
+                    }
+                    _ => return Err(unsupported("Generator.permutation()", span)),
+                };
+                self.shuffle_rows(&out, Some(g))?;
+                out.value()
+            }
+            GenMethod::Shuffle => {
+                let (x, _) = arg("x").expect("required");
+                let x = ArrayRef::of(&x).ok_or_else(|| unsupported("Generator.shuffle()", span))?;
+                self.shuffle_rows(&x, Some(g))?;
+                PyValue::None
+            }
+        })
+    }
+
+    /// `rng.integers(low, high=None, size=None, endpoint=False)`: NumPy's closed range
+    /// `[low, high - !endpoint]`, its errors, and one Lemire-bounded draw per element.
+    fn generator_integers(
+        &mut self,
+        g: Value,
+        arg: &dyn Fn(&str) -> LoweredArg,
+        size: LoweredArg,
+        span: Span,
+    ) -> LResult<PyValue> {
+        let int = |this: &mut Self, name: &str| match arg(name) {
+            Some((PyValue::Scalar(v, s), _)) => Some(this.cast_real(v, s, Scalar::I64)),
+            _ => None,
+        };
+        let first = int(self, "low").expect("required");
+        let (low, high) = match int(self, "high") {
+            Some(high) => (first, high),
+            None => (self.b.iconst(Ty::I64, 0), first),
+        };
+        let closed = match arg("endpoint") {
+            Some((v, _)) => self.truthy(&v),
+            None => self.b.bconst(false),
+        };
+        let one = self.b.iconst(Ty::I64, 1);
+        let zero = self.b.iconst(Ty::I64, 0);
+        let minus = self.b.select(closed, zero, one);
+        let last = self.b.binary(Op::Isub, high, minus);
+        // With `high` exclusive, `high == i64::MIN` has no last value.
+        let below_min = self.b.icmp(IntCC::Sgt, last, high);
+        let message = "high is out of bounds for int64";
+        self.raise_if(below_min, ExceptionKind::ValueError, message, span, &[]);
+        let empty = self.b.icmp(IntCC::Sgt, low, last);
+        let low_zero = self.b.icmp(IntCC::Eq, low, zero);
+        let open = self.b.ins(Op::Not, &[closed], Ty::Bool);
+        for (zero_low, is_closed, message) in [
+            (true, false, "high <= 0"),
+            (true, true, "high < 0"),
+            (false, false, "low >= high"),
+            (false, true, "low > high"),
+        ] {
+            let which_low = if zero_low {
+                low_zero
+            } else {
+                self.b.ins(Op::Not, &[low_zero], Ty::Bool)
+            };
+            let which_end = if is_closed { closed } else { open };
+            let case = self.b.ins(Op::And, &[which_low, which_end], Ty::Bool);
+            let failed = self.b.ins(Op::And, &[empty, case], Ty::Bool);
+            self.raise_if(failed, ExceptionKind::ValueError, message, span, &[]);
+        }
+        let rng = self.b.binary(Op::Isub, last, low);
+        self.draws(size, Scalar::I64, span, &mut |this| {
+            this.b.call_runtime(RuntimeFn::GenInteger, &[g, low, rng])
+        })
+    }
+
+    /// NumPy's `CONS_NON_NEGATIVE`: raises when `v`'s sign bit is set (also for -0.0), not
+    /// for NaN.
+    fn refuse_sign_bit(&mut self, v: Value, message: &str, span: Span) {
+        let bits = self.b.convert(Op::Bitcast, v, Ty::I64);
+        let zero = self.b.iconst(Ty::I64, 0);
+        let negative = self.b.icmp(IntCC::Slt, bits, zero);
+        let number = self.b.fcmp(FloatCC::Eq, v, v);
+        let failed = self.b.ins(Op::And, &[negative, number], Ty::Bool);
+        self.raise_if(failed, ExceptionKind::ValueError, message, span, &[]);
+    }
+}

@@ -1,0 +1,316 @@
+//! `np.random.Generator` draws for compiled code: a PCG64 state passed in by the caller
+//! ([`Pcg64State`], filled from and written back to `rng.bit_generator.state`), and NumPy's
+//! Generator algorithms on it (`numpy/random/src/distributions/distributions.c`): 53-bit
+//! doubles, the ziggurat normal and exponential, and bounded integers by Lemire's method (32-bit
+//! draws from the state's buffered half word when the range fits), so that compiled code draws
+//! what NumPy would have drawn and leaves the Python object where NumPy would have left it.
+//!
+//! The ziggurat tables: [`install_ziggurat`] takes NumPy's own (the Python bridge reads them
+//! from the installed NumPy); without them the runtime builds equivalent tables itself (the
+//! same construction in double precision: the same distribution, though not NumPy's bits).
+
+use std::sync::OnceLock;
+
+/// NumPy's PCG64 state (`bit_generator.state`): the 128-bit LCG state and increment, and the
+/// upper half of a 64-bit draw kept for the next 32-bit draw.
+#[repr(C)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pcg64State {
+    pub state: u128,
+    pub inc: u128,
+    pub has_uint32: u64,
+    pub uinteger: u64,
+}
+
+const PCG_MULTIPLIER: u128 = (2549297995355413924u128 << 64) | 4865540595714422341u128;
+
+impl Pcg64State {
+    /// PCG-XSL-RR 128/64: step the LCG, then fold and rotate the new state.
+    #[inline]
+    pub fn next_u64(&mut self) -> u64 {
+        self.state = self
+            .state
+            .wrapping_mul(PCG_MULTIPLIER)
+            .wrapping_add(self.inc);
+        let hi = (self.state >> 64) as u64;
+        let lo = self.state as u64;
+        (hi ^ lo).rotate_right((hi >> 58) as u32)
+    }
+
+    /// Half of a 64-bit draw: the low half now, the high half next time.
+    #[inline]
+    pub fn next_u32(&mut self) -> u32 {
+        if self.has_uint32 != 0 {
+            self.has_uint32 = 0;
+            return self.uinteger as u32;
+        }
+        let next = self.next_u64();
+        self.has_uint32 = 1;
+        self.uinteger = next >> 32;
+        next as u32
+    }
+
+    #[inline]
+    pub fn next_double(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / 9007199254740992.0)
+    }
+
+    /// `random_standard_normal`: the 256-layer ziggurat.
+    pub fn standard_normal(&mut self) -> f64 {
+        let z = ziggurat();
+        loop {
+            let mut r = self.next_u64();
+            let idx = (r & 0xff) as usize;
+            r >>= 8;
+            let sign = r & 1;
+            let rabs = (r >> 1) & 0x000f_ffff_ffff_ffff;
+            let mut x = rabs as f64 * z.wi[idx];
+            if sign != 0 {
+                x = -x;
+            }
+            if rabs < z.ki[idx] {
+                return x;
+            }
+            if idx == 0 {
+                loop {
+                    let xx = -NOR_INV_R * (-self.next_double()).ln_1p();
+                    let yy = -(-self.next_double()).ln_1p();
+                    if yy + yy > xx * xx {
+                        return if (rabs >> 8) & 1 != 0 {
+                            -(NOR_R + xx)
+                        } else {
+                            NOR_R + xx
+                        };
+                    }
+                }
+            }
+            if (z.fi[idx - 1] - z.fi[idx]) * self.next_double() + z.fi[idx] < (-0.5 * x * x).exp() {
+                return x;
+            }
+        }
+    }
+
+    /// `random_standard_exponential`: the 256-layer ziggurat.
+    pub fn standard_exponential(&mut self) -> f64 {
+        let z = ziggurat();
+        loop {
+            let mut ri = self.next_u64();
+            ri >>= 3;
+            let idx = (ri & 0xff) as usize;
+            ri >>= 8;
+            let x = ri as f64 * z.we[idx];
+            if ri < z.ke[idx] {
+                return x;
+            }
+            if idx == 0 {
+                return EXP_R - (-self.next_double()).ln_1p();
+            }
+            if (z.fe[idx - 1] - z.fe[idx]) * self.next_double() + z.fe[idx] < (-x).exp() {
+                return x;
+            }
+        }
+    }
+
+    /// `random_bounded_uint64` without masking: `off + [0, rng]` by Lemire's method.
+    pub fn bounded(&mut self, off: u64, rng: u64) -> u64 {
+        if rng == 0 {
+            return off;
+        }
+        if rng <= 0xffff_ffff {
+            if rng == 0xffff_ffff {
+                return off.wrapping_add(u64::from(self.next_u32()));
+            }
+            let rng_excl = rng as u32 + 1;
+            let mut m = u64::from(self.next_u32()) * u64::from(rng_excl);
+            let mut leftover = m as u32;
+            if leftover < rng_excl {
+                let threshold = (u32::MAX - rng as u32) % rng_excl;
+                while leftover < threshold {
+                    m = u64::from(self.next_u32()) * u64::from(rng_excl);
+                    leftover = m as u32;
+                }
+            }
+            return off.wrapping_add(m >> 32);
+        }
+        if rng == u64::MAX {
+            return off.wrapping_add(self.next_u64());
+        }
+        let rng_excl = rng + 1;
+        let mut m = u128::from(self.next_u64()) * u128::from(rng_excl);
+        let mut leftover = m as u64;
+        if leftover < rng_excl {
+            let threshold = (u64::MAX - rng) % rng_excl;
+            while leftover < threshold {
+                m = u128::from(self.next_u64()) * u128::from(rng_excl);
+                leftover = m as u64;
+            }
+        }
+        off.wrapping_add((m >> 64) as u64)
+    }
+}
+
+const NOR_R: f64 = 3.654152885361009;
+const NOR_INV_R: f64 = 0.2736612373297583;
+const EXP_R: f64 = 7.69711747013105;
+
+/// The ziggurat tables of the normal (`ki`, `wi`, `fi`) and exponential (`ke`, `we`, `fe`)
+/// draws, in NumPy's layout: `w` are layer widths scaled by 2^-52 (2^-53), `k` the
+/// acceptance thresholds, `f` the density at each layer's edge.
+#[derive(Clone, Debug)]
+pub struct Ziggurat {
+    pub ki: [u64; 256],
+    pub wi: [f64; 256],
+    pub fi: [f64; 256],
+    pub ke: [u64; 256],
+    pub we: [f64; 256],
+    pub fe: [f64; 256],
+}
+
+static ZIGGURAT: OnceLock<Ziggurat> = OnceLock::new();
+
+/// Installs NumPy's tables; false if tables are in use already (the first ones stay).
+pub fn install_ziggurat(tables: Ziggurat) -> bool {
+    ZIGGURAT.set(tables).is_ok()
+}
+
+fn ziggurat() -> &'static Ziggurat {
+    ZIGGURAT.get_or_init(Ziggurat::computed)
+}
+
+impl Ziggurat {
+    /// Tables built here: the layers of Marsaglia and Tsang's construction with NumPy's
+    /// base radius and layer area, in double precision.
+    pub fn computed() -> Ziggurat {
+        let (ki, wi, fi) = layers(
+            NOR_R,
+            0.004928673233974658,
+            52,
+            |x| (-0.5 * x * x).exp(),
+            |y| (-2.0 * y.ln()).sqrt(),
+        );
+        let (ke, we, fe) = layers(EXP_R, 0.003949659822581557, 53, |x| (-x).exp(), |y| -y.ln());
+        Ziggurat {
+            ki,
+            wi,
+            fi,
+            ke,
+            we,
+            fe,
+        }
+    }
+}
+
+type Layers = ([u64; 256], [f64; 256], [f64; 256]);
+
+fn layers(r: f64, v: f64, bits: i32, f: impl Fn(f64) -> f64, f_inv: impl Fn(f64) -> f64) -> Layers {
+    let scale = 2f64.powi(bits);
+    let mut x = [0.0f64; 256];
+    x[255] = r;
+    for i in (2..256).rev() {
+        x[i - 1] = f_inv(v / x[i] + f(x[i]));
+    }
+    let x0 = v / f(r);
+    let (mut k, mut w, mut fs) = ([0u64; 256], [0f64; 256], [0f64; 256]);
+    w[0] = x0 / scale;
+    k[0] = (scale * r / x0) as u64;
+    fs[0] = 1.0;
+    for i in 1..256 {
+        w[i] = x[i] / scale;
+        fs[i] = f(x[i]);
+        if i >= 2 {
+            k[i] = (scale * x[i - 1] / x[i]) as u64;
+        }
+    }
+    (k, w, fs)
+}
+
+/// The state behind a generator argument (compiled code passes its address as an integer).
+///
+/// # Safety
+/// `g` is the address of a live [`Pcg64State`] used by one thread at a time.
+#[inline]
+unsafe fn state<'a>(g: i64) -> &'a mut Pcg64State {
+    // SAFETY: the caller's promise.
+    unsafe { &mut *(g as *mut Pcg64State) }
+}
+
+/// `(generator) -> f64` in [0, 1) (`Generator.random`).
+pub extern "C" fn ferrojit_gen_double(g: i64) -> f64 {
+    // SAFETY: compiled code passes the address the dispatcher gave it for this call.
+    unsafe { state(g) }.next_double()
+}
+
+/// `(generator) -> f64`: `Generator.standard_normal()`.
+pub extern "C" fn ferrojit_gen_normal(g: i64) -> f64 {
+    // SAFETY: as above.
+    unsafe { state(g) }.standard_normal()
+}
+
+/// `(generator) -> f64`: `Generator.standard_exponential()`.
+pub extern "C" fn ferrojit_gen_exponential(g: i64) -> f64 {
+    // SAFETY: as above.
+    unsafe { state(g) }.standard_exponential()
+}
+
+/// `(generator, off, rng) -> i64`: `off + [0, rng]` (`Generator.integers`; `rng` is the
+/// unsigned width of the closed range).
+pub extern "C" fn ferrojit_gen_integer(g: i64, off: i64, rng: i64) -> i64 {
+    // SAFETY: as above.
+    unsafe { state(g) }.bounded(off as u64, rng as u64) as i64
+}
+
+/// `(generator, max) -> i64` in `0..=max`: NumPy's `random_interval` on the Generator's
+/// stream (its shuffles and permutations).
+pub extern "C" fn ferrojit_gen_interval(g: i64, max: i64) -> i64 {
+    // SAFETY: as above.
+    let s = unsafe { state(g) };
+    let max = max as u64;
+    if max == 0 {
+        return 0;
+    }
+    let mut mask = max;
+    for shift in [1, 2, 4, 8, 16, 32] {
+        mask |= mask >> shift;
+    }
+    if max <= 0xffff_ffff {
+        loop {
+            let v = u64::from(s.next_u32()) & mask;
+            if v <= max {
+                return v as i64;
+            }
+        }
+    }
+    loop {
+        let v = s.next_u64() & mask;
+        if v <= max {
+            return v as i64;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pcg64_reference_output() {
+        // np.random.PCG64(12345): its state and its first two random_raw() draws.
+        let mut s = Pcg64State {
+            state: 0x1905e0335aae96349199b0d09775add5,
+            inc: 0xc9c7353e6e2b1f287d761f2d4027fae7,
+            has_uint32: 0,
+            uinteger: 0,
+        };
+        assert_eq!(s.next_u64(), 4193609425186963869);
+        assert_eq!(s.next_u64(), 5843160025838961886);
+    }
+
+    #[test]
+    fn computed_tables_are_close_to_numpy_layout() {
+        let z = Ziggurat::computed();
+        assert_eq!(z.ki[1], 0);
+        assert!((z.wi[255] * 2f64.powi(52) - NOR_R).abs() < 1e-12);
+        assert!((z.we[255] * 2f64.powi(53) - EXP_R).abs() < 1e-12);
+        assert_eq!(z.fi[0], 1.0);
+    }
+}
