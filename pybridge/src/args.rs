@@ -272,7 +272,7 @@ pub fn describe_unsupported(obj: &Bound<'_, PyAny>, why: &Unpassable) -> String 
         ),
         Unpassable::ListItems => {
             format!(
-                "{type_name} whose items are not numbers, strings or tuples of them, of one type"
+                "{type_name} whose items are not numbers, strings, jitclass instances or tuples of them, of one type"
             )
         }
         Unpassable::TooDeep => format!("tuple nested more than {MAX_TUPLE_DEPTH} levels deep"),

@@ -63,9 +63,24 @@ impl JitObject {
 
 impl Drop for JitObject {
     fn drop(&mut self) {
+        let address = self.address.load(Ordering::Relaxed);
+        if address != 0 {
+            live_boxes()
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&address);
+        }
         // SAFETY: the box's own reference (0 for a box never filled).
-        unsafe { runtime::object::decref(self.address.load(Ordering::Relaxed)) };
+        unsafe { runtime::object::decref(address) };
     }
+}
+
+/// The live box of each object that has one (borrowed `PyObject*`s, removed by the box's
+/// `Drop`), so that an object coming back to Python gets its existing box: `f(p) is p`, and
+/// a list argument's items keep their identity when the list is written back.
+fn live_boxes() -> &'static Mutex<HashMap<usize, usize>> {
+    static BOXES: OnceLock<Mutex<HashMap<usize, usize>>> = OnceLock::new();
+    BOXES.get_or_init(Default::default)
 }
 
 /// The allocator global of a class's constructor (see `GlobalValue::NewObject`).
@@ -223,8 +238,19 @@ pub fn address(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
         .load(Ordering::Relaxed) as u64)
 }
 
-/// A new box of the right class for the object at `address` (counted once more).
+/// The box of the object at `address`: its live box if it has one, else a new box of the
+/// right class (counting the object once more).
 pub fn box_object(py: Python<'_>, address: u64, class: u64) -> PyResult<Py<PyAny>> {
+    if let Some(&existing) = live_boxes()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&(address as usize))
+    {
+        // SAFETY: a live box (its `Drop` removes it from the map, under the GIL we hold).
+        return Ok(
+            unsafe { Bound::from_borrowed_ptr(py, existing as *mut pyo3::ffi::PyObject) }.unbind(),
+        );
+    }
     let cls = python_classes()
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -238,6 +264,10 @@ pub fn box_object(py: Python<'_>, address: u64, class: u64) -> PyResult<Py<PyAny
     unsafe { runtime::object::incref(address as usize) };
     boxed.address.store(address as usize, Ordering::Relaxed);
     boxed.class.store(class, Ordering::Relaxed);
+    live_boxes()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(address as usize, made.as_ptr() as usize);
     Ok(made.unbind())
 }
 

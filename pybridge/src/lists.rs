@@ -81,10 +81,11 @@ pub fn list_type(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
     })
 }
 
-/// Numbers, strings and (nested) tuples of them: what a list argument may hold.
+/// Numbers, strings, `@jitclass` instances and (nested) tuples of them: what a list argument
+/// may hold.
 fn numbers_only(ty: &Type) -> bool {
     match ty {
-        Type::Scalar(_) | Type::Str => true,
+        Type::Scalar(_) | Type::Str | Type::Instance { .. } => true,
         Type::Tuple(items) => items.iter().all(numbers_only),
         _ => false,
     }

@@ -68,6 +68,12 @@ def test_instances_made_in_jitted_code_are_returned():
     p = made(3)
     assert (p.x, p.y, p._ferrojit_refcount) == (3.0, 1.0, 1)
 
+    @jit
+    def same(p):
+        return p
+
+    assert same(p) is p  # an object keeps its one box
+
 
 def test_spec_forms_dict_annotations_and_numba_names():
     import ferrojit as numba
@@ -185,6 +191,19 @@ def test_linked_structures_with_optional_deferred_fields():
 
 def test_lists_of_instances_in_compiled_code_and_returned():
     assert_same(jit(compiled.list_of_points)(3), plain.list_of_points(3))
+
+    @jit
+    def grow(points):
+        points[0].x += 1.0
+        points.append(Point(9.0, 0.0))
+        return len(points)
+
+    first, second = Point(1.0), Point(2.0)
+    points = [first, second]
+    assert grow(points) == 3
+    # Reflected like other list arguments; the items keep their identity.
+    assert points[0] is first and points[1] is second and first.x == 2.0
+    assert points[2].x == 9.0
 
     @jit
     def points(n):
