@@ -318,3 +318,25 @@ def test_views_of_field_arrays_returned_with_the_object():
     del a, view
     gc.collect()
     assert jitclass_live_objects() == live
+
+
+def test_disable_jit_gives_the_plain_class():
+    from ferrojit import config
+
+    saved = config.DISABLE_JIT
+    config.DISABLE_JIT = True
+    try:
+        link_type = ferrojit.deferred_type()
+
+        @jitclass([("value", int64), ("next", ferrojit.optional(link_type))])
+        class Link:
+            def __init__(self, value, next):
+                self.value = value
+                self.next = next
+
+        link_type.define(Link.class_type.instance_type)
+        head = Link(1, Link(2, None))
+        head.anything = "plain Python"
+        assert (head.next.value, head.anything) == (2, "plain Python")
+    finally:
+        config.DISABLE_JIT = saved

@@ -223,6 +223,9 @@ def _build(cls, spec):
     import inspect
 
     if config.DISABLE_JIT:
+        # The plain class; `class_type` still answers, so specs and `deferred_type().define`
+        # written for compiled classes run unchanged.
+        cls.class_type = ClassType(InstanceType(0, cls.__name__))
         return cls
     if cls.__bases__ != (object,):
         raise _unsupported(f"inheritance (class {cls.__name__} derives from "
