@@ -268,6 +268,19 @@ def test_unsupported_class_features_are_clear_errors():
             def __add__(self, other):
                 return self.x + other.x
 
+    with pytest.raises(TypeError, match=r"test_jitclass.py:\d+: jitclass Pairs: field 'pair'"):
+
+        @jitclass([("pair", types.UniTuple(float64, 2))])
+        class Pairs:
+            pass
+
+    @jitclass([("x", float64)])
+    class Bare:  # no __init__: fields start at zero
+        def get(self):
+            return self.x + 1.0
+
+    assert Bare().get() == 1.0
+
 
 def test_typing_errors_name_the_line():
     @jit

@@ -295,7 +295,12 @@ def _build(cls, spec):
         accessors[name] = (getter, setter)
         namespace[name] = property(getter, setter)
     new = type(cls.__name__, (JitClassInstance,), namespace)
-    class_id, allocator = register_jitclass(new, cls.__name__, fields, methods, properties, statics)
+    try:
+        class_id, allocator = register_jitclass(
+            new, cls.__name__, fields, methods, properties, statics
+        )
+    except TypeError as exc:
+        raise TypeError(f"{_where(cls)}: {exc}") from None
     new._ferrojit_class_id = class_id
     new.class_type = ClassType(InstanceType(class_id, cls.__name__))
     for deferred in pending:
