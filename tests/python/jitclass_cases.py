@@ -140,6 +140,31 @@ def link_scenario(n):
     return total, length, head.length(), head.next.next is None
 
 
+class Rect:
+    """Tuple fields."""
+
+    def __init__(self, lo, hi):
+        self.lo = lo
+        self.hi = hi
+
+    def area(self):
+        return (self.hi[0] - self.lo[0]) * (self.hi[1] - self.lo[1])
+
+    def grow(self, d):
+        self.lo = (self.lo[0] - d, self.lo[1] - d)
+        self.hi = (self.hi[0] + d, self.hi[1] + d)
+        return self.hi
+
+
+def rect_scenario(d):
+    """Jitted in the compiled copy too."""
+    r = Rect((0.0, 0.0), (2.0, 3.0))
+    before = r.area()
+    hi = r.grow(d)
+    x0, y0 = r.lo
+    return before, hi, r.area(), x0 + y0, r.lo
+
+
 def point_scenario():
     """What a Python user does with the class."""
     p = Point(3.0, 4.0)

@@ -33,6 +33,8 @@ def _load_cases(decorate):
         buffer_type = module.Buffer.class_type.instance_type
         module.Node = jitclass([("value", float64), ("buffer", buffer_type)])(module.Node)
         module.Ring = jitclass([("items", float64[:]), ("start", int64)])(module.Ring)
+        pair = types.UniTuple(float64, 2)
+        module.Rect = jitclass([("lo", pair), ("hi", pair)])(module.Rect)
         link_type = ferrojit.deferred_type()
         module.Link = jitclass([("value", int64), ("next", ferrojit.optional(link_type))])(
             module.Link
@@ -189,6 +191,14 @@ def test_linked_structures_with_optional_deferred_fields():
         other.define(compiled_point.class_type.instance_type)
 
 
+def test_tuple_fields():
+    assert_same(compiled.rect_scenario(1.0), plain.rect_scenario(1.0))
+    assert_same(jit(compiled.rect_scenario)(1.0), plain.rect_scenario(1.0))
+    r = compiled.Rect((0.0, 0.0), (1.0, 1.0))
+    r.hi = (3, 4.5)  # converted to the field's types
+    assert r.hi == (3.0, 4.5) and r.area() == 13.5
+
+
 def test_lists_of_instances_in_compiled_code_and_returned():
     assert_same(jit(compiled.list_of_points)(3), plain.list_of_points(3))
 
@@ -270,7 +280,7 @@ def test_unsupported_class_features_are_clear_errors():
 
     with pytest.raises(TypeError, match=r"test_jitclass.py:\d+: jitclass Pairs: field 'pair'"):
 
-        @jitclass([("pair", types.UniTuple(float64, 2))])
+        @jitclass([("pair", types.UniTuple(types.float64[:], 2))])
         class Pairs:
             pass
 

@@ -37,6 +37,11 @@ pub fn field_size(ty: &Type) -> Option<i32> {
         Type::Scalar(_) | Type::Array { .. } | Type::Instance { .. } => Some(8),
         // None is a null pointer.
         Type::Optional(inner) if matches!(**inner, Type::Instance { .. }) => Some(8),
+        // Tuples of numbers: 8 bytes per flattened number (as list items are laid out).
+        Type::Tuple(items) => items.iter().try_fold(0, |size, item| match item {
+            Type::Scalar(_) | Type::Tuple(_) => Some(size + field_size(item)?),
+            _ => None,
+        }),
         _ => None,
     }
 }
@@ -49,8 +54,8 @@ pub fn field_layout(fields: &[(String, Type)]) -> Result<(Vec<i32>, i64), String
     for (name, ty) in fields {
         let size = field_size(ty).ok_or_else(|| {
             format!(
-                "field '{name}' has type {ty}: jitclass fields may be numbers, arrays or \
-                 instances of jitclasses (optionally None)"
+                "field '{name}' has type {ty}: jitclass fields may be numbers, tuples of \
+                 numbers, arrays or instances of jitclasses (optionally None)"
             )
         })?;
         offsets.push(at);

@@ -324,6 +324,10 @@ fn field_accepts(field: &Type, ty: &Type) -> bool {
             },
         ) => d1 == d2 && n1 == n2 && !readonly,
         (Type::Instance { class: a, .. }, Type::Instance { class: b, .. }) => a == b,
+        (Type::Tuple(fields), Type::Tuple(items)) => {
+            fields.len() == items.len()
+                && fields.iter().zip(items).all(|(f, t)| field_accepts(f, t))
+        }
         (Type::Optional(inner), Type::NoneType) => matches!(**inner, Type::Instance { .. }),
         (Type::Optional(inner), Type::Optional(other)) => field_accepts(inner, other),
         (Type::Optional(inner), other) => field_accepts(inner, other),
