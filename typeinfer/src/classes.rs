@@ -77,6 +77,10 @@ mod tests {
             ("n".to_string(), Type::I64),
         ];
         assert_eq!(field_layout(&fields), Ok((vec![16, 24, 40], 48)));
+        let pair = Type::Tuple(vec![Type::I64, Type::Scalar(Scalar::C128)]);
+        assert_eq!(field_size(&pair), Some(24));
+        let with_array = Type::Tuple(vec![Type::I64, crate::parse_type("f8[:]").unwrap()]);
+        assert_eq!(field_size(&with_array), None);
         let bad = vec![("s".to_string(), Type::Str)];
         assert!(field_layout(&bad).unwrap_err().contains("field 's'"));
     }
