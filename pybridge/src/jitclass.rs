@@ -231,11 +231,19 @@ pub fn type_of(obj: &Bound<'_, PyAny>) -> Option<Type> {
 
 /// The address a box argument passes.
 pub fn address(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
-    Ok(obj
+    match obj
         .cast::<JitObject>()?
         .get()
         .address
-        .load(Ordering::Relaxed) as u64)
+        .load(Ordering::Relaxed)
+    {
+        // A box made without its class's constructor (`JitClassInstance.__new__(cls)`).
+        0 => Err(PyValueError::new_err(
+            "ferrojit: this jitclass instance has no object behind it (it was not made by its \
+             class's constructor)",
+        )),
+        address => Ok(address as u64),
+    }
 }
 
 /// The box of the object at `address`: its live box if it has one, else a new box of the
