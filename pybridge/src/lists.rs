@@ -91,6 +91,15 @@ fn numbers_only(ty: &Type) -> bool {
     }
 }
 
+/// Whether `ty` is or holds a `@jitclass` instance.
+fn holds_instances(ty: &Type) -> bool {
+    match ty {
+        Type::Instance { .. } => true,
+        Type::Tuple(items) => items.iter().any(holds_instances),
+        _ => false,
+    }
+}
+
 /// Byte offset and width of each flattened value of an item.
 fn item_fields(item: &Type) -> (usize, Vec<(usize, usize)>) {
     let (size, offsets) = ir::lower::list_item_layout(item);
@@ -226,6 +235,10 @@ pub fn dict_type(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
             Some(t) => t,
             None => unify_all(&mut dict.keys().iter())?.ok_or(Unpassable::EmptyList)?,
         };
+        if holds_instances(&key) {
+            // Jitclass instances are values only: they have no hash in compiled code.
+            return Err(Unpassable::ListItems);
+        }
         let value = match declared("_value_type") {
             Some(t) => t,
             None => unify_all(&mut dict.values().iter())?.ok_or(Unpassable::EmptyList)?,
@@ -243,6 +256,9 @@ pub fn dict_type(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
             .flatten(),
     )?
     .ok_or(Unpassable::EmptyList)?;
+    if holds_instances(&item) {
+        return Err(Unpassable::ListItems);
+    }
     Ok(Type::Set {
         item: Box::new(item),
     })

@@ -222,6 +222,33 @@ def test_lists_of_instances_in_compiled_code_and_returned():
     assert [p.x for p in points(3)] == [0.0, 1.0, 2.0]
 
 
+def test_dict_values_of_instances():
+    @jit
+    def index(n):
+        d = {}
+        for i in range(n):
+            d[i] = Point(i * 2.0, 0.0)
+        return d, d[1].x
+
+    @jit
+    def bump(d):
+        d[0].x += 1.0
+        d[5] = Point(5.0, 0.0)
+        return len(d)
+
+    d, x = index(3)
+    assert ({k: p.x for k, p in d.items()}, x) == ({0: 0.0, 1: 2.0, 2: 4.0}, 2.0)
+    first = d[0]
+    assert bump(d) == 4 and d[0] is first and first.x == 1.0 and d[5].x == 5.0
+
+    @jit
+    def size(s):
+        return len(s)
+
+    with pytest.raises(TypingError, match="has type set"):
+        size({Point(1.0)})  # instances have no hash in compiled code
+
+
 def test_no_leak_across_many_calls():
     @jit
     def churn(k):
