@@ -301,23 +301,39 @@ impl Module {
     }
 }
 
-/// Whether a Rust argument of ferrojit type `given` may be passed for a parameter `declared`.
+/// Whether a Rust argument of type `given` passes for a parameter declared `declared`. Rust
+/// values are not converted: numbers must match exactly. Arrays and tuples follow typeinfer's
+/// one table of conversions (`typeinfer::conversion`), read-only-ness aside (an array received
+/// by shared reference is typed read-only when compiling), and an any-layout view also passes
+/// for a C or F parameter: its layout is checked at each call.
 fn passes_as(given: &Type, declared: &Type) -> bool {
     match (given, declared) {
         (
-            Type::Array {
-                dtype: d1,
-                ndim: n1,
-                layout: l1,
+            &Type::Array {
+                dtype,
+                ndim,
+                layout,
                 ..
             },
-            Type::Array {
-                dtype: d2,
-                ndim: n2,
-                layout: l2,
+            &Type::Array {
+                layout: declared_layout,
                 ..
             },
-        ) => d1 == d2 && n1 == n2 && (l1 == l2 || *l2 == Layout::A || *l1 == Layout::A),
+        ) => {
+            let given = Type::Array {
+                dtype,
+                ndim,
+                // An any-layout view passes for a C/F parameter: checked at the call.
+                layout: if layout == Layout::A {
+                    declared_layout
+                } else {
+                    layout
+                },
+                readonly: false,
+            };
+            typeinfer::conversion::conversion(&given, &declared.clone().with_readonly(false))
+                .is_some()
+        }
         (Type::Tuple(a), Type::Tuple(b)) => {
             a.len() == b.len() && a.iter().zip(b).all(|(x, y)| passes_as(x, y))
         }
@@ -504,8 +520,9 @@ macro_rules! integers {
         impl ScalarValue for $t {
             const SCALAR: Scalar = Scalar::$s;
             fn write_slots(self, out: &mut Slots) {
-                // Signed values sign-extend, unsigned zero-extend (the entry ABI).
-                out.push(self as i64 as u64);
+                // The entry ABI's one encoding (signed values sign-extend, unsigned ones
+                // zero-extend); `as u64` keeps the value's two's-complement bits.
+                out.push(crate::SlotEncoding::of(Scalar::$s).integer(self as u64));
             }
             fn read_slots(slots: &[u64], pos: &mut usize) -> Self {
                 take(slots, pos) as $t
@@ -522,7 +539,7 @@ integers!(i8 => I8, i16 => I16, i32 => I32, i64 => I64, u8 => U8, u16 => U16, u3
 impl ScalarValue for bool {
     const SCALAR: Scalar = Scalar::Bool;
     fn write_slots(self, out: &mut Slots) {
-        out.push(u64::from(self));
+        out.push(crate::SlotEncoding::Bool.integer(u64::from(self)));
     }
     fn read_slots(slots: &[u64], pos: &mut usize) -> Self {
         take(slots, pos) & 1 != 0

@@ -35,7 +35,7 @@ pub use dump::{DumpFlags, DumpSection, Stage as DumpStage, capture as capture_du
 pub use embed::{Error, Function, Jit, Module};
 pub use frontend::{Diagnostic, DiagnosticKind, SourceFile, Span, ast};
 pub use inspect::annotate_types;
-pub use ir::lower::flatten::{FlatSlot, flat_types};
+pub use ir::lower::flatten::{FlatSlot, SlotEncoding, flat_types, slot_count};
 pub use runtime::error::{ErrorInfo, ExceptionKind};
 pub use typeinfer::{
     ConstValue, Intrinsic, Layout, ModuleKind, Scalar, Signature, Type, parse_signature,

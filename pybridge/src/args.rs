@@ -11,7 +11,7 @@
 //! arrays through the raw `PyArrayObject` fields rather than the numpy crate's checked views.
 
 use crate::returned::ReturnContext;
-use ferrojit::{Layout, Scalar, Type};
+use ferrojit::{Layout, Scalar, SlotEncoding, Type};
 use numpy::npyffi::{self, NPY_ARRAY_C_CONTIGUOUS, NPY_ARRAY_F_CONTIGUOUS, NpyTypes, PY_ARRAY_API};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -279,24 +279,8 @@ pub fn describe_unsupported(obj: &Bound<'_, PyAny>, why: &Unpassable) -> String 
     }
 }
 
-/// Number of `u64` slots a value of type `ty` occupies.
-pub fn slot_count(ty: &Type) -> usize {
-    match ty {
-        Type::Scalar(s) if s.is_complex() => 2,
-        Type::Scalar(_)
-        | Type::Array { .. }
-        | Type::List { .. }
-        | Type::Str
-        | Type::Dict { .. }
-        | Type::Set { .. }
-        | Type::CPointer(_)
-        | Type::Instance { .. }
-        | Type::Generator => 1,
-        Type::Tuple(items) => items.iter().map(slot_count).sum(),
-        Type::Optional(inner) => 1 + slot_count(inner),
-        Type::NoneType | Type::Range | Type::Unknown | Type::Function { .. } | Type::DType(_) => 0,
-    }
-}
+/// Number of `u64` slots a value of type `ty` occupies (the one layout, `ir`'s flattening).
+pub use ir::lower::flatten::slot_count;
 
 /// Words (`u64`) the descriptors of a value of type `ty` take: `ArrayDesc<N>` is data, owner,
 /// then `N` extents and `N` strides.
@@ -469,25 +453,21 @@ fn write_number(value: Number, target: Scalar, slots: &mut [u64], pos: &mut usiz
         slots[*pos] = bits;
         *pos += 1;
     };
+    // The value is converted here (Python's rules: saturating float-to-int casts, truthiness);
+    // how it sits in its slot is the entry ABI's one encoding.
+    let encoding = SlotEncoding::of(target);
     match target {
-        Scalar::Bool => put(u64::from(value.truthy())),
-        Scalar::I8 => put(value.to_i64() as i8 as i64 as u64),
-        Scalar::I16 => put(value.to_i64() as i16 as i64 as u64),
-        Scalar::I32 => put(value.to_i64() as i32 as i64 as u64),
-        Scalar::I64 => put(value.to_i64() as u64),
-        Scalar::U8 => put(u64::from(value.to_u64() as u8)),
-        Scalar::U16 => put(u64::from(value.to_u64() as u16)),
-        Scalar::U32 => put(u64::from(value.to_u64() as u32)),
-        Scalar::U64 => put(value.to_u64()),
-        Scalar::F32 => put(u64::from((value.to_f64() as f32).to_bits())),
-        Scalar::F64 => put(value.to_f64().to_bits()),
-        Scalar::C64 => {
-            put(u64::from((value.to_f64() as f32).to_bits()));
-            put(u64::from((value.imag() as f32).to_bits()));
+        Scalar::Bool => put(encoding.integer(u64::from(value.truthy()))),
+        Scalar::I8 | Scalar::I16 | Scalar::I32 | Scalar::I64 => {
+            put(encoding.integer(value.to_i64() as u64))
         }
-        Scalar::C128 => {
-            put(value.to_f64().to_bits());
-            put(value.imag().to_bits());
+        Scalar::U8 | Scalar::U16 | Scalar::U32 | Scalar::U64 => {
+            put(encoding.integer(value.to_u64()))
+        }
+        Scalar::F32 | Scalar::F64 => put(encoding.float(value.to_f64())),
+        Scalar::C64 | Scalar::C128 => {
+            put(encoding.float(value.to_f64()));
+            put(encoding.float(value.imag()));
         }
     }
 }

@@ -1,73 +1,12 @@
 //! Choosing among explicit signatures (`@jit(['f8(f8)', 'i8(i8)'])`) for the argument types of a
 //! call, the way Numba's dispatcher does once compilation is closed: an exact match first, then
-//! the signature whose conversions are mildest — a widening ("promotion", `f4` → `f8`), then a
-//! safe conversion (`int` → `float`, `float` → `complex`, C array → any-layout array), then an
-//! unsafe one (`float` → `int`, narrowing). Complex never converts to real, arrays keep their
-//! dtype and rank, and a read-only array matches no writeable array parameter. Ties go to the signature given first.
+//! the signature whose conversions are mildest, ranked by typeinfer's one table of conversions
+//! (`typeinfer::conversion`: exact, promotion, safe, unsafe). Ties go to the signature given
+//! first.
 
-use ferrojit::{Layout, Scalar, Type};
-
-/// How far an argument is from a parameter type; lower is better.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Conversion {
-    Exact,
-    Promote,
-    Safe,
-    Unsafe,
-}
-
-/// The conversion from an argument of type `from` to a parameter of type `to`, if allowed.
-pub fn conversion(from: &Type, to: &Type) -> Option<Conversion> {
-    if from == to {
-        return Some(Conversion::Exact);
-    }
-    match (from, to) {
-        (Type::Scalar(f), Type::Scalar(t)) => scalar_conversion(*f, *t),
-        // A read-only array never converts to a writeable parameter (the compiled code may
-        // write into it), as in Numba; a writeable one converts to a read-only parameter.
-        (
-            Type::Array {
-                dtype: d1,
-                ndim: n1,
-                layout: l1,
-                readonly: r1,
-            },
-            Type::Array {
-                dtype: d2,
-                ndim: n2,
-                layout: l2,
-                readonly: r2,
-            },
-        ) if d1 == d2 && n1 == n2 && (l1 == l2 || *l2 == Layout::A) && (*r2 || !*r1) => {
-            Some(Conversion::Safe)
-        }
-        (Type::Tuple(xs), Type::Tuple(ys)) if xs.len() == ys.len() => xs
-            .iter()
-            .zip(ys)
-            .map(|(x, y)| conversion(x, y))
-            .try_fold(Conversion::Exact, |worst, c| c.map(|c| worst.max(c))),
-        _ => None,
-    }
-}
-
-fn scalar_conversion(from: Scalar, to: Scalar) -> Option<Conversion> {
-    use Conversion::*;
-    let (fsize, tsize) = (from.size_bytes(), to.size_bytes());
-    if from.is_complex() && !to.is_complex() {
-        return None;
-    }
-    Some(match (from, to) {
-        (Scalar::Bool, _) => Safe,
-        (_, Scalar::Bool) => Unsafe,
-        (f, t) if f.is_signed_int() && t.is_signed_int() && tsize > fsize => Promote,
-        (f, t) if f.is_unsigned_int() && t.is_unsigned_int() && tsize > fsize => Promote,
-        (f, t) if f.is_unsigned_int() && t.is_signed_int() && tsize > fsize => Safe,
-        (f, t) if f.is_int() && (t.is_float() || t.is_complex()) => Safe,
-        (Scalar::F32, Scalar::F64) | (Scalar::C64, Scalar::C128) => Promote,
-        (f, t) if f.is_float() && t.is_complex() && t.real_part().size_bytes() >= fsize => Safe,
-        _ => Unsafe,
-    })
-}
+use ferrojit::Type;
+// The ranks and the rules are typeinfer's one table of conversions.
+pub use typeinfer::conversion::{Conversion, conversion};
 
 /// The index of the best candidate for `args` (see the module doc), if any accepts them.
 pub fn best_match<'a>(

@@ -1,5 +1,5 @@
 //! Dense linear algebra for compiled code's `np.dot`/`@` of matrices and `np.linalg.solve`,
-//! `inv`, `det`, `slogdet`, `cholesky`, `eigvalsh`, `eigh`, `svd`, `matrix_rank`, `pinv`, `qr`, `lstsq` and `norm` with `ord`, on the `faer` crate (pure Rust: no
+//! `inv`, `det`, `slogdet`, `cholesky`, `eigvalsh`, `eigh`, `eig`/`eigvals` (general matrices), `svd`, `matrix_rank`, `pinv`, `qr`, `lstsq` and `norm` with `ord`, on the `faer` crate (pure Rust: no
 //! BLAS, LAPACK or SciPy).
 //!
 //! Lowering passes C-contiguous `float64` buffers (copies where the operands are not) and
@@ -419,6 +419,171 @@ pub extern "C" fn ferrojit_lstsq(
             .sum();
     }
     rank as i64
+}
+
+/// The `rows x cols` C-contiguous complex matrix at `data` (`(re, im)` pairs of doubles, the
+/// layout of NumPy's `complex128`).
+///
+/// # Safety
+/// As [`view`], for `rows * cols` complex numbers.
+unsafe fn complex_view<'a>(data: i64, rows: i64, cols: i64) -> MatRef<'a, faer::c64> {
+    // SAFETY: the caller's contract; `c64` is `#[repr(C)] { re, im }`.
+    unsafe {
+        MatRef::from_raw_parts(
+            data as *const faer::c64,
+            rows as usize,
+            cols as usize,
+            cols as isize,
+            1,
+        )
+    }
+}
+
+/// As [`complex_view`], writable.
+///
+/// # Safety
+/// As [`view_mut`], for `rows * cols` complex numbers.
+unsafe fn complex_view_mut<'a>(data: i64, rows: i64, cols: i64) -> MatMut<'a, faer::c64> {
+    // SAFETY: the caller's contract.
+    unsafe {
+        MatMut::from_raw_parts_mut(
+            data as *mut faer::c64,
+            rows as usize,
+            cols as usize,
+            cols as isize,
+            1,
+        )
+    }
+}
+
+/// The LU factors of the complex `n x n` matrix at `a`, or `None` when a pivot is exactly zero.
+fn complex_lu(a: i64, n: i64) -> Option<faer::linalg::solvers::PartialPivLu<faer::c64>> {
+    // SAFETY: lowering passes an `n x n` complex buffer.
+    let m = unsafe { complex_view(a, n, n) };
+    let lu = m.partial_piv_lu();
+    let u = lu.U();
+    (0..n as usize)
+        .all(|i| u[(i, i)].re != 0.0 || u[(i, i)].im != 0.0)
+        .then_some(lu)
+}
+
+/// [`ferrojit_matmul`] of `complex128` matrices.
+pub extern "C" fn ferrojit_complex_matmul(a: i64, b: i64, c: i64, m: i64, k: i64, n: i64) -> i64 {
+    if m <= 0 || n <= 0 {
+        return 0;
+    }
+    // SAFETY: lowering passes buffers of these shapes; `c` is a fresh result.
+    let mut out = unsafe { complex_view_mut(c, m, n) };
+    if k <= 0 {
+        out.fill(faer::c64::new(0.0, 0.0));
+        return 0;
+    }
+    let (lhs, rhs) = unsafe { (complex_view(a, m, k), complex_view(b, k, n)) };
+    let one = faer::c64::new(1.0, 0.0);
+    faer::linalg::matmul::matmul(out, Accum::Replace, lhs, rhs, one, Par::Seq);
+    0
+}
+
+/// [`ferrojit_solve`] of `complex128` matrices.
+pub extern "C" fn ferrojit_complex_solve(a: i64, b: i64, x: i64, n: i64, nrhs: i64) -> i64 {
+    if n <= 0 || nrhs <= 0 {
+        return 0;
+    }
+    let Some(lu) = complex_lu(a, n) else { return 1 };
+    // SAFETY: `b` is `n x nrhs`; `x` a fresh `n x nrhs` result.
+    let (rhs, mut out) = unsafe { (complex_view(b, n, nrhs), complex_view_mut(x, n, nrhs)) };
+    out.copy_from(rhs);
+    lu.solve_in_place(out);
+    0
+}
+
+/// [`ferrojit_inv`] of a `complex128` matrix.
+pub extern "C" fn ferrojit_complex_inv(a: i64, out: i64, n: i64) -> i64 {
+    if n <= 0 {
+        return 0;
+    }
+    let Some(lu) = complex_lu(a, n) else { return 1 };
+    let inverse = lu.inverse();
+    // SAFETY: `out` is a fresh `n x n` result.
+    let mut out = unsafe { complex_view_mut(out, n, n) };
+    out.copy_from(&inverse);
+    0
+}
+
+/// The determinant of the `complex128` `n x n` matrix at `a` (1 for `n == 0`), written to
+/// `out` as `(re, im)`.
+pub extern "C" fn ferrojit_complex_det(a: i64, n: i64, out: i64) -> i64 {
+    let det = if n <= 0 {
+        faer::c64::new(1.0, 0.0)
+    } else {
+        // SAFETY: lowering passes an `n x n` complex buffer.
+        unsafe { complex_view(a, n, n) }.determinant()
+    };
+    // SAFETY: `out` is a stack slot of two doubles.
+    unsafe { *(out as *mut faer::c64) = det };
+    0
+}
+
+/// `np.linalg.eig` (`vectors != 0`) or `np.linalg.eigvals` of the general `n x n` matrix at
+/// `a`: writes the eigenvalues to `w` (`n` complex numbers, `(re, im)` pairs) and, with
+/// `vectors`, the eigenvectors as the columns of the `n x n` complex matrix `v`, each scaled
+/// to unit length with its largest component real and positive (LAPACK's `geev` makes it real
+/// too; the sign may differ). Returns 1 when the iteration does not converge, 2 when `a`
+/// holds an infinity or NaN (NumPy's "Array must not contain infs or NaNs").
+pub extern "C" fn ferrojit_eig(a: i64, w: i64, v: i64, n: i64, vectors: i64) -> i64 {
+    if n <= 0 {
+        return 0;
+    }
+    let k = n as usize;
+    // SAFETY: lowering passes an `n x n` buffer and fresh results of `n` and `n * n` complex
+    // numbers.
+    let matrix = unsafe { view(a, n, n) };
+    let values = unsafe { std::slice::from_raw_parts_mut(w as *mut f64, 2 * k) };
+    if (0..k).any(|i| (0..k).any(|j| !matrix[(i, j)].is_finite())) {
+        return 2;
+    }
+    if vectors == 0 {
+        let Ok(eigenvalues) = matrix.eigenvalues() else {
+            return 1;
+        };
+        for (i, z) in eigenvalues.iter().enumerate() {
+            values[2 * i] = z.re;
+            values[2 * i + 1] = z.im;
+        }
+        return 0;
+    }
+    let Ok(eigen) = matrix.eigen() else {
+        return 1;
+    };
+    let diagonal = eigen.S().column_vector();
+    for i in 0..k {
+        values[2 * i] = diagonal[i].re;
+        values[2 * i + 1] = diagonal[i].im;
+    }
+    let u = eigen.U();
+    // SAFETY: see above.
+    let out = unsafe { std::slice::from_raw_parts_mut(v as *mut f64, 2 * k * k) };
+    for j in 0..k {
+        let modulus = |i: usize| u[(i, j)].re.hypot(u[(i, j)].im);
+        let length = (0..k).map(|i| modulus(i).powi(2)).sum::<f64>().sqrt();
+        let largest = (0..k).fold(
+            0,
+            |best, i| if modulus(i) > modulus(best) { i } else { best },
+        );
+        // Multiplying by conj(u_largest) / |u_largest| makes that component real, positive.
+        let (pr, pi) = match modulus(largest) {
+            m if m > 0.0 => (u[(largest, j)].re / m, -u[(largest, j)].im / m),
+            _ => (1.0, 0.0),
+        };
+        let scale = if length > 0.0 { 1.0 / length } else { 1.0 };
+        for i in 0..k {
+            let (re, im) = (u[(i, j)].re, u[(i, j)].im);
+            out[2 * (i * k + j)] = (re * pr - im * pi) * scale;
+            out[2 * (i * k + j) + 1] = (re * pi + im * pr) * scale;
+        }
+        out[2 * (largest * k + j) + 1] = 0.0;
+    }
+    0
 }
 
 /// `np.linalg.norm(x, ord)` of a number `ord`, for the C-contiguous vector (`rows` doubles,

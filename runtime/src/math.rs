@@ -408,6 +408,19 @@ runtime_functions! {
     Eigvalsh => ("ferrojit_eigvalsh", &[I64, I64, I64], I64, linalg::ferrojit_eigvalsh),
     /// `(a, w, v, n) -> status`: eigenvalues (ascending) and eigenvectors (columns of `v`).
     Eigh => ("ferrojit_eigh", &[I64, I64, I64, I64], I64, linalg::ferrojit_eigh),
+    /// `(a, b, c, m, k, n) -> 0`: [`RuntimeFn::Matmul`] of complex128 matrices.
+    ComplexMatmul => ("ferrojit_complex_matmul", &[I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_complex_matmul),
+    /// `(a, b, x, n, nrhs) -> status`: [`RuntimeFn::Solve`] of complex128 matrices.
+    ComplexSolve => ("ferrojit_complex_solve", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_complex_solve),
+    /// `(a, out, n) -> status`: the inverse of a complex128 matrix; 1 when singular.
+    ComplexInv => ("ferrojit_complex_inv", &[I64, I64, I64], I64, linalg::ferrojit_complex_inv),
+    /// `(a, n, out) -> 0`: the determinant of a complex128 matrix, written to `out`.
+    ComplexDet => ("ferrojit_complex_det", &[I64, I64, Ptr], I64, linalg::ferrojit_complex_det),
+    /// `(count) -> chunks`: how many chunks a `prange` loop of `count` iterations runs in.
+    ParallelChunks => ("ferrojit_parallel_chunks", &[I64], I64, crate::parallel::ferrojit_parallel_chunks),
+    /// `(a, w, v, n, vectors) -> status`: `np.linalg.eig`/`eigvals` of a general matrix
+    /// (complex results); 1 when not converged, 2 for infinities or NaN.
+    Eig => ("ferrojit_eig", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_eig),
     /// `(a, m, n, s, u, vt, compute_uv, full) -> status`: `np.linalg.svd`.
     Svd => ("ferrojit_svd", &[I64, I64, I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_svd),
     /// `(a, m, n) -> rank`: `np.linalg.matrix_rank`; -1 when the SVD does not converge.
@@ -550,6 +563,12 @@ impl RuntimeFn {
                 | Cholesky
                 | Eigvalsh
                 | Eigh
+                | Eig
+                | ComplexMatmul
+                | ComplexSolve
+                | ComplexInv
+                | ComplexDet
+                | ParallelChunks
                 | Svd
                 | MatrixRank
                 | Pinv

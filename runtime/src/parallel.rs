@@ -94,6 +94,18 @@ struct Shared {
 unsafe impl Send for Shared {}
 unsafe impl Sync for Shared {}
 
+/// How many chunks [`ferrojit_parallel_for`] splits a loop of `count` iterations into when
+/// called now (0 if `count <= 0`). Compiled code asks before a loop with whole-array
+/// reductions, to give each chunk its private array.
+pub extern "C" fn ferrojit_parallel_chunks(count: i64) -> i64 {
+    if count <= 0 {
+        return 0;
+    }
+    (get_num_threads() as i64)
+        .min(count)
+        .clamp(1, MAX_CHUNKS as i64)
+}
+
 /// Runs `body` over `0..count` in up to [`get_num_threads`] chunks; returns the number of
 /// chunks (0 if `count <= 0`). Chunk `c` writes its partial results at `out + c * out_stride`.
 ///
@@ -109,12 +121,10 @@ pub unsafe extern "C" fn ferrojit_parallel_for(
     out: *mut u8,
     out_stride: i64,
 ) -> i64 {
-    if count <= 0 {
+    let chunks = ferrojit_parallel_chunks(count);
+    if chunks == 0 {
         return 0;
     }
-    let chunks = (get_num_threads() as i64)
-        .min(count)
-        .clamp(1, MAX_CHUNKS as i64);
     // Each chunk has its own slot, hence its own arena: what a chunk allocates is freed when
     // the loop ends (nothing allocated in a `prange` body can outlive it).
     let mut errors: Vec<ErrorSlot> = (0..chunks).map(|_| ErrorSlot::default()).collect();

@@ -19,8 +19,12 @@ use std::time::SystemTime;
 /// The archive's file name where it is shipped (the wheel, next to an installed binary).
 pub const SHIPPED_NAME: &str = "libferrojit_runtime.a";
 
-/// The libraries the archive needs besides libc (`rustc --print native-static-libs`).
-pub const NATIVE_LIBRARIES: &[&str] = &["gcc_s", "util", "rt", "pthread", "m", "dl", "c"];
+/// The system libraries the archive needs (`rustc --print native-static-libs`).
+pub const NATIVE_LIBRARIES: &[&str] = if cfg!(target_os = "macos") {
+    &["System", "c", "m"]
+} else {
+    &["gcc_s", "util", "rt", "pthread", "m", "dl", "c"]
+};
 
 /// The runtime archive to link, searched as the module doc says, starting from `hints`.
 pub fn find_runtime_archive(hints: &[PathBuf]) -> Result<PathBuf, BuildError> {

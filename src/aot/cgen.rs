@@ -113,24 +113,10 @@ fn leaf_c_type(ty: &Type) -> String {
     }
 }
 
-/// Number of 8-byte slots a value of `ty` takes in the entry ABI.
-pub fn slot_count(ty: &Type) -> usize {
-    match ty {
-        Type::Scalar(s) if s.is_complex() => 2,
-        Type::Scalar(_)
-        | Type::Array { .. }
-        | Type::List { .. }
-        | Type::Str
-        | Type::Dict { .. }
-        | Type::Set { .. }
-        | Type::CPointer(_)
-        | Type::Instance { .. }
-        | Type::Generator => 1,
-        Type::Tuple(items) => items.iter().map(slot_count).sum(),
-        Type::Optional(inner) => 1 + slot_count(inner),
-        Type::NoneType | Type::Range | Type::Unknown | Type::Function { .. } | Type::DType(_) => 0,
-    }
-}
+use ir::lower::flatten::SlotEncoding;
+/// Number of 8-byte slots a value of `ty` takes in the entry ABI (the one layout, `ir`'s
+/// flattening).
+pub use ir::lower::flatten::slot_count;
 
 /// What each slot holds, for the header's comment: `[0] x: float64 (double bits)`.
 fn slot_layout(name: &str, ty: &Type, slot: &mut usize, out: &mut Vec<String>) {
@@ -145,13 +131,7 @@ fn slot_layout(name: &str, ty: &Type, slot: &mut usize, out: &mut Vec<String>) {
             push(format!("{name}.imag: {part} bits"));
         }
         Type::Scalar(s) => {
-            let how = match s {
-                Scalar::F64 => "double bits",
-                Scalar::F32 => "float bits in the low 32 bits",
-                Scalar::Bool => "0 or 1",
-                s if s.is_signed_int() => "sign-extended to 64 bits",
-                _ => "zero-extended to 64 bits",
-            };
+            let how = SlotEncoding::of(*s).describe();
             push(format!("{name}: {s} ({how})"));
         }
         Type::Array { ndim, .. } => {
@@ -403,16 +383,14 @@ fn pack_leaf(expr: &str, ty: &Type, k: &mut usize, out: &mut String) {
             ));
             *k += 2;
         }
-        Type::Scalar(Scalar::Bool) => {
-            put(format!("fj_slots[{k}] = {expr} ? 1u : 0u;"));
-            *k += 1;
-        }
-        Type::Scalar(s) if s.is_signed_int() => {
-            put(format!("fj_slots[{k}] = (uint64_t)(int64_t){expr};"));
-            *k += 1;
-        }
-        Type::Scalar(_) => {
-            put(format!("fj_slots[{k}] = (uint64_t){expr};"));
+        Type::Scalar(s) => {
+            // Integers: the C value already has its width; extend it as the encoding says.
+            let code = match SlotEncoding::of(*s) {
+                SlotEncoding::Bool => format!("{expr} ? 1u : 0u"),
+                SlotEncoding::Signed(_) => format!("(uint64_t)(int64_t){expr}"),
+                _ => format!("(uint64_t){expr}"),
+            };
+            put(format!("fj_slots[{k}] = {code};"));
             *k += 1;
         }
         Type::Array { .. } => {

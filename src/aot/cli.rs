@@ -35,6 +35,11 @@ options:
   --error-model MODEL        python (default: raise ZeroDivisionError) or numpy (inf/nan)
   -h, --help                 this message
   --version                  ferrojit's version
+
+environment:
+  FERROJIT_RUNTIME_LIB       the runtime archive to link (default: the one shipped with
+                             ferrojit, or built next to this binary by cargo)
+  CC                         the C compiler (default: cc)
 ";
 
 /// A parsed `ferrojit build` command line.

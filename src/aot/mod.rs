@@ -12,9 +12,10 @@
 //!    with its slot layout, typed wrappers) and the C glue (entries, wrappers, error tables);
 //!    [`pyext`] writes the extension's C source (argument checks, dispatch between signatures,
 //!    conversions, exceptions, boxing);
-//! 4. [`link`] runs the system C compiler: objects + glue + [`runtime`]'s forwarding functions
-//!    + the Rust runtime's static archive ([`archive`] finds it) → `lib<name>.so`; the same +
-//!    the extension source, against Python's and NumPy's headers → `<name><EXT_SUFFIX>`.
+//! 4. [`link`] runs the system C compiler: the objects, the glue, [`runtime`]'s forwarding
+//!    functions and the Rust runtime's static archive ([`archive`] finds it) make
+//!    `lib<name>.so`; the same and the extension source, against Python's and NumPy's headers,
+//!    make `<name><EXT_SUFFIX>`.
 //!
 //! Libraries run the JIT's own runtime (the archive's code, hidden inside each library), so
 //! exported code may create and return arrays (the C caller frees them with

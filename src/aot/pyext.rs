@@ -22,30 +22,19 @@
 use super::cgen::{c_identifier, c_string, slot_count, variant_name};
 use super::compile::{CompiledExport, CompiledVariant};
 use std::collections::HashMap;
-use typeinfer::{Layout, Scalar, Type};
+use typeinfer::{Conversion, Layout, Scalar, Type};
 
-/// How far a value of scalar type `from` is from a parameter of type `to` (pybridge's
-/// `overload::scalar_conversion`): 0 exact, 1 promotion, 2 safe, 3 unsafe, -1 not allowed.
+/// The rank of converting a number of type `from` to a parameter of type `to` in the generated
+/// C table: typeinfer's one table of conversions (0 exact, 1 promotion, 2 safe, 3 unsafe), -1
+/// where it allows none.
 fn scalar_conversion(from: Scalar, to: Scalar) -> i8 {
-    let (fsize, tsize) = (from.size_bytes(), to.size_bytes());
-    if from == to {
-        return 0;
-    }
-    if from.is_complex() && !to.is_complex() {
-        return -1;
-    }
-    match (from, to) {
-        (Scalar::Bool, _) => 2,
-        (_, Scalar::Bool) => 3,
-        (f, t) if f.is_signed_int() && t.is_signed_int() && tsize > fsize => 1,
-        (f, t) if f.is_unsigned_int() && t.is_unsigned_int() && tsize > fsize => 1,
-        (f, t) if f.is_unsigned_int() && t.is_signed_int() && tsize > fsize => 2,
-        (f, t) if f.is_int() && (t.is_float() || t.is_complex()) => 2,
-        (Scalar::F32, Scalar::F64) | (Scalar::C64, Scalar::C128) => 1,
-        (f, t) if f.is_float() && t.is_complex() && t.real_part().size_bytes() >= fsize => 2,
-        _ => 3,
-    }
+    typeinfer::conversion::scalar_conversion(from, to).map_or(-1, Conversion::rank)
 }
+
+/// The rank of an array conversion that is not exact (a C/F array for an any-layout
+/// parameter), as `typeinfer::conversion` ranks it and the C prelude's `fj_rank_array` returns
+/// it.
+const ARRAY_CONVERSION: Conversion = Conversion::Safe;
 
 fn scalar_code(s: Scalar) -> &'static str {
     match s {
@@ -213,6 +202,10 @@ pub fn extension_source(module: &str, exports: &[CompiledExport], header_name: &
          #include \"{header_name}\"\n",
         version = env!("CARGO_PKG_VERSION")
     );
+    c.push_str(&format!(
+        "#define FJ_ARRAY_CONVERSION_RANK {}\n",
+        ARRAY_CONVERSION.rank()
+    ));
     c.push_str(PRELUDE);
     c.push_str("\nstatic const signed char fj_conversion[13][13] = {\n");
     for from in Scalar::ALL {
@@ -413,6 +406,19 @@ mod tests {
     #[test]
     fn conversions_follow_the_dispatcher() {
         use Scalar::*;
+        // The generated table is typeinfer's, rank for rank.
+        for from in Scalar::ALL {
+            for to in Scalar::ALL {
+                let shared =
+                    typeinfer::conversion::conversion(&Type::Scalar(from), &Type::Scalar(to));
+                assert_eq!(scalar_conversion(from, to), shared.map_or(-1, |c| c.rank()));
+            }
+        }
+        let array = |layout| Type::array(F64, 1, layout);
+        assert_eq!(
+            typeinfer::conversion::conversion(&array(Layout::C), &array(Layout::A)),
+            Some(ARRAY_CONVERSION)
+        );
         assert_eq!(scalar_conversion(I64, F64), 2);
         assert_eq!(scalar_conversion(F32, F64), 1);
         assert_eq!(scalar_conversion(F64, I64), 3);

@@ -59,7 +59,8 @@ static int fj_scalar_kind(PyObject *o) {
     return -1;
 }
 
-/* How an array argument matches a parameter: 0 exact, 2 safe (C/F to any layout), -1 not. */
+/* How an array argument matches a parameter (typeinfer::conversion): 0 exact,
+ * FJ_ARRAY_CONVERSION_RANK for C/F given to an any-layout parameter, -1 not. */
 static int fj_rank_array(PyObject *o, int dtype, int ndim, char layout, int writeable) {
     PyArrayObject *a;
     char have;
@@ -70,8 +71,10 @@ static int fj_rank_array(PyObject *o, int dtype, int ndim, char layout, int writ
     if (PyArray_NDIM(a) != ndim || !PyArray_ISNOTSWAPPED(a)) return -1;
     if (fj_scalar_of_descr(PyArray_DESCR(a)) != dtype) return -1;
     have = PyArray_IS_C_CONTIGUOUS(a) ? 'C' : PyArray_IS_F_CONTIGUOUS(a) ? 'F' : 'A';
+    /* Read-only-ness of a parameter comes from what the function does, not from its
+     * signature: as the dispatcher ranks against the signature, it does not lower the rank. */
     if (have == layout) return 0;
-    return layout == 'A' ? 2 : -1;
+    return layout == 'A' ? FJ_ARRAY_CONVERSION_RANK : -1;
 }
 
 /* A number read from Python before conversion (pybridge's `Number`). */

@@ -68,13 +68,6 @@ pub fn runtime_symbols() -> Vec<RuntimeSymbol> {
     out
 }
 
-/// True for the memory helpers (`RuntimeFn::uses_arena`).
-pub fn is_arena_symbol(name: &str) -> bool {
-    RuntimeFn::ALL
-        .iter()
-        .any(|f| f.uses_arena() && f.describe().symbol == name)
-}
-
 /// The addresses of `imports` in this process, in order; `Err` names an unknown symbol.
 pub fn addresses(imports: &[String]) -> Result<Vec<usize>, String> {
     let table = runtime_symbols();

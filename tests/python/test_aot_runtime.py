@@ -12,6 +12,7 @@ from a C program:
 Needs a C compiler (``cc``); without one the tests are skipped with the reason printed.
 """
 
+import inspect
 import json
 import os
 import shutil
@@ -89,6 +90,51 @@ def pick(a, i):
 def temporaries(n):
     t = np.ones(n) * 2.0
     return t.sum()
+
+
+@export('b1(b1)', 'i1(i1)', 'u2(u2)', 'i8(i8)', 'u8(u8)', 'f4(f4)', 'c8(c8)')
+def same(x):
+    return x
+
+
+@export('b1(b1)')
+def same_b1(x):
+    return x
+
+
+@export('i1(i1)')
+def same_i1(x):
+    return x
+
+
+@export('u2(u2)')
+def same_u2(x):
+    return x
+
+
+@export('i8(i8)')
+def same_i8(x):
+    return x
+
+
+@export('u8(u8)')
+def same_u8(x):
+    return x
+
+
+@export('f4(f4)')
+def same_f4(x):
+    return x
+
+
+@export('c8(c8)')
+def same_c8(x):
+    return x
+
+
+@export('Tuple(i2, f8)(Tuple(i2, f8))')
+def same_pair(p):
+    return p
 '''
 
 CHILD = r'''
@@ -307,6 +353,58 @@ def test_c_program_gets_arrays_threads_library_and_error_messages(built):
         f"(in function quot at line {line} of {source})"
     )
     assert lines["pick"].startswith("1 IndexError: index 9 is out of bounds for axis 0 with size 5")
+
+
+# Values whose conversion to a parameter type is the question: each is given to `same` (the
+# extension and the JIT's dispatcher pick among its signatures by the one table of
+# conversions) and to each `same_<type>` alone (converted, then encoded in its slot).
+CONVERSION_VALUES = (
+    "[True, 0, 5, 300, -129, 2**63, -(2**63), 2.7, -1e30, 1e40, 0.1, 1+2j, "
+    "np.int16(1000), np.uint8(200), np.float32(1.5), np.bool_(True), np.complex64(3j)]"
+)
+SIGNATURES = ["b1(b1)", "i1(i1)", "u2(u2)", "i8(i8)", "u8(u8)", "f4(f4)", "c8(c8)"]
+
+
+def conversion_results(functions, np_module):
+    values = eval(CONVERSION_VALUES, {"np": np_module})
+    out = []
+    for value in values:
+        row = []
+        for f in functions:
+            try:
+                r = f(value)
+                row.append([type(r).__name__, repr(r)])
+            except Exception as e:
+                row.append([type(e).__name__])
+        out.append(row)
+    return out
+
+
+def test_extension_converts_arguments_as_the_dispatcher(built):
+    import ferrojit
+
+    _, out = built
+    code = (
+        "import json, numpy as np, kernels\n"
+        + f"SIGNATURES = {SIGNATURES!r}\nCONVERSION_VALUES = {CONVERSION_VALUES!r}\n"
+        + inspect.getsource(conversion_results)
+        + "fs = [kernels.same] + [getattr(kernels, 'same_' + s.split('(')[0]) for s in SIGNATURES]\n"
+        + "print(json.dumps([conversion_results(fs, np),"
+        + " [[type(r).__name__, repr(r)] for r in [kernels.same_pair((300, 2)), kernels.same_pair((np.int8(-3), np.float32(0.5)))]]]))\n"
+    )
+    got_same, got_pair = json.loads(run_isolated(out, code))
+
+    def same(x):
+        return x
+
+    def same_pair(p):
+        return p
+
+    jit_same = ferrojit.jit(SIGNATURES)(same)
+    jit_pair = ferrojit.jit(["Tuple(i2, f8)(Tuple(i2, f8))"])(same_pair)
+    singles = [ferrojit.jit([signature])(same) for signature in SIGNATURES]
+    assert got_same == conversion_results([jit_same] + singles, np)
+    assert got_pair == [[type(r).__name__, repr(r)] for r in [jit_pair((300, 2)), jit_pair((np.int8(-3), np.float32(0.5)))]]
 
 
 def test_only_the_library_api_is_exported(built):

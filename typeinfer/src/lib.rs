@@ -15,6 +15,7 @@
 //!   sub-expression and the types involved.
 
 pub mod classes;
+pub mod conversion;
 pub mod elementwise;
 mod infer;
 pub mod intrinsics;
@@ -25,6 +26,7 @@ pub mod rules;
 pub mod signature;
 pub mod types;
 
+pub use conversion::{Conversion, conversion};
 pub use infer::numpy_shape::transpose_axes;
 pub use intrinsics::{CmathFn, Intrinsic};
 pub use numpy::{ArrayEffect, ArrayFn};

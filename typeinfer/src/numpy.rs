@@ -157,7 +157,21 @@ pub enum ArrayFn {
     LinalgQr,
     LinalgLstsq,
     LinalgMatrixPower,
+    /// `np.linalg.eig(a)`: eigenvalues and eigenvectors of a general matrix (complex).
+    LinalgEig,
+    /// `np.linalg.eigvals(a)`.
+    LinalgEigvals,
     Kron,
+    // More construction and element-wise functions (typed in `infer/numpy_library.rs`,
+    // lowered in `lower/numeric.rs`).
+    /// `np.eye(N, M=None, k=0, dtype=float)`.
+    Eye,
+    /// `np.identity(n, dtype=float)`.
+    Identity,
+    /// `np.round(a, decimals=0)`, `np.around`, `a.round(decimals)`: NumPy's algorithm.
+    Round,
+    /// `np.isclose(a, b, rtol, atol, equal_nan)`: element-wise.
+    Isclose,
 }
 
 /// What an array function does to its array parameter `a`: the one table of array-method
@@ -255,6 +269,10 @@ impl ArrayFn {
             "allclose" => Allclose,
             "trace" => Trace,
             "kron" => Kron,
+            "eye" => Eye,
+            "identity" => Identity,
+            "round" | "around" | "round_" => Round,
+            "isclose" => Isclose,
             _ => return None,
         })
     }
@@ -312,6 +330,8 @@ impl ArrayFn {
             "qr" => LinalgQr,
             "lstsq" => LinalgLstsq,
             "matrix_power" => LinalgMatrixPower,
+            "eig" => LinalgEig,
+            "eigvals" => LinalgEigvals,
             _ => return None,
         })
     }
@@ -355,6 +375,8 @@ impl ArrayFn {
                 | LinalgQr
                 | LinalgLstsq
                 | LinalgMatrixPower
+                | LinalgEig
+                | LinalgEigvals
         )
     }
 
@@ -408,6 +430,9 @@ impl ArrayFn {
                         | ArrayEqual
                         | Allclose
                         | Kron
+                        | Eye
+                        | Identity
+                        | Isclose
                 ) && !f.is_statistic()
             }),
         }
@@ -426,9 +451,9 @@ impl ArrayFn {
             Copy | Ravel | Flatten => &["a"],
             Astype => &["a", "dtype"],
             Sum | Prod | Min | Max | Mean => &["a", "axis"],
-            Argmin | Argmax | Any | All => &["a"],
+            Argmin | Argmax | Any | All => &["a", "axis"],
             Cumsum | Cumprod => &["a", "axis"],
-            Std | Var => &["a", "*", "ddof"],
+            Std | Var => &["a", "axis", "*", "ddof"],
             Dot => &["a", "b"],
             Concatenate => &["arrays", "axis"],
             Where => &["condition", "x", "y"],
@@ -442,9 +467,11 @@ impl ArrayFn {
             Bincount => &["x", "weights", "minlength"],
             Nonzero | Flatnonzero | Argwhere => &["a"],
             Isin => &["element", "test_elements", "assume_unique", "invert"],
-            Median | Nansum | Nanmean | Nanmin | Nanmax | Nanargmin | Nanargmax | Ptp => &["a"],
-            Percentile | Quantile => &["a", "q"],
-            Nanstd | Nanvar => &["a", "*", "ddof"],
+            Median | Nansum | Nanmean | Nanmin | Nanmax | Nanargmin | Nanargmax | Ptp => {
+                &["a", "axis"]
+            }
+            Percentile | Quantile => &["a", "q", "axis"],
+            Nanstd | Nanvar => &["a", "axis", "*", "ddof"],
             Average => &["a", "axis", "weights"],
             Cov => &["m", "y", "*", "ddof"],
             Corrcoef => &["x", "y"],
@@ -453,8 +480,8 @@ impl ArrayFn {
             Ascontiguousarray => &["a", "dtype"],
             Stack => &["arrays", "axis"],
             Vstack | Hstack | ColumnStack => &["tup"],
-            Diff => &["a", "n"],
-            Roll => &["a", "shift"],
+            Diff => &["a", "n", "axis"],
+            Roll => &["a", "shift", "axis"],
             Outer => &["a", "b"],
             Cross => &["a", "b"],
             Interp => &["x", "xp", "fp", "left", "right"],
@@ -484,11 +511,16 @@ impl ArrayFn {
             LinalgSolve => &["a", "b"],
             LinalgInv | LinalgDet | LinalgSlogdet | LinalgCholesky | LinalgEigvalsh => &["a"],
             LinalgEigh | LinalgMatrixRank | LinalgPinv | LinalgQr => &["a"],
+            LinalgEig | LinalgEigvals => &["a"],
             LinalgLstsq => &["a", "b", "rcond"],
             LinalgSvd => &["a", "full_matrices", "compute_uv"],
             LinalgMatrixPower => &["a", "n"],
             Kron => &["a", "b"],
-            LinalgNorm => &["x", "ord"],
+            LinalgNorm => &["x", "ord", "axis"],
+            Eye => &["N", "M", "k", "dtype"],
+            Identity => &["n", "dtype"],
+            Round => &["a", "decimals"],
+            Isclose => &["a", "b", "rtol", "atol", "equal_nan"],
         }
     }
 
@@ -499,7 +531,7 @@ impl ArrayFn {
             Full | FullLike | Linspace | Dot | Reshape | Fill | Astype => 2,
             Partition | Argpartition | Searchsorted | Digitize | Isin => 2,
             Percentile | Quantile => 2,
-            Outer | Cross | ArrayEqual | Allclose | Roll | ExpandDims => 2,
+            Outer | Cross | ArrayEqual | Allclose | Roll | ExpandDims | Isclose => 2,
             RandomBinomial | PyRandint | PyUniform | LinalgSolve | LinalgMatrixPower | Kron => 2,
             LinalgLstsq => 2,
             RandomRandom | RandomStandardNormal | RandomRand | RandomRandn | RandomUniform
@@ -511,6 +543,37 @@ impl ArrayFn {
             Where => 1,
             _ => 1,
         }
+    }
+
+    /// The reductions whose `axis=k` (a literal) drops axis `k` from the result: NumPy's
+    /// whole-array reductions and statistics that give one number per lane.
+    pub fn reduces_along_axis(self) -> bool {
+        use ArrayFn::*;
+        matches!(
+            self,
+            Sum | Prod
+                | Min
+                | Max
+                | Mean
+                | Std
+                | Var
+                | Argmin
+                | Argmax
+                | Any
+                | All
+                | Median
+                | Percentile
+                | Quantile
+                | Nansum
+                | Nanmean
+                | Nanstd
+                | Nanvar
+                | Nanmin
+                | Nanmax
+                | Nanargmin
+                | Nanargmax
+                | Ptp
+        )
     }
 
     /// The statistics functions (`np.median`, `np.nanmean`, `np.histogram`, …): functions
@@ -665,7 +728,13 @@ impl ArrayFn {
             LinalgQr => "qr",
             LinalgLstsq => "lstsq",
             LinalgMatrixPower => "matrix_power",
+            LinalgEig => "eig",
+            LinalgEigvals => "eigvals",
             Kron => "kron",
+            Eye => "eye",
+            Identity => "identity",
+            Round => "round",
+            Isclose => "isclose",
         }
     }
 
@@ -699,6 +768,7 @@ impl ArrayFn {
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
             | LinalgPinv | LinalgQr | LinalgLstsq | LinalgMatrixPower | Kron => ArrayEffect::Reads,
+            Eye | Identity | Round | Isclose | LinalgEig | LinalgEigvals => ArrayEffect::Reads,
         }
     }
 

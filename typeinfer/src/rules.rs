@@ -601,23 +601,13 @@ pub fn can_convert(from: &Type, to: &Type) -> bool {
         return true;
     }
     match (from, to) {
-        (Type::Scalar(f), Type::Scalar(t)) => !f.is_complex() || t.is_complex(),
-        (
-            Type::Array {
-                dtype: d1,
-                ndim: n1,
-                layout: l1,
-                readonly: r1,
-            },
-            Type::Array {
-                dtype: d2,
-                ndim: n2,
-                layout: l2,
-                readonly: r2,
-            },
-        ) => {
-            // Writeable converts to read-only, never the reverse.
-            d1 == d2 && n1 == n2 && (l1 == l2 || *l2 == crate::Layout::A) && (*r2 || !*r1)
+        // Numbers, arrays and tuples: the one table of conversions (any rank will do here).
+        (Type::Scalar(_), Type::Scalar(_))
+        | (Type::Array { .. }, Type::Array { .. })
+        | (Type::Tuple(_), Type::Tuple(_))
+            if crate::conversion::conversion(from, to).is_some() =>
+        {
+            true
         }
         (Type::Tuple(xs), Type::Tuple(ys)) => {
             xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| can_convert(x, y))

@@ -318,6 +318,21 @@ impl Lowerer<'_, '_> {
             _ => (Scalar::F64, 0),
         };
         use ArrayFn::*;
+        // `axis=k` of a reduction or statistic without an axis lowering of its own: per lane.
+        let literal_axis = names
+            .iter()
+            .position(|n| *n == "axis")
+            .and_then(|i| bound[i])
+            .and_then(super::array::constant_int);
+        let operand = if f == LinalgNorm { "x" } else { "a" };
+        if let (Some(k), Some(a)) = (literal_axis, array_arg(operand))
+            && (f.reduces_along_axis() || f == LinalgNorm)
+            && !matches!(f, Sum | Prod | Min | Max | Mean)
+            && a.ndim > 1
+        {
+            let axis = if k < 0 { k + i64::from(a.ndim) } else { k } as usize;
+            return self.lower_along_axis(f, operand, &a, axis, &arg, &result_ty, span);
+        }
         let value = match f {
             Empty | Zeros | Ones | Full | EmptyLike | ZerosLike | OnesLike | FullLike => {
                 let (dtype, _) = result_array(&result_ty);
@@ -486,8 +501,10 @@ impl Lowerer<'_, '_> {
             | PyGauss => self.lower_random_call(f, &arg, &result_ty, span)?,
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
-            | LinalgPinv | LinalgQr | LinalgLstsq | LinalgMatrixPower | Kron => {
-                self.lower_linalg_call(f, &arg, &result_ty, span)?
+            | LinalgPinv | LinalgQr | LinalgLstsq | LinalgMatrixPower | LinalgEig
+            | LinalgEigvals | Kron => self.lower_linalg_call(f, &arg, &result_ty, span)?,
+            Eye | Identity | Round | Isclose => {
+                self.lower_library_call(f, &arg, &result_ty, span)?
             }
             Where => {
                 // With array operands this is an array expression (`array_expr.rs`); here all
@@ -1000,7 +1017,7 @@ impl Lowerer<'_, '_> {
     }
 
     /// `np.all(a)` (`all`) or `np.any(a)`: every element, or some element, is truthy (NaN is).
-    fn lower_any_all(&mut self, all: bool, a: &ArrayRef) -> LResult<PyValue> {
+    pub(crate) fn lower_any_all(&mut self, all: bool, a: &ArrayRef) -> LResult<PyValue> {
         let shape = self.shape_of(a);
         let strides = self.strides_of(a);
         let data = self.data_of(a.desc);
@@ -1242,8 +1259,9 @@ impl Lowerer<'_, '_> {
             other => other.as_scalar().unwrap_or(Scalar::F64),
         };
         let dt = Type::Scalar(dtype);
-        if (a.ndim, b.ndim) == (2, 2) && dtype == Scalar::F64 {
-            // Matrices of float64: the runtime's blocked product (`lower/linalg.rs`).
+        if (a.ndim, b.ndim) == (2, 2) && matches!(dtype, Scalar::F64 | Scalar::C128) {
+            // Matrices of float64 or complex128: the runtime's blocked product
+            // (`lower/linalg.rs`, `lower/complex_linalg.rs`).
             let (k_a, k_b) = (self.array_dim(a.desc, 1), self.array_dim(b.desc, 0));
             let mismatch = self.b.icmp(IntCC::Ne, k_a, k_b);
             self.raise_if(
@@ -1253,7 +1271,11 @@ impl Lowerer<'_, '_> {
                 span,
                 &[k_a, k_b],
             );
-            return Ok(self.matmul_float64(&a, &b, span));
+            return Ok(if dtype == Scalar::F64 {
+                self.matmul_float64(&a, &b, span)
+            } else {
+                self.matmul_complex128(&a, &b, span)
+            });
         }
         let (a_shape, b_shape) = (self.shape_of(&a), self.shape_of(&b));
         let (a_strides, b_strides) = (self.strides_of(&a), self.strides_of(&b));

@@ -1,8 +1,8 @@
 //! Lowering of NumPy's construction and shape functions (typed in
 //! `typeinfer/src/infer/numpy_shape.rs`).
 //!
-//! New arrays: `np.array`/`np.asarray` (a tuple tree of numbers and arrays written into a new
-//! C-contiguous array), `np.ascontiguousarray`, joins (`np.concatenate` along any axis,
+//! New arrays: `np.array`/`np.asarray` (a tree of tuples and lists of numbers and arrays
+//! written into a new C-contiguous array; lists' lengths checked at run time), `np.ascontiguousarray`, joins (`np.concatenate` along any axis,
 //! `np.stack`, `np.vstack`, `np.hstack`, `np.column_stack`: every part copied into its slab of
 //! the result, a part of lower rank first viewed with a unit axis), `np.diff`, `np.roll`,
 //! `np.outer`, `np.cross`, `np.interp` (NumPy's C algorithm). Views: `np.expand_dims` and
@@ -17,6 +17,16 @@ use frontend::Span;
 use frontend::ast::{BinOp, Expr, ExprKind};
 use runtime::error::ExceptionKind;
 use typeinfer::{ArrayFn, Layout, Scalar, Type};
+
+/// The rank of the array `np.array` makes of a value of type `ty` (numbers 0).
+fn tree_rank(ty: &Type) -> usize {
+    match ty {
+        Type::Array { ndim, .. } => usize::from(*ndim),
+        Type::List { item, .. } => 1 + tree_rank(item),
+        Type::Tuple(items) => 1 + items.first().map_or(0, tree_rank),
+        _ => 0,
+    }
+}
 
 /// A literal axis of a call, normalised for rank `ndim` (typing has checked its range).
 fn literal_axis(e: Option<&Expr>, ndim: u32, default: usize) -> usize {
@@ -102,12 +112,23 @@ impl Lowerer<'_, '_> {
             }
             Diff => {
                 let a = array("a")?;
-                self.lower_diff(&a, arg("n"), span)?.value()
+                let axis = literal_axis(expr_arg("axis"), a.ndim, a.ndim as usize - 1);
+                let n = arg("n");
+                self.along_axis_via_last(&a, axis, span, &mut |this, a| {
+                    this.lower_diff(a, n.clone(), span)
+                })?
+                .value()
             }
             Roll => {
                 let a = array("a")?;
                 let (shift, _) = arg("shift").expect("required");
-                self.lower_roll(&a, shift, span)?.value()
+                match expr_arg("axis").and_then(super::array::constant_int) {
+                    Some(_) => {
+                        let axis = literal_axis(expr_arg("axis"), a.ndim, 0);
+                        self.roll_along(&a, shift, axis, span)?.value()
+                    }
+                    None => self.lower_roll(&a, shift, span)?.value(),
+                }
             }
             Outer => {
                 let (a, b) = (array("a")?, array("b")?);
@@ -207,6 +228,54 @@ impl Lowerer<'_, '_> {
                 let a = ArrayRef::of(value).expect("an array");
                 Ok(self.shape_of(&a))
             }
+            PyValue::List(list, ty) => {
+                // Its length, then the shape every item must share (zeros when empty).
+                let item = ty.list_item().cloned().expect("a list type");
+                let len = self.list_len(*list);
+                let rank = tree_rank(&item);
+                let zero = self.b.iconst(Ty::I64, 0);
+                let zeros = (0..rank)
+                    .map(|_| PyValue::Scalar(zero, Scalar::I64))
+                    .collect();
+                let inner = self.declare_value_var(&PyValue::Tuple(zeros));
+                let list = *list;
+                self.counted_loop(len, &mut |this, i| {
+                    let value = this.load_list_item(list, &item, i);
+                    let extents = this.tree_shape(&value, span)?;
+                    let PyValue::Tuple(known) = this.use_value_var(&inner) else {
+                        unreachable!("a tuple")
+                    };
+                    let first = this.b.icmp(IntCC::Eq, i, zero);
+                    let mut agreed = Vec::new();
+                    for (&x, k) in extents.iter().zip(known) {
+                        let PyValue::Scalar(k, _) = k else {
+                            unreachable!("an extent")
+                        };
+                        let expected = this.b.select(first, x, k);
+                        let differ = this.b.icmp(IntCC::Ne, x, expected);
+                        this.raise_if(
+                            differ,
+                            ExceptionKind::ValueError,
+                            "setting an array element with a sequence. The requested array \
+                             has an inhomogeneous shape",
+                            span,
+                            &[],
+                        );
+                        agreed.push(PyValue::Scalar(expected, Scalar::I64));
+                    }
+                    this.def_value_var(&inner, &PyValue::Tuple(agreed));
+                    Ok(())
+                })?;
+                let PyValue::Tuple(known) = self.use_value_var(&inner) else {
+                    unreachable!("a tuple")
+                };
+                let mut shape = vec![len];
+                shape.extend(known.iter().map(|k| match k {
+                    PyValue::Scalar(v, _) => *v,
+                    _ => unreachable!("an extent"),
+                }));
+                Ok(shape)
+            }
             _ => Ok(Vec::new()),
         }
     }
@@ -237,6 +306,18 @@ impl Lowerer<'_, '_> {
                     prefix.pop();
                 }
                 Ok(())
+            }
+            PyValue::List(list, ty) => {
+                let item = ty.list_item().cloned().expect("a list type");
+                let len = self.list_len(*list);
+                let list = *list;
+                let prefix = prefix.clone();
+                self.counted_loop(len, &mut |this, i| {
+                    let value = this.load_list_item(list, &item, i);
+                    let mut at = prefix.clone();
+                    at.push(i);
+                    this.write_tree(&value, data, strides, &mut at, dtype)
+                })
             }
             PyValue::Array(..) => {
                 let a = ArrayRef::of(value).expect("an array");

@@ -83,6 +83,80 @@ fn push_flat(ty: &Type, out: &mut Vec<FlatSlot>) {
     }
 }
 
+/// Number of 8-byte slots a value of type `ty` takes in the entry ABI (`runtime::abi`): one
+/// per flattened value. Every encoder of arguments (the dispatcher, the embedding API, the C
+/// glue and extension of `ferrojit build`, the cache) counts with this.
+pub fn slot_count(ty: &Type) -> usize {
+    flat_types(ty).len()
+}
+
+/// How a scalar (or one part of a complex number) sits in its 8-byte slot of the entry ABI: the
+/// one statement of the encoding, which every encoder follows and the backends' entry
+/// trampolines decode (narrow values from the slot's low bytes).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SlotEncoding {
+    /// 0 or 1.
+    Bool,
+    /// A signed integer of this many bits, sign-extended to 64.
+    Signed(u8),
+    /// An unsigned integer of this many bits, zero-extended to 64.
+    Unsigned(u8),
+    /// An `f32`'s bits in the low 32 bits, the rest zero.
+    F32Bits,
+    /// An `f64`'s bits.
+    F64Bits,
+}
+
+impl SlotEncoding {
+    /// The encoding of scalar `s` (of each part, for complex numbers).
+    pub fn of(s: Scalar) -> SlotEncoding {
+        let bits = 8 * s.size_bytes() as u8;
+        match s {
+            Scalar::Bool => SlotEncoding::Bool,
+            Scalar::F32 | Scalar::C64 => SlotEncoding::F32Bits,
+            Scalar::F64 | Scalar::C128 => SlotEncoding::F64Bits,
+            s if s.is_signed_int() => SlotEncoding::Signed(bits),
+            _ => SlotEncoding::Unsigned(bits),
+        }
+    }
+
+    /// The slot of an integer whose two's-complement bits are `value`: truncated to the width,
+    /// then extended (a bool: nonzero is 1). Floats are encoded with [`SlotEncoding::float`].
+    pub fn integer(self, value: u64) -> u64 {
+        match self {
+            SlotEncoding::Bool => u64::from(value != 0),
+            SlotEncoding::Signed(64) | SlotEncoding::Unsigned(64) => value,
+            SlotEncoding::Signed(bits) => {
+                let shift = 64 - u32::from(bits);
+                (((value << shift) as i64) >> shift) as u64
+            }
+            SlotEncoding::Unsigned(bits) => value & ((1u64 << bits) - 1),
+            SlotEncoding::F32Bits => u64::from((value as i64 as f32).to_bits()),
+            SlotEncoding::F64Bits => (value as i64 as f64).to_bits(),
+        }
+    }
+
+    /// The slot of a float (rounded to `f32` for [`SlotEncoding::F32Bits`]).
+    pub fn float(self, value: f64) -> u64 {
+        match self {
+            SlotEncoding::F32Bits => u64::from((value as f32).to_bits()),
+            SlotEncoding::F64Bits => value.to_bits(),
+            other => other.integer(value as i64 as u64),
+        }
+    }
+
+    /// What the slot holds, in words (for generated headers).
+    pub fn describe(self) -> &'static str {
+        match self {
+            SlotEncoding::Bool => "0 or 1",
+            SlotEncoding::Signed(_) => "sign-extended to 64 bits",
+            SlotEncoding::Unsigned(_) => "zero-extended to 64 bits",
+            SlotEncoding::F32Bits => "float bits in the low 32 bits",
+            SlotEncoding::F64Bits => "double bits",
+        }
+    }
+}
+
 /// The IR types of a value of type `ty`.
 pub fn ir_types(ty: &Type) -> Vec<Ty> {
     flat_types(ty).iter().map(FlatSlot::ir_type).collect()
@@ -101,5 +175,43 @@ mod tests {
             Type::Tuple(vec![Type::BOOL, Type::NoneType]),
         ]);
         assert_eq!(ir_types(&ty), vec![Ty::F64, Ty::F64, Ty::Ptr, Ty::Bool]);
+        assert_eq!(slot_count(&ty), 4);
+        assert_eq!(slot_count(&Type::Optional(Box::new(Type::C128))), 3);
+    }
+
+    /// The encoding of every scalar, pinned: what each encoder writes for -1 (or -1.5).
+    #[test]
+    fn slot_encodings_are_pinned() {
+        let got: Vec<(Scalar, u64)> = Scalar::ALL
+            .iter()
+            .map(|&s| {
+                let e = SlotEncoding::of(s);
+                let slot = match e {
+                    SlotEncoding::F32Bits | SlotEncoding::F64Bits => e.float(-1.5),
+                    _ => e.integer(-1i64 as u64),
+                };
+                (s, slot)
+            })
+            .collect();
+        use Scalar::*;
+        assert_eq!(
+            got,
+            vec![
+                (Bool, 1),
+                (I8, u64::MAX),
+                (I16, u64::MAX),
+                (I32, u64::MAX),
+                (I64, u64::MAX),
+                (U8, 0xff),
+                (U16, 0xffff),
+                (U32, 0xffff_ffff),
+                (U64, u64::MAX),
+                (F32, u64::from((-1.5f32).to_bits())),
+                (F64, (-1.5f64).to_bits()),
+                (C64, u64::from((-1.5f32).to_bits())),
+                (C128, (-1.5f64).to_bits()),
+            ]
+        );
+        assert_eq!(SlotEncoding::of(I8).integer(0x180), 0xffff_ffff_ffff_ff80);
     }
 }

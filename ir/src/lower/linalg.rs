@@ -40,6 +40,9 @@ impl Lowerer<'_, '_> {
             Type::Array { dtype, .. } => *dtype,
             other => other.as_scalar().unwrap_or(Scalar::F64),
         };
+        if float.is_complex() && matches!(f, LinalgSolve | LinalgInv | LinalgDet) {
+            return self.lower_complex_linalg(f, &a, arg, result_ty, span);
+        }
         Ok(match f {
             Trace => {
                 let shape = self.shape_of(&a);
@@ -88,6 +91,42 @@ impl Lowerer<'_, '_> {
                 self.raise_if(bad, ExceptionKind::ValueError, message, span, &[]);
                 PyValue::Scalar(self.cast_real(norm, Scalar::F64, float), float)
             }
+            LinalgNorm if matches!(arg("ord"), Some((PyValue::Str(ref s), _)) if s == "nuc") => {
+                // The nuclear norm: the sum of the singular values (largest first), as NumPy.
+                let m = self.float64_c(&a, span);
+                let shape = self.shape_of(&m);
+                let (rows, cols) = (shape[0], shape[1]);
+                let data = self.data_of(m.desc);
+                let k = self.b.binary(Op::Smin, rows, cols);
+                let s = self.new_array(Scalar::F64, &[k], false, span);
+                let s_data = self.data_of(s.desc);
+                let zero = self.b.iconst(Ty::I64, 0);
+                let status = self.b.call_runtime(
+                    RuntimeFn::Svd,
+                    &[data, rows, cols, s_data, zero, zero, zero, zero],
+                );
+                let failed = self.b.icmp(IntCC::Ne, status, zero);
+                let message = "SVD did not converge";
+                self.raise_if(failed, ExceptionKind::LinAlgError, message, span, &[]);
+                let start = self.b.fconst(Ty::F64, 0.0);
+                let sum = self.declare_value_var(&PyValue::Scalar(start, Scalar::F64));
+                let eight = self.b.iconst(Ty::I64, 8);
+                self.counted_loop(k, &mut |this, i| {
+                    let offset = this.b.binary(Op::Imul, i, eight);
+                    let p = this.b.binary(Op::Iadd, s_data, offset);
+                    let x = this.b.load(Ty::F64, p, 0, false);
+                    let PyValue::Scalar(acc, _) = this.use_value_var(&sum) else {
+                        unreachable!("float")
+                    };
+                    let acc = this.b.binary(Op::Fadd, acc, x);
+                    this.def_value_var(&sum, &PyValue::Scalar(acc, Scalar::F64));
+                    Ok(())
+                })?;
+                let PyValue::Scalar(total, _) = self.use_value_var(&sum) else {
+                    unreachable!("float")
+                };
+                PyValue::Scalar(self.cast_real(total, Scalar::F64, float), float)
+            }
             LinalgNorm => {
                 let shape = self.shape_of(&a);
                 let strides = self.strides_of(&a);
@@ -115,6 +154,7 @@ impl Lowerer<'_, '_> {
                 let norm = self.b.unary(Op::Sqrt, total);
                 PyValue::Scalar(self.cast_real(norm, Scalar::F64, float), float)
             }
+            LinalgEig | LinalgEigvals => self.lower_eig(f == LinalgEig, &a, result_ty, span)?,
             LinalgMatrixPower => {
                 let Some((PyValue::Scalar(n, s), _)) = arg("n") else {
                     return Err(unsupported("matrix_power() n", span));
@@ -422,7 +462,7 @@ impl Lowerer<'_, '_> {
     }
 
     /// The extent of the square matrix `m`; `LinAlgError` for a non-square one.
-    fn square_extent(&mut self, m: &ArrayRef, span: Span) -> Value {
+    pub(crate) fn square_extent(&mut self, m: &ArrayRef, span: Span) -> Value {
         let shape = self.shape_of(m);
         let differ = self.b.icmp(IntCC::Ne, shape[0], shape[1]);
         self.raise_if(
@@ -435,7 +475,7 @@ impl Lowerer<'_, '_> {
         shape[0]
     }
 
-    fn raise_singular(&mut self, status: Value, span: Span) {
+    pub(crate) fn raise_singular(&mut self, status: Value, span: Span) {
         let zero = self.b.iconst(Ty::I64, 0);
         let singular = self.b.icmp(IntCC::Ne, status, zero);
         self.raise_if(

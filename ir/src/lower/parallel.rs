@@ -8,6 +8,12 @@
 //! identity (0 for `+=`/`-=`, 1 for `*=`, ±inf or the integer extremes for `x = min(x, …)` /
 //! `max`), runs iterations `lo..hi` serially, and stores the reductions' partial values at `out`.
 //!
+//! Whole-array reductions (`r += t`, `r -= t`, `r *= t` where `r` is an array assigned before
+//! the loop), as Numba's parfors allow: the parent allocates one private array per chunk, filled
+//! with the identity, and stores its descriptor where that chunk's partial result goes; the
+//! chunk updates its private array, and the parent adds (multiplies) the private arrays into
+//! `r` in chunk order after the loop.
+//!
 //! Variables assigned in the body that are not reductions are private to each iteration; their
 //! values after the loop are those from before it (Numba leaves them undefined). Updating one
 //! array element from every iteration (`out[0] += a[i]`, an index that does not depend on the
@@ -18,6 +24,7 @@ use super::{LResult, Lowerer, PyValue, unsupported};
 use crate::builder::Builder;
 use crate::function::{Function, IntCC, Op, Ty, Value};
 use frontend::ast::{self, BinOp, Expr, ExprKind, Stmt, StmtKind};
+use runtime::math::RuntimeFn;
 use runtime::parallel::MAX_CHUNKS;
 use std::collections::BTreeMap;
 use typeinfer::{Intrinsic, Resolution, Scalar, Type};
@@ -110,6 +117,7 @@ impl Lowerer<'_, '_> {
 
         let count = self.range_len(start, stop, step, step_const);
         let stride = self.b.iconst(Ty::I64, stride_bytes as i64);
+        self.private_reduction_arrays(&reductions, count, out, stride, target.span)?;
         let chunks = self.b.ins(
             Op::ParallelFor(chunk_name),
             &[env, count, out, stride],
@@ -134,6 +142,15 @@ impl Lowerer<'_, '_> {
                         .collect();
                     let partial = PyValue::from_flat(ty, &mut values.into_iter());
                     let current = this.read_var(name)?;
+                    if let Some(array) = super::array_fns::ArrayRef::of(&current) {
+                        // A whole-array reduction: combined in place, chunk by chunk.
+                        let op = match reduction {
+                            Reduction::Product => BinOp::Mult,
+                            _ => BinOp::Add,
+                        };
+                        this.array_in_place(&array, op, partial, ty, target.span)?;
+                        continue;
+                    }
                     let combined = this.combine(*reduction, current, partial, ty, target.span)?;
                     this.write_var(name, combined);
                 }
@@ -186,9 +203,26 @@ impl Lowerer<'_, '_> {
                 .collect();
             child.write_var(name, PyValue::from_flat(ty, &mut values.into_iter()));
         }
+        let mut offset = 0;
         for (name, ty, reduction) in reductions {
-            let identity = child.identity(*reduction, ty);
-            child.write_var(name, identity);
+            if matches!(ty, Type::Array { .. }) {
+                // The chunk's private array, allocated by the parent at its partial's place.
+                let desc = child.b.load(Ty::Ptr, out, offset, false);
+                let zero = child.b.iconst(Ty::Ptr, 0);
+                let missing = child.b.icmp(IntCC::Eq, desc, zero);
+                child.raise_if(
+                    missing,
+                    runtime::error::ExceptionKind::RuntimeError,
+                    "the number of threads changed while a prange loop started",
+                    frontend::Span::default(),
+                    &[],
+                );
+                child.write_var(name, PyValue::Array(desc, ty.clone()));
+            } else {
+                let identity = child.identity(*reduction, ty);
+                child.write_var(name, identity);
+            }
+            offset += 8 * flat_types(ty).len() as i32;
         }
         // The runtime hands out non-negative slices; saying so lets `index_range` prove the
         // indices derived from them non-negative.
@@ -211,6 +245,73 @@ impl Lowerer<'_, '_> {
         drop(child);
         super::remove_unterminated_dead_blocks(&mut chunk)?;
         Ok(chunk)
+    }
+
+    /// Before a `prange` loop with whole-array reductions (`r += t`, `r *= t` with `r` an
+    /// array): one private array per chunk, of `r`'s shape and dtype and filled with the
+    /// reduction's identity, its descriptor stored where the chunk's partial result goes
+    /// (`out + c * stride + offset`); the slots of chunks beyond those expected hold 0.
+    fn private_reduction_arrays(
+        &mut self,
+        reductions: &[(String, Type, Reduction)],
+        count: Value,
+        out: Value,
+        stride: Value,
+        span: frontend::Span,
+    ) -> LResult<()> {
+        if !reductions
+            .iter()
+            .any(|(_, t, _)| matches!(t, Type::Array { .. }))
+        {
+            return Ok(());
+        }
+        let chunks = self.b.call_runtime(RuntimeFn::ParallelChunks, &[count]);
+        let all = self.b.iconst(Ty::I64, MAX_CHUNKS as i64);
+        let mut offset = 0;
+        for (name, ty, reduction) in reductions {
+            let this_offset = offset;
+            offset += 8 * flat_types(ty).len() as i32;
+            let Type::Array { layout, .. } = ty else {
+                continue;
+            };
+            if matches!(reduction, Reduction::Min | Reduction::Max) {
+                let message = format!(
+                    "'{name}' is an array: a prange loop reduces arrays with `+=`, `-=` or `*=` \
+                     only"
+                );
+                return Err(unsupported(message, span));
+            }
+            if *layout == typeinfer::Layout::F {
+                let message = format!(
+                    "'{name}' is a Fortran-ordered array reduced in a prange loop;                      make it C-ordered (np.zeros(shape)) or reduce into a scalar"
+                );
+                return Err(unsupported(message, span));
+            }
+            let current = self.read_var(name)?;
+            let Some(r) = super::array_fns::ArrayRef::of(&current) else {
+                return Err(unsupported("a reduction of this value", span));
+            };
+            let shape = self.shape_of(&r);
+            self.counted_loop(all, &mut |this, c| {
+                let at = this.b.binary(Op::Imul, c, stride);
+                let at = this.b.binary(Op::Iadd, out, at);
+                let null = this.b.iconst(Ty::Ptr, 0);
+                this.b.store(at, null, this_offset);
+                Ok(())
+            })?;
+            self.counted_loop(chunks, &mut |this, c| {
+                let private = this.new_array(r.dtype, &shape, true, span);
+                if *reduction == Reduction::Product {
+                    let one = this.b.iconst(Ty::I64, 1);
+                    this.fill_array(&private, PyValue::Scalar(one, Scalar::I64))?;
+                }
+                let at = this.b.binary(Op::Imul, c, stride);
+                let at = this.b.binary(Op::Iadd, out, at);
+                this.b.store(at, private.desc, this_offset);
+                Ok(())
+            })?;
+        }
+        Ok(())
     }
 
     /// The identity of a reduction for a variable of type `ty`.

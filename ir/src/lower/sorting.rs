@@ -71,20 +71,32 @@ impl Lowerer<'_, '_> {
             string_literal(expr_arg("kind")),
             Some("mergesort" | "stable")
         );
+        // A literal axis other than the last: through a view with it swapped with the last.
+        let axis = |a: &ArrayRef| match expr_arg("axis").and_then(super::array::constant_int) {
+            Some(k) if k < 0 => (k + i64::from(a.ndim)) as usize,
+            Some(k) => k as usize,
+            None => a.ndim as usize - 1,
+        };
         Ok(match f {
             Sort => {
                 let a = array("a")?;
-                let out = self.sorted_copy(&a, flattened, stable, span);
-                out.value()
+                self.along_axis_via_last(&a, axis(&a), span, &mut |this, a| {
+                    Ok(this.sorted_copy(a, flattened, stable, span))
+                })?
+                .value()
             }
             SortInPlace => {
                 let a = array("a")?;
+                let a = self.swapped_with_last(&a, axis(&a));
                 self.sort_in_place(&a, stable, span);
                 PyValue::None
             }
             Argsort => {
                 let a = array("a")?;
-                self.lower_argsort(&a, flattened, span).value()
+                self.along_axis_via_last(&a, axis(&a), span, &mut |this, a| {
+                    Ok(this.lower_argsort(a, flattened, span))
+                })?
+                .value()
             }
             Partition | Argpartition => {
                 let a = array("a")?;

@@ -23,6 +23,7 @@ mod expr;
 mod index;
 mod lists;
 mod numpy_call;
+mod numpy_library;
 mod numpy_random;
 pub(crate) mod numpy_shape;
 mod numpy_sorting;

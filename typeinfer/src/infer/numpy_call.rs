@@ -30,8 +30,8 @@ impl Infer<'_> {
             Some(d) => Some(self.dtype_arg(d)?),
             None => None,
         };
-        // `axis=k` (a literal) of sum/prod/min/max/mean: the result loses that axis.
-        let reduces_along_axis = matches!(f, Sum | Prod | Min | Max | Mean);
+        // `axis=k` (a literal) of the reductions and statistics: the result loses that axis.
+        let reduces_along_axis = f.reduces_along_axis();
         let axis = match arg("axis").filter(|_| reduces_along_axis) {
             None => None,
             Some(a) if matches!(a.kind, ExprKind::NoneLit) => {
@@ -251,11 +251,11 @@ impl Infer<'_> {
             | RandomPoisson | RandomBinomial | RandomChoice | RandomShuffle | RandomPermutation
             | RandomDist(_) | Generator(_) | PySeed | PyRandom | PyRandint | PyUniform
             | PyGauss => self.random_type(f, &arg)?,
+            Eye | Identity | Round | Isclose => self.library_type(f, &arg, dtype)?,
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
-            | LinalgPinv | LinalgQr | LinalgLstsq | LinalgMatrixPower | Kron => {
-                self.linalg_type(f, &arg)?
-            }
+            | LinalgPinv | LinalgQr | LinalgLstsq | LinalgMatrixPower | LinalgEig
+            | LinalgEigvals | Kron => self.linalg_type(f, &arg)?,
             Where => {
                 let mut types = Vec::new();
                 for name in ["condition", "x", "y"] {
@@ -271,6 +271,12 @@ impl Infer<'_> {
         };
         let ty = match (axis, ty) {
             (Some(ndim), Type::Scalar(s)) if ndim > 1 => Type::array(s, ndim - 1, Layout::C),
+            (Some(ndim), Type::Array { .. }) if ndim > 1 => {
+                let message = format!("{}() with axis= and an array of q", f.name());
+                return Err(Diagnostic::unsupported(message, e.span)
+                    .with_hint("call it once per q, or use axis=None")
+                    .into());
+            }
             (_, ty) => ty,
         };
         // Read-only-ness follows the table of effects: a view of a read-only array is

@@ -4,9 +4,10 @@
 //! `np.cross`, `np.interp`, `np.expand_dims`, `np.transpose`/`a.transpose(...)`,
 //! `np.array_equal`, `np.allclose` and `a.item()` (lowered in `ir/src/lower/construction.rs`).
 //!
-//! What lowering relies on: axes (`stack`'s, `expand_dims`', `transpose`'s) are literals,
-//! checked here; the operands of `np.array` have one rank and, where it is known at compile
-//! time (tuples), one length per axis.
+//! What lowering relies on: axes (`stack`'s, `expand_dims`', `transpose`'s, `diff`'s,
+//! `roll`'s) are literals, checked here; the operands of `np.array` (numbers, arrays, tuples
+//! and lists of them) have one rank and, where it is known at compile time (tuples), one
+//! length per axis.
 
 use super::numpy_call::literal_int;
 use super::{Infer, R};
@@ -18,11 +19,16 @@ use frontend::Diagnostic;
 use frontend::ast::{Expr, ExprKind};
 
 /// The element type and rank of a value given to `np.array`: a number, an array, or a tuple
-/// of such values of one rank.
+/// or list of such values of one rank.
 pub fn nested_element(ty: &Type) -> Result<(Scalar, u8), String> {
     match ty {
         Type::Scalar(s) => Ok((*s, 0)),
         Type::Array { dtype, ndim, .. } => Ok((*dtype, *ndim)),
+        // A list's length and its items' shapes are checked at run time.
+        Type::List { item, .. } => {
+            let (s, n) = nested_element(item)?;
+            Ok((s, n + 1))
+        }
         Type::Tuple(items) if !items.is_empty() => {
             let mut result: Option<(Scalar, u8)> = None;
             let mut length: Option<usize> = None;
@@ -154,11 +160,23 @@ impl Infer<'_> {
                 if let Some(n) = arg("n") {
                     self.integer_value(f, n)?;
                 }
+                if let Some(axis) = arg("axis") {
+                    self.literal_axis(f, axis, ndim)?;
+                }
                 Type::array(dt, ndim, Layout::C)
             }
             Roll => {
                 let (dt, ndim, _) = array(self, "a")?;
                 self.integer_value(f, required("shift"))?;
+                match arg("axis") {
+                    Some(none) if matches!(none.kind, ExprKind::NoneLit) => {
+                        self.value(none)?;
+                    }
+                    Some(axis) => {
+                        self.literal_axis(f, axis, ndim)?;
+                    }
+                    None => {}
+                }
                 Type::array(dt, ndim, Layout::C)
             }
             Outer | Cross => {
@@ -392,13 +410,51 @@ impl Infer<'_> {
         use ArrayFn::*;
         let operand = if f == LinalgNorm { "x" } else { "a" };
         let a = arg(operand).expect("required");
+        let complex_allowed = matches!(f, LinalgSolve | LinalgInv | LinalgDet);
         let (dt, ndim) = match self.value(a)? {
-            Type::Array { dtype, ndim, .. } if !dtype.is_complex() => (dtype, ndim),
+            Type::Array { dtype, ndim, .. } if !dtype.is_complex() || complex_allowed => {
+                (dtype, ndim)
+            }
             other => {
                 let message = format!("{}() of {other} is not supported", f.name());
                 return Err(Diagnostic::unsupported(message, a.span).into());
             }
         };
+        if complex_allowed {
+            // Complex matrices (or a complex right-hand side): complex128, complex64 when
+            // every operand is complex64 or float32 (lowered in `lower/complex_linalg.rs`).
+            let b_dtype = match arg("b") {
+                Some(b) => match self.value(b)? {
+                    Type::Array { dtype, ndim, .. } if ndim <= 2 => Some(dtype),
+                    other => {
+                        let message = format!("solve(): b of type {other}");
+                        return Err(Diagnostic::typing(message, b.span).into());
+                    }
+                },
+                None => None,
+            };
+            if dt.is_complex() || b_dtype.is_some_and(|d| d.is_complex()) {
+                if ndim != 2 {
+                    let message = format!("{}() needs a 2-d array, got a {ndim}-d one", f.name());
+                    return Err(Diagnostic::typing(message, a.span).into());
+                }
+                let narrow = |d: Scalar| matches!(d, Scalar::C64 | Scalar::F32);
+                let complex = if narrow(dt) && b_dtype.is_none_or(narrow) {
+                    Scalar::C64
+                } else {
+                    Scalar::C128
+                };
+                let b_ndim = match arg("b").map(|b| self.value(b)) {
+                    Some(Ok(Type::Array { ndim, .. })) => ndim,
+                    _ => 2,
+                };
+                return Ok(match f {
+                    LinalgDet => Type::Scalar(complex),
+                    LinalgInv => Type::array(complex, 2, Layout::C),
+                    _ => Type::array(complex, b_ndim, Layout::C),
+                });
+            }
+        }
         if f == Kron {
             let b = arg("b").expect("required");
             let (db, nb) = match self.value(b)? {
@@ -486,6 +542,21 @@ impl Infer<'_> {
                     s
                 }
             }
+            // Complex results whatever the eigenvalues (NumPy gives float64 arrays when every
+            // imaginary part is zero; that is a property of the data, not of the types).
+            LinalgEig | LinalgEigvals => {
+                let complex = if float == Scalar::F32 {
+                    Scalar::C64
+                } else {
+                    Scalar::C128
+                };
+                let w = Type::array(complex, 1, Layout::C);
+                if f == LinalgEig {
+                    Type::Tuple(vec![w, Type::array(complex, 2, Layout::C)])
+                } else {
+                    w
+                }
+            }
             LinalgEigh => Type::Tuple(vec![
                 Type::array(float, 1, Layout::C),
                 Type::array(float, 2, Layout::C),
@@ -524,22 +595,43 @@ impl Infer<'_> {
                 }
             }
             _ => {
+                // `axis=k`: vector norms along axis k (lowered per lane, `lower/axis.rs`).
+                let along_axis = match arg("axis") {
+                    Some(none) if matches!(none.kind, ExprKind::NoneLit) => {
+                        self.value(none)?;
+                        false
+                    }
+                    Some(axis) => {
+                        self.literal_axis(f, axis, ndim)?;
+                        true
+                    }
+                    None => false,
+                };
+                let matrix = ndim == 2 && !along_axis;
+                if ndim > 2 && !along_axis {
+                    let message = "norm() of an array of rank > 2 needs axis=";
+                    return Err(Diagnostic::unsupported(message, a.span).into());
+                }
                 if let Some(ord) = arg("ord") {
                     let ord_ty = self.value(ord)?;
                     let supported = match (&ord.kind, &ord_ty) {
                         (ExprKind::NoneLit, _) => true,
-                        (ExprKind::Str(s), _) => s == "fro" && ndim == 2,
-                        (_, Type::Scalar(s)) => (s.is_int() || s.is_float()) && ndim <= 2,
+                        (ExprKind::Str(s), _) => (s == "fro" || s == "nuc") && matrix,
+                        (_, Type::Scalar(s)) => s.is_int() || s.is_float(),
                         _ => false,
                     };
                     if !supported {
                         let message = "norm() is supported with ord=None, a number (1, 2, \
                                        np.inf, -np.inf, ...) for a vector or a matrix, or 'fro' \
-                                       for a matrix";
+                                       or 'nuc' for a matrix";
                         return Err(Diagnostic::unsupported(message, ord.span).into());
                     }
                 }
-                Type::Scalar(float)
+                if along_axis && ndim > 1 {
+                    Type::array(float, ndim - 1, Layout::C)
+                } else {
+                    Type::Scalar(float)
+                }
             }
         })
     }
@@ -550,7 +642,7 @@ impl Infer<'_> {
     }
 
     /// Checks a literal `axis` in `-ndim..ndim`.
-    fn literal_axis(&mut self, f: ArrayFn, axis: &Expr, ndim: u8) -> R<usize> {
+    pub(super) fn literal_axis(&mut self, f: ArrayFn, axis: &Expr, ndim: u8) -> R<usize> {
         let Some(k) = literal_int(axis) else {
             let message = format!("{}() axis must be an integer literal", f.name());
             return Err(Diagnostic::unsupported(message, axis.span).into());
@@ -564,7 +656,7 @@ impl Infer<'_> {
         Ok(normalized as usize)
     }
 
-    fn integer_value(&mut self, f: ArrayFn, v: &Expr) -> R<()> {
+    pub(super) fn integer_value(&mut self, f: ArrayFn, v: &Expr) -> R<()> {
         match self.value(v)? {
             Type::Scalar(s) if s.is_int() || s.is_bool() => Ok(()),
             other => {

@@ -3,8 +3,9 @@
 //! `np.bincount`, `np.nonzero`/`np.where(condition)`, `np.flatnonzero`, `np.argwhere` and
 //! `np.isin` (lowered in `ir/src/lower/sorting.rs`).
 //!
-//! What lowering relies on: `axis` of the sorting functions is the last axis or (for `np.sort`
-//! and `np.argsort`) `None`; `kind` and `side` are string literals (resolved as
+//! What lowering relies on: `axis` of `sort`/`argsort`/`a.sort()` is an integer literal (any
+//! axis) or, for `np.sort` and `np.argsort`, `None` (flattened); of `partition` and
+//! `argpartition` the last axis; `kind` and `side` are string literals (resolved as
 //! [`Resolution::Callee`], never lowered as values); operands that are compared are real.
 
 use super::{Infer, R};
@@ -29,7 +30,14 @@ impl Infer<'_> {
         Ok(match f {
             Sort | SortInPlace | Argsort => {
                 let (dt, ndim) = self.real_array(f, required("a"))?;
-                let flattened = self.last_axis(f, arg("axis"), ndim, f != SortInPlace)?;
+                // Any literal axis (lowering sorts the other axes through a permuted view).
+                let flattened = match arg("axis") {
+                    Some(axis) if super::numpy_call::literal_int(axis).is_some() => {
+                        self.literal_axis(f, axis, ndim)?;
+                        false
+                    }
+                    other => self.last_axis(f, other, ndim, f != SortInPlace)?,
+                };
                 if let Some(kind) = arg("kind") {
                     self.string_option(f, kind, &SORT_KINDS)?;
                 }

@@ -1,0 +1,168 @@
+//! `axis=` for the NumPy functions whose whole-array or last-axis lowering exists elsewhere.
+//!
+//! Two tools: a *lane* (a 1-d view along one axis, made for each position of the other axes)
+//! lets every whole-array reduction and statistic (`std`, `var`, `argmin`, `argmax`, `any`,
+//! `all`, `median`, `percentile`, `quantile`, the `nan*` functions, `ptp`, and
+//! `np.linalg.norm`'s vector norms) run once per lane and fill an array of the other axes, in
+//! NumPy's order; and a view with an axis swapped with the last lets the last-axis lowerings
+//! (`sort`, `argsort`, `diff`) work
+//! along any axis. `np.roll(a, shift, axis)` moves elements along one axis directly.
+
+use super::array_fns::ArrayRef;
+use super::sorting::LoweredArg;
+use super::{LResult, Lowerer, PyValue, unsupported};
+use crate::function::{IntCC, Op, Ty, Value};
+use frontend::Span;
+use typeinfer::{ArrayFn, Layout, Scalar, Type};
+
+impl Lowerer<'_, '_> {
+    /// The reduction, statistic or vector norm `f` along `axis` of its array parameter
+    /// `operand`, `a` (rank > 1): one value per lane, in an array of the other axes
+    /// (`result_ty`). `arg` gives the call's other arguments.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn lower_along_axis(
+        &mut self,
+        f: ArrayFn,
+        operand: &str,
+        a: &ArrayRef,
+        axis: usize,
+        arg: &dyn Fn(&str) -> LoweredArg,
+        result_ty: &Type,
+        span: Span,
+    ) -> LResult<PyValue> {
+        let Type::Array {
+            dtype: out_dtype, ..
+        } = *result_ty
+        else {
+            return Err(unsupported(format!("{}() along an axis", f.name()), span));
+        };
+        let shape = self.shape_of(a);
+        let strides = self.strides_of(a);
+        let data = self.data_of(a.desc);
+        let mut out_shape = shape.clone();
+        out_shape.remove(axis);
+        let mut other_strides = strides.clone();
+        other_strides.remove(axis);
+        let out = self.new_array(out_dtype, &out_shape, false, span);
+        let out_strides = self.strides_of(&out);
+        let out_data = self.data_of(out.desc);
+        let scalar_ty = Type::Scalar(out_dtype);
+        let lane_shape = [shape[axis]];
+        let lane_strides = [strides[axis]];
+        self.for_each_index(&out_shape, &mut |this, idx| {
+            // A fresh view per lane: descriptor fields are read as immutable.
+            let start = this.address_at(data, &other_strides, idx);
+            let desc = this.make_descriptor(a.desc, start, &lane_shape, &lane_strides);
+            let lane = ArrayRef {
+                desc,
+                dtype: a.dtype,
+                ndim: 1,
+                layout: Layout::A,
+            };
+            let lane_value = (lane.value(), lane.ty());
+            let lane_arg = |name: &str| {
+                if name == operand {
+                    Some(lane_value.clone())
+                } else {
+                    arg(name)
+                }
+            };
+            let v = if f.is_statistic() {
+                this.lower_statistics_call(f, &lane_arg, &scalar_ty, span)?
+            } else if matches!(f, ArrayFn::Any | ArrayFn::All) {
+                this.lower_any_all(f == ArrayFn::All, &lane)?
+            } else if f == ArrayFn::LinalgNorm {
+                this.lower_linalg_call(f, &lane_arg, &scalar_ty, span)?
+            } else {
+                this.lower_reduction(f, &lane, lane_arg("ddof"), &scalar_ty, span)?
+            };
+            let v = this.coerce(v, &scalar_ty);
+            let to = this.address_at(out_data, &out_strides, idx);
+            this.store_scalar(to, out_dtype, v);
+            Ok(())
+        })?;
+        Ok(out.value())
+    }
+
+    /// A view of `a` with `axis` and the last axis exchanged (its own inverse).
+    pub(crate) fn swapped_with_last(&mut self, a: &ArrayRef, axis: usize) -> ArrayRef {
+        let last = a.ndim as usize - 1;
+        if axis == last {
+            return *a;
+        }
+        let mut shape = self.shape_of(a);
+        let mut strides = self.strides_of(a);
+        shape.swap(axis, last);
+        strides.swap(axis, last);
+        let data = self.data_of(a.desc);
+        let desc = self.make_descriptor(a.desc, data, &shape, &strides);
+        ArrayRef {
+            desc,
+            dtype: a.dtype,
+            ndim: a.ndim,
+            layout: Layout::A,
+        }
+    }
+
+    /// `last_axis_fn` (which makes a new array along the last axis of its operand) applied
+    /// along `axis` of `a` instead: through views with `axis` swapped with the last, and a
+    /// C-contiguous copy of the result.
+    pub(crate) fn along_axis_via_last(
+        &mut self,
+        a: &ArrayRef,
+        axis: usize,
+        span: Span,
+        last_axis_fn: &mut dyn FnMut(&mut Self, &ArrayRef) -> LResult<ArrayRef>,
+    ) -> LResult<ArrayRef> {
+        if axis + 1 == a.ndim as usize {
+            return last_axis_fn(self, a);
+        }
+        let swapped = self.swapped_with_last(a, axis);
+        let done = last_axis_fn(self, &swapped)?;
+        let back = self.swapped_with_last(&done, axis);
+        Ok(self.copy_array(&back, back.dtype, span))
+    }
+
+    /// `np.roll(a, shift, axis)`: element `i` along `axis` moves to `(i + shift) mod n`.
+    pub(crate) fn roll_along(
+        &mut self,
+        a: &ArrayRef,
+        shift: PyValue,
+        axis: usize,
+        span: Span,
+    ) -> LResult<ArrayRef> {
+        let PyValue::Scalar(shift, s) = shift else {
+            return Err(unsupported("roll() shift", span));
+        };
+        let shift = self.cast_real(shift, s, Scalar::I64);
+        let shape = self.shape_of(a);
+        let strides = self.strides_of(a);
+        let data = self.data_of(a.desc);
+        let out = self.new_array(a.dtype, &shape, false, span);
+        let out_strides = self.strides_of(&out);
+        let out_data = self.data_of(out.desc);
+        let n = shape[axis];
+        let zero = self.b.iconst(Ty::I64, 0);
+        let one = self.b.iconst(Ty::I64, 1);
+        let safe_n = self.b.binary(Op::Smax, n, one);
+        // Python's modulo: a start in 0..n.
+        let r = self.b.binary(Op::Srem, shift, safe_n);
+        let negative = self.b.icmp(IntCC::Slt, r, zero);
+        let wrapped = self.b.binary(Op::Iadd, r, safe_n);
+        let start = self.b.select(negative, wrapped, r);
+        let dtype = a.dtype;
+        self.for_each_index(&shape, &mut |this, idx| {
+            let from = this.address_at(data, &strides, idx);
+            let v = this.load_scalar(from, dtype);
+            let mut to_idx: Vec<Value> = idx.to_vec();
+            let j = this.b.binary(Op::Iadd, idx[axis], start);
+            let past = this.b.icmp(IntCC::Sge, j, n);
+            let j_wrapped = this.b.binary(Op::Isub, j, n);
+            to_idx[axis] = this.b.select(past, j_wrapped, j);
+            let to = this.address_at(out_data, &out_strides, &to_idx);
+            this.store_scalar(to, dtype, v);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+}
