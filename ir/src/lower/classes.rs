@@ -8,7 +8,7 @@
 
 use super::flatten::ir_types;
 use super::{LResult, Lowerer, PyValue};
-use crate::function::{IntCC, Op, Ty, Value};
+use crate::function::{IntCC, Ty, Value};
 use frontend::Span;
 use frontend::ast::{Expr, ExprKind};
 use runtime::error::ExceptionKind;
@@ -169,8 +169,14 @@ impl Lowerer<'_, '_> {
             self.raise_if(unset, ExceptionKind::ValueError, &message, span, &[]);
             return PyValue::from_flat(ty, &mut std::iter::once(ptr));
         }
-        let at = self.field_address(obj, offset);
-        self.load_item_at(at, ty)
+        // Numbers and tuples of them: laid out as list items are, at the field's offset.
+        let (_, parts) = super::lists::item_layout(ty);
+        let values: Vec<Value> = ir_types(ty)
+            .into_iter()
+            .zip(parts)
+            .map(|(part_ty, part)| self.b.load(part_ty, obj, offset + part, false))
+            .collect();
+        PyValue::from_flat(ty, &mut values.into_iter())
     }
 
     fn store_field(&mut self, obj: Value, offset: i32, ty: &Type, value: PyValue, span: Span) {
@@ -202,15 +208,12 @@ impl Lowerer<'_, '_> {
                     .call_runtime(RuntimeFn::ObjectSetObject, &[obj, at, *other]);
             }
             _ => {
-                let at = self.field_address(obj, offset);
-                self.store_item_at(at, ty, value);
+                let (_, parts) = super::lists::item_layout(ty);
+                for (v, part) in value.flat_values().into_iter().zip(parts) {
+                    self.b.store(obj, v, offset + part);
+                }
             }
         }
-    }
-
-    fn field_address(&mut self, obj: Value, offset: i32) -> Value {
-        let offset = self.b.iconst(Ty::I64, i64::from(offset));
-        self.b.binary(Op::Iadd, obj, offset)
     }
 
     /// A call of jitted function `callee` with positional `values` (converted to
