@@ -65,6 +65,25 @@ fn layout_char(layout: Layout) -> char {
 /// Helpers every extension shares (scalar typing, conversions, descriptors, errors).
 const PRELUDE: &str = include_str!("pyext_prelude.c");
 
+/// The entry ABI's slot encoding of integers (`ir::lower::flatten::SlotEncoding`), as the C
+/// table `fj_slot_bits` the prelude's `fj_encode_integer` reads: per scalar in `Scalar::ALL`
+/// order, the width in bits, negative for a signed integer, 0 for anything else.
+fn slot_encoding_table() -> String {
+    use ir::lower::flatten::SlotEncoding;
+    let widths: Vec<String> = Scalar::ALL
+        .iter()
+        .map(|&s| match SlotEncoding::of(s) {
+            SlotEncoding::Signed(bits) => format!("-{bits}"),
+            SlotEncoding::Unsigned(bits) => bits.to_string(),
+            _ => "0".to_string(),
+        })
+        .collect();
+    format!(
+        "static const signed char fj_slot_bits[13] = {{{}}};\n",
+        widths.join(", ")
+    )
+}
+
 /// Per-type C functions, generated once per distinct type.
 #[derive(Default)]
 struct TypeFunctions {
@@ -206,6 +225,7 @@ pub fn extension_source(module: &str, exports: &[CompiledExport], header_name: &
         "#define FJ_ARRAY_CONVERSION_RANK {}\n",
         ARRAY_CONVERSION.rank()
     ));
+    c.push_str(&slot_encoding_table());
     c.push_str(PRELUDE);
     c.push_str("\nstatic const signed char fj_conversion[13][13] = {\n");
     for from in Scalar::ALL {

@@ -134,6 +134,16 @@ static double fj_to_f64(const fj_number *n) {
     return n->kind == 0 ? (double)n->i : n->kind == 1 ? (double)n->u : n->re;
 }
 
+/* An integer's slot (its two's-complement bits `v`) for scalar `s`: truncated to the width,
+ * then sign- or zero-extended, as the generated `fj_slot_bits` (the entry ABI's one encoding,
+ * ir::lower::flatten::SlotEncoding) says. */
+static uint64_t fj_encode_integer(int s, uint64_t v) {
+    int bits = fj_slot_bits[s], shift = 64 - (bits < 0 ? -bits : bits);
+    if (shift == 0) return v;
+    if (bits < 0) return (uint64_t)((int64_t)(v << shift) >> shift);
+    return v & ((UINT64_C(1) << (64 - shift)) - 1);
+}
+
 /* Writes Python number `o` converted to scalar `to` into slots[*pos] (two slots if complex). */
 static int fj_put_scalar(PyObject *o, int to, uint64_t *slots, size_t *pos) {
     fj_number n;
@@ -146,14 +156,10 @@ static int fj_put_scalar(PyObject *o, int to, uint64_t *slots, size_t *pos) {
         slots[(*pos)++] = n.kind == 3 ? (n.re != 0.0 || n.im != 0.0)
                         : n.kind == 1 ? n.u != 0 : n.kind == 2 ? n.re != 0.0 : n.i != 0;
         break;
-    case FJ_I1: slots[(*pos)++] = (uint64_t)(int64_t)(int8_t)fj_to_i64(&n); break;
-    case FJ_I2: slots[(*pos)++] = (uint64_t)(int64_t)(int16_t)fj_to_i64(&n); break;
-    case FJ_I4: slots[(*pos)++] = (uint64_t)(int64_t)(int32_t)fj_to_i64(&n); break;
-    case FJ_I8: slots[(*pos)++] = (uint64_t)fj_to_i64(&n); break;
-    case FJ_U1: slots[(*pos)++] = (uint8_t)fj_to_u64(&n); break;
-    case FJ_U2: slots[(*pos)++] = (uint16_t)fj_to_u64(&n); break;
-    case FJ_U4: slots[(*pos)++] = (uint32_t)fj_to_u64(&n); break;
-    case FJ_U8: slots[(*pos)++] = fj_to_u64(&n); break;
+    case FJ_I1: case FJ_I2: case FJ_I4: case FJ_I8:
+        slots[(*pos)++] = fj_encode_integer(to, (uint64_t)fj_to_i64(&n)); break;
+    case FJ_U1: case FJ_U2: case FJ_U4: case FJ_U8:
+        slots[(*pos)++] = fj_encode_integer(to, fj_to_u64(&n)); break;
     case FJ_F4:
         f = (float)fj_to_f64(&n); memcpy(&bits, &f, 4); slots[(*pos)++] = bits; break;
     case FJ_F8:
