@@ -90,11 +90,21 @@ fn list_item(ty: &Type) -> bool {
     }
 }
 
-/// Numbers, strings and (nested) tuples of them: what a dict or set argument may hold.
+/// Numbers, strings, `@jitclass` instances and (nested) tuples of them: what a dict or set
+/// argument may hold (and the innermost items of a list argument).
 fn numbers_only(ty: &Type) -> bool {
     match ty {
-        Type::Scalar(_) | Type::Str => true,
+        Type::Scalar(_) | Type::Str | Type::Instance { .. } => true,
         Type::Tuple(items) => items.iter().all(numbers_only),
+        _ => false,
+    }
+}
+
+/// Whether `ty` is or holds a `@jitclass` instance.
+fn holds_instances(ty: &Type) -> bool {
+    match ty {
+        Type::Instance { .. } => true,
+        Type::Tuple(items) => items.iter().any(holds_instances),
         _ => false,
     }
 }
@@ -234,6 +244,10 @@ pub fn dict_type(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
             Some(t) => t,
             None => unify_all(&mut dict.keys().iter())?.ok_or(Unpassable::EmptyList)?,
         };
+        if holds_instances(&key) {
+            // Jitclass instances are values only: they have no hash in compiled code.
+            return Err(Unpassable::ListItems);
+        }
         let value = match declared("_value_type") {
             Some(t) => t,
             None => unify_all(&mut dict.values().iter())?.ok_or(Unpassable::EmptyList)?,
@@ -251,6 +265,9 @@ pub fn dict_type(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
             .flatten(),
     )?
     .ok_or(Unpassable::EmptyList)?;
+    if holds_instances(&item) {
+        return Err(Unpassable::ListItems);
+    }
     Ok(Type::Set {
         item: Box::new(item),
     })
