@@ -487,10 +487,10 @@ fn unsupported_stmt(stmt: &py::Stmt, span: Span) -> Diagnostic {
         py::Stmt::TypeAlias(_) => ("`type` aliases are not supported", None),
         py::Stmt::AsyncFor(_) => ("`async for` is not supported", None),
         py::Stmt::With(_) => (
-            "`with` statements are not supported (Numba's `with objmode(...)` blocks included)",
+            "`with` statements are not supported, other than `with objmode(name='type', ...):`",
             Some(
-                "move the code that needs the Python interpreter into a plain Python function \
-                 called before or after the jitted one",
+                "run code that needs the Python interpreter in a `with objmode(...)` block, or \
+                 in a plain Python function called before or after the jitted one",
             ),
         ),
         py::Stmt::AsyncWith(_) => ("`async with` is not supported", None),
