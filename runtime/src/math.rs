@@ -438,8 +438,9 @@ runtime_functions! {
     ComplexEig => ("ferrojit_complex_eig", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_complex_eig),
     /// `(count) -> chunks`: how many chunks a `prange` loop of `count` iterations runs in.
     ParallelChunks => ("ferrojit_parallel_chunks", &[I64], I64, crate::parallel::ferrojit_parallel_chunks),
-    /// `(a, w, v, n, vectors) -> status`: `np.linalg.eig`/`eigvals` of a general matrix
-    /// (complex results); 1 when not converged, 2 for infinities or NaN.
+    /// `(a, w, v, n, mode) -> status`: `np.linalg.eig`/`eigvals` of a general real matrix
+    /// (complex or, with `linalg::EIG_REAL`, real results); 1 when not converged, 2 for
+    /// infinities or NaN, 3 for a complex eigenvalue when real results were asked for.
     Eig => ("ferrojit_eig", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_eig),
     /// `(a, m, n, s, u, vt, compute_uv, full) -> status`: `np.linalg.svd`.
     Svd => ("ferrojit_svd", &[I64, I64, I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_svd),
