@@ -222,13 +222,18 @@ impl Mt19937 {
     }
 
     pub(crate) fn poisson(&mut self, lam: f64) -> i64 {
+        self.poisson_with(lam, (-lam).exp())
+    }
+
+    /// `poisson(lam)` given `enlam == exp(-lam)` (compiled code computes it once per loop).
+    #[inline]
+    fn poisson_with(&mut self, lam: f64, enlam: f64) -> i64 {
         if lam >= 10.0 {
             return self.poisson_ptrs(lam);
         }
         if lam == 0.0 {
             return 0;
         }
-        let enlam = (-lam).exp();
         let mut x = 0;
         let mut prod = 1.0;
         loop {
@@ -579,9 +584,9 @@ pub extern "C" fn ferrojit_random_exponential(state: i64) -> f64 {
     -(1.0 - unsafe { state_at(state) }.next_double()).ln()
 }
 
-/// A Poisson deviate of mean `lam`.
-pub extern "C" fn ferrojit_random_poisson(state: i64, lam: f64) -> i64 {
-    unsafe { state_at(state) }.poisson(lam)
+/// A Poisson deviate of mean `lam`; `enlam` is `exp(-lam)`.
+pub extern "C" fn ferrojit_random_poisson(state: i64, lam: f64, enlam: f64) -> i64 {
+    unsafe { state_at(state) }.poisson_with(lam, enlam)
 }
 
 /// A binomial deviate of `n` trials with probability `p`.
