@@ -251,11 +251,11 @@ impl Infer<'_> {
                         return Err(Diagnostic::unsupported(message, replace.span).into());
                     }
                 }
-                if let Some(p) = arg("p") {
-                    if self.value(p)? != Type::NoneType {
-                        let message = format!("{name}(): p= is not supported");
-                        return Err(Diagnostic::unsupported(message, p.span).into());
-                    }
+                if let Some(p) = arg("p")
+                    && self.value(p)? != Type::NoneType
+                {
+                    let message = format!("{name}(): p= is not supported");
+                    return Err(Diagnostic::unsupported(message, p.span).into());
                 }
                 let a = arg("a").expect("required");
                 let element = match self.value(a)? {
