@@ -625,6 +625,9 @@ pub fn cache_key(req: &CompileRequest) -> String {
         "boundscheck-env {}\n",
         runtime::config::env().boundscheck
     ));
+    if runtime::config::env().no_vectorize {
+        key.push_str("no-vectorize-env\n");
+    }
     let args: Vec<String> = req.arg_types.iter().map(Type::to_string).collect();
     key.push_str(&format!("args ({})\n", args.join(", ")));
     key.push_str(&format!(

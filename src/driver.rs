@@ -698,11 +698,14 @@ impl Session {
     }
 
     fn optimise(&self, func: &mut ir::Function, def: &FunctionDef) -> Result<(), Diagnostic> {
-        let options = ir::passes::PipelineOptions {
+        let mut options = ir::passes::PipelineOptions {
             verify: cfg!(debug_assertions),
             fastmath: def.options.fastmath,
             ..Default::default()
         };
+        if runtime::config::env().no_vectorize {
+            options.passes.retain(|&p| p != ir::passes::Pass::Vectorize);
+        }
         let dump_passes = self.dump.passes;
         // Hoisting out of a prange chunk's loops is part of the parallel report.
         let mut hoisting =
