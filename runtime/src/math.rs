@@ -6,7 +6,8 @@
 //! the GPU backend maps the same variants to its own implementations. Adding a function = one line in the declaration, its `extern "C" fn`.
 
 use crate::{
-    cmath, dict, linalg, list, print, random, random_gen, random_legacy, reduce, sorting, text,
+    cmath, dict, linalg, list, object, print, random, random_gen, random_legacy, reduce, sorting,
+    text,
 };
 
 /// Scalar kinds in runtime-function signatures.
@@ -293,6 +294,23 @@ runtime_functions! {
         I64,
         random::ferrojit_random_binomial
     ),
+    // `@jitclass` objects (`crate::object`); like the memory helpers they take the error slot.
+    /// `(class, size) -> object` with zeroed fields, or 0.
+    ObjectNew => ("ferrojit_object_new", &[I64, I64], Ptr, object::ferrojit_object_new),
+    /// `(object, offset, descriptor, ndim) -> 1` (0 if memory is exhausted).
+    ObjectSetArray => (
+        "ferrojit_object_set_array",
+        &[Ptr, I64, Ptr, I64],
+        I64,
+        object::ferrojit_object_set_array
+    ),
+    /// `(object, offset, value) -> 1`.
+    ObjectSetObject => (
+        "ferrojit_object_set_object",
+        &[Ptr, I64, Ptr],
+        I64,
+        object::ferrojit_object_set_object
+    ),
     /// `(state, kind, a, b, c) -> f64`: a draw of the legacy distribution `kind`
     /// (`random_legacy::LegacyDist`).
     RandomLegacy => (
@@ -469,6 +487,9 @@ impl RuntimeFn {
                 | CopyDescriptor
                 | ArenaMark
                 | ArenaRelease
+                | ObjectNew
+                | ObjectSetArray
+                | ObjectSetObject
                 | ListNew
                 | ListPush
                 | ListInsert
