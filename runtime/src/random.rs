@@ -420,16 +420,11 @@ impl Mt19937 {
     }
 }
 
-/// The smallest all-ones bit mask at least `max`.
+/// The smallest all-ones bit mask at least `max` (`max > 0`; NumPy ORs in shifted copies,
+/// one count of leading zeros gives the same).
+#[inline]
 fn mask_for(max: u64) -> u64 {
-    let mut mask = max;
-    mask |= mask >> 1;
-    mask |= mask >> 2;
-    mask |= mask >> 4;
-    mask |= mask >> 8;
-    mask |= mask >> 16;
-    mask |= mask >> 32;
-    mask
+    u64::MAX >> max.leading_zeros()
 }
 
 /// NumPy's `random_loggam`: log(gamma(x)) by Stirling's series.
@@ -597,6 +592,28 @@ pub extern "C" fn ferrojit_random_binomial(state: i64, n: i64, p: f64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masks_are_numpys() {
+        for max in [
+            1u64,
+            2,
+            3,
+            99,
+            100,
+            255,
+            256,
+            0xffff_ffff,
+            1 << 40,
+            u64::MAX,
+        ] {
+            let mut mask = max;
+            for shift in [1, 2, 4, 8, 16, 32] {
+                mask |= mask >> shift;
+            }
+            assert_eq!(mask_for(max), mask);
+        }
+    }
 
     #[test]
     fn reference_outputs_of_mt19937() {
