@@ -280,8 +280,13 @@ runtime_functions! {
         F64,
         random::ferrojit_random_exponential
     ),
-    /// `(state, lam) -> i64`.
-    RandomPoisson => ("ferrojit_random_poisson", &[I64, F64], I64, random::ferrojit_random_poisson),
+    /// `(state, lam, exp(-lam)) -> i64`.
+    RandomPoisson => (
+        "ferrojit_random_poisson",
+        &[I64, F64, F64],
+        I64,
+        random::ferrojit_random_poisson
+    ),
     /// `(state, n, p) -> i64`.
     RandomBinomial => (
         "ferrojit_random_binomial",
