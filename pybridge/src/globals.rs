@@ -49,6 +49,18 @@ impl PyGlobals {
 }
 
 impl GlobalResolver for PyGlobals {
+    fn register_objmode(&self, request: &ir::lower::ObjModeRequest) -> Result<u64, String> {
+        Python::attach(|py| {
+            let function = self
+                .function
+                .bind(py)
+                .upgrade()
+                .ok_or("the jitted function is gone")?;
+            crate::objmode::register(py, &function, request)
+                .map_err(|e| format!("the objmode block's Python code does not compile: {e}"))
+        })
+    }
+
     fn resolve(&self, name: &str) -> Option<Global> {
         Python::attach(|py| {
             let function = self.function.bind(py).upgrade()?;

@@ -9,7 +9,10 @@ does not fit) are ``cval`` (default 0); with ``out=`` it writes the interior of 
 leaves its border as it is.
 
 Every array argument is indexed relatively; other arguments are passed through. Stencils are
-called from Python (calling one from inside a ``@jit`` function is not supported yet).
+called from Python or from ``@jit`` functions: for the latter, ``@stencil`` also compiles a call
+function (``_jit_call``, which the compiler calls for ``kernel(a)`` / ``kernel(a, out=o)``) that
+makes the output itself: its dtype is the type of the kernel's value at a point (a
+``_point`` function typed but never run there), its border ``cval``.
 """
 
 import ast
@@ -166,6 +169,51 @@ def _loop_source(func, neighborhood):
     return ast.unparse(module) + "\n", tuple(neighborhood), params
 
 
+def _jit_call_source(func, params, neighborhood, cval):
+    """The source of the kernel's value at one point, ``__stencil_point_<name>(__i0, ...,
+    args...)``, and of ``__stencil_call_<name>(args..., out=None)``, which compiled callers
+    call."""
+    import inspect
+
+    name = func.__name__
+    ndim = len(neighborhood)
+    tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+    fdef = tree.body[0]
+    body = [_Relative(set(params)).visit(stmt) for stmt in fdef.body]
+    point = ast.FunctionDef(
+        name=f"__stencil_point_{name}",
+        args=ast.arguments(
+            posonlyargs=[],
+            args=[ast.arg(arg=f"__i{d}") for d in range(ndim)] + [ast.arg(arg=p) for p in params],
+            kwonlyargs=[],
+            kw_defaults=[],
+            defaults=[],
+        ),
+        body=body,
+        decorator_list=[],
+        returns=None,
+        type_params=[],
+    )
+    module = ast.Module(body=[point], type_ignores=[])
+    ast.fix_missing_locations(module)
+    center = ", ".join(str(-lo) for lo, _ in neighborhood)
+    args = ", ".join(params)
+    # The loop over an empty list is never run: it gives `__v` the type of the kernel's value
+    # (a `for` variable after a loop that did not run), hence the output's dtype.
+    call = (
+        f"def __stencil_call_{name}({args}, out=None):\n"
+        f"    if out is None:\n"
+        f"        for __v in [__stencil_point_{name}({center}, {args}) for __k in range(0)]:\n"
+        f"            pass\n"
+        f"        __o = __stencil_np.full({params[0]}.shape, __v)\n"
+        f"        __o[...] = {cval!r}\n"
+        f"        return __stencil_{name}(__o, {args})\n"
+        f"    else:\n"
+        f"        return __stencil_{name}(out, {args})\n"
+    )
+    return ast.unparse(module) + "\n" + call
+
+
 class Stencil:
     """A compiled ``@stencil`` kernel; call it with the arrays (and other arguments) the kernel
     takes, optionally ``out=``."""
@@ -176,6 +224,8 @@ class Stencil:
         self.kernel = func
         self.cval = cval
         source, self.neighborhood, self._params = _loop_source(func, neighborhood)
+        source = "import numpy as __stencil_np\n" + source
+        source += _jit_call_source(func, self._params, self.neighborhood, cval)
         self.source = source
         # The loop function lives in a file-less module: register its text with linecache so
         # that the compiler (which reads source through inspect) finds it.
@@ -185,8 +235,12 @@ class Stencil:
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         namespace = dict(func.__globals__)
         exec(compile(source, filename, "exec"), namespace)
-        loop = namespace[f"__stencil_{func.__name__}"]
-        self._loop = njit(**options)(loop)
+        name = func.__name__
+        for prefix in ("__stencil_", "__stencil_point_", "__stencil_call_"):
+            namespace[prefix + name] = njit(**options)(namespace[prefix + name])
+        self._loop = namespace[f"__stencil_{name}"]
+        # What the compiler calls when a `@jit` function calls this stencil.
+        self._jit_call = namespace[f"__stencil_call_{name}"]
         functools.update_wrapper(self, func)
 
     def _result_dtype(self, args):
