@@ -880,6 +880,29 @@ impl Env for SessionEnv<'_> {
         Some(self.session.overload_id(&resolver))
     }
 
+    fn class_member(&mut self, class: u64, name: &str) -> Option<typeinfer::classes::ClassMember> {
+        use typeinfer::classes::ClassMember;
+        let id = |def: &Arc<FunctionDef>| self.session.callee_id(def);
+        Some(match crate::classes::class(class)?.member(name)? {
+            crate::classes::Member::Field { offset, ty } => ClassMember::Field { offset, ty },
+            crate::classes::Member::Method(def) => ClassMember::Method(id(&def)),
+            crate::classes::Member::Property(getter, setter) => ClassMember::Property {
+                getter: id(&getter),
+                setter: setter.as_ref().map(id),
+            },
+            crate::classes::Member::Static(def) => ClassMember::Static(id(&def)),
+        })
+    }
+
+    fn class_constructor(&mut self, class: u64) -> Option<CalleeId> {
+        let def = crate::classes::class(class)?.constructor.get()?.clone();
+        Some(self.session.callee_id(&def))
+    }
+
+    fn class_size(&self, class: u64) -> Option<i64> {
+        Some(crate::classes::class(class)?.size)
+    }
+
     fn callee_arity(&self, callee: CalleeId) -> Option<usize> {
         let callees = self.session.callees.borrow();
         match callees.get(callee.0 as usize)? {
