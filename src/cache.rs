@@ -127,12 +127,11 @@ impl DiskCache {
         }
         let lowered = lower_to_ir(req, None)?;
         if !lowered.frozen_arrays.is_empty()
-            || calls_interpreter(&lowered.module)
             || uses_jitclass(&lowered)
+            || calls_interpreter(&lowered.module)
         {
-            // The code refers to the frozen arrays by address, to objmode blocks by the ids
-            // this process gave them, or to `@jitclass` ids and layouts of this process: it
-            // cannot outlive it.
+            // The code refers to the frozen arrays by address, to `@jitclass` ids and layouts,
+            // or to objmode blocks by the ids this process gave them: it cannot outlive it.
             return in_memory(req, warnings);
         }
         match self.store(req, &lowered, &base, &key_text, &meta_path) {

@@ -78,9 +78,9 @@ fn exhaustive(op: &Op) {
         | FToU
         | Bitcast
         | Select
-        | CallCatch(_)
         | Splat
         | ExtractLane(_)
+        | CallCatch(_)
         | Load { .. }
         | Store { .. }
         | CallRuntime(_)

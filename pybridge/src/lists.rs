@@ -91,7 +91,7 @@ fn list_item(ty: &Type) -> bool {
 }
 
 /// Numbers, strings, `@jitclass` instances and (nested) tuples of them: what a dict or set
-/// argument may hold (and the innermost items of a list argument).
+/// argument may hold.
 fn numbers_only(ty: &Type) -> bool {
     match ty {
         Type::Scalar(_) | Type::Str | Type::Instance { .. } => true,

@@ -530,15 +530,57 @@ pub extern "C" fn ferrojit_complex_det(a: i64, n: i64, out: i64) -> i64 {
 /// to unit length with its largest component real and positive (LAPACK's `geev` makes it real
 /// too; the sign may differ). Returns 1 when the iteration does not converge, 2 when `a`
 /// holds an infinity or NaN (NumPy's "Array must not contain infs or NaNs").
-pub extern "C" fn ferrojit_eig(a: i64, w: i64, v: i64, n: i64, vectors: i64) -> i64 {
+///
+/// `mode` bit 0 asks for the eigenvectors; bit 1 ([`EIG_REAL`]) asks for real results, as
+/// Numba gives for real input: `w` then holds `n` doubles and `v` `n x n` doubles (the real
+/// parts), and the call returns 3 when an eigenvalue is not real (Numba's "domain change").
+pub extern "C" fn ferrojit_eig(a: i64, w: i64, v: i64, n: i64, mode: i64) -> i64 {
+    if mode & EIG_REAL == 0 {
+        return eig_complex_results(a, w, v, n, mode & 1);
+    }
+    let k = n.max(0) as usize;
+    let mut values = vec![0.0f64; 2 * k];
+    let mut vectors = vec![0.0f64; 2 * k * k];
+    let status = eig_complex_results(
+        a,
+        values.as_mut_ptr() as i64,
+        vectors.as_mut_ptr() as i64,
+        n,
+        mode & 1,
+    );
+    if status != 0 {
+        return status;
+    }
+    // Exactly zero: a real Schur form gives real eigenvalues without an imaginary part.
+    if values.chunks(2).any(|z| z[1] != 0.0) {
+        return 3;
+    }
+    // SAFETY: with `EIG_REAL`, lowering passes fresh results of `n` and `n * n` doubles.
+    let out_w = unsafe { std::slice::from_raw_parts_mut(w as *mut f64, k) };
+    for (out, z) in out_w.iter_mut().zip(values.chunks(2)) {
+        *out = z[0];
+    }
+    if mode & 1 != 0 {
+        // SAFETY: as above.
+        let out_v = unsafe { std::slice::from_raw_parts_mut(v as *mut f64, k * k) };
+        for (out, z) in out_v.iter_mut().zip(vectors.chunks(2)) {
+            *out = z[0];
+        }
+    }
+    0
+}
+
+/// The `mode` bit of [`ferrojit_eig`] that asks for real results.
+pub const EIG_REAL: i64 = 2;
+
+/// [`ferrojit_eig`] with complex results.
+fn eig_complex_results(a: i64, w: i64, v: i64, n: i64, vectors: i64) -> i64 {
     if n <= 0 {
         return 0;
     }
-    let k = n as usize;
-    // SAFETY: lowering passes an `n x n` buffer and fresh results of `n` and `n * n` complex
-    // numbers.
+    // SAFETY: lowering passes an `n x n` buffer.
     let matrix = unsafe { view(a, n, n) };
-    let values = unsafe { std::slice::from_raw_parts_mut(w as *mut f64, 2 * k) };
+    let k = n as usize;
     if (0..k).any(|i| (0..k).any(|j| !matrix[(i, j)].is_finite())) {
         return 2;
     }
@@ -546,21 +588,57 @@ pub extern "C" fn ferrojit_eig(a: i64, w: i64, v: i64, n: i64, vectors: i64) -> 
         let Ok(eigenvalues) = matrix.eigenvalues() else {
             return 1;
         };
-        for (i, z) in eigenvalues.iter().enumerate() {
-            values[2 * i] = z.re;
-            values[2 * i + 1] = z.im;
-        }
-        return 0;
+        return write_eigen(&eigenvalues, None, w, v, n);
     }
     let Ok(eigen) = matrix.eigen() else {
         return 1;
     };
-    let diagonal = eigen.S().column_vector();
-    for i in 0..k {
-        values[2 * i] = diagonal[i].re;
-        values[2 * i + 1] = diagonal[i].im;
+    let values: Vec<faer::c64> = eigen.S().column_vector().iter().copied().collect();
+    write_eigen(&values, Some(eigen.U()), w, v, n)
+}
+
+/// [`ferrojit_eig`] of the `complex128` `n x n` matrix at `a`.
+pub extern "C" fn ferrojit_complex_eig(a: i64, w: i64, v: i64, n: i64, vectors: i64) -> i64 {
+    if n <= 0 {
+        return 0;
     }
-    let u = eigen.U();
+    // SAFETY: lowering passes an `n x n` complex buffer.
+    let matrix = unsafe { complex_view(a, n, n) };
+    let k = n as usize;
+    let finite = |z: faer::c64| z.re.is_finite() && z.im.is_finite();
+    if (0..k).any(|i| (0..k).any(|j| !finite(matrix[(i, j)]))) {
+        return 2;
+    }
+    if vectors == 0 {
+        let Ok(eigenvalues) = matrix.eigenvalues() else {
+            return 1;
+        };
+        return write_eigen(&eigenvalues, None, w, v, n);
+    }
+    let Ok(eigen) = matrix.eigen() else {
+        return 1;
+    };
+    let values: Vec<faer::c64> = eigen.S().column_vector().iter().copied().collect();
+    write_eigen(&values, Some(eigen.U()), w, v, n)
+}
+
+/// Writes eigenvalues to `w` and (when given) the eigenvectors `u` to `v` as `ferrojit_eig`
+/// promises: each column scaled to unit length, its largest component real and positive.
+fn write_eigen(
+    values: &[faer::c64],
+    u: Option<MatRef<'_, faer::c64>>,
+    w: i64,
+    v: i64,
+    n: i64,
+) -> i64 {
+    let k = n as usize;
+    // SAFETY: lowering passes fresh results of `n` and `n * n` complex numbers.
+    let out_w = unsafe { std::slice::from_raw_parts_mut(w as *mut f64, 2 * k) };
+    for (i, z) in values.iter().enumerate().take(k) {
+        out_w[2 * i] = z.re;
+        out_w[2 * i + 1] = z.im;
+    }
+    let Some(u) = u else { return 0 };
     // SAFETY: see above.
     let out = unsafe { std::slice::from_raw_parts_mut(v as *mut f64, 2 * k * k) };
     for j in 0..k {

@@ -280,8 +280,13 @@ runtime_functions! {
         F64,
         random::ferrojit_random_exponential
     ),
-    /// `(state, lam) -> i64`.
-    RandomPoisson => ("ferrojit_random_poisson", &[I64, F64], I64, random::ferrojit_random_poisson),
+    /// `(state, lam, exp(-lam)) -> i64`.
+    RandomPoisson => (
+        "ferrojit_random_poisson",
+        &[I64, F64, F64],
+        I64,
+        random::ferrojit_random_poisson
+    ),
     /// `(state, n, p) -> i64`.
     RandomBinomial => (
         "ferrojit_random_binomial",
@@ -448,10 +453,13 @@ runtime_functions! {
     ComplexInv => ("ferrojit_complex_inv", &[I64, I64, I64], I64, linalg::ferrojit_complex_inv),
     /// `(a, n, out) -> 0`: the determinant of a complex128 matrix, written to `out`.
     ComplexDet => ("ferrojit_complex_det", &[I64, I64, Ptr], I64, linalg::ferrojit_complex_det),
+    /// `(a, w, v, n, vectors) -> status`: [`RuntimeFn::Eig`] of a complex128 matrix.
+    ComplexEig => ("ferrojit_complex_eig", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_complex_eig),
     /// `(count) -> chunks`: how many chunks a `prange` loop of `count` iterations runs in.
     ParallelChunks => ("ferrojit_parallel_chunks", &[I64], I64, crate::parallel::ferrojit_parallel_chunks),
-    /// `(a, w, v, n, vectors) -> status`: `np.linalg.eig`/`eigvals` of a general matrix
-    /// (complex results); 1 when not converged, 2 for infinities or NaN.
+    /// `(a, w, v, n, mode) -> status`: `np.linalg.eig`/`eigvals` of a general real matrix
+    /// (complex or, with `linalg::EIG_REAL`, real results); 1 when not converged, 2 for
+    /// infinities or NaN, 3 for a complex eigenvalue when real results were asked for.
     Eig => ("ferrojit_eig", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_eig),
     /// `(a, m, n, s, u, vt, compute_uv, full) -> status`: `np.linalg.svd`.
     Svd => ("ferrojit_svd", &[I64, I64, I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_svd),
@@ -604,6 +612,7 @@ impl RuntimeFn {
                 | Eigh
                 | Eig
                 | ComplexMatmul
+                | ComplexEig
                 | ComplexSolve
                 | ComplexInv
                 | ComplexDet

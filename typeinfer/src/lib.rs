@@ -351,8 +351,6 @@ pub enum Resolution {
     NewDict,
     /// `str()` / `str(x)`; recorded on the `Call` expression.
     StrOf,
-    /// `ord(c)` or `chr(n)` (by name); recorded on the `Call` expression.
-    CharCode(String),
     /// A field of a `@jitclass` instance at byte `offset` of the object; recorded on the
     /// `Attribute` expression (read, or assignment target).
     Field { offset: i32, ty: Type },
@@ -362,6 +360,8 @@ pub enum Resolution {
     /// A new `@jitclass` object of `size` bytes with zero fields; recorded on the `Call`
     /// expression of the constructor's allocator.
     NewObject { class: u64, size: i64 },
+    /// `ord(c)` or `chr(n)` (by name); recorded on the `Call` expression.
+    CharCode(String),
 }
 
 /// The result of type inference for one function specialization.
