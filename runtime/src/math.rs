@@ -571,9 +571,9 @@ impl RuntimeFn {
         )
     }
 
-    /// True for the NumPy library routines written in Rust (sorting, …): they read and write
-    /// array memory through their pointer arguments and exist only in this runtime (no GPU or
-    /// C-runtime version).
+    /// True for the NumPy library routines written in Rust (sorting, …) and the `@jitclass`
+    /// object helpers: they read and write memory through their pointer arguments (real
+    /// arrays and objects) and exist only in this runtime (no GPU version).
     pub fn is_library(self) -> bool {
         use RuntimeFn::*;
         matches!(
@@ -623,6 +623,9 @@ impl RuntimeFn {
                 | Qr
                 | Lstsq
                 | Norm
+                | ObjectNew
+                | ObjectSetArray
+                | ObjectSetObject
         )
     }
 
