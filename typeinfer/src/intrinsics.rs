@@ -108,6 +108,8 @@ pub enum Intrinsic {
     Sign,
     /// `np.clip(x, lo, hi)`: `min(max(x, lo), hi)`, NaN propagating.
     Clip,
+    /// `np.signbit`: whether the sign bit is set (true for -0.0 and negative NaNs).
+    Signbit,
 }
 
 /// The functions of `cmath`.
@@ -271,6 +273,7 @@ impl Intrinsic {
                 "square" => Some(Square),
                 "sign" => Some(Sign),
                 "clip" => Some(Clip),
+                "signbit" => Some(Signbit),
                 // NumPy's `remainder` is Python's `%`; its `isclose` has other tolerances.
                 "pow" | "remainder" | "isclose" => None,
                 _ => math,
@@ -345,6 +348,7 @@ impl Intrinsic {
             NpTrunc => "trunc",
             Rint => "rint",
             Square => "square",
+            Signbit => "signbit",
             Sign => "sign",
             Clip => "clip",
             Gcd => "gcd",

@@ -315,7 +315,7 @@ pub fn intrinsic(intrinsic: Intrinsic, args: &[Scalar]) -> Result<OpTyping, Stri
                 result: Scalar::I64,
             })
         }
-        IsNan | IsInf | IsFinite => {
+        IsNan | IsInf | IsFinite | Signbit => {
             check_arity(intrinsic, args, 1, 1)?;
             let f = math_float(intrinsic, args[0])?;
             Ok(OpTyping::same(f, 1, Scalar::Bool))

@@ -560,6 +560,13 @@ impl Lowerer<'_, '_> {
                     .binary(Op::Copysign, x, self.second(&fargs, i, span)?),
             ),
             IsNan => PyValue::Scalar(self.is_nan(x), Scalar::Bool),
+            Signbit => {
+                // The sign bit moved onto 1.0: negative exactly when x's sign bit is set.
+                let one = self.b.fconst(fty, 1.0);
+                let signed = self.b.binary(Op::Copysign, one, x);
+                let zero = self.b.fconst(fty, 0.0);
+                PyValue::Scalar(self.b.fcmp(FloatCC::Lt, signed, zero), Scalar::Bool)
+            }
             IsInf | IsFinite => {
                 let abs = self.b.unary(Op::Fabs, x);
                 let inf = self.b.fconst(fty, f64::INFINITY);

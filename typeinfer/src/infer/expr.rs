@@ -238,6 +238,10 @@ impl Infer<'_> {
             UnaryOp::Invert => "~",
         };
         let result = match (ty.as_scalar(), &ty) {
+            // NumPy's `~` of a bool array is the logical not (bool), not Python's int `~True`.
+            (None, Type::Array { dtype, .. }) if op == UnaryOp::Invert && dtype.is_bool() => Ok(
+                crate::elementwise::result_type(Scalar::Bool, std::slice::from_ref(&ty)),
+            ),
             (None, Type::Array { dtype, .. }) => rules::unaryop(op, *dtype)
                 .map(|t| crate::elementwise::result_type(t.result, std::slice::from_ref(&ty))),
             (Some(s), _) => rules::unaryop(op, s).map(|t| Type::Scalar(t.result)),
@@ -475,6 +479,7 @@ impl Infer<'_> {
             }
             (ModuleKind::Math | ModuleKind::Cmath | ModuleKind::Numpy, "nan") => Some(f64::NAN),
             (ModuleKind::Math | ModuleKind::Cmath, "tau") => Some(std::f64::consts::TAU),
+            (ModuleKind::Numpy, "euler_gamma") => Some(EULER_GAMMA),
             _ => None,
         };
         if let Some(value) = constant {
@@ -625,9 +630,13 @@ const VALUE_ATTRIBUTES: &[&str] = &[
     "nonzero",
 ];
 
+/// `np.euler_gamma`, the Euler-Mascheroni constant (NumPy's value, to the last bit).
+const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
+
 /// Whether `module.name` means something to the typer (a constant, dtype or function).
 fn module_knows(module: ModuleKind, name: &str) -> bool {
     matches!(name, "pi" | "e" | "inf" | "nan" | "tau")
+        || (module == ModuleKind::Numpy && name == "euler_gamma")
         || Intrinsic::lookup(Some(module), name).is_some()
         || (module == ModuleKind::Numpy && numpy_dtype(name).is_some())
         || (module == ModuleKind::Numpy && crate::ArrayFn::function(name).is_some())
