@@ -1,11 +1,12 @@
 """Regression tests for the defects the real-world corpus (test_realworld.py) found:
 `~` of a bool array (NumPy's logical not: it was an int array, so `a[~mask]` indexed by
 position), storing a tuple into a list of tuples (`heap[0] = last`), `np.signbit` and
-`np.euler_gamma`."""
+`np.euler_gamma`, and a `prange` body's scalar that an inner loop resets and accumulates
+(private to the iteration, as in Numba; it was refused as "both reduced and assigned")."""
 
 import numpy as np
 
-from ferrojit import jit
+from ferrojit import jit, njit, prange
 from diff import check
 
 
@@ -71,3 +72,35 @@ def test_euler_gamma():
         return 2.0 * (np.log(n - 1.0) + np.euler_gamma) - 2.0 * (n - 1.0) / n
 
     check(f, 37.0)
+
+
+def test_prange_scalar_reset_and_accumulated_in_an_inner_loop_is_private():
+    @njit(parallel=True)
+    def f(a, m):
+        n = a.shape[0] - m + 1
+        best = np.full(n, np.inf)
+        for i in prange(n):
+            for j in range(n):
+                if i == j:
+                    continue
+                d = 0.0
+                for k in range(m):
+                    d += (a[i + k] - a[j + k]) ** 2
+                if d < best[i]:
+                    best[i] = d
+        return best
+
+    @njit(parallel=True)
+    def g(a):
+        out = np.empty(a.shape[0])
+        for i in prange(a.shape[0]):
+            k = 0
+            while k < 3:
+                s = 0.0
+                s += a[i] * k
+                k += 1
+            out[i] = k
+        return out
+
+    check(f, np.arange(12.0) ** 1.5, 3)
+    check(g, np.arange(5.0))

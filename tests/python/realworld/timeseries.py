@@ -288,9 +288,7 @@ CASES = [
     Case(rolling_isfinite, T_NAN, 5),
     Case(sliding_dot_product, T[:8], T, rtol=1e-9),
     Case(distance_profile, T[3:11], T, rtol=1e-6),
-    Case(naive_matrix_profile, T, 8, rtol=1e-9,
-         xfail="prange: a scalar assigned in the body and `+=`-accumulated in an inner loop is "
-               "taken for a reduction ('d' is both reduced and assigned); Numba makes it private"),
+    Case(naive_matrix_profile, T, 8, rtol=1e-9),
     Case(top_motif, np.array([3.0, 1.0, 2.0, 1.0]), np.array([2, 3, 0, 1])),
     Case(paa, T, 8, rtol=1e-12),
     Case(sax_symbols, T[:10] / 10, np.array([-0.67, 0.0, 0.67])),
