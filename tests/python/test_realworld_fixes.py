@@ -2,9 +2,13 @@
 `~` of a bool array (NumPy's logical not: it was an int array, so `a[~mask]` indexed by
 position), storing a tuple into a list of tuples (`heap[0] = last`), `np.signbit` and
 `np.euler_gamma`, and a `prange` body's scalar that an inner loop resets and accumulates
-(private to the iteration, as in Numba; it was refused as "both reduced and assigned")."""
+(private to the iteration, as in Numba; it was refused as "both reduced and assigned"), and
+the builtin `sorted()`."""
 
 import numpy as np
+import pytest
+
+import ferrojit
 
 from ferrojit import jit, njit, prange
 from diff import check
@@ -104,3 +108,22 @@ def test_prange_scalar_reset_and_accumulated_in_an_inner_loop_is_private():
 
     check(f, np.arange(12.0) ** 1.5, 3)
     check(g, np.arange(5.0))
+
+
+def test_sorted():
+    @jit
+    def f(a, s):
+        d = {3: 1.0, 1: 2.0}
+        return sorted(a), sorted(s), sorted(d), sorted([3.5, -1.0, 2.0]), sorted(d.values()), sorted((3, 1, 2))
+
+    check(f, np.array([3, 1, 2]), {5, 2, 9})
+    check(f, np.array([], dtype=np.int64), {1})
+
+
+def test_sorted_keywords_are_a_clear_error():
+    @jit
+    def f(a):
+        return sorted(a, reverse=True)
+
+    with pytest.raises(ferrojit.errors.UnsupportedError, match="keyword arguments are not supported in calls to sorted"):
+        f(np.arange(3))

@@ -23,6 +23,7 @@ impl Lowerer<'_, '_> {
         }
         match (self.typed.resolutions.get(&expr.id), &func.kind) {
             (Some(Resolution::NewList), _) => return self.lower_new_list(expr, args),
+            (Some(Resolution::SortedList), _) => return self.lower_sorted(expr, args),
             (Some(Resolution::StrOf), _) => return self.lower_str_call(expr, args),
             (Some(Resolution::ListMethod(method)), ExprKind::Attribute { value, .. }) => {
                 let method = method.clone();

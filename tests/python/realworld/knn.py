@@ -415,6 +415,5 @@ CASES = [
     Case(rp_split, X, np.arange(30), 42),
     Case(distances_to_point, X, Q[1], rtol=1e-12),
     Case(nearest_by_searchsorted, KEYS, _rng.uniform(-1, 11, 12)),
-    Case(neighbor_counts, np.array([[1, 2, 3], [2, 3, 4], [3, 2, 0], [5, 3, 2]]),
-         xfail="the builtin `sorted()` is not supported"),
+    Case(neighbor_counts, np.array([[1, 2, 3], [2, 3, 4], [3, 2, 0], [5, 3, 2]])),
 ]

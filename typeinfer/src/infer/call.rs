@@ -124,6 +124,10 @@ impl Infer<'_> {
                 self.resolve(e.id, Resolution::NewList);
                 self.list_constructor(e, args, typed)?
             }
+            Callable::Sorted => {
+                self.resolve(e.id, Resolution::SortedList);
+                self.sorted_call(e, args)?
+            }
             Callable::Cast(target) => self.cast(e, func, target, args)?,
             Callable::Intrinsic(intrinsic) => self.intrinsic_call(e, func, intrinsic, args)?,
             Callable::Array(_) | Callable::Method(_) | Callable::Jit(_) | Callable::Inner(..) => {

@@ -27,7 +27,6 @@ const UNSUPPORTED_BUILTINS: &[&str] = &[
     "tuple",
     "map",
     "filter",
-    "sorted",
     "reversed",
     "isinstance",
     "any",
@@ -806,6 +805,9 @@ fn builtin(name: &str) -> Option<Val> {
     if name == "set" {
         return Some(Val::Callable(Callable::SetClass));
     }
+    if name == "sorted" {
+        return Some(Val::Callable(Callable::Sorted));
+    }
     UNSUPPORTED_BUILTINS
         .contains(&name)
         .then(|| Val::Unsupported {
@@ -841,6 +843,7 @@ pub(super) fn describe(val: &Val) -> String {
         Val::Callable(Callable::DictClass { typed: false }) => "type 'dict'".to_string(),
         Val::Callable(Callable::DictClass { typed: true }) => "class 'Dict'".to_string(),
         Val::Callable(Callable::SetClass) => "type 'set'".to_string(),
+        Val::Callable(Callable::Sorted) => "function 'sorted'".to_string(),
         Val::ExceptionClass(class) => format!("exception class '{class}'"),
         Val::Unsupported { name, pytype } => format!("'{name}' (a Python {pytype})"),
         Val::UnknownNumpy(path) => path.clone(),

@@ -136,6 +136,8 @@ pub(super) enum Callable {
     },
     /// `set`.
     SetClass,
+    /// `sorted(iterable)`: a new list of the items in ascending order.
+    Sorted,
 }
 
 /// One `return` seen in the current pass.
