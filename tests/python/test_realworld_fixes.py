@@ -3,7 +3,8 @@
 position), storing a tuple into a list of tuples (`heap[0] = last`), `np.signbit` and
 `np.euler_gamma`, and a `prange` body's scalar that an inner loop resets and accumulates
 (private to the iteration, as in Numba; it was refused as "both reduced and assigned"), and
-the builtin `sorted()`."""
+the builtin `sorted()`; also NumPy's `logical_not`/`logical_and`/`logical_or`/`logical_xor`,
+missing beside `~` when a kernel builds masks."""
 
 import numpy as np
 import pytest
@@ -127,3 +128,16 @@ def test_sorted_keywords_are_a_clear_error():
 
     with pytest.raises(ferrojit.errors.UnsupportedError, match="keyword arguments are not supported in calls to sorted"):
         f(np.arange(3))
+
+
+def test_logical_functions():
+    @jit
+    def f(a, b, x):
+        return (np.logical_not(a), np.logical_and(a, b), np.logical_or(a > 0, b),
+                np.logical_xor(a, b), np.logical_not(x), np.logical_and(x, 0.0),
+                np.logical_or(0, 0), np.logical_xor(True, x))
+
+    a = np.array([0.0, 1.0, np.nan, -2.0, 0.0])
+    b = np.array([1, 0, 0, 3, 0])
+    for x in (0.0, 2.0, np.nan):
+        check(f, a, b, x)

@@ -110,6 +110,12 @@ pub enum Intrinsic {
     Clip,
     /// `np.signbit`: whether the sign bit is set (true for -0.0 and negative NaNs).
     Signbit,
+    /// `np.logical_not(x)`: `x == 0` (NaN is true, so its logical not is false).
+    LogicalNot,
+    /// `np.logical_and(x, y)` / `logical_or` / `logical_xor`: of the truth values.
+    LogicalAnd,
+    LogicalOr,
+    LogicalXor,
 }
 
 /// The functions of `cmath`.
@@ -274,6 +280,10 @@ impl Intrinsic {
                 "sign" => Some(Sign),
                 "clip" => Some(Clip),
                 "signbit" => Some(Signbit),
+                "logical_not" => Some(LogicalNot),
+                "logical_and" => Some(LogicalAnd),
+                "logical_or" => Some(LogicalOr),
+                "logical_xor" => Some(LogicalXor),
                 // NumPy's `remainder` is Python's `%`; its `isclose` has other tolerances.
                 "pow" | "remainder" | "isclose" => None,
                 _ => math,
@@ -349,6 +359,10 @@ impl Intrinsic {
             Rint => "rint",
             Square => "square",
             Signbit => "signbit",
+            LogicalNot => "logical_not",
+            LogicalAnd => "logical_and",
+            LogicalOr => "logical_or",
+            LogicalXor => "logical_xor",
             Sign => "sign",
             Clip => "clip",
             Gcd => "gcd",
