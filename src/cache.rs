@@ -126,8 +126,9 @@ impl DiskCache {
             return in_memory(req, warnings);
         }
         let lowered = lower_to_ir(req, None)?;
-        if !lowered.frozen_arrays.is_empty() {
-            // The code refers to the frozen arrays by address: it cannot outlive this process.
+        if !lowered.frozen_arrays.is_empty() || uses_jitclass(&lowered) {
+            // The code refers to the frozen arrays by address, or to `@jitclass` ids and
+            // layouts of this process: it cannot outlive it.
             return in_memory(req, warnings);
         }
         match self.store(req, &lowered, &base, &key_text, &meta_path) {
@@ -505,6 +506,8 @@ fn encode_type(ty: &Type) -> String {
         Type::DType(s) => format!("dtype:{}", s.numpy_name()),
         Type::CPointer(Some(s)) => format!("ptr:{}", s.numpy_name()),
         Type::CPointer(None) => "voidptr".into(),
+        // Class ids do not outlive the process either.
+        Type::Instance { class, name } => format!("instance#{class}#{name}"),
         Type::Generator => "generator".into(),
     }
 }
@@ -611,6 +614,30 @@ fn sanitize(name: &str) -> String {
         .collect()
 }
 
+/// Whether the code takes, makes or returns `@jitclass` instances (whose class ids and field
+/// offsets are this process's).
+fn uses_jitclass(lowered: &crate::LoweredModule) -> bool {
+    fn mentions(ty: &Type) -> bool {
+        match ty {
+            Type::Instance { .. } => true,
+            Type::Tuple(items) => items.iter().any(mentions),
+            Type::List { item, .. } | Type::Set { item } | Type::Optional(item) => mentions(item),
+            Type::Dict { key, value, .. } => mentions(key) || mentions(value),
+            _ => false,
+        }
+    }
+    lowered.arg_types.iter().any(mentions)
+        || mentions(&lowered.return_type)
+        || lowered.module.functions.iter().any(|f| {
+            f.insts.iter().any(|inst| {
+                matches!(
+                    inst.op,
+                    ir::Op::CallRuntime(runtime::math::RuntimeFn::ObjectNew)
+                )
+            })
+        })
+}
+
 /// The full cache key of a request (see the module doc).
 pub fn cache_key(req: &CompileRequest) -> String {
     let mut key = format!(
@@ -625,6 +652,9 @@ pub fn cache_key(req: &CompileRequest) -> String {
         "boundscheck-env {}\n",
         runtime::config::env().boundscheck
     ));
+    if runtime::config::env().no_vectorize {
+        key.push_str("no-vectorize-env\n");
+    }
     let args: Vec<String> = req.arg_types.iter().map(Type::to_string).collect();
     key.push_str(&format!("args ({})\n", args.join(", ")));
     key.push_str(&format!(

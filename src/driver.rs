@@ -698,11 +698,14 @@ impl Session {
     }
 
     fn optimise(&self, func: &mut ir::Function, def: &FunctionDef) -> Result<(), Diagnostic> {
-        let options = ir::passes::PipelineOptions {
+        let mut options = ir::passes::PipelineOptions {
             verify: cfg!(debug_assertions),
             fastmath: def.options.fastmath,
             ..Default::default()
         };
+        if runtime::config::env().no_vectorize {
+            options.passes.retain(|&p| p != ir::passes::Pass::Vectorize);
+        }
         let dump_passes = self.dump.passes;
         // Hoisting out of a prange chunk's loops is part of the parallel report.
         let mut hoisting =
@@ -875,6 +878,29 @@ impl Env for SessionEnv<'_> {
     fn method_overload(&self, receiver: &Type, name: &str) -> Option<CalleeId> {
         let resolver = self.def.globals.resolve_method(receiver, name)?;
         Some(self.session.overload_id(&resolver))
+    }
+
+    fn class_member(&mut self, class: u64, name: &str) -> Option<typeinfer::classes::ClassMember> {
+        use typeinfer::classes::ClassMember;
+        let id = |def: &Arc<FunctionDef>| self.session.callee_id(def);
+        Some(match crate::classes::class(class)?.member(name)? {
+            crate::classes::Member::Field { offset, ty } => ClassMember::Field { offset, ty },
+            crate::classes::Member::Method(def) => ClassMember::Method(id(&def)),
+            crate::classes::Member::Property(getter, setter) => ClassMember::Property {
+                getter: id(&getter),
+                setter: setter.as_ref().map(id),
+            },
+            crate::classes::Member::Static(def) => ClassMember::Static(id(&def)),
+        })
+    }
+
+    fn class_constructor(&mut self, class: u64) -> Option<CalleeId> {
+        let def = crate::classes::class(class)?.constructor.get()?.clone();
+        Some(self.session.callee_id(&def))
+    }
+
+    fn class_size(&self, class: u64) -> Option<i64> {
+        Some(crate::classes::class(class)?.size)
     }
 
     fn callee_arity(&self, callee: CalleeId) -> Option<usize> {

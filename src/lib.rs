@@ -17,6 +17,7 @@
 
 pub mod aot;
 pub mod cache;
+pub mod classes;
 mod defaults;
 mod driver;
 mod dump;

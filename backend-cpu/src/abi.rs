@@ -34,6 +34,10 @@ pub(crate) fn clif_type(ty: Ty, pointer: Type) -> Type {
         Ty::F32 => types::F32,
         Ty::F64 => types::F64,
         Ty::Ptr => pointer,
+        Ty::F64X2 => types::F64X2,
+        Ty::F32X4 => types::F32X4,
+        Ty::I64X2 | Ty::M64X2 => types::I64X2,
+        Ty::I32X4 | Ty::M32X4 => types::I32X4,
     }
 }
 
@@ -221,7 +225,15 @@ pub(crate) fn build_entry_trampoline<M: Module>(
                 let bits = b.ins().bitcast(types::I32, MemFlagsData::new(), v);
                 b.ins().uextend(types::I64, bits)
             }
+            // Vectors never cross a function boundary (the verifier's invariant 15).
             Ty::I64 | Ty::F64 | Ty::Ptr => v,
+            Ty::F64X2 | Ty::F32X4 | Ty::I64X2 | Ty::I32X4 | Ty::M64X2 | Ty::M32X4 => {
+                return Err(BackendError::Internal {
+                    function: func.name.clone(),
+                    message: "a vector cannot be returned".to_string(),
+                    clif: String::new(),
+                });
+            }
         };
         b.ins()
             .store(slot_flags(), widened, rets, slot as i32 * SLOT_BYTES);

@@ -120,6 +120,7 @@ pub(crate) fn lower_value_op(
         // Scalar `sqrtsd` merges into its destination's upper half, a false dependency on the
         // previous square root that serialises independent ones (5 ns each in a map loop);
         // the packed form on a splatted operand has no such input.
+        Op::Sqrt if ty.is_vector() => b.ins().sqrt(x),
         Op::Sqrt => {
             let vty = if ty == Ty::F32 {
                 types::F32X4
@@ -145,6 +146,7 @@ pub(crate) fn lower_value_op(
         Op::Fcmp(FloatCC::Ge) => b.ins().fcmp(CFloatCC::LessThanOrEqual, y, x),
         Op::Fcmp(cc) => b.ins().fcmp(float_cc(*cc), x, y),
 
+        Op::Not if ty.is_mask() => b.ins().bnot(x),
         Op::Not => b.ins().bxor_imm_u(x, 1),
         Op::And => b.ins().band(x, y),
         Op::Or => b.ins().bor(x, y),
@@ -153,12 +155,22 @@ pub(crate) fn lower_value_op(
             let from = from.ok_or("missing operand type")?;
             convert(b, op, x, from, ty, pointer)?
         }
+        Op::SToF if ty.is_vector() => b.ins().fcvt_from_sint(rty, x),
         Op::SToF | Op::UToF | Op::FToS | Op::FToU | Op::Bitcast => {
             let from = from.ok_or("missing operand type")?;
             convert(b, op, x, from, ty, pointer)?
         }
 
+        Op::Select if ty.is_vector() => vector_select(b, x, from == Some(Ty::Bool), y, z, rty),
         Op::Select if ty.is_float() => float_select(b, x, y, z),
+        Op::Splat => b.ins().splat(rty, x),
+        // A mask lane is all ones or zeros in the backend; as a bool it is 0/1.
+        Op::ExtractLane(lane) if ty == Ty::Bool => {
+            let wide = b.ins().extractlane(x, *lane);
+            let bit = b.ins().band_imm_u(wide, 1);
+            b.ins().ireduce(types::I8, bit)
+        }
+        Op::ExtractLane(lane) => b.ins().extractlane(x, *lane),
         Op::Select => b.ins().select(x, y, z),
         Op::Load { offset, readonly } => b.ins().load(rty, load_flags(*readonly), x, *offset),
 
@@ -173,6 +185,28 @@ pub(crate) fn lower_value_op(
         | Op::Raise(_) => return Err("is not a value operation".to_string()),
     };
     Ok(v)
+}
+
+/// `cond ? t : f` on vectors: a whole-vector `select` on a bool, else a lane-wise blend by the
+/// mask (all ones or all zeros per lane), reinterpreted as the arms' type.
+fn vector_select(
+    b: &mut FunctionBuilder,
+    cond: Value,
+    scalar_cond: bool,
+    t: Value,
+    f: Value,
+    vty: Type,
+) -> Value {
+    if scalar_cond {
+        return b.ins().select(cond, t, f);
+    }
+    let mask = if b.func.dfg.value_type(cond) == vty {
+        cond
+    } else {
+        let little = MemFlagsData::new().with_endianness(cranelift_codegen::ir::Endianness::Little);
+        b.ins().bitcast(vty, little, cond)
+    };
+    b.ins().bitselect(mask, t, f)
 }
 
 /// `cond ? t : f` for floats without a branch. Cranelift lowers a scalar float `select` to a

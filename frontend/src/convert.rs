@@ -327,7 +327,9 @@ impl Converter<'_> {
             }
             py::Stmt::AugAssign(s) => {
                 let target = match &*s.target {
-                    py::Expr::Name(_) | py::Expr::Subscript(_) => self.expr(&s.target)?,
+                    py::Expr::Name(_) | py::Expr::Subscript(_) | py::Expr::Attribute(_) => {
+                        self.expr(&s.target)?
+                    }
                     other => return Err(self.bad_target(other, "augmented assignment")),
                 };
                 K::AugAssign {

@@ -44,23 +44,81 @@ pub enum Ty {
     F64,
     /// A pointer (64-bit on every supported target): array descriptors, data addresses.
     Ptr,
+    // 128-bit vectors (made only by the loop vectorizer, `passes::vectorize`): an operation on
+    // vectors is the scalar operation applied to each lane.
+    F64X2,
+    F32X4,
+    I64X2,
+    I32X4,
+    /// Lane masks: what a comparison of `f64x2`/`i64x2` (`m64x2`) or `f32x4`/`i32x4` (`m32x4`)
+    /// vectors defines; each lane is a bool (all bits set or clear in the backend).
+    M64X2,
+    M32X4,
 }
 
 impl Ty {
+    /// A scalar integer or pointer (vectors of integers answer false: see [`Ty::lane`]).
     pub fn is_int(self) -> bool {
         matches!(self, Ty::I8 | Ty::I16 | Ty::I32 | Ty::I64 | Ty::Ptr)
     }
+    /// A scalar float (vectors of floats answer false: see [`Ty::lane`]).
     pub fn is_float(self) -> bool {
         matches!(self, Ty::F32 | Ty::F64)
     }
-    /// Width in bits (bool counts as 8, as stored).
+    /// Width in bits (bool counts as 8, as stored; vectors 128).
     pub fn bits(self) -> u32 {
         match self {
             Ty::Bool | Ty::I8 => 8,
             Ty::I16 => 16,
             Ty::I32 | Ty::F32 => 32,
             Ty::I64 | Ty::F64 | Ty::Ptr => 64,
+            Ty::F64X2 | Ty::F32X4 | Ty::I64X2 | Ty::I32X4 | Ty::M64X2 | Ty::M32X4 => 128,
         }
+    }
+    pub fn is_vector(self) -> bool {
+        self.lanes() > 1
+    }
+    /// The number of lanes (1 for a scalar).
+    pub fn lanes(self) -> u32 {
+        match self {
+            Ty::F64X2 | Ty::I64X2 | Ty::M64X2 => 2,
+            Ty::F32X4 | Ty::I32X4 | Ty::M32X4 => 4,
+            _ => 1,
+        }
+    }
+    /// The type of one lane (the type itself for a scalar; `bool` for a mask).
+    pub fn lane(self) -> Ty {
+        match self {
+            Ty::F64X2 => Ty::F64,
+            Ty::F32X4 => Ty::F32,
+            Ty::I64X2 => Ty::I64,
+            Ty::I32X4 => Ty::I32,
+            Ty::M64X2 | Ty::M32X4 => Ty::Bool,
+            t => t,
+        }
+    }
+    /// The 128-bit vector of `self` lanes, if there is one (`f64`, `f32`, `i64`, `i32`).
+    pub fn vector(self) -> Option<Ty> {
+        Some(match self {
+            Ty::F64 => Ty::F64X2,
+            Ty::F32 => Ty::F32X4,
+            Ty::I64 => Ty::I64X2,
+            Ty::I32 => Ty::I32X4,
+            _ => return None,
+        })
+    }
+    /// What a comparison of two values of this type defines: `bool` for scalars, the mask with
+    /// as many lanes for vectors.
+    pub fn compare_result(self) -> Ty {
+        match self.lanes() {
+            2 => Ty::M64X2,
+            4 => Ty::M32X4,
+            _ => Ty::Bool,
+        }
+    }
+    /// A lane mask (`m64x2`, `m32x4`).
+    pub fn is_mask(self) -> bool {
+        matches!(self, Ty::M64X2 | Ty::M32X4)
     }
     pub fn name(self) -> &'static str {
         match self {
@@ -72,6 +130,12 @@ impl Ty {
             Ty::F32 => "f32",
             Ty::F64 => "f64",
             Ty::Ptr => "ptr",
+            Ty::F64X2 => "f64x2",
+            Ty::F32X4 => "f32x4",
+            Ty::I64X2 => "i64x2",
+            Ty::I32X4 => "i32x4",
+            Ty::M64X2 => "m64x2",
+            Ty::M32X4 => "m32x4",
         }
     }
     pub fn from_name(name: &str) -> Option<Ty> {
@@ -84,6 +148,12 @@ impl Ty {
             Ty::F32,
             Ty::F64,
             Ty::Ptr,
+            Ty::F64X2,
+            Ty::F32X4,
+            Ty::I64X2,
+            Ty::I32X4,
+            Ty::M64X2,
+            Ty::M32X4,
         ]
         .into_iter()
         .find(|t| t.name() == name)
@@ -212,8 +282,13 @@ pub enum Op {
     /// Reinterpret bits between an integer and a float type of the same width.
     Bitcast,
 
-    /// `select cond, a, b` = `cond ? a : b`.
+    /// `select cond, a, b` = `cond ? a : b`; on vectors `cond` is a mask (chosen per lane) or
+    /// a bool (the whole vector).
     Select,
+    /// A vector (the result type) with every lane equal to the scalar operand.
+    Splat,
+    /// Lane `n` of a vector operand (a scalar of its lane type; a mask's lane is a bool).
+    ExtractLane(u8),
 
     // Memory.
     /// Load a value of the result type from `args[0] + offset`. `readonly`: the memory does not
@@ -267,7 +342,8 @@ impl Op {
         Some(match self {
             Iconst(_) | Fconst(_) | Bconst(_) => 0,
             Ineg | Bnot | Popcnt | Fneg | Fabs | Sqrt | Floor | Ceil | Trunc | Nearest | Not => 1,
-            Load { .. } | Sext | Uext | Ireduce | ToBool | Fpromote | Fdemote => 1,
+            Load { .. } | Sext | Uext | Ireduce | ToBool | Fpromote | Fdemote | Splat => 1,
+            ExtractLane(_) => 1,
             SToF | UToF | FToS | FToU | Bitcast => 1,
             Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Band | Bor | Bxor | Ishl | Sshr
             | Ushr | Smin | Smax | Umin | Umax | Icmp(_) => 2,

@@ -587,6 +587,18 @@ fn parse_inst(cursor: &mut Cursor, word: String, pos: Pos, start: Pos) -> PResul
             let offset = parse_operands(cursor, &mut inst, true)?;
             inst.op = Op::Store { offset };
         }
+        "extractlane" => {
+            let lane = suffixes.first().copied().unwrap_or_default();
+            no_more_suffixes(1)?;
+            let lane = lane.parse::<u8>().map_err(|_| {
+                error_at(
+                    op_pos,
+                    format!("`extractlane` needs a lane number, not `{lane}`"),
+                )
+            })?;
+            inst.op = Op::ExtractLane(lane);
+            parse_operands(cursor, &mut inst, false)?;
+        }
         "call_rt" => {
             let name = suffixes.first().copied().unwrap_or_default();
             no_more_suffixes(1)?;
@@ -705,7 +717,12 @@ fn result_types(inst: &PInst, explicit: Vec<Ty>, pos: Pos) -> PResult<Vec<Option
             Op::CallRuntime(f) => vec![Some(abi_type(f.describe().result))],
             _ => vec![],
         },
-        ResultRule::SameAsArg(i) => {
+        rule @ (ResultRule::SameAsArg(_) | ResultRule::CompareOfArg | ResultRule::LaneOfArg) => {
+            let i = if let ResultRule::SameAsArg(i) = rule {
+                i
+            } else {
+                0
+            };
             if inst.args.len() <= i {
                 return Err(error_at(
                     pos,
@@ -784,16 +801,25 @@ fn build_function(mut func: Function, blocks: Vec<PBlock>) -> PResult<Function> 
         let mut progress = false;
         let mut unresolved = None;
         for inst in blocks.iter().flat_map(|b| &b.insts) {
-            let (ResultRule::SameAsArg(i), Some(&(result, _))) =
-                (result_rule(&inst.op), inst.results.first())
-            else {
+            let (rule, Some(&(result, _))) = (result_rule(&inst.op), inst.results.first()) else {
                 continue;
+            };
+            let (i, compare) = match rule {
+                ResultRule::SameAsArg(i) => (i, false),
+                ResultRule::CompareOfArg => (0, true),
+                ResultRule::LaneOfArg => (0, false),
+                _ => continue,
             };
             if types.contains_key(&result) {
                 continue;
             }
             match types.get(&inst.args[i].0) {
                 Some(&ty) => {
+                    let ty = match rule {
+                        _ if compare => ty.compare_result(),
+                        ResultRule::LaneOfArg => ty.lane(),
+                        _ => ty,
+                    };
                     types.insert(result, ty);
                     progress = true;
                 }

@@ -33,7 +33,8 @@
 //!   position is printed when the instruction has one (line or column nonzero).
 //! - Result types: constants (`iconst.i32`, `fconst.f64`), loads (`load.f64`) and every
 //!   conversion (`sext.i64`, `fpromote.f64`, `bitcast.f64`, …) name their result type;
-//!   comparisons, `bconst` and `tobool` produce `bool`; `call_rt.NAME` produces its runtime
+//!   `splat.f64x2` names its vector, `extractlane.N` (lane N) defines the operand's lane type; comparisons produce `bool` (a mask, `m64x2`/`m32x4`, when
+//!   they compare vectors), `bconst` and `tobool` `bool`; `call_rt.NAME` produces its runtime
 //!   function's result type; `call @f(...) -> tys` lists its result types; `select` has the type
 //!   of its second operand and every other op the type of its first operand.
 //! - Operands are comma-separated values then branch targets `blockN(args)`. `load`/`store`
@@ -64,6 +65,11 @@ pub(crate) enum ResultRule {
     Bool,
     /// The type of the operand at this index.
     SameAsArg(usize),
+    /// What comparing two values of the first operand's type defines (`bool`, or a mask for
+    /// vectors: [`Ty::compare_result`]).
+    CompareOfArg,
+    /// The lane type of the first operand (`extractlane`).
+    LaneOfArg,
     /// The runtime function's result type.
     Runtime,
     /// Listed after `->`.
@@ -74,10 +80,11 @@ pub(crate) fn result_rule(op: &Op) -> ResultRule {
     use Op::*;
     match op {
         Iconst(_) | Fconst(_) | Load { .. } | StackSlot(_) | ParallelFor(_) => ResultRule::Explicit,
-        Sext | Uext | Ireduce | Fpromote | Fdemote | SToF | UToF | FToS | FToU | Bitcast => {
-            ResultRule::Explicit
-        }
-        Bconst(_) | Icmp(_) | Fcmp(_) | ToBool => ResultRule::Bool,
+        Sext | Uext | Ireduce | Fpromote | Fdemote | SToF | UToF | FToS | FToU | Bitcast
+        | Splat => ResultRule::Explicit,
+        Bconst(_) | ToBool => ResultRule::Bool,
+        Icmp(_) | Fcmp(_) => ResultRule::CompareOfArg,
+        ExtractLane(_) => ResultRule::LaneOfArg,
         Select => ResultRule::SameAsArg(1),
         CallRuntime(_) => ResultRule::Runtime,
         Call(_) => ResultRule::CallSignature,
@@ -150,6 +157,8 @@ pub(crate) fn opcode_name(op: &Op) -> &'static str {
         FToU => "ftou",
         Bitcast => "bitcast",
         Select => "select",
+        Splat => "splat",
+        ExtractLane(_) => "extractlane",
         Load { .. } => "load",
         Store { .. } => "store",
         CallRuntime(_) => "call_rt",
@@ -168,7 +177,7 @@ pub(crate) const SIMPLE_OPS: &[Op] = {
         Iadd, Isub, Imul, Sdiv, Udiv, Srem, Urem, Ineg, Band, Bor, Bxor, Bnot, Popcnt, Ishl, Sshr,
         Ushr, Smin, Smax, Umin, Umax, Fadd, Fsub, Fmul, Fdiv, Fneg, Fabs, Sqrt, Floor, Ceil, Trunc,
         Nearest, Fmin, Fmax, Copysign, Fma, Not, And, Or, Sext, Uext, Ireduce, ToBool, Fpromote,
-        Fdemote, SToF, UToF, FToS, FToU, Bitcast, Select, Jump, Brif, Return,
+        Fdemote, SToF, UToF, FToS, FToU, Bitcast, Select, Splat, Jump, Brif, Return,
     ]
 };
 
@@ -320,6 +329,7 @@ pub fn write_inst(w: &mut dyn Write, func: &Function, inst: Inst) -> fmt::Result
         Op::Icmp(cc) => write!(w, ".{}", intcc_name(*cc))?,
         Op::Fcmp(cc) => write!(w, ".{}", floatcc_name(*cc))?,
         Op::CallRuntime(f) => write!(w, ".{}", f.ir_name())?,
+        Op::ExtractLane(lane) => write!(w, ".{lane}")?,
         Op::Load { readonly, .. } => {
             write!(w, ".{first_result}")?;
             if *readonly {

@@ -31,6 +31,14 @@
 //! 13. Branch targets are blocks in the layout, with as many arguments as the target has
 //!     parameters, of the same types.
 //!
+//! 15. Vectors (`f64x2`, `f32x4`, `i64x2`, `i32x4`) and masks (`m64x2`, `m32x4`) appear only
+//!     in lane-wise operations: integer arithmetic/bitwise/min/max on integer vectors, float
+//!     arithmetic on float vectors, shifts of integer vectors by a scalar amount, comparisons of two equal vectors defining their mask,
+//!     `not`/`and`/`or` on masks, `select` by a mask (or a bool) between vectors, `stof`
+//!     i64x2→f64x2 and i32x4→f32x4, `splat` of a scalar to its vector, `extractlane` of a
+//!     lane in range (its lane type), `load`/`store` of
+//!     vectors; never in calls, branches or returns. `splat` always defines a vector.
+//!
 //! **SSA**
 //! 14. In blocks reachable from the entry, every use is dominated by its definition: a result
 //!     defined earlier in the same block or in a dominating block, a parameter of the same or
@@ -306,7 +314,12 @@ impl Verifier<'_> {
         };
         let need = |ok: bool, what: &str| if ok { Ok(()) } else { Err(what.to_string()) };
         let same_as_first = |ty: Ty| need(ty == args[0], "the result type must be the operand's");
+        if args.iter().chain(&results).any(|t| t.is_vector()) {
+            return check_vector_types(&data.op, &args, &results, name);
+        }
         match &data.op {
+            Splat => Err("`splat` defines a vector".to_string()),
+            ExtractLane(_) => Err("`extractlane` takes a vector".to_string()),
             Iconst(_) => {
                 counts(0, 1)?;
                 need(results[0].is_int(), "iconst defines an integer")
@@ -506,6 +519,110 @@ impl Verifier<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// Invariant 15: an instruction with a vector operand or result is one of the lane-wise
+/// operations the vectorizer makes and every backend lowers.
+fn check_vector_types(op: &Op, args: &[Ty], results: &[Ty], name: &str) -> Result<(), String> {
+    use Op::*;
+    let need = |ok: bool, what: &str| if ok { Ok(()) } else { Err(what.to_string()) };
+    let Some(&first) = args.first() else {
+        return Err(format!("`{name}` has no vector form"));
+    };
+    let one_result = |ty: Ty| need(results == [ty], "the result type is wrong for the operands");
+    let all_same = || {
+        need(
+            args.iter().all(|&t| t == first),
+            "operands must have the same type",
+        )
+    };
+    match op {
+        Iadd | Isub | Imul | Band | Bor | Bxor | Smin | Smax | Umin | Umax | Ineg | Bnot => {
+            need(
+                matches!(first, Ty::I64X2 | Ty::I32X4),
+                "operands must be integer vectors",
+            )?;
+            all_same()?;
+            one_result(first)
+        }
+        Ishl | Sshr | Ushr => {
+            let ok = matches!(first, Ty::I64X2 | Ty::I32X4) && args.len() == 2;
+            need(
+                ok && args[1].is_int(),
+                "shifts an integer vector by a scalar amount",
+            )?;
+            one_result(first)
+        }
+        Fadd | Fsub | Fmul | Fdiv | Fmin | Fmax | Fma | Fneg | Fabs | Sqrt | Floor | Ceil
+        | Trunc | Nearest => {
+            need(
+                matches!(first, Ty::F64X2 | Ty::F32X4),
+                "operands must be float vectors",
+            )?;
+            all_same()?;
+            one_result(first)
+        }
+        Icmp(_) | Fcmp(_) => {
+            let float = matches!(op, Fcmp(_));
+            let ok = args.len() == 2 && first.is_vector() && first.lane().is_float() == float;
+            need(ok && !first.is_mask(), "compares two vectors of numbers")?;
+            all_same()?;
+            one_result(first.compare_result())
+        }
+        Not | And | Or => {
+            need(first.is_mask(), "operands must be masks")?;
+            all_same()?;
+            one_result(first)
+        }
+        Select => {
+            let ok = args.len() == 3
+                && args[1].is_vector()
+                && args[1] == args[2]
+                && (args[0] == Ty::Bool || args[0] == args[1].compare_result());
+            need(
+                ok,
+                "select takes a bool or a mask and two vector arms of one type",
+            )?;
+            one_result(args[1])
+        }
+        SToF => {
+            let ok = matches!(
+                (first, results),
+                (Ty::I64X2, [Ty::F64X2]) | (Ty::I32X4, [Ty::F32X4])
+            );
+            need(
+                ok && args.len() == 1,
+                "stof converts i64x2 → f64x2 or i32x4 → f32x4",
+            )
+        }
+        ExtractLane(lane) => {
+            let ok = args.len() == 1 && (*lane as u32) < first.lanes();
+            need(ok, "extractlane takes a lane of its vector operand")?;
+            one_result(first.lane())
+        }
+        Splat => {
+            let ok = args.len() == 1 && results.len() == 1 && first.vector() == Some(results[0]);
+            need(ok, "splat makes a vector of its scalar operand's lanes")
+        }
+        Load { .. } => {
+            let ok = args.len() == 1 && results.len() == 1 && !results[0].is_mask();
+            need(
+                ok && matches!(first, Ty::Ptr | Ty::I64),
+                "the address must be ptr or i64",
+            )
+        }
+        Store { .. } => {
+            let ok = args.len() == 2 && results.is_empty() && !args[1].is_mask();
+            need(
+                ok && matches!(first, Ty::Ptr | Ty::I64),
+                "the address must be ptr or i64",
+            )
+        }
+        Jump | Brif | Return | Raise(_) | Call(_) => Err(format!(
+            "`{name}` cannot pass vectors (they live inside one function's loops)"
+        )),
+        _ => Err(format!("`{name}` has no vector form")),
     }
 }
 

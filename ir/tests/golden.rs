@@ -61,6 +61,20 @@ fn check_file(path: &Path, bless: bool) -> Result<(), String> {
     if print_module(&reparsed) != actual {
         return Err(format!("output does not round-trip:\n{actual}"));
     }
+    // `; explain: vectorize` lists the vectorizer's decision for each loop of the input.
+    let mut actual = actual;
+    if input.lines().any(|l| l.trim() == "; explain: vectorize") {
+        let original = parse_module(input).map_err(|e| format!("input: {e}"))?;
+        for func in &original.functions {
+            for (block, decision) in ir::passes::vectorize::explain(func, fastmath) {
+                let text = match decision {
+                    Ok(lanes) => format!("vectorized, {lanes} lanes"),
+                    Err(why) => format!("refused: {why}"),
+                };
+                actual.push_str(&format!("; @{} {block}: {text}\n", func.name));
+            }
+        }
+    }
     if bless {
         let blessed = format!("{}\n\n{EXPECT_MARKER}\n{actual}", input.trim_end());
         if blessed != text {

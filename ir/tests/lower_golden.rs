@@ -23,12 +23,17 @@ use ir::lower::{LowerContext, lower_function};
 use ir::print::print_function;
 use ir::verify::verify_function;
 use std::path::{Path, PathBuf};
+use typeinfer::classes::ClassMember;
 use typeinfer::{CalleeId, Env, GlobalValue, ModuleKind, Type};
 
 const EXPECT_MARKER: &str = "# expect:";
 
-/// The globals a golden function may use: the math modules and NumPy; no jitted callees.
+/// The globals a golden function may use: the math modules and NumPy; no jitted callees; and
+/// `alloc()`, the allocator of a `@jitclass` `Point` (fields `x: float64` at 16 and
+/// `data: float64[:]` at 24; 32 bytes), as a jitclass constructor calls it.
 struct Globals;
+
+const POINT: u64 = 7;
 
 impl Env for Globals {
     fn lookup_global(&self, name: &str) -> Option<GlobalValue> {
@@ -36,8 +41,30 @@ impl Env for Globals {
             "math" => Some(GlobalValue::Module(ModuleKind::Math)),
             "cmath" => Some(GlobalValue::Module(ModuleKind::Cmath)),
             "np" | "numpy" => Some(GlobalValue::Module(ModuleKind::Numpy)),
+            "alloc" => Some(GlobalValue::NewObject {
+                class: POINT,
+                name: "Point".into(),
+            }),
             _ => None,
         }
+    }
+
+    fn class_member(&mut self, class: u64, name: &str) -> Option<ClassMember> {
+        match (class, name) {
+            (POINT, "x") => Some(ClassMember::Field {
+                offset: 16,
+                ty: Type::F64,
+            }),
+            (POINT, "data") => Some(ClassMember::Field {
+                offset: 24,
+                ty: typeinfer::parse_type("f8[:]").ok()?,
+            }),
+            _ => None,
+        }
+    }
+
+    fn class_size(&self, class: u64) -> Option<i64> {
+        (class == POINT).then_some(32)
     }
 
     fn callee_return_type(

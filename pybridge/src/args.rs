@@ -120,6 +120,9 @@ fn type_at_depth(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Type, Unpassabl
             return Ok(Type::C128);
         }
     }
+    if let Some(ty) = crate::jitclass::type_of(obj) {
+        return Ok(ty);
+    }
     if let Some(ty) = value_type(py, obj) {
         return Ok(ty);
     }
@@ -269,7 +272,7 @@ pub fn describe_unsupported(obj: &Bound<'_, PyAny>, why: &Unpassable) -> String 
         ),
         Unpassable::ListItems => {
             format!(
-                "{type_name} whose items are not numbers, strings or tuples of them, of one type"
+                "{type_name} whose items are not numbers, strings, jitclass instances or tuples of them, of one type"
             )
         }
         Unpassable::TooDeep => format!("tuple nested more than {MAX_TUPLE_DEPTH} levels deep"),
@@ -514,6 +517,10 @@ pub fn flatten(
             *pos += 1;
         }
         (Type::Function { .. }, Type::Function { .. }) | (Type::DType(_), Type::DType(_)) => {}
+        (Type::Instance { class: a, .. }, Type::Instance { class: b, .. }) if a == b => {
+            slots[*pos] = crate::jitclass::address(obj)?;
+            *pos += 1;
+        }
         (Type::Generator, Type::Generator) => {
             slots[*pos] = crate::generators::pass_generator(obj, &mut descriptors.generators)?;
             *pos += 1;
@@ -640,6 +647,7 @@ pub fn unflatten(
         }
         // A C pointer comes back as its address (an int), as `ctypes` gives a `void *`.
         Type::CPointer(_) => take().into_py_any(py),
+        Type::Instance { class, .. } => crate::jitclass::box_object(py, take(), *class),
         Type::Range | Type::Unknown | Type::Function { .. } | Type::Generator => Err(
             PyTypeError::new_err(format!("ferrojit: a {ty} cannot be returned to Python")),
         ),

@@ -211,6 +211,9 @@ fn classify(py: Python<'_>, name: &str, obj: &Bound<'_, PyAny>) -> Option<Global
     if let Some(global) = crate::extending::classify(py, obj) {
         return Some(global);
     }
+    if let Some(global) = crate::jitclass::classify(obj) {
+        return value(global);
+    }
     if is_exception_class(py, obj) {
         let class_name = attr_string(obj, "__name__").unwrap_or_else(|| name.to_string());
         let module = attr_string(obj, "__module__").unwrap_or_default();

@@ -28,6 +28,7 @@ mod generators;
 mod globals;
 mod gpu;
 mod inspection;
+mod jitclass;
 mod lists;
 mod overload;
 mod returned;
@@ -105,6 +106,7 @@ fn _ferrojit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     cache::register(m)?;
     cfunc::register(m)?;
     aot::register(m)?;
+    jitclass::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -81,11 +81,21 @@ pub fn list_type(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
     })
 }
 
-/// Numbers, strings and (nested) tuples of them: what a list argument may hold.
+/// Numbers, strings, `@jitclass` instances and (nested) tuples of them: what a list argument
+/// may hold.
 fn numbers_only(ty: &Type) -> bool {
     match ty {
-        Type::Scalar(_) | Type::Str => true,
+        Type::Scalar(_) | Type::Str | Type::Instance { .. } => true,
         Type::Tuple(items) => items.iter().all(numbers_only),
+        _ => false,
+    }
+}
+
+/// Whether `ty` is or holds a `@jitclass` instance.
+fn holds_instances(ty: &Type) -> bool {
+    match ty {
+        Type::Instance { .. } => true,
+        Type::Tuple(items) => items.iter().any(holds_instances),
         _ => false,
     }
 }
@@ -225,6 +235,10 @@ pub fn dict_type(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
             Some(t) => t,
             None => unify_all(&mut dict.keys().iter())?.ok_or(Unpassable::EmptyList)?,
         };
+        if holds_instances(&key) {
+            // Jitclass instances are values only: they have no hash in compiled code.
+            return Err(Unpassable::ListItems);
+        }
         let value = match declared("_value_type") {
             Some(t) => t,
             None => unify_all(&mut dict.values().iter())?.ok_or(Unpassable::EmptyList)?,
@@ -242,6 +256,9 @@ pub fn dict_type(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
             .flatten(),
     )?
     .ok_or(Unpassable::EmptyList)?;
+    if holds_instances(&item) {
+        return Err(Unpassable::ListItems);
+    }
     Ok(Type::Set {
         item: Box::new(item),
     })

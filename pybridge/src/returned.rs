@@ -31,6 +31,18 @@ impl ArrayMemory {
     }
 }
 
+/// Memory kept alive by a jitclass field, held once more as a returned array's `base`.
+#[pyclass(module = "ferrojit._ferrojit", frozen)]
+pub struct KeptMemory {
+    owner: usize,
+}
+
+impl Drop for KeptMemory {
+    fn drop(&mut self) {
+        runtime::object::keep_release(self.owner);
+    }
+}
+
 /// What a call's returned arrays may refer to: the argument arrays and the call's arena.
 pub struct ReturnContext {
     arena: Arena,
@@ -65,6 +77,12 @@ impl ReturnContext {
             ));
         } else if let Some(buffer) = self.arena.take(owner as *const u8) {
             ArrayMemory { buffer }.into_py_any(py)?
+        } else if runtime::object::keep_acquire_existing(owner as usize) {
+            // Memory an array field of a jitclass object keeps (see `runtime::object`).
+            KeptMemory {
+                owner: owner as usize,
+            }
+            .into_py_any(py)?
         } else {
             return Err(PyRuntimeError::new_err(
                 "ferrojit: a returned array refers to memory the call does not own (a bug)",

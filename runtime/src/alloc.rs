@@ -80,6 +80,17 @@ pub struct Arena {
     /// Dicts and sets made by compiled code (`crate::dict`), freed with the arena.
     #[allow(clippy::vec_box, reason = "the box's address is the dict's identity")]
     dicts: Vec<Box<Dict>>,
+    /// References to `@jitclass` objects and array memory that compiled code dropped or made
+    /// (`crate::object`), dropped when the arena is: nothing is freed while the call runs.
+    deferred: Vec<crate::object::Deferred>,
+}
+
+impl Drop for Arena {
+    fn drop(&mut self) {
+        for reference in std::mem::take(&mut self.deferred) {
+            reference.run();
+        }
+    }
 }
 
 impl Arena {
@@ -105,6 +116,19 @@ impl Arena {
         let at: *mut Dict = &mut *boxed;
         self.dicts.push(boxed);
         at
+    }
+    /// Keeps a reference until the arena is dropped (see `crate::object`).
+    pub fn defer(&mut self, reference: crate::object::Deferred) {
+        self.deferred.push(reference);
+    }
+    /// Like [`Arena::take`], but leaves the other buffers in allocation order (a mark taken by
+    /// [`ferrojit_arena_mark`] still separates older allocations from newer ones).
+    pub fn take_keeping_order(&mut self, owner: *const u8) -> Option<Box<Buffer>> {
+        let at = self
+            .buffers
+            .iter()
+            .rposition(|b| std::ptr::eq(&**b as *const Buffer as *const u8, owner))?;
+        Some(self.buffers.remove(at))
     }
     /// Number of live allocations.
     pub fn len(&self) -> usize {

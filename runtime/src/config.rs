@@ -15,6 +15,7 @@
 //! | `FERROJIT_NUM_THREADS` | `num_threads` | size of the parallel thread pool |
 //! | `FERROJIT_CACHE_DIR` | `cache_dir` | where `cache=True` stores compiled code |
 //! | `FERROJIT_KEEP_BUILD` | `keep_build` | keep the scratch directory of `ferrojit build` |
+//! | `FERROJIT_NO_VECTORIZE` | `no_vectorize` | skip the loop vectorizer (scalar loops; for comparisons) |
 //! | `FERROJIT_RUNTIME_LIB` | `runtime_lib` | the runtime archive `ferrojit build` links (default: found, see `src/aot/archive.rs`) |
 
 use std::ffi::OsString;
@@ -30,6 +31,7 @@ pub struct EnvConfig {
     pub num_threads: Option<usize>,
     pub cache_dir: Option<OsString>,
     pub keep_build: bool,
+    pub no_vectorize: bool,
     pub runtime_lib: Option<OsString>,
 }
 
@@ -48,6 +50,7 @@ impl EnvConfig {
                 .filter(|&n| n > 0),
             cache_dir: lookup("FERROJIT_CACHE_DIR").filter(|d| !d.is_empty()),
             keep_build: flag("FERROJIT_KEEP_BUILD"),
+            no_vectorize: flag("FERROJIT_NO_VECTORIZE"),
             runtime_lib: lookup("FERROJIT_RUNTIME_LIB").filter(|p| !p.is_empty()),
         }
     }

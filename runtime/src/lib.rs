@@ -6,6 +6,7 @@
 //! - [`list`]: the typed, growable list header and the helpers that resize it.
 //! - [`text`]: strings (lists of code points): literals, comparison, joining, formatting.
 //! - [`dict`]: hash tables for dicts and sets.
+//! - [`object`]: reference-counted `@jitclass` instances and the memory their array fields keep.
 //! - [`math`]: the math and helper functions compiled code calls, by registered symbol name.
 //! - [`abi`]: the uniform entry-point calling convention used by dispatchers.
 //! - [`linalg`]: matrix products, `solve`, `inv`, `det` on the `faer` crate.
@@ -31,6 +32,7 @@ pub mod exports;
 pub mod linalg;
 pub mod list;
 pub mod math;
+pub mod object;
 pub mod parallel;
 pub mod print;
 pub mod random;

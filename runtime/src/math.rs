@@ -6,7 +6,8 @@
 //! the GPU backend maps the same variants to its own implementations. Adding a function = one line in the declaration, its `extern "C" fn`.
 
 use crate::{
-    cmath, dict, linalg, list, print, random, random_gen, random_legacy, reduce, sorting, text,
+    cmath, dict, linalg, list, object, print, random, random_gen, random_legacy, reduce, sorting,
+    text,
 };
 
 /// Scalar kinds in runtime-function signatures.
@@ -244,51 +245,86 @@ runtime_functions! {
     // pure. `which` is 0 for `np.random`, 1 for Python's `random`.
     /// `(which, seed) -> 0`.
     RandomSeed => ("ferrojit_random_seed", &[I64, I64], I64, random::ferrojit_random_seed),
-    /// `(which) -> f64` in [0, 1).
+    /// `(which) -> state`: the address of the thread's generator, which the draws below take
+    /// first (the same for the thread's life: pure, so hoisted out of loops).
+    RandomState => ("ferrojit_random_state", &[I64], I64, random::ferrojit_random_state),
+    /// `(state) -> f64` in [0, 1).
     RandomDouble => ("ferrojit_random_double", &[I64], F64, random::ferrojit_random_double),
-    /// `(which) -> f64`, a standard normal deviate.
-    RandomGauss => ("ferrojit_random_gauss", &[I64], F64, random::ferrojit_random_gauss),
-    /// `(low, high) -> i64` in `low..high` (NumPy).
-    RandomRandint => ("ferrojit_random_randint", &[I64, I64], I64, random::ferrojit_random_randint),
-    /// `(a, b) -> i64` in `a..=b` (Python's `random.randint`).
+    /// `(state, which) -> f64`, a standard normal deviate.
+    RandomGauss => ("ferrojit_random_gauss", &[I64, I64], F64, random::ferrojit_random_gauss),
+    /// `(state, low, high) -> i64` in `low..high` (NumPy).
+    RandomRandint => (
+        "ferrojit_random_randint",
+        &[I64, I64, I64],
+        I64,
+        random::ferrojit_random_randint
+    ),
+    /// `(state, a, b) -> i64` in `a..=b` (Python's `random.randint`).
     RandomPyRandint => (
         "ferrojit_random_py_randint",
-        &[I64, I64],
+        &[I64, I64, I64],
         I64,
         random::ferrojit_random_py_randint
     ),
-    /// `(max) -> i64` in `0..=max` (NumPy's shuffles).
-    RandomInterval => ("ferrojit_random_interval", &[I64], I64, random::ferrojit_random_interval),
-    /// `() -> f64`, a standard exponential deviate.
+    /// `(state, max) -> i64` in `0..=max` (NumPy's shuffles).
+    RandomInterval => (
+        "ferrojit_random_interval",
+        &[I64, I64],
+        I64,
+        random::ferrojit_random_interval
+    ),
+    /// `(state) -> f64`, a standard exponential deviate.
     RandomExponential => (
         "ferrojit_random_exponential",
-        &[],
+        &[I64],
         F64,
         random::ferrojit_random_exponential
     ),
-    /// `(lam) -> i64`.
-    RandomPoisson => ("ferrojit_random_poisson", F64_1, I64, random::ferrojit_random_poisson),
-    /// `(n, p) -> i64`.
-    RandomBinomial => ("ferrojit_random_binomial", &[I64, F64], I64, random::ferrojit_random_binomial),
-    /// `(kind, a, b, c) -> f64`: a draw of the legacy distribution `kind`
+    /// `(state, lam) -> i64`.
+    RandomPoisson => ("ferrojit_random_poisson", &[I64, F64], I64, random::ferrojit_random_poisson),
+    /// `(state, n, p) -> i64`.
+    RandomBinomial => (
+        "ferrojit_random_binomial",
+        &[I64, I64, F64],
+        I64,
+        random::ferrojit_random_binomial
+    ),
+    // `@jitclass` objects (`crate::object`); like the memory helpers they take the error slot.
+    /// `(class, size) -> object` with zeroed fields, or 0.
+    ObjectNew => ("ferrojit_object_new", &[I64, I64], Ptr, object::ferrojit_object_new),
+    /// `(object, offset, descriptor, ndim) -> 1` (0 if memory is exhausted).
+    ObjectSetArray => (
+        "ferrojit_object_set_array",
+        &[Ptr, I64, Ptr, I64],
+        I64,
+        object::ferrojit_object_set_array
+    ),
+    /// `(object, offset, value) -> 1`.
+    ObjectSetObject => (
+        "ferrojit_object_set_object",
+        &[Ptr, I64, Ptr],
+        I64,
+        object::ferrojit_object_set_object
+    ),
+    /// `(state, kind, a, b, c) -> f64`: a draw of the legacy distribution `kind`
     /// (`random_legacy::LegacyDist`).
     RandomLegacy => (
         "ferrojit_random_legacy",
-        &[I64, F64, F64, F64],
+        &[I64, I64, F64, F64, F64],
         F64,
         random_legacy::ferrojit_random_legacy
     ),
-    /// `(kind, a, b) -> i64`: a draw of an integer legacy distribution.
+    /// `(state, kind, a, b) -> i64`: a draw of an integer legacy distribution.
     RandomLegacyInt => (
         "ferrojit_random_legacy_int",
-        &[I64, F64, F64],
+        &[I64, I64, F64, F64],
         I64,
         random_legacy::ferrojit_random_legacy_int
     ),
-    /// `(ngood, nbad, nsample) -> i64`.
+    /// `(state, ngood, nbad, nsample) -> i64`.
     RandomHypergeometric => (
         "ferrojit_random_hypergeometric",
-        &[I64, I64, I64],
+        &[I64, I64, I64, I64],
         I64,
         random_legacy::ferrojit_random_hypergeometric
     ),
@@ -446,6 +482,9 @@ impl RuntimeFn {
                 | CopyDescriptor
                 | ArenaMark
                 | ArenaRelease
+                | ObjectNew
+                | ObjectSetArray
+                | ObjectSetObject
                 | ListNew
                 | ListPush
                 | ListInsert
@@ -490,7 +529,7 @@ impl RuntimeFn {
                 | PrintEnd
                 | StackCheck
         ) && !self.uses_arena()
-            && !self.is_library()
+            && (!self.is_library() || self == RandomState)
             && !self.reads_memory()
     }
 
@@ -517,6 +556,7 @@ impl RuntimeFn {
                 | Unique
                 | Quantile
                 | RandomSeed
+                | RandomState
                 | RandomDouble
                 | RandomGauss
                 | RandomRandint

@@ -5,8 +5,8 @@
 //! (`init_genrand`), `random_sample` (53-bit doubles from two 32-bit draws), `randint` (masked
 //! rejection on the low bits), `uniform`, the polar Box-Muller `gauss` with its cached second
 //! value (`normal`, `standard_normal`, `randn`), `standard_exponential`, `poisson` (the
-//! multiplication method below 10, PTRS above), `binomial` (inversion, NumPy's draws where
-//! `n * min(p, 1 - p) <= 30`) and `random_interval` (shuffle, permutation). The Python stream
+//! multiplication method below 10, PTRS above), `binomial` (inversion, and NumPy's legacy
+//! BTPE where `n * min(p, 1 - p) > 30`) and `random_interval` (shuffle, permutation). The Python stream
 //! follows CPython's `random`: `seed(n)` through `init_by_array`, `random()`, `randint`
 //! (`getrandbits` rejection), `uniform` and `gauss` (Box-Muller with a cached value).
 //! Unseeded states start from the clock and the thread.
@@ -85,6 +85,9 @@ impl Mt19937 {
         self.gauss = None;
     }
 
+    // Once per 624 draws: kept out of line so that the draws themselves stay small.
+    #[cold]
+    #[inline(never)]
     fn generate(&mut self) {
         const UPPER: u32 = 0x8000_0000;
         const LOWER: u32 = 0x7fff_ffff;
@@ -100,6 +103,7 @@ impl Mt19937 {
         self.pos = 0;
     }
 
+    #[inline]
     pub(crate) fn next_u32(&mut self) -> u32 {
         if self.pos >= N {
             self.generate();
@@ -112,12 +116,14 @@ impl Mt19937 {
         y ^ (y >> 18)
     }
 
+    #[inline]
     pub(crate) fn next_u64(&mut self) -> u64 {
         let hi = u64::from(self.next_u32());
         (hi << 32) | u64::from(self.next_u32())
     }
 
     /// A double in [0, 1) from 53 random bits.
+    #[inline]
     pub(crate) fn next_double(&mut self) -> f64 {
         let a = f64::from(self.next_u32() >> 5);
         let b = f64::from(self.next_u32() >> 6);
@@ -125,6 +131,7 @@ impl Mt19937 {
     }
 
     /// NumPy's `random_interval`: uniform in `0..=max` by masked rejection.
+    #[inline]
     pub(crate) fn interval(&mut self, max: u64) -> u64 {
         if max == 0 {
             return 0;
@@ -147,6 +154,7 @@ impl Mt19937 {
     }
 
     /// NumPy's legacy bounded integers: `off + [0, rng]` by masked rejection.
+    #[inline]
     fn bounded(&mut self, off: i64, rng: u64) -> i64 {
         if rng == 0 {
             return off;
@@ -259,7 +267,8 @@ impl Mt19937 {
         }
     }
 
-    /// Binomial draws by inversion (NumPy's `random_binomial_inversion`, without its cache).
+    /// Binomial draws by inversion (NumPy's `legacy_random_binomial_inversion`, without its
+    /// cache, which holds values computed the same way).
     fn binomial_inversion(&mut self, n: i64, p: f64) -> i64 {
         let q = 1.0 - p;
         let qn = (n as f64 * q.ln()).exp();
@@ -282,31 +291,127 @@ impl Mt19937 {
         x
     }
 
+    /// NumPy's `legacy_random_binomial`: inversion where the mean of the rarer outcome is
+    /// at most 30, BTPE above (no shortcut for `n == 0` or `p == 0`: NumPy draws then too).
     fn binomial(&mut self, n: i64, p: f64) -> i64 {
-        if n == 0 || p == 0.0 {
-            return 0;
-        }
         if p <= 0.5 {
-            self.binomial_large(n, p)
+            if p * n as f64 <= 30.0 {
+                self.binomial_inversion(n, p)
+            } else {
+                self.binomial_btpe(n, p)
+            }
         } else {
-            n - self.binomial_large(n, 1.0 - p)
+            let q = 1.0 - p;
+            if q * n as f64 <= 30.0 {
+                n - self.binomial_inversion(n, q)
+            } else {
+                n - self.binomial_btpe(n, q)
+            }
         }
     }
 
-    /// Inversion for `n * p <= 30` (NumPy's draws); above that, a sum of inversions over
-    /// pieces of at most that mean: the same distribution, not NumPy's BTPE stream.
-    fn binomial_large(&mut self, n: i64, p: f64) -> i64 {
-        if p * n as f64 <= 30.0 {
-            return self.binomial_inversion(n, p);
-        }
-        let piece = ((30.0 / p) as i64).max(1);
-        let (mut left, mut total) = (n, 0);
-        while left > 0 {
-            let m = left.min(piece);
-            total += self.binomial_inversion(m, p);
-            left -= m;
-        }
-        total
+    /// NumPy's legacy BTPE (`legacy_random_binomial_btpe`, kept as NumPy 1.16 had it) for
+    /// `n * p > 30`, `p <= 0.5`.
+    fn binomial_btpe(&mut self, n: i64, p: f64) -> i64 {
+        let r = p.min(1.0 - p);
+        let q = 1.0 - r;
+        let fm = n as f64 * r + r;
+        let m = fm.floor() as i64;
+        let p1 = (2.195 * (n as f64 * r * q).sqrt() - 4.6 * q).floor() + 0.5;
+        let xm = m as f64 + 0.5;
+        let xl = xm - p1;
+        let xr = xm + p1;
+        let c = 0.134 + 20.5 / (15.3 + m as f64);
+        let mut a = (fm - xl) / (fm - xl * r);
+        let laml = a * (1.0 + a / 2.0);
+        a = (xr - fm) / (xr * q);
+        let lamr = a * (1.0 + a / 2.0);
+        let p2 = p1 * (1.0 + 2.0 * c);
+        let p3 = p2 + c / laml;
+        let p4 = p3 + c / lamr;
+        let nrq = n as f64 * r * q;
+        let y = loop {
+            // Step 10.
+            let u = self.next_double() * p4;
+            let mut v = self.next_double();
+            let y;
+            if u <= p1 {
+                break (xm - p1 * v + u).floor() as i64;
+            } else if u <= p2 {
+                // Step 20.
+                let x = xl + (u - p1) / c;
+                v = v * c + 1.0 - (m as f64 - x + 0.5).abs() / p1;
+                if v > 1.0 {
+                    continue;
+                }
+                y = x.floor() as i64;
+            } else if u <= p3 {
+                // Step 30.
+                y = (xl + v.ln() / laml).floor() as i64;
+                if y < 0 || v == 0.0 {
+                    continue;
+                }
+                v *= (u - p2) * laml;
+            } else {
+                // Step 40.
+                y = (xr - v.ln() / lamr).floor() as i64;
+                if y > n || v == 0.0 {
+                    continue;
+                }
+                v *= (u - p3) * lamr;
+            }
+            // Step 50.
+            let k = (y - m).abs();
+            if !(k > 20 && (k as f64) < nrq / 2.0 - 1.0) {
+                let s = r / q;
+                let a = s * (n + 1) as f64;
+                let mut f = 1.0;
+                if m < y {
+                    for i in m + 1..=y {
+                        f *= a / i as f64 - s;
+                    }
+                } else if m > y {
+                    for i in y + 1..=m {
+                        f /= a / i as f64 - s;
+                    }
+                }
+                if v > f {
+                    continue;
+                }
+                break y;
+            }
+            // Step 52.
+            let kf = k as f64;
+            let rho = (kf / nrq) * ((kf * (kf / 3.0 + 0.625) + 0.16666666666666666) / nrq + 0.5);
+            let t = -kf * kf / (2.0 * nrq);
+            let big_a = v.ln();
+            if big_a < t - rho {
+                break y;
+            }
+            if big_a > t + rho {
+                continue;
+            }
+            let x1 = y as f64 + 1.0;
+            let f1 = m as f64 + 1.0;
+            let z = n as f64 + 1.0 - m as f64;
+            let w = n as f64 - y as f64 + 1.0;
+            let (x2, f2, z2, w2) = (x1 * x1, f1 * f1, z * z, w * w);
+            let stirling = |d2: f64, d: f64| {
+                (13680.0 - (462.0 - (132.0 - (99.0 - 140.0 / d2) / d2) / d2) / d2) / d / 166320.0
+            };
+            let bound = xm * (f1 / x1).ln()
+                + (n as f64 - m as f64 + 0.5) * (z / w).ln()
+                + (y - m) as f64 * (w * r / (x1 * q)).ln()
+                + stirling(f2, f1)
+                + stirling(z2, z)
+                + stirling(x2, x1)
+                + stirling(w2, w);
+            if big_a > bound {
+                continue;
+            }
+            break y;
+        };
+        if p > 0.5 { n - y } else { y }
     }
 }
 
@@ -405,60 +510,83 @@ pub extern "C" fn ferrojit_random_seed(which: i64, seed: i64) -> i64 {
     0
 }
 
-/// A double in [0, 1) (`np.random.random()`, `random.random()`).
-pub extern "C" fn ferrojit_random_double(which: i64) -> f64 {
-    with_state(which, Mt19937::next_double)
+/// `(which) -> address` of this thread's `np.random` (0) or `random` (1) generator, started
+/// from the clock if nothing seeded it yet. The address stays the same for the thread's life
+/// (seeding rewrites the state in place), so compiled code fetches it once per loop or call
+/// rather than once per draw: the call is pure for the optimiser.
+pub extern "C" fn ferrojit_random_state(which: i64) -> i64 {
+    STATES.with(|states| {
+        let mut states = states.borrow_mut();
+        let slot = &mut states[usize::from(which != 0)];
+        slot.get_or_insert_with(|| Mt19937::new(entropy_seed())) as *mut Mt19937 as i64
+    })
 }
 
-/// A standard normal deviate: NumPy's legacy gauss, or CPython's `random.gauss(0, 1)`.
-pub extern "C" fn ferrojit_random_gauss(which: i64) -> f64 {
-    with_state(which, |mt| {
-        if which == 0 {
-            mt.legacy_gauss()
-        } else {
-            mt.python_gauss()
-        }
-    })
+/// The generator at an address from [`ferrojit_random_state`].
+///
+/// # Safety
+/// `state` came from `ferrojit_random_state` on this thread.
+#[inline(always)]
+pub(crate) unsafe fn state_at<'a>(state: i64) -> &'a mut Mt19937 {
+    // SAFETY: the caller's promise; the thread's generators live as long as the thread, and
+    // one thread runs one draw at a time.
+    unsafe { &mut *(state as *mut Mt19937) }
+}
+
+/// A double in [0, 1) (`np.random.random()`, `random.random()`).
+pub extern "C" fn ferrojit_random_double(state: i64) -> f64 {
+    // SAFETY: compiled code passes an address from `ferrojit_random_state` (here and below).
+    unsafe { state_at(state) }.next_double()
+}
+
+/// A standard normal deviate: NumPy's legacy gauss (`which == 0`), or CPython's
+/// `random.gauss(0, 1)`.
+pub extern "C" fn ferrojit_random_gauss(state: i64, which: i64) -> f64 {
+    let mt = unsafe { state_at(state) };
+    if which == 0 {
+        mt.legacy_gauss()
+    } else {
+        mt.python_gauss()
+    }
 }
 
 /// `np.random.randint(low, high)`: an integer in `low..high` (the caller checks `low < high`).
-pub extern "C" fn ferrojit_random_randint(low: i64, high: i64) -> i64 {
+pub extern "C" fn ferrojit_random_randint(state: i64, low: i64, high: i64) -> i64 {
     let rng = (high as i128 - low as i128 - 1) as u64;
-    with_state(0, |mt| mt.bounded(low, rng))
+    unsafe { state_at(state) }.bounded(low, rng)
 }
 
 /// `random.randint(a, b)`: an integer in `a..=b` (CPython's `_randbelow` on `b - a + 1`).
-pub extern "C" fn ferrojit_random_py_randint(a: i64, b: i64) -> i64 {
+pub extern "C" fn ferrojit_random_py_randint(state: i64, a: i64, b: i64) -> i64 {
     let n = (b as i128 - a as i128 + 1) as u64;
-    with_state(1, |mt| {
-        let k = 64 - n.leading_zeros();
-        loop {
-            let r = mt.getrandbits(k);
-            if r < n {
-                return (a as i128 + r as i128) as i64;
-            }
+    let mt = unsafe { state_at(state) };
+    let k = 64 - n.leading_zeros();
+    loop {
+        let r = mt.getrandbits(k);
+        if r < n {
+            return (a as i128 + r as i128) as i64;
         }
-    })
+    }
 }
 
 /// An integer in `0..=max` (NumPy's `random_interval`, for shuffles and permutations).
-pub extern "C" fn ferrojit_random_interval(max: i64) -> i64 {
-    with_state(0, |mt| mt.interval(max as u64) as i64)
+pub extern "C" fn ferrojit_random_interval(state: i64, max: i64) -> i64 {
+    unsafe { state_at(state) }.interval(max as u64) as i64
 }
 
 /// A standard exponential deviate (NumPy's legacy `-log(1 - U)`).
-pub extern "C" fn ferrojit_random_exponential() -> f64 {
-    with_state(0, |mt| -(1.0 - mt.next_double()).ln())
+pub extern "C" fn ferrojit_random_exponential(state: i64) -> f64 {
+    -(1.0 - unsafe { state_at(state) }.next_double()).ln()
 }
 
 /// A Poisson deviate of mean `lam`.
-pub extern "C" fn ferrojit_random_poisson(lam: f64) -> i64 {
-    with_state(0, |mt| mt.poisson(lam))
+pub extern "C" fn ferrojit_random_poisson(state: i64, lam: f64) -> i64 {
+    unsafe { state_at(state) }.poisson(lam)
 }
 
 /// A binomial deviate of `n` trials with probability `p`.
-pub extern "C" fn ferrojit_random_binomial(n: i64, p: f64) -> i64 {
-    with_state(0, |mt| mt.binomial(n, p))
+pub extern "C" fn ferrojit_random_binomial(state: i64, n: i64, p: f64) -> i64 {
+    unsafe { state_at(state) }.binomial(n, p)
 }
 
 #[cfg(test)]
@@ -477,13 +605,19 @@ mod tests {
     fn numpy_seed_zero_first_double() {
         // np.random.seed(0); np.random.random() == 0.5488135039273248
         ferrojit_random_seed(0, 0);
-        assert_eq!(ferrojit_random_double(0), 0.5488135039273248);
+        assert_eq!(
+            ferrojit_random_double(ferrojit_random_state(0)),
+            0.5488135039273248
+        );
     }
 
     #[test]
     fn python_seed_zero_first_double() {
         // random.seed(0); random.random() == 0.8444218515250481
         ferrojit_random_seed(1, 0);
-        assert_eq!(ferrojit_random_double(1), 0.8444218515250481);
+        assert_eq!(
+            ferrojit_random_double(ferrojit_random_state(1)),
+            0.8444218515250481
+        );
     }
 }

@@ -9,7 +9,7 @@
 //! order and the same C library functions (`log`, `exp`, `pow`, `log1p`), so a seeded stream
 //! equals NumPy's bit for bit. Argument checks are the lowering's; these assume valid input.
 
-use crate::random::{Mt19937, loggam, with_state};
+use crate::random::{Mt19937, loggam, state_at, with_state};
 use std::f64::consts::PI;
 
 /// The distributions drawn by [`ferrojit_random_legacy`]; the lowering passes the code.
@@ -416,27 +416,32 @@ impl Mt19937 {
 
 /// `(kind, a, b, c) -> f64`: one draw of the legacy distribution `kind` ([`LegacyDist`]) with
 /// parameters `a`, `b`, `c` (unused ones are ignored).
-pub extern "C" fn ferrojit_random_legacy(kind: i64, a: f64, b: f64, c: f64) -> f64 {
-    with_state(0, |mt| mt.draw(LegacyDist::from_code(kind), a, b, c))
+pub extern "C" fn ferrojit_random_legacy(state: i64, kind: i64, a: f64, b: f64, c: f64) -> f64 {
+    // SAFETY: compiled code passes an address from `ferrojit_random_state` (here and below).
+    unsafe { state_at(state) }.draw(LegacyDist::from_code(kind), a, b, c)
 }
 
 /// `(kind, a, b) -> i64`: one draw of an integer legacy distribution (geometric, negative
 /// binomial, Zipf).
-pub extern "C" fn ferrojit_random_legacy_int(kind: i64, a: f64, b: f64) -> i64 {
-    with_state(0, |mt| mt.draw_int(LegacyDist::from_code(kind), a, b))
+pub extern "C" fn ferrojit_random_legacy_int(state: i64, kind: i64, a: f64, b: f64) -> i64 {
+    unsafe { state_at(state) }.draw_int(LegacyDist::from_code(kind), a, b)
 }
 
 /// `np.random.hypergeometric(ngood, nbad, nsample)` (the caller checks the arguments).
-pub extern "C" fn ferrojit_random_hypergeometric(good: i64, bad: i64, sample: i64) -> i64 {
-    with_state(0, |mt| {
-        if sample > 10 {
-            mt.hypergeometric_hrua(good, bad, sample)
-        } else if sample > 0 {
-            mt.hypergeometric_hyp(good, bad, sample)
-        } else {
-            0
-        }
-    })
+pub extern "C" fn ferrojit_random_hypergeometric(
+    state: i64,
+    good: i64,
+    bad: i64,
+    sample: i64,
+) -> i64 {
+    let mt = unsafe { state_at(state) };
+    if sample > 10 {
+        mt.hypergeometric_hrua(good, bad, sample)
+    } else if sample > 0 {
+        mt.hypergeometric_hyp(good, bad, sample)
+    } else {
+        0
+    }
 }
 
 /// Why [`ferrojit_random_choice_p`] refused its arguments; the lowering raises NumPy's
@@ -574,7 +579,8 @@ mod tests {
     fn numpy_seed_zero_standard_gamma() {
         // np.random.seed(0); np.random.standard_gamma(2.0) == 5.138829576340244
         ferrojit_random_seed(0, 0);
-        let g = ferrojit_random_legacy(LegacyDist::StandardGamma as i64, 2.0, 0.0, 0.0);
+        let state = crate::random::ferrojit_random_state(0);
+        let g = ferrojit_random_legacy(state, LegacyDist::StandardGamma as i64, 2.0, 0.0, 0.0);
         assert_eq!(g, 5.138829576340244);
     }
 

@@ -4,7 +4,8 @@
 //!
 //! Lowering hands these functions a C-contiguous buffer (a copy where the operand is not one)
 //! plus an [`ElementKind`] code, one call per row. The order is NumPy's: numbers ascending, NaN
-//! after every number. Values sort with pattern-defeating quicksort (`sort_unstable_by`) or,
+//! after every number; complex numbers by real part, then imaginary part, those with a NaN
+//! part last (in their original order: NumPy orders them further by which part is NaN). Values sort with pattern-defeating quicksort (`sort_unstable_by`) or,
 //! for `kind='stable'`/`'mergesort'`, with the standard library's stable sort. Index results
 //! (`argsort`, `argpartition`) break ties by index, so they are those of a stable sort whatever
 //! `kind` says: NumPy's own order of equal keys under `quicksort` is unspecified, so this is
@@ -27,10 +28,13 @@ pub enum ElementKind {
     U64 = 8,
     F32 = 9,
     F64 = 10,
+    /// `complex64` and `complex128`: sorted by real part, then imaginary part (NumPy's order).
+    C64 = 11,
+    C128 = 12,
 }
 
 impl ElementKind {
-    pub const ALL: [ElementKind; 11] = [
+    pub const ALL: [ElementKind; 13] = [
         ElementKind::Bool,
         ElementKind::I8,
         ElementKind::I16,
@@ -42,6 +46,8 @@ impl ElementKind {
         ElementKind::U64,
         ElementKind::F32,
         ElementKind::F64,
+        ElementKind::C64,
+        ElementKind::C128,
     ];
     pub fn from_code(code: i64) -> Option<ElementKind> {
         Self::ALL.into_iter().find(|k| *k as i64 == code)
@@ -99,6 +105,31 @@ macro_rules! float_keys {
 }
 float_keys!(f32, f64);
 
+macro_rules! complex_keys {
+    ($($name:ident: $t:ty),*) => {$(
+        /// A complex number as NumPy orders it: by real part, then imaginary part; one with a
+        /// NaN part after every other.
+        #[derive(Copy, Clone)]
+        #[repr(C)]
+        struct $name($t, $t);
+        impl SortKey for $name {
+            #[inline]
+            fn order(a: Self, b: Self) -> Ordering {
+                <$t as SortKey>::order(a.0, b.0).then(<$t as SortKey>::order(a.1, b.1))
+            }
+            #[inline]
+            fn is_nan(self) -> bool {
+                self.0.is_nan() || self.1.is_nan()
+            }
+            #[inline]
+            fn to_f64(self) -> f64 {
+                f64::from(self.0)
+            }
+        }
+    )*};
+}
+complex_keys!(Complex64: f32, Complex128: f64);
+
 /// Calls `$f::<T>($args)` with `T` the Rust type of `$kind` (bool is a byte, 0 or 1).
 macro_rules! dispatch {
     ($kind:expr, $f:ident($($arg:expr),*)) => {
@@ -113,6 +144,8 @@ macro_rules! dispatch {
             Some(ElementKind::U64) => $f::<u64>($($arg),*),
             Some(ElementKind::F32) => $f::<f32>($($arg),*),
             Some(ElementKind::F64) => $f::<f64>($($arg),*),
+            Some(ElementKind::C64) => $f::<Complex64>($($arg),*),
+            Some(ElementKind::C128) => $f::<Complex128>($($arg),*),
             None => -1,
         }
     };
@@ -273,7 +306,8 @@ pub extern "C" fn ferrojit_quantile(data: i64, n: i64, kind: i64, q: f64, median
         Some(ElementKind::U64) => quantile_values::<u64>(data, n, q, median),
         Some(ElementKind::F32) => quantile_values::<f32>(data, n, q, median),
         Some(ElementKind::F64) => quantile_values::<f64>(data, n, q, median),
-        None => f64::NAN,
+        // Complex numbers have no quantiles (typing refuses them).
+        Some(ElementKind::C64 | ElementKind::C128) | None => f64::NAN,
     }
 }
 

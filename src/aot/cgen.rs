@@ -142,6 +142,7 @@ fn slot_layout(name: &str, ty: &Type, slot: &mut usize, out: &mut Vec<String>) {
         | Type::Set { .. }
         | Type::Str
         | Type::CPointer(_)
+        | Type::Instance { .. }
         | Type::Generator => push(format!("{name}: {ty} (pointer)")),
         Type::Tuple(items) => {
             for (i, item) in items.iter().enumerate() {

@@ -168,6 +168,7 @@ fn contains_list(ty: &Type) -> bool {
         | Type::Dict { .. }
         | Type::Set { .. }
         | Type::CPointer(_)
+        | Type::Instance { .. }
         | Type::Generator => true,
         // Optional returns are boxed by the JIT only.
         Type::Optional(_) => true,
@@ -256,6 +257,7 @@ pub fn type_tag(ty: &Type) -> String {
         Type::DType(s) => format!("dtype_{}", s.short_name()),
         Type::CPointer(Some(s)) => format!("p_{}", s.short_name()),
         Type::CPointer(None) => "voidptr".to_string(),
+        Type::Instance { name, .. } => format!("obj_{name}"),
         Type::Generator => "rng".to_string(),
     }
 }

@@ -180,8 +180,9 @@ impl TypeFunctions {
             | Type::Function { .. }
             | Type::DType(_)
             | Type::CPointer(_)
+            | Type::Instance { .. }
             | Type::Generator => {
-                // Lists and C pointers never reach here (`compile_exports` refuses them).
+                // Lists, C pointers, generators and jitclass instances never reach here (`compile_exports` refuses them).
                 c.push_str(&format!(
                     "static int fj_rank_{id}(PyObject *o) {{ return o == Py_None ? 0 : -1; }}\n\
                      static int fj_flat_{id}(PyObject *o, uint64_t *slots, size_t *pos, fj_descs *ds) {{\n    \

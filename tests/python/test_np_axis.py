@@ -121,13 +121,17 @@ def test_sort_along_any_axis(a):
     check(sort_columns, a)
 
 
-def test_percentile_with_an_array_of_q_and_an_axis_is_a_compile_error():
-    @jit
-    def f(a):
-        return np.percentile(a, np.array([10.0, 90.0]), axis=0)
+@jit
+def several_q(a, q):
+    return (np.percentile(a, q, axis=0), np.quantile(a, q / 100.0, axis=1),
+            np.percentile(a, q, axis=-1))
 
-    with pytest.raises(ferrojit.UnsupportedError, match="axis"):
-        f(np.ones((2, 3)))
+
+@pytest.mark.parametrize("a", [rng.standard_normal((4, 5)), rng.standard_normal((2, 3, 4)),
+                               rng.integers(0, 9, (3, 3))])
+def test_percentiles_along_an_axis(a):
+    check(several_q, a, np.array([10.0, 50.0, 95.0]), rtol=1e-12)
+    check(several_q, a, np.array([], dtype=np.float64), rtol=1e-12)
 
 
 def test_axis_out_of_bounds_is_a_compile_error():

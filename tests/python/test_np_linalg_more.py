@@ -152,3 +152,29 @@ def test_complex_matrix_products():
     check(complex_products, a, b, rng.standard_normal((7, 7)), rtol=1e-12)
     check(complex_products, np.asfortranarray(a), b, rng.standard_normal((7, 7)), rtol=1e-12)
     check(complex_products, np.zeros((0, 0), complex), np.zeros((0, 2), complex), np.zeros((0, 0)))
+
+
+@jit
+def complex_order(z):
+    s = z.copy()
+    s.sort()
+    return np.sort(z), np.argsort(z, kind="stable"), s, np.sort(z.reshape(2, -1), axis=0)
+
+
+def test_complex_numbers_sort_lexicographically():
+    z = np.array([1 + 2j, 1 - 1j, -3 + 0j, 1 + 2j, 0.5j, -3 - 5j])
+    check(complex_order, z)
+    check(complex_order, z.astype(np.complex64))
+
+
+@jit
+def sorted_spectrum(a):
+    w = np.linalg.eigvals(a)
+    return w[np.argsort(w)]
+
+
+def test_eigenvalues_in_numpy_order():
+    a = rng.standard_normal((5, 5))
+    got = sorted_spectrum(a)
+    expected = np.sort(np.linalg.eigvals(a))
+    assert np.allclose(got, expected, atol=1e-10)

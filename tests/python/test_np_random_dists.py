@@ -132,3 +132,17 @@ def large_draws(seed):
 def test_many_draws_stay_in_step():
     # Long runs through the rejection loops (gamma's, hypergeometric's HRUA) stay in step.
     check(large_draws, 3)
+
+
+@jit
+def binomial_stream(seed):
+    np.random.seed(seed)
+    # n * min(p, 1 - p) > 30 takes NumPy's legacy BTPE; n == 0 and p == 0 still use a draw.
+    return (np.random.binomial(1000, 0.4, 50), np.random.binomial(0, 0.5), np.random.random(),
+            np.random.binomial(7, 0.0), np.random.random(), np.random.binomial(500, 0.93, 20),
+            np.random.binomial(100, 0.5), np.random.random(3))
+
+
+@pytest.mark.parametrize("seed", [0, 11, 99])
+def test_binomial_is_numpys_stream(seed):
+    check(binomial_stream, seed)

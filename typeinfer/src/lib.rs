@@ -14,6 +14,7 @@
 //! - Errors are [`Diagnostic`]s of kind `Typing` or `Unsupported` with the span of the exact
 //!   sub-expression and the types involved.
 
+pub mod classes;
 pub mod conversion;
 pub mod elementwise;
 mod infer;
@@ -192,6 +193,18 @@ pub enum GlobalValue {
     /// attributes are globals too, looked up as `"config.THRESHOLD"` by
     /// [`Env::lookup_global`] and frozen at compile time like other globals.
     PyModule(String),
+    /// A `@jitclass` class: calling it makes an instance (through its constructor, see
+    /// [`Env::class_constructor`]); its attributes are its static methods.
+    JitClass {
+        class: u64,
+        name: String,
+    },
+    /// The allocator of a `@jitclass` class's constructor: calling it with no arguments makes
+    /// an instance whose fields are zero (its `__init__` runs next).
+    NewObject {
+        class: u64,
+        name: String,
+    },
     /// Anything else; the string names its Python type for the error message.
     Unsupported(String),
 }
@@ -215,6 +228,23 @@ pub trait Env {
     /// where there is none or inner functions are not supported.
     fn inner_function(&self, name: &str) -> Option<(CalleeId, Vec<String>)> {
         let _ = name;
+        None
+    }
+    /// What attribute `name` of an instance of `@jitclass` class `class` is; `None` if the
+    /// class has no such attribute.
+    fn class_member(&mut self, class: u64, name: &str) -> Option<crate::classes::ClassMember> {
+        let _ = (class, name);
+        None
+    }
+    /// The jitted constructor of `@jitclass` class `class`: its parameters are `__init__`'s
+    /// after `self`, and it returns the new instance.
+    fn class_constructor(&mut self, class: u64) -> Option<CalleeId> {
+        let _ = class;
+        None
+    }
+    /// The size in bytes of an instance of `@jitclass` class `class`.
+    fn class_size(&self, class: u64) -> Option<i64> {
+        let _ = class;
         None
     }
     /// The number of parameters of jitted function `callee`, to check calls against.
@@ -321,6 +351,15 @@ pub enum Resolution {
     NewDict,
     /// `str()` / `str(x)`; recorded on the `Call` expression.
     StrOf,
+    /// A field of a `@jitclass` instance at byte `offset` of the object; recorded on the
+    /// `Attribute` expression (read, or assignment target).
+    Field { offset: i32, ty: Type },
+    /// A method call `obj.name(args)` of a `@jitclass` instance: the call's `JitCall` takes
+    /// the receiver `obj` first; recorded on the callee (`Attribute`) expression.
+    ReceiverFirst,
+    /// A new `@jitclass` object of `size` bytes with zero fields; recorded on the `Call`
+    /// expression of the constructor's allocator.
+    NewObject { class: u64, size: i64 },
 }
 
 /// The result of type inference for one function specialization.

@@ -575,7 +575,8 @@ pub fn unify(a: &Type, b: &Type) -> Option<Type> {
 /// Like [`unify`], and a number unifies with `None` into an optional number (a variable
 /// assigned both, a function returning both), as Numba's `OptionalType`.
 pub fn unify_optional(a: &Type, b: &Type) -> Option<Type> {
-    let number = |t: &Type| matches!(t, Type::Scalar(_));
+    // `@jitclass` instances may be None too (a null object pointer): linked structures.
+    let number = |t: &Type| matches!(t, Type::Scalar(_) | Type::Instance { .. });
     match (a, b) {
         (Type::NoneType, t) | (t, Type::NoneType) if number(t) => {
             Some(Type::Optional(Box::new(t.clone())))

@@ -203,6 +203,12 @@ pub enum Type {
     /// `@cfunc` parameter: a plain address; `p[i]` loads and `p[i] = x` stores elements of
     /// `dtype` without a bounds check.
     CPointer(Option<Scalar>),
+    /// An instance of the `@jitclass` class `class` (an id issued by the [`crate::Env`]'s
+    /// class table): a pointer to a reference-counted object (see [`crate::classes`]).
+    Instance {
+        class: u64,
+        name: String,
+    },
     /// A NumPy `np.random.Generator` (PCG64) passed in from Python: at run time the address
     /// of its PCG64 state, copied in for the call and written back to the Python object after
     /// it (see `runtime::random_gen`). Only an argument, never returned or stored.
@@ -341,6 +347,7 @@ impl fmt::Display for Type {
             Type::DType(s) => write!(f, "dtype({s})"),
             Type::CPointer(Some(s)) => write!(f, "CPointer({s})"),
             Type::CPointer(None) => f.write_str("voidptr"),
+            Type::Instance { name, .. } => write!(f, "instance.jitclass.{name}"),
             Type::Generator => f.write_str("NumPyRandomGeneratorType"),
         }
     }

@@ -11,6 +11,7 @@ mod common;
 use frontend::ast::{Expr, ExprKind, Function, walk_exprs};
 use frontend::{Diagnostic, SourceFile, Span};
 use std::collections::HashMap;
+use typeinfer::classes::ClassMember;
 use typeinfer::{
     CalleeId, ConstValue, Env, GlobalValue, Intrinsic, ModuleKind, Resolution, Scalar, Type,
     TypedFunction,
@@ -47,14 +48,65 @@ impl TestEnv {
             ("MyError", GlobalValue::ExceptionClass("MyError".into())),
             ("pyfunc", GlobalValue::Unsupported("function".into())),
             ("items", GlobalValue::Unsupported("list".into())),
+            // A `@jitclass` (see `class_member`): its constructor is callee 3.
+            (
+                "Point",
+                GlobalValue::JitClass {
+                    class: POINT,
+                    name: "Point".into(),
+                },
+            ),
         ]);
         TestEnv { globals }
+    }
+}
+
+/// The class id of the test's jitclass `Point`.
+const POINT: u64 = 7;
+
+fn point() -> Type {
+    Type::Instance {
+        class: POINT,
+        name: "Point".into(),
     }
 }
 
 impl Env for TestEnv {
     fn lookup_global(&self, name: &str) -> Option<GlobalValue> {
         self.globals.get(name).cloned()
+    }
+
+    /// `Point`: fields `x: float64`, `n: int64`, `data: float64[:]`; method `norm` and
+    /// property `total` (callee 2, returning float64); static method `make` (callee 0).
+    fn class_member(&mut self, class: u64, name: &str) -> Option<ClassMember> {
+        if class != POINT {
+            return None;
+        }
+        Some(match name {
+            "x" => ClassMember::Field {
+                offset: 16,
+                ty: Type::F64,
+            },
+            "n" => ClassMember::Field {
+                offset: 24,
+                ty: Type::I64,
+            },
+            "data" => ClassMember::Field {
+                offset: 32,
+                ty: typeinfer::parse_type("f8[:]").expect("a type"),
+            },
+            "norm" => ClassMember::Method(CalleeId(2)),
+            "total" => ClassMember::Property {
+                getter: CalleeId(2),
+                setter: None,
+            },
+            "make" => ClassMember::Static(CalleeId(0)),
+            _ => return None,
+        })
+    }
+
+    fn class_constructor(&mut self, class: u64) -> Option<CalleeId> {
+        (class == POINT).then_some(CalleeId(3))
     }
 
     fn callee_arity(&self, callee: CalleeId) -> Option<usize> {
@@ -71,6 +123,8 @@ impl Env for TestEnv {
                 Ok(Some(Type::F64))
             }
             (CalleeId(1), [first, ..]) => Ok(Some(first.clone())),
+            (CalleeId(2), [Type::Instance { .. }]) => Ok(Some(Type::F64)),
+            (CalleeId(3), [arg]) if arg.as_scalar().is_some() => Ok(Some(point())),
             _ => Err(Diagnostic::typing(
                 format!("helper() cannot take {args:?}"),
                 Span::default(),
@@ -211,7 +265,12 @@ fn check_invariants(source: &str, func: &Function, typed: &TypedFunction) {
             }
             _ => matches!(
                 typed.resolutions.get(&e.id),
-                Some(Resolution::Callee | Resolution::Module(_) | Resolution::ExceptionClass(_))
+                Some(
+                    Resolution::Callee
+                        | Resolution::ReceiverFirst
+                        | Resolution::Module(_)
+                        | Resolution::ExceptionClass(_)
+                )
             ),
         };
         let text = span_text(source, e.span);

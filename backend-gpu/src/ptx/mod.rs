@@ -177,6 +177,15 @@ pub fn compile_ptx(
     opts: &PtxOptions,
 ) -> Result<PtxModule, GpuError> {
     check_options(opts)?;
+    // The loop vectorizer targets the CPU's 128-bit registers; GPU code stays scalar.
+    for func in &module.functions {
+        if func.values.iter().any(|v| v.ty.is_vector()) {
+            return Err(GpuError::Unsupported(format!(
+                "`{}` uses vector types (only the CPU backend lowers them)",
+                func.name
+            )));
+        }
+    }
     let math_functions = math::resolve(module, opts)?;
     let cx = ModuleCx::new(module, &math_functions)?;
     let mut text = String::new();

@@ -400,6 +400,10 @@ pub(crate) fn lower_value_op(e: &mut Emitter, data: &InstData) -> Result<(), Str
             }
         }
 
+        // Vectors come only from the CPU's loop vectorizer (compile_ptx rejects them first).
+        Op::Splat | Op::ExtractLane(_) => {
+            return Err("vectors are not supported on the GPU".into());
+        }
         Op::Store { .. }
         | Op::CallRuntime(_)
         | Op::Call(_)

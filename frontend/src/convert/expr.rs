@@ -254,7 +254,10 @@ impl Converter<'_> {
     /// An assignment or `for` target: a Name, a Subscript, or a Tuple of targets.
     pub(super) fn target(&mut self, target: &py::Expr) -> Result<ast::Expr> {
         match target {
-            py::Expr::Name(_) | py::Expr::Subscript(_) => self.expr(target),
+            // Attributes: `self.x = v` in `@jitclass` methods (typing rejects other bases).
+            py::Expr::Name(_) | py::Expr::Subscript(_) | py::Expr::Attribute(_) => {
+                self.expr(target)
+            }
             py::Expr::Tuple(tuple) => {
                 let span = self.span(target);
                 self.nested(span, |this| {

@@ -31,10 +31,17 @@ impl Lowerer<'_, '_> {
         span: Span,
     ) -> LResult<PyValue> {
         let Type::Array {
-            dtype: out_dtype, ..
+            dtype: out_dtype,
+            ndim: out_ndim,
+            ..
         } = *result_ty
         else {
             return Err(unsupported(format!("{}() along an axis", f.name()), span));
+        };
+        // `np.percentile(a, q_array, axis=k)`: one row of results per q in front.
+        let q_count = match arg("q").and_then(|(v, _)| ArrayRef::of(&v)) {
+            Some(q) if u32::from(out_ndim) == a.ndim => Some(self.array_dim(q.desc, 0)),
+            _ => None,
         };
         let shape = self.shape_of(a);
         let strides = self.strides_of(a);
@@ -43,9 +50,14 @@ impl Lowerer<'_, '_> {
         out_shape.remove(axis);
         let mut other_strides = strides.clone();
         other_strides.remove(axis);
-        let out = self.new_array(out_dtype, &out_shape, false, span);
+        let full_shape: Vec<Value> = q_count.iter().copied().chain(out_shape.clone()).collect();
+        let out = self.new_array(out_dtype, &full_shape, false, span);
         let out_strides = self.strides_of(&out);
         let out_data = self.data_of(out.desc);
+        let lane_result_ty = match q_count {
+            Some(_) => Type::array(out_dtype, 1, Layout::C),
+            None => Type::Scalar(out_dtype),
+        };
         let scalar_ty = Type::Scalar(out_dtype);
         let lane_shape = [shape[axis]];
         let lane_strides = [strides[axis]];
@@ -67,6 +79,22 @@ impl Lowerer<'_, '_> {
                     arg(name)
                 }
             };
+            if let Some(count) = q_count {
+                // This lane's results for every q go down the first axis of `out`.
+                let v = this.lower_statistics_call(f, &lane_arg, &lane_result_ty, span)?;
+                let lane_out = ArrayRef::of(&v).expect("an array of quantiles");
+                let lane_data = this.data_of(lane_out.desc);
+                let lane_stride = this.strides_of(&lane_out);
+                return this.counted_loop(count, &mut |this, j| {
+                    let from = this.address_at(lane_data, &lane_stride, &[j]);
+                    let x = this.load_scalar(from, out_dtype);
+                    let mut at = vec![j];
+                    at.extend_from_slice(idx);
+                    let to = this.address_at(out_data, &out_strides, &at);
+                    this.store_scalar(to, out_dtype, x);
+                    Ok(())
+                });
+            }
             let v = if f.is_statistic() {
                 this.lower_statistics_call(f, &lane_arg, &scalar_ty, span)?
             } else if matches!(f, ArrayFn::Any | ArrayFn::All) {

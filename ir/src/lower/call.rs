@@ -36,6 +36,11 @@ impl Lowerer<'_, '_> {
                 return self.lower_list_method(expr, value, &method, args);
             }
             (Some(Resolution::NewDict), _) => return self.lower_new_dict(expr, args),
+            (Some(Resolution::NewObject { class, size }), _) => {
+                let (class, size) = (*class, *size);
+                let ty = self.type_of(expr)?;
+                return Ok(self.lower_new_object(class, size, ty, expr.span));
+            }
             _ => {}
         }
         let resolution = self.typed.resolutions.get(&expr.id).cloned();
@@ -43,7 +48,8 @@ impl Lowerer<'_, '_> {
             // An `@overload_method` call `a.name(...)`: the receiver (an array value, where a
             // module attribute's base is not a value) is the first argument.
             if let ExprKind::Attribute { value, .. } = &func.kind
-                && let Some(Type::Array { .. }) = self.typed.expr_type(value.id)
+                && (matches!(self.typed.expr_type(value.id), Some(Type::Array { .. }))
+                    || self.typed.resolutions.get(&func.id) == Some(&Resolution::ReceiverFirst))
             {
                 let mut with_receiver = vec![(**value).clone()];
                 with_receiver.extend(args.iter().cloned());
@@ -81,7 +87,7 @@ impl Lowerer<'_, '_> {
     /// A call of another jitted function: the written arguments are evaluated in order, then
     /// arranged by the call's binding (keywords, `*args` packed into a tuple), converted to the
     /// callee's parameter types, and followed by the captured variables of an inner function.
-    fn lower_jit_call(
+    pub(crate) fn lower_jit_call(
         &mut self,
         expr: &Expr,
         args: &[Expr],

@@ -113,6 +113,20 @@ impl Lowerer<'_, '_> {
                 Ok(())
             }
             ExprKind::Subscript { value: base, index } => {
+                if let Some(typeinfer::Resolution::JitCall {
+                    callee,
+                    arg_types,
+                    ret,
+                    ..
+                }) = self.typed.resolutions.get(&target.id).cloned()
+                {
+                    // A jitclass's `__setitem__`.
+                    let receiver = self.lower_expr(base)?;
+                    let key = self.lower_expr(index)?;
+                    self.set_span(target.span);
+                    self.call_jitted(callee, &arg_types, &ret, vec![receiver, key, value]);
+                    return Ok(());
+                }
                 let array = self.lower_expr(base)?;
                 if let PyValue::List(list, ty) = &array {
                     return self.store_list_item(*list, ty, index, value, target.span);
@@ -127,6 +141,7 @@ impl Lowerer<'_, '_> {
                 }
                 self.store_subscript(&array, index, value, target.span)
             }
+            ExprKind::Attribute { value: base, .. } => self.assign_attribute(target, base, value),
             _ => Err(unsupported("cannot assign to this expression", target.span)),
         }
     }
@@ -227,6 +242,9 @@ impl Lowerer<'_, '_> {
                 let result = self.binary_op(op, current, &elem_ty, rhs, &rhs_ty, target.span)?;
                 self.store_element(&address, result);
                 Ok(())
+            }
+            ExprKind::Attribute { value: base, .. } => {
+                self.aug_assign_attribute(target, base, op, rhs, &rhs_ty)
             }
             _ => Err(unsupported(
                 "cannot use augmented assignment on this target",

@@ -98,6 +98,11 @@ impl Lowerer<'_, '_> {
                 ..
             } => self.lower_list_comp(expr, elt, value.as_deref(), generators),
             ExprKind::Subscript { value, index } => {
+                if let Some(Resolution::JitCall { .. }) = self.typed.resolutions.get(&expr.id) {
+                    // A jitclass's `__getitem__`.
+                    let args = [(**value).clone(), (**index).clone()];
+                    return self.lower_jit_call(expr, &args, &[]);
+                }
                 let base = self.lower_expr(value)?;
                 if let PyValue::List(list, ty) = &base {
                     return self.lower_list_subscript(*list, ty, index, expr.span);
@@ -283,6 +288,9 @@ impl Lowerer<'_, '_> {
     }
 
     fn lower_attribute(&mut self, expr: &Expr, value: &Expr, attr: &str) -> LResult<PyValue> {
+        if let Some(field) = self.lower_instance_attribute(expr, value, attr)? {
+            return Ok(field);
+        }
         let base = self.lower_expr(value)?;
         match (&base, attr) {
             (PyValue::Array(desc, Type::Array { ndim, .. }), "shape") => {

@@ -78,7 +78,7 @@ fn push_flat(ty: &Type, out: &mut Vec<FlatSlot>) {
         Type::List { .. } => out.push(FlatSlot::List),
         Type::Str => out.push(FlatSlot::Str),
         Type::Dict { .. } | Type::Set { .. } => out.push(FlatSlot::Dict),
-        Type::CPointer(_) | Type::Generator => out.push(FlatSlot::Pointer),
+        Type::CPointer(_) | Type::Instance { .. } | Type::Generator => out.push(FlatSlot::Pointer),
         Type::NoneType | Type::Range | Type::Unknown | Type::Function { .. } | Type::DType(_) => {}
     }
 }

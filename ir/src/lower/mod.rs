@@ -17,6 +17,7 @@ mod array_expr;
 mod array_fns;
 mod axis;
 mod call;
+mod classes;
 mod complex_linalg;
 mod construction;
 mod control;

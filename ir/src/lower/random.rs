@@ -14,7 +14,7 @@ use runtime::math::RuntimeFn;
 use typeinfer::{ArrayFn, Scalar, Type};
 
 /// Which generator a draw uses.
-const NUMPY: i64 = 0;
+pub(super) const NUMPY: i64 = 0;
 const PYTHON: i64 = 1;
 
 impl Lowerer<'_, '_> {
@@ -38,6 +38,9 @@ impl Lowerer<'_, '_> {
         let size = arg("size").filter(|(v, _)| !matches!(v, PyValue::None));
         let which_np = self.b.iconst(Ty::I64, NUMPY);
         let which_py = self.b.iconst(Ty::I64, PYTHON);
+        // The generators' addresses: pure calls, merged and hoisted out of loops.
+        let st_np = self.rng_state(NUMPY);
+        let st_py = self.rng_state(PYTHON);
         Ok(match f {
             RandomSeed => {
                 let seed = int(self, "seed").expect("required");
@@ -64,19 +67,21 @@ impl Lowerer<'_, '_> {
                 PyValue::None
             }
             RandomRandom => self.draws(size, Scalar::F64, span, &mut |this| {
-                this.b.call_runtime(RuntimeFn::RandomDouble, &[which_np])
+                this.b.call_runtime(RuntimeFn::RandomDouble, &[st_np])
             })?,
             RandomRand | RandomRandn => {
                 let dims: Vec<Value> = ["d0", "d1", "d2", "d3"]
                     .iter()
                     .filter_map(|d| int(self, d))
                     .collect();
-                let op = if f == RandomRand {
-                    RuntimeFn::RandomDouble
-                } else {
-                    RuntimeFn::RandomGauss
+                let mut draw = |this: &mut Self| {
+                    if f == RandomRand {
+                        this.b.call_runtime(RuntimeFn::RandomDouble, &[st_np])
+                    } else {
+                        this.b
+                            .call_runtime(RuntimeFn::RandomGauss, &[st_np, which_np])
+                    }
                 };
-                let mut draw = |this: &mut Self| this.b.call_runtime(op, &[which_np]);
                 if dims.is_empty() {
                     PyValue::Scalar(draw(self), Scalar::F64)
                 } else {
@@ -84,7 +89,8 @@ impl Lowerer<'_, '_> {
                 }
             }
             RandomStandardNormal => self.draws(size, Scalar::F64, span, &mut |this| {
-                this.b.call_runtime(RuntimeFn::RandomGauss, &[which_np])
+                this.b
+                    .call_runtime(RuntimeFn::RandomGauss, &[st_np, which_np])
             })?,
             RandomRandint => {
                 let first = int(self, "low").expect("required");
@@ -95,7 +101,8 @@ impl Lowerer<'_, '_> {
                 let empty = self.b.icmp(IntCC::Sge, low, high);
                 self.raise_if(empty, ExceptionKind::ValueError, "high <= low", span, &[]);
                 self.draws(size, Scalar::I64, span, &mut |this| {
-                    this.b.call_runtime(RuntimeFn::RandomRandint, &[low, high])
+                    this.b
+                        .call_runtime(RuntimeFn::RandomRandint, &[st_np, low, high])
                 })?
             }
             RandomUniform => {
@@ -103,7 +110,7 @@ impl Lowerer<'_, '_> {
                 let high = float(self, "high", 1.0);
                 let range = self.b.binary(Op::Fsub, high, low);
                 self.draws(size, Scalar::F64, span, &mut |this| {
-                    let u = this.b.call_runtime(RuntimeFn::RandomDouble, &[which_np]);
+                    let u = this.b.call_runtime(RuntimeFn::RandomDouble, &[st_np]);
                     let scaled = this.b.binary(Op::Fmul, range, u);
                     this.b.binary(Op::Fadd, low, scaled)
                 })?
@@ -113,7 +120,9 @@ impl Lowerer<'_, '_> {
                 let scale = float(self, "scale", 1.0);
                 self.check_non_negative(scale, "scale < 0", span);
                 self.draws(size, Scalar::F64, span, &mut |this| {
-                    let g = this.b.call_runtime(RuntimeFn::RandomGauss, &[which_np]);
+                    let g = this
+                        .b
+                        .call_runtime(RuntimeFn::RandomGauss, &[st_np, which_np]);
                     let scaled = this.b.binary(Op::Fmul, scale, g);
                     this.b.binary(Op::Fadd, loc, scaled)
                 })?
@@ -122,7 +131,7 @@ impl Lowerer<'_, '_> {
                 let scale = float(self, "scale", 1.0);
                 self.check_non_negative(scale, "scale < 0", span);
                 self.draws(size, Scalar::F64, span, &mut |this| {
-                    let e = this.b.call_runtime(RuntimeFn::RandomExponential, &[]);
+                    let e = this.b.call_runtime(RuntimeFn::RandomExponential, &[st_np]);
                     this.b.binary(Op::Fmul, scale, e)
                 })?
             }
@@ -130,7 +139,7 @@ impl Lowerer<'_, '_> {
                 let lam = float(self, "lam", 1.0);
                 self.check_non_negative(lam, "lam < 0", span);
                 self.draws(size, Scalar::I64, span, &mut |this| {
-                    this.b.call_runtime(RuntimeFn::RandomPoisson, &[lam])
+                    this.b.call_runtime(RuntimeFn::RandomPoisson, &[st_np, lam])
                 })?
             }
             RandomBinomial => {
@@ -153,7 +162,8 @@ impl Lowerer<'_, '_> {
                     &[],
                 );
                 self.draws(size, Scalar::I64, span, &mut |this| {
-                    this.b.call_runtime(RuntimeFn::RandomBinomial, &[n, p])
+                    this.b
+                        .call_runtime(RuntimeFn::RandomBinomial, &[st_np, n, p])
                 })?
             }
             RandomChoice => {
@@ -182,7 +192,7 @@ impl Lowerer<'_, '_> {
                 out.value()
             }
             PyRandom => PyValue::Scalar(
-                self.b.call_runtime(RuntimeFn::RandomDouble, &[which_py]),
+                self.b.call_runtime(RuntimeFn::RandomDouble, &[st_py]),
                 Scalar::F64,
             ),
             PyRandint => {
@@ -197,14 +207,15 @@ impl Lowerer<'_, '_> {
                     &[a, b],
                 );
                 PyValue::Scalar(
-                    self.b.call_runtime(RuntimeFn::RandomPyRandint, &[a, b]),
+                    self.b
+                        .call_runtime(RuntimeFn::RandomPyRandint, &[st_py, a, b]),
                     Scalar::I64,
                 )
             }
             PyUniform => {
                 let a = float(self, "a", 0.0);
                 let b = float(self, "b", 1.0);
-                let u = self.b.call_runtime(RuntimeFn::RandomDouble, &[which_py]);
+                let u = self.b.call_runtime(RuntimeFn::RandomDouble, &[st_py]);
                 let range = self.b.binary(Op::Fsub, b, a);
                 let scaled = self.b.binary(Op::Fmul, range, u);
                 PyValue::Scalar(self.b.binary(Op::Fadd, a, scaled), Scalar::F64)
@@ -212,7 +223,9 @@ impl Lowerer<'_, '_> {
             PyGauss => {
                 let mu = float(self, "mu", 0.0);
                 let sigma = float(self, "sigma", 1.0);
-                let g = self.b.call_runtime(RuntimeFn::RandomGauss, &[which_py]);
+                let g = self
+                    .b
+                    .call_runtime(RuntimeFn::RandomGauss, &[st_py, which_py]);
                 let scaled = self.b.binary(Op::Fmul, g, sigma);
                 PyValue::Scalar(self.b.binary(Op::Fadd, mu, scaled), Scalar::F64)
             }
@@ -220,6 +233,13 @@ impl Lowerer<'_, '_> {
             Generator(m) => self.lower_generator_call(m, arg, size, span)?,
             other => return Err(unsupported(format!("{}() here", other.name()), span)),
         })
+    }
+
+    /// The address of the thread's `np.random` (`NUMPY`) or `random` (`PYTHON`) generator,
+    /// which every draw takes first.
+    pub(super) fn rng_state(&mut self, which: i64) -> Value {
+        let which = self.b.iconst(Ty::I64, which);
+        self.b.call_runtime(RuntimeFn::RandomState, &[which])
     }
 
     fn check_non_negative(&mut self, v: Value, message: &str, span: Span) {
@@ -298,7 +318,10 @@ impl Lowerer<'_, '_> {
             let i = this.b.binary(Op::Isub, last, k);
             let j = match generator {
                 Some(g) => this.b.call_runtime(RuntimeFn::GenInterval, &[g, i]),
-                None => this.b.call_runtime(RuntimeFn::RandomInterval, &[i]),
+                None => {
+                    let st = this.rng_state(NUMPY);
+                    this.b.call_runtime(RuntimeFn::RandomInterval, &[st, i])
+                }
             };
             let strides = strides.clone();
             this.for_each_index(&rest, &mut |this, inner| {
@@ -409,9 +432,12 @@ impl Lowerer<'_, '_> {
         let zero = self.b.iconst(Ty::I64, 0);
         let eight = self.b.iconst(Ty::I64, 8);
         let without = self.b.ins(Op::Not, &[replace], Ty::Bool);
+        let st = self.rng_state(NUMPY);
         self.when_true(replace, &mut |this| {
             this.counted_loop(count, &mut |this, i| {
-                let j = this.b.call_runtime(RuntimeFn::RandomRandint, &[zero, n]);
+                let j = this
+                    .b
+                    .call_runtime(RuntimeFn::RandomRandint, &[st, zero, n]);
                 let offset = this.b.binary(Op::Imul, i, eight);
                 let to = this.b.binary(Op::Iadd, idx_data, offset);
                 this.b.store(to, j, 0);

@@ -3,6 +3,7 @@
 //! `ValueError`s), then one runtime call per draw (`runtime::random_legacy`), filling a `size=`
 //! array in C order as NumPy does.
 
+use super::random::NUMPY;
 use super::sorting::LoweredArg;
 use super::{LResult, Lowerer, PyValue};
 use crate::function::{FloatCC, IntCC, Op, Ty, Value};
@@ -103,23 +104,25 @@ impl Lowerer<'_, '_> {
         let Some(code) = runtime_code(d) else {
             let (good, bad, sample) = (values[0], values[1], values[2]);
             return self.draws(size, Scalar::I64, span, &mut |this| {
+                let st = this.rng_state(NUMPY);
                 this.b
-                    .call_runtime(RuntimeFn::RandomHypergeometric, &[good, bad, sample])
+                    .call_runtime(RuntimeFn::RandomHypergeometric, &[st, good, bad, sample])
             });
         };
         let code = self.b.iconst(Ty::I64, code as i64);
+        let st = self.rng_state(NUMPY);
         let zero = self.b.fconst(Ty::F64, 0.0);
         let param = |i: usize| values.get(i).copied().unwrap_or(zero);
         let (a, b, c) = (param(0), param(1), param(2));
         if d.draws_integers() {
             self.draws(size, Scalar::I64, span, &mut |this| {
                 this.b
-                    .call_runtime(RuntimeFn::RandomLegacyInt, &[code, a, b])
+                    .call_runtime(RuntimeFn::RandomLegacyInt, &[st, code, a, b])
             })
         } else {
             self.draws(size, Scalar::F64, span, &mut |this| {
                 this.b
-                    .call_runtime(RuntimeFn::RandomLegacy, &[code, a, b, c])
+                    .call_runtime(RuntimeFn::RandomLegacy, &[st, code, a, b, c])
             })
         }
     }

@@ -36,7 +36,9 @@ pub(crate) fn element_kind(s: Scalar) -> i64 {
         Scalar::U32 => ElementKind::U32,
         Scalar::U64 => ElementKind::U64,
         Scalar::F32 => ElementKind::F32,
-        Scalar::F64 | Scalar::C64 | Scalar::C128 => ElementKind::F64,
+        Scalar::F64 => ElementKind::F64,
+        Scalar::C64 => ElementKind::C64,
+        Scalar::C128 => ElementKind::C128,
     };
     kind as i64
 }

@@ -85,7 +85,7 @@ impl PyValue {
             Type::Dict { .. } | Type::Set { .. } => {
                 PyValue::Dict(values.next().expect("flat value"), ty.clone())
             }
-            Type::CPointer(_) | Type::Generator => {
+            Type::CPointer(_) | Type::Instance { .. } | Type::Generator => {
                 PyValue::Pointer(values.next().expect("flat value"), ty.clone())
             }
             Type::Optional(inner) => {

@@ -13,9 +13,13 @@
 //! what is left
 //! invariant out of loops, innermost first), `gvn` again (hoisted copies from sibling loops
 //! meet in one preheader), `if_convert` (small `if`s that only compute values become
-//! `select`s), `idioms` (population-count loops become `popcnt`), `dce`, `reductions` (loops
+//! `select`s), `idioms` (population-count loops become `popcnt`), `dce`, `simplify_cfg` (a loop
+//! whose `if` became a `select` is one block again), `reductions` (loops
 //! summing contiguous arrays call the runtime's vectorised sums; floats only under fastmath:
-//! after `dce`, as it wants loops with nothing else in them), `simplify_cfg`.
+//! after `dce`, as it wants loops with nothing else in them), `vectorize` (element-wise loops
+//! over contiguous arrays run on 128-bit vectors, with run-time stride and aliasing checks and
+//! the scalar loop as fallback and remainder), `dce` (the copies of the index increment the
+//! vector body does not use), `simplify_cfg`.
 
 pub mod constfold;
 pub mod dce;
@@ -27,6 +31,7 @@ pub mod licm;
 pub mod reductions;
 pub mod simplify_cfg;
 pub mod util;
+pub mod vectorize;
 
 use crate::function::Function;
 use crate::verify::{VerifierError, verify_function};
@@ -44,10 +49,11 @@ pub enum Pass {
     IfConvert,
     /// Needs [`PipelineOptions::fastmath`] for float sums (see [`Pass::run_with`]).
     Reductions,
+    Vectorize,
 }
 
 impl Pass {
-    pub const ALL: [Pass; 9] = [
+    pub const ALL: [Pass; 10] = [
         Pass::ConstFold,
         Pass::Dce,
         Pass::SimplifyCfg,
@@ -57,6 +63,7 @@ impl Pass {
         Pass::Idioms,
         Pass::IfConvert,
         Pass::Reductions,
+        Pass::Vectorize,
     ];
 
     /// The name used by [`run_pass`], dumps and golden files.
@@ -71,6 +78,7 @@ impl Pass {
             Pass::Idioms => "idioms",
             Pass::IfConvert => "if_convert",
             Pass::Reductions => "reductions",
+            Pass::Vectorize => "vectorize",
         }
     }
 
@@ -96,12 +104,13 @@ impl Pass {
             Pass::Idioms => idioms::run(func),
             Pass::IfConvert => if_convert::run(func),
             Pass::Reductions => reductions::run(func, fastmath),
+            Pass::Vectorize => vectorize::run(func, fastmath),
         }
     }
 }
 
 /// The passes [`PipelineOptions::default`] runs, in order.
-pub const DEFAULT_PIPELINE: [Pass; 12] = [
+pub const DEFAULT_PIPELINE: [Pass; 15] = [
     Pass::ConstFold,
     Pass::SimplifyCfg,
     Pass::Gvn,
@@ -112,7 +121,10 @@ pub const DEFAULT_PIPELINE: [Pass; 12] = [
     Pass::IfConvert,
     Pass::Idioms,
     Pass::Dce,
+    Pass::SimplifyCfg,
     Pass::Reductions,
+    Pass::Vectorize,
+    Pass::Dce,
     Pass::SimplifyCfg,
 ];
 

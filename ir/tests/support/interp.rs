@@ -5,6 +5,11 @@
 //! Written from the op docs in `function.rs`, independently of `constfold`, so that the two
 //! disagree if either misreads them. Pointers are offsets into [`Memory`]; an access outside it
 //! is a fault. Division traps are faults. Every run has fuel (instructions executed).
+//!
+//! Vectors are what the IR says they are: one scalar per lane, each operation the scalar
+//! operation applied lane by lane (a mask lane is a bool; `splat` copies its operand to every
+//! lane; a vector load or store is one access per lane at consecutive elements). Their lanes
+//! live beside the scalar environment, so the scalar semantics are written once.
 
 use ir::{Block, FloatCC, Function, IntCC, Module, Op, Ty, Value};
 use runtime::math::RuntimeFn;
@@ -69,11 +74,20 @@ fn run_function(
     fuel: &mut u64,
 ) -> Result<Outcome, Outcome> {
     let mut env: Vec<Bits> = vec![0; func.values.len()];
+    // The lanes of vector values (scalars stay in `env`).
+    let mut lanes: std::collections::HashMap<Value, Vec<Bits>> = Default::default();
     let mut block: Block = func.entry().expect("verified");
     let mut incoming: Vec<Bits> = args.to_vec();
+    // Lanes of vector arguments of the branch taken, by parameter position.
+    let mut incoming_lanes: Vec<Option<Vec<Bits>>> = Vec::new();
     loop {
         for (&p, &v) in func.block(block).params.iter().zip(&incoming) {
             env[p.0 as usize] = v;
+        }
+        for (&p, ls) in func.block(block).params.iter().zip(&incoming_lanes) {
+            if let Some(ls) = ls {
+                lanes.insert(p, ls.clone());
+            }
         }
         let mut next = None;
         for &inst in &func.block(block).insts {
@@ -84,6 +98,20 @@ fn run_function(
             let data = func.inst(inst);
             let args: Vec<Bits> = data.args.iter().map(|v| env[v.0 as usize]).collect();
             let arg_tys: Vec<Ty> = data.args.iter().map(|&v| func.value_type(v)).collect();
+            let vector = data
+                .args
+                .iter()
+                .chain(&data.results)
+                .any(|&v| func.value_type(v).is_vector());
+            if let Op::ExtractLane(lane) = data.op {
+                let value = lanes.get(&data.args[0]).map_or(0, |ls| ls[lane as usize]);
+                env[data.results[0].0 as usize] = value;
+                continue;
+            }
+            if vector {
+                eval_lanes(func, data, &env, &mut lanes, mem)?;
+                continue;
+            }
             match &data.op {
                 Op::Jump => next = Some(0),
                 Op::Brif => next = Some(if args[0] != 0 { 0 } else { 1 }),
@@ -130,12 +158,91 @@ fn run_function(
                     .iter()
                     .map(|v: &Value| env[v.0 as usize])
                     .collect();
+                incoming_lanes = target.args.iter().map(|v| lanes.get(v).cloned()).collect();
                 block = target.block;
                 break;
             }
         }
         if next.is_none() {
             return Err(Outcome::Fault("fell off a block".into()));
+        }
+    }
+}
+
+thread_local! {
+    /// Vector loads and stores executed on this thread (tests check that a vector loop ran).
+    pub static VECTOR_INSTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// One instruction with vector operands or results, lane by lane.
+fn eval_lanes(
+    func: &Function,
+    data: &ir::InstData,
+    env: &[Bits],
+    lanes: &mut std::collections::HashMap<Value, Vec<Bits>>,
+    mem: &mut Memory,
+) -> Result<(), Outcome> {
+    if matches!(data.op, Op::Load { .. } | Op::Store { .. }) {
+        VECTOR_INSTS.with(|c| c.set(c.get() + 1));
+    }
+    let count = data
+        .args
+        .iter()
+        .chain(&data.results)
+        .map(|&v| func.value_type(v).lanes())
+        .max()
+        .unwrap_or(1) as usize;
+    // Lane `k` of an operand: its own lane for a vector, the value itself for a scalar.
+    let lane_of = |v: Value, k: usize| match lanes.get(&v) {
+        Some(ls) => ls[k],
+        None => env[v.0 as usize],
+    };
+    let arg_tys: Vec<Ty> = data
+        .args
+        .iter()
+        .map(|&v| func.value_type(v).lane())
+        .collect();
+    match &data.op {
+        Op::Store { offset } => {
+            let ty = func.value_type(data.args[1]).lane();
+            let size = (ty.bits() / 8) as usize;
+            let base = env[data.args[0].0 as usize];
+            for k in 0..count {
+                let value = lane_of(data.args[1], k);
+                let bytes = match ty {
+                    Ty::F32 => (f64::from_bits(value) as f32)
+                        .to_bits()
+                        .to_le_bytes()
+                        .to_vec(),
+                    _ => value.to_le_bytes()[..size].to_vec(),
+                };
+                let at = address(base, *offset + (k * size) as i32, size, mem)?;
+                mem.0[at..at + size].copy_from_slice(&bytes);
+            }
+            Ok(())
+        }
+        op => {
+            let ty = func.value_type(data.results[0]);
+            let lane_ty = ty.lane();
+            let size = (lane_ty.bits() / 8) as i32;
+            let mut out = Vec::with_capacity(count);
+            for k in 0..count {
+                let args: Vec<Bits> = data.args.iter().map(|&v| lane_of(v, k)).collect();
+                let value = match op {
+                    Op::Splat => args[0],
+                    Op::Load { offset, readonly } => {
+                        let lane_load = Op::Load {
+                            offset: offset + k as i32 * size,
+                            readonly: *readonly,
+                        };
+                        eval(&lane_load, &args, &arg_tys, lane_ty, mem)?
+                    }
+                    op => eval(op, &args, &arg_tys, lane_ty, mem)?,
+                };
+                out.push(value);
+            }
+            lanes.insert(data.results[0], out);
+            Ok(())
         }
     }
 }
@@ -298,9 +405,16 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
             _ => int(a[0] as i64),
         },
         Select => Ok(if a[0] != 0 { a[1] } else { a[2] }),
-        Load { offset, .. } => {
+        Splat => Ok(a[0]),
+        ExtractLane(_) => unreachable!("takes a vector (eval_lanes)"),
+        Load { offset, readonly } => {
             let len = (ty.bits() / 8) as usize;
-            let at = address(a[0], *offset, len, mem)?;
+            // `readonly` loads cannot trap (`Op::is_speculatable`: LICM hoists them out of
+            // loops that may not run), so one outside memory reads 0 instead of faulting.
+            let at = match address(a[0], *offset, len, mem) {
+                Err(_) if *readonly => return Ok(0),
+                at => at?,
+            };
             let mut raw = [0u8; 8];
             raw[..len].copy_from_slice(&mem.0[at..at + len]);
             let bits = u64::from_le_bytes(raw);

@@ -31,6 +31,8 @@ from .types import Signature, Type
 from .ufunc import DUFunc, GUFunc, guvectorize, vectorize
 from ._stencil import Stencil, stencil
 from ._numba_names import from_dtype, literal_unroll, objmode
+from .experimental import deferred_type, jitclass
+from .types import Optional as optional
 from ._ferrojit import get_num_threads, set_num_threads
 
 
@@ -58,7 +60,7 @@ def __getattr__(name):
         return cuda if name == "cuda" else cuda.CudaUnavailable
     # `numba.typed.List` / `numba.extending.overload` spelled as attributes, as Numba scripts
     # do after `import ferrojit as numba`; imported at first use like `cuda`.
-    if name in ("typed", "extending"):
+    if name in ("typed", "extending", "experimental"):
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")
@@ -81,6 +83,9 @@ __all__ = [
     "Stencil",
     "literal_unroll",
     "objmode",
+    "jitclass",
+    "deferred_type",
+    "optional",
     "from_dtype",
     "vectorize",
     "guvectorize",

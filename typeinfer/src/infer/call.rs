@@ -33,6 +33,11 @@ impl Infer<'_> {
             return Ok(Val::Value(ty));
         }
         if let ExprKind::Attribute { value, attr } = &func.kind
+            && let Some(ty) = self.instance_method_call(e, func, value, attr, args, keywords)?
+        {
+            return Ok(Val::Value(ty));
+        }
+        if let ExprKind::Attribute { value, attr } = &func.kind
             && crate::ArrayFn::method(attr).is_none()
             && keywords.is_empty()
             && let Val::Value(receiver @ Type::Array { .. }) = self.expr(value)?
@@ -55,6 +60,7 @@ impl Infer<'_> {
                     return Err(Diagnostic::typing(message, func.span).into());
                 }
             },
+            Val::Class { class, name } => self.constructor(class, &name, func.span)?,
             // A NumPy type passed as a value, called to convert (`dtype(x)`).
             Val::Value(Type::DType(s)) => Callable::Cast(s),
             Val::Unsupported { name, pytype } if pytype == "function" => {
@@ -129,6 +135,7 @@ impl Infer<'_> {
                 self.sorted_call(e, args)?
             }
             Callable::Cast(target) => self.cast(e, func, target, args)?,
+            Callable::NewObject { class, name } => self.new_object(e, class, &name)?,
             Callable::Intrinsic(intrinsic) => self.intrinsic_call(e, func, intrinsic, args)?,
             Callable::Array(_) | Callable::Method(_) | Callable::Jit(_) | Callable::Inner(..) => {
                 unreachable!("handled above")
@@ -140,7 +147,7 @@ impl Infer<'_> {
     /// A call of another jitted function (or of an inner function, with the variables it
     /// `captures` passed after the declared arguments). Arguments bind to its parameters as in
     /// CPython ([`super::bind`]); omitted ones take the callee's default values.
-    fn jit_call(
+    pub(super) fn jit_call(
         &mut self,
         e: &Expr,
         func: &Expr,
@@ -398,6 +405,12 @@ impl Infer<'_> {
         intrinsic: Intrinsic,
         args: &[Expr],
     ) -> R<Type> {
+        if intrinsic == Intrinsic::Len
+            && args.len() == 1
+            && let Some(ty) = self.special_method_call(e, func, "__len__", args)?
+        {
+            return Ok(ty);
+        }
         let arg_types = args.iter().map(|a| self.value(a)).collect::<R<Vec<_>>>()?;
         let name = callee_text(func);
         if intrinsic == Intrinsic::Len {

@@ -60,6 +60,7 @@ fn check_value(ty: &Type, at: &Expr) -> R<()> {
             | Type::List { .. }
             | Type::Tuple(_)
             | Type::Unknown
+            | Type::Instance { .. }
     );
     if ok {
         return Ok(());

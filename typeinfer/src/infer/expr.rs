@@ -153,7 +153,13 @@ impl Infer<'_> {
                 keywords,
             } => return self.call(e, func, args, keywords),
             ExprKind::Attribute { value, attr } => return self.attribute(e, value, attr),
-            ExprKind::Subscript { value, index } => self.subscript(value, index)?,
+            ExprKind::Subscript { value, index } => {
+                let args = [(**value).clone(), (**index).clone()];
+                match self.special_method_call(e, value, "__getitem__", &args)? {
+                    Some(ty) => ty,
+                    None => self.subscript(value, index)?,
+                }
+            }
             ExprKind::Tuple(items) => {
                 Type::Tuple(items.iter().map(|i| self.value(i)).collect::<R<_>>()?)
             }
@@ -225,6 +231,14 @@ impl Infer<'_> {
                 pytype,
             },
             GlobalValue::PyModule(path) => Val::PyModule(path),
+            GlobalValue::JitClass { class, name } => {
+                // Not a value: the callee of a constructor, or the base of a static method.
+                self.resolve(e.id, Resolution::Callee);
+                Val::Class { class, name }
+            }
+            GlobalValue::NewObject { class, name } => {
+                Val::Callable(Callable::NewObject { class, name })
+            }
         }
     }
 
@@ -371,6 +385,11 @@ impl Infer<'_> {
             {
                 Ok(Val::Value(self.dtype_attribute(e, dtype, attr)?))
             }
+            Val::Value(ty) if super::classes::instance_of(&ty).is_some() => {
+                let (class, name) = super::classes::instance_of(&ty).expect("checked");
+                self.instance_attribute(e, base, class, &name, attr)
+            }
+            Val::Class { class, name } => self.class_attribute(e, class, &name, attr),
             Val::Value(Type::Generator) => {
                 match crate::random_generator::GenMethod::from_name(attr) {
                     Some(m) => Ok(Val::Callable(Callable::Method(crate::ArrayFn::Generator(
@@ -847,6 +866,8 @@ pub(super) fn describe(val: &Val) -> String {
         Val::ExceptionClass(class) => format!("exception class '{class}'"),
         Val::Unsupported { name, pytype } => format!("'{name}' (a Python {pytype})"),
         Val::UnknownNumpy(path) => path.clone(),
+        Val::Class { name, .. } => format!("jitclass '{name}'"),
+        Val::Callable(Callable::NewObject { name, .. }) => format!("the allocator of '{name}'"),
     }
 }
 

@@ -385,9 +385,12 @@ pub(super) fn list_binop_type(op: BinOp, l: &Type, r: &Type, span: Span) -> R<Op
 /// The types a list may hold: numbers, tuples of them, arrays and lists.
 fn check_item(ty: &Type, at: &Expr) -> R<()> {
     let ok = match ty {
-        Type::Scalar(_) | Type::Array { .. } | Type::List { .. } | Type::Unknown | Type::Str => {
-            true
-        }
+        Type::Scalar(_)
+        | Type::Array { .. }
+        | Type::List { .. }
+        | Type::Unknown
+        | Type::Str
+        | Type::Instance { .. } => true,
         Type::Tuple(items) => items.iter().all(|t| check_item(t, at).is_ok()),
         _ => false,
     };
@@ -395,7 +398,7 @@ fn check_item(ty: &Type, at: &Expr) -> R<()> {
         return Ok(());
     }
     let message = format!("a list cannot hold a {ty}");
-    let hint = "lists hold numbers, tuples, arrays or other lists";
+    let hint = "lists hold numbers, tuples, arrays, strings, jitclass instances or other lists";
     Err(Diagnostic::unsupported(message, at.span)
         .with_hint(hint)
         .into())

@@ -17,6 +17,7 @@
 mod assigned;
 mod bind;
 mod call;
+mod classes;
 mod dicts;
 mod expr;
 mod index;
@@ -109,6 +110,11 @@ pub(super) enum Val {
     },
     /// `numpy.<path>` that the typer does not know (`numpy.linalg.svd`); an error where used.
     UnknownNumpy(String),
+    /// A `@jitclass` class: callable (its constructor), with static methods as attributes.
+    Class {
+        class: u64,
+        name: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -138,6 +144,11 @@ pub(super) enum Callable {
     SetClass,
     /// `sorted(iterable)`: a new list of the items in ascending order.
     Sorted,
+    /// The allocator in a `@jitclass` constructor (see [`crate::GlobalValue::NewObject`]).
+    NewObject {
+        class: u64,
+        name: String,
+    },
 }
 
 /// One `return` seen in the current pass.

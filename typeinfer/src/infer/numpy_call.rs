@@ -271,6 +271,12 @@ impl Infer<'_> {
         };
         let ty = match (axis, ty) {
             (Some(ndim), Type::Scalar(s)) if ndim > 1 => Type::array(s, ndim - 1, Layout::C),
+            // `np.percentile(a, q_array, axis=k)`: the q axis first, then the other axes.
+            (Some(ndim), Type::Array { dtype, ndim: 1, .. })
+                if ndim > 1 && matches!(f, Percentile | Quantile) =>
+            {
+                Type::array(dtype, ndim, Layout::C)
+            }
             (Some(ndim), Type::Array { .. }) if ndim > 1 => {
                 let message = format!("{}() with axis= and an array of q", f.name());
                 return Err(Diagnostic::unsupported(message, e.span)

@@ -6,7 +6,8 @@
 //! What lowering relies on: `axis` of `sort`/`argsort`/`a.sort()` is an integer literal (any
 //! axis) or, for `np.sort` and `np.argsort`, `None` (flattened); of `partition` and
 //! `argpartition` the last axis; `kind` and `side` are string literals (resolved as
-//! [`Resolution::Callee`], never lowered as values); operands that are compared are real.
+//! [`Resolution::Callee`], never lowered as values); operands that are compared are real,
+//! except those of `sort`/`argsort` (complex numbers in NumPy's lexicographic order).
 
 use super::{Infer, R};
 use crate::Resolution;
@@ -29,7 +30,8 @@ impl Infer<'_> {
         let required = |name: &str| arg(name).expect("bound by `ArrayFn::bind`");
         Ok(match f {
             Sort | SortInPlace | Argsort => {
-                let (dt, ndim) = self.real_array(f, required("a"))?;
+                // Complex numbers sort by real part, then imaginary part, as in NumPy.
+                let (dt, ndim) = self.any_array(f, required("a"))?;
                 // Any literal axis (lowering sorts the other axes through a permuted view).
                 let flattened = match arg("axis") {
                     Some(axis) if super::numpy_call::literal_int(axis).is_some() => {

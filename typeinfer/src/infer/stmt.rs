@@ -131,6 +131,9 @@ impl Infer<'_> {
                 self.record(target.id, ty.clone());
             }
             ExprKind::Subscript { value, index } => {
+                if self.instance_setitem(target, value, index, ty)? {
+                    return Ok(());
+                }
                 if let dict @ Type::Dict { .. } = self.value(value)? {
                     self.dict_store(value, &dict, index)?;
                     self.dict_store_value(value, ty, target)?;
@@ -142,6 +145,9 @@ impl Infer<'_> {
                 let slot = self.store_slot(value, index)?;
                 check_store(&slot, ty, target.span)?;
                 self.record(target.id, slot);
+            }
+            ExprKind::Attribute { value, attr } => {
+                self.assign_attribute(target, value, attr, ty)?
             }
             _ => {
                 let message = "cannot assign to this expression";
@@ -198,6 +204,26 @@ impl Infer<'_> {
                 let result = binop_type(op, &slot, &value_ty, stmt.span)?;
                 check_store(&slot, &result, target.span)?;
                 self.record(target.id, slot);
+            }
+            ExprKind::Attribute { value: base, attr } => {
+                // `obj.field += v`: read, operate, store back (fields only).
+                let current = self.value(target)?;
+                let value_ty = self.value(value)?;
+                let result = binop_type(op, &current, &value_ty, stmt.span)?;
+                if current.is_array() {
+                    super::check_writeable(&current, target.span, "in-place operation")?;
+                    check_store(&current, &result, target.span)?;
+                    self.record(target.id, current);
+                } else {
+                    self.assign_attribute(target, base, attr, &result)?;
+                    if !matches!(
+                        self.resolutions.get(&target.id),
+                        Some(Resolution::Field { .. })
+                    ) {
+                        let message = "augmented assignment to a property is not supported";
+                        return Err(Diagnostic::unsupported(message, target.span).into());
+                    }
+                }
             }
             _ => {
                 let message = "cannot assign to this expression";

@@ -1,6 +1,6 @@
 # sig: (f8[:],)
 def f(a):
-    return np.linalg.eig(a)
+    return np.linalg.tensorinv(a)
 
 # expect:
-# error Unsupported 3:12-3:25: numpy.linalg.eig is not supported by ferrojit
+# error Unsupported 3:12-3:31: numpy.linalg.tensorinv is not supported by ferrojit

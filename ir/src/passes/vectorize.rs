@@ -1,0 +1,1047 @@
+//! The loop vectorizer: innermost counted loops over contiguous elements run several 128-bit
+//! vectors (`f64x2`, `f32x4`, `i64x2`, `i32x4`) per iteration, then the scalar loop finishes.
+//!
+//! Cranelift has 128-bit SIMD but no auto-vectorizer, so element-wise loops (`np.sqrt(a*a +
+//! b*b)`, `clip`, `where`, stencils, the inner loop of an i-k-j matrix product) would otherwise
+//! wait on one element at a time. The pass takes a one-block loop `L(.., i, ..)` ending in
+//! `brif (i + 1 < n), L(..), X(..)` (`n` defined outside `L`, every other parameter passed
+//! through unchanged) and classifies each value of the body:
+//!
+//! | kind | what | examples |
+//! |---|---|---|
+//! | uniform | the same in every iteration | values from outside `L`, arithmetic on them, a load from an address computed from them |
+//! | index | `i`, `i ± u` (`u` uniform) | `i - 1` of a stencil |
+//! | affine | lane 0's address; each next lane is `s` bytes further (`s` uniform) | `index * s`, `u + affine`, `affine ± u` |
+//! | vector | one value per lane | loads at affine addresses, lane-wise operations on vectors |
+//!
+//! A value carried around the loop is allowed when its order may change ([`find_reduction`]):
+//! integer sums (also `select(c, s + t, s)`: counts) and integer min/max always, float ones
+//! under `fastmath`. Each copy of the body keeps a vector accumulator (lanes start at the
+//! identity for sums, the incoming value for min/max); after the vector loop the lanes are
+//! folded into the incoming value in order (block R) and the scalar loop continues from there.
+//!
+//! It **refuses** (and the loop stays as it was) when: the loop has another carried value (a
+//! recurrence such as a prefix sum, or a float sum without `fastmath`), the index
+//! is used as a number, a store writes one address in every iteration (a value carried through
+//! memory), an address depends on memory loaded in the loop, the body calls a function or has
+//! an operation without a lane-wise form (integer division, conversions other than `stof`,
+//! bools in memory), the vector values do not share one lane count, a stride is a constant
+//! other than the element size, or nothing is loaded and stored at affine addresses. [`explain`]
+//! says which for each loop (golden tests check the reasons).
+//!
+//! The result, for `W` = `U` × lanes elements per vector iteration (`U` copies of the body: 2
+//! for maps, 4 when accumulators are carried):
+//!
+//! ```text
+//! P(params of L):   i0 < n and n - i0 > W ?  → P2  else → L (the scalar loop, as before)
+//! P2:               every stride == the element size, stored ranges disjoint from the other
+//!                   ranges and uniform loads (unless the same address) ?  → V(i0)  else → L
+//!                   splats of the uniform operands
+//! V(vi):            the body U times, for lanes vi.., vi + lanes.., …; vi' = vi + W;
+//!                   n - vi' > W ? → V(vi')  else → L(vi')
+//! ```
+//!
+//! The scalar loop always runs the last iterations (at least one), so the values it passes to
+//! `X` are computed as before and nothing after the loop changes. Each lane computes exactly the
+//! scalar operation of its iteration, in the same order per element: results are bitwise equal
+//! to the scalar loop (no reassociation happens here). Stores happen a vector at a time, which
+//! is why every store range must be disjoint from every other range it does not equal: a load
+//! of the same address as a store (`a[i] = a[i] * 2`) reads before it writes in both forms.
+
+use crate::builder::Builder;
+use crate::function::{Block, BlockCall, Function, Inst, IntCC, Op, Ty, Value, ValueDef};
+use std::collections::HashMap;
+
+/// Vectors per iteration of the vector loop (independent chains that overlap their latencies):
+/// maps are limited by loads and stores, reductions by the latency of their accumulators,
+/// which more of them hide.
+const UNROLL_MAP: i64 = 2;
+const UNROLL_REDUCTION: i64 = 4;
+/// At most this many address streams (run-time checks grow with their square).
+const MAX_STREAMS: usize = 12;
+
+/// Runs the pass. True if a loop was vectorized.
+pub fn run(func: &mut Function, fastmath: bool) -> bool {
+    let mut changed = false;
+    for l in func.layout.clone() {
+        if func.successors(l).contains(&l) {
+            changed |= narrow_compares(func, l);
+        }
+        if let Ok(plan) = analyze(func, l, fastmath) {
+            rewrite(func, l, plan);
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// For every loop-shaped block (a block branching to itself), whether the pass vectorizes it
+/// (`Ok(lanes)`) or why not. For golden tests and dumps.
+pub fn explain(func: &Function, fastmath: bool) -> Vec<(Block, Result<u32, String>)> {
+    let mut func = func.clone();
+    let loops: Vec<Block> = func
+        .layout
+        .iter()
+        .copied()
+        .filter(|&b| func.successors(b).contains(&b))
+        .collect();
+    loops
+        .into_iter()
+        .map(|b| {
+            narrow_compares(&mut func, b);
+            (b, analyze(&func, b, fastmath).map(|p| p.lanes))
+        })
+        .collect()
+}
+
+/// `icmp cc (sext.i64 x), c` with `x` an `i32` and `c` a constant that fits in `i32` becomes
+/// `icmp cc x, c'` (sign extension keeps signed and unsigned order), in the loop `l`; the
+/// extension goes when nothing else uses it. Python compares an `int32` element with an `int`
+/// after widening it, which would mix 32- and 64-bit lanes. True if something changed.
+fn narrow_compares(func: &mut Function, l: Block) -> bool {
+    let mut changed = false;
+    let insts = func.block(l).insts.clone();
+    let mut new_insts = Vec::with_capacity(insts.len());
+    for inst in insts {
+        let d = func.inst(inst).clone();
+        if let (Op::Icmp(_), [a, c]) = (&d.op, &d.args[..]) {
+            let wide = def_inst(func, *a).filter(|&w| func.inst(w).op == Op::Sext);
+            let narrow = wide.map(|w| func.inst(w).args[0]);
+            let constant = const_of(func, *c).filter(|&k| i32::try_from(k).is_ok());
+            if let (Some(x), Some(k)) = (narrow, constant)
+                && func.value_type(x) == Ty::I32
+                && func.value_type(*a) == Ty::I64
+            {
+                let k32 = func.create_inst(Op::Iconst(k), vec![], &[Ty::I32], vec![]);
+                let (line, col) = (d.line, d.col);
+                let kd = func.inst_mut(k32);
+                (kd.line, kd.col) = (line, col);
+                let k32 = func.inst(k32).results[0];
+                func.inst_mut(inst).args = vec![x, k32];
+                if let ValueDef::Result(ci, _) = func.value_def(k32) {
+                    new_insts.push(ci);
+                }
+                changed = true;
+            }
+        }
+        new_insts.push(inst);
+    }
+    if changed {
+        // Extensions nothing uses any more.
+        let used: std::collections::HashSet<Value> = func
+            .layout
+            .iter()
+            .flat_map(|&b| func.block(b).insts.iter())
+            .flat_map(|&i| {
+                let d = func.inst(i);
+                d.args
+                    .iter()
+                    .chain(d.targets.iter().flat_map(|t| &t.args))
+                    .copied()
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        new_insts.retain(|&i| {
+            let d = func.inst(i);
+            !(d.op == Op::Sext && d.results.iter().all(|r| !used.contains(r)))
+        });
+        func.block_mut(l).insts = new_insts;
+    }
+    changed
+}
+
+#[derive(Copy, Clone, Debug, PartialEq)]
+enum Kind {
+    Uniform,
+    Index,
+    /// Lane 0's address or byte offset; lanes are `stride` bytes apart.
+    Affine {
+        stride: Value,
+    },
+    Vector,
+}
+
+/// A load or store at an affine address.
+struct Stream {
+    addr: Value,
+    offset: i32,
+    stride: Value,
+    size: i64,
+    store: bool,
+}
+
+struct Plan {
+    lanes: u32,
+    i_index: usize,
+    n: Value,
+    kinds: HashMap<Value, Kind>,
+    /// Body instructions to clone, in order (the loop control excluded).
+    body: Vec<Inst>,
+    streams: Vec<Stream>,
+    /// Loads of one address in every iteration: (address, offset, size).
+    uniform_loads: Vec<(Value, i32, i64)>,
+    term: Inst,
+    reductions: Vec<Reduction>,
+}
+
+fn def_inst(func: &Function, v: Value) -> Option<Inst> {
+    match func.value_def(v) {
+        ValueDef::Result(inst, _) => Some(inst),
+        ValueDef::Param(..) => None,
+    }
+}
+
+fn const_of(func: &Function, v: Value) -> Option<i64> {
+    match func.inst(def_inst(func, v)?).op {
+        Op::Iconst(c) => Some(c),
+        _ => None,
+    }
+}
+
+/// Ops applied lane by lane to vectors (the verifier's invariant 15).
+fn has_vector_form(op: &Op, lane: Ty) -> bool {
+    use Op::*;
+    let float = lane.is_float();
+    let int = matches!(lane, Ty::I64 | Ty::I32);
+    match op {
+        Fadd | Fsub | Fmul | Fdiv | Fneg | Fabs | Sqrt | Floor | Ceil | Trunc | Nearest => float,
+        Fcmp(_) => float,
+        Iadd | Isub | Band | Bor | Bxor | Icmp(_) => int,
+        // 64-bit lanes have no packed min/max below AVX-512 (Cranelift builds the 64-bit
+        // multiply from 32-bit halves, which still beats two scalar multiplies).
+        Imul | Ineg | Bnot => int,
+        // By a uniform amount (checked by the caller), which stays a scalar.
+        Ishl | Sshr | Ushr => int,
+        Smin | Smax | Umin | Umax => lane == Ty::I32,
+        Not | And | Or | Select => true,
+        _ => false,
+    }
+}
+
+/// How a carried value combines the iterations' terms (see [`find_reduction`]).
+#[derive(Clone, Debug, PartialEq)]
+enum Combine {
+    /// `s + t`, possibly inside `select(c, s + t, s)`: integers, or floats under fastmath.
+    /// Lanes start at 0 (`-0.0`) and are added to the incoming value at the end.
+    Sum(Op),
+    /// `s = select(cmp(x, s), x, s)` and mirror images: integer min/max (floats under
+    /// fastmath). Lanes start at the incoming value and are folded into it by the same two
+    /// instructions.
+    Extreme { cmp: Inst, select: Inst, x: Value },
+}
+
+/// A value carried around the loop that may be computed per lane and combined at the end.
+struct Reduction {
+    /// Its position among the loop's parameters.
+    index: usize,
+    s: Value,
+    /// The value passed back.
+    next: Value,
+    ty: Ty,
+    combine: Combine,
+}
+
+/// Whether the carried parameter `s` (passed back as `next`) is a reduction whose order may
+/// change: integer sums and min/max always (exact), float ones only under `fastmath`.
+fn find_reduction(
+    func: &Function,
+    l: Block,
+    index: usize,
+    next: Value,
+    fastmath: bool,
+) -> Result<Reduction, String> {
+    let block = func.block(l);
+    let s = block.params[index];
+    let ty = func.value_type(s);
+    let refuse = || format!("{s} is carried from one iteration to the next (a recurrence)");
+    if ty.vector().is_none() || (ty.is_float() && !fastmath) {
+        let why = if ty.is_float() {
+            "a float reduction (reordering it needs fastmath)"
+        } else {
+            "a recurrence"
+        };
+        return Err(format!(
+            "{s} is carried from one iteration to the next ({why})"
+        ));
+    }
+    // The instructions that depend on `s`.
+    let mut dep = vec![s];
+    let mut chain = Vec::new();
+    for &inst in &block.insts {
+        let d = func.inst(inst);
+        if d.op.is_terminator() {
+            continue;
+        }
+        if d.args.iter().any(|a| dep.contains(a)) {
+            chain.push(inst);
+            dep.extend(d.results.iter().copied());
+        }
+    }
+    if !dep.contains(&next) {
+        return Err(refuse());
+    }
+    let in_dep = |v: &Value| dep.contains(v);
+    // The terminator passes a chain value back only in `s`'s place (exits may read any).
+    let term = func.terminator(l).expect("checked");
+    let back = &func.inst(term).targets[0].args;
+    if back
+        .iter()
+        .enumerate()
+        .any(|(k, a)| k != index && in_dep(a))
+    {
+        return Err(refuse());
+    }
+    let add = if ty.is_float() { Op::Fadd } else { Op::Iadd };
+    let sum = chain.iter().all(|&inst| {
+        let d = func.inst(inst);
+        match &d.op {
+            op if *op == add => d.args.iter().filter(|a| in_dep(a)).count() == 1,
+            Op::Select => !in_dep(&d.args[0]) && in_dep(&d.args[1]) && in_dep(&d.args[2]),
+            _ => false,
+        }
+    });
+    if sum {
+        return Ok(Reduction {
+            index,
+            s,
+            next,
+            ty,
+            combine: Combine::Sum(add),
+        });
+    }
+    // select(cmp(x, s), x, s) in any arrangement of the operands.
+    if let [cmp, select] = chain[..] {
+        let (c, sel) = (func.inst(cmp), func.inst(select));
+        let compare = matches!(c.op, Op::Icmp(_) | Op::Fcmp(_));
+        let x = if c.args[0] == s { c.args[1] } else { c.args[0] };
+        let pair = |a: Value, b: Value| (a == x && b == s) || (a == s && b == x);
+        if compare
+            && x != s
+            && pair(c.args[0], c.args[1])
+            && sel.op == Op::Select
+            && sel.args[0] == c.results[0]
+            && pair(sel.args[1], sel.args[2])
+            && sel.results[0] == next
+        {
+            let ordered = match c.op {
+                Op::Icmp(cc) => !matches!(cc, IntCC::Eq | IntCC::Ne),
+                Op::Fcmp(cc) => !matches!(
+                    cc,
+                    crate::function::FloatCC::Eq | crate::function::FloatCC::Ne
+                ),
+                _ => false,
+            };
+            if ordered {
+                return Ok(Reduction {
+                    index,
+                    s,
+                    next,
+                    ty,
+                    combine: Combine::Extreme { cmp, select, x },
+                });
+            }
+        }
+    }
+    Err(refuse())
+}
+
+fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
+    let block = func.block(l);
+    let term = func.terminator(l).ok_or("the block is not terminated")?;
+    let t = func.inst(term);
+    if t.op != Op::Brif || t.targets[0].block != l || t.targets[1].block == l {
+        return Err("not a loop ending in `brif cond, itself, exit`".into());
+    }
+    let in_body = |v: Value| match func.value_def(v) {
+        ValueDef::Param(b, _) => b == l,
+        ValueDef::Result(inst, _) => block.insts.contains(&inst),
+    };
+    // brif (i + 1 < n)
+    let cmp = def_inst(func, t.args[0]).filter(|c| block.insts.contains(c));
+    let cmp = cmp.ok_or("the loop condition is not computed in the loop")?;
+    let c = func.inst(cmp);
+    if c.op != Op::Icmp(IntCC::Slt) || in_body(c.args[1]) {
+        return Err("the loop condition is not `i + 1 < n` with `n` fixed".into());
+    }
+    let (next_i, n) = (c.args[0], c.args[1]);
+    let back = &t.targets[0];
+    let i_index = back
+        .args
+        .iter()
+        .position(|&a| a == next_i)
+        .ok_or("the loop condition does not test the next index")?;
+    let i = block.params[i_index];
+    let inc = def_inst(func, next_i).filter(|x| block.insts.contains(x));
+    let inc = inc.ok_or("the index is not incremented in the loop")?;
+    let a = &func.inst(inc).args;
+    let step_one = func.inst(inc).op == Op::Iadd
+        && ((a[0] == i && const_of(func, a[1]) == Some(1))
+            || (a[1] == i && const_of(func, a[0]) == Some(1)));
+    if !step_one || func.value_type(i) != Ty::I64 {
+        return Err("the index does not step by 1".into());
+    }
+    let mut reductions = Vec::new();
+    for (k, (&arg, &param)) in back.args.iter().zip(&block.params).enumerate() {
+        if k != i_index && arg != param {
+            reductions.push(find_reduction(func, l, k, arg, fastmath)?);
+        }
+    }
+
+    let mut kinds: HashMap<Value, Kind> = HashMap::new();
+    for r in &reductions {
+        kinds.insert(r.s, Kind::Vector);
+    }
+    let kind = |kinds: &HashMap<Value, Kind>, v: Value| -> Kind {
+        if v == i {
+            Kind::Index
+        } else if !in_body(v) {
+            Kind::Uniform
+        } else {
+            kinds.get(&v).copied().unwrap_or(Kind::Uniform)
+        }
+    };
+    // Values that depend on memory loaded in the loop (addresses must not).
+    let mut loaded: Vec<Value> = Vec::new();
+    let mut lanes: Option<u32> = None;
+    let mut use_lanes = |ty: Ty| -> Result<(), String> {
+        let n = ty.vector().map(|v| v.lanes()).unwrap_or(0);
+        match lanes {
+            _ if n == 0 => Err(format!("{ty} has no vector type")),
+            Some(m) if m != n => Err("the vector values do not share one lane count".into()),
+            _ => {
+                lanes = Some(n);
+                Ok(())
+            }
+        }
+    };
+    let mut streams = Vec::new();
+    let mut uniform_loads = Vec::new();
+    let mut body = Vec::new();
+    let cmp_result = c.results[0];
+    for &inst in &block.insts {
+        if inst == cmp || inst == term {
+            continue;
+        }
+        if func.inst(inst).args.contains(&cmp_result) {
+            return Err("the loop condition is used in the body".into());
+        }
+        body.push(inst);
+        let d = func.inst(inst);
+        let arg_kinds: Vec<Kind> = d.args.iter().map(|&v| kind(&kinds, v)).collect();
+        let uniform_args = arg_kinds.iter().all(|k| *k == Kind::Uniform);
+        let from_memory = d.args.iter().any(|v| loaded.contains(v));
+        let result_kind = match &d.op {
+            Op::Store { offset } => {
+                let size = i64::from(func.value_type(d.args[1]).bits() / 8);
+                match (arg_kinds[0], arg_kinds[1]) {
+                    (Kind::Affine { stride }, Kind::Vector | Kind::Uniform) => {
+                        use_lanes(func.value_type(d.args[1]))?;
+                        if loaded.contains(&d.args[0]) {
+                            return Err("an address depends on memory loaded in the loop".into());
+                        }
+                        streams.push(Stream {
+                            addr: d.args[0],
+                            offset: *offset,
+                            stride,
+                            size,
+                            store: true,
+                        });
+                        None
+                    }
+                    (Kind::Uniform, _) => {
+                        return Err(
+                            "a store writes the same address every iteration (a value carried \
+                             through memory)"
+                                .into(),
+                        );
+                    }
+                    _ => return Err("a stored value or address is not lane-wise".into()),
+                }
+            }
+            Op::Load { offset, readonly } => {
+                let ty = func.value_type(d.results[0]);
+                if loaded.contains(&d.args[0]) {
+                    return Err("an address depends on memory loaded in the loop".into());
+                }
+                // Read-only memory (array descriptors) never changes: no check needed.
+                if !readonly {
+                    loaded.push(d.results[0]);
+                }
+                match arg_kinds[0] {
+                    Kind::Uniform => {
+                        if !readonly {
+                            uniform_loads.push((d.args[0], *offset, i64::from(ty.bits() / 8)));
+                        }
+                        Some(Kind::Uniform)
+                    }
+                    Kind::Affine { stride } => {
+                        use_lanes(ty)?;
+                        streams.push(Stream {
+                            addr: d.args[0],
+                            offset: *offset,
+                            stride,
+                            size: i64::from(ty.bits() / 8),
+                            store: false,
+                        });
+                        Some(Kind::Vector)
+                    }
+                    _ => return Err("a load's address is not affine in the index".into()),
+                }
+            }
+            _ if d.results.len() != 1 || d.op.value_operand_count().is_none() => {
+                let what = crate::print::opcode_name(&d.op);
+                return Err(format!("`{what}` has no lane-wise form"));
+            }
+            _ if uniform_args => Some(Kind::Uniform),
+            Op::Iadd | Op::Isub if arg_kinds.contains(&Kind::Index) => {
+                let ok = (arg_kinds[0] == Kind::Index && arg_kinds[1] == Kind::Uniform)
+                    || (d.op == Op::Iadd && arg_kinds == [Kind::Uniform, Kind::Index]);
+                if !ok {
+                    return Err("the index is used as a number".into());
+                }
+                Some(Kind::Index)
+            }
+            Op::Imul if arg_kinds.contains(&Kind::Index) => match arg_kinds[..] {
+                [Kind::Index, Kind::Uniform] => Some(Kind::Affine { stride: d.args[1] }),
+                [Kind::Uniform, Kind::Index] => Some(Kind::Affine { stride: d.args[0] }),
+                _ => return Err("the index is used as a number".into()),
+            },
+            Op::Iadd | Op::Isub
+                if matches!(arg_kinds[0], Kind::Affine { .. })
+                    || matches!(arg_kinds[1], Kind::Affine { .. }) =>
+            {
+                match arg_kinds[..] {
+                    [Kind::Affine { stride }, Kind::Uniform] => Some(Kind::Affine { stride }),
+                    [Kind::Uniform, Kind::Affine { stride }] if d.op == Op::Iadd => {
+                        Some(Kind::Affine { stride })
+                    }
+                    _ => return Err("an address is not affine in the index".into()),
+                }
+            }
+            _ if arg_kinds.contains(&Kind::Index) => {
+                return Err("the index is used as a number".into());
+            }
+            _ if arg_kinds.iter().any(|k| matches!(k, Kind::Affine { .. })) => {
+                return Err("an address is used as a number".into());
+            }
+            op => {
+                // Lanes of the operands (a select's arms, a comparison's operands).
+                let ty = func.value_type(d.results[0]);
+                let lane = if ty == Ty::Bool {
+                    func.value_type(d.args[d.args.len() - 1])
+                } else {
+                    ty
+                };
+                let conversion = *op == Op::SToF
+                    && matches!(
+                        (func.value_type(d.args[0]), ty),
+                        (Ty::I64, Ty::F64) | (Ty::I32, Ty::F32)
+                    );
+                if !has_vector_form(op, lane) && !conversion {
+                    let what = crate::print::opcode_name(op);
+                    return Err(format!("`{what}` on {lane} has no lane-wise form"));
+                }
+                if lane != Ty::Bool {
+                    use_lanes(lane)?;
+                }
+                if *op == Op::Select && func.value_type(d.args[1]) == Ty::Bool {
+                    return Err("`select` of bools has no lane-wise form".into());
+                }
+                let shift = matches!(op, Op::Ishl | Op::Sshr | Op::Ushr);
+                if shift && arg_kinds[1] != Kind::Uniform {
+                    return Err("a shift amount differs between lanes".into());
+                }
+                let logic = matches!(op, Op::Not | Op::And | Op::Or);
+                if logic && arg_kinds.iter().any(|k| *k != Kind::Vector) {
+                    return Err("a lane mask is combined with a single bool".into());
+                }
+                Some(Kind::Vector)
+            }
+        };
+        if let Some(k) = result_kind {
+            kinds.insert(d.results[0], k);
+            if from_memory {
+                loaded.push(d.results[0]);
+            }
+        }
+    }
+    for r in &reductions {
+        use_lanes(r.ty)?;
+    }
+    let lanes = lanes.ok_or("nothing is loaded or stored at addresses that advance with i")?;
+    if !streams.iter().any(|s| s.store) && reductions.is_empty() {
+        return Err("nothing is stored at addresses that advance with the index".into());
+    }
+    if streams.len() > MAX_STREAMS {
+        return Err(format!("more than {MAX_STREAMS} address streams"));
+    }
+    for s in &streams {
+        if loaded.contains(&s.stride) {
+            return Err("a stride depends on memory loaded in the loop".into());
+        }
+        if let Some(c) = const_of(func, s.stride)
+            && c != s.size
+        {
+            return Err(format!(
+                "an access has stride {c} bytes, not the element size {}",
+                s.size
+            ));
+        }
+    }
+    Ok(Plan {
+        lanes,
+        i_index,
+        n,
+        kinds,
+        body,
+        streams,
+        uniform_loads,
+        term,
+        reductions,
+    })
+}
+
+/// Recomputes `v` (uniform or affine, no loads of the loop) in the block `b` is building, with
+/// the loop's parameters replaced by `params` and its index by `index`.
+fn materialize(
+    b: &mut Builder,
+    l: Block,
+    v: Value,
+    params: &[Value],
+    index_pos: usize,
+    index: Value,
+    memo: &mut HashMap<Value, Value>,
+) -> Value {
+    if let Some(&m) = memo.get(&v) {
+        return m;
+    }
+    let m = match b.func.value_def(v) {
+        ValueDef::Param(pb, k) if pb == l => {
+            if k as usize == index_pos {
+                index
+            } else {
+                params[k as usize]
+            }
+        }
+        ValueDef::Result(inst, _) if b.func.block(l).insts.contains(&inst) => {
+            let d = b.func.inst(inst).clone();
+            let args: Vec<Value> = d
+                .args
+                .iter()
+                .map(|&a| materialize(b, l, a, params, index_pos, index, memo))
+                .collect();
+            let ty = b.func.value_type(v);
+            b.ins(d.op.clone(), &args, ty)
+        }
+        _ => v,
+    };
+    memo.insert(v, m);
+    m
+}
+
+fn rewrite(func: &mut Function, l: Block, plan: Plan) {
+    let unroll = if plan.reductions.is_empty() {
+        UNROLL_MAP
+    } else {
+        UNROLL_REDUCTION
+    };
+    let width = i64::from(plan.lanes) * unroll;
+    let (line, col) = (func.inst(plan.term).line, func.inst(plan.term).col);
+    let l_params = func.block(l).params.clone();
+
+    // P: the new entry of the loop, with L's parameters.
+    let p = func.create_block();
+    let p_params: Vec<Value> = l_params
+        .iter()
+        .map(|&v| {
+            let ty = func.value_type(v);
+            func.append_block_param(p, ty)
+        })
+        .collect();
+    redirect_entries(func, l, p);
+    let p2 = func.create_block();
+    let v = func.create_block();
+    let pos = func
+        .layout
+        .iter()
+        .position(|&b| b == l)
+        .expect("L is placed");
+    func.layout.splice(pos..pos, [p, p2, v]);
+    let vi = func.append_block_param(v, Ty::I64);
+    // One vector accumulator per reduction and copy of the body.
+    let mut accs: Vec<Vec<Value>> = Vec::new();
+    for r in &plan.reductions {
+        let vty = r.ty.vector().expect("checked lanes");
+        accs.push(
+            (0..unroll)
+                .map(|_| func.append_block_param(v, vty))
+                .collect(),
+        );
+    }
+    let i0 = p_params[plan.i_index];
+    let to_l = |index: Value| {
+        let mut args = p_params.clone();
+        args[plan.i_index] = index;
+        BlockCall { block: l, args }
+    };
+
+    let mut b = Builder::new(func);
+    b.set_srcloc(line, col);
+    b.switch_to(p);
+    let w = b.iconst(Ty::I64, width);
+    let more = b.icmp(IntCC::Slt, i0, plan.n);
+    let len = b.binary(Op::Isub, plan.n, i0);
+    let long = b.icmp(IntCC::Sgt, len, w);
+    let go = b.binary(Op::And, more, long);
+    b.ins_full(
+        Op::Brif,
+        vec![go],
+        &[],
+        vec![
+            BlockCall {
+                block: p2,
+                args: vec![],
+            },
+            to_l(i0),
+        ],
+    );
+
+    // P2: strides, aliasing, splats.
+    b.switch_to(p2);
+    let mut at_start = HashMap::new();
+    let mut at_end = HashMap::new();
+    let mut ok: Option<Value> = None;
+    let all = |b: &mut Builder, ok: &mut Option<Value>, c: Value| {
+        *ok = Some(match *ok {
+            Some(o) => b.binary(Op::And, o, c),
+            None => c,
+        });
+    };
+    let mut checked_strides: Vec<(Value, i64)> = Vec::new();
+    for s in &plan.streams {
+        if const_of(b.func, s.stride).is_some() || checked_strides.contains(&(s.stride, s.size)) {
+            continue;
+        }
+        checked_strides.push((s.stride, s.size));
+        let stride = materialize(
+            &mut b,
+            l,
+            s.stride,
+            &p_params,
+            plan.i_index,
+            i0,
+            &mut at_start,
+        );
+        let size = b.iconst(Ty::I64, s.size);
+        let unit = b.icmp(IntCC::Eq, stride, size);
+        all(&mut b, &mut ok, unit);
+    }
+    // Byte ranges [start, end) of each stream over iterations i0..n (strides are the element
+    // sizes once the checks above pass).
+    let mut range = |b: &mut Builder, addr: Value, offset: i32, size: i64, one: bool| {
+        let start = materialize(b, l, addr, &p_params, plan.i_index, i0, &mut at_start);
+        let end = if one {
+            start
+        } else {
+            materialize(b, l, addr, &p_params, plan.i_index, plan.n, &mut at_end)
+        };
+        let mut shifted = |v: Value, by: i64| {
+            if by == 0 {
+                return v;
+            }
+            let k = b.iconst(Ty::I64, by);
+            b.binary(Op::Iadd, v, k)
+        };
+        let start_bytes = shifted(start, i64::from(offset));
+        let end_bytes = shifted(end, i64::from(offset) + if one { size } else { 0 });
+        (start_bytes, end_bytes)
+    };
+    let mut ranges = Vec::new();
+    for s in &plan.streams {
+        ranges.push(range(&mut b, s.addr, s.offset, s.size, false));
+    }
+    let mut points = Vec::new();
+    for &(addr, offset, size) in &plan.uniform_loads {
+        points.push(range(&mut b, addr, offset, size, true));
+    }
+    for (k, s) in plan.streams.iter().enumerate() {
+        if !s.store {
+            continue;
+        }
+        let others = plan.streams.iter().enumerate().filter(|&(j, o)| {
+            j != k && !(o.addr == s.addr && o.offset == s.offset) && (!o.store || j > k)
+        });
+        let mut pairs: Vec<(Value, Value)> = others.map(|(j, _)| ranges[j]).collect();
+        pairs.extend(points.iter().copied());
+        for (start, end) in pairs {
+            let (s_start, s_end) = ranges[k];
+            let before = b.icmp(IntCC::Ule, s_end, start);
+            let after = b.icmp(IntCC::Ule, end, s_start);
+            let apart = b.binary(Op::Or, before, after);
+            all(&mut b, &mut ok, apart);
+        }
+    }
+    // Splats of the uniform operands of vector operations, made once.
+    let mut splats: HashMap<Value, Value> = HashMap::new();
+    let mut lane_offsets = vec![None];
+    for u in 1..unroll {
+        lane_offsets.push(Some(b.iconst(Ty::I64, u * i64::from(plan.lanes))));
+    }
+    for &inst in &plan.body {
+        let d = b.func.inst(inst).clone();
+        if plan.kinds.get(d.results.first().unwrap_or(&vi)) != Some(&Kind::Vector)
+            && !matches!(d.op, Op::Store { .. })
+        {
+            continue;
+        }
+        for (k, &a) in d.args.iter().enumerate() {
+            let is_address = matches!(d.op, Op::Store { .. } | Op::Load { .. }) && k == 0;
+            let is_condition = (d.op == Op::Select && k == 0)
+                || (matches!(d.op, Op::Ishl | Op::Sshr | Op::Ushr) && k == 1);
+            let uniform_outside = !in_loop(b.func, l, a) || outside(b.func, l, a, &p_params) != a;
+            let vector = plan.kinds.get(&a) == Some(&Kind::Vector);
+            if is_address || is_condition || vector || !uniform_outside || splats.contains_key(&a) {
+                continue;
+            }
+            let mapped = outside(b.func, l, a, &p_params);
+            let ty = b.func.value_type(a).vector().expect("checked lanes");
+            let sp = b.ins(Op::Splat, &[mapped], ty);
+            splats.insert(a, sp);
+        }
+    }
+    let ok = match ok {
+        Some(ok) => ok,
+        None => b.bconst(true),
+    };
+    // Accumulators start at the identity (sums) or the incoming value (min/max).
+    let mut v_entry = vec![i0];
+    for r in &plan.reductions {
+        let vty = r.ty.vector().expect("checked lanes");
+        let start = match r.combine {
+            Combine::Sum(_) if r.ty.is_float() => b.fconst(r.ty, -0.0),
+            Combine::Sum(_) => b.iconst(r.ty, 0),
+            Combine::Extreme { .. } => p_params[r.index],
+        };
+        let init = b.ins(Op::Splat, &[start], vty);
+        v_entry.extend((0..unroll).map(|_| init));
+    }
+    b.ins_full(
+        Op::Brif,
+        vec![ok],
+        &[],
+        vec![
+            BlockCall {
+                block: v,
+                args: v_entry,
+            },
+            to_l(i0),
+        ],
+    );
+
+    // V: the body, unroll times.
+    b.switch_to(v);
+    let mut uniform_map: HashMap<Value, Value> = HashMap::new();
+    let mut new_accs: Vec<Vec<Value>> = vec![Vec::new(); plan.reductions.len()];
+    for (part, offset) in lane_offsets.into_iter().enumerate() {
+        let index = match offset {
+            Some(o) => b.binary(Op::Iadd, vi, o),
+            None => vi,
+        };
+        let mut map: HashMap<Value, Value> = HashMap::new();
+        for (r, red) in plan.reductions.iter().enumerate() {
+            map.insert(red.s, accs[r][part]);
+        }
+        for &inst in &plan.body {
+            let d = b.func.inst(inst).clone();
+            let kind = d.results.first().and_then(|r| plan.kinds.get(r)).copied();
+            if kind == Some(Kind::Uniform) && uniform_map.contains_key(&d.results[0]) {
+                continue;
+            }
+            let mut args = Vec::new();
+            for &a in &d.args {
+                let m = if let Some(&m) = map.get(&a) {
+                    m
+                } else if let Some(&m) = uniform_map.get(&a) {
+                    m
+                } else if a == l_params[plan.i_index] {
+                    index
+                } else {
+                    outside(b.func, l, a, &p_params)
+                };
+                args.push(m);
+            }
+            match (kind, &d.op) {
+                (_, Op::Store { offset }) => {
+                    let value = if plan.kinds.get(&d.args[1]) == Some(&Kind::Vector) {
+                        args[1]
+                    } else {
+                        splat_of(&mut b, &mut splats, d.args[1], args[1])
+                    };
+                    b.ins_full(
+                        Op::Store { offset: *offset },
+                        vec![args[0], value],
+                        &[],
+                        vec![],
+                    );
+                }
+                (Some(Kind::Vector), op) => {
+                    // Uniform operands of a lane-wise op become splats (a select's bool
+                    // condition stays a bool).
+                    for (k, a) in d.args.iter().enumerate() {
+                        let is_vector = plan.kinds.get(a) == Some(&Kind::Vector);
+                        let is_address = matches!(op, Op::Load { .. });
+                        let bool_condition = *op == Op::Select && k == 0;
+                        let amount = matches!(op, Op::Ishl | Op::Sshr | Op::Ushr) && k == 1;
+                        if !is_vector && !is_address && !bool_condition && !amount {
+                            args[k] = splat_of(&mut b, &mut splats, *a, args[k]);
+                        }
+                    }
+                    let ty = b.func.value_type(d.results[0]);
+                    let vty = if ty == Ty::Bool {
+                        b.func.value_type(args[0]).compare_result()
+                    } else {
+                        ty.vector().expect("checked lanes")
+                    };
+                    let r = b.ins(op.clone(), &args, vty);
+                    map.insert(d.results[0], r);
+                }
+                (k, op) => {
+                    let ty = b.func.value_type(d.results[0]);
+                    let r = b.ins(op.clone(), &args, ty);
+                    if k == Some(Kind::Uniform) {
+                        uniform_map.insert(d.results[0], r);
+                    } else {
+                        map.insert(d.results[0], r);
+                    }
+                }
+            }
+        }
+        for (r, red) in plan.reductions.iter().enumerate() {
+            new_accs[r].push(map[&red.next]);
+        }
+    }
+    let next = b.binary(Op::Iadd, vi, w);
+    let rest = b.binary(Op::Isub, plan.n, next);
+    let again = b.icmp(IntCC::Sgt, rest, w);
+    let mut back = vec![next];
+    back.extend(new_accs.iter().flatten().copied());
+    let done = if plan.reductions.is_empty() {
+        to_l(next)
+    } else {
+        let r = b.func.create_block();
+        let pos = b.func.layout.iter().position(|&x| x == l).expect("placed");
+        b.func.layout.insert(pos, r);
+        BlockCall {
+            block: r,
+            args: vec![],
+        }
+    };
+    let r_block = done.block;
+    b.ins_full(
+        Op::Brif,
+        vec![again],
+        &[],
+        vec![
+            BlockCall {
+                block: v,
+                args: back,
+            },
+            done,
+        ],
+    );
+    if plan.reductions.is_empty() {
+        return;
+    }
+    // R: every lane folded into the incoming value, in lane order; then the scalar loop.
+    b.switch_to(r_block);
+    let mut l_args = p_params.clone();
+    l_args[plan.i_index] = next;
+    for (r, red) in plan.reductions.iter().enumerate() {
+        let mut total = p_params[red.index];
+        for &acc in &new_accs[r] {
+            for lane in 0..plan.lanes {
+                let y = b.ins(Op::ExtractLane(lane as u8), &[acc], red.ty);
+                total = match &red.combine {
+                    Combine::Sum(add) => b.binary(add.clone(), total, y),
+                    Combine::Extreme { cmp, select, x } => {
+                        let swap = |v: Value| {
+                            if v == red.s {
+                                total
+                            } else if v == *x {
+                                y
+                            } else {
+                                v
+                            }
+                        };
+                        let c = b.func.inst(*cmp).clone();
+                        let c_args: Vec<Value> = c.args.iter().map(|&a| swap(a)).collect();
+                        let cond = b.ins(c.op.clone(), &c_args, Ty::Bool);
+                        let sel = b.func.inst(*select).args.clone();
+                        b.select(cond, swap(sel[1]), swap(sel[2]))
+                    }
+                };
+            }
+        }
+        l_args[red.index] = total;
+    }
+    b.ins_full(
+        Op::Jump,
+        vec![],
+        &[],
+        vec![BlockCall {
+            block: l,
+            args: l_args,
+        }],
+    );
+}
+
+/// A splat of the uniform `original` (made in P2 when defined outside the loop), or one made
+/// here from its value in the vector body (once: uniform values are computed in the first
+/// copy of the body, which dominates the second).
+fn splat_of(
+    b: &mut Builder,
+    splats: &mut HashMap<Value, Value>,
+    original: Value,
+    mapped: Value,
+) -> Value {
+    if let Some(&s) = splats.get(&original) {
+        return s;
+    }
+    let ty = b.func.value_type(mapped);
+    let vty = ty.vector().expect("checked lanes");
+    let s = b.ins(Op::Splat, &[mapped], vty);
+    splats.insert(original, s);
+    s
+}
+
+fn in_loop(func: &Function, l: Block, v: Value) -> bool {
+    match func.value_def(v) {
+        ValueDef::Param(b, _) => b == l,
+        ValueDef::Result(inst, _) => func.block(l).insts.contains(&inst),
+    }
+}
+
+/// `v` as seen outside the loop: a loop parameter (passed through unchanged) is P's.
+fn outside(func: &Function, l: Block, v: Value, p_params: &[Value]) -> Value {
+    match func.value_def(v) {
+        ValueDef::Param(b, k) if b == l => p_params[k as usize],
+        _ => v,
+    }
+}
+
+/// Points every branch into `l` from outside it at `p` instead (same arguments).
+fn redirect_entries(func: &mut Function, l: Block, p: Block) {
+    for b in func.layout.clone() {
+        if b == l {
+            continue;
+        }
+        let Some(t) = func.terminator(b) else {
+            continue;
+        };
+        for target in &mut func.inst_mut(t).targets {
+            if target.block == l {
+                target.block = p;
+            }
+        }
+    }
+}
