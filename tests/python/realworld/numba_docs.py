@@ -10,7 +10,9 @@ import numpy as np
 
 import ferrojit as numba
 from ferrojit import guvectorize, jit, njit, objmode, prange, stencil, vectorize
+from ferrojit.experimental import jitclass
 from ferrojit.typed import Dict, List
+from ferrojit import float32, int32
 
 from . import Case
 
@@ -249,6 +251,40 @@ def isprime_list(n):
     return primes
 
 
+spec = [
+    ("value", int32),
+    ("array", float32[:]),
+]
+
+
+@jitclass(spec)
+class Bag(object):
+    def __init__(self, value):
+        self.value = value
+        self.array = np.zeros(value, dtype=np.float32)
+
+    @property
+    def size(self):
+        return self.array.size
+
+    def increment(self, val):
+        for i in range(self.size):
+            self.array[i] += val
+        return self.array
+
+    @staticmethod
+    def add(x, y):
+        return x + y
+
+
+@njit
+def bag_usage(n, val):
+    mybag = Bag(n)
+    mybag.increment(val)
+    mybag.increment(val * 2)
+    return mybag.array.sum(), mybag.size, mybag.value, Bag.add(n, 2)
+
+
 _rng = np.random.default_rng(17)
 A = np.arange(16.0).reshape(4, 4) / 10
 Y = np.sign(_rng.standard_normal(20))
@@ -285,4 +321,5 @@ CASES = [
     Case(out_of_bounds, np.arange(3.0), 5),
     Case(nogil_norm, np.arange(5.0), rtol=1e-15),
     Case(isprime_list, 12),
+    Case(bag_usage, 5, 1.5),
 ]
