@@ -208,6 +208,16 @@ fn classify(py: Python<'_>, name: &str, obj: &Bound<'_, PyAny>) -> Option<Global
             Err(err) => unsupported(format!("@jit function whose source cannot be used ({err})")),
         });
     }
+    // A `@stencil` called from jitted code: its generated entry function (`_stencil.py`).
+    if obj.get_type().name().is_ok_and(|n| n == "Stencil")
+        && let Ok(entry) = obj.getattr("_ferrojit_jit_entry")
+        && let Ok(dispatcher) = entry.cast::<Dispatcher>()
+    {
+        return Some(match dispatcher.get().function_def(py) {
+            Ok(def) => Global::Function(def),
+            Err(err) => unsupported(format!("@stencil whose source cannot be used ({err})")),
+        });
+    }
     if let Some(global) = crate::extending::classify(py, obj) {
         return Some(global);
     }

@@ -4,14 +4,14 @@ position), storing a tuple into a list of tuples (`heap[0] = last`), `np.signbit
 `np.euler_gamma`, and a `prange` body's scalar that an inner loop resets and accumulates
 (private to the iteration, as in Numba; it was refused as "both reduced and assigned"), and
 the builtin `sorted()`; also NumPy's `logical_not`/`logical_and`/`logical_or`/`logical_xor`,
-missing beside `~` when a kernel builds masks."""
+missing beside `~` when a kernel builds masks; and `@stencil` kernels called from jitted code."""
 
 import numpy as np
 import pytest
 
 import ferrojit
 
-from ferrojit import jit, njit, prange
+from ferrojit import jit, njit, prange, stencil
 from diff import check
 
 
@@ -141,3 +141,57 @@ def test_logical_functions():
     b = np.array([1, 0, 0, 3, 0])
     for x in (0.0, 2.0, np.nan):
         check(f, a, b, x)
+
+
+@stencil
+def _avg(a):
+    return 0.25 * (a[0, 1] + a[1, 0] + a[0, -1] + a[-1, 0])
+
+
+@stencil(cval=-1.0)
+def _scaled(a, k):
+    return k * (a[-1] + a[1])
+
+
+@stencil(neighborhood=((-2, 2),))
+def _window_max(a):
+    m = a[-2]
+    for d in range(-1, 3):
+        m = max(m, a[d])
+    return m
+
+
+@stencil
+def _peak(a):
+    return a[0] > a[-1] and a[0] >= a[1]
+
+
+@njit
+def _use_stencils(a2, a1, k):
+    return _avg(a2), _scaled(a1, k), _window_max(a1), _peak(a1)
+
+
+@pytest.mark.parametrize("view", [False, True])
+def test_stencils_called_from_jitted_code(view):
+    a2 = np.arange(20.0).reshape(4, 5) ** 1.3
+    a1 = np.array([1.0, 3.0, 2.0, 5.0, 4.0, 4.0, 1.0])
+    k = 2.0
+    if view:
+        a2, a1, k = a2[:, ::2], a1[::2], 3.0
+    got = _use_stencils(a2, a1, k)
+    expected = (_avg(a2), _scaled(a1, k), _window_max(a1), _peak(a1))
+    for g, e in zip(got, expected):
+        assert g.dtype == e.dtype and np.array_equal(g, e), (g, e)
+
+    @njit
+    def on_ints(a):
+        return _window_max(a)
+
+    ints = np.arange(6)
+    assert np.array_equal(on_ints(ints), _window_max(ints))
+
+
+def test_stencil_called_from_jitted_code_on_empty_arrays():
+    got = _use_stencils(np.zeros((0, 3)), np.zeros(0), 2.0)
+    assert [g.shape for g in got] == [(0, 3), (0,), (0,), (0,)]
+    assert got[3].dtype == np.bool_  # the kernel's type (Python's own call falls back to float64)

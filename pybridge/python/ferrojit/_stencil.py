@@ -9,7 +9,8 @@ does not fit) are ``cval`` (default 0); with ``out=`` it writes the interior of 
 leaves its border as it is.
 
 Every array argument is indexed relatively; other arguments are passed through. Stencils are
-called from Python (calling one from inside a ``@jit`` function is not supported yet).
+called from Python or from ``@jit`` functions (through a generated entry function, see
+``_entry_source``; positional arguments only there).
 """
 
 import ast
@@ -166,6 +167,65 @@ def _loop_source(func, neighborhood):
     return ast.unparse(module) + "\n", tuple(neighborhood), params
 
 
+def _entry_source(func, neighborhood, cval):
+    """The source of the functions that let jitted code call the stencil (Numba allows that):
+    ``__stencil_point_<name>(__i0, ..., args...)``, the kernel at one point (relative indices
+    made absolute, its ``return`` kept), and ``__stencil_entry_<name>(args...)``, which types the
+    result array by the kernel's value at the first interior point (clamped into the array; on
+    a 1-element stand-in when the array is empty), fills it with ``cval`` and runs the loop."""
+    import inspect
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+    fdef = tree.body[0]
+    params = [a.arg for a in fdef.args.args]
+    relative = _Relative(set(params))
+    body = [relative.visit(stmt) for stmt in fdef.body]
+    ndim = relative.ndim
+    arrays = set()
+    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+            arrays.add(node.value.id)
+    name = func.__name__
+    indices = [f"__i{d}" for d in range(ndim)]
+    point = ast.FunctionDef(
+        name=f"__stencil_point_{name}",
+        args=ast.arguments(
+            posonlyargs=[],
+            args=[ast.arg(arg=i) for i in indices] + [ast.arg(arg=p) for p in params],
+            kwonlyargs=[],
+            kw_defaults=[],
+            defaults=[],
+        ),
+        body=body,
+        decorator_list=[],
+        returns=None,
+        type_params=[],
+    )
+    module = ast.Module(body=[point], type_ignores=[])
+    ast.fix_missing_locations(module)
+    first = params[0]
+    origin = ", ".join(
+        f"max(min({-lo}, {first}.shape[{d}] - 1), 0)" for d, (lo, _) in enumerate(neighborhood)
+    )
+    ones = "(" + "1, " * ndim + ")"
+    standins = ", ".join(
+        f"__stencil_np.zeros({ones}, dtype={p}.dtype)" if p in arrays else p for p in params
+    )
+    args = ", ".join(params)
+    zeros = ", ".join("0" for _ in range(ndim))
+    entry = (
+        f"def __stencil_entry_{name}({args}):\n"
+        f"    if {first}.size == 0:\n"
+        f"        __v = __stencil_point_{name}({zeros}, {standins})\n"
+        f"    else:\n"
+        f"        __v = __stencil_point_{name}({origin}, {args})\n"
+        f"    __out = __stencil_np.full({first}.shape, __v)\n"
+        f"    __out.fill({cval!r})\n"
+        f"    return __stencil_{name}(__out, {args})\n"
+    )
+    return ast.unparse(module) + "\n\n" + entry
+
+
 class Stencil:
     """A compiled ``@stencil`` kernel; call it with the arrays (and other arguments) the kernel
     takes, optionally ``out=``."""
@@ -187,7 +247,31 @@ class Stencil:
         exec(compile(source, filename, "exec"), namespace)
         loop = namespace[f"__stencil_{func.__name__}"]
         self._loop = njit(**options)(loop)
+        namespace[f"__stencil_{func.__name__}"] = self._loop
+        self._ferrojit_jit_entry = self._jit_entry(func, namespace, cval, options)
         functools.update_wrapper(self, func)
+
+    def _jit_entry(self, func, namespace, cval, options):
+        """The jitted function that compiled callers of this stencil call (see
+        `_entry_source`); None when the kernel's shape does not allow one."""
+        import linecache
+
+        import numpy as np
+
+        from .decorators import njit
+
+        try:
+            source = _entry_source(func, self.neighborhood, cval)
+        except Exception:  # noqa: BLE001 - Python callers still work; jitted ones get an error
+            return None
+        filename = f"<ferrojit stencil entry {func.__module__}.{func.__qualname__} {id(self):x}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        namespace["__stencil_np"] = np
+        exec(compile(source, filename, "exec"), namespace)
+        for kind in ("point", "entry"):
+            key = f"__stencil_{kind}_{func.__name__}"
+            namespace[key] = njit(**options)(namespace[key])
+        return namespace[f"__stencil_entry_{func.__name__}"]
 
     def _result_dtype(self, args):
         """The kernel's result type: that of the kernel run (in Python) at one interior point."""

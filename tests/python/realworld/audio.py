@@ -206,7 +206,7 @@ CASES = [
     Case(peak_pick, ENV, kwargs={"wait": 0, "delta": 0.0}, label="kw"),
     Case(onset_strength, SPEC),
     Case(_viterbi, _lp, _lt, np.log(np.ones(3) / 3)),
-    Case(localmax, ENV, xfail="calling a `@stencil` from jitted code is not supported"),
+    Case(localmax, ENV),
     Case(mu_compress_scalar, Y[:20], 255.0, rtol=1e-12),
     Case(mu_expand, np.linspace(-1, 1, 11), rtol=1e-12),
     Case(rms_gu, Y[:40].reshape(5, 8), rtol=1e-12),

@@ -305,7 +305,7 @@ CASES = [
     Case(f_vec, np.arange(5.0), 2.5, label="float", reference=np.add),
     Case(g_gu, np.arange(6.0).reshape(2, 3), np.array([1, 2]),
          reference=lambda x, y: x + y[:, None]),
-    Case(apply_kernel1, A, xfail="calling a `@stencil` from jitted code is not supported"),
+    Case(apply_kernel1, A),
     Case(objmode_sum, np.arange(10.0), xfail="`with objmode(...)` blocks are not supported"),
     Case(unrolled_tuple_sum, (1, 2.5, 3)),
     Case(typed_list_squares, 5),
