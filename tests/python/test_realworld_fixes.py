@@ -4,7 +4,10 @@ position), storing a tuple into a list of tuples (`heap[0] = last`), `np.signbit
 `np.euler_gamma`, and a `prange` body's scalar that an inner loop resets and accumulates
 (private to the iteration, as in Numba; it was refused as "both reduced and assigned"), and
 the builtin `sorted()`; also NumPy's `logical_not`/`logical_and`/`logical_or`/`logical_xor`,
-missing beside `~` when a kernel builds masks; and `@stencil` kernels called from jitted code."""
+missing beside `~` when a kernel builds masks; `@stencil` kernels called from jitted code; and
+the `heapq` module."""
+
+import heapq
 
 import numpy as np
 import pytest
@@ -195,3 +198,41 @@ def test_stencil_called_from_jitted_code_on_empty_arrays():
     got = _use_stencils(np.zeros((0, 3)), np.zeros(0), 2.0)
     assert [g.shape for g in got] == [(0, 3), (0,), (0,), (0,)]
     assert got[3].dtype == np.bool_  # the kernel's type (Python's own call falls back to float64)
+
+
+def test_heapq():
+    @njit
+    def f(a, k):
+        h = [a[0]]
+        h.pop()
+        for v in a:
+            heapq.heappush(h, v)
+        first = heapq.heappop(h)
+        r = heapq.heapreplace(h, 0.5)
+        p = heapq.heappushpop(h, 10.0)
+        q = heapq.heappushpop(h, -10.0)
+        g = list(a)
+        heapq.heapify(g)
+        return h, first, r, p, q, g, heapq.nsmallest(k, a), heapq.nlargest(k, a), heapq.nsmallest(-1, a)
+
+    @njit
+    def tuples(a):
+        h = [(a[0], 0)]
+        for i in range(1, a.shape[0]):
+            heapq.heappush(h, (a[i], i))
+        out = []
+        while len(h) > 0:
+            out.append(heapq.heappop(h))
+        return out
+
+    @njit
+    def pop_empty(x):
+        h = [x]
+        h.pop()
+        return heapq.heappop(h)
+
+    a = np.random.default_rng(3).integers(0, 10, 15).astype(np.float64)
+    for k in (0, 4, 20):
+        check(f, a, k)
+    check(tuples, a)
+    check(pop_empty, 1.0)
