@@ -534,11 +534,9 @@ pub extern "C" fn ferrojit_eig(a: i64, w: i64, v: i64, n: i64, vectors: i64) -> 
     if n <= 0 {
         return 0;
     }
-    let k = n as usize;
-    // SAFETY: lowering passes an `n x n` buffer and fresh results of `n` and `n * n` complex
-    // numbers.
+    // SAFETY: lowering passes an `n x n` buffer.
     let matrix = unsafe { view(a, n, n) };
-    let values = unsafe { std::slice::from_raw_parts_mut(w as *mut f64, 2 * k) };
+    let k = n as usize;
     if (0..k).any(|i| (0..k).any(|j| !matrix[(i, j)].is_finite())) {
         return 2;
     }
@@ -546,21 +544,57 @@ pub extern "C" fn ferrojit_eig(a: i64, w: i64, v: i64, n: i64, vectors: i64) -> 
         let Ok(eigenvalues) = matrix.eigenvalues() else {
             return 1;
         };
-        for (i, z) in eigenvalues.iter().enumerate() {
-            values[2 * i] = z.re;
-            values[2 * i + 1] = z.im;
-        }
-        return 0;
+        return write_eigen(&eigenvalues, None, w, v, n);
     }
     let Ok(eigen) = matrix.eigen() else {
         return 1;
     };
-    let diagonal = eigen.S().column_vector();
-    for i in 0..k {
-        values[2 * i] = diagonal[i].re;
-        values[2 * i + 1] = diagonal[i].im;
+    let values: Vec<faer::c64> = eigen.S().column_vector().iter().copied().collect();
+    write_eigen(&values, Some(eigen.U()), w, v, n)
+}
+
+/// [`ferrojit_eig`] of the `complex128` `n x n` matrix at `a`.
+pub extern "C" fn ferrojit_complex_eig(a: i64, w: i64, v: i64, n: i64, vectors: i64) -> i64 {
+    if n <= 0 {
+        return 0;
     }
-    let u = eigen.U();
+    // SAFETY: lowering passes an `n x n` complex buffer.
+    let matrix = unsafe { complex_view(a, n, n) };
+    let k = n as usize;
+    let finite = |z: faer::c64| z.re.is_finite() && z.im.is_finite();
+    if (0..k).any(|i| (0..k).any(|j| !finite(matrix[(i, j)]))) {
+        return 2;
+    }
+    if vectors == 0 {
+        let Ok(eigenvalues) = matrix.eigenvalues() else {
+            return 1;
+        };
+        return write_eigen(&eigenvalues, None, w, v, n);
+    }
+    let Ok(eigen) = matrix.eigen() else {
+        return 1;
+    };
+    let values: Vec<faer::c64> = eigen.S().column_vector().iter().copied().collect();
+    write_eigen(&values, Some(eigen.U()), w, v, n)
+}
+
+/// Writes eigenvalues to `w` and (when given) the eigenvectors `u` to `v` as `ferrojit_eig`
+/// promises: each column scaled to unit length, its largest component real and positive.
+fn write_eigen(
+    values: &[faer::c64],
+    u: Option<MatRef<'_, faer::c64>>,
+    w: i64,
+    v: i64,
+    n: i64,
+) -> i64 {
+    let k = n as usize;
+    // SAFETY: lowering passes fresh results of `n` and `n * n` complex numbers.
+    let out_w = unsafe { std::slice::from_raw_parts_mut(w as *mut f64, 2 * k) };
+    for (i, z) in values.iter().enumerate().take(k) {
+        out_w[2 * i] = z.re;
+        out_w[2 * i + 1] = z.im;
+    }
+    let Some(u) = u else { return 0 };
     // SAFETY: see above.
     let out = unsafe { std::slice::from_raw_parts_mut(v as *mut f64, 2 * k * k) };
     for j in 0..k {

@@ -434,6 +434,8 @@ runtime_functions! {
     ComplexInv => ("ferrojit_complex_inv", &[I64, I64, I64], I64, linalg::ferrojit_complex_inv),
     /// `(a, n, out) -> 0`: the determinant of a complex128 matrix, written to `out`.
     ComplexDet => ("ferrojit_complex_det", &[I64, I64, Ptr], I64, linalg::ferrojit_complex_det),
+    /// `(a, w, v, n, vectors) -> status`: [`RuntimeFn::Eig`] of a complex128 matrix.
+    ComplexEig => ("ferrojit_complex_eig", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_complex_eig),
     /// `(count) -> chunks`: how many chunks a `prange` loop of `count` iterations runs in.
     ParallelChunks => ("ferrojit_parallel_chunks", &[I64], I64, crate::parallel::ferrojit_parallel_chunks),
     /// `(a, w, v, n, vectors) -> status`: `np.linalg.eig`/`eigvals` of a general matrix
@@ -584,6 +586,7 @@ impl RuntimeFn {
                 | Eigh
                 | Eig
                 | ComplexMatmul
+                | ComplexEig
                 | ComplexSolve
                 | ComplexInv
                 | ComplexDet

@@ -65,9 +65,9 @@ def eigen(a):
 
 def check_eigen(a, tol):
     w, v, values = eigen(a)
-    assert w.dtype == v.dtype == values.dtype == (np.complex64 if a.dtype == np.float32
-                                                  else np.complex128)
-    expected = np.linalg.eigvals(a.astype(np.float64))
+    narrow = a.dtype in (np.float32, np.complex64)
+    assert w.dtype == v.dtype == values.dtype == (np.complex64 if narrow else np.complex128)
+    expected = np.linalg.eigvals(a.astype(np.complex128))
     scale = max(1.0, np.abs(expected).max()) if expected.size else 1.0
     key = lambda z: (np.round(z.real, 6), np.round(z.imag, 6))
     for got in (w, values):
@@ -95,6 +95,16 @@ def test_eig(a):
 
 def test_eig_float32():
     check_eigen(rng.standard_normal((4, 4)).astype(np.float32), 1e-4)
+
+
+@pytest.mark.parametrize("a", [
+    rng.standard_normal((5, 5)) + 1j * rng.standard_normal((5, 5)),
+    np.array([[1j, 2.0], [0.0, -1j]]),
+    np.asfortranarray(rng.standard_normal((3, 3)) + 0.5j),
+])
+def test_eig_of_complex_matrices(a):
+    check_eigen(a, 1e-9)
+    check_eigen(a.astype(np.complex64), 1e-4)
 
 
 def test_eig_errors():

@@ -110,7 +110,7 @@ impl Lowerer<'_, '_> {
     }
 
     /// `a` as a C-contiguous `complex128` array (itself when it is one).
-    fn complex128_c(&mut self, a: &ArrayRef, span: Span) -> ArrayRef {
+    pub(crate) fn complex128_c(&mut self, a: &ArrayRef, span: Span) -> ArrayRef {
         if a.dtype == Scalar::C128 && a.layout == Layout::C {
             *a
         } else {

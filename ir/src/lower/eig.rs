@@ -1,7 +1,7 @@
-//! Lowering of `np.linalg.eig` and `np.linalg.eigvals` of general real matrices (typed in
-//! `typeinfer/src/infer/numpy_shape.rs`): the matrix as C-contiguous `float64`, faer's
-//! eigendecomposition in the runtime (`RuntimeFn::Eig`), complex results (`complex64` for
-//! `float32` input).
+//! Lowering of `np.linalg.eig` and `np.linalg.eigvals` of general real or complex matrices
+//! (typed in `typeinfer/src/infer/numpy_shape.rs`): the matrix as C-contiguous `float64` or
+//! `complex128`, faer's eigendecomposition in the runtime (`RuntimeFn::Eig`, `ComplexEig`),
+//! complex results (`complex64` for `float32` and `complex64` input).
 
 use super::array_fns::ArrayRef;
 use super::{LResult, Lowerer, PyValue, unsupported};
@@ -27,7 +27,11 @@ impl Lowerer<'_, '_> {
         let Some(Type::Array { dtype: complex, .. }) = complex else {
             return Err(unsupported("eig() result", span));
         };
-        let m = self.float64_c(a, span);
+        let m = if a.dtype.is_complex() {
+            self.complex128_c(a, span)
+        } else {
+            self.float64_c(a, span)
+        };
         let n = self.square_extent(&m, span);
         let data = self.data_of(m.desc);
         let w = self.new_array(Scalar::C128, &[n], false, span);
@@ -41,9 +45,14 @@ impl Lowerer<'_, '_> {
             (None, zero)
         };
         let flag = self.b.iconst(Ty::I64, i64::from(vectors));
+        let routine = if a.dtype.is_complex() {
+            RuntimeFn::ComplexEig
+        } else {
+            RuntimeFn::Eig
+        };
         let status = self
             .b
-            .call_runtime(RuntimeFn::Eig, &[data, w_data, v_data, n, flag]);
+            .call_runtime(routine, &[data, w_data, v_data, n, flag]);
         let two = self.b.iconst(Ty::I64, 2);
         let not_finite = self.b.icmp(IntCC::Eq, status, two);
         let message = "Array must not contain infs or NaNs";

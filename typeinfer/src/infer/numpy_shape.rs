@@ -411,8 +411,11 @@ impl Infer<'_> {
         let operand = if f == LinalgNorm { "x" } else { "a" };
         let a = arg(operand).expect("required");
         let complex_allowed = matches!(f, LinalgSolve | LinalgInv | LinalgDet);
+        let complex_eig = matches!(f, LinalgEig | LinalgEigvals);
         let (dt, ndim) = match self.value(a)? {
-            Type::Array { dtype, ndim, .. } if !dtype.is_complex() || complex_allowed => {
+            Type::Array { dtype, ndim, .. }
+                if !dtype.is_complex() || complex_allowed || complex_eig =>
+            {
                 (dtype, ndim)
             }
             other => {
@@ -545,7 +548,7 @@ impl Infer<'_> {
             // Complex results whatever the eigenvalues (NumPy gives float64 arrays when every
             // imaginary part is zero; that is a property of the data, not of the types).
             LinalgEig | LinalgEigvals => {
-                let complex = if float == Scalar::F32 {
+                let complex = if matches!(dt, Scalar::F32 | Scalar::C64) {
                     Scalar::C64
                 } else {
                     Scalar::C128
