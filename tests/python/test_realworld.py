@@ -1,8 +1,8 @@
 """The real-world corpus (tests/python/realworld/): every kernel run under CPython and
-compiled, compared like diff.py's `check` (results and mutated
-arguments; NaN equals NaN; a tolerance only where a case declares one). Known gaps are strict
-xfails carrying the missing construct, so a fix shows up as an XPASS. The tally (passing /
-failing / xfail by reason) is printed at the end of the session (conftest.py)."""
+compiled, compared like diff.py's `check` (results and mutated arguments; NaN equals NaN; a
+tolerance only where a case declares one). Known gaps are strict xfails carrying the missing
+construct, so a fix shows up as an XPASS. The tally (passing / failing / xfail by reason) is
+printed at the end of the session (conftest.py)."""
 
 import collections
 import importlib.util

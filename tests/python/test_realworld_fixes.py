@@ -64,6 +64,16 @@ def test_store_a_tuple_into_a_list_of_tuples():
 
     check(f, 5)
 
+    @jit
+    def g(n):
+        rows = [[i, i + 1] for i in range(n)]
+        rows[0] = [9, 9, 9]
+        names = ["a", "b"]
+        names[1] = "zz"
+        return rows, names
+
+    check(g, 3)
+
 
 def test_signbit():
     @jit
