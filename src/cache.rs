@@ -126,9 +126,12 @@ impl DiskCache {
             return in_memory(req, warnings);
         }
         let lowered = lower_to_ir(req, None)?;
-        if !lowered.frozen_arrays.is_empty() || uses_jitclass(&lowered) {
-            // The code refers to the frozen arrays by address, or to `@jitclass` ids and
-            // layouts of this process: it cannot outlive it.
+        if !lowered.frozen_arrays.is_empty()
+            || uses_jitclass(&lowered)
+            || calls_interpreter(&lowered.module)
+        {
+            // The code refers to the frozen arrays by address, to `@jitclass` ids and layouts,
+            // or to objmode blocks by the ids this process gave them: it cannot outlive it.
             return in_memory(req, warnings);
         }
         match self.store(req, &lowered, &base, &key_text, &meta_path) {
@@ -844,6 +847,15 @@ fn own_binary() -> Option<PathBuf> {
 #[cfg(not(unix))]
 fn own_binary() -> Option<PathBuf> {
     std::env::current_exe().ok()
+}
+
+/// True if `module` runs objmode blocks (their ids belong to this process).
+fn calls_interpreter(module: &ir::Module) -> bool {
+    let objmode = ir::function::Op::CallRuntime(runtime::math::RuntimeFn::ObjModeCall);
+    module
+        .functions
+        .iter()
+        .any(|f| f.insts.iter().any(|i| i.op == objmode))
 }
 
 #[cfg(test)]

@@ -657,6 +657,8 @@ impl Session {
                 .as_ref()
                 .expect("every specialization was inferred");
             let boundscheck = spec.def.options.boundscheck || boundscheck_forced();
+            let register_objmode =
+                |request: &ir::lower::ObjModeRequest| spec.def.globals.register_objmode(request);
             let ctx = LowerContext {
                 symbol: spec.symbol.clone(),
                 python_name: spec.def.ast.name.clone(),
@@ -666,6 +668,7 @@ impl Session {
                 numpy_error_model: spec.def.options.numpy_error_model,
                 parallel: spec.def.options.parallel,
                 recursive: spec.recursive,
+                objmode: Some(&register_objmode),
             };
             let functions = lower_function(&spec.ast, typed, &ctx)
                 .map_err(|d| d.with_source(&spec.def.source))?;
@@ -1125,5 +1128,13 @@ impl crate::GlobalResolver for InnerGlobals {
         name: &str,
     ) -> Option<Arc<dyn crate::OverloadResolver>> {
         self.outer.upgrade()?.globals.resolve_method(receiver, name)
+    }
+
+    fn register_objmode(&self, request: &ir::lower::ObjModeRequest) -> Result<u64, String> {
+        let outer = self
+            .outer
+            .upgrade()
+            .ok_or("the enclosing function is gone")?;
+        outer.globals.register_objmode(request)
     }
 }

@@ -85,6 +85,17 @@ pub trait GlobalResolver: Send + Sync {
         let _ = (receiver, name);
         None
     }
+    /// Makes an objmode block a function of the interpreter, run with this function's globals,
+    /// and returns its id for `runtime::objmode`; an error says why it cannot be (no
+    /// interpreter: ahead-of-time builds, the Rust embedding API).
+    fn register_objmode(&self, request: &ir::lower::ObjModeRequest) -> Result<u64, String> {
+        let _ = request;
+        Err(
+            "objmode blocks need the Python interpreter: they are not supported in \
+             ahead-of-time builds (`ferrojit build`) or through the Rust embedding API"
+                .to_string(),
+        )
+    }
 }
 
 /// A Python function as the compiler sees it: parsed source plus how to resolve its globals.

@@ -113,6 +113,7 @@ fn narrow_block(body: Vec<Stmt>, name: &str, bound: &mut bool) -> Vec<Stmt> {
             }
             // Conservatively, nothing is replaced from a `try` on: later reads are ordinary.
             StmtKind::Try { .. } => *bound = true,
+            StmtKind::ObjMode(block) => *bound |= block.outputs.iter().any(|o| o.name == name),
             StmtKind::Return(None)
             | StmtKind::Raise(None)
             | StmtKind::Break
@@ -167,6 +168,7 @@ fn assigns(body: &[Stmt], name: &str) -> bool {
         StmtKind::While { body, .. } => assigns(body, name),
         StmtKind::If { body, orelse, .. } => assigns(body, name) || assigns(orelse, name),
         StmtKind::Try { .. } => stmt.kind.blocks().into_iter().any(|b| assigns(b, name)),
+        StmtKind::ObjMode(block) => block.outputs.iter().any(|o| o.name == name),
         _ => false,
     })
 }

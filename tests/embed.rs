@@ -186,6 +186,20 @@ fn compile_errors_are_diagnostics_with_source_positions() {
         .compile::<(f64,), f64>("def f(x):\n    return x\n", "f8(f8")
         .unwrap_err();
     assert!(matches!(signature, Error::Compile(_)));
+    // No interpreter behind the embedding API: an objmode block is refused at its line.
+    let objmode = jit
+        .compile::<(f64,), f64>(
+            "def f(x):\n    with objmode(y='f8'):\n        y = x\n    return y\n",
+            "f8(f8)",
+        )
+        .unwrap_err();
+    assert!(
+        objmode
+            .to_string()
+            .contains("objmode blocks need the Python interpreter")
+            && objmode.to_string().contains("<embedded>:2:5"),
+        "{objmode}"
+    );
     let several = jit.compile::<(), f64>(KERNELS, "f8()").unwrap_err();
     assert!(
         several.to_string().contains("several functions"),

@@ -259,8 +259,11 @@ fn may_raise(ir: &ir::Module, functions: &HashMap<&str, (FuncId, usize)>) -> Vec
         let mut calls = Vec::new();
         for op in ops {
             match op {
-                Op::Raise(_) => direct = true,
-                Op::Call(name) | Op::ParallelFor(name) => {
+                // A bare `raise` in an `except` clause puts a caught error back.
+                Op::Raise(_) | Op::CallRuntime(runtime::math::RuntimeFn::RestoreError) => {
+                    direct = true
+                }
+                Op::Call(name) | Op::CallCatch(name) | Op::ParallelFor(name) => {
                     calls.push(functions.get(name.as_str()).map(|&(_, index)| index))
                 }
                 _ => {}

@@ -177,6 +177,7 @@ pub(crate) fn lower_value_op(
         Op::Store { .. }
         | Op::CallRuntime(_)
         | Op::Call(_)
+        | Op::CallCatch(_)
         | Op::StackSlot(_)
         | Op::ParallelFor(_)
         | Op::Jump

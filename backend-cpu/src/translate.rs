@@ -20,7 +20,7 @@ use cranelift_codegen::ir::{
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::{FuncId, Linkage, Module};
 use ir::{Op, Ty};
-use runtime::error::{CODE_OFFSET, ERROR_ARGS, arg_offset};
+use runtime::error::{CODE_OFFSET, ERROR_ARGS, TAG_OFFSET, arg_offset};
 use runtime::math::{AbiType, RuntimeFn};
 use std::collections::HashMap;
 
@@ -234,7 +234,8 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
                 };
                 self.b.ins().store(store_flags(), value, ptr, *offset);
             }
-            Op::Call(name) => self.call(name, &args, &data.results)?,
+            Op::Call(name) => self.call(name, &args, &data.results, true)?,
+            Op::CallCatch(name) => self.call(name, &args, &data.results, false)?,
             Op::StackSlot(size) => {
                 expect_results(1)?;
                 let slot = self.b.create_sized_stack_slot(StackSlotData::new(
@@ -318,6 +319,11 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
         self.b
             .ins()
             .store(slot_flags(), code, self.err, CODE_OFFSET);
+        // The class, for `except` clauses of callers around the call (`Op::CallCatch`).
+        let site = &self.func.errors[id.0 as usize];
+        let tag = runtime::error::error_tag(site.kind, &site.message);
+        let tag = self.b.ins().iconst(types::I32, i64::from(tag));
+        self.b.ins().store(slot_flags(), tag, self.err, TAG_OFFSET);
         for i in 0..ERROR_ARGS {
             let v = match (
                 args.get(i),
@@ -338,7 +344,15 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
     }
 
     /// Calls a function of the module, then propagates an error it raised.
-    fn call(&mut self, name: &str, args: &[Value], results: &[ir::Value]) -> Result<(), String> {
+    /// A call of another function of the module; with `propagate`, an error it raises returns
+    /// from this function at once (else it stays in the slot: `Op::CallCatch`).
+    fn call(
+        &mut self,
+        name: &str,
+        args: &[Value],
+        results: &[ir::Value],
+        propagate: bool,
+    ) -> Result<(), String> {
         let &(id, index) = self
             .mcx
             .functions
@@ -363,7 +377,7 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
         for (&r, &v) in results.iter().zip(self.b.inst_results(call)) {
             self.values[r.0 as usize] = Some(v);
         }
-        if self.mcx.may_raise[index] {
+        if propagate && self.mcx.may_raise[index] {
             let code = self
                 .b
                 .ins()

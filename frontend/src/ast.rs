@@ -140,6 +140,41 @@ pub enum StmtKind {
         orelse: Vec<Stmt>,
         finalbody: Vec<Stmt>,
     },
+    /// `with objmode(y='f8', ...):`: a block the interpreter runs (see [`ObjModeBlock`]).
+    ObjMode(ObjModeBlock),
+}
+
+/// The body of a `with objmode(...)` block, kept as Python text: it is run by the CPython
+/// interpreter, so it is not converted (any Python may appear in it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObjModeBlock {
+    /// The declared outputs (`y='f8'`), in order: the variables the block hands back.
+    pub outputs: Vec<ObjModeOutput>,
+    /// The body's source, dedented to column 0, one statement per line as written.
+    pub body_source: String,
+    /// Every identifier the body's text mentions (comments left out), in first-seen order:
+    /// the candidates for the variables passed into the block.
+    pub names: Vec<String>,
+}
+
+/// One declared output of an objmode block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObjModeOutput {
+    pub name: String,
+    pub annotation: ObjModeType,
+    pub span: Span,
+}
+
+/// How an output's type is written: a signature string (`'float64[:]'`), or a type object
+/// reached through globals (`float64`, `types.int64[::1]`: the dotted path and, for an array,
+/// one entry per axis, true where the axis is written `::1`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ObjModeType {
+    Text(String),
+    Global {
+        path: Vec<String>,
+        axes: Option<Vec<bool>>,
+    },
 }
 
 /// One `except` clause.
@@ -563,7 +598,8 @@ fn walk_stmt_exprs<'a>(stmt: &'a Stmt, f: &mut dyn FnMut(&'a Expr)) {
         | StmtKind::Raise(None)
         | StmtKind::Break
         | StmtKind::Continue
-        | StmtKind::Pass => {}
+        | StmtKind::Pass
+        | StmtKind::ObjMode(_) => {}
     }
 }
 

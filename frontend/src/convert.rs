@@ -15,6 +15,7 @@ mod expr;
 mod locate;
 mod loop_else;
 mod nesting;
+mod objmode;
 
 use crate::ast::{self, ExprId};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Result};
@@ -115,6 +116,7 @@ fn convert_function(def: &py::StmtFunctionDef, locator: &Locator) -> Result<ast:
         depth: 0,
         loop_flags: Vec::new(),
         else_loops: 0,
+        caught_names: Vec::new(),
     };
     let mut body = Vec::new();
     let mut inner_functions = Vec::new();
@@ -163,6 +165,7 @@ fn convert_lambda(
         depth: 0,
         loop_flags: Vec::new(),
         else_loops: 0,
+        caught_names: Vec::new(),
     };
     let value = converter.expr(&lambda.body)?;
     let params = convert_params(&lambda.args, locator, &mut converter)?;
@@ -248,6 +251,8 @@ struct Converter<'a> {
     loop_flags: Vec<Option<String>>,
     /// Loops with an `else` clause converted so far, to name their flags.
     else_loops: u32,
+    /// The names bound by the `except ... as name` clauses being converted.
+    caught_names: Vec<String>,
 }
 
 impl Converter<'_> {
@@ -379,7 +384,15 @@ impl Converter<'_> {
                     )
                     .with_hint("raise the exception without `from`"));
                 }
-                K::Raise(s.exc.as_deref().map(|e| self.expr(e)).transpose()?)
+                match s.exc.as_deref() {
+                    // `raise e` in `except ... as e`: re-raising what the clause caught.
+                    Some(py::Expr::Name(n))
+                        if self.caught_names.iter().any(|c| *c == n.id.as_str()) =>
+                    {
+                        K::Raise(None)
+                    }
+                    exc => K::Raise(exc.map(|e| self.expr(e)).transpose()?),
+                }
             }
             py::Stmt::Try(s) => {
                 let body = self.block(&s.body)?;
@@ -387,10 +400,16 @@ impl Converter<'_> {
                 for handler in &s.handlers {
                     let py::ExceptHandler::ExceptHandler(h) = handler;
                     let class = h.type_.as_deref().map(|c| self.expr(c)).transpose()?;
+                    let name = h.name.as_ref().map(|n| n.to_string());
+                    self.caught_names.extend(name.clone());
+                    let body = self.block(&h.body);
+                    if name.is_some() {
+                        self.caught_names.pop();
+                    }
                     handlers.push(ast::ExceptHandler {
                         class,
-                        name: h.name.as_ref().map(|n| n.to_string()),
-                        body: self.block(&h.body)?,
+                        name,
+                        body: body?,
                         span: self.span(h),
                     });
                 }
@@ -401,6 +420,8 @@ impl Converter<'_> {
                     finalbody: self.block(&s.finalbody)?,
                 }
             }
+            py::Stmt::With(s) if objmode::is_objmode(s) => self.objmode(s)?,
+            py::Stmt::Delete(s) => self.delete(s, span)?,
             py::Stmt::Assert(s) => {
                 let test = self.expr(&s.test)?;
                 K::Assert {
@@ -410,6 +431,46 @@ impl Converter<'_> {
             }
             _ => return Err(unsupported_stmt(stmt, span)),
         })
+    }
+}
+
+impl Converter<'_> {
+    /// `del d[k]` / `del xs[i]`: the same as the expression statement `d.pop(k)` (`KeyError`
+    /// or `IndexError` when absent, as `del` raises). Other targets stay unsupported.
+    fn delete(&mut self, s: &py::StmtDelete, span: Span) -> Result<ast::StmtKind> {
+        let target = match s.targets.as_slice() {
+            [py::Expr::Subscript(sub)] if !matches!(&*sub.slice, py::Expr::Slice(_)) => sub,
+            [py::Expr::Subscript(sub)] => {
+                let message = "`del` of a slice is not supported";
+                return Err(Diagnostic::unsupported(message, self.span(&*sub.slice)));
+            }
+            _ => {
+                let message = "`del` is supported only for one item of a dict or list (`del d[k]`)";
+                return Err(Diagnostic::unsupported(message, span));
+            }
+        };
+        let call_id = self.fresh_id();
+        let attribute_id = self.fresh_id();
+        let value = self.expr(&target.value)?;
+        let key = self.expr(&target.slice)?;
+        let target_span = self.span(target);
+        let func = ast::Expr {
+            id: attribute_id,
+            kind: ast::ExprKind::Attribute {
+                value: Box::new(value),
+                attr: "pop".to_string(),
+            },
+            span: target_span,
+        };
+        Ok(ast::StmtKind::Expr(ast::Expr {
+            id: call_id,
+            kind: ast::ExprKind::Call {
+                func: Box::new(func),
+                args: vec![key],
+                keywords: Vec::new(),
+            },
+            span: target_span,
+        }))
     }
 }
 
@@ -426,10 +487,10 @@ fn unsupported_stmt(stmt: &py::Stmt, span: Span) -> Diagnostic {
         py::Stmt::TypeAlias(_) => ("`type` aliases are not supported", None),
         py::Stmt::AsyncFor(_) => ("`async for` is not supported", None),
         py::Stmt::With(_) => (
-            "`with` statements are not supported (Numba's `with objmode(...)` blocks included)",
+            "`with` statements are not supported, other than `with objmode(name='type', ...):`",
             Some(
-                "move the code that needs the Python interpreter into a plain Python function \
-                 called before or after the jitted one",
+                "run code that needs the Python interpreter in a `with objmode(...)` block, or \
+                 in a plain Python function called before or after the jitted one",
             ),
         ),
         py::Stmt::AsyncWith(_) => ("`async with` is not supported", None),

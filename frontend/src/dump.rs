@@ -87,6 +87,13 @@ fn write_stmt(out: &mut String, stmt: &Stmt, depth: usize) {
         StmtKind::Break => out.push_str("(break"),
         StmtKind::Continue => out.push_str("(continue"),
         StmtKind::Pass => out.push_str("(pass"),
+        StmtKind::ObjMode(block) => {
+            out.push_str("(objmode");
+            for output in &block.outputs {
+                out.push(' ');
+                out.push_str(&output.name);
+            }
+        }
         StmtKind::Raise(exc) => write_optional(out, "(raise", exc.as_ref()),
         StmtKind::Assert { test, msg } => {
             write_optional(out, "(assert", Some(test));

@@ -117,7 +117,13 @@ const BODY_CASES: &[(&str, DiagnosticKind, u32, u32, &str)] = &[
         5,
         "classes are not supported",
     ),
-    ("del a", UNSUPPORTED, 2, 5, "`del` is not supported"),
+    (
+        "del a",
+        UNSUPPORTED,
+        2,
+        5,
+        "`del` is supported only for one item",
+    ),
     (
         "import math",
         UNSUPPORTED,

@@ -154,6 +154,16 @@ impl<'f> Builder<'f> {
         )
     }
 
+    /// A call whose error stays in the slot for the caller's `except` clauses.
+    pub fn call_catching(&mut self, name: &str, args: &[Value], returns: &[Ty]) -> Vec<Value> {
+        self.ins_full(
+            Op::CallCatch(name.to_string()),
+            args.to_vec(),
+            returns,
+            Vec::new(),
+        )
+    }
+
     pub fn jump(&mut self, block: Block, args: &[Value]) {
         let target = BlockCall {
             block,

@@ -309,6 +309,10 @@ pub enum Op {
     /// Call another compiled function of the same module by name; may raise (the backend
     /// propagates an error set by the callee).
     Call(String),
+    /// Like `Call`, but an error the callee raises stays in the error slot for the caller to
+    /// examine (`RuntimeFn::ErrorTag`: an `except` clause around the call) instead of being
+    /// propagated by the backend. Never inlined.
+    CallCatch(String),
 
     // Stack memory and parallel loops.
     /// The address (`ptr`) of a fresh stack area of this many bytes, 8-byte aligned, live until
@@ -352,6 +356,7 @@ impl Op {
             Store { .. }
             | CallRuntime(_)
             | Call(_)
+            | CallCatch(_)
             | StackSlot(_)
             | ParallelFor(_)
             | Jump
@@ -368,7 +373,11 @@ impl Op {
     /// no control effects, no possible error).
     pub fn is_pure(&self) -> bool {
         match self {
-            Op::Store { .. } | Op::Call(_) | Op::StackSlot(_) | Op::ParallelFor(_) => false,
+            Op::Store { .. }
+            | Op::Call(_)
+            | Op::CallCatch(_)
+            | Op::StackSlot(_)
+            | Op::ParallelFor(_) => false,
             Op::CallRuntime(f) => f.is_pure(),
             Op::Load { readonly, .. } => *readonly,
             op => !op.is_terminator(),

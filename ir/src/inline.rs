@@ -213,7 +213,8 @@ fn remove_unreachable_functions(module: &mut Module, roots: &[&str]) {
         if let Some(f) = module.function(&reachable[i]) {
             for &b in &f.layout {
                 for &inst in &f.block(b).insts {
-                    if let Op::Call(name) | Op::ParallelFor(name) = &f.inst(inst).op
+                    if let Op::Call(name) | Op::CallCatch(name) | Op::ParallelFor(name) =
+                        &f.inst(inst).op
                         && !reachable.contains(name)
                     {
                         reachable.push(name.clone());

@@ -620,10 +620,13 @@ fn parse_inst(cursor: &mut Cursor, word: String, pos: Pos, start: Pos) -> PResul
             inst.op = Op::ParallelFor(cursor.name()?);
             inst.args = parse_values_in_parens(cursor)?;
         }
-        "call" => {
+        "call" | "call_catch" => {
             no_more_suffixes(0)?;
             cursor.skip_spaces();
-            inst.op = Op::Call(cursor.name()?);
+            inst.op = match mnemonic {
+                "call" => Op::Call(cursor.name()?),
+                _ => Op::CallCatch(cursor.name()?),
+            };
             inst.args = parse_values_in_parens(cursor)?;
             if cursor.eat('-') {
                 cursor.expect('>')?;

@@ -87,7 +87,7 @@ pub(crate) fn result_rule(op: &Op) -> ResultRule {
         ExtractLane(_) => ResultRule::LaneOfArg,
         Select => ResultRule::SameAsArg(1),
         CallRuntime(_) => ResultRule::Runtime,
-        Call(_) => ResultRule::CallSignature,
+        Call(_) | CallCatch(_) => ResultRule::CallSignature,
         Store { .. } | Jump | Brif | Return | Raise(_) => ResultRule::NoResult,
         Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Ineg | Band | Bor | Bxor | Bnot
         | Popcnt | Ishl | Sshr | Ushr | Smin | Smax | Umin | Umax | Fadd | Fsub | Fmul | Fdiv
@@ -163,6 +163,7 @@ pub(crate) fn opcode_name(op: &Op) -> &'static str {
         Store { .. } => "store",
         CallRuntime(_) => "call_rt",
         Call(_) => "call",
+        CallCatch(_) => "call_catch",
         Jump => "jump",
         Brif => "brif",
         Return => "return",
@@ -349,7 +350,7 @@ pub fn write_inst(w: &mut dyn Write, func: &Function, inst: Inst) -> fmt::Result
             write_values(w, &data.args)?;
             write!(w, ")")?;
         }
-        Op::Call(name) => {
+        Op::Call(name) | Op::CallCatch(name) => {
             write!(w, " @{}(", quote_name(name))?;
             write_values(w, &data.args)?;
             write!(w, ")")?;

@@ -105,7 +105,9 @@ pub fn verify_module(module: &Module) -> Result<(), VerifierError> {
             for &inst in &func.block(block).insts {
                 let data = func.inst(inst);
                 let (name, args, results) = match &data.op {
-                    Op::Call(name) => (name, v.types(&data.args), v.types(&data.results)),
+                    Op::Call(name) | Op::CallCatch(name) => {
+                        (name, v.types(&data.args), v.types(&data.results))
+                    }
                     // A chunk function: (env, lo, hi, out) -> ().
                     Op::ParallelFor(name) => {
                         (name, vec![Ty::Ptr, Ty::I64, Ty::I64, Ty::Ptr], vec![])
@@ -440,7 +442,7 @@ impl Verifier<'_> {
                 }
                 Ok(())
             }
-            Call(_) => Ok(()),
+            Call(_) | CallCatch(_) => Ok(()),
             StackSlot(_) => {
                 counts(0, 1)?;
                 need(results[0] == Ty::Ptr, "stack_slot defines a ptr")

@@ -115,6 +115,7 @@ fn check_file(path: &Path, bless: bool) -> Result<(), String> {
         boundscheck: input.contains("# boundscheck"),
         numpy_error_model: false,
         parallel: false,
+        objmode: None,
         recursive: false,
     };
     let lowered = lower_function(&func, &typed, &ctx).map_err(|d| d.to_string())?;

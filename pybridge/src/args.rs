@@ -288,6 +288,7 @@ pub fn descriptor_words(ty: &Type) -> usize {
     match ty {
         Type::Array { ndim, .. } => descriptor_size(u32::from(*ndim)) / 8,
         Type::Tuple(items) => items.iter().map(descriptor_words).sum(),
+        Type::Optional(inner) => descriptor_words(inner),
         _ => 0,
     }
 }
@@ -303,6 +304,8 @@ pub struct Descriptors<'a> {
     pub lists: crate::lists::ArgLists,
     /// The `np.random.Generator` arguments' states (see `crate::generators`).
     pub generators: crate::generators::ArgGenerators,
+    /// Descriptors of arrays held in list arguments (their number is not in the signature).
+    extra: Vec<Box<[u64]>>,
 }
 
 impl<'a> Descriptors<'a> {
@@ -312,6 +315,7 @@ impl<'a> Descriptors<'a> {
             used: 0,
             lists: Default::default(),
             generators: Default::default(),
+            extra: Vec::new(),
         }
     }
 
@@ -319,11 +323,17 @@ impl<'a> Descriptors<'a> {
     fn push(&mut self, data: u64, owner: u64, shape: &[i64], strides: &[i64]) -> PyResult<u64> {
         let ndim = shape.len() as u32;
         let len = descriptor_size(ndim) / 8;
-        let Some(desc) = self.words.get_mut(self.used..self.used + len) else {
-            // Storage is sized from the specialization's types; more arrays is a bug.
-            return Err(PyTypeError::new_err(
-                "ferrojit: more arrays than the signature has",
-            ));
+        let desc = match self.words.get_mut(self.used..self.used + len) {
+            Some(desc) => {
+                self.used += len;
+                desc
+            }
+            // Storage is sized from the specialization's types: an array beyond it is an item
+            // of a list argument, whose descriptor gets its own box.
+            None => {
+                self.extra.push(vec![0u64; len].into_boxed_slice());
+                self.extra.last_mut().expect("just pushed")
+            }
         };
         let word = |offset: i32| offset as usize / 8;
         desc[word(DATA_OFFSET)] = data;
@@ -332,7 +342,6 @@ impl<'a> Descriptors<'a> {
             desc[word(shape_offset(axis as u32))] = extent as u64;
             desc[word(stride_offset(ndim, axis as u32))] = stride as u64;
         }
-        self.used += len;
         Ok(desc.as_ptr() as u64)
     }
 
@@ -345,6 +354,7 @@ impl<'a> Descriptors<'a> {
                     *at += descriptor_words(ty);
                 }
                 Type::Tuple(items) => items.iter().for_each(|item| walk(item, at, out)),
+                Type::Optional(inner) => walk(inner, at, out),
                 _ => {}
             }
         }
@@ -359,6 +369,9 @@ impl<'a> Descriptors<'a> {
     /// The owner (the argument array object) of the descriptor at `addr`, if `addr` is the
     /// start of one of ours; `arg_types` are the types the descriptors were built from.
     fn owner_at(&self, addr: u64, arg_types: &[Type]) -> Option<*mut ffi::PyObject> {
+        if let Some(desc) = self.extra.iter().find(|d| d.as_ptr() as u64 == addr) {
+            return Some(desc[OWNER_OFFSET as usize / 8] as *mut ffi::PyObject);
+        }
         let base = self.words.as_ptr() as u64;
         let start = self
             .starts(arg_types)
@@ -372,6 +385,13 @@ impl<'a> Descriptors<'a> {
         self.starts(arg_types)
             .into_iter()
             .map(|start| self.words[start + OWNER_OFFSET as usize / 8] as *mut ffi::PyObject)
+            .chain(
+                self.extra
+                    .iter()
+                    .map(|desc| desc[OWNER_OFFSET as usize / 8] as *mut ffi::PyObject),
+            )
+            // (An optional array passed as None has a descriptor with no owner.)
+            .filter(|owner| !owner.is_null())
             .collect()
     }
 }
@@ -504,6 +524,17 @@ pub fn flatten(
             }
         }
         (Type::NoneType, Type::NoneType) => {}
+        // An optional parameter: the present flag, then the value (zeros for None).
+        (Type::NoneType, Type::Optional(inner)) => {
+            slots[*pos] = 0;
+            *pos += 1;
+            absent(inner, slots, pos, descriptors)?;
+        }
+        (actual, Type::Optional(inner)) => {
+            slots[*pos] = 1;
+            *pos += 1;
+            flatten(obj, actual, inner, slots, pos, descriptors)?;
+        }
         (Type::Str, Type::Str) => {
             slots[*pos] = crate::lists::pass_str(obj, descriptors)?;
             *pos += 1;
@@ -529,6 +560,39 @@ pub fn flatten(
             return Err(PyTypeError::new_err(format!(
                 "ferrojit: cannot pass a {actual} as {target}"
             )));
+        }
+    }
+    Ok(())
+}
+
+/// The content of an optional argument passed as None: zeros, and for arrays and strings an
+/// empty value (a zeroed descriptor, the empty string), never null: compiled code may read a
+/// descriptor before testing the optional (see `ir::lower::optional`).
+fn absent(
+    ty: &Type,
+    slots: &mut [u64],
+    pos: &mut usize,
+    descriptors: &mut Descriptors<'_>,
+) -> PyResult<()> {
+    match ty {
+        Type::Tuple(items) => {
+            for item in items {
+                absent(item, slots, pos, descriptors)?;
+            }
+        }
+        Type::Array { ndim, .. } => {
+            let zeros = vec![0; usize::from(*ndim)];
+            slots[*pos] = descriptors.push(0, 0, &zeros, &zeros)?;
+            *pos += 1;
+        }
+        Type::Str => {
+            slots[*pos] = runtime::text::intern("") as u64;
+            *pos += 1;
+        }
+        _ => {
+            let end = *pos + slot_count(ty);
+            slots[*pos..end].fill(0);
+            *pos = end;
         }
     }
     Ok(())

@@ -54,6 +54,10 @@ pub fn compile_error(py: Python<'_>, kind: DiagnosticKind, message: impl Into<St
 
 /// The built-in exception for an error raised by compiled code.
 pub fn runtime_error_to_pyerr(py: Python<'_>, error: &RuntimeError) -> PyErr {
+    // An exception raised by the Python code of an objmode block unwound the call: raise it.
+    if let Some(raised) = crate::objmode::take_pending() {
+        return raised;
+    }
     let (user_class, message) = runtime::error::split_user_class(&error.message);
     let message = message.to_string();
     let user_err = user_class.and_then(|(module, qualname)| {

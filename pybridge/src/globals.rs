@@ -49,6 +49,18 @@ impl PyGlobals {
 }
 
 impl GlobalResolver for PyGlobals {
+    fn register_objmode(&self, request: &ir::lower::ObjModeRequest) -> Result<u64, String> {
+        Python::attach(|py| {
+            let function = self
+                .function
+                .bind(py)
+                .upgrade()
+                .ok_or("the jitted function is gone")?;
+            crate::objmode::register(py, &function, request)
+                .map_err(|e| format!("the objmode block's Python code does not compile: {e}"))
+        })
+    }
+
     fn resolve(&self, name: &str) -> Option<Global> {
         Python::attach(|py| {
             let function = self.function.bind(py).upgrade()?;
@@ -206,16 +218,6 @@ fn classify(py: Python<'_>, name: &str, obj: &Bound<'_, PyAny>) -> Option<Global
         return Some(match dispatcher.get().function_def(py) {
             Ok(def) => Global::Function(def),
             Err(err) => unsupported(format!("@jit function whose source cannot be used ({err})")),
-        });
-    }
-    // A `@stencil` called from jitted code: its generated entry function (`_stencil.py`).
-    if obj.get_type().name().is_ok_and(|n| n == "Stencil")
-        && let Ok(entry) = obj.getattr("_ferrojit_jit_entry")
-        && let Ok(dispatcher) = entry.cast::<Dispatcher>()
-    {
-        return Some(match dispatcher.get().function_def(py) {
-            Ok(def) => Global::Function(def),
-            Err(err) => unsupported(format!("@stencil whose source cannot be used ({err})")),
         });
     }
     if let Some(global) = crate::extending::classify(py, obj) {

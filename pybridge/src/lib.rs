@@ -30,6 +30,7 @@ mod gpu;
 mod inspection;
 mod jitclass;
 mod lists;
+mod objmode;
 mod overload;
 mod returned;
 mod ufunc;
@@ -107,6 +108,7 @@ fn _ferrojit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     cfunc::register(m)?;
     aot::register(m)?;
     jitclass::register(m)?;
+    objmode::install();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

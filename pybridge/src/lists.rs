@@ -62,7 +62,7 @@ pub fn list_type(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
             let mut item: Option<Type> = None;
             for value in list.iter() {
                 let ty = args::type_of(&value).map_err(|_| Unpassable::ListItems)?;
-                if !numbers_only(&ty) {
+                if !list_item(&ty) {
                     return Err(Unpassable::ListItems);
                 }
                 item = Some(match item {
@@ -81,8 +81,17 @@ pub fn list_type(obj: &Bound<'_, PyAny>) -> Result<Type, Unpassable> {
     })
 }
 
-/// Numbers, strings, `@jitclass` instances and (nested) tuples of them: what a list argument
-/// may hold.
+/// What a list argument may hold: numbers, strings, tuples of them, arrays and lists of these.
+fn list_item(ty: &Type) -> bool {
+    match ty {
+        Type::Array { .. } => true,
+        Type::List { item, .. } => list_item(item),
+        _ => numbers_only(ty),
+    }
+}
+
+/// Numbers, strings, `@jitclass` instances and (nested) tuples of them: what a dict or set
+/// argument may hold.
 fn numbers_only(ty: &Type) -> bool {
     match ty {
         Type::Scalar(_) | Type::Str | Type::Instance { .. } => true,

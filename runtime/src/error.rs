@@ -17,6 +17,9 @@ pub const fn arg_offset(i: usize) -> i32 {
     8 + 8 * i as i32
 }
 
+/// Byte offset of `tag` (the raised exception's class, see [`error_tag`]).
+pub const TAG_OFFSET: i32 = 4;
+
 /// Byte offset of `arena`.
 pub const ARENA_OFFSET: i32 = 8 + 8 * ERROR_ARGS as i32;
 
@@ -28,7 +31,9 @@ pub const ARENA_OFFSET: i32 = 8 + 8 * ERROR_ARGS as i32;
 pub struct ErrorSlot {
     /// 0: no error; otherwise 1 + index into the module's error table.
     pub code: u32,
-    pub _pad: u32,
+    /// The raised exception's class ([`error_tag`]): how a caller's `except` clause decides
+    /// at run time whether it catches an error a jitted callee raised.
+    pub tag: u32,
     pub args: [i64; ERROR_ARGS],
     pub arena: *mut crate::alloc::Arena,
 }
@@ -37,7 +42,7 @@ impl Default for ErrorSlot {
     fn default() -> Self {
         ErrorSlot {
             code: 0,
-            _pad: 0,
+            tag: 0,
             args: [0; ERROR_ARGS],
             arena: std::ptr::null_mut(),
         }
@@ -48,6 +53,7 @@ impl ErrorSlot {
     /// Copies the error (code and arguments) of `other`, not its arena.
     pub fn set_error_from(&mut self, other: &ErrorSlot) {
         self.code = other.code;
+        self.tag = other.tag;
         self.args = other.args;
     }
 }
@@ -222,6 +228,92 @@ pub fn split_user_class(message: &str) -> (Option<(&str, &str)>, &str) {
         return (None, message);
     };
     (path.split_once(':'), text)
+}
+
+/// The class tag of a raise of `kind` with `message` (which names a user-defined class if it
+/// has one): `kind`'s position in [`ExceptionKind::ALL`] plus one in the low 8 bits, and
+/// [`user_class_hash`] of the user class (0 for none) above them.
+pub fn error_tag(kind: ExceptionKind, message: &str) -> u32 {
+    if message == crate::objmode::RAISED_IN_BLOCK {
+        return 0;
+    }
+    let kind_bits = ExceptionKind::ALL
+        .iter()
+        .position(|&k| k == kind)
+        .map_or(0, |i| i as u32 + 1);
+    let user = split_user_class(message).0.map_or(0, |(module, qualname)| {
+        user_class_hash(&format!("{module}:{qualname}"))
+    });
+    kind_bits | (user << 8)
+}
+
+/// The kind bits of [`error_tag`] for `kind`.
+pub fn kind_tag(kind: ExceptionKind) -> u32 {
+    error_tag(kind, "")
+}
+
+/// A nonzero 24-bit hash (FNV-1a) of a user class's `module:qualname`.
+pub fn user_class_hash(path: &str) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in path.bytes() {
+        hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+    }
+    (hash & 0x00ff_ffff).max(1)
+}
+
+/// Words of the buffer [`ferrojit_take_error`] fills: code and tag, then the arguments.
+pub const SAVED_ERROR_WORDS: usize = 1 + ERROR_ARGS;
+
+/// `0` when no error is pending, else `1 << 32 | tag`: what an `except` clause around a call
+/// of a jitted function examines.
+///
+/// # Safety
+/// `err` is the call's error slot.
+pub unsafe extern "C" fn ferrojit_error_tag(err: *mut ErrorSlot) -> i64 {
+    // SAFETY: per the contract.
+    let slot = unsafe { &*err };
+    match slot.code {
+        0 => 0,
+        _ => (1 << 32) | i64::from(slot.tag),
+    }
+}
+
+/// Moves the pending error into `saved` ([`SAVED_ERROR_WORDS`] words) and clears it: the
+/// error is caught, and the handler's own calls see a clean slot.
+///
+/// # Safety
+/// `err` is the call's error slot; `saved` has room for [`SAVED_ERROR_WORDS`] `i64`s.
+pub unsafe extern "C" fn ferrojit_take_error(err: *mut ErrorSlot, saved: i64) -> i64 {
+    // SAFETY: per the contract.
+    let (slot, saved) = unsafe {
+        (
+            &mut *err,
+            std::slice::from_raw_parts_mut(saved as *mut i64, SAVED_ERROR_WORDS),
+        )
+    };
+    saved[0] = i64::from(slot.code) | (i64::from(slot.tag) << 32);
+    saved[1..].copy_from_slice(&slot.args);
+    slot.code = 0;
+    slot.tag = 0;
+    0
+}
+
+/// Puts an error saved by [`ferrojit_take_error`] back (a bare `raise` in the handler).
+///
+/// # Safety
+/// `err` is the call's error slot; `saved` was filled by [`ferrojit_take_error`].
+pub unsafe extern "C" fn ferrojit_restore_error(err: *mut ErrorSlot, saved: i64) -> i64 {
+    // SAFETY: per the contract.
+    let (slot, saved) = unsafe {
+        (
+            &mut *err,
+            std::slice::from_raw_parts(saved as *const i64, SAVED_ERROR_WORDS),
+        )
+    };
+    slot.code = saved[0] as u32;
+    slot.tag = (saved[0] >> 32) as u32;
+    slot.args.copy_from_slice(&saved[1..]);
+    0
 }
 
 #[cfg(test)]

@@ -530,7 +530,51 @@ pub extern "C" fn ferrojit_complex_det(a: i64, n: i64, out: i64) -> i64 {
 /// to unit length with its largest component real and positive (LAPACK's `geev` makes it real
 /// too; the sign may differ). Returns 1 when the iteration does not converge, 2 when `a`
 /// holds an infinity or NaN (NumPy's "Array must not contain infs or NaNs").
-pub extern "C" fn ferrojit_eig(a: i64, w: i64, v: i64, n: i64, vectors: i64) -> i64 {
+///
+/// `mode` bit 0 asks for the eigenvectors; bit 1 ([`EIG_REAL`]) asks for real results, as
+/// Numba gives for real input: `w` then holds `n` doubles and `v` `n x n` doubles (the real
+/// parts), and the call returns 3 when an eigenvalue is not real (Numba's "domain change").
+pub extern "C" fn ferrojit_eig(a: i64, w: i64, v: i64, n: i64, mode: i64) -> i64 {
+    if mode & EIG_REAL == 0 {
+        return eig_complex_results(a, w, v, n, mode & 1);
+    }
+    let k = n.max(0) as usize;
+    let mut values = vec![0.0f64; 2 * k];
+    let mut vectors = vec![0.0f64; 2 * k * k];
+    let status = eig_complex_results(
+        a,
+        values.as_mut_ptr() as i64,
+        vectors.as_mut_ptr() as i64,
+        n,
+        mode & 1,
+    );
+    if status != 0 {
+        return status;
+    }
+    // Exactly zero: a real Schur form gives real eigenvalues without an imaginary part.
+    if values.chunks(2).any(|z| z[1] != 0.0) {
+        return 3;
+    }
+    // SAFETY: with `EIG_REAL`, lowering passes fresh results of `n` and `n * n` doubles.
+    let out_w = unsafe { std::slice::from_raw_parts_mut(w as *mut f64, k) };
+    for (out, z) in out_w.iter_mut().zip(values.chunks(2)) {
+        *out = z[0];
+    }
+    if mode & 1 != 0 {
+        // SAFETY: as above.
+        let out_v = unsafe { std::slice::from_raw_parts_mut(v as *mut f64, k * k) };
+        for (out, z) in out_v.iter_mut().zip(vectors.chunks(2)) {
+            *out = z[0];
+        }
+    }
+    0
+}
+
+/// The `mode` bit of [`ferrojit_eig`] that asks for real results.
+pub const EIG_REAL: i64 = 2;
+
+/// [`ferrojit_eig`] with complex results.
+fn eig_complex_results(a: i64, w: i64, v: i64, n: i64, vectors: i64) -> i64 {
     if n <= 0 {
         return 0;
     }

@@ -6,8 +6,8 @@
 //! the GPU backend maps the same variants to its own implementations. Adding a function = one line in the declaration, its `extern "C" fn`.
 
 use crate::{
-    cmath, dict, linalg, list, object, print, random, random_gen, random_legacy, reduce, sorting,
-    text,
+    cmath, dict, error, linalg, list, object, objmode, print, random, random_gen, random_legacy,
+    reduce, sorting, str_methods, text,
 };
 
 /// Scalar kinds in runtime-function signatures.
@@ -280,8 +280,13 @@ runtime_functions! {
         F64,
         random::ferrojit_random_exponential
     ),
-    /// `(state, lam) -> i64`.
-    RandomPoisson => ("ferrojit_random_poisson", &[I64, F64], I64, random::ferrojit_random_poisson),
+    /// `(state, lam, exp(-lam)) -> i64`.
+    RandomPoisson => (
+        "ferrojit_random_poisson",
+        &[I64, F64, F64],
+        I64,
+        random::ferrojit_random_poisson
+    ),
     /// `(state, n, p) -> i64`.
     RandomBinomial => (
         "ferrojit_random_binomial",
@@ -386,6 +391,11 @@ runtime_functions! {
     StrContains => ("ferrojit_str_contains", &[Ptr, Ptr], I64, text::ferrojit_str_contains),
     /// `(a, b) -> str`: `a + b`, or 0.
     StrConcat => ("ferrojit_str_concat", &[Ptr, Ptr], Ptr, text::ferrojit_str_concat),
+    /// `(op, s, a, b, n, failed) -> number`: a string method giving a number or bool
+    /// (`crate::str_methods`).
+    StrMethodInt => ("ferrojit_str_method_int", &[I64, Ptr, Ptr, Ptr, I64, Ptr], I64, str_methods::ferrojit_str_method_int),
+    /// `(op, s, a, b, n, failed) -> str or list`: a string method giving strings.
+    StrMethodPtr => ("ferrojit_str_method_ptr", &[I64, Ptr, Ptr, Ptr, I64, Ptr], Ptr, str_methods::ferrojit_str_method_ptr),
     /// `(v, unsigned) -> str`: `str(int)`, or 0.
     StrFromInt => ("ferrojit_str_from_int", &[I64, I64], Ptr, text::ferrojit_str_from_int),
     /// `(v, is_f32) -> str`: `str(float)`, or 0.
@@ -409,6 +419,15 @@ runtime_functions! {
     DictCompact => ("ferrojit_dict_compact", &[Ptr], I64, dict::ferrojit_dict_compact),
     /// `(dict) -> 0`: removes every entry.
     DictClear => ("ferrojit_dict_clear", &[Ptr], I64, dict::ferrojit_dict_clear),
+    // The error slot, for `except` clauses around calls of jitted functions (`crate::error`).
+    /// `() -> 0, or 1 << 32 | tag` of the pending error.
+    ErrorTag => ("ferrojit_error_tag", &[], I64, error::ferrojit_error_tag),
+    /// `(saved) -> 0`: moves the pending error into `saved` and clears the slot.
+    TakeError => ("ferrojit_take_error", &[Ptr], I64, error::ferrojit_take_error),
+    /// `(saved) -> 0`: puts a saved error back (a bare `raise`).
+    RestoreError => ("ferrojit_restore_error", &[Ptr], I64, error::ferrojit_restore_error),
+    /// `(block, inputs, outputs) -> status`: runs a `with objmode` block in the interpreter.
+    ObjModeCall => ("ferrojit_objmode_call", &[I64, Ptr, Ptr], I64, objmode::ferrojit_objmode_call),
     // Dense linear algebra (`crate::linalg`, on faer): they write their result buffers.
     /// `(a, b, c, m, k, n) -> 0`: `c = a @ b` of C-contiguous float64 matrices.
     Matmul => ("ferrojit_matmul", &[I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_matmul),
@@ -438,8 +457,9 @@ runtime_functions! {
     ComplexEig => ("ferrojit_complex_eig", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_complex_eig),
     /// `(count) -> chunks`: how many chunks a `prange` loop of `count` iterations runs in.
     ParallelChunks => ("ferrojit_parallel_chunks", &[I64], I64, crate::parallel::ferrojit_parallel_chunks),
-    /// `(a, w, v, n, vectors) -> status`: `np.linalg.eig`/`eigvals` of a general matrix
-    /// (complex results); 1 when not converged, 2 for infinities or NaN.
+    /// `(a, w, v, n, mode) -> status`: `np.linalg.eig`/`eigvals` of a general real matrix
+    /// (complex or, with `linalg::EIG_REAL`, real results); 1 when not converged, 2 for
+    /// infinities or NaN, 3 for a complex eigenvalue when real results were asked for.
     Eig => ("ferrojit_eig", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_eig),
     /// `(a, m, n, s, u, vt, compute_uv, full) -> status`: `np.linalg.svd`.
     Svd => ("ferrojit_svd", &[I64, I64, I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_svd),
@@ -511,6 +531,12 @@ impl RuntimeFn {
                 | DictRemove
                 | DictCompact
                 | DictClear
+                | ObjModeCall
+                | StrMethodInt
+                | StrMethodPtr
+                | ErrorTag
+                | TakeError
+                | RestoreError
         )
     }
 

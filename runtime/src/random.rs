@@ -222,13 +222,18 @@ impl Mt19937 {
     }
 
     pub(crate) fn poisson(&mut self, lam: f64) -> i64 {
+        self.poisson_with(lam, (-lam).exp())
+    }
+
+    /// `poisson(lam)` given `enlam == exp(-lam)` (compiled code computes it once per loop).
+    #[inline]
+    fn poisson_with(&mut self, lam: f64, enlam: f64) -> i64 {
         if lam >= 10.0 {
             return self.poisson_ptrs(lam);
         }
         if lam == 0.0 {
             return 0;
         }
-        let enlam = (-lam).exp();
         let mut x = 0;
         let mut prod = 1.0;
         loop {
@@ -415,16 +420,11 @@ impl Mt19937 {
     }
 }
 
-/// The smallest all-ones bit mask at least `max`.
+/// The smallest all-ones bit mask at least `max` (`max > 0`; NumPy ORs in shifted copies,
+/// one count of leading zeros gives the same).
+#[inline]
 fn mask_for(max: u64) -> u64 {
-    let mut mask = max;
-    mask |= mask >> 1;
-    mask |= mask >> 2;
-    mask |= mask >> 4;
-    mask |= mask >> 8;
-    mask |= mask >> 16;
-    mask |= mask >> 32;
-    mask
+    u64::MAX >> max.leading_zeros()
 }
 
 /// NumPy's `random_loggam`: log(gamma(x)) by Stirling's series.
@@ -579,9 +579,9 @@ pub extern "C" fn ferrojit_random_exponential(state: i64) -> f64 {
     -(1.0 - unsafe { state_at(state) }.next_double()).ln()
 }
 
-/// A Poisson deviate of mean `lam`.
-pub extern "C" fn ferrojit_random_poisson(state: i64, lam: f64) -> i64 {
-    unsafe { state_at(state) }.poisson(lam)
+/// A Poisson deviate of mean `lam`; `enlam` is `exp(-lam)`.
+pub extern "C" fn ferrojit_random_poisson(state: i64, lam: f64, enlam: f64) -> i64 {
+    unsafe { state_at(state) }.poisson_with(lam, enlam)
 }
 
 /// A binomial deviate of `n` trials with probability `p`.
@@ -592,6 +592,28 @@ pub extern "C" fn ferrojit_random_binomial(state: i64, n: i64, p: f64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masks_are_numpys() {
+        for max in [
+            1u64,
+            2,
+            3,
+            99,
+            100,
+            255,
+            256,
+            0xffff_ffff,
+            1 << 40,
+            u64::MAX,
+        ] {
+            let mut mask = max;
+            for shift in [1, 2, 4, 8, 16, 32] {
+                mask |= mask >> shift;
+            }
+            assert_eq!(mask_for(max), mask);
+        }
+    }
 
     #[test]
     fn reference_outputs_of_mt19937() {

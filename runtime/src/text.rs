@@ -67,6 +67,14 @@ pub fn intern(text: &str) -> i64 {
     at as i64
 }
 
+/// A string holding `text` in the call's arena (objmode outputs); 0 if memory is exhausted.
+///
+/// # Safety
+/// `err` is the call's error slot.
+pub unsafe fn str_in_arena(err: *mut ErrorSlot, text: &str) -> i64 {
+    in_arena(err, text)
+}
+
 fn in_arena(err: *mut ErrorSlot, text: &str) -> i64 {
     match new_str(text) {
         // SAFETY: `err` is the call's error slot (every caller's contract).

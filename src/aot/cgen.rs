@@ -226,7 +226,7 @@ const HEADER_TYPES: &str = r#"#ifndef FERROJIT_ABI_TYPES
  * error table. `args` hold the integers substituted into the message's `{}` placeholders. */
 typedef struct ferrojit_error_slot {
     uint32_t code;
-    uint32_t _pad;
+    uint32_t tag;
     int64_t args[3];
     /* The memory calls made with this slot allocated (arrays they return, temporaries),
      * owned by the runtime: start with a zeroed slot (`ferrojit_error_slot err = {0};`) and

@@ -343,7 +343,9 @@ class Generator:
         if dtype == "float64":
             choices += [self.math_expr, self.math_expr, self.math2_expr]
         if dtype == "int64":
-            choices += [self.int_from_float_expr, self.power_expr, self.len_expr]
+            choices += [self.int_from_float_expr, self.power_expr, self.len_expr, self.str_expr]
+        if dtype == "bool":
+            choices.append(self.str_expr)
         if k in "iu":
             choices.append(self.shift_expr)
         if k == "f":
@@ -540,6 +542,25 @@ class Generator:
         if self.rng.random() < 0.5:
             return f"np.int64(len({a.name}))"
         return f"np.int64({a.name}.shape[{self.rng.randrange(len(a.shape))}])"
+
+    def str_expr(self, dtype: str, depth: int) -> str:
+        """String methods on `str(i)` of an int64 (formatted alike by CPython and compiled
+        code): an int64 count / position / round trip, or a bool test."""
+        text = f"str({self.expr('int64', depth - 1)})"
+        if dtype == "int64":
+            return self.rng.choice(
+                [
+                    f"np.int64(len({text}.zfill(6)))",
+                    f"np.int64({text}.count('1'))",
+                    f"np.int64(int({text}.strip()))",
+                    f"np.int64({text}.find('2'))",
+                    f"np.int64(len({text}.split('0')))",
+                ]
+            )
+        test = self.rng.choice(
+            [f"{text}.startswith('-')", f"{text}.isdigit()", f"'3' in {text}", f"{text}.endswith('7')"]
+        )
+        return f"({test})"
 
     def shift_expr(self, dtype: str, depth: int) -> str:
         bits = np.dtype(dtype).itemsize * 8

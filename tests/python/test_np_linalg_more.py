@@ -63,10 +63,16 @@ def eigen(a):
     return w, v, np.linalg.eigvals(a)
 
 
+def result_dtype(a):
+    """Numba's rule: real results for real input, complex for complex input."""
+    if a.dtype.kind == "c":
+        return a.dtype
+    return np.float32 if a.dtype == np.float32 else np.float64
+
+
 def check_eigen(a, tol):
     w, v, values = eigen(a)
-    narrow = a.dtype in (np.float32, np.complex64)
-    assert w.dtype == v.dtype == values.dtype == (np.complex64 if narrow else np.complex128)
+    assert w.dtype == v.dtype == values.dtype == result_dtype(a)
     expected = np.linalg.eigvals(a.astype(np.complex128))
     scale = max(1.0, np.abs(expected).max()) if expected.size else 1.0
     key = lambda z: (np.round(z.real, 6), np.round(z.imag, 6))
@@ -80,21 +86,35 @@ def check_eigen(a, tol):
         assert np.allclose(v[largest, np.arange(v.shape[1])].imag, 0.0, atol=tol)
 
 
+symmetric = rng.standard_normal((6, 6))
+symmetric = symmetric + symmetric.T
+
+
 @pytest.mark.parametrize("a", [
     np.array([[0.0, 1.0], [-2.0, -3.0]]),          # real eigenvalues
-    np.array([[0.0, -1.0], [1.0, 0.0]]),           # a rotation: +-i
-    rng.standard_normal((6, 6)),
-    np.asfortranarray(rng.standard_normal((5, 5))),
+    symmetric,
+    np.asfortranarray(np.triu(rng.standard_normal((5, 5)))),
     np.diag([3.0, 1.0, 2.0]),
-    rng.integers(-3, 4, (4, 4)),
+    np.array([[2, 1], [1, 2]]),                    # integers
     np.zeros((0, 0)),
 ])
-def test_eig(a):
+def test_eig_of_real_matrices_is_real(a):
     check_eigen(a, 1e-9)
 
 
+@pytest.mark.parametrize("a", [
+    np.array([[0.0, -1.0], [1.0, 0.0]]),           # a rotation: +-i
+    rng.standard_normal((6, 6)),                   # almost surely a complex pair
+])
+def test_eig_of_real_matrices_with_complex_eigenvalues_raises(a):
+    assert np.iscomplexobj(np.linalg.eigvals(a))
+    with pytest.raises(ValueError, match="domain change"):
+        eigen(a)
+    check_eigen(a.astype(np.complex128), 1e-9)     # as complex input it works
+
+
 def test_eig_float32():
-    check_eigen(rng.standard_normal((4, 4)).astype(np.float32), 1e-4)
+    check_eigen(symmetric[:4, :4].astype(np.float32), 1e-4)
 
 
 @pytest.mark.parametrize("a", [
@@ -184,7 +204,7 @@ def sorted_spectrum(a):
 
 
 def test_eigenvalues_in_numpy_order():
-    a = rng.standard_normal((5, 5))
+    a = rng.standard_normal((5, 5)) + 0j
     got = sorted_spectrum(a)
     expected = np.sort(np.linalg.eigvals(a))
     assert np.allclose(got, expected, atol=1e-10)

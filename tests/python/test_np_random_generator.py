@@ -79,6 +79,28 @@ def test_permutation_and_shuffle(seed):
 
 
 @jit
+def choices(rng, a, n):
+    return (rng.choice(n), rng.choice(n, 5), rng.choice(a), rng.choice(a, (2, 3)),
+            rng.choice(a, 4, replace=True), rng.choice(a.astype(np.float32), 3, True, None),
+            rng.choice(2**40, 3))
+
+
+@pytest.mark.parametrize("seed", [0, 8])
+def test_choice_with_replacement(seed):
+    check_generator(choices, seed, np.arange(10, 20), 7)
+
+
+@jit
+def choice_without_replacement(rng):
+    return rng.choice(5, 3, replace=False)
+
+
+def test_choice_without_replacement_is_a_compile_error():
+    with pytest.raises(UnsupportedError, match="replace=True"):
+        choice_without_replacement(np.random.default_rng(0))
+
+
+@jit
 def bad_arguments(rng, kind):
     if kind == 0:
         return rng.integers(5, 5) * 1.0
@@ -92,10 +114,14 @@ def bad_arguments(rng, kind):
         return rng.exponential(-2.0)
     elif kind == 5:
         return rng.uniform(2.0, 1.0)
+    elif kind == 6:
+        return rng.choice(0) * 1.0
+    elif kind == 7:
+        return rng.choice(np.empty(0), 2)[0]
     return rng.uniform(-1e308, 1e308)
 
 
-@pytest.mark.parametrize("kind", range(7))
+@pytest.mark.parametrize("kind", range(9))
 def test_argument_errors(kind):
     a, b = np.random.default_rng(0), np.random.default_rng(0)
     with pytest.raises(Exception) as expected:

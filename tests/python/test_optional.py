@@ -117,15 +117,28 @@ def test_using_none_as_a_number_raises_type_error():
         used_while_none(-3)
 
 
-def test_optional_arrays_stay_a_compile_error():
+def test_optional_arrays_are_returned_as_the_array_or_none():
+    # (More in test_optional_containers.py.)
     @jit
     def maybe_array(a, flag):
         if flag:
             return a
         return None
 
+    a = np.zeros(2)
+    assert maybe_array(a, True) is a
+    assert maybe_array(a, False) is None
+
+
+def test_optional_lists_stay_a_compile_error():
+    @jit
+    def maybe_list(n):
+        if n > 0:
+            return [n]
+        return None
+
     with pytest.raises(ferrojit.CompileError, match="returns both"):
-        maybe_array(np.zeros(2), True)
+        maybe_list(1)
 
 
 def test_optional_call_result_used_as_a_number_is_a_compile_error():

@@ -55,6 +55,9 @@ pub fn conversion(from: &Type, to: &Type) -> Option<Conversion> {
         ) if d1 == d2 && n1 == n2 && (l1 == l2 || *l2 == Layout::A) && (*r2 || !*r1) => {
             Some(Conversion::Safe)
         }
+        // An optional parameter (`Optional(float64[:])`) takes None, or what its type takes.
+        (Type::NoneType, Type::Optional(_)) => Some(Conversion::Safe),
+        (f, Type::Optional(inner)) => conversion(f, inner).map(|c| c.max(Conversion::Safe)),
         (Type::Tuple(xs), Type::Tuple(ys)) if xs.len() == ys.len() => xs
             .iter()
             .zip(ys)

@@ -28,6 +28,8 @@ pub mod types;
 
 pub use conversion::{Conversion, conversion};
 pub use infer::numpy_shape::transpose_axes;
+pub use infer::objmode_key;
+pub use infer::strings::format_pieces;
 pub use intrinsics::{CmathFn, Intrinsic};
 pub use numpy::{ArrayEffect, ArrayFn};
 pub use signature::{Signature, parse_signature, parse_signatures, parse_type};
@@ -360,6 +362,8 @@ pub enum Resolution {
     /// A new `@jitclass` object of `size` bytes with zero fields; recorded on the `Call`
     /// expression of the constructor's allocator.
     NewObject { class: u64, size: i64 },
+    /// `ord(c)` or `chr(n)` (by name); recorded on the `Call` expression.
+    CharCode(String),
 }
 
 /// The result of type inference for one function specialization.
@@ -373,6 +377,17 @@ pub struct TypedFunction {
     /// Type of every local variable (parameters included).
     pub var_types: BTreeMap<String, Type>,
     pub resolutions: HashMap<ExprId, Resolution>,
+    /// The variables passed into and out of each `with objmode(...)` block, by the block's
+    /// starting line and column (`infer::objmode_key`).
+    pub objmode: HashMap<(u32, u32), ObjModeTyping>,
+}
+
+/// What crosses the boundary of one objmode block, in order: the locals it reads (boxed for
+/// the interpreter) and its declared outputs (unboxed with a check).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ObjModeTyping {
+    pub inputs: Vec<(String, Type)>,
+    pub outputs: Vec<(String, Type)>,
 }
 
 impl TypedFunction {

@@ -14,6 +14,8 @@ pub enum GenMethod {
     StandardExponential,
     Permutation,
     Shuffle,
+    /// `choice(a, size=None, replace=True)`: with replacement, without `p`.
+    Choice,
 }
 
 impl GenMethod {
@@ -27,6 +29,7 @@ impl GenMethod {
         GenMethod::StandardExponential,
         GenMethod::Permutation,
         GenMethod::Shuffle,
+        GenMethod::Choice,
     ];
 
     pub fn from_name(name: &str) -> Option<GenMethod> {
@@ -44,6 +47,7 @@ impl GenMethod {
             GenMethod::StandardExponential => "standard_exponential",
             GenMethod::Permutation => "permutation",
             GenMethod::Shuffle => "shuffle",
+            GenMethod::Choice => "choice",
         }
     }
 
@@ -59,6 +63,7 @@ impl GenMethod {
             GenMethod::Normal => &["rng", "loc", "scale", "size"],
             GenMethod::Exponential => &["rng", "scale", "size"],
             GenMethod::Permutation | GenMethod::Shuffle => &["rng", "x"],
+            GenMethod::Choice => &["rng", "a", "size", "replace", "p"],
         }
     }
 
@@ -66,6 +71,7 @@ impl GenMethod {
     pub fn required(self) -> usize {
         match self {
             GenMethod::Integers | GenMethod::Permutation | GenMethod::Shuffle => 2,
+            GenMethod::Choice => 2,
             _ => 1,
         }
     }

@@ -572,11 +572,20 @@ pub fn unify(a: &Type, b: &Type) -> Option<Type> {
     }
 }
 
-/// Like [`unify`], and a number unifies with `None` into an optional number (a variable
-/// assigned both, a function returning both), as Numba's `OptionalType`.
+/// Like [`unify`], and a number, array, tuple or string unifies with `None` into an optional
+/// (a variable assigned both, a function returning both), as Numba's `OptionalType`.
 pub fn unify_optional(a: &Type, b: &Type) -> Option<Type> {
     // `@jitclass` instances may be None too (a null object pointer): linked structures.
-    let number = |t: &Type| matches!(t, Type::Scalar(_) | Type::Instance { .. });
+    let number = |t: &Type| {
+        matches!(
+            t,
+            Type::Scalar(_)
+                | Type::Array { .. }
+                | Type::Tuple(_)
+                | Type::Str
+                | Type::Instance { .. }
+        )
+    };
     match (a, b) {
         (Type::NoneType, t) | (t, Type::NoneType) if number(t) => {
             Some(Type::Optional(Box::new(t.clone())))

@@ -285,6 +285,14 @@ impl Parser {
                 return Ok(Type::Tuple(self.types_until_close("in Tuple(...)")?));
             }
             "array" => return self.array_printed(),
+            // `Optional(float64[:])`, Numba's `optional(f8)`: the type or None.
+            "Optional" | "optional" => {
+                self.bump();
+                self.expect_punct('(', "after 'Optional'")?;
+                let inner = self.ty()?;
+                self.expect_punct(')', "after the type of Optional(...)")?;
+                return Ok(Type::Optional(Box::new(inner)));
+            }
             "voidptr" => {
                 self.bump();
                 return Ok(Type::CPointer(None));

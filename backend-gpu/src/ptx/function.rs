@@ -291,6 +291,10 @@ impl Emitter<'_> {
                 Ok(())
             }
             Op::Raise(id) => Ok(self.raise(id.0, &data.args)?),
+            Op::CallCatch(name) => Err(format!(
+                "calls `{name}` inside a `try` body, which GPU kernels do not support"
+            )
+            .into()),
             Op::Call(name) => {
                 let &callee =
                     self.cx.by_name.get(name.as_str()).ok_or_else(|| {

@@ -407,6 +407,7 @@ pub(crate) fn lower_value_op(e: &mut Emitter, data: &InstData) -> Result<(), Str
         Op::Store { .. }
         | Op::CallRuntime(_)
         | Op::Call(_)
+        | Op::CallCatch(_)
         | Op::StackSlot(_)
         | Op::ParallelFor(_)
         | Op::Jump

@@ -25,6 +25,11 @@ impl<'a> Locator<'a> {
         }
     }
 
+    /// The whole source text.
+    pub(super) fn text(&self) -> &'a str {
+        self.text
+    }
+
     /// 1-based `(line, column)` of a byte offset; columns count characters.
     fn position(&self, offset: usize) -> (u32, u32) {
         let mut offset = offset.min(self.text.len());

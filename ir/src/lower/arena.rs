@@ -42,6 +42,7 @@ fn holds_array(ty: &Type) -> bool {
         Type::Tuple(items) => items.iter().any(holds_array),
         Type::List { item, .. } => holds_array(item),
         Type::Dict { value, .. } => holds_array(value),
+        Type::Optional(inner) => holds_array(inner),
         _ => false,
     }
 }
@@ -119,6 +120,15 @@ fn bound_names(body: &[Stmt], out: &mut Vec<String>) {
     }
 }
 
+/// True if `body` (nested blocks too) has an objmode block: its outputs are assigned without
+/// an assignment statement, so the loop's arrays are not known to stay in an iteration.
+fn contains_objmode(body: &[Stmt]) -> bool {
+    body.iter().any(|stmt| {
+        matches!(stmt.kind, StmtKind::ObjMode(_))
+            || stmt.kind.blocks().into_iter().any(contains_objmode)
+    })
+}
+
 impl Lowerer<'_, '_> {
     /// Whether an iteration of the loop `for target in ...: body` (or `while ...: body`,
     /// `target` `None`) may free what it allocated when it ends (see the module doc).
@@ -147,7 +157,7 @@ impl Lowerer<'_, '_> {
                 Some(ty @ (Type::List { .. } | Type::Dict { .. })) if holds_array(ty)
             );
         });
-        if touches_array_list {
+        if touches_array_list || contains_objmode(body) {
             return false;
         }
         let inside = count_names(body, target);
@@ -200,8 +210,16 @@ impl Lowerer<'_, '_> {
 /// reached by its caller, so its temporaries are freed with the call instead of staying until
 /// the outermost call returns. A raise skips the release; the caller propagates the error and
 /// the outermost call frees everything.
-pub(crate) fn release_temporaries_at_return(func: &mut Function, return_type: &Type) {
-    if holds_array(return_type) {
+pub(crate) fn release_temporaries_at_return(
+    func: &mut Function,
+    return_type: &Type,
+    arg_types: &[Type],
+) {
+    // (An array may also leave through a list or dict argument: `rows.append(np.zeros(n))`.)
+    let through_argument = arg_types
+        .iter()
+        .any(|t| matches!(t, Type::List { .. } | Type::Dict { .. }) && holds_array(t));
+    if holds_array(return_type) || through_argument {
         return;
     }
     let allocates = func.layout.iter().any(|&b| {

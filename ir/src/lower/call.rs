@@ -25,8 +25,22 @@ impl Lowerer<'_, '_> {
             (Some(Resolution::NewList), _) => return self.lower_new_list(expr, args),
             (Some(Resolution::SortedList), _) => return self.lower_sorted(expr, args),
             (Some(Resolution::StrOf), _) => return self.lower_str_call(expr, args),
+            (Some(Resolution::CharCode(which)), _) => {
+                let which = which.clone();
+                let [arg] = args else {
+                    return Err(unsupported("expected one argument", expr.span));
+                };
+                let value = self.lower_expr(arg)?;
+                return match which.as_str() {
+                    "ord" => self.lower_ord(&value, expr.span),
+                    _ => self.lower_chr(value, expr.span),
+                };
+            }
             (Some(Resolution::ListMethod(method)), ExprKind::Attribute { value, .. }) => {
                 let method = method.clone();
+                if let Some(Type::Str) = self.typed.expr_type(value.id) {
+                    return self.lower_str_method(expr, value, &method, args);
+                }
                 if matches!(
                     self.typed.expr_type(value.id),
                     Some(Type::Dict { .. } | Type::Set { .. })
@@ -103,7 +117,6 @@ impl Lowerer<'_, '_> {
         else {
             return Err(unsupported("this call is not supported", expr.span));
         };
-        self.check_not_in_try("a call of another jitted function", expr.span)?;
         let positional = args
             .iter()
             .map(|a| self.lower_expr(a))
@@ -131,7 +144,15 @@ impl Lowerer<'_, '_> {
         for (v, ty) in values.into_iter().zip(&arg_types) {
             flat.extend(self.coerce(v, ty).flat_values());
         }
-        let results = self.b.call(&symbol, &flat, &ir_types(&ret));
+        let results = match self.try_scopes.is_empty() {
+            true => self.b.call(&symbol, &flat, &ir_types(&ret)),
+            // Its exceptions may be caught here: examined after the call.
+            false => {
+                let results = self.b.call_catching(&symbol, &flat, &ir_types(&ret));
+                self.catch_from_slot();
+                results
+            }
+        };
         Ok(PyValue::from_flat(&ret, &mut results.into_iter()))
     }
 
@@ -141,6 +162,9 @@ impl Lowerer<'_, '_> {
         to: Scalar,
         span: Span,
     ) -> LResult<PyValue> {
+        if let [(text, Type::Str)] = values.as_slice() {
+            return self.parse_str(text, to, span);
+        }
         let mut values = values.into_iter();
         let Some((first, first_ty)) = values.next() else {
             let zero = self.scalar_const(to.real_part(), 0.0);

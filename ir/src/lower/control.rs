@@ -35,6 +35,7 @@ impl Lowerer<'_, '_> {
                 self.lower_expr(e)?;
             }
             StmtKind::Pass => {}
+            StmtKind::ObjMode(block) => self.lower_objmode(stmt, block)?,
             StmtKind::If { test, body, orelse } => self.lower_if(test, body, orelse)?,
             StmtKind::Try {
                 body,
@@ -477,10 +478,7 @@ impl Lowerer<'_, '_> {
 
     fn lower_raise(&mut self, exc: Option<&Expr>, stmt: &Stmt) -> LResult<()> {
         let Some(exc) = exc else {
-            return Err(unsupported(
-                "a bare 'raise' (re-raise) is not supported",
-                stmt.span,
-            ));
+            return self.reraise(stmt.span);
         };
         let (class_expr, args) = match &exc.kind {
             ExprKind::Call { func, args, .. } => (func.as_ref(), args.as_slice()),

@@ -62,7 +62,7 @@ impl Lowerer<'_, '_> {
     }
 
     /// `value` as a key of type `key`, written into a zeroed stack buffer; its address.
-    fn key_buffer(&mut self, key: &Type, value: PyValue) -> Value {
+    pub(crate) fn key_buffer(&mut self, key: &Type, value: PyValue) -> Value {
         let value = self.coerce(value, key);
         let n = key_size(key);
         let slot = self.b.ins(Op::StackSlot(n as u32), &[], Ty::Ptr);
@@ -302,6 +302,15 @@ impl Lowerer<'_, '_> {
         }
         self.set_span(span);
         let is_set = matches!(ty, Type::Set { .. });
+        if let [other] = values.as_slice() {
+            let other_ty = self.type_of(&args[0])?;
+            let result_ty = self.type_of(expr)?;
+            if let Some(done) =
+                self.set_algebra_method(method, (d, &ty), other, &other_ty, &result_ty, span)
+            {
+                return Ok(done);
+            }
+        }
         match (method, values.as_slice()) {
             ("add", [k]) if is_set => {
                 self.dict_put(d, &key, &value, k.clone(), None, span);

@@ -1,7 +1,8 @@
 //! Lowering of `np.linalg.eig` and `np.linalg.eigvals` of general real or complex matrices
 //! (typed in `typeinfer/src/infer/numpy_shape.rs`): the matrix as C-contiguous `float64` or
-//! `complex128`, faer's eigendecomposition in the runtime (`RuntimeFn::Eig`, `ComplexEig`),
-//! complex results (`complex64` for `float32` and `complex64` input).
+//! `complex128`, faer's eigendecomposition in the runtime (`RuntimeFn::Eig`, `ComplexEig`).
+//! Results follow Numba: real (`float64`, or `float32` for `float32` input) for real input,
+//! where an eigenvalue that is not real raises ValueError; complex for complex input.
 
 use super::array_fns::ArrayRef;
 use super::{LResult, Lowerer, PyValue, unsupported};
@@ -20,11 +21,11 @@ impl Lowerer<'_, '_> {
         result_ty: &Type,
         span: Span,
     ) -> LResult<PyValue> {
-        let complex = match result_ty {
+        let first = match result_ty {
             Type::Tuple(items) => items.first().cloned(),
             other => Some(other.clone()),
         };
-        let Some(Type::Array { dtype: complex, .. }) = complex else {
+        let Some(Type::Array { dtype: result, .. }) = first else {
             return Err(unsupported("eig() result", span));
         };
         let m = if a.dtype.is_complex() {
@@ -34,17 +35,28 @@ impl Lowerer<'_, '_> {
         };
         let n = self.square_extent(&m, span);
         let data = self.data_of(m.desc);
-        let w = self.new_array(Scalar::C128, &[n], false, span);
+        // The runtime writes float64 (real input) or complex128 results.
+        let computed = if a.dtype.is_complex() {
+            Scalar::C128
+        } else {
+            Scalar::F64
+        };
+        let w = self.new_array(computed, &[n], false, span);
         let w_data = self.data_of(w.desc);
         let zero = self.b.iconst(Ty::I64, 0);
         let (v, v_data) = if vectors {
-            let v = self.new_array(Scalar::C128, &[n, n], false, span);
+            let v = self.new_array(computed, &[n, n], false, span);
             let v_data = self.data_of(v.desc);
             (Some(v), v_data)
         } else {
             (None, zero)
         };
-        let flag = self.b.iconst(Ty::I64, i64::from(vectors));
+        let real = if a.dtype.is_complex() {
+            0
+        } else {
+            runtime::linalg::EIG_REAL
+        };
+        let flag = self.b.iconst(Ty::I64, i64::from(vectors) | real);
         let routine = if a.dtype.is_complex() {
             RuntimeFn::ComplexEig
         } else {
@@ -57,14 +69,18 @@ impl Lowerer<'_, '_> {
         let not_finite = self.b.icmp(IntCC::Eq, status, two);
         let message = "Array must not contain infs or NaNs";
         self.raise_if(not_finite, ExceptionKind::LinAlgError, message, span, &[]);
+        let three = self.b.iconst(Ty::I64, 3);
+        let not_real = self.b.icmp(IntCC::Eq, status, three);
+        let message = "eig() argument must not cause a domain change.";
+        self.raise_if(not_real, ExceptionKind::ValueError, message, span, &[]);
         let failed = self.b.icmp(IntCC::Ne, status, zero);
         let message = "Eigenvalues did not converge";
         self.raise_if(failed, ExceptionKind::LinAlgError, message, span, &[]);
         let convert = |this: &mut Self, x: ArrayRef| {
-            if complex == Scalar::C128 {
+            if result == computed {
                 x.value()
             } else {
-                this.copy_array(&x, complex, span).value()
+                this.copy_array(&x, result, span).value()
             }
         };
         let w = convert(self, w);

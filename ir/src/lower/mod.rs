@@ -33,6 +33,7 @@ mod linalg;
 mod lists;
 mod messages;
 mod numeric;
+mod objmode;
 mod operators;
 mod optional;
 mod parallel;
@@ -41,9 +42,11 @@ pub(crate) mod pointers;
 mod random;
 mod random_dists;
 mod random_gen;
+mod set_algebra;
 mod sorting;
 mod ssa;
 mod statistics;
+mod str_methods;
 mod strings;
 mod value;
 mod views;
@@ -53,11 +56,15 @@ use crate::function::{Block, ErrorSite, Function, Value};
 use frontend::ast;
 use frontend::{Diagnostic, SourceFile, Span};
 pub use lists::item_layout as list_item_layout;
+pub use objmode::ObjModeRequest;
 use runtime::error::ExceptionKind;
 use ssa::{SsaBuilder, VarId};
 use std::collections::HashMap;
 use typeinfer::{CalleeId, Type, TypedFunction};
 pub use value::PyValue;
+
+/// Registers an objmode block, giving its id (see [`LowerContext::objmode`]).
+pub type RegisterObjMode<'a> = dyn Fn(&ObjModeRequest) -> Result<u64, String> + 'a;
 
 /// What lowering needs to know beyond the function itself.
 pub struct LowerContext<'a> {
@@ -78,6 +85,9 @@ pub struct LowerContext<'a> {
     /// The function is on a cycle of calls (it may recurse without bound): its prologue
     /// checks the native stack and raises `RecursionError` when it is nearly used up.
     pub recursive: bool,
+    /// Registers an objmode block with the interpreter and returns its id (`None`, or an
+    /// error saying why, where there is no interpreter: ahead-of-time builds).
+    pub objmode: Option<&'a RegisterObjMode<'a>>,
 }
 
 /// Lowers `func` (typed as `typed`) to an IR function named `ctx.symbol` whose parameters are
@@ -104,7 +114,7 @@ pub fn lower_function(
     let outlined = std::mem::take(&mut lowerer.outlined);
     drop(lowerer);
     remove_unterminated_dead_blocks(&mut ir)?;
-    arena::release_temporaries_at_return(&mut ir, &typed.return_type);
+    arena::release_temporaries_at_return(&mut ir, &typed.return_type, &typed.arg_types);
     let mut functions = vec![ir];
     functions.extend(outlined);
     Ok(functions)
@@ -163,6 +173,9 @@ pub(crate) struct Lowerer<'a, 'f> {
     try_scopes: Vec<exceptions::TryScope>,
     /// An error met while lowering a `finally` body at a raise site, reported after the `try`.
     deferred_error: Option<Diagnostic>,
+    /// The exceptions caught by the `except` clauses being lowered, innermost last (for a
+    /// bare `raise`).
+    caught: Vec<exceptions::Caught>,
 }
 
 type LResult<T> = Result<T, Diagnostic>;
@@ -190,6 +203,7 @@ impl<'a, 'f> Lowerer<'a, 'f> {
             views_on_stack: true,
             try_scopes: Vec::new(),
             deferred_error: None,
+            caught: Vec::new(),
         };
         lowerer.ssa.seal_block(lowerer.b.func, entry);
         lowerer
@@ -317,7 +331,7 @@ impl<'a, 'f> Lowerer<'a, 'f> {
         span: Span,
         args: &[Value],
     ) {
-        if let Some(handler) = self.raise_target(kind, &message) {
+        if let Some(handler) = self.raise_target(kind, &message, args) {
             self.jump(handler, &[]);
             self.continue_in_dead_block();
             return;
@@ -367,7 +381,7 @@ impl<'a, 'f> Lowerer<'a, 'f> {
         self.seal(fail);
         self.seal(ok);
         self.switch_to(fail);
-        if let Some(handler) = self.raise_target(kind, message) {
+        if let Some(handler) = self.raise_target(kind, message, args) {
             self.jump(handler, &[]);
             self.switch_to(ok);
             return;

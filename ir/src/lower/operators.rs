@@ -30,6 +30,22 @@ impl Lowerer<'_, '_> {
         if matches!(l, PyValue::List(..)) || matches!(r, PyValue::List(..)) {
             return self.list_binary_op(op, l, lt, r, rt, span);
         }
+        if let (
+            PyValue::Dict(a, _),
+            PyValue::Dict(b, _),
+            Type::Set { item: x },
+            Type::Set { item: y },
+        ) = (&l, &r, lt, rt)
+        {
+            let item = match (&**x, &**y) {
+                (Type::Unknown, t) | (t, Type::Unknown) => t.clone(),
+                _ => typeinfer::rules::unify(x, y).unwrap_or_else(|| (**x).clone()),
+            };
+            let result = Type::Set {
+                item: Box::new(item),
+            };
+            return self.set_binary_op(op, (*a, lt), (*b, rt), &result, span);
+        }
         let (Some(ls), Some(rs)) = (lt.as_scalar(), rt.as_scalar()) else {
             return Err(unsupported(
                 format!(

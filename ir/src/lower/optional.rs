@@ -33,9 +33,12 @@ impl Lowerer<'_, '_> {
             return value;
         };
         let absent = self.b.ins(Op::Not, &[flag], Ty::Bool);
-        let expected = match inner.scalar_type() {
-            Some(s) => s.to_string(),
-            None => "a value".to_string(),
+        let expected = match (&*inner, inner.scalar_type()) {
+            (_, Some(s)) => s.to_string(),
+            (PyValue::Array(_, ty), _) => ty.to_string(),
+            (PyValue::Text(_), _) => "str".to_string(),
+            (PyValue::Tuple(_), _) => "a tuple".to_string(),
+            _ => "a value".to_string(),
         };
         let message = format!("expected {expected}, got None");
         self.raise_if(absent, ExceptionKind::TypeError, &message, span, &[]);
@@ -55,16 +58,39 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    /// A value of number type `ty` made of zeros (the content of an absent optional).
+    /// The content of an absent optional of `ty`: zeros, and for an array or a string a
+    /// pointer to a zeroed descriptor or header (an empty value), never null, because
+    /// `load.readonly` of descriptors may be speculated above the `is None` test (LICM,
+    /// if-conversion) and must not trap.
     fn zero_of(&mut self, ty: &Type) -> PyValue {
-        let values: Vec<Value> = super::flatten::ir_types(ty)
-            .into_iter()
-            .map(|t| match t {
-                Ty::F32 | Ty::F64 => self.b.fconst(t, 0.0),
-                Ty::Bool => self.b.bconst(false),
-                t => self.b.iconst(t, 0),
-            })
-            .collect();
-        PyValue::from_flat(ty, &mut values.into_iter())
+        match ty {
+            Type::Tuple(items) => PyValue::Tuple(items.iter().map(|t| self.zero_of(t)).collect()),
+            Type::Array { ndim, .. } => {
+                let bytes = runtime::array::descriptor_size(u32::from(*ndim)) as u32;
+                PyValue::Array(self.zeroed_stack_memory(bytes), ty.clone())
+            }
+            Type::Str => PyValue::Text(self.zeroed_stack_memory(16)),
+            _ => {
+                let values: Vec<Value> = super::flatten::ir_types(ty)
+                    .into_iter()
+                    .map(|t| match t {
+                        Ty::F32 | Ty::F64 => self.b.fconst(t, 0.0),
+                        Ty::Bool => self.b.bconst(false),
+                        t => self.b.iconst(t, 0),
+                    })
+                    .collect();
+                PyValue::from_flat(ty, &mut values.into_iter())
+            }
+        }
+    }
+
+    /// A stack area of `bytes` (a multiple of 8) filled with zeros.
+    fn zeroed_stack_memory(&mut self, bytes: u32) -> Value {
+        let area = self.b.ins(Op::StackSlot(bytes), &[], Ty::Ptr);
+        let zero = self.b.iconst(Ty::I64, 0);
+        for word in 0..bytes / 8 {
+            self.b.store(area, zero, (word * 8) as i32);
+        }
+        area
     }
 }

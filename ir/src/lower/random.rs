@@ -138,8 +138,13 @@ impl Lowerer<'_, '_> {
             RandomPoisson => {
                 let lam = float(self, "lam", 1.0);
                 self.check_non_negative(lam, "lam < 0", span);
+                // exp(-lam) once (pure: out of the caller's loops too), not per draw.
+                let zero = self.b.fconst(Ty::F64, 0.0);
+                let minus = self.b.binary(Op::Fsub, zero, lam);
+                let enlam = self.b.call_runtime(RuntimeFn::Exp, &[minus]);
                 self.draws(size, Scalar::I64, span, &mut |this| {
-                    this.b.call_runtime(RuntimeFn::RandomPoisson, &[st_np, lam])
+                    this.b
+                        .call_runtime(RuntimeFn::RandomPoisson, &[st_np, lam, enlam])
                 })?
             }
             RandomBinomial => {

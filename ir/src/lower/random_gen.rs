@@ -90,6 +90,7 @@ impl Lowerer<'_, '_> {
                 self.shuffle_rows(&out, Some(g))?;
                 out.value()
             }
+            GenMethod::Choice => self.generator_choice(g, arg, size, span)?,
             GenMethod::Shuffle => {
                 let (x, _) = arg("x").expect("required");
                 let x = ArrayRef::of(&x).ok_or_else(|| unsupported("Generator.shuffle()", span))?;
@@ -152,6 +153,69 @@ impl Lowerer<'_, '_> {
         self.draws(size, Scalar::I64, span, &mut |this| {
             this.b.call_runtime(RuntimeFn::GenInteger, &[g, low, rng])
         })
+    }
+
+    /// `rng.choice(a, size=None)` with replacement: NumPy's `integers(0, n, size)` as indices.
+    fn generator_choice(
+        &mut self,
+        g: Value,
+        arg: &dyn Fn(&str) -> LoweredArg,
+        size: LoweredArg,
+        span: Span,
+    ) -> LResult<PyValue> {
+        let (a, _) = arg("a").expect("required");
+        let array = ArrayRef::of(&a);
+        let n = match (&a, &array) {
+            (_, Some(arr)) => self.array_dim(arr.desc, 0),
+            (PyValue::Scalar(v, s), None) => self.cast_real(*v, *s, Scalar::I64),
+            _ => return Err(unsupported("Generator.choice()", span)),
+        };
+        let shape = match &size {
+            Some((s, _)) => self.shape_values(s),
+            None => vec![],
+        };
+        let count = self.product(&shape);
+        let zero = self.b.iconst(Ty::I64, 0);
+        let one = self.b.iconst(Ty::I64, 1);
+        let empty = self.b.icmp(IntCC::Sle, n, zero);
+        let drawing = self.b.icmp(IntCC::Ne, count, zero);
+        let failed = self.b.ins(Op::And, &[empty, drawing], Ty::Bool);
+        let message = if array.is_some() {
+            "a cannot be empty unless no samples are taken"
+        } else {
+            "a must be a positive integer unless no samples are taken"
+        };
+        self.raise_if(failed, ExceptionKind::ValueError, message, span, &[]);
+        let width = self.b.binary(Op::Isub, n, one);
+        let element = array.as_ref().map_or(Scalar::I64, |arr| arr.dtype);
+        let pick = |this: &mut Self| -> PyValue {
+            let j = this
+                .b
+                .call_runtime(RuntimeFn::GenInteger, &[g, zero, width]);
+            match &array {
+                Some(arr) => {
+                    let strides = this.strides_of(arr);
+                    let data = this.data_of(arr.desc);
+                    let p = this.address_at(data, &strides, &[j]);
+                    this.load_scalar(p, arr.dtype)
+                }
+                None => PyValue::Scalar(j, Scalar::I64),
+            }
+        };
+        if size.is_none() {
+            return Ok(pick(self));
+        }
+        let out = self.new_array(element, &shape, false, span);
+        let out_data = self.data_of(out.desc);
+        let item = self.b.iconst(Ty::I64, element.size_bytes() as i64);
+        self.counted_loop(count, &mut |this, i| {
+            let v = pick(this);
+            let offset = this.b.binary(Op::Imul, i, item);
+            let to = this.b.binary(Op::Iadd, out_data, offset);
+            this.store_scalar(to, element, v);
+            Ok(())
+        })?;
+        Ok(out.value())
     }
 
     /// NumPy's `CONS_NON_NEGATIVE`: raises when `v`'s sign bit is set (also for -0.0), not

@@ -135,7 +135,8 @@ fn run_function(
                     let at = address(args[0], *offset, bytes.len(), mem)?;
                     mem.0[at..at + bytes.len()].copy_from_slice(&bytes);
                 }
-                Op::Call(name) => {
+                // (The interpreter has no error slot: a caught call runs as a call.)
+                Op::Call(name) | Op::CallCatch(name) => {
                     let callee = module.function(name).expect("verified module");
                     match run_function(module, callee, &args, mem, fuel)? {
                         Outcome::Return(values) => {
@@ -481,7 +482,7 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
         },
         // Stack memory and parallel loops are not modelled by the interpreter.
         StackSlot(_) | ParallelFor(_) => Err(Outcome::Fault(format!("{op:?} is not interpreted"))),
-        Call(_) | Store { .. } | Jump | Brif | Return | Raise(_) => {
+        Call(_) | CallCatch(_) | Store { .. } | Jump | Brif | Return | Raise(_) => {
             unreachable!("handled by the caller")
         }
     }

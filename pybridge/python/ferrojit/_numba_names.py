@@ -17,8 +17,9 @@ def literal_unroll(container):
 
 class objmode:
     """``with objmode(x='float64'):`` runs a block in the interpreter inside a Numba function.
-    ferrojit has no object mode: in compiled code such a block is a compile error that says so;
-    in Python (``DISABLE_JIT``, or the function's ``py_func``) the block just runs."""
+    In compiled code the compiler recognises the ``with`` statement and runs the block's body
+    through the interpreter (see ``pybridge/src/objmode.rs``); in Python (``DISABLE_JIT``, or the
+    function's ``py_func``) this context manager is what runs, and the block just runs."""
 
     def __init__(self, *args, **annotations):
         self.annotations = annotations

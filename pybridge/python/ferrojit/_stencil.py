@@ -9,8 +9,10 @@ does not fit) are ``cval`` (default 0); with ``out=`` it writes the interior of 
 leaves its border as it is.
 
 Every array argument is indexed relatively; other arguments are passed through. Stencils are
-called from Python or from ``@jit`` functions (through a generated entry function, see
-``_entry_source``; positional arguments only there).
+called from Python or from ``@jit`` functions: for the latter, ``@stencil`` also compiles a call
+function (``_jit_call``, which the compiler calls for ``kernel(a)`` / ``kernel(a, out=o)``) that
+makes the output itself: its dtype is the type of the kernel's value at a point (a
+``_point`` function typed but never run there), its border ``cval``.
 """
 
 import ast
@@ -167,31 +169,22 @@ def _loop_source(func, neighborhood):
     return ast.unparse(module) + "\n", tuple(neighborhood), params
 
 
-def _entry_source(func, neighborhood, cval):
-    """The source of the functions that let jitted code call the stencil (Numba allows that):
-    ``__stencil_point_<name>(__i0, ..., args...)``, the kernel at one point (relative indices
-    made absolute, its ``return`` kept), and ``__stencil_entry_<name>(args...)``, which types the
-    result array by the kernel's value at the first interior point (clamped into the array; on
-    a 1-element stand-in when the array is empty), fills it with ``cval`` and runs the loop."""
+def _jit_call_source(func, params, neighborhood, cval):
+    """The source of the kernel's value at one point, ``__stencil_point_<name>(__i0, ...,
+    args...)``, and of ``__stencil_call_<name>(args..., out=None)``, which compiled callers
+    call."""
     import inspect
 
+    name = func.__name__
+    ndim = len(neighborhood)
     tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
     fdef = tree.body[0]
-    params = [a.arg for a in fdef.args.args]
-    relative = _Relative(set(params))
-    body = [relative.visit(stmt) for stmt in fdef.body]
-    ndim = relative.ndim
-    arrays = set()
-    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
-        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
-            arrays.add(node.value.id)
-    name = func.__name__
-    indices = [f"__i{d}" for d in range(ndim)]
+    body = [_Relative(set(params)).visit(stmt) for stmt in fdef.body]
     point = ast.FunctionDef(
         name=f"__stencil_point_{name}",
         args=ast.arguments(
             posonlyargs=[],
-            args=[ast.arg(arg=i) for i in indices] + [ast.arg(arg=p) for p in params],
+            args=[ast.arg(arg=f"__i{d}") for d in range(ndim)] + [ast.arg(arg=p) for p in params],
             kwonlyargs=[],
             kw_defaults=[],
             defaults=[],
@@ -203,27 +196,22 @@ def _entry_source(func, neighborhood, cval):
     )
     module = ast.Module(body=[point], type_ignores=[])
     ast.fix_missing_locations(module)
-    first = params[0]
-    origin = ", ".join(
-        f"max(min({-lo}, {first}.shape[{d}] - 1), 0)" for d, (lo, _) in enumerate(neighborhood)
-    )
-    ones = "(" + "1, " * ndim + ")"
-    standins = ", ".join(
-        f"__stencil_np.zeros({ones}, dtype={p}.dtype)" if p in arrays else p for p in params
-    )
+    center = ", ".join(str(-lo) for lo, _ in neighborhood)
     args = ", ".join(params)
-    zeros = ", ".join("0" for _ in range(ndim))
-    entry = (
-        f"def __stencil_entry_{name}({args}):\n"
-        f"    if {first}.size == 0:\n"
-        f"        __v = __stencil_point_{name}({zeros}, {standins})\n"
+    # The loop over an empty list is never run: it gives `__v` the type of the kernel's value
+    # (a `for` variable after a loop that did not run), hence the output's dtype.
+    call = (
+        f"def __stencil_call_{name}({args}, out=None):\n"
+        f"    if out is None:\n"
+        f"        for __v in [__stencil_point_{name}({center}, {args}) for __k in range(0)]:\n"
+        f"            pass\n"
+        f"        __o = __stencil_np.full({params[0]}.shape, __v)\n"
+        f"        __o[...] = {cval!r}\n"
+        f"        return __stencil_{name}(__o, {args})\n"
         f"    else:\n"
-        f"        __v = __stencil_point_{name}({origin}, {args})\n"
-        f"    __out = __stencil_np.full({first}.shape, __v)\n"
-        f"    __out.fill({cval!r})\n"
-        f"    return __stencil_{name}(__out, {args})\n"
+        f"        return __stencil_{name}(out, {args})\n"
     )
-    return ast.unparse(module) + "\n\n" + entry
+    return ast.unparse(module) + "\n" + call
 
 
 class Stencil:
@@ -236,6 +224,8 @@ class Stencil:
         self.kernel = func
         self.cval = cval
         source, self.neighborhood, self._params = _loop_source(func, neighborhood)
+        source = "import numpy as __stencil_np\n" + source
+        source += _jit_call_source(func, self._params, self.neighborhood, cval)
         self.source = source
         # The loop function lives in a file-less module: register its text with linecache so
         # that the compiler (which reads source through inspect) finds it.
@@ -245,33 +235,13 @@ class Stencil:
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         namespace = dict(func.__globals__)
         exec(compile(source, filename, "exec"), namespace)
-        loop = namespace[f"__stencil_{func.__name__}"]
-        self._loop = njit(**options)(loop)
-        namespace[f"__stencil_{func.__name__}"] = self._loop
-        self._ferrojit_jit_entry = self._jit_entry(func, namespace, cval, options)
+        name = func.__name__
+        for prefix in ("__stencil_", "__stencil_point_", "__stencil_call_"):
+            namespace[prefix + name] = njit(**options)(namespace[prefix + name])
+        self._loop = namespace[f"__stencil_{name}"]
+        # What the compiler calls when a `@jit` function calls this stencil.
+        self._jit_call = namespace[f"__stencil_call_{name}"]
         functools.update_wrapper(self, func)
-
-    def _jit_entry(self, func, namespace, cval, options):
-        """The jitted function that compiled callers of this stencil call (see
-        `_entry_source`); None when the kernel's shape does not allow one."""
-        import linecache
-
-        import numpy as np
-
-        from .decorators import njit
-
-        try:
-            source = _entry_source(func, self.neighborhood, cval)
-        except Exception:  # noqa: BLE001 - Python callers still work; jitted ones get an error
-            return None
-        filename = f"<ferrojit stencil entry {func.__module__}.{func.__qualname__} {id(self):x}>"
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        namespace["__stencil_np"] = np
-        exec(compile(source, filename, "exec"), namespace)
-        for kind in ("point", "entry"):
-            key = f"__stencil_{kind}_{func.__name__}"
-            namespace[key] = njit(**options)(namespace[key])
-        return namespace[f"__stencil_entry_{func.__name__}"]
 
     def _result_dtype(self, args):
         """The kernel's result type: that of the kernel run (in Python) at one interior point."""

@@ -162,10 +162,15 @@ def _registered_method(receiver_text, name):
 
 def _registered(obj):
     """What the compiler should call for global ``obj``: the jitted twin of a
-    ``register_jitable`` function, the ``_Overload`` of an overloaded one, or None."""
+    ``register_jitable`` function, the ``_Overload`` of an overloaded one, a ``@stencil``'s call
+    function, or None."""
     twin = getattr(obj, "__dict__", {}).get(_JIT_ATTR) if hasattr(obj, "__code__") else None
     if isinstance(twin, Dispatcher):
         return twin
+    from ._stencil import Stencil
+
+    if isinstance(obj, Stencil):
+        return obj._jit_call
     entry = _OVERLOADS.get(id(obj))
     if entry is not None and entry.func is obj:
         return entry

@@ -156,7 +156,10 @@ def DictType(key, value):
     return Type(f"DictType({key}, {value})")
 
 
-__all__ += ["Array", "UniTuple", "Tuple", "Optional", "unicode_type", "ListType", "DictType"]
+#: Numba's lower-case spelling (``numba.optional(f8)``).
+optional = Optional
+
+__all__ += ["Array", "UniTuple", "Tuple", "Optional", "optional", "unicode_type", "ListType", "DictType"]
 
 
 # --- C pointers (``@cfunc`` parameters) -------------------------------------------------------

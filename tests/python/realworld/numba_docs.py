@@ -306,7 +306,7 @@ CASES = [
     Case(g_gu, np.arange(6.0).reshape(2, 3), np.array([1, 2]),
          reference=lambda x, y: x + y[:, None]),
     Case(apply_kernel1, A),
-    Case(objmode_sum, np.arange(10.0), xfail="`with objmode(...)` blocks are not supported"),
+    Case(objmode_sum, np.arange(10.0)),
     Case(unrolled_tuple_sum, (1, 2.5, 3)),
     Case(typed_list_squares, 5),
     Case(typed_dict_counts, np.array([1, 2, 1, 3])),

@@ -183,6 +183,11 @@ impl Check<'_> {
             }
             StmtKind::Continue => state = None,
             StmtKind::Pass => {}
+            StmtKind::ObjMode(block) => {
+                if let Some(set) = &mut state {
+                    set.extend(block.outputs.iter().map(|o| o.name.clone()));
+                }
+            }
             StmtKind::Try {
                 body,
                 handlers,
@@ -259,6 +264,11 @@ fn bound_in(body: &[Stmt], out: &mut HashSet<String>) {
         match &stmt.kind {
             StmtKind::Assign { targets, .. } => targets.iter().for_each(|t| bind(&mut state, t)),
             StmtKind::For { target, .. } => bind(&mut state, target),
+            StmtKind::ObjMode(block) => {
+                if let Some(set) = &mut state {
+                    set.extend(block.outputs.iter().map(|o| o.name.clone()));
+                }
+            }
             _ => {}
         }
         *out = state.unwrap_or_default();

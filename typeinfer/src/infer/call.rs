@@ -126,6 +126,10 @@ impl Infer<'_> {
                 self.resolve(e.id, Resolution::StrOf);
                 self.str_call(e, args)?
             }
+            Callable::CharCode(which) => {
+                self.resolve(e.id, Resolution::CharCode(which.to_string()));
+                self.char_code_call(e, which, args)?
+            }
             Callable::ListClass { typed } => {
                 self.resolve(e.id, Resolution::NewList);
                 self.list_constructor(e, args, typed)?
@@ -275,6 +279,15 @@ impl Infer<'_> {
             };
             let message = format!("{name}() takes {expected} ({} given)", args.len());
             return Err(Diagnostic::typing(message, e.span).into());
+        }
+        if let [arg] = args
+            && !target.is_complex()
+            && !target.is_bool()
+            && self.value(arg)? == Type::Str
+        {
+            // `int(s)`, `float(s)`: parsed (`ValueError` when `s` is not a number).
+            self.resolve(e.id, Resolution::Cast(target));
+            return Ok(Type::Scalar(target));
         }
         for arg in args {
             let ty = self.value(arg)?;

@@ -25,7 +25,56 @@ const DICT_METHODS: &[&str] = &[
     "copy",
 ];
 /// The set methods compiled code supports.
-const SET_METHODS: &[&str] = &["add", "discard", "remove", "clear", "copy"];
+const SET_METHODS: &[&str] = &[
+    "add",
+    "discard",
+    "remove",
+    "clear",
+    "copy",
+    "update",
+    "union",
+    "intersection",
+    "difference",
+    "symmetric_difference",
+    "issubset",
+    "issuperset",
+    "isdisjoint",
+    "difference_update",
+    "intersection_update",
+];
+
+/// `a | b`, `a & b`, `a - b`, `a ^ b` of two sets: a set of the unified item type.
+pub(super) fn set_binop_type(
+    op: frontend::ast::BinOp,
+    l: &Type,
+    r: &Type,
+    span: frontend::Span,
+) -> R<Option<Type>> {
+    use frontend::ast::BinOp::*;
+    let (Type::Set { item: a }, Type::Set { item: b }) = (l, r) else {
+        return Ok(None);
+    };
+    if !matches!(op, BitOr | BitAnd | Sub | BitXor) {
+        let message = format!(
+            "unsupported operand type(s) for {}: '{l}' and '{r}'",
+            op.symbol()
+        );
+        return Err(Diagnostic::typing(message, span).into());
+    }
+    let item = match (&**a, &**b) {
+        (Type::Unknown, t) | (t, Type::Unknown) => Some(t.clone()),
+        _ => rules::unify(a, b),
+    };
+    match item {
+        Some(item) => Ok(Some(Type::Set {
+            item: Box::new(item),
+        })),
+        None => {
+            let message = format!("cannot combine sets of {a} and {b}");
+            Err(Diagnostic::typing(message, span).into())
+        }
+    }
+}
 
 /// Whether values of type `ty` can be dict keys or set items: numbers (not complex), strings,
 /// tuples of them.
@@ -320,6 +369,25 @@ impl Infer<'_> {
                     arity(0, 0)?;
                     Ok(ty.clone())
                 }
+                "update" => {
+                    arity(1, 1)?;
+                    let Type::Dict {
+                        key: other_key,
+                        value: other_value,
+                        ..
+                    } = &arg_types[0]
+                    else {
+                        let message = format!("dict.update() takes a dict, got {}", arg_types[0]);
+                        return Err(Diagnostic::typing(message, args[0].span).into());
+                    };
+                    let widened = dict_type(
+                        join(key, other_key, &args[0], "key")?,
+                        join(value, other_value, &args[0], "value")?,
+                        *typed,
+                    );
+                    self.widen_container(base, ty, widened, &args[0])?;
+                    Ok(Type::NoneType)
+                }
                 _ => {
                     let message = format!("'{ty}' object has no attribute '{attr}'");
                     let hint = format!("dicts support {}", DICT_METHODS.join(", "));
@@ -348,6 +416,34 @@ impl Infer<'_> {
                 "copy" => {
                     arity(0, 0)?;
                     Ok(ty.clone())
+                }
+                "update"
+                | "union"
+                | "intersection"
+                | "difference"
+                | "symmetric_difference"
+                | "issubset"
+                | "issuperset"
+                | "isdisjoint"
+                | "difference_update"
+                | "intersection_update" => {
+                    arity(1, 1)?;
+                    let Type::Set { item: other } = &arg_types[0] else {
+                        let message = format!("set.{attr}() takes a set, got {}", arg_types[0]);
+                        return Err(Diagnostic::typing(message, args[0].span).into());
+                    };
+                    let joined = Type::Set {
+                        item: Box::new(join(item, other, &args[0], "item")?),
+                    };
+                    Ok(match attr {
+                        "update" => {
+                            self.widen_container(base, ty, joined, &args[0])?;
+                            Type::NoneType
+                        }
+                        "issubset" | "issuperset" | "isdisjoint" => Type::BOOL,
+                        "difference_update" | "intersection_update" => Type::NoneType,
+                        _ => joined,
+                    })
                 }
                 _ => {
                     let message = format!("'{ty}' object has no attribute '{attr}'");

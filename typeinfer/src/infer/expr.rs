@@ -741,6 +741,9 @@ pub(super) fn binop_type(op: BinOp, l: &Type, r: &Type, span: Span) -> R<Type> {
     if let Some(ty) = super::lists::list_binop_type(op, l, r, span)? {
         return Ok(ty);
     }
+    if let Some(ty) = super::dicts::set_binop_type(op, l, r, span)? {
+        return Ok(ty);
+    }
     if let (BinOp::Add, Type::Str, Type::Str) = (op, l, r) {
         return Ok(Type::Str);
     }
@@ -818,6 +821,9 @@ fn builtin(name: &str) -> Option<Val> {
     if name == "str" {
         return Some(Val::Callable(Callable::StrClass));
     }
+    if let Some(which) = ["ord", "chr"].into_iter().find(|&n| n == name) {
+        return Some(Val::Callable(Callable::CharCode(which)));
+    }
     if name == "dict" {
         return Some(Val::Callable(Callable::DictClass { typed: false }));
     }
@@ -859,6 +865,7 @@ pub(super) fn describe(val: &Val) -> String {
         Val::Callable(Callable::ListClass { typed: false }) => "type 'list'".to_string(),
         Val::Callable(Callable::ListClass { typed: true }) => "class 'List'".to_string(),
         Val::Callable(Callable::StrClass) => "type 'str'".to_string(),
+        Val::Callable(Callable::CharCode(name)) => format!("function '{name}'"),
         Val::Callable(Callable::DictClass { typed: false }) => "type 'dict'".to_string(),
         Val::Callable(Callable::DictClass { typed: true }) => "class 'Dict'".to_string(),
         Val::Callable(Callable::SetClass) => "type 'set'".to_string(),

@@ -142,6 +142,15 @@ impl Infer<'_> {
                 self.resolve(e.id, Resolution::NewDict);
                 Ok(Some(ty))
             }
+            Val::Value(Type::Str) => {
+                if let Some(k) = keywords.first() {
+                    let message = format!("keyword argument '{}' is not supported here", k.name);
+                    return Err(Diagnostic::unsupported(message, k.span).into());
+                }
+                let ty = self.str_method(e, attr, args)?;
+                self.resolve(e.id, Resolution::ListMethod(attr.to_string()));
+                Ok(Some(ty))
+            }
             Val::Value(list @ Type::List { .. }) => {
                 let ty = self.list_method(e, value, &list, attr, args)?;
                 self.resolve(e.id, Resolution::ListMethod(attr.to_string()));

@@ -28,8 +28,10 @@ mod numpy_random;
 pub(crate) mod numpy_shape;
 mod numpy_sorting;
 mod numpy_statistics;
+pub(crate) mod objmode;
+pub use objmode::objmode_key;
 mod stmt;
-mod strings;
+pub(crate) mod strings;
 
 use crate::rules;
 use crate::types::{Scalar, Type};
@@ -136,6 +138,8 @@ pub(super) enum Callable {
     },
     /// `str`.
     StrClass,
+    /// `ord` or `chr`.
+    CharCode(&'static str),
     /// `dict` (`typed: false`) or `ferrojit.typed.Dict` (`typed: true`).
     DictClass {
         typed: bool,
@@ -285,10 +289,13 @@ impl<'a> Infer<'a> {
     }
 
     fn finish(
-        self,
+        mut self,
         arg_types: &[Type],
         declared_return: Option<&Type>,
     ) -> Result<Inference, Diagnostic> {
+        let mut objmode = HashMap::new();
+        let body = self.func.body.as_slice();
+        let objmode = self.objmode_typings(body, &mut objmode).map(|()| objmode);
         let mut returns = self.returns;
         if !always_returns(&self.func.body) {
             returns.push(Return {
@@ -333,12 +340,14 @@ impl<'a> Infer<'a> {
             Some(declared) => check_declared_returns(&returns, declared)?,
             None => unify_returns(&returns)?,
         };
+        let objmode = objmode?;
         Ok(Inference::Typed(TypedFunction {
             arg_types: arg_types.to_vec(),
             return_type,
             expr_types: self.expr_types,
             var_types: self.var_types,
             resolutions: self.resolutions,
+            objmode,
         }))
     }
 }
@@ -346,7 +355,8 @@ impl<'a> Infer<'a> {
 const FALL_OFF_HINT: &str =
     "the function can reach its end without a return statement, which returns None";
 
-const OPTIONAL_HINT: &str = "only a number may be None on some paths (an optional number)";
+const OPTIONAL_HINT: &str =
+    "only a number, array, tuple or string may be None on some paths (an optional value)";
 
 fn unify_returns(returns: &[Return]) -> Result<Type, Diagnostic> {
     let Some(first) = returns.first() else {
@@ -477,6 +487,7 @@ fn collect_assigned(body: &[Stmt], out: &mut HashSet<String>) {
                     collect_assigned(block, out);
                 }
             }
+            StmtKind::ObjMode(block) => out.extend(block.outputs.iter().map(|o| o.name.clone())),
             _ => {}
         }
     }

@@ -243,6 +243,35 @@ impl Infer<'_> {
                 super::check_writeable(&ty, x.span, &format!("{name}()"))?;
                 Type::NoneType
             }
+            GenMethod::Choice => {
+                if let Some(replace) = arg("replace") {
+                    self.value(replace)?;
+                    if !matches!(replace.kind, ExprKind::Bool(true)) {
+                        let message = format!("{name}(): only replace=True is supported");
+                        return Err(Diagnostic::unsupported(message, replace.span).into());
+                    }
+                }
+                if let Some(p) = arg("p")
+                    && self.value(p)? != Type::NoneType
+                {
+                    let message = format!("{name}(): p= is not supported");
+                    return Err(Diagnostic::unsupported(message, p.span).into());
+                }
+                let a = arg("a").expect("required");
+                let element = match self.value(a)? {
+                    Type::Scalar(s) if s.is_int() => Scalar::I64,
+                    Type::Array { dtype, ndim: 1, .. } => dtype,
+                    other => {
+                        let message =
+                            format!("{name}() takes an integer or a 1-d array, got {other}");
+                        return Err(Diagnostic::typing(message, a.span).into());
+                    }
+                };
+                match shape {
+                    Some(ndim) => Type::array(element, ndim, Layout::C),
+                    None => Type::Scalar(element),
+                }
+            }
             _ => match shape {
                 Some(ndim) => Type::array(element, ndim, Layout::C),
                 None => Type::Scalar(element),

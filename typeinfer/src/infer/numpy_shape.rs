@@ -545,13 +545,15 @@ impl Infer<'_> {
                     s
                 }
             }
-            // Complex results whatever the eigenvalues (NumPy gives float64 arrays when every
-            // imaginary part is zero; that is a property of the data, not of the types).
+            // Numba's rule: real results for real input (a complex eigenvalue raises
+            // ValueError at run time), complex results for complex input. NumPy decides by
+            // the data (float64 when every imaginary part is zero), which types cannot.
             LinalgEig | LinalgEigvals => {
-                let complex = if matches!(dt, Scalar::F32 | Scalar::C64) {
-                    Scalar::C64
-                } else {
-                    Scalar::C128
+                let complex = match dt {
+                    Scalar::C64 => Scalar::C64,
+                    Scalar::C128 => Scalar::C128,
+                    Scalar::F32 => Scalar::F32,
+                    _ => Scalar::F64,
                 };
                 let w = Type::array(complex, 1, Layout::C);
                 if f == LinalgEig {

@@ -82,10 +82,9 @@ impl Infer<'_> {
                 self.expr(e)?;
             }
             StmtKind::Break | StmtKind::Continue | StmtKind::Pass => {}
-            StmtKind::Raise(None) => {
-                let message = "a bare `raise` (re-raising) is not supported";
-                return Err(Diagnostic::unsupported(message, stmt.span).into());
-            }
+            StmtKind::ObjMode(block) => self.objmode_stmt(block)?,
+            // Re-raising what an `except` clause caught (checked where it is lowered).
+            StmtKind::Raise(None) => {}
             StmtKind::Raise(Some(exc)) => self.raise(exc)?,
             StmtKind::Assert { test, msg } => {
                 self.condition(test)?;
