@@ -7,9 +7,13 @@ virtualenv by ``maturin develop`` (see pybridge/README.md), and ``diff.py`` besi
 
 
 def pytest_terminal_summary(terminalreporter):
-    """How many generated programs and fuzz inputs ran (test_generated.py, test_fuzz.py)."""
+    """How many generated programs and fuzz inputs ran (test_generated.py, test_fuzz.py), and
+    the real-world corpus tally (test_realworld.py)."""
     import sys
 
+    realworld = sys.modules.get("test_realworld")
+    if realworld is not None and any(realworld.TALLY.values()):
+        _realworld_tally(terminalreporter, realworld.TALLY)
     progen = sys.modules.get("progen")
     if progen is None:
         return
@@ -23,3 +27,16 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"ferrojit compiler fuzzing: {stats['fuzz_cases']} inputs, {stats['fuzz_crashes']} crashes"
         )
+
+
+def _realworld_tally(terminalreporter, tally):
+    """Passing / failing / known-gap counts of the corpus, the gaps grouped by reason."""
+    import collections
+
+    counts = ", ".join(f"{len(tally[k])} {k}" for k in ("passed", "failed", "xfail", "xpassed") if tally[k])
+    terminalreporter.write_line(f"ferrojit real-world corpus: {counts}")
+    reasons = collections.defaultdict(list)
+    for name, reason in tally["xfail"]:
+        reasons[reason].append(name)
+    for reason, names in sorted(reasons.items(), key=lambda kv: -len(kv[1])):
+        terminalreporter.write_line(f"  {len(names)} x {reason}: {', '.join(names)}")

@@ -108,6 +108,14 @@ pub enum Intrinsic {
     Sign,
     /// `np.clip(x, lo, hi)`: `min(max(x, lo), hi)`, NaN propagating.
     Clip,
+    /// `np.signbit`: whether the sign bit is set (true for -0.0 and negative NaNs).
+    Signbit,
+    /// `np.logical_not(x)`: `x == 0` (NaN is true, so its logical not is false).
+    LogicalNot,
+    /// `np.logical_and(x, y)` / `logical_or` / `logical_xor`: of the truth values.
+    LogicalAnd,
+    LogicalOr,
+    LogicalXor,
 }
 
 /// The functions of `cmath`.
@@ -271,6 +279,11 @@ impl Intrinsic {
                 "square" => Some(Square),
                 "sign" => Some(Sign),
                 "clip" => Some(Clip),
+                "signbit" => Some(Signbit),
+                "logical_not" => Some(LogicalNot),
+                "logical_and" => Some(LogicalAnd),
+                "logical_or" => Some(LogicalOr),
+                "logical_xor" => Some(LogicalXor),
                 // NumPy's `remainder` is Python's `%`; its `isclose` has other tolerances.
                 "pow" | "remainder" | "isclose" => None,
                 _ => math,
@@ -345,6 +358,11 @@ impl Intrinsic {
             NpTrunc => "trunc",
             Rint => "rint",
             Square => "square",
+            Signbit => "signbit",
+            LogicalNot => "logical_not",
+            LogicalAnd => "logical_and",
+            LogicalOr => "logical_or",
+            LogicalXor => "logical_xor",
             Sign => "sign",
             Clip => "clip",
             Gcd => "gcd",

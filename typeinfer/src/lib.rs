@@ -343,6 +343,8 @@ pub enum Resolution {
     /// A new list: `list(...)`, `List(...)`, `List.empty_list(t)`; recorded on the `Call`
     /// expression, whose type is the list's. The optional argument is an iterable to copy.
     NewList,
+    /// `sorted(iterable)`: a new list, as [`Resolution::NewList`], then sorted in place.
+    SortedList,
     /// A method `x.name(args)` of a list, dict or set (`append`, `get`, `add`, ...); recorded
     /// on the `Call` expression.
     ListMethod(String),

@@ -315,7 +315,15 @@ pub fn intrinsic(intrinsic: Intrinsic, args: &[Scalar]) -> Result<OpTyping, Stri
                 result: Scalar::I64,
             })
         }
-        IsNan | IsInf | IsFinite => {
+        LogicalAnd | LogicalOr | LogicalXor => {
+            check_arity(intrinsic, args, 2, 2)?;
+            let f = promote(
+                math_float(intrinsic, args[0])?,
+                math_float(intrinsic, args[1])?,
+            );
+            Ok(OpTyping::same(f, 2, Scalar::Bool))
+        }
+        IsNan | IsInf | IsFinite | Signbit | LogicalNot => {
             check_arity(intrinsic, args, 1, 1)?;
             let f = math_float(intrinsic, args[0])?;
             Ok(OpTyping::same(f, 1, Scalar::Bool))

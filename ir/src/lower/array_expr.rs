@@ -190,7 +190,12 @@ impl Lowerer<'_, '_> {
             }
             Node::Unary(op, v, span, scalar) => {
                 let (v, s) = self.eval_child(v, idx, leaves)?;
-                let v = self.unary_op(*op, v, &Type::Scalar(s), *span)?;
+                // `~` of a bool array element is NumPy's logical not (typeinfer types it bool).
+                let op = match (*op, s.is_bool()) {
+                    (UnaryOp::Invert, true) => UnaryOp::Not,
+                    (op, _) => op,
+                };
+                let v = self.unary_op(op, v, &Type::Scalar(s), *span)?;
                 self.coerce(v, &Type::Scalar(*scalar))
             }
             Node::Compare(op, l, r, span) => {

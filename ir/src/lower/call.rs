@@ -23,6 +23,7 @@ impl Lowerer<'_, '_> {
         }
         match (self.typed.resolutions.get(&expr.id), &func.kind) {
             (Some(Resolution::NewList), _) => return self.lower_new_list(expr, args),
+            (Some(Resolution::SortedList), _) => return self.lower_sorted(expr, args),
             (Some(Resolution::StrOf), _) => return self.lower_str_call(expr, args),
             (Some(Resolution::CharCode(which)), _) => {
                 let which = which.clone();
@@ -590,6 +591,35 @@ impl Lowerer<'_, '_> {
                     .binary(Op::Copysign, x, self.second(&fargs, i, span)?),
             ),
             IsNan => PyValue::Scalar(self.is_nan(x), Scalar::Bool),
+            LogicalNot => {
+                let zero = self.b.fconst(fty, 0.0);
+                PyValue::Scalar(self.b.fcmp(FloatCC::Eq, x, zero), Scalar::Bool)
+            }
+            LogicalAnd | LogicalOr | LogicalXor => {
+                // Truth values as NumPy takes them: nonzero, NaN included (`ne` is unordered).
+                let zero = self.b.fconst(fty, 0.0);
+                let a = self.b.fcmp(FloatCC::Ne, x, zero);
+                let y = self.second(&fargs, i, span)?;
+                let b = self.b.fcmp(FloatCC::Ne, y, zero);
+                let either = self.b.ins(Op::Or, &[a, b], Ty::Bool);
+                let both = self.b.ins(Op::And, &[a, b], Ty::Bool);
+                let v = match i {
+                    LogicalAnd => both,
+                    LogicalOr => either,
+                    _ => {
+                        let not_both = self.b.ins(Op::Not, &[both], Ty::Bool);
+                        self.b.ins(Op::And, &[either, not_both], Ty::Bool)
+                    }
+                };
+                PyValue::Scalar(v, Scalar::Bool)
+            }
+            Signbit => {
+                // The sign bit moved onto 1.0: negative exactly when x's sign bit is set.
+                let one = self.b.fconst(fty, 1.0);
+                let signed = self.b.binary(Op::Copysign, one, x);
+                let zero = self.b.fconst(fty, 0.0);
+                PyValue::Scalar(self.b.fcmp(FloatCC::Lt, signed, zero), Scalar::Bool)
+            }
             IsInf | IsFinite => {
                 let abs = self.b.unary(Op::Fabs, x);
                 let inf = self.b.fconst(fty, f64::INFINITY);

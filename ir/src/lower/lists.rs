@@ -246,6 +246,40 @@ impl Lowerer<'_, '_> {
         Ok(PyValue::List(list, ty))
     }
 
+    /// `sorted(iterable)`: a new list of the items (as `list(iterable)`), sorted in place.
+    pub(crate) fn lower_sorted(&mut self, expr: &Expr, args: &[Expr]) -> LResult<PyValue> {
+        let value = self.lower_new_list(expr, args)?;
+        let PyValue::List(list, ty) = &value else {
+            return Err(unsupported("sorted() needs an iterable", expr.span));
+        };
+        self.sort_list(*list, &item_of(ty), expr.span)?;
+        Ok(value)
+    }
+
+    /// Sorts a list of real numbers in place (`list.sort()`, `sorted`).
+    fn sort_list(&mut self, list: Value, item: &Type, span: Span) -> LResult<()> {
+        let Some(s) = item.as_scalar() else {
+            return Err(unsupported("only lists of numbers can be sorted", span));
+        };
+        let kind = match s {
+            Scalar::I64 => sort_kind::I64,
+            Scalar::U64 => sort_kind::U64,
+            Scalar::F64 => sort_kind::F64,
+            Scalar::I32 => sort_kind::I32,
+            Scalar::U32 => sort_kind::U32,
+            Scalar::F32 => sort_kind::F32,
+            Scalar::I16 => sort_kind::I16,
+            Scalar::U16 => sort_kind::U16,
+            Scalar::I8 => sort_kind::I8,
+            Scalar::U8 | Scalar::Bool => sort_kind::U8,
+            _ => return Err(unsupported("complex numbers cannot be sorted", span)),
+        };
+        let kind = self.b.iconst(Ty::I64, kind);
+        let no = self.b.iconst(Ty::I64, 0);
+        self.b.call_runtime(RuntimeFn::ListSort, &[list, kind, no]);
+        Ok(())
+    }
+
     fn extend_from_seq(&mut self, list: Value, item: &Type, seq: Seq, span: Span) -> LResult<()> {
         if let Seq::List {
             list: other,
@@ -426,25 +460,7 @@ impl Lowerer<'_, '_> {
                 Ok(PyValue::None)
             }
             ("sort", []) => {
-                let Some(s) = item.as_scalar() else {
-                    return Err(unsupported("only lists of numbers can be sorted", span));
-                };
-                let kind = match s {
-                    Scalar::I64 => sort_kind::I64,
-                    Scalar::U64 => sort_kind::U64,
-                    Scalar::F64 => sort_kind::F64,
-                    Scalar::I32 => sort_kind::I32,
-                    Scalar::U32 => sort_kind::U32,
-                    Scalar::F32 => sort_kind::F32,
-                    Scalar::I16 => sort_kind::I16,
-                    Scalar::U16 => sort_kind::U16,
-                    Scalar::I8 => sort_kind::I8,
-                    Scalar::U8 | Scalar::Bool => sort_kind::U8,
-                    _ => return Err(unsupported("complex numbers cannot be sorted", span)),
-                };
-                let kind = self.b.iconst(Ty::I64, kind);
-                let no = self.b.iconst(Ty::I64, 0);
-                self.b.call_runtime(RuntimeFn::ListSort, &[list, kind, no]);
+                self.sort_list(list, &item, span)?;
                 Ok(PyValue::None)
             }
             ("copy", []) => {

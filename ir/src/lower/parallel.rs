@@ -534,6 +534,16 @@ fn private_to_iteration(body: &[Stmt], name: &str) -> bool {
                     .any(|t| matches!(&t.kind, ExprKind::Name(n) if n == name))
                     && !mentions(value, name)
             }
+            // First used inside an inner loop that assigns it before reading it (`d = 0.0`
+            // then `d += ...` per inner iteration): private too, as in Numba.
+            StmtKind::For {
+                target, iter, body, ..
+            } => {
+                !mentions(target, name) && !mentions(iter, name) && private_to_iteration(body, name)
+            }
+            StmtKind::While { test, body, .. } => {
+                !mentions(test, name) && private_to_iteration(body, name)
+            }
             _ => false,
         };
     }

@@ -32,6 +32,7 @@ from .ufunc import DUFunc, GUFunc, guvectorize, vectorize
 from ._stencil import Stencil, stencil
 from ._numba_names import from_dtype, literal_unroll, objmode
 from .experimental import deferred_type, jitclass
+from . import _heapq  # noqa: F401  (registers heapq for compiled code)
 from .types import Optional as optional
 from ._ferrojit import get_num_threads, set_num_threads
 

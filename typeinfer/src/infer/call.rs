@@ -134,6 +134,10 @@ impl Infer<'_> {
                 self.resolve(e.id, Resolution::NewList);
                 self.list_constructor(e, args, typed)?
             }
+            Callable::Sorted => {
+                self.resolve(e.id, Resolution::SortedList);
+                self.sorted_call(e, args)?
+            }
             Callable::Cast(target) => self.cast(e, func, target, args)?,
             Callable::NewObject { class, name } => self.new_object(e, class, &name)?,
             Callable::Intrinsic(intrinsic) => self.intrinsic_call(e, func, intrinsic, args)?,

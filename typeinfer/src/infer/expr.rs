@@ -27,7 +27,6 @@ const UNSUPPORTED_BUILTINS: &[&str] = &[
     "tuple",
     "map",
     "filter",
-    "sorted",
     "reversed",
     "isinstance",
     "any",
@@ -252,6 +251,10 @@ impl Infer<'_> {
             UnaryOp::Invert => "~",
         };
         let result = match (ty.as_scalar(), &ty) {
+            // NumPy's `~` of a bool array is the logical not (bool), not Python's int `~True`.
+            (None, Type::Array { dtype, .. }) if op == UnaryOp::Invert && dtype.is_bool() => Ok(
+                crate::elementwise::result_type(Scalar::Bool, std::slice::from_ref(&ty)),
+            ),
             (None, Type::Array { dtype, .. }) => rules::unaryop(op, *dtype)
                 .map(|t| crate::elementwise::result_type(t.result, std::slice::from_ref(&ty))),
             (Some(s), _) => rules::unaryop(op, s).map(|t| Type::Scalar(t.result)),
@@ -494,6 +497,7 @@ impl Infer<'_> {
             }
             (ModuleKind::Math | ModuleKind::Cmath | ModuleKind::Numpy, "nan") => Some(f64::NAN),
             (ModuleKind::Math | ModuleKind::Cmath, "tau") => Some(std::f64::consts::TAU),
+            (ModuleKind::Numpy, "euler_gamma") => Some(EULER_GAMMA),
             _ => None,
         };
         if let Some(value) = constant {
@@ -644,9 +648,13 @@ const VALUE_ATTRIBUTES: &[&str] = &[
     "nonzero",
 ];
 
+/// `np.euler_gamma`, the Euler-Mascheroni constant (NumPy's value, to the last bit).
+const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
+
 /// Whether `module.name` means something to the typer (a constant, dtype or function).
 fn module_knows(module: ModuleKind, name: &str) -> bool {
     matches!(name, "pi" | "e" | "inf" | "nan" | "tau")
+        || (module == ModuleKind::Numpy && name == "euler_gamma")
         || Intrinsic::lookup(Some(module), name).is_some()
         || (module == ModuleKind::Numpy && numpy_dtype(name).is_some())
         || (module == ModuleKind::Numpy && crate::ArrayFn::function(name).is_some())
@@ -822,6 +830,9 @@ fn builtin(name: &str) -> Option<Val> {
     if name == "set" {
         return Some(Val::Callable(Callable::SetClass));
     }
+    if name == "sorted" {
+        return Some(Val::Callable(Callable::Sorted));
+    }
     UNSUPPORTED_BUILTINS
         .contains(&name)
         .then(|| Val::Unsupported {
@@ -858,6 +869,7 @@ pub(super) fn describe(val: &Val) -> String {
         Val::Callable(Callable::DictClass { typed: false }) => "type 'dict'".to_string(),
         Val::Callable(Callable::DictClass { typed: true }) => "class 'Dict'".to_string(),
         Val::Callable(Callable::SetClass) => "type 'set'".to_string(),
+        Val::Callable(Callable::Sorted) => "function 'sorted'".to_string(),
         Val::ExceptionClass(class) => format!("exception class '{class}'"),
         Val::Unsupported { name, pytype } => format!("'{name}' (a Python {pytype})"),
         Val::UnknownNumpy(path) => path.clone(),

@@ -94,6 +94,24 @@ impl Infer<'_> {
         })
     }
 
+    /// `sorted(iterable)`: a list of the iterable's items (real numbers), sorted.
+    pub(super) fn sorted_call(&mut self, e: &Expr, args: &[Expr]) -> R<Type> {
+        if args.len() != 1 {
+            let message = format!("sorted() takes exactly one argument ({} given)", args.len());
+            return Err(Diagnostic::typing(message, e.span).into());
+        }
+        let ty = self.list_constructor(e, args, false)?;
+        if let Type::List { item, .. } = &ty
+            && item.as_scalar().is_none_or(|s| s.is_complex())
+        {
+            let message = format!("sorted() of items of type {item} is not supported");
+            return Err(Diagnostic::unsupported(message, e.span)
+                .with_hint("only real numbers can be sorted")
+                .into());
+        }
+        Ok(ty)
+    }
+
     /// `value.attr(args)` when `value` is a list (a method) or the typed list class
     /// (`List.empty_list(item_type)`); `None` for other calls.
     pub(super) fn list_attribute_call(

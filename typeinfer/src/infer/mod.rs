@@ -146,6 +146,8 @@ pub(super) enum Callable {
     },
     /// `set`.
     SetClass,
+    /// `sorted(iterable)`: a new list of the items in ascending order.
+    Sorted,
     /// The allocator in a `@jitclass` constructor (see [`crate::GlobalValue::NewObject`]).
     NewObject {
         class: u64,

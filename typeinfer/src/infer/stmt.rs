@@ -431,6 +431,8 @@ fn reads_name(body: &[Stmt], name: &str) -> bool {
 fn check_store(slot: &Type, ty: &Type, span: Span) -> Result<(), Diagnostic> {
     let ok = match (slot, ty) {
         (Type::Scalar(_), _) => rules::can_convert(ty, slot),
+        // A list item of a tuple (or other container) type receiving a value of that type.
+        (Type::Tuple(_) | Type::List { .. } | Type::Str, _) if slot == ty => true,
         (Type::Array { dtype, .. }, Type::Scalar(_)) => {
             rules::can_convert(ty, &Type::Scalar(*dtype))
         }

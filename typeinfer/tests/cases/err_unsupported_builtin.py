@@ -1,6 +1,6 @@
 # sig: void(f8)
 def f(x):
-    sorted(x)
+    reversed(x)
 
 # expect:
-# error Unsupported 3:5-3:11: the builtin 'sorted' is not supported in jitted code
+# error Unsupported 3:5-3:13: the builtin 'reversed' is not supported in jitted code
