@@ -541,7 +541,7 @@ impl Session {
     ) -> Result<Option<usize>, Diagnostic> {
         let symbol = format!("{}__{}", sanitize(&def.ast.name), self.next_symbol);
         self.next_symbol += 1;
-        let ast = match crate::none_args::narrow_none_params(&def.ast, arg_types) {
+        let mut ast = match crate::none_args::narrow_none_params(&def.ast, arg_types) {
             Some(narrowed) => Arc::new(narrowed),
             None => Arc::new(def.ast.clone()),
         };
@@ -573,8 +573,22 @@ impl Session {
                 session: self,
                 def: def.clone(),
             };
-            let outcome = typeinfer::infer_recursive(&ast, arg_types, declared_return, &mut env)
-                .map_err(|d| d.with_source(&def.source))?;
+            let outcome =
+                match typeinfer::infer_recursive(&ast, arg_types, declared_return, &mut env) {
+                    Ok(outcome) => outcome,
+                    Err(d) => {
+                        // A variable retyped in straight-line code: type it as versions instead.
+                        let split = typeinfer::incompatible_variable(&d)
+                            .and_then(|name| crate::versioning::split_variable(&ast, name));
+                        let Some(split) = split else {
+                            return Err(d.with_source(&def.source));
+                        };
+                        self.specs.truncate(index + 1);
+                        ast = Arc::new(split);
+                        self.specs[index].ast = ast.clone();
+                        continue;
+                    }
+                };
             let waits_on_outer = self.waiting_on.iter().any(|&w| w < index);
             self.waiting_on.retain(|&w| w < index);
             if !matches!(outcome, typeinfer::Inference::Typed(_)) || waits_on_outer {
@@ -597,12 +611,12 @@ impl Session {
                     }
                     if self.dump.types {
                         let name = &def.ast.name;
-                        let text = crate::inspect::annotate_types(def, &typed);
+                        let text = crate::inspect::annotate_types(def, &ast, &typed);
                         dump::emit(Stage::Types, name, format!("types of {name}"), text);
                     }
                     if self.dump.parallel && def.options.parallel {
                         let name = &self.specs[index].symbol;
-                        let text = crate::inspect::describe_parallel(def, &typed);
+                        let text = crate::inspect::describe_parallel(def, &ast, &typed);
                         dump::emit(
                             Stage::Parallel,
                             name,

@@ -3,7 +3,7 @@
 //! types, and the parallel-loop report of `parallel=True` functions.
 
 use crate::FunctionDef;
-use frontend::ast::ExprKind;
+use frontend::ast::{ExprKind, Function};
 use ir::lower::parallel_report::{ParallelLoop, parallel_loops};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -11,16 +11,16 @@ use typeinfer::TypedFunction;
 
 /// The function's source, each line followed by the types of the variables it mentions
 /// (`#   x: float64`), under a header with the argument and return types — Numba's
-/// `inspect_types()` layout.
-pub fn annotate_types(def: &FunctionDef, typed: &TypedFunction) -> String {
-    let mut mentions: Vec<(u32, &str)> = def
-        .ast
+/// `inspect_types()` layout. `ast` is the specialization's syntax tree (`def.ast` narrowed for
+/// `None` arguments, or with variables split into versions by `crate::versioning`).
+pub fn annotate_types(def: &FunctionDef, ast: &Function, typed: &TypedFunction) -> String {
+    let mut mentions: Vec<(u32, &str)> = ast
         .params
         .iter()
         .filter(|p| typed.var_types.contains_key(&p.name))
         .map(|p| (p.span.line, p.name.as_str()))
         .collect();
-    frontend::ast::walk_exprs(&def.ast.body, &mut |e| {
+    frontend::ast::walk_exprs(&ast.body, &mut |e| {
         if let ExprKind::Name(name) = &e.kind
             && typed.var_types.contains_key(name)
         {
@@ -66,8 +66,8 @@ pub fn annotate_types(def: &FunctionDef, typed: &TypedFunction) -> String {
 
 /// The `parallel=True` report of one function: its parallel loops (level 1), their reductions
 /// and shared variables (level 2); hoisting is appended by the driver from the optimiser.
-pub fn describe_parallel(def: &FunctionDef, typed: &TypedFunction) -> String {
-    let loops = parallel_loops(&def.ast, typed);
+pub fn describe_parallel(def: &FunctionDef, ast: &Function, typed: &TypedFunction) -> String {
+    let loops = parallel_loops(ast, typed);
     let mut out = String::new();
     let offset = def.source.line_offset;
     let _ = writeln!(

@@ -25,6 +25,7 @@ pub mod embed;
 mod inspect;
 mod none_args;
 pub mod values;
+mod versioning;
 
 pub use backend_cpu::{CEntryError, take_c_entry_error};
 pub use driver::{

@@ -151,7 +151,7 @@ fn decided(test: &Expr) -> Option<bool> {
 }
 
 /// Whether assignment target `target` binds `name`.
-fn binds(target: &Expr, name: &str) -> bool {
+pub(crate) fn binds(target: &Expr, name: &str) -> bool {
     match &target.kind {
         ExprKind::Name(n) => n == name,
         ExprKind::Tuple(items) => items.iter().any(|t| binds(t, name)),
@@ -175,8 +175,15 @@ fn assigns(body: &[Stmt], name: &str) -> bool {
 
 /// Replaces every read of `name` in `expr` by the literal `None`.
 fn replace_reads(expr: &mut Expr, name: &str) {
+    replace_reads_with(expr, name, &ExprKind::NoneLit);
+}
+
+/// Replaces every read of `name` in `expr` by `with` (the literal `None`, or another name:
+/// `crate::versioning`). A comprehension that binds `name` itself keeps its own reads.
+pub(crate) fn replace_reads_with(expr: &mut Expr, name: &str, with: &ExprKind) {
+    let replace_reads = |e: &mut Expr, name: &str| replace_reads_with(e, name, with);
     match &mut expr.kind {
-        ExprKind::Name(n) if n == name => expr.kind = ExprKind::NoneLit,
+        ExprKind::Name(n) if n == name => expr.kind = with.clone(),
         ExprKind::Name(_)
         | ExprKind::Int(_)
         | ExprKind::Float(_)

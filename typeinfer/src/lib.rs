@@ -436,6 +436,12 @@ pub fn infer_recursive(
     infer::infer_function(func, arg_types, declared_return, env)
 }
 
+/// The variable a typing error says was given two types that do not unify (`hist` in
+/// "variable 'hist' has incompatible types ..."), so the driver can split it into versions.
+pub fn incompatible_variable(diagnostic: &Diagnostic) -> Option<&str> {
+    infer::incompatible_variable(diagnostic)
+}
+
 /// The variables of `outer` that its inner function `inner` reads (Python's closure
 /// variables): names `inner` reads but does not bind, bound in `outer`. Capture is read-only
 /// and by value at the time of the call: they are passed as extra arguments after the

@@ -241,7 +241,8 @@ impl<'a> Infer<'a> {
         self.resolutions.insert(id, resolution);
     }
 
-    /// Unifies `ty` into local `name`'s type.
+    /// Unifies `ty` into local `name`'s type (the error's message is
+    /// [`incompatible_types_message`]).
     pub(super) fn assign_var(&mut self, name: &str, ty: &Type, span: Span) -> R<Type> {
         if *ty == Type::Range {
             let message = format!("cannot assign a range to variable '{name}'");
@@ -255,8 +256,7 @@ impl<'a> Infer<'a> {
             Some(old) => match rules::unify_optional(old, ty) {
                 Some(u) => u,
                 None => {
-                    let message =
-                        format!("variable '{name}' has incompatible types {old} and {ty}");
+                    let message = incompatible_types_message(name, old, ty);
                     let hint = "a variable keeps one type in the whole function; only numbers \
                                 widen (bool → int → float → complex)";
                     let mut d = Diagnostic::typing(message, span).with_hint(hint);
@@ -610,4 +610,17 @@ fn free_names(func: &Function, out: &mut Vec<String>) {
             out.push(name);
         }
     }
+}
+
+/// The message of a variable given two types that do not unify; [`incompatible_variable`]
+/// reads the name back.
+fn incompatible_types_message(name: &str, old: &Type, new: &Type) -> String {
+    format!("variable '{name}' has incompatible types {old} and {new}")
+}
+
+/// The variable that `diagnostic` says was given incompatible types, if that is what it says.
+pub(crate) fn incompatible_variable(diagnostic: &Diagnostic) -> Option<&str> {
+    let rest = diagnostic.message.strip_prefix("variable '")?;
+    let (name, tail) = rest.split_once('\'')?;
+    tail.starts_with(" has incompatible types ").then_some(name)
 }
