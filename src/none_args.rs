@@ -196,7 +196,9 @@ fn replace_reads(expr: &mut Expr, name: &str) {
             replace_reads(left, name);
             replace_reads(right, name);
         }
-        ExprKind::UnaryOp { operand, .. } => replace_reads(operand, name),
+        ExprKind::UnaryOp { operand, .. } | ExprKind::Starred(operand) => {
+            replace_reads(operand, name)
+        }
         ExprKind::Compare {
             left, comparators, ..
         } => {
