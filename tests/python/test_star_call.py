@@ -157,3 +157,16 @@ def test_starred_array_is_a_clear_error():
 
     with pytest.raises(ferrojit.UnsupportedError, match=r"needs a tuple, not array"):
         f(np.ones(2))
+
+
+def test_starred_with_keywords_and_defaults():
+    @njit
+    def dist(x, y, p=2.0, eps=1e-8):
+        return (abs(x - y) ** p + eps) ** (1.0 / p)
+
+    @njit
+    def f(x, y):
+        t = (x, y)
+        return dist(*t) + dist(*t, eps=0.5) + dist(*(x,), y, p=1.0)
+
+    check(f, 1.5, -2.0)
