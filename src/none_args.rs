@@ -203,7 +203,9 @@ pub(crate) fn replace_reads_with(expr: &mut Expr, name: &str, with: &ExprKind) {
             replace_reads(left, name);
             replace_reads(right, name);
         }
-        ExprKind::UnaryOp { operand, .. } => replace_reads(operand, name),
+        ExprKind::UnaryOp { operand, .. } | ExprKind::Starred(operand) => {
+            replace_reads(operand, name)
+        }
         ExprKind::Compare {
             left, comparators, ..
         } => {

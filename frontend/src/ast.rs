@@ -308,7 +308,7 @@ fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
             out.append(args);
             out.extend(keywords.iter_mut().map(|k| take(&mut k.value)));
         }
-        ExprKind::Attribute { value, .. } => out.push(take(value)),
+        ExprKind::Attribute { value, .. } | ExprKind::Starred(value) => out.push(take(value)),
         ExprKind::Subscript { value, index } => {
             out.push(take(value));
             out.push(take(index));
@@ -378,6 +378,9 @@ pub enum ExprKind {
         index: Box<Expr>,
     },
     Tuple(Vec<Expr>),
+    /// `*value` as a call argument (`f(x, *args)`): the items of the tuple `value` are passed
+    /// as positional arguments. Only a variable: typing expands it into `value[i]` items.
+    Starred(Box<Expr>),
     /// `[a, b, c]`.
     List(Vec<Expr>),
     /// `{k1: v1, k2: v2}` (`**` unpacking is rejected by the converter).
@@ -619,7 +622,7 @@ pub fn walk_expr<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
             walk_expr(left, f);
             walk_expr(right, f);
         }
-        ExprKind::UnaryOp { operand, .. } => walk_expr(operand, f),
+        ExprKind::UnaryOp { operand, .. } | ExprKind::Starred(operand) => walk_expr(operand, f),
         ExprKind::Compare {
             left, comparators, ..
         } => {

@@ -238,6 +238,10 @@ fn write_expr(out: &mut String, expr: &Expr) {
             }
             out.push(')');
         }
+        ExprKind::Starred(value) => {
+            out.push('*');
+            write_expr(out, value);
+        }
         ExprKind::Attribute { value, attr } => {
             out.push_str("(. ");
             write_expr(out, value);

@@ -62,11 +62,11 @@ const BODY_CASES: &[(&str, DiagnosticKind, u32, u32, &str)] = &[
         "star-expressions are not supported",
     ),
     (
-        "f(*a)",
+        "f(*g())",
         UNSUPPORTED,
         2,
         7,
-        "`*args` unpacking in calls is not supported",
+        "`*` unpacking in a call takes a variable or a tuple literal",
     ),
     (
         "f(b, **a)",

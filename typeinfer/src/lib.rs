@@ -364,6 +364,9 @@ pub enum Resolution {
     NewObject { class: u64, size: i64 },
     /// `ord(c)` or `chr(n)` (by name); recorded on the `Call` expression.
     CharCode(String),
+    /// The items `t[0]`, ..., `t[n-1]` a starred call argument `*t` stands for (new
+    /// expressions, typed); recorded on the `Starred` argument.
+    Spread(Vec<frontend::ast::Expr>),
 }
 
 /// The result of type inference for one function specialization.

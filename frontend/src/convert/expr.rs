@@ -218,10 +218,6 @@ impl Converter<'_> {
     }
 
     fn call(&mut self, call: &py::ExprCall) -> Result<ExprKind> {
-        if let Some(starred) = call.args.iter().find(|a| matches!(a, py::Expr::Starred(_))) {
-            let message = "`*args` unpacking in calls is not supported";
-            return Err(Diagnostic::unsupported(message, self.span(starred)));
-        }
         if let Some(splat) = call.keywords.iter().find(|k| k.arg.is_none()) {
             let message = "`**kwargs` unpacking in calls is not supported";
             return Err(Diagnostic::unsupported(
@@ -230,7 +226,7 @@ impl Converter<'_> {
             ));
         }
         let func = self.boxed(&call.func)?;
-        let args = self.exprs(&call.args)?;
+        let args = self.call_args(&call.args)?;
         let mut keywords = Vec::with_capacity(call.keywords.len());
         for keyword in &call.keywords {
             let name = keyword
@@ -249,6 +245,38 @@ impl Converter<'_> {
             args,
             keywords,
         })
+    }
+
+    /// A call's positional arguments. `*(a, b)` splices the literal's items; `*name` stays a
+    /// [`ExprKind::Starred`] that typing expands once the tuple's length is known. Other starred
+    /// values would be evaluated once per item, so they are refused.
+    fn call_args(&mut self, args: &[py::Expr]) -> Result<Vec<ast::Expr>> {
+        let mut out = Vec::with_capacity(args.len());
+        for arg in args {
+            let py::Expr::Starred(starred) = arg else {
+                out.push(self.expr(arg)?);
+                continue;
+            };
+            match starred.value.as_ref() {
+                py::Expr::Tuple(tuple) => out.extend(self.exprs(&tuple.elts)?),
+                py::Expr::Name(_) => {
+                    let span = self.span(arg);
+                    let id = self.fresh_id();
+                    let value = self.boxed(&starred.value)?;
+                    out.push(ast::Expr {
+                        id,
+                        kind: ExprKind::Starred(value),
+                        span,
+                    });
+                }
+                _ => {
+                    let message = "`*` unpacking in a call takes a variable or a tuple literal";
+                    return Err(Diagnostic::unsupported(message, self.span(arg))
+                        .with_hint("assign the tuple to a variable first: `t = ...; f(*t)`"));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// An assignment or `for` target: a Name, a Subscript, or a Tuple of targets.

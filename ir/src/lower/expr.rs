@@ -85,7 +85,14 @@ impl Lowerer<'_, '_> {
                 func,
                 args,
                 keywords,
-            } => self.lower_call(expr, func, args, keywords),
+            } => {
+                let args = self.spread_args(args);
+                self.lower_call(expr, func, &args, keywords)
+            }
+            ExprKind::Starred(_) => Err(unsupported(
+                "`*` unpacking is only supported as a call argument",
+                expr.span,
+            )),
             ExprKind::Attribute { value, attr } => self.lower_attribute(expr, value, attr),
             ExprKind::List(items) => self.lower_list_literal(expr, items),
             ExprKind::Dict { keys, values } => self.lower_dict_literal(expr, keys, Some(values)),
@@ -334,5 +341,23 @@ impl Lowerer<'_, '_> {
                 expr.span,
             )),
         }
+    }
+}
+
+impl Lowerer<'_, '_> {
+    /// `args` with every starred argument `*t` replaced by the items typing made for it
+    /// (`t[0]`, ..., `t[n-1]`, see `Resolution::Spread`).
+    fn spread_args<'e>(&self, args: &'e [Expr]) -> std::borrow::Cow<'e, [Expr]> {
+        if !args.iter().any(|a| matches!(a.kind, ExprKind::Starred(_))) {
+            return std::borrow::Cow::Borrowed(args);
+        }
+        let mut out = Vec::with_capacity(args.len());
+        for arg in args {
+            match self.typed.resolutions.get(&arg.id) {
+                Some(Resolution::Spread(items)) => out.extend(items.iter().cloned()),
+                _ => out.push(arg.clone()),
+            }
+        }
+        std::borrow::Cow::Owned(out)
     }
 }

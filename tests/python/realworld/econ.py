@@ -279,10 +279,10 @@ GRID = np.linspace(0.1, 4.0, 30)
 INCOME = _rng.lognormal(0.0, 1.0, 25)
 
 CASES = [
-    Case(bisect, cubic, 0.0, 3.0, kwargs={"args": (2.0,)}, xfail="`*args` unpacking in a call (`f(x, *args)`) is not supported"),
-    Case(newton, cubic, 1.0, cubic_prime, kwargs={"args": (2.0,)}, xfail="`*args` unpacking in a call (`f(x, *args)`) is not supported"),
-    Case(solve_cubic, 3.0, xfail="`*args` unpacking in a call (`f(x, *args)`) is not supported"),
-    Case(maximise_concave, xfail="`*args` unpacking in a call (`f(x, *args)`) is not supported"),
+    Case(bisect, cubic, 0.0, 3.0, kwargs={"args": (2.0,)}),
+    Case(newton, cubic, 1.0, cubic_prime, kwargs={"args": (2.0,)}),
+    Case(solve_cubic, 3.0),
+    Case(maximise_concave),
     Case(simulate_markov, P3, np.array([0, 1, 2]), 12),
     Case(tauchen, 5, 0.9, 0.1, rtol=1e-12),
     Case(tauchen, 4, 0.5, 0.2, kwargs={"mu": 1.0, "n_std": 2}, rtol=1e-12, label="kw"),

@@ -151,7 +151,14 @@ impl Infer<'_> {
                 func,
                 args,
                 keywords,
-            } => return self.call(e, func, args, keywords),
+            } => {
+                let args = self.spread_args(args)?;
+                return self.call(e, func, &args, keywords);
+            }
+            ExprKind::Starred(_) => {
+                let message = "`*` unpacking is only supported as a call argument";
+                return Err(Diagnostic::unsupported(message, e.span).into());
+            }
             ExprKind::Attribute { value, attr } => return self.attribute(e, value, attr),
             ExprKind::Subscript { value, index } => {
                 let args = [(**value).clone(), (**index).clone()];

@@ -30,6 +30,7 @@ mod numpy_sorting;
 mod numpy_statistics;
 pub(crate) mod objmode;
 pub use objmode::objmode_key;
+mod starred;
 mod stmt;
 pub(crate) mod strings;
 
@@ -179,6 +180,8 @@ pub(super) struct Infer<'a> {
     first_pending: Option<Diagnostic>,
     /// The first call in this pass whose callee's return type is not known yet (recursion).
     waiting: Option<Diagnostic>,
+    /// The next id for expressions typing makes up (the items of a `*t` call argument).
+    next_expr_id: u32,
 }
 
 impl<'a> Infer<'a> {
@@ -204,6 +207,7 @@ impl<'a> Infer<'a> {
             first_error: None,
             first_pending: None,
             waiting: None,
+            next_expr_id: func.num_exprs,
         }
     }
 
