@@ -12,11 +12,15 @@
 //! `hist.2`, … as Numba's IR names them) and types that instead. Every other function keeps its
 //! variables (and their names in dumps) as written.
 //!
-//! Invariant: a split is made only where no two of the variable's values can meet: every
-//! assignment of it is a top-level statement of the function (not inside a loop, branch or
-//! `try`), no inner function or `objmode` block mentions it, and no statement both assigns it
-//! and reads it in a target. Each read then has exactly one reaching assignment, the latest
-//! top-level one before it, and reads that version.
+//! Invariant: a split is made only where no two of the variable's values can meet. Every
+//! assignment of the variable is a top-level statement of one statement list `B` (the
+//! function's body, or a loop's or branch's body), no inner function or `objmode` block
+//! mentions it, and no statement both assigns it and reads it in a target. When `B` is not the
+//! function's body, the variable is also mentioned nowhere outside `B`, and the first statement
+//! of `B` that mentions it assigns it without reading it: each run of `B` (each iteration of a
+//! loop) starts by giving it a value, so no value reaches `B`'s start or leaves `B`. Each read
+//! then has exactly one reaching assignment, the latest top-level one before it in `B`, and
+//! reads that version.
 
 use crate::none_args::{binds, replace_reads_with};
 use frontend::ast::{Expr, ExprKind, Function, Stmt, StmtKind, walk_expr, walk_exprs};
@@ -24,15 +28,62 @@ use frontend::ast::{Expr, ExprKind, Function, Stmt, StmtKind, walk_expr, walk_ex
 /// `func` with the assignments of `name` split into versions as above; `None` when the
 /// invariant does not allow it or there is nothing to split.
 pub(crate) fn split_variable(func: &Function, name: &str) -> Option<Function> {
-    if !splittable(func, name) {
+    let in_inner = func.inner_functions.iter().any(|inner| {
+        count_mentions(&inner.body, name) > 0 || inner.params.iter().any(|p| p.name == name)
+    });
+    if in_inner || in_objmode(&func.body, name) {
         return None;
     }
+    let site = Site {
+        name,
+        assignments: count_assignments(&func.body, name),
+        mentions: count_mentions(&func.body, name),
+        is_param: func.params.iter().any(|p| p.name == name),
+    };
     let mut func = func.clone();
-    let mut defined = func.params.iter().any(|p| p.name == name);
+    site.split_in(&mut func.body, true).then_some(func)
+}
+
+/// The variable being split and its counts over the whole function.
+struct Site<'n> {
+    name: &'n str,
+    assignments: usize,
+    mentions: usize,
+    is_param: bool,
+}
+
+impl Site<'_> {
+    /// Splits the variable in `block` if `block` is the statement list `B` of the module doc,
+    /// else looks for `B` among the blocks nested in it. True once split.
+    fn split_in(&self, block: &mut [Stmt], is_function_body: bool) -> bool {
+        let here = block
+            .iter()
+            .filter(|s| assigns_at_top(s, self.name))
+            .count();
+        if here > 0 && here == self.assignments {
+            let allowed = block.iter().all(|s| plain_targets(s, self.name))
+                && (is_function_body
+                    || (count_mentions(block, self.name) == self.mentions
+                        && starts_with_definition(block, self.name)));
+            return allowed && split_block(block, self.name, is_function_body && self.is_param);
+        }
+        block.iter_mut().any(|stmt| {
+            nested_blocks_mut(stmt)
+                .into_iter()
+                .any(|nested| self.split_in(nested, false))
+        })
+    }
+}
+
+/// Renames the assignments of `name` at the top level of `block` after the first (or every
+/// one, when `defined` on entry: a parameter) to `name.1`, `name.2`, … and each read to the
+/// version current there. True if any version was made.
+fn split_block(block: &mut [Stmt], name: &str, mut defined: bool) -> bool {
     let mut current = name.to_string();
     let mut versions = 0;
-    for stmt in &mut func.body {
+    for stmt in block.iter_mut() {
         let StmtKind::Assign { targets, value } = &mut stmt.kind else {
+            // (`x += v` at the top level updates the version current there.)
             rename_reads(stmt, name, &current);
             continue;
         };
@@ -53,52 +104,102 @@ pub(crate) fn split_variable(func: &Function, name: &str) -> Option<Function> {
             rename_binding(target, name, &current);
         }
     }
-    (versions > 0).then_some(func)
+    versions > 0
 }
 
-/// Whether the module doc's invariant holds for `name` in `func`.
-fn splittable(func: &Function, name: &str) -> bool {
-    let top_level_only = func.body.iter().all(|stmt| match &stmt.kind {
-        StmtKind::Assign { targets, .. } => {
-            // A target that binds `name` is a name or a tuple of names; no other target of
-            // the statement may read `name` (`x, x[0] = ...`).
-            !targets.iter().any(|t| binds(t, name))
-                || targets
-                    .iter()
-                    .all(|t| binds_plainly(t, name) || !mentions(t, name))
+/// `stmt` is an assignment or augmented assignment of `name` (as a whole target).
+fn assigns_at_top(stmt: &Stmt, name: &str) -> bool {
+    match &stmt.kind {
+        StmtKind::Assign { targets, .. } => targets.iter().any(|t| binds(t, name)),
+        StmtKind::AugAssign { target, .. } => binds(target, name),
+        _ => false,
+    }
+}
+
+/// An assignment binding `name` reads it in none of its targets (`x, x[0] = ...`).
+fn plain_targets(stmt: &Stmt, name: &str) -> bool {
+    match &stmt.kind {
+        StmtKind::Assign { targets, .. } if targets.iter().any(|t| binds(t, name)) => {
+            targets.iter().all(|t| binds_plainly(t, name))
         }
-        // `x += v` at the top level updates the version current there.
-        StmtKind::AugAssign { .. } => true,
-        _ => !assigns_anywhere(std::slice::from_ref(stmt), name),
-    });
-    top_level_only
-        && !func.inner_functions.iter().any(|inner| {
-            let mut seen = false;
-            walk_exprs(&inner.body, &mut |e| seen |= is_name(e, name));
-            seen || inner.params.iter().any(|p| p.name == name)
-        })
+        _ => true,
+    }
 }
 
-/// Whether any statement of `body`, nested ones too, assigns `name` (or an `objmode` block
-/// mentions it).
-fn assigns_anywhere(body: &[Stmt], name: &str) -> bool {
-    body.iter().any(|stmt| {
-        let here = match &stmt.kind {
-            StmtKind::Assign { targets, .. } => targets.iter().any(|t| binds(t, name)),
-            StmtKind::AugAssign { target, .. } => binds(target, name),
-            StmtKind::For { target, .. } => binds(target, name),
-            StmtKind::Try { handlers, .. } => {
-                handlers.iter().any(|h| h.name.as_deref() == Some(name))
-            }
-            StmtKind::ObjMode(block) => block.names.iter().any(|n| n == name),
-            _ => false,
-        };
-        here || stmt
-            .kind
-            .blocks()
-            .into_iter()
-            .any(|b| assigns_anywhere(b, name))
+/// The first statement of `block` that mentions `name` assigns it without reading it.
+fn starts_with_definition(block: &[Stmt], name: &str) -> bool {
+    let Some(first) = block
+        .iter()
+        .find(|s| count_mentions(std::slice::from_ref(*s), name) > 0)
+    else {
+        return false;
+    };
+    match &first.kind {
+        StmtKind::Assign { targets, value } => {
+            targets.iter().any(|t| binds(t, name))
+                && !mentions(value, name)
+                && targets.iter().all(|t| binds_plainly(t, name))
+        }
+        _ => false,
+    }
+}
+
+/// How many statements of `body`, nested ones too, assign `name`.
+fn count_assignments(body: &[Stmt], name: &str) -> usize {
+    body.iter()
+        .map(|stmt| {
+            let here = match &stmt.kind {
+                StmtKind::For { target, .. } => binds(target, name),
+                StmtKind::Try { handlers, .. } => {
+                    handlers.iter().any(|h| h.name.as_deref() == Some(name))
+                }
+                _ => assigns_at_top(stmt, name),
+            };
+            usize::from(here)
+                + stmt
+                    .kind
+                    .blocks()
+                    .into_iter()
+                    .map(|b| count_assignments(b, name))
+                    .sum::<usize>()
+        })
+        .sum()
+}
+
+/// How many expressions of `body` (nested statements too) are the name `name`.
+fn count_mentions(body: &[Stmt], name: &str) -> usize {
+    let mut count = 0;
+    walk_exprs(body, &mut |e| count += usize::from(is_name(e, name)));
+    count
+}
+
+/// Whether an `objmode` block in `body` (nested too) mentions `name`.
+fn in_objmode(body: &[Stmt], name: &str) -> bool {
+    body.iter().any(|stmt| match &stmt.kind {
+        StmtKind::ObjMode(block) => block.names.iter().any(|n| n == name),
+        kind => kind.blocks().into_iter().any(|b| in_objmode(b, name)),
     })
+}
+
+/// The statement lists nested directly in `stmt`, mutable.
+fn nested_blocks_mut(stmt: &mut Stmt) -> Vec<&mut Vec<Stmt>> {
+    match &mut stmt.kind {
+        StmtKind::For { body, .. } | StmtKind::While { body, .. } => vec![body],
+        StmtKind::If { body, orelse, .. } => vec![body, orelse],
+        StmtKind::Try {
+            body,
+            handlers,
+            orelse,
+            finalbody,
+        } => {
+            let mut blocks = vec![body];
+            blocks.extend(handlers.iter_mut().map(|h| &mut h.body));
+            blocks.push(orelse);
+            blocks.push(finalbody);
+            blocks
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// A target that is `name`, or a tuple of targets each a plain name or such a tuple.

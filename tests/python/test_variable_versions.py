@@ -55,6 +55,30 @@ def tuple_unpacking_retypes(a):
     return lo + ".." + hi
 
 
+@ferrojit.jit
+def per_column_scores(X, bins):
+    scores = np.zeros(X.shape[0])
+    for j in range(X.shape[1]):
+        hist, edges = np.histogram(X[:, j], bins=bins)
+        hist = hist.astype(np.float64) + 1e-12     # retyped inside the loop body
+        hist = hist / np.max(hist)
+        idx = np.digitize(X[:, j], edges) - 1
+        for i in range(X.shape[0]):
+            b = min(max(idx[i], 0), bins - 1)
+            scores[i] += -np.log(hist[b])
+    return scores
+
+
+@ferrojit.jit
+def retyped_in_a_branch_body(a, flag):
+    out = 0.0
+    if flag:
+        t = a.shape[0]
+        t = a * float(t)
+        out = t.sum()
+    return out
+
+
 def test_straight_line_retyping_compiles_and_matches_python():
     a = np.array([0.5, 1.5, 1.7, 3.2, 4.9, 2.2, 0.1])
     check(histogram_density, a)
@@ -62,6 +86,13 @@ def test_straight_line_retyping_compiles_and_matches_python():
     check(three_versions, np.ones(3))
     check(read_in_a_loop_after_retyping, np.array([-1.0, 2.0, 3.0]))
     check(tuple_unpacking_retypes, np.array([3, 1, 2]))
+
+
+def test_retyping_inside_a_loop_or_branch_body():
+    X = np.random.default_rng(0).standard_normal((40, 3))
+    check(per_column_scores, X, 6, rtol=1e-12)
+    check(retyped_in_a_branch_body, np.ones(3), True)
+    check(retyped_in_a_branch_body, np.ones(3), False)
 
 
 def test_names_in_the_typed_dump_follow_numba():
@@ -83,6 +114,20 @@ def test_values_that_meet_in_a_branch_are_still_an_error():
 
     with pytest.raises(ferrojit.TypingError, match="incompatible types"):
         branchy(np.ones(2), True)
+
+
+def test_a_value_carried_to_the_next_iteration_is_still_an_error():
+    @ferrojit.jit
+    def carried(a):
+        total = 0.0
+        for i in range(3):
+            x = a.shape[0] if i == 0 else x     # reads last iteration's x
+            total += x
+            x = a * 2.0
+        return total
+
+    with pytest.raises(ferrojit.TypingError, match="incompatible types"):
+        carried(np.ones(2))
 
 
 def test_values_that_meet_in_a_loop_are_still_an_error():
