@@ -68,7 +68,8 @@ impl Site<'_> {
             return allowed && split_block(block, self.name, is_function_body && self.is_param);
         }
         block.iter_mut().any(|stmt| {
-            nested_blocks_mut(stmt)
+            stmt.kind
+                .blocks_mut()
                 .into_iter()
                 .any(|nested| self.split_in(nested, false))
         })
@@ -179,27 +180,6 @@ fn in_objmode(body: &[Stmt], name: &str) -> bool {
         StmtKind::ObjMode(block) => block.names.iter().any(|n| n == name),
         kind => kind.blocks().into_iter().any(|b| in_objmode(b, name)),
     })
-}
-
-/// The statement lists nested directly in `stmt`, mutable.
-fn nested_blocks_mut(stmt: &mut Stmt) -> Vec<&mut Vec<Stmt>> {
-    match &mut stmt.kind {
-        StmtKind::For { body, .. } | StmtKind::While { body, .. } => vec![body],
-        StmtKind::If { body, orelse, .. } => vec![body, orelse],
-        StmtKind::Try {
-            body,
-            handlers,
-            orelse,
-            finalbody,
-        } => {
-            let mut blocks = vec![body];
-            blocks.extend(handlers.iter_mut().map(|h| &mut h.body));
-            blocks.push(orelse);
-            blocks.push(finalbody);
-            blocks
-        }
-        _ => Vec::new(),
-    }
 }
 
 /// A target that is `name`, or a tuple of targets each a plain name or such a tuple.

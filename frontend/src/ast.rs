@@ -210,6 +210,27 @@ impl StmtKind {
             _ => Vec::new(),
         }
     }
+
+    /// [`StmtKind::blocks`], mutable, for passes that rewrite the blocks in place.
+    pub fn blocks_mut(&mut self) -> Vec<&mut Vec<Stmt>> {
+        match self {
+            StmtKind::For { body, .. } | StmtKind::While { body, .. } => vec![body],
+            StmtKind::If { body, orelse, .. } => vec![body, orelse],
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
+                let mut blocks = vec![body];
+                blocks.extend(handlers.iter_mut().map(|h| &mut h.body));
+                blocks.push(orelse);
+                blocks.push(finalbody);
+                blocks
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
