@@ -72,6 +72,11 @@ impl Loops {
         Loops { innermost, bodies }
     }
 
+    /// True if `block` is inside some loop.
+    pub fn in_loop(&self, block: Block) -> bool {
+        self.innermost[block.0 as usize].is_some()
+    }
+
     /// True if a branch in `from` should list `second` before `first`: `first` stays in the
     /// innermost loop around `from` and `second` leaves it.
     pub fn exit_should_come_first(&self, from: Block, first: Block, second: Block) -> bool {

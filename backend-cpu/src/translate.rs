@@ -14,8 +14,8 @@ use crate::ops::{Operands, lower_value_op, store_flags};
 use cranelift_codegen::entity::packed_option::ReservedValue;
 use cranelift_codegen::ir::condcodes::{CondCode, IntCC as CIntCC};
 use cranelift_codegen::ir::{
-    self as clif, BlockArg, FuncRef, InstBuilder, InstructionData, StackSlotData, StackSlotKind,
-    Type, Value, ValueDef, types,
+    self as clif, BlockArg, FuncRef, InstBuilder, InstructionData, StackSlot, StackSlotData,
+    StackSlotKind, Type, Value, ValueDef, types,
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::{FuncId, Linkage, Module};
@@ -64,6 +64,8 @@ pub(crate) fn translate_function<'m, M: Module>(
         b,
         pointer,
         loops: Loops::find(func, &order),
+        used_elsewhere: values_used_outside_their_block(func),
+        pin_slot: None,
         current: order[0],
         values: vec![None; func.values.len()],
         blocks: vec![None; func.blocks.len()],
@@ -85,6 +87,10 @@ struct FunctionTranslator<'a, 'm, M: Module> {
     pointer: Type,
     error_base: u32,
     loops: Loops,
+    /// By value index: the value is used in a block other than the one defining it.
+    used_elsewhere: Vec<bool>,
+    /// The stack slot `pin` stores into, made at first use.
+    pin_slot: Option<StackSlot>,
     /// The IR block being translated.
     current: ir::Block,
     values: Vec<Option<Value>>,
@@ -289,10 +295,32 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
                         "result is declared {ty} but the operands give {got}"
                     ));
                 }
+                if ty.is_float()
+                    && !matches!(op, Op::Fconst(_))
+                    && self.used_elsewhere[result.0 as usize]
+                    && !self.loops.in_loop(self.current)
+                {
+                    self.pin(v);
+                }
                 self.values[result.0 as usize] = Some(v);
             }
         }
         Ok(())
+    }
+
+    /// Keeps float value `v` computed where the IR computes it. Why: Cranelift's egraph places
+    /// each pure value at its first use, so `mean = total / n` computed after a loop but first
+    /// used after an allocation call is moved below the call; the loop's accumulator then lives
+    /// across the call and regalloc2 spills it inside the loop (a store and a reload on the
+    /// loop's critical path every iteration: `(a - a.mean()) / a.std()` ran 2.6× slower). A
+    /// store of `v` (side effects are not moved) pins it; only values outside loops and used
+    /// in another block are pinned, so the cost is one store each, never per iteration.
+    fn pin(&mut self, v: Value) {
+        let slot = *self.pin_slot.get_or_insert_with(|| {
+            self.b
+                .create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 16, 4))
+        });
+        self.b.ins().stack_store(self.pointer, v, slot, 0);
     }
 
     /// Stores the error code and arguments into the slot and returns zeros.
@@ -632,4 +660,33 @@ fn reverse_postorder(func: &ir::Function) -> Result<Vec<ir::Block>, BackendError
     }
     postorder.reverse();
     Ok(postorder)
+}
+
+/// By value index: whether some instruction (or branch argument) in a block other than the
+/// value's defining block uses it.
+fn values_used_outside_their_block(func: &ir::Function) -> Vec<bool> {
+    let mut defined_in = vec![None; func.values.len()];
+    for &block in &func.layout {
+        for &param in &func.block(block).params {
+            defined_in[param.0 as usize] = Some(block);
+        }
+        for &inst in &func.block(block).insts {
+            for &result in &func.inst(inst).results {
+                defined_in[result.0 as usize] = Some(block);
+            }
+        }
+    }
+    let mut used_elsewhere = vec![false; func.values.len()];
+    for &block in &func.layout {
+        for &inst in &func.block(block).insts {
+            let data = func.inst(inst);
+            let branch_args = data.targets.iter().flat_map(|t| t.args.iter());
+            for &v in data.args.iter().chain(branch_args) {
+                if defined_in[v.0 as usize] != Some(block) {
+                    used_elsewhere[v.0 as usize] = true;
+                }
+            }
+        }
+    }
+    used_elsewhere
 }
