@@ -665,27 +665,16 @@ fn reverse_postorder(func: &ir::Function) -> Result<Vec<ir::Block>, BackendError
 /// By value index: whether some instruction (or branch argument) in a block other than the
 /// value's defining block uses it.
 fn values_used_outside_their_block(func: &ir::Function) -> Vec<bool> {
-    let mut defined_in = vec![None; func.values.len()];
-    for &block in &func.layout {
-        for &param in &func.block(block).params {
-            defined_in[param.0 as usize] = Some(block);
-        }
-        for &inst in &func.block(block).insts {
-            for &result in &func.inst(inst).results {
-                defined_in[result.0 as usize] = Some(block);
-            }
-        }
-    }
+    use ir::passes::util::{def_block, for_each_use, inst_blocks};
+    let inst_blocks = inst_blocks(func);
     let mut used_elsewhere = vec![false; func.values.len()];
     for &block in &func.layout {
         for &inst in &func.block(block).insts {
-            let data = func.inst(inst);
-            let branch_args = data.targets.iter().flat_map(|t| t.args.iter());
-            for &v in data.args.iter().chain(branch_args) {
-                if defined_in[v.0 as usize] != Some(block) {
+            for_each_use(func.inst(inst), |v| {
+                if def_block(func, &inst_blocks, v) != Some(block) {
                     used_elsewhere[v.0 as usize] = true;
                 }
-            }
+            });
         }
     }
     used_elsewhere
