@@ -210,70 +210,17 @@ fn rename_binding(target: &mut Expr, name: &str, to: &str) {
     }
 }
 
-/// Renames every read of `name` in `stmt` (nested blocks too; `splittable` made sure none of
+/// Renames every read of `name` in `stmt` (nested blocks too; `Site::split_in` made sure none of
 /// them assigns it) to `to`.
 fn rename_reads(stmt: &mut Stmt, name: &str, to: &str) {
     if name == to {
         return;
     }
     let with = ExprKind::Name(to.to_string());
-    let reads = |e: &mut Expr| replace_reads_with(e, name, &with);
-    match &mut stmt.kind {
-        StmtKind::Assign { targets, value } => {
-            reads(value);
-            targets.iter_mut().for_each(reads);
-        }
-        StmtKind::AugAssign { target, value, .. } => {
-            reads(value);
-            reads(target);
-        }
-        StmtKind::For { target, iter, body } => {
-            reads(iter);
-            reads(target);
-            body.iter_mut().for_each(|s| rename_reads(s, name, to));
-        }
-        StmtKind::While { test, body } => {
-            reads(test);
-            body.iter_mut().for_each(|s| rename_reads(s, name, to));
-        }
-        StmtKind::If { test, body, orelse } => {
-            reads(test);
-            body.iter_mut()
-                .chain(orelse.iter_mut())
-                .for_each(|s| rename_reads(s, name, to));
-        }
-        StmtKind::Return(Some(e)) | StmtKind::Expr(e) | StmtKind::Raise(Some(e)) => reads(e),
-        StmtKind::Assert { test, msg } => {
-            reads(test);
-            if let Some(m) = msg {
-                reads(m);
-            }
-        }
-        StmtKind::Try {
-            body,
-            handlers,
-            orelse,
-            finalbody,
-        } => {
-            for handler in handlers.iter_mut() {
-                if let Some(class) = &mut handler.class {
-                    reads(class);
-                }
-                handler
-                    .body
-                    .iter_mut()
-                    .for_each(|s| rename_reads(s, name, to));
-            }
-            body.iter_mut()
-                .chain(orelse.iter_mut())
-                .chain(finalbody.iter_mut())
-                .for_each(|s| rename_reads(s, name, to));
-        }
-        StmtKind::ObjMode(_)
-        | StmtKind::Return(None)
-        | StmtKind::Raise(None)
-        | StmtKind::Break
-        | StmtKind::Continue
-        | StmtKind::Pass => {}
+    for expr in stmt.kind.own_exprs_mut() {
+        replace_reads_with(expr, name, &with);
+    }
+    for block in stmt.kind.blocks_mut() {
+        block.iter_mut().for_each(|s| rename_reads(s, name, to));
     }
 }

@@ -211,6 +211,37 @@ impl StmtKind {
         }
     }
 
+    /// The expressions of this statement itself (targets, values, tests, `except` classes),
+    /// not those of its nested blocks ([`StmtKind::blocks_mut`]), for passes that rewrite them.
+    pub fn own_exprs_mut(&mut self) -> Vec<&mut Expr> {
+        match self {
+            StmtKind::Assign { targets, value } => {
+                let mut exprs: Vec<&mut Expr> = targets.iter_mut().collect();
+                exprs.push(value);
+                exprs
+            }
+            StmtKind::AugAssign { target, value, .. } => vec![target, value],
+            StmtKind::For { target, iter, .. } => vec![target, iter],
+            StmtKind::While { test, .. } | StmtKind::If { test, .. } => vec![test],
+            StmtKind::Return(Some(e)) | StmtKind::Expr(e) | StmtKind::Raise(Some(e)) => vec![e],
+            StmtKind::Assert { test, msg } => {
+                let mut exprs = vec![test];
+                exprs.extend(msg.as_mut());
+                exprs
+            }
+            StmtKind::Try { handlers, .. } => handlers
+                .iter_mut()
+                .filter_map(|h| h.class.as_mut())
+                .collect(),
+            StmtKind::Return(None)
+            | StmtKind::Raise(None)
+            | StmtKind::Break
+            | StmtKind::Continue
+            | StmtKind::Pass
+            | StmtKind::ObjMode(_) => Vec::new(),
+        }
+    }
+
     /// [`StmtKind::blocks`], mutable, for passes that rewrite the blocks in place.
     pub fn blocks_mut(&mut self) -> Vec<&mut Vec<Stmt>> {
         match self {
