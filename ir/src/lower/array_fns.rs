@@ -1118,23 +1118,42 @@ impl Lowerer<'_, '_> {
         };
         let acc_t = Type::Scalar(acc_ty);
         let item_t = Type::Scalar(dtype);
+        // The accumulator's start for output position `idx`: the first item for min/max, else
+        // the identity.
+        let start = |this: &mut Self, idx: &[Value]| -> PyValue {
+            if matches!(f, Min | Max) {
+                let mut full = idx.to_vec();
+                full.insert(axis, this.b.iconst(Ty::I64, 0));
+                let first = this.address_at(data, &strides, &full);
+                this.load_scalar(first, dtype)
+            } else {
+                let identity = if f == Prod { 1.0 } else { 0.0 };
+                let v = this.scalar_const(acc_ty.real_part(), identity);
+                this.convert_scalar(v, acc_ty.real_part(), acc_ty)
+            }
+        };
+        // The accumulator after item `x`.
+        let combine = |this: &mut Self, current: PyValue, x: PyValue| -> LResult<PyValue> {
+            Ok(match f {
+                Min | Max => {
+                    let (PyValue::Scalar(xv, s), PyValue::Scalar(cv, _)) = (&x, &current) else {
+                        return Err(unsupported("min/max of complex numbers", span));
+                    };
+                    let better = this.replaces_extreme(f == Min, dtype, *xv, *cv);
+                    PyValue::Scalar(this.b.select(better, *xv, *cv), *s)
+                }
+                _ => {
+                    let op = if f == Prod { BinOp::Mult } else { BinOp::Add };
+                    let v = this.binary_op(op, current, &acc_t, x, &item_t, span)?;
+                    this.coerce(v, &acc_t)
+                }
+            })
+        };
         if axis + 1 < shape.len() && acc_ty == out_dtype {
             // Not the innermost axis: walking down it for each output element would stride
             // through memory (a column of a C array), so walk the array in memory order instead
             // and keep the accumulators in the output. Each output element still sees its
             // items in increasing index order, so the result is bitwise the same.
-            let start = |this: &mut Self, idx: &[Value]| -> PyValue {
-                if matches!(f, Min | Max) {
-                    let mut full = idx.to_vec();
-                    full.insert(axis, this.b.iconst(Ty::I64, 0));
-                    let first = this.address_at(data, &strides, &full);
-                    this.load_scalar(first, dtype)
-                } else {
-                    let identity = if f == Prod { 1.0 } else { 0.0 };
-                    let v = this.scalar_const(acc_ty.real_part(), identity);
-                    this.convert_scalar(v, acc_ty.real_part(), acc_ty)
-                }
-            };
             self.for_each_index(&out_shape, &mut |this, idx| {
                 let init = start(this, idx);
                 let to = this.address_at(out_data, &out_strides, idx);
@@ -1148,21 +1167,7 @@ impl Lowerer<'_, '_> {
                 let current = this.load_scalar(to, out_dtype);
                 let from = this.address_at(data, &strides, full);
                 let x = this.load_scalar(from, dtype);
-                let next = match f {
-                    Min | Max => {
-                        let (PyValue::Scalar(xv, s), PyValue::Scalar(cv, _)) = (&x, &current)
-                        else {
-                            return Err(unsupported("min/max of complex numbers", span));
-                        };
-                        let better = this.replaces_extreme(f == Min, dtype, *xv, *cv);
-                        PyValue::Scalar(this.b.select(better, *xv, *cv), *s)
-                    }
-                    _ => {
-                        let op = if f == Prod { BinOp::Mult } else { BinOp::Add };
-                        let v = this.binary_op(op, current, &acc_t, x, &item_t, span)?;
-                        this.coerce(v, &acc_t)
-                    }
-                };
+                let next = combine(this, current, x)?;
                 this.store_scalar(to, out_dtype, next);
                 Ok(())
             })?;
@@ -1184,35 +1189,13 @@ impl Lowerer<'_, '_> {
                 full.insert(axis, k);
                 this.address_at(data, &strides, &full)
             };
-            let init = if matches!(f, Min | Max) {
-                let zero = this.b.iconst(Ty::I64, 0);
-                let first = at(this, zero);
-                this.load_scalar(first, dtype)
-            } else {
-                let identity = if f == Prod { 1.0 } else { 0.0 };
-                let v = this.scalar_const(acc_ty.real_part(), identity);
-                this.convert_scalar(v, acc_ty.real_part(), acc_ty)
-            };
+            let init = start(this, idx);
             let acc = this.declare_value_var(&init);
             this.counted_loop(extent, &mut |this, k| {
                 let ptr = at(this, k);
                 let x = this.load_scalar(ptr, dtype);
                 let current = this.use_value_var(&acc);
-                let next = match f {
-                    Min | Max => {
-                        let (PyValue::Scalar(xv, s), PyValue::Scalar(cv, _)) = (&x, &current)
-                        else {
-                            return Err(unsupported("min/max of complex numbers", span));
-                        };
-                        let better = this.replaces_extreme(f == Min, dtype, *xv, *cv);
-                        PyValue::Scalar(this.b.select(better, *xv, *cv), *s)
-                    }
-                    _ => {
-                        let op = if f == Prod { BinOp::Mult } else { BinOp::Add };
-                        let v = this.binary_op(op, current, &acc_t, x, &item_t, span)?;
-                        this.coerce(v, &acc_t)
-                    }
-                };
+                let next = combine(this, current, x)?;
                 this.def_value_var(&acc, &next);
                 Ok(())
             })?;
