@@ -10,11 +10,12 @@
 //! branches), `simplify_cfg` (drop the dead arms, merge blocks, remove trivial block params),
 //! `gvn` (merge repeated descriptor loads and index arithmetic), `index_range` then
 //! `constfold` (drop negative-index wraparound of indices proven non-negative), `licm` (hoist
-//! what is left
-//! invariant out of loops, innermost first), `gvn` again (hoisted copies from sibling loops
-//! meet in one preheader), `if_convert` (small `if`s that only compute values become
-//! `select`s), `idioms` (population-count loops become `popcnt`), `dce`, `simplify_cfg` (a loop
-//! whose `if` became a `select` is one block again), `reductions` (loops
+//! what is left invariant out of loops, innermost first), `gvn` again (hoisted copies from
+//! sibling loops meet in one preheader), `if_convert` (small `if`s that only compute values
+//! become `select`s), `idioms` (population-count loops become `popcnt`), `dce`,
+//! `simplify_cfg` (a loop whose `if` became a `select` is one block again), `narrow` (an `i64`
+//! computation truncated to a narrower integer, or comparing extended narrow values, is done
+//! in the narrow type: `int32` clamps vectorise four lanes), `dce`, `reductions` (loops
 //! summing contiguous arrays call the runtime's vectorised sums; floats only under fastmath:
 //! after `dce`, as it wants loops with nothing else in them), `vectorize` (element-wise loops
 //! over contiguous arrays run on 128-bit vectors, with run-time stride and aliasing checks and
@@ -28,6 +29,7 @@ pub mod idioms;
 pub mod if_convert;
 pub mod index_range;
 pub mod licm;
+pub mod narrow;
 pub mod reductions;
 pub mod simplify_cfg;
 pub mod util;
@@ -47,13 +49,14 @@ pub enum Pass {
     IndexRange,
     Idioms,
     IfConvert,
+    Narrow,
     /// Needs [`PipelineOptions::fastmath`] for float sums (see [`Pass::run_with`]).
     Reductions,
     Vectorize,
 }
 
 impl Pass {
-    pub const ALL: [Pass; 10] = [
+    pub const ALL: [Pass; 11] = [
         Pass::ConstFold,
         Pass::Dce,
         Pass::SimplifyCfg,
@@ -62,6 +65,7 @@ impl Pass {
         Pass::IndexRange,
         Pass::Idioms,
         Pass::IfConvert,
+        Pass::Narrow,
         Pass::Reductions,
         Pass::Vectorize,
     ];
@@ -77,6 +81,7 @@ impl Pass {
             Pass::IndexRange => "index_range",
             Pass::Idioms => "idioms",
             Pass::IfConvert => "if_convert",
+            Pass::Narrow => "narrow",
             Pass::Reductions => "reductions",
             Pass::Vectorize => "vectorize",
         }
@@ -103,6 +108,7 @@ impl Pass {
             Pass::IndexRange => index_range::run(func),
             Pass::Idioms => idioms::run(func),
             Pass::IfConvert => if_convert::run(func),
+            Pass::Narrow => narrow::run(func),
             Pass::Reductions => reductions::run(func, fastmath),
             Pass::Vectorize => vectorize::run(func, fastmath),
         }
@@ -110,7 +116,7 @@ impl Pass {
 }
 
 /// The passes [`PipelineOptions::default`] runs, in order.
-pub const DEFAULT_PIPELINE: [Pass; 15] = [
+pub const DEFAULT_PIPELINE: [Pass; 17] = [
     Pass::ConstFold,
     Pass::SimplifyCfg,
     Pass::Gvn,
@@ -122,6 +128,8 @@ pub const DEFAULT_PIPELINE: [Pass; 15] = [
     Pass::Idioms,
     Pass::Dce,
     Pass::SimplifyCfg,
+    Pass::Narrow,
+    Pass::Dce,
     Pass::Reductions,
     Pass::Vectorize,
     Pass::Dce,
