@@ -491,6 +491,8 @@ runtime_functions! {
     MinI64 => ("ferrojit_min_i64", &[Ptr, I64], I64, reduce::ferrojit_min_i64),
     /// Largest of `n >= 1` `i64` elements.
     MaxI64 => ("ferrojit_max_i64", &[Ptr, I64], I64, reduce::ferrojit_max_i64),
+    /// Total number of one bits of `i64` elements (a loop of Kernighan's bit counts).
+    PopcountSumI64 => ("ferrojit_popcount_sum_i64", &[Ptr, I64], I64, reduce::ferrojit_popcount_sum_i64),
 }
 
 impl RuntimeFn {
@@ -567,7 +569,15 @@ impl RuntimeFn {
         use RuntimeFn::*;
         matches!(
             self,
-            SumF64 | SumF32 | SumSquaresF64 | DotF64 | SumI64 | SumI32 | MinI64 | MaxI64
+            SumF64
+                | SumF32
+                | SumSquaresF64
+                | DotF64
+                | SumI64
+                | SumI32
+                | MinI64
+                | MaxI64
+                | PopcountSumI64
         )
     }
 

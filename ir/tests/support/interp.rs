@@ -442,7 +442,8 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
             | RuntimeFn::SumF64
             | RuntimeFn::SumF32
             | RuntimeFn::MinI64
-            | RuntimeFn::MaxI64 => {
+            | RuntimeFn::MaxI64
+            | RuntimeFn::PopcountSumI64 => {
                 let size = if matches!(rf, RuntimeFn::SumI32 | RuntimeFn::SumF32) {
                     4
                 } else {
@@ -471,6 +472,9 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
                     }
                     RuntimeFn::MaxI64 => {
                         int((0..n).map(|k| item(k) as i64).max().unwrap_or(i64::MIN))
+                    }
+                    RuntimeFn::PopcountSumI64 => {
+                        int((0..n).map(|k| i64::from(item(k).count_ones())).sum())
                     }
                     _ => flt((0..n).map(|k| f32::from_bits(item(k) as u32)).sum::<f32>() as f64),
                 }
