@@ -491,6 +491,8 @@ runtime_functions! {
     MinI64 => ("ferrojit_min_i64", &[Ptr, I64], I64, reduce::ferrojit_min_i64),
     /// Largest of `n >= 1` `i64` elements.
     MaxI64 => ("ferrojit_max_i64", &[Ptr, I64], I64, reduce::ferrojit_max_i64),
+    /// Total number of one bits of `i64` elements (a loop of Kernighan's bit counts).
+    PopcountSumI64 => ("ferrojit_popcount_sum_i64", &[Ptr, I64], I64, reduce::ferrojit_popcount_sum_i64),
     /// Smallest of `n >= 1` `f64` elements, NumPy's NaN rule (the first NaN wins).
     MinF64 => ("ferrojit_min_f64", &[Ptr, I64], F64, reduce::ferrojit_min_f64),
     /// Largest of `n >= 1` `f64` elements, NumPy's NaN rule.
@@ -583,6 +585,7 @@ impl RuntimeFn {
                 | SumI32
                 | MinI64
                 | MaxI64
+                | PopcountSumI64
                 | MinF64
                 | MaxF64
                 | MinF32

@@ -19,8 +19,9 @@
 //! summing contiguous arrays call the runtime's vectorised sums; floats only under fastmath:
 //! after `dce`, as it wants loops with nothing else in them), `vectorize` (element-wise loops
 //! over contiguous arrays run on 128-bit vectors, with run-time stride and aliasing checks and
-//! the scalar loop as fallback and remainder), `dce` (the copies of the index increment the
-//! vector body does not use), `simplify_cfg`.
+//! the scalar loop as fallback and remainder), `strength` (integer multiplications by 3, 5, 9
+//! become shift-and-add, one `lea`; after the vectorizer, which wants the multiplication),
+//! `dce` (the copies of the index increment the vector body does not use), `simplify_cfg`.
 
 pub mod constfold;
 pub mod dce;
@@ -31,7 +32,9 @@ pub mod index_range;
 pub mod licm;
 pub mod narrow;
 pub mod reductions;
+pub mod sign_facts;
 pub mod simplify_cfg;
+pub mod strength;
 pub mod util;
 pub mod vectorize;
 
@@ -53,10 +56,11 @@ pub enum Pass {
     /// Needs [`PipelineOptions::fastmath`] for float sums (see [`Pass::run_with`]).
     Reductions,
     Vectorize,
+    Strength,
 }
 
 impl Pass {
-    pub const ALL: [Pass; 11] = [
+    pub const ALL: [Pass; 12] = [
         Pass::ConstFold,
         Pass::Dce,
         Pass::SimplifyCfg,
@@ -68,6 +72,7 @@ impl Pass {
         Pass::Narrow,
         Pass::Reductions,
         Pass::Vectorize,
+        Pass::Strength,
     ];
 
     /// The name used by [`run_pass`], dumps and golden files.
@@ -84,6 +89,7 @@ impl Pass {
             Pass::Narrow => "narrow",
             Pass::Reductions => "reductions",
             Pass::Vectorize => "vectorize",
+            Pass::Strength => "strength",
         }
     }
 
@@ -111,12 +117,13 @@ impl Pass {
             Pass::Narrow => narrow::run(func),
             Pass::Reductions => reductions::run(func, fastmath),
             Pass::Vectorize => vectorize::run(func, fastmath),
+            Pass::Strength => strength::run(func),
         }
     }
 }
 
 /// The passes [`PipelineOptions::default`] runs, in order.
-pub const DEFAULT_PIPELINE: [Pass; 17] = [
+pub const DEFAULT_PIPELINE: [Pass; 18] = [
     Pass::ConstFold,
     Pass::SimplifyCfg,
     Pass::Gvn,
@@ -132,6 +139,7 @@ pub const DEFAULT_PIPELINE: [Pass; 17] = [
     Pass::Dce,
     Pass::Reductions,
     Pass::Vectorize,
+    Pass::Strength,
     Pass::Dce,
     Pass::SimplifyCfg,
 ];
