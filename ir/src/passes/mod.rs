@@ -11,11 +11,14 @@
 //! `gvn` (merge repeated descriptor loads and index arithmetic), `index_range` then
 //! `constfold` (drop negative-index wraparound of indices proven non-negative), `licm` (hoist
 //! what is left invariant out of loops, innermost first), `gvn` again (hoisted copies from
-//! sibling loops meet in one preheader), `if_convert` (small `if`s that only compute values
-//! become `select`s), `idioms` (population-count loops become `popcnt`), `dce`,
-//! `simplify_cfg` (a loop whose `if` became a `select` is one block again), `narrow` (an `i64`
-//! computation truncated to a narrower integer, or comparing extended narrow values, is done
-//! in the narrow type: `int32` clamps vectorise four lanes), `dce`, `reductions` (loops
+//! sibling loops meet in one preheader), `unroll` (one-block loops with a small constant trip
+//! count become straight-line code, so a stencil's `for di in range(-2, 3)` no longer stops
+//! the loop around it from being innermost; after `licm`, so the bodies it copies are small),
+//! `if_convert` (small `if`s that only compute values become `select`s), `idioms`
+//! (population-count loops become `popcnt`), `dce`, `simplify_cfg` (a loop whose `if` became a
+//! `select` is one block again), `narrow` (an `i64` computation truncated to a narrower
+//! integer, or comparing extended narrow values, is done in the narrow type: `int32` clamps
+//! vectorise four lanes), `dce`, `reductions` (loops
 //! summing contiguous arrays call the runtime's vectorised sums; floats only under fastmath:
 //! after `dce`, as it wants loops with nothing else in them), `vectorize` (element-wise loops
 //! over contiguous arrays run on 128-bit vectors, with run-time stride and aliasing checks and
@@ -35,6 +38,7 @@ pub mod reductions;
 pub mod sign_facts;
 pub mod simplify_cfg;
 pub mod strength;
+pub mod unroll;
 pub mod util;
 pub mod vectorize;
 
@@ -57,10 +61,11 @@ pub enum Pass {
     Reductions,
     Vectorize,
     Strength,
+    Unroll,
 }
 
 impl Pass {
-    pub const ALL: [Pass; 12] = [
+    pub const ALL: [Pass; 13] = [
         Pass::ConstFold,
         Pass::Dce,
         Pass::SimplifyCfg,
@@ -73,6 +78,7 @@ impl Pass {
         Pass::Reductions,
         Pass::Vectorize,
         Pass::Strength,
+        Pass::Unroll,
     ];
 
     /// The name used by [`run_pass`], dumps and golden files.
@@ -90,6 +96,7 @@ impl Pass {
             Pass::Reductions => "reductions",
             Pass::Vectorize => "vectorize",
             Pass::Strength => "strength",
+            Pass::Unroll => "unroll",
         }
     }
 
@@ -118,12 +125,13 @@ impl Pass {
             Pass::Reductions => reductions::run(func, fastmath),
             Pass::Vectorize => vectorize::run(func, fastmath),
             Pass::Strength => strength::run(func),
+            Pass::Unroll => unroll::run(func),
         }
     }
 }
 
 /// The passes [`PipelineOptions::default`] runs, in order.
-pub const DEFAULT_PIPELINE: [Pass; 18] = [
+pub const DEFAULT_PIPELINE: [Pass; 19] = [
     Pass::ConstFold,
     Pass::SimplifyCfg,
     Pass::Gvn,
@@ -131,6 +139,7 @@ pub const DEFAULT_PIPELINE: [Pass; 18] = [
     Pass::ConstFold,
     Pass::Licm,
     Pass::Gvn,
+    Pass::Unroll,
     Pass::IfConvert,
     Pass::Idioms,
     Pass::Dce,
