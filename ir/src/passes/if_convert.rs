@@ -43,6 +43,13 @@ pub fn run(func: &mut Function) -> bool {
     }
 }
 
+/// Converts the branch ending `block` if it has one of the shapes above; true if it did
+/// (`speculate_loads` converts the branches of the loop copies it makes).
+pub(super) fn convert_branch(func: &mut Function, block: Block) -> bool {
+    let preds = super::util::predecessors(func);
+    try_convert(func, block, &preds)
+}
+
 /// An arm after checking: its instructions to move, its store (diamond only), its jump.
 struct Arm {
     moved: Vec<Inst>,
@@ -214,7 +221,7 @@ fn check_arm(func: &Function, a: Block, arm: Block, diamond: bool) -> Option<Arm
 
 /// A load of `A` that `load` (in an arm of `A`) repeats, with nothing in `A` after it that
 /// could change memory.
-fn repeated_load(func: &Function, a: Block, load: Inst) -> Option<Value> {
+pub(super) fn repeated_load(func: &Function, a: Block, load: Inst) -> Option<Value> {
     let d = func.inst(load);
     let ty = func.value_type(d.results[0]);
     let insts = &func.block(a).insts;
@@ -229,6 +236,9 @@ fn repeated_load(func: &Function, a: Block, load: Inst) -> Option<Value> {
             {
                 found = Some(e.results[0]);
             }
+            // Loads do not change memory (the copy of a loop made by `speculate_loads` loads
+            // in `A`).
+            Op::Load { .. } => {}
             op if !op.is_pure() && !op.is_terminator() => found = None,
             _ => {}
         }

@@ -12,7 +12,9 @@
 //! `constfold` (drop negative-index wraparound of indices proven non-negative), `licm` (hoist
 //! what is left
 //! invariant out of loops, innermost first), `gvn` again (hoisted copies from sibling loops
-//! meet in one preheader), `if_convert` (small `if`s that only compute values become
+//! meet in one preheader), `speculate_loads` (a loop whose branch only waits for a load that
+//! may be out of range when not executed gets a copy, behind a check that every index is in
+//! range, where the load comes first and the branch converts), `if_convert` (small `if`s that only compute values become
 //! `select`s), `idioms` (population-count loops become `popcnt`), `dce`, `simplify_cfg` (a loop
 //! whose `if` became a `select` is one block again), `reductions` (loops
 //! summing contiguous arrays call the runtime's vectorised sums; floats only under fastmath:
@@ -30,6 +32,7 @@ pub mod index_range;
 pub mod licm;
 pub mod reductions;
 pub mod simplify_cfg;
+pub mod speculate_loads;
 pub mod util;
 pub mod vectorize;
 
@@ -50,10 +53,11 @@ pub enum Pass {
     /// Needs [`PipelineOptions::fastmath`] for float sums (see [`Pass::run_with`]).
     Reductions,
     Vectorize,
+    SpeculateLoads,
 }
 
 impl Pass {
-    pub const ALL: [Pass; 10] = [
+    pub const ALL: [Pass; 11] = [
         Pass::ConstFold,
         Pass::Dce,
         Pass::SimplifyCfg,
@@ -64,6 +68,7 @@ impl Pass {
         Pass::IfConvert,
         Pass::Reductions,
         Pass::Vectorize,
+        Pass::SpeculateLoads,
     ];
 
     /// The name used by [`run_pass`], dumps and golden files.
@@ -79,6 +84,7 @@ impl Pass {
             Pass::IfConvert => "if_convert",
             Pass::Reductions => "reductions",
             Pass::Vectorize => "vectorize",
+            Pass::SpeculateLoads => "speculate_loads",
         }
     }
 
@@ -105,12 +111,13 @@ impl Pass {
             Pass::IfConvert => if_convert::run(func),
             Pass::Reductions => reductions::run(func, fastmath),
             Pass::Vectorize => vectorize::run(func, fastmath),
+            Pass::SpeculateLoads => speculate_loads::run(func),
         }
     }
 }
 
 /// The passes [`PipelineOptions::default`] runs, in order.
-pub const DEFAULT_PIPELINE: [Pass; 15] = [
+pub const DEFAULT_PIPELINE: [Pass; 16] = [
     Pass::ConstFold,
     Pass::SimplifyCfg,
     Pass::Gvn,
@@ -118,6 +125,7 @@ pub const DEFAULT_PIPELINE: [Pass; 15] = [
     Pass::ConstFold,
     Pass::Licm,
     Pass::Gvn,
+    Pass::SpeculateLoads,
     Pass::IfConvert,
     Pass::Idioms,
     Pass::Dce,
