@@ -14,6 +14,9 @@
 //! sibling loops meet in one preheader), `unroll` (one-block loops with a small constant trip
 //! count become straight-line code, so a stencil's `for di in range(-2, 3)` no longer stops
 //! the loop around it from being innermost; after `licm`, so the bodies it copies are small),
+//! `speculate_loads` (a loop whose branch only waits for a load that may be out of range when
+//! not executed gets a copy, behind a check that every index is in range, where the load comes
+//! first and the branch converts),
 //! `if_convert` (small `if`s that only compute values become `select`s), `idioms`
 //! (population-count loops become `popcnt`), `dce`, `simplify_cfg` (a loop whose `if` became a
 //! `select` is one block again), `narrow` (an `i64` computation truncated to a narrower
@@ -39,6 +42,7 @@ pub mod sign_facts;
 pub mod simplify_cfg;
 pub mod strength;
 pub mod unroll;
+pub mod speculate_loads;
 pub mod util;
 pub mod vectorize;
 
@@ -62,10 +66,11 @@ pub enum Pass {
     Vectorize,
     Strength,
     Unroll,
+    SpeculateLoads,
 }
 
 impl Pass {
-    pub const ALL: [Pass; 13] = [
+    pub const ALL: [Pass; 14] = [
         Pass::ConstFold,
         Pass::Dce,
         Pass::SimplifyCfg,
@@ -79,6 +84,7 @@ impl Pass {
         Pass::Vectorize,
         Pass::Strength,
         Pass::Unroll,
+        Pass::SpeculateLoads,
     ];
 
     /// The name used by [`run_pass`], dumps and golden files.
@@ -97,6 +103,7 @@ impl Pass {
             Pass::Vectorize => "vectorize",
             Pass::Strength => "strength",
             Pass::Unroll => "unroll",
+            Pass::SpeculateLoads => "speculate_loads",
         }
     }
 
@@ -126,12 +133,13 @@ impl Pass {
             Pass::Vectorize => vectorize::run(func, fastmath),
             Pass::Strength => strength::run(func),
             Pass::Unroll => unroll::run(func),
+            Pass::SpeculateLoads => speculate_loads::run(func),
         }
     }
 }
 
 /// The passes [`PipelineOptions::default`] runs, in order.
-pub const DEFAULT_PIPELINE: [Pass; 19] = [
+pub const DEFAULT_PIPELINE: [Pass; 20] = [
     Pass::ConstFold,
     Pass::SimplifyCfg,
     Pass::Gvn,
@@ -140,6 +148,7 @@ pub const DEFAULT_PIPELINE: [Pass; 19] = [
     Pass::Licm,
     Pass::Gvn,
     Pass::Unroll,
+    Pass::SpeculateLoads,
     Pass::IfConvert,
     Pass::Idioms,
     Pass::Dce,
