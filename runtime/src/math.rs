@@ -7,7 +7,7 @@
 
 use crate::{
     cmath, dict, error, linalg, list, object, objmode, print, random, random_gen, random_legacy,
-    reduce, sorting, str_methods, text,
+    random_multi, reduce, sorting, str_methods, text,
 };
 
 /// Scalar kinds in runtime-function signatures.
@@ -259,6 +259,14 @@ runtime_functions! {
         I64,
         random::ferrojit_random_randint
     ),
+    /// `(state) -> 0`: regenerates an MT19937 state's key words (compiled code's inline
+    /// `randint` draws the words itself).
+    RandomMtRefill => (
+        "ferrojit_random_mt_refill",
+        &[I64],
+        I64,
+        random::ferrojit_random_mt_refill
+    ),
     /// `(state, a, b) -> i64` in `a..=b` (Python's `random.randint`).
     RandomPyRandint => (
         "ferrojit_random_py_randint",
@@ -357,6 +365,20 @@ runtime_functions! {
         &[I64, I64, I64, I64, I64, I64],
         I64,
         random_legacy::ferrojit_random_choice_p
+    ),
+    /// `(state, n, pvals, d, rows, out) -> status`: multinomial rows (`crate::random_multi`).
+    RandomMultinomial => (
+        "ferrojit_random_multinomial",
+        &[I64, I64, I64, I64, I64, I64],
+        I64,
+        random_multi::ferrojit_random_multinomial
+    ),
+    /// `(state, alpha, k, rows, out) -> status`: Dirichlet rows.
+    RandomDirichlet => (
+        "ferrojit_random_dirichlet",
+        &[I64, I64, I64, I64, I64],
+        I64,
+        random_multi::ferrojit_random_dirichlet
     ),
     // List helpers (`crate::list`); like the memory helpers they take the error slot.
     /// `(itemsize, len) -> list` of `len` zeroed items, or 0.
@@ -588,6 +610,7 @@ impl RuntimeFn {
                 | RandomDouble
                 | RandomGauss
                 | RandomRandint
+                | RandomMtRefill
                 | RandomPyRandint
                 | RandomInterval
                 | RandomExponential
@@ -597,6 +620,8 @@ impl RuntimeFn {
                 | RandomLegacyInt
                 | RandomHypergeometric
                 | RandomChoiceP
+                | RandomMultinomial
+                | RandomDirichlet
                 | GenDouble
                 | GenNormal
                 | GenExponential

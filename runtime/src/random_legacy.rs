@@ -83,7 +83,7 @@ impl Mt19937 {
         -(1.0 - self.next_double()).ln()
     }
 
-    fn legacy_standard_gamma(&mut self, shape: f64) -> f64 {
+    pub(crate) fn legacy_standard_gamma(&mut self, shape: f64) -> f64 {
         if shape == 1.0 {
             return self.legacy_standard_exponential();
         }
@@ -455,7 +455,7 @@ pub const CHOICE_TOO_MANY: i64 = 5;
 pub const CHOICE_FEW_NONZERO: i64 = 6;
 
 /// NumPy's `kahan_sum` (a compensated sum in order).
-fn kahan_sum(values: &[f64]) -> f64 {
+pub(crate) fn kahan_sum(values: &[f64]) -> f64 {
     let Some((&first, rest)) = values.split_first() else {
         return 0.0;
     };

@@ -100,9 +100,9 @@ impl Lowerer<'_, '_> {
                 };
                 let empty = self.b.icmp(IntCC::Sge, low, high);
                 self.raise_if(empty, ExceptionKind::ValueError, "high <= low", span, &[]);
+                let bounded = self.bounded_draw(st_np, low, high);
                 self.draws(size, Scalar::I64, span, &mut |this| {
-                    this.b
-                        .call_runtime(RuntimeFn::RandomRandint, &[st_np, low, high])
+                    this.draw_bounded(&bounded)
                 })?
             }
             RandomUniform => {
@@ -235,6 +235,7 @@ impl Lowerer<'_, '_> {
                 PyValue::Scalar(self.b.binary(Op::Fadd, mu, scaled), Scalar::F64)
             }
             RandomDist(d) => self.lower_random_dist(d, arg, size, span)?,
+            RandomMultinomial | RandomDirichlet => self.lower_vector_draw(f, arg, size, span)?,
             Generator(m) => self.lower_generator_call(m, arg, size, span)?,
             other => return Err(unsupported(format!("{}() here", other.name()), span)),
         })
@@ -439,10 +440,9 @@ impl Lowerer<'_, '_> {
         let without = self.b.ins(Op::Not, &[replace], Ty::Bool);
         let st = self.rng_state(NUMPY);
         self.when_true(replace, &mut |this| {
+            let bounded = this.bounded_draw(st, zero, n);
             this.counted_loop(count, &mut |this, i| {
-                let j = this
-                    .b
-                    .call_runtime(RuntimeFn::RandomRandint, &[st, zero, n]);
+                let j = this.draw_bounded(&bounded);
                 let offset = this.b.binary(Op::Imul, i, eight);
                 let to = this.b.binary(Op::Iadd, idx_data, offset);
                 this.b.store(to, j, 0);
