@@ -38,6 +38,7 @@ pub mod parallel;
 pub mod print;
 pub mod random;
 pub mod random_gen;
+pub mod random_gen_choice;
 pub mod random_legacy;
 pub mod random_multi;
 pub mod reduce;

@@ -6,8 +6,8 @@
 //! the GPU backend maps the same variants to its own implementations. Adding a function = one line in the declaration, its `extern "C" fn`.
 
 use crate::{
-    cmath, dict, error, linalg, list, object, objmode, print, random, random_gen, random_legacy,
-    random_multi, reduce, sorting, str_methods, text,
+    cmath, dict, error, linalg, list, object, objmode, print, random, random_gen,
+    random_gen_choice, random_legacy, random_multi, reduce, sorting, str_methods, text,
 };
 
 /// Scalar kinds in runtime-function signatures.
@@ -366,6 +366,14 @@ runtime_functions! {
         I64,
         random_legacy::ferrojit_random_choice_p
     ),
+    /// `(generator, p, p_len, n, count, flags, out) -> status`: `Generator.choice`'s indices
+    /// (`crate::random_gen_choice`).
+    GenChoice => (
+        "ferrojit_gen_choice",
+        &[I64, I64, I64, I64, I64, I64, I64],
+        I64,
+        random_gen_choice::ferrojit_gen_choice
+    ),
     /// `(state, n, pvals, d, rows, out) -> status`: multinomial rows (`crate::random_multi`).
     RandomMultinomial => (
         "ferrojit_random_multinomial",
@@ -621,6 +629,7 @@ impl RuntimeFn {
                 | RandomHypergeometric
                 | RandomChoiceP
                 | RandomMultinomial
+                | GenChoice
                 | RandomDirichlet
                 | GenDouble
                 | GenNormal

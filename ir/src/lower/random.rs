@@ -385,7 +385,6 @@ impl Lowerer<'_, '_> {
         // The chosen indices, in a new int64 array of `count` elements.
         let indices = self.new_array(Scalar::I64, &[count], false, span);
         let idx_data = self.data_of(indices.desc);
-        let eight = self.b.iconst(Ty::I64, 8);
         if let Some(p) = p {
             self.choice_with_p(&p, n, count, replace, idx_data, span);
         } else {
@@ -395,11 +394,34 @@ impl Lowerer<'_, '_> {
             Type::Array { dtype, .. } => *dtype,
             other => other.as_scalar().unwrap_or(Scalar::I64),
         };
+        Ok(self.take_choices(
+            array.as_ref(),
+            element,
+            idx_data,
+            &shape,
+            size.is_some(),
+            span,
+        ))
+    }
+
+    /// The result of a `choice` from its indices (`idx_data`, `int64`): the elements of
+    /// `array` they pick (or the indices themselves when `a` was a number), one value
+    /// without `size`, else an array of `shape`.
+    pub(super) fn take_choices(
+        &mut self,
+        array: Option<&ArrayRef>,
+        element: Scalar,
+        idx_data: Value,
+        shape: &[Value],
+        sized: bool,
+        span: Span,
+    ) -> PyValue {
+        let eight = self.b.iconst(Ty::I64, 8);
         let pick = |this: &mut Self, i: Value| -> PyValue {
             let offset = this.b.binary(Op::Imul, i, eight);
             let from = this.b.binary(Op::Iadd, idx_data, offset);
             let j = this.b.load(Ty::I64, from, 0, false);
-            match &array {
+            match array {
                 Some(arr) => {
                     let strides = this.strides_of(arr);
                     let data = this.data_of(arr.desc);
@@ -409,20 +431,22 @@ impl Lowerer<'_, '_> {
                 None => PyValue::Scalar(j, Scalar::I64),
             }
         };
-        if size.is_none() {
-            return Ok(pick(self, zero));
+        if !sized {
+            let zero = self.b.iconst(Ty::I64, 0);
+            return pick(self, zero);
         }
-        let out = self.new_array(element, &shape, false, span);
+        let count = self.product(shape);
+        let out = self.new_array(element, shape, false, span);
         let out_data = self.data_of(out.desc);
         let item = self.b.iconst(Ty::I64, element.size_bytes() as i64);
-        self.counted_loop(count, &mut |this, i| {
+        let _ = self.counted_loop(count, &mut |this, i| {
             let v = pick(this, i);
             let offset = this.b.binary(Op::Imul, i, item);
             let to = this.b.binary(Op::Iadd, out_data, offset);
             this.store_scalar(to, element, v);
             Ok(())
-        })?;
-        Ok(out.value())
+        });
+        out.value()
     }
 
     /// `choice` without `p`: `randint(0, n)` per index with replacement, the head of a

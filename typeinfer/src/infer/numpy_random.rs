@@ -289,17 +289,19 @@ impl Infer<'_> {
             }
             GenMethod::Choice => {
                 if let Some(replace) = arg("replace") {
-                    self.value(replace)?;
-                    if !matches!(replace.kind, ExprKind::Bool(true)) {
-                        let message = format!("{name}(): only replace=True is supported");
-                        return Err(Diagnostic::unsupported(message, replace.span).into());
-                    }
+                    self.condition(replace)?;
                 }
-                if let Some(p) = arg("p")
-                    && self.value(p)? != Type::NoneType
-                {
-                    let message = format!("{name}(): p= is not supported");
-                    return Err(Diagnostic::unsupported(message, p.span).into());
+                if let Some(p) = arg("p") {
+                    match self.value(p)? {
+                        Type::NoneType => {}
+                        Type::Array { dtype, ndim: 1, .. } if !dtype.is_complex() => {}
+                        other => {
+                            let message = format!(
+                                "{name}(): p must be a 1-d array of probabilities, got {other}"
+                            );
+                            return Err(Diagnostic::typing(message, p.span).into());
+                        }
+                    }
                 }
                 let a = arg("a").expect("required");
                 let element = match self.value(a)? {
