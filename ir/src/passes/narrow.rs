@@ -57,6 +57,9 @@ pub fn run(func: &mut Function) -> bool {
                 continue;
             }
             let narrow_ty = func.value_type(data.results[0]);
+            if !narrow_ty.is_int() {
+                continue;
+            }
             let operand = data.args[0];
             let mut nodes = 0;
             if !narrowable(func, operand, narrow_ty, &mut nodes) || nodes == 0 {
@@ -105,6 +108,10 @@ fn narrow_compare(func: &Function, cc: IntCC, a: Value, b: Value) -> Option<[(Va
         (signed.is_none() || signed == Some(sext)).then(|| (func.value_type(data.args[0]), sext))
     };
     let (ty, sext) = extension(a).or_else(|| extension(b))?;
+    if !ty.is_int() {
+        // `uext` of a bool: no integer constant of that type.
+        return None;
+    }
     let fits = |v: Value| match func.inst(def(func, v)?).op {
         Op::Iconst(k) => {
             let bits = ty.bits();
