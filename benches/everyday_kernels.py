@@ -508,6 +508,48 @@ def fma_expr(a, b):
     return a * b + a
 
 
+# --- narrow integers: uint8 images, int16 audio, bool masks --------------------------------------
+
+
+def threshold_u8(img, t, out8):
+    for i in range(img.shape[0]):
+        out8[i] = 255 if img[i] > t else 0
+
+
+def brighten_clamp_u8(img, out8):
+    for i in range(img.shape[0]):
+        v = img[i] + 40
+        out8[i] = 255 if v > 255 else v
+
+
+def invert_u8(img, out8):
+    for i in range(img.shape[0]):
+        out8[i] = 255 - img[i]
+
+
+def count_eq_u8(img, k8):
+    c = 0
+    for i in range(img.shape[0]):
+        if img[i] == k8:
+            c += 1
+    return c
+
+
+def scale_i16(pcm, out16):
+    for i in range(pcm.shape[0]):
+        out16[i] = pcm[i] * 3 // 4
+
+
+def fill_bool(flags):
+    for i in range(flags.shape[0]):
+        flags[i] = True
+
+
+def mask_above_u8(img, t, flags):
+    for i in range(img.shape[0]):
+        flags[i] = img[i] > t
+
+
 # --- the table of kernels ---------------------------------------------------------------------
 
 # name -> (function, argument names, options); options: "fastmath" (tolerance, fastmath=True),
@@ -572,6 +614,13 @@ KERNELS = [
     ("axpy_expr", axpy_expr, "a b", {}),
     ("relu_expr", relu_expr, "a b", {}),
     ("fma_expr", fma_expr, "a b", {}),
+    ("threshold_u8", threshold_u8, "img t out8", {}),
+    ("brighten_clamp_u8", brighten_clamp_u8, "img out8", {}),
+    ("invert_u8", invert_u8, "img out8", {}),
+    ("count_eq_u8", count_eq_u8, "img k8", {}),
+    ("scale_i16", scale_i16, "pcm out16", {}),
+    ("fill_bool", fill_bool, "flags", {}),
+    ("mask_above_u8", mask_above_u8, "img t flags", {}),
 ]
 
 
@@ -621,6 +670,13 @@ def make_inputs(quick):
         "ncollatz": 300 if quick else 100_000,
         "nhash": 1000 if quick else 2_000_000,
     }
+    args["img"] = rng.integers(0, 256, n).astype(np.uint8)
+    args["out8"] = np.zeros(n, dtype=np.uint8)
+    args["t"] = 127
+    args["k8"] = 200
+    args["pcm"] = rng.integers(-32768, 32768, n).astype(np.int16)
+    args["out16"] = np.zeros(n, dtype=np.int16)
+    args["flags"] = np.zeros(n, dtype=np.bool_)
     # popcount wants non-negative words with many bits set
     args["ia"] = np.abs(ia)
     args["ias"] = ia

@@ -38,6 +38,8 @@ pub(crate) fn clif_type(ty: Ty, pointer: Type) -> Type {
         Ty::F32X4 => types::F32X4,
         Ty::I64X2 | Ty::M64X2 => types::I64X2,
         Ty::I32X4 | Ty::M32X4 => types::I32X4,
+        Ty::I16X8 | Ty::M16X8 => types::I16X8,
+        Ty::I8X16 | Ty::M8X16 => types::I8X16,
     }
 }
 
@@ -227,7 +229,16 @@ pub(crate) fn build_entry_trampoline<M: Module>(
             }
             // Vectors never cross a function boundary (the verifier's invariant 15).
             Ty::I64 | Ty::F64 | Ty::Ptr => v,
-            Ty::F64X2 | Ty::F32X4 | Ty::I64X2 | Ty::I32X4 | Ty::M64X2 | Ty::M32X4 => {
+            Ty::F64X2
+            | Ty::F32X4
+            | Ty::I64X2
+            | Ty::I32X4
+            | Ty::I16X8
+            | Ty::I8X16
+            | Ty::M64X2
+            | Ty::M32X4
+            | Ty::M16X8
+            | Ty::M8X16 => {
                 return Err(BackendError::Internal {
                     function: func.name.clone(),
                     message: "a vector cannot be returned".to_string(),

@@ -163,6 +163,11 @@ pub(crate) fn lower_value_op(
 
         Op::Select if ty.is_vector() => vector_select(b, x, from == Some(Ty::Bool), y, z, rty),
         Op::Select if ty.is_float() => float_select(b, x, y, z),
+        // A bool (0/1) as a mask lane (all ones/zeros).
+        Op::Splat if ty.is_mask() => {
+            let lane = b.ins().ineg(x);
+            b.ins().splat(rty, lane)
+        }
         Op::Splat => b.ins().splat(rty, x),
         // A mask lane is all ones or zeros in the backend; as a bool it is 0/1.
         Op::ExtractLane(lane) if ty == Ty::Bool => {
@@ -172,6 +177,14 @@ pub(crate) fn lower_value_op(
         }
         Op::ExtractLane(lane) => b.ins().extractlane(x, *lane),
         Op::Select => b.ins().select(x, y, z),
+        // Sixteen `bool` elements (bytes 0/1, anything nonzero counts as true) as a mask.
+        Op::Load { offset, readonly } if ty == Ty::M8X16 => {
+            let bytes = b.ins().load(rty, load_flags(*readonly), x, *offset);
+            let zero = b.ins().iconst(types::I8, 0);
+            let zeros = b.ins().splat(rty, zero);
+            let is_zero = b.ins().icmp(CIntCC::Equal, bytes, zeros);
+            b.ins().bnot(is_zero)
+        }
         Op::Load { offset, readonly } => b.ins().load(rty, load_flags(*readonly), x, *offset),
 
         Op::Store { .. }

@@ -248,6 +248,12 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
                 let &[ptr, value] = args.as_slice() else {
                     return Err("needs a pointer and a value".into());
                 };
+                // A mask's lanes are all ones (-1) or zeros; a `bool` array holds 0/1 bytes.
+                let value = if self.func.value_type(data.args[1]) == Ty::M8X16 {
+                    self.b.ins().ineg(value)
+                } else {
+                    value
+                };
                 self.b.ins().store(store_flags(), value, ptr, *offset);
             }
             Op::Call(name) => self.call(name, &args, &data.results, true)?,

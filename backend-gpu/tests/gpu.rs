@@ -77,7 +77,7 @@ fn scalar(ty: Ty, slot: u64) -> KernelArgValue<'static> {
         Ty::F32 => KernelArgValue::F32(f32::from_bits(slot as u32)),
         Ty::F64 => KernelArgValue::F64(f64::from_bits(slot)),
         Ty::I64 | Ty::Ptr => KernelArgValue::I64(slot as i64),
-        Ty::F64X2 | Ty::F32X4 | Ty::I64X2 | Ty::I32X4 | Ty::M64X2 | Ty::M32X4 => {
+        _ => {
             unreachable!("kernel arguments are scalars")
         }
     }

@@ -50,10 +50,17 @@ pub enum Ty {
     F32X4,
     I64X2,
     I32X4,
+    /// Vectors of 2- and 1-byte integers (`int16`/`uint16` audio, `uint8` images).
+    I16X8,
+    I8X16,
     /// Lane masks: what a comparison of `f64x2`/`i64x2` (`m64x2`) or `f32x4`/`i32x4` (`m32x4`)
     /// vectors defines; each lane is a bool (all bits set or clear in the backend).
     M64X2,
     M32X4,
+    /// Masks of `i16x8` and `i8x16` comparisons. An `m8x16` is also what a `bool` array holds
+    /// 16 elements of: loaded and stored as 16 bytes of 0/1.
+    M16X8,
+    M8X16,
 }
 
 impl Ty {
@@ -72,7 +79,16 @@ impl Ty {
             Ty::I16 => 16,
             Ty::I32 | Ty::F32 => 32,
             Ty::I64 | Ty::F64 | Ty::Ptr => 64,
-            Ty::F64X2 | Ty::F32X4 | Ty::I64X2 | Ty::I32X4 | Ty::M64X2 | Ty::M32X4 => 128,
+            Ty::F64X2
+            | Ty::F32X4
+            | Ty::I64X2
+            | Ty::I32X4
+            | Ty::I16X8
+            | Ty::I8X16
+            | Ty::M64X2
+            | Ty::M32X4
+            | Ty::M16X8
+            | Ty::M8X16 => 128,
         }
     }
     pub fn is_vector(self) -> bool {
@@ -83,6 +99,8 @@ impl Ty {
         match self {
             Ty::F64X2 | Ty::I64X2 | Ty::M64X2 => 2,
             Ty::F32X4 | Ty::I32X4 | Ty::M32X4 => 4,
+            Ty::I16X8 | Ty::M16X8 => 8,
+            Ty::I8X16 | Ty::M8X16 => 16,
             _ => 1,
         }
     }
@@ -93,17 +111,23 @@ impl Ty {
             Ty::F32X4 => Ty::F32,
             Ty::I64X2 => Ty::I64,
             Ty::I32X4 => Ty::I32,
-            Ty::M64X2 | Ty::M32X4 => Ty::Bool,
+            Ty::I16X8 => Ty::I16,
+            Ty::I8X16 => Ty::I8,
+            Ty::M64X2 | Ty::M32X4 | Ty::M16X8 | Ty::M8X16 => Ty::Bool,
             t => t,
         }
     }
-    /// The 128-bit vector of `self` lanes, if there is one (`f64`, `f32`, `i64`, `i32`).
+    /// The 128-bit vector of `self` lanes, if there is one (`f64`, `f32`, `i64`, `i32`, `i16`,
+    /// `i8`; a `bool` in memory is a lane of `m8x16`).
     pub fn vector(self) -> Option<Ty> {
         Some(match self {
             Ty::F64 => Ty::F64X2,
             Ty::F32 => Ty::F32X4,
             Ty::I64 => Ty::I64X2,
             Ty::I32 => Ty::I32X4,
+            Ty::I16 => Ty::I16X8,
+            Ty::I8 => Ty::I8X16,
+            Ty::Bool => Ty::M8X16,
             _ => return None,
         })
     }
@@ -113,12 +137,14 @@ impl Ty {
         match self.lanes() {
             2 => Ty::M64X2,
             4 => Ty::M32X4,
+            8 => Ty::M16X8,
+            16 => Ty::M8X16,
             _ => Ty::Bool,
         }
     }
-    /// A lane mask (`m64x2`, `m32x4`).
+    /// A lane mask (`m64x2`, `m32x4`, `m16x8`, `m8x16`).
     pub fn is_mask(self) -> bool {
-        matches!(self, Ty::M64X2 | Ty::M32X4)
+        matches!(self, Ty::M64X2 | Ty::M32X4 | Ty::M16X8 | Ty::M8X16)
     }
     pub fn name(self) -> &'static str {
         match self {
@@ -136,6 +162,10 @@ impl Ty {
             Ty::I32X4 => "i32x4",
             Ty::M64X2 => "m64x2",
             Ty::M32X4 => "m32x4",
+            Ty::I16X8 => "i16x8",
+            Ty::I8X16 => "i8x16",
+            Ty::M16X8 => "m16x8",
+            Ty::M8X16 => "m8x16",
         }
     }
     pub fn from_name(name: &str) -> Option<Ty> {
@@ -154,6 +184,10 @@ impl Ty {
             Ty::I32X4,
             Ty::M64X2,
             Ty::M32X4,
+            Ty::I16X8,
+            Ty::I8X16,
+            Ty::M16X8,
+            Ty::M8X16,
         ]
         .into_iter()
         .find(|t| t.name() == name)

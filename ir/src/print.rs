@@ -35,7 +35,7 @@
 //!   position is printed when the instruction has one (line or column nonzero).
 //! - Result types: constants (`iconst.i32`, `fconst.f64`), loads (`load.f64`) and every
 //!   conversion (`sext.i64`, `fpromote.f64`, `bitcast.f64`, …) name their result type;
-//!   `splat.f64x2` names its vector, `extractlane.N` (lane N) defines the operand's lane type; comparisons produce `bool` (a mask, `m64x2`/`m32x4`, when
+//!   `splat.f64x2` names its vector, `extractlane.N` (lane N) defines the operand's lane type; comparisons produce `bool` (a mask, `m64x2`/`m32x4`/`m16x8`/`m8x16`, when
 //!   they compare vectors), `bconst` and `tobool` `bool`; `call_rt.NAME` produces its runtime
 //!   function's result type; `call @f(...) -> tys` lists its result types; `select` has the type
 //!   of its second operand and every other op the type of its first operand.

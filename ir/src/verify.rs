@@ -552,14 +552,20 @@ fn check_vector_types(op: &Op, args: &[Ty], results: &[Ty], name: &str) -> Resul
     match op {
         Iadd | Isub | Imul | Band | Bor | Bxor | Smin | Smax | Umin | Umax | Ineg | Bnot => {
             need(
-                matches!(first, Ty::I64X2 | Ty::I32X4),
+                matches!(first, Ty::I64X2 | Ty::I32X4 | Ty::I16X8 | Ty::I8X16),
                 "operands must be integer vectors",
+            )?;
+            // x86 has no byte multiply (`pmullb`): no backend lowers it.
+            need(
+                !(*op == Imul && first == Ty::I8X16),
+                "i8x16 has no lane-wise multiply",
             )?;
             all_same()?;
             one_result(first)
         }
         Ishl | Sshr | Ushr => {
-            let ok = matches!(first, Ty::I64X2 | Ty::I32X4) && args.len() == 2;
+            let ok =
+                matches!(first, Ty::I64X2 | Ty::I32X4 | Ty::I16X8 | Ty::I8X16) && args.len() == 2;
             need(
                 ok && args[1].is_int(),
                 "shifts an integer vector by a scalar amount",
@@ -617,15 +623,21 @@ fn check_vector_types(op: &Op, args: &[Ty], results: &[Ty], name: &str) -> Resul
             let ok = args.len() == 1 && results.len() == 1 && first.vector() == Some(results[0]);
             need(ok, "splat makes a vector of its scalar operand's lanes")
         }
+        // A `bool` array's elements are bytes 0/1: sixteen of them load as an `m8x16` mask and
+        // a mask of 16 lanes stores as 0/1 bytes; wider masks have no memory form.
         Load { .. } => {
-            let ok = args.len() == 1 && results.len() == 1 && !results[0].is_mask();
+            let ok = args.len() == 1
+                && results.len() == 1
+                && (!results[0].is_mask() || results[0] == Ty::M8X16);
             need(
                 ok && matches!(first, Ty::Ptr | Ty::I64),
                 "the address must be ptr or i64",
             )
         }
         Store { .. } => {
-            let ok = args.len() == 2 && results.is_empty() && !args[1].is_mask();
+            let ok = args.len() == 2
+                && results.is_empty()
+                && (!args[1].is_mask() || args[1] == Ty::M8X16);
             need(
                 ok && matches!(first, Ty::Ptr | Ty::I64),
                 "the address must be ptr or i64",

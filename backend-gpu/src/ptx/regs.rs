@@ -44,7 +44,16 @@ impl Class {
             Ty::F32 => Class::F32,
             Ty::F64 => Class::F64,
             // Never emitted: `compile_ptx` rejects vector values before registers exist.
-            Ty::F64X2 | Ty::F32X4 | Ty::I64X2 | Ty::I32X4 | Ty::M64X2 | Ty::M32X4 => Class::B64,
+            Ty::F64X2
+            | Ty::F32X4
+            | Ty::I64X2
+            | Ty::I32X4
+            | Ty::I16X8
+            | Ty::I8X16
+            | Ty::M64X2
+            | Ty::M32X4
+            | Ty::M16X8
+            | Ty::M8X16 => Class::B64,
         }
     }
     /// Prefix of the registers holding SSA values.
@@ -115,7 +124,16 @@ pub fn memory_size(ty: Ty) -> u32 {
         Ty::I16 => 2,
         Ty::I32 | Ty::F32 => 4,
         Ty::I64 | Ty::F64 | Ty::Ptr => 8,
-        Ty::F64X2 | Ty::F32X4 | Ty::I64X2 | Ty::I32X4 | Ty::M64X2 | Ty::M32X4 => 16,
+        Ty::F64X2
+        | Ty::F32X4
+        | Ty::I64X2
+        | Ty::I32X4
+        | Ty::I16X8
+        | Ty::I8X16
+        | Ty::M64X2
+        | Ty::M32X4
+        | Ty::M16X8
+        | Ty::M8X16 => 16,
     }
 }
 
@@ -133,7 +151,16 @@ pub(crate) fn memory_suffix(ty: Ty, load: bool) -> &'static str {
         Ty::F32 => "f32",
         Ty::F64 => "f64",
         // Never emitted (see `Class::of`).
-        Ty::F64X2 | Ty::F32X4 | Ty::I64X2 | Ty::I32X4 | Ty::M64X2 | Ty::M32X4 => "b64",
+        Ty::F64X2
+        | Ty::F32X4
+        | Ty::I64X2
+        | Ty::I32X4
+        | Ty::I16X8
+        | Ty::I8X16
+        | Ty::M64X2
+        | Ty::M32X4
+        | Ty::M16X8
+        | Ty::M8X16 => "b64",
     }
 }
 

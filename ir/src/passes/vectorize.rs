@@ -57,6 +57,7 @@ use crate::function::{Block, BlockCall, FloatCC, Function, Inst, IntCC, Op, Ty, 
 use std::collections::HashMap;
 
 mod arg;
+mod uniform_compare;
 use arg::ArgReduction;
 
 /// Vectors per iteration of the vector loop (independent chains that overlap their latencies):
@@ -79,6 +80,7 @@ pub fn run(func: &mut Function, fastmath: bool) -> bool {
     for l in func.layout.clone() {
         if func.successors(l).contains(&l) {
             changed |= narrow_compares(func, l);
+            changed |= narrow_uniform_compares(func, l, fastmath);
         }
         if let Ok(plan) = analyze(func, l, fastmath) {
             rewrite(func, l, plan);
@@ -102,6 +104,7 @@ pub fn explain(func: &Function, fastmath: bool) -> Vec<(Block, Result<u32, Strin
         .into_iter()
         .map(|b| {
             narrow_compares(&mut func, b);
+            narrow_uniform_compares(&mut func, b, fastmath);
             (b, analyze(&func, b, fastmath).map(|p| p.lanes))
         })
         .collect()
@@ -163,6 +166,16 @@ fn narrow_compares(func: &mut Function, l: Block) -> bool {
     changed
 }
 
+/// [`uniform_compare`]'s rewrite of loop `l`, kept only when the loop then vectorizes.
+fn narrow_uniform_compares(func: &mut Function, l: Block, fastmath: bool) -> bool {
+    let mut trial = func.clone();
+    let keep = uniform_compare::run(&mut trial, l) && analyze(&trial, l, fastmath).is_ok();
+    if keep {
+        *func = trial;
+    }
+    keep
+}
+
 #[derive(Copy, Clone, Debug, PartialEq)]
 enum Kind {
     Uniform,
@@ -218,17 +231,19 @@ fn const_of(func: &Function, v: Value) -> Option<i64> {
 fn has_vector_form(op: &Op, lane: Ty) -> bool {
     use Op::*;
     let float = lane.is_float();
-    let int = matches!(lane, Ty::I64 | Ty::I32);
+    let int = matches!(lane, Ty::I64 | Ty::I32 | Ty::I16 | Ty::I8);
     match op {
         Fadd | Fsub | Fmul | Fdiv | Fneg | Fabs | Sqrt | Floor | Ceil | Trunc | Nearest => float,
         Fcmp(_) => float,
         Iadd | Isub | Band | Bor | Bxor | Icmp(_) => int,
         // 64-bit lanes have no packed min/max below AVX-512 (Cranelift builds the 64-bit
         // multiply from 32-bit halves, which still beats two scalar multiplies).
-        Imul | Ineg | Bnot => int,
+        // x86 has no byte multiply (the verifier refuses `imul` on `i8x16`).
+        Imul => int && lane != Ty::I8,
+        Ineg | Bnot => int,
         // By a uniform amount (checked by the caller), which stays a scalar.
         Ishl | Sshr | Ushr => int,
-        Smin | Smax | Umin | Umax => lane == Ty::I32,
+        Smin | Smax | Umin | Umax => matches!(lane, Ty::I32 | Ty::I16 | Ty::I8),
         Not | And | Or | Select => true,
         _ => false,
     }
@@ -270,7 +285,7 @@ fn find_reduction(
     let s = block.params[index];
     let ty = func.value_type(s);
     let refuse = || format!("{s} is carried from one iteration to the next (a recurrence)");
-    if ty.vector().is_none() || (ty.is_float() && !fastmath) {
+    if ty.vector().is_none() || ty == Ty::Bool || (ty.is_float() && !fastmath) {
         let why = if ty.is_float() {
             "a float reduction (reordering it needs fastmath)"
         } else {
@@ -396,6 +411,9 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
     if !step_one || func.value_type(i) != Ty::I64 {
         return Err("the index does not step by 1".into());
     }
+    // The step's constant 1: the stride of a byte address `base + i` (1-byte elements need no
+    // multiply, so their addresses are the index itself plus a base).
+    let one = if a[0] == i { a[1] } else { a[0] };
     let arg_reductions = arg::find(func, l, i_index, &back.args)?;
     let mut reductions = Vec::new();
     for (k, (&arg, &param)) in back.args.iter().zip(&block.params).enumerate() {
@@ -457,7 +475,11 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
         let result_kind = match &d.op {
             Op::Store { offset } => {
                 let size = i64::from(func.value_type(d.args[1]).bits() / 8);
-                match (arg_kinds[0], arg_kinds[1]) {
+                let address_kind = match arg_kinds[0] {
+                    Kind::Index => Kind::Affine { stride: one },
+                    k => k,
+                };
+                match (address_kind, arg_kinds[1]) {
                     (Kind::Affine { stride }, Kind::Vector | Kind::Uniform) => {
                         use_lanes(func.value_type(d.args[1]))?;
                         if loaded.contains(&d.args[0]) {
@@ -492,7 +514,11 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
                 if !readonly {
                     loaded.push(d.results[0]);
                 }
-                match arg_kinds[0] {
+                let address_kind = match arg_kinds[0] {
+                    Kind::Index => Kind::Affine { stride: one },
+                    k => k,
+                };
+                match address_kind {
                     Kind::Uniform => {
                         if !readonly {
                             uniform_loads.push((d.args[0], *offset, i64::from(ty.bits() / 8)));
@@ -1137,7 +1163,9 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
                         }
                     }
                     let ty = b.func.value_type(d.results[0]);
-                    let vty = if ty == Ty::Bool {
+                    // A comparison's mask has its operands' lanes; a bool loaded from memory
+                    // is a lane of `m8x16`.
+                    let vty = if ty == Ty::Bool && !matches!(op, Op::Load { .. }) {
                         b.func.value_type(args[0]).compare_result()
                     } else {
                         ty.vector().expect("checked lanes")
