@@ -631,7 +631,7 @@ fn speculated_loads_agree_and_never_fault() {
     assert!(vector_runs > 10, "the vector loop ran {vector_runs} times");
 }
 
-/// The byte and 16-bit golden loops (16 and 8 lanes, 32 and 16 elements per vector iteration)
+/// The byte and 16-bit golden loops (16 and 8 lanes, 64 and 16 elements per vector iteration)
 /// on arrays apart, the same array, and arrays overlapping by one element, for every trip count
 /// around the vector width; bool arrays hold 0/1 bytes, other memory random bytes (wrap-around,
 /// negative `int8`).
@@ -650,7 +650,7 @@ fn byte_loops_agree_with_the_scalar_loop() {
     for func in &module.functions {
         let bools = func.name.contains("bool");
         for layout in [[0u64, 160, 320], [0, 0, 0], [0, 2, 4]] {
-            for n in (0..70i64).step_by(3) {
+            for n in (0..140i64).step_by(3) {
                 let mut ptrs = layout.iter();
                 let args: Vec<Bits> = func
                     .params

@@ -1,5 +1,6 @@
 //! The loop vectorizer: innermost counted loops over contiguous elements run several 128-bit
-//! vectors (`f64x2`, `f32x4`, `i64x2`, `i32x4`) per iteration, then the scalar loop finishes.
+//! vectors (`f64x2`, `f32x4`, `i64x2`, `i32x4`, `i16x8`, `i8x16`; `bool` elements as `m8x16`)
+//! per iteration, then the scalar loop finishes.
 //!
 //! Cranelift has 128-bit SIMD but no auto-vectorizer, so element-wise loops (`np.sqrt(a*a +
 //! b*b)`, `clip`, `where`, stencils, the inner loop of an i-k-j matrix product) would otherwise
@@ -29,7 +30,7 @@
 //! is used as a number, a store writes one address in every iteration (a value carried through
 //! memory), an address depends on memory loaded in the loop, the body calls a function or has
 //! an operation without a lane-wise form (integer division, conversions other than `stof`,
-//! bools in memory), the vector values do not share one lane count, a stride is a constant
+//! byte multiplies), the vector values do not share one lane count, a stride is a constant
 //! other than the element size, or nothing is loaded and stored at affine addresses. [`explain`]
 //! says which for each loop (golden tests check the reasons).
 //!
@@ -65,6 +66,8 @@ use arg::ArgReduction;
 /// which more of them hide.
 const UNROLL_MAP: i64 = 2;
 const UNROLL_REDUCTION: i64 = 4;
+/// Byte maps (16 lanes) do little work per vector: four per iteration halve the loop control.
+const UNROLL_BYTE_MAP: i64 = 4;
 /// An argmin/argmax carries two vectors per copy; four copies would not fit in the sixteen
 /// vector registers with the loads and masks, and the accumulators would be spilled.
 const UNROLL_ARG: i64 = 3;
@@ -805,7 +808,9 @@ fn materialize(
 
 fn rewrite(func: &mut Function, l: Block, plan: Plan) {
     let carries = !plan.reductions.is_empty() || !plan.arg_reductions.is_empty();
-    let unroll = if !carries {
+    let unroll = if !carries && plan.lanes >= 16 {
+        UNROLL_BYTE_MAP
+    } else if !carries {
         UNROLL_MAP
     } else if !plan.arg_reductions.is_empty() {
         UNROLL_ARG

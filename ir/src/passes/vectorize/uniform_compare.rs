@@ -180,7 +180,13 @@ pub(super) fn run(func: &mut Function, l: Block) -> bool {
         } else {
             (Op::Umax, IntCC::Ugt)
         };
-        let m = emit(func, &mut new_insts, max, vec![w.x, k], ty);
+        // `max(x, lo)` is `x`: a constant bound in range needs no `max`.
+        let k_is_lo = constant(func, k) == Some(lo);
+        let m = if k_is_lo {
+            w.x
+        } else {
+            emit(func, &mut new_insts, max, vec![w.x, k], ty)
+        };
         if negate {
             let r = emit(func, &mut new_insts, Op::Icmp(gt), vec![m, c2], Ty::Bool);
             let id = func.inst_mut(inst);
