@@ -6,8 +6,9 @@
 //!
 //! Cranelift has 128-bit vectors only and no vectoriser; these are compiled by rustc for the
 //! baseline and again for AVX2 and AVX-512, chosen at run time by the CPU's features. The float
-//! ones keep sixteen independent accumulators (lanes of two or four vector registers), so
-//! additions overlap instead of waiting on one another; LLVM vectorises the integer ones itself.
+//! sums keep 16 (`f64`) or 64 (`f32`) independent accumulators (lanes of two or four 512-bit
+//! registers), so additions overlap instead of waiting on one another; LLVM vectorises the
+//! integer ones itself.
 
 /// Calls `$body` through the widest instruction set the CPU has.
 macro_rules! dispatch {
@@ -75,8 +76,50 @@ macro_rules! float_sum {
     };
 }
 
+// `f32`: sixteen lanes are one 512-bit register, whose additions would wait on each other.
+macro_rules! float_sum_split {
+    ($generic:ident, $t:ty, |$x:ident| $term:expr) => {
+        #[inline(always)]
+        unsafe fn $generic(p: *const $t, n: i64) -> $t {
+            // Four separate accumulator arrays of one 512-bit register each: LLVM keeps each in
+            // registers (one array of all the lanes stayed in memory, behind a store-to-load
+            // dependency per step), and four chains of additions overlap their latencies.
+            const W: usize = 64 / std::mem::size_of::<$t>();
+            let xs = unsafe { elements(p, n) };
+            let (mut a0, mut a1, mut a2, mut a3) = (
+                [0.0 as $t; W],
+                [0.0 as $t; W],
+                [0.0 as $t; W],
+                [0.0 as $t; W],
+            );
+            let chunks = xs.chunks_exact(4 * W);
+            let rest = chunks.remainder();
+            for c in chunks {
+                for k in 0..W {
+                    let $x = c[k];
+                    a0[k] += $term;
+                    let $x = c[W + k];
+                    a1[k] += $term;
+                    let $x = c[2 * W + k];
+                    a2[k] += $term;
+                    let $x = c[3 * W + k];
+                    a3[k] += $term;
+                }
+            }
+            let mut s = 0.0 as $t;
+            for k in 0..W {
+                s += (a0[k] + a1[k]) + (a2[k] + a3[k]);
+            }
+            for &$x in rest {
+                s += $term;
+            }
+            s
+        }
+    };
+}
+
 float_sum!(sum_f64_generic, f64, |x| x);
-float_sum!(sum_f32_generic, f32, |x| x);
+float_sum_split!(sum_f32_generic, f32, |x| x);
 float_sum!(sum_squares_f64_generic, f64, |x| x * x);
 
 #[inline(always)]
