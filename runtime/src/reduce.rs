@@ -216,7 +216,46 @@ dispatch!(ferrojit_min_f32, min_f32_generic, (p: *const f32, n: i64) -> f32);
 dispatch!(ferrojit_max_f32, max_f32_generic, (p: *const f32, n: i64) -> f32);
 dispatch!(ferrojit_sum_f64, sum_f64_generic, (p: *const f64, n: i64) -> f64);
 dispatch!(ferrojit_sum_f32, sum_f32_generic, (p: *const f32, n: i64) -> f32);
-dispatch!(ferrojit_sum_squares_f64, sum_squares_f64_generic, (p: *const f64, n: i64) -> f64);
+dispatch!(sum_squares_f64_portable, sum_squares_f64_generic, (p: *const f64, n: i64) -> f64);
+
+/// The sum of squares, through explicit AVX-512 fused multiply-adds when the CPU has them:
+/// LLVM split the portable loop's `x * x` then `+` into 128-bit pieces (1.45x Numba's time in
+/// cache), while four 512-bit accumulators keep up with the loads.
+///
+/// # Safety
+/// `p` addresses `n` contiguous readable elements (`n >= 0`).
+pub unsafe extern "C" fn ferrojit_sum_squares_f64(p: *const f64, n: i64) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        return unsafe { sum_squares_f64_avx512(p, n) };
+    }
+    unsafe { sum_squares_f64_portable(p, n) }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn sum_squares_f64_avx512(p: *const f64, n: i64) -> f64 {
+    use std::arch::x86_64::{
+        _mm512_add_pd, _mm512_fmadd_pd, _mm512_loadu_pd, _mm512_reduce_add_pd, _mm512_setzero_pd,
+    };
+    let xs = unsafe { elements(p, n) };
+    let mut acc = [_mm512_setzero_pd(); 4];
+    let chunks = xs.chunks_exact(32);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for (k, a) in acc.iter_mut().enumerate() {
+            // SAFETY: `c` holds 32 elements; lanes 8k..8k+8 are inside it.
+            let v = unsafe { _mm512_loadu_pd(c.as_ptr().add(8 * k)) };
+            *a = _mm512_fmadd_pd(v, v, *a);
+        }
+    }
+    let both = _mm512_add_pd(_mm512_add_pd(acc[0], acc[1]), _mm512_add_pd(acc[2], acc[3]));
+    let mut s = _mm512_reduce_add_pd(both);
+    for &x in rest {
+        s += x * x;
+    }
+    s
+}
 dispatch!(ferrojit_dot_f64, dot_f64_generic, (p: *const f64, q: *const f64, n: i64) -> f64);
 dispatch!(ferrojit_sum_i64, sum_i64_generic, (p: *const i64, n: i64) -> i64);
 dispatch!(ferrojit_sum_i32, sum_i32_generic, (p: *const i32, n: i64) -> i64);

@@ -2,7 +2,8 @@
 tricks, since Cranelift has no `vcvtqq2pd`) give CPython's `float(int)` bit for bit — extremes,
 values that need rounding (above 2**53, ties to even) and the boundaries of the two 32-bit
 halves — and counting loops (`if a[i] > t: c += 1`, counted by subtracting lane masks) give
-CPython's counts, with NaN, for every length around the vector width and for views."""
+CPython's counts, with NaN, for every length around the vector width and for views. Also the
+`fastmath` sums of squares and of `float32` elements the runtime's wide routines compute."""
 
 import numpy as np
 
@@ -45,6 +46,22 @@ def count_int32(a):
     return c
 
 
+@jit(fastmath=True)
+def norm2(a):
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += a[i] * a[i]
+    return s
+
+
+@jit(fastmath=True)
+def sum_f32(a):
+    s = np.float32(0.0)
+    for i in range(a.shape[0]):
+        s += a[i]
+    return s
+
+
 def int_inputs():
     rng = np.random.default_rng(11)
     yield np.array(EDGES, dtype=np.int64)
@@ -75,3 +92,18 @@ def test_counts_match_cpython():
             check(count_above, a, t)
             check(count_above, a[::3], t)
         check(count_int32, rng.integers(0, 14, n).astype(np.int32))
+
+
+def test_fastmath_sums_of_squares_and_f32_sums():
+    rng = np.random.default_rng(13)
+    for n in [0, 1, 7, 31, 32, 33, 63, 64, 65, 100, 10_001]:
+        a = rng.standard_normal(n)
+        check(norm2, a, rtol=1e-12)
+        check(norm2, a[::2], rtol=1e-12)
+        a32 = rng.random(n).astype(np.float32)
+        assert abs(sum_f32(a32) - a32.astype(np.float64).sum()) <= 1e-5 * max(1.0, n)
+    spiked = rng.standard_normal(100)
+    spiked[40] = np.inf
+    assert norm2(spiked) == np.inf
+    spiked[70] = np.nan
+    assert np.isnan(norm2(spiked))
