@@ -526,8 +526,10 @@ impl Lowerer<'_, '_> {
             RandomSeed | RandomRandom | RandomRand | RandomRandn | RandomRandint
             | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
             | RandomPoisson | RandomBinomial | RandomChoice | RandomShuffle | RandomPermutation
-            | RandomDist(_) | Generator(_) | PySeed | PyRandom | PyRandint | PyUniform
-            | PyGauss => self.lower_random_call(f, &arg, &result_ty, span)?,
+            | RandomMultinomial | RandomDirichlet | RandomDist(_) | Generator(_) | PySeed
+            | PyRandom | PyRandint | PyUniform | PyGauss => {
+                self.lower_random_call(f, &arg, &result_ty, span)?
+            }
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
             | LinalgPinv | LinalgQr | LinalgLstsq | LinalgMatrixPower | LinalgEig

@@ -67,8 +67,11 @@ const UNROLL_REDUCTION: i64 = 4;
 /// An argmin/argmax carries two vectors per copy; four copies would not fit in the sixteen
 /// vector registers with the loads and masks, and the accumulators would be spilled.
 const UNROLL_ARG: i64 = 3;
-/// At most this many address streams (run-time checks grow with their square).
-const MAX_STREAMS: usize = 12;
+/// At most this many address streams (a fully unrolled 5×5 stencil has 26).
+const MAX_STREAMS: usize = 32;
+/// At most this many run-time aliasing checks (a store against another stream or a uniform
+/// load): they run before every entry into the vector loop.
+const MAX_ALIAS_CHECKS: usize = 48;
 
 /// Runs the pass. True if a loop was vectorized.
 pub fn run(func: &mut Function, fastmath: bool) -> bool {
@@ -173,6 +176,7 @@ enum Kind {
 
 /// A load or store at an affine address.
 struct Stream {
+    inst: Inst,
     addr: Value,
     offset: i32,
     stride: Value,
@@ -460,6 +464,7 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
                             return Err("an address depends on memory loaded in the loop".into());
                         }
                         streams.push(Stream {
+                            inst,
                             addr: d.args[0],
                             offset: *offset,
                             stride,
@@ -497,6 +502,7 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
                     Kind::Affine { stride } => {
                         use_lanes(ty)?;
                         streams.push(Stream {
+                            inst,
                             addr: d.args[0],
                             offset: *offset,
                             stride,
@@ -607,6 +613,9 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
     if streams.len() > MAX_STREAMS {
         return Err(format!("more than {MAX_STREAMS} address streams"));
     }
+    if alias_checks(&streams, uniform_loads.len()) > MAX_ALIAS_CHECKS {
+        return Err(format!("more than {MAX_ALIAS_CHECKS} aliasing checks"));
+    }
     for s in &streams {
         if loaded.contains(&s.stride) {
             return Err("a stride depends on memory loaded in the loop".into());
@@ -632,6 +641,102 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
         reductions,
         arg_reductions,
     })
+}
+
+/// An address as a sum of values times constant factors (sorted by value) plus a constant.
+/// Streams whose forms differ only in the constant share one base pointer in the vector loop
+/// and reach their elements by displacement (`load base+16`), as a stencil's neighbours do.
+#[derive(Clone, Debug, PartialEq)]
+struct Linear {
+    terms: Vec<(Value, i64)>,
+    constant: i64,
+}
+
+impl Linear {
+    fn atom(v: Value) -> Linear {
+        Linear {
+            terms: vec![(v, 1)],
+            constant: 0,
+        }
+    }
+    fn add(mut self, other: Linear, sign: i64) -> Linear {
+        for (v, c) in other.terms {
+            let c = c.wrapping_mul(sign);
+            match self.terms.iter_mut().find(|(w, _)| *w == v) {
+                Some(t) => t.1 = t.1.wrapping_add(c),
+                None => self.terms.push((v, c)),
+            }
+        }
+        self.terms.retain(|t| t.1 != 0);
+        self.terms.sort_by_key(|t| t.0);
+        self.constant = self
+            .constant
+            .wrapping_add(other.constant.wrapping_mul(sign));
+        self
+    }
+    fn scale(mut self, k: i64) -> Linear {
+        for t in &mut self.terms {
+            t.1 = t.1.wrapping_mul(k);
+        }
+        self.terms.retain(|t| t.1 != 0);
+        self.constant = self.constant.wrapping_mul(k);
+        self
+    }
+}
+
+/// `v` (an address computed in the loop `l`) as a [`Linear`] form, expanding additions,
+/// subtractions and multiplications by constants; `unit` are the strides the run-time check
+/// proved equal to `size` (in the vector loop only), read as that constant. Integer arithmetic
+/// wraps, so the sum in another order is the same address.
+fn linear_form(
+    func: &Function,
+    l: Block,
+    v: Value,
+    unit: &[Value],
+    size: i64,
+    depth: u32,
+) -> Linear {
+    if let Some(c) = const_of(func, v) {
+        return Linear {
+            terms: vec![],
+            constant: c,
+        };
+    }
+    let Some(inst) = def_inst(func, v).filter(|i| depth > 0 && func.block(l).insts.contains(i))
+    else {
+        return Linear::atom(v);
+    };
+    let d = func.inst(inst);
+    let form = |x: Value| linear_form(func, l, x, unit, size, depth - 1);
+    let factor = |x: Value| const_of(func, x).or_else(|| unit.contains(&x).then_some(size));
+    match d.op {
+        Op::Iadd => form(d.args[0]).add(form(d.args[1]), 1),
+        Op::Isub => form(d.args[0]).add(form(d.args[1]), -1),
+        Op::Imul => match (factor(d.args[0]), factor(d.args[1])) {
+            (_, Some(k)) => form(d.args[0]).scale(k),
+            (Some(k), None) => form(d.args[1]).scale(k),
+            _ => Linear::atom(v),
+        },
+        _ => Linear::atom(v),
+    }
+}
+
+/// Whether stream `j` needs a run-time check against the store stream `k` (the rewrite checks
+/// exactly these pairs): another address, and each pair of stores once.
+fn needs_alias_check(streams: &[Stream], k: usize, j: usize) -> bool {
+    let (s, o) = (&streams[k], &streams[j]);
+    s.store && j != k && !(o.addr == s.addr && o.offset == s.offset) && (!o.store || j > k)
+}
+
+/// How many aliasing checks the rewrite emits: the pairs of [`needs_alias_check`] and every
+/// store against every uniform load.
+fn alias_checks(streams: &[Stream], uniform_loads: usize) -> usize {
+    let stores = streams.iter().filter(|s| s.store).count();
+    let pairs = (0..streams.len())
+        .flat_map(|k| (0..streams.len()).map(move |j| (k, j)))
+        .filter(|&(k, j)| needs_alias_check(streams, k, j))
+        .count();
+    pairs + stores * uniform_loads
 }
 
 /// Recomputes `v` (uniform or affine, no loads of the loop) in the block `b` is building, with
@@ -819,10 +924,8 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         if !s.store {
             continue;
         }
-        let others = plan.streams.iter().enumerate().filter(|&(j, o)| {
-            j != k && !(o.addr == s.addr && o.offset == s.offset) && (!o.store || j > k)
-        });
-        let mut pairs: Vec<(Value, Value)> = others.map(|(j, _)| ranges[j]).collect();
+        let others = (0..plan.streams.len()).filter(|&j| needs_alias_check(&plan.streams, k, j));
+        let mut pairs: Vec<(Value, Value)> = others.map(|j| ranges[j]).collect();
         pairs.extend(points.iter().copied());
         for (start, end) in pairs {
             let (s_start, s_end) = ranges[k];
@@ -831,6 +934,51 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             let apart = b.binary(Op::Or, before, after);
             all(&mut b, &mut ok, apart);
         }
+    }
+    // Base + displacement: streams whose addresses differ by constants share a base, computed
+    // here without the index; the vector loop adds `vi * size` once per base.
+    let unit: Vec<Value> = checked_strides.iter().map(|&(v, _)| v).collect();
+    let i_param = l_params[plan.i_index];
+    let mut bases: Vec<(Vec<(Value, i64)>, Value)> = Vec::new();
+    let mut displaced: HashMap<Inst, (usize, i64)> = HashMap::new();
+    let size = plan.streams.first().map_or(0, |s| s.size);
+    for s in &plan.streams {
+        let form = linear_form(b.func, l, s.addr, &unit, size, 16);
+        let index_factor = form.terms.iter().find(|t| t.0 == i_param).map(|t| t.1);
+        if s.size != size || index_factor != Some(size) {
+            continue;
+        }
+        let key: Vec<(Value, i64)> = form.terms.into_iter().filter(|t| t.0 != i_param).collect();
+        let group = match bases.iter().position(|(k, _)| *k == key) {
+            Some(g) => g,
+            None => {
+                let mut sum: Option<Value> = None;
+                for &(atom, factor) in &key {
+                    let x =
+                        materialize(&mut b, l, atom, &p_params, plan.i_index, i0, &mut at_start);
+                    let x = if factor == 1 {
+                        x
+                    } else {
+                        let k = b.iconst(Ty::I64, factor);
+                        b.binary(Op::Imul, x, k)
+                    };
+                    sum = Some(match sum {
+                        Some(acc) => b.binary(Op::Iadd, acc, x),
+                        None => x,
+                    });
+                }
+                let sum = match sum {
+                    Some(v) => v,
+                    None => b.iconst(Ty::I64, 0),
+                };
+                bases.push((key, sum));
+                bases.len() - 1
+            }
+        };
+        displaced.insert(
+            s.inst,
+            (group, form.constant.wrapping_add(i64::from(s.offset))),
+        );
     }
     // Splats of the uniform operands of vector operations, made once.
     let mut splats: HashMap<Value, Value> = HashMap::new();
@@ -903,6 +1051,23 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
 
     // V: the body, unroll times.
     b.switch_to(v);
+    let base_at_vi: Vec<Value> = if bases.is_empty() {
+        Vec::new()
+    } else {
+        let size_k = b.iconst(Ty::I64, size);
+        let bytes = b.binary(Op::Imul, vi, size_k);
+        bases
+            .iter()
+            .map(|&(_, base)| b.binary(Op::Iadd, base, bytes))
+            .collect()
+    };
+    // The base and displacement of a displaced stream in copy `part`, if it fits an offset.
+    let displacement = |inst: Inst, part: usize| -> Option<(Value, i32)> {
+        let &(group, disp) = displaced.get(&inst)?;
+        let lanes_ahead = (part as i64) * i64::from(plan.lanes) * size;
+        let disp = i32::try_from(disp.checked_add(lanes_ahead)?).ok()?;
+        Some((base_at_vi[group], disp))
+    };
     let mut uniform_map: HashMap<Value, Value> = HashMap::new();
     let mut new_accs: Vec<Vec<Value>> = vec![Vec::new(); plan.reductions.len()];
     let mut new_arg_accs: Vec<(Vec<Value>, Vec<Value>)> =
@@ -956,12 +1121,8 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
                     } else {
                         splat_of(&mut b, &mut splats, d.args[1], args[1])
                     };
-                    b.ins_full(
-                        Op::Store { offset: *offset },
-                        vec![args[0], value],
-                        &[],
-                        vec![],
-                    );
+                    let (addr, offset) = displacement(inst, part).unwrap_or((args[0], *offset));
+                    b.ins_full(Op::Store { offset }, vec![addr, value], &[], vec![]);
                 }
                 (Some(Kind::Vector), op) => {
                     // Uniform operands of a lane-wise op become splats (a select's bool
@@ -981,7 +1142,14 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
                     } else {
                         ty.vector().expect("checked lanes")
                     };
-                    let r = b.ins(op.clone(), &args, vty);
+                    let mut op = op.clone();
+                    if let Op::Load { offset, .. } = &mut op
+                        && let Some((addr, disp)) = displacement(inst, part)
+                    {
+                        args[0] = addr;
+                        *offset = disp;
+                    }
+                    let r = b.ins(op, &args, vty);
                     map.insert(d.results[0], r);
                 }
                 (k, op) => {
