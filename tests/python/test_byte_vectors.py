@@ -111,6 +111,30 @@ def and_not_bool(a, b, out):
 
 
 @jit
+def equal_u8(img, k, out):
+    for i in range(img.shape[0]):
+        out[i] = 255 if img[i] == k else 0
+
+
+@jit
+def differs_u8(img, k, flags):
+    for i in range(img.shape[0]):
+        flags[i] = img[i] != k
+
+
+@jit
+def at_least_i8(a, t, out):
+    for i in range(a.shape[0]):
+        out[i] = 1 if a[i] >= t else 0
+
+
+@jit
+def below_i16(a, t, out):
+    for i in range(a.shape[0]):
+        out[i] = a[i] if a[i] < t else 0
+
+
+@jit
 def add_u8_inplace(a, b):
     for i in range(a.shape[0]):
         a[i] = a[i] + b[i]
@@ -126,6 +150,20 @@ def test_uint8_maps(n):
     check(invert_u8, img, np.zeros(n, np.uint8))
     for k in (0, 128, 255):
         check(count_eq_u8, img, k)
+
+
+@pytest.mark.parametrize("n", LENGTHS)
+def test_compares_with_any_int(n):
+    # Bounds inside, at the edges of and outside the element's range: clamped before the loop.
+    img, a, pcm = u8(n), i8(n), i16(n)
+    for k in (-1, 0, 7, 128, 255, 256, -(2**63), 2**63 - 1):
+        check(equal_u8, img, k, np.zeros(n, np.uint8))
+        check(differs_u8, img, k, np.zeros(n, np.bool_))
+        check(threshold_u8, img, k, np.zeros(n, np.uint8))
+    for t in (-129, -128, -5, 0, 127, 128, -(2**63), 2**63 - 1):
+        check(at_least_i8, a, t, np.zeros(n, np.int8))
+    for t in (-32769, -32768, -1, 0, 100, 32767, 32768):
+        check(below_i16, pcm, t, np.zeros(n, np.int16))
 
 
 @pytest.mark.parametrize("n", LENGTHS)

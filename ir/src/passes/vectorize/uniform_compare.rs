@@ -10,7 +10,8 @@
 //! `w - c` in `[lo - 1, hi]`. `w - c = lo - 1` means "always true", which no comparison of a
 //! narrow value with a narrow constant can say; `max(x, k) > c'` can: `k = lo + 1, c' = lo`
 //! for that case, `k = lo, c' = w - c` otherwise (`max` and `>` unsigned after `uext`, signed
-//! after `sext`). The clamps run once, before the loop (in its only outside predecessor); for a
+//! after `sext`). Equality works alike: a `t` outside `[lo + c, hi + c]` is never equal, which
+//! `max(x, lo + 1) == lo` says. The clamps run once, before the loop (in its only outside predecessor); for a
 //! constant `t` they are computed here. The caller keeps the result only when the loop then
 //! vectorizes (the scalar loop is no faster this way).
 
@@ -87,7 +88,7 @@ pub(super) fn run(func: &mut Function, l: Block) -> bool {
     for inst in insts {
         let d = func.inst(inst).clone();
         let rewrite = match (&d.op, &d.args[..]) {
-            (Op::Icmp(cc), &[a, b]) if !matches!(cc, IntCC::Eq | IntCC::Ne) => {
+            (Op::Icmp(cc), &[a, b]) => {
                 let in_loop = |v: Value| match func.value_def(v) {
                     ValueDef::Param(pb, _) => pb == l,
                     ValueDef::Result(i, _) => {
@@ -106,12 +107,14 @@ pub(super) fn run(func: &mut Function, l: Block) -> bool {
             new_insts.push(inst);
             continue;
         };
-        // Signed comparisons only (Python's ints); `X cc u` as `[not] X > t`.
-        let (strict, negate) = match cc {
-            IntCC::Sgt => (true, false),
-            IntCC::Sge => (false, false),
-            IntCC::Slt => (false, true),
-            IntCC::Sle => (true, true),
+        // Signed comparisons (Python's ints); `X cc u` as `[not] X > t` or `[not] X == t`.
+        let (strict, negate, equal) = match cc {
+            IntCC::Sgt => (true, false, false),
+            IntCC::Sge => (false, false, false),
+            IntCC::Slt => (false, true, false),
+            IntCC::Sle => (true, true, false),
+            IntCC::Eq => (true, false, true),
+            IntCC::Ne => (true, true, true),
             _ => {
                 new_insts.push(inst);
                 continue;
@@ -126,7 +129,10 @@ pub(super) fn run(func: &mut Function, l: Block) -> bool {
         };
         let (big_l, big_h) = (lo + w.c, hi + w.c);
         // X > u: t = clamp(u, L - 1, H); X >= u: t = clamp(u, L, H + 1) - 1; then t - c.
-        let (low, high, minus) = if strict {
+        // X == u: t = clamp(u, L - 1, H + 1) - c, never equal outside [lo, hi].
+        let (low, high, minus) = if equal {
+            (big_l - 1, big_h + 1, w.c)
+        } else if strict {
             (big_l - 1, big_h, w.c)
         } else {
             (big_l, big_h + 1, w.c + 1)
@@ -141,7 +147,11 @@ pub(super) fn run(func: &mut Function, l: Block) -> bool {
         };
         let (k, c2) = if let Some(uc) = constant(func, u) {
             let t = uc.clamp(low, high) - minus;
-            let (k, c2) = if t < lo { (lo + 1, lo) } else { (lo, t) };
+            let (k, c2) = if t < lo || t > hi {
+                (lo + 1, lo)
+            } else {
+                (lo, t)
+            };
             let k = emit(func, &mut new_insts, Op::Iconst(k), vec![], ty);
             let c2 = emit(func, &mut new_insts, Op::Iconst(c2), vec![], ty);
             (k, c2)
@@ -159,9 +169,13 @@ pub(super) fn run(func: &mut Function, l: Block) -> bool {
             let above = emit(f, &mut pre, Op::Smax, vec![u, low_v], Ty::I64);
             let clamped = emit(f, &mut pre, Op::Smin, vec![above, high_v], Ty::I64);
             let t = emit(f, &mut pre, Op::Isub, vec![clamped, minus_v], Ty::I64);
-            let c2 = emit(f, &mut pre, Op::Smax, vec![t, lo_v], Ty::I64);
-            let always = emit(f, &mut pre, Op::Icmp(IntCC::Slt), vec![t, lo_v], Ty::Bool);
-            let bump = emit(f, &mut pre, Op::Uext, vec![always], Ty::I64);
+            let below = emit(f, &mut pre, Op::Icmp(IntCC::Slt), vec![t, lo_v], Ty::Bool);
+            // For `>`, t <= hi always; for `==`, t = hi + 1 is out of range too.
+            let hi_v = k64(f, &mut pre, hi);
+            let above = emit(f, &mut pre, Op::Icmp(IntCC::Sgt), vec![t, hi_v], Ty::Bool);
+            let out = emit(f, &mut pre, Op::Or, vec![below, above], Ty::Bool);
+            let c2 = emit(f, &mut pre, Op::Select, vec![out, lo_v, t], Ty::I64);
+            let bump = emit(f, &mut pre, Op::Uext, vec![out], Ty::I64);
             let k = emit(f, &mut pre, Op::Iadd, vec![lo_v, bump], Ty::I64);
             let k = emit(f, &mut pre, Op::Ireduce, vec![k], ty);
             let c2 = emit(f, &mut pre, Op::Ireduce, vec![c2], ty);
@@ -175,10 +189,11 @@ pub(super) fn run(func: &mut Function, l: Block) -> bool {
             block.insts.splice(at..at, pre);
             (k, c2)
         };
-        let (max, gt) = if w.signed {
-            (Op::Smax, IntCC::Sgt)
-        } else {
-            (Op::Umax, IntCC::Ugt)
+        let (max, gt) = match (w.signed, equal) {
+            (_, true) if w.signed => (Op::Smax, IntCC::Eq),
+            (_, true) => (Op::Umax, IntCC::Eq),
+            (true, false) => (Op::Smax, IntCC::Sgt),
+            (false, false) => (Op::Umax, IntCC::Ugt),
         };
         // `max(x, lo)` is `x`: a constant bound in range needs no `max`.
         let k_is_lo = constant(func, k) == Some(lo);
