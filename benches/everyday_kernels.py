@@ -511,14 +511,14 @@ def fma_expr(a, b):
 # --- narrow integers: uint8 images, int16 audio, bool masks --------------------------------------
 
 
-def threshold_u8(img, t, out8):
+def threshold_u8(img, thr, out8):
     for i in range(img.shape[0]):
-        out8[i] = 255 if img[i] > t else 0
+        out8[i] = 255 if img[i] > thr else 0
 
 
 def brighten_clamp_u8(img, out8):
     for i in range(img.shape[0]):
-        v = img[i] + 40
+        v = int(img[i]) + 40  # int(): CPython's uint8 scalar would wrap first
         out8[i] = 255 if v > 255 else v
 
 
@@ -537,7 +537,7 @@ def count_eq_u8(img, k8):
 
 def scale_i16(pcm, out16):
     for i in range(pcm.shape[0]):
-        out16[i] = pcm[i] * 3 // 4
+        out16[i] = int(pcm[i]) * 3 // 4
 
 
 def fill_bool(flags):
@@ -545,9 +545,9 @@ def fill_bool(flags):
         flags[i] = True
 
 
-def mask_above_u8(img, t, flags):
+def mask_above_u8(img, thr, flags):
     for i in range(img.shape[0]):
-        flags[i] = img[i] > t
+        flags[i] = img[i] > thr
 
 
 # --- the table of kernels ---------------------------------------------------------------------
@@ -614,13 +614,13 @@ KERNELS = [
     ("axpy_expr", axpy_expr, "a b", {}),
     ("relu_expr", relu_expr, "a b", {}),
     ("fma_expr", fma_expr, "a b", {}),
-    ("threshold_u8", threshold_u8, "img t out8", {}),
+    ("threshold_u8", threshold_u8, "img thr out8", {}),
     ("brighten_clamp_u8", brighten_clamp_u8, "img out8", {}),
     ("invert_u8", invert_u8, "img out8", {}),
     ("count_eq_u8", count_eq_u8, "img k8", {}),
     ("scale_i16", scale_i16, "pcm out16", {}),
     ("fill_bool", fill_bool, "flags", {}),
-    ("mask_above_u8", mask_above_u8, "img t flags", {}),
+    ("mask_above_u8", mask_above_u8, "img thr flags", {}),
 ]
 
 
@@ -672,7 +672,7 @@ def make_inputs(quick):
     }
     args["img"] = rng.integers(0, 256, n).astype(np.uint8)
     args["out8"] = np.zeros(n, dtype=np.uint8)
-    args["t"] = 127
+    args["thr"] = 127
     args["k8"] = 200
     args["pcm"] = rng.integers(-32768, 32768, n).astype(np.int16)
     args["out16"] = np.zeros(n, dtype=np.int16)

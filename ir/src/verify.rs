@@ -32,13 +32,15 @@
 //! 13. Branch targets are blocks in the layout, with as many arguments as the target has
 //!     parameters, of the same types.
 //!
-//! 15. Vectors (`f64x2`, `f32x4`, `i64x2`, `i32x4`) and masks (`m64x2`, `m32x4`) appear only
+//! 15. Vectors (`f64x2`, `f32x4`, `i64x2`, `i32x4`, `i16x8`, `i8x16`) and masks (`m64x2`,
+//!     `m32x4`, `m16x8`, `m8x16`) appear only
 //!     in lane-wise operations: integer arithmetic/bitwise/min/max on integer vectors, float
 //!     arithmetic on float vectors, shifts of integer vectors by a scalar amount, comparisons of two equal vectors defining their mask,
 //!     `not`/`and`/`or` on masks, `select` by a mask (or a bool) between vectors, `stof`
 //!     i64x2→f64x2 and i32x4→f32x4, `splat` of a scalar to its vector, `extractlane` of a
 //!     lane in range (its lane type), `load`/`store` of
-//!     vectors; never in calls, branches or returns. `splat` always defines a vector.
+//!     vectors (of masks only `m8x16`: sixteen `bool` bytes, 0/1 in memory; no `imul` on
+//!     `i8x16`: x86 has no byte multiply); never in calls, branches or returns. `splat` always defines a vector.
 //!
 //! **SSA**
 //! 14. In blocks reachable from the entry, every use is dominated by its definition: a result

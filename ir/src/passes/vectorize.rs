@@ -171,6 +171,9 @@ fn narrow_compares(func: &mut Function, l: Block) -> bool {
 
 /// [`uniform_compare`]'s rewrite of loop `l`, kept only when the loop then vectorizes.
 fn narrow_uniform_compares(func: &mut Function, l: Block, fastmath: bool) -> bool {
+    if !uniform_compare::applies(func, l) {
+        return false;
+    }
     let mut trial = func.clone();
     let keep = uniform_compare::run(&mut trial, l) && analyze(&trial, l, fastmath).is_ok();
     if keep {

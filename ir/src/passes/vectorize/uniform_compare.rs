@@ -77,6 +77,15 @@ fn entry(func: &Function, l: Block) -> Option<Block> {
     preds.next().is_none().then_some(p)
 }
 
+/// Whether loop `l` compares a widened element (so that [`run`] may change it): the caller
+/// copies the function for a trial only then.
+pub(super) fn applies(func: &Function, l: Block) -> bool {
+    func.block(l).insts.iter().any(|&i| {
+        let d = func.inst(i);
+        matches!(d.op, Op::Icmp(_)) && d.args.iter().any(|&a| widened(func, l, a).is_some())
+    })
+}
+
 /// Rewrites the comparisons of loop `l` described above. True if one changed.
 pub(super) fn run(func: &mut Function, l: Block) -> bool {
     let Some(p) = entry(func, l) else {
