@@ -159,3 +159,27 @@ def test_steps_break_and_reassigned(n):
     same_bits(with_break, a, np.zeros(max(n - 4, 0)))
     same_bits(reassigned_counter, a, np.zeros(n))
     assert check(carried, n) == carried.py_func(n)
+
+
+@jit
+def neg_abs(a, out):
+    for i in range(a.shape[0]):
+        out[i] = -abs(a[i]) * 2.0 - (-a[i])
+
+
+@jit
+def abs_dev(a):
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += abs(a[i] - 0.5)
+    return s
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_vector_neg_abs_sign_masks(dtype):
+    """Vector `fneg`/`fabs` use constant sign masks: signed zeros, NaN and infinities."""
+    for n in (0, 1, 7, 8, 9, 16, 17, 33, 40):
+        a = np.resize(SPECIAL, n).astype(dtype)
+        a[::3] *= -1
+        same_bits(neg_abs, a, np.zeros(n, dtype))
+        assert check(abs_dev, a.astype(np.float64)) is not None
