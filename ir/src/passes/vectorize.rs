@@ -19,6 +19,10 @@
 //! under `fastmath`. Each copy of the body keeps a vector accumulator (lanes start at the
 //! identity for sums, the incoming value for min/max); after the vector loop the lanes are
 //! folded into the incoming value in order (block R) and the scalar loop continues from there.
+//! A best element kept with its position (`if a[i] < best: best = a[i]; k = i`, `np.argmax`'s
+//! loop) is an arg-reduction ([`arg`]): vectors of best values and of the iterations they were
+//! taken in, merged after the loop so that the scalar loop's element (the first of equal ones)
+//! wins.
 //!
 //! It **refuses** (and the loop stays as it was) when: the loop has another carried value (a
 //! recurrence such as a prefix sum, or a float sum without `fastmath`), the index
@@ -49,14 +53,20 @@
 //! of the same address as a store (`a[i] = a[i] * 2`) reads before it writes in both forms.
 
 use crate::builder::Builder;
-use crate::function::{Block, BlockCall, Function, Inst, IntCC, Op, Ty, Value, ValueDef};
+use crate::function::{Block, BlockCall, FloatCC, Function, Inst, IntCC, Op, Ty, Value, ValueDef};
 use std::collections::HashMap;
+
+mod arg;
+use arg::ArgReduction;
 
 /// Vectors per iteration of the vector loop (independent chains that overlap their latencies):
 /// maps are limited by loads and stores, reductions by the latency of their accumulators,
 /// which more of them hide.
 const UNROLL_MAP: i64 = 4;
 const UNROLL_REDUCTION: i64 = 4;
+/// An argmin/argmax carries two vectors per copy; four copies would not fit in the sixteen
+/// vector registers with the loads and masks, and the accumulators would be spilled.
+const UNROLL_ARG: i64 = 3;
 /// At most this many address streams (a fully unrolled 5×5 stencil has 26).
 const MAX_STREAMS: usize = 32;
 /// At most this many run-time aliasing checks (a store against another stream or a uniform
@@ -186,6 +196,8 @@ struct Plan {
     uniform_loads: Vec<(Value, i32, i64)>,
     term: Inst,
     reductions: Vec<Reduction>,
+    /// Best elements kept with their positions (argmin/argmax).
+    arg_reductions: Vec<ArgReduction>,
 }
 
 fn def_inst(func: &Function, v: Value) -> Option<Inst> {
@@ -384,9 +396,13 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
     if !step_one || func.value_type(i) != Ty::I64 {
         return Err("the index does not step by 1".into());
     }
+    let arg_reductions = arg::find(func, l, i_index, &back.args)?;
     let mut reductions = Vec::new();
     for (k, (&arg, &param)) in back.args.iter().zip(&block.params).enumerate() {
-        if k != i_index && arg != param {
+        let in_arg = arg_reductions
+            .iter()
+            .any(|r| r.value_index == k || r.at_index == k);
+        if k != i_index && arg != param && !in_arg {
             reductions.push(find_reduction(func, l, k, arg, fastmath)?);
         }
     }
@@ -394,6 +410,10 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
     let mut kinds: HashMap<Value, Kind> = HashMap::new();
     for r in &reductions {
         kinds.insert(r.s, Kind::Vector);
+    }
+    for r in &arg_reductions {
+        kinds.insert(r.s, Kind::Vector);
+        kinds.insert(r.t, Kind::Vector);
     }
     let kind = |kinds: &HashMap<Value, Kind>, v: Value| -> Kind {
         if v == i {
@@ -498,6 +518,15 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
                 let what = crate::print::opcode_name(&d.op);
                 return Err(format!("`{what}` has no lane-wise form"));
             }
+            _ if arg_reductions.iter().any(|r| r.at_select == inst) => {
+                // `select c, position, k`: the position is the index (kept per lane as the
+                // iteration it was taken in).
+                if arg_kinds[1] != Kind::Index {
+                    return Err("an argmin/argmax keeps a position that is not the index".into());
+                }
+                use_lanes(Ty::I64)?;
+                Some(Kind::Vector)
+            }
             _ if uniform_args => Some(Kind::Uniform),
             Op::Iadd | Op::Isub if arg_kinds.contains(&Kind::Index) => {
                 let ok = (arg_kinds[0] == Kind::Index && arg_kinds[1] == Kind::Uniform)
@@ -574,8 +603,11 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
     for r in &reductions {
         use_lanes(r.ty)?;
     }
+    for r in &arg_reductions {
+        use_lanes(r.ty)?;
+    }
     let lanes = lanes.ok_or("nothing is loaded or stored at addresses that advance with i")?;
-    if !streams.iter().any(|s| s.store) && reductions.is_empty() {
+    if !streams.iter().any(|s| s.store) && reductions.is_empty() && arg_reductions.is_empty() {
         return Err("nothing is stored at addresses that advance with the index".into());
     }
     if streams.len() > MAX_STREAMS {
@@ -607,6 +639,7 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
         uniform_loads,
         term,
         reductions,
+        arg_reductions,
     })
 }
 
@@ -745,8 +778,11 @@ fn materialize(
 }
 
 fn rewrite(func: &mut Function, l: Block, plan: Plan) {
-    let unroll = if plan.reductions.is_empty() {
+    let carries = !plan.reductions.is_empty() || !plan.arg_reductions.is_empty();
+    let unroll = if !carries {
         UNROLL_MAP
+    } else if !plan.arg_reductions.is_empty() {
+        UNROLL_ARG
     } else {
         UNROLL_REDUCTION
     };
@@ -783,6 +819,21 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
                 .collect(),
         );
     }
+    // Per arg-reduction and copy of the body: best values and the iteration each was taken
+    // in; then one splat of the vector loop's index.
+    let mut arg_accs: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
+    for r in &plan.arg_reductions {
+        let vty = r.ty.vector().expect("checked lanes");
+        let values = (0..unroll)
+            .map(|_| func.append_block_param(v, vty))
+            .collect();
+        let ats = (0..unroll)
+            .map(|_| func.append_block_param(v, Ty::I64X2))
+            .collect();
+        arg_accs.push((values, ats));
+    }
+    let index_splat =
+        (!plan.arg_reductions.is_empty()).then(|| func.append_block_param(v, Ty::I64X2));
     let i0 = p_params[plan.i_index];
     let to_l = |index: Value| {
         let mut args = p_params.clone();
@@ -976,6 +1027,18 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         let init = b.ins(Op::Splat, &[start], vty);
         v_entry.extend((0..unroll).map(|_| init));
     }
+    for r in &plan.arg_reductions {
+        let vty = r.ty.vector().expect("checked lanes");
+        let best = b.ins(Op::Splat, &[p_params[r.value_index]], vty);
+        v_entry.extend((0..unroll).map(|_| best));
+        let at = b.ins(Op::Splat, &[i0], Ty::I64X2);
+        v_entry.extend((0..unroll).map(|_| at));
+    }
+    let width_splat = index_splat.map(|_| {
+        let start = b.ins(Op::Splat, &[i0], Ty::I64X2);
+        v_entry.push(start);
+        b.ins(Op::Splat, &[w], Ty::I64X2)
+    });
     b.ins_full(
         Op::Brif,
         vec![ok],
@@ -1010,6 +1073,8 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
     };
     let mut uniform_map: HashMap<Value, Value> = HashMap::new();
     let mut new_accs: Vec<Vec<Value>> = vec![Vec::new(); plan.reductions.len()];
+    let mut new_arg_accs: Vec<(Vec<Value>, Vec<Value>)> =
+        vec![(Vec::new(), Vec::new()); plan.arg_reductions.len()];
     for (part, offset) in lane_offsets.into_iter().enumerate() {
         let index = match offset {
             Some(o) => b.binary(Op::Iadd, vi, o),
@@ -1019,10 +1084,24 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         for (r, red) in plan.reductions.iter().enumerate() {
             map.insert(red.s, accs[r][part]);
         }
+        for (r, red) in plan.arg_reductions.iter().enumerate() {
+            map.insert(red.s, arg_accs[r].0[part]);
+            map.insert(red.t, arg_accs[r].1[part]);
+        }
         for &inst in &plan.body {
             let d = b.func.inst(inst).clone();
             let kind = d.results.first().and_then(|r| plan.kinds.get(r)).copied();
             if kind == Some(Kind::Uniform) && uniform_map.contains_key(&d.results[0]) {
+                continue;
+            }
+            if let Some(red) = plan.arg_reductions.iter().find(|r| r.at_select == inst) {
+                // Lanes keep lane 0's index of this vector iteration; the merge adds the copy's
+                // and the lane's offsets.
+                let cond = map[&d.args[0]];
+                let kept = map[&red.t];
+                let at = index_splat.expect("made for arg-reductions");
+                let r = b.ins(Op::Select, &[cond, at, kept], Ty::I64X2);
+                map.insert(d.results[0], r);
                 continue;
             }
             let mut args = Vec::new();
@@ -1090,12 +1169,22 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         for (r, red) in plan.reductions.iter().enumerate() {
             new_accs[r].push(map[&red.next]);
         }
+        for (r, red) in plan.arg_reductions.iter().enumerate() {
+            new_arg_accs[r].0.push(map[&red.value_next]);
+            new_arg_accs[r].1.push(map[&red.at_next]);
+        }
     }
     let next = b.binary(Op::Iadd, vi, w);
     let again = b.icmp(IntCC::Slt, next, limit);
     let mut back = vec![next];
     back.extend(new_accs.iter().flatten().copied());
-    let done = if plan.reductions.is_empty() {
+    for (values, ats) in &new_arg_accs {
+        back.extend(values.iter().chain(ats).copied());
+    }
+    if let (Some(at), Some(width)) = (index_splat, width_splat) {
+        back.push(b.binary(Op::Iadd, at, width));
+    }
+    let done = if !carries {
         to_l(next)
     } else {
         let r = b.func.create_block();
@@ -1119,7 +1208,7 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             done,
         ],
     );
-    if plan.reductions.is_empty() {
+    if !carries {
         return;
     }
     // R: every lane folded into the incoming value, in lane order; then the scalar loop.
@@ -1154,6 +1243,11 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         }
         l_args[red.index] = total;
     }
+    for (red, (values, ats)) in plan.arg_reductions.iter().zip(&new_arg_accs) {
+        let (best, at) = merge_arg_lanes(&mut b, l, &plan, red, values, ats, &p_params);
+        l_args[red.value_index] = best;
+        l_args[red.at_index] = at;
+    }
     b.ins_full(
         Op::Jump,
         vec![],
@@ -1163,6 +1257,108 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             args: l_args,
         }],
     );
+}
+
+/// The best element of an arg-reduction's lanes and its position (see [`arg`]): lanes are
+/// visited in any order; a lane's value is taken when it replaced the incoming value at all and
+/// beats the current choice, or ties with it (same comparison class) at an earlier iteration.
+/// The position is the kept operand recomputed for that iteration, or the incoming position
+/// when no lane replaced the incoming value.
+fn merge_arg_lanes(
+    b: &mut Builder,
+    l: Block,
+    plan: &Plan,
+    red: &ArgReduction,
+    values: &[Value],
+    ats: &[Value],
+    p_params: &[Value],
+) -> (Value, Value) {
+    let best_in = p_params[red.value_index];
+    let mut best = best_in;
+    let mut iteration = p_params[plan.i_index];
+    for (part, (&value, &at)) in values.iter().zip(ats).enumerate() {
+        for lane in 0..plan.lanes {
+            let y = b.ins(Op::ExtractLane(lane as u8), &[value], red.ty);
+            let base = b.ins(Op::ExtractLane(lane as u8), &[at], Ty::I64);
+            let offset = part as i64 * i64::from(plan.lanes) + i64::from(lane);
+            let j = if offset == 0 {
+                base
+            } else {
+                let k = b.iconst(Ty::I64, offset);
+                b.binary(Op::Iadd, base, k)
+            };
+            let replaced = replaces(b, l, red, y, best_in, p_params);
+            let beats = replaces(b, l, red, y, best, p_params);
+            let tie = if red.ty.is_float() {
+                let eq = b.fcmp(FloatCC::Eq, y, best);
+                let y_nan = b.fcmp(FloatCC::Ne, y, y);
+                let best_nan = b.fcmp(FloatCC::Ne, best, best);
+                let both_nan = b.binary(Op::And, y_nan, best_nan);
+                b.binary(Op::Or, eq, both_nan)
+            } else {
+                b.icmp(IntCC::Eq, y, best)
+            };
+            let earlier = b.icmp(IntCC::Slt, j, iteration);
+            let tie_earlier = b.binary(Op::And, tie, earlier);
+            let better = b.binary(Op::Or, beats, tie_earlier);
+            let take = b.binary(Op::And, replaced, better);
+            best = b.select(take, y, best);
+            iteration = b.select(take, j, iteration);
+        }
+    }
+    let any = replaces(b, l, red, best, best_in, p_params);
+    let mut memo = HashMap::new();
+    let position = materialize(
+        b,
+        l,
+        red.position,
+        p_params,
+        plan.i_index,
+        iteration,
+        &mut memo,
+    );
+    let at = b.select(any, position, p_params[red.at_index]);
+    (best, at)
+}
+
+/// The arg-reduction's condition "`y` replaces `current`", recomputed outside the loop.
+fn replaces(
+    b: &mut Builder,
+    l: Block,
+    red: &ArgReduction,
+    y: Value,
+    current: Value,
+    p_params: &[Value],
+) -> Value {
+    fn copy(
+        b: &mut Builder,
+        l: Block,
+        red: &ArgReduction,
+        v: Value,
+        subst: (Value, Value),
+        p_params: &[Value],
+    ) -> Value {
+        if v == red.x {
+            return subst.0;
+        }
+        if v == red.s {
+            return subst.1;
+        }
+        match b.func.value_def(v) {
+            ValueDef::Result(inst, _) if b.func.block(l).insts.contains(&inst) => {
+                let d = b.func.inst(inst).clone();
+                let args: Vec<Value> = d
+                    .args
+                    .iter()
+                    .map(|&a| copy(b, l, red, a, subst, p_params))
+                    .collect();
+                let ty = b.func.value_type(v);
+                b.ins(d.op, &args, ty)
+            }
+            _ => outside(b.func, l, v, p_params),
+        }
+    }
+    copy(b, l, red, red.cond, (y, current), p_params)
 }
 
 /// A splat of the uniform `original` (made in P2 when defined outside the loop), or one made
