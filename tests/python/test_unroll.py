@@ -183,3 +183,31 @@ def test_vector_neg_abs_sign_masks(dtype):
         a[::3] *= -1
         same_bits(neg_abs, a, np.zeros(n, dtype))
         assert check(abs_dev, a.astype(np.float64)) is not None
+
+
+@jit
+def deep_nest(a):
+    s = 0.0
+    for i0 in range(3):
+        for i1 in range(3):
+            for i2 in range(3):
+                for i3 in range(3):
+                    for i4 in range(3):
+                        for i5 in range(3):
+                            for i6 in range(3):
+                                s += a[i0 + i1 + i2 + i3 + i4 + i5 + i6] * (i6 - i0)
+    return s
+
+
+def test_deep_nest_stays_within_the_growth_budget():
+    """Seven nested constant loops (2187 iterations): the inner ones unroll until the size
+    limits stop them; the result is the scalar loop's and compiling stays quick."""
+    import time
+
+    a = np.resize(SPECIAL[:4], 15) * np.arange(15.0)
+    start = time.perf_counter()
+    got = check(deep_nest, a)
+    assert time.perf_counter() - start < 20
+    assert np.asarray(got).tobytes() == np.float64(deep_nest.py_func(a)).tobytes() or (
+        np.isnan(got) and np.isnan(deep_nest.py_func(a))
+    )
