@@ -211,3 +211,23 @@ def test_deep_nest_stays_within_the_growth_budget():
     assert np.asarray(got).tobytes() == np.float64(deep_nest.py_func(a)).tobytes() or (
         np.isnan(got) and np.isnan(deep_nest.py_func(a))
     )
+
+
+@jit
+def masked_window(m, w, out):
+    for j in range(m.shape[0] - 3):
+        s = 0.0
+        for d in range(3):
+            x = m[j + d]
+            if x > w:
+                s += x
+        out[j] = s
+
+
+@pytest.mark.parametrize("n", [0, 3, 4, 11, 12, 40])
+def test_if_inside_small_loop(n):
+    """The `if` becomes a select first, then the one-block small loop unrolls and the loop
+    over `j` vectorises: NaN never passes `x > w`, -0.0 does not either."""
+    m = np.resize(SPECIAL, n) * np.where(np.arange(n) % 2, 1.0, -1.0)
+    same_bits(masked_window, m, 0.25, np.zeros(max(n - 3, 0)))
+    same_bits(masked_window, m, -np.inf, np.zeros(max(n - 3, 0)))
