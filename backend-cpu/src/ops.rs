@@ -177,6 +177,8 @@ pub(crate) fn lower_value_op(
         Op::And => b.ins().band(x, y),
         Op::Or => b.ins().bor(x, y),
 
+        // A lane mask (all bits set or clear) as 0/1 lanes.
+        Op::Uext if ty.is_vector() => b.ins().ineg(x),
         Op::Sext | Op::Uext | Op::Ireduce | Op::ToBool | Op::Fpromote | Op::Fdemote => {
             let from = from.ok_or("missing operand type")?;
             convert(b, op, x, from, ty, pointer)?

@@ -571,7 +571,14 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
                     && matches!(
                         (func.value_type(d.args[0]), ty),
                         (Ty::I64, Ty::F64) | (Ty::I32, Ty::F32)
-                    );
+                    )
+                    // A lane mask as 0/1 (`c += int(a[i] > t)`, `np.sum(a > t)`): the
+                    // mask's lanes must be the result's (checked by `use_lanes` below and by
+                    // the comparison's own operands).
+                    || (*op == Op::Uext
+                        && func.value_type(d.args[0]) == Ty::Bool
+                        && matches!(ty, Ty::I64 | Ty::I32)
+                        && arg_kinds[0] == Kind::Vector);
                 if !has_vector_form(op, lane) && !conversion {
                     let what = crate::print::opcode_name(op);
                     return Err(format!("`{what}` on {lane} has no lane-wise form"));
