@@ -32,6 +32,22 @@ pub(crate) fn load_flags(readonly: bool) -> MemFlagsData {
     }
 }
 
+/// A 128-bit float vector constant with only the sign bit of every lane set (`sign`) or every
+/// bit but the sign (`!sign`).
+fn sign_mask(b: &mut FunctionBuilder, vty: Type, sign: bool) -> Value {
+    let lane_bits = vty.lane_bits();
+    let lane: u64 = if sign {
+        1 << (lane_bits - 1)
+    } else {
+        (1u64 << (lane_bits - 1)) - 1
+    };
+    let bytes: Vec<u8> = (0..vty.lane_count())
+        .flat_map(|_| lane.to_le_bytes()[..(lane_bits / 8) as usize].to_vec())
+        .collect();
+    let constant = b.func.dfg.constants.insert(bytes.into());
+    b.ins().vconst(vty, constant)
+}
+
 /// Memory flags of an IR store.
 pub(crate) fn store_flags() -> MemFlagsData {
     MemFlagsData::new().with_notrap()
@@ -115,6 +131,16 @@ pub(crate) fn lower_value_op(
         Op::Fsub => b.ins().fsub(x, y),
         Op::Fmul => b.ins().fmul(x, y),
         Op::Fdiv => b.ins().fdiv(x, y),
+        // Cranelift builds the sign mask of a vector `fneg`/`fabs` with two instructions at
+        // every use (inside the loop); a constant-pool mask folds into the `vxorpd`/`vandpd`.
+        Op::Fneg if ty.is_vector() => {
+            let mask = sign_mask(b, rty, true);
+            b.ins().bxor(x, mask)
+        }
+        Op::Fabs if ty.is_vector() => {
+            let mask = sign_mask(b, rty, false);
+            b.ins().band(x, mask)
+        }
         Op::Fneg => b.ins().fneg(x),
         Op::Fabs => b.ins().fabs(x),
         // Scalar `sqrtsd` merges into its destination's upper half, a false dependency on the
@@ -151,6 +177,8 @@ pub(crate) fn lower_value_op(
         Op::And => b.ins().band(x, y),
         Op::Or => b.ins().bor(x, y),
 
+        // A lane mask (all bits set or clear) as 0/1 lanes.
+        Op::Uext if ty.is_vector() => b.ins().ineg(x),
         Op::Sext | Op::Uext | Op::Ireduce | Op::ToBool | Op::Fpromote | Op::Fdemote => {
             let from = from.ok_or("missing operand type")?;
             convert(b, op, x, from, ty, pointer)?

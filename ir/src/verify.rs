@@ -606,6 +606,17 @@ fn check_vector_types(op: &Op, args: &[Ty], results: &[Ty], name: &str) -> Resul
             )?;
             one_result(args[1])
         }
+        Uext => {
+            // A mask's lanes as 0/1 integers (`c + int(a[i] > t)`).
+            let ok = matches!(
+                (first, results),
+                (Ty::M64X2, [Ty::I64X2]) | (Ty::M32X4, [Ty::I32X4])
+            );
+            need(
+                ok && args.len() == 1,
+                "uext converts m64x2 → i64x2 or m32x4 → i32x4",
+            )
+        }
         SToF => {
             let ok = matches!(
                 (first, results),

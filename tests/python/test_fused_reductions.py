@@ -76,6 +76,9 @@ def int_max(ia):
     (sum_prod, (M.T, M.T)),          # strided leaves
     (count_above, (A,)),
     (count_np, (A,)),
+    (count_np, (A.astype(np.float32),)),   # f32 mask lanes, i64 count: the scalar loop
+    (count_np, (A[::2],)),
+    (count_np, (np.array([np.nan, 0.3, 0.2, np.nan, 1.0]),)),
     (max_abs_diff, (A, B)),
     (min_square, (A,)),
     (mean_scaled, (A,)),

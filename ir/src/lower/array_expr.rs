@@ -120,15 +120,23 @@ impl Lowerer<'_, '_> {
         // not 1 (each leaf is checked against it when its strides are computed).
         let ndim = usize::from(ndim);
         let one = self.b.iconst(Ty::I64, 1);
-        let mut shape = vec![one; ndim];
+        let mut shape: Vec<Option<Value>> = vec![None; ndim];
         for leaf in &leaves {
             let dims = self.shape_of(leaf);
             let lead = ndim - dims.len();
             for (k, &d) in dims.iter().enumerate() {
-                let is_one = self.b.icmp(IntCC::Eq, d, one);
-                shape[lead + k] = self.b.select(is_one, shape[lead + k], d);
+                shape[lead + k] = Some(match shape[lead + k] {
+                    // The first leaf with this axis sets it: `d` whether or not it is 1 (the
+                    // same value, so its own broadcast check folds away).
+                    None => d,
+                    Some(so_far) => {
+                        let is_one = self.b.icmp(IntCC::Eq, d, one);
+                        self.b.select(is_one, so_far, d)
+                    }
+                });
             }
         }
+        let shape: Vec<Value> = shape.into_iter().map(|d| d.unwrap_or(one)).collect();
         let mut leaf_access = Vec::with_capacity(leaves.len());
         for leaf in &leaves {
             let strides = self.broadcast_strides(leaf, &shape, expr.span)?;

@@ -17,6 +17,10 @@
 //! (nonzero, and not -1 for the signed ops, read at the divisor's width) — the `n // 2` of a
 //! loop bound. Because such instructions cannot trap, hoisting them from blocks that run
 //! conditionally is safe.
+//!
+//! A loop-invariant guard that raises (`x / s` checks `s == 0` in every iteration) is tested
+//! once in the preheader instead, when the header branches on it before doing anything
+//! visible: iteration 0 would raise at the same point (see [`invariant_guard`]).
 
 use super::util::{DomTree, predecessors};
 use crate::function::*;
@@ -48,8 +52,18 @@ pub fn run(func: &mut Function) -> bool {
         done.insert(lp.header);
         let invariant = invariant_insts(func, &domtree, &lp);
         if invariant.is_empty() {
+            if let Some(guard) = invariant_guard(func, &domtree, &lp, &HashSet::new()) {
+                let preheader = ensure_preheader(func, &domtree, &lp);
+                hoist_guard(func, preheader, guard);
+                changed = true;
+            }
             continue;
         }
+        let hoisted: HashSet<Value> = invariant
+            .iter()
+            .flat_map(|&i| func.inst(i).results.clone())
+            .collect();
+        let guard = invariant_guard(func, &domtree, &lp, &hoisted);
         let preheader = ensure_preheader(func, &domtree, &lp);
         for &block in &func.layout.clone() {
             if lp.contains(block) {
@@ -62,8 +76,104 @@ pub fn run(func: &mut Function) -> bool {
         let jump = insts.pop().expect("a preheader ends with its jump");
         insts.extend(invariant);
         insts.push(jump);
+        if let Some(guard) = guard {
+            hoist_guard(func, preheader, guard);
+        }
         changed = true;
     }
+}
+
+/// A guard of the loop that can be tested once before it: the header ends in
+/// `brif c, .., R` (either arm) where `c` is defined outside the loop (or hoisted: `hoisted`),
+/// `R` is a block outside the loop without parameters that only raises, using values from
+/// outside the loop, and nothing in the header before the branch writes memory or calls (loads
+/// are fine: iteration 0 would only have read before raising). Then iteration 0 raises exactly
+/// when the test before the loop does, and no later iteration can: `1 / s` in a loop tests
+/// `s == 0` once, and the loop is one block again for the vectorizer.
+struct Guard {
+    branch: Inst,
+    /// Which target of the branch raises.
+    raising: usize,
+}
+
+fn invariant_guard(
+    func: &Function,
+    domtree: &DomTree,
+    lp: &Loop,
+    hoisted: &HashSet<Value>,
+) -> Option<Guard> {
+    let header = lp.header;
+    let branch = func.terminator(header)?;
+    let data = func.inst(branch);
+    if data.op != Op::Brif {
+        return None;
+    }
+    let blocks = super::util::inst_blocks(func);
+    let outside = |v: Value| {
+        hoisted.contains(&v)
+            || match super::util::def_block(func, &blocks, v) {
+                Some(b) => !lp.contains(b) && domtree.dominates(b, header) && b != header,
+                None => false,
+            }
+    };
+    if !outside(data.args[0]) {
+        return None;
+    }
+    let raising = (0..2).find(|&t| {
+        let target = &data.targets[t];
+        let r = target.block;
+        if lp.contains(r) || !target.args.is_empty() || !func.block(r).params.is_empty() {
+            return false;
+        }
+        let insts = &func.block(r).insts;
+        let Some((&last, body)) = insts.split_last() else {
+            return false;
+        };
+        let defined_here: HashSet<Value> = body
+            .iter()
+            .flat_map(|&i| func.inst(i).results.clone())
+            .collect();
+        matches!(func.inst(last).op, Op::Raise(_))
+            && insts.iter().all(|&i| {
+                let d = func.inst(i);
+                (d.op.is_pure() || matches!(d.op, Op::Raise(_)))
+                    && d.args
+                        .iter()
+                        .all(|&v| defined_here.contains(&v) || outside(v))
+            })
+    })?;
+    let prefix_quiet = func.block(header).insts.iter().all(|&i| {
+        let op = &func.inst(i).op;
+        i == branch || op.is_pure() || matches!(op, Op::Load { .. })
+    });
+    prefix_quiet.then_some(Guard { branch, raising })
+}
+
+/// Tests `guard` in `preheader` (which ends in its jump to the header) and makes the header
+/// branch unconditionally to the arm that does not raise.
+fn hoist_guard(func: &mut Function, preheader: Block, guard: Guard) {
+    let data = func.inst(guard.branch).clone();
+    let cond = data.args[0];
+    let raising = data.targets[guard.raising].clone();
+    let staying = data.targets[1 - guard.raising].clone();
+    {
+        let d = func.inst_mut(guard.branch);
+        d.op = Op::Jump;
+        d.args.clear();
+        d.targets = vec![staying];
+    }
+    let jump = func
+        .terminator(preheader)
+        .expect("a preheader ends with its jump");
+    let into_loop = func.inst(jump).targets[0].clone();
+    let d = func.inst_mut(jump);
+    d.op = Op::Brif;
+    d.args = vec![cond];
+    d.targets = if guard.raising == 0 {
+        vec![raising, into_loop]
+    } else {
+        vec![into_loop, raising]
+    };
 }
 
 pub(super) fn find_loops(func: &Function, domtree: &DomTree) -> Vec<Loop> {

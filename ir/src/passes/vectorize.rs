@@ -34,8 +34,8 @@
 //! other than the element size, or nothing is loaded and stored at affine addresses. [`explain`]
 //! says which for each loop (golden tests check the reasons).
 //!
-//! The result, for `W` = `U` × lanes elements per vector iteration (`U` copies of the body: 2
-//! for maps, 4 when accumulators are carried):
+//! The result, for `W` = `U` × lanes elements per vector iteration (`U` copies of the body: 4
+//! for maps and when accumulators are carried):
 //!
 //! ```text
 //! P(params of L):   i0 < n and n - i0 > W ?  → P2  else → L (the scalar loop, as before)
@@ -43,7 +43,7 @@
 //!                   ranges and uniform loads (unless the same address) ?  → V(i0)  else → L
 //!                   splats of the uniform operands
 //! V(vi):            the body U times, for lanes vi.., vi + lanes.., …; vi' = vi + W;
-//!                   n - vi' > W ? → V(vi')  else → L(vi')
+//!                   vi' < n - W (n - vi' > W) ? → V(vi')  else → L(vi')
 //! ```
 //!
 //! The scalar loop always runs the last iterations (at least one), so the values it passes to
@@ -64,10 +64,8 @@ use arg::ArgReduction;
 /// Vectors per iteration of the vector loop (independent chains that overlap their latencies):
 /// maps are limited by loads and stores, reductions by the latency of their accumulators,
 /// which more of them hide.
-const UNROLL_MAP: i64 = 2;
+const UNROLL_MAP: i64 = 4;
 const UNROLL_REDUCTION: i64 = 4;
-/// Byte maps (16 lanes) do little work per vector: four per iteration halve the loop control.
-const UNROLL_BYTE_MAP: i64 = 4;
 /// An argmin/argmax carries two vectors per copy; four copies would not fit in the sixteen
 /// vector registers with the loads and masks, and the accumulators would be spilled.
 const UNROLL_ARG: i64 = 3;
@@ -603,7 +601,14 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
                     && matches!(
                         (func.value_type(d.args[0]), ty),
                         (Ty::I64, Ty::F64) | (Ty::I32, Ty::F32)
-                    );
+                    )
+                    // A lane mask as 0/1 (`c += int(a[i] > t)`, `np.sum(a > t)`): the
+                    // mask's lanes must be the result's (checked by `use_lanes` below and by
+                    // the comparison's own operands).
+                    || (*op == Op::Uext
+                        && func.value_type(d.args[0]) == Ty::Bool
+                        && matches!(ty, Ty::I64 | Ty::I32)
+                        && arg_kinds[0] == Kind::Vector);
                 if !has_vector_form(op, lane) && !conversion {
                     let what = crate::print::opcode_name(op);
                     return Err(format!("`{what}` on {lane} has no lane-wise form"));
@@ -811,9 +816,7 @@ fn materialize(
 
 fn rewrite(func: &mut Function, l: Block, plan: Plan) {
     let carries = !plan.reductions.is_empty() || !plan.arg_reductions.is_empty();
-    let unroll = if !carries && plan.lanes >= 16 {
-        UNROLL_BYTE_MAP
-    } else if !carries {
+    let unroll = if !carries {
         UNROLL_MAP
     } else if !plan.arg_reductions.is_empty() {
         UNROLL_ARG
@@ -883,6 +886,9 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
     let len = b.binary(Op::Isub, plan.n, i0);
     let long = b.icmp(IntCC::Sgt, len, w);
     let go = b.binary(Op::And, more, long);
+    // The vector loop continues while `n - vi' > W`, tested as `vi' < n - W` (no overflow
+    // where the loop runs: `n - i0 > W` there).
+    let limit = b.binary(Op::Isub, plan.n, w);
     b.ins_full(
         Op::Brif,
         vec![go],
@@ -1208,8 +1214,7 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         }
     }
     let next = b.binary(Op::Iadd, vi, w);
-    let rest = b.binary(Op::Isub, plan.n, next);
-    let again = b.icmp(IntCC::Sgt, rest, w);
+    let again = b.icmp(IntCC::Slt, next, limit);
     let mut back = vec![next];
     back.extend(new_accs.iter().flatten().copied());
     for (values, ats) in &new_arg_accs {
