@@ -16,7 +16,8 @@
 //! may be out of range when not executed gets a copy, behind a check that every index is in
 //! range, where the load comes first and the branch converts), `if_convert` (small `if`s that only compute values become
 //! `select`s), `idioms` (population-count loops become `popcnt`), `dce`, `simplify_cfg` (a loop
-//! whose `if` became a `select` is one block again), `reductions` (loops
+//! whose `if` became a `select` is one block again), `forward_stores` (a value a one-block loop
+//! stores and loads again one iteration later stays in a block parameter), `reductions` (loops
 //! summing contiguous arrays call the runtime's vectorised sums; floats only under fastmath:
 //! after `dce`, as it wants loops with nothing else in them), `vectorize` (element-wise loops
 //! over contiguous arrays run on 128-bit vectors, with run-time stride and aliasing checks and
@@ -25,6 +26,7 @@
 
 pub mod constfold;
 pub mod dce;
+pub mod forward_stores;
 pub mod gvn;
 pub mod idioms;
 pub mod if_convert;
@@ -54,10 +56,11 @@ pub enum Pass {
     Reductions,
     Vectorize,
     SpeculateLoads,
+    ForwardStores,
 }
 
 impl Pass {
-    pub const ALL: [Pass; 11] = [
+    pub const ALL: [Pass; 12] = [
         Pass::ConstFold,
         Pass::Dce,
         Pass::SimplifyCfg,
@@ -69,6 +72,7 @@ impl Pass {
         Pass::Reductions,
         Pass::Vectorize,
         Pass::SpeculateLoads,
+        Pass::ForwardStores,
     ];
 
     /// The name used by [`run_pass`], dumps and golden files.
@@ -85,6 +89,7 @@ impl Pass {
             Pass::Reductions => "reductions",
             Pass::Vectorize => "vectorize",
             Pass::SpeculateLoads => "speculate_loads",
+            Pass::ForwardStores => "forward_stores",
         }
     }
 
@@ -112,12 +117,13 @@ impl Pass {
             Pass::Reductions => reductions::run(func, fastmath),
             Pass::Vectorize => vectorize::run(func, fastmath),
             Pass::SpeculateLoads => speculate_loads::run(func),
+            Pass::ForwardStores => forward_stores::run(func),
         }
     }
 }
 
 /// The passes [`PipelineOptions::default`] runs, in order.
-pub const DEFAULT_PIPELINE: [Pass; 16] = [
+pub const DEFAULT_PIPELINE: [Pass; 17] = [
     Pass::ConstFold,
     Pass::SimplifyCfg,
     Pass::Gvn,
@@ -130,6 +136,7 @@ pub const DEFAULT_PIPELINE: [Pass; 16] = [
     Pass::Idioms,
     Pass::Dce,
     Pass::SimplifyCfg,
+    Pass::ForwardStores,
     Pass::Reductions,
     Pass::Vectorize,
     Pass::Dce,
