@@ -509,6 +509,67 @@ fn vectorized_loops_agree_with_the_scalar_loop() {
     assert!(vector_runs > 20, "the vector loops ran {vector_runs} times");
 }
 
+/// The argmin/argmax golden loops on arrays full of ties, NaN, signed zeros and extremes, for
+/// trip counts around the vector width: the position returned is the scalar loop's (the first
+/// of equal elements; under NumPy's rule the first NaN).
+#[test]
+fn arg_reductions_agree_with_the_scalar_loop() {
+    let path = format!(
+        "{}/../tests/ir/vectorize_arg.ir",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(path).expect("golden file");
+    let input = text.split("\n; expect:\n").next().unwrap_or_default();
+    let module = parse_module(input).expect("parses");
+    let after = optimise(&module, vec![Pass::Vectorize]);
+    const FLOATS: &[f64] = &[
+        0.0,
+        -0.0,
+        1.0,
+        1.0,
+        -1.0,
+        f64::NAN,
+        f64::INFINITY,
+        -f64::INFINITY,
+    ];
+    const INTS: &[i64] = &[0, 1, 1, -1, 2, i64::MIN, i64::MAX, -2];
+    let mut rng = Rng(777);
+    let mut vector_runs = 0;
+    for func in &module.functions {
+        for round in 0..40 {
+            for n in [0i64, 1, 2, 8, 9, 10, 17, 30, 64] {
+                // Few distinct values (ties everywhere); every fourth round all equal.
+                let floats = round % 2 == 0;
+                let distinct = if round % 4 == 3 { 1 } else { 2 + round % 6 };
+                let bytes: Vec<u8> = (0..64)
+                    .flat_map(|_| {
+                        let k = (rng.next() % distinct as u64) as usize;
+                        if floats {
+                            interp::float_bits(FLOATS[k]).to_le_bytes()
+                        } else {
+                            INTS[k].to_le_bytes()
+                        }
+                    })
+                    .collect();
+                let args: Vec<Bits> = std::iter::once(0)
+                    .chain(std::iter::once(n as u64))
+                    .chain(func.params.iter().skip(2).map(|_| 3))
+                    .collect();
+                let (mut m1, mut m2) = (Memory(bytes.clone()), Memory(bytes));
+                let expected = interp::run(&module, &func.name, &args, &mut m1, &mut 100_000);
+                let before = interp::VECTOR_INSTS.with(|c| c.get());
+                let actual = interp::run(&after, &func.name, &args, &mut m2, &mut 100_000);
+                vector_runs += u64::from(interp::VECTOR_INSTS.with(|c| c.get()) > before);
+                assert_eq!(expected, actual, "@{} with n = {n}", func.name);
+            }
+        }
+    }
+    assert!(
+        vector_runs > 100,
+        "the vector loops ran {vector_runs} times"
+    );
+}
+
 /// The where loop of `speculate_loads.ir` through the default pipeline, with `b` placed at the
 /// very end of memory so that reading one element past it faults: for every length of `a` (the
 /// trip count) and of `b` (shorter, equal, longer), the optimised function stores what the

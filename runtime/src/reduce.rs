@@ -1,6 +1,7 @@
 //! Whole-array reductions that compiled loops hand over (`ir::passes::reductions`): sums of
 //! contiguous `i64`/`i32` elements (exact in any order, wrapping like the loop), the minimum and
-//! maximum of `i64`, `f64` and `f32` elements (NumPy's NaN rule, exact), and — only for
+//! maximum of `i64`, `f64` and `f32` elements (NumPy's NaN rule, exact), the total bit count
+//! of `i64` elements, and — only for
 //! loops compiled with `fastmath=True`, which allows reassociation — sums, sums of squares and
 //! dot products of `f64`/`f32` elements.
 //!
@@ -123,6 +124,41 @@ unsafe fn max_i64_generic(p: *const i64, n: i64) -> i64 {
     xs.iter().copied().fold(i64::MIN, i64::max)
 }
 
+#[inline(always)]
+unsafe fn popcount_sum_i64_generic(p: *const i64, n: i64) -> i64 {
+    let xs = unsafe { elements(p, n) };
+    xs.iter().map(|x| i64::from(x.count_ones())).sum()
+}
+
+/// The total number of one bits of `n` contiguous `i64` elements: `vpopcntq` on 512-bit
+/// vectors where the CPU has AVX-512 VPOPCNTDQ, else what LLVM makes of `popcnt` (a nibble
+/// table with AVX2's byte shuffles).
+///
+/// # Safety
+/// `p` addresses `n` contiguous readable elements (`n >= 0`).
+pub unsafe extern "C" fn ferrojit_popcount_sum_i64(p: *const i64, n: i64) -> i64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx512f,avx512vpopcntdq")]
+        unsafe fn wide(p: *const i64, n: i64) -> i64 {
+            unsafe { popcount_sum_i64_generic(p, n) }
+        }
+        #[target_feature(enable = "avx2,popcnt")]
+        unsafe fn avx2(p: *const i64, n: i64) -> i64 {
+            unsafe { popcount_sum_i64_generic(p, n) }
+        }
+        if std::arch::is_x86_feature_detected!("avx512vpopcntdq")
+            && std::arch::is_x86_feature_detected!("avx512f")
+        {
+            return unsafe { wide(p, n) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return unsafe { avx2(p, n) };
+        }
+    }
+    unsafe { popcount_sum_i64_generic(p, n) }
+}
+
 /// NumPy's `min`/`max` of floats: the first NaN if there is one, else the extreme value, and of
 /// equal extremes the first (which only shows for zeros: `max([-0.0, 0.0])` is `-0.0`). The
 /// lanes keep `x > acc ? x : acc` (one `maxpd`, NaN-blind) and a separate "saw a NaN" flag;
@@ -203,6 +239,18 @@ mod tests {
             want
         );
         assert_eq!(unsafe { ferrojit_sum_i64(xs.as_ptr(), 0) }, 0);
+    }
+
+    #[test]
+    fn popcount_sums_count_every_bit() {
+        let xs: Vec<i64> = (0..1001i64)
+            .map(|k| k.wrapping_mul(0x9E37_79B9_7F4A_7C15u64 as i64) ^ (k << 7))
+            .chain([0, -1, i64::MIN, i64::MAX])
+            .collect();
+        let want: i64 = xs.iter().map(|x| i64::from(x.count_ones())).sum();
+        let n = xs.len() as i64;
+        assert_eq!(unsafe { ferrojit_popcount_sum_i64(xs.as_ptr(), n) }, want);
+        assert_eq!(unsafe { ferrojit_popcount_sum_i64(xs.as_ptr(), 0) }, 0);
     }
 
     #[test]

@@ -42,6 +42,8 @@ pub(crate) mod pointers;
 mod random;
 mod random_dists;
 mod random_gen;
+mod random_inline;
+mod random_multi;
 mod set_algebra;
 mod sorting;
 mod ssa;

@@ -443,6 +443,7 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
             | RuntimeFn::SumF32
             | RuntimeFn::MinI64
             | RuntimeFn::MaxI64
+            | RuntimeFn::PopcountSumI64
             | RuntimeFn::MinF64
             | RuntimeFn::MaxF64 => {
                 let size = if matches!(rf, RuntimeFn::SumI32 | RuntimeFn::SumF32) {
@@ -473,6 +474,9 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
                     }
                     RuntimeFn::MaxI64 => {
                         int((0..n).map(|k| item(k) as i64).max().unwrap_or(i64::MIN))
+                    }
+                    RuntimeFn::PopcountSumI64 => {
+                        int((0..n).map(|k| i64::from(item(k).count_ones())).sum())
                     }
                     RuntimeFn::MinF64 | RuntimeFn::MaxF64 => {
                         // The scalar definition: the first NaN, else the first extreme.
