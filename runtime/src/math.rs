@@ -497,8 +497,8 @@ runtime_functions! {
     MatrixRank => ("ferrojit_matrix_rank", &[I64, I64, I64], I64, linalg::ferrojit_matrix_rank),
     /// `(a, out, m, n) -> status`: `np.linalg.pinv` (`out` is `n x m`).
     Pinv => ("ferrojit_pinv", &[I64, I64, I64, I64], I64, linalg::ferrojit_pinv),
-    /// `(a, q, r, m, n) -> 0`: `np.linalg.qr`, mode `'reduced'`.
-    Qr => ("ferrojit_qr", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_qr),
+    /// `(a, q, r, m, n, complete) -> 0`: `np.linalg.qr` (`q == 0`: R only).
+    Qr => ("ferrojit_qr", &[I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_qr),
     /// `(a, b, x, s, residuals, m, n, nrhs) -> rank`: `np.linalg.lstsq`; -1 on failure.
     /// `(x, rows, cols, matrix, ord, invalid_slot) -> f64`: `np.linalg.norm` with a number `ord`.
     Norm => ("ferrojit_norm", &[I64, I64, I64, I64, F64, Ptr], F64, linalg::ferrojit_norm),

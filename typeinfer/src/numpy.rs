@@ -520,7 +520,8 @@ impl ArrayFn {
             Trace => &["a"],
             LinalgSolve => &["a", "b"],
             LinalgInv | LinalgDet | LinalgSlogdet | LinalgCholesky | LinalgEigvalsh => &["a"],
-            LinalgEigh | LinalgMatrixRank | LinalgPinv | LinalgQr => &["a"],
+            LinalgEigh | LinalgMatrixRank | LinalgPinv => &["a"],
+            LinalgQr => &["a", "mode"],
             LinalgEig | LinalgEigvals => &["a"],
             LinalgLstsq => &["a", "b", "rcond"],
             LinalgSvd => &["a", "full_matrices", "compute_uv"],
@@ -616,6 +617,12 @@ impl ArrayFn {
     /// `dtype`, or a string option (`kind='stable'`, `side='right'`).
     pub fn compile_time_param(name: &str) -> bool {
         matches!(name, "dtype" | "kind" | "side")
+    }
+
+    /// Like [`compile_time_param`](Self::compile_time_param), for this function: also
+    /// `np.linalg.qr`'s `mode` (a string literal that decides the result's type).
+    pub fn compile_time_param_of(self, name: &str) -> bool {
+        Self::compile_time_param(name) || (self == ArrayFn::LinalgQr && name == "mode")
     }
 
     /// True for `a.reshape(d0, d1, ...)`, whose extents are the call's positional arguments

@@ -297,7 +297,7 @@ impl Lowerer<'_, '_> {
         let mut values: Vec<Option<(PyValue, Type)>> = Vec::with_capacity(bound.len());
         for (name, arg) in names.iter().zip(&bound) {
             values.push(match arg {
-                Some(e) if !ArrayFn::compile_time_param(name) => {
+                Some(e) if !f.compile_time_param_of(name) => {
                     Some((self.lower_expr(e)?, self.type_of(e)?))
                 }
                 _ => None,
@@ -476,6 +476,15 @@ impl Lowerer<'_, '_> {
                 let (b, bt) = arg("b").expect("bound");
                 self.lower_dot(a, &at, b, &bt, &result_ty, span)?
             }
+            LinalgQr => {
+                let expr_arg =
+                    |name: &str| names.iter().position(|n| *n == name).and_then(|i| bound[i]);
+                let mode = match expr_arg("mode").map(|e| &e.kind) {
+                    Some(frontend::ast::ExprKind::Str(s)) => s.as_str(),
+                    _ => "reduced",
+                };
+                self.lower_qr(&arg, mode, &result_ty, span)?
+            }
             Sort | SortInPlace | Argsort | Partition | Argpartition | Searchsorted | Unique
             | Digitize | Bincount | Nonzero | Flatnonzero | Argwhere | Isin => {
                 let expr_arg =
@@ -503,8 +512,9 @@ impl Lowerer<'_, '_> {
             }
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
-            | LinalgPinv | LinalgQr | LinalgLstsq | LinalgMatrixPower | LinalgEig
-            | LinalgEigvals | Kron => self.lower_linalg_call(f, &arg, &result_ty, span)?,
+            | LinalgPinv | LinalgLstsq | LinalgMatrixPower | LinalgEig | LinalgEigvals | Kron => {
+                self.lower_linalg_call(f, &arg, &result_ty, span)?
+            }
             Eye | Identity | Round | Isclose => {
                 self.lower_library_call(f, &arg, &result_ty, span)?
             }

@@ -510,10 +510,20 @@ impl Infer<'_> {
                     Type::array(float, 1, Layout::C),
                 ])
             }
-            LinalgQr => Type::Tuple(vec![
-                Type::array(float, 2, Layout::C),
-                Type::array(float, 2, Layout::C),
-            ]),
+            LinalgQr => {
+                // `mode='r'` returns R alone, the other modes (Q, R).
+                let mode = arg("mode");
+                if let Some(mode) = mode {
+                    self.string_option(f, mode, &["reduced", "complete", "r"])?;
+                }
+                match mode.map(|m| &m.kind) {
+                    Some(ExprKind::Str(s)) if s == "r" => Type::array(float, 2, Layout::C),
+                    _ => Type::Tuple(vec![
+                        Type::array(float, 2, Layout::C),
+                        Type::array(float, 2, Layout::C),
+                    ]),
+                }
+            }
             LinalgSvd => {
                 if let Some(full) = arg("full_matrices") {
                     match self.value(full)? {
