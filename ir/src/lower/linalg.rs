@@ -88,6 +88,9 @@ impl Lowerer<'_, '_> {
             Type::Array { dtype, .. } => *dtype,
             other => other.as_scalar().unwrap_or(Scalar::F64),
         };
+        if f == LinalgNorm && a.dtype.is_complex() {
+            return self.lower_complex_norm(&a, arg, result_ty, span);
+        }
         if float.is_complex() && matches!(f, LinalgSolve | LinalgInv | LinalgDet) {
             return self.lower_complex_linalg(f, &a, arg, result_ty, span);
         }

@@ -412,9 +412,12 @@ impl Infer<'_> {
         let a = arg(operand).expect("required");
         let complex_allowed = matches!(f, LinalgSolve | LinalgInv | LinalgDet);
         let complex_eig = matches!(f, LinalgEig | LinalgEigvals);
+        // Complex norms without `axis=` (`ir/src/lower/complex_norm.rs`).
+        let complex_norm = f == LinalgNorm
+            && arg("axis").is_none_or(|axis| matches!(axis.kind, ExprKind::NoneLit));
         let (dt, ndim) = match self.value(a)? {
             Type::Array { dtype, ndim, .. }
-                if !dtype.is_complex() || complex_allowed || complex_eig =>
+                if !dtype.is_complex() || complex_allowed || complex_eig || complex_norm =>
             {
                 (dtype, ndim)
             }
@@ -477,7 +480,12 @@ impl Infer<'_> {
             let message = format!("{}() needs a 2-d array, got a {ndim}-d one", f.name());
             return Err(Diagnostic::typing(message, a.span).into());
         }
-        let float = if dt == Scalar::F32 { dt } else { Scalar::F64 };
+        // The norm of a complex64 array is a float32, as NumPy's.
+        let float = if dt == Scalar::F32 || (f == LinalgNorm && dt == Scalar::C64) {
+            Scalar::F32
+        } else {
+            Scalar::F64
+        };
         Ok(match f {
             Trace => Type::Scalar(super::numpy_call::accumulator(dt)),
             LinalgDet => Type::Scalar(float),
