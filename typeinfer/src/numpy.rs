@@ -343,6 +343,37 @@ impl ArrayFn {
     }
 
     /// True for the random-number functions (module functions, never array methods).
+    /// The `np.random` distributions whose number parameters may be arrays (`normal(mu,
+    /// sigma)` with `mu` an array): one draw per element of the parameters' broadcast shape,
+    /// in C order, as NumPy draws them.
+    pub fn random_broadcasts(self) -> bool {
+        use ArrayFn::*;
+        matches!(
+            self,
+            RandomUniform
+                | RandomNormal
+                | RandomExponential
+                | RandomPoisson
+                | RandomBinomial
+                | RandomDist(_)
+        )
+    }
+
+    /// The number parameters of a random function that [`random_broadcasts`]
+    /// (Self::random_broadcasts).
+    pub fn random_number_params(self) -> &'static [&'static str] {
+        use ArrayFn::*;
+        match self {
+            RandomUniform => &["low", "high"],
+            RandomNormal => &["loc", "scale"],
+            RandomExponential => &["scale"],
+            RandomPoisson => &["lam"],
+            RandomBinomial => &["n", "p"],
+            RandomDist(d) => d.number_params(),
+            _ => &[],
+        }
+    }
+
     pub fn is_random(self) -> bool {
         use ArrayFn::*;
         matches!(

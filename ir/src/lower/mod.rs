@@ -42,6 +42,7 @@ mod parallel;
 pub mod parallel_report;
 pub(crate) mod pointers;
 mod random;
+mod random_broadcast;
 mod random_dists;
 mod random_gen;
 mod random_inline;

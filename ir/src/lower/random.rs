@@ -27,6 +27,9 @@ impl Lowerer<'_, '_> {
         span: Span,
     ) -> LResult<PyValue> {
         use ArrayFn::*;
+        if let Some(drawn) = self.lower_random_broadcast(f, arg, result_ty, span)? {
+            return Ok(drawn);
+        }
         let float = |this: &mut Self, name: &str, default: f64| match arg(name) {
             Some((PyValue::Scalar(v, s), _)) => this.cast_real(v, s, Scalar::F64),
             _ => this.b.fconst(Ty::F64, default),
