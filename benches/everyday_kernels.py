@@ -13,7 +13,8 @@ framework's own), the results are checked equal (bitwise, except where a kernel 
 ``fastmath``: there both frameworks may reorder a float sum, so a relative tolerance applies),
 and the two are timed interleaved: every round times ferrojit then Numba (order alternating),
 each sample being enough calls to last a few milliseconds; the best sample of ``--rounds``
-rounds counts. The table prints ferrojit's time / Numba's time per kernel (below 1.0 ferrojit
+rounds counts (before each sample of a ``prange`` kernel the harness sleeps 50 ms, so that the
+other framework's idle worker threads have stopped spinning). The table prints ferrojit's time / Numba's time per kernel (below 1.0 ferrojit
 is faster), the geometric mean and the worst ratio.
 
 ``--quick`` uses small inputs and one round and compares ferrojit with CPython running the same
@@ -760,6 +761,11 @@ def run(args):
                     if r % 2:
                         order.reverse()
                     for case, f, tag in order:
+                        if opts.get("parallel"):
+                            # Both frameworks' worker threads spin for a while after a parallel
+                            # loop (Numba's OpenMP ones for milliseconds) and would take the
+                            # cores from the other's next sample: let them go idle first.
+                            time.sleep(0.05)
                         t = case.sample(f, number)
                         if tag == "f":
                             best_f = min(best_f, t)

@@ -521,6 +521,16 @@ runtime_functions! {
     MinI64 => ("ferrojit_min_i64", &[Ptr, I64], I64, reduce::ferrojit_min_i64),
     /// Largest of `n >= 1` `i64` elements.
     MaxI64 => ("ferrojit_max_i64", &[Ptr, I64], I64, reduce::ferrojit_max_i64),
+    /// Total number of one bits of `i64` elements (a loop of Kernighan's bit counts).
+    PopcountSumI64 => ("ferrojit_popcount_sum_i64", &[Ptr, I64], I64, reduce::ferrojit_popcount_sum_i64),
+    /// Smallest of `n >= 1` `f64` elements, NumPy's NaN rule (the first NaN wins).
+    MinF64 => ("ferrojit_min_f64", &[Ptr, I64], F64, reduce::ferrojit_min_f64),
+    /// Largest of `n >= 1` `f64` elements, NumPy's NaN rule.
+    MaxF64 => ("ferrojit_max_f64", &[Ptr, I64], F64, reduce::ferrojit_max_f64),
+    /// Smallest of `n >= 1` `f32` elements, NumPy's NaN rule.
+    MinF32 => ("ferrojit_min_f32", &[Ptr, I64], F32, reduce::ferrojit_min_f32),
+    /// Largest of `n >= 1` `f32` elements, NumPy's NaN rule.
+    MaxF32 => ("ferrojit_max_f32", &[Ptr, I64], F32, reduce::ferrojit_max_f32),
 }
 
 impl RuntimeFn {
@@ -597,7 +607,19 @@ impl RuntimeFn {
         use RuntimeFn::*;
         matches!(
             self,
-            SumF64 | SumF32 | SumSquaresF64 | DotF64 | SumI64 | SumI32 | MinI64 | MaxI64
+            SumF64
+                | SumF32
+                | SumSquaresF64
+                | DotF64
+                | SumI64
+                | SumI32
+                | MinI64
+                | MaxI64
+                | PopcountSumI64
+                | MinF64
+                | MaxF64
+                | MinF32
+                | MaxF32
         )
     }
 

@@ -7,8 +7,11 @@
 //! combine the partial results. An error raised in any chunk is reported once (the first chunk
 //! in iteration order wins), through the caller's [`ErrorSlot`].
 //!
-//! Threads: the pool is created on first use with `FERROJIT_NUM_THREADS` threads (default: the
-//! number of CPUs). [`set_num_threads`] limits how many of them a loop uses, like Numba's
+//! Threads: a loop runs on `FERROJIT_NUM_THREADS` threads (default: the number of CPUs): the
+//! calling thread runs the first chunk itself and a pool of one thread fewer, created on first
+//! use, runs the others. (The calling thread working, rather than sleeping while the pool does
+//! everything, saves a hand-off and a wake-up per loop, and keeps the thread count at the number
+//! of CPUs.) [`set_num_threads`] limits how many of them a loop uses, like Numba's
 //! function of the same name. After `fork()` the child has none of the pool's threads: its
 //! parallel loops run their chunks serially (same results), instead of waiting forever.
 
@@ -74,7 +77,8 @@ fn pool() -> Option<&'static rayon::ThreadPool> {
     Some(POOL.get_or_init(|| {
         POOL_PID.store(pid, Ordering::Relaxed);
         rayon::ThreadPoolBuilder::new()
-            .num_threads(max_threads())
+            // The calling thread runs a chunk too (see `ferrojit_parallel_for`).
+            .num_threads(max_threads().saturating_sub(1).max(1))
             .thread_name(|i| format!("ferrojit-{i}"))
             .build()
             .expect("the parallel runtime could not start its threads")
@@ -150,7 +154,8 @@ pub unsafe extern "C" fn ferrojit_parallel_for(
         };
     };
     match pool() {
-        Some(pool) if chunks > 1 => pool.scope(|s| {
+        // The calling thread runs chunk 0 while the pool's threads run the rest.
+        Some(pool) if chunks > 1 => pool.in_place_scope(|s| {
             for c in 1..chunks {
                 s.spawn(move |_| run(c));
             }

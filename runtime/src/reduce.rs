@@ -1,6 +1,7 @@
 //! Whole-array reductions that compiled loops hand over (`ir::passes::reductions`): sums of
 //! contiguous `i64`/`i32` elements (exact in any order, wrapping like the loop), the minimum and
-//! maximum of `i64` elements, and — only for
+//! maximum of `i64`, `f64` and `f32` elements (NumPy's NaN rule, exact), the total bit count
+//! of `i64` elements, and — only for
 //! loops compiled with `fastmath=True`, which allows reassociation — sums, sums of squares and
 //! dot products of `f64`/`f32` elements.
 //!
@@ -123,6 +124,89 @@ unsafe fn max_i64_generic(p: *const i64, n: i64) -> i64 {
     xs.iter().copied().fold(i64::MIN, i64::max)
 }
 
+#[inline(always)]
+unsafe fn popcount_sum_i64_generic(p: *const i64, n: i64) -> i64 {
+    let xs = unsafe { elements(p, n) };
+    xs.iter().map(|x| i64::from(x.count_ones())).sum()
+}
+
+/// The total number of one bits of `n` contiguous `i64` elements: `vpopcntq` on 512-bit
+/// vectors where the CPU has AVX-512 VPOPCNTDQ, else what LLVM makes of `popcnt` (a nibble
+/// table with AVX2's byte shuffles).
+///
+/// # Safety
+/// `p` addresses `n` contiguous readable elements (`n >= 0`).
+pub unsafe extern "C" fn ferrojit_popcount_sum_i64(p: *const i64, n: i64) -> i64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx512f,avx512vpopcntdq")]
+        unsafe fn wide(p: *const i64, n: i64) -> i64 {
+            unsafe { popcount_sum_i64_generic(p, n) }
+        }
+        #[target_feature(enable = "avx2,popcnt")]
+        unsafe fn avx2(p: *const i64, n: i64) -> i64 {
+            unsafe { popcount_sum_i64_generic(p, n) }
+        }
+        if std::arch::is_x86_feature_detected!("avx512vpopcntdq")
+            && std::arch::is_x86_feature_detected!("avx512f")
+        {
+            return unsafe { wide(p, n) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return unsafe { avx2(p, n) };
+        }
+    }
+    unsafe { popcount_sum_i64_generic(p, n) }
+}
+
+/// NumPy's `min`/`max` of floats: the first NaN if there is one, else the extreme value, and of
+/// equal extremes the first (which only shows for zeros: `max([-0.0, 0.0])` is `-0.0`). The
+/// lanes keep `x > acc ? x : acc` (one `maxpd`, NaN-blind) and a separate "saw a NaN" flag;
+/// the rare cases (a NaN, a zero result) are settled by a second look at the elements.
+macro_rules! float_extreme {
+    ($generic:ident, $t:ty, $better:tt) => {
+        #[inline(always)]
+        unsafe fn $generic(p: *const $t, n: i64) -> $t {
+            let xs = unsafe { elements(p, n) };
+            let Some(&first) = xs.first() else {
+                return <$t>::NAN;
+            };
+            let mut acc = [first; LANES];
+            let mut nan = [false; LANES];
+            let chunks = xs.chunks_exact(LANES);
+            let rest = chunks.remainder();
+            for c in chunks {
+                for k in 0..LANES {
+                    let x = c[k];
+                    acc[k] = if x $better acc[k] { x } else { acc[k] };
+                    nan[k] |= x != x;
+                }
+            }
+            let mut m = first;
+            for &x in acc.iter().chain(rest) {
+                m = if x $better m { x } else { m };
+            }
+            if nan.iter().any(|&b| b) || rest.iter().any(|x| x.is_nan()) || first.is_nan() {
+                return *xs.iter().find(|x| x.is_nan()).expect("a NaN was seen");
+            }
+            if m == 0.0 {
+                // -0.0 == 0.0: the first zero decides the sign, as the scalar loop keeps it.
+                return *xs.iter().find(|&&x| x == 0.0).expect("the extreme is an element");
+            }
+            m
+        }
+    };
+}
+
+float_extreme!(min_f64_generic, f64, <);
+float_extreme!(max_f64_generic, f64, >);
+float_extreme!(min_f32_generic, f32, <);
+float_extreme!(max_f32_generic, f32, >);
+
+dispatch!(ferrojit_min_f64, min_f64_generic, (p: *const f64, n: i64) -> f64);
+dispatch!(ferrojit_max_f64, max_f64_generic, (p: *const f64, n: i64) -> f64);
+dispatch!(ferrojit_min_f32, min_f32_generic, (p: *const f32, n: i64) -> f32);
+dispatch!(ferrojit_max_f32, max_f32_generic, (p: *const f32, n: i64) -> f32);
 dispatch!(ferrojit_sum_f64, sum_f64_generic, (p: *const f64, n: i64) -> f64);
 dispatch!(ferrojit_sum_f32, sum_f32_generic, (p: *const f32, n: i64) -> f32);
 dispatch!(ferrojit_sum_squares_f64, sum_squares_f64_generic, (p: *const f64, n: i64) -> f64);
@@ -155,6 +239,47 @@ mod tests {
             want
         );
         assert_eq!(unsafe { ferrojit_sum_i64(xs.as_ptr(), 0) }, 0);
+    }
+
+    #[test]
+    fn popcount_sums_count_every_bit() {
+        let xs: Vec<i64> = (0..1001i64)
+            .map(|k| k.wrapping_mul(0x9E37_79B9_7F4A_7C15u64 as i64) ^ (k << 7))
+            .chain([0, -1, i64::MIN, i64::MAX])
+            .collect();
+        let want: i64 = xs.iter().map(|x| i64::from(x.count_ones())).sum();
+        let n = xs.len() as i64;
+        assert_eq!(unsafe { ferrojit_popcount_sum_i64(xs.as_ptr(), n) }, want);
+        assert_eq!(unsafe { ferrojit_popcount_sum_i64(xs.as_ptr(), 0) }, 0);
+    }
+
+    #[test]
+    fn float_extremes_follow_numpy() {
+        let max = |xs: &[f64]| unsafe { ferrojit_max_f64(xs.as_ptr(), xs.len() as i64) };
+        let min = |xs: &[f64]| unsafe { ferrojit_min_f64(xs.as_ptr(), xs.len() as i64) };
+        let xs: Vec<f64> = (0..1003).map(|k| ((k * 37) as f64).sin()).collect();
+        let want = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        assert_eq!(max(&xs), want);
+        assert_eq!(min(&xs), xs.iter().copied().fold(f64::INFINITY, f64::min));
+        // The first NaN wins, wherever it is (lanes, remainder, first element).
+        for at in [0, 5, 17, 1000, 1002] {
+            let mut ys = xs.clone();
+            ys[at] = f64::from_bits(f64::NAN.to_bits() | at as u64);
+            ys[1001] = -f64::NAN;
+            let got = max(&ys);
+            assert_eq!(got.to_bits(), ys[at.min(1001)].to_bits(), "NaN at {at}");
+        }
+        // Of equal zeros the first is kept.
+        let zs = [-1.0, -0.0, 0.0, -3.0];
+        assert!(max(&zs).is_sign_negative() && max(&zs) == 0.0);
+        let zs: Vec<f64> = (0..40).map(|k| if k == 3 { 0.0 } else { -0.0 }).collect();
+        assert!(max(&zs).is_sign_negative());
+        assert_eq!(max(&[f64::NEG_INFINITY; 20]), f64::NEG_INFINITY);
+        let fs: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
+        assert_eq!(
+            unsafe { ferrojit_max_f32(fs.as_ptr(), fs.len() as i64) },
+            fs.iter().copied().fold(f32::NEG_INFINITY, f32::max)
+        );
     }
 
     #[test]

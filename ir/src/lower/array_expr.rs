@@ -4,7 +4,9 @@
 //! The maximal element-wise subtree rooted at an array-typed expression becomes a [`Node`]
 //! tree: its leaves (arrays, and scalars computed once before the loop) are evaluated first,
 //! then one loop over the broadcast shape computes every element through the whole tree and
-//! stores it into the one new array. No intermediate array is allocated.
+//! stores it into the one new array. No intermediate array is allocated. A reduction of an
+//! array expression (`np.sum(a * b)`, `(a > 0).sum()`, `np.max(np.abs(a))`) allocates no array
+//! at all: the reduction's loop evaluates the tree at each index ([`Elements::Expression`]).
 
 use super::array_fns::ArrayRef;
 use super::{LResult, Lowerer, PyValue, unsupported};
@@ -41,6 +43,36 @@ impl Node {
     }
 }
 
+/// An array expression whose elements are computed where they are used, without an array.
+pub(crate) struct FusedExpression {
+    tree: Node,
+    /// Per array leaf: data pointer, strides broadcast to `shape`, element type.
+    leaves: Vec<(Value, Vec<Value>, Scalar)>,
+    shape: Vec<Value>,
+    dtype: Scalar,
+}
+
+/// Where the elements of a reduction (or of a copy into a new array) come from.
+pub(crate) enum Elements {
+    /// An array in memory.
+    Array {
+        array: ArrayRef,
+        data: Value,
+        strides: Vec<Value>,
+    },
+    /// An element-wise expression, fused into the loop that consumes it.
+    Expression(FusedExpression),
+}
+
+impl Elements {
+    pub(crate) fn dtype(&self) -> Scalar {
+        match self {
+            Elements::Array { array, .. } => array.dtype,
+            Elements::Expression(e) => e.dtype,
+        }
+    }
+}
+
 impl Lowerer<'_, '_> {
     /// True if `expr` is an element-wise operation producing an array.
     pub(crate) fn is_array_expression(&self, expr: &Expr) -> bool {
@@ -60,6 +92,24 @@ impl Lowerer<'_, '_> {
 
     /// Evaluates the array expression `expr` into a new C-contiguous array.
     pub(crate) fn lower_array_expression(&mut self, expr: &Expr) -> LResult<PyValue> {
+        let fused = self.fuse_array_expression(expr)?;
+        let out = self.new_array(fused.dtype, &fused.shape, false, expr.span);
+        let out_strides = self.strides_of(&out);
+        let out_data = self.data_of(out.desc);
+        let src = Elements::Expression(fused);
+        let shape = self.elements_shape(&src);
+        self.for_each_index(&shape, &mut |this, idx| {
+            let v = this.element_at(&src, idx)?;
+            let to = this.address_at(out_data, &out_strides, idx);
+            this.store_scalar(to, src.dtype(), v);
+            Ok(())
+        })?;
+        Ok(out.value())
+    }
+
+    /// The array expression `expr` as a tree over its leaves (evaluated now, before any
+    /// loop), with its broadcast shape: ready to give its element at any index.
+    pub(crate) fn fuse_array_expression(&mut self, expr: &Expr) -> LResult<FusedExpression> {
         let result_ty = self.type_of(expr)?;
         let Type::Array { dtype, ndim, .. } = result_ty else {
             return Err(unsupported("not an array expression", expr.span));
@@ -85,19 +135,50 @@ impl Lowerer<'_, '_> {
             let data = self.data_of(leaf.desc);
             leaf_access.push((data, strides, leaf.dtype));
         }
-        let out = self.new_array(dtype, &shape, false, expr.span);
-        let out_strides = self.strides_of(&out);
-        let out_data = self.data_of(out.desc);
-        let was = std::mem::replace(&mut self.in_array_expression, true);
-        let result = self.for_each_index(&shape, &mut |this, idx| {
-            let v = this.eval_node(&tree, idx, &leaf_access)?;
-            let to = this.address_at(out_data, &out_strides, idx);
-            this.store_scalar(to, dtype, v);
-            Ok(())
-        });
-        self.in_array_expression = was;
-        result?;
-        Ok(out.value())
+        Ok(FusedExpression {
+            tree,
+            leaves: leaf_access,
+            shape,
+            dtype,
+        })
+    }
+
+    /// The elements of array `a`, its data pointer and strides read once.
+    pub(crate) fn array_elements(&mut self, a: &ArrayRef) -> Elements {
+        Elements::Array {
+            array: *a,
+            data: self.data_of(a.desc),
+            strides: self.strides_of(a),
+        }
+    }
+
+    /// The shape `src`'s elements are indexed by.
+    pub(crate) fn elements_shape(&mut self, src: &Elements) -> Vec<Value> {
+        match src {
+            Elements::Array { array, .. } => self.shape_of(array),
+            Elements::Expression(e) => e.shape.clone(),
+        }
+    }
+
+    /// The element of `src` at `idx` (a full index of its shape).
+    pub(crate) fn element_at(&mut self, src: &Elements, idx: &[Value]) -> LResult<PyValue> {
+        match src {
+            Elements::Array {
+                array,
+                data,
+                strides,
+            } => {
+                let ptr = self.address_at(*data, strides, idx);
+                Ok(self.load_scalar(ptr, array.dtype))
+            }
+            Elements::Expression(e) => {
+                // NumPy's error model inside the expression (e.g. x / 0 is inf, not an error).
+                let was = std::mem::replace(&mut self.in_array_expression, true);
+                let v = self.eval_node(&e.tree, idx, &e.leaves);
+                self.in_array_expression = was;
+                v
+            }
+        }
     }
 
     fn build_node(&mut self, expr: &Expr, leaves: &mut Vec<ArrayRef>) -> LResult<Node> {

@@ -7,6 +7,7 @@
 //! loop here is an ordinary counted IR loop, so the passes (LICM, index ranges) treat it like
 //! user code.
 
+use super::array_expr::Elements;
 use super::ssa::VarId;
 use super::{LResult, Lowerer, PyValue, unsupported};
 use crate::function::{FloatCC, IntCC, Op, Ty, Value};
@@ -294,6 +295,34 @@ impl Lowerer<'_, '_> {
         };
         let bound = f.bind(receiver, args, keywords, expr.span)?;
         let names: Vec<&str> = f.params().iter().copied().filter(|p| *p != "*").collect();
+        // A whole-array reduction of an array expression: fused, no temporary array.
+        if matches!(
+            f,
+            ArrayFn::Sum
+                | ArrayFn::Prod
+                | ArrayFn::Min
+                | ArrayFn::Max
+                | ArrayFn::Argmin
+                | ArrayFn::Argmax
+                | ArrayFn::Mean
+                | ArrayFn::Var
+                | ArrayFn::Std
+        ) && let Some(operand) = names
+            .iter()
+            .zip(&bound)
+            .find(|(n, _)| **n == "a")
+            .and_then(|(_, e)| *e)
+            && self.is_array_expression(operand)
+            && names
+                .iter()
+                .zip(&bound)
+                .all(|(n, e)| *n == "a" || e.is_none())
+        {
+            let result_ty = self.type_of(expr)?;
+            let src = Elements::Expression(self.fuse_array_expression(operand)?);
+            self.set_span(expr.span);
+            return self.reduce_elements(f, &src, None, &result_ty, expr.span);
+        }
         let mut values: Vec<Option<(PyValue, Type)>> = Vec::with_capacity(bound.len());
         for (name, arg) in names.iter().zip(&bound) {
             values.push(match arg {
@@ -797,12 +826,24 @@ impl Lowerer<'_, '_> {
         result_ty: &Type,
         span: Span,
     ) -> LResult<PyValue> {
+        let src = self.array_elements(a);
+        self.reduce_elements(f, &src, ddof, result_ty, span)
+    }
+
+    /// `sum`, `prod`, `cumsum`, `cumprod`, `min`, `max`, `argmin`, `argmax`, `mean`, `var` or
+    /// `std` of all the elements of `src`, in C order.
+    pub(crate) fn reduce_elements(
+        &mut self,
+        f: ArrayFn,
+        src: &Elements,
+        ddof: Option<(PyValue, Type)>,
+        result_ty: &Type,
+        span: Span,
+    ) -> LResult<PyValue> {
         use ArrayFn::*;
-        let shape = self.shape_of(a);
-        let strides = self.strides_of(a);
-        let data = self.data_of(a.desc);
+        let shape = self.elements_shape(src);
         let size = self.product(&shape);
-        let dtype = a.dtype;
+        let dtype = src.dtype();
         match f {
             Sum | Prod | Cumsum | Cumprod => {
                 let acc_ty = match result_ty {
@@ -829,8 +870,7 @@ impl Lowerer<'_, '_> {
                 let item_t = Type::Scalar(dtype);
                 let itemsize = self.b.iconst(Ty::I64, acc_ty.size_bytes() as i64);
                 self.for_each_index(&shape, &mut |this, idx| {
-                    let ptr = this.address_at(data, &strides, idx);
-                    let x = this.load_scalar(ptr, dtype);
+                    let x = this.element_at(src, idx)?;
                     let current = this.use_value_var(&acc);
                     let next = this.binary_op(op, current, &acc_t, x, &item_t, span)?;
                     let next = this.coerce(next, &acc_t);
@@ -868,9 +908,15 @@ impl Lowerer<'_, '_> {
                     _ => "attempt to get argmax of an empty sequence",
                 };
                 self.raise_if(empty, ExceptionKind::ValueError, message, span, &[]);
+                if let Elements::Array { array, data, .. } = src
+                    && let Some(routine) = whole_array_extreme(f, array)
+                {
+                    // Contiguous elements: the runtime's wide-vector routine, same result.
+                    let v = self.b.call_runtime(routine, &[*data, size]);
+                    return Ok(PyValue::Scalar(v, dtype));
+                }
                 let first_idx = vec![zero; shape.len()];
-                let first_ptr = self.address_at(data, &strides, &first_idx);
-                let first = self.load_scalar(first_ptr, dtype);
+                let first = self.element_at(src, &first_idx)?;
                 let best = self.declare_value_var(&first);
                 let best_at = self.ssa.declare_var(Ty::I64);
                 let entry = self.current_block();
@@ -879,8 +925,7 @@ impl Lowerer<'_, '_> {
                 self.ssa.def_var(counter, entry, zero);
                 let want_min = matches!(f, Min | Argmin);
                 self.for_each_index(&shape, &mut |this, idx| {
-                    let ptr = this.address_at(data, &strides, idx);
-                    let x = this.load_scalar(ptr, dtype);
+                    let x = this.element_at(src, idx)?;
                     let current = this.use_value_var(&best);
                     let (PyValue::Scalar(xv, _), PyValue::Scalar(cv, _)) = (&x, &current) else {
                         unreachable!("real scalars")
@@ -891,8 +936,14 @@ impl Lowerer<'_, '_> {
                     };
                     let chosen = this.b.select(better, xv, cv);
                     this.def_value_var(&best, &PyValue::Scalar(chosen, s));
+                    if matches!(f, Min | Max) {
+                        return Ok(());
+                    }
                     let block = this.current_block();
                     let k = this.ssa.use_var(this.b.func, counter, block);
+                    // A 1-d array's position is its loop index (one counter fewer, and the
+                    // loop vectorizer sees an argmin/argmax of the index).
+                    let k = if idx.len() == 1 { idx[0] } else { k };
                     let at = this.ssa.use_var(this.b.func, best_at, block);
                     let new_at = this.b.select(better, k, at);
                     this.ssa.def_var(best_at, block, new_at);
@@ -914,7 +965,7 @@ impl Lowerer<'_, '_> {
                 } else {
                     Scalar::F64
                 };
-                let sum = self.lower_reduction(Sum, a, None, &Type::Scalar(mean_ty), span)?;
+                let sum = self.reduce_elements(Sum, src, None, &Type::Scalar(mean_ty), span)?;
                 let n = self.b.convert(Op::SToF, size, scalar_float_ty(mean_ty));
                 let mean_t = Type::Scalar(mean_ty);
                 let mean = self.mean_of(sum, n);
@@ -927,8 +978,7 @@ impl Lowerer<'_, '_> {
                 let zero = self.scalar_const(real, 0.0);
                 let acc = self.declare_value_var(&PyValue::Scalar(zero, real));
                 self.for_each_index(&shape, &mut |this, idx| {
-                    let ptr = this.address_at(data, &strides, idx);
-                    let x = this.load_scalar(ptr, dtype);
+                    let x = this.element_at(src, idx)?;
                     let x = this.coerce(x, &mean_t);
                     let d = this.binary_op(BinOp::Sub, x, &mean_t, mean.clone(), &mean_t, span)?;
                     let sq = match d {
@@ -1414,4 +1464,21 @@ fn scalar_float_ty(s: Scalar) -> Ty {
         Scalar::F32 => Ty::F32,
         _ => Ty::F64,
     }
+}
+
+/// The runtime routine computing `a.min()` / `a.max()` (`f`) of a C-contiguous array in one
+/// call, if there is one for its element type; `None` keeps the element loop.
+fn whole_array_extreme(f: ArrayFn, a: &ArrayRef) -> Option<RuntimeFn> {
+    if a.layout != Layout::C {
+        return None;
+    }
+    Some(match (f, a.dtype) {
+        (ArrayFn::Min, Scalar::F64) => RuntimeFn::MinF64,
+        (ArrayFn::Max, Scalar::F64) => RuntimeFn::MaxF64,
+        (ArrayFn::Min, Scalar::F32) => RuntimeFn::MinF32,
+        (ArrayFn::Max, Scalar::F32) => RuntimeFn::MaxF32,
+        (ArrayFn::Min, Scalar::I64) => RuntimeFn::MinI64,
+        (ArrayFn::Max, Scalar::I64) => RuntimeFn::MaxI64,
+        _ => return None,
+    })
 }

@@ -153,8 +153,7 @@ impl Lowerer<'_, '_> {
     /// Python's floor division and modulo on signed integers (wrapping for MIN // -1).
     pub(crate) fn python_sdivmod(&mut self, a: Value, b: Value) -> (Value, Value) {
         let ty = self.b.ty(a);
-        let in_range = |c: i64| c > 0 && (ty.bits() == 64 || c < 1i64 << (ty.bits() - 1));
-        if let Some(c) = self.b.const_int(b).filter(|&c| in_range(c)) {
+        if let Some(c) = self.b.const_int(b).filter(|&c| c != 0) {
             return self.python_sdivmod_by_constant(a, b, c);
         }
         // x86 traps on MIN / -1; divide by 1 instead and negate, which wraps like Numba.
@@ -180,31 +179,49 @@ impl Lowerer<'_, '_> {
         (q, r)
     }
 
-    /// Floor division and modulo by a positive constant `c` (the value `b`). A power of two is
-    /// an arithmetic shift (which rounds toward minus infinity, as `//` does) and a mask (two's
-    /// complement makes `a & (c - 1)` the non-negative remainder); other constants divide
-    /// truncating (which the backend does by multiplication) and fix up a negative remainder:
-    /// no check for -1, no zero test, no branch.
+    /// Floor division and modulo by a nonzero constant `c` (the value `b`), branch-free and
+    /// with no signed division at all. A positive power of two is an arithmetic shift (which
+    /// rounds toward minus infinity, as `//` does) and a mask (two's complement makes
+    /// `a & (c - 1)` the non-negative remainder). Any other positive `c` divides unsigned:
+    /// with `s = a >> (w - 1)` (0, or all ones when `a < 0`), `a // c == s ^ ((a ^ s) / c)`,
+    /// since for negative `a`, `floor(a / c) == ~floor(~a / c)` and `~a >= 0`. A negative `c`
+    /// is the same with `-a` (exact as an unsigned value, even for MIN) and `s` all ones when
+    /// `a > 0`: `a // c == floor(-a / |c|) == s ^ (((-a) ^ s) / |c|)`. The remainder is
+    /// `a - q * c`. The `strength` pass turns the unsigned division into a multiplication;
+    /// `index_range` turns `s` into 0 where `a` is known non-negative (`while x > 0:`).
     fn python_sdivmod_by_constant(&mut self, a: Value, b: Value, c: i64) -> (Value, Value) {
         let ty = self.b.ty(a);
         let width = ty.bits();
-        if c.count_ones() == 1 && c.trailing_zeros() < width - 1 {
+        if c == -1 {
+            // Wraps for MIN // -1, as the general path does.
+            return (self.b.unary(Op::Ineg, a), self.b.iconst(ty, 0));
+        }
+        if c > 0 && c.count_ones() == 1 {
             let k = self.b.iconst(ty, c.trailing_zeros() as i64);
             let q = self.b.binary(Op::Sshr, a, k);
             let mask = self.b.iconst(ty, c - 1);
             let r = self.b.binary(Op::Band, a, mask);
             return (q, r);
         }
-        let zero = self.b.iconst(ty, 0);
-        let one = self.b.iconst(ty, 1);
-        let q0 = self.b.binary(Op::Sdiv, a, b);
-        let back = self.b.binary(Op::Imul, q0, b);
-        let r0 = self.b.binary(Op::Isub, a, back);
-        let negative = self.b.icmp(IntCC::Slt, r0, zero);
-        let q_minus = self.b.binary(Op::Isub, q0, one);
-        let r_plus = self.b.binary(Op::Iadd, r0, b);
-        let q = self.b.select(negative, q_minus, q0);
-        let r = self.b.select(negative, r_plus, r0);
+        let (s, dividend) = if c > 0 {
+            let shift = self.b.iconst(ty, i64::from(width) - 1);
+            (self.b.binary(Op::Sshr, a, shift), a)
+        } else {
+            let zero = self.b.iconst(ty, 0);
+            let minus_one = self.b.iconst(ty, -1);
+            let positive = self.b.icmp(IntCC::Sgt, a, zero);
+            let s = self.b.select(positive, minus_one, zero);
+            (s, self.b.unary(Op::Ineg, a))
+        };
+        // |c| as an unsigned value of the type's width (2^(w-1) for MIN), stored sign-extended.
+        let magnitude = c.unsigned_abs();
+        let magnitude = ((magnitude << (64 - width)) as i64) >> (64 - width);
+        let divisor = self.b.iconst(ty, magnitude);
+        let t = self.b.binary(Op::Bxor, dividend, s);
+        let u = self.b.binary(Op::Udiv, t, divisor);
+        let q = self.b.binary(Op::Bxor, u, s);
+        let back = self.b.binary(Op::Imul, q, b);
+        let r = self.b.binary(Op::Isub, a, back);
         (q, r)
     }
 

@@ -11,16 +11,20 @@
 //! known" when their bound would decrease, which guarantees termination.
 //!
 //! Every `icmp.slt x, 0` whose `x` is proven `>= 0` becomes `bconst false`; `constfold` then
-//! removes the select. Like LLVM's `nsw` arithmetic in Numba, index arithmetic is assumed not
-//! to overflow i64.
+//! removes the select. Likewise every `sshr x, w - 1` (the sign mask floor division by a
+//! constant starts from, see `lower/operators.rs`) becomes `iconst 0`, so `x // 10` in the body
+//! of `while x > 0:` is one unsigned division. Besides this dataflow, the proof may come from
+//! how `x` is computed or from a branch condition dominating the use ([`SignFacts`]). Like
+//! LLVM's `nsw` arithmetic in Numba, index arithmetic is assumed not to overflow i64.
 //!
 //! Soundness of symbolic bases: a parameter's bound may only name a base whose definition
 //! strictly dominates the parameter's block, so the base is not recomputed between the loop
 //! entry that established the bound and its uses.
 
+use super::sign_facts::SignFacts;
 use super::util::{DomTree, def_block, inst_blocks};
 use crate::function::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Bound {
@@ -80,8 +84,51 @@ fn add(a: Bound, b: Bound) -> Bound {
 
 pub fn run(func: &mut Function) -> bool {
     let dom = DomTree::compute(func);
-    let blocks_of = inst_blocks(func);
     let consts: HashMap<Value, i64> = constants(func);
+    let proven = non_negative_values_with(func, &dom, &consts);
+    let facts = SignFacts::compute(func, &dom, proven);
+    // Rewrite `icmp.slt x, 0` and `sshr x, width - 1` of x proven >= 0 (here or by a branch
+    // condition that dominates the use).
+    let mut changed = false;
+    for &b in dom.rpo() {
+        for &inst in &func.block(b).insts.clone() {
+            let data = func.inst(inst);
+            let known = |v: Value| facts.non_negative(func, v, b);
+            let fold = match data.op {
+                Op::Icmp(IntCC::Slt) if facts.constant(func, data.args[1]) == Some(0) => {
+                    known(data.args[0]).then_some(Op::Bconst(false))
+                }
+                Op::Sshr => {
+                    let width = i64::from(func.value_type(data.args[0]).bits());
+                    (facts.constant(func, data.args[1]) == Some(width - 1) && known(data.args[0]))
+                        .then_some(Op::Iconst(0))
+                }
+                _ => None,
+            };
+            if let Some(op) = fold {
+                let data = func.inst_mut(inst);
+                data.op = op;
+                data.args.clear();
+                changed = true;
+            }
+        }
+    }
+    changed
+}
+
+/// The `i64` values the dataflow proves `>= 0` everywhere (loop counters of ranges, sums of
+/// them, ...); empty if it does not converge.
+pub fn non_negative_values(func: &Function) -> HashSet<Value> {
+    let dom = DomTree::compute(func);
+    non_negative_values_with(func, &dom, &constants(func))
+}
+
+fn non_negative_values_with(
+    func: &Function,
+    dom: &DomTree,
+    consts: &HashMap<Value, i64>,
+) -> HashSet<Value> {
+    let blocks_of = inst_blocks(func);
     let mut incoming: HashMap<Block, Vec<&[Value]>> = HashMap::new();
     for &b in dom.rpo() {
         if let Some(t) = func.terminator(b) {
@@ -241,27 +288,13 @@ pub fn run(func: &mut Function) -> bool {
         }
     }
     if !converged {
-        return false;
+        return HashSet::new();
     }
-    // Rewrite `icmp.slt x, 0` with x proven >= 0.
-    let mut changed = false;
-    for &b in dom.rpo() {
-        for &inst in &func.block(b).insts.clone() {
-            let data = func.inst(inst);
-            if data.op != Op::Icmp(IntCC::Slt) || consts.get(&data.args[1]) != Some(&0) {
-                continue;
-            }
-            if let AtLeast { base: None, offset } = get(&bounds, data.args[0])
-                && offset >= 0
-            {
-                let data = func.inst_mut(inst);
-                data.op = Op::Bconst(false);
-                data.args.clear();
-                changed = true;
-            }
-        }
-    }
-    changed
+    bounds
+        .iter()
+        .filter(|(_, b)| matches!(b, AtLeast { base: None, offset } if *offset >= 0))
+        .map(|(&v, _)| v)
+        .collect()
 }
 
 /// Integer constants defined by `iconst`.

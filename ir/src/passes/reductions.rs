@@ -13,6 +13,7 @@
 //! | `s += a[i] * a[i]`, `f64` | `sum_squares_f64` | `fastmath` |
 //! | `s += a[i] * b[i]`, `f64` | `dot_f64` | `fastmath` |
 //! | `s = min(s, a[i])` / `max`, `i64` | `min_i64` / `max_i64` | always (exact) |
+//! | `s += popcnt(a[i])`, `i64` (a bit-count loop after `idioms`) | `popcount_sum_i64` | always |
 //!
 //! The loop must be one block `L(.., i, .., s, ..)` ending in `brif (i + 1 < n), L(..), X(..)`,
 //! with `n` defined outside it, every other parameter passed through unchanged, and nothing
@@ -76,6 +77,11 @@ fn other(func: &Function, inst: Inst, x: Value) -> Option<Value> {
         (_, true) => Some(a[0]),
         _ => None,
     }
+}
+
+/// True if `v` is `popcnt x` (of the idiom pass's making, or written as such).
+fn is_popcount(func: &Function, v: Value) -> bool {
+    def_inst(func, v).is_some_and(|i| func.inst(i).op == Op::Popcnt)
 }
 
 fn match_loop(func: &Function, l: Block, fastmath: bool) -> Option<Reduction> {
@@ -219,6 +225,16 @@ fn match_loop(func: &Function, l: Block, fastmath: bool) -> Option<Reduction> {
                 RuntimeFn::MaxI64
             };
             (routine, vec![addr])
+        }
+        Op::Iadd if s_ty == Ty::I64 && is_popcount(func, term_value) => {
+            let count = def_inst(func, term_value)?;
+            if !block.insts.contains(&count) {
+                return None;
+            }
+            used.push(count);
+            let (addr, ty) = element(func.inst(count).args[0], &mut used)?;
+            (ty == Ty::I64).then_some(())?;
+            (RuntimeFn::PopcountSumI64, vec![addr])
         }
         Op::Iadd if s_ty == Ty::I64 => {
             let (x, widened) = match func.inst(def_inst(func, term_value)?).op {

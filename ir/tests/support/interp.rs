@@ -442,7 +442,10 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
             | RuntimeFn::SumF64
             | RuntimeFn::SumF32
             | RuntimeFn::MinI64
-            | RuntimeFn::MaxI64 => {
+            | RuntimeFn::MaxI64
+            | RuntimeFn::PopcountSumI64
+            | RuntimeFn::MinF64
+            | RuntimeFn::MaxF64 => {
                 let size = if matches!(rf, RuntimeFn::SumI32 | RuntimeFn::SumF32) {
                     4
                 } else {
@@ -471,6 +474,23 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
                     }
                     RuntimeFn::MaxI64 => {
                         int((0..n).map(|k| item(k) as i64).max().unwrap_or(i64::MIN))
+                    }
+                    RuntimeFn::PopcountSumI64 => {
+                        int((0..n).map(|k| i64::from(item(k).count_ones())).sum())
+                    }
+                    RuntimeFn::MinF64 | RuntimeFn::MaxF64 => {
+                        // The scalar definition: the first NaN, else the first extreme.
+                        let mut xs = (0..n).map(|k| f64::from_bits(item(k)));
+                        let first = xs.next().unwrap_or(f64::NAN);
+                        let want_min = *rf == RuntimeFn::MinF64;
+                        flt(xs.fold(first, |best, x| {
+                            let better = if want_min { x < best } else { x > best };
+                            if better || (x.is_nan() && !best.is_nan()) {
+                                x
+                            } else {
+                                best
+                            }
+                        }))
                     }
                     _ => flt((0..n).map(|k| f32::from_bits(item(k) as u32)).sum::<f32>() as f64),
                 }

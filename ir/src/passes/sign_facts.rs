@@ -1,0 +1,205 @@
+//! What is known about the sign and the size of integer values at a block, for the passes that
+//! simplify integer arithmetic (`index_range`, `strength`).
+//!
+//! Three sources, cheapest first:
+//! - how a value is computed: a non-negative constant, `ushr` by a nonzero amount, `urem` or
+//!   `band` with a non-negative constant, `uext` from a narrower type, `popcnt`,
+//!   `x ^ (x >> (w - 1))` (the magnitude trick of floor division), `udiv` by a constant above
+//!   one, and `smax`/`smin`/`select`/`sshr`/`udiv`/`band` of values that are themselves
+//!   non-negative (not `iadd` or `imul`: user arithmetic may wrap);
+//! - the `index_range` dataflow's proofs (loop counters of ranges and what is computed from them);
+//! - the branch conditions that dominate the block: in a block entered only through the true
+//!   edge of `brif (icmp.sgt x, k)` with `k >= -1` (the body of `while x > 0:`), or the false
+//!   edge of `icmp.slt x, k` with `k >= 0`, and in every block it dominates, `x >= 0`. SSA
+//!   values never change, so the fact holds wherever the edge dominates.
+
+use super::util::DomTree;
+use crate::function::{Block, Function, Inst, IntCC, Op, Value, ValueDef};
+use std::collections::{HashMap, HashSet};
+
+/// Sign facts of one function (computed once, queried per use).
+pub struct SignFacts<'d> {
+    dom: &'d DomTree,
+    /// Values proven `>= 0` everywhere by the `index_range` dataflow.
+    proven: HashSet<Value>,
+    /// For blocks entered through one conditional edge: the values that edge proves `>= 0`.
+    edge_facts: HashMap<Block, Vec<Value>>,
+}
+
+impl<'d> SignFacts<'d> {
+    /// Collects the edge facts of `func`; `proven` are values known non-negative everywhere.
+    pub fn compute(func: &Function, dom: &'d DomTree, proven: HashSet<Value>) -> Self {
+        let mut preds: HashMap<Block, usize> = HashMap::new();
+        for &b in dom.rpo() {
+            for s in func.successors(b) {
+                *preds.entry(s).or_default() += 1;
+            }
+        }
+        let mut facts = SignFacts {
+            dom,
+            proven,
+            edge_facts: HashMap::new(),
+        };
+        for &p in dom.rpo() {
+            let Some(term) = func.terminator(p) else {
+                continue;
+            };
+            let data = func.inst(term);
+            if data.op != Op::Brif || data.targets[0].block == data.targets[1].block {
+                continue;
+            }
+            for (taken, target) in [(true, &data.targets[0]), (false, &data.targets[1])] {
+                if preds.get(&target.block) != Some(&1) {
+                    continue;
+                }
+                if let Some(x) = facts.non_negative_if(func, data.args[0], taken) {
+                    facts.edge_facts.entry(target.block).or_default().push(x);
+                }
+            }
+        }
+        facts
+    }
+
+    /// The value that `cond == taken` proves `>= 0`, if any.
+    fn non_negative_if(&self, func: &Function, cond: Value, taken: bool) -> Option<Value> {
+        let inst = def_inst(func, cond)?;
+        let data = func.inst(inst);
+        let Op::Icmp(cc) = data.op else { return None };
+        // Normalise to `x cc k` with the constant on the right.
+        let (x, cc, k) = match (
+            self.constant(func, data.args[0]),
+            self.constant(func, data.args[1]),
+        ) {
+            (None, Some(k)) => (data.args[0], cc, k),
+            (Some(k), None) => (data.args[1], swap(cc), k),
+            _ => return None,
+        };
+        let cc = if taken { cc } else { negate(cc) };
+        let proves = match cc {
+            IntCC::Sgt => k >= -1,
+            IntCC::Sge | IntCC::Eq => k >= 0,
+            _ => false,
+        };
+        proves.then_some(x)
+    }
+
+    /// The value of an integer constant (sign-extended from its type), if `v` is one.
+    pub fn constant(&self, func: &Function, v: Value) -> Option<i64> {
+        match func.inst(def_inst(func, v)?).op {
+            Op::Iconst(c) if func.value_type(v).is_int() => Some(c),
+            _ => None,
+        }
+    }
+
+    /// True if `v` is known `>= 0` (as a signed value of its type) in block `at`.
+    pub fn non_negative(&self, func: &Function, v: Value, at: Block) -> bool {
+        self.non_negative_depth(func, v, at, 4)
+    }
+
+    fn non_negative_depth(&self, func: &Function, v: Value, at: Block, depth: u32) -> bool {
+        if !func.value_type(v).is_int() {
+            return false;
+        }
+        if self.proven.contains(&v) || self.by_condition(v, at) {
+            return true;
+        }
+        let Some(inst) = def_inst(func, v) else {
+            return false;
+        };
+        let data = func.inst(inst);
+        let width = i64::from(func.value_type(v).bits());
+        let konst = |k: usize| self.constant(func, data.args[k]);
+        let rec =
+            |k: usize| depth > 0 && self.non_negative_depth(func, data.args[k], at, depth - 1);
+        match data.op {
+            Op::Iconst(c) => c >= 0,
+            Op::Popcnt => true,
+            Op::Uext => func.value_type(data.args[0]).bits() < func.value_type(v).bits(),
+            Op::Ushr => konst(1).is_some_and(|k| k.rem_euclid(width) != 0),
+            Op::Urem => konst(1).is_some_and(|k| k > 0) || rec(0),
+            Op::Band => konst(1).is_some_and(|k| k >= 0) || rec(0) || rec(1),
+            Op::Bxor => self.is_magnitude(func, inst),
+            Op::Udiv => konst(1).is_some_and(|k| k > 1) || rec(0),
+            Op::Sshr => rec(0),
+            Op::Smax => rec(0) || rec(1),
+            Op::Smin => rec(0) && rec(1),
+            Op::Select => rec(1) && rec(2),
+            _ => false,
+        }
+    }
+
+    /// True if `x ^ s` where `s = x >> (w - 1)` (arithmetic): `x` or `~x`, whichever is
+    /// non-negative, at most `2^(w-1) - 1`.
+    pub fn is_magnitude(&self, func: &Function, xor: Inst) -> bool {
+        let data = func.inst(xor);
+        if data.op != Op::Bxor {
+            return false;
+        }
+        let width = i64::from(func.value_type(data.args[0]).bits());
+        let is_sign_of = |s: Value, x: Value| {
+            def_inst(func, s).is_some_and(|i| {
+                let d = func.inst(i);
+                d.op == Op::Sshr
+                    && d.args[0] == x
+                    && self.constant(func, d.args[1]) == Some(width - 1)
+            })
+        };
+        is_sign_of(data.args[1], data.args[0]) || is_sign_of(data.args[0], data.args[1])
+    }
+
+    fn by_condition(&self, v: Value, at: Block) -> bool {
+        if self.edge_facts.is_empty() || !self.dom.is_reachable(at) {
+            return false;
+        }
+        let mut b = Some(at);
+        while let Some(block) = b {
+            if self
+                .edge_facts
+                .get(&block)
+                .is_some_and(|vs| vs.contains(&v))
+            {
+                return true;
+            }
+            b = self.dom.idom(block);
+        }
+        false
+    }
+}
+
+fn def_inst(func: &Function, v: Value) -> Option<Inst> {
+    match func.value_def(v) {
+        ValueDef::Result(inst, 0) => Some(inst),
+        _ => None,
+    }
+}
+
+/// `k cc x` as `x swap(cc) k`.
+fn swap(cc: IntCC) -> IntCC {
+    match cc {
+        IntCC::Slt => IntCC::Sgt,
+        IntCC::Sle => IntCC::Sge,
+        IntCC::Sgt => IntCC::Slt,
+        IntCC::Sge => IntCC::Sle,
+        IntCC::Ult => IntCC::Ugt,
+        IntCC::Ule => IntCC::Uge,
+        IntCC::Ugt => IntCC::Ult,
+        IntCC::Uge => IntCC::Ule,
+        cc => cc,
+    }
+}
+
+/// `!(x cc k)` as `x negate(cc) k`.
+fn negate(cc: IntCC) -> IntCC {
+    match cc {
+        IntCC::Eq => IntCC::Ne,
+        IntCC::Ne => IntCC::Eq,
+        IntCC::Slt => IntCC::Sge,
+        IntCC::Sle => IntCC::Sgt,
+        IntCC::Sgt => IntCC::Sle,
+        IntCC::Sge => IntCC::Slt,
+        IntCC::Ult => IntCC::Uge,
+        IntCC::Ule => IntCC::Ugt,
+        IntCC::Ugt => IntCC::Ule,
+        IntCC::Uge => IntCC::Ult,
+    }
+}
