@@ -489,10 +489,10 @@ impl ArrayFn {
             Linspace => &["start", "stop", "num", "endpoint", "*", "dtype"],
             Copy | Ravel | Flatten => &["a"],
             Astype => &["a", "dtype"],
-            Sum | Prod | Min | Max | Mean => &["a", "axis"],
-            Argmin | Argmax | Any | All => &["a", "axis"],
+            Sum | Prod | Min | Max | Mean => &["a", "axis", "*", "keepdims"],
+            Argmin | Argmax | Any | All => &["a", "axis", "*", "keepdims"],
             Cumsum | Cumprod => &["a", "axis"],
-            Std | Var => &["a", "axis", "*", "ddof"],
+            Std | Var => &["a", "axis", "*", "ddof", "keepdims"],
             Dot => &["a", "b"],
             Concatenate => &["arrays", "axis"],
             Where => &["condition", "x", "y"],
@@ -651,9 +651,12 @@ impl ArrayFn {
     }
 
     /// Like [`compile_time_param`](Self::compile_time_param), for this function: also
-    /// `np.linalg.qr`'s `mode` (a string literal that decides the result's type).
+    /// `np.linalg.qr`'s `mode` and the reductions' `keepdims` (literals that decide the
+    /// result's type).
     pub fn compile_time_param_of(self, name: &str) -> bool {
-        Self::compile_time_param(name) || (self == ArrayFn::LinalgQr && name == "mode")
+        Self::compile_time_param(name)
+            || (self == ArrayFn::LinalgQr && name == "mode")
+            || name == "keepdims"
     }
 
     /// True for `a.reshape(d0, d1, ...)`, whose extents are the call's positional arguments

@@ -271,16 +271,9 @@ impl Lowerer<'_, '_> {
         });
     }
 
-    /// A call of a NumPy array function or method.
-    pub(crate) fn lower_array_call(
-        &mut self,
-        expr: &Expr,
-        func: &Expr,
-        f: ArrayFn,
-        args: &[Expr],
-        keywords: &[Keyword],
-    ) -> LResult<PyValue> {
-        let receiver = match &func.kind {
+    /// The array a NumPy method is called on (`a` of `a.sum()`), if `func` is one.
+    pub(super) fn array_call_receiver<'e>(&self, func: &'e Expr, f: ArrayFn) -> Option<&'e Expr> {
+        match &func.kind {
             // (`np.random.seed`'s base is a module path, not an array.)
             frontend::ast::ExprKind::Attribute { value, .. }
                 if !f.is_random()
@@ -292,7 +285,21 @@ impl Lowerer<'_, '_> {
                 Some(&**value)
             }
             _ => None,
-        };
+        }
+    }
+
+    /// A call of a NumPy array function or method; `result_ty` is the type it lowers to
+    /// (the call's type but for `keepdims=True`, `keepdims.rs`).
+    pub(super) fn lower_array_call_as(
+        &mut self,
+        expr: &Expr,
+        func: &Expr,
+        f: ArrayFn,
+        args: &[Expr],
+        keywords: &[Keyword],
+        result_ty: Type,
+    ) -> LResult<PyValue> {
+        let receiver = self.array_call_receiver(func, f);
         let bound = f.bind(receiver, args, keywords, expr.span)?;
         let names: Vec<&str> = f.params().iter().copied().filter(|p| *p != "*").collect();
         // A whole-array reduction of an array expression: fused, no temporary array.
@@ -318,7 +325,6 @@ impl Lowerer<'_, '_> {
                 .zip(&bound)
                 .all(|(n, e)| *n == "a" || e.is_none())
         {
-            let result_ty = self.type_of(expr)?;
             let src = Elements::Expression(self.fuse_array_expression(operand)?);
             self.set_span(expr.span);
             return self.reduce_elements(f, &src, None, &result_ty, expr.span);
@@ -338,7 +344,6 @@ impl Lowerer<'_, '_> {
                 .position(|n| *n == name)
                 .and_then(|i| values[i].clone())
         };
-        let result_ty = self.type_of(expr)?;
         self.set_span(expr.span);
         let span = expr.span;
         let array_arg = |name: &str| arg(name).and_then(|(v, _)| ArrayRef::of(&v));

@@ -30,6 +30,7 @@ mod exceptions;
 mod expr;
 mod fancy;
 pub mod flatten;
+mod keepdims;
 mod library;
 mod linalg;
 mod lists;

@@ -40,9 +40,9 @@ pub mod narrow;
 pub mod reductions;
 pub mod sign_facts;
 pub mod simplify_cfg;
+pub mod speculate_loads;
 pub mod strength;
 pub mod unroll;
-pub mod speculate_loads;
 pub mod util;
 pub mod vectorize;
 

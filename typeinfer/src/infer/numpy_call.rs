@@ -285,6 +285,26 @@ impl Infer<'_> {
             }
             (_, ty) => ty,
         };
+        // `keepdims=` (a literal: it decides the result's type): with True the reduced axes
+        // stay as extents of 1 (lowered in `ir/src/lower/keepdims.rs`).
+        let ty = match arg("keepdims") {
+            None => ty,
+            Some(k) => {
+                let ExprKind::Bool(keep) = k.kind else {
+                    let message =
+                        format!("{}(): keepdims must be the literal True or False", f.name());
+                    return Err(Diagnostic::unsupported(message, k.span).into());
+                };
+                self.value(k)?;
+                match &ty {
+                    Type::Scalar(s) | Type::Array { dtype: s, .. } if keep => {
+                        let (_, ndim) = self.array_arg(f, arg("a").expect("required"))?;
+                        Type::array(*s, ndim, Layout::C)
+                    }
+                    _ => ty,
+                }
+            }
+        };
         // Read-only-ness follows the table of effects: a view of a read-only array is
         // read-only, and a call that writes into one is refused.
         let ty = match (f.effect(), arg("a")) {
