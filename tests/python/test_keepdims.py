@@ -44,3 +44,27 @@ def test_keepdims_must_be_a_literal():
 
     with pytest.raises(ferrojit.UnsupportedError, match="keepdims must be the literal"):
         flag(np.ones((2, 2)), True)
+
+
+@jit
+def over_axes(a):
+    return (np.sum(a, axis=(0, 2)), a.sum(axis=(1, 2)), np.mean(a, axis=(0, 1)),
+            np.max(a, axis=(-1, 0)), a.min(axis=(0, 1, 2)), np.prod(a / 10.0 + 1.0, axis=(1,)),
+            np.std(a, axis=(0, 2)), a.var(axis=(1, 2), ddof=1), np.any(a > 20, axis=(0, 1)),
+            np.all(a >= 0, axis=(0, 2)), np.sum(a, axis=(0, 2), keepdims=True),
+            a.mean(axis=(0, 1, 2), keepdims=True), np.sum(a, axis=(2, 0)))
+
+
+@pytest.mark.parametrize("a", [np.arange(24.0).reshape(2, 3, 4),
+                               np.arange(48).reshape(4, 3, 4)[::2, :, ::-1]])
+def test_axis_tuples_match_numpy(a):
+    check(over_axes, a, rtol=1e-12)
+
+
+def test_argmax_with_a_tuple_of_axes_is_refused():
+    @jit
+    def bad(a):
+        return np.argmax(a, axis=(0, 1))
+
+    with pytest.raises(ferrojit.UnsupportedError, match="axis must be an integer literal"):
+        bad(np.ones((2, 2)))

@@ -619,6 +619,12 @@ impl ArrayFn {
         )
     }
 
+    /// The reductions whose `axis` may be a tuple of axes (`np.sum(a, axis=(0, 2))`).
+    pub fn reduces_axis_tuples(self) -> bool {
+        use ArrayFn::*;
+        matches!(self, Sum | Prod | Min | Max | Mean | Std | Var | Any | All)
+    }
+
     /// The statistics functions (`np.median`, `np.nanmean`, `np.histogram`, …): functions
     /// only, not array methods.
     pub fn is_statistic(self) -> bool {

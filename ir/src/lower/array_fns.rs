@@ -1142,7 +1142,7 @@ impl Lowerer<'_, '_> {
 
     /// `sum`, `prod`, `min`, `max` or `mean` along `axis` of an array of rank > 1: an array of
     /// the other axes.
-    fn lower_axis_reduction(
+    pub(super) fn lower_axis_reduction(
         &mut self,
         f: ArrayFn,
         a: &ArrayRef,
