@@ -381,6 +381,13 @@ runtime_functions! {
         I64,
         random_multi::ferrojit_random_multinomial
     ),
+    /// `(state, mean, cov, d, rows, out) -> status`: multivariate normal rows.
+    RandomMultivariateNormal => (
+        "ferrojit_random_multivariate_normal",
+        &[I64, I64, I64, I64, I64, I64],
+        I64,
+        random_multi::ferrojit_random_multivariate_normal
+    ),
     /// `(state, alpha, k, rows, out) -> status`: Dirichlet rows.
     RandomDirichlet => (
         "ferrojit_random_dirichlet",
@@ -653,6 +660,7 @@ impl RuntimeFn {
                 | RandomMultinomial
                 | GenChoice
                 | RandomDirichlet
+                | RandomMultivariateNormal
                 | GenDouble
                 | GenNormal
                 | GenExponential

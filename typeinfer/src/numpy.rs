@@ -132,6 +132,8 @@ pub enum ArrayFn {
     RandomMultinomial,
     /// `np.random.dirichlet(alpha, size)`.
     RandomDirichlet,
+    /// `np.random.multivariate_normal(mean, cov, size)`.
+    RandomMultivariateNormal,
     /// The other legacy distributions (`np.random.gamma`, `beta`, ...): one table in
     /// `random_dists.rs`.
     RandomDist(crate::random_dists::RandomDist),
@@ -301,6 +303,7 @@ impl ArrayFn {
             "permutation" => RandomPermutation,
             "multinomial" => RandomMultinomial,
             "dirichlet" => RandomDirichlet,
+            "multivariate_normal" => RandomMultivariateNormal,
             _ => return crate::random_dists::RandomDist::from_name(name).map(RandomDist),
         })
     }
@@ -394,6 +397,7 @@ impl ArrayFn {
                 | RandomPermutation
                 | RandomMultinomial
                 | RandomDirichlet
+                | RandomMultivariateNormal
                 | RandomDist(_)
                 | PySeed
                 | PyRandom
@@ -542,6 +546,7 @@ impl ArrayFn {
             RandomShuffle | RandomPermutation => &["x"],
             RandomMultinomial => &["n", "pvals", "size"],
             RandomDirichlet => &["alpha", "size"],
+            RandomMultivariateNormal => &["mean", "cov", "size"],
             RandomDist(d) => d.params(),
             Generator(m) => m.params(),
             PySeed => &["a"],
@@ -575,7 +580,7 @@ impl ArrayFn {
             Percentile | Quantile => 2,
             Outer | Cross | ArrayEqual | Allclose | Roll | ExpandDims | Isclose => 2,
             RandomBinomial | PyRandint | PyUniform | LinalgSolve | LinalgMatrixPower | Kron => 2,
-            RandomMultinomial => 2,
+            RandomMultinomial | RandomMultivariateNormal => 2,
             LinalgLstsq => 2,
             RandomRandom | RandomStandardNormal | RandomRand | RandomRandn | RandomUniform
             | RandomNormal | RandomExponential | RandomPoisson | PyRandom | PyGauss => 0,
@@ -770,6 +775,7 @@ impl ArrayFn {
             RandomPermutation => "permutation",
             RandomMultinomial => "multinomial",
             RandomDirichlet => "dirichlet",
+            RandomMultivariateNormal => "multivariate_normal",
             RandomDist(d) => d.name(),
             Generator(m) => m.name(),
             PyGauss => "gauss",
@@ -819,11 +825,29 @@ impl ArrayFn {
             Array | Asarray | Stack | Vstack | Hstack | ColumnStack | Diff | Roll | Outer
             | Cross | Interp | ArrayEqual | Allclose | Item => ArrayEffect::Reads,
             RandomShuffle => ArrayEffect::WritesInto,
-            RandomSeed | RandomRandom | RandomRand | RandomRandn | RandomRandint
-            | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
-            | RandomPoisson | RandomBinomial | RandomChoice | RandomPermutation | RandomDist(_)
-            | RandomMultinomial | RandomDirichlet | Generator(_) | PySeed | PyRandom
-            | PyRandint | PyUniform | PyGauss => ArrayEffect::Reads,
+            RandomSeed
+            | RandomRandom
+            | RandomRand
+            | RandomRandn
+            | RandomRandint
+            | RandomUniform
+            | RandomNormal
+            | RandomStandardNormal
+            | RandomExponential
+            | RandomPoisson
+            | RandomBinomial
+            | RandomChoice
+            | RandomPermutation
+            | RandomDist(_)
+            | RandomMultinomial
+            | RandomDirichlet
+            | RandomMultivariateNormal
+            | Generator(_)
+            | PySeed
+            | PyRandom
+            | PyRandint
+            | PyUniform
+            | PyGauss => ArrayEffect::Reads,
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
             | LinalgPinv | LinalgQr | LinalgLstsq | LinalgMatrixPower | Kron => ArrayEffect::Reads,

@@ -537,13 +537,30 @@ impl Lowerer<'_, '_> {
                 let varargs = f.shape_varargs(receiver, args).then_some(args);
                 self.lower_shape_call(f, &arg, &expr_arg, varargs, &result_ty, span)?
             }
-            RandomSeed | RandomRandom | RandomRand | RandomRandn | RandomRandint
-            | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
-            | RandomPoisson | RandomBinomial | RandomChoice | RandomShuffle | RandomPermutation
-            | RandomMultinomial | RandomDirichlet | RandomDist(_) | Generator(_) | PySeed
-            | PyRandom | PyRandint | PyUniform | PyGauss => {
-                self.lower_random_call(f, &arg, &result_ty, span)?
-            }
+            RandomSeed
+            | RandomRandom
+            | RandomRand
+            | RandomRandn
+            | RandomRandint
+            | RandomUniform
+            | RandomNormal
+            | RandomStandardNormal
+            | RandomExponential
+            | RandomPoisson
+            | RandomBinomial
+            | RandomChoice
+            | RandomShuffle
+            | RandomPermutation
+            | RandomMultinomial
+            | RandomDirichlet
+            | RandomMultivariateNormal
+            | RandomDist(_)
+            | Generator(_)
+            | PySeed
+            | PyRandom
+            | PyRandint
+            | PyUniform
+            | PyGauss => self.lower_random_call(f, &arg, &result_ty, span)?,
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
             | LinalgPinv | LinalgLstsq | LinalgMatrixPower | LinalgEig | LinalgEigvals | Kron => {

@@ -238,7 +238,9 @@ impl Lowerer<'_, '_> {
                 PyValue::Scalar(self.b.binary(Op::Fadd, mu, scaled), Scalar::F64)
             }
             RandomDist(d) => self.lower_random_dist(d, arg, size, span)?,
-            RandomMultinomial | RandomDirichlet => self.lower_vector_draw(f, arg, size, span)?,
+            RandomMultinomial | RandomDirichlet | RandomMultivariateNormal => {
+                self.lower_vector_draw(f, arg, size, span)?
+            }
             Generator(m) => self.lower_generator_call(m, arg, size, span)?,
             other => return Err(unsupported(format!("{}() here", other.name()), span)),
         })

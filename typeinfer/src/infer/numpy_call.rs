@@ -254,11 +254,30 @@ impl Infer<'_> {
                 let varargs = f.shape_varargs(receiver, args).then_some(args);
                 self.shape_type(f, &arg, dtype, varargs)?
             }
-            RandomSeed | RandomRandom | RandomRand | RandomRandn | RandomRandint
-            | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
-            | RandomPoisson | RandomBinomial | RandomChoice | RandomShuffle | RandomPermutation
-            | RandomMultinomial | RandomDirichlet | RandomDist(_) | Generator(_) | PySeed
-            | PyRandom | PyRandint | PyUniform | PyGauss => self.random_type(f, &arg)?,
+            RandomSeed
+            | RandomRandom
+            | RandomRand
+            | RandomRandn
+            | RandomRandint
+            | RandomUniform
+            | RandomNormal
+            | RandomStandardNormal
+            | RandomExponential
+            | RandomPoisson
+            | RandomBinomial
+            | RandomChoice
+            | RandomShuffle
+            | RandomPermutation
+            | RandomMultinomial
+            | RandomDirichlet
+            | RandomMultivariateNormal
+            | RandomDist(_)
+            | Generator(_)
+            | PySeed
+            | PyRandom
+            | PyRandint
+            | PyUniform
+            | PyGauss => self.random_type(f, &arg)?,
             Eye | Identity | Round | Isclose => self.library_type(f, &arg, dtype)?,
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank

@@ -25,7 +25,10 @@ impl Infer<'_> {
         if let Generator(m) = f {
             return self.generator_type(m, arg);
         }
-        if matches!(f, RandomMultinomial | RandomDirichlet) {
+        if matches!(
+            f,
+            RandomMultinomial | RandomDirichlet | RandomMultivariateNormal
+        ) {
             return self.vector_draw_type(f, arg);
         }
         // Every number argument is a real number; integer ones are checked below.
@@ -193,6 +196,18 @@ impl Infer<'_> {
                 return Err(Diagnostic::typing(message, n.span).into());
             }
             ("pvals", Scalar::I64)
+        } else if f == ArrayFn::RandomMultivariateNormal {
+            let cov = arg("cov").expect("required");
+            match self.value(cov)? {
+                Type::Array { dtype, ndim: 2, .. } if !dtype.is_complex() => {}
+                other => {
+                    let message = format!(
+                        "multivariate_normal(): cov must be a 2-d array of real numbers, got {other}"
+                    );
+                    return Err(Diagnostic::typing(message, cov.span).into());
+                }
+            }
+            ("mean", Scalar::F64)
         } else {
             ("alpha", Scalar::F64)
         };
