@@ -12,6 +12,8 @@
 //!   (`(((x - t) >> 1) + t) >> (p - 1)`). `i8`–`i32` dividends are widened to `i64`, where
 //!   `p = 0` always works. Powers of two become a shift and a mask, divisors above `x_max` a
 //!   comparison. No hardware division is left, on the CPU or the GPU.
+//! - **Comparisons of such a quotient with 0** become comparisons of the dividend with the
+//!   divisor (`x // 10 > 0` is `x >= 10`), so a loop's exit test need not wait for the division.
 //! - **Multiplication by 3, 5 and 9**: `x + (x << 1|2|3)`, which the x86-64 backend emits as
 //!   one `lea` (1 cycle) instead of an `imul` (3 cycles): `3 * x + 1` in a Collatz step sits
 //!   on the loop's critical path. Powers of two are left to the backend (it shifts already);
@@ -40,6 +42,7 @@ pub fn run(func: &mut Function) -> bool {
         Default::default()
     };
     let facts = SignFacts::compute(func, &dom, proven);
+    let mut changed = compare_quotients(func);
     // Bounds first (the facts read the function as it is), rewrites after.
     let mut plans = Vec::new();
     for &b in &func.layout {
@@ -57,7 +60,6 @@ pub fn run(func: &mut Function) -> bool {
             }
         }
     }
-    let mut changed = false;
     let mut pending: HashMap<Inst, Vec<Inst>> = HashMap::new();
     let mut copies = Vec::new();
     for (inst, c, bound) in plans {
@@ -131,6 +133,46 @@ fn dividend_bound(func: &Function, facts: &SignFacts, x: Value, at: Block) -> u6
             .unwrap_or(all),
         _ => all,
     }
+}
+
+/// `udiv x, c > 0` (or `!= 0`) is `x >= c` unsigned, and `== 0` (or `<= 0`) is `x < c`, for a
+/// constant `c >= 2` (the quotient is below `2^(w-1)`, so its signed and unsigned order agree):
+/// a rotated `while x > 0: ... x //= 10` then tests `x >= 10` without waiting for the division,
+/// as LLVM does.
+fn compare_quotients(func: &mut Function) -> bool {
+    let mut changed = false;
+    for b in func.layout.clone() {
+        for inst in func.block(b).insts.clone() {
+            let d = func.inst(inst);
+            let Op::Icmp(cc) = d.op else { continue };
+            if constant(func, d.args[1]) != Some(0) {
+                continue;
+            }
+            let ValueDef::Result(div, 0) = func.value_def(d.args[0]) else {
+                continue;
+            };
+            let div = func.inst(div);
+            if div.op != Op::Udiv {
+                continue;
+            }
+            let ty = func.value_type(d.args[0]);
+            let divisor = constant(func, div.args[1]).map(|c| unsigned(c, ty));
+            if divisor.is_none_or(|c| c < 2) {
+                continue;
+            }
+            let new_cc = match cc {
+                IntCC::Sgt | IntCC::Ne | IntCC::Ugt => IntCC::Uge,
+                IntCC::Sle | IntCC::Eq | IntCC::Ule => IntCC::Ult,
+                _ => continue,
+            };
+            let args = vec![div.args[0], div.args[1]];
+            let d = func.inst_mut(inst);
+            d.op = Op::Icmp(new_cc);
+            d.args = args;
+            changed = true;
+        }
+    }
+    changed
 }
 
 /// `x * 3|5|9` → `x + (x << k)`: the new instructions to insert before `inst`.
