@@ -104,6 +104,16 @@ struct FunctionTranslator<'a, 'm, M: Module> {
 }
 
 impl<M: Module> FunctionTranslator<'_, '_, M> {
+    /// An x86-64 target with SSE4.1 (Cranelift's `blendv` lowers to `blendvpd` there).
+    fn has_sse41(&self) -> bool {
+        let isa = self.module.isa();
+        isa.triple().architecture == target_lexicon::Architecture::X86_64
+            && isa
+                .isa_flags()
+                .iter()
+                .any(|f| f.name == "has_sse41" && f.as_bool() == Some(true))
+    }
+
     fn translate(&mut self, order: &[ir::Block]) -> Result<(), BackendError> {
         let func = self.func;
         let entry = order[0];
@@ -278,6 +288,20 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
                     .ins()
                     .load(ty, crate::ops::load_flags(false), args[0], *offset);
                 self.values[result.0 as usize] = Some(v);
+            }
+            // A lane-wise select of 64-bit integers by a comparison's mask: Cranelift's egraph
+            // turns `bitselect(icmp slt x y, x, y)` into `smin.i64x2`, which x64 builds from
+            // four instructions (no `pminsq` below AVX-512), and the comparison is then made
+            // twice when its mask also selects something else (an argmin's positions). x86's
+            // own `blendv` is one instruction that no egraph rule rewrites.
+            Op::Select
+                if self.func.value_type(data.results[0]) == Ty::I64X2
+                    && self.func.value_type(data.args[0]).is_mask()
+                    && self.has_sse41() =>
+            {
+                expect_results(1)?;
+                let v = self.b.ins().blendv(args[0], args[1], args[2]);
+                self.values[data.results[0].0 as usize] = Some(v);
             }
             op => {
                 expect_results(1)?;

@@ -459,6 +459,12 @@ pub struct Function {
     /// Blocks in program order; removed blocks are absent (their arena slot stays).
     pub layout: Vec<Block>,
     pub errors: Vec<ErrorSite>,
+    /// For each parameter (by position), the rank of the array descriptor it points to, where
+    /// lowering knows it (`ptr array1d` in the text form); a shorter list or `None`: unknown.
+    /// Such a descriptor is valid to read for the whole call, and its `shape`/`strides` fields
+    /// are at `runtime::array`'s offsets for that rank, so a pass may read an array's extent
+    /// (`speculate_loads` checks that a loop's indices are within it).
+    pub param_ranks: Vec<Option<u32>>,
 }
 
 impl Function {
@@ -472,6 +478,10 @@ impl Function {
     }
     pub fn entry(&self) -> Option<Block> {
         self.layout.first().copied()
+    }
+    /// The rank of the array descriptor parameter `index` points to, if known.
+    pub fn param_rank(&self, index: usize) -> Option<u32> {
+        self.param_ranks.get(index).copied().flatten()
     }
     pub fn block(&self, b: Block) -> &BlockData {
         &self.blocks[b.0 as usize]

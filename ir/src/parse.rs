@@ -370,6 +370,44 @@ fn parse_types_until(cursor: &mut Cursor, end: char) -> PResult<Vec<Ty>> {
     }
 }
 
+/// A function's parameter types, each `ptr` optionally marked `arrayNd` (a descriptor of rank
+/// N), up to the closing parenthesis.
+fn parse_params(cursor: &mut Cursor) -> PResult<(Vec<Ty>, Vec<Option<u32>>)> {
+    let (mut types, mut ranks) = (Vec::new(), Vec::new());
+    cursor.skip_spaces();
+    if cursor.peek() == Some(')') {
+        return Ok((types, ranks));
+    }
+    loop {
+        let (word, pos) = cursor.word("a type")?;
+        let ty = parse_type(&word, pos)?;
+        cursor.skip_spaces();
+        let mut rank = None;
+        if cursor.peek().is_some_and(|c| c.is_ascii_alphabetic()) {
+            let (mark, pos) = cursor.word("`arrayNd`")?;
+            let n = mark
+                .strip_prefix("array")
+                .and_then(|m| m.strip_suffix('d'))
+                .and_then(|n| n.parse::<u32>().ok())
+                .filter(|_| ty == Ty::Ptr);
+            match n {
+                Some(n) => rank = Some(n),
+                None => {
+                    return Err(error_at(
+                        pos,
+                        format!("expected `arrayNd` after a `ptr` parameter, found `{mark}`"),
+                    ));
+                }
+            }
+        }
+        types.push(ty);
+        ranks.push(rank);
+        if !cursor.eat(',') {
+            return Ok((types, ranks));
+        }
+    }
+}
+
 fn parse_one_function(cursor: &mut Cursor) -> PResult<Function> {
     let (word, pos) = cursor.word("`function`")?;
     if word != "function" {
@@ -380,7 +418,7 @@ fn parse_one_function(cursor: &mut Cursor) -> PResult<Function> {
     }
     let name = cursor.name()?;
     cursor.expect('(')?;
-    let params = parse_types_until(cursor, ')')?;
+    let (params, param_ranks) = parse_params(cursor)?;
     cursor.expect(')')?;
     let mut returns = Vec::new();
     if cursor.eat('-') {
@@ -390,6 +428,9 @@ fn parse_one_function(cursor: &mut Cursor) -> PResult<Function> {
     cursor.expect('{')?;
     cursor.expect_eol()?;
     let mut func = Function::new(name, params, returns);
+    if param_ranks.iter().any(Option::is_some) {
+        func.param_ranks = param_ranks;
+    }
     let mut blocks: Vec<PBlock> = Vec::new();
     loop {
         cursor.skip_blank();

@@ -28,6 +28,8 @@
 //!   `errorN = Kind "message" @line:col` per entry, in order), then its blocks in layout order:
 //!   a header `blockN(vA: ty, ...):` (no parentheses without parameters) and one instruction per
 //!   line, indented by four spaces. Functions of a module are separated by a blank line.
+//!   A `ptr` parameter known to point to an array descriptor of rank N is written `ptr arrayNd`
+//!   ([`Function::param_ranks`]).
 //!   Names that are not plain identifiers (`[A-Za-z_][A-Za-z0-9_.]*`) are quoted: `@"a b"`.
 //! - An instruction is `[results =] opcode[.suffix...] operands [@line:col]`; the source
 //!   position is printed when the instruction has one (line or column nonzero).
@@ -264,7 +266,13 @@ pub fn write_module(w: &mut dyn Write, module: &Module) -> fmt::Result {
 
 pub fn write_function(w: &mut dyn Write, func: &Function) -> fmt::Result {
     write!(w, "function @{}(", quote_name(&func.name))?;
-    write_types(w, &func.params)?;
+    for (i, ty) in func.params.iter().enumerate() {
+        let sep = if i > 0 { ", " } else { "" };
+        write!(w, "{sep}{ty}")?;
+        if let Some(rank) = func.param_rank(i) {
+            write!(w, " array{rank}d")?;
+        }
+    }
     write!(w, ")")?;
     if !func.returns.is_empty() {
         write!(w, " -> ")?;

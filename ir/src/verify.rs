@@ -5,7 +5,8 @@
 //!
 //! **Structure**
 //! 1. The layout is non-empty; every block in it exists and appears once.
-//! 2. The entry block's parameters have the function's parameter types.
+//! 2. The entry block's parameters have the function's parameter types; parameters marked as
+//!    array descriptors (`ptr arrayNd`) exist and are `ptr`s of a rank from 1 to `MAX_NDIM`.
 //! 3. Every block parameter exists and its definition points back at (block, index).
 //! 4. Every placed instruction exists and is placed once; every block is non-empty, ends with
 //!    a terminator and has no terminator before its end.
@@ -192,6 +193,15 @@ impl Verifier<'_> {
                 list(&func.params)
             );
             return Err(self.error(Some(entry), None, message));
+        }
+        for (i, rank) in func.param_ranks.iter().enumerate() {
+            let Some(rank) = *rank else { continue };
+            if func.params.get(i) != Some(&Ty::Ptr)
+                || !(1..=runtime::array::MAX_NDIM as u32).contains(&rank)
+            {
+                let message = format!("parameter {i} cannot be an array descriptor of rank {rank}");
+                return Err(self.error(Some(entry), None, message));
+            }
         }
         for &block in &func.layout {
             for &inst in &func.block(block).insts {

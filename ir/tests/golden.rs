@@ -75,6 +75,19 @@ fn check_file(path: &Path, bless: bool) -> Result<(), String> {
             }
         }
     }
+    // `; explain: unroll` lists the unroller's first-round decision for each loop header.
+    if input.lines().any(|l| l.trim() == "; explain: unroll") {
+        let original = parse_module(input).map_err(|e| format!("input: {e}"))?;
+        for func in &original.functions {
+            for (block, decision) in ir::passes::unroll::explain(func) {
+                let text = match decision {
+                    Ok(trip) => format!("unrolled, {trip} iterations"),
+                    Err(why) => format!("refused: {why}"),
+                };
+                actual.push_str(&format!("; @{} {block}: {text}\n", func.name));
+            }
+        }
+    }
     if bless {
         let blessed = format!("{}\n\n{EXPECT_MARKER}\n{actual}", input.trim_end());
         if blessed != text {

@@ -31,6 +31,11 @@ fn ill_typed_text_is_rejected() {
             "entry parameters (f64) differ from the function's (i64)",
         ),
         (
+            "(ptr array0d)",
+            "block0(v0: ptr):\n    return",
+            "parameter 0 cannot be an array descriptor of rank 0",
+        ),
+        (
             "()",
             "block0:\n    v0 = iconst.i64 1",
             "does not end with a terminator",

@@ -6,8 +6,8 @@
 //! the GPU backend maps the same variants to its own implementations. Adding a function = one line in the declaration, its `extern "C" fn`.
 
 use crate::{
-    cmath, dict, error, linalg, list, object, objmode, print, random, random_gen, random_legacy,
-    reduce, sorting, str_methods, text,
+    cmath, dict, error, linalg, list, object, objmode, print, random, random_gen,
+    random_gen_choice, random_legacy, random_multi, reduce, sorting, str_methods, text,
 };
 
 /// Scalar kinds in runtime-function signatures.
@@ -259,6 +259,14 @@ runtime_functions! {
         I64,
         random::ferrojit_random_randint
     ),
+    /// `(state) -> 0`: regenerates an MT19937 state's key words (compiled code's inline
+    /// `randint` draws the words itself).
+    RandomMtRefill => (
+        "ferrojit_random_mt_refill",
+        &[I64],
+        I64,
+        random::ferrojit_random_mt_refill
+    ),
     /// `(state, a, b) -> i64` in `a..=b` (Python's `random.randint`).
     RandomPyRandint => (
         "ferrojit_random_py_randint",
@@ -357,6 +365,28 @@ runtime_functions! {
         &[I64, I64, I64, I64, I64, I64],
         I64,
         random_legacy::ferrojit_random_choice_p
+    ),
+    /// `(generator, p, p_len, n, count, flags, out) -> status`: `Generator.choice`'s indices
+    /// (`crate::random_gen_choice`).
+    GenChoice => (
+        "ferrojit_gen_choice",
+        &[I64, I64, I64, I64, I64, I64, I64],
+        I64,
+        random_gen_choice::ferrojit_gen_choice
+    ),
+    /// `(state, n, pvals, d, rows, out) -> status`: multinomial rows (`crate::random_multi`).
+    RandomMultinomial => (
+        "ferrojit_random_multinomial",
+        &[I64, I64, I64, I64, I64, I64],
+        I64,
+        random_multi::ferrojit_random_multinomial
+    ),
+    /// `(state, alpha, k, rows, out) -> status`: Dirichlet rows.
+    RandomDirichlet => (
+        "ferrojit_random_dirichlet",
+        &[I64, I64, I64, I64, I64],
+        I64,
+        random_multi::ferrojit_random_dirichlet
     ),
     // List helpers (`crate::list`); like the memory helpers they take the error slot.
     /// `(itemsize, len) -> list` of `len` zeroed items, or 0.
@@ -610,6 +640,7 @@ impl RuntimeFn {
                 | RandomDouble
                 | RandomGauss
                 | RandomRandint
+                | RandomMtRefill
                 | RandomPyRandint
                 | RandomInterval
                 | RandomExponential
@@ -619,6 +650,9 @@ impl RuntimeFn {
                 | RandomLegacyInt
                 | RandomHypergeometric
                 | RandomChoiceP
+                | RandomMultinomial
+                | GenChoice
+                | RandomDirichlet
                 | GenDouble
                 | GenNormal
                 | GenExponential

@@ -16,8 +16,17 @@ use std::cell::RefCell;
 const N: usize = 624;
 const M: usize = 397;
 
+/// The number of 32-bit key words of an MT19937 state; `pos` reaching it means a refill.
+pub const MT_WORDS: i64 = N as i64;
+/// The byte offset of an MT19937 state's next-word position (a `usize`) from its address.
+pub const MT_POS_OFFSET: i32 = std::mem::offset_of!(Mt19937, pos) as i32;
+
 /// One MT19937 generator with the extra state its users cache.
-pub(crate) struct Mt19937 {
+///
+/// `repr(C)` because compiled code draws from it directly (the `randint` fast path in
+/// `ir/src/lower/random_inline.rs`): the key words at offset 0, `pos` at [`MT_POS_OFFSET`].
+#[repr(C)]
+pub struct Mt19937 {
     key: [u32; N],
     pos: usize,
     /// A cached normal deviate (NumPy's and CPython's `gauss`).
@@ -298,7 +307,7 @@ impl Mt19937 {
 
     /// NumPy's `legacy_random_binomial`: inversion where the mean of the rarer outcome is
     /// at most 30, BTPE above (no shortcut for `n == 0` or `p == 0`: NumPy draws then too).
-    fn binomial(&mut self, n: i64, p: f64) -> i64 {
+    pub(crate) fn binomial(&mut self, n: i64, p: f64) -> i64 {
         if p <= 0.5 {
             if p * n as f64 <= 30.0 {
                 self.binomial_inversion(n, p)
@@ -531,6 +540,14 @@ pub(crate) unsafe fn state_at<'a>(state: i64) -> &'a mut Mt19937 {
     // SAFETY: the caller's promise; the thread's generators live as long as the thread, and
     // one thread runs one draw at a time.
     unsafe { &mut *(state as *mut Mt19937) }
+}
+
+/// `(state) -> 0`: regenerates the 624 key words and sets the position to 0, for compiled
+/// code that draws the words itself and found them used up.
+pub extern "C" fn ferrojit_random_mt_refill(state: i64) -> i64 {
+    // SAFETY: compiled code passes an address from `ferrojit_random_state`.
+    unsafe { state_at(state) }.generate();
+    0
 }
 
 /// A double in [0, 1) (`np.random.random()`, `random.random()`).

@@ -83,7 +83,7 @@ impl Mt19937 {
         -(1.0 - self.next_double()).ln()
     }
 
-    fn legacy_standard_gamma(&mut self, shape: f64) -> f64 {
+    pub(crate) fn legacy_standard_gamma(&mut self, shape: f64) -> f64 {
         if shape == 1.0 {
             return self.legacy_standard_exponential();
         }
@@ -455,7 +455,7 @@ pub const CHOICE_TOO_MANY: i64 = 5;
 pub const CHOICE_FEW_NONZERO: i64 = 6;
 
 /// NumPy's `kahan_sum` (a compensated sum in order).
-fn kahan_sum(values: &[f64]) -> f64 {
+pub(crate) fn kahan_sum(values: &[f64]) -> f64 {
     let Some((&first, rest)) = values.split_first() else {
         return 0.0;
     };
@@ -502,6 +502,22 @@ pub extern "C" fn ferrojit_random_choice_p(
     flags: i64,
     out: i64,
 ) -> i64 {
+    with_state(0, |mt| {
+        choice_with_p(p, p_len, n, count, flags, out, &mut || mt.next_double())
+    })
+}
+
+/// The indices of `choice(..., p=)` (the arguments of [`ferrojit_random_choice_p`]) from the
+/// uniform draws `uniform`: NumPy's algorithm, the same for `RandomState` and `Generator`.
+pub(crate) fn choice_with_p(
+    p: i64,
+    p_len: i64,
+    n: i64,
+    count: i64,
+    flags: i64,
+    out: i64,
+    uniform: &mut dyn FnMut() -> f64,
+) -> i64 {
     if p_len != n {
         return CHOICE_SIZE_MISMATCH;
     }
@@ -531,11 +547,9 @@ pub extern "C" fn ferrojit_random_choice_p(
     let mut cdf = Vec::with_capacity(p.len());
     if flags & 1 != 0 {
         normalised_cdf(p, &mut cdf);
-        with_state(0, |mt| {
-            for slot in out.iter_mut() {
-                *slot = search_right(&cdf, mt.next_double()) as i64;
-            }
-        });
+        for slot in out.iter_mut() {
+            *slot = search_right(&cdf, uniform()) as i64;
+        }
         return CHOICE_OK;
     }
     if count > p.len() {
@@ -551,9 +565,7 @@ pub extern "C" fn ferrojit_random_choice_p(
     let mut drawn = Vec::new();
     while found < count {
         drawn.clear();
-        with_state(0, |mt| {
-            drawn.extend((found..count).map(|_| mt.next_double()))
-        });
+        drawn.extend((found..count).map(|_| uniform()));
         for &j in &out[..found] {
             p[j as usize] = 0.0;
         }

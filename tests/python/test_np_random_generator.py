@@ -91,13 +91,58 @@ def test_choice_with_replacement(seed):
 
 
 @jit
-def choice_without_replacement(rng):
-    return rng.choice(5, 3, replace=False)
+def choices_without_replacement(rng, a, n, k):
+    return (rng.choice(n, k, replace=False), rng.choice(a, 3, False), rng.choice(n, replace=False),
+            rng.choice(a, (2, 2), replace=False), rng.choice(n, 0, replace=False))
 
 
-def test_choice_without_replacement_is_a_compile_error():
-    with pytest.raises(UnsupportedError, match="replace=True"):
-        choice_without_replacement(np.random.default_rng(0))
+@pytest.mark.parametrize("seed", [0, 5])
+@pytest.mark.parametrize("n,k", [(7, 4), (12, 12), (20_000, 5), (20_000, 1000), (20_000, 20_000)])
+def test_choice_without_replacement(seed, n, k):
+    # Floyd's algorithm, and (a sample over n // 50 of n > 10000) the partial shuffle.
+    check_generator(choices_without_replacement, seed, np.arange(10, 20), n, k)
+
+
+@jit
+def choices_with_p(rng, a, p, replace):
+    return (rng.choice(a, 6, p=p), rng.choice(a.shape[0], p=p), rng.choice(a, 3, replace, p),
+            rng.choice(a, (2, 2), replace=replace, p=p))
+
+
+@pytest.mark.parametrize("seed", [0, 9])
+@pytest.mark.parametrize("p", [[0.1, 0.2, 0.3, 0.4, 0.0], [0.2] * 5, [0.5, 0.5, 0.0, 0.0, 0.0]])
+@pytest.mark.parametrize("replace", [True, False])
+def test_choice_with_p(seed, p, replace):
+    a = np.arange(5) * 1.5
+    p = np.array(p)
+    if not replace and np.count_nonzero(p) < 4:
+        with pytest.raises(ValueError, match="Fewer non-zero entries"):
+            choices_with_p(np.random.default_rng(seed), a, p, replace)
+        return
+    check_generator(choices_with_p, seed, a, p, replace)
+    check_generator(choices_with_p, seed, a, p.astype(np.float32), replace)
+
+
+@jit
+def bad_choice(rng, kind):
+    if kind == 0:
+        return rng.choice(3, 4, replace=False)
+    elif kind == 1:
+        return rng.choice(3, 2, p=np.array([0.5, 0.5]))
+    elif kind == 2:
+        return rng.choice(2, 2, p=np.array([np.nan, 1.0]))
+    elif kind == 3:
+        return rng.choice(2, 2, p=np.array([-0.5, 1.5]))
+    return rng.choice(2, 2, p=np.array([0.3, 0.3]))
+
+
+@pytest.mark.parametrize("kind", range(5))
+def test_choice_errors(kind):
+    with pytest.raises(ValueError) as expected:
+        bad_choice.py_func(np.random.default_rng(0), kind)
+    with pytest.raises(ValueError) as got:
+        bad_choice(np.random.default_rng(0), kind)
+    assert str(got.value) == str(expected.value)
 
 
 @jit

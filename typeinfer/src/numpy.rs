@@ -128,6 +128,10 @@ pub enum ArrayFn {
     RandomChoice,
     RandomShuffle,
     RandomPermutation,
+    /// `np.random.multinomial(n, pvals, size)`.
+    RandomMultinomial,
+    /// `np.random.dirichlet(alpha, size)`.
+    RandomDirichlet,
     /// The other legacy distributions (`np.random.gamma`, `beta`, ...): one table in
     /// `random_dists.rs`.
     RandomDist(crate::random_dists::RandomDist),
@@ -295,6 +299,8 @@ impl ArrayFn {
             "choice" => RandomChoice,
             "shuffle" => RandomShuffle,
             "permutation" => RandomPermutation,
+            "multinomial" => RandomMultinomial,
+            "dirichlet" => RandomDirichlet,
             _ => return crate::random_dists::RandomDist::from_name(name).map(RandomDist),
         })
     }
@@ -355,6 +361,8 @@ impl ArrayFn {
                 | RandomChoice
                 | RandomShuffle
                 | RandomPermutation
+                | RandomMultinomial
+                | RandomDirichlet
                 | RandomDist(_)
                 | PySeed
                 | PyRandom
@@ -501,6 +509,8 @@ impl ArrayFn {
             RandomBinomial => &["n", "p", "size"],
             RandomChoice => &["a", "size", "replace", "p"],
             RandomShuffle | RandomPermutation => &["x"],
+            RandomMultinomial => &["n", "pvals", "size"],
+            RandomDirichlet => &["alpha", "size"],
             RandomDist(d) => d.params(),
             Generator(m) => m.params(),
             PySeed => &["a"],
@@ -533,6 +543,7 @@ impl ArrayFn {
             Percentile | Quantile => 2,
             Outer | Cross | ArrayEqual | Allclose | Roll | ExpandDims | Isclose => 2,
             RandomBinomial | PyRandint | PyUniform | LinalgSolve | LinalgMatrixPower | Kron => 2,
+            RandomMultinomial => 2,
             LinalgLstsq => 2,
             RandomRandom | RandomStandardNormal | RandomRand | RandomRandn | RandomUniform
             | RandomNormal | RandomExponential | RandomPoisson | PyRandom | PyGauss => 0,
@@ -710,6 +721,8 @@ impl ArrayFn {
             RandomChoice => "choice",
             RandomShuffle => "shuffle",
             RandomPermutation => "permutation",
+            RandomMultinomial => "multinomial",
+            RandomDirichlet => "dirichlet",
             RandomDist(d) => d.name(),
             Generator(m) => m.name(),
             PyGauss => "gauss",
@@ -762,9 +775,8 @@ impl ArrayFn {
             RandomSeed | RandomRandom | RandomRand | RandomRandn | RandomRandint
             | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
             | RandomPoisson | RandomBinomial | RandomChoice | RandomPermutation | RandomDist(_)
-            | Generator(_) | PySeed | PyRandom | PyRandint | PyUniform | PyGauss => {
-                ArrayEffect::Reads
-            }
+            | RandomMultinomial | RandomDirichlet | Generator(_) | PySeed | PyRandom
+            | PyRandint | PyUniform | PyGauss => ArrayEffect::Reads,
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
             | LinalgPinv | LinalgQr | LinalgLstsq | LinalgMatrixPower | Kron => ArrayEffect::Reads,

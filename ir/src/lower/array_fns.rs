@@ -526,8 +526,10 @@ impl Lowerer<'_, '_> {
             RandomSeed | RandomRandom | RandomRand | RandomRandn | RandomRandint
             | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
             | RandomPoisson | RandomBinomial | RandomChoice | RandomShuffle | RandomPermutation
-            | RandomDist(_) | Generator(_) | PySeed | PyRandom | PyRandint | PyUniform
-            | PyGauss => self.lower_random_call(f, &arg, &result_ty, span)?,
+            | RandomMultinomial | RandomDirichlet | RandomDist(_) | Generator(_) | PySeed
+            | PyRandom | PyRandint | PyUniform | PyGauss => {
+                self.lower_random_call(f, &arg, &result_ty, span)?
+            }
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
             | LinalgPinv | LinalgQr | LinalgLstsq | LinalgMatrixPower | LinalgEig
@@ -929,6 +931,9 @@ impl Lowerer<'_, '_> {
                     }
                     let block = this.current_block();
                     let k = this.ssa.use_var(this.b.func, counter, block);
+                    // A 1-d array's position is its loop index (one counter fewer, and the
+                    // loop vectorizer sees an argmin/argmax of the index).
+                    let k = if idx.len() == 1 { idx[0] } else { k };
                     let at = this.ssa.use_var(this.b.func, best_at, block);
                     let new_at = this.b.select(better, k, at);
                     this.ssa.def_var(best_at, block, new_at);

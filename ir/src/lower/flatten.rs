@@ -83,6 +83,17 @@ fn push_flat(ty: &Type, out: &mut Vec<FlatSlot>) {
     }
 }
 
+/// For each slot of [`flat_types`], the rank of the array descriptor it always points to
+/// (`Function::param_ranks`): arrays of rank 1 or more, not inside an optional (whose pointer
+/// is not a descriptor when the value is `None`).
+pub fn descriptor_ranks(ty: &Type) -> Vec<Option<u32>> {
+    match ty {
+        Type::Array { ndim, .. } if *ndim >= 1 => vec![Some(*ndim as u32)],
+        Type::Tuple(items) => items.iter().flat_map(descriptor_ranks).collect(),
+        _ => vec![None; flat_types(ty).len()],
+    }
+}
+
 /// Number of 8-byte slots a value of type `ty` takes in the entry ABI (`runtime::abi`): one
 /// per flattened value. Every encoder of arguments (the dispatcher, the embedding API, the C
 /// glue and extension of `ferrojit build`, the cache) counts with this.

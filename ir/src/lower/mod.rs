@@ -42,6 +42,8 @@ pub(crate) mod pointers;
 mod random;
 mod random_dists;
 mod random_gen;
+mod random_inline;
+mod random_multi;
 mod set_algebra;
 mod sorting;
 mod ssa;
@@ -101,6 +103,14 @@ pub fn lower_function(
     let params = typed.arg_types.iter().flat_map(flatten::ir_types).collect();
     let returns = flatten::ir_types(&typed.return_type);
     let mut ir = Function::new(ctx.symbol.clone(), params, returns);
+    let ranks: Vec<Option<u32>> = typed
+        .arg_types
+        .iter()
+        .flat_map(flatten::descriptor_ranks)
+        .collect();
+    if ranks.iter().any(Option::is_some) {
+        ir.param_ranks = ranks;
+    }
     let mut builder = Builder::new(&mut ir);
     let (entry, param_values) = builder.create_entry_block();
     let mut lowerer = Lowerer::new(builder, entry, typed, ctx, false);

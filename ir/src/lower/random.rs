@@ -100,9 +100,9 @@ impl Lowerer<'_, '_> {
                 };
                 let empty = self.b.icmp(IntCC::Sge, low, high);
                 self.raise_if(empty, ExceptionKind::ValueError, "high <= low", span, &[]);
+                let bounded = self.bounded_draw(st_np, low, high);
                 self.draws(size, Scalar::I64, span, &mut |this| {
-                    this.b
-                        .call_runtime(RuntimeFn::RandomRandint, &[st_np, low, high])
+                    this.draw_bounded(&bounded)
                 })?
             }
             RandomUniform => {
@@ -235,6 +235,7 @@ impl Lowerer<'_, '_> {
                 PyValue::Scalar(self.b.binary(Op::Fadd, mu, scaled), Scalar::F64)
             }
             RandomDist(d) => self.lower_random_dist(d, arg, size, span)?,
+            RandomMultinomial | RandomDirichlet => self.lower_vector_draw(f, arg, size, span)?,
             Generator(m) => self.lower_generator_call(m, arg, size, span)?,
             other => return Err(unsupported(format!("{}() here", other.name()), span)),
         })
@@ -384,7 +385,6 @@ impl Lowerer<'_, '_> {
         // The chosen indices, in a new int64 array of `count` elements.
         let indices = self.new_array(Scalar::I64, &[count], false, span);
         let idx_data = self.data_of(indices.desc);
-        let eight = self.b.iconst(Ty::I64, 8);
         if let Some(p) = p {
             self.choice_with_p(&p, n, count, replace, idx_data, span);
         } else {
@@ -394,11 +394,34 @@ impl Lowerer<'_, '_> {
             Type::Array { dtype, .. } => *dtype,
             other => other.as_scalar().unwrap_or(Scalar::I64),
         };
+        Ok(self.take_choices(
+            array.as_ref(),
+            element,
+            idx_data,
+            &shape,
+            size.is_some(),
+            span,
+        ))
+    }
+
+    /// The result of a `choice` from its indices (`idx_data`, `int64`): the elements of
+    /// `array` they pick (or the indices themselves when `a` was a number), one value
+    /// without `size`, else an array of `shape`.
+    pub(super) fn take_choices(
+        &mut self,
+        array: Option<&ArrayRef>,
+        element: Scalar,
+        idx_data: Value,
+        shape: &[Value],
+        sized: bool,
+        span: Span,
+    ) -> PyValue {
+        let eight = self.b.iconst(Ty::I64, 8);
         let pick = |this: &mut Self, i: Value| -> PyValue {
             let offset = this.b.binary(Op::Imul, i, eight);
             let from = this.b.binary(Op::Iadd, idx_data, offset);
             let j = this.b.load(Ty::I64, from, 0, false);
-            match &array {
+            match array {
                 Some(arr) => {
                     let strides = this.strides_of(arr);
                     let data = this.data_of(arr.desc);
@@ -408,20 +431,22 @@ impl Lowerer<'_, '_> {
                 None => PyValue::Scalar(j, Scalar::I64),
             }
         };
-        if size.is_none() {
-            return Ok(pick(self, zero));
+        if !sized {
+            let zero = self.b.iconst(Ty::I64, 0);
+            return pick(self, zero);
         }
-        let out = self.new_array(element, &shape, false, span);
+        let count = self.product(shape);
+        let out = self.new_array(element, shape, false, span);
         let out_data = self.data_of(out.desc);
         let item = self.b.iconst(Ty::I64, element.size_bytes() as i64);
-        self.counted_loop(count, &mut |this, i| {
+        let _ = self.counted_loop(count, &mut |this, i| {
             let v = pick(this, i);
             let offset = this.b.binary(Op::Imul, i, item);
             let to = this.b.binary(Op::Iadd, out_data, offset);
             this.store_scalar(to, element, v);
             Ok(())
-        })?;
-        Ok(out.value())
+        });
+        out.value()
     }
 
     /// `choice` without `p`: `randint(0, n)` per index with replacement, the head of a
@@ -439,10 +464,9 @@ impl Lowerer<'_, '_> {
         let without = self.b.ins(Op::Not, &[replace], Ty::Bool);
         let st = self.rng_state(NUMPY);
         self.when_true(replace, &mut |this| {
+            let bounded = this.bounded_draw(st, zero, n);
             this.counted_loop(count, &mut |this, i| {
-                let j = this
-                    .b
-                    .call_runtime(RuntimeFn::RandomRandint, &[st, zero, n]);
+                let j = this.draw_bounded(&bounded);
                 let offset = this.b.binary(Op::Imul, i, eight);
                 let to = this.b.binary(Op::Iadd, idx_data, offset);
                 this.b.store(to, j, 0);

@@ -186,8 +186,21 @@ impl Lowerer<'_, '_> {
             "a must be a positive integer unless no samples are taken"
         };
         self.raise_if(failed, ExceptionKind::ValueError, message, span, &[]);
-        let width = self.b.binary(Op::Isub, n, one);
         let element = array.as_ref().map_or(Scalar::I64, |arr| arr.dtype);
+        let replace = arg("replace").map(|(v, _)| v);
+        let p = arg("p").and_then(|(v, _)| ArrayRef::of(&v));
+        if replace.is_some() || p.is_some() {
+            let idx = self.generator_choice_indices(g, n, count, replace, p, span);
+            return Ok(self.take_choices(
+                array.as_ref(),
+                element,
+                idx,
+                &shape,
+                size.is_some(),
+                span,
+            ));
+        }
+        let width = self.b.binary(Op::Isub, n, one);
         let pick = |this: &mut Self| -> PyValue {
             let j = this
                 .b
@@ -216,6 +229,72 @@ impl Lowerer<'_, '_> {
             Ok(())
         })?;
         Ok(out.value())
+    }
+
+    /// `Generator.choice`'s `count` indices (into `0..n`) with `replace=` or `p=` given, in a
+    /// new `int64` buffer: one runtime call (`runtime::random_gen_choice`), whose status
+    /// becomes NumPy's `ValueError`.
+    fn generator_choice_indices(
+        &mut self,
+        g: Value,
+        n: Value,
+        count: Value,
+        replace: Option<PyValue>,
+        p: Option<ArrayRef>,
+        span: Span,
+    ) -> Value {
+        use runtime::random_gen_choice as gc;
+        use runtime::random_legacy as rl;
+        let idx = self.new_array(Scalar::I64, &[count], false, span);
+        let idx_data = self.data_of(idx.desc);
+        let replace = match replace {
+            Some(v) => self.truthy(&v),
+            None => self.b.bconst(true),
+        };
+        let with = self.b.iconst(Ty::I64, gc::GEN_CHOICE_REPLACE);
+        let zero = self.b.iconst(Ty::I64, 0);
+        let mut flags = self.b.select(replace, with, zero);
+        let (p_data, p_len) = match &p {
+            Some(p) => {
+                let p_len = self.array_dim(p.desc, 0);
+                let p64 = self.copy_array(p, Scalar::F64, span);
+                let mut given = gc::GEN_CHOICE_HAS_P;
+                if p.dtype == Scalar::F32 {
+                    given |= gc::GEN_CHOICE_P_F32;
+                }
+                let given = self.b.iconst(Ty::I64, given);
+                flags = self.b.binary(Op::Bor, flags, given);
+                (self.data_of(p64.desc), p_len)
+            }
+            None => (zero, zero),
+        };
+        let status = self.b.call_runtime(
+            RuntimeFn::GenChoice,
+            &[g, p_data, p_len, n, count, flags, idx_data],
+        );
+        for (code, message) in [
+            (rl::CHOICE_SIZE_MISMATCH, "a and p must have same size"),
+            (rl::CHOICE_NAN, "Probabilities contain NaN"),
+            (rl::CHOICE_NEGATIVE, "Probabilities are not non-negative"),
+            (
+                rl::CHOICE_NOT_ONE,
+                "Probabilities do not sum to 1. See Notes section of docstring for more \
+                 information.",
+            ),
+            (
+                rl::CHOICE_TOO_MANY,
+                "Cannot take a larger sample than population when replace is False",
+            ),
+            (
+                rl::CHOICE_FEW_NONZERO,
+                "Fewer non-zero entries in p than size",
+            ),
+        ] {
+            let code = self.b.iconst(Ty::I64, code);
+            let failed = self.b.icmp(IntCC::Eq, status, code);
+            self.raise_if(failed, ExceptionKind::ValueError, message, span, &[]);
+        }
+        idx_data
     }
 
     /// NumPy's `CONS_NON_NEGATIVE`: raises when `v`'s sign bit is set (also for -0.0), not

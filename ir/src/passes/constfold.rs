@@ -26,7 +26,7 @@ use std::collections::{HashMap, HashSet};
 /// A known constant: integers canonical (sign-extended from their type's width), floats exact
 /// in their type.
 #[derive(Copy, Clone, Debug, PartialEq)]
-enum Const {
+pub(crate) enum Const {
     Int(i64),
     Float(f64),
     Bool(bool),
@@ -119,6 +119,23 @@ fn redundant_descriptor_copy(func: &Function, data: &InstData) -> Option<Fold> {
         ),
     };
     outlives_frame.then_some(Fold::Alias(source))
+}
+
+/// The constant `data` computes when its operands have the values in `consts`, by the same
+/// rules as the pass (for passes that run a loop's control ahead of time); `None` if it does
+/// not compute one or it must not be folded.
+pub(crate) fn evaluate_inst(
+    func: &Function,
+    data: &InstData,
+    consts: &HashMap<Value, Const>,
+) -> Option<Const> {
+    if let Some(c) = constant_of(func, data) {
+        return Some(c);
+    }
+    match fold(func, data, consts)? {
+        Fold::Const(c) => Some(c),
+        Fold::Alias(v) => consts.get(&v).copied(),
+    }
 }
 
 /// The value of a constant instruction.

@@ -14,9 +14,14 @@
 //! offset and type, no store or call after it in `A`: reading it again gives the same value).
 //! In a diamond, each arm may end with one store to the same place (the same address value, or
 //! addresses computed by the same operation from the same operands, and the same offset): the
-//! store is then done once in `A`, of the selected value. The arms' instructions move into `A`
-//! before the branch, which becomes a jump to `M` with `select`ed arguments. Nothing is executed
-//! that could fault or have an effect, so the result is the same on every input.
+//! store is then done once in `A`, of the selected value. A store on one side only (Floyd–
+//! Warshall's `if d < dist[i, j]: dist[i, j] = d`) converts when `A` loaded the same place with
+//! nothing after the load that may write memory: the other side then stores back the value it
+//! loaded, which leaves memory as it was (the address is valid: `A` read it; in a `prange`
+//! loop another thread writing that element would race with `A`'s read already). The arms'
+//! instructions move into `A` before the branch, which becomes a jump to `M` with `select`ed
+//! arguments. Nothing is executed that could fault or have an effect, so the result is the same
+//! on every input.
 
 use super::util::replace_all_uses;
 use crate::function::{Block, BlockCall, Function, Inst, Op, Value, ValueDef};
@@ -41,6 +46,13 @@ pub fn run(func: &mut Function) -> bool {
         }
         changed = true;
     }
+}
+
+/// Converts the branch ending `block` if it has one of the shapes above; true if it did
+/// (`speculate_loads` converts the branches of the loop copies it makes).
+pub(super) fn convert_branch(func: &mut Function, block: Block) -> bool {
+    let preds = super::util::predecessors(func);
+    try_convert(func, block, &preds)
 }
 
 /// An arm after checking: its instructions to move, its store (diamond only), its jump.
@@ -95,9 +107,8 @@ fn try_convert(func: &mut Function, a: Block, preds: &[Vec<Block>]) -> bool {
     if merge == a || then_arm == Some(merge) || else_arm == Some(merge) {
         return false;
     }
-    let diamond = then_arm.is_some() && else_arm.is_some();
     let check = |arm: Option<Block>, direct: &BlockCall| match arm {
-        Some(b) => check_arm(func, a, b, diamond),
+        Some(b) => check_arm(func, a, b),
         None => Some(Arm {
             moved: Vec::new(),
             reused: Vec::new(),
@@ -116,9 +127,21 @@ fn try_convert(func: &mut Function, a: Block, preds: &[Vec<Block>]) -> bool {
                 .for_each(|v| *v = new);
         }
     }
+    // The store done in `A`, with the value each side leaves in its place: one side's store
+    // that the other side does not do stores back what `A` loaded from the place.
     let store = match (t.store, e.store) {
         (None, None) => None,
-        (Some(s1), Some(s2)) if same_place(func, s1, s2) => Some((s1, s2)),
+        (Some(s1), Some(s2)) if same_place(func, s1, s2) => {
+            Some((s1, func.inst(s1).args[1], func.inst(s2).args[1]))
+        }
+        (Some(s1), None) => match value_in_place(func, a, s1) {
+            Some(old) => Some((s1, func.inst(s1).args[1], old)),
+            None => return false,
+        },
+        (None, Some(s2)) => match value_in_place(func, a, s2) {
+            Some(old) => Some((s2, old, func.inst(s2).args[1])),
+            None => return false,
+        },
         _ => return false,
     };
     if t.args.len() != e.args.len() {
@@ -144,8 +167,16 @@ fn try_convert(func: &mut Function, a: Block, preds: &[Vec<Block>]) -> bool {
         insts.push(sel);
         args.push(func.inst(sel).results[0]);
     }
-    if let Some((s1, s2)) = store {
-        let (v1, v2) = (func.inst(s1).args[1], func.inst(s2).args[1]);
+    if let Some((s1, v1, v2)) = store {
+        // A stored value may be an arm's load that repeats one of `A` (replaced above).
+        let reused = |v: Value| {
+            t.reused
+                .iter()
+                .chain(&e.reused)
+                .find(|(old, _)| *old == v)
+                .map_or(v, |(_, new)| *new)
+        };
+        let (v1, v2) = (reused(v1), reused(v2));
         let value = if v1 == v2 {
             v1
         } else {
@@ -181,7 +212,7 @@ fn copy_srcloc(func: &mut Function, from: Inst, to: Inst) {
     d.col = col;
 }
 
-fn check_arm(func: &Function, a: Block, arm: Block, diamond: bool) -> Option<Arm> {
+fn check_arm(func: &Function, a: Block, arm: Block) -> Option<Arm> {
     let insts = &func.block(arm).insts;
     let (&jump, body) = insts.split_last()?;
     let mut result = Arm {
@@ -196,7 +227,7 @@ fn check_arm(func: &Function, a: Block, arm: Block, diamond: bool) -> Option<Arm
     for (k, &i) in body.iter().enumerate() {
         let d = func.inst(i);
         match &d.op {
-            Op::Store { .. } if diamond && k + 1 == body.len() => result.store = Some(i),
+            Op::Store { .. } if k + 1 == body.len() => result.store = Some(i),
             // Descriptor fields: valid to read wherever the descriptor is (LICM hoists them too).
             Op::Load { readonly: true, .. } => result.moved.push(i),
             Op::Load { .. } if result.store.is_none() => {
@@ -214,7 +245,7 @@ fn check_arm(func: &Function, a: Block, arm: Block, diamond: bool) -> Option<Arm
 
 /// A load of `A` that `load` (in an arm of `A`) repeats, with nothing in `A` after it that
 /// could change memory.
-fn repeated_load(func: &Function, a: Block, load: Inst) -> Option<Value> {
+pub(super) fn repeated_load(func: &Function, a: Block, load: Inst) -> Option<Value> {
     let d = func.inst(load);
     let ty = func.value_type(d.results[0]);
     let insts = &func.block(a).insts;
@@ -229,6 +260,36 @@ fn repeated_load(func: &Function, a: Block, load: Inst) -> Option<Value> {
             {
                 found = Some(e.results[0]);
             }
+            // Loads do not change memory (the copy of a loop made by `speculate_loads` loads
+            // in `A`).
+            Op::Load { .. } => {}
+            op if !op.is_pure() && !op.is_terminator() => found = None,
+            _ => {}
+        }
+    }
+    found
+}
+
+/// The value a load of `A` read from the place `store` writes (same address, offset and type),
+/// if nothing after the load in `A` may have written memory.
+fn value_in_place(func: &Function, a: Block, store: Inst) -> Option<Value> {
+    let s = func.inst(store);
+    let Op::Store { offset } = s.op else {
+        return None;
+    };
+    let ty = func.value_type(s.args[1]);
+    let mut found = None;
+    for &i in &func.block(a).insts {
+        let e = func.inst(i);
+        match &e.op {
+            Op::Load { offset: o, .. }
+                if *o == offset
+                    && func.value_type(e.results[0]) == ty
+                    && same_address(func, e.args[0], s.args[0]) =>
+            {
+                found = Some(e.results[0]);
+            }
+            Op::Load { .. } => {}
             op if !op.is_pure() && !op.is_terminator() => found = None,
             _ => {}
         }
@@ -243,7 +304,12 @@ fn same_place(func: &Function, s1: Inst, s2: Inst) -> bool {
     if d1.op != d2.op || func.value_type(d1.args[1]) != func.value_type(d2.args[1]) {
         return false;
     }
-    let (p1, p2) = (d1.args[0], d2.args[0]);
+    same_address(func, d1.args[0], d2.args[0])
+}
+
+/// The same address value, or addresses computed by the same pure operation from the same
+/// operands.
+fn same_address(func: &Function, p1: Value, p2: Value) -> bool {
     if p1 == p2 {
         return true;
     }

@@ -23,14 +23,14 @@ use crate::function::*;
 use std::collections::HashSet;
 
 /// A natural loop: its header and membership of every block (indexed by block number).
-struct Loop {
-    header: Block,
+pub(super) struct Loop {
+    pub(super) header: Block,
     body: Vec<bool>,
     size: usize,
 }
 
 impl Loop {
-    fn contains(&self, block: Block) -> bool {
+    pub(super) fn contains(&self, block: Block) -> bool {
         self.body.get(block.0 as usize).copied().unwrap_or(false)
     }
 }
@@ -66,7 +66,7 @@ pub fn run(func: &mut Function) -> bool {
     }
 }
 
-fn find_loops(func: &Function, domtree: &DomTree) -> Vec<Loop> {
+pub(super) fn find_loops(func: &Function, domtree: &DomTree) -> Vec<Loop> {
     let preds = predecessors(func);
     let mut loops: Vec<Loop> = Vec::new();
     for &block in domtree.rpo() {
@@ -103,7 +103,7 @@ fn find_loops(func: &Function, domtree: &DomTree) -> Vec<Loop> {
 }
 
 /// Returns the loop's preheader, creating it if needed.
-fn ensure_preheader(func: &mut Function, domtree: &DomTree, lp: &Loop) -> Block {
+pub(super) fn ensure_preheader(func: &mut Function, domtree: &DomTree, lp: &Loop) -> Block {
     let header = lp.header;
     let mut outside_edges: Vec<(Inst, usize)> = Vec::new();
     for &block in &func.layout {

@@ -10,11 +10,18 @@
 //! branches), `simplify_cfg` (drop the dead arms, merge blocks, remove trivial block params),
 //! `gvn` (merge repeated descriptor loads and index arithmetic), `index_range` then
 //! `constfold` (drop negative-index wraparound of indices proven non-negative), `licm` (hoist
-//! what is left
-//! invariant out of loops, innermost first), `gvn` again (hoisted copies from sibling loops
-//! meet in one preheader), `if_convert` (small `if`s that only compute values become
-//! `select`s), `idioms` (population-count loops become `popcnt`), `dce`, `simplify_cfg` (a loop
-//! whose `if` became a `select` is one block again), `reductions` (loops
+//! what is left invariant out of loops, innermost first), `gvn` again (hoisted copies from
+//! sibling loops meet in one preheader), `unroll` (one-block loops with a small constant trip
+//! count become straight-line code, so a stencil's `for di in range(-2, 3)` no longer stops
+//! the loop around it from being innermost; after `licm`, so the bodies it copies are small),
+//! `speculate_loads` (a loop whose branch only waits for a load that may be out of range when
+//! not executed gets a copy, behind a check that every index is in range, where the load comes
+//! first and the branch converts),
+//! `if_convert` (small `if`s that only compute values become `select`s), `idioms`
+//! (population-count loops become `popcnt`), `dce`, `simplify_cfg` (a loop whose `if` became a
+//! `select` is one block again), `narrow` (an `i64` computation truncated to a narrower
+//! integer, or comparing extended narrow values, is done in the narrow type: `int32` clamps
+//! vectorise four lanes), `dce`, `reductions` (loops
 //! summing contiguous arrays call the runtime's vectorised sums; floats only under fastmath:
 //! after `dce`, as it wants loops with nothing else in them), `vectorize` (element-wise loops
 //! over contiguous arrays run on 128-bit vectors, with run-time stride and aliasing checks and
@@ -29,10 +36,13 @@ pub mod idioms;
 pub mod if_convert;
 pub mod index_range;
 pub mod licm;
+pub mod narrow;
 pub mod reductions;
 pub mod sign_facts;
 pub mod simplify_cfg;
+pub mod speculate_loads;
 pub mod strength;
+pub mod unroll;
 pub mod util;
 pub mod vectorize;
 
@@ -50,14 +60,17 @@ pub enum Pass {
     IndexRange,
     Idioms,
     IfConvert,
+    Narrow,
     /// Needs [`PipelineOptions::fastmath`] for float sums (see [`Pass::run_with`]).
     Reductions,
     Vectorize,
     Strength,
+    Unroll,
+    SpeculateLoads,
 }
 
 impl Pass {
-    pub const ALL: [Pass; 11] = [
+    pub const ALL: [Pass; 14] = [
         Pass::ConstFold,
         Pass::Dce,
         Pass::SimplifyCfg,
@@ -66,9 +79,12 @@ impl Pass {
         Pass::IndexRange,
         Pass::Idioms,
         Pass::IfConvert,
+        Pass::Narrow,
         Pass::Reductions,
         Pass::Vectorize,
         Pass::Strength,
+        Pass::Unroll,
+        Pass::SpeculateLoads,
     ];
 
     /// The name used by [`run_pass`], dumps and golden files.
@@ -82,9 +98,12 @@ impl Pass {
             Pass::IndexRange => "index_range",
             Pass::Idioms => "idioms",
             Pass::IfConvert => "if_convert",
+            Pass::Narrow => "narrow",
             Pass::Reductions => "reductions",
             Pass::Vectorize => "vectorize",
             Pass::Strength => "strength",
+            Pass::Unroll => "unroll",
+            Pass::SpeculateLoads => "speculate_loads",
         }
     }
 
@@ -109,15 +128,18 @@ impl Pass {
             Pass::IndexRange => index_range::run(func),
             Pass::Idioms => idioms::run(func),
             Pass::IfConvert => if_convert::run(func),
+            Pass::Narrow => narrow::run(func),
             Pass::Reductions => reductions::run(func, fastmath),
             Pass::Vectorize => vectorize::run(func, fastmath),
             Pass::Strength => strength::run(func),
+            Pass::Unroll => unroll::run(func),
+            Pass::SpeculateLoads => speculate_loads::run(func),
         }
     }
 }
 
 /// The passes [`PipelineOptions::default`] runs, in order.
-pub const DEFAULT_PIPELINE: [Pass; 16] = [
+pub const DEFAULT_PIPELINE: [Pass; 20] = [
     Pass::ConstFold,
     Pass::SimplifyCfg,
     Pass::Gvn,
@@ -125,10 +147,14 @@ pub const DEFAULT_PIPELINE: [Pass; 16] = [
     Pass::ConstFold,
     Pass::Licm,
     Pass::Gvn,
+    Pass::Unroll,
+    Pass::SpeculateLoads,
     Pass::IfConvert,
     Pass::Idioms,
     Pass::Dce,
     Pass::SimplifyCfg,
+    Pass::Narrow,
+    Pass::Dce,
     Pass::Reductions,
     Pass::Vectorize,
     Pass::Strength,

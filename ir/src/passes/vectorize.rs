@@ -19,6 +19,10 @@
 //! under `fastmath`. Each copy of the body keeps a vector accumulator (lanes start at the
 //! identity for sums, the incoming value for min/max); after the vector loop the lanes are
 //! folded into the incoming value in order (block R) and the scalar loop continues from there.
+//! A best element kept with its position (`if a[i] < best: best = a[i]; k = i`, `np.argmax`'s
+//! loop) is an arg-reduction ([`arg`]): vectors of best values and of the iterations they were
+//! taken in, merged after the loop so that the scalar loop's element (the first of equal ones)
+//! wins.
 //!
 //! It **refuses** (and the loop stays as it was) when: the loop has another carried value (a
 //! recurrence such as a prefix sum, or a float sum without `fastmath`), the index
@@ -49,16 +53,25 @@
 //! of the same address as a store (`a[i] = a[i] * 2`) reads before it writes in both forms.
 
 use crate::builder::Builder;
-use crate::function::{Block, BlockCall, Function, Inst, IntCC, Op, Ty, Value, ValueDef};
+use crate::function::{Block, BlockCall, FloatCC, Function, Inst, IntCC, Op, Ty, Value, ValueDef};
 use std::collections::HashMap;
+
+mod arg;
+use arg::ArgReduction;
 
 /// Vectors per iteration of the vector loop (independent chains that overlap their latencies):
 /// maps are limited by loads and stores, reductions by the latency of their accumulators,
 /// which more of them hide.
 const UNROLL_MAP: i64 = 2;
 const UNROLL_REDUCTION: i64 = 4;
-/// At most this many address streams (run-time checks grow with their square).
-const MAX_STREAMS: usize = 12;
+/// An argmin/argmax carries two vectors per copy; four copies would not fit in the sixteen
+/// vector registers with the loads and masks, and the accumulators would be spilled.
+const UNROLL_ARG: i64 = 3;
+/// At most this many address streams (a fully unrolled 5×5 stencil has 26).
+const MAX_STREAMS: usize = 32;
+/// At most this many run-time aliasing checks (a store against another stream or a uniform
+/// load): they run before every entry into the vector loop.
+const MAX_ALIAS_CHECKS: usize = 48;
 
 /// Runs the pass. True if a loop was vectorized.
 pub fn run(func: &mut Function, fastmath: bool) -> bool {
@@ -163,6 +176,7 @@ enum Kind {
 
 /// A load or store at an affine address.
 struct Stream {
+    inst: Inst,
     addr: Value,
     offset: i32,
     stride: Value,
@@ -182,6 +196,8 @@ struct Plan {
     uniform_loads: Vec<(Value, i32, i64)>,
     term: Inst,
     reductions: Vec<Reduction>,
+    /// Best elements kept with their positions (argmin/argmax).
+    arg_reductions: Vec<ArgReduction>,
 }
 
 fn def_inst(func: &Function, v: Value) -> Option<Inst> {
@@ -380,9 +396,13 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
     if !step_one || func.value_type(i) != Ty::I64 {
         return Err("the index does not step by 1".into());
     }
+    let arg_reductions = arg::find(func, l, i_index, &back.args)?;
     let mut reductions = Vec::new();
     for (k, (&arg, &param)) in back.args.iter().zip(&block.params).enumerate() {
-        if k != i_index && arg != param {
+        let in_arg = arg_reductions
+            .iter()
+            .any(|r| r.value_index == k || r.at_index == k);
+        if k != i_index && arg != param && !in_arg {
             reductions.push(find_reduction(func, l, k, arg, fastmath)?);
         }
     }
@@ -390,6 +410,10 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
     let mut kinds: HashMap<Value, Kind> = HashMap::new();
     for r in &reductions {
         kinds.insert(r.s, Kind::Vector);
+    }
+    for r in &arg_reductions {
+        kinds.insert(r.s, Kind::Vector);
+        kinds.insert(r.t, Kind::Vector);
     }
     let kind = |kinds: &HashMap<Value, Kind>, v: Value| -> Kind {
         if v == i {
@@ -440,6 +464,7 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
                             return Err("an address depends on memory loaded in the loop".into());
                         }
                         streams.push(Stream {
+                            inst,
                             addr: d.args[0],
                             offset: *offset,
                             stride,
@@ -477,6 +502,7 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
                     Kind::Affine { stride } => {
                         use_lanes(ty)?;
                         streams.push(Stream {
+                            inst,
                             addr: d.args[0],
                             offset: *offset,
                             stride,
@@ -491,6 +517,15 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
             _ if d.results.len() != 1 || d.op.value_operand_count().is_none() => {
                 let what = crate::print::opcode_name(&d.op);
                 return Err(format!("`{what}` has no lane-wise form"));
+            }
+            _ if arg_reductions.iter().any(|r| r.at_select == inst) => {
+                // `select c, position, k`: the position is the index (kept per lane as the
+                // iteration it was taken in).
+                if arg_kinds[1] != Kind::Index {
+                    return Err("an argmin/argmax keeps a position that is not the index".into());
+                }
+                use_lanes(Ty::I64)?;
+                Some(Kind::Vector)
             }
             _ if uniform_args => Some(Kind::Uniform),
             Op::Iadd | Op::Isub if arg_kinds.contains(&Kind::Index) => {
@@ -568,12 +603,18 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
     for r in &reductions {
         use_lanes(r.ty)?;
     }
+    for r in &arg_reductions {
+        use_lanes(r.ty)?;
+    }
     let lanes = lanes.ok_or("nothing is loaded or stored at addresses that advance with i")?;
-    if !streams.iter().any(|s| s.store) && reductions.is_empty() {
+    if !streams.iter().any(|s| s.store) && reductions.is_empty() && arg_reductions.is_empty() {
         return Err("nothing is stored at addresses that advance with the index".into());
     }
     if streams.len() > MAX_STREAMS {
         return Err(format!("more than {MAX_STREAMS} address streams"));
+    }
+    if alias_checks(&streams, uniform_loads.len()) > MAX_ALIAS_CHECKS {
+        return Err(format!("more than {MAX_ALIAS_CHECKS} aliasing checks"));
     }
     for s in &streams {
         if loaded.contains(&s.stride) {
@@ -598,7 +639,104 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
         uniform_loads,
         term,
         reductions,
+        arg_reductions,
     })
+}
+
+/// An address as a sum of values times constant factors (sorted by value) plus a constant.
+/// Streams whose forms differ only in the constant share one base pointer in the vector loop
+/// and reach their elements by displacement (`load base+16`), as a stencil's neighbours do.
+#[derive(Clone, Debug, PartialEq)]
+struct Linear {
+    terms: Vec<(Value, i64)>,
+    constant: i64,
+}
+
+impl Linear {
+    fn atom(v: Value) -> Linear {
+        Linear {
+            terms: vec![(v, 1)],
+            constant: 0,
+        }
+    }
+    fn add(mut self, other: Linear, sign: i64) -> Linear {
+        for (v, c) in other.terms {
+            let c = c.wrapping_mul(sign);
+            match self.terms.iter_mut().find(|(w, _)| *w == v) {
+                Some(t) => t.1 = t.1.wrapping_add(c),
+                None => self.terms.push((v, c)),
+            }
+        }
+        self.terms.retain(|t| t.1 != 0);
+        self.terms.sort_by_key(|t| t.0);
+        self.constant = self
+            .constant
+            .wrapping_add(other.constant.wrapping_mul(sign));
+        self
+    }
+    fn scale(mut self, k: i64) -> Linear {
+        for t in &mut self.terms {
+            t.1 = t.1.wrapping_mul(k);
+        }
+        self.terms.retain(|t| t.1 != 0);
+        self.constant = self.constant.wrapping_mul(k);
+        self
+    }
+}
+
+/// `v` (an address computed in the loop `l`) as a [`Linear`] form, expanding additions,
+/// subtractions and multiplications by constants; `unit` are the strides the run-time check
+/// proved equal to `size` (in the vector loop only), read as that constant. Integer arithmetic
+/// wraps, so the sum in another order is the same address.
+fn linear_form(
+    func: &Function,
+    l: Block,
+    v: Value,
+    unit: &[Value],
+    size: i64,
+    depth: u32,
+) -> Linear {
+    if let Some(c) = const_of(func, v) {
+        return Linear {
+            terms: vec![],
+            constant: c,
+        };
+    }
+    let Some(inst) = def_inst(func, v).filter(|i| depth > 0 && func.block(l).insts.contains(i))
+    else {
+        return Linear::atom(v);
+    };
+    let d = func.inst(inst);
+    let form = |x: Value| linear_form(func, l, x, unit, size, depth - 1);
+    let factor = |x: Value| const_of(func, x).or_else(|| unit.contains(&x).then_some(size));
+    match d.op {
+        Op::Iadd => form(d.args[0]).add(form(d.args[1]), 1),
+        Op::Isub => form(d.args[0]).add(form(d.args[1]), -1),
+        Op::Imul => match (factor(d.args[0]), factor(d.args[1])) {
+            (_, Some(k)) => form(d.args[0]).scale(k),
+            (Some(k), None) => form(d.args[1]).scale(k),
+            _ => Linear::atom(v),
+        },
+        _ => Linear::atom(v),
+    }
+}
+
+/// Whether stream `j` needs a run-time check against the store stream `k` (the rewrite checks
+/// exactly these pairs): another address, and each pair of stores once.
+fn needs_alias_check(streams: &[Stream], k: usize, j: usize) -> bool {
+    let (s, o) = (&streams[k], &streams[j]);
+    s.store && j != k && !(o.addr == s.addr && o.offset == s.offset) && (!o.store || j > k)
+}
+
+/// How many aliasing checks the rewrite emits: the pairs of [`needs_alias_check`] and every
+/// store against every uniform load.
+fn alias_checks(streams: &[Stream], uniform_loads: usize) -> usize {
+    let stores = streams.iter().filter(|s| s.store).count();
+    let pairs = (0..streams.len())
+        .flat_map(|k| (0..streams.len()).map(move |j| (k, j)))
+        .filter(|&(k, j)| needs_alias_check(streams, k, j))
+        .count();
+    pairs + stores * uniform_loads
 }
 
 /// Recomputes `v` (uniform or affine, no loads of the loop) in the block `b` is building, with
@@ -640,8 +778,11 @@ fn materialize(
 }
 
 fn rewrite(func: &mut Function, l: Block, plan: Plan) {
-    let unroll = if plan.reductions.is_empty() {
+    let carries = !plan.reductions.is_empty() || !plan.arg_reductions.is_empty();
+    let unroll = if !carries {
         UNROLL_MAP
+    } else if !plan.arg_reductions.is_empty() {
+        UNROLL_ARG
     } else {
         UNROLL_REDUCTION
     };
@@ -678,6 +819,21 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
                 .collect(),
         );
     }
+    // Per arg-reduction and copy of the body: best values and the iteration each was taken
+    // in; then one splat of the vector loop's index.
+    let mut arg_accs: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
+    for r in &plan.arg_reductions {
+        let vty = r.ty.vector().expect("checked lanes");
+        let values = (0..unroll)
+            .map(|_| func.append_block_param(v, vty))
+            .collect();
+        let ats = (0..unroll)
+            .map(|_| func.append_block_param(v, Ty::I64X2))
+            .collect();
+        arg_accs.push((values, ats));
+    }
+    let index_splat =
+        (!plan.arg_reductions.is_empty()).then(|| func.append_block_param(v, Ty::I64X2));
     let i0 = p_params[plan.i_index];
     let to_l = |index: Value| {
         let mut args = p_params.clone();
@@ -768,10 +924,8 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         if !s.store {
             continue;
         }
-        let others = plan.streams.iter().enumerate().filter(|&(j, o)| {
-            j != k && !(o.addr == s.addr && o.offset == s.offset) && (!o.store || j > k)
-        });
-        let mut pairs: Vec<(Value, Value)> = others.map(|(j, _)| ranges[j]).collect();
+        let others = (0..plan.streams.len()).filter(|&j| needs_alias_check(&plan.streams, k, j));
+        let mut pairs: Vec<(Value, Value)> = others.map(|j| ranges[j]).collect();
         pairs.extend(points.iter().copied());
         for (start, end) in pairs {
             let (s_start, s_end) = ranges[k];
@@ -780,6 +934,51 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             let apart = b.binary(Op::Or, before, after);
             all(&mut b, &mut ok, apart);
         }
+    }
+    // Base + displacement: streams whose addresses differ by constants share a base, computed
+    // here without the index; the vector loop adds `vi * size` once per base.
+    let unit: Vec<Value> = checked_strides.iter().map(|&(v, _)| v).collect();
+    let i_param = l_params[plan.i_index];
+    let mut bases: Vec<(Vec<(Value, i64)>, Value)> = Vec::new();
+    let mut displaced: HashMap<Inst, (usize, i64)> = HashMap::new();
+    let size = plan.streams.first().map_or(0, |s| s.size);
+    for s in &plan.streams {
+        let form = linear_form(b.func, l, s.addr, &unit, size, 16);
+        let index_factor = form.terms.iter().find(|t| t.0 == i_param).map(|t| t.1);
+        if s.size != size || index_factor != Some(size) {
+            continue;
+        }
+        let key: Vec<(Value, i64)> = form.terms.into_iter().filter(|t| t.0 != i_param).collect();
+        let group = match bases.iter().position(|(k, _)| *k == key) {
+            Some(g) => g,
+            None => {
+                let mut sum: Option<Value> = None;
+                for &(atom, factor) in &key {
+                    let x =
+                        materialize(&mut b, l, atom, &p_params, plan.i_index, i0, &mut at_start);
+                    let x = if factor == 1 {
+                        x
+                    } else {
+                        let k = b.iconst(Ty::I64, factor);
+                        b.binary(Op::Imul, x, k)
+                    };
+                    sum = Some(match sum {
+                        Some(acc) => b.binary(Op::Iadd, acc, x),
+                        None => x,
+                    });
+                }
+                let sum = match sum {
+                    Some(v) => v,
+                    None => b.iconst(Ty::I64, 0),
+                };
+                bases.push((key, sum));
+                bases.len() - 1
+            }
+        };
+        displaced.insert(
+            s.inst,
+            (group, form.constant.wrapping_add(i64::from(s.offset))),
+        );
     }
     // Splats of the uniform operands of vector operations, made once.
     let mut splats: HashMap<Value, Value> = HashMap::new();
@@ -825,6 +1024,18 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         let init = b.ins(Op::Splat, &[start], vty);
         v_entry.extend((0..unroll).map(|_| init));
     }
+    for r in &plan.arg_reductions {
+        let vty = r.ty.vector().expect("checked lanes");
+        let best = b.ins(Op::Splat, &[p_params[r.value_index]], vty);
+        v_entry.extend((0..unroll).map(|_| best));
+        let at = b.ins(Op::Splat, &[i0], Ty::I64X2);
+        v_entry.extend((0..unroll).map(|_| at));
+    }
+    let width_splat = index_splat.map(|_| {
+        let start = b.ins(Op::Splat, &[i0], Ty::I64X2);
+        v_entry.push(start);
+        b.ins(Op::Splat, &[w], Ty::I64X2)
+    });
     b.ins_full(
         Op::Brif,
         vec![ok],
@@ -840,8 +1051,27 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
 
     // V: the body, unroll times.
     b.switch_to(v);
+    let base_at_vi: Vec<Value> = if bases.is_empty() {
+        Vec::new()
+    } else {
+        let size_k = b.iconst(Ty::I64, size);
+        let bytes = b.binary(Op::Imul, vi, size_k);
+        bases
+            .iter()
+            .map(|&(_, base)| b.binary(Op::Iadd, base, bytes))
+            .collect()
+    };
+    // The base and displacement of a displaced stream in copy `part`, if it fits an offset.
+    let displacement = |inst: Inst, part: usize| -> Option<(Value, i32)> {
+        let &(group, disp) = displaced.get(&inst)?;
+        let lanes_ahead = (part as i64) * i64::from(plan.lanes) * size;
+        let disp = i32::try_from(disp.checked_add(lanes_ahead)?).ok()?;
+        Some((base_at_vi[group], disp))
+    };
     let mut uniform_map: HashMap<Value, Value> = HashMap::new();
     let mut new_accs: Vec<Vec<Value>> = vec![Vec::new(); plan.reductions.len()];
+    let mut new_arg_accs: Vec<(Vec<Value>, Vec<Value>)> =
+        vec![(Vec::new(), Vec::new()); plan.arg_reductions.len()];
     for (part, offset) in lane_offsets.into_iter().enumerate() {
         let index = match offset {
             Some(o) => b.binary(Op::Iadd, vi, o),
@@ -851,10 +1081,24 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         for (r, red) in plan.reductions.iter().enumerate() {
             map.insert(red.s, accs[r][part]);
         }
+        for (r, red) in plan.arg_reductions.iter().enumerate() {
+            map.insert(red.s, arg_accs[r].0[part]);
+            map.insert(red.t, arg_accs[r].1[part]);
+        }
         for &inst in &plan.body {
             let d = b.func.inst(inst).clone();
             let kind = d.results.first().and_then(|r| plan.kinds.get(r)).copied();
             if kind == Some(Kind::Uniform) && uniform_map.contains_key(&d.results[0]) {
+                continue;
+            }
+            if let Some(red) = plan.arg_reductions.iter().find(|r| r.at_select == inst) {
+                // Lanes keep lane 0's index of this vector iteration; the merge adds the copy's
+                // and the lane's offsets.
+                let cond = map[&d.args[0]];
+                let kept = map[&red.t];
+                let at = index_splat.expect("made for arg-reductions");
+                let r = b.ins(Op::Select, &[cond, at, kept], Ty::I64X2);
+                map.insert(d.results[0], r);
                 continue;
             }
             let mut args = Vec::new();
@@ -877,12 +1121,8 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
                     } else {
                         splat_of(&mut b, &mut splats, d.args[1], args[1])
                     };
-                    b.ins_full(
-                        Op::Store { offset: *offset },
-                        vec![args[0], value],
-                        &[],
-                        vec![],
-                    );
+                    let (addr, offset) = displacement(inst, part).unwrap_or((args[0], *offset));
+                    b.ins_full(Op::Store { offset }, vec![addr, value], &[], vec![]);
                 }
                 (Some(Kind::Vector), op) => {
                     // Uniform operands of a lane-wise op become splats (a select's bool
@@ -902,7 +1142,14 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
                     } else {
                         ty.vector().expect("checked lanes")
                     };
-                    let r = b.ins(op.clone(), &args, vty);
+                    let mut op = op.clone();
+                    if let Op::Load { offset, .. } = &mut op
+                        && let Some((addr, disp)) = displacement(inst, part)
+                    {
+                        args[0] = addr;
+                        *offset = disp;
+                    }
+                    let r = b.ins(op, &args, vty);
                     map.insert(d.results[0], r);
                 }
                 (k, op) => {
@@ -919,13 +1166,23 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         for (r, red) in plan.reductions.iter().enumerate() {
             new_accs[r].push(map[&red.next]);
         }
+        for (r, red) in plan.arg_reductions.iter().enumerate() {
+            new_arg_accs[r].0.push(map[&red.value_next]);
+            new_arg_accs[r].1.push(map[&red.at_next]);
+        }
     }
     let next = b.binary(Op::Iadd, vi, w);
     let rest = b.binary(Op::Isub, plan.n, next);
     let again = b.icmp(IntCC::Sgt, rest, w);
     let mut back = vec![next];
     back.extend(new_accs.iter().flatten().copied());
-    let done = if plan.reductions.is_empty() {
+    for (values, ats) in &new_arg_accs {
+        back.extend(values.iter().chain(ats).copied());
+    }
+    if let (Some(at), Some(width)) = (index_splat, width_splat) {
+        back.push(b.binary(Op::Iadd, at, width));
+    }
+    let done = if !carries {
         to_l(next)
     } else {
         let r = b.func.create_block();
@@ -949,7 +1206,7 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             done,
         ],
     );
-    if plan.reductions.is_empty() {
+    if !carries {
         return;
     }
     // R: every lane folded into the incoming value, in lane order; then the scalar loop.
@@ -984,6 +1241,11 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         }
         l_args[red.index] = total;
     }
+    for (red, (values, ats)) in plan.arg_reductions.iter().zip(&new_arg_accs) {
+        let (best, at) = merge_arg_lanes(&mut b, l, &plan, red, values, ats, &p_params);
+        l_args[red.value_index] = best;
+        l_args[red.at_index] = at;
+    }
     b.ins_full(
         Op::Jump,
         vec![],
@@ -993,6 +1255,108 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             args: l_args,
         }],
     );
+}
+
+/// The best element of an arg-reduction's lanes and its position (see [`arg`]): lanes are
+/// visited in any order; a lane's value is taken when it replaced the incoming value at all and
+/// beats the current choice, or ties with it (same comparison class) at an earlier iteration.
+/// The position is the kept operand recomputed for that iteration, or the incoming position
+/// when no lane replaced the incoming value.
+fn merge_arg_lanes(
+    b: &mut Builder,
+    l: Block,
+    plan: &Plan,
+    red: &ArgReduction,
+    values: &[Value],
+    ats: &[Value],
+    p_params: &[Value],
+) -> (Value, Value) {
+    let best_in = p_params[red.value_index];
+    let mut best = best_in;
+    let mut iteration = p_params[plan.i_index];
+    for (part, (&value, &at)) in values.iter().zip(ats).enumerate() {
+        for lane in 0..plan.lanes {
+            let y = b.ins(Op::ExtractLane(lane as u8), &[value], red.ty);
+            let base = b.ins(Op::ExtractLane(lane as u8), &[at], Ty::I64);
+            let offset = part as i64 * i64::from(plan.lanes) + i64::from(lane);
+            let j = if offset == 0 {
+                base
+            } else {
+                let k = b.iconst(Ty::I64, offset);
+                b.binary(Op::Iadd, base, k)
+            };
+            let replaced = replaces(b, l, red, y, best_in, p_params);
+            let beats = replaces(b, l, red, y, best, p_params);
+            let tie = if red.ty.is_float() {
+                let eq = b.fcmp(FloatCC::Eq, y, best);
+                let y_nan = b.fcmp(FloatCC::Ne, y, y);
+                let best_nan = b.fcmp(FloatCC::Ne, best, best);
+                let both_nan = b.binary(Op::And, y_nan, best_nan);
+                b.binary(Op::Or, eq, both_nan)
+            } else {
+                b.icmp(IntCC::Eq, y, best)
+            };
+            let earlier = b.icmp(IntCC::Slt, j, iteration);
+            let tie_earlier = b.binary(Op::And, tie, earlier);
+            let better = b.binary(Op::Or, beats, tie_earlier);
+            let take = b.binary(Op::And, replaced, better);
+            best = b.select(take, y, best);
+            iteration = b.select(take, j, iteration);
+        }
+    }
+    let any = replaces(b, l, red, best, best_in, p_params);
+    let mut memo = HashMap::new();
+    let position = materialize(
+        b,
+        l,
+        red.position,
+        p_params,
+        plan.i_index,
+        iteration,
+        &mut memo,
+    );
+    let at = b.select(any, position, p_params[red.at_index]);
+    (best, at)
+}
+
+/// The arg-reduction's condition "`y` replaces `current`", recomputed outside the loop.
+fn replaces(
+    b: &mut Builder,
+    l: Block,
+    red: &ArgReduction,
+    y: Value,
+    current: Value,
+    p_params: &[Value],
+) -> Value {
+    fn copy(
+        b: &mut Builder,
+        l: Block,
+        red: &ArgReduction,
+        v: Value,
+        subst: (Value, Value),
+        p_params: &[Value],
+    ) -> Value {
+        if v == red.x {
+            return subst.0;
+        }
+        if v == red.s {
+            return subst.1;
+        }
+        match b.func.value_def(v) {
+            ValueDef::Result(inst, _) if b.func.block(l).insts.contains(&inst) => {
+                let d = b.func.inst(inst).clone();
+                let args: Vec<Value> = d
+                    .args
+                    .iter()
+                    .map(|&a| copy(b, l, red, a, subst, p_params))
+                    .collect();
+                let ty = b.func.value_type(v);
+                b.ins(d.op, &args, ty)
+            }
+            _ => outside(b.func, l, v, p_params),
+        }
+    }
+    copy(b, l, red, red.cond, (y, current), p_params)
 }
 
 /// A splat of the uniform `original` (made in P2 when defined outside the loop), or one made

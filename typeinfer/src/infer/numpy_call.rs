@@ -249,8 +249,8 @@ impl Infer<'_> {
             RandomSeed | RandomRandom | RandomRand | RandomRandn | RandomRandint
             | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
             | RandomPoisson | RandomBinomial | RandomChoice | RandomShuffle | RandomPermutation
-            | RandomDist(_) | Generator(_) | PySeed | PyRandom | PyRandint | PyUniform
-            | PyGauss => self.random_type(f, &arg)?,
+            | RandomMultinomial | RandomDirichlet | RandomDist(_) | Generator(_) | PySeed
+            | PyRandom | PyRandint | PyUniform | PyGauss => self.random_type(f, &arg)?,
             Eye | Identity | Round | Isclose => self.library_type(f, &arg, dtype)?,
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank

@@ -1,6 +1,6 @@
 //! Typing of random numbers: `np.random.seed`, `random`/`random_sample`, `rand`, `randn`,
 //! `randint`, `uniform`, `normal`, `standard_normal`, `exponential`, `poisson`, `binomial`,
-//! `choice` (with probabilities `p=`), `shuffle`, `permutation`, the other legacy
+//! `choice` (with probabilities `p=`), `shuffle`, `permutation`, `multinomial`, `dirichlet`, the other legacy
 //! distributions of `random_dists.rs` (`gamma`, `beta`, ...), and Python's `random.seed`, `random`, `randint`,
 //! `uniform`, `gauss` (lowered in `ir/src/lower/random.rs`).
 //!
@@ -24,6 +24,9 @@ impl Infer<'_> {
         use ArrayFn::*;
         if let Generator(m) = f {
             return self.generator_type(m, arg);
+        }
+        if matches!(f, RandomMultinomial | RandomDirichlet) {
+            return self.vector_draw_type(f, arg);
         }
         // Every number argument is a real number; integer ones are checked below.
         let numbers: &[&str] = match f {
@@ -156,6 +159,47 @@ impl Infer<'_> {
         })
     }
 
+    /// `multinomial(n, pvals, size=None)` (`int64` counts) and `dirichlet(alpha, size=None)`
+    /// (`float64`): one row of `len(pvals)` / `len(alpha)` values, or an array of `size` rows.
+    fn vector_draw_type<'e>(
+        &mut self,
+        f: ArrayFn,
+        arg: &dyn Fn(&str) -> Option<&'e Expr>,
+    ) -> R<Type> {
+        let (vector, element) = if f == ArrayFn::RandomMultinomial {
+            let n = arg("n").expect("required");
+            let ty = self.value(n)?;
+            if !ty.as_scalar().is_some_and(|s| s.is_int() || s.is_bool()) {
+                let message = format!("multinomial(): n must be an integer, got {ty}");
+                return Err(Diagnostic::typing(message, n.span).into());
+            }
+            ("pvals", Scalar::I64)
+        } else {
+            ("alpha", Scalar::F64)
+        };
+        let v = arg(vector).expect("required");
+        match self.value(v)? {
+            Type::Array { dtype, ndim: 1, .. } if !dtype.is_complex() => {}
+            other => {
+                let message = format!(
+                    "{}(): {vector} must be a 1-d array of real numbers, got {other}",
+                    f.name()
+                );
+                return Err(Diagnostic::typing(message, v.span).into());
+            }
+        }
+        let rows = match arg("size").filter(|s| !matches!(s.kind, ExprKind::NoneLit)) {
+            Some(size) => self.size_rank(f, size)?,
+            None => {
+                if let Some(none) = arg("size") {
+                    self.value(none)?;
+                }
+                0
+            }
+        };
+        Ok(Type::array(element, rows + 1, Layout::C))
+    }
+
     /// A `size=`: an integer or a tuple of integers; returns the rank.
     fn size_rank(&mut self, f: ArrayFn, size: &Expr) -> R<u8> {
         let ty = self.value(size)?;
@@ -245,17 +289,19 @@ impl Infer<'_> {
             }
             GenMethod::Choice => {
                 if let Some(replace) = arg("replace") {
-                    self.value(replace)?;
-                    if !matches!(replace.kind, ExprKind::Bool(true)) {
-                        let message = format!("{name}(): only replace=True is supported");
-                        return Err(Diagnostic::unsupported(message, replace.span).into());
-                    }
+                    self.condition(replace)?;
                 }
-                if let Some(p) = arg("p")
-                    && self.value(p)? != Type::NoneType
-                {
-                    let message = format!("{name}(): p= is not supported");
-                    return Err(Diagnostic::unsupported(message, p.span).into());
+                if let Some(p) = arg("p") {
+                    match self.value(p)? {
+                        Type::NoneType => {}
+                        Type::Array { dtype, ndim: 1, .. } if !dtype.is_complex() => {}
+                        other => {
+                            let message = format!(
+                                "{name}(): p must be a 1-d array of probabilities, got {other}"
+                            );
+                            return Err(Diagnostic::typing(message, p.span).into());
+                        }
+                    }
                 }
                 let a = arg("a").expect("required");
                 let element = match self.value(a)? {

@@ -1,0 +1,207 @@
+//! Integer narrowing: `ireduce` of a computation done wider than it needed to be.
+//!
+//! Python's integers type as `int64`, so a variable that mixes an `int32` element with a literal
+//! (`v = a[i]; if v < 100: v = 100; out[i] = v`) is computed in `i64` and narrowed at the store:
+//! `ireduce.i32 (select c, 100, sext.i64 x)`. The wide values cost a sign extension per element
+//! and stop the vectoriser (four `i32` lanes become two `i64` ones). Truncation modulo `2^w`
+//! distributes over the operations that wrap: `select`, `iadd`, `isub`, `imul`, `ineg`, `band`,
+//! `bor`, `bxor`, `bnot`; and `ireduce.T (sext/uext x)` is `x` when `x` has type `T`. So an
+//! `ireduce.T v` whose operand tree (up to [`MAX_NODES`] nodes) ends only in such extensions
+//! of `T` values and in constants is recomputed in `T`, just before the `ireduce`, and replaces
+//! it: bitwise the same value. The wide tree stays for its other uses (`dce` removes it when
+//! there are none). Divisions, shifts and min/max are not looked through: they do not commute
+//! with truncation. A comparison of two extended narrow values (or of one and a constant that
+//! fits) compares the narrow values, when the extension matches the comparison's signedness.
+
+use super::util::substitute;
+use crate::function::{Function, Inst, IntCC, Op, Ty, Value, ValueDef};
+use std::collections::HashMap;
+
+/// Most operations one narrowed tree may have (keeps the pass linear and the copies small).
+const MAX_NODES: usize = 16;
+
+/// Runs the pass; true if an `ireduce` was replaced.
+pub fn run(func: &mut Function) -> bool {
+    let mut replaced: HashMap<Value, Value> = HashMap::new();
+    let mut changed = false;
+    for block in func.layout.clone() {
+        let mut at = 0;
+        while at < func.block(block).insts.len() {
+            let inst = func.block(block).insts[at];
+            at += 1;
+            let data = func.inst(inst);
+            if let Op::Icmp(cc) = data.op {
+                if let Some(args) = narrow_compare(func, cc, data.args[0], data.args[1]) {
+                    let mut new_insts = Vec::new();
+                    let args: Vec<Value> = args
+                        .into_iter()
+                        .map(|(v, ty)| emit(func, v, ty, &mut new_insts))
+                        .collect();
+                    let count = new_insts.len();
+                    let (line, col) = (func.inst(inst).line, func.inst(inst).col);
+                    for &i in &new_insts {
+                        let d = func.inst_mut(i);
+                        d.line = line;
+                        d.col = col;
+                    }
+                    func.inst_mut(inst).args = args;
+                    func.block_mut(block)
+                        .insts
+                        .splice(at - 1..at - 1, new_insts);
+                    at += count;
+                    changed = true;
+                }
+                continue;
+            }
+            if data.op != Op::Ireduce {
+                continue;
+            }
+            let narrow_ty = func.value_type(data.results[0]);
+            if !narrow_ty.is_int() {
+                continue;
+            }
+            let operand = data.args[0];
+            let mut nodes = 0;
+            if !narrowable(func, operand, narrow_ty, &mut nodes) || nodes == 0 {
+                continue;
+            }
+            let mut new_insts = Vec::new();
+            let narrowed = emit(func, operand, narrow_ty, &mut new_insts);
+            let (line, col) = (func.inst(inst).line, func.inst(inst).col);
+            for &i in &new_insts {
+                let d = func.inst_mut(i);
+                d.line = line;
+                d.col = col;
+            }
+            let pos = at - 1;
+            let count = new_insts.len();
+            func.block_mut(block).insts.splice(pos..pos, new_insts);
+            at += count;
+            replaced.insert(func.inst(inst).results[0], narrowed);
+        }
+    }
+    if replaced.is_empty() {
+        return changed;
+    }
+    substitute(func, &replaced);
+    true
+}
+
+/// For `icmp cc a, b` comparing an extension of a narrow value with another such extension or
+/// a constant that fits the narrow type: the two operands to compare in that type instead.
+/// Exact when the extension matches the comparison's signedness (`sext` for signed orders,
+/// `uext` for unsigned ones, either for equality) and the constant survives truncation.
+fn narrow_compare(func: &Function, cc: IntCC, a: Value, b: Value) -> Option<[(Value, Ty); 2]> {
+    let signed = match cc {
+        IntCC::Slt | IntCC::Sle | IntCC::Sgt | IntCC::Sge => Some(true),
+        IntCC::Ult | IntCC::Ule | IntCC::Ugt | IntCC::Uge => Some(false),
+        IntCC::Eq | IntCC::Ne => None,
+    };
+    // The narrow type and extension kind of an extended operand.
+    let extension = |v: Value| {
+        let data = func.inst(def(func, v)?);
+        let sext = match data.op {
+            Op::Sext => true,
+            Op::Uext => false,
+            _ => return None,
+        };
+        (signed.is_none() || signed == Some(sext)).then(|| (func.value_type(data.args[0]), sext))
+    };
+    let (ty, sext) = extension(a).or_else(|| extension(b))?;
+    if !ty.is_int() {
+        // `uext` of a bool: no integer constant of that type.
+        return None;
+    }
+    let fits = |v: Value| match func.inst(def(func, v)?).op {
+        Op::Iconst(k) => {
+            let bits = ty.bits();
+            let fits = if sext {
+                k >= -(1i64 << (bits - 1)) && k < (1i64 << (bits - 1))
+            } else {
+                k >= 0 && (bits >= 64 || k < (1i64 << bits))
+            };
+            fits.then_some(())
+        }
+        _ => (extension(v) == Some((ty, sext))).then_some(()),
+    };
+    fits(a)?;
+    fits(b)?;
+    Some([(a, ty), (b, ty)])
+}
+
+/// The instruction defining `v`, if an instruction does.
+fn def(func: &Function, v: Value) -> Option<Inst> {
+    match func.value_def(v) {
+        ValueDef::Result(inst, 0) => Some(inst),
+        _ => None,
+    }
+}
+
+/// True if `v` can be recomputed in `ty` with the same low bits; counts the operations that
+/// would be recomputed in `nodes`.
+fn narrowable(func: &Function, v: Value, ty: Ty, nodes: &mut usize) -> bool {
+    let Some(inst) = def(func, v) else {
+        return false;
+    };
+    let data = func.inst(inst);
+    match data.op {
+        Op::Sext | Op::Uext => func.value_type(data.args[0]) == ty,
+        Op::Iconst(_) => true,
+        Op::Select
+        | Op::Iadd
+        | Op::Isub
+        | Op::Imul
+        | Op::Band
+        | Op::Bor
+        | Op::Bxor
+        | Op::Ineg
+        | Op::Bnot => {
+            *nodes += 1;
+            if *nodes > MAX_NODES {
+                return false;
+            }
+            // A select's condition stays as it is; its two arms narrow.
+            let operands = if data.op == Op::Select {
+                &data.args[1..]
+            } else {
+                &data.args[..]
+            };
+            operands.iter().all(|&a| narrowable(func, a, ty, nodes))
+        }
+        _ => false,
+    }
+}
+
+/// Emits `v` computed in `ty` (checked by [`narrowable`]) into `out`; returns the new value.
+fn emit(func: &mut Function, v: Value, ty: Ty, out: &mut Vec<Inst>) -> Value {
+    let inst = def(func, v).expect("checked by narrowable");
+    let data = func.inst(inst).clone();
+    match data.op {
+        Op::Sext | Op::Uext => data.args[0],
+        Op::Iconst(k) => {
+            let bits = ty.bits();
+            // Canonical form: sign-extended from the type's width.
+            let wrapped = (k << (64 - bits)) >> (64 - bits);
+            let c = func.create_inst(Op::Iconst(wrapped), Vec::new(), &[ty], Vec::new());
+            out.push(c);
+            func.inst(c).results[0]
+        }
+        op => {
+            let args: Vec<Value> = data
+                .args
+                .iter()
+                .enumerate()
+                .map(|(k, &a)| {
+                    if op == Op::Select && k == 0 {
+                        a
+                    } else {
+                        emit(func, a, ty, out)
+                    }
+                })
+                .collect();
+            let i = func.create_inst(op, args, &[ty], Vec::new());
+            out.push(i);
+            func.inst(i).results[0]
+        }
+    }
+}

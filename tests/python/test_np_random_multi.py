@@ -1,0 +1,64 @@
+"""`np.random.multinomial` and `np.random.dirichlet` inside compiled code: after the same seed
+the rows equal NumPy's legacy `RandomState` exactly (NumPy's algorithms, draw for draw), and
+bad parameters raise NumPy's `ValueError`s.
+"""
+
+import numpy as np
+import pytest
+
+from diff import check
+from ferrojit import jit
+
+
+@jit
+def multinomial_draws(seed, n, pvals):
+    np.random.seed(seed)
+    return (np.random.multinomial(n, pvals), np.random.multinomial(n, pvals, 3),
+            np.random.multinomial(n, pvals, (2, 2)), np.random.random())
+
+
+@jit
+def dirichlet_draws(seed, alpha):
+    np.random.seed(seed)
+    return (np.random.dirichlet(alpha), np.random.dirichlet(alpha, 4),
+            np.random.dirichlet(alpha, size=(2, 3)), np.random.random())
+
+
+@pytest.mark.parametrize("seed", [0, 1, 12345])
+@pytest.mark.parametrize("n,pvals", [
+    (20, [0.2, 0.3, 0.5]),
+    (1000, [0.1, 0.6, 0.3]),       # n * p > 30: the BTPE binomial
+    (10, [0.0, 0.5, 0.5]),         # a zero probability draws nothing
+    (0, [0.5, 0.5]),
+    (7, [1.0]),
+    (50, np.array([0.25, 0.25, 0.25, 0.25], np.float32)),
+    (5, [0.5, 0.6]),               # only pvals[:-1] must sum to at most 1
+])
+def test_multinomial_matches_numpy(seed, n, pvals):
+    check(multinomial_draws, seed, n, np.asarray(pvals))
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+@pytest.mark.parametrize("alpha", [[1.0, 2.0, 3.0], [0.1, 0.2], [5.0], [0.5, 30.0, 1.0, 1.0]])
+def test_dirichlet_matches_numpy(seed, alpha):
+    check(dirichlet_draws, seed, np.asarray(alpha))
+
+
+@pytest.mark.parametrize("n,pvals", [(-1, [0.5, 0.5]), (5, [-0.1, 1.1]), (5, [np.nan, 1.0]),
+                                     (5, [0.7, 0.7, 0.1])])
+def test_multinomial_errors(n, pvals):
+    check(multinomial_draws, 0, n, np.asarray(pvals))
+
+
+@pytest.mark.parametrize("alpha", [[1.0, -1.0], [0.0, 1.0]])
+def test_dirichlet_errors(alpha):
+    check(dirichlet_draws, 0, np.asarray(alpha))
+
+
+def test_vector_parameters_must_be_arrays():
+    @jit
+    def bad(n):
+        return np.random.multinomial(n, 0.5)
+
+    with pytest.raises(Exception, match="pvals must be a 1-d array"):
+        bad(3)
