@@ -29,33 +29,31 @@ use std::collections::HashMap;
 
 /// Runs the pass; true if something was rewritten.
 pub fn run(func: &mut Function) -> bool {
-    let dom = DomTree::compute(func);
     let has_division = func.layout.iter().any(|&b| {
         func.block(b).insts.iter().any(|&i| {
             let d = func.inst(i);
             matches!(d.op, Op::Udiv | Op::Urem) && constant(func, d.args[1]).is_some()
         })
     });
-    let proven = if has_division {
-        non_negative_values(func)
-    } else {
-        Default::default()
-    };
-    let facts = SignFacts::compute(func, &dom, proven);
-    let mut changed = compare_quotients(func);
-    // Bounds first (the facts read the function as it is), rewrites after.
+    let mut changed = false;
     let mut plans = Vec::new();
-    for &b in &func.layout {
-        for &inst in &func.block(b).insts {
-            let d = func.inst(inst);
-            if matches!(d.op, Op::Udiv | Op::Urem) {
-                let ty = func.value_type(d.results[0]);
-                if let Some(c) = constant(func, d.args[1]).map(|c| unsigned(c, ty))
-                    && c != 0
-                    && ty.is_int()
-                {
-                    let bound = dividend_bound(func, &facts, d.args[0], b);
-                    plans.push((inst, c, bound));
+    if has_division {
+        let dom = DomTree::compute(func);
+        let facts = SignFacts::compute(func, &dom, non_negative_values(func));
+        changed = compare_quotients(func);
+        // Bounds first (the facts read the function as it is), rewrites after.
+        for &b in &func.layout {
+            for &inst in &func.block(b).insts {
+                let d = func.inst(inst);
+                if matches!(d.op, Op::Udiv | Op::Urem) {
+                    let ty = func.value_type(d.results[0]);
+                    if let Some(c) = constant(func, d.args[1]).map(|c| unsigned(c, ty))
+                        && c != 0
+                        && ty.is_int()
+                    {
+                        let bound = dividend_bound(func, &facts, d.args[0], b);
+                        plans.push((inst, c, bound));
+                    }
                 }
             }
         }
