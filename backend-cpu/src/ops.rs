@@ -32,6 +32,22 @@ pub(crate) fn load_flags(readonly: bool) -> MemFlagsData {
     }
 }
 
+/// A 128-bit float vector constant with only the sign bit of every lane set (`sign`) or every
+/// bit but the sign (`!sign`).
+fn sign_mask(b: &mut FunctionBuilder, vty: Type, sign: bool) -> Value {
+    let lane_bits = vty.lane_bits();
+    let lane: u64 = if sign {
+        1 << (lane_bits - 1)
+    } else {
+        (1u64 << (lane_bits - 1)) - 1
+    };
+    let bytes: Vec<u8> = (0..vty.lane_count())
+        .flat_map(|_| lane.to_le_bytes()[..(lane_bits / 8) as usize].to_vec())
+        .collect();
+    let constant = b.func.dfg.constants.insert(bytes.into());
+    b.ins().vconst(vty, constant)
+}
+
 /// Memory flags of an IR store.
 pub(crate) fn store_flags() -> MemFlagsData {
     MemFlagsData::new().with_notrap()
@@ -116,6 +132,16 @@ pub(crate) fn lower_value_op(
         Op::Fsub => b.ins().fsub(x, y),
         Op::Fmul => b.ins().fmul(x, y),
         Op::Fdiv => b.ins().fdiv(x, y),
+        // Cranelift builds the sign mask of a vector `fneg`/`fabs` with two instructions at
+        // every use (inside the loop); a constant-pool mask folds into the `vxorpd`/`vandpd`.
+        Op::Fneg if ty.is_vector() => {
+            let mask = sign_mask(b, rty, true);
+            b.ins().bxor(x, mask)
+        }
+        Op::Fabs if ty.is_vector() => {
+            let mask = sign_mask(b, rty, false);
+            b.ins().band(x, mask)
+        }
         Op::Fneg => b.ins().fneg(x),
         Op::Fabs => b.ins().fabs(x),
         // Scalar `sqrtsd` merges into its destination's upper half, a false dependency on the
@@ -156,6 +182,7 @@ pub(crate) fn lower_value_op(
             let from = from.ok_or("missing operand type")?;
             convert(b, op, x, from, ty, pointer)?
         }
+        Op::SToF if rty == types::F64X2 => i64x2_to_f64x2(b, x),
         Op::SToF if ty.is_vector() => b.ins().fcvt_from_sint(rty, x),
         Op::SToF | Op::UToF | Op::FToS | Op::FToU | Op::Bitcast => {
             let from = from.ok_or("missing operand type")?;
@@ -189,6 +216,35 @@ pub(crate) fn lower_value_op(
     Ok(v)
 }
 
+/// Packed `i64` → `f64`, correctly rounded, without AVX-512DQ's `vcvtqq2pd` (Cranelift 0.135
+/// has none: it moves each lane to a general register for `cvtsi2sd`). With `x = hi * 2^32 +
+/// lo` (`hi` signed, `lo` unsigned 32-bit), the bits `0x45300000_80000000 ^ (x >> 32)` read as
+/// `2^84 + 2^63 + hi * 2^32`, and `0x43300000_00000000 | lo` as `2^52 + lo`; subtracting
+/// `2^84 + 2^63 + 2^52` from the first is exact (a multiple of `2^32` below `2^64` in
+/// magnitude), and adding the second rounds once, as `cvtsi2sd` does.
+fn i64x2_to_f64x2(b: &mut FunctionBuilder, x: Value) -> Value {
+    let little = MemFlagsData::new().with_endianness(cranelift_codegen::ir::Endianness::Little);
+    let splat = |b: &mut FunctionBuilder, bits: u64| {
+        let k = b.ins().iconst(types::I64, bits as i64);
+        b.ins().splat(types::I64X2, k)
+    };
+    let low_mask = splat(b, 0xFFFF_FFFF);
+    let low_exponent = splat(b, 0x4330_0000_0000_0000);
+    let high_exponent = splat(b, 0x4530_0000_8000_0000);
+    let low = b.ins().band(x, low_mask);
+    let low = b.ins().bor(low, low_exponent);
+    let high = b.ins().ushr_imm_u(x, 32);
+    let high = b.ins().bxor(high, high_exponent);
+    let low = b.ins().bitcast(types::F64X2, little, low);
+    let high = b.ins().bitcast(types::F64X2, little, high);
+    let offset = b
+        .ins()
+        .f64const(2f64.powi(84) + 2f64.powi(63) + 2f64.powi(52));
+    let offset = b.ins().splat(types::F64X2, offset);
+    let high = b.ins().fsub(high, offset);
+    b.ins().fadd(high, low)
+}
+
 /// `cond ? t : f` on vectors: a whole-vector `select` on a bool, else a lane-wise blend by the
 /// mask (all ones or all zeros per lane), reinterpreted as the arms' type.
 fn vector_select(
@@ -208,7 +264,45 @@ fn vector_select(
         let little = MemFlagsData::new().with_endianness(cranelift_codegen::ir::Endianness::Little);
         b.ins().bitcast(vty, little, cond)
     };
+    // A count (`c += 1` under the condition): the true lanes of the mask are -1, so
+    // `select(m, f + 1, f)` is `f - m`, one instruction instead of an add and a blend.
+    if vty.lane_type().is_int() && is_increment_of(b, t, f) {
+        return b.ins().isub(f, mask);
+    }
     b.ins().bitselect(mask, t, f)
+}
+
+/// Whether `t` is `f + splat(1)` (in either operand order).
+pub(crate) fn is_increment_of(b: &FunctionBuilder, t: Value, f: Value) -> bool {
+    use cranelift_codegen::ir::{InstructionData, Opcode, ValueDef};
+    let dfg = &b.func.dfg;
+    let defined = |v: Value| match dfg.value_def(v) {
+        ValueDef::Result(inst, 0) => Some(dfg.insts[inst]),
+        _ => None,
+    };
+    let Some(InstructionData::Binary {
+        opcode: Opcode::Iadd,
+        args,
+    }) = defined(t)
+    else {
+        return false;
+    };
+    let step = match (args[0] == f, args[1] == f) {
+        (true, _) => args[1],
+        (_, true) => args[0],
+        _ => return false,
+    };
+    let Some(InstructionData::Unary {
+        opcode: Opcode::Splat,
+        arg,
+    }) = defined(step)
+    else {
+        return false;
+    };
+    matches!(
+        defined(arg),
+        Some(InstructionData::UnaryImm { opcode: Opcode::Iconst, imm }) if imm.bits() == 1
+    )
 }
 
 /// `cond ? t : f` for floats without a branch. Cranelift lowers a scalar float `select` to a

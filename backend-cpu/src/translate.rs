@@ -293,11 +293,13 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
             // turns `bitselect(icmp slt x y, x, y)` into `smin.i64x2`, which x64 builds from
             // four instructions (no `pminsq` below AVX-512), and the comparison is then made
             // twice when its mask also selects something else (an argmin's positions). x86's
-            // own `blendv` is one instruction that no egraph rule rewrites.
+            // own `blendv` is one instruction that no egraph rule rewrites. (Counts are a
+            // subtraction of the mask: `ops::vector_select`.)
             Op::Select
                 if self.func.value_type(data.results[0]) == Ty::I64X2
                     && self.func.value_type(data.args[0]).is_mask()
-                    && self.has_sse41() =>
+                    && self.has_sse41()
+                    && !crate::ops::is_increment_of(&self.b, args[1], args[2]) =>
             {
                 expect_results(1)?;
                 let v = self.b.ins().blendv(args[0], args[1], args[2]);

@@ -159,3 +159,75 @@ def test_steps_break_and_reassigned(n):
     same_bits(with_break, a, np.zeros(max(n - 4, 0)))
     same_bits(reassigned_counter, a, np.zeros(n))
     assert check(carried, n) == carried.py_func(n)
+
+
+@jit
+def neg_abs(a, out):
+    for i in range(a.shape[0]):
+        out[i] = -abs(a[i]) * 2.0 - (-a[i])
+
+
+@jit
+def abs_dev(a):
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += abs(a[i] - 0.5)
+    return s
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_vector_neg_abs_sign_masks(dtype):
+    """Vector `fneg`/`fabs` use constant sign masks: signed zeros, NaN and infinities."""
+    for n in (0, 1, 7, 8, 9, 16, 17, 33, 40):
+        a = np.resize(SPECIAL, n).astype(dtype)
+        a[::3] *= -1
+        same_bits(neg_abs, a, np.zeros(n, dtype))
+        assert check(abs_dev, a.astype(np.float64)) is not None
+
+
+@jit
+def deep_nest(a):
+    s = 0.0
+    for i0 in range(3):
+        for i1 in range(3):
+            for i2 in range(3):
+                for i3 in range(3):
+                    for i4 in range(3):
+                        for i5 in range(3):
+                            for i6 in range(3):
+                                s += a[i0 + i1 + i2 + i3 + i4 + i5 + i6] * (i6 - i0)
+    return s
+
+
+def test_deep_nest_stays_within_the_growth_budget():
+    """Seven nested constant loops (2187 iterations): the inner ones unroll until the size
+    limits stop them; the result is the scalar loop's and compiling stays quick."""
+    import time
+
+    a = np.resize(SPECIAL[:4], 15) * np.arange(15.0)
+    start = time.perf_counter()
+    got = check(deep_nest, a)
+    assert time.perf_counter() - start < 20
+    assert np.asarray(got).tobytes() == np.float64(deep_nest.py_func(a)).tobytes() or (
+        np.isnan(got) and np.isnan(deep_nest.py_func(a))
+    )
+
+
+@jit
+def masked_window(m, w, out):
+    for j in range(m.shape[0] - 3):
+        s = 0.0
+        for d in range(3):
+            x = m[j + d]
+            if x > w:
+                s += x
+        out[j] = s
+
+
+@pytest.mark.parametrize("n", [0, 3, 4, 11, 12, 40])
+def test_if_inside_small_loop(n):
+    """The `if` becomes a select first, then the one-block small loop unrolls and the loop
+    over `j` vectorises: NaN never passes `x > w`, -0.0 does not either."""
+    m = np.resize(SPECIAL, n) * np.where(np.arange(n) % 2, 1.0, -1.0)
+    same_bits(masked_window, m, 0.25, np.zeros(max(n - 3, 0)))
+    same_bits(masked_window, m, -np.inf, np.zeros(max(n - 3, 0)))

@@ -80,6 +80,21 @@ def argmin_last_of_equal(a):
 
 
 @jit
+def argmax_and_count(a):
+    # An argmax and a count in one loop: each keeps its own vector accumulators.
+    best = a[0]
+    k = 0
+    c = 0
+    for i in range(a.shape[0]):
+        if a[i] > best:
+            best = a[i]
+            k = i
+        if a[i] < 0.5:
+            c += 1
+    return k, c
+
+
+@jit
 def np_argmin(a):
     return np.argmin(a)
 
@@ -96,7 +111,9 @@ def arrays(pools, dtype, seed):
             yield rng.choice(np.array(pool, dtype=dtype), n)
 
 
-@pytest.mark.parametrize("fn", [argmin_loop, argmax_loop, argmax_mirrored, argmin_last_of_equal])
+@pytest.mark.parametrize(
+    "fn", [argmin_loop, argmax_loop, argmax_mirrored, argmin_last_of_equal, argmax_and_count]
+)
 def test_loops_match_cpython(fn):
     for a in arrays(FLOAT_POOLS, np.float64, 1):
         check(fn, a)

@@ -11,15 +11,15 @@
 //! `gvn` (merge repeated descriptor loads and index arithmetic), `index_range` then
 //! `constfold` (drop negative-index wraparound of indices proven non-negative), `licm` (hoist
 //! what is left invariant out of loops, innermost first), `gvn` again (hoisted copies from
-//! sibling loops meet in one preheader), `unroll` (one-block loops with a small constant trip
-//! count become straight-line code, so a stencil's `for di in range(-2, 3)` no longer stops
-//! the loop around it from being innermost; after `licm`, so the bodies it copies are small),
-//! `speculate_loads` (a loop whose branch only waits for a load that may be out of range when
+//! sibling loops meet in one preheader), `speculate_loads` (a loop whose branch only waits for a load that may be out of range when
 //! not executed gets a copy, behind a check that every index is in range, where the load comes
 //! first and the branch converts),
 //! `if_convert` (small `if`s that only compute values become `select`s), `idioms`
 //! (population-count loops become `popcnt`), `dce`, `simplify_cfg` (a loop whose `if` became a
-//! `select` is one block again), `narrow` (an `i64` computation truncated to a narrower
+//! `select` is one block again), `unroll` (one-block loops with a small constant trip count
+//! become straight-line code, so a stencil's `for di in range(-2, 3)` no longer stops the loop
+//! around it from being innermost; after `licm`, `if_convert` and `dce`, so the bodies it
+//! copies are small and single blocks), `narrow` (an `i64` computation truncated to a narrower
 //! integer, or comparing extended narrow values, is done in the narrow type: `int32` clamps
 //! vectorise four lanes), `dce`, `reductions` (loops
 //! summing contiguous arrays call the runtime's vectorised sums; floats only under fastmath:
@@ -147,12 +147,12 @@ pub const DEFAULT_PIPELINE: [Pass; 20] = [
     Pass::ConstFold,
     Pass::Licm,
     Pass::Gvn,
-    Pass::Unroll,
     Pass::SpeculateLoads,
     Pass::IfConvert,
     Pass::Idioms,
     Pass::Dce,
     Pass::SimplifyCfg,
+    Pass::Unroll,
     Pass::Narrow,
     Pass::Dce,
     Pass::Reductions,

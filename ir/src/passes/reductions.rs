@@ -264,7 +264,12 @@ fn match_loop(func: &Function, l: Block, fastmath: bool) -> Option<Reduction> {
                     let (ax, tx) = element(x, &mut used)?;
                     let (ay, ty) = element(y, &mut used)?;
                     (tx == Ty::F64 && ty == Ty::F64).then_some(())?;
-                    (RuntimeFn::DotF64, vec![ax, ay])
+                    if ax == ay {
+                        // `a[i] * a[i]` loads the element twice (the loads are not merged).
+                        (RuntimeFn::SumSquaresF64, vec![ax])
+                    } else {
+                        (RuntimeFn::DotF64, vec![ax, ay])
+                    }
                 }
             } else {
                 let (addr, ty) = element(term_value, &mut used)?;

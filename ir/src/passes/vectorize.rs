@@ -33,8 +33,8 @@
 //! other than the element size, or nothing is loaded and stored at affine addresses. [`explain`]
 //! says which for each loop (golden tests check the reasons).
 //!
-//! The result, for `W` = `U` × lanes elements per vector iteration (`U` copies of the body: 2
-//! for maps, 4 when accumulators are carried):
+//! The result, for `W` = `U` × lanes elements per vector iteration (`U` copies of the body: 4
+//! for maps and when accumulators are carried):
 //!
 //! ```text
 //! P(params of L):   i0 < n and n - i0 > W ?  → P2  else → L (the scalar loop, as before)
@@ -42,7 +42,7 @@
 //!                   ranges and uniform loads (unless the same address) ?  → V(i0)  else → L
 //!                   splats of the uniform operands
 //! V(vi):            the body U times, for lanes vi.., vi + lanes.., …; vi' = vi + W;
-//!                   n - vi' > W ? → V(vi')  else → L(vi')
+//!                   vi' < n - W (n - vi' > W) ? → V(vi')  else → L(vi')
 //! ```
 //!
 //! The scalar loop always runs the last iterations (at least one), so the values it passes to
@@ -62,7 +62,7 @@ use arg::ArgReduction;
 /// Vectors per iteration of the vector loop (independent chains that overlap their latencies):
 /// maps are limited by loads and stores, reductions by the latency of their accumulators,
 /// which more of them hide.
-const UNROLL_MAP: i64 = 2;
+const UNROLL_MAP: i64 = 4;
 const UNROLL_REDUCTION: i64 = 4;
 /// An argmin/argmax carries two vectors per copy; four copies would not fit in the sixteen
 /// vector registers with the loads and masks, and the accumulators would be spilled.
@@ -849,6 +849,9 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
     let len = b.binary(Op::Isub, plan.n, i0);
     let long = b.icmp(IntCC::Sgt, len, w);
     let go = b.binary(Op::And, more, long);
+    // The vector loop continues while `n - vi' > W`, tested as `vi' < n - W` (no overflow
+    // where the loop runs: `n - i0 > W` there).
+    let limit = b.binary(Op::Isub, plan.n, w);
     b.ins_full(
         Op::Brif,
         vec![go],
@@ -1172,8 +1175,7 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         }
     }
     let next = b.binary(Op::Iadd, vi, w);
-    let rest = b.binary(Op::Isub, plan.n, next);
-    let again = b.icmp(IntCC::Sgt, rest, w);
+    let again = b.icmp(IntCC::Slt, next, limit);
     let mut back = vec![next];
     back.extend(new_accs.iter().flatten().copied());
     for (values, ats) in &new_arg_accs {
