@@ -110,6 +110,7 @@ pub(crate) fn lower_value_op(
         Op::Udiv => b.ins().udiv(x, y),
         Op::Srem => b.ins().srem(x, y),
         Op::Urem => b.ins().urem(x, y),
+        Op::Umulhi => b.ins().umulhi(x, y),
         Op::Ineg => b.ins().ineg(x),
         Op::Band => b.ins().band(x, y),
         Op::Bor => b.ins().bor(x, y),

@@ -249,6 +249,9 @@ pub enum Op {
     /// Signed remainder with the sign of the dividend (C semantics).
     Srem,
     Urem,
+    /// The high half of the double-width unsigned product (`(a * b) >> width`): division by
+    /// a constant as a multiplication by its reciprocal (`passes/strength.rs`).
+    Umulhi,
     Ineg,
     Band,
     Bor,
@@ -383,8 +386,8 @@ impl Op {
             Load { .. } | Sext | Uext | Ireduce | ToBool | Fpromote | Fdemote | Splat => 1,
             ExtractLane(_) => 1,
             SToF | UToF | FToS | FToU | Bitcast => 1,
-            Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Band | Bor | Bxor | Ishl | Sshr
-            | Ushr | Smin | Smax | Umin | Umax | Icmp(_) => 2,
+            Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Umulhi | Band | Bor | Bxor | Ishl
+            | Sshr | Ushr | Smin | Smax | Umin | Umax | Icmp(_) => 2,
             Fadd | Fsub | Fmul | Fdiv | Fmin | Fmax | Copysign | Fcmp(_) | And | Or => 2,
             Fma | Select => 3,
             Store { .. }

@@ -91,10 +91,10 @@ pub(crate) fn result_rule(op: &Op) -> ResultRule {
         CallRuntime(_) => ResultRule::Runtime,
         Call(_) | CallCatch(_) => ResultRule::CallSignature,
         Store { .. } | Jump | Brif | Return | Raise(_) => ResultRule::NoResult,
-        Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Ineg | Band | Bor | Bxor | Bnot
-        | Popcnt | Ishl | Sshr | Ushr | Smin | Smax | Umin | Umax | Fadd | Fsub | Fmul | Fdiv
-        | Fneg | Fabs | Sqrt | Floor | Ceil | Trunc | Nearest | Fmin | Fmax | Copysign | Fma
-        | Not | And | Or => ResultRule::SameAsArg(0),
+        Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Umulhi | Ineg | Band | Bor | Bxor
+        | Bnot | Popcnt | Ishl | Sshr | Ushr | Smin | Smax | Umin | Umax | Fadd | Fsub | Fmul
+        | Fdiv | Fneg | Fabs | Sqrt | Floor | Ceil | Trunc | Nearest | Fmin | Fmax | Copysign
+        | Fma | Not | And | Or => ResultRule::SameAsArg(0),
     }
 }
 
@@ -114,6 +114,7 @@ pub(crate) fn opcode_name(op: &Op) -> &'static str {
         Udiv => "udiv",
         Srem => "srem",
         Urem => "urem",
+        Umulhi => "umulhi",
         Ineg => "ineg",
         Band => "band",
         Bor => "bor",
@@ -177,10 +178,10 @@ pub(crate) fn opcode_name(op: &Op) -> &'static str {
 pub(crate) const SIMPLE_OPS: &[Op] = {
     use Op::*;
     &[
-        Iadd, Isub, Imul, Sdiv, Udiv, Srem, Urem, Ineg, Band, Bor, Bxor, Bnot, Popcnt, Ishl, Sshr,
-        Ushr, Smin, Smax, Umin, Umax, Fadd, Fsub, Fmul, Fdiv, Fneg, Fabs, Sqrt, Floor, Ceil, Trunc,
-        Nearest, Fmin, Fmax, Copysign, Fma, Not, And, Or, Sext, Uext, Ireduce, ToBool, Fpromote,
-        Fdemote, SToF, UToF, FToS, FToU, Bitcast, Select, Splat, Jump, Brif, Return,
+        Iadd, Isub, Imul, Sdiv, Udiv, Srem, Urem, Umulhi, Ineg, Band, Bor, Bxor, Bnot, Popcnt,
+        Ishl, Sshr, Ushr, Smin, Smax, Umin, Umax, Fadd, Fsub, Fmul, Fdiv, Fneg, Fabs, Sqrt, Floor,
+        Ceil, Trunc, Nearest, Fmin, Fmax, Copysign, Fma, Not, And, Or, Sext, Uext, Ireduce, ToBool,
+        Fpromote, Fdemote, SToF, UToF, FToS, FToU, Bitcast, Select, Splat, Jump, Brif, Return,
     ]
 };
 

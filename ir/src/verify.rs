@@ -346,8 +346,8 @@ impl Verifier<'_> {
                 counts(0, 1)?;
                 need(results[0] == Ty::Bool, "bconst defines a bool")
             }
-            Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Band | Bor | Bxor | Smin | Smax
-            | Umin | Umax => {
+            Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Umulhi | Band | Bor | Bxor | Smin
+            | Smax | Umin | Umax => {
                 counts(2, 1)?;
                 need(args[0].is_int(), "operands must be integers")?;
                 need(

@@ -314,25 +314,45 @@ pub extern "C" fn ferrojit_pinv(a: i64, out: i64, m: i64, n: i64) -> i64 {
     0
 }
 
-/// `np.linalg.qr` (mode `'reduced'`) of the `m x n` matrix at `a`, `k = min(m, n)`: writes the
-/// orthonormal `m x k` factor to `q` and the upper-trapezoidal `k x n` factor to `r`
-/// (Householder reflections, as LAPACK's `geqrf`).
-pub extern "C" fn ferrojit_qr(a: i64, q: i64, r: i64, m: i64, n: i64) -> i64 {
+/// `np.linalg.qr` of the `m x n` matrix at `a`, `k = min(m, n)` (Householder reflections, as
+/// LAPACK's `geqrf`/`orgqr`). Mode `'reduced'` (`complete == 0`): the orthonormal `m x k`
+/// factor to `q` and the upper-trapezoidal `k x n` factor to `r`; mode `'complete'`
+/// (`complete != 0`): the orthogonal `m x m` factor and the `m x n` one. `q == 0` (mode
+/// `'r'`) writes `r` only.
+pub extern "C" fn ferrojit_qr(a: i64, q: i64, r: i64, m: i64, n: i64, complete: i64) -> i64 {
+    let (m, n) = (m.max(0), n.max(0));
     let k = m.min(n);
-    if k <= 0 {
-        // SAFETY: a fresh `k x n` result (empty or not).
-        unsafe { view_mut(r, k.max(0), n.max(0)) }.fill(0.0);
+    let (q_cols, r_rows) = if complete != 0 { (m, m) } else { (k, k) };
+    // SAFETY: lowering passes a fresh `r_rows x n` result (and `m x q_cols` for `q`).
+    let mut r_out = unsafe { view_mut(r, r_rows, n) };
+    r_out.fill(0.0);
+    if k == 0 {
+        if q != 0 {
+            // SAFETY: as above.
+            let mut q_out = unsafe { view_mut(q, m, q_cols) };
+            q_out.fill(0.0);
+            for i in 0..q_cols.min(m) as usize {
+                q_out[(i, i)] = 1.0;
+            }
+        }
         return 0;
     }
-    // SAFETY: lowering passes an `m x n` buffer and fresh `m x k` and `k x n` results.
-    let (matrix, mut q_out, mut r_out) =
-        unsafe { (view(a, m, n), view_mut(q, m, k), view_mut(r, k, n)) };
+    // SAFETY: lowering passes an `m x n` buffer.
+    let matrix = unsafe { view(a, m, n) };
     let qr = matrix.qr();
-    q_out.copy_from(qr.compute_thin_Q());
+    if q != 0 {
+        // SAFETY: as above.
+        let mut q_out = unsafe { view_mut(q, m, q_cols) };
+        if complete != 0 {
+            q_out.copy_from(qr.compute_Q());
+        } else {
+            q_out.copy_from(qr.compute_thin_Q());
+        }
+    }
     let upper = qr.thin_R();
     for i in 0..k as usize {
-        for j in 0..n as usize {
-            r_out[(i, j)] = if j >= i { upper[(i, j)] } else { 0.0 };
+        for j in i..n as usize {
+            r_out[(i, j)] = upper[(i, j)];
         }
     }
     0
@@ -783,7 +803,7 @@ mod tests {
         assert!((pinv[0] - 0.5).abs() < 1e-12 && pinv[1].abs() < 1e-12);
         let (mut q, mut r) = ([0.0f64; 2], [0.0f64; 1]);
         let (qp, rp) = (q.as_mut_ptr() as i64, r.as_mut_ptr() as i64);
-        assert_eq!(ferrojit_qr(p(&[3.0, 4.0]), qp, rp, 2, 1), 0);
+        assert_eq!(ferrojit_qr(p(&[3.0, 4.0]), qp, rp, 2, 1, 0), 0);
         assert!((r[0].abs() - 5.0).abs() < 1e-12 && (q[0] * r[0] - 3.0).abs() < 1e-12);
         let singular = [1.0, 2.0, 2.0, 4.0];
         assert_eq!(ferrojit_inv(p(&singular), c.as_mut_ptr() as i64, 2), 1);

@@ -381,6 +381,13 @@ runtime_functions! {
         I64,
         random_multi::ferrojit_random_multinomial
     ),
+    /// `(state, mean, cov, d, rows, out) -> status`: multivariate normal rows.
+    RandomMultivariateNormal => (
+        "ferrojit_random_multivariate_normal",
+        &[I64, I64, I64, I64, I64, I64],
+        I64,
+        random_multi::ferrojit_random_multivariate_normal
+    ),
     /// `(state, alpha, k, rows, out) -> status`: Dirichlet rows.
     RandomDirichlet => (
         "ferrojit_random_dirichlet",
@@ -497,8 +504,8 @@ runtime_functions! {
     MatrixRank => ("ferrojit_matrix_rank", &[I64, I64, I64], I64, linalg::ferrojit_matrix_rank),
     /// `(a, out, m, n) -> status`: `np.linalg.pinv` (`out` is `n x m`).
     Pinv => ("ferrojit_pinv", &[I64, I64, I64, I64], I64, linalg::ferrojit_pinv),
-    /// `(a, q, r, m, n) -> 0`: `np.linalg.qr`, mode `'reduced'`.
-    Qr => ("ferrojit_qr", &[I64, I64, I64, I64, I64], I64, linalg::ferrojit_qr),
+    /// `(a, q, r, m, n, complete) -> 0`: `np.linalg.qr` (`q == 0`: R only).
+    Qr => ("ferrojit_qr", &[I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_qr),
     /// `(a, b, x, s, residuals, m, n, nrhs) -> rank`: `np.linalg.lstsq`; -1 on failure.
     /// `(x, rows, cols, matrix, ord, invalid_slot) -> f64`: `np.linalg.norm` with a number `ord`.
     Norm => ("ferrojit_norm", &[I64, I64, I64, I64, F64, Ptr], F64, linalg::ferrojit_norm),
@@ -653,6 +660,7 @@ impl RuntimeFn {
                 | RandomMultinomial
                 | GenChoice
                 | RandomDirichlet
+                | RandomMultivariateNormal
                 | GenDouble
                 | GenNormal
                 | GenExponential

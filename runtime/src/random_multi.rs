@@ -1,8 +1,12 @@
-//! The vector-valued legacy draws of compiled code's `np.random` stream: `multinomial` and
-//! `dirichlet`. Each row is NumPy's own algorithm (`random_multinomial` in `distributions.c`,
-//! `RandomState.dirichlet` in `mtrand.pyx`) with the same draws in the same order, so a seeded
-//! stream equals NumPy's bit for bit. The runtime checks the parameters (it reads them anyway)
-//! and returns a status that the lowering turns into NumPy's `ValueError`.
+//! The vector-valued legacy draws of compiled code's `np.random` stream: `multinomial`,
+//! `dirichlet` and `multivariate_normal`. Each row is NumPy's own algorithm
+//! (`random_multinomial` in `distributions.c`, `RandomState.dirichlet` and
+//! `multivariate_normal` in `mtrand.pyx`) with the same draws in the same order, so a seeded
+//! stream equals NumPy's bit for bit for the first two; `multivariate_normal` transforms
+//! NumPy's standard normal draws with the SVD of the covariance, whose singular vectors' signs
+//! (faer's, not LAPACK's) may differ, so its samples follow the same distribution but are not
+//! NumPy's numbers. The runtime checks the parameters (it reads them anyway) and returns a
+//! status that the lowering turns into NumPy's `ValueError` (or `LinAlgError`).
 
 use crate::random::{Mt19937, state_at};
 use crate::random_legacy::kahan_sum;
@@ -17,6 +21,8 @@ pub const MULTI_PVALS_RANGE: i64 = 2;
 pub const MULTI_PVALS_SUM: i64 = 3;
 /// `dirichlet`: some `alpha <= 0`.
 pub const MULTI_ALPHA: i64 = 4;
+/// `multivariate_normal`: the SVD of the covariance did not converge.
+pub const MULTI_SVD: i64 = 5;
 
 impl Mt19937 {
     /// NumPy's `random_binomial`, which (unlike the legacy scalar `binomial`) draws nothing
@@ -125,6 +131,64 @@ pub extern "C" fn ferrojit_random_dirichlet(
         let inv = 1.0 / acc;
         for v in row.iter_mut() {
             *v *= inv;
+        }
+    }
+    MULTI_OK
+}
+
+/// `np.random.multivariate_normal(mean, cov, size)`: `rows` rows of `d` values written to
+/// `out`, from the `d` contiguous doubles at `mean` and the `d x d` C-ordered doubles at
+/// `cov`: NumPy's `rows * d` standard normal draws `z`, then `z @ (sqrt(s)[:, None] * vh)
+/// + mean` with `cov = u @ diag(s) @ vh`. Returns [`MULTI_OK`] or [`MULTI_SVD`].
+pub extern "C" fn ferrojit_random_multivariate_normal(
+    state: i64,
+    mean: i64,
+    cov: i64,
+    d: i64,
+    rows: i64,
+    out: i64,
+) -> i64 {
+    let d = d.max(0) as usize;
+    let rows = rows.max(0) as usize;
+    // SAFETY: compiled code passes `d` doubles, `d * d` doubles and room for `rows * d`.
+    let (mean, cov, out) = unsafe {
+        (
+            std::slice::from_raw_parts(mean as *const f64, d),
+            faer::MatRef::from_raw_parts(cov as *const f64, d, d, d as isize, 1),
+            std::slice::from_raw_parts_mut(out as *mut f64, rows * d),
+        )
+    };
+    // NumPy draws first, then factors the covariance.
+    // SAFETY: compiled code passes an address from `ferrojit_random_state`.
+    let mt = unsafe { state_at(state) };
+    for v in out.iter_mut() {
+        *v = mt.legacy_gauss();
+    }
+    if d == 0 {
+        return MULTI_OK;
+    }
+    let Ok(svd) = cov.svd() else {
+        return MULTI_SVD;
+    };
+    let s = svd.S().column_vector();
+    let v = svd.V();
+    // factor[i][j] = sqrt(s[i]) * vh[i][j], with vh = V^T.
+    let mut factor = vec![0.0; d * d];
+    for i in 0..d {
+        let root = s[i].sqrt();
+        for j in 0..d {
+            factor[i * d + j] = root * v[(j, i)];
+        }
+    }
+    let mut z = vec![0.0; d];
+    for row in out.chunks_exact_mut(d) {
+        z.copy_from_slice(row);
+        for (j, x) in row.iter_mut().enumerate() {
+            let mut acc = 0.0;
+            for (i, zi) in z.iter().enumerate() {
+                acc += zi * factor[i * d + j];
+            }
+            *x = acc + mean[j];
         }
     }
     MULTI_OK

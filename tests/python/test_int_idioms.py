@@ -222,3 +222,49 @@ def test_bit_count_sums():
     check(bitcount_with_index, a)
     # Non-negative: a negative int32 widens to int64 like Numba (64 bits), not like NumPy.
     check(bitcount, np.abs(a.astype(np.int32)).astype(np.int32) & 0x7FFFFFFF)
+
+
+@jit
+def histogram_bins(a, counts):
+    nb = counts.shape[0]
+    for i in range(nb):
+        counts[i] = 0
+    for i in range(a.shape[0]):
+        x = a[i]
+        if x >= 0.0:
+            b = int(x * nb)
+            if b < nb:
+                counts[b] += 1
+
+
+@jit
+def to_int(x):
+    return int(x)
+
+
+@jit
+def to_int_caught(x):
+    try:
+        return int(x)
+    except ValueError:
+        return -1
+    except OverflowError:
+        return -2
+
+
+def test_int_of_float_errors_out_of_line():
+    rng = np.random.default_rng(7)
+    a = rng.random(3000) * 1.2 - 0.1
+    a[::97] = -0.0
+    check(histogram_bins, a, np.zeros(16, dtype=np.int64))
+    check(histogram_bins, a[::2], np.zeros(7, dtype=np.int64))
+    check(histogram_bins, a, np.zeros(0, dtype=np.int64))
+    for bad in (np.nan, np.inf):
+        b = a.copy()
+        b[5] = bad
+        check(histogram_bins, b, np.zeros(16, dtype=np.int64))
+    for x in (0.0, -0.0, 2.5, -2.5, -1e18, 5e-324, np.nan, np.inf, -np.inf):
+        check(to_int, x)
+        check(to_int_caught, x)
+    check(to_int, np.float32(np.nan))
+    check(to_int, np.float32(-np.inf))

@@ -62,3 +62,31 @@ def test_vector_parameters_must_be_arrays():
 
     with pytest.raises(Exception, match="pvals must be a 1-d array"):
         bad(3)
+
+
+@jit
+def mvn(seed, mean, cov, n):
+    np.random.seed(seed)
+    x = np.random.multivariate_normal(mean, cov, n)
+    one = np.random.multivariate_normal(mean, cov)
+    grid = np.random.multivariate_normal(mean, cov, (2, 3))
+    return x, one, grid, np.random.random()
+
+
+def test_multivariate_normal_statistics_and_stream():
+    # The samples are NumPy's standard normal draws transformed by the covariance's SVD, whose
+    # singular vectors' signs may differ from LAPACK's: the same distribution, not the same
+    # numbers. The stream afterwards is NumPy's (the same number of draws).
+    mean = np.array([1.0, -2.0, 0.5])
+    cov = np.array([[2.0, 0.6, 0.2], [0.6, 1.0, -0.3], [0.2, -0.3, 0.5]])
+    x, one, grid, after = mvn(3, mean, cov, 40000)
+    ex, eone, egrid, eafter = mvn.py_func(3, mean, cov, 40000)
+    assert x.shape == ex.shape and one.shape == eone.shape and grid.shape == egrid.shape
+    assert after == eafter
+    assert np.allclose(x.mean(axis=0), mean, atol=0.03)
+    assert np.allclose(np.cov(x.T), cov, atol=0.05)
+
+
+@pytest.mark.parametrize("mean,cov", [(np.zeros(2), np.eye(3)), (np.zeros(2), np.ones((2, 3)))])
+def test_multivariate_normal_errors(mean, cov):
+    check(mvn, 0, mean, cov, 2)

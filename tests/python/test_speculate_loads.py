@@ -147,3 +147,63 @@ def test_the_copy_is_vectorized():
     where_loop(data(n), data(n), np.zeros(n))
     ir = next(iter(where_loop.inspect_ir().values()))
     assert "load.f64x2" in ir and "select" in ir
+
+
+@jit
+def where_2d(a, b, out):
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            out[i, j] = a[i, j] if a[i, j] > 0.5 else b[i, j]
+
+
+@jit
+def lcs_length(x, y, table):
+    n = x.shape[0]
+    m = y.shape[0]
+    for i in range(n + 1):
+        table[i, 0] = 0
+    for j in range(m + 1):
+        table[0, j] = 0
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            if x[i - 1] == y[j - 1]:
+                table[i, j] = table[i - 1, j - 1] + 1
+            else:
+                table[i, j] = max(table[i - 1, j], table[i, j - 1])
+    return table[n, m]
+
+
+def test_two_dimensional_loads():
+    rng = np.random.default_rng(1)
+    a, b = rng.random((9, 11)), rng.random((9, 11)) - 0.5
+    a[2, 3] = np.nan
+    check(where_2d, a, b, np.zeros((9, 11)))
+    wide = rng.random((18, 12))
+    check(where_2d, a[::-1, ::2], wide[::2, ::-2], np.zeros((9, 6)))
+    check(where_2d, np.asfortranarray(a), b, np.zeros((9, 11)))
+    check(where_2d, a, b, b)
+    for n, m in [(0, 0), (1, 3), (7, 5), (20, 31)]:
+        x, y = rng.integers(0, 3, n), rng.integers(0, 3, m)
+        check(lcs_length, x, y, np.zeros((n + 1, m + 1), dtype=np.int64))
+        check(lcs_length, x, y, np.zeros((m + 2, n + 3), dtype=np.int64).T)
+
+
+def test_two_dimensional_shorter_rows_never_read():
+    rows, cols = 6, 9
+    a = np.random.default_rng(2).random((rows, cols))
+    a[:, cols - 2 :] = 0.9  # b's missing columns are never read
+    b, region = guarded(np.arange(rows * (cols - 2), dtype=np.float64))
+    b = b.reshape(rows, cols - 2)
+    out, expected = np.zeros((rows, cols)), np.zeros((rows, cols))
+    where_2d(a, b, out)
+    where_2d.py_func(a, b, expected)
+    assert out.tobytes() == expected.tobytes()
+    del b
+    region.close()
+
+
+def test_the_two_dimensional_copy_is_vectorized():
+    a = np.random.default_rng(3).random((4, 8))
+    where_2d(a, a, a.copy())
+    ir = next(iter(where_2d.inspect_ir().values()))
+    assert "load.f64x2" in ir and "select" in ir

@@ -132,6 +132,8 @@ pub enum ArrayFn {
     RandomMultinomial,
     /// `np.random.dirichlet(alpha, size)`.
     RandomDirichlet,
+    /// `np.random.multivariate_normal(mean, cov, size)`.
+    RandomMultivariateNormal,
     /// The other legacy distributions (`np.random.gamma`, `beta`, ...): one table in
     /// `random_dists.rs`.
     RandomDist(crate::random_dists::RandomDist),
@@ -301,6 +303,7 @@ impl ArrayFn {
             "permutation" => RandomPermutation,
             "multinomial" => RandomMultinomial,
             "dirichlet" => RandomDirichlet,
+            "multivariate_normal" => RandomMultivariateNormal,
             _ => return crate::random_dists::RandomDist::from_name(name).map(RandomDist),
         })
     }
@@ -343,6 +346,37 @@ impl ArrayFn {
     }
 
     /// True for the random-number functions (module functions, never array methods).
+    /// The `np.random` distributions whose number parameters may be arrays (`normal(mu,
+    /// sigma)` with `mu` an array): one draw per element of the parameters' broadcast shape,
+    /// in C order, as NumPy draws them.
+    pub fn random_broadcasts(self) -> bool {
+        use ArrayFn::*;
+        matches!(
+            self,
+            RandomUniform
+                | RandomNormal
+                | RandomExponential
+                | RandomPoisson
+                | RandomBinomial
+                | RandomDist(_)
+        )
+    }
+
+    /// The number parameters of a random function that [`random_broadcasts`]
+    /// (Self::random_broadcasts).
+    pub fn random_number_params(self) -> &'static [&'static str] {
+        use ArrayFn::*;
+        match self {
+            RandomUniform => &["low", "high"],
+            RandomNormal => &["loc", "scale"],
+            RandomExponential => &["scale"],
+            RandomPoisson => &["lam"],
+            RandomBinomial => &["n", "p"],
+            RandomDist(d) => d.number_params(),
+            _ => &[],
+        }
+    }
+
     pub fn is_random(self) -> bool {
         use ArrayFn::*;
         matches!(
@@ -363,6 +397,7 @@ impl ArrayFn {
                 | RandomPermutation
                 | RandomMultinomial
                 | RandomDirichlet
+                | RandomMultivariateNormal
                 | RandomDist(_)
                 | PySeed
                 | PyRandom
@@ -458,10 +493,10 @@ impl ArrayFn {
             Linspace => &["start", "stop", "num", "endpoint", "*", "dtype"],
             Copy | Ravel | Flatten => &["a"],
             Astype => &["a", "dtype"],
-            Sum | Prod | Min | Max | Mean => &["a", "axis"],
-            Argmin | Argmax | Any | All => &["a", "axis"],
+            Sum | Prod | Min | Max | Mean => &["a", "axis", "*", "keepdims"],
+            Argmin | Argmax | Any | All => &["a", "axis", "*", "keepdims"],
             Cumsum | Cumprod => &["a", "axis"],
-            Std | Var => &["a", "axis", "*", "ddof"],
+            Std | Var => &["a", "axis", "*", "ddof", "keepdims"],
             Dot => &["a", "b"],
             Concatenate => &["arrays", "axis"],
             Where => &["condition", "x", "y"],
@@ -511,6 +546,7 @@ impl ArrayFn {
             RandomShuffle | RandomPermutation => &["x"],
             RandomMultinomial => &["n", "pvals", "size"],
             RandomDirichlet => &["alpha", "size"],
+            RandomMultivariateNormal => &["mean", "cov", "size"],
             RandomDist(d) => d.params(),
             Generator(m) => m.params(),
             PySeed => &["a"],
@@ -520,7 +556,8 @@ impl ArrayFn {
             Trace => &["a"],
             LinalgSolve => &["a", "b"],
             LinalgInv | LinalgDet | LinalgSlogdet | LinalgCholesky | LinalgEigvalsh => &["a"],
-            LinalgEigh | LinalgMatrixRank | LinalgPinv | LinalgQr => &["a"],
+            LinalgEigh | LinalgMatrixRank | LinalgPinv => &["a"],
+            LinalgQr => &["a", "mode"],
             LinalgEig | LinalgEigvals => &["a"],
             LinalgLstsq => &["a", "b", "rcond"],
             LinalgSvd => &["a", "full_matrices", "compute_uv"],
@@ -543,7 +580,7 @@ impl ArrayFn {
             Percentile | Quantile => 2,
             Outer | Cross | ArrayEqual | Allclose | Roll | ExpandDims | Isclose => 2,
             RandomBinomial | PyRandint | PyUniform | LinalgSolve | LinalgMatrixPower | Kron => 2,
-            RandomMultinomial => 2,
+            RandomMultinomial | RandomMultivariateNormal => 2,
             LinalgLstsq => 2,
             RandomRandom | RandomStandardNormal | RandomRand | RandomRandn | RandomUniform
             | RandomNormal | RandomExponential | RandomPoisson | PyRandom | PyGauss => 0,
@@ -587,6 +624,12 @@ impl ArrayFn {
         )
     }
 
+    /// The reductions whose `axis` may be a tuple of axes (`np.sum(a, axis=(0, 2))`).
+    pub fn reduces_axis_tuples(self) -> bool {
+        use ArrayFn::*;
+        matches!(self, Sum | Prod | Min | Max | Mean | Std | Var | Any | All)
+    }
+
     /// The statistics functions (`np.median`, `np.nanmean`, `np.histogram`, …): functions
     /// only, not array methods.
     pub fn is_statistic(self) -> bool {
@@ -616,6 +659,15 @@ impl ArrayFn {
     /// `dtype`, or a string option (`kind='stable'`, `side='right'`).
     pub fn compile_time_param(name: &str) -> bool {
         matches!(name, "dtype" | "kind" | "side")
+    }
+
+    /// Like [`compile_time_param`](Self::compile_time_param), for this function: also
+    /// `np.linalg.qr`'s `mode` and the reductions' `keepdims` (literals that decide the
+    /// result's type).
+    pub fn compile_time_param_of(self, name: &str) -> bool {
+        Self::compile_time_param(name)
+            || (self == ArrayFn::LinalgQr && name == "mode")
+            || name == "keepdims"
     }
 
     /// True for `a.reshape(d0, d1, ...)`, whose extents are the call's positional arguments
@@ -723,6 +775,7 @@ impl ArrayFn {
             RandomPermutation => "permutation",
             RandomMultinomial => "multinomial",
             RandomDirichlet => "dirichlet",
+            RandomMultivariateNormal => "multivariate_normal",
             RandomDist(d) => d.name(),
             Generator(m) => m.name(),
             PyGauss => "gauss",
@@ -772,11 +825,29 @@ impl ArrayFn {
             Array | Asarray | Stack | Vstack | Hstack | ColumnStack | Diff | Roll | Outer
             | Cross | Interp | ArrayEqual | Allclose | Item => ArrayEffect::Reads,
             RandomShuffle => ArrayEffect::WritesInto,
-            RandomSeed | RandomRandom | RandomRand | RandomRandn | RandomRandint
-            | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
-            | RandomPoisson | RandomBinomial | RandomChoice | RandomPermutation | RandomDist(_)
-            | RandomMultinomial | RandomDirichlet | Generator(_) | PySeed | PyRandom
-            | PyRandint | PyUniform | PyGauss => ArrayEffect::Reads,
+            RandomSeed
+            | RandomRandom
+            | RandomRand
+            | RandomRandn
+            | RandomRandint
+            | RandomUniform
+            | RandomNormal
+            | RandomStandardNormal
+            | RandomExponential
+            | RandomPoisson
+            | RandomBinomial
+            | RandomChoice
+            | RandomPermutation
+            | RandomDist(_)
+            | RandomMultinomial
+            | RandomDirichlet
+            | RandomMultivariateNormal
+            | Generator(_)
+            | PySeed
+            | PyRandom
+            | PyRandint
+            | PyUniform
+            | PyGauss => ArrayEffect::Reads,
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
             | LinalgPinv | LinalgQr | LinalgLstsq | LinalgMatrixPower | Kron => ArrayEffect::Reads,

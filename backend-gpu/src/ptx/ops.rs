@@ -177,6 +177,19 @@ pub(crate) fn lower_value_op(e: &mut Emitter, data: &InstData) -> Result<(), Str
             e.ins(format_args!("{m}{w} {d}, {za}, {zb}"));
             renormalise(e, &d, ty);
         }
+        Op::Umulhi => {
+            int_result()?;
+            let (za, zb) = (zero_extended(e, a, ty), zero_extended(e, b, ty));
+            match narrow_bits(ty) {
+                // Registers of narrow types are 32 bits: the whole product fits in them.
+                Some(bits) => {
+                    e.ins(format_args!("mul.lo.u32 {d}, {za}, {zb}"));
+                    e.ins(format_args!("shr.u32 {d}, {d}, {bits}"));
+                }
+                None => e.ins(format_args!("mul.hi.u{w} {d}, {za}, {zb}")),
+            }
+            renormalise(e, &d, ty);
+        }
         Op::Ineg => {
             int_result()?;
             e.ins(format_args!("neg.s{w} {d}, {a}"));

@@ -109,7 +109,7 @@ fn functions() -> Vec<Function> {
         for op in [Op::Iadd, Op::Isub, Op::Imul, Op::Band, Op::Bor, Op::Bxor] {
             add(single(op, &[t, t], t));
         }
-        for op in [Op::Smin, Op::Smax, Op::Umin, Op::Umax] {
+        for op in [Op::Smin, Op::Smax, Op::Umin, Op::Umax, Op::Umulhi] {
             add(single(op, &[t, t], t));
         }
         for op in [Op::Ineg, Op::Bnot, Op::Popcnt, Op::Fneg, Op::Fabs, Op::Sqrt] {

@@ -271,16 +271,9 @@ impl Lowerer<'_, '_> {
         });
     }
 
-    /// A call of a NumPy array function or method.
-    pub(crate) fn lower_array_call(
-        &mut self,
-        expr: &Expr,
-        func: &Expr,
-        f: ArrayFn,
-        args: &[Expr],
-        keywords: &[Keyword],
-    ) -> LResult<PyValue> {
-        let receiver = match &func.kind {
+    /// The array a NumPy method is called on (`a` of `a.sum()`), if `func` is one.
+    pub(super) fn array_call_receiver<'e>(&self, func: &'e Expr, f: ArrayFn) -> Option<&'e Expr> {
+        match &func.kind {
             // (`np.random.seed`'s base is a module path, not an array.)
             frontend::ast::ExprKind::Attribute { value, .. }
                 if !f.is_random()
@@ -292,7 +285,21 @@ impl Lowerer<'_, '_> {
                 Some(&**value)
             }
             _ => None,
-        };
+        }
+    }
+
+    /// A call of a NumPy array function or method; `result_ty` is the type it lowers to
+    /// (the call's type but for `keepdims=True`, `keepdims.rs`).
+    pub(super) fn lower_array_call_as(
+        &mut self,
+        expr: &Expr,
+        func: &Expr,
+        f: ArrayFn,
+        args: &[Expr],
+        keywords: &[Keyword],
+        result_ty: Type,
+    ) -> LResult<PyValue> {
+        let receiver = self.array_call_receiver(func, f);
         let bound = f.bind(receiver, args, keywords, expr.span)?;
         let names: Vec<&str> = f.params().iter().copied().filter(|p| *p != "*").collect();
         // A whole-array reduction of an array expression: fused, no temporary array.
@@ -318,7 +325,6 @@ impl Lowerer<'_, '_> {
                 .zip(&bound)
                 .all(|(n, e)| *n == "a" || e.is_none())
         {
-            let result_ty = self.type_of(expr)?;
             let src = Elements::Expression(self.fuse_array_expression(operand)?);
             self.set_span(expr.span);
             return self.reduce_elements(f, &src, None, &result_ty, expr.span);
@@ -326,7 +332,7 @@ impl Lowerer<'_, '_> {
         let mut values: Vec<Option<(PyValue, Type)>> = Vec::with_capacity(bound.len());
         for (name, arg) in names.iter().zip(&bound) {
             values.push(match arg {
-                Some(e) if !ArrayFn::compile_time_param(name) => {
+                Some(e) if !f.compile_time_param_of(name) => {
                     Some((self.lower_expr(e)?, self.type_of(e)?))
                 }
                 _ => None,
@@ -338,7 +344,6 @@ impl Lowerer<'_, '_> {
                 .position(|n| *n == name)
                 .and_then(|i| values[i].clone())
         };
-        let result_ty = self.type_of(expr)?;
         self.set_span(expr.span);
         let span = expr.span;
         let array_arg = |name: &str| arg(name).and_then(|(v, _)| ArrayRef::of(&v));
@@ -505,6 +510,15 @@ impl Lowerer<'_, '_> {
                 let (b, bt) = arg("b").expect("bound");
                 self.lower_dot(a, &at, b, &bt, &result_ty, span)?
             }
+            LinalgQr => {
+                let expr_arg =
+                    |name: &str| names.iter().position(|n| *n == name).and_then(|i| bound[i]);
+                let mode = match expr_arg("mode").map(|e| &e.kind) {
+                    Some(frontend::ast::ExprKind::Str(s)) => s.as_str(),
+                    _ => "reduced",
+                };
+                self.lower_qr(&arg, mode, &result_ty, span)?
+            }
             Sort | SortInPlace | Argsort | Partition | Argpartition | Searchsorted | Unique
             | Digitize | Bincount | Nonzero | Flatnonzero | Argwhere | Isin => {
                 let expr_arg =
@@ -523,17 +537,35 @@ impl Lowerer<'_, '_> {
                 let varargs = f.shape_varargs(receiver, args).then_some(args);
                 self.lower_shape_call(f, &arg, &expr_arg, varargs, &result_ty, span)?
             }
-            RandomSeed | RandomRandom | RandomRand | RandomRandn | RandomRandint
-            | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
-            | RandomPoisson | RandomBinomial | RandomChoice | RandomShuffle | RandomPermutation
-            | RandomMultinomial | RandomDirichlet | RandomDist(_) | Generator(_) | PySeed
-            | PyRandom | PyRandint | PyUniform | PyGauss => {
-                self.lower_random_call(f, &arg, &result_ty, span)?
-            }
+            RandomSeed
+            | RandomRandom
+            | RandomRand
+            | RandomRandn
+            | RandomRandint
+            | RandomUniform
+            | RandomNormal
+            | RandomStandardNormal
+            | RandomExponential
+            | RandomPoisson
+            | RandomBinomial
+            | RandomChoice
+            | RandomShuffle
+            | RandomPermutation
+            | RandomMultinomial
+            | RandomDirichlet
+            | RandomMultivariateNormal
+            | RandomDist(_)
+            | Generator(_)
+            | PySeed
+            | PyRandom
+            | PyRandint
+            | PyUniform
+            | PyGauss => self.lower_random_call(f, &arg, &result_ty, span)?,
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
-            | LinalgPinv | LinalgQr | LinalgLstsq | LinalgMatrixPower | LinalgEig
-            | LinalgEigvals | Kron => self.lower_linalg_call(f, &arg, &result_ty, span)?,
+            | LinalgPinv | LinalgLstsq | LinalgMatrixPower | LinalgEig | LinalgEigvals | Kron => {
+                self.lower_linalg_call(f, &arg, &result_ty, span)?
+            }
             Eye | Identity | Round | Isclose => {
                 self.lower_library_call(f, &arg, &result_ty, span)?
             }
@@ -1127,7 +1159,7 @@ impl Lowerer<'_, '_> {
 
     /// `sum`, `prod`, `min`, `max` or `mean` along `axis` of an array of rank > 1: an array of
     /// the other axes.
-    fn lower_axis_reduction(
+    pub(super) fn lower_axis_reduction(
         &mut self,
         f: ArrayFn,
         a: &ArrayRef,

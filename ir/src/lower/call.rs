@@ -268,8 +268,19 @@ impl Lowerer<'_, '_> {
         Ok(PyValue::Scalar(v, result))
     }
 
-    /// `int(x)` of a NaN or infinite float raises, as in Python.
+    /// `int(x)` of a NaN or infinite float raises, as in Python. One test on the hot path:
+    /// `x - x` is 0 exactly when `x` is finite (`inf - inf` and NaN give NaN, which `!=` 0);
+    /// which error it is gets decided out of line.
     fn check_float_to_int(&mut self, v: Value, span: Span) {
+        let ty = self.b.ty(v);
+        let difference = self.b.binary(Op::Fsub, v, v);
+        let zero = self.b.fconst(ty, 0.0);
+        let not_finite = self.b.fcmp(FloatCC::Ne, difference, zero);
+        let cold = self.create_block();
+        let finite = self.create_block();
+        self.brif(not_finite, cold, finite);
+        self.seal(cold);
+        self.switch_to(cold);
         let nan = self.is_nan(v);
         self.raise_if(
             nan,
@@ -278,16 +289,17 @@ impl Lowerer<'_, '_> {
             span,
             &[],
         );
-        let abs = self.b.unary(Op::Fabs, v);
-        let inf = self.b.fconst(self.b.ty(v), f64::INFINITY);
-        let is_inf = self.b.fcmp(FloatCC::Eq, abs, inf);
+        let infinite = self.b.bconst(true);
         self.raise_if(
-            is_inf,
+            infinite,
             ExceptionKind::OverflowError,
             "cannot convert float infinity to integer",
             span,
             &[],
         );
+        self.jump(finite, &[]);
+        self.seal(finite);
+        self.switch_to(finite);
     }
 
     pub(crate) fn lower_intrinsic(

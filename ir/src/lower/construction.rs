@@ -803,6 +803,7 @@ impl Lowerer<'_, '_> {
             None => None,
         };
         let pair_ok = |this: &mut Self, a: PyValue, b: PyValue| -> LResult<Value> {
+            let (a_whole, b_whole) = (a.clone(), b.clone());
             let a = this.coerce(a, &Type::Scalar(common));
             let b = this.coerce(b, &Type::Scalar(common));
             let parts = |v: PyValue| v.flat_values();
@@ -811,6 +812,8 @@ impl Lowerer<'_, '_> {
             for (&p, &q) in a_parts.iter().zip(&b_parts) {
                 let same = match tolerances {
                     None => this.scalars_equal_of(p, q, common),
+                    // Complex: NumPy's modulus of the difference, not each part alone.
+                    Some(_) if common.is_complex() => continue,
                     Some((rtol, atol, equal_nan)) => {
                         let p = this.cast_real(p, common.real_part(), Scalar::F64);
                         let q = this.cast_real(q, common.real_part(), Scalar::F64);
@@ -835,6 +838,11 @@ impl Lowerer<'_, '_> {
                     }
                 };
                 ok = this.b.ins(Op::And, &[ok, same], Ty::Bool);
+            }
+            if let (Some((rtol, atol, equal_nan)), true) = (tolerances, common.is_complex()) {
+                let a = this.coerce(a_whole, &Type::Scalar(common));
+                let b = this.coerce(b_whole, &Type::Scalar(common));
+                ok = this.isclose_complex(&a, &b, rtol, atol, Some(equal_nan));
             }
             Ok(ok)
         };

@@ -278,16 +278,17 @@ impl Lowerer<'_, '_> {
         Ok(())
     }
 
+    /// `while test: body`, rotated: the test is lowered before the first iteration and again
+    /// after each one (`continue` goes there), so the loop's exit branch sits at its bottom and
+    /// tests the values the body just computed (no jump back to a block that only tests).
+    /// Python evaluates the test the same number of times, in the same order.
     fn lower_while(&mut self, test: &Expr, body: &[Stmt]) -> LResult<()> {
-        let header = self.create_block();
         let body_block = self.create_block();
+        let latch = self.create_block();
         let exit = self.create_block();
-        self.jump(header, &[]);
-        self.switch_to(header);
         let cond = self.lower_expr(test)?;
         let cond = self.truthy(&cond);
         self.brif(cond, body_block, exit);
-        self.seal(body_block);
         self.switch_to(body_block);
         let mark = self
             .iteration_scoped_allocations(None, body)
@@ -295,7 +296,7 @@ impl Lowerer<'_, '_> {
         let views_on_stack = self.arrays_stay_in_iteration(None, body);
         let outer_views = std::mem::replace(&mut self.views_on_stack, views_on_stack);
         self.loops.push(LoopTargets {
-            continue_to: header,
+            continue_to: latch,
             break_to: exit,
         });
         self.lower_body(body)?;
@@ -305,9 +306,14 @@ impl Lowerer<'_, '_> {
             if let Some(mark) = mark {
                 self.end_scoped_iteration(mark);
             }
-            self.jump(header, &[]);
+            self.jump(latch, &[]);
         }
-        self.seal(header);
+        self.seal(latch);
+        self.switch_to(latch);
+        let cond = self.lower_expr(test)?;
+        let cond = self.truthy(&cond);
+        self.brif(cond, body_block, exit);
+        self.seal(body_block);
         self.seal(exit);
         self.switch_to(exit);
         Ok(())

@@ -15,6 +15,54 @@ use runtime::math::RuntimeFn;
 use typeinfer::{ArrayFn, Layout, Scalar, Type};
 
 impl Lowerer<'_, '_> {
+    /// `np.linalg.qr(a, mode)`, `mode` one of `'reduced'`, `'complete'`, `'r'` (checked by
+    /// the typing): `(Q, R)` of shapes `(m, k)`, `(k, n)` (`k = min(m, n)`), or `(m, m)`,
+    /// `(m, n)`; or `R` alone, `(k, n)`.
+    pub(crate) fn lower_qr(
+        &mut self,
+        arg: &dyn Fn(&str) -> LoweredArg,
+        mode: &str,
+        result_ty: &Type,
+        span: Span,
+    ) -> LResult<PyValue> {
+        let a = arg("a")
+            .and_then(|(v, _)| ArrayRef::of(&v))
+            .ok_or_else(|| unsupported("qr() of this value", span))?;
+        let r_ty = match result_ty {
+            Type::Tuple(items) => &items[1],
+            other => other,
+        };
+        let float = match r_ty {
+            Type::Array { dtype, .. } => *dtype,
+            _ => Scalar::F64,
+        };
+        let m = self.float64_c(&a, span);
+        let shape = self.shape_of(&m);
+        let (rows, cols) = (shape[0], shape[1]);
+        let data = self.data_of(m.desc);
+        let complete = mode == "complete";
+        let k = if complete {
+            rows
+        } else {
+            self.b.binary(Op::Smin, rows, cols)
+        };
+        let q = (mode != "r").then(|| self.new_array(Scalar::F64, &[rows, k], false, span));
+        let r = self.new_array(Scalar::F64, &[k, cols], false, span);
+        let q_data = match &q {
+            Some(q) => self.data_of(q.desc),
+            None => self.b.iconst(Ty::I64, 0),
+        };
+        let r_data = self.data_of(r.desc);
+        let flag = self.b.iconst(Ty::I64, i64::from(complete));
+        self.b
+            .call_runtime(RuntimeFn::Qr, &[data, q_data, r_data, rows, cols, flag]);
+        let r = self.converted(r, float, span).value();
+        Ok(match q {
+            Some(q) => PyValue::Tuple(vec![self.converted(q, float, span).value(), r]),
+            None => r,
+        })
+    }
+
     /// A linear-algebra call `f`; `arg` gives the lowered arguments.
     pub(crate) fn lower_linalg_call(
         &mut self,
@@ -40,6 +88,9 @@ impl Lowerer<'_, '_> {
             Type::Array { dtype, .. } => *dtype,
             other => other.as_scalar().unwrap_or(Scalar::F64),
         };
+        if f == LinalgNorm && a.dtype.is_complex() {
+            return self.lower_complex_norm(&a, arg, result_ty, span);
+        }
         if float.is_complex() && matches!(f, LinalgSolve | LinalgInv | LinalgDet) {
             return self.lower_complex_linalg(f, &a, arg, result_ty, span);
         }
@@ -165,7 +216,7 @@ impl Lowerer<'_, '_> {
                 self.converted(out, float, span).value()
             }
             LinalgLstsq => self.lower_lstsq(&a, arg, result_ty, float, span)?,
-            LinalgSvd | LinalgMatrixRank | LinalgPinv | LinalgQr => {
+            LinalgSvd | LinalgMatrixRank | LinalgPinv => {
                 let m = self.float64_c(&a, span);
                 let shape = self.shape_of(&m);
                 let (rows, cols) = (shape[0], shape[1]);
@@ -191,17 +242,6 @@ impl Lowerer<'_, '_> {
                         let message = "SVD did not converge";
                         self.raise_if(failed, ExceptionKind::LinAlgError, message, span, &[]);
                         self.converted(out, float, span).value()
-                    }
-                    LinalgQr => {
-                        let k = self.b.binary(Op::Smin, rows, cols);
-                        let q = self.new_array(Scalar::F64, &[rows, k], false, span);
-                        let r = self.new_array(Scalar::F64, &[k, cols], false, span);
-                        let (q_data, r_data) = (self.data_of(q.desc), self.data_of(r.desc));
-                        self.b
-                            .call_runtime(RuntimeFn::Qr, &[data, q_data, r_data, rows, cols]);
-                        let q = self.converted(q, float, span).value();
-                        let r = self.converted(r, float, span).value();
-                        PyValue::Tuple(vec![q, r])
                     }
                     _ => self.lower_svd(arg, rows, cols, data, result_ty, float, span),
                 }

@@ -182,6 +182,9 @@ impl Lowerer<'_, '_> {
         atol: Value,
         equal_nan: Option<Value>,
     ) -> Value {
+        if sx.is_complex() || sy.is_complex() {
+            return self.isclose_complex(x, y, rtol, atol, equal_nan);
+        }
         let narrow = |s: Scalar| s == Scalar::F32;
         // The type of `x - y` (y converted to a float first): float32 only when every array
         // operand is float32.

@@ -27,6 +27,9 @@ impl Lowerer<'_, '_> {
         span: Span,
     ) -> LResult<PyValue> {
         use ArrayFn::*;
+        if let Some(drawn) = self.lower_random_broadcast(f, arg, result_ty, span)? {
+            return Ok(drawn);
+        }
         let float = |this: &mut Self, name: &str, default: f64| match arg(name) {
             Some((PyValue::Scalar(v, s), _)) => this.cast_real(v, s, Scalar::F64),
             _ => this.b.fconst(Ty::F64, default),
@@ -235,7 +238,9 @@ impl Lowerer<'_, '_> {
                 PyValue::Scalar(self.b.binary(Op::Fadd, mu, scaled), Scalar::F64)
             }
             RandomDist(d) => self.lower_random_dist(d, arg, size, span)?,
-            RandomMultinomial | RandomDirichlet => self.lower_vector_draw(f, arg, size, span)?,
+            RandomMultinomial | RandomDirichlet | RandomMultivariateNormal => {
+                self.lower_vector_draw(f, arg, size, span)?
+            }
             Generator(m) => self.lower_generator_call(m, arg, size, span)?,
             other => return Err(unsupported(format!("{}() here", other.name()), span)),
         })

@@ -25,7 +25,11 @@ impl Lowerer<'_, '_> {
         span: Span,
     ) -> LResult<PyValue> {
         let multinomial = f == ArrayFn::RandomMultinomial;
-        let vector = if multinomial { "pvals" } else { "alpha" };
+        let vector = match f {
+            ArrayFn::RandomMultinomial => "pvals",
+            ArrayFn::RandomMultivariateNormal => "mean",
+            _ => "alpha",
+        };
         let v = arg(vector)
             .and_then(|(v, _)| ArrayRef::of(&v))
             .ok_or_else(|| unsupported(format!("{}() here", f.name()), span))?;
@@ -46,7 +50,29 @@ impl Lowerer<'_, '_> {
         let out = self.new_array(element, &shape, true, span);
         let out_data = self.data_of(out.desc);
         let st = self.rng_state(NUMPY);
-        let (status, errors) = if multinomial {
+        let (status, errors) = if f == ArrayFn::RandomMultivariateNormal {
+            let cov = arg("cov")
+                .and_then(|(v, _)| ArrayRef::of(&v))
+                .ok_or_else(|| unsupported("multivariate_normal() here", span))?;
+            let cov_shape = self.shape_of(&cov);
+            let rows_differ = self.b.icmp(IntCC::Ne, cov_shape[0], cov_shape[1]);
+            let message = "cov must be 2 dimensional and square";
+            self.raise_if(rows_differ, ExceptionKind::ValueError, message, span, &[]);
+            let len_differs = self.b.icmp(IntCC::Ne, len, cov_shape[0]);
+            let message = "mean and cov must have same length";
+            self.raise_if(len_differs, ExceptionKind::ValueError, message, span, &[]);
+            let cov64 = self.copy_array(&cov, Scalar::F64, span);
+            let cov_data = self.data_of(cov64.desc);
+            let status = self.b.call_runtime(
+                RuntimeFn::RandomMultivariateNormal,
+                &[st, v_data, cov_data, len, rows, out_data],
+            );
+            let code = self.b.iconst(Ty::I64, rm::MULTI_SVD);
+            let failed = self.b.icmp(IntCC::Eq, status, code);
+            let message = "SVD did not converge";
+            self.raise_if(failed, ExceptionKind::LinAlgError, message, span, &[]);
+            (status, &[][..])
+        } else if multinomial {
             let n = match arg("n") {
                 Some((PyValue::Scalar(n, s), _)) => self.cast_real(n, s, Scalar::I64),
                 _ => return Err(unsupported("multinomial() here", span)),

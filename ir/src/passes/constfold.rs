@@ -274,7 +274,10 @@ fn evaluate(op: &Op, args: &[Const], arg_types: &[Ty], ty: Ty) -> Option<Const> 
     let wrap = |n: i64| Some(Int(sext(n, bits)));
     let float = |x: f64| Some(Float(if ty == Ty::F32 { x as f32 as f64 } else { x }));
     match (op, args) {
-        (Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Band | Bor | Bxor, &[Int(a), Int(b)])
+        (
+            Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Umulhi | Band | Bor | Bxor,
+            &[Int(a), Int(b)],
+        )
         | (Ishl | Sshr | Ushr | Smin | Smax | Umin | Umax, &[Int(a), Int(b)]) => {
             let (ua, ub) = (zext(a, bits), zext(b, bits));
             let min = sext(1i64 << (bits - 1), bits);
@@ -289,6 +292,7 @@ fn evaluate(op: &Op, args: &[Const], arg_types: &[Ty], ty: Ty) -> Option<Const> 
                 Udiv | Urem if ub == 0 => None,
                 Udiv => wrap((ua / ub) as i64),
                 Urem => wrap((ua % ub) as i64),
+                Umulhi => wrap(((u128::from(ua) * u128::from(ub)) >> bits) as i64),
                 Band => wrap(a & b),
                 Bor => wrap(a | b),
                 Bxor => wrap(a ^ b),

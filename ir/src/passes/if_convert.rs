@@ -13,7 +13,8 @@
 //! (pure and unable to trap: no division), or a load that repeats a load of `A` (same address,
 //! offset and type, no store or call after it in `A`: reading it again gives the same value).
 //! In a diamond, each arm may end with one store to the same place (the same address value, or
-//! addresses computed by the same operation from the same operands, and the same offset): the
+//! addresses computed by the same pure operations from the same values, a few levels deep, and
+//! the same offset): the
 //! store is then done once in `A`, of the selected value. A store on one side only (Floyd–
 //! Warshall's `if d < dist[i, j]: dist[i, j] = d`) converts when `A` loaded the same place with
 //! nothing after the load that may write memory: the other side then stores back the value it
@@ -307,16 +308,28 @@ fn same_place(func: &Function, s1: Inst, s2: Inst) -> bool {
     same_address(func, d1.args[0], d2.args[0])
 }
 
-/// The same address value, or addresses computed by the same pure operation from the same
-/// operands.
+/// The same address value, or addresses computed by the same pure operations from the same
+/// values (`data + (row + j * 8)` computed in each arm), up to a few levels deep.
 fn same_address(func: &Function, p1: Value, p2: Value) -> bool {
+    same_value(func, p1, p2, 4)
+}
+
+fn same_value(func: &Function, p1: Value, p2: Value, depth: u32) -> bool {
     if p1 == p2 {
         return true;
     }
     match (func.value_def(p1), func.value_def(p2)) {
-        (ValueDef::Result(i1, 0), ValueDef::Result(i2, 0)) => {
+        (ValueDef::Result(i1, 0), ValueDef::Result(i2, 0)) if depth > 0 => {
             let (e1, e2) = (func.inst(i1), func.inst(i2));
-            e1.op == e2.op && e1.args == e2.args && e1.op.is_pure() && e1.results.len() == 1
+            e1.op == e2.op
+                && e1.op.is_pure()
+                && e1.results.len() == 1
+                && e1.args.len() == e2.args.len()
+                && e1
+                    .args
+                    .iter()
+                    .zip(&e2.args)
+                    .all(|(&a, &b)| same_value(func, a, b, depth - 1))
         }
         _ => false,
     }

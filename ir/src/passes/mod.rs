@@ -19,7 +19,9 @@
 //! `select` is one block again), `unroll` (one-block loops with a small constant trip count
 //! become straight-line code, so a stencil's `for di in range(-2, 3)` no longer stops the loop
 //! around it from being innermost; after `licm`, `if_convert` and `dce`, so the bodies it
-//! copies are small and single blocks), `narrow` (an `i64` computation truncated to a narrower
+//! copies are small and single blocks), `forward_stores` (a value a one-block loop stores and
+//! loads again one iteration later stays in a block parameter), `narrow` (an `i64`
+//! computation truncated to a narrower
 //! integer, or comparing extended narrow values, is done in the narrow type: `int32` clamps
 //! vectorise four lanes), `dce`, `reductions` (loops
 //! summing contiguous arrays call the runtime's vectorised sums; floats only under fastmath:
@@ -31,6 +33,7 @@
 
 pub mod constfold;
 pub mod dce;
+pub mod forward_stores;
 pub mod gvn;
 pub mod idioms;
 pub mod if_convert;
@@ -67,10 +70,11 @@ pub enum Pass {
     Strength,
     Unroll,
     SpeculateLoads,
+    ForwardStores,
 }
 
 impl Pass {
-    pub const ALL: [Pass; 14] = [
+    pub const ALL: [Pass; 15] = [
         Pass::ConstFold,
         Pass::Dce,
         Pass::SimplifyCfg,
@@ -85,6 +89,7 @@ impl Pass {
         Pass::Strength,
         Pass::Unroll,
         Pass::SpeculateLoads,
+        Pass::ForwardStores,
     ];
 
     /// The name used by [`run_pass`], dumps and golden files.
@@ -104,6 +109,7 @@ impl Pass {
             Pass::Strength => "strength",
             Pass::Unroll => "unroll",
             Pass::SpeculateLoads => "speculate_loads",
+            Pass::ForwardStores => "forward_stores",
         }
     }
 
@@ -134,12 +140,13 @@ impl Pass {
             Pass::Strength => strength::run(func),
             Pass::Unroll => unroll::run(func),
             Pass::SpeculateLoads => speculate_loads::run(func),
+            Pass::ForwardStores => forward_stores::run(func),
         }
     }
 }
 
 /// The passes [`PipelineOptions::default`] runs, in order.
-pub const DEFAULT_PIPELINE: [Pass; 20] = [
+pub const DEFAULT_PIPELINE: [Pass; 21] = [
     Pass::ConstFold,
     Pass::SimplifyCfg,
     Pass::Gvn,
@@ -153,6 +160,7 @@ pub const DEFAULT_PIPELINE: [Pass; 20] = [
     Pass::Dce,
     Pass::SimplifyCfg,
     Pass::Unroll,
+    Pass::ForwardStores,
     Pass::Narrow,
     Pass::Dce,
     Pass::Reductions,

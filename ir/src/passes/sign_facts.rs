@@ -11,7 +11,10 @@
 //! - the branch conditions that dominate the block: in a block entered only through the true
 //!   edge of `brif (icmp.sgt x, k)` with `k >= -1` (the body of `while x > 0:`), or the false
 //!   edge of `icmp.slt x, k` with `k >= 0`, and in every block it dominates, `x >= 0`. SSA
-//!   values never change, so the fact holds wherever the edge dominates.
+//!   values never change, so the fact holds wherever the edge dominates;
+//! - block parameters whose argument on every incoming edge is known non-negative there (by
+//!   that edge's condition, or as above): the rotated `while x > 0:` loop's body is entered
+//!   from the first test and from the test at the end of each iteration, both `x > 0`.
 
 use super::util::DomTree;
 use crate::function::{Block, Function, Inst, IntCC, Op, Value, ValueDef};
@@ -24,6 +27,10 @@ pub struct SignFacts<'d> {
     proven: HashSet<Value>,
     /// For blocks entered through one conditional edge: the values that edge proves `>= 0`.
     edge_facts: HashMap<Block, Vec<Value>>,
+    /// Block parameters whose every incoming argument is known `>= 0` on its edge (the body of
+    /// a rotated `while x > 0:` loop, entered from the first test and from the test after
+    /// each iteration).
+    params: HashSet<Value>,
 }
 
 impl<'d> SignFacts<'d> {
@@ -39,21 +46,43 @@ impl<'d> SignFacts<'d> {
             dom,
             proven,
             edge_facts: HashMap::new(),
+            params: HashSet::new(),
         };
+        // Every edge: (from, to, its arguments, the value its condition proves `>= 0`).
+        let mut edges: Vec<(Block, Block, &[Value], Option<Value>)> = Vec::new();
         for &p in dom.rpo() {
             let Some(term) = func.terminator(p) else {
                 continue;
             };
             let data = func.inst(term);
-            if data.op != Op::Brif || data.targets[0].block == data.targets[1].block {
-                continue;
-            }
-            for (taken, target) in [(true, &data.targets[0]), (false, &data.targets[1])] {
-                if preds.get(&target.block) != Some(&1) {
-                    continue;
-                }
-                if let Some(x) = facts.non_negative_if(func, data.args[0], taken) {
+            let conditional = data.op == Op::Brif && data.targets[0].block != data.targets[1].block;
+            for (k, target) in data.targets.iter().enumerate() {
+                let proves = if conditional {
+                    facts.non_negative_if(func, data.args[0], k == 0)
+                } else {
+                    None
+                };
+                if let Some(x) = proves
+                    && preds.get(&target.block) == Some(&1)
+                {
                     facts.edge_facts.entry(target.block).or_default().push(x);
+                }
+                edges.push((p, target.block, &target.args, proves));
+            }
+        }
+        // Parameters: twice, so a parameter passed on to another block counts.
+        for _ in 0..2 {
+            let mut incoming: HashMap<(Block, usize), bool> = HashMap::new();
+            for &(from, to, args, proves) in &edges {
+                for (k, &arg) in args.iter().enumerate() {
+                    let known = proves == Some(arg) || facts.non_negative(func, arg, from);
+                    let all = incoming.entry((to, k)).or_insert(true);
+                    *all &= known;
+                }
+            }
+            for ((block, k), all) in incoming {
+                if all && let Some(&param) = func.block(block).params.get(k) {
+                    facts.params.insert(param);
                 }
             }
         }
@@ -100,7 +129,7 @@ impl<'d> SignFacts<'d> {
         if !func.value_type(v).is_int() {
             return false;
         }
-        if self.proven.contains(&v) || self.by_condition(v, at) {
+        if self.proven.contains(&v) || self.params.contains(&v) || self.by_condition(v, at) {
             return true;
         }
         let Some(inst) = def_inst(func, v) else {

@@ -15,17 +15,23 @@
 //! the header `H`), entered from the preheader `P` with `i = i0`: it runs for `i0`, then while
 //! `i < n`, so every `i` it sees is in `[i0, max(i0 + 1, n))`. A **candidate** is a load in an
 //! arm block (one predecessor `A` in the loop, whose `brif` targets it) preceded in the arm only
-//! by speculatable instructions and loads repeating a load of `A`, reading `data + (i + k) * s + offset` where
+//! by speculatable instructions and loads repeating a load of `A`, reading an element of a
+//! parameter `D` marked as a descriptor of rank 1 or 2 (`ptr array1d`, [`Function::param_ranks`]:
+//! lowering marks array arguments), at `data + Σ index_a * stride_a + offset` where
 //!
-//! - `data` is the data pointer (`load.i64.readonly D`) of a parameter `D` marked as a rank-1
-//!   descriptor (`ptr array1d`, [`Function::param_ranks`]: lowering marks array arguments),
-//! - `k` is an integer constant (`i`, `i + 1`, `i - 1`; |k| < 2³¹),
-//! - `s` is a constant with `0 <= offset` and `offset + size <= s` (a contiguous array's element
-//!   size; a complex element is two loads), or the descriptor's `strides[0]` with `offset = 0`.
+//! - `data` is `D`'s data pointer (`load.i64.readonly D`), and there is one term per axis;
+//! - each index is `i + k` (the counter) or `u + k` (`u` defined outside the loop: the row of
+//!   an inner loop), `k` a constant (`i`, `i + 1`, `i - 1`; |k| < 2³¹);
+//! - each stride is `D`'s stride field of its axis, except for at most one axis whose stride is
+//!   a constant `s` (a contiguous axis: the element size; the index alone for one-byte
+//!   elements); then `0 <= offset` and `offset + size <= s` (a complex element is two loads),
+//!   otherwise `offset = 0`.
 //!
-//! Such an address is valid when `0 <= i + k < shape[0]`, whatever the stride's sign. The check
-//! in `P`, for each (array, k) pair: `i0 >= -k`, `i0 < shape[0] - k`, `n <= shape[0] - k`
-//! (`shape[0] >= 0` and |k| < 2³¹: nothing overflows). `P` then branches to the copy or to
+//! Such an address is valid when every index is in `[0, shape[axis])`, whatever the strides'
+//! signs. The check in `P`, per (array, axis, index): for the counter `i0 >= -k`,
+//! `i0 < shape - k` and `n <= shape - k`; for `u + k`, `u >= -k` and `u < shape - k` (`shape >= 0`
+//! and |k| < 2³¹: nothing overflows; a comparison known from constants is left out). `P` then
+//! branches to the copy or to
 //! the loop. In the copy, each arm's speculatable prefix up to its last candidate moves to the
 //! end of `A` (nothing runs between the end of `A` and the start of its arm, so each load reads
 //! what it read before), and `if_convert` converts `A`'s branch at once. A loop is copied only
@@ -38,13 +44,9 @@ use super::util::{DomTree, for_each_use, map_uses, predecessors};
 use crate::function::*;
 use std::collections::{HashMap, HashSet};
 
-/// Byte offset of `shape[0]`, and of `strides[0]` in a rank-1 descriptor.
-const SHAPE0: i32 = runtime::array::shape_offset(0);
-const STRIDE0_1D: i32 = runtime::array::stride_offset(1, 0);
-
 /// Runs the pass; true if a loop was versioned.
 pub fn run(func: &mut Function) -> bool {
-    if func.param_ranks.iter().all(|r| *r != Some(1)) {
+    if !func.param_ranks.iter().any(|r| matches!(r, Some(1 | 2))) {
         return false; // nothing can be proven in range
     }
     let mut changed = false;
@@ -136,8 +138,18 @@ struct Candidate {
     arm: Block,
     /// The last instruction of the arm's prefix that moves (the last candidate load).
     last: Inst,
-    /// The rank-1 descriptor and the constant `k` of the index `i + k`.
+    /// What keeps the load's address inside its array.
+    checks: Vec<Check>,
+}
+
+/// One index of a load that the check before the loop proves in range.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Check {
+    /// The descriptor (a parameter) and the axis.
     array: Value,
+    axis: u32,
+    /// `i + k` (the loop's counter, `None`) or `u + k` for a value `u` defined outside the loop.
+    base: Option<Value>,
     k: i64,
 }
 
@@ -168,13 +180,12 @@ fn candidates(func: &Function, lp: &Loop, shape: &Counted) -> Vec<Candidate> {
             {
                 continue;
             }
-            match in_range_load(func, inst, i) {
-                Some((array, k)) => found.push(Candidate {
+            match in_range_load(func, lp, inst, i) {
+                Some(checks) => found.push(Candidate {
                     branch: a,
                     arm,
                     last: inst,
-                    array,
-                    k,
+                    checks,
                 }),
                 None => break,
             }
@@ -183,8 +194,9 @@ fn candidates(func: &Function, lp: &Loop, shape: &Counted) -> Vec<Candidate> {
     found
 }
 
-/// For a load of element `i + k` of a rank-1 descriptor parameter: the descriptor and `k`.
-fn in_range_load(func: &Function, inst: Inst, i: Value) -> Option<(Value, i64)> {
+/// For a load of an element of a rank-1 or rank-2 descriptor parameter whose indices are the
+/// counter plus a constant or values from outside the loop plus a constant: what to check.
+fn in_range_load(func: &Function, lp: &Loop, inst: Inst, i: Value) -> Option<Vec<Check>> {
     let data = func.inst(inst);
     let Op::Load {
         offset,
@@ -194,44 +206,116 @@ fn in_range_load(func: &Function, inst: Inst, i: Value) -> Option<(Value, i64)> 
         return None;
     };
     let ty = func.value_type(*data.results.first()?);
-    if ty.is_vector() {
+    if ty.is_vector() || offset < 0 {
         return None;
     }
     let size = i64::from(ty.bits() / 8).max(1);
-    let address = def(func, data.args[0])?;
-    if address.op != Op::Iadd {
+    let mut terms = Vec::new();
+    sum_terms(func, data.args[0], &mut terms, 4)?;
+    let (position, array, rank) = terms
+        .iter()
+        .enumerate()
+        .find_map(|(p, &t)| data_pointer(func, t).map(|(d, r)| (p, d, r)))?;
+    terms.remove(position);
+    if terms.len() != rank as usize {
         return None;
     }
-    for (base, scaled) in [
-        (address.args[0], address.args[1]),
-        (address.args[1], address.args[0]),
-    ] {
-        let Some(array) = rank1_data_pointer(func, base) else {
-            continue;
-        };
-        // `index * s`, or the index itself for one-byte elements.
-        let (index, stride) = match def(func, scaled) {
+    // Each term is `index * stride`; the stride names the axis (a descriptor field), or is
+    // the element size of the one axis whose stride is not loaded (for one-byte elements the
+    // index itself).
+    let mut axes: Vec<(Option<u32>, Value)> = Vec::new(); // (axis, index)
+    let mut unit_stride = None;
+    for &t in &terms {
+        let (index, stride) = match def(func, t) {
             Some(m) if m.op == Op::Imul => {
-                if let Some(k) = index_offset(func, m.args[0], i) {
-                    (k, m.args[1])
+                if index_of(func, lp, m.args[0], i).is_some() {
+                    (m.args[0], Some(m.args[1]))
                 } else {
-                    (index_offset(func, m.args[1], i)?, m.args[0])
+                    (m.args[1], Some(m.args[0]))
                 }
             }
-            _ => (index_offset(func, scaled, i)?, Value(u32::MAX)),
+            _ => (t, None),
         };
-        let stride_ok = if stride == Value(u32::MAX) {
-            offset >= 0 && i64::from(offset) + size <= 1
-        } else if let Some(s) = const_of(func, stride) {
-            offset >= 0 && i64::from(offset) + size <= s
-        } else {
-            offset == 0 && is_descriptor_field(func, stride, array, STRIDE0_1D)
+        let axis = match stride {
+            None => None,
+            Some(s) => match const_of(func, s) {
+                Some(_) => None,
+                None => Some(stride_axis(func, s, array, rank)?),
+            },
         };
-        if stride_ok {
-            return Some((array, index));
+        if axis.is_none() {
+            let unit = stride.map_or(Some(1), |s| const_of(func, s))?;
+            if unit_stride.replace(unit).is_some() {
+                return None; // two axes without a loaded stride
+            }
+        }
+        axes.push((axis, index));
+    }
+    let loaded: Vec<u32> = axes.iter().filter_map(|a| a.0).collect();
+    let free_axis = (0..rank).find(|a| !loaded.contains(a));
+    let mut checks = Vec::new();
+    for (axis, index) in axes {
+        let axis = match axis {
+            Some(a) => a,
+            None => free_axis?,
+        };
+        let (base, k) = index_of(func, lp, index, i)?;
+        checks.push(Check {
+            array,
+            axis,
+            base,
+            k,
+        });
+    }
+    checks.sort();
+    checks.dedup();
+    if checks.len() != rank as usize {
+        return None; // an axis named twice
+    }
+    let in_element = match unit_stride {
+        Some(s) => i64::from(offset) + size <= s,
+        None => offset == 0,
+    };
+    in_element.then_some(checks)
+}
+
+/// The terms of a sum of `iadd`s (at most `depth` levels deep).
+fn sum_terms(func: &Function, v: Value, out: &mut Vec<Value>, depth: u32) -> Option<()> {
+    match def(func, v) {
+        Some(d) if d.op == Op::Iadd && depth > 0 => {
+            sum_terms(func, d.args[0], out, depth - 1)?;
+            sum_terms(func, d.args[1], out, depth - 1)
+        }
+        _ => {
+            out.push(v);
+            (out.len() <= 3).then_some(())
         }
     }
-    None
+}
+
+/// The axis whose stride `v` loads from the descriptor `array` of rank `rank`.
+fn stride_axis(func: &Function, v: Value, array: Value, rank: u32) -> Option<u32> {
+    (0..rank).find(|&axis| {
+        is_descriptor_field(func, v, array, runtime::array::stride_offset(rank, axis))
+    })
+}
+
+/// An index: the counter plus a constant (`(None, k)`), or a value defined outside the loop
+/// plus a constant (`(Some(u), k)`); |k| < 2³¹.
+fn index_of(func: &Function, lp: &Loop, v: Value, i: Value) -> Option<(Option<Value>, i64)> {
+    if let Some(k) = index_offset(func, v, i) {
+        return Some((None, k));
+    }
+    let (u, k) = match def(func, v) {
+        Some(d) if d.op == Op::Iadd && const_of(func, d.args[1]).is_some() => {
+            (d.args[0], const_of(func, d.args[1])?)
+        }
+        Some(d) if d.op == Op::Isub && const_of(func, d.args[1]).is_some() => {
+            (d.args[0], const_of(func, d.args[1])?.checked_neg()?)
+        }
+        _ => (v, 0),
+    };
+    (!defined_in(func, lp, u) && k.unsigned_abs() < 1 << 31).then_some((Some(u), k))
 }
 
 /// `v` is `i + k` (`i`, `i + c`, `c + i`, `i - c` with a constant `c`, |k| < 2³¹): returns `k`.
@@ -249,8 +333,9 @@ fn index_offset(func: &Function, v: Value, i: Value) -> Option<i64> {
     (k.unsigned_abs() < 1 << 31).then_some(k)
 }
 
-/// The descriptor whose data pointer `v` is, if it is a parameter marked rank 1.
-fn rank1_data_pointer(func: &Function, v: Value) -> Option<Value> {
+/// The descriptor whose data pointer `v` is, and its rank, if it is a parameter marked rank 1
+/// or 2.
+fn data_pointer(func: &Function, v: Value) -> Option<(Value, u32)> {
     let d = def(func, v)?;
     match d.op {
         Op::Load {
@@ -260,10 +345,9 @@ fn rank1_data_pointer(func: &Function, v: Value) -> Option<Value> {
             let desc = d.args[0];
             let entry = func.entry()?;
             match func.value_def(desc) {
-                ValueDef::Param(b, index)
-                    if b == entry && func.param_rank(index as usize) == Some(1) =>
-                {
-                    Some(desc)
+                ValueDef::Param(b, index) if b == entry => {
+                    let rank = func.param_rank(index as usize)?;
+                    (rank == 1 || rank == 2).then_some((desc, rank))
                 }
                 _ => None,
             }
@@ -403,36 +487,49 @@ fn version(
     let jump = p_insts.pop()?;
     let entry_args = func.inst(jump).targets[0].args.clone();
     let i0 = entry_args[shape.index];
-    let mut checks: Vec<(Value, i64)> = candidates.iter().map(|c| (c.array, c.k)).collect();
-    checks.sort_by_key(|&(v, k)| (v.0, k));
+    let mut checks: Vec<Check> = candidates
+        .iter()
+        .flat_map(|c| c.checks.iter().copied())
+        .collect();
+    checks.sort();
     checks.dedup();
     let (line, col) = (func.inst(jump).line, func.inst(jump).col);
     let mut b = crate::builder::Builder::new(func);
     b.switch_to(preheader);
     b.set_srcloc(line, col);
-    let mut ok: Option<Value> = None;
-    for (array, k) in checks {
-        let len = b.load(Ty::I64, array, SHAPE0, true);
+    let mut conditions: Vec<Value> = Vec::new();
+    let mut lengths: HashMap<(Value, u32), Value> = HashMap::new();
+    for check in checks {
+        let len = *lengths.entry((check.array, check.axis)).or_insert_with(|| {
+            let offset = runtime::array::shape_offset(check.axis);
+            b.load(Ty::I64, check.array, offset, true)
+        });
+        let k = check.k;
         let minus_k = b.iconst(Ty::I64, -k);
         let limit = if k == 0 {
             len
         } else {
             b.binary(Op::Iadd, len, minus_k)
         };
-        // `i0 >= -k` is known when the loop starts at a constant (`range(n)`, `range(1, n)`).
-        let low = match b.const_int(i0) {
-            Some(start) if start >= -k => None,
-            Some(_) => return None, // the first index is out of range: the copy never runs
-            None => Some(b.icmp(IntCC::Sge, i0, minus_k)),
-        };
-        let first = b.icmp(IntCC::Slt, i0, limit);
-        let last = b.icmp(IntCC::Sle, shape.bound, limit);
-        for c in low.into_iter().chain([first, last]) {
-            ok = Some(match ok {
-                None => c,
-                Some(prev) => b.ins(Op::And, &[prev, c], Ty::Bool),
-            });
+        // `base + k` in [0, len) for the first index (and, for the counter, every later one
+        // below n): `base >= -k` (known when it is a constant) and `base < len - k`.
+        let first = check.base.unwrap_or(i0);
+        match b.const_int(first) {
+            Some(start) if start >= -k => {}
+            Some(_) => return None, // out of range at once: the copy would never run
+            None => conditions.push(b.icmp(IntCC::Sge, first, minus_k)),
         }
+        conditions.push(b.icmp(IntCC::Slt, first, limit));
+        if check.base.is_none() {
+            conditions.push(b.icmp(IntCC::Sle, shape.bound, limit));
+        }
+    }
+    let mut ok: Option<Value> = None;
+    for c in conditions {
+        ok = Some(match ok {
+            None => c,
+            Some(prev) => b.ins(Op::And, &[prev, c], Ty::Bool),
+        });
     }
     let ok = ok?;
     let copy_header = block_map[&lp.header];

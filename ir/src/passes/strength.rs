@@ -1,63 +1,350 @@
-//! `strength`: integer multiplications by small constants become shifts and adds.
+//! `strength`: integer operations by constants become cheaper ones.
 //!
-//! `x * 3`, `x * 5` and `x * 9` become `x + (x << 1|2|3)`, which the x86-64 backend emits as
-//! one `lea` (1 cycle) instead of an `imul` (3 cycles): `3 * x + 1` in a Collatz step sits on
-//! the loop's critical path. Powers of two are left to the backend (it shifts already); other
-//! constants keep their multiplication, which is as fast as two dependent `lea`s.
+//! - **Unsigned division and remainder by a constant** (`udiv x, c`, `urem x, c`: what
+//!   lowering writes for Python's `//` and `%` by any constant, see `lower/operators.rs`) become
+//!   a multiplication by the reciprocal (Granlund–Montgomery): `q = umulhi(x, m) >> p` with
+//!   `m = ceil(2^(64+p) / c)`, the smallest `p` for which `(m*c - 2^(64+p)) * x_max < 2^(64+p)`
+//!   holds for every possible `x` (then `floor(x*m / 2^(64+p)) == floor(x / c)`), and the
+//!   remainder `x - q*c`. `x_max` comes from [`SignFacts`]: a dividend known non-negative
+//!   (`while x > 0:`, the magnitude `a ^ (a >> 63)` of floor division) has 63 bits, for which a
+//!   64-bit `m` always exists; an even divisor of a full 64-bit dividend shifts the dividend
+//!   right first; an odd one uses `m - 2^64` and adds the dividend back
+//!   (`(((x - t) >> 1) + t) >> (p - 1)`). `i8`–`i32` dividends are widened to `i64`, where
+//!   `p = 0` always works. Powers of two become a shift and a mask, divisors above `x_max` a
+//!   comparison. No hardware division is left, on the CPU or the GPU.
+//! - **Comparisons of such a quotient with 0** become comparisons of the dividend with the
+//!   divisor (`x // 10 > 0` is `x >= 10`), so a loop's exit test need not wait for the division.
+//! - **Multiplication by 3, 5 and 9**: `x + (x << 1|2|3)`, which the x86-64 backend emits as
+//!   one `lea` (1 cycle) instead of an `imul` (3 cycles): `3 * x + 1` in a Collatz step sits
+//!   on the loop's critical path. Powers of two are left to the backend (it shifts already);
+//!   other constants keep their multiplication.
 //!
-//! Division and remainder by constants need no pass of ours: lowering writes Python's floor
-//! division by a constant as an unsigned division (`lower/operators.rs`), whose divisor the
-//! backend turns into a multiplication by its reciprocal (Cranelift's `div_const` rules for
-//! `i32`/`i64`).
+//! It runs after the vectorizer, which wants the multiplications and divisions as written.
 
-use crate::function::{Function, Op, Ty, Value, ValueDef};
+use super::index_range::non_negative_values;
+use super::sign_facts::SignFacts;
+use super::util::{DomTree, replace_all_uses};
+use crate::function::{Block, Function, Inst, IntCC, Op, Ty, Value, ValueDef};
+use std::collections::HashMap;
 
 /// Runs the pass; true if something was rewritten.
 pub fn run(func: &mut Function) -> bool {
+    let has_division = func.layout.iter().any(|&b| {
+        func.block(b).insts.iter().any(|&i| {
+            let d = func.inst(i);
+            matches!(d.op, Op::Udiv | Op::Urem) && constant(func, d.args[1]).is_some()
+        })
+    });
     let mut changed = false;
+    let mut plans = Vec::new();
+    if has_division {
+        let dom = DomTree::compute(func);
+        let facts = SignFacts::compute(func, &dom, non_negative_values(func));
+        changed = compare_quotients(func);
+        // Bounds first (the facts read the function as it is), rewrites after.
+        for &b in &func.layout {
+            for &inst in &func.block(b).insts {
+                let d = func.inst(inst);
+                if matches!(d.op, Op::Udiv | Op::Urem) {
+                    let ty = func.value_type(d.results[0]);
+                    if let Some(c) = constant(func, d.args[1]).map(|c| unsigned(c, ty))
+                        && c != 0
+                        && ty.is_int()
+                    {
+                        let bound = dividend_bound(func, &facts, d.args[0], b);
+                        plans.push((inst, c, bound));
+                    }
+                }
+            }
+        }
+    }
+    let mut pending: HashMap<Inst, Vec<Inst>> = HashMap::new();
+    let mut copies = Vec::new();
+    for (inst, c, bound) in plans {
+        let (new, copy) = expand_division(func, inst, c, bound);
+        pending.insert(inst, new);
+        copies.extend(copy);
+        changed = true;
+    }
     for b in func.layout.clone() {
         let mut insts = Vec::with_capacity(func.block(b).insts.len());
         for inst in func.block(b).insts.clone() {
-            let data = func.inst(inst);
-            if data.op == Op::Imul
-                && let ty = func.value_type(data.results[0])
-                && ty.is_int()
-                && ty != Ty::Ptr
-                && let Some((x, shift)) = small_factor(func, data.args[0], data.args[1])
-                    .or_else(|| small_factor(func, data.args[1], data.args[0]))
-            {
-                let k = func.create_inst(Op::Iconst(shift), Vec::new(), &[ty], Vec::new());
-                let k_value = func.inst(k).results[0];
-                let shifted = func.create_inst(Op::Ishl, vec![x, k_value], &[ty], Vec::new());
-                let (line, col) = (func.inst(inst).line, func.inst(inst).col);
-                for new in [k, shifted] {
-                    let d = func.inst_mut(new);
-                    d.line = line;
-                    d.col = col;
-                }
-                let shifted_value = func.inst(shifted).results[0];
-                let d = func.inst_mut(inst);
-                d.op = Op::Iadd;
-                d.args = vec![x, shifted_value];
-                insts.extend([k, shifted]);
+            if let Some(before) = pending.remove(&inst) {
+                insts.extend(before);
+            } else if let Some(new) = small_multiple(func, inst) {
+                insts.extend(new);
                 changed = true;
             }
             insts.push(inst);
         }
         func.block_mut(b).insts = insts;
     }
+    // A quotient replaces the division's result (the division, now unused, goes in `dce`).
+    for (old, new) in copies {
+        replace_all_uses(func, old, new);
+    }
     changed
 }
 
-/// `(x, k)` if `c` is the constant `2^k + 1` with `k` in 1..=3.
-fn small_factor(func: &Function, x: Value, c: Value) -> Option<(Value, i64)> {
-    let ValueDef::Result(inst, 0) = func.value_def(c) else {
+fn constant(func: &Function, v: Value) -> Option<i64> {
+    let ValueDef::Result(inst, 0) = func.value_def(v) else {
         return None;
     };
     match func.inst(inst).op {
-        Op::Iconst(3) => Some((x, 1)),
-        Op::Iconst(5) => Some((x, 2)),
-        Op::Iconst(9) => Some((x, 3)),
+        Op::Iconst(c) => Some(c),
         _ => None,
+    }
+}
+
+/// The bits of `c` as an unsigned value of `ty`'s width.
+fn unsigned(c: i64, ty: Ty) -> u64 {
+    let bits = ty.bits();
+    if bits >= 64 {
+        c as u64
+    } else {
+        c as u64 & ((1u64 << bits) - 1)
+    }
+}
+
+/// The largest value (unsigned) the dividend `x` can have at block `at`.
+fn dividend_bound(func: &Function, facts: &SignFacts, x: Value, at: Block) -> u64 {
+    let ty = func.value_type(x);
+    let all = unsigned(-1, ty);
+    if facts.non_negative(func, x, at) {
+        return all >> 1;
+    }
+    let ValueDef::Result(inst, 0) = func.value_def(x) else {
+        return all;
+    };
+    let d = func.inst(inst);
+    match d.op {
+        Op::Uext => unsigned(-1, func.value_type(d.args[0])),
+        Op::Ushr => match constant(func, d.args[1]) {
+            Some(k) => all >> (k as u64 % u64::from(ty.bits())),
+            None => all,
+        },
+        Op::Band => [d.args[0], d.args[1]]
+            .iter()
+            .filter_map(|&v| constant(func, v))
+            .map(|k| unsigned(k, ty))
+            .min()
+            .unwrap_or(all),
+        _ => all,
+    }
+}
+
+/// `udiv x, c > 0` (or `!= 0`) is `x >= c` unsigned, and `== 0` (or `<= 0`) is `x < c`, for a
+/// constant `c >= 2` (the quotient is below `2^(w-1)`, so its signed and unsigned order agree):
+/// a rotated `while x > 0: ... x //= 10` then tests `x >= 10` without waiting for the division,
+/// as LLVM does.
+fn compare_quotients(func: &mut Function) -> bool {
+    let mut changed = false;
+    for b in func.layout.clone() {
+        for inst in func.block(b).insts.clone() {
+            let d = func.inst(inst);
+            let Op::Icmp(cc) = d.op else { continue };
+            if constant(func, d.args[1]) != Some(0) {
+                continue;
+            }
+            let ValueDef::Result(div, 0) = func.value_def(d.args[0]) else {
+                continue;
+            };
+            let div = func.inst(div);
+            if div.op != Op::Udiv {
+                continue;
+            }
+            let ty = func.value_type(d.args[0]);
+            let divisor = constant(func, div.args[1]).map(|c| unsigned(c, ty));
+            if divisor.is_none_or(|c| c < 2) {
+                continue;
+            }
+            let new_cc = match cc {
+                IntCC::Sgt | IntCC::Ne | IntCC::Ugt => IntCC::Uge,
+                IntCC::Sle | IntCC::Eq | IntCC::Ule => IntCC::Ult,
+                _ => continue,
+            };
+            let args = vec![div.args[0], div.args[1]];
+            let d = func.inst_mut(inst);
+            d.op = Op::Icmp(new_cc);
+            d.args = args;
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// `x * 3|5|9` → `x + (x << k)`: the new instructions to insert before `inst`.
+fn small_multiple(func: &mut Function, inst: Inst) -> Option<Vec<Inst>> {
+    let data = func.inst(inst);
+    let ty = func.value_type(*data.results.first()?);
+    if data.op != Op::Imul || !ty.is_int() || ty == Ty::Ptr {
+        return None;
+    }
+    let factor = |c: Value| match constant(func, c) {
+        Some(3) => Some(1),
+        Some(5) => Some(2),
+        Some(9) => Some(3),
+        _ => None,
+    };
+    let (x, shift) = match (factor(data.args[1]), factor(data.args[0])) {
+        (Some(k), _) => (data.args[0], k),
+        (None, Some(k)) => (data.args[1], k),
+        _ => return None,
+    };
+    let mut e = Emitter::at(func, inst);
+    let k = e.iconst(ty, shift);
+    let shifted = e.op(Op::Ishl, vec![x, k], ty);
+    let new = e.done();
+    let d = func.inst_mut(inst);
+    d.op = Op::Iadd;
+    d.args = vec![x, shifted];
+    Some(new)
+}
+
+/// Rewrites `inst` (`udiv x, c` or `urem x, c`, `c != 0`): returns the instructions to insert
+/// before it, and for a quotient computed by them, `(inst's result, the quotient)` to replace
+/// it with (`inst` is otherwise rewritten in place).
+fn expand_division(
+    func: &mut Function,
+    inst: Inst,
+    c: u64,
+    bound: u64,
+) -> (Vec<Inst>, Option<(Value, Value)>) {
+    let data = func.inst(inst);
+    let (x, remainder) = (data.args[0], data.op == Op::Urem);
+    let ty = func.value_type(x);
+    let mut e = Emitter::at(func, inst);
+    // The quotient, and what `inst` becomes.
+    let (final_op, final_args) = if c.is_power_of_two() {
+        let k = c.trailing_zeros() as i64;
+        if remainder {
+            let mask = e.iconst(ty, (c - 1) as i64);
+            (Op::Band, vec![x, mask])
+        } else {
+            let k = e.iconst(ty, k);
+            (Op::Ushr, vec![x, k])
+        }
+    } else {
+        let q = if c > bound {
+            e.iconst(ty, 0)
+        } else if c > unsigned(-1, ty) >> 1 {
+            // At most one: x >= c.
+            let cv = e.iconst(ty, c as i64);
+            let ge = e.op(Op::Icmp(IntCC::Uge), vec![x, cv], Ty::Bool);
+            e.op(Op::Uext, vec![ge], ty)
+        } else {
+            quotient(&mut e, x, c, bound)
+        };
+        if !remainder {
+            let new = e.done();
+            return (new, Some((func.inst(inst).results[0], q)));
+        }
+        let cv = e.iconst(ty, c as i64);
+        let back = e.op(Op::Imul, vec![q, cv], ty);
+        (Op::Isub, vec![x, back])
+    };
+    let new = e.done();
+    let d = func.inst_mut(inst);
+    d.op = final_op;
+    d.args = final_args;
+    (new, None)
+}
+
+/// `floor(x / c)` for `x <= bound`, `c` not a power of two and at most `bound` and half the
+/// type's range.
+fn quotient(e: &mut Emitter, x: Value, c: u64, bound: u64) -> Value {
+    let ty = e.func.value_type(x);
+    if ty.bits() < 64 {
+        // Widened, p = 0 always works: e = m*c - 2^64 < c < 2^32 and x < 2^32.
+        let wide = e.op(Op::Uext, vec![x], Ty::I64);
+        let q = quotient(e, wide, c, bound);
+        return e.op(Op::Ireduce, vec![q], ty);
+    }
+    if let Some((m, p)) = magic(c, bound) {
+        let mv = e.iconst(Ty::I64, m as i64);
+        let hi = e.op(Op::Umulhi, vec![x, mv], Ty::I64);
+        if p == 0 {
+            return hi;
+        }
+        let pv = e.iconst(Ty::I64, i64::from(p));
+        return e.op(Op::Ushr, vec![hi, pv], Ty::I64);
+    }
+    if c.is_multiple_of(2) {
+        let z = c.trailing_zeros();
+        let zv = e.iconst(Ty::I64, i64::from(z));
+        let shifted = e.op(Op::Ushr, vec![x, zv], Ty::I64);
+        return quotient(e, shifted, c >> z, bound >> z);
+    }
+    // Odd divisor, full 64-bit dividend: m needs 65 bits; add the dividend back.
+    let l = 64 - (c - 1).leading_zeros(); // ceil(log2 c)
+    let m = (1u128 << (64 + l)).div_ceil(u128::from(c)) - (1u128 << 64);
+    let mv = e.iconst(Ty::I64, m as u64 as i64);
+    let t = e.op(Op::Umulhi, vec![x, mv], Ty::I64);
+    let diff = e.op(Op::Isub, vec![x, t], Ty::I64);
+    let one = e.iconst(Ty::I64, 1);
+    let half = e.op(Op::Ushr, vec![diff, one], Ty::I64);
+    let sum = e.op(Op::Iadd, vec![half, t], Ty::I64);
+    let pv = e.iconst(Ty::I64, i64::from(l - 1));
+    e.op(Op::Ushr, vec![sum, pv], Ty::I64)
+}
+
+/// The multiplier `m < 2^64` and shift `p` with `floor(x*m / 2^(64+p)) == floor(x / c)` for
+/// every `x <= bound`, smallest `p` first; `None` if every such `m` needs 65 bits.
+pub fn magic(c: u64, bound: u64) -> Option<(u64, u32)> {
+    let c = u128::from(c);
+    for p in 0..64u32 {
+        let two = 1u128 << (64 + p);
+        let m = two.div_ceil(c);
+        if m >> 64 != 0 {
+            return None;
+        }
+        let error = m * c - two;
+        if error
+            .checked_mul(u128::from(bound))
+            .is_some_and(|t| t < two)
+        {
+            return Some((m as u64, p));
+        }
+    }
+    None
+}
+
+/// Builds instructions to be inserted before `at`, with its source position.
+struct Emitter<'f> {
+    func: &'f mut Function,
+    line: u32,
+    col: u32,
+    new: Vec<Inst>,
+}
+
+impl<'f> Emitter<'f> {
+    fn at(func: &'f mut Function, at: Inst) -> Self {
+        let (line, col) = (func.inst(at).line, func.inst(at).col);
+        Emitter {
+            func,
+            line,
+            col,
+            new: Vec::new(),
+        }
+    }
+    fn op(&mut self, op: Op, args: Vec<Value>, ty: Ty) -> Value {
+        let inst = self.func.create_inst(op, args, &[ty], Vec::new());
+        let d = self.func.inst_mut(inst);
+        d.line = self.line;
+        d.col = self.col;
+        self.new.push(inst);
+        self.func.inst(inst).results[0]
+    }
+    fn iconst(&mut self, ty: Ty, value: i64) -> Value {
+        let bits = ty.bits();
+        let value = if bits >= 64 {
+            value
+        } else {
+            (value << (64 - bits)) >> (64 - bits)
+        };
+        self.op(Op::Iconst(value), Vec::new(), ty)
+    }
+    fn done(self) -> Vec<Inst> {
+        self.new
     }
 }

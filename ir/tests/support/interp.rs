@@ -313,6 +313,10 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
             }
             int((if *op == Udiv { x / y } else { x % y }) as i64)
         }
+        Umulhi => {
+            let (x, y) = (u128::from(zext(i(0), w)), u128::from(zext(i(1), w)));
+            int(((x * y) >> w) as i64)
+        }
         Ineg => int(i(0).wrapping_neg()),
         Band => int(i(0) & i(1)),
         Bor => int(i(0) | i(1)),

@@ -38,6 +38,14 @@ impl Infer<'_> {
                 self.value(a)?;
                 None
             }
+            // A tuple of axes (`sum`, `prod`, `min`, `max`, `mean`, `std`, `var`, `any`,
+            // `all`; `ir/src/lower/keepdims.rs`): the result loses each.
+            Some(a) if matches!(a.kind, ExprKind::Tuple(_)) && f.reduces_axis_tuples() => {
+                let (_, ndim) = self.array_arg(f, arg("a").expect("required"))?;
+                let axes = self.axis_tuple(a, ndim)?;
+                self.value(a)?;
+                Some((ndim, axes.len() as u8))
+            }
             Some(a) => {
                 let (_, ndim) = self.array_arg(f, arg("a").expect("required"))?;
                 let k = literal_int(a).ok_or_else(|| {
@@ -50,7 +58,7 @@ impl Infer<'_> {
                     return Err(Diagnostic::typing(message, a.span).into());
                 }
                 self.value(a)?;
-                Some(ndim)
+                Some((ndim, 1))
             }
         };
         let ty = match f {
@@ -246,11 +254,30 @@ impl Infer<'_> {
                 let varargs = f.shape_varargs(receiver, args).then_some(args);
                 self.shape_type(f, &arg, dtype, varargs)?
             }
-            RandomSeed | RandomRandom | RandomRand | RandomRandn | RandomRandint
-            | RandomUniform | RandomNormal | RandomStandardNormal | RandomExponential
-            | RandomPoisson | RandomBinomial | RandomChoice | RandomShuffle | RandomPermutation
-            | RandomMultinomial | RandomDirichlet | RandomDist(_) | Generator(_) | PySeed
-            | PyRandom | PyRandint | PyUniform | PyGauss => self.random_type(f, &arg)?,
+            RandomSeed
+            | RandomRandom
+            | RandomRand
+            | RandomRandn
+            | RandomRandint
+            | RandomUniform
+            | RandomNormal
+            | RandomStandardNormal
+            | RandomExponential
+            | RandomPoisson
+            | RandomBinomial
+            | RandomChoice
+            | RandomShuffle
+            | RandomPermutation
+            | RandomMultinomial
+            | RandomDirichlet
+            | RandomMultivariateNormal
+            | RandomDist(_)
+            | Generator(_)
+            | PySeed
+            | PyRandom
+            | PyRandint
+            | PyUniform
+            | PyGauss => self.random_type(f, &arg)?,
             Eye | Identity | Round | Isclose => self.library_type(f, &arg, dtype)?,
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
@@ -270,20 +297,42 @@ impl Infer<'_> {
             }
         };
         let ty = match (axis, ty) {
-            (Some(ndim), Type::Scalar(s)) if ndim > 1 => Type::array(s, ndim - 1, Layout::C),
+            (Some((ndim, removed)), Type::Scalar(s)) if ndim > removed => {
+                Type::array(s, ndim - removed, Layout::C)
+            }
             // `np.percentile(a, q_array, axis=k)`: the q axis first, then the other axes.
-            (Some(ndim), Type::Array { dtype, ndim: 1, .. })
+            (Some((ndim, _)), Type::Array { dtype, ndim: 1, .. })
                 if ndim > 1 && matches!(f, Percentile | Quantile) =>
             {
                 Type::array(dtype, ndim, Layout::C)
             }
-            (Some(ndim), Type::Array { .. }) if ndim > 1 => {
+            (Some((ndim, _)), Type::Array { .. }) if ndim > 1 => {
                 let message = format!("{}() with axis= and an array of q", f.name());
                 return Err(Diagnostic::unsupported(message, e.span)
                     .with_hint("call it once per q, or use axis=None")
                     .into());
             }
             (_, ty) => ty,
+        };
+        // `keepdims=` (a literal: it decides the result's type): with True the reduced axes
+        // stay as extents of 1 (lowered in `ir/src/lower/keepdims.rs`).
+        let ty = match arg("keepdims") {
+            None => ty,
+            Some(k) => {
+                let ExprKind::Bool(keep) = k.kind else {
+                    let message =
+                        format!("{}(): keepdims must be the literal True or False", f.name());
+                    return Err(Diagnostic::unsupported(message, k.span).into());
+                };
+                self.value(k)?;
+                match &ty {
+                    Type::Scalar(s) | Type::Array { dtype: s, .. } if keep => {
+                        let (_, ndim) = self.array_arg(f, arg("a").expect("required"))?;
+                        Type::array(*s, ndim, Layout::C)
+                    }
+                    _ => ty,
+                }
+            }
         };
         // Read-only-ness follows the table of effects: a view of a read-only array is
         // read-only, and a call that writes into one is refused.
@@ -301,6 +350,36 @@ impl Infer<'_> {
         };
         self.resolve(e.id, Resolution::ArrayCall(f));
         Ok(ty)
+    }
+
+    /// A literal tuple of distinct axes in `-ndim..ndim`, normalised and sorted.
+    pub(super) fn axis_tuple(&mut self, axes: &Expr, ndim: u8) -> R<Vec<usize>> {
+        let ExprKind::Tuple(items) = &axes.kind else {
+            return Err(
+                Diagnostic::unsupported("axis must be an integer literal", axes.span).into(),
+            );
+        };
+        if items.is_empty() {
+            return Err(Diagnostic::unsupported("axis=() is not supported", axes.span).into());
+        }
+        let mut out = Vec::new();
+        for item in items {
+            let Some(k) = literal_int(item) else {
+                let message = "a tuple of axes must hold integer literals";
+                return Err(Diagnostic::unsupported(message, item.span).into());
+            };
+            let normalized = if k < 0 { k + i64::from(ndim) } else { k };
+            if !(0..i64::from(ndim)).contains(&normalized) {
+                let message = format!("axis {k} is out of bounds for an array of dimension {ndim}");
+                return Err(Diagnostic::typing(message, item.span).into());
+            }
+            if out.contains(&(normalized as usize)) {
+                return Err(Diagnostic::typing("duplicate value in 'axis'", item.span).into());
+            }
+            out.push(normalized as usize);
+        }
+        out.sort_unstable();
+        Ok(out)
     }
 
     /// A `dtype=` argument: `np.float32`, `float`, `a.dtype`, `'f8'`, `"float32"`.

@@ -58,8 +58,8 @@ impl Infer<'_> {
                 for name in ["a", "b"] {
                     let v = required(name);
                     match self.value(v)? {
-                        Type::Scalar(s) if !s.is_complex() => {}
-                        Type::Array { dtype, ndim: n, .. } if !dtype.is_complex() => {
+                        Type::Scalar(_) => {}
+                        Type::Array { ndim: n, .. } => {
                             ndim = ndim.max(n);
                         }
                         other => {

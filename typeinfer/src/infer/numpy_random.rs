@@ -25,7 +25,10 @@ impl Infer<'_> {
         if let Generator(m) = f {
             return self.generator_type(m, arg);
         }
-        if matches!(f, RandomMultinomial | RandomDirichlet) {
+        if matches!(
+            f,
+            RandomMultinomial | RandomDirichlet | RandomMultivariateNormal
+        ) {
             return self.vector_draw_type(f, arg);
         }
         // Every number argument is a real number; integer ones are checked below.
@@ -48,10 +51,21 @@ impl Infer<'_> {
             f,
             RandomSeed | RandomRandint | RandomRand | RandomRandn | PySeed | PyRandint
         ) || matches!(f, RandomDist(d) if d.integer_params());
+        // The distributions whose parameters may be arrays: one draw per element of their
+        // broadcast shape (`ir/src/lower/random_broadcast.rs`).
+        let broadcasts = f.random_broadcasts();
+        let mut array_ndim = 0u8;
         for name in numbers {
             let Some(v) = arg(name) else { continue };
             let ty = self.value(v)?;
-            let ok = match ty.as_scalar() {
+            let element = match &ty {
+                Type::Array { dtype, ndim, .. } if broadcasts => {
+                    array_ndim = array_ndim.max(*ndim);
+                    Some(*dtype)
+                }
+                other => other.as_scalar(),
+            };
+            let ok = match element {
                 Some(s) if integers || (f == RandomBinomial && *name == "n") => {
                     s.is_int() || s.is_bool()
                 }
@@ -69,12 +83,20 @@ impl Infer<'_> {
             }
         }
         let shape = match arg("size").filter(|s| !matches!(s.kind, ExprKind::NoneLit)) {
+            Some(size) if array_ndim > 0 => {
+                let message = format!(
+                    "{}(): size= with array parameters is not supported (the draws take the \
+                     parameters' broadcast shape without it)",
+                    f.name()
+                );
+                return Err(Diagnostic::unsupported(message, size.span).into());
+            }
             Some(size) => Some(self.size_rank(f, size)?),
             None => {
                 if let Some(none) = arg("size") {
                     self.value(none)?;
                 }
-                None
+                (array_ndim > 0).then_some(array_ndim)
             }
         };
         let drawn = |element: Scalar| match shape {
@@ -174,6 +196,18 @@ impl Infer<'_> {
                 return Err(Diagnostic::typing(message, n.span).into());
             }
             ("pvals", Scalar::I64)
+        } else if f == ArrayFn::RandomMultivariateNormal {
+            let cov = arg("cov").expect("required");
+            match self.value(cov)? {
+                Type::Array { dtype, ndim: 2, .. } if !dtype.is_complex() => {}
+                other => {
+                    let message = format!(
+                        "multivariate_normal(): cov must be a 2-d array of real numbers, got {other}"
+                    );
+                    return Err(Diagnostic::typing(message, cov.span).into());
+                }
+            }
+            ("mean", Scalar::F64)
         } else {
             ("alpha", Scalar::F64)
         };

@@ -412,9 +412,12 @@ impl Infer<'_> {
         let a = arg(operand).expect("required");
         let complex_allowed = matches!(f, LinalgSolve | LinalgInv | LinalgDet);
         let complex_eig = matches!(f, LinalgEig | LinalgEigvals);
+        // Complex norms without `axis=` (`ir/src/lower/complex_norm.rs`).
+        let complex_norm = f == LinalgNorm
+            && arg("axis").is_none_or(|axis| matches!(axis.kind, ExprKind::NoneLit));
         let (dt, ndim) = match self.value(a)? {
             Type::Array { dtype, ndim, .. }
-                if !dtype.is_complex() || complex_allowed || complex_eig =>
+                if !dtype.is_complex() || complex_allowed || complex_eig || complex_norm =>
             {
                 (dtype, ndim)
             }
@@ -477,7 +480,12 @@ impl Infer<'_> {
             let message = format!("{}() needs a 2-d array, got a {ndim}-d one", f.name());
             return Err(Diagnostic::typing(message, a.span).into());
         }
-        let float = if dt == Scalar::F32 { dt } else { Scalar::F64 };
+        // The norm of a complex64 array is a float32, as NumPy's.
+        let float = if dt == Scalar::F32 || (f == LinalgNorm && dt == Scalar::C64) {
+            Scalar::F32
+        } else {
+            Scalar::F64
+        };
         Ok(match f {
             Trace => Type::Scalar(super::numpy_call::accumulator(dt)),
             LinalgDet => Type::Scalar(float),
@@ -510,10 +518,20 @@ impl Infer<'_> {
                     Type::array(float, 1, Layout::C),
                 ])
             }
-            LinalgQr => Type::Tuple(vec![
-                Type::array(float, 2, Layout::C),
-                Type::array(float, 2, Layout::C),
-            ]),
+            LinalgQr => {
+                // `mode='r'` returns R alone, the other modes (Q, R).
+                let mode = arg("mode");
+                if let Some(mode) = mode {
+                    self.string_option(f, mode, &["reduced", "complete", "r"])?;
+                }
+                match mode.map(|m| &m.kind) {
+                    Some(ExprKind::Str(s)) if s == "r" => Type::array(float, 2, Layout::C),
+                    _ => Type::Tuple(vec![
+                        Type::array(float, 2, Layout::C),
+                        Type::array(float, 2, Layout::C),
+                    ]),
+                }
+            }
             LinalgSvd => {
                 if let Some(full) = arg("full_matrices") {
                     match self.value(full)? {

@@ -239,7 +239,7 @@ impl Infer<'_> {
     }
 
     /// A string option such as `kind='stable'`: a literal among `allowed`.
-    fn string_option(&mut self, f: ArrayFn, v: &Expr, allowed: &[&str]) -> R<()> {
+    pub(super) fn string_option(&mut self, f: ArrayFn, v: &Expr, allowed: &[&str]) -> R<()> {
         match &v.kind {
             ExprKind::Str(s) if allowed.contains(&s.as_str()) => {
                 self.resolve(v.id, Resolution::Callee);
