@@ -2,8 +2,8 @@
 //!
 //! Lowering outlines the body of a `prange` loop into a *chunk function* that runs iterations
 //! `lo..hi` of the loop (counted from 0) and writes its partial reduction results to `out`.
-//! [`ferrojit_parallel_for`] splits `0..count` into contiguous chunks, one per thread, runs
-//! them on a rayon thread pool, and returns how many chunks it used so that compiled code can
+//! [`ferrojit_parallel_for`] splits `0..count` into contiguous chunks, a few per thread, runs
+//! them on a rayon thread pool (each thread taking the next chunk until none is left), and returns how many chunks it used so that compiled code can
 //! combine the partial results. An error raised in any chunk is reported once (the first chunk
 //! in iteration order wins), through the caller's [`ErrorSlot`].
 //!
@@ -17,7 +17,7 @@
 
 use crate::error::ErrorSlot;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU32, AtomicUsize, Ordering};
 
 /// Most chunks one loop is split into; compiled code reserves room for this many partial
 /// results.
@@ -105,10 +105,16 @@ pub extern "C" fn ferrojit_parallel_chunks(count: i64) -> i64 {
     if count <= 0 {
         return 0;
     }
-    (get_num_threads() as i64)
+    (get_num_threads() as i64 * CHUNKS_PER_THREAD)
         .min(count)
         .clamp(1, MAX_CHUNKS as i64)
 }
+
+/// Chunks per thread: the threads take chunks in turn until none is left, so a thread slowed
+/// by another process (or another runtime's spinning workers) does less of the loop instead of
+/// holding everyone up. The split depends only on the count and the thread setting, never on
+/// timing, so reductions combine the same partial results in the same order on every run.
+const CHUNKS_PER_THREAD: i64 = 4;
 
 /// Runs `body` over `0..count` in up to [`get_num_threads`] chunks; returns the number of
 /// chunks (0 if `count <= 0`). Chunk `c` writes its partial results at `out + c * out_stride`.
@@ -153,13 +159,25 @@ pub unsafe extern "C" fn ferrojit_parallel_for(
             )
         };
     };
-    match pool() {
-        // The calling thread runs chunk 0 while the pool's threads run the rest.
-        Some(pool) if chunks > 1 => pool.in_place_scope(|s| {
-            for c in 1..chunks {
-                s.spawn(move |_| run(c));
+    // Each participant takes the next chunk until none is left.
+    let next = AtomicI64::new(0);
+    let take_chunks = || {
+        loop {
+            let c = next.fetch_add(1, Ordering::Relaxed);
+            if c >= chunks {
+                break;
             }
-            run(0);
+            run(c);
+        }
+    };
+    let helpers = (get_num_threads() as i64).min(chunks) - 1;
+    match pool() {
+        // The calling thread takes chunks too, beside the pool's threads.
+        Some(pool) if helpers > 0 => pool.in_place_scope(|s| {
+            for _ in 0..helpers {
+                s.spawn(|_| take_chunks());
+            }
+            take_chunks();
         }),
         // One chunk, or a forked child without the pool's threads.
         _ => (0..chunks).for_each(run),
