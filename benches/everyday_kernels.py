@@ -550,6 +550,63 @@ def mask_above_u8(img, thr, flags):
         flags[i] = img[i] > thr
 
 
+# --- library reductions, narrow clamps, small convolutions --------------------------------------
+
+
+def array_max(a):
+    return a.max()
+
+
+def sum_of_products(a, b):
+    return np.sum(a * b)
+
+
+def count_mask(a):
+    return np.sum(a > 0.5)
+
+
+def clamp_i32(ia32, io32):
+    for i in range(ia32.shape[0]):
+        v = ia32[i]
+        if v < -100:
+            v = -100
+        elif v > 500:
+            v = 500
+        io32[i] = v
+
+
+def max_abs_loop(a):
+    m = 0.0
+    for i in range(a.shape[0]):
+        v = abs(a[i] - 0.5)
+        if v > m:
+            m = v
+    return m
+
+
+def softmax(a, out):
+    m = a[0]
+    for i in range(a.shape[0]):
+        if a[i] > m:
+            m = a[i]
+    s = 0.0
+    for i in range(a.shape[0]):
+        out[i] = math.exp(a[i] - m)
+        s += out[i]
+    for i in range(a.shape[0]):
+        out[i] /= s
+
+
+def conv3x3(m, k3, out2):
+    for i in range(1, m.shape[0] - 1):
+        for j in range(1, m.shape[1] - 1):
+            acc = 0.0
+            for di in range(3):
+                for dj in range(3):
+                    acc += k3[di, dj] * m[i + di - 1, j + dj - 1]
+            out2[i, j] = acc
+
+
 # --- the table of kernels ---------------------------------------------------------------------
 
 # name -> (function, argument names, options); options: "fastmath" (tolerance, fastmath=True),
@@ -621,6 +678,13 @@ KERNELS = [
     ("scale_i16", scale_i16, "pcm out16", {}),
     ("fill_bool", fill_bool, "flags", {}),
     ("mask_above_u8", mask_above_u8, "img thr flags", {}),
+    ("array_max", array_max, "a", {}),
+    ("sum_of_products", sum_of_products, "a b", {"py_tol": 1e-9}),
+    ("count_mask", count_mask, "a", {}),
+    ("clamp_i32", clamp_i32, "ia32 io32", {}),
+    ("max_abs_loop", max_abs_loop, "a", {}),
+    ("softmax", softmax, "a out", {"tol": 1e-12}),
+    ("conv3x3", conv3x3, "m k3 out2", {}),
 ]
 
 
@@ -677,6 +741,8 @@ def make_inputs(quick):
     args["pcm"] = rng.integers(-32768, 32768, n).astype(np.int16)
     args["out16"] = np.zeros(n, dtype=np.int16)
     args["flags"] = np.zeros(n, dtype=np.bool_)
+    args["io32"] = np.zeros(n, dtype=np.int32)
+    args["k3"] = rng.random((3, 3))
     # popcount wants non-negative words with many bits set
     args["ia"] = np.abs(ia)
     args["ias"] = ia
