@@ -82,6 +82,7 @@ pub fn run(func: &mut Function, fastmath: bool) -> bool {
         if func.successors(l).contains(&l) {
             changed |= narrow_compares(func, l);
             changed |= narrow_uniform_compares(func, l, fastmath);
+            changed |= hidden_positions(func, l, fastmath);
         }
         if let Ok(plan) = analyze(func, l, fastmath) {
             rewrite(func, l, plan);
@@ -106,6 +107,7 @@ pub fn explain(func: &Function, fastmath: bool) -> Vec<(Block, Result<u32, Strin
         .map(|b| {
             narrow_compares(&mut func, b);
             narrow_uniform_compares(&mut func, b, fastmath);
+            hidden_positions(&mut func, b, fastmath);
             (b, analyze(&func, b, fastmath).map(|p| p.lanes))
         })
         .collect()
@@ -178,6 +180,100 @@ fn narrow_uniform_compares(func: &mut Function, l: Block, fastmath: bool) -> boo
         *func = trial;
     }
     keep
+}
+
+/// A float maximum or minimum carried without `fastmath` (`if a[i] > m: m = a[i]`,
+/// `m = select(x > m, x, m)`): per-lane maxima merged afterwards give the right value but may
+/// keep the other of two equal zeros (`0.0 == -0.0`). Given the iteration each lane took its
+/// value in, the arg-reduction merge ([`arg`]) keeps the scalar loop's element exactly (the
+/// first of equal ones). So the loop gets a hidden position `k = select(c, i, k)` under the same
+/// condition, no one reads it after the loop (`dce` removes it from the scalar loop), and the
+/// loop vectorizes as an argmax. Kept only when the loop then vectorizes.
+fn hidden_positions(func: &mut Function, l: Block, fastmath: bool) -> bool {
+    if fastmath {
+        // Float extremes reorder freely under fastmath (`find_reduction`).
+        return false;
+    }
+    let Some(term) = func.terminator(l) else {
+        return false;
+    };
+    let t = func.inst(term);
+    if t.op != Op::Brif || t.targets[0].block != l || t.targets[1].block == l {
+        return false;
+    }
+    let params = func.block(l).params.clone();
+    let back = t.targets[0].args.clone();
+    // The index: the parameter whose next value the loop condition `i + 1 < n` tests.
+    let Some(cmp) = def_inst(func, t.args[0]) else {
+        return false;
+    };
+    let Some(i_index) = back.iter().position(|&a| a == func.inst(cmp).args[0]) else {
+        return false;
+    };
+    let i = params[i_index];
+    let in_body = |inst: Inst| func.block(l).insts.contains(&inst);
+    let carried_select = |k: usize| {
+        def_inst(func, back[k])
+            .filter(|&d| in_body(d))
+            .map(|d| func.inst(d))
+            .filter(|d| d.op == Op::Select && d.args[2] == params[k])
+            .map(|d| d.args[0])
+    };
+    let mut conditions = Vec::new();
+    for k in 0..params.len() {
+        if k == i_index || !func.value_type(params[k]).is_float() {
+            continue;
+        }
+        let Some(cond) = carried_select(k) else {
+            continue;
+        };
+        // Already kept with a position (a real argmin/argmax)?
+        let paired = (0..params.len()).any(|j| {
+            j != k && func.value_type(params[j]) == Ty::I64 && carried_select(j) == Some(cond)
+        });
+        if !paired && !conditions.contains(&cond) {
+            conditions.push(cond);
+        }
+    }
+    if conditions.is_empty() {
+        return false;
+    }
+    let mut trial = func.clone();
+    for cond in conditions {
+        let position = trial.append_block_param(l, Ty::I64);
+        // Entering the loop: any position (the incoming value is not a lane's).
+        for b in trial.layout.clone() {
+            if b == l {
+                continue;
+            }
+            let Some(bt) = trial.terminator(b) else {
+                continue;
+            };
+            let targets: Vec<usize> = (0..trial.inst(bt).targets.len())
+                .filter(|&k| trial.inst(bt).targets[k].block == l)
+                .collect();
+            if targets.is_empty() {
+                continue;
+            }
+            let zero = trial.create_inst(Op::Iconst(0), Vec::new(), &[Ty::I64], Vec::new());
+            let v = trial.inst(zero).results[0];
+            let insts = &mut trial.block_mut(b).insts;
+            insts.insert(insts.len() - 1, zero);
+            for k in targets {
+                trial.inst_mut(bt).targets[k].args.push(v);
+            }
+        }
+        let keep = trial.create_inst(Op::Select, vec![cond, i, position], &[Ty::I64], Vec::new());
+        let next = trial.inst(keep).results[0];
+        let insts = &mut trial.block_mut(l).insts;
+        insts.insert(insts.len() - 1, keep);
+        trial.inst_mut(term).targets[0].args.push(next);
+    }
+    if analyze(&trial, l, fastmath).is_err() {
+        return false;
+    }
+    *func = trial;
+    true
 }
 
 #[derive(Copy, Clone, Debug, PartialEq)]
