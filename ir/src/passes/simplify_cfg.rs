@@ -1,6 +1,7 @@
 //! Control-flow simplification, repeated until nothing changes:
 //! 1. remove blocks the entry cannot reach;
-//! 2. a `brif` whose two targets are the same block with the same arguments becomes a `jump`;
+//! 2. a `brif` whose two targets are the same block becomes a `jump`, its arguments chosen by
+//!    `select`s where the two edges pass different values;
 //! 3. jump threading: an edge into a block that only forwards (`blockB(params): jump C(args)`,
 //!    its parameters used nowhere else) goes straight to `C`, with the forwarded arguments
 //!    substituted (chains are followed; cycles of forwarding blocks are left alone);
@@ -40,13 +41,39 @@ fn fold_trivial_brifs(func: &mut Function) -> bool {
         let Some(term) = func.terminator(block) else {
             continue;
         };
-        let data = func.inst_mut(term);
-        if data.op == Op::Brif && data.targets[0] == data.targets[1] {
-            data.op = Op::Jump;
-            data.args.clear();
-            data.targets.truncate(1);
-            changed = true;
+        let data = func.inst(term);
+        if data.op != Op::Brif || data.targets[0].block != data.targets[1].block {
+            continue;
         }
+        // The same block with different arguments: the arguments chosen by selects (each arm
+        // was empty, so the branch only chose values).
+        let cond = data.args[0];
+        let (then_args, else_args) = (data.targets[0].args.clone(), data.targets[1].args.clone());
+        let mut args = Vec::with_capacity(then_args.len());
+        let mut selects = Vec::new();
+        for (&a, &b) in then_args.iter().zip(&else_args) {
+            if a == b {
+                args.push(a);
+                continue;
+            }
+            let ty = func.value_type(a);
+            let select = func.create_inst(Op::Select, vec![cond, a, b], &[ty], Vec::new());
+            let (line, col) = (func.inst(term).line, func.inst(term).col);
+            let d = func.inst_mut(select);
+            d.line = line;
+            d.col = col;
+            args.push(func.inst(select).results[0]);
+            selects.push(select);
+        }
+        let insts = &mut func.block_mut(block).insts;
+        let at = insts.len() - 1;
+        insts.splice(at..at, selects);
+        let data = func.inst_mut(term);
+        data.op = Op::Jump;
+        data.args.clear();
+        data.targets.truncate(1);
+        data.targets[0].args = args;
+        changed = true;
     }
     changed
 }
