@@ -3,15 +3,15 @@
 //! Lowering outlines the body of a `prange` loop into a *chunk function* that runs iterations
 //! `lo..hi` of the loop (counted from 0) and writes its partial reduction results to `out`.
 //! [`ferrojit_parallel_for`] splits `0..count` into contiguous chunks, a few per thread, runs
-//! them on a rayon thread pool (each thread taking the next chunk until none is left), and returns how many chunks it used so that compiled code can
-//! combine the partial results. An error raised in any chunk is reported once (the first chunk
+//! them on the calling thread and a rayon thread pool (each thread taking the next chunk until
+//! none is left), and returns how many chunks it used so that compiled code can combine the
+//! partial results. An error raised in any chunk is reported once (the first chunk
 //! in iteration order wins), through the caller's [`ErrorSlot`].
 //!
 //! Threads: a loop runs on `FERROJIT_NUM_THREADS` threads (default: the number of CPUs): the
-//! calling thread runs the first chunk itself and a pool of one thread fewer, created on first
-//! use, runs the others. (The calling thread working, rather than sleeping while the pool does
-//! everything, saves a hand-off and a wake-up per loop, and keeps the thread count at the number
-//! of CPUs.) [`set_num_threads`] limits how many of them a loop uses, like Numba's
+//! calling thread and a pool of one thread fewer, created on first use. (The calling thread
+//! working, rather than sleeping while the pool does everything, saves a hand-off and a wake-up
+//! per loop, and keeps the thread count at the number of CPUs.) [`set_num_threads`] limits how many of them a loop uses, like Numba's
 //! function of the same name. After `fork()` the child has none of the pool's threads: its
 //! parallel loops run their chunks serially (same results), instead of waiting forever.
 
@@ -116,8 +116,8 @@ pub extern "C" fn ferrojit_parallel_chunks(count: i64) -> i64 {
 /// timing, so reductions combine the same partial results in the same order on every run.
 const CHUNKS_PER_THREAD: i64 = 4;
 
-/// Runs `body` over `0..count` in up to [`get_num_threads`] chunks; returns the number of
-/// chunks (0 if `count <= 0`). Chunk `c` writes its partial results at `out + c * out_stride`.
+/// Runs `body` over `0..count` in [`ferrojit_parallel_chunks`] chunks on up to
+/// [`get_num_threads`] threads; returns the number of chunks (0 if `count <= 0`). Chunk `c` writes its partial results at `out + c * out_stride`.
 ///
 /// # Safety
 /// `body` must be a chunk function compiled for `env`'s layout, `out` must have room for
