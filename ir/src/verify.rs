@@ -37,7 +37,8 @@
 //!     in lane-wise operations: integer arithmetic/bitwise/min/max on integer vectors, float
 //!     arithmetic on float vectors, shifts of integer vectors by a scalar amount, comparisons of two equal vectors defining their mask,
 //!     `not`/`and`/`or` on masks, `select` by a mask (or a bool) between vectors, `stof`
-//!     i64x2→f64x2 and i32x4→f32x4, `splat` of a scalar to its vector, `extractlane` of a
+//!     i64x2→f64x2 and i32x4→f32x4, `uext` m64x2→i64x2 and m32x4→i32x4 (a mask as 0/1 lanes),
+//!     `splat` of a scalar to its vector, `extractlane` of a
 //!     lane in range (its lane type), `load`/`store` of
 //!     vectors (of masks only `m8x16`: sixteen `bool` bytes, 0/1 in memory; no `imul` on
 //!     `i8x16`: x86 has no byte multiply); never in calls, branches or returns. `splat` always defines a vector.
