@@ -84,44 +84,11 @@ fn match_rotated_popcount_loop(func: &Function, b: Block) -> Option<RotatedPopco
     let args = &t.targets[0].args;
     let x_index = args.iter().position(|&a| a == x2)?;
     let x = block.params[x_index];
-    let and = def_inst(func, x2)?;
-    let and_data = func.inst(and);
-    if and_data.op != Op::Band || !block.insts.contains(&and) {
+    let (and, d, minus_one) = clear_lowest_bit(func, x2, x)?;
+    if !block.insts.contains(&and) || !block.insts.contains(&minus_one) {
         return None;
     }
-    let d = match (and_data.args[0] == x, and_data.args[1] == x) {
-        (true, false) => and_data.args[1],
-        (false, true) => and_data.args[0],
-        _ => return None,
-    };
-    let minus_one = def_inst(func, d)?;
-    let m = func.inst(minus_one);
-    let decrements = match m.op {
-        Op::Isub => m.args[0] == x && const_of(func, m.args[1]) == Some(1),
-        Op::Iadd => {
-            (m.args[0] == x && const_of(func, m.args[1]) == Some(-1))
-                || (m.args[1] == x && const_of(func, m.args[0]) == Some(-1))
-        }
-        _ => false,
-    };
-    if !decrements || !block.insts.contains(&minus_one) {
-        return None;
-    }
-    let mut counters = Vec::new();
-    for (k, (&arg, &param)) in args.iter().zip(&block.params).enumerate() {
-        if k == x_index || arg == param {
-            continue;
-        }
-        let inc = def_inst(func, arg)?;
-        let data = func.inst(inc);
-        let ok = data.op == Op::Iadd
-            && ((data.args[0] == param && const_of(func, data.args[1]) == Some(1))
-                || (data.args[1] == param && const_of(func, data.args[0]) == Some(1)));
-        if !ok || !block.insts.contains(&inc) || counters.iter().any(|&(i, _)| i == inc) {
-            return None;
-        }
-        counters.push((inc, param));
-    }
+    let counters = counters(func, args, &block.params, x_index, &block.insts)?;
     // Nothing else in the block; `d` and the test feed only the loop; the exit reads only
     // `x2`, the counters, parameters and values from outside.
     let ours = |i: &Inst| {
@@ -357,46 +324,9 @@ fn match_popcount_loop(func: &Function, h: Block) -> Option<PopcountLoop> {
         return None;
     }
     let args = &jump.targets[0].args;
-    // x2 = band x, d with d = x - 1.
-    let and = def_inst(func, args[x_index])?;
-    let and_data = func.inst(and);
-    if and_data.op != Op::Band {
-        return None;
-    }
-    let d = match (and_data.args[0] == x, and_data.args[1] == x) {
-        (true, false) => and_data.args[1],
-        (false, true) => and_data.args[0],
-        _ => return None,
-    };
-    let minus_one = def_inst(func, d)?;
-    let m = func.inst(minus_one);
-    let decrements = match m.op {
-        Op::Isub => m.args[0] == x && const_of(func, m.args[1]) == Some(1),
-        Op::Iadd => {
-            (m.args[0] == x && const_of(func, m.args[1]) == Some(-1))
-                || (m.args[1] == x && const_of(func, m.args[0]) == Some(-1))
-        }
-        _ => false,
-    };
-    if !decrements {
-        return None;
-    }
+    let (and, d, minus_one) = clear_lowest_bit(func, args[x_index], x)?;
     // Every other argument: passed through, or a counter `n + 1` of its own parameter.
-    let mut counters = Vec::new();
-    for (k, (&arg, &param)) in args.iter().zip(&header.params).enumerate() {
-        if k == x_index || arg == param {
-            continue;
-        }
-        let inc = def_inst(func, arg)?;
-        let data = func.inst(inc);
-        let ok = data.op == Op::Iadd
-            && ((data.args[0] == param && const_of(func, data.args[1]) == Some(1))
-                || (data.args[1] == param && const_of(func, data.args[0]) == Some(1)));
-        if !ok || !rest.contains(&inc) || counters.iter().any(|&(i, _)| i == inc) {
-            return None;
-        }
-        counters.push((inc, param));
-    }
+    let counters = counters(func, args, &header.params, x_index, rest)?;
     // Nothing else in the body, and its values are used only by the jump and each other.
     let ours = |i: &Inst| *i == minus_one || *i == and || counters.iter().any(|&(c, _)| c == *i);
     if !rest.iter().all(ours) || rest.len() != 2 + counters.len() {
@@ -476,4 +406,58 @@ fn rewrite(func: &mut Function, m: &PopcountLoop) {
     for inst in after {
         map_uses(func.inst_mut(inst), |v| *final_values.get(&v).unwrap_or(&v));
     }
+}
+
+/// `x2 = band x, d` with `d = x - 1` (`isub x, 1` or `iadd x, -1`, either order): the `and`,
+/// `d` and the instruction defining `d`.
+fn clear_lowest_bit(func: &Function, x2: Value, x: Value) -> Option<(Inst, Value, Inst)> {
+    let and = def_inst(func, x2)?;
+    let and_data = func.inst(and);
+    if and_data.op != Op::Band {
+        return None;
+    }
+    let d = match (and_data.args[0] == x, and_data.args[1] == x) {
+        (true, false) => and_data.args[1],
+        (false, true) => and_data.args[0],
+        _ => return None,
+    };
+    let minus_one = def_inst(func, d)?;
+    let m = func.inst(minus_one);
+    let decrements = match m.op {
+        Op::Isub => m.args[0] == x && const_of(func, m.args[1]) == Some(1),
+        Op::Iadd => {
+            (m.args[0] == x && const_of(func, m.args[1]) == Some(-1))
+                || (m.args[1] == x && const_of(func, m.args[0]) == Some(-1))
+        }
+        _ => false,
+    };
+    decrements.then_some((and, d, minus_one))
+}
+
+/// The loop's counters: every argument `args[k]` (`k != x_index`) passed back to `params[k]`
+/// is the parameter itself or `params[k] + 1` computed by its own instruction in `insts`;
+/// the `(increment, parameter)` pairs of the latter, or `None` if another argument differs.
+fn counters(
+    func: &Function,
+    args: &[Value],
+    params: &[Value],
+    x_index: usize,
+    insts: &[Inst],
+) -> Option<Vec<(Inst, Value)>> {
+    let mut counters: Vec<(Inst, Value)> = Vec::new();
+    for (k, (&arg, &param)) in args.iter().zip(params).enumerate() {
+        if k == x_index || arg == param {
+            continue;
+        }
+        let inc = def_inst(func, arg)?;
+        let data = func.inst(inc);
+        let ok = data.op == Op::Iadd
+            && ((data.args[0] == param && const_of(func, data.args[1]) == Some(1))
+                || (data.args[1] == param && const_of(func, data.args[0]) == Some(1)));
+        if !ok || !insts.contains(&inc) || counters.iter().any(|&(i, _)| i == inc) {
+            return None;
+        }
+        counters.push((inc, param));
+    }
+    Some(counters)
 }
