@@ -155,6 +155,14 @@ fn pipelines() -> Vec<Vec<Pass>> {
     all
 }
 
+/// The input module of golden file `tests/ir/<name>.ir` (the text before `; expect:`).
+fn golden_module(name: &str) -> Module {
+    let path = format!("{}/../tests/ir/{name}.ir", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).expect("golden file");
+    let input = text.split("\n; expect:\n").next().unwrap_or_default();
+    parse_module(input).expect("parses")
+}
+
 fn golden_inputs() -> Vec<(String, String)> {
     let dir = format!("{}/../tests/ir", env!("CARGO_MANIFEST_DIR"));
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
@@ -448,13 +456,7 @@ proptest! {
 /// the run-time checks, so this drives the vector path on purpose.
 #[test]
 fn vectorized_loops_agree_with_the_scalar_loop() {
-    let path = format!(
-        "{}/../tests/ir/vectorize_maps.ir",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(path).expect("golden file");
-    let input = text.split("\n; expect:\n").next().unwrap_or_default();
-    let module = parse_module(input).expect("parses");
+    let module = golden_module("vectorize_maps");
     let after = optimise(&module, vec![Pass::Vectorize]);
     let mut rng = Rng(12345);
     let mut vector_runs = 0;
@@ -514,13 +516,7 @@ fn vectorized_loops_agree_with_the_scalar_loop() {
 /// of equal elements; under NumPy's rule the first NaN).
 #[test]
 fn arg_reductions_agree_with_the_scalar_loop() {
-    let path = format!(
-        "{}/../tests/ir/vectorize_arg.ir",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(path).expect("golden file");
-    let input = text.split("\n; expect:\n").next().unwrap_or_default();
-    let module = parse_module(input).expect("parses");
+    let module = golden_module("vectorize_arg");
     let after = optimise(&module, vec![Pass::Vectorize]);
     const FLOATS: &[f64] = &[
         0.0,
@@ -577,13 +573,7 @@ fn arg_reductions_agree_with_the_scalar_loop() {
 /// elements past `b`'s end are above the threshold (the original never reads `b` there).
 #[test]
 fn speculated_loads_agree_and_never_fault() {
-    let path = format!(
-        "{}/../tests/ir/speculate_loads.ir",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(path).expect("golden file");
-    let input = text.split("\n; expect:\n").next().unwrap_or_default();
-    let module = parse_module(input).expect("parses");
+    let module = golden_module("speculate_loads");
     let after = optimise(&module, ir::passes::DEFAULT_PIPELINE.to_vec());
     let mut rng = Rng(777);
     let mut vector_runs = 0;
@@ -638,13 +628,7 @@ fn speculated_loads_agree_and_never_fault() {
 /// negative `int8`).
 #[test]
 fn byte_loops_agree_with_the_scalar_loop() {
-    let path = format!(
-        "{}/../tests/ir/vectorize_bytes.ir",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(path).expect("golden file");
-    let input = text.split("\n; expect:\n").next().unwrap_or_default();
-    let module = parse_module(input).expect("parses");
+    let module = golden_module("vectorize_bytes");
     let after = optimise(&module, vec![Pass::Vectorize]);
     let mut rng = Rng(777);
     let mut vector_runs = 0;
@@ -695,13 +679,7 @@ fn byte_loops_agree_with_the_scalar_loop() {
 /// what memory would hold whatever aliases).
 #[test]
 fn forwarded_stores_agree_with_memory() {
-    let path = format!(
-        "{}/../tests/ir/forward_stores.ir",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(path).expect("golden file");
-    let input = text.split("\n; expect:\n").next().unwrap_or_default();
-    let module = parse_module(input).expect("parses");
+    let module = golden_module("forward_stores");
     let after = optimise(&module, vec![Pass::ForwardStores]);
     let mut rng = Rng(4242);
     for n in 0..12u64 {
