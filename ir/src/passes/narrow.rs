@@ -14,13 +14,13 @@
 //! fits) compares the narrow values, when the extension matches the comparison's signedness.
 
 use super::util::substitute;
-use crate::function::{Function, Inst, IntCC, Op, Ty, Value, ValueDef};
+use crate::function::{Block, Function, Inst, IntCC, Op, Ty, Value, ValueDef};
 use std::collections::HashMap;
 
 /// Most operations one narrowed tree may have (keeps the pass linear and the copies small).
 const MAX_NODES: usize = 16;
 
-/// Runs the pass; true if an `ireduce` was replaced.
+/// Runs the pass; true if an `ireduce` was replaced or a comparison narrowed.
 pub fn run(func: &mut Function) -> bool {
     let mut replaced: HashMap<Value, Value> = HashMap::new();
     let mut changed = false;
@@ -37,18 +37,8 @@ pub fn run(func: &mut Function) -> bool {
                         .into_iter()
                         .map(|(v, ty)| emit(func, v, ty, &mut new_insts))
                         .collect();
-                    let count = new_insts.len();
-                    let (line, col) = (func.inst(inst).line, func.inst(inst).col);
-                    for &i in &new_insts {
-                        let d = func.inst_mut(i);
-                        d.line = line;
-                        d.col = col;
-                    }
                     func.inst_mut(inst).args = args;
-                    func.block_mut(block)
-                        .insts
-                        .splice(at - 1..at - 1, new_insts);
-                    at += count;
+                    at += place_before(func, block, at - 1, new_insts);
                     changed = true;
                 }
                 continue;
@@ -67,16 +57,7 @@ pub fn run(func: &mut Function) -> bool {
             }
             let mut new_insts = Vec::new();
             let narrowed = emit(func, operand, narrow_ty, &mut new_insts);
-            let (line, col) = (func.inst(inst).line, func.inst(inst).col);
-            for &i in &new_insts {
-                let d = func.inst_mut(i);
-                d.line = line;
-                d.col = col;
-            }
-            let pos = at - 1;
-            let count = new_insts.len();
-            func.block_mut(block).insts.splice(pos..pos, new_insts);
-            at += count;
+            at += place_before(func, block, at - 1, new_insts);
             replaced.insert(func.inst(inst).results[0], narrowed);
         }
     }
@@ -127,6 +108,21 @@ fn narrow_compare(func: &Function, cc: IntCC, a: Value, b: Value) -> Option<[(Va
     fits(a)?;
     fits(b)?;
     Some([(a, ty), (b, ty)])
+}
+
+/// Places `new_insts` before position `pos` of `block`, with the source position of the
+/// instruction there; returns how many were placed.
+fn place_before(func: &mut Function, block: Block, pos: usize, new_insts: Vec<Inst>) -> usize {
+    let here = func.block(block).insts[pos];
+    let (line, col) = (func.inst(here).line, func.inst(here).col);
+    for &i in &new_insts {
+        let d = func.inst_mut(i);
+        d.line = line;
+        d.col = col;
+    }
+    let count = new_insts.len();
+    func.block_mut(block).insts.splice(pos..pos, new_insts);
+    count
 }
 
 /// The instruction defining `v`, if an instruction does.
