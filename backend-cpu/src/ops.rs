@@ -206,6 +206,14 @@ pub(crate) fn lower_value_op(
             b.ins().ireduce(types::I8, bit)
         }
         Op::ExtractLane(lane) => b.ins().extractlane(x, *lane),
+        // A mask widens by sign extension: all ones stay all ones.
+        Op::Widen { signed, high } => match (signed | ty.is_mask(), high) {
+            (true, false) => b.ins().swiden_low(x),
+            (true, true) => b.ins().swiden_high(x),
+            (false, false) => b.ins().uwiden_low(x),
+            (false, true) => b.ins().uwiden_high(x),
+        },
+        Op::Pack => pack(b, x, y, ty, rty),
         Op::Select => b.ins().select(x, y, z),
         // Sixteen `bool` elements (bytes 0/1, anything nonzero counts as true) as a mask.
         Op::Load { offset, readonly } if ty == Ty::M8X16 => {
@@ -258,6 +266,38 @@ fn i64x2_to_f64x2(b: &mut FunctionBuilder, x: Value) -> Value {
     let offset = b.ins().splat(types::F64X2, offset);
     let high = b.ins().fsub(high, offset);
     b.ins().fadd(high, low)
+}
+
+/// The lanes of `x` then `y`, each truncated to half its width (`Op::Pack`; `ty` the result).
+/// x86 packs saturate: a mask's lanes (0 or -1) survive `packsswb`/`packssdw` as they are, and
+/// an integer's low half does `packuswb`/`packusdw` once the high half is cleared. Lanes of 64
+/// bits have no pack; their low halves are picked by one `shufps`.
+fn pack(b: &mut FunctionBuilder, x: Value, y: Value, ty: Ty, rty: Type) -> Value {
+    use cranelift_codegen::ir::ConstantData;
+    let little = MemFlagsData::new().with_endianness(cranelift_codegen::ir::Endianness::Little);
+    if matches!(ty, Ty::I32X4 | Ty::M32X4) {
+        let xb = b.ins().bitcast(types::I8X16, little, x);
+        let yb = b.ins().bitcast(types::I8X16, little, y);
+        // Bytes 0-3 and 8-11 of each operand (16-31 name the second one's bytes).
+        let picks: Vec<u8> = [0u8, 8, 16, 24]
+            .iter()
+            .flat_map(|&start| start..start + 4)
+            .collect();
+        let mask = b.func.dfg.immediates.push(ConstantData::from(picks));
+        let r = b.ins().shuffle(xb, yb, mask);
+        return b.ins().bitcast(rty, little, r);
+    }
+    if ty.is_mask() {
+        return b.ins().snarrow(x, y);
+    }
+    let wide = b.func.dfg.value_type(x);
+    let low_bits = b
+        .ins()
+        .iconst(wide.lane_type(), (1i64 << (wide.lane_bits() / 2)) - 1);
+    let low_bits = b.ins().splat(wide, low_bits);
+    let x = b.ins().band(x, low_bits);
+    let y = b.ins().band(y, low_bits);
+    b.ins().unarrow(x, y)
 }
 
 /// `cond ? t : f` on vectors: a whole-vector `select` on a bool, else a lane-wise blend by the

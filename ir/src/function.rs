@@ -131,6 +131,31 @@ impl Ty {
             _ => return None,
         })
     }
+    /// The vector of half as many lanes, each twice as wide, of an integer vector or mask
+    /// (what [`Op::Widen`] defines); `None` for 64-bit lanes and other types.
+    pub fn widened(self) -> Option<Ty> {
+        Some(match self {
+            Ty::I8X16 => Ty::I16X8,
+            Ty::I16X8 => Ty::I32X4,
+            Ty::I32X4 => Ty::I64X2,
+            Ty::M8X16 => Ty::M16X8,
+            Ty::M16X8 => Ty::M32X4,
+            Ty::M32X4 => Ty::M64X2,
+            _ => return None,
+        })
+    }
+    /// The inverse of [`Ty::widened`] (what [`Op::Pack`] defines).
+    pub fn packed(self) -> Option<Ty> {
+        Some(match self {
+            Ty::I16X8 => Ty::I8X16,
+            Ty::I32X4 => Ty::I16X8,
+            Ty::I64X2 => Ty::I32X4,
+            Ty::M16X8 => Ty::M8X16,
+            Ty::M32X4 => Ty::M16X8,
+            Ty::M64X2 => Ty::M32X4,
+            _ => return None,
+        })
+    }
     /// What a comparison of two values of this type defines: `bool` for scalars, the mask with
     /// as many lanes for vectors.
     pub fn compare_result(self) -> Ty {
@@ -326,6 +351,18 @@ pub enum Op {
     Splat,
     /// Lane `n` of a vector operand (a scalar of its lane type; a mask's lane is a bool).
     ExtractLane(u8),
+    /// The low (`high: false`) or high half of an integer vector's or mask's lanes, each
+    /// extended to twice its width (sign- or zero-extended; a mask, sign-extended, stays a
+    /// mask): `i8x16 → i16x8`, `i32x4 → i64x2`, `m8x16 → m16x8`. How the vectorizer meets a
+    /// loop that mixes element widths (a byte compared, an `int64` count).
+    Widen {
+        signed: bool,
+        high: bool,
+    },
+    /// The lanes of two integer vectors (or masks) of one type, each truncated to half its
+    /// width (wrapping), in one vector: `args[0]`'s lanes, then `args[1]`'s (`i32x4, i32x4 →
+    /// i16x8`). The inverse of the two halves of [`Op::Widen`].
+    Pack,
 
     // Memory.
     /// Load a value of the result type from `args[0] + offset`. `readonly`: the memory does not
@@ -384,10 +421,10 @@ impl Op {
             Iconst(_) | Fconst(_) | Bconst(_) => 0,
             Ineg | Bnot | Popcnt | Fneg | Fabs | Sqrt | Floor | Ceil | Trunc | Nearest | Not => 1,
             Load { .. } | Sext | Uext | Ireduce | ToBool | Fpromote | Fdemote | Splat => 1,
-            ExtractLane(_) => 1,
+            ExtractLane(_) | Widen { .. } => 1,
             SToF | UToF | FToS | FToU | Bitcast => 1,
             Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Umulhi | Band | Bor | Bxor | Ishl
-            | Sshr | Ushr | Smin | Smax | Umin | Umax | Icmp(_) => 2,
+            | Sshr | Ushr | Smin | Smax | Umin | Umax | Icmp(_) | Pack => 2,
             Fadd | Fsub | Fmul | Fdiv | Fmin | Fmax | Copysign | Fcmp(_) | And | Or => 2,
             Fma | Select => 3,
             Store { .. }

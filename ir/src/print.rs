@@ -35,7 +35,8 @@
 //!   position is printed when the instruction has one (line or column nonzero).
 //! - Result types: constants (`iconst.i32`, `fconst.f64`), loads (`load.f64`) and every
 //!   conversion (`sext.i64`, `fpromote.f64`, `bitcast.f64`, …) name their result type;
-//!   `splat.f64x2` names its vector, `extractlane.N` (lane N) defines the operand's lane type; comparisons produce `bool` (a mask, `m64x2`/`m32x4`/`m16x8`/`m8x16`, when
+//!   `splat.f64x2` names its vector, `swiden_low.i16x8`/`pack.i8x16` (and the other widenings)
+//!   name their result vector, `extractlane.N` (lane N) defines the operand's lane type; comparisons produce `bool` (a mask, `m64x2`/`m32x4`/`m16x8`/`m8x16`, when
 //!   they compare vectors), `bconst` and `tobool` `bool`; `call_rt.NAME` produces its runtime
 //!   function's result type; `call @f(...) -> tys` lists its result types; `select` has the type
 //!   of its second operand and every other op the type of its first operand.
@@ -82,8 +83,19 @@ pub(crate) fn result_rule(op: &Op) -> ResultRule {
     use Op::*;
     match op {
         Iconst(_) | Fconst(_) | Load { .. } | StackSlot(_) | ParallelFor(_) => ResultRule::Explicit,
-        Sext | Uext | Ireduce | Fpromote | Fdemote | SToF | UToF | FToS | FToU | Bitcast
-        | Splat => ResultRule::Explicit,
+        Sext
+        | Uext
+        | Ireduce
+        | Fpromote
+        | Fdemote
+        | SToF
+        | UToF
+        | FToS
+        | FToU
+        | Bitcast
+        | Splat
+        | Widen { .. }
+        | Pack => ResultRule::Explicit,
         Bconst(_) | ToBool => ResultRule::Bool,
         Icmp(_) | Fcmp(_) => ResultRule::CompareOfArg,
         ExtractLane(_) => ResultRule::LaneOfArg,
@@ -162,6 +174,23 @@ pub(crate) fn opcode_name(op: &Op) -> &'static str {
         Select => "select",
         Splat => "splat",
         ExtractLane(_) => "extractlane",
+        Widen {
+            signed: true,
+            high: false,
+        } => "swiden_low",
+        Widen {
+            signed: true,
+            high: true,
+        } => "swiden_high",
+        Widen {
+            signed: false,
+            high: false,
+        } => "uwiden_low",
+        Widen {
+            signed: false,
+            high: true,
+        } => "uwiden_high",
+        Pack => "pack",
         Load { .. } => "load",
         Store { .. } => "store",
         CallRuntime(_) => "call_rt",
@@ -178,10 +207,78 @@ pub(crate) fn opcode_name(op: &Op) -> &'static str {
 pub(crate) const SIMPLE_OPS: &[Op] = {
     use Op::*;
     &[
-        Iadd, Isub, Imul, Sdiv, Udiv, Srem, Urem, Umulhi, Ineg, Band, Bor, Bxor, Bnot, Popcnt,
-        Ishl, Sshr, Ushr, Smin, Smax, Umin, Umax, Fadd, Fsub, Fmul, Fdiv, Fneg, Fabs, Sqrt, Floor,
-        Ceil, Trunc, Nearest, Fmin, Fmax, Copysign, Fma, Not, And, Or, Sext, Uext, Ireduce, ToBool,
-        Fpromote, Fdemote, SToF, UToF, FToS, FToU, Bitcast, Select, Splat, Jump, Brif, Return,
+        Iadd,
+        Isub,
+        Imul,
+        Sdiv,
+        Udiv,
+        Srem,
+        Urem,
+        Umulhi,
+        Ineg,
+        Band,
+        Bor,
+        Bxor,
+        Bnot,
+        Popcnt,
+        Ishl,
+        Sshr,
+        Ushr,
+        Smin,
+        Smax,
+        Umin,
+        Umax,
+        Fadd,
+        Fsub,
+        Fmul,
+        Fdiv,
+        Fneg,
+        Fabs,
+        Sqrt,
+        Floor,
+        Ceil,
+        Trunc,
+        Nearest,
+        Fmin,
+        Fmax,
+        Copysign,
+        Fma,
+        Not,
+        And,
+        Or,
+        Sext,
+        Uext,
+        Ireduce,
+        ToBool,
+        Fpromote,
+        Fdemote,
+        SToF,
+        UToF,
+        FToS,
+        FToU,
+        Bitcast,
+        Select,
+        Splat,
+        Jump,
+        Brif,
+        Return,
+        Widen {
+            signed: true,
+            high: false,
+        },
+        Widen {
+            signed: true,
+            high: true,
+        },
+        Widen {
+            signed: false,
+            high: false,
+        },
+        Widen {
+            signed: false,
+            high: true,
+        },
+        Pack,
     ]
 };
 

@@ -335,6 +335,7 @@ impl Verifier<'_> {
         match &data.op {
             Splat => Err("`splat` defines a vector".to_string()),
             ExtractLane(_) => Err("`extractlane` takes a vector".to_string()),
+            Widen { .. } | Pack => Err(format!("`{name}` takes vectors")),
             Iconst(_) => {
                 counts(0, 1)?;
                 need(results[0].is_int(), "iconst defines an integer")
@@ -632,6 +633,25 @@ fn check_vector_types(op: &Op, args: &[Ty], results: &[Ty], name: &str) -> Resul
             let ok = args.len() == 1 && (*lane as u32) < first.lanes();
             need(ok, "extractlane takes a lane of its vector operand")?;
             one_result(first.lane())
+        }
+        Widen { .. } => {
+            let ok = args.len() == 1 && results.len() == 1 && first.widened() == Some(results[0]);
+            need(
+                ok,
+                "a widening takes an integer vector or mask of 8- to 32-bit lanes and defines \
+                 the vector of lanes twice as wide",
+            )
+        }
+        Pack => {
+            let ok = args.len() == 2
+                && results.len() == 1
+                && args[0] == args[1]
+                && first.packed() == Some(results[0]);
+            need(
+                ok,
+                "pack takes two integer vectors or masks of one type with 16- to 64-bit lanes \
+                 and defines the vector of lanes half as wide",
+            )
         }
         Splat => {
             let ok = args.len() == 1 && results.len() == 1 && first.vector() == Some(results[0]);

@@ -10,7 +10,10 @@
 //! of `T` values and in constants is recomputed in `T`, just before the `ireduce`, and replaces
 //! it: bitwise the same value. The wide tree stays for its other uses (`dce` removes it when
 //! there are none). Divisions, shifts and min/max are not looked through: they do not commute
-//! with truncation. A comparison of two extended narrow values (or of one and a constant that
+//! with truncation — unless every value of the tree provably fits in `i32` (interval
+//! arithmetic from the extensions' ranges, [`range_in_i32`]): then the tree is recomputed in
+//! `i32` exactly, shifts and all (`int(x) * 3 // 4` of an `int16` `x`), and narrowed from there.
+//! A comparison of two extended narrow values (or of one and a constant that
 //! fits) compares the narrow values, when the extension matches the comparison's signedness.
 
 use super::util::substitute;
@@ -52,11 +55,30 @@ pub fn run(func: &mut Function) -> bool {
             }
             let operand = data.args[0];
             let mut nodes = 0;
-            if !narrowable(func, operand, narrow_ty, &mut nodes) || nodes == 0 {
+            if narrowable(func, operand, narrow_ty, &mut nodes) && nodes > 0 {
+                let mut new_insts = Vec::new();
+                let narrowed = emit(func, operand, narrow_ty, &mut new_insts);
+                at += place_before(func, block, at - 1, new_insts);
+                replaced.insert(func.inst(inst).results[0], narrowed);
+                continue;
+            }
+            // Not wrapping arithmetic alone (a shift, `//` by a power of two): if every value
+            // of the tree fits in `i32`, the tree computes the same numbers in `i32`.
+            let mut nodes = 0;
+            let i32_tree = func.value_type(operand) == Ty::I64
+                && narrow_ty.bits() <= 32
+                && range_in_i32(func, operand, &mut nodes).is_some()
+                && nodes > 0;
+            if !i32_tree {
                 continue;
             }
             let mut new_insts = Vec::new();
-            let narrowed = emit(func, operand, narrow_ty, &mut new_insts);
+            let mut narrowed = emit_i32(func, operand, &mut new_insts);
+            if narrow_ty != Ty::I32 {
+                let r = func.create_inst(Op::Ireduce, vec![narrowed], &[narrow_ty], Vec::new());
+                new_insts.push(r);
+                narrowed = func.inst(r).results[0];
+            }
             at += place_before(func, block, at - 1, new_insts);
             replaced.insert(func.inst(inst).results[0], narrowed);
         }
@@ -200,4 +222,110 @@ fn emit(func: &mut Function, v: Value, ty: Ty, out: &mut Vec<Inst>) -> Value {
             func.inst(i).results[0]
         }
     }
+}
+
+/// The range `[lo, hi]` of the `i64` value `v` when it and every value it is computed from (up
+/// to [`MAX_NODES`] operations: extensions of narrower integers, constants, `+ - *`, shifts
+/// right by a constant, `&` with a non-negative constant, `min`/`max`, selects) lie in `i32`'s
+/// range; counts the operations in `nodes`. `int(x) * 3 // 4` of an `int16` `x` qualifies: it
+/// is then computed in `i32`, four lanes to a vector instead of two.
+fn range_in_i32(func: &Function, v: Value, nodes: &mut usize) -> Option<(i64, i64)> {
+    let inst = def(func, v)?;
+    let data = func.inst(inst);
+    let (lo, hi): (i128, i128) = match data.op {
+        Op::Sext | Op::Uext => {
+            let bits = match func.value_type(data.args[0]) {
+                Ty::I8 => 8,
+                Ty::I16 => 16,
+                Ty::I32 => 32,
+                _ => return None,
+            };
+            if data.op == Op::Sext {
+                (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+            } else {
+                (0, (1i128 << bits) - 1)
+            }
+        }
+        Op::Iconst(k) => (i128::from(k), i128::from(k)),
+        _ => {
+            *nodes += 1;
+            if *nodes > MAX_NODES {
+                return None;
+            }
+            let constant = |a: Value| match func.inst(def(func, a)?).op {
+                Op::Iconst(k) => Some(k),
+                _ => None,
+            };
+            let mut range =
+                |a: Value| range_in_i32(func, a, nodes).map(|(l, h)| (l as i128, h as i128));
+            match data.op {
+                Op::Iadd | Op::Isub | Op::Imul | Op::Smin | Op::Smax => {
+                    let (a, b) = (range(data.args[0])?, range(data.args[1])?);
+                    match data.op {
+                        Op::Iadd => (a.0 + b.0, a.1 + b.1),
+                        Op::Isub => (a.0 - b.1, a.1 - b.0),
+                        Op::Smin => (a.0.min(b.0), a.1.min(b.1)),
+                        Op::Smax => (a.0.max(b.0), a.1.max(b.1)),
+                        _ => {
+                            let products = [a.0 * b.0, a.0 * b.1, a.1 * b.0, a.1 * b.1];
+                            (*products.iter().min()?, *products.iter().max()?)
+                        }
+                    }
+                }
+                Op::Ineg => {
+                    let a = range(data.args[0])?;
+                    (-a.1, -a.0)
+                }
+                Op::Sshr | Op::Ushr => {
+                    let amount = constant(data.args[1]).filter(|k| (0..32).contains(k))?;
+                    let a = range(data.args[0])?;
+                    if data.op == Op::Ushr && a.0 < 0 {
+                        return None;
+                    }
+                    (a.0 >> amount, a.1 >> amount)
+                }
+                Op::Band => {
+                    let mask =
+                        constant(data.args[1]).filter(|k| (0..=i64::from(i32::MAX)).contains(k))?;
+                    range(data.args[0])?;
+                    (0, i128::from(mask))
+                }
+                Op::Select => {
+                    let (a, b) = (range(data.args[1])?, range(data.args[2])?);
+                    (a.0.min(b.0), a.1.max(b.1))
+                }
+                _ => return None,
+            }
+        }
+    };
+    let fits = |x: i128| i128::from(i32::MIN) <= x && x <= i128::from(i32::MAX);
+    (fits(lo) && fits(hi)).then_some((lo as i64, hi as i64))
+}
+
+/// Emits `v` computed in `i32` (checked by [`range_in_i32`]) into `out`; returns the new value.
+fn emit_i32(func: &mut Function, v: Value, out: &mut Vec<Inst>) -> Value {
+    let inst = def(func, v).expect("checked by range_in_i32");
+    let data = func.inst(inst).clone();
+    let new = match data.op {
+        Op::Sext | Op::Uext if func.value_type(data.args[0]) == Ty::I32 => return data.args[0],
+        Op::Sext | Op::Uext => func.create_inst(data.op, data.args, &[Ty::I32], Vec::new()),
+        Op::Iconst(k) => func.create_inst(Op::Iconst(k), Vec::new(), &[Ty::I32], Vec::new()),
+        op => {
+            let args: Vec<Value> = data
+                .args
+                .iter()
+                .enumerate()
+                .map(|(k, &a)| {
+                    if op == Op::Select && k == 0 {
+                        a
+                    } else {
+                        emit_i32(func, a, out)
+                    }
+                })
+                .collect();
+            func.create_inst(op, args, &[Ty::I32], Vec::new())
+        }
+    };
+    out.push(new);
+    func.inst(new).results[0]
 }

@@ -298,7 +298,11 @@ struct Stream {
 }
 
 struct Plan {
+    /// Elements per vector: the most lanes of the loop's vector types (its narrowest
+    /// elements). A value of a type with fewer lanes takes `lanes / its lanes` vectors (parts).
     lanes: u32,
+    /// The fewest lanes of the loop's vector types.
+    fewest: u32,
     i_index: usize,
     n: Value,
     kinds: HashMap<Value, Kind>,
@@ -544,17 +548,18 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
     };
     // Values that depend on memory loaded in the loop (addresses must not).
     let mut loaded: Vec<Value> = Vec::new();
+    // The most and fewest lanes of the loop's vector types: a vector iteration covers the most
+    // (the narrowest elements); a value of a wider type takes several vectors (its parts).
     let mut lanes: Option<u32> = None;
+    let mut fewest: Option<u32> = None;
     let mut use_lanes = |ty: Ty| -> Result<(), String> {
         let n = ty.vector().map(|v| v.lanes()).unwrap_or(0);
-        match lanes {
-            _ if n == 0 => Err(format!("{ty} has no vector type")),
-            Some(m) if m != n => Err("the vector values do not share one lane count".into()),
-            _ => {
-                lanes = Some(n);
-                Ok(())
-            }
+        if n == 0 {
+            return Err(format!("{ty} has no vector type"));
         }
+        lanes = Some(lanes.map_or(n, |m| m.max(n)));
+        fewest = Some(fewest.map_or(n, |m| m.min(n)));
+        Ok(())
     };
     let mut streams = Vec::new();
     let mut uniform_loads = Vec::new();
@@ -693,17 +698,21 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
                 } else {
                     ty
                 };
+                let from = func.value_type(d.args[0]);
+                let int_lanes = |t: Ty| matches!(t, Ty::I64 | Ty::I32 | Ty::I16 | Ty::I8);
                 let conversion = *op == Op::SToF
-                    && matches!(
-                        (func.value_type(d.args[0]), ty),
-                        (Ty::I64, Ty::F64) | (Ty::I32, Ty::F32)
-                    )
-                    // A lane mask as 0/1 (`c += int(a[i] > t)`, `np.sum(a > t)`): the
-                    // mask's lanes must be the result's (checked by `use_lanes` below and by
-                    // the comparison's own operands).
+                    && matches!((from, ty), (Ty::I64, Ty::F64) | (Ty::I32, Ty::F32))
+                    // Integers of another width: each vector of the operand widens into two
+                    // (or packs with its neighbour), see `resize_parts`.
+                    || (matches!(op, Op::Sext | Op::Uext | Op::Ireduce)
+                        && int_lanes(from)
+                        && int_lanes(ty)
+                        && arg_kinds[0] == Kind::Vector)
+                    // A lane mask as 0/1 (`c += int(a[i] > t)`, `np.sum(a > t)`): the mask
+                    // is resized to the result's lanes first.
                     || (*op == Op::Uext
-                        && func.value_type(d.args[0]) == Ty::Bool
-                        && matches!(ty, Ty::I64 | Ty::I32)
+                        && from == Ty::Bool
+                        && int_lanes(ty)
                         && arg_kinds[0] == Kind::Vector);
                 if !has_vector_form(op, lane) && !conversion {
                     let what = crate::print::opcode_name(op);
@@ -740,6 +749,9 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
         use_lanes(r.ty)?;
     }
     let lanes = lanes.ok_or("nothing is loaded or stored at addresses that advance with i")?;
+    if !arg_reductions.is_empty() && fewest != Some(lanes) {
+        return Err("an argmin/argmax in a loop that mixes element widths".into());
+    }
     if !streams.iter().any(|s| s.store) && reductions.is_empty() && arg_reductions.is_empty() {
         return Err("nothing is stored at addresses that advance with the index".into());
     }
@@ -764,6 +776,7 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
     }
     Ok(Plan {
         lanes,
+        fewest: fewest.unwrap_or(lanes),
         i_index,
         n,
         kinds,
@@ -919,6 +932,10 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
     } else {
         UNROLL_REDUCTION
     };
+    // A value of the widest elements takes `lanes / fewest` vectors per copy of the body
+    // already: fewer copies keep the vector count (and the registers it needs) the same.
+    let unroll = (unroll / i64::from(plan.lanes / plan.fewest)).max(1);
+    let parts = |vty: Ty| (plan.lanes / vty.lanes()) as usize;
     let width = i64::from(plan.lanes) * unroll;
     let (line, col) = (func.inst(plan.term).line, func.inst(plan.term).col);
     let l_params = func.block(l).params.clone();
@@ -947,7 +964,7 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
     for r in &plan.reductions {
         let vty = r.ty.vector().expect("checked lanes");
         accs.push(
-            (0..unroll)
+            (0..unroll as usize * parts(vty))
                 .map(|_| func.append_block_param(v, vty))
                 .collect(),
         );
@@ -1158,7 +1175,7 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             Combine::Extreme { .. } => p_params[r.index],
         };
         let init = b.ins(Op::Splat, &[start], vty);
-        v_entry.extend((0..unroll).map(|_| init));
+        v_entry.extend((0..unroll as usize * parts(vty)).map(|_| init));
     }
     for r in &plan.arg_reductions {
         let vty = r.ty.vector().expect("checked lanes");
@@ -1197,10 +1214,10 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             .map(|&(_, base)| b.binary(Op::Iadd, base, bytes))
             .collect()
     };
-    // The base and displacement of a displaced stream in copy `part`, if it fits an offset.
-    let displacement = |inst: Inst, part: usize| -> Option<(Value, i32)> {
+    // The base and displacement of a displaced stream in copy `copy`, if it fits an offset.
+    let displacement = |inst: Inst, copy: usize| -> Option<(Value, i32)> {
         let &(group, disp) = displaced.get(&inst)?;
-        let lanes_ahead = (part as i64) * i64::from(plan.lanes) * size;
+        let lanes_ahead = (copy as i64) * i64::from(plan.lanes) * size;
         let disp = i32::try_from(disp.checked_add(lanes_ahead)?).ok()?;
         Some((base_at_vi[group], disp))
     };
@@ -1208,18 +1225,20 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
     let mut new_accs: Vec<Vec<Value>> = vec![Vec::new(); plan.reductions.len()];
     let mut new_arg_accs: Vec<(Vec<Value>, Vec<Value>)> =
         vec![(Vec::new(), Vec::new()); plan.arg_reductions.len()];
-    for (part, offset) in lane_offsets.into_iter().enumerate() {
+    for (copy, offset) in lane_offsets.into_iter().enumerate() {
         let index = match offset {
             Some(o) => b.binary(Op::Iadd, vi, o),
             None => vi,
         };
-        let mut map: HashMap<Value, Value> = HashMap::new();
+        // Each vector value of the body as its parts (in lane order); scalars as one value.
+        let mut map: HashMap<Value, Vec<Value>> = HashMap::new();
         for (r, red) in plan.reductions.iter().enumerate() {
-            map.insert(red.s, accs[r][part]);
+            let n = parts(red.ty.vector().expect("checked lanes"));
+            map.insert(red.s, accs[r][copy * n..(copy + 1) * n].to_vec());
         }
         for (r, red) in plan.arg_reductions.iter().enumerate() {
-            map.insert(red.s, arg_accs[r].0[part]);
-            map.insert(red.t, arg_accs[r].1[part]);
+            map.insert(red.s, vec![arg_accs[r].0[copy]]);
+            map.insert(red.t, vec![arg_accs[r].1[copy]]);
         }
         for &inst in &plan.body {
             let d = b.func.inst(inst).clone();
@@ -1230,35 +1249,44 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             if let Some(red) = plan.arg_reductions.iter().find(|r| r.at_select == inst) {
                 // Lanes keep lane 0's index of this vector iteration; the merge adds the copy's
                 // and the lane's offsets.
-                let cond = map[&d.args[0]];
-                let kept = map[&red.t];
+                let cond = map[&d.args[0]][0];
+                let kept = map[&red.t][0];
                 let at = index_splat.expect("made for arg-reductions");
                 let r = b.ins(Op::Select, &[cond, at, kept], Ty::I64X2);
-                map.insert(d.results[0], r);
+                map.insert(d.results[0], vec![r]);
                 continue;
             }
-            let mut args = Vec::new();
+            let mut args: Vec<Vec<Value>> = Vec::new();
             for &a in &d.args {
-                let m = if let Some(&m) = map.get(&a) {
-                    m
+                let m = if let Some(m) = map.get(&a) {
+                    m.clone()
                 } else if let Some(&m) = uniform_map.get(&a) {
-                    m
+                    vec![m]
                 } else if a == l_params[plan.i_index] {
-                    index
+                    vec![index]
                 } else {
-                    outside(b.func, l, a, &p_params)
+                    vec![outside(b.func, l, a, &p_params)]
                 };
                 args.push(m);
             }
             match (kind, &d.op) {
                 (_, Op::Store { offset }) => {
-                    let value = if plan.kinds.get(&d.args[1]) == Some(&Kind::Vector) {
-                        args[1]
+                    let vty = b
+                        .func
+                        .value_type(d.args[1])
+                        .vector()
+                        .expect("checked lanes");
+                    let values = if plan.kinds.get(&d.args[1]) == Some(&Kind::Vector) {
+                        // A comparison of wider elements stored as bools: its mask, packed.
+                        resize_parts(&mut b, &args[1], vty, true)
                     } else {
-                        splat_of(&mut b, &mut splats, d.args[1], args[1])
+                        vec![splat_of(&mut b, &mut splats, d.args[1], args[1][0]); parts(vty)]
                     };
-                    let (addr, offset) = displacement(inst, part).unwrap_or((args[0], *offset));
-                    b.ins_full(Op::Store { offset }, vec![addr, value], &[], vec![]);
+                    let (addr, offset) = displacement(inst, copy).unwrap_or((args[0][0], *offset));
+                    for (k, value) in values.into_iter().enumerate() {
+                        let offset = offset + 16 * k as i32;
+                        b.ins_full(Op::Store { offset }, vec![addr, value], &[], vec![]);
+                    }
                 }
                 (Some(Kind::Vector), op) => {
                     // Uniform operands of a lane-wise op become splats (a select's bool
@@ -1269,44 +1297,41 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
                         let bool_condition = *op == Op::Select && k == 0;
                         let amount = matches!(op, Op::Ishl | Op::Sshr | Op::Ushr) && k == 1;
                         if !is_vector && !is_address && !bool_condition && !amount {
-                            args[k] = splat_of(&mut b, &mut splats, *a, args[k]);
+                            args[k] = vec![splat_of(&mut b, &mut splats, *a, args[k][0])];
                         }
                     }
                     let ty = b.func.value_type(d.results[0]);
                     // A comparison's mask has its operands' lanes; a bool loaded from memory
                     // is a lane of `m8x16`.
                     let vty = if ty == Ty::Bool && !matches!(op, Op::Load { .. }) {
-                        b.func.value_type(args[0]).compare_result()
+                        let operand = args[0][0];
+                        b.func.value_type(operand).compare_result()
                     } else {
                         ty.vector().expect("checked lanes")
                     };
-                    let mut op = op.clone();
-                    if let Op::Load { offset, .. } = &mut op
-                        && let Some((addr, disp)) = displacement(inst, part)
-                    {
-                        args[0] = addr;
-                        *offset = disp;
-                    }
-                    let r = b.ins(op, &args, vty);
-                    map.insert(d.results[0], r);
+                    let results = vector_parts(&mut b, op, args, vty, parts(vty), |k| {
+                        displacement(inst, copy).map(|(addr, disp)| (addr, disp + 16 * k as i32))
+                    });
+                    map.insert(d.results[0], results);
                 }
                 (k, op) => {
                     let ty = b.func.value_type(d.results[0]);
-                    let r = b.ins(op.clone(), &args, ty);
+                    let scalars: Vec<Value> = args.iter().map(|a| a[0]).collect();
+                    let r = b.ins(op.clone(), &scalars, ty);
                     if k == Some(Kind::Uniform) {
                         uniform_map.insert(d.results[0], r);
                     } else {
-                        map.insert(d.results[0], r);
+                        map.insert(d.results[0], vec![r]);
                     }
                 }
             }
         }
         for (r, red) in plan.reductions.iter().enumerate() {
-            new_accs[r].push(map[&red.next]);
+            new_accs[r].extend(map[&red.next].iter().copied());
         }
         for (r, red) in plan.arg_reductions.iter().enumerate() {
-            new_arg_accs[r].0.push(map[&red.value_next]);
-            new_arg_accs[r].1.push(map[&red.at_next]);
+            new_arg_accs[r].0.push(map[&red.value_next][0]);
+            new_arg_accs[r].1.push(map[&red.at_next][0]);
         }
     }
     let next = b.binary(Op::Iadd, vi, w);
@@ -1353,7 +1378,7 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
     for (r, red) in plan.reductions.iter().enumerate() {
         let mut total = p_params[red.index];
         for &acc in &new_accs[r] {
-            for lane in 0..plan.lanes {
+            for lane in 0..b.func.value_type(acc).lanes() {
                 let y = b.ins(Op::ExtractLane(lane as u8), &[acc], red.ty);
                 total = match &red.combine {
                     Combine::Sum(add) => b.binary(add.clone(), total, y),
@@ -1392,6 +1417,94 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             args: l_args,
         }],
     );
+}
+
+/// One lane-wise operation of the body on its operands' parts, defining the `n` parts of type
+/// `vty` of its result (a value of wide elements takes several vectors: lanes `16k/size..` in
+/// part `k`). An operand with one value (a splat, a bool condition, a shift amount) serves every
+/// part. Conversions between element widths widen or pack the parts; a mask that selects
+/// between, or becomes, values of another width, or meets a mask of another width, is resized
+/// first. `displaced(k)`: the base and displacement of part `k` of a displaced load.
+fn vector_parts(
+    b: &mut Builder,
+    op: &Op,
+    args: Vec<Vec<Value>>,
+    vty: Ty,
+    n: usize,
+    displaced: impl Fn(usize) -> Option<(Value, i32)>,
+) -> Vec<Value> {
+    let pick = |a: &[Value], k: usize| if a.len() == 1 { a[0] } else { a[k] };
+    let first = b.func.value_type(args[0][0]);
+    match op {
+        Op::Load { offset, readonly } => (0..n)
+            .map(|k| {
+                let (addr, offset) = displaced(k).unwrap_or((args[0][0], offset + 16 * k as i32));
+                let load = Op::Load {
+                    offset,
+                    readonly: *readonly,
+                };
+                b.ins(load, &[addr], vty)
+            })
+            .collect(),
+        Op::Sext | Op::Uext | Op::Ireduce if !first.is_mask() => {
+            resize_parts(b, &args[0], vty, *op == Op::Sext)
+        }
+        // A mask's lanes as 0/1 integers.
+        Op::Uext => resize_parts(b, &args[0], vty.compare_result(), true)
+            .into_iter()
+            .map(|m| b.ins(Op::Uext, &[m], vty))
+            .collect(),
+        Op::Select if first.is_mask() => {
+            let masks = resize_parts(b, &args[0], vty.compare_result(), true);
+            (0..n)
+                .map(|k| {
+                    let (t, f) = (pick(&args[1], k), pick(&args[2], k));
+                    b.ins(Op::Select, &[masks[k], t, f], vty)
+                })
+                .collect()
+        }
+        _ => {
+            let args: Vec<Vec<Value>> = if matches!(op, Op::And | Op::Or) {
+                args.iter().map(|a| resize_parts(b, a, vty, true)).collect()
+            } else {
+                args
+            };
+            (0..n)
+                .map(|k| {
+                    let operands: Vec<Value> = args.iter().map(|a| pick(a, k)).collect();
+                    b.ins(op.clone(), &operands, vty)
+                })
+                .collect()
+        }
+    }
+}
+
+/// The parts of a vector value (integers or a mask) as parts of type `to`, the same elements in
+/// the same order: each part widened into its low and high halves (sign-extended when
+/// `signed`, and always for masks) or neighbouring parts packed (truncated), until the lanes
+/// have `to`'s width.
+fn resize_parts(b: &mut Builder, parts: &[Value], to: Ty, signed: bool) -> Vec<Value> {
+    let mut parts = parts.to_vec();
+    let mut ty = b.func.value_type(parts[0]);
+    while ty.lanes() > to.lanes() {
+        let wide = ty.widened().expect("a lane width below the target's");
+        let mut halves = Vec::with_capacity(parts.len() * 2);
+        for &p in &parts {
+            for high in [false, true] {
+                halves.push(b.ins(Op::Widen { signed, high }, &[p], wide));
+            }
+        }
+        (parts, ty) = (halves, wide);
+    }
+    while ty.lanes() < to.lanes() {
+        let narrow = ty.packed().expect("a lane width above the target's");
+        let pairs: Vec<Value> = parts
+            .chunks(2)
+            .map(|pair| b.ins(Op::Pack, &[pair[0], pair[1]], narrow))
+            .collect();
+        (parts, ty) = (pairs, narrow);
+    }
+    parts
 }
 
 /// The best element of an arg-reduction's lanes and its position (see [`arg`]): lanes are

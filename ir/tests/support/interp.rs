@@ -204,6 +204,49 @@ fn eval_lanes(
         .map(|&v| func.value_type(v).lane())
         .collect();
     match &data.op {
+        // Lanes move between vectors of different lane counts: lane `k` of the result is lane
+        // `k` (+ half, for the high half) of the operand, extended; or lane `k` of the two
+        // packed operands in turn, truncated.
+        Op::Widen { signed, high } => {
+            let from = func.value_type(data.args[0]);
+            let to = func.value_type(data.results[0]);
+            let half = to.lanes() as usize;
+            let skip = if *high { half } else { 0 };
+            let bits = from.lane().bits();
+            let out = (0..half)
+                .map(|k| {
+                    let x = lane_of(data.args[0], k + skip) as i64;
+                    // A mask's lanes are bools (0/1) in the interpreter: they stay as they are.
+                    if from.is_mask() {
+                        x as u64
+                    } else if *signed {
+                        sext(x, bits) as u64
+                    } else {
+                        zext(x, bits) as u64
+                    }
+                })
+                .collect();
+            lanes.insert(data.results[0], out);
+            Ok(())
+        }
+        Op::Pack => {
+            let from = func.value_type(data.args[0]);
+            let to = func.value_type(data.results[0]);
+            let n = from.lanes() as usize;
+            let bits = to.lane().bits();
+            let out = (0..2 * n)
+                .map(|k| {
+                    let x = lane_of(data.args[k / n], k % n) as i64;
+                    if to.is_mask() {
+                        x as u64
+                    } else {
+                        sext(x, bits) as u64
+                    }
+                })
+                .collect();
+            lanes.insert(data.results[0], out);
+            Ok(())
+        }
         Op::Store { offset } => {
             let ty = func.value_type(data.args[1]).lane();
             let size = (ty.bits() / 8) as usize;
@@ -411,7 +454,7 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
         },
         Select => Ok(if a[0] != 0 { a[1] } else { a[2] }),
         Splat => Ok(a[0]),
-        ExtractLane(_) => unreachable!("takes a vector (eval_lanes)"),
+        ExtractLane(_) | Widen { .. } | Pack => unreachable!("takes a vector (eval_lanes)"),
         Load { offset, readonly } => {
             let len = (ty.bits() / 8) as usize;
             // `readonly` loads cannot trap (`Op::is_speculatable`: LICM hoists them out of
