@@ -140,6 +140,54 @@ def add_u8_inplace(a, b):
         a[i] = a[i] + b[i]
 
 
+@jit
+def widen_u8_to_i32(img, out32):
+    for i in range(img.shape[0]):
+        out32[i] = int(img[i]) * 1000 - 5
+
+
+@jit
+def count_i16_in_range(pcm, lo, hi):
+    c = 0
+    for i in range(pcm.shape[0]):
+        c += int(lo <= pcm[i] and pcm[i] < hi)
+    return c
+
+
+@jit
+def sum_u8_as_int(img):
+    s = 0
+    for i in range(img.shape[0]):
+        s += int(img[i]) * 3 - 100
+    return s
+
+
+@jit
+def i64_compare_to_bool(img, ia, flags):
+    for i in range(img.shape[0]):
+        flags[i] = img[i] * ia[i] > 5000
+
+
+@jit
+def i32_scaled_to_i64(a32, out64):
+    for i in range(a32.shape[0]):
+        out64[i] = int(a32[i]) * 3 + (int(a32[i]) >> 2)
+
+
+@pytest.mark.parametrize("n", LENGTHS)
+def test_mixed_widths(n):
+    # A loop that mixes widths: each vector iteration covers the narrowest elements, the wide
+    # values take several vectors (widened / packed between them).
+    img, pcm = u8(n), i16(n)
+    check(widen_u8_to_i32, img, np.zeros(n, np.int32))
+    check(count_i16_in_range, pcm, -100, 20000)
+    check(sum_u8_as_int, img)
+    ia = np.random.default_rng(n).integers(-100, 100, n)
+    check(i64_compare_to_bool, img, ia, np.zeros(n, np.bool_))
+    a32 = np.random.default_rng(n + 1).integers(-(2**31), 2**31, n).astype(np.int32)
+    check(i32_scaled_to_i64, a32, np.zeros(n, np.int64))
+
+
 @pytest.mark.parametrize("n", LENGTHS)
 def test_uint8_maps(n):
     img = u8(n)

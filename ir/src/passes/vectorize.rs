@@ -25,12 +25,19 @@
 //! taken in, merged after the loop so that the scalar loop's element (the first of equal ones)
 //! wins.
 //!
+//! A loop may mix element widths (a byte compared and counted in `int64`, an `int16` sample
+//! scaled in `i32`): a vector iteration covers as many elements as the narrowest type has lanes,
+//! and a value of a wider type takes several vectors, its *parts* (lanes `0..w`, `w..2w`, … of
+//! the iteration). Extensions widen each part into two ([`Op::Widen`]), truncations pack two
+//! into one ([`Op::Pack`]), and a mask meeting values of another width is resized the same way;
+//! fewer copies of the body keep the vectors per step about the same.
+//!
 //! It **refuses** (and the loop stays as it was) when: the loop has another carried value (a
 //! recurrence such as a prefix sum, or a float sum without `fastmath`), the index
 //! is used as a number, a store writes one address in every iteration (a value carried through
 //! memory), an address depends on memory loaded in the loop, the body calls a function or has
 //! an operation without a lane-wise form (integer division, conversions other than `stof`,
-//! byte multiplies), the vector values do not share one lane count, a stride is a constant
+//! byte multiplies), an argmin/argmax meets elements of another width, a stride is a constant
 //! other than the element size, or nothing is loaded and stored at affine addresses. [`explain`]
 //! says which for each loop (golden tests check the reasons).
 //!
