@@ -674,6 +674,43 @@ fn byte_loops_agree_with_the_scalar_loop() {
     assert!(vector_runs > 20, "the vector loops ran {vector_runs} times");
 }
 
+/// Byte counts long enough that the per-lane `i8` counters of the vector loop fill up: they are
+/// emptied into the total every 255 vector iterations (64 elements each). Every byte equal to
+/// the one counted (each lane counts every iteration), or half of them, around the first
+/// emptying (16,320 elements) and past it.
+#[test]
+fn long_byte_counts_empty_their_counters() {
+    let module = golden_module("vectorize_bytes");
+    let after = optimise(&module, vec![Pass::Vectorize]);
+    let mut rng = Rng(99);
+    let k = 7u64;
+    for n in [16_255u64, 16_319, 16_320, 16_321, 16_390, 20_000] {
+        for all_equal in [true, false] {
+            let memory = Memory(
+                (0..20_000)
+                    .map(|_| {
+                        if all_equal {
+                            k as u8
+                        } else {
+                            k as u8 + (rng.next() as u8 & 1)
+                        }
+                    })
+                    .collect(),
+            );
+            let args = [0u64, n, k];
+            let (mut m1, mut m2) = (memory.clone(), memory);
+            let expected = interp::run(&module, "count_eq_u8", &args, &mut m1, &mut 10_000_000);
+            let vector_before = interp::VECTOR_INSTS.with(|c| c.get());
+            let actual = interp::run(&after, "count_eq_u8", &args, &mut m2, &mut 10_000_000);
+            assert!(interp::VECTOR_INSTS.with(|c| c.get()) > vector_before);
+            if all_equal {
+                assert_eq!(expected, Outcome::Return(vec![n]));
+            }
+            assert_eq!(expected, actual, "n={n} all equal: {all_equal}");
+        }
+    }
+}
+
 /// `forward_stores.ir`'s loops before and after the pass on the same memory, for every trip
 /// count and rows that are apart, the same, or one element apart (the forwarded value must be
 /// what memory would hold whatever aliases).

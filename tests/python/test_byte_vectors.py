@@ -188,6 +188,22 @@ def test_mixed_widths(n):
     check(i32_scaled_to_i64, a32, np.zeros(n, np.int64))
 
 
+def test_long_counts():
+    # Counts of byte (16-bit) tests keep per-lane counters of 8 (16) bits, emptied into the
+    # total every 255 (65,535) vector iterations: every element counted, or about half of them,
+    # past several emptyings.
+    for n in (16_319, 16_320, 16_321, 100_000):
+        same = np.full(n, 9, np.uint8)
+        assert count_eq_u8(same, 9) == n
+        img = u8(n)
+        assert count_eq_u8(img, 77) == int(np.sum(img == 77))
+    n = 2_200_000
+    pcm = np.full(n, 5, np.int16)
+    assert count_i16_in_range(pcm, 0, 10) == n
+    pcm = i16(n)
+    assert count_i16_in_range(pcm, -100, 20000) == int(np.sum((pcm >= -100) & (pcm < 20000)))
+
+
 @pytest.mark.parametrize("n", LENGTHS)
 def test_uint8_maps(n):
     img = u8(n)

@@ -30,7 +30,10 @@
 //! and a value of a wider type takes several vectors, its *parts* (lanes `0..w`, `w..2w`, … of
 //! the iteration). Extensions widen each part into two ([`Op::Widen`]), truncations pack two
 //! into one ([`Op::Pack`]), and a mask meeting values of another width is resized the same way;
-//! fewer copies of the body keep the vectors per step about the same.
+//! fewer copies of the body keep the vectors per step about the same. A count of a condition on
+//! narrow elements (`if img[i] == k: c += 1` with an `int64` `c`) is kept in counters of the
+//! mask's own width instead ([`NarrowCount`]: `acc - mask` on `i8x16`), emptied into a scalar
+//! total before they can overflow.
 //!
 //! It **refuses** (and the loop stays as it was) when: the loop has another carried value (a
 //! recurrence such as a prefix sum, or a float sum without `fastmath`), the index
@@ -381,6 +384,115 @@ struct Reduction {
     next: Value,
     ty: Ty,
     combine: Combine,
+    /// A count of a condition on narrower elements, kept in the mask's own lanes.
+    narrow: Option<NarrowCount>,
+}
+
+/// A count (`c = select(m, c + 1, c)`, `c += uext(m)`) of a mask with more lanes than the
+/// counter's type (a byte comparison counted in `int64`): per-lane counters of the mask's width
+/// (`i8x16`), each step `acc - m`, instead of widening every mask to the counter's width (eight
+/// `m64x2` parts of a byte mask). A lane of `w` bits holds at most `2^w - 1` steps, so every
+/// `period` vector iterations the counters are added (unsigned) into a scalar total and start
+/// again from zero.
+#[derive(Clone, Debug)]
+struct NarrowCount {
+    /// The condition counted.
+    mask: Value,
+    /// The counters' type (integers with the mask's lanes).
+    acc_ty: Ty,
+    /// The reduction's instructions (and a `uext` only it uses), replaced by the counters.
+    chain: Vec<Inst>,
+    period: i64,
+}
+
+/// The lanes of the vector mask a loop-body bool becomes: a comparison's operands' lanes, a
+/// loaded bool's 16, a combination's first operand's (see `vector_parts`).
+fn mask_lanes(func: &Function, l: Block, c: Value) -> Option<u32> {
+    let inst = def_inst(func, c).filter(|i| func.block(l).insts.contains(i))?;
+    let d = func.inst(inst);
+    match d.op {
+        Op::Icmp(_) | Op::Fcmp(_) => Some(func.value_type(d.args[0]).vector()?.lanes()),
+        Op::Load { .. } => Some(16),
+        Op::Not | Op::And | Op::Or => mask_lanes(func, l, d.args[0]),
+        _ => None,
+    }
+}
+
+/// The [`NarrowCount`] form of an integer sum, if it is one.
+fn narrow_count(func: &Function, l: Block, r: &Reduction) -> Option<NarrowCount> {
+    if r.combine != Combine::Sum(Op::Iadd) || !matches!(r.ty, Ty::I64 | Ty::I32 | Ty::I16) {
+        return None;
+    }
+    let body = &func.block(l).insts;
+    let uses = |v: Value| {
+        body.iter()
+            .filter(|&&i| func.inst(i).args.contains(&v))
+            .count()
+            + func.terminator(l).map_or(0, |t| {
+                func.inst(t)
+                    .targets
+                    .iter()
+                    .filter(|b| b.args.contains(&v))
+                    .count()
+            })
+    };
+    let next = func.inst(def_inst(func, r.next)?).clone();
+    let is_one = |v: Value| const_of(func, v) == Some(1);
+    let (mask, chain) = match next.op {
+        // select(m, s + 1, s)
+        Op::Select if next.args[2] == r.s => {
+            let step = def_inst(func, next.args[1])?;
+            let sd = func.inst(step);
+            let plus_one = sd.op == Op::Iadd
+                && ((sd.args[0] == r.s && is_one(sd.args[1]))
+                    || (sd.args[1] == r.s && is_one(sd.args[0])));
+            if !plus_one || uses(next.args[1]) != 1 {
+                return None;
+            }
+            (next.args[0], vec![step, def_inst(func, r.next)?])
+        }
+        // s + uext(m)
+        Op::Iadd => {
+            let u = if next.args[0] == r.s {
+                next.args[1]
+            } else {
+                next.args[0]
+            };
+            let ui = def_inst(func, u).filter(|i| body.contains(i))?;
+            let ud = func.inst(ui);
+            if ud.op != Op::Uext || func.value_type(ud.args[0]) != Ty::Bool || uses(u) != 1 {
+                return None;
+            }
+            (ud.args[0], vec![ui, def_inst(func, r.next)?])
+        }
+        _ => return None,
+    };
+    // Nothing else may read the counter (all of the body that depends on it is the chain).
+    let mut dep = vec![r.s];
+    for &inst in body {
+        let d = func.inst(inst);
+        if !d.op.is_terminator() && d.args.iter().any(|a| dep.contains(a)) {
+            if !chain.contains(&inst) {
+                return None;
+            }
+            dep.extend(d.results.iter().copied());
+        }
+    }
+    let lanes = mask_lanes(func, l, mask)?;
+    if lanes <= r.ty.vector()?.lanes() {
+        return None;
+    }
+    let (acc_ty, period) = match lanes {
+        16 => (Ty::I8X16, 255),
+        8 => (Ty::I16X8, 65_535),
+        _ => (Ty::I32X4, i64::from(u32::MAX)),
+    };
+    Some(NarrowCount {
+        mask,
+        acc_ty,
+        chain,
+        period,
+    })
 }
 
 /// Whether the carried parameter `s` (passed back as `next`) is a reduction whose order may
@@ -449,6 +561,7 @@ fn find_reduction(
             next,
             ty,
             combine: Combine::Sum(add),
+            narrow: None,
         });
     }
     // select(cmp(x, s), x, s) in any arrangement of the operands.
@@ -480,6 +593,7 @@ fn find_reduction(
                     next,
                     ty,
                     combine: Combine::Extreme { cmp, select, x },
+                    narrow: None,
                 });
             }
         }
@@ -536,6 +650,15 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
         }
     }
 
+    for r in &mut reductions {
+        r.narrow = narrow_count(func, l, r);
+    }
+    // The instructions a narrow count replaces: their lanes (the counter's) do not count.
+    let narrow_chain: Vec<Inst> = reductions
+        .iter()
+        .filter_map(|r| r.narrow.as_ref())
+        .flat_map(|n| n.chain.iter().copied())
+        .collect();
     let mut kinds: HashMap<Value, Kind> = HashMap::new();
     for r in &reductions {
         kinds.insert(r.s, Kind::Vector);
@@ -725,7 +848,7 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
                     let what = crate::print::opcode_name(op);
                     return Err(format!("`{what}` on {lane} has no lane-wise form"));
                 }
-                if lane != Ty::Bool {
+                if lane != Ty::Bool && !narrow_chain.contains(&inst) {
                     use_lanes(lane)?;
                 }
                 if *op == Op::Select && func.value_type(d.args[1]) == Ty::Bool {
@@ -749,8 +872,19 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
             }
         }
     }
-    for r in &reductions {
-        use_lanes(r.ty)?;
+    for r in &mut reductions {
+        // A count of a condition the same in every lane (a bool fixed in the loop) is an
+        // ordinary sum: its instructions have the counter's lanes.
+        if r.narrow
+            .as_ref()
+            .is_some_and(|n| kinds.get(&n.mask) != Some(&Kind::Vector))
+        {
+            r.narrow = None;
+        }
+        match &r.narrow {
+            Some(n) => use_lanes(n.acc_ty.lane())?,
+            None => use_lanes(r.ty)?,
+        }
     }
     for r in &arg_reductions {
         use_lanes(r.ty)?;
@@ -968,8 +1102,12 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
     let vi = func.append_block_param(v, Ty::I64);
     // One vector accumulator per reduction and copy of the body.
     let mut accs: Vec<Vec<Value>> = Vec::new();
+    let acc_type = |r: &Reduction| match &r.narrow {
+        Some(n) => n.acc_ty,
+        None => r.ty.vector().expect("checked lanes"),
+    };
     for r in &plan.reductions {
-        let vty = r.ty.vector().expect("checked lanes");
+        let vty = acc_type(r);
         accs.push(
             (0..unroll as usize * parts(vty))
                 .map(|_| func.append_block_param(v, vty))
@@ -991,6 +1129,19 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
     }
     let index_splat =
         (!plan.arg_reductions.is_empty()).then(|| func.append_block_param(v, Ty::I64X2));
+    // Narrow counts: the vector iterations since their counters were last emptied, and each
+    // one's total of the emptied counters.
+    let period = plan
+        .reductions
+        .iter()
+        .filter_map(|r| r.narrow.as_ref().map(|n| n.period))
+        .min();
+    let since_flush = period.map(|_| func.append_block_param(v, Ty::I64));
+    let totals: Vec<Option<Value>> = plan
+        .reductions
+        .iter()
+        .map(|r| r.narrow.as_ref().map(|_| func.append_block_param(v, r.ty)))
+        .collect();
     let i0 = p_params[plan.i_index];
     let to_l = |index: Value| {
         let mut args = p_params.clone();
@@ -1174,15 +1325,17 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
     };
     // Accumulators start at the identity (sums) or the incoming value (min/max).
     let mut v_entry = vec![i0];
+    let mut zero_counters: Vec<Option<Value>> = Vec::new();
     for r in &plan.reductions {
-        let vty = r.ty.vector().expect("checked lanes");
+        let vty = acc_type(r);
         let start = match r.combine {
             Combine::Sum(_) if r.ty.is_float() => b.fconst(r.ty, -0.0),
-            Combine::Sum(_) => b.iconst(r.ty, 0),
+            Combine::Sum(_) => b.iconst(vty.lane(), 0),
             Combine::Extreme { .. } => p_params[r.index],
         };
         let init = b.ins(Op::Splat, &[start], vty);
         v_entry.extend((0..unroll as usize * parts(vty)).map(|_| init));
+        zero_counters.push(r.narrow.as_ref().map(|_| init));
     }
     for r in &plan.arg_reductions {
         let vty = r.ty.vector().expect("checked lanes");
@@ -1196,6 +1349,24 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         v_entry.push(start);
         b.ins(Op::Splat, &[w], Ty::I64X2)
     });
+    if since_flush.is_some() {
+        v_entry.push(b.iconst(Ty::I64, 0));
+    }
+    for (r, total) in plan.reductions.iter().zip(&totals) {
+        if total.is_some() {
+            v_entry.push(b.iconst(r.ty, 0));
+        }
+    }
+    let count_steps: Vec<Option<Value>> = plan
+        .reductions
+        .iter()
+        .map(|r| {
+            r.narrow.as_ref().map(|n| {
+                let one = b.iconst(n.acc_ty.lane(), 1);
+                b.ins(Op::Splat, &[one], n.acc_ty)
+            })
+        })
+        .collect();
     b.ins_full(
         Op::Brif,
         vec![ok],
@@ -1240,7 +1411,7 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         // Each vector value of the body as its parts (in lane order); scalars as one value.
         let mut map: HashMap<Value, Vec<Value>> = HashMap::new();
         for (r, red) in plan.reductions.iter().enumerate() {
-            let n = parts(red.ty.vector().expect("checked lanes"));
+            let n = parts(acc_type(red));
             map.insert(red.s, accs[r][copy * n..(copy + 1) * n].to_vec());
         }
         for (r, red) in plan.arg_reductions.iter().enumerate() {
@@ -1251,6 +1422,34 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             let d = b.func.inst(inst).clone();
             let kind = d.results.first().and_then(|r| plan.kinds.get(r)).copied();
             if kind == Some(Kind::Uniform) && uniform_map.contains_key(&d.results[0]) {
+                continue;
+            }
+            if let Some((r, red, count)) =
+                plan.reductions.iter().enumerate().find_map(|(r, red)| {
+                    let n = red.narrow.as_ref()?;
+                    n.chain.contains(&inst).then_some((r, red, n))
+                })
+            {
+                // The count's own instructions: the last one becomes `acc - m` per counter
+                // (`select(m, acc + 1, acc)`, which the backend emits as one subtraction).
+                if d.results[0] == red.next {
+                    let step = count_steps[r].expect("made for narrow counts");
+                    let masks = resize_parts(
+                        &mut b,
+                        &map[&count.mask],
+                        count.acc_ty.compare_result(),
+                        true,
+                    );
+                    let counters: Vec<Value> = masks
+                        .iter()
+                        .zip(&map[&red.s])
+                        .map(|(&m, &acc)| {
+                            let plus = b.binary(Op::Iadd, acc, step);
+                            b.ins(Op::Select, &[m, plus, acc], count.acc_ty)
+                        })
+                        .collect();
+                    map.insert(red.next, counters);
+                }
                 continue;
             }
             if let Some(red) = plan.arg_reductions.iter().find(|r| r.at_select == inst) {
@@ -1351,6 +1550,13 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
     if let (Some(at), Some(width)) = (index_splat, width_splat) {
         back.push(b.binary(Op::Iadd, at, width));
     }
+    let since_next = since_flush.map(|since| {
+        let one = b.iconst(Ty::I64, 1);
+        let since_next = b.binary(Op::Iadd, since, one);
+        back.push(since_next);
+        since_next
+    });
+    back.extend(totals.iter().flatten().copied());
     let done = if !carries {
         to_l(next)
     } else {
@@ -1363,18 +1569,82 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         }
     };
     let r_block = done.block;
+    // With narrow counts, every `period` iterations the loop goes through F, which empties
+    // the counters into the totals.
+    let (continue_block, flush) = match (since_next, period) {
+        (Some(since_next), Some(period)) => {
+            let c = b.func.create_block();
+            let f = b.func.create_block();
+            let pos = b.func.layout.iter().position(|&x| x == l).expect("placed");
+            b.func.layout.splice(pos..pos, [c, f]);
+            (c, Some((c, f, since_next, period)))
+        }
+        _ => (v, None),
+    };
+    let continue_args = if flush.is_some() {
+        vec![]
+    } else {
+        back.clone()
+    };
     b.ins_full(
         Op::Brif,
         vec![again],
         &[],
         vec![
             BlockCall {
-                block: v,
-                args: back,
+                block: continue_block,
+                args: continue_args,
             },
             done,
         ],
     );
+    if let Some((c, f, since_next, period)) = flush {
+        b.switch_to(c);
+        let limit = b.iconst(Ty::I64, period);
+        let full = b.icmp(IntCC::Eq, since_next, limit);
+        b.ins_full(
+            Op::Brif,
+            vec![full],
+            &[],
+            vec![
+                BlockCall {
+                    block: f,
+                    args: vec![],
+                },
+                BlockCall {
+                    block: v,
+                    args: back.clone(),
+                },
+            ],
+        );
+        b.switch_to(f);
+        let mut emptied = back.clone();
+        let since_at = back.len() - 1 - totals.iter().flatten().count();
+        emptied[since_at] = b.iconst(Ty::I64, 0);
+        let mut at = 1;
+        let mut total_at = since_at + 1;
+        for (r, red) in plan.reductions.iter().enumerate() {
+            let n = new_accs[r].len();
+            if let (Some(total), Some(zero)) = (totals[r], zero_counters[r]) {
+                let sum = counter_sum(&mut b, &new_accs[r], red.ty);
+                emptied[total_at] = b.binary(Op::Iadd, total, sum);
+                total_at += 1;
+                for slot in &mut emptied[at..at + n] {
+                    *slot = zero;
+                }
+            }
+            at += n;
+        }
+        b.ins_full(
+            Op::Jump,
+            vec![],
+            &[],
+            vec![BlockCall {
+                block: v,
+                args: emptied,
+            }],
+        );
+    }
     if !carries {
         return;
     }
@@ -1384,6 +1654,12 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
     l_args[plan.i_index] = next;
     for (r, red) in plan.reductions.iter().enumerate() {
         let mut total = p_params[red.index];
+        if let Some(emptied) = totals[r] {
+            let sum = counter_sum(&mut b, &new_accs[r], red.ty);
+            let t = b.binary(Op::Iadd, total, emptied);
+            l_args[red.index] = b.binary(Op::Iadd, t, sum);
+            continue;
+        }
         for &acc in &new_accs[r] {
             for lane in 0..b.func.value_type(acc).lanes() {
                 let y = b.ins(Op::ExtractLane(lane as u8), &[acc], red.ty);
@@ -1424,6 +1700,45 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             args: l_args,
         }],
     );
+}
+
+/// The sum of a narrow count's counters as a `ty` scalar. Their lanes are unsigned (at most
+/// `2^w - 1`): each step widens them (zero-extending) and then adds all the halves into one
+/// vector, whose lanes hold at most `2k(2^w - 1) < 2^2w` for `k <= 2^(w-1)` counters; at
+/// `ty`'s width the lanes are added one by one.
+fn counter_sum(b: &mut Builder, counters: &[Value], ty: Ty) -> Value {
+    let vty = ty.vector().expect("an integer counter");
+    let mut parts = counters.to_vec();
+    let mut current = b.func.value_type(parts[0]);
+    while current.lanes() > vty.lanes() {
+        let wide = current.widened().expect("wider lanes up to the counter's");
+        let mut halves = Vec::with_capacity(2 * parts.len());
+        for &p in &parts {
+            for high in [false, true] {
+                halves.push(b.ins(
+                    Op::Widen {
+                        signed: false,
+                        high,
+                    },
+                    &[p],
+                    wide,
+                ));
+            }
+        }
+        let sum = halves[1..]
+            .iter()
+            .fold(halves[0], |acc, &x| b.binary(Op::Iadd, acc, x));
+        (parts, current) = (vec![sum], wide);
+    }
+    let sum = parts[1..]
+        .iter()
+        .fold(parts[0], |acc, &x| b.binary(Op::Iadd, acc, x));
+    let mut total = b.ins(Op::ExtractLane(0), &[sum], ty);
+    for lane in 1..vty.lanes() {
+        let y = b.ins(Op::ExtractLane(lane as u8), &[sum], ty);
+        total = b.binary(Op::Iadd, total, y);
+    }
+    total
 }
 
 /// One lane-wise operation of the body on its operands' parts, defining the `n` parts of type

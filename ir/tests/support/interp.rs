@@ -222,7 +222,7 @@ fn eval_lanes(
                     } else if *signed {
                         sext(x, bits) as u64
                     } else {
-                        zext(x, bits) as u64
+                        zext(x, bits)
                     }
                 })
                 .collect();
