@@ -625,10 +625,16 @@ fn speculated_loads_agree_and_never_fault() {
 /// The byte and 16-bit golden loops (16 and 8 lanes, 64 and 16 elements per vector iteration)
 /// on arrays apart, the same array, and arrays overlapping by one element, for every trip count
 /// around the vector width; bool arrays hold 0/1 bytes, other memory random bytes (wrap-around,
-/// negative `int8`).
+/// negative `int8`, every side of a saturating add's or subtraction's bound).
 #[test]
 fn byte_loops_agree_with_the_scalar_loop() {
-    let module = golden_module("vectorize_bytes");
+    for name in ["vectorize_bytes", "vectorize_saturate"] {
+        byte_loops_agree(name);
+    }
+}
+
+fn byte_loops_agree(name: &str) {
+    let module = golden_module(name);
     let after = optimise(&module, vec![Pass::Vectorize]);
     let mut rng = Rng(777);
     let mut vector_runs = 0;

@@ -47,6 +47,9 @@
 //!                   vi' < n - W (n - vi' > W) ? → V(vi')  else → L(vi')
 //! ```
 //!
+//! In the vector loops made, a select that clamps 8- or 16-bit `x + k` at the largest value or
+//! `x - k` at zero becomes one saturating operation ([`saturate`]: `paddusb`, `psubusw`, …).
+//!
 //! The scalar loop always runs the last iterations (at least one), so the values it passes to
 //! `X` are computed as before and nothing after the loop changes. Each lane computes exactly the
 //! scalar operation of its iteration, in the same order per element: results are bitwise equal
@@ -59,6 +62,7 @@ use crate::function::{Block, BlockCall, FloatCC, Function, Inst, IntCC, Op, Ty, 
 use std::collections::HashMap;
 
 mod arg;
+mod saturate;
 mod uniform_compare;
 use arg::ArgReduction;
 
@@ -89,6 +93,10 @@ pub fn run(func: &mut Function, fastmath: bool) -> bool {
             rewrite(func, l, plan);
             changed = true;
         }
+    }
+    if changed {
+        // Clamped byte arithmetic in the new vector loops (`saturate`).
+        saturate::run(func);
     }
     changed
 }

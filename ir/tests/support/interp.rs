@@ -365,6 +365,9 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
         Smax => int(i(0).max(i(1))),
         Umin => int(u(0).min(u(1)) as i64),
         Umax => int(u(0).max(u(1)) as i64),
+        // Lanes of 8 or 16 bits (the verifier's invariant 15): no overflow in 64 bits.
+        UaddSat => int(u(0).saturating_add(u(1)).min(zext(-1, w)) as i64),
+        UsubSat => int(u(0).saturating_sub(u(1)) as i64),
         Icmp(cc) => Ok(match cc {
             IntCC::Eq => i(0) == i(1),
             IntCC::Ne => i(0) != i(1),
