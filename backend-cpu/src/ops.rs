@@ -126,6 +126,8 @@ pub(crate) fn lower_value_op(
         Op::Smax => b.ins().smax(x, y),
         Op::Umin => b.ins().umin(x, y),
         Op::Umax => b.ins().umax(x, y),
+        Op::UaddSat => b.ins().uadd_sat(x, y),
+        Op::UsubSat => b.ins().usub_sat(x, y),
         Op::Icmp(cc) => b.ins().icmp(int_cc(*cc), x, y),
 
         Op::Fadd => b.ins().fadd(x, y),

@@ -292,6 +292,11 @@ pub enum Op {
     Smax,
     Umin,
     Umax,
+    /// Unsigned addition clamped at the largest value (`min(a + b, 2^w - 1)`), and
+    /// subtraction clamped at zero (`max(a - b, 0)`): vectors of 8- and 16-bit lanes only
+    /// (`paddus`/`psubus`), made by the vectorizer from their compare-and-select forms.
+    UaddSat,
+    UsubSat,
     Icmp(IntCC),
 
     // Float arithmetic (IEEE-754).
@@ -424,7 +429,7 @@ impl Op {
             ExtractLane(_) | Widen { .. } => 1,
             SToF | UToF | FToS | FToU | Bitcast => 1,
             Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Umulhi | Band | Bor | Bxor | Ishl
-            | Sshr | Ushr | Smin | Smax | Umin | Umax | Icmp(_) | Pack => 2,
+            | Sshr | Ushr | Smin | Smax | Umin | Umax | UaddSat | UsubSat | Icmp(_) | Pack => 2,
             Fadd | Fsub | Fmul | Fdiv | Fmin | Fmax | Copysign | Fcmp(_) | And | Or => 2,
             Fma | Select => 3,
             Store { .. }

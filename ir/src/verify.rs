@@ -34,7 +34,8 @@
 //!
 //! 15. Vectors (`f64x2`, `f32x4`, `i64x2`, `i32x4`, `i16x8`, `i8x16`) and masks (`m64x2`,
 //!     `m32x4`, `m16x8`, `m8x16`) appear only
-//!     in lane-wise operations: integer arithmetic/bitwise/min/max on integer vectors, float
+//!     in lane-wise operations: integer arithmetic/bitwise/min/max on integer vectors
+//!     (`uadd_sat`/`usub_sat` only on `i8x16`/`i16x8`, and only on vectors), float
 //!     arithmetic on float vectors, shifts of integer vectors by a scalar amount, comparisons of two equal vectors defining their mask,
 //!     `not`/`and`/`or` on masks, `select` by a mask (or a bool) between vectors, `stof`
 //!     i64x2→f64x2 and i32x4→f32x4, `uext` m64x2→i64x2 and m32x4→i32x4 (a mask as 0/1 lanes),
@@ -334,6 +335,7 @@ impl Verifier<'_> {
         }
         match &data.op {
             Splat => Err("`splat` defines a vector".to_string()),
+            UaddSat | UsubSat => Err(format!("`{name}` is on vectors of 8- or 16-bit lanes")),
             ExtractLane(_) => Err("`extractlane` takes a vector".to_string()),
             Widen { .. } | Pack => Err(format!("`{name}` takes vectors")),
             Iconst(_) => {
@@ -563,6 +565,14 @@ fn check_vector_types(op: &Op, args: &[Ty], results: &[Ty], name: &str) -> Resul
             need(
                 !(*op == Imul && first == Ty::I8X16),
                 "i8x16 has no lane-wise multiply",
+            )?;
+            all_same()?;
+            one_result(first)
+        }
+        UaddSat | UsubSat => {
+            need(
+                matches!(first, Ty::I16X8 | Ty::I8X16) && args.len() == 2,
+                "saturating arithmetic is on i8x16 and i16x8",
             )?;
             all_same()?;
             one_result(first)

@@ -88,6 +88,19 @@ fn check_file(path: &Path, bless: bool) -> Result<(), String> {
             }
         }
     }
+    // `; explain: fill_copy` lists the fill/copy decision for each loop of the input.
+    if input.lines().any(|l| l.trim() == "; explain: fill_copy") {
+        let original = parse_module(input).map_err(|e| format!("input: {e}"))?;
+        for func in &original.functions {
+            for (block, decision) in ir::passes::fill_copy::explain(func) {
+                let text = match decision {
+                    Ok(what) => what.to_string(),
+                    Err(why) => format!("refused: {why}"),
+                };
+                actual.push_str(&format!("; @{} {block}: {text}\n", func.name));
+            }
+        }
+    }
     if bless {
         let blessed = format!("{}\n\n{EXPECT_MARKER}\n{actual}", input.trim_end());
         if blessed != text {

@@ -625,10 +625,16 @@ fn speculated_loads_agree_and_never_fault() {
 /// The byte and 16-bit golden loops (16 and 8 lanes, 64 and 16 elements per vector iteration)
 /// on arrays apart, the same array, and arrays overlapping by one element, for every trip count
 /// around the vector width; bool arrays hold 0/1 bytes, other memory random bytes (wrap-around,
-/// negative `int8`).
+/// negative `int8`, every side of a saturating add's or subtraction's bound).
 #[test]
 fn byte_loops_agree_with_the_scalar_loop() {
-    let module = golden_module("vectorize_bytes");
+    for name in ["vectorize_bytes", "vectorize_saturate"] {
+        byte_loops_agree(name);
+    }
+}
+
+fn byte_loops_agree(name: &str) {
+    let module = golden_module(name);
     let after = optimise(&module, vec![Pass::Vectorize]);
     let mut rng = Rng(777);
     let mut vector_runs = 0;
@@ -744,4 +750,65 @@ fn forwarded_stores_agree_with_memory() {
             }
         }
     }
+}
+
+/// `fill_copy.ir`'s loops before and after the pass on the same memory, for trip counts around
+/// zero and one and starts past the end, with arrays apart, the same, and overlapping by one
+/// element or by odd byte distances either way (a copy must keep the loop's forward order:
+/// where the destination starts inside the source, the loop reads elements it wrote).
+#[test]
+fn fills_and_copies_agree_with_the_loops() {
+    let module = golden_module("fill_copy");
+    let after = optimise(&module, vec![Pass::FillCopy]);
+    let mut rng = Rng(2024);
+    let mut finished = 0;
+    for func in &module.functions {
+        for layout in [
+            [64u64, 256],
+            [64, 64],
+            [64, 72],
+            [72, 64],
+            [67, 64],
+            [64, 69],
+            [64, 66],
+        ] {
+            for n in [0i64, 1, 2, 3, 5, 8, 13, 20] {
+                for start in [0i64, 1, 30] {
+                    let mut ptrs = layout.iter();
+                    let mut ints = 0;
+                    let args: Vec<Bits> = func
+                        .params
+                        .iter()
+                        .map(|&t| match t {
+                            Ty::Ptr => *ptrs.next().expect("two arrays at most"),
+                            Ty::I64 => {
+                                ints += 1;
+                                (if ints == 1 { n } else { start }) as u64
+                            }
+                            t => random_arg(&mut rng, t),
+                        })
+                        .collect();
+                    let memory = Memory(
+                        (0..512)
+                            .map(|_| random_arg(&mut rng, Ty::I64) as u8 ^ rng.next() as u8)
+                            .collect(),
+                    );
+                    let (mut m1, mut m2) = (memory.clone(), memory);
+                    let expected = interp::run(&module, &func.name, &args, &mut m1, &mut 100_000);
+                    if matches!(expected, Outcome::OutOfFuel | Outcome::Fault(_)) {
+                        continue;
+                    }
+                    let actual = interp::run(&after, &func.name, &args, &mut m2, &mut 100_000);
+                    assert!(
+                        expected == actual && m1 == m2,
+                        "@{} on {args:?}: {expected:?} before, {actual:?} after (memory equal: {})",
+                        func.name,
+                        m1 == m2
+                    );
+                    finished += 1;
+                }
+            }
+        }
+    }
+    assert!(finished > 500, "only {finished} runs finished");
 }

@@ -14,6 +14,8 @@
 //! - [`sorting`]: NumPy's sorting and selection (`np.sort`, `argsort`, `partition`, `unique`).
 //! - [`parallel`]: the parallel loop driver behind `prange` (a rayon thread pool).
 //! - [`reduce`]: whole-array sums and dot products that compiled reduction loops call.
+//! - [`fill_copy`]: the fills and forward-order copies that compiled `a[i] = x` and
+//!   `out[i] = a[i]` loops call.
 //! - [`exports`]: the unmangled symbols of the static archive that `ferrojit build` links.
 //!
 //! Invariants: no dependency on the compiler crates, on pyo3, or on anything heavy (rayon for
@@ -29,6 +31,7 @@ pub mod config;
 pub mod dict;
 pub mod error;
 pub mod exports;
+pub mod fill_copy;
 pub mod linalg;
 pub mod list;
 pub mod math;

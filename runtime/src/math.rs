@@ -6,7 +6,7 @@
 //! the GPU backend maps the same variants to its own implementations. Adding a function = one line in the declaration, its `extern "C" fn`.
 
 use crate::{
-    cmath, dict, error, linalg, list, object, objmode, print, random, random_gen,
+    cmath, dict, error, fill_copy, linalg, list, object, objmode, print, random, random_gen,
     random_gen_choice, random_legacy, random_multi, reduce, sorting, str_methods, text,
 };
 
@@ -538,6 +538,24 @@ runtime_functions! {
     MinF32 => ("ferrojit_min_f32", &[Ptr, I64], F32, reduce::ferrojit_min_f32),
     /// Largest of `n >= 1` `f32` elements, NumPy's NaN rule.
     MaxF32 => ("ferrojit_max_f32", &[Ptr, I64], F32, reduce::ferrojit_max_f32),
+    // Fill and copy loops over contiguous elements (`crate::fill_copy`): they write array
+    // memory, so they are not pure. `(data, value bits, n) -> 0` and `(dst, src, n) -> 0`.
+    /// `n` 1-byte elements set to the low byte of the value (`memset`).
+    Fill8 => ("ferrojit_fill_8", &[Ptr, I64, I64], I64, fill_copy::ferrojit_fill_8),
+    /// `n` 2-byte elements set to the low 16 bits of the value.
+    Fill16 => ("ferrojit_fill_16", &[Ptr, I64, I64], I64, fill_copy::ferrojit_fill_16),
+    /// `n` 4-byte elements set to the low 32 bits of the value.
+    Fill32 => ("ferrojit_fill_32", &[Ptr, I64, I64], I64, fill_copy::ferrojit_fill_32),
+    /// `n` 8-byte elements set to the value's bits.
+    Fill64 => ("ferrojit_fill_64", &[Ptr, I64, I64], I64, fill_copy::ferrojit_fill_64),
+    /// `n` 1-byte elements copied in the loop's forward order (`memmove` where that is the same).
+    Copy8 => ("ferrojit_copy_8", &[Ptr, Ptr, I64], I64, fill_copy::ferrojit_copy_8),
+    /// `n` 2-byte elements copied in forward order.
+    Copy16 => ("ferrojit_copy_16", &[Ptr, Ptr, I64], I64, fill_copy::ferrojit_copy_16),
+    /// `n` 4-byte elements copied in forward order.
+    Copy32 => ("ferrojit_copy_32", &[Ptr, Ptr, I64], I64, fill_copy::ferrojit_copy_32),
+    /// `n` 8-byte elements copied in forward order.
+    Copy64 => ("ferrojit_copy_64", &[Ptr, Ptr, I64], I64, fill_copy::ferrojit_copy_64),
 }
 
 impl RuntimeFn {
@@ -606,6 +624,7 @@ impl RuntimeFn {
         ) && !self.uses_arena()
             && (!self.is_library() || self == RandomState)
             && !self.reads_memory()
+            && !self.writes_memory()
     }
 
     /// True for the reductions over array memory (`crate::reduce`): like a load, a call may
@@ -627,6 +646,16 @@ impl RuntimeFn {
                 | MaxF64
                 | MinF32
                 | MaxF32
+        )
+    }
+
+    /// True for the fill and copy loops (`crate::fill_copy`): like a store, a call may not be
+    /// removed, merged or moved across other memory accesses.
+    pub fn writes_memory(self) -> bool {
+        use RuntimeFn::*;
+        matches!(
+            self,
+            Fill8 | Fill16 | Fill32 | Fill64 | Copy8 | Copy16 | Copy32 | Copy64
         )
     }
 

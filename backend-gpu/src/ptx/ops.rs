@@ -414,7 +414,12 @@ pub(crate) fn lower_value_op(e: &mut Emitter, data: &InstData) -> Result<(), Str
         }
 
         // Vectors come only from the CPU's loop vectorizer (compile_ptx rejects them first).
-        Op::Splat | Op::ExtractLane(_) | Op::Widen { .. } | Op::Pack => {
+        Op::Splat
+        | Op::ExtractLane(_)
+        | Op::Widen { .. }
+        | Op::Pack
+        | Op::UaddSat
+        | Op::UsubSat => {
             return Err("vectors are not supported on the GPU".into());
         }
         Op::Store { .. }

@@ -23,7 +23,9 @@
 //! loads again one iteration later stays in a block parameter), `narrow` (an `i64`
 //! computation truncated to a narrower
 //! integer, or comparing extended narrow values, is done in the narrow type: `int32` clamps
-//! vectorise four lanes), `dce`, `reductions` (loops
+//! vectorise four lanes), `dce`, `fill_copy` (a loop that only stores one value into, or copies
+//! another array into, consecutive elements calls the runtime's fill or forward copy:
+//! `memset`/`memmove`), `reductions` (loops
 //! summing contiguous arrays call the runtime's vectorised sums; floats only under fastmath:
 //! after `dce`, as it wants loops with nothing else in them), `vectorize` (element-wise loops
 //! over contiguous arrays run on 128-bit vectors, with run-time stride and aliasing checks and
@@ -33,6 +35,7 @@
 
 pub mod constfold;
 pub mod dce;
+pub mod fill_copy;
 pub mod forward_stores;
 pub mod gvn;
 pub mod idioms;
@@ -64,6 +67,7 @@ pub enum Pass {
     Idioms,
     IfConvert,
     Narrow,
+    FillCopy,
     /// Needs [`PipelineOptions::fastmath`] for float sums (see [`Pass::run_with`]).
     Reductions,
     Vectorize,
@@ -74,7 +78,7 @@ pub enum Pass {
 }
 
 impl Pass {
-    pub const ALL: [Pass; 15] = [
+    pub const ALL: [Pass; 16] = [
         Pass::ConstFold,
         Pass::Dce,
         Pass::SimplifyCfg,
@@ -84,6 +88,7 @@ impl Pass {
         Pass::Idioms,
         Pass::IfConvert,
         Pass::Narrow,
+        Pass::FillCopy,
         Pass::Reductions,
         Pass::Vectorize,
         Pass::Strength,
@@ -104,6 +109,7 @@ impl Pass {
             Pass::Idioms => "idioms",
             Pass::IfConvert => "if_convert",
             Pass::Narrow => "narrow",
+            Pass::FillCopy => "fill_copy",
             Pass::Reductions => "reductions",
             Pass::Vectorize => "vectorize",
             Pass::Strength => "strength",
@@ -135,6 +141,7 @@ impl Pass {
             Pass::Idioms => idioms::run(func),
             Pass::IfConvert => if_convert::run(func),
             Pass::Narrow => narrow::run(func),
+            Pass::FillCopy => fill_copy::run(func),
             Pass::Reductions => reductions::run(func, fastmath),
             Pass::Vectorize => vectorize::run(func, fastmath),
             Pass::Strength => strength::run(func),
@@ -146,7 +153,7 @@ impl Pass {
 }
 
 /// The passes [`PipelineOptions::default`] runs, in order.
-pub const DEFAULT_PIPELINE: [Pass; 21] = [
+pub const DEFAULT_PIPELINE: [Pass; 22] = [
     Pass::ConstFold,
     Pass::SimplifyCfg,
     Pass::Gvn,
@@ -163,6 +170,7 @@ pub const DEFAULT_PIPELINE: [Pass; 21] = [
     Pass::ForwardStores,
     Pass::Narrow,
     Pass::Dce,
+    Pass::FillCopy,
     Pass::Reductions,
     Pass::Vectorize,
     Pass::Strength,

@@ -6,7 +6,11 @@
 //!   `band` with a non-negative constant, `uext` from a narrower type, `popcnt`,
 //!   `x ^ (x >> (w - 1))` (the magnitude trick of floor division), `udiv` by a constant above
 //!   one, and `smax`/`smin`/`select`/`sshr`/`udiv`/`band` of values that are themselves
-//!   non-negative (not `iadd` or `imul`: user arithmetic may wrap);
+//!   non-negative (not `iadd` or `imul`: user arithmetic may wrap); a dimension of an array
+//!   parameter (`load.readonly` of its descriptor's shape); `ftos` of a float that is NaN or
+//!   not below zero (`int(x * n)` after `x >= 0.0`), which floats are known from how they are
+//!   computed (`stof` of a non-negative integer, products and sums of such, constants,
+//!   `sqrt`, `fabs`) or from a dominating `fcmp` against a constant `>= 0`;
 //! - the `index_range` dataflow's proofs (loop counters of ranges and what is computed from them);
 //! - the branch conditions that dominate the block: in a block entered only through the true
 //!   edge of `brif (icmp.sgt x, k)` with `k >= -1` (the body of `while x > 0:`), or the false
@@ -17,7 +21,7 @@
 //!   from the first test and from the test at the end of each iteration, both `x > 0`.
 
 use super::util::DomTree;
-use crate::function::{Block, Function, Inst, IntCC, Op, Value, ValueDef};
+use crate::function::{Block, FloatCC, Function, Inst, IntCC, Op, Value, ValueDef};
 use std::collections::{HashMap, HashSet};
 
 /// Sign facts of one function (computed once, queried per use).
@@ -89,10 +93,13 @@ impl<'d> SignFacts<'d> {
         facts
     }
 
-    /// The value that `cond == taken` proves `>= 0`, if any.
+    /// The value that `cond == taken` proves `>= 0`, if any (for a float: `>= 0` or NaN).
     fn non_negative_if(&self, func: &Function, cond: Value, taken: bool) -> Option<Value> {
         let inst = def_inst(func, cond)?;
         let data = func.inst(inst);
+        if let Op::Fcmp(cc) = data.op {
+            return float_non_negative_if(func, cc, &data.args, taken);
+        }
         let Op::Icmp(cc) = data.op else { return None };
         // Normalise to `x cc k` with the constant on the right.
         let (x, cc, k) = match (
@@ -143,6 +150,14 @@ impl<'d> SignFacts<'d> {
         match data.op {
             Op::Iconst(c) => c >= 0,
             Op::Popcnt => true,
+            // A dimension of an array argument (`a.shape[k]`): descriptors hold sizes.
+            Op::Load {
+                offset,
+                readonly: true,
+            } => is_dimension(func, data.args[0], offset),
+            // Truncation of a float that is not below zero (or NaN, which converts to 0): the
+            // bin of a histogram, `int(x * n)` after `x >= 0.0`.
+            Op::FToS => depth > 0 && self.float_non_negative(func, data.args[0], at, depth - 1),
             Op::Uext => func.value_type(data.args[0]).bits() < func.value_type(v).bits(),
             Op::Ushr => konst(1).is_some_and(|k| k.rem_euclid(width) != 0),
             Op::Urem => konst(1).is_some_and(|k| k > 0) || rec(0),
@@ -153,6 +168,34 @@ impl<'d> SignFacts<'d> {
             Op::Smax => rec(0) || rec(1),
             Op::Smin => rec(0) && rec(1),
             Op::Select => rec(1) && rec(2),
+            _ => false,
+        }
+    }
+
+    /// True if the float `v` is NaN or not below zero (`-0.0` included) in block `at`: what
+    /// its truncation to an integer needs to be `>= 0`.
+    fn float_non_negative(&self, func: &Function, v: Value, at: Block, depth: u32) -> bool {
+        if !func.value_type(v).is_float() {
+            return false;
+        }
+        if self.params.contains(&v) || self.by_condition(v, at) {
+            return true;
+        }
+        let Some(inst) = def_inst(func, v) else {
+            return false;
+        };
+        let data = func.inst(inst);
+        let rec =
+            |k: usize| depth > 0 && self.float_non_negative(func, data.args[k], at, depth - 1);
+        match data.op {
+            Op::Fconst(c) => c >= 0.0 || c.is_nan(),
+            // `sqrt` of a negative number is NaN, of `-0.0` itself.
+            Op::Fabs | Op::Sqrt | Op::UToF => true,
+            Op::SToF => depth > 0 && self.non_negative_depth(func, data.args[0], at, depth - 1),
+            Op::Fadd | Op::Fmul | Op::Fdiv | Op::Fmin => rec(0) && rec(1),
+            Op::Fmax => rec(0) || rec(1),
+            Op::Select => rec(1) && rec(2),
+            Op::Fpromote | Op::Fdemote | Op::Floor | Op::Ceil | Op::Trunc | Op::Nearest => rec(0),
             _ => false,
         }
     }
@@ -200,6 +243,56 @@ fn def_inst(func: &Function, v: Value) -> Option<Inst> {
         ValueDef::Result(inst, 0) => Some(inst),
         _ => None,
     }
+}
+
+/// The float that `x cc k == taken` (a constant `k >= 0` on either side) proves NaN or
+/// `>= 0`: the true edge of `x >= k`, `x > k`, `x == k`, the false edge of `x < k`, `x <= k`.
+fn float_non_negative_if(
+    func: &Function,
+    cc: FloatCC,
+    args: &[Value],
+    taken: bool,
+) -> Option<Value> {
+    let constant = |v: Value| match func.inst(def_inst(func, v)?).op {
+        Op::Fconst(c) => Some(c),
+        _ => None,
+    };
+    let (x, cc, k) = match (constant(args[0]), constant(args[1])) {
+        (None, Some(k)) => (args[0], cc, k),
+        (Some(k), None) => {
+            let mirrored = match cc {
+                FloatCC::Lt => FloatCC::Gt,
+                FloatCC::Le => FloatCC::Ge,
+                FloatCC::Gt => FloatCC::Lt,
+                FloatCC::Ge => FloatCC::Le,
+                cc => cc,
+            };
+            (args[1], mirrored, k)
+        }
+        _ => return None,
+    };
+    // Ordered comparisons: false when `x` is NaN, so only the false edge lets NaN through.
+    let proves = match (cc, taken) {
+        (FloatCC::Ge | FloatCC::Gt | FloatCC::Eq, true) => k >= 0.0,
+        (FloatCC::Lt | FloatCC::Le, false) => k >= 0.0,
+        _ => false,
+    };
+    proves.then_some(x)
+}
+
+/// True if `load.i64.readonly ptr+offset` reads a dimension (`shape[k]`) of an array
+/// parameter: its descriptor lists the shape after the data and owner pointers.
+fn is_dimension(func: &Function, ptr: Value, offset: i32) -> bool {
+    let ValueDef::Param(block, index) = func.value_def(ptr) else {
+        return false;
+    };
+    if func.entry() != Some(block) {
+        return false;
+    }
+    let Some(rank) = func.param_rank(index as usize) else {
+        return false;
+    };
+    (0..rank).any(|axis| runtime::array::shape_offset(axis) == offset)
 }
 
 /// `k cc x` as `x swap(cc) k`.

@@ -51,10 +51,14 @@
 //! P(params of L):   i0 < n and n - i0 > W ?  → P2  else → L (the scalar loop, as before)
 //! P2:               every stride == the element size, stored ranges disjoint from the other
 //!                   ranges and uniform loads (unless the same address) ?  → V(i0)  else → L
-//!                   splats of the uniform operands
+//!                   the body's uniform values (its uniform loads too: no store of the loop
+//!                   reaches them where V runs), splats of the uniform operands
 //! V(vi):            the body U times, for lanes vi.., vi + lanes.., …; vi' = vi + W;
 //!                   vi' < n - W (n - vi' > W) ? → V(vi')  else → L(vi')
 //! ```
+//!
+//! In the vector loops made, a select that clamps 8- or 16-bit `x + k` at the largest value or
+//! `x - k` at zero becomes one saturating operation ([`saturate`]: `paddusb`, `psubusw`, …).
 //!
 //! The scalar loop always runs the last iterations (at least one), so the values it passes to
 //! `X` are computed as before and nothing after the loop changes. Each lane computes exactly the
@@ -68,6 +72,7 @@ use crate::function::{Block, BlockCall, FloatCC, Function, Inst, IntCC, Op, Ty, 
 use std::collections::HashMap;
 
 mod arg;
+mod saturate;
 mod uniform_compare;
 use arg::ArgReduction;
 
@@ -98,6 +103,10 @@ pub fn run(func: &mut Function, fastmath: bool) -> bool {
             rewrite(func, l, plan);
             changed = true;
         }
+    }
+    if changed {
+        // Clamped byte arithmetic in the new vector loops (`saturate`).
+        saturate::run(func);
     }
     changed
 }
@@ -1291,6 +1300,28 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             (group, form.constant.wrapping_add(i64::from(s.offset))),
         );
     }
+    // The body's uniform values, computed here once instead of in every vector iteration: a
+    // uniform load (a stencil's weight `k[di, dj]`) reads an address no store of the loop
+    // reaches (checked above against every store range; the vector loop runs only if that
+    // holds), and the scalar loop's first iteration computes the same values anyway.
+    let mut uniform_map: HashMap<Value, Value> = HashMap::new();
+    for &inst in &plan.body {
+        let d = b.func.inst(inst).clone();
+        if d.results.len() != 1 || plan.kinds.get(&d.results[0]) != Some(&Kind::Uniform) {
+            continue;
+        }
+        let args: Vec<Value> = d
+            .args
+            .iter()
+            .map(|&a| match uniform_map.get(&a) {
+                Some(&m) => m,
+                None => outside(b.func, l, a, &p_params),
+            })
+            .collect();
+        let ty = b.func.value_type(d.results[0]);
+        let r = b.ins(d.op.clone(), &args, ty);
+        uniform_map.insert(d.results[0], r);
+    }
     // Splats of the uniform operands of vector operations, made once.
     let mut splats: HashMap<Value, Value> = HashMap::new();
     let mut lane_offsets = vec![None];
@@ -1308,12 +1339,15 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             let is_address = matches!(d.op, Op::Store { .. } | Op::Load { .. }) && k == 0;
             let is_condition = (d.op == Op::Select && k == 0)
                 || (matches!(d.op, Op::Ishl | Op::Sshr | Op::Ushr) && k == 1);
-            let uniform_outside = !in_loop(b.func, l, a) || outside(b.func, l, a, &p_params) != a;
+            let hoisted = uniform_map.get(&a).copied();
+            let uniform_outside = !in_loop(b.func, l, a)
+                || outside(b.func, l, a, &p_params) != a
+                || hoisted.is_some();
             let vector = plan.kinds.get(&a) == Some(&Kind::Vector);
             if is_address || is_condition || vector || !uniform_outside || splats.contains_key(&a) {
                 continue;
             }
-            let mapped = outside(b.func, l, a, &p_params);
+            let mapped = hoisted.unwrap_or_else(|| outside(b.func, l, a, &p_params));
             let ty = b.func.value_type(a).vector().expect("checked lanes");
             let sp = b.ins(Op::Splat, &[mapped], ty);
             splats.insert(a, sp);
@@ -1399,7 +1433,6 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         let disp = i32::try_from(disp.checked_add(lanes_ahead)?).ok()?;
         Some((base_at_vi[group], disp))
     };
-    let mut uniform_map: HashMap<Value, Value> = HashMap::new();
     let mut new_accs: Vec<Vec<Value>> = vec![Vec::new(); plan.reductions.len()];
     let mut new_arg_accs: Vec<(Vec<Value>, Vec<Value>)> =
         vec![(Vec::new(), Vec::new()); plan.arg_reductions.len()];

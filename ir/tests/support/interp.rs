@@ -135,6 +135,36 @@ fn run_function(
                     let at = address(args[0], *offset, bytes.len(), mem)?;
                     mem.0[at..at + bytes.len()].copy_from_slice(&bytes);
                 }
+                // Fills and copies write memory: the loops they replace, element by element
+                // in forward order (the definition the runtime must match).
+                Op::CallRuntime(rf) if rf.writes_memory() => {
+                    let size = match rf {
+                        RuntimeFn::Fill8 | RuntimeFn::Copy8 => 1,
+                        RuntimeFn::Fill16 | RuntimeFn::Copy16 => 2,
+                        RuntimeFn::Fill32 | RuntimeFn::Copy32 => 4,
+                        _ => 8,
+                    };
+                    let fill = matches!(
+                        rf,
+                        RuntimeFn::Fill8
+                            | RuntimeFn::Fill16
+                            | RuntimeFn::Fill32
+                            | RuntimeFn::Fill64
+                    );
+                    for k in 0..(args[2] as i64).max(0) as u64 {
+                        let bytes = if fill {
+                            args[1].to_le_bytes()[..size].to_vec()
+                        } else {
+                            let from = args[1].wrapping_add(k * size as u64);
+                            let at = address(from, 0, size, mem)?;
+                            mem.0[at..at + size].to_vec()
+                        };
+                        let to = args[0].wrapping_add(k * size as u64);
+                        let at = address(to, 0, size, mem)?;
+                        mem.0[at..at + size].copy_from_slice(&bytes);
+                    }
+                    env[data.results[0].0 as usize] = 0;
+                }
                 // (The interpreter has no error slot: a caught call runs as a call.)
                 Op::Call(name) | Op::CallCatch(name) => {
                     let callee = module.function(name).expect("verified module");
@@ -378,6 +408,9 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
         Smax => int(i(0).max(i(1))),
         Umin => int(u(0).min(u(1)) as i64),
         Umax => int(u(0).max(u(1)) as i64),
+        // Lanes of 8 or 16 bits (the verifier's invariant 15): no overflow in 64 bits.
+        UaddSat => int(u(0).saturating_add(u(1)).min(zext(-1, w)) as i64),
+        UsubSat => int(u(0).saturating_sub(u(1)) as i64),
         Icmp(cc) => Ok(match cc {
             IntCC::Eq => i(0) == i(1),
             IntCC::Ne => i(0) != i(1),

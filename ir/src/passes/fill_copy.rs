@@ -1,0 +1,381 @@
+//! Fill and copy loops handed to the runtime (`runtime::fill_copy`): the `memset`/`memmove`
+//! idiom.
+//!
+//! A loop whose only effect is one store per iteration at consecutive elements, of a value
+//! that is the same in every iteration (`flags[i] = True`, `row[j] = 0.0`) or of the element
+//! at the same position of another array (`out[i] = a[i]`, `dst[i] = src[i + k]`), is one call
+//! that stores with the widest instructions the CPU has (`memset`, `memmove`, or rustc's
+//! vectorised loops for 2-, 4- and 8-byte patterns):
+//!
+//! | loop body (`w` the element size, 1, 2, 4 or 8 bytes) | call |
+//! |---|---|
+//! | `store d + i*w, v`, `v` the same in every iteration | `fill_<8w> d', bits(v), k` |
+//! | `store d + i*w, (load s + i*w)`, the same type (not `bool`) | `copy_<8w> d', s', k` |
+//!
+//! `d'`/`s'` are the addresses of the first iteration, `k` the number of iterations, and
+//! `bits(v)` the value's bits as an `i64` (bools 0/1, floats bit-cast). A copy keeps the loop's
+//! forward order where the arrays overlap: the runtime copies element by element when the
+//! destination starts inside the source after its start, else with `memmove`. Results are
+//! bitwise the loop's.
+//!
+//! The loop must be one block `L(.., i, ..)` ending in `brif (i + 1 < n), L(..), X(..)` with
+//! `n` defined outside it and every other parameter passed through unchanged. Besides the loop
+//! control, the store and the copied load, it may only compute values that are the same in
+//! every iteration (from values defined outside `L`, read-only loads (array descriptors) and
+//! pure operations) or addresses affine in `i` (`+`, `-`, `*` by a constant); the element
+//! addresses must advance by exactly the element size per iteration. [`explain`] says for each
+//! loop what it is or why it is refused (golden tests check the reasons).
+//!
+//! `L` then becomes straight-line code, as in [`super::reductions`]: its instructions compute
+//! the first iteration's addresses, `k = n - i` if `i < n`, else 1 (the body runs once before
+//! its first test), the call, and a jump to `X` where `i + 1` becomes `i + k`.
+
+use crate::function::{Block, BlockCall, Function, Inst, IntCC, Op, Ty, Value, ValueDef};
+use runtime::math::RuntimeFn;
+use std::collections::HashMap;
+
+/// Runs the pass. True if a loop was replaced.
+pub fn run(func: &mut Function) -> bool {
+    let mut changed = false;
+    for l in func.layout.clone() {
+        if let Ok(plan) = analyze(func, l) {
+            rewrite(func, l, plan);
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// For every loop-shaped block (a block branching to itself): `fill` or `copy` when the pass
+/// replaces it, else why not. For golden tests and dumps.
+pub fn explain(func: &Function) -> Vec<(Block, Result<&'static str, String>)> {
+    func.layout
+        .iter()
+        .copied()
+        .filter(|&b| func.successors(b).contains(&b))
+        .map(|b| {
+            let what = analyze(func, b).map(|p| match p.source {
+                Source::Fill(_) => "fill",
+                Source::Copy { .. } => "copy",
+            });
+            (b, what)
+        })
+        .collect()
+}
+
+/// What a value of the loop is, per iteration.
+#[derive(Copy, Clone, Debug, PartialEq)]
+enum Kind {
+    /// The same in every iteration.
+    Uniform,
+    /// `u + factor * i` with `u` uniform.
+    Affine(i64),
+    /// The element the copy loads.
+    Copied,
+}
+
+/// What the store writes.
+enum Source {
+    /// A value the same in every iteration.
+    Fill(Value),
+    /// The element loaded at `addr + offset`.
+    Copy { addr: Value, offset: i32 },
+}
+
+struct Plan {
+    routine: RuntimeFn,
+    /// The store's address and offset.
+    dst: Value,
+    dst_offset: i32,
+    source: Source,
+    /// Instructions kept in `L`, in order: the first iteration's uniform values and addresses.
+    kept: Vec<Inst>,
+    i: Value,
+    n: Value,
+    one: Value,
+    next_i: Value,
+    exit: Block,
+    exit_args: Vec<Value>,
+}
+
+fn def_inst(func: &Function, v: Value) -> Option<Inst> {
+    match func.value_def(v) {
+        ValueDef::Result(inst, _) => Some(inst),
+        ValueDef::Param(..) => None,
+    }
+}
+
+fn const_of(func: &Function, v: Value) -> Option<i64> {
+    match func.inst(def_inst(func, v)?).op {
+        Op::Iconst(c) => Some(c),
+        _ => None,
+    }
+}
+
+fn analyze(func: &Function, l: Block) -> Result<Plan, String> {
+    let block = func.block(l);
+    let term = func.terminator(l).ok_or("the block is not terminated")?;
+    let t = func.inst(term);
+    if t.op != Op::Brif || t.targets[0].block != l || t.targets[1].block == l {
+        return Err("not a loop ending in `brif cond, itself, exit`".into());
+    }
+    let in_body = |v: Value| match func.value_def(v) {
+        ValueDef::Param(b, _) => b == l,
+        ValueDef::Result(inst, _) => block.insts.contains(&inst),
+    };
+    // brif (i + 1 < n)
+    let cmp = def_inst(func, t.args[0]).filter(|c| block.insts.contains(c));
+    let cmp = cmp.ok_or("the loop condition is not computed in the loop")?;
+    let c = func.inst(cmp);
+    if c.op != Op::Icmp(IntCC::Slt) || in_body(c.args[1]) {
+        return Err("the loop condition is not `i + 1 < n` with `n` fixed".into());
+    }
+    let (next_i, n) = (c.args[0], c.args[1]);
+    let back = &t.targets[0];
+    let i_index = back
+        .args
+        .iter()
+        .position(|&a| a == next_i)
+        .ok_or("the loop condition does not test the next index")?;
+    let i = block.params[i_index];
+    let inc = def_inst(func, next_i).filter(|x| block.insts.contains(x));
+    let inc = inc.ok_or("the index is not incremented in the loop")?;
+    let a = &func.inst(inc).args;
+    let step_one = func.inst(inc).op == Op::Iadd
+        && ((a[0] == i && const_of(func, a[1]) == Some(1))
+            || (a[1] == i && const_of(func, a[0]) == Some(1)));
+    if !step_one || func.value_type(i) != Ty::I64 {
+        return Err("the index does not step by 1".into());
+    }
+    let one = if a[0] == i { a[1] } else { a[0] };
+    for (k, (&arg, &param)) in back.args.iter().zip(&block.params).enumerate() {
+        if k != i_index && arg != param {
+            return Err(format!("{param} is carried from one iteration to the next"));
+        }
+    }
+
+    let mut kinds: HashMap<Value, Kind> = HashMap::new();
+    kinds.insert(i, Kind::Affine(1));
+    let kind =
+        |kinds: &HashMap<Value, Kind>, v: Value| kinds.get(&v).copied().unwrap_or(Kind::Uniform);
+    let mut store: Option<(Value, i32, Value)> = None;
+    let mut copy_load: Option<(Value, i32, Value)> = None;
+    let mut kept = Vec::new();
+    for &inst in &block.insts {
+        // (The increment stays: an address may use `i + 1` too.)
+        if inst == term || inst == cmp {
+            continue;
+        }
+        let d = func.inst(inst);
+        let arg_kinds: Vec<Kind> = d.args.iter().map(|&v| kind(&kinds, v)).collect();
+        if d.args.contains(&c.results[0]) {
+            return Err("the loop condition is used in the body".into());
+        }
+        if arg_kinds.contains(&Kind::Copied) && !matches!(d.op, Op::Store { .. }) {
+            return Err("the loaded element is used for more than its store".into());
+        }
+        // The byte size of an element at an address advancing by `factor` bytes per iteration.
+        let consecutive = |k: Kind, ty: Ty| -> Result<(), String> {
+            let size = i64::from(ty.bits() / 8);
+            match k {
+                Kind::Affine(f) if f == size && !ty.is_vector() => Ok(()),
+                Kind::Affine(f) => Err(format!(
+                    "an address advances by {f} bytes per iteration, not the element size {size}"
+                )),
+                _ => Err("an address is the same in every iteration".into()),
+            }
+        };
+        match &d.op {
+            Op::Store { offset } => {
+                if store.is_some() {
+                    return Err("more than one store".into());
+                }
+                let ty = func.value_type(d.args[1]);
+                consecutive(arg_kinds[0], ty)?;
+                match arg_kinds[1] {
+                    Kind::Uniform | Kind::Copied => {}
+                    Kind::Affine(_) => return Err("the stored value depends on the index".into()),
+                }
+                store = Some((d.args[0], *offset, d.args[1]));
+            }
+            Op::Load { offset, readonly } => match arg_kinds[0] {
+                // Array descriptors never change: the value is the same in every iteration.
+                Kind::Uniform if *readonly => kept.push(inst),
+                Kind::Uniform => {
+                    return Err(
+                        "a load of one address in every iteration (the store may change it)".into(),
+                    );
+                }
+                k => {
+                    if copy_load.is_some() {
+                        return Err("more than one load at addresses that advance".into());
+                    }
+                    consecutive(k, func.value_type(d.results[0]))?;
+                    copy_load = Some((d.args[0], *offset, d.results[0]));
+                    kinds.insert(d.results[0], Kind::Copied);
+                }
+            },
+            op if d.results.len() != 1 || op.value_operand_count().is_none() => {
+                let what = crate::print::opcode_name(op);
+                return Err(format!("`{what}` in the loop"));
+            }
+            op => {
+                let affine = |k: Kind| match k {
+                    Kind::Affine(f) => Some(f),
+                    _ => Some(0),
+                };
+                let result = if arg_kinds.iter().all(|k| *k == Kind::Uniform) {
+                    Kind::Uniform
+                } else {
+                    let (f0, f1) = (
+                        affine(arg_kinds[0]),
+                        arg_kinds.get(1).and_then(|&k| affine(k)),
+                    );
+                    let factor = match (op, f0, f1) {
+                        (Op::Iadd, Some(x), Some(y)) => x.checked_add(y),
+                        (Op::Isub, Some(x), Some(y)) => x.checked_sub(y),
+                        (Op::Imul, Some(x), _) if arg_kinds[1] == Kind::Uniform => {
+                            const_of(func, d.args[1]).and_then(|k| x.checked_mul(k))
+                        }
+                        (Op::Imul, _, Some(y)) if arg_kinds[0] == Kind::Uniform => {
+                            const_of(func, d.args[0]).and_then(|k| y.checked_mul(k))
+                        }
+                        _ => None,
+                    };
+                    Kind::Affine(factor.ok_or("the index is used as a number")?)
+                };
+                kinds.insert(d.results[0], result);
+                kept.push(inst);
+            }
+        }
+    }
+    let (dst, dst_offset, value) = store.ok_or("nothing is stored")?;
+    let ty = func.value_type(value);
+    let source = match copy_load {
+        Some((addr, offset, loaded)) if loaded == value => {
+            if ty == Ty::Bool {
+                // A bool load reads bit 0 of its byte; a byte copy would keep the whole byte.
+                return Err("a copy of bools".into());
+            }
+            Source::Copy { addr, offset }
+        }
+        Some(_) => return Err("a load at addresses that advance is not what is stored".into()),
+        None => Source::Fill(value),
+    };
+    let routine = match (&source, ty.bits()) {
+        _ if ty == Ty::Ptr => return Err("the stored value is a pointer".into()),
+        (Source::Fill(_), 8) => RuntimeFn::Fill8,
+        (Source::Fill(_), 16) => RuntimeFn::Fill16,
+        (Source::Fill(_), 32) => RuntimeFn::Fill32,
+        (Source::Fill(_), 64) => RuntimeFn::Fill64,
+        (Source::Copy { .. }, 8) => RuntimeFn::Copy8,
+        (Source::Copy { .. }, 16) => RuntimeFn::Copy16,
+        (Source::Copy { .. }, 32) => RuntimeFn::Copy32,
+        (Source::Copy { .. }, 64) => RuntimeFn::Copy64,
+        _ => return Err(format!("no fill or copy of {ty}")),
+    };
+    // The exit sees only values the straight-line block still computes: those from outside,
+    // passed-through parameters, uniform values, and the next index (`i + k`).
+    let still_computed =
+        |v: Value| !in_body(v) || (v != c.results[0] && kind(&kinds, v) == Kind::Uniform);
+    let exit = &t.targets[1];
+    for &a in &exit.args {
+        if a != next_i && !still_computed(a) {
+            return Err(format!(
+                "{a}, which changes with the index, is used after the loop"
+            ));
+        }
+    }
+    for &b in &func.layout {
+        if b == l {
+            continue;
+        }
+        for &inst in &func.block(b).insts {
+            let d = func.inst(inst);
+            let uses = d.args.iter().chain(d.targets.iter().flat_map(|c| &c.args));
+            if let Some(v) = uses.copied().find(|&v| in_body(v) && !still_computed(v)) {
+                return Err(format!(
+                    "{v}, which changes with the index, is used after the loop"
+                ));
+            }
+        }
+    }
+    Ok(Plan {
+        routine,
+        dst,
+        dst_offset,
+        source,
+        kept,
+        i,
+        n,
+        one,
+        next_i,
+        exit: exit.block,
+        exit_args: exit.args.clone(),
+    })
+}
+
+fn rewrite(func: &mut Function, l: Block, plan: Plan) {
+    let term = func.terminator(l).expect("the loop block is terminated");
+    let (line, col) = (func.inst(term).line, func.inst(term).col);
+    let mut insts = plan.kept.clone();
+    let mut emit = |func: &mut Function, op: Op, args: Vec<Value>, ty: Ty| -> Value {
+        let inst = func.create_inst(op, args, &[ty], Vec::new());
+        let d = func.inst_mut(inst);
+        (d.line, d.col) = (line, col);
+        insts.push(inst);
+        func.inst(inst).results[0]
+    };
+    // The body runs once before its first test: n - i iterations if i < n, else 1 (no wrapping
+    // subtraction decides it).
+    let diff = emit(func, Op::Isub, vec![plan.n, plan.i], Ty::I64);
+    let more = emit(func, Op::Icmp(IntCC::Slt), vec![plan.i, plan.n], Ty::Bool);
+    let count = emit(func, Op::Select, vec![more, diff, plan.one], Ty::I64);
+    let mut at = |func: &mut Function, addr: Value, offset: i32| {
+        if offset == 0 {
+            return addr;
+        }
+        let k = emit(func, Op::Iconst(i64::from(offset)), vec![], Ty::I64);
+        emit(func, Op::Iadd, vec![addr, k], Ty::Ptr)
+    };
+    let dst = at(func, plan.dst, plan.dst_offset);
+    let second = match plan.source {
+        Source::Copy { addr, offset } => at(func, addr, offset),
+        Source::Fill(v) => match func.value_type(v) {
+            Ty::I64 => v,
+            Ty::F64 => emit(func, Op::Bitcast, vec![v], Ty::I64),
+            Ty::F32 => {
+                let bits = emit(func, Op::Bitcast, vec![v], Ty::I32);
+                emit(func, Op::Uext, vec![bits], Ty::I64)
+            }
+            _ => emit(func, Op::Uext, vec![v], Ty::I64),
+        },
+    };
+    emit(
+        func,
+        Op::CallRuntime(plan.routine),
+        vec![dst, second, count],
+        Ty::I64,
+    );
+    let mut exit_args = plan.exit_args.clone();
+    if exit_args.contains(&plan.next_i) {
+        let end = emit(func, Op::Iadd, vec![plan.i, count], Ty::I64);
+        exit_args
+            .iter_mut()
+            .filter(|v| **v == plan.next_i)
+            .for_each(|v| *v = end);
+    }
+    let jump = func.create_inst(
+        Op::Jump,
+        Vec::new(),
+        &[],
+        vec![BlockCall {
+            block: plan.exit,
+            args: exit_args,
+        }],
+    );
+    let d = func.inst_mut(jump);
+    (d.line, d.col) = (line, col);
+    insts.push(jump);
+    func.block_mut(l).insts = insts;
+}

@@ -1,0 +1,156 @@
+//! Fill and copy loops that compiled code hands over (`ir::passes::fill_copy`): `a[i] = x` and
+//! `out[i] = a[i]` over contiguous elements of 1, 2, 4 or 8 bytes.
+//!
+//! Cranelift stores at most 16 bytes at a time and never turns a loop into `memset`; these are
+//! compiled by rustc (a fill of bytes is `memset`, the wider ones are vectorised by LLVM for
+//! the baseline, AVX2 and AVX-512, chosen at run time) and copies go through `memmove` wherever
+//! that gives the loop's result. Elements are read and written unaligned: a NumPy view may
+//! start anywhere.
+//!
+//! A copy keeps the loop's **forward order**: element `k` is read after elements `0..k` were
+//! written. That equals `memmove` unless the destination starts inside the source range after
+//! its start (`src < dst < src + bytes`): there the loop reads elements it wrote itself (the
+//! first `dst - src` bytes repeat), and so does the element-by-element copy used in that case.
+
+/// Calls `$generic` through the widest instruction set the CPU has.
+macro_rules! dispatch {
+    ($name:ident, $generic:ident, ($($arg:ident: $ty:ty),*)) => {
+        /// # Safety
+        /// The pointers address `n` contiguous elements (`n >= 0`), writable where written.
+        pub unsafe extern "C" fn $name($($arg: $ty),*) -> i64 {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f")]
+                unsafe fn wide($($arg: $ty),*) {
+                    unsafe { $generic($($arg),*) }
+                }
+                #[target_feature(enable = "avx2")]
+                unsafe fn avx2($($arg: $ty),*) {
+                    unsafe { $generic($($arg),*) }
+                }
+                if std::arch::is_x86_feature_detected!("avx512f") {
+                    unsafe { wide($($arg),*) };
+                    return 0;
+                }
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    unsafe { avx2($($arg),*) };
+                    return 0;
+                }
+            }
+            unsafe { $generic($($arg),*) };
+            0
+        }
+    };
+}
+
+/// `n` elements at `p` set to the low bits of `value` (`memset` for bytes).
+macro_rules! fill {
+    ($name:ident, $generic:ident, $t:ty) => {
+        #[inline(always)]
+        unsafe fn $generic(p: *mut u8, value: i64, n: i64) {
+            if n <= 0 {
+                return;
+            }
+            let p = p.cast::<$t>();
+            let v = value as $t;
+            for k in 0..n as usize {
+                // SAFETY: `p` addresses `n` writable elements (the caller's contract).
+                unsafe { p.add(k).write_unaligned(v) };
+            }
+        }
+        dispatch!($name, $generic, (p: *mut u8, value: i64, n: i64));
+    };
+}
+
+/// `n` elements copied from `src` to `dst` in the loop's forward order (see the module doc).
+macro_rules! copy_forward {
+    ($name:ident, $generic:ident, $t:ty) => {
+        #[inline(always)]
+        unsafe fn $generic(dst: *mut u8, src: *const u8, n: i64) {
+            if n <= 0 {
+                return;
+            }
+            let bytes = n as usize * std::mem::size_of::<$t>();
+            let (d, s) = (dst as usize, src as usize);
+            if d <= s || d >= s.wrapping_add(bytes) {
+                // No element is read after an earlier one wrote it: `memmove` is the loop.
+                // SAFETY: both ranges are valid for `bytes` bytes (the caller's contract).
+                unsafe { std::ptr::copy(src, dst, bytes) };
+                return;
+            }
+            let (dst, src) = (dst.cast::<$t>(), src.cast::<$t>());
+            for k in 0..n as usize {
+                // SAFETY: as above; each read follows the writes of the elements before it.
+                unsafe { dst.add(k).write_unaligned(src.add(k).read_unaligned()) };
+            }
+        }
+        dispatch!($name, $generic, (dst: *mut u8, src: *const u8, n: i64));
+    };
+}
+
+fill!(ferrojit_fill_8, fill_8_generic, u8);
+fill!(ferrojit_fill_16, fill_16_generic, u16);
+fill!(ferrojit_fill_32, fill_32_generic, u32);
+fill!(ferrojit_fill_64, fill_64_generic, u64);
+copy_forward!(ferrojit_copy_8, copy_8_generic, u8);
+copy_forward!(ferrojit_copy_16, copy_16_generic, u16);
+copy_forward!(ferrojit_copy_32, copy_32_generic, u32);
+copy_forward!(ferrojit_copy_64, copy_64_generic, u64);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The loop a copy replaces, on a byte buffer.
+    fn scalar_copy(buf: &mut [u8], dst: usize, src: usize, n: usize, size: usize) {
+        for k in 0..n {
+            // Element `k` is read whole, then written.
+            let element: Vec<u8> = buf[src + k * size..src + (k + 1) * size].to_vec();
+            buf[dst + k * size..dst + (k + 1) * size].copy_from_slice(&element);
+        }
+    }
+
+    #[test]
+    fn copies_keep_the_forward_order_of_the_loop() {
+        let copies: [(usize, unsafe extern "C" fn(*mut u8, *const u8, i64) -> i64); 4] = [
+            (1, ferrojit_copy_8),
+            (2, ferrojit_copy_16),
+            (4, ferrojit_copy_32),
+            (8, ferrojit_copy_64),
+        ];
+        for (size, copy) in copies {
+            for n in [0usize, 1, 3, 17, 40] {
+                // Destinations before, at, inside (at odd byte offsets too) and after the source.
+                for dst in [0usize, 5, 8, 9, 13, 16, 64, 200] {
+                    let src = 8;
+                    let mut want: Vec<u8> = (0..1024).map(|k| (k * 37 % 251) as u8).collect();
+                    let mut got = want.clone();
+                    scalar_copy(&mut want, dst, src, n, size);
+                    let base = got.as_mut_ptr();
+                    unsafe { copy(base.add(dst), base.add(src), n as i64) };
+                    assert_eq!(got, want, "{size}-byte copy of {n} from {src} to {dst}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fills_write_the_low_bits_of_the_value() {
+        let mut buf = vec![0u8; 64];
+        let p = buf.as_mut_ptr();
+        unsafe {
+            ferrojit_fill_8(p.add(1), 0x1FF, 3);
+            ferrojit_fill_16(p.add(5), -2, 2);
+            ferrojit_fill_32(p.add(9), f32::to_bits(1.5) as i64, 1);
+            ferrojit_fill_64(p.add(13), f64::to_bits(-2.0) as i64, 2);
+            ferrojit_fill_64(p.add(40), 7, 0);
+        }
+        let mut want = vec![0u8; 64];
+        want[1..4].copy_from_slice(&[0xFF; 3]);
+        want[5..9].copy_from_slice(&[0xFE, 0xFF, 0xFE, 0xFF]);
+        want[9..13].copy_from_slice(&1.5f32.to_le_bytes());
+        want[13..21].copy_from_slice(&(-2.0f64).to_le_bytes());
+        want[21..29].copy_from_slice(&(-2.0f64).to_le_bytes());
+        assert_eq!(buf, want);
+    }
+}

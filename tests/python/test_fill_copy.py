@@ -1,0 +1,192 @@
+"""Fill and copy loops (issue 12): `a[i] = x` and `out[i] = a[i]` over contiguous elements
+become one call of the runtime's fill or forward copy (`memset`/`memmove` where that is the
+loop's result). Results stay bitwise CPython's for every dtype and value (NaN, -0.0, wrapped
+integers), every length, starts past the end, rows of 2-d arrays, the index after the loop,
+strided views (the loop stays), and copies between overlapping views of one buffer, where the
+loop's forward order shows (a destination after the source repeats what was already copied)."""
+
+import numpy as np
+import pytest
+
+from diff import check
+from ferrojit import jit
+
+LENGTHS = [0, 1, 2, 7, 16, 17, 100, 1000]
+DTYPES = [np.bool_, np.uint8, np.int8, np.int16, np.uint16, np.int32, np.float32, np.int64, np.float64]
+
+
+def values(dtype, n, seed=0):
+    rng = np.random.default_rng(seed + n)
+    if dtype == np.bool_:
+        return rng.random(n) < 0.5
+    if np.issubdtype(dtype, np.floating):
+        a = rng.standard_normal(n).astype(dtype)
+        a[: min(n, 3)] = np.array([np.nan, -0.0, np.inf], dtype=dtype)[: min(n, 3)]
+        return a
+    info = np.iinfo(dtype)
+    return rng.integers(info.min, int(info.max) + 1, n, dtype=dtype)
+
+
+@jit
+def fill(a, x):
+    for i in range(a.shape[0]):
+        a[i] = x
+
+
+@jit
+def fill_from(a, start, x):
+    for i in range(start, a.shape[0]):
+        a[i] = x
+
+
+@jit
+def fill_rows(m, x):
+    for i in range(m.shape[0]):
+        for j in range(m.shape[1]):
+            m[i, j] = x
+
+
+@jit
+def fill_index_after(a):
+    i = -1
+    for i in range(a.shape[0]):
+        a[i] = 0
+    return i
+
+
+@jit
+def zero_then_count(a, counts):
+    # The histogram kernel's first loop: counts zeroed, then filled.
+    for i in range(counts.shape[0]):
+        counts[i] = 0
+    for i in range(a.shape[0]):
+        counts[a[i] % counts.shape[0]] += 1
+
+
+@jit
+def copy(dst, src):
+    for i in range(src.shape[0]):
+        dst[i] = src[i]
+
+
+@jit
+def copy_shifted(dst, src, k):
+    for i in range(dst.shape[0]):
+        dst[i] = src[i + k]
+
+
+@jit
+def copy_rows(dst, src):
+    for i in range(src.shape[0]):
+        for j in range(src.shape[1]):
+            dst[i, j] = src[i, j]
+
+
+@jit
+def copy_within(buf, to, frm, n):
+    # Both views of one buffer: the arrays overlap as `to` and `frm` say.
+    for i in range(n):
+        buf[to + i] = buf[frm + i]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_fills_of_every_dtype(dtype):
+    for n in LENGTHS:
+        a = values(dtype, n)
+        for x in values(dtype, 4, seed=99):
+            check(fill, a, x)
+        for start in (0, 1, n, n + 5):
+            check(fill_from, a, start, values(dtype, 1, seed=7)[0])
+    m = values(dtype, 35).reshape(5, 7)
+    check(fill_rows, m, values(dtype, 1, seed=3)[0])
+
+
+def test_python_values_fill_typed_arrays():
+    # Python scalars converted to the element type once (the value is the same in every
+    # iteration).
+    check(fill, np.zeros(20, np.uint8), 200)
+    check(fill, np.zeros(20, np.int16), -1)
+    check(fill, np.zeros(20, np.float32), 0.1)
+    check(fill, np.zeros(20, np.bool_), True)
+    check(fill, np.ones(20, np.float64), -0.0)
+    check(fill_index_after, np.ones(9, np.int64))
+    check(fill_index_after, np.ones(0, np.int64))
+    check(zero_then_count, np.arange(100), np.ones(7, np.int64))
+
+
+@pytest.mark.parametrize("dtype", [d for d in DTYPES if d != np.bool_] + [np.bool_])
+def test_copies_of_every_dtype(dtype):
+    for n in LENGTHS:
+        src = values(dtype, n)
+        check(copy, np.zeros(n, dtype), src)
+        check(copy, np.zeros(n + 3, dtype), src)
+        big = values(dtype, n + 4, seed=5)
+        for k in (0, 1, 4):
+            check(copy_shifted, np.zeros(n, dtype), big, k)
+    check(copy_rows, np.zeros((4, 9), dtype), values(dtype, 36).reshape(4, 9))
+
+
+def test_strided_views_keep_the_loop():
+    a = values(np.float64, 40)
+    check(fill, a[::2], 2.5)
+    check(copy, np.zeros(20), a[::2])
+    check(copy, np.zeros(40)[::2], a[:20])
+    check(fill_rows, values(np.int32, 48).reshape(6, 8)[:, ::2], 7)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.float32, np.int64, np.float64])
+def test_overlapping_copies_keep_the_forward_order(dtype):
+    # Python's own loop on one buffer against the compiled loop on an identical buffer: a
+    # destination after the source (inside it) sees elements copied earlier in the loop.
+    for to, frm in [(0, 0), (1, 0), (0, 1), (3, 0), (0, 3), (5, 2), (10, 0), (0, 10), (40, 0)]:
+        for n in (0, 1, 4, 9, 30):
+            base = values(dtype, 80, seed=to * 100 + frm)
+            want = base.copy()
+            copy_within.py_func(want, to, frm, n)
+            got = base.copy()
+            copy_within(got, to, frm, n)
+            assert np.array_equal(got.view(np.uint8), want.view(np.uint8)), (to, frm, n)
+    # Views of one buffer passed as two arrays.
+    for shift in (1, 2, 7):
+        base = values(dtype, 64, seed=shift)
+        want, got = base.copy(), base.copy()
+        copy.py_func(want[shift:], want[:-shift])
+        copy(got[shift:], got[:-shift])
+        assert np.array_equal(got.view(np.uint8), want.view(np.uint8)), shift
+        want, got = base.copy(), base.copy()
+        copy.py_func(want[:-shift], want[shift:])
+        copy(got[:-shift], got[shift:])
+        assert np.array_equal(got.view(np.uint8), want.view(np.uint8)), -shift
+
+
+def test_unaligned_views():
+    # 8-byte elements starting at odd byte offsets of one buffer, overlapping by a partial
+    # element: the loop's result whatever the alignment.
+    raw = np.arange(256, dtype=np.uint8)
+    for d, s in [(3, 0), (0, 3), (11, 2)]:
+        want_raw, got_raw = raw.copy(), raw.copy()
+        views = []
+        for buf in (want_raw, got_raw):
+            dst = np.ndarray((20,), np.int64, buffer=buf, offset=d)
+            src = np.ndarray((20,), np.int64, buffer=buf, offset=s)
+            views.append((dst, src))
+        copy.py_func(*views[0])
+        copy(*views[1])
+        assert np.array_equal(got_raw, want_raw), (d, s)
+
+
+def test_the_loops_become_calls():
+    @jit
+    def fill_f8(a, x):
+        for i in range(a.shape[0]):
+            a[i] = x
+
+    @jit
+    def copy_f8(dst, src):
+        for i in range(src.shape[0]):
+            dst[i] = src[i]
+
+    fill_f8(np.zeros(8), 1.0)
+    copy_f8(np.zeros(8), np.ones(8))
+    assert "call_rt.fill_64" in next(iter(fill_f8.inspect_ir().values()))
+    assert "call_rt.copy_64" in next(iter(copy_f8.inspect_ir().values()))
