@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from diff import check
-from ferrojit import jit
+from ferrojit import jit, prange
 
 LENGTHS = [0, 1, 2, 7, 16, 17, 100, 1000]
 DTYPES = [np.bool_, np.uint8, np.int8, np.int16, np.uint16, np.int32, np.float32, np.int64, np.float64]
@@ -173,6 +173,29 @@ def test_unaligned_views():
         copy.py_func(*views[0])
         copy(*views[1])
         assert np.array_equal(got_raw, want_raw), (d, s)
+
+
+@jit(parallel=True)
+def fill_rows_parallel(m, x):
+    for i in prange(m.shape[0]):
+        for j in range(m.shape[1]):
+            m[i, j] = x
+
+
+@jit(parallel=True)
+def copy_parallel(dst, src):
+    for i in prange(src.shape[0]):
+        dst[i] = src[i]
+
+
+def test_prange_chunks_fill_and_copy_their_part():
+    m = np.zeros((100, 37))
+    fill_rows_parallel(m, 2.5)
+    assert (m == 2.5).all()
+    src = values(np.float64, 10001)
+    dst = np.zeros_like(src)
+    copy_parallel(dst, src)
+    assert np.array_equal(dst.view(np.uint64), src.view(np.uint64))
 
 
 def test_the_loops_become_calls():
