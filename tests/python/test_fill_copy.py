@@ -2,6 +2,7 @@
 become one call of the runtime's fill or forward copy (`memset`/`memmove` where that is the
 loop's result). Results stay bitwise CPython's for every dtype and value (NaN, -0.0, wrapped
 integers), every length, starts past the end, rows of 2-d arrays, the index after the loop,
+assignments through views made in the function (`a[:] = x`: the view's stride is known again),
 strided views (the loop stays), and copies between overlapping views of one buffer, where the
 loop's forward order shows (a destination after the source repeats what was already copied)."""
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from diff import check
-from ferrojit import jit
+from ferrojit import jit, prange
 
 LENGTHS = [0, 1, 2, 7, 16, 17, 100, 1000]
 DTYPES = [np.bool_, np.uint8, np.int8, np.int16, np.uint16, np.int32, np.float32, np.int64, np.float64]
@@ -175,6 +176,51 @@ def test_unaligned_views():
         assert np.array_equal(got_raw, want_raw), (d, s)
 
 
+@jit(parallel=True)
+def fill_rows_parallel(m, x):
+    for i in prange(m.shape[0]):
+        for j in range(m.shape[1]):
+            m[i, j] = x
+
+
+@jit(parallel=True)
+def copy_parallel(dst, src):
+    for i in prange(src.shape[0]):
+        dst[i] = src[i]
+
+
+def test_prange_chunks_fill_and_copy_their_part():
+    m = np.zeros((100, 37))
+    fill_rows_parallel(m, 2.5)
+    assert (m == 2.5).all()
+    src = values(np.float64, 10001)
+    dst = np.zeros_like(src)
+    copy_parallel(dst, src)
+    assert np.array_equal(dst.view(np.uint64), src.view(np.uint64))
+
+
+@jit
+def assign_views(a, b, m, x):
+    # Views built in the function: their descriptors' fields are the values stored there.
+    a[:] = x
+    a[2:7] = b[:5]
+    a[::2] = -x
+    a[::-1] = b
+    m[:, :] = x
+    m[1, :] = b[: m.shape[1]]
+    m[:, 2] = x + 1.0
+    m[1:3, 1:] = -1.0
+
+
+def test_assignments_through_views():
+    for n in (8, 9, 31):
+        a = values(np.float64, n)
+        b = values(np.float64, n, seed=1)
+        m = values(np.float64, 4 * n).reshape(4, n)
+        check(assign_views, a, b, m, 1.25)
+        check(assign_views, a, b, np.asfortranarray(m), -0.0)
+
+
 def test_the_loops_become_calls():
     @jit
     def fill_f8(a, x):
@@ -190,3 +236,10 @@ def test_the_loops_become_calls():
     copy_f8(np.zeros(8), np.ones(8))
     assert "call_rt.fill_64" in next(iter(fill_f8.inspect_ir().values()))
     assert "call_rt.copy_64" in next(iter(copy_f8.inspect_ir().values()))
+
+    @jit
+    def zero_view(a):
+        a[:] = 0.0
+
+    zero_view(np.ones(8))
+    assert "call_rt.fill_64" in next(iter(zero_view.inspect_ir().values()))

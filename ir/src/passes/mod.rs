@@ -6,7 +6,9 @@
 //! [`PipelineOptions::verify`] is set, verifies the input and the output of every pass, so a
 //! broken pass is caught where it breaks the IR rather than in a backend.
 //!
-//! The default order ([`DEFAULT_PIPELINE`]): `constfold` (fold constants and constant
+//! The default order ([`DEFAULT_PIPELINE`]): `forward_slots` (loads of a stack slot written
+//! once, a view's descriptor, read the value written: its stride is a constant again),
+//! `constfold` (fold constants and constant
 //! branches), `simplify_cfg` (drop the dead arms, merge blocks, remove trivial block params),
 //! `gvn` (merge repeated descriptor loads and index arithmetic), `index_range` then
 //! `constfold` (drop negative-index wraparound of indices proven non-negative), `licm` (hoist
@@ -36,6 +38,7 @@
 pub mod constfold;
 pub mod dce;
 pub mod fill_copy;
+pub mod forward_slots;
 pub mod forward_stores;
 pub mod gvn;
 pub mod idioms;
@@ -68,6 +71,7 @@ pub enum Pass {
     IfConvert,
     Narrow,
     FillCopy,
+    ForwardSlots,
     /// Needs [`PipelineOptions::fastmath`] for float sums (see [`Pass::run_with`]).
     Reductions,
     Vectorize,
@@ -78,7 +82,7 @@ pub enum Pass {
 }
 
 impl Pass {
-    pub const ALL: [Pass; 16] = [
+    pub const ALL: [Pass; 17] = [
         Pass::ConstFold,
         Pass::Dce,
         Pass::SimplifyCfg,
@@ -89,6 +93,7 @@ impl Pass {
         Pass::IfConvert,
         Pass::Narrow,
         Pass::FillCopy,
+        Pass::ForwardSlots,
         Pass::Reductions,
         Pass::Vectorize,
         Pass::Strength,
@@ -110,6 +115,7 @@ impl Pass {
             Pass::IfConvert => "if_convert",
             Pass::Narrow => "narrow",
             Pass::FillCopy => "fill_copy",
+            Pass::ForwardSlots => "forward_slots",
             Pass::Reductions => "reductions",
             Pass::Vectorize => "vectorize",
             Pass::Strength => "strength",
@@ -142,6 +148,7 @@ impl Pass {
             Pass::IfConvert => if_convert::run(func),
             Pass::Narrow => narrow::run(func),
             Pass::FillCopy => fill_copy::run(func),
+            Pass::ForwardSlots => forward_slots::run(func),
             Pass::Reductions => reductions::run(func, fastmath),
             Pass::Vectorize => vectorize::run(func, fastmath),
             Pass::Strength => strength::run(func),
@@ -153,7 +160,8 @@ impl Pass {
 }
 
 /// The passes [`PipelineOptions::default`] runs, in order.
-pub const DEFAULT_PIPELINE: [Pass; 22] = [
+pub const DEFAULT_PIPELINE: [Pass; 23] = [
+    Pass::ForwardSlots,
     Pass::ConstFold,
     Pass::SimplifyCfg,
     Pass::Gvn,

@@ -21,7 +21,7 @@
 //!   from the first test and from the test at the end of each iteration, both `x > 0`.
 
 use super::util::DomTree;
-use crate::function::{Block, FloatCC, Function, Inst, IntCC, Op, Value, ValueDef};
+use crate::function::{Block, FloatCC, Function, Inst, IntCC, Op, Ty, Value, ValueDef};
 use std::collections::{HashMap, HashSet};
 
 /// Sign facts of one function (computed once, queried per use).
@@ -154,7 +154,7 @@ impl<'d> SignFacts<'d> {
             Op::Load {
                 offset,
                 readonly: true,
-            } => is_dimension(func, data.args[0], offset),
+            } => func.value_type(v) == Ty::I64 && is_dimension(func, data.args[0], offset),
             // Truncation of a float that is not below zero (or NaN, which converts to 0): the
             // bin of a histogram, `int(x * n)` after `x >= 0.0`.
             Op::FToS => depth > 0 && self.float_non_negative(func, data.args[0], at, depth - 1),
@@ -192,7 +192,8 @@ impl<'d> SignFacts<'d> {
             // `sqrt` of a negative number is NaN, of `-0.0` itself.
             Op::Fabs | Op::Sqrt | Op::UToF => true,
             Op::SToF => depth > 0 && self.non_negative_depth(func, data.args[0], at, depth - 1),
-            Op::Fadd | Op::Fmul | Op::Fdiv | Op::Fmin => rec(0) && rec(1),
+            // Not `fdiv`: `1.0 / -0.0` is `-inf`.
+            Op::Fadd | Op::Fmul | Op::Fmin => rec(0) && rec(1),
             Op::Fmax => rec(0) || rec(1),
             Op::Select => rec(1) && rec(2),
             Op::Fpromote | Op::Fdemote | Op::Floor | Op::Ceil | Op::Trunc | Op::Nearest => rec(0),
