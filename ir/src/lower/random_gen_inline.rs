@@ -48,12 +48,11 @@ impl Lowerer<'_, '_> {
         self.b.store(g, next_lo, PCG_STATE_OFFSET);
         self.b.store(g, next_hi, PCG_STATE_OFFSET + 8);
         // XSL-RR: the halves folded, rotated right by the top six bits. Shift amounts are
-        // taken modulo 64, so a rotation by 0 is `x | x`.
+        // taken modulo 64: the left shift is by `-rotation`, and a rotation by 0 is `x | x`.
         let folded = self.b.binary(Op::Bxor, next_hi, next_lo);
         let fifty_eight = self.b.iconst(Ty::I64, 58);
         let rotation = self.b.binary(Op::Ushr, next_hi, fifty_eight);
-        let sixty_four = self.b.iconst(Ty::I64, 64);
-        let back = self.b.binary(Op::Isub, sixty_four, rotation);
+        let back = self.b.unary(Op::Ineg, rotation);
         let right = self.b.binary(Op::Ushr, folded, rotation);
         let left = self.b.binary(Op::Ishl, folded, back);
         self.b.binary(Op::Bor, right, left)
@@ -87,16 +86,17 @@ impl Lowerer<'_, '_> {
         let shifted = self.b.binary(Op::Ushr, rest, one);
         let mask = self.b.iconst(Ty::I64, NORMAL_MAGNITUDE_MASK);
         let rabs = self.b.binary(Op::Band, shifted, mask);
-        let (width, threshold) = self.ziggurat_layer(tables, layer, ZIG_WI_OFFSET, ZIG_KI_OFFSET);
-        let whole = self.b.convert(Op::SToF, rabs, Ty::F64);
-        let magnitude = self.b.binary(Op::Fmul, whole, width);
+        let (width_bits, threshold) =
+            self.ziggurat_layer(tables, layer, (ZIG_WI_OFFSET, Ty::I64), ZIG_KI_OFFSET);
         // The sign from the draw's bit without a branch (one on a random bit mispredicts half
-        // the time): `rest`'s lowest bit moved to the sign position.
+        // the time): `rest`'s lowest bit moved to the sign position of the layer's width, read
+        // as an integer. `rabs * -w` is `-(rabs * w)` exactly (rounding is symmetric).
         let sixty_three = self.b.iconst(Ty::I64, 63);
         let sign = self.b.binary(Op::Ishl, rest, sixty_three);
-        let bits = self.b.convert(Op::Bitcast, magnitude, Ty::I64);
-        let signed = self.b.binary(Op::Bxor, bits, sign);
-        let x = self.b.convert(Op::Bitcast, signed, Ty::F64);
+        let signed_bits = self.b.binary(Op::Bxor, width_bits, sign);
+        let signed_width = self.b.convert(Op::Bitcast, signed_bits, Ty::F64);
+        let whole = self.b.convert(Op::SToF, rabs, Ty::F64);
+        let x = self.b.binary(Op::Fmul, whole, signed_width);
         let inside = self.b.icmp(IntCC::Ult, rabs, threshold);
         self.ziggurat_accept(
             inside,
@@ -116,26 +116,27 @@ impl Lowerer<'_, '_> {
         let layer = self.b.binary(Op::Band, bits, byte);
         let eight = self.b.iconst(Ty::I64, 8);
         let magnitude = self.b.binary(Op::Ushr, bits, eight);
-        let (width, threshold) = self.ziggurat_layer(tables, layer, ZIG_WE_OFFSET, ZIG_KE_OFFSET);
+        let (width, threshold) =
+            self.ziggurat_layer(tables, layer, (ZIG_WE_OFFSET, Ty::F64), ZIG_KE_OFFSET);
         let whole = self.b.convert(Op::SToF, magnitude, Ty::F64);
         let x = self.b.binary(Op::Fmul, whole, width);
         let inside = self.b.icmp(IntCC::Ult, magnitude, threshold);
         self.ziggurat_accept(inside, x, RuntimeFn::GenExponentialUnlikely, &[g, layer, x])
     }
 
-    /// A layer's width (`f64`) and acceptance threshold (`u64`) from the tables at these
-    /// offsets.
+    /// A layer's width (read as `f64`, or as its bits) and acceptance threshold (`u64`) from
+    /// the tables at these offsets.
     fn ziggurat_layer(
         &mut self,
         tables: Value,
         layer: Value,
-        width_offset: i32,
+        (width_offset, width_ty): (i32, Ty),
         threshold_offset: i32,
     ) -> (Value, Value) {
         let eight = self.b.iconst(Ty::I64, 8);
         let offset = self.b.binary(Op::Imul, layer, eight);
         let entry = self.b.binary(Op::Iadd, tables, offset);
-        let width = self.b.load(Ty::F64, entry, width_offset, true);
+        let width = self.b.load(width_ty, entry, width_offset, true);
         let threshold = self.b.load(Ty::I64, entry, threshold_offset, true);
         (width, threshold)
     }
