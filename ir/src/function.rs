@@ -263,6 +263,9 @@ pub enum Op {
     Ishl,
     Sshr,
     Ushr,
+    /// Rotate right by the second operand modulo the width (PCG64's output permutation in
+    /// `lower/random_gen_inline.rs`: one instruction where shifts take four).
+    Rotr,
     Smin,
     Smax,
     Umin,
@@ -387,7 +390,7 @@ impl Op {
             ExtractLane(_) => 1,
             SToF | UToF | FToS | FToU | Bitcast => 1,
             Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Umulhi | Band | Bor | Bxor | Ishl
-            | Sshr | Ushr | Smin | Smax | Umin | Umax | Icmp(_) => 2,
+            | Sshr | Ushr | Rotr | Smin | Smax | Umin | Umax | Icmp(_) => 2,
             Fadd | Fsub | Fmul | Fdiv | Fmin | Fmax | Copysign | Fcmp(_) | And | Or => 2,
             Fma | Select => 3,
             Store { .. }

@@ -92,9 +92,9 @@ pub(crate) fn result_rule(op: &Op) -> ResultRule {
         Call(_) | CallCatch(_) => ResultRule::CallSignature,
         Store { .. } | Jump | Brif | Return | Raise(_) => ResultRule::NoResult,
         Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Umulhi | Ineg | Band | Bor | Bxor
-        | Bnot | Popcnt | Ishl | Sshr | Ushr | Smin | Smax | Umin | Umax | Fadd | Fsub | Fmul
-        | Fdiv | Fneg | Fabs | Sqrt | Floor | Ceil | Trunc | Nearest | Fmin | Fmax | Copysign
-        | Fma | Not | And | Or => ResultRule::SameAsArg(0),
+        | Bnot | Popcnt | Ishl | Sshr | Ushr | Rotr | Smin | Smax | Umin | Umax | Fadd | Fsub
+        | Fmul | Fdiv | Fneg | Fabs | Sqrt | Floor | Ceil | Trunc | Nearest | Fmin | Fmax
+        | Copysign | Fma | Not | And | Or => ResultRule::SameAsArg(0),
     }
 }
 
@@ -124,6 +124,7 @@ pub(crate) fn opcode_name(op: &Op) -> &'static str {
         Ishl => "ishl",
         Sshr => "sshr",
         Ushr => "ushr",
+        Rotr => "rotr",
         Smin => "smin",
         Smax => "smax",
         Umin => "umin",
@@ -179,9 +180,10 @@ pub(crate) const SIMPLE_OPS: &[Op] = {
     use Op::*;
     &[
         Iadd, Isub, Imul, Sdiv, Udiv, Srem, Urem, Umulhi, Ineg, Band, Bor, Bxor, Bnot, Popcnt,
-        Ishl, Sshr, Ushr, Smin, Smax, Umin, Umax, Fadd, Fsub, Fmul, Fdiv, Fneg, Fabs, Sqrt, Floor,
-        Ceil, Trunc, Nearest, Fmin, Fmax, Copysign, Fma, Not, And, Or, Sext, Uext, Ireduce, ToBool,
-        Fpromote, Fdemote, SToF, UToF, FToS, FToU, Bitcast, Select, Splat, Jump, Brif, Return,
+        Ishl, Sshr, Ushr, Rotr, Smin, Smax, Umin, Umax, Fadd, Fsub, Fmul, Fdiv, Fneg, Fabs, Sqrt,
+        Floor, Ceil, Trunc, Nearest, Fmin, Fmax, Copysign, Fma, Not, And, Or, Sext, Uext, Ireduce,
+        ToBool, Fpromote, Fdemote, SToF, UToF, FToS, FToU, Bitcast, Select, Splat, Jump, Brif,
+        Return,
     ]
 };
 

@@ -43,6 +43,7 @@ fn exhaustive(op: &Op) {
         | Ishl
         | Sshr
         | Ushr
+        | Rotr
         | Smin
         | Smax
         | Umin

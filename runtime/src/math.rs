@@ -615,6 +615,17 @@ impl RuntimeFn {
             && !self.reads_memory()
     }
 
+    /// True for the calls compiled code makes only on rare paths of inline code (the
+    /// generators' refills, the ziggurats' tails and wedges): backends lay their blocks out of
+    /// line, so that the common path runs straight through.
+    pub fn is_rare(self) -> bool {
+        use RuntimeFn::*;
+        matches!(
+            self,
+            RandomMtRefill | GenNormalUnlikely | GenExponentialUnlikely
+        )
+    }
+
     /// True for the reductions over array memory (`crate::reduce`): like a load, a call may
     /// not be merged with another or moved across stores.
     pub fn reads_memory(self) -> bool {

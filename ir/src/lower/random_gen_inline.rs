@@ -1,6 +1,6 @@
 //! `np.random.Generator` draws made in compiled code itself: the PCG64 step (a 128-bit LCG
 //! multiply-add from 64-bit halves, `umulhi` for the high half of the low product, then
-//! XSL-RR), 53-bit doubles, and the common case of NumPy's ziggurat normal and exponential
+//! XSL-RR with `rotr`), 53-bit doubles, and the common case of NumPy's ziggurat normal and exponential
 //! (one word, one table lookup, one compare). The rare rest of a ziggurat draw — the base
 //! strip's tail and the wedges' rejection test, about 1% of draws — is a runtime call
 //! (`runtime::random_gen`), as are the 32-bit-buffered integer draws. A runtime call per draw
@@ -31,31 +31,30 @@ impl Lowerer<'_, '_> {
         let inc_hi = self.b.load(Ty::I64, g, PCG_INC_OFFSET + 8, true);
         let mul_lo = self.b.iconst(Ty::I64, PCG_MULTIPLIER as u64 as i64);
         let mul_hi = self.b.iconst(Ty::I64, (PCG_MULTIPLIER >> 64) as u64 as i64);
-        // state * multiplier mod 2^128: the low halves' full product plus the cross terms'
-        // low halves in the high word.
+        // state * multiplier + increment mod 2^128 from 64-bit halves: the low word is the
+        // low halves' product plus the increment's; the high word gathers the product's high
+        // half, the cross products' low halves, the increment's high half and the carry. The
+        // terms that depend on the low word come first and `state_hi`'s product last, so that
+        // each half's loop-carried chain (through memory, from one draw to the next) is one
+        // multiply and one add long.
         let product_lo = self.b.binary(Op::Imul, state_lo, mul_lo);
-        let carry_hi = self.b.binary(Op::Umulhi, state_lo, mul_lo);
-        let cross_a = self.b.binary(Op::Imul, state_lo, mul_hi);
-        let cross_b = self.b.binary(Op::Imul, state_hi, mul_lo);
-        let cross = self.b.binary(Op::Iadd, cross_a, cross_b);
-        let product_hi = self.b.binary(Op::Iadd, carry_hi, cross);
-        // + increment mod 2^128.
         let next_lo = self.b.binary(Op::Iadd, product_lo, inc_lo);
         let wrapped = self.b.icmp(IntCC::Ult, next_lo, product_lo);
         let carry = self.b.convert(Op::Uext, wrapped, Ty::I64);
-        let sum_hi = self.b.binary(Op::Iadd, product_hi, inc_hi);
-        let next_hi = self.b.binary(Op::Iadd, sum_hi, carry);
+        let product_hi = self.b.binary(Op::Umulhi, state_lo, mul_lo);
+        let cross_lo = self.b.binary(Op::Imul, state_lo, mul_hi);
+        let mut from_lo = self.b.binary(Op::Iadd, product_hi, cross_lo);
+        from_lo = self.b.binary(Op::Iadd, from_lo, inc_hi);
+        from_lo = self.b.binary(Op::Iadd, from_lo, carry);
+        let cross_hi = self.b.binary(Op::Imul, state_hi, mul_lo);
+        let next_hi = self.b.binary(Op::Iadd, from_lo, cross_hi);
         self.b.store(g, next_lo, PCG_STATE_OFFSET);
         self.b.store(g, next_hi, PCG_STATE_OFFSET + 8);
-        // XSL-RR: the halves folded, rotated right by the top six bits. Shift amounts are
-        // taken modulo 64: the left shift is by `-rotation`, and a rotation by 0 is `x | x`.
+        // XSL-RR: the halves folded, rotated right by the top six bits.
         let folded = self.b.binary(Op::Bxor, next_hi, next_lo);
         let fifty_eight = self.b.iconst(Ty::I64, 58);
         let rotation = self.b.binary(Op::Ushr, next_hi, fifty_eight);
-        let back = self.b.unary(Op::Ineg, rotation);
-        let right = self.b.binary(Op::Ushr, folded, rotation);
-        let left = self.b.binary(Op::Ishl, folded, back);
-        self.b.binary(Op::Bor, right, left)
+        self.b.binary(Op::Rotr, folded, rotation)
     }
 
     /// `Generator.random()`: the top 53 bits of a word over 2^53.
