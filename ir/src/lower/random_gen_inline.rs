@@ -77,8 +77,7 @@ impl Lowerer<'_, '_> {
     /// the sign, 52 bits the magnitude; accepted at once when inside the layer's rectangle.
     pub(super) fn gen_normal(&mut self, g: Value, tables: Value) -> Value {
         let word = self.next_pcg_word(g);
-        let byte = self.b.iconst(Ty::I64, 0xff);
-        let layer = self.b.binary(Op::Band, word, byte);
+        let layer = self.low_byte(word);
         let eight = self.b.iconst(Ty::I64, 8);
         let rest = self.b.binary(Op::Ushr, word, eight);
         let one = self.b.iconst(Ty::I64, 1);
@@ -92,7 +91,7 @@ impl Lowerer<'_, '_> {
         // as an integer. `rabs * -w` is `-(rabs * w)` exactly (rounding is symmetric).
         let sixty_three = self.b.iconst(Ty::I64, 63);
         let sign = self.b.binary(Op::Ishl, rest, sixty_three);
-        let signed_bits = self.b.binary(Op::Bxor, width_bits, sign);
+        let signed_bits = self.b.binary(Op::Bxor, sign, width_bits);
         let signed_width = self.b.convert(Op::Bitcast, signed_bits, Ty::F64);
         let whole = self.b.convert(Op::SToF, rabs, Ty::F64);
         let x = self.b.binary(Op::Fmul, whole, signed_width);
@@ -111,8 +110,7 @@ impl Lowerer<'_, '_> {
         let word = self.next_pcg_word(g);
         let three = self.b.iconst(Ty::I64, 3);
         let bits = self.b.binary(Op::Ushr, word, three);
-        let byte = self.b.iconst(Ty::I64, 0xff);
-        let layer = self.b.binary(Op::Band, bits, byte);
+        let layer = self.low_byte(bits);
         let eight = self.b.iconst(Ty::I64, 8);
         let magnitude = self.b.binary(Op::Ushr, bits, eight);
         let (width, threshold) =
@@ -121,6 +119,12 @@ impl Lowerer<'_, '_> {
         let x = self.b.binary(Op::Fmul, whole, width);
         let inside = self.b.icmp(IntCC::Ult, magnitude, threshold);
         self.ziggurat_accept(inside, x, RuntimeFn::GenExponentialUnlikely, &[g, layer, x])
+    }
+
+    /// `word & 0xff`, as a zero extension of its low byte (one instruction, no copy).
+    fn low_byte(&mut self, word: Value) -> Value {
+        let byte = self.b.convert(Op::Ireduce, word, Ty::I8);
+        self.b.convert(Op::Uext, byte, Ty::I64)
     }
 
     /// A layer's width (read as `f64`, or as its bits) and acceptance threshold (`u64`) from
