@@ -564,7 +564,7 @@ impl ArrayFn {
             LinalgSvd => &["a", "full_matrices", "compute_uv"],
             LinalgMatrixPower => &["a", "n"],
             Kron => &["a", "b"],
-            LinalgNorm => &["x", "ord", "axis"],
+            LinalgNorm => &["x", "ord", "axis", "*", "keepdims"],
             Eye => &["N", "M", "k", "dtype"],
             Identity => &["n", "dtype"],
             Round => &["a", "decimals"],

@@ -41,7 +41,11 @@ impl Lowerer<'_, '_> {
         let bound = f.bind(receiver, args, keywords, span)?;
         let names: Vec<&str> = f.params().iter().copied().filter(|p| *p != "*").collect();
         let bound_expr = |name: &str| names.iter().position(|n| *n == name).and_then(|i| bound[i]);
-        let a_ndim = match bound_expr("a").map(|a| self.type_of(a)) {
+        // `np.linalg.norm` calls its array `x`.
+        let a_ndim = match bound_expr("a")
+            .or_else(|| bound_expr("x"))
+            .map(|a| self.type_of(a))
+        {
             Some(Ok(Type::Array { ndim, .. })) => ndim,
             _ => 0,
         };

@@ -327,7 +327,9 @@ impl Infer<'_> {
                 self.value(k)?;
                 match &ty {
                     Type::Scalar(s) | Type::Array { dtype: s, .. } if keep => {
-                        let (_, ndim) = self.array_arg(f, arg("a").expect("required"))?;
+                        // `np.linalg.norm` calls its array `x`.
+                        let a = arg("a").or_else(|| arg("x")).expect("required");
+                        let (_, ndim) = self.array_arg(f, a)?;
                         // An array of q keeps its axis first (`np.percentile(a, [10, 90])`).
                         let q_axis = match arg("q").map(|q| self.value(q)) {
                             Some(Ok(Type::Array { .. })) => 1,
