@@ -122,6 +122,7 @@ pub(crate) fn lower_value_op(
         Op::Ishl => b.ins().ishl(x, y),
         Op::Sshr => b.ins().sshr(x, y),
         Op::Ushr => b.ins().ushr(x, y),
+        Op::Rotr => b.ins().rotr(x, y),
         Op::Smin => b.ins().smin(x, y),
         Op::Smax => b.ins().smax(x, y),
         Op::Umin => b.ins().umin(x, y),

@@ -132,10 +132,17 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
                 self.b
                     .append_block_param(cblock, clif_type(func.value_type(param), self.pointer));
             }
-            if func
+            // Out of line: raises, and the rare paths of inline code (a runtime call the
+            // runtime declares rare, such as a generator's refill).
+            let raises = func
                 .terminator(block)
-                .is_some_and(|t| matches!(func.inst(t).op, Op::Raise(_)))
-            {
+                .is_some_and(|t| matches!(func.inst(t).op, Op::Raise(_)));
+            let rare = func
+                .block(block)
+                .insts
+                .iter()
+                .any(|&i| matches!(func.inst(i).op, Op::CallRuntime(f) if f.is_rare()));
+            if raises || rare {
                 self.b.set_cold_block(cblock);
             }
             self.blocks[block.0 as usize] = Some(cblock);

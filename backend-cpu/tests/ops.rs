@@ -179,6 +179,21 @@ fn bitwise_operations_and_shifts_modulo_width() {
         ibin(Ishl, I64, 1, 63, i64::MIN),
         ibin(Sshr, I64, -1, 63, -1),
         ibin(Ushr, I64, -1, 63, 1),
+        // Rotations: the low bits come back at the top; by 0 or the width, unchanged.
+        ibin(Rotr, I8, 0b0000_0011, 1, 0b1000_0001u8 as i8 as i64),
+        ibin(Rotr, I8, 5, 8, 5),
+        ibin(Rotr, I16, 1, 17, i16::MIN as i64),
+        ibin(Rotr, I32, 0x1234_5678, 8, 0x7812_3456),
+        ibin(
+            Rotr,
+            I64,
+            0x0123_4567_89ab_cdef,
+            4,
+            0xf012_3456_789a_bcde_u64 as i64,
+        ),
+        ibin(Rotr, I64, -2, 0, -2),
+        ibin(Rotr, I64, 1, 64, 1),
+        ibin(Rotr, I64, 3, 65, i64::MIN + 1),
     ]);
 }
 

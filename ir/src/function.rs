@@ -288,6 +288,9 @@ pub enum Op {
     Ishl,
     Sshr,
     Ushr,
+    /// Rotate right by the second operand modulo the width (PCG64's output permutation in
+    /// `lower/random_gen_inline.rs`: one instruction where shifts take four).
+    Rotr,
     Smin,
     Smax,
     Umin,
@@ -429,7 +432,8 @@ impl Op {
             ExtractLane(_) | Widen { .. } => 1,
             SToF | UToF | FToS | FToU | Bitcast => 1,
             Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Umulhi | Band | Bor | Bxor | Ishl
-            | Sshr | Ushr | Smin | Smax | Umin | Umax | UaddSat | UsubSat | Icmp(_) | Pack => 2,
+            | Sshr | Ushr | Rotr | Smin | Smax | Umin | Umax | UaddSat | UsubSat | Icmp(_)
+            | Pack => 2,
             Fadd | Fsub | Fmul | Fdiv | Fmin | Fmax | Copysign | Fcmp(_) | And | Or => 2,
             Fma | Select => 3,
             Store { .. }

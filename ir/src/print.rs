@@ -104,9 +104,9 @@ pub(crate) fn result_rule(op: &Op) -> ResultRule {
         Call(_) | CallCatch(_) => ResultRule::CallSignature,
         Store { .. } | Jump | Brif | Return | Raise(_) => ResultRule::NoResult,
         Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Umulhi | Ineg | Band | Bor | Bxor
-        | Bnot | Popcnt | Ishl | Sshr | Ushr | Smin | Smax | Umin | Umax | UaddSat | UsubSat
-        | Fadd | Fsub | Fmul | Fdiv | Fneg | Fabs | Sqrt | Floor | Ceil | Trunc | Nearest
-        | Fmin | Fmax | Copysign | Fma | Not | And | Or => ResultRule::SameAsArg(0),
+        | Bnot | Popcnt | Ishl | Sshr | Ushr | Rotr | Smin | Smax | Umin | Umax | UaddSat
+        | UsubSat | Fadd | Fsub | Fmul | Fdiv | Fneg | Fabs | Sqrt | Floor | Ceil | Trunc
+        | Nearest | Fmin | Fmax | Copysign | Fma | Not | And | Or => ResultRule::SameAsArg(0),
     }
 }
 
@@ -136,6 +136,7 @@ pub(crate) fn opcode_name(op: &Op) -> &'static str {
         Ishl => "ishl",
         Sshr => "sshr",
         Ushr => "ushr",
+        Rotr => "rotr",
         Smin => "smin",
         Smax => "smax",
         Umin => "umin",
@@ -211,10 +212,10 @@ pub(crate) const SIMPLE_OPS: &[Op] = {
     use Op::*;
     &[
         Iadd, Isub, Imul, Sdiv, Udiv, Srem, Urem, Umulhi, Ineg, Band, Bor, Bxor, Bnot, Popcnt,
-        Ishl, Sshr, Ushr, Smin, Smax, Umin, Umax, UaddSat, UsubSat, Fadd, Fsub, Fmul, Fdiv, Fneg,
-        Fabs, Sqrt, Floor, Ceil, Trunc, Nearest, Fmin, Fmax, Copysign, Fma, Not, And, Or, Sext,
-        Uext, Ireduce, ToBool, Fpromote, Fdemote, SToF, UToF, FToS, FToU, Bitcast, Select, Splat,
-        Jump, Brif, Return, Pack,
+        Ishl, Sshr, Ushr, Rotr, Smin, Smax, Umin, Umax, UaddSat, UsubSat, Fadd, Fsub, Fmul, Fdiv,
+        Fneg, Fabs, Sqrt, Floor, Ceil, Trunc, Nearest, Fmin, Fmax, Copysign, Fma, Not, And, Or,
+        Sext, Uext, Ireduce, ToBool, Fpromote, Fdemote, SToF, UToF, FToS, FToU, Bitcast, Select,
+        Splat, Jump, Brif, Return, Pack,
         Widen { signed: true, high: false }, Widen { signed: true, high: true },
         Widen { signed: false, high: false }, Widen { signed: false, high: true },
     ]

@@ -360,7 +360,7 @@ impl Verifier<'_> {
                 )?;
                 same_as_first(results[0])
             }
-            Ishl | Sshr | Ushr => {
+            Ishl | Sshr | Ushr | Rotr => {
                 counts(2, 1)?;
                 need(
                     args[0].is_int() && args[1].is_int(),

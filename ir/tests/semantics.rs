@@ -253,9 +253,9 @@ fn value_ops() -> Vec<Op> {
     use Op::*;
     let mut ops = vec![
         Iadd, Isub, Imul, Sdiv, Udiv, Srem, Urem, Umulhi, Ineg, Band, Bor, Bxor, Bnot, Popcnt,
-        Ishl, Sshr, Ushr, Smin, Smax, Umin, Umax, Fadd, Fsub, Fmul, Fdiv, Fneg, Fabs, Sqrt, Floor,
-        Ceil, Trunc, Nearest, Fmin, Fmax, Copysign, Fma, Not, And, Or, Sext, Uext, Ireduce, ToBool,
-        Fpromote, Fdemote, SToF, UToF, FToS, FToU, Bitcast, Select,
+        Ishl, Sshr, Ushr, Rotr, Smin, Smax, Umin, Umax, Fadd, Fsub, Fmul, Fdiv, Fneg, Fabs, Sqrt,
+        Floor, Ceil, Trunc, Nearest, Fmin, Fmax, Copysign, Fma, Not, And, Or, Sext, Uext, Ireduce,
+        ToBool, Fpromote, Fdemote, SToF, UToF, FToS, FToU, Bitcast, Select,
     ];
     use IntCC as I;
     ops.extend(

@@ -1,14 +1,12 @@
 //! `np.random.Generator` arguments: the PCG64 state of `rng.bit_generator.state` is copied into
 //! a `runtime::random_gen::Pcg64State` for the call (compiled code gets its address) and
 //! written back to the same Python object after the call, so the generator advances exactly as
-//! if NumPy had made the draws. Before the first such call, NumPy's ziggurat tables are read
-//! from the installed NumPy (`ferrojit/_ziggurat.py`) and given to the runtime.
+//! if NumPy had made the draws (NumPy's ziggurat tables are the runtime's constant data).
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use runtime::random_gen::{Pcg64State, Ziggurat, install_ziggurat};
-use std::sync::Once;
+use runtime::random_gen::Pcg64State;
 
 /// The generator arguments of one call, kept until their states are written back.
 #[derive(Default)]
@@ -34,8 +32,6 @@ pub fn is_generator(obj: &Bound<'_, PyAny>) -> bool {
 
 /// Copies the state of the generator `obj` for the call; returns its address.
 pub fn pass_generator(obj: &Bound<'_, PyAny>, generators: &mut ArgGenerators) -> PyResult<u64> {
-    let py = obj.py();
-    install_numpy_tables(py);
     // The same generator passed twice shares one state.
     if let Some(entry) = generators.entries.iter().find(|e| e.object.is(obj)) {
         return Ok(&*entry.state as *const Pcg64State as u64);
@@ -84,36 +80,4 @@ pub fn write_back(py: Python<'_>, generators: &ArgGenerators) -> PyResult<()> {
             .setattr("state", state)?;
     }
     Ok(())
-}
-
-/// Gives the runtime NumPy's ziggurat tables, once per process; if they cannot be read, the
-/// runtime's own tables are used (see `runtime::random_gen`).
-fn install_numpy_tables(py: Python<'_>) {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let read = || -> PyResult<Option<Ziggurat>> {
-            let tables = py
-                .import("ferrojit._ziggurat")?
-                .call_method0("numpy_tables")?;
-            if tables.is_none() {
-                return Ok(None);
-            }
-            type Lists = (Vec<u64>, Vec<f64>, Vec<f64>, Vec<u64>, Vec<f64>, Vec<f64>);
-            let (ki, wi, fi, ke, we, fe): Lists = tables.extract()?;
-            let convert = || -> Option<Ziggurat> {
-                Some(Ziggurat {
-                    ki: ki.try_into().ok()?,
-                    wi: wi.try_into().ok()?,
-                    fi: fi.try_into().ok()?,
-                    ke: ke.try_into().ok()?,
-                    we: we.try_into().ok()?,
-                    fe: fe.try_into().ok()?,
-                })
-            };
-            Ok(convert())
-        };
-        if let Ok(Some(tables)) = read() {
-            install_ziggurat(tables);
-        }
-    });
 }

@@ -42,6 +42,7 @@ pub mod print;
 pub mod random;
 pub mod random_gen;
 pub mod random_gen_choice;
+pub mod random_gen_tables;
 pub mod random_legacy;
 pub mod random_multi;
 pub mod reduce;

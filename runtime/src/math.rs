@@ -343,16 +343,23 @@ runtime_functions! {
     ),
     // `np.random.Generator` draws (`crate::random_gen`): the first argument is the address of
     // the generator's PCG64 state.
-    /// `(generator) -> f64` in [0, 1).
-    GenDouble => ("ferrojit_gen_double", &[I64], F64, random_gen::ferrojit_gen_double),
-    /// `(generator) -> f64`, a standard normal deviate (ziggurat).
-    GenNormal => ("ferrojit_gen_normal", &[I64], F64, random_gen::ferrojit_gen_normal),
-    /// `(generator) -> f64`, a standard exponential deviate (ziggurat).
-    GenExponential => (
-        "ferrojit_gen_exponential",
-        &[I64],
+    /// `() -> address` of NumPy's ziggurat tables (constant data: pure, so hoisted out of
+    /// loops). Compiled code steps PCG64 and tests the ziggurats' layers inline
+    /// (`ir/src/lower/random_gen_inline.rs`).
+    GenTables => ("ferrojit_gen_tables", &[], I64, random_gen::ferrojit_gen_tables),
+    /// `(generator, layer, rabs, x) -> f64`: a normal draw outside its layer's rectangle.
+    GenNormalUnlikely => (
+        "ferrojit_gen_normal_unlikely",
+        &[I64, I64, I64, F64],
         F64,
-        random_gen::ferrojit_gen_exponential
+        random_gen::ferrojit_gen_normal_unlikely
+    ),
+    /// `(generator, layer, x) -> f64`: an exponential draw outside its layer's rectangle.
+    GenExponentialUnlikely => (
+        "ferrojit_gen_exponential_unlikely",
+        &[I64, I64, F64],
+        F64,
+        random_gen::ferrojit_gen_exponential_unlikely
     ),
     /// `(generator, off, rng) -> i64` in `off..=off + rng`.
     GenInteger => ("ferrojit_gen_integer", &[I64, I64, I64], I64, random_gen::ferrojit_gen_integer),
@@ -622,9 +629,20 @@ impl RuntimeFn {
                 | PrintEnd
                 | StackCheck
         ) && !self.uses_arena()
-            && (!self.is_library() || self == RandomState)
+            && (!self.is_library() || matches!(self, RandomState | GenTables))
             && !self.reads_memory()
             && !self.writes_memory()
+    }
+
+    /// True for the calls compiled code makes only on rare paths of inline code (the
+    /// generators' refills, the ziggurats' tails and wedges): backends lay their blocks out of
+    /// line, so that the common path runs straight through.
+    pub fn is_rare(self) -> bool {
+        use RuntimeFn::*;
+        matches!(
+            self,
+            RandomMtRefill | GenNormalUnlikely | GenExponentialUnlikely
+        )
     }
 
     /// True for the reductions over array memory (`crate::reduce`): like a load, a call may
@@ -690,9 +708,9 @@ impl RuntimeFn {
                 | GenChoice
                 | RandomDirichlet
                 | RandomMultivariateNormal
-                | GenDouble
-                | GenNormal
-                | GenExponential
+                | GenTables
+                | GenNormalUnlikely
+                | GenExponentialUnlikely
                 | GenInteger
                 | GenInterval
                 | Matmul

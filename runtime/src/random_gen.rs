@@ -5,11 +5,12 @@
 //! draws from the state's buffered half word when the range fits), so that compiled code draws
 //! what NumPy would have drawn and leaves the Python object where NumPy would have left it.
 //!
-//! The ziggurat tables: [`install_ziggurat`] takes NumPy's own (the Python bridge reads them
-//! from the installed NumPy); without them the runtime builds equivalent tables itself (the
-//! same construction in double precision: the same distribution, though not NumPy's bits).
+//! The ziggurat tables are NumPy's, as constant data (`random_gen_tables`). Compiled code
+//! draws the common cases inline (`ir/src/lower/random_gen_inline.rs`: the PCG64 step, the
+//! ziggurats' first layer test) with the offsets below, and calls
+//! [`ferrojit_gen_normal_unlikely`] / [`ferrojit_gen_exponential_unlikely`] for the rest.
 
-use std::sync::OnceLock;
+use crate::random_gen_tables::ZIGGURAT;
 
 /// NumPy's PCG64 state (`bit_generator.state`): the 128-bit LCG state and increment, and the
 /// upper half of a 64-bit draw kept for the next 32-bit draw.
@@ -22,7 +23,12 @@ pub struct Pcg64State {
     pub uinteger: u64,
 }
 
-const PCG_MULTIPLIER: u128 = (2549297995355413924u128 << 64) | 4865540595714422341u128;
+/// The PCG64 LCG multiplier, whose halves compiled code multiplies by.
+pub const PCG_MULTIPLIER: u128 = (2549297995355413924u128 << 64) | 4865540595714422341u128;
+/// Where compiled code finds the LCG state and the increment (little-endian: the low 64 bits
+/// first).
+pub const PCG_STATE_OFFSET: i32 = std::mem::offset_of!(Pcg64State, state) as i32;
+pub const PCG_INC_OFFSET: i32 = std::mem::offset_of!(Pcg64State, inc) as i32;
 
 impl Pcg64State {
     /// PCG-XSL-RR 128/64: step the LCG, then fold and rotate the new state.
@@ -169,6 +175,7 @@ const EXP_R: f64 = 7.69711747013105;
 /// The ziggurat tables of the normal (`ki`, `wi`, `fi`) and exponential (`ke`, `we`, `fe`)
 /// draws, in NumPy's layout: `w` are layer widths scaled by 2^-52 (2^-53), `k` the
 /// acceptance thresholds, `f` the density at each layer's edge.
+#[repr(C)]
 #[derive(Clone, Debug)]
 pub struct Ziggurat {
     pub ki: [u64; 256],
@@ -179,63 +186,16 @@ pub struct Ziggurat {
     pub fe: [f64; 256],
 }
 
-static ZIGGURAT: OnceLock<Ziggurat> = OnceLock::new();
-
-/// Installs NumPy's tables; false if tables are in use already (the first ones stay).
-pub fn install_ziggurat(tables: Ziggurat) -> bool {
-    ZIGGURAT.set(tables).is_ok()
-}
-
 fn ziggurat() -> &'static Ziggurat {
-    ZIGGURAT.get_or_init(Ziggurat::computed)
+    &ZIGGURAT
 }
 
-impl Ziggurat {
-    /// Tables built here: the layers of Marsaglia and Tsang's construction with NumPy's
-    /// base radius and layer area, in double precision.
-    pub fn computed() -> Ziggurat {
-        let (ki, wi, fi) = layers(
-            NOR_R,
-            0.004928673233974658,
-            52,
-            |x| (-0.5 * x * x).exp(),
-            |y| (-2.0 * y.ln()).sqrt(),
-        );
-        let (ke, we, fe) = layers(EXP_R, 0.003949659822581557, 53, |x| (-x).exp(), |y| -y.ln());
-        Ziggurat {
-            ki,
-            wi,
-            fi,
-            ke,
-            we,
-            fe,
-        }
-    }
-}
-
-type Layers = ([u64; 256], [f64; 256], [f64; 256]);
-
-fn layers(r: f64, v: f64, bits: i32, f: impl Fn(f64) -> f64, f_inv: impl Fn(f64) -> f64) -> Layers {
-    let scale = 2f64.powi(bits);
-    let mut x = [0.0f64; 256];
-    x[255] = r;
-    for i in (2..256).rev() {
-        x[i - 1] = f_inv(v / x[i] + f(x[i]));
-    }
-    let x0 = v / f(r);
-    let (mut k, mut w, mut fs) = ([0u64; 256], [0f64; 256], [0f64; 256]);
-    w[0] = x0 / scale;
-    k[0] = (scale * r / x0) as u64;
-    fs[0] = 1.0;
-    for i in 1..256 {
-        w[i] = x[i] / scale;
-        fs[i] = f(x[i]);
-        if i >= 2 {
-            k[i] = (scale * x[i - 1] / x[i]) as u64;
-        }
-    }
-    (k, w, fs)
-}
+/// Where compiled code finds each table in [`Ziggurat`] (from the address that
+/// [`ferrojit_gen_tables`] returns).
+pub const ZIG_KI_OFFSET: i32 = std::mem::offset_of!(Ziggurat, ki) as i32;
+pub const ZIG_WI_OFFSET: i32 = std::mem::offset_of!(Ziggurat, wi) as i32;
+pub const ZIG_KE_OFFSET: i32 = std::mem::offset_of!(Ziggurat, ke) as i32;
+pub const ZIG_WE_OFFSET: i32 = std::mem::offset_of!(Ziggurat, we) as i32;
 
 /// The state behind a generator argument (compiled code passes its address as an integer).
 ///
@@ -247,22 +207,25 @@ unsafe fn state<'a>(g: i64) -> &'a mut Pcg64State {
     unsafe { &mut *(g as *mut Pcg64State) }
 }
 
-/// `(generator) -> f64` in [0, 1) (`Generator.random`).
-pub extern "C" fn ferrojit_gen_double(g: i64) -> f64 {
+/// `(generator, layer, rabs, x) -> f64`: the rest of a `standard_normal` draw whose 64-bit
+/// word fell outside its layer's rectangle (`layer` its low byte, `rabs` the magnitude bits,
+/// `x` the signed candidate): the tail or the wedge test, and a new draw if rejected.
+pub extern "C" fn ferrojit_gen_normal_unlikely(g: i64, layer: i64, rabs: i64, x: f64) -> f64 {
     // SAFETY: compiled code passes the address the dispatcher gave it for this call.
-    unsafe { state(g) }.next_double()
+    unsafe { state(g) }.normal_unlikely(ziggurat(), layer as usize & 0xff, rabs as u64, x)
 }
 
-/// `(generator) -> f64`: `Generator.standard_normal()`.
-pub extern "C" fn ferrojit_gen_normal(g: i64) -> f64 {
+/// `(generator, layer, x) -> f64`: the rest of a `standard_exponential` draw outside its
+/// layer's rectangle.
+pub extern "C" fn ferrojit_gen_exponential_unlikely(g: i64, layer: i64, x: f64) -> f64 {
     // SAFETY: as above.
-    unsafe { state(g) }.standard_normal()
+    unsafe { state(g) }.exponential_unlikely(ziggurat(), layer as usize & 0xff, x)
 }
 
-/// `(generator) -> f64`: `Generator.standard_exponential()`.
-pub extern "C" fn ferrojit_gen_exponential(g: i64) -> f64 {
-    // SAFETY: as above.
-    unsafe { state(g) }.standard_exponential()
+/// `() -> address` of NumPy's ziggurat tables ([`Ziggurat`], constant data: the same address
+/// for the process's life).
+pub extern "C" fn ferrojit_gen_tables() -> i64 {
+    ziggurat() as *const Ziggurat as i64
 }
 
 /// `(generator, off, rng) -> i64`: `off + [0, rng]` (`Generator.integers`; `rng` is the
@@ -319,8 +282,28 @@ mod tests {
     }
 
     #[test]
-    fn computed_tables_are_close_to_numpy_layout() {
-        let z = Ziggurat::computed();
+    fn ziggurat_draws_are_numpys() {
+        // np.random.Generator(np.random.PCG64(12345)): standard_normal(3), then
+        // standard_exponential(3), as bits.
+        let mut s = Pcg64State {
+            state: 0x1905e0335aae96349199b0d09775add5,
+            inc: 0xc9c7353e6e2b1f287d761f2d4027fae7,
+            has_uint32: 0,
+            uinteger: 0,
+        };
+        let normals = [0xbff6c7fcc2ecc744, 0x3ff4383b54eb0649, 0xbfebdc76014d359e];
+        for bits in normals {
+            assert_eq!(s.standard_normal().to_bits(), bits);
+        }
+        let exponentials = [0x3fdac9aa49a5a25b, 0x3fe05a802b679694, 0x3ff52a34cbdd7985];
+        for bits in exponentials {
+            assert_eq!(s.standard_exponential().to_bits(), bits);
+        }
+    }
+
+    #[test]
+    fn tables_have_numpys_layout() {
+        let z = ziggurat();
         assert_eq!(z.ki[1], 0);
         assert!((z.wi[255] * 2f64.powi(52) - NOR_R).abs() < 1e-12);
         assert!((z.we[255] * 2f64.powi(53) - EXP_R).abs() < 1e-12);

@@ -1,6 +1,7 @@
 """Complex `np.isclose`/`np.allclose` and `np.linalg.norm` of complex arrays inside compiled
 code, against NumPy: the modulus of the difference (not each part alone), finiteness and NaN
-of either part, and the norms of the moduli (the singular values for matrix 2-norms).
+of either part, and the norms of the moduli (the singular values for matrix 2-norms), also
+along an axis.
 """
 
 import numpy as np
@@ -53,12 +54,18 @@ def test_complex_norms_match_numpy(shape):
     check(norms, v.astype(np.complex64), m.astype(np.complex64), rtol=1e-5)
 
 
-def test_complex_norm_along_an_axis_is_a_compile_error():
-    import ferrojit
+@jit
+def norms_along(m, t):
+    return (np.linalg.norm(m, axis=0), np.linalg.norm(m, axis=1), np.linalg.norm(m, 1, axis=0),
+            np.linalg.norm(m, np.inf, axis=-1), np.linalg.norm(m, 3.0, 0),
+            np.linalg.norm(m, 0, axis=1), np.linalg.norm(t, axis=2), np.linalg.norm(t, 2, 0),
+            np.linalg.norm(m[0], axis=0), np.linalg.norm(m, None, None))
 
-    @jit
-    def along(m):
-        return np.linalg.norm(m, axis=0)
 
-    with pytest.raises(ferrojit.UnsupportedError, match="norm"):
-        along(np.ones((2, 2), np.complex128))
+@pytest.mark.parametrize("shape", [(3, 3), (4, 2)])
+def test_complex_norms_along_an_axis_match_numpy(shape):
+    rng = np.random.default_rng(7 + sum(shape))
+    m = rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+    t = rng.standard_normal((2, 3, 4)) + 1j * rng.standard_normal((2, 3, 4))
+    check(norms_along, m, t, rtol=1e-10)
+    check(norms_along, m.astype(np.complex64), t.astype(np.complex64), rtol=1e-5)

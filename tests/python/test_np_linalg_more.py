@@ -48,6 +48,22 @@ def test_norm_along_an_axis_of_three_dimensions():
     check(norm_3d, rng.standard_normal((2, 3, 4)), rtol=1e-12)
 
 
+@jit
+def kept_norms(m, v, z):
+    return (np.linalg.norm(m, axis=0, keepdims=True), np.linalg.norm(m, 1, 1, keepdims=True),
+            np.linalg.norm(m, keepdims=True), np.linalg.norm(m, "nuc", keepdims=True),
+            np.linalg.norm(v, keepdims=True), np.linalg.norm(v, np.inf, 0, keepdims=True),
+            np.linalg.norm(z, axis=-1, keepdims=True), np.linalg.norm(z, 2, keepdims=True),
+            np.linalg.norm(m, axis=1, keepdims=False))
+
+
+def test_norm_keepdims_matches_numpy():
+    rng = np.random.default_rng(4)
+    m = rng.standard_normal((3, 4))
+    z = rng.standard_normal((3, 3)) + 1j * rng.standard_normal((3, 3))
+    check(kept_norms, m, rng.standard_normal(5), z, rtol=1e-12)
+
+
 def test_nuc_of_a_vector_is_a_compile_error():
     @jit
     def f(v):

@@ -124,10 +124,18 @@ def bad_arguments(kind):
         np.random.binomial(3, 1.5)
     elif kind == 4:
         np.random.choice(3, 5, False)
+    elif kind == 5:
+        np.random.randint(0)
     else:
         random.randint(3, 1)
 
 
-@pytest.mark.parametrize("kind", range(6))
+@pytest.mark.parametrize("kind", range(7))
 def test_argument_errors(kind):
     check(bad_arguments, kind)
+    # NumPy's messages too (`high <= 0` for the one-argument form).
+    if kind in (1, 5):
+        with pytest.raises(ValueError) as expected:
+            bad_arguments.py_func(kind)
+        with pytest.raises(ValueError, match=str(expected.value)):
+            bad_arguments(kind)

@@ -73,6 +73,12 @@ def mvn(seed, mean, cov, n):
     return x, one, grid, np.random.random()
 
 
+@pytest.mark.parametrize("variances", [[2.0, 1.0, 0.5], [0.5, 1.0, 2.0], [1.0, 1.0, 3.0]])
+def test_multivariate_normal_of_a_diagonal_cov_is_numpys(variances):
+    # A diagonal cov's singular vectors are unit vectors, signs and all: NumPy's numbers.
+    check(mvn, 3, np.array([1.0, -2.0, 0.5]), np.diag(variances), 50)
+
+
 def test_multivariate_normal_statistics_and_stream():
     # The samples are NumPy's standard normal draws transformed by the covariance's SVD, whose
     # singular vectors' signs may differ from LAPACK's: the same distribution, not the same

@@ -353,7 +353,8 @@ impl ArrayFn {
         use ArrayFn::*;
         matches!(
             self,
-            RandomUniform
+            RandomRandint
+                | RandomUniform
                 | RandomNormal
                 | RandomExponential
                 | RandomPoisson
@@ -367,7 +368,7 @@ impl ArrayFn {
     pub fn random_number_params(self) -> &'static [&'static str] {
         use ArrayFn::*;
         match self {
-            RandomUniform => &["low", "high"],
+            RandomRandint | RandomUniform => &["low", "high"],
             RandomNormal => &["loc", "scale"],
             RandomExponential => &["scale"],
             RandomPoisson => &["lam"],
@@ -511,10 +512,10 @@ impl ArrayFn {
             Nonzero | Flatnonzero | Argwhere => &["a"],
             Isin => &["element", "test_elements", "assume_unique", "invert"],
             Median | Nansum | Nanmean | Nanmin | Nanmax | Nanargmin | Nanargmax | Ptp => {
-                &["a", "axis"]
+                &["a", "axis", "*", "keepdims"]
             }
-            Percentile | Quantile => &["a", "q", "axis"],
-            Nanstd | Nanvar => &["a", "axis", "*", "ddof"],
+            Percentile | Quantile => &["a", "q", "axis", "*", "keepdims"],
+            Nanstd | Nanvar => &["a", "axis", "*", "ddof", "keepdims"],
             Average => &["a", "axis", "weights"],
             Cov => &["m", "y", "*", "ddof"],
             Corrcoef => &["x", "y"],
@@ -563,7 +564,7 @@ impl ArrayFn {
             LinalgSvd => &["a", "full_matrices", "compute_uv"],
             LinalgMatrixPower => &["a", "n"],
             Kron => &["a", "b"],
-            LinalgNorm => &["x", "ord", "axis"],
+            LinalgNorm => &["x", "ord", "axis", "*", "keepdims"],
             Eye => &["N", "M", "k", "dtype"],
             Identity => &["n", "dtype"],
             Round => &["a", "decimals"],

@@ -236,6 +236,29 @@ pub(crate) fn lower_value_op(e: &mut Emitter, data: &InstData) -> Result<(), Str
                 }
             }
         }
+        Op::Rotr => {
+            // `(a >> k) | (a << (bits - k))` with `k` the amount modulo the width: PTX
+            // shifts by the whole width give zero, so `k = 0` leaves `a`.
+            int_result()?;
+            let amount_ty = tys[1];
+            need(amount_ty.is_int(), "the rotation amount must be an integer")?;
+            let bits = int_bits(ty);
+            let k = e.temp(Class::B32);
+            if Class::of(amount_ty) == Class::B64 {
+                e.ins(format_args!("cvt.u32.u64 {k}, {b}"));
+                e.ins(format_args!("and.b32 {k}, {k}, {}", bits - 1));
+            } else {
+                e.ins(format_args!("and.b32 {k}, {b}, {}", bits - 1));
+            }
+            let back = e.temp(Class::B32);
+            e.ins(format_args!("sub.u32 {back}, {bits}, {k}"));
+            let za = zero_extended(e, a, ty);
+            let right = e.temp(Class::of(ty));
+            e.ins(format_args!("shr.u{w} {right}, {za}, {k}"));
+            e.ins(format_args!("shl.b{w} {d}, {za}, {back}"));
+            e.ins(format_args!("or.b{w} {d}, {d}, {right}"));
+            renormalise(e, &d, ty);
+        }
         Op::Icmp(cc) => {
             need(ty == Ty::Bool, "icmp defines a bool")?;
             let (ta, tb) = (tys[0], tys[1]);

@@ -133,7 +133,7 @@ fn functions() -> Vec<Function> {
             add(single(Op::Fcmp(cc), &[t, t], Ty::Bool));
         }
         for &u in &ALL_TYPES {
-            for op in [Op::Ishl, Op::Sshr, Op::Ushr] {
+            for op in [Op::Ishl, Op::Sshr, Op::Ushr, Op::Rotr] {
                 add(single(op, &[t, u], t));
             }
             for op in [Op::Sext, Op::Uext, Op::Ireduce, Op::ToBool, Op::Fpromote] {

@@ -1,5 +1,5 @@
 //! `np.linalg.norm` of complex arrays, through the real norms (`linalg.rs`): every vector
-//! norm and the matrix norms `None`/`'fro'`, `1`, `-1`, `inf`, `-inf` depend only on the
+//! norm (also along an `axis=`) and the matrix norms `None`/`'fro'`, `1`, `-1`, `inf`, `-inf` depend only on the
 //! moduli `|z|`, so they are the real norm of the array of moduli; the matrix norms `2`, `-2`
 //! and `'nuc'` depend on the singular values, which are those of the real `2m x 2n` matrix
 //! `[[Re, -Im], [Im, Re]]`, each twice (so `'nuc'` is half its nuclear norm).
@@ -13,8 +13,8 @@ use runtime::math::RuntimeFn;
 use typeinfer::{ArrayFn, Layout, Scalar, Type};
 
 impl Lowerer<'_, '_> {
-    /// `np.linalg.norm(x, ord=None)` of the complex array `a` (no `axis`: the typing refuses
-    /// it for complex arrays).
+    /// `np.linalg.norm(x, ord=None, axis=None)` of the complex array `a` (`axis` an integer:
+    /// vector norms along it, those of the moduli).
     pub(super) fn lower_complex_norm(
         &mut self,
         a: &ArrayRef,
@@ -23,18 +23,21 @@ impl Lowerer<'_, '_> {
         span: Span,
     ) -> LResult<PyValue> {
         let ord = arg("ord");
+        let axis = arg("axis").filter(|(v, _)| !matches!(v, PyValue::None));
         let moduli = self.complex_moduli(a, span);
         let norm_of = |this: &mut Self, x: &ArrayRef, ord: &LoweredArg| -> LResult<PyValue> {
             let x_arg = Some((x.value(), Type::array(Scalar::F64, x.ndim as u8, Layout::C)));
             let ord = ord.clone();
+            let axis = axis.clone();
             let args = move |name: &str| match name {
                 "x" => x_arg.clone(),
                 "ord" => ord.clone(),
+                "axis" => axis.clone(),
                 _ => None,
             };
             this.lower_linalg_call(ArrayFn::LinalgNorm, &args, result_ty, span)
         };
-        if a.ndim != 2 {
+        if a.ndim != 2 || axis.is_some() {
             return norm_of(self, &moduli, &ord);
         }
         match &ord {

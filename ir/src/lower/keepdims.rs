@@ -1,9 +1,12 @@
 //! `keepdims=True` and tuples of axes on the reductions (`a.sum(axis=1, keepdims=True)`,
-//! `np.mean(a, axis=(0, 2))`, ...; typed in `typeinfer/src/infer/numpy_call.rs`).
+//! `np.mean(a, axis=(0, 2))`, `axis=()`, ...) and `keepdims=True` on the statistics
+//! (`np.median`, `np.percentile`, the `nan*` functions, `np.ptp`); typed in
+//! `typeinfer/src/infer/numpy_call.rs`.
 //!
 //! A tuple of axes moves the reduced axes last (a transposed view), copies that to C order,
 //! merges them into one axis and reduces along it (or the whole array when every axis goes),
-//! so each result element sees its elements in NumPy's order. `keepdims=True` lowers the
+//! so each result element sees its elements in NumPy's order (`axis=()` merges none: a last
+//! axis of extent 1, each element reduced alone). `keepdims=True` lowers the
 //! reduction as without it, then gives the result its reduced axes back as extents of 1 (a
 //! reshape of the new array), or, reduced to a number, makes an array of extents 1.
 
@@ -38,7 +41,11 @@ impl Lowerer<'_, '_> {
         let bound = f.bind(receiver, args, keywords, span)?;
         let names: Vec<&str> = f.params().iter().copied().filter(|p| *p != "*").collect();
         let bound_expr = |name: &str| names.iter().position(|n| *n == name).and_then(|i| bound[i]);
-        let a_ndim = match bound_expr("a").map(|a| self.type_of(a)) {
+        // `np.linalg.norm` calls its array `x`.
+        let a_ndim = match bound_expr("a")
+            .or_else(|| bound_expr("x"))
+            .map(|a| self.type_of(a))
+        {
             Some(Ok(Type::Array { ndim, .. })) => ndim,
             _ => 0,
         };
@@ -69,10 +76,16 @@ impl Lowerer<'_, '_> {
             Type::Array { dtype, .. } => *dtype,
             other => other.as_scalar().unwrap_or(Scalar::F64),
         };
-        let left = match &axes {
-            Some(axes) => usize::from(a_ndim) - axes.len(),
-            None => 0,
+        // `np.percentile`/`np.quantile` of an array of q put the q axis first.
+        let q_axis = match bound_expr("q").map(|q| self.type_of(q)) {
+            Some(Ok(Type::Array { .. })) => 1,
+            _ => 0,
         };
+        let left = q_axis
+            + match &axes {
+                Some(axes) => usize::from(a_ndim) - axes.len(),
+                None => 0,
+            };
         let reduced = if left == 0 {
             Type::Scalar(dtype)
         } else {
@@ -100,8 +113,9 @@ impl Lowerer<'_, '_> {
         match ArrayRef::of(&value) {
             Some(a) => {
                 let mut shape = self.shape_of(&a);
-                for &axis in axes.as_deref().unwrap_or(&[]) {
-                    shape.insert(axis.min(shape.len()), one);
+                let every_axis: Vec<usize> = (0..usize::from(a_ndim)).collect();
+                for &axis in axes.as_deref().unwrap_or(&every_axis) {
+                    shape.insert((axis + q_axis).min(shape.len()), one);
                 }
                 Ok(self.lower_reshape(&a, &shape, span))
             }

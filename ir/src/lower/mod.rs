@@ -46,6 +46,7 @@ mod random;
 mod random_broadcast;
 mod random_dists;
 mod random_gen;
+mod random_gen_inline;
 mod random_inline;
 mod random_multi;
 mod set_algebra;

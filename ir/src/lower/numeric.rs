@@ -248,23 +248,43 @@ impl Lowerer<'_, '_> {
         each: &dyn Fn(&mut Self, &[PyValue]) -> LResult<PyValue>,
         span: Span,
     ) -> LResult<PyValue> {
+        self.broadcast_map_to(operands, None, dtype, each, span)
+    }
+
+    /// [`broadcast_map`](Self::broadcast_map) over `shape` when given (each array operand
+    /// must broadcast to it: a `ValueError` otherwise), else over the operands' broadcast
+    /// shape.
+    pub(crate) fn broadcast_map_to(
+        &mut self,
+        operands: &[PyValue],
+        shape: Option<Vec<Value>>,
+        dtype: Scalar,
+        each: &dyn Fn(&mut Self, &[PyValue]) -> LResult<PyValue>,
+        span: Span,
+    ) -> LResult<PyValue> {
         let arrays: Vec<Option<ArrayRef>> = operands.iter().map(ArrayRef::of).collect();
-        let ndim = arrays.iter().flatten().map(|a| a.ndim).max();
-        let Some(ndim) = ndim else {
-            let v = each(self, operands)?;
-            return Ok(self.coerce(v, &Type::Scalar(dtype)));
-        };
-        let ndim = ndim as usize;
-        let one = self.b.iconst(Ty::I64, 1);
-        let mut shape = vec![one; ndim];
-        for a in arrays.iter().flatten() {
-            let dims = self.shape_of(a);
-            let lead = ndim - dims.len();
-            for (k, &d) in dims.iter().enumerate() {
-                let is_one = self.b.icmp(IntCC::Eq, d, one);
-                shape[lead + k] = self.b.select(is_one, shape[lead + k], d);
+        let shape = match shape {
+            Some(shape) => shape,
+            None => {
+                let ndim = arrays.iter().flatten().map(|a| a.ndim).max();
+                let Some(ndim) = ndim else {
+                    let v = each(self, operands)?;
+                    return Ok(self.coerce(v, &Type::Scalar(dtype)));
+                };
+                let ndim = ndim as usize;
+                let one = self.b.iconst(Ty::I64, 1);
+                let mut shape = vec![one; ndim];
+                for a in arrays.iter().flatten() {
+                    let dims = self.shape_of(a);
+                    let lead = ndim - dims.len();
+                    for (k, &d) in dims.iter().enumerate() {
+                        let is_one = self.b.icmp(IntCC::Eq, d, one);
+                        shape[lead + k] = self.b.select(is_one, shape[lead + k], d);
+                    }
+                }
+                shape
             }
-        }
+        };
         let mut access = Vec::new();
         for a in &arrays {
             access.push(match a {

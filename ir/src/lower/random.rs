@@ -101,8 +101,15 @@ impl Lowerer<'_, '_> {
                     Some(high) => (first, high),
                     None => (self.b.iconst(Ty::I64, 0), first),
                 };
+                // NumPy's messages: the one-argument form (low 0) speaks of `high`.
                 let empty = self.b.icmp(IntCC::Sge, low, high);
-                self.raise_if(empty, ExceptionKind::ValueError, "high <= low", span, &[]);
+                let zero = self.b.iconst(Ty::I64, 0);
+                let low_zero = self.b.icmp(IntCC::Eq, low, zero);
+                let low_nonzero = self.b.ins(Op::Not, &[low_zero], Ty::Bool);
+                for (which, message) in [(low_zero, "high <= 0"), (low_nonzero, "low >= high")] {
+                    let failed = self.b.ins(Op::And, &[empty, which], Ty::Bool);
+                    self.raise_if(failed, ExceptionKind::ValueError, message, span, &[]);
+                }
                 let bounded = self.bounded_draw(st_np, low, high);
                 self.draws(size, Scalar::I64, span, &mut |this| {
                     this.draw_bounded(&bounded)

@@ -1,6 +1,7 @@
-//! `np.random` draws with array parameters (`np.random.normal(mu, sigma)` with `mu` an array;
-//! typed in `typeinfer/src/infer/numpy_random.rs`): one scalar draw per element of the
-//! parameters' broadcast shape, in C order, as NumPy's `RandomState` draws them, so seeded
+//! `np.random` draws with array parameters (`np.random.normal(mu, sigma)` with `mu` an array,
+//! `np.random.randint(low, high_array)`; typed in `typeinfer/src/infer/numpy_random.rs`): one
+//! scalar draw per element of the parameters' broadcast shape — or of `size`, to which each
+//! parameter must broadcast — in C order, as NumPy's `RandomState` draws them, so seeded
 //! streams stay NumPy's. Each element's parameters are checked as it is drawn (NumPy checks
 //! the whole arrays first: after a bad parameter the stream has advanced by the draws before
 //! it, where NumPy's has not; the `ValueError` is the same).
@@ -36,6 +37,10 @@ impl Lowerer<'_, '_> {
         };
         let operands: Vec<PyValue> = given.iter().map(|(_, v)| v.clone()).collect();
         let names: Vec<&str> = given.iter().map(|(n, _)| *n).collect();
+        let shape = match arg("size") {
+            Some((size, _)) if !matches!(size, PyValue::None) => Some(self.shape_values(&size)),
+            _ => None,
+        };
         let scalar_ty = Type::Scalar(element);
         let draw = |this: &mut Self, elements: &[PyValue]| -> LResult<PyValue> {
             let lookup = |name: &str| -> LoweredArg {
@@ -48,12 +53,14 @@ impl Lowerer<'_, '_> {
                         };
                         Some((v, ty))
                     }
+                    // One draw per element: the size is the loop's.
+                    None if name == "size" => None,
                     None => arg(name),
                 }
             };
             this.lower_random_call(f, &lookup, &scalar_ty, span)
         };
-        self.broadcast_map(&operands, element, &draw, span)
+        self.broadcast_map_to(&operands, shape, element, &draw, span)
             .map(Some)
     }
 }

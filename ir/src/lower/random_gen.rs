@@ -1,6 +1,7 @@
 //! Lowering of `np.random.Generator` methods (typed in `typeinfer/src/infer/numpy_random.rs`):
-//! the generator is the address of its PCG64 state (`runtime::random_gen`); each draw is one
-//! runtime call on it, transformed as NumPy's Generator does (`loc + scale * z`,
+//! the generator is the address of its PCG64 state (`runtime::random_gen`); doubles, normal
+//! and exponential draws are made inline (`random_gen_inline.rs`), the others by runtime
+//! calls on the state, and transformed as NumPy's Generator does (`loc + scale * z`,
 //! `low + (high - low) * u`, Lemire-bounded integers), with NumPy's argument errors.
 
 use super::array_fns::ArrayRef;
@@ -30,23 +31,29 @@ impl Lowerer<'_, '_> {
             Some((PyValue::Scalar(v, s), _)) => this.cast_real(v, s, Scalar::F64),
             _ => this.b.fconst(Ty::F64, default),
         };
-        let call = |this: &mut Self, f: RuntimeFn| this.b.call_runtime(f, &[g]);
         Ok(match m {
-            GenMethod::Random => self.draws(size, Scalar::F64, span, &mut |this| {
-                call(this, RuntimeFn::GenDouble)
-            })?,
-            GenMethod::StandardNormal => self.draws(size, Scalar::F64, span, &mut |this| {
-                call(this, RuntimeFn::GenNormal)
-            })?,
-            GenMethod::StandardExponential => self.draws(size, Scalar::F64, span, &mut |this| {
-                call(this, RuntimeFn::GenExponential)
-            })?,
+            GenMethod::Random => {
+                self.draws(size, Scalar::F64, span, &mut |this| this.gen_double(g))?
+            }
+            GenMethod::StandardNormal => {
+                let tables = self.gen_tables();
+                self.draws(size, Scalar::F64, span, &mut |this| {
+                    this.gen_normal(g, tables)
+                })?
+            }
+            GenMethod::StandardExponential => {
+                let tables = self.gen_tables();
+                self.draws(size, Scalar::F64, span, &mut |this| {
+                    this.gen_exponential(g, tables)
+                })?
+            }
             GenMethod::Normal => {
                 let loc = float(self, "loc", 0.0);
                 let scale = float(self, "scale", 1.0);
                 self.refuse_sign_bit(scale, "scale < 0", span);
+                let tables = self.gen_tables();
                 self.draws(size, Scalar::F64, span, &mut |this| {
-                    let z = call(this, RuntimeFn::GenNormal);
+                    let z = this.gen_normal(g, tables);
                     let scaled = this.b.binary(Op::Fmul, scale, z);
                     this.b.binary(Op::Fadd, loc, scaled)
                 })?
@@ -54,8 +61,9 @@ impl Lowerer<'_, '_> {
             GenMethod::Exponential => {
                 let scale = float(self, "scale", 1.0);
                 self.refuse_sign_bit(scale, "scale < 0", span);
+                let tables = self.gen_tables();
                 self.draws(size, Scalar::F64, span, &mut |this| {
-                    let e = call(this, RuntimeFn::GenExponential);
+                    let e = this.gen_exponential(g, tables);
                     this.b.binary(Op::Fmul, scale, e)
                 })?
             }
@@ -71,7 +79,7 @@ impl Lowerer<'_, '_> {
                 self.raise_if(overflow, ExceptionKind::OverflowError, message, span, &[]);
                 self.refuse_sign_bit(range, "high - low < 0", span);
                 self.draws(size, Scalar::F64, span, &mut |this| {
-                    let u = call(this, RuntimeFn::GenDouble);
+                    let u = this.gen_double(g);
                     let scaled = this.b.binary(Op::Fmul, range, u);
                     this.b.binary(Op::Fadd, low, scaled)
                 })?

@@ -278,7 +278,7 @@ fn evaluate(op: &Op, args: &[Const], arg_types: &[Ty], ty: Ty) -> Option<Const> 
             Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Umulhi | Band | Bor | Bxor,
             &[Int(a), Int(b)],
         )
-        | (Ishl | Sshr | Ushr | Smin | Smax | Umin | Umax, &[Int(a), Int(b)]) => {
+        | (Ishl | Sshr | Ushr | Rotr | Smin | Smax | Umin | Umax, &[Int(a), Int(b)]) => {
             let (ua, ub) = (zext(a, bits), zext(b, bits));
             let min = sext(1i64 << (bits - 1), bits);
             let amount = (zext(b, arg_types[1].bits()) % bits as u64) as u32;
@@ -299,6 +299,8 @@ fn evaluate(op: &Op, args: &[Const], arg_types: &[Ty], ty: Ty) -> Option<Const> 
                 Ishl => wrap(a << amount),
                 Sshr => wrap(a >> amount),
                 Ushr => wrap((ua >> amount) as i64),
+                // Within the low `bits` of `ua` (the wider bits are zero).
+                Rotr => wrap(((ua >> amount) | (ua << ((bits - amount) % bits))) as i64),
                 Smin => wrap(a.min(b)),
                 Smax => wrap(a.max(b)),
                 Umin => wrap(ua.min(ub) as i64),

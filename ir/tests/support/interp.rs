@@ -396,11 +396,15 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
         Bxor => int(i(0) ^ i(1)),
         Bnot => int(!i(0)),
         Popcnt => int(i64::from(u(0).count_ones())),
-        Ishl | Sshr | Ushr => {
+        Ishl | Sshr | Ushr | Rotr => {
             let amount = (u(1) % w as u64) as u32;
             int(match op {
                 Ishl => i(0).wrapping_shl(amount),
                 Sshr => sext(i(0), w) >> amount,
+                Rotr => {
+                    let x = zext(i(0), w);
+                    (x >> amount | x.wrapping_shl((w - amount) % w)) as i64
+                }
                 _ => (zext(i(0), w) >> amount) as i64,
             })
         }

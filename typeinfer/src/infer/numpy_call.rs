@@ -327,8 +327,15 @@ impl Infer<'_> {
                 self.value(k)?;
                 match &ty {
                     Type::Scalar(s) | Type::Array { dtype: s, .. } if keep => {
-                        let (_, ndim) = self.array_arg(f, arg("a").expect("required"))?;
-                        Type::array(*s, ndim, Layout::C)
+                        // `np.linalg.norm` calls its array `x`.
+                        let a = arg("a").or_else(|| arg("x")).expect("required");
+                        let (_, ndim) = self.array_arg(f, a)?;
+                        // An array of q keeps its axis first (`np.percentile(a, [10, 90])`).
+                        let q_axis = match arg("q").map(|q| self.value(q)) {
+                            Some(Ok(Type::Array { .. })) => 1,
+                            _ => 0,
+                        };
+                        Type::array(*s, ndim + q_axis, Layout::C)
                     }
                     _ => ty,
                 }
@@ -352,16 +359,14 @@ impl Infer<'_> {
         Ok(ty)
     }
 
-    /// A literal tuple of distinct axes in `-ndim..ndim`, normalised and sorted.
+    /// A literal tuple of distinct axes in `-ndim..ndim`, normalised and sorted (`axis=()`:
+    /// none, the reduction of each element alone).
     pub(super) fn axis_tuple(&mut self, axes: &Expr, ndim: u8) -> R<Vec<usize>> {
         let ExprKind::Tuple(items) = &axes.kind else {
             return Err(
                 Diagnostic::unsupported("axis must be an integer literal", axes.span).into(),
             );
         };
-        if items.is_empty() {
-            return Err(Diagnostic::unsupported("axis=() is not supported", axes.span).into());
-        }
         let mut out = Vec::new();
         for item in items {
             let Some(k) = literal_int(item) else {

@@ -83,15 +83,20 @@ impl Infer<'_> {
             }
         }
         let shape = match arg("size").filter(|s| !matches!(s.kind, ExprKind::NoneLit)) {
-            Some(size) if array_ndim > 0 => {
-                let message = format!(
-                    "{}(): size= with array parameters is not supported (the draws take the \
-                     parameters' broadcast shape without it)",
-                    f.name()
-                );
-                return Err(Diagnostic::unsupported(message, size.span).into());
+            // With array parameters too, `size` is the shape: each parameter must broadcast
+            // to it (checked at run time, as NumPy).
+            Some(size) => {
+                let rank = self.size_rank(f, size)?;
+                if rank < array_ndim {
+                    let message = format!(
+                        "{}(): size= has {rank} dimension(s), fewer than the parameters' \
+                         {array_ndim}: NumPy cannot broadcast them to it",
+                        f.name()
+                    );
+                    return Err(Diagnostic::typing(message, size.span).into());
+                }
+                Some(rank)
             }
-            Some(size) => Some(self.size_rank(f, size)?),
             None => {
                 if let Some(none) = arg("size") {
                     self.value(none)?;

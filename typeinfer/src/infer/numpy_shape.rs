@@ -412,9 +412,8 @@ impl Infer<'_> {
         let a = arg(operand).expect("required");
         let complex_allowed = matches!(f, LinalgSolve | LinalgInv | LinalgDet);
         let complex_eig = matches!(f, LinalgEig | LinalgEigvals);
-        // Complex norms without `axis=` (`ir/src/lower/complex_norm.rs`).
-        let complex_norm = f == LinalgNorm
-            && arg("axis").is_none_or(|axis| matches!(axis.kind, ExprKind::NoneLit));
+        // Complex norms, also along an axis (`ir/src/lower/complex_norm.rs`).
+        let complex_norm = f == LinalgNorm;
         let (dt, ndim) = match self.value(a)? {
             Type::Array { dtype, ndim, .. }
                 if !dtype.is_complex() || complex_allowed || complex_eig || complex_norm =>
