@@ -1,5 +1,6 @@
-//! Fill and copy loops that compiled code hands over (`ir::passes::fill_copy`): `a[i] = x` and
-//! `out[i] = a[i]` over contiguous elements of 1, 2, 4 or 8 bytes.
+//! Fill, copy and square-root loops that compiled code hands over (`ir::passes::fill_copy`):
+//! `a[i] = x` and `out[i] = a[i]` over contiguous elements of 1, 2, 4 or 8 bytes, and
+//! `out[i] = sqrt(a[i])` over `float64`/`float32` ones.
 //!
 //! Cranelift stores at most 16 bytes at a time and never turns a loop into `memset`; these are
 //! compiled by rustc (a fill of bytes is `memset`, the wider ones are vectorised by LLVM for
@@ -88,6 +89,52 @@ macro_rules! copy_forward {
     };
 }
 
+/// `n` square roots of `src`'s elements stored at `dst`, in the loop's forward order. The
+/// packed square root is correctly rounded like the scalar one, and on the CPUs measured its
+/// throughput is one instruction per few cycles whatever the width: eight lanes of AVX-512 do
+/// four times the two of Cranelift's 128-bit vectors.
+macro_rules! sqrt_forward {
+    ($name:ident, $generic:ident, $t:ty) => {
+        #[inline(always)]
+        unsafe fn $generic(dst: *mut u8, src: *const u8, n: i64) {
+            if n <= 0 {
+                return;
+            }
+            let bytes = n as usize * std::mem::size_of::<$t>();
+            let (d, s) = (dst as usize, src as usize);
+            let (dst, src) = (dst.cast::<$t>(), src.cast::<$t>());
+            if d <= s || d >= s.wrapping_add(bytes) {
+                // No element is read after an earlier one wrote it: blocks of 16 read before
+                // they write (a destination before the source only overwrites elements read).
+                let mut k = 0usize;
+                let n = n as usize;
+                while k + 16 <= n {
+                    let mut block = [0 as $t; 16];
+                    for (j, x) in block.iter_mut().enumerate() {
+                        // SAFETY: `src` addresses `n` elements (the caller's contract).
+                        *x = unsafe { src.add(k + j).read_unaligned() }.sqrt();
+                    }
+                    for (j, x) in block.iter().enumerate() {
+                        // SAFETY: `dst` addresses `n` writable elements.
+                        unsafe { dst.add(k + j).write_unaligned(*x) };
+                    }
+                    k += 16;
+                }
+                for j in k..n {
+                    // SAFETY: as above.
+                    unsafe { dst.add(j).write_unaligned(src.add(j).read_unaligned().sqrt()) };
+                }
+                return;
+            }
+            for k in 0..n as usize {
+                // SAFETY: as above; each read follows the writes of the elements before it.
+                unsafe { dst.add(k).write_unaligned(src.add(k).read_unaligned().sqrt()) };
+            }
+        }
+        dispatch!($name, $generic, (dst: *mut u8, src: *const u8, n: i64));
+    };
+}
+
 fill!(ferrojit_fill_8, fill_8_generic, u8);
 fill!(ferrojit_fill_16, fill_16_generic, u16);
 fill!(ferrojit_fill_32, fill_32_generic, u32);
@@ -96,6 +143,8 @@ copy_forward!(ferrojit_copy_8, copy_8_generic, u8);
 copy_forward!(ferrojit_copy_16, copy_16_generic, u16);
 copy_forward!(ferrojit_copy_32, copy_32_generic, u32);
 copy_forward!(ferrojit_copy_64, copy_64_generic, u64);
+sqrt_forward!(ferrojit_sqrt_f32, sqrt_f32_generic, f32);
+sqrt_forward!(ferrojit_sqrt_f64, sqrt_f64_generic, f64);
 
 #[cfg(test)]
 mod tests {
@@ -130,6 +179,38 @@ mod tests {
                     unsafe { copy(base.add(dst), base.add(src), n as i64) };
                     assert_eq!(got, want, "{size}-byte copy of {n} from {src} to {dst}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn square_roots_keep_the_forward_order_and_every_bit() {
+        let special = [0.0, -0.0, -1.0, f64::NAN, f64::INFINITY, 1e-310, 2.0, 0.25];
+        for n in [0usize, 1, 15, 16, 17, 40] {
+            for dst in [0usize, 3, 8, 9, 20, 100] {
+                let src = 8;
+                let init: Vec<f64> = (0..160)
+                    .map(|k| special[k % special.len()] * (1.0 + k as f64 / 7.0))
+                    .collect();
+                let mut want = init.clone();
+                for k in 0..n {
+                    want[dst + k] = want[src + k].sqrt();
+                }
+                let mut got = init.clone();
+                let base = got.as_mut_ptr().cast::<u8>();
+                unsafe { ferrojit_sqrt_f64(base.add(8 * dst), base.add(8 * src), n as i64) };
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&got), bits(&want), "sqrt of {n} from {src} to {dst}");
+                let init32: Vec<f32> = init.iter().map(|&x| x as f32).collect();
+                let mut want32 = init32.clone();
+                for k in 0..n {
+                    want32[dst + k] = want32[src + k].sqrt();
+                }
+                let mut got32 = init32.clone();
+                let base = got32.as_mut_ptr().cast::<u8>();
+                unsafe { ferrojit_sqrt_f32(base.add(4 * dst), base.add(4 * src), n as i64) };
+                let bits32 = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits32(&got32), bits32(&want32), "f32 sqrt of {n} to {dst}");
             }
         }
     }

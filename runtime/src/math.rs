@@ -563,6 +563,10 @@ runtime_functions! {
     Copy32 => ("ferrojit_copy_32", &[Ptr, Ptr, I64], I64, fill_copy::ferrojit_copy_32),
     /// `n` 8-byte elements copied in forward order.
     Copy64 => ("ferrojit_copy_64", &[Ptr, Ptr, I64], I64, fill_copy::ferrojit_copy_64),
+    /// `n` square roots of `f64` elements stored in forward order (`(dst, src, n) -> 0`).
+    SqrtF64 => ("ferrojit_sqrt_f64", &[Ptr, Ptr, I64], I64, fill_copy::ferrojit_sqrt_f64),
+    /// `n` square roots of `f32` elements stored in forward order.
+    SqrtF32 => ("ferrojit_sqrt_f32", &[Ptr, Ptr, I64], I64, fill_copy::ferrojit_sqrt_f32),
 }
 
 impl RuntimeFn {
@@ -673,7 +677,7 @@ impl RuntimeFn {
         use RuntimeFn::*;
         matches!(
             self,
-            Fill8 | Fill16 | Fill32 | Fill64 | Copy8 | Copy16 | Copy32 | Copy64
+            Fill8 | Fill16 | Fill32 | Fill64 | Copy8 | Copy16 | Copy32 | Copy64 | SqrtF64 | SqrtF32
         )
     }
 

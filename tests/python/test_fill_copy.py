@@ -243,3 +243,24 @@ def test_the_loops_become_calls():
 
     zero_view(np.ones(8))
     assert "call_rt.fill_64" in next(iter(zero_view.inspect_ir().values()))
+
+
+@jit
+def sqrt_map(a, out):
+    for i in range(a.shape[0]):
+        out[i] = np.sqrt(a[i])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", LENGTHS)
+def test_square_root_maps(dtype, n):
+    # `out[i] = sqrt(a[i])` is one call of the runtime's wide square roots: bitwise the loop's
+    # (negative elements and NaN give NaN, -0.0 stays -0.0), in place and between overlapping
+    # views (forward order), strided views (the loop stays).
+    a = values(dtype, n)
+    check(sqrt_map, a, np.zeros(n, dtype))
+    check(sqrt_map, a, a)
+    buf = np.abs(values(dtype, n + 3, seed=5))
+    check(sqrt_map, buf[:n], buf[2:n + 2])
+    check(sqrt_map, buf[2:n + 2], buf[:n])
+    check(sqrt_map, np.abs(values(dtype, 2 * n))[::2], np.zeros(n, dtype))

@@ -26,8 +26,8 @@
 //! computation truncated to a narrower
 //! integer, or comparing extended narrow values, is done in the narrow type: `int32` clamps
 //! vectorise four lanes), `dce`, `fill_copy` (a loop that only stores one value into, or copies
-//! another array into, consecutive elements calls the runtime's fill or forward copy:
-//! `memset`/`memmove`), `reductions` (loops
+//! another array, or its square roots, into consecutive elements calls the runtime's fill,
+//! forward copy or square roots: `memset`/`memmove`), `reductions` (loops
 //! summing contiguous arrays call the runtime's vectorised sums; floats only under fastmath:
 //! after `dce`, as it wants loops with nothing else in them), `vectorize` (element-wise loops
 //! over contiguous arrays run on 128-bit vectors, with run-time stride and aliasing checks and

@@ -135,13 +135,13 @@ fn run_function(
                     let at = address(args[0], *offset, bytes.len(), mem)?;
                     mem.0[at..at + bytes.len()].copy_from_slice(&bytes);
                 }
-                // Fills and copies write memory: the loops they replace, element by element
-                // in forward order (the definition the runtime must match).
+                // Fills, copies and square roots write memory: the loops they replace, element
+                // by element in forward order (the definition the runtime must match).
                 Op::CallRuntime(rf) if rf.writes_memory() => {
                     let size = match rf {
                         RuntimeFn::Fill8 | RuntimeFn::Copy8 => 1,
                         RuntimeFn::Fill16 | RuntimeFn::Copy16 => 2,
-                        RuntimeFn::Fill32 | RuntimeFn::Copy32 => 4,
+                        RuntimeFn::Fill32 | RuntimeFn::Copy32 | RuntimeFn::SqrtF32 => 4,
                         _ => 8,
                     };
                     let fill = matches!(
@@ -157,7 +157,18 @@ fn run_function(
                         } else {
                             let from = args[1].wrapping_add(k * size as u64);
                             let at = address(from, 0, size, mem)?;
-                            mem.0[at..at + size].to_vec()
+                            let element = &mem.0[at..at + size];
+                            match rf {
+                                RuntimeFn::SqrtF64 => {
+                                    let x = f64::from_le_bytes(element.try_into().expect("8"));
+                                    x.sqrt().to_le_bytes().to_vec()
+                                }
+                                RuntimeFn::SqrtF32 => {
+                                    let x = f32::from_le_bytes(element.try_into().expect("4"));
+                                    x.sqrt().to_le_bytes().to_vec()
+                                }
+                                _ => element.to_vec(),
+                            }
                         };
                         let to = args[0].wrapping_add(k * size as u64);
                         let at = address(to, 0, size, mem)?;
