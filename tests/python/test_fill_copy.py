@@ -260,7 +260,13 @@ def test_square_root_maps(dtype, n):
     a = values(dtype, n)
     check(sqrt_map, a, np.zeros(n, dtype))
     check(sqrt_map, a, a)
-    buf = np.abs(values(dtype, n + 3, seed=5))
-    check(sqrt_map, buf[:n], buf[2:n + 2])
-    check(sqrt_map, buf[2:n + 2], buf[:n])
+    # Views of one buffer passed as two arrays (`check` would copy them apart): a destination
+    # after the source reads roots the loop stored earlier.
+    for shift in (1, 2, 17):
+        for src, dst in [(slice(0, n), slice(shift, n + shift)), (slice(shift, n + shift), slice(0, n))]:
+            base = np.abs(values(dtype, n + shift, seed=shift)) + dtype(1.5)
+            want, got = base.copy(), base.copy()
+            sqrt_map.py_func(want[src], want[dst])
+            sqrt_map(got[src], got[dst])
+            assert np.array_equal(got.view(np.uint8), want.view(np.uint8)), (shift, src, dst)
     check(sqrt_map, np.abs(values(dtype, 2 * n))[::2], np.zeros(n, dtype))
