@@ -1,6 +1,6 @@
 //! Fill, copy and square-root loops that compiled code hands over (`ir::passes::fill_copy`):
 //! `a[i] = x` and `out[i] = a[i]` over contiguous elements of 1, 2, 4 or 8 bytes, and
-//! `out[i] = sqrt(a[i])` over `float64`/`float32` ones.
+//! `out[i] = sqrt(a[i])` and `d[i] += s * x[i]` over `float64`/`float32` ones.
 //!
 //! Cranelift stores at most 16 bytes at a time and never turns a loop into `memset`; these are
 //! compiled by rustc (a fill of bytes is `memset`, the wider ones are vectorised by LLVM for
@@ -135,6 +135,53 @@ macro_rules! sqrt_forward {
     };
 }
 
+/// `dst[k] = dst[k] + scale * src[k]` for `k` in `0..n`, in the loop's forward order: the
+/// `axpy` of BLAS, with the product and the sum each rounded (no fused multiply-add, as the
+/// loop). Cranelift's vectors hold two `f64`; these hold eight.
+macro_rules! axpy_forward {
+    ($name:ident, $generic:ident, $t:ty) => {
+        #[inline(always)]
+        unsafe fn $generic(dst: *mut u8, src: *const u8, scale: $t, n: i64) {
+            if n <= 0 {
+                return;
+            }
+            let bytes = n as usize * std::mem::size_of::<$t>();
+            let (d, s) = (dst as usize, src as usize);
+            let (dst, src) = (dst.cast::<$t>(), src.cast::<$t>());
+            let n = n as usize;
+            let mut k = 0usize;
+            if d <= s || d >= s.wrapping_add(bytes) {
+                // Blocks of 16 read before they write: nothing read later was written earlier
+                // (a destination before the source only overwrites elements already read).
+                while k + 16 <= n {
+                    let mut block = [0 as $t; 16];
+                    for (j, x) in block.iter_mut().enumerate() {
+                        // SAFETY: both pointers address `n` elements (the caller's contract).
+                        let (a, b) = unsafe {
+                            (dst.add(k + j).read_unaligned(), src.add(k + j).read_unaligned())
+                        };
+                        *x = a + scale * b;
+                    }
+                    for (j, x) in block.iter().enumerate() {
+                        // SAFETY: as above.
+                        unsafe { dst.add(k + j).write_unaligned(*x) };
+                    }
+                    k += 16;
+                }
+            }
+            for j in k..n {
+                // SAFETY: as above; each read follows the writes of the elements before it.
+                unsafe {
+                    let a = dst.add(j).read_unaligned();
+                    let b = src.add(j).read_unaligned();
+                    dst.add(j).write_unaligned(a + scale * b);
+                }
+            }
+        }
+        dispatch!($name, $generic, (dst: *mut u8, src: *const u8, scale: $t, n: i64));
+    };
+}
+
 fill!(ferrojit_fill_8, fill_8_generic, u8);
 fill!(ferrojit_fill_16, fill_16_generic, u16);
 fill!(ferrojit_fill_32, fill_32_generic, u32);
@@ -145,6 +192,8 @@ copy_forward!(ferrojit_copy_32, copy_32_generic, u32);
 copy_forward!(ferrojit_copy_64, copy_64_generic, u64);
 sqrt_forward!(ferrojit_sqrt_f32, sqrt_f32_generic, f32);
 sqrt_forward!(ferrojit_sqrt_f64, sqrt_f64_generic, f64);
+axpy_forward!(ferrojit_axpy_f32, axpy_f32_generic, f32);
+axpy_forward!(ferrojit_axpy_f64, axpy_f64_generic, f64);
 
 #[cfg(test)]
 mod tests {
@@ -211,6 +260,36 @@ mod tests {
                 unsafe { ferrojit_sqrt_f32(base.add(4 * dst), base.add(4 * src), n as i64) };
                 let bits32 = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                 assert_eq!(bits32(&got32), bits32(&want32), "f32 sqrt of {n} to {dst}");
+            }
+        }
+    }
+
+    #[test]
+    fn axpys_keep_the_forward_order_and_every_bit() {
+        for n in [0usize, 1, 15, 16, 17, 40] {
+            for dst in [0usize, 3, 8, 9, 20, 100] {
+                let src = 8;
+                let init: Vec<f64> = (0..160).map(|k| (k as f64 * 0.37).sin() * 1e3).collect();
+                let scale = -1.75;
+                let mut want = init.clone();
+                for k in 0..n {
+                    want[dst + k] += scale * want[src + k];
+                }
+                let mut got = init.clone();
+                let base = got.as_mut_ptr().cast::<u8>();
+                unsafe { ferrojit_axpy_f64(base.add(8 * dst), base.add(8 * src), scale, n as i64) };
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&got), bits(&want), "axpy of {n} from {src} to {dst}");
+                let init32: Vec<f32> = init.iter().map(|&x| x as f32).collect();
+                let mut want32 = init32.clone();
+                for k in 0..n {
+                    want32[dst + k] += 0.5 * want32[src + k];
+                }
+                let mut got32 = init32.clone();
+                let base = got32.as_mut_ptr().cast::<u8>();
+                unsafe { ferrojit_axpy_f32(base.add(4 * dst), base.add(4 * src), 0.5, n as i64) };
+                let bits32 = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits32(&got32), bits32(&want32), "f32 axpy of {n} to {dst}");
             }
         }
     }

@@ -567,6 +567,10 @@ runtime_functions! {
     SqrtF64 => ("ferrojit_sqrt_f64", &[Ptr, Ptr, I64], I64, fill_copy::ferrojit_sqrt_f64),
     /// `n` square roots of `f32` elements stored in forward order.
     SqrtF32 => ("ferrojit_sqrt_f32", &[Ptr, Ptr, I64], I64, fill_copy::ferrojit_sqrt_f32),
+    /// `d[k] += s * x[k]` for `n` `f64` elements in forward order (`(d, x, s, n) -> 0`).
+    AxpyF64 => ("ferrojit_axpy_f64", &[Ptr, Ptr, F64, I64], I64, fill_copy::ferrojit_axpy_f64),
+    /// `d[k] += s * x[k]` for `n` `f32` elements in forward order.
+    AxpyF32 => ("ferrojit_axpy_f32", &[Ptr, Ptr, F32, I64], I64, fill_copy::ferrojit_axpy_f32),
 }
 
 impl RuntimeFn {
@@ -677,7 +681,18 @@ impl RuntimeFn {
         use RuntimeFn::*;
         matches!(
             self,
-            Fill8 | Fill16 | Fill32 | Fill64 | Copy8 | Copy16 | Copy32 | Copy64 | SqrtF64 | SqrtF32
+            Fill8
+                | Fill16
+                | Fill32
+                | Fill64
+                | Copy8
+                | Copy16
+                | Copy32
+                | Copy64
+                | SqrtF64
+                | SqrtF32
+                | AxpyF64
+                | AxpyF32
         )
     }
 

@@ -270,3 +270,56 @@ def test_square_root_maps(dtype, n):
             sqrt_map(got[src], got[dst])
             assert np.array_equal(got.view(np.uint8), want.view(np.uint8)), (shift, src, dst)
     check(sqrt_map, np.abs(values(dtype, 2 * n))[::2], np.zeros(n, dtype))
+
+
+@jit
+def axpy(d, x, s):
+    for i in range(d.shape[0]):
+        d[i] += s * x[i]
+
+
+@jit
+def add_into(d, x):
+    for i in range(d.shape[0]):
+        d[i] = x[i] + d[i]
+
+
+@jit
+def matmul_ikj(x, y, z):
+    n = x.shape[0]
+    for i in range(n):
+        for j in range(n):
+            z[i, j] = 0.0
+        for k in range(n):
+            xik = x[i, k]
+            for j in range(n):
+                z[i, j] += xik * y[k, j]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", LENGTHS)
+def test_axpy_loops(dtype, n):
+    # `d[i] += s * x[i]` and `d[i] = x[i] + d[i]` are one call of the runtime's axpy: each
+    # product and sum rounded as in the loop (no fused multiply-add), NaN and infinities kept.
+    # (A float32 scale: a Python float would make the product float64, as in Numba.)
+    d, x = values(dtype, n), values(dtype, n, seed=3)
+    for s in (2.5, -0.0, float("nan"), float("inf")):
+        check(axpy, d, x, dtype(s))
+    check(add_into, d, x)
+    check(axpy, d, d, dtype(0.5))
+    check(axpy, values(dtype, 2 * n)[::2], x, dtype(1.5))
+    # Views of one buffer passed as two arrays: a destination after the source reads sums the
+    # loop stored earlier.
+    for shift in (1, 3, 17):
+        for src, dst in [(slice(0, n), slice(shift, n + shift)), (slice(shift, n + shift), slice(0, n))]:
+            base = values(dtype, n + shift, seed=shift)
+            want, got = base.copy(), base.copy()
+            axpy.py_func(want[dst], want[src], dtype(0.75))
+            axpy(got[dst], got[src], dtype(0.75))
+            assert np.array_equal(got.view(np.uint8), want.view(np.uint8)), (shift, src, dst)
+
+
+def test_matmul_inner_loop_is_an_axpy():
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((37, 37)), rng.standard_normal((37, 37))
+    check(matmul_ikj, x, y, np.zeros((37, 37)))

@@ -1,6 +1,11 @@
 //! Fill, copy and square-root loops handed to the runtime (`runtime::fill_copy`): the
-//! `memset`/`memmove` idiom, and element-wise square roots, whose packed instruction takes
-//! about as long at 512 bits as at Cranelift's 128 (four times the elements per instruction).
+//! `memset`/`memmove` idiom, element-wise square roots, whose packed instruction takes about
+//! as long at 512 bits as at Cranelift's 128 (four times the elements per instruction), and
+//! BLAS's `axpy` (`d[j] += s * x[j]`, the inner loop of an i-k-j matrix product and of column
+//! sums), at eight `f64` lanes instead of two. Sums and products are rounded one by one as in
+//! the loop (no fused multiply-add); operands keep their places except that the runtime adds
+//! `d + s * x` whatever order the loop wrote, which can only change which of two NaN payloads
+//! survives.
 //!
 //! A loop whose only effect is one store per iteration at consecutive elements, of a value
 //! that is the same in every iteration (`flags[i] = True`, `row[j] = 0.0`) or of the element
@@ -13,6 +18,7 @@
 //! | `store d + i*w, v`, `v` the same in every iteration | `fill_<8w> d', bits(v), k` |
 //! | `store d + i*w, (load s + i*w)`, the same type (not `bool`) | `copy_<8w> d', s', k` |
 //! | `store d + i*w, sqrt(load s + i*w)`, `f64` or `f32` | `sqrt_f<8w> d', s', k` |
+//! | `store d + i*w, (load d + i*w) + u * (load s + i*w)`, `f64` or `f32` (`u` uniform, or no product) | `axpy_f<8w> d', s', u (1.0), k` |
 //!
 //! `d'`/`s'` are the addresses of the first iteration, `k` the number of iterations, and
 //! `bits(v)` the value's bits as an `i64` (bools 0/1, floats bit-cast). A copy keeps the loop's
@@ -60,6 +66,7 @@ pub fn explain(func: &Function) -> Vec<(Block, Result<&'static str, String>)> {
                 Source::Fill(_) => "fill",
                 Source::Copy { sqrt: false, .. } => "copy",
                 Source::Copy { sqrt: true, .. } => "sqrt",
+                Source::Axpy { .. } => "axpy",
             });
             (b, what)
         })
@@ -73,10 +80,10 @@ enum Kind {
     Uniform,
     /// `u + factor * i` with `u` uniform.
     Affine(i64),
-    /// The element the copy loads.
-    Copied,
-    /// Its square root.
-    Rooted,
+    /// An element loaded at an address that advances.
+    Element,
+    /// Computed from loaded elements (a square root, a scaled sum).
+    Computed,
 }
 
 /// What the store writes.
@@ -89,6 +96,13 @@ enum Source {
         offset: i32,
         sqrt: bool,
     },
+    /// The stored element plus the element at `addr + offset` times `scale` (1 when absent):
+    /// `d[i] += s * x[i]`, `d[i] += x[i]`.
+    Axpy {
+        addr: Value,
+        offset: i32,
+        scale: Option<Value>,
+    },
 }
 
 struct Plan {
@@ -97,6 +111,8 @@ struct Plan {
     dst: Value,
     dst_offset: i32,
     source: Source,
+    /// The stored value's type.
+    ty: Ty,
     /// Instructions kept in `L`, in order: the first iteration's uniform values and addresses.
     kept: Vec<Inst>,
     i: Value,
@@ -168,7 +184,9 @@ fn analyze(func: &Function, l: Block) -> Result<Plan, String> {
     let kind =
         |kinds: &HashMap<Value, Kind>, v: Value| kinds.get(&v).copied().unwrap_or(Kind::Uniform);
     let mut store: Option<(Value, i32, Value)> = None;
-    let mut copy_load: Option<(Value, i32, Value)> = None;
+    // Loads at advancing addresses (address, offset, element), and the operations on them.
+    let mut loads: Vec<(Value, i32, Value)> = Vec::new();
+    let mut element_ops: Vec<Inst> = Vec::new();
     let mut kept = Vec::new();
     for &inst in &block.insts {
         // (The increment stays: an address may use `i + 1` too.)
@@ -180,14 +198,16 @@ fn analyze(func: &Function, l: Block) -> Result<Plan, String> {
         if d.args.contains(&c.results[0]) {
             return Err("the loop condition is used in the body".into());
         }
-        let rooted = kinds.values().any(|&k| k == Kind::Rooted);
-        let root = d.op == Op::Sqrt && arg_kinds[..] == [Kind::Copied] && !rooted;
-        let used = arg_kinds.contains(&Kind::Copied) || arg_kinds.contains(&Kind::Rooted);
-        if used && !matches!(d.op, Op::Store { .. }) && !root {
-            return Err("the loaded element is used for more than its store".into());
-        }
-        if root {
-            kinds.insert(d.results[0], Kind::Rooted);
+        let on_elements = arg_kinds
+            .iter()
+            .any(|k| matches!(k, Kind::Element | Kind::Computed));
+        if on_elements && !matches!(d.op, Op::Store { .. }) {
+            // Checked against the shapes the runtime has after the loop.
+            if !matches!(d.op, Op::Sqrt | Op::Fadd | Op::Fmul) {
+                return Err("the loaded element is used for more than its store".into());
+            }
+            element_ops.push(inst);
+            kinds.insert(d.results[0], Kind::Computed);
             continue;
         }
         // The byte size of an element at an address advancing by `factor` bytes per iteration.
@@ -208,8 +228,11 @@ fn analyze(func: &Function, l: Block) -> Result<Plan, String> {
                 }
                 let ty = func.value_type(d.args[1]);
                 consecutive(arg_kinds[0], ty)?;
+                if matches!(arg_kinds[0], Kind::Element | Kind::Computed) {
+                    return Err("an address depends on a loaded element".into());
+                }
                 match arg_kinds[1] {
-                    Kind::Uniform | Kind::Copied | Kind::Rooted => {}
+                    Kind::Uniform | Kind::Element | Kind::Computed => {}
                     Kind::Affine(_) => return Err("the stored value depends on the index".into()),
                 }
                 store = Some((d.args[0], *offset, d.args[1]));
@@ -222,13 +245,16 @@ fn analyze(func: &Function, l: Block) -> Result<Plan, String> {
                         "a load of one address in every iteration (the store may change it)".into(),
                     );
                 }
+                Kind::Element | Kind::Computed => {
+                    return Err("an address depends on a loaded element".into());
+                }
                 k => {
-                    if copy_load.is_some() {
-                        return Err("more than one load at addresses that advance".into());
+                    if loads.len() == 2 {
+                        return Err("more than two loads at addresses that advance".into());
                     }
                     consecutive(k, func.value_type(d.results[0]))?;
-                    copy_load = Some((d.args[0], *offset, d.results[0]));
-                    kinds.insert(d.results[0], Kind::Copied);
+                    loads.push((d.args[0], *offset, d.results[0]));
+                    kinds.insert(d.results[0], Kind::Element);
                 }
             },
             op if d.results.len() != 1 || op.value_operand_count().is_none() => {
@@ -267,18 +293,11 @@ fn analyze(func: &Function, l: Block) -> Result<Plan, String> {
     }
     let (dst, dst_offset, value) = store.ok_or("nothing is stored")?;
     let ty = func.value_type(value);
-    let sqrt = kind(&kinds, value) == Kind::Rooted;
-    let source = match copy_load {
-        Some((addr, offset, loaded)) if loaded == value || sqrt => {
-            if ty == Ty::Bool {
-                // A bool load reads bit 0 of its byte; a byte copy would keep the whole byte.
-                return Err("a copy of bools".into());
-            }
-            Source::Copy { addr, offset, sqrt }
-        }
-        Some(_) => return Err("a load at addresses that advance is not what is stored".into()),
-        None => Source::Fill(value),
-    };
+    let source = stored_source(func, &loads, &element_ops, (dst, dst_offset, value))?;
+    if ty == Ty::Bool && matches!(source, Source::Copy { .. }) {
+        // A bool load reads bit 0 of its byte; a byte copy would keep the whole byte.
+        return Err("a copy of bools".into());
+    }
     let routine = match (&source, ty.bits()) {
         _ if ty == Ty::Ptr => return Err("the stored value is a pointer".into()),
         (Source::Fill(_), 8) => RuntimeFn::Fill8,
@@ -292,6 +311,8 @@ fn analyze(func: &Function, l: Block) -> Result<Plan, String> {
         (Source::Copy { .. }, 16) => RuntimeFn::Copy16,
         (Source::Copy { .. }, 32) => RuntimeFn::Copy32,
         (Source::Copy { .. }, 64) => RuntimeFn::Copy64,
+        (Source::Axpy { .. }, _) if ty == Ty::F64 => RuntimeFn::AxpyF64,
+        (Source::Axpy { .. }, _) if ty == Ty::F32 => RuntimeFn::AxpyF32,
         _ => return Err(format!("no fill or copy of {ty}")),
     };
     // The exit sees only values the straight-line block still computes: those from outside,
@@ -325,6 +346,7 @@ fn analyze(func: &Function, l: Block) -> Result<Plan, String> {
         dst,
         dst_offset,
         source,
+        ty,
         kept,
         i,
         n,
@@ -333,6 +355,78 @@ fn analyze(func: &Function, l: Block) -> Result<Plan, String> {
         exit: exit.block,
         exit_args: exit.args.clone(),
     })
+}
+
+/// What the store writes, from the loads at advancing addresses and the operations on their
+/// elements (each used once, all of them part of the stored value): nothing loaded (a fill),
+/// one element (a copy) or its square root, or the element of the stored place plus another
+/// one, possibly times a value the same in every iteration (`axpy`).
+fn stored_source(
+    func: &Function,
+    loads: &[(Value, i32, Value)],
+    element_ops: &[Inst],
+    (dst, dst_offset, value): (Value, i32, Value),
+) -> Result<Source, String> {
+    let loaded = |v: Value| loads.iter().position(|l| l.2 == v);
+    let op_of = |v: Value| {
+        def_inst(func, v)
+            .filter(|i| element_ops.contains(i))
+            .map(|i| func.inst(i))
+    };
+    let refuse = || -> Result<Source, String> {
+        Err("the stored value is not a copy, square root or axpy of the loaded elements".into())
+    };
+    let float = matches!(func.value_type(value), Ty::F64 | Ty::F32);
+    match (loads, element_ops.len()) {
+        ([], 0) => Ok(Source::Fill(value)),
+        ([(addr, offset, element)], 0) if *element == value => Ok(Source::Copy {
+            addr: *addr,
+            offset: *offset,
+            sqrt: false,
+        }),
+        ([(addr, offset, element)], 1) => match op_of(value) {
+            Some(d) if d.op == Op::Sqrt && d.args[0] == *element => Ok(Source::Copy {
+                addr: *addr,
+                offset: *offset,
+                sqrt: true,
+            }),
+            _ => Err("the loaded element is used for more than its store".into()),
+        },
+        ([_, _], n @ (1 | 2)) if float => {
+            let Some(sum) = op_of(value).filter(|d| d.op == Op::Fadd) else {
+                return refuse();
+            };
+            // One operand is the element of the stored place, the other the added term.
+            let at_store =
+                |v: Value| loaded(v).filter(|&k| loads[k].0 == dst && loads[k].1 == dst_offset);
+            let (acc, term) = match (at_store(sum.args[0]), at_store(sum.args[1])) {
+                (Some(k), None) => (k, sum.args[1]),
+                (None, Some(k)) => (k, sum.args[0]),
+                _ => return refuse(),
+            };
+            let other = 1 - acc;
+            let uniform = |v: Value| loaded(v).is_none() && op_of(v).is_none();
+            let (x, scale) = match op_of(term) {
+                None if n == 1 => (term, None),
+                Some(d) if n == 2 && d.op == Op::Fmul && uniform(d.args[1]) => {
+                    (d.args[0], Some(d.args[1]))
+                }
+                Some(d) if n == 2 && d.op == Op::Fmul && uniform(d.args[0]) => {
+                    (d.args[1], Some(d.args[0]))
+                }
+                _ => return refuse(),
+            };
+            if loaded(x) != Some(other) {
+                return refuse();
+            }
+            Ok(Source::Axpy {
+                addr: loads[other].0,
+                offset: loads[other].1,
+                scale,
+            })
+        }
+        _ => refuse(),
+    }
 }
 
 fn rewrite(func: &mut Function, l: Block, plan: Plan) {
@@ -360,7 +454,9 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
     };
     let dst = at(func, plan.dst, plan.dst_offset);
     let second = match plan.source {
-        Source::Copy { addr, offset, .. } => at(func, addr, offset),
+        Source::Copy { addr, offset, .. } | Source::Axpy { addr, offset, .. } => {
+            at(func, addr, offset)
+        }
         Source::Fill(v) => match func.value_type(v) {
             Ty::I64 => v,
             Ty::F64 => emit(func, Op::Bitcast, vec![v], Ty::I64),
@@ -371,12 +467,16 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             _ => emit(func, Op::Uext, vec![v], Ty::I64),
         },
     };
-    emit(
-        func,
-        Op::CallRuntime(plan.routine),
-        vec![dst, second, count],
-        Ty::I64,
-    );
+    let mut args = vec![dst, second];
+    if let Source::Axpy { scale, .. } = plan.source {
+        // `d + x` as `d + 1.0 * x`: multiplying by one changes no bit of `x`.
+        args.push(match scale {
+            Some(s) => s,
+            None => emit(func, Op::Fconst(1.0), vec![], plan.ty),
+        });
+    }
+    args.push(count);
+    emit(func, Op::CallRuntime(plan.routine), args, Ty::I64);
     let mut exit_args = plan.exit_args.clone();
     if exit_args.contains(&plan.next_i) {
         let end = emit(func, Op::Iadd, vec![plan.i, count], Ty::I64);

@@ -141,7 +141,10 @@ fn run_function(
                     let size = match rf {
                         RuntimeFn::Fill8 | RuntimeFn::Copy8 => 1,
                         RuntimeFn::Fill16 | RuntimeFn::Copy16 => 2,
-                        RuntimeFn::Fill32 | RuntimeFn::Copy32 | RuntimeFn::SqrtF32 => 4,
+                        RuntimeFn::Fill32
+                        | RuntimeFn::Copy32
+                        | RuntimeFn::SqrtF32
+                        | RuntimeFn::AxpyF32 => 4,
                         _ => 8,
                     };
                     let fill = matches!(
@@ -151,7 +154,9 @@ fn run_function(
                             | RuntimeFn::Fill32
                             | RuntimeFn::Fill64
                     );
-                    for k in 0..(args[2] as i64).max(0) as u64 {
+                    let axpy = matches!(rf, RuntimeFn::AxpyF64 | RuntimeFn::AxpyF32);
+                    let count = if axpy { args[3] } else { args[2] };
+                    for k in 0..(count as i64).max(0) as u64 {
                         let bytes = if fill {
                             args[1].to_le_bytes()[..size].to_vec()
                         } else {
@@ -166,6 +171,21 @@ fn run_function(
                                 RuntimeFn::SqrtF32 => {
                                     let x = f32::from_le_bytes(element.try_into().expect("4"));
                                     x.sqrt().to_le_bytes().to_vec()
+                                }
+                                RuntimeFn::AxpyF64 | RuntimeFn::AxpyF32 => {
+                                    let to = args[0].wrapping_add(k * size as u64);
+                                    let at = address(to, 0, size, mem)?;
+                                    let own = &mem.0[at..at + size];
+                                    let scale = f64::from_bits(args[2]);
+                                    if size == 8 {
+                                        let x = f64::from_le_bytes(element.try_into().expect("8"));
+                                        let d = f64::from_le_bytes(own.try_into().expect("8"));
+                                        (d + scale * x).to_le_bytes().to_vec()
+                                    } else {
+                                        let x = f32::from_le_bytes(element.try_into().expect("4"));
+                                        let d = f32::from_le_bytes(own.try_into().expect("4"));
+                                        (d + scale as f32 * x).to_le_bytes().to_vec()
+                                    }
                                 }
                                 _ => element.to_vec(),
                             }
