@@ -622,11 +622,14 @@ fn check_vector_types(op: &Op, args: &[Ty], results: &[Ty], name: &str) -> Resul
             // A mask's lanes as 0/1 integers (`c + int(a[i] > t)`).
             let ok = matches!(
                 (first, results),
-                (Ty::M64X2, [Ty::I64X2]) | (Ty::M32X4, [Ty::I32X4])
+                (Ty::M64X2, [Ty::I64X2])
+                    | (Ty::M32X4, [Ty::I32X4])
+                    | (Ty::M16X8, [Ty::I16X8])
+                    | (Ty::M8X16, [Ty::I8X16])
             );
             need(
                 ok && args.len() == 1,
-                "uext converts m64x2 → i64x2 or m32x4 → i32x4",
+                "uext converts a mask to the integer vector of its lanes (m64x2 → i64x2, …)",
             )
         }
         SToF => {

@@ -174,6 +174,13 @@ def i32_scaled_to_i64(a32, out64):
         out64[i] = int(a32[i]) * 3 + (int(a32[i]) >> 2)
 
 
+@jit
+def flags_as_i16(pcm, t, out16, img, out8):
+    for i in range(pcm.shape[0]):
+        out16[i] = pcm[i] > t
+        out8[i] = img[i] == 3
+
+
 @pytest.mark.parametrize("n", LENGTHS)
 def test_mixed_widths(n):
     # A loop that mixes widths: each vector iteration covers the narrowest elements, the wide
@@ -186,6 +193,8 @@ def test_mixed_widths(n):
     check(i64_compare_to_bool, img, ia, np.zeros(n, np.bool_))
     a32 = np.random.default_rng(n + 1).integers(-(2**31), 2**31, n).astype(np.int32)
     check(i32_scaled_to_i64, a32, np.zeros(n, np.int64))
+    # Masks as 0/1 integers of their own width (`uext` of m16x8 and m8x16).
+    check(flags_as_i16, pcm, 100, np.zeros(n, np.int16), img, np.zeros(n, np.uint8))
 
 
 def test_long_counts():
