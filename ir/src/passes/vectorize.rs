@@ -912,6 +912,10 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
         return Err(format!("more than {MAX_ALIAS_CHECKS} aliasing checks"));
     }
     for s in &streams {
+        // The parts of a wide value are addressed 16 bytes apart from its offset.
+        if s.offset.checked_add(128).is_none() {
+            return Err("an offset too large for a vector's parts".into());
+        }
         if loaded.contains(&s.stride) {
             return Err("a stride depends on memory loaded in the loop".into());
         }
@@ -1430,7 +1434,10 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
     let displacement = |inst: Inst, copy: usize| -> Option<(Value, i32)> {
         let &(group, disp) = displaced.get(&inst)?;
         let lanes_ahead = (copy as i64) * i64::from(plan.lanes) * size;
-        let disp = i32::try_from(disp.checked_add(lanes_ahead)?).ok()?;
+        let disp = disp.checked_add(lanes_ahead)?;
+        // Parts of a wide value sit 16 bytes apart past it (at most 8 of them).
+        i32::try_from(disp.checked_add(128)?).ok()?;
+        let disp = i32::try_from(disp).ok()?;
         Some((base_at_vi[group], disp))
     };
     let mut new_accs: Vec<Vec<Value>> = vec![Vec::new(); plan.reductions.len()];
