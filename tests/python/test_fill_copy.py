@@ -323,3 +323,31 @@ def test_matmul_inner_loop_is_an_axpy():
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal((37, 37)), rng.standard_normal((37, 37))
     check(matmul_ikj, x, y, np.zeros((37, 37)))
+
+
+@jit
+def hypot_expr(a, b):
+    return np.sqrt(a * a + b * b)
+
+
+@jit
+def root_of_difference(a, b):
+    return np.sqrt(a - b)
+
+
+@jit
+def root_of_ints(ia):
+    return np.sqrt(ia * 3)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_square_root_of_array_expressions(dtype):
+    # `np.sqrt(expr)`: the operand is stored into the result, then rooted in place (the
+    # runtime's square roots): the fused loop's values exactly, NaN for negative operands.
+    for shape in [(0,), (1,), (17,), (1000,), (3, 40), (7, 1)]:
+        a, b = values(dtype, int(np.prod(shape))).reshape(shape), values(dtype, int(np.prod(shape)), seed=9).reshape(shape)
+        check(hypot_expr, a, b)
+        check(root_of_difference, a, b)
+        check(root_of_difference, a, b[..., :1] if shape[-1] else b)
+    check(hypot_expr, values(dtype, 40)[::2], values(dtype, 20))
+    check(root_of_ints, np.arange(-5, 50))
