@@ -1,7 +1,8 @@
 """Differential testing: a jitted function against its own Python source run by CPython.
 
 ``check(fn, *args)`` runs ``fn.py_func`` in CPython and ``fn`` compiled, each on its own deep
-copy of the arguments (arrays keep their layout, strides included), and asserts that both
+copy of the arguments (arrays keep their layout, strides included, and arrays that share
+memory stay views of one copied buffer), and asserts that both
 return the same thing — same kind of value (bool / int / float / complex / None / tuple /
 list item by item / array of the same dtype), same value (NaN equals NaN; ``rtol`` for float tolerance, default
 exact) — or raise the same exception class, and that both leave the arguments mutated the same
@@ -14,7 +15,7 @@ import math
 
 import numpy as np
 
-__all__ = ["check", "assert_same", "clone"]
+__all__ = ["check", "assert_same", "clone", "clone_args"]
 
 
 def clone(value):
@@ -29,6 +30,42 @@ def clone(value):
         out[:] = [clone(v) for v in value]
         return out
     return copy.deepcopy(value)
+
+
+def clone_args(args):
+    """`clone` of each argument, except that arrays sharing memory (views of one buffer, such as
+    `a[1:]` and `a[:-1]`) stay views of one copied buffer: a loop whose output overlaps an input
+    sees the same overlap in both runs."""
+    # Byte ranges of the array arguments, merged while any two overlap.
+    groups = []
+    for k, a in enumerate(args):
+        if isinstance(a, np.ndarray) and a.size:
+            lo, hi = np.lib.array_utils.byte_bounds(a)
+            groups.append([lo, hi, [k]])
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(groups)):
+            for j in range(i + 1, len(groups)):
+                (lo1, hi1, ks1), (lo2, hi2, ks2) = groups[i], groups[j]
+                if lo1 < hi2 and lo2 < hi1:
+                    groups[i] = [min(lo1, lo2), max(hi1, hi2), ks1 + ks2]
+                    del groups[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    out = [clone(a) for a in args]
+    for lo, hi, ks in groups:
+        if len(ks) < 2:
+            continue
+        raw = np.empty(hi - lo, dtype=np.uint8)
+        ctypes.memmove(raw.ctypes.data, lo, hi - lo)
+        for k in ks:
+            a = args[k]
+            start = a.__array_interface__["data"][0]
+            out[k] = np.ndarray(a.shape, a.dtype, buffer=raw, offset=start - lo, strides=a.strides)
+    return tuple(out)
 
 
 def _clone_array(a):
@@ -119,8 +156,8 @@ def _assert_same_identity(got, expected, py_args, jit_args):
 
 def check(fn, *args, rtol=None):
     """Runs ``fn.py_func`` (CPython) and ``fn`` (compiled) on copies of ``args`` and compares."""
-    py_args = tuple(clone(a) for a in args)
-    jit_args = tuple(clone(a) for a in args)
+    py_args = clone_args(args)
+    jit_args = clone_args(args)
     expected, expected_exc = _run(fn.py_func, py_args)
     got, got_exc = _run(fn, jit_args)
     if expected_exc is not None:
