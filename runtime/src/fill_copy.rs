@@ -89,96 +89,63 @@ macro_rules! copy_forward {
     };
 }
 
-/// `n` square roots of `src`'s elements stored at `dst`, in the loop's forward order. The
-/// packed square root is correctly rounded like the scalar one, and on the CPUs measured its
-/// throughput is one instruction per few cycles whatever the width: eight lanes of AVX-512 do
-/// four times the two of Cranelift's 128-bit vectors.
-macro_rules! sqrt_forward {
-    ($name:ident, $generic:ident, $t:ty) => {
-        #[inline(always)]
-        unsafe fn $generic(dst: *mut u8, src: *const u8, n: i64) {
-            if n <= 0 {
-                return;
+/// `dst[k] = f(dst[k], src[k])` for `k` in `0..n`, in the loop's forward order: where the
+/// destination starts inside the source after its start, element by element (each read follows
+/// the writes of the elements before it); otherwise blocks of 16 that read before they write,
+/// which the compiler vectorises (a destination before the source only overwrites elements
+/// already read).
+#[inline(always)]
+unsafe fn map_forward<T: Copy + Default>(
+    dst: *mut u8,
+    src: *const u8,
+    n: i64,
+    f: impl Fn(T, T) -> T,
+) {
+    if n <= 0 {
+        return;
+    }
+    let n = n as usize;
+    let bytes = n * std::mem::size_of::<T>();
+    let (d, s) = (dst as usize, src as usize);
+    let (dst, src) = (dst.cast::<T>(), src.cast::<T>());
+    let mut k = 0usize;
+    if d <= s || d >= s.wrapping_add(bytes) {
+        while k + 16 <= n {
+            let mut block = [T::default(); 16];
+            for (j, x) in block.iter_mut().enumerate() {
+                // SAFETY: both pointers address `n` elements (the caller's contract).
+                *x = unsafe {
+                    f(
+                        dst.add(k + j).read_unaligned(),
+                        src.add(k + j).read_unaligned(),
+                    )
+                };
             }
-            let bytes = n as usize * std::mem::size_of::<$t>();
-            let (d, s) = (dst as usize, src as usize);
-            let (dst, src) = (dst.cast::<$t>(), src.cast::<$t>());
-            if d <= s || d >= s.wrapping_add(bytes) {
-                // No element is read after an earlier one wrote it: blocks of 16 read before
-                // they write (a destination before the source only overwrites elements read).
-                let mut k = 0usize;
-                let n = n as usize;
-                while k + 16 <= n {
-                    let mut block = [0 as $t; 16];
-                    for (j, x) in block.iter_mut().enumerate() {
-                        // SAFETY: `src` addresses `n` elements (the caller's contract).
-                        *x = unsafe { src.add(k + j).read_unaligned() }.sqrt();
-                    }
-                    for (j, x) in block.iter().enumerate() {
-                        // SAFETY: `dst` addresses `n` writable elements.
-                        unsafe { dst.add(k + j).write_unaligned(*x) };
-                    }
-                    k += 16;
-                }
-                for j in k..n {
-                    // SAFETY: as above.
-                    unsafe { dst.add(j).write_unaligned(src.add(j).read_unaligned().sqrt()) };
-                }
-                return;
+            for (j, x) in block.iter().enumerate() {
+                // SAFETY: as above.
+                unsafe { dst.add(k + j).write_unaligned(*x) };
             }
-            for k in 0..n as usize {
-                // SAFETY: as above; each read follows the writes of the elements before it.
-                unsafe { dst.add(k).write_unaligned(src.add(k).read_unaligned().sqrt()) };
-            }
+            k += 16;
         }
-        dispatch!($name, $generic, (dst: *mut u8, src: *const u8, n: i64));
-    };
+    }
+    for j in k..n {
+        // SAFETY: as above.
+        unsafe {
+            let x = f(dst.add(j).read_unaligned(), src.add(j).read_unaligned());
+            dst.add(j).write_unaligned(x);
+        }
+    }
 }
 
-/// `dst[k] = dst[k] + scale * src[k]` for `k` in `0..n`, in the loop's forward order: the
-/// `axpy` of BLAS, with the product and the sum each rounded (no fused multiply-add, as the
-/// loop). Cranelift's vectors hold two `f64`; these hold eight.
-macro_rules! axpy_forward {
-    ($name:ident, $generic:ident, $t:ty) => {
+/// An element-wise routine over [`map_forward`]: `(dst, src, extra.., n) -> 0`, dispatched to
+/// the widest instruction set the CPU has.
+macro_rules! map_routine {
+    ($name:ident, $generic:ident, $t:ty, ($($extra:ident: $ety:ty),*), |$d:pat_param, $s:ident| $body:expr) => {
         #[inline(always)]
-        unsafe fn $generic(dst: *mut u8, src: *const u8, scale: $t, n: i64) {
-            if n <= 0 {
-                return;
-            }
-            let bytes = n as usize * std::mem::size_of::<$t>();
-            let (d, s) = (dst as usize, src as usize);
-            let (dst, src) = (dst.cast::<$t>(), src.cast::<$t>());
-            let n = n as usize;
-            let mut k = 0usize;
-            if d <= s || d >= s.wrapping_add(bytes) {
-                // Blocks of 16 read before they write: nothing read later was written earlier
-                // (a destination before the source only overwrites elements already read).
-                while k + 16 <= n {
-                    let mut block = [0 as $t; 16];
-                    for (j, x) in block.iter_mut().enumerate() {
-                        // SAFETY: both pointers address `n` elements (the caller's contract).
-                        let (a, b) = unsafe {
-                            (dst.add(k + j).read_unaligned(), src.add(k + j).read_unaligned())
-                        };
-                        *x = a + scale * b;
-                    }
-                    for (j, x) in block.iter().enumerate() {
-                        // SAFETY: as above.
-                        unsafe { dst.add(k + j).write_unaligned(*x) };
-                    }
-                    k += 16;
-                }
-            }
-            for j in k..n {
-                // SAFETY: as above; each read follows the writes of the elements before it.
-                unsafe {
-                    let a = dst.add(j).read_unaligned();
-                    let b = src.add(j).read_unaligned();
-                    dst.add(j).write_unaligned(a + scale * b);
-                }
-            }
+        unsafe fn $generic(dst: *mut u8, src: *const u8, $($extra: $ety,)* n: i64) {
+            unsafe { map_forward::<$t>(dst, src, n, |$d, $s| $body) }
         }
-        dispatch!($name, $generic, (dst: *mut u8, src: *const u8, scale: $t, n: i64));
+        dispatch!($name, $generic, (dst: *mut u8, src: *const u8, $($extra: $ety,)* n: i64));
     };
 }
 
@@ -190,10 +157,16 @@ copy_forward!(ferrojit_copy_8, copy_8_generic, u8);
 copy_forward!(ferrojit_copy_16, copy_16_generic, u16);
 copy_forward!(ferrojit_copy_32, copy_32_generic, u32);
 copy_forward!(ferrojit_copy_64, copy_64_generic, u64);
-sqrt_forward!(ferrojit_sqrt_f32, sqrt_f32_generic, f32);
-sqrt_forward!(ferrojit_sqrt_f64, sqrt_f64_generic, f64);
-axpy_forward!(ferrojit_axpy_f32, axpy_f32_generic, f32);
-axpy_forward!(ferrojit_axpy_f64, axpy_f64_generic, f64);
+// Square roots: the packed root is correctly rounded like the scalar one, and on the CPUs
+// measured its throughput is one instruction per few cycles whatever the width, so eight lanes
+// of AVX-512 do four times the two of Cranelift's 128-bit vectors.
+map_routine!(ferrojit_sqrt_f32, sqrt_f32_generic, f32, (), |_, x| x
+    .sqrt());
+map_routine!(ferrojit_sqrt_f64, sqrt_f64_generic, f64, (), |_, x| x
+    .sqrt());
+// BLAS's `axpy`, the product and the sum each rounded (no fused multiply-add, as the loop).
+map_routine!(ferrojit_axpy_f32, axpy_f32_generic, f32, (scale: f32), |d, x| d + scale * x);
+map_routine!(ferrojit_axpy_f64, axpy_f64_generic, f64, (scale: f64), |d, x| d + scale * x);
 
 #[cfg(test)]
 mod tests {

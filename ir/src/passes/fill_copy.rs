@@ -38,6 +38,7 @@
 //! the first iteration's addresses, `k = n - i` if `i < n`, else 1 (the body runs once before
 //! its first test), the call, and a jump to `X` where `i + 1` becomes `i + k`.
 
+use super::util::{const_of, def_inst};
 use crate::function::{Block, BlockCall, Function, Inst, IntCC, Op, Ty, Value, ValueDef};
 use runtime::math::RuntimeFn;
 use std::collections::HashMap;
@@ -123,56 +124,24 @@ struct Plan {
     exit_args: Vec<Value>,
 }
 
-fn def_inst(func: &Function, v: Value) -> Option<Inst> {
-    match func.value_def(v) {
-        ValueDef::Result(inst, _) => Some(inst),
-        ValueDef::Param(..) => None,
-    }
-}
-
-fn const_of(func: &Function, v: Value) -> Option<i64> {
-    match func.inst(def_inst(func, v)?).op {
-        Op::Iconst(c) => Some(c),
-        _ => None,
-    }
-}
-
 fn analyze(func: &Function, l: Block) -> Result<Plan, String> {
     let block = func.block(l);
-    let term = func.terminator(l).ok_or("the block is not terminated")?;
+    let super::util::CountedLoop {
+        term,
+        cmp,
+        i_index,
+        i,
+        next_i,
+        n,
+        one,
+    } = super::util::counted_loop(func, l)?;
     let t = func.inst(term);
-    if t.op != Op::Brif || t.targets[0].block != l || t.targets[1].block == l {
-        return Err("not a loop ending in `brif cond, itself, exit`".into());
-    }
+    let c = func.inst(cmp);
     let in_body = |v: Value| match func.value_def(v) {
         ValueDef::Param(b, _) => b == l,
         ValueDef::Result(inst, _) => block.insts.contains(&inst),
     };
-    // brif (i + 1 < n)
-    let cmp = def_inst(func, t.args[0]).filter(|c| block.insts.contains(c));
-    let cmp = cmp.ok_or("the loop condition is not computed in the loop")?;
-    let c = func.inst(cmp);
-    if c.op != Op::Icmp(IntCC::Slt) || in_body(c.args[1]) {
-        return Err("the loop condition is not `i + 1 < n` with `n` fixed".into());
-    }
-    let (next_i, n) = (c.args[0], c.args[1]);
     let back = &t.targets[0];
-    let i_index = back
-        .args
-        .iter()
-        .position(|&a| a == next_i)
-        .ok_or("the loop condition does not test the next index")?;
-    let i = block.params[i_index];
-    let inc = def_inst(func, next_i).filter(|x| block.insts.contains(x));
-    let inc = inc.ok_or("the index is not incremented in the loop")?;
-    let a = &func.inst(inc).args;
-    let step_one = func.inst(inc).op == Op::Iadd
-        && ((a[0] == i && const_of(func, a[1]) == Some(1))
-            || (a[1] == i && const_of(func, a[0]) == Some(1)));
-    if !step_one || func.value_type(i) != Ty::I64 {
-        return Err("the index does not step by 1".into());
-    }
-    let one = if a[0] == i { a[1] } else { a[0] };
     for (k, (&arg, &param)) in back.args.iter().zip(&block.params).enumerate() {
         if k != i_index && arg != param {
             return Err(format!("{param} is carried from one iteration to the next"));

@@ -73,7 +73,7 @@ pub fn run(func: &mut Function) -> bool {
                 continue;
             }
             let mut new_insts = Vec::new();
-            let mut narrowed = emit_i32(func, operand, &mut new_insts);
+            let mut narrowed = emit(func, operand, Ty::I32, &mut new_insts);
             if narrow_ty != Ty::I32 {
                 let r = func.create_inst(Op::Ireduce, vec![narrowed], &[narrow_ty], Vec::new());
                 new_insts.push(r);
@@ -190,12 +190,19 @@ fn narrowable(func: &Function, v: Value, ty: Ty, nodes: &mut usize) -> bool {
     }
 }
 
-/// Emits `v` computed in `ty` (checked by [`narrowable`]) into `out`; returns the new value.
+/// Emits `v` computed in `ty` (checked by [`narrowable`], or by [`range_in_i32`] for `i32`)
+/// into `out`; returns the new value. An extension of a value of type `ty` is that value; of a
+/// narrower one, the same extension to `ty`.
 fn emit(func: &mut Function, v: Value, ty: Ty, out: &mut Vec<Inst>) -> Value {
     let inst = def(func, v).expect("checked by narrowable");
     let data = func.inst(inst).clone();
     match data.op {
-        Op::Sext | Op::Uext => data.args[0],
+        Op::Sext | Op::Uext if func.value_type(data.args[0]) == ty => data.args[0],
+        Op::Sext | Op::Uext => {
+            let e = func.create_inst(data.op, data.args, &[ty], Vec::new());
+            out.push(e);
+            func.inst(e).results[0]
+        }
         Op::Iconst(k) => {
             let bits = ty.bits();
             // Canonical form: sign-extended from the type's width.
@@ -300,32 +307,4 @@ fn range_in_i32(func: &Function, v: Value, nodes: &mut usize) -> Option<(i64, i6
     };
     let fits = |x: i128| i128::from(i32::MIN) <= x && x <= i128::from(i32::MAX);
     (fits(lo) && fits(hi)).then_some((lo as i64, hi as i64))
-}
-
-/// Emits `v` computed in `i32` (checked by [`range_in_i32`]) into `out`; returns the new value.
-fn emit_i32(func: &mut Function, v: Value, out: &mut Vec<Inst>) -> Value {
-    let inst = def(func, v).expect("checked by range_in_i32");
-    let data = func.inst(inst).clone();
-    let new = match data.op {
-        Op::Sext | Op::Uext if func.value_type(data.args[0]) == Ty::I32 => return data.args[0],
-        Op::Sext | Op::Uext => func.create_inst(data.op, data.args, &[Ty::I32], Vec::new()),
-        Op::Iconst(k) => func.create_inst(Op::Iconst(k), Vec::new(), &[Ty::I32], Vec::new()),
-        op => {
-            let args: Vec<Value> = data
-                .args
-                .iter()
-                .enumerate()
-                .map(|(k, &a)| {
-                    if op == Op::Select && k == 0 {
-                        a
-                    } else {
-                        emit_i32(func, a, out)
-                    }
-                })
-                .collect();
-            func.create_inst(op, args, &[Ty::I32], Vec::new())
-        }
-    };
-    out.push(new);
-    func.inst(new).results[0]
 }

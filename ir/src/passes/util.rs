@@ -287,3 +287,83 @@ pub fn remove_block_param(func: &mut Function, block: Block, index: usize) {
         func.values[v.0 as usize].def = ValueDef::Param(block, i as u32);
     }
 }
+
+/// A one-block counted loop `L(.., i, ..)` ending in `brif (i + 1 < n), L(..), X(..)`, `n`
+/// defined outside `L` and `i` an `i64` stepping by 1: the shape the vectorizer and
+/// `fill_copy` start from.
+pub struct CountedLoop {
+    /// `L`'s terminator.
+    pub term: Inst,
+    /// The `icmp slt` it tests.
+    pub cmp: Inst,
+    /// The index's position among `L`'s parameters, the index, and `i + 1`.
+    pub i_index: usize,
+    pub i: Value,
+    pub next_i: Value,
+    /// The trip bound.
+    pub n: Value,
+    /// The step's constant 1.
+    pub one: Value,
+}
+
+/// `l` as a [`CountedLoop`], or why it is not one.
+pub fn counted_loop(func: &Function, l: Block) -> Result<CountedLoop, String> {
+    let block = func.block(l);
+    let def_in_body = |v: Value| def_inst(func, v).filter(|inst| block.insts.contains(inst));
+    let in_body = |v: Value| match func.value_def(v) {
+        ValueDef::Param(b, _) => b == l,
+        ValueDef::Result(inst, _) => block.insts.contains(&inst),
+    };
+    let term = func.terminator(l).ok_or("the block is not terminated")?;
+    let t = func.inst(term);
+    if t.op != Op::Brif || t.targets[0].block != l || t.targets[1].block == l {
+        return Err("not a loop ending in `brif cond, itself, exit`".into());
+    }
+    // brif (i + 1 < n)
+    let cmp = def_in_body(t.args[0]).ok_or("the loop condition is not computed in the loop")?;
+    let c = func.inst(cmp);
+    if c.op != Op::Icmp(IntCC::Slt) || in_body(c.args[1]) {
+        return Err("the loop condition is not `i + 1 < n` with `n` fixed".into());
+    }
+    let (next_i, n) = (c.args[0], c.args[1]);
+    let i_index = t.targets[0]
+        .args
+        .iter()
+        .position(|&a| a == next_i)
+        .ok_or("the loop condition does not test the next index")?;
+    let i = block.params[i_index];
+    let inc = def_in_body(next_i).ok_or("the index is not incremented in the loop")?;
+    let a = &func.inst(inc).args;
+    let step_one = func.inst(inc).op == Op::Iadd
+        && ((a[0] == i && const_of(func, a[1]) == Some(1))
+            || (a[1] == i && const_of(func, a[0]) == Some(1)));
+    if !step_one || func.value_type(i) != Ty::I64 {
+        return Err("the index does not step by 1".into());
+    }
+    let one = if a[0] == i { a[1] } else { a[0] };
+    Ok(CountedLoop {
+        term,
+        cmp,
+        i_index,
+        i,
+        next_i,
+        n,
+        one,
+    })
+}
+
+/// The instruction defining `v`, if an instruction does.
+pub fn def_inst(func: &Function, v: Value) -> Option<Inst> {
+    match func.value_def(v) {
+        ValueDef::Result(inst, _) => Some(inst),
+        ValueDef::Param(..) => None,
+    }
+}
+
+/// The constant `v` is, if an `iconst` defines it.
+pub fn const_of(func: &Function, v: Value) -> Option<i64> {
+    match func.inst(def_inst(func, v)?).op {
+        Op::Iconst(c) => Some(c),
+        _ => None,
+    }
+}

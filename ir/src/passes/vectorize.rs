@@ -67,6 +67,7 @@
 //! is why every store range must be disjoint from every other range it does not equal: a load
 //! of the same address as a store (`a[i] = a[i] * 2`) reads before it writes in both forms.
 
+use super::util::{const_of, def_inst};
 use crate::builder::Builder;
 use crate::function::{Block, BlockCall, FloatCC, Function, Inst, IntCC, Op, Ty, Value, ValueDef};
 use std::collections::HashMap;
@@ -336,20 +337,6 @@ struct Plan {
     arg_reductions: Vec<ArgReduction>,
 }
 
-fn def_inst(func: &Function, v: Value) -> Option<Inst> {
-    match func.value_def(v) {
-        ValueDef::Result(inst, _) => Some(inst),
-        ValueDef::Param(..) => None,
-    }
-}
-
-fn const_of(func: &Function, v: Value) -> Option<i64> {
-    match func.inst(def_inst(func, v)?).op {
-        Op::Iconst(c) => Some(c),
-        _ => None,
-    }
-}
-
 /// Ops applied lane by lane to vectors (the verifier's invariant 15).
 fn has_vector_form(op: &Op, lane: Ty) -> bool {
     use Op::*;
@@ -612,42 +599,24 @@ fn find_reduction(
 
 fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
     let block = func.block(l);
-    let term = func.terminator(l).ok_or("the block is not terminated")?;
+    let super::util::CountedLoop {
+        term,
+        cmp,
+        i_index,
+        i,
+        n,
+        one,
+        ..
+    } = super::util::counted_loop(func, l)?;
     let t = func.inst(term);
-    if t.op != Op::Brif || t.targets[0].block != l || t.targets[1].block == l {
-        return Err("not a loop ending in `brif cond, itself, exit`".into());
-    }
+    let c = func.inst(cmp);
     let in_body = |v: Value| match func.value_def(v) {
         ValueDef::Param(b, _) => b == l,
         ValueDef::Result(inst, _) => block.insts.contains(&inst),
     };
-    // brif (i + 1 < n)
-    let cmp = def_inst(func, t.args[0]).filter(|c| block.insts.contains(c));
-    let cmp = cmp.ok_or("the loop condition is not computed in the loop")?;
-    let c = func.inst(cmp);
-    if c.op != Op::Icmp(IntCC::Slt) || in_body(c.args[1]) {
-        return Err("the loop condition is not `i + 1 < n` with `n` fixed".into());
-    }
-    let (next_i, n) = (c.args[0], c.args[1]);
     let back = &t.targets[0];
-    let i_index = back
-        .args
-        .iter()
-        .position(|&a| a == next_i)
-        .ok_or("the loop condition does not test the next index")?;
-    let i = block.params[i_index];
-    let inc = def_inst(func, next_i).filter(|x| block.insts.contains(x));
-    let inc = inc.ok_or("the index is not incremented in the loop")?;
-    let a = &func.inst(inc).args;
-    let step_one = func.inst(inc).op == Op::Iadd
-        && ((a[0] == i && const_of(func, a[1]) == Some(1))
-            || (a[1] == i && const_of(func, a[0]) == Some(1)));
-    if !step_one || func.value_type(i) != Ty::I64 {
-        return Err("the index does not step by 1".into());
-    }
-    // The step's constant 1: the stride of a byte address `base + i` (1-byte elements need no
-    // multiply, so their addresses are the index itself plus a base).
-    let one = if a[0] == i { a[1] } else { a[0] };
+    // (`one`, the step's constant 1, is the stride of a byte address `base + i`: 1-byte
+    // elements need no multiply, so their addresses are the index itself plus a base.)
     let arg_reductions = arg::find(func, l, i_index, &back.args)?;
     let mut reductions = Vec::new();
     for (k, (&arg, &param)) in back.args.iter().zip(&block.params).enumerate() {

@@ -24,7 +24,8 @@
 //! (same comparison class: `0.0 == -0.0`, NaN with NaN) at an earlier iteration. That is the
 //! element the scalar loop would have kept: the first among those no other element replaces.
 
-use crate::function::{Block, FloatCC, Function, Inst, IntCC, Op, Ty, Value, ValueDef};
+use crate::function::{Block, FloatCC, Function, Inst, IntCC, Op, Ty, Value};
+use crate::passes::util::def_inst;
 
 /// One arg-reduction: the carried best value and its position.
 #[derive(Clone, Debug)]
@@ -47,13 +48,6 @@ pub(super) struct ArgReduction {
     pub position: Value,
     /// The select that keeps the position (its position operand is the index, not a lane).
     pub at_select: Inst,
-}
-
-fn def_inst(func: &Function, v: Value) -> Option<Inst> {
-    match func.value_def(v) {
-        ValueDef::Result(inst, _) => Some(inst),
-        ValueDef::Param(..) => None,
-    }
 }
 
 /// The arg-reductions among the loop `l`'s carried parameters (`back` is what the loop passes
