@@ -38,8 +38,8 @@
 //! the first iteration's addresses, `k = n - i` if `i < n`, else 1 (the body runs once before
 //! its first test), the call, and a jump to `X` where `i + 1` becomes `i + k`.
 
-use super::util::{const_of, def_inst};
-use crate::function::{Block, BlockCall, Function, Inst, IntCC, Op, Ty, Value, ValueDef};
+use super::util::{const_of, def_inst, defined_in};
+use crate::function::{Block, BlockCall, Function, Inst, IntCC, Op, Ty, Value};
 use runtime::math::RuntimeFn;
 use std::collections::HashMap;
 
@@ -137,10 +137,7 @@ fn analyze(func: &Function, l: Block) -> Result<Plan, String> {
     } = super::util::counted_loop(func, l)?;
     let t = func.inst(term);
     let c = func.inst(cmp);
-    let in_body = |v: Value| match func.value_def(v) {
-        ValueDef::Param(b, _) => b == l,
-        ValueDef::Result(inst, _) => block.insts.contains(&inst),
-    };
+    let in_body = |v: Value| defined_in(func, l, v);
     let back = &t.targets[0];
     for (k, (&arg, &param)) in back.args.iter().zip(&block.params).enumerate() {
         if k != i_index && arg != param {

@@ -310,10 +310,7 @@ pub struct CountedLoop {
 pub fn counted_loop(func: &Function, l: Block) -> Result<CountedLoop, String> {
     let block = func.block(l);
     let def_in_body = |v: Value| def_inst(func, v).filter(|inst| block.insts.contains(inst));
-    let in_body = |v: Value| match func.value_def(v) {
-        ValueDef::Param(b, _) => b == l,
-        ValueDef::Result(inst, _) => block.insts.contains(&inst),
-    };
+    let in_body = |v: Value| defined_in(func, l, v);
     let term = func.terminator(l).ok_or("the block is not terminated")?;
     let t = func.inst(term);
     if t.op != Op::Brif || t.targets[0].block != l || t.targets[1].block == l {
@@ -365,5 +362,13 @@ pub fn const_of(func: &Function, v: Value) -> Option<i64> {
     match func.inst(def_inst(func, v)?).op {
         Op::Iconst(c) => Some(c),
         _ => None,
+    }
+}
+
+/// Whether `v` is a parameter of block `l` or the result of one of its instructions.
+pub fn defined_in(func: &Function, l: Block, v: Value) -> bool {
+    match func.value_def(v) {
+        ValueDef::Param(b, _) => b == l,
+        ValueDef::Result(inst, _) => func.block(l).insts.contains(&inst),
     }
 }

@@ -67,7 +67,7 @@
 //! is why every store range must be disjoint from every other range it does not equal: a load
 //! of the same address as a store (`a[i] = a[i] * 2`) reads before it writes in both forms.
 
-use super::util::{const_of, def_inst};
+use super::util::{const_of, def_inst, defined_in};
 use crate::builder::Builder;
 use crate::function::{Block, BlockCall, FloatCC, Function, Inst, IntCC, Op, Ty, Value, ValueDef};
 use std::collections::HashMap;
@@ -610,10 +610,7 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
     } = super::util::counted_loop(func, l)?;
     let t = func.inst(term);
     let c = func.inst(cmp);
-    let in_body = |v: Value| match func.value_def(v) {
-        ValueDef::Param(b, _) => b == l,
-        ValueDef::Result(inst, _) => block.insts.contains(&inst),
-    };
+    let in_body = |v: Value| defined_in(func, l, v);
     let back = &t.targets[0];
     // (`one`, the step's constant 1, is the stride of a byte address `base + i`: 1-byte
     // elements need no multiply, so their addresses are the index itself plus a base.)
@@ -1313,7 +1310,7 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             let is_condition = (d.op == Op::Select && k == 0)
                 || (matches!(d.op, Op::Ishl | Op::Sshr | Op::Ushr) && k == 1);
             let hoisted = uniform_map.get(&a).copied();
-            let uniform_outside = !in_loop(b.func, l, a)
+            let uniform_outside = !defined_in(b.func, l, a)
                 || outside(b.func, l, a, &p_params) != a
                 || hoisted.is_some();
             let vector = plan.kinds.get(&a) == Some(&Kind::Vector);
@@ -1957,13 +1954,6 @@ fn splat_of(
     let s = b.ins(Op::Splat, &[mapped], vty);
     splats.insert(original, s);
     s
-}
-
-fn in_loop(func: &Function, l: Block, v: Value) -> bool {
-    match func.value_def(v) {
-        ValueDef::Param(b, _) => b == l,
-        ValueDef::Result(inst, _) => func.block(l).insts.contains(&inst),
-    }
 }
 
 /// `v` as seen outside the loop: a loop parameter (passed through unchanged) is P's.
