@@ -1,6 +1,7 @@
 //! Fill, copy and square-root loops that compiled code hands over (`ir::passes::fill_copy`):
 //! `a[i] = x` and `out[i] = a[i]` over contiguous elements of 1, 2, 4 or 8 bytes, and
-//! `out[i] = sqrt(a[i])` and `d[i] += s * x[i]` over `float64`/`float32` ones.
+//! `out[i] = sqrt(a[i])`, `out[i] = a[i] / s` and `d[i] += s * x[i]` over `float64`/`float32`
+//! ones.
 //!
 //! Cranelift stores at most 16 bytes at a time and never turns a loop into `memset`; these are
 //! compiled by rustc (a fill of bytes is `memset`, the wider ones are vectorised by LLVM for
@@ -167,6 +168,10 @@ map_routine!(ferrojit_sqrt_f64, sqrt_f64_generic, f64, (), |_, x| x
 // BLAS's `axpy`, the product and the sum each rounded (no fused multiply-add, as the loop).
 map_routine!(ferrojit_axpy_f32, axpy_f32_generic, f32, (scale: f32), |d, x| d + scale * x);
 map_routine!(ferrojit_axpy_f64, axpy_f64_generic, f64, (scale: f64), |d, x| d + scale * x);
+// Division by a value fixed in the loop, correctly rounded like the scalar `divsd` (whose
+// throughput, like the square root's, is per instruction whatever the width).
+map_routine!(ferrojit_div_f32, div_f32_generic, f32, (divisor: f32), |_, x| x / divisor);
+map_routine!(ferrojit_div_f64, div_f64_generic, f64, (divisor: f64), |_, x| x / divisor);
 
 #[cfg(test)]
 mod tests {

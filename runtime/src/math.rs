@@ -571,6 +571,10 @@ runtime_functions! {
     AxpyF64 => ("ferrojit_axpy_f64", &[Ptr, Ptr, F64, I64], I64, fill_copy::ferrojit_axpy_f64),
     /// `d[k] += s * x[k]` for `n` `f32` elements in forward order.
     AxpyF32 => ("ferrojit_axpy_f32", &[Ptr, Ptr, F32, I64], I64, fill_copy::ferrojit_axpy_f32),
+    /// `out[k] = x[k] / s` for `n` `f64` elements in forward order (`(out, x, s, n) -> 0`).
+    DivF64 => ("ferrojit_div_f64", &[Ptr, Ptr, F64, I64], I64, fill_copy::ferrojit_div_f64),
+    /// `out[k] = x[k] / s` for `n` `f32` elements in forward order.
+    DivF32 => ("ferrojit_div_f32", &[Ptr, Ptr, F32, I64], I64, fill_copy::ferrojit_div_f32),
 }
 
 impl RuntimeFn {
@@ -693,6 +697,8 @@ impl RuntimeFn {
                 | SqrtF32
                 | AxpyF64
                 | AxpyF32
+                | DivF64
+                | DivF32
         )
     }
 

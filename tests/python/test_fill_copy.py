@@ -351,3 +351,49 @@ def test_square_root_of_array_expressions(dtype):
         check(root_of_difference, a, b[..., :1] if shape[-1] else b)
     check(hypot_expr, values(dtype, 40)[::2], values(dtype, 20))
     check(root_of_ints, np.arange(-5, 50))
+
+
+@jit
+def divide_loop(a, s, out):
+    for i in range(a.shape[0]):
+        out[i] = a[i] / s
+
+
+@jit
+def standardize(a):
+    return (a - a.mean()) / a.std()
+
+
+@jit
+def scaled_difference(a, b, s):
+    return (a - b) / s
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", LENGTHS)
+def test_division_maps(dtype, n):
+    # `out[i] = a[i] / s` is one call of the runtime's wide division: correctly rounded like
+    # the loop's, in place and between views that overlap. (A zero `s` raises
+    # ZeroDivisionError before the loop, as in Numba; CPython's NumPy scalars give inf.)
+    a = values(dtype, n)
+    for s in (3.0, -0.5, float("inf"), float("nan")):
+        check(divide_loop, a, dtype(s), np.zeros(n, dtype))
+    for shift in (1, 5):
+        base = values(dtype, n + shift, seed=shift)
+        want, got = base.copy(), base.copy()
+        divide_loop.py_func(want[:n], dtype(1.5), want[shift:])
+        divide_loop(got[:n], dtype(1.5), got[shift:])
+        assert np.array_equal(got.view(np.uint8), want.view(np.uint8)), shift
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_division_roots_of_array_expressions(dtype):
+    for shape in [(0,), (1,), (17,), (1000,), (3, 40)]:
+        size = int(np.prod(shape))
+        a, b = values(dtype, size).reshape(shape), values(dtype, size, seed=4).reshape(shape)
+        check(scaled_difference, a, b, dtype(3.0))
+        check(scaled_difference, a, b, dtype(0.0))
+    # (The mean and the standard deviation may differ from NumPy's pairwise sums in the last
+    # bits, hence the tolerance.)
+    a = np.random.default_rng(1).standard_normal(5000).astype(dtype)
+    check(standardize, a, rtol=1e-5 if dtype == np.float32 else 1e-12)

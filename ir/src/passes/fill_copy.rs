@@ -18,6 +18,7 @@
 //! | `store d + i*w, v`, `v` the same in every iteration | `fill_<8w> d', bits(v), k` |
 //! | `store d + i*w, (load s + i*w)`, the same type (not `bool`) | `copy_<8w> d', s', k` |
 //! | `store d + i*w, sqrt(load s + i*w)`, `f64` or `f32` | `sqrt_f<8w> d', s', k` |
+//! | `store d + i*w, (load s + i*w) / u`, `f64` or `f32` (`u` uniform) | `div_f<8w> d', s', u, k` |
 //! | `store d + i*w, (load d + i*w) + u * (load s + i*w)`, `f64` or `f32` (`u` uniform, or no product) | `axpy_f<8w> d', s', u (1.0), k` |
 //!
 //! `d'`/`s'` are the addresses of the first iteration, `k` the number of iterations, and
@@ -68,6 +69,7 @@ pub fn explain(func: &Function) -> Vec<(Block, Result<&'static str, String>)> {
                 Source::Copy { sqrt: false, .. } => "copy",
                 Source::Copy { sqrt: true, .. } => "sqrt",
                 Source::Axpy { .. } => "axpy",
+                Source::Divide { .. } => "divide",
             });
             (b, what)
         })
@@ -96,6 +98,12 @@ enum Source {
         addr: Value,
         offset: i32,
         sqrt: bool,
+    },
+    /// The element at `addr + offset` divided by a value the same in every iteration.
+    Divide {
+        addr: Value,
+        offset: i32,
+        divisor: Value,
     },
     /// The stored element plus the element at `addr + offset` times `scale` (1 when absent):
     /// `d[i] += s * x[i]`, `d[i] += x[i]`.
@@ -169,7 +177,7 @@ fn analyze(func: &Function, l: Block) -> Result<Plan, String> {
             .any(|k| matches!(k, Kind::Element | Kind::Computed));
         if on_elements && !matches!(d.op, Op::Store { .. }) {
             // Checked against the shapes the runtime has after the loop.
-            if !matches!(d.op, Op::Sqrt | Op::Fadd | Op::Fmul) {
+            if !matches!(d.op, Op::Sqrt | Op::Fadd | Op::Fmul | Op::Fdiv) {
                 return Err("the loaded element is used for more than its store".into());
             }
             element_ops.push(inst);
@@ -279,6 +287,8 @@ fn analyze(func: &Function, l: Block) -> Result<Plan, String> {
         (Source::Copy { .. }, 64) => RuntimeFn::Copy64,
         (Source::Axpy { .. }, _) if ty == Ty::F64 => RuntimeFn::AxpyF64,
         (Source::Axpy { .. }, _) if ty == Ty::F32 => RuntimeFn::AxpyF32,
+        (Source::Divide { .. }, _) if ty == Ty::F64 => RuntimeFn::DivF64,
+        (Source::Divide { .. }, _) if ty == Ty::F32 => RuntimeFn::DivF32,
         _ => return Err(format!("no fill or copy of {ty}")),
     };
     // The exit sees only values the straight-line block still computes: those from outside,
@@ -340,7 +350,10 @@ fn stored_source(
             .map(|i| func.inst(i))
     };
     let refuse = || -> Result<Source, String> {
-        Err("the stored value is not a copy, square root or axpy of the loaded elements".into())
+        Err(
+            "the stored value is not a copy, square root, quotient or axpy of the loaded elements"
+                .into(),
+        )
     };
     let float = matches!(func.value_type(value), Ty::F64 | Ty::F32);
     match (loads, element_ops.len()) {
@@ -356,6 +369,18 @@ fn stored_source(
                 offset: *offset,
                 sqrt: true,
             }),
+            Some(d)
+                if d.op == Op::Fdiv
+                    && d.args[0] == *element
+                    && loaded(d.args[1]).is_none()
+                    && op_of(d.args[1]).is_none() =>
+            {
+                Ok(Source::Divide {
+                    addr: *addr,
+                    offset: *offset,
+                    divisor: d.args[1],
+                })
+            }
             _ => Err("the loaded element is used for more than its store".into()),
         },
         ([_, _], n @ (1 | 2)) if float => {
@@ -420,9 +445,9 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
     };
     let dst = at(func, plan.dst, plan.dst_offset);
     let second = match plan.source {
-        Source::Copy { addr, offset, .. } | Source::Axpy { addr, offset, .. } => {
-            at(func, addr, offset)
-        }
+        Source::Copy { addr, offset, .. }
+        | Source::Axpy { addr, offset, .. }
+        | Source::Divide { addr, offset, .. } => at(func, addr, offset),
         Source::Fill(v) => match func.value_type(v) {
             Ty::I64 => v,
             Ty::F64 => emit(func, Op::Bitcast, vec![v], Ty::I64),
@@ -434,12 +459,14 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         },
     };
     let mut args = vec![dst, second];
-    if let Source::Axpy { scale, .. } = plan.source {
+    match plan.source {
         // `d + x` as `d + 1.0 * x`: multiplying by one changes no bit of `x`.
-        args.push(match scale {
+        Source::Axpy { scale, .. } => args.push(match scale {
             Some(s) => s,
             None => emit(func, Op::Fconst(1.0), vec![], plan.ty),
-        });
+        }),
+        Source::Divide { divisor, .. } => args.push(divisor),
+        _ => {}
     }
     args.push(count);
     emit(func, Op::CallRuntime(plan.routine), args, Ty::I64);

@@ -144,7 +144,8 @@ fn run_function(
                         RuntimeFn::Fill32
                         | RuntimeFn::Copy32
                         | RuntimeFn::SqrtF32
-                        | RuntimeFn::AxpyF32 => 4,
+                        | RuntimeFn::AxpyF32
+                        | RuntimeFn::DivF32 => 4,
                         _ => 8,
                     };
                     let fill = matches!(
@@ -154,8 +155,14 @@ fn run_function(
                             | RuntimeFn::Fill32
                             | RuntimeFn::Fill64
                     );
-                    let axpy = matches!(rf, RuntimeFn::AxpyF64 | RuntimeFn::AxpyF32);
-                    let count = if axpy { args[3] } else { args[2] };
+                    let with_scalar = matches!(
+                        rf,
+                        RuntimeFn::AxpyF64
+                            | RuntimeFn::AxpyF32
+                            | RuntimeFn::DivF64
+                            | RuntimeFn::DivF32
+                    );
+                    let count = if with_scalar { args[3] } else { args[2] };
                     for k in 0..(count as i64).max(0) as u64 {
                         let bytes = if fill {
                             args[1].to_le_bytes()[..size].to_vec()
@@ -186,6 +193,15 @@ fn run_function(
                                         let d = f32::from_le_bytes(own.try_into().expect("4"));
                                         (d + scale as f32 * x).to_le_bytes().to_vec()
                                     }
+                                }
+                                RuntimeFn::DivF64 => {
+                                    let x = f64::from_le_bytes(element.try_into().expect("8"));
+                                    (x / f64::from_bits(args[2])).to_le_bytes().to_vec()
+                                }
+                                RuntimeFn::DivF32 => {
+                                    let x = f32::from_le_bytes(element.try_into().expect("4"));
+                                    let s = f64::from_bits(args[2]) as f32;
+                                    (x / s).to_le_bytes().to_vec()
                                 }
                                 _ => element.to_vec(),
                             }
