@@ -6,6 +6,8 @@ assignments through views made in the function (`a[:] = x`: the view's stride is
 strided views (the loop stays), and copies between overlapping views of one buffer, where the
 loop's forward order shows (a destination after the source repeats what was already copied)."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -397,3 +399,31 @@ def test_division_roots_of_array_expressions(dtype):
     # bits, hence the tolerance.)
     a = np.random.default_rng(1).standard_normal(5000).astype(dtype)
     check(standardize, a, rtol=1e-5 if dtype == np.float32 else 1e-12)
+
+
+@jit
+def hypot_loop(a, b, out):
+    for i in range(a.shape[0]):
+        out[i] = math.sqrt(a[i] * a[i] + b[i] * b[i])
+
+
+@jit
+def quotient_loop(a, m, s, out):
+    for i in range(a.shape[0]):
+        out[i] = (a[i] - m) / s
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", LENGTHS)
+def test_vector_loops_with_a_root_store(dtype, n):
+    # A vector loop whose stored value ends in a square root or a division by a scalar stores
+    # the operand and lets the runtime finish the stored range in place: the loop's values
+    # exactly, overlapping arrays (the scalar loop) included.
+    a, b = values(dtype, n), values(dtype, n, seed=2)
+    check(hypot_loop, a, b, np.zeros(n, dtype))
+    check(hypot_loop, a, a, a)
+    check(quotient_loop, a, dtype(0.25), dtype(3.0), np.zeros(n, dtype))
+    for shift in (1, 3):
+        base = values(dtype, n + shift, seed=shift)
+        check(hypot_loop, base[:n], base[:n], base[shift:])
+        check(quotient_loop, base[shift:], dtype(0.5), dtype(-2.0), base[:n])
