@@ -12,6 +12,7 @@
 //! - [`linalg`]: matrix products, `solve`, `inv`, `det` on the `faer` crate.
 //! - [`random`]: per-thread Mersenne Twister streams for `np.random` and `random`.
 //! - [`sorting`]: NumPy's sorting and selection (`np.sort`, `argsort`, `partition`, `unique`).
+//! - [`radix`]: the radix sort behind `sorting`'s sorts and argsorts of large numeric buffers.
 //! - [`parallel`]: the parallel loop driver behind `prange` (a rayon thread pool).
 //! - [`reduce`]: whole-array sums and dot products that compiled reduction loops call.
 //! - [`fill_copy`]: the fills and forward-order copies that compiled `a[i] = x` and
@@ -39,6 +40,7 @@ pub mod object;
 pub mod objmode;
 pub mod parallel;
 pub mod print;
+pub mod radix;
 pub mod random;
 pub mod random_gen;
 pub mod random_gen_choice;

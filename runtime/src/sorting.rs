@@ -5,13 +5,23 @@
 //! Lowering hands these functions a C-contiguous buffer (a copy where the operand is not one)
 //! plus an [`ElementKind`] code, one call per row. The order is NumPy's: numbers ascending, NaN
 //! after every number; complex numbers by real part, then imaginary part, those with a NaN
-//! part last (in their original order: NumPy orders them further by which part is NaN). Values sort with pattern-defeating quicksort (`sort_unstable_by`) or,
-//! for `kind='stable'`/`'mergesort'`, with the standard library's stable sort. Index results
-//! (`argsort`, `argpartition`) break ties by index, so they are those of a stable sort whatever
-//! `kind` says: NumPy's own order of equal keys under `quicksort` is unspecified, so this is
-//! one of the answers it may give and the only one that `stable` may give.
+//! part last (in their original order: NumPy orders them further by which part is NaN).
+//!
+//! Algorithms: numbers (integers, booleans, floats) from [`RADIX_MIN_LEN`] elements on sort by
+//! [`radix`] (a stable MSD radix sort on order-preserving integer keys, after the NaNs have
+//! moved to the end); smaller buffers, and complex numbers, with pattern-defeating quicksort
+//! (`sort_unstable_by`) or, for `kind='stable'`/`'mergesort'`, the standard library's stable
+//! sort. A stable sort keeps equal values in their order, `-0.0` and `0.0` included (the
+//! radix sort restores the order of the zeros, which its keys tell apart); an unstable one
+//! may put them in any order. Index results (`argsort`, `argpartition`) break ties by index,
+//! with `-0.0` equal to `0.0` and every NaN equal to every other, so they are those of a
+//! stable sort whatever `kind` says: NumPy's own order of equal keys under `quicksort` is
+//! unspecified, so this is one of the answers it may give and the only one that `stable`
+//! may give.
 
 use std::cmp::Ordering;
+
+use crate::radix;
 
 /// The element type of a buffer, as lowering encodes it in an `i64` argument.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -64,6 +74,33 @@ trait SortKey: Copy {
     }
     /// The value as a double (for interpolating between order statistics).
     fn to_f64(self) -> f64;
+    /// Sorts NaN-free `values` by radix ([`radix`]) where this type has order-preserving key
+    /// words, and says whether it did.
+    fn radix_sort(_values: &mut [Self], _stable: bool) -> bool {
+        false
+    }
+    /// Writes to `out` the indices that order `values` by radix, where this type can.
+    fn radix_argsort(_values: &[Self], _out: &mut [i64]) -> bool {
+        false
+    }
+}
+
+/// From this many elements on, numbers sort by radix: below it pdqsort's ~log2(n) compares
+/// per element cost less than radix's fixed passes and buffer.
+const RADIX_MIN_LEN: usize = 1 << 16;
+
+/// The `SortKey` methods of a type with radix keys.
+macro_rules! radix_methods {
+    () => {
+        fn radix_sort(values: &mut [Self], stable: bool) -> bool {
+            radix::sort_values(values, stable);
+            true
+        }
+        fn radix_argsort(values: &[Self], out: &mut [i64]) -> bool {
+            radix::argsort_values(values, out);
+            true
+        }
+    };
 }
 
 macro_rules! int_keys {
@@ -77,6 +114,7 @@ macro_rules! int_keys {
             fn to_f64(self) -> f64 {
                 self as f64
             }
+            radix_methods!();
         }
     )*};
 }
@@ -100,6 +138,7 @@ macro_rules! float_keys {
             fn to_f64(self) -> f64 {
                 f64::from(self)
             }
+            radix_methods!();
         }
     )*};
 }
@@ -164,50 +203,71 @@ unsafe fn slice_mut<'a, T>(data: i64, n: i64) -> &'a mut [T] {
     unsafe { std::slice::from_raw_parts_mut(data as *mut T, n as usize) }
 }
 
-/// Moves the NaNs of `values` to its end (keeping the numbers' relative order) and returns how
-/// many numbers precede them.
+/// Moves the NaNs of `values` to its end, keeping the order of the numbers and of the NaNs
+/// (their payloads and signs are visible: a stable sort keeps them in order, as NumPy's
+/// does), and returns how many numbers precede them.
 fn nans_last<T: SortKey>(values: &mut [T]) -> usize {
-    let mut numbers = 0;
-    for i in 0..values.len() {
-        if !values[i].is_nan() {
-            values.swap(numbers, i);
+    // Read-only up to the first NaN: most buffers have none, and then nothing is written.
+    let Some(first_nan) = values.iter().position(|v| v.is_nan()) else {
+        return values.len();
+    };
+    let mut nans = Vec::new();
+    let mut numbers = first_nan;
+    for i in first_nan..values.len() {
+        let v = values[i];
+        if v.is_nan() {
+            nans.push(v);
+        } else {
+            values[numbers] = v;
             numbers += 1;
         }
     }
+    values[numbers..].copy_from_slice(&nans);
     numbers
 }
 
 fn sort_values<T: SortKey>(data: i64, n: i64, stable: i64) -> i64 {
     // SAFETY: lowering passes a contiguous buffer of `n` elements of this kind that it owns.
     let values = unsafe { slice_mut::<T>(data, n) };
+    sort_slice(values, stable != 0, RADIX_MIN_LEN);
+    0
+}
+
+/// Sorts `values` in NumPy's order (stably if `stable`); by radix where at least `radix_min`
+/// numbers precede the NaNs and the type has radix keys.
+fn sort_slice<T: SortKey>(values: &mut [T], stable: bool, radix_min: usize) {
     // NaNs first go to the end, so that the comparison of the rest is a plain `<`.
     let numbers = nans_last(values);
     let head = &mut values[..numbers];
-    if stable != 0 {
+    if head.len() >= radix_min && T::radix_sort(head, stable) {
+        return;
+    }
+    if stable {
         head.sort_by(|a, b| T::order(*a, *b));
     } else {
         head.sort_unstable_by(|a, b| T::order(*a, *b));
     }
-    0
-}
-
-/// The indices `0..n` ordered by the elements at `data`, ties by index.
-fn ordered_indices<T: SortKey>(data: i64, n: i64) -> Vec<(T, i64)> {
-    // SAFETY: as in `sort_values`; only read.
-    let values = unsafe { slice_mut::<T>(data, n) };
-    let mut pairs: Vec<(T, i64)> = values.iter().copied().zip(0..).collect();
-    pairs.sort_unstable_by(|a, b| T::order(a.0, b.0).then(a.1.cmp(&b.1)));
-    pairs
 }
 
 fn argsort_values<T: SortKey>(data: i64, n: i64, out: i64) -> i64 {
-    let pairs = ordered_indices::<T>(data, n);
-    // SAFETY: `out` is an `i64` buffer of `n` elements that lowering allocated.
-    let out = unsafe { slice_mut::<i64>(out, n) };
+    // SAFETY: as in `sort_values` (only read); `out` is an `i64` buffer of `n` elements that
+    // lowering allocated.
+    let (values, out) = unsafe { (slice_mut::<T>(data, n), slice_mut::<i64>(out, n)) };
+    argsort_slice(values, out, RADIX_MIN_LEN);
+    0
+}
+
+/// Writes to `out` the indices that order `values`, ties by index; by radix from
+/// `radix_min` elements on, where the type has radix keys.
+fn argsort_slice<T: SortKey>(values: &[T], out: &mut [i64], radix_min: usize) {
+    if values.len() >= radix_min && T::radix_argsort(values, out) {
+        return;
+    }
+    let mut pairs: Vec<(T, i64)> = values.iter().copied().zip(0..).collect();
+    pairs.sort_unstable_by(|a, b| T::order(a.0, b.0).then(a.1.cmp(&b.1)));
     for (slot, (_, index)) in out.iter_mut().zip(pairs) {
         *slot = index;
     }
-    0
 }
 
 fn partition_values<T: SortKey>(data: i64, n: i64, kth: i64) -> i64 {
@@ -342,6 +402,7 @@ pub extern "C" fn ferrojit_unique(data: i64, n: i64, kind: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn sorted(mut v: Vec<f64>, stable: bool) -> Vec<f64> {
         let n = v.len() as i64;
@@ -360,6 +421,21 @@ mod tests {
             let s = sorted(vec![3.0, f64::NAN, -1.0, 2.0, f64::NAN, 0.5], stable);
             assert_eq!(&s[..4], &[-1.0, 0.5, 2.0, 3.0]);
             assert!(s[4].is_nan() && s[5].is_nan());
+        }
+    }
+
+    #[test]
+    fn stable_sorts_keep_the_order_of_nans_and_zeros() {
+        let (nan_a, nan_b) = (f64::from_bits(0x7ff8_0000_0000_0001), -f64::NAN);
+        let v = vec![nan_a, 0.0, 1.0, nan_b, -0.0, -1.0, 0.0, nan_a];
+        let expected = [-1.0, 0.0, -0.0, 0.0, 1.0, nan_a, nan_b, nan_a];
+        for radix_min in [0, usize::MAX] {
+            let mut s = v.clone();
+            sort_slice(&mut s, true, radix_min);
+            assert_eq!(
+                s.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                expected.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+            );
         }
     }
 
@@ -413,5 +489,131 @@ mod tests {
         assert_eq!(v[2], 5);
         assert!(v[..2].iter().all(|&x| x <= 5) && v[3..].iter().all(|&x| x >= 5));
         assert_eq!(ferrojit_sort(0, 0, 99, 0), -1);
+    }
+
+    /// A buffer's bits, to compare results exactly (zero signs and NaN payloads included).
+    fn bits<T: radix::RadixValue>(values: &[T]) -> Vec<T::Key> {
+        values.iter().map(|v| v.to_key()).collect()
+    }
+
+    /// Checks the radix sorts and argsort of `values` against the comparison sorts: a stable
+    /// sort bit for bit (zeros and NaNs keep their order), an unstable one up to the order of
+    /// equal values, argsort index for index.
+    fn check_radix<T: SortKey + radix::RadixValue + std::fmt::Debug>(values: &[T]) {
+        let mut reference = values.to_vec();
+        sort_slice(&mut reference, true, usize::MAX);
+        let mut stable = values.to_vec();
+        sort_slice(&mut stable, true, 0);
+        assert_eq!(bits(&stable), bits(&reference), "stable sort of {values:?}");
+        let mut unstable = values.to_vec();
+        sort_slice(&mut unstable, false, 0);
+        let canonical = |v: &[T]| v.iter().map(|x| x.argsort_key()).collect::<Vec<_>>();
+        assert_eq!(
+            canonical(&unstable),
+            canonical(&reference),
+            "sort of {values:?}"
+        );
+        let mut expected = vec![0; values.len()];
+        argsort_slice(values, &mut expected, usize::MAX);
+        let mut out = vec![-1; values.len()];
+        argsort_slice(values, &mut out, 0);
+        assert_eq!(out, expected, "argsort of {values:?}");
+    }
+
+    /// Floats with many ties and every special value.
+    fn floats() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            Just(f64::NAN),
+            Just(-f64::NAN),
+            Just(0.0),
+            Just(-0.0),
+            Just(f64::INFINITY),
+            Just(f64::NEG_INFINITY),
+            Just(f64::MIN_POSITIVE / 2.0),
+            (-8i32..8).prop_map(f64::from),
+            any::<f64>(),
+        ]
+    }
+
+    fn ints() -> impl Strategy<Value = i64> {
+        prop_oneof![(-4i64..4), Just(i64::MIN), Just(i64::MAX), any::<i64>()]
+    }
+
+    proptest! {
+        #[test]
+        fn radix_matches_comparison_sorts_on_floats(v in prop::collection::vec(floats(), 0..400)) {
+            check_radix(&v);
+            check_radix(&v.iter().map(|&x| x as f32).collect::<Vec<_>>());
+        }
+
+        #[test]
+        fn radix_matches_comparison_sorts_on_integers(v in prop::collection::vec(ints(), 0..400)) {
+            check_radix(&v);
+            check_radix(&v.iter().map(|&x| x as i32).collect::<Vec<_>>());
+            check_radix(&v.iter().map(|&x| x as i16).collect::<Vec<_>>());
+            check_radix(&v.iter().map(|&x| x as i8).collect::<Vec<_>>());
+            check_radix(&v.iter().map(|&x| x as u64).collect::<Vec<_>>());
+            check_radix(&v.iter().map(|&x| x as u32).collect::<Vec<_>>());
+            check_radix(&v.iter().map(|&x| x as u16).collect::<Vec<_>>());
+            check_radix(&v.iter().map(|&x| x as u8).collect::<Vec<_>>());
+            check_radix(&v.iter().map(|&x| (x & 1) as u8).collect::<Vec<_>>());
+        }
+    }
+
+    /// A deterministic stream of `n` values from a 64-bit xorshift.
+    fn stream(n: usize, mut f: impl FnMut(u64) -> f64) -> Vec<f64> {
+        let mut s = 0x9E37_79B9_7F4A_7C15u64;
+        (0..n)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                f(s)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn large_buffers_sort_by_radix_like_the_comparison_sorts() {
+        let n = 3 * RADIX_MIN_LEN + 17;
+        // Spread values; a few ties with zeros of both signs and NaNs; narrow integers.
+        let spread = stream(n, |s| (s >> 11) as f64 / (1u64 << 40) as f64 - 4096.0);
+        let ties = stream(n, |s| match s % 7 {
+            0 => f64::NAN,
+            1 => -0.0,
+            2 => 0.0,
+            _ => (s % 13) as f64 - 6.0,
+        });
+        for v in [&spread, &ties] {
+            check_radix(v);
+            check_radix(&v.iter().map(|&x| x as f32).collect::<Vec<_>>());
+            check_radix(&v.iter().map(|&x| x as i64).collect::<Vec<_>>());
+            check_radix(&v.iter().map(|&x| x as i16).collect::<Vec<_>>());
+            check_radix(&v.iter().map(|&x| x as u8).collect::<Vec<_>>());
+        }
+        // Through the entry points, which pick radix from RADIX_MIN_LEN on.
+        let mut values = ties.clone();
+        assert_eq!(
+            ferrojit_sort(
+                values.as_mut_ptr() as i64,
+                n as i64,
+                ElementKind::F64 as i64,
+                1
+            ),
+            0
+        );
+        let mut reference = ties.clone();
+        sort_slice(&mut reference, true, usize::MAX);
+        assert_eq!(bits(&values), bits(&reference));
+        let mut out = vec![0i64; n];
+        ferrojit_argsort(
+            ties.as_ptr() as i64,
+            n as i64,
+            ElementKind::F64 as i64,
+            out.as_mut_ptr() as i64,
+        );
+        let mut expected = vec![0i64; n];
+        argsort_slice(&ties, &mut expected, usize::MAX);
+        assert_eq!(out, expected);
     }
 }

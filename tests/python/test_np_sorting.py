@@ -76,6 +76,36 @@ def _has_ties(a):
     return len(np.unique(a)) != a.size
 
 
+# Past the runtime's radix-sort threshold (2^16 numbers): the sizes where the runtime sorts
+# numbers by radix instead of comparisons.
+LARGE = 3 * 2**16 + 5
+
+
+def _large_operand(dtype, spread):
+    if np.dtype(dtype).kind != "f":
+        return (rng.integers(-2**62, 2**62, LARGE) if spread else rng.integers(-9, 9, LARGE)).astype(dtype)
+    a = rng.standard_normal(LARGE) * 1e3 if spread else rng.integers(-4, 4, LARGE).astype(np.float64)
+    # Every special value, many times: NaNs (of both signs), zeros of both signs, infinities.
+    specials = np.array([nan, -nan, 0.0, -0.0, np.inf, -np.inf, 5e-324])
+    picks = rng.integers(0, LARGE, LARGE // 10)
+    a[picks] = specials[rng.integers(0, len(specials), len(picks))]
+    return a.astype(dtype)
+
+
+@pytest.mark.parametrize("spread", [False, True], ids=["ties", "spread"])
+@pytest.mark.parametrize("dtype", ["f8", "f4", "i8", "i4", "i2", "i1", "u8", "u4", "u2", "u1", "?"])
+def test_large_sorts_match_numpy(dtype, spread):
+    a = _large_operand(dtype, spread)
+    check(sort_copy, a)
+    # A stable sort is exact to the bit: zeros of both signs and NaNs keep their order.
+    bits = np.dtype(f"u{a.itemsize}")
+    assert np.array_equal(sort_stable(a).view(bits), np.sort(a, kind="stable").view(bits))
+    assert_same(argsort_default(a), np.argsort(a, kind="stable"))
+    b = a.copy()
+    sort_in_place(b)
+    assert_same(b, np.sort(a))
+
+
 @jit
 def sort_axes(a):
     return np.sort(a), np.sort(a, axis=-1), np.sort(a, axis=None), np.argsort(a, axis=None)
