@@ -17,7 +17,8 @@
 //! them. Only vectors are rewritten (the scalar loop keeps its code: scalar saturating
 //! arithmetic has no single x86 instruction).
 
-use crate::function::{Function, Inst, IntCC, Op, Ty, Value, ValueDef};
+use crate::function::{Function, Inst, IntCC, Op, Ty, Value};
+use crate::passes::util::def_inst;
 
 /// Rewrites every matching select of the function. True if one changed.
 pub(super) fn run(func: &mut Function) -> bool {
@@ -33,13 +34,6 @@ pub(super) fn run(func: &mut Function) -> bool {
         }
     }
     changed
-}
-
-fn def_inst(func: &Function, v: Value) -> Option<Inst> {
-    match func.value_def(v) {
-        ValueDef::Result(inst, 0) => Some(inst),
-        _ => None,
-    }
 }
 
 /// The lane value of `splat (iconst c)`, as an unsigned number of the lane's width.
