@@ -511,6 +511,54 @@ fn vectorized_loops_agree_with_the_scalar_loop() {
     assert!(vector_runs > 20, "the vector loops ran {vector_runs} times");
 }
 
+/// The fold golden loops (`vectorize_fold.ir`) on runs long enough for the runtime's fold and
+/// around its threshold, with arrays apart (the fold runs), the same, and overlapping by one
+/// element (the checks send those to the scalar loop): memory and results equal the scalar
+/// loop's.
+#[test]
+fn folded_loops_agree_with_the_scalar_loop() {
+    let module = golden_module("vectorize_fold");
+    let after = optimise(&module, vec![Pass::Vectorize]);
+    let mut rng = Rng(777);
+    let mut folds = 0;
+    for func in &module.functions {
+        for layout in [[16u64, 3216, 6416], [16, 16, 16], [16, 24, 32]] {
+            for n in [
+                0i64, 1, 2, 9, 63, 64, 65, 66, 100, 127, 128, 129, 130, 161, 200,
+            ] {
+                let mut ptrs = layout.iter();
+                let args: Vec<Bits> = func
+                    .params
+                    .iter()
+                    .map(|&t| match t {
+                        Ty::Ptr => *ptrs.next().expect("three arrays at most"),
+                        Ty::I64 => n as u64,
+                        t => random_arg(&mut rng, t),
+                    })
+                    .collect();
+                let memory = Memory(
+                    (0..1200)
+                        .flat_map(|_| random_arg(&mut rng, Ty::F64).to_le_bytes())
+                        .collect(),
+                );
+                let (mut m1, mut m2) = (memory.clone(), memory);
+                let expected = interp::run(&module, &func.name, &args, &mut m1, &mut 1_000_000);
+                let before = interp::FOLD_CALLS.with(|c| c.get());
+                let actual = interp::run(&after, &func.name, &args, &mut m2, &mut 1_000_000);
+                folds += interp::FOLD_CALLS.with(|c| c.get()) - before;
+                assert!(
+                    expected == actual && m1 == m2,
+                    "@{} on {args:?}: {expected:?} before, {actual:?} after (memory equal: {})",
+                    func.name,
+                    m1 == m2
+                );
+            }
+        }
+    }
+    // Six folding loops, four long runs each with arrays apart.
+    assert!(folds >= 24, "the folds ran {folds} times");
+}
+
 /// The argmin/argmax golden loops on arrays full of ties, NaN, signed zeros and extremes, for
 /// trip counts around the vector width: the position returned is the scalar loop's (the first
 /// of equal elements; under NumPy's rule the first NaN).

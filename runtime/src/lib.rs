@@ -17,6 +17,8 @@
 //! - [`reduce`]: whole-array sums and dot products that compiled reduction loops call.
 //! - [`fill_copy`]: the fills and forward-order copies that compiled `a[i] = x` and
 //!   `out[i] = a[i]` loops call.
+//! - [`fold`]: element-wise folds (stencils, weighted windows) that compiled vector loops
+//!   hand over, at 512 bits.
 //! - [`exports`]: the unmangled symbols of the static archive that `ferrojit build` links.
 //!
 //! Invariants: no dependency on the compiler crates, on pyo3, or on anything heavy (rayon for
@@ -33,6 +35,9 @@ pub mod dict;
 pub mod error;
 pub mod exports;
 pub mod fill_copy;
+pub mod fold;
+#[cfg(target_arch = "x86_64")]
+mod fold_jit;
 pub mod linalg;
 pub mod list;
 pub mod math;

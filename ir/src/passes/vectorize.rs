@@ -74,6 +74,7 @@ use runtime::math::RuntimeFn;
 use std::collections::HashMap;
 
 mod arg;
+mod fold;
 mod saturate;
 mod uniform_compare;
 use arg::ArgReduction;
@@ -114,8 +115,9 @@ pub fn run(func: &mut Function, fastmath: bool) -> bool {
 }
 
 /// For every loop-shaped block (a block branching to itself), whether the pass vectorizes it
-/// (`Ok(lanes)`) or why not. For golden tests and dumps.
-pub fn explain(func: &Function, fastmath: bool) -> Vec<(Block, Result<u32, String>)> {
+/// (`Ok`: the lanes, and whether long runs go to the runtime's fold) or why not. For golden
+/// tests and dumps.
+pub fn explain(func: &Function, fastmath: bool) -> Vec<(Block, Result<String, String>)> {
     let mut func = func.clone();
     let loops: Vec<Block> = func
         .layout
@@ -129,7 +131,16 @@ pub fn explain(func: &Function, fastmath: bool) -> Vec<(Block, Result<u32, Strin
             narrow_compares(&mut func, b);
             narrow_uniform_compares(&mut func, b, fastmath);
             hidden_positions(&mut func, b, fastmath);
-            (b, analyze(&func, b, fastmath).map(|p| p.lanes))
+            let decision = analyze(&func, b, fastmath).map(|p| match &p.fold {
+                Some(f) => format!(
+                    "vectorized, {} lanes; from {} elements a runtime fold of {} steps",
+                    p.lanes,
+                    f.min_elements(),
+                    f.steps.len()
+                ),
+                None => format!("vectorized, {} lanes", p.lanes),
+            });
+            (b, decision)
         })
         .collect()
 }
@@ -339,6 +350,8 @@ struct Plan {
     /// A stored value that is a float square root, or a quotient by a uniform value, of the
     /// rest of the body ([`RootStore`]).
     root_store: Option<RootStore>,
+    /// A stored value that the runtime's 512-bit folds compute ([`fold`]), for long loops.
+    fold: Option<fold::Fold>,
 }
 
 /// A map whose stored value's last operation is one that the runtime does with 512-bit vectors
@@ -919,6 +932,14 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
     } else {
         None
     };
+    let fold = if reductions.is_empty() && arg_reductions.is_empty() {
+        fold::find_fold(func, &body, &streams, &kinds).filter(fold::worth_it)
+    } else {
+        None
+    };
+    // The vector loop may start after the fold's elements, and a root store's pass after it
+    // covers the range from the loop's first iteration: a fold computes the root itself.
+    let root_store = root_store.filter(|_| fold.is_none());
     Ok(Plan {
         lanes,
         fewest: fewest.unwrap_or(lanes),
@@ -932,6 +953,7 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
         reductions,
         arg_reductions,
         root_store,
+        fold,
     })
 }
 
@@ -1447,18 +1469,125 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             })
         })
         .collect();
-    b.ins_full(
-        Op::Brif,
-        vec![ok],
-        &[],
-        vec![
-            BlockCall {
-                block: v,
-                args: v_entry,
-            },
-            to_l(i0),
-        ],
-    );
+    if let Some(f) = &plan.fold {
+        // Q: long loops call the runtime's fold (F); shorter ones run the vector loop.
+        let q = b.func.create_block();
+        let f_block = b.func.create_block();
+        let pos = b.func.layout.iter().position(|&x| x == v).expect("placed");
+        b.func.layout.splice(pos..pos, [q, f_block]);
+        b.ins_full(
+            Op::Brif,
+            vec![ok],
+            &[],
+            vec![
+                BlockCall {
+                    block: q,
+                    args: vec![],
+                },
+                to_l(i0),
+            ],
+        );
+        b.switch_to(q);
+        let min = b.iconst(Ty::I64, f.min_elements());
+        let long = b.icmp(IntCC::Sge, len, min);
+        b.ins_full(
+            Op::Brif,
+            vec![long],
+            &[],
+            vec![
+                BlockCall {
+                    block: f_block,
+                    args: vec![],
+                },
+                BlockCall {
+                    block: v,
+                    args: v_entry.clone(),
+                },
+            ],
+        );
+        // F: the program in a stack slot, the call over whole blocks of the runtime's
+        // machine code (32 `f64`, 64 `f32`), leaving at least one element: the vector loop
+        // does the rest where more than its width remain, else the scalar loop (whose body
+        // runs before its test).
+        b.switch_to(f_block);
+        let uniform = |b: &mut Builder, u: Value| match uniform_map.get(&u) {
+            Some(&hoisted) => hoisted,
+            None => outside(b.func, l, u, &p_params),
+        };
+        let slot = b.ins(Op::StackSlot(24 * f.steps.len() as u32), &[], Ty::Ptr);
+        for (k, &(combine, term)) in f.steps.iter().enumerate() {
+            let code = b.iconst(
+                Ty::I64,
+                runtime::fold::step_code(combine, term.kind()) as i64,
+            );
+            let words: [Option<Value>; 2] = match term {
+                fold::FoldTerm::None => [None, None],
+                fold::FoldTerm::Fixed(u) => [Some(uniform(&mut b, u)), None],
+                fold::FoldTerm::Element(s) => [Some(ranges[s].0), None],
+                fold::FoldTerm::ElementTimesFixed(s, u) => {
+                    [Some(ranges[s].0), Some(uniform(&mut b, u))]
+                }
+                fold::FoldTerm::ElementTimesElement(s, t) => [Some(ranges[s].0), Some(ranges[t].0)],
+            };
+            let at = 24 * k as i32;
+            b.ins_full(Op::Store { offset: at }, vec![slot, code], &[], vec![]);
+            for (w, word) in words.into_iter().enumerate() {
+                if let Some(word) = word {
+                    let offset = at + 8 * (w as i32 + 1);
+                    b.ins_full(Op::Store { offset }, vec![slot, word], &[], vec![]);
+                }
+            }
+        }
+        let routine = if f.ty == Ty::F64 {
+            RuntimeFn::FoldF64
+        } else {
+            RuntimeFn::FoldF32
+        };
+        let nsteps = b.iconst(Ty::I64, f.steps.len() as i64);
+        let one = b.iconst(Ty::I64, 1);
+        let most = b.binary(Op::Isub, len, one);
+        let whole = b.iconst(Ty::I64, -f.block());
+        let count = b.binary(Op::Band, most, whole);
+        let dst = ranges[f.store].0;
+        b.ins(
+            Op::CallRuntime(routine),
+            &[dst, slot, nsteps, count],
+            Ty::I64,
+        );
+        let next = b.binary(Op::Iadd, i0, count);
+        let rest = b.binary(Op::Isub, plan.n, next);
+        let vector = b.icmp(IntCC::Sgt, rest, w);
+        assert_eq!(
+            v_entry.len(),
+            1,
+            "a fold carries nothing into the vector loop"
+        );
+        b.ins_full(
+            Op::Brif,
+            vec![vector],
+            &[],
+            vec![
+                BlockCall {
+                    block: v,
+                    args: vec![next],
+                },
+                to_l(next),
+            ],
+        );
+    } else {
+        b.ins_full(
+            Op::Brif,
+            vec![ok],
+            &[],
+            vec![
+                BlockCall {
+                    block: v,
+                    args: v_entry,
+                },
+                to_l(i0),
+            ],
+        );
+    }
 
     // V: the body, unroll times.
     b.switch_to(v);
