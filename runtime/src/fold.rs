@@ -52,6 +52,8 @@ pub enum Term {
     ElementTimesFixed = 2,
     /// `a[j] * b[j]`.
     ElementTimesElement = 3,
+    /// `a[j] * a[j]`.
+    Square = 4,
 }
 
 impl Combine {
@@ -74,11 +76,12 @@ impl Combine {
 }
 
 impl Term {
-    pub const ALL: [Term; 4] = [
+    pub const ALL: [Term; 5] = [
         Term::Fixed,
         Term::Element,
         Term::ElementTimesFixed,
         Term::ElementTimesElement,
+        Term::Square,
     ];
 }
 
@@ -146,7 +149,8 @@ unsafe fn element<T: FoldFloat>(steps: &[[u64; 3]], j: usize) -> T {
             0 => T::from_word(a),
             1 => at(a),
             2 => at(a) * T::from_word(b),
-            _ => at(a) * at(b),
+            3 => at(a) * at(b),
+            _ => at(a) * at(a),
         };
         acc = apply(code as u8, acc, t);
     }
@@ -223,9 +227,15 @@ unsafe fn block<T: FoldFloat, const B: usize>(dst: *mut T, steps: &[[u64; 3]], j
                     *x = unsafe { pa.add(k).read_unaligned() } * w;
                 }
             }
-            _ => {
+            3 => {
                 for (k, x) in t.iter_mut().enumerate() {
                     *x = unsafe { pa.add(k).read_unaligned() * pb.add(k).read_unaligned() };
+                }
+            }
+            _ => {
+                for (k, x) in t.iter_mut().enumerate() {
+                    let y = unsafe { pa.add(k).read_unaligned() };
+                    *x = y * y;
                 }
             }
         }
@@ -390,7 +400,7 @@ mod tests {
                 } else {
                     Combine::ALL[1 + (next() % 9) as usize]
                 };
-                let term = Term::ALL[(next() % 4) as usize];
+                let term = Term::ALL[(next() % 5) as usize];
                 let (a, b) = ((next() % 3) as usize, (next() % 3) as usize);
                 let fixed = special[(next() % 8) as usize];
                 let word = |x: f64, p: u64, elements: bool| if elements { p } else { x.to_bits() };
@@ -399,7 +409,7 @@ mod tests {
                 let (wa, wb) = match term {
                     Term::Fixed => (false, false),
                     Term::Element => (true, false),
-                    Term::ElementTimesFixed => (true, false),
+                    Term::ElementTimesFixed | Term::Square => (true, false),
                     Term::ElementTimesElement => (true, true),
                 };
                 steps64.extend([

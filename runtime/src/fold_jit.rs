@@ -271,7 +271,14 @@ fn emit(codes: &[u64], wide: bool) -> Option<Vec<u8>> {
             continue;
         }
         // The term: in zmm8 (a fixed value), read from memory by the operation itself (an
-        // element), or in zmm4..7 (products, and elements the operation takes first).
+        // element), or in zmm4..7 (products, and elements the operation takes first); a
+        // product that a step sets the accumulator to is made in the accumulator.
+        let into_acc = combine == Combine::Set
+            && matches!(
+                term,
+                Term::ElementTimesFixed | Term::ElementTimesElement | Term::Square
+            );
+        let t = |q: u8| if into_acc { q } else { 4 + q };
         match term {
             Term::Fixed => {
                 let fixed = Rm::Mem {
@@ -291,17 +298,27 @@ fn emit(codes: &[u64], wide: bool) -> Option<Vec<u8>> {
                 };
                 a.evex(&broadcast, 8, 0, fixed);
                 for q in 0..4u8 {
-                    a.evex(&arith(0x59), 4 + q, 8, element(RAX, q));
+                    a.evex(&arith(0x59), t(q), 8, element(RAX, q));
                 }
             }
             Term::ElementTimesElement => {
                 a.load_gpr(RAX, RSI, word(1));
                 a.load_gpr(R8, RSI, word(2));
                 for q in 0..4u8 {
-                    a.evex(&load, 4 + q, 0, element(RAX, q));
-                    a.evex(&arith(0x59), 4 + q, 4 + q, element(R8, q));
+                    a.evex(&load, t(q), 0, element(RAX, q));
+                    a.evex(&arith(0x59), t(q), t(q), element(R8, q));
                 }
             }
+            Term::Square => {
+                a.load_gpr(RAX, RSI, word(1));
+                for q in 0..4u8 {
+                    a.evex(&load, t(q), 0, element(RAX, q));
+                    a.evex(&arith(0x59), t(q), t(q), Rm::Reg(t(q)));
+                }
+            }
+        }
+        if into_acc {
+            continue;
         }
         let term_of = |q: u8| match term {
             Term::Fixed => Rm::Reg(8),

@@ -709,6 +709,7 @@ fn fold(wide: bool, args: &[Bits], mem: &mut Memory) -> Result<(), Outcome> {
                     Term::Element => element(mem, a, k)?,
                     Term::ElementTimesFixed => round(element(mem, a, k)? * fixed(b)),
                     Term::ElementTimesElement => round(element(mem, a, k)? * element(mem, b, k)?),
+                    Term::Square => round(element(mem, a, k)? * element(mem, a, k)?),
                 }
             };
             acc = round(match combine {

@@ -49,6 +49,8 @@ pub(super) enum FoldTerm {
     Element(usize),
     ElementTimesFixed(usize, Value),
     ElementTimesElement(usize, usize),
+    /// An element times itself (`a[i] * a[i]`: one load).
+    Square(usize),
 }
 
 impl FoldTerm {
@@ -58,6 +60,7 @@ impl FoldTerm {
             FoldTerm::Element(_) => Term::Element,
             FoldTerm::ElementTimesFixed(..) => Term::ElementTimesFixed,
             FoldTerm::ElementTimesElement(..) => Term::ElementTimesElement,
+            FoldTerm::Square(_) => Term::Square,
         }
     }
 }
@@ -170,6 +173,7 @@ impl Parser<'_> {
             (None, Some(u)) => self.element(x).map(|k| FoldTerm::ElementTimesFixed(k, u)),
             (Some(u), None) => self.element(y).map(|k| FoldTerm::ElementTimesFixed(k, u)),
             (None, None) => match (self.element(x), self.element(y)) {
+                (Some(a), Some(b)) if a == b => Some(FoldTerm::Square(a)),
                 (Some(a), Some(b)) => Some(FoldTerm::ElementTimesElement(a, b)),
                 _ => None,
             },
@@ -230,7 +234,7 @@ pub(super) fn worth_it(fold: &Fold) -> bool {
         .steps
         .iter()
         .map(|(_, t)| match t {
-            FoldTerm::Element(_) | FoldTerm::ElementTimesFixed(..) => 1,
+            FoldTerm::Element(_) | FoldTerm::ElementTimesFixed(..) | FoldTerm::Square(_) => 1,
             FoldTerm::ElementTimesElement(..) => 2,
             _ => 0,
         })
