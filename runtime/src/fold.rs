@@ -10,7 +10,10 @@
 //! operands of a sum or product gives its payload (the compiler may swap them, as it may the
 //! operands of the loop's own `a + b`).
 //!
-//! The fold is a program of `steps`, three words each: `[code, a, b]`. The low byte of `code`
+//! The fold is a program: a word the runtime owns, then `steps` of three words each: `[code,
+//! a, b]`. The first word starts at 0 in each run of the compiled function (it zeroes it on
+//! entry) and then holds the machine code made for the program ([`crate::fold_jit`]): a call
+//! site's steps have the same codes every time, so later calls skip looking it up. The low byte of `code`
 //! is the operation on the accumulator ([`Combine`]), the next byte the term's kind
 //! ([`Term`]); `a` and `b` are the term's element pointers or its fixed value's bits (a
 //! `float32` value in the low 32 bits). Elements are processed in blocks of 64 (128 for
@@ -300,11 +303,12 @@ unsafe fn fold<T: FoldFloat, const B: usize>(
 macro_rules! fold_routine {
     ($name:ident, $t:ty, $wide:expr) => {
         /// # Safety
-        /// See the module doc: `steps` holds `nsteps` steps whose pointers address `n`
-        /// elements; `dst` addresses `n` writable elements read only at the one written.
+        /// See the module doc: `program` holds the runtime's word and `nsteps` steps whose
+        /// pointers address `n` elements; `dst` addresses `n` writable elements read only at
+        /// the one written.
         pub unsafe extern "C" fn $name(
             dst: *mut u8,
-            steps: *const u64,
+            program: *mut u64,
             nsteps: i64,
             n: i64,
         ) -> i64 {
@@ -313,8 +317,9 @@ macro_rules! fold_routine {
             }
             let n = n as usize;
             // SAFETY: the caller's contract.
-            let steps =
-                unsafe { std::slice::from_raw_parts(steps.cast::<[u64; 3]>(), nsteps as usize) };
+            let steps = unsafe {
+                std::slice::from_raw_parts(program.add(1).cast::<[u64; 3]>(), nsteps as usize)
+            };
             #[cfg(target_arch = "x86_64")]
             {
                 #[target_feature(enable = "avx512f")]
@@ -330,16 +335,45 @@ macro_rules! fold_routine {
                     let per_block = crate::fold_jit::BLOCK_BYTES / std::mem::size_of::<$t>();
                     let blocks = n / per_block * per_block;
                     let mut start = 0;
-                    if blocks > 0
-                        && let Some(kernel) = crate::fold_jit::kernel(steps, $wide)
-                    {
-                        let bytes = blocks * std::mem::size_of::<$t>();
-                        // SAFETY: the kernel computes `bytes` bytes of elements under this
-                        // routine's contract, a positive multiple of its block.
-                        unsafe { kernel(dst, steps.as_ptr().cast(), bytes) };
-                        start = blocks;
+                    if n >= 8 {
+                        // SAFETY: word 0 is this runtime's: 0 or a kernel made for these codes.
+                        let cached = unsafe { program.read() };
+                        let kernel = if cached != 0 {
+                            Some(unsafe {
+                                std::mem::transmute::<usize, crate::fold_jit::Kernel>(
+                                    cached as usize,
+                                )
+                            })
+                        } else {
+                            let made = crate::fold_jit::kernel(steps, $wide);
+                            if let Some(k) = made {
+                                unsafe { program.write(k as usize as u64) };
+                            }
+                            made
+                        };
+                        if let Some(kernel) = kernel {
+                            let size = std::mem::size_of::<$t>();
+                            if blocks > 0 {
+                                // SAFETY: the kernel computes `bytes` bytes of elements under
+                                // this routine's contract, a positive multiple of its block.
+                                unsafe { kernel(dst, steps.as_ptr().cast(), blocks * size) };
+                            }
+                            // The rest a register at a time, the last one masked.
+                            let tail = crate::fold_jit::tail_of(kernel);
+                            let lanes = 64 / size;
+                            start = blocks;
+                            while start < n {
+                                let count = (n - start).min(lanes);
+                                let mask = ((1u64 << count) - 1) as u32;
+                                // SAFETY: the lanes past `n` are masked off (not accessed).
+                                unsafe { tail(dst, steps.as_ptr().cast(), start * size, mask) };
+                                start += count;
+                            }
+                        }
                     }
-                    unsafe { wide(dst, steps, n, start) };
+                    if start < n {
+                        unsafe { wide(dst, steps, n, start) };
+                    }
                     return 0;
                 }
                 if std::arch::is_x86_feature_detected!("avx2") {
@@ -359,6 +393,63 @@ fold_routine!(ferrojit_fold_f32, f32, false);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Arrays that end at an inaccessible page: the masked tail must not touch the lanes past
+    /// the end (a read or write there would fault).
+    #[test]
+    fn tails_stay_inside_the_arrays() {
+        // SAFETY: a fresh mapping of two pages, the second made inaccessible; the arrays are
+        // placed to end at its start.
+        unsafe {
+            let page = 4096;
+            let p = libc::mmap(
+                std::ptr::null_mut(),
+                2 * page,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            );
+            assert_ne!(p, libc::MAP_FAILED);
+            assert_eq!(
+                libc::mprotect(p.cast::<u8>().add(page).cast(), page, libc::PROT_NONE),
+                0
+            );
+            let end = p.cast::<u8>().add(page);
+            for n in [1usize, 7, 8, 9, 13, 31, 33, 45] {
+                let a = end.sub(8 * n).cast::<f64>();
+                let out = end.sub(16 * n + 64).cast::<f64>();
+                for k in 0..n {
+                    a.add(k).write(k as f64 + 0.5);
+                }
+                let mut program = vec![
+                    0,
+                    step_code(Combine::Set, Term::Square),
+                    a as u64,
+                    0,
+                    step_code(Combine::Sqrt, Term::Fixed),
+                    0,
+                    0,
+                ];
+                ferrojit_fold_f64(out.cast(), program.as_mut_ptr(), 2, n as i64);
+                for k in 0..n {
+                    assert_eq!(out.add(k).read(), k as f64 + 0.5, "n {n}, element {k}");
+                }
+                // The destination at the end of the page too.
+                let out = end.sub(8 * n).cast::<f64>();
+                let b = end.sub(16 * n + 64).cast::<f64>();
+                for k in 0..n {
+                    b.add(k).write(-(k as f64));
+                }
+                let mut program = vec![0, step_code(Combine::Set, Term::Element), b as u64, 0];
+                ferrojit_fold_f64(out.cast(), program.as_mut_ptr(), 1, n as i64);
+                for k in 0..n {
+                    assert_eq!(out.add(k).read(), -(k as f64));
+                }
+            }
+            libc::munmap(p, 2 * page);
+        }
+    }
 
     /// A random fold over three inputs, run by the routine and element by element.
     #[test]
@@ -392,8 +483,9 @@ mod tests {
                 .map(|v| v.iter().map(|&x| x as f32).collect())
                 .collect();
             let len = 1 + (next() % 8) as usize;
-            let mut steps64 = Vec::new();
-            let mut steps32 = Vec::new();
+            // Word 0: the runtime's cache, zero before the first call.
+            let mut steps64 = vec![0u64];
+            let mut steps32 = vec![0u64];
             for k in 0..len {
                 let combine = if k == 0 {
                     Combine::Set
@@ -436,9 +528,10 @@ mod tests {
             let mut got32 = vec![7.0f32; n];
             let mut want = got.clone();
             let mut want32 = got32.clone();
-            let steps_ref: Vec<[u64; 3]> = steps64.chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
+            let steps_ref: Vec<[u64; 3]> =
+                steps64[1..].chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
             let steps32_ref: Vec<[u64; 3]> =
-                steps32.chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
+                steps32[1..].chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
             for j in 0..n {
                 want[j] = unsafe { element::<f64>(&steps_ref, j) };
                 want32[j] = unsafe { element::<f32>(&steps32_ref, j) };
@@ -452,12 +545,28 @@ mod tests {
                 (got.as_mut_ptr().cast(), got32.as_mut_ptr().cast())
             };
             unsafe {
-                ferrojit_fold_f64(dst, steps64.as_ptr(), len as i64, n as i64);
-                ferrojit_fold_f32(dst32, steps32.as_ptr(), len as i64, n as i64);
+                ferrojit_fold_f64(dst, steps64.as_mut_ptr(), len as i64, n as i64);
+                ferrojit_fold_f32(dst32, steps32.as_mut_ptr(), len as i64, n as i64);
             }
             if in_place {
                 got = inputs[0][..n].to_vec();
                 got32 = inputs32[0][..n].to_vec();
+            } else if n >= 32 {
+                // Again, through the machine code the first call cached in word 0.
+                assert!(steps64[0] != 0 || !std::arch::is_x86_feature_detected!("avx512f"));
+                let mut again = vec![0.0f64; n];
+                unsafe {
+                    ferrojit_fold_f64(
+                        again.as_mut_ptr().cast(),
+                        steps64.as_mut_ptr(),
+                        len as i64,
+                        n as i64,
+                    )
+                };
+                assert_eq!(
+                    again.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                    got.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+                );
             }
             // Bits, every NaN as one (see the module doc on NaN payloads).
             let bits = |v: &[f64]| {

@@ -13,8 +13,11 @@
 //! an element with a fixed value is computed as `fixed * element`, which can only change a
 //! NaN's payload).
 //!
-//! Generated function: `extern "sysv64" fn(dst, steps, bytes)` with `bytes` a positive
-//! multiple of 256: the byte length of the elements to compute. Registers: `rcx` the byte
+//! Generated code: a block loop `extern "sysv64" fn(dst, steps, bytes)` with `bytes` a
+//! positive multiple of 256, the byte length of the elements to compute; and a tail `fn(dst,
+//! steps, offset, lanes)` that computes one register of elements from byte `offset`, its
+//! element accesses masked by `lanes` (`k1`: the lanes past the end are neither read nor
+//! written). Registers: `rcx` the byte
 //! offset, `rax`/`r8` element pointers, `zmm0`–`zmm3` accumulators, `zmm4`–`zmm7` terms,
 //! `zmm8` a fixed value, `zmm9`/`zmm10` the sign and magnitude masks; all caller-saved.
 
@@ -22,8 +25,23 @@ use crate::fold::{Combine, Term};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// A compiled program: `(dst, steps, bytes)`.
+/// A compiled program's block loop: `(dst, steps, bytes)`.
 pub(crate) type Kernel = unsafe extern "sysv64" fn(*mut u8, *const u64, usize);
+
+/// Its masked tail: `(dst, steps, offset, lanes)`: one register of elements from byte
+/// `offset`, the lanes whose bits `lanes` sets.
+pub(crate) type Tail = unsafe extern "sysv64" fn(*mut u8, *const u64, usize, u32);
+
+/// A kernel's tail: [`install`] keeps its distance from the block loop in the 4 bytes before
+/// the code.
+pub(crate) fn tail_of(kernel: Kernel) -> Tail {
+    // SAFETY: every kernel is installed with its tail's offset in the 4 bytes before it.
+    unsafe {
+        let start = kernel as usize;
+        let offset = (start as *const u32).sub(1).read_unaligned() as usize;
+        std::mem::transmute::<usize, Tail>(start + offset)
+    }
+}
 
 /// Bytes a generated loop computes per iteration (four 64-byte registers).
 pub(crate) const BLOCK_BYTES: usize = 256;
@@ -62,7 +80,8 @@ pub(crate) fn kernel(steps: &[[u64; 3]], wide: bool) -> Option<Kernel> {
         match table.get(&(wide, codes.clone())) {
             Some(&a) => a,
             None => {
-                let a = install(&emit(&codes, wide)?)?;
+                let (code, tail) = emit(&codes, wide)?;
+                let a = install(&code, tail)?;
                 table.insert((wide, codes.clone()), a);
                 a
             }
@@ -80,9 +99,10 @@ pub(crate) fn kernel(steps: &[[u64; 3]], wide: bool) -> Option<Kernel> {
     Some(k)
 }
 
-/// Copies `code` into fresh executable memory; its address.
-fn install(code: &[u8]) -> Option<usize> {
-    let len = code.len().next_multiple_of(4096);
+/// Copies `code` into fresh executable memory after the 4-byte offset of its tail (read by
+/// [`tail_of`]); the code's address.
+fn install(code: &[u8], tail: usize) -> Option<usize> {
+    let len = (code.len() + 16).next_multiple_of(4096);
     // SAFETY: a fresh private anonymous mapping, written before it is made executable and
     // never unmapped (kernels live as long as the process).
     unsafe {
@@ -97,12 +117,17 @@ fn install(code: &[u8]) -> Option<usize> {
         if p == libc::MAP_FAILED {
             return None;
         }
-        std::ptr::copy_nonoverlapping(code.as_ptr(), p.cast::<u8>(), code.len());
+        let start = p.cast::<u8>().add(16);
+        start
+            .sub(4)
+            .cast::<u32>()
+            .write_unaligned(u32::try_from(tail).ok()?);
+        std::ptr::copy_nonoverlapping(code.as_ptr(), start, code.len());
         if libc::mprotect(p, len, libc::PROT_READ | libc::PROT_EXEC) != 0 {
             libc::munmap(p, len);
             return None;
         }
-        Some(p as usize)
+        Some(start as usize)
     }
 }
 
@@ -137,6 +162,9 @@ struct Evex {
 
 struct Asm {
     code: Vec<u8>,
+    /// Whether the instructions being emitted are the masked tail's: those that read or write
+    /// elements are masked by `k1` (loads into a register zero the other lanes).
+    masked: bool,
 }
 
 impl Asm {
@@ -166,8 +194,20 @@ impl Asm {
         }
     }
 
-    /// `op reg, vvvv, rm` (`vvvv` 0 when unused; registers below 16).
+    /// `op reg, vvvv, rm` (`vvvv` 0 when unused; registers below 16); in the masked tail, an
+    /// access of elements (`[base + rcx + disp]`) is masked by `k1`, zeroing the other lanes
+    /// unless it is a store (`merge`).
     fn evex(&mut self, e: &Evex, reg: u8, vvvv: u8, rm: Rm) {
+        let store = e.opcode == 0x11;
+        let mask = match rm {
+            Rm::Mem { indexed: true, .. } if self.masked => {
+                // Merging for stores and for operations whose other operand is the
+                // destination itself; zeroing for loads into a fresh register.
+                let zero = !store && e.opcode == 0x10;
+                0x01 | (u8::from(zero) << 7)
+            }
+            _ => 0,
+        };
         let (x, b) = match rm {
             Rm::Reg(r) => (r & 16 != 0, r & 8 != 0),
             Rm::Mem { base, .. } => (false, base & 8 != 0),
@@ -175,8 +215,8 @@ impl Asm {
         let r = reg & 8 != 0;
         let p0 = (u8::from(!r) << 7) | (u8::from(!x) << 6) | (u8::from(!b) << 5) | (1 << 4) | e.map;
         let p1 = (u8::from(e.w) << 7) | ((!vvvv & 15) << 3) | (1 << 2) | e.pp;
-        // 512-bit vectors, no masking, V' = 1 (registers below 16).
-        let p2 = 0x40 | 0x08;
+        // 512-bit vectors, V' = 1 (registers below 16), the mask (z, aaa).
+        let p2 = 0x40 | 0x08 | mask;
         self.bytes(&[0x62, p0, p1, p2, e.opcode]);
         self.modrm(reg, rm);
     }
@@ -196,9 +236,73 @@ impl Asm {
     }
 }
 
-/// The machine code of a loop over `codes` (see the module doc), or `None` for a code this
-/// does not know.
-fn emit(codes: &[u64], wide: bool) -> Option<Vec<u8>> {
+/// The machine code for `codes` (see the module doc), or `None` for a code this does not
+/// know: the block loop, then at `.1` the masked tail.
+fn emit(codes: &[u64], wide: bool) -> Option<(Vec<u8>, usize)> {
+    let steps: Vec<(Combine, Term)> = codes
+        .iter()
+        .map(|&c| {
+            let combine = Combine::ALL.into_iter().find(|k| *k as u64 == c & 0xFF)?;
+            let term = Term::ALL.into_iter().find(|t| *t as u64 == c >> 8)?;
+            Some((combine, term))
+        })
+        .collect::<Option<_>>()?;
+    let mut a = Asm {
+        code: Vec::new(),
+        masked: false,
+    };
+    // The block loop: `(dst, steps, bytes)`.
+    masks(&mut a, &steps, wide);
+    a.bytes(&[0x31, 0xC9]); // xor ecx, ecx
+    let top = a.code.len();
+    body(&mut a, &steps, wide, 4);
+    a.bytes(&[0x48, 0x81, 0xC1]); // add rcx, imm32
+    a.bytes(&(BLOCK_BYTES as i32).to_le_bytes());
+    a.bytes(&[0x48, 0x39, 0xD1]); // cmp rcx, rdx (the byte count)
+    let rel = top as i64 - (a.code.len() as i64 + 6);
+    a.bytes(&[0x0F, 0x82]); // jb top
+    a.bytes(&(rel as i32).to_le_bytes());
+    a.bytes(&[0xC5, 0xF8, 0x77, 0xC3]); // vzeroupper; ret
+    // The tail: `(dst, steps, offset, lanes)`, one register of elements from byte `offset`,
+    // the lanes set in the mask `lanes`.
+    let tail = a.code.len();
+    masks(&mut a, &steps, wide);
+    a.bytes(&[0xC5, 0xF8, 0x92, 0xC9]); // kmovw k1, ecx
+    a.bytes(&[0x48, 0x89, 0xD1]); // mov rcx, rdx
+    a.masked = true;
+    body(&mut a, &steps, wide, 1);
+    a.bytes(&[0xC5, 0xF8, 0x77, 0xC3]); // vzeroupper; ret
+    Some((a.code, tail))
+}
+
+/// The sign and magnitude masks in zmm9/zmm10, if a step negates or takes an absolute value.
+fn masks(a: &mut Asm, steps: &[(Combine, Term)], wide: bool) {
+    if !steps
+        .iter()
+        .any(|(c, _)| matches!(c, Combine::Neg | Combine::Abs))
+    {
+        return;
+    }
+    let (sign, magnitude): (u64, u64) = if wide {
+        (1 << 63, !(1 << 63))
+    } else {
+        (1 << 31, (1 << 31) - 1)
+    };
+    let vpbroadcast = Evex {
+        map: 2,
+        pp: 1,
+        w: wide,
+        opcode: 0x7C,
+    };
+    for (mask, zmm) in [(sign, 9), (magnitude, 10)] {
+        a.bytes(&[0x48, 0xB8]); // movabs rax, imm64
+        a.bytes(&mask.to_le_bytes());
+        a.evex(&vpbroadcast, zmm, 0, Rm::Reg(RAX));
+    }
+}
+
+/// Every step on `regs` registers of elements from byte `rcx` on, then their store.
+fn body(a: &mut Asm, steps: &[(Combine, Term)], wide: bool, regs: u8) {
     let (pp, w) = if wide { (1, true) } else { (0, false) };
     let arith = |opcode: u8| Evex {
         map: 1,
@@ -220,39 +324,6 @@ fn emit(codes: &[u64], wide: bool) -> Option<Vec<u8>> {
         w,
         opcode,
     };
-    let mut a = Asm { code: Vec::new() };
-    let steps: Vec<(Combine, Term)> = codes
-        .iter()
-        .map(|&c| {
-            let combine = Combine::ALL.into_iter().find(|k| *k as u64 == c & 0xFF)?;
-            let term = Term::ALL.into_iter().find(|t| *t as u64 == c >> 8)?;
-            Some((combine, term))
-        })
-        .collect::<Option<_>>()?;
-    // The sign and magnitude masks, if a step negates or takes an absolute value.
-    if steps
-        .iter()
-        .any(|(c, _)| matches!(c, Combine::Neg | Combine::Abs))
-    {
-        let (sign, magnitude): (u64, u64) = if wide {
-            (1 << 63, !(1 << 63))
-        } else {
-            (1 << 31, (1 << 31) - 1)
-        };
-        let vpbroadcast = Evex {
-            map: 2,
-            pp: 1,
-            w,
-            opcode: 0x7C,
-        };
-        for (mask, zmm) in [(sign, 9), (magnitude, 10)] {
-            a.bytes(&[0x48, 0xB8]);
-            a.bytes(&mask.to_le_bytes());
-            a.evex(&vpbroadcast, zmm, 0, Rm::Reg(RAX));
-        }
-    }
-    a.bytes(&[0x31, 0xC9]); // xor ecx, ecx
-    let top = a.code.len();
     let element = |base: u8, q: u8| Rm::Mem {
         base,
         indexed: true,
@@ -261,7 +332,7 @@ fn emit(codes: &[u64], wide: bool) -> Option<Vec<u8>> {
     for (k, &(combine, term)) in steps.iter().enumerate() {
         let word = |n: i32| 24 * k as i32 + 8 * n;
         if combine.is_unary() {
-            for q in 0..4u8 {
+            for q in 0..regs {
                 match combine {
                     Combine::Sqrt => a.evex(&arith(0x51), q, 0, Rm::Reg(q)),
                     Combine::Neg => a.evex(&int_op(0xEF), q, q, Rm::Reg(9)),
@@ -297,21 +368,21 @@ fn emit(codes: &[u64], wide: bool) -> Option<Vec<u8>> {
                     disp: word(2),
                 };
                 a.evex(&broadcast, 8, 0, fixed);
-                for q in 0..4u8 {
+                for q in 0..regs {
                     a.evex(&arith(0x59), t(q), 8, element(RAX, q));
                 }
             }
             Term::ElementTimesElement => {
                 a.load_gpr(RAX, RSI, word(1));
                 a.load_gpr(R8, RSI, word(2));
-                for q in 0..4u8 {
+                for q in 0..regs {
                     a.evex(&load, t(q), 0, element(RAX, q));
                     a.evex(&arith(0x59), t(q), t(q), element(R8, q));
                 }
             }
             Term::Square => {
                 a.load_gpr(RAX, RSI, word(1));
-                for q in 0..4u8 {
+                for q in 0..regs {
                     a.evex(&load, t(q), 0, element(RAX, q));
                     a.evex(&arith(0x59), t(q), t(q), Rm::Reg(t(q)));
                 }
@@ -333,13 +404,10 @@ fn emit(codes: &[u64], wide: bool) -> Option<Vec<u8>> {
             _ => Some(0x5E),
         };
         let reversed = matches!(combine, Combine::SubRev | Combine::DivRev);
-        for q in 0..4u8 {
+        for q in 0..regs {
             match (opcode, reversed) {
                 // acc = t: a load, or a register copy.
-                (None, _) => match term_of(q) {
-                    Rm::Reg(r) => a.evex(&load, q, 0, Rm::Reg(r)),
-                    m => a.evex(&load, q, 0, m),
-                },
+                (None, _) => a.evex(&load, q, 0, term_of(q)),
                 (Some(op), false) => a.evex(&arith(op), q, q, term_of(q)),
                 (Some(op), true) => {
                     // acc = t op acc: the term in a register first.
@@ -355,15 +423,7 @@ fn emit(codes: &[u64], wide: bool) -> Option<Vec<u8>> {
             }
         }
     }
-    for q in 0..4u8 {
+    for q in 0..regs {
         a.evex(&store, q, 0, element(RDI, q));
     }
-    a.bytes(&[0x48, 0x81, 0xC1]); // add rcx, imm32
-    a.bytes(&(BLOCK_BYTES as i32).to_le_bytes());
-    a.bytes(&[0x48, 0x39, 0xD1]); // cmp rcx, rdx (the byte count)
-    let rel = top as i64 - (a.code.len() as i64 + 6);
-    a.bytes(&[0x0F, 0x82]); // jb top
-    a.bytes(&(rel as i32).to_le_bytes());
-    a.bytes(&[0xC5, 0xF8, 0x77, 0xC3]); // vzeroupper; ret
-    Some(a.code)
 }

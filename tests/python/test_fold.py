@@ -1,10 +1,12 @@
 """Folds (issue 12): a vector loop whose stored value is a left-to-right chain of element terms
-(a stencil, a weighted window, `sqrt(a*a + b*b)`) runs its long rows through the runtime's
-512-bit fold, machine code made for the program's steps; short rows and the rest of a row
-take the 128-bit vector loop and the scalar loop. Every result is CPython's bit for bit
-(signed zeros included: compared as bits), for rows around the fold's threshold (64 `f64`,
-128 `f32` elements), `float32` and `float64`, weights read from an array in the loop, and
-outputs that overlap the inputs (the aliasing check sends those to the scalar loop)."""
+(a stencil, a weighted window, `sqrt(a*a + b*b)`) of three or more operations runs through
+the runtime's 512-bit fold, machine code made for the program's steps (blocks of four
+registers, then one register at a time, the last masked); short rows take the 128-bit vector
+loop, and the last element the scalar loop. Every result is CPython's bit for bit (signed
+zeros included: compared as bits), for rows around the fold's threshold (16 `f64`, 32 `f32`
+elements), blocks and tails, `float32` and `float64`, weights read from an array in the
+loop, and outputs that overlap the inputs (the aliasing check sends those to the scalar
+loop)."""
 
 import numpy as np
 import pytest
@@ -12,7 +14,7 @@ import pytest
 from diff import check
 from ferrojit import jit, prange
 
-SIZES = [3, 10, 63, 64, 65, 66, 97, 130, 131, 300]
+SIZES = [3, 10, 15, 16, 17, 18, 33, 34, 63, 66, 97, 130, 131, 300]
 
 
 def bits_equal(got, expected):
@@ -100,9 +102,9 @@ def stencil_1d(a, out):
 
 
 @jit
-def sum3(a, out):
-    for i in range(1, a.shape[0] - 1):
-        out[i] = a[i - 1] + a[i] + a[i + 1]
+def sum4(a, out):
+    for i in range(1, a.shape[0] - 2):
+        out[i] = a[i - 1] + a[i] + a[i + 1] + a[i + 2]
 
 
 @jit
@@ -164,7 +166,7 @@ def test_element_folds(n):
     for fn in (hypot_loop, reversed_ops, unary):
         run_both(fn, a, b, out)
     run_both(stencil_1d, a, out)
-    run_both(sum3, a, out)
+    run_both(sum4, a, out)
     run_both(hypot_expr, a, b)
     # (the mean and deviation are NumPy's pairwise sums in CPython: close, not equal)
     check(standardize, data(n, seed=n, special=False), rtol=1e-12)
@@ -175,7 +177,7 @@ def test_float32_folds(n):
     a, b = data(n, np.float32, seed=n), data(n, np.float32, seed=n + 1)
     out = np.zeros_like(a)
     run_both(hypot_loop, a, b, out)
-    run_both(sum3, a, out)
+    run_both(sum4, a, out)
     run_both(hypot_expr, a, b)
 
 

@@ -370,6 +370,26 @@ struct RootStore {
     divisor: Option<Value>,
 }
 
+/// A stack slot of `bytes` for a fold's program, made in the function's entry block with its
+/// first word zeroed: the runtime keeps there the machine code it made for the program (the
+/// same at every execution of the call), so later calls of the function's run skip the
+/// lookup (see `runtime::fold`).
+fn fold_slot(func: &mut Function, bytes: u32, (line, col): (u32, u32)) -> Value {
+    let entry = func.entry().expect("a function has an entry block");
+    let slot = func.create_inst(Op::StackSlot(bytes), vec![], &[Ty::Ptr], vec![]);
+    let zero = func.create_inst(Op::Iconst(0), vec![], &[Ty::I64], vec![]);
+    let (at, zero_value) = (func.inst(slot).results[0], func.inst(zero).results[0]);
+    let clear = func.create_inst(Op::Store { offset: 0 }, vec![at, zero_value], &[], vec![]);
+    for inst in [slot, zero, clear] {
+        let d = func.inst_mut(inst);
+        (d.line, d.col) = (line, col);
+    }
+    let insts = &mut func.block_mut(entry).insts;
+    let end = insts.len() - 1;
+    insts.splice(end..end, [slot, zero, clear]);
+    at
+}
+
 /// Ops applied lane by lane to vectors (the verifier's invariant 15).
 fn has_vector_form(op: &Op, lane: Ty) -> bool {
     use Op::*;
@@ -1505,16 +1525,14 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
                 },
             ],
         );
-        // F: the program in a stack slot, the call over whole blocks of the runtime's
-        // machine code (32 `f64`, 64 `f32`), leaving at least one element: the vector loop
-        // does the rest where more than its width remain, else the scalar loop (whose body
-        // runs before its test).
+        // F: the program in a stack slot, the call over all elements but the last, which the
+        // scalar loop (whose body runs before its test) does.
         b.switch_to(f_block);
         let uniform = |b: &mut Builder, u: Value| match uniform_map.get(&u) {
             Some(&hoisted) => hoisted,
             None => outside(b.func, l, u, &p_params),
         };
-        let slot = b.ins(Op::StackSlot(24 * f.steps.len() as u32), &[], Ty::Ptr);
+        let slot = fold_slot(b.func, 8 + 24 * f.steps.len() as u32, (line, col));
         for (k, &(combine, term)) in f.steps.iter().enumerate() {
             let code = b.iconst(
                 Ty::I64,
@@ -1529,7 +1547,7 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
                 }
                 fold::FoldTerm::ElementTimesElement(s, t) => [Some(ranges[s].0), Some(ranges[t].0)],
             };
-            let at = 24 * k as i32;
+            let at = 8 + 24 * k as i32;
             b.ins_full(Op::Store { offset: at }, vec![slot, code], &[], vec![]);
             for (w, word) in words.into_iter().enumerate() {
                 if let Some(word) = word {
@@ -1545,35 +1563,15 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         };
         let nsteps = b.iconst(Ty::I64, f.steps.len() as i64);
         let one = b.iconst(Ty::I64, 1);
-        let most = b.binary(Op::Isub, len, one);
-        let whole = b.iconst(Ty::I64, -f.block());
-        let count = b.binary(Op::Band, most, whole);
+        let count = b.binary(Op::Isub, len, one);
         let dst = ranges[f.store].0;
         b.ins(
             Op::CallRuntime(routine),
             &[dst, slot, nsteps, count],
             Ty::I64,
         );
-        let next = b.binary(Op::Iadd, i0, count);
-        let rest = b.binary(Op::Isub, plan.n, next);
-        let vector = b.icmp(IntCC::Sgt, rest, w);
-        assert_eq!(
-            v_entry.len(),
-            1,
-            "a fold carries nothing into the vector loop"
-        );
-        b.ins_full(
-            Op::Brif,
-            vec![vector],
-            &[],
-            vec![
-                BlockCall {
-                    block: v,
-                    args: vec![next],
-                },
-                to_l(next),
-            ],
-        );
+        let last = b.binary(Op::Isub, plan.n, one);
+        b.ins_full(Op::Jump, vec![], &[], vec![to_l(last)]);
     } else {
         b.ins_full(
             Op::Brif,

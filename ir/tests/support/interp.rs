@@ -660,7 +660,7 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
 }
 
 /// A fold program (`runtime::fold`) run element by element in forward order: `args` =
-/// `[dst, steps, nsteps, n]`.
+/// `[dst, program, nsteps, n]`.
 fn fold(wide: bool, args: &[Bits], mem: &mut Memory) -> Result<(), Outcome> {
     use runtime::fold::{Combine, Term};
     FOLD_CALLS.with(|c| c.set(c.get() + 1));
@@ -691,7 +691,8 @@ fn fold(wide: bool, args: &[Bits], mem: &mut Memory) -> Result<(), Outcome> {
     for k in 0..(args[3] as i64).max(0) as u64 {
         let mut acc = 0.0f64;
         for s in 0..nsteps.max(0) as u64 {
-            let at = args[1].wrapping_add(24 * s);
+            // (Word 0 is the runtime's cache of the program's machine code.)
+            let at = args[1].wrapping_add(8 + 24 * s);
             let (code, a, b) = (word(mem, at)?, word(mem, at + 8)?, word(mem, at + 16)?);
             let term = Term::ALL
                 .into_iter()

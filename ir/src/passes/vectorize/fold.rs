@@ -27,20 +27,6 @@ use std::collections::HashMap;
 /// The most steps a fold may have (its stack slot's size).
 pub(super) const MAX_STEPS: usize = 64;
 
-impl Fold {
-    /// The elements of a block of the runtime's machine code (four 512-bit registers: 32
-    /// `f64`, 64 `f32`): the call covers whole blocks.
-    pub(super) fn block(&self) -> i64 {
-        256 / (i64::from(self.ty.bits()) / 8)
-    }
-
-    /// A fold is taken only for this many elements or more (two blocks: at fewer, the vector
-    /// loop's own code costs less than the call).
-    pub(super) fn min_elements(&self) -> i64 {
-        2 * self.block()
-    }
-}
-
 /// A step's term, in the loop's values: streams by their position among the plan's.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) enum FoldTerm {
@@ -71,6 +57,14 @@ pub(super) struct Fold {
     /// `f64` or `f32`.
     pub(super) ty: Ty,
     pub(super) steps: Vec<(Combine, FoldTerm)>,
+}
+
+impl Fold {
+    /// A fold is taken only for this many elements or more: two 512-bit registers of them
+    /// (16 `f64`, 32 `f32`); at fewer, the vector loop's own code costs less than the call.
+    pub(super) fn min_elements(&self) -> i64 {
+        2 * 64 / (i64::from(self.ty.bits()) / 8)
+    }
 }
 
 /// The loop's fold, if its one stored value is one and its other lane-wise instructions all
@@ -227,21 +221,27 @@ impl Parser<'_> {
     }
 }
 
-/// True if the fold is worth a call: several loaded terms, or a square root or division
-/// (whose packed instructions cost the same per instruction at every width).
+/// True if the fold is worth a call: three or more arithmetic operations per element (the
+/// products inside terms included), or a square root or division (whose packed instructions
+/// cost the same per instruction at every width). A map of one or two operations is bound by
+/// memory, where the 128-bit vector loop keeps up.
 pub(super) fn worth_it(fold: &Fold) -> bool {
-    let loads: usize = fold
+    let operations: usize = fold
         .steps
         .iter()
-        .map(|(_, t)| match t {
-            FoldTerm::Element(_) | FoldTerm::ElementTimesFixed(..) | FoldTerm::Square(_) => 1,
-            FoldTerm::ElementTimesElement(..) => 2,
-            _ => 0,
+        .map(|(c, t)| {
+            let product = matches!(
+                t,
+                FoldTerm::ElementTimesFixed(..)
+                    | FoldTerm::ElementTimesElement(..)
+                    | FoldTerm::Square(_)
+            );
+            usize::from(*c != Combine::Set) + usize::from(product)
         })
         .sum();
     let slow = fold
         .steps
         .iter()
         .any(|(c, _)| matches!(c, Combine::Sqrt | Combine::Div | Combine::DivRev));
-    loads >= 3 || slow
+    operations >= 3 || slow
 }
