@@ -559,6 +559,48 @@ fn folded_loops_agree_with_the_scalar_loop() {
     assert!(folds >= 24, "the folds ran {folds} times");
 }
 
+/// `@mean_abs_dev` of `vectorize_fastmath.ir` under fastmath: its sum of `abs(x - c)` goes to
+/// the runtime's fold sum from 16 elements on; the result is the scalar loop's within a
+/// relative tolerance (the order of the additions may change), for lengths around the
+/// threshold.
+#[test]
+fn fold_sums_agree_with_the_scalar_loop_within_rounding() {
+    let module = golden_module("vectorize_fastmath");
+    let mut after = module.clone();
+    let opts = PipelineOptions {
+        passes: vec![Pass::Vectorize],
+        verify: true,
+        fastmath: true,
+    };
+    for func in &mut after.functions {
+        run_pipeline(func, &opts, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let mut folds = 0;
+    for n in [0i64, 1, 5, 15, 16, 17, 40, 100] {
+        let memory = Memory(
+            (0..128)
+                .flat_map(|k| (f64::from(k * 37 % 101) / 7.0 - 6.0).to_le_bytes())
+                .collect(),
+        );
+        let args = [0u64, n as u64, 0.5f64.to_bits()];
+        let (mut m1, mut m2) = (memory.clone(), memory);
+        let expected = interp::run(&module, "mean_abs_dev", &args, &mut m1, &mut 100_000);
+        let before = interp::FOLD_CALLS.with(|c| c.get());
+        let actual = interp::run(&after, "mean_abs_dev", &args, &mut m2, &mut 100_000);
+        folds += interp::FOLD_CALLS.with(|c| c.get()) - before;
+        let (Outcome::Return(e), Outcome::Return(a)) = (&expected, &actual) else {
+            panic!("n {n}: {expected:?} before, {actual:?} after");
+        };
+        let (e, a) = (f64::from_bits(e[0]), f64::from_bits(a[0]));
+        assert!(
+            (e - a).abs() <= 1e-12 * e.abs().max(1.0),
+            "n {n}: {e} before, {a} after"
+        );
+        assert_eq!(m1, m2);
+    }
+    assert_eq!(folds, 4, "the fold sum ran for n >= 16");
+}
+
 /// The argmin/argmax golden loops on arrays full of ties, NaN, signed zeros and extremes, for
 /// trip counts around the vector width: the position returned is the scalar loop's (the first
 /// of equal elements; under NumPy's rule the first NaN).

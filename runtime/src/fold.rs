@@ -177,12 +177,12 @@ fn apply<T: FoldFloat>(combine: u8, acc: T, t: T) -> T {
 }
 
 /// A block of `B` consecutive elements from `j` on, every step applied to all of them before
-/// the next (the accumulators stay in vector registers), then stored.
+/// the next (the accumulators stay in vector registers), then stored at `out`.
 ///
 /// # Safety
 /// As [`fold`]'s, with `j + B <= n`.
 #[inline(always)]
-unsafe fn block<T: FoldFloat, const B: usize>(dst: *mut T, steps: &[[u64; 3]], j: usize) {
+unsafe fn block<T: FoldFloat, const B: usize>(out: *mut T, steps: &[[u64; 3]], j: usize) {
     let mut acc = [T::default(); B];
     const ADD_ELEMENT: u64 = Combine::Add as u64 | (Term::Element as u64) << 8;
     const SUB_ELEMENT: u64 = Combine::Sub as u64 | (Term::Element as u64) << 8;
@@ -265,8 +265,8 @@ unsafe fn block<T: FoldFloat, const B: usize>(dst: *mut T, steps: &[[u64; 3]], j
         }
     }
     for (k, &x) in acc.iter().enumerate() {
-        // SAFETY: `dst` addresses `n` writable elements.
-        unsafe { dst.add(j + k).write_unaligned(x) };
+        // SAFETY: `out` addresses `B` writable elements.
+        unsafe { out.add(k).write_unaligned(x) };
     }
 }
 
@@ -286,11 +286,11 @@ unsafe fn fold<T: FoldFloat, const B: usize>(
     let dst = dst.cast::<T>();
     let mut j = start;
     while j + B <= n {
-        unsafe { block::<T, B>(dst, steps, j) };
+        unsafe { block::<T, B>(dst.add(j), steps, j) };
         j += B;
     }
     while j + 8 <= n {
-        unsafe { block::<T, 8>(dst, steps, j) };
+        unsafe { block::<T, 8>(dst.add(j), steps, j) };
         j += 8;
     }
     while j < n {
@@ -345,7 +345,8 @@ macro_rules! fold_routine {
                                 )
                             })
                         } else {
-                            let made = crate::fold_jit::kernel(steps, $wide);
+                            let made =
+                                crate::fold_jit::kernel(steps, $wide, crate::fold_jit::Mode::Store);
                             if let Some(k) = made {
                                 unsafe { program.write(k as usize as u64) };
                             }
@@ -389,6 +390,84 @@ macro_rules! fold_routine {
 
 fold_routine!(ferrojit_fold_f64, f64, true);
 fold_routine!(ferrojit_fold_f32, f32, false);
+
+/// The sum of a fold's elements in no particular order (`fastmath`: the compiled loop's
+/// reduction may be reassociated): whole blocks by the kernel's four accumulator registers,
+/// the rest one by one; on other CPUs, interpreted blocks.
+macro_rules! fold_sum_routine {
+    ($name:ident, $t:ty, $wide:expr) => {
+        /// # Safety
+        /// See the module doc: `program` holds the runtime's word and `nsteps` steps whose
+        /// pointers address `n` elements.
+        pub unsafe extern "C" fn $name(program: *mut u64, nsteps: i64, n: i64) -> $t {
+            if n <= 0 || nsteps <= 0 {
+                return 0.0;
+            }
+            let n = n as usize;
+            // SAFETY: the caller's contract.
+            let steps = unsafe {
+                std::slice::from_raw_parts(program.add(1).cast::<[u64; 3]>(), nsteps as usize)
+            };
+            let size = std::mem::size_of::<$t>();
+            let per_block = 256 / size;
+            let blocks = n / per_block * per_block;
+            let mut lanes = [0.0 as $t; 256 / std::mem::size_of::<$t>()];
+            let mut done = false;
+            #[cfg(target_arch = "x86_64")]
+            if blocks > 0 && std::arch::is_x86_feature_detected!("avx512f") {
+                // SAFETY: word 0 is this runtime's: 0 or a kernel made for these codes.
+                let cached = unsafe { program.read() };
+                let kernel = if cached != 0 {
+                    Some(unsafe {
+                        std::mem::transmute::<usize, crate::fold_jit::Kernel>(cached as usize)
+                    })
+                } else {
+                    let made = crate::fold_jit::kernel(steps, $wide, crate::fold_jit::Mode::Sum);
+                    if let Some(k) = made {
+                        unsafe { program.write(k as usize as u64) };
+                    }
+                    made
+                };
+                if let Some(kernel) = kernel {
+                    // SAFETY: the kernel reads `blocks` elements of each stream and writes its
+                    // 256 bytes of partial sums to `lanes`.
+                    unsafe {
+                        kernel(
+                            lanes.as_mut_ptr().cast(),
+                            steps.as_ptr().cast(),
+                            blocks * size,
+                        )
+                    };
+                    done = true;
+                }
+            }
+            if !done {
+                for j in (0..blocks).step_by(per_block) {
+                    let mut block_values = [0.0 as $t; 256 / std::mem::size_of::<$t>()];
+                    // SAFETY: a block inside `n`, computed into a local buffer.
+                    unsafe {
+                        block::<$t, { 256 / std::mem::size_of::<$t>() }>(
+                            block_values.as_mut_ptr(),
+                            steps,
+                            j,
+                        )
+                    };
+                    for (l, v) in lanes.iter_mut().zip(block_values) {
+                        *l += v;
+                    }
+                }
+            }
+            let mut total = lanes.iter().fold(0.0 as $t, |s, &x| s + x);
+            for j in blocks..n {
+                total += unsafe { element::<$t>(steps, j) };
+            }
+            total
+        }
+    };
+}
+
+fold_sum_routine!(ferrojit_fold_sum_f64, f64, true);
+fold_sum_routine!(ferrojit_fold_sum_f32, f32, false);
 
 #[cfg(test)]
 mod tests {
@@ -448,6 +527,51 @@ mod tests {
                 }
             }
             libc::munmap(p, 2 * page);
+        }
+    }
+
+    /// Sums of folds (`fastmath`): the in-order sum within a relative tolerance, for lengths
+    /// around the kernel's block, the kernel's cached word reused.
+    #[test]
+    fn fold_sums_are_the_sums_of_their_elements() {
+        let a: Vec<f64> = (0..700)
+            .map(|k| ((k * 37 % 101) as f64 - 50.0) / 7.0)
+            .collect();
+        let b: Vec<f32> = a.iter().map(|&x| x as f32).collect();
+        for n in [0usize, 1, 7, 31, 32, 33, 64, 100, 500, 700] {
+            // |a[j] - 0.5|, then a[j] * a[j]: a mean absolute deviation and a sum of squares.
+            let mut mad = vec![
+                0,
+                step_code(Combine::Set, Term::Element),
+                a.as_ptr() as u64,
+                0,
+                step_code(Combine::Sub, Term::Fixed),
+                0.5f64.to_bits(),
+                0,
+                step_code(Combine::Abs, Term::Fixed),
+                0,
+                0,
+            ];
+            let want: f64 = a[..n].iter().map(|x| (x - 0.5).abs()).sum();
+            for _ in 0..2 {
+                let got = unsafe { ferrojit_fold_sum_f64(mad.as_mut_ptr(), 3, n as i64) };
+                assert!(
+                    (got - want).abs() <= 1e-12 * want.abs().max(1.0),
+                    "{n}: {got} {want}"
+                );
+            }
+            let mut squares = vec![
+                0,
+                step_code(Combine::Set, Term::Square),
+                b.as_ptr() as u64,
+                0,
+            ];
+            let want: f32 = b[..n].iter().map(|x| x * x).sum();
+            let got = unsafe { ferrojit_fold_sum_f32(squares.as_mut_ptr(), 1, n as i64) };
+            assert!(
+                (got - want).abs() <= 1e-4 * want.abs().max(1.0),
+                "{n}: {got} {want}"
+            );
         }
     }
 

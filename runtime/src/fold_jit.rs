@@ -46,57 +46,43 @@ pub(crate) fn tail_of(kernel: Kernel) -> Tail {
 /// Bytes a generated loop computes per iteration (four 64-byte registers).
 pub(crate) const BLOCK_BYTES: usize = 256;
 
-/// A program's element width (`true`: `f64`) and step codes.
-type Signature = (bool, Vec<u64>);
+/// What a kernel is made for: the element width (`true`: `f64`), whether it sums its
+/// elements instead of storing them ([`Mode::Sum`]), and the step codes.
+type Signature = (bool, Mode, Vec<u64>);
 
-/// Compiled kernels' addresses by signature (never freed: a process has few).
-static KERNELS: Mutex<Option<HashMap<Signature, usize>>> = Mutex::new(None);
-
-thread_local! {
-    /// The kernels this thread used, searched before the global table (no lock per call).
-    static RECENT: std::cell::RefCell<Vec<(bool, Vec<u64>, Kernel)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
+/// What a kernel does with the elements it computes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Mode {
+    /// Stores them at `dst`.
+    Store,
+    /// Adds them into four accumulator registers, stored at `dst` (256 bytes) at the end:
+    /// a `fastmath` sum, in no particular order. (No tail: the caller adds the last elements.)
+    Sum,
 }
+
+/// Compiled kernels' addresses by signature (never freed: a process has few). Callers keep
+/// the kernel of their call site (`crate::fold`'s program word), so this is consulted once per
+/// run of a compiled function.
+static KERNELS: Mutex<Option<HashMap<Signature, usize>>> = Mutex::new(None);
 
 /// The kernel for `steps` (`wide`: `f64`), compiling it on first use; `None` where the program
 /// cannot be compiled (no executable memory).
-pub(crate) fn kernel(steps: &[[u64; 3]], wide: bool) -> Option<Kernel> {
-    let same = |codes: &[u64]| {
-        codes.len() == steps.len() && codes.iter().zip(steps).all(|(c, s)| *c == s[0])
-    };
-    let found = RECENT.with(|r| {
-        r.borrow()
-            .iter()
-            .find(|(w, codes, _)| *w == wide && same(codes))
-            .map(|e| e.2)
-    });
-    if found.is_some() {
-        return found;
-    }
+pub(crate) fn kernel(steps: &[[u64; 3]], wide: bool, mode: Mode) -> Option<Kernel> {
     let codes: Vec<u64> = steps.iter().map(|s| s[0]).collect();
-    let address = {
-        let mut table = KERNELS.lock().unwrap_or_else(|e| e.into_inner());
-        let table = table.get_or_insert_with(HashMap::new);
-        match table.get(&(wide, codes.clone())) {
-            Some(&a) => a,
-            None => {
-                let (code, tail) = emit(&codes, wide)?;
-                let a = install(&code, tail)?;
-                table.insert((wide, codes.clone()), a);
-                a
-            }
+    let mut table = KERNELS.lock().unwrap_or_else(|e| e.into_inner());
+    let table = table.get_or_insert_with(HashMap::new);
+    let key = (wide, mode, codes);
+    let address = match table.get(&key) {
+        Some(&a) => a,
+        None => {
+            let (code, tail) = emit(&key.2, wide, mode)?;
+            let a = install(&code, tail)?;
+            table.insert(key, a);
+            a
         }
     };
     // SAFETY: `address` is the start of code emitted for this signature, mapped executable.
-    let k: Kernel = unsafe { std::mem::transmute::<usize, Kernel>(address) };
-    RECENT.with(|r| {
-        let mut r = r.borrow_mut();
-        if r.len() >= 64 {
-            r.remove(0);
-        }
-        r.push((wide, codes, k));
-    });
-    Some(k)
+    Some(unsafe { std::mem::transmute::<usize, Kernel>(address) })
 }
 
 /// Copies `code` into fresh executable memory after the 4-byte offset of its tail (read by
@@ -238,7 +224,7 @@ impl Asm {
 
 /// The machine code for `codes` (see the module doc), or `None` for a code this does not
 /// know: the block loop, then at `.1` the masked tail.
-fn emit(codes: &[u64], wide: bool) -> Option<(Vec<u8>, usize)> {
+fn emit(codes: &[u64], wide: bool, mode: Mode) -> Option<(Vec<u8>, usize)> {
     let steps: Vec<(Combine, Term)> = codes
         .iter()
         .map(|&c| {
@@ -253,15 +239,44 @@ fn emit(codes: &[u64], wide: bool) -> Option<(Vec<u8>, usize)> {
     };
     // The block loop: `(dst, steps, bytes)`.
     masks(&mut a, &steps, wide);
+    let int_op = |opcode: u8| Evex {
+        map: 1,
+        pp: 1,
+        w: wide,
+        opcode,
+    };
+    if mode == Mode::Sum {
+        for q in 0..4u8 {
+            a.evex(&int_op(0xEF), 11 + q, 11 + q, Rm::Reg(11 + q)); // vpxorq: zero
+        }
+    }
     a.bytes(&[0x31, 0xC9]); // xor ecx, ecx
     let top = a.code.len();
-    body(&mut a, &steps, wide, 4);
+    body(&mut a, &steps, wide, 4, mode);
     a.bytes(&[0x48, 0x81, 0xC1]); // add rcx, imm32
     a.bytes(&(BLOCK_BYTES as i32).to_le_bytes());
     a.bytes(&[0x48, 0x39, 0xD1]); // cmp rcx, rdx (the byte count)
     let rel = top as i64 - (a.code.len() as i64 + 6);
     a.bytes(&[0x0F, 0x82]); // jb top
     a.bytes(&(rel as i32).to_le_bytes());
+    if mode == Mode::Sum {
+        let store = Evex {
+            map: 1,
+            pp: u8::from(wide),
+            w: wide,
+            opcode: 0x11,
+        };
+        for q in 0..4u8 {
+            let at = Rm::Mem {
+                base: RDI,
+                indexed: false,
+                disp: 64 * i32::from(q),
+            };
+            a.evex(&store, 11 + q, 0, at);
+        }
+        a.bytes(&[0xC5, 0xF8, 0x77, 0xC3]); // vzeroupper; ret
+        return Some((a.code, 0));
+    }
     a.bytes(&[0xC5, 0xF8, 0x77, 0xC3]); // vzeroupper; ret
     // The tail: `(dst, steps, offset, lanes)`, one register of elements from byte `offset`,
     // the lanes set in the mask `lanes`.
@@ -270,7 +285,7 @@ fn emit(codes: &[u64], wide: bool) -> Option<(Vec<u8>, usize)> {
     a.bytes(&[0xC5, 0xF8, 0x92, 0xC9]); // kmovw k1, ecx
     a.bytes(&[0x48, 0x89, 0xD1]); // mov rcx, rdx
     a.masked = true;
-    body(&mut a, &steps, wide, 1);
+    body(&mut a, &steps, wide, 1, Mode::Store);
     a.bytes(&[0xC5, 0xF8, 0x77, 0xC3]); // vzeroupper; ret
     Some((a.code, tail))
 }
@@ -301,8 +316,9 @@ fn masks(a: &mut Asm, steps: &[(Combine, Term)], wide: bool) {
     }
 }
 
-/// Every step on `regs` registers of elements from byte `rcx` on, then their store.
-fn body(a: &mut Asm, steps: &[(Combine, Term)], wide: bool, regs: u8) {
+/// Every step on `regs` registers of elements from byte `rcx` on, then their store (or, to
+/// sum them, their addition into zmm11..).
+fn body(a: &mut Asm, steps: &[(Combine, Term)], wide: bool, regs: u8, mode: Mode) {
     let (pp, w) = if wide { (1, true) } else { (0, false) };
     let arith = |opcode: u8| Evex {
         map: 1,
@@ -424,6 +440,9 @@ fn body(a: &mut Asm, steps: &[(Combine, Term)], wide: bool, regs: u8) {
         }
     }
     for q in 0..regs {
-        a.evex(&store, q, 0, element(RDI, q));
+        match mode {
+            Mode::Store => a.evex(&store, q, 0, element(RDI, q)),
+            Mode::Sum => a.evex(&arith(0x58), 11 + q, 11 + q, Rm::Reg(q)),
+        }
     }
 }

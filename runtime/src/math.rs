@@ -580,6 +580,11 @@ runtime_functions! {
     FoldF64 => ("ferrojit_fold_f64", &[Ptr, Ptr, I64, I64], I64, fold::ferrojit_fold_f64),
     /// The same over `f32` elements.
     FoldF32 => ("ferrojit_fold_f32", &[Ptr, Ptr, I64, I64], I64, fold::ferrojit_fold_f32),
+    /// The sum of a fold program's `n` `f64` elements in any order (`fastmath` reductions):
+    /// `(program, nsteps, n) -> sum`.
+    FoldSumF64 => ("ferrojit_fold_sum_f64", &[Ptr, I64, I64], F64, fold::ferrojit_fold_sum_f64),
+    /// The same over `f32` elements.
+    FoldSumF32 => ("ferrojit_fold_sum_f32", &[Ptr, I64, I64], F32, fold::ferrojit_fold_sum_f32),
 }
 
 impl RuntimeFn {
@@ -706,6 +711,8 @@ impl RuntimeFn {
                 | DivF32
                 | FoldF64
                 | FoldF32
+                | FoldSumF64
+                | FoldSumF32
         )
     }
 

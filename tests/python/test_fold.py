@@ -211,3 +211,44 @@ def test_weights_in_the_output_array():
             m[0, j] = m[0, 0] * m[1, j] + m[0, 1] * m[2, j] + m[0, 2] * m[3, j]
 
     check(overwrite_weights, m2)
+
+
+@jit(fastmath=True)
+def mean_abs_dev(a, c):
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += abs(a[i] - c)
+    return s / a.shape[0]
+
+
+@jit(fastmath=True)
+def sum_of_scaled_squares(a, w):
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += w * a[i] * a[i]
+    return s
+
+
+@jit
+def strict_mean_abs_dev(a, c):
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += abs(a[i] - c)
+    return s
+
+
+@pytest.mark.parametrize("n", [1, 15, 16, 17, 33, 100, 1000, 100_003])
+def test_fastmath_sums_of_folds(n):
+    # Under fastmath the runtime's fold sum adds the terms in its own order: close to
+    # CPython's in-order sum; without fastmath the loop keeps the order (exact).
+    a = data(n, seed=n, special=False)
+    check(mean_abs_dev, a, 0.5, rtol=1e-9)
+    check(sum_of_scaled_squares, a, 0.25, rtol=1e-9)
+    check(strict_mean_abs_dev, a, 0.5)
+    a32 = a.astype(np.float32)
+    assert np.isclose(mean_abs_dev(a32, 0.5), mean_abs_dev.py_func(a32.astype(np.float64), 0.5), rtol=1e-4)
+
+
+def test_fastmath_sum_of_a_fold_with_nan():
+    a = data(300, seed=5)
+    assert np.isnan(mean_abs_dev(a, 0.5))

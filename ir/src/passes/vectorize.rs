@@ -60,6 +60,12 @@
 //! In the vector loops made, a select that clamps 8- or 16-bit `x + k` at the largest value or
 //! `x - k` at zero becomes one saturating operation ([`saturate`]: `paddusb`, `psubusw`, …).
 //!
+//! A map whose stored value is a left-to-right chain of element terms of three or more
+//! operations, or ending in a square root or division (a stencil, a weighted window,
+//! `sqrt(a*a + b*b)`: [`fold`]), has a third way after P2's checks: from 16 `f64` (32 `f32`)
+//! elements on, block Q sends it to F, which writes the chain's program into a stack slot and
+//! calls the runtime's 512-bit fold for all iterations but the last (the scalar loop's).
+//!
 //! The scalar loop always runs the last iterations (at least one), so the values it passes to
 //! `X` are computed as before and nothing after the loop changes. Each lane computes exactly the
 //! scalar operation of its iteration, in the same order per element: results are bitwise equal
@@ -952,11 +958,17 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
     } else {
         None
     };
-    let fold = if reductions.is_empty() && arg_reductions.is_empty() {
-        fold::find_fold(func, &body, &streams, &kinds).filter(fold::worth_it)
-    } else {
-        None
+    let float_sum = |r: &Reduction| {
+        r.combine == Combine::Sum(Op::Fadd) && r.narrow.is_none() && r.ty.is_float()
     };
+    let fold = match (&reductions[..], arg_reductions.is_empty()) {
+        ([], true) => fold::find_fold(func, &body, &streams, &kinds),
+        ([r], true) if float_sum(r) => {
+            fold::find_fold_sum(func, &body, &streams, &kinds, (r.s, r.next))
+        }
+        _ => None,
+    }
+    .filter(fold::worth_it);
     // The vector loop may start after the fold's elements, and a root store's pass after it
     // covers the range from the loop's first iteration: a fold computes the root itself.
     let root_store = root_store.filter(|_| fold.is_none());
@@ -1556,22 +1568,48 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
                 }
             }
         }
-        let routine = if f.ty == Ty::F64 {
-            RuntimeFn::FoldF64
-        } else {
-            RuntimeFn::FoldF32
-        };
         let nsteps = b.iconst(Ty::I64, f.steps.len() as i64);
         let one = b.iconst(Ty::I64, 1);
         let count = b.binary(Op::Isub, len, one);
-        let dst = ranges[f.store].0;
-        b.ins(
-            Op::CallRuntime(routine),
-            &[dst, slot, nsteps, count],
-            Ty::I64,
-        );
         let last = b.binary(Op::Isub, plan.n, one);
-        b.ins_full(Op::Jump, vec![], &[], vec![to_l(last)]);
+        let mut l_args = p_params.clone();
+        l_args[plan.i_index] = last;
+        let wide = f.ty == Ty::F64;
+        match f.store {
+            Some(store) => {
+                let routine = if wide {
+                    RuntimeFn::FoldF64
+                } else {
+                    RuntimeFn::FoldF32
+                };
+                let dst = ranges[store].0;
+                b.ins(
+                    Op::CallRuntime(routine),
+                    &[dst, slot, nsteps, count],
+                    Ty::I64,
+                );
+            }
+            None => {
+                // The sum of the elements (in any order: fastmath) added to the incoming sum.
+                let routine = if wide {
+                    RuntimeFn::FoldSumF64
+                } else {
+                    RuntimeFn::FoldSumF32
+                };
+                let sum = b.ins(Op::CallRuntime(routine), &[slot, nsteps, count], f.ty);
+                let red = &plan.reductions[0];
+                l_args[red.index] = b.binary(Op::Fadd, p_params[red.index], sum);
+            }
+        }
+        b.ins_full(
+            Op::Jump,
+            vec![],
+            &[],
+            vec![BlockCall {
+                block: l,
+                args: l_args,
+            }],
+        );
     } else {
         b.ins_full(
             Op::Brif,

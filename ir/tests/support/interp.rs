@@ -150,8 +150,20 @@ fn run_function(
                     env[data.results[0].0 as usize] = at;
                 }
                 Op::CallRuntime(rf @ (RuntimeFn::FoldF64 | RuntimeFn::FoldF32)) => {
-                    fold(*rf == RuntimeFn::FoldF64, &args, mem)?;
+                    fold(*rf == RuntimeFn::FoldF64, &args, mem, None)?;
                     env[data.results[0].0 as usize] = 0;
+                }
+                // A fold's sum: here in element order (the runtime's may differ: fastmath).
+                Op::CallRuntime(rf @ (RuntimeFn::FoldSumF64 | RuntimeFn::FoldSumF32)) => {
+                    let mut sum = 0.0;
+                    let fold_args = [0, args[0], args[1], args[2]];
+                    fold(
+                        *rf == RuntimeFn::FoldSumF64,
+                        &fold_args,
+                        mem,
+                        Some(&mut sum),
+                    )?;
+                    env[data.results[0].0 as usize] = sum.to_bits();
                 }
                 // Fills, copies and square roots write memory: the loops they replace, element
                 // by element in forward order (the definition the runtime must match).
@@ -660,8 +672,14 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
 }
 
 /// A fold program (`runtime::fold`) run element by element in forward order: `args` =
-/// `[dst, program, nsteps, n]`.
-fn fold(wide: bool, args: &[Bits], mem: &mut Memory) -> Result<(), Outcome> {
+/// `[dst, program, nsteps, n]`; with `sum`, the elements are added to it (rounded to the
+/// element type) instead of stored.
+fn fold(
+    wide: bool,
+    args: &[Bits],
+    mem: &mut Memory,
+    mut sum: Option<&mut f64>,
+) -> Result<(), Outcome> {
     use runtime::fold::{Combine, Term};
     FOLD_CALLS.with(|c| c.set(c.get() + 1));
     let size = if wide { 8 } else { 4 };
@@ -725,6 +743,10 @@ fn fold(wide: bool, args: &[Bits], mem: &mut Memory) -> Result<(), Outcome> {
                 Combine::Neg => -acc,
                 Combine::Abs => acc.abs(),
             });
+        }
+        if let Some(total) = sum.as_deref_mut() {
+            *total = round(*total + acc);
+            continue;
         }
         let to = address(args[0].wrapping_add(k * size), 0, size as usize, mem)?;
         let bytes = if wide {

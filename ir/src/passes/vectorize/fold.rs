@@ -1,6 +1,8 @@
 //! Vector loops whose stored value is a fold of element terms, handed to the runtime's 512-bit
 //! `fold` routines (`runtime::fold`): `out[j] = m[i-1, j] + m[i+1, j] + ... - 4.0 * m[i, j]`,
-//! `acc += w[di, dj] * m[i+di, j+dj]` unrolled, `sqrt(a[j] * a[j] + b[j] * b[j])`.
+//! `acc += w[di, dj] * m[i+di, j+dj]` unrolled, `sqrt(a[j] * a[j] + b[j] * b[j])`; and
+//! `fastmath` float sums of one (`s += abs(a[j] - m)`), whose order may change, summed by the
+//! runtime's fold sums.
 //!
 //! Such a body is all arithmetic on loaded elements (a stencil's 25 loads and adds per
 //! element), which Cranelift's 128-bit vectors do two `f64` lanes at a time; the runtime does
@@ -52,8 +54,9 @@ impl FoldTerm {
 }
 
 pub(super) struct Fold {
-    /// The store's position among the plan's streams.
-    pub(super) store: usize,
+    /// The store's position among the plan's streams; `None` for a `fastmath` sum of the
+    /// fold's elements (the loop's one reduction, `s + fold`).
+    pub(super) store: Option<usize>,
     /// `f64` or `f32`.
     pub(super) ty: Ty,
     pub(super) steps: Vec<(Combine, FoldTerm)>,
@@ -81,6 +84,51 @@ pub(super) fn find_fold(
         return None;
     }
     let value = func.inst(st.inst).args[1];
+    let (ty, steps) = fold_of(func, body, streams, kinds, value, None)?;
+    Some(Fold {
+        store: Some(store),
+        ty,
+        steps,
+    })
+}
+
+/// The fold a `fastmath` float sum adds up (`s = s + t`, `t` a fold; nothing stored), if its
+/// other lane-wise instructions all belong to it: the runtime sums the elements in any order.
+pub(super) fn find_fold_sum(
+    func: &Function,
+    body: &[Inst],
+    streams: &[Stream],
+    kinds: &HashMap<Value, Kind>,
+    (s, next): (Value, Value),
+) -> Option<Fold> {
+    if streams.iter().any(|st| st.store) {
+        return None;
+    }
+    let add = super::def_inst(func, next).filter(|i| body.contains(i))?;
+    let d = func.inst(add);
+    let term = match d.args[..] {
+        [x, y] if d.op == Op::Fadd && x == s => y,
+        [x, y] if d.op == Op::Fadd && y == s => x,
+        _ => return None,
+    };
+    let (ty, steps) = fold_of(func, body, streams, kinds, term, Some(add))?;
+    Some(Fold {
+        store: None,
+        ty,
+        steps,
+    })
+}
+
+/// The type and steps of the fold computing `value`, if every lane-wise instruction of the
+/// body but `also` belongs to it.
+fn fold_of(
+    func: &Function,
+    body: &[Inst],
+    streams: &[Stream],
+    kinds: &HashMap<Value, Kind>,
+    value: Value,
+    also: Option<Inst>,
+) -> Option<(Ty, Vec<(Combine, FoldTerm)>)> {
     let ty = func.value_type(value);
     if !matches!(ty, Ty::F64 | Ty::F32) || kinds.get(&value) != Some(&Kind::Vector) {
         return None;
@@ -97,17 +145,16 @@ pub(super) fn find_fold(
     if steps.len() > MAX_STEPS {
         return None;
     }
-    // Every lane-wise instruction of the body is part of the stored value.
     let lane_wise = body.iter().filter(|&&inst| {
         let d = func.inst(inst);
         d.results.first().and_then(|r| kinds.get(r)) == Some(&Kind::Vector)
     });
     for inst in lane_wise {
-        if !parser.used.contains(inst) {
+        if !parser.used.contains(inst) && Some(*inst) != also {
             return None;
         }
     }
-    Some(Fold { store, ty, steps })
+    Some((ty, steps))
 }
 
 struct Parser<'a> {
@@ -243,5 +290,6 @@ pub(super) fn worth_it(fold: &Fold) -> bool {
         .steps
         .iter()
         .any(|(c, _)| matches!(c, Combine::Sqrt | Combine::Div | Combine::DivRev));
-    operations >= 3 || slow
+    // (A sum adds each element: one operation more.)
+    operations + usize::from(fold.store.is_none()) >= 3 || slow
 }
