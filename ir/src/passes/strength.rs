@@ -18,10 +18,16 @@
 //!   one `lea` (1 cycle) instead of an `imul` (3 cycles): `3 * x + 1` in a Collatz step sits
 //!   on the loop's critical path. Powers of two are left to the backend (it shifts already);
 //!   other constants keep their multiplication.
+//! - **Packs of lanes that fit**: the vectorizer's `pack` truncates each lane to half its
+//!   width, which x86 does as a mask of the high halves and an unsigned saturating pack. When
+//!   interval arithmetic ([`range_in_i32`]) shows every lane of both operands within the
+//!   narrow lane's signed range (`int(x) * 3 // 4` of `int16` lanes, computed in `i32`),
+//!   truncation and signed saturation agree: `pack_sat`, one `packssdw`.
 //!
 //! It runs after the vectorizer, which wants the multiplications and divisions as written.
 
 use super::index_range::non_negative_values;
+use super::narrow::range_in_i32;
 use super::sign_facts::SignFacts;
 use super::util::{DomTree, replace_all_uses};
 use crate::function::{Block, Function, Inst, IntCC, Op, Ty, Value, ValueDef};
@@ -35,7 +41,7 @@ pub fn run(func: &mut Function) -> bool {
             matches!(d.op, Op::Udiv | Op::Urem) && constant(func, d.args[1]).is_some()
         })
     });
-    let mut changed = false;
+    let mut changed = saturating_packs(func);
     let mut plans = Vec::new();
     if has_division {
         let dom = DomTree::compute(func);
@@ -84,6 +90,36 @@ pub fn run(func: &mut Function) -> bool {
         replace_all_uses(func, old, new);
     }
     changed
+}
+
+/// Turns each `pack` whose operands' lanes provably fit the narrow lanes (as signed values)
+/// into `pack_sat`; true if one was.
+fn saturating_packs(func: &mut Function) -> bool {
+    let mut fitting = Vec::new();
+    for &b in &func.layout {
+        for &inst in &func.block(b).insts {
+            let data = func.inst(inst);
+            let narrow = match data.results[..] {
+                [r] if data.op == Op::Pack => func.value_type(r),
+                _ => continue,
+            };
+            if !matches!(narrow, Ty::I16X8 | Ty::I8X16) {
+                continue;
+            }
+            let bits = narrow.lane().bits();
+            let (min, max) = (-(1i64 << (bits - 1)), (1i64 << (bits - 1)) - 1);
+            let fits = |v: Value| {
+                range_in_i32(func, v, &mut 0).is_some_and(|(lo, hi)| min <= lo && hi <= max)
+            };
+            if fits(data.args[0]) && fits(data.args[1]) {
+                fitting.push(inst);
+            }
+        }
+    }
+    for &inst in &fitting {
+        func.inst_mut(inst).op = Op::PackSat;
+    }
+    !fitting.is_empty()
 }
 
 fn constant(func: &Function, v: Value) -> Option<i64> {
