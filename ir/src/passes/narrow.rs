@@ -237,7 +237,8 @@ fn emit(func: &mut Function, v: Value, ty: Ty, out: &mut Vec<Inst>) -> Value {
 /// range; counts the operations in `nodes`. `int(x) * 3 // 4` of an `int16` `x` qualifies: it
 /// is then computed in `i32`, four lanes to a vector instead of two. Integer vectors have the
 /// range of every lane: the vectorizer's widenings are extensions, its splats the scalar's
-/// range (what `strength` asks before it packs lanes with saturation).
+/// range, its packs their operands' (what `strength` asks before it packs lanes with
+/// saturation).
 pub(crate) fn range_in_i32(func: &Function, v: Value, nodes: &mut usize) -> Option<(i64, i64)> {
     let inst = def(func, v)?;
     let data = func.inst(inst);
@@ -249,7 +250,18 @@ pub(crate) fn range_in_i32(func: &Function, v: Value, nodes: &mut usize) -> Opti
                 Ty::I32 | Ty::I32X4 => 32,
                 _ => return None,
             };
-            if matches!(data.op, Op::Sext | Op::Widen { signed: true, .. }) {
+            let signed = matches!(data.op, Op::Sext | Op::Widen { signed: true, .. });
+            // An extension of a value whose own range is known (a widened widening): that
+            // range, when the extension does not reinterpret its sign.
+            let inner = match def(func, data.args[0]).map(|i| &func.inst(i).op) {
+                Some(Op::Widen { .. } | Op::Sext | Op::Uext) => {
+                    range_in_i32(func, data.args[0], nodes).filter(|r| signed || r.0 >= 0)
+                }
+                _ => None,
+            };
+            if let Some((lo, hi)) = inner {
+                (i128::from(lo), i128::from(hi))
+            } else if signed {
                 (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
             } else {
                 (0, (1i128 << bits) - 1)
@@ -305,6 +317,12 @@ pub(crate) fn range_in_i32(func: &Function, v: Value, nodes: &mut usize) -> Opti
                 }
                 Op::Select => {
                     let (a, b) = (range(data.args[1])?, range(data.args[2])?);
+                    (a.0.min(b.0), a.1.max(b.1))
+                }
+                // The lanes of both, kept as they are when they fit the narrow lanes (checked
+                // below), where truncation and saturation change nothing.
+                Op::Pack | Op::PackSat => {
+                    let (a, b) = (range(data.args[0])?, range(data.args[1])?);
                     (a.0.min(b.0), a.1.max(b.1))
                 }
                 _ => return None,
