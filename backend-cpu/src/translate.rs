@@ -588,10 +588,7 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
             if !data.args.contains(&result) && !in_targets {
                 continue;
             }
-            if in_targets
-                || !matches!(data.op, Op::Widen { .. })
-                || self.reloadable(i).is_none()
-            {
+            if in_targets || !matches!(data.op, Op::Widen { .. }) || self.reloadable(i).is_none() {
                 return false;
             }
             widened = true;

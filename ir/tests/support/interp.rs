@@ -541,7 +541,9 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
         },
         Select => Ok(if a[0] != 0 { a[1] } else { a[2] }),
         Splat => Ok(a[0]),
-        ExtractLane(_) | Widen { .. } | Pack | PackSat => unreachable!("takes a vector (eval_lanes)"),
+        ExtractLane(_) | Widen { .. } | Pack | PackSat => {
+            unreachable!("takes a vector (eval_lanes)")
+        }
         Load { offset, readonly } => {
             let len = (ty.bits() / 8) as usize;
             // `readonly` loads cannot trap (`Op::is_speculatable`: LICM hoists them out of
