@@ -59,11 +59,25 @@ def divmod_by_min(a):
     return out
 
 
+@jit
+def mod_by_variable(a, b):
+    out = np.zeros(a.shape[0], dtype=np.int64)
+    for i in range(a.shape[0]):
+        out[i] = a[i] % b[i]
+    return out
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 def test_floor_division_by_any_constant(seed):
     a = hostile_ints(seed)
     check(divmod_any_constant, a)
     check(divmod_by_min, a)
+    # A variable divisor, -1 (`MIN % -1` is 0) and MIN among them: the remainder by -1 is
+    # taken as the remainder by 1, with no select after it.
+    b = np.random.default_rng(seed).permutation(a)
+    b[b == 0] = -1
+    check(mod_by_variable, a, b)
+    check(mod_by_variable, a, np.full_like(a, -1))
 
 
 @jit
