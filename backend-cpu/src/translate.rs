@@ -578,7 +578,8 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
         let [result] = func.inst(load).results[..] else {
             return false;
         };
-        if self.used_elsewhere[result.0 as usize] {
+        let ty = func.value_type(result);
+        if !ty.is_vector() || ty.is_mask() || self.used_elsewhere[result.0 as usize] {
             return false;
         }
         let mut widened = false;
