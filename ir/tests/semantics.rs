@@ -725,7 +725,8 @@ fn byte_loops_agree_with_the_scalar_loop() {
 
 fn byte_loops_agree(name: &str) {
     let module = golden_module(name);
-    let after = optimise(&module, vec![Pass::Vectorize]);
+    // `strength` after: packs of lanes that fit become saturating (`scale_i16_via_i32`).
+    let after = optimise(&module, vec![Pass::Vectorize, Pass::Strength]);
     let mut rng = Rng(777);
     let mut vector_runs = 0;
     for func in &module.functions {
@@ -901,4 +902,40 @@ fn fills_and_copies_agree_with_the_loops() {
         }
     }
     assert!(finished > 500, "only {finished} runs finished");
+}
+
+/// `strength`'s saturating packs (`tests/ir/strength_packs.ir`) on memory of every bit pattern
+/// (random bytes, and the extremes of each lane width): a `pack_sat` may only replace a `pack`
+/// whose lanes fit, where both store the same bytes; the `pack`s it keeps would differ.
+#[test]
+fn saturating_packs_agree_with_truncating_ones() {
+    let module = golden_module("strength_packs");
+    let after = optimise(&module, vec![Pass::Strength]);
+    let mut rng = Rng(4242);
+    let extremes: [&[u8]; 4] = [&[0x00, 0x80], &[0xff, 0x7f], &[0xff, 0xff], &[0x01, 0x00]];
+    for func in &module.functions {
+        for run in 0..64 {
+            let memory = Memory(
+                (0..64)
+                    .flat_map(|k| match extremes.get(run % 8) {
+                        Some(pair) => pair.to_vec(),
+                        None => {
+                            let r = rng.next() ^ k;
+                            vec![r as u8, (r >> 8) as u8]
+                        }
+                    })
+                    .collect(),
+            );
+            let args = [0u64, 32];
+            let (mut m1, mut m2) = (memory.clone(), memory);
+            let expected = interp::run(&module, &func.name, &args, &mut m1, &mut 1_000);
+            let actual = interp::run(&after, &func.name, &args, &mut m2, &mut 1_000);
+            assert!(
+                matches!(expected, Outcome::Return(_)) && expected == actual && m1 == m2,
+                "@{}: {expected:?} before, {actual:?} after (memory equal: {})",
+                func.name,
+                m1 == m2
+            );
+        }
+    }
 }

@@ -338,16 +338,19 @@ fn eval_lanes(
             lanes.insert(data.results[0], out);
             Ok(())
         }
-        Op::Pack => {
+        Op::Pack | Op::PackSat => {
             let from = func.value_type(data.args[0]);
             let to = func.value_type(data.results[0]);
             let n = from.lanes() as usize;
             let bits = to.lane().bits();
+            let (min, max) = (-(1i64 << (bits - 1)), (1i64 << (bits - 1)) - 1);
             let out = (0..2 * n)
                 .map(|k| {
-                    let x = lane_of(data.args[k / n], k % n) as i64;
+                    let x = sext(lane_of(data.args[k / n], k % n) as i64, from.lane().bits());
                     if to.is_mask() {
                         x as u64
+                    } else if data.op == Op::PackSat {
+                        x.clamp(min, max) as u64
                     } else {
                         sext(x, bits) as u64
                     }
@@ -570,7 +573,9 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
         },
         Select => Ok(if a[0] != 0 { a[1] } else { a[2] }),
         Splat => Ok(a[0]),
-        ExtractLane(_) | Widen { .. } | Pack => unreachable!("takes a vector (eval_lanes)"),
+        ExtractLane(_) | Widen { .. } | Pack | PackSat => {
+            unreachable!("takes a vector (eval_lanes)")
+        }
         Load { offset, readonly } => {
             let len = (ty.bits() / 8) as usize;
             // `readonly` loads cannot trap (`Op::is_speculatable`: LICM hoists them out of
