@@ -218,7 +218,7 @@ impl Pool {
         let mut seen = self.state.load(Ordering::SeqCst);
         loop {
             seen = self.wait_for_change(seen);
-            if seen % 2 == 0 {
+            if seen.is_multiple_of(2) {
                 continue; // a close: wait for the next open
             }
             self.inside.fetch_add(1, Ordering::SeqCst);
