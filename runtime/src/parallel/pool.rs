@@ -20,6 +20,10 @@
 //!   worker sees the state changed and leaves without reading the job.
 //! - At most `helpers` workers take chunks (a ticket each): `set_num_threads` is honoured.
 //!
+//! Chunk functions are `extern "C"` (compiled code, or the driver's wrapper around it): they
+//! cannot unwind, so a worker never leaves a loop half-way; errors travel in each chunk's
+//! error slot, which the owner reads after the loop.
+//!
 //! After `fork()` the child has none of the workers: [`pool`] returns `None` there and loops run
 //! serially (same chunks, same results).
 
