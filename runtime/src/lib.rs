@@ -13,7 +13,7 @@
 //! - [`random`]: per-thread Mersenne Twister streams for `np.random` and `random`.
 //! - [`sorting`]: NumPy's sorting and selection (`np.sort`, `argsort`, `partition`, `unique`).
 //! - [`radix`]: the radix sort behind `sorting`'s sorts and argsorts of large numeric buffers.
-//! - [`parallel`]: the parallel loop driver behind `prange` (a rayon thread pool).
+//! - [`parallel`]: the parallel loop driver behind `prange` (its own small thread pool).
 //! - [`reduce`]: whole-array sums and dot products that compiled reduction loops call.
 //! - [`fill_copy`]: the fills and forward-order copies that compiled `a[i] = x` and
 //!   `out[i] = a[i]` loops call.
@@ -21,8 +21,8 @@
 //!   hand over, at 512 bits.
 //! - [`exports`]: the unmangled symbols of the static archive that `ferrojit build` links.
 //!
-//! Invariants: no dependency on the compiler crates, on pyo3, or on anything heavy (rayon for
-//! the thread pool, faer for dense linear algebra); every layout
+//! Invariants: no dependency on the compiler crates, on pyo3, or on anything heavy (faer for dense
+//! linear algebra); every layout
 //! here is `#[repr(C)]` and described by constants that code generators use, so a change of
 //! layout is a change in one place.
 
