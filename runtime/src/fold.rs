@@ -335,7 +335,7 @@ macro_rules! fold_routine {
                     let per_block = crate::fold_jit::BLOCK_BYTES / std::mem::size_of::<$t>();
                     let blocks = n / per_block * per_block;
                     let mut start = 0;
-                    if n >= 8 {
+                    if n >= 1 {
                         // SAFETY: word 0 is this runtime's: 0 or a kernel made for these codes.
                         let cached = unsafe { program.read() };
                         let kernel = if cached != 0 {
@@ -359,17 +359,17 @@ macro_rules! fold_routine {
                                 // this routine's contract, a positive multiple of its block.
                                 unsafe { kernel(dst, steps.as_ptr().cast(), blocks * size) };
                             }
-                            // The rest a register at a time, the last one masked.
-                            let tail = crate::fold_jit::tail_of(kernel);
-                            let lanes = 64 / size;
-                            start = blocks;
-                            while start < n {
-                                let count = (n - start).min(lanes);
-                                let mask = ((1u64 << count) - 1) as u32;
+                            // The rest (fewer than a block) in one masked call of as many
+                            // registers as it needs.
+                            if blocks < n {
+                                let rest = n - blocks;
+                                let regs = (rest * size).div_ceil(64);
+                                let tail = crate::fold_jit::tail_of(kernel, regs);
+                                let mask = (1u64 << rest) - 1;
                                 // SAFETY: the lanes past `n` are masked off (not accessed).
-                                unsafe { tail(dst, steps.as_ptr().cast(), start * size, mask) };
-                                start += count;
+                                unsafe { tail(dst, steps.as_ptr().cast(), blocks * size, mask) };
                             }
+                            start = n;
                         }
                     }
                     if start < n {
@@ -390,6 +390,27 @@ macro_rules! fold_routine {
 
 fold_routine!(ferrojit_fold_f64, f64, true);
 fold_routine!(ferrojit_fold_f32, f32, false);
+
+/// Adds the elements of the blocks `0..blocks` (a multiple of `B`) into `lanes`, block by
+/// interpreted block.
+///
+/// # Safety
+/// As [`fold`]'s, for `blocks` elements.
+#[inline(always)]
+unsafe fn interpreted_block_sums<T: FoldFloat, const B: usize>(
+    steps: &[[u64; 3]],
+    blocks: usize,
+    lanes: &mut [T; B],
+) {
+    for j in (0..blocks).step_by(B) {
+        let mut values = [T::default(); B];
+        // SAFETY: a block inside the elements, computed into a local buffer.
+        unsafe { block::<T, B>(values.as_mut_ptr(), steps, j) };
+        for (l, v) in lanes.iter_mut().zip(values) {
+            *l = *l + v;
+        }
+    }
+}
 
 /// The sum of a fold's elements in no particular order (`fastmath`: the compiled loop's
 /// reduction may be reassociated): whole blocks by the kernel's four accumulator registers,
@@ -442,20 +463,8 @@ macro_rules! fold_sum_routine {
                 }
             }
             if !done {
-                for j in (0..blocks).step_by(per_block) {
-                    let mut block_values = [0.0 as $t; 256 / std::mem::size_of::<$t>()];
-                    // SAFETY: a block inside `n`, computed into a local buffer.
-                    unsafe {
-                        block::<$t, { 256 / std::mem::size_of::<$t>() }>(
-                            block_values.as_mut_ptr(),
-                            steps,
-                            j,
-                        )
-                    };
-                    for (l, v) in lanes.iter_mut().zip(block_values) {
-                        *l += v;
-                    }
-                }
+                // SAFETY: the blocks lie inside `n` (the caller's contract).
+                unsafe { interpreted_block_sums(steps, blocks, &mut lanes) };
             }
             let mut total = lanes.iter().fold(0.0 as $t, |s, &x| s + x);
             for j in blocks..n {
@@ -560,6 +569,14 @@ mod tests {
                     "{n}: {got} {want}"
                 );
             }
+            // The interpreted blocks (CPUs without AVX-512) sum the same elements.
+            let mut lanes = [0.0f64; 32];
+            let blocks = n / 32 * 32;
+            let mad_steps: Vec<[u64; 3]> = mad[1..].chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
+            unsafe { interpreted_block_sums(&mad_steps, blocks, &mut lanes) };
+            let want_blocks: f64 = a[..blocks].iter().map(|x| (x - 0.5).abs()).sum();
+            let got_blocks: f64 = lanes.iter().sum();
+            assert!((got_blocks - want_blocks).abs() <= 1e-12 * want_blocks.abs().max(1.0));
             let mut squares = vec![
                 0,
                 step_code(Combine::Set, Term::Square),
@@ -690,6 +707,28 @@ mod tests {
                 assert_eq!(
                     again.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
                     got.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+                );
+            }
+            // The interpreted blocks (CPUs without AVX-512) give the same elements.
+            if !in_place {
+                let mut interpreted = vec![0.0f64; n];
+                unsafe { fold::<f64, 32>(interpreted.as_mut_ptr().cast(), &steps_ref, n, 0) };
+                let mut interpreted32 = vec![0.0f32; n];
+                unsafe { fold::<f32, 16>(interpreted32.as_mut_ptr().cast(), &steps32_ref, n, 0) };
+                let same = |x: &[f64], y: &[f64]| {
+                    x.iter()
+                        .zip(y)
+                        .all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()))
+                };
+                assert!(same(&interpreted, &want), "interpreted f64, round {round}");
+                let same32 = |x: &[f32], y: &[f32]| {
+                    x.iter()
+                        .zip(y)
+                        .all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()))
+                };
+                assert!(
+                    same32(&interpreted32, &want32),
+                    "interpreted f32, round {round}"
                 );
             }
             // Bits, every NaN as one (see the module doc on NaN payloads).

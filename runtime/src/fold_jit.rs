@@ -15,9 +15,9 @@
 //!
 //! Generated code: a block loop `extern "sysv64" fn(dst, steps, bytes)` with `bytes` a
 //! positive multiple of 256, the byte length of the elements to compute; and a tail `fn(dst,
-//! steps, offset, lanes)` that computes one register of elements from byte `offset`, its
-//! element accesses masked by `lanes` (`k1`: the lanes past the end are neither read nor
-//! written). Registers: `rcx` the byte
+//! steps, offset, lanes)` for each of 1 to 4 registers that computes them from byte `offset`
+//! with their element accesses masked by `lanes` (one bit per element; register `q`'s
+//! accesses by `k1+q`): the lanes past the end are neither read nor written. Registers: `rcx` the byte
 //! offset, `rax`/`r8` element pointers, `zmm0`–`zmm3` accumulators, `zmm4`–`zmm7` terms,
 //! `zmm8` a fixed value, `zmm9`/`zmm10` the sign and magnitude masks; all caller-saved.
 
@@ -28,17 +28,19 @@ use std::sync::Mutex;
 /// A compiled program's block loop: `(dst, steps, bytes)`.
 pub(crate) type Kernel = unsafe extern "sysv64" fn(*mut u8, *const u64, usize);
 
-/// Its masked tail: `(dst, steps, offset, lanes)`: one register of elements from byte
-/// `offset`, the lanes whose bits `lanes` sets.
-pub(crate) type Tail = unsafe extern "sysv64" fn(*mut u8, *const u64, usize, u32);
+/// Its masked tail: `(dst, steps, offset, lanes)`: one block of elements from byte `offset`,
+/// the elements whose bits `lanes` sets.
+pub(crate) type Tail = unsafe extern "sysv64" fn(*mut u8, *const u64, usize, u64);
 
-/// A kernel's tail: [`install`] keeps its distance from the block loop in the 4 bytes before
-/// the code.
-pub(crate) fn tail_of(kernel: Kernel) -> Tail {
-    // SAFETY: every kernel is installed with its tail's offset in the 4 bytes before it.
+/// A kernel's tail for `regs` registers (1 to 4: the fewest that hold the rest):
+/// [`install`] keeps the four tails' distances from the block loop in the 16 bytes before the
+/// code.
+pub(crate) fn tail_of(kernel: Kernel, regs: usize) -> Tail {
+    debug_assert!((1..=4).contains(&regs));
+    // SAFETY: every kernel is installed with its tails' offsets in the 16 bytes before it.
     unsafe {
         let start = kernel as usize;
-        let offset = (start as *const u32).sub(1).read_unaligned() as usize;
+        let offset = (start as *const u32).sub(5 - regs).read_unaligned() as usize;
         std::mem::transmute::<usize, Tail>(start + offset)
     }
 }
@@ -75,8 +77,8 @@ pub(crate) fn kernel(steps: &[[u64; 3]], wide: bool, mode: Mode) -> Option<Kerne
     let address = match table.get(&key) {
         Some(&a) => a,
         None => {
-            let (code, tail) = emit(&key.2, wide, mode)?;
-            let a = install(&code, tail)?;
+            let (code, tails) = emit(&key.2, wide, mode)?;
+            let a = install(&code, tails)?;
             table.insert(key, a);
             a
         }
@@ -85,9 +87,9 @@ pub(crate) fn kernel(steps: &[[u64; 3]], wide: bool, mode: Mode) -> Option<Kerne
     Some(unsafe { std::mem::transmute::<usize, Kernel>(address) })
 }
 
-/// Copies `code` into fresh executable memory after the 4-byte offset of its tail (read by
-/// [`tail_of`]); the code's address.
-fn install(code: &[u8], tail: usize) -> Option<usize> {
+/// Copies `code` into fresh executable memory after the 4-byte offsets of its four tails
+/// (read by [`tail_of`]); the code's address.
+fn install(code: &[u8], tails: [usize; 4]) -> Option<usize> {
     let len = (code.len() + 16).next_multiple_of(4096);
     // SAFETY: a fresh private anonymous mapping, written before it is made executable and
     // never unmapped (kernels live as long as the process).
@@ -104,10 +106,12 @@ fn install(code: &[u8], tail: usize) -> Option<usize> {
             return None;
         }
         let start = p.cast::<u8>().add(16);
-        start
-            .sub(4)
-            .cast::<u32>()
-            .write_unaligned(u32::try_from(tail).ok()?);
+        for (k, tail) in tails.into_iter().enumerate() {
+            start
+                .sub(16 - 4 * k)
+                .cast::<u32>()
+                .write_unaligned(u32::try_from(tail).ok()?);
+        }
         std::ptr::copy_nonoverlapping(code.as_ptr(), start, code.len());
         if libc::mprotect(p, len, libc::PROT_READ | libc::PROT_EXEC) != 0 {
             libc::munmap(p, len);
@@ -149,7 +153,8 @@ struct Evex {
 struct Asm {
     code: Vec<u8>,
     /// Whether the instructions being emitted are the masked tail's: those that read or write
-    /// elements are masked by `k1` (loads into a register zero the other lanes).
+    /// elements are masked (loads into a register zero the other lanes), an access of register
+    /// `q`'s elements (displacement `64 * q`) by `k1 + q`.
     masked: bool,
 }
 
@@ -186,11 +191,16 @@ impl Asm {
     fn evex(&mut self, e: &Evex, reg: u8, vvvv: u8, rm: Rm) {
         let store = e.opcode == 0x11;
         let mask = match rm {
-            Rm::Mem { indexed: true, .. } if self.masked => {
+            Rm::Mem {
+                indexed: true,
+                disp,
+                ..
+            } if self.masked => {
                 // Merging for stores and for operations whose other operand is the
                 // destination itself; zeroing for loads into a fresh register.
                 let zero = !store && e.opcode == 0x10;
-                0x01 | (u8::from(zero) << 7)
+                let k = 1 + (disp / 64) as u8;
+                k | (u8::from(zero) << 7)
             }
             _ => 0,
         };
@@ -224,7 +234,7 @@ impl Asm {
 
 /// The machine code for `codes` (see the module doc), or `None` for a code this does not
 /// know: the block loop, then at `.1` the masked tail.
-fn emit(codes: &[u64], wide: bool, mode: Mode) -> Option<(Vec<u8>, usize)> {
+fn emit(codes: &[u64], wide: bool, mode: Mode) -> Option<(Vec<u8>, [usize; 4])> {
     let steps: Vec<(Combine, Term)> = codes
         .iter()
         .map(|&c| {
@@ -275,19 +285,30 @@ fn emit(codes: &[u64], wide: bool, mode: Mode) -> Option<(Vec<u8>, usize)> {
             a.evex(&store, 11 + q, 0, at);
         }
         a.bytes(&[0xC5, 0xF8, 0x77, 0xC3]); // vzeroupper; ret
-        return Some((a.code, 0));
+        return Some((a.code, [0; 4]));
     }
     a.bytes(&[0xC5, 0xF8, 0x77, 0xC3]); // vzeroupper; ret
-    // The tail: `(dst, steps, offset, lanes)`, one register of elements from byte `offset`,
-    // the lanes set in the mask `lanes`.
-    let tail = a.code.len();
-    masks(&mut a, &steps, wide);
-    a.bytes(&[0xC5, 0xF8, 0x92, 0xC9]); // kmovw k1, ecx
-    a.bytes(&[0x48, 0x89, 0xD1]); // mov rcx, rdx
-    a.masked = true;
-    body(&mut a, &steps, wide, 1, Mode::Store);
-    a.bytes(&[0xC5, 0xF8, 0x77, 0xC3]); // vzeroupper; ret
-    Some((a.code, tail))
+    // The tails: `(dst, steps, offset, lanes)`, 1 to 4 registers from byte `offset`, the
+    // elements set in the mask `lanes` (k1..k4: 8 bits each for f64, 16 for f32).
+    let shift = if wide { 8 } else { 16 };
+    let mut tails = [0; 4];
+    for regs in 1..=4u8 {
+        tails[usize::from(regs) - 1] = a.code.len();
+        a.masked = false;
+        masks(&mut a, &steps, wide);
+        a.bytes(&[0x48, 0x89, 0xC8]); // mov rax, rcx
+        for k in 1..=regs {
+            a.bytes(&[0xC5, 0xF8, 0x92, 0xC0 | k << 3]); // kmovw k, eax
+            if k < regs {
+                a.bytes(&[0x48, 0xC1, 0xE8, shift]); // shr rax, shift
+            }
+        }
+        a.bytes(&[0x48, 0x89, 0xD1]); // mov rcx, rdx
+        a.masked = true;
+        body(&mut a, &steps, wide, regs, Mode::Store);
+        a.bytes(&[0xC5, 0xF8, 0x77, 0xC3]); // vzeroupper; ret
+    }
+    Some((a.code, tails))
 }
 
 /// The sign and magnitude masks in zmm9/zmm10, if a step negates or takes an absolute value.
