@@ -57,6 +57,9 @@ pub enum Term {
     ElementTimesElement = 3,
     /// `a[j] * a[j]`.
     Square = 4,
+    /// `a[j]`, a signed integer of the float's width (`int64` for `f64`, `int32` for `f32`),
+    /// converted (rounded to nearest, as `float(x)`).
+    Integer = 5,
 }
 
 impl Combine {
@@ -79,12 +82,13 @@ impl Combine {
 }
 
 impl Term {
-    pub const ALL: [Term; 5] = [
+    pub const ALL: [Term; 6] = [
         Term::Fixed,
         Term::Element,
         Term::ElementTimesFixed,
         Term::ElementTimesElement,
         Term::Square,
+        Term::Integer,
     ];
 }
 
@@ -105,6 +109,11 @@ pub trait FoldFloat:
 {
     /// The value whose bits are the low bits of `word`.
     fn from_word(word: u64) -> Self;
+    /// The signed integer of the same width at `p`, converted.
+    ///
+    /// # Safety
+    /// `p` addresses a readable integer.
+    unsafe fn from_integer_at(p: *const Self) -> Self;
     fn sqrt(self) -> Self;
     fn abs(self) -> Self;
 }
@@ -113,6 +122,11 @@ impl FoldFloat for f64 {
     #[inline(always)]
     fn from_word(word: u64) -> Self {
         f64::from_bits(word)
+    }
+    #[inline(always)]
+    unsafe fn from_integer_at(p: *const Self) -> Self {
+        // SAFETY: the caller's contract.
+        unsafe { p.cast::<i64>().read_unaligned() as f64 }
     }
     #[inline(always)]
     fn sqrt(self) -> Self {
@@ -128,6 +142,11 @@ impl FoldFloat for f32 {
     #[inline(always)]
     fn from_word(word: u64) -> Self {
         f32::from_bits(word as u32)
+    }
+    #[inline(always)]
+    unsafe fn from_integer_at(p: *const Self) -> Self {
+        // SAFETY: the caller's contract.
+        unsafe { p.cast::<i32>().read_unaligned() as f32 }
     }
     #[inline(always)]
     fn sqrt(self) -> Self {
@@ -153,7 +172,8 @@ unsafe fn element<T: FoldFloat>(steps: &[[u64; 3]], j: usize) -> T {
             1 => at(a),
             2 => at(a) * T::from_word(b),
             3 => at(a) * at(b),
-            _ => at(a) * at(a),
+            4 => at(a) * at(a),
+            _ => unsafe { T::from_integer_at((a as *const T).add(j)) },
         };
         acc = apply(code as u8, acc, t);
     }
@@ -233,6 +253,11 @@ unsafe fn block<T: FoldFloat, const B: usize>(out: *mut T, steps: &[[u64; 3]], j
             3 => {
                 for (k, x) in t.iter_mut().enumerate() {
                     *x = unsafe { pa.add(k).read_unaligned() * pb.add(k).read_unaligned() };
+                }
+            }
+            5 => {
+                for (k, x) in t.iter_mut().enumerate() {
+                    *x = unsafe { T::from_integer_at(pa.add(k)) };
                 }
             }
             _ => {
@@ -603,7 +628,7 @@ mod tests {
             seed
         };
         let special = [0.0, -0.0, 1.5, -2.25, f64::NAN, f64::INFINITY, 1e-310, 3.0];
-        for round in 0..200 {
+        for round in 0..400 {
             let n = (next() % 300) as usize;
             let inputs: Vec<Vec<f64>> = (0..3)
                 .map(|_| {
@@ -619,11 +644,26 @@ mod tests {
                         .collect()
                 })
                 .collect();
+            // Integers near and past 2^53 (f64) and 2^24 (f32), where conversion rounds.
+            let integers: Vec<Vec<i64>> = (0..3)
+                .map(|_| {
+                    (0..n + 1)
+                        .map(|_| {
+                            let r = next();
+                            (r as i64) >> (r % 64)
+                        })
+                        .collect()
+                })
+                .collect();
+            let integers32: Vec<Vec<i32>> = integers
+                .iter()
+                .map(|v| v.iter().map(|&x| (x >> 16) as i32).collect())
+                .collect();
             let inputs32: Vec<Vec<f32>> = inputs
                 .iter()
                 .map(|v| v.iter().map(|&x| x as f32).collect())
                 .collect();
-            let len = 1 + (next() % 8) as usize;
+            let len = 1 + (next() % 24) as usize;
             // Word 0: the runtime's cache, zero before the first call.
             let mut steps64 = vec![0u64];
             let mut steps32 = vec![0u64];
@@ -633,15 +673,22 @@ mod tests {
                 } else {
                     Combine::ALL[1 + (next() % 9) as usize]
                 };
-                let term = Term::ALL[(next() % 5) as usize];
+                let term = Term::ALL[(next() % 6) as usize];
                 let (a, b) = ((next() % 3) as usize, (next() % 3) as usize);
                 let fixed = special[(next() % 8) as usize];
                 let word = |x: f64, p: u64, elements: bool| if elements { p } else { x.to_bits() };
-                let p64 = |i: usize| inputs[i].as_ptr() as u64;
-                let p32 = |i: usize| inputs32[i].as_ptr() as u64;
+                // (Integer terms read the integer arrays.)
+                let p64 = |i: usize| match term {
+                    Term::Integer => integers[i].as_ptr() as u64,
+                    _ => inputs[i].as_ptr() as u64,
+                };
+                let p32 = |i: usize| match term {
+                    Term::Integer => integers32[i].as_ptr() as u64,
+                    _ => inputs32[i].as_ptr() as u64,
+                };
                 let (wa, wb) = match term {
                     Term::Fixed => (false, false),
-                    Term::Element => (true, false),
+                    Term::Element | Term::Integer => (true, false),
                     Term::ElementTimesFixed | Term::Square => (true, false),
                     Term::ElementTimesElement => (true, true),
                 };

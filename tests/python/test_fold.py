@@ -252,3 +252,26 @@ def test_fastmath_sums_of_folds(n):
 def test_fastmath_sum_of_a_fold_with_nan():
     a = data(300, seed=5)
     assert np.isnan(mean_abs_dev(a, 0.5))
+
+
+@jit
+def int_to_float(ia, out):
+    for i in range(ia.shape[0]):
+        out[i] = float(ia[i]) * 0.5
+
+
+@jit
+def int_affine_float(ia, b, out):
+    for i in range(ia.shape[0]):
+        out[i] = float(ia[i]) * 0.25 - b[i]
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_integer_terms(n):
+    # int64 elements converted (rounded to nearest like `float(x)`), near and past 2**53.
+    rng = np.random.default_rng(n)
+    ia = rng.integers(-(2**62), 2**62, n) >> rng.integers(0, 60, n)
+    ia[: min(n, 4)] = np.array([2**53 + 1, -(2**63), 2**63 - 1, 0])[: min(n, 4)]
+    out = np.zeros(n)
+    run_both(int_to_float, ia, out)
+    run_both(int_affine_float, ia, data(n, seed=n, special=False), out)

@@ -1553,7 +1553,9 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             let words: [Option<Value>; 2] = match term {
                 fold::FoldTerm::None => [None, None],
                 fold::FoldTerm::Fixed(u) => [Some(uniform(&mut b, u)), None],
-                fold::FoldTerm::Element(s) | fold::FoldTerm::Square(s) => [Some(ranges[s].0), None],
+                fold::FoldTerm::Element(s)
+                | fold::FoldTerm::Square(s)
+                | fold::FoldTerm::Integer(s) => [Some(ranges[s].0), None],
                 fold::FoldTerm::ElementTimesFixed(s, u) => {
                     [Some(ranges[s].0), Some(uniform(&mut b, u))]
                 }

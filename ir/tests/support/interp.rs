@@ -734,6 +734,15 @@ fn fold(
                     Term::ElementTimesFixed => round(element(mem, a, k)? * fixed(b)),
                     Term::ElementTimesElement => round(element(mem, a, k)? * element(mem, b, k)?),
                     Term::Square => round(element(mem, a, k)? * element(mem, a, k)?),
+                    Term::Integer => {
+                        let at = address(a.wrapping_add(k * size), 0, size as usize, mem)?;
+                        let raw = &mem.0[at..at + size as usize];
+                        if wide {
+                            i64::from_le_bytes(raw.try_into().expect("8")) as f64
+                        } else {
+                            f64::from(i32::from_le_bytes(raw.try_into().expect("4")) as f32)
+                        }
+                    }
                 }
             };
             acc = round(match combine {

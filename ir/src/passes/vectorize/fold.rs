@@ -39,6 +39,8 @@ pub(super) enum FoldTerm {
     ElementTimesElement(usize, usize),
     /// An element times itself (`a[i] * a[i]`: one load).
     Square(usize),
+    /// A signed integer element of the float's width, converted (`float(ia[i])`).
+    Integer(usize),
 }
 
 impl FoldTerm {
@@ -49,6 +51,7 @@ impl FoldTerm {
             FoldTerm::ElementTimesFixed(..) => Term::ElementTimesFixed,
             FoldTerm::ElementTimesElement(..) => Term::ElementTimesElement,
             FoldTerm::Square(_) => Term::Square,
+            FoldTerm::Integer(_) => Term::Integer,
         }
     }
 }
@@ -193,10 +196,34 @@ impl Parser<'_> {
         Some(k)
     }
 
+    /// `v` as a converted integer element (`stof` of a load of the float's width).
+    fn integer(&mut self, v: Value) -> Option<usize> {
+        if self.kinds.get(&v) != Some(&Kind::Vector) || self.func.value_type(v) != self.ty {
+            return None;
+        }
+        let convert = super::def_inst(self.func, v).filter(|i| self.body.contains(i))?;
+        let d = self.func.inst(convert);
+        let x = d.args.first().copied()?;
+        let width = if self.ty == Ty::F64 { Ty::I64 } else { Ty::I32 };
+        if d.op != Op::SToF || self.func.value_type(x) != width {
+            return None;
+        }
+        let load = super::def_inst(self.func, x).filter(|i| self.body.contains(i))?;
+        let k = self
+            .streams
+            .iter()
+            .position(|s| s.inst == load && !s.store)?;
+        self.used.extend([load, convert]);
+        Some(k)
+    }
+
     /// `v` as a term, marking its instructions used; `None` (nothing marked) if it is not one.
     fn term(&mut self, v: Value) -> Option<FoldTerm> {
         if let Some(u) = self.fixed(v) {
             return Some(FoldTerm::Fixed(u));
+        }
+        if let Some(k) = self.integer(v) {
+            return Some(FoldTerm::Integer(k));
         }
         let inst = self.lane_wise(v)?;
         let d = self.func.inst(inst);
@@ -269,9 +296,10 @@ impl Parser<'_> {
 }
 
 /// True if the fold is worth a call: three or more arithmetic operations per element (the
-/// products inside terms included), or a square root or division (whose packed instructions
-/// cost the same per instruction at every width). A map of one or two operations is bound by
-/// memory, where the 128-bit vector loop keeps up.
+/// products inside terms included; a conversion counts two: without AVX-512DQ the 128-bit
+/// loop converts `int64` lanes in several instructions), or a square root or division (whose
+/// packed instructions cost the same per instruction at every width). A map of one or two
+/// operations is bound by memory, where the 128-bit vector loop keeps up.
 pub(super) fn worth_it(fold: &Fold) -> bool {
     let operations: usize = fold
         .steps
@@ -283,7 +311,8 @@ pub(super) fn worth_it(fold: &Fold) -> bool {
                     | FoldTerm::ElementTimesElement(..)
                     | FoldTerm::Square(_)
             );
-            usize::from(*c != Combine::Set) + usize::from(product)
+            let conversion = 2 * usize::from(matches!(t, FoldTerm::Integer(_)));
+            usize::from(*c != Combine::Set) + usize::from(product) + conversion
         })
         .sum();
     let slow = fold
