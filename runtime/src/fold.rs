@@ -12,7 +12,7 @@
 //!
 //! The fold is a program: a word the runtime owns, then `steps` of three words each: `[code,
 //! a, b]`. The first word starts at 0 in each run of the compiled function (it zeroes it on
-//! entry) and then holds the machine code made for the program ([`crate::fold_jit`]): a call
+//! entry) and then holds the machine code made for the program (`fold_jit`): a call
 //! site's steps have the same codes every time, so later calls skip looking it up. The low byte of `code`
 //! is the operation on the accumulator ([`Combine`]), the next byte the term's kind
 //! ([`Term`]); `a` and `b` are the term's element pointers or its fixed value's bits (a
