@@ -1,0 +1,777 @@
+//! An AVX-512 quicksort: [`sorting`]'s unstable sort of NaN-free `f64`, `f32`, `i64`, `i32`,
+//! `u64` and `u32` buffers on CPUs that have AVX-512F (checked at run time; elsewhere
+//! [`sort`] declines and `sorting` keeps its radix sort and pdqsort).
+//!
+//! The design is the one of Intel's x86-simd-sort (Bramas' "A Novel Hybrid Quicksort Algorithm
+//! Vectorized using AVX-512 on Intel Skylake"), written anew over one lane-generic trait:
+//!
+//! - **Partition** around the median of a small sample, in place: the first and last few
+//!   vectors are held in registers, which frees room at both ends; every further vector is read
+//!   from the end with less room left, its lanes below the pivot compressed (`vcompress`) and
+//!   stored at the left write cursor, the others at the right one. Writes never reach unread
+//!   data: the room at the two ends together stays a constant number of vectors, and reading
+//!   from the end with less room leaves at least one batch of room at each. Compressing into a
+//!   register and storing with a mask is used rather than `vcompress` to memory, which is
+//!   microcoded and slow on AMD Zen 4.
+//! - **Equal keys**: the pivot is an element, so a partition with nothing below the pivot means
+//!   the pivot is the minimum; the range is then split into "equal to the pivot" (done) and
+//!   "greater", so an array of one repeated value costs two passes, not quadratic time.
+//! - **Base case**: ranges of up to [`Lanes::BLOCK`] elements (16 registers) are loaded into
+//!   registers (the tail padded with the largest value by a masked load) and sorted by a bitonic
+//!   network: compare-exchanges between registers are a min and a max, those within a register
+//!   a lane swap, a min and a masked max.
+//! - **Depth limit**: past about 2·log2(n) levels the range goes to the standard library's
+//!   pdqsort, so the worst case stays O(n log n).
+//!
+//! Floats: NaNs never get here (`sorting` moves them to the end first), so a plain `<` is the
+//! order. `vminpd`/`vmaxpd` return their second operand for `-0.0` against `0.0`; every
+//! compare-exchange here computes `min(a, b)` and `max(b, a)`, so a tie swaps the two values
+//! and the result stays a permutation of the input (the zeros keep their signs, in some order:
+//! NumPy's own quicksort does not specify it either).
+//!
+//! [`sorting`]: crate::sorting
+
+/// An element type the vectorized sort handles.
+pub(crate) trait SimdElement: Copy + PartialOrd {
+    #[cfg(target_arch = "x86_64")]
+    /// The AVX-512 operations on this element type.
+    type Ops: avx512::Lanes<Elem = Self>;
+}
+
+macro_rules! simd_elements {
+    ($($t:ty => $ops:ident),*) => {$(
+        impl SimdElement for $t {
+            #[cfg(target_arch = "x86_64")]
+            type Ops = avx512::$ops;
+        }
+    )*};
+}
+simd_elements!(f64 => F64, f32 => F32, i64 => I64, i32 => I32, u64 => U64, u32 => U32);
+
+/// Sorts NaN-free `values` ascending (equal values, `-0.0` and `0.0` among them, in some
+/// order) if this CPU has the instructions; says whether it did.
+pub(crate) fn sort<T: SimdElement>(values: &mut [T]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if avx512::available() {
+        // SAFETY: the CPU has the features the function enables (checked just above).
+        unsafe { avx512::sort::<T::Ops>(values) };
+        return true;
+    }
+    let _ = values;
+    false
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::*;
+
+    /// Whether this CPU runs [`sort`]. `is_x86_feature_detected!` caches its answer in a
+    /// static after the first call, so this is a load and a test.
+    pub(super) fn available() -> bool {
+        is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("popcnt")
+    }
+
+    /// Vectors of one element type: the AVX-512 operations the sort needs. Masks are the low
+    /// `LANES` bits of a `u32`.
+    ///
+    /// # Safety
+    /// Every method needs AVX-512F and POPCNT; the pointer ones need their lanes readable or
+    /// writable as documented.
+    pub(crate) trait Lanes {
+        type Elem: Copy + PartialOrd;
+        type V: Copy;
+        const LANES: usize;
+        /// The most elements sorted in registers (16 vectors).
+        const BLOCK: usize = 16 * Self::LANES;
+        /// The largest value: padding for partial vectors, which sorts after every element.
+        const PAD: Self::Elem;
+        unsafe fn splat(x: Self::Elem) -> Self::V;
+        /// Loads `LANES` elements.
+        unsafe fn load(p: *const Self::Elem) -> Self::V;
+        /// Loads the first `n < LANES` elements; the other lanes are [`Lanes::PAD`].
+        unsafe fn load_first(p: *const Self::Elem, n: usize) -> Self::V;
+        /// Stores the first `n <= LANES` lanes.
+        unsafe fn store_first(p: *mut Self::Elem, n: usize, v: Self::V);
+        unsafe fn min(a: Self::V, b: Self::V) -> Self::V;
+        unsafe fn max(a: Self::V, b: Self::V) -> Self::V;
+        /// `max(a, b)` in the lanes of `k`, `src` in the others.
+        unsafe fn mask_max(src: Self::V, k: u32, a: Self::V, b: Self::V) -> Self::V;
+        /// The lanes of `v` that belong right of `pivot`: at or above it, or (`EQUAL_LEFT`)
+        /// above it.
+        unsafe fn right_of<const EQUAL_LEFT: bool>(v: Self::V, pivot: Self::V) -> u32;
+        /// The lanes of `k` moved to the low lanes, in order (the rest zero).
+        unsafe fn compress(k: u32, v: Self::V) -> Self::V;
+        /// Lane `i` takes lane `i ^ J` (`J` a power of two below `LANES`).
+        unsafe fn swap<const J: usize>(v: Self::V) -> Self::V;
+    }
+
+    /// The mask of the first `n` lanes.
+    #[inline(always)]
+    fn first_lanes(n: usize) -> u32 {
+        ((1u64 << n) - 1) as u32
+    }
+
+    /// The operations of one 64-bit element type: the integer forms with the given min, max
+    /// and compares (floats have their own impl).
+    macro_rules! int64_lanes {
+        ($name:ident, $t:ty, $min:ident, $mask_max:ident, $max:ident, $ge:ident, $gt:ident) => {
+            pub(crate) struct $name;
+            impl Lanes for $name {
+                type Elem = $t;
+                type V = __m512i;
+                const LANES: usize = 8;
+                const PAD: $t = <$t>::MAX;
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn splat(x: $t) -> __m512i {
+                    _mm512_set1_epi64(x as i64)
+                }
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn load(p: *const $t) -> __m512i {
+                    // SAFETY: the caller's contract (eight readable elements).
+                    unsafe { _mm512_loadu_epi64(p.cast()) }
+                }
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn load_first(p: *const $t, n: usize) -> __m512i {
+                    // SAFETY: the caller's contract (`n` readable elements); masked-off lanes
+                    // are not accessed.
+                    unsafe {
+                        _mm512_mask_loadu_epi64(Self::splat(Self::PAD), first_lanes(n) as u8, p.cast())
+                    }
+                }
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn store_first(p: *mut $t, n: usize, v: __m512i) {
+                    // SAFETY: the caller's contract (`n` writable elements); masked-off lanes
+                    // are not accessed.
+                    unsafe { _mm512_mask_storeu_epi64(p.cast(), first_lanes(n) as u8, v) }
+                }
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn min(a: __m512i, b: __m512i) -> __m512i {
+                    $min(a, b)
+                }
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn max(a: __m512i, b: __m512i) -> __m512i {
+                    $max(a, b)
+                }
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn mask_max(src: __m512i, k: u32, a: __m512i, b: __m512i) -> __m512i {
+                    $mask_max(src, k as u8, a, b)
+                }
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn right_of<const EQUAL_LEFT: bool>(v: __m512i, pivot: __m512i) -> u32 {
+                    u32::from(if EQUAL_LEFT { $gt(v, pivot) } else { $ge(v, pivot) })
+                }
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn compress(k: u32, v: __m512i) -> __m512i {
+                    _mm512_maskz_compress_epi64(k as u8, v)
+                }
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn swap<const J: usize>(v: __m512i) -> __m512i {
+                    // SAFETY: same features.
+                    _mm512_castpd_si512(unsafe { F64::swap::<J>(_mm512_castsi512_pd(v)) })
+                }
+            }
+        };
+    }
+    int64_lanes!(I64, i64, _mm512_min_epi64, _mm512_mask_max_epi64, _mm512_max_epi64,
+        _mm512_cmpge_epi64_mask, _mm512_cmpgt_epi64_mask);
+    int64_lanes!(U64, u64, _mm512_min_epu64, _mm512_mask_max_epu64, _mm512_max_epu64,
+        _mm512_cmpge_epu64_mask, _mm512_cmpgt_epu64_mask);
+
+    /// The 32-bit counterpart of `int64_lanes`.
+    macro_rules! int32_lanes {
+        ($name:ident, $t:ty, $min:ident, $mask_max:ident, $max:ident, $ge:ident, $gt:ident) => {
+            pub(crate) struct $name;
+            impl Lanes for $name {
+                type Elem = $t;
+                type V = __m512i;
+                const LANES: usize = 16;
+                const PAD: $t = <$t>::MAX;
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn splat(x: $t) -> __m512i {
+                    _mm512_set1_epi32(x as i32)
+                }
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn load(p: *const $t) -> __m512i {
+                    // SAFETY: the caller's contract (sixteen readable elements).
+                    unsafe { _mm512_loadu_epi32(p.cast()) }
+                }
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn load_first(p: *const $t, n: usize) -> __m512i {
+                    // SAFETY: the caller's contract (`n` readable elements); masked-off lanes
+                    // are not accessed.
+                    unsafe {
+                        _mm512_mask_loadu_epi32(Self::splat(Self::PAD), first_lanes(n) as u16, p.cast())
+                    }
+                }
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn store_first(p: *mut $t, n: usize, v: __m512i) {
+                    // SAFETY: the caller's contract (`n` writable elements); masked-off lanes
+                    // are not accessed.
+                    unsafe { _mm512_mask_storeu_epi32(p.cast(), first_lanes(n) as u16, v) }
+                }
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn min(a: __m512i, b: __m512i) -> __m512i {
+                    $min(a, b)
+                }
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn max(a: __m512i, b: __m512i) -> __m512i {
+                    $max(a, b)
+                }
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn mask_max(src: __m512i, k: u32, a: __m512i, b: __m512i) -> __m512i {
+                    $mask_max(src, k as u16, a, b)
+                }
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn right_of<const EQUAL_LEFT: bool>(v: __m512i, pivot: __m512i) -> u32 {
+                    u32::from(if EQUAL_LEFT { $gt(v, pivot) } else { $ge(v, pivot) })
+                }
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn compress(k: u32, v: __m512i) -> __m512i {
+                    _mm512_maskz_compress_epi32(k as u16, v)
+                }
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn swap<const J: usize>(v: __m512i) -> __m512i {
+                    // SAFETY: same features.
+                    _mm512_castps_si512(unsafe { F32::swap::<J>(_mm512_castsi512_ps(v)) })
+                }
+            }
+        };
+    }
+    int32_lanes!(I32, i32, _mm512_min_epi32, _mm512_mask_max_epi32, _mm512_max_epi32,
+        _mm512_cmpge_epi32_mask, _mm512_cmpgt_epi32_mask);
+    int32_lanes!(U32, u32, _mm512_min_epu32, _mm512_mask_max_epu32, _mm512_max_epu32,
+        _mm512_cmpge_epu32_mask, _mm512_cmpgt_epu32_mask);
+
+    pub(crate) struct F64;
+    impl Lanes for F64 {
+        type Elem = f64;
+        type V = __m512d;
+        const LANES: usize = 8;
+        const PAD: f64 = f64::INFINITY;
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn splat(x: f64) -> __m512d {
+            _mm512_set1_pd(x)
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn load(p: *const f64) -> __m512d {
+            // SAFETY: the caller's contract (eight readable elements).
+            unsafe { _mm512_loadu_pd(p) }
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn load_first(p: *const f64, n: usize) -> __m512d {
+            // SAFETY: the caller's contract (`n` readable elements); masked-off lanes are not
+            // accessed.
+            unsafe { _mm512_mask_loadu_pd(Self::splat(Self::PAD), first_lanes(n) as u8, p) }
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn store_first(p: *mut f64, n: usize, v: __m512d) {
+            // SAFETY: the caller's contract (`n` writable elements); masked-off lanes are not
+            // accessed.
+            unsafe { _mm512_mask_storeu_pd(p, first_lanes(n) as u8, v) }
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn min(a: __m512d, b: __m512d) -> __m512d {
+            _mm512_min_pd(a, b)
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn max(a: __m512d, b: __m512d) -> __m512d {
+            _mm512_max_pd(a, b)
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn mask_max(src: __m512d, k: u32, a: __m512d, b: __m512d) -> __m512d {
+            _mm512_mask_max_pd(src, k as u8, a, b)
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn right_of<const EQUAL_LEFT: bool>(v: __m512d, pivot: __m512d) -> u32 {
+            u32::from(if EQUAL_LEFT {
+                _mm512_cmp_pd_mask::<_CMP_GT_OQ>(v, pivot)
+            } else {
+                _mm512_cmp_pd_mask::<_CMP_GE_OQ>(v, pivot)
+            })
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn compress(k: u32, v: __m512d) -> __m512d {
+            _mm512_maskz_compress_pd(k as u8, v)
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn swap<const J: usize>(v: __m512d) -> __m512d {
+            match J {
+                1 => _mm512_permute_pd::<0x55>(v),
+                2 => _mm512_permutex_pd::<0x4E>(v),
+                4 => _mm512_shuffle_f64x2::<0x4E>(v, v),
+                _ => unreachable!("lane distance {J} of 8 lanes"),
+            }
+        }
+    }
+
+    pub(crate) struct F32;
+    impl Lanes for F32 {
+        type Elem = f32;
+        type V = __m512;
+        const LANES: usize = 16;
+        const PAD: f32 = f32::INFINITY;
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn splat(x: f32) -> __m512 {
+            _mm512_set1_ps(x)
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn load(p: *const f32) -> __m512 {
+            // SAFETY: the caller's contract (sixteen readable elements).
+            unsafe { _mm512_loadu_ps(p) }
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn load_first(p: *const f32, n: usize) -> __m512 {
+            // SAFETY: the caller's contract (`n` readable elements); masked-off lanes are not
+            // accessed.
+            unsafe { _mm512_mask_loadu_ps(Self::splat(Self::PAD), first_lanes(n) as u16, p) }
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn store_first(p: *mut f32, n: usize, v: __m512) {
+            // SAFETY: the caller's contract (`n` writable elements); masked-off lanes are not
+            // accessed.
+            unsafe { _mm512_mask_storeu_ps(p, first_lanes(n) as u16, v) }
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn min(a: __m512, b: __m512) -> __m512 {
+            _mm512_min_ps(a, b)
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn max(a: __m512, b: __m512) -> __m512 {
+            _mm512_max_ps(a, b)
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn mask_max(src: __m512, k: u32, a: __m512, b: __m512) -> __m512 {
+            _mm512_mask_max_ps(src, k as u16, a, b)
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn right_of<const EQUAL_LEFT: bool>(v: __m512, pivot: __m512) -> u32 {
+            u32::from(if EQUAL_LEFT {
+                _mm512_cmp_ps_mask::<_CMP_GT_OQ>(v, pivot)
+            } else {
+                _mm512_cmp_ps_mask::<_CMP_GE_OQ>(v, pivot)
+            })
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn compress(k: u32, v: __m512) -> __m512 {
+            _mm512_maskz_compress_ps(k as u16, v)
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn swap<const J: usize>(v: __m512) -> __m512 {
+            match J {
+                1 => _mm512_permute_ps::<0xB1>(v),
+                2 => _mm512_permute_ps::<0x4E>(v),
+                4 => _mm512_shuffle_f32x4::<0xB1>(v, v),
+                8 => _mm512_shuffle_f32x4::<0x4E>(v, v),
+                _ => unreachable!("lane distance {J} of 16 lanes"),
+            }
+        }
+    }
+
+    /// Sorts `values` (NaN-free).
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F and POPCNT.
+    #[target_feature(enable = "avx512f,popcnt")]
+    pub(super) unsafe fn sort<T: Lanes>(values: &mut [T::Elem]) {
+        let depth_limit = 2 * (values.len() | 1).ilog2();
+        // SAFETY: the buffer is the slice, which this call borrows exclusively.
+        unsafe { quicksort::<T>(values.as_mut_ptr(), values.len(), depth_limit) }
+    }
+
+    /// Sorts the `n` elements at `p`, falling back to pdqsort after `depth` more levels.
+    ///
+    /// # Safety
+    /// `p` addresses `n` elements that nothing else accesses; the CPU has the features.
+    #[target_feature(enable = "avx512f,popcnt")]
+    unsafe fn quicksort<T: Lanes>(p: *mut T::Elem, n: usize, depth: u32) {
+        if n <= T::BLOCK {
+            // SAFETY: the caller's contract.
+            unsafe { sort_block::<T>(p, n) };
+            return;
+        }
+        if depth == 0 {
+            // SAFETY: the caller's contract.
+            let values = unsafe { std::slice::from_raw_parts_mut(p, n) };
+            values.sort_unstable_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+            return;
+        }
+        // SAFETY (all below): the two parts are disjoint subranges of the caller's range.
+        let pivot = unsafe { pivot::<T>(p, n) };
+        let below = unsafe { partition::<T, false>(p, n, pivot) };
+        if below == 0 {
+            // Nothing below the pivot: it is the minimum. Everything equal to it goes left,
+            // where it is in place; only the greater elements remain.
+            let equal = unsafe { partition::<T, true>(p, n, pivot) };
+            if equal < n {
+                unsafe { quicksort::<T>(p.add(equal), n - equal, depth - 1) };
+            }
+            return;
+        }
+        unsafe {
+            quicksort::<T>(p, below, depth - 1);
+            quicksort::<T>(p.add(below), n - below, depth - 1);
+        }
+    }
+
+    /// The median of a sample of 9 elements spread over the `n > 16` elements at `p`.
+    ///
+    /// # Safety
+    /// `p` addresses `n` readable elements.
+    #[inline]
+    #[target_feature(enable = "avx512f,popcnt")]
+    unsafe fn pivot<T: Lanes>(p: *const T::Elem, n: usize) -> T::Elem {
+        const SAMPLE: usize = 9;
+        let step = n / SAMPLE;
+        // SAFETY: every index is below `SAMPLE * step <= n`.
+        let mut sample: [T::Elem; SAMPLE] =
+            std::array::from_fn(|i| unsafe { *p.add(i * step + step / 2) });
+        sample.sort_unstable_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+        sample[SAMPLE / 2]
+    }
+
+    /// Vectors read per step of the partition's main loop, and held from each end at its start.
+    const BATCH: usize = 4;
+
+    /// Reorders the `n` elements at `p` (at least `2 * BATCH` vectors) so that those left of
+    /// `pivot` (below it, or with `EQUAL_LEFT` at or below it) come first; returns how many.
+    ///
+    /// # Safety
+    /// `p` addresses `n` elements that nothing else accesses; the CPU has the features.
+    #[target_feature(enable = "avx512f,popcnt")]
+    unsafe fn partition<T: Lanes, const EQUAL_LEFT: bool>(
+        p: *mut T::Elem,
+        n: usize,
+        pivot: T::Elem,
+    ) -> usize {
+        let lanes = T::LANES;
+        // SAFETY: the CPU has the features (the caller's contract).
+        let pivot = unsafe { T::splat(pivot) };
+        let all = first_lanes(lanes);
+        // Write cursors: everything before `left` is left of the pivot, everything from
+        // `right` on right of it. Read cursors: `[read_left, read_right)` is unread.
+        let (mut left, mut right) = (0usize, n);
+        // SAFETY (all loads and stores below): reads are of unread vectors inside the range;
+        // each store writes at most `LANES` lanes into the room between a write cursor and its
+        // read cursor (or, once all is read, into `[left, right)`, whose size is what is left
+        // to store), see the module doc.
+        let held_left: [T::V; BATCH] = std::array::from_fn(|i| unsafe { T::load(p.add(i * lanes)) });
+        let held_right: [T::V; BATCH] =
+            std::array::from_fn(|i| unsafe { T::load(p.add(n - (i + 1) * lanes)) });
+        let (mut read_left, mut read_right) = (BATCH * lanes, n - BATCH * lanes);
+        let store = |v: T::V, valid: u32, left: &mut usize, right: &mut usize| unsafe {
+            let to_right = T::right_of::<EQUAL_LEFT>(v, pivot) & valid;
+            let to_left = !to_right & valid;
+            let (n_left, n_right) = (to_left.count_ones() as usize, to_right.count_ones() as usize);
+            T::store_first(p.add(*left), n_left, T::compress(to_left, v));
+            *left += n_left;
+            *right -= n_right;
+            T::store_first(p.add(*right), n_right, T::compress(to_right, v));
+        };
+        while read_right - read_left >= BATCH * lanes {
+            let batch: [T::V; BATCH] = if read_left - left <= right - read_right {
+                let b = std::array::from_fn(|i| unsafe { T::load(p.add(read_left + i * lanes)) });
+                read_left += BATCH * lanes;
+                b
+            } else {
+                read_right -= BATCH * lanes;
+                std::array::from_fn(|i| unsafe { T::load(p.add(read_right + i * lanes)) })
+            };
+            for v in batch {
+                store(v, all, &mut left, &mut right);
+            }
+        }
+        while read_right - read_left >= lanes {
+            let v = if read_left - left <= right - read_right {
+                read_left += lanes;
+                unsafe { T::load(p.add(read_left - lanes)) }
+            } else {
+                read_right -= lanes;
+                unsafe { T::load(p.add(read_right)) }
+            };
+            store(v, all, &mut left, &mut right);
+        }
+        let rest = read_right - read_left;
+        if rest > 0 {
+            let v = unsafe { T::load_first(p.add(read_left), rest) };
+            store(v, first_lanes(rest), &mut left, &mut right);
+        }
+        for v in held_left.into_iter().chain(held_right) {
+            store(v, all, &mut left, &mut right);
+        }
+        debug_assert_eq!(left, right);
+        left
+    }
+
+    /// Sorts the `n <= BLOCK` elements at `p` in registers.
+    ///
+    /// # Safety
+    /// As for [`quicksort`].
+    #[target_feature(enable = "avx512f,popcnt")]
+    unsafe fn sort_block<T: Lanes>(p: *mut T::Elem, n: usize) {
+        // SAFETY: the caller's contract; `n` fits the register count picked.
+        unsafe {
+            match n.div_ceil(T::LANES) {
+                0 => {}
+                1 => sort_registers::<T, 1>(p, n),
+                2 => sort_registers::<T, 2>(p, n),
+                3..=4 => sort_registers::<T, 4>(p, n),
+                5..=8 => sort_registers::<T, 8>(p, n),
+                _ => sort_registers::<T, 16>(p, n),
+            }
+        }
+    }
+
+    /// Sorts the `n <= R * LANES` elements at `p` with a bitonic network over `R` registers.
+    ///
+    /// # Safety
+    /// As for [`quicksort`].
+    #[inline]
+    #[target_feature(enable = "avx512f,popcnt")]
+    unsafe fn sort_registers<T: Lanes, const R: usize>(p: *mut T::Elem, n: usize) {
+        let lanes = T::LANES;
+        // SAFETY: the CPU has the features (the caller's contract).
+        let pad = unsafe { T::splat(T::PAD) };
+        // SAFETY (loads and stores): each touches only lanes below `n`.
+        let mut regs: [T::V; R] = std::array::from_fn(|r| {
+            let start = r * lanes;
+            if start + lanes <= n {
+                unsafe { T::load(p.add(start)) }
+            } else if start < n {
+                unsafe { T::load_first(p.add(start), n - start) }
+            } else {
+                pad
+            }
+        });
+        // SAFETY: same features.
+        unsafe { bitonic_sort::<T, R>(&mut regs) };
+        for (r, v) in regs.into_iter().enumerate() {
+            let start = r * lanes;
+            if start < n {
+                unsafe { T::store_first(p.add(start), (n - start).min(lanes), v) };
+            }
+        }
+    }
+
+    /// Sorts the `R * LANES` lanes of `regs` (element `r * LANES + i` is lane `i` of register
+    /// `r`): Batcher's bitonic sort, a merge stage for each block size `K` and distance `J`.
+    #[inline]
+    #[target_feature(enable = "avx512f,popcnt")]
+    unsafe fn bitonic_sort<T: Lanes, const R: usize>(regs: &mut [T::V; R]) {
+        macro_rules! stages {
+            ($($k:literal: $($j:literal)*;)*) => {$(
+                if $k <= R * T::LANES {
+                    // SAFETY: same features.
+                    $(unsafe { compare_exchange::<T, R, $k, $j>(regs) };)*
+                }
+            )*};
+        }
+        stages!(
+            2: 1;
+            4: 2 1;
+            8: 4 2 1;
+            16: 8 4 2 1;
+            32: 16 8 4 2 1;
+            64: 32 16 8 4 2 1;
+            128: 64 32 16 8 4 2 1;
+            256: 128 64 32 16 8 4 2 1;
+        );
+    }
+
+    /// The lanes `i < lanes` with bit `bit` set.
+    const fn lanes_with_bit(lanes: usize, bit: usize) -> u32 {
+        let mut mask = 0;
+        let mut i = 0;
+        while i < lanes {
+            if i & bit != 0 {
+                mask |= 1 << i;
+            }
+            i += 1;
+        }
+        mask
+    }
+
+    /// One stage of the bitonic sort: element `i` meets element `i ^ J` and keeps the smaller
+    /// one where `i & J` and `i & K` are both clear or both set (ascending blocks of `K`
+    /// alternate with descending ones), the larger one otherwise.
+    #[inline]
+    #[target_feature(enable = "avx512f,popcnt")]
+    unsafe fn compare_exchange<T: Lanes, const R: usize, const K: usize, const J: usize>(
+        regs: &mut [T::V; R],
+    ) {
+        let lanes = T::LANES;
+        // SAFETY (all calls): same features.
+        if J >= lanes {
+            // Between registers `r` and `r | J / LANES`, whole registers at once.
+            let distance = J / lanes;
+            for r in 0..R {
+                if r & distance == 0 {
+                    let (a, b) = (regs[r], regs[r | distance]);
+                    // `max(b, a)`: a tie (`-0.0` against `0.0`) swaps rather than duplicates.
+                    let (low, high) = unsafe { (T::min(a, b), T::max(b, a)) };
+                    let descending = (r * lanes) & K != 0;
+                    regs[r] = if descending { high } else { low };
+                    regs[r | distance] = if descending { low } else { high };
+                }
+            }
+        } else {
+            let partner_above = lanes_with_bit(lanes, J);
+            for (r, reg) in regs.iter_mut().enumerate() {
+                let descending = if K >= lanes {
+                    if (r * lanes) & K != 0 { first_lanes(lanes) } else { 0 }
+                } else {
+                    lanes_with_bit(lanes, K)
+                };
+                let takes_max = partner_above ^ descending;
+                let v = *reg;
+                let partner = unsafe { T::swap::<J>(v) };
+                // Each lane computes with its partner's value second, so a tie swaps the two.
+                *reg = unsafe { T::mask_max(T::min(v, partner), takes_max, v, partner) };
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Checks [`sort`] against the standard library's sort of `values`: the same values in the
+    /// same order up to the signs of zeros, and the same multiset of bit patterns.
+    fn check<T: SimdElement + std::fmt::Debug>(values: &[T], bits: impl Fn(T) -> u64) {
+        let mut expected = values.to_vec();
+        expected.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        let mut got = values.to_vec();
+        if !sort(&mut got) {
+            return;
+        }
+        // `==` treats -0.0 and 0.0 as equal, the order `sort` promises.
+        assert!(
+            got.iter().zip(&expected).all(|(a, b)| a == b),
+            "sort of {values:?}: {got:?}"
+        );
+        let mut got_bits: Vec<u64> = got.iter().map(|&x| bits(x)).collect();
+        let mut expected_bits: Vec<u64> = expected.iter().map(|&x| bits(x)).collect();
+        got_bits.sort_unstable();
+        expected_bits.sort_unstable();
+        assert_eq!(got_bits, expected_bits, "sort of {values:?} lost or made values");
+    }
+
+    /// Every element type, from the same `f64` values (NaN-free).
+    fn check_all_types(values: &[f64]) {
+        check(values, f64::to_bits);
+        check(&values.iter().map(|&x| x as f32).collect::<Vec<_>>(), |x| u64::from(x.to_bits()));
+        check(&values.iter().map(|&x| x as i64).collect::<Vec<_>>(), |x| x as u64);
+        check(&values.iter().map(|&x| x as i32).collect::<Vec<_>>(), |x| x as u64);
+        // Negative values wrap to large unsigned ones: the top of the range gets exercised.
+        check(&values.iter().map(|&x| x as i64 as u64).collect::<Vec<_>>(), |x| x);
+        check(&values.iter().map(|&x| x as i32 as u32).collect::<Vec<_>>(), u64::from);
+    }
+
+    /// NaN-free floats with many ties and every special value.
+    fn floats() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            Just(0.0),
+            Just(-0.0),
+            Just(f64::INFINITY),
+            Just(f64::NEG_INFINITY),
+            Just(f64::MAX),
+            Just(f64::MIN_POSITIVE / 2.0),
+            (-8i32..8).prop_map(f64::from),
+            (-1e12f64..1e12),
+            any::<f64>().prop_filter("not NaN", |x| !x.is_nan()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        #[test]
+        fn matches_the_standard_sort(v in prop::collection::vec(floats(), 0..1200)) {
+            check_all_types(&v);
+        }
+    }
+
+    /// A deterministic stream of `n` values from a 64-bit xorshift.
+    fn stream(n: usize, mut f: impl FnMut(u64) -> f64) -> Vec<f64> {
+        let mut s = 0x9E37_79B9_7F4A_7C15u64;
+        (0..n)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                f(s)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_length_up_to_300() {
+        for n in 0..=300 {
+            check_all_types(&stream(n, |s| (s >> 11) as f64 - (1u64 << 52) as f64));
+            check_all_types(&stream(n, |s| (s % 5) as f64 - 2.0));
+            check_all_types(&stream(n, |s| if s & 1 == 0 { 0.0 } else { -0.0 }));
+        }
+    }
+
+    #[test]
+    fn large_and_adversarial_inputs() {
+        let n = 100_003;
+        let spread = stream(n, |s| (s >> 11) as f64 / (1u64 << 40) as f64 - 4096.0);
+        let ascending: Vec<f64> = (0..n).map(|i| i as f64).collect();
+        let descending: Vec<f64> = ascending.iter().rev().copied().collect();
+        let few = stream(n, |s| (s % 3) as f64);
+        let zeros = stream(n, |s| match s % 4 {
+            0 => -0.0,
+            1 => 0.0,
+            2 => f64::INFINITY,
+            _ => -1.5,
+        });
+        let equal = vec![7.0; n];
+        // Mostly one value, a few others on both sides.
+        let skewed = stream(n, |s| if s % 16 == 0 { (s % 1000) as f64 - 500.0 } else { 1.0 });
+        let organ: Vec<f64> = (0..n).map(|i| i.min(n - i) as f64).collect();
+        for v in [&spread, &ascending, &descending, &few, &zeros, &equal, &skewed, &organ] {
+            check_all_types(v);
+        }
+    }
+}
