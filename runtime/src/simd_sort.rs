@@ -88,6 +88,8 @@ mod avx512 {
         unsafe fn splat(x: Self::Elem) -> Self::V;
         /// Loads `LANES` elements.
         unsafe fn load(p: *const Self::Elem) -> Self::V;
+        /// Stores `LANES` elements.
+        unsafe fn store(p: *mut Self::Elem, v: Self::V);
         /// Loads the first `n < LANES` elements; the other lanes are [`Lanes::PAD`].
         unsafe fn load_first(p: *const Self::Elem, n: usize) -> Self::V;
         /// Stores the first `n <= LANES` lanes.
@@ -101,6 +103,8 @@ mod avx512 {
         unsafe fn right_of<const EQUAL_LEFT: bool>(v: Self::V, pivot: Self::V) -> u32;
         /// The lanes of `k` moved to the low lanes, in order (the rest zero).
         unsafe fn compress(k: u32, v: Self::V) -> Self::V;
+        /// `v` reordered: the lanes outside `k` first, then those in `k`.
+        unsafe fn split(k: u32, v: Self::V) -> Self::V;
         /// Lane `i` takes lane `i ^ J` (`J` a power of two below `LANES`).
         unsafe fn swap<const J: usize>(v: Self::V) -> Self::V;
     }
@@ -109,6 +113,46 @@ mod avx512 {
     #[inline(always)]
     fn first_lanes(n: usize) -> u32 {
         ((1u64 << n) - 1) as u32
+    }
+
+    /// For each mask of eight lanes, the lanes of [`Lanes::split`]'s result: the source lane of
+    /// result lane `j` in bits `3j..3j + 3`, lanes outside the mask first.
+    static SPLIT8: [u32; 256] = split_table8();
+
+    const fn split_table8() -> [u32; 256] {
+        let mut table = [0u32; 256];
+        let mut mask = 0;
+        while mask < 256 {
+            let mut packed = 0u32;
+            let mut out = 0;
+            let mut inside = 0;
+            while inside < 2 {
+                let mut lane = 0;
+                while lane < 8 {
+                    if (mask >> lane) & 1 == inside {
+                        packed |= (lane as u32) << (3 * out);
+                        out += 1;
+                    }
+                    lane += 1;
+                }
+                inside += 1;
+            }
+            table[mask] = packed;
+            mask += 1;
+        }
+        table
+    }
+
+    /// The `vpermq` index vector of `split` for mask `k` of eight lanes (`vpermq` reads only
+    /// the low three bits of each index).
+    #[inline]
+    #[target_feature(enable = "avx512f,popcnt")]
+    fn split_index8(k: u32) -> __m512i {
+        let packed = i64::from(SPLIT8[k as usize & 0xff]);
+        _mm512_srlv_epi64(
+            _mm512_set1_epi64(packed),
+            _mm512_setr_epi64(0, 3, 6, 9, 12, 15, 18, 21),
+        )
     }
 
     /// The operations of one 64-bit element type: the integer forms with the given min, max
@@ -131,6 +175,17 @@ mod avx512 {
                 unsafe fn load(p: *const $t) -> __m512i {
                     // SAFETY: the caller's contract (eight readable elements).
                     unsafe { _mm512_loadu_epi64(p.cast()) }
+                }
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn store(p: *mut $t, v: __m512i) {
+                    // SAFETY: the caller's contract (eight writable elements).
+                    unsafe { _mm512_storeu_epi64(p.cast(), v) }
+                }
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn split(k: u32, v: __m512i) -> __m512i {
+                    _mm512_permutexvar_epi64(split_index8(k), v)
                 }
                 #[inline]
                 #[target_feature(enable = "avx512f,popcnt")]
@@ -209,6 +264,18 @@ mod avx512 {
                 }
                 #[inline]
                 #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn store(p: *mut $t, v: __m512i) {
+                    // SAFETY: the caller's contract (sixteen writable elements).
+                    unsafe { _mm512_storeu_epi32(p.cast(), v) }
+                }
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
+                unsafe fn split(k: u32, v: __m512i) -> __m512i {
+                    // SAFETY: same features.
+                    _mm512_castps_si512(unsafe { F32::split(k, _mm512_castsi512_ps(v)) })
+                }
+                #[inline]
+                #[target_feature(enable = "avx512f,popcnt")]
                 unsafe fn load_first(p: *const $t, n: usize) -> __m512i {
                     // SAFETY: the caller's contract (`n` readable elements); masked-off lanes
                     // are not accessed.
@@ -281,6 +348,17 @@ mod avx512 {
         }
         #[inline]
         #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn store(p: *mut f64, v: __m512d) {
+            // SAFETY: the caller's contract (eight writable elements).
+            unsafe { _mm512_storeu_pd(p, v) }
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn split(k: u32, v: __m512d) -> __m512d {
+            _mm512_permutexvar_pd(split_index8(k), v)
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
         unsafe fn load_first(p: *const f64, n: usize) -> __m512d {
             // SAFETY: the caller's contract (`n` readable elements); masked-off lanes are not
             // accessed.
@@ -350,6 +428,21 @@ mod avx512 {
         unsafe fn load(p: *const f32) -> __m512 {
             // SAFETY: the caller's contract (sixteen readable elements).
             unsafe { _mm512_loadu_ps(p) }
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn store(p: *mut f32, v: __m512) {
+            // SAFETY: the caller's contract (sixteen writable elements).
+            unsafe { _mm512_storeu_ps(p, v) }
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f,popcnt")]
+        unsafe fn split(k: u32, v: __m512) -> __m512 {
+            // 65536 masks are too many for a table: the lanes outside `k` compressed to the
+            // bottom, those in `k` compressed and expanded into the top.
+            let outside = _mm512_maskz_compress_ps(!k as u16, v);
+            let top = !first_lanes(16 - k.count_ones() as usize) as u16;
+            _mm512_mask_expand_ps(outside, top, _mm512_maskz_compress_ps(k as u16, v))
         }
         #[inline]
         #[target_feature(enable = "avx512f,popcnt")]
@@ -453,20 +546,32 @@ mod avx512 {
         }
     }
 
-    /// The median of a sample of 9 elements spread over the `n > 16` elements at `p`.
+    /// The pseudo-median of 9 elements spread over the `n > 16` elements at `p`: the median of
+    /// three medians of three (Tukey's ninther).
     ///
     /// # Safety
     /// `p` addresses `n` readable elements.
     #[inline]
-    #[target_feature(enable = "avx512f,popcnt")]
     unsafe fn pivot<T: Lanes>(p: *const T::Elem, n: usize) -> T::Elem {
-        const SAMPLE: usize = 9;
-        let step = n / SAMPLE;
-        // SAFETY: every index is below `SAMPLE * step <= n`.
-        let mut sample: [T::Elem; SAMPLE] =
-            std::array::from_fn(|i| unsafe { *p.add(i * step + step / 2) });
-        sample.sort_unstable_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
-        sample[SAMPLE / 2]
+        let step = n / 9;
+        // SAFETY: every index is below `9 * step <= n`.
+        let at = |i: usize| unsafe { *p.add(i * step + step / 2) };
+        median3(
+            median3(at(0), at(1), at(2)),
+            median3(at(3), at(4), at(5)),
+            median3(at(6), at(7), at(8)),
+        )
+    }
+
+    fn median3<E: PartialOrd>(a: E, b: E, c: E) -> E {
+        let (low, high) = if b < a { (b, a) } else { (a, b) };
+        if c < low {
+            low
+        } else if high < c {
+            high
+        } else {
+            c
+        }
     }
 
     /// Vectors read per step of the partition's main loop, and held from each end at its start.
@@ -478,7 +583,7 @@ mod avx512 {
     /// # Safety
     /// `p` addresses `n` elements that nothing else accesses; the CPU has the features.
     #[target_feature(enable = "avx512f,popcnt")]
-    unsafe fn partition<T: Lanes, const EQUAL_LEFT: bool>(
+    pub(super) unsafe fn partition<T: Lanes, const EQUAL_LEFT: bool>(
         p: *mut T::Elem,
         n: usize,
         pivot: T::Elem,
@@ -494,30 +599,27 @@ mod avx512 {
         // each store writes at most `LANES` lanes into the room between a write cursor and its
         // read cursor (or, once all is read, into `[left, right)`, whose size is what is left
         // to store), see the module doc.
-        let held_left: [T::V; BATCH] = std::array::from_fn(|i| unsafe { T::load(p.add(i * lanes)) });
-        let held_right: [T::V; BATCH] =
-            std::array::from_fn(|i| unsafe { T::load(p.add(n - (i + 1) * lanes)) });
+        let mut held_left = [pivot; BATCH];
+        let mut held_right = [pivot; BATCH];
+        for i in 0..BATCH {
+            held_left[i] = unsafe { T::load(p.add(i * lanes)) };
+            held_right[i] = unsafe { T::load(p.add(n - (i + 1) * lanes)) };
+        }
         let (mut read_left, mut read_right) = (BATCH * lanes, n - BATCH * lanes);
-        let store = |v: T::V, valid: u32, left: &mut usize, right: &mut usize| unsafe {
-            let to_right = T::right_of::<EQUAL_LEFT>(v, pivot) & valid;
-            let to_left = !to_right & valid;
-            let (n_left, n_right) = (to_left.count_ones() as usize, to_right.count_ones() as usize);
-            T::store_first(p.add(*left), n_left, T::compress(to_left, v));
-            *left += n_left;
-            *right -= n_right;
-            T::store_first(p.add(*right), n_right, T::compress(to_right, v));
-        };
         while read_right - read_left >= BATCH * lanes {
-            let batch: [T::V; BATCH] = if read_left - left <= right - read_right {
-                let b = std::array::from_fn(|i| unsafe { T::load(p.add(read_left + i * lanes)) });
+            let from = if read_left - left <= right - read_right {
                 read_left += BATCH * lanes;
-                b
+                read_left - BATCH * lanes
             } else {
                 read_right -= BATCH * lanes;
-                std::array::from_fn(|i| unsafe { T::load(p.add(read_right + i * lanes)) })
+                read_right
             };
+            let mut batch = [pivot; BATCH];
+            for (i, v) in batch.iter_mut().enumerate() {
+                *v = unsafe { T::load(p.add(from + i * lanes)) };
+            }
             for v in batch {
-                store(v, all, &mut left, &mut right);
+                unsafe { store_split::<T, EQUAL_LEFT>(p, v, pivot, &mut left, &mut right) };
             }
         }
         while read_right - read_left >= lanes {
@@ -528,18 +630,75 @@ mod avx512 {
                 read_right -= lanes;
                 unsafe { T::load(p.add(read_right)) }
             };
-            store(v, all, &mut left, &mut right);
+            unsafe { store_split::<T, EQUAL_LEFT>(p, v, pivot, &mut left, &mut right) };
         }
         let rest = read_right - read_left;
         if rest > 0 {
             let v = unsafe { T::load_first(p.add(read_left), rest) };
-            store(v, first_lanes(rest), &mut left, &mut right);
+            let valid = first_lanes(rest);
+            unsafe { store_parts::<T, EQUAL_LEFT>(p, v, pivot, valid, &mut left, &mut right) };
         }
         for v in held_left.into_iter().chain(held_right) {
-            store(v, all, &mut left, &mut right);
+            unsafe { store_parts::<T, EQUAL_LEFT>(p, v, pivot, all, &mut left, &mut right) };
         }
         debug_assert_eq!(left, right);
         left
+    }
+
+    /// Stores `v`'s lanes left of `pivot` at `left` and the others before `right`, and moves
+    /// the two cursors past them: one lane permutation, two full-width stores (each writes
+    /// the other side's lanes as garbage into the room, to be overwritten later).
+    ///
+    /// # Safety
+    /// There is room for a whole vector at `p + left` and at `p + right - LANES`; the CPU has
+    /// the features.
+    #[inline]
+    #[target_feature(enable = "avx512f,popcnt")]
+    unsafe fn store_split<T: Lanes, const EQUAL_LEFT: bool>(
+        p: *mut T::Elem,
+        v: T::V,
+        pivot: T::V,
+        left: &mut usize,
+        right: &mut usize,
+    ) {
+        // SAFETY: the caller's contract.
+        unsafe {
+            let to_right = T::right_of::<EQUAL_LEFT>(v, pivot);
+            let n_right = to_right.count_ones() as usize;
+            let split = T::split(to_right, v);
+            T::store(p.add(*left), split);
+            T::store(p.add(*right - T::LANES), split);
+            *left += T::LANES - n_right;
+            *right -= n_right;
+        }
+    }
+
+    /// Stores the `valid` lanes of `v`: those left of `pivot` at `left`, the others before
+    /// `right`, and moves the two cursors past them (masked stores: exactly those lanes).
+    ///
+    /// # Safety
+    /// `p + left` and `p + right - LANES` have room for the lanes stored; the CPU has the
+    /// features.
+    #[inline]
+    #[target_feature(enable = "avx512f,popcnt")]
+    unsafe fn store_parts<T: Lanes, const EQUAL_LEFT: bool>(
+        p: *mut T::Elem,
+        v: T::V,
+        pivot: T::V,
+        valid: u32,
+        left: &mut usize,
+        right: &mut usize,
+    ) {
+        // SAFETY: the caller's contract.
+        unsafe {
+            let to_right = T::right_of::<EQUAL_LEFT>(v, pivot) & valid;
+            let to_left = !to_right & valid;
+            let (n_left, n_right) = (to_left.count_ones() as usize, to_right.count_ones() as usize);
+            T::store_first(p.add(*left), n_left, T::compress(to_left, v));
+            *left += n_left;
+            *right -= n_right;
+            T::store_first(p.add(*right), n_right, T::compress(to_right, v));
+        }
     }
 
     /// Sorts the `n <= BLOCK` elements at `p` in registers.
@@ -572,16 +731,15 @@ mod avx512 {
         // SAFETY: the CPU has the features (the caller's contract).
         let pad = unsafe { T::splat(T::PAD) };
         // SAFETY (loads and stores): each touches only lanes below `n`.
-        let mut regs: [T::V; R] = std::array::from_fn(|r| {
+        let mut regs = [pad; R];
+        for (r, reg) in regs.iter_mut().enumerate() {
             let start = r * lanes;
             if start + lanes <= n {
-                unsafe { T::load(p.add(start)) }
+                *reg = unsafe { T::load(p.add(start)) };
             } else if start < n {
-                unsafe { T::load_first(p.add(start), n - start) }
-            } else {
-                pad
+                *reg = unsafe { T::load_first(p.add(start), n - start) };
             }
-        });
+        }
         // SAFETY: same features.
         unsafe { bitonic_sort::<T, R>(&mut regs) };
         for (r, v) in regs.into_iter().enumerate() {
@@ -772,6 +930,32 @@ mod tests {
         let organ: Vec<f64> = (0..n).map(|i| i.min(n - i) as f64).collect();
         for v in [&spread, &ascending, &descending, &few, &zeros, &equal, &skewed, &organ] {
             check_all_types(v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod partition_timing_tmp {
+    #[test]
+    fn partition_timing_tmp() {
+        for n in [65536usize, 1 << 20, 10_000_000, 10_000_000] {
+            let mut s = 0x9E37_79B9_7F4A_7C15u64;
+            let mut v: Vec<f64> = (0..n).map(|_| { s ^= s << 13; s ^= s >> 7; s ^= s << 17; (s >> 11) as f64 }).collect();
+            let reps = (20_000_000 / n).max(1);
+            let t = std::time::Instant::now();
+            let mut k = 0;
+            for _ in 0..reps {
+                k += unsafe { super::avx512::partition::<super::avx512::F64, false>(v.as_mut_ptr(), n, (1u64 << 52) as f64) };
+            }
+            let el = t.elapsed().as_secs_f64();
+            let t2 = std::time::Instant::now();
+            let mut c = 0.0;
+            for _ in 0..reps { c += v.iter().sum::<f64>(); }
+            let el2 = t2.elapsed().as_secs_f64();
+            let t3 = std::time::Instant::now();
+            let w = v.clone();
+            let el3 = t3.elapsed().as_secs_f64();
+            eprintln!("n={n} partition {:.2} ns/elem (k={k}) sum {:.2} ns/elem {c} copy {:.2} ns/elem {}", el * 1e9 / (reps * n) as f64, el2 * 1e9 / (reps * n) as f64, el3*1e9/n as f64, w.len());
         }
     }
 }

@@ -7,9 +7,11 @@
 //! after every number; complex numbers by real part, then imaginary part, those with a NaN
 //! part last (in their original order: NumPy orders them further by which part is NaN).
 //!
-//! Algorithms: numbers (integers, booleans, floats) from [`RADIX_MIN_LEN`] elements on sort by
-//! [`radix`] (a stable MSD radix sort on order-preserving integer keys, after the NaNs have
-//! moved to the end); smaller buffers, and complex numbers, with pattern-defeating quicksort
+//! Algorithms: NaNs first move to the end. Unstable sorts of 32- and 64-bit numbers from
+//! [`SIMD_MIN_LEN`] elements on use [`simd_sort`] (an AVX-512 quicksort) where the CPU has
+//! AVX-512F. Otherwise numbers (integers, booleans, floats) from [`RADIX_MIN_LEN`] elements on
+//! sort by [`radix`] (a stable MSD radix sort on order-preserving integer keys); smaller
+//! buffers, and complex numbers, with pattern-defeating quicksort
 //! (`sort_unstable_by`) or, for `kind='stable'`/`'mergesort'`, the standard library's stable
 //! sort. A stable sort keeps equal values in their order, `-0.0` and `0.0` included (the
 //! radix sort restores the order of the zeros, which its keys tell apart); an unstable one
@@ -538,9 +540,9 @@ mod tests {
         values.iter().map(|v| v.to_key()).collect()
     }
 
-    /// Checks the radix sorts and argsort of `values` against the comparison sorts: a stable
-    /// sort bit for bit (zeros and NaNs keep their order), an unstable one up to the order of
-    /// equal values, argsort index for index.
+    /// Checks the radix sorts, the vectorized sort and argsort of `values` against the comparison
+    /// sorts: a stable sort bit for bit (zeros and NaNs keep their order), unstable ones up to the
+    /// order of equal values, argsort index for index.
     fn check_radix<T: SortKey + radix::RadixValue + std::fmt::Debug>(values: &[T]) {
         let mut reference = values.to_vec();
         sort_slice(&mut reference, true, usize::MAX, usize::MAX);
@@ -554,6 +556,14 @@ mod tests {
             canonical(&unstable),
             canonical(&reference),
             "sort of {values:?}"
+        );
+        // The vectorized sort where the type and CPU have one, NaNs last as everywhere.
+        let mut simd = values.to_vec();
+        sort_slice(&mut simd, false, 0, usize::MAX);
+        assert_eq!(
+            canonical(&simd),
+            canonical(&reference),
+            "vectorized sort of {values:?}"
         );
         let mut expected = vec![0; values.len()];
         argsort_slice(values, &mut expected, usize::MAX);
@@ -657,5 +667,38 @@ mod tests {
         let mut expected = vec![0i64; n];
         argsort_slice(&ties, &mut expected, usize::MAX);
         assert_eq!(out, expected);
+    }
+}
+
+#[cfg(test)]
+mod timing_tmp {
+    use super::*;
+    #[test]
+    fn timing_tmp() {
+        let mut s = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 11) as f64 / (1u64 << 40) as f64 - 4096.0
+        };
+        let sizes: Vec<usize> = std::env::var("SIZES").map(|v| v.split(',').map(|x| x.parse().unwrap()).collect()).unwrap_or(vec![8usize, 16, 24, 32, 48, 64, 96, 128, 192, 256, 512, 1024, 4096, 65536, 1 << 20, 10_000_000]);
+        let only = std::env::var("ONLY").unwrap_or_default();
+        for n in sizes {
+            let total = 20_000_000usize.max(n);
+            let reps = total / n;
+            let data: Vec<f64> = (0..reps * n).map(|_| next()).collect();
+            for (name, simd, radix) in [("pdq", usize::MAX, usize::MAX), ("simd", 0, usize::MAX), ("radix", usize::MAX, 0)] {
+                if name == "radix" && n < 4096 { continue; }
+                if !only.is_empty() && only != name { continue; }
+                let mut d = data.clone();
+                let t = std::time::Instant::now();
+                for c in d.chunks_mut(n) {
+                    sort_slice(c, false, simd, radix);
+                }
+                let el = t.elapsed().as_secs_f64();
+                eprintln!("n={n:>9} {name:<6} {:7.2} ns/elem", el * 1e9 / (reps * n) as f64);
+            }
+        }
     }
 }
