@@ -90,7 +90,7 @@ mod avx512 {
         unsafe fn load(p: *const Self::Elem) -> Self::V;
         /// Stores `LANES` elements.
         unsafe fn store(p: *mut Self::Elem, v: Self::V);
-        /// Loads the first `n < LANES` elements; the other lanes are [`Lanes::PAD`].
+        /// Loads the first `n <= LANES` elements; the other lanes are [`Lanes::PAD`].
         unsafe fn load_first(p: *const Self::Elem, n: usize) -> Self::V;
         /// Stores the first `n <= LANES` lanes.
         unsafe fn store_first(p: *mut Self::Elem, n: usize, v: Self::V);
@@ -193,7 +193,11 @@ mod avx512 {
                     // SAFETY: the caller's contract (`n` readable elements); masked-off lanes
                     // are not accessed.
                     unsafe {
-                        _mm512_mask_loadu_epi64(Self::splat(Self::PAD), first_lanes(n) as u8, p.cast())
+                        _mm512_mask_loadu_epi64(
+                            Self::splat(Self::PAD),
+                            first_lanes(n) as u8,
+                            p.cast(),
+                        )
                     }
                 }
                 #[inline]
@@ -221,7 +225,11 @@ mod avx512 {
                 #[inline]
                 #[target_feature(enable = "avx512f,popcnt")]
                 unsafe fn right_of<const EQUAL_LEFT: bool>(v: __m512i, pivot: __m512i) -> u32 {
-                    u32::from(if EQUAL_LEFT { $gt(v, pivot) } else { $ge(v, pivot) })
+                    u32::from(if EQUAL_LEFT {
+                        $gt(v, pivot)
+                    } else {
+                        $ge(v, pivot)
+                    })
                 }
                 #[inline]
                 #[target_feature(enable = "avx512f,popcnt")]
@@ -237,10 +245,24 @@ mod avx512 {
             }
         };
     }
-    int64_lanes!(I64, i64, _mm512_min_epi64, _mm512_mask_max_epi64, _mm512_max_epi64,
-        _mm512_cmpge_epi64_mask, _mm512_cmpgt_epi64_mask);
-    int64_lanes!(U64, u64, _mm512_min_epu64, _mm512_mask_max_epu64, _mm512_max_epu64,
-        _mm512_cmpge_epu64_mask, _mm512_cmpgt_epu64_mask);
+    int64_lanes!(
+        I64,
+        i64,
+        _mm512_min_epi64,
+        _mm512_mask_max_epi64,
+        _mm512_max_epi64,
+        _mm512_cmpge_epi64_mask,
+        _mm512_cmpgt_epi64_mask
+    );
+    int64_lanes!(
+        U64,
+        u64,
+        _mm512_min_epu64,
+        _mm512_mask_max_epu64,
+        _mm512_max_epu64,
+        _mm512_cmpge_epu64_mask,
+        _mm512_cmpgt_epu64_mask
+    );
 
     /// The 32-bit counterpart of `int64_lanes`.
     macro_rules! int32_lanes {
@@ -280,7 +302,11 @@ mod avx512 {
                     // SAFETY: the caller's contract (`n` readable elements); masked-off lanes
                     // are not accessed.
                     unsafe {
-                        _mm512_mask_loadu_epi32(Self::splat(Self::PAD), first_lanes(n) as u16, p.cast())
+                        _mm512_mask_loadu_epi32(
+                            Self::splat(Self::PAD),
+                            first_lanes(n) as u16,
+                            p.cast(),
+                        )
                     }
                 }
                 #[inline]
@@ -308,7 +334,11 @@ mod avx512 {
                 #[inline]
                 #[target_feature(enable = "avx512f,popcnt")]
                 unsafe fn right_of<const EQUAL_LEFT: bool>(v: __m512i, pivot: __m512i) -> u32 {
-                    u32::from(if EQUAL_LEFT { $gt(v, pivot) } else { $ge(v, pivot) })
+                    u32::from(if EQUAL_LEFT {
+                        $gt(v, pivot)
+                    } else {
+                        $ge(v, pivot)
+                    })
                 }
                 #[inline]
                 #[target_feature(enable = "avx512f,popcnt")]
@@ -324,10 +354,24 @@ mod avx512 {
             }
         };
     }
-    int32_lanes!(I32, i32, _mm512_min_epi32, _mm512_mask_max_epi32, _mm512_max_epi32,
-        _mm512_cmpge_epi32_mask, _mm512_cmpgt_epi32_mask);
-    int32_lanes!(U32, u32, _mm512_min_epu32, _mm512_mask_max_epu32, _mm512_max_epu32,
-        _mm512_cmpge_epu32_mask, _mm512_cmpgt_epu32_mask);
+    int32_lanes!(
+        I32,
+        i32,
+        _mm512_min_epi32,
+        _mm512_mask_max_epi32,
+        _mm512_max_epi32,
+        _mm512_cmpge_epi32_mask,
+        _mm512_cmpgt_epi32_mask
+    );
+    int32_lanes!(
+        U32,
+        u32,
+        _mm512_min_epu32,
+        _mm512_mask_max_epu32,
+        _mm512_max_epu32,
+        _mm512_cmpge_epu32_mask,
+        _mm512_cmpgt_epu32_mask
+    );
 
     pub(crate) struct F64;
     impl Lanes for F64 {
@@ -532,8 +576,13 @@ mod avx512 {
         let pivot = unsafe { pivot::<T>(p, n) };
         let below = unsafe { partition::<T, false>(p, n, pivot) };
         if below == 0 {
-            // Nothing below the pivot: it is the minimum. Everything equal to it goes left,
-            // where it is in place; only the greater elements remain.
+            // Nothing below the pivot: it is the minimum. If nothing is above it either, the
+            // range is sorted (a read-only pass rather than a second partition). Otherwise
+            // everything equal to it goes left, where it is in place; only the greater
+            // elements remain.
+            if unsafe { none_above::<T>(p, n, pivot) } {
+                return;
+            }
             let equal = unsafe { partition::<T, true>(p, n, pivot) };
             if equal < n {
                 unsafe { quicksort::<T>(p.add(equal), n - equal, depth - 1) };
@@ -574,6 +623,39 @@ mod avx512 {
         }
     }
 
+    /// Whether none of the `n` elements at `p` is above `pivot`.
+    ///
+    /// # Safety
+    /// `p` addresses `n` readable elements; the CPU has the features.
+    #[target_feature(enable = "avx512f,popcnt")]
+    unsafe fn none_above<T: Lanes>(p: *const T::Elem, n: usize, pivot: T::Elem) -> bool {
+        let lanes = T::LANES;
+        // SAFETY: every load reads lanes below `n`; the caller's features.
+        unsafe {
+            let pivot = T::splat(pivot);
+            let mut start = 0;
+            while start + 4 * lanes <= n {
+                let mut above = 0;
+                for i in 0..4 {
+                    above |= T::right_of::<true>(T::load(p.add(start + i * lanes)), pivot);
+                }
+                if above != 0 {
+                    return false;
+                }
+                start += 4 * lanes;
+            }
+            while start < n {
+                let count = (n - start).min(lanes);
+                let v = T::load_first(p.add(start), count);
+                if T::right_of::<true>(v, pivot) & first_lanes(count) != 0 {
+                    return false;
+                }
+                start += count;
+            }
+            true
+        }
+    }
+
     /// Vectors read per step of the partition's main loop, and held from each end at its start.
     const BATCH: usize = 4;
 
@@ -583,7 +665,7 @@ mod avx512 {
     /// # Safety
     /// `p` addresses `n` elements that nothing else accesses; the CPU has the features.
     #[target_feature(enable = "avx512f,popcnt")]
-    pub(super) unsafe fn partition<T: Lanes, const EQUAL_LEFT: bool>(
+    unsafe fn partition<T: Lanes, const EQUAL_LEFT: bool>(
         p: *mut T::Elem,
         n: usize,
         pivot: T::Elem,
@@ -693,7 +775,10 @@ mod avx512 {
         unsafe {
             let to_right = T::right_of::<EQUAL_LEFT>(v, pivot) & valid;
             let to_left = !to_right & valid;
-            let (n_left, n_right) = (to_left.count_ones() as usize, to_right.count_ones() as usize);
+            let (n_left, n_right) = (
+                to_left.count_ones() as usize,
+                to_right.count_ones() as usize,
+            );
             T::store_first(p.add(*left), n_left, T::compress(to_left, v));
             *left += n_left;
             *right -= n_right;
@@ -815,7 +900,11 @@ mod avx512 {
             let partner_above = lanes_with_bit(lanes, J);
             for (r, reg) in regs.iter_mut().enumerate() {
                 let descending = if K >= lanes {
-                    if (r * lanes) & K != 0 { first_lanes(lanes) } else { 0 }
+                    if (r * lanes) & K != 0 {
+                        first_lanes(lanes)
+                    } else {
+                        0
+                    }
                 } else {
                     lanes_with_bit(lanes, K)
                 };
@@ -852,18 +941,33 @@ mod tests {
         let mut expected_bits: Vec<u64> = expected.iter().map(|&x| bits(x)).collect();
         got_bits.sort_unstable();
         expected_bits.sort_unstable();
-        assert_eq!(got_bits, expected_bits, "sort of {values:?} lost or made values");
+        assert_eq!(
+            got_bits, expected_bits,
+            "sort of {values:?} lost or made values"
+        );
     }
 
     /// Every element type, from the same `f64` values (NaN-free).
     fn check_all_types(values: &[f64]) {
         check(values, f64::to_bits);
-        check(&values.iter().map(|&x| x as f32).collect::<Vec<_>>(), |x| u64::from(x.to_bits()));
-        check(&values.iter().map(|&x| x as i64).collect::<Vec<_>>(), |x| x as u64);
-        check(&values.iter().map(|&x| x as i32).collect::<Vec<_>>(), |x| x as u64);
+        check(&values.iter().map(|&x| x as f32).collect::<Vec<_>>(), |x| {
+            u64::from(x.to_bits())
+        });
+        check(&values.iter().map(|&x| x as i64).collect::<Vec<_>>(), |x| {
+            x as u64
+        });
+        check(&values.iter().map(|&x| x as i32).collect::<Vec<_>>(), |x| {
+            x as u64
+        });
         // Negative values wrap to large unsigned ones: the top of the range gets exercised.
-        check(&values.iter().map(|&x| x as i64 as u64).collect::<Vec<_>>(), |x| x);
-        check(&values.iter().map(|&x| x as i32 as u32).collect::<Vec<_>>(), u64::from);
+        check(
+            &values.iter().map(|&x| x as i64 as u64).collect::<Vec<_>>(),
+            |x| x,
+        );
+        check(
+            &values.iter().map(|&x| x as i32 as u32).collect::<Vec<_>>(),
+            u64::from,
+        );
     }
 
     /// NaN-free floats with many ties and every special value.
@@ -926,36 +1030,25 @@ mod tests {
         });
         let equal = vec![7.0; n];
         // Mostly one value, a few others on both sides.
-        let skewed = stream(n, |s| if s % 16 == 0 { (s % 1000) as f64 - 500.0 } else { 1.0 });
-        let organ: Vec<f64> = (0..n).map(|i| i.min(n - i) as f64).collect();
-        for v in [&spread, &ascending, &descending, &few, &zeros, &equal, &skewed, &organ] {
-            check_all_types(v);
-        }
-    }
-}
-
-#[cfg(test)]
-mod partition_timing_tmp {
-    #[test]
-    fn partition_timing_tmp() {
-        for n in [65536usize, 1 << 20, 10_000_000, 10_000_000] {
-            let mut s = 0x9E37_79B9_7F4A_7C15u64;
-            let mut v: Vec<f64> = (0..n).map(|_| { s ^= s << 13; s ^= s >> 7; s ^= s << 17; (s >> 11) as f64 }).collect();
-            let reps = (20_000_000 / n).max(1);
-            let t = std::time::Instant::now();
-            let mut k = 0;
-            for _ in 0..reps {
-                k += unsafe { super::avx512::partition::<super::avx512::F64, false>(v.as_mut_ptr(), n, (1u64 << 52) as f64) };
+        let skewed = stream(n, |s| {
+            if s % 16 == 0 {
+                (s % 1000) as f64 - 500.0
+            } else {
+                1.0
             }
-            let el = t.elapsed().as_secs_f64();
-            let t2 = std::time::Instant::now();
-            let mut c = 0.0;
-            for _ in 0..reps { c += v.iter().sum::<f64>(); }
-            let el2 = t2.elapsed().as_secs_f64();
-            let t3 = std::time::Instant::now();
-            let w = v.clone();
-            let el3 = t3.elapsed().as_secs_f64();
-            eprintln!("n={n} partition {:.2} ns/elem (k={k}) sum {:.2} ns/elem {c} copy {:.2} ns/elem {}", el * 1e9 / (reps * n) as f64, el2 * 1e9 / (reps * n) as f64, el3*1e9/n as f64, w.len());
+        });
+        let organ: Vec<f64> = (0..n).map(|i| i.min(n - i) as f64).collect();
+        for v in [
+            &spread,
+            &ascending,
+            &descending,
+            &few,
+            &zeros,
+            &equal,
+            &skewed,
+            &organ,
+        ] {
+            check_all_types(v);
         }
     }
 }
