@@ -115,22 +115,22 @@ mod avx512 {
         ((1u64 << n) - 1) as u32
     }
 
-    /// For each mask of eight lanes, the lanes of [`Lanes::split`]'s result: the source lane of
-    /// result lane `j` in bits `3j..3j + 3`, lanes outside the mask first.
-    static SPLIT8: [u32; 256] = split_table8();
+    /// For each mask of eight lanes, the lanes of [`Lanes::split`]'s result: byte `j` is the
+    /// source lane of result lane `j`, lanes outside the mask first.
+    static SPLIT8: [u64; 256] = split_table8();
 
-    const fn split_table8() -> [u32; 256] {
-        let mut table = [0u32; 256];
+    const fn split_table8() -> [u64; 256] {
+        let mut table = [0u64; 256];
         let mut mask = 0;
         while mask < 256 {
-            let mut packed = 0u32;
+            let mut packed = 0u64;
             let mut out = 0;
             let mut inside = 0;
             while inside < 2 {
                 let mut lane = 0;
                 while lane < 8 {
                     if (mask >> lane) & 1 == inside {
-                        packed |= (lane as u32) << (3 * out);
+                        packed |= (lane as u64) << (8 * out);
                         out += 1;
                     }
                     lane += 1;
@@ -143,16 +143,12 @@ mod avx512 {
         table
     }
 
-    /// The `vpermq` index vector of `split` for mask `k` of eight lanes (`vpermq` reads only
-    /// the low three bits of each index).
+    /// The `vpermq` index vector of `split` for mask `k` of eight lanes: the table entry's
+    /// bytes widened to quadwords (one `vpmovzxbq` from memory).
     #[inline]
     #[target_feature(enable = "avx512f,popcnt")]
     fn split_index8(k: u32) -> __m512i {
-        let packed = i64::from(SPLIT8[k as usize & 0xff]);
-        _mm512_srlv_epi64(
-            _mm512_set1_epi64(packed),
-            _mm512_setr_epi64(0, 3, 6, 9, 12, 15, 18, 21),
-        )
+        _mm512_cvtepu8_epi64(_mm_cvtsi64_si128(SPLIT8[k as usize & 0xff] as i64))
     }
 
     /// The operations of one 64-bit element type: the integer forms with the given min, max
