@@ -5,18 +5,23 @@
 //! The design is the one of Intel's x86-simd-sort (Bramas' "A Novel Hybrid Quicksort Algorithm
 //! Vectorized using AVX-512 on Intel Skylake"), written anew over one lane-generic trait:
 //!
-//! - **Partition** around the median of a small sample, in place: the first and last few
-//!   vectors are held in registers, which frees room at both ends; every further vector is read
-//!   from the end with less room left, its lanes below the pivot compressed (`vcompress`) and
-//!   stored at the left write cursor, the others at the right one. Writes never reach unread
-//!   data: the room at the two ends together stays a constant number of vectors, and reading
-//!   from the end with less room leaves at least one batch of room at each. Compressing into a
-//!   register and storing with a mask is used rather than `vcompress` to memory, which is
-//!   microcoded and slow on AMD Zen 4.
+//! - **Partition** around a ninther (median of three medians of three), in place: the first
+//!   and last `BATCH` vectors are held in registers, which frees room at both ends;
+//!   every further batch is read from the end with less room left. Each vector's lanes are
+//!   permuted so that those below the pivot come first (one `vpermq` by an index from a
+//!   256-entry table for 8 lanes; two `vcompress` and a `vexpand` for 16), and the whole
+//!   vector is stored at the left write cursor and again ending at the right one; each store
+//!   carries the other side's lanes as garbage into the room, where later stores overwrite
+//!   it. Writes never reach unread data: the room at the two ends together stays two batches,
+//!   and reading from the end with less room leaves at least a batch at each. The last
+//!   vectors, once nothing is left unread, are stored with masks (exactly their lanes).
+//!   `vcompress` to memory, the textbook form, is microcoded and slow on AMD Zen 4; masked
+//!   stores in the main loop measured about three times slower than the two full stores.
 //! - **Equal keys**: the pivot is an element, so a partition with nothing below the pivot means
 //!   the pivot is the minimum; the range is then split into "equal to the pivot" (done) and
-//!   "greater", so an array of one repeated value costs two passes, not quadratic time.
-//! - **Base case**: ranges of up to [`Lanes::BLOCK`] elements (16 registers) are loaded into
+//!   "greater" (after a read-only check that there is any), so an array of one repeated value
+//!   costs two passes, not quadratic time.
+//! - **Base case**: ranges of up to `Lanes::BLOCK` elements (16 registers) are loaded into
 //!   registers (the tail padded with the largest value by a masked load) and sorted by a bitonic
 //!   network: compare-exchanges between registers are a min and a max, those within a register
 //!   a lane swap, a min and a masked max.
