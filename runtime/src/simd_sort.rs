@@ -556,6 +556,17 @@ mod avx512 {
         unsafe { quicksort::<T>(values.as_mut_ptr(), values.len(), depth_limit) }
     }
 
+    /// [`sort`] with the depth limit given, to test the fallback.
+    ///
+    /// # Safety
+    /// As for [`sort`].
+    #[cfg(test)]
+    #[target_feature(enable = "avx512f,popcnt")]
+    pub(super) unsafe fn sort_with_depth_limit<T: Lanes>(values: &mut [T::Elem], depth: u32) {
+        // SAFETY: as in `sort`.
+        unsafe { quicksort::<T>(values.as_mut_ptr(), values.len(), depth) }
+    }
+
     /// Sorts the `n` elements at `p`, falling back to pdqsort after `depth` more levels.
     ///
     /// # Safety
@@ -569,19 +580,23 @@ mod avx512 {
         }
         if depth == 0 {
             // SAFETY: the caller's contract.
-            let values = unsafe { std::slice::from_raw_parts_mut(p, n) };
-            values.sort_unstable_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+            fallback_sort(unsafe { std::slice::from_raw_parts_mut(p, n) });
             return;
         }
         // SAFETY (all below): the two parts are disjoint subranges of the caller's range.
-        let pivot = unsafe { pivot::<T>(p, n) };
+        let (pivot, sample_equal) = unsafe { pivot::<T>(p, n) };
+        // A sample of equal elements hints at a range of them (few distinct values): a
+        // read-only pass that stops at the first other value can save a partition.
+        if sample_equal && unsafe { none_outside::<T, true>(p, n, pivot) } {
+            return;
+        }
         let below = unsafe { partition::<T, false>(p, n, pivot) };
         if below == 0 {
             // Nothing below the pivot: it is the minimum. If nothing is above it either, the
             // range is sorted (a read-only pass rather than a second partition). Otherwise
             // everything equal to it goes left, where it is in place; only the greater
             // elements remain.
-            if unsafe { none_above::<T>(p, n, pivot) } {
+            if unsafe { none_outside::<T, false>(p, n, pivot) } {
                 return;
             }
             let equal = unsafe { partition::<T, true>(p, n, pivot) };
@@ -596,21 +611,29 @@ mod avx512 {
         }
     }
 
-    /// The pseudo-median of 9 elements spread over the `n > 16` elements at `p`: the median of
-    /// three medians of three (Tukey's ninther).
+    /// pdqsort, for ranges past the depth limit. Outside the `target_feature` functions: a
+    /// closure defined in one takes its features, and the standard library's sort (compiled
+    /// without them) could then not inline the comparison.
+    fn fallback_sort<E: PartialOrd>(values: &mut [E]) {
+        values.sort_unstable_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    }
+
+    /// The pseudo-median of 9 elements spread over the `n > 16` elements at `p` (the median of
+    /// three medians of three, Tukey's ninther), and whether all 9 are equal.
     ///
     /// # Safety
     /// `p` addresses `n` readable elements.
     #[inline]
-    unsafe fn pivot<T: Lanes>(p: *const T::Elem, n: usize) -> T::Elem {
+    unsafe fn pivot<T: Lanes>(p: *const T::Elem, n: usize) -> (T::Elem, bool) {
         let step = n / 9;
         // SAFETY: every index is below `9 * step <= n`.
-        let at = |i: usize| unsafe { *p.add(i * step + step / 2) };
-        median3(
-            median3(at(0), at(1), at(2)),
-            median3(at(3), at(4), at(5)),
-            median3(at(6), at(7), at(8)),
-        )
+        let sample: [T::Elem; 9] = std::array::from_fn(|i| unsafe { *p.add(i * step + step / 2) });
+        let pivot = median3(
+            median3(sample[0], sample[1], sample[2]),
+            median3(sample[3], sample[4], sample[5]),
+            median3(sample[6], sample[7], sample[8]),
+        );
+        (pivot, sample.iter().all(|&x| x == pivot))
     }
 
     fn median3<E: PartialOrd>(a: E, b: E, c: E) -> E {
@@ -624,23 +647,37 @@ mod avx512 {
         }
     }
 
-    /// Whether none of the `n` elements at `p` is above `pivot`.
+    /// Whether none of the `n` elements at `p` is above `pivot` (nor, with `BELOW`, below it).
     ///
     /// # Safety
     /// `p` addresses `n` readable elements; the CPU has the features.
     #[target_feature(enable = "avx512f,popcnt")]
-    unsafe fn none_above<T: Lanes>(p: *const T::Elem, n: usize, pivot: T::Elem) -> bool {
+    unsafe fn none_outside<T: Lanes, const BELOW: bool>(
+        p: *const T::Elem,
+        n: usize,
+        pivot: T::Elem,
+    ) -> bool {
         let lanes = T::LANES;
+        // The lanes of `v` outside the pivot's value.
+        // SAFETY: the caller's features.
+        let outside = |v: T::V, pivot: T::V| unsafe {
+            let above = T::right_of::<true>(v, pivot);
+            if BELOW {
+                above | (!T::right_of::<false>(v, pivot) & first_lanes(lanes))
+            } else {
+                above
+            }
+        };
         // SAFETY: every load reads lanes below `n`; the caller's features.
         unsafe {
             let pivot = T::splat(pivot);
             let mut start = 0;
             while start + 4 * lanes <= n {
-                let mut above = 0;
+                let mut found = 0;
                 for i in 0..4 {
-                    above |= T::right_of::<true>(T::load(p.add(start + i * lanes)), pivot);
+                    found |= outside(T::load(p.add(start + i * lanes)), pivot);
                 }
-                if above != 0 {
+                if found != 0 {
                     return false;
                 }
                 start += 4 * lanes;
@@ -648,7 +685,7 @@ mod avx512 {
             while start < n {
                 let count = (n - start).min(lanes);
                 let v = T::load_first(p.add(start), count);
-                if T::right_of::<true>(v, pivot) & first_lanes(count) != 0 {
+                if outside(v, pivot) & first_lanes(count) != 0 {
                     return false;
                 }
                 start += count;
@@ -1017,6 +1054,22 @@ mod tests {
             check_all_types(&stream(n, |s| (s >> 11) as f64 - (1u64 << 52) as f64));
             check_all_types(&stream(n, |s| (s % 5) as f64 - 2.0));
             check_all_types(&stream(n, |s| if s & 1 == 0 { 0.0 } else { -0.0 }));
+        }
+    }
+
+    #[test]
+    fn ranges_past_the_depth_limit_fall_back_to_pdqsort() {
+        if !avx512::available() {
+            return;
+        }
+        let values = stream(5000, |s| (s % 1000) as f64 - 500.0);
+        let mut expected = values.clone();
+        expected.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        for depth in 0..4 {
+            let mut got = values.clone();
+            // SAFETY: the CPU has the features (checked above).
+            unsafe { avx512::sort_with_depth_limit::<avx512::F64>(&mut got, depth) };
+            assert_eq!(got, expected, "depth limit {depth}");
         }
     }
 
