@@ -19,8 +19,10 @@
 //!   stores in the main loop measured about three times slower than the two full stores.
 //! - **Equal keys**: the pivot is an element, so a partition with nothing below the pivot means
 //!   the pivot is the minimum; the range is then split into "equal to the pivot" (done) and
-//!   "greater" (after a read-only check that there is any), so an array of one repeated value
-//!   costs two passes, not quadratic time.
+//!   "greater" (after a read-only check that there is any). A pivot sample of equal values
+//!   first asks a read-only pass, which stops at the first other value, whether the whole range
+//!   is that value: an array of one repeated value costs one read, few distinct values a
+//!   partition per value.
 //! - **Base case**: ranges of up to `Lanes::BLOCK` elements (16 registers) are loaded into
 //!   registers (the tail padded with the largest value by a masked load) and sorted by a bitonic
 //!   network: compare-exchanges between registers are a min and a max, those within a register
@@ -1057,6 +1059,7 @@ mod tests {
         }
     }
 
+    #[cfg(target_arch = "x86_64")]
     #[test]
     fn ranges_past_the_depth_limit_fall_back_to_pdqsort() {
         if !avx512::available() {
