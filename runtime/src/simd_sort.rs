@@ -585,28 +585,35 @@ mod avx512 {
             fallback_sort(unsafe { std::slice::from_raw_parts_mut(p, n) });
             return;
         }
-        // SAFETY (all below): the two parts are disjoint subranges of the caller's range.
+        // SAFETY: the caller's range (for this and the calls below, which recurse into disjoint
+        // subranges of it) and features.
         let (pivot, sample_equal) = unsafe { pivot::<T>(p, n) };
         // A sample of equal elements hints at a range of them (few distinct values): a
         // read-only pass that stops at the first other value can save a partition.
+        // SAFETY: as above.
         if sample_equal && unsafe { none_outside::<T, true>(p, n, pivot) } {
             return;
         }
+        // SAFETY: as above.
         let below = unsafe { partition::<T, false>(p, n, pivot) };
         if below == 0 {
             // Nothing below the pivot: it is the minimum. If nothing is above it either, the
             // range is sorted (a read-only pass rather than a second partition). Otherwise
             // everything equal to it goes left, where it is in place; only the greater
             // elements remain.
+            // SAFETY: as above.
             if unsafe { none_outside::<T, false>(p, n, pivot) } {
                 return;
             }
+            // SAFETY: as above.
             let equal = unsafe { partition::<T, true>(p, n, pivot) };
             if equal < n {
+                // SAFETY: as above.
                 unsafe { quicksort::<T>(p.add(equal), n - equal, depth - 1) };
             }
             return;
         }
+        // SAFETY: as above.
         unsafe {
             quicksort::<T>(p, below, depth - 1);
             quicksort::<T>(p.add(below), n - below, depth - 1);
@@ -728,7 +735,9 @@ mod avx512 {
         let mut held_left = [pivot; BATCH];
         let mut held_right = [pivot; BATCH];
         for i in 0..BATCH {
+            // SAFETY: as above (`n >= 2 * BATCH * LANES`).
             held_left[i] = unsafe { T::load(p.add(i * lanes)) };
+            // SAFETY: as above.
             held_right[i] = unsafe { T::load(p.add(n - (i + 1) * lanes)) };
         }
         let (mut read_left, mut read_right) = (BATCH * lanes, n - BATCH * lanes);
@@ -742,29 +751,37 @@ mod avx512 {
             };
             let mut batch = [pivot; BATCH];
             for (i, v) in batch.iter_mut().enumerate() {
+                // SAFETY: as above (an unread batch).
                 *v = unsafe { T::load(p.add(from + i * lanes)) };
             }
             for v in batch {
+                // SAFETY: as above (a batch of room at each end).
                 unsafe { store_split::<T, EQUAL_LEFT>(p, v, pivot, &mut left, &mut right) };
             }
         }
         while read_right - read_left >= lanes {
             let v = if read_left - left <= right - read_right {
                 read_left += lanes;
+                // SAFETY: as above (an unread vector).
                 unsafe { T::load(p.add(read_left - lanes)) }
             } else {
                 read_right -= lanes;
+                // SAFETY: as above (an unread vector).
                 unsafe { T::load(p.add(read_right)) }
             };
+            // SAFETY: as above (a vector of room at each end).
             unsafe { store_split::<T, EQUAL_LEFT>(p, v, pivot, &mut left, &mut right) };
         }
         let rest = read_right - read_left;
         if rest > 0 {
+            // SAFETY: as above (the `rest` unread elements).
             let v = unsafe { T::load_first(p.add(read_left), rest) };
             let valid = first_lanes(rest);
+            // SAFETY: as above (nothing is unread: the stores fill `[left, right)`).
             unsafe { store_parts::<T, EQUAL_LEFT>(p, v, pivot, valid, &mut left, &mut right) };
         }
         for v in held_left.into_iter().chain(held_right) {
+            // SAFETY: as above (nothing is unread: the stores fill `[left, right)`).
             unsafe { store_parts::<T, EQUAL_LEFT>(p, v, pivot, all, &mut left, &mut right) };
         }
         debug_assert_eq!(left, right);
@@ -864,8 +881,10 @@ mod avx512 {
         for (r, reg) in regs.iter_mut().enumerate() {
             let start = r * lanes;
             if start + lanes <= n {
+                // SAFETY: as above.
                 *reg = unsafe { T::load(p.add(start)) };
             } else if start < n {
+                // SAFETY: as above.
                 *reg = unsafe { T::load_first(p.add(start), n - start) };
             }
         }
@@ -874,6 +893,7 @@ mod avx512 {
         for (r, v) in regs.into_iter().enumerate() {
             let start = r * lanes;
             if start < n {
+                // SAFETY: as above.
                 unsafe { T::store_first(p.add(start), (n - start).min(lanes), v) };
             }
         }
@@ -934,6 +954,7 @@ mod avx512 {
                 if r & distance == 0 {
                     let (a, b) = (regs[r], regs[r | distance]);
                     // `max(b, a)`: a tie (`-0.0` against `0.0`) swaps rather than duplicates.
+                    // SAFETY: as above.
                     let (low, high) = unsafe { (T::min(a, b), T::max(b, a)) };
                     let descending = (r * lanes) & K != 0;
                     regs[r] = if descending { high } else { low };
@@ -954,8 +975,10 @@ mod avx512 {
                 };
                 let takes_max = partner_above ^ descending;
                 let v = *reg;
+                // SAFETY: as above.
                 let partner = unsafe { T::swap::<J>(v) };
                 // Each lane computes with its partner's value second, so a tie swaps the two.
+                // SAFETY: as above.
                 *reg = unsafe { T::mask_max(T::min(v, partner), takes_max, v, partner) };
             }
         }
