@@ -17,6 +17,8 @@
 //!   vectors, once nothing is left unread, are stored with masks (exactly their lanes).
 //!   `vcompress` to memory, the textbook form, is microcoded and slow on AMD Zen 4; masked
 //!   stores in the main loop measured about three times slower than the two full stores.
+//!   Each batch read also prefetches the batch 4 KiB further on its side: the hardware
+//!   prefetchers follow the two converging streams (one of them backwards) less well.
 //! - **Equal keys**: the pivot is an element, so a partition with nothing below the pivot means
 //!   the pivot is the minimum; the range is then split into "equal to the pivot" (done) and
 //!   "greater" (after a read-only check that there is any). A pivot sample of equal values
