@@ -174,6 +174,9 @@ pub(crate) fn lower_value_op(
         // so Python's `max` (`select(b > a, b, a)`) is branch-free this way.
         Op::Fcmp(FloatCC::Gt) => b.ins().fcmp(CFloatCC::LessThan, y, x),
         Op::Fcmp(FloatCC::Ge) => b.ins().fcmp(CFloatCC::LessThanOrEqual, y, x),
+        // `x != x` (the NaN test) is `x` unordered with itself: one parity-flag branch on
+        // x86-64, where `ne` needs two (unordered, or not equal).
+        Op::Fcmp(FloatCC::Ne) if x == y => b.ins().fcmp(CFloatCC::Unordered, x, y),
         Op::Fcmp(cc) => b.ins().fcmp(float_cc(*cc), x, y),
 
         Op::Not if ty.is_mask() => b.ins().bnot(x),
@@ -217,6 +220,9 @@ pub(crate) fn lower_value_op(
             (false, true) => b.ins().uwiden_high(x),
         },
         Op::Pack => pack(b, x, y, ty, rty),
+        // `packssdw`/`packsswb`.
+        Op::PackSat if matches!(ty, Ty::I16X8 | Ty::I8X16) => b.ins().snarrow(x, y),
+        Op::PackSat => return Err(format!("pack_sat cannot define {ty}")),
         Op::Select => b.ins().select(x, y, z),
         // Sixteen `bool` elements (bytes 0/1, anything nonzero counts as true) as a mask.
         Op::Load { offset, readonly } if ty == Ty::M8X16 => {

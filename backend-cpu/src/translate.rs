@@ -205,6 +205,29 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
     fn translate_inst(&mut self, inst: ir::Inst) -> Result<(), String> {
         let func = self.func;
         let data = func.inst(inst);
+        // A half of a loaded vector, widened: loaded again as that half alone, which x86
+        // widens from memory (`pmovsxwd 8(%rax)`: one instruction instead of a shuffle for the
+        // high half and a widening). Before the operands: the full load may not exist.
+        if let Op::Widen { signed, high } = data.op
+            && let Some((addr, offset)) = self.reloadable(inst)
+        {
+            let [result] = data.results[..] else {
+                return Err("has no result".into());
+            };
+            let flags = crate::ops::load_flags(false);
+            let offset = offset + if high { 8 } else { 0 };
+            let ins = self.b.ins();
+            let v = match (self.func.value_type(result), signed) {
+                (Ty::I16X8, true) => ins.sload8x8(flags, addr, offset),
+                (Ty::I16X8, false) => ins.uload8x8(flags, addr, offset),
+                (Ty::I32X4, true) => ins.sload16x4(flags, addr, offset),
+                (Ty::I32X4, false) => ins.uload16x4(flags, addr, offset),
+                (Ty::I64X2, true) => ins.sload32x2(flags, addr, offset),
+                (_, _) => ins.uload32x2(flags, addr, offset),
+            };
+            self.values[result.0 as usize] = Some(v);
+            return Ok(());
+        }
         let args = data
             .args
             .iter()
@@ -302,6 +325,9 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
                     .load(ty, crate::ops::load_flags(false), args[0], *offset);
                 self.values[result.0 as usize] = Some(v);
             }
+            // A vector load whose only uses are widenings that load their halves again
+            // (below): Cranelift would keep it, unused.
+            Op::Load { .. } if self.only_reloaded(inst) => {}
             // A lane-wise select of 64-bit integers by a comparison's mask: Cranelift's egraph
             // turns `bitselect(icmp slt x y, x, y)` into `smin.i64x2`, which x64 builds from
             // four instructions (no `pminsq` below AVX-512), and the comparison is then made
@@ -510,6 +536,65 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
         self.b.ins().brif(code, propagate, &[], next, &[]);
         self.b.switch_to_block(next);
         Ok(chunks)
+    }
+
+    /// For a widening of integer lanes whose operand is an array load earlier in the same
+    /// block, with nothing between them that writes memory: the load's address (lowered) and
+    /// offset, where the widened half may be loaded again.
+    fn reloadable(&self, widen: ir::Inst) -> Option<(Value, i32)> {
+        let func = self.func;
+        let operand = func.inst(widen).args[0];
+        let ir::ValueDef::Result(load, 0) = func.value_def(operand) else {
+            return None;
+        };
+        let Op::Load { offset, .. } = func.inst(load).op else {
+            return None;
+        };
+        let address = func.inst(load).args[0];
+        if !func.value_type(operand).is_vector()
+            || func.value_type(operand).is_mask()
+            || self.is_stack_slot(address)
+        {
+            return None;
+        }
+        let insts = &func.block(self.current).insts;
+        let from = insts.iter().position(|&i| i == load)?;
+        let to = insts.iter().position(|&i| i == widen)?;
+        let between = insts.get(from + 1..to)?;
+        let writes = between.iter().any(|&i| {
+            let op = &func.inst(i).op;
+            !op.is_pure() && !matches!(op, Op::Load { .. })
+        });
+        if writes {
+            return None;
+        }
+        Some((self.value(address).ok()?, offset))
+    }
+
+    /// True if every use of the load's result is a widening [`Self::reloadable`] from memory
+    /// (all in the load's block).
+    fn only_reloaded(&self, load: ir::Inst) -> bool {
+        let func = self.func;
+        let [result] = func.inst(load).results[..] else {
+            return false;
+        };
+        let ty = func.value_type(result);
+        if !ty.is_vector() || ty.is_mask() || self.used_elsewhere[result.0 as usize] {
+            return false;
+        }
+        let mut widened = false;
+        for &i in &func.block(self.current).insts {
+            let data = func.inst(i);
+            let in_targets = data.targets.iter().any(|t| t.args.contains(&result));
+            if !data.args.contains(&result) && !in_targets {
+                continue;
+            }
+            if in_targets || !matches!(data.op, Op::Widen { .. }) || self.reloadable(i).is_none() {
+                return false;
+            }
+            widened = true;
+        }
+        widened
     }
 
     /// True if `v` is the address of one of this function's stack slots.

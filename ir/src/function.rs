@@ -371,6 +371,10 @@ pub enum Op {
     /// width (wrapping), in one vector: `args[0]`'s lanes, then `args[1]`'s (`i32x4, i32x4 →
     /// i16x8`). The inverse of the two halves of [`Op::Widen`].
     Pack,
+    /// [`Op::Pack`] with every lane clamped to the narrow lane's signed range instead of
+    /// truncated (x86's `packssdw`/`packsswb`, one instruction). The `strength` pass uses it for
+    /// packs of lanes that provably fit, where both give the same bits.
+    PackSat,
 
     // Memory.
     /// Load a value of the result type from `args[0] + offset`. `readonly`: the memory does not
@@ -433,7 +437,7 @@ impl Op {
             SToF | UToF | FToS | FToU | Bitcast => 1,
             Iadd | Isub | Imul | Sdiv | Udiv | Srem | Urem | Umulhi | Band | Bor | Bxor | Ishl
             | Sshr | Ushr | Rotr | Smin | Smax | Umin | Umax | UaddSat | UsubSat | Icmp(_)
-            | Pack => 2,
+            | Pack | PackSat => 2,
             Fadd | Fsub | Fmul | Fdiv | Fmin | Fmax | Copysign | Fcmp(_) | And | Or => 2,
             Fma | Select => 3,
             Store { .. }

@@ -95,7 +95,8 @@ pub(crate) fn result_rule(op: &Op) -> ResultRule {
         | Bitcast
         | Splat
         | Widen { .. }
-        | Pack => ResultRule::Explicit,
+        | Pack
+        | PackSat => ResultRule::Explicit,
         Bconst(_) | ToBool => ResultRule::Bool,
         Icmp(_) | Fcmp(_) => ResultRule::CompareOfArg,
         ExtractLane(_) => ResultRule::LaneOfArg,
@@ -194,6 +195,7 @@ pub(crate) fn opcode_name(op: &Op) -> &'static str {
             high: true,
         } => "uwiden_high",
         Pack => "pack",
+        PackSat => "pack_sat",
         Load { .. } => "load",
         Store { .. } => "store",
         CallRuntime(_) => "call_rt",
@@ -215,7 +217,7 @@ pub(crate) const SIMPLE_OPS: &[Op] = {
         Ishl, Sshr, Ushr, Rotr, Smin, Smax, Umin, Umax, UaddSat, UsubSat, Fadd, Fsub, Fmul, Fdiv,
         Fneg, Fabs, Sqrt, Floor, Ceil, Trunc, Nearest, Fmin, Fmax, Copysign, Fma, Not, And, Or,
         Sext, Uext, Ireduce, ToBool, Fpromote, Fdemote, SToF, UToF, FToS, FToU, Bitcast, Select,
-        Splat, Jump, Brif, Return, Pack,
+        Splat, Jump, Brif, Return, Pack, PackSat,
         Widen { signed: true, high: false }, Widen { signed: true, high: true },
         Widen { signed: false, high: false }, Widen { signed: false, high: true },
     ]

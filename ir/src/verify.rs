@@ -337,7 +337,7 @@ impl Verifier<'_> {
             Splat => Err("`splat` defines a vector".to_string()),
             UaddSat | UsubSat => Err(format!("`{name}` is on vectors of 8- or 16-bit lanes")),
             ExtractLane(_) => Err("`extractlane` takes a vector".to_string()),
-            Widen { .. } | Pack => Err(format!("`{name}` takes vectors")),
+            Widen { .. } | Pack | PackSat => Err(format!("`{name}` takes vectors")),
             Iconst(_) => {
                 counts(0, 1)?;
                 need(results[0].is_int(), "iconst defines an integer")
@@ -655,7 +655,7 @@ fn check_vector_types(op: &Op, args: &[Ty], results: &[Ty], name: &str) -> Resul
                  the vector of lanes twice as wide",
             )
         }
-        Pack => {
+        Pack | PackSat => {
             let ok = args.len() == 2
                 && results.len() == 1
                 && args[0] == args[1]

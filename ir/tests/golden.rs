@@ -68,7 +68,7 @@ fn check_file(path: &Path, bless: bool) -> Result<(), String> {
         for func in &original.functions {
             for (block, decision) in ir::passes::vectorize::explain(func, fastmath) {
                 let text = match decision {
-                    Ok(lanes) => format!("vectorized, {lanes} lanes"),
+                    Ok(what) => what,
                     Err(why) => format!("refused: {why}"),
                 };
                 actual.push_str(&format!("; @{} {block}: {text}\n", func.name));

@@ -86,6 +86,7 @@ fn exhaustive(op: &Op) {
         | ExtractLane(_)
         | Widen { .. }
         | Pack
+        | PackSat
         | CallCatch(_)
         | Load { .. }
         | Store { .. }

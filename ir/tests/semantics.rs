@@ -511,6 +511,96 @@ fn vectorized_loops_agree_with_the_scalar_loop() {
     assert!(vector_runs > 20, "the vector loops ran {vector_runs} times");
 }
 
+/// The fold golden loops (`vectorize_fold.ir`) on runs long enough for the runtime's fold and
+/// around its threshold, with arrays apart (the fold runs), the same, and overlapping by one
+/// element (the checks send those to the scalar loop): memory and results equal the scalar
+/// loop's.
+#[test]
+fn folded_loops_agree_with_the_scalar_loop() {
+    let module = golden_module("vectorize_fold");
+    let after = optimise(&module, vec![Pass::Vectorize]);
+    let mut rng = Rng(777);
+    let mut folds = 0;
+    for func in &module.functions {
+        for layout in [[16u64, 3216, 6416], [16, 16, 16], [16, 24, 32]] {
+            for n in [
+                0i64, 1, 2, 9, 63, 64, 65, 66, 100, 127, 128, 129, 130, 161, 200,
+            ] {
+                let mut ptrs = layout.iter();
+                let args: Vec<Bits> = func
+                    .params
+                    .iter()
+                    .map(|&t| match t {
+                        Ty::Ptr => *ptrs.next().expect("three arrays at most"),
+                        Ty::I64 => n as u64,
+                        t => random_arg(&mut rng, t),
+                    })
+                    .collect();
+                let memory = Memory(
+                    (0..1200)
+                        .flat_map(|_| random_arg(&mut rng, Ty::F64).to_le_bytes())
+                        .collect(),
+                );
+                let (mut m1, mut m2) = (memory.clone(), memory);
+                let expected = interp::run(&module, &func.name, &args, &mut m1, &mut 1_000_000);
+                let before = interp::FOLD_CALLS.with(|c| c.get());
+                let actual = interp::run(&after, &func.name, &args, &mut m2, &mut 1_000_000);
+                folds += interp::FOLD_CALLS.with(|c| c.get()) - before;
+                assert!(
+                    expected == actual && m1 == m2,
+                    "@{} on {args:?}: {expected:?} before, {actual:?} after (memory equal: {})",
+                    func.name,
+                    m1 == m2
+                );
+            }
+        }
+    }
+    // Six folding loops, four long runs each with arrays apart.
+    assert!(folds >= 24, "the folds ran {folds} times");
+}
+
+/// `@mean_abs_dev` of `vectorize_fastmath.ir` under fastmath: its sum of `abs(x - c)` goes to
+/// the runtime's fold sum from 16 elements on; the result is the scalar loop's within a
+/// relative tolerance (the order of the additions may change), for lengths around the
+/// threshold.
+#[test]
+fn fold_sums_agree_with_the_scalar_loop_within_rounding() {
+    let module = golden_module("vectorize_fastmath");
+    let mut after = module.clone();
+    let opts = PipelineOptions {
+        passes: vec![Pass::Vectorize],
+        verify: true,
+        fastmath: true,
+    };
+    for func in &mut after.functions {
+        run_pipeline(func, &opts, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let mut folds = 0;
+    for n in [0i64, 1, 5, 15, 16, 17, 40, 100] {
+        let memory = Memory(
+            (0..128)
+                .flat_map(|k| (f64::from(k * 37 % 101) / 7.0 - 6.0).to_le_bytes())
+                .collect(),
+        );
+        let args = [0u64, n as u64, 0.5f64.to_bits()];
+        let (mut m1, mut m2) = (memory.clone(), memory);
+        let expected = interp::run(&module, "mean_abs_dev", &args, &mut m1, &mut 100_000);
+        let before = interp::FOLD_CALLS.with(|c| c.get());
+        let actual = interp::run(&after, "mean_abs_dev", &args, &mut m2, &mut 100_000);
+        folds += interp::FOLD_CALLS.with(|c| c.get()) - before;
+        let (Outcome::Return(e), Outcome::Return(a)) = (&expected, &actual) else {
+            panic!("n {n}: {expected:?} before, {actual:?} after");
+        };
+        let (e, a) = (f64::from_bits(e[0]), f64::from_bits(a[0]));
+        assert!(
+            (e - a).abs() <= 1e-12 * e.abs().max(1.0),
+            "n {n}: {e} before, {a} after"
+        );
+        assert_eq!(m1, m2);
+    }
+    assert_eq!(folds, 4, "the fold sum ran for n >= 16");
+}
+
 /// The argmin/argmax golden loops on arrays full of ties, NaN, signed zeros and extremes, for
 /// trip counts around the vector width: the position returned is the scalar loop's (the first
 /// of equal elements; under NumPy's rule the first NaN).
@@ -635,7 +725,8 @@ fn byte_loops_agree_with_the_scalar_loop() {
 
 fn byte_loops_agree(name: &str) {
     let module = golden_module(name);
-    let after = optimise(&module, vec![Pass::Vectorize]);
+    // `strength` after: packs of lanes that fit become saturating (`scale_i16_via_i32`).
+    let after = optimise(&module, vec![Pass::Vectorize, Pass::Strength]);
     let mut rng = Rng(777);
     let mut vector_runs = 0;
     for func in &module.functions {
@@ -811,4 +902,40 @@ fn fills_and_copies_agree_with_the_loops() {
         }
     }
     assert!(finished > 500, "only {finished} runs finished");
+}
+
+/// `strength`'s saturating packs (`tests/ir/strength_packs.ir`) on memory of every bit pattern
+/// (random bytes, and the extremes of each lane width): a `pack_sat` may only replace a `pack`
+/// whose lanes fit, where both store the same bytes; the `pack`s it keeps would differ.
+#[test]
+fn saturating_packs_agree_with_truncating_ones() {
+    let module = golden_module("strength_packs");
+    let after = optimise(&module, vec![Pass::Strength]);
+    let mut rng = Rng(4242);
+    let extremes: [&[u8]; 4] = [&[0x00, 0x80], &[0xff, 0x7f], &[0xff, 0xff], &[0x01, 0x00]];
+    for func in &module.functions {
+        for run in 0..64 {
+            let memory = Memory(
+                (0..64)
+                    .flat_map(|k| match extremes.get(run % 8) {
+                        Some(pair) => pair.to_vec(),
+                        None => {
+                            let r = rng.next() ^ k;
+                            vec![r as u8, (r >> 8) as u8]
+                        }
+                    })
+                    .collect(),
+            );
+            let args = [0u64, 32];
+            let (mut m1, mut m2) = (memory.clone(), memory);
+            let expected = interp::run(&module, &func.name, &args, &mut m1, &mut 1_000);
+            let actual = interp::run(&after, &func.name, &args, &mut m2, &mut 1_000);
+            assert!(
+                matches!(expected, Outcome::Return(_)) && expected == actual && m1 == m2,
+                "@{}: {expected:?} before, {actual:?} after (memory equal: {})",
+                func.name,
+                m1 == m2
+            );
+        }
+    }
 }

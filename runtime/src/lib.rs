@@ -15,14 +15,16 @@
 //! - [`radix`]: the radix sort behind `sorting`'s sorts and argsorts of large numeric buffers.
 //! - [`simd_sort`]: the AVX-512 quicksort behind `sorting`'s unstable sorts of 32- and 64-bit
 //!   numbers, on CPUs that have it.
-//! - [`parallel`]: the parallel loop driver behind `prange` (a rayon thread pool).
+//! - [`parallel`]: the parallel loop driver behind `prange` (its own small thread pool).
 //! - [`reduce`]: whole-array sums and dot products that compiled reduction loops call.
 //! - [`fill_copy`]: the fills and forward-order copies that compiled `a[i] = x` and
 //!   `out[i] = a[i]` loops call.
+//! - [`fold`]: element-wise folds (stencils, weighted windows) that compiled vector loops
+//!   hand over, at 512 bits.
 //! - [`exports`]: the unmangled symbols of the static archive that `ferrojit build` links.
 //!
-//! Invariants: no dependency on the compiler crates, on pyo3, or on anything heavy (rayon for
-//! the thread pool, faer for dense linear algebra); every layout
+//! Invariants: no dependency on the compiler crates, on pyo3, or on anything heavy (faer for dense
+//! linear algebra); every layout
 //! here is `#[repr(C)]` and described by constants that code generators use, so a change of
 //! layout is a change in one place.
 
@@ -35,6 +37,9 @@ pub mod dict;
 pub mod error;
 pub mod exports;
 pub mod fill_copy;
+pub mod fold;
+#[cfg(target_arch = "x86_64")]
+mod fold_jit;
 pub mod linalg;
 pub mod list;
 pub mod math;

@@ -6,7 +6,7 @@
 //! the GPU backend maps the same variants to its own implementations. Adding a function = one line in the declaration, its `extern "C" fn`.
 
 use crate::{
-    cmath, dict, error, fill_copy, linalg, list, object, objmode, print, random, random_gen,
+    cmath, dict, error, fill_copy, fold, linalg, list, object, objmode, print, random, random_gen,
     random_gen_choice, random_legacy, random_multi, reduce, sorting, str_methods, text,
 };
 
@@ -575,6 +575,16 @@ runtime_functions! {
     DivF64 => ("ferrojit_div_f64", &[Ptr, Ptr, F64, I64], I64, fill_copy::ferrojit_div_f64),
     /// `out[k] = x[k] / s` for `n` `f32` elements in forward order.
     DivF32 => ("ferrojit_div_f32", &[Ptr, Ptr, F32, I64], I64, fill_copy::ferrojit_div_f32),
+    /// `out[k]` for `n` elements as the fold program at the second pointer says (`(out, steps,
+    /// nsteps, n) -> 0`, `crate::fold`), `f64` elements.
+    FoldF64 => ("ferrojit_fold_f64", &[Ptr, Ptr, I64, I64], I64, fold::ferrojit_fold_f64),
+    /// The same over `f32` elements.
+    FoldF32 => ("ferrojit_fold_f32", &[Ptr, Ptr, I64, I64], I64, fold::ferrojit_fold_f32),
+    /// The sum of a fold program's `n` `f64` elements in any order (`fastmath` reductions):
+    /// `(program, nsteps, n) -> sum`.
+    FoldSumF64 => ("ferrojit_fold_sum_f64", &[Ptr, I64, I64], F64, fold::ferrojit_fold_sum_f64),
+    /// The same over `f32` elements.
+    FoldSumF32 => ("ferrojit_fold_sum_f32", &[Ptr, I64, I64], F32, fold::ferrojit_fold_sum_f32),
 }
 
 impl RuntimeFn {
@@ -699,6 +709,10 @@ impl RuntimeFn {
                 | AxpyF32
                 | DivF64
                 | DivF32
+                | FoldF64
+                | FoldF32
+                | FoldSumF64
+                | FoldSumF32
         )
     }
 

@@ -3,21 +3,27 @@
 //! Lowering outlines the body of a `prange` loop into a *chunk function* that runs iterations
 //! `lo..hi` of the loop (counted from 0) and writes its partial reduction results to `out`.
 //! [`ferrojit_parallel_for`] splits `0..count` into contiguous chunks, a few per thread, runs
-//! them on the calling thread and a rayon thread pool (each thread taking the next chunk until
-//! none is left), and returns how many chunks it used so that compiled code can combine the
-//! partial results. An error raised in any chunk is reported once (the first chunk
+//! them on the calling thread and the worker threads of [`pool`] (each thread taking the next
+//! chunk until none is left), and returns how many chunks it used so that compiled code can
+//! combine the partial results. An error raised in any chunk is reported once (the first chunk
 //! in iteration order wins), through the caller's [`ErrorSlot`].
 //!
 //! Threads: a loop runs on `FERROJIT_NUM_THREADS` threads (default: the number of CPUs): the
 //! calling thread and a pool of one thread fewer, created on first use. (The calling thread
 //! working, rather than sleeping while the pool does everything, saves a hand-off and a wake-up
-//! per loop, and keeps the thread count at the number of CPUs.) [`set_num_threads`] limits how many of them a loop uses, like Numba's
-//! function of the same name. After `fork()` the child has none of the pool's threads: its
-//! parallel loops run their chunks serially (same results), instead of waiting forever.
+//! per loop, and keeps the thread count at the number of CPUs.) The workers spin briefly after
+//! a loop before they sleep, so a loop called again at once finds them awake (see [`pool`]).
+//! [`set_num_threads`] limits how many of them a loop uses, like Numba's function of the same
+//! name. The pool runs one loop at a time: a loop that starts while it is busy (a `prange` in a
+//! function called from another's chunk, or another Python thread's loop) runs its chunks on
+//! its own thread, with the same results. After `fork()` the child has none of the pool's
+//! threads: its parallel loops run their chunks serially too, instead of waiting forever.
 
 use crate::error::ErrorSlot;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicI64, AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+mod pool;
 
 /// Most chunks one loop is split into; compiled code reserves room for this many partial
 /// results.
@@ -29,7 +35,6 @@ pub const MAX_CHUNKS: usize = 64;
 pub type ChunkFn =
     unsafe extern "C" fn(err: *mut ErrorSlot, env: *const u8, lo: i64, hi: i64, out: *mut u8);
 
-static POOL: OnceLock<rayon::ThreadPool> = OnceLock::new();
 static ACTIVE_THREADS: AtomicUsize = AtomicUsize::new(0);
 
 /// Threads in the pool: `FERROJIT_NUM_THREADS`, else the number of CPUs.
@@ -63,40 +68,39 @@ pub fn set_num_threads(n: usize) -> Result<(), String> {
     Ok(())
 }
 
-/// The process that started the pool. A child made by `fork()` inherits the pool's memory
-/// but none of its threads: a loop handed to that pool would wait forever.
-static POOL_PID: AtomicU32 = AtomicU32::new(0);
-
-/// The pool, or `None` in a forked child of the process that started it (loops there run
-/// their chunks one after the other on the calling thread, with the same results).
-fn pool() -> Option<&'static rayon::ThreadPool> {
-    let pid = std::process::id();
-    if POOL.get().is_some() && POOL_PID.load(Ordering::Relaxed) != pid {
-        return None;
-    }
-    Some(POOL.get_or_init(|| {
-        POOL_PID.store(pid, Ordering::Relaxed);
-        rayon::ThreadPoolBuilder::new()
-            // The calling thread runs a chunk too (see `ferrojit_parallel_for`).
-            .num_threads(max_threads().saturating_sub(1).max(1))
-            .thread_name(|i| format!("ferrojit-{i}"))
-            .build()
-            .expect("the parallel runtime could not start its threads")
-    }))
-}
-
-/// Raw pointers handed to pool threads; each chunk writes only its own `out` slice and its own
-/// error slot.
-#[derive(Clone, Copy)]
-struct Shared {
+/// One loop's call, in the caller's frame: what [`run_chunk`] needs to run chunk `c`. Each
+/// chunk writes only its own `out` slice and its own error slot.
+struct Loop {
+    body: ChunkFn,
     env: *const u8,
+    count: i64,
+    chunks: i64,
     out: *mut u8,
+    out_stride: i64,
     errors: *mut ErrorSlot,
 }
-// SAFETY: the pointed-to memory outlives the scope in which the chunks run (the caller's frame
-// and the `errors` vector), and chunks write disjoint regions.
-unsafe impl Send for Shared {}
-unsafe impl Sync for Shared {}
+
+/// Runs chunk `c` of the [`Loop`] at `data`.
+///
+/// # Safety
+/// `data` points to a live `Loop` whose pointers satisfy [`ferrojit_parallel_for`]'s contract,
+/// and `c < chunks`.
+unsafe fn run_chunk(data: *const (), c: i64) {
+    // SAFETY: per the contract.
+    let l = unsafe { &*(data as *const Loop) };
+    // In 128 bits: `count * c` overflows i64 for trip counts above i64::MAX / MAX_CHUNKS.
+    let split = |c: i64| (i128::from(l.count) * i128::from(c) / i128::from(l.chunks)) as i64;
+    // SAFETY: chunk `c` owns `errors[c]` and its `out` slice.
+    unsafe {
+        (l.body)(
+            l.errors.add(c as usize),
+            l.env,
+            split(c),
+            split(c + 1),
+            l.out.add((c * l.out_stride) as usize),
+        )
+    };
+}
 
 /// How many chunks [`ferrojit_parallel_for`] splits a loop of `count` iterations into when
 /// called now (0 if `count <= 0`). Compiled code asks before a loop with whole-array
@@ -138,49 +142,37 @@ pub unsafe extern "C" fn ferrojit_parallel_for(
     // Each chunk has its own slot, hence its own arena: what a chunk allocates is freed when
     // the loop ends (nothing allocated in a `prange` body can outlive it).
     let mut errors: Vec<ErrorSlot> = (0..chunks).map(|_| ErrorSlot::default()).collect();
-    let shared = Shared {
+    let job = Loop {
+        body,
         env,
+        count,
+        chunks,
         out,
+        out_stride,
         errors: errors.as_mut_ptr(),
     };
-    let run = move |c: i64| {
-        let shared = shared;
-        // In 128 bits: `count * c` overflows i64 for trip counts above i64::MAX / MAX_CHUNKS.
-        let split = |c: i64| (i128::from(count) * i128::from(c) / i128::from(chunks)) as i64;
-        let (lo, hi) = (split(c), split(c + 1));
-        // SAFETY: per the contract above; chunk `c` owns `errors[c]` and its `out` slice.
-        unsafe {
-            body(
-                shared.errors.add(c as usize),
-                shared.env,
-                lo,
-                hi,
-                shared.out.add((c * out_stride) as usize),
-            )
-        };
-    };
-    // Each participant takes the next chunk until none is left.
-    let next = AtomicI64::new(0);
-    let take_chunks = || {
-        loop {
-            let c = next.fetch_add(1, Ordering::Relaxed);
-            if c >= chunks {
-                break;
+    let data = &job as *const Loop as *const ();
+    let helpers = (get_num_threads()).min(chunks as usize) - 1;
+    let pooled = helpers > 0
+        && pool::pool(max_threads() - 1).is_some_and(|pool| {
+            // SAFETY: `job` and what it points to live until `run` returns, which it does
+            // only once every thread has left the loop.
+            unsafe {
+                pool.run(pool::Job {
+                    run: run_chunk,
+                    data,
+                    chunks,
+                    helpers,
+                })
             }
-            run(c);
+        });
+    if !pooled {
+        // One thread, a loop nested in another's chunk (or beside another thread's loop), or
+        // a forked child without the pool's threads: the same chunks, one after the other.
+        for c in 0..chunks {
+            // SAFETY: as above.
+            unsafe { run_chunk(data, c) };
         }
-    };
-    let helpers = (get_num_threads() as i64).min(chunks) - 1;
-    match pool() {
-        // The calling thread takes chunks too, beside the pool's threads.
-        Some(pool) if helpers > 0 => pool.in_place_scope(|s| {
-            for _ in 0..helpers {
-                s.spawn(|_| take_chunks());
-            }
-            take_chunks();
-        }),
-        // One chunk, or a forked child without the pool's threads.
-        _ => (0..chunks).for_each(run),
     }
     if let Some(first) = errors.iter().find(|e| e.code != 0) {
         // SAFETY: `err` is valid per the contract.
@@ -243,6 +235,90 @@ mod tests {
     #[test]
     fn an_error_in_a_chunk_reaches_the_caller() {
         assert_eq!(run(100, 13).2, 7);
+    }
+
+    #[test]
+    fn back_to_back_loops_each_cover_their_range() {
+        // Loops follow each other faster than a worker goes to sleep: every one must still
+        // see its own job (never a chunk of the previous loop's).
+        for round in 0..3000 {
+            let count = round % 97;
+            let (_, sum, code) = run(count, -1);
+            assert_eq!(sum, count * (count - 1) / 2, "round {round}");
+            assert_eq!(code, 0);
+        }
+    }
+
+    #[test]
+    fn loops_from_several_threads_at_once_are_all_right() {
+        // One thread's loop uses the pool; the others find it busy and run theirs alone.
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    for round in 0..500 {
+                        let count = (round * 7 + t) % 300;
+                        assert_eq!(run(count, -1).1, count * (count - 1) / 2);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+    }
+
+    /// Runs a whole parallel loop of `hi - lo` iterations per iteration, i.e. a `prange` in a
+    /// function called from a chunk, and sums those sums.
+    unsafe extern "C" fn nested_chunk(
+        err: *mut ErrorSlot,
+        _env: *const u8,
+        lo: i64,
+        hi: i64,
+        out: *mut u8,
+    ) {
+        let mut s = 0;
+        for i in lo..hi {
+            let (_, inner, code) = run(i, -1);
+            if code != 0 {
+                unsafe { (*err).code = code };
+            }
+            s += inner;
+        }
+        unsafe { *(out as *mut i64) = s };
+    }
+
+    #[test]
+    fn a_loop_inside_a_chunk_runs_on_that_chunks_thread() {
+        let mut out = [0i64; MAX_CHUNKS];
+        let mut err = ErrorSlot::default();
+        let chunks = unsafe {
+            ferrojit_parallel_for(
+                nested_chunk,
+                &mut err,
+                std::ptr::null(),
+                50,
+                out.as_mut_ptr() as *mut u8,
+                8,
+            )
+        };
+        let want: i64 = (0..50i64).map(|i| i * (i - 1) / 2).sum();
+        assert_eq!(out[..chunks as usize].iter().sum::<i64>(), want);
+        assert_eq!(err.code, 0);
+    }
+
+    #[test]
+    fn idle_workers_go_to_sleep() {
+        run(1000, -1);
+        let workers = max_threads() - 1;
+        let Some(pool) = (workers > 0).then(|| pool::pool(workers)).flatten() else {
+            return; // one thread: no pool
+        };
+        // Other tests may be running loops meanwhile: allow them a second to finish.
+        let asleep = (0..100).any(|_| {
+            std::thread::sleep(pool::SPIN * 100);
+            pool.asleep() == workers
+        });
+        assert!(asleep, "workers still spinning long after the last loop");
     }
 
     #[test]

@@ -247,6 +247,40 @@ def test_int8_and_int16(n):
     check(gain_i16, i16(n), np.zeros(n, np.int16))
 
 
+@jit
+def scale_i16_inplace(pcm):
+    for i in range(pcm.shape[0]):
+        pcm[i] = int(pcm[i]) * 3 // 4
+
+
+@jit
+def scale_u16(a, out):
+    # 0..49151 fits i32 lanes but not signed 16-bit ones: packed by truncation.
+    for i in range(a.shape[0]):
+        out[i] = int(a[i]) * 3 // 4
+
+
+@jit
+def scale_u8_to_i8(img, out):
+    # 0..127: fits int8, the pack of i16 lanes saturates (`packsswb`) with the same bytes.
+    for i in range(img.shape[0]):
+        out[i] = int(img[i]) // 2
+
+
+@pytest.mark.parametrize("n", LENGTHS)
+def test_packs_that_fit_or_wrap(n):
+    # Lanes computed wider are packed back saturating only where every value fits as a signed
+    # narrow value (issue 12: `packssdw` for `int(x) * 3 // 4`), truncating otherwise (uint16
+    # results above 32767; `gain_i16` wraps); the widened halves of a load are
+    # loaded again from memory (`pmovsxwd`), also when the loop stores into the same array.
+    pcm = i16(n)
+    check(scale_i16_inplace, pcm.copy())
+    u16 = np.random.default_rng(n).integers(0, 65536, n).astype(np.uint16)
+    u16[: min(n, 2)] = np.array([65535, 32768], np.uint16)[: min(n, 2)]
+    check(scale_u16, u16, np.zeros(n, np.uint16))
+    check(scale_u8_to_i8, u8(n), np.zeros(n, np.int8))
+
+
 @pytest.mark.parametrize("n", LENGTHS)
 def test_bool_arrays(n):
     check(fill_bool, np.zeros(n, np.bool_))
@@ -279,5 +313,8 @@ def test_views_and_aliasing():
     pcm = i16(300)
     check(gain_i16, pcm[1:], pcm[:-1])
     check(gain_i16, pcm[:-1], pcm[1:])
+    check(scale_i16_inplace, i16(300)[1:])
+    check(scale_i16, pcm[1:], pcm[:-1])
+    check(scale_i16, pcm[:-1], pcm[1:])
     flags = np.zeros(300, np.bool_)
     check(and_not_bool, flags[1:], flags[:-1], flags[1:])

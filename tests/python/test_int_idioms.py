@@ -59,11 +59,25 @@ def divmod_by_min(a):
     return out
 
 
+@jit
+def mod_by_variable(a, b):
+    out = np.zeros(a.shape[0], dtype=np.int64)
+    for i in range(a.shape[0]):
+        out[i] = a[i] % b[i]
+    return out
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 def test_floor_division_by_any_constant(seed):
     a = hostile_ints(seed)
     check(divmod_any_constant, a)
     check(divmod_by_min, a)
+    # A variable divisor, -1 (`MIN % -1` is 0) and MIN among them: the remainder by -1 is
+    # taken as the remainder by 1, with no select after it.
+    b = np.random.default_rng(seed).permutation(a)
+    b[b == 0] = -1
+    check(mod_by_variable, a, b)
+    check(mod_by_variable, a, np.full_like(a, -1))
 
 
 @jit
@@ -268,3 +282,57 @@ def test_int_of_float_errors_out_of_line():
         check(to_int_caught, x)
     check(to_int, np.float32(np.nan))
     check(to_int, np.float32(-np.inf))
+
+
+@jit
+def clamp_low_first(a, out):
+    for i in range(a.shape[0]):
+        v = a[i]
+        if v < -100:
+            v = -100
+        elif v > 500:
+            v = 500
+        out[i] = v
+
+
+@jit
+def clamp_high_first(a, out):
+    for i in range(a.shape[0]):
+        v = a[i]
+        if v >= 500:
+            v = 500
+        elif v <= -100:
+            v = -100
+        out[i] = v
+
+
+@jit
+def clamp_crossed(a, out):
+    # Bounds the wrong way round: values between them take the first test's bound.
+    for i in range(a.shape[0]):
+        v = a[i]
+        if v < 500:
+            v = 500
+        elif v > -100:
+            v = -100
+        out[i] = v
+
+
+@jit
+def clamp_min_then_test(a, out):
+    for i in range(a.shape[0]):
+        v = min(a[i], 7)
+        out[i] = -3 if a[i] <= -3 else v
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.int16, np.int8])
+def test_clamps_as_min_and_max(dtype):
+    # `select(v < lo, lo, select(v > hi, hi, v))` is `max(min(v, hi), lo)` (issue 12: two
+    # instructions per vector in `clamp_i32`); other orders and crossed bounds keep theirs.
+    info = np.iinfo(dtype)
+    a = hostile_ints(3, 500).astype(dtype)
+    a[:6] = [info.min, info.max, -100, 500, -101, 501] if info.max > 500 else a[:6]
+    for fn in (clamp_low_first, clamp_high_first, clamp_crossed, clamp_min_then_test):
+        check(fn, a, np.zeros(a.shape[0], np.int64))
+        if info.max > 500:
+            check(fn, a, np.zeros(a.shape[0], dtype))

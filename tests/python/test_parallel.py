@@ -124,6 +124,72 @@ def test_errors_in_a_parallel_loop_are_raised():
         f(100)
 
 
+def test_back_to_back_calls_each_see_their_own_arguments():
+    """Calls that follow each other faster than the pool's workers go to sleep (they spin
+    between loops) still run each loop with its own arguments and sizes."""
+    f = jit(parallel=True)(pscale)
+    rng = np.random.default_rng(5)
+    for call in range(2000):
+        n = int(rng.integers(0, 300))
+        a = rng.random(n)
+        out = np.zeros(n)
+        f(a, out, float(call))
+        np.testing.assert_array_equal(out, a * float(call) + 1.0)
+
+
+def _inner_sum(n):
+    c = 0
+    for i in prange(n):
+        c += i
+    return c
+
+
+def test_a_parallel_function_called_from_a_prange_body():
+    """The callee's loop starts while the pool runs the caller's: it runs on the chunk's own
+    thread, with the same result."""
+    inner = jit(parallel=True)(_inner_sum)
+
+    @jit(parallel=True)
+    def outer(n):
+        t = 0
+        for i in prange(n):
+            t += inner(i)
+        return t
+
+    assert outer(300) == sum(i * (i - 1) // 2 for i in range(300))
+
+
+def test_parallel_loops_from_two_python_threads_at_once():
+    f = jit(parallel=True)(pcount)
+    f(10)
+    failures = []
+
+    def work(offset):
+        for n in range(offset, 3000, 7):
+            if f(n) != pcount(n):
+                failures.append(n)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+
+
+def test_idle_workers_do_not_keep_spinning():
+    """After a parallel loop the pool's workers spin only briefly (~0.1 ms) before they sleep:
+    the process uses almost no CPU while it waits."""
+    f = jit(parallel=True)(psum)
+    a = np.linspace(0.0, 1.0, 100_000)
+    f(a)
+    time.sleep(0.05)
+    f(a)
+    cpu = time.process_time()
+    time.sleep(0.3)
+    assert time.process_time() - cpu < 0.05
+
+
 def _best(f, *args, repeat=5):
     best = float("inf")
     for _ in range(repeat):

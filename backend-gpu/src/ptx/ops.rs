@@ -441,6 +441,7 @@ pub(crate) fn lower_value_op(e: &mut Emitter, data: &InstData) -> Result<(), Str
         | Op::ExtractLane(_)
         | Op::Widen { .. }
         | Op::Pack
+        | Op::PackSat
         | Op::UaddSat
         | Op::UsubSat => {
             return Err("vectors are not supported on the GPU".into());

@@ -92,35 +92,19 @@ impl Lowerer<'_, '_> {
 
     /// Evaluates the array expression `expr` into a new C-contiguous array.
     pub(crate) fn lower_array_expression(&mut self, expr: &Expr) -> LResult<PyValue> {
-        let mut fused = self.fuse_array_expression(expr)?;
+        let fused = self.fuse_array_expression(expr)?;
         let out = self.new_array(fused.dtype, &fused.shape, false, expr.span);
         let out_strides = self.strides_of(&out);
         let out_data = self.data_of(out.desc);
         let dtype = fused.dtype;
-        // A float square root or a division by a scalar at the root of a longer expression
-        // (`np.sqrt(a * a + b * b)`, `(a - m) / s`): the operand is stored first, and the root
-        // then applied to the result in place, a loop of its own that `fill_copy` hands to the
-        // runtime's 512-bit square roots or divisions (the packed root and division cost the
-        // same per instruction at 512 bits as at Cranelift's 128 on the CPUs measured, which
-        // pays for the second pass). The same operations on the same values, in the same code
-        // (`eval_node` on a tree whose operand became a leaf reading the result): bitwise the
-        // fused loop's result.
-        let then = split_root(&mut fused.tree).map(|root| FusedExpression {
-            tree: root,
-            leaves: vec![(out_data, out_strides.clone(), dtype)],
-            shape: fused.shape.clone(),
-            dtype,
-        });
-        for src in std::iter::once(fused).chain(then) {
-            let src = Elements::Expression(src);
-            let shape = self.elements_shape(&src);
-            self.for_each_index(&shape, &mut |this, idx| {
-                let v = this.element_at(&src, idx)?;
-                let to = this.address_at(out_data, &out_strides, idx);
-                this.store_scalar(to, dtype, v);
-                Ok(())
-            })?;
-        }
+        let src = Elements::Expression(fused);
+        let shape = self.elements_shape(&src);
+        self.for_each_index(&shape, &mut |this, idx| {
+            let v = this.element_at(&src, idx)?;
+            let to = this.address_at(out_data, &out_strides, idx);
+            this.store_scalar(to, dtype, v);
+            Ok(())
+        })?;
         Ok(out.value())
     }
 
@@ -455,35 +439,4 @@ impl Lowerer<'_, '_> {
             _ => (ls, rs),
         }
     }
-}
-
-/// For [`Lowerer::lower_array_expression`]: when `tree` is a float square root, or a float
-/// division by a scalar, of a compound operand of the same type, takes that operand out
-/// (leaving it in `tree`) and returns the root with the operand replaced by leaf 0 (the result
-/// array, read back).
-fn split_root(tree: &mut Node) -> Option<Node> {
-    let float = |s: Scalar| matches!(s, Scalar::F64 | Scalar::F32);
-    let compound = |n: &Node| !matches!(n, Node::Array(..) | Node::Scalar(..));
-    let (operand, result) = match tree {
-        Node::Call(Intrinsic::Sqrt, args, result, _)
-            if float(*result)
-                && args.len() == 1
-                && args[0].scalar() == *result
-                && compound(&args[0]) =>
-        {
-            (&mut args[0], *result)
-        }
-        Node::Binary(BinOp::Div, l, r, _, result)
-            if float(*result)
-                && l.scalar() == *result
-                && compound(l)
-                && matches!(**r, Node::Scalar(_, s) if s == *result) =>
-        {
-            (&mut **l, *result)
-        }
-        _ => return None,
-    };
-    let operand = std::mem::replace(operand, Node::Array(0, result));
-    let root = std::mem::replace(tree, operand);
-    Some(root)
 }

@@ -269,13 +269,12 @@ impl Lowerer<'_, '_> {
     }
 
     /// `int(x)` of a NaN or infinite float raises, as in Python. One test on the hot path:
-    /// `x - x` is 0 exactly when `x` is finite (`inf - inf` and NaN give NaN, which `!=` 0);
+    /// `x - x` is 0 exactly when `x` is finite (`inf - inf` and NaN give NaN), so `x` is not
+    /// finite when the difference is NaN (`d != d`: one unordered comparison, no constant);
     /// which error it is gets decided out of line.
     fn check_float_to_int(&mut self, v: Value, span: Span) {
-        let ty = self.b.ty(v);
         let difference = self.b.binary(Op::Fsub, v, v);
-        let zero = self.b.fconst(ty, 0.0);
-        let not_finite = self.b.fcmp(FloatCC::Ne, difference, zero);
+        let not_finite = self.is_nan(difference);
         let cold = self.create_block();
         let finite = self.create_block();
         self.brif(not_finite, cold, finite);

@@ -164,9 +164,10 @@ impl Lowerer<'_, '_> {
         let q0 = self.b.binary(Op::Sdiv, a, safe_b);
         let negated = self.b.unary(Op::Ineg, a);
         let q0 = self.b.select(is_minus_one, negated, q0);
+        // `a % 1` is 0, the remainder by -1: no select on the result (it would sit on the
+        // critical path of `x, y = y, x % y`).
         let r0 = self.b.binary(Op::Srem, a, safe_b);
         let zero = self.b.iconst(ty, 0);
-        let r0 = self.b.select(is_minus_one, zero, r0);
         // If the remainder is nonzero and its sign differs from the divisor's, adjust.
         let r_nonzero = self.b.icmp(IntCC::Ne, r0, zero);
         let x = self.b.binary(Op::Bxor, r0, b);

@@ -235,25 +235,43 @@ fn emit(func: &mut Function, v: Value, ty: Ty, out: &mut Vec<Inst>) -> Value {
 /// to [`MAX_NODES`] operations: extensions of narrower integers, constants, `+ - *`, shifts
 /// right by a constant, `&` with a non-negative constant, `min`/`max`, selects) lie in `i32`'s
 /// range; counts the operations in `nodes`. `int(x) * 3 // 4` of an `int16` `x` qualifies: it
-/// is then computed in `i32`, four lanes to a vector instead of two.
-fn range_in_i32(func: &Function, v: Value, nodes: &mut usize) -> Option<(i64, i64)> {
+/// is then computed in `i32`, four lanes to a vector instead of two. Integer vectors have the
+/// range of every lane: the vectorizer's widenings are extensions, its splats the scalar's
+/// range, its packs their operands' (what `strength` asks before it packs lanes with
+/// saturation).
+pub(crate) fn range_in_i32(func: &Function, v: Value, nodes: &mut usize) -> Option<(i64, i64)> {
     let inst = def(func, v)?;
     let data = func.inst(inst);
     let (lo, hi): (i128, i128) = match data.op {
-        Op::Sext | Op::Uext => {
+        Op::Sext | Op::Uext | Op::Widen { .. } => {
             let bits = match func.value_type(data.args[0]) {
-                Ty::I8 => 8,
-                Ty::I16 => 16,
-                Ty::I32 => 32,
+                Ty::I8 | Ty::I8X16 => 8,
+                Ty::I16 | Ty::I16X8 => 16,
+                Ty::I32 | Ty::I32X4 => 32,
                 _ => return None,
             };
-            if data.op == Op::Sext {
+            let signed = matches!(data.op, Op::Sext | Op::Widen { signed: true, .. });
+            // An extension of a value whose own range is known (a widened widening): that
+            // range, when the extension does not reinterpret its sign.
+            let inner = match def(func, data.args[0]).map(|i| &func.inst(i).op) {
+                Some(Op::Widen { .. } | Op::Sext | Op::Uext) => {
+                    range_in_i32(func, data.args[0], nodes).filter(|r| signed || r.0 >= 0)
+                }
+                _ => None,
+            };
+            if let Some((lo, hi)) = inner {
+                (i128::from(lo), i128::from(hi))
+            } else if signed {
                 (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
             } else {
                 (0, (1i128 << bits) - 1)
             }
         }
         Op::Iconst(k) => (i128::from(k), i128::from(k)),
+        Op::Splat => {
+            let (lo, hi) = range_in_i32(func, data.args[0], nodes)?;
+            (i128::from(lo), i128::from(hi))
+        }
         _ => {
             *nodes += 1;
             if *nodes > MAX_NODES {
@@ -301,10 +319,18 @@ fn range_in_i32(func: &Function, v: Value, nodes: &mut usize) -> Option<(i64, i6
                     let (a, b) = (range(data.args[1])?, range(data.args[2])?);
                     (a.0.min(b.0), a.1.max(b.1))
                 }
+                // The lanes of both, kept as they are when they fit the narrow lanes (checked
+                // below), where truncation and saturation change nothing.
+                Op::Pack | Op::PackSat => {
+                    let (a, b) = (range(data.args[0])?, range(data.args[1])?);
+                    (a.0.min(b.0), a.1.max(b.1))
+                }
                 _ => return None,
             }
         }
     };
-    let fits = |x: i128| i128::from(i32::MIN) <= x && x <= i128::from(i32::MAX);
+    // In `i32`, and in the value's own lanes: `i16x8` lanes wrap at 16 bits.
+    let bits = func.value_type(v).lane().bits().min(32);
+    let fits = |x: i128| -(1i128 << (bits - 1)) <= x && x < (1i128 << (bits - 1));
     (fits(lo) && fits(hi)).then_some((lo as i64, hi as i64))
 }

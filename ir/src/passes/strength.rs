@@ -18,10 +18,22 @@
 //!   one `lea` (1 cycle) instead of an `imul` (3 cycles): `3 * x + 1` in a Collatz step sits
 //!   on the loop's critical path. Powers of two are left to the backend (it shifts already);
 //!   other constants keep their multiplication.
+//! - **Packs of lanes that fit**: the vectorizer's `pack` truncates each lane to half its
+//!   width, which x86 does as a mask of the high halves and an unsigned saturating pack. When
+//!   interval arithmetic ([`range_in_i32`]) shows every lane of both operands within the
+//!   narrow lane's signed range (`int(x) * 3 // 4` of `int16` lanes, computed in `i32`),
+//!   truncation and signed saturation agree: `pack_sat`, one `packssdw`.
+//! - **Clamps written as two tests** (`if v < lo: v = lo elif v > hi: v = hi`, after
+//!   if-conversion `select(v < lo, lo, select(v > hi, hi, v))`, constants `lo <= hi`) become
+//!   `smax(select(..), lo)`: when `v < lo` the inner value is `v` itself, and otherwise it is
+//!   at least `lo`, so the maximum picks the same value. Cranelift makes the inner select a
+//!   `pminsd` by itself but not the outer one (a compare and a blend): with both as min/max a
+//!   vector clamp is two instructions. Likewise `select(v > hi, hi, min-or-max(v, lo))`.
 //!
 //! It runs after the vectorizer, which wants the multiplications and divisions as written.
 
 use super::index_range::non_negative_values;
+use super::narrow::range_in_i32;
 use super::sign_facts::SignFacts;
 use super::util::{DomTree, replace_all_uses};
 use crate::function::{Block, Function, Inst, IntCC, Op, Ty, Value, ValueDef};
@@ -35,7 +47,7 @@ pub fn run(func: &mut Function) -> bool {
             matches!(d.op, Op::Udiv | Op::Urem) && constant(func, d.args[1]).is_some()
         })
     });
-    let mut changed = false;
+    let mut changed = saturating_packs(func) | clamps(func);
     let mut plans = Vec::new();
     if has_division {
         let dom = DomTree::compute(func);
@@ -84,6 +96,145 @@ pub fn run(func: &mut Function) -> bool {
         replace_all_uses(func, old, new);
     }
     changed
+}
+
+/// Turns each `pack` whose operands' lanes provably fit the narrow lanes (as signed values)
+/// into `pack_sat`; true if one was.
+fn saturating_packs(func: &mut Function) -> bool {
+    let mut fitting = Vec::new();
+    for &b in &func.layout {
+        for &inst in &func.block(b).insts {
+            let data = func.inst(inst);
+            let narrow = match data.results[..] {
+                [r] if data.op == Op::Pack => func.value_type(r),
+                _ => continue,
+            };
+            if !matches!(narrow, Ty::I16X8 | Ty::I8X16) {
+                continue;
+            }
+            let bits = narrow.lane().bits();
+            let (min, max) = (-(1i64 << (bits - 1)), (1i64 << (bits - 1)) - 1);
+            let fits = |v: Value| {
+                range_in_i32(func, v, &mut 0).is_some_and(|(lo, hi)| min <= lo && hi <= max)
+            };
+            if fits(data.args[0]) && fits(data.args[1]) {
+                fitting.push(inst);
+            }
+        }
+    }
+    for &inst in &fitting {
+        func.inst_mut(inst).op = Op::PackSat;
+    }
+    !fitting.is_empty()
+}
+
+/// Rewrites `select(x < k, k, y)` as `smax(y, k)` and `select(x > k, k, y)` as `smin(y, k)`
+/// (also `<=`/`>=`; `k` a constant or its splat) where `y` is `x`, or `x` clamped from the
+/// other side by a constant on that side of `k` (see the module doc); true if one was.
+fn clamps(func: &mut Function) -> bool {
+    let mut rewrites = Vec::new();
+    for &b in &func.layout {
+        for &inst in &func.block(b).insts {
+            let data = func.inst(inst);
+            let ty = match data.results[..] {
+                [r] if data.op == Op::Select => func.value_type(r),
+                _ => continue,
+            };
+            let native =
+                ty.is_int() && ty != Ty::Ptr || matches!(ty, Ty::I32X4 | Ty::I16X8 | Ty::I8X16);
+            let (cond, k_value, other) = (data.args[0], data.args[1], data.args[2]);
+            let (Some(k), Some((x, below, bound))) = (uniform(func, k_value), compare(func, cond))
+            else {
+                continue;
+            };
+            if !native || bound != k {
+                continue;
+            }
+            // `below`: `x < k` picks `k`, so the result is at least `k`: a maximum.
+            let keeps = other == x
+                || clamp_of(func, other, x)
+                    .is_some_and(|(max, c)| max == below && if below { c <= k } else { c >= k })
+                || clamp_of(func, other, x)
+                    .is_some_and(|(max, c)| max != below && if below { c >= k } else { c <= k });
+            if keeps {
+                let op = if below { Op::Smax } else { Op::Smin };
+                rewrites.push((inst, op, vec![other, k_value]));
+            }
+        }
+    }
+    let changed = !rewrites.is_empty();
+    for (inst, op, args) in rewrites {
+        let d = func.inst_mut(inst);
+        d.op = op;
+        d.args = args;
+    }
+    changed
+}
+
+/// `(x, below, k)` for a signed comparison of `x` with the constant `k` whose true edge means
+/// `x <= k` (`below`) or `x >= k` (either operand order).
+fn compare(func: &Function, cond: Value) -> Option<(Value, bool, i64)> {
+    let ValueDef::Result(inst, 0) = func.value_def(cond) else {
+        return None;
+    };
+    let data = func.inst(inst);
+    let Op::Icmp(cc) = data.op else { return None };
+    let (x, k, cc) = match (uniform(func, data.args[0]), uniform(func, data.args[1])) {
+        (None, Some(k)) => (data.args[0], k, cc),
+        (Some(k), None) => {
+            let swapped = match cc {
+                IntCC::Slt => IntCC::Sgt,
+                IntCC::Sle => IntCC::Sge,
+                IntCC::Sgt => IntCC::Slt,
+                IntCC::Sge => IntCC::Sle,
+                _ => return None,
+            };
+            (data.args[1], k, swapped)
+        }
+        _ => return None,
+    };
+    match cc {
+        IntCC::Slt | IntCC::Sle => Some((x, true, k)),
+        IntCC::Sgt | IntCC::Sge => Some((x, false, k)),
+        _ => None,
+    }
+}
+
+/// `(is_max, c)` when `v` is `x` clamped by the constant `c`: `smax`/`smin` of `x` and `c`, or
+/// a select that the rule of [`clamps`] would make one (`select(x < c, c, x)`).
+fn clamp_of(func: &Function, v: Value, x: Value) -> Option<(bool, i64)> {
+    let ValueDef::Result(inst, 0) = func.value_def(v) else {
+        return None;
+    };
+    let data = func.inst(inst);
+    match data.op {
+        Op::Smax | Op::Smin => {
+            let c = match (data.args[0] == x, data.args[1] == x) {
+                (true, _) => uniform(func, data.args[1])?,
+                (_, true) => uniform(func, data.args[0])?,
+                _ => return None,
+            };
+            Some((data.op == Op::Smax, c))
+        }
+        Op::Select if data.args[2] == x => {
+            let c = uniform(func, data.args[1])?;
+            let (y, below, bound) = compare(func, data.args[0])?;
+            (y == x && bound == c).then_some((below, c))
+        }
+        _ => None,
+    }
+}
+
+/// The value of an integer constant or of a splat of one.
+fn uniform(func: &Function, v: Value) -> Option<i64> {
+    let ValueDef::Result(inst, 0) = func.value_def(v) else {
+        return None;
+    };
+    match func.inst(inst).op {
+        Op::Iconst(c) if func.value_type(v).is_int() => Some(c),
+        Op::Splat => uniform(func, func.inst(inst).args[0]),
+        _ => None,
+    }
 }
 
 fn constant(func: &Function, v: Value) -> Option<i64> {

@@ -60,6 +60,12 @@
 //! In the vector loops made, a select that clamps 8- or 16-bit `x + k` at the largest value or
 //! `x - k` at zero becomes one saturating operation ([`saturate`]: `paddusb`, `psubusw`, …).
 //!
+//! A map whose stored value is a left-to-right chain of element terms of three or more
+//! operations, or ending in a square root or division (a stencil, a weighted window,
+//! `sqrt(a*a + b*b)`: [`fold`]), has a third way after P2's checks: from 16 `f64` (32 `f32`)
+//! elements on, block Q sends it to F, which writes the chain's program into a stack slot and
+//! calls the runtime's 512-bit fold for all iterations but the last (the scalar loop's).
+//!
 //! The scalar loop always runs the last iterations (at least one), so the values it passes to
 //! `X` are computed as before and nothing after the loop changes. Each lane computes exactly the
 //! scalar operation of its iteration, in the same order per element: results are bitwise equal
@@ -74,6 +80,7 @@ use runtime::math::RuntimeFn;
 use std::collections::HashMap;
 
 mod arg;
+mod fold;
 mod saturate;
 mod uniform_compare;
 use arg::ArgReduction;
@@ -114,8 +121,9 @@ pub fn run(func: &mut Function, fastmath: bool) -> bool {
 }
 
 /// For every loop-shaped block (a block branching to itself), whether the pass vectorizes it
-/// (`Ok(lanes)`) or why not. For golden tests and dumps.
-pub fn explain(func: &Function, fastmath: bool) -> Vec<(Block, Result<u32, String>)> {
+/// (`Ok`: the lanes, and whether long runs go to the runtime's fold) or why not. For golden
+/// tests and dumps.
+pub fn explain(func: &Function, fastmath: bool) -> Vec<(Block, Result<String, String>)> {
     let mut func = func.clone();
     let loops: Vec<Block> = func
         .layout
@@ -129,7 +137,16 @@ pub fn explain(func: &Function, fastmath: bool) -> Vec<(Block, Result<u32, Strin
             narrow_compares(&mut func, b);
             narrow_uniform_compares(&mut func, b, fastmath);
             hidden_positions(&mut func, b, fastmath);
-            (b, analyze(&func, b, fastmath).map(|p| p.lanes))
+            let decision = analyze(&func, b, fastmath).map(|p| match &p.fold {
+                Some(f) => format!(
+                    "vectorized, {} lanes; from {} elements a runtime fold of {} steps",
+                    p.lanes,
+                    f.min_elements(),
+                    f.steps.len()
+                ),
+                None => format!("vectorized, {} lanes", p.lanes),
+            });
+            (b, decision)
         })
         .collect()
 }
@@ -339,6 +356,8 @@ struct Plan {
     /// A stored value that is a float square root, or a quotient by a uniform value, of the
     /// rest of the body ([`RootStore`]).
     root_store: Option<RootStore>,
+    /// A stored value that the runtime's 512-bit folds compute ([`fold`]), for long loops.
+    fold: Option<fold::Fold>,
 }
 
 /// A map whose stored value's last operation is one that the runtime does with 512-bit vectors
@@ -355,6 +374,26 @@ struct RootStore {
     root: Inst,
     operand: Value,
     divisor: Option<Value>,
+}
+
+/// A stack slot of `bytes` for a fold's program, made in the function's entry block with its
+/// first word zeroed: the runtime keeps there the machine code it made for the program (the
+/// same at every execution of the call), so later calls of the function's run skip the
+/// lookup (see `runtime::fold`).
+fn fold_slot(func: &mut Function, bytes: u32, (line, col): (u32, u32)) -> Value {
+    let entry = func.entry().expect("a function has an entry block");
+    let slot = func.create_inst(Op::StackSlot(bytes), vec![], &[Ty::Ptr], vec![]);
+    let zero = func.create_inst(Op::Iconst(0), vec![], &[Ty::I64], vec![]);
+    let (at, zero_value) = (func.inst(slot).results[0], func.inst(zero).results[0]);
+    let clear = func.create_inst(Op::Store { offset: 0 }, vec![at, zero_value], &[], vec![]);
+    for inst in [slot, zero, clear] {
+        let d = func.inst_mut(inst);
+        (d.line, d.col) = (line, col);
+    }
+    let insts = &mut func.block_mut(entry).insts;
+    let end = insts.len() - 1;
+    insts.splice(end..end, [slot, zero, clear]);
+    at
 }
 
 /// Ops applied lane by lane to vectors (the verifier's invariant 15).
@@ -919,6 +958,20 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
     } else {
         None
     };
+    let float_sum = |r: &Reduction| {
+        r.combine == Combine::Sum(Op::Fadd) && r.narrow.is_none() && r.ty.is_float()
+    };
+    let fold = match (&reductions[..], arg_reductions.is_empty()) {
+        ([], true) => fold::find_fold(func, &body, &streams, &kinds),
+        ([r], true) if float_sum(r) => {
+            fold::find_fold_sum(func, &body, &streams, &kinds, (r.s, r.next))
+        }
+        _ => None,
+    }
+    .filter(fold::worth_it);
+    // The vector loop may start after the fold's elements, and a root store's pass after it
+    // covers the range from the loop's first iteration: a fold computes the root itself.
+    let root_store = root_store.filter(|_| fold.is_none());
     Ok(Plan {
         lanes,
         fewest: fewest.unwrap_or(lanes),
@@ -932,6 +985,7 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
         reductions,
         arg_reductions,
         root_store,
+        fold,
     })
 }
 
@@ -1447,18 +1501,129 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             })
         })
         .collect();
-    b.ins_full(
-        Op::Brif,
-        vec![ok],
-        &[],
-        vec![
-            BlockCall {
-                block: v,
-                args: v_entry,
-            },
-            to_l(i0),
-        ],
-    );
+    if let Some(f) = &plan.fold {
+        // Q: long loops call the runtime's fold (F); shorter ones run the vector loop.
+        let q = b.func.create_block();
+        let f_block = b.func.create_block();
+        let pos = b.func.layout.iter().position(|&x| x == v).expect("placed");
+        b.func.layout.splice(pos..pos, [q, f_block]);
+        b.ins_full(
+            Op::Brif,
+            vec![ok],
+            &[],
+            vec![
+                BlockCall {
+                    block: q,
+                    args: vec![],
+                },
+                to_l(i0),
+            ],
+        );
+        b.switch_to(q);
+        let min = b.iconst(Ty::I64, f.min_elements());
+        let long = b.icmp(IntCC::Sge, len, min);
+        b.ins_full(
+            Op::Brif,
+            vec![long],
+            &[],
+            vec![
+                BlockCall {
+                    block: f_block,
+                    args: vec![],
+                },
+                BlockCall {
+                    block: v,
+                    args: v_entry.clone(),
+                },
+            ],
+        );
+        // F: the program in a stack slot, the call over all elements but the last, which the
+        // scalar loop (whose body runs before its test) does.
+        b.switch_to(f_block);
+        let uniform = |b: &mut Builder, u: Value| match uniform_map.get(&u) {
+            Some(&hoisted) => hoisted,
+            None => outside(b.func, l, u, &p_params),
+        };
+        let slot = fold_slot(b.func, 8 + 24 * f.steps.len() as u32, (line, col));
+        for (k, &(combine, term)) in f.steps.iter().enumerate() {
+            let code = b.iconst(
+                Ty::I64,
+                runtime::fold::step_code(combine, term.kind()) as i64,
+            );
+            let words: [Option<Value>; 2] = match term {
+                fold::FoldTerm::None => [None, None],
+                fold::FoldTerm::Fixed(u) => [Some(uniform(&mut b, u)), None],
+                fold::FoldTerm::Element(s) | fold::FoldTerm::Square(s) => [Some(ranges[s].0), None],
+                fold::FoldTerm::ElementTimesFixed(s, u) => {
+                    [Some(ranges[s].0), Some(uniform(&mut b, u))]
+                }
+                fold::FoldTerm::ElementTimesElement(s, t) => [Some(ranges[s].0), Some(ranges[t].0)],
+            };
+            let at = 8 + 24 * k as i32;
+            b.ins_full(Op::Store { offset: at }, vec![slot, code], &[], vec![]);
+            for (w, word) in words.into_iter().enumerate() {
+                if let Some(word) = word {
+                    let offset = at + 8 * (w as i32 + 1);
+                    b.ins_full(Op::Store { offset }, vec![slot, word], &[], vec![]);
+                }
+            }
+        }
+        let nsteps = b.iconst(Ty::I64, f.steps.len() as i64);
+        let one = b.iconst(Ty::I64, 1);
+        let count = b.binary(Op::Isub, len, one);
+        let last = b.binary(Op::Isub, plan.n, one);
+        let mut l_args = p_params.clone();
+        l_args[plan.i_index] = last;
+        let wide = f.ty == Ty::F64;
+        match f.store {
+            Some(store) => {
+                let routine = if wide {
+                    RuntimeFn::FoldF64
+                } else {
+                    RuntimeFn::FoldF32
+                };
+                let dst = ranges[store].0;
+                b.ins(
+                    Op::CallRuntime(routine),
+                    &[dst, slot, nsteps, count],
+                    Ty::I64,
+                );
+            }
+            None => {
+                // The sum of the elements (in any order: fastmath) added to the incoming sum.
+                let routine = if wide {
+                    RuntimeFn::FoldSumF64
+                } else {
+                    RuntimeFn::FoldSumF32
+                };
+                let sum = b.ins(Op::CallRuntime(routine), &[slot, nsteps, count], f.ty);
+                let red = &plan.reductions[0];
+                l_args[red.index] = b.binary(Op::Fadd, p_params[red.index], sum);
+            }
+        }
+        b.ins_full(
+            Op::Jump,
+            vec![],
+            &[],
+            vec![BlockCall {
+                block: l,
+                args: l_args,
+            }],
+        );
+    } else {
+        b.ins_full(
+            Op::Brif,
+            vec![ok],
+            &[],
+            vec![
+                BlockCall {
+                    block: v,
+                    args: v_entry,
+                },
+                to_l(i0),
+            ],
+        );
+    }
 
     // V: the body, unroll times.
     b.switch_to(v);

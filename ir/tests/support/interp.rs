@@ -61,9 +61,13 @@ pub fn run(
     let Some(func) = module.function(name) else {
         return Outcome::Fault(format!("no @{name}"));
     };
-    match run_function(module, func, args, mem, fuel) {
+    // Stack slots live past the end of the caller's memory until the function returns.
+    let len = mem.0.len();
+    let outcome = match run_function(module, func, args, mem, fuel) {
         Ok(outcome) | Err(outcome) => outcome,
-    }
+    };
+    mem.0.truncate(len);
+    outcome
 }
 
 fn run_function(
@@ -80,6 +84,8 @@ fn run_function(
     let mut incoming: Vec<Bits> = args.to_vec();
     // Lanes of vector arguments of the branch taken, by parameter position.
     let mut incoming_lanes: Vec<Option<Vec<Bits>>> = Vec::new();
+    // Each stack slot's address (every execution of the instruction yields the same area).
+    let mut slots: std::collections::HashMap<ir::Inst, Bits> = Default::default();
     loop {
         for (&p, &v) in func.block(block).params.iter().zip(&incoming) {
             env[p.0 as usize] = v;
@@ -134,6 +140,30 @@ fn run_function(
                     };
                     let at = address(args[0], *offset, bytes.len(), mem)?;
                     mem.0[at..at + bytes.len()].copy_from_slice(&bytes);
+                }
+                Op::StackSlot(bytes) => {
+                    let at = *slots.entry(inst).or_insert_with(|| {
+                        let at = mem.0.len().next_multiple_of(8);
+                        mem.0.resize(at + *bytes as usize, 0);
+                        at as Bits
+                    });
+                    env[data.results[0].0 as usize] = at;
+                }
+                Op::CallRuntime(rf @ (RuntimeFn::FoldF64 | RuntimeFn::FoldF32)) => {
+                    fold(*rf == RuntimeFn::FoldF64, &args, mem, None)?;
+                    env[data.results[0].0 as usize] = 0;
+                }
+                // A fold's sum: here in element order (the runtime's may differ: fastmath).
+                Op::CallRuntime(rf @ (RuntimeFn::FoldSumF64 | RuntimeFn::FoldSumF32)) => {
+                    let mut sum = 0.0;
+                    let fold_args = [0, args[0], args[1], args[2]];
+                    fold(
+                        *rf == RuntimeFn::FoldSumF64,
+                        &fold_args,
+                        mem,
+                        Some(&mut sum),
+                    )?;
+                    env[data.results[0].0 as usize] = sum.to_bits();
                 }
                 // Fills, copies and square roots write memory: the loops they replace, element
                 // by element in forward order (the definition the runtime must match).
@@ -250,6 +280,8 @@ fn run_function(
 thread_local! {
     /// Vector loads and stores executed on this thread (tests check that a vector loop ran).
     pub static VECTOR_INSTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// Runtime folds called on this thread (tests check that the fold ran).
+    pub static FOLD_CALLS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// One instruction with vector operands or results, lane by lane.
@@ -306,16 +338,19 @@ fn eval_lanes(
             lanes.insert(data.results[0], out);
             Ok(())
         }
-        Op::Pack => {
+        Op::Pack | Op::PackSat => {
             let from = func.value_type(data.args[0]);
             let to = func.value_type(data.results[0]);
             let n = from.lanes() as usize;
             let bits = to.lane().bits();
+            let (min, max) = (-(1i64 << (bits - 1)), (1i64 << (bits - 1)) - 1);
             let out = (0..2 * n)
                 .map(|k| {
-                    let x = lane_of(data.args[k / n], k % n) as i64;
+                    let x = sext(lane_of(data.args[k / n], k % n) as i64, from.lane().bits());
                     if to.is_mask() {
                         x as u64
+                    } else if data.op == Op::PackSat {
+                        x.clamp(min, max) as u64
                     } else {
                         sext(x, bits) as u64
                     }
@@ -538,7 +573,9 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
         },
         Select => Ok(if a[0] != 0 { a[1] } else { a[2] }),
         Splat => Ok(a[0]),
-        ExtractLane(_) | Widen { .. } | Pack => unreachable!("takes a vector (eval_lanes)"),
+        ExtractLane(_) | Widen { .. } | Pack | PackSat => {
+            unreachable!("takes a vector (eval_lanes)")
+        }
         Load { offset, readonly } => {
             let len = (ty.bits() / 8) as usize;
             // `readonly` loads cannot trap (`Op::is_speculatable`: LICM hoists them out of
@@ -631,10 +668,98 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
                 other.ir_name()
             ))),
         },
-        // Stack memory and parallel loops are not modelled by the interpreter.
-        StackSlot(_) | ParallelFor(_) => Err(Outcome::Fault(format!("{op:?} is not interpreted"))),
-        Call(_) | CallCatch(_) | Store { .. } | Jump | Brif | Return | Raise(_) => {
+        // Parallel loops are not modelled by the interpreter.
+        ParallelFor(_) => Err(Outcome::Fault(format!("{op:?} is not interpreted"))),
+        Call(_) | CallCatch(_) | Store { .. } | StackSlot(_) | Jump | Brif | Return | Raise(_) => {
             unreachable!("handled by the caller")
         }
     }
+}
+
+/// A fold program (`runtime::fold`) run element by element in forward order: `args` =
+/// `[dst, program, nsteps, n]`; with `sum`, the elements are added to it (rounded to the
+/// element type) instead of stored.
+fn fold(
+    wide: bool,
+    args: &[Bits],
+    mem: &mut Memory,
+    mut sum: Option<&mut f64>,
+) -> Result<(), Outcome> {
+    use runtime::fold::{Combine, Term};
+    FOLD_CALLS.with(|c| c.set(c.get() + 1));
+    let size = if wide { 8 } else { 4 };
+    let word = |mem: &Memory, at: u64| -> Result<u64, Outcome> {
+        let at = address(at, 0, 8, mem)?;
+        Ok(u64::from_le_bytes(mem.0[at..at + 8].try_into().expect("8")))
+    };
+    // Elements as f64 (an f32 widened exactly); operations rounded to the element type.
+    let element = |mem: &Memory, p: u64, k: u64| -> Result<f64, Outcome> {
+        let at = address(p.wrapping_add(k * size), 0, size as usize, mem)?;
+        let raw = &mem.0[at..at + size as usize];
+        Ok(if wide {
+            f64::from_le_bytes(raw.try_into().expect("8"))
+        } else {
+            f64::from(f32::from_le_bytes(raw.try_into().expect("4")))
+        })
+    };
+    let fixed = |w: u64| {
+        if wide {
+            f64::from_bits(w)
+        } else {
+            f64::from(f32::from_bits(w as u32))
+        }
+    };
+    let round = |x: f64| if wide { x } else { f64::from(x as f32) };
+    let nsteps = args[2] as i64;
+    for k in 0..(args[3] as i64).max(0) as u64 {
+        let mut acc = 0.0f64;
+        for s in 0..nsteps.max(0) as u64 {
+            // (Word 0 is the runtime's cache of the program's machine code.)
+            let at = args[1].wrapping_add(8 + 24 * s);
+            let (code, a, b) = (word(mem, at)?, word(mem, at + 8)?, word(mem, at + 16)?);
+            let term = Term::ALL
+                .into_iter()
+                .find(|t| *t as u64 == code >> 8)
+                .ok_or_else(|| Outcome::Fault("bad fold term".into()))?;
+            let combine = Combine::ALL
+                .into_iter()
+                .find(|c| *c as u64 == code & 0xFF)
+                .ok_or_else(|| Outcome::Fault("bad fold step".into()))?;
+            let t = if combine.is_unary() {
+                0.0
+            } else {
+                match term {
+                    Term::Fixed => fixed(a),
+                    Term::Element => element(mem, a, k)?,
+                    Term::ElementTimesFixed => round(element(mem, a, k)? * fixed(b)),
+                    Term::ElementTimesElement => round(element(mem, a, k)? * element(mem, b, k)?),
+                    Term::Square => round(element(mem, a, k)? * element(mem, a, k)?),
+                }
+            };
+            acc = round(match combine {
+                Combine::Set => t,
+                Combine::Add => acc + t,
+                Combine::Sub => acc - t,
+                Combine::SubRev => t - acc,
+                Combine::Mul => acc * t,
+                Combine::Div => acc / t,
+                Combine::DivRev => t / acc,
+                Combine::Sqrt => acc.sqrt(),
+                Combine::Neg => -acc,
+                Combine::Abs => acc.abs(),
+            });
+        }
+        if let Some(total) = sum.as_deref_mut() {
+            *total = round(*total + acc);
+            continue;
+        }
+        let to = address(args[0].wrapping_add(k * size), 0, size as usize, mem)?;
+        let bytes = if wide {
+            acc.to_le_bytes().to_vec()
+        } else {
+            (acc as f32).to_le_bytes().to_vec()
+        };
+        mem.0[to..to + size as usize].copy_from_slice(&bytes);
+    }
+    Ok(())
 }

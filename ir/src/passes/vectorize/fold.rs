@@ -1,0 +1,295 @@
+//! Vector loops whose stored value is a fold of element terms, handed to the runtime's 512-bit
+//! `fold` routines (`runtime::fold`): `out[j] = m[i-1, j] + m[i+1, j] + ... - 4.0 * m[i, j]`,
+//! `acc += w[di, dj] * m[i+di, j+dj]` unrolled, `sqrt(a[j] * a[j] + b[j] * b[j])`; and
+//! `fastmath` float sums of one (`s += abs(a[j] - m)`), whose order may change, summed by the
+//! runtime's fold sums.
+//!
+//! Such a body is all arithmetic on loaded elements (a stencil's 25 loads and adds per
+//! element), which Cranelift's 128-bit vectors do two `f64` lanes at a time; the runtime does
+//! the same operations in the same order on eight (AVX-512), so the result is the loop's bit
+//! for bit (except which NaN payload survives when two NaNs meet in a sum or product).
+//!
+//! The stored value must parse as `t0 op1 t1 op2 t2 ...` applied left to right ([`parse`]),
+//! each `op` one of `+ - * /` with the accumulator on either side (`t - acc`, `t / acc` too),
+//! or a unary `sqrt`, `-`, `abs`; each term a value the same in every iteration, a loaded
+//! element, or the product of an element with such a value or with another element. Every
+//! lane-wise instruction of the body must belong to the stored value (one store, no
+//! reductions). The runtime takes the program as three words per step in a stack slot (see
+//! `runtime::fold`), the element pointers being the streams' first addresses.
+//!
+//! The vector loop's checks (unit strides, no store range overlapping another stream's or a
+//! uniform load's) have already run when the call is made, so every term of an element can be
+//! read before it is stored, as the runtime does.
+
+use super::{Kind, Stream};
+use crate::function::{Function, Inst, Op, Ty, Value};
+use runtime::fold::{Combine, Term};
+use std::collections::HashMap;
+
+/// The most steps a fold may have (its stack slot's size).
+pub(super) const MAX_STEPS: usize = 64;
+
+/// A step's term, in the loop's values: streams by their position among the plan's.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum FoldTerm {
+    None,
+    Fixed(Value),
+    Element(usize),
+    ElementTimesFixed(usize, Value),
+    ElementTimesElement(usize, usize),
+    /// An element times itself (`a[i] * a[i]`: one load).
+    Square(usize),
+}
+
+impl FoldTerm {
+    pub(super) fn kind(self) -> Term {
+        match self {
+            FoldTerm::None | FoldTerm::Fixed(_) => Term::Fixed,
+            FoldTerm::Element(_) => Term::Element,
+            FoldTerm::ElementTimesFixed(..) => Term::ElementTimesFixed,
+            FoldTerm::ElementTimesElement(..) => Term::ElementTimesElement,
+            FoldTerm::Square(_) => Term::Square,
+        }
+    }
+}
+
+pub(super) struct Fold {
+    /// The store's position among the plan's streams; `None` for a `fastmath` sum of the
+    /// fold's elements (the loop's one reduction, `s + fold`).
+    pub(super) store: Option<usize>,
+    /// `f64` or `f32`.
+    pub(super) ty: Ty,
+    pub(super) steps: Vec<(Combine, FoldTerm)>,
+}
+
+impl Fold {
+    /// A fold is taken only for this many elements or more: two 512-bit registers of them
+    /// (16 `f64`, 32 `f32`); at fewer, the vector loop's own code costs less than the call.
+    pub(super) fn min_elements(&self) -> i64 {
+        2 * 64 / (i64::from(self.ty.bits()) / 8)
+    }
+}
+
+/// The loop's fold, if its one stored value is one and its other lane-wise instructions all
+/// belong to it.
+pub(super) fn find_fold(
+    func: &Function,
+    body: &[Inst],
+    streams: &[Stream],
+    kinds: &HashMap<Value, Kind>,
+) -> Option<Fold> {
+    let mut stores = streams.iter().enumerate().filter(|(_, s)| s.store);
+    let (store, st) = stores.next()?;
+    if stores.next().is_some() {
+        return None;
+    }
+    let value = func.inst(st.inst).args[1];
+    let (ty, steps) = fold_of(func, body, streams, kinds, value, None)?;
+    Some(Fold {
+        store: Some(store),
+        ty,
+        steps,
+    })
+}
+
+/// The fold a `fastmath` float sum adds up (`s = s + t`, `t` a fold; nothing stored), if its
+/// other lane-wise instructions all belong to it: the runtime sums the elements in any order.
+pub(super) fn find_fold_sum(
+    func: &Function,
+    body: &[Inst],
+    streams: &[Stream],
+    kinds: &HashMap<Value, Kind>,
+    (s, next): (Value, Value),
+) -> Option<Fold> {
+    if streams.iter().any(|st| st.store) {
+        return None;
+    }
+    let add = super::def_inst(func, next).filter(|i| body.contains(i))?;
+    let d = func.inst(add);
+    let term = match d.args[..] {
+        [x, y] if d.op == Op::Fadd && x == s => y,
+        [x, y] if d.op == Op::Fadd && y == s => x,
+        _ => return None,
+    };
+    let (ty, steps) = fold_of(func, body, streams, kinds, term, Some(add))?;
+    Some(Fold {
+        store: None,
+        ty,
+        steps,
+    })
+}
+
+/// The type and steps of the fold computing `value`, if every lane-wise instruction of the
+/// body but `also` belongs to it.
+fn fold_of(
+    func: &Function,
+    body: &[Inst],
+    streams: &[Stream],
+    kinds: &HashMap<Value, Kind>,
+    value: Value,
+    also: Option<Inst>,
+) -> Option<(Ty, Vec<(Combine, FoldTerm)>)> {
+    let ty = func.value_type(value);
+    if !matches!(ty, Ty::F64 | Ty::F32) || kinds.get(&value) != Some(&Kind::Vector) {
+        return None;
+    }
+    let mut parser = Parser {
+        func,
+        body,
+        streams,
+        kinds,
+        ty,
+        used: Vec::new(),
+    };
+    let steps = parser.parse(value)?;
+    if steps.len() > MAX_STEPS {
+        return None;
+    }
+    let lane_wise = body.iter().filter(|&&inst| {
+        let d = func.inst(inst);
+        d.results.first().and_then(|r| kinds.get(r)) == Some(&Kind::Vector)
+    });
+    for inst in lane_wise {
+        if !parser.used.contains(inst) && Some(*inst) != also {
+            return None;
+        }
+    }
+    Some((ty, steps))
+}
+
+struct Parser<'a> {
+    func: &'a Function,
+    body: &'a [Inst],
+    streams: &'a [Stream],
+    kinds: &'a HashMap<Value, Kind>,
+    ty: Ty,
+    /// The body's instructions the fold computes.
+    used: Vec<Inst>,
+}
+
+impl Parser<'_> {
+    /// The body instruction defining `v`, if `v` is a lane-wise value of the fold's type.
+    fn lane_wise(&self, v: Value) -> Option<Inst> {
+        if self.kinds.get(&v) != Some(&Kind::Vector) || self.func.value_type(v) != self.ty {
+            return None;
+        }
+        super::def_inst(self.func, v).filter(|i| self.body.contains(i))
+    }
+
+    /// `v` as a value the same in every iteration, of the fold's type.
+    fn fixed(&self, v: Value) -> Option<Value> {
+        let uniform = self.kinds.get(&v).is_none_or(|k| *k == Kind::Uniform);
+        (uniform && self.func.value_type(v) == self.ty).then_some(v)
+    }
+
+    /// `v` as a loaded element: its stream.
+    fn element(&mut self, v: Value) -> Option<usize> {
+        let inst = self.lane_wise(v)?;
+        let k = self
+            .streams
+            .iter()
+            .position(|s| s.inst == inst && !s.store)?;
+        self.used.push(inst);
+        Some(k)
+    }
+
+    /// `v` as a term, marking its instructions used; `None` (nothing marked) if it is not one.
+    fn term(&mut self, v: Value) -> Option<FoldTerm> {
+        if let Some(u) = self.fixed(v) {
+            return Some(FoldTerm::Fixed(u));
+        }
+        let inst = self.lane_wise(v)?;
+        let d = self.func.inst(inst);
+        if matches!(d.op, Op::Load { .. }) {
+            return self.element(v).map(FoldTerm::Element);
+        }
+        if d.op != Op::Fmul {
+            return None;
+        }
+        let (x, y) = (d.args[0], d.args[1]);
+        let mark = self.used.len();
+        // A product with a fixed value on either side is the same product (IEEE
+        // multiplication commutes; only a NaN payload may differ).
+        let term = match (self.fixed(x), self.fixed(y)) {
+            (None, Some(u)) => self.element(x).map(|k| FoldTerm::ElementTimesFixed(k, u)),
+            (Some(u), None) => self.element(y).map(|k| FoldTerm::ElementTimesFixed(k, u)),
+            (None, None) => match (self.element(x), self.element(y)) {
+                (Some(a), Some(b)) if a == b => Some(FoldTerm::Square(a)),
+                (Some(a), Some(b)) => Some(FoldTerm::ElementTimesElement(a, b)),
+                _ => None,
+            },
+            (Some(_), Some(_)) => None,
+        };
+        if term.is_none() {
+            self.used.truncate(mark);
+        } else {
+            self.used.push(inst);
+        }
+        term
+    }
+
+    /// The steps that compute `v`, left to right.
+    fn parse(&mut self, v: Value) -> Option<Vec<(Combine, FoldTerm)>> {
+        if let Some(t) = self.term(v) {
+            return Some(vec![(Combine::Set, t)]);
+        }
+        let inst = self.lane_wise(v)?;
+        let d = self.func.inst(inst).clone();
+        self.used.push(inst);
+        let unary = match d.op {
+            Op::Sqrt => Some(Combine::Sqrt),
+            Op::Fneg => Some(Combine::Neg),
+            Op::Fabs => Some(Combine::Abs),
+            _ => None,
+        };
+        if let Some(c) = unary {
+            let mut steps = self.parse(d.args[0])?;
+            steps.push((c, FoldTerm::None));
+            return Some(steps);
+        }
+        // (operation with the accumulator on the left, the same with it on the right)
+        let (left, right) = match d.op {
+            Op::Fadd => (Combine::Add, Combine::Add),
+            Op::Fsub => (Combine::Sub, Combine::SubRev),
+            Op::Fmul => (Combine::Mul, Combine::Mul),
+            Op::Fdiv => (Combine::Div, Combine::DivRev),
+            _ => return None,
+        };
+        let (x, y) = (d.args[0], d.args[1]);
+        if let Some(t) = self.term(y) {
+            let mut steps = self.parse(x)?;
+            steps.push((left, t));
+            return Some(steps);
+        }
+        let t = self.term(x)?;
+        let mut steps = self.parse(y)?;
+        steps.push((right, t));
+        Some(steps)
+    }
+}
+
+/// True if the fold is worth a call: three or more arithmetic operations per element (the
+/// products inside terms included), or a square root or division (whose packed instructions
+/// cost the same per instruction at every width). A map of one or two operations is bound by
+/// memory, where the 128-bit vector loop keeps up.
+pub(super) fn worth_it(fold: &Fold) -> bool {
+    let operations: usize = fold
+        .steps
+        .iter()
+        .map(|(c, t)| {
+            let product = matches!(
+                t,
+                FoldTerm::ElementTimesFixed(..)
+                    | FoldTerm::ElementTimesElement(..)
+                    | FoldTerm::Square(_)
+            );
+            usize::from(*c != Combine::Set) + usize::from(product)
+        })
+        .sum();
+    let slow = fold
+        .steps
+        .iter()
+        .any(|(c, _)| matches!(c, Combine::Sqrt | Combine::Div | Combine::DivRev));
+    // (A sum adds each element: one operation more.)
+    operations + usize::from(fold.store.is_none()) >= 3 || slow
+}

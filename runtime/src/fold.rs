@@ -1,0 +1,749 @@
+//! Element-wise folds that compiled vector loops hand over (`ir::passes::vectorize`'s
+//! `Fold`): `out[j] = ((t0 op1 t1) op2 t2) ...` over contiguous `float64`/`float32` elements,
+//! each term a value fixed for the call, an element of an input, or the product of an element
+//! with a fixed value or with another element: a stencil (`m[i-1, j] + m[i+1, j] + m[i, j-1]
+//! + ...`), a weighted window (`acc += w[di, dj] * m[i+di, j+dj]`), `sqrt(a*a + b*b)`.
+//!
+//! Cranelift's vectors are 128 bits wide; these run at the widest the CPU has (AVX-512, AVX2),
+//! chosen at run time. Every operation is the loop's, in the loop's order (no reassociation,
+//! no fused multiply-add), so the result is the loop's bit for bit, except which of two NaN
+//! operands of a sum or product gives its payload (the compiler may swap them, as it may the
+//! operands of the loop's own `a + b`).
+//!
+//! The fold is a program: a word the runtime owns, then `steps` of three words each: `[code,
+//! a, b]`. The first word starts at 0 in each run of the compiled function (it zeroes it on
+//! entry) and then holds the machine code made for the program ([`crate::fold_jit`]): a call
+//! site's steps have the same codes every time, so later calls skip looking it up. The low byte of `code`
+//! is the operation on the accumulator ([`Combine`]), the next byte the term's kind
+//! ([`Term`]); `a` and `b` are the term's element pointers or its fixed value's bits (a
+//! `float32` value in the low 32 bits). Elements are processed in blocks of 64 (128 for
+//! `float32`): every term of a block is read before the block's results are stored, so the
+//! destination may be read by the fold only at the element it writes (the compiled loop's
+//! aliasing check guarantees it).
+
+/// What a step does with the accumulator `acc` and its term `t`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Combine {
+    /// `acc = t` (the first step).
+    Set = 0,
+    Add = 1,
+    Sub = 2,
+    /// `acc = t - acc`.
+    SubRev = 3,
+    Mul = 4,
+    Div = 5,
+    /// `acc = t / acc`.
+    DivRev = 6,
+    /// `acc = sqrt(acc)` (no term).
+    Sqrt = 7,
+    /// `acc = -acc` (no term).
+    Neg = 8,
+    /// `acc = |acc|` (no term).
+    Abs = 9,
+}
+
+/// A step's term.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Term {
+    /// The value in `a`'s bits.
+    Fixed = 0,
+    /// `a[j]`.
+    Element = 1,
+    /// `a[j] * b` (`b` the value's bits).
+    ElementTimesFixed = 2,
+    /// `a[j] * b[j]`.
+    ElementTimesElement = 3,
+    /// `a[j] * a[j]`.
+    Square = 4,
+}
+
+impl Combine {
+    pub const ALL: [Combine; 10] = [
+        Combine::Set,
+        Combine::Add,
+        Combine::Sub,
+        Combine::SubRev,
+        Combine::Mul,
+        Combine::Div,
+        Combine::DivRev,
+        Combine::Sqrt,
+        Combine::Neg,
+        Combine::Abs,
+    ];
+    /// True for the operations without a term.
+    pub fn is_unary(self) -> bool {
+        matches!(self, Combine::Sqrt | Combine::Neg | Combine::Abs)
+    }
+}
+
+impl Term {
+    pub const ALL: [Term; 5] = [
+        Term::Fixed,
+        Term::Element,
+        Term::ElementTimesFixed,
+        Term::ElementTimesElement,
+        Term::Square,
+    ];
+}
+
+/// A step's code word.
+pub fn step_code(combine: Combine, term: Term) -> u64 {
+    combine as u64 | (term as u64) << 8
+}
+
+/// The float types a fold runs on.
+pub trait FoldFloat:
+    Copy
+    + Default
+    + std::ops::Add<Output = Self>
+    + std::ops::Sub<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + std::ops::Div<Output = Self>
+    + std::ops::Neg<Output = Self>
+{
+    /// The value whose bits are the low bits of `word`.
+    fn from_word(word: u64) -> Self;
+    fn sqrt(self) -> Self;
+    fn abs(self) -> Self;
+}
+
+impl FoldFloat for f64 {
+    #[inline(always)]
+    fn from_word(word: u64) -> Self {
+        f64::from_bits(word)
+    }
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        f64::sqrt(self)
+    }
+    #[inline(always)]
+    fn abs(self) -> Self {
+        f64::abs(self)
+    }
+}
+
+impl FoldFloat for f32 {
+    #[inline(always)]
+    fn from_word(word: u64) -> Self {
+        f32::from_bits(word as u32)
+    }
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        f32::sqrt(self)
+    }
+    #[inline(always)]
+    fn abs(self) -> Self {
+        f32::abs(self)
+    }
+}
+
+/// One element of a fold: the definition the blocks below must match (and the scalar tail).
+///
+/// # Safety
+/// As [`fold`]'s.
+#[inline(always)]
+unsafe fn element<T: FoldFloat>(steps: &[[u64; 3]], j: usize) -> T {
+    let mut acc = T::default();
+    for &[code, a, b] in steps {
+        let at = |p: u64| unsafe { (p as *const T).add(j).read_unaligned() };
+        let t = match code >> 8 {
+            0 => T::from_word(a),
+            1 => at(a),
+            2 => at(a) * T::from_word(b),
+            3 => at(a) * at(b),
+            _ => at(a) * at(a),
+        };
+        acc = apply(code as u8, acc, t);
+    }
+    acc
+}
+
+#[inline(always)]
+fn apply<T: FoldFloat>(combine: u8, acc: T, t: T) -> T {
+    match combine {
+        0 => t,
+        1 => acc + t,
+        2 => acc - t,
+        3 => t - acc,
+        4 => acc * t,
+        5 => acc / t,
+        6 => t / acc,
+        7 => acc.sqrt(),
+        8 => -acc,
+        _ => acc.abs(),
+    }
+}
+
+/// A block of `B` consecutive elements from `j` on, every step applied to all of them before
+/// the next (the accumulators stay in vector registers), then stored at `out`.
+///
+/// # Safety
+/// As [`fold`]'s, with `j + B <= n`.
+#[inline(always)]
+unsafe fn block<T: FoldFloat, const B: usize>(out: *mut T, steps: &[[u64; 3]], j: usize) {
+    let mut acc = [T::default(); B];
+    const ADD_ELEMENT: u64 = Combine::Add as u64 | (Term::Element as u64) << 8;
+    const SUB_ELEMENT: u64 = Combine::Sub as u64 | (Term::Element as u64) << 8;
+    const ADD_SCALED: u64 = Combine::Add as u64 | (Term::ElementTimesFixed as u64) << 8;
+    for &[code, a, b] in steps {
+        let (pa, pb) = (
+            (a as *const T).wrapping_add(j),
+            (b as *const T).wrapping_add(j),
+        );
+        // The steps of stencils and weighted windows, each one loop (one dispatch per block).
+        // SAFETY (all reads): element pointers address `n` elements (the caller's contract).
+        match code {
+            ADD_ELEMENT => {
+                for (k, x) in acc.iter_mut().enumerate() {
+                    *x = *x + unsafe { pa.add(k).read_unaligned() };
+                }
+                continue;
+            }
+            SUB_ELEMENT => {
+                for (k, x) in acc.iter_mut().enumerate() {
+                    *x = *x - unsafe { pa.add(k).read_unaligned() };
+                }
+                continue;
+            }
+            ADD_SCALED => {
+                let w = T::from_word(b);
+                for (k, x) in acc.iter_mut().enumerate() {
+                    *x = *x + unsafe { pa.add(k).read_unaligned() } * w;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let mut t = [T::default(); B];
+        match code >> 8 {
+            0 => t = [T::from_word(a); B],
+            1 => {
+                for (k, x) in t.iter_mut().enumerate() {
+                    *x = unsafe { pa.add(k).read_unaligned() };
+                }
+            }
+            2 => {
+                let w = T::from_word(b);
+                for (k, x) in t.iter_mut().enumerate() {
+                    *x = unsafe { pa.add(k).read_unaligned() } * w;
+                }
+            }
+            3 => {
+                for (k, x) in t.iter_mut().enumerate() {
+                    *x = unsafe { pa.add(k).read_unaligned() * pb.add(k).read_unaligned() };
+                }
+            }
+            _ => {
+                for (k, x) in t.iter_mut().enumerate() {
+                    let y = unsafe { pa.add(k).read_unaligned() };
+                    *x = y * y;
+                }
+            }
+        }
+        // One loop per operation, so each is a straight vector loop.
+        macro_rules! each {
+            (|$x:ident, $y:ident| $e:expr) => {
+                for (acc_k, &t_k) in acc.iter_mut().zip(&t) {
+                    let ($x, $y) = (*acc_k, t_k);
+                    *acc_k = $e;
+                }
+            };
+        }
+        match code as u8 {
+            0 => acc = t,
+            1 => each!(|x, y| x + y),
+            2 => each!(|x, y| x - y),
+            3 => each!(|x, y| y - x),
+            4 => each!(|x, y| x * y),
+            5 => each!(|x, y| x / y),
+            6 => each!(|x, y| y / x),
+            7 => each!(|x, _y| x.sqrt()),
+            8 => each!(|x, _y| -x),
+            _ => each!(|x, _y| x.abs()),
+        }
+    }
+    for (k, &x) in acc.iter().enumerate() {
+        // SAFETY: `out` addresses `B` writable elements.
+        unsafe { out.add(k).write_unaligned(x) };
+    }
+}
+
+/// `dst[j]` for `j` in `start..n`: blocks of `B`, then of 8, then one by one.
+///
+/// # Safety
+/// `steps` holds valid steps whose element pointers address `n` readable elements of `T`;
+/// `dst` addresses `n` writable ones, none of which the steps read except at the element being
+/// written.
+#[inline(always)]
+unsafe fn fold<T: FoldFloat, const B: usize>(
+    dst: *mut u8,
+    steps: &[[u64; 3]],
+    n: usize,
+    start: usize,
+) {
+    let dst = dst.cast::<T>();
+    let mut j = start;
+    while j + B <= n {
+        unsafe { block::<T, B>(dst.add(j), steps, j) };
+        j += B;
+    }
+    while j + 8 <= n {
+        unsafe { block::<T, 8>(dst.add(j), steps, j) };
+        j += 8;
+    }
+    while j < n {
+        let x = unsafe { element::<T>(steps, j) };
+        unsafe { dst.add(j).write_unaligned(x) };
+        j += 1;
+    }
+}
+
+macro_rules! fold_routine {
+    ($name:ident, $t:ty, $wide:expr) => {
+        /// # Safety
+        /// See the module doc: `program` holds the runtime's word and `nsteps` steps whose
+        /// pointers address `n` elements; `dst` addresses `n` writable elements read only at
+        /// the one written.
+        pub unsafe extern "C" fn $name(
+            dst: *mut u8,
+            program: *mut u64,
+            nsteps: i64,
+            n: i64,
+        ) -> i64 {
+            if n <= 0 || nsteps <= 0 {
+                return 0;
+            }
+            let n = n as usize;
+            // SAFETY: the caller's contract.
+            let steps = unsafe {
+                std::slice::from_raw_parts(program.add(1).cast::<[u64; 3]>(), nsteps as usize)
+            };
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f")]
+                unsafe fn wide(dst: *mut u8, steps: &[[u64; 3]], n: usize, start: usize) {
+                    unsafe { fold::<$t, 32>(dst, steps, n, start) }
+                }
+                #[target_feature(enable = "avx2")]
+                unsafe fn avx2(dst: *mut u8, steps: &[[u64; 3]], n: usize) {
+                    unsafe { fold::<$t, 16>(dst, steps, n, 0) }
+                }
+                if std::arch::is_x86_feature_detected!("avx512f") {
+                    // Whole blocks by the program's machine code, the rest interpreted.
+                    let per_block = crate::fold_jit::BLOCK_BYTES / std::mem::size_of::<$t>();
+                    let blocks = n / per_block * per_block;
+                    let mut start = 0;
+                    if n >= 1 {
+                        // SAFETY: word 0 is this runtime's: 0 or a kernel made for these codes.
+                        let cached = unsafe { program.read() };
+                        let kernel = if cached != 0 {
+                            Some(unsafe {
+                                std::mem::transmute::<usize, crate::fold_jit::Kernel>(
+                                    cached as usize,
+                                )
+                            })
+                        } else {
+                            let made =
+                                crate::fold_jit::kernel(steps, $wide, crate::fold_jit::Mode::Store);
+                            if let Some(k) = made {
+                                unsafe { program.write(k as usize as u64) };
+                            }
+                            made
+                        };
+                        if let Some(kernel) = kernel {
+                            let size = std::mem::size_of::<$t>();
+                            if blocks > 0 {
+                                // SAFETY: the kernel computes `bytes` bytes of elements under
+                                // this routine's contract, a positive multiple of its block.
+                                unsafe { kernel(dst, steps.as_ptr().cast(), blocks * size) };
+                            }
+                            // The rest (fewer than a block) in one masked call of as many
+                            // registers as it needs.
+                            if blocks < n {
+                                let rest = n - blocks;
+                                let regs = (rest * size).div_ceil(64);
+                                let tail = crate::fold_jit::tail_of(kernel, regs);
+                                let mask = (1u64 << rest) - 1;
+                                // SAFETY: the lanes past `n` are masked off (not accessed).
+                                unsafe { tail(dst, steps.as_ptr().cast(), blocks * size, mask) };
+                            }
+                            start = n;
+                        }
+                    }
+                    if start < n {
+                        unsafe { wide(dst, steps, n, start) };
+                    }
+                    return 0;
+                }
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    unsafe { avx2(dst, steps, n) };
+                    return 0;
+                }
+            }
+            unsafe { fold::<$t, 8>(dst, steps, n, 0) };
+            0
+        }
+    };
+}
+
+fold_routine!(ferrojit_fold_f64, f64, true);
+fold_routine!(ferrojit_fold_f32, f32, false);
+
+/// Adds the elements of the blocks `0..blocks` (a multiple of `B`) into `lanes`, block by
+/// interpreted block.
+///
+/// # Safety
+/// As [`fold`]'s, for `blocks` elements.
+#[inline(always)]
+unsafe fn interpreted_block_sums<T: FoldFloat, const B: usize>(
+    steps: &[[u64; 3]],
+    blocks: usize,
+    lanes: &mut [T; B],
+) {
+    for j in (0..blocks).step_by(B) {
+        let mut values = [T::default(); B];
+        // SAFETY: a block inside the elements, computed into a local buffer.
+        unsafe { block::<T, B>(values.as_mut_ptr(), steps, j) };
+        for (l, v) in lanes.iter_mut().zip(values) {
+            *l = *l + v;
+        }
+    }
+}
+
+/// The sum of a fold's elements in no particular order (`fastmath`: the compiled loop's
+/// reduction may be reassociated): whole blocks by the kernel's four accumulator registers,
+/// the rest one by one; on other CPUs, interpreted blocks.
+macro_rules! fold_sum_routine {
+    ($name:ident, $t:ty, $wide:expr) => {
+        /// # Safety
+        /// See the module doc: `program` holds the runtime's word and `nsteps` steps whose
+        /// pointers address `n` elements.
+        pub unsafe extern "C" fn $name(program: *mut u64, nsteps: i64, n: i64) -> $t {
+            if n <= 0 || nsteps <= 0 {
+                return 0.0;
+            }
+            let n = n as usize;
+            // SAFETY: the caller's contract.
+            let steps = unsafe {
+                std::slice::from_raw_parts(program.add(1).cast::<[u64; 3]>(), nsteps as usize)
+            };
+            let size = std::mem::size_of::<$t>();
+            let per_block = 256 / size;
+            let blocks = n / per_block * per_block;
+            let mut lanes = [0.0 as $t; 256 / std::mem::size_of::<$t>()];
+            let mut done = false;
+            #[cfg(target_arch = "x86_64")]
+            if blocks > 0 && std::arch::is_x86_feature_detected!("avx512f") {
+                // SAFETY: word 0 is this runtime's: 0 or a kernel made for these codes.
+                let cached = unsafe { program.read() };
+                let kernel = if cached != 0 {
+                    Some(unsafe {
+                        std::mem::transmute::<usize, crate::fold_jit::Kernel>(cached as usize)
+                    })
+                } else {
+                    let made = crate::fold_jit::kernel(steps, $wide, crate::fold_jit::Mode::Sum);
+                    if let Some(k) = made {
+                        unsafe { program.write(k as usize as u64) };
+                    }
+                    made
+                };
+                if let Some(kernel) = kernel {
+                    // SAFETY: the kernel reads `blocks` elements of each stream and writes its
+                    // 256 bytes of partial sums to `lanes`.
+                    unsafe {
+                        kernel(
+                            lanes.as_mut_ptr().cast(),
+                            steps.as_ptr().cast(),
+                            blocks * size,
+                        )
+                    };
+                    done = true;
+                }
+            }
+            if !done {
+                // SAFETY: the blocks lie inside `n` (the caller's contract).
+                unsafe { interpreted_block_sums(steps, blocks, &mut lanes) };
+            }
+            let mut total = lanes.iter().fold(0.0 as $t, |s, &x| s + x);
+            for j in blocks..n {
+                total += unsafe { element::<$t>(steps, j) };
+            }
+            total
+        }
+    };
+}
+
+fold_sum_routine!(ferrojit_fold_sum_f64, f64, true);
+fold_sum_routine!(ferrojit_fold_sum_f32, f32, false);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Arrays that end at an inaccessible page: the masked tail must not touch the lanes past
+    /// the end (a read or write there would fault).
+    #[test]
+    fn tails_stay_inside_the_arrays() {
+        // SAFETY: a fresh mapping of two pages, the second made inaccessible; the arrays are
+        // placed to end at its start.
+        unsafe {
+            let page = 4096;
+            let p = libc::mmap(
+                std::ptr::null_mut(),
+                2 * page,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            );
+            assert_ne!(p, libc::MAP_FAILED);
+            assert_eq!(
+                libc::mprotect(p.cast::<u8>().add(page).cast(), page, libc::PROT_NONE),
+                0
+            );
+            let end = p.cast::<u8>().add(page);
+            for n in [1usize, 7, 8, 9, 13, 31, 33, 45] {
+                let a = end.sub(8 * n).cast::<f64>();
+                let out = end.sub(16 * n + 64).cast::<f64>();
+                for k in 0..n {
+                    a.add(k).write(k as f64 + 0.5);
+                }
+                let mut program = vec![
+                    0,
+                    step_code(Combine::Set, Term::Square),
+                    a as u64,
+                    0,
+                    step_code(Combine::Sqrt, Term::Fixed),
+                    0,
+                    0,
+                ];
+                ferrojit_fold_f64(out.cast(), program.as_mut_ptr(), 2, n as i64);
+                for k in 0..n {
+                    assert_eq!(out.add(k).read(), k as f64 + 0.5, "n {n}, element {k}");
+                }
+                // The destination at the end of the page too.
+                let out = end.sub(8 * n).cast::<f64>();
+                let b = end.sub(16 * n + 64).cast::<f64>();
+                for k in 0..n {
+                    b.add(k).write(-(k as f64));
+                }
+                let mut program = vec![0, step_code(Combine::Set, Term::Element), b as u64, 0];
+                ferrojit_fold_f64(out.cast(), program.as_mut_ptr(), 1, n as i64);
+                for k in 0..n {
+                    assert_eq!(out.add(k).read(), -(k as f64));
+                }
+            }
+            libc::munmap(p, 2 * page);
+        }
+    }
+
+    /// Sums of folds (`fastmath`): the in-order sum within a relative tolerance, for lengths
+    /// around the kernel's block, the kernel's cached word reused.
+    #[test]
+    fn fold_sums_are_the_sums_of_their_elements() {
+        let a: Vec<f64> = (0..700)
+            .map(|k| ((k * 37 % 101) as f64 - 50.0) / 7.0)
+            .collect();
+        let b: Vec<f32> = a.iter().map(|&x| x as f32).collect();
+        for n in [0usize, 1, 7, 31, 32, 33, 64, 100, 500, 700] {
+            // |a[j] - 0.5|, then a[j] * a[j]: a mean absolute deviation and a sum of squares.
+            let mut mad = vec![
+                0,
+                step_code(Combine::Set, Term::Element),
+                a.as_ptr() as u64,
+                0,
+                step_code(Combine::Sub, Term::Fixed),
+                0.5f64.to_bits(),
+                0,
+                step_code(Combine::Abs, Term::Fixed),
+                0,
+                0,
+            ];
+            let want: f64 = a[..n].iter().map(|x| (x - 0.5).abs()).sum();
+            for _ in 0..2 {
+                let got = unsafe { ferrojit_fold_sum_f64(mad.as_mut_ptr(), 3, n as i64) };
+                assert!(
+                    (got - want).abs() <= 1e-12 * want.abs().max(1.0),
+                    "{n}: {got} {want}"
+                );
+            }
+            // The interpreted blocks (CPUs without AVX-512) sum the same elements.
+            let mut lanes = [0.0f64; 32];
+            let blocks = n / 32 * 32;
+            let mad_steps: Vec<[u64; 3]> = mad[1..].chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
+            unsafe { interpreted_block_sums(&mad_steps, blocks, &mut lanes) };
+            let want_blocks: f64 = a[..blocks].iter().map(|x| (x - 0.5).abs()).sum();
+            let got_blocks: f64 = lanes.iter().sum();
+            assert!((got_blocks - want_blocks).abs() <= 1e-12 * want_blocks.abs().max(1.0));
+            let mut squares = vec![
+                0,
+                step_code(Combine::Set, Term::Square),
+                b.as_ptr() as u64,
+                0,
+            ];
+            let want: f32 = b[..n].iter().map(|x| x * x).sum();
+            let got = unsafe { ferrojit_fold_sum_f32(squares.as_mut_ptr(), 1, n as i64) };
+            assert!(
+                (got - want).abs() <= 1e-4 * want.abs().max(1.0),
+                "{n}: {got} {want}"
+            );
+        }
+    }
+
+    /// A random fold over three inputs, run by the routine and element by element.
+    #[test]
+    fn folds_match_the_element_definition_bit_for_bit() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let special = [0.0, -0.0, 1.5, -2.25, f64::NAN, f64::INFINITY, 1e-310, 3.0];
+        for round in 0..200 {
+            let n = (next() % 300) as usize;
+            let inputs: Vec<Vec<f64>> = (0..3)
+                .map(|_| {
+                    (0..n + 1)
+                        .map(|_| {
+                            let r = next();
+                            if r % 9 == 0 {
+                                special[(r >> 8) as usize % special.len()]
+                            } else {
+                                (r >> 11) as f64 / (1u64 << 53) as f64 * 8.0 - 4.0
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            let inputs32: Vec<Vec<f32>> = inputs
+                .iter()
+                .map(|v| v.iter().map(|&x| x as f32).collect())
+                .collect();
+            let len = 1 + (next() % 8) as usize;
+            // Word 0: the runtime's cache, zero before the first call.
+            let mut steps64 = vec![0u64];
+            let mut steps32 = vec![0u64];
+            for k in 0..len {
+                let combine = if k == 0 {
+                    Combine::Set
+                } else {
+                    Combine::ALL[1 + (next() % 9) as usize]
+                };
+                let term = Term::ALL[(next() % 5) as usize];
+                let (a, b) = ((next() % 3) as usize, (next() % 3) as usize);
+                let fixed = special[(next() % 8) as usize];
+                let word = |x: f64, p: u64, elements: bool| if elements { p } else { x.to_bits() };
+                let p64 = |i: usize| inputs[i].as_ptr() as u64;
+                let p32 = |i: usize| inputs32[i].as_ptr() as u64;
+                let (wa, wb) = match term {
+                    Term::Fixed => (false, false),
+                    Term::Element => (true, false),
+                    Term::ElementTimesFixed | Term::Square => (true, false),
+                    Term::ElementTimesElement => (true, true),
+                };
+                steps64.extend([
+                    step_code(combine, term),
+                    word(fixed, p64(a), wa),
+                    word(fixed, p64(b), wb),
+                ]);
+                let word32 = |p: u64, elements: bool| {
+                    if elements {
+                        p
+                    } else {
+                        u64::from((fixed as f32).to_bits())
+                    }
+                };
+                steps32.extend([
+                    step_code(combine, term),
+                    word32(p32(a), wa),
+                    word32(p32(b), wb),
+                ]);
+            }
+            // The destination is a fourth array; or the first input, written in place.
+            let in_place = round % 3 == 0;
+            let mut got = vec![7.0f64; n];
+            let mut got32 = vec![7.0f32; n];
+            let mut want = got.clone();
+            let mut want32 = got32.clone();
+            let steps_ref: Vec<[u64; 3]> =
+                steps64[1..].chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
+            let steps32_ref: Vec<[u64; 3]> =
+                steps32[1..].chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
+            for j in 0..n {
+                want[j] = unsafe { element::<f64>(&steps_ref, j) };
+                want32[j] = unsafe { element::<f32>(&steps32_ref, j) };
+            }
+            let (dst, dst32) = if in_place {
+                (
+                    inputs[0].as_ptr() as *mut u8,
+                    inputs32[0].as_ptr() as *mut u8,
+                )
+            } else {
+                (got.as_mut_ptr().cast(), got32.as_mut_ptr().cast())
+            };
+            unsafe {
+                ferrojit_fold_f64(dst, steps64.as_mut_ptr(), len as i64, n as i64);
+                ferrojit_fold_f32(dst32, steps32.as_mut_ptr(), len as i64, n as i64);
+            }
+            if in_place {
+                got = inputs[0][..n].to_vec();
+                got32 = inputs32[0][..n].to_vec();
+            } else if n >= 32 {
+                // Again, through the machine code the first call cached in word 0.
+                assert!(steps64[0] != 0 || !std::arch::is_x86_feature_detected!("avx512f"));
+                let mut again = vec![0.0f64; n];
+                unsafe {
+                    ferrojit_fold_f64(
+                        again.as_mut_ptr().cast(),
+                        steps64.as_mut_ptr(),
+                        len as i64,
+                        n as i64,
+                    )
+                };
+                assert_eq!(
+                    again.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                    got.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+                );
+            }
+            // The interpreted blocks (CPUs without AVX-512) give the same elements.
+            if !in_place {
+                let mut interpreted = vec![0.0f64; n];
+                unsafe { fold::<f64, 32>(interpreted.as_mut_ptr().cast(), &steps_ref, n, 0) };
+                let mut interpreted32 = vec![0.0f32; n];
+                unsafe { fold::<f32, 16>(interpreted32.as_mut_ptr().cast(), &steps32_ref, n, 0) };
+                let same = |x: &[f64], y: &[f64]| {
+                    x.iter()
+                        .zip(y)
+                        .all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()))
+                };
+                assert!(same(&interpreted, &want), "interpreted f64, round {round}");
+                let same32 = |x: &[f32], y: &[f32]| {
+                    x.iter()
+                        .zip(y)
+                        .all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()))
+                };
+                assert!(
+                    same32(&interpreted32, &want32),
+                    "interpreted f32, round {round}"
+                );
+            }
+            // Bits, every NaN as one (see the module doc on NaN payloads).
+            let bits = |v: &[f64]| {
+                v.iter()
+                    .map(|x| if x.is_nan() { 1 } else { x.to_bits() })
+                    .collect::<Vec<_>>()
+            };
+            let bits32 = |v: &[f32]| {
+                v.iter()
+                    .map(|x| if x.is_nan() { 1 } else { x.to_bits() })
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(bits(&got), bits(&want), "f64 round {round}, n {n}");
+            assert_eq!(bits32(&got32), bits32(&want32), "f32 round {round}, n {n}");
+        }
+    }
+}

@@ -1,0 +1,254 @@
+"""Folds (issue 12): a vector loop whose stored value is a left-to-right chain of element terms
+(a stencil, a weighted window, `sqrt(a*a + b*b)`) of three or more operations runs through
+the runtime's 512-bit fold, machine code made for the program's steps (blocks of four
+registers, then one register at a time, the last masked); short rows take the 128-bit vector
+loop, and the last element the scalar loop. Every result is CPython's bit for bit (signed
+zeros included: compared as bits), for rows around the fold's threshold (16 `f64`, 32 `f32`
+elements), blocks and tails, `float32` and `float64`, weights read from an array in the
+loop, and outputs that overlap the inputs (the aliasing check sends those to the scalar
+loop)."""
+
+import numpy as np
+import pytest
+
+from diff import check
+from ferrojit import jit, prange
+
+SIZES = [3, 10, 15, 16, 17, 18, 33, 34, 63, 66, 97, 130, 131, 300]
+
+
+def bits_equal(got, expected):
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    width = {4: np.uint32, 8: np.uint64}[got.dtype.itemsize]
+    g, e = got.view(width), expected.view(width)
+    nan = np.isnan(expected)
+    assert np.array_equal(np.isnan(got), nan)
+    assert np.array_equal(g[~nan], e[~nan]), f"bits differ\n{got}\n{expected}"
+
+
+def data(shape, dtype=np.float64, seed=0, special=True):
+    rng = np.random.default_rng(seed)
+    a = (rng.standard_normal(shape) * 3).astype(dtype)
+    flat = a.reshape(-1)
+    if special and flat.size >= 8:
+        flat[:: max(1, flat.size // 7)] = -0.0
+        flat[1] = np.inf
+        flat[3] = np.nan
+    return a
+
+
+@jit
+def laplace(m, out):
+    for i in range(1, m.shape[0] - 1):
+        for j in range(1, m.shape[1] - 1):
+            out[i, j] = m[i - 1, j] + m[i + 1, j] + m[i, j - 1] + m[i, j + 1] - 4.0 * m[i, j]
+
+
+@jit
+def blur(m, out):
+    for i in range(2, m.shape[0] - 2):
+        for j in range(2, m.shape[1] - 2):
+            s = 0.0
+            for di in range(-2, 3):
+                for dj in range(-2, 3):
+                    s += m[i + di, j + dj]
+            out[i, j] = s * 0.04
+
+
+@jit
+def conv(m, k, out):
+    for i in range(1, m.shape[0] - 1):
+        for j in range(1, m.shape[1] - 1):
+            acc = 0.0
+            for di in range(3):
+                for dj in range(3):
+                    acc += k[di, dj] * m[i + di - 1, j + dj - 1]
+            out[i, j] = acc
+
+
+@jit
+def seven_point(c, out):
+    for i in range(1, c.shape[0] - 1):
+        for j in range(1, c.shape[1] - 1):
+            for k in range(1, c.shape[2] - 1):
+                out[i, j, k] = (
+                    c[i - 1, j, k] + c[i + 1, j, k] + c[i, j - 1, k] + c[i, j + 1, k]
+                    + c[i, j, k - 1] + c[i, j, k + 1] - 6.0 * c[i, j, k]
+                )
+
+
+@jit
+def hypot_loop(a, b, out):
+    for i in range(a.shape[0]):
+        out[i] = np.sqrt(a[i] * a[i] + b[i] * b[i])
+
+
+@jit
+def reversed_ops(a, b, out):
+    for i in range(a.shape[0]):
+        out[i] = a[i] / (1.0 - b[i] * b[i]) - (2.0 - a[i])
+
+
+@jit
+def unary(a, b, out):
+    for i in range(a.shape[0]):
+        out[i] = -(abs(a[i] - b[i]) * 0.5) + a[i]
+
+
+@jit
+def stencil_1d(a, out):
+    for i in range(1, a.shape[0] - 1):
+        out[i] = (a[i - 1] + a[i] + a[i + 1]) / 3.0
+
+
+@jit
+def sum4(a, out):
+    for i in range(1, a.shape[0] - 2):
+        out[i] = a[i - 1] + a[i] + a[i + 1] + a[i + 2]
+
+
+@jit
+def hypot_expr(a, b):
+    return np.sqrt(a * a + b * b)
+
+
+@jit
+def standardize(a):
+    return (a - a.mean()) / a.std()
+
+
+@jit(parallel=True)
+def laplace_rows(m, out):
+    for i in prange(1, m.shape[0] - 1):
+        for j in range(1, m.shape[1] - 1):
+            out[i, j] = m[i - 1, j] + m[i + 1, j] + m[i, j - 1] + m[i, j + 1] - 4.0 * m[i, j]
+
+
+def run_both(fn, *args):
+    """`check` (results and mutated arguments as CPython's), then the mutated outputs as bits."""
+    py_args = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    got = check(fn, *args)
+    expected = fn.py_func(*py_args)
+    jit_args = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    got = fn(*jit_args)
+    if isinstance(expected, np.ndarray):
+        bits_equal(got, expected)
+    for g, e in zip(jit_args, py_args):
+        if isinstance(e, np.ndarray) and e.dtype.kind == "f":
+            bits_equal(g, e)
+
+
+# (`float32` only where the kernel has no Python float literal: CPython's NumPy 2 keeps
+# `4.0 * x` in `float32`, compiled code (as Numba) in `float64`.)
+
+
+@pytest.mark.parametrize("width", SIZES)
+def test_two_dimensional_stencils(width):
+    m = data((6, width), seed=width)
+    out = np.zeros_like(m)
+    run_both(laplace, m, out)
+    run_both(blur, m, out)
+    k = data((3, 3), seed=1, special=False)
+    run_both(conv, m, k, out)
+    run_both(laplace_rows, m, out)
+
+
+@pytest.mark.parametrize("width", [3, 66, 130])
+def test_seven_point_stencil(width):
+    c = data((4, 5, width), seed=width)
+    run_both(seven_point, c, np.zeros_like(c))
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_element_folds(n):
+    a, b = data(n, seed=n), data(n, seed=n + 1)
+    out = np.zeros_like(a)
+    for fn in (hypot_loop, reversed_ops, unary):
+        run_both(fn, a, b, out)
+    run_both(stencil_1d, a, out)
+    run_both(sum4, a, out)
+    run_both(hypot_expr, a, b)
+    # (the mean and deviation are NumPy's pairwise sums in CPython: close, not equal)
+    check(standardize, data(n, seed=n, special=False), rtol=1e-12)
+
+
+@pytest.mark.parametrize("n", SIZES + [129, 200, 257])
+def test_float32_folds(n):
+    a, b = data(n, np.float32, seed=n), data(n, np.float32, seed=n + 1)
+    out = np.zeros_like(a)
+    run_both(hypot_loop, a, b, out)
+    run_both(sum4, a, out)
+    run_both(hypot_expr, a, b)
+
+
+@pytest.mark.parametrize("shift", [0, 1, 2, 40])
+def test_overlapping_output_keeps_the_loop_order(shift):
+    # The output is a view of the input, `shift` elements later: the aliasing check sends the
+    # loop to the scalar code, whose later elements read what earlier ones wrote.
+    buf = data(400, seed=shift)
+    a = buf[:300]
+    out = buf[shift : shift + 300]
+    check(stencil_1d, a, out)
+    check(hypot_loop, a, a, out)
+
+
+def test_weights_in_the_output_array():
+    # The weights are read from the array written: where the stored range reaches them, the
+    # check before the fold fails and the scalar loop keeps re-reading them.
+    m = data((5, 200), seed=3, special=False)
+
+    @jit
+    def conv_into_self(m):
+        for j in range(1, m.shape[1] - 1):
+            m[4, j] = m[0, 0] * m[1, j - 1] + m[0, 1] * m[1, j] + m[0, 2] * m[1, j + 1]
+
+    check(conv_into_self, m)
+    m2 = m.copy()
+
+    @jit
+    def overwrite_weights(m):
+        for j in range(0, m.shape[1] - 2):
+            m[0, j] = m[0, 0] * m[1, j] + m[0, 1] * m[2, j] + m[0, 2] * m[3, j]
+
+    check(overwrite_weights, m2)
+
+
+@jit(fastmath=True)
+def mean_abs_dev(a, c):
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += abs(a[i] - c)
+    return s / a.shape[0]
+
+
+@jit(fastmath=True)
+def sum_of_scaled_squares(a, w):
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += w * a[i] * a[i]
+    return s
+
+
+@jit
+def strict_mean_abs_dev(a, c):
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += abs(a[i] - c)
+    return s
+
+
+@pytest.mark.parametrize("n", [1, 15, 16, 17, 33, 100, 1000, 100_003])
+def test_fastmath_sums_of_folds(n):
+    # Under fastmath the runtime's fold sum adds the terms in its own order: close to
+    # CPython's in-order sum; without fastmath the loop keeps the order (exact).
+    a = data(n, seed=n, special=False)
+    check(mean_abs_dev, a, 0.5, rtol=1e-9)
+    check(sum_of_scaled_squares, a, 0.25, rtol=1e-9)
+    check(strict_mean_abs_dev, a, 0.5)
+    a32 = a.astype(np.float32)
+    assert np.isclose(mean_abs_dev(a32, 0.5), mean_abs_dev.py_func(a32.astype(np.float64), 0.5), rtol=1e-4)
+
+
+def test_fastmath_sum_of_a_fold_with_nan():
+    a = data(300, seed=5)
+    assert np.isnan(mean_abs_dev(a, 0.5))
