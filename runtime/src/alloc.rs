@@ -12,6 +12,9 @@
 //!
 //! A created array's descriptor `owner` field points at its [`Buffer`], which is how a caller
 //! recognises arena memory among returned arrays (argument arrays carry their `PyObject*`).
+//!
+//! Buffers from 4 MiB on ask for transparent huge pages ([`advise_huge_pages`]): their first
+//! touch then faults once per 2 MiB rather than per 4 KiB.
 
 use crate::array::{descriptor_size, shape_offset, stride_offset};
 use crate::dict::Dict;
@@ -22,6 +25,9 @@ use std::ptr::NonNull;
 
 /// Alignment of array data: a cache line, so that vector loads never straddle one needlessly.
 pub const DATA_ALIGN: usize = 64;
+
+/// From this size on, array data gets [`advise_huge_pages`] (NumPy's threshold too).
+const HUGE_PAGE_ADVICE_MIN: usize = 4 << 20;
 
 /// One heap block: array data (or a descriptor), freed when dropped.
 #[derive(Debug)]
@@ -46,10 +52,11 @@ impl Buffer {
                 alloc(layout)
             }
         };
-        Some(Buffer {
-            ptr: NonNull::new(raw)?,
-            layout,
-        })
+        let ptr = NonNull::new(raw)?;
+        if layout.size() >= HUGE_PAGE_ADVICE_MIN {
+            advise_huge_pages(raw, layout.size());
+        }
+        Some(Buffer { ptr, layout })
     }
     pub fn as_ptr(&self) -> *mut u8 {
         self.ptr.as_ptr()
@@ -57,6 +64,27 @@ impl Buffer {
     pub fn size(&self) -> usize {
         self.layout.size()
     }
+}
+
+/// Asks Linux to back the buffer at `ptr` with 2 MiB pages: one first-touch fault per 2 MiB
+/// instead of per 4 KiB saves a sizeable share of the time of filling a large buffer (about
+/// 20 ms of page faults per 80 MB on our VMs, against a few ms to clear huge pages). NumPy
+/// gives its own large arrays the same advice. Only a hint: ignored where transparent huge
+/// pages are off, or when the buffer spans no whole huge page.
+pub(crate) fn advise_huge_pages(ptr: *mut u8, len: usize) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        let start = (ptr as usize).next_multiple_of(HUGE);
+        let end = (ptr as usize + len) & !(HUGE - 1);
+        if end > start {
+            // SAFETY: the range lies inside the caller's allocation; the advice changes no
+            // contents.
+            unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (ptr, len);
 }
 
 impl Drop for Buffer {

@@ -13,6 +13,8 @@
 //! - [`random`]: per-thread Mersenne Twister streams for `np.random` and `random`.
 //! - [`sorting`]: NumPy's sorting and selection (`np.sort`, `argsort`, `partition`, `unique`).
 //! - [`radix`]: the radix sort behind `sorting`'s sorts and argsorts of large numeric buffers.
+//! - [`simd_sort`]: the AVX-512 quicksort behind `sorting`'s unstable sorts of 32- and 64-bit
+//!   numbers, on CPUs that have it.
 //! - [`parallel`]: the parallel loop driver behind `prange` (its own small thread pool).
 //! - [`reduce`]: whole-array sums and dot products that compiled reduction loops call.
 //! - [`fill_copy`]: the fills and forward-order copies that compiled `a[i] = x` and
@@ -53,6 +55,7 @@ pub mod random_gen_tables;
 pub mod random_legacy;
 pub mod random_multi;
 pub mod reduce;
+pub mod simd_sort;
 pub mod sorting;
 pub mod stack;
 pub mod str_methods;

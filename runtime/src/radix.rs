@@ -21,6 +21,8 @@
 
 use std::alloc::{Layout, alloc_zeroed};
 
+use crate::alloc::advise_huge_pages;
+
 /// At or below this many elements a bucket is sorted by [`rank_sort`].
 const SMALL: usize = 24;
 /// The widest digit: 65536 buckets. Wider digits mean fewer levels; at this width the counts
@@ -220,27 +222,6 @@ fn zeroed<E: Keyed>(n: usize) -> Vec<E> {
         advise_huge_pages(ptr as *mut u8, layout.size());
         Vec::from_raw_parts(ptr, n, n)
     }
-}
-
-/// Asks Linux to back the untouched buffer at `ptr` with 2 MiB pages: the sort writes all of
-/// it at once, and one fault per 2 MiB instead of per 4 KiB saves a sizeable share of a large
-/// sort's time (about 20 ms of page faults per 80 MB on our VMs). NumPy gives its own large
-/// arrays the same advice. Only a hint: ignored where transparent huge pages are off, or when
-/// the buffer spans no whole huge page.
-fn advise_huge_pages(ptr: *mut u8, len: usize) {
-    #[cfg(target_os = "linux")]
-    {
-        const HUGE: usize = 2 << 20;
-        let start = (ptr as usize).next_multiple_of(HUGE);
-        let end = (ptr as usize + len) & !(HUGE - 1);
-        if end > start {
-            // SAFETY: the range lies inside the caller's fresh allocation; the advice changes
-            // no contents (fresh pages read as zero either way).
-            unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = (ptr, len);
 }
 
 /// Sorts `values` ascending (NaN-free: the caller moves NaNs away first). With `stable`,

@@ -7,9 +7,11 @@
 //! after every number; complex numbers by real part, then imaginary part, those with a NaN
 //! part last (in their original order: NumPy orders them further by which part is NaN).
 //!
-//! Algorithms: numbers (integers, booleans, floats) from [`RADIX_MIN_LEN`] elements on sort by
-//! [`radix`] (a stable MSD radix sort on order-preserving integer keys, after the NaNs have
-//! moved to the end); smaller buffers, and complex numbers, with pattern-defeating quicksort
+//! Algorithms: NaNs first move to the end. Unstable sorts of 32- and 64-bit numbers from
+//! [`SIMD_MIN_LEN`] elements on use [`simd_sort`] (an AVX-512 quicksort) where the CPU has
+//! AVX-512F. Otherwise numbers (integers, booleans, floats) from [`RADIX_MIN_LEN`] elements on
+//! sort by [`radix`] (a stable MSD radix sort on order-preserving integer keys); smaller
+//! buffers, and complex numbers, with pattern-defeating quicksort
 //! (`sort_unstable_by`) or, for `kind='stable'`/`'mergesort'`, the standard library's stable
 //! sort. A stable sort keeps equal values in their order, `-0.0` and `0.0` included (the
 //! radix sort restores the order of the zeros, which its keys tell apart); an unstable one
@@ -21,7 +23,7 @@
 
 use std::cmp::Ordering;
 
-use crate::radix;
+use crate::{radix, simd_sort};
 
 /// The element type of a buffer, as lowering encodes it in an `i64` argument.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -83,11 +85,22 @@ trait SortKey: Copy {
     fn radix_argsort(_values: &[Self], _out: &mut [i64]) -> bool {
         false
     }
+    /// Sorts NaN-free `values` (unstably) by [`simd_sort`] where this type and the CPU allow,
+    /// and says whether it did.
+    fn simd_sort(_values: &mut [Self]) -> bool {
+        false
+    }
 }
 
 /// From this many elements on, numbers sort by radix: below it pdqsort's ~log2(n) compares
 /// per element cost less than radix's fixed passes and buffer.
 const RADIX_MIN_LEN: usize = 1 << 16;
+
+/// From this many elements on, unstable sorts of the types [`simd_sort`] handles use it (where
+/// the CPU has AVX-512): measured on Zen 4, its one-register network beats pdqsort from 4
+/// elements on (3 to 10 times faster from 8 on), and its partitions beat radix at every size
+/// up to 10M (about 4.6 against 19 ns per element there).
+const SIMD_MIN_LEN: usize = 4;
 
 /// The `SortKey` methods of a type with radix keys.
 macro_rules! radix_methods {
@@ -103,8 +116,23 @@ macro_rules! radix_methods {
     };
 }
 
+/// The `SortKey` method of a type that [`simd_sort`] handles.
+macro_rules! simd_method {
+    () => {
+        fn simd_sort(values: &mut [Self]) -> bool {
+            simd_sort::sort(values)
+        }
+    };
+}
+
+/// No further `SortKey` methods.
+macro_rules! no_methods {
+    () => {};
+}
+
+/// `SortKey` for integer types, with the methods that the macro `$extra` adds.
 macro_rules! int_keys {
-    ($($t:ty),*) => {$(
+    ($extra:ident: $($t:ty),*) => {$(
         impl SortKey for $t {
             #[inline]
             fn order(a: Self, b: Self) -> Ordering {
@@ -115,10 +143,12 @@ macro_rules! int_keys {
                 self as f64
             }
             radix_methods!();
+            $extra!();
         }
     )*};
 }
-int_keys!(u8, i8, i16, i32, i64, u16, u32, u64);
+int_keys!(no_methods: u8, i8, i16, u16);
+int_keys!(simd_method: i32, i64, u32, u64);
 
 macro_rules! float_keys {
     ($($t:ty),*) => {$(
@@ -139,6 +169,7 @@ macro_rules! float_keys {
                 f64::from(self)
             }
             radix_methods!();
+            simd_method!();
         }
     )*};
 }
@@ -208,9 +239,19 @@ unsafe fn slice_mut<'a, T>(data: i64, n: i64) -> &'a mut [T] {
 /// does), and returns how many numbers precede them.
 fn nans_last<T: SortKey>(values: &mut [T]) -> usize {
     // Read-only up to the first NaN: most buffers have none, and then nothing is written.
-    let Some(first_nan) = values.iter().position(|v| v.is_nan()) else {
+    // Chunk by chunk, so that the test within a chunk is a vector loop without early exit.
+    const CHUNK: usize = 64;
+    let Some(chunk) = values
+        .chunks(CHUNK)
+        .position(|c| c.iter().fold(false, |any, v| any | v.is_nan()))
+    else {
         return values.len();
     };
+    let first_nan = chunk * CHUNK
+        + values[chunk * CHUNK..]
+            .iter()
+            .position(|v| v.is_nan())
+            .expect("the chunk has a NaN");
     let mut nans = Vec::new();
     let mut numbers = first_nan;
     for i in first_nan..values.len() {
@@ -229,16 +270,20 @@ fn nans_last<T: SortKey>(values: &mut [T]) -> usize {
 fn sort_values<T: SortKey>(data: i64, n: i64, stable: i64) -> i64 {
     // SAFETY: lowering passes a contiguous buffer of `n` elements of this kind that it owns.
     let values = unsafe { slice_mut::<T>(data, n) };
-    sort_slice(values, stable != 0, RADIX_MIN_LEN);
+    sort_slice(values, stable != 0, SIMD_MIN_LEN, RADIX_MIN_LEN);
     0
 }
 
-/// Sorts `values` in NumPy's order (stably if `stable`); by radix where at least `radix_min`
-/// numbers precede the NaNs and the type has radix keys.
-fn sort_slice<T: SortKey>(values: &mut [T], stable: bool, radix_min: usize) {
+/// Sorts `values` in NumPy's order (stably if `stable`), of the numbers that precede the NaNs:
+/// unstably by [`simd_sort`] where at least `simd_min` and the type and CPU allow, by radix
+/// where at least `radix_min` and the type has radix keys.
+fn sort_slice<T: SortKey>(values: &mut [T], stable: bool, simd_min: usize, radix_min: usize) {
     // NaNs first go to the end, so that the comparison of the rest is a plain `<`.
     let numbers = nans_last(values);
     let head = &mut values[..numbers];
+    if !stable && head.len() >= simd_min && T::simd_sort(head) {
+        return;
+    }
     if head.len() >= radix_min && T::radix_sort(head, stable) {
         return;
     }
@@ -431,7 +476,7 @@ mod tests {
         let expected = [-1.0, 0.0, -0.0, 0.0, 1.0, nan_a, nan_b, nan_a];
         for radix_min in [0, usize::MAX] {
             let mut s = v.clone();
-            sort_slice(&mut s, true, radix_min);
+            sort_slice(&mut s, true, usize::MAX, radix_min);
             assert_eq!(
                 s.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
                 expected.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
@@ -496,22 +541,30 @@ mod tests {
         values.iter().map(|v| v.to_key()).collect()
     }
 
-    /// Checks the radix sorts and argsort of `values` against the comparison sorts: a stable
-    /// sort bit for bit (zeros and NaNs keep their order), an unstable one up to the order of
-    /// equal values, argsort index for index.
+    /// Checks the radix sorts, the vectorized sort and argsort of `values` against the comparison
+    /// sorts: a stable sort bit for bit (zeros and NaNs keep their order), unstable ones up to the
+    /// order of equal values, argsort index for index.
     fn check_radix<T: SortKey + radix::RadixValue + std::fmt::Debug>(values: &[T]) {
         let mut reference = values.to_vec();
-        sort_slice(&mut reference, true, usize::MAX);
+        sort_slice(&mut reference, true, usize::MAX, usize::MAX);
         let mut stable = values.to_vec();
-        sort_slice(&mut stable, true, 0);
+        sort_slice(&mut stable, true, usize::MAX, 0);
         assert_eq!(bits(&stable), bits(&reference), "stable sort of {values:?}");
         let mut unstable = values.to_vec();
-        sort_slice(&mut unstable, false, 0);
+        sort_slice(&mut unstable, false, usize::MAX, 0);
         let canonical = |v: &[T]| v.iter().map(|x| x.argsort_key()).collect::<Vec<_>>();
         assert_eq!(
             canonical(&unstable),
             canonical(&reference),
             "sort of {values:?}"
+        );
+        // The vectorized sort where the type and CPU have one, NaNs last as everywhere.
+        let mut simd = values.to_vec();
+        sort_slice(&mut simd, false, 0, usize::MAX);
+        assert_eq!(
+            canonical(&simd),
+            canonical(&reference),
+            "vectorized sort of {values:?}"
         );
         let mut expected = vec![0; values.len()];
         argsort_slice(values, &mut expected, usize::MAX);
@@ -603,7 +656,7 @@ mod tests {
             0
         );
         let mut reference = ties.clone();
-        sort_slice(&mut reference, true, usize::MAX);
+        sort_slice(&mut reference, true, usize::MAX, usize::MAX);
         assert_eq!(bits(&values), bits(&reference));
         let mut out = vec![0i64; n];
         ferrojit_argsort(
