@@ -275,3 +275,29 @@ def test_integer_terms(n):
     out = np.zeros(n)
     run_both(int_to_float, ia, out)
     run_both(int_affine_float, ia, data(n, seed=n, special=False), out)
+
+
+@jit
+def stencil_then_index(a, out):
+    i = -7
+    for i in range(1, a.shape[0] - 2):
+        out[i] = a[i - 1] + a[i] + a[i + 1] - 2.0 * a[i + 2]
+    return i
+
+
+@jit
+def stencil_then_value(a, out):
+    x = 0.0
+    for i in range(1, a.shape[0] - 2):
+        x = a[i - 1] + a[i] + a[i + 1] - 2.0 * a[i + 2]
+        out[i] = x
+    return x
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 4, 20, 66, 131, 300])
+def test_values_after_a_folded_loop(n):
+    # The loop's index after it (the fold covers every iteration and the exit gets the last
+    # index) and a value computed in it (the scalar loop runs the last iteration).
+    a = data(n, seed=n, special=False)
+    run_both(stencil_then_index, a, np.zeros_like(a))
+    run_both(stencil_then_value, a, np.zeros_like(a))

@@ -64,7 +64,9 @@
 //! operations, or ending in a square root or division (a stencil, a weighted window,
 //! `sqrt(a*a + b*b)`: [`fold`]), has a third way after P2's checks: from 16 `f64` (32 `f32`)
 //! elements on, block Q sends it to F, which writes the chain's program into a stack slot and
-//! calls the runtime's 512-bit fold for all iterations but the last (the scalar loop's).
+//! calls the runtime's 512-bit fold for every iteration, then jumps to the loop's exit (or,
+//! when the exit needs a value the loop computes, for all but the last, the scalar loop's);
+//! a `fastmath` float sum of such a chain is summed the same way.
 //!
 //! The scalar loop always runs the last iterations (at least one), so the values it passes to
 //! `X` are computed as before and nothing after the loop changes. Each lane computes exactly the
@@ -665,7 +667,7 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
         i,
         n,
         one,
-        ..
+        next_i,
     } = super::util::counted_loop(func, l)?;
     let t = func.inst(term);
     let c = func.inst(cmp);
@@ -968,7 +970,13 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
         }
         _ => None,
     }
-    .filter(fold::worth_it);
+    .filter(fold::worth_it)
+    .map(|mut f| {
+        if f.store.is_some() {
+            f.exit = fold::exit_values(func, l, term, (i_index, i, next_i));
+        }
+        f
+    });
     // The vector loop may start after the fold's elements, and a root store's pass after it
     // covers the range from the loop's first iteration: a fold computes the root itself.
     let root_store = root_store.filter(|_| fold.is_none());
@@ -1572,8 +1580,14 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         }
         let nsteps = b.iconst(Ty::I64, f.steps.len() as i64);
         let one = b.iconst(Ty::I64, 1);
-        let count = b.binary(Op::Isub, len, one);
         let last = b.binary(Op::Isub, plan.n, one);
+        // Every iteration when the exit needs nothing the loop computes; else all but the
+        // last, which the scalar loop runs.
+        let count = if f.exit.is_some() {
+            len
+        } else {
+            b.binary(Op::Isub, len, one)
+        };
         let mut l_args = p_params.clone();
         l_args[plan.i_index] = last;
         let wide = f.ty == Ty::F64;
@@ -1603,15 +1617,33 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
                 l_args[red.index] = b.binary(Op::Fadd, p_params[red.index], sum);
             }
         }
-        b.ins_full(
-            Op::Jump,
-            vec![],
-            &[],
-            vec![BlockCall {
-                block: l,
-                args: l_args,
-            }],
-        );
+        if let Some(exit) = &f.exit {
+            let t = b.func.inst(plan.term).clone();
+            let args = exit
+                .iter()
+                .map(|e| match *e {
+                    fold::ExitValue::Bound => plan.n,
+                    fold::ExitValue::LastIndex => last,
+                    fold::ExitValue::Param(k) => p_params[k],
+                    fold::ExitValue::Outside(v) => v,
+                })
+                .collect();
+            let to = BlockCall {
+                block: t.targets[1].block,
+                args,
+            };
+            b.ins_full(Op::Jump, vec![], &[], vec![to]);
+        } else {
+            b.ins_full(
+                Op::Jump,
+                vec![],
+                &[],
+                vec![BlockCall {
+                    block: l,
+                    args: l_args,
+                }],
+            );
+        }
     } else {
         b.ins_full(
             Op::Brif,

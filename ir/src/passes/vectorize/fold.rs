@@ -56,6 +56,20 @@ impl FoldTerm {
     }
 }
 
+/// A value the loop's exit receives, when the fold runs every iteration and the loop is
+/// skipped (see [`exit_values`]).
+#[derive(Clone, Copy, Debug)]
+pub(super) enum ExitValue {
+    /// `i + 1` after the last iteration: the bound `n`.
+    Bound,
+    /// The index in the last iteration: `n - 1`.
+    LastIndex,
+    /// A parameter passed around the loop unchanged: its value on entry (its position).
+    Param(usize),
+    /// A value from outside the loop.
+    Outside(Value),
+}
+
 pub(super) struct Fold {
     /// The store's position among the plan's streams; `None` for a `fastmath` sum of the
     /// fold's elements (the loop's one reduction, `s + fold`).
@@ -63,6 +77,9 @@ pub(super) struct Fold {
     /// `f64` or `f32`.
     pub(super) ty: Ty,
     pub(super) steps: Vec<(Combine, FoldTerm)>,
+    /// The exit's arguments in terms the block before the loop has, if the loop computes
+    /// nothing else used after it: then the fold covers every iteration and jumps to the exit.
+    pub(super) exit: Option<Vec<ExitValue>>,
 }
 
 impl Fold {
@@ -92,6 +109,7 @@ pub(super) fn find_fold(
         store: Some(store),
         ty,
         steps,
+        exit: None,
     })
 }
 
@@ -119,6 +137,7 @@ pub(super) fn find_fold_sum(
         store: None,
         ty,
         steps,
+        exit: None,
     })
 }
 
@@ -321,4 +340,51 @@ pub(super) fn worth_it(fold: &Fold) -> bool {
         .any(|(c, _)| matches!(c, Combine::Sqrt | Combine::Div | Combine::DivRev));
     // (A sum adds each element: one operation more.)
     operations + usize::from(fold.store.is_none()) >= 3 || slow
+}
+
+/// The exit arguments of the loop `l` (terminated by `term`, index `i` at `i_index`, `next_i`
+/// = `i + 1`) as [`ExitValue`]s, if nothing defined in the loop is used after it except
+/// through them and each is the bound, the last index, a parameter passed around unchanged,
+/// or a value from outside.
+pub(super) fn exit_values(
+    func: &Function,
+    l: crate::function::Block,
+    term: Inst,
+    (i_index, i, next_i): (usize, Value, Value),
+) -> Option<Vec<ExitValue>> {
+    let block = func.block(l);
+    let t = func.inst(term);
+    let (back, exit) = (&t.targets[0], &t.targets[1]);
+    let in_loop = |v: Value| super::defined_in(func, l, v);
+    let mut values = Vec::new();
+    for &a in &exit.args {
+        values.push(if a == next_i {
+            ExitValue::Bound
+        } else if a == i {
+            ExitValue::LastIndex
+        } else if let Some(k) = block.params.iter().position(|&p| p == a) {
+            if k == i_index || back.args[k] != a {
+                return None;
+            }
+            ExitValue::Param(k)
+        } else if !in_loop(a) {
+            ExitValue::Outside(a)
+        } else {
+            return None;
+        });
+    }
+    // Nothing of the loop is used elsewhere but through the exit's arguments.
+    for &b in &func.layout {
+        if b == l {
+            continue;
+        }
+        for &inst in &func.block(b).insts {
+            let d = func.inst(inst);
+            let uses = d.args.iter().chain(d.targets.iter().flat_map(|c| &c.args));
+            if uses.copied().any(in_loop) {
+                return None;
+            }
+        }
+    }
+    Some(values)
 }
