@@ -1,8 +1,10 @@
 //! Element-wise folds that compiled vector loops hand over (`ir::passes::vectorize`'s
 //! `Fold`): `out[j] = ((t0 op1 t1) op2 t2) ...` over contiguous `float64`/`float32` elements,
-//! each term a value fixed for the call, an element of an input, or the product of an element
-//! with a fixed value or with another element: a stencil (`m[i-1, j] + m[i+1, j] + m[i, j-1]
-//! + ...`), a weighted window (`acc += w[di, dj] * m[i+di, j+dj]`), `sqrt(a*a + b*b)`.
+//! each term a value fixed for the call, an element of an input, the product of an element
+//! with a fixed value or with another element (or itself), or an integer element converted:
+//! a stencil (`m[i-1, j] + m[i+1, j] + m[i, j-1] + ...`), a weighted window (`acc += w[di, dj]
+//! * m[i+di, j+dj]`), `sqrt(a*a + b*b)`; and the sums of such elements in any order (the
+//! `fastmath` reductions of [`ferrojit_fold_sum_f64`]).
 //!
 //! Cranelift's vectors are 128 bits wide; these run at the widest the CPU has (AVX-512, AVX2),
 //! chosen at run time. Every operation is the loop's, in the loop's order (no reassociation,
@@ -12,14 +14,15 @@
 //!
 //! The fold is a program: a word the runtime owns, then `steps` of three words each: `[code,
 //! a, b]`. The first word starts at 0 in each run of the compiled function (it zeroes it on
-//! entry) and then holds the machine code made for the program (`fold_jit`): a call
-//! site's steps have the same codes every time, so later calls skip looking it up. The low byte of `code`
-//! is the operation on the accumulator ([`Combine`]), the next byte the term's kind
+//! entry) and then holds the machine code made for the program (`fold_jit`): a call site's
+//! steps have the same codes every time, so later calls skip looking it up. The low byte of
+//! `code` is the operation on the accumulator ([`Combine`]), the next byte the term's kind
 //! ([`Term`]); `a` and `b` are the term's element pointers or its fixed value's bits (a
-//! `float32` value in the low 32 bits). Elements are processed in blocks of 64 (128 for
-//! `float32`): every term of a block is read before the block's results are stored, so the
-//! destination may be read by the fold only at the element it writes (the compiled loop's
-//! aliasing check guarantees it).
+//! `float32` value in the low 32 bits). Elements are processed in blocks (32 `float64`, 64
+//! `float32` in the machine code): every term of a block is read before the block's results
+//! are stored, so the destination may be read by the fold only at the element it writes (the
+//! compiled loop's aliasing check guarantees it). CPUs without AVX-512 interpret the program
+//! in blocks (with AVX2 where they have it).
 
 /// What a step does with the accumulator `acc` and its term `t`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -356,11 +359,12 @@ macro_rules! fold_routine {
                     unsafe { fold::<$t, 16>(dst, steps, n, 0) }
                 }
                 if std::arch::is_x86_feature_detected!("avx512f") {
-                    // Whole blocks by the program's machine code, the rest interpreted.
+                    // Whole blocks by the program's machine code, then one masked tail (the
+                    // program interpreted only where no code could be made).
                     let per_block = crate::fold_jit::BLOCK_BYTES / std::mem::size_of::<$t>();
                     let blocks = n / per_block * per_block;
                     let mut start = 0;
-                    if n >= 1 {
+                    {
                         // SAFETY: word 0 is this runtime's: 0 or a kernel made for these codes.
                         let cached = unsafe { program.read() };
                         let kernel = if cached != 0 {

@@ -12,10 +12,14 @@
 //! The stored value must parse as `t0 op1 t1 op2 t2 ...` applied left to right ([`parse`]),
 //! each `op` one of `+ - * /` with the accumulator on either side (`t - acc`, `t / acc` too),
 //! or a unary `sqrt`, `-`, `abs`; each term a value the same in every iteration, a loaded
-//! element, or the product of an element with such a value or with another element. Every
-//! lane-wise instruction of the body must belong to the stored value (one store, no
-//! reductions). The runtime takes the program as three words per step in a stack slot (see
-//! `runtime::fold`), the element pointers being the streams' first addresses.
+//! element, the product of an element with such a value or with another element (or itself),
+//! or an integer element of the float's width converted (`float(ia[j])`). Every lane-wise
+//! instruction of the body must belong to the stored value (one store, no other reduction),
+//! and [`worth_it`] says whether the fold pays for its call. The runtime takes the program in
+//! a stack slot made on the function's entry (see `runtime::fold`): a word it keeps the
+//! machine code's address in, then three words per step, the element pointers being the
+//! streams' first addresses. When the loop's exit needs nothing the loop computes
+//! ([`exit_values`]), the fold covers every iteration and the loop is skipped.
 //!
 //! The vector loop's checks (unit strides, no store range overlapping another stream's or a
 //! uniform load's) have already run when the call is made, so every term of an element can be
