@@ -1545,8 +1545,8 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
                 },
             ],
         );
-        // F: the program in a stack slot, the call over all elements but the last, which the
-        // scalar loop (whose body runs before its test) does.
+        // F: the program in a stack slot, the call, then the loop's exit (or the scalar loop
+        // for the last iteration, whose body runs before its test).
         b.switch_to(f_block);
         let uniform = |b: &mut Builder, u: Value| match uniform_map.get(&u) {
             Some(&hoisted) => hoisted,
