@@ -124,6 +124,13 @@ fn assert_same_behaviour(before: &Module, after: &Module, seed: u64, runs: usize
             }
             let actual = interp::run(after, &func.name, &args, &mut m2, &mut 8_000);
             let actual = same_nans(actual, &func.returns);
+            // Random memory can put a store on an array descriptor, which the IR declares
+            // never stored to: such runs test nothing.
+            if interp::broke_readonly_contract(&expected)
+                || interp::broke_readonly_contract(&actual)
+            {
+                continue;
+            }
             assert!(
                 expected == actual && m1 == m2,
                 "@{} on {args:?}: {expected:?} before, {actual:?} after (memory equal: {})\nbefore:\n{}\nafter:\n{}",
@@ -181,7 +188,14 @@ fn golden_inputs() -> Vec<(String, String)> {
                 .filter(|l| !l.starts_with(';'))
                 .map(|l| format!("{l}\n"))
                 .collect();
-            (p.display().to_string(), code)
+            // Named by the file alone: the name seeds the random inputs, which must not
+            // depend on where the checkout lives.
+            let name = p
+                .file_name()
+                .expect("a file")
+                .to_string_lossy()
+                .into_owned();
+            (name, code)
         })
         .collect()
 }

@@ -63,6 +63,7 @@ pub fn run(
     };
     // Stack slots live past the end of the caller's memory until the function returns.
     let len = mem.0.len();
+    CONTRACT.with(|c| *c.borrow_mut() = Default::default());
     let outcome = match run_function(module, func, args, mem, fuel) {
         Ok(outcome) | Err(outcome) => outcome,
     };
@@ -139,6 +140,7 @@ fn run_function(
                         _ => args[1].to_le_bytes()[..ty.bits() as usize / 8].to_vec(),
                     };
                     let at = address(args[0], *offset, bytes.len(), mem)?;
+                    note_store(at, bytes.len())?;
                     mem.0[at..at + bytes.len()].copy_from_slice(&bytes);
                 }
                 Op::StackSlot(bytes) => {
@@ -373,6 +375,7 @@ fn eval_lanes(
                     _ => value.to_le_bytes()[..size].to_vec(),
                 };
                 let at = address(base, *offset + (k * size) as i32, size, mem)?;
+                note_store(at, size)?;
                 mem.0[at..at + size].copy_from_slice(&bytes);
             }
             Ok(())
@@ -411,6 +414,51 @@ fn address(ptr: Bits, offset: i32, len: usize, mem: &Memory) -> Result<usize, Ou
             "access at {ptr}{offset:+} out of bounds"
         ))),
     }
+}
+
+thread_local! {
+    /// The bytes this run read through `readonly` loads, and those it stored. `readonly`
+    /// promises memory no store of the program changes (array descriptors), and passes rely
+    /// on it (LICM hoists such loads); a run on random memory whose stores reach those bytes is
+    /// outside the IR's contract, so it faults instead of giving a result to compare.
+    static CONTRACT: std::cell::RefCell<(
+        std::collections::HashSet<usize>,
+        std::collections::HashSet<usize>,
+    )> = Default::default();
+}
+
+/// True for the fault of a run that broke the `readonly` contract (see `CONTRACT`): in one
+/// version of a function, not necessarily the other (a hoisted load reads earlier).
+pub fn broke_readonly_contract(outcome: &Outcome) -> bool {
+    matches!(outcome, Outcome::Fault(m) if m.starts_with(CONTRACT_FAULT))
+}
+
+const CONTRACT_FAULT: &str = "readonly contract: ";
+
+fn note_readonly_load(at: usize, len: usize) -> Result<(), Outcome> {
+    CONTRACT.with(|c| {
+        let (read, stored) = &mut *c.borrow_mut();
+        if (at..at + len).any(|b| stored.contains(&b)) {
+            return Err(fault(&format!(
+                "{CONTRACT_FAULT}a read-only load of stored memory"
+            )));
+        }
+        read.extend(at..at + len);
+        Ok(())
+    })
+}
+
+fn note_store(at: usize, len: usize) -> Result<(), Outcome> {
+    CONTRACT.with(|c| {
+        let (read, stored) = &mut *c.borrow_mut();
+        if (at..at + len).any(|b| read.contains(&b)) {
+            return Err(fault(&format!(
+                "{CONTRACT_FAULT}a store to memory read as read-only"
+            )));
+        }
+        stored.extend(at..at + len);
+        Ok(())
+    })
 }
 
 fn fault(what: &str) -> Outcome {
@@ -584,6 +632,9 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
                 Err(_) if *readonly => return Ok(0),
                 at => at?,
             };
+            if *readonly {
+                note_readonly_load(at, len)?;
+            }
             let mut raw = [0u8; 8];
             raw[..len].copy_from_slice(&mem.0[at..at + len]);
             let bits = u64::from_le_bytes(raw);
