@@ -31,7 +31,8 @@
 //! summing contiguous arrays call the runtime's vectorised sums; floats only under fastmath:
 //! after `dce`, as it wants loops with nothing else in them), `vectorize` (element-wise loops
 //! over contiguous arrays run on 128-bit vectors, with run-time stride and aliasing checks and
-//! the scalar loop as fallback and remainder), `strength` (integer multiplications by 3, 5, 9
+//! the scalar loop as fallback and remainder; chains of element terms and `fastmath` sums of
+//! them call the runtime's 512-bit folds), `strength` (integer multiplications by 3, 5, 9
 //! become shift-and-add, one `lea`; after the vectorizer, which wants the multiplication),
 //! `dce` (the copies of the index increment the vector body does not use), `simplify_cfg`.
 
