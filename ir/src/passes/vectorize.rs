@@ -68,8 +68,9 @@
 //! when the exit needs a value the loop computes, for all but the last, the scalar loop's);
 //! a `fastmath` float sum of such a chain is summed the same way.
 //!
-//! The scalar loop always runs the last iterations (at least one), so the values it passes to
-//! `X` are computed as before and nothing after the loop changes. Each lane computes exactly the
+//! Outside a fold that covers every iteration (see above), the scalar loop runs the last
+//! iterations (at least one), so the values it passes to `X` are computed as before and nothing
+//! after the loop changes. Each lane computes exactly the
 //! scalar operation of its iteration, in the same order per element: results are bitwise equal
 //! to the scalar loop (no reassociation happens here). Stores happen a vector at a time, which
 //! is why every store range must be disjoint from every other range it does not equal: a load
@@ -977,8 +978,8 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
         }
         f
     });
-    // The vector loop may start after the fold's elements, and a root store's pass after it
-    // covers the range from the loop's first iteration: a fold computes the root itself.
+    // A fold computes the root itself, in the long runs where a root store would pay; the
+    // short ones take the vector loop as it is.
     let root_store = root_store.filter(|_| fold.is_none());
     Ok(Plan {
         lanes,
