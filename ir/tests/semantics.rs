@@ -615,6 +615,43 @@ fn fold_sums_agree_with_the_scalar_loop_within_rounding() {
     assert_eq!(folds, 4, "the fold sum ran for n >= 16");
 }
 
+/// `fill_copy_jam.ir`'s `k` loops before and after `fill_copy` (its `axpy` calls four at a
+/// time), for `k` counts around four and eight, with `z`'s row apart from `x` and `y`, equal
+/// to one of `y`'s rows, and over `x`'s scales (the runtime then runs the four `axpy`s in
+/// order): memory equal, bit for bit.
+#[test]
+fn jammed_axpy_loops_agree_with_the_loops() {
+    let module = golden_module("fill_copy_jam");
+    let after = optimise(&module, vec![Pass::FillCopy]);
+    let mut rng = Rng(99);
+    let mut jammed = 0;
+    for func in &module.functions {
+        // x at 0 (16 f64), y at 256 (rows `ys` bytes apart), z apart, on y's row 2, on x.
+        for z in [3072u64, 256 + 2 * 136, 16] {
+            for n in [0i64, 1, 3, 4, 5, 8, 9, 13] {
+                let args: Vec<Bits> = vec![0, 256, z, 136, n as u64];
+                let memory = Memory(
+                    (0..512)
+                        .flat_map(|_| random_arg(&mut rng, Ty::F64).to_le_bytes())
+                        .collect(),
+                );
+                let (mut m1, mut m2) = (memory.clone(), memory);
+                let expected = interp::run(&module, &func.name, &args, &mut m1, &mut 100_000);
+                let before = interp::AXPY4_CALLS.with(|c| c.get());
+                let actual = interp::run(&after, &func.name, &args, &mut m2, &mut 100_000);
+                jammed += interp::AXPY4_CALLS.with(|c| c.get()) - before;
+                let bits = |m: &Memory| m.0.clone();
+                assert!(
+                    expected == actual && bits(&m1) == bits(&m2),
+                    "@{} on {args:?}: {expected:?} before, {actual:?} after",
+                    func.name
+                );
+            }
+        }
+    }
+    assert!(jammed >= 6, "axpy4 ran {jammed} times");
+}
+
 /// The argmin/argmax golden loops on arrays full of ties, NaN, signed zeros and extremes, for
 /// trip counts around the vector width: the position returned is the scalar loop's (the first
 /// of equal elements; under NumPy's rule the first NaN).

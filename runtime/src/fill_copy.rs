@@ -168,6 +168,82 @@ map_routine!(ferrojit_sqrt_f64, sqrt_f64_generic, f64, (), |_, x| x
 // BLAS's `axpy`, the product and the sum each rounded (no fused multiply-add, as the loop).
 map_routine!(ferrojit_axpy_f32, axpy_f32_generic, f32, (scale: f32), |d, x| d + scale * x);
 map_routine!(ferrojit_axpy_f64, axpy_f64_generic, f64, (scale: f64), |d, x| d + scale * x);
+/// Four `axpy`s on one destination, `d += a[u] * s_u` for `u` in `0..4` in that order, the
+/// scales read at `a`, `a + a_stride`, … and the sources `s_u = s + u * s_stride` (bytes): the
+/// `k` loop of an i-k-j matrix product four iterations at a time (`ir::passes::fill_copy`'s
+/// jam). Where no source and no scale lies in the destination, one pass over `d` adds the
+/// four products to each element in order, bitwise the four passes' result; otherwise the
+/// four `axpy`s run one after the other, each scale read just before its pass.
+///
+/// # Safety
+/// `d` addresses `n` writable `f64`s, each `s_u` `n` readable ones, each scale one.
+pub unsafe extern "C" fn ferrojit_axpy4_f64(
+    d: *mut u8,
+    s: *const u8,
+    s_stride: i64,
+    a: *const u8,
+    a_stride: i64,
+    n: i64,
+) -> i64 {
+    if n <= 0 {
+        return 0;
+    }
+    let bytes = n as usize * 8;
+    let (d_start, d_end) = (d as usize, d as usize + bytes);
+    let apart = |start: usize, len: usize| start.wrapping_add(len) <= d_start || start >= d_end;
+    let source = |u: usize| (s as usize).wrapping_add((s_stride as usize).wrapping_mul(u));
+    let scale_at = |u: usize| (a as usize).wrapping_add((a_stride as usize).wrapping_mul(u));
+    if !(0..4).all(|u| apart(source(u), bytes) && apart(scale_at(u), 8)) {
+        for u in 0..4 {
+            // SAFETY: the caller's contract; each scale is read after the passes before it.
+            unsafe {
+                let scale = (scale_at(u) as *const f64).read_unaligned();
+                ferrojit_axpy_f64(d, source(u) as *const u8, scale, n);
+            }
+        }
+        return 0;
+    }
+    #[inline(always)]
+    unsafe fn fused(d: *mut f64, s: [*const f64; 4], a: [f64; 4], n: usize) {
+        for j in 0..n {
+            // SAFETY: every pointer addresses `n` elements; `d` overlaps none of the sources.
+            unsafe {
+                let mut x = d.add(j).read_unaligned();
+                for u in 0..4 {
+                    x += a[u] * s[u].add(j).read_unaligned();
+                }
+                d.add(j).write_unaligned(x);
+            }
+        }
+    }
+    let sources = [0, 1, 2, 3].map(|u| source(u) as *const f64);
+    // SAFETY: the scales lie outside `d` (checked above), readable by the caller's contract.
+    let scales = [0, 1, 2, 3].map(|u| unsafe { (scale_at(u) as *const f64).read_unaligned() });
+    let d = d.cast::<f64>();
+    let n = n as usize;
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx512f")]
+        unsafe fn wide(d: *mut f64, s: [*const f64; 4], a: [f64; 4], n: usize) {
+            unsafe { fused(d, s, a, n) }
+        }
+        #[target_feature(enable = "avx2")]
+        unsafe fn avx2(d: *mut f64, s: [*const f64; 4], a: [f64; 4], n: usize) {
+            unsafe { fused(d, s, a, n) }
+        }
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            unsafe { wide(d, sources, scales, n) };
+            return 0;
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            unsafe { avx2(d, sources, scales, n) };
+            return 0;
+        }
+    }
+    unsafe { fused(d, sources, scales, n) };
+    0
+}
+
 // Division by a value fixed in the loop, correctly rounded like the scalar `divsd` (whose
 // throughput, like the square root's, is per instruction whatever the width).
 map_routine!(ferrojit_div_f32, div_f32_generic, f32, (divisor: f32), |_, x| x / divisor);
@@ -268,6 +344,38 @@ mod tests {
                 unsafe { ferrojit_axpy_f32(base.add(4 * dst), base.add(4 * src), 0.5, n as i64) };
                 let bits32 = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                 assert_eq!(bits32(&got32), bits32(&want32), "f32 axpy of {n} to {dst}");
+            }
+        }
+    }
+
+    #[test]
+    fn axpy4_is_four_axpys_in_order() {
+        // A 4x40 block of sources, scales apart or inside the destination, the destination
+        // apart from or overlapping a source.
+        for (dst, scales) in [(300usize, 200usize), (300, 310), (10, 200), (45, 200)] {
+            for n in [0usize, 1, 7, 33, 40] {
+                let init: Vec<f64> = (0..400).map(|k| (k as f64 * 0.731).sin() * 7.0).collect();
+                let mut want = init.clone();
+                for u in 0..4 {
+                    let scale = want[scales + u];
+                    for j in 0..n {
+                        want[dst + j] += scale * want[40 * u + j];
+                    }
+                }
+                let mut got = init.clone();
+                let base = got.as_mut_ptr().cast::<u8>();
+                unsafe {
+                    ferrojit_axpy4_f64(
+                        base.add(8 * dst),
+                        base,
+                        320,
+                        base.add(8 * scales),
+                        8,
+                        n as i64,
+                    )
+                };
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&got), bits(&want), "dst {dst}, scales {scales}, n {n}");
             }
         }
     }

@@ -571,6 +571,9 @@ runtime_functions! {
     AxpyF64 => ("ferrojit_axpy_f64", &[Ptr, Ptr, F64, I64], I64, fill_copy::ferrojit_axpy_f64),
     /// `d[k] += s * x[k]` for `n` `f32` elements in forward order.
     AxpyF32 => ("ferrojit_axpy_f32", &[Ptr, Ptr, F32, I64], I64, fill_copy::ferrojit_axpy_f32),
+    /// Four `f64` `axpy`s on one destination, in order (`(d, s, s_stride, a, a_stride, n) ->
+    /// 0`: sources and scales `stride` bytes apart).
+    Axpy4F64 => ("ferrojit_axpy4_f64", &[Ptr, Ptr, I64, Ptr, I64, I64], I64, fill_copy::ferrojit_axpy4_f64),
     /// `out[k] = x[k] / s` for `n` `f64` elements in forward order (`(out, x, s, n) -> 0`).
     DivF64 => ("ferrojit_div_f64", &[Ptr, Ptr, F64, I64], I64, fill_copy::ferrojit_div_f64),
     /// `out[k] = x[k] / s` for `n` `f32` elements in forward order.
@@ -707,6 +710,7 @@ impl RuntimeFn {
                 | SqrtF32
                 | AxpyF64
                 | AxpyF32
+                | Axpy4F64
                 | DivF64
                 | DivF32
                 | FoldF64

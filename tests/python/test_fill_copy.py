@@ -427,3 +427,47 @@ def test_vector_loops_with_a_root_store(dtype, n):
         base = values(dtype, n + shift, seed=shift)
         check(hypot_loop, base[:n], base[:n], base[shift:])
         check(quotient_loop, base[shift:], dtype(0.5), dtype(-2.0), base[:n])
+
+
+@jit
+def matmul_ikj(x, y, z):
+    n = x.shape[0]
+    for i in range(n):
+        for j in range(z.shape[1]):
+            z[i, j] = 0.0
+        for k in range(x.shape[1]):
+            xik = x[i, k]
+            for j in range(z.shape[1]):
+                z[i, j] += xik * y[k, j]
+
+
+@jit
+def accumulate_rows(x, y, z):
+    # z[i] += x[i, k] * y[k] for every k: the k loop around an axpy, without the fill.
+    for i in range(x.shape[0]):
+        for k in range(x.shape[1]):
+            xik = x[i, k]
+            for j in range(z.shape[1]):
+                z[i, j] += xik * y[k, j]
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 1), (3, 4, 5), (5, 5, 5), (4, 9, 7), (6, 13, 33), (2, 64, 70)])
+def test_jammed_matrix_products(shape):
+    # The k loop runs four rows of y per pass over z's row (axpy4), bitwise the loop's.
+    m, kk, n = shape
+    rng = np.random.default_rng(m * 100 + kk)
+    x = rng.standard_normal((m, kk))
+    y = rng.standard_normal((kk, n))
+    check(matmul_ikj, x, y, np.zeros((m, n)))
+    check(accumulate_rows, x, y, rng.standard_normal((m, n)))
+
+
+def test_jammed_products_with_overlapping_arrays():
+    # z's rows inside y, or x inside z: the runtime runs the four axpys one after the other.
+    rng = np.random.default_rng(7)
+    buf = rng.standard_normal((12, 12))
+    check(accumulate_rows, buf[:3, :9], buf[2:11, :], buf[4:7, :])
+    buf2 = rng.standard_normal((10, 10))
+    check(accumulate_rows, buf2[:, :8], buf2[1:9, :], buf2)
+    sq = rng.standard_normal((9, 9))
+    check(accumulate_rows, sq, sq, sq)

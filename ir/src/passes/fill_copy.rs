@@ -41,6 +41,8 @@
 
 use super::util::{const_of, def_inst, defined_in};
 use crate::function::{Block, BlockCall, Function, Inst, IntCC, Op, Ty, Value};
+
+mod jam;
 use runtime::math::RuntimeFn;
 use std::collections::HashMap;
 
@@ -52,6 +54,10 @@ pub fn run(func: &mut Function) -> bool {
             rewrite(func, l, plan);
             changed = true;
         }
+    }
+    // A loop around an `axpy` (the `k` loop of an i-k-j product), four iterations a call.
+    if changed {
+        jam::run(func);
     }
     changed
 }

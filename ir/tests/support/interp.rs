@@ -151,6 +151,28 @@ fn run_function(
                     });
                     env[data.results[0].0 as usize] = at;
                 }
+                // Four axpys in order, each scale read just before its pass (the definition
+                // the runtime's one-pass form must match).
+                Op::CallRuntime(RuntimeFn::Axpy4F64) => {
+                    let [d, s, s_stride, a, a_stride, n] = args[..] else {
+                        unreachable!("six arguments")
+                    };
+                    AXPY4_CALLS.with(|c| c.set(c.get() + 1));
+                    for u in 0..4u64 {
+                        let at = address(a.wrapping_add(u.wrapping_mul(a_stride)), 0, 8, mem)?;
+                        let scale = f64::from_le_bytes(mem.0[at..at + 8].try_into().expect("8"));
+                        let src = s.wrapping_add(u.wrapping_mul(s_stride));
+                        for k in 0..(n as i64).max(0) as u64 {
+                            let x = address(src.wrapping_add(8 * k), 0, 8, mem)?;
+                            let x = f64::from_le_bytes(mem.0[x..x + 8].try_into().expect("8"));
+                            let to = address(d.wrapping_add(8 * k), 0, 8, mem)?;
+                            note_store(to, 8)?;
+                            let y = f64::from_le_bytes(mem.0[to..to + 8].try_into().expect("8"));
+                            mem.0[to..to + 8].copy_from_slice(&(y + scale * x).to_le_bytes());
+                        }
+                    }
+                    env[data.results[0].0 as usize] = 0;
+                }
                 Op::CallRuntime(rf @ (RuntimeFn::FoldF64 | RuntimeFn::FoldF32)) => {
                     fold(*rf == RuntimeFn::FoldF64, &args, mem, None)?;
                     env[data.results[0].0 as usize] = 0;
@@ -282,6 +304,8 @@ fn run_function(
 thread_local! {
     /// Vector loads and stores executed on this thread (tests check that a vector loop ran).
     pub static VECTOR_INSTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// `axpy4` calls on this thread (tests check that the jammed loop ran).
+    pub static AXPY4_CALLS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
     /// Runtime folds called on this thread (tests check that the fold ran).
     pub static FOLD_CALLS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
