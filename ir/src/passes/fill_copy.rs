@@ -38,6 +38,9 @@
 //! `L` then becomes straight-line code, as in [`super::reductions`]: its instructions compute
 //! the first iteration's addresses, `k = n - i` if `i < n`, else 1 (the body runs once before
 //! its first test), the call, and a jump to `X` where `i + 1` becomes `i + k`.
+//!
+//! A loop around one of the `axpy` calls made (the `k` loop of an i-k-j matrix product) then
+//! runs four iterations per call of the runtime's `axpy4` ([`jam`]).
 
 use super::util::{const_of, def_inst, defined_in};
 use crate::function::{Block, BlockCall, Function, Inst, IntCC, Op, Ty, Value};
