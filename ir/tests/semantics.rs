@@ -143,6 +143,24 @@ fn assert_same_behaviour(before: &Module, after: &Module, seed: u64, runs: usize
     }
 }
 
+/// Arguments for `func` on laid-out memory: its pointer parameters take `ptrs` in order, its
+/// `i64` parameters `ints` in order (the last repeated), the others random values.
+fn laid_out_args(func: &ir::Function, ptrs: &[u64], ints: &[i64], rng: &mut Rng) -> Vec<Bits> {
+    let (mut ptrs, mut k) = (ptrs.iter(), 0);
+    func.params
+        .iter()
+        .map(|&t| match t {
+            Ty::Ptr => *ptrs.next().expect("an address for every pointer"),
+            Ty::I64 => {
+                let v = ints[k.min(ints.len() - 1)];
+                k += 1;
+                v as u64
+            }
+            t => random_arg(rng, t),
+        })
+        .collect()
+}
+
 fn optimise(module: &Module, passes: Vec<Pass>) -> Module {
     let mut module = module.clone();
     let opts = PipelineOptions {
@@ -478,20 +496,7 @@ fn vectorized_loops_agree_with_the_scalar_loop() {
         for layout in [[0u64, 128, 256], [0, 0, 0], [0, 8, 16]] {
             for n in 0..14i64 {
                 for element in [4i64, 8] {
-                    let mut ptrs = layout.iter();
-                    let mut ints = 0;
-                    let args: Vec<Bits> = func
-                        .params
-                        .iter()
-                        .map(|&t| match t {
-                            Ty::Ptr => *ptrs.next().expect("three arrays at most"),
-                            Ty::I64 => {
-                                ints += 1;
-                                (if ints == 1 { n } else { element }) as u64
-                            }
-                            t => random_arg(&mut rng, t),
-                        })
-                        .collect();
+                    let args = laid_out_args(func, &layout, &[n, element], &mut rng);
                     let memory = Memory(
                         (0..64)
                             .flat_map(|_| random_arg(&mut rng, Ty::F64).to_le_bytes())
@@ -540,16 +545,7 @@ fn folded_loops_agree_with_the_scalar_loop() {
             for n in [
                 0i64, 1, 2, 9, 63, 64, 65, 66, 100, 127, 128, 129, 130, 161, 200,
             ] {
-                let mut ptrs = layout.iter();
-                let args: Vec<Bits> = func
-                    .params
-                    .iter()
-                    .map(|&t| match t {
-                        Ty::Ptr => *ptrs.next().expect("three arrays at most"),
-                        Ty::I64 => n as u64,
-                        t => random_arg(&mut rng, t),
-                    })
-                    .collect();
+                let args = laid_out_args(func, &layout, &[n], &mut rng);
                 let memory = Memory(
                     (0..1200)
                         .flat_map(|_| random_arg(&mut rng, Ty::F64).to_le_bytes())
@@ -784,16 +780,7 @@ fn byte_loops_agree(name: &str) {
         let bools = func.name.contains("bool");
         for layout in [[0u64, 160, 320], [0, 0, 0], [0, 2, 4]] {
             for n in (0..140i64).step_by(3) {
-                let mut ptrs = layout.iter();
-                let args: Vec<Bits> = func
-                    .params
-                    .iter()
-                    .map(|&t| match t {
-                        Ty::Ptr => *ptrs.next().expect("three arrays at most"),
-                        Ty::I64 => n as u64,
-                        t => random_arg(&mut rng, t),
-                    })
-                    .collect();
+                let args = laid_out_args(func, &layout, &[n], &mut rng);
                 let memory = Memory(
                     (0..512)
                         .map(|_| {
@@ -916,20 +903,7 @@ fn fills_and_copies_agree_with_the_loops() {
         ] {
             for n in [0i64, 1, 2, 3, 5, 8, 13, 20] {
                 for start in [0i64, 1, 30] {
-                    let mut ptrs = layout.iter();
-                    let mut ints = 0;
-                    let args: Vec<Bits> = func
-                        .params
-                        .iter()
-                        .map(|&t| match t {
-                            Ty::Ptr => *ptrs.next().expect("two arrays at most"),
-                            Ty::I64 => {
-                                ints += 1;
-                                (if ints == 1 { n } else { start }) as u64
-                            }
-                            t => random_arg(&mut rng, t),
-                        })
-                        .collect();
+                    let args = laid_out_args(func, &layout, &[n, start], &mut rng);
                     let memory = Memory(
                         (0..512)
                             .map(|_| random_arg(&mut rng, Ty::I64) as u8 ^ rng.next() as u8)
