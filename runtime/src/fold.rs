@@ -624,13 +624,7 @@ mod tests {
     /// A random fold over three inputs, run by the routine and element by element.
     #[test]
     fn folds_match_the_element_definition_bit_for_bit() {
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::test_support::xorshift();
         let special = [0.0, -0.0, 1.5, -2.25, f64::NAN, f64::INFINITY, 1e-310, 3.0];
         for round in 0..400 {
             let n = (next() % 300) as usize;

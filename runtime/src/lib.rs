@@ -59,4 +59,6 @@ pub mod simd_sort;
 pub mod sorting;
 pub mod stack;
 pub mod str_methods;
+#[cfg(test)]
+mod test_support;
 pub mod text;

@@ -76,6 +76,7 @@ mod avx512;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::stream;
     use proptest::prelude::*;
 
     /// Checks [`sort`] against the standard library's sort of `values`: the same values in the
@@ -146,19 +147,6 @@ mod tests {
         fn matches_the_standard_sort(v in prop::collection::vec(floats(), 0..1200)) {
             check_all_types(&v);
         }
-    }
-
-    /// A deterministic stream of `n` values from a 64-bit xorshift.
-    fn stream(n: usize, mut f: impl FnMut(u64) -> f64) -> Vec<f64> {
-        let mut s = 0x9E37_79B9_7F4A_7C15u64;
-        (0..n)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                f(s)
-            })
-            .collect()
     }
 
     #[test]

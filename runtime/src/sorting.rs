@@ -447,6 +447,7 @@ pub extern "C" fn ferrojit_unique(data: i64, n: i64, kind: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::stream;
     use proptest::prelude::*;
 
     fn sorted(mut v: Vec<f64>, stable: bool) -> Vec<f64> {
@@ -611,19 +612,6 @@ mod tests {
             check_radix(&v.iter().map(|&x| x as u8).collect::<Vec<_>>());
             check_radix(&v.iter().map(|&x| (x & 1) as u8).collect::<Vec<_>>());
         }
-    }
-
-    /// A deterministic stream of `n` values from a 64-bit xorshift.
-    fn stream(n: usize, mut f: impl FnMut(u64) -> f64) -> Vec<f64> {
-        let mut s = 0x9E37_79B9_7F4A_7C15u64;
-        (0..n)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                f(s)
-            })
-            .collect()
     }
 
     #[test]
