@@ -633,7 +633,7 @@ mod tests {
                     (0..n + 1)
                         .map(|_| {
                             let r = next();
-                            if r % 9 == 0 {
+                            if r.is_multiple_of(9) {
                                 special[(r >> 8) as usize % special.len()]
                             } else {
                                 (r >> 11) as f64 / (1u64 << 53) as f64 * 8.0 - 4.0
