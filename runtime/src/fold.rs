@@ -66,6 +66,7 @@ pub enum Term {
 }
 
 impl Combine {
+    /// In discriminant order ([`decode`] indexes it).
     pub const ALL: [Combine; 10] = [
         Combine::Set,
         Combine::Add,
@@ -85,6 +86,7 @@ impl Combine {
 }
 
 impl Term {
+    /// In discriminant order ([`decode`] indexes it).
     pub const ALL: [Term; 6] = [
         Term::Fixed,
         Term::Element,
@@ -98,6 +100,18 @@ impl Term {
 /// A step's code word.
 pub fn step_code(combine: Combine, term: Term) -> u64 {
     combine as u64 | (term as u64) << 8
+}
+
+/// The operation and term of a step's code word ([`step_code`]'s inverse); `None` for a
+/// word no step has.
+pub fn decode(code: u64) -> Option<(Combine, Term)> {
+    let combine = Combine::ALL
+        .get(usize::try_from(code & 0xFF).ok()?)
+        .copied()?;
+    let term = Term::ALL
+        .get(usize::try_from((code >> 8) & 0xFF).ok()?)
+        .copied()?;
+    (code >> 16 == 0).then_some((combine, term))
 }
 
 /// The float types a fold runs on.
@@ -169,33 +183,34 @@ impl FoldFloat for f32 {
 unsafe fn element<T: FoldFloat>(steps: &[[u64; 3]], j: usize) -> T {
     let mut acc = T::default();
     for &[code, a, b] in steps {
+        let (combine, term) = decode(code).expect("compiled code writes valid steps");
         let at = |p: u64| unsafe { (p as *const T).add(j).read_unaligned() };
-        let t = match code >> 8 {
-            0 => T::from_word(a),
-            1 => at(a),
-            2 => at(a) * T::from_word(b),
-            3 => at(a) * at(b),
-            4 => at(a) * at(a),
-            _ => unsafe { T::from_integer_at((a as *const T).add(j)) },
+        let t = match term {
+            Term::Fixed => T::from_word(a),
+            Term::Element => at(a),
+            Term::ElementTimesFixed => at(a) * T::from_word(b),
+            Term::ElementTimesElement => at(a) * at(b),
+            Term::Square => at(a) * at(a),
+            Term::Integer => unsafe { T::from_integer_at((a as *const T).add(j)) },
         };
-        acc = apply(code as u8, acc, t);
+        acc = apply(combine, acc, t);
     }
     acc
 }
 
 #[inline(always)]
-fn apply<T: FoldFloat>(combine: u8, acc: T, t: T) -> T {
+fn apply<T: FoldFloat>(combine: Combine, acc: T, t: T) -> T {
     match combine {
-        0 => t,
-        1 => acc + t,
-        2 => acc - t,
-        3 => t - acc,
-        4 => acc * t,
-        5 => acc / t,
-        6 => t / acc,
-        7 => acc.sqrt(),
-        8 => -acc,
-        _ => acc.abs(),
+        Combine::Set => t,
+        Combine::Add => acc + t,
+        Combine::Sub => acc - t,
+        Combine::SubRev => t - acc,
+        Combine::Mul => acc * t,
+        Combine::Div => acc / t,
+        Combine::DivRev => t / acc,
+        Combine::Sqrt => acc.sqrt(),
+        Combine::Neg => -acc,
+        Combine::Abs => acc.abs(),
     }
 }
 
@@ -207,30 +222,28 @@ fn apply<T: FoldFloat>(combine: u8, acc: T, t: T) -> T {
 #[inline(always)]
 unsafe fn block<T: FoldFloat, const B: usize>(out: *mut T, steps: &[[u64; 3]], j: usize) {
     let mut acc = [T::default(); B];
-    const ADD_ELEMENT: u64 = Combine::Add as u64 | (Term::Element as u64) << 8;
-    const SUB_ELEMENT: u64 = Combine::Sub as u64 | (Term::Element as u64) << 8;
-    const ADD_SCALED: u64 = Combine::Add as u64 | (Term::ElementTimesFixed as u64) << 8;
     for &[code, a, b] in steps {
+        let (combine, term) = decode(code).expect("compiled code writes valid steps");
         let (pa, pb) = (
             (a as *const T).wrapping_add(j),
             (b as *const T).wrapping_add(j),
         );
         // The steps of stencils and weighted windows, each one loop (one dispatch per block).
         // SAFETY (all reads): element pointers address `n` elements (the caller's contract).
-        match code {
-            ADD_ELEMENT => {
+        match (combine, term) {
+            (Combine::Add, Term::Element) => {
                 for (k, x) in acc.iter_mut().enumerate() {
                     *x = *x + unsafe { pa.add(k).read_unaligned() };
                 }
                 continue;
             }
-            SUB_ELEMENT => {
+            (Combine::Sub, Term::Element) => {
                 for (k, x) in acc.iter_mut().enumerate() {
                     *x = *x - unsafe { pa.add(k).read_unaligned() };
                 }
                 continue;
             }
-            ADD_SCALED => {
+            (Combine::Add, Term::ElementTimesFixed) => {
                 let w = T::from_word(b);
                 for (k, x) in acc.iter_mut().enumerate() {
                     *x = *x + unsafe { pa.add(k).read_unaligned() } * w;
@@ -240,30 +253,30 @@ unsafe fn block<T: FoldFloat, const B: usize>(out: *mut T, steps: &[[u64; 3]], j
             _ => {}
         }
         let mut t = [T::default(); B];
-        match code >> 8 {
-            0 => t = [T::from_word(a); B],
-            1 => {
+        match term {
+            Term::Fixed => t = [T::from_word(a); B],
+            Term::Element => {
                 for (k, x) in t.iter_mut().enumerate() {
                     *x = unsafe { pa.add(k).read_unaligned() };
                 }
             }
-            2 => {
+            Term::ElementTimesFixed => {
                 let w = T::from_word(b);
                 for (k, x) in t.iter_mut().enumerate() {
                     *x = unsafe { pa.add(k).read_unaligned() } * w;
                 }
             }
-            3 => {
+            Term::ElementTimesElement => {
                 for (k, x) in t.iter_mut().enumerate() {
                     *x = unsafe { pa.add(k).read_unaligned() * pb.add(k).read_unaligned() };
                 }
             }
-            5 => {
+            Term::Integer => {
                 for (k, x) in t.iter_mut().enumerate() {
                     *x = unsafe { T::from_integer_at(pa.add(k)) };
                 }
             }
-            _ => {
+            Term::Square => {
                 for (k, x) in t.iter_mut().enumerate() {
                     let y = unsafe { pa.add(k).read_unaligned() };
                     *x = y * y;
@@ -279,17 +292,17 @@ unsafe fn block<T: FoldFloat, const B: usize>(out: *mut T, steps: &[[u64; 3]], j
                 }
             };
         }
-        match code as u8 {
-            0 => acc = t,
-            1 => each!(|x, y| x + y),
-            2 => each!(|x, y| x - y),
-            3 => each!(|x, y| y - x),
-            4 => each!(|x, y| x * y),
-            5 => each!(|x, y| x / y),
-            6 => each!(|x, y| y / x),
-            7 => each!(|x, _y| x.sqrt()),
-            8 => each!(|x, _y| -x),
-            _ => each!(|x, _y| x.abs()),
+        match combine {
+            Combine::Set => acc = t,
+            Combine::Add => each!(|x, y| x + y),
+            Combine::Sub => each!(|x, y| x - y),
+            Combine::SubRev => each!(|x, y| y - x),
+            Combine::Mul => each!(|x, y| x * y),
+            Combine::Div => each!(|x, y| x / y),
+            Combine::DivRev => each!(|x, y| y / x),
+            Combine::Sqrt => each!(|x, _y| x.sqrt()),
+            Combine::Neg => each!(|x, _y| -x),
+            Combine::Abs => each!(|x, _y| x.abs()),
         }
     }
     for (k, &x) in acc.iter().enumerate() {
@@ -298,21 +311,16 @@ unsafe fn block<T: FoldFloat, const B: usize>(out: *mut T, steps: &[[u64; 3]], j
     }
 }
 
-/// `dst[j]` for `j` in `start..n`: blocks of `B`, then of 8, then one by one.
+/// `dst[j]` for `j` in `0..n`: blocks of `B`, then of 8, then one by one.
 ///
 /// # Safety
 /// `steps` holds valid steps whose element pointers address `n` readable elements of `T`;
 /// `dst` addresses `n` writable ones, none of which the steps read except at the element being
 /// written.
 #[inline(always)]
-unsafe fn fold<T: FoldFloat, const B: usize>(
-    dst: *mut u8,
-    steps: &[[u64; 3]],
-    n: usize,
-    start: usize,
-) {
+unsafe fn fold<T: FoldFloat, const B: usize>(dst: *mut u8, steps: &[[u64; 3]], n: usize) {
     let dst = dst.cast::<T>();
-    let mut j = start;
+    let mut j = 0;
     while j + B <= n {
         unsafe { block::<T, B>(dst.add(j), steps, j) };
         j += B;
@@ -326,6 +334,33 @@ unsafe fn fold<T: FoldFloat, const B: usize>(
         unsafe { dst.add(j).write_unaligned(x) };
         j += 1;
     }
+}
+
+/// The machine code for `steps` in `mode`: the one kept in the program's word 0 (this call
+/// site's, made for the same codes earlier in the function's run), or made now and kept
+/// there; `None` where no code can be made.
+///
+/// # Safety
+/// `program` is a fold program whose word 0 is 0 or was written here for this `mode`.
+#[cfg(target_arch = "x86_64")]
+unsafe fn cached_kernel(
+    program: *mut u64,
+    steps: &[[u64; 3]],
+    wide: bool,
+    mode: crate::fold_jit::Mode,
+) -> Option<crate::fold_jit::Kernel> {
+    // SAFETY: the caller's contract.
+    let cached = unsafe { program.read() };
+    if cached != 0 {
+        // SAFETY: a kernel's address, kept by an earlier call.
+        return Some(unsafe {
+            std::mem::transmute::<usize, crate::fold_jit::Kernel>(cached as usize)
+        });
+    }
+    let made = crate::fold_jit::kernel(steps, wide, mode)?;
+    // SAFETY: the caller's contract.
+    unsafe { program.write(made as usize as u64) };
+    Some(made)
 }
 
 macro_rules! fold_routine {
@@ -351,58 +386,39 @@ macro_rules! fold_routine {
             #[cfg(target_arch = "x86_64")]
             {
                 #[target_feature(enable = "avx512f")]
-                unsafe fn wide(dst: *mut u8, steps: &[[u64; 3]], n: usize, start: usize) {
-                    unsafe { fold::<$t, 32>(dst, steps, n, start) }
+                unsafe fn wide(dst: *mut u8, steps: &[[u64; 3]], n: usize) {
+                    unsafe { fold::<$t, 32>(dst, steps, n) }
                 }
                 #[target_feature(enable = "avx2")]
                 unsafe fn avx2(dst: *mut u8, steps: &[[u64; 3]], n: usize) {
-                    unsafe { fold::<$t, 16>(dst, steps, n, 0) }
+                    unsafe { fold::<$t, 16>(dst, steps, n) }
                 }
                 if std::arch::is_x86_feature_detected!("avx512f") {
                     // Whole blocks by the program's machine code, then one masked tail (the
                     // program interpreted only where no code could be made).
                     let per_block = crate::fold_jit::BLOCK_BYTES / std::mem::size_of::<$t>();
                     let blocks = n / per_block * per_block;
-                    let mut start = 0;
-                    {
-                        // SAFETY: word 0 is this runtime's: 0 or a kernel made for these codes.
-                        let cached = unsafe { program.read() };
-                        let kernel = if cached != 0 {
-                            Some(unsafe {
-                                std::mem::transmute::<usize, crate::fold_jit::Kernel>(
-                                    cached as usize,
-                                )
-                            })
-                        } else {
-                            let made =
-                                crate::fold_jit::kernel(steps, $wide, crate::fold_jit::Mode::Store);
-                            if let Some(k) = made {
-                                unsafe { program.write(k as usize as u64) };
-                            }
-                            made
-                        };
-                        if let Some(kernel) = kernel {
-                            let size = std::mem::size_of::<$t>();
-                            if blocks > 0 {
-                                // SAFETY: the kernel computes `bytes` bytes of elements under
-                                // this routine's contract, a positive multiple of its block.
-                                unsafe { kernel(dst, steps.as_ptr().cast(), blocks * size) };
-                            }
-                            // The rest (fewer than a block) in one masked call of as many
-                            // registers as it needs.
-                            if blocks < n {
-                                let rest = n - blocks;
-                                let regs = (rest * size).div_ceil(64);
-                                let tail = crate::fold_jit::tail_of(kernel, regs);
-                                let mask = (1u64 << rest) - 1;
-                                // SAFETY: the lanes past `n` are masked off (not accessed).
-                                unsafe { tail(dst, steps.as_ptr().cast(), blocks * size, mask) };
-                            }
-                            start = n;
+                    let mode = crate::fold_jit::Mode::Store;
+                    // SAFETY: the caller's contract (word 0 is this runtime's).
+                    if let Some(kernel) = unsafe { cached_kernel(program, steps, $wide, mode) } {
+                        let size = std::mem::size_of::<$t>();
+                        if blocks > 0 {
+                            // SAFETY: the kernel computes `bytes` bytes of elements under this
+                            // routine's contract, a positive multiple of its block.
+                            unsafe { kernel(dst, steps.as_ptr().cast(), blocks * size) };
                         }
-                    }
-                    if start < n {
-                        unsafe { wide(dst, steps, n, start) };
+                        // The rest (fewer than a block) in one masked call of as many
+                        // registers as it needs.
+                        if blocks < n {
+                            let rest = n - blocks;
+                            let regs = (rest * size).div_ceil(64);
+                            let tail = crate::fold_jit::tail_of(kernel, regs);
+                            let mask = (1u64 << rest) - 1;
+                            // SAFETY: the lanes past `n` are masked off (not accessed).
+                            unsafe { tail(dst, steps.as_ptr().cast(), blocks * size, mask) };
+                        }
+                    } else {
+                        unsafe { wide(dst, steps, n) };
                     }
                     return 0;
                 }
@@ -411,7 +427,7 @@ macro_rules! fold_routine {
                     return 0;
                 }
             }
-            unsafe { fold::<$t, 8>(dst, steps, n, 0) };
+            unsafe { fold::<$t, 8>(dst, steps, n) };
             0
         }
     };
@@ -465,20 +481,9 @@ macro_rules! fold_sum_routine {
             let mut done = false;
             #[cfg(target_arch = "x86_64")]
             if blocks > 0 && std::arch::is_x86_feature_detected!("avx512f") {
-                // SAFETY: word 0 is this runtime's: 0 or a kernel made for these codes.
-                let cached = unsafe { program.read() };
-                let kernel = if cached != 0 {
-                    Some(unsafe {
-                        std::mem::transmute::<usize, crate::fold_jit::Kernel>(cached as usize)
-                    })
-                } else {
-                    let made = crate::fold_jit::kernel(steps, $wide, crate::fold_jit::Mode::Sum);
-                    if let Some(k) = made {
-                        unsafe { program.write(k as usize as u64) };
-                    }
-                    made
-                };
-                if let Some(kernel) = kernel {
+                let mode = crate::fold_jit::Mode::Sum;
+                // SAFETY: the caller's contract (word 0 is this runtime's).
+                if let Some(kernel) = unsafe { cached_kernel(program, steps, $wide, mode) } {
                     // SAFETY: the kernel reads `blocks` elements of each stream and writes its
                     // 256 bytes of partial sums to `lanes`.
                     unsafe {
@@ -621,6 +626,16 @@ mod tests {
         }
     }
 
+    #[test]
+    fn codes_decode_to_their_steps() {
+        for combine in Combine::ALL {
+            for term in Term::ALL {
+                assert_eq!(decode(step_code(combine, term)), Some((combine, term)));
+            }
+        }
+        assert_eq!(decode(99), None);
+    }
+
     /// A random fold over three inputs, run by the routine and element by element.
     #[test]
     fn folds_match_the_element_definition_bit_for_bit() {
@@ -757,9 +772,9 @@ mod tests {
             // The interpreted blocks (CPUs without AVX-512) give the same elements.
             if !in_place {
                 let mut interpreted = vec![0.0f64; n];
-                unsafe { fold::<f64, 32>(interpreted.as_mut_ptr().cast(), &steps_ref, n, 0) };
+                unsafe { fold::<f64, 32>(interpreted.as_mut_ptr().cast(), &steps_ref, n) };
                 let mut interpreted32 = vec![0.0f32; n];
-                unsafe { fold::<f32, 16>(interpreted32.as_mut_ptr().cast(), &steps32_ref, n, 0) };
+                unsafe { fold::<f32, 16>(interpreted32.as_mut_ptr().cast(), &steps32_ref, n) };
                 let same = |x: &[f64], y: &[f64]| {
                     x.iter()
                         .zip(y)

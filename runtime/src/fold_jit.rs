@@ -258,11 +258,7 @@ impl Asm {
 fn emit(codes: &[u64], wide: bool, mode: Mode) -> Option<(Vec<u8>, [usize; 4])> {
     let steps: Vec<(Combine, Term)> = codes
         .iter()
-        .map(|&c| {
-            let combine = Combine::ALL.into_iter().find(|k| *k as u64 == c & 0xFF)?;
-            let term = Term::ALL.into_iter().find(|t| *t as u64 == c >> 8)?;
-            Some((combine, term))
-        })
+        .map(|&c| crate::fold::decode(c))
         .collect::<Option<_>>()?;
     // Packed int64 -> f64 conversions need AVX-512DQ (the caller interprets without it).
     let integer = steps.iter().any(|(_, t)| *t == Term::Integer);

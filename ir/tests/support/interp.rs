@@ -792,13 +792,7 @@ fn fold(
             // (Word 0 is the runtime's cache of the program's machine code.)
             let at = args[1].wrapping_add(8 + 24 * s);
             let (code, a, b) = (word(mem, at)?, word(mem, at + 8)?, word(mem, at + 16)?);
-            let term = Term::ALL
-                .into_iter()
-                .find(|t| *t as u64 == code >> 8)
-                .ok_or_else(|| Outcome::Fault("bad fold term".into()))?;
-            let combine = Combine::ALL
-                .into_iter()
-                .find(|c| *c as u64 == code & 0xFF)
+            let (combine, term) = runtime::fold::decode(code)
                 .ok_or_else(|| Outcome::Fault("bad fold step".into()))?;
             let t = if combine.is_unary() {
                 0.0
