@@ -1,0 +1,185 @@
+//! LAPACK's own algorithms for small dense problems, followed step by step so that the factors
+//! whose sign the mathematics leaves free (singular vectors, eigenvectors) come out with the
+//! signs NumPy's LAPACK gives them.
+//!
+//! Why: `faer` (the rest of [`crate::linalg`]) computes the same subspaces, but a singular
+//! vector or eigenvector is only defined up to its sign, and code ported from Numba (a PCA
+//! projection, `U[:, 0]` as a direction) prints LAPACK's choice. That choice is an artifact of
+//! LAPACK's algorithm (the sign conventions of its Householder reflections and plane rotations,
+//! the direction its QR sweeps chase), so the only way to reproduce it is to run the same
+//! algorithm. This module does, for the sizes where LAPACK's drivers use the QR iteration
+//! (`dbdsqr`, `dsteqr`): matrices of at most [`SMALL`] columns. Larger problems stay with
+//! `faer`, whose signs may differ (documented in docs/language.md).
+//!
+//! Invariants: every routine here names the LAPACK routine it follows; matrices are dense
+//! column-major `Vec<f64>` with an explicit leading dimension, as in LAPACK, so that index
+//! arithmetic reads like the reference code; nothing here allocates per iteration.
+
+pub mod bidiagonal;
+
+/// LAPACK's `SMLSIZ`: below or at this order `dbdsdc` and `dstedc` use the QR iteration,
+/// above it divide and conquer (whose signs these routines do not reproduce).
+pub const SMALL: usize = 25;
+
+/// `dlamch('E')`: the relative machine precision LAPACK uses (half an ulp of 1).
+pub const EPS: f64 = f64::EPSILON * 0.5;
+/// `dlamch('S')`: the smallest normal number (safe minimum).
+pub const SAFE_MIN: f64 = f64::MIN_POSITIVE;
+
+/// A plane rotation `[c s; -s c]` with `[c s; -s c] [f; g] = [r; 0]`, LAPACK 3.10's `dlartg`:
+/// `c >= 0` and `r` carries the sign of `f`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rotation {
+    pub c: f64,
+    pub s: f64,
+    pub r: f64,
+}
+
+/// `dlartg(f, g)` (the LAPACK 3.10+ version, which NumPy's OpenBLAS carries).
+pub fn lartg(f: f64, g: f64) -> Rotation {
+    let safe_max = 1.0 / SAFE_MIN;
+    let root_min = SAFE_MIN.sqrt();
+    let root_max = (safe_max / 2.0).sqrt();
+    let (f1, g1) = (f.abs(), g.abs());
+    if g == 0.0 {
+        Rotation {
+            c: 1.0,
+            s: 0.0,
+            r: f,
+        }
+    } else if f == 0.0 {
+        Rotation {
+            c: 0.0,
+            s: 1.0f64.copysign(g),
+            r: g1,
+        }
+    } else if f1 > root_min && f1 < root_max && g1 > root_min && g1 < root_max {
+        let d = (f * f + g * g).sqrt();
+        let r = d.copysign(f);
+        Rotation {
+            c: f1 / d,
+            s: g / r,
+            r,
+        }
+    } else {
+        let u = safe_max.min(SAFE_MIN.max(f1).max(g1));
+        let (fs, gs) = (f / u, g / u);
+        let d = (fs * fs + gs * gs).sqrt();
+        let r = d.copysign(f);
+        Rotation {
+            c: fs.abs() / d,
+            s: gs / r,
+            r: r * u,
+        }
+    }
+}
+
+/// `dlapy2(x, y)`: `sqrt(x^2 + y^2)` without needless overflow.
+pub fn lapy2(x: f64, y: f64) -> f64 {
+    if x.is_nan() {
+        return x;
+    }
+    if y.is_nan() {
+        return y;
+    }
+    let (xa, ya) = (x.abs(), y.abs());
+    let (w, z) = (xa.max(ya), xa.min(ya));
+    if z == 0.0 || w > f64::MAX {
+        w
+    } else {
+        w * (1.0 + (z / w) * (z / w)).sqrt()
+    }
+}
+
+/// `dnrm2` of `x`: the 2-norm with scaling (the reference BLAS's two-accumulator form is not
+/// needed for signs; a scaled sum keeps the value within an ulp or two of it).
+pub fn nrm2(x: impl Iterator<Item = f64> + Clone) -> f64 {
+    let scale = x.clone().fold(0.0f64, |m, v| m.max(v.abs()));
+    if scale == 0.0 || !scale.is_finite() {
+        return scale;
+    }
+    let sum: f64 = x.map(|v| (v / scale) * (v / scale)).sum();
+    scale * sum.sqrt()
+}
+
+/// An elementary reflector `H = I - tau [1; v] [1; v]^T`, as `dlarfg` makes it: `H [alpha; x]
+/// = [beta; 0]` with `beta = -sign(alpha) * ||[alpha; x]||`. `x` is overwritten by `v`;
+/// returns `(beta, tau)`. `tau = 0` (and `beta = alpha`, whatever its sign) when `x` is zero.
+pub fn larfg(alpha: f64, x: &mut [f64], stride: usize) -> (f64, f64) {
+    let len = if x.is_empty() {
+        0
+    } else {
+        (x.len() - 1) / stride + 1
+    };
+    let xnorm = nrm2((0..len).map(|i| x[i * stride]));
+    if xnorm == 0.0 {
+        return (alpha, 0.0);
+    }
+    let mut alpha = alpha;
+    let mut beta = -lapy2(alpha, xnorm).copysign(alpha);
+    let safe_min = SAFE_MIN / EPS;
+    let mut rescaled = 0;
+    if beta.abs() < safe_min {
+        // The reference rescales until beta is representable, then scales beta back.
+        let inverse = 1.0 / safe_min;
+        while beta.abs() < safe_min && rescaled < 20 {
+            rescaled += 1;
+            for i in 0..len {
+                x[i * stride] *= inverse;
+            }
+            beta *= inverse;
+            alpha *= inverse;
+        }
+        let xnorm = nrm2((0..len).map(|i| x[i * stride]));
+        beta = -lapy2(alpha, xnorm).copysign(alpha);
+    }
+    let tau = (beta - alpha) / beta;
+    let scale = 1.0 / (alpha - beta);
+    for i in 0..len {
+        x[i * stride] *= scale;
+    }
+    for _ in 0..rescaled {
+        beta *= safe_min;
+    }
+    (beta, tau)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rotations_follow_lapack_signs() {
+        let r = lartg(-3.0, 4.0);
+        assert_eq!((r.c, r.s, r.r), (0.6, -0.8, -5.0));
+        assert_eq!(
+            lartg(0.0, -2.0),
+            Rotation {
+                c: 0.0,
+                s: -1.0,
+                r: 2.0
+            }
+        );
+        assert_eq!(
+            lartg(-2.0, 0.0),
+            Rotation {
+                c: 1.0,
+                s: 0.0,
+                r: -2.0
+            }
+        );
+    }
+
+    #[test]
+    fn reflector_annihilates() {
+        let mut x = vec![1.0, 2.0];
+        let (beta, tau) = larfg(2.0, &mut x, 1);
+        assert!((beta + 3.0).abs() < 1e-15);
+        // H [2; 1; 2] = [beta; 0; 0] with v = [1; x].
+        let v = [1.0, x[0], x[1]];
+        let a = [2.0, 1.0, 2.0];
+        let dot: f64 = v.iter().zip(a).map(|(v, a)| v * a).sum();
+        let h: Vec<f64> = a.iter().zip(v).map(|(a, v)| a - tau * dot * v).collect();
+        assert!((h[0] - beta).abs() < 1e-14 && h[1].abs() < 1e-14 && h[2].abs() < 1e-14);
+    }
+}
