@@ -1,6 +1,7 @@
 //! Dense linear algebra for compiled code's `np.dot`/`@` of matrices and `np.linalg.solve`,
 //! `inv`, `det`, `slogdet`, `cholesky`, `eigvalsh`, `eigh`, `eig`/`eigvals` (general matrices), `svd`, `matrix_rank`, `pinv`, `qr`, `lstsq` and `norm` with `ord`, on the `faer` crate (pure Rust: no
-//! BLAS, LAPACK or SciPy).
+//! BLAS, LAPACK or SciPy). SVDs of matrices with at most [`crate::lapack::SMALL`] rows or
+//! columns run [`crate::lapack`] instead, LAPACK's own algorithm, for NumPy's signs.
 //!
 //! Lowering passes C-contiguous `float64` buffers (copies where the operands are not) and
 //! allocates the results. Singularity is NumPy's: LAPACK's `getrf` reports an exactly zero
@@ -245,6 +246,30 @@ pub extern "C" fn ferrojit_svd(
             return 1;
         };
         values.copy_from_slice(&sv);
+        return 0;
+    }
+    if (k as usize) <= crate::lapack::SMALL {
+        // LAPACK's own algorithm, so the singular vectors get NumPy's signs.
+        if matrix.col_iter().any(|c| c.iter().any(|x| !x.is_finite())) {
+            return 1;
+        }
+        // SAFETY: as above.
+        let buffer = unsafe { std::slice::from_raw_parts(a as *const f64, (m * n) as usize) };
+        let dense =
+            crate::lapack::bidiagonal::Dense::from_row_major(buffer, m as usize, n as usize);
+        let Some(result) = crate::lapack::bidiagonal::svd(dense, full != 0) else {
+            return 1;
+        };
+        values.copy_from_slice(&result.s);
+        // SAFETY: fresh results of these shapes.
+        let (u_out, vt_out) = unsafe {
+            (
+                std::slice::from_raw_parts_mut(u as *mut f64, result.u.data.len()),
+                std::slice::from_raw_parts_mut(vt as *mut f64, result.vt.data.len()),
+            )
+        };
+        result.u.write_row_major(u_out);
+        result.vt.write_row_major(vt_out);
         return 0;
     }
     let decomposition = if full != 0 {

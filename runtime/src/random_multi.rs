@@ -3,9 +3,10 @@
 //! (`random_multinomial` in `distributions.c`, `RandomState.dirichlet` and
 //! `multivariate_normal` in `mtrand.pyx`) with the same draws in the same order, so a seeded
 //! stream equals NumPy's bit for bit for the first two; `multivariate_normal` transforms
-//! NumPy's standard normal draws with the SVD of the covariance, whose singular vectors' signs
-//! (faer's, not LAPACK's) may differ, so its samples follow the same distribution but are not
-//! NumPy's numbers. The runtime checks the parameters (it reads them anyway) and returns a
+//! NumPy's standard normal draws with the SVD of the covariance. Up to 25 dimensions that SVD
+//! is LAPACK's algorithm ([`crate::lapack`]), so the samples are NumPy's numbers (to rounding);
+//! above, faer's singular vectors' signs may differ, and the samples follow the same
+//! distribution without being NumPy's numbers. The runtime checks the parameters (it reads them anyway) and returns a
 //! status that the lowering turns into NumPy's `ValueError` (or `LinAlgError`).
 
 use crate::random::{Mt19937, state_at};
@@ -167,17 +168,39 @@ pub extern "C" fn ferrojit_random_multivariate_normal(
     if d == 0 {
         return MULTI_OK;
     }
-    let Ok(svd) = cov.svd() else {
-        return MULTI_SVD;
-    };
-    let s = svd.S().column_vector();
-    let v = svd.V();
-    // factor[i][j] = sqrt(s[i]) * vh[i][j], with vh = V^T.
+    // factor[i][j] = sqrt(s[i]) * vh[i][j].
     let mut factor = vec![0.0; d * d];
-    for i in 0..d {
-        let root = s[i].sqrt();
-        for j in 0..d {
-            factor[i * d + j] = root * v[(j, i)];
+    if d <= crate::lapack::SMALL {
+        // LAPACK's algorithm: NumPy's singular vectors, so NumPy's numbers.
+        let mut dense = crate::lapack::bidiagonal::Dense::zeros(d, d);
+        for i in 0..d {
+            for j in 0..d {
+                dense.set(i, j, cov[(i, j)]);
+            }
+        }
+        if dense.data.iter().any(|x| !x.is_finite()) {
+            return MULTI_SVD;
+        }
+        let Some(svd) = crate::lapack::bidiagonal::svd(dense, true) else {
+            return MULTI_SVD;
+        };
+        for i in 0..d {
+            let root = svd.s[i].sqrt();
+            for j in 0..d {
+                factor[i * d + j] = root * svd.vt.at(i, j);
+            }
+        }
+    } else {
+        let Ok(svd) = cov.svd() else {
+            return MULTI_SVD;
+        };
+        let s = svd.S().column_vector();
+        let v = svd.V();
+        for i in 0..d {
+            let root = s[i].sqrt();
+            for j in 0..d {
+                factor[i * d + j] = root * v[(j, i)];
+            }
         }
     }
     let mut z = vec![0.0; d];

@@ -79,10 +79,18 @@ def test_multivariate_normal_of_a_diagonal_cov_is_numpys(variances):
     check(mvn, 3, np.array([1.0, -2.0, 0.5]), np.diag(variances), 50)
 
 
+@pytest.mark.parametrize("d", [2, 3, 7, 25])
+def test_multivariate_normal_of_a_full_cov_is_numpys(d):
+    # Up to 25 dimensions the covariance's SVD is LAPACK's algorithm, singular vectors' signs
+    # and all: NumPy's numbers, to rounding.
+    m = np.random.default_rng(d).standard_normal((d, d))
+    check(mvn, 5, np.linspace(-1.0, 1.0, d), m @ m.T + 0.1 * np.eye(d), 20, rtol=1e-9)
+
+
 def test_multivariate_normal_statistics_and_stream():
-    # The samples are NumPy's standard normal draws transformed by the covariance's SVD, whose
-    # singular vectors' signs may differ from LAPACK's: the same distribution, not the same
-    # numbers. The stream afterwards is NumPy's (the same number of draws).
+    # Above 25 dimensions the singular vectors' signs may differ from LAPACK's: the same
+    # distribution, not the same numbers. Either way the stream afterwards is NumPy's (the
+    # same number of draws).
     mean = np.array([1.0, -2.0, 0.5])
     cov = np.array([[2.0, 0.6, 0.2], [0.6, 1.0, -0.3], [0.2, -0.3, 0.5]])
     x, one, grid, after = mvn(3, mean, cov, 40000)

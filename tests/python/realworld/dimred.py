@@ -255,9 +255,7 @@ CASES = [
     Case(rdist, EMB[0], EMB[1], rtol=1e-6),
     Case(optimize_layout_epoch, EMB, np.array([0, 1, 2, 3]), np.array([4, 5, 6, 7]), 1.577, 0.895,
          np.array([1, 2, 3]), rtol=1e-4),
-    Case(pca_svd, _pts, rtol=1e-9,
-         xfail="np.linalg.svd: the singular vectors' signs differ from LAPACK's (faer's choice), "
-               "so the projection differs from NumPy's and Numba's by column signs"),
+    Case(pca_svd, _pts, rtol=1e-9),
     Case(pca_eigh_variances, _pts, rtol=1e-9),
     Case(power_iteration, SYM, rtol=1e-9),
     Case(fuzzy_union, np.array([0, 1, 2]), np.array([1, 2, 0]), np.array([0.5, 1.0, 0.25], np.float32), 3),
