@@ -40,3 +40,24 @@ def test_qr_raw_mode_is_a_compile_error():
 
     with pytest.raises(ferrojit.TypingError, match="'reduced', 'complete', 'r'"):
         raw(np.eye(2))
+
+
+@jit
+def qr_factors(a):
+    q1, r1 = np.linalg.qr(a)
+    q2, r2 = np.linalg.qr(a, "complete")
+    return q1, r1, q2, r2
+
+
+@pytest.mark.parametrize(
+    "a",
+    [rng.standard_normal((6, 3)), rng.standard_normal((3, 5)), rng.standard_normal((40, 30)),
+     np.triu(rng.standard_normal((4, 4))), -np.eye(3), np.array([[4, -2, 1], [3, 6, -4], [2, 1, 8], [-1, 0, 5]])],
+    ids=["tall", "wide", "larger", "triangular", "minus_eye", "integers"],
+)
+def test_qr_factors_are_numpys(a):
+    # Both follow Householder's sign rule (`dlarfg`: R's diagonal has the opposite sign of the
+    # column's leading entry; an already-zero column keeps its entry), so the factors
+    # themselves agree with LAPACK's, signs and the complete basis included. (Not for a
+    # rank-deficient matrix: there a column of Q is decided by rounding noise.)
+    check(qr_factors, a, rtol=1e-8)
