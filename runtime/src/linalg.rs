@@ -1,7 +1,8 @@
 //! Dense linear algebra for compiled code's `np.dot`/`@` of matrices and `np.linalg.solve`,
 //! `inv`, `det`, `slogdet`, `cholesky`, `eigvalsh`, `eigh`, `eig`/`eigvals` (general matrices), `svd`, `matrix_rank`, `pinv`, `qr`, `lstsq` and `norm` with `ord`, on the `faer` crate (pure Rust: no
 //! BLAS, LAPACK or SciPy). SVDs of matrices with at most [`crate::lapack::SMALL`] rows or
-//! columns run [`crate::lapack`] instead, LAPACK's own algorithm, for NumPy's signs.
+//! columns, and `eig` of real matrices up to [`crate::lapack::hessenberg::LARGEST`], run
+//! [`crate::lapack`] instead, LAPACK's own algorithms, for NumPy's signs and order.
 //!
 //! Lowering passes C-contiguous `float64` buffers (copies where the operands are not) and
 //! allocates the results. Singularity is NumPy's: LAPACK's `getrf` reports an exactly zero
@@ -255,8 +256,7 @@ pub extern "C" fn ferrojit_svd(
         }
         // SAFETY: as above.
         let buffer = unsafe { std::slice::from_raw_parts(a as *const f64, (m * n) as usize) };
-        let dense =
-            crate::lapack::bidiagonal::Dense::from_row_major(buffer, m as usize, n as usize);
+        let dense = crate::lapack::dense::Dense::from_row_major(buffer, m as usize, n as usize);
         let Some(result) = crate::lapack::bidiagonal::svd(dense, full != 0) else {
             return 1;
         };
@@ -573,7 +573,8 @@ pub extern "C" fn ferrojit_complex_det(a: i64, n: i64, out: i64) -> i64 {
 /// `a`: writes the eigenvalues to `w` (`n` complex numbers, `(re, im)` pairs) and, with
 /// `vectors`, the eigenvectors as the columns of the `n x n` complex matrix `v`, each scaled
 /// to unit length with its largest component real and positive (LAPACK's `geev` makes it real
-/// too; the sign may differ). Returns 1 when the iteration does not converge, 2 when `a`
+/// too; the sign may differ). Real results of matrices up to [`crate::lapack::hessenberg::LARGEST`]
+/// run LAPACK's algorithm instead (NumPy's order and signs). Returns 1 when the iteration does not converge, 2 when `a`
 /// holds an infinity or NaN (NumPy's "Array must not contain infs or NaNs").
 ///
 /// `mode` bit 0 asks for the eigenvectors; bit 1 ([`EIG_REAL`]) asks for real results, as
@@ -584,6 +585,9 @@ pub extern "C" fn ferrojit_eig(a: i64, w: i64, v: i64, n: i64, mode: i64) -> i64
         return eig_complex_results(a, w, v, n, mode & 1);
     }
     let k = n.max(0) as usize;
+    if (1..=crate::lapack::hessenberg::LARGEST).contains(&k) {
+        return real_eig_as_lapack(a, w, v, k, mode & 1 != 0);
+    }
     let mut values = vec![0.0f64; 2 * k];
     let mut vectors = vec![0.0f64; 2 * k * k];
     let status = eig_complex_results(
@@ -613,6 +617,36 @@ pub extern "C" fn ferrojit_eig(a: i64, w: i64, v: i64, n: i64, mode: i64) -> i64
         }
     }
     0
+}
+
+/// [`ferrojit_eig`] with real results for `1 <= k <= LARGEST`: LAPACK's `dgeev` algorithm, so
+/// the eigenvalues come in NumPy's order and the eigenvectors with NumPy's signs.
+fn real_eig_as_lapack(a: i64, w: i64, v: i64, k: usize, vectors: bool) -> i64 {
+    use crate::lapack::hessenberg::{RealEigen, real_eig};
+    // SAFETY: lowering passes a `k x k` buffer.
+    let input = unsafe { std::slice::from_raw_parts(a as *const f64, k * k) };
+    if input.iter().any(|x| !x.is_finite()) {
+        return 2;
+    }
+    let dense = crate::lapack::dense::Dense::from_row_major(input, k, k);
+    match real_eig(dense, vectors) {
+        RealEigen::NoConvergence => 1,
+        RealEigen::Complex => 3,
+        RealEigen::Real {
+            values,
+            vectors: eigenvectors,
+        } => {
+            // SAFETY: with `EIG_REAL`, lowering passes fresh results of `k` and `k * k` doubles.
+            unsafe { std::slice::from_raw_parts_mut(w as *mut f64, k) }.copy_from_slice(&values);
+            if let Some(eigenvectors) = eigenvectors {
+                // SAFETY: as above.
+                eigenvectors.write_row_major(unsafe {
+                    std::slice::from_raw_parts_mut(v as *mut f64, k * k)
+                });
+            }
+            0
+        }
+    }
 }
 
 /// The `mode` bit of [`ferrojit_eig`] that asks for real results.

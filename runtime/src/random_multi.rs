@@ -172,7 +172,7 @@ pub extern "C" fn ferrojit_random_multivariate_normal(
     let mut factor = vec![0.0; d * d];
     if d <= crate::lapack::SMALL {
         // LAPACK's algorithm: NumPy's singular vectors, so NumPy's numbers.
-        let mut dense = crate::lapack::bidiagonal::Dense::zeros(d, d);
+        let mut dense = crate::lapack::dense::Dense::zeros(d, d);
         for i in 0..d {
             for j in 0..d {
                 dense.set(i, j, cov[(i, j)]);

@@ -7,15 +7,22 @@
 //! projection, `U[:, 0]` as a direction) prints LAPACK's choice. That choice is an artifact of
 //! LAPACK's algorithm (the sign conventions of its Householder reflections and plane rotations,
 //! the direction its QR sweeps chase), so the only way to reproduce it is to run the same
-//! algorithm. This module does, for the sizes where LAPACK's drivers use the QR iteration
-//! (`dbdsqr`, `dsteqr`): matrices of at most [`SMALL`] columns. Larger problems stay with
-//! `faer`, whose signs may differ (documented in docs/language.md).
+//! algorithm. This module does, for the sizes where LAPACK's drivers use the QR iteration:
+//! the SVD ([`bidiagonal`], `dbdsqr`) of matrices of at most [`SMALL`] rows or columns, and
+//! `eig` of real matrices ([`hessenberg`], `dlahqr`) up to [`hessenberg::LARGEST`]. Larger
+//! problems stay with `faer`, whose signs may differ (documented in docs/language.md).
+//!
+//! The results equal NumPy's to rounding where the algorithm's sign and order decisions are
+//! well separated from ties, which is the rule for SVDs; for `eig` past about 10 x 10 some
+//! decisions turn on the last bits, which NumPy's OpenBLAS itself rounds differently per CPU.
 //!
 //! Invariants: every routine here names the LAPACK routine it follows; matrices are dense
 //! column-major `Vec<f64>` with an explicit leading dimension, as in LAPACK, so that index
 //! arithmetic reads like the reference code; nothing here allocates per iteration.
 
 pub mod bidiagonal;
+pub mod dense;
+pub mod hessenberg;
 
 /// LAPACK's `SMLSIZ`: below or at this order `dbdsdc` and `dstedc` use the QR iteration,
 /// above it divide and conquer (whose signs these routines do not reproduce).
@@ -91,15 +98,40 @@ pub fn lapy2(x: f64, y: f64) -> f64 {
     }
 }
 
-/// `dnrm2` of `x`: the 2-norm with scaling (the reference BLAS's two-accumulator form is not
-/// needed for signs; a scaled sum keeps the value within an ulp or two of it).
+/// `dnrm2` of `x` as NumPy's OpenBLAS computes it on x86-64: the sum of squares in x87
+/// extended precision, then the root rounded once. A double-double sum (exact products by
+/// FMA, compensated additions) reproduces that rounding in all but rare ties; this matters
+/// because `dlarfg`'s reflector, and through it the QR iterations, turn on its last bit.
+/// Values far from 1 are scaled by a power of 2 first (exactly), as extended precision has
+/// the exponent range to need none.
 pub fn nrm2(x: impl Iterator<Item = f64> + Clone) -> f64 {
-    let scale = x.clone().fold(0.0f64, |m, v| m.max(v.abs()));
-    if scale == 0.0 || !scale.is_finite() {
-        return scale;
+    let largest = x.clone().fold(0.0f64, |m, v| m.max(v.abs()));
+    if largest == 0.0 || !largest.is_finite() {
+        return largest;
     }
-    let sum: f64 = x.map(|v| (v / scale) * (v / scale)).sum();
-    scale * sum.sqrt()
+    let exponent = largest.log2().floor() as i32;
+    let (scale, unscale) = if !(-500..=500).contains(&exponent) {
+        (2.0f64.powi(-exponent), 2.0f64.powi(exponent))
+    } else {
+        (1.0, 1.0)
+    };
+    let (mut hi, mut lo) = (0.0f64, 0.0f64);
+    for v in x {
+        let v = v * scale;
+        let square = v * v;
+        let square_error = v.mul_add(v, -square);
+        let sum = hi + square;
+        let carried = sum - hi;
+        let add_error = (hi - (sum - carried)) + (square - carried);
+        hi = sum;
+        lo += add_error + square_error;
+    }
+    let sum = hi + lo;
+    let sum_lo = lo - (sum - hi);
+    let root = sum.sqrt();
+    // One Newton step on the double-double sum: root + (sum - root^2) / (2 root).
+    let residual = (-root).mul_add(root, sum) + sum_lo;
+    (root + residual / (2.0 * root)) * unscale
 }
 
 /// An elementary reflector `H = I - tau [1; v] [1; v]^T`, as `dlarfg` makes it: `H [alpha; x]
