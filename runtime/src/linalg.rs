@@ -197,6 +197,9 @@ pub extern "C" fn ferrojit_eigh(a: i64, w: i64, v: i64, n: i64) -> i64 {
     if n <= 0 {
         return 0;
     }
+    if n as usize <= crate::lapack::SMALL {
+        return eigh_as_lapack(a, w, v, n as usize);
+    }
     // SAFETY: lowering passes an `n x n` buffer, a fresh buffer of `n` doubles and a fresh
     // `n x n` result.
     let (m, mut vectors) = unsafe { (view(a, n, n), view_mut(v, n, n)) };
@@ -211,6 +214,37 @@ pub extern "C" fn ferrojit_eigh(a: i64, w: i64, v: i64, n: i64) -> i64 {
         *x = values[i];
     }
     vectors.copy_from(evd.U());
+    0
+}
+
+/// [`ferrojit_eigh`] for small orders by LAPACK's own algorithm, so that each eigenvector
+/// has the sign NumPy gives it (see [`crate::lapack`]).
+fn eigh_as_lapack(a: i64, w: i64, v: i64, n: usize) -> i64 {
+    // SAFETY: as in `ferrojit_eigh`: an `n x n` input, `n` doubles and an `n x n` result.
+    let (input, values, vectors) = unsafe {
+        (
+            std::slice::from_raw_parts(a as *const f64, n * n),
+            std::slice::from_raw_parts_mut(w as *mut f64, n),
+            std::slice::from_raw_parts_mut(v as *mut f64, n * n),
+        )
+    };
+    // The row-major input read column-major is its transpose, whose lower triangle holds the
+    // input's upper one: transpose, so that LAPACK's `A(i, j)` is the input's `a[i, j]`.
+    let mut matrix = vec![0.0; n * n];
+    let mut z = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..n {
+            matrix[j * n + i] = input[i * n + j];
+        }
+    }
+    if crate::lapack::tridiagonal::syevd(n, &mut matrix, values, &mut z).is_err() {
+        return 1;
+    }
+    for i in 0..n {
+        for j in 0..n {
+            vectors[i * n + j] = z[j * n + i];
+        }
+    }
     0
 }
 

@@ -8,8 +8,8 @@
 //! LAPACK's algorithm (the sign conventions of its Householder reflections and plane rotations,
 //! the direction its QR sweeps chase), so the only way to reproduce it is to run the same
 //! algorithm. This module does, for the sizes where LAPACK's drivers use the QR iteration:
-//! the SVD ([`bidiagonal`], `dbdsqr`) of matrices of at most [`SMALL`] rows or columns, and
-//! `eig` of real matrices ([`hessenberg`], `dlahqr`) up to [`hessenberg::LARGEST`]. Larger
+//! the SVD ([`bidiagonal`], `dbdsqr`) of matrices of at most [`SMALL`] rows or columns,
+//! `eigh` ([`tridiagonal`], `dsteqr`) of order at most [`SMALL`], and `eig` of real matrices ([`hessenberg`], `dlahqr`) up to [`hessenberg::LARGEST`]. Larger
 //! problems stay with `faer`, whose signs may differ (documented in docs/language.md).
 //!
 //! The results equal NumPy's to rounding where the algorithm's sign and order decisions are
@@ -23,6 +23,8 @@
 pub mod bidiagonal;
 pub mod dense;
 pub mod hessenberg;
+pub mod openblas;
+pub mod tridiagonal;
 
 /// LAPACK's `SMLSIZ`: below or at this order `dbdsdc` and `dstedc` use the QR iteration,
 /// above it divide and conquer (whose signs these routines do not reproduce).
@@ -174,6 +176,116 @@ pub fn larfg(alpha: f64, x: &mut [f64], stride: usize) -> (f64, f64) {
         beta *= safe_min;
     }
     (beta, tau)
+}
+
+/// `dlascl`'s scaling of `x` by `cto / cfrom`, in the steps it takes (multiplying by the safe
+/// minimum or its reciprocal until the remaining ratio is representable), so that scaling a
+/// tiny or huge matrix neither overflows nor flushes to zero on the way.
+pub fn lascl(cfrom: f64, cto: f64, x: &mut [f64]) {
+    let small = SAFE_MIN;
+    let big = 1.0 / small;
+    let (mut cfromc, mut ctoc) = (cfrom, cto);
+    loop {
+        let cfrom1 = cfromc * small;
+        let (factor, done) = if cfrom1 == cfromc {
+            // `cfromc` is infinite: a signed zero for finite `ctoc`, NaN for infinite.
+            (ctoc / cfromc, true)
+        } else {
+            let cto1 = ctoc / big;
+            if cto1 == ctoc {
+                // `ctoc` is zero or infinite and is itself the factor.
+                (ctoc, true)
+            } else if cfrom1.abs() > ctoc.abs() && ctoc != 0.0 {
+                cfromc = cfrom1;
+                (small, false)
+            } else if cto1.abs() > cfromc.abs() {
+                ctoc = cto1;
+                (big, false)
+            } else {
+                let factor = ctoc / cfromc;
+                if factor == 1.0 {
+                    return;
+                }
+                (factor, true)
+            }
+        };
+        for v in x.iter_mut() {
+            *v *= factor;
+        }
+        if done {
+            return;
+        }
+    }
+}
+
+/// Which side of the matrix a sequence of plane rotations multiplies ([`lasr`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// `A := P A`: rotations mix neighbouring rows.
+    Left,
+    /// `A := A P^T`: rotations mix neighbouring columns.
+    Right,
+}
+
+/// The order in which [`lasr`] applies its rotations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// `P = P(z-1) ... P(2) P(1)`: rotation 0 first.
+    Forward,
+    /// `P = P(1) P(2) ... P(z-1)`: the last rotation first.
+    Backward,
+}
+
+/// `dlasr` with `PIVOT = 'V'`: applies to the `m x n` column-major matrix `a` (leading
+/// dimension `lda`) the rotations `k = 0..z-1` in the plane `(k, k+1)` (rows for
+/// [`Side::Left`], `z = m`; columns for [`Side::Right`], `z = n`), each
+/// `[c(k) s(k); -s(k) c(k)]`. Identity rotations are skipped, as in the reference.
+#[allow(clippy::too_many_arguments)]
+pub fn lasr(
+    side: Side,
+    direction: Direction,
+    m: usize,
+    n: usize,
+    c: &[f64],
+    s: &[f64],
+    a: &mut [f64],
+    lda: usize,
+) {
+    let planes = match side {
+        Side::Left => m,
+        Side::Right => n,
+    };
+    if m == 0 || n == 0 || planes < 2 {
+        return;
+    }
+    let mut rotate = |k: usize| {
+        let (ck, sk) = (c[k], s[k]);
+        if ck == 1.0 && sk == 0.0 {
+            return;
+        }
+        match side {
+            Side::Left => {
+                for j in 0..n {
+                    let (top, next) = (k + j * lda, k + 1 + j * lda);
+                    let t = a[next];
+                    a[next] = ck * t - sk * a[top];
+                    a[top] = sk * t + ck * a[top];
+                }
+            }
+            Side::Right => {
+                for i in 0..m {
+                    let (left, next) = (i + k * lda, i + (k + 1) * lda);
+                    let t = a[next];
+                    a[next] = ck * t - sk * a[left];
+                    a[left] = sk * t + ck * a[left];
+                }
+            }
+        }
+    };
+    match direction {
+        Direction::Forward => (0..planes - 1).for_each(&mut rotate),
+        Direction::Backward => (0..planes - 1).rev().for_each(&mut rotate),
+    }
 }
 
 #[cfg(test)]
