@@ -164,6 +164,13 @@ def test_svd_rank_deficient():
     check(svd_parts, np.zeros((2, 3)), rtol=1e-8)
 
 
+def test_float32_factorizations():
+    # The results are float32 as NumPy's (computed in float64 and converted).
+    m = rng.standard_normal((4, 4)).astype(np.float32)
+    check(eigh_reconstructed, m + m.T, rtol=1e-4)
+    check(svd_parts, m[:, :3], rtol=1e-4)
+
+
 def test_svd_compute_uv_must_be_literal():
     import ferrojit
 

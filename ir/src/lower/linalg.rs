@@ -84,7 +84,12 @@ impl Lowerer<'_, '_> {
         let a = arg(operand)
             .and_then(|(v, _)| ArrayRef::of(&v))
             .ok_or_else(|| unsupported(format!("{}() of this value", f.name()), span))?;
+        // The result's float type; a tuple's items (`eigh`, `svd`, `slogdet`) share it.
         let float = match result_ty {
+            Type::Tuple(items) => items.first().unwrap_or(result_ty),
+            other => other,
+        };
+        let float = match float {
             Type::Array { dtype, .. } => *dtype,
             other => other.as_scalar().unwrap_or(Scalar::F64),
         };
