@@ -1,8 +1,9 @@
 //! Dense linear algebra for compiled code's `np.dot`/`@` of matrices and `np.linalg.solve`,
 //! `inv`, `det`, `slogdet`, `cholesky`, `eigvalsh`, `eigh`, `eig`/`eigvals` (general matrices), `svd`, `matrix_rank`, `pinv`, `qr`, `lstsq` and `norm` with `ord`, on the `faer` crate (pure Rust: no
 //! BLAS, LAPACK or SciPy). SVDs of matrices with at most [`crate::lapack::SMALL`] rows or
-//! columns, and `eig` of real matrices up to [`crate::lapack::hessenberg::LARGEST`], run
-//! [`crate::lapack`] instead, LAPACK's own algorithms, for NumPy's signs and order.
+//! columns, `eigh` of order at most [`crate::lapack::SMALL`], and `eig` of real matrices up to
+//! [`crate::lapack::hessenberg::LARGEST`], run [`crate::lapack`] instead, LAPACK's own
+//! algorithms, for NumPy's signs and order.
 //!
 //! Lowering passes C-contiguous `float64` buffers (copies where the operands are not) and
 //! allocates the results. Singularity is NumPy's: LAPACK's `getrf` reports an exactly zero

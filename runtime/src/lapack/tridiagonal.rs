@@ -541,3 +541,81 @@ fn qr_block(
         e[*l - 1] = g;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `syevd` of the row-major symmetric `matrix`, as row-major `(w, v)`.
+    fn eigh(n: usize, matrix: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        // Column-major is the transpose, which for a symmetric matrix is itself.
+        let mut a = matrix.to_vec();
+        let (mut w, mut z) = (vec![0.0; n], vec![0.0; n * n]);
+        syevd(n, &mut a, &mut w, &mut z).unwrap();
+        let v = (0..n * n).map(|k| z[(k % n) * n + k / n]).collect();
+        (w, v)
+    }
+
+    fn assert_close(got: &[f64], expected: &[f64]) {
+        for (k, (g, e)) in got.iter().zip(expected).enumerate() {
+            assert!(
+                (g - e).abs() < 1e-13 * e.abs().max(1.0),
+                "element {k}: {g} != {e}"
+            );
+        }
+    }
+
+    // Expected values: `np.linalg.eigh` of NumPy 2.4.6 (OpenBLAS 0.3.31), printed with repr.
+
+    #[test]
+    fn small_matrix_has_numpys_vectors() {
+        let (w, v) = eigh(3, &[2.0, -1.0, 0.5, -1.0, 3.0, 1.0, 0.5, 1.0, -1.0]);
+        assert_close(
+            &w,
+            &[-1.3946789627587366, 1.6964423749737267, 3.6982365877850096],
+        );
+        #[rustfmt::skip]
+        assert_close(&v, &[
+            -0.21599857783698392, 0.854200060739249, -0.4729554636595962,
+            -0.2631078501318801, 0.4155513843046529, 0.8706843895473644,
+            0.9402759560742687, 0.3125048851386961, 0.13498823353563033,
+        ]);
+    }
+
+    /// An integer matrix whose second Householder vector is zero in exact arithmetic: NumPy's
+    /// BLAS leaves rounding noise there, so LAPACK reflects (tau = 2) and flips two vectors.
+    #[test]
+    fn integer_matrix_follows_the_blas_rounding() {
+        #[rustfmt::skip]
+        let (w, v) = eigh(4, &[
+            -4.0, -2.0, 0.0, -2.0,
+            -2.0, 2.0, -4.0, -14.0,
+            0.0, -4.0, -6.0, 10.0,
+            -2.0, -14.0, 10.0, 2.0,
+        ]);
+        assert_close(
+            &w,
+            &[
+                -15.508446374362483,
+                -7.509636671987386,
+                -2.855065850966563,
+                19.873148897316437,
+            ],
+        );
+        #[rustfmt::skip]
+        assert_close(&v, &[
+            -0.19782142648910042, -0.3738469479225118, 0.9061299588337497, -0.00580003920565877,
+            -0.45057836953584174, -0.5484122856260653, -0.3286175711756454, -0.6230839347916427,
+            0.5337348520395887, -0.7402027446755277, -0.18653798216295772, 0.363910134104102,
+            -0.6877302696890093, -0.10762119344363708, -0.1901119954898657, 0.6923165345751252,
+        ]);
+    }
+
+    #[test]
+    fn two_by_two_blocks_follow_dlaev2() {
+        // dlaev2's (cs1, sn1) is the eigenvector of the larger-magnitude eigenvalue.
+        let (rt1, rt2, cs1, sn1) = laev2(2.0, 1.0, 2.0);
+        assert_eq!((rt1, rt2), (3.0, 1.0));
+        assert!((cs1 - 0.5f64.sqrt()).abs() < 1e-15 && (sn1 - 0.5f64.sqrt()).abs() < 1e-15);
+    }
+}
