@@ -273,11 +273,11 @@ pub fn lasr(
                 }
             }
             Side::Right => {
-                for i in 0..m {
-                    let (left, next) = (i + k * lda, i + (k + 1) * lda);
-                    let t = a[next];
-                    a[next] = ck * t - sk * a[left];
-                    a[left] = sk * t + ck * a[left];
+                let (left, rest) = a[k * lda..].split_at_mut(lda);
+                for (x, y) in left[..m].iter_mut().zip(&mut rest[..m]) {
+                    let t = *y;
+                    *y = ck * t - sk * *x;
+                    *x = sk * t + ck * *x;
                 }
             }
         }

@@ -74,7 +74,8 @@ pub fn symv_lower(n: usize, alpha: f64, a: &[f64], lda: usize, x: &[f64], y: &mu
     if alpha == 0.0 {
         return;
     }
-    let at = |row: usize, col: usize| a[col * lda + row];
+    let column = |col: usize| &a[col * lda..col * lda + n];
+    let at = |row: usize, col: usize| column(col)[row];
     let grouped = n / 4 * 4;
     for j in (0..grouped).step_by(4) {
         let scaled: [f64; 4] = std::array::from_fn(|k| alpha * x[j + k]);
@@ -94,10 +95,11 @@ pub fn symv_lower(n: usize, alpha: f64, a: &[f64], lda: usize, x: &[f64], y: &mu
             symv_microkernel(j, j + 4, grouped, &scaled, a, lda, x, y, &mut sums);
             tail_start = grouped;
         }
+        let columns: [&[f64]; 4] = std::array::from_fn(|k| column(j + k));
         for i in tail_start..n {
             for k in 0..4 {
-                y[i] += scaled[k] * at(i, j + k);
-                sums[k] += at(i, j + k) * x[i];
+                y[i] += scaled[k] * columns[k][i];
+                sums[k] += columns[k][i] * x[i];
             }
         }
         for k in 0..4 {
@@ -108,9 +110,10 @@ pub fn symv_lower(n: usize, alpha: f64, a: &[f64], lda: usize, x: &[f64], y: &mu
         let scaled = alpha * x[j];
         let mut sum = 0.0;
         y[j] += scaled * at(j, j);
-        for i in j + 1..n {
-            y[i] += scaled * at(i, j);
-            sum += at(i, j) * x[i];
+        let below = &column(j)[j + 1..];
+        for ((yi, &aij), &xi) in y[j + 1..].iter_mut().zip(below).zip(&x[j + 1..n]) {
+            *yi += scaled * aij;
+            sum += aij * xi;
         }
         y[j] += alpha * sum;
     }
@@ -132,15 +135,15 @@ fn symv_microkernel(
     sums: &mut [f64; 4],
 ) {
     let mut lanes = [[0.0f64; 4]; 4];
-    for i in from..to {
-        let lane = (i - from) % 4;
-        let mut yi = y[i];
+    let columns: [&[f64]; 4] =
+        std::array::from_fn(|k| &a[(j + k) * lda + from..(j + k) * lda + to]);
+    for (offset, (yi, &xi)) in y[from..to].iter_mut().zip(&x[from..to]).enumerate() {
+        let lane = offset % 4;
         for k in 0..4 {
-            let aik = a[(j + k) * lda + i];
-            yi = scaled[k].mul_add(aik, yi);
-            lanes[k][lane] = x[i].mul_add(aik, lanes[k][lane]);
+            let aik = columns[k][offset];
+            *yi = scaled[k].mul_add(aik, *yi);
+            lanes[k][lane] = xi.mul_add(aik, lanes[k][lane]);
         }
-        y[i] = yi;
     }
     for k in 0..4 {
         let l = lanes[k];

@@ -126,17 +126,21 @@ fn ormtr_lower(n: usize, a: &[f64], lda: usize, tau: &[f64], c: &mut [f64], ldc:
         if taui == 0.0 {
             continue;
         }
+        // v = [1; a(i+2.., i)] on rows i+1.. of c.
         let first = i + 1;
-        let v = |k: usize| {
-            if k == first { 1.0 } else { a[i * lda + k] }
-        };
-        // c(first.., :) -= taui * v (v^T c(first.., :)), one column at a time (`dlarf`).
+        let tail = &a[i * lda + first + 1..i * lda + n];
+        // c(first.., j) -= taui * v (v^T c(first.., j)), one column at a time (`dlarf`).
         for j in 0..n {
-            let column = &mut c[j * ldc..j * ldc + n];
-            let dot: f64 = (first..n).map(|k| v(k) * column[k]).sum();
+            let column = &mut c[j * ldc + first..j * ldc + n];
+            let (head, rest) = column.split_first_mut().expect("first < n");
+            let dot = tail
+                .iter()
+                .zip(rest.iter())
+                .fold(*head, |s, (v, x)| s + v * x);
             let factor = taui * dot;
-            for (k, x) in column.iter_mut().enumerate().skip(first) {
-                *x -= factor * v(k);
+            *head -= factor;
+            for (x, v) in rest.iter_mut().zip(tail) {
+                *x -= factor * v;
             }
         }
     }
