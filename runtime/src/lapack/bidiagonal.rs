@@ -11,7 +11,7 @@
 //! by rounding only.
 
 use super::dense::{Dense, Reflector};
-use super::{EPS, SAFE_MIN, lartg};
+use super::{Direction, EPS, SAFE_MIN, Side, lartg, lasr, sign};
 
 /// `A = Q B P^T` with `B` bidiagonal (`dgebd2`): upper when `rows >= cols`, else lower.
 struct Bidiagonal {
@@ -187,11 +187,6 @@ struct Svd2 {
     csr: f64,
     snl: f64,
     csl: f64,
-}
-
-fn sign(a: f64, b: f64) -> f64 {
-    // Fortran's SIGN(A, B): |a| with the sign of b (+ for b = +0 and, as gfortran, - for -0).
-    a.abs().copysign(b)
 }
 
 fn lasv2(f: f64, g: f64, h: f64) -> Svd2 {
@@ -493,8 +488,8 @@ fn qr_sweeps(d: &mut [f64], e: &mut [f64], vt: &mut Dense, u: &mut Dense) -> Opt
                 let h = dd(d, m) * cs;
                 d[m - 1] = h * oldcs;
                 e[m - 2] = h * oldsn;
-                rotate_rows_forward(vt, ll - 1, &c1[..count], &s1[..count]);
-                rotate_cols_forward(u, ll - 1, &c2[..count], &s2[..count]);
+                rotate_rows(vt, ll - 1, Direction::Forward, &c1[..count], &s1[..count]);
+                rotate_cols(u, ll - 1, Direction::Forward, &c2[..count], &s2[..count]);
                 if e[m - 2].abs() <= thresh {
                     e[m - 2] = 0.0;
                 }
@@ -517,8 +512,8 @@ fn qr_sweeps(d: &mut [f64], e: &mut [f64], vt: &mut Dense, u: &mut Dense) -> Opt
                 let h = dd(d, ll) * cs;
                 d[ll - 1] = h * oldcs;
                 e[ll - 1] = h * oldsn;
-                rotate_rows_backward(vt, ll - 1, &c2[..count], &s2[..count]);
-                rotate_cols_backward(u, ll - 1, &c1[..count], &s1[..count]);
+                rotate_rows(vt, ll - 1, Direction::Backward, &c2[..count], &s2[..count]);
+                rotate_cols(u, ll - 1, Direction::Backward, &c1[..count], &s1[..count]);
                 if e[ll - 1].abs() <= thresh {
                     e[ll - 1] = 0.0;
                 }
@@ -550,8 +545,8 @@ fn qr_sweeps(d: &mut [f64], e: &mut [f64], vt: &mut Dense, u: &mut Dense) -> Opt
                 (c1[k], s1[k], c2[k], s2[k]) = (cosr, sinr, cosl, sinl);
             }
             e[m - 2] = f;
-            rotate_rows_forward(vt, ll - 1, &c1[..count], &s1[..count]);
-            rotate_cols_forward(u, ll - 1, &c2[..count], &s2[..count]);
+            rotate_rows(vt, ll - 1, Direction::Forward, &c1[..count], &s1[..count]);
+            rotate_cols(u, ll - 1, Direction::Forward, &c2[..count], &s2[..count]);
             if e[m - 2].abs() <= thresh {
                 e[m - 2] = 0.0;
             }
@@ -585,47 +580,41 @@ fn qr_sweeps(d: &mut [f64], e: &mut [f64], vt: &mut Dense, u: &mut Dense) -> Opt
             if e[ll - 1].abs() <= thresh {
                 e[ll - 1] = 0.0;
             }
-            rotate_rows_backward(vt, ll - 1, &c2[..count], &s2[..count]);
-            rotate_cols_backward(u, ll - 1, &c1[..count], &s1[..count]);
+            rotate_rows(vt, ll - 1, Direction::Backward, &c2[..count], &s2[..count]);
+            rotate_cols(u, ll - 1, Direction::Backward, &c1[..count], &s1[..count]);
         }
     }
 }
 
-/// `dlasr('L', 'V', 'F')` on the rows from `first` (0-based): rotation `k` acts on rows
-/// `first + k` and `first + k + 1`, in increasing `k`.
-fn rotate_rows_forward(a: &mut Dense, first: usize, c: &[f64], s: &[f64]) {
-    for k in 0..c.len() {
-        if c[k] != 1.0 || s[k] != 0.0 {
-            a.rotate_rows(first + k, first + k + 1, c[k], s[k]);
-        }
-    }
+/// `dlasr('L', 'V', direction)` on the rows of `a` from `first`: rotation `k` mixes rows
+/// `first + k` and `first + k + 1`.
+fn rotate_rows(a: &mut Dense, first: usize, direction: Direction, c: &[f64], s: &[f64]) {
+    let (rows, cols) = (a.rows, a.cols);
+    lasr(
+        Side::Left,
+        direction,
+        c.len() + 1,
+        cols,
+        c,
+        s,
+        &mut a.data[first..],
+        rows,
+    );
 }
 
-/// `dlasr('L', 'V', 'B')`: as [`rotate_rows_forward`], in decreasing `k`.
-fn rotate_rows_backward(a: &mut Dense, first: usize, c: &[f64], s: &[f64]) {
-    for k in (0..c.len()).rev() {
-        if c[k] != 1.0 || s[k] != 0.0 {
-            a.rotate_rows(first + k, first + k + 1, c[k], s[k]);
-        }
-    }
-}
-
-/// `dlasr('R', 'V', 'F')` on the columns from `first`.
-fn rotate_cols_forward(a: &mut Dense, first: usize, c: &[f64], s: &[f64]) {
-    for k in 0..c.len() {
-        if c[k] != 1.0 || s[k] != 0.0 {
-            a.rotate_cols(first + k, first + k + 1, c[k], s[k]);
-        }
-    }
-}
-
-/// `dlasr('R', 'V', 'B')`.
-fn rotate_cols_backward(a: &mut Dense, first: usize, c: &[f64], s: &[f64]) {
-    for k in (0..c.len()).rev() {
-        if c[k] != 1.0 || s[k] != 0.0 {
-            a.rotate_cols(first + k, first + k + 1, c[k], s[k]);
-        }
-    }
+/// `dlasr('R', 'V', direction)` on the columns of `a` from `first`.
+fn rotate_cols(a: &mut Dense, first: usize, direction: Direction, c: &[f64], s: &[f64]) {
+    let rows = a.rows;
+    lasr(
+        Side::Right,
+        direction,
+        rows,
+        c.len() + 1,
+        c,
+        s,
+        &mut a.data[first * rows..],
+        rows,
+    );
 }
 
 /// `A = U diag(s) VT`.

@@ -11,7 +11,7 @@
 //! real matrix raises when one is complex), so `dtrevc3`'s complex-pair solves are not needed.
 
 use super::dense::{Dense, Reflector};
-use super::{EPS, SAFE_MIN, lapy2, nrm2};
+use super::{EPS, SAFE_MIN, lapy2, nrm2, sign};
 
 /// The largest order that `dhseqr` hands to `dlahqr` (`n < NMIN = 75`).
 pub const LARGEST: usize = 74;
@@ -563,10 +563,6 @@ struct Schur2 {
     rt2i: f64,
     cs: f64,
     sn: f64,
-}
-
-fn sign(a: f64, b: f64) -> f64 {
-    a.abs().copysign(b)
 }
 
 /// `dlanv2`: the Schur factorization of a real 2x2 matrix in standard form (upper triangular

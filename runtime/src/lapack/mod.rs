@@ -83,6 +83,12 @@ pub fn lartg(f: f64, g: f64) -> Rotation {
     }
 }
 
+/// Fortran's `SIGN(a, b)`: `|a|` with the sign of `b` (negative for `b = -0.0`, as gfortran,
+/// which built NumPy's LAPACK, does).
+pub fn sign(a: f64, b: f64) -> f64 {
+    a.abs().copysign(b)
+}
+
 /// `dlapy2(x, y)`: `sqrt(x^2 + y^2)` without needless overflow.
 pub fn lapy2(x: f64, y: f64) -> f64 {
     if x.is_nan() {
