@@ -12,7 +12,7 @@ use super::ssa::VarId;
 use super::{LResult, Lowerer, PyValue, unsupported};
 use crate::function::{FloatCC, IntCC, Op, Ty, Value};
 use frontend::Span;
-use frontend::ast::{BinOp, Expr, Keyword};
+use frontend::ast::{BinOp, Expr, ExprKind, Keyword};
 use runtime::array::{DATA_OFFSET, shape_offset, stride_offset};
 use runtime::error::ExceptionKind;
 use runtime::math::RuntimeFn;
@@ -365,7 +365,25 @@ impl Lowerer<'_, '_> {
             && a.ndim > 1
         {
             let axis = if k < 0 { k + i64::from(a.ndim) } else { k } as usize;
-            return self.lower_along_axis(f, operand, &a, axis, &arg, &result_ty, span);
+            return self.lower_along_axes(f, operand, &a, &[axis], &arg, &result_ty, span);
+        }
+        // `np.linalg.norm(x, ord, axis=(i, j))`: matrix norms over axes i and j, in that order
+        // (`(1, 0)`: the transposed matrices'); `axis=(k,)`: vector norms along k.
+        if f == LinalgNorm
+            && let Some(ExprKind::Tuple(items)) = names
+                .iter()
+                .position(|n| *n == "axis")
+                .and_then(|i| bound[i])
+                .map(|e| &e.kind)
+            && let Some(a) = array_arg(operand)
+        {
+            let ndim = i64::from(a.ndim);
+            let axes: Vec<usize> = items
+                .iter()
+                .filter_map(super::array::constant_int)
+                .map(|k| if k < 0 { k + ndim } else { k } as usize)
+                .collect();
+            return self.lower_along_axes(f, operand, &a, &axes, &arg, &result_ty, span);
         }
         let value = match f {
             Empty | Zeros | Ones | Full | EmptyLike | ZerosLike | OnesLike | FullLike => {

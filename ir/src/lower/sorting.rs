@@ -119,6 +119,10 @@ impl Lowerer<'_, '_> {
             }
             Searchsorted => {
                 let a = array("a")?;
+                let a = match arg("sorter").and_then(|(v, _)| ArrayRef::of(&v)) {
+                    Some(sorter) => self.sorted_by(&a, &sorter, span)?,
+                    None => a,
+                };
                 let right = self
                     .b
                     .bconst(string_literal(expr_arg("side")) == Some("right"));
@@ -374,6 +378,41 @@ impl Lowerer<'_, '_> {
             PyValue::Scalar(v, _) => v,
             _ => unreachable!("real element"),
         }
+    }
+
+    /// `a[sorter]` for `np.searchsorted`'s `sorter=` (the indices that sort the 1-d `a`), with
+    /// NumPy's errors: a `sorter` of another length, an index outside `0..len(a)` (every one
+    /// is checked; NumPy checks those its search reads).
+    fn sorted_by(&mut self, a: &ArrayRef, sorter: &ArrayRef, span: Span) -> LResult<ArrayRef> {
+        let n = self.array_dim(a.desc, 0);
+        let count = self.array_dim(sorter.desc, 0);
+        let differ = self.b.icmp(IntCC::Ne, count, n);
+        let message = "sorter.size must equal a.size";
+        self.raise_if(differ, ExceptionKind::ValueError, message, span, &[]);
+        let out = self.new_array(a.dtype, &[n], false, span);
+        let (a_strides, a_data) = (self.strides_of(a), self.data_of(a.desc));
+        let (s_strides, s_data) = (self.strides_of(sorter), self.data_of(sorter.desc));
+        let (out_strides, out_data) = (self.strides_of(&out), self.data_of(out.desc));
+        let (dtype, index_dtype) = (a.dtype, sorter.dtype);
+        let zero = self.b.iconst(Ty::I64, 0);
+        self.counted_loop(n, &mut |this, i| {
+            let from = this.address_at(s_data, &s_strides, &[i]);
+            let PyValue::Scalar(j, js) = this.load_scalar(from, index_dtype) else {
+                unreachable!("an integer")
+            };
+            let j = this.cast_real(j, js, Scalar::I64);
+            let below = this.b.icmp(IntCC::Slt, j, zero);
+            let above = this.b.icmp(IntCC::Sge, j, n);
+            let outside = this.b.ins(Op::Or, &[below, above], Ty::Bool);
+            let message = "Sorter index out of range.";
+            this.raise_if(outside, ExceptionKind::ValueError, message, span, &[]);
+            let element = this.address_at(a_data, &a_strides, &[j]);
+            let v = this.load_scalar(element, dtype);
+            let to = this.address_at(out_data, &out_strides, &[i]);
+            this.store_scalar(to, dtype, v);
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// The index at which `x` (of dtype `xs`) would be inserted into the sorted 1-d `a` of

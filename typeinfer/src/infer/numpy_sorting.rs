@@ -77,6 +77,19 @@ impl Infer<'_> {
                 if let Some(side) = arg("side") {
                     self.string_option(f, side, &["left", "right"])?;
                 }
+                // `sorter=`: the indices that sort `a` (a 1-d integer array) or None.
+                if let Some(sorter) = arg("sorter") {
+                    match self.value(sorter)? {
+                        Type::NoneType => {}
+                        Type::Array { dtype, ndim: 1, .. } if dtype.is_int() => {}
+                        other => {
+                            let message = format!(
+                                "searchsorted(): sorter must be a 1-d integer array, got {other}"
+                            );
+                            return Err(Diagnostic::typing(message, sorter.span).into());
+                        }
+                    }
+                }
                 self.indices_like(f, required("v"))?
             }
             Digitize => {
