@@ -228,12 +228,13 @@ runtime_functions! {
     Sort => ("ferrojit_sort", &[I64, I64, I64, I64], I64, sorting::ferrojit_sort),
     /// `(data, n, kind, out) -> 0`: the sorting indices of a buffer into an `i64` buffer.
     Argsort => ("ferrojit_argsort", &[I64, I64, I64, I64], I64, sorting::ferrojit_argsort),
-    /// `(data, n, kind, kth) -> 0`: partitions a buffer in place around `kth`.
-    Partition => ("ferrojit_partition", &[I64, I64, I64, I64], I64, sorting::ferrojit_partition),
-    /// `(data, n, kind, kth, out) -> 0`: the partitioning indices into an `i64` buffer.
+    /// `(data, n, kind, kths, count) -> 0`: partitions a buffer in place around the `count`
+    /// positions in the `i64` buffer `kths`.
+    Partition => ("ferrojit_partition", &[I64, I64, I64, I64, I64], I64, sorting::ferrojit_partition),
+    /// `(data, n, kind, kths, count, out) -> 0`: the partitioning indices into an `i64` buffer.
     Argpartition => (
         "ferrojit_argpartition",
-        &[I64, I64, I64, I64, I64],
+        &[I64, I64, I64, I64, I64, I64],
         I64,
         sorting::ferrojit_argpartition
     ),

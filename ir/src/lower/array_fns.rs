@@ -537,7 +537,8 @@ impl Lowerer<'_, '_> {
                 };
                 self.lower_qr(&arg, mode, &result_ty, span)?
             }
-            Sort | SortInPlace | Argsort | Partition | Argpartition | Searchsorted | Unique
+            Sort | SortInPlace | Argsort | Partition | PartitionInPlace | Argpartition
+            | Searchsorted | Unique
             | Digitize | Bincount | Nonzero | Flatnonzero | Argwhere | Isin => {
                 let expr_arg =
                     |name: &str| names.iter().position(|n| *n == name).and_then(|i| bound[i]);

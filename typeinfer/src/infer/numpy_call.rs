@@ -240,7 +240,8 @@ impl Infer<'_> {
                 let message = "where() takes either one argument or three (condition, x, y)";
                 return Err(Diagnostic::typing(message, e.span).into());
             }
-            Sort | SortInPlace | Argsort | Partition | Argpartition | Searchsorted | Unique
+            Sort | SortInPlace | Argsort | Partition | PartitionInPlace | Argpartition
+            | Searchsorted | Unique
             | Digitize | Bincount | Nonzero | Flatnonzero | Argwhere | Isin => {
                 self.sorting_type(f, &arg)?
             }
