@@ -566,13 +566,25 @@ mod tests {
     fn partition_places_kth() {
         let mut v: Vec<i64> = vec![9, 3, 7, 1, 5];
         let kth = [2i64];
-        ferrojit_partition(v.as_mut_ptr() as i64, 5, ElementKind::I64 as i64, kth.as_ptr() as i64, 1);
+        ferrojit_partition(
+            v.as_mut_ptr() as i64,
+            5,
+            ElementKind::I64 as i64,
+            kth.as_ptr() as i64,
+            1,
+        );
         assert_eq!(v[2], 5);
         assert!(v[..2].iter().all(|&x| x <= 5) && v[3..].iter().all(|&x| x >= 5));
         // Several positions, in any order and repeated: each holds its sorted value.
         let mut v: Vec<i64> = vec![9, 3, 7, 1, 5, 8, 2, 6];
         let kths = [5i64, 1, 5, 3];
-        ferrojit_partition(v.as_mut_ptr() as i64, 8, ElementKind::I64 as i64, kths.as_ptr() as i64, 4);
+        ferrojit_partition(
+            v.as_mut_ptr() as i64,
+            8,
+            ElementKind::I64 as i64,
+            kths.as_ptr() as i64,
+            4,
+        );
         assert_eq!((v[1], v[3], v[5]), (2, 5, 7));
         assert!(v[..1].iter().all(|&x| x <= 2) && v[2..3].iter().all(|&x| (2..=5).contains(&x)));
         assert!(v[4..5].iter().all(|&x| (5..=7).contains(&x)) && v[6..].iter().all(|&x| x >= 7));

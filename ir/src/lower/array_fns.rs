@@ -538,8 +538,8 @@ impl Lowerer<'_, '_> {
                 self.lower_qr(&arg, mode, &result_ty, span)?
             }
             Sort | SortInPlace | Argsort | Partition | PartitionInPlace | Argpartition
-            | Searchsorted | Unique
-            | Digitize | Bincount | Nonzero | Flatnonzero | Argwhere | Isin => {
+            | Searchsorted | Unique | Digitize | Bincount | Nonzero | Flatnonzero | Argwhere
+            | Isin => {
                 let expr_arg =
                     |name: &str| names.iter().position(|n| *n == name).and_then(|i| bound[i]);
                 self.lower_sorting_call(f, &arg, &expr_arg, &result_ty, span)?

@@ -444,13 +444,15 @@ impl Lowerer<'_, '_> {
         float: Scalar,
         span: Span,
     ) -> LResult<PyValue> {
-        let x_dtype = match result_ty {
-            Type::Tuple(items) => match items[0] {
+        // The result is a tuple: `float` (its scalar type) says nothing; each array's own.
+        let dtype_of = |k: usize| match result_ty {
+            Type::Tuple(items) => match items[k] {
                 Type::Array { dtype, .. } => dtype,
                 _ => float,
             },
             _ => float,
         };
+        let (x_dtype, float) = (dtype_of(0), dtype_of(3));
         let b = arg("b")
             .and_then(|(v, _)| ArrayRef::of(&v))
             .ok_or_else(|| unsupported("lstsq() b", span))?;

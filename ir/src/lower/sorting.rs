@@ -364,9 +364,7 @@ impl Lowerer<'_, '_> {
         let kth = kth.clone();
         self.counted_loop(count, &mut |this, i| {
             let k = match &kth {
-                PyValue::List(list, Type::List { item, .. }) => {
-                    this.load_list_item(*list, item, i)
-                }
+                PyValue::List(list, Type::List { item, .. }) => this.load_list_item(*list, item, i),
                 _ => {
                     let a = ArrayRef::of(&kth).expect("an array");
                     let (strides, from) = (this.strides_of(&a), this.data_of(a.desc));

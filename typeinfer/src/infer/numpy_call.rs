@@ -241,10 +241,8 @@ impl Infer<'_> {
                 return Err(Diagnostic::typing(message, e.span).into());
             }
             Sort | SortInPlace | Argsort | Partition | PartitionInPlace | Argpartition
-            | Searchsorted | Unique
-            | Digitize | Bincount | Nonzero | Flatnonzero | Argwhere | Isin => {
-                self.sorting_type(f, &arg)?
-            }
+            | Searchsorted | Unique | Digitize | Bincount | Nonzero | Flatnonzero | Argwhere
+            | Isin => self.sorting_type(f, &arg)?,
             Median | Percentile | Quantile | Nansum | Nanmean | Nanstd | Nanvar | Nanmin
             | Nanmax | Nanargmin | Nanargmax | Ptp | Average | Cov | Corrcoef | Histogram => {
                 self.statistics_type(f, &arg)?
