@@ -1,7 +1,8 @@
 """The remaining arguments of `np.linalg` inside compiled code, against NumPy (see diff.py):
 `norm` over a literal tuple of axes (matrix norms over two axes of an array of any rank, in
 the order given; a vector norm along a 1-tuple; `keepdims`), numeric tolerances of `lstsq`
-(`rcond`), `pinv` (`rcond`, `rtol`, `hermitian=False`) and `matrix_rank` (`tol`, `rtol`), and
+(`rcond`), `pinv` (`rcond`, `rtol`) and `matrix_rank` (`tol`, `rtol`), `hermitian=True` of
+both (the symmetric matrix of the lower triangle, as NumPy reads it), and
 `matrix_power` of integer and bool matrices (exact, wrapping products in the matrix's dtype).
 Inputs: float64, float32 and integer arrays, C- and F-ordered, and strided views; NumPy's
 errors as the same exception class, or compile errors where the arguments are literals.
@@ -179,11 +180,11 @@ def test_tolerance_errors():
         rank_both(TALL)
 
     @jit
-    def hermitian(a):
-        return np.linalg.pinv(a, hermitian=True)
+    def hermitian(a, flag):
+        return np.linalg.pinv(a, hermitian=flag)
 
-    with pytest.raises(ferrojit.errors.UnsupportedError, match="hermitian=False"):
-        hermitian(TALL)
+    with pytest.raises(ferrojit.errors.UnsupportedError, match="literal True or False"):
+        hermitian(TALL, True)
 
     @jit
     def array_tolerance(a, r):
@@ -191,6 +192,33 @@ def test_tolerance_errors():
 
     with pytest.raises(ferrojit.errors.TypingError, match="tolerance"):
         array_tolerance(TALL, np.ones(1))
+
+
+@jit
+def hermitian_forms(a, r):
+    return (np.linalg.pinv(a, hermitian=True), np.linalg.pinv(a, r, True),
+            np.linalg.matrix_rank(a, hermitian=True), np.linalg.matrix_rank(a, r, True),
+            np.linalg.matrix_rank(a, rtol=r, hermitian=True))
+
+
+SYMMETRIC = spread((4, 4), [3.0, 1.0, 0.5, 1e-3])
+SYMMETRIC = SYMMETRIC + SYMMETRIC.T
+
+
+@pytest.mark.parametrize("a", [
+    SYMMETRIC,
+    np.tril(SYMMETRIC) + 5 * np.triu(rng.standard_normal((4, 4)), 1),  # NumPy reads the lower
+    np.asfortranarray(SYMMETRIC),
+    np.kron(SYMMETRIC, np.ones((2, 2)))[::2, ::2],
+    SYMMETRIC.astype(np.float32),
+    np.array([[2, 1, 0], [1, 2, 1], [0, 1, 2]]),
+])
+def test_hermitian_reads_the_lower_triangle(a):
+    check(hermitian_forms, a, 1e-2, rtol=1e-4 if a.dtype == np.float32 else 1e-9)
+
+
+def test_hermitian_of_a_non_square_matrix_raises():
+    check(hermitian_forms, TALL, 1e-2)  # LinAlgError, as NumPy's eigh
 
 
 @jit

@@ -583,7 +583,25 @@ impl Lowerer<'_, '_> {
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
             | LinalgPinv | LinalgLstsq | LinalgMatrixPower | LinalgEig | LinalgEigvals | Kron => {
-                self.lower_linalg_call(f, &arg, &result_ty, span)?
+                // `hermitian=True` (`pinv`, `matrix_rank`): NumPy reads only the lower
+                // triangle (through `eigh`), so the symmetric matrix it describes, as usual.
+                let hermitian = names
+                    .iter()
+                    .position(|n| *n == "hermitian")
+                    .and_then(|i| bound[i])
+                    .is_some_and(|e| matches!(e.kind, ExprKind::Bool(true)));
+                match array_arg("a") {
+                    Some(a) if hermitian => {
+                        let symmetric = self.symmetric_from_lower(&a, span);
+                        let symmetric = Some((symmetric.value(), symmetric.ty()));
+                        let arg = |name: &str| match name {
+                            "a" => symmetric.clone(),
+                            _ => arg(name),
+                        };
+                        self.lower_linalg_call(f, &arg, &result_ty, span)?
+                    }
+                    _ => self.lower_linalg_call(f, &arg, &result_ty, span)?,
+                }
             }
             Eye | Identity | Round | Isclose => {
                 self.lower_library_call(f, &arg, &result_ty, span)?

@@ -536,6 +536,25 @@ impl Lowerer<'_, '_> {
         ]))
     }
 
+    /// The symmetric matrix whose lower triangle is the square `a`'s (a C-contiguous copy in
+    /// `a`'s dtype): what `hermitian=True` makes of `a` in NumPy, which reads that triangle.
+    pub(crate) fn symmetric_from_lower(&mut self, a: &ArrayRef, span: Span) -> ArrayRef {
+        let copy = self.copy_array(a, a.dtype, span);
+        let n = self.square_extent(&copy, span);
+        let (strides, data) = (self.strides_of(&copy), self.data_of(copy.desc));
+        let dtype = a.dtype;
+        let _ = self.counted_loop(n, &mut |this, i| {
+            this.counted_loop(i, &mut |this, j| {
+                let below = this.address_at(data, &strides, &[i, j]);
+                let v = this.load_scalar(below, dtype);
+                let above = this.address_at(data, &strides, &[j, i]);
+                this.store_scalar(above, dtype, v);
+                Ok(())
+            })
+        });
+        copy
+    }
+
     /// A tolerance argument (`rcond`, `tol`, `rtol`) given as a number, as a float64.
     fn tolerance(&mut self, tol: LoweredArg) -> Option<Value> {
         match tol {

@@ -500,11 +500,13 @@ impl Infer<'_> {
                         Diagnostic::typing(message, arg("rtol").expect("given").span).into(),
                     );
                 }
+                // `hermitian` decides which elements are read: a literal (lowering reads
+                // the lower triangle for True, as NumPy's `eigh`).
                 if let Some(flag) = arg("hermitian") {
                     self.value(flag)?;
-                    if !matches!(flag.kind, ExprKind::Bool(false)) {
+                    if !matches!(flag.kind, ExprKind::Bool(_)) {
                         let message = format!(
-                            "{}(): only hermitian=False (the SVD of a general matrix) is supported",
+                            "{}(): hermitian must be the literal True or False",
                             f.name()
                         );
                         return Err(Diagnostic::unsupported(message, flag.span).into());
