@@ -64,7 +64,7 @@ def partitions(a, kth):
 @jit
 def literal_kths(a):
     return (np.partition(a, (1, -1)), np.argpartition(a, (4, 0, 4)), np.partition(a, [2, 0]),
-            np.argpartition(a, [3]), np.partition(a, ()))
+            np.argpartition(a, [3], kind="introselect"), np.partition(a, (), -1, "introselect"))
 
 
 def assert_partitioned(a, kths, p):

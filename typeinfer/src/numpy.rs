@@ -507,7 +507,7 @@ impl ArrayFn {
             Reshape => &["a", "shape"],
             Fill => &["a", "value"],
             Sort | SortInPlace | Argsort => &["a", "axis", "kind"],
-            Partition | PartitionInPlace | Argpartition => &["a", "kth", "axis"],
+            Partition | PartitionInPlace | Argpartition => &["a", "kth", "axis", "kind"],
             Searchsorted => &["a", "v", "side", "sorter"],
             Unique => &["ar"],
             Digitize => &["x", "bins", "right"],

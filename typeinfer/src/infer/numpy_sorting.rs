@@ -71,6 +71,9 @@ impl Infer<'_> {
                         return Err(Diagnostic::typing(message, kth.span).into());
                     }
                 }
+                if let Some(kind) = arg("kind") {
+                    self.string_option(f, kind, &["introselect"])?;
+                }
                 match f {
                     Partition => Type::array(dt, ndim, Layout::C),
                     Argpartition => Type::array(Scalar::I64, ndim, Layout::C),
