@@ -325,9 +325,10 @@ pub extern "C" fn ferrojit_svd(
     0
 }
 
-/// `np.linalg.matrix_rank` of the `m x n` matrix at `a`: the singular values above
-/// `max(s) * max(m, n) * eps`, as NumPy; -1 when the SVD does not converge.
-pub extern "C" fn ferrojit_matrix_rank(a: i64, m: i64, n: i64) -> i64 {
+/// `np.linalg.matrix_rank` of the `m x n` matrix at `a`: the number of singular values above
+/// `tol`, or above `tol * max(s)` where `relative != 0` (NumPy's `rtol`; its default is
+/// `max(m, n) * eps`, which lowering passes); -1 when the SVD does not converge.
+pub extern "C" fn ferrojit_matrix_rank(a: i64, m: i64, n: i64, tol: f64, relative: i64) -> i64 {
     if m.min(n) <= 0 {
         return 0;
     }
@@ -335,15 +336,18 @@ pub extern "C" fn ferrojit_matrix_rank(a: i64, m: i64, n: i64) -> i64 {
     let Ok(values) = unsafe { view(a, m, n) }.singular_values() else {
         return -1;
     };
-    let largest = values.iter().copied().fold(0.0, f64::max);
-    let tolerance = largest * m.max(n) as f64 * f64::EPSILON;
+    let tolerance = if relative != 0 {
+        values.iter().copied().fold(0.0, f64::max) * tol
+    } else {
+        tol
+    };
     values.iter().filter(|&&x| x > tolerance).count() as i64
 }
 
 /// `np.linalg.pinv` of the `m x n` matrix at `a` into the `n x m` result at `out`: singular
-/// values up to `1e-15 * max(s)` count as zero (NumPy's default `rcond`); returns 1 when the
-/// SVD does not converge.
-pub extern "C" fn ferrojit_pinv(a: i64, out: i64, m: i64, n: i64) -> i64 {
+/// values up to `rcond * max(s)` count as zero (NumPy's default `rcond` is `1e-15`, which
+/// lowering passes); returns 1 when the SVD does not converge.
+pub extern "C" fn ferrojit_pinv(a: i64, out: i64, m: i64, n: i64, rcond: f64) -> i64 {
     if m.min(n) <= 0 {
         // SAFETY: a fresh `n x m` result (possibly empty).
         unsafe { view_mut(out, n, m) }.fill(0.0);
@@ -354,7 +358,7 @@ pub extern "C" fn ferrojit_pinv(a: i64, out: i64, m: i64, n: i64) -> i64 {
     let Ok(svd) = matrix.thin_svd() else { return 1 };
     let s = svd.S().column_vector();
     let k = m.min(n) as usize;
-    let cutoff = 1e-15 * (0..k).map(|i| s[i]).fold(0.0, f64::max);
+    let cutoff = rcond * (0..k).map(|i| s[i]).fold(0.0, f64::max);
     // pinv = V diag(1/s) U^T over the singular values above the cutoff.
     let mut scaled_v = svd.V().to_owned();
     for j in 0..k {
@@ -418,12 +422,13 @@ pub extern "C" fn ferrojit_qr(a: i64, q: i64, r: i64, m: i64, n: i64, complete: 
     0
 }
 
-/// `np.linalg.lstsq(a, b, rcond=None)` of the `m x n` matrix at `a` and the `m x nrhs`
+/// `np.linalg.lstsq(a, b, rcond)` of the `m x n` matrix at `a` and the `m x nrhs`
 /// right-hand sides at `b`: writes the minimum-norm least-squares solution (`n x nrhs`) to
 /// `x`, the singular values (`min(m, n)`, nonincreasing) to `s` and the squared residual norm
 /// of each column of `b` to `residuals` (`nrhs` doubles); returns the rank (singular values
-/// above `eps * max(m, n) * max(s)`, NumPy's default `rcond`), or -1 when the SVD does not
-/// converge. Like LAPACK's `gelsd`, it solves through the SVD.
+/// above `rcond * max(s)`; NumPy's default `rcond`, `eps * max(m, n)`, is passed by
+/// lowering), or -1 when the SVD does not converge. Like LAPACK's `gelsd`, it solves through
+/// the SVD, and an `rcond` outside `(0, 1)` means LAPACK's machine precision (`eps / 2`).
 #[allow(clippy::too_many_arguments)]
 pub extern "C" fn ferrojit_lstsq(
     a: i64,
@@ -434,6 +439,7 @@ pub extern "C" fn ferrojit_lstsq(
     m: i64,
     n: i64,
     nrhs: i64,
+    rcond: f64,
 ) -> i64 {
     let k = m.min(n);
     // SAFETY: lowering passes buffers of these shapes; `x`, `s` and `residuals` are fresh.
@@ -458,7 +464,13 @@ pub extern "C" fn ferrojit_lstsq(
     for (i, out) in singular.iter_mut().enumerate() {
         *out = values[i];
     }
-    let cutoff = f64::EPSILON * m.max(n) as f64 * singular[0];
+    // `gelsd`'s rule (`dlalsd`): `rcond <= 0` or `>= 1` (NaN too) is machine precision.
+    let rcond = if rcond > 0.0 && rcond < 1.0 {
+        rcond
+    } else {
+        f64::EPSILON / 2.0
+    };
+    let cutoff = rcond * singular[0];
     let rank = singular.iter().filter(|&&v| v > cutoff).count();
     // x = V[:, :rank] diag(1 / s[:rank]) U[:, :rank]^T b.
     let mut projected = Mat::<f64>::zeros(rank, nrhs as usize);
@@ -888,10 +900,13 @@ mod tests {
         );
         assert_eq!(s, [3.0, 2.0]);
         let rank_one = [1.0, 2.0, 2.0, 4.0];
-        assert_eq!(ferrojit_matrix_rank(p(&rank_one), 2, 2), 1);
+        let eps2 = 2.0 * f64::EPSILON;
+        assert_eq!(ferrojit_matrix_rank(p(&rank_one), 2, 2, eps2, 1), 1);
+        // An absolute tolerance above the largest singular value (5): no rank left.
+        assert_eq!(ferrojit_matrix_rank(p(&rank_one), 2, 2, 5.5, 0), 0);
         let mut pinv = [0.0f64; 2];
         assert_eq!(
-            ferrojit_pinv(p(&[2.0, 0.0]), pinv.as_mut_ptr() as i64, 1, 2),
+            ferrojit_pinv(p(&[2.0, 0.0]), pinv.as_mut_ptr() as i64, 1, 2, 1e-15),
             0
         );
         assert!((pinv[0] - 0.5).abs() < 1e-12 && pinv[1].abs() < 1e-12);

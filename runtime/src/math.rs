@@ -228,12 +228,13 @@ runtime_functions! {
     Sort => ("ferrojit_sort", &[I64, I64, I64, I64], I64, sorting::ferrojit_sort),
     /// `(data, n, kind, out) -> 0`: the sorting indices of a buffer into an `i64` buffer.
     Argsort => ("ferrojit_argsort", &[I64, I64, I64, I64], I64, sorting::ferrojit_argsort),
-    /// `(data, n, kind, kth) -> 0`: partitions a buffer in place around `kth`.
-    Partition => ("ferrojit_partition", &[I64, I64, I64, I64], I64, sorting::ferrojit_partition),
-    /// `(data, n, kind, kth, out) -> 0`: the partitioning indices into an `i64` buffer.
+    /// `(data, n, kind, kths, count) -> 0`: partitions a buffer in place around the `count`
+    /// positions in the `i64` buffer `kths`.
+    Partition => ("ferrojit_partition", &[I64, I64, I64, I64, I64], I64, sorting::ferrojit_partition),
+    /// `(data, n, kind, kths, count, out) -> 0`: the partitioning indices into an `i64` buffer.
     Argpartition => (
         "ferrojit_argpartition",
-        &[I64, I64, I64, I64, I64],
+        &[I64, I64, I64, I64, I64, I64],
         I64,
         sorting::ferrojit_argpartition
     ),
@@ -508,15 +509,15 @@ runtime_functions! {
     /// `(a, m, n, s, u, vt, compute_uv, full) -> status`: `np.linalg.svd`.
     Svd => ("ferrojit_svd", &[I64, I64, I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_svd),
     /// `(a, m, n) -> rank`: `np.linalg.matrix_rank`; -1 when the SVD does not converge.
-    MatrixRank => ("ferrojit_matrix_rank", &[I64, I64, I64], I64, linalg::ferrojit_matrix_rank),
+    MatrixRank => ("ferrojit_matrix_rank", &[I64, I64, I64, F64, I64], I64, linalg::ferrojit_matrix_rank),
     /// `(a, out, m, n) -> status`: `np.linalg.pinv` (`out` is `n x m`).
-    Pinv => ("ferrojit_pinv", &[I64, I64, I64, I64], I64, linalg::ferrojit_pinv),
+    Pinv => ("ferrojit_pinv", &[I64, I64, I64, I64, F64], I64, linalg::ferrojit_pinv),
     /// `(a, q, r, m, n, complete) -> 0`: `np.linalg.qr` (`q == 0`: R only).
     Qr => ("ferrojit_qr", &[I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_qr),
     /// `(a, b, x, s, residuals, m, n, nrhs) -> rank`: `np.linalg.lstsq`; -1 on failure.
     /// `(x, rows, cols, matrix, ord, invalid_slot) -> f64`: `np.linalg.norm` with a number `ord`.
     Norm => ("ferrojit_norm", &[I64, I64, I64, I64, F64, Ptr], F64, linalg::ferrojit_norm),
-    Lstsq => ("ferrojit_lstsq", &[I64, I64, I64, I64, I64, I64, I64, I64], I64, linalg::ferrojit_lstsq),
+    Lstsq => ("ferrojit_lstsq", &[I64, I64, I64, I64, I64, I64, I64, I64, F64], I64, linalg::ferrojit_lstsq),
     // Whole-array reductions of contiguous elements (`crate::reduce`, vectorised): `(data, n)`
     // or `(data, data, n)`. They read array memory, so they are not pure.
     /// Sum of `f64` elements in any order (fastmath only).

@@ -315,22 +315,47 @@ fn argsort_slice<T: SortKey>(values: &[T], out: &mut [i64], radix_min: usize) {
     }
 }
 
-fn partition_values<T: SortKey>(data: i64, n: i64, kth: i64) -> i64 {
+/// Puts each of the positions `kths` (in `0..len`, any order, repeats allowed) where a sort
+/// would, with nothing greater before and nothing smaller after it: selections on the part
+/// after the previous position, in increasing order, so each keeps what the last one did.
+fn select_positions<E>(items: &mut [E], kths: &[i64], order: impl Fn(&E, &E) -> Ordering) {
+    let mut kths: Vec<usize> = kths
+        .iter()
+        .filter(|&&k| (0..items.len() as i64).contains(&k))
+        .map(|&k| k as usize)
+        .collect();
+    kths.sort_unstable();
+    kths.dedup();
+    let mut start = 0;
+    for k in kths {
+        items[start..].select_nth_unstable_by(k - start, &order);
+        start = k + 1;
+    }
+}
+
+/// The `count` positions at `kths` (an `i64` buffer lowering fills).
+fn kth_slice<'a>(kths: i64, count: i64) -> &'a [i64] {
+    if count <= 0 {
+        return &[];
+    }
+    // SAFETY: lowering passes `count` i64s.
+    unsafe { std::slice::from_raw_parts(kths as *const i64, count as usize) }
+}
+
+fn partition_values<T: SortKey>(data: i64, n: i64, kths: i64, count: i64) -> i64 {
     // SAFETY: as in `sort_values`.
     let values = unsafe { slice_mut::<T>(data, n) };
-    if (0..n).contains(&kth) {
-        values.select_nth_unstable_by(kth as usize, |a, b| T::order(*a, *b));
-    }
+    select_positions(values, kth_slice(kths, count), |a, b| T::order(*a, *b));
     0
 }
 
-fn argpartition_values<T: SortKey>(data: i64, n: i64, kth: i64, out: i64) -> i64 {
+fn argpartition_values<T: SortKey>(data: i64, n: i64, kths: i64, count: i64, out: i64) -> i64 {
     // SAFETY: as in `sort_values`; only read.
     let values = unsafe { slice_mut::<T>(data, n) };
     let mut pairs: Vec<(T, i64)> = values.iter().copied().zip(0..).collect();
-    if (0..n).contains(&kth) {
-        pairs.select_nth_unstable_by(kth as usize, |a, b| T::order(a.0, b.0).then(a.1.cmp(&b.1)));
-    }
+    select_positions(&mut pairs, kth_slice(kths, count), |a, b| {
+        T::order(a.0, b.0).then(a.1.cmp(&b.1))
+    });
     // SAFETY: as in `argsort_values`.
     let out = unsafe { slice_mut::<i64>(out, n) };
     for (slot, (_, index)) in out.iter_mut().zip(pairs) {
@@ -427,15 +452,24 @@ pub extern "C" fn ferrojit_argsort(data: i64, n: i64, kind: i64, out: i64) -> i6
     dispatch!(kind, argsort_values(data, n, out))
 }
 
-/// Reorders the `n` elements at `data` so that element `kth` is the one a sort would put
-/// there, with none greater before it and none smaller after it.
-pub extern "C" fn ferrojit_partition(data: i64, n: i64, kind: i64, kth: i64) -> i64 {
-    dispatch!(kind, partition_values(data, n, kth))
+/// Reorders the `n` elements at `data` so that the element at each of the `count` positions
+/// at `kths` is the one a sort would put there, with none greater before it and none smaller
+/// after it (NumPy's `partition` with a sequence of `kth`).
+pub extern "C" fn ferrojit_partition(data: i64, n: i64, kind: i64, kths: i64, count: i64) -> i64 {
+    dispatch!(kind, partition_values(data, n, kths, count))
 }
 
-/// Writes to `out` the indices that partition the `n` elements at `data` around `kth`.
-pub extern "C" fn ferrojit_argpartition(data: i64, n: i64, kind: i64, kth: i64, out: i64) -> i64 {
-    dispatch!(kind, argpartition_values(data, n, kth, out))
+/// Writes to `out` the indices that partition the `n` elements at `data` around the `count`
+/// positions at `kths`.
+pub extern "C" fn ferrojit_argpartition(
+    data: i64,
+    n: i64,
+    kind: i64,
+    kths: i64,
+    count: i64,
+    out: i64,
+) -> i64 {
+    dispatch!(kind, argpartition_values(data, n, kths, count, out))
 }
 
 /// Sorts the `n` elements at `data` and moves the distinct ones to the front (NaNs count as
@@ -531,9 +565,29 @@ mod tests {
     #[test]
     fn partition_places_kth() {
         let mut v: Vec<i64> = vec![9, 3, 7, 1, 5];
-        ferrojit_partition(v.as_mut_ptr() as i64, 5, ElementKind::I64 as i64, 2);
+        let kth = [2i64];
+        ferrojit_partition(
+            v.as_mut_ptr() as i64,
+            5,
+            ElementKind::I64 as i64,
+            kth.as_ptr() as i64,
+            1,
+        );
         assert_eq!(v[2], 5);
         assert!(v[..2].iter().all(|&x| x <= 5) && v[3..].iter().all(|&x| x >= 5));
+        // Several positions, in any order and repeated: each holds its sorted value.
+        let mut v: Vec<i64> = vec![9, 3, 7, 1, 5, 8, 2, 6];
+        let kths = [5i64, 1, 5, 3];
+        ferrojit_partition(
+            v.as_mut_ptr() as i64,
+            8,
+            ElementKind::I64 as i64,
+            kths.as_ptr() as i64,
+            4,
+        );
+        assert_eq!((v[1], v[3], v[5]), (2, 5, 7));
+        assert!(v[..1].iter().all(|&x| x <= 2) && v[2..3].iter().all(|&x| (2..=5).contains(&x)));
+        assert!(v[4..5].iter().all(|&x| (5..=7).contains(&x)) && v[6..].iter().all(|&x| x >= 7));
         assert_eq!(ferrojit_sort(0, 0, 99, 0), -1);
     }
 

@@ -61,6 +61,8 @@ pub enum ArrayFn {
     SortInPlace,
     Argsort,
     Partition,
+    /// `a.partition(kth)`: partitions in place.
+    PartitionInPlace,
     Argpartition,
     Searchsorted,
     Unique,
@@ -434,8 +436,9 @@ impl ArrayFn {
             "sort" => Some(SortInPlace),
             "item" => Some(Item),
             "transpose" => Some(Transpose),
-            // NumPy's aliases of functions only; `a.partition(kth)` (in place) is not supported.
-            "amin" | "amax" | "partition" => None,
+            "partition" => Some(PartitionInPlace),
+            // NumPy's aliases of functions only.
+            "amin" | "amax" => None,
             // The other methods are the functions of the same name that take the array first.
             _ => ArrayFn::function(name).filter(|f| {
                 !matches!(
@@ -504,8 +507,8 @@ impl ArrayFn {
             Reshape => &["a", "shape"],
             Fill => &["a", "value"],
             Sort | SortInPlace | Argsort => &["a", "axis", "kind"],
-            Partition | Argpartition => &["a", "kth", "axis"],
-            Searchsorted => &["a", "v", "side"],
+            Partition | PartitionInPlace | Argpartition => &["a", "kth", "axis", "kind"],
+            Searchsorted => &["a", "v", "side", "sorter"],
             Unique => &["ar"],
             Digitize => &["x", "bins", "right"],
             Bincount => &["x", "weights", "minlength"],
@@ -557,7 +560,9 @@ impl ArrayFn {
             Trace => &["a"],
             LinalgSolve => &["a", "b"],
             LinalgInv | LinalgDet | LinalgSlogdet | LinalgCholesky | LinalgEigvalsh => &["a"],
-            LinalgEigh | LinalgMatrixRank | LinalgPinv => &["a"],
+            LinalgEigh => &["a"],
+            LinalgMatrixRank => &["a", "tol", "hermitian", "*", "rtol"],
+            LinalgPinv => &["a", "rcond", "hermitian", "*", "rtol"],
             LinalgQr => &["a", "mode"],
             LinalgEig | LinalgEigvals => &["a"],
             LinalgLstsq => &["a", "b", "rcond"],
@@ -577,7 +582,7 @@ impl ArrayFn {
         use ArrayFn::*;
         match self {
             Full | FullLike | Linspace | Dot | Reshape | Fill | Astype => 2,
-            Partition | Argpartition | Searchsorted | Digitize | Isin => 2,
+            Partition | PartitionInPlace | Argpartition | Searchsorted | Digitize | Isin => 2,
             Percentile | Quantile => 2,
             Outer | Cross | ArrayEqual | Allclose | Roll | ExpandDims | Isclose => 2,
             RandomBinomial | PyRandint | PyUniform | LinalgSolve | LinalgMatrixPower | Kron => 2,
@@ -717,7 +722,7 @@ impl ArrayFn {
             Fill => "fill",
             Sort | SortInPlace => "sort",
             Argsort => "argsort",
-            Partition => "partition",
+            Partition | PartitionInPlace => "partition",
             Argpartition => "argpartition",
             Searchsorted => "searchsorted",
             Unique => "unique",
@@ -812,7 +817,7 @@ impl ArrayFn {
             Reshape | Ravel => ArrayEffect::ViewOf,
             // `np.ascontiguousarray(a)` is `a` itself when it is C-contiguous already.
             ExpandDims | Transpose | Ascontiguousarray => ArrayEffect::ViewOf,
-            Fill | SortInPlace => ArrayEffect::WritesInto,
+            Fill | SortInPlace | PartitionInPlace => ArrayEffect::WritesInto,
             Empty | Zeros | Ones | Full | EmptyLike | ZerosLike | OnesLike | FullLike | Arange
             | Linspace | Copy | Astype | Sum | Prod | Min | Max | Mean | Std | Var | Argmin
             | Argmax | Cumsum | Cumprod | Any | All | Concatenate | Dot | Where | Flatten

@@ -12,7 +12,7 @@ use super::ssa::VarId;
 use super::{LResult, Lowerer, PyValue, unsupported};
 use crate::function::{FloatCC, IntCC, Op, Ty, Value};
 use frontend::Span;
-use frontend::ast::{BinOp, Expr, Keyword};
+use frontend::ast::{BinOp, Expr, ExprKind, Keyword};
 use runtime::array::{DATA_OFFSET, shape_offset, stride_offset};
 use runtime::error::ExceptionKind;
 use runtime::math::RuntimeFn;
@@ -365,7 +365,25 @@ impl Lowerer<'_, '_> {
             && a.ndim > 1
         {
             let axis = if k < 0 { k + i64::from(a.ndim) } else { k } as usize;
-            return self.lower_along_axis(f, operand, &a, axis, &arg, &result_ty, span);
+            return self.lower_along_axes(f, operand, &a, &[axis], &arg, &result_ty, span);
+        }
+        // `np.linalg.norm(x, ord, axis=(i, j))`: matrix norms over axes i and j, in that order
+        // (`(1, 0)`: the transposed matrices'); `axis=(k,)`: vector norms along k.
+        if f == LinalgNorm
+            && let Some(ExprKind::Tuple(items)) = names
+                .iter()
+                .position(|n| *n == "axis")
+                .and_then(|i| bound[i])
+                .map(|e| &e.kind)
+            && let Some(a) = array_arg(operand)
+        {
+            let ndim = i64::from(a.ndim);
+            let axes: Vec<usize> = items
+                .iter()
+                .filter_map(super::array::constant_int)
+                .map(|k| if k < 0 { k + ndim } else { k } as usize)
+                .collect();
+            return self.lower_along_axes(f, operand, &a, &axes, &arg, &result_ty, span);
         }
         let value = match f {
             Empty | Zeros | Ones | Full | EmptyLike | ZerosLike | OnesLike | FullLike => {
@@ -519,8 +537,9 @@ impl Lowerer<'_, '_> {
                 };
                 self.lower_qr(&arg, mode, &result_ty, span)?
             }
-            Sort | SortInPlace | Argsort | Partition | Argpartition | Searchsorted | Unique
-            | Digitize | Bincount | Nonzero | Flatnonzero | Argwhere | Isin => {
+            Sort | SortInPlace | Argsort | Partition | PartitionInPlace | Argpartition
+            | Searchsorted | Unique | Digitize | Bincount | Nonzero | Flatnonzero | Argwhere
+            | Isin => {
                 let expr_arg =
                     |name: &str| names.iter().position(|n| *n == name).and_then(|i| bound[i]);
                 self.lower_sorting_call(f, &arg, &expr_arg, &result_ty, span)?
@@ -564,7 +583,25 @@ impl Lowerer<'_, '_> {
             Trace | LinalgSolve | LinalgInv | LinalgDet | LinalgNorm | LinalgSlogdet
             | LinalgCholesky | LinalgEigvalsh | LinalgEigh | LinalgSvd | LinalgMatrixRank
             | LinalgPinv | LinalgLstsq | LinalgMatrixPower | LinalgEig | LinalgEigvals | Kron => {
-                self.lower_linalg_call(f, &arg, &result_ty, span)?
+                // `hermitian=True` (`pinv`, `matrix_rank`): NumPy reads only the lower
+                // triangle (through `eigh`), so the symmetric matrix it describes, as usual.
+                let hermitian = names
+                    .iter()
+                    .position(|n| *n == "hermitian")
+                    .and_then(|i| bound[i])
+                    .is_some_and(|e| matches!(e.kind, ExprKind::Bool(true)));
+                match array_arg("a") {
+                    Some(a) if hermitian => {
+                        let symmetric = self.symmetric_from_lower(&a, span);
+                        let symmetric = Some((symmetric.value(), symmetric.ty()));
+                        let arg = |name: &str| match name {
+                            "a" => symmetric.clone(),
+                            _ => arg(name),
+                        };
+                        self.lower_linalg_call(f, &arg, &result_ty, span)?
+                    }
+                    _ => self.lower_linalg_call(f, &arg, &result_ty, span)?,
+                }
             }
             Eye | Identity | Round | Isclose => {
                 self.lower_library_call(f, &arg, &result_ty, span)?

@@ -1,9 +1,9 @@
 //! `axis=` for the NumPy functions whose whole-array or last-axis lowering exists elsewhere.
 //!
-//! Two tools: a *lane* (a 1-d view along one axis, made for each position of the other axes)
-//! lets every whole-array reduction and statistic (`std`, `var`, `argmin`, `argmax`, `any`,
-//! `all`, `median`, `percentile`, `quantile`, the `nan*` functions, `ptp`, and
-//! `np.linalg.norm`'s vector norms) run once per lane and fill an array of the other axes, in
+//! Two tools: a *lane* (a view along one axis, or two, made for each position of the other
+//! axes) lets every whole-array reduction and statistic (`std`, `var`, `argmin`, `argmax`,
+//! `any`, `all`, `median`, `percentile`, `quantile`, the `nan*` functions, `ptp`, and
+//! `np.linalg.norm`'s vector norms, and its matrix norms over two axes) run once per lane and fill an array of the other axes, in
 //! NumPy's order; and a view with an axis swapped with the last lets the last-axis lowerings
 //! (`sort`, `argsort`, `diff`) work
 //! along any axis. `np.roll(a, shift, axis)` moves elements along one axis directly.
@@ -16,26 +16,47 @@ use frontend::Span;
 use typeinfer::{ArrayFn, Layout, Scalar, Type};
 
 impl Lowerer<'_, '_> {
-    /// The reduction, statistic or vector norm `f` along `axis` of its array parameter
-    /// `operand`, `a` (rank > 1): one value per lane, in an array of the other axes
-    /// (`result_ty`). `arg` gives the call's other arguments.
+    /// The reduction, statistic or norm `f` along `axes` of its array parameter `operand`,
+    /// `a`: one value per lane (a view of `a` along `axes`, in their order: one axis for the
+    /// reductions and vector norms, two for `np.linalg.norm`'s matrix norms), in an array of
+    /// the other axes (`result_ty`), or the one lane's value when `axes` are all of `a`'s.
+    /// `arg` gives the call's other arguments.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn lower_along_axis(
+    pub(crate) fn lower_along_axes(
         &mut self,
         f: ArrayFn,
         operand: &str,
         a: &ArrayRef,
-        axis: usize,
+        axes: &[usize],
         arg: &dyn Fn(&str) -> LoweredArg,
         result_ty: &Type,
         span: Span,
     ) -> LResult<PyValue> {
+        let shape = self.shape_of(a);
+        let strides = self.strides_of(a);
+        let data = self.data_of(a.desc);
+        let lane_shape: Vec<Value> = axes.iter().map(|&k| shape[k]).collect();
+        let lane_strides: Vec<Value> = axes.iter().map(|&k| strides[k]).collect();
+        let lane_at = |this: &mut Self, start: Value| {
+            // A fresh view per lane: descriptor fields are read as immutable.
+            let desc = this.make_descriptor(a.desc, start, &lane_shape, &lane_strides);
+            ArrayRef {
+                desc,
+                dtype: a.dtype,
+                ndim: axes.len() as u32,
+                layout: Layout::A,
+            }
+        };
         let Type::Array {
             dtype: out_dtype,
             ndim: out_ndim,
             ..
         } = *result_ty
         else {
+            if axes.len() == a.ndim as usize {
+                let lane = lane_at(self, data);
+                return self.lane_value(f, operand, &lane, arg, result_ty, span);
+            }
             return Err(unsupported(format!("{}() along an axis", f.name()), span));
         };
         // `np.percentile(a, q_array, axis=k)`: one row of results per q in front.
@@ -43,13 +64,9 @@ impl Lowerer<'_, '_> {
             Some(q) if u32::from(out_ndim) == a.ndim => Some(self.array_dim(q.desc, 0)),
             _ => None,
         };
-        let shape = self.shape_of(a);
-        let strides = self.strides_of(a);
-        let data = self.data_of(a.desc);
-        let mut out_shape = shape.clone();
-        out_shape.remove(axis);
-        let mut other_strides = strides.clone();
-        other_strides.remove(axis);
+        let others = (0..a.ndim as usize).filter(|k| !axes.contains(k));
+        let out_shape: Vec<Value> = others.clone().map(|k| shape[k]).collect();
+        let other_strides: Vec<Value> = others.map(|k| strides[k]).collect();
         let full_shape: Vec<Value> = q_count.iter().copied().chain(out_shape.clone()).collect();
         let out = self.new_array(out_dtype, &full_shape, false, span);
         let out_strides = self.strides_of(&out);
@@ -59,27 +76,18 @@ impl Lowerer<'_, '_> {
             None => Type::Scalar(out_dtype),
         };
         let scalar_ty = Type::Scalar(out_dtype);
-        let lane_shape = [shape[axis]];
-        let lane_strides = [strides[axis]];
         self.for_each_index(&out_shape, &mut |this, idx| {
-            // A fresh view per lane: descriptor fields are read as immutable.
             let start = this.address_at(data, &other_strides, idx);
-            let desc = this.make_descriptor(a.desc, start, &lane_shape, &lane_strides);
-            let lane = ArrayRef {
-                desc,
-                dtype: a.dtype,
-                ndim: 1,
-                layout: Layout::A,
-            };
-            let lane_value = (lane.value(), lane.ty());
-            let lane_arg = |name: &str| {
-                if name == operand {
-                    Some(lane_value.clone())
-                } else {
-                    arg(name)
-                }
-            };
+            let lane = lane_at(this, start);
             if let Some(count) = q_count {
+                let lane_value = (lane.value(), lane.ty());
+                let lane_arg = |name: &str| {
+                    if name == operand {
+                        Some(lane_value.clone())
+                    } else {
+                        arg(name)
+                    }
+                };
                 // This lane's results for every q go down the first axis of `out`.
                 let v = this.lower_statistics_call(f, &lane_arg, &lane_result_ty, span)?;
                 let lane_out = ArrayRef::of(&v).expect("an array of quantiles");
@@ -95,21 +103,42 @@ impl Lowerer<'_, '_> {
                     Ok(())
                 });
             }
-            let v = if f.is_statistic() {
-                this.lower_statistics_call(f, &lane_arg, &scalar_ty, span)?
-            } else if matches!(f, ArrayFn::Any | ArrayFn::All) {
-                this.lower_any_all(f == ArrayFn::All, &lane)?
-            } else if f == ArrayFn::LinalgNorm {
-                this.lower_linalg_call(f, &lane_arg, &scalar_ty, span)?
-            } else {
-                this.lower_reduction(f, &lane, lane_arg("ddof"), &scalar_ty, span)?
-            };
-            let v = this.coerce(v, &scalar_ty);
+            let v = this.lane_value(f, operand, &lane, arg, &scalar_ty, span)?;
             let to = this.address_at(out_data, &out_strides, idx);
             this.store_scalar(to, out_dtype, v);
             Ok(())
         })?;
         Ok(out.value())
+    }
+
+    /// The number `f` gives for one `lane` (its array parameter `operand`), of type
+    /// `scalar_ty`.
+    fn lane_value(
+        &mut self,
+        f: ArrayFn,
+        operand: &str,
+        lane: &ArrayRef,
+        arg: &dyn Fn(&str) -> LoweredArg,
+        scalar_ty: &Type,
+        span: Span,
+    ) -> LResult<PyValue> {
+        let lane_value = (lane.value(), lane.ty());
+        // The lane is the call's whole operand: no axis left (a complex norm would read it).
+        let lane_arg = |name: &str| match name {
+            "axis" => None,
+            _ if name == operand => Some(lane_value.clone()),
+            _ => arg(name),
+        };
+        let v = if f.is_statistic() {
+            self.lower_statistics_call(f, &lane_arg, scalar_ty, span)?
+        } else if matches!(f, ArrayFn::Any | ArrayFn::All) {
+            self.lower_any_all(f == ArrayFn::All, lane)?
+        } else if f == ArrayFn::LinalgNorm {
+            self.lower_linalg_call(f, &lane_arg, scalar_ty, span)?
+        } else {
+            self.lower_reduction(f, lane, lane_arg("ddof"), scalar_ty, span)?
+        };
+        Ok(self.coerce(v, scalar_ty))
     }
 
     /// A view of `a` with `axis` and the last axis exchanged (its own inverse).

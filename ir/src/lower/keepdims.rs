@@ -64,10 +64,12 @@ impl Lowerer<'_, '_> {
                 .map(|k| vec![if k < 0 { k + i64::from(a_ndim) } else { k } as usize]),
             None => None,
         };
-        let tuple = matches!(
-            bound_expr("axis").map(|e| &e.kind),
-            Some(ExprKind::Tuple(_))
-        );
+        // `np.linalg.norm`'s tuple of axes is its own (matrix norms, `lower/axis.rs`).
+        let tuple = may_take_tuple
+            && matches!(
+                bound_expr("axis").map(|e| &e.kind),
+                Some(ExprKind::Tuple(_))
+            );
         if !keep && !tuple {
             return self.lower_array_call_as(expr, func, f, args, keywords, ty);
         }
@@ -178,7 +180,7 @@ impl Lowerer<'_, '_> {
                     "ddof" => ddof.clone(),
                     _ => None,
                 };
-                self.lower_along_axis(f, "a", &r, axis, &arg, result_ty, span)
+                self.lower_along_axes(f, "a", &r, &[axis], &arg, result_ty, span)
             }
         }
     }

@@ -216,8 +216,18 @@ impl Lowerer<'_, '_> {
                     return Err(unsupported("matrix_power() n", span));
                 };
                 let n = self.cast_real(n, s, Scalar::I64);
+                if !float.is_float() {
+                    // An integer or bool matrix: products in its own dtype.
+                    let zero = self.b.iconst(Ty::I64, 0);
+                    let negative = self.b.icmp(IntCC::Slt, n, zero);
+                    let message = "matrix_power(): a negative power of an integer matrix is \
+                                   a float64 matrix in NumPy; ferrojit needs a float matrix \
+                                   for it (m.astype(np.float64))";
+                    self.raise_if(negative, ExceptionKind::ValueError, message, span, &[]);
+                    return Ok(self.lower_matrix_power(&a, n, float, span)?.value());
+                }
                 let m = self.float64_c(&a, span);
-                let out = self.lower_matrix_power(&m, n, span)?;
+                let out = self.lower_matrix_power(&m, n, Scalar::F64, span)?;
                 self.converted(out, float, span).value()
             }
             LinalgLstsq => self.lower_lstsq(&a, arg, result_ty, float, span)?,
@@ -227,11 +237,30 @@ impl Lowerer<'_, '_> {
                 let (rows, cols) = (shape[0], shape[1]);
                 let data = self.data_of(m.desc);
                 let zero = self.b.iconst(Ty::I64, 0);
+                // NumPy's relative tolerance by default: `max(m, n) * eps` of the singular
+                // values' type (`matrix_rank`, `pinv(rtol=None)`).
+                let eps = if a.dtype == Scalar::F32 {
+                    f64::from(f32::EPSILON)
+                } else {
+                    f64::EPSILON
+                };
+                let largest = self.b.binary(Op::Smax, rows, cols);
+                let largest = self.cast_real(largest, Scalar::I64, Scalar::F64);
+                let eps = self.b.fconst(Ty::F64, eps);
+                let default_rtol = self.b.binary(Op::Fmul, largest, eps);
                 match f {
                     LinalgMatrixRank => {
-                        let rank = self
-                            .b
-                            .call_runtime(RuntimeFn::MatrixRank, &[data, rows, cols]);
+                        let (tol, relative) =
+                            match (self.tolerance(arg("tol")), self.tolerance(arg("rtol"))) {
+                                (Some(tol), _) => (tol, 0),
+                                (None, Some(rtol)) => (rtol, 1),
+                                (None, None) => (default_rtol, 1),
+                            };
+                        let relative = self.b.iconst(Ty::I64, relative);
+                        let rank = self.b.call_runtime(
+                            RuntimeFn::MatrixRank,
+                            &[data, rows, cols, tol, relative],
+                        );
                         let failed = self.b.icmp(IntCC::Slt, rank, zero);
                         let message = "SVD did not converge";
                         self.raise_if(failed, ExceptionKind::LinAlgError, message, span, &[]);
@@ -240,9 +269,19 @@ impl Lowerer<'_, '_> {
                     LinalgPinv => {
                         let out = self.new_array(Scalar::F64, &[cols, rows], false, span);
                         let out_data = self.data_of(out.desc);
+                        // `rcond`, else `rtol` (`rtol=None`: the relative default), else
+                        // NumPy's `1e-15`.
+                        let rcond = match (self.tolerance(arg("rcond")), arg("rtol")) {
+                            (Some(rcond), _) => rcond,
+                            (None, Some((PyValue::None, _))) => default_rtol,
+                            (None, rtol) => match self.tolerance(rtol) {
+                                Some(rtol) => rtol,
+                                None => self.b.fconst(Ty::F64, 1e-15),
+                            },
+                        };
                         let status = self
                             .b
-                            .call_runtime(RuntimeFn::Pinv, &[data, out_data, rows, cols]);
+                            .call_runtime(RuntimeFn::Pinv, &[data, out_data, rows, cols, rcond]);
                         let failed = self.b.icmp(IntCC::Ne, status, zero);
                         let message = "SVD did not converge";
                         self.raise_if(failed, ExceptionKind::LinAlgError, message, span, &[]);
@@ -410,13 +449,15 @@ impl Lowerer<'_, '_> {
         float: Scalar,
         span: Span,
     ) -> LResult<PyValue> {
-        let x_dtype = match result_ty {
-            Type::Tuple(items) => match items[0] {
+        // The result is a tuple: `float` (its scalar type) says nothing; each array's own.
+        let dtype_of = |k: usize| match result_ty {
+            Type::Tuple(items) => match items[k] {
                 Type::Array { dtype, .. } => dtype,
                 _ => float,
             },
             _ => float,
         };
+        let (x_dtype, float) = (dtype_of(0), dtype_of(3));
         let b = arg("b")
             .and_then(|(v, _)| ArrayRef::of(&v))
             .ok_or_else(|| unsupported("lstsq() b", span))?;
@@ -453,9 +494,21 @@ impl Lowerer<'_, '_> {
             self.data_of(s.desc),
             self.data_of(squared.desc),
         );
+        // NumPy's default `rcond`: `eps * max(m, n)` of float64, where it computes.
+        let rcond = match self.tolerance(arg("rcond")) {
+            Some(rcond) => rcond,
+            None => {
+                let largest = self.b.binary(Op::Smax, rows, cols);
+                let largest = self.cast_real(largest, Scalar::I64, Scalar::F64);
+                let eps = self.b.fconst(Ty::F64, f64::EPSILON);
+                self.b.binary(Op::Fmul, eps, largest)
+            }
+        };
         let rank = self.b.call_runtime(
             RuntimeFn::Lstsq,
-            &[a_data, b_data, x_data, s_data, sq_data, rows, cols, nrhs],
+            &[
+                a_data, b_data, x_data, s_data, sq_data, rows, cols, nrhs, rcond,
+            ],
         );
         let zero = self.b.iconst(Ty::I64, 0);
         let failed = self.b.icmp(IntCC::Slt, rank, zero);
@@ -486,6 +539,33 @@ impl Lowerer<'_, '_> {
             PyValue::Scalar(rank, Scalar::I64),
             s,
         ]))
+    }
+
+    /// The symmetric matrix whose lower triangle is the square `a`'s (a C-contiguous copy in
+    /// `a`'s dtype): what `hermitian=True` makes of `a` in NumPy, which reads that triangle.
+    pub(crate) fn symmetric_from_lower(&mut self, a: &ArrayRef, span: Span) -> ArrayRef {
+        let copy = self.copy_array(a, a.dtype, span);
+        let n = self.square_extent(&copy, span);
+        let (strides, data) = (self.strides_of(&copy), self.data_of(copy.desc));
+        let dtype = a.dtype;
+        let _ = self.counted_loop(n, &mut |this, i| {
+            this.counted_loop(i, &mut |this, j| {
+                let below = this.address_at(data, &strides, &[i, j]);
+                let v = this.load_scalar(below, dtype);
+                let above = this.address_at(data, &strides, &[j, i]);
+                this.store_scalar(above, dtype, v);
+                Ok(())
+            })
+        });
+        copy
+    }
+
+    /// A tolerance argument (`rcond`, `tol`, `rtol`) given as a number, as a float64.
+    fn tolerance(&mut self, tol: LoweredArg) -> Option<Value> {
+        match tol {
+            Some((PyValue::Scalar(v, s), _)) => Some(self.cast_real(v, s, Scalar::F64)),
+            _ => None,
+        }
     }
 
     /// `a` as a C-contiguous float64 array (a converted copy unless it is one).
@@ -550,48 +630,73 @@ impl Lowerer<'_, '_> {
 
     /// `np.linalg.matrix_power(m, n)` of a float64 matrix: binary powering (the inverse first
     /// for `n < 0`), the identity for `n == 0`.
-    fn lower_matrix_power(&mut self, m: &ArrayRef, n: Value, span: Span) -> LResult<ArrayRef> {
+    /// `m ** n` by repeated squaring, in `dtype`: float64 (`m` C-contiguous; a negative `n`
+    /// through the inverse) or `m`'s own integer or bool dtype (`n >= 0`; products that
+    /// wrap around as NumPy's, exact whatever their order).
+    fn lower_matrix_power(
+        &mut self,
+        m: &ArrayRef,
+        n: Value,
+        dtype: Scalar,
+        span: Span,
+    ) -> LResult<ArrayRef> {
         let size = self.square_extent(m, span);
         let zero = self.b.iconst(Ty::I64, 0);
         let one = self.b.iconst(Ty::I64, 1);
         let negative = self.b.icmp(IntCC::Slt, n, zero);
-        // The base: m, or its inverse for a negative power.
-        let inverse = self.new_array(Scalar::F64, &[size, size], false, span);
-        let (m_data, inv_data) = (self.data_of(m.desc), self.data_of(inverse.desc));
         let m_desc = m.desc;
         let base = self.declare_value_var(&PyValue::Scalar(m_desc, Scalar::I64));
-        self.when_true(negative, &mut |this| {
-            let status = this
-                .b
-                .call_runtime(RuntimeFn::Inv, &[m_data, inv_data, size]);
-            this.raise_singular(status, span);
-            this.def_value_var(&base, &PyValue::Scalar(inverse.desc, Scalar::I64));
-            Ok(())
-        })?;
+        if dtype == Scalar::F64 {
+            // The base: m, or its inverse for a negative power.
+            let inverse = self.new_array(Scalar::F64, &[size, size], false, span);
+            let (m_data, inv_data) = (self.data_of(m.desc), self.data_of(inverse.desc));
+            self.when_true(negative, &mut |this| {
+                let status = this
+                    .b
+                    .call_runtime(RuntimeFn::Inv, &[m_data, inv_data, size]);
+                this.raise_singular(status, span);
+                this.def_value_var(&base, &PyValue::Scalar(inverse.desc, Scalar::I64));
+                Ok(())
+            })?;
+        }
         let minus = self.b.binary(Op::Isub, zero, n);
         let power = self.b.select(negative, minus, n);
         // result = identity; while power: if power & 1: result = result @ base; base @= base.
-        let identity = self.new_array(Scalar::F64, &[size, size], true, span);
+        let identity = self.new_array(dtype, &[size, size], true, span);
         let id_data = self.data_of(identity.desc);
-        // Element (i, i) is 8 * (size + 1) * i bytes in.
-        let eight = self.b.iconst(Ty::I64, 8);
-        let row = self.b.binary(Op::Imul, eight, size);
-        let diagonal_step = self.b.binary(Op::Iadd, row, eight);
-        let unit = self.b.fconst(Ty::F64, 1.0);
+        let id_strides = self.strides_of(&identity);
+        let unit = PyValue::Scalar(self.b.iconst(Ty::I64, 1), Scalar::I64);
+        let unit = self.coerce(unit, &Type::Scalar(dtype));
         self.counted_loop(size, &mut |this, i| {
-            let offset = this.b.binary(Op::Imul, i, diagonal_step);
-            let p = this.b.binary(Op::Iadd, id_data, offset);
-            this.b.store(p, unit, 0);
+            let p = this.address_at(id_data, &id_strides, &[i, i]);
+            this.store_scalar(p, dtype, unit.clone());
             Ok(())
         })?;
         let result = self.declare_value_var(&PyValue::Scalar(identity.desc, Scalar::I64));
         let bits = self.b.iconst(Ty::I64, 63);
         let remaining = self.declare_value_var(&PyValue::Scalar(power, Scalar::I64));
+        // The base starts as `m`, which may be strided unless it is the float64 copy.
+        let layout = if dtype == Scalar::F64 {
+            Layout::C
+        } else {
+            Layout::A
+        };
         let as_matrix = |desc: Value| ArrayRef {
             desc,
-            dtype: Scalar::F64,
+            dtype,
             ndim: 2,
-            layout: Layout::C,
+            layout,
+        };
+        let product_ty = Type::array(dtype, 2, Layout::C);
+        let multiply = |this: &mut Self, x: Value, y: Value| -> LResult<Value> {
+            let (x, y) = (as_matrix(x), as_matrix(y));
+            let product = if dtype == Scalar::F64 {
+                this.matmul_float64(&x, &y, span)
+            } else {
+                let ty = x.ty();
+                this.lower_dot(x.value(), &ty, y.value(), &ty, &product_ty, span)?
+            };
+            Ok(ArrayRef::of(&product).expect("an array").desc)
         };
         self.counted_loop(bits, &mut |this, _| {
             let PyValue::Scalar(p, _) = this.use_value_var(&remaining) else {
@@ -608,17 +713,15 @@ impl Lowerer<'_, '_> {
                     let PyValue::Scalar(bd, _) = this.use_value_var(&base) else {
                         unreachable!("descriptor")
                     };
-                    let product = this.matmul_float64(&as_matrix(r), &as_matrix(bd), span);
-                    let product = ArrayRef::of(&product).expect("an array");
-                    this.def_value_var(&result, &PyValue::Scalar(product.desc, Scalar::I64));
+                    let product = multiply(this, r, bd)?;
+                    this.def_value_var(&result, &PyValue::Scalar(product, Scalar::I64));
                     Ok(())
                 })?;
                 let PyValue::Scalar(bd, _) = this.use_value_var(&base) else {
                     unreachable!("descriptor")
                 };
-                let squared = this.matmul_float64(&as_matrix(bd), &as_matrix(bd), span);
-                let squared = ArrayRef::of(&squared).expect("an array");
-                this.def_value_var(&base, &PyValue::Scalar(squared.desc, Scalar::I64));
+                let squared = multiply(this, bd, bd)?;
+                this.def_value_var(&base, &PyValue::Scalar(squared, Scalar::I64));
                 let half = this.b.binary(Op::Sshr, p, one);
                 this.def_value_var(&remaining, &PyValue::Scalar(half, Scalar::I64));
                 Ok(())

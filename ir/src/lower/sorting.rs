@@ -103,8 +103,14 @@ impl Lowerer<'_, '_> {
             Partition | Argpartition => {
                 let a = array("a")?;
                 let (kth, _) = arg("kth").expect("required");
-                self.lower_partition(&a, kth, f == Argpartition, span)?
+                self.lower_partition(&a, &kth, f == Argpartition, span)?
                     .value()
+            }
+            PartitionInPlace => {
+                let a = array("a")?;
+                let (kth, _) = arg("kth").expect("required");
+                self.partition_in_place(&a, &kth, span)?;
+                PyValue::None
             }
             Unique => {
                 let a = array("ar")?;
@@ -119,6 +125,10 @@ impl Lowerer<'_, '_> {
             }
             Searchsorted => {
                 let a = array("a")?;
+                let a = match arg("sorter").and_then(|(v, _)| ArrayRef::of(&v)) {
+                    Some(sorter) => self.sorted_by(&a, &sorter, span)?,
+                    None => a,
+                };
                 let right = self
                     .b
                     .bconst(string_literal(expr_arg("side")) == Some("right"));
@@ -248,36 +258,19 @@ impl Lowerer<'_, '_> {
     fn lower_partition(
         &mut self,
         a: &ArrayRef,
-        kth: PyValue,
+        kth: &PyValue,
         indices: bool,
         span: Span,
     ) -> LResult<ArrayRef> {
-        let PyValue::Scalar(k, ks) = kth else {
-            return Err(unsupported("partition() kth", span));
-        };
-        let k = self.cast_real(k, ks, Scalar::I64);
         let shape = self.shape_of(a);
         let n = *shape.last().expect("rank >= 1");
-        let zero = self.b.iconst(Ty::I64, 0);
-        let negative = self.b.icmp(IntCC::Slt, k, zero);
-        let wrapped = self.b.binary(Op::Iadd, k, n);
-        let kk = self.b.select(negative, wrapped, k);
-        let below = self.b.icmp(IntCC::Slt, kk, zero);
-        let above = self.b.icmp(IntCC::Sge, kk, n);
-        let out_of_range = self.b.ins(Op::Or, &[below, above], Ty::Bool);
-        self.raise_if(
-            out_of_range,
-            ExceptionKind::ValueError,
-            "kth(={}) out of bounds ({})",
-            span,
-            &[k, n],
-        );
+        let (kths, count) = self.kth_positions(kth, n, span)?;
         let kind = self.b.iconst(Ty::I64, element_kind(a.dtype));
         if !indices {
             let out = self.copy_array(a, a.dtype, span);
             self.for_each_row(&out, &mut |this, row, n, _| {
                 this.b
-                    .call_runtime(RuntimeFn::Partition, &[row, n, kind, kk]);
+                    .call_runtime(RuntimeFn::Partition, &[row, n, kind, kths, count]);
             });
             return Ok(out);
         }
@@ -289,10 +282,103 @@ impl Lowerer<'_, '_> {
             let row_bytes = this.b.binary(Op::Imul, n, eight);
             let offset = this.b.binary(Op::Imul, r, row_bytes);
             let out_row = this.b.binary(Op::Iadd, out_data, offset);
-            this.b
-                .call_runtime(RuntimeFn::Argpartition, &[row, n, kind, kk, out_row]);
+            this.b.call_runtime(
+                RuntimeFn::Argpartition,
+                &[row, n, kind, kths, count, out_row],
+            );
         });
         Ok(out)
+    }
+
+    /// `a.partition(kth)`: in place when `a` is C-contiguous, else through a partitioned copy
+    /// written back.
+    fn partition_in_place(&mut self, a: &ArrayRef, kth: &PyValue, span: Span) -> LResult<()> {
+        if a.layout != Layout::C {
+            let copy = self.lower_partition(a, kth, false, span)?;
+            let shape = self.shape_of(a);
+            self.copy_elements(&copy, a, &shape);
+            return Ok(());
+        }
+        let n = *self.shape_of(a).last().expect("rank >= 1");
+        let (kths, count) = self.kth_positions(kth, n, span)?;
+        let kind = self.b.iconst(Ty::I64, element_kind(a.dtype));
+        self.for_each_row(a, &mut |this, row, n, _| {
+            this.b
+                .call_runtime(RuntimeFn::Partition, &[row, n, kind, kths, count]);
+        });
+        Ok(())
+    }
+
+    /// `kth` (an integer, or a tuple, list or 1-d array of them) as a buffer of `int64`
+    /// positions in `0..n` (negative ones counted from the end; NumPy's `ValueError` for one
+    /// outside): its address and length.
+    fn kth_positions(&mut self, kth: &PyValue, n: Value, span: Span) -> LResult<(Value, Value)> {
+        let normalized = |this: &mut Self, k: &PyValue| -> LResult<Value> {
+            let PyValue::Scalar(k, ks) = *k else {
+                return Err(unsupported("partition() kth", span));
+            };
+            let k = this.cast_real(k, ks, Scalar::I64);
+            let zero = this.b.iconst(Ty::I64, 0);
+            let negative = this.b.icmp(IntCC::Slt, k, zero);
+            let wrapped = this.b.binary(Op::Iadd, k, n);
+            let kk = this.b.select(negative, wrapped, k);
+            let below = this.b.icmp(IntCC::Slt, kk, zero);
+            let above = this.b.icmp(IntCC::Sge, kk, n);
+            let out_of_range = this.b.ins(Op::Or, &[below, above], Ty::Bool);
+            this.raise_if(
+                out_of_range,
+                ExceptionKind::ValueError,
+                "kth(={}) out of bounds ({})",
+                span,
+                &[k, n],
+            );
+            Ok(kk)
+        };
+        let eight = self.b.iconst(Ty::I64, 8);
+        let fixed = match kth {
+            PyValue::Scalar(..) => Some(std::slice::from_ref(kth)),
+            PyValue::Tuple(items) => Some(items.as_slice()),
+            _ => None,
+        };
+        if let Some(items) = fixed {
+            // A number or a tuple: a stack buffer of known length.
+            let bytes = 8 * items.len().max(1) as u32;
+            let buffer = self.b.ins(Op::StackSlot(bytes), &[], Ty::Ptr);
+            for (i, k) in items.iter().enumerate() {
+                let k = normalized(self, k)?;
+                self.b.store(buffer, k, 8 * i as i32);
+            }
+            let count = self.b.iconst(Ty::I64, items.len() as i64);
+            return Ok((buffer, count));
+        }
+        // A list or an array: a new buffer of its length.
+        let count = match kth {
+            PyValue::List(list, _) => self.list_len(*list),
+            _ => {
+                let a = ArrayRef::of(kth).ok_or_else(|| unsupported("partition() kth", span))?;
+                self.array_dim(a.desc, 0)
+            }
+        };
+        let buffer = self.new_array(Scalar::I64, &[count], false, span);
+        let data = self.data_of(buffer.desc);
+        let kth = kth.clone();
+        self.counted_loop(count, &mut |this, i| {
+            let k = match &kth {
+                PyValue::List(list, Type::List { item, .. }) => this.load_list_item(*list, item, i),
+                _ => {
+                    let a = ArrayRef::of(&kth).expect("an array");
+                    let (strides, from) = (this.strides_of(&a), this.data_of(a.desc));
+                    let p = this.address_at(from, &strides, &[i]);
+                    this.load_scalar(p, a.dtype)
+                }
+            };
+            let k = normalized(this, &k)?;
+            let offset = this.b.binary(Op::Imul, i, eight);
+            let to = this.b.binary(Op::Iadd, data, offset);
+            this.b.store(to, k, 0);
+            Ok(())
+        })?;
+        Ok((data, count))
     }
 
     /// Applies `index_of(x, dtype)` to the number `v`, or to each element of the array `v`
@@ -374,6 +460,41 @@ impl Lowerer<'_, '_> {
             PyValue::Scalar(v, _) => v,
             _ => unreachable!("real element"),
         }
+    }
+
+    /// `a[sorter]` for `np.searchsorted`'s `sorter=` (the indices that sort the 1-d `a`), with
+    /// NumPy's errors: a `sorter` of another length, an index outside `0..len(a)` (every one
+    /// is checked; NumPy checks those its search reads).
+    fn sorted_by(&mut self, a: &ArrayRef, sorter: &ArrayRef, span: Span) -> LResult<ArrayRef> {
+        let n = self.array_dim(a.desc, 0);
+        let count = self.array_dim(sorter.desc, 0);
+        let differ = self.b.icmp(IntCC::Ne, count, n);
+        let message = "sorter.size must equal a.size";
+        self.raise_if(differ, ExceptionKind::ValueError, message, span, &[]);
+        let out = self.new_array(a.dtype, &[n], false, span);
+        let (a_strides, a_data) = (self.strides_of(a), self.data_of(a.desc));
+        let (s_strides, s_data) = (self.strides_of(sorter), self.data_of(sorter.desc));
+        let (out_strides, out_data) = (self.strides_of(&out), self.data_of(out.desc));
+        let (dtype, index_dtype) = (a.dtype, sorter.dtype);
+        let zero = self.b.iconst(Ty::I64, 0);
+        self.counted_loop(n, &mut |this, i| {
+            let from = this.address_at(s_data, &s_strides, &[i]);
+            let PyValue::Scalar(j, js) = this.load_scalar(from, index_dtype) else {
+                unreachable!("an integer")
+            };
+            let j = this.cast_real(j, js, Scalar::I64);
+            let below = this.b.icmp(IntCC::Slt, j, zero);
+            let above = this.b.icmp(IntCC::Sge, j, n);
+            let outside = this.b.ins(Op::Or, &[below, above], Ty::Bool);
+            let message = "Sorter index out of range.";
+            this.raise_if(outside, ExceptionKind::ValueError, message, span, &[]);
+            let element = this.address_at(a_data, &a_strides, &[j]);
+            let v = this.load_scalar(element, dtype);
+            let to = this.address_at(out_data, &out_strides, &[i]);
+            this.store_scalar(to, dtype, v);
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// The index at which `x` (of dtype `xs`) would be inserted into the sorted 1-d `a` of

@@ -240,10 +240,9 @@ impl Infer<'_> {
                 let message = "where() takes either one argument or three (condition, x, y)";
                 return Err(Diagnostic::typing(message, e.span).into());
             }
-            Sort | SortInPlace | Argsort | Partition | Argpartition | Searchsorted | Unique
-            | Digitize | Bincount | Nonzero | Flatnonzero | Argwhere | Isin => {
-                self.sorting_type(f, &arg)?
-            }
+            Sort | SortInPlace | Argsort | Partition | PartitionInPlace | Argpartition
+            | Searchsorted | Unique | Digitize | Bincount | Nonzero | Flatnonzero | Argwhere
+            | Isin => self.sorting_type(f, &arg)?,
             Median | Percentile | Quantile | Nansum | Nanmean | Nanstd | Nanvar | Nanmin
             | Nanmax | Nanargmin | Nanargmax | Ptp | Average | Cov | Corrcoef | Histogram => {
                 self.statistics_type(f, &arg)?

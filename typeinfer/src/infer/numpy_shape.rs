@@ -490,16 +490,36 @@ impl Infer<'_> {
             LinalgDet => Type::Scalar(float),
             LinalgInv | LinalgCholesky => Type::array(float, 2, Layout::C),
             LinalgEigvalsh => Type::array(float, 1, Layout::C),
-            LinalgMatrixRank => Type::Scalar(Scalar::I64),
-            LinalgPinv => Type::array(float, 2, Layout::C),
-            LinalgLstsq => {
-                if let Some(rcond) = arg("rcond") {
-                    self.value(rcond)?;
-                    if !matches!(rcond.kind, ExprKind::NoneLit) {
-                        let message = "lstsq(): only rcond=None (NumPy's default) is supported";
-                        return Err(Diagnostic::unsupported(message, rcond.span).into());
+            LinalgMatrixRank | LinalgPinv => {
+                let first = if f == LinalgPinv { "rcond" } else { "tol" };
+                let absolute = self.tolerance(f, arg(first))?;
+                let relative = self.tolerance(f, arg("rtol"))?;
+                if absolute && relative {
+                    let message = format!("{}(): `rtol` and `{first}` can't be both set", f.name());
+                    return Err(
+                        Diagnostic::typing(message, arg("rtol").expect("given").span).into(),
+                    );
+                }
+                // `hermitian` decides which elements are read: a literal (lowering reads
+                // the lower triangle for True, as NumPy's `eigh`).
+                if let Some(flag) = arg("hermitian") {
+                    self.value(flag)?;
+                    if !matches!(flag.kind, ExprKind::Bool(_)) {
+                        let message = format!(
+                            "{}(): hermitian must be the literal True or False",
+                            f.name()
+                        );
+                        return Err(Diagnostic::unsupported(message, flag.span).into());
                     }
                 }
+                if f == LinalgPinv {
+                    Type::array(float, 2, Layout::C)
+                } else {
+                    Type::Scalar(Scalar::I64)
+                }
+            }
+            LinalgLstsq => {
+                self.tolerance(f, arg("rcond"))?;
                 let b = arg("b").expect("required");
                 let (x, x_ndim) = match self.value(b)? {
                     Type::Array { dtype, ndim, .. } if !dtype.is_complex() && ndim <= 2 => {
@@ -593,12 +613,15 @@ impl Infer<'_> {
                         return Err(Diagnostic::typing(message, n.span).into());
                     }
                 }
-                if !dt.is_float() {
-                    let message = "matrix_power() of an integer matrix is not supported (NumPy \
-                                   keeps integers; ferrojit's product is float64)";
-                    return Err(Diagnostic::unsupported(message, a.span).into());
+                // NumPy keeps an integer (or bool) matrix's dtype, exact products that wrap
+                // around; only a negative power (through the inverse) gives float64, so a
+                // negative literal does, and another negative n raises at run time.
+                let negative_literal = literal_int(n).is_some_and(|k| k < 0);
+                if dt.is_float() || negative_literal {
+                    Type::array(float, 2, Layout::C)
+                } else {
+                    Type::array(dt, 2, Layout::C)
                 }
-                Type::array(float, 2, Layout::C)
             }
             LinalgSolve => {
                 let b = arg("b").expect("required");
@@ -617,21 +640,20 @@ impl Infer<'_> {
                 }
             }
             _ => {
-                // `axis=k`: vector norms along axis k (lowered per lane, `lower/axis.rs`).
-                let along_axis = match arg("axis") {
+                // `axis=k` or `(k,)`: vector norms along axis k; `axis=(i, j)`: matrix norms
+                // over axes i and j (lowered per lane, `lower/axis.rs`).
+                let axes = match arg("axis") {
                     Some(none) if matches!(none.kind, ExprKind::NoneLit) => {
                         self.value(none)?;
-                        false
+                        None
                     }
-                    Some(axis) => {
-                        self.literal_axis(f, axis, ndim)?;
-                        true
-                    }
-                    None => false,
+                    Some(axis) => Some(self.norm_axes(axis, ndim)?),
+                    None => None,
                 };
-                let matrix = ndim == 2 && !along_axis;
-                if ndim > 2 && !along_axis {
-                    let message = "norm() of an array of rank > 2 needs axis=";
+                let reduced = axes.as_ref().map_or(ndim, |axes| axes.len() as u8);
+                let matrix = reduced == 2;
+                if reduced > 2 {
+                    let message = "norm() of an array of rank > 2 needs axis= (one axis or two)";
                     return Err(Diagnostic::unsupported(message, a.span).into());
                 }
                 if let Some(ord) = arg("ord") {
@@ -649,13 +671,57 @@ impl Infer<'_> {
                         return Err(Diagnostic::unsupported(message, ord.span).into());
                     }
                 }
-                if along_axis && ndim > 1 {
-                    Type::array(float, ndim - 1, Layout::C)
+                if ndim > reduced {
+                    Type::array(float, ndim - reduced, Layout::C)
                 } else {
                     Type::Scalar(float)
                 }
             }
         })
+    }
+
+    /// A tolerance argument of `lstsq`, `pinv` or `matrix_rank` (`rcond`, `tol`, `rtol`):
+    /// `None` or a real number. True when a number is given.
+    fn tolerance(&mut self, f: ArrayFn, tol: Option<&Expr>) -> R<bool> {
+        let Some(tol) = tol else { return Ok(false) };
+        match self.value(tol)? {
+            Type::NoneType => Ok(false),
+            Type::Scalar(s) if !s.is_complex() => Ok(true),
+            other => {
+                let message = format!(
+                    "{}(): a tolerance must be a number or None, got {other}",
+                    f.name()
+                );
+                Err(Diagnostic::typing(message, tol.span).into())
+            }
+        }
+    }
+
+    /// `np.linalg.norm`'s `axis`: an integer literal or a literal tuple of one or two
+    /// distinct axes, normalised in `0..ndim` and kept in their order (`(1, 0)` is the
+    /// transposed matrix's norm).
+    pub(super) fn norm_axes(&mut self, axis: &Expr, ndim: u8) -> R<Vec<usize>> {
+        let ExprKind::Tuple(items) = &axis.kind else {
+            return Ok(vec![self.literal_axis(ArrayFn::LinalgNorm, axis, ndim)?]);
+        };
+        if !(1..=2).contains(&items.len()) {
+            // NumPy raises ValueError("Improper number of dimensions to norm.").
+            let message = "norm(): Improper number of dimensions to norm (axis holds one axis \
+                           or two)";
+            return Err(Diagnostic::typing(message, axis.span).into());
+        }
+        let mut axes = Vec::new();
+        for item in items {
+            let k = self.literal_axis(ArrayFn::LinalgNorm, item, ndim)?;
+            if axes.contains(&k) {
+                // NumPy raises ValueError("Duplicate axes given.").
+                let message = "norm(): Duplicate axes given";
+                return Err(Diagnostic::typing(message, axis.span).into());
+            }
+            axes.push(k);
+        }
+        self.value(axis)?;
+        Ok(axes)
     }
 
     /// `np.concatenate`'s `axis=`: a literal in `-ndim..ndim`.

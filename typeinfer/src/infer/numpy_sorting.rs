@@ -5,7 +5,8 @@
 //!
 //! What lowering relies on: `axis` of `sort`/`argsort`/`a.sort()` is an integer literal (any
 //! axis) or, for `np.sort` and `np.argsort`, `None` (flattened); of `partition` and
-//! `argpartition` the last axis; `kind` and `side` are string literals (resolved as
+//! `argpartition` (and `a.partition`, in place) the last axis, `kth` an integer or a
+//! sequence of them; `kind` and `side` are string literals (resolved as
 //! [`Resolution::Callee`], never lowered as values); operands that are compared are real,
 //! except those of `sort`/`argsort` (complex numbers in NumPy's lexicographic order).
 
@@ -50,22 +51,34 @@ impl Infer<'_> {
                     _ => Type::NoneType,
                 }
             }
-            Partition | Argpartition => {
+            Partition | PartitionInPlace | Argpartition => {
                 let (dt, ndim) = self.real_array(f, required("a"))?;
                 self.last_axis(f, arg("axis"), ndim, false)?;
+                // One integer, or a sequence of them: a tuple, a list or a 1-d array.
                 let kth = required("kth");
+                let integer = |t: &Type| matches!(t, Type::Scalar(s) if s.is_int());
                 match self.value(kth)? {
-                    Type::Scalar(s) if s.is_int() => {}
+                    t if integer(&t) => {}
+                    Type::Tuple(items) if items.iter().all(integer) => {}
+                    Type::List { item, .. } if integer(&item) => {}
+                    Type::Array { dtype, ndim: 1, .. } if dtype.is_int() => {}
                     other => {
                         let message = format!(
-                            "{}() is supported with one integer kth, got {other}",
+                            "{}() takes an integer kth or a sequence of them (a tuple, a list, \
+                             a 1-d integer array), got {other}",
                             f.name()
                         );
-                        return Err(Diagnostic::unsupported(message, kth.span).into());
+                        return Err(Diagnostic::typing(message, kth.span).into());
                     }
                 }
-                let dt = if f == Partition { dt } else { Scalar::I64 };
-                Type::array(dt, ndim, Layout::C)
+                if let Some(kind) = arg("kind") {
+                    self.string_option(f, kind, &["introselect"])?;
+                }
+                match f {
+                    Partition => Type::array(dt, ndim, Layout::C),
+                    Argpartition => Type::array(Scalar::I64, ndim, Layout::C),
+                    _ => Type::NoneType,
+                }
             }
             Searchsorted => {
                 let a = required("a");
@@ -76,6 +89,19 @@ impl Infer<'_> {
                 }
                 if let Some(side) = arg("side") {
                     self.string_option(f, side, &["left", "right"])?;
+                }
+                // `sorter=`: the indices that sort `a` (a 1-d integer array) or None.
+                if let Some(sorter) = arg("sorter") {
+                    match self.value(sorter)? {
+                        Type::NoneType => {}
+                        Type::Array { dtype, ndim: 1, .. } if dtype.is_int() => {}
+                        other => {
+                            let message = format!(
+                                "searchsorted(): sorter must be a 1-d integer array, got {other}"
+                            );
+                            return Err(Diagnostic::typing(message, sorter.span).into());
+                        }
+                    }
                 }
                 self.indices_like(f, required("v"))?
             }
