@@ -18,7 +18,8 @@
 //! steps have the same codes every time, so later calls skip looking it up. The low byte of
 //! `code` is the operation on the accumulator ([`Combine`]), the next byte the term's kind
 //! ([`Term`]); `a` and `b` are the term's element pointers or its fixed value's bits (a
-//! `float32` value in the low 32 bits). Elements are processed in blocks (32 `float64`, 64
+//! `float32` value in the low 32 bits); the third byte may name an earlier step reading the
+//! same elements ([`same_element_as`]). Elements are processed in blocks (32 `float64`, 64
 //! `float32` in the machine code): every term of a block is read before the block's results
 //! are stored, so the destination may be read by the fold only at the element it writes (the
 //! compiled loop's aliasing check guarantees it). CPUs without AVX-512 interpret the program
@@ -97,9 +98,15 @@ impl Term {
     ];
 }
 
-/// A step's code word.
-pub fn step_code(combine: Combine, term: Term) -> u64 {
-    combine as u64 | (term as u64) << 8
+/// A step's code word. `same_element_as`: an earlier step whose term reads the same elements
+/// (its `a` is this step's `a`, a promise of the compiler that made the program), so that the
+/// machine code loads them once (`((3*x + 2)*x - 1.5)*x` reads `x` three times).
+pub fn step_code(combine: Combine, term: Term, same_element_as: Option<usize>) -> u64 {
+    let shared = same_element_as.map_or(0, |k| {
+        debug_assert!(k < 255, "a program has fewer than 255 steps");
+        k as u64 + 1
+    });
+    combine as u64 | (term as u64) << 8 | shared << 16
 }
 
 /// The operation and term of a step's code word ([`step_code`]'s inverse); `None` for a
@@ -111,7 +118,16 @@ pub fn decode(code: u64) -> Option<(Combine, Term)> {
     let term = Term::ALL
         .get(usize::try_from((code >> 8) & 0xFF).ok()?)
         .copied()?;
-    (code >> 16 == 0).then_some((combine, term))
+    (code >> 24 == 0).then_some((combine, term))
+}
+
+/// The earlier step whose elements a step's code says its term reads ([`step_code`]'s
+/// `same_element_as`).
+pub fn same_element_as(code: u64) -> Option<usize> {
+    match (code >> 16) & 0xFF {
+        0 => None,
+        k => Some(k as usize - 1),
+    }
 }
 
 /// The float types a fold runs on.
@@ -546,10 +562,10 @@ mod tests {
                 }
                 let mut program = vec![
                     0,
-                    step_code(Combine::Set, Term::Square),
+                    step_code(Combine::Set, Term::Square, None),
                     a as u64,
                     0,
-                    step_code(Combine::Sqrt, Term::Fixed),
+                    step_code(Combine::Sqrt, Term::Fixed, None),
                     0,
                     0,
                 ];
@@ -563,7 +579,8 @@ mod tests {
                 for k in 0..n {
                     b.add(k).write(-(k as f64));
                 }
-                let mut program = vec![0, step_code(Combine::Set, Term::Element), b as u64, 0];
+                let mut program =
+                    vec![0, step_code(Combine::Set, Term::Element, None), b as u64, 0];
                 ferrojit_fold_f64(out.cast(), program.as_mut_ptr(), 1, n as i64);
                 for k in 0..n {
                     assert_eq!(out.add(k).read(), -(k as f64));
@@ -585,13 +602,13 @@ mod tests {
             // |a[j] - 0.5|, then a[j] * a[j]: a mean absolute deviation and a sum of squares.
             let mut mad = vec![
                 0,
-                step_code(Combine::Set, Term::Element),
+                step_code(Combine::Set, Term::Element, None),
                 a.as_ptr() as u64,
                 0,
-                step_code(Combine::Sub, Term::Fixed),
+                step_code(Combine::Sub, Term::Fixed, None),
                 0.5f64.to_bits(),
                 0,
-                step_code(Combine::Abs, Term::Fixed),
+                step_code(Combine::Abs, Term::Fixed, None),
                 0,
                 0,
             ];
@@ -613,7 +630,7 @@ mod tests {
             assert!((got_blocks - want_blocks).abs() <= 1e-12 * want_blocks.abs().max(1.0));
             let mut squares = vec![
                 0,
-                step_code(Combine::Set, Term::Square),
+                step_code(Combine::Set, Term::Square, None),
                 b.as_ptr() as u64,
                 0,
             ];
@@ -630,7 +647,11 @@ mod tests {
     fn codes_decode_to_their_steps() {
         for combine in Combine::ALL {
             for term in Term::ALL {
-                assert_eq!(decode(step_code(combine, term)), Some((combine, term)));
+                for shared in [None, Some(0), Some(7)] {
+                    let code = step_code(combine, term, shared);
+                    assert_eq!(decode(code), Some((combine, term)));
+                    assert_eq!(same_element_as(code), shared);
+                }
             }
         }
         assert_eq!(decode(99), None);
@@ -677,6 +698,9 @@ mod tests {
                 .map(|v| v.iter().map(|&x| x as f32).collect())
                 .collect();
             let len = 1 + (next() % 24) as usize;
+            // The first step reading each input's float elements as its `a` (an Integer term
+            // reads other arrays): later ones say so, as the compiler does.
+            let mut first_reader: [Option<usize>; 3] = [None; 3];
             // Word 0: the runtime's cache, zero before the first call.
             let mut steps64 = vec![0u64];
             let mut steps32 = vec![0u64];
@@ -705,8 +729,17 @@ mod tests {
                     Term::ElementTimesFixed | Term::Square => (true, false),
                     Term::ElementTimesElement => (true, true),
                 };
+                let reads_floats =
+                    !combine.is_unary() && !matches!(term, Term::Fixed | Term::Integer);
+                let shared = if reads_floats {
+                    let earlier = first_reader[a];
+                    first_reader[a].get_or_insert(k);
+                    earlier
+                } else {
+                    None
+                };
                 steps64.extend([
-                    step_code(combine, term),
+                    step_code(combine, term, shared),
                     word(fixed, p64(a), wa),
                     word(fixed, p64(b), wb),
                 ]);
@@ -718,7 +751,7 @@ mod tests {
                     }
                 };
                 steps32.extend([
-                    step_code(combine, term),
+                    step_code(combine, term, shared),
                     word32(p32(a), wa),
                     word32(p32(b), wb),
                 ]);

@@ -260,6 +260,19 @@ fn emit(codes: &[u64], wide: bool, mode: Mode) -> Option<(Vec<u8>, [usize; 4])> 
         .iter()
         .map(|&c| crate::fold::decode(c))
         .collect::<Option<_>>()?;
+    // Which earlier step's elements each step's `a` reads again (honoured where both read
+    // float elements; a malformed hint is ignored, costing only a second load).
+    let reads_floats =
+        |(c, t): (Combine, Term)| !c.is_unary() && !matches!(t, Term::Fixed | Term::Integer);
+    let shared: Vec<Option<usize>> = codes
+        .iter()
+        .enumerate()
+        .map(|(k, &c)| {
+            crate::fold::same_element_as(c)
+                .filter(|&j| j < k && reads_floats(steps[j]) && reads_floats(steps[k]))
+                .map(|j| shared_root(codes, j))
+        })
+        .collect();
     // Packed int64 -> f64 conversions need AVX-512DQ (the caller interprets without it).
     let integer = steps.iter().any(|(_, t)| *t == Term::Integer);
     if wide && integer && !std::arch::is_x86_feature_detected!("avx512dq") {
@@ -269,7 +282,7 @@ fn emit(codes: &[u64], wide: bool, mode: Mode) -> Option<(Vec<u8>, [usize; 4])> 
         code: Vec::new(),
         masked: false,
     };
-    let homes = Homes::new(&steps);
+    let homes = Homes::new(&steps, &shared);
     // The block loop: `(dst, steps, bytes)`.
     homes.prologue(&mut a, wide);
     masks(&mut a, &steps, wide);
@@ -342,6 +355,14 @@ fn emit(codes: &[u64], wide: bool, mode: Mode) -> Option<(Vec<u8>, [usize; 4])> 
     Some((a.code, tails))
 }
 
+/// The first step of a chain of `same_element_as` hints through `k`.
+fn shared_root(codes: &[u64], k: usize) -> usize {
+    match crate::fold::same_element_as(codes[k]) {
+        Some(j) if j < k => shared_root(codes, j),
+        _ => k,
+    }
+}
+
 /// Registers for element pointers kept for the whole call (`rax` and `r8` stay free for the
 /// pointers reloaded in every block); caller-saved, so nothing is saved.
 const POINTER_REGS: [u8; 3] = [9, 10, 11];
@@ -355,10 +376,15 @@ struct Homes {
     fixed: Vec<Option<u8>>,
     /// Which word of its step holds the fixed value (2 for a product with an element).
     fixed_word: Vec<i32>,
+    /// The step whose `a` elements each step's `a` reads again, if any.
+    shared: Vec<Option<usize>>,
+    /// For a step whose `a` elements later steps read again: the first of four registers
+    /// that hold a block's elements once loaded.
+    cache: Vec<Option<u8>>,
 }
 
 impl Homes {
-    fn new(steps: &[(Combine, Term)]) -> Homes {
+    fn new(steps: &[(Combine, Term)], shared: &[Option<usize>]) -> Homes {
         let mut gprs = POINTER_REGS.iter().copied();
         let mut zmms = 16u8..32;
         let mut homes = Homes {
@@ -366,22 +392,26 @@ impl Homes {
             b: Vec::new(),
             fixed: Vec::new(),
             fixed_word: Vec::new(),
+            shared: shared.to_vec(),
+            cache: vec![None; steps.len()],
         };
         // Element pointers are kept only for a program of one: measured, a single-stream loop
         // (`float(ia[i]) * 0.5`, `abs(a[i] - m)` summed) runs 1.4x faster without the reload,
         // while `sqrt(a*a + b*b)` ran 1.3x slower with both pointers kept (not understood; a
         // five-point stencil did not change).
+        // (A step reading an earlier step's elements again needs no pointer of its own.)
         let pointers = steps
             .iter()
-            .map(|(c, t)| match t {
+            .zip(shared)
+            .map(|((c, t), s)| match t {
                 _ if c.is_unary() => 0,
                 Term::Fixed => 0,
-                Term::ElementTimesElement => 2,
-                _ => 1,
+                Term::ElementTimesElement => 2 - usize::from(s.is_some()),
+                _ => usize::from(s.is_none()),
             })
             .sum::<usize>();
         let keep_pointers = pointers == 1;
-        for &(combine, term) in steps {
+        for (k, &(combine, term)) in steps.iter().enumerate() {
             let unary = combine.is_unary();
             let (a, b, fixed) = match term {
                 _ if unary => (false, false, false),
@@ -390,10 +420,10 @@ impl Homes {
                 Term::ElementTimesElement => (true, true, false),
                 Term::Element | Term::Square | Term::Integer => (true, false, false),
             };
-            homes.a.push(if a && keep_pointers {
-                gprs.next()
-            } else {
-                None
+            homes.a.push(match shared[k] {
+                Some(root) => homes.a[root],
+                None if a && keep_pointers => gprs.next(),
+                None => None,
             });
             homes.b.push(if b && keep_pointers {
                 gprs.next()
@@ -402,6 +432,16 @@ impl Homes {
             });
             homes.fixed.push(if fixed { zmms.next() } else { None });
             homes.fixed_word.push(if a { 2 } else { 1 });
+        }
+        // Four registers per element stream read more than once, from zmm31 down, while the
+        // fixed values' registers leave room.
+        let mut free_top = 32u8;
+        let fixed_end = zmms.start;
+        for root in 0..steps.len() {
+            if shared.contains(&Some(root)) && free_top - 4 >= fixed_end {
+                free_top -= 4;
+                homes.cache[root] = Some(free_top);
+            }
         }
         homes
     }
@@ -494,6 +534,8 @@ fn body(a: &mut Asm, steps: &[(Combine, Term)], homes: &Homes, wide: bool, regs:
         indexed: true,
         disp: 64 * i32::from(q),
     };
+    // Which cached element streams this block has loaded.
+    let mut loaded = vec![false; steps.len()];
     for (k, &(combine, term)) in steps.iter().enumerate() {
         let word = |n: i32| 24 * k as i32 + 8 * n;
         if combine.is_unary() {
@@ -535,24 +577,53 @@ fn body(a: &mut Asm, steps: &[(Combine, Term)], homes: &Homes, wide: bool, regs:
                 8
             }
         };
-        let mut base = RAX;
+        // The `a` elements of a float term: memory operands, or registers for a stream read
+        // more than once (loaded by its first reader in the block).
+        let mut a_elements = [Rm::Reg(0); 4];
+        if !matches!(term, Term::Fixed | Term::Integer) {
+            let root = homes.shared[k].unwrap_or(k);
+            match homes.cache[root] {
+                Some(c) => {
+                    if !loaded[root] {
+                        let base = pointer(a, homes.a[k], RAX, 1);
+                        for q in 0..regs {
+                            a.evex(&load, c + q, 0, element(base, q));
+                        }
+                        loaded[root] = true;
+                    }
+                    for (q, rm) in (0u8..).zip(a_elements.iter_mut()) {
+                        *rm = Rm::Reg(c + q);
+                    }
+                }
+                None => {
+                    let base = pointer(a, homes.a[k], RAX, 1);
+                    for (q, rm) in (0u8..).zip(a_elements.iter_mut()) {
+                        *rm = element(base, q);
+                    }
+                }
+            }
+        }
+        let a_of = |q: u8| a_elements[usize::from(q)];
         let mut fixed = 8;
         match term {
             Term::Fixed => fixed = fixed_at(a, 1),
-            Term::Element => base = pointer(a, homes.a[k], RAX, 1),
+            Term::Element => {}
             Term::ElementTimesFixed => {
-                base = pointer(a, homes.a[k], RAX, 1);
                 fixed = fixed_at(a, 2);
                 for q in 0..regs {
-                    a.evex(&arith(0x59), t(q), fixed, element(base, q));
+                    a.evex(&arith(0x59), t(q), fixed, a_of(q));
                 }
             }
             Term::ElementTimesElement => {
-                base = pointer(a, homes.a[k], RAX, 1);
                 let other = pointer(a, homes.b[k], R8, 2);
                 for q in 0..regs {
-                    a.evex(&load, t(q), 0, element(base, q));
-                    a.evex(&arith(0x59), t(q), t(q), element(other, q));
+                    match a_of(q) {
+                        Rm::Reg(r) => a.evex(&arith(0x59), t(q), r, element(other, q)),
+                        m => {
+                            a.evex(&load, t(q), 0, m);
+                            a.evex(&arith(0x59), t(q), t(q), element(other, q));
+                        }
+                    }
                 }
             }
             Term::Integer => {
@@ -572,16 +643,20 @@ fn body(a: &mut Asm, steps: &[(Combine, Term)], homes: &Homes, wide: bool, regs:
                         opcode: 0x5B,
                     }
                 };
-                base = pointer(a, homes.a[k], RAX, 1);
+                let base = pointer(a, homes.a[k], RAX, 1);
                 for q in 0..regs {
                     a.evex(&convert, t(q), 0, element(base, q));
                 }
             }
             Term::Square => {
-                base = pointer(a, homes.a[k], RAX, 1);
                 for q in 0..regs {
-                    a.evex(&load, t(q), 0, element(base, q));
-                    a.evex(&arith(0x59), t(q), t(q), Rm::Reg(t(q)));
+                    match a_of(q) {
+                        Rm::Reg(r) => a.evex(&arith(0x59), t(q), r, Rm::Reg(r)),
+                        m => {
+                            a.evex(&load, t(q), 0, m);
+                            a.evex(&arith(0x59), t(q), t(q), Rm::Reg(t(q)));
+                        }
+                    }
                 }
             }
         }
@@ -590,7 +665,7 @@ fn body(a: &mut Asm, steps: &[(Combine, Term)], homes: &Homes, wide: bool, regs:
         }
         let term_of = |q: u8| match term {
             Term::Fixed => Rm::Reg(fixed),
-            Term::Element => element(base, q),
+            Term::Element => a_of(q),
             _ => Rm::Reg(4 + q),
         };
         let opcode = match combine {

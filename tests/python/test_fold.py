@@ -117,6 +117,20 @@ def standardize(a):
     return (a - a.mean()) / a.std()
 
 
+@jit
+def horner(a, out):
+    for i in range(a.shape[0]):
+        x = a[i]
+        out[i] = ((3.0 * x + 2.0) * x - 1.5) * x + 0.25
+
+
+@jit
+def reread(a, b, out):
+    # `a` read by four steps (a product with itself, with `b`, alone) and `b` by two.
+    for i in range(a.shape[0]):
+        out[i] = a[i] * a[i] - a[i] * b[i] + a[i] * 0.5 - b[i] + a[i]
+
+
 @jit(parallel=True)
 def laplace_rows(m, out):
     for i in prange(1, m.shape[0] - 1):
@@ -163,8 +177,12 @@ def test_seven_point_stencil(width):
 def test_element_folds(n):
     a, b = data(n, seed=n), data(n, seed=n + 1)
     out = np.zeros_like(a)
-    for fn in (hypot_loop, reversed_ops, unary):
+    for fn in (hypot_loop, reversed_ops, unary, reread):
         run_both(fn, a, b, out)
+    # Steps reading the same elements again (the runtime loads them once): also in place.
+    run_both(horner, a, out)
+    run_both(horner, a, a.copy())
+    run_both(reread, a, b, a.copy())
     run_both(stencil_1d, a, out)
     run_both(sum4, a, out)
     run_both(hypot_expr, a, b)

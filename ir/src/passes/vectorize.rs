@@ -1555,9 +1555,16 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         };
         let slot = fold_slot(b.func, 8 + 24 * f.steps.len() as u32, (line, col));
         for (k, &(combine, term)) in f.steps.iter().enumerate() {
+            // A term reading the float elements of an earlier term's stream says so: the
+            // runtime then loads them once (`((3*x + 2)*x - 1.5)*x`).
+            let same_element_as = term.float_stream().and_then(|s| {
+                f.steps[..k]
+                    .iter()
+                    .position(|(_, earlier)| earlier.float_stream() == Some(s))
+            });
             let code = b.iconst(
                 Ty::I64,
-                runtime::fold::step_code(combine, term.kind()) as i64,
+                runtime::fold::step_code(combine, term.kind(), same_element_as) as i64,
             );
             let words: [Option<Value>; 2] = match term {
                 fold::FoldTerm::None => [None, None],

@@ -794,6 +794,15 @@ fn fold(
             let (code, a, b) = (word(mem, at)?, word(mem, at + 8)?, word(mem, at + 16)?);
             let (combine, term) = runtime::fold::decode(code)
                 .ok_or_else(|| Outcome::Fault("bad fold step".into()))?;
+            // The compiler's promise that a step reads an earlier step's elements again.
+            if let Some(j) = runtime::fold::same_element_as(code) {
+                let earlier = word(mem, args[1].wrapping_add(8 + 24 * j as u64 + 8))?;
+                if j as u64 >= s || earlier != a {
+                    return Err(Outcome::Fault(
+                        "fold step shares another's elements falsely".into(),
+                    ));
+                }
+            }
             let t = if combine.is_unary() {
                 0.0
             } else {

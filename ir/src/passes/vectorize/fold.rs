@@ -48,6 +48,18 @@ pub(super) enum FoldTerm {
 }
 
 impl FoldTerm {
+    /// The stream whose float elements the term reads as its first (`a`) operand; `None` for
+    /// terms without one and for converted integers.
+    pub(super) fn float_stream(self) -> Option<usize> {
+        match self {
+            FoldTerm::Element(s)
+            | FoldTerm::Square(s)
+            | FoldTerm::ElementTimesFixed(s, _)
+            | FoldTerm::ElementTimesElement(s, _) => Some(s),
+            FoldTerm::None | FoldTerm::Fixed(_) | FoldTerm::Integer(_) => None,
+        }
+    }
+
     pub(super) fn kind(self) -> Term {
         match self {
             FoldTerm::None | FoldTerm::Fixed(_) => Term::Fixed,
