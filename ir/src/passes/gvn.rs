@@ -5,8 +5,12 @@
 //!
 //! This dedupes repeated `load.*.readonly` of array descriptors (shape, strides, data pointer)
 //! and the index arithmetic built on them. Operands of commutative integer ops are ordered so
-//! `iadd a, b` and `iadd b, a` match. Non-readonly loads, stores and calls are never merged.
-//! Trapping ops (`sdiv`…) are pure and may be merged: the dominating copy already ran.
+//! `iadd a, b` and `iadd b, a` match. Trapping ops (`sdiv`…) are pure and may be merged: the
+//! dominating copy already ran.
+//!
+//! Ordinary loads are merged only within a block, when nothing between the two may write
+//! memory (a store, a call, a runtime routine that is not pure): `ia[i] % 8 + ia[i] // 4`
+//! reads `ia[i]` once. Stores and calls are never merged.
 
 use super::util::{DomTree, resolve, substitute};
 use crate::function::*;
@@ -41,6 +45,9 @@ pub fn run(func: &mut Function) -> bool {
             continue;
         };
         let mut scope = Vec::new();
+        // This block's ordinary loads since the last instruction that may write memory:
+        // (address, offset, type) -> the loaded value.
+        let mut loads: HashMap<(Value, i32, Ty), Value> = HashMap::new();
         for &inst in &func.block(block).insts.clone() {
             let data = func.inst_mut(inst);
             for v in data
@@ -49,6 +56,28 @@ pub fn run(func: &mut Function) -> bool {
                 .chain(data.targets.iter_mut().flat_map(|t| &mut t.args))
             {
                 *v = resolve(&aliases, *v);
+            }
+            let data = func.inst(inst);
+            match data.op {
+                Op::Load {
+                    offset,
+                    readonly: false,
+                } => {
+                    let result = data.results[0];
+                    let at = (data.args[0], offset, func.value_type(result));
+                    match loads.get(&at) {
+                        Some(&earlier) => {
+                            aliases.insert(result, earlier);
+                            removed.insert(inst);
+                        }
+                        None => {
+                            loads.insert(at, result);
+                        }
+                    }
+                    continue;
+                }
+                ref op if !op.is_pure() => loads.clear(),
+                _ => {}
             }
             let Some(key) = key(func, inst) else { continue };
             let results = &func.inst(inst).results;
