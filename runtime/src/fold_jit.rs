@@ -18,12 +18,12 @@
 //! Generated code: a block loop `extern "sysv64" fn(dst, steps, bytes)` with `bytes` a
 //! positive multiple of 256, the byte length of the elements to compute; and a tail `fn(dst,
 //! steps, offset, lanes)` for each of 1 to 4 registers that computes them from byte `offset`
-//! with their element accesses masked by `lanes` (one bit per element; register `q`'s
-//! accesses by `k1+q`): the lanes past the end are neither read nor written. Registers: `rcx` the byte
+//! with the last register's element accesses masked by its bits of `lanes` (one bit per
+//! element) in `k1`: the lanes past the end are neither read nor written. Registers: `rcx` the byte
 //! offset, `rax`/`r8` reloaded element pointers, `r9`–`r11` kept ones, `zmm0`–`zmm3`
 //! accumulators, `zmm4`–`zmm7` terms, `zmm8` a reloaded fixed value, `zmm9`/`zmm10` the sign
-//! and magnitude masks, `zmm11`–`zmm14` sums, `zmm16`–`zmm31` kept fixed values; `k1`–`k4`
-//! the tail's masks; all caller-saved.
+//! and magnitude masks, `zmm11`–`zmm14` sums, `zmm16`–`zmm31` kept fixed values and
+//! elements read by several steps; `k1` the tail's mask; all caller-saved.
 
 use crate::fold::{Combine, Term};
 use std::collections::HashMap;
@@ -156,10 +156,11 @@ struct Evex {
 
 struct Asm {
     code: Vec<u8>,
-    /// Whether the instructions being emitted are the masked tail's: those that read or write
-    /// elements are masked (loads into a register zero the other lanes), an access of register
-    /// `q`'s elements (displacement `64 * q`) by `k1 + q`.
-    masked: bool,
+    /// In the tail, the register whose elements run past the end: its element accesses
+    /// (displacement `64 * q`) are masked by `k1` (loads into a register zero the other lanes).
+    /// The registers before it are whole and stay unmasked (plain accesses; one mask
+    /// register).
+    masked: Option<u8>,
 }
 
 impl Asm {
@@ -209,12 +210,11 @@ impl Asm {
                 indexed: true,
                 disp,
                 ..
-            } if self.masked => {
+            } if self.masked == Some((disp / 64) as u8) => {
                 // Merging for stores and for operations whose other operand is the
                 // destination itself; zeroing for loads into a fresh register.
                 let zero = !store && e.opcode == 0x10;
-                let k = 1 + (disp / 64) as u8;
-                k | (u8::from(zero) << 7)
+                1 | (u8::from(zero) << 7)
             }
             _ => 0,
         };
@@ -280,7 +280,7 @@ fn emit(codes: &[u64], wide: bool, mode: Mode) -> Option<(Vec<u8>, [usize; 4])> 
     }
     let mut a = Asm {
         code: Vec::new(),
-        masked: false,
+        masked: None,
     };
     let homes = Homes::new(&steps, &shared);
     // The block loop: `(dst, steps, bytes)`.
@@ -332,23 +332,22 @@ fn emit(codes: &[u64], wide: bool, mode: Mode) -> Option<(Vec<u8>, [usize; 4])> 
     }
     homes.epilogue(&mut a);
     // The tails: `(dst, steps, offset, lanes)`, 1 to 4 registers from byte `offset`, the
-    // elements set in the mask `lanes` (k1..k4: 8 bits each for f64, 16 for f32).
+    // elements set in the mask `lanes` (8 bits a register for f64, 16 for f32; the last one's in k1).
     let shift = if wide { 8 } else { 16 };
     let mut tails = [0; 4];
     for regs in 1..=4u8 {
         tails[usize::from(regs) - 1] = a.code.len();
-        a.masked = false;
+        a.masked = None;
         homes.prologue(&mut a, wide);
         masks(&mut a, &steps, wide);
+        // k1: the last register's lanes (the ones before it are whole).
         a.bytes(&[0x48, 0x89, 0xC8]); // mov rax, rcx
-        for k in 1..=regs {
-            a.bytes(&[0xC5, 0xF8, 0x92, 0xC0 | k << 3]); // kmovw k, eax
-            if k < regs {
-                a.bytes(&[0x48, 0xC1, 0xE8, shift]); // shr rax, shift
-            }
+        if regs > 1 {
+            a.bytes(&[0x48, 0xC1, 0xE8, shift * (regs - 1)]); // shr rax, shift * (regs - 1)
         }
+        a.bytes(&[0xC5, 0xF8, 0x92, 0xC8]); // kmovw k1, eax
         a.bytes(&[0x48, 0x89, 0xD1]); // mov rcx, rdx
-        a.masked = true;
+        a.masked = Some(regs - 1);
         body(&mut a, &steps, &homes, wide, regs, Mode::Store);
         homes.epilogue(&mut a);
     }
