@@ -163,35 +163,34 @@ impl Reflector {
         if self.tau == 0.0 {
             return;
         }
+        let (rows, len) = (a.rows, self.v.len());
         for j in cols {
-            let w: f64 = self
-                .v
-                .iter()
-                .enumerate()
-                .map(|(t, v)| v * a.at(self.start + t, j))
-                .sum();
-            for (t, v) in self.v.iter().enumerate() {
-                let i = self.start + t;
-                a.set(i, j, a.at(i, j) - self.tau * v * w);
+            let column = &mut a.data[j * rows + self.start..][..len];
+            let w: f64 = self.v.iter().zip(column.iter()).map(|(v, x)| v * x).sum();
+            for (x, v) in column.iter_mut().zip(&self.v) {
+                *x -= self.tau * v * w;
             }
         }
     }
 
-    /// `a[rows, cols of the reflector] = a[...] H` (`dlarf('Right')`).
+    /// `a[rows, cols of the reflector] = a[...] H` (`dlarf('Right')`). Column by column (the
+    /// storage order), each row's sum still taken over the reflector in order.
     pub(crate) fn apply_right(&self, a: &mut Dense, rows: std::ops::Range<usize>) {
         if self.tau == 0.0 {
             return;
         }
-        for i in rows {
-            let w: f64 = self
-                .v
-                .iter()
-                .enumerate()
-                .map(|(t, v)| v * a.at(i, self.start + t))
-                .sum();
-            for (t, v) in self.v.iter().enumerate() {
-                let j = self.start + t;
-                a.set(i, j, a.at(i, j) - self.tau * w * v);
+        let height = a.rows;
+        let mut w = vec![-0.0f64; rows.len()];
+        for (t, v) in self.v.iter().enumerate() {
+            let column = &a.data[(self.start + t) * height..][rows.clone()];
+            for (wi, x) in w.iter_mut().zip(column) {
+                *wi += v * x;
+            }
+        }
+        for (t, v) in self.v.iter().enumerate() {
+            let column = &mut a.data[(self.start + t) * height..][rows.clone()];
+            for (x, wi) in column.iter_mut().zip(&w) {
+                *x -= self.tau * wi * v;
             }
         }
     }
