@@ -11,7 +11,7 @@
 //! by rounding only.
 
 use super::dense::{Dense, Reflector};
-use super::{Direction, EPS, SAFE_MIN, Side, lartg, lasr, sign};
+use super::{Direction, EPS, SAFE_MIN, Side, lartg, lasr, scale_into_range, sign};
 
 /// `A = Q B P^T` with `B` bidiagonal (`dgebd2`): upper when `rows >= cols`, else lower.
 struct Bidiagonal {
@@ -629,25 +629,9 @@ pub struct Svd {
 /// `dgesdd(jobz = full ? 'A' : 'S')` of the `m x n` matrix `a` with `1 <= min(m, n) <=
 /// SMALL`. `None` when the QR iteration does not converge.
 pub fn svd(mut a: Dense, full: bool) -> Option<Svd> {
-    // `dgesdd` scales a matrix whose largest entry is tiny or huge into range first, and the
-    // singular values back at the end.
-    let largest = a.data.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    let small = SAFE_MIN.sqrt() / (2.0 * EPS);
-    let big = 1.0 / small;
-    let target = if largest > 0.0 && largest < small {
-        small
-    } else if largest > big {
-        big
-    } else {
-        largest
-    };
-    if target != largest {
-        let factor = target / largest;
-        a.data.iter_mut().for_each(|v| *v *= factor);
-    }
+    let unscale = scale_into_range(&mut a.data);
     let mut result = svd_in_range(a, full)?;
-    if target != largest {
-        let factor = largest / target;
+    if let Some(factor) = unscale {
         result.s.iter_mut().for_each(|v| *v *= factor);
     }
     Some(result)

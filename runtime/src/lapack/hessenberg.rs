@@ -11,7 +11,7 @@
 //! real matrix raises when one is complex), so `dtrevc3`'s complex-pair solves are not needed.
 
 use super::dense::{Dense, Reflector};
-use super::{EPS, SAFE_MIN, lapy2, nrm2, sign};
+use super::{EPS, SAFE_MIN, lapy2, nrm2, scale_into_range, sign};
 
 /// The largest order that `dhseqr` hands to `dlahqr` (`n < NMIN = 75`).
 pub const LARGEST: usize = 74;
@@ -38,20 +38,7 @@ pub enum RealEigen {
 pub fn real_eig(mut a: Dense, vectors: bool) -> RealEigen {
     let n = a.rows;
     // Scale into range, as `dgeev` does; the eigenvalues are scaled back at the end.
-    let largest = a.data.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    let small = SAFE_MIN.sqrt() / ULP;
-    let big = 1.0 / small;
-    let target = if largest > 0.0 && largest < small {
-        small
-    } else if largest > big {
-        big
-    } else {
-        largest
-    };
-    if target != largest {
-        let factor = target / largest;
-        a.data.iter_mut().for_each(|v| *v *= factor);
-    }
+    let unscale = scale_into_range(&mut a.data);
     let balance = balance(&mut a);
     let (ilo, ihi) = (balance.ilo, balance.ihi);
     // `dgehd2`: H = Q^T A Q with Q = H_ilo ... H_(ihi-1) (1-based, as the reference).
@@ -99,8 +86,7 @@ pub fn real_eig(mut a: Dense, vectors: bool) -> RealEigen {
         }
         v
     });
-    if target != largest {
-        let factor = largest / target;
+    if let Some(factor) = unscale {
         wr.iter_mut().for_each(|v| *v *= factor);
     }
     RealEigen::Real {

@@ -224,6 +224,26 @@ pub fn lascl(cfrom: f64, cto: f64, x: &mut [f64]) {
     }
 }
 
+/// `dgesdd`'s and `dgeev`'s first step: a matrix whose largest magnitude is below
+/// `sqrt(safmin) / prec` or above its reciprocal is scaled to that bound (so the iterations'
+/// squares neither underflow nor overflow). Returns the factor that scales the results back
+/// (the singular values, the eigenvalues), `None` when the matrix was left as it was.
+pub fn scale_into_range(data: &mut [f64]) -> Option<f64> {
+    let largest = data.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let small = SAFE_MIN.sqrt() / (2.0 * EPS);
+    let big = 1.0 / small;
+    let target = if largest > 0.0 && largest < small {
+        small
+    } else if largest > big {
+        big
+    } else {
+        return None;
+    };
+    let factor = target / largest;
+    data.iter_mut().for_each(|v| *v *= factor);
+    Some(largest / target)
+}
+
 /// Which side of the matrix a sequence of plane rotations multiplies ([`lasr`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
