@@ -1101,8 +1101,10 @@ class ArrayGenerator(Generator):
             return [Stmt(f"{name} = {text}", removable=False)]
         if r < 0.75:
             return [self.store_stmt(rng.choice(arrays))]
-        if r < 0.9:
+        if r < 0.85:
             return [self.reduce_stmt(rng.choice(arrays))]
+        if r < 0.93:
+            return [self.library_stmt(rng.choice(arrays))]
         return [self.loop_stmt()]
 
     def store_stmt(self, name: str) -> Stmt:
@@ -1160,6 +1162,44 @@ class ArrayGenerator(Generator):
         vname = self.fresh("r")
         v = Var(vname, result.dtype.name)
         self.vars.append(v)
+        self.samples[vname] = result
+        return Stmt(f"{vname} = {text}", removable=False)
+
+    def library_stmt(self, name: str) -> Stmt:
+        """A call of a common NumPy library function (issue 11's): sorting, searching,
+        statistics, cumulative sums, differences. Arrays come out only where their shape does
+        not depend on the values (the samples are ones); the rest are reduced to a number.
+        Sorts are stable (NumPy's default sort orders equal values, such as 0.0 and -0.0, as
+        its algorithm happens to); float statistics are exact selections or one average of two
+        middle values."""
+        rng = self.rng
+        view = name if rng.random() < 0.6 else self.view_text(name)
+        value = self.evaluate(view)
+        k = kind(value.dtype.name)
+        if k == "c":
+            return Stmt("pass")
+        arrays = ["np.sort({v}, kind='stable')", "np.argsort({v}, kind='stable')",
+                  "np.roll({v}, {s})", "np.searchsorted(np.sort({v}.ravel()), {v}.ravel())"]
+        numbers = ["len(np.unique({v}))", "np.flatnonzero({v}).sum()"]
+        if k in "iu":
+            arrays += ["np.cumsum({v})", "np.diff({v})"]
+        if k in "iuf" and value.size > 0:
+            numbers += ["np.median({v})", "np.ptp({v})"]
+        if k == "f" and value.size > 0:
+            numbers += ["np.nanmax({v})", "np.nanmin({v})", "np.nanargmax({v})"]
+        template = rng.choice(arrays + numbers)
+        text = template.format(v=view, s=rng.randint(-3, 3))
+        try:
+            result = self.evaluate(text)
+        except Exception:  # noqa: BLE001 - NumPy refuses it: not generated
+            return Stmt("pass")
+        if isinstance(result, np.ndarray):
+            vname = self.fresh("l")
+            self.add_array(vname, text)
+            return Stmt(f"{vname} = {text}", removable=False)
+        result = np.asarray(result)[()]
+        vname = self.fresh("r")
+        self.vars.append(Var(vname, np.asarray(result).dtype.name))
         self.samples[vname] = result
         return Stmt(f"{vname} = {text}", removable=False)
 

@@ -3,6 +3,7 @@ np.dot, and returning new arrays to Python (owned memory, no leak). Differential
 CPython running the same source with NumPy."""
 
 import gc
+import math
 import resource
 
 import numpy as np
@@ -537,3 +538,39 @@ def test_a_view_of_a_read_only_argument_is_read_only():
     a.flags.writeable = False
     t = tail(a)
     assert list(t) == [1.0, 2.0, 3.0] and not t.flags.writeable and t.base is a
+
+
+@jit
+def numpy_extremes(a, b):
+    return np.maximum(a, b), np.minimum(a, b), np.maximum(a, 0.0), np.minimum(2.5, b)
+
+
+@jit
+def numpy_extremes_of_numbers(x, y):
+    return np.maximum(x, y), np.minimum(x, y), max(x, y), min(x, y)
+
+
+EXTREME_VALUES = [np.nan, -0.0, 0.0, 1.0, -1.0, np.inf, -np.inf]
+
+
+@pytest.mark.parametrize("n", [7, 49])
+def test_numpy_minimum_maximum_propagate_nan_and_take_the_second_on_ties(n):
+    # NumPy's extremes, unlike `min`/`max`: NaN from either side (`np.maximum(1.0, nan)` is
+    # nan), and the second operand on ties (`np.maximum(-0.0, 0.0)` is 0.0); compared as bits.
+    a = np.array([x for x in EXTREME_VALUES for _ in EXTREME_VALUES])[:n]
+    b = np.array([y for _ in EXTREME_VALUES for y in EXTREME_VALUES])[:n]
+    got = numpy_extremes(a, b)
+    expected = numpy_extremes.py_func(a, b)
+    for g, e in zip(got, expected):
+        assert np.array_equal(np.isnan(g), np.isnan(e))
+        assert np.array_equal(g[~np.isnan(g)].view(np.uint64), e[~np.isnan(e)].view(np.uint64))
+    check(numpy_extremes, np.array([3, -1, 7]), np.array([2, 5, 7]))
+
+
+@pytest.mark.parametrize("x", EXTREME_VALUES)
+def test_numpy_extremes_of_numbers(x):
+    for y in EXTREME_VALUES:
+        got = numpy_extremes_of_numbers(x, y)
+        expected = numpy_extremes_of_numbers.py_func(x, y)
+        for g, e in zip(got, expected):
+            assert (math.isnan(g) and math.isnan(e)) or (g == e and math.copysign(1, g) == math.copysign(1, e)), (x, y, got, expected)

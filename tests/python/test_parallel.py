@@ -74,6 +74,25 @@ def test_min_max_reductions():
     assert jit(parallel=True)(pminmax)(a) == pminmax(a)
 
 
+def pnumpy_extremes(a):
+    lo = np.inf
+    hi = -np.inf
+    for i in prange(a.shape[0]):
+        lo = np.minimum(lo, a[i])
+        hi = np.maximum(hi, a[i])
+    return lo, hi
+
+
+def test_numpy_minimum_maximum_reductions():
+    # `np.minimum`/`np.maximum` reduce like `min`/`max`, with NumPy's rules in every chunk and
+    # when the chunks' results combine: a NaN anywhere gives NaN.
+    a = np.random.default_rng(2).normal(size=10_001)
+    par = jit(parallel=True)(pnumpy_extremes)
+    assert par(a) == pnumpy_extremes(a)
+    a[7_777] = np.nan
+    assert all(math.isnan(x) for x in par(a))
+
+
 def test_array_writes_and_private_variables():
     a = np.arange(1000.0)
     out1, out2 = np.zeros(1000), np.zeros(1000)

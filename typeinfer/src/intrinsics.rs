@@ -12,6 +12,11 @@ pub enum Intrinsic {
     Abs,
     Min,
     Max,
+    /// `np.minimum(a, b)`: NumPy's element-wise extreme, unlike `min`: NaN when either operand
+    /// is NaN, and the second operand on ties (`np.minimum(0.0, -0.0)` is `-0.0`).
+    Minimum,
+    /// `np.maximum(a, b)`: as [`Intrinsic::Minimum`] (`np.maximum(-0.0, 0.0)` is `0.0`).
+    Maximum,
     Len,
     Range,
     /// `prange`: a `range` whose iterations may run in parallel (`parallel=True`).
@@ -262,8 +267,8 @@ impl Intrinsic {
             // NumPy's scalar functions that behave like math's on scalars.
             Some(ModuleKind::Numpy) => match name {
                 "abs" | "absolute" => Some(Abs),
-                "minimum" => Some(Min),
-                "maximum" => Some(Max),
+                "minimum" => Some(Minimum),
+                "maximum" => Some(Maximum),
                 "power" => Some(Pow),
                 "arcsin" => Some(Asin),
                 "arccos" => Some(Acos),
@@ -305,6 +310,8 @@ impl Intrinsic {
             Abs => "abs",
             Min => "min",
             Max => "max",
+            Minimum => "minimum",
+            Maximum => "maximum",
             Len => "len",
             Range => "range",
             Prange => "prange",

@@ -358,8 +358,13 @@ pub fn intrinsic(intrinsic: Intrinsic, args: &[Scalar]) -> Result<OpTyping, Stri
                 result: operand.real_part(),
             })
         }
-        Min | Max => {
-            check_arity(intrinsic, args, 2, usize::MAX)?;
+        Min | Max | Minimum | Maximum => {
+            let most = if matches!(intrinsic, Min | Max) {
+                usize::MAX
+            } else {
+                2
+            };
+            check_arity(intrinsic, args, 2, most)?;
             let p = args[1..].iter().fold(args[0], |acc, &s| promote(acc, s));
             if p.is_complex() {
                 let name = intrinsic.name();

@@ -351,6 +351,7 @@ impl Lowerer<'_, '_> {
         };
         let v = match i {
             Min | Max => self.lower_min_max(i == Min, values, span)?,
+            Minimum | Maximum => self.lower_numpy_extreme(i == Minimum, values, span)?,
             Abs => {
                 let (v, _) = values
                     .into_iter()
@@ -470,6 +471,47 @@ impl Lowerer<'_, '_> {
             });
         }
         Ok(acc.expect("at least two values"))
+    }
+
+    /// `np.minimum(a, b)`/`np.maximum(a, b)` on numbers: `a` when it is strictly beyond `b`
+    /// or NaN, else `b` (NumPy's scalar loop: NaN from either side, the second operand on
+    /// ties).
+    fn lower_numpy_extreme(
+        &mut self,
+        is_min: bool,
+        values: Vec<(PyValue, Type)>,
+        span: Span,
+    ) -> LResult<PyValue> {
+        let [(a, ta), (b, tb)] = <[(PyValue, Type); 2]>::try_from(values)
+            .map_err(|_| unsupported("minimum()/maximum() take two arguments", span))?;
+        let (Some(sa), Some(sb)) = (ta.as_scalar(), tb.as_scalar()) else {
+            return Err(unsupported(
+                "minimum()/maximum() arguments must be numbers",
+                span,
+            ));
+        };
+        let target = typeinfer::rules::promote(sa, sb);
+        let (PyValue::Scalar(a, s), PyValue::Scalar(b, _)) = (
+            self.coerce(a, &Type::Scalar(target)),
+            self.coerce(b, &Type::Scalar(target)),
+        ) else {
+            return Err(unsupported("minimum()/maximum() of complex numbers", span));
+        };
+        Ok(PyValue::Scalar(self.numpy_extreme(is_min, a, b, s), s))
+    }
+
+    /// `np.minimum(a, b)` (`is_min`) or `np.maximum(a, b)` of two values of type `s`.
+    pub(crate) fn numpy_extreme(&mut self, is_min: bool, a: Value, b: Value, s: Scalar) -> Value {
+        let pick_a = if s.is_float() {
+            let beyond = self
+                .b
+                .fcmp(if is_min { FloatCC::Lt } else { FloatCC::Gt }, a, b);
+            let nan = self.b.fcmp(FloatCC::Ne, a, a);
+            self.b.binary(Op::Or, beyond, nan)
+        } else {
+            self.int_cmp(if is_min { IntCC::Slt } else { IntCC::Sgt }, a, b, s)
+        };
+        self.b.select(pick_a, a, b)
     }
 
     fn lower_abs(&mut self, v: PyValue) -> PyValue {

@@ -35,8 +35,14 @@ pub(super) enum Reduction {
     /// `+=` and `-=` (partials of `-=` hold negated sums, so both combine by addition).
     Sum,
     Product,
-    Min,
-    Max,
+    /// `min(r, ...)` (`numpy: false`) or `np.minimum(r, ...)`, whose NaN and tie rules the
+    /// partial results are combined by too.
+    Min {
+        numpy: bool,
+    },
+    Max {
+        numpy: bool,
+    },
 }
 
 /// What the body of a `prange` loop reads and reduces.
@@ -274,7 +280,7 @@ impl Lowerer<'_, '_> {
             let Type::Array { layout, .. } = ty else {
                 continue;
             };
-            if matches!(reduction, Reduction::Min | Reduction::Max) {
+            if matches!(reduction, Reduction::Min { .. } | Reduction::Max { .. }) {
                 let message = format!(
                     "'{name}' is an array: a prange loop reduces arrays with `+=`, `-=` or `*=` \
                      only"
@@ -321,10 +327,10 @@ impl Lowerer<'_, '_> {
         let value = match (reduction, part.is_float()) {
             (Reduction::Sum, _) => 0.0,
             (Reduction::Product, _) => 1.0,
-            (Reduction::Min, true) => f64::INFINITY,
-            (Reduction::Max, true) => f64::NEG_INFINITY,
-            (Reduction::Min, false) => return self.int_extreme(part, true),
-            (Reduction::Max, false) => return self.int_extreme(part, false),
+            (Reduction::Min { .. }, true) => f64::INFINITY,
+            (Reduction::Max { .. }, true) => f64::NEG_INFINITY,
+            (Reduction::Min { .. }, false) => return self.int_extreme(part, true),
+            (Reduction::Max { .. }, false) => return self.int_extreme(part, false),
         };
         let v = self.scalar_const(part, value);
         self.convert_scalar(v, part, s)
@@ -353,11 +359,14 @@ impl Lowerer<'_, '_> {
         match reduction {
             Reduction::Sum => self.binary_op(BinOp::Add, current, ty, partial, ty, span),
             Reduction::Product => self.binary_op(BinOp::Mult, current, ty, partial, ty, span),
-            Reduction::Min | Reduction::Max => {
+            Reduction::Min { numpy } | Reduction::Max { numpy } => {
                 let (PyValue::Scalar(a, s), PyValue::Scalar(b, _)) = (&current, &partial) else {
                     return Err(unsupported("min/max reductions need real numbers", span));
                 };
-                let is_min = reduction == Reduction::Min;
+                let is_min = matches!(reduction, Reduction::Min { .. });
+                if numpy {
+                    return Ok(PyValue::Scalar(self.numpy_extreme(is_min, *a, *b, *s), *s));
+                }
                 let better = if s.is_float() {
                     let cc = if is_min {
                         crate::function::FloatCC::Lt
@@ -501,14 +510,16 @@ fn note_reduction(
     }
 }
 
-/// `name = min(name, ...)` or `max`: a min/max reduction.
+/// `name = min(name, ...)` or `max` (or `np.minimum`/`np.maximum`): a min/max reduction.
 fn min_max_update(value: &Expr, name: &str, typed: &typeinfer::TypedFunction) -> Option<Reduction> {
     let ExprKind::Call { args, .. } = &value.kind else {
         return None;
     };
     let kind = match typed.resolutions.get(&value.id) {
-        Some(Resolution::Intrinsic(Intrinsic::Min)) => Reduction::Min,
-        Some(Resolution::Intrinsic(Intrinsic::Max)) => Reduction::Max,
+        Some(Resolution::Intrinsic(Intrinsic::Min)) => Reduction::Min { numpy: false },
+        Some(Resolution::Intrinsic(Intrinsic::Max)) => Reduction::Max { numpy: false },
+        Some(Resolution::Intrinsic(Intrinsic::Minimum)) => Reduction::Min { numpy: true },
+        Some(Resolution::Intrinsic(Intrinsic::Maximum)) => Reduction::Max { numpy: true },
         _ => return None,
     };
     args.iter()

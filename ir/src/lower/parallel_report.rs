@@ -77,8 +77,10 @@ fn describe(line: u32, target: &ast::Expr, body: &[Stmt], typed: &TypedFunction)
                     let op = match r {
                         Reduction::Sum => "+",
                         Reduction::Product => "*",
-                        Reduction::Min => "min",
-                        Reduction::Max => "max",
+                        Reduction::Min { numpy: false } => "min",
+                        Reduction::Max { numpy: false } => "max",
+                        Reduction::Min { numpy: true } => "np.minimum",
+                        Reduction::Max { numpy: true } => "np.maximum",
                     };
                     (name.clone(), op)
                 })
