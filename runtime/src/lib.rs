@@ -10,8 +10,9 @@
 //! - [`math`]: the math and helper functions compiled code calls, by registered symbol name.
 //! - [`abi`]: the uniform entry-point calling convention used by dispatchers.
 //! - [`linalg`]: matrix products, `solve`, `inv`, `det` on the `faer` crate.
-//! - [`lapack`]: LAPACK's QR-iteration SVD and symmetric eigensolver for small matrices,
-//!   step by step, so singular vectors and eigenvectors get NumPy's signs.
+//! - [`lapack`]: LAPACK's QR-iteration SVD, symmetric and general eigensolvers for small
+//!   matrices, step by step, so singular vectors and eigenvectors get NumPy's signs (and
+//!   eigenvalues NumPy's order).
 //! - [`random`]: per-thread Mersenne Twister streams for `np.random` and `random`.
 //! - [`sorting`]: NumPy's sorting and selection (`np.sort`, `argsort`, `partition`, `unique`).
 //! - [`radix`]: the radix sort behind `sorting`'s sorts and argsorts of large numeric buffers.
