@@ -623,13 +623,14 @@ fn find_reduction(
         });
     }
     // select(cmp(x, s), x, s) in any arrangement of the operands.
-    if let [cmp, select] = chain[..] {
+    if let [cmp, select] = chain[..]
+        && matches!(func.inst(cmp).op, Op::Icmp(_) | Op::Fcmp(_))
+    {
+        // (The chain's first instruction is a comparison: two operands to look at.)
         let (c, sel) = (func.inst(cmp), func.inst(select));
-        let compare = matches!(c.op, Op::Icmp(_) | Op::Fcmp(_));
         let x = if c.args[0] == s { c.args[1] } else { c.args[0] };
         let pair = |a: Value, b: Value| (a == x && b == s) || (a == s && b == x);
-        if compare
-            && x != s
+        if x != s
             && pair(c.args[0], c.args[1])
             && sel.op == Op::Select
             && sel.args[0] == c.results[0]
