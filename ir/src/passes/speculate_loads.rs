@@ -533,21 +533,7 @@ fn version(
     }
     let ok = ok?;
     let copy_header = block_map[&lp.header];
-    b.ins_full(
-        Op::Brif,
-        vec![ok],
-        &[],
-        vec![
-            BlockCall {
-                block: copy_header,
-                args: entry_args.clone(),
-            },
-            BlockCall {
-                block: lp.header,
-                args: entry_args,
-            },
-        ],
-    );
+    b.brif(ok, copy_header, &entry_args, lp.header, &entry_args);
 
     for branch in branches {
         if !super::if_convert::convert_branch(func, branch) {

@@ -1277,18 +1277,8 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
     // The vector loop continues while `n - vi' > W`, tested as `vi' < n - W` (no overflow
     // where the loop runs: `n - i0 > W` there).
     let limit = b.binary(Op::Isub, plan.n, w);
-    b.ins_full(
-        Op::Brif,
-        vec![go],
-        &[],
-        vec![
-            BlockCall {
-                block: p2,
-                args: vec![],
-            },
-            to_l(i0),
-        ],
-    );
+    let to = to_l(i0);
+    b.brif(go, p2, &[], to.block, &to.args);
 
     // P2: strides, aliasing, splats.
     b.switch_to(p2);
@@ -1517,36 +1507,12 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         let f_block = b.func.create_block();
         let pos = b.func.layout.iter().position(|&x| x == v).expect("placed");
         b.func.layout.splice(pos..pos, [q, f_block]);
-        b.ins_full(
-            Op::Brif,
-            vec![ok],
-            &[],
-            vec![
-                BlockCall {
-                    block: q,
-                    args: vec![],
-                },
-                to_l(i0),
-            ],
-        );
+        let to = to_l(i0);
+        b.brif(ok, q, &[], to.block, &to.args);
         b.switch_to(q);
         let min = b.iconst(Ty::I64, f.min_elements());
         let long = b.icmp(IntCC::Sge, len, min);
-        b.ins_full(
-            Op::Brif,
-            vec![long],
-            &[],
-            vec![
-                BlockCall {
-                    block: f_block,
-                    args: vec![],
-                },
-                BlockCall {
-                    block: v,
-                    args: v_entry.clone(),
-                },
-            ],
-        );
+        b.brif(long, f_block, &[], v, &v_entry);
         // F: the program in a stack slot, the call, then the loop's exit (or the scalar loop
         // for the last iteration, whose body runs before its test).
         b.switch_to(f_block);
@@ -1628,7 +1594,7 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         }
         if let Some(exit) = &f.exit {
             let t = b.func.inst(plan.term).clone();
-            let args = exit
+            let args: Vec<Value> = exit
                 .iter()
                 .map(|e| match *e {
                     fold::ExitValue::Bound => plan.n,
@@ -1637,35 +1603,13 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
                     fold::ExitValue::Outside(v) => v,
                 })
                 .collect();
-            let to = BlockCall {
-                block: t.targets[1].block,
-                args,
-            };
-            b.ins_full(Op::Jump, vec![], &[], vec![to]);
+            b.jump(t.targets[1].block, &args);
         } else {
-            b.ins_full(
-                Op::Jump,
-                vec![],
-                &[],
-                vec![BlockCall {
-                    block: l,
-                    args: l_args,
-                }],
-            );
+            b.jump(l, &l_args);
         }
     } else {
-        b.ins_full(
-            Op::Brif,
-            vec![ok],
-            &[],
-            vec![
-                BlockCall {
-                    block: v,
-                    args: v_entry,
-                },
-                to_l(i0),
-            ],
-        );
+        let to = to_l(i0);
+        b.brif(ok, v, &v_entry, to.block, &to.args);
     }
 
     // V: the body, unroll times.
@@ -1917,37 +1861,18 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
     } else {
         back.clone()
     };
-    b.ins_full(
-        Op::Brif,
-        vec![again],
-        &[],
-        vec![
-            BlockCall {
-                block: continue_block,
-                args: continue_args,
-            },
-            done,
-        ],
+    b.brif(
+        again,
+        continue_block,
+        &continue_args,
+        done.block,
+        &done.args,
     );
     if let Some((c, f, since_next, period)) = flush {
         b.switch_to(c);
         let limit = b.iconst(Ty::I64, period);
         let full = b.icmp(IntCC::Eq, since_next, limit);
-        b.ins_full(
-            Op::Brif,
-            vec![full],
-            &[],
-            vec![
-                BlockCall {
-                    block: f,
-                    args: vec![],
-                },
-                BlockCall {
-                    block: v,
-                    args: back.clone(),
-                },
-            ],
-        );
+        b.brif(full, f, &[], v, &back);
         b.switch_to(f);
         let mut emptied = back.clone();
         let since_at = back.len() - 1 - totals.iter().flatten().count();
@@ -1966,15 +1891,7 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             }
             at += n;
         }
-        b.ins_full(
-            Op::Jump,
-            vec![],
-            &[],
-            vec![BlockCall {
-                block: v,
-                args: emptied,
-            }],
-        );
+        b.jump(v, &emptied);
     }
     if !carries {
         return;
@@ -2022,15 +1939,7 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         l_args[red.value_index] = best;
         l_args[red.at_index] = at;
     }
-    b.ins_full(
-        Op::Jump,
-        vec![],
-        &[],
-        vec![BlockCall {
-            block: l,
-            args: l_args,
-        }],
-    );
+    b.jump(l, &l_args);
 }
 
 /// The sum of a narrow count's counters as a `ty` scalar. Their lanes are unsigned (at most
