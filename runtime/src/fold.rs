@@ -214,8 +214,10 @@ unsafe fn element<T: FoldFloat>(steps: &[[u64; 3]], j: usize) -> T {
     acc
 }
 
+/// What a step's operation makes of the accumulator `acc` and its term `t` (the one
+/// definition: the interpreted blocks and the IR interpreter use it).
 #[inline(always)]
-fn apply<T: FoldFloat>(combine: Combine, acc: T, t: T) -> T {
+pub fn apply<T: FoldFloat>(combine: Combine, acc: T, t: T) -> T {
     match combine {
         Combine::Set => t,
         Combine::Add => acc + t,

@@ -760,7 +760,7 @@ fn fold(
     mem: &mut Memory,
     mut sum: Option<&mut f64>,
 ) -> Result<(), Outcome> {
-    use runtime::fold::{Combine, Term};
+    use runtime::fold::Term;
     FOLD_CALLS.with(|c| c.set(c.get() + 1));
     let size = if wide { 8 } else { 4 };
     let word = |mem: &Memory, at: u64| -> Result<u64, Outcome> {
@@ -823,18 +823,8 @@ fn fold(
                     }
                 }
             };
-            acc = round(match combine {
-                Combine::Set => t,
-                Combine::Add => acc + t,
-                Combine::Sub => acc - t,
-                Combine::SubRev => t - acc,
-                Combine::Mul => acc * t,
-                Combine::Div => acc / t,
-                Combine::DivRev => t / acc,
-                Combine::Sqrt => acc.sqrt(),
-                Combine::Neg => -acc,
-                Combine::Abs => acc.abs(),
-            });
+            // (In f64, rounded to the element type: for f32 the same as f32 arithmetic.)
+            acc = round(runtime::fold::apply(combine, acc, t));
         }
         if let Some(total) = sum.as_deref_mut() {
             *total = round(*total + acc);
