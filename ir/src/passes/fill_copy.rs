@@ -312,19 +312,11 @@ fn analyze(func: &Function, l: Block) -> Result<Plan, String> {
             ));
         }
     }
-    for &b in &func.layout {
-        if b == l {
-            continue;
-        }
-        for &inst in &func.block(b).insts {
-            let d = func.inst(inst);
-            let uses = d.args.iter().chain(d.targets.iter().flat_map(|c| &c.args));
-            if let Some(v) = uses.copied().find(|&v| in_body(v) && !still_computed(v)) {
-                return Err(format!(
-                    "{v}, which changes with the index, is used after the loop"
-                ));
-            }
-        }
+    if let Some(v) = super::util::uses_outside(func, l).find(|&v| in_body(v) && !still_computed(v))
+    {
+        return Err(format!(
+            "{v}, which changes with the index, is used after the loop"
+        ));
     }
     Ok(Plan {
         routine,

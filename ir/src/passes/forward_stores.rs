@@ -103,19 +103,7 @@ fn forward_one(func: &mut Function, l: Block) -> bool {
         .iter()
         .map(|&t| func.append_block_param(p, t))
         .collect();
-    for b in func.layout.clone() {
-        if b == l {
-            continue;
-        }
-        let Some(t) = func.terminator(b) else {
-            continue;
-        };
-        for target in &mut func.inst_mut(t).targets {
-            if target.block == l {
-                target.block = p;
-            }
-        }
-    }
+    super::util::redirect_entries(func, l, p, l);
     let mut copied = HashMap::new();
     let address = func.inst(first).args[0];
     let init_address = copy_into(func, l, &p_params, p, address, &mut copied);

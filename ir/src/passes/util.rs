@@ -212,6 +212,40 @@ pub fn for_each_use(data: &InstData, mut f: impl FnMut(Value)) {
         .for_each(f);
 }
 
+/// Every value an instruction outside block `l` reads (arguments and branch arguments): what
+/// a loop of one block must not define when nothing of it may be used after it.
+pub fn uses_outside(func: &Function, l: Block) -> impl Iterator<Item = Value> + '_ {
+    func.layout
+        .iter()
+        .filter(move |&&b| b != l)
+        .flat_map(move |&b| &func.block(b).insts)
+        .flat_map(move |&inst| {
+            let d = func.inst(inst);
+            d.args
+                .iter()
+                .chain(d.targets.iter().flat_map(|c| &c.args))
+                .copied()
+        })
+}
+
+/// Points every branch into `to` from a block other than `except` (a loop's back edge) at
+/// `new` instead, with the same arguments: `new` becomes the way in (a preheader).
+pub fn redirect_entries(func: &mut Function, to: Block, new: Block, except: Block) {
+    for b in func.layout.clone() {
+        if b == except {
+            continue;
+        }
+        let Some(t) = func.terminator(b) else {
+            continue;
+        };
+        for target in &mut func.inst_mut(t).targets {
+            if target.block == to {
+                target.block = new;
+            }
+        }
+    }
+}
+
 /// Rewrites every operand of `data` through `f`.
 pub fn map_uses(data: &mut InstData, mut f: impl FnMut(Value) -> Value) {
     for v in data

@@ -1207,7 +1207,7 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             func.append_block_param(p, ty)
         })
         .collect();
-    redirect_entries(func, l, p);
+    super::util::redirect_entries(func, l, p, l);
     let p2 = func.create_block();
     let v = func.create_block();
     let pos = func
@@ -2195,22 +2195,5 @@ fn outside(func: &Function, l: Block, v: Value, p_params: &[Value]) -> Value {
     match func.value_def(v) {
         ValueDef::Param(b, k) if b == l => p_params[k as usize],
         _ => v,
-    }
-}
-
-/// Points every branch into `l` from outside it at `p` instead (same arguments).
-fn redirect_entries(func: &mut Function, l: Block, p: Block) {
-    for b in func.layout.clone() {
-        if b == l {
-            continue;
-        }
-        let Some(t) = func.terminator(b) else {
-            continue;
-        };
-        for target in &mut func.inst_mut(t).targets {
-            if target.block == l {
-                target.block = p;
-            }
-        }
     }
 }

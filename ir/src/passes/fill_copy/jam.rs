@@ -318,19 +318,7 @@ fn rewrite(func: &mut Function, plan: Plan) {
     let k0 = func.append_block_param(p, Ty::I64);
     let kj = func.append_block_param(j, Ty::I64);
     // Every edge into H but the back edge now goes to P.
-    for b in func.layout.clone() {
-        if b == t {
-            continue;
-        }
-        let Some(term) = func.terminator(b) else {
-            continue;
-        };
-        for target in &mut func.inst_mut(term).targets {
-            if target.block == h {
-                target.block = p;
-            }
-        }
-    }
+    crate::passes::util::redirect_entries(func, h, p, t);
     let pos = func.layout.iter().position(|&b| b == h).expect("placed");
     func.layout.splice(pos..pos, [p, j]);
     let emit = |func: &mut Function, insts: &mut Vec<Inst>, op: Op, args: Vec<Value>, ty| {

@@ -390,17 +390,8 @@ pub(super) fn exit_values(
         });
     }
     // Nothing of the loop is used elsewhere but through the exit's arguments.
-    for &b in &func.layout {
-        if b == l {
-            continue;
-        }
-        for &inst in &func.block(b).insts {
-            let d = func.inst(inst);
-            let uses = d.args.iter().chain(d.targets.iter().flat_map(|c| &c.args));
-            if uses.copied().any(in_loop) {
-                return None;
-            }
-        }
+    if crate::passes::util::uses_outside(func, l).any(in_loop) {
+        return None;
     }
     Some(values)
 }
