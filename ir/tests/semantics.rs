@@ -569,6 +569,73 @@ fn folded_loops_agree_with_the_scalar_loop() {
     assert!(folds >= 28, "the folds ran {folds} times");
 }
 
+/// The 2-D loops of `vectorize_fold_rows.ir`, on rows apart, overlapping (the output on the
+/// input shifted by an element, or by two rows: each row alone apart, but a row reads what
+/// an earlier one stored), and walking down through memory (negative row strides), for row
+/// counts and lengths around the rows call's thresholds: memory and results are the loop's.
+#[test]
+fn fold_rows_agree_with_the_loops() {
+    let module = golden_module("vectorize_fold_rows");
+    let after = optimise(&module, vec![Pass::Vectorize]);
+    let mut rng = Rng(4242);
+    let (mut rows_calls, mut refused_runs) = (0, 0);
+    let row = 8 * 44;
+    for func in &module.functions {
+        // (out, in, row stride in bytes)
+        let layouts: [(u64, u64, i64); 5] = [
+            (16, 4816, row),
+            (4816 + 8, 4816, row),
+            (4816 + 2 * row as u64, 4816, row),
+            (16 + 4 * row as u64, 4816 + 4 * row as u64, -row),
+            (16, 4816, 8 * 20),
+        ];
+        for (out, input, rs) in layouts {
+            for rows in [0i64, 1, 2, 3, 5] {
+                for n in [0i64, 1, 2, 15, 17, 18, 20, 33, 40] {
+                    let ints: Vec<i64> = if func.name == "rows_weighted" {
+                        vec![rows, n]
+                    } else {
+                        vec![rs, rows, n]
+                    };
+                    let args = laid_out_args(func, &[out, input, 9000], &ints, &mut rng);
+                    let memory = Memory(
+                        (0..1200)
+                            .flat_map(|_| random_arg(&mut rng, Ty::F64).to_le_bytes())
+                            .collect(),
+                    );
+                    let (mut m1, mut m2) = (memory.clone(), memory);
+                    let expected = interp::run(&module, &func.name, &args, &mut m1, &mut 1_000_000);
+                    let before = interp::FOLD_ROWS_CALLS.with(|c| c.get());
+                    let actual = interp::run(&after, &func.name, &args, &mut m2, &mut 1_000_000);
+                    let called = interp::FOLD_ROWS_CALLS.with(|c| c.get()) - before;
+                    rows_calls += called;
+                    if called == 0 && rows >= 3 && n >= 20 {
+                        refused_runs += 1;
+                    }
+                    assert!(
+                        matches!(expected, interp::Outcome::Return(_)),
+                        "@{} on {args:?}: {expected:?}",
+                        func.name
+                    );
+                    assert!(
+                        expected == actual && m1 == m2,
+                        "@{} on {args:?}: {expected:?} before, {actual:?} after (memory equal: {})",
+                        func.name,
+                        m1 == m2
+                    );
+                }
+            }
+        }
+    }
+    // Two functions take the rows call, on the three layouts whose rows lie apart (rows
+    // 3 and 5; lengths 20, 33, 40, and 17/18 where a row reaches 16 elements).
+    assert!(
+        rows_calls >= 2 * 3 * 2 * 3,
+        "the rows call ran {rows_calls} times"
+    );
+    assert!(refused_runs > 0, "every long run took the rows call");
+}
+
 /// `@mean_abs_dev` of `vectorize_fastmath.ir` under fastmath: its sum of `abs(x - c)` goes to
 /// the runtime's fold sum from 16 elements on; the result is the scalar loop's within a
 /// relative tolerance (the order of the additions may change), for lengths around the

@@ -381,8 +381,121 @@ unsafe fn cached_kernel(
     Some(made)
 }
 
+/// How a fold's runs are computed on this CPU: by the program's machine code (whole blocks,
+/// then one masked tail of `tail`'s registers), or interpreted in blocks.
+#[derive(Clone, Copy)]
+enum Runner {
+    #[cfg(target_arch = "x86_64")]
+    Compiled {
+        kernel: crate::fold_jit::Kernel,
+        tail: Option<(crate::fold_jit::Tail, u64)>,
+        /// Bytes of whole blocks.
+        bytes: usize,
+    },
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    Portable,
+}
+
+/// The runner for runs of `n` (`n > 0`) elements of the program at `program`.
+///
+/// # Safety
+/// `program` holds the runtime's word and `nsteps` steps.
+#[inline(always)]
+unsafe fn runner<T: FoldFloat>(program: *mut u64, nsteps: usize, n: usize, wide: bool) -> Runner {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the caller's contract.
+            let steps =
+                unsafe { std::slice::from_raw_parts(program.add(1).cast::<[u64; 3]>(), nsteps) };
+            let mode = crate::fold_jit::Mode::Store;
+            // SAFETY: the caller's contract (word 0 is this runtime's).
+            return match unsafe { cached_kernel(program, steps, wide, mode) } {
+                Some(kernel) => {
+                    let size = std::mem::size_of::<T>();
+                    let per_block = crate::fold_jit::BLOCK_BYTES / size;
+                    let blocks = n / per_block * per_block;
+                    // The rest (fewer than a block) in one masked call of as many registers
+                    // as it needs.
+                    let tail = (blocks < n).then(|| {
+                        let rest = n - blocks;
+                        let regs = (rest * size).div_ceil(64);
+                        (crate::fold_jit::tail_of(kernel, regs), (1u64 << rest) - 1)
+                    });
+                    Runner::Compiled {
+                        kernel,
+                        tail,
+                        bytes: blocks * size,
+                    }
+                }
+                None => Runner::Avx512,
+            };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return Runner::Avx2;
+        }
+    }
+    let _ = (program, nsteps, n, wide);
+    Runner::Portable
+}
+
+/// One run of `n` (`n > 0`) elements as the program at `program` says, stored at `dst`.
+///
+/// # Safety
+/// As the fold routines': `program` holds the runtime's word and `nsteps` steps whose
+/// pointers address `n` elements; `dst` addresses `n` writable elements read only at the one
+/// written; `runner` is [`runner`]'s for this program and `n`.
+#[inline(always)]
+unsafe fn fold_run<T: FoldFloat>(
+    runner: Runner,
+    dst: *mut u8,
+    program: *mut u64,
+    nsteps: usize,
+    n: usize,
+) {
+    // SAFETY: the caller's contract.
+    let steps = unsafe { std::slice::from_raw_parts(program.add(1).cast::<[u64; 3]>(), nsteps) };
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx512f")]
+        unsafe fn avx512<T: FoldFloat>(dst: *mut u8, steps: &[[u64; 3]], n: usize) {
+            unsafe { fold::<T, 32>(dst, steps, n) }
+        }
+        #[target_feature(enable = "avx2")]
+        unsafe fn avx2<T: FoldFloat>(dst: *mut u8, steps: &[[u64; 3]], n: usize) {
+            unsafe { fold::<T, 16>(dst, steps, n) }
+        }
+        match runner {
+            Runner::Compiled {
+                kernel,
+                tail,
+                bytes,
+            } => {
+                if bytes > 0 {
+                    // SAFETY: the kernel computes `bytes` bytes of elements under this
+                    // routine's contract, a positive multiple of its block.
+                    unsafe { kernel(dst, steps.as_ptr().cast(), bytes) };
+                }
+                if let Some((tail, mask)) = tail {
+                    // SAFETY: the lanes past `n` are masked off (not accessed).
+                    unsafe { tail(dst, steps.as_ptr().cast(), bytes, mask) };
+                }
+                return;
+            }
+            Runner::Avx512 => return unsafe { avx512::<T>(dst, steps, n) },
+            Runner::Avx2 => return unsafe { avx2::<T>(dst, steps, n) },
+            Runner::Portable => {}
+        }
+    }
+    let _ = runner;
+    unsafe { fold::<T, 8>(dst, steps, n) };
+}
+
 macro_rules! fold_routine {
-    ($name:ident, $t:ty, $wide:expr) => {
+    ($name:ident, $rows:ident, $t:ty, $wide:expr) => {
         /// # Safety
         /// See the module doc: `program` holds the runtime's word and `nsteps` steps whose
         /// pointers address `n` elements; `dst` addresses `n` writable elements read only at
@@ -393,66 +506,62 @@ macro_rules! fold_routine {
             nsteps: i64,
             n: i64,
         ) -> i64 {
+            if n > 0 && nsteps > 0 {
+                let (nsteps, n) = (nsteps as usize, n as usize);
+                // SAFETY: the caller's contract.
+                unsafe {
+                    let runner = runner::<$t>(program, nsteps, n, $wide);
+                    fold_run::<$t>(runner, dst, program, nsteps, n);
+                }
+            }
+            0
+        }
+
+        /// `rows` runs of the program, each `n` elements: after each, `dst` and every
+        /// pointer word of the steps move by their row strides, the `1 + 2 * nsteps` words
+        /// after the steps (`dst`'s, then each step's `a` and `b`; 0 for fixed values).
+        ///
+        /// # Safety
+        /// As the single run's, for every row the strides reach; the rows run in order, so a
+        /// row may read what an earlier row stored.
+        pub unsafe extern "C" fn $rows(
+            dst: *mut u8,
+            program: *mut u64,
+            nsteps: i64,
+            n: i64,
+            rows: i64,
+        ) -> i64 {
             if n <= 0 || nsteps <= 0 {
                 return 0;
             }
-            let n = n as usize;
+            let (nsteps, n) = (nsteps as usize, n as usize);
+            // SAFETY: the caller's contract: the strides follow the steps.
+            let strides = unsafe { program.add(1 + 3 * nsteps) };
+            let mut dst = dst;
             // SAFETY: the caller's contract.
-            let steps = unsafe {
-                std::slice::from_raw_parts(program.add(1).cast::<[u64; 3]>(), nsteps as usize)
-            };
-            #[cfg(target_arch = "x86_64")]
-            {
-                #[target_feature(enable = "avx512f")]
-                unsafe fn wide(dst: *mut u8, steps: &[[u64; 3]], n: usize) {
-                    unsafe { fold::<$t, 32>(dst, steps, n) }
+            let runner = unsafe { runner::<$t>(program, nsteps, n, $wide) };
+            for row in 0..rows.max(0) {
+                // SAFETY: the caller's contract, for this row.
+                unsafe { fold_run::<$t>(runner, dst, program, nsteps, n) };
+                if row + 1 == rows {
+                    break;
                 }
-                #[target_feature(enable = "avx2")]
-                unsafe fn avx2(dst: *mut u8, steps: &[[u64; 3]], n: usize) {
-                    unsafe { fold::<$t, 16>(dst, steps, n) }
-                }
-                if std::arch::is_x86_feature_detected!("avx512f") {
-                    // Whole blocks by the program's machine code, then one masked tail (the
-                    // program interpreted only where no code could be made).
-                    let per_block = crate::fold_jit::BLOCK_BYTES / std::mem::size_of::<$t>();
-                    let blocks = n / per_block * per_block;
-                    let mode = crate::fold_jit::Mode::Store;
-                    // SAFETY: the caller's contract (word 0 is this runtime's).
-                    if let Some(kernel) = unsafe { cached_kernel(program, steps, $wide, mode) } {
-                        let size = std::mem::size_of::<$t>();
-                        if blocks > 0 {
-                            // SAFETY: the kernel computes `bytes` bytes of elements under this
-                            // routine's contract, a positive multiple of its block.
-                            unsafe { kernel(dst, steps.as_ptr().cast(), blocks * size) };
-                        }
-                        // The rest (fewer than a block) in one masked call of as many
-                        // registers as it needs.
-                        if blocks < n {
-                            let rest = n - blocks;
-                            let regs = (rest * size).div_ceil(64);
-                            let tail = crate::fold_jit::tail_of(kernel, regs);
-                            let mask = (1u64 << rest) - 1;
-                            // SAFETY: the lanes past `n` are masked off (not accessed).
-                            unsafe { tail(dst, steps.as_ptr().cast(), blocks * size, mask) };
-                        }
-                    } else {
-                        unsafe { wide(dst, steps, n) };
+                // SAFETY: the words are the program's (no reference to them is alive).
+                unsafe {
+                    dst = dst.wrapping_offset(strides.read() as isize);
+                    for w in 0..2 * nsteps {
+                        let word = program.add(2 + w + w / 2);
+                        word.write(word.read().wrapping_add(strides.add(1 + w).read()));
                     }
-                    return 0;
-                }
-                if std::arch::is_x86_feature_detected!("avx2") {
-                    unsafe { avx2(dst, steps, n) };
-                    return 0;
                 }
             }
-            unsafe { fold::<$t, 8>(dst, steps, n) };
             0
         }
     };
 }
 
-fold_routine!(ferrojit_fold_f64, f64, true);
-fold_routine!(ferrojit_fold_f32, f32, false);
+fold_routine!(ferrojit_fold_f64, ferrojit_fold_rows_f64, f64, true);
+fold_routine!(ferrojit_fold_f32, ferrojit_fold_rows_f32, f32, false);
 
 /// Adds the elements of the blocks `0..blocks` (a multiple of `B`) into `lanes`, block by
 /// interpreted block.

@@ -584,6 +584,11 @@ runtime_functions! {
     FoldF64 => ("ferrojit_fold_f64", &[Ptr, Ptr, I64, I64], I64, fold::ferrojit_fold_f64),
     /// The same over `f32` elements.
     FoldF32 => ("ferrojit_fold_f32", &[Ptr, Ptr, I64, I64], I64, fold::ferrojit_fold_f32),
+    /// `rows` runs of a fold program, the pointers moving by the row strides stored after
+    /// the steps (`(out, program, nsteps, n, rows) -> 0`), `f64` elements.
+    FoldRowsF64 => ("ferrojit_fold_rows_f64", &[Ptr, Ptr, I64, I64, I64], I64, fold::ferrojit_fold_rows_f64),
+    /// The same over `f32` elements.
+    FoldRowsF32 => ("ferrojit_fold_rows_f32", &[Ptr, Ptr, I64, I64, I64], I64, fold::ferrojit_fold_rows_f32),
     /// The sum of a fold program's `n` `f64` elements in any order (`fastmath` reductions):
     /// `(program, nsteps, n) -> sum`.
     FoldSumF64 => ("ferrojit_fold_sum_f64", &[Ptr, I64, I64], F64, fold::ferrojit_fold_sum_f64),
@@ -716,6 +721,8 @@ impl RuntimeFn {
                 | DivF32
                 | FoldF64
                 | FoldF32
+                | FoldRowsF64
+                | FoldRowsF32
                 | FoldSumF64
                 | FoldSumF32
         )

@@ -231,6 +231,47 @@ def test_weights_in_the_output_array():
     check(overwrite_weights, m2)
 
 
+@jit
+def five_point(m, out):
+    # No float literal: the same in float32 under CPython and compiled.
+    for i in range(1, m.shape[0] - 1):
+        for j in range(1, m.shape[1] - 1):
+            out[i, j] = m[i - 1, j] + m[i + 1, j] + m[i, j - 1] + m[i, j + 1] - m[i, j]
+
+
+@jit
+def from_rows_above(m):
+    # Each row from the two above it, in place: the rows' footprints overlap, so the rows
+    # run one call each (each row alone is apart from the rows it reads).
+    for i in range(2, m.shape[0]):
+        for j in range(1, m.shape[1] - 1):
+            m[i, j] = m[i - 1, j - 1] + m[i - 1, j + 1] + m[i - 2, j] - 0.5 * m[i - 1, j]
+
+
+@pytest.mark.parametrize("width", [18, 40, 131])
+def test_rows_of_a_loop_nest(width):
+    # A folded loop that is all its outer loop does runs every row in one call, where all
+    # rows' stores lie apart from all rows' reads; else row by row: bits equal either way.
+    m = data((9, width), seed=width)
+    run_both(laplace, m, np.zeros_like(m))
+    run_both(five_point, m.astype(np.float32), np.zeros_like(m, dtype=np.float32))
+    # Rows walking down through memory (negative row strides).
+    run_both(laplace, m[::-1], np.zeros_like(m)[::-1])
+    run_both(laplace, m, np.zeros_like(m)[::-1])
+    # Inner stride not the element size: the scalar loop.
+    wide = data((9, 2 * width), seed=width + 1)
+    run_both(laplace, wide[:, ::2], np.zeros_like(m))
+    # The output is the input two rows down: each row alone is apart from what it reads,
+    # but a row reads what an earlier row stored.
+    buf = data((11, width), seed=width + 2)
+    check(laplace, buf[:9], buf[2:])
+    check(laplace, buf[2:], buf[:9])
+    run_both(from_rows_above, m.copy())
+    c = data((5, 6, width), seed=width + 3)
+    run_both(seven_point, c, np.zeros_like(c))
+    run_both(seven_point, c[:, ::-1], np.zeros_like(c))
+
+
 @jit(fastmath=True)
 def mean_abs_dev(a, c):
     s = 0.0

@@ -66,7 +66,9 @@
 //! elements on, block Q sends it to F, which writes the chain's program into a stack slot and
 //! calls the runtime's 512-bit fold for every iteration, then jumps to the loop's exit (or,
 //! when the exit needs a value the loop computes, for all but the last, the scalar loop's);
-//! a `fastmath` float sum of such a chain is summed the same way.
+//! a `fastmath` float sum of such a chain is summed the same way. When such a loop is all its
+//! enclosing loop does, a block before that loop's header runs every row in one call
+//! ([`rows`]), the loop staying as it is for the runs that call refuses.
 //!
 //! Outside a fold that covers every iteration (see above), the scalar loop runs the last
 //! iterations (at least one), so the values it passes to `X` are computed as before and nothing
@@ -84,6 +86,7 @@ use std::collections::HashMap;
 
 mod arg;
 mod fold;
+mod rows;
 mod saturate;
 mod uniform_compare;
 use arg::ArgReduction;
@@ -142,10 +145,15 @@ pub fn explain(func: &Function, fastmath: bool) -> Vec<(Block, Result<String, St
             hidden_positions(&mut func, b, fastmath);
             let decision = analyze(&func, b, fastmath).map(|p| match &p.fold {
                 Some(f) => format!(
-                    "vectorized, {} lanes; from {} elements a runtime fold of {} steps",
+                    "vectorized, {} lanes; from {} elements a runtime fold of {} steps{}",
                     p.lanes,
                     f.min_elements(),
-                    f.steps.len()
+                    f.steps.len(),
+                    if rows::find(&func, b, &p).is_some() {
+                        ", all rows of the loop around it in one call"
+                    } else {
+                        ""
+                    }
                 ),
                 None => format!("vectorized, {} lanes", p.lanes),
             });
@@ -397,6 +405,69 @@ fn fold_slot(func: &mut Function, bytes: u32, (line, col): (u32, u32)) -> Value 
     let end = insts.len() - 1;
     insts.splice(end..end, [slot, zero, clear]);
     at
+}
+
+/// The bytes of a fold's program: the runtime's word, three words per step, and with `rows`
+/// the row strides after them (`dst`'s, then each step's two words': see
+/// `runtime::fold::ferrojit_fold_rows_f64`).
+fn program_bytes(f: &fold::Fold, rows: bool) -> u32 {
+    let steps = f.steps.len() as u32;
+    8 + 24 * steps + if rows { 8 * (1 + 2 * steps) } else { 0 }
+}
+
+/// Stores `f`'s steps into the program at `slot`: each step's code, then its words, the
+/// element pointers `starts[stream]` and the fixed values as `fixed` gives them.
+fn write_program(
+    b: &mut Builder,
+    slot: Value,
+    f: &fold::Fold,
+    starts: &[Value],
+    mut fixed: impl FnMut(&mut Builder, Value) -> Value,
+) {
+    for (k, &(combine, term)) in f.steps.iter().enumerate() {
+        // A term reading the float elements of an earlier term's stream says so: the runtime
+        // then loads them once (`((3*x + 2)*x - 1.5)*x`).
+        let same_element_as = term.float_stream().and_then(|s| {
+            f.steps[..k]
+                .iter()
+                .position(|(_, earlier)| earlier.float_stream() == Some(s))
+        });
+        let code = b.iconst(
+            Ty::I64,
+            runtime::fold::step_code(combine, term.kind(), same_element_as) as i64,
+        );
+        let at = 8 + 24 * k as i32;
+        b.ins_full(Op::Store { offset: at }, vec![slot, code], &[], vec![]);
+        for (w, word) in step_words(term).into_iter().enumerate() {
+            let value = match word {
+                Some(StepWord::Stream(s)) => starts[s],
+                Some(StepWord::Fixed(u)) => fixed(b, u),
+                None => continue,
+            };
+            let offset = at + 8 * (w as i32 + 1);
+            b.ins_full(Op::Store { offset }, vec![slot, value], &[], vec![]);
+        }
+    }
+}
+
+/// What a step's two words hold.
+#[derive(Clone, Copy)]
+enum StepWord {
+    /// The first element of a stream (its position among the plan's).
+    Stream(usize),
+    /// A value the same in every iteration.
+    Fixed(Value),
+}
+
+fn step_words(term: fold::FoldTerm) -> [Option<StepWord>; 2] {
+    use fold::FoldTerm as T;
+    match term {
+        T::None => [None, None],
+        T::Fixed(u) => [Some(StepWord::Fixed(u)), None],
+        T::Element(s) | T::Square(s) | T::Integer(s) => [Some(StepWord::Stream(s)), None],
+        T::ElementTimesFixed(s, u) => [Some(StepWord::Stream(s)), Some(StepWord::Fixed(u))],
+        T::ElementTimesElement(s, t) => [Some(StepWord::Stream(s)), Some(StepWord::Stream(t))],
+    }
 }
 
 /// Ops applied lane by lane to vectors (the verifier's invariant 15).
@@ -1182,6 +1253,11 @@ fn materialize(
 }
 
 fn rewrite(func: &mut Function, l: Block, plan: Plan) {
+    // A fold that is all its enclosing loop does runs every row in one call, before the
+    // per-row machinery below (which the loop keeps for the runs the rows call refuses).
+    if let Some(rows) = rows::find(func, l, &plan) {
+        rows::emit(func, l, &plan, &rows);
+    }
     let carries = !plan.reductions.is_empty() || !plan.arg_reductions.is_empty();
     let unroll = if !carries {
         UNROLL_MAP
@@ -1520,39 +1596,9 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
             Some(&hoisted) => hoisted,
             None => outside(b.func, l, u, &p_params),
         };
-        let slot = fold_slot(b.func, 8 + 24 * f.steps.len() as u32, (line, col));
-        for (k, &(combine, term)) in f.steps.iter().enumerate() {
-            // A term reading the float elements of an earlier term's stream says so: the
-            // runtime then loads them once (`((3*x + 2)*x - 1.5)*x`).
-            let same_element_as = term.float_stream().and_then(|s| {
-                f.steps[..k]
-                    .iter()
-                    .position(|(_, earlier)| earlier.float_stream() == Some(s))
-            });
-            let code = b.iconst(
-                Ty::I64,
-                runtime::fold::step_code(combine, term.kind(), same_element_as) as i64,
-            );
-            let words: [Option<Value>; 2] = match term {
-                fold::FoldTerm::None => [None, None],
-                fold::FoldTerm::Fixed(u) => [Some(uniform(&mut b, u)), None],
-                fold::FoldTerm::Element(s)
-                | fold::FoldTerm::Square(s)
-                | fold::FoldTerm::Integer(s) => [Some(ranges[s].0), None],
-                fold::FoldTerm::ElementTimesFixed(s, u) => {
-                    [Some(ranges[s].0), Some(uniform(&mut b, u))]
-                }
-                fold::FoldTerm::ElementTimesElement(s, t) => [Some(ranges[s].0), Some(ranges[t].0)],
-            };
-            let at = 8 + 24 * k as i32;
-            b.ins_full(Op::Store { offset: at }, vec![slot, code], &[], vec![]);
-            for (w, word) in words.into_iter().enumerate() {
-                if let Some(word) = word {
-                    let offset = at + 8 * (w as i32 + 1);
-                    b.ins_full(Op::Store { offset }, vec![slot, word], &[], vec![]);
-                }
-            }
-        }
+        let slot = fold_slot(b.func, program_bytes(f, false), (line, col));
+        let starts: Vec<Value> = ranges.iter().map(|r| r.0).collect();
+        write_program(&mut b, slot, f, &starts, |b, u| uniform(b, u));
         let nsteps = b.iconst(Ty::I64, f.steps.len() as i64);
         let one = b.iconst(Ty::I64, 1);
         let last = b.binary(Op::Isub, plan.n, one);

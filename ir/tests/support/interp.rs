@@ -177,6 +177,33 @@ fn run_function(
                     fold(*rf == RuntimeFn::FoldF64, &args, mem, None)?;
                     env[data.results[0].0 as usize] = 0;
                 }
+                // Rows of a fold: each row as a fold, then every pointer word moves by its row
+                // stride (the words after the steps).
+                Op::CallRuntime(rf @ (RuntimeFn::FoldRowsF64 | RuntimeFn::FoldRowsF32)) => {
+                    FOLD_ROWS_CALLS.with(|c| c.set(c.get() + 1));
+                    let (program, nsteps) = (args[1], args[2]);
+                    let strides = program.wrapping_add(8 + 24 * nsteps);
+                    let word = |mem: &Memory, at: u64| -> Result<u64, Outcome> {
+                        let at = address(at, 0, 8, mem)?;
+                        Ok(u64::from_le_bytes(mem.0[at..at + 8].try_into().expect("8")))
+                    };
+                    let mut dst = args[0];
+                    for row in 0..(args[4] as i64).max(0) {
+                        if row > 0 {
+                            dst = dst.wrapping_add(word(mem, strides)?);
+                            for w in 0..2 * nsteps {
+                                let at = program.wrapping_add(16 + 24 * (w / 2) + 8 * (w % 2));
+                                let moved = word(mem, at)?
+                                    .wrapping_add(word(mem, strides.wrapping_add(8 + 8 * w))?);
+                                let at = address(at, 0, 8, mem)?;
+                                mem.0[at..at + 8].copy_from_slice(&moved.to_le_bytes());
+                            }
+                        }
+                        let fold_args = [dst, program, nsteps, args[3]];
+                        fold(*rf == RuntimeFn::FoldRowsF64, &fold_args, mem, None)?;
+                    }
+                    env[data.results[0].0 as usize] = 0;
+                }
                 // A fold's sum: here in element order (the runtime's may differ: fastmath).
                 Op::CallRuntime(rf @ (RuntimeFn::FoldSumF64 | RuntimeFn::FoldSumF32)) => {
                     let mut sum = 0.0;
@@ -308,6 +335,8 @@ thread_local! {
     pub static AXPY4_CALLS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
     /// Runtime folds called on this thread (tests check that the fold ran).
     pub static FOLD_CALLS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// Calls of the rows fold (each also counts its rows in `FOLD_CALLS`).
+    pub static FOLD_ROWS_CALLS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// One instruction with vector operands or results, lane by lane.
