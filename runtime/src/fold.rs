@@ -3,7 +3,8 @@
 //! each term a value fixed for the call, an element of an input, the product of an element
 //! with a fixed value or with another element (or itself), or an integer element converted:
 //! a stencil (`m[i-1, j] + m[i+1, j] + m[i, j-1] + ...`), a weighted window (`acc += w[di, dj]
-//! * m[i+di, j+dj]`), `sqrt(a*a + b*b)`; and the sums of such elements in any order (the
+//! * m[i+di, j+dj]`), `sqrt(a*a + b*b)`, a clamp or ReLU (a [`Pick`] between the accumulator and
+//! a term by comparing them); and the sums of such elements in any order (the
 //! `fastmath` reductions of [`ferrojit_fold_sum_f64`]).
 //!
 //! Cranelift's vectors are 128 bits wide; these run at the widest the CPU has (AVX-512, AVX2),
@@ -19,7 +20,7 @@
 //! `code` is the operation on the accumulator ([`Combine`]), the next byte the term's kind
 //! ([`Term`]); `a` and `b` are the term's element pointers or its fixed value's bits (a
 //! `float32` value in the low 32 bits); the third byte may name an earlier step reading the
-//! same elements ([`same_element_as`]). Elements are processed in blocks (32 `float64`, 64
+//! same elements ([`same_element_as`]), and the fourth is a pick's ([`Pick`]). Elements are processed in blocks (32 `float64`, 64
 //! `float32` in the machine code): every term of a block is read before the block's results
 //! are stored, so the destination may be read by the fold only at the element it writes (the
 //! compiled loop's aliasing check guarantees it). CPUs without AVX-512 interpret the program
@@ -27,24 +28,107 @@
 
 /// What a step does with the accumulator `acc` and its term `t`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-#[repr(u8)]
 pub enum Combine {
     /// `acc = t` (the first step).
-    Set = 0,
-    Add = 1,
-    Sub = 2,
+    Set,
+    Add,
+    Sub,
     /// `acc = t - acc`.
-    SubRev = 3,
-    Mul = 4,
-    Div = 5,
+    SubRev,
+    Mul,
+    Div,
     /// `acc = t / acc`.
-    DivRev = 6,
+    DivRev,
     /// `acc = sqrt(acc)` (no term).
-    Sqrt = 7,
+    Sqrt,
     /// `acc = -acc` (no term).
-    Neg = 8,
+    Neg,
     /// `acc = |acc|` (no term).
-    Abs = 9,
+    Abs,
+    /// One of the two, by a comparison of them (`np.maximum`, `max()`, a clamp).
+    Pick(Pick),
+}
+
+/// `acc = if cond { kept } else { the other }`, `cond` a comparison of the accumulator with
+/// the term (`acc < t`, ...: false where either is NaN), or'ed with a NaN test of one of them:
+/// `np.maximum(acc, t)` keeps `acc` where `acc > t or acc is NaN`; Python's `max(acc, t)`
+/// keeps `t` where `acc < t`. A choice, not arithmetic: the result is one operand's bits.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Pick {
+    pub compare: Compare,
+    /// The operand whose NaN also makes the condition hold.
+    pub or_nan: Option<Operand>,
+    /// The operand kept where the condition holds.
+    pub keep: Operand,
+}
+
+/// An ordered comparison `acc ? t`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Compare {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// A step's two operands.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Operand {
+    Acc,
+    Term,
+}
+
+impl Pick {
+    /// Every pick, in code order ([`Pick::bits`]).
+    pub fn all() -> impl Iterator<Item = Pick> {
+        let compares = [Compare::Lt, Compare::Le, Compare::Gt, Compare::Ge];
+        let nans = [None, Some(Operand::Acc), Some(Operand::Term)];
+        compares.into_iter().flat_map(move |compare| {
+            nans.into_iter().flat_map(move |or_nan| {
+                [Operand::Acc, Operand::Term].map(|keep| Pick {
+                    compare,
+                    or_nan,
+                    keep,
+                })
+            })
+        })
+    }
+
+    /// The byte a step's code keeps the pick in (bits 24-31): the comparison in bits 0-1, the
+    /// NaN test in 2-3 (1: the accumulator's, 2: the term's), the kept operand in bit 4.
+    fn bits(self) -> u64 {
+        let compare = self.compare as u64;
+        let nan = match self.or_nan {
+            None => 0,
+            Some(Operand::Acc) => 1,
+            Some(Operand::Term) => 2,
+        };
+        compare | nan << 2 | u64::from(self.keep == Operand::Term) << 4
+    }
+
+    fn from_bits(bits: u64) -> Option<Pick> {
+        Pick::all().find(|p| p.bits() == bits)
+    }
+
+    #[inline(always)]
+    pub fn apply<T: FoldFloat>(self, acc: T, t: T) -> T {
+        let compared = match self.compare {
+            Compare::Lt => acc < t,
+            Compare::Le => acc <= t,
+            Compare::Gt => acc > t,
+            Compare::Ge => acc >= t,
+        };
+        let nan = match self.or_nan {
+            None => false,
+            Some(Operand::Acc) => acc.is_nan(),
+            Some(Operand::Term) => t.is_nan(),
+        };
+        let (kept, other) = match self.keep {
+            Operand::Acc => (acc, t),
+            Operand::Term => (t, acc),
+        };
+        if compared || nan { kept } else { other }
+    }
 }
 
 /// A step's term.
@@ -67,7 +151,8 @@ pub enum Term {
 }
 
 impl Combine {
-    /// In discriminant order ([`decode`] indexes it).
+    /// The operations without parameters, in code order ([`decode`] indexes it; a pick's
+    /// code is the next).
     pub const ALL: [Combine; 10] = [
         Combine::Set,
         Combine::Add,
@@ -83,6 +168,14 @@ impl Combine {
     /// True for the operations without a term.
     pub fn is_unary(self) -> bool {
         matches!(self, Combine::Sqrt | Combine::Neg | Combine::Abs)
+    }
+
+    /// The code's low byte, and the pick's byte (bits 24-31) for a pick.
+    fn bits(self) -> u64 {
+        match self {
+            Combine::Pick(p) => Combine::ALL.len() as u64 | p.bits() << 24,
+            c => Combine::ALL.iter().position(|&x| x == c).expect("listed") as u64,
+        }
     }
 }
 
@@ -106,19 +199,22 @@ pub fn step_code(combine: Combine, term: Term, same_element_as: Option<usize>) -
         debug_assert!(k < 255, "a program has fewer than 255 steps");
         k as u64 + 1
     });
-    combine as u64 | (term as u64) << 8 | shared << 16
+    combine.bits() | (term as u64) << 8 | shared << 16
 }
 
 /// The operation and term of a step's code word ([`step_code`]'s inverse); `None` for a
 /// word no step has.
 pub fn decode(code: u64) -> Option<(Combine, Term)> {
-    let combine = Combine::ALL
-        .get(usize::try_from(code & 0xFF).ok()?)
-        .copied()?;
+    let low = usize::try_from(code & 0xFF).ok()?;
+    let combine = match Combine::ALL.get(low) {
+        Some(&c) if code >> 24 == 0 => c,
+        None if low == Combine::ALL.len() => Combine::Pick(Pick::from_bits(code >> 24)?),
+        _ => return None,
+    };
     let term = Term::ALL
         .get(usize::try_from((code >> 8) & 0xFF).ok()?)
         .copied()?;
-    (code >> 24 == 0).then_some((combine, term))
+    Some((combine, term))
 }
 
 /// The earlier step whose elements a step's code says its term reads ([`step_code`]'s
@@ -134,6 +230,7 @@ pub fn same_element_as(code: u64) -> Option<usize> {
 pub trait FoldFloat:
     Copy
     + Default
+    + PartialOrd
     + std::ops::Add<Output = Self>
     + std::ops::Sub<Output = Self>
     + std::ops::Mul<Output = Self>
@@ -149,6 +246,13 @@ pub trait FoldFloat:
     unsafe fn from_integer_at(p: *const Self) -> Self;
     fn sqrt(self) -> Self;
     fn abs(self) -> Self;
+    #[inline(always)]
+    fn is_nan(self) -> bool {
+        // (NaN is the one value unequal to itself.)
+        #[allow(clippy::eq_op)]
+        let unequal = self != self;
+        unequal
+    }
 }
 
 impl FoldFloat for f64 {
@@ -229,6 +333,7 @@ pub fn apply<T: FoldFloat>(combine: Combine, acc: T, t: T) -> T {
         Combine::Sqrt => acc.sqrt(),
         Combine::Neg => -acc,
         Combine::Abs => acc.abs(),
+        Combine::Pick(p) => p.apply(acc, t),
     }
 }
 
@@ -321,6 +426,7 @@ unsafe fn block<T: FoldFloat, const B: usize>(out: *mut T, steps: &[[u64; 3]], j
             Combine::Sqrt => each!(|x, _y| x.sqrt()),
             Combine::Neg => each!(|x, _y| -x),
             Combine::Abs => each!(|x, _y| x.abs()),
+            Combine::Pick(p) => each!(|x, y| p.apply(x, y)),
         }
     }
     for (k, &x) in acc.iter().enumerate() {
@@ -756,7 +862,10 @@ mod tests {
 
     #[test]
     fn codes_decode_to_their_steps() {
-        for combine in Combine::ALL {
+        for combine in Combine::ALL
+            .into_iter()
+            .chain(Pick::all().map(Combine::Pick))
+        {
             for term in Term::ALL {
                 for shared in [None, Some(0), Some(7)] {
                     let code = step_code(combine, term, shared);
@@ -819,7 +928,10 @@ mod tests {
                 let combine = if k == 0 {
                     Combine::Set
                 } else {
-                    Combine::ALL[1 + (next() % 9) as usize]
+                    match next() % 12 {
+                        9..=11 => Combine::Pick(Pick::all().nth((next() % 24) as usize).unwrap()),
+                        c => Combine::ALL[1 + c as usize],
+                    }
                 };
                 let term = Term::ALL[(next() % 6) as usize];
                 let (a, b) = ((next() % 3) as usize, (next() % 3) as usize);

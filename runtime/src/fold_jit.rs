@@ -25,7 +25,7 @@
 //! and magnitude masks, `zmm11`–`zmm14` sums, `zmm16`–`zmm31` kept fixed values and
 //! elements read by several steps; `k1` the tail's mask; all caller-saved.
 
-use crate::fold::{Combine, Term};
+use crate::fold::{Combine, Compare, Operand, Pick, Term};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -53,8 +53,9 @@ pub(crate) fn tail_of(kernel: Kernel, regs: usize) -> Tail {
 pub(crate) const BLOCK_BYTES: usize = 256;
 
 /// What a kernel is made for: the element width (`true`: `f64`), whether it sums its
-/// elements instead of storing them ([`Mode::Sum`]), and the step codes.
-type Signature = (bool, Mode, Vec<u64>);
+/// elements instead of storing them ([`Mode::Sum`]), whether it keeps its element pointers in
+/// registers ([`Homes`]), and the step codes.
+type Signature = (bool, Mode, bool, Vec<u64>);
 
 /// What a kernel does with the elements it computes.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -74,14 +75,15 @@ static KERNELS: Mutex<Option<HashMap<Signature, usize>>> = Mutex::new(None);
 /// The kernel for `steps` (`wide`: `f64`), compiling it on first use; `None` where the program
 /// cannot be compiled (no executable memory).
 pub(crate) fn kernel(steps: &[[u64; 3]], wide: bool, mode: Mode) -> Option<Kernel> {
+    let keep = apart(steps);
     let codes: Vec<u64> = steps.iter().map(|s| s[0]).collect();
     let mut table = KERNELS.lock().unwrap_or_else(|e| e.into_inner());
     let table = table.get_or_insert_with(HashMap::new);
-    let key = (wide, mode, codes);
+    let key = (wide, mode, keep, codes);
     let address = match table.get(&key) {
         Some(&a) => a,
         None => {
-            let (code, tails) = emit(&key.2, wide, mode)?;
+            let (code, tails) = emit(&key.3, wide, mode, keep)?;
             let a = install(&code, tails)?;
             table.insert(key, a);
             a
@@ -90,6 +92,41 @@ pub(crate) fn kernel(steps: &[[u64; 3]], wide: bool, mode: Mode) -> Option<Kerne
     // SAFETY: `address` is the start of code emitted for this signature, mapped executable.
     Some(unsafe { std::mem::transmute::<usize, Kernel>(address) })
 }
+
+/// True if the program's element streams lie in separate arrays (no two pointers within
+/// [`NEAR`] bytes of each other): then its kernel keeps up to three pointers in registers.
+/// Measured on 2M-element `f64` maps, by where the streams lie: streams of separate arrays
+/// run 1.1-1.3x faster with their pointers in registers (`(a[i] - b[i]) * 0.5 + 1.0` 0.86 ->
+/// 0.67 ms, `max(a[i] - b[i], 0.0)` 0.87 -> 0.68, `sqrt(a*a + b*b)` 1.00 -> 0.82), streams of
+/// one array 1.2-1.4x slower (`(a[i-1] + a[i] + a[i+1]) / 3` 0.52 -> 0.73 ms, with offsets of
+/// 500 and 1000 elements 0.74 -> 0.91): with its pointer reloaded from the program, a step's
+/// loads issue a little later than the previous step's, which streams sharing cache lines (or
+/// pages) gain from and separate streams lose by (our reading; not confirmed by counters,
+/// which this machine lacks).
+fn apart(steps: &[[u64; 3]]) -> bool {
+    let mut pointers: Vec<u64> = Vec::new();
+    for &[code, a, b] in steps {
+        let Some((combine, term)) = crate::fold::decode(code) else {
+            return false;
+        };
+        if combine.is_unary() {
+            continue;
+        }
+        match term {
+            Term::Fixed => {}
+            Term::ElementTimesFixed | Term::Element | Term::Square | Term::Integer => {
+                pointers.push(a)
+            }
+            Term::ElementTimesElement => pointers.extend([a, b]),
+        }
+    }
+    pointers.sort_unstable();
+    pointers.dedup();
+    pointers.windows(2).all(|w| w[1] - w[0] >= NEAR)
+}
+
+/// Streams closer than this are taken to share an array ([`apart`]).
+const NEAR: u64 = 1 << 20;
 
 /// Copies `code` into fresh executable memory after the 4-byte offsets of its four tails
 /// (read by [`tail_of`]); the code's address.
@@ -204,8 +241,14 @@ impl Asm {
     /// access of elements (`[base + rcx + disp]`) is masked by `k1`, zeroing the other lanes
     /// unless it is a store (`merge`).
     fn evex(&mut self, e: &Evex, reg: u8, vvvv: u8, rm: Rm) {
+        self.evex_masked(e, reg, vvvv, rm, None);
+    }
+
+    /// [`Asm::evex`], merging under the mask register `k` where given (a register operation).
+    fn evex_masked(&mut self, e: &Evex, reg: u8, vvvv: u8, rm: Rm, k: Option<u8>) {
         let store = e.opcode == 0x11;
         let mask = match rm {
+            _ if k.is_some() => k.unwrap_or(0),
             Rm::Mem {
                 indexed: true,
                 disp,
@@ -255,7 +298,7 @@ impl Asm {
 
 /// The machine code for `codes` (see the module doc), or `None` for a code this does not
 /// know: the block loop, then at `.1` the masked tail.
-fn emit(codes: &[u64], wide: bool, mode: Mode) -> Option<(Vec<u8>, [usize; 4])> {
+fn emit(codes: &[u64], wide: bool, mode: Mode, keep: bool) -> Option<(Vec<u8>, [usize; 4])> {
     let steps: Vec<(Combine, Term)> = codes
         .iter()
         .map(|&c| crate::fold::decode(c))
@@ -282,7 +325,7 @@ fn emit(codes: &[u64], wide: bool, mode: Mode) -> Option<(Vec<u8>, [usize; 4])> 
         code: Vec::new(),
         masked: None,
     };
-    let homes = Homes::new(&steps, &shared);
+    let homes = Homes::new(&steps, &shared, keep);
     // The block loop: `(dst, steps, bytes)`.
     homes.prologue(&mut a, wide);
     masks(&mut a, &steps, wide);
@@ -383,7 +426,7 @@ struct Homes {
 }
 
 impl Homes {
-    fn new(steps: &[(Combine, Term)], shared: &[Option<usize>]) -> Homes {
+    fn new(steps: &[(Combine, Term)], shared: &[Option<usize>], keep: bool) -> Homes {
         let mut gprs = POINTER_REGS.iter().copied();
         let mut zmms = 16u8..32;
         let mut homes = Homes {
@@ -394,10 +437,9 @@ impl Homes {
             shared: shared.to_vec(),
             cache: vec![None; steps.len()],
         };
-        // Element pointers are kept only for a program of one: measured, a single-stream loop
-        // (`float(ia[i]) * 0.5`, `abs(a[i] - m)` summed) runs 1.4x faster without the reload,
-        // while `sqrt(a*a + b*b)` ran 1.3x slower with both pointers kept (not understood; a
-        // five-point stencil did not change).
+        // Element pointers are kept for a program of one (a single-stream loop, `float(ia[i]) *
+        // 0.5`, ran 1.4x faster without the reload), and up to three where the streams lie in
+        // separate arrays ([`apart`]); else reloaded from the steps in every block.
         // (A step reading an earlier step's elements again needs no pointer of its own.)
         let pointers = steps
             .iter()
@@ -409,7 +451,7 @@ impl Homes {
                 _ => usize::from(s.is_none()),
             })
             .sum::<usize>();
-        let keep_pointers = pointers == 1;
+        let keep_pointers = pointers == 1 || (keep && pointers <= POINTER_REGS.len());
         for (k, &(combine, term)) in steps.iter().enumerate() {
             let unary = combine.is_unary();
             let (a, b, fixed) = match term {
@@ -476,6 +518,45 @@ impl Homes {
     fn epilogue(&self, a: &mut Asm) {
         a.bytes(&[0xC5, 0xF8, 0x77, 0xC3]); // vzeroupper; ret
     }
+}
+
+/// `acc = cond ? kept : other` for one register (`k2`, `k3` scratch): the comparison of
+/// `acc` with `t` into `k2` (ordered: false on NaN), or'ed with a NaN test of one of them,
+/// then a blend under `k2`.
+fn pick(a: &mut Asm, p: Pick, acc: u8, t: u8, wide: bool) {
+    let compare = Evex {
+        map: 1,
+        pp: u8::from(wide),
+        w: wide,
+        opcode: 0xC2,
+    };
+    // vcmppd/vcmpps predicates: LT_OQ, LE_OQ, GT_OQ, GE_OQ; UNORD_Q.
+    let predicate = match p.compare {
+        Compare::Lt => 0x11,
+        Compare::Le => 0x12,
+        Compare::Gt => 0x1E,
+        Compare::Ge => 0x1D,
+    };
+    a.evex(&compare, 2, acc, Rm::Reg(t));
+    a.bytes(&[predicate]);
+    if let Some(nan) = p.or_nan {
+        let x = if nan == Operand::Acc { acc } else { t };
+        a.evex(&compare, 3, x, Rm::Reg(x));
+        a.bytes(&[0x03]);
+        a.bytes(&[0xC5, 0xEC, 0x45, 0xD3]); // korw k2, k2, k3
+    }
+    let blend = Evex {
+        map: 2,
+        pp: 1,
+        w: wide,
+        opcode: 0x65,
+    };
+    let (kept, other) = match p.keep {
+        Operand::Acc => (acc, t),
+        Operand::Term => (t, acc),
+    };
+    // vblendmpd acc {k2}, other, kept: kept where k2 is set.
+    a.evex_masked(&blend, acc, other, Rm::Reg(kept), Some(2));
 }
 
 /// The sign and magnitude masks in zmm9/zmm10, if a step negates or takes an absolute value.
@@ -667,6 +748,19 @@ fn body(a: &mut Asm, steps: &[(Combine, Term)], homes: &Homes, wide: bool, regs:
             Term::Element => a_of(q),
             _ => Rm::Reg(4 + q),
         };
+        if let Combine::Pick(p) = combine {
+            for q in 0..regs {
+                let t = match term_of(q) {
+                    Rm::Reg(r) => r,
+                    m => {
+                        a.evex(&load, 4 + q, 0, m);
+                        4 + q
+                    }
+                };
+                pick(a, p, q, t, wide);
+            }
+            continue;
+        }
         let opcode = match combine {
             Combine::Set => None,
             Combine::Add => Some(0x58),

@@ -272,6 +272,46 @@ def test_rows_of_a_loop_nest(width):
     run_both(seven_point, c[:, ::-1], np.zeros_like(c))
 
 
+@jit
+def relu_shifted(a, b, out):
+    for i in range(a.shape[0]):
+        out[i] = np.maximum(a[i] - b[i], 0.0)
+
+
+@jit
+def clip_between(a, lo, b, out):
+    for i in range(a.shape[0]):
+        out[i] = min(max(a[i], lo), b[i])
+
+
+@jit
+def minimum_scaled(a, b, out):
+    for i in range(a.shape[0]):
+        out[i] = np.minimum(b[i], a[i] * 0.5 + 1.0)
+
+
+@jit
+def clamp_expr(a, b):
+    return np.minimum(np.maximum(a - b, -1.0), 1.0)
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_picks(n):
+    # A select between the chain and a term by a comparison of the two (np.maximum,
+    # np.minimum, Python's max/min) is a step of the fold: one operand's bits, NaN, -0.0 and
+    # ties as CPython and NumPy give them.
+    a, b = data(n, seed=n), data(n, seed=n + 1)
+    b[::5] = a[::5]  # ties
+    out = np.zeros_like(a)
+    run_both(relu_shifted, a, b, out)
+    run_both(clip_between, a, -0.0, b, out)
+    run_both(clip_between, a, 0.0, b, out)
+    run_both(minimum_scaled, a, b, out)
+    run_both(clamp_expr, a, b)
+    a32, b32 = a.astype(np.float32), b.astype(np.float32)
+    run_both(clip_between, a32, np.float32(0.5), b32, np.zeros_like(a32))
+
+
 @jit(fastmath=True)
 def mean_abs_dev(a, c):
     s = 0.0

@@ -11,7 +11,9 @@
 //!
 //! The stored value must parse as `t0 op1 t1 op2 t2 ...` applied left to right ([`parse`]),
 //! each `op` one of `+ - * /` with the accumulator on either side (`t - acc`, `t / acc` too),
-//! or a unary `sqrt`, `-`, `abs`; each term a value the same in every iteration, a loaded
+//! a unary `sqrt`, `-`, `abs`, or a *pick*: a select between the accumulator and a term by an
+//! ordered comparison of the two, possibly or'ed with a NaN test of one (`np.maximum(acc, t)`,
+//! Python's `max(acc, t)`, a clamp; [`Parser::pick`]); each term a value the same in every iteration, a loaded
 //! element, the product of an element with such a value or with another element (or itself),
 //! or an integer element of the float's width converted (`float(ia[j])`). Every lane-wise
 //! instruction of the body must belong to the stored value (one store, no other reduction),
@@ -26,8 +28,8 @@
 //! read before it is stored, as the runtime does.
 
 use super::{Kind, Stream};
-use crate::function::{Function, Inst, Op, Ty, Value};
-use runtime::fold::{Combine, Term};
+use crate::function::{FloatCC, Function, Inst, Op, Ty, Value};
+use runtime::fold::{Combine, Compare, Operand, Pick, Term};
 use std::collections::HashMap;
 
 /// The most steps a fold may have (its stack slot's size).
@@ -309,6 +311,9 @@ impl Parser<'_> {
             steps.push((c, FoldTerm::None));
             return Some(steps);
         }
+        if d.op == Op::Select {
+            return self.pick(d.args[0], d.args[1], d.args[2]);
+        }
         // (operation with the accumulator on the left, the same with it on the right)
         let (left, right) = match d.op {
             Op::Fadd => (Combine::Add, Combine::Add),
@@ -330,6 +335,109 @@ impl Parser<'_> {
     }
 }
 
+impl Parser<'_> {
+    /// The steps of `select(c, x, y)` whose condition compares `x` with `y` (or'ed with a NaN
+    /// test of one of them): the chain computing one, then a pick of the other as its term
+    /// (`np.maximum(a[i] - b[i], 0.0)`, `min(max(a[i], lo), hi)`).
+    fn pick(&mut self, c: Value, x: Value, y: Value) -> Option<Vec<(Combine, FoldTerm)>> {
+        let (cc, (p, q), nan, condition) = self.condition(c)?;
+        if x == y || !((p == x && q == y) || (p == y && q == x)) {
+            return None;
+        }
+        let (acc, term, t, mut steps) = match self.term(y) {
+            Some(t) => (x, y, t, self.parse(x)?),
+            None => {
+                let t = self.term(x)?;
+                (y, x, t, self.parse(y)?)
+            }
+        };
+        // The comparison as `acc ? term`.
+        let cc = if p == acc { cc } else { swapped(cc) };
+        let compare = match cc {
+            FloatCC::Lt => Compare::Lt,
+            FloatCC::Le => Compare::Le,
+            FloatCC::Gt => Compare::Gt,
+            FloatCC::Ge => Compare::Ge,
+            FloatCC::Eq | FloatCC::Ne => return None,
+        };
+        let operand = |v: Value| {
+            if v == acc {
+                Operand::Acc
+            } else {
+                Operand::Term
+            }
+        };
+        let or_nan = match nan {
+            Some(z) if z == acc || z == term => Some(operand(z)),
+            Some(_) => return None,
+            None => None,
+        };
+        self.used.extend(condition);
+        steps.push((
+            Combine::Pick(Pick {
+                compare,
+                or_nan,
+                keep: operand(x),
+            }),
+            t,
+        ));
+        Some(steps)
+    }
+
+    /// `c` as `fcmp cc p, q`, possibly or'ed with `fcmp ne z, z` (z is NaN): the comparison,
+    /// its operands, `z`, and the instructions.
+    #[allow(clippy::type_complexity)]
+    fn condition(&self, c: Value) -> Option<(FloatCC, (Value, Value), Option<Value>, Vec<Inst>)> {
+        let lane_wise_mask = |v: Value| {
+            (self.kinds.get(&v) == Some(&Kind::Vector))
+                .then(|| super::def_inst(self.func, v))
+                .flatten()
+                .filter(|i| self.body.contains(i))
+        };
+        let compare = |v: Value| {
+            let inst = lane_wise_mask(v)?;
+            let d = self.func.inst(inst);
+            match d.op {
+                Op::Fcmp(cc) if self.func.value_type(d.args[0]) == self.ty => {
+                    Some((cc, (d.args[0], d.args[1]), inst))
+                }
+                _ => None,
+            }
+        };
+        if let Some((cc, operands, inst)) = compare(c) {
+            return Some((cc, operands, None, vec![inst]));
+        }
+        let or = lane_wise_mask(c)?;
+        let d = self.func.inst(or);
+        if d.op != Op::Or {
+            return None;
+        }
+        for (first, second) in [(d.args[0], d.args[1]), (d.args[1], d.args[0])] {
+            let Some((cc, operands, inst)) = compare(first) else {
+                continue;
+            };
+            match compare(second) {
+                Some((FloatCC::Ne, (z, z2), nan)) if z == z2 => {
+                    return Some((cc, operands, Some(z), vec![or, inst, nan]));
+                }
+                _ => continue,
+            }
+        }
+        None
+    }
+}
+
+/// `cc` with its operands swapped.
+fn swapped(cc: FloatCC) -> FloatCC {
+    match cc {
+        FloatCC::Lt => FloatCC::Gt,
+        FloatCC::Le => FloatCC::Ge,
+        FloatCC::Gt => FloatCC::Lt,
+        FloatCC::Ge => FloatCC::Le,
+        other => other,
+    }
+}
+
 /// True if the fold is worth a call: three or more arithmetic operations per element (the
 /// products inside terms included; a conversion counts two: without AVX-512DQ the 128-bit
 /// loop converts `int64` lanes in several instructions), or a square root or division (whose
@@ -347,7 +455,12 @@ pub(super) fn worth_it(fold: &Fold) -> bool {
                     | FoldTerm::Square(_)
             );
             let conversion = 2 * usize::from(matches!(t, FoldTerm::Integer(_)));
-            usize::from(*c != Combine::Set) + usize::from(product) + conversion
+            // (A pick is a comparison and a blend, three with a NaN test.)
+            let pick = match c {
+                Combine::Pick(p) => 1 + usize::from(p.or_nan.is_some()),
+                _ => 0,
+            };
+            usize::from(*c != Combine::Set) + usize::from(product) + conversion + pick
         })
         .sum();
     let slow = fold

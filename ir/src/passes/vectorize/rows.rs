@@ -9,10 +9,10 @@
 //! the inner loop:
 //!
 //! ```text
-//! H(j):  brif g, B, T                 (g from outside J; or H is B)
-//! B:     pure integer arithmetic; jump L(i0, ..)
+//! H(j):  pure instructions; brif g, B, T    (g from outside J; or H is B)
+//! B:     pure instructions; jump L(i0, ..)
 //! L:     the folded loop; its exit is T()
-//! T:     j' = j + 1; brif (j' < m), H(j'), X(..)     (m and X's arguments from outside J)
+//! T:     j' = j + 1 (or in H); brif (j' < m), H(j'), X(..)   (m, X's arguments from outside J)
 //! ```
 //!
 //! and every address of `L` affine in `j` (sums and differences of `j` and of values from
@@ -81,37 +81,36 @@ pub(super) fn find(func: &Function, l: Block, plan: &Plan) -> Option<Rows> {
     if !exit_of_l.args.is_empty() || !func.block(t).params.is_empty() || t == l {
         return None;
     }
-    let [inc, cmp, latch] = func.block(t).insts[..] else {
-        return None;
+    // T: `j' = j + 1` (or that in H), `j' < m`, the branch.
+    let (cmp, latch) = match func.block(t).insts[..] {
+        [_, cmp, latch] | [cmp, latch] => (func.inst(cmp), func.inst(latch)),
+        _ => return None,
     };
-    let (inc, cmp, latch) = (func.inst(inc), func.inst(cmp), func.inst(latch));
-    if latch.op != Op::Brif || cmp.op != Op::Icmp(IntCC::Slt) || inc.op != Op::Iadd {
+    if latch.op != Op::Brif || cmp.op != Op::Icmp(IntCC::Slt) || latch.args[0] != cmp.results[0] {
         return None;
     }
-    let next = inc.results[0];
+    let next = cmp.args[0];
     let h = latch.targets[0].block;
     let [j] = func.block(h).params[..] else {
         return None;
     };
+    let inc = func.inst(super::def_inst(func, next)?);
     let one = |v: Value| super::const_of(func, v) == Some(1);
-    let increments =
-        (inc.args[0] == j && one(inc.args[1])) || (inc.args[1] == j && one(inc.args[0]));
-    if !increments
-        || latch.args[0] != cmp.results[0]
-        || cmp.args[0] != next
-        || latch.targets[0].args != [next]
-    {
+    let increments = inc.op == Op::Iadd
+        && ((inc.args[0] == j && one(inc.args[1])) || (inc.args[1] == j && one(inc.args[0])));
+    let inc_in_t =
+        func.block(t).insts.len() == 3 && func.block(t).insts[0] == super::def_inst(func, next)?;
+    let inc_in_h = func.block(t).insts.len() == 2
+        && func.block(h).insts.contains(&super::def_inst(func, next)?);
+    if !increments || !(inc_in_t || inc_in_h) || latch.targets[0].args != [next] {
         return None;
     }
     let (m, exit) = (cmp.args[1], latch.targets[1].clone());
-    // H: B itself, or a test from outside before it.
+    // H: B itself, or (after pure instructions) a test from outside before it.
     let (guard, blocks) = if h == b {
         (None, vec![h, l])
     } else {
-        let [test] = func.block(h).insts[..] else {
-            return None;
-        };
-        let test = func.inst(test);
+        let test = func.inst(func.terminator(h)?);
         let to_b = BlockCall {
             block: b,
             args: vec![],
@@ -125,6 +124,16 @@ pub(super) fn find(func: &Function, l: Block, plan: &Plan) -> Option<Rows> {
         }
         (Some(test.args[0]), vec![h, b, l])
     };
+    // A row computes nothing but L's stores: everything else in H and B can be skipped.
+    for &block in &blocks[..blocks.len() - 1] {
+        let insts = &func.block(block).insts;
+        if insts[..insts.len() - 1]
+            .iter()
+            .any(|&i| !func.inst(i).op.is_pure())
+        {
+            return None;
+        }
+    }
     // Nothing else enters the row's blocks, and the latch is reached from L (and H's test).
     let mut into_t = into(t);
     into_t.sort();
@@ -144,7 +153,14 @@ pub(super) fn find(func: &Function, l: Block, plan: &Plan) -> Option<Rows> {
         m,
         exit,
     };
-    let in_j = |v: Value| rows.defines(func, v) || v == next || v == cmp.results[0];
+    let in_j = |v: Value| {
+        rows.defines(func, v)
+            || func
+                .block(t)
+                .insts
+                .iter()
+                .any(|&i| func.inst(i).results.contains(&v))
+    };
     if in_j(m) || rows.exit.args.iter().any(|&a| in_j(a)) || guard.is_some_and(in_j) {
         return None;
     }
