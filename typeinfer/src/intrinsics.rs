@@ -10,6 +10,11 @@ use crate::ModuleKind;
 pub enum Intrinsic {
     // Builtins.
     Abs,
+    /// `np.abs`/`np.absolute`, and `abs` of an array: NumPy's element-wise absolute value.
+    /// As [`Intrinsic::Abs`] but for complex numbers, whose modulus NumPy computes as
+    /// `larger * sqrt(fma(r, r, 1))` (`r` the smaller part over the larger) where Python's
+    /// `abs` calls `hypot`: they may differ in the last bit.
+    Absolute,
     Min,
     Max,
     /// `np.minimum(a, b)`: NumPy's element-wise extreme, unlike `min`: NaN when either operand
@@ -266,7 +271,7 @@ impl Intrinsic {
             Some(ModuleKind::Math) => math,
             // NumPy's scalar functions that behave like math's on scalars.
             Some(ModuleKind::Numpy) => match name {
-                "abs" | "absolute" => Some(Abs),
+                "abs" | "absolute" => Some(Absolute),
                 "minimum" => Some(Minimum),
                 "maximum" => Some(Maximum),
                 "power" => Some(Pow),
@@ -307,7 +312,7 @@ impl Intrinsic {
     pub fn name(self) -> &'static str {
         use Intrinsic::*;
         match self {
-            Abs => "abs",
+            Abs | Absolute => "abs",
             Min => "min",
             Max => "max",
             Minimum => "minimum",

@@ -349,7 +349,7 @@ pub fn intrinsic(intrinsic: Intrinsic, args: &[Scalar]) -> Result<OpTyping, Stri
             }
             Ok(OpTyping::same(p, 3, p))
         }
-        Abs => {
+        Abs | Absolute => {
             check_arity(intrinsic, args, 1, 1)?;
             let arg = args[0];
             let operand = if arg.is_bool() { Scalar::I64 } else { arg };

@@ -352,12 +352,12 @@ impl Lowerer<'_, '_> {
         let v = match i {
             Min | Max => self.lower_min_max(i == Min, values, span)?,
             Minimum | Maximum => self.lower_numpy_extreme(i == Minimum, values, span)?,
-            Abs => {
+            Abs | Absolute => {
                 let (v, _) = values
                     .into_iter()
                     .next()
                     .ok_or_else(|| unsupported("abs() takes one argument", span))?;
-                self.lower_abs(v)
+                self.lower_abs(v, i == Absolute)
             }
             Round => self.lower_round(values, result, span)?,
             Square | Sign | Clip => self.lower_numpy_typed(i, values, result, span)?,
@@ -514,8 +514,13 @@ impl Lowerer<'_, '_> {
         self.b.select(pick_a, a, b)
     }
 
-    fn lower_abs(&mut self, v: PyValue) -> PyValue {
+    /// `abs(v)`; `numpy`: NumPy's `absolute`, whose complex modulus is its own formula
+    /// ([`Self::numpy_modulus`]) rather than Python's `hypot`.
+    fn lower_abs(&mut self, v: PyValue, numpy: bool) -> PyValue {
         match v {
+            PyValue::Complex(re, im, s) if numpy => {
+                PyValue::Scalar(self.numpy_modulus(re, im), s.real_part())
+            }
             PyValue::Complex(re, im, s) => {
                 let f64_re = self.cast_real(re, s.real_part(), Scalar::F64);
                 let f64_im = self.cast_real(im, s.real_part(), Scalar::F64);
@@ -531,6 +536,40 @@ impl Lowerer<'_, '_> {
             }
             other => other,
         }
+    }
+
+    /// `|re + im*j|` as NumPy's vectorised `absolute` loop computes it, in the parts' own
+    /// type: infinities first (an infinite part makes the other infinite), then NaNs (a NaN
+    /// part makes both NaN), then `larger * sqrt(fma(r, r, 1))` with `r = smaller / larger`
+    /// (0 where `larger` is 0 or `smaller` infinite).
+    fn numpy_modulus(&mut self, re: Value, im: Value) -> Value {
+        let b = &mut self.b;
+        let ty = b.ty(re);
+        let re = b.unary(Op::Fabs, re);
+        let im = b.unary(Op::Fabs, im);
+        let inf = b.fconst(ty, f64::INFINITY);
+        let nan = b.fconst(ty, f64::NAN);
+        let re_inf = b.fcmp(FloatCC::Eq, re, inf);
+        let im_inf = b.fcmp(FloatCC::Eq, im, inf);
+        let im = b.select(re_inf, inf, im);
+        let re = b.select(im_inf, inf, re);
+        let re_nan = b.fcmp(FloatCC::Ne, re, re);
+        let im_nan = b.fcmp(FloatCC::Ne, im, im);
+        let im = b.select(re_nan, nan, im);
+        let re = b.select(im_nan, nan, re);
+        let re_larger = b.fcmp(FloatCC::Gt, re, im);
+        let larger = b.select(re_larger, re, im);
+        let smaller = b.select(re_larger, im, re);
+        let zero = b.fconst(ty, 0.0);
+        let one = b.fconst(ty, 1.0);
+        let larger_zero = b.fcmp(FloatCC::Eq, larger, zero);
+        let smaller_inf = b.fcmp(FloatCC::Eq, smaller, inf);
+        let no_ratio = b.binary(Op::Or, larger_zero, smaller_inf);
+        let quotient = b.binary(Op::Fdiv, smaller, larger);
+        let ratio = b.select(no_ratio, zero, quotient);
+        let squared = b.ins(Op::Fma, &[ratio, ratio, one], ty);
+        let root = b.unary(Op::Sqrt, squared);
+        b.binary(Op::Fmul, root, larger)
     }
 
     fn lower_round(

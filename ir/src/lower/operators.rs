@@ -404,6 +404,18 @@ impl Lowerer<'_, '_> {
         let (re, im) = match op {
             BinOp::Add => (self.b.binary(Op::Fadd, a, c), self.b.binary(Op::Fadd, b, d)),
             BinOp::Sub => (self.b.binary(Op::Fsub, a, c), self.b.binary(Op::Fsub, b, d)),
+            // NumPy's array loops multiply with fused multiply-adds (`fmaddsub`: the real part
+            // `fma(a, c, -(b*d))`, the imaginary `fma(a, d, b*c)`), CPython's numbers without.
+            BinOp::Mult if self.in_array_expression => {
+                let ty = self.b.ty(a);
+                let bd = self.b.binary(Op::Fmul, b, d);
+                let minus_bd = self.b.unary(Op::Fneg, bd);
+                let bc = self.b.binary(Op::Fmul, b, c);
+                (
+                    self.b.ins(Op::Fma, &[a, c, minus_bd], ty),
+                    self.b.ins(Op::Fma, &[a, d, bc], ty),
+                )
+            }
             BinOp::Mult => {
                 let ac = self.b.binary(Op::Fmul, a, c);
                 let bd = self.b.binary(Op::Fmul, b, d);
@@ -414,7 +426,7 @@ impl Lowerer<'_, '_> {
                     self.b.binary(Op::Fadd, ad, bc),
                 )
             }
-            BinOp::Div => self.complex_div((a, b), (c, d), span),
+            BinOp::Div => self.complex_div((a, b), (c, d), s, span),
             _ => {
                 return Err(unsupported(
                     format!(
@@ -428,11 +440,14 @@ impl Lowerer<'_, '_> {
         Ok(PyValue::Complex(re, im, s))
     }
 
-    /// CPython's `_Py_c_quot` (Smith's method), branch-free.
+    /// CPython's `_Py_c_quot` (Smith's method), branch-free; NumPy's formula in array
+    /// expressions and for `complex64` numbers (always NumPy scalars, whose division is its
+    /// array loop's).
     fn complex_div(
         &mut self,
         (a, b): (Value, Value),
         (c, d): (Value, Value),
+        s: Scalar,
         span: Span,
     ) -> (Value, Value) {
         let ty = self.b.ty(a);
@@ -451,6 +466,9 @@ impl Lowerer<'_, '_> {
         }
         let abs_c = self.b.unary(Op::Fabs, c);
         let abs_d = self.b.unary(Op::Fabs, d);
+        if self.in_array_expression || s == Scalar::C64 {
+            return self.numpy_complex_div((a, b), (c, d), (abs_c, abs_d));
+        }
         // Case 1: |c| >= |d|.
         let ratio1 = self.b.binary(Op::Fdiv, d, c);
         let t = self.b.binary(Op::Fmul, d, ratio1);
@@ -478,6 +496,54 @@ impl Lowerer<'_, '_> {
         let re = self.b.select(case2, re2, nan);
         let im = self.b.select(case2, im2, nan);
         (self.b.select(case1, re1, re), self.b.select(case1, im1, im))
+    }
+
+    /// NumPy's array division (its loop's Smith's method, with a reciprocal of the
+    /// denominator): `|c| >= |d|`: `r = d/c`, `s = 1/(c + d*r)`, `((a + b*r)*s, (b - a*r)*s)`,
+    /// or `(a/|c|, b/|c|)` when both parts of the divisor are zero; else `r = c/d`,
+    /// `s = 1/(d + c*r)`, `((a*r + b)*s, (b*r - a)*s)`.
+    fn numpy_complex_div(
+        &mut self,
+        (a, b): (Value, Value),
+        (c, d): (Value, Value),
+        (abs_c, abs_d): (Value, Value),
+    ) -> (Value, Value) {
+        let ty = self.b.ty(a);
+        let zero = self.b.fconst(ty, 0.0);
+        let one = self.b.fconst(ty, 1.0);
+        let fmul = |b: &mut crate::builder::Builder, x, y| b.binary(Op::Fmul, x, y);
+        // |c| >= |d|, c and d not both zero.
+        let r1 = self.b.binary(Op::Fdiv, d, c);
+        let t = fmul(&mut self.b, d, r1);
+        let t = self.b.binary(Op::Fadd, c, t);
+        let s1 = self.b.binary(Op::Fdiv, one, t);
+        let t = fmul(&mut self.b, b, r1);
+        let t = self.b.binary(Op::Fadd, a, t);
+        let re1 = fmul(&mut self.b, t, s1);
+        let t = fmul(&mut self.b, a, r1);
+        let t = self.b.binary(Op::Fsub, b, t);
+        let im1 = fmul(&mut self.b, t, s1);
+        // Both zero.
+        let re0 = self.b.binary(Op::Fdiv, a, abs_c);
+        let im0 = self.b.binary(Op::Fdiv, b, abs_c);
+        // |c| < |d| (or a NaN).
+        let r2 = self.b.binary(Op::Fdiv, c, d);
+        let t = fmul(&mut self.b, c, r2);
+        let t = self.b.binary(Op::Fadd, d, t);
+        let s2 = self.b.binary(Op::Fdiv, one, t);
+        let t = fmul(&mut self.b, a, r2);
+        let t = self.b.binary(Op::Fadd, t, b);
+        let re2 = fmul(&mut self.b, t, s2);
+        let t = fmul(&mut self.b, b, r2);
+        let t = self.b.binary(Op::Fsub, t, a);
+        let im2 = fmul(&mut self.b, t, s2);
+        let first = self.b.fcmp(FloatCC::Ge, abs_c, abs_d);
+        let c_zero = self.b.fcmp(FloatCC::Eq, abs_c, zero);
+        let d_zero = self.b.fcmp(FloatCC::Eq, abs_d, zero);
+        let both_zero = self.b.binary(Op::And, c_zero, d_zero);
+        let re = self.b.select(both_zero, re0, re1);
+        let im = self.b.select(both_zero, im0, im1);
+        (self.b.select(first, re, re2), self.b.select(first, im, im2))
     }
 
     /// A chain `a < b <= c`: evaluated left to right, stopping at the first false comparison.

@@ -464,7 +464,13 @@ impl Infer<'_> {
             && !reduction
             && !matches!(intrinsic, Intrinsic::Range | Intrinsic::Prange)
         {
-            // `np.sqrt(a)`, `np.maximum(a, 0.0)`, `abs(a)`: element-wise over arrays.
+            // `np.sqrt(a)`, `np.maximum(a, 0.0)`, `abs(a)`: element-wise over arrays (`abs` of
+            // an array is NumPy's `absolute`, as `ndarray.__abs__` calls it).
+            let intrinsic = if intrinsic == Intrinsic::Abs {
+                Intrinsic::Absolute
+            } else {
+                intrinsic
+            };
             let scalars = crate::elementwise::operand_scalars(&arg_types).ok_or_else(|| {
                 let message = format!("{name}() of these arguments is not supported");
                 Diagnostic::typing(message, e.span)
