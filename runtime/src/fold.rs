@@ -492,12 +492,7 @@ unsafe fn cached_kernel(
 #[derive(Clone, Copy)]
 enum Runner {
     #[cfg(target_arch = "x86_64")]
-    Compiled {
-        kernel: crate::fold_jit::Kernel,
-        tail: Option<(crate::fold_jit::Tail, u64)>,
-        /// Bytes of whole blocks.
-        bytes: usize,
-    },
+    Compiled(crate::fold_jit::Kernel),
     #[cfg(target_arch = "x86_64")]
     Avx512,
     #[cfg(target_arch = "x86_64")]
@@ -505,12 +500,12 @@ enum Runner {
     Portable,
 }
 
-/// The runner for runs of `n` (`n > 0`) elements of the program at `program`.
+/// The runner for the program at `program` (`wide`: `f64` elements).
 ///
 /// # Safety
 /// `program` holds the runtime's word and `nsteps` steps.
 #[inline(always)]
-unsafe fn runner<T: FoldFloat>(program: *mut u64, nsteps: usize, n: usize, wide: bool) -> Runner {
+unsafe fn runner(program: *mut u64, nsteps: usize, wide: bool) -> Runner {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx512f") {
@@ -520,23 +515,7 @@ unsafe fn runner<T: FoldFloat>(program: *mut u64, nsteps: usize, n: usize, wide:
             let mode = crate::fold_jit::Mode::Store;
             // SAFETY: the caller's contract (word 0 is this runtime's).
             return match unsafe { cached_kernel(program, steps, wide, mode) } {
-                Some(kernel) => {
-                    let size = std::mem::size_of::<T>();
-                    let per_block = crate::fold_jit::BLOCK_BYTES / size;
-                    let blocks = n / per_block * per_block;
-                    // The rest (fewer than a block) in one masked call of as many registers
-                    // as it needs.
-                    let tail = (blocks < n).then(|| {
-                        let rest = n - blocks;
-                        let regs = (rest * size).div_ceil(64);
-                        (crate::fold_jit::tail_of(kernel, regs), (1u64 << rest) - 1)
-                    });
-                    Runner::Compiled {
-                        kernel,
-                        tail,
-                        bytes: blocks * size,
-                    }
-                }
+                Some(kernel) => Runner::Compiled(kernel),
                 None => Runner::Avx512,
             };
         }
@@ -544,8 +523,54 @@ unsafe fn runner<T: FoldFloat>(program: *mut u64, nsteps: usize, n: usize, wide:
             return Runner::Avx2;
         }
     }
-    let _ = (program, nsteps, n, wide);
+    let _ = (program, nsteps, wide);
     Runner::Portable
+}
+
+/// One run by the program's machine code: the first elements up to a cache line of `dst` in
+/// one masked register (where whole blocks follow), whole blocks, then one masked tail of as
+/// many registers as the rest needs: the blocks' stores then never straddle two lines.
+/// Measured on 2M-element maps whose output starts 16 bytes into a line: `(a[i-1] + a[i] +
+/// a[i+1]) / 3` 0.48 -> 0.42 ms, the same with offsets of 500 and 1000 elements 0.65 -> 0.56,
+/// `(a[i] - b[i]) * 0.5 + 1.0` 0.68 -> 0.65.
+///
+/// # Safety
+/// As [`fold_run`]'s; `kernel` is the program's.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn compiled<T: FoldFloat>(
+    kernel: crate::fold_jit::Kernel,
+    dst: *mut u8,
+    steps: &[[u64; 3]],
+    n: usize,
+) {
+    let size = std::mem::size_of::<T>();
+    let per_block = crate::fold_jit::BLOCK_BYTES / size;
+    let address = dst as usize;
+    let to_line = if address.is_multiple_of(size) {
+        (64 - address % 64) % 64 / size
+    } else {
+        0
+    };
+    let peel = if n >= to_line + per_block { to_line } else { 0 };
+    let program = steps.as_ptr().cast();
+    if peel > 0 {
+        let tail = crate::fold_jit::tail_of(kernel, 1);
+        // SAFETY: elements 0..peel, the lanes past them masked off.
+        unsafe { tail(dst, program, 0, (1u64 << peel) - 1) };
+    }
+    let blocks = (n - peel) / per_block * per_block;
+    let end = peel + blocks;
+    if blocks > 0 {
+        // SAFETY: the kernel computes the bytes from `peel` to `end`, whole blocks.
+        unsafe { kernel(dst, program, end * size, peel * size) };
+    }
+    if end < n {
+        let rest = n - end;
+        let tail = crate::fold_jit::tail_of(kernel, (rest * size).div_ceil(64));
+        // SAFETY: the lanes past `n` are masked off (not accessed).
+        unsafe { tail(dst, program, end * size, (1u64 << rest) - 1) };
+    }
 }
 
 /// One run of `n` (`n > 0`) elements as the program at `program` says, stored at `dst`.
@@ -575,20 +600,9 @@ unsafe fn fold_run<T: FoldFloat>(
             unsafe { fold::<T, 16>(dst, steps, n) }
         }
         match runner {
-            Runner::Compiled {
-                kernel,
-                tail,
-                bytes,
-            } => {
-                if bytes > 0 {
-                    // SAFETY: the kernel computes `bytes` bytes of elements under this
-                    // routine's contract, a positive multiple of its block.
-                    unsafe { kernel(dst, steps.as_ptr().cast(), bytes) };
-                }
-                if let Some((tail, mask)) = tail {
-                    // SAFETY: the lanes past `n` are masked off (not accessed).
-                    unsafe { tail(dst, steps.as_ptr().cast(), bytes, mask) };
-                }
+            Runner::Compiled(kernel) => {
+                // SAFETY: the caller's contract.
+                unsafe { compiled::<T>(kernel, dst, steps, n) };
                 return;
             }
             Runner::Avx512 => return unsafe { avx512::<T>(dst, steps, n) },
@@ -616,7 +630,7 @@ macro_rules! fold_routine {
                 let (nsteps, n) = (nsteps as usize, n as usize);
                 // SAFETY: the caller's contract.
                 unsafe {
-                    let runner = runner::<$t>(program, nsteps, n, $wide);
+                    let runner = runner(program, nsteps, $wide);
                     fold_run::<$t>(runner, dst, program, nsteps, n);
                 }
             }
@@ -645,7 +659,7 @@ macro_rules! fold_routine {
             let strides = unsafe { program.add(1 + 3 * nsteps) };
             let mut dst = dst;
             // SAFETY: the caller's contract.
-            let runner = unsafe { runner::<$t>(program, nsteps, n, $wide) };
+            let runner = unsafe { runner(program, nsteps, $wide) };
             for row in 0..rows.max(0) {
                 // SAFETY: the caller's contract, for this row.
                 unsafe { fold_run::<$t>(runner, dst, program, nsteps, n) };
@@ -724,6 +738,7 @@ macro_rules! fold_sum_routine {
                             lanes.as_mut_ptr().cast(),
                             steps.as_ptr().cast(),
                             blocks * size,
+                            0,
                         )
                     };
                     done = true;
