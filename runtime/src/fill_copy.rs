@@ -227,6 +227,26 @@ pub unsafe extern "C" fn ferrojit_axpy4_f64(
         unsafe fn wide(d: *mut f64, s: [*const f64; 4], a: [f64; 4], n: usize) {
             unsafe { fused(d, s, a, n) }
         }
+        /// The first `n < 8` elements in one masked register, the same operations as the
+        /// vectorised loop's (whose operand order decides which of two NaNs a sum keeps:
+        /// scalar code could order them otherwise).
+        #[target_feature(enable = "avx512f")]
+        unsafe fn head(d: *mut f64, s: [*const f64; 4], a: [f64; 4], n: usize) {
+            use std::arch::x86_64::{
+                _mm512_add_pd, _mm512_mask_storeu_pd, _mm512_maskz_loadu_pd, _mm512_mul_pd,
+                _mm512_set1_pd,
+            };
+            let k = ((1u32 << n) - 1) as u8;
+            // SAFETY: the lanes past `n` are masked off (neither read nor written).
+            unsafe {
+                let mut x = _mm512_maskz_loadu_pd(k, d);
+                for u in 0..4 {
+                    let y = _mm512_maskz_loadu_pd(k, s[u]);
+                    x = _mm512_add_pd(x, _mm512_mul_pd(_mm512_set1_pd(a[u]), y));
+                }
+                _mm512_mask_storeu_pd(d, k, x);
+            }
+        }
         #[target_feature(enable = "avx2")]
         unsafe fn avx2(d: *mut f64, s: [*const f64; 4], a: [f64; 4], n: usize) {
             unsafe { fused(d, s, a, n) }
@@ -244,7 +264,9 @@ pub unsafe extern "C" fn ferrojit_axpy4_f64(
                 0
             };
             unsafe {
-                fused(d, sources, scales, peel);
+                if peel > 0 {
+                    head(d, sources, scales, peel);
+                }
                 let rest = sources.map(|p| p.wrapping_add(peel));
                 wide(d.add(peel), rest, scales, n - peel);
             }

@@ -60,7 +60,7 @@
 //! In the vector loops made, a select that clamps 8- or 16-bit `x + k` at the largest value or
 //! `x - k` at zero becomes one saturating operation ([`saturate`]: `paddusb`, `psubusw`, …).
 //!
-//! A map whose stored value is a left-to-right chain of element terms of three or more
+//! A map whose stored value is a left-to-right chain of element terms of two or more
 //! operations, or ending in a square root or division (a stencil, a weighted window,
 //! `sqrt(a*a + b*b)`: [`fold`]), has a third way after P2's checks: from 16 `f64` (32 `f32`)
 //! elements on, block Q sends it to F, which writes the chain's program into a stack slot and
