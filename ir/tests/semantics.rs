@@ -85,6 +85,15 @@ fn random_memory(rng: &mut Rng) -> Memory {
     )
 }
 
+/// `words` random `f64`s (the generator's special values among them).
+fn f64_memory(rng: &mut Rng, words: usize) -> Memory {
+    Memory(
+        (0..words)
+            .flat_map(|_| random_arg(rng, Ty::F64).to_le_bytes())
+            .collect(),
+    )
+}
+
 /// Makes every returned float NaN the same NaN: the IR does not promise NaN payloads.
 fn same_nans(outcome: Outcome, returns: &[Ty]) -> Outcome {
     match outcome {
@@ -497,11 +506,7 @@ fn vectorized_loops_agree_with_the_scalar_loop() {
             for n in 0..14i64 {
                 for element in [4i64, 8] {
                     let args = laid_out_args(func, &layout, &[n, element], &mut rng);
-                    let memory = Memory(
-                        (0..64)
-                            .flat_map(|_| random_arg(&mut rng, Ty::F64).to_le_bytes())
-                            .collect(),
-                    );
+                    let memory = f64_memory(&mut rng, 64);
                     let (mut m1, mut m2) = (memory.clone(), memory);
                     let expected = interp::run(&module, &func.name, &args, &mut m1, &mut 100_000);
                     let vector_before = interp::VECTOR_INSTS.with(|c| c.get());
@@ -546,11 +551,7 @@ fn folded_loops_agree_with_the_scalar_loop() {
                 0i64, 1, 2, 9, 63, 64, 65, 66, 100, 127, 128, 129, 130, 161, 200,
             ] {
                 let args = laid_out_args(func, &layout, &[n], &mut rng);
-                let memory = Memory(
-                    (0..1200)
-                        .flat_map(|_| random_arg(&mut rng, Ty::F64).to_le_bytes())
-                        .collect(),
-                );
+                let memory = f64_memory(&mut rng, 1200);
                 let (mut m1, mut m2) = (memory.clone(), memory);
                 let expected = interp::run(&module, &func.name, &args, &mut m1, &mut 1_000_000);
                 let before = interp::FOLD_CALLS.with(|c| c.get());
@@ -598,11 +599,7 @@ fn fold_rows_agree_with_the_loops() {
                         vec![rs, rows, n]
                     };
                     let args = laid_out_args(func, &[out, input, 9000], &ints, &mut rng);
-                    let memory = Memory(
-                        (0..1200)
-                            .flat_map(|_| random_arg(&mut rng, Ty::F64).to_le_bytes())
-                            .collect(),
-                    );
+                    let memory = f64_memory(&mut rng, 1200);
                     let (mut m1, mut m2) = (memory.clone(), memory);
                     let expected = interp::run(&module, &func.name, &args, &mut m1, &mut 1_000_000);
                     let before = interp::FOLD_ROWS_CALLS.with(|c| c.get());
@@ -693,11 +690,7 @@ fn jammed_axpy_loops_agree_with_the_loops() {
         for z in [3072u64, 256 + 2 * 136, 16] {
             for n in [0i64, 1, 3, 4, 5, 8, 9, 13] {
                 let args: Vec<Bits> = vec![0, 256, z, 136, n as u64];
-                let memory = Memory(
-                    (0..512)
-                        .flat_map(|_| random_arg(&mut rng, Ty::F64).to_le_bytes())
-                        .collect(),
-                );
+                let memory = f64_memory(&mut rng, 512);
                 let (mut m1, mut m2) = (memory.clone(), memory);
                 let expected = interp::run(&module, &func.name, &args, &mut m1, &mut 100_000);
                 let before = interp::AXPY4_CALLS.with(|c| c.get());
@@ -930,11 +923,7 @@ fn forwarded_stores_agree_with_memory() {
                 ("load_after_store", vec![row, n, other]),
             ];
             for (name, args) in cases {
-                let memory = Memory(
-                    (0..64)
-                        .flat_map(|_| random_arg(&mut rng, Ty::F64).to_le_bytes())
-                        .collect(),
-                );
+                let memory = f64_memory(&mut rng, 64);
                 let (mut m1, mut m2) = (memory.clone(), memory);
                 let expected = interp::run(&module, name, &args, &mut m1, &mut 100_000);
                 let actual = interp::run(&after, name, &args, &mut m2, &mut 100_000);
