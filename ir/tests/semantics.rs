@@ -633,6 +633,38 @@ fn fold_rows_agree_with_the_loops() {
     assert!(refused_runs > 0, "every long run took the rows call");
 }
 
+/// The integer folds of `vectorize_int_fold.ir` (a sum, stores of `int64` and `int32`), on
+/// arrays apart and overlapping, for lengths around a block of elements: memory and results
+/// are the loop's (integer arithmetic wraps, so even the sum's order does not matter).
+#[test]
+fn integer_folds_agree_with_the_loops() {
+    let module = golden_module("vectorize_int_fold");
+    let after = optimise(&module, vec![Pass::Vectorize]);
+    let mut rng = Rng(2718);
+    let mut folds = 0;
+    for func in &module.functions {
+        for layout in [[16u64, 4816], [16, 16], [24, 16]] {
+            for n in [0i64, 1, 2, 31, 32, 33, 63, 64, 65, 100, 129, 200] {
+                let args = laid_out_args(func, &layout, &[n], &mut rng);
+                let memory = f64_memory(&mut rng, 1200);
+                let (mut m1, mut m2) = (memory.clone(), memory);
+                let expected = interp::run(&module, &func.name, &args, &mut m1, &mut 1_000_000);
+                let before = interp::FOLD_CALLS.with(|c| c.get());
+                let actual = interp::run(&after, &func.name, &args, &mut m2, &mut 1_000_000);
+                folds += interp::FOLD_CALLS.with(|c| c.get()) - before;
+                assert!(
+                    expected == actual && m1 == m2,
+                    "@{} on {args:?}: {expected:?} before, {actual:?} after (memory equal: {})",
+                    func.name,
+                    m1 == m2
+                );
+            }
+        }
+    }
+    // Three folding loops, their long runs with arrays apart (and the sum on every layout).
+    assert!(folds >= 12, "the integer folds ran {folds} times");
+}
+
 /// `@mean_abs_dev` of `vectorize_fastmath.ir` under fastmath: its sum of `abs(x - c)` goes to
 /// the runtime's fold sum from 16 elements on; the result is the scalar loop's within a
 /// relative tolerance (the order of the additions may change), for lengths around the

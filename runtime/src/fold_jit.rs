@@ -843,3 +843,286 @@ fn body(a: &mut Asm, steps: &[(Combine, Term)], homes: &Homes, wide: bool, regs:
         }
     }
 }
+
+/// Integer kernels' addresses by signature (`crate::int_fold`; the codes followed by the shift
+/// amounts), never freed.
+static INT_KERNELS: Mutex<Option<HashMap<Signature, usize>>> = Mutex::new(None);
+
+/// The machine code of an integer fold program (`wide`: `int64`, else `int32`) for whole
+/// blocks, compiled on first use; `None` where it cannot be made (no executable memory, or
+/// an `int64` product without AVX-512DQ's `vpmullq`).
+pub(crate) fn int_kernel(steps: &[[u64; 3]], wide: bool, mode: Mode) -> Option<Kernel> {
+    use crate::int_fold::{IntTerm, int_decode};
+    // The codes, then each shift's amount: shifts by an immediate are one instruction where
+    // a shift by a register's count is two, and the amounts are constants of the call site.
+    let mut codes: Vec<u64> = steps.iter().map(|s| s[0]).collect();
+    for &[code, a, b] in steps {
+        match int_decode(code)? {
+            (op, IntTerm::Fixed) if op.is_shift() => codes.push(a),
+            (_, IntTerm::ElementWith(inner)) if inner.is_shift() => codes.push(b),
+            _ => {}
+        }
+    }
+    // Element pointers kept in registers as `apart` decides for the float folds: one stream
+    // (read by any number of steps), or streams of separate arrays.
+    let elements: Vec<u64> = steps
+        .iter()
+        .filter(|s| matches!(int_decode(s[0]), Some((_, t)) if t != IntTerm::Fixed))
+        .map(|s| s[1])
+        .collect();
+    let mut distinct = elements.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let keep =
+        elements.len() <= POINTER_REGS.len() && distinct.windows(2).all(|w| w[1] - w[0] >= NEAR);
+    let mut table = INT_KERNELS.lock().unwrap_or_else(|e| e.into_inner());
+    let table = table.get_or_insert_with(HashMap::new);
+    let key = (wide, mode, keep, codes);
+    let address = match table.get(&key) {
+        Some(&a) => a,
+        None => {
+            let (codes, amounts) = key.3.split_at(steps.len());
+            let code = int_emit(codes, amounts, wide, mode, keep)?;
+            let a = install(&code, [0; 4])?;
+            table.insert(key, a);
+            a
+        }
+    };
+    // SAFETY: `address` is the start of code emitted for this signature, mapped executable.
+    Some(unsafe { std::mem::transmute::<usize, Kernel>(address) })
+}
+
+/// An integer fold's block loop `(dst, steps, end, start)`: four accumulator registers
+/// (`zmm0`-`zmm3`) of elements per block, terms in `zmm4`-`zmm7`, each step's fixed value
+/// broadcast once before the loop (`zmm16` up), shifts by their `amounts` (in step order) as
+/// immediates, element pointers kept in `r9`-`r11` (`keep`) or reloaded from the steps in
+/// every block, sums in `zmm11`-`zmm14`.
+fn int_emit(codes: &[u64], amounts: &[u64], wide: bool, mode: Mode, keep: bool) -> Option<Vec<u8>> {
+    use crate::int_fold::{IntOp, IntTerm};
+    let steps: Vec<(IntOp, IntTerm)> = codes
+        .iter()
+        .map(|&c| crate::int_fold::int_decode(c))
+        .collect::<Option<_>>()?;
+    let multiplies = steps
+        .iter()
+        .any(|&(op, t)| op == IntOp::Mul || t == IntTerm::ElementWith(IntOp::Mul));
+    if wide && multiplies && !std::arch::is_x86_feature_detected!("avx512dq") {
+        return None;
+    }
+    if steps.len() > 16 {
+        return None;
+    }
+    let mut a = Asm {
+        code: Vec::new(),
+        masked: None,
+    };
+    let op = |map: u8, opcode: u8| Evex {
+        map,
+        pp: 1,
+        w: wide,
+        opcode,
+    };
+    // (map, opcode) of `acc = acc op t` (the width in EVEX.W), and of a shift by a count
+    // register.
+    let binary = |o: IntOp| -> Evex {
+        match o {
+            IntOp::Add | IntOp::Set => op(1, if wide { 0xD4 } else { 0xFE }),
+            IntOp::Sub | IntOp::SubRev => op(1, if wide { 0xFB } else { 0xFA }),
+            IntOp::Mul => op(2, 0x40),
+            IntOp::And => op(1, 0xDB),
+            IntOp::Or => op(1, 0xEB),
+            IntOp::Xor => op(1, 0xEF),
+            IntOp::Min => op(2, 0x39),
+            IntOp::Max => op(2, 0x3D),
+            // (Shifts are by immediates: see `shift`.)
+            IntOp::Shl | IntOp::Shr | IntOp::Sar => op(1, 0x72),
+        }
+    };
+    // `dst = src shifted by amount`: `vps{ll,rl,ra}{q,d} dst, src, imm8` (EVEX.vvvv is the
+    // destination; ModRM.reg the operation).
+    let shift = |a: &mut Asm, o: IntOp, dst: u8, src: Rm, amount: u64| {
+        let (opcode, digit) = match o {
+            IntOp::Shl => (if wide { 0x73 } else { 0x72 }, 6),
+            IntOp::Shr => (if wide { 0x73 } else { 0x72 }, 2),
+            _ => (0x72, 4),
+        };
+        a.evex(&op(1, opcode), digit, dst, src);
+        a.bytes(&[amount as u8]);
+    };
+    let mut amounts = amounts.iter().copied();
+    let load = Evex {
+        map: 1,
+        pp: 2,
+        w: wide,
+        opcode: 0x6F,
+    };
+    let store = Evex {
+        map: 1,
+        pp: 2,
+        w: wide,
+        opcode: 0x7F,
+    };
+    let word = |k: usize, n: i32| 24 * k as i32 + 8 * n;
+    // Prologue: each step's fixed value (or shift amount, as a quadword) broadcast once.
+    let mut fixed: Vec<Option<u8>> = Vec::new();
+    let mut next_home = 16u8;
+    for (k, &(o, t)) in steps.iter().enumerate() {
+        let at = match t {
+            IntTerm::Fixed if !o.is_shift() => Some(word(k, 1)),
+            IntTerm::ElementWith(inner) if !inner.is_shift() => Some(word(k, 2)),
+            _ => None,
+        };
+        fixed.push(at.map(|disp| {
+            let home = next_home;
+            next_home += 1;
+            let broadcast = Evex {
+                map: 2,
+                pp: 1,
+                w: wide,
+                opcode: if wide { 0x59 } else { 0x58 },
+            };
+            let at = Rm::Mem {
+                base: RSI,
+                indexed: false,
+                disp,
+            };
+            a.evex(&broadcast, home, 0, at);
+            home
+        }));
+    }
+    if mode == Mode::Sum {
+        for q in 0..4u8 {
+            a.evex(&op(1, 0xEF), 11 + q, 11 + q, Rm::Reg(11 + q)); // vpxor: zero
+        }
+    }
+    // Each element step's pointer register, when kept.
+    let mut kept = POINTER_REGS.iter().copied();
+    let pointers: Vec<Option<u8>> = steps
+        .iter()
+        .enumerate()
+        .map(|(k, &(_, t))| {
+            let r = (keep && t != IntTerm::Fixed)
+                .then(|| kept.next())
+                .flatten()?;
+            a.load_gpr(r, RSI, word(k, 1));
+            Some(r)
+        })
+        .collect();
+    // (rcx, the byte offset, starts at the fourth argument, which arrives in rcx.)
+    while !(a.code.len() + 16).is_multiple_of(64) {
+        a.code.push(0x90); // nop
+    }
+    let top = a.code.len();
+    for (k, &(o, t)) in steps.iter().enumerate() {
+        let base = match pointers[k] {
+            Some(r) => r,
+            None => {
+                if t != IntTerm::Fixed {
+                    a.load_gpr(RAX, RSI, word(k, 1));
+                }
+                RAX
+            }
+        };
+        let element = |q: u8| Rm::Mem {
+            base,
+            indexed: true,
+            disp: 64 * i32::from(q),
+        };
+        // The term: a register (a fixed value's home, or zmm4+q / the accumulator itself for
+        // an element with its fixed value), or the element as a memory operand.
+        let into_acc = o == IntOp::Set;
+        let t_reg = |q: u8| if into_acc { q } else { 4 + q };
+        if o.is_shift() {
+            let amount = amounts.next()?;
+            for q in 0..4u8 {
+                shift(&mut a, o, q, Rm::Reg(q), amount);
+            }
+            continue;
+        }
+        let term: Vec<Rm> = match t {
+            IntTerm::Fixed => vec![Rm::Reg(fixed[k].expect("a home")); 4],
+            IntTerm::Element => (0..4).map(element).collect(),
+            IntTerm::ElementWith(inner) if inner.is_shift() => {
+                let amount = amounts.next()?;
+                (0..4u8)
+                    .map(|q| {
+                        shift(&mut a, inner, t_reg(q), element(q), amount);
+                        Rm::Reg(t_reg(q))
+                    })
+                    .collect()
+            }
+            IntTerm::ElementWith(inner) => {
+                let home = fixed[k].expect("a home");
+                (0..4u8)
+                    .map(|q| {
+                        a.evex(&binary(inner), t_reg(q), home, element(q));
+                        Rm::Reg(t_reg(q))
+                    })
+                    .collect()
+            }
+        };
+        for q in 0..4u8 {
+            let tq = term[usize::from(q)];
+            match o {
+                IntOp::Set => match tq {
+                    Rm::Reg(r) if r == q => {}
+                    other => a.evex(&load, q, 0, other),
+                },
+                IntOp::SubRev => {
+                    let r = match tq {
+                        Rm::Reg(r) => r,
+                        m => {
+                            a.evex(&load, 4 + q, 0, m);
+                            4 + q
+                        }
+                    };
+                    a.evex(&binary(o), q, r, Rm::Reg(q));
+                }
+                _ => a.evex(&binary(o), q, q, tq),
+            }
+        }
+    }
+    for q in 0..4u8 {
+        match mode {
+            Mode::Store => a.evex(
+                &store,
+                q,
+                0,
+                Rm::Mem {
+                    base: RDI,
+                    indexed: true,
+                    disp: 64 * i32::from(q),
+                },
+            ),
+            Mode::Sum => a.evex(&binary(IntOp::Add), 11 + q, 11 + q, Rm::Reg(q)),
+        }
+    }
+    a.bytes(&[0x48, 0x81, 0xC1]); // add rcx, imm32
+    a.bytes(&(BLOCK_BYTES as i32).to_le_bytes());
+    a.bytes(&[0x48, 0x39, 0xD1]); // cmp rcx, rdx (the end)
+    let rel = top as i64 - (a.code.len() as i64 + 6);
+    a.bytes(&[0x0F, 0x82]); // jb top
+    a.bytes(&(rel as i32).to_le_bytes());
+    if mode == Mode::Sum {
+        for q in 0..4u8 {
+            let at = Rm::Mem {
+                base: RDI,
+                indexed: false,
+                disp: 64 * i32::from(q),
+            };
+            a.evex(&store, 11 + q, 0, at);
+        }
+    }
+    a.bytes(&[0xC5, 0xF8, 0x77, 0xC3]); // vzeroupper; ret
+    Some(a.code)
+}
+
+/// How many integer kernels the process has made (for tests).
+#[cfg(test)]
+pub(crate) fn int_kernels_made() -> usize {
+    INT_KERNELS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .map_or(0, HashMap::len)
+}

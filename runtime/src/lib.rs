@@ -43,6 +43,7 @@ pub mod fill_copy;
 pub mod fold;
 #[cfg(target_arch = "x86_64")]
 mod fold_jit;
+pub mod int_fold;
 pub mod lapack;
 pub mod linalg;
 pub mod list;

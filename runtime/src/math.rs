@@ -6,8 +6,8 @@
 //! the GPU backend maps the same variants to its own implementations. Adding a function = one line in the declaration, its `extern "C" fn`.
 
 use crate::{
-    cmath, dict, error, fill_copy, fold, linalg, list, object, objmode, print, random, random_gen,
-    random_gen_choice, random_legacy, random_multi, reduce, sorting, str_methods, text,
+    cmath, dict, error, fill_copy, fold, int_fold, linalg, list, object, objmode, print, random,
+    random_gen, random_gen_choice, random_legacy, random_multi, reduce, sorting, str_methods, text,
 };
 
 /// Scalar kinds in runtime-function signatures.
@@ -594,6 +594,16 @@ runtime_functions! {
     FoldSumF64 => ("ferrojit_fold_sum_f64", &[Ptr, I64, I64], F64, fold::ferrojit_fold_sum_f64),
     /// The same over `f32` elements.
     FoldSumF32 => ("ferrojit_fold_sum_f32", &[Ptr, I64, I64], F32, fold::ferrojit_fold_sum_f32),
+    /// `out[k]` for `n` elements as the integer fold program at the second pointer says
+    /// (`(out, program, nsteps, n) -> 0`, `crate::int_fold`), `int64` elements.
+    IntFoldI64 => ("ferrojit_int_fold_i64", &[Ptr, Ptr, I64, I64], I64, int_fold::ferrojit_int_fold_i64),
+    /// The same over `int32` elements.
+    IntFoldI32 => ("ferrojit_int_fold_i32", &[Ptr, Ptr, I64, I64], I64, int_fold::ferrojit_int_fold_i32),
+    /// The wrapping sum of an integer fold program's `n` `int64` elements: `(program, nsteps,
+    /// n) -> sum`.
+    IntFoldSumI64 => ("ferrojit_int_fold_sum_i64", &[Ptr, I64, I64], I64, int_fold::ferrojit_int_fold_sum_i64),
+    /// The same over `int32` elements (the `int32` sum sign-extended).
+    IntFoldSumI32 => ("ferrojit_int_fold_sum_i32", &[Ptr, I64, I64], I64, int_fold::ferrojit_int_fold_sum_i32),
 }
 
 impl RuntimeFn {
@@ -725,6 +735,10 @@ impl RuntimeFn {
                 | FoldRowsF32
                 | FoldSumF64
                 | FoldSumF32
+                | IntFoldI64
+                | IntFoldI32
+                | IntFoldSumI64
+                | IntFoldSumI32
         )
     }
 

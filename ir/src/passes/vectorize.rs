@@ -148,7 +148,7 @@ pub fn explain(func: &Function, fastmath: bool) -> Vec<(Block, Result<String, St
                     "vectorized, {} lanes; from {} elements a runtime fold of {} steps{}",
                     p.lanes,
                     f.min_elements(),
-                    f.steps.len(),
+                    f.len(),
                     if rows::find(&func, b, &p).is_some() {
                         ", all rows of the loop around it in one call"
                     } else {
@@ -411,7 +411,7 @@ fn fold_slot(func: &mut Function, bytes: u32, (line, col): (u32, u32)) -> Value 
 /// the row strides after them (`dst`'s, then each step's two words': see
 /// `runtime::fold::ferrojit_fold_rows_f64`).
 fn program_bytes(f: &fold::Fold, rows: bool) -> u32 {
-    let steps = f.steps.len() as u32;
+    let steps = f.len() as u32;
     8 + 24 * steps + if rows { 8 * (1 + 2 * steps) } else { 0 }
 }
 
@@ -424,11 +424,15 @@ fn write_program(
     starts: &[Value],
     mut fixed: impl FnMut(&mut Builder, Value) -> Value,
 ) {
-    for (k, &(combine, term)) in f.steps.iter().enumerate() {
+    let steps = match &f.program {
+        fold::Program::Float(steps) => steps,
+        fold::Program::Int(steps) => return write_int_program(b, slot, steps, starts, fixed),
+    };
+    for (k, &(combine, term)) in steps.iter().enumerate() {
         // A term reading the float elements of an earlier term's stream says so: the runtime
         // then loads them once (`((3*x + 2)*x - 1.5)*x`).
         let same_element_as = term.float_stream().and_then(|s| {
-            f.steps[..k]
+            steps[..k]
                 .iter()
                 .position(|(_, earlier)| earlier.float_stream() == Some(s))
         });
@@ -446,6 +450,45 @@ fn write_program(
             };
             let offset = at + 8 * (w as i32 + 1);
             b.ins_full(Op::Store { offset }, vec![slot, value], &[], vec![]);
+        }
+    }
+}
+
+/// [`write_program`] for an integer fold (`runtime::int_fold`): each step's code, then its
+/// element pointer or fixed value, then an element term's fixed value; shift amounts as
+/// `i64` constants.
+fn write_int_program(
+    b: &mut Builder,
+    slot: Value,
+    steps: &[(runtime::int_fold::IntOp, fold::IntFoldTerm)],
+    starts: &[Value],
+    mut fixed: impl FnMut(&mut Builder, Value) -> Value,
+) {
+    use fold::{FixedInt, IntFoldTerm};
+    use runtime::int_fold::IntTerm;
+    for (k, &(op, term)) in steps.iter().enumerate() {
+        let kind = match term {
+            IntFoldTerm::Fixed(_) => IntTerm::Fixed,
+            IntFoldTerm::Element(_) => IntTerm::Element,
+            IntFoldTerm::ElementWith(inner, ..) => IntTerm::ElementWith(inner),
+        };
+        let code = b.iconst(Ty::I64, runtime::int_fold::int_step_code(op, kind) as i64);
+        let at = 8 + 24 * k as i32;
+        b.ins_full(Op::Store { offset: at }, vec![slot, code], &[], vec![]);
+        let mut value_of = |b: &mut Builder, x: FixedInt| match x {
+            FixedInt::Value(u) => fixed(b, u),
+            FixedInt::Amount(c) => b.iconst(Ty::I64, c),
+        };
+        let words = match term {
+            IntFoldTerm::Fixed(x) => [Some(value_of(b, x)), None],
+            IntFoldTerm::Element(s) => [Some(starts[s]), None],
+            IntFoldTerm::ElementWith(_, s, x) => [Some(starts[s]), Some(value_of(b, x))],
+        };
+        for (w, word) in words.into_iter().enumerate() {
+            if let Some(value) = word {
+                let offset = at + 8 * (w as i32 + 1);
+                b.ins_full(Op::Store { offset }, vec![slot, value], &[], vec![]);
+            }
         }
     }
 }
@@ -1033,12 +1076,19 @@ fn analyze(func: &Function, l: Block, fastmath: bool) -> Result<Plan, String> {
     } else {
         None
     };
-    let float_sum = |r: &Reduction| {
-        r.combine == Combine::Sum(Op::Fadd) && r.narrow.is_none() && r.ty.is_float()
+    // A sum a fold's routine may add in its own order: floats under fastmath (the only way
+    // they are reductions here), integers always (a wrapping sum is the same in any order).
+    let fold_sum = |r: &Reduction| {
+        r.narrow.is_none()
+            && match r.combine {
+                Combine::Sum(Op::Fadd) => r.ty.is_float(),
+                Combine::Sum(Op::Iadd) => matches!(r.ty, Ty::I64 | Ty::I32),
+                _ => false,
+            }
     };
     let fold = match (&reductions[..], arg_reductions.is_empty()) {
         ([], true) => fold::find_fold(func, &body, &streams, &kinds),
-        ([r], true) if float_sum(r) => {
+        ([r], true) if fold_sum(r) => {
             fold::find_fold_sum(func, &body, &streams, &kinds, (r.s, r.next))
         }
         _ => None,
@@ -1599,7 +1649,7 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         let slot = fold_slot(b.func, program_bytes(f, false), (line, col));
         let starts: Vec<Value> = ranges.iter().map(|r| r.0).collect();
         write_program(&mut b, slot, f, &starts, |b, u| uniform(b, u));
-        let nsteps = b.iconst(Ty::I64, f.steps.len() as i64);
+        let nsteps = b.iconst(Ty::I64, f.len() as i64);
         let one = b.iconst(Ty::I64, 1);
         let last = b.binary(Op::Isub, plan.n, one);
         // Every iteration when the exit needs nothing the loop computes; else all but the
@@ -1611,13 +1661,13 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
         };
         let mut l_args = p_params.clone();
         l_args[plan.i_index] = last;
-        let wide = f.ty == Ty::F64;
         match f.store {
             Some(store) => {
-                let routine = if wide {
-                    RuntimeFn::FoldF64
-                } else {
-                    RuntimeFn::FoldF32
+                let routine = match f.ty {
+                    Ty::F64 => RuntimeFn::FoldF64,
+                    Ty::F32 => RuntimeFn::FoldF32,
+                    Ty::I64 => RuntimeFn::IntFoldI64,
+                    _ => RuntimeFn::IntFoldI32,
                 };
                 let dst = ranges[store].0;
                 b.ins(
@@ -1627,15 +1677,23 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
                 );
             }
             None => {
-                // The sum of the elements (in any order: fastmath) added to the incoming sum.
-                let routine = if wide {
-                    RuntimeFn::FoldSumF64
-                } else {
-                    RuntimeFn::FoldSumF32
-                };
-                let sum = b.ins(Op::CallRuntime(routine), &[slot, nsteps, count], f.ty);
+                // The sum of the elements (in any order: fastmath for floats; integer sums
+                // wrap, the same in any order) added to the incoming sum.
                 let red = &plan.reductions[0];
-                l_args[red.index] = b.binary(Op::Fadd, p_params[red.index], sum);
+                let (routine, ret) = match f.ty {
+                    Ty::F64 => (RuntimeFn::FoldSumF64, Ty::F64),
+                    Ty::F32 => (RuntimeFn::FoldSumF32, Ty::F32),
+                    Ty::I64 => (RuntimeFn::IntFoldSumI64, Ty::I64),
+                    _ => (RuntimeFn::IntFoldSumI32, Ty::I64),
+                };
+                let sum = b.ins(Op::CallRuntime(routine), &[slot, nsteps, count], ret);
+                let (sum, add) = match f.ty {
+                    Ty::F64 | Ty::F32 => (sum, Op::Fadd),
+                    Ty::I64 => (sum, Op::Iadd),
+                    // (The `int32` sum comes sign-extended.)
+                    ty => (b.ins(Op::Ireduce, &[sum], ty), Op::Iadd),
+                };
+                l_args[red.index] = b.binary(add, p_params[red.index], sum);
             }
         }
         if let Some(exit) = &f.exit {

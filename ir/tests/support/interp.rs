@@ -204,6 +204,24 @@ fn run_function(
                     }
                     env[data.results[0].0 as usize] = 0;
                 }
+                // Integer folds: each element by the runtime's definition, stored or summed.
+                Op::CallRuntime(
+                    rf @ (RuntimeFn::IntFoldI64
+                    | RuntimeFn::IntFoldI32
+                    | RuntimeFn::IntFoldSumI64
+                    | RuntimeFn::IntFoldSumI32),
+                ) => {
+                    FOLD_CALLS.with(|c| c.set(c.get() + 1));
+                    let wide = matches!(rf, RuntimeFn::IntFoldI64 | RuntimeFn::IntFoldSumI64);
+                    let store = matches!(rf, RuntimeFn::IntFoldI64 | RuntimeFn::IntFoldI32);
+                    let (dst, rest) = if store {
+                        (Some(args[0]), &args[1..])
+                    } else {
+                        (None, &args[..])
+                    };
+                    let total = int_fold(wide, dst, rest, mem)?;
+                    env[data.results[0].0 as usize] = total;
+                }
                 // A fold's sum: here in element order (the runtime's may differ: fastmath).
                 Op::CallRuntime(rf @ (RuntimeFn::FoldSumF64 | RuntimeFn::FoldSumF32)) => {
                     let mut sum = 0.0;
@@ -783,6 +801,72 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
 /// A fold program (`runtime::fold`) run element by element in forward order: `args` =
 /// `[dst, program, nsteps, n]`; with `sum`, the elements are added to it (rounded to the
 /// element type) instead of stored.
+/// An integer fold (`runtime::int_fold`) of `n` elements: `(program, nsteps, n)` in `args`,
+/// each element stored at `dst` or added (wrapping) to the returned sum (an `int32` sum
+/// sign-extended).
+fn int_fold(
+    wide: bool,
+    dst: Option<Bits>,
+    args: &[Bits],
+    mem: &mut Memory,
+) -> Result<Bits, Outcome> {
+    use runtime::int_fold::{IntTerm, int_apply, int_decode};
+    let size = if wide { 8 } else { 4 };
+    let word = |mem: &Memory, at: u64| -> Result<u64, Outcome> {
+        let at = address(at, 0, 8, mem)?;
+        Ok(u64::from_le_bytes(mem.0[at..at + 8].try_into().expect("8")))
+    };
+    let element = |mem: &Memory, p: u64, k: u64| -> Result<i64, Outcome> {
+        let at = address(p.wrapping_add(k * size), 0, size as usize, mem)?;
+        let raw = &mem.0[at..at + size as usize];
+        Ok(if wide {
+            i64::from_le_bytes(raw.try_into().expect("8"))
+        } else {
+            i64::from(i32::from_le_bytes(raw.try_into().expect("4")))
+        })
+    };
+    let (program, nsteps) = (args[0], args[1] as i64);
+    let mut total: i64 = 0;
+    for k in 0..(args[2] as i64).max(0) as u64 {
+        let mut acc64: i64 = 0;
+        let mut acc32: i32 = 0;
+        for s in 0..nsteps.max(0) as u64 {
+            let at = program.wrapping_add(8 + 24 * s);
+            let (code, a, b) = (word(mem, at)?, word(mem, at + 8)?, word(mem, at + 16)?);
+            let (op, term) =
+                int_decode(code).ok_or_else(|| Outcome::Fault("bad integer fold step".into()))?;
+            let t = match term {
+                IntTerm::Fixed => a as i64,
+                IntTerm::Element => element(mem, a, k)?,
+                IntTerm::ElementWith(inner) => {
+                    let x = element(mem, a, k)?;
+                    if wide {
+                        int_apply(inner, x, b as i64)
+                    } else {
+                        i64::from(int_apply(inner, x as i32, b as i32))
+                    }
+                }
+            };
+            if wide {
+                acc64 = int_apply(op, acc64, t);
+            } else {
+                acc32 = int_apply(op, acc32, t as i32);
+            }
+        }
+        let value = if wide { acc64 } else { i64::from(acc32) };
+        match dst {
+            Some(d) => {
+                let to = address(d.wrapping_add(k * size), 0, size as usize, mem)?;
+                let bytes = value.to_le_bytes();
+                mem.0[to..to + size as usize].copy_from_slice(&bytes[..size as usize]);
+            }
+            None if wide => total = total.wrapping_add(value),
+            None => total = i64::from((total as i32).wrapping_add(value as i32)),
+        }
+    }
+    Ok(total as u64)
+}
+
 fn fold(
     wide: bool,
     args: &[Bits],

@@ -30,6 +30,7 @@
 use super::{Kind, Stream};
 use crate::function::{FloatCC, Function, Inst, Op, Ty, Value};
 use runtime::fold::{Combine, Compare, Operand, Pick, Term};
+use runtime::int_fold::IntOp;
 use std::collections::HashMap;
 
 /// The most steps a fold may have (its stack slot's size).
@@ -88,13 +89,36 @@ pub(super) enum ExitValue {
     Outside(Value),
 }
 
+/// An integer fold step's term (`runtime::int_fold`), in the loop's values.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum IntFoldTerm {
+    Fixed(FixedInt),
+    Element(usize),
+    /// An element with a fixed value: `a[j] * u`, `a[j] & u`, `a[j] >> c` (a shift amount: a
+    /// constant, reduced modulo the width).
+    ElementWith(IntOp, usize, FixedInt),
+}
+
+/// An integer term's fixed value: a value of the loop, or a shift amount.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum FixedInt {
+    Value(Value),
+    Amount(i64),
+}
+
+/// A fold's steps: a float chain (`runtime::fold`) or an integer one (`runtime::int_fold`).
+pub(super) enum Program {
+    Float(Vec<(Combine, FoldTerm)>),
+    Int(Vec<(IntOp, IntFoldTerm)>),
+}
+
 pub(super) struct Fold {
-    /// The store's position among the plan's streams; `None` for a `fastmath` sum of the
-    /// fold's elements (the loop's one reduction, `s + fold`).
+    /// The store's position among the plan's streams; `None` for a sum of the fold's elements
+    /// (the loop's one reduction, `s + fold`: floats under `fastmath`, integers always).
     pub(super) store: Option<usize>,
-    /// `f64` or `f32`.
+    /// `f64`, `f32`, `i64` or `i32`.
     pub(super) ty: Ty,
-    pub(super) steps: Vec<(Combine, FoldTerm)>,
+    pub(super) program: Program,
     /// The exit's arguments in terms the block before the loop has, if the loop computes
     /// nothing else used after it: then the fold covers every iteration and jumps to the exit.
     pub(super) exit: Option<Vec<ExitValue>>,
@@ -103,8 +127,29 @@ pub(super) struct Fold {
 impl Fold {
     /// A fold is taken only for this many elements or more: two 512-bit registers of them
     /// (16 `f64`, 32 `f32`); at fewer, the vector loop's own code costs less than the call.
+    /// (An integer fold's machine code runs whole blocks of four registers: from one block.)
     pub(super) fn min_elements(&self) -> i64 {
-        2 * 64 / (i64::from(self.ty.bits()) / 8)
+        let registers = match self.program {
+            Program::Float(_) => 2,
+            Program::Int(_) => 4,
+        };
+        registers * 64 / (i64::from(self.ty.bits()) / 8)
+    }
+
+    /// How many steps the program has.
+    pub(super) fn len(&self) -> usize {
+        match &self.program {
+            Program::Float(steps) => steps.len(),
+            Program::Int(steps) => steps.len(),
+        }
+    }
+
+    /// The float chain's steps, if the fold is one.
+    pub(super) fn float_steps(&self) -> Option<&[(Combine, FoldTerm)]> {
+        match &self.program {
+            Program::Float(steps) => Some(steps),
+            Program::Int(_) => None,
+        }
     }
 }
 
@@ -122,11 +167,11 @@ pub(super) fn find_fold(
         return None;
     }
     let value = func.inst(st.inst).args[1];
-    let (ty, steps) = fold_of(func, body, streams, kinds, value, None)?;
+    let (ty, program) = fold_of(func, body, streams, kinds, value, None)?;
     Some(Fold {
         store: Some(store),
         ty,
-        steps,
+        program,
         exit: None,
     })
 }
@@ -146,15 +191,15 @@ pub(super) fn find_fold_sum(
     let add = super::def_inst(func, next).filter(|i| body.contains(i))?;
     let d = func.inst(add);
     let term = match d.args[..] {
-        [x, y] if d.op == Op::Fadd && x == s => y,
-        [x, y] if d.op == Op::Fadd && y == s => x,
+        [x, y] if matches!(d.op, Op::Fadd | Op::Iadd) && x == s => y,
+        [x, y] if matches!(d.op, Op::Fadd | Op::Iadd) && y == s => x,
         _ => return None,
     };
-    let (ty, steps) = fold_of(func, body, streams, kinds, term, Some(add))?;
+    let (ty, program) = fold_of(func, body, streams, kinds, term, Some(add))?;
     Some(Fold {
         store: None,
         ty,
-        steps,
+        program,
         exit: None,
     })
 }
@@ -168,9 +213,11 @@ fn fold_of(
     kinds: &HashMap<Value, Kind>,
     value: Value,
     also: Option<Inst>,
-) -> Option<(Ty, Vec<(Combine, FoldTerm)>)> {
+) -> Option<(Ty, Program)> {
     let ty = func.value_type(value);
-    if !matches!(ty, Ty::F64 | Ty::F32) || kinds.get(&value) != Some(&Kind::Vector) {
+    if !matches!(ty, Ty::F64 | Ty::F32 | Ty::I64 | Ty::I32)
+        || kinds.get(&value) != Some(&Kind::Vector)
+    {
         return None;
     }
     let mut parser = Parser {
@@ -181,8 +228,17 @@ fn fold_of(
         ty,
         used: Vec::new(),
     };
-    let steps = parser.parse(value)?;
-    if steps.len() > MAX_STEPS {
+    let program = if ty.is_float() {
+        Program::Float(parser.parse(value)?)
+    } else {
+        Program::Int(parser.int_parse(value)?)
+    };
+    let len = match &program {
+        Program::Float(steps) => steps.len(),
+        Program::Int(steps) => steps.len(),
+    };
+    // (The integer kernels keep a register per fixed value: at most 16 steps.)
+    if len > MAX_STEPS || (!ty.is_float() && len > 16) {
         return None;
     }
     let lane_wise = body.iter().filter(|&&inst| {
@@ -194,7 +250,7 @@ fn fold_of(
             return None;
         }
     }
-    Some((ty, steps))
+    Some((ty, program))
 }
 
 struct Parser<'a> {
@@ -427,6 +483,108 @@ impl Parser<'_> {
     }
 }
 
+impl Parser<'_> {
+    /// `v` as an integer term ([`IntFoldTerm`]), marking its instructions used.
+    fn int_term(&mut self, v: Value) -> Option<IntFoldTerm> {
+        if let Some(u) = self.fixed(v) {
+            return Some(IntFoldTerm::Fixed(FixedInt::Value(u)));
+        }
+        let inst = self.lane_wise(v)?;
+        let d = self.func.inst(inst);
+        if matches!(d.op, Op::Load { .. }) {
+            return self.element(v).map(IntFoldTerm::Element);
+        }
+        let (x, y) = match d.args[..] {
+            [x, y] => (x, y),
+            _ => return None,
+        };
+        let mark = self.used.len();
+        let term = match int_op(&d.op) {
+            Some(op) if op.is_shift() => {
+                let amount = self.amount(y)?;
+                self.element(x)
+                    .map(|k| IntFoldTerm::ElementWith(op, k, FixedInt::Amount(amount)))
+            }
+            // (Commutative: the fixed value on either side.)
+            Some(op @ (IntOp::Mul | IntOp::And | IntOp::Or | IntOp::Xor)) => {
+                match (self.fixed(x), self.fixed(y)) {
+                    (None, Some(u)) => self
+                        .element(x)
+                        .map(|k| IntFoldTerm::ElementWith(op, k, FixedInt::Value(u))),
+                    (Some(u), None) => self
+                        .element(y)
+                        .map(|k| IntFoldTerm::ElementWith(op, k, FixedInt::Value(u))),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        if term.is_none() {
+            self.used.truncate(mark);
+        } else {
+            self.used.push(inst);
+        }
+        term
+    }
+
+    /// `v` as a shift amount: a constant, taken modulo the width as the shift takes it.
+    fn amount(&self, v: Value) -> Option<i64> {
+        let c = super::const_of(self.func, v)?;
+        Some(c & (i64::from(self.ty.bits()) - 1))
+    }
+
+    /// The integer steps that compute `v`, left to right.
+    fn int_parse(&mut self, v: Value) -> Option<Vec<(IntOp, IntFoldTerm)>> {
+        if let Some(t) = self.int_term(v) {
+            return Some(vec![(IntOp::Set, t)]);
+        }
+        let inst = self.lane_wise(v)?;
+        let d = self.func.inst(inst).clone();
+        let op = int_op(&d.op)?;
+        let [x, y] = d.args[..] else {
+            return None;
+        };
+        self.used.push(inst);
+        if op.is_shift() {
+            let amount = self.amount(y)?;
+            let mut steps = self.int_parse(x)?;
+            steps.push((op, IntFoldTerm::Fixed(FixedInt::Amount(amount))));
+            return Some(steps);
+        }
+        if let Some(t) = self.int_term(y) {
+            let mut steps = self.int_parse(x)?;
+            steps.push((op, t));
+            return Some(steps);
+        }
+        let t = self.int_term(x)?;
+        let mut steps = self.int_parse(y)?;
+        let op = match op {
+            IntOp::Sub => IntOp::SubRev,
+            commutative => commutative,
+        };
+        steps.push((op, t));
+        Some(steps)
+    }
+}
+
+/// The integer fold operation of an IR operation, if it has one.
+fn int_op(op: &Op) -> Option<IntOp> {
+    Some(match op {
+        Op::Iadd => IntOp::Add,
+        Op::Isub => IntOp::Sub,
+        Op::Imul => IntOp::Mul,
+        Op::Band => IntOp::And,
+        Op::Bor => IntOp::Or,
+        Op::Bxor => IntOp::Xor,
+        Op::Ishl => IntOp::Shl,
+        Op::Sshr => IntOp::Sar,
+        Op::Ushr => IntOp::Shr,
+        Op::Smin => IntOp::Min,
+        Op::Smax => IntOp::Max,
+        _ => return None,
+    })
+}
+
 /// `cc` with its operands swapped.
 fn swapped(cc: FloatCC) -> FloatCC {
     match cc {
@@ -447,8 +605,24 @@ fn swapped(cc: FloatCC) -> FloatCC {
 /// arrays' pointers kept and the stores aligned, `2.5 * a[i] + b[i]` runs 0.77 -> 0.67 ms for
 /// 2M elements, `a[i] * 0.5 + 1.0` 0.43 -> 0.38, `(a[i] + a[i+1]) * 0.5` 0.49 -> 0.46.)
 pub(super) fn worth_it(fold: &Fold) -> bool {
-    let operations: usize = fold
-        .steps
+    // (A sum adds each element: one operation more.)
+    let sum = usize::from(fold.store.is_none());
+    let steps = match &fold.program {
+        Program::Float(steps) => steps,
+        Program::Int(steps) => {
+            // An operation on the accumulator, and one inside an element term. (`int64` lanes
+            // are two to Cranelift's vector, eight here.)
+            let operations: usize = steps
+                .iter()
+                .map(|(op, t)| {
+                    usize::from(*op != IntOp::Set)
+                        + usize::from(matches!(t, IntFoldTerm::ElementWith(..)))
+                })
+                .sum();
+            return operations + sum >= 2;
+        }
+    };
+    let operations: usize = steps
         .iter()
         .map(|(c, t)| {
             let product = matches!(
@@ -466,12 +640,10 @@ pub(super) fn worth_it(fold: &Fold) -> bool {
             usize::from(*c != Combine::Set) + usize::from(product) + conversion + pick
         })
         .sum();
-    let slow = fold
-        .steps
+    let slow = steps
         .iter()
         .any(|(c, _)| matches!(c, Combine::Sqrt | Combine::Div | Combine::DivRev));
-    // (A sum adds each element: one operation more.)
-    operations + usize::from(fold.store.is_none()) >= 2 || slow
+    operations + sum >= 2 || slow
 }
 
 /// The exit arguments of the loop `l` (terminated by `term`, index `i` at `i_index`, `next_i`

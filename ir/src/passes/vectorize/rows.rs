@@ -60,6 +60,8 @@ enum Class {
 /// The loop around `l` when the plan's fold can run all its rows in one call.
 pub(super) fn find(func: &Function, l: Block, plan: &Plan) -> Option<Rows> {
     let f = plan.fold.as_ref()?;
+    // (Float chains only: the integer folds have no rows routine.)
+    let steps = f.float_steps()?;
     if f.store.is_none() || f.exit.is_none() || !plan.uniform_loads.is_empty() {
         return None;
     }
@@ -190,7 +192,7 @@ pub(super) fn find(func: &Function, l: Block, plan: &Plan) -> Option<Rows> {
     if class(plan.n)? != Class::Invariant || class(i0)? != Class::Invariant {
         return None;
     }
-    for &(_, term) in &f.steps {
+    for &(_, term) in steps {
         for word in step_words(term).into_iter().flatten() {
             if let StepWord::Fixed(u) = word
                 && class(u)? != Class::Invariant
@@ -409,14 +411,15 @@ pub(super) fn emit(func: &mut Function, l: Block, plan: &Plan, rows: &Rows) {
     write_program(&mut b, slot, f, &starts, |b, u| {
         rows.at_row(b, l, u, j0, &mut fixed_memo)
     });
-    let strides_at = 8 + 24 * f.steps.len() as i32;
+    let steps_of_f = f.float_steps().expect("find checked a float chain");
+    let strides_at = 8 + 24 * f.len() as i32;
     b.ins_full(
         Op::Store { offset: strides_at },
         vec![slot, steps[store]],
         &[],
         vec![],
     );
-    for (k, &(_, term)) in f.steps.iter().enumerate() {
+    for (k, &(_, term)) in steps_of_f.iter().enumerate() {
         for (w, word) in step_words(term).into_iter().enumerate() {
             let stride = match word {
                 Some(StepWord::Stream(s)) => steps[s],
@@ -431,7 +434,7 @@ pub(super) fn emit(func: &mut Function, l: Block, plan: &Plan, rows: &Rows) {
     } else {
         RuntimeFn::FoldRowsF32
     };
-    let nsteps = b.iconst(Ty::I64, f.steps.len() as i64);
+    let nsteps = b.iconst(Ty::I64, f.len() as i64);
     b.ins(
         Op::CallRuntime(routine),
         &[starts[store], slot, nsteps, len, count],
