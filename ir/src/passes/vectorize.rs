@@ -66,7 +66,9 @@
 //! elements on, block Q sends it to F, which writes the chain's program into a stack slot and
 //! calls the runtime's 512-bit fold for every iteration, then jumps to the loop's exit (or,
 //! when the exit needs a value the loop computes, for all but the last, the scalar loop's);
-//! a `fastmath` float sum of such a chain is summed the same way. When such a loop is all its
+//! a `fastmath` float sum of such a chain is summed the same way. Chains of `int64`/`int32`
+//! operations (`+ - *`, `& | ^`, shifts by constants, `smin`/`smax`), stored or summed (an
+//! integer sum needs no `fastmath`), go to the runtime's integer folds the same way. When such a loop is all its
 //! enclosing loop does, a block before that loop's header runs every row in one call
 //! ([`rows`]), the loop staying as it is for the runs that call refuses.
 //!

@@ -2,7 +2,10 @@
 //! `fold` routines (`runtime::fold`): `out[j] = m[i-1, j] + m[i+1, j] + ... - 4.0 * m[i, j]`,
 //! `acc += w[di, dj] * m[i+di, j+dj]` unrolled, `sqrt(a[j] * a[j] + b[j] * b[j])`; and
 //! `fastmath` float sums of one (`s += abs(a[j] - m)`), whose order may change, summed by the
-//! runtime's fold sums.
+//! runtime's fold sums. Integer chains (`int64`/`int32`: `x * 3 + 7`, `(x & 7) + (x >> 2)`,
+//! clamps as `smin`/`smax`), stored or summed, parse into the integer programs of
+//! `runtime::int_fold` ([`Program::Int`]): each step an operation on the accumulator with a
+//! fixed value, an element, or an element with a fixed value (shift amounts constants).
 //!
 //! Such a body is all arithmetic on loaded elements (a stencil's 25 loads and adds per
 //! element), which Cranelift's 128-bit vectors do two `f64` lanes at a time; the runtime does
