@@ -87,14 +87,25 @@ impl IntOp {
     }
 }
 
-/// A step's code word.
-pub fn int_step_code(op: IntOp, term: IntTerm) -> u64 {
+/// A step's code word. `same_element_as`: an earlier step whose term reads the same elements
+/// (its `a` is this step's, a promise of the compiler), so that the machine code loads them
+/// once (`(x & 7) + (x >> 2)` reads `x` twice).
+pub fn int_step_code(op: IntOp, term: IntTerm, same_element_as: Option<usize>) -> u64 {
     let (kind, inner) = match term {
         IntTerm::Fixed => (0, 0),
         IntTerm::Element => (1, 0),
         IntTerm::ElementWith(inner) => (2, inner.code()),
     };
-    op.code() | kind << 8 | inner << 16
+    let shared = same_element_as.map_or(0, |k| k as u64 + 1);
+    op.code() | kind << 8 | inner << 16 | shared << 24
+}
+
+/// The earlier step whose elements a step's code says its term reads ([`int_step_code`]).
+pub fn int_same_element_as(code: u64) -> Option<usize> {
+    match (code >> 24) & 0xFF {
+        0 => None,
+        k => Some(k as usize - 1),
+    }
 }
 
 /// [`int_step_code`]'s inverse; `None` for a word no step has.
@@ -108,7 +119,9 @@ pub fn int_decode(code: u64) -> Option<(IntOp, IntTerm)> {
         _ => return None,
     };
     let shift_of_element = op.is_shift() && term != IntTerm::Fixed;
-    (code >> 24 == 0 && !shift_of_element).then_some((op, term))
+    let shared = int_same_element_as(code).is_some();
+    let valid = code >> 32 == 0 && !shift_of_element && !(shared && term == IntTerm::Fixed);
+    valid.then_some((op, term))
 }
 
 /// The integer types an integer fold runs on.
@@ -360,9 +373,21 @@ macro_rules! int_fold_routines {
             let decoded = Decoded::new(steps);
             let size = std::mem::size_of::<$t>();
             let per_block = crate::fold_jit::BLOCK_BYTES / size;
-            let blocks = n / per_block * per_block;
+            // The elements before a cache line of the first stream one by one, so that the
+            // blocks' loads of it are whole lines (a sum's stream is usually one array).
+            let first = decoded.steps[..decoded.len]
+                .iter()
+                .find(|s| s.1 != IntTerm::Fixed)
+                .map_or(0, |s| s.2 as usize);
+            let to_line = if first.is_multiple_of(size) {
+                (64 - first % 64) % 64 / size
+            } else {
+                0
+            };
+            let peel = if n >= to_line + per_block { to_line } else { 0 };
+            let blocks = (n - peel) / per_block * per_block;
             let mut total: $t = 0;
-            let mut done = 0;
+            let (mut from, mut to) = (0, 0);
             #[cfg(target_arch = "x86_64")]
             if blocks > 0 {
                 let mode = crate::fold_jit::Mode::Sum;
@@ -375,15 +400,15 @@ macro_rules! int_fold_routines {
                         kernel(
                             lanes.as_mut_ptr().cast(),
                             steps.as_ptr().cast(),
-                            blocks * size,
-                            0,
+                            (peel + blocks) * size,
+                            peel * size,
                         )
                     };
                     total = lanes.iter().fold(0, |s: $t, &x| s.wrapping_add(x));
-                    done = blocks;
+                    (from, to) = (peel, peel + blocks);
                 }
             }
-            for j in done..n {
+            for j in (0..from).chain(to..n) {
                 // SAFETY: `j < n` (the caller's contract).
                 total = total.wrapping_add(unsafe { decoded.element::<$t>(j) });
             }
@@ -435,7 +460,7 @@ mod tests {
                     .map(IntTerm::ElementWith),
             );
             for term in terms {
-                let code = int_step_code(op, term);
+                let code = int_step_code(op, term, None);
                 let valid = !(op.is_shift() && term != IntTerm::Fixed);
                 assert_eq!(int_decode(code), valid.then_some((op, term)));
             }
@@ -476,6 +501,7 @@ mod tests {
             let len = 1 + (next() % 8) as usize;
             let mut p64 = vec![0u64];
             let mut p32 = vec![0u64];
+            let mut first_reader: [Option<usize>; 3] = [None; 3];
             for k in 0..len {
                 let op = if k == 0 {
                     IntOp::Set
@@ -504,7 +530,16 @@ mod tests {
                 };
                 // (Shift amounts reduced modulo the width, as the compiler writes them.)
                 let reduce = |x: u64, bits: u64, shift: bool| if shift { x % bits } else { x };
-                let code = int_step_code(op, term);
+                // An element term says which earlier step read its stream first, as the
+                // compiler does.
+                let shared = if term == IntTerm::Fixed {
+                    None
+                } else {
+                    let earlier = first_reader[stream];
+                    first_reader[stream].get_or_insert(k);
+                    earlier
+                };
+                let code = int_step_code(op, term, shared);
                 let (a64, a32) = match term {
                     IntTerm::Fixed => (
                         reduce(fixed, 64, op.is_shift()),

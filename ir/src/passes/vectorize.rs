@@ -474,7 +474,16 @@ fn write_int_program(
             IntFoldTerm::Element(_) => IntTerm::Element,
             IntFoldTerm::ElementWith(inner, ..) => IntTerm::ElementWith(inner),
         };
-        let code = b.iconst(Ty::I64, runtime::int_fold::int_step_code(op, kind) as i64);
+        // An element term reading an earlier element term's stream says so (the runtime
+        // loads it once).
+        let stream = |t: &IntFoldTerm| match *t {
+            IntFoldTerm::Element(s) | IntFoldTerm::ElementWith(_, s, _) => Some(s),
+            IntFoldTerm::Fixed(_) => None,
+        };
+        let same_element_as =
+            stream(&term).and_then(|s| steps[..k].iter().position(|(_, e)| stream(e) == Some(s)));
+        let code = runtime::int_fold::int_step_code(op, kind, same_element_as);
+        let code = b.iconst(Ty::I64, code as i64);
         let at = 8 + 24 * k as i32;
         b.ins_full(Op::Store { offset: at }, vec![slot, code], &[], vec![]);
         let mut value_of = |b: &mut Builder, x: FixedInt| match x {

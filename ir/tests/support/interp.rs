@@ -835,6 +835,15 @@ fn int_fold(
             let (code, a, b) = (word(mem, at)?, word(mem, at + 8)?, word(mem, at + 16)?);
             let (op, term) =
                 int_decode(code).ok_or_else(|| Outcome::Fault("bad integer fold step".into()))?;
+            // The compiler's promise that a step reads an earlier step's elements again.
+            if let Some(j) = runtime::int_fold::int_same_element_as(code) {
+                let earlier = word(mem, program.wrapping_add(8 + 24 * j as u64 + 8))?;
+                if j as u64 >= s || earlier != a {
+                    return Err(Outcome::Fault(
+                        "integer fold step shares another's elements falsely".into(),
+                    ));
+                }
+            }
             let t = match term {
                 IntTerm::Fixed => a as i64,
                 IntTerm::Element => element(mem, a, k)?,
