@@ -1,6 +1,6 @@
 //! Integer folds: the `int64`/`int32` counterpart of [`crate::fold`], for compiled vector loops
 //! whose stored value, or whose integer sum, is a left-to-right chain of integer operations on
-//! elements (`ia[i] * 3 + 7`, `min(max(x, lo), hi)`, `s += ia[i] % 8 + ia[i] // 4` once
+//! elements (`ia[i] * 3 + 7`, a clamp as `smin`/`smax`, `s += ia[i] % 8 + ia[i] // 4` once
 //! lowered to `(x & 7) + (x >> 2)`). Cranelift's 128-bit vectors hold two `int64` lanes, so such
 //! loops were bound by instructions (four per two elements for the last one); the machine code
 //! made here runs them on AVX-512's eight.
@@ -11,9 +11,11 @@
 //! The program: a word the runtime owns (the machine code's address, 0 on entry to the
 //! compiled function), then three words per step `[code, a, b]`. The code's low byte is the
 //! operation on the accumulator ([`IntOp`]), the next byte the term's kind ([`IntTerm`]), the
-//! third byte, for an element-with-fixed-value term, that term's own operation. `a` is an
-//! element pointer or a fixed value, `b` an element term's fixed value. Shift amounts are
-//! fixed values already reduced modulo the width (the compiler's shifts take them so).
+//! third byte, for an element-with-fixed-value term, that term's own operation; the fourth may
+//! name an earlier step reading the same elements ([`int_same_element_as`]). `a` is an element
+//! pointer or a fixed value, `b` an element term's fixed value. Shift amounts are fixed values
+//! already reduced modulo the width (the compiler's shifts take them so); the machine code,
+//! made once per sequence of codes and amounts, shifts by immediates.
 
 /// An operation on the accumulator `acc` with the term `t`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
