@@ -246,6 +246,9 @@ struct Asm {
     /// The registers before it are whole and stay unmasked (plain accesses; one mask
     /// register).
     masked: Option<u8>,
+    /// The bytes of an element operand (`[base + rcx + disp]`), EVEX's compressed
+    /// displacement unit: 64 (a whole register), 32 for `int16` elements widened to `int32`.
+    element_bytes: i32,
 }
 
 impl Asm {
@@ -324,7 +327,7 @@ impl Asm {
         let p2 = 0x40 | (u8::from(vvvv & 16 == 0) << 3) | mask;
         self.bytes(&[0x62, p0, p1, p2, e.opcode]);
         // Element operands are whole registers (disp8 * 64); others keep 32-bit displacements.
-        let scale = matches!(rm, Rm::Mem { indexed: true, .. }).then_some(64);
+        let scale = matches!(rm, Rm::Mem { indexed: true, .. }).then_some(self.element_bytes);
         self.modrm(reg, rm, scale);
     }
 
@@ -372,6 +375,7 @@ fn emit(codes: &[u64], wide: bool, mode: Mode, keep: bool) -> Option<(Vec<u8>, [
     let mut a = Asm {
         code: Vec::new(),
         masked: None,
+        element_bytes: 64,
     };
     let homes = Homes::new(&steps, &shared, keep);
     // The block loop: `(dst, steps, end, start)`.
@@ -851,8 +855,13 @@ static INT_KERNELS: Mutex<Option<HashMap<Signature, usize>>> = Mutex::new(None);
 /// The machine code of an integer fold program (`wide`: `int64`, else `int32`) for whole
 /// blocks, compiled on first use; `None` where it cannot be made (no executable memory, or
 /// an `int64` product without AVX-512DQ's `vpmullq`).
-pub(crate) fn int_kernel(steps: &[[u64; 3]], wide: bool, mode: Mode) -> Option<Kernel> {
-    use crate::int_fold::{IntTerm, int_decode};
+pub(crate) fn int_kernel(
+    steps: &[[u64; 3]],
+    wide: bool,
+    mode: Mode,
+    narrow: bool,
+) -> Option<Kernel> {
+    use crate::int_fold::{IntTerm, int_decode, int_same_element_as};
     // The codes, then each shift's amount: shifts by an immediate are one instruction where
     // a shift by a register's count is two, and the amounts are constants of the call site.
     let mut codes: Vec<u64> = steps.iter().map(|s| s[0]).collect();
@@ -868,6 +877,7 @@ pub(crate) fn int_kernel(steps: &[[u64; 3]], wide: bool, mode: Mode) -> Option<K
     let elements: Vec<u64> = steps
         .iter()
         .filter(|s| matches!(int_decode(s[0]), Some((_, t)) if t != IntTerm::Fixed))
+        .filter(|s| int_same_element_as(s[0]).is_none())
         .map(|s| s[1])
         .collect();
     let mut distinct = elements.clone();
@@ -875,14 +885,19 @@ pub(crate) fn int_kernel(steps: &[[u64; 3]], wide: bool, mode: Mode) -> Option<K
     distinct.dedup();
     let keep =
         elements.len() <= POINTER_REGS.len() && distinct.windows(2).all(|w| w[1] - w[0] >= NEAR);
+    // (A narrow kernel's key ends in a word no code or amount has.)
+    if narrow {
+        codes.push(u64::MAX);
+    }
     let mut table = INT_KERNELS.lock().unwrap_or_else(|e| e.into_inner());
     let table = table.get_or_insert_with(HashMap::new);
     let key = (wide, mode, keep, codes);
     let address = match table.get(&key) {
         Some(&a) => a,
         None => {
-            let (codes, amounts) = key.3.split_at(steps.len());
-            let code = int_emit(codes, amounts, wide, mode, keep)?;
+            let words = &key.3[..key.3.len() - usize::from(narrow)];
+            let (codes, amounts) = words.split_at(steps.len());
+            let code = int_emit(codes, amounts, wide, mode, keep, narrow)?;
             let a = install(&code, [0; 4])?;
             table.insert(key, a);
             a
@@ -897,7 +912,14 @@ pub(crate) fn int_kernel(steps: &[[u64; 3]], wide: bool, mode: Mode) -> Option<K
 /// broadcast once before the loop (`zmm16` up), shifts by their `amounts` (in step order) as
 /// immediates, element pointers kept in `r9`-`r11` (`keep`) or reloaded from the steps in
 /// every block, sums in `zmm11`-`zmm14`.
-fn int_emit(codes: &[u64], amounts: &[u64], wide: bool, mode: Mode, keep: bool) -> Option<Vec<u8>> {
+fn int_emit(
+    codes: &[u64],
+    amounts: &[u64],
+    wide: bool,
+    mode: Mode,
+    keep: bool,
+    narrow: bool,
+) -> Option<Vec<u8>> {
     use crate::int_fold::{IntOp, IntTerm};
     let steps: Vec<(IntOp, IntTerm)> = codes
         .iter()
@@ -912,9 +934,16 @@ fn int_emit(codes: &[u64], amounts: &[u64], wide: bool, mode: Mode, keep: bool) 
     if steps.len() > 16 {
         return None;
     }
+    // Narrow: `int16` elements in memory (each register's 16 loaded with `vpmovsxwd`, stored
+    // with `vpmovdw`), `int32` arithmetic; a block is 128 bytes of elements.
+    if narrow && (wide || mode != Mode::Store) {
+        return None;
+    }
+    let register_bytes: i32 = if narrow { 32 } else { 64 };
     let mut a = Asm {
         code: Vec::new(),
         masked: None,
+        element_bytes: register_bytes,
     };
     let op = |map: u8, opcode: u8| Evex {
         map,
@@ -950,17 +979,39 @@ fn int_emit(codes: &[u64], amounts: &[u64], wide: bool, mode: Mode, keep: bool) 
         a.bytes(&[amount as u8]);
     };
     let mut amounts = amounts.iter().copied();
-    let load = Evex {
+    // A register copy, and the element loads and stores.
+    let copy = Evex {
         map: 1,
         pp: 2,
         w: wide,
         opcode: 0x6F,
     };
-    let store = Evex {
-        map: 1,
-        pp: 2,
-        w: wide,
-        opcode: 0x7F,
+    let load = if narrow {
+        // vpmovsxwd zmm, m256
+        Evex {
+            map: 2,
+            pp: 1,
+            w: false,
+            opcode: 0x23,
+        }
+    } else {
+        Evex { ..copy }
+    };
+    let store = if narrow {
+        // vpmovdw m256, zmm (truncating)
+        Evex {
+            map: 2,
+            pp: 2,
+            w: false,
+            opcode: 0x33,
+        }
+    } else {
+        Evex {
+            map: 1,
+            pp: 2,
+            w: wide,
+            opcode: 0x7F,
+        }
     };
     let word = |k: usize, n: i32| 24 * k as i32 + 8 * n;
     // Prologue: each step's fixed value (or shift amount, as a quadword) broadcast once.
@@ -995,15 +1046,46 @@ fn int_emit(codes: &[u64], amounts: &[u64], wide: bool, mode: Mode, keep: bool) 
             a.evex(&op(1, 0xEF), 11 + q, 11 + q, Rm::Reg(11 + q)); // vpxor: zero
         }
     }
-    // Each element step's pointer register, when kept.
+    // Which earlier step's elements each element step reads again (`int_same_element_as`,
+    // followed to the first reader); such a first reader (every one, narrow: those elements
+    // are never memory operands) loads its elements into four registers, from zmm31 down,
+    // while the fixed values' homes leave room.
+    let shared: Vec<Option<usize>> = codes
+        .iter()
+        .enumerate()
+        .map(|(k, &c)| {
+            let mut j = crate::int_fold::int_same_element_as(c)?;
+            while let Some(i) = crate::int_fold::int_same_element_as(codes[j]) {
+                if i >= j {
+                    return None;
+                }
+                j = i;
+            }
+            (j < k && steps[j].1 != IntTerm::Fixed && steps[k].1 != IntTerm::Fixed).then_some(j)
+        })
+        .collect();
+    let mut cache: Vec<Option<u8>> = vec![None; steps.len()];
+    let mut free_top = 32u8;
+    for root in 0..steps.len() {
+        let wanted = shared.contains(&Some(root))
+            || (narrow && steps[root].1 != IntTerm::Fixed && shared[root].is_none());
+        if wanted && free_top - 4 >= next_home {
+            free_top -= 4;
+            cache[root] = Some(free_top);
+        } else if wanted && narrow {
+            return None;
+        }
+    }
+    let reads_again = |k: usize| shared[k].filter(|&j| cache[j].is_some());
+    // Each element step's pointer register, when kept (a step reading an earlier step's
+    // elements needs none).
     let mut kept = POINTER_REGS.iter().copied();
     let pointers: Vec<Option<u8>> = steps
         .iter()
         .enumerate()
         .map(|(k, &(_, t))| {
-            let r = (keep && t != IntTerm::Fixed)
-                .then(|| kept.next())
-                .flatten()?;
+            let needs = t != IntTerm::Fixed && reads_again(k).is_none();
+            let r = (keep && needs).then(|| kept.next()).flatten()?;
             a.load_gpr(r, RSI, word(k, 1));
             Some(r)
         })
@@ -1014,20 +1096,36 @@ fn int_emit(codes: &[u64], amounts: &[u64], wide: bool, mode: Mode, keep: bool) 
     }
     let top = a.code.len();
     for (k, &(o, t)) in steps.iter().enumerate() {
+        let again = reads_again(k);
         let base = match pointers[k] {
             Some(r) => r,
             None => {
-                if t != IntTerm::Fixed {
+                if t != IntTerm::Fixed && again.is_none() {
                     a.load_gpr(RAX, RSI, word(k, 1));
                 }
                 RAX
             }
         };
-        let element = |q: u8| Rm::Mem {
+        let memory = |q: u8| Rm::Mem {
             base,
             indexed: true,
-            disp: 64 * i32::from(q),
+            disp: register_bytes * i32::from(q),
         };
+        // The elements: registers loaded by their first reader (here, or earlier), or memory.
+        let elements: Vec<Rm> = match (again, cache[k]) {
+            (Some(j), _) => {
+                let c = cache[j].expect("a cache");
+                (0..4u8).map(|q| Rm::Reg(c + q)).collect()
+            }
+            (None, Some(c)) if t != IntTerm::Fixed => (0..4u8)
+                .map(|q| {
+                    a.evex(&load, c + q, 0, memory(q));
+                    Rm::Reg(c + q)
+                })
+                .collect(),
+            _ => (0..4u8).map(memory).collect(),
+        };
+        let element = |q: u8| elements[usize::from(q)];
         // The term: a register (a fixed value's home, or zmm4+q / the accumulator itself for
         // an element with its fixed value), or the element as a memory operand.
         let into_acc = o == IntOp::Set;
@@ -1066,6 +1164,7 @@ fn int_emit(codes: &[u64], amounts: &[u64], wide: bool, mode: Mode, keep: bool) 
             match o {
                 IntOp::Set => match tq {
                     Rm::Reg(r) if r == q => {}
+                    Rm::Reg(r) => a.evex(&copy, q, 0, Rm::Reg(r)),
                     other => a.evex(&load, q, 0, other),
                 },
                 IntOp::SubRev => {
@@ -1091,14 +1190,14 @@ fn int_emit(codes: &[u64], amounts: &[u64], wide: bool, mode: Mode, keep: bool) 
                 Rm::Mem {
                     base: RDI,
                     indexed: true,
-                    disp: 64 * i32::from(q),
+                    disp: register_bytes * i32::from(q),
                 },
             ),
             Mode::Sum => a.evex(&binary(IntOp::Add), 11 + q, 11 + q, Rm::Reg(q)),
         }
     }
     a.bytes(&[0x48, 0x81, 0xC1]); // add rcx, imm32
-    a.bytes(&(BLOCK_BYTES as i32).to_le_bytes());
+    a.bytes(&(4 * register_bytes).to_le_bytes());
     a.bytes(&[0x48, 0x39, 0xD1]); // cmp rcx, rdx (the end)
     let rel = top as i64 - (a.code.len() as i64 + 6);
     a.bytes(&[0x0F, 0x82]); // jb top

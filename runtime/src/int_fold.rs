@@ -243,6 +243,27 @@ impl Decoded {
         decoded
     }
 
+    /// Element `j` of a narrow program: `int16` elements, sign-extended, computed in
+    /// `int32` (the caller truncates the result to `int16`).
+    ///
+    /// # Safety
+    /// Every element pointer addresses more than `j` `int16`s.
+    #[inline(always)]
+    unsafe fn narrow_element(&self, j: usize) -> i32 {
+        let mut acc = 0i32;
+        for &(op, term, a, b) in &self.steps[..self.len] {
+            // SAFETY: the caller's contract.
+            let load = || i32::from(unsafe { (a as *const i16).add(j).read_unaligned() });
+            let t = match term {
+                IntTerm::Fixed => i32::from_word(a),
+                IntTerm::Element => load(),
+                IntTerm::ElementWith(inner) => int_apply(inner, load(), i32::from_word(b)),
+            };
+            acc = int_apply(op, acc, t);
+        }
+        acc
+    }
+
     /// Element `j`.
     ///
     /// # Safety
@@ -331,7 +352,9 @@ macro_rules! int_fold_routines {
             if blocks > 0 {
                 let mode = crate::fold_jit::Mode::Store;
                 // SAFETY: the caller's contract (word 0 is this runtime's).
-                if let Some(kernel) = unsafe { cached_int_kernel(program, steps, $wide, mode) } {
+                if let Some(kernel) =
+                    unsafe { cached_int_kernel(program, steps, $wide, mode, false) }
+                {
                     // SAFETY: whole blocks of elements inside `n`.
                     unsafe {
                         kernel(
@@ -394,7 +417,9 @@ macro_rules! int_fold_routines {
             if blocks > 0 {
                 let mode = crate::fold_jit::Mode::Sum;
                 // SAFETY: the caller's contract (word 0 is this runtime's).
-                if let Some(kernel) = unsafe { cached_int_kernel(program, steps, $wide, mode) } {
+                if let Some(kernel) =
+                    unsafe { cached_int_kernel(program, steps, $wide, mode, false) }
+                {
                     let mut lanes = [0 as $t; 256 / std::mem::size_of::<$t>()];
                     // SAFETY: the kernel reads whole blocks inside `n` and writes its 256 bytes
                     // of partial sums to `lanes`.
@@ -422,6 +447,60 @@ macro_rules! int_fold_routines {
 int_fold_routines!(ferrojit_int_fold_i64, ferrojit_int_fold_sum_i64, i64, true);
 int_fold_routines!(ferrojit_int_fold_i32, ferrojit_int_fold_sum_i32, i32, false);
 
+/// `dst[j]` for the `n` elements of a narrow program: `int16` elements sign-extended to
+/// `int32`, the chain in `int32`, each result truncated to `int16` (an `int16` sample scaled in
+/// `int32` lanes and stored back: `int(x) * 3 // 4`).
+///
+/// # Safety
+/// As [`ferrojit_int_fold_i64`]'s, for `int16` elements and destination.
+pub unsafe extern "C" fn ferrojit_int_fold_i16(
+    dst: *mut u8,
+    program: *mut u64,
+    nsteps: i64,
+    n: i64,
+) -> i64 {
+    if n <= 0 || nsteps <= 0 || nsteps as usize > MAX_INT_STEPS {
+        return 0;
+    }
+    let (n, dst) = (n as usize, dst.cast::<i16>());
+    // SAFETY: the caller's contract.
+    let steps =
+        unsafe { std::slice::from_raw_parts(program.add(1).cast::<[u64; 3]>(), nsteps as usize) };
+    let decoded = Decoded::new(steps);
+    let per_block = 64;
+    let address = dst as usize;
+    let to_line = if address.is_multiple_of(2) {
+        (64 - address % 64) % 64 / 2
+    } else {
+        0
+    };
+    let peel = if n >= to_line + per_block { to_line } else { 0 };
+    let blocks = (n - peel) / per_block * per_block;
+    let (mut from, mut to) = (0, 0);
+    #[cfg(target_arch = "x86_64")]
+    if blocks > 0 {
+        let mode = crate::fold_jit::Mode::Store;
+        // SAFETY: the caller's contract (word 0 is this runtime's).
+        if let Some(kernel) = unsafe { cached_int_kernel(program, steps, false, mode, true) } {
+            // SAFETY: whole blocks of elements inside `n`.
+            unsafe {
+                kernel(
+                    dst.cast(),
+                    steps.as_ptr().cast(),
+                    (peel + blocks) * 2,
+                    peel * 2,
+                )
+            };
+            (from, to) = (peel, peel + blocks);
+        }
+    }
+    for j in (0..from).chain(to..n) {
+        // SAFETY: `j < n` (the caller's contract).
+        unsafe { dst.add(j).write_unaligned(decoded.narrow_element(j) as i16) };
+    }
+    0
+}
+
 /// The machine code for the program, kept in its word 0 for the rest of the function's run.
 ///
 /// # Safety
@@ -432,6 +511,7 @@ unsafe fn cached_int_kernel(
     steps: &[[u64; 3]],
     wide: bool,
     mode: crate::fold_jit::Mode,
+    narrow: bool,
 ) -> Option<crate::fold_jit::Kernel> {
     // SAFETY: the caller's contract.
     let cached = unsafe { program.read() };
@@ -441,7 +521,7 @@ unsafe fn cached_int_kernel(
             std::mem::transmute::<usize, crate::fold_jit::Kernel>(cached as usize)
         });
     }
-    let made = crate::fold_jit::int_kernel(steps, wide, mode)?;
+    let made = crate::fold_jit::int_kernel(steps, wide, mode, narrow)?;
     // SAFETY: the caller's contract.
     unsafe { program.write(made as usize as u64) };
     Some(made)
@@ -500,9 +580,14 @@ mod tests {
                 .iter()
                 .map(|v| v.iter().map(|&x| x as i32).collect())
                 .collect();
+            let inputs16: Vec<Vec<i16>> = inputs
+                .iter()
+                .map(|v| v.iter().map(|&x| x as i16).collect())
+                .collect();
             let len = 1 + (next() % 8) as usize;
             let mut p64 = vec![0u64];
             let mut p32 = vec![0u64];
+            let mut p16 = vec![0u64];
             let mut first_reader: [Option<usize>; 3] = [None; 3];
             for k in 0..len {
                 let op = if k == 0 {
@@ -542,19 +627,21 @@ mod tests {
                     earlier
                 };
                 let code = int_step_code(op, term, shared);
-                let (a64, a32) = match term {
-                    IntTerm::Fixed => (
-                        reduce(fixed, 64, op.is_shift()),
-                        reduce(fixed, 32, op.is_shift()),
-                    ),
+                let (a64, a32, a16) = match term {
+                    IntTerm::Fixed => {
+                        let x32 = reduce(fixed, 32, op.is_shift());
+                        (reduce(fixed, 64, op.is_shift()), x32, x32)
+                    }
                     _ => (
                         inputs[stream].as_ptr() as u64,
                         inputs32[stream].as_ptr() as u64,
+                        inputs16[stream].as_ptr() as u64,
                     ),
                 };
                 let inner_shift = matches!(term, IntTerm::ElementWith(o) if o.is_shift());
                 p64.extend([code, a64, reduce(fixed, 64, inner_shift)]);
                 p32.extend([code, a32, reduce(fixed, 32, inner_shift)]);
+                p16.extend([code, a16, reduce(fixed, 32, inner_shift)]);
             }
             let steps = |p: &[u64]| -> Vec<[u64; 3]> {
                 p[1..].chunks(3).map(|c| [c[0], c[1], c[2]]).collect()
@@ -589,6 +676,32 @@ mod tests {
                     "i64 sum round {round}"
                 );
                 let want_sum32 = want32.iter().fold(0i32, |s, &x| s.wrapping_add(x));
+                // Narrow: int16 elements, int32 arithmetic, int16 results.
+                let s16 = steps(&p16);
+                let mut out16 = vec![0i16; n];
+                ferrojit_int_fold_i16(
+                    out16.as_mut_ptr().cast(),
+                    p16.clone().as_mut_ptr(),
+                    len as i64,
+                    n as i64,
+                );
+                let want16: Vec<i16> = (0..n)
+                    .map(|j| {
+                        let mut acc = 0i32;
+                        for &[code, a, b] in &s16 {
+                            let (op, term) = int_decode(code).unwrap();
+                            let load = || i32::from((a as *const i16).add(j).read_unaligned());
+                            let t = match term {
+                                IntTerm::Fixed => a as i32,
+                                IntTerm::Element => load(),
+                                IntTerm::ElementWith(inner) => int_apply(inner, load(), b as i32),
+                            };
+                            acc = int_apply(op, acc, t);
+                        }
+                        acc as i16
+                    })
+                    .collect();
+                assert_eq!(out16, want16, "i16 round {round}, n {n}, steps {s16:?}");
                 assert_eq!(sum32, i64::from(want_sum32), "i32 sum round {round}");
             }
         }

@@ -599,6 +599,9 @@ runtime_functions! {
     IntFoldI64 => ("ferrojit_int_fold_i64", &[Ptr, Ptr, I64, I64], I64, int_fold::ferrojit_int_fold_i64),
     /// The same over `int32` elements.
     IntFoldI32 => ("ferrojit_int_fold_i32", &[Ptr, Ptr, I64, I64], I64, int_fold::ferrojit_int_fold_i32),
+    /// `out[k]` for `n` `int16` elements of an integer fold computed in `int32` (`int16`
+    /// elements sign-extended, results truncated): `(out, program, nsteps, n) -> 0`.
+    IntFoldI16 => ("ferrojit_int_fold_i16", &[Ptr, Ptr, I64, I64], I64, int_fold::ferrojit_int_fold_i16),
     /// The wrapping sum of an integer fold program's `n` `int64` elements: `(program, nsteps,
     /// n) -> sum`.
     IntFoldSumI64 => ("ferrojit_int_fold_sum_i64", &[Ptr, I64, I64], I64, int_fold::ferrojit_int_fold_sum_i64),
@@ -737,6 +740,7 @@ impl RuntimeFn {
                 | FoldSumF32
                 | IntFoldI64
                 | IntFoldI32
+                | IntFoldI16
                 | IntFoldSumI64
                 | IntFoldSumI32
         )

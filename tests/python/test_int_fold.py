@@ -91,3 +91,21 @@ def test_views_and_overlaps():
     buf = ints(401, np.int64, 4)
     check(affine, buf[:400], buf[1:])
     check(affine, buf[1:], buf[:400])
+
+
+@jit
+def scale16(pcm, out16):
+    for i in range(pcm.shape[0]):
+        out16[i] = int(pcm[i]) * 3 // 4
+
+
+@pytest.mark.parametrize("n", SIZES + [2000])
+def test_int16_samples_in_int32_lanes(n):
+    # An int32 chain over int16 elements stored back truncated to int16 (a narrow fold:
+    # vpmovsxwd loads, vpmovdw stores), CPython's values exactly (`int(x) * 3 // 4` fits int16),
+    # reversed and overlapping views included.
+    pcm = ints(n, np.int16, n)
+    out = np.zeros(n, dtype=np.int16)
+    check(scale16, pcm, out)
+    check(scale16, pcm[::-1], out)
+    check(scale16, pcm[1:], out[:-1] if n else out)

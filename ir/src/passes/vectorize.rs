@@ -1678,6 +1678,7 @@ fn rewrite(func: &mut Function, l: Block, plan: Plan) {
                     Ty::F64 => RuntimeFn::FoldF64,
                     Ty::F32 => RuntimeFn::FoldF32,
                     Ty::I64 => RuntimeFn::IntFoldI64,
+                    _ if f.narrow => RuntimeFn::IntFoldI16,
                     _ => RuntimeFn::IntFoldI32,
                 };
                 let dst = ranges[store].0;

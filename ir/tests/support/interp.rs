@@ -208,18 +208,23 @@ fn run_function(
                 Op::CallRuntime(
                     rf @ (RuntimeFn::IntFoldI64
                     | RuntimeFn::IntFoldI32
+                    | RuntimeFn::IntFoldI16
                     | RuntimeFn::IntFoldSumI64
                     | RuntimeFn::IntFoldSumI32),
                 ) => {
                     FOLD_CALLS.with(|c| c.set(c.get() + 1));
                     let wide = matches!(rf, RuntimeFn::IntFoldI64 | RuntimeFn::IntFoldSumI64);
-                    let store = matches!(rf, RuntimeFn::IntFoldI64 | RuntimeFn::IntFoldI32);
+                    let narrow = *rf == RuntimeFn::IntFoldI16;
+                    let store = matches!(
+                        rf,
+                        RuntimeFn::IntFoldI64 | RuntimeFn::IntFoldI32 | RuntimeFn::IntFoldI16
+                    );
                     let (dst, rest) = if store {
                         (Some(args[0]), &args[1..])
                     } else {
                         (None, &args[..])
                     };
-                    let total = int_fold(wide, dst, rest, mem)?;
+                    let total = int_fold(wide, narrow, dst, rest, mem)?;
                     env[data.results[0].0 as usize] = total;
                 }
                 // A fold's sum: here in element order (the runtime's may differ: fastmath).
@@ -806,12 +811,20 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
 /// sign-extended).
 fn int_fold(
     wide: bool,
+    narrow: bool,
     dst: Option<Bits>,
     args: &[Bits],
     mem: &mut Memory,
 ) -> Result<Bits, Outcome> {
     use runtime::int_fold::{IntTerm, int_apply, int_decode};
-    let size = if wide { 8 } else { 4 };
+    // (Narrow: `int16` elements and results, `int32` arithmetic.)
+    let size: u64 = if wide {
+        8
+    } else if narrow {
+        2
+    } else {
+        4
+    };
     let word = |mem: &Memory, at: u64| -> Result<u64, Outcome> {
         let at = address(at, 0, 8, mem)?;
         Ok(u64::from_le_bytes(mem.0[at..at + 8].try_into().expect("8")))
@@ -819,10 +832,10 @@ fn int_fold(
     let element = |mem: &Memory, p: u64, k: u64| -> Result<i64, Outcome> {
         let at = address(p.wrapping_add(k * size), 0, size as usize, mem)?;
         let raw = &mem.0[at..at + size as usize];
-        Ok(if wide {
-            i64::from_le_bytes(raw.try_into().expect("8"))
-        } else {
-            i64::from(i32::from_le_bytes(raw.try_into().expect("4")))
+        Ok(match size {
+            8 => i64::from_le_bytes(raw.try_into().expect("8")),
+            4 => i64::from(i32::from_le_bytes(raw.try_into().expect("4"))),
+            _ => i64::from(i16::from_le_bytes(raw.try_into().expect("2"))),
         })
     };
     let (program, nsteps) = (args[0], args[1] as i64);

@@ -122,6 +122,9 @@ pub(super) struct Fold {
     /// `f64`, `f32`, `i64` or `i32`.
     pub(super) ty: Ty,
     pub(super) program: Program,
+    /// An `int32` chain over `int16` elements (each sign-extended) whose result is stored
+    /// truncated to `int16` (`int(x) * 3 // 4` into an `int16` array).
+    pub(super) narrow: bool,
     /// The exit's arguments in terms the block before the loop has, if the loop computes
     /// nothing else used after it: then the fold covers every iteration and jumps to the exit.
     pub(super) exit: Option<Vec<ExitValue>>,
@@ -170,11 +173,30 @@ pub(super) fn find_fold(
         return None;
     }
     let value = func.inst(st.inst).args[1];
+    // A truncation to `int16` of an `int32` chain over `int16` elements: a narrow fold.
+    let truncated = super::def_inst(func, value)
+        .filter(|i| body.contains(i))
+        .map(|i| func.inst(i))
+        .filter(|d| d.op == Op::Ireduce && func.value_type(value) == Ty::I16)
+        .map(|d| d.args[0])
+        .filter(|&x| func.value_type(x) == Ty::I32);
+    if let Some(x) = truncated {
+        let reduce = super::def_inst(func, value)?;
+        let (ty, program) = narrow_fold_of(func, body, streams, kinds, x, reduce)?;
+        return Some(Fold {
+            store: Some(store),
+            ty,
+            program,
+            narrow: true,
+            exit: None,
+        });
+    }
     let (ty, program) = fold_of(func, body, streams, kinds, value, None)?;
     Some(Fold {
         store: Some(store),
         ty,
         program,
+        narrow: false,
         exit: None,
     })
 }
@@ -203,6 +225,7 @@ pub(super) fn find_fold_sum(
         store: None,
         ty,
         program,
+        narrow: false,
         exit: None,
     })
 }
@@ -229,6 +252,7 @@ fn fold_of(
         streams,
         kinds,
         ty,
+        narrow: false,
         used: Vec::new(),
     };
     let program = if ty.is_float() {
@@ -256,12 +280,52 @@ fn fold_of(
     Some((ty, program))
 }
 
+/// The `int32` steps computing `x` over `int16` elements (each `sext.i32` of a load), whose
+/// truncation `reduce` is stored, if every lane-wise instruction of the body belongs to them.
+fn narrow_fold_of(
+    func: &Function,
+    body: &[Inst],
+    streams: &[Stream],
+    kinds: &HashMap<Value, Kind>,
+    x: Value,
+    reduce: Inst,
+) -> Option<(Ty, Program)> {
+    if kinds.get(&x) != Some(&Kind::Vector) || streams.iter().any(|s| s.size != 2) {
+        return None;
+    }
+    let mut parser = Parser {
+        func,
+        body,
+        streams,
+        kinds,
+        ty: Ty::I32,
+        narrow: true,
+        used: vec![reduce],
+    };
+    let steps = parser.int_parse(x)?;
+    if steps.len() > 16 {
+        return None;
+    }
+    let lane_wise = body.iter().filter(|&&inst| {
+        let d = func.inst(inst);
+        d.results.first().and_then(|r| kinds.get(r)) == Some(&Kind::Vector)
+    });
+    for inst in lane_wise {
+        if !parser.used.contains(inst) {
+            return None;
+        }
+    }
+    Some((Ty::I32, Program::Int(steps)))
+}
+
 struct Parser<'a> {
     func: &'a Function,
     body: &'a [Inst],
     streams: &'a [Stream],
     kinds: &'a HashMap<Value, Kind>,
     ty: Ty,
+    /// Elements are `int16` loads sign-extended to the `int32` of the chain.
+    narrow: bool,
     /// The body's instructions the fold computes.
     used: Vec<Inst>,
 }
@@ -283,7 +347,20 @@ impl Parser<'_> {
 
     /// `v` as a loaded element: its stream.
     fn element(&mut self, v: Value) -> Option<usize> {
-        let inst = self.lane_wise(v)?;
+        let mut inst = self.lane_wise(v)?;
+        if self.narrow {
+            // `sext.i32` of an `int16` load.
+            let d = self.func.inst(inst);
+            if d.op != Op::Sext {
+                return None;
+            }
+            let load = super::def_inst(self.func, d.args[0]).filter(|i| self.body.contains(i))?;
+            if self.func.value_type(d.args[0]) != Ty::I16 {
+                return None;
+            }
+            self.used.push(inst);
+            inst = load;
+        }
         let k = self
             .streams
             .iter()
@@ -494,7 +571,7 @@ impl Parser<'_> {
         }
         let inst = self.lane_wise(v)?;
         let d = self.func.inst(inst);
-        if matches!(d.op, Op::Load { .. }) {
+        if matches!(d.op, Op::Load { .. }) || (self.narrow && d.op == Op::Sext) {
             return self.element(v).map(IntFoldTerm::Element);
         }
         let (x, y) = match d.args[..] {
