@@ -3,7 +3,8 @@
 //! loop), one call of the runtime's `fold_rows` runs the fold for every row, moving each
 //! element pointer by its row stride between rows, instead of one call per row behind the
 //! row's own checks (a row of 126 elements cost a third more than Numba's, most of it the
-//! per-row address arithmetic, checks and call).
+//! per-row address arithmetic, checks and call). Float folds only: the integer folds
+//! (`runtime::int_fold`) have no rows routine.
 //!
 //! `J` must be the blocks lowering and the earlier passes make of `for j in range(..)` around
 //! the inner loop:
