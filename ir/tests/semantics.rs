@@ -94,6 +94,29 @@ fn f64_memory(rng: &mut Rng, words: usize) -> Memory {
     )
 }
 
+/// Runs `name` of `before` and of `after` on `args` and copies of `memory`, asserting the same
+/// outcome and memory; returns the outcome and how far `calls` (a counter of the interpreter's)
+/// moved during the optimised run.
+fn agree_counting(
+    (before, after): (&Module, &Module),
+    name: &str,
+    args: &[Bits],
+    memory: Memory,
+    calls: &'static std::thread::LocalKey<std::cell::Cell<u64>>,
+) -> (interp::Outcome, u64) {
+    let (mut m1, mut m2) = (memory.clone(), memory);
+    let expected = interp::run(before, name, args, &mut m1, &mut 1_000_000);
+    let counted = calls.with(|c| c.get());
+    let actual = interp::run(after, name, args, &mut m2, &mut 1_000_000);
+    let called = calls.with(|c| c.get()) - counted;
+    assert!(
+        expected == actual && m1 == m2,
+        "@{name} on {args:?}: {expected:?} before, {actual:?} after (memory equal: {})",
+        m1 == m2
+    );
+    (expected, called)
+}
+
 /// Makes every returned float NaN the same NaN: the IR does not promise NaN payloads.
 fn same_nans(outcome: Outcome, returns: &[Ty]) -> Outcome {
     match outcome {
@@ -552,17 +575,8 @@ fn folded_loops_agree_with_the_scalar_loop() {
             ] {
                 let args = laid_out_args(func, &layout, &[n], &mut rng);
                 let memory = f64_memory(&mut rng, 1200);
-                let (mut m1, mut m2) = (memory.clone(), memory);
-                let expected = interp::run(&module, &func.name, &args, &mut m1, &mut 1_000_000);
-                let before = interp::FOLD_CALLS.with(|c| c.get());
-                let actual = interp::run(&after, &func.name, &args, &mut m2, &mut 1_000_000);
-                folds += interp::FOLD_CALLS.with(|c| c.get()) - before;
-                assert!(
-                    expected == actual && m1 == m2,
-                    "@{} on {args:?}: {expected:?} before, {actual:?} after (memory equal: {})",
-                    func.name,
-                    m1 == m2
-                );
+                let modules = (&module, &after);
+                folds += agree_counting(modules, &func.name, &args, memory, &interp::FOLD_CALLS).1;
             }
         }
     }
@@ -600,11 +614,10 @@ fn fold_rows_agree_with_the_loops() {
                     };
                     let args = laid_out_args(func, &[out, input, 9000], &ints, &mut rng);
                     let memory = f64_memory(&mut rng, 1200);
-                    let (mut m1, mut m2) = (memory.clone(), memory);
-                    let expected = interp::run(&module, &func.name, &args, &mut m1, &mut 1_000_000);
-                    let before = interp::FOLD_ROWS_CALLS.with(|c| c.get());
-                    let actual = interp::run(&after, &func.name, &args, &mut m2, &mut 1_000_000);
-                    let called = interp::FOLD_ROWS_CALLS.with(|c| c.get()) - before;
+                    let modules = (&module, &after);
+                    let counter = &interp::FOLD_ROWS_CALLS;
+                    let (expected, called) =
+                        agree_counting(modules, &func.name, &args, memory, counter);
                     rows_calls += called;
                     if called == 0 && rows >= 3 && n >= 20 {
                         refused_runs += 1;
@@ -613,12 +626,6 @@ fn fold_rows_agree_with_the_loops() {
                         matches!(expected, interp::Outcome::Return(_)),
                         "@{} on {args:?}: {expected:?}",
                         func.name
-                    );
-                    assert!(
-                        expected == actual && m1 == m2,
-                        "@{} on {args:?}: {expected:?} before, {actual:?} after (memory equal: {})",
-                        func.name,
-                        m1 == m2
                     );
                 }
             }
@@ -647,17 +654,8 @@ fn integer_folds_agree_with_the_loops() {
             for n in [0i64, 1, 2, 31, 32, 33, 63, 64, 65, 100, 129, 200] {
                 let args = laid_out_args(func, &layout, &[n], &mut rng);
                 let memory = f64_memory(&mut rng, 1200);
-                let (mut m1, mut m2) = (memory.clone(), memory);
-                let expected = interp::run(&module, &func.name, &args, &mut m1, &mut 1_000_000);
-                let before = interp::FOLD_CALLS.with(|c| c.get());
-                let actual = interp::run(&after, &func.name, &args, &mut m2, &mut 1_000_000);
-                folds += interp::FOLD_CALLS.with(|c| c.get()) - before;
-                assert!(
-                    expected == actual && m1 == m2,
-                    "@{} on {args:?}: {expected:?} before, {actual:?} after (memory equal: {})",
-                    func.name,
-                    m1 == m2
-                );
+                let modules = (&module, &after);
+                folds += agree_counting(modules, &func.name, &args, memory, &interp::FOLD_CALLS).1;
             }
         }
     }

@@ -460,18 +460,17 @@ unsafe fn fold<T: FoldFloat, const B: usize>(dst: *mut u8, steps: &[[u64; 3]], n
     }
 }
 
-/// The machine code for `steps` in `mode`: the one kept in the program's word 0 (this call
-/// site's, made for the same codes earlier in the function's run), or made now and kept
-/// there; `None` where no code can be made.
+/// The machine code kept in a program's word 0 (this call site's, made for the same codes
+/// earlier in the function's run), or `make`'s, kept there; `None` where no code can be made.
+/// The float and integer folds' routines share it.
 ///
 /// # Safety
-/// `program` is a fold program whose word 0 is 0 or was written here for this `mode`.
+/// `program` is a fold program whose word 0 is 0 or was written here with `make`'s kind of
+/// kernel (the same routine's).
 #[cfg(target_arch = "x86_64")]
-unsafe fn cached_kernel(
+pub(crate) unsafe fn cached_kernel(
     program: *mut u64,
-    steps: &[[u64; 3]],
-    wide: bool,
-    mode: crate::fold_jit::Mode,
+    make: impl FnOnce() -> Option<crate::fold_jit::Kernel>,
 ) -> Option<crate::fold_jit::Kernel> {
     // SAFETY: the caller's contract.
     let cached = unsafe { program.read() };
@@ -481,7 +480,7 @@ unsafe fn cached_kernel(
             std::mem::transmute::<usize, crate::fold_jit::Kernel>(cached as usize)
         });
     }
-    let made = crate::fold_jit::kernel(steps, wide, mode)?;
+    let made = make()?;
     // SAFETY: the caller's contract.
     unsafe { program.write(made as usize as u64) };
     Some(made)
@@ -514,7 +513,9 @@ unsafe fn runner(program: *mut u64, nsteps: usize, wide: bool) -> Runner {
                 unsafe { std::slice::from_raw_parts(program.add(1).cast::<[u64; 3]>(), nsteps) };
             let mode = crate::fold_jit::Mode::Store;
             // SAFETY: the caller's contract (word 0 is this runtime's).
-            return match unsafe { cached_kernel(program, steps, wide, mode) } {
+            return match unsafe {
+                cached_kernel(program, || crate::fold_jit::kernel(steps, wide, mode))
+            } {
                 Some(kernel) => Runner::Compiled(kernel),
                 None => Runner::Avx512,
             };
@@ -730,7 +731,9 @@ macro_rules! fold_sum_routine {
             if blocks > 0 && std::arch::is_x86_feature_detected!("avx512f") {
                 let mode = crate::fold_jit::Mode::Sum;
                 // SAFETY: the caller's contract (word 0 is this runtime's).
-                if let Some(kernel) = unsafe { cached_kernel(program, steps, $wide, mode) } {
+                if let Some(kernel) = unsafe {
+                    cached_kernel(program, || crate::fold_jit::kernel(steps, $wide, mode))
+                } {
                     // SAFETY: the kernel reads `blocks` elements of each stream and writes its
                     // 256 bytes of partial sums to `lanes`.
                     unsafe {

@@ -168,9 +168,15 @@ fn apart(steps: &[[u64; 3]]) -> bool {
             count += 1;
         }
     }
-    let pointers = &mut pointers[..count];
+    far_apart(&mut pointers[..count])
+}
+
+/// True if no two of the distinct `pointers` lie within [`NEAR`] bytes (sorts them).
+fn far_apart(pointers: &mut [u64]) -> bool {
     pointers.sort_unstable();
-    pointers.windows(2).all(|w| w[1] - w[0] >= NEAR)
+    pointers
+        .windows(2)
+        .all(|w| w[1] == w[0] || w[1] - w[0] >= NEAR)
 }
 
 /// Streams closer than this are taken to share an array ([`apart`]).
@@ -331,6 +337,45 @@ impl Asm {
         self.modrm(reg, rm, scale);
     }
 
+    /// Pads to the block loop's top: a 64-byte boundary (the code starts 16 bytes into a
+    /// page), as compilers align loops: a top straddling fetch blocks cost a third of the speed
+    /// of a memory-bound loop (`float(ia[i]) * 0.5`: 0.56 against 0.37 ms for 2M elements).
+    /// The top's offset.
+    fn loop_top(&mut self) -> usize {
+        while !(self.code.len() + 16).is_multiple_of(64) {
+            self.code.push(0x90); // nop
+        }
+        self.code.len()
+    }
+
+    /// The block loop's end: `add rcx, step; cmp rcx, rdx (the end); jb top`.
+    fn loop_back(&mut self, top: usize, step: i32) {
+        self.bytes(&[0x48, 0x81, 0xC1]); // add rcx, imm32
+        self.bytes(&step.to_le_bytes());
+        self.bytes(&[0x48, 0x39, 0xD1]); // cmp rcx, rdx
+        let rel = top as i64 - (self.code.len() as i64 + 6);
+        self.bytes(&[0x0F, 0x82]); // jb top
+        self.bytes(&(rel as i32).to_le_bytes());
+    }
+
+    /// A sum kernel's four accumulators `zmm11`-`zmm14`: zeroed (`xor`, a `vpxor` encoding)
+    /// before the loop, or stored by `store` at `[rdi]` after it.
+    fn sums(&mut self, xor: &Evex, store: Option<&Evex>) {
+        for q in 0..4u8 {
+            match store {
+                None => self.evex(xor, 11 + q, 11 + q, Rm::Reg(11 + q)),
+                Some(e) => {
+                    let at = Rm::Mem {
+                        base: RDI,
+                        indexed: false,
+                        disp: 64 * i32::from(q),
+                    };
+                    self.evex(e, 11 + q, 0, at);
+                }
+            }
+        }
+    }
+
     /// `mov r64, [base + disp]`.
     fn load_gpr(&mut self, reg: u8, base: u8, disp: i32) {
         let rex = 0x48 | (u8::from(reg & 8 != 0) << 2) | u8::from(base & 8 != 0);
@@ -388,25 +433,12 @@ fn emit(codes: &[u64], wide: bool, mode: Mode, keep: bool) -> Option<(Vec<u8>, [
         opcode,
     };
     if mode == Mode::Sum {
-        for q in 0..4u8 {
-            a.evex(&int_op(0xEF), 11 + q, 11 + q, Rm::Reg(11 + q)); // vpxorq: zero
-        }
+        a.sums(&int_op(0xEF), None);
     }
     // (rcx, the byte offset, starts at the fourth argument, which arrives in rcx.)
-    // The loop's top on a 64-byte boundary (the code starts 16 bytes into a page), as
-    // compilers align loops: a top straddling fetch blocks cost a third of the speed of a
-    // memory-bound loop (`float(ia[i]) * 0.5`: 0.56 against 0.37 ms for 2M elements).
-    while !(a.code.len() + 16).is_multiple_of(64) {
-        a.code.push(0x90); // nop
-    }
-    let top = a.code.len();
+    let top = a.loop_top();
     body(&mut a, &steps, &homes, wide, 4, mode);
-    a.bytes(&[0x48, 0x81, 0xC1]); // add rcx, imm32
-    a.bytes(&(BLOCK_BYTES as i32).to_le_bytes());
-    a.bytes(&[0x48, 0x39, 0xD1]); // cmp rcx, rdx (the end)
-    let rel = top as i64 - (a.code.len() as i64 + 6);
-    a.bytes(&[0x0F, 0x82]); // jb top
-    a.bytes(&(rel as i32).to_le_bytes());
+    a.loop_back(top, BLOCK_BYTES as i32);
     if mode == Mode::Sum {
         let store = Evex {
             map: 1,
@@ -414,14 +446,7 @@ fn emit(codes: &[u64], wide: bool, mode: Mode, keep: bool) -> Option<(Vec<u8>, [
             w: wide,
             opcode: 0x11,
         };
-        for q in 0..4u8 {
-            let at = Rm::Mem {
-                base: RDI,
-                indexed: false,
-                disp: 64 * i32::from(q),
-            };
-            a.evex(&store, 11 + q, 0, at);
-        }
+        a.sums(&int_op(0xEF), Some(&store));
         homes.epilogue(&mut a);
         return Some((a.code, [0; 4]));
     }
@@ -874,17 +899,13 @@ pub(crate) fn int_kernel(
     }
     // Element pointers kept in registers as `apart` decides for the float folds: one stream
     // (read by any number of steps), or streams of separate arrays.
-    let elements: Vec<u64> = steps
+    let mut elements: Vec<u64> = steps
         .iter()
         .filter(|s| matches!(int_decode(s[0]), Some((_, t)) if t != IntTerm::Fixed))
         .filter(|s| int_same_element_as(s[0]).is_none())
         .map(|s| s[1])
         .collect();
-    let mut distinct = elements.clone();
-    distinct.sort_unstable();
-    distinct.dedup();
-    let keep =
-        elements.len() <= POINTER_REGS.len() && distinct.windows(2).all(|w| w[1] - w[0] >= NEAR);
+    let keep = elements.len() <= POINTER_REGS.len() && far_apart(&mut elements);
     // (A narrow kernel's key ends in a word no code or amount has.)
     if narrow {
         codes.push(u64::MAX);
@@ -1042,9 +1063,7 @@ fn int_emit(
         }));
     }
     if mode == Mode::Sum {
-        for q in 0..4u8 {
-            a.evex(&op(1, 0xEF), 11 + q, 11 + q, Rm::Reg(11 + q)); // vpxor: zero
-        }
+        a.sums(&op(1, 0xEF), None);
     }
     // Which earlier step's elements each element step reads again (`int_same_element_as`,
     // followed to the first reader); such a first reader (every one, narrow: those elements
@@ -1091,10 +1110,7 @@ fn int_emit(
         })
         .collect();
     // (rcx, the byte offset, starts at the fourth argument, which arrives in rcx.)
-    while !(a.code.len() + 16).is_multiple_of(64) {
-        a.code.push(0x90); // nop
-    }
-    let top = a.code.len();
+    let top = a.loop_top();
     for (k, &(o, t)) in steps.iter().enumerate() {
         let again = reads_again(k);
         let base = match pointers[k] {
@@ -1196,21 +1212,9 @@ fn int_emit(
             Mode::Sum => a.evex(&binary(IntOp::Add), 11 + q, 11 + q, Rm::Reg(q)),
         }
     }
-    a.bytes(&[0x48, 0x81, 0xC1]); // add rcx, imm32
-    a.bytes(&(4 * register_bytes).to_le_bytes());
-    a.bytes(&[0x48, 0x39, 0xD1]); // cmp rcx, rdx (the end)
-    let rel = top as i64 - (a.code.len() as i64 + 6);
-    a.bytes(&[0x0F, 0x82]); // jb top
-    a.bytes(&(rel as i32).to_le_bytes());
+    a.loop_back(top, 4 * register_bytes);
     if mode == Mode::Sum {
-        for q in 0..4u8 {
-            let at = Rm::Mem {
-                base: RDI,
-                indexed: false,
-                disp: 64 * i32::from(q),
-            };
-            a.evex(&store, 11 + q, 0, at);
-        }
+        a.sums(&op(1, 0xEF), Some(&store));
     }
     a.bytes(&[0xC5, 0xF8, 0x77, 0xC3]); // vzeroupper; ret
     Some(a.code)

@@ -250,18 +250,11 @@ impl Decoded {
     /// Every element pointer addresses more than `j` `int16`s.
     #[inline(always)]
     unsafe fn narrow_element(&self, j: usize) -> i32 {
-        let mut acc = 0i32;
-        for &(op, term, a, b) in &self.steps[..self.len] {
-            // SAFETY: the caller's contract.
-            let load = || i32::from(unsafe { (a as *const i16).add(j).read_unaligned() });
-            let t = match term {
-                IntTerm::Fixed => i32::from_word(a),
-                IntTerm::Element => load(),
-                IntTerm::ElementWith(inner) => int_apply(inner, load(), i32::from_word(b)),
-            };
-            acc = int_apply(op, acc, t);
-        }
-        acc
+        let steps = self.steps[..self.len].iter().copied();
+        // SAFETY: the caller's contract.
+        evaluate(steps, |a| {
+            i32::from(unsafe { (a as *const i16).add(j).read_unaligned() })
+        })
     }
 
     /// Element `j`.
@@ -270,19 +263,32 @@ impl Decoded {
     /// Every element pointer addresses more than `j` elements of `T`.
     #[inline(always)]
     unsafe fn element<T: FoldInt>(&self, j: usize) -> T {
-        let mut acc = T::default();
-        for &(op, term, a, b) in &self.steps[..self.len] {
-            // SAFETY: the caller's contract.
-            let load = || unsafe { (a as *const T).add(j).read_unaligned() };
-            let t = match term {
-                IntTerm::Fixed => T::from_word(a),
-                IntTerm::Element => load(),
-                IntTerm::ElementWith(inner) => int_apply(inner, load(), T::from_word(b)),
-            };
-            acc = int_apply(op, acc, t);
-        }
-        acc
+        let steps = self.steps[..self.len].iter().copied();
+        // SAFETY: the caller's contract.
+        evaluate(steps, |a| unsafe {
+            (a as *const T).add(j).read_unaligned()
+        })
     }
+}
+
+/// One element of decoded steps (operation, term, `a`, `b`), each element term's value read
+/// from its pointer `a` by `load`: the one definition the routines' scalar elements and the
+/// tests use.
+#[inline(always)]
+fn evaluate<T: FoldInt>(
+    steps: impl Iterator<Item = (IntOp, IntTerm, u64, u64)>,
+    load: impl Fn(u64) -> T,
+) -> T {
+    let mut acc = T::default();
+    for (op, term, a, b) in steps {
+        let t = match term {
+            IntTerm::Fixed => T::from_word(a),
+            IntTerm::Element => load(a),
+            IntTerm::ElementWith(inner) => int_apply(inner, load(a), T::from_word(b)),
+        };
+        acc = int_apply(op, acc, t);
+    }
+    acc
 }
 
 /// Element `j` of the program `steps`.
@@ -291,19 +297,14 @@ impl Decoded {
 /// Every element pointer of `steps` addresses more than `j` elements of `T`.
 #[inline(always)]
 pub unsafe fn int_element<T: FoldInt>(steps: &[[u64; 3]], j: usize) -> T {
-    let mut acc = T::default();
-    for &[code, a, b] in steps {
+    let decoded = steps.iter().map(|&[code, a, b]| {
         let (op, term) = int_decode(code).expect("compiled code writes valid steps");
-        // SAFETY: the caller's contract.
-        let load = || unsafe { (a as *const T).add(j).read_unaligned() };
-        let t = match term {
-            IntTerm::Fixed => T::from_word(a),
-            IntTerm::Element => load(),
-            IntTerm::ElementWith(inner) => int_apply(inner, load(), T::from_word(b)),
-        };
-        acc = int_apply(op, acc, t);
-    }
-    acc
+        (op, term, a, b)
+    });
+    // SAFETY: the caller's contract.
+    evaluate(decoded, |a| unsafe {
+        (a as *const T).add(j).read_unaligned()
+    })
 }
 
 macro_rules! int_fold_routines {
@@ -501,10 +502,10 @@ pub unsafe extern "C" fn ferrojit_int_fold_i16(
     0
 }
 
-/// The machine code for the program, kept in its word 0 for the rest of the function's run.
+/// The program's machine code, kept in its word 0 for the rest of the function's run.
 ///
 /// # Safety
-/// `program`'s word 0 is 0 or was written here for this `mode` and width.
+/// `program`'s word 0 is 0 or was written here for this `mode`, width and narrowness.
 #[cfg(target_arch = "x86_64")]
 unsafe fn cached_int_kernel(
     program: *mut u64,
@@ -514,17 +515,11 @@ unsafe fn cached_int_kernel(
     narrow: bool,
 ) -> Option<crate::fold_jit::Kernel> {
     // SAFETY: the caller's contract.
-    let cached = unsafe { program.read() };
-    if cached != 0 {
-        // SAFETY: a kernel's address, kept by an earlier call.
-        return Some(unsafe {
-            std::mem::transmute::<usize, crate::fold_jit::Kernel>(cached as usize)
-        });
+    unsafe {
+        crate::fold::cached_kernel(program, || {
+            crate::fold_jit::int_kernel(steps, wide, mode, narrow)
+        })
     }
-    let made = crate::fold_jit::int_kernel(steps, wide, mode, narrow)?;
-    // SAFETY: the caller's contract.
-    unsafe { program.write(made as usize as u64) };
-    Some(made)
 }
 
 #[cfg(test)]
@@ -685,22 +680,8 @@ mod tests {
                     len as i64,
                     n as i64,
                 );
-                let want16: Vec<i16> = (0..n)
-                    .map(|j| {
-                        let mut acc = 0i32;
-                        for &[code, a, b] in &s16 {
-                            let (op, term) = int_decode(code).unwrap();
-                            let load = || i32::from((a as *const i16).add(j).read_unaligned());
-                            let t = match term {
-                                IntTerm::Fixed => a as i32,
-                                IntTerm::Element => load(),
-                                IntTerm::ElementWith(inner) => int_apply(inner, load(), b as i32),
-                            };
-                            acc = int_apply(op, acc, t);
-                        }
-                        acc as i16
-                    })
-                    .collect();
+                let decoded16 = Decoded::new(&s16);
+                let want16: Vec<i16> = (0..n).map(|j| decoded16.narrow_element(j) as i16).collect();
                 assert_eq!(out16, want16, "i16 round {round}, n {n}, steps {s16:?}");
                 assert_eq!(sum32, i64::from(want_sum32), "i32 sum round {round}");
             }

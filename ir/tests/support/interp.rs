@@ -183,10 +183,6 @@ fn run_function(
                     FOLD_ROWS_CALLS.with(|c| c.set(c.get() + 1));
                     let (program, nsteps) = (args[1], args[2]);
                     let strides = program.wrapping_add(8 + 24 * nsteps);
-                    let word = |mem: &Memory, at: u64| -> Result<u64, Outcome> {
-                        let at = address(at, 0, 8, mem)?;
-                        Ok(u64::from_le_bytes(mem.0[at..at + 8].try_into().expect("8")))
-                    };
                     let mut dst = args[0];
                     for row in 0..(args[4] as i64).max(0) {
                         if row > 0 {
@@ -480,6 +476,12 @@ fn eval_lanes(
             Ok(())
         }
     }
+}
+
+/// The 8-byte word at `at` (a fold program's code, pointer or value).
+fn word(mem: &Memory, at: u64) -> Result<u64, Outcome> {
+    let at = address(at, 0, 8, mem)?;
+    Ok(u64::from_le_bytes(mem.0[at..at + 8].try_into().expect("8")))
 }
 
 fn address(ptr: Bits, offset: i32, len: usize, mem: &Memory) -> Result<usize, Outcome> {
@@ -825,10 +827,6 @@ fn int_fold(
     } else {
         4
     };
-    let word = |mem: &Memory, at: u64| -> Result<u64, Outcome> {
-        let at = address(at, 0, 8, mem)?;
-        Ok(u64::from_le_bytes(mem.0[at..at + 8].try_into().expect("8")))
-    };
     let element = |mem: &Memory, p: u64, k: u64| -> Result<i64, Outcome> {
         let at = address(p.wrapping_add(k * size), 0, size as usize, mem)?;
         let raw = &mem.0[at..at + size as usize];
@@ -898,10 +896,6 @@ fn fold(
     use runtime::fold::Term;
     FOLD_CALLS.with(|c| c.set(c.get() + 1));
     let size = if wide { 8 } else { 4 };
-    let word = |mem: &Memory, at: u64| -> Result<u64, Outcome> {
-        let at = address(at, 0, 8, mem)?;
-        Ok(u64::from_le_bytes(mem.0[at..at + 8].try_into().expect("8")))
-    };
     // Elements as f64 (an f32 widened exactly); operations rounded to the element type.
     let element = |mem: &Memory, p: u64, k: u64| -> Result<f64, Outcome> {
         let at = address(p.wrapping_add(k * size), 0, size as usize, mem)?;

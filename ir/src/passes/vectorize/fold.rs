@@ -268,16 +268,7 @@ fn fold_of(
     if len > MAX_STEPS || (!ty.is_float() && len > 16) {
         return None;
     }
-    let lane_wise = body.iter().filter(|&&inst| {
-        let d = func.inst(inst);
-        d.results.first().and_then(|r| kinds.get(r)) == Some(&Kind::Vector)
-    });
-    for inst in lane_wise {
-        if !parser.used.contains(inst) && Some(*inst) != also {
-            return None;
-        }
-    }
-    Some((ty, program))
+    parser.computes_the_body(also).then_some((ty, program))
 }
 
 /// The `int32` steps computing `x` over `int16` elements (each `sext.i32` of a load), whose
@@ -306,16 +297,9 @@ fn narrow_fold_of(
     if steps.len() > 16 {
         return None;
     }
-    let lane_wise = body.iter().filter(|&&inst| {
-        let d = func.inst(inst);
-        d.results.first().and_then(|r| kinds.get(r)) == Some(&Kind::Vector)
-    });
-    for inst in lane_wise {
-        if !parser.used.contains(inst) {
-            return None;
-        }
-    }
-    Some((Ty::I32, Program::Int(steps)))
+    parser
+        .computes_the_body(None)
+        .then_some((Ty::I32, Program::Int(steps)))
 }
 
 struct Parser<'a> {
@@ -331,6 +315,16 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
+    /// True if every lane-wise instruction of the body but `also` is one the fold computes.
+    fn computes_the_body(&self, also: Option<Inst>) -> bool {
+        self.body.iter().all(|&inst| {
+            let d = self.func.inst(inst);
+            let lane_wise =
+                d.results.first().and_then(|r| self.kinds.get(r)) == Some(&Kind::Vector);
+            !lane_wise || self.used.contains(&inst) || Some(inst) == also
+        })
+    }
+
     /// The body instruction defining `v`, if `v` is a lane-wise value of the fold's type.
     fn lane_wise(&self, v: Value) -> Option<Inst> {
         if self.kinds.get(&v) != Some(&Kind::Vector) || self.func.value_type(v) != self.ty {
