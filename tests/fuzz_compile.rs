@@ -14,8 +14,7 @@ use proptest::prelude::*;
 use std::sync::Arc;
 use typeinfer::GlobalValue;
 
-#[path = "../frontend/tests/mutate/mod.rs"]
-mod mutate;
+use crate::mutate;
 use mutate::{apply, edit};
 
 fn cases() -> u32 {

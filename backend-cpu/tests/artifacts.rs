@@ -1,7 +1,7 @@
 //! What the backend hands out: object files, thread-safe JIT artifacts, dumps, and errors for
 //! input it cannot compile.
 
-mod common;
+use crate::common;
 
 use backend_cpu::{
     BackendError, CompileOptions, CpuFeatures, JitArtifact, ObjectOptions, compile_jit,

@@ -7,10 +7,10 @@
 //!   about 1 ULP off the correctly rounded result); `fmod`, `powi` and `ipow` must be exact.
 //! - At special inputs (±0, ±∞, NaN, subnormals, ±1, extremes) a NaN, zero or infinite libm
 //!   result must be matched bit for bit (any NaN matches any NaN), a finite one within bound.
-//! - `cargo test -p backend-cpu --test mathlib_accuracy -- --nocapture` prints the table of
-//!   measured maximum ULP distances (f64 and f32) that `docs/` quotes.
+//! - `cargo test -p backend-cpu --test integration mathlib_accuracy:: -- --nocapture` prints the
+//!   table of measured maximum ULP distances (f64 and f32) that `docs/` quotes.
 
-mod common;
+use crate::common;
 
 use common::compile;
 use ir::mathlib;

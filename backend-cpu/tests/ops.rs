@@ -1,7 +1,7 @@
 //! Every value operation, table-driven: each row compiles `f(args) = op(args)` and calls it
 //! through the entry trampoline.
 
-mod common;
+use crate::common;
 
 use Ty::*;
 use common::*;

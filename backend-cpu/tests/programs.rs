@@ -1,7 +1,7 @@
 //! Whole functions: loops with block parameters, calls between functions, multiple results,
 //! raising and propagating errors, memory through array descriptors, runtime helpers.
 
-mod common;
+use crate::common;
 
 use common::*;
 use ir::{Builder, ErrorSite, Function, IntCC, Module, Op, Ty};

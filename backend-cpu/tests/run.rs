@@ -11,7 +11,7 @@
 //! Rust writes them plus `nan`/`inf`/`-inf` (compared bit for bit, any NaN matching any NaN),
 //! bools as `true`/`false`.
 
-mod common;
+use crate::common;
 
 use common::*;
 use ir::Ty;

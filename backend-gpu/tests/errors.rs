@@ -1,7 +1,7 @@
 //! Errors are values: IR the backend cannot translate, kernels that do not fit their function
 //! and bad options give a `GpuError` naming the problem — never a panic, never PTX.
 
-mod common;
+use crate::common;
 
 use backend_gpu::{GpuError, KernelArg, KernelSpec, PtxOptions, emit_module};
 use ir::{Function, Module, Op, Ty, Value};

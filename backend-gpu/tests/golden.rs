@@ -3,10 +3,9 @@
 //! rewrites the `.ptx` files; review the diff before committing it. With `ptxas` present the
 //! golden text is also assembled, so a blessed file is always valid PTX.
 
-mod common;
+use crate::common;
 
-#[path = "../../tests/support/bless.rs"]
-mod bless;
+use crate::bless;
 
 use backend_gpu::{PtxOptions, emit_module};
 use common::*;

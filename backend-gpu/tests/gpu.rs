@@ -6,9 +6,9 @@
 //!
 //! Without a CUDA driver these tests print "skipping: no CUDA driver (reason)" and pass;
 //! `FERROJIT_GPU_TESTS=1` makes them fail instead. One command on a GPU machine:
-//! `FERROJIT_GPU_TESTS=1 cargo test -p backend-gpu --test gpu`.
+//! `FERROJIT_GPU_TESTS=1 cargo test -p backend-gpu --test integration gpu::`.
 
-mod common;
+use crate::common;
 
 use backend_gpu::{
     DeviceBuffer, GpuError, GpuModule, KernelArg, KernelArgValue, PtxOptions, is_available,

@@ -2,7 +2,7 @@
 //! cases of `tests/cases/*.ir` (with and without fastmath) and the generated every-op module.
 //! Without `ptxas` these tests print why and pass, unless `FERROJIT_REQUIRE_PTXAS=1`.
 
-mod common;
+use crate::common;
 
 use backend_gpu::emit_module;
 use common::*;

@@ -1,10 +1,10 @@
 //! Conversion tests: golden S-expression dumps of `tests/ast/*.py`, the id and span invariants
 //! on every one of them, and exact spans of chosen nodes.
 //!
-//! Golden files are regenerated with `FERROJIT_BLESS=1 cargo test -p frontend --test convert`.
+//! Golden files are regenerated with
+//! `FERROJIT_BLESS=1 cargo test -p frontend --test integration convert::`.
 
-#[path = "../../tests/support/bless.rs"]
-mod bless;
+use crate::bless;
 
 use frontend::ast::{self, Expr, Function, Stmt};
 use frontend::{SourceFile, Span};

@@ -6,7 +6,7 @@ use frontend::ast::{self, Function};
 use frontend::{DiagnosticKind, SourceFile};
 use proptest::prelude::*;
 
-mod mutate;
+use crate::mutate;
 use mutate::{apply, edit};
 
 const SEEDS: &[&str] = &[

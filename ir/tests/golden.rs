@@ -12,11 +12,10 @@
 //! ```
 //! The input must pass the verifier, the passes run through [`run_pipeline`] with verification
 //! after every pass, and the expected text must itself parse back to the same text.
-//! `FERROJIT_BLESS=1 cargo test -p ir --test golden` rewrites everything after `; expect:` with the
-//! actual output (review the diff before committing).
+//! `FERROJIT_BLESS=1 cargo test -p ir --test integration golden::` rewrites everything after
+//! `; expect:` with the actual output (review the diff before committing).
 
-#[path = "../../tests/support/bless.rs"]
-mod bless;
+use crate::bless;
 
 use ir::parse::parse_module;
 use ir::passes::{DEFAULT_PIPELINE, Pass, PipelineOptions, run_pipeline};

@@ -12,11 +12,11 @@
 //! # expect:
 //! function @f(...) { ... }     <- the IR as lowered
 //! ```
-//! `FERROJIT_BLESS=1 cargo test -p ir --test lower_golden` rewrites the expected part (the one
-//! bless switch of every golden harness, `tests/support/bless.rs`); review the diff.
+//! `FERROJIT_BLESS=1 cargo test -p ir --test integration lower_golden::` rewrites the expected
+//! part (the one bless switch of every golden harness, `tests/support/bless.rs`); review the
+//! diff.
 
-#[path = "../../tests/support/bless.rs"]
-mod bless;
+use crate::bless;
 
 use frontend::SourceFile;
 use ir::lower::{LowerContext, lower_function};

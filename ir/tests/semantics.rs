@@ -7,8 +7,7 @@
 //! (fuel, a fault such as an out-of-bounds access or division trap) is skipped; the optimised
 //! function must never fault where the original did not (a wrongly hoisted load would).
 
-#[path = "support/interp.rs"]
-mod interp;
+use crate::interp;
 
 use interp::{Bits, Memory, Outcome};
 use ir::parse::parse_module;

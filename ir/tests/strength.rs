@@ -4,9 +4,7 @@
 //! give `x / c` and `x % c`. The multiplier search itself is checked against the bound it
 //! promises.
 
-#[path = "support/interp.rs"]
-#[allow(dead_code)] // shared with semantics.rs, which uses all of it
-mod interp;
+use crate::interp;
 
 use interp::{Memory, Outcome};
 use ir::Module;

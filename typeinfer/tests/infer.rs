@@ -6,7 +6,7 @@
 //! error with its span and hint. A `# show: exprs` header adds every expression's type.
 //! Regenerate the expected sections with `FERROJIT_BLESS=1` and review the diff.
 
-mod common;
+use crate::common;
 
 use frontend::ast::{Expr, ExprKind, Function, walk_exprs};
 use frontend::{Diagnostic, SourceFile, Span};

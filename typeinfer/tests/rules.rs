@@ -1,7 +1,7 @@
 //! Promotion and operator typing, checked against NumPy's promotion table and
 //! `tests/data/rules.txt`.
 
-mod common;
+use crate::common;
 
 use frontend::ast::{BinOp, CmpOp, UnaryOp};
 use typeinfer::rules::{self, OpTyping};

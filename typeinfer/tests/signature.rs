@@ -2,7 +2,7 @@
 //!
 //! Each line is `"signature text" => parsed signature` or `=> error LINE:COL-LINE:COL: message`.
 
-mod common;
+use crate::common;
 
 use typeinfer::parse_signature;
 

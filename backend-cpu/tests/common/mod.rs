@@ -1,6 +1,6 @@
 //! Shared test helpers: compile IR, call entry points through the uniform ABI, build small
 //! functions, and encode/decode 8-byte argument slots.
-#![allow(dead_code, reason = "each test binary uses a different subset")]
+#![allow(dead_code, reason = "each test file uses a different subset")]
 
 use backend_cpu::{CompileOptions, JitArtifact, compile_jit};
 use ir::{Builder, Function, Module, Op, Ty};

@@ -1,6 +1,6 @@
 //! Shared test helpers: finding and running `ptxas`, reading the kernel cases of
 //! `tests/cases/*.ir`, the generated every-op module, and argument values for launches.
-#![allow(dead_code, reason = "each test binary uses a different subset")]
+#![allow(dead_code, reason = "each test file uses a different subset")]
 
 pub mod coverage;
 pub mod values;

@@ -1,5 +1,6 @@
 //! Source-text mutations for crash fuzzing, shared by the frontend's fuzz test and the whole
-//! compiler's (tests/fuzz_compile.rs at the workspace root includes this file by path).
+//! compiler's (`tests/fuzz_compile.rs` at the workspace root; its `tests/integration.rs`
+//! includes this file by path).
 
 use proptest::prelude::*;
 

@@ -3,7 +3,7 @@
 //! Set `FERROJIT_BLESS=1` to rewrite the expected outputs from what the code produces now;
 //! review the diff before committing it.
 
-#![allow(dead_code)] // Each test crate uses a different subset.
+#![allow(dead_code)] // Each test file uses a different subset.
 
 #[path = "../../../tests/support/bless.rs"]
 mod bless_switch;

@@ -1,0 +1,14 @@
+//! All of `backend-gpu`'s integration tests in one binary: each file below is one module.
+//! One binary links the workspace once instead of once per file (each link is ~90 MB
+//! of debug code), which keeps `cargo test` fast and its target directory small.
+//! Run one file's tests with `cargo test -p backend-gpu --test integration FILE::`.
+
+#[path = "../../tests/support/bless.rs"]
+mod bless;
+mod common;
+
+mod device;
+mod errors;
+mod golden;
+mod gpu;
+mod ptxas;
