@@ -30,6 +30,13 @@
 //!   `pminsd` by itself but not the outer one (a compare and a blend): with both as min/max a
 //!   vector clamp is two instructions. Likewise `select(v > hi, hi, min-or-max(v, lo))`.
 //!
+//! - **Float division by a power of two** (`x / 16.0`, `s / w` with `w = 16` folded, in
+//!   scalars and in vector lanes) becomes a multiplication by its reciprocal when that
+//!   reciprocal is exact in the type: both give the one correctly rounded value of the same
+//!   real number `x * 2^-k`, so the result is bitwise the division's (NaN, infinities, signed
+//!   zeros and subnormals included), at a quarter of the latency. Other constants keep their
+//!   division: their reciprocals are rounded.
+//!
 //! It runs after the vectorizer, which wants the multiplications and divisions as written.
 
 use super::index_range::non_negative_values;
@@ -83,7 +90,9 @@ pub fn run(func: &mut Function) -> bool {
         for inst in func.block(b).insts.clone() {
             if let Some(before) = pending.remove(&inst) {
                 insts.extend(before);
-            } else if let Some(new) = small_multiple(func, inst) {
+            } else if let Some(new) =
+                small_multiple(func, inst).or_else(|| exact_reciprocal(func, inst))
+            {
                 insts.extend(new);
                 changed = true;
             }
@@ -350,6 +359,63 @@ fn small_multiple(func: &mut Function, inst: Inst) -> Option<Vec<Inst>> {
     d.op = Op::Iadd;
     d.args = vec![x, shifted];
     Some(new)
+}
+
+/// `x / 2^k` → `x * 2^-k` (scalar or lanes) where `2^-k` is exact in the float type: the new
+/// instructions to insert before `inst`.
+fn exact_reciprocal(func: &mut Function, inst: Inst) -> Option<Vec<Inst>> {
+    let data = func.inst(inst);
+    let ty = func.value_type(*data.results.first()?);
+    if data.op != Op::Fdiv || !ty.lane().is_float() {
+        return None;
+    }
+    let divisor = data.args[1];
+    let (c, splat) = match func.value_def(divisor) {
+        ValueDef::Result(d, 0) => match func.inst(d).op {
+            Op::Fconst(c) => (c, false),
+            Op::Splat => match func.value_def(func.inst(d).args[0]) {
+                ValueDef::Result(s, 0) => match func.inst(s).op {
+                    Op::Fconst(c) => (c, true),
+                    _ => return None,
+                },
+                _ => return None,
+            },
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let reciprocal = exact_power_of_two_reciprocal(c, ty.lane())?;
+    let mut e = Emitter::at(func, inst);
+    let mut r = e.op(Op::Fconst(reciprocal), Vec::new(), ty.lane());
+    if splat {
+        r = e.op(Op::Splat, vec![r], ty);
+    }
+    let new = e.done();
+    let d = func.inst_mut(inst);
+    d.op = Op::Fmul;
+    d.args[1] = r;
+    Some(new)
+}
+
+/// `1 / c` when `c` is a power of two (of either sign) whose reciprocal `lane` (`f32` or `f64`)
+/// holds exactly, subnormal reciprocals included; `None` otherwise.
+pub fn exact_power_of_two_reciprocal(c: f64, lane: Ty) -> Option<f64> {
+    if lane == Ty::F32 {
+        let c = c as f32;
+        let mantissa = c.to_bits() & 0x007f_ffff;
+        if !c.is_normal() || mantissa != 0 {
+            return None;
+        }
+        let r = 1.0f32 / c;
+        (r.is_finite() && r != 0.0 && f64::from(r) * f64::from(c) == 1.0).then_some(f64::from(r))
+    } else {
+        let mantissa = c.to_bits() & 0x000f_ffff_ffff_ffff;
+        if !c.is_normal() || mantissa != 0 {
+            return None;
+        }
+        let r = 1.0 / c;
+        (r.is_finite() && r != 0.0 && r * c == 1.0).then_some(r)
+    }
 }
 
 /// Rewrites `inst` (`udiv x, c` or `urem x, c`, `c != 0`): returns the instructions to insert
