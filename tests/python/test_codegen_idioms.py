@@ -275,3 +275,65 @@ def test_integer_min_max_loops():
     check(int_extremes, INTS[::-1].copy())
     check(int_extremes, INTS[:1].copy())
     check(int_extremes, INTS[::3])
+
+
+@jit
+def insertion_sort(a):
+    b = a.copy()
+    for i in range(1, b.shape[0]):
+        k = b[i]
+        j = i - 1
+        while j >= 0 and b[j] > k:
+            b[j + 1] = b[j]
+            j -= 1
+        b[j + 1] = k
+    return b
+
+
+@jit
+def scan_back(a, start):
+    # `j` may start negative (Python's wraparound indexing applies to it), and the loop leaves
+    # with `j == -1` or wherever the test failed.
+    j = start
+    hits = 0
+    while j >= -3 and a[j] != 0.0:
+        hits += 1
+        a[j + 1] = a[j] * 0.5
+        j -= 1
+    return j, hits
+
+
+def test_while_and_loops_keep_wraparound_where_not_proven():
+    # Branch threading of `while x and y:` and the index bounds proven from its tests.
+    rng = np.random.default_rng(3)
+    for n in [0, 1, 2, 7, 64]:
+        a = rng.standard_normal(n)
+        a[::5] = -0.0
+        check(insertion_sort, a)
+        assert np.array_equal(insertion_sort(a), np.sort(a))
+    for start in [-4, -2, 0, 3, 8]:
+        check(scan_back, np.arange(1.0, 11.0), start)
+
+
+@jit
+def divide_by_powers_of_two(a):
+    out = np.empty((a.shape[0], 5))
+    for i in range(a.shape[0]):
+        out[i, 0] = a[i] / 16.0
+        out[i, 1] = a[i] / -0.5
+        out[i, 2] = a[i] / 2.0**1023
+        out[i, 3] = a[i] / 3.0
+        out[i, 4] = np.float32(a[i]) / np.float32(0.25)
+    return out
+
+
+@jit
+def eighths(a):
+    return a / 8.0  # an array expression: the vectorized loop
+
+
+def test_float_division_by_powers_of_two_is_bitwise_division():
+    tiny = np.array([5e-324, 1e-310, 2.2250738585072014e-308, 1e308, 1.7976931348623157e308])
+    a = np.concatenate([SPECIAL, tiny, -tiny, np.random.default_rng(4).standard_normal(50)])
+    check(divide_by_powers_of_two, a)
+    check(eighths, a)

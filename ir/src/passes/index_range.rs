@@ -17,6 +17,11 @@
 //! how `x` is computed or from a branch condition dominating the use ([`SignFacts`]). Like
 //! LLVM's `nsw` arithmetic in Numba, index arithmetic is assumed not to overflow i64.
 //!
+//! Block parameters that branch conditions prove `>= 0` on every incoming edge ([`SignFacts`]
+//! without the dataflow's proofs: the body of `while j >= 0 and a[j] > k:` after
+//! `simplify_cfg`'s branch threading) enter the dataflow bounded by 0, so what is computed
+//! from them keeps a bound (`j + 1 >= 1` in the body, `>= 0` after the loop).
+//!
 //! Soundness of symbolic bases: a parameter's bound may only name a base whose definition
 //! strictly dominates the parameter's block, so the base is not recomputed between the loop
 //! entry that established the bound and its uses.
@@ -128,6 +133,11 @@ fn non_negative_values_with(
     dom: &DomTree,
     consts: &HashMap<Value, i64>,
 ) -> HashSet<Value> {
+    // Block parameters that branch conditions prove `>= 0` on every incoming edge (the body
+    // of `while j >= 0 and b[j] > k:` after branch threading): their bound is at least 0
+    // whatever the arithmetic says (`j -= 1` alone would widen it to nothing), so `j + 1` and
+    // the `j - 1` leaving the loop keep bounds of their own.
+    let by_conditions = SignFacts::compute(func, dom, HashSet::new());
     let blocks_of = inst_blocks(func);
     let mut incoming: HashMap<Block, Vec<&[Value]>> = HashMap::new();
     for &b in dom.rpo() {
@@ -179,6 +189,17 @@ fn non_negative_values_with(
                     if !strictly_dominates {
                         new = Bottom;
                     }
+                }
+                // Proven `>= 0` by conditions: exactly that, from the first round on (a
+                // constant bound above 0 would only shrink towards it round by round, and
+                // the bounds met with it would be widened away meanwhile).
+                if matches!(new, Bottom | AtLeast { base: None, .. })
+                    && by_conditions.non_negative(func, p, b)
+                {
+                    new = AtLeast {
+                        base: None,
+                        offset: 0,
+                    };
                 }
                 let old = bounds.get(&p).copied().unwrap_or(Top);
                 // Widening: a bound that would decrease gives up.

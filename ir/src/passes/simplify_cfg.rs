@@ -5,6 +5,13 @@
 //! 3. jump threading: an edge into a block that only forwards (`blockB(params): jump C(args)`,
 //!    its parameters used nowhere else) goes straight to `C`, with the forwarded arguments
 //!    substituted (chains are followed; cycles of forwarding blocks are left alone);
+//! 3b. branch threading: a block that only branches on one of its own parameters
+//!    (`blockB(c, ..): brif c, T(..), F(..)`, its parameters used nowhere else: what `a and b`
+//!    leaves when a loop's condition joins its two tests) is copied into a predecessor that
+//!    jumps to it, and skipped by a predecessor's branch edge that fixes `c` (a constant, or
+//!    the predecessor's own condition on its true or false edge). `while j >= 0 and b[j] > k:`
+//!    then branches on each test where it is made, and the body is entered only from edges
+//!    that proved `j >= 0`;
 //! 4. a block whose only predecessor edge is a `jump` from one other block is merged into it
 //!    (its parameters replaced by the jump's arguments);
 //! 5. a block parameter that receives the same value on every edge (apart from edges passing
@@ -26,6 +33,7 @@ pub fn run(func: &mut Function) -> bool {
         let mut progress = remove_unreachable_blocks(func);
         progress |= fold_trivial_brifs(func);
         progress |= thread_jumps(func);
+        progress |= thread_branches(func);
         progress |= merge_blocks(func);
         progress |= remove_redundant_params(func);
         if !progress {
@@ -135,6 +143,100 @@ fn thread_jumps(func: &mut Function) -> bool {
                 func.inst_mut(term).targets[t] = call;
                 changed = true;
             }
+        }
+    }
+    changed
+}
+
+/// If `block` (not the entry) is only `brif c, ..` on one of its own parameters `c`, and its
+/// parameters are used only in that branch, returns the branch.
+fn branching_on_param(func: &Function, uses: &[u32], block: Block) -> Option<InstData> {
+    if func.entry() == Some(block) || func.block(block).insts.len() != 1 {
+        return None;
+    }
+    let term = func.inst(func.terminator(block)?);
+    let params = &func.block(block).params;
+    if term.op != Op::Brif || !params.contains(&term.args[0]) {
+        return None;
+    }
+    for &param in params {
+        let mut in_branch = u32::from(term.args[0] == param);
+        for target in &term.targets {
+            in_branch += target.args.iter().filter(|&&a| a == param).count() as u32;
+        }
+        if uses[param.0 as usize] != in_branch {
+            return None;
+        }
+    }
+    Some(term.clone())
+}
+
+fn thread_branches(func: &mut Function) -> bool {
+    let uses = use_counts(func);
+    let mut changed = false;
+    for block in func.layout.clone() {
+        let Some(term) = func.terminator(block) else {
+            continue;
+        };
+        for t in 0..func.inst(term).targets.len() {
+            let call = func.inst(term).targets[t].clone();
+            if call.block == block {
+                continue;
+            }
+            let Some(branch) = branching_on_param(func, &uses, call.block) else {
+                continue;
+            };
+            // Never into another such block (or itself): threading around a cycle of them (a
+            // loop that only tests) would go on forever.
+            if branch.targets.iter().any(|target| {
+                target.block == call.block
+                    || branching_on_param(func, &uses, target.block).is_some()
+            }) {
+                continue;
+            }
+            // The branch as this edge would run it: the target block's parameters replaced by
+            // the edge's arguments.
+            let params = func.block(call.block).params.clone();
+            let through = |v: Value| {
+                params
+                    .iter()
+                    .position(|&p| p == v)
+                    .map_or(v, |i| call.args[i])
+            };
+            let cond = through(branch.args[0]);
+            let targets: Vec<BlockCall> = branch
+                .targets
+                .iter()
+                .map(|target| BlockCall {
+                    block: target.block,
+                    args: target.args.iter().map(|&a| through(a)).collect(),
+                })
+                .collect();
+            let data = func.inst(term);
+            let known = match func.value_def(cond) {
+                ValueDef::Result(inst, 0) => match func.inst(inst).op {
+                    Op::Bconst(b) => Some(b),
+                    _ => None,
+                },
+                _ => None,
+            }
+            .or_else(|| (data.op == Op::Brif && data.args[0] == cond).then_some(t == 0));
+            match known {
+                Some(taken) => {
+                    let target = targets[usize::from(!taken)].clone();
+                    func.inst_mut(term).targets[t] = target;
+                }
+                None if data.op == Op::Jump => {
+                    let d = func.inst_mut(term);
+                    d.op = Op::Brif;
+                    d.args = vec![cond];
+                    d.targets = targets;
+                }
+                None => continue,
+            }
+            changed = true;
+            // This terminator changed shape: its other edges wait for the next round.
+            break;
         }
     }
     changed
