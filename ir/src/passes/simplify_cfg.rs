@@ -5,16 +5,16 @@
 //! 3. jump threading: an edge into a block that only forwards (`blockB(params): jump C(args)`,
 //!    its parameters used nowhere else) goes straight to `C`, with the forwarded arguments
 //!    substituted (chains are followed; cycles of forwarding blocks are left alone);
-//! 3b. branch threading: a block that only branches on one of its own parameters
+//! 4. branch threading: a block that only branches on one of its own parameters
 //!    (`blockB(c, ..): brif c, T(..), F(..)`, its parameters used nowhere else: what `a and b`
 //!    leaves when a loop's condition joins its two tests) is copied into a predecessor that
 //!    jumps to it, and skipped by a predecessor's branch edge that fixes `c` (a constant, or
 //!    the predecessor's own condition on its true or false edge). `while j >= 0 and b[j] > k:`
 //!    then branches on each test where it is made, and the body is entered only from edges
 //!    that proved `j >= 0`;
-//! 4. a block whose only predecessor edge is a `jump` from one other block is merged into it
+//! 5. a block whose only predecessor edge is a `jump` from one other block is merged into it
 //!    (its parameters replaced by the jump's arguments);
-//! 5. a block parameter that receives the same value on every edge (apart from edges passing
+//! 6. a block parameter that receives the same value on every edge (apart from edges passing
 //!    the parameter itself) is replaced by that value and removed with its arguments.
 //!
 //! The entry block stays first and keeps its parameters. All steps keep SSA dominance: a value
