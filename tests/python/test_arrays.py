@@ -387,6 +387,22 @@ def test_numpy_rounding_sign_square_clip_astype():
     check(funcs, a, np.array([-3, 0, 1, 5], dtype=np.int64))
 
 
+def test_clip_keeps_signed_zeros_and_nan_as_numpy():
+    # NumPy keeps `x` wherever `x >= lo` and `x <= hi` hold (a zero bound leaves a zero of the
+    # other sign alone) and gives NaN for a NaN `x` or bound: every pair of special bounds,
+    # on an array (the vectorized loop) and on one number.
+    @jit
+    def clip(a, lo, hi):
+        return np.clip(a, lo, hi), np.clip(a[0], lo, hi)
+
+    special = [0.0, -0.0, 1.0, -1.0, np.nan, np.inf, -np.inf]
+    a = np.array(special * 5)
+    for lo in special:
+        for hi in special:
+            with np.errstate(invalid="ignore"):
+                check(clip, a, lo, hi)
+
+
 def test_reductions_along_an_axis():
     @jit
     def along(m, c):

@@ -255,8 +255,12 @@ impl Lowerer<'_, '_> {
             // clip: min(max(x, lo), hi), NaN propagating as NumPy's.
             let (lo, hi) = (reals[1], reals[2]);
             if result.is_float() {
-                let m = self.b.binary(Op::Fmax, x, lo);
-                self.b.binary(Op::Fmin, m, hi)
+                // NumPy keeps `x` wherever the comparisons do (`x >= lo`, then `<= hi`): a
+                // zero bound leaves a zero of the other sign as it is; a NaN `x` stays, and a
+                // NaN bound replaces `x` (no comparison with it holds). As selects, the
+                // vectorizer's form of `np.maximum`/`np.minimum`.
+                let m = self.keep_within(x, lo, FloatCC::Ge);
+                self.keep_within(m, hi, FloatCC::Le)
             } else if result.is_unsigned_int() {
                 let m = self.b.binary(Op::Umax, x, lo);
                 self.b.binary(Op::Umin, m, hi)
@@ -512,6 +516,14 @@ impl Lowerer<'_, '_> {
             self.int_cmp(if is_min { IntCC::Slt } else { IntCC::Sgt }, a, b, s)
         };
         self.b.select(pick_a, a, b)
+    }
+
+    /// `x` where `x cc bound` holds or `x` is NaN, else `bound`: one side of NumPy's `clip`.
+    fn keep_within(&mut self, x: Value, bound: Value, cc: FloatCC) -> Value {
+        let within = self.b.fcmp(cc, x, bound);
+        let nan = self.b.fcmp(FloatCC::Ne, x, x);
+        let keep = self.b.binary(Op::Or, within, nan);
+        self.b.select(keep, x, bound)
     }
 
     /// `abs(v)`; `numpy`: NumPy's `absolute`, whose complex modulus is its own formula
