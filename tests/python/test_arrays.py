@@ -401,6 +401,8 @@ def test_clip_keeps_signed_zeros_and_nan_as_numpy():
         for hi in special:
             with np.errstate(invalid="ignore"):
                 check(clip, a, lo, hi)
+                got, expected = clip(a, lo, hi)[0], clip.py_func(a, lo, hi)[0]
+            assert np.array_equal(np.signbit(got), np.signbit(expected)), (lo, hi)
 
 
 def test_reductions_along_an_axis():
