@@ -264,6 +264,24 @@ def test_dot_and_matmul():
         bad(np.ones((2, 3)), np.ones(4))
 
 
+def test_vector_dot_contiguous_and_strided():
+    # Contiguous float64 vectors take the runtime's dot (partial sums, as BLAS reassociates);
+    # strided, reversed and integer ones the loop. Lengths around the 16 partial sums.
+    @jit
+    def vdot(x, y):
+        return np.dot(x, y), x @ y
+
+    rng = np.random.default_rng(8)
+    for n in [0, 1, 15, 16, 17, 33, 1000]:
+        a, b = rng.standard_normal(2 * n), rng.standard_normal(2 * n)
+        for x, y in [(a[:n], b[:n]), (a[::2], b[::2]), (a[:n], b[::-1][:n]), (a[1 : n + 1], b[:n])]:
+            check(vdot, x, y, rtol=CLOSE)
+    ints = np.arange(10)
+    check(vdot, ints, ints)
+    nan = np.array([1.0, np.nan, 2.0] * 7)
+    check(vdot, nan, nan)
+
+
 def test_reshape_ravel_fill():
     @jit
     def shapes(a):
