@@ -532,6 +532,14 @@ runtime_functions! {
     SumI64 => ("ferrojit_sum_i64", &[Ptr, I64], I64, reduce::ferrojit_sum_i64),
     /// Wrapping sum of `i32` elements widened to `i64` (exact in any order).
     SumI32 => ("ferrojit_sum_i32", &[Ptr, I64], I64, reduce::ferrojit_sum_i32),
+    /// Sum of `u8` elements widened to `i64`.
+    SumU8 => ("ferrojit_sum_u8", &[Ptr, I64], I64, reduce::ferrojit_sum_u8),
+    /// Sum of `i8` elements widened to `i64`.
+    SumI8 => ("ferrojit_sum_i8", &[Ptr, I64], I64, reduce::ferrojit_sum_i8),
+    /// Sum of `u16` elements widened to `i64`.
+    SumU16 => ("ferrojit_sum_u16", &[Ptr, I64], I64, reduce::ferrojit_sum_u16),
+    /// Sum of `i16` elements widened to `i64`.
+    SumI16 => ("ferrojit_sum_i16", &[Ptr, I64], I64, reduce::ferrojit_sum_i16),
     /// Smallest of `n >= 1` `i64` elements.
     MinI64 => ("ferrojit_min_i64", &[Ptr, I64], I64, reduce::ferrojit_min_i64),
     /// Largest of `n >= 1` `i64` elements.
@@ -701,6 +709,10 @@ impl RuntimeFn {
                 | DotF64
                 | SumI64
                 | SumI32
+                | SumU8
+                | SumI8
+                | SumU16
+                | SumI16
                 | MinI64
                 | MaxI64
                 | PopcountSumI64

@@ -1,5 +1,6 @@
 //! Whole-array reductions that compiled loops hand over (`ir::passes::reductions`): sums of
-//! contiguous `i64`/`i32` elements (exact in any order, wrapping like the loop), the minimum and
+//! contiguous `i64`/`i32`/`i16`/`i8` (and unsigned 16- and 8-bit) elements (exact in any
+//! order, wrapping like the loop), the minimum and
 //! maximum of `i64`, `f64` and `f32` elements (NumPy's NaN rule, exact), the total bit count
 //! of `i64` elements, and — only for
 //! loops compiled with `fastmath=True`, which allows reassociation — sums, sums of squares and
@@ -155,6 +156,30 @@ unsafe fn sum_i32_generic(p: *const i32, n: i64) -> i64 {
     xs.iter().fold(0i64, |a, &b| a.wrapping_add(i64::from(b)))
 }
 
+// Sums of 8- and 16-bit elements: 32-bit partial sums (four times as many lanes per vector as
+// 64-bit ones) over chunks too short to overflow them (2^15 elements of magnitude < 2^16).
+macro_rules! narrow_sum {
+    ($generic:ident, $t:ty, $partial:ty) => {
+        #[inline(always)]
+        unsafe fn $generic(p: *const $t, n: i64) -> i64 {
+            let xs = unsafe { elements(p, n) };
+            xs.chunks(1 << 15)
+                .map(|chunk| {
+                    let partial = chunk
+                        .iter()
+                        .fold(0 as $partial, |a, &b| a.wrapping_add(<$partial>::from(b)));
+                    i64::from(partial)
+                })
+                .fold(0i64, i64::wrapping_add)
+        }
+    };
+}
+
+narrow_sum!(sum_u8_generic, u8, u32);
+narrow_sum!(sum_i8_generic, i8, i32);
+narrow_sum!(sum_u16_generic, u16, u32);
+narrow_sum!(sum_i16_generic, i16, i32);
+
 #[inline(always)]
 unsafe fn min_i64_generic(p: *const i64, n: i64) -> i64 {
     let xs = unsafe { elements(p, n) };
@@ -295,6 +320,10 @@ unsafe fn sum_squares_f64_avx512(p: *const f64, n: i64) -> f64 {
 dispatch!(ferrojit_dot_f64, dot_f64_generic, (p: *const f64, q: *const f64, n: i64) -> f64);
 dispatch!(ferrojit_sum_i64, sum_i64_generic, (p: *const i64, n: i64) -> i64);
 dispatch!(ferrojit_sum_i32, sum_i32_generic, (p: *const i32, n: i64) -> i64);
+dispatch!(ferrojit_sum_u8, sum_u8_generic, (p: *const u8, n: i64) -> i64);
+dispatch!(ferrojit_sum_i8, sum_i8_generic, (p: *const i8, n: i64) -> i64);
+dispatch!(ferrojit_sum_u16, sum_u16_generic, (p: *const u16, n: i64) -> i64);
+dispatch!(ferrojit_sum_i16, sum_i16_generic, (p: *const i16, n: i64) -> i64);
 dispatch!(ferrojit_min_i64, min_i64_generic, (p: *const i64, n: i64) -> i64);
 dispatch!(ferrojit_max_i64, max_i64_generic, (p: *const i64, n: i64) -> i64);
 
@@ -321,6 +350,44 @@ mod tests {
             want
         );
         assert_eq!(unsafe { ferrojit_sum_i64(xs.as_ptr(), 0) }, 0);
+    }
+
+    #[test]
+    fn narrow_sums_widen_every_element() {
+        // Past one 2^15-element chunk, with the extremes of each type.
+        let n = 100_003usize;
+        let bytes: Vec<u8> = (0..n)
+            .map(|k| {
+                if k % 7 == 0 {
+                    255
+                } else {
+                    (k * 31 % 256) as u8
+                }
+            })
+            .collect();
+        let want: i64 = bytes.iter().map(|&b| i64::from(b)).sum();
+        assert_eq!(unsafe { ferrojit_sum_u8(bytes.as_ptr(), n as i64) }, want);
+        let signed: Vec<i8> = bytes.iter().map(|&b| b as i8).collect();
+        let want: i64 = signed.iter().map(|&b| i64::from(b)).sum();
+        assert_eq!(unsafe { ferrojit_sum_i8(signed.as_ptr(), n as i64) }, want);
+        let words: Vec<u16> = (0..n)
+            .map(|k| {
+                if k % 5 == 0 {
+                    65535
+                } else {
+                    (k * 7919 % 65536) as u16
+                }
+            })
+            .collect();
+        let want: i64 = words.iter().map(|&w| i64::from(w)).sum();
+        assert_eq!(unsafe { ferrojit_sum_u16(words.as_ptr(), n as i64) }, want);
+        let signed: Vec<i16> = words
+            .iter()
+            .map(|&w| if w == 65535 { i16::MIN } else { w as i16 })
+            .collect();
+        let want: i64 = signed.iter().map(|&w| i64::from(w)).sum();
+        assert_eq!(unsafe { ferrojit_sum_i16(signed.as_ptr(), n as i64) }, want);
+        assert_eq!(unsafe { ferrojit_sum_u8(bytes.as_ptr(), 0) }, 0);
     }
 
     #[test]

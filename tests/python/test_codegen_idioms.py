@@ -212,6 +212,41 @@ def test_reduction_loops():
 
 
 @jit
+def narrow_sums(img, b8, w16, u16):
+    # `np.int64(0)`: under NumPy 2, CPython's `0 + np.uint8(x)` stays uint8 and wraps.
+    rows = np.zeros(img.shape[0], dtype=np.int64)
+    for i in range(img.shape[0]):
+        s = np.int64(0)
+        for j in range(img.shape[1]):
+            s += img[i, j]
+        rows[i] = s
+    t8 = np.int64(0)
+    for i in range(b8.shape[0]):
+        t8 += b8[i]
+    t16 = np.int64(0)
+    for i in range(w16.shape[0]):
+        t16 += w16[i]
+    tu = np.int64(0)
+    for i in range(u16.shape[0]):
+        tu += u16[i]
+    return rows, t8, t16, tu
+
+
+def test_narrow_integer_sums():
+    # The runtime's widening sums (past a 2^15-element chunk), rows of an image, extremes,
+    # and strided or empty arrays (the loop).
+    rng = np.random.default_rng(6)
+    img = rng.integers(0, 256, (3, 40_000)).astype(np.uint8)
+    img[:, ::3] = 255
+    b8 = rng.integers(-128, 128, 70_001).astype(np.int8)
+    w16 = rng.integers(-32768, 32768, 70_001).astype(np.int16)
+    w16[::5] = -32768
+    u16 = rng.integers(0, 65536, 70_001).astype(np.uint16)
+    check(narrow_sums, img, b8, w16, u16)
+    check(narrow_sums, img[:, ::2], b8[::-3], w16[1:], u16[:0])
+
+
+@jit
 def bitcount(a):
     total = 0
     for i in range(a.shape[0]):

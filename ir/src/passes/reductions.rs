@@ -9,6 +9,7 @@
 //! |---|---|---|
 //! | `s += a[i]`, `i64` | `sum_i64` | always (wrapping sums are exact in any order) |
 //! | `s += a[i]`, `i32` elements widened to `i64` | `sum_i32` | always |
+//! | `s += a[i]`, `i16`/`u16`/`i8`/`u8` elements widened to `i64` | `sum_i16` … `sum_u8` | always |
 //! | `s += a[i]`, `f64` / `f32` | `sum_f64` / `sum_f32` | `fastmath` (reassociation) |
 //! | `s += a[i] * a[i]`, `f64` | `sum_squares_f64` | `fastmath` |
 //! | `s += a[i] * b[i]`, `f64` | `dot_f64` | `fastmath` |
@@ -18,7 +19,8 @@
 //! The loop must be one block `L(.., i, .., s, ..)` ending in `brif (i + 1 < n), L(..), X(..)`,
 //! with `n` defined outside it, every other parameter passed through unchanged, and nothing
 //! else in it: the element addresses are `base + i * size` with `base` defined outside `L` and
-//! `size` the element's size (so the elements are contiguous), the loads plain loads. `L` then
+//! `size` the element's size (so the elements are contiguous; bytes: `base + i` or
+//! `base + (row + i)`), the loads plain loads. `L` then
 //! becomes straight-line code: `s2 = s + routine(&a[i], .., k)` with `k = n - i` if `i < n`,
 //! else 1 (the body runs once before its first test) and a jump to `X`, where `i + 1` becomes `i + k` (the
 //! value it has when the loop ends).
@@ -169,7 +171,8 @@ fn match_loop(func: &Function, l: Block, fastmath: bool) -> Option<Reduction> {
     let mut kept = Vec::new();
     let mut used = vec![cmp, inc, update, term];
     used.extend(extra_used);
-    // `base + i * size` → the address, with its instructions noted.
+    // `base + i * size` (or `base + (row + i)` for bytes) → the address, with its instructions
+    // noted.
     let mut element = |v: Value, used: &mut Vec<Inst>| -> Option<(Value, Ty)> {
         let load = def_inst(func, v)?;
         let ld = func.inst(load);
@@ -197,15 +200,27 @@ fn match_loop(func: &Function, l: Block, fastmath: bool) -> Option<Reduction> {
         if defined_in_l(base) {
             return None;
         }
-        let mul = def_inst(func, offset)?;
-        if func.inst(mul).op != Op::Imul || !block.insts.contains(&mul) {
-            return None;
-        }
-        let size = other(func, mul, i).and_then(|k| const_of(func, k))?;
-        if size != i64::from(ty.bits() / 8) {
-            return None;
-        }
-        for inst in [mul, add] {
+        let size = i64::from(ty.bits() / 8);
+        // `i * size`; for bytes, whose multiplication by 1 `constfold` removed, `i` itself or
+        // `outside + i` (a row's offset added first).
+        let scaled: Vec<Inst> = if offset == i && size == 1 {
+            Vec::new()
+        } else {
+            let inst = def_inst(func, offset)?;
+            if !block.insts.contains(&inst) {
+                return None;
+            }
+            match func.inst(inst).op {
+                Op::Imul if other(func, inst, i).and_then(|k| const_of(func, k)) == Some(size) => {
+                    vec![inst]
+                }
+                Op::Iadd if size == 1 && other(func, inst, i).is_some_and(|x| !defined_in_l(x)) => {
+                    vec![inst]
+                }
+                _ => return None,
+            }
+        };
+        for inst in scaled.into_iter().chain([add]) {
             if !kept.contains(&inst) {
                 kept.push(inst);
             }
@@ -237,19 +252,26 @@ fn match_loop(func: &Function, l: Block, fastmath: bool) -> Option<Reduction> {
             (RuntimeFn::PopcountSumI64, vec![addr])
         }
         Op::Iadd if s_ty == Ty::I64 => {
+            // `None`: not widened; `Some(signed)`: sign- or zero-extended.
             let (x, widened) = match func.inst(def_inst(func, term_value)?).op {
-                Op::Sext => (func.inst(def_inst(func, term_value)?).args[0], true),
-                _ => (term_value, false),
+                Op::Sext => (func.inst(def_inst(func, term_value)?).args[0], Some(true)),
+                Op::Uext => (func.inst(def_inst(func, term_value)?).args[0], Some(false)),
+                _ => (term_value, None),
             };
-            if widened {
+            if widened.is_some() {
                 used.push(def_inst(func, term_value)?);
             }
             let (addr, ty) = element(x, &mut used)?;
-            match (ty, widened) {
-                (Ty::I64, false) => (RuntimeFn::SumI64, vec![addr]),
-                (Ty::I32, true) => (RuntimeFn::SumI32, vec![addr]),
+            let routine = match (ty, widened) {
+                (Ty::I64, None) => RuntimeFn::SumI64,
+                (Ty::I32, Some(true)) => RuntimeFn::SumI32,
+                (Ty::I16, Some(true)) => RuntimeFn::SumI16,
+                (Ty::I16, Some(false)) => RuntimeFn::SumU16,
+                (Ty::I8, Some(true)) => RuntimeFn::SumI8,
+                (Ty::I8, Some(false)) => RuntimeFn::SumU8,
                 _ => return None,
-            }
+            };
+            (routine, vec![addr])
         }
         Op::Fadd if fastmath => {
             let mul = def_inst(func, term_value)?;

@@ -736,6 +736,10 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
             // The reductions, in order (the float ones are reassociated only on the CPU).
             RuntimeFn::SumI64
             | RuntimeFn::SumI32
+            | RuntimeFn::SumI16
+            | RuntimeFn::SumU16
+            | RuntimeFn::SumI8
+            | RuntimeFn::SumU8
             | RuntimeFn::SumF64
             | RuntimeFn::SumF32
             | RuntimeFn::MinI64
@@ -743,10 +747,11 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
             | RuntimeFn::PopcountSumI64
             | RuntimeFn::MinF64
             | RuntimeFn::MaxF64 => {
-                let size = if matches!(rf, RuntimeFn::SumI32 | RuntimeFn::SumF32) {
-                    4
-                } else {
-                    8
+                let size = match rf {
+                    RuntimeFn::SumI32 | RuntimeFn::SumF32 => 4,
+                    RuntimeFn::SumI16 | RuntimeFn::SumU16 => 2,
+                    RuntimeFn::SumI8 | RuntimeFn::SumU8 => 1,
+                    _ => 8,
                 };
                 let n = i(1).max(0) as usize;
                 let bytes = n
@@ -765,6 +770,17 @@ fn eval(op: &Op, a: &[Bits], tys: &[Ty], ty: Ty, mem: &Memory) -> Result<Bits, O
                     RuntimeFn::SumI32 => int((0..n).fold(0i64, |s, k| {
                         s.wrapping_add(i64::from(item(k) as u32 as i32))
                     })),
+                    RuntimeFn::SumI16 => int((0..n).fold(0i64, |s, k| {
+                        s.wrapping_add(i64::from(item(k) as u16 as i16))
+                    })),
+                    RuntimeFn::SumI8 => {
+                        int((0..n)
+                            .fold(0i64, |s, k| s.wrapping_add(i64::from(item(k) as u8 as i8))))
+                    }
+                    // Zero-extended: the bytes above `size` were left zero.
+                    RuntimeFn::SumU16 | RuntimeFn::SumU8 => {
+                        int((0..n).fold(0i64, |s, k| s.wrapping_add(item(k) as i64)))
+                    }
                     RuntimeFn::SumF64 => flt((0..n).map(|k| f64::from_bits(item(k))).sum()),
                     RuntimeFn::MinI64 => {
                         int((0..n).map(|k| item(k) as i64).min().unwrap_or(i64::MAX))
