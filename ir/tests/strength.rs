@@ -152,3 +152,103 @@ proptest! {
         }
     }
 }
+
+/// `x % c == 0` and `x % c != 0` as lowering writes Python's modulo of a signed `i64` by `c`
+/// (`x - (s ^ ((x ^ s) / c)) * c`), and of an unsigned one (`urem`), as 0/1 results.
+fn divisibility_module(c: u64) -> Module {
+    let text = format!(
+        "function @f(i64) -> i64, i64, i64 {{
+block0(v0: i64):
+    v1 = iconst.i64 {c}
+    v2 = iconst.i64 63
+    v3 = sshr v0, v2
+    v4 = bxor v0, v3
+    v5 = udiv v4, v1
+    v6 = bxor v3, v5
+    v7 = imul v6, v1
+    v8 = isub v0, v7
+    v9 = iconst.i64 0
+    v10 = iconst.i64 1
+    v11 = icmp.eq v8, v9
+    v12 = select v11, v10, v9
+    v13 = icmp.ne v8, v9
+    v14 = select v13, v10, v9
+    v15 = urem v0, v1
+    v16 = icmp.eq v15, v9
+    v17 = select v16, v10, v9
+    return v12, v14, v17
+}}
+",
+        c = c as i64
+    );
+    let mut module = parse_module(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let opts = PipelineOptions {
+        passes: vec![Pass::Strength, Pass::Dce],
+        verify: true,
+        fastmath: false,
+    };
+    for func in &mut module.functions {
+        run_pipeline(func, &opts, &mut |_, _| {}).unwrap();
+    }
+    module
+}
+
+fn check_divisibility(c: u64, x: u64) {
+    let m = divisibility_module(c);
+    let text = ir::print::print_module(&m);
+    let tested = c >= 2 && !c.is_power_of_two() && (c as i64) > 0;
+    if tested {
+        // Neither the quotient nor the remainder is computed any more.
+        assert!(!text.contains("umulhi"), "{text}");
+    }
+    let got = interp::run(&m, "f", &[x], &mut Memory(Vec::new()), &mut 10_000);
+    let signed = (x as i64).unsigned_abs() % c == 0;
+    let want = Outcome::Return(vec![
+        u64::from(signed),
+        u64::from(!signed),
+        u64::from(x % c == 0),
+    ]);
+    assert_eq!(got, want, "x = {x} ({}), c = {c}\n{text}", x as i64);
+}
+
+#[test]
+fn divisibility_tests_of_every_kind() {
+    for c in [
+        3u64,
+        5,
+        6,
+        7,
+        10,
+        12,
+        14,
+        24,
+        100,
+        641,
+        1000,
+        3 << 40,
+        (1 << 62) + 1,
+        (1 << 63) - 1,
+    ] {
+        let mut xs = edge_dividends(c);
+        xs.extend([
+            (1u64 << 63).wrapping_neg(),
+            (c as i64).wrapping_neg() as u64,
+            (c as i64).wrapping_mul(-2) as u64,
+        ]);
+        for x in xs {
+            check_divisibility(c, x);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn any_divisibility(c in 2u64..(1 << 63), k in -4i64..4, x in any::<i64>()) {
+        // Multiples of `c` (and their neighbours) as well as any value.
+        let near = (c as i64).wrapping_mul(x % 1000).wrapping_add(k) as u64;
+        check_divisibility(c, x as u64);
+        check_divisibility(c, near);
+    }
+}

@@ -12,6 +12,9 @@
 //!   (`(((x - t) >> 1) + t) >> (p - 1)`). `i8`–`i32` dividends are widened to `i64`, where
 //!   `p = 0` always works. Powers of two become a shift and a mask, divisors above `x_max` a
 //!   comparison. No hardware division is left, on the CPU or the GPU.
+//! - **Divisibility tests**: `x % c == 0` (or `!= 0`) of `i64` values, `c` not a power of
+//!   two, compares `rotr(|x| * inv(d), k)` with `(2^64 - 1) / c` (`c = d * 2^k`, `d` odd):
+//!   neither the quotient nor the remainder is computed.
 //! - **Comparisons of such a quotient with 0** become comparisons of the dividend with the
 //!   divisor (`x // 10 > 0` is `x >= 10`), so a loop's exit test need not wait for the division.
 //! - **Multiplication by 3, 5 and 9**: `x + (x << 1|2|3)`, which the x86-64 backend emits as
@@ -59,7 +62,8 @@ pub fn run(func: &mut Function) -> bool {
     if has_division {
         let dom = DomTree::compute(func);
         let facts = SignFacts::compute(func, &dom, non_negative_values(func));
-        changed = compare_quotients(func);
+        changed |= divisibility_tests(func);
+        changed |= compare_quotients(func);
         // Bounds first (the facts read the function as it is), rewrites after.
         for &b in &func.layout {
             for &inst in &func.block(b).insts {
@@ -291,6 +295,164 @@ fn dividend_bound(func: &Function, facts: &SignFacts, x: Value, at: Block) -> u6
             .unwrap_or(all),
         _ => all,
     }
+}
+
+/// The value whose remainder by `c` the `i64` value `r` is, if `r` is `x % c` as lowering and
+/// `index_range` leave it: `urem x, c`, or `x - q * c` with `q` Python's floor quotient
+/// (`s ^ ((x ^ s) / c)` with `s = x >> 63`, or `x / c` where `x` is known non-negative).
+/// Returns `x` and, where it may be negative, its sign mask `s`.
+fn remainder_of(func: &Function, r: Value, c: u64) -> Option<(Value, Option<Value>)> {
+    let def = |v: Value| match func.value_def(v) {
+        ValueDef::Result(inst, 0) => Some(func.inst(inst)),
+        _ => None,
+    };
+    let is_c = |v: Value| constant(func, v).map(|k| k as u64) == Some(c);
+    let d = def(r)?;
+    if d.op == Op::Urem && is_c(d.args[1]) {
+        return Some((d.args[0], None));
+    }
+    if d.op != Op::Isub {
+        return None;
+    }
+    let x = d.args[0];
+    let product = def(d.args[1])?;
+    if product.op != Op::Imul {
+        return None;
+    }
+    let q = match (is_c(product.args[0]), is_c(product.args[1])) {
+        (_, true) => product.args[0],
+        (true, _) => product.args[1],
+        _ => return None,
+    };
+    let q_def = def(q)?;
+    if q_def.op == Op::Udiv && q_def.args[0] == x && is_c(q_def.args[1]) {
+        return Some((x, None));
+    }
+    // `s ^ ((x ^ s) / c)`.
+    if q_def.op != Op::Bxor {
+        return None;
+    }
+    let sign = |v: Value| {
+        def(v).is_some_and(|s| {
+            s.op == Op::Sshr && s.args[0] == x && constant(func, s.args[1]) == Some(63)
+        })
+    };
+    let (s_v, div) = match (sign(q_def.args[0]), sign(q_def.args[1])) {
+        (true, _) => (q_def.args[0], q_def.args[1]),
+        (_, true) => (q_def.args[1], q_def.args[0]),
+        _ => return None,
+    };
+    let div = def(div)?;
+    if div.op != Op::Udiv || !is_c(div.args[1]) {
+        return None;
+    }
+    let flipped = def(div.args[0])?;
+    let flips_x = flipped.op == Op::Bxor
+        && ((flipped.args[0] == x && flipped.args[1] == s_v)
+            || (flipped.args[1] == x && flipped.args[0] == s_v));
+    flips_x.then_some((x, Some(s_v)))
+}
+
+/// `x % c == 0` (or `!= 0`) of `i64` values, for a constant `c >= 2` not a power of two (those
+/// are a mask already), becomes a divisibility test without the quotient: with
+/// `c = d * 2^k`, `d` odd and `inv` its inverse modulo `2^64`, `|x|` is a multiple of `c`
+/// exactly when `rotr(|x| * inv, k) <= (2^64 - 1) / c` (unsigned; Granlund–Montgomery, as
+/// LLVM folds `urem == 0`). `x` and `|x|` have the same divisors, and the magnitude
+/// `(x ^ s) - s` is exact as an unsigned value (`2^63` for `MIN`). Three instructions and a
+/// multiplication instead of a multiply-high, a multiplication and four more.
+fn divisibility_tests(func: &mut Function) -> bool {
+    let mut plans = Vec::new();
+    for &b in &func.layout {
+        for &inst in &func.block(b).insts {
+            let d = func.inst(inst);
+            let Op::Icmp(cc @ (IntCC::Eq | IntCC::Ne)) = d.op else {
+                continue;
+            };
+            let (r, zero) = (d.args[0], d.args[1]);
+            if constant(func, zero) != Some(0) || func.value_type(r) != Ty::I64 {
+                continue;
+            }
+            let divisor = match func.value_def(r) {
+                ValueDef::Result(def, 0) => {
+                    let def = func.inst(def);
+                    match def.op {
+                        Op::Urem => constant(func, def.args[1]),
+                        Op::Isub => match func.value_def(def.args[1]) {
+                            ValueDef::Result(m, 0) if func.inst(m).op == Op::Imul => {
+                                let m = func.inst(m);
+                                constant(func, m.args[1]).or(constant(func, m.args[0]))
+                            }
+                            _ => None,
+                        },
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            let Some(c) = divisor.map(|c| c as u64) else {
+                continue;
+            };
+            if c < 2 || c.is_power_of_two() {
+                continue;
+            }
+            if let Some((x, sign)) = remainder_of(func, r, c) {
+                plans.push((inst, cc, x, sign, c));
+            }
+        }
+    }
+    let mut pending: HashMap<Inst, Vec<Inst>> = HashMap::new();
+    for &(inst, cc, x, sign, c) in &plans {
+        let mut e = Emitter::at(func, inst);
+        let magnitude = match sign {
+            Some(s) => {
+                let flipped = e.op(Op::Bxor, vec![x, s], Ty::I64);
+                e.op(Op::Isub, vec![flipped, s], Ty::I64)
+            }
+            None => x,
+        };
+        let k = c.trailing_zeros();
+        let odd = c >> k;
+        let inverse = e.iconst(Ty::I64, odd_inverse(odd) as i64);
+        let mut t = e.op(Op::Imul, vec![magnitude, inverse], Ty::I64);
+        if k > 0 {
+            let kv = e.iconst(Ty::I64, i64::from(k));
+            t = e.op(Op::Rotr, vec![t, kv], Ty::I64);
+        }
+        let limit = e.iconst(Ty::I64, (u64::MAX / c) as i64);
+        pending.insert(inst, e.done());
+        let d = func.inst_mut(inst);
+        d.op = Op::Icmp(if cc == IntCC::Eq {
+            IntCC::Ule
+        } else {
+            IntCC::Ugt
+        });
+        d.args = vec![t, limit];
+    }
+    if pending.is_empty() {
+        return false;
+    }
+    for b in func.layout.clone() {
+        let mut insts = Vec::with_capacity(func.block(b).insts.len());
+        for inst in func.block(b).insts.clone() {
+            if let Some(before) = pending.remove(&inst) {
+                insts.extend(before);
+            }
+            insts.push(inst);
+        }
+        func.block_mut(b).insts = insts;
+    }
+    true
+}
+
+/// The inverse of an odd `d` modulo `2^64` (Newton's iteration doubles the correct low bits:
+/// `d` itself is right to 3 bits, five steps give 96).
+pub fn odd_inverse(d: u64) -> u64 {
+    debug_assert!(d % 2 == 1);
+    let mut x = d;
+    for _ in 0..5 {
+        x = x.wrapping_mul(2u64.wrapping_sub(d.wrapping_mul(x)));
+    }
+    x
 }
 
 /// `udiv x, c > 0` (or `!= 0`) is `x >= c` unsigned, and `== 0` (or `<= 0`) is `x < c`, for a
