@@ -202,11 +202,11 @@ fn check_divisibility(c: u64, x: u64) {
         assert!(!text.contains("umulhi"), "{text}");
     }
     let got = interp::run(&m, "f", &[x], &mut Memory(Vec::new()), &mut 10_000);
-    let signed = (x as i64).unsigned_abs() % c == 0;
+    let signed = (x as i64).unsigned_abs().is_multiple_of(c);
     let want = Outcome::Return(vec![
         u64::from(signed),
         u64::from(!signed),
-        u64::from(x % c == 0),
+        u64::from(x.is_multiple_of(c)),
     ]);
     assert_eq!(got, want, "x = {x} ({}), c = {c}\n{text}", x as i64);
 }
