@@ -372,3 +372,29 @@ def test_float_division_by_powers_of_two_is_bitwise_division():
     a = np.concatenate([SPECIAL, tiny, -tiny, np.random.default_rng(4).standard_normal(50)])
     check(divide_by_powers_of_two, a)
     check(eighths, a)
+
+
+@jit
+def multiples(a):
+    counts = np.zeros(5, dtype=np.int64)
+    for i in range(a.shape[0]):
+        x = a[i]
+        if x % 3 == 0:
+            counts[0] += 1
+        if x % 10 != 0:
+            counts[1] += 1
+        if x % 6 == 0:
+            counts[2] += 1
+        if x % 1000000007 == 0:
+            counts[3] += 1
+        if np.uint64(x) % np.uint64(12) == 0:
+            counts[4] += 1
+    return counts
+
+
+def test_divisibility_tests():
+    # `x % c == 0` without the remainder: negative values, MIN and MAX, multiples and their
+    # neighbours.
+    near = np.array([k * c + d for c in (3, 6, 10, 12, 1000000007) for k in (-3, -1, 0, 2, 7)
+                     for d in (-1, 0, 1)], dtype=np.int64)
+    check(multiples, np.concatenate([INTS, near]))
