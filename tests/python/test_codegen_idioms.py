@@ -398,3 +398,32 @@ def test_divisibility_tests():
     near = np.array([k * c + d for c in (3, 6, 10, 12, 1000000007) for k in (-3, -1, 0, 2, 7)
                      for d in (-1, 0, 1)], dtype=np.int64)
     check(multiples, np.concatenate([INTS, near]))
+
+
+@jit
+def walk(start, stop, step):
+    n = 0
+    last = -1
+    evens = 0
+    for i in range(start, stop, step):
+        n += 1
+        last = i
+        if i > 10**18:
+            break
+        if i % 2:
+            continue
+        evens += 1
+    return n, last, evens
+
+
+def test_ranges_with_a_run_time_step():
+    # The iteration count is computed up front (unsigned distance over the step's size):
+    # either sign, empty ranges, the ends of int64 and steps of +-2^62 and -2^63.
+    top, bottom = 2**63 - 1, -(2**63)
+    cases = [(0, 10, 3), (10, 0, -3), (0, 0, 5), (5, 0, 2), (0, 5, -1), (bottom, bottom + 10, 4),
+             (top - 10, top, 3), (top, bottom, -(2**62)), (bottom, top, 2**62), (top, bottom, bottom),
+             (0, 1, top), (3, -7, -1), (-5, 5, 7), (0, 100, 200)]
+    for case in cases:
+        check(walk, *case)
+    with pytest.raises(ValueError, match="must not be zero"):
+        walk(0, 10, 0)

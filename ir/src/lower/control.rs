@@ -376,6 +376,15 @@ impl Lowerer<'_, '_> {
         let counter = self.ssa.declare_var(Ty::I64);
         let entry_block = self.current_block();
         self.ssa.def_var(counter, entry_block, start);
+        // A step known only at run time: the number of iterations up front (one unsigned
+        // division per loop, as Numba's range iterator), so that the test after each
+        // iteration is a countdown instead of a distance test for either sign of the step.
+        let remaining = (step_const.is_none()).then(|| {
+            let count = self.range_length(start, stop, step);
+            let var = self.ssa.declare_var(Ty::I64);
+            self.ssa.def_var(var, entry_block, count);
+            var
+        });
 
         // Rotated form: test once before the loop, then the body, then `i += step` and the test
         // again at the bottom (one branch per iteration, and code hoisted out of the loop runs
@@ -416,6 +425,15 @@ impl Lowerer<'_, '_> {
         let next = self.b.binary(Op::Iadd, i, step);
         self.ssa.def_var(counter, latch, next);
         let more = match step_const {
+            None => {
+                let var = remaining.expect("counted for a run-time step");
+                let left = self.ssa.use_var(self.b.func, var, latch);
+                let one = self.b.iconst(Ty::I64, 1);
+                let left = self.b.binary(Op::Isub, left, one);
+                self.ssa.def_var(var, latch, left);
+                let zero = self.b.iconst(Ty::I64, 0);
+                self.b.icmp(IntCC::Ne, left, zero)
+            }
             // `i + 1 < stop` cannot overflow inside the loop (i < stop <= i64::MAX).
             Some(1 | -1) => self.range_continues(next, stop, step, step_const),
             // `i + step` may wrap near the ends of int64 (`range(2**63 - 10, 2**63 - 1, 5)`):
@@ -427,6 +445,26 @@ impl Lowerer<'_, '_> {
         self.seal(exit);
         self.switch_to(exit);
         Ok(())
+    }
+
+    /// How many iterations `range(start, stop, step)` has, for a nonzero `step` (meaningful
+    /// only where the first runs): with `m` the step's sign mask, the unsigned distance
+    /// `|stop - start|` and size `|step|` (exact as unsigned values, even across all of int64
+    /// or for a step of `-2^63`), `(distance - 1) / size + 1`.
+    fn range_length(&mut self, start: Value, stop: Value, step: Value) -> Value {
+        let sixty_three = self.b.iconst(Ty::I64, 63);
+        let one = self.b.iconst(Ty::I64, 1);
+        let m = self.b.binary(Op::Sshr, step, sixty_three);
+        let magnitude = |this: &mut Self, v: Value| {
+            let flipped = this.b.binary(Op::Bxor, v, m);
+            this.b.binary(Op::Isub, flipped, m)
+        };
+        let span = self.b.binary(Op::Isub, stop, start);
+        let distance = magnitude(self, span);
+        let size = magnitude(self, step);
+        let before_last = self.b.binary(Op::Isub, distance, one);
+        let steps = self.b.binary(Op::Udiv, before_last, size);
+        self.b.binary(Op::Iadd, steps, one)
     }
 
     /// Whether the iteration after `i` (which ran, so `i` is before `stop`) runs, without
