@@ -18,11 +18,16 @@
 //! loop bound. Because such instructions cannot trap, hoisting them from blocks that run
 //! conditionally is safe.
 //!
+//! Sums are regrouped first so that their invariant part can leave: `a + (b + x)` with `a`
+//! and `b` defined outside the loop becomes `(a + b) + x` (an element address
+//! `data + (row + k * 8)`, which x86 then folds into one load; integer addition wraps, so the
+//! bits are the same).
+//!
 //! A loop-invariant guard that raises (`x / s` checks `s == 0` in every iteration) is tested
 //! once in the preheader instead, when the header branches on it before doing anything
 //! visible: iteration 0 would raise at the same point (see [`invariant_guard`]).
 
-use super::util::{DomTree, predecessors};
+use super::util::{DomTree, def_block, inst_blocks, predecessors};
 use crate::function::*;
 use std::collections::HashSet;
 
@@ -50,6 +55,7 @@ pub fn run(func: &mut Function) -> bool {
             return changed;
         };
         done.insert(lp.header);
+        changed |= reassociate_sums(func, &lp);
         let invariant = invariant_insts(func, &domtree, &lp);
         if invariant.is_empty() {
             if let Some(guard) = invariant_guard(func, &domtree, &lp, &HashSet::new()) {
@@ -80,6 +86,11 @@ pub fn run(func: &mut Function) -> bool {
             hoist_guard(func, preheader, guard);
         }
         changed = true;
+        // What was just hoisted may complete a sum to regroup (`data + (row + k * 8)` once
+        // `data`, a descriptor load, is out): visit the loop again.
+        if reassociate_sums(func, &lp) {
+            done.remove(&lp.header);
+        }
     }
 }
 
@@ -274,6 +285,70 @@ pub(super) fn ensure_preheader(func: &mut Function, domtree: &DomTree, lp: &Loop
 
 /// The loop's instructions that can move to the preheader, in an order where definitions come
 /// before uses.
+/// `a + (b + x)` with `a` and `b` defined outside the loop and `x` inside becomes
+/// `(a + b) + x`, and the new `a + b` is then hoisted with the rest: an element address
+/// `data + (row_offset + k * 8)` becomes one register plus a scaled index, which x86 folds into
+/// the load. Integer addition wraps, so every grouping gives the same bits. The inner sum stays
+/// for its other uses (or goes in `dce`).
+fn reassociate_sums(func: &mut Function, lp: &Loop) -> bool {
+    let blocks_of = inst_blocks(func);
+    let outside =
+        |func: &Function, v: Value| def_block(func, &blocks_of, v).is_some_and(|b| !lp.contains(b));
+    let mut rewrites = Vec::new();
+    for &block in &func.layout {
+        if !lp.contains(block) {
+            continue;
+        }
+        for &inst in &func.block(block).insts {
+            let d = func.inst(inst);
+            if d.op != Op::Iadd || !func.value_type(d.results[0]).is_int() {
+                continue;
+            }
+            for (k, &inner) in d.args.iter().enumerate() {
+                let a = d.args[1 - k];
+                let ValueDef::Result(sum, 0) = func.value_def(inner) else {
+                    continue;
+                };
+                let s = func.inst(sum);
+                if s.op != Op::Iadd || !outside(func, a) || outside(func, inner) {
+                    continue;
+                }
+                let (b, x) = match (outside(func, s.args[0]), outside(func, s.args[1])) {
+                    (true, false) => (s.args[0], s.args[1]),
+                    (false, true) => (s.args[1], s.args[0]),
+                    _ => continue,
+                };
+                rewrites.push((block, inst, a, b, x));
+                break;
+            }
+        }
+    }
+    let mut changed = false;
+    for &(block, inst, a, b, x) in &rewrites {
+        // The result has the first operand's type: a pointer stays first.
+        let ty = func.value_type(func.inst(inst).results[0]);
+        let pair = if func.value_type(a) == ty {
+            vec![a, b]
+        } else if func.value_type(b) == ty {
+            vec![b, a]
+        } else {
+            continue;
+        };
+        let (line, col) = (func.inst(inst).line, func.inst(inst).col);
+        let sum = func.create_inst(Op::Iadd, pair, &[ty], Vec::new());
+        let d = func.inst_mut(sum);
+        d.line = line;
+        d.col = col;
+        let insts = &mut func.block_mut(block).insts;
+        let at = insts.iter().position(|&i| i == inst).expect("in its block");
+        insts.insert(at, sum);
+        let new_a = func.inst(sum).results[0];
+        func.inst_mut(inst).args = vec![new_a, x];
+        changed = true;
+    }
+    changed
+}
+
 fn invariant_insts(func: &Function, domtree: &DomTree, lp: &Loop) -> Vec<Inst> {
     // Values defined inside the loop (cleared for the results of invariant instructions).
     let mut inside = vec![false; func.values.len()];
