@@ -273,6 +273,21 @@ pub(crate) fn sort_values<T: RadixValue>(values: &mut [T], stable: bool) {
     }
 }
 
+/// Writes to `out` the indices that order `values`, NaNs last, ties by index, by a comparison
+/// sort of `(key, index)` pairs: for arrays too short for radix passes, whose integer pairs
+/// compare without branching on NaN or going back to the values.
+pub(crate) fn argsort_by_keys<T: RadixValue>(values: &[T], out: &mut [i64]) {
+    let mut pairs: Vec<(T::Key, i64)> = values
+        .iter()
+        .zip(0..)
+        .map(|(v, index)| (v.argsort_key(), index))
+        .collect();
+    pairs.sort_unstable();
+    for (slot, (_, index)) in out.iter_mut().zip(pairs) {
+        *slot = index;
+    }
+}
+
 /// Writes to `out` the indices that order `values`, NaNs last, ties by index.
 pub(crate) fn argsort_values<T: RadixValue>(values: &[T], out: &mut [i64]) {
     let n = values.len();

@@ -85,6 +85,11 @@ trait SortKey: Copy {
     fn radix_argsort(_values: &[Self], _out: &mut [i64]) -> bool {
         false
     }
+    /// Writes to `out` the indices that order `values` by sorting (key word, index) pairs,
+    /// where this type has key words.
+    fn key_argsort(_values: &[Self], _out: &mut [i64]) -> bool {
+        false
+    }
     /// Sorts NaN-free `values` (unstably) by [`simd_sort`] where this type and the CPU allow,
     /// and says whether it did.
     fn simd_sort(_values: &mut [Self]) -> bool {
@@ -111,6 +116,10 @@ macro_rules! radix_methods {
         }
         fn radix_argsort(values: &[Self], out: &mut [i64]) -> bool {
             radix::argsort_values(values, out);
+            true
+        }
+        fn key_argsort(values: &[Self], out: &mut [i64]) -> bool {
+            radix::argsort_by_keys(values, out);
             true
         }
     };
@@ -306,6 +315,9 @@ fn argsort_values<T: SortKey>(data: i64, n: i64, out: i64) -> i64 {
 /// `radix_min` elements on, where the type has radix keys.
 fn argsort_slice<T: SortKey>(values: &[T], out: &mut [i64], radix_min: usize) {
     if values.len() >= radix_min && T::radix_argsort(values, out) {
+        return;
+    }
+    if T::key_argsort(values, out) {
         return;
     }
     let mut pairs: Vec<(T, i64)> = values.iter().copied().zip(0..).collect();
