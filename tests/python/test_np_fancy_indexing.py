@@ -137,3 +137,26 @@ def test_masks_of_the_leading_axes():
     check(zero_rows, m, keep)
     check(rows_where, np.arange(24.0).reshape(4, 3, 2), keep)
     check(rows_where, m, np.array([True, False]))
+
+
+def test_boolean_mask_selection_of_every_shape_of_mask():
+    # The branch-free copy of `a[mask]`: every element is stored at the next free place and
+    # only a selected one keeps it. Masks all true, all false, only the first or the last
+    # element, random; views; each real dtype; a 2-D mask of a 2-D array (C order).
+    @jit
+    def select(a, m):
+        return a[m]
+
+    rng = np.random.default_rng(11)
+    for n in [0, 1, 2, 3, 10, 101]:
+        for dtype in [np.float64, np.float32, np.int64, np.int8, np.uint16, np.bool_]:
+            a = (rng.random(n) * 100).astype(dtype)
+            masks = [rng.random(n) > 0.5, np.ones(n, bool), np.zeros(n, bool),
+                     np.arange(n) == n - 1, np.arange(n) == 0]
+            for m in masks:
+                check(select, a, m)
+                check(select, a[::-1], m)
+    m2 = rng.random((5, 7)) > 0.3
+    a2 = rng.random((5, 7))
+    check(select, a2, m2)
+    check(select, a2.T, m2.T)

@@ -536,6 +536,16 @@ impl Lowerer<'_, '_> {
         let out_strides = self.strides_of(&out);
         let at = self.declare_value_var(&PyValue::Scalar(zero, Scalar::I64));
         let dtype = base.dtype;
+        if rest.is_empty() && !dtype.is_complex() {
+            self.compress_branch_free(
+                &shape,
+                (data, &strides),
+                (mask_data, &mask_strides),
+                &out,
+                n,
+            );
+            return Ok(out.value());
+        }
         self.for_each_masked(&shape, mask_data, &mask_strides, &mut |this, idx| {
             let PyValue::Scalar(k, _) = this.use_value_var(&at) else {
                 unreachable!("i64")
@@ -557,6 +567,66 @@ impl Lowerer<'_, '_> {
             this.def_value_var(&at, &PyValue::Scalar(k1, Scalar::I64));
         })?;
         Ok(out.value())
+    }
+
+    /// The copy of `a[mask]`'s elements (a mask of every axis, real numbers) into `out`, which
+    /// has room for the `n` selected ones, without a branch per element (a random mask
+    /// mispredicts half of them): every element is stored at the next free place, which only
+    /// a selected one then takes, so the next overwrites the others. Once all `n` are placed
+    /// (`k == n`), the stores go to the last place with the value it holds, the last
+    /// selected element.
+    fn compress_branch_free(
+        &mut self,
+        shape: &[Value],
+        (data, strides): (Value, &[Value]),
+        (mask_data, mask_strides): (Value, &[Value]),
+        out: &ArrayRef,
+        n: Value,
+    ) {
+        let dtype = out.dtype;
+        let out_data = self.data_of(out.desc);
+        let zero = self.b.iconst(Ty::I64, 0);
+        let one = self.b.iconst(Ty::I64, 1);
+        let any = self.b.icmp(IntCC::Sgt, n, zero);
+        let (run, done) = (self.create_block(), self.create_block());
+        self.brif(any, run, done);
+        self.seal(run);
+        self.switch_to(run);
+        let last_place = self.b.binary(Op::Isub, n, one);
+        let size = self.strides_of(out)[0];
+        let at = self.declare_value_var(&PyValue::Scalar(zero, Scalar::I64));
+        let nothing = self.scalar_const(dtype, 0.0);
+        let last = self.declare_value_var(&PyValue::Scalar(nothing, dtype));
+        let _ = self.for_each_index(shape, &mut |this, idx| {
+            let m = this.address_at(mask_data, mask_strides, idx);
+            let PyValue::Scalar(bit, _) = this.load_scalar(m, Scalar::Bool) else {
+                unreachable!("bool")
+            };
+            let from = this.address_at(data, strides, idx);
+            let PyValue::Scalar(v, _) = this.load_scalar(from, dtype) else {
+                unreachable!("a real element")
+            };
+            let (PyValue::Scalar(k, _), PyValue::Scalar(previous, _)) =
+                (this.use_value_var(&at), this.use_value_var(&last))
+            else {
+                unreachable!("scalars")
+            };
+            let placed = this.b.select(bit, v, previous);
+            let in_range = this.b.icmp(IntCC::Slt, k, n);
+            let place = this.b.select(in_range, k, last_place);
+            let value = this.b.select(in_range, v, placed);
+            let offset = this.b.binary(Op::Imul, place, size);
+            let to = this.b.binary(Op::Iadd, out_data, offset);
+            this.store_scalar(to, dtype, PyValue::Scalar(value, dtype));
+            let step = this.b.convert(Op::Uext, bit, Ty::I64);
+            let k1 = this.b.binary(Op::Iadd, k, step);
+            this.def_value_var(&at, &PyValue::Scalar(k1, Scalar::I64));
+            this.def_value_var(&last, &PyValue::Scalar(placed, dtype));
+            Ok(())
+        });
+        self.jump(done, &[]);
+        self.seal(done);
+        self.switch_to(done);
     }
 
     /// `a[mask] = value`: `value` (a number) stored where `mask` is true.
