@@ -16,7 +16,8 @@
 //! `entries + i * entry_size`. Dicts made by compiled code belong to the call's arena.
 
 use crate::error::ErrorSlot;
-use std::collections::HashMap;
+use hashbrown::HashTable;
+use std::hash::BuildHasher;
 
 /// Byte offset of the number of live entries.
 pub const DICT_LEN_OFFSET: i32 = 0;
@@ -44,7 +45,28 @@ struct Table {
     str_keys: bool,
     entries: Vec<u8>,
     live: Vec<bool>,
-    index: HashMap<Box<[u8]>, usize>,
+    /// Entry indices, found by the hash of their key's canonical bytes (foldhash: fast and
+    /// well mixed for the short keys compiled code has) and compared against the entries
+    /// themselves, so a key is stored once.
+    index: HashTable<usize>,
+}
+
+/// The hash of a key's canonical bytes (fixed seed: a run's dicts behave the same each time;
+/// iteration follows insertion order whatever the hashes).
+fn hash_of(canonical: &[u8]) -> u64 {
+    foldhash::fast::FixedState::with_seed(0x5eed).hash_one(canonical)
+}
+
+/// The bytes a key is hashed and compared by: its own, or a string key's code points.
+fn canonical(str_keys: bool, key: &[u8]) -> &[u8] {
+    if !str_keys {
+        return key;
+    }
+    let s = i64::from_ne_bytes(key[..8].try_into().expect("a string pointer"));
+    // SAFETY: a string key is a pointer to a live string.
+    let points = unsafe { crate::text::code_points(s) };
+    // SAFETY: the code points' memory, as bytes.
+    unsafe { std::slice::from_raw_parts(points.as_ptr().cast::<u8>(), points.len() * 4) }
 }
 
 // SAFETY: a Dict is plain owned memory; nothing in it is tied to a thread.
@@ -65,16 +87,34 @@ impl Table {
         self.key_size + self.value_size
     }
 
-    /// The bytes a key is hashed and compared by.
-    fn canonical<'a>(&self, key: &'a [u8]) -> &'a [u8] {
-        if !self.str_keys {
-            return key;
-        }
-        let s = i64::from_ne_bytes(key[..8].try_into().expect("a string pointer"));
-        // SAFETY: a string key is a pointer to a live string.
-        let points = unsafe { crate::text::code_points(s) };
-        // SAFETY: the code points' memory, as bytes.
-        unsafe { std::slice::from_raw_parts(points.as_ptr().cast::<u8>(), points.len() * 4) }
+    /// The canonical bytes of entry `i`'s key.
+    fn key_of(&self, i: usize) -> &[u8] {
+        let at = i * self.entry_size();
+        canonical(self.str_keys, &self.entries[at..at + self.key_size])
+    }
+
+    /// The entry index of a key with these canonical bytes and hash.
+    fn find(&self, key: &[u8], hash: u64) -> Option<usize> {
+        self.index.find(hash, |&i| self.key_of(i) == key).copied()
+    }
+
+    /// Indexes entry `i` (its key not yet indexed).
+    fn index_entry(&mut self, i: usize, hash: u64) {
+        let Table {
+            index,
+            entries,
+            key_size,
+            value_size,
+            str_keys,
+            ..
+        } = self;
+        let size = *key_size + *value_size;
+        index.insert_unique(hash, i, |&j| {
+            hash_of(canonical(
+                *str_keys,
+                &entries[j * size..j * size + *key_size],
+            ))
+        });
     }
 }
 
@@ -86,7 +126,7 @@ impl Dict {
             str_keys,
             entries: Vec::new(),
             live: Vec::new(),
-            index: HashMap::new(),
+            index: HashTable::new(),
         };
         Dict {
             len: 0,
@@ -115,7 +155,8 @@ impl Dict {
     /// The entry index of `key` (its key bytes), if present.
     pub fn find(&self, key: &[u8]) -> Option<usize> {
         let t = self.table()?;
-        t.index.get(t.canonical(key)).copied()
+        let key = canonical(t.str_keys, key);
+        t.find(key, hash_of(key))
     }
 
     /// The value bytes of entry `i`.
@@ -130,16 +171,16 @@ impl Dict {
 
     /// Inserts `key` with a zeroed value if absent; returns its entry index.
     pub fn insert(&mut self, key: &[u8]) -> Option<usize> {
-        if let Some(i) = self.find(key) {
+        let t = self.table()?;
+        let hash = hash_of(canonical(t.str_keys, key));
+        if let Some(i) = t.find(canonical(t.str_keys, key), hash) {
             return Some(i);
         }
-        let t = self.table()?;
         let i = t.live.len();
         t.entries.extend_from_slice(&key[..t.key_size]);
         t.entries.resize(t.entries.len() + t.value_size, 0);
         t.live.push(true);
-        let canonical: Box<[u8]> = t.canonical(key).into();
-        t.index.insert(canonical, i);
+        t.index_entry(i, hash);
         self.entries_ptr = t.entries.as_mut_ptr();
         self.len += 1;
         Some(i)
@@ -148,8 +189,25 @@ impl Dict {
     /// Removes `key`; returns its former entry index (its bytes stay until compaction).
     pub fn remove(&mut self, key: &[u8]) -> Option<usize> {
         let t = self.table()?;
-        let canonical = t.canonical(key).to_vec();
-        let i = t.index.remove(canonical.as_slice())?;
+        let key = canonical(t.str_keys, key);
+        let hash = hash_of(key);
+        let (i, _) = {
+            let Table {
+                index,
+                entries,
+                key_size,
+                value_size,
+                str_keys,
+                ..
+            } = &mut *t;
+            let size = *key_size + *value_size;
+            index
+                .find_entry(hash, |&j| {
+                    canonical(*str_keys, &entries[j * size..j * size + *key_size]) == key
+                })
+                .ok()?
+                .remove()
+        };
         t.live[i] = false;
         self.len -= 1;
         Some(i)
@@ -171,12 +229,11 @@ impl Dict {
         }
         t.entries = entries;
         t.live = vec![true; len];
-        let mut index = HashMap::with_capacity(len);
+        t.index.clear();
         for i in 0..len {
-            let key = t.entries[i * size..i * size + t.key_size].to_vec();
-            index.insert(t.canonical(&key).into(), i);
+            let hash = hash_of(t.key_of(i));
+            t.index_entry(i, hash);
         }
-        t.index = index;
         self.entries_ptr = t.entries.as_mut_ptr();
     }
 
