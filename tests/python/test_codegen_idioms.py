@@ -427,3 +427,17 @@ def test_ranges_with_a_run_time_step():
         check(walk, *case)
     with pytest.raises(ValueError, match="must not be zero"):
         walk(0, 10, 0)
+
+
+@jit
+def squares(a, x):
+    return a**2, (a - 1.0) ** 2.0, x**2, np.float32(x) ** 2
+
+
+def test_float_square_is_the_product():
+    # `x ** 2` is `x * x` (NumPy's square loop; Numba's LLVM): bitwise the correctly rounded
+    # square, NaN, infinities and signed zeros included.
+    a = np.concatenate([SPECIAL, np.random.default_rng(9).standard_normal(40) * 1e3])
+    with np.errstate(over="ignore"):
+        check(squares, a, 1.1)
+        check(squares, a, -3.5e-160)

@@ -307,6 +307,9 @@ impl Lowerer<'_, '_> {
                 let (q, r) = self.python_float_divmod(a, b, s);
                 if op == BinOp::FloorDiv { q } else { r }
             }
+            // `x ** 2` is the product: the correctly rounded square, as NumPy's `a ** 2` (its
+            // `square` loop) and Numba's LLVM compute it; a loop of it then vectorizes.
+            BinOp::Pow if self.float_constant(b) == Some(2.0) => self.b.binary(Op::Fmul, a, a),
             BinOp::Pow => {
                 if !self.ctx.numpy_error_model && !self.in_array_expression {
                     // Python: `0.0 ** -1.0` raises; C's pow (and NumPy) give inf.
@@ -338,6 +341,19 @@ impl Lowerer<'_, '_> {
             }
         };
         Ok(PyValue::Scalar(v, s))
+    }
+
+    /// The value of a float constant, or of an integer constant converted to a float.
+    fn float_constant(&self, v: Value) -> Option<f64> {
+        let crate::ValueDef::Result(inst, 0) = self.b.func.value_def(v) else {
+            return None;
+        };
+        let data = self.b.func.inst(inst);
+        match data.op {
+            Op::Fconst(c) => Some(c),
+            Op::SToF => self.b.const_int(data.args[0]).map(|c| c as f64),
+            _ => None,
+        }
     }
 
     fn check_float_divisor(&mut self, b: Value, message: &str, span: Span) {
