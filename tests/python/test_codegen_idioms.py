@@ -441,3 +441,24 @@ def test_float_square_is_the_product():
     with np.errstate(over="ignore"):
         check(squares, a, 1.1)
         check(squares, a, -3.5e-160)
+
+
+@jit
+def f32_compares(a32, out):
+    for i in range(a32.shape[0]):
+        v = a32[i]
+        out[i, 0] = v < 0
+        out[i, 1] = v >= 0.5
+        out[i, 2] = v == 16777216
+        out[i, 3] = -0.25 < v
+        out[i, 4] = v <= 1e30  # not a float32: compared in float64
+        out[i, 5] = v != 3
+
+
+def test_float32_compared_with_exact_constants():
+    # Compared in float32 where the constant is a float32 (same answers as widening both).
+    # (Constants that are not, such as 0.1, compare in float64 as in Numba; CPython's NumPy 2
+    # rounds them to float32 first: docs/numba.md.)
+    values = np.array([0.0, -0.0, 0.5, np.nextafter(0.5, 0), 16777216, 16777218, 0.1, 3, np.nan,
+                       -np.inf, np.inf, -1e-45], dtype=np.float32)
+    check(f32_compares, values, np.zeros((values.shape[0], 6), dtype=np.bool_))

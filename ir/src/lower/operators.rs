@@ -654,8 +654,25 @@ impl Lowerer<'_, '_> {
         if ls.is_int() && rs.is_int() && typing.operands[0].is_float() {
             return Ok(self.compare_mixed_sign(op, l, ls, r, rs));
         }
-        let l = self.coerce(l, &Type::Scalar(typing.operands[0]));
-        let r = self.coerce(r, &Type::Scalar(typing.operands[1]));
+        let mut operands = typing.operands;
+        // A float32 compared with a constant that float32 holds exactly (`v < 0`, `x > 0.5`)
+        // compares in float32: widening both is exact, so the answer is the same, and a
+        // float32 loop keeps float32 lanes.
+        let exact_f32 = |this: &Self, v: &PyValue| match v {
+            PyValue::Scalar(x, _) => this
+                .float_constant(*x)
+                .or_else(|| this.b.const_int(*x).map(|c| c as f64))
+                .is_some_and(|c| f64::from(c as f32) == c),
+            _ => false,
+        };
+        if operands[..] == [Scalar::F64, Scalar::F64]
+            && ((ls == Scalar::F32 && exact_f32(self, &r))
+                || (rs == Scalar::F32 && exact_f32(self, &l)))
+        {
+            operands = vec![Scalar::F32, Scalar::F32];
+        }
+        let l = self.coerce(l, &Type::Scalar(operands[0]));
+        let r = self.coerce(r, &Type::Scalar(operands[1]));
         Ok(match (l, r) {
             (PyValue::Complex(a, b, _), PyValue::Complex(c, d, _)) => {
                 let re = self.b.fcmp(FloatCC::Eq, a, c);
