@@ -462,3 +462,24 @@ def test_float32_compared_with_exact_constants():
     values = np.array([0.0, -0.0, 0.5, np.nextafter(0.5, 0), 16777216, 16777218, 0.1, 3, np.nan,
                        -np.inf, np.inf, -1e-45], dtype=np.float32)
     check(f32_compares, values, np.zeros((values.shape[0], 6), dtype=np.bool_))
+
+
+@jit
+def whole_reductions(m):
+    return (m.argmax(), m.argmin(), m.sum(), m.min(), m.max(), m.mean(), m.var(), np.cumsum(m),
+            m.prod())
+
+
+def test_whole_array_reductions_of_c_arrays_read_flat():
+    # A C-contiguous array's reductions run as one loop over its memory; Fortran-order and
+    # strided ones over their axes. Ties and NaN keep the first index.
+    rng = np.random.default_rng(12)
+    m = rng.standard_normal((7, 9))
+    m[3, 4] = m.max() + 1.0
+    m[5, 1] = m[3, 4]
+    for a in [m, np.asfortranarray(m), m[::2, 1::3], m.reshape(3, 3, 7)]:
+        check(whole_reductions, a, rtol=1e-12)
+    m[2, 2] = np.nan
+    check(whole_reductions, m, rtol=1e-12)
+    ints = rng.integers(-50, 50, (4, 6))
+    check(whole_reductions, ints, rtol=1e-12)

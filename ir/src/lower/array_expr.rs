@@ -58,6 +58,9 @@ pub(crate) enum Elements {
     Array {
         array: ArrayRef,
         data: Value,
+        /// The shape the elements are indexed by, and the byte strides of its axes: the
+        /// array's own, or one axis of all its elements (a C-contiguous array read flat).
+        shape: Vec<Value>,
         strides: Vec<Value>,
     },
     /// An element-wise expression, fused into the loop that consumes it.
@@ -157,14 +160,33 @@ impl Lowerer<'_, '_> {
         Elements::Array {
             array: *a,
             data: self.data_of(a.desc),
+            shape: self.shape_of(a),
             strides: self.strides_of(a),
+        }
+    }
+
+    /// The elements of `a` in C order along one axis, where its type says it is C-contiguous
+    /// (its own axes otherwise): a whole-array reduction is then one loop over memory, which
+    /// the loop passes vectorize or hand to the runtime like a 1-d array's.
+    pub(crate) fn flat_elements(&mut self, a: &ArrayRef) -> Elements {
+        if a.layout != typeinfer::Layout::C || a.ndim < 2 {
+            return self.array_elements(a);
+        }
+        let shape = self.shape_of(a);
+        let size = self.product(&shape);
+        let itemsize = self.b.iconst(Ty::I64, a.dtype.size_bytes() as i64);
+        Elements::Array {
+            array: *a,
+            data: self.data_of(a.desc),
+            shape: vec![size],
+            strides: vec![itemsize],
         }
     }
 
     /// The shape `src`'s elements are indexed by.
     pub(crate) fn elements_shape(&mut self, src: &Elements) -> Vec<Value> {
         match src {
-            Elements::Array { array, .. } => self.shape_of(array),
+            Elements::Array { shape, .. } => shape.clone(),
             Elements::Expression(e) => e.shape.clone(),
         }
     }
@@ -176,6 +198,7 @@ impl Lowerer<'_, '_> {
                 array,
                 data,
                 strides,
+                ..
             } => {
                 let ptr = self.address_at(*data, strides, idx);
                 Ok(self.load_scalar(ptr, array.dtype))

@@ -885,7 +885,7 @@ impl Lowerer<'_, '_> {
         result_ty: &Type,
         span: Span,
     ) -> LResult<PyValue> {
-        let src = self.array_elements(a);
+        let src = self.flat_elements(a);
         self.reduce_elements(f, &src, ddof, result_ty, span)
     }
 
