@@ -483,3 +483,18 @@ def test_whole_array_reductions_of_c_arrays_read_flat():
     check(whole_reductions, m, rtol=1e-12)
     ints = rng.integers(-50, 50, (4, 6))
     check(whole_reductions, ints, rtol=1e-12)
+
+
+@jit
+def any_all(a, m, b):
+    return (np.any(a > 0.5), np.all(a > 0.5), a.any(), a.all(), np.any(m), np.all(m), m.any(),
+            np.any(b), np.all(b), np.any(a[::2] < 0), np.all(m.T > -1), np.any(np.sqrt(a) > 10))
+
+
+def test_any_all_stop_early_and_fuse_their_expression():
+    rng = np.random.default_rng(13)
+    for n in [0, 1, 5, 100]:
+        for a in [rng.random(n), np.zeros(n), np.ones(n), np.full(n, np.nan), -rng.random(n)]:
+            m = rng.random((3, 4)) - 0.5 if n else np.zeros((0, 3))
+            with np.errstate(invalid="ignore"):
+                check(any_all, a, m, rng.random(n) > 0.7)

@@ -314,6 +314,8 @@ impl Lowerer<'_, '_> {
                 | ArrayFn::Mean
                 | ArrayFn::Var
                 | ArrayFn::Std
+                | ArrayFn::Any
+                | ArrayFn::All
         ) && let Some(operand) = names
             .iter()
             .zip(&bound)
@@ -327,6 +329,9 @@ impl Lowerer<'_, '_> {
         {
             let src = Elements::Expression(self.fuse_array_expression(operand)?);
             self.set_span(expr.span);
+            if matches!(f, ArrayFn::Any | ArrayFn::All) {
+                return self.any_all_of(f == ArrayFn::All, &src);
+            }
             return self.reduce_elements(f, &src, None, &result_ty, expr.span);
         }
         let mut values: Vec<Option<(PyValue, Type)>> = Vec::with_capacity(bound.len());
@@ -1139,25 +1144,39 @@ impl Lowerer<'_, '_> {
 
     /// `np.all(a)` (`all`) or `np.any(a)`: every element, or some element, is truthy (NaN is).
     pub(crate) fn lower_any_all(&mut self, all: bool, a: &ArrayRef) -> LResult<PyValue> {
-        let shape = self.shape_of(a);
-        let strides = self.strides_of(a);
-        let data = self.data_of(a.desc);
-        let init = self.b.bconst(all);
-        let acc = self.declare_value_var(&PyValue::Scalar(init, Scalar::Bool));
-        let dtype = a.dtype;
+        let src = self.flat_elements(a);
+        self.any_all_of(all, &src)
+    }
+
+    /// `any` (or `all`) of `src`'s elements, in C order, stopping at the first element that
+    /// decides it (true for `any`, false for `all`), as NumPy and Numba do.
+    pub(crate) fn any_all_of(&mut self, all: bool, src: &Elements) -> LResult<PyValue> {
+        let shape = self.elements_shape(src);
+        let exit = self.create_block();
+        let result = self.b.append_block_param(exit, Ty::Bool);
         self.for_each_index(&shape, &mut |this, idx| {
-            let ptr = this.address_at(data, &strides, idx);
-            let x = this.load_scalar(ptr, dtype);
+            let x = this.element_at(src, idx)?;
             let t = this.truthy(&x);
-            let PyValue::Scalar(cur, _) = this.use_value_var(&acc) else {
-                unreachable!("bool")
+            let stop = if all {
+                this.b.ins(Op::Not, &[t], Ty::Bool)
+            } else {
+                t
             };
-            let op = if all { Op::And } else { Op::Or };
-            let next = this.b.ins(op, &[cur, t], Ty::Bool);
-            this.def_value_var(&acc, &PyValue::Scalar(next, Scalar::Bool));
+            let decided = this.b.bconst(!all);
+            let next = this.create_block();
+            let from = this.current_block();
+            this.b.brif(stop, exit, &[decided], next, &[]);
+            this.ssa.add_pred(exit, from);
+            this.ssa.add_pred(next, from);
+            this.seal(next);
+            this.switch_to(next);
             Ok(())
         })?;
-        Ok(self.use_value_var(&acc))
+        let undecided = self.b.bconst(all);
+        self.jump(exit, &[undecided]);
+        self.seal(exit);
+        self.switch_to(exit);
+        Ok(PyValue::Scalar(result, Scalar::Bool))
     }
 
     /// Whether element `x` replaces the running minimum (`want_min`) or maximum `current`:
