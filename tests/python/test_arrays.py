@@ -282,6 +282,28 @@ def test_vector_dot_contiguous_and_strided():
     check(vdot, nan, nan)
 
 
+def test_transposed_matrix_times_vector_is_the_row_sums():
+    # `m.T @ x` runs down memory (columns scaled and added), each result still summed in
+    # order from zero: bitwise the product of the copied matrix.
+    @jit
+    def transposed(a, x):
+        return a.T @ x, np.dot(a.T, x)
+
+    @jit
+    def rows(a, x):
+        return a @ x
+
+    rng = np.random.default_rng(14)
+    for m, k in [(3, 4), (1, 5), (5, 1), (0, 3), (3, 0), (64, 33)]:
+        a, x = rng.standard_normal((k, m)), rng.standard_normal(k)
+        got = transposed(a, x)
+        want = rows(np.ascontiguousarray(a.T), x)
+        assert np.array_equal(got[0], want) and np.array_equal(got[1], want)
+        check(transposed, a, x, rtol=CLOSE)
+        check(transposed, rng.integers(-5, 5, (k, m)), rng.integers(-5, 5, k))
+        check(transposed, a + 1j * a[::-1], x + 0j, rtol=CLOSE)
+
+
 def test_reshape_ravel_fill():
     @jit
     def shapes(a):

@@ -1474,6 +1474,34 @@ impl Lowerer<'_, '_> {
                 Ok(self.use_value_var(&acc))
             }
             (1, 1) => inner(self, &[], &[]),
+            (2, 1) if a.layout == Layout::F => {
+                // A matrix stored by columns (`m.T @ x`): the columns scaled by `x`'s elements
+                // and added up, so every access runs along memory and the inner loop is an
+                // `axpy`. Each `out[i]` still adds its products for k = 0, 1, ... in order,
+                // starting from zero: the same bits as the row-by-row sums.
+                let rows = a_shape[0];
+                let out = self.new_array(dtype, &[rows], true, span);
+                let out_strides = self.strides_of(&out);
+                let out_data = self.data_of(out.desc);
+                self.counted_loop(k_a, &mut |this, k| {
+                    let pb = this.address_at(b_data, &b_strides, &[k]);
+                    let y = this.load_scalar(pb, bd);
+                    let y = this.coerce(y, &dt);
+                    this.counted_loop(rows, &mut |this, i| {
+                        let pa = this.address_at(a_data, &a_strides, &[i, k]);
+                        let x = this.load_scalar(pa, ad);
+                        let x = this.coerce(x, &dt);
+                        let p = this.binary_op(BinOp::Mult, x, &dt, y.clone(), &dt, span)?;
+                        let to = this.address_at(out_data, &out_strides, &[i]);
+                        let current = this.load_scalar(to, dtype);
+                        let next = this.binary_op(BinOp::Add, current, &dt, p, &dt, span)?;
+                        let next = this.coerce(next, &dt);
+                        this.store_scalar(to, dtype, next);
+                        Ok(())
+                    })
+                })?;
+                Ok(out.value())
+            }
             _ => {
                 let out_shape: Vec<Value> = match (a.ndim, b.ndim) {
                     (2, 1) => vec![a_shape[0]],
