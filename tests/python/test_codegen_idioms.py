@@ -498,3 +498,32 @@ def test_any_all_stop_early_and_fuse_their_expression():
             m = rng.random((3, 4)) - 0.5 if n else np.zeros((0, 3))
             with np.errstate(invalid="ignore"):
                 check(any_all, a, m, rng.random(n) > 0.7)
+
+
+@jit
+def in_box(a, lo, hi, n):
+    counts = np.zeros(6, dtype=np.int64)
+    for i in range(a.shape[0]):
+        x = a[i]
+        k = int(x * 4.0) if x == x and abs(x) < 1e9 else -1
+        if lo <= x < hi:
+            counts[0] += 1
+        if 0 <= k < n and 0 <= k - 1 < n:
+            counts[1] += k + int(a[k] > 0)  # a[k]: proven non-negative by the `and`
+        if x < lo or x >= hi:
+            counts[2] += 1
+        if not (x > lo) and x != x:
+            counts[3] += 1
+        if lo < x <= hi == 0.5:
+            counts[4] += 1
+        if k > 2 or k < -1 or x > hi:
+            counts[5] += 1
+    return counts
+
+
+def test_branch_free_and_or_and_chained_comparisons():
+    # Computed whole where every part is a cheap comparison of numbers; the index proven
+    # non-negative by an `and` drops its wraparound. NaN, infinities and both signs.
+    a = np.concatenate([SPECIAL, np.random.default_rng(15).standard_normal(30)])
+    for lo, hi, n in [(0.0, 0.5, 4), (-1.0, 1.0, 12), (np.nan, 1.0, 40)]:
+        check(in_box, a, lo, hi, n)

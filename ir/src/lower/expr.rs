@@ -4,7 +4,7 @@
 use super::flatten::ir_types;
 use super::{LResult, Lowerer, PyValue, unsupported};
 use crate::function::{Op, Ty, Value};
-use frontend::ast::{BoolOp, Expr, ExprKind, UnaryOp};
+use frontend::ast::{BinOp, BoolOp, CmpOp, Expr, ExprKind, UnaryOp};
 use typeinfer::{ConstValue, Resolution, Scalar, Type};
 
 impl Lowerer<'_, '_> {
@@ -226,8 +226,58 @@ impl Lowerer<'_, '_> {
     }
 
     /// `a and b`, `a or b`: Python returns the deciding operand, converted to the unified type.
+    /// True if evaluating `e` can neither raise nor have an effect and costs a few
+    /// instructions: numeric constants and variables, their negations, sums, differences and
+    /// products, and comparisons of such. `and`, `or` and chained comparisons of these are
+    /// computed whole, without branches (the branch of a short circuit costs more than the
+    /// test it skips, and the loop stays one block for the vectorizer).
+    pub(crate) fn is_cheap_and_pure(&self, e: &Expr) -> bool {
+        let scalar = matches!(self.typed.expr_type(e.id), Some(Type::Scalar(s)) if !s.is_complex());
+        scalar
+            && match &e.kind {
+                ExprKind::Name(_) | ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) => {
+                    true
+                }
+                ExprKind::UnaryOp { operand, .. } => self.is_cheap_and_pure(operand),
+                ExprKind::BinOp { op, left, right } => {
+                    matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mult)
+                        && self.is_cheap_and_pure(left)
+                        && self.is_cheap_and_pure(right)
+                }
+                ExprKind::Compare {
+                    left,
+                    ops,
+                    comparators,
+                } => {
+                    ops.iter().all(|op| {
+                        !matches!(op, CmpOp::In | CmpOp::NotIn | CmpOp::Is | CmpOp::IsNot)
+                    }) && self.is_cheap_and_pure(left)
+                        && comparators.iter().all(|c| self.is_cheap_and_pure(c))
+                }
+                _ => false,
+            }
+    }
+
     fn lower_bool_op(&mut self, expr: &Expr, op: BoolOp, values: &[Expr]) -> LResult<PyValue> {
         let result_ty = self.type_of(expr)?;
+        if result_ty == Type::Scalar(Scalar::Bool)
+            && values.iter().all(|v| self.is_cheap_and_pure(v))
+        {
+            let mut acc = None;
+            for operand in values {
+                let v = self.lower_expr(operand)?;
+                let t = self.truthy(&v);
+                let logic = if op == BoolOp::And { Op::And } else { Op::Or };
+                acc = Some(match acc {
+                    None => t,
+                    Some(a) => self.b.ins(logic, &[a, t], Ty::Bool),
+                });
+            }
+            return Ok(PyValue::Scalar(
+                acc.expect("two values or more"),
+                Scalar::Bool,
+            ));
+        }
         let merge = self.create_block();
         let params: Vec<Value> = ir_types(&result_ty)
             .into_iter()

@@ -577,6 +577,25 @@ impl Lowerer<'_, '_> {
             let v = self.compare(ops[0], lhs, &lhs_ty, rhs, &rhs_ty, comparators[0].span)?;
             return Ok(PyValue::Scalar(v, Scalar::Bool));
         }
+        if self.is_cheap_and_pure(left) && comparators.iter().all(|c| self.is_cheap_and_pure(c)) {
+            // `lo <= x < hi` of numbers: both tests, no branch (see `is_cheap_and_pure`).
+            let mut all = None;
+            for (op, comparator) in ops.iter().zip(comparators) {
+                let rhs = self.lower_expr(comparator)?;
+                let rhs_ty = self.type_of(comparator)?;
+                let v = self.compare(*op, lhs, &lhs_ty, rhs.clone(), &rhs_ty, comparator.span)?;
+                all = Some(match all {
+                    None => v,
+                    Some(a) => self.b.ins(Op::And, &[a, v], Ty::Bool),
+                });
+                lhs = rhs;
+                lhs_ty = rhs_ty;
+            }
+            return Ok(PyValue::Scalar(
+                all.expect("two comparisons or more"),
+                Scalar::Bool,
+            ));
+        }
         let merge = self.create_block();
         let result = self.b.append_block_param(merge, Ty::Bool);
         for (i, (op, comparator)) in ops.iter().zip(comparators).enumerate() {

@@ -21,7 +21,7 @@
 //!   from the first test and from the test at the end of each iteration, both `x > 0`.
 
 use super::util::DomTree;
-use crate::function::{Block, FloatCC, Function, Inst, IntCC, Op, Ty, Value, ValueDef};
+use crate::function::{Block, FloatCC, Function, Inst, InstData, IntCC, Op, Ty, Value, ValueDef};
 use std::collections::{HashMap, HashSet};
 
 /// Sign facts of one function (computed once, queried per use).
@@ -52,8 +52,8 @@ impl<'d> SignFacts<'d> {
             edge_facts: HashMap::new(),
             params: HashSet::new(),
         };
-        // Every edge: (from, to, its arguments, the value its condition proves `>= 0`).
-        let mut edges: Vec<(Block, Block, &[Value], Option<Value>)> = Vec::new();
+        // Every edge: (from, to, its arguments, the values its condition proves `>= 0`).
+        let mut edges: Vec<(Block, Block, &[Value], Vec<Value>)> = Vec::new();
         for &p in dom.rpo() {
             let Some(term) = func.terminator(p) else {
                 continue;
@@ -61,15 +61,16 @@ impl<'d> SignFacts<'d> {
             let data = func.inst(term);
             let conditional = data.op == Op::Brif && data.targets[0].block != data.targets[1].block;
             for (k, target) in data.targets.iter().enumerate() {
-                let proves = if conditional {
-                    facts.non_negative_if(func, data.args[0], k == 0)
-                } else {
-                    None
-                };
-                if let Some(x) = proves
-                    && preds.get(&target.block) == Some(&1)
-                {
-                    facts.edge_facts.entry(target.block).or_default().push(x);
+                let mut proves = Vec::new();
+                if conditional {
+                    facts.non_negative_if(func, data.args[0], k == 0, &mut proves);
+                }
+                if !proves.is_empty() && preds.get(&target.block) == Some(&1) {
+                    facts
+                        .edge_facts
+                        .entry(target.block)
+                        .or_default()
+                        .extend(&proves);
                 }
                 edges.push((p, target.block, &target.args, proves));
             }
@@ -77,9 +78,10 @@ impl<'d> SignFacts<'d> {
         // Parameters: twice, so a parameter passed on to another block counts.
         for _ in 0..2 {
             let mut incoming: HashMap<(Block, usize), bool> = HashMap::new();
-            for &(from, to, args, proves) in &edges {
+            for (from, to, args, proves) in &edges {
+                let (from, to) = (*from, *to);
                 for (k, &arg) in args.iter().enumerate() {
-                    let known = proves == Some(arg) || facts.non_negative(func, arg, from);
+                    let known = proves.contains(&arg) || facts.non_negative(func, arg, from);
                     let all = incoming.entry((to, k)).or_insert(true);
                     *all &= known;
                 }
@@ -93,10 +95,34 @@ impl<'d> SignFacts<'d> {
         facts
     }
 
-    /// The value that `cond == taken` proves `>= 0`, if any (for a float: `>= 0` or NaN).
-    fn non_negative_if(&self, func: &Function, cond: Value, taken: bool) -> Option<Value> {
-        let inst = def_inst(func, cond)?;
+    /// Adds to `out` the values that `cond == taken` proves `>= 0` (for a float: `>= 0` or
+    /// NaN): those of one comparison, or of each side of an `and` that holds (`0 <= i < n
+    /// and 0 <= j < n`, computed without branches) or of an `or` that does not.
+    fn non_negative_if(&self, func: &Function, cond: Value, taken: bool, out: &mut Vec<Value>) {
+        let Some(inst) = def_inst(func, cond) else {
+            return;
+        };
         let data = func.inst(inst);
+        match (&data.op, taken) {
+            (Op::And, true) | (Op::Or, false) => {
+                for &side in &data.args {
+                    self.non_negative_if(func, side, taken, out);
+                }
+                return;
+            }
+            (Op::Not, _) => return self.non_negative_if(func, data.args[0], !taken, out),
+            _ => {}
+        }
+        out.extend(self.compared_non_negative(func, data, taken));
+    }
+
+    /// The value that one comparison, `== taken`, proves `>= 0`.
+    fn compared_non_negative(
+        &self,
+        func: &Function,
+        data: &InstData,
+        taken: bool,
+    ) -> Option<Value> {
         if let Op::Fcmp(cc) = data.op {
             return float_non_negative_if(func, cc, &data.args, taken);
         }
