@@ -473,7 +473,13 @@ impl Op {
     /// True if the instruction may also be executed where the program would not have executed
     /// it (hoisted above a guard): pure and unable to trap. Integer division traps on zero.
     pub fn is_speculatable(&self) -> bool {
-        self.is_pure() && !matches!(self, Op::Sdiv | Op::Udiv | Op::Srem | Op::Urem)
+        self.is_pure()
+            && !matches!(self, Op::Sdiv | Op::Udiv | Op::Srem | Op::Urem)
+            // The string readers follow their pointers: above the guard of an optional
+            // string (`if s is not None`) the pointer may be null. Interning a literal reads
+            // only its constant bytes.
+            && !matches!(self, Op::CallRuntime(f)
+                if f.reads_strings_only() && *f != runtime::math::RuntimeFn::StrIntern)
     }
 }
 

@@ -680,10 +680,21 @@ impl RuntimeFn {
                 | PrintBytes
                 | PrintEnd
                 | StackCheck
-        ) && !self.uses_arena()
+        ) && (!self.uses_arena() || self.reads_strings_only())
             && (!self.is_library() || matches!(self, RandomState | GenTables))
             && !self.reads_memory()
             && !self.writes_memory()
+    }
+
+    /// True for the string helpers that only read strings (which never change) or return
+    /// immortal interned ones: they take the error slot like the arena's users but allocate
+    /// nothing there, so a literal's interning or a comparison may be hoisted and merged.
+    pub fn reads_strings_only(self) -> bool {
+        use RuntimeFn::*;
+        matches!(
+            self,
+            StrIntern | StrEq | StrCmp | StrContains | StrChar | StrHash
+        )
     }
 
     /// True for the calls compiled code makes only on rare paths of inline code (the

@@ -55,8 +55,26 @@ fn interned() -> &'static Mutex<HashMap<String, usize>> {
     TABLE.get_or_init(Default::default)
 }
 
+/// The interned one-character strings of the code points below 256, made once: indexing or
+/// iterating a string and its one-character literals (`for ch in s: if ch == "a"`) then take
+/// neither the table's lock nor an allocation per character.
+fn latin1() -> &'static [i64; 256] {
+    static TABLE: OnceLock<[i64; 256]> = OnceLock::new();
+    TABLE.get_or_init(|| std::array::from_fn(|c| intern_in_table(&char::from(c as u8).to_string())))
+}
+
 /// The immortal interned string for `text`.
 pub fn intern(text: &str) -> i64 {
+    let mut chars = text.chars();
+    if let (Some(c), None) = (chars.next(), chars.next())
+        && (c as u32) < 256
+    {
+        return latin1()[c as usize];
+    }
+    intern_in_table(text)
+}
+
+fn intern_in_table(text: &str) -> i64 {
     let mut table = interned().lock().unwrap_or_else(|e| e.into_inner());
     if let Some(&at) = table.get(text) {
         return at as i64;
@@ -171,6 +189,9 @@ pub unsafe extern "C" fn ferrojit_str_char(_err: *mut ErrorSlot, s: i64, i: i64)
     let Some(&c) = unsafe { code_points(s) }.get(i as usize) else {
         return intern("");
     };
+    if c < 256 {
+        return latin1()[c as usize];
+    }
     intern(&char::from_u32(c).unwrap_or('\u{FFFD}').to_string())
 }
 

@@ -96,3 +96,35 @@ def test_unsupported_string_operations_are_clear():
 
     with pytest.raises(ferrojit.TypingError, match="str"):
         mixed("a")
+
+
+def test_character_loops_and_optional_strings_in_loops():
+    # One-character strings of code points below 256 come from a table made once (no lock or
+    # allocation per character); others are interned as before. String comparisons inside a
+    # loop may be hoisted, but never above the guard of an optional string.
+    @jit
+    def count(text):
+        c = 0
+        for ch in text:
+            if ch == "a" or ch == "é" or ch == "\u4e2d":
+                c += 1
+        return c
+
+    @jit
+    def guarded(flag, n):
+        s = None
+        if flag:
+            s = "abc"
+        c = 0
+        for i in range(n):
+            if s is not None:
+                if s == "abc":
+                    c += 1
+                if s[1] == "b":
+                    c += 10
+        return c
+
+    for text in ["", "a", "abaé\u4e2dxa" * 3, "\u00ff\u0100a"]:
+        check(count, text)
+    for flag in [True, False]:
+        check(guarded, flag, 5)
