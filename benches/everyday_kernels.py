@@ -2,7 +2,7 @@
 """Everyday loops, ferrojit against Numba side by side in one process (issue 12's benchmark).
 
     python benches/everyday_kernels.py [--quick] [--rounds N] [--kernels a,b] [--json FILE]
-                                       [--markdown FILE] [--no-numba]
+                                       [--markdown FILE] [--no-numba] [--set wider]
 
 About fifty small kernels of the kinds people write by hand: element-wise maps with branches
 and math, integer and min/max reductions, ``fastmath`` float reductions, stencils and loop
@@ -16,6 +16,10 @@ each sample being enough calls to last a few milliseconds; the best sample of ``
 rounds counts (before each sample of a ``prange`` kernel the harness sleeps 50 ms, so that the
 other framework's idle worker threads have stopped spinning). The table prints ferrojit's time / Numba's time per kernel (below 1.0 ferrojit
 is faster), the geometric mean and the worst ratio.
+
+``--set wider`` runs the kernels of benches/wider_kernels.py instead: 69 more, written
+later in other styles (containers, strings, masks, library calls, loop nests with boundary
+tests) to find weak spots.
 
 ``--quick`` uses small inputs and one round and compares ferrojit with CPython running the same
 function (and with Numba when it is installed): the CI smoke test
@@ -831,11 +835,16 @@ class Case:
 
 
 def run(args):
-    inputs = make_inputs(args.quick)
-    selected = KERNELS
+    kernels, inputs_of = KERNELS, make_inputs
+    if args.set == "wider":
+        import wider_kernels
+
+        kernels, inputs_of = wider_kernels.KERNELS, wider_kernels.make_inputs
+    inputs = inputs_of(args.quick)
+    selected = kernels
     if args.kernels:
         wanted = set(args.kernels.split(","))
-        selected = [k for k in KERNELS if k[0] in wanted]
+        selected = [k for k in kernels if k[0] in wanted]
     try:
         import numba  # noqa: F401
 
@@ -948,6 +957,8 @@ def main(argv=None):
     p.add_argument("--quick", action="store_true", help="small inputs, equality checks only")
     p.add_argument("--rounds", type=int, default=9, help="interleaved timing rounds (best counts)")
     p.add_argument("--kernels", default="", help="comma-separated kernel names")
+    p.add_argument("--set", choices=["everyday", "wider"], default="everyday",
+                   help="the 73 everyday kernels, or the wider probe set (benches/wider_kernels.py)")
     p.add_argument("--no-numba", action="store_true", help="skip Numba even when installed")
     p.add_argument("--json", default="", help="write every number to this file")
     p.add_argument("--markdown", default="", help="write the table as Markdown to this file")

@@ -24,3 +24,14 @@ def test_everyday_kernels_quick_results_equal(capsys):
     out = capsys.readouterr().out
     assert status == 0, out
     assert len(bench.KERNELS) >= 40
+
+
+def test_wider_kernels_quick_results_equal(capsys):
+    bench = load_bench()
+    sys.path.insert(0, str(ROOT / "benches"))
+    try:
+        status = bench.main(["--quick", "--no-numba", "--set", "wider"])
+    finally:
+        sys.path.remove(str(ROOT / "benches"))
+    out = capsys.readouterr().out
+    assert status == 0, out
