@@ -23,6 +23,9 @@ use std::alloc::{Layout, alloc_zeroed, dealloc, realloc};
 pub const LIST_DATA_OFFSET: i32 = 0;
 /// Byte offset of the length.
 pub const LIST_LEN_OFFSET: i32 = 8;
+/// Byte offset of the allocation's size in bytes (compiled code's `append` stores in place
+/// while the next item fits, and calls [`ferrojit_list_push`] to grow otherwise).
+pub const LIST_BYTES_OFFSET: i32 = 16;
 /// Alignment of list data (enough for every item, including complex128).
 const LIST_ALIGN: usize = 16;
 

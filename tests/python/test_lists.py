@@ -331,3 +331,23 @@ def test_list_kernels_do_not_leak():
     gc.collect()
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert after - before < 50_000, (before, after)
+
+
+def test_append_in_place_and_across_growth():
+    # `append` stores in place while the item fits the allocation and grows it through the
+    # runtime otherwise: many appends (each reallocation), tuples and complex items, and a
+    # list passed in from Python (reflected back).
+    @jit
+    def build(n, xs):
+        ints = []
+        pairs = [(0, 0.0)]
+        zs = [0j]
+        for i in range(n):
+            ints.append(i * 3)
+            pairs.append((i, i * 0.5))
+            zs.append(complex(i, -i))
+            xs.append(float(i))
+        return ints, pairs, zs, len(xs)
+
+    for n in [0, 1, 7, 8, 9, 100, 5000]:
+        check(build, n, [1.5, 2.5])

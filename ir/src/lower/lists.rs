@@ -15,7 +15,7 @@ use crate::function::{IntCC, Op, Ty, Value};
 use frontend::Span;
 use frontend::ast::{CmpOp, Comprehension, Expr};
 use runtime::error::ExceptionKind;
-use runtime::list::{LIST_DATA_OFFSET, LIST_LEN_OFFSET, sort_kind};
+use runtime::list::{LIST_BYTES_OFFSET, LIST_DATA_OFFSET, LIST_LEN_OFFSET, sort_kind};
 use runtime::math::RuntimeFn;
 use typeinfer::{Scalar, Type};
 
@@ -117,10 +117,37 @@ impl Lowerer<'_, '_> {
     }
 
     /// `list.append(value)`.
+    /// While the next item fits the allocation it is stored in place (as Numba's inlined
+    /// append); the runtime grows the list otherwise.
     pub(crate) fn push_item(&mut self, list: Value, item: &Type, value: PyValue, span: Span) {
         let size = self.b.iconst(Ty::I64, layout(item).size);
-        let slot = self.b.call_runtime(RuntimeFn::ListPush, &[list, size]);
-        self.check_allocated(slot, span);
+        let data = self.b.load(Ty::Ptr, list, LIST_DATA_OFFSET, false);
+        let len = self.b.load(Ty::I64, list, LIST_LEN_OFFSET, false);
+        let bytes = self.b.load(Ty::I64, list, LIST_BYTES_OFFSET, false);
+        let used = self.b.binary(Op::Imul, len, size);
+        let needed = self.b.binary(Op::Iadd, used, size);
+        let fits = self.b.icmp(IntCC::Ule, needed, bytes);
+        let (fast, slow, join) = (
+            self.create_block(),
+            self.create_block(),
+            self.create_block(),
+        );
+        let slot = self.b.append_block_param(join, Ty::Ptr);
+        self.brif(fits, fast, slow);
+        self.seal(fast);
+        self.seal(slow);
+        self.switch_to(fast);
+        let one = self.b.iconst(Ty::I64, 1);
+        let longer = self.b.binary(Op::Iadd, len, one);
+        self.b.store(list, longer, LIST_LEN_OFFSET);
+        let at = self.b.binary(Op::Iadd, data, used);
+        self.jump(join, &[at]);
+        self.switch_to(slow);
+        let grown = self.b.call_runtime(RuntimeFn::ListPush, &[list, size]);
+        self.check_allocated(grown, span);
+        self.jump(join, &[grown]);
+        self.seal(join);
+        self.switch_to(join);
         self.store_item_at(slot, item, value);
     }
 
