@@ -181,10 +181,17 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
         if func.terminator(block).is_none() {
             return Err(self.invalid(format!("{block} does not end with a terminator")));
         }
+        let returned_floats = self.returned_floats(block);
         for (i, &inst) in insts.iter().enumerate() {
             if i + 1 < insts.len() && func.inst(inst).op.is_terminator() {
                 return Err(self.invalid(format!("{block} has a terminator before its end")));
             }
+            let release = func.inst(inst).op == Op::CallRuntime(RuntimeFn::ArenaRelease);
+            let saved = if release {
+                self.save_across_call(&returned_floats)
+            } else {
+                None
+            };
             self.translate_inst(inst).map_err(|message| {
                 let data = func.inst(inst);
                 let at = if data.line > 0 {
@@ -197,8 +204,71 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
                     inst.0, data.op
                 ))
             })?;
+            if let Some(slot) = saved {
+                self.restore_after_call(&returned_floats, slot);
+            }
         }
         Ok(())
+    }
+
+    /// The float values `block`'s `return` passes, if it returns.
+    fn returned_floats(&self, block: ir::Block) -> Vec<ir::Value> {
+        let func = self.func;
+        let Some(term) = func.terminator(block) else {
+            return Vec::new();
+        };
+        let data = func.inst(term);
+        if data.op != Op::Return {
+            return Vec::new();
+        }
+        let mut floats: Vec<ir::Value> = data
+            .args
+            .iter()
+            .copied()
+            .filter(|&v| func.value_type(v).is_float())
+            .collect();
+        floats.dedup();
+        floats
+    }
+
+    /// Stores the already computed `values` in a stack slot before the call that frees a
+    /// function's temporaries at its `return`. Why: no float register survives a call, and a
+    /// loop's float result returned after it (`c = np.ones(n); return c.sum()`) would be live
+    /// across the call; regalloc2 spills such a value where the loop defines it, a store on
+    /// every iteration (`s += c[i]` ran 5× slower). Stored here, the value ends before the
+    /// call and the loop keeps it in a register.
+    fn save_across_call(&mut self, values: &[ir::Value]) -> Option<StackSlot> {
+        let known: Vec<Value> = values
+            .iter()
+            .map_while(|v| self.values[v.0 as usize])
+            .collect();
+        if known.is_empty() || known.len() != values.len() {
+            return None;
+        }
+        let size = 8 * known.len() as u32;
+        let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            size,
+            3,
+        ));
+        for (k, v) in known.into_iter().enumerate() {
+            self.b
+                .ins()
+                .stack_store(self.pointer, v, slot, 8 * k as i32);
+        }
+        Some(slot)
+    }
+
+    /// Reloads what [`Self::save_across_call`] stored, for the uses after the call.
+    fn restore_after_call(&mut self, values: &[ir::Value], slot: StackSlot) {
+        for (k, &v) in values.iter().enumerate() {
+            let ty = clif_type(self.func.value_type(v), self.pointer);
+            let loaded = self
+                .b
+                .ins()
+                .stack_load(self.pointer, ty, slot, 8 * k as i32);
+            self.values[v.0 as usize] = Some(loaded);
+        }
     }
 
     /// Lowers one instruction; `Err` is a message the caller locates.
