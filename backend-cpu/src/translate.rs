@@ -19,6 +19,7 @@ use cranelift_codegen::ir::{
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::{FuncId, Linkage, Module};
+use ir::passes::util::DomTree;
 use ir::{Op, Ty};
 use runtime::error::{CODE_OFFSET, ERROR_ARGS, TAG_OFFSET, arg_offset};
 use runtime::math::{AbiType, RuntimeFn};
@@ -67,16 +68,29 @@ pub(crate) fn translate_function<'m, M: Module>(
         used_elsewhere: values_used_outside_their_block(func),
         pin_slot: None,
         current: order[0],
+        current_index: 0,
+        saves: HashMap::new(),
+        reloads: Vec::new(),
+        dom: DomTree::compute(func),
         values: vec![None; func.values.len()],
         blocks: vec![None; func.blocks.len()],
         err: Value::reserved_value(),
         callees: HashMap::new(),
         propagate: None,
     };
+    t.saves = floats_across_calls(func, &t.dom, &t.loops);
     t.translate(&order)?;
     let config = t.module.target_config();
     t.b.finalize(config);
     Ok(())
+}
+
+/// A float value reloaded after the call at instruction `index` of `block`.
+struct Reload {
+    value: ir::Value,
+    block: ir::Block,
+    index: usize,
+    loaded: Value,
 }
 
 struct FunctionTranslator<'a, 'm, M: Module> {
@@ -91,8 +105,14 @@ struct FunctionTranslator<'a, 'm, M: Module> {
     used_elsewhere: Vec<bool>,
     /// The stack slot `pin` stores into, made at first use.
     pin_slot: Option<StackSlot>,
-    /// The IR block being translated.
+    /// The IR block being translated, and the index of the instruction in it.
     current: ir::Block,
+    current_index: usize,
+    dom: DomTree,
+    /// By call instruction: the float values live across it that it saves and reloads.
+    saves: HashMap<ir::Inst, Vec<ir::Value>>,
+    /// The reloaded values, for the uses their calls dominate.
+    reloads: Vec<Reload>,
     values: Vec<Option<Value>>,
     blocks: Vec<Option<clif::Block>>,
     /// The error-slot pointer (first parameter).
@@ -181,16 +201,14 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
         if func.terminator(block).is_none() {
             return Err(self.invalid(format!("{block} does not end with a terminator")));
         }
-        let returned_floats = self.returned_floats(block);
         for (i, &inst) in insts.iter().enumerate() {
             if i + 1 < insts.len() && func.inst(inst).op.is_terminator() {
                 return Err(self.invalid(format!("{block} has a terminator before its end")));
             }
-            let release = func.inst(inst).op == Op::CallRuntime(RuntimeFn::ArenaRelease);
-            let saved = if release {
-                self.save_across_call(&returned_floats)
-            } else {
-                None
+            self.current_index = i;
+            let saved = match self.saves.get(&inst) {
+                Some(values) => self.save_across_call(&values.clone()),
+                None => None,
             };
             self.translate_inst(inst).map_err(|message| {
                 let data = func.inst(inst);
@@ -205,43 +223,17 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
                 ))
             })?;
             if let Some(slot) = saved {
-                self.restore_after_call(&returned_floats, slot);
+                let values = self.saves[&inst].clone();
+                self.restore_after_call(&values, slot, block, i);
             }
         }
         Ok(())
     }
 
-    /// The float values `block`'s `return` passes, if it returns.
-    fn returned_floats(&self, block: ir::Block) -> Vec<ir::Value> {
-        let func = self.func;
-        let Some(term) = func.terminator(block) else {
-            return Vec::new();
-        };
-        let data = func.inst(term);
-        if data.op != Op::Return {
-            return Vec::new();
-        }
-        let mut floats: Vec<ir::Value> = data
-            .args
-            .iter()
-            .copied()
-            .filter(|&v| func.value_type(v).is_float())
-            .collect();
-        floats.dedup();
-        floats
-    }
-
-    /// Stores the already computed `values` in a stack slot before the call that frees a
-    /// function's temporaries at its `return`. Why: no float register survives a call, and a
-    /// loop's float result returned after it (`c = np.ones(n); return c.sum()`) would be live
-    /// across the call; regalloc2 spills such a value where the loop defines it, a store on
-    /// every iteration (`s += c[i]` ran 5× slower). Stored here, the value ends before the
-    /// call and the loop keeps it in a register.
+    /// Stores the float `values` live across the call about to be translated in a stack slot
+    /// (see [`floats_across_calls`]).
     fn save_across_call(&mut self, values: &[ir::Value]) -> Option<StackSlot> {
-        let known: Vec<Value> = values
-            .iter()
-            .map_while(|v| self.values[v.0 as usize])
-            .collect();
+        let known: Vec<Value> = values.iter().map_while(|&v| self.value(v).ok()).collect();
         if known.is_empty() || known.len() != values.len() {
             return None;
         }
@@ -259,15 +251,27 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
         Some(slot)
     }
 
-    /// Reloads what [`Self::save_across_call`] stored, for the uses after the call.
-    fn restore_after_call(&mut self, values: &[ir::Value], slot: StackSlot) {
+    /// Reloads what [`Self::save_across_call`] stored, for the uses the call (instruction
+    /// `index` of `block`) dominates.
+    fn restore_after_call(
+        &mut self,
+        values: &[ir::Value],
+        slot: StackSlot,
+        block: ir::Block,
+        index: usize,
+    ) {
         for (k, &v) in values.iter().enumerate() {
             let ty = clif_type(self.func.value_type(v), self.pointer);
             let loaded = self
                 .b
                 .ins()
                 .stack_load(self.pointer, ty, slot, 8 * k as i32);
-            self.values[v.0 as usize] = Some(loaded);
+            self.reloads.push(Reload {
+                value: v,
+                block,
+                index,
+                loaded,
+            });
         }
     }
 
@@ -804,6 +808,17 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
     }
 
     fn value(&self, v: ir::Value) -> Result<Value, String> {
+        // The reload after the latest call that saved `v` and dominates this use.
+        if let Some(r) = self.reloads.iter().rev().find(|r| {
+            r.value == v
+                && if r.block == self.current {
+                    r.index < self.current_index
+                } else {
+                    self.dom.dominates(r.block, self.current)
+                }
+        }) {
+            return Ok(r.loaded);
+        }
         self.values.get(v.0 as usize).copied().flatten().ok_or_else(|| {
             format!("{v} is used where it is not defined (undefined, or its definition does not dominate the use)")
         })
@@ -854,6 +869,81 @@ fn reverse_postorder(func: &ir::Function) -> Result<Vec<ir::Block>, BackendError
     }
     postorder.reverse();
     Ok(postorder)
+}
+
+/// For each call outside loops, the float values that are live across it as far as the
+/// dominance of uses tells: defined before the call (their definition dominates it) and used
+/// where the call dominates. Why: no float register survives a call (System V), and
+/// regalloc2 spills such a value where it is defined; a loop's accumulator used after a later
+/// call (`s` summed in a loop, then `out = np.zeros(2); out[0] = s`, or the `return` after
+/// the call that frees the temporaries) was stored to the stack on every iteration (such
+/// loops ran 5–6× slower). Saved in a stack slot right before the call and reloaded after it,
+/// the value's own range ends at the call and the loop keeps it in a register. Calls inside
+/// loops are left to regalloc2 (a save there would run every iteration as well).
+fn floats_across_calls(
+    func: &ir::Function,
+    dom: &DomTree,
+    loops: &Loops,
+) -> HashMap<ir::Inst, Vec<ir::Value>> {
+    use ir::passes::util::for_each_use;
+    // Where each float value is defined and used: (block, index), -1 for a block parameter.
+    let mut defs: HashMap<ir::Value, (ir::Block, isize)> = HashMap::new();
+    let mut uses: HashMap<ir::Value, Vec<(ir::Block, isize)>> = HashMap::new();
+    let mut calls = Vec::new();
+    for &block in &func.layout {
+        for &p in &func.block(block).params {
+            if func.value_type(p).is_float() {
+                defs.insert(p, (block, -1));
+            }
+        }
+        for (i, &inst) in func.block(block).insts.iter().enumerate() {
+            let data = func.inst(inst);
+            for_each_use(data, |v| {
+                if func.value_type(v).is_float() {
+                    uses.entry(v).or_default().push((block, i as isize));
+                }
+            });
+            for &r in &data.results {
+                if func.value_type(r).is_float() {
+                    defs.insert(r, (block, i as isize));
+                }
+            }
+            // (`call_catch` and `parallel_for` end or split the block around their call.)
+            let is_call = matches!(data.op, Op::Call(_) | Op::CallRuntime(_));
+            if is_call && !loops.in_loop(block) {
+                calls.push((inst, block, i as isize));
+            }
+        }
+    }
+    // Linear in the code's size for the functions people write; past this, left to regalloc2.
+    if calls.len().saturating_mul(defs.len()) > 1 << 20 {
+        return HashMap::new();
+    }
+    let before = |(b, i): (ir::Block, isize), (cb, ci): (ir::Block, isize)| {
+        if b == cb {
+            i < ci
+        } else {
+            dom.dominates(b, cb)
+        }
+    };
+    let mut saves = HashMap::new();
+    for (inst, cb, ci) in calls {
+        let mut live: Vec<ir::Value> = defs
+            .iter()
+            .filter(|&(v, &def)| {
+                before(def, (cb, ci))
+                    && uses
+                        .get(v)
+                        .is_some_and(|us| us.iter().any(|&u| before((cb, ci), u)))
+            })
+            .map(|(&v, _)| v)
+            .collect();
+        if !live.is_empty() {
+            live.sort_by_key(|v| v.0);
+            saves.insert(inst, live);
+        }
+    }
+    saves
 }
 
 /// By value index: whether some instruction (or branch argument) in a block other than the

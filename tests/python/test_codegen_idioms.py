@@ -544,3 +544,30 @@ def test_float_results_returned_after_freeing_temporaries():
     # (saved in a stack slot around it): values intact, complex and float32 too.
     for n in [0, 1, 7, 1000]:
         check(temporaries_then_float_results, n)
+
+
+@jit
+def loop_results_then_allocation(a, flag):
+    s = 0.0
+    m = -np.inf
+    for i in range(a.shape[0]):
+        s += a[i]
+        m = max(m, a[i])
+    out = np.zeros(3)  # a call between the loop and the uses of `s` and `m`
+    out[0] = s
+    if flag:
+        extra = np.ones(2)  # a second call on one branch only
+        out[1] = m + extra[0] + s
+    else:
+        out[1] = m
+    out[2] = s * 2.0  # after the branches merge
+    return out, s, m
+
+
+def test_float_values_live_across_calls():
+    # Saved around each call outside loops and reloaded where the call dominates the use;
+    # uses after a merge read the value itself.
+    a = np.random.default_rng(16).standard_normal(1000)
+    for flag in [True, False]:
+        check(loop_results_then_allocation, a, flag)
+        check(loop_results_then_allocation, a[:0], flag)
