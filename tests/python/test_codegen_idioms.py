@@ -571,3 +571,25 @@ def test_float_values_live_across_calls():
     for flag in [True, False]:
         check(loop_results_then_allocation, a, flag)
         check(loop_results_then_allocation, a[:0], flag)
+
+
+@jit
+def scaled_sums(a8, a64, k):
+    s = 0
+    t = 0
+    for i in range(a8.shape[0]):
+        s += a8[i] * 2
+    for i in range(a64.shape[0]):
+        t += a64[i] * k
+    return s, t
+
+
+def test_sums_of_scaled_terms():
+    # `s += a[i] * k` summed by the runtime and multiplied once: the same wrapping sum.
+    rng = np.random.default_rng(17)
+    a8 = rng.integers(-128, 128, 70_001).astype(np.int8)
+    big = np.array([2**62, 3, -(2**61), 7] * 9, dtype=np.int64)
+    for k in [0, 3, -5, 2**40]:
+        got = scaled_sums(a8, big, k)
+        want = (int(a8.astype(np.int64).sum()) * 2, int((big * np.int64(k)).sum()))
+        assert got == want

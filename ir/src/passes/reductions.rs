@@ -10,6 +10,7 @@
 //! | `s += a[i]`, `i64` | `sum_i64` | always (wrapping sums are exact in any order) |
 //! | `s += a[i]`, `i32` elements widened to `i64` | `sum_i32` | always |
 //! | `s += a[i]`, `i16`/`u16`/`i8`/`u8` elements widened to `i64` | `sum_i16` … `sum_u8` | always |
+//! | `s += a[i] * k`, `k` the same in every iteration, any of the integer sums above | the sum, times `k` | always (wrapping multiplication distributes) |
 //! | `s += a[i]`, `f64` / `f32` | `sum_f64` / `sum_f32` | `fastmath` (reassociation) |
 //! | `s += a[i] * a[i]`, `f64` | `sum_squares_f64` | `fastmath` |
 //! | `s += a[i] * b[i]`, `f64` | `dot_f64` | `fastmath` |
@@ -42,6 +43,9 @@ pub fn run(func: &mut Function, fastmath: bool) -> bool {
 
 struct Reduction {
     routine: RuntimeFn,
+    /// A multiplier of every term, the same in each iteration (`s += a[i] * k`): the
+    /// routine's sum is multiplied by it.
+    scale: Option<Value>,
     /// The element addresses (one, or two for a dot product).
     addresses: Vec<Value>,
     /// Instructions kept, in order (index and address arithmetic).
@@ -228,6 +232,7 @@ fn match_loop(func: &Function, l: Block, fastmath: bool) -> Option<Reduction> {
         used.push(load);
         Some((addr, ty))
     };
+    let mut scale = None;
     let (routine, addresses) = match op {
         Op::Smin | Op::Smax if s_ty == Ty::I64 => {
             let (addr, ty) = element(term_value, &mut used)?;
@@ -252,6 +257,23 @@ fn match_loop(func: &Function, l: Block, fastmath: bool) -> Option<Reduction> {
             (RuntimeFn::PopcountSumI64, vec![addr])
         }
         Op::Iadd if s_ty == Ty::I64 => {
+            // `s += x * k` with `k` the same in every iteration: `s + k * sum(x)`, the same
+            // wrapping sum (multiplication distributes over addition modulo 2^64).
+            let mut term_value = term_value;
+            if let Some(mul) = def_inst(func, term_value)
+                && func.inst(mul).op == Op::Imul
+                && block.insts.contains(&mul)
+            {
+                let a = func.inst(mul).args.clone();
+                let (x, k) = match (defined_in_l(a[0]), defined_in_l(a[1])) {
+                    (true, false) => (a[0], a[1]),
+                    (false, true) => (a[1], a[0]),
+                    _ => return None,
+                };
+                used.push(mul);
+                scale = Some(k);
+                term_value = x;
+            }
             // `None`: not widened; `Some(signed)`: sign- or zero-extended.
             let (x, widened) = match func.inst(def_inst(func, term_value)?).op {
                 Op::Sext => (func.inst(def_inst(func, term_value)?).args[0], Some(true)),
@@ -343,6 +365,7 @@ fn match_loop(func: &Function, l: Block, fastmath: bool) -> Option<Reduction> {
     }
     Some(Reduction {
         routine,
+        scale,
         addresses,
         kept,
         i,
@@ -394,7 +417,12 @@ fn rewrite(func: &mut Function, l: Block, m: Reduction) {
         _ => Ty::I64,
     };
     let call = func.create_inst(Op::CallRuntime(m.routine), args, &[result_ty], Vec::new());
-    let total = func.inst(call).results[0];
+    let mut total = func.inst(call).results[0];
+    let scaled = m.scale.map(|k| {
+        let mul = func.create_inst(Op::Imul, vec![total, k], &[result_ty], Vec::new());
+        total = func.inst(mul).results[0];
+        mul
+    });
     let update = func.inst_mut(m.update);
     update.args = vec![m.s, total];
     update.op = match m.routine {
@@ -413,13 +441,19 @@ fn rewrite(func: &mut Function, l: Block, m: Reduction) {
     );
     let term = func.terminator(l).expect("the loop block is terminated");
     let (line, col) = (func.inst(term).line, func.inst(term).col);
-    for inst in [diff, more, len, call, jump].into_iter().chain(end) {
+    for inst in [diff, more, len, call, jump]
+        .into_iter()
+        .chain(end)
+        .chain(scaled)
+    {
         let d = func.inst_mut(inst);
         d.line = line;
         d.col = col;
     }
     let mut insts = m.kept.clone();
-    insts.extend([diff, more, len, call, m.update]);
+    insts.extend([diff, more, len, call]);
+    insts.extend(scaled);
+    insts.push(m.update);
     insts.extend(end);
     insts.push(jump);
     func.block_mut(l).insts = insts;
