@@ -17,7 +17,7 @@ rounds counts (before each sample of a ``prange`` kernel the harness sleeps 50 m
 other framework's idle worker threads have stopped spinning). The table prints ferrojit's time / Numba's time per kernel (below 1.0 ferrojit
 is faster), the geometric mean and the worst ratio.
 
-``--set wider`` runs the kernels of benches/wider_kernels.py instead: 69 more, written
+``--set wider`` runs the kernels of benches/wider_kernels.py instead: 110 more, written
 later in other styles (containers, strings, masks, library calls, loop nests with boundary
 tests) to find weak spots.
 

@@ -458,6 +458,184 @@ def int_pow_loop(ia):
         s += x * x * x
     return s
 
+def np_std(a):
+    return a.std()
+
+def np_median(a):
+    return np.median(a)
+
+def np_percentile(a):
+    return np.percentile(a, 90.0)
+
+def np_unique_count(ia):
+    return np.unique(ia & 255).shape[0]
+
+def np_searchsorted(s, q):
+    return np.searchsorted(s, q)
+
+def np_concat(a, b):
+    return np.concatenate((a, b)).sum()
+
+def np_outer(x, y):
+    return np.outer(x, y)
+
+def np_arange_expr(n):
+    x = np.arange(n) * 0.5
+    return (x * x).sum()
+
+def np_linspace_sin(n):
+    x = np.linspace(0.0, 10.0, n)
+    return np.sin(x).sum()
+
+def np_zeros_fill(n):
+    z = np.zeros((n, 8))
+    for i in range(n):
+        z[i, i % 8] = 1.0
+    return z.sum()
+
+def np_copy_slice(a):
+    b = a[100:-100].copy()
+    return b[0] + b[-1]
+
+def np_reverse(a):
+    return a[::-1].copy()
+
+def np_abs_max(a, b):
+    return np.max(np.abs(a - b))
+
+def np_where_count(a):
+    return np.where(a > 0.5)[0].shape[0]
+
+def np_argsort_big(a):
+    return np.argsort(a)[0]
+
+def np_sort_f32(a32):
+    return np.sort(a32)[10]
+
+def np_cumsum_2d(m):
+    return np.cumsum(m, axis=1)[:, -1].sum()
+
+def np_isnan_count(a):
+    return np.sum(np.isnan(a))
+
+def np_round(a):
+    return np.round(a, 2)
+
+def np_floor_int(a):
+    return np.floor(a * 10).astype(np.int64).sum()
+
+def np_exp_log(a):
+    return np.log1p(np.exp(-a)).sum()
+
+def np_matmul_small(A, B):
+    return A @ B
+
+def np_inv(S):
+    return np.linalg.inv(S)[0, 0]
+
+def np_solve(S, v):
+    return np.linalg.solve(S, v)
+
+def np_random_uniform(n):
+    np.random.seed(3)
+    return np.random.random(n).sum()
+
+def np_random_normal_arr(n):
+    np.random.seed(4)
+    return np.random.normal(0.0, 1.0, n).sum()
+
+def loop_2d_transpose_sum(m):
+    s = 0.0
+    for j in range(m.shape[1]):
+        for i in range(m.shape[0]):
+            s += m[i, j]
+    return s
+
+def tuple_swap_loop(a):
+    x, y = 0.0, 1.0
+    for i in range(a.shape[0]):
+        x, y = y, x + a[i]
+    return x + y
+
+def while_converge(a):
+    total = 0
+    for i in range(a.shape[0]):
+        x = a[i] * 100.0
+        k = 0
+        while x > 1.0:
+            x = x * 0.5
+            k += 1
+        total += k
+    return total
+
+def bool_array_loop(flags):
+    c = 0
+    for i in range(flags.shape[0]):
+        if flags[i]:
+            c += 1
+    return c
+
+def int8_loop(i8a):
+    s = 0
+    for i in range(i8a.shape[0]):
+        s += np.int64(i8a[i]) * 2  # NumPy 2's int8 * 2 would wrap in CPython
+    return s
+
+def float_to_int_cast(a):
+    s = 0
+    for i in range(a.shape[0]):
+        s += int(a[i] * 1000.0)
+    return s
+
+def complex_loop(z):
+    s = 0j
+    for i in range(z.shape[0]):
+        s += z[i] * z[i].conjugate()
+    return s.real
+
+def max_reduce_2d_loop(m):
+    best = -np.inf
+    for i in range(m.shape[0]):
+        for j in range(m.shape[1]):
+            if m[i, j] > best:
+                best = m[i, j]
+    return best
+
+def lerp_loop(a, b, out):
+    t = 0.3
+    for i in range(a.shape[0]):
+        out[i] = a[i] + t * (b[i] - a[i])
+
+def exp_neg_sq(a, out):
+    for i in range(a.shape[0]):
+        out[i] = math.exp(-a[i] * a[i])
+
+def sigmoid(a, out):
+    for i in range(a.shape[0]):
+        out[i] = 1.0 / (1.0 + math.exp(-a[i]))
+
+def power_loop(a, out):
+    for i in range(a.shape[0]):
+        out[i] = a[i] ** 3
+
+def log_sum(a):
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += math.log(a[i] + 1.0)
+    return s
+
+def atan2_loop(a, b, out):
+    for i in range(a.shape[0]):
+        out[i] = math.atan2(a[i], b[i])
+
+def int_minmax_pair(ia):
+    lo = ia[0]; hi = ia[0]
+    for i in range(ia.shape[0]):
+        v = ia[i]
+        lo = min(lo, v)
+        hi = max(hi, v)
+    return hi - lo
+
 
 # name -> (function, argument names, options), as in everyday_kernels.py.
 KERNELS = [
@@ -532,6 +710,48 @@ KERNELS = [
     ("scale_rows", scale_rows, "m v out2", {}),
     ("pi_series", pi_series, "nlog", {}),
     ("int_pow_loop", int_pow_loop, "ia", {}),
+
+    ("np_std", np_std, "a", {"tol": 1e-12}),
+    ("np_median", np_median, "a", {}),
+    ("np_percentile", np_percentile, "a", {"tol": 1e-12}),
+    ("np_unique_count", np_unique_count, "ia", {}),
+    ("np_searchsorted", np_searchsorted, "sorted q1k", {}),
+    ("np_concat", np_concat, "a b", {"tol": 1e-9}),
+    ("np_outer", np_outer, "x y", {}),
+    ("np_arange_expr", np_arange_expr, "nlog", {"tol": 1e-12}),
+    ("np_linspace_sin", np_linspace_sin, "nlog", {"tol": 1e-9}),
+    ("np_zeros_fill", np_zeros_fill, "nz", {}),
+    ("np_copy_slice", np_copy_slice, "a", {}),
+    ("np_reverse", np_reverse, "a", {}),
+    ("np_abs_max", np_abs_max, "a b", {}),
+    ("np_where_count", np_where_count, "a", {}),
+    ("np_argsort_big", np_argsort_big, "a", {}),
+    ("np_sort_f32", np_sort_f32, "a32", {}),
+    ("np_cumsum_2d", np_cumsum_2d, "m", {"tol": 1e-9}),
+    ("np_isnan_count", np_isnan_count, "a", {}),
+    ("np_round", np_round, "a", {}),
+    ("np_floor_int", np_floor_int, "a", {}),
+    ("np_exp_log", np_exp_log, "a", {"tol": 1e-9}),
+    ("np_matmul_small", np_matmul_small, "S S", {"tol": 1e-9}),
+    ("np_inv", np_inv, "S", {"tol": 1e-6}),
+    ("np_solve", np_solve, "S v64", {"tol": 1e-6}),
+    ("np_random_uniform", np_random_uniform, "nlog", {"tol": 1e-9}),
+    ("np_random_normal_arr", np_random_normal_arr, "nlog", {"tol": 1e-9}),
+    ("loop_2d_transpose_sum", loop_2d_transpose_sum, "m", {}),
+    ("tuple_swap_loop", tuple_swap_loop, "a", {}),
+    ("while_converge", while_converge, "a", {}),
+    ("bool_array_loop", bool_array_loop, "flags", {}),
+    ("int8_loop", int8_loop, "i8a", {}),
+    ("float_to_int_cast", float_to_int_cast, "a", {}),
+    ("complex_loop", complex_loop, "z10", {"tol": 1e-9}),
+    ("max_reduce_2d_loop", max_reduce_2d_loop, "m", {}),
+    ("lerp_loop", lerp_loop, "a b out", {}),
+    ("exp_neg_sq", exp_neg_sq, "a out", {}),
+    ("sigmoid", sigmoid, "a out", {}),
+    ("power_loop", power_loop, "a out", {"tol": 1e-15}),
+    ("log_sum", log_sum, "a", {}),
+    ("atan2_loop", atan2_loop, "a b out", {}),
+    ("int_minmax_pair", int_minmax_pair, "ia", {}),
 ]
 
 
@@ -560,4 +780,8 @@ def make_inputs(quick):
         H=np.zeros((32, 32), dtype=np.int64), v=rng.random(s), wm=20 if quick else 200,
         g=(rng.random((s, s)) < 0.3).astype(np.int64), out8=np.zeros((s, s), dtype=np.int64),
         nwalk=1000 if quick else 200_000, nstr=10 if quick else 500,
+        q1k=rng.random(1000), nz=1000 if quick else 100_000,
+        S=rng.random((64, 64)) + 64 * np.eye(64), v64=rng.random(64),
+        flags=rng.random(n) > 0.5, i8a=rng.integers(-100, 100, n).astype(np.int8),
+        z10=rng.random(n // 10) + 1j * rng.random(n // 10),
     )
