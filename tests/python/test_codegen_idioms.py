@@ -392,12 +392,26 @@ def multiples(a):
     return counts
 
 
+@jit
+def count_multiples(a, out):
+    c = 0
+    for i in range(a.shape[0]):
+        if a[i] % 3 == 0:
+            c += 1
+    for i in range(a.shape[0]):
+        out[i] = a[i] % 10 != 0
+    return c
+
+
 def test_divisibility_tests():
     # `x % c == 0` without the remainder: negative values, MIN and MAX, multiples and their
     # neighbours.
     near = np.array([k * c + d for c in (3, 6, 10, 12, 1000000007) for k in (-3, -1, 0, 2, 7)
                      for d in (-1, 0, 1)], dtype=np.int64)
     check(multiples, np.concatenate([INTS, near]))
+    # The vectorized loops (the test is made before the vectorizer runs).
+    values = np.concatenate([INTS, near, np.random.default_rng(18).integers(-10**6, 10**6, 999)])
+    check(count_multiples, values, np.zeros(values.shape[0], dtype=np.bool_))
 
 
 @jit

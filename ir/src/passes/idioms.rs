@@ -16,6 +16,10 @@
 //! exit, where (and after which) `x` is 0 and each `n` is `n2`: the values the loop leaves with.
 //! `B` must have `H` as its only predecessor and contain nothing else, so nothing observes the
 //! skipped iterations; it is removed.
+//!
+//! It also makes `x % c == 0` a divisibility test without a division (the rewrite lives in
+//! [`super::strength`]): here, before the vectorizer, so that a loop counting multiples
+//! vectorizes (its multiplication has vector lanes; a division does not).
 
 use super::util::map_uses;
 use crate::function::{Block, Function, Inst, IntCC, Op, Value, ValueDef};
@@ -23,6 +27,7 @@ use std::collections::HashMap;
 
 /// Runs the pass; true if a loop was rewritten.
 pub fn run(func: &mut Function) -> bool {
+    let divisibility = super::strength::divisibility_tests(func);
     let mut predecessors: HashMap<Block, usize> = HashMap::new();
     for &b in &func.layout {
         for s in func.successors(b) {
@@ -41,7 +46,7 @@ pub fn run(func: &mut Function) -> bool {
             changed = true;
         }
     }
-    changed
+    changed || divisibility
 }
 
 /// The same loop as `lower_while` writes it, rotated (the test repeated at the bottom):

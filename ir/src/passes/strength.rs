@@ -14,7 +14,9 @@
 //!   comparison. No hardware division is left, on the CPU or the GPU.
 //! - **Divisibility tests**: `x % c == 0` (or `!= 0`) of `i64` values, `c` not a power of
 //!   two, compares `rotr(|x| * inv(d), k)` with `(2^64 - 1) / c` (`c = d * 2^k`, `d` odd):
-//!   neither the quotient nor the remainder is computed.
+//!   neither the quotient nor the remainder is computed. `idioms` makes these tests already,
+//!   before the vectorizer, which takes their multiplication where it could not take a
+//!   division.
 //! - **Comparisons of such a quotient with 0** become comparisons of the dividend with the
 //!   divisor (`x // 10 > 0` is `x >= 10`), so a loop's exit test need not wait for the division.
 //! - **Multiplication by 3, 5 and 9**: `x + (x << 1|2|3)`, which the x86-64 backend emits as
@@ -360,7 +362,7 @@ fn remainder_of(func: &Function, r: Value, c: u64) -> Option<(Value, Option<Valu
 /// LLVM folds `urem == 0`). `x` and `|x|` have the same divisors, and the magnitude
 /// `(x ^ s) - s` is exact as an unsigned value (`2^63` for `MIN`). Three instructions and a
 /// multiplication instead of a multiply-high, a multiplication and four more.
-fn divisibility_tests(func: &mut Function) -> bool {
+pub(super) fn divisibility_tests(func: &mut Function) -> bool {
     let mut plans = Vec::new();
     for &b in &func.layout {
         for &inst in &func.block(b).insts {
