@@ -70,7 +70,7 @@ pub(crate) fn translate_function<'m, M: Module>(
         current: order[0],
         current_index: 0,
         saves: HashMap::new(),
-        reloads: Vec::new(),
+        reloads: HashMap::new(),
         dom: DomTree::compute(func),
         values: vec![None; func.values.len()],
         blocks: vec![None; func.blocks.len()],
@@ -87,7 +87,6 @@ pub(crate) fn translate_function<'m, M: Module>(
 
 /// A float value reloaded after the call at instruction `index` of `block`.
 struct Reload {
-    value: ir::Value,
     block: ir::Block,
     index: usize,
     loaded: Value,
@@ -111,8 +110,9 @@ struct FunctionTranslator<'a, 'm, M: Module> {
     dom: DomTree,
     /// By call instruction: the float values live across it that it saves and reloads.
     saves: HashMap<ir::Inst, Vec<ir::Value>>,
-    /// The reloaded values, for the uses their calls dominate.
-    reloads: Vec<Reload>,
+    /// By value: its reloads after calls, in translation order, for the uses their calls
+    /// dominate.
+    reloads: HashMap<ir::Value, Vec<Reload>>,
     values: Vec<Option<Value>>,
     blocks: Vec<Option<clif::Block>>,
     /// The error-slot pointer (first parameter).
@@ -266,8 +266,7 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
                 .b
                 .ins()
                 .stack_load(self.pointer, ty, slot, 8 * k as i32);
-            self.reloads.push(Reload {
-                value: v,
+            self.reloads.entry(v).or_default().push(Reload {
                 block,
                 index,
                 loaded,
@@ -809,14 +808,16 @@ impl<M: Module> FunctionTranslator<'_, '_, M> {
 
     fn value(&self, v: ir::Value) -> Result<Value, String> {
         // The reload after the latest call that saved `v` and dominates this use.
-        if let Some(r) = self.reloads.iter().rev().find(|r| {
-            r.value == v
-                && if r.block == self.current {
+        let reload = self.reloads.get(&v).and_then(|rs| {
+            rs.iter().rev().find(|r| {
+                if r.block == self.current {
                     r.index < self.current_index
                 } else {
                     self.dom.dominates(r.block, self.current)
                 }
-        }) {
+            })
+        });
+        if let Some(r) = reload {
             return Ok(r.loaded);
         }
         self.values.get(v.0 as usize).copied().flatten().ok_or_else(|| {

@@ -543,7 +543,7 @@ impl Lowerer<'_, '_> {
                 (mask_data, &mask_strides),
                 &out,
                 n,
-            );
+            )?;
             return Ok(out.value());
         }
         self.for_each_masked(&shape, mask_data, &mask_strides, &mut |this, idx| {
@@ -582,7 +582,7 @@ impl Lowerer<'_, '_> {
         (mask_data, mask_strides): (Value, &[Value]),
         out: &ArrayRef,
         n: Value,
-    ) {
+    ) -> LResult<()> {
         let dtype = out.dtype;
         let out_data = self.data_of(out.desc);
         let zero = self.b.iconst(Ty::I64, 0);
@@ -597,7 +597,7 @@ impl Lowerer<'_, '_> {
         let at = self.declare_value_var(&PyValue::Scalar(zero, Scalar::I64));
         let nothing = self.scalar_const(dtype, 0.0);
         let last = self.declare_value_var(&PyValue::Scalar(nothing, dtype));
-        let _ = self.for_each_index(shape, &mut |this, idx| {
+        self.for_each_index(shape, &mut |this, idx| {
             let m = this.address_at(mask_data, mask_strides, idx);
             let PyValue::Scalar(bit, _) = this.load_scalar(m, Scalar::Bool) else {
                 unreachable!("bool")
@@ -623,10 +623,11 @@ impl Lowerer<'_, '_> {
             this.def_value_var(&at, &PyValue::Scalar(k1, Scalar::I64));
             this.def_value_var(&last, &PyValue::Scalar(placed, dtype));
             Ok(())
-        });
+        })?;
         self.jump(done, &[]);
         self.seal(done);
         self.switch_to(done);
+        Ok(())
     }
 
     /// `a[mask] = value`: `value` (a number) stored where `mask` is true.
