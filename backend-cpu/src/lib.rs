@@ -6,6 +6,9 @@
 //! - `translate` builds one Cranelift function per IR function (one Cranelift block per IR
 //!   block, IR block parameters as Cranelift block parameters), calling `ops` for the
 //!   per-operation lowering and `loops` to order loop branches so that Cranelift's LICM works;
+//!   float values live across a call outside loops are saved to the stack before it and
+//!   reloaded after it (no float register survives a call; left to regalloc2, a loop's
+//!   accumulator used after a later call was spilled on every iteration);
 //! - `abi` holds what callers rely on: the internal calling convention, the module-wide error
 //!   table and the entry trampolines of `runtime::abi`;
 //! - `codegen` declares and defines a whole module; `jit` and `object` wrap it.
