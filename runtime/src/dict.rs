@@ -89,8 +89,13 @@ impl Table {
 
     /// The canonical bytes of entry `i`'s key.
     fn key_of(&self, i: usize) -> &[u8] {
-        let at = i * self.entry_size();
-        canonical(self.str_keys, &self.entries[at..at + self.key_size])
+        key_at(
+            &self.entries,
+            self.key_size,
+            self.value_size,
+            self.str_keys,
+            i,
+        )
     }
 
     /// The entry index of a key with these canonical bytes and hash.
@@ -100,22 +105,21 @@ impl Table {
 
     /// Indexes entry `i` (its key not yet indexed).
     fn index_entry(&mut self, i: usize, hash: u64) {
-        let Table {
-            index,
-            entries,
-            key_size,
-            value_size,
-            str_keys,
-            ..
-        } = self;
-        let size = *key_size + *value_size;
-        index.insert_unique(hash, i, |&j| {
-            hash_of(canonical(
-                *str_keys,
-                &entries[j * size..j * size + *key_size],
-            ))
+        // (The closure reads the entries while the index is borrowed: `key_at` on the
+        // fields, not `key_of` on the whole table.)
+        let (key_size, value_size, str_keys) = (self.key_size, self.value_size, self.str_keys);
+        let entries = &self.entries;
+        self.index.insert_unique(hash, i, |&j| {
+            hash_of(key_at(entries, key_size, value_size, str_keys, j))
         });
     }
+}
+
+/// The canonical bytes of the key of entry `i` in `entries` (entries of `key_size +
+/// value_size` bytes).
+fn key_at(entries: &[u8], key_size: usize, value_size: usize, str_keys: bool, i: usize) -> &[u8] {
+    let at = i * (key_size + value_size);
+    canonical(str_keys, &entries[at..at + key_size])
 }
 
 impl Dict {
@@ -191,23 +195,15 @@ impl Dict {
         let t = self.table()?;
         let key = canonical(t.str_keys, key);
         let hash = hash_of(key);
-        let (i, _) = {
-            let Table {
-                index,
-                entries,
-                key_size,
-                value_size,
-                str_keys,
-                ..
-            } = &mut *t;
-            let size = *key_size + *value_size;
-            index
-                .find_entry(hash, |&j| {
-                    canonical(*str_keys, &entries[j * size..j * size + *key_size]) == key
-                })
-                .ok()?
-                .remove()
-        };
+        let (key_size, value_size, str_keys) = (t.key_size, t.value_size, t.str_keys);
+        let entries = &t.entries;
+        let (i, _) = t
+            .index
+            .find_entry(hash, |&j| {
+                key_at(entries, key_size, value_size, str_keys, j) == key
+            })
+            .ok()?
+            .remove();
         t.live[i] = false;
         self.len -= 1;
         Some(i)
