@@ -21,8 +21,8 @@
 //! forwarded past a block dominated that block, hence every predecessor of it.
 
 use super::util::{
-    predecessors, remove_block_param, remove_unreachable_blocks, resolve, substitute, successors,
-    use_counts,
+    for_each_use, predecessors, remove_block_param, remove_unreachable_blocks, resolve, substitute,
+    successors, use_counts,
 };
 use crate::function::*;
 use std::collections::HashMap;
@@ -86,24 +86,33 @@ fn fold_trivial_brifs(func: &mut Function) -> bool {
     changed
 }
 
-/// If `block` (not the entry) is only `jump C(args)` with `C != block`, and its parameters are
-/// used only there, returns that jump's target.
-fn forwarding_target(func: &Function, uses: &[u32], block: Block) -> Option<BlockCall> {
+/// `block`'s terminator if the block (not the entry) holds nothing else and its parameters
+/// are used only by that terminator (its operands and branch arguments).
+fn lone_terminator<'f>(func: &'f Function, uses: &[u32], block: Block) -> Option<&'f InstData> {
     if func.entry() == Some(block) || func.block(block).insts.len() != 1 {
         return None;
     }
     let term = func.inst(func.terminator(block)?);
-    if term.op != Op::Jump || term.targets[0].block == block {
-        return None;
-    }
-    let target = &term.targets[0];
     for &param in &func.block(block).params {
-        let in_jump = target.args.iter().filter(|&&a| a == param).count() as u32;
-        if uses[param.0 as usize] != in_jump {
+        let mut in_term = 0u32;
+        for_each_use(term, |v| in_term += u32::from(v == param));
+        if uses[param.0 as usize] != in_term {
             return None;
         }
     }
-    Some(target.clone())
+    Some(term)
+}
+
+/// `v` as seen past an edge into a block with `params`, passed `args`.
+fn through_edge(params: &[Value], args: &[Value], v: Value) -> Value {
+    params.iter().position(|&p| p == v).map_or(v, |i| args[i])
+}
+
+/// If `block` only forwards (`jump C(args)` with `C != block`, see [`lone_terminator`]),
+/// returns that jump's target.
+fn forwarding_target(func: &Function, uses: &[u32], block: Block) -> Option<BlockCall> {
+    let term = lone_terminator(func, uses, block)?;
+    (term.op == Op::Jump && term.targets[0].block != block).then(|| term.targets[0].clone())
 }
 
 fn thread_jumps(func: &mut Function) -> bool {
@@ -126,12 +135,7 @@ fn thread_jumps(func: &mut Function) -> bool {
                 let args = next
                     .args
                     .iter()
-                    .map(|&a| {
-                        params
-                            .iter()
-                            .position(|&p| p == a)
-                            .map_or(a, |i| call.args[i])
-                    })
+                    .map(|&a| through_edge(params, &call.args, a))
                     .collect();
                 visited.push(next.block);
                 call = BlockCall {
@@ -148,27 +152,12 @@ fn thread_jumps(func: &mut Function) -> bool {
     changed
 }
 
-/// If `block` (not the entry) is only `brif c, ..` on one of its own parameters `c`, and its
-/// parameters are used only in that branch, returns the branch.
+/// If `block` only branches on one of its own parameters (`brif c, ..`, see
+/// [`lone_terminator`]), returns the branch.
 fn branching_on_param(func: &Function, uses: &[u32], block: Block) -> Option<InstData> {
-    if func.entry() == Some(block) || func.block(block).insts.len() != 1 {
-        return None;
-    }
-    let term = func.inst(func.terminator(block)?);
-    let params = &func.block(block).params;
-    if term.op != Op::Brif || !params.contains(&term.args[0]) {
-        return None;
-    }
-    for &param in params {
-        let mut in_branch = u32::from(term.args[0] == param);
-        for target in &term.targets {
-            in_branch += target.args.iter().filter(|&&a| a == param).count() as u32;
-        }
-        if uses[param.0 as usize] != in_branch {
-            return None;
-        }
-    }
-    Some(term.clone())
+    let term = lone_terminator(func, uses, block)?;
+    let branches = term.op == Op::Brif && func.block(block).params.contains(&term.args[0]);
+    branches.then(|| term.clone())
 }
 
 fn thread_branches(func: &mut Function) -> bool {
@@ -197,12 +186,7 @@ fn thread_branches(func: &mut Function) -> bool {
             // The branch as this edge would run it: the target block's parameters replaced by
             // the edge's arguments.
             let params = func.block(call.block).params.clone();
-            let through = |v: Value| {
-                params
-                    .iter()
-                    .position(|&p| p == v)
-                    .map_or(v, |i| call.args[i])
-            };
+            let through = |v: Value| through_edge(&params, &call.args, v);
             let cond = through(branch.args[0]);
             let targets: Vec<BlockCall> = branch
                 .targets
