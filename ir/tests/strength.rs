@@ -37,7 +37,12 @@ block0(v0: i64):
 ",
         c = c as i64
     );
-    let mut module = parse_module(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    after_strength(&text)
+}
+
+/// `text` parsed and run through `strength` and `dce`.
+fn after_strength(text: &str) -> Module {
+    let mut module = parse_module(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     let opts = PipelineOptions {
         passes: vec![Pass::Strength, Pass::Dce],
         verify: true,
@@ -181,16 +186,7 @@ block0(v0: i64):
 ",
         c = c as i64
     );
-    let mut module = parse_module(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    let opts = PipelineOptions {
-        passes: vec![Pass::Strength, Pass::Dce],
-        verify: true,
-        fastmath: false,
-    };
-    for func in &mut module.functions {
-        run_pipeline(func, &opts, &mut |_, _| {}).unwrap();
-    }
-    module
+    after_strength(&text)
 }
 
 fn check_divisibility(c: u64, x: u64) {
