@@ -547,20 +547,13 @@ unsafe fn compiled<T: FoldFloat>(
 ) {
     let size = std::mem::size_of::<T>();
     let per_block = crate::fold_jit::BLOCK_BYTES / size;
-    let address = dst as usize;
-    let to_line = if address.is_multiple_of(size) {
-        (64 - address % 64) % 64 / size
-    } else {
-        0
-    };
-    let peel = if n >= to_line + per_block { to_line } else { 0 };
+    let (peel, blocks) = crate::fold_jit::line_peel(dst as usize, size, per_block, n);
     let program = steps.as_ptr().cast();
     if peel > 0 {
         let tail = crate::fold_jit::tail_of(kernel, 1);
         // SAFETY: elements 0..peel, the lanes past them masked off.
         unsafe { tail(dst, program, 0, (1u64 << peel) - 1) };
     }
-    let blocks = (n - peel) / per_block * per_block;
     let end = peel + blocks;
     if blocks > 0 {
         // SAFETY: the kernel computes the bytes from `peel` to `end`, whole blocks.

@@ -53,6 +53,21 @@ pub(crate) fn tail_of(kernel: Kernel, regs: usize) -> Tail {
 /// Bytes a generated loop computes per iteration (four 64-byte registers).
 pub(crate) const BLOCK_BYTES: usize = 256;
 
+/// How a run of `n` elements of `size` bytes starting at `address` splits for a block loop of
+/// `per_block` elements: `(peel, blocks)`, the elements before the first cache line (done
+/// apart, so that the blocks' accesses at `address` are whole lines; none when `address` is
+/// not element-aligned or the run is too short for a block after them) and the elements the
+/// whole blocks after them cover.
+pub(crate) fn line_peel(address: usize, size: usize, per_block: usize, n: usize) -> (usize, usize) {
+    let to_line = if address.is_multiple_of(size) {
+        (64 - address % 64) % 64 / size
+    } else {
+        0
+    };
+    let peel = if n >= to_line + per_block { to_line } else { 0 };
+    (peel, (n - peel) / per_block * per_block)
+}
+
 /// What a kernel is made for: the element width (`true`: `f64`), whether it sums its
 /// elements instead of storing them ([`Mode::Sum`]), whether it keeps its element pointers in
 /// registers ([`Homes`]), and the step codes.

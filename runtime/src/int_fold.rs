@@ -336,18 +336,11 @@ macro_rules! int_fold_routines {
                 return 0;
             }
             let decoded = Decoded::new(steps);
-            let size = std::mem::size_of::<$t>();
-            let per_block = crate::fold_jit::BLOCK_BYTES / size;
             // The elements before a cache line of `dst` one by one, so that the blocks' stores
             // never straddle two lines.
-            let address = dst as usize;
-            let to_line = if address.is_multiple_of(size) {
-                (64 - address % 64) % 64 / size
-            } else {
-                0
-            };
-            let peel = if n >= to_line + per_block { to_line } else { 0 };
-            let blocks = (n - peel) / per_block * per_block;
+            let size = std::mem::size_of::<$t>();
+            let per_block = crate::fold_jit::BLOCK_BYTES / size;
+            let (peel, blocks) = crate::fold_jit::line_peel(dst as usize, size, per_block, n);
             let (mut from, mut to) = (0, 0);
             #[cfg(target_arch = "x86_64")]
             if blocks > 0 {
@@ -397,21 +390,15 @@ macro_rules! int_fold_routines {
                 return i64::from(total);
             }
             let decoded = Decoded::new(steps);
-            let size = std::mem::size_of::<$t>();
-            let per_block = crate::fold_jit::BLOCK_BYTES / size;
             // The elements before a cache line of the first stream one by one, so that the
             // blocks' loads of it are whole lines (a sum's stream is usually one array).
             let first = decoded.steps[..decoded.len]
                 .iter()
                 .find(|s| s.1 != IntTerm::Fixed)
                 .map_or(0, |s| s.2 as usize);
-            let to_line = if first.is_multiple_of(size) {
-                (64 - first % 64) % 64 / size
-            } else {
-                0
-            };
-            let peel = if n >= to_line + per_block { to_line } else { 0 };
-            let blocks = (n - peel) / per_block * per_block;
+            let size = std::mem::size_of::<$t>();
+            let per_block = crate::fold_jit::BLOCK_BYTES / size;
+            let (peel, blocks) = crate::fold_jit::line_peel(first, size, per_block, n);
             let mut total: $t = 0;
             let (mut from, mut to) = (0, 0);
             #[cfg(target_arch = "x86_64")]
@@ -468,15 +455,8 @@ pub unsafe extern "C" fn ferrojit_int_fold_i16(
     let steps =
         unsafe { std::slice::from_raw_parts(program.add(1).cast::<[u64; 3]>(), nsteps as usize) };
     let decoded = Decoded::new(steps);
-    let per_block = 64;
-    let address = dst as usize;
-    let to_line = if address.is_multiple_of(2) {
-        (64 - address % 64) % 64 / 2
-    } else {
-        0
-    };
-    let peel = if n >= to_line + per_block { to_line } else { 0 };
-    let blocks = (n - peel) / per_block * per_block;
+    // 64 samples a block (four registers of 16 `int32` lanes).
+    let (peel, blocks) = crate::fold_jit::line_peel(dst as usize, 2, 64, n);
     let (mut from, mut to) = (0, 0);
     #[cfg(target_arch = "x86_64")]
     if blocks > 0 {
